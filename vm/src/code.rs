@@ -1,0 +1,291 @@
+//! Code objects: the static half of execution (spec chapter `code`). The compiler produces
+//! them, the evaluator runs them, `dis` prints them. Field names follow CPython 3.12's
+//! `PyCodeObject` so the two can be compared attribute for attribute.
+//!
+//! The byte layouts here (`co_code`, `co_linetable`, `co_exceptiontable`) are CPython 3.12's
+//! exactly; the decoders below are the only readers of them.
+
+use std::rc::Rc;
+
+use crate::opcode::Opcode;
+
+/// `co_flags` bits (CPython `Include/cpython/code.h`).
+pub mod flags {
+    pub const CO_OPTIMIZED: u32 = 0x0001;
+    pub const CO_NEWLOCALS: u32 = 0x0002;
+    pub const CO_VARARGS: u32 = 0x0004;
+    pub const CO_VARKEYWORDS: u32 = 0x0008;
+    pub const CO_NESTED: u32 = 0x0010;
+    pub const CO_GENERATOR: u32 = 0x0020;
+    pub const CO_NOFREE: u32 = 0x0040;
+    pub const CO_COROUTINE: u32 = 0x0080;
+    pub const CO_ITERABLE_COROUTINE: u32 = 0x0100;
+    pub const CO_ASYNC_GENERATOR: u32 = 0x0200;
+}
+
+/// `co_localspluskinds` bits (CPython `Include/internal/pycore_code.h`).
+pub mod kinds {
+    pub const CO_FAST_HIDDEN: u8 = 0x10;
+    pub const CO_FAST_LOCAL: u8 = 0x20;
+    pub const CO_FAST_CELL: u8 = 0x40;
+    pub const CO_FAST_FREE: u8 = 0x80;
+}
+
+/// A compile-time constant, as found in `co_consts`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Constant {
+    None,
+    Ellipsis,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Rc<str>),
+    Bytes(Rc<[u8]>),
+    Tuple(Rc<[Constant]>),
+    Code(Rc<CodeObject>),
+}
+
+/// An immutable code object (CPython `PyCodeObject`).
+#[derive(Debug, PartialEq)]
+pub struct CodeObject {
+    pub co_name: Rc<str>,
+    pub co_qualname: Rc<str>,
+    pub co_filename: Rc<str>,
+    pub co_firstlineno: u32,
+    pub co_argcount: u32,
+    pub co_posonlyargcount: u32,
+    pub co_kwonlyargcount: u32,
+    pub co_flags: u32,
+    /// Maximum depth of the value stack.
+    pub co_stacksize: u32,
+    /// Two bytes per code unit: opcode, oparg; inline caches are CACHE units with oparg 0.
+    pub co_code: Vec<u8>,
+    pub co_consts: Vec<Constant>,
+    pub co_names: Vec<Rc<str>>,
+    /// Names of locals, then cells that are not arguments, then free variables.
+    pub co_localsplusnames: Vec<Rc<str>>,
+    /// One byte per `co_localsplusnames` entry, from [`kinds`].
+    pub co_localspluskinds: Vec<u8>,
+    /// The location table (CPython `Objects/locations.md`, 3.12 format).
+    pub co_linetable: Vec<u8>,
+    /// The exception table (CPython `Objects/exception_handling_notes.txt`, 3.12 format).
+    pub co_exceptiontable: Vec<u8>,
+}
+
+/// One decoded instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Instruction {
+    /// Offset in code units of the instruction itself (after any EXTENDED_ARG prefixes).
+    pub index: usize,
+    /// Offset in code units of the first EXTENDED_ARG prefix, or `index` when there is none.
+    pub start: usize,
+    pub opcode: Opcode,
+    /// The full oparg, EXTENDED_ARG prefixes folded in.
+    pub arg: u32,
+}
+
+impl Instruction {
+    /// Index of the code unit after this instruction and its caches.
+    pub fn next_index(&self) -> usize {
+        self.index + 1 + self.opcode.cache_entries()
+    }
+}
+
+/// A source range; 0-based columns in UTF-8 bytes, as CPython's `co_positions()` gives them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Position {
+    pub line: Option<u32>,
+    pub end_line: Option<u32>,
+    pub col: Option<u32>,
+    pub end_col: Option<u32>,
+}
+
+/// One entry of the exception table, in code units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExceptionEntry {
+    pub start: usize,
+    /// Exclusive end.
+    pub end: usize,
+    pub target: usize,
+    pub depth: usize,
+    pub lasti: bool,
+}
+
+impl CodeObject {
+    /// Number of code units.
+    pub fn len_units(&self) -> usize {
+        self.co_code.len() / 2
+    }
+
+    /// Raw opcode byte and oparg byte of code unit `index`.
+    pub fn unit(&self, index: usize) -> (u8, u8) {
+        (self.co_code[2 * index], self.co_code[2 * index + 1])
+    }
+
+    /// Decodes the instruction that starts at code unit `start` (which may be an
+    /// EXTENDED_ARG prefix). `None` if the bytes are not a valid 3.12 base instruction.
+    pub fn decode_at(&self, start: usize) -> Option<Instruction> {
+        let mut index = start;
+        let mut arg: u32 = 0;
+        loop {
+            if index >= self.len_units() {
+                return None;
+            }
+            let (op, oparg) = self.unit(index);
+            let opcode = Opcode::from_u8(op)?;
+            arg = (arg << 8) | u32::from(oparg);
+            if opcode == Opcode::EXTENDED_ARG {
+                index += 1;
+                continue;
+            }
+            return Some(Instruction { index, start, opcode, arg });
+        }
+    }
+
+    /// Every instruction in order (CACHE units skipped). Stops at the first undecodable unit.
+    pub fn instructions(&self) -> Vec<Instruction> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < self.len_units() {
+            match self.decode_at(i) {
+                Some(ins) => {
+                    i = ins.next_index();
+                    out.push(ins);
+                }
+                None => break,
+            }
+        }
+        out
+    }
+
+    /// The position of every code unit (CPython `co_positions()`), decoded from `co_linetable`.
+    pub fn positions(&self) -> Vec<Position> {
+        let mut out = Vec::with_capacity(self.len_units());
+        let mut line = i64::from(self.co_firstlineno);
+        let table = &self.co_linetable;
+        let mut i = 0;
+        while i < table.len() {
+            let first = table[i];
+            i += 1;
+            let code = (first >> 3) & 15;
+            let length = usize::from(first & 7) + 1;
+            let pos = match code {
+                15 => Position::default(),
+                14 => {
+                    line += read_svarint(table, &mut i);
+                    let end_line = line + read_varint(table, &mut i) as i64;
+                    let col = read_varint(table, &mut i);
+                    let end_col = read_varint(table, &mut i);
+                    Position {
+                        line: to_line(line),
+                        end_line: to_line(end_line),
+                        col: col.checked_sub(1),
+                        end_col: end_col.checked_sub(1),
+                    }
+                }
+                13 => {
+                    line += read_svarint(table, &mut i);
+                    Position { line: to_line(line), end_line: to_line(line), col: None, end_col: None }
+                }
+                10..=12 => {
+                    line += i64::from(code) - 10;
+                    let col = table.get(i).copied().map(u32::from);
+                    let end_col = table.get(i + 1).copied().map(u32::from);
+                    i += 2;
+                    Position { line: to_line(line), end_line: to_line(line), col, end_col }
+                }
+                _ => {
+                    let second = u32::from(table.get(i).copied().unwrap_or(0));
+                    i += 1;
+                    let col = u32::from(code) * 8 + ((second >> 4) & 7);
+                    Position {
+                        line: to_line(line),
+                        end_line: to_line(line),
+                        col: Some(col),
+                        end_col: Some(col + (second & 15)),
+                    }
+                }
+            };
+            for _ in 0..length {
+                out.push(pos);
+            }
+        }
+        out.resize(self.len_units(), Position::default());
+        out
+    }
+
+    /// The line of each code unit (CPython `PyCode_Addr2Line`), `None` where there is none.
+    pub fn lines(&self) -> Vec<Option<u32>> {
+        self.positions().into_iter().map(|p| p.line).collect()
+    }
+
+    /// The decoded exception table.
+    pub fn exception_entries(&self) -> Vec<ExceptionEntry> {
+        let table = &self.co_exceptiontable;
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < table.len() {
+            let start = read_except_varint(table, &mut i);
+            let size = read_except_varint(table, &mut i);
+            let target = read_except_varint(table, &mut i);
+            let depth_lasti = read_except_varint(table, &mut i);
+            out.push(ExceptionEntry {
+                start,
+                end: start + size,
+                target,
+                depth: depth_lasti >> 1,
+                lasti: depth_lasti & 1 == 1,
+            });
+        }
+        out
+    }
+
+    /// The handler covering code unit `index`, if any.
+    pub fn handler_for(&self, index: usize) -> Option<ExceptionEntry> {
+        self.exception_entries().into_iter().find(|e| e.start <= index && index < e.end)
+    }
+}
+
+fn to_line(line: i64) -> Option<u32> {
+    u32::try_from(line).ok()
+}
+
+/// Location-table varint: little-endian 6-bit chunks, 0x40 marks "more follows".
+fn read_varint(table: &[u8], i: &mut usize) -> u32 {
+    let mut value: u32 = 0;
+    let mut shift = 0;
+    while let Some(&byte) = table.get(*i) {
+        *i += 1;
+        value |= u32::from(byte & 63).checked_shl(shift).unwrap_or(0);
+        shift += 6;
+        if byte & 64 == 0 {
+            break;
+        }
+    }
+    value
+}
+
+/// Location-table signed varint: the low bit carries the sign.
+fn read_svarint(table: &[u8], i: &mut usize) -> i64 {
+    let raw = read_varint(table, i);
+    let magnitude = i64::from(raw >> 1);
+    if raw & 1 == 1 {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
+
+/// Exception-table varint: big-endian 6-bit chunks, 0x40 marks "more follows", 0x80 marks
+/// the first byte of an entry.
+fn read_except_varint(table: &[u8], i: &mut usize) -> usize {
+    let mut value: usize = 0;
+    while let Some(&byte) = table.get(*i) {
+        *i += 1;
+        value = (value << 6) | usize::from(byte & 63);
+        if byte & 64 == 0 {
+            break;
+        }
+    }
+    value
+}

@@ -1,0 +1,88 @@
+//! framespec's reference VM.
+//!
+//! Python source is parsed by ruff's parser, compiled ([`compile`]) to genuine CPython 3.12
+//! bytecode ([`code::CodeObject`], [`opcode::Opcode`]) and evaluated by [`run`] on a
+//! contiguous stack of interpreter frames, with frame objects materialised only when Python
+//! code asks for them. [`dis`] prints code objects in the layout of CPython 3.12's `dis`.
+//!
+//! Three kinds of failure stay apart: a Python exception is a value inside the VM (and an
+//! [`End::Exception`] when uncaught); running out of fuel is [`End::OutOfFuel`]; a broken VM
+//! invariant is [`End::Bug`].
+
+pub mod code;
+pub mod compile;
+pub mod dis;
+pub mod opcode;
+mod runtime;
+
+pub use compile::{compile, CompileError};
+
+/// How to run a program.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// `co_filename` of the module code (framespec cases use `main.py`).
+    pub filename: String,
+    /// Instruction budget; when it runs out the run ends with [`End::OutOfFuel`].
+    pub fuel: u64,
+    /// Record the `trace` channel (spec/INTERPRETING.md §3).
+    pub trace: bool,
+    /// Record the `snapshots` channel at these source lines.
+    pub snapshot_lines: Vec<u32>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            filename: "main.py".to_owned(),
+            fuel: 20_000_000,
+            trace: false,
+            snapshot_lines: Vec::new(),
+        }
+    }
+}
+
+/// What a run produced: the observation channels of spec/INTERPRETING.md.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunResult {
+    /// Everything written to `sys.stdout`.
+    pub stdout: String,
+    /// Everything written to `sys.stderr`, including the uncaught-exception traceback
+    /// exactly as CPython 3.12 prints it.
+    pub stderr: String,
+    /// How the run ended.
+    pub end: End,
+    /// `EVENT NAME:LINE` entries when [`RunOptions::trace`] was set.
+    pub trace: Option<Vec<String>>,
+    /// The rendered snapshots text when [`RunOptions::snapshot_lines`] was non-empty.
+    pub snapshots: Option<String>,
+}
+
+/// How a run ended.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum End {
+    /// The module code returned.
+    #[default]
+    Completed,
+    /// An exception escaped the module (including `SyntaxError` from compiling it).
+    Exception(UncaughtException),
+    /// The fuel budget ran out after this many instructions.
+    OutOfFuel(u64),
+    /// A VM invariant broke: a bug in framespec, never the program's fault.
+    Bug(String),
+}
+
+/// An exception that escaped the module, as the `exception` channel records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UncaughtException {
+    /// `type(exc).__name__`
+    pub type_name: String,
+    /// `str(exc)`
+    pub message: String,
+    /// `co_name:tb_lineno` for each traceback entry in the program's file, outermost first.
+    pub traceback: Vec<String>,
+}
+
+/// Compiles and runs `source` as the `__main__` module.
+pub fn run(source: &str, options: &RunOptions) -> RunResult {
+    runtime::run(source, options)
+}
