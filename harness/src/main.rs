@@ -1,1 +1,260 @@
-fn main() {}
+//! The `framespec` command line: run the suite, bless expectations from CPython 3.12, and
+//! run or disassemble a file on the reference VM.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand, ValueEnum};
+use framespec::cpython::Cpython;
+use framespec::python::{self, REFERENCE_VERSION};
+use framespec::runner::{self, bless_one, collect, run_suite, Blessed, CaseFile, Report};
+use framespec::{Reference, Target};
+use framespec_vm::{End, RunOptions};
+use rayon::prelude::*;
+
+#[derive(Parser)]
+#[command(name = "framespec", version, about = "Conformance suite and reference VM for CPython 3.12's frame machinery")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run cases on one or more targets and compare with their expectations.
+    Run {
+        /// Case files or directories (default: the cases/ directory).
+        paths: Vec<PathBuf>,
+        /// Targets to run on (repeatable).
+        #[arg(long, value_enum, default_values_t = [TargetKind::Reference])]
+        target: Vec<TargetKind>,
+        #[command(flatten)]
+        common: Common,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Worker threads (default: one per core).
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
+    },
+    /// Record expectations by running CPython 3.12 (never the reference VM).
+    Bless {
+        /// Case files or directories (default: the cases/ directory).
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Run a Python file on the reference VM, like `python FILE`.
+    Exec {
+        file: PathBuf,
+        /// Instruction budget.
+        #[arg(long, default_value_t = RunOptions::default().fuel)]
+        fuel: u64,
+    },
+    /// Disassemble a Python file as CPython 3.12's `dis` would.
+    Dis { file: PathBuf },
+}
+
+#[derive(clap::Args)]
+struct Common {
+    /// The CPython interpreter for the cpython target (default: python3.12 from
+    /// $FRAMESPEC_PYTHON, pyenv or PATH).
+    #[arg(long)]
+    python: Option<PathBuf>,
+    /// Wall-clock limit per case on out-of-process targets, in seconds.
+    #[arg(long, default_value_t = 5.0)]
+    timeout: f64,
+    /// Instruction budget per case on the reference VM.
+    #[arg(long, default_value_t = RunOptions::default().fuel)]
+    fuel: u64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TargetKind {
+    /// The reference VM, in process.
+    Reference,
+    /// CPython through the adapter (see --python).
+    Cpython,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run { paths, target, common, format, jobs } => run(&paths, &target, &common, format, jobs),
+        Command::Bless { paths, common } => bless(&paths, &common),
+        Command::Exec { file, fuel } => exec(&file, fuel),
+        Command::Dis { file } => dis(&file),
+    };
+    result.unwrap_or_else(|message| {
+        eprintln!("framespec: {message}");
+        ExitCode::from(2)
+    })
+}
+
+fn case_files(paths: &[PathBuf]) -> Result<Vec<CaseFile>, String> {
+    let paths = if paths.is_empty() { vec![runner::default_cases_dir()] } else { paths.to_vec() };
+    collect(&paths).map_err(|e| e.to_string())
+}
+
+fn cpython(common: &Common) -> Result<Cpython, String> {
+    let python = match &common.python {
+        Some(path) => path.clone(),
+        None => python::find(REFERENCE_VERSION).ok_or_else(|| {
+            format!("no python{REFERENCE_VERSION} found (looked at $FRAMESPEC_PYTHON, pyenv and PATH); pass --python")
+        })?,
+    };
+    Cpython::new(&python, Duration::from_secs_f64(common.timeout.max(0.1)))
+}
+
+fn run(paths: &[PathBuf], kinds: &[TargetKind], common: &Common, format: Format, jobs: Option<usize>) -> Result<ExitCode, String> {
+    if let Some(jobs) = jobs {
+        rayon::ThreadPoolBuilder::new().num_threads(jobs).build_global().map_err(|e| e.to_string())?;
+    }
+    let files = case_files(paths)?;
+    let reference = Reference { fuel: common.fuel };
+    let cpython = if kinds.contains(&TargetKind::Cpython) { Some(cpython(common)?) } else { None };
+    let mut targets: Vec<&dyn Target> = Vec::new();
+    if kinds.contains(&TargetKind::Reference) {
+        targets.push(&reference);
+    }
+    if let Some(cpython) = &cpython {
+        targets.push(cpython);
+    }
+    let started = Instant::now();
+    let reports = run_suite(&targets, &files);
+    let elapsed = started.elapsed();
+    match format {
+        Format::Text => print_text(&reports, &targets, elapsed),
+        Format::Json => print_json(&reports, elapsed),
+    }
+    let failed = reports.iter().any(|r| !r.outcome.passed());
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn print_text(reports: &[Report], targets: &[&dyn Target], elapsed: Duration) {
+    for report in reports.iter().filter(|r| !r.outcome.passed()) {
+        println!("FAIL {}::{} ({})", report.target, report.file.id, report.outcome.label());
+        for line in report.outcome.to_string().lines() {
+            println!("    {line}");
+        }
+        println!("    re-run: framespec run {} --target {}", report.file.path.display(), target_flag(&report.target));
+        println!();
+    }
+    if targets.len() > 1 {
+        for target in targets {
+            let name = target.name();
+            let (passed, failed) = count(reports.iter().filter(|r| r.target == name));
+            println!("{name}: {passed} passed, {failed} failed");
+        }
+    }
+    let (passed, failed) = count(reports.iter());
+    println!("{passed} passed, {failed} failed ({:.2} s)", elapsed.as_secs_f64());
+}
+
+fn target_flag(name: &str) -> &'static str {
+    if name == "reference" {
+        "reference"
+    } else {
+        "cpython"
+    }
+}
+
+fn count<'a>(reports: impl Iterator<Item = &'a Report>) -> (usize, usize) {
+    reports.fold((0, 0), |(p, f), r| if r.outcome.passed() { (p + 1, f) } else { (p, f + 1) })
+}
+
+fn print_json(reports: &[Report], elapsed: Duration) {
+    let (passed, failed) = count(reports.iter());
+    let cases: Vec<_> = reports
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "target": r.target,
+                "id": r.file.id,
+                "path": r.file.path,
+                "outcome": r.outcome.label(),
+                "detail": if r.outcome.passed() { String::new() } else { r.outcome.to_string() },
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({"passed": passed, "failed": failed, "seconds": elapsed.as_secs_f64(), "cases": cases});
+    println!("{doc:#}");
+}
+
+fn bless(paths: &[PathBuf], common: &Common) -> Result<ExitCode, String> {
+    if std::env::var_os("CI").is_some() {
+        return Err("blessing is refused when CI is set: expectations are recorded on a developer machine and reviewed".to_owned());
+    }
+    let target = cpython(common)?;
+    if target.version().as_deref() != Some(REFERENCE_VERSION) {
+        return Err(format!(
+            "expectations are recorded from CPython {REFERENCE_VERSION}, but {} is {}",
+            target.python().display(),
+            target.version().unwrap_or_default()
+        ));
+    }
+    let files = case_files(paths)?;
+    let results: Vec<(&CaseFile, Blessed)> = files.par_iter().map(|f| (f, bless_one(&target, f))).collect();
+    let (mut updated, mut unchanged, mut failed) = (0, 0, 0);
+    for (file, result) in &results {
+        match result {
+            Blessed::Updated => {
+                updated += 1;
+                println!("blessed {}", file.path.display());
+            }
+            Blessed::Unchanged => unchanged += 1,
+            Blessed::Failed(why) => {
+                failed += 1;
+                println!("FAILED {}: {why}", file.path.display());
+            }
+        }
+    }
+    println!("{updated} updated, {unchanged} unchanged, {failed} failed");
+    Ok(if failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn read_source(file: &Path) -> Result<String, String> {
+    std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))
+}
+
+fn exec(file: &Path, fuel: u64) -> Result<ExitCode, String> {
+    let source = read_source(file)?;
+    let options = RunOptions { filename: file.display().to_string(), fuel, ..RunOptions::default() };
+    let result = framespec_vm::run(&source, &options);
+    print!("{}", result.stdout);
+    eprint!("{}", result.stderr);
+    Ok(match result.end {
+        End::Completed => ExitCode::SUCCESS,
+        End::Exception(_) => ExitCode::FAILURE,
+        End::OutOfFuel(n) => {
+            eprintln!("framespec: out of fuel: the program did not finish within {n} instructions (raise it with --fuel)");
+            ExitCode::from(3)
+        }
+        End::Bug(detail) => {
+            eprintln!("framespec: reference VM bug: {detail}");
+            ExitCode::from(70)
+        }
+    })
+}
+
+fn dis(file: &Path) -> Result<ExitCode, String> {
+    let source = read_source(file)?;
+    match framespec_vm::compile(&source, &file.display().to_string()) {
+        Ok(code) => {
+            print!("{}", framespec_vm::dis::dis(&code));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            eprintln!("  File \"{}\", line {}", file.display(), err.line);
+            eprintln!("SyntaxError: {}", err.message);
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

@@ -1,1 +1,15 @@
-//! placeholder
+//! framespec's case format (spec/INTERPRETING.md): the Rust types of a case, loading them
+//! from YAML, validating them against the clause and tag registries, and writing blessed
+//! expectations back without disturbing what a person wrote.
+//!
+//! A case is data: nothing here knows how a target runs it.
+
+mod bless;
+mod case;
+mod error;
+mod registry;
+
+pub use bless::{emit_expect, replace_expect};
+pub use case::{discover, load, load_str, Case, ExpectedException, Expectation};
+pub use error::Error;
+pub use registry::{clause_ids, tags, Tag, RUNNER_CONTRACT_VERSION};

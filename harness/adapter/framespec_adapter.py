@@ -1,0 +1,889 @@
+#!/usr/bin/env python3
+"""framespec CPython adapter: runs case programs and reports observations.
+
+This one script speaks the observation protocol of spec/INTERPRETING.md section 6.
+It uses the standard library only and runs unchanged on CPython 3.8 to 3.13.
+
+Worker mode (what the Rust harness starts):
+
+    python3.12 framespec_adapter.py
+
+reads one JSON request per line on stdin and writes one JSON answer per line on
+stdout; end of input ends the worker with status 0.
+
+One-shot mode (for humans):
+
+    python3.12 framespec_adapter.py --run FILE.py [--trace] [--snapshot-lines 3,5]
+
+prints the JSON answer for FILE.py (run under the name "main.py").
+
+Adapter-specific extension (not part of the runner contract): a request may carry
+"observer": "settrace" (CLI: --observer settrace) to force the sys.settrace observer
+on CPython >= 3.12; the self-check in test_adapter.py uses it to compare the two.
+
+How the trace is observed
+-------------------------
+* CPython < 3.12: through sys.settrace, which *is* the definition of the channel.
+* CPython >= 3.12: through sys.monitoring (PEP 669) with tool id 4, so the program's
+  own sys.settrace stays untouched.  Since 3.12, sys.settrace is itself a PEP 669 tool
+  (Python/legacy_tracing.c, tool id 7) that turns monitoring events into settrace
+  events; _MonitoringObserver below reproduces that translation rule by rule.
+"""
+
+import io
+import json
+import linecache
+import os
+import sys
+import traceback
+
+# Everything this script imports is imported here, at start-up, so that no import
+# happens while a case runs (and so sys.modules as the program sees it is stable).
+import atexit
+import builtins
+import gc
+import warnings
+from importlib.machinery import SourceFileLoader
+
+DEFAULT_FILENAME = "main.py"
+MAX_SNAPSHOTS = 50  # INTERPRETING.md section 3: at most 50 blocks per run
+MAX_TRACE_EVENTS = 2000000  # a memory guard; a runaway program hits the harness timeout first
+MONITORING_TOOL_ID = 4  # INTERPRETING.md section 3
+HAVE_MONITORING = hasattr(sys, "monitoring")  # CPython >= 3.12
+
+
+class AdapterError(Exception):
+    """A failure of the adapter itself (not of the program): answered as status error."""
+
+
+# ---------------------------------------------------------------------------
+# Snapshot rendering (INTERPRETING.md section 3, "snapshot repr")
+# ---------------------------------------------------------------------------
+
+_SCALAR_TYPES = (type(None), bool, int, float, str)
+# repr() shows a container that contains itself with these markers.
+_CYCLE_MARKERS = {list: "[...]", tuple: "(...)", dict: "{...}", set: "{...}"}
+
+
+def snapshot_repr(value, _active=None):
+    """repr() for None/bool/int/float/str and containers of them, else <TYPE>.
+
+    Exact type checks on purpose: a subclass (an IntEnum, a str subclass, a
+    namedtuple) has an implementation-specific repr, so it is shown as <TYPE>.
+    """
+    kind = type(value)
+    if kind in _SCALAR_TYPES:
+        try:
+            return repr(value)
+        except Exception:  # e.g. an int beyond sys.get_int_max_str_digits()
+            return "<%s>" % kind.__name__
+    if kind not in _CYCLE_MARKERS:
+        return "<%s>" % kind.__name__
+    if _active is None:
+        _active = set()
+    if id(value) in _active:
+        return _CYCLE_MARKERS[kind]
+    _active.add(id(value))
+    try:
+        if kind is list:
+            return "[" + ", ".join(snapshot_repr(v, _active) for v in value) + "]"
+        if kind is tuple:
+            inner = ", ".join(snapshot_repr(v, _active) for v in value)
+            return "(" + inner + ("," if len(value) == 1 else "") + ")"
+        if kind is dict:
+            return "{" + ", ".join(
+                snapshot_repr(k, _active) + ": " + snapshot_repr(v, _active)
+                for k, v in value.items()) + "}"
+        # set
+        if not value:
+            return "set()"
+        return "{" + ", ".join(snapshot_repr(v, _active) for v in value) + "}"
+    finally:
+        _active.discard(id(value))
+
+
+def _is_dunder(name):
+    return isinstance(name, str) and len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
+def render_snapshot(frame, line, filename, module_code):
+    """One '@LINE' block: the main.py frames from `frame` out to the module frame.
+
+    Frames whose code is not from `filename` (library code between two main.py
+    frames) are left out, as for the trace and traceback channels.
+
+    Reading f_locals: before 3.13 the only way to see a function's fast locals from
+    Python is frame.f_locals, which calls PyFrame_FastToLocalsWithError(): it
+    refreshes the frame's locals dict (the very dict locals() returns) from the fast
+    locals.  Any observer does the same (sys.settrace's own trampoline does it before
+    every trace call), and it never changes a variable the program can read by
+    name.  We deliberately never write back (no PyFrame_LocalsToFast, which the
+    settrace trampoline does after each call on 3.12), so the program's variables are
+    never altered; the only visible effect is on a dict the program obtained earlier
+    from locals(), which now holds fresher values.  On 3.13 (PEP 667) f_locals is a
+    write-through proxy and reading it has no side effect at all.  The module frame
+    is never read (its locals are its globals and the spec shows none).
+    """
+    out = ["@%d" % line]
+    f = frame
+    while f is not None:
+        code = f.f_code
+        if code.co_filename == filename:
+            lineno = line if f is frame else f.f_lineno
+            if code is module_code:
+                out.append("  %s:%s" % (code.co_name, lineno))
+                break
+            parts = ["%s:%s" % (code.co_name, lineno)]
+            for name, value in list(f.f_locals.items()):
+                if _is_dunder(name):
+                    continue
+                parts.append("%s=%s" % (name, snapshot_repr(value)))
+            out.append("  " + " ".join(parts))
+        f = f.f_back
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# Observers: turn interpreter events into the trace / snapshots channels
+# ---------------------------------------------------------------------------
+
+class _Observer(object):
+    """Collects the trace and snapshots for one run; subclasses hook the interpreter."""
+
+    def __init__(self, filename, module_code, want_trace, snapshot_lines):
+        self.filename = filename
+        self.module_code = module_code
+        self.want_trace = want_trace
+        self.snapshot_lines = frozenset(snapshot_lines or ())
+        self.events = []
+        self.snapshots = []
+        self.error = None  # first internal failure; the answer becomes status error
+
+    def _fail(self, where):
+        if self.error is None:
+            self.error = "%s: %s" % (where, traceback.format_exc())
+
+    def _record(self, text):
+        if len(self.events) >= MAX_TRACE_EVENTS:
+            if self.error is None:
+                self.error = "trace longer than %d events" % MAX_TRACE_EVENTS
+            return
+        self.events.append(text)
+
+    # The four settrace events, already filtered to main.py frames.
+    def call(self, frame):
+        if self.want_trace:
+            self._record("call %s:%s" % (frame.f_code.co_name, frame.f_lineno))
+
+    def ret(self, frame):
+        if self.want_trace:
+            self._record("return %s:%s" % (frame.f_code.co_name, frame.f_lineno))
+
+    def exception(self, frame, exc_type):
+        if self.want_trace:
+            self._record("exception %s:%s %s" % (frame.f_code.co_name, frame.f_lineno,
+                                                 exc_type.__name__))
+
+    def line(self, frame, line):
+        if self.want_trace:
+            self._record("line %s:%s" % (frame.f_code.co_name, line))
+        if line in self.snapshot_lines and len(self.snapshots) < MAX_SNAPSHOTS:
+            self.snapshots.append(render_snapshot(frame, line, self.filename, self.module_code))
+
+
+class _SettraceObserver(_Observer):
+    """sys.settrace: the channel's definition, used before 3.12 (or when forced).
+
+    A program that calls sys.settrace itself replaces this tracer; before 3.12 there
+    is no other hook, so such cases need a version override there.
+    """
+
+    def start(self):
+        filename = self.filename
+
+        def local_tracer(frame, event, arg):
+            try:
+                if event == "line":
+                    self.line(frame, frame.f_lineno)
+                elif event == "call":
+                    self.call(frame)
+                elif event == "return":
+                    self.ret(frame)
+                elif event == "exception":
+                    self.exception(frame, arg[0])
+            except Exception:
+                self._fail("settrace observer")
+            return local_tracer
+
+        def global_tracer(frame, event, arg):
+            # Called for the 'call' event of every new frame; only main.py frames get
+            # a local tracer (and so 'line', 'return' and 'exception' events).
+            if frame.f_code.co_filename != filename:
+                return None
+            return local_tracer(frame, event, arg)
+
+        sys.settrace(global_tracer)
+
+    def stop(self):
+        sys.settrace(None)
+
+
+class _MonitoringObserver(_Observer):
+    """sys.monitoring (PEP 669), reproducing CPython 3.12's sys.settrace on top of it.
+
+    The rules, from Python/legacy_tracing.c (the callbacks sys.settrace registers for
+    its tool id 7):
+      PY_START, PY_RESUME          -> 'call'      (sys_trace_start)
+      PY_THROW                     -> 'call'      (sys_trace_throw)
+      PY_RETURN, PY_YIELD          -> 'return'    (sys_trace_return / sys_trace_yield)
+      PY_UNWIND                    -> 'return'    (sys_trace_unwind)
+      RAISE, STOP_ITERATION        -> 'exception' (sys_trace_exception_func)
+      LINE                         -> 'line' at the event's line (trace_line), if >= 0
+      JUMP                         -> 'line' only for a backward jump whose source and
+                                      target are on the same line (sys_trace_jump_func):
+                                      sys.settrace reports every backward edge, and a
+                                      jump to a different line is already reported by
+                                      the target's LINE event.
+      RERAISE, EXCEPTION_HANDLED, BRANCH, CALL, C_* -> nothing (not registered).
+    LINE events themselves are computed by Python/instrumentation.c identically for
+    every tool (line starts, jump targets, handlers; suppressed when the previous
+    instruction was on the same line), so we get exactly the ones tool 7 gets.
+
+    Frame line numbers: trace_line sets frame->f_lineno to the event's line while the
+    tracer runs, so a 'line' event (and its snapshot) uses the event's line; every other
+    event leaves f_lineno to be computed from the current instruction, which is what
+    frame.f_lineno gives us here too, because our callback sees the same frame state.
+
+    Re-entrancy: CPython runs every monitoring callback (ours and tool 7's, i.e. the
+    program's own settrace function) with tstate->tracing raised, so no event fires for
+    code running inside a callback.  That matches sys.settrace, which does not trace
+    code running inside the trace function, so nothing needs handling here.
+    """
+
+    def __init__(self, *args):
+        _Observer.__init__(self, *args)
+        self._lines = {}  # code object -> {instruction byte offset: line or -1}
+
+    def _line_of(self, code, offset):
+        """_Py_Instrumentation_GetLine: the line of the instruction at `offset`."""
+        table = self._lines.get(code)
+        if table is None:
+            table = {}
+            for start, end, line in code.co_lines():
+                for off in range(start, end, 2):
+                    table[off] = -1 if line is None else line
+            self._lines[code] = table
+        return table.get(offset, -1)
+
+    def start(self):
+        mon = sys.monitoring
+        ev = mon.events
+        disable = mon.DISABLE
+        tool = MONITORING_TOOL_ID
+        filename = self.filename
+        getframe = sys._getframe
+        trace = self.want_trace
+
+        if mon.get_tool(tool) is not None:
+            raise AdapterError("sys.monitoring tool id %d is already in use by %r"
+                               % (tool, mon.get_tool(tool)))
+        mon.use_tool_id(tool, "framespec")
+        self._installed = True
+
+        # Library code is switched off per location with DISABLE (allowed for "local"
+        # events only); RAISE, PY_UNWIND and PY_THROW cannot be disabled and are
+        # filtered on every call.
+        def on_start(code, offset):  # PY_START, PY_RESUME
+            if code.co_filename != filename:
+                return disable
+            try:
+                self.call(getframe(1))
+            except Exception:
+                self._fail("PY_START/PY_RESUME")
+
+        def on_throw(code, offset, exc):  # PY_THROW
+            if code.co_filename != filename:
+                return None
+            try:
+                self.call(getframe(1))
+            except Exception:
+                self._fail("PY_THROW")
+
+        def on_return(code, offset, value):  # PY_RETURN, PY_YIELD
+            if code.co_filename != filename:
+                return disable
+            try:
+                self.ret(getframe(1))
+            except Exception:
+                self._fail("PY_RETURN/PY_YIELD")
+
+        def on_unwind(code, offset, exc):  # PY_UNWIND
+            if code.co_filename != filename:
+                return None
+            try:
+                self.ret(getframe(1))
+            except Exception:
+                self._fail("PY_UNWIND")
+
+        def on_raise(code, offset, exc):  # RAISE
+            if code.co_filename != filename:
+                return None
+            try:
+                self.exception(getframe(1), type(exc))
+            except Exception:
+                self._fail("RAISE")
+
+        def on_stop_iteration(code, offset, exc):  # STOP_ITERATION (a local event)
+            if code.co_filename != filename:
+                return disable
+            try:
+                self.exception(getframe(1), type(exc))
+            except Exception:
+                self._fail("STOP_ITERATION")
+
+        def on_line(code, line):  # LINE
+            if code.co_filename != filename:
+                return disable
+            if line is None or line < 0:
+                return None
+            try:
+                self.line(getframe(1), line)
+            except Exception:
+                self._fail("LINE")
+
+        def on_jump(code, src, dest):  # JUMP
+            if code.co_filename != filename:
+                return disable
+            if dest > src:
+                # A forward jump never makes a settrace event; legacy_tracing.c disables
+                # the location for its tool too.
+                return disable
+            try:
+                to_line = self._line_of(code, dest)
+                if to_line != self._line_of(code, src):
+                    return disable  # the target's LINE event reports it
+                if to_line < 0:
+                    return None
+                self.line(getframe(1), to_line)
+            except Exception:
+                self._fail("JUMP")
+            return None
+
+        # Only LINE and JUMP are needed for snapshots alone.
+        callbacks = [(ev.LINE, on_line), (ev.JUMP, on_jump)]
+        if trace:
+            callbacks += [
+                (ev.PY_START, on_start), (ev.PY_RESUME, on_start),
+                (ev.PY_THROW, on_throw),
+                (ev.PY_RETURN, on_return), (ev.PY_YIELD, on_return),
+                (ev.PY_UNWIND, on_unwind),
+                (ev.RAISE, on_raise), (ev.STOP_ITERATION, on_stop_iteration),
+            ]
+        mask = 0
+        for event, callback in callbacks:
+            mon.register_callback(tool, event, callback)
+            mask |= event
+        mon.set_events(tool, mask)
+
+    def stop(self):
+        if getattr(self, "_installed", False):
+            _free_monitoring_tool(MONITORING_TOOL_ID)
+            self._installed = False
+
+
+def _free_monitoring_tool(tool):
+    """Switch a sys.monitoring tool off completely and release its id."""
+    mon = sys.monitoring
+    mon.set_events(tool, 0)
+    for name in dir(mon.events):
+        event = getattr(mon.events, name)
+        if name.isupper() and isinstance(event, int) and event and not event & (event - 1):
+            mon.register_callback(tool, event, None)
+    mon.free_tool_id(tool)
+
+
+# ---------------------------------------------------------------------------
+# Output capture
+# ---------------------------------------------------------------------------
+
+class _KeptBytesIO(io.BytesIO):
+    """A BytesIO whose content survives close(): a program may close sys.stdout."""
+
+    def close(self):
+        pass
+
+
+def _capture_stream(errors):
+    # Like a real stdout/stderr on a pipe under a UTF-8 locale: text over a byte
+    # buffer (so sys.stdout.buffer works), '\n' kept as is.
+    return io.TextIOWrapper(_KeptBytesIO(), encoding="utf-8", errors=errors,
+                            newline="\n", line_buffering=False, write_through=True)
+
+
+def _captured_text(stream):
+    try:
+        if not stream.closed:
+            stream.flush()
+    except Exception:
+        pass
+    return stream.buffer.getvalue().decode("utf-8", "replace")
+
+
+# ---------------------------------------------------------------------------
+# Interpreter state: saved before a case, restored after it
+# ---------------------------------------------------------------------------
+
+_SYS_ATTRS = ("stdin", "stdout", "stderr", "__stdin__", "__stdout__", "__stderr__",
+              "argv", "excepthook", "displayhook", "breakpointhook", "unraisablehook",
+              "path_hooks", "meta_path", "dont_write_bytecode")
+_SYS_VOLATILE = ("tracebacklimit", "last_type", "last_value", "last_traceback",
+                 "last_exc", "ps1", "ps2")
+
+
+class _SavedState(object):
+    """Everything a case program commonly changes that would leak into the next case."""
+
+    def __init__(self):
+        self.sys_attrs = {name: getattr(sys, name) for name in _SYS_ATTRS if hasattr(sys, name)}
+        self.path = list(sys.path)
+        self.path_obj = sys.path
+        self.meta_path = list(sys.meta_path)
+        self.path_hooks = list(sys.path_hooks)
+        self.modules = dict(sys.modules)
+        self.recursion_limit = sys.getrecursionlimit()
+        self.switch_interval = sys.getswitchinterval()
+        self.int_max_str_digits = (sys.get_int_max_str_digits()
+                                   if hasattr(sys, "get_int_max_str_digits") else None)
+        self.asyncgen_hooks = sys.get_asyncgen_hooks()
+        self.builtins = dict(builtins.__dict__)
+        self.environ = dict(os.environ)
+        try:
+            self.cwd = os.getcwd()
+        except OSError:
+            self.cwd = None
+        self.warning_filters = list(warnings.filters)
+        self.onceregistry = dict(warnings.onceregistry)
+        self.showwarning = warnings.showwarning
+        self.gc_enabled = gc.isenabled()
+        self.gc_threshold = gc.get_threshold()
+        self.tools = self._tools_in_use()
+
+    @staticmethod
+    def _tools_in_use():
+        if not HAVE_MONITORING:
+            return {}
+        # Ids 0-5 are for tools; 6 and 7 belong to sys.setprofile / sys.settrace.
+        return {t: sys.monitoring.get_tool(t) for t in range(6)}
+
+    def restore(self):
+        sys.settrace(None)
+        sys.setprofile(None)
+        threading = sys.modules.get("threading")
+        if threading is not None and threading is self.modules.get("threading"):
+            try:
+                threading.settrace(None)
+                threading.setprofile(None)
+            except Exception:
+                pass
+        if HAVE_MONITORING:
+            for tool, name in self._tools_in_use().items():
+                if name is not None and self.tools.get(tool) is None:
+                    _free_monitoring_tool(tool)
+        for name, value in self.sys_attrs.items():
+            setattr(sys, name, value)
+        for name in _SYS_VOLATILE:
+            if hasattr(sys, name):
+                try:
+                    delattr(sys, name)
+                except AttributeError:
+                    pass
+        sys.path = self.path_obj
+        sys.path[:] = self.path
+        sys.meta_path[:] = self.meta_path
+        sys.path_hooks[:] = self.path_hooks
+        self._restore_modules()
+        sys.setrecursionlimit(self.recursion_limit)
+        sys.setswitchinterval(self.switch_interval)
+        if self.int_max_str_digits is not None:
+            sys.set_int_max_str_digits(self.int_max_str_digits)
+        sys.set_asyncgen_hooks(*self.asyncgen_hooks)
+        _restore_dict(builtins.__dict__, self.builtins)
+        if dict(os.environ) != self.environ:
+            os.environ.clear()
+            os.environ.update(self.environ)
+        if self.cwd is not None:
+            try:
+                if os.getcwd() != self.cwd:
+                    os.chdir(self.cwd)
+            except OSError:
+                os.chdir(self.cwd)
+        warnings.filters[:] = self.warning_filters
+        if hasattr(warnings, "_filters_mutated"):
+            warnings._filters_mutated()
+        _restore_dict(warnings.onceregistry, self.onceregistry)
+        warnings.showwarning = self.showwarning
+        gc.set_threshold(*self.gc_threshold)
+        (gc.enable if self.gc_enabled else gc.disable)()
+
+    def _restore_modules(self):
+        # Entries the program replaced or removed come back.  Modules it imported
+        # from the standard library stay (importing them again per case would be slow
+        # and some extension modules do not survive being re-initialised); anything
+        # else it added by hand (a synthetic module, a non-module) is removed.
+        modules = sys.modules
+        for name in list(modules):
+            if name in self.modules:
+                continue
+            value = modules[name]
+            if getattr(value, "__spec__", None) is None or not hasattr(value, "__file__") and \
+                    getattr(value.__spec__, "origin", None) not in ("built-in", "frozen"):
+                del modules[name]
+        for name, value in self.modules.items():
+            if modules.get(name) is not value:
+                modules[name] = value
+
+
+def _restore_dict(target, saved):
+    for key in list(target):
+        if key not in saved:
+            del target[key]
+    for key, value in saved.items():
+        if key not in target or target[key] is not value:
+            target[key] = value
+
+
+# ---------------------------------------------------------------------------
+# Running one case
+# ---------------------------------------------------------------------------
+
+def _script_globals(filename):
+    """The globals `python main.py` gives its __main__ module, in the same order."""
+    return {
+        "__name__": "__main__",
+        "__doc__": None,
+        "__package__": None,
+        "__loader__": SourceFileLoader("__main__", filename),
+        "__spec__": None,
+        "__annotations__": {},
+        "__builtins__": builtins,
+        "__file__": filename,
+        "__cached__": None,
+    }
+
+
+def _exception_info(exc, filename):
+    entries = []
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename == filename:
+            entries.append("%s:%d" % (code.co_name, tb.tb_lineno))
+        tb = tb.tb_next
+    try:
+        message = str(exc)
+    except BaseException:
+        message = "<exception str() failed>"
+    return {"type": type(exc).__name__, "message": message, "traceback": entries}
+
+
+def _report_uncaught(exc, filename):
+    """Write to the program's sys.stderr what `python main.py` would write."""
+    if isinstance(exc, SystemExit):
+        # Python/pythonrun.c handle_system_exit: None and ints only set the exit
+        # status; anything else is printed (str) followed by a newline.
+        code = exc.code
+        if code is not None and not isinstance(code, int):
+            try:
+                sys.stderr.write(str(code) + "\n")
+                sys.stderr.flush()
+            except Exception:
+                pass
+        return
+    # Drop the adapter's own leading frames (the exec call) from the traceback.
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != filename:
+        tb = tb.tb_next
+    hook = sys.excepthook
+    try:
+        if hook is sys.__excepthook__:
+            # CPython's C printer reads source lines from disk, which would miss our
+            # in-memory main.py; the traceback module prints the same text and reads
+            # linecache, where the source is registered.
+            traceback.print_exception(type(exc), exc, tb, file=sys.stderr)
+        else:
+            hook(type(exc), exc, tb)  # the program installed its own sys.excepthook
+    except BaseException:
+        # As CPython does when the hook fails: report that, then the original.
+        try:
+            sys.stderr.write("Error in sys.excepthook:\n")
+            traceback.print_exc(file=sys.stderr)
+            sys.stderr.write("\nOriginal exception was:\n")
+            traceback.print_exception(type(exc), exc, tb, file=sys.stderr)
+        except BaseException:
+            pass
+    try:
+        sys.stderr.flush()
+    except BaseException:
+        pass
+
+
+def _register_source(filename, source):
+    lines = source.splitlines(True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    # mtime None: linecache.checkcache() keeps the entry (it is not a disk file).
+    linecache.cache[filename] = (len(source), None, lines, filename)
+
+
+def _finalize_main(module_dict):
+    """What interpreter shutdown does to __main__, so __del__ output is observed.
+
+    Python's _PyModule_ClearDict: names starting with one underscore are set to None
+    first, then every other name except __builtins__.
+    """
+    for key in list(module_dict):
+        if isinstance(key, str) and key.startswith("_") and not key.startswith("__"):
+            module_dict[key] = None
+    for key in list(module_dict):
+        if key != "__builtins__":
+            module_dict[key] = None
+    gc.collect()
+
+
+def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None,
+             observer_kind="auto"):
+    """Run one program; return the answer fields (without id)."""
+    if observer_kind == "auto":
+        observer_kind = "monitoring" if HAVE_MONITORING else "settrace"
+    if observer_kind == "monitoring" and not HAVE_MONITORING:
+        raise AdapterError("sys.monitoring needs CPython 3.12 or later")
+    if observer_kind not in ("monitoring", "settrace"):
+        raise AdapterError("unknown observer %r" % (observer_kind,))
+
+    saved = _SavedState()
+    out = _capture_stream("strict")
+    err = _capture_stream("backslashreplace")
+    stdin = io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8")
+    main_module = type(sys)("__main__")
+    module_dict = main_module.__dict__
+    module_dict.clear()
+    module_dict.update(_script_globals(filename))
+
+    exception = None
+    observer = None
+    internal = None
+    try:
+        _register_source(filename, source)
+        sys.stdin = sys.__stdin__ = stdin
+        sys.stdout = sys.__stdout__ = out
+        sys.stderr = sys.__stderr__ = err
+        sys.argv = [filename]
+        sys.modules["__main__"] = main_module
+        try:
+            code = compile(source, filename, "exec", dont_inherit=True)
+        except BaseException as exc:  # SyntaxError (or ValueError for NUL bytes before 3.12)
+            exception = _exception_info(exc, filename)
+            exception["traceback"] = []
+            traceback.print_exception(type(exc), exc, None, file=sys.stderr)
+            code = None
+        if code is not None:
+            if trace or snapshot_lines:
+                cls = _MonitoringObserver if observer_kind == "monitoring" else _SettraceObserver
+                observer = cls(filename, code, trace, snapshot_lines)
+                observer.start()
+            try:
+                try:
+                    exec(code, module_dict)
+                except BaseException as exc:
+                    exception = _exception_info(exc, filename)
+                    _register_source(filename, source)  # in case the program cleared linecache
+                    _report_uncaught(exc, filename)
+                    exc = None  # drop the traceback (and its frames) before finalizing
+                # Interpreter shutdown, in CPython's order: atexit callbacks, then the
+                # __main__ module's namespace is cleared (so __del__ methods run).
+                try:
+                    atexit._run_exitfuncs()
+                except BaseException:
+                    pass
+            finally:
+                if observer is not None:
+                    observer.stop()
+            _finalize_main(module_dict)
+    except AdapterError as exc:
+        internal = str(exc)
+    except BaseException:
+        internal = "adapter failure: " + traceback.format_exc()
+    finally:
+        try:
+            saved.restore()
+        except BaseException:
+            if internal is None:
+                internal = "restoring interpreter state failed: " + traceback.format_exc()
+        linecache.cache.pop(filename, None)
+        if observer is not None and isinstance(observer, _MonitoringObserver):
+            try:
+                observer.stop()
+            except BaseException:
+                pass
+
+    if internal is None and observer is not None and observer.error is not None:
+        internal = observer.error
+    if internal is not None:
+        return {"status": "error", "detail": internal}
+    return {
+        "status": "ok",
+        "stdout": _captured_text(out),
+        "stderr": _captured_text(err),
+        "exception": exception,
+        "trace": observer.events if (observer is not None and trace) else None,
+        "snapshots": "".join(observer.snapshots) if (observer is not None and snapshot_lines)
+        else None,
+    }
+
+
+# ---------------------------------------------------------------------------
+# The protocol
+# ---------------------------------------------------------------------------
+
+def handle_request(line):
+    """One request line -> one answer object.  Never raises."""
+    request_id = None
+    try:
+        try:
+            request = json.loads(line)
+        except ValueError as exc:
+            return {"id": None, "status": "error", "detail": "malformed request: %s" % exc}
+        if not isinstance(request, dict):
+            return {"id": None, "status": "error", "detail": "a request must be a JSON object"}
+        request_id = request.get("id")
+        source = request.get("source")
+        filename = request.get("filename") or DEFAULT_FILENAME
+        trace = request.get("trace") or False
+        snapshot_lines = request.get("snapshot_lines") or []
+        observer = request.get("observer") or "auto"
+        problems = []
+        if not isinstance(source, str):
+            problems.append("'source' must be a string")
+        if not isinstance(filename, str):
+            problems.append("'filename' must be a string")
+        if not isinstance(trace, bool):
+            problems.append("'trace' must be a boolean")
+        if not isinstance(snapshot_lines, list) or not all(
+                type(n) is int for n in snapshot_lines):
+            problems.append("'snapshot_lines' must be a list of integers")
+        if problems:
+            return {"id": request_id, "status": "error", "detail": "; ".join(problems)}
+        answer = {"id": request_id}
+        answer.update(run_case(source, filename, trace, snapshot_lines, observer))
+        return answer
+    except BaseException:
+        return {"id": request_id, "status": "error",
+                "detail": "adapter failure: " + traceback.format_exc()}
+
+
+def _clean(value):
+    """Make every string valid UTF-8 (a lone surrogate would break a strict JSON reader)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+def encode_answer(answer):
+    try:
+        return json.dumps(_clean(answer)) + "\n"
+    except BaseException:
+        return json.dumps({"id": _clean(answer.get("id")) if isinstance(answer.get("id"), str)
+                           else None, "status": "error",
+                           "detail": "unencodable answer: " + traceback.format_exc()}) + "\n"
+
+
+def _claim_protocol_streams():
+    """Take fds 0 and 1 for the protocol and point the originals at /dev/null.
+
+    Whatever a program does (print to sys.__stdout__, os.write(1, ...), input(),
+    os.read(0, ...)) can then neither corrupt an answer nor swallow a request.
+    """
+    try:
+        sys.stdout.flush()
+    except Exception:
+        pass
+    proto_in = os.fdopen(os.dup(0), "rb")
+    proto_out = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    return proto_in, proto_out
+
+
+def serve():
+    proto_in, proto_out = _claim_protocol_streams()
+    while True:
+        raw = proto_in.readline()
+        if not raw:
+            return 0  # EOF: the harness is done with us
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            answer = {"id": None, "status": "error", "detail": "request is not UTF-8: %s" % exc}
+        else:
+            if not line.strip():
+                continue  # a blank line is not a request
+            answer = handle_request(line)
+        proto_out.write(encode_answer(answer).encode("utf-8"))
+        proto_out.flush()
+
+
+def _usage():
+    return ("usage: framespec_adapter.py                      (worker: JSON lines on stdin)\n"
+            "       framespec_adapter.py --run FILE.py [--trace] [--snapshot-lines 3,5]"
+            " [--observer monitoring|settrace]\n")
+
+
+def main(argv):
+    if not argv:
+        return serve()
+    path, trace, snapshot_lines, observer = None, False, [], "auto"
+    args = list(argv)
+    try:
+        while args:
+            arg = args.pop(0)
+            if arg == "--run":
+                path = args.pop(0)
+            elif arg == "--trace":
+                trace = True
+            elif arg == "--snapshot-lines":
+                snapshot_lines = [int(n) for n in args.pop(0).split(",") if n.strip()]
+            elif arg == "--observer":
+                observer = args.pop(0)
+            elif arg in ("-h", "--help"):
+                sys.stdout.write(_usage())
+                return 0
+            else:
+                raise ValueError("unknown argument %r" % arg)
+        if path is None:
+            raise ValueError("--run FILE.py is required")
+    except (IndexError, ValueError) as exc:
+        sys.stderr.write("%s\n%s" % (exc, _usage()))
+        return 2
+    with open(path, encoding="utf-8") as f:
+        source = f.read()
+    _, proto_out = _claim_protocol_streams()
+    request = {"id": path, "source": source, "filename": DEFAULT_FILENAME,
+               "trace": trace, "snapshot_lines": snapshot_lines, "observer": observer}
+    answer = handle_request(json.dumps(request))
+    proto_out.write(json.dumps(_clean(answer), indent=2).encode("utf-8") + b"\n")
+    proto_out.flush()
+    return 0 if answer.get("status") == "ok" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

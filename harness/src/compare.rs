@@ -1,0 +1,158 @@
+//! Turning an expectation and an observation into a verdict (INTERPRETING.md §5).
+
+use std::fmt;
+
+use framespec_spec::{Case, ExpectedException, Expectation};
+use similar::TextDiff;
+
+use crate::observe::{normalise, Observation, ObservedException, RunEnd};
+
+/// The verdict for one case on one target.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Pass,
+    /// Channels differ; one entry per differing channel.
+    Fail(Vec<ChannelDiff>),
+    OutOfFuel { instructions: u64 },
+    Timeout { seconds: f64 },
+    /// The target crashed or broke the protocol.
+    Crash(String),
+    /// The case file could not be loaded.
+    Invalid(framespec_spec::Error),
+}
+
+impl Outcome {
+    pub fn passed(&self) -> bool {
+        matches!(self, Outcome::Pass)
+    }
+
+    /// A short word for summaries.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail(_) => "fail",
+            Outcome::OutOfFuel { .. } => "out of fuel",
+            Outcome::Timeout { .. } => "timeout",
+            Outcome::Crash(_) => "crash",
+            Outcome::Invalid(_) => "invalid case",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Pass => write!(f, "pass"),
+            Outcome::Fail(diffs) => {
+                for diff in diffs {
+                    write!(f, "{diff}")?;
+                }
+                Ok(())
+            }
+            Outcome::OutOfFuel { instructions } => {
+                write!(f, "out of fuel: the program did not finish within {instructions} instructions")
+            }
+            Outcome::Timeout { seconds } => write!(f, "timeout: the program did not finish within {seconds:.1} s"),
+            Outcome::Crash(detail) => write!(f, "crash: {detail}"),
+            Outcome::Invalid(err) => write!(f, "{err}"),
+        }
+    }
+}
+
+/// One channel whose normalised expectation and observation differ.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChannelDiff {
+    pub channel: &'static str,
+    pub expected: String,
+    pub actual: String,
+}
+
+impl fmt::Display for ChannelDiff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "channel `{}` differs (- expected, + actual):", self.channel)?;
+        let diff = TextDiff::from_lines(&self.expected, &self.actual);
+        write!(f, "{}", diff.unified_diff().context_radius(3).missing_newline_hint(true))
+    }
+}
+
+/// Compares a run's end with the case's expectation for `version` (`None`: CPython 3.12).
+pub fn judge(case: &Case, version: Option<&str>, end: RunEnd) -> Outcome {
+    let observation = match end {
+        RunEnd::Finished(observation) => observation,
+        RunEnd::OutOfFuel { instructions } => return Outcome::OutOfFuel { instructions },
+        RunEnd::Timeout { seconds } => return Outcome::Timeout { seconds },
+        RunEnd::Crash(detail) => return Outcome::Crash(detail),
+    };
+    let diffs = compare(case, &case.expectation_for(version), &observation);
+    if diffs.is_empty() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail(diffs)
+    }
+}
+
+fn compare(case: &Case, expect: &Expectation, seen: &Observation) -> Vec<ChannelDiff> {
+    let mut diffs = Vec::new();
+    let mut check = |channel, expected: String, actual: String| {
+        let (expected, actual) = (normalise(&expected), normalise(&actual));
+        if expected != actual {
+            diffs.push(ChannelDiff { channel, expected, actual });
+        }
+    };
+    check("stdout", expect.stdout.clone().unwrap_or_default(), seen.stdout.clone());
+    let show_message = expect.exception.as_ref().is_none_or(|e| e.message.is_some());
+    check(
+        "exception",
+        render_expected_exception(expect.exception.as_ref()),
+        render_observed_exception(seen.exception.as_ref(), show_message),
+    );
+    if case.trace {
+        check("trace", expect.trace.clone().unwrap_or_default(), lines(seen.trace.as_deref()));
+    }
+    if !case.snapshot_lines.is_empty() {
+        check("snapshots", expect.snapshots.clone().unwrap_or_default(), seen.snapshots.clone().unwrap_or_default());
+    }
+    diffs
+}
+
+/// Trace events as the text form cases store: one per line.
+pub fn lines(events: Option<&[String]>) -> String {
+    events.unwrap_or_default().iter().map(|e| format!("{e}\n")).collect()
+}
+
+fn render_expected_exception(exc: Option<&ExpectedException>) -> String {
+    match exc {
+        None => "(none)\n".to_owned(),
+        Some(e) => render(&e.type_name, e.message.as_deref(), &e.traceback),
+    }
+}
+
+fn render_observed_exception(exc: Option<&ObservedException>, show_message: bool) -> String {
+    match exc {
+        None => "(none)\n".to_owned(),
+        Some(e) => render(&e.type_name, show_message.then_some(e.message.as_str()), &e.traceback),
+    }
+}
+
+fn render(type_name: &str, message: Option<&str>, traceback: &[String]) -> String {
+    let mut out = format!("type: {type_name}\n");
+    if let Some(message) = message {
+        out.push_str(&format!("message: {message}\n"));
+    }
+    out.push_str(&format!("traceback: {}\n", traceback.join(" -> ")));
+    out
+}
+
+/// The expectation a finished observation would bless: what CPython showed, normalised.
+pub fn expectation_from(case: &Case, seen: &Observation) -> Expectation {
+    Expectation {
+        stdout: Some(normalise(&seen.stdout)),
+        exception: seen.exception.as_ref().map(|e| ExpectedException {
+            type_name: e.type_name.clone(),
+            message: Some(normalise(&e.message)),
+            traceback: e.traceback.clone(),
+        }),
+        trace: case.trace.then(|| normalise(&lines(seen.trace.as_deref()))),
+        snapshots: (!case.snapshot_lines.is_empty()).then(|| normalise(&seen.snapshots.clone().unwrap_or_default())),
+    }
+}

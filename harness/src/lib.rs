@@ -1,0 +1,14 @@
+//! framespec's harness: runs conformance cases on targets (the reference VM in process,
+//! CPython out of process), compares observations with expectations, and reports.
+//!
+//! The harness never looks inside a VM: it compares [`observe::Observation`]s.
+
+pub mod compare;
+pub mod cpython;
+pub mod observe;
+pub mod python;
+pub mod runner;
+pub mod target;
+
+pub use compare::Outcome;
+pub use target::{Reference, Target};

@@ -1,0 +1,102 @@
+//! Observations: what a target reports after running a case (INTERPRETING.md §3), and the
+//! normalisation applied before comparing (§4). The harness never looks inside a target;
+//! it only compares these.
+
+use serde::Deserialize;
+
+/// The channels a finished run produced.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct Observation {
+    #[serde(default)]
+    pub stdout: String,
+    #[serde(default)]
+    pub stderr: String,
+    #[serde(default)]
+    pub exception: Option<ObservedException>,
+    #[serde(default)]
+    pub trace: Option<Vec<String>>,
+    #[serde(default)]
+    pub snapshots: Option<String>,
+}
+
+/// An exception that escaped the program.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ObservedException {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub message: String,
+    pub traceback: Vec<String>,
+}
+
+/// How running a case on a target ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunEnd {
+    /// The program completed or raised: its channels can be compared.
+    Finished(Observation),
+    /// The reference VM's instruction budget ran out.
+    OutOfFuel { instructions: u64 },
+    /// An out-of-process target exceeded the wall-clock limit.
+    Timeout { seconds: f64 },
+    /// The target died, broke the protocol, or reported an internal failure.
+    Crash(String),
+}
+
+/// The normalisation of INTERPRETING.md §4: addresses become `0x…`, paths ending in
+/// `/main.py` become `main.py`, line endings become `\n`.
+pub fn normalise(text: &str) -> String {
+    let text = text.replace("\r\n", "\n");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(pos) = rest.find("0x") {
+        let after = &rest[pos + 2..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_hexdigit()).len();
+        let glued = rest[..pos].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        if digits == 0 || glued {
+            out.push_str(&rest[..pos + 2]);
+        } else {
+            out.push_str(&rest[..pos]);
+            out.push_str("0x…");
+        }
+        rest = &after[if glued { 0 } else { digits }..];
+    }
+    out.push_str(rest);
+    strip_main_py_dirs(&out)
+}
+
+/// Replaces `some/dir/main.py` by `main.py`, where the directory part is any run of
+/// characters that are not whitespace or quotes.
+fn strip_main_py_dirs(text: &str) -> String {
+    const TAIL: &str = "/main.py";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find(TAIL) {
+        let head = &rest[..pos];
+        let start = head.rfind(|c: char| c.is_whitespace() || "'\"(<[".contains(c)).map_or(0, |i| i + 1);
+        out.push_str(&head[..start]);
+        out.push_str("main.py");
+        rest = &rest[pos + TAIL.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise;
+
+    #[test]
+    fn addresses_are_hidden() {
+        assert_eq!(
+            normalise("<frame at 0x7f3a2b1c0d40, file 'main.py', line 6, code foo>"),
+            "<frame at 0x…, file 'main.py', line 6, code foo>"
+        );
+        assert_eq!(normalise("0x 0xg a0x1 0x1f"), "0x 0xg a0x1 0x…");
+    }
+
+    #[test]
+    fn paths_to_main_py_are_shortened() {
+        assert_eq!(normalise("file '/tmp/x/main.py', line"), "file 'main.py', line");
+        assert_eq!(normalise("  File \"/a/b/main.py\", line 3"), "  File \"main.py\", line 3");
+        assert_eq!(normalise("main.py\r\n"), "main.py\n");
+    }
+}

@@ -1,0 +1,66 @@
+//! Finding CPython interpreters: `--python`, `$FRAMESPEC_PYTHON`, pyenv, then `PATH`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The CPython version whose behaviour the cases record.
+pub const REFERENCE_VERSION: &str = "3.12";
+
+/// Locates `python{version}`: `$FRAMESPEC_PYTHON` when it is that version, then the newest
+/// `$(pyenv root)/versions/{version}.*/bin/python{version}`, then `python{version}` on `PATH`.
+pub fn find(version: &str) -> Option<PathBuf> {
+    if let Some(explicit) = std::env::var_os("FRAMESPEC_PYTHON") {
+        let path = PathBuf::from(explicit);
+        if probe_version(&path).ok().as_deref() == Some(version) {
+            return Some(path);
+        }
+    }
+    if let Some(root) = pyenv_root() {
+        let mut found: Vec<(Vec<u32>, PathBuf)> = std::fs::read_dir(root.join("versions"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let rest = name.strip_prefix(version)?.strip_prefix('.')?;
+                let patch: Vec<u32> = rest.split('.').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+                let exe = entry.path().join("bin").join(format!("python{version}"));
+                exe.is_file().then_some((patch, exe))
+            })
+            .collect();
+        found.sort();
+        if let Some((_, exe)) = found.pop() {
+            return Some(exe);
+        }
+    }
+    let name = format!("python{version}");
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).map(|dir| dir.join(&name)).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .find(|p| p.is_file())
+}
+
+fn pyenv_root() -> Option<PathBuf> {
+    if let Some(root) = std::env::var_os("PYENV_ROOT") {
+        return Some(PathBuf::from(root));
+    }
+    let home = std::env::var_os("HOME").map(|h| Path::new(&h).join(".pyenv"));
+    if let Some(home) = home.filter(|h| h.is_dir()) {
+        return Some(home);
+    }
+    let out = Command::new("pyenv").arg("root").output().ok()?;
+    out.status.success().then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+/// Asks an interpreter for its `major.minor` version.
+pub fn probe_version(python: &Path) -> Result<String, String> {
+    let out = Command::new(python)
+        .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    if !out.status.success() {
+        return Err(format!("{} exited with {}", python.display(), out.status));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}

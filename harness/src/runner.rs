@@ -1,0 +1,121 @@
+//! Running cases: one case on one target, whole suites in parallel, and blessing.
+
+use std::path::{Path, PathBuf};
+
+use framespec_spec::{discover, load, replace_expect};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::compare::{expectation_from, judge, Outcome};
+use crate::observe::RunEnd;
+use crate::target::Target;
+
+/// A case file found on disk, not yet loaded.
+#[derive(Clone, Debug)]
+pub struct CaseFile {
+    pub id: String,
+    pub path: PathBuf,
+}
+
+/// The `cases/` directory of this checkout (the default when no paths are given).
+pub fn default_cases_dir() -> PathBuf {
+    let here = PathBuf::from("cases");
+    if here.is_dir() {
+        return here;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("cases")
+}
+
+/// Every case file under `paths`, sorted by id; a path that cannot be read is an error.
+pub fn collect(paths: &[PathBuf]) -> Result<Vec<CaseFile>, framespec_spec::Error> {
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.exists() {
+            return Err(framespec_spec::Error {
+                path: path.clone(),
+                line: 1,
+                column: 1,
+                message: "no such file or directory".to_owned(),
+            });
+        }
+        files.extend(discover(path)?.into_iter().map(|(id, path)| CaseFile { id, path }));
+    }
+    files.sort_by(|a, b| a.id.cmp(&b.id));
+    files.dedup_by(|a, b| a.path == b.path);
+    Ok(files)
+}
+
+/// Loads and runs one case on `target`.
+pub fn run_one(target: &dyn Target, file: &CaseFile) -> Outcome {
+    let case = match load(&file.id, &file.path) {
+        Ok(case) => case,
+        Err(err) => return Outcome::Invalid(err),
+    };
+    let version = target.version().filter(|v| v != crate::python::REFERENCE_VERSION);
+    judge(&case, version.as_deref(), target.run(&case))
+}
+
+/// The result of one case in a suite run.
+#[derive(Debug)]
+pub struct Report {
+    pub target: String,
+    pub file: CaseFile,
+    pub outcome: Outcome,
+}
+
+/// Runs every case on every target in parallel (rayon), with a progress bar when stderr is
+/// a terminal. Reports come back in (target, id) order.
+pub fn run_suite(targets: &[&dyn Target], files: &[CaseFile]) -> Vec<Report> {
+    let jobs: Vec<(&dyn Target, &CaseFile)> =
+        targets.iter().flat_map(|t| files.iter().map(move |f| (*t, f))).collect();
+    let bar = ProgressBar::with_draw_target(Some(jobs.len() as u64), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let reports = jobs
+        .par_iter()
+        .map(|(target, file)| {
+            let outcome = run_one(*target, file);
+            bar.inc(1);
+            Report { target: target.name(), file: (*file).clone(), outcome }
+        })
+        .collect();
+    bar.finish_and_clear();
+    reports
+}
+
+/// What blessing did to one file.
+#[derive(Debug)]
+pub enum Blessed {
+    Updated,
+    Unchanged,
+    Failed(String),
+}
+
+/// Records `file`'s expectations from `target` (CPython 3.12), rewriting only the file's
+/// `expect:` block.
+pub fn bless_one(target: &dyn Target, file: &CaseFile) -> Blessed {
+    let case = match load(&file.id, &file.path) {
+        Ok(case) => case,
+        Err(err) => return Blessed::Failed(err.to_string()),
+    };
+    let observation = match target.run(&case) {
+        RunEnd::Finished(observation) => observation,
+        RunEnd::Timeout { seconds } => return Blessed::Failed(format!("timeout after {seconds:.1} s")),
+        RunEnd::OutOfFuel { instructions } => return Blessed::Failed(format!("out of fuel after {instructions}")),
+        RunEnd::Crash(detail) => return Blessed::Failed(detail),
+    };
+    let expect = expectation_from(&case, &observation);
+    let text = match std::fs::read_to_string(&file.path) {
+        Ok(text) => text,
+        Err(e) => return Blessed::Failed(format!("cannot read: {e}")),
+    };
+    let new = replace_expect(&text, &expect);
+    if new == text {
+        return Blessed::Unchanged;
+    }
+    match std::fs::write(&file.path, new) {
+        Ok(()) => Blessed::Updated,
+        Err(e) => Blessed::Failed(format!("cannot write: {e}")),
+    }
+}

@@ -1,0 +1,280 @@
+//! Case files: discovery, the serde types, and validation (INTERPRETING.md §1).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::registry::{clause_ids, tags};
+
+/// A loaded, validated case.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Case {
+    /// Path under `cases/` without `.yaml`, with `/` separators (`frames/f_back/chain`).
+    pub id: String,
+    pub path: PathBuf,
+    pub title: String,
+    pub spec: Vec<String>,
+    pub tags: Vec<String>,
+    pub source: String,
+    pub trace: bool,
+    pub snapshot_lines: Vec<u32>,
+    /// The CPython 3.12 expectation.
+    pub expect: Expectation,
+    /// Per-version overrides, keyed `"3.N"`.
+    pub versions: BTreeMap<String, Expectation>,
+}
+
+/// What a target must show. A channel left out is not compared, except `stdout` (absent
+/// means empty) and `exception` (absent means the program completes normally).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stdout: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception: Option<ExpectedException>,
+    /// One `EVENT NAME:LINE` per line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<String>,
+    /// The rendered snapshot blocks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshots: Option<String>,
+}
+
+/// The uncaught exception a case expects.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedException {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// Compared only when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// `co_name:tb_lineno`, outermost first.
+    #[serde(default)]
+    pub traceback: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    title: String,
+    spec: Vec<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    source: String,
+    #[serde(default)]
+    trace: bool,
+    #[serde(default)]
+    snapshot_lines: Vec<u32>,
+    expect: Expectation,
+    #[serde(default)]
+    versions: BTreeMap<String, Expectation>,
+}
+
+/// The CPython versions a case may carry overrides for.
+const KNOWN_VERSIONS: &[&str] = &["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"];
+
+impl Case {
+    /// The expectation for CPython `version` (`"3.11"`): the 3.12 one with that version's
+    /// overrides applied channel by channel. `None` means the reference semantics (3.12).
+    pub fn expectation_for(&self, version: Option<&str>) -> Expectation {
+        let mut expect = self.expect.clone();
+        if let Some(over) = version.and_then(|v| self.versions.get(v)) {
+            if over.stdout.is_some() {
+                expect.stdout.clone_from(&over.stdout);
+            }
+            if over.exception.is_some() {
+                expect.exception.clone_from(&over.exception);
+            }
+            if over.trace.is_some() {
+                expect.trace.clone_from(&over.trace);
+            }
+            if over.snapshots.is_some() {
+                expect.snapshots.clone_from(&over.snapshots);
+            }
+        }
+        expect
+    }
+}
+
+/// Every `.yaml` file under `root` (or `root` itself if it is a file), sorted, with its id.
+/// The id is the path relative to the nearest enclosing directory named `cases` (or to
+/// `root` when there is none), without the extension.
+pub fn discover(root: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
+    let mut files = Vec::new();
+    if root.is_file() {
+        files.push(root.to_path_buf());
+    } else {
+        walk(root, &mut files)?;
+    }
+    files.sort();
+    let base = root
+        .ancestors()
+        .find(|a| a.file_name().is_some_and(|n| n == "cases"))
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| if root.is_file() { root.parent().unwrap_or(root).to_path_buf() } else { root.to_path_buf() });
+    Ok(files
+        .into_iter()
+        .map(|path| {
+            let rel = path.strip_prefix(&base).unwrap_or(&path).with_extension("");
+            let id = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            (id, path)
+        })
+        .collect())
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::new(dir, 1, 1, format!("cannot read directory: {e}")))?;
+    for entry in entries {
+        let path = entry.map_err(|e| Error::new(dir, 1, 1, format!("cannot read directory: {e}")))?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads and validates the case at `path`.
+pub fn load(id: &str, path: &Path) -> Result<Case, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::new(path, 1, 1, format!("cannot read case: {e}")))?;
+    load_str(id, path, &text)
+}
+
+/// Parses and validates case text; `path` is only used to locate errors.
+pub fn load_str(id: &str, path: &Path, text: &str) -> Result<Case, Error> {
+    let raw: RawCase = yaml_serde::from_str(text).map_err(|e| {
+        let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+        Error::new(path, line, column, e.to_string().split(" at line ").next().unwrap_or_default().to_owned())
+    })?;
+    let at = |key: &str, needle: &str| locate(text, key, needle);
+    let fail = |(line, column): (usize, usize), message: String| Err(Error::new(path, line, column, message));
+
+    if raw.title.trim().is_empty() {
+        return fail(at("title", ""), "`title` is empty".to_owned());
+    }
+    if raw.spec.is_empty() {
+        return fail(at("spec", ""), "`spec` must name at least one clause id".to_owned());
+    }
+    for id in &raw.spec {
+        if !clause_ids().iter().any(|known| known == id) {
+            return fail(at("spec", id), format!("unknown clause id `{id}` (clause ids are the headings of spec/clauses/*.md)"));
+        }
+    }
+    for tag in &raw.tags {
+        if !tags().contains_key(tag) {
+            return fail(at("tags", tag), format!("unknown feature tag `{tag}` (tags are listed in spec/tags.yaml)"));
+        }
+    }
+    if raw.source.trim().is_empty() {
+        return fail(at("source", ""), "`source` is empty".to_owned());
+    }
+    let source_lines = raw.source.lines().count();
+    for &line in &raw.snapshot_lines {
+        if line == 0 || line as usize > source_lines {
+            return fail(
+                at("snapshot_lines", &line.to_string()),
+                format!("snapshot line {line} is outside the source (lines 1-{source_lines})"),
+            );
+        }
+    }
+    for (version, expect) in std::iter::once(("3.12", &raw.expect)).chain(raw.versions.iter().map(|(v, e)| (v.as_str(), e))) {
+        if !KNOWN_VERSIONS.contains(&version) {
+            return fail(at("versions", version), format!("unknown CPython version `{version}` (known: {})", KNOWN_VERSIONS.join(", ")));
+        }
+        if expect.trace.is_some() && !raw.trace {
+            return fail(at("trace", ""), "an expected `trace` needs `trace: true`".to_owned());
+        }
+        if expect.snapshots.is_some() && raw.snapshot_lines.is_empty() {
+            return fail(at("snapshots", ""), "expected `snapshots` need `snapshot_lines`".to_owned());
+        }
+    }
+    Ok(Case {
+        id: id.to_owned(),
+        path: path.to_path_buf(),
+        title: raw.title,
+        spec: raw.spec,
+        tags: raw.tags,
+        source: raw.source,
+        trace: raw.trace,
+        snapshot_lines: raw.snapshot_lines,
+        expect: raw.expect,
+        versions: raw.versions,
+    })
+}
+
+/// 1-based line and column of `needle` at or after the first line that starts with `key:`
+/// (or of the key itself when `needle` is empty or not found). Validation errors are about
+/// values serde has already accepted, so this textual search is enough to point at them.
+fn locate(text: &str, key: &str, needle: &str) -> (usize, usize) {
+    let key_line = text
+        .lines()
+        .position(|l| l.trim_start().strip_prefix(key).is_some_and(|rest| rest.starts_with(':')))
+        .unwrap_or(0);
+    if !needle.is_empty() {
+        for (n, line) in text.lines().enumerate().skip(key_line) {
+            let from = if n == key_line { line.find(':').map_or(0, |c| c + 1) } else { 0 };
+            if let Some(col) = line.get(from..).and_then(|rest| rest.find(needle)) {
+                return (n + 1, from + col + 1);
+            }
+        }
+    }
+    let indent = text.lines().nth(key_line).map_or(0, |l| l.len() - l.trim_start().len());
+    (key_line + 1, indent + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Case, Error> {
+        load_str("t", Path::new("cases/t.yaml"), text)
+    }
+
+    const GOOD: &str = "title: t\nspec: [frames.f_back.chain]\nsource: |\n  print(1)\nexpect:\n  stdout: \"1\\n\"\n";
+
+    #[test]
+    fn a_good_case_loads() {
+        let case = load(GOOD).expect("loads");
+        assert_eq!(case.source, "print(1)\n");
+        assert_eq!(case.expect.stdout.as_deref(), Some("1\n"));
+    }
+
+    #[test]
+    fn unknown_keys_are_located() {
+        let err = load(&GOOD.replace("title: t\n", "title: t\nfoo: 1\n")).expect_err("unknown key");
+        assert_eq!((err.line, err.column), (2, 1), "{err}");
+        assert!(err.message.contains("unknown field `foo`"), "{err}");
+    }
+
+    #[test]
+    fn unknown_clause_ids_are_located() {
+        let err = load(&GOOD.replace("[frames.f_back.chain]", "[frames.f_back.chain, frames.nope]")).expect_err("bad id");
+        assert_eq!((err.line, err.column), (2, 29), "{err}");
+        assert!(err.message.contains("frames.nope"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_source_is_an_error() {
+        let err = load(&GOOD.replace("source: |\n  print(1)\n", "")).expect_err("no source");
+        assert!(err.message.contains("missing field `source`"), "{err}");
+    }
+
+    #[test]
+    fn wrong_types_are_located() {
+        let err = load(&GOOD.replace("title: t", "title: t\ntrace: maybe")).expect_err("bad bool");
+        assert_eq!(err.line, 2, "{err}");
+    }
+
+    #[test]
+    fn overrides_replace_channels() {
+        let text = format!("{GOOD}versions:\n  \"3.11\":\n    stdout: \"2\\n\"\n");
+        let case = load(&text).expect("loads");
+        assert_eq!(case.expectation_for(Some("3.11")).stdout.as_deref(), Some("2\n"));
+        assert_eq!(case.expectation_for(Some("3.13")).stdout.as_deref(), Some("1\n"));
+    }
+}

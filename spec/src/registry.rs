@@ -1,0 +1,99 @@
+//! The registries a case's metadata is checked against: clause ids (from the clause
+//! documents in spec/clauses/) and feature tags (spec/tags.yaml). Both are compiled into the
+//! crate so a `framespec` binary validates cases wherever it runs.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+/// The version of spec/INTERPRETING.md this crate implements.
+pub const RUNNER_CONTRACT_VERSION: &str = "0.1.0";
+
+/// The clause documents, one per chapter. `tests/registry.rs` checks that this list names
+/// every file in spec/clauses/.
+pub(crate) const CHAPTERS: &[(&str, &str)] = &[
+    ("frames.md", include_str!("../clauses/frames.md")),
+    ("lineno.md", include_str!("../clauses/lineno.md")),
+    ("namespaces.md", include_str!("../clauses/namespaces.md")),
+    ("tracing.md", include_str!("../clauses/tracing.md")),
+    ("exceptions.md", include_str!("../clauses/exceptions.md")),
+];
+
+const TAGS_YAML: &str = include_str!("../tags.yaml");
+
+/// A feature tag: a language or runtime feature that first appeared in some CPython version.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Tag {
+    pub title: String,
+    /// First CPython version with the feature, `"3.N"`.
+    pub since: String,
+    /// First CPython version without it, if it was removed.
+    #[serde(default)]
+    pub until: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TagFile {
+    tags: BTreeMap<String, Tag>,
+}
+
+/// Every clause id, in document order. A clause is a Markdown heading of the form
+/// ``## `chapter.some.id` — Title``.
+pub fn clause_ids() -> &'static [String] {
+    static IDS: OnceLock<Vec<String>> = OnceLock::new();
+    IDS.get_or_init(|| CHAPTERS.iter().flat_map(|(_, text)| parse_clause_ids(text)).collect())
+}
+
+pub(crate) fn parse_clause_ids(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| line.strip_prefix("## `"))
+        .filter_map(|rest| rest.split_once('`'))
+        .map(|(id, _)| id.to_owned())
+        .collect()
+}
+
+/// The feature-tag registry. The file is part of the crate, so a malformed registry is a
+/// bug caught by the crate's own tests; here it degrades to an empty registry.
+pub fn tags() -> &'static BTreeMap<String, Tag> {
+    static TAGS: OnceLock<BTreeMap<String, Tag>> = OnceLock::new();
+    TAGS.get_or_init(|| {
+        yaml_serde::from_str::<TagFile>(TAGS_YAML).map(|file| file.tags).unwrap_or_default()
+    })
+}
+
+/// Parses spec/tags.yaml strictly.
+#[cfg(test)]
+fn parse_tags(text: &str) -> Result<BTreeMap<String, Tag>, String> {
+    yaml_serde::from_str::<TagFile>(text).map(|file| file.tags).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clause_headings_are_parsed() {
+        let text = "# frames\n\n## `frames.a` — A\n\ntext\n\n## `frames.b.c` — B\n## not a clause\n";
+        assert_eq!(parse_clause_ids(text), vec!["frames.a", "frames.b.c"]);
+    }
+
+    #[test]
+    fn the_shipped_registries_are_well_formed() {
+        assert!(parse_tags(TAGS_YAML).is_ok(), "{:?}", parse_tags(TAGS_YAML));
+        let ids = clause_ids();
+        assert!(!ids.is_empty());
+        let mut sorted = ids.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), ids.len(), "duplicate clause ids");
+        for (file, _) in CHAPTERS {
+            let chapter = file.trim_end_matches(".md");
+            for id in parse_clause_ids(CHAPTERS.iter().find(|c| c.0 == *file).map_or("", |c| c.1)) {
+                assert!(id.starts_with(&format!("{chapter}.")), "{id} is in {file}");
+            }
+        }
+    }
+}
