@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use framespec_spec::{Case, ExpectedException, Expectation};
+use framespec_spec::{Case, Expectation, ExpectedException};
 use similar::TextDiff;
 
 use crate::observe::{normalise, Observation, ObservedException, RunEnd};
@@ -13,8 +13,12 @@ pub enum Outcome {
     Pass,
     /// Channels differ; one entry per differing channel.
     Fail(Vec<ChannelDiff>),
-    OutOfFuel { instructions: u64 },
-    Timeout { seconds: f64 },
+    OutOfFuel {
+        instructions: u64,
+    },
+    Timeout {
+        seconds: f64,
+    },
     /// The target crashed or broke the protocol.
     Crash(String),
     /// The case file could not be loaded.
@@ -50,9 +54,15 @@ impl fmt::Display for Outcome {
                 Ok(())
             }
             Outcome::OutOfFuel { instructions } => {
-                write!(f, "out of fuel: the program did not finish within {instructions} instructions")
+                write!(
+                    f,
+                    "out of fuel: the program did not finish within {instructions} instructions"
+                )
             }
-            Outcome::Timeout { seconds } => write!(f, "timeout: the program did not finish within {seconds:.1} s"),
+            Outcome::Timeout { seconds } => write!(
+                f,
+                "timeout: the program did not finish within {seconds:.1} s"
+            ),
             Outcome::Crash(detail) => write!(f, "crash: {detail}"),
             Outcome::Invalid(err) => write!(f, "{err}"),
         }
@@ -69,9 +79,19 @@ pub struct ChannelDiff {
 
 impl fmt::Display for ChannelDiff {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "channel `{}` differs (- expected, + actual):", self.channel)?;
+        writeln!(
+            f,
+            "channel `{}` differs (- expected, + actual):",
+            self.channel
+        )?;
         let diff = TextDiff::from_lines(&self.expected, &self.actual);
-        write!(f, "{}", diff.unified_diff().context_radius(3).missing_newline_hint(true))
+        write!(
+            f,
+            "{}",
+            diff.unified_diff()
+                .context_radius(3)
+                .missing_newline_hint(true)
+        )
     }
 }
 
@@ -96,28 +116,51 @@ fn compare(case: &Case, expect: &Expectation, seen: &Observation) -> Vec<Channel
     let mut check = |channel, expected: String, actual: String| {
         let (expected, actual) = (normalise(&expected), normalise(&actual));
         if expected != actual {
-            diffs.push(ChannelDiff { channel, expected, actual });
+            diffs.push(ChannelDiff {
+                channel,
+                expected,
+                actual,
+            });
         }
     };
-    check("stdout", expect.stdout.clone().unwrap_or_default(), seen.stdout.clone());
-    let show_message = expect.exception.as_ref().is_none_or(|e| e.message.is_some());
+    check(
+        "stdout",
+        expect.stdout.clone().unwrap_or_default(),
+        seen.stdout.clone(),
+    );
+    let show_message = expect
+        .exception
+        .as_ref()
+        .is_none_or(|e| e.message.is_some());
     check(
         "exception",
         render_expected_exception(expect.exception.as_ref()),
         render_observed_exception(seen.exception.as_ref(), show_message),
     );
     if case.trace {
-        check("trace", expect.trace.clone().unwrap_or_default(), lines(seen.trace.as_deref()));
+        check(
+            "trace",
+            expect.trace.clone().unwrap_or_default(),
+            lines(seen.trace.as_deref()),
+        );
     }
     if !case.snapshot_lines.is_empty() {
-        check("snapshots", expect.snapshots.clone().unwrap_or_default(), seen.snapshots.clone().unwrap_or_default());
+        check(
+            "snapshots",
+            expect.snapshots.clone().unwrap_or_default(),
+            seen.snapshots.clone().unwrap_or_default(),
+        );
     }
     diffs
 }
 
 /// Trace events as the text form cases store: one per line.
 pub fn lines(events: Option<&[String]>) -> String {
-    events.unwrap_or_default().iter().map(|e| format!("{e}\n")).collect()
+    events
+        .unwrap_or_default()
+        .iter()
+        .map(|e| format!("{e}\n"))
+        .collect()
 }
 
 fn render_expected_exception(exc: Option<&ExpectedException>) -> String {
@@ -130,7 +173,11 @@ fn render_expected_exception(exc: Option<&ExpectedException>) -> String {
 fn render_observed_exception(exc: Option<&ObservedException>, show_message: bool) -> String {
     match exc {
         None => "(none)\n".to_owned(),
-        Some(e) => render(&e.type_name, show_message.then_some(e.message.as_str()), &e.traceback),
+        Some(e) => render(
+            &e.type_name,
+            show_message.then_some(e.message.as_str()),
+            &e.traceback,
+        ),
     }
 }
 
@@ -153,6 +200,7 @@ pub fn expectation_from(case: &Case, seen: &Observation) -> Expectation {
             traceback: e.traceback.clone(),
         }),
         trace: case.trace.then(|| normalise(&lines(seen.trace.as_deref()))),
-        snapshots: (!case.snapshot_lines.is_empty()).then(|| normalise(&seen.snapshots.clone().unwrap_or_default())),
+        snapshots: (!case.snapshot_lines.is_empty())
+            .then(|| normalise(&seen.snapshots.clone().unwrap_or_default())),
     }
 }

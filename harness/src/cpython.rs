@@ -35,7 +35,13 @@ impl Cpython {
     pub fn new(python: &Path, timeout: Duration) -> Result<Cpython, String> {
         let version = probe_version(python)?;
         let script = write_adapter()?;
-        Ok(Cpython { python: python.to_path_buf(), version, timeout, script, idle: Mutex::new(Vec::new()) })
+        Ok(Cpython {
+            python: python.to_path_buf(),
+            version,
+            timeout,
+            script,
+            idle: Mutex::new(Vec::new()),
+        })
     }
 
     pub fn python(&self) -> &Path {
@@ -60,7 +66,9 @@ impl Cpython {
 /// Writes the adapter to a per-content file in the temp directory (atomically, so parallel
 /// harnesses never see half a script) and returns its path.
 fn write_adapter() -> Result<PathBuf, String> {
-    let hash = ADAPTER.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let hash = ADAPTER.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
     let path = std::env::temp_dir().join(format!("framespec-adapter-{hash:016x}.py"));
     if path.is_file() {
         return Ok(path);
@@ -104,28 +112,48 @@ impl Target for Cpython {
         let started = Instant::now();
         let sent = writeln!(worker.stdin, "{request}").and_then(|()| worker.stdin.flush());
         if let Err(e) = sent {
-            return RunEnd::Crash(format!("cannot send the case to {}: {e}{}", self.python.display(), worker.stderr_tail()));
+            return RunEnd::Crash(format!(
+                "cannot send the case to {}: {e}{}",
+                self.python.display(),
+                worker.stderr_tail()
+            ));
         }
         match worker.lines.recv_timeout(self.timeout) {
             Ok(line) => {
                 let answer: Answer = match serde_json::from_str(&line) {
                     Ok(answer) => answer,
-                    Err(e) => return RunEnd::Crash(format!("the adapter broke the protocol ({e}): {line}")),
+                    Err(e) => {
+                        return RunEnd::Crash(format!(
+                            "the adapter broke the protocol ({e}): {line}"
+                        ))
+                    }
                 };
                 self.give_back(worker);
                 if answer.status == "ok" {
                     RunEnd::Finished(answer.observation)
                 } else {
-                    RunEnd::Crash(format!("adapter error: {}", answer.detail.unwrap_or(answer.status)))
+                    RunEnd::Crash(format!(
+                        "adapter error: {}",
+                        answer.detail.unwrap_or(answer.status)
+                    ))
                 }
             }
             Err(RecvTimeoutError::Timeout) => {
                 // Dropping the worker kills the process; the next case starts a fresh one.
-                RunEnd::Timeout { seconds: started.elapsed().as_secs_f64() }
+                RunEnd::Timeout {
+                    seconds: started.elapsed().as_secs_f64(),
+                }
             }
             Err(RecvTimeoutError::Disconnected) => {
-                let status = worker.child.wait().map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
-                RunEnd::Crash(format!("the interpreter exited ({status}) while running the case{}", worker.stderr_tail()))
+                let status = worker
+                    .child
+                    .wait()
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|e| e.to_string());
+                RunEnd::Crash(format!(
+                    "the interpreter exited ({status}) while running the case{}",
+                    worker.stderr_tail()
+                ))
             }
         }
     }
@@ -154,7 +182,8 @@ impl Worker {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", python.display()))?;
-        let (Some(stdin), Some(stdout), Some(stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        let (Some(stdin), Some(stdout), Some(stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
             return Err("the interpreter's pipes were not set up".to_owned());
         };
@@ -177,20 +206,29 @@ impl Worker {
                     tail.push_str(&String::from_utf8_lossy(&buf[..n]));
                     if tail.len() > 8192 {
                         let cut = tail.len() - 4096;
-                        let cut = (cut..tail.len()).find(|&i| tail.is_char_boundary(i)).unwrap_or(0);
+                        let cut = (cut..tail.len())
+                            .find(|&i| tail.is_char_boundary(i))
+                            .unwrap_or(0);
                         tail.drain(..cut);
                     }
                 }
             }
         });
-        Ok(Worker { child, stdin, lines, stderr: tail })
+        Ok(Worker {
+            child,
+            stdin,
+            lines,
+            stderr: tail,
+        })
     }
 
     fn stderr_tail(&self) -> String {
         // Give the stderr thread a moment to collect what a dying process wrote last.
         std::thread::sleep(Duration::from_millis(50));
         match self.stderr.lock() {
-            Ok(tail) if !tail.trim().is_empty() => format!("\nits stderr ended with:\n{}", tail.trim_end()),
+            Ok(tail) if !tail.trim().is_empty() => {
+                format!("\nits stderr ended with:\n{}", tail.trim_end())
+            }
             _ => String::new(),
         }
     }

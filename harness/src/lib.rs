@@ -5,6 +5,7 @@
 
 pub mod compare;
 pub mod cpython;
+pub mod fuzzing;
 pub mod observe;
 pub mod python;
 pub mod runner;

@@ -14,7 +14,11 @@ use framespec_vm::{End, RunOptions};
 use rayon::prelude::*;
 
 #[derive(Parser)]
-#[command(name = "framespec", version, about = "Conformance suite and reference VM for CPython 3.12's frame machinery")]
+#[command(
+    name = "framespec",
+    version,
+    about = "Conformance suite and reference VM for CPython 3.12's frame machinery"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -87,7 +91,13 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { paths, target, common, format, jobs } => run(&paths, &target, &common, format, jobs),
+        Command::Run {
+            paths,
+            target,
+            common,
+            format,
+            jobs,
+        } => run(&paths, &target, &common, format, jobs),
         Command::Bless { paths, common } => bless(&paths, &common),
         Command::Exec { file, fuel } => exec(&file, fuel),
         Command::Dis { file } => dis(&file),
@@ -99,7 +109,11 @@ fn main() -> ExitCode {
 }
 
 fn case_files(paths: &[PathBuf]) -> Result<Vec<CaseFile>, String> {
-    let paths = if paths.is_empty() { vec![runner::default_cases_dir()] } else { paths.to_vec() };
+    let paths = if paths.is_empty() {
+        vec![runner::default_cases_dir()]
+    } else {
+        paths.to_vec()
+    };
     collect(&paths).map_err(|e| e.to_string())
 }
 
@@ -113,13 +127,26 @@ fn cpython(common: &Common) -> Result<Cpython, String> {
     Cpython::new(&python, Duration::from_secs_f64(common.timeout.max(0.1)))
 }
 
-fn run(paths: &[PathBuf], kinds: &[TargetKind], common: &Common, format: Format, jobs: Option<usize>) -> Result<ExitCode, String> {
+fn run(
+    paths: &[PathBuf],
+    kinds: &[TargetKind],
+    common: &Common,
+    format: Format,
+    jobs: Option<usize>,
+) -> Result<ExitCode, String> {
     if let Some(jobs) = jobs {
-        rayon::ThreadPoolBuilder::new().num_threads(jobs).build_global().map_err(|e| e.to_string())?;
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build_global()
+            .map_err(|e| e.to_string())?;
     }
     let files = case_files(paths)?;
     let reference = Reference { fuel: common.fuel };
-    let cpython = if kinds.contains(&TargetKind::Cpython) { Some(cpython(common)?) } else { None };
+    let cpython = if kinds.contains(&TargetKind::Cpython) {
+        Some(cpython(common)?)
+    } else {
+        None
+    };
     let mut targets: Vec<&dyn Target> = Vec::new();
     if kinds.contains(&TargetKind::Reference) {
         targets.push(&reference);
@@ -135,16 +162,29 @@ fn run(paths: &[PathBuf], kinds: &[TargetKind], common: &Common, format: Format,
         Format::Json => print_json(&reports, elapsed),
     }
     let failed = reports.iter().any(|r| !r.outcome.passed());
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn print_text(reports: &[Report], targets: &[&dyn Target], elapsed: Duration) {
     for report in reports.iter().filter(|r| !r.outcome.passed()) {
-        println!("FAIL {}::{} ({})", report.target, report.file.id, report.outcome.label());
+        println!(
+            "FAIL {}::{} ({})",
+            report.target,
+            report.file.id,
+            report.outcome.label()
+        );
         for line in report.outcome.to_string().lines() {
             println!("    {line}");
         }
-        println!("    re-run: framespec run {} --target {}", report.file.path.display(), target_flag(&report.target));
+        println!(
+            "    re-run: framespec run {} --target {}",
+            report.file.path.display(),
+            target_flag(&report.target)
+        );
         println!();
     }
     if targets.len() > 1 {
@@ -155,7 +195,10 @@ fn print_text(reports: &[Report], targets: &[&dyn Target], elapsed: Duration) {
         }
     }
     let (passed, failed) = count(reports.iter());
-    println!("{passed} passed, {failed} failed ({:.2} s)", elapsed.as_secs_f64());
+    println!(
+        "{passed} passed, {failed} failed ({:.2} s)",
+        elapsed.as_secs_f64()
+    );
 }
 
 fn target_flag(name: &str) -> &'static str {
@@ -167,7 +210,13 @@ fn target_flag(name: &str) -> &'static str {
 }
 
 fn count<'a>(reports: impl Iterator<Item = &'a Report>) -> (usize, usize) {
-    reports.fold((0, 0), |(p, f), r| if r.outcome.passed() { (p + 1, f) } else { (p, f + 1) })
+    reports.fold((0, 0), |(p, f), r| {
+        if r.outcome.passed() {
+            (p + 1, f)
+        } else {
+            (p, f + 1)
+        }
+    })
 }
 
 fn print_json(reports: &[Report], elapsed: Duration) {
@@ -201,7 +250,10 @@ fn bless(paths: &[PathBuf], common: &Common) -> Result<ExitCode, String> {
         ));
     }
     let files = case_files(paths)?;
-    let results: Vec<(&CaseFile, Blessed)> = files.par_iter().map(|f| (f, bless_one(&target, f))).collect();
+    let results: Vec<(&CaseFile, Blessed)> = files
+        .par_iter()
+        .map(|f| (f, bless_one(&target, f)))
+        .collect();
     let (mut updated, mut unchanged, mut failed) = (0, 0, 0);
     for (file, result) in &results {
         match result {
@@ -217,7 +269,11 @@ fn bless(paths: &[PathBuf], common: &Common) -> Result<ExitCode, String> {
         }
     }
     println!("{updated} updated, {unchanged} unchanged, {failed} failed");
-    Ok(if failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn read_source(file: &Path) -> Result<String, String> {
@@ -226,7 +282,11 @@ fn read_source(file: &Path) -> Result<String, String> {
 
 fn exec(file: &Path, fuel: u64) -> Result<ExitCode, String> {
     let source = read_source(file)?;
-    let options = RunOptions { filename: file.display().to_string(), fuel, ..RunOptions::default() };
+    let options = RunOptions {
+        filename: file.display().to_string(),
+        fuel,
+        ..RunOptions::default()
+    };
     let result = framespec_vm::run(&source, &options);
     print!("{}", result.stdout);
     eprint!("{}", result.stderr);

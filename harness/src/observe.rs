@@ -49,8 +49,14 @@ pub fn normalise(text: &str) -> String {
     let mut rest = text.as_str();
     while let Some(pos) = rest.find("0x") {
         let after = &rest[pos + 2..];
-        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_hexdigit()).len();
-        let glued = rest[..pos].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        let digits = after.len()
+            - after
+                .trim_start_matches(|c: char| c.is_ascii_hexdigit())
+                .len();
+        let glued = rest[..pos]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
         if digits == 0 || glued {
             out.push_str(&rest[..pos + 2]);
         } else {
@@ -71,7 +77,9 @@ fn strip_main_py_dirs(text: &str) -> String {
     let mut rest = text;
     while let Some(pos) = rest.find(TAIL) {
         let head = &rest[..pos];
-        let start = head.rfind(|c: char| c.is_whitespace() || "'\"(<[".contains(c)).map_or(0, |i| i + 1);
+        let start = head
+            .rfind(|c: char| c.is_whitespace() || "'\"(<[".contains(c))
+            .map_or(0, |i| i + 1);
         out.push_str(&head[..start]);
         out.push_str("main.py");
         rest = &rest[pos + TAIL.len()..];
@@ -95,8 +103,14 @@ mod tests {
 
     #[test]
     fn paths_to_main_py_are_shortened() {
-        assert_eq!(normalise("file '/tmp/x/main.py', line"), "file 'main.py', line");
-        assert_eq!(normalise("  File \"/a/b/main.py\", line 3"), "  File \"main.py\", line 3");
+        assert_eq!(
+            normalise("file '/tmp/x/main.py', line"),
+            "file 'main.py', line"
+        );
+        assert_eq!(
+            normalise("  File \"/a/b/main.py\", line 3"),
+            "  File \"main.py\", line 3"
+        );
         assert_eq!(normalise("main.py\r\n"), "main.py\n");
     }
 }

@@ -23,7 +23,10 @@ pub fn find(version: &str) -> Option<PathBuf> {
             .filter_map(|entry| {
                 let name = entry.file_name().to_string_lossy().into_owned();
                 let rest = name.strip_prefix(version)?.strip_prefix('.')?;
-                let patch: Vec<u32> = rest.split('.').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+                let patch: Vec<u32> = rest
+                    .split('.')
+                    .map(|p| p.parse().ok())
+                    .collect::<Option<_>>()?;
                 let exe = entry.path().join("bin").join(format!("python{version}"));
                 exe.is_file().then_some((patch, exe))
             })
@@ -35,7 +38,11 @@ pub fn find(version: &str) -> Option<PathBuf> {
     }
     let name = format!("python{version}");
     std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).map(|dir| dir.join(&name)).collect::<Vec<_>>())
+        .map(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(&name))
+                .collect::<Vec<_>>()
+        })
         .unwrap_or_default()
         .into_iter()
         .find(|p| p.is_file())
@@ -50,7 +57,9 @@ fn pyenv_root() -> Option<PathBuf> {
         return Some(home);
     }
     let out = Command::new("pyenv").arg("root").output().ok()?;
-    out.status.success().then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+    out.status
+        .success()
+        .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
 }
 
 /// Asks an interpreter for its `major.minor` version.

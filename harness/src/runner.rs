@@ -23,7 +23,9 @@ pub fn default_cases_dir() -> PathBuf {
     if here.is_dir() {
         return here;
     }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("cases")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("cases")
 }
 
 /// Every case file under `paths`, sorted by id; a path that cannot be read is an error.
@@ -38,7 +40,11 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<CaseFile>, framespec_spec::Error
                 message: "no such file or directory".to_owned(),
             });
         }
-        files.extend(discover(path)?.into_iter().map(|(id, path)| CaseFile { id, path }));
+        files.extend(
+            discover(path)?
+                .into_iter()
+                .map(|(id, path)| CaseFile { id, path }),
+        );
     }
     files.sort_by(|a, b| a.id.cmp(&b.id));
     files.dedup_by(|a, b| a.path == b.path);
@@ -51,7 +57,9 @@ pub fn run_one(target: &dyn Target, file: &CaseFile) -> Outcome {
         Ok(case) => case,
         Err(err) => return Outcome::Invalid(err),
     };
-    let version = target.version().filter(|v| v != crate::python::REFERENCE_VERSION);
+    let version = target
+        .version()
+        .filter(|v| v != crate::python::REFERENCE_VERSION);
     judge(&case, version.as_deref(), target.run(&case))
 }
 
@@ -66,18 +74,25 @@ pub struct Report {
 /// Runs every case on every target in parallel (rayon), with a progress bar when stderr is
 /// a terminal. Reports come back in (target, id) order.
 pub fn run_suite(targets: &[&dyn Target], files: &[CaseFile]) -> Vec<Report> {
-    let jobs: Vec<(&dyn Target, &CaseFile)> =
-        targets.iter().flat_map(|t| files.iter().map(move |f| (*t, f))).collect();
+    let jobs: Vec<(&dyn Target, &CaseFile)> = targets
+        .iter()
+        .flat_map(|t| files.iter().map(move |f| (*t, f)))
+        .collect();
     let bar = ProgressBar::with_draw_target(Some(jobs.len() as u64), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let reports = jobs
         .par_iter()
         .map(|(target, file)| {
             let outcome = run_one(*target, file);
             bar.inc(1);
-            Report { target: target.name(), file: (*file).clone(), outcome }
+            Report {
+                target: target.name(),
+                file: (*file).clone(),
+                outcome,
+            }
         })
         .collect();
     bar.finish_and_clear();
@@ -101,8 +116,12 @@ pub fn bless_one(target: &dyn Target, file: &CaseFile) -> Blessed {
     };
     let observation = match target.run(&case) {
         RunEnd::Finished(observation) => observation,
-        RunEnd::Timeout { seconds } => return Blessed::Failed(format!("timeout after {seconds:.1} s")),
-        RunEnd::OutOfFuel { instructions } => return Blessed::Failed(format!("out of fuel after {instructions}")),
+        RunEnd::Timeout { seconds } => {
+            return Blessed::Failed(format!("timeout after {seconds:.1} s"))
+        }
+        RunEnd::OutOfFuel { instructions } => {
+            return Blessed::Failed(format!("out of fuel after {instructions}"))
+        }
         RunEnd::Crash(detail) => return Blessed::Failed(detail),
     };
     let expect = expectation_from(&case, &observation);

@@ -24,7 +24,9 @@ pub struct Reference {
 
 impl Default for Reference {
     fn default() -> Self {
-        Reference { fuel: RunOptions::default().fuel }
+        Reference {
+            fuel: RunOptions::default().fuel,
+        }
     }
 }
 
@@ -47,9 +49,11 @@ impl Target for Reference {
         let result = framespec_vm::run(&case.source, &options);
         let exception = match result.end {
             End::Completed => None,
-            End::Exception(e) => {
-                Some(ObservedException { type_name: e.type_name, message: e.message, traceback: e.traceback })
-            }
+            End::Exception(e) => Some(ObservedException {
+                type_name: e.type_name,
+                message: e.message,
+                traceback: e.traceback,
+            }),
             End::OutOfFuel(instructions) => return RunEnd::OutOfFuel { instructions },
             End::Bug(detail) => return RunEnd::Crash(format!("reference VM bug: {detail}")),
         };

@@ -28,31 +28,44 @@ fn main() -> ExitCode {
     let mut trials = Vec::new();
 
     let reference: Arc<dyn Target> = Arc::new(Reference::default());
-    trials.extend(files.iter().map(|file| trial("reference", &reference, file)));
+    trials.extend(
+        files
+            .iter()
+            .map(|file| trial("reference", &reference, file)),
+    );
 
     let cpython_name = format!("cpython-{REFERENCE_VERSION}");
     let required = std::env::var_os("FRAMESPEC_REQUIRE_CPYTHON").is_some_and(|v| v == "1");
     match python::find(REFERENCE_VERSION) {
         Some(python) => {
             // The target is made on first use, so `--list` never starts an interpreter.
-            let lazy: Arc<LazyCpython> = Arc::new(LazyCpython { python, cell: OnceLock::new() });
+            let lazy: Arc<LazyCpython> = Arc::new(LazyCpython {
+                python,
+                cell: OnceLock::new(),
+            });
             for file in &files {
                 let lazy = Arc::clone(&lazy);
                 let file = file.clone();
-                trials.push(Trial::test(format!("{cpython_name}::{}", file.id), move || {
-                    let target = lazy.get().map_err(Failed::from)?;
-                    verdict(run_one(target, &file), &file, "cpython")
-                }));
+                trials.push(Trial::test(
+                    format!("{cpython_name}::{}", file.id),
+                    move || {
+                        let target = lazy.get().map_err(Failed::from)?;
+                        verdict(run_one(target, &file), &file, "cpython")
+                    },
+                ));
             }
         }
         None if required => {
-            trials.push(Trial::test(format!("{cpython_name}::interpreter"), move || {
-                Err(format!(
-                    "FRAMESPEC_REQUIRE_CPYTHON=1 but no python{REFERENCE_VERSION} was found \
+            trials.push(Trial::test(
+                format!("{cpython_name}::interpreter"),
+                move || {
+                    Err(format!(
+                        "FRAMESPEC_REQUIRE_CPYTHON=1 but no python{REFERENCE_VERSION} was found \
                      ($FRAMESPEC_PYTHON, $(pyenv root)/versions, PATH)"
-                )
-                .into())
-            }));
+                    )
+                    .into())
+                },
+            ));
         }
         None => {
             eprintln!(
@@ -60,7 +73,8 @@ fn main() -> ExitCode {
                  the {cpython_name} trials are ignored"
             );
             trials.extend(files.iter().map(|file| {
-                Trial::test(format!("{cpython_name}::{}", file.id), || Ok(())).with_ignored_flag(true)
+                Trial::test(format!("{cpython_name}::{}", file.id), || Ok(()))
+                    .with_ignored_flag(true)
             }));
         }
     }
@@ -71,7 +85,9 @@ fn trial(name: &str, target: &Arc<dyn Target>, file: &CaseFile) -> Trial {
     let target = Arc::clone(target);
     let file = file.clone();
     let flag = name.to_owned();
-    Trial::test(format!("{name}::{}", file.id), move || verdict(run_one(target.as_ref(), &file), &file, &flag))
+    Trial::test(format!("{name}::{}", file.id), move || {
+        verdict(run_one(target.as_ref(), &file), &file, &flag)
+    })
 }
 
 fn verdict(outcome: framespec::Outcome, file: &CaseFile, target_flag: &str) -> Result<(), Failed> {
@@ -79,7 +95,10 @@ fn verdict(outcome: framespec::Outcome, file: &CaseFile, target_flag: &str) -> R
         return Ok(());
     }
     let mut message = format!("{} ({})\n{outcome}", file.path.display(), outcome.label());
-    message.push_str(&format!("\nre-run: cargo run -p framespec -- run {} --target {target_flag}", file.path.display()));
+    message.push_str(&format!(
+        "\nre-run: cargo run -p framespec -- run {} --target {target_flag}",
+        file.path.display()
+    ));
     if target_flag == "cpython" {
         message.push_str(&format!(
             "\nif CPython {REFERENCE_VERSION} is right and the case is stale: cargo run -p framespec -- bless {}",
@@ -97,6 +116,9 @@ struct LazyCpython {
 
 impl LazyCpython {
     fn get(&self) -> Result<&Cpython, String> {
-        self.cell.get_or_init(|| Cpython::new(&self.python, Duration::from_secs(10))).as_ref().map_err(Clone::clone)
+        self.cell
+            .get_or_init(|| Cpython::new(&self.python, Duration::from_secs(10)))
+            .as_ref()
+            .map_err(Clone::clone)
     }
 }

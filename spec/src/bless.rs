@@ -22,7 +22,8 @@ pub fn replace_expect(text: &str, expect: &Expectation) -> String {
     // The block runs until the next line that starts in column 0 (a key or a comment);
     // blank lines just before that line belong to what follows.
     let mut end = start + 1;
-    while end < lines.len() && (lines[end].starts_with([' ', '\t']) || lines[end].trim().is_empty()) {
+    while end < lines.len() && (lines[end].starts_with([' ', '\t']) || lines[end].trim().is_empty())
+    {
         end += 1;
     }
     while end > start + 1 && lines[end - 1].trim().is_empty() {
@@ -77,7 +78,9 @@ fn scalar(s: &str, indent: usize) -> String {
     let blockable = printable
         && !body.is_empty()
         && !body.ends_with('\n')
-        && !body.lines().any(|l| l.ends_with(' ') || (l.trim().is_empty() && !l.is_empty()));
+        && !body
+            .lines()
+            .any(|l| l.ends_with(' ') || (l.trim().is_empty() && !l.is_empty()));
     if !blockable {
         return quoted(s);
     }
@@ -129,14 +132,30 @@ mod tests {
             "# a comment\ntitle: t\nspec: [frames.f_back.chain]\ntrace: true\nsnapshot_lines: [1]\nsource: |\n  x = 1\n{}",
             emit_expect(&expect)
         );
-        let case = load_str("t", Path::new("t.yaml"), &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let case =
+            load_str("t", Path::new("t.yaml"), &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert_eq!(case.expect, expect, "{text}");
     }
 
     #[test]
     fn expectations_survive_a_round_trip() {
-        for stdout in ["", "a\n", "a", "a\n\nb\n", "  lead\n", "trail \n", "x\n\n", "\n", "tab\there\n", "\u{1b}[0m\n", "ü ∑ 😀\n"] {
-            round_trip(Expectation { stdout: Some(stdout.to_owned()), ..Expectation::default() });
+        for stdout in [
+            "",
+            "a\n",
+            "a",
+            "a\n\nb\n",
+            "  lead\n",
+            "trail \n",
+            "x\n\n",
+            "\n",
+            "tab\there\n",
+            "\u{1b}[0m\n",
+            "ü ∑ 😀\n",
+        ] {
+            round_trip(Expectation {
+                stdout: Some(stdout.to_owned()),
+                ..Expectation::default()
+            });
         }
         round_trip(Expectation {
             stdout: Some("x\n".to_owned()),
@@ -152,12 +171,19 @@ mod tests {
 
     #[test]
     fn only_the_expect_block_changes() {
-        let text = "title: t # keep\nexpect:\n  stdout: |\n    old\n\n# trailing comment\nversions: {}\n";
-        let new = Expectation { stdout: Some("new\n".to_owned()), ..Expectation::default() };
+        let text =
+            "title: t # keep\nexpect:\n  stdout: |\n    old\n\n# trailing comment\nversions: {}\n";
+        let new = Expectation {
+            stdout: Some("new\n".to_owned()),
+            ..Expectation::default()
+        };
         assert_eq!(
             replace_expect(text, &new),
             "title: t # keep\nexpect:\n  stdout: |\n    new\n\n# trailing comment\nversions: {}\n"
         );
-        assert_eq!(replace_expect("title: t\nexpect: {}\n", &new), "title: t\nexpect:\n  stdout: |\n    new\n");
+        assert_eq!(
+            replace_expect("title: t\nexpect: {}\n", &new),
+            "title: t\nexpect:\n  stdout: |\n    new\n"
+        );
     }
 }

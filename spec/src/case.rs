@@ -115,21 +115,34 @@ pub fn discover(root: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
         .ancestors()
         .find(|a| a.file_name().is_some_and(|n| n == "cases"))
         .map(Path::to_path_buf)
-        .unwrap_or_else(|| if root.is_file() { root.parent().unwrap_or(root).to_path_buf() } else { root.to_path_buf() });
+        .unwrap_or_else(|| {
+            if root.is_file() {
+                root.parent().unwrap_or(root).to_path_buf()
+            } else {
+                root.to_path_buf()
+            }
+        });
     Ok(files
         .into_iter()
         .map(|path| {
             let rel = path.strip_prefix(&base).unwrap_or(&path).with_extension("");
-            let id = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            let id = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
             (id, path)
         })
         .collect())
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::new(dir, 1, 1, format!("cannot read directory: {e}")))?;
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Error::new(dir, 1, 1, format!("cannot read directory: {e}")))?;
     for entry in entries {
-        let path = entry.map_err(|e| Error::new(dir, 1, 1, format!("cannot read directory: {e}")))?.path();
+        let path = entry
+            .map_err(|e| Error::new(dir, 1, 1, format!("cannot read directory: {e}")))?
+            .path();
         if path.is_dir() {
             walk(&path, out)?;
         } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
@@ -141,7 +154,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
 
 /// Reads and validates the case at `path`.
 pub fn load(id: &str, path: &Path) -> Result<Case, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::new(path, 1, 1, format!("cannot read case: {e}")))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::new(path, 1, 1, format!("cannot read case: {e}")))?;
     load_str(id, path, &text)
 }
 
@@ -149,25 +163,47 @@ pub fn load(id: &str, path: &Path) -> Result<Case, Error> {
 pub fn load_str(id: &str, path: &Path, text: &str) -> Result<Case, Error> {
     let raw: RawCase = yaml_serde::from_str(text).map_err(|e| {
         let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-        Error::new(path, line, column, e.to_string().split(" at line ").next().unwrap_or_default().to_owned())
+        Error::new(
+            path,
+            line,
+            column,
+            e.to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+        )
     })?;
     let at = |key: &str, needle: &str| locate(text, key, needle);
-    let fail = |(line, column): (usize, usize), message: String| Err(Error::new(path, line, column, message));
+    let fail = |(line, column): (usize, usize), message: String| {
+        Err(Error::new(path, line, column, message))
+    };
 
     if raw.title.trim().is_empty() {
         return fail(at("title", ""), "`title` is empty".to_owned());
     }
     if raw.spec.is_empty() {
-        return fail(at("spec", ""), "`spec` must name at least one clause id".to_owned());
+        return fail(
+            at("spec", ""),
+            "`spec` must name at least one clause id".to_owned(),
+        );
     }
     for id in &raw.spec {
         if !clause_ids().iter().any(|known| known == id) {
-            return fail(at("spec", id), format!("unknown clause id `{id}` (clause ids are the headings of spec/clauses/*.md)"));
+            return fail(
+                at("spec", id),
+                format!(
+                    "unknown clause id `{id}` (clause ids are the headings of spec/clauses/*.md)"
+                ),
+            );
         }
     }
     for tag in &raw.tags {
         if !tags().contains_key(tag) {
-            return fail(at("tags", tag), format!("unknown feature tag `{tag}` (tags are listed in spec/tags.yaml)"));
+            return fail(
+                at("tags", tag),
+                format!("unknown feature tag `{tag}` (tags are listed in spec/tags.yaml)"),
+            );
         }
     }
     if raw.source.trim().is_empty() {
@@ -182,15 +218,29 @@ pub fn load_str(id: &str, path: &Path, text: &str) -> Result<Case, Error> {
             );
         }
     }
-    for (version, expect) in std::iter::once(("3.12", &raw.expect)).chain(raw.versions.iter().map(|(v, e)| (v.as_str(), e))) {
+    for (version, expect) in std::iter::once(("3.12", &raw.expect))
+        .chain(raw.versions.iter().map(|(v, e)| (v.as_str(), e)))
+    {
         if !KNOWN_VERSIONS.contains(&version) {
-            return fail(at("versions", version), format!("unknown CPython version `{version}` (known: {})", KNOWN_VERSIONS.join(", ")));
+            return fail(
+                at("versions", version),
+                format!(
+                    "unknown CPython version `{version}` (known: {})",
+                    KNOWN_VERSIONS.join(", ")
+                ),
+            );
         }
         if expect.trace.is_some() && !raw.trace {
-            return fail(at("trace", ""), "an expected `trace` needs `trace: true`".to_owned());
+            return fail(
+                at("trace", ""),
+                "an expected `trace` needs `trace: true`".to_owned(),
+            );
         }
         if expect.snapshots.is_some() && raw.snapshot_lines.is_empty() {
-            return fail(at("snapshots", ""), "expected `snapshots` need `snapshot_lines`".to_owned());
+            return fail(
+                at("snapshots", ""),
+                "expected `snapshots` need `snapshot_lines`".to_owned(),
+            );
         }
     }
     Ok(Case {
@@ -213,17 +263,28 @@ pub fn load_str(id: &str, path: &Path, text: &str) -> Result<Case, Error> {
 fn locate(text: &str, key: &str, needle: &str) -> (usize, usize) {
     let key_line = text
         .lines()
-        .position(|l| l.trim_start().strip_prefix(key).is_some_and(|rest| rest.starts_with(':')))
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.starts_with(':'))
+        })
         .unwrap_or(0);
     if !needle.is_empty() {
         for (n, line) in text.lines().enumerate().skip(key_line) {
-            let from = if n == key_line { line.find(':').map_or(0, |c| c + 1) } else { 0 };
+            let from = if n == key_line {
+                line.find(':').map_or(0, |c| c + 1)
+            } else {
+                0
+            };
             if let Some(col) = line.get(from..).and_then(|rest| rest.find(needle)) {
                 return (n + 1, from + col + 1);
             }
         }
     }
-    let indent = text.lines().nth(key_line).map_or(0, |l| l.len() - l.trim_start().len());
+    let indent = text
+        .lines()
+        .nth(key_line)
+        .map_or(0, |l| l.len() - l.trim_start().len());
     (key_line + 1, indent + 1)
 }
 
@@ -253,7 +314,11 @@ mod tests {
 
     #[test]
     fn unknown_clause_ids_are_located() {
-        let err = load(&GOOD.replace("[frames.f_back.chain]", "[frames.f_back.chain, frames.nope]")).expect_err("bad id");
+        let err = load(&GOOD.replace(
+            "[frames.f_back.chain]",
+            "[frames.f_back.chain, frames.nope]",
+        ))
+        .expect_err("bad id");
         assert_eq!((err.line, err.column), (2, 29), "{err}");
         assert!(err.message.contains("frames.nope"), "{err}");
     }
@@ -274,7 +339,13 @@ mod tests {
     fn overrides_replace_channels() {
         let text = format!("{GOOD}versions:\n  \"3.11\":\n    stdout: \"2\\n\"\n");
         let case = load(&text).expect("loads");
-        assert_eq!(case.expectation_for(Some("3.11")).stdout.as_deref(), Some("2\n"));
-        assert_eq!(case.expectation_for(Some("3.13")).stdout.as_deref(), Some("1\n"));
+        assert_eq!(
+            case.expectation_for(Some("3.11")).stdout.as_deref(),
+            Some("2\n")
+        );
+        assert_eq!(
+            case.expectation_for(Some("3.13")).stdout.as_deref(),
+            Some("1\n")
+        );
     }
 }

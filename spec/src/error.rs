@@ -16,14 +16,31 @@ pub struct Error {
 }
 
 impl Error {
-    pub(crate) fn new(path: &std::path::Path, line: usize, column: usize, message: impl Into<String>) -> Self {
-        Error { path: path.to_path_buf(), line, column, message: message.into() }
+    pub(crate) fn new(
+        path: &std::path::Path,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Error {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: message.into(),
+        }
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.path.display(), self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path.display(),
+            self.line,
+            self.column,
+            self.message
+        )
     }
 }
 

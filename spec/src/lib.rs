@@ -10,6 +10,6 @@ mod error;
 mod registry;
 
 pub use bless::{emit_expect, replace_expect};
-pub use case::{discover, load, load_str, Case, ExpectedException, Expectation};
+pub use case::{discover, load, load_str, Case, Expectation, ExpectedException};
 pub use error::Error;
 pub use registry::{clause_ids, tags, Tag, RUNNER_CONTRACT_VERSION};

@@ -44,7 +44,12 @@ struct TagFile {
 /// ``## `chapter.some.id` — Title``.
 pub fn clause_ids() -> &'static [String] {
     static IDS: OnceLock<Vec<String>> = OnceLock::new();
-    IDS.get_or_init(|| CHAPTERS.iter().flat_map(|(_, text)| parse_clause_ids(text)).collect())
+    IDS.get_or_init(|| {
+        CHAPTERS
+            .iter()
+            .flat_map(|(_, text)| parse_clause_ids(text))
+            .collect()
+    })
 }
 
 pub(crate) fn parse_clause_ids(text: &str) -> Vec<String> {
@@ -60,14 +65,18 @@ pub(crate) fn parse_clause_ids(text: &str) -> Vec<String> {
 pub fn tags() -> &'static BTreeMap<String, Tag> {
     static TAGS: OnceLock<BTreeMap<String, Tag>> = OnceLock::new();
     TAGS.get_or_init(|| {
-        yaml_serde::from_str::<TagFile>(TAGS_YAML).map(|file| file.tags).unwrap_or_default()
+        yaml_serde::from_str::<TagFile>(TAGS_YAML)
+            .map(|file| file.tags)
+            .unwrap_or_default()
     })
 }
 
 /// Parses spec/tags.yaml strictly.
 #[cfg(test)]
 fn parse_tags(text: &str) -> Result<BTreeMap<String, Tag>, String> {
-    yaml_serde::from_str::<TagFile>(text).map(|file| file.tags).map_err(|e| e.to_string())
+    yaml_serde::from_str::<TagFile>(text)
+        .map(|file| file.tags)
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -76,7 +85,8 @@ mod tests {
 
     #[test]
     fn clause_headings_are_parsed() {
-        let text = "# frames\n\n## `frames.a` — A\n\ntext\n\n## `frames.b.c` — B\n## not a clause\n";
+        let text =
+            "# frames\n\n## `frames.a` — A\n\ntext\n\n## `frames.b.c` — B\n## not a clause\n";
         assert_eq!(parse_clause_ids(text), vec!["frames.a", "frames.b.c"]);
     }
 

@@ -138,7 +138,12 @@ impl CodeObject {
                 index += 1;
                 continue;
             }
-            return Some(Instruction { index, start, opcode, arg });
+            return Some(Instruction {
+                index,
+                start,
+                opcode,
+                arg,
+            });
         }
     }
 
@@ -185,14 +190,24 @@ impl CodeObject {
                 }
                 13 => {
                     line += read_svarint(table, &mut i);
-                    Position { line: to_line(line), end_line: to_line(line), col: None, end_col: None }
+                    Position {
+                        line: to_line(line),
+                        end_line: to_line(line),
+                        col: None,
+                        end_col: None,
+                    }
                 }
                 10..=12 => {
                     line += i64::from(code) - 10;
                     let col = table.get(i).copied().map(u32::from);
                     let end_col = table.get(i + 1).copied().map(u32::from);
                     i += 2;
-                    Position { line: to_line(line), end_line: to_line(line), col, end_col }
+                    Position {
+                        line: to_line(line),
+                        end_line: to_line(line),
+                        col,
+                        end_col,
+                    }
                 }
                 _ => {
                     let second = u32::from(table.get(i).copied().unwrap_or(0));
@@ -242,7 +257,9 @@ impl CodeObject {
 
     /// The handler covering code unit `index`, if any.
     pub fn handler_for(&self, index: usize) -> Option<ExceptionEntry> {
-        self.exception_entries().into_iter().find(|e| e.start <= index && index < e.end)
+        self.exception_entries()
+            .into_iter()
+            .find(|e| e.start <= index && index < e.end)
     }
 }
 

@@ -17,5 +17,9 @@ pub struct CompileError {
 
 /// Compiles a module's source to its code object.
 pub fn compile(_source: &str, _filename: &str) -> Result<Rc<CodeObject>, CompileError> {
-    Err(CompileError { message: "compiler not written yet".to_owned(), line: 1, column: 1 })
+    Err(CompileError {
+        message: "compiler not written yet".to_owned(),
+        line: 1,
+        column: 1,
+    })
 }

@@ -1,0 +1,160 @@
+//! The `framespec` binary as a user drives it: malformed cases, runaway programs, and
+//! `exec`/`dis` compared with CPython 3.12 itself.
+//!
+//! These tests need CPython 3.12 (found like the harness finds it). Without it they fail
+//! with a clear message, unless FRAMESPEC_ALLOW_NO_CPYTHON=1 says to accept its absence.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use framespec::python;
+
+fn framespec(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_framespec"))
+        .args(args)
+        .current_dir(workspace())
+        .output()
+        .expect("the framespec binary runs")
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// CPython 3.12, or `None` when its absence is explicitly allowed.
+fn cpython() -> Option<PathBuf> {
+    let found = python::find(python::REFERENCE_VERSION);
+    if found.is_none() && std::env::var_os("FRAMESPEC_ALLOW_NO_CPYTHON").is_none() {
+        panic!("this test needs python3.12 ($FRAMESPEC_PYTHON, pyenv or PATH); set FRAMESPEC_ALLOW_NO_CPYTHON=1 to accept its absence");
+    }
+    found
+}
+
+#[test]
+fn malformed_cases_give_one_located_error_each_and_the_good_case_still_runs() {
+    let out = framespec(&[
+        "run",
+        "harness/tests/fixtures/malformed",
+        "--target",
+        "reference",
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let expected_errors = [
+        ("bad-indent", "bad-indent.yaml:5:2: "),
+        (
+            "missing-source",
+            "missing-source.yaml:1:1: missing field `source`",
+        ),
+        (
+            "unknown-clause",
+            "unknown-clause.yaml:2:29: unknown clause id `frames.no-such-clause`",
+        ),
+        (
+            "unknown-key",
+            "unknown-key.yaml:5:1: unknown field `expected_output`",
+        ),
+    ];
+    for (id, located) in expected_errors {
+        assert_eq!(
+            stdout
+                .matches(&format!("FAIL reference::{id} (invalid case)"))
+                .count(),
+            1,
+            "{stdout}"
+        );
+        assert_eq!(stdout.matches(located).count(), 1, "{id}: {stdout}");
+    }
+    assert!(!stdout.contains("reference::good"), "{stdout}");
+    assert!(stdout.contains("1 passed, 4 failed"), "{stdout}");
+}
+
+#[test]
+fn a_runaway_program_ends_with_out_of_fuel_and_timeout_verdicts_quickly() {
+    let mut args = vec![
+        "run",
+        "harness/tests/fixtures/runaway",
+        "--target",
+        "reference",
+        "--timeout",
+        "2",
+    ];
+    if cpython().is_some() {
+        args.extend(["--target", "cpython"]);
+    }
+    let started = Instant::now();
+    let out = framespec(&args);
+    let elapsed = started.elapsed();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAIL reference::forever (out of fuel)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("reference::good"), "{stdout}");
+    if cpython().is_some() {
+        assert!(
+            stdout.contains("FAIL cpython-3.12::forever (timeout)"),
+            "{stdout}"
+        );
+        assert!(!stdout.contains("cpython-3.12::good"), "{stdout}");
+        assert!(stdout.contains("2 passed, 2 failed"), "{stdout}");
+    }
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+}
+
+/// What a process showed: stdout, stderr, exit code.
+type Ran = (String, String, Option<i32>);
+
+/// Runs `source` as main.py with CPython 3.12 and with `framespec exec`, in the same
+/// directory, and returns both (stdout, stderr, exit code).
+fn exec_both(name: &str, source: &str) -> Option<(Ran, Ran)> {
+    let python = cpython()?;
+    let dir = std::env::temp_dir().join(format!("framespec-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("main.py"), source).expect("write main.py");
+    let run = |cmd: &mut Command| {
+        let out = cmd.current_dir(&dir).output().expect("runs");
+        (text(&out.stdout), text(&out.stderr), out.status.code())
+    };
+    let cpython = run(Command::new(python).arg("main.py"));
+    let reference = run(Command::new(env!("CARGO_BIN_EXE_framespec")).args(["exec", "main.py"]));
+    let _ = std::fs::remove_dir_all(&dir);
+    Some((cpython, reference))
+}
+
+fn without_addresses(s: &str) -> String {
+    framespec::observe::normalise(s)
+}
+
+#[test]
+fn exec_matches_cpython_for_the_articles_programs() {
+    let programs = [
+        ("names", "name = \"Koishi Komeiji\"\ndef some_func():\n    name = \"Eirin Yagokoro\"\n    print(name)\nsome_func()\nprint(name)\n"),
+        (
+            "frame",
+            "import inspect\ndef foo():\n    return inspect.currentframe()\nframe = foo()\nprint(frame)\nprint(type(frame))\nprint(frame.f_back)\nprint(frame.f_back.f_back)\nprint(frame.f_lineno)\n",
+        ),
+        (
+            "uncaught",
+            "def inner(x):\n    return x / 0\n\ndef outer():\n    value = inner(7) + 1\n    return value\n\nouter()\n",
+        ),
+    ];
+    for (name, source) in programs {
+        let Some((expected, actual)) = exec_both(name, source) else {
+            return;
+        };
+        assert_eq!(
+            without_addresses(&actual.0),
+            without_addresses(&expected.0),
+            "{name}: stdout"
+        );
+        assert_eq!(actual.1, expected.1, "{name}: stderr");
+        assert_eq!(actual.2, expected.2, "{name}: exit code");
+    }
+}

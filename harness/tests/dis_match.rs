@@ -1,0 +1,121 @@
+//! How closely the reference VM's compiler matches CPython 3.12 on the cases' own sources:
+//! for every case, the opcode names of every code unit that is not an inline CACHE, in
+//! every code object (depth first through co_consts), from the VM and from CPython 3.12.
+//! Prints the match rate and fails if it drops below the recorded floor.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use framespec::python;
+use framespec::runner::{collect, default_cases_dir};
+use framespec_vm::code::{CodeObject, Constant};
+use framespec_vm::opcode::Opcode;
+
+/// The share of cases whose bytecode matched when this floor was last raised; raise it as
+/// the compiler improves, never lower it silently.
+const FLOOR: f64 = 0.0;
+
+const CPYTHON_SIDE: &str = r#"
+import json, sys
+def walk(code, out):
+    ops = code.co_code[::2]
+    import opcode
+    out.append([opcode.opname[op] for op in ops if op != 0])
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            walk(const, out)
+    return out
+result = []
+for source in json.load(sys.stdin):
+    try:
+        result.append(walk(compile(source, "main.py", "exec"), []))
+    except SyntaxError as e:
+        result.append(None)
+json.dump(result, sys.stdout)
+"#;
+
+fn walk(code: &CodeObject, out: &mut Vec<Vec<String>>) {
+    let names = code
+        .co_code
+        .chunks(2)
+        .filter(|unit| unit[0] != 0)
+        .map(|unit| {
+            Opcode::from_u8(unit[0])
+                .map_or_else(|| format!("<{}>", unit[0]), |op| op.name().to_owned())
+        })
+        .collect();
+    out.push(names);
+    for constant in &code.co_consts {
+        if let Constant::Code(inner) = constant {
+            walk(inner, out);
+        }
+    }
+}
+
+#[test]
+fn dis_match_rate_over_the_cases() {
+    let Some(python) = python::find(python::REFERENCE_VERSION) else {
+        assert!(
+            std::env::var_os("FRAMESPEC_ALLOW_NO_CPYTHON").is_some(),
+            "this test needs python3.12"
+        );
+        return;
+    };
+    let files = collect(&[default_cases_dir()]).expect("cases list");
+    let mut sources = Vec::new();
+    for file in &files {
+        // Malformed cases are reported by the conformance trials, not here.
+        if let Ok(case) = framespec_spec::load(&file.id, &file.path) {
+            sources.push((file.id.clone(), case.source));
+        }
+    }
+    let mut child = Command::new(python)
+        .args(["-c", CPYTHON_SIDE])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3.12 starts");
+    let input =
+        serde_json::to_string(&sources.iter().map(|(_, s)| s).collect::<Vec<_>>()).expect("json");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    let output = child.wait_with_output().expect("python3.12 runs");
+    let expected: Vec<Option<Vec<Vec<String>>>> =
+        serde_json::from_slice(&output.stdout).expect("python3.12 answers");
+
+    let mut matched = 0;
+    let mut mismatched = Vec::new();
+    for ((id, source), expected) in sources.iter().zip(&expected) {
+        let actual = framespec_vm::compile(source, "main.py").ok().map(|code| {
+            let mut out = Vec::new();
+            walk(&code, &mut out);
+            out
+        });
+        if actual == *expected {
+            matched += 1;
+        } else {
+            mismatched.push(id.as_str());
+        }
+    }
+    let rate = if sources.is_empty() {
+        1.0
+    } else {
+        matched as f64 / sources.len() as f64
+    };
+    println!(
+        "dis match: {matched}/{} cases ({:.1}%)",
+        sources.len(),
+        rate * 100.0
+    );
+    for id in &mismatched {
+        println!("  differs: {id}");
+    }
+    assert!(
+        rate >= FLOOR,
+        "dis match rate {rate:.3} fell below the floor {FLOOR}"
+    );
+}
