@@ -17,6 +17,19 @@ One-shot mode (for humans):
 
 prints the JSON answer for FILE.py (run under the name "main.py").
 
+How a program runs
+------------------
+Like `python main.py`: as module __main__ (in sys.modules during the run) with a
+script's globals, sys.argv == ["main.py"], source in linecache, stdin empty, stdout
+and stderr captured; the uncaught exception printed as Python prints it, then atexit
+callbacks, then the module namespace cleared (so __del__ output is seen).  The module
+frame is the bottom of its stack (f_back is None), as in a real script: the program
+runs in a fresh thread started on C code only (see _frameless and _run_program).
+Known differences from a real script, all from that thread: the program does not run
+on the main thread (threading.current_thread() is a dummy thread, signal.signal()
+refuses), and a program that replaces sys.unraisablehook without restoring it makes
+its uncaught exception unobservable (answered as status error).
+
 Adapter-specific extension (not part of the runner contract): a request may carry
 "observer": "settrace" (CLI: --observer settrace) to force the sys.settrace observer
 on CPython >= 3.12; the self-check in test_adapter.py uses it to compare the two.
@@ -39,10 +52,15 @@ import traceback
 
 # Everything this script imports is imported here, at start-up, so that no import
 # happens while a case runs (and so sys.modules as the program sees it is stable).
+import _thread
 import atexit
 import builtins
+import collections
+import functools
 import gc
+import operator
 import warnings
+import weakref
 from importlib.machinery import SourceFileLoader
 
 DEFAULT_FILENAME = "main.py"
@@ -199,6 +217,10 @@ class _SettraceObserver(_Observer):
     """
 
     def start(self):
+        pass  # see thread_steps(): before 3.12 sys.settrace only affects its own thread
+
+    def thread_steps(self):
+        """C callables run in the program's thread before and after it."""
         filename = self.filename
 
         def local_tracer(frame, event, arg):
@@ -211,6 +233,14 @@ class _SettraceObserver(_Observer):
                     self.ret(frame)
                 elif event == "exception":
                     self.exception(frame, arg[0])
+            except RecursionError:
+                # Out of stack under the program's own recursion: let it surface in the
+                # program, as any settrace tracer's would (CPython then turns tracing
+                # off).  Swallowing it breaks CPython < 3.12's overflow recovery
+                # ("Fatal Python error: Cannot recover from stack overflow").
+                raise
+            except RecursionError:
+                raise  # as under a settrace tracer: the program sees it; not our failure
             except Exception:
                 self._fail("settrace observer")
             return local_tracer
@@ -222,10 +252,11 @@ class _SettraceObserver(_Observer):
                 return None
             return local_tracer(frame, event, arg)
 
-        sys.settrace(global_tracer)
+        return [functools.partial(sys.settrace, global_tracer)], \
+            [functools.partial(sys.settrace, None)]
 
     def stop(self):
-        sys.settrace(None)
+        pass
 
 
 class _MonitoringObserver(_Observer):
@@ -298,6 +329,8 @@ class _MonitoringObserver(_Observer):
                 return disable
             try:
                 self.call(getframe(1))
+            except RecursionError:
+                raise  # as under a settrace tracer: the program sees it; not our failure
             except Exception:
                 self._fail("PY_START/PY_RESUME")
 
@@ -306,6 +339,8 @@ class _MonitoringObserver(_Observer):
                 return None
             try:
                 self.call(getframe(1))
+            except RecursionError:
+                raise  # as under a settrace tracer: the program sees it; not our failure
             except Exception:
                 self._fail("PY_THROW")
 
@@ -314,6 +349,8 @@ class _MonitoringObserver(_Observer):
                 return disable
             try:
                 self.ret(getframe(1))
+            except RecursionError:
+                raise  # as under a settrace tracer: the program sees it; not our failure
             except Exception:
                 self._fail("PY_RETURN/PY_YIELD")
 
@@ -322,6 +359,8 @@ class _MonitoringObserver(_Observer):
                 return None
             try:
                 self.ret(getframe(1))
+            except RecursionError:
+                raise  # as under a settrace tracer: the program sees it; not our failure
             except Exception:
                 self._fail("PY_UNWIND")
 
@@ -330,6 +369,8 @@ class _MonitoringObserver(_Observer):
                 return None
             try:
                 self.exception(getframe(1), type(exc))
+            except RecursionError:
+                raise  # as under a settrace tracer: the program sees it; not our failure
             except Exception:
                 self._fail("RAISE")
 
@@ -338,6 +379,8 @@ class _MonitoringObserver(_Observer):
                 return disable
             try:
                 self.exception(getframe(1), type(exc))
+            except RecursionError:
+                raise  # as under a settrace tracer: the program sees it; not our failure
             except Exception:
                 self._fail("STOP_ITERATION")
 
@@ -348,6 +391,8 @@ class _MonitoringObserver(_Observer):
                 return None
             try:
                 self.line(getframe(1), line)
+            except RecursionError:
+                raise  # as under a settrace tracer: the program sees it; not our failure
             except Exception:
                 self._fail("LINE")
 
@@ -365,6 +410,8 @@ class _MonitoringObserver(_Observer):
                 if to_line < 0:
                     return None
                 self.line(getframe(1), to_line)
+            except RecursionError:
+                raise  # as under a settrace tracer: the program sees it; not our failure
             except Exception:
                 self._fail("JUMP")
             return None
@@ -384,6 +431,9 @@ class _MonitoringObserver(_Observer):
             mon.register_callback(tool, event, callback)
             mask |= event
         mon.set_events(tool, mask)
+
+    def thread_steps(self):
+        return [], []  # sys.monitoring is process-wide: start() and stop() suffice
 
     def stop(self):
         if getattr(self, "_installed", False):
@@ -467,6 +517,8 @@ class _SavedState(object):
         self.gc_enabled = gc.isenabled()
         self.gc_threshold = gc.get_threshold()
         self.tools = self._tools_in_use()
+        threading = sys.modules.get("threading")
+        self.thread_idents = set(getattr(threading, "_active", ()))
 
     @staticmethod
     def _tools_in_use():
@@ -479,10 +531,16 @@ class _SavedState(object):
         sys.settrace(None)
         sys.setprofile(None)
         threading = sys.modules.get("threading")
-        if threading is not None and threading is self.modules.get("threading"):
+        if threading is not None:
             try:
                 threading.settrace(None)
                 threading.setprofile(None)
+                # threading.current_thread() in the program's thread registered a
+                # _DummyThread under that (now finished) thread's id.
+                for ident, thread in list(threading._active.items()):
+                    if ident not in self.thread_idents and \
+                            isinstance(thread, threading._DummyThread):
+                        del threading._active[ident]
             except Exception:
                 pass
         if HAVE_MONITORING:
@@ -627,6 +685,35 @@ def _report_uncaught(exc, filename):
         pass
 
 
+def _print_unraisable(u):
+    """What CPython's default sys.unraisablehook prints, with source lines from linecache."""
+    try:
+        err = sys.stderr
+        if u.object is not None:
+            try:
+                obj = repr(u.object)
+            except BaseException:
+                obj = "<object repr() failed>"
+            err.write("%s: %s\n" % (u.err_msg or "Exception ignored in", obj))
+        elif u.err_msg:
+            err.write("%s\n" % u.err_msg)
+        if u.exc_traceback is not None:
+            err.write("Traceback (most recent call last):\n")
+            if sys.version_info >= (3, 13):
+                # 3.13's C traceback printer (used for unraisables) shows no carets.
+                for summary in traceback.extract_tb(u.exc_traceback):
+                    err.write('  File "%s", line %s, in %s\n' % (
+                        summary.filename, summary.lineno, summary.name))
+                    if summary.line:
+                        err.write("    %s\n" % summary.line.strip())
+            else:
+                traceback.print_tb(u.exc_traceback, file=err)
+        err.write("".join(traceback.format_exception_only(u.exc_type, u.exc_value)))
+        err.flush()
+    except BaseException:
+        pass
+
+
 def _register_source(filename, source):
     lines = source.splitlines(True)
     if lines and not lines[-1].endswith("\n"):
@@ -648,6 +735,107 @@ def _finalize_main(module_dict):
         if key != "__builtins__":
             module_dict[key] = None
     gc.collect()
+
+
+class _CallbackRef(weakref.ref):
+    """A weak reference that can carry the callable its callback should run."""
+
+
+def _frameless(func):
+    """Arrange for func() to be called from C with no Python frame below it.
+
+    `python main.py` runs the module with no frame under it: the module frame's
+    f_back is None, and tracebacks, inspect.stack() or a walk along f_back end there.
+    A Python function that calls exec() would sit under it.  So the call is made by
+    C code only: trigger() (list.clear, a C method) drops the last reference to an
+    object; its weak reference's callback (operator.methodcaller, also C) looks up
+    ref.go and calls it.  CPython reports an exception escaping a weakref callback,
+    SystemExit included, to sys.unraisablehook with the exception and its traceback,
+    and never lets it escape, which is how the program's uncaught exception is caught.
+
+    Returns (trigger, callback, keepalive): the unraisable hook recognises this
+    call by `callback`; `keepalive` must stay referenced until trigger() has run
+    (a weak reference that died first would never call back).
+    """
+    referent = set()
+    callback = operator.methodcaller("go")
+    ref = _CallbackRef(referent, callback)
+    ref.go = func
+    holder = [referent]
+    del referent
+    return holder.clear, callback, (ref, holder)
+
+
+_THREAD_STACK_SIZE = 32 * 1024 * 1024  # deep recursion must hit RecursionError, not the C stack
+
+
+def _run_program(code, module_dict, filename, source, observer):
+    """Run the compiled program as a script does; return the exception channel value.
+
+    The program runs in a fresh thread whose whole Python stack is the program's: the
+    thread is started on a C function (collections.deque consuming map(call, steps)),
+    and every step is a C callable, so no adapter frame is active while program code
+    runs.  The steps: the observer's set-up (sys.settrace before 3.12, which is per
+    thread), the program, the report of its uncaught exception (what Python prints at
+    exit), atexit callbacks (what Python runs at exit), the observer's tear-down, and
+    finally releasing the lock this thread waits on.
+    """
+    outcome = {}
+    run_program, program_callback, keep1 = _frameless(functools.partial(exec, code, module_dict))
+
+    def report():
+        exc = outcome.get("exception")
+        if exc is not None:
+            _register_source(filename, source)  # in case the program cleared linecache
+            _report_uncaught(exc, filename)
+    run_report, report_callback, keep2 = _frameless(report)
+    # atexit failures are printed by atexit itself (3.8 also re-raises the last one).
+    run_atexit, atexit_callback, keep3 = _frameless(atexit._run_exitfuncs)
+
+    previous_hook = sys.unraisablehook
+
+    def unraisable_hook(unraisable):
+        if unraisable.object is program_callback:
+            outcome["exception"] = unraisable.exc_value
+        elif unraisable.object is report_callback or unraisable.object is atexit_callback:
+            pass
+        elif previous_hook is sys.__unraisablehook__:
+            # Something the program did, e.g. an exception in __del__.  The default
+            # hook reads source lines from disk, so print its text ourselves.
+            _print_unraisable(unraisable)
+        else:
+            previous_hook(unraisable)
+
+    def program_completed():
+        outcome["completed"] = True
+
+    before, after = observer.thread_steps() if observer is not None else ([], [])
+    done = _thread.allocate_lock()
+    done.acquire()
+    steps = before + [run_program, program_completed, run_report, run_atexit] + after + \
+        [done.release]
+    driver = functools.partial(collections.deque, map(operator.methodcaller("__call__"), steps), 0)
+    sys.unraisablehook = unraisable_hook
+    old_size = _thread.stack_size()
+    try:
+        _thread.stack_size(_THREAD_STACK_SIZE)
+    except (ValueError, RuntimeError):
+        pass
+    try:
+        _thread.start_new_thread(driver, ())
+    finally:
+        _thread.stack_size(old_size)
+    done.acquire()
+    del keep1, keep2, keep3
+    exc = outcome.get("exception")
+    if exc is None:
+        if not outcome.get("completed"):
+            raise AdapterError("the program's uncaught exception was not observed "
+                               "(did it replace sys.unraisablehook?)")
+        return None
+    info = _exception_info(exc, filename)
+    outcome.clear()  # drop the traceback (and its frames) before finalizing
+    return info
 
 
 def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None,
@@ -692,19 +880,7 @@ def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None
                 observer = cls(filename, code, trace, snapshot_lines)
                 observer.start()
             try:
-                try:
-                    exec(code, module_dict)
-                except BaseException as exc:
-                    exception = _exception_info(exc, filename)
-                    _register_source(filename, source)  # in case the program cleared linecache
-                    _report_uncaught(exc, filename)
-                    exc = None  # drop the traceback (and its frames) before finalizing
-                # Interpreter shutdown, in CPython's order: atexit callbacks, then the
-                # __main__ module's namespace is cleared (so __del__ methods run).
-                try:
-                    atexit._run_exitfuncs()
-                except BaseException:
-                    pass
+                exception = _run_program(code, module_dict, filename, source, observer)
             finally:
                 if observer is not None:
                     observer.stop()

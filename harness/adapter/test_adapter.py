@@ -1,0 +1,875 @@
+"""Tests for framespec_adapter.py (standard library only; CPython 3.8 - 3.13).
+
+    python3.12 harness/adapter/test_adapter.py        (or any of 3.8 ... 3.13)
+
+Three groups:
+  * ProtocolTests: the JSON-lines protocol through a real worker subprocess.
+  * ScriptFidelityTests: stdout/stderr of the adapter equal those of `python main.py`.
+  * TraceSelfCheck: the adapter's trace equals what a real sys.settrace tracer records
+    for the same program (on 3.12+ this checks the sys.monitoring translation).
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import textwrap
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ADAPTER = os.path.join(HERE, "framespec_adapter.py")
+PY = sys.executable
+HAVE_MONITORING = sys.version_info >= (3, 12)
+
+
+class Worker(object):
+    """A persistent adapter worker, as the harness runs it."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen([PY, ADAPTER], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def send_line(self, line):
+        self.proc.stdin.write(line.encode("utf-8") + b"\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline()
+        if not answer:
+            raise AssertionError("worker died: %s" % self.proc.stderr.read().decode())
+        return json.loads(answer.decode("utf-8"))
+
+    def run(self, source, case_id="t", **fields):
+        request = {"id": case_id, "source": textwrap.dedent(source), "filename": "main.py",
+                   "trace": False, "snapshot_lines": []}
+        request.update(fields)
+        return self.send_line(json.dumps(request))
+
+    def close(self):
+        self.proc.stdin.close()
+        code = self.proc.wait(timeout=30)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        return code
+
+
+_shared = []
+
+
+def shared_worker():
+    if not _shared:
+        _shared.append(Worker())
+    return _shared[0]
+
+
+def tearDownModule():
+    for worker in _shared:
+        worker.close()
+
+
+# ---------------------------------------------------------------------------
+# Corpus for the trace self-check: (name, source).  Every program must be valid
+# Python on the interpreter running the test; version-specific ones are filtered.
+# ---------------------------------------------------------------------------
+
+CORPUS = [
+    ("nested_calls", """
+        def a(x):
+            return b(x) + 1
+        def b(x):
+            y = c(x)
+            return y * 2
+        def c(x):
+            return x - 1
+        print(a(5))
+    """),
+    ("for_loop_break_continue_else", """
+        total = 0
+        for i in range(6):
+            if i == 1:
+                continue
+            if i == 4:
+                break
+            total += i
+        else:
+            total = -1
+        for j in range(2):
+            pass
+        else:
+            total += 100
+        print(total)
+    """),
+    ("while_loops", """
+        n = 0
+        while n < 3:
+            n += 1
+        while True:
+            n -= 1
+            if n == 1:
+                break
+        k = 5
+        while k:
+            k -= 1
+            if k == 3:
+                continue
+            if k == 1: break
+        print(n, k)
+    """),
+    ("one_line_loops", """
+        i = 0
+        while i < 3: i += 1
+        for j in range(3): i += j
+        print(i)
+    """),
+    ("if_elif_else", """
+        def classify(n):
+            if n < 0:
+                return "neg"
+            elif n == 0:
+                return "zero"
+            else:
+                return "pos"
+        for v in (-1, 0, 1):
+            print(classify(v))
+        x = 1 if v else 2
+    """),
+    ("try_except_finally", """
+        def f(d):
+            try:
+                r = 10 // d
+            except ZeroDivisionError:
+                r = None
+            else:
+                r += 1
+            finally:
+                print("finally", d)
+            return r
+        print(f(2), f(0))
+    """),
+    ("return_in_finally", """
+        def f():
+            try:
+                return 1
+            finally:
+                print("cleanup")
+        def g():
+            try:
+                raise KeyError("k")
+            finally:
+                return 2
+        print(f(), g())
+    """),
+    ("exception_caught_in_caller", """
+        def inner():
+            raise ValueError("bad")
+        def middle():
+            inner()
+        def outer():
+            try:
+                middle()
+            except ValueError as e:
+                return str(e)
+        print(outer())
+    """),
+    ("exception_uncaught_across_frames", """
+        def inner(x):
+            return 1 / x
+        def outer():
+            return inner(0)
+        outer()
+    """),
+    ("reraise", """
+        def f():
+            try:
+                {}["missing"]
+            except KeyError:
+                raise
+        def g():
+            try:
+                f()
+            except KeyError as e:
+                raise RuntimeError("wrapped") from e
+        try:
+            g()
+        except RuntimeError as e:
+            print(type(e.__cause__).__name__)
+        def h():
+            try:
+                1 / 0
+            except ZeroDivisionError as e:
+                raise e
+        try:
+            h()
+        except ZeroDivisionError:
+            pass
+    """),
+    ("nested_try", """
+        def f():
+            try:
+                try:
+                    raise TypeError("t")
+                except ValueError:
+                    print("no")
+                finally:
+                    print("inner finally")
+            except TypeError:
+                print("outer caught")
+        f()
+    """),
+    ("generators", """
+        def gen(n):
+            for i in range(n):
+                got = yield i
+                if got:
+                    print("got", got)
+            return "done"
+        g = gen(3)
+        print(next(g))
+        print(g.send("hello"))
+        for v in g:
+            print(v)
+        def counter():
+            yield 1
+            yield 2
+        print(list(counter()))
+        print(sum(x * x for x in range(3)))
+    """),
+    ("generator_throw_close", """
+        def gen():
+            try:
+                yield 1
+                yield 2
+            except ValueError:
+                yield "caught"
+            finally:
+                print("closing")
+        g = gen()
+        next(g)
+        print(g.throw(ValueError))
+        g.close()
+        h = gen()
+        next(h)
+        h.close()
+    """),
+    ("yield_from", """
+        def inner():
+            x = yield 1
+            yield x
+            return 3
+        def outer():
+            r = yield from inner()
+            yield r
+        g = outer()
+        print(next(g), g.send(7), next(g))
+        try:
+            next(g)
+        except StopIteration:
+            print("stop")
+    """),
+    ("comprehensions", """
+        def sq(x):
+            return x * x
+        a = [sq(i) for i in range(3) if i != 1]
+        b = {i: sq(i) for i in range(2)}
+        c = {sq(i) for i in range(2)}
+        d = [[j for j in range(i)] for i in range(3)]
+        def in_func():
+            return [k + 1 for k in range(2)]
+        print(a, b, c, d, in_func())
+    """),
+    ("comprehension_exception", """
+        def f():
+            try:
+                return [1 // (i - 1) for i in range(3)]
+            except ZeroDivisionError:
+                return "caught"
+        print(f())
+    """),
+    ("lambdas_and_callbacks", """
+        add = lambda a, b: a + b
+        print(add(1, 2))
+        print(sorted([3, 1, 2], key=lambda v: -v))
+        print(list(map(lambda s: s.upper(), ["a", "b"])))
+    """),
+    ("multiline_statements", """
+        def f(a,
+              b,
+              c=3):
+            return (a +
+                    b +
+                    c)
+        x = f(
+            1,
+            2,
+        )
+        y = [
+            x,
+            f(1, 1),
+        ]
+        z = {"k":
+             x}
+        if (x and
+                y):
+            print(x, y, z)
+    """),
+    ("recursion", """
+        def fib(n):
+            if n < 2:
+                return n
+            return fib(n - 1) + fib(n - 2)
+        print(fib(5))
+        def fact(n):
+            return 1 if n <= 1 else n * fact(n - 1)
+        print(fact(4))
+    """),
+    ("classes_decorators_with", """
+        import functools
+        def deco(fn):
+            @functools.wraps(fn)
+            def wrapper(*args):
+                return fn(*args) + 1
+            return wrapper
+        class Ctx:
+            def __enter__(self):
+                return self
+            def __exit__(self, *exc):
+                print("exit", exc[0])
+                return True
+        class C:
+            attr = 1
+            @deco
+            def m(self, x):
+                return x
+            @property
+            def p(self):
+                return self.attr
+        c = C()
+        print(c.m(1), c.p)
+        with Ctx() as ctx:
+            raise ValueError("suppressed")
+        print("after")
+    """),
+    ("closures", """
+        def make():
+            count = 0
+            def inc():
+                nonlocal count
+                count += 1
+                return count
+            return inc
+        f = make()
+        f(); f()
+        print(f())
+    """),
+    ("program_calls_settrace", """
+        import sys
+        seen = []
+        def tracer(frame, event, arg):
+            seen.append(event)
+            helper()
+            return tracer
+        def helper():
+            x = 1
+            return x
+        def work(n):
+            s = 0
+            for i in range(n):
+                s += i
+            return s
+        sys.settrace(tracer)
+        work(3)
+        sys.settrace(None)
+        print(work(2), len(seen) > 0)
+    """),
+    ("assert_and_uncaught_in_generator", """
+        def gen():
+            yield 1
+            assert False, "boom"
+        for v in gen():
+            print(v)
+    """),
+    ("stop_iteration_manual", """
+        it = iter([1])
+        print(next(it))
+        try:
+            next(it)
+        except StopIteration:
+            print("done")
+        def g():
+            return 5
+            yield
+        try:
+            next(g())
+        except StopIteration as e:
+            print(e.value)
+    """),
+    ("coroutine_driven_by_hand", """
+        import types
+        @types.coroutine
+        def suspend():
+            v = yield "suspended"
+            return v
+        async def work():
+            r = await suspend()
+            return r * 2
+        co = work()
+        print(co.send(None))
+        try:
+            co.send(21)
+        except StopIteration as e:
+            print(e.value)
+    """),
+    ("exception_in_loop_body", """
+        out = []
+        for i in range(4):
+            try:
+                if i % 2:
+                    raise IndexError(i)
+                out.append(i)
+            except IndexError:
+                continue
+            finally:
+                out.append(-i)
+        print(out)
+    """),
+    ("system_exit", """
+        import sys
+        def quit():
+            sys.exit("bye")
+        quit()
+    """),
+    ("async_for_and_with", """
+        class AIter:
+            def __init__(self):
+                self.n = 0
+            def __aiter__(self):
+                return self
+            async def __anext__(self):
+                if self.n >= 2:
+                    raise StopAsyncIteration
+                self.n += 1
+                return self.n
+        async def main():
+            total = 0
+            async for v in AIter():
+                total += v
+            return total
+        co = main()
+        try:
+            co.send(None)
+        except StopIteration as e:
+            print(e.value)
+    """),
+]
+
+if sys.version_info >= (3, 10):
+    CORPUS.append(("match_statement", """
+        def kind(v):
+            match v:
+                case 0:
+                    return "zero"
+                case [x, y]:
+                    return "pair"
+                case {"k": val}:
+                    return val
+                case _:
+                    return "other"
+        for v in (0, [1, 2], {"k": "dict"}, 5):
+            print(kind(v))
+    """))
+
+if sys.version_info >= (3, 11):
+    CORPUS.append(("exception_groups", """
+        def f():
+            raise ExceptionGroup("eg", [ValueError(1), TypeError(2)])
+        try:
+            f()
+        except* ValueError:
+            print("value")
+        except* TypeError:
+            print("type")
+    """))
+
+
+# A real sys.settrace tracer, independent of the adapter, run in a fresh subprocess.
+# It records what sys.settrace delivers for main.py frames.  A program's own
+# sys.settrace calls are neutralised (the program's tracer would replace this one);
+# since code running inside a trace function is never traced, the events of main.py
+# frames are the same with or without the program's tracer.
+REFERENCE_TRACER = r"""
+import builtins, json, sys, io
+request = json.loads(sys.stdin.read())
+source, filename = request["source"], request["filename"]
+events = []
+def local(frame, event, arg):
+    name, line = frame.f_code.co_name, frame.f_lineno
+    if event == "exception":
+        events.append("exception %s:%s %s" % (name, line, arg[0].__name__))
+    elif event in ("call", "line", "return"):
+        events.append("%s %s:%s" % (event, name, line))
+    return local
+def global_(frame, event, arg):
+    if frame.f_code.co_filename != filename:
+        return None
+    return local(frame, event, arg)
+code = compile(source, filename, "exec", dont_inherit=True)
+g = {"__name__": "__main__", "__builtins__": builtins}
+real_settrace, real_stdout = sys.settrace, sys.stdout
+sys.stdout = io.StringIO()
+real_settrace(global_)
+sys.settrace = lambda fn: None
+try:
+    exec(code, g)
+except BaseException:
+    pass
+real_settrace(None)
+sys.settrace, sys.stdout = real_settrace, real_stdout
+print(json.dumps(events))
+"""
+
+
+def reference_trace(source):
+    proc = subprocess.run([PY, "-c", REFERENCE_TRACER], input=json.dumps(
+        {"source": source, "filename": "main.py"}).encode(), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, timeout=60)
+    if proc.returncode != 0:
+        raise AssertionError(proc.stderr.decode())
+    return json.loads(proc.stdout.decode())
+
+
+class TraceSelfCheck(unittest.TestCase):
+    """The adapter's trace == a real sys.settrace tracer's, program by program."""
+
+    def check(self, name, source, observer):
+        source = textwrap.dedent(source)
+        expected = reference_trace(source)
+        answer = shared_worker().run(source, case_id=name, trace=True, observer=observer)
+        self.assertEqual(answer["status"], "ok", answer.get("detail"))
+        if answer["trace"] != expected:
+            import difflib
+            diff = "\n".join(difflib.unified_diff(expected, answer["trace"], "settrace",
+                                                  observer, lineterm=""))
+            self.fail("%s: trace differs\n%s" % (name, diff))
+
+    def test_auto_observer_matches_settrace(self):
+        # On 3.12+ "auto" is sys.monitoring: this is the real self-check.  Before 3.12 it
+        # is the adapter's own settrace observer, checked against the reference tracer.
+        for name, source in CORPUS:
+            if name == "program_calls_settrace" and not HAVE_MONITORING:
+                continue  # before 3.12 the program's own sys.settrace replaces the observer
+            with self.subTest(program=name):
+                self.check(name, source, "auto")
+
+    @unittest.skipUnless(HAVE_MONITORING, "the settrace observer is forced only on 3.12+")
+    def test_forced_settrace_observer_matches_settrace(self):
+        for name, source in CORPUS:
+            if name == "program_calls_settrace":
+                continue  # the program's own tracer replaces a settrace observer
+            with self.subTest(program=name):
+                self.check(name, source, "settrace")
+
+    @unittest.skipUnless(HAVE_MONITORING, "sys.monitoring needs 3.12+")
+    def test_program_tracer_undisturbed(self):
+        # The program's own sys.settrace sees exactly what it sees with no observer.
+        source = textwrap.dedent(dict(CORPUS)["program_calls_settrace"]).replace(
+            "print(work(2), len(seen) > 0)", "print(work(2), seen)")
+        worker = shared_worker()
+        plain = worker.run(source)
+        observed = worker.run(source, trace=True, snapshot_lines=[13])
+        self.assertEqual(plain["stdout"], observed["stdout"])
+        self.assertIn("'call', 'line'", plain["stdout"])
+
+    @unittest.skipUnless(sys.version_info[:2] == (3, 12), "golden trace is CPython 3.12's")
+    def test_golden_312_trace(self):
+        answer = shared_worker().run("""\
+            def f(x):
+                while x < 2:
+                    x += 1
+                return x
+            f(0)
+        """, trace=True)
+        self.assertEqual(answer["trace"], [
+            "call <module>:0", "line <module>:1", "line <module>:5",
+            "call f:1", "line f:2", "line f:3", "line f:2", "line f:3", "line f:2",
+            "line f:4", "return f:4", "return <module>:5"])
+
+
+# ---------------------------------------------------------------------------
+# The adapter's stdout/stderr/exit equal those of a real `python main.py`.
+# ---------------------------------------------------------------------------
+
+FIDELITY = [
+    "print('hi')\nimport sys\nprint('err', file=sys.stderr)\n",
+    "def f():\n    return 1 / 0\nf()\n",
+    "import inspect\ndef f(): g()\ndef g(): h()\ndef h():\n    frame, names = inspect.currentframe(), []\n"
+    "    while frame is not None:\n        names.append(frame.f_code.co_name)\n"
+    "        frame = frame.f_back\n    print(' -> '.join(reversed(names)))\nf()\n",
+    "import traceback\ndef f():\n    traceback.print_stack()\nf()\n",
+    "def f():\n    raise ValueError('in f')\nclass A:\n    def __del__(self):\n        f()\na = A()\ndel a\n"
+    "print('after')\n",
+    "import sys\nsys.exit('bye')\n",
+    "import sys\nsys.exit(3)\n",
+    "print(sorted(k for k in globals()))\nprint(__name__, __doc__, __package__, __spec__)\n",
+    "import sys\nprint(sys.argv)\n",
+    "class A:\n    def __del__(self):\n        print('del A')\na = A()\nprint('end')\n",
+    "import atexit\natexit.register(print, 'at exit')\nprint('body')\n",
+    "def g():\n    raise KeyError('k')\ntry:\n    g()\nexcept KeyError as e:\n    raise ValueError('v') from e\n",
+    "import traceback\ntry:\n    [][1]\nexcept IndexError:\n    traceback.print_exc()\n",
+    "import sys\ndef hook(t, v, tb):\n    print('hooked', t.__name__, file=sys.stderr)\nsys.excepthook = hook\nraise OSError('x')\n",
+    "import warnings\nwarnings.warn('careful')\n",
+    "import dataclasses\n@dataclasses.dataclass\nclass P:\n    x: int\nprint(P(1))\n",
+    "import inspect\ndef f():\n    pass\nprint(inspect.getsource(f))\n",
+    "def f(n):\n    return f(n + 1)\ntry:\n    f(0)\nexcept RecursionError as e:\n    print(type(e).__name__)\n",
+]
+if sys.version_info >= (3, 12):
+    # The exact depth at which RecursionError strikes.  Before 3.12 the C calls that
+    # start the program (see framespec_adapter._run_program) count towards the limit,
+    # so the program gets about 8 levels fewer than `python main.py`.
+    FIDELITY.append("import sys\ndef depth(n):\n    try:\n        return depth(n + 1)\n"
+                    "    except RecursionError:\n        return n\nprint(depth(1))\n")
+if sys.version_info >= (3, 10):
+    # Before 3.10 compile() of a string and the parser reading a file report an
+    # unexpected EOF on different lines; the adapter can only do the former.
+    FIDELITY.append("x = (\n")
+
+
+def normalise(text):
+    text = re.sub(r"0x[0-9a-fA-F]+", "0x...", text)
+    return re.sub(r"[^\s\"']*/main\.py", "main.py", text)
+
+
+class ScriptFidelityTests(unittest.TestCase):
+    def test_matches_python_main_py(self):
+        worker = shared_worker()
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "main.py")
+            for source in FIDELITY:
+                with self.subTest(source=source):
+                    with open(path, "w") as f:
+                        f.write(source)
+                    real = subprocess.run([PY, "main.py"], cwd=tmp, stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE, timeout=60,
+                                          stdin=subprocess.DEVNULL)
+                    answer = worker.run(source)
+                    self.assertEqual(answer["status"], "ok", answer.get("detail"))
+                    self.assertEqual(normalise(answer["stdout"]),
+                                     normalise(real.stdout.decode()))
+                    self.assertEqual(normalise(answer["stderr"]),
+                                     normalise(real.stderr.decode()))
+                    self.assertEqual(answer["exception"] is not None, real.returncode != 0)
+
+
+# ---------------------------------------------------------------------------
+# The protocol
+# ---------------------------------------------------------------------------
+
+class ProtocolTests(unittest.TestCase):
+    def test_ok_answer_shape(self):
+        answer = shared_worker().run("print('hello')\n", case_id="frames/x")
+        self.assertEqual(answer, {"id": "frames/x", "status": "ok", "stdout": "hello\n",
+                                  "stderr": "", "exception": None, "trace": None,
+                                  "snapshots": None})
+
+    def test_uncaught_exception(self):
+        answer = shared_worker().run("""\
+            def foo():
+                return 1 / 0
+            def bar():
+                foo()
+            bar()
+        """)
+        self.assertEqual(answer["exception"], {
+            "type": "ZeroDivisionError", "message": "division by zero",
+            "traceback": ["<module>:5", "bar:4", "foo:2"]})
+        self.assertTrue(answer["stderr"].startswith("Traceback (most recent call last):\n"
+                                                    '  File "main.py", line 5, in <module>\n'
+                                                    "    bar()\n"), answer["stderr"])
+        self.assertNotIn("framespec_adapter", answer["stderr"])
+
+    def test_traceback_through_library_code(self):
+        answer = shared_worker().run("""\
+            import json
+            def hook(obj):
+                raise LookupError("in hook")
+            json.loads('{"a": 1}', object_hook=hook)
+        """)
+        self.assertEqual(answer["exception"]["traceback"], ["<module>:4", "hook:3"])
+        self.assertIn("json", answer["stderr"])  # library frames are printed, as CPython does
+
+    def test_syntax_error(self):
+        answer = shared_worker().run("def f(:\n    pass\n")
+        self.assertEqual(answer["status"], "ok")
+        self.assertEqual(answer["exception"]["type"], "SyntaxError")
+        self.assertEqual(answer["exception"]["traceback"], [])
+        self.assertIn("SyntaxError", answer["stderr"])
+
+    def test_system_exit(self):
+        answer = shared_worker().run("import sys\nprint('a')\nsys.exit(2)\n")
+        self.assertEqual(answer["stdout"], "a\n")
+        self.assertEqual(answer["exception"],
+                         {"type": "SystemExit", "message": "2", "traceback": ["<module>:3"]})
+        self.assertEqual(answer["stderr"], "")
+
+    def test_malformed_requests_keep_worker_alive(self):
+        worker = Worker()
+        try:
+            self.assertEqual(worker.send_line("{not json")["status"], "error")
+            self.assertEqual(worker.send_line("[1, 2]")["status"], "error")
+            bad = worker.send_line(json.dumps({"id": "b", "source": 3}))
+            self.assertEqual((bad["id"], bad["status"]), ("b", "error"))
+            bad = worker.send_line(json.dumps({"id": "c", "source": "", "snapshot_lines": "x"}))
+            self.assertEqual(bad["status"], "error")
+            self.assertEqual(worker.run("print(1)\n")["stdout"], "1\n")
+        finally:
+            self.assertEqual(worker.close(), 0)  # EOF on stdin -> exit 0
+
+    def test_program_cannot_corrupt_protocol(self):
+        worker = shared_worker()
+        answer = worker.run("""\
+            import os, sys
+            sys.__stdout__.write("to dunder stdout\\n")
+            sys.stdout = sys.__stdout__
+            print("after restore")
+            os.write(1, b"raw fd write\\n")
+            try:
+                input()
+            except EOFError:
+                print("eof")
+            sys.stdout.close()
+        """)
+        self.assertEqual(answer["status"], "ok", answer.get("detail"))
+        self.assertEqual(answer["stdout"], "to dunder stdout\nafter restore\neof\n")
+        self.assertEqual(worker.run("print('next')\n")["stdout"], "next\n")
+
+    def test_cases_do_not_leak(self):
+        worker = shared_worker()
+        first = worker.run("""\
+            import sys, builtins, os
+            sys.setrecursionlimit(123)
+            sys.settrace(lambda *a: None)
+            builtins.leaked = 1
+            sys.modules["fake_mod"] = object()
+            sys.path.insert(0, "/nowhere")
+            os.environ["FRAMESPEC_LEAK"] = "1"
+            sys.excepthook = None
+            sys.argv.append("extra")
+            LEAKED_GLOBAL = 1
+            if hasattr(sys, "monitoring"):
+                sys.monitoring.use_tool_id(2, "program")
+                sys.monitoring.set_events(2, sys.monitoring.events.LINE)
+                sys.monitoring.register_callback(2, sys.monitoring.events.LINE, print)
+        """)
+        self.assertEqual(first["status"], "ok", first.get("detail"))
+        second = worker.run("""\
+            import sys, builtins, os
+            print(sys.getrecursionlimit(), sys.gettrace(), hasattr(builtins, "leaked"))
+            print("fake_mod" in sys.modules, "/nowhere" in sys.path)
+            print("FRAMESPEC_LEAK" in os.environ, sys.excepthook is sys.__excepthook__)
+            print(sys.argv, "LEAKED_GLOBAL" in globals())
+            if hasattr(sys, "monitoring"):
+                print(sys.monitoring.get_tool(2), sys.monitoring.get_tool(4))
+        """)
+        self.assertEqual(second["status"], "ok", second.get("detail"))
+        lines = second["stdout"].splitlines()
+        self.assertEqual(lines[:4], ["1000 None False", "False False", "False True",
+                                     "['main.py'] False"])
+        if HAVE_MONITORING:
+            self.assertEqual(lines[4], "None None")
+
+    def test_trace_and_snapshots(self):
+        answer = shared_worker().run("""\
+            def h(x):
+                y = [x, (1,), {"k": None}, {2}, h, 1.5, True]
+                return y
+            h(1)
+        """, trace=True, snapshot_lines=[3])
+        self.assertEqual(answer["trace"][-3:], ["line h:3", "return h:3", "return <module>:4"])
+        self.assertIn("call h:1", answer["trace"])
+        self.assertEqual(answer["snapshots"],
+                         "@3\n  h:3 x=1 y=[1, (1,), {'k': None}, {2}, <function>, 1.5, True]\n"
+                         "  <module>:4\n")
+
+    def test_snapshots_without_trace_and_cap(self):
+        answer = shared_worker().run("""\
+            for i in range(60):
+                x = i
+        """, snapshot_lines=[2])
+        self.assertIsNone(answer["trace"])
+        blocks = answer["snapshots"].split("@2\n")[1:]
+        self.assertEqual(len(blocks), 50)
+        self.assertEqual(blocks[0], "  <module>:2\n")
+
+    def test_snapshot_chain_and_dunders(self):
+        # Class bodies show their namespace minus dunders (__module__, __qualname__,
+        # __slots__); the chain is innermost first; containers and <TYPE> values.
+        answer = shared_worker().run("""\
+            class K:
+                __slots__ = ()
+                v = 1
+                def m(self):
+                    return 2
+            def f(a, *args, **kw):
+                return K().m()
+            f(1, 2, z=3)
+        """, snapshot_lines=[4, 5])
+        self.assertEqual(answer["snapshots"],
+                         "@4\n  K:4 v=1\n  <module>:1\n"
+                         "@5\n  m:5 self=<K>\n  f:7 a=1 args=(2,) kw={'z': 3}\n  <module>:8\n")
+
+    def test_snapshot_repr_rules(self):
+        answer = shared_worker().run("""\
+            import enum
+            class E(enum.IntEnum):
+                A = 1
+            def f():
+                a = []
+                a.append(a)
+                s, t, fs, e, n = set(), ("x",), frozenset(), E.A, -0.0
+                return a
+            f()
+        """, snapshot_lines=[8])
+        self.assertEqual(answer["snapshots"],
+                         "@8\n  f:8 a=[[...]] s=set() t=('x',) fs=<frozenset> e=<E> n=-0.0\n"
+                         "  <module>:9\n")
+
+    @unittest.skipUnless(HAVE_MONITORING, "sys.monitoring needs 3.12+")
+    def test_tool_taken_by_program_is_freed(self):
+        worker = shared_worker()
+        # The program takes tool 4 and keeps it only for its own run; the next traced
+        # case gets it back because the adapter frees tools a program took.
+        answer = worker.run("import sys\nsys.monitoring.use_tool_id(4, 'mine')\n")
+        self.assertEqual(answer["status"], "ok")
+        self.assertEqual(worker.run("x = 1\n", trace=True)["trace"][0], "call <module>:0")
+
+    def test_recursion_overflow_with_trace(self):
+        # An observer callback can itself hit the recursion limit; the run still ends
+        # normally and the program sees RecursionError.
+        answer = shared_worker().run("""\
+            def f(n):
+                return f(n + 1)
+            try:
+                f(0)
+            except RecursionError:
+                print("overflow")
+        """, trace=True, snapshot_lines=[2])
+        self.assertEqual(answer["status"], "ok", answer.get("detail"))
+        self.assertEqual(answer["stdout"], "overflow\n")
+        self.assertEqual(answer["snapshots"].count("@2\n"), 50)
+
+    def test_cli_one_shot(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "prog.py")
+            with open(path, "w") as f:
+                f.write("x = 1\nprint(x)\n")
+            proc = subprocess.run([PY, ADAPTER, "--run", path, "--trace",
+                                   "--snapshot-lines", "2"], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        answer = json.loads(proc.stdout.decode())
+        self.assertEqual(answer["stdout"], "1\n")
+        self.assertEqual(answer["snapshots"], "@2\n  <module>:2\n")
+        self.assertEqual(answer["trace"][-1], "return <module>:2")
+
+
+if __name__ == "__main__":
+    unittest.main()
