@@ -1,8 +1,464 @@
-//! Disassembly in the layout of CPython 3.12's `dis` (placeholder: being written).
+//! Disassembly in the layout of CPython 3.12's `dis.dis(code)` with default options
+//! (`Lib/dis.py`: `_disassemble_bytes`, `Instruction._disassemble`, `findlinestarts`,
+//! `_disassemble_recursive`). Code-object addresses are printed as `0x…`-style hex of the
+//! object's address; tests normalise them.
 
-use crate::code::CodeObject;
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write;
+use std::rc::Rc;
+
+use crate::code::{CodeObject, Constant};
+use crate::opcode::{ArgKind, Opcode};
+
+const OPNAME_WIDTH: usize = 20;
+const OPARG_WIDTH: usize = 5;
+
+const CMP_OP: [&str; 6] = ["<", "<=", "==", "!=", ">", ">="];
+const NB_OPS: [&str; 26] = [
+    "+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", "-", "/", "^", "+=", "&=", "//=", "<<=",
+    "@=", "*=", "%=", "|=", "**=", ">>=", "-=", "/=", "^=",
+];
+const INTRINSIC_1: [&str; 12] = [
+    "INTRINSIC_1_INVALID",
+    "INTRINSIC_PRINT",
+    "INTRINSIC_IMPORT_STAR",
+    "INTRINSIC_STOPITERATION_ERROR",
+    "INTRINSIC_ASYNC_GEN_WRAP",
+    "INTRINSIC_UNARY_POSITIVE",
+    "INTRINSIC_LIST_TO_TUPLE",
+    "INTRINSIC_TYPEVAR",
+    "INTRINSIC_PARAMSPEC",
+    "INTRINSIC_TYPEVARTUPLE",
+    "INTRINSIC_SUBSCRIPT_GENERIC",
+    "INTRINSIC_TYPEALIAS",
+];
+const INTRINSIC_2: [&str; 5] = [
+    "INTRINSIC_2_INVALID",
+    "INTRINSIC_PREP_RERAISE_STAR",
+    "INTRINSIC_TYPEVAR_WITH_BOUND",
+    "INTRINSIC_TYPEVAR_WITH_CONSTRAINTS",
+    "INTRINSIC_SET_FUNCTION_TYPE_PARAMS",
+];
 
 /// Disassembles `code` and, recursively, the code objects among its constants.
-pub fn dis(_code: &CodeObject) -> String {
-    String::new()
+pub fn dis(code: &CodeObject) -> String {
+    let mut out = String::new();
+    disassemble_recursive(code, &mut out);
+    out
+}
+
+fn disassemble_recursive(code: &CodeObject, out: &mut String) {
+    disassemble(code, out);
+    for c in &code.co_consts {
+        if let Constant::Code(inner) = c {
+            out.push('\n');
+            let _ = writeln!(out, "Disassembly of {}:", code_repr(inner));
+            disassemble_recursive(inner, out);
+        }
+    }
+}
+
+/// One decoded unit as `dis._unpack_opargs` yields it (EXTENDED_ARG included).
+struct Unit {
+    offset: usize,
+    opcode: Option<Opcode>,
+    raw: u8,
+    arg: Option<u32>,
+}
+
+fn unpack(code: &CodeObject) -> Vec<Unit> {
+    let mut out = Vec::new();
+    let mut ext: u32 = 0;
+    let mut caches = 0;
+    for i in 0..code.len_units() {
+        if caches > 0 {
+            caches -= 1;
+            continue;
+        }
+        let (raw, oparg) = code.unit(i);
+        let opcode = Opcode::from_u8(raw);
+        caches = opcode.map_or(0, |o| o.cache_entries());
+        let arg = match opcode {
+            Some(op) if op.has_arg() => {
+                let a = u32::from(oparg) | ext;
+                ext = if op == Opcode::EXTENDED_ARG {
+                    a << 8
+                } else {
+                    0
+                };
+                Some(a)
+            }
+            _ => {
+                ext = 0;
+                None
+            }
+        };
+        out.push(Unit {
+            offset: 2 * i,
+            opcode,
+            raw,
+            arg,
+        });
+    }
+    out
+}
+
+fn jump_target(u: &Unit) -> Option<usize> {
+    let op = u.opcode?;
+    if op.arg_kind() != ArgKind::Jump {
+        return None;
+    }
+    let arg = i64::from(u.arg?);
+    let signed = if op.name().contains("JUMP_BACKWARD") {
+        -arg
+    } else {
+        arg
+    };
+    let target = u.offset as i64 + 2 + signed * 2 + 2 * op.cache_entries() as i64;
+    usize::try_from(target).ok()
+}
+
+/// `dis.findlinestarts` over `co_lines()`.
+fn line_starts(code: &CodeObject) -> HashMap<usize, u32> {
+    let lines = code.lines();
+    let mut out = HashMap::new();
+    let mut last: Option<u32> = None;
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let start = i;
+        while i < lines.len() && lines[i] == line {
+            i += 1;
+        }
+        if let Some(l) = line {
+            if Some(l) != last {
+                last = Some(l);
+                out.insert(2 * start, l);
+            }
+        }
+    }
+    out
+}
+
+fn disassemble(code: &CodeObject, out: &mut String) {
+    let starts = line_starts(code);
+    let units = unpack(code);
+    let entries = code.exception_entries();
+    let mut labels: BTreeSet<usize> = units.iter().filter_map(jump_target).collect();
+    for e in &entries {
+        labels.insert(2 * e.target);
+    }
+    let show_lineno = !starts.is_empty();
+    let lineno_width = if show_lineno {
+        let max = starts.values().copied().max().unwrap_or(0);
+        if max >= 1000 {
+            max.to_string().len()
+        } else {
+            3
+        }
+    } else {
+        0
+    };
+    let maxoffset = code.co_code.len().saturating_sub(2);
+    let offset_width = if maxoffset >= 10000 {
+        maxoffset.to_string().len()
+    } else {
+        4
+    };
+    for u in &units {
+        let start_line = starts.get(&u.offset).copied();
+        if show_lineno && start_line.is_some() && u.offset > 0 {
+            out.push('\n');
+        }
+        let mut fields: Vec<String> = Vec::new();
+        if lineno_width > 0 {
+            fields.push(match start_line {
+                Some(l) => format!("{l:>lineno_width$}"),
+                None => " ".repeat(lineno_width),
+            });
+        }
+        fields.push("   ".to_owned());
+        fields.push(if labels.contains(&u.offset) {
+            ">>".to_owned()
+        } else {
+            "  ".to_owned()
+        });
+        fields.push(format!("{:>offset_width$}", u.offset));
+        let name = match u.opcode {
+            Some(op) => op.name().to_owned(),
+            None => format!("<{}>", u.raw),
+        };
+        fields.push(format!("{name:<OPNAME_WIDTH$}"));
+        if let Some(arg) = u.arg {
+            fields.push(format!("{arg:>OPARG_WIDTH$}"));
+            let argrepr = u
+                .opcode
+                .map(|op| arg_repr(code, u, op, arg))
+                .unwrap_or_default();
+            if !argrepr.is_empty() {
+                fields.push(format!("({argrepr})"));
+            }
+        }
+        let line = fields.join(" ");
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    if !entries.is_empty() {
+        out.push_str("ExceptionTable:\n");
+        for e in entries {
+            let lasti = if e.lasti { " lasti" } else { "" };
+            let _ = writeln!(
+                out,
+                "  {} to {} -> {} [{}]{lasti}",
+                2 * e.start,
+                (2 * e.end).saturating_sub(2),
+                2 * e.target,
+                e.depth
+            );
+        }
+    }
+}
+
+fn name_at(names: &[Rc<str>], i: u32) -> String {
+    names
+        .get(i as usize)
+        .map(|s| s.to_string())
+        .unwrap_or_default()
+}
+
+fn arg_repr(code: &CodeObject, u: &Unit, op: Opcode, arg: u32) -> String {
+    match op.arg_kind() {
+        ArgKind::Const => code
+            .co_consts
+            .get(arg as usize)
+            .map(const_repr)
+            .unwrap_or_default(),
+        ArgKind::Name => match op {
+            Opcode::LOAD_GLOBAL => {
+                let n = name_at(&code.co_names, arg >> 1);
+                if arg & 1 == 1 && !n.is_empty() {
+                    format!("NULL + {n}")
+                } else {
+                    n
+                }
+            }
+            Opcode::LOAD_ATTR => {
+                let n = name_at(&code.co_names, arg >> 1);
+                if arg & 1 == 1 && !n.is_empty() {
+                    format!("NULL|self + {n}")
+                } else {
+                    n
+                }
+            }
+            Opcode::LOAD_SUPER_ATTR => {
+                let n = name_at(&code.co_names, arg >> 2);
+                if arg & 1 == 1 && !n.is_empty() {
+                    format!("NULL|self + {n}")
+                } else {
+                    n
+                }
+            }
+            _ => name_at(&code.co_names, arg),
+        },
+        ArgKind::Jump => jump_target(u)
+            .map(|t| format!("to {t}"))
+            .unwrap_or_default(),
+        ArgKind::Local | ArgKind::Free => name_at(&code.co_localsplusnames, arg),
+        ArgKind::Compare => CMP_OP
+            .get((arg >> 4) as usize)
+            .copied()
+            .unwrap_or("")
+            .to_owned(),
+        ArgKind::None | ArgKind::Num => match op {
+            Opcode::FORMAT_VALUE => {
+                let mut s = ["", "str", "repr", "ascii"][(arg & 3) as usize].to_owned();
+                if arg & 4 != 0 {
+                    if !s.is_empty() {
+                        s.push_str(", ");
+                    }
+                    s.push_str("with format");
+                }
+                s
+            }
+            Opcode::MAKE_FUNCTION => ["defaults", "kwdefaults", "annotations", "closure"]
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| arg & (1 << i) != 0)
+                .map(|(_, s)| *s)
+                .collect::<Vec<_>>()
+                .join(", "),
+            Opcode::BINARY_OP => NB_OPS.get(arg as usize).copied().unwrap_or("").to_owned(),
+            Opcode::CALL_INTRINSIC_1 => INTRINSIC_1
+                .get(arg as usize)
+                .copied()
+                .unwrap_or("")
+                .to_owned(),
+            Opcode::CALL_INTRINSIC_2 => INTRINSIC_2
+                .get(arg as usize)
+                .copied()
+                .unwrap_or("")
+                .to_owned(),
+            _ => String::new(),
+        },
+    }
+}
+
+/// `repr(code)`.
+pub fn code_repr(code: &CodeObject) -> String {
+    format!(
+        "<code object {} at {:#x}, file \"{}\", line {}>",
+        code.co_name, code as *const CodeObject as usize, code.co_filename, code.co_firstlineno
+    )
+}
+
+/// `repr()` of a constant as Python prints it.
+pub fn const_repr(c: &Constant) -> String {
+    match c {
+        Constant::None => "None".to_owned(),
+        Constant::Ellipsis => "Ellipsis".to_owned(),
+        Constant::Bool(true) => "True".to_owned(),
+        Constant::Bool(false) => "False".to_owned(),
+        Constant::Int(i) => i.to_string(),
+        Constant::Float(f) => float_repr(*f),
+        Constant::Str(s) => str_repr(s),
+        Constant::Bytes(b) => bytes_repr(b),
+        Constant::Tuple(items) => {
+            let parts: Vec<String> = items.iter().map(const_repr).collect();
+            if parts.len() == 1 {
+                format!("({},)", parts[0])
+            } else {
+                format!("({})", parts.join(", "))
+            }
+        }
+        Constant::Code(code) => code_repr(code),
+    }
+}
+
+/// `float.__repr__`: the shortest round-tripping digits, fixed notation for exponents in
+/// [-4, 16), scientific otherwise.
+pub fn float_repr(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".to_owned();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            "inf".to_owned()
+        } else {
+            "-inf".to_owned()
+        };
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() {
+            "-0.0".to_owned()
+        } else {
+            "0.0".to_owned()
+        };
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: d.ddddde±x.
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let negative = mantissa.starts_with('-');
+    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    let sign = if negative { "-" } else { "" };
+    if (-4..16).contains(&exp) {
+        let n = digits.len() as i32;
+        let point = exp + 1; // digits before the decimal point
+        if point <= 0 {
+            format!("{sign}0.{}{}", "0".repeat((-point) as usize), digits)
+        } else if point >= n {
+            format!("{sign}{}{}.0", digits, "0".repeat((point - n) as usize))
+        } else {
+            let (a, b) = digits.split_at(point as usize);
+            format!("{sign}{a}.{b}")
+        }
+    } else {
+        let (first, rest) = digits.split_at(1);
+        let mant = if rest.is_empty() {
+            first.to_owned()
+        } else {
+            format!("{first}.{rest}")
+        };
+        let esign = if exp < 0 { '-' } else { '+' };
+        format!("{sign}{mant}e{esign}{:02}", exp.abs())
+    }
+}
+
+/// `str.__repr__`.
+pub fn str_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for ch in s.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if is_printable(c) => out.push(c),
+            c => {
+                let v = c as u32;
+                if v < 0x100 {
+                    let _ = write!(out, "\\x{v:02x}");
+                } else if v < 0x10000 {
+                    let _ = write!(out, "\\u{v:04x}");
+                } else {
+                    let _ = write!(out, "\\U{v:08x}");
+                }
+            }
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// An approximation of `str.isprintable` per character: control characters, separators
+/// other than space, and unassigned/surrogate ranges are escaped.
+fn is_printable(c: char) -> bool {
+    let v = c as u32;
+    if v < 0x20 || v == 0x7f || (0x80..0xa0).contains(&v) || v == 0xad {
+        return false;
+    }
+    if c.is_whitespace() && c != ' ' {
+        return false;
+    }
+    !matches!(v, 0x2028 | 0x2029 | 0x200b..=0x200f | 0x202a..=0x202e | 0x2060..=0x2064 | 0xfeff | 0xfff9..=0xfffb)
+        && !(0xe000..=0xf8ff).contains(&v)
+}
+
+/// `bytes.__repr__`.
+pub fn bytes_repr(b: &[u8]) -> String {
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::from("b");
+    out.push(quote);
+    for &x in b {
+        match x {
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            x if x as char == quote => {
+                out.push('\\');
+                out.push(x as char);
+            }
+            0x20..=0x7e => out.push(x as char),
+            x => {
+                let _ = write!(out, "\\x{x:02x}");
+            }
+        }
+    }
+    out.push(quote);
+    out
 }

@@ -1,25 +1,320 @@
-//! Python source to CPython 3.12 code objects (placeholder: being written).
+//! Python source to CPython 3.12 code objects.
+//!
+//! The pipeline is CPython 3.12's, one module per stage:
+//!
+//! 1. parse (ruff's parser) — [`compile`] maps its errors to [`CompileError`];
+//! 2. [`symtable`]: scopes and the kind of every name (`Python/symtable.c`);
+//! 3. [`fold`]: AST constant folding (`Python/ast_opt.c`), done on the fly while generating code;
+//! 4. [`codegen`] (statements) and [`expr`] (expressions): the instruction sequence with
+//!    labels and pseudo-instructions (`Python/compile.c`);
+//! 5. [`cfg`]: the control-flow graph and its optimisations (`Python/flowgraph.c`);
+//! 6. [`assemble`]: jump offsets, the location table, the exception table and the code
+//!    object (`Python/assemble.c`).
+//!
+//! Anything outside the supported subset is a [`CompileError`] naming the construct, never
+//! a panic and never silently different bytecode.
+
+mod assemble;
+mod cfg;
+mod codegen;
+mod expr;
+mod fold;
+mod symtable;
 
 use std::rc::Rc;
 
+use ruff_text_size::{Ranged, TextRange};
+
 use crate::code::CodeObject;
+use crate::opcode::Opcode;
 
 /// A `SyntaxError` found while parsing or compiling, with its 1-based location.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompileError {
     /// The message CPython would give (`invalid syntax`, `'return' outside function`, …).
+    /// Constructs framespec does not compile say so: "… is not supported by framespec".
     pub message: String,
     /// 1-based line.
     pub line: u32,
     /// 1-based column (CPython's `SyntaxError.offset`).
     pub column: u32,
+    /// True when the source is valid Python that framespec's compiler does not support
+    /// (as opposed to a genuine `SyntaxError`).
+    pub unsupported: bool,
 }
 
+impl std::fmt::Display for CompileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} (line {}, column {})",
+            self.message, self.line, self.column
+        )
+    }
+}
+
+impl std::error::Error for CompileError {}
+
 /// Compiles a module's source to its code object.
-pub fn compile(_source: &str, _filename: &str) -> Result<Rc<CodeObject>, CompileError> {
-    Err(CompileError {
-        message: "compiler not written yet".to_owned(),
-        line: 1,
-        column: 1,
-    })
+pub fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, CompileError> {
+    let lines = LineIndex::new(source);
+    let parsed = ruff_python_parser::parse_module(source).map_err(|e| {
+        let loc = lines.loc(e.location);
+        CompileError {
+            message: syntax_message(&e.error.to_string()),
+            line: u32::try_from(loc.line).unwrap_or(1),
+            column: u32::try_from(loc.col + 1).unwrap_or(1),
+            unsupported: false,
+        }
+    })?;
+    let module = parsed.syntax();
+    let table = symtable::build(module, &lines)?;
+    codegen::compile_module(module, &table, &lines, source, filename)
+}
+
+/// Maps ruff's parse-error wording onto CPython's where they differ in a known way.
+fn syntax_message(ruff: &str) -> String {
+    let lower = ruff.to_ascii_lowercase();
+    if lower.starts_with("expected an indented block") {
+        return "expected an indented block".to_owned();
+    }
+    if lower.starts_with("unexpected indentation") {
+        return "unexpected indent".to_owned();
+    }
+    if lower.contains("unindent") {
+        return "unindent does not match any outer indentation level".to_owned();
+    }
+    if lower.starts_with("expected") || lower.starts_with("unexpected token") {
+        return "invalid syntax".to_owned();
+    }
+    ruff.to_owned()
+}
+
+/// A source location as CPython's compiler carries it (`location` in `compile.c`): 1-based
+/// lines, 0-based UTF-8 byte columns, -1 meaning "none" (`NO_LOCATION` has line -1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Loc {
+    pub line: i32,
+    pub end_line: i32,
+    pub col: i32,
+    pub end_col: i32,
+}
+
+impl Loc {
+    pub const NONE: Loc = Loc {
+        line: -1,
+        end_line: -1,
+        col: -1,
+        end_col: -1,
+    };
+
+    /// CPython's `LOCATION(lineno, lineno, 0, 0)` used for `RESUME` and class prologues.
+    pub fn line_only(line: i32) -> Loc {
+        Loc {
+            line,
+            end_line: line,
+            col: 0,
+            end_col: 0,
+        }
+    }
+}
+
+/// Byte offset → (line, column) for CPython-style locations.
+pub(crate) struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(source: &str) -> LineIndex {
+        let mut starts = vec![0];
+        let bytes = source.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(i + 1),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex { starts }
+    }
+
+    /// 1-based line and 0-based byte column of `offset`.
+    pub fn line_col(&self, offset: usize) -> (i32, i32) {
+        let line = match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let start = self.starts.get(line).copied().unwrap_or(0);
+        (to_i32(line + 1), to_i32(offset.saturating_sub(start)))
+    }
+
+    pub fn loc(&self, range: TextRange) -> Loc {
+        let (line, col) = self.line_col(range.start().to_usize());
+        let (end_line, end_col) = self.line_col(range.end().to_usize());
+        Loc {
+            line,
+            end_line,
+            col,
+            end_col,
+        }
+    }
+
+    pub fn of(&self, node: &impl Ranged) -> Loc {
+        self.loc(node.range())
+    }
+}
+
+pub(crate) fn to_i32(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// Pseudo-instructions of `compile.c` that never reach the bytecode (`SETUP_*`,
+/// `POP_BLOCK`, the direction-free `JUMP`s, `STORE_FAST_MAYBE_NULL`); real opcodes pass
+/// through. Their stack effects are the compiler's business (`stack_effect()` in
+/// `compile.c`), so they live here and not in the opcode table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Op {
+    Real(Opcode),
+    Jump,
+    JumpNoInterrupt,
+    SetupFinally,
+    SetupCleanup,
+    SetupWith,
+    PopBlock,
+    StoreFastMaybeNull,
+}
+
+impl Op {
+    pub fn is_block_push(self) -> bool {
+        matches!(self, Op::SetupFinally | Op::SetupCleanup | Op::SetupWith)
+    }
+
+    /// `IS_JUMP_OPCODE` (real jumps and the JUMP pseudo-ops, not the block pushes).
+    pub fn is_jump(self) -> bool {
+        match self {
+            Op::Jump | Op::JumpNoInterrupt => true,
+            Op::Real(op) => op.arg_kind() == crate::opcode::ArgKind::Jump,
+            _ => false,
+        }
+    }
+
+    /// `HAS_TARGET`.
+    pub fn has_target(self) -> bool {
+        self.is_jump() || self.is_block_push()
+    }
+
+    pub fn is_unconditional_jump(self) -> bool {
+        matches!(
+            self,
+            Op::Jump
+                | Op::JumpNoInterrupt
+                | Op::Real(Opcode::JUMP_FORWARD)
+                | Op::Real(Opcode::JUMP_BACKWARD)
+                | Op::Real(Opcode::JUMP_BACKWARD_NO_INTERRUPT)
+        )
+    }
+
+    pub fn is_scope_exit(self) -> bool {
+        matches!(
+            self,
+            Op::Real(Opcode::RETURN_VALUE)
+                | Op::Real(Opcode::RETURN_CONST)
+                | Op::Real(Opcode::RAISE_VARARGS)
+                | Op::Real(Opcode::RERAISE)
+        )
+    }
+
+    /// `IS_TERMINATOR_OPCODE`: ends a basic block.
+    pub fn is_terminator(self) -> bool {
+        self.is_jump() || self.is_scope_exit()
+    }
+
+    pub fn real(self) -> Option<Opcode> {
+        match self {
+            Op::Real(op) => Some(op),
+            _ => None,
+        }
+    }
+
+    /// `stack_effect()` of `compile.c`: real opcodes come from the opcode table.
+    pub fn stack_effect(self, oparg: u32, jump: bool) -> i64 {
+        match self {
+            Op::Real(op) => op.net_stack_effect(oparg),
+            Op::Jump | Op::JumpNoInterrupt | Op::PopBlock => 0,
+            // 0 in the normal flow; the handler starts with the exception pushed.
+            Op::SetupFinally => i64::from(jump),
+            // As SETUP_FINALLY, but lasti is pushed as well.
+            Op::SetupCleanup => {
+                if jump {
+                    2
+                } else {
+                    0
+                }
+            }
+            // The handler starts below __enter__'s result with lasti and the exception.
+            Op::SetupWith => i64::from(jump),
+            Op::StoreFastMaybeNull => -1,
+        }
+    }
+}
+
+/// One instruction before assembly. `target` is a label (during codegen) or a block index
+/// (in the CFG) for instructions with [`Op::has_target`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Instr {
+    pub op: Op,
+    pub arg: u32,
+    pub target: usize,
+    pub loc: Loc,
+    /// The handler block covering this instruction (`i_except` in `flowgraph.c`).
+    pub except: Option<usize>,
+}
+
+impl Instr {
+    pub fn new(op: Op, arg: u32, loc: Loc) -> Instr {
+        Instr {
+            op,
+            arg,
+            target: usize::MAX,
+            loc,
+            except: None,
+        }
+    }
+}
+
+/// Builds an "unsupported" error at a location.
+pub(crate) fn unsupported(what: &str, loc: Loc) -> CompileError {
+    CompileError {
+        message: format!("{what} is not supported by framespec"),
+        line: u32::try_from(loc.line.max(1)).unwrap_or(1),
+        column: u32::try_from(loc.col.max(0) + 1).unwrap_or(1),
+        unsupported: true,
+    }
+}
+
+/// Builds a genuine `SyntaxError` at a location.
+pub(crate) fn syntax_error(message: &str, loc: Loc) -> CompileError {
+    CompileError {
+        message: message.to_owned(),
+        line: u32::try_from(loc.line.max(1)).unwrap_or(1),
+        column: u32::try_from(loc.col.max(0) + 1).unwrap_or(1),
+        unsupported: false,
+    }
+}
+
+/// `_Py_Mangle`: private names (`__x`) inside a class become `_Class__x`.
+pub(crate) fn mangle(private: Option<&str>, name: &str) -> String {
+    let Some(class) = private else {
+        return name.to_owned();
+    };
+    if !name.starts_with("__") || name.ends_with("__") || name.contains('.') {
+        return name.to_owned();
+    }
+    let stripped = class.trim_start_matches('_');
+    if stripped.is_empty() {
+        return name.to_owned();
+    }
+    format!("_{stripped}{name}")
 }

@@ -1,0 +1,990 @@
+//! Scopes and name kinds, after CPython 3.12's `Python/symtable.c`: one pass collects the
+//! definitions and uses of every name per block (`symtable_visit_*`), a second decides
+//! each name's scope (`analyze_block` / `analyze_name`), including PEP 709's inlining of
+//! list/set/dict comprehensions into their enclosing scope (`inline_comprehension`).
+
+use std::collections::{HashMap, HashSet};
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+
+use super::{mangle, syntax_error, unsupported, CompileError, LineIndex, Loc};
+
+pub const DEF_GLOBAL: u32 = 1;
+pub const DEF_LOCAL: u32 = 2;
+pub const DEF_PARAM: u32 = 4;
+pub const DEF_NONLOCAL: u32 = 8;
+pub const USE: u32 = 16;
+pub const DEF_FREE_CLASS: u32 = 64;
+pub const DEF_IMPORT: u32 = 128;
+pub const DEF_COMP_ITER: u32 = 512;
+pub const DEF_COMP_CELL: u32 = 2048;
+pub const DEF_BOUND: u32 = DEF_LOCAL | DEF_PARAM | DEF_IMPORT;
+const SCOPE_OFFSET: u32 = 12;
+const SCOPE_MASK: u32 = 7;
+
+/// The resolved kind of a name (`LOCAL`, `GLOBAL_EXPLICIT`, … in `symtable.h`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Unknown = 0,
+    Local = 1,
+    GlobalExplicit = 2,
+    GlobalImplicit = 3,
+    Free = 4,
+    Cell = 5,
+}
+
+fn scope_from(n: u32) -> Scope {
+    match n {
+        1 => Scope::Local,
+        2 => Scope::GlobalExplicit,
+        3 => Scope::GlobalImplicit,
+        4 => Scope::Free,
+        5 => Scope::Cell,
+        _ => Scope::Unknown,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockType {
+    Module,
+    Function,
+    Class,
+}
+
+/// Symbols in insertion order (CPython's `ste_symbols` dict keeps insertion order, and
+/// inlined comprehensions push their locals in that order).
+#[derive(Clone, Debug, Default)]
+pub struct Symbols {
+    pub order: Vec<String>,
+    pub flags: HashMap<String, u32>,
+}
+
+impl Symbols {
+    pub fn get(&self, name: &str) -> Option<u32> {
+        self.flags.get(name).copied()
+    }
+    pub fn set(&mut self, name: &str, value: u32) {
+        if !self.flags.contains_key(name) {
+            self.order.push(name.to_owned());
+        }
+        self.flags.insert(name.to_owned(), value);
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.order
+            .iter()
+            .map(|n| (n.as_str(), self.flags.get(n).copied().unwrap_or(0)))
+    }
+}
+
+/// One block (`PySTEntryObject`).
+#[derive(Clone, Debug)]
+#[allow(dead_code)] // `name` and `coroutine` mirror PySTEntryObject for debugging and async support
+pub struct Entry {
+    pub name: String,
+    pub kind: BlockType,
+    pub symbols: Symbols,
+    /// Parameters in order (`ste_varnames`).
+    pub varnames: Vec<String>,
+    pub children: Vec<usize>,
+    pub nested: bool,
+    pub generator: bool,
+    pub coroutine: bool,
+    pub comprehension: bool,
+    pub comp_inlined: bool,
+    pub varargs: bool,
+    pub varkeywords: bool,
+    pub free: bool,
+    pub child_free: bool,
+    pub needs_class_closure: bool,
+    pub is_lambda: bool,
+}
+
+impl Entry {
+    /// `_PyST_IsFunctionLike`.
+    pub fn is_function_like(&self) -> bool {
+        self.kind == BlockType::Function
+    }
+
+    pub fn scope_of(&self, name: &str) -> Scope {
+        self.symbols.get(name).map_or(Scope::Unknown, |f| {
+            scope_from((f >> SCOPE_OFFSET) & SCOPE_MASK)
+        })
+    }
+}
+
+/// The symbol table of a module: entries plus the AST-node → entry map.
+pub struct SymbolTable {
+    pub entries: Vec<Entry>,
+    by_node: HashMap<usize, usize>,
+}
+
+impl SymbolTable {
+    pub fn lookup<T>(&self, node: &T) -> Option<usize> {
+        self.by_node.get(&(node as *const T as usize)).copied()
+    }
+}
+
+pub fn scope_of_flags(flags: u32) -> Scope {
+    scope_from((flags >> SCOPE_OFFSET) & SCOPE_MASK)
+}
+
+struct Builder<'a> {
+    entries: Vec<Entry>,
+    by_node: HashMap<usize, usize>,
+    stack: Vec<usize>,
+    private: Option<String>,
+    lines: &'a LineIndex,
+    /// Nesting depth of statements and expressions; bounded so that every later recursive
+    /// pass (folding, codegen) is bounded too.
+    depth: usize,
+}
+
+/// CPython refuses deeper nesting with "too many nested parentheses" (200) or a
+/// RecursionError; framespec stops at the same order of magnitude.
+const MAX_DEPTH: usize = 200;
+
+pub fn build(module: &ast::ModModule, lines: &LineIndex) -> Result<SymbolTable, CompileError> {
+    let mut b = Builder {
+        entries: Vec::new(),
+        by_node: HashMap::new(),
+        stack: Vec::new(),
+        private: None,
+        lines,
+        depth: 0,
+    };
+    b.enter("top", BlockType::Module, module as *const _ as usize);
+    for s in &module.body {
+        b.stmt(s)?;
+    }
+    b.stack.pop();
+    let mut table = SymbolTable {
+        entries: b.entries,
+        by_node: b.by_node,
+    };
+    analyze(&mut table)?;
+    Ok(table)
+}
+
+impl Builder<'_> {
+    fn cur(&mut self) -> &mut Entry {
+        let i = self.stack.last().copied().unwrap_or(0);
+        &mut self.entries[i]
+    }
+
+    fn enter(&mut self, name: &str, kind: BlockType, key: usize) -> usize {
+        let nested = self
+            .stack
+            .last()
+            .map(|&p| self.entries[p].nested || self.entries[p].is_function_like())
+            .unwrap_or(false);
+        let id = self.entries.len();
+        self.entries.push(Entry {
+            name: name.to_owned(),
+            kind,
+            symbols: Symbols::default(),
+            varnames: Vec::new(),
+            children: Vec::new(),
+            nested,
+            generator: false,
+            coroutine: false,
+            comprehension: false,
+            comp_inlined: false,
+            varargs: false,
+            varkeywords: false,
+            free: false,
+            child_free: false,
+            needs_class_closure: false,
+            is_lambda: false,
+        });
+        if let Some(&p) = self.stack.last() {
+            self.entries[p].children.push(id);
+        }
+        self.by_node.insert(key, id);
+        self.stack.push(id);
+        id
+    }
+
+    /// `symtable_add_def`.
+    fn add_def(&mut self, name: &str, flag: u32, loc: Loc) -> Result<(), CompileError> {
+        let mangled = mangle(self.private.as_deref(), name);
+        let cur = self.cur();
+        let old = cur.symbols.get(&mangled).unwrap_or(0);
+        if flag & DEF_PARAM != 0 && old & DEF_PARAM != 0 {
+            return Err(syntax_error(
+                &format!("duplicate argument '{name}' in function definition"),
+                loc,
+            ));
+        }
+        cur.symbols.set(&mangled, old | flag);
+        if flag & DEF_PARAM != 0 {
+            cur.varnames.push(mangled);
+        } else if flag & DEF_GLOBAL != 0 {
+            // symtable_add_def_helper: a `global` anywhere also marks the name in the
+            // module's own table (`st_global`), so module code uses *_GLOBAL for it.
+            let top = &mut self.entries[0];
+            let f = top.symbols.get(&mangled).unwrap_or(0);
+            top.symbols.set(&mangled, f | flag);
+        }
+        Ok(())
+    }
+
+    fn loc(&self, node: &impl ruff_text_size::Ranged) -> Loc {
+        self.lines.of(node)
+    }
+
+    fn stmts(&mut self, body: &[Stmt]) -> Result<(), CompileError> {
+        body.iter().try_for_each(|s| self.stmt(s))
+    }
+
+    fn exprs<'e>(&mut self, es: impl IntoIterator<Item = &'e Expr>) -> Result<(), CompileError> {
+        es.into_iter().try_for_each(|e| self.expr(e))
+    }
+
+    fn stmt(&mut self, s: &Stmt) -> Result<(), CompileError> {
+        self.depth += 1;
+        let result = if self.depth > MAX_DEPTH {
+            Err(syntax_error(
+                "too many statically nested blocks",
+                self.loc(s),
+            ))
+        } else {
+            self.stmt_inner(s)
+        };
+        self.depth -= 1;
+        result
+    }
+
+    fn stmt_inner(&mut self, s: &Stmt) -> Result<(), CompileError> {
+        let loc = self.loc(s);
+        match s {
+            Stmt::FunctionDef(f) => {
+                if f.is_async {
+                    return Err(unsupported("async def", loc));
+                }
+                if f.type_params.is_some() {
+                    return Err(unsupported("type parameters", loc));
+                }
+                self.add_def(&f.name.id, DEF_LOCAL, loc)?;
+                self.defaults(&f.parameters)?;
+                for d in &f.decorator_list {
+                    self.expr(&d.expression)?;
+                }
+                self.annotations(&f.parameters, f.returns.as_deref())?;
+                self.enter(&f.name.id, BlockType::Function, f as *const _ as usize);
+                self.params(&f.parameters)?;
+                self.stmts(&f.body)?;
+                self.stack.pop();
+            }
+            Stmt::ClassDef(c) => {
+                if c.type_params.is_some() {
+                    return Err(unsupported("type parameters", loc));
+                }
+                self.add_def(&c.name.id, DEF_LOCAL, loc)?;
+                if let Some(args) = &c.arguments {
+                    self.exprs(args.args.iter())?;
+                    self.exprs(args.keywords.iter().map(|k| &k.value))?;
+                }
+                for d in &c.decorator_list {
+                    self.expr(&d.expression)?;
+                }
+                self.enter(&c.name.id, BlockType::Class, c as *const _ as usize);
+                let saved = self.private.replace(c.name.id.to_string());
+                self.stmts(&c.body)?;
+                self.private = saved;
+                self.stack.pop();
+            }
+            Stmt::Return(r) => {
+                if let Some(v) = &r.value {
+                    self.expr(v)?;
+                }
+            }
+            Stmt::Delete(d) => self.exprs(d.targets.iter())?,
+            Stmt::Assign(a) => {
+                self.exprs(a.targets.iter())?;
+                self.expr(&a.value)?;
+            }
+            Stmt::AugAssign(a) => {
+                self.expr(&a.target)?;
+                self.expr(&a.value)?;
+            }
+            Stmt::AnnAssign(a) => return Err(unsupported("annotated assignment", self.loc(a))),
+            Stmt::TypeAlias(a) => return Err(unsupported("type alias", self.loc(a))),
+            Stmt::For(f) => {
+                if f.is_async {
+                    return Err(unsupported("async for", loc));
+                }
+                self.expr(&f.target)?;
+                self.expr(&f.iter)?;
+                self.stmts(&f.body)?;
+                self.stmts(&f.orelse)?;
+            }
+            Stmt::While(w) => {
+                self.expr(&w.test)?;
+                self.stmts(&w.body)?;
+                self.stmts(&w.orelse)?;
+            }
+            Stmt::If(i) => {
+                self.expr(&i.test)?;
+                self.stmts(&i.body)?;
+                for clause in &i.elif_else_clauses {
+                    if let Some(t) = &clause.test {
+                        self.expr(t)?;
+                    }
+                    self.stmts(&clause.body)?;
+                }
+            }
+            Stmt::With(w) => {
+                if w.is_async {
+                    return Err(unsupported("async with", loc));
+                }
+                for item in &w.items {
+                    self.expr(&item.context_expr)?;
+                    if let Some(v) = &item.optional_vars {
+                        self.expr(v)?;
+                    }
+                }
+                self.stmts(&w.body)?;
+            }
+            Stmt::Match(m) => return Err(unsupported("match statement", self.loc(m))),
+            Stmt::Raise(r) => {
+                if let Some(e) = &r.exc {
+                    self.expr(e)?;
+                }
+                if let Some(c) = &r.cause {
+                    self.expr(c)?;
+                }
+            }
+            Stmt::Try(t) => {
+                if t.is_star {
+                    return Err(unsupported("except*", loc));
+                }
+                self.stmts(&t.body)?;
+                self.stmts(&t.orelse)?;
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    if let Some(ty) = &h.type_ {
+                        self.expr(ty)?;
+                    }
+                    if let Some(n) = &h.name {
+                        self.add_def(&n.id, DEF_LOCAL, self.loc(h))?;
+                    }
+                    self.stmts(&h.body)?;
+                }
+                self.stmts(&t.finalbody)?;
+            }
+            Stmt::Assert(a) => {
+                self.expr(&a.test)?;
+                if let Some(m) = &a.msg {
+                    self.expr(m)?;
+                }
+            }
+            Stmt::Import(i) => {
+                for alias in &i.names {
+                    self.import_alias(alias, loc)?;
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                for alias in &i.names {
+                    if alias.name.id.as_str() == "*" {
+                        if self.cur().kind != BlockType::Module {
+                            return Err(syntax_error("import * only allowed at module level", loc));
+                        }
+                        continue;
+                    }
+                    self.import_alias(alias, loc)?;
+                }
+            }
+            Stmt::Global(g) => self.global_or_nonlocal(&g.names, DEF_GLOBAL, loc)?,
+            Stmt::Nonlocal(n) => {
+                if self.cur().kind == BlockType::Module {
+                    return Err(syntax_error(
+                        "nonlocal declaration not allowed at module level",
+                        loc,
+                    ));
+                }
+                self.global_or_nonlocal(&n.names, DEF_NONLOCAL, loc)?
+            }
+            Stmt::Expr(e) => self.expr(&e.value)?,
+            Stmt::Pass(_) | Stmt::Break(_) | Stmt::Continue(_) => {}
+            Stmt::IpyEscapeCommand(_) => return Err(unsupported("IPython escape command", loc)),
+        }
+        Ok(())
+    }
+
+    fn import_alias(&mut self, alias: &ast::Alias, loc: Loc) -> Result<(), CompileError> {
+        let name = match &alias.asname {
+            Some(a) => a.id.to_string(),
+            None => alias
+                .name
+                .id
+                .split('.')
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+        };
+        self.add_def(&name, DEF_IMPORT, loc)
+    }
+
+    fn global_or_nonlocal(
+        &mut self,
+        names: &[ast::Identifier],
+        flag: u32,
+        loc: Loc,
+    ) -> Result<(), CompileError> {
+        let what = if flag == DEF_GLOBAL {
+            "global"
+        } else {
+            "nonlocal"
+        };
+        for n in names {
+            let mangled = mangle(self.private.as_deref(), &n.id);
+            let cur = self.cur();
+            let old = cur.symbols.get(&mangled).unwrap_or(0);
+            if old & (DEF_PARAM | DEF_LOCAL | USE | DEF_IMPORT) != 0 {
+                let msg = if old & DEF_PARAM != 0 {
+                    format!("name '{}' is parameter and {what}", n.id)
+                } else if old & USE != 0 {
+                    format!("name '{}' is used prior to {what} declaration", n.id)
+                } else {
+                    format!("name '{}' is assigned to before {what} declaration", n.id)
+                };
+                return Err(syntax_error(&msg, loc));
+            }
+            self.add_def(&n.id, flag, loc)?;
+        }
+        Ok(())
+    }
+
+    fn defaults(&mut self, p: &ast::Parameters) -> Result<(), CompileError> {
+        for a in p.posonlyargs.iter().chain(p.args.iter()) {
+            if let Some(d) = &a.default {
+                self.expr(d)?;
+            }
+        }
+        for a in &p.kwonlyargs {
+            if let Some(d) = &a.default {
+                self.expr(d)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn annotations(
+        &mut self,
+        p: &ast::Parameters,
+        returns: Option<&Expr>,
+    ) -> Result<(), CompileError> {
+        let any = p
+            .posonlyargs
+            .iter()
+            .chain(&p.args)
+            .chain(&p.kwonlyargs)
+            .any(|a| a.parameter.annotation.is_some())
+            || p.vararg.as_ref().is_some_and(|a| a.annotation.is_some())
+            || p.kwarg.as_ref().is_some_and(|a| a.annotation.is_some())
+            || returns.is_some();
+        if any {
+            return Err(unsupported("function annotations", self.loc(p)));
+        }
+        Ok(())
+    }
+
+    /// `symtable_visit_arguments`: posonly, args, kwonly, then *args and **kwargs.
+    fn params(&mut self, p: &ast::Parameters) -> Result<(), CompileError> {
+        for a in p.posonlyargs.iter().chain(&p.args).chain(&p.kwonlyargs) {
+            self.add_def(&a.parameter.name.id, DEF_PARAM, self.loc(a))?;
+        }
+        if let Some(v) = &p.vararg {
+            self.add_def(&v.name.id, DEF_PARAM, self.loc(v.as_ref()))?;
+            self.cur().varargs = true;
+        }
+        if let Some(k) = &p.kwarg {
+            self.add_def(&k.name.id, DEF_PARAM, self.loc(k.as_ref()))?;
+            self.cur().varkeywords = true;
+        }
+        Ok(())
+    }
+
+    fn expr(&mut self, e: &Expr) -> Result<(), CompileError> {
+        self.depth += 1;
+        let result = if self.depth > MAX_DEPTH {
+            Err(syntax_error("too many nested parentheses", self.loc(e)))
+        } else {
+            self.expr_inner(e)
+        };
+        self.depth -= 1;
+        result
+    }
+
+    fn expr_inner(&mut self, e: &Expr) -> Result<(), CompileError> {
+        let loc = self.loc(e);
+        match e {
+            Expr::BoolOp(b) => self.exprs(b.values.iter())?,
+            Expr::Named(n) => {
+                if self.cur().comprehension {
+                    return Err(unsupported(
+                        "assignment expression inside a comprehension",
+                        loc,
+                    ));
+                }
+                self.expr(&n.value)?;
+                self.expr(&n.target)?;
+            }
+            Expr::BinOp(b) => {
+                self.expr(&b.left)?;
+                self.expr(&b.right)?;
+            }
+            Expr::UnaryOp(u) => self.expr(&u.operand)?,
+            Expr::Lambda(l) => {
+                if let Some(p) = &l.parameters {
+                    self.defaults(p)?;
+                }
+                let id = self.enter("lambda", BlockType::Function, l as *const _ as usize);
+                self.entries[id].is_lambda = true;
+                if let Some(p) = &l.parameters {
+                    self.params(p)?;
+                }
+                self.expr(&l.body)?;
+                self.stack.pop();
+            }
+            Expr::If(i) => {
+                self.expr(&i.test)?;
+                self.expr(&i.body)?;
+                self.expr(&i.orelse)?;
+            }
+            Expr::Dict(d) => {
+                for item in &d.items {
+                    if let Some(k) = &item.key {
+                        self.expr(k)?;
+                    }
+                    self.expr(&item.value)?;
+                }
+            }
+            Expr::Set(s) => self.exprs(s.elts.iter())?,
+            Expr::ListComp(c) => {
+                self.comprehension(e, "listcomp", &c.generators, &c.elt, None, false)?
+            }
+            Expr::SetComp(c) => {
+                self.comprehension(e, "setcomp", &c.generators, &c.elt, None, false)?
+            }
+            Expr::DictComp(c) => {
+                let key = c
+                    .key
+                    .as_deref()
+                    .ok_or_else(|| unsupported("dict comprehension without key", loc))?;
+                self.comprehension(e, "dictcomp", &c.generators, key, Some(&c.value), false)?
+            }
+            Expr::Generator(g) => {
+                self.comprehension(e, "genexpr", &g.generators, &g.elt, None, true)?
+            }
+            Expr::Await(_) => return Err(unsupported("await", loc)),
+            Expr::Yield(y) => {
+                if let Some(v) = &y.value {
+                    self.expr(v)?;
+                }
+                self.mark_generator(loc)?;
+            }
+            Expr::YieldFrom(y) => {
+                self.expr(&y.value)?;
+                self.mark_generator(loc)?;
+            }
+            Expr::Compare(c) => {
+                self.expr(&c.left)?;
+                self.exprs(c.comparators.iter())?;
+            }
+            Expr::Call(c) => {
+                self.expr(&c.func)?;
+                self.exprs(c.arguments.args.iter())?;
+                self.exprs(c.arguments.keywords.iter().map(|k| &k.value))?;
+            }
+            Expr::FString(f) => {
+                for el in f.value.elements() {
+                    self.fstring_element(el)?;
+                }
+            }
+            Expr::TString(_) => return Err(unsupported("template strings", loc)),
+            Expr::StringLiteral(_)
+            | Expr::BytesLiteral(_)
+            | Expr::NumberLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::NoneLiteral(_)
+            | Expr::EllipsisLiteral(_) => {}
+            Expr::Attribute(a) => self.expr(&a.value)?,
+            Expr::Subscript(s) => {
+                self.expr(&s.value)?;
+                self.expr(&s.slice)?;
+            }
+            Expr::Starred(s) => self.expr(&s.value)?,
+            Expr::Name(n) => {
+                let flag = if n.ctx == ast::ExprContext::Load {
+                    USE
+                } else {
+                    DEF_LOCAL
+                };
+                self.add_def(&n.id, flag, loc)?;
+                // `super` in a function implicitly uses `__class__` (symtable.c).
+                if n.ctx == ast::ExprContext::Load
+                    && self.cur().kind == BlockType::Function
+                    && n.id.as_str() == "super"
+                {
+                    self.add_def("__class__", USE, loc)?;
+                }
+            }
+            Expr::List(l) => self.exprs(l.elts.iter())?,
+            Expr::Tuple(t) => self.exprs(t.elts.iter())?,
+            Expr::Slice(s) => {
+                for part in [&s.lower, &s.upper, &s.step].into_iter().flatten() {
+                    self.expr(part)?;
+                }
+            }
+            Expr::IpyEscapeCommand(_) => return Err(unsupported("IPython escape command", loc)),
+        }
+        Ok(())
+    }
+
+    fn fstring_element(&mut self, el: &ast::InterpolatedStringElement) -> Result<(), CompileError> {
+        if let ast::InterpolatedStringElement::Interpolation(i) = el {
+            self.expr(&i.expression)?;
+            if let Some(spec) = &i.format_spec {
+                for inner in spec.elements.iter() {
+                    self.fstring_element(inner)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn mark_generator(&mut self, loc: Loc) -> Result<(), CompileError> {
+        let cur = self.cur();
+        if cur.kind != BlockType::Function {
+            return Err(syntax_error("'yield' outside function", loc));
+        }
+        if cur.comprehension {
+            return Err(syntax_error("'yield' inside list comprehension", loc));
+        }
+        cur.generator = true;
+        Ok(())
+    }
+
+    /// `symtable_handle_comprehension`.
+    fn comprehension(
+        &mut self,
+        e: &Expr,
+        name: &str,
+        generators: &[ast::Comprehension],
+        elt: &Expr,
+        value: Option<&Expr>,
+        is_generator: bool,
+    ) -> Result<(), CompileError> {
+        let Some(outermost) = generators.first() else {
+            return Err(unsupported("comprehension without generators", self.loc(e)));
+        };
+        if generators.iter().any(|g| g.is_async) {
+            return Err(unsupported("async comprehension", self.loc(e)));
+        }
+        // The outermost iterator is evaluated in the enclosing scope.
+        self.expr(&outermost.iter)?;
+        let id = self.enter(
+            &format!("<{name}>"),
+            BlockType::Function,
+            e as *const Expr as usize,
+        );
+        self.entries[id].comprehension = true;
+        if is_generator {
+            self.entries[id].generator = true;
+        }
+        // `symtable_implicit_arg(st, 0)`: the `.0` parameter.
+        self.add_def(".0", DEF_PARAM, self.loc(e))?;
+        self.comp_target(&outermost.target)?;
+        self.exprs(outermost.ifs.iter())?;
+        for g in generators.iter().skip(1) {
+            self.comp_target(&g.target)?;
+            self.expr(&g.iter)?;
+            self.exprs(g.ifs.iter())?;
+        }
+        if let Some(v) = value {
+            self.expr(elt)?;
+            self.expr(v)?;
+        } else {
+            self.expr(elt)?;
+        }
+        self.stack.pop();
+        Ok(())
+    }
+
+    fn comp_target(&mut self, target: &Expr) -> Result<(), CompileError> {
+        self.expr(target)?;
+        // Names bound as iteration variables carry DEF_COMP_ITER.
+        mark_comp_iter(target, self.cur());
+        Ok(())
+    }
+}
+
+fn mark_comp_iter(target: &Expr, entry: &mut Entry) {
+    match target {
+        Expr::Name(n) => {
+            let f = entry.symbols.get(&n.id).unwrap_or(0);
+            entry.symbols.set(&n.id, f | DEF_COMP_ITER);
+        }
+        Expr::Tuple(t) => t.elts.iter().for_each(|e| mark_comp_iter(e, entry)),
+        Expr::List(t) => t.elts.iter().for_each(|e| mark_comp_iter(e, entry)),
+        Expr::Starred(s) => mark_comp_iter(&s.value, entry),
+        _ => {}
+    }
+}
+
+type NameSet = HashSet<String>;
+
+fn analyze(table: &mut SymbolTable) -> Result<(), CompileError> {
+    let mut free = NameSet::new();
+    let global = NameSet::new();
+    analyze_block(table, 0, None, &mut free, &global)
+}
+
+/// `analyze_name`.
+#[allow(clippy::too_many_arguments)]
+fn analyze_name(
+    entry: &mut Entry,
+    scopes: &mut HashMap<String, Scope>,
+    name: &str,
+    flags: u32,
+    bound: Option<&NameSet>,
+    local: &mut NameSet,
+    free: &mut NameSet,
+    global: &mut NameSet,
+) -> Result<(), CompileError> {
+    if flags & DEF_GLOBAL != 0 {
+        if flags & DEF_NONLOCAL != 0 {
+            return Err(syntax_error(
+                &format!("name '{name}' is nonlocal and global"),
+                Loc::line_only(1),
+            ));
+        }
+        scopes.insert(name.to_owned(), Scope::GlobalExplicit);
+        global.insert(name.to_owned());
+        return Ok(());
+    }
+    if flags & DEF_NONLOCAL != 0 {
+        let Some(bound) = bound else {
+            return Err(syntax_error(
+                "nonlocal declaration not allowed at module level",
+                Loc::line_only(1),
+            ));
+        };
+        if !bound.contains(name) {
+            return Err(syntax_error(
+                &format!("no binding for nonlocal '{name}' found"),
+                Loc::line_only(1),
+            ));
+        }
+        scopes.insert(name.to_owned(), Scope::Free);
+        entry.free = true;
+        free.insert(name.to_owned());
+        return Ok(());
+    }
+    if flags & DEF_BOUND != 0 {
+        scopes.insert(name.to_owned(), Scope::Local);
+        local.insert(name.to_owned());
+        global.remove(name);
+        return Ok(());
+    }
+    if bound.is_some_and(|b| b.contains(name)) {
+        scopes.insert(name.to_owned(), Scope::Free);
+        entry.free = true;
+        free.insert(name.to_owned());
+        return Ok(());
+    }
+    if global.contains(name) {
+        scopes.insert(name.to_owned(), Scope::GlobalImplicit);
+        return Ok(());
+    }
+    if entry.nested {
+        entry.free = true;
+    }
+    scopes.insert(name.to_owned(), Scope::GlobalImplicit);
+    Ok(())
+}
+
+/// `analyze_block`: `free` collects the free names of this block for the parent.
+fn analyze_block(
+    table: &mut SymbolTable,
+    id: usize,
+    bound: Option<&NameSet>,
+    free: &mut NameSet,
+    global: &NameSet,
+) -> Result<(), CompileError> {
+    let mut local = NameSet::new();
+    let mut scopes: HashMap<String, Scope> = HashMap::new();
+    let mut newglobal = NameSet::new();
+    let mut newfree = NameSet::new();
+    let mut newbound = NameSet::new();
+    let mut global = global.clone();
+    let mut inlined_cells = NameSet::new();
+
+    let kind = table.entries[id].kind;
+    if kind == BlockType::Class {
+        newglobal.extend(global.iter().cloned());
+        if let Some(b) = bound {
+            newbound.extend(b.iter().cloned());
+        }
+    }
+    {
+        let entry = &mut table.entries[id];
+        let syms: Vec<(String, u32)> = entry
+            .symbols
+            .iter()
+            .map(|(n, f)| (n.to_owned(), f))
+            .collect();
+        for (name, flags) in syms {
+            analyze_name(
+                entry,
+                &mut scopes,
+                &name,
+                flags,
+                bound,
+                &mut local,
+                free,
+                &mut global,
+            )?;
+        }
+    }
+    if kind != BlockType::Class {
+        if kind == BlockType::Function {
+            newbound.extend(local.iter().cloned());
+        }
+        if let Some(b) = bound {
+            newbound.extend(b.iter().cloned());
+        }
+        newglobal.extend(global.iter().cloned());
+    } else {
+        newbound.insert("__class__".to_owned());
+    }
+
+    let children = table.entries[id].children.clone();
+    for &child in &children {
+        let inline_comp = table.entries[child].comprehension && !table.entries[child].generator;
+        let mut child_free = newfree.clone();
+        analyze_block(table, child, Some(&newbound), &mut child_free, &newglobal)?;
+        if inline_comp {
+            inline_comprehension(
+                table,
+                id,
+                child,
+                &mut scopes,
+                &mut child_free,
+                &mut inlined_cells,
+            );
+            table.entries[child].comp_inlined = true;
+        }
+        newfree.extend(child_free);
+        if table.entries[child].free || table.entries[child].child_free {
+            table.entries[id].child_free = true;
+        }
+    }
+    // Splice the children of inlined comprehensions into our children list.
+    let mut spliced = Vec::new();
+    for &child in &children {
+        if table.entries[child].comp_inlined {
+            spliced.extend(table.entries[child].children.clone());
+        } else {
+            spliced.push(child);
+        }
+    }
+    table.entries[id].children = spliced;
+
+    let entry = &mut table.entries[id];
+    if kind == BlockType::Function {
+        // analyze_cells
+        let names: Vec<String> = scopes.keys().cloned().collect();
+        for name in names {
+            if scopes.get(&name) != Some(&Scope::Local) {
+                continue;
+            }
+            if !newfree.contains(&name) && !inlined_cells.contains(&name) {
+                continue;
+            }
+            scopes.insert(name.clone(), Scope::Cell);
+            newfree.remove(&name);
+        }
+    } else if kind == BlockType::Class && newfree.remove("__class__") {
+        entry.needs_class_closure = true;
+    }
+    // update_symbols
+    let order = entry.symbols.order.clone();
+    for name in &order {
+        let mut flags = entry.symbols.get(name).unwrap_or(0);
+        if inlined_cells.contains(name) {
+            flags |= DEF_COMP_CELL;
+        }
+        let scope = scopes.get(name).copied().unwrap_or(Scope::Unknown) as u32;
+        entry.symbols.set(
+            name,
+            (flags & ((1 << SCOPE_OFFSET) - 1)) | (scope << SCOPE_OFFSET),
+        );
+    }
+    let mut free_sorted: Vec<&String> = newfree.iter().collect();
+    free_sorted.sort();
+    for name in free_sorted {
+        if let Some(v) = entry.symbols.get(name) {
+            if kind == BlockType::Class {
+                entry.symbols.set(name, v | DEF_FREE_CLASS);
+            }
+            continue;
+        }
+        if bound.is_some_and(|b| !b.contains(name)) {
+            continue;
+        }
+        entry
+            .symbols
+            .set(name, (Scope::Free as u32) << SCOPE_OFFSET);
+    }
+    free.extend(newfree);
+    Ok(())
+}
+
+/// `inline_comprehension`: the comprehension's names join the enclosing scope.
+fn inline_comprehension(
+    table: &mut SymbolTable,
+    id: usize,
+    comp: usize,
+    scopes: &mut HashMap<String, Scope>,
+    comp_free: &mut NameSet,
+    inlined_cells: &mut NameSet,
+) {
+    let syms: Vec<(String, u32)> = table.entries[comp]
+        .symbols
+        .iter()
+        .map(|(n, f)| (n.to_owned(), f))
+        .collect();
+    for (k, comp_flags) in syms {
+        if comp_flags & DEF_PARAM != 0 {
+            continue;
+        }
+        let scope = scope_of_flags(comp_flags);
+        let only_flags = comp_flags & ((1 << SCOPE_OFFSET) - 1);
+        if scope == Scope::Cell || only_flags & DEF_COMP_CELL != 0 {
+            inlined_cells.insert(k.clone());
+        }
+        match table.entries[id].symbols.get(&k) {
+            None => {
+                table.entries[id].symbols.set(&k, only_flags);
+                scopes.insert(k.clone(), scope);
+            }
+            Some(existing) => {
+                if existing & DEF_BOUND != 0
+                    && !is_free_in_any_child(table, comp, &k)
+                    && table.entries[id].kind != BlockType::Class
+                {
+                    comp_free.remove(&k);
+                }
+            }
+        }
+    }
+}
+
+fn is_free_in_any_child(table: &SymbolTable, id: usize, name: &str) -> bool {
+    table.entries[id]
+        .children
+        .iter()
+        .any(|&c| table.entries[c].scope_of(name) == Scope::Free)
+}

@@ -1,0 +1,277 @@
+//! Shared helpers for the compiler tests: finding CPython 3.12, asking it to describe its
+//! compilation of a set of sources, and describing framespec's code objects the same way.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use framespec_vm::code::{kinds, CodeObject, Constant};
+use framespec_vm::opcode::{ArgKind, Opcode};
+use serde_json::{json, Value};
+
+/// CPython 3.12: `$FRAMESPEC_PYTHON`, `$(pyenv root)/versions/3.12*/bin/python3.12`, or
+/// `python3.12` on PATH. `Err` explains what is missing; callers fail unless
+/// `FRAMESPEC_ALLOW_NO_CPYTHON=1`.
+pub fn find_python() -> Result<PathBuf, String> {
+    if let Ok(p) = std::env::var("FRAMESPEC_PYTHON") {
+        return Ok(PathBuf::from(p));
+    }
+    let root = Command::new("pyenv")
+        .arg("root")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_owned())
+        .or_else(|| std::env::var("HOME").ok().map(|h| format!("{h}/.pyenv")));
+    if let Some(root) = root {
+        if let Ok(entries) = std::fs::read_dir(Path::new(&root).join("versions")) {
+            let mut found: Vec<PathBuf> = entries
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with("3.12"))
+                .map(|e| e.path().join("bin/python3.12"))
+                .filter(|p| p.exists())
+                .collect();
+            found.sort();
+            if let Some(p) = found.pop() {
+                return Ok(p);
+            }
+        }
+    }
+    if Command::new("python3.12")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return Ok(PathBuf::from("python3.12"));
+    }
+    Err("CPython 3.12 not found: set FRAMESPEC_PYTHON, install it under pyenv, or put python3.12 on PATH \
+         (FRAMESPEC_ALLOW_NO_CPYTHON=1 skips these checks explicitly)"
+        .to_owned())
+}
+
+/// Returns the interpreter, or `None` when it is absent and the user explicitly allowed
+/// that; panics with a clear message otherwise.
+pub fn python_or_skip() -> Option<PathBuf> {
+    match find_python() {
+        Ok(p) => Some(p),
+        Err(msg) => {
+            if std::env::var("FRAMESPEC_ALLOW_NO_CPYTHON").as_deref() == Ok("1") {
+                eprintln!("skipping: {msg}");
+                None
+            } else {
+                panic!("{msg}");
+            }
+        }
+    }
+}
+
+pub fn run_python(python: &Path, script: &str, stdin: &str) -> String {
+    let mut child = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start python");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("python output");
+    assert!(
+        out.status.success(),
+        "python failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+pub fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `(name, source)` for every `tests/programs/*.py`, sorted.
+pub fn programs() -> Vec<(String, String)> {
+    let dir = manifest_dir().join("tests/programs");
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("tests/programs")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        .map(|p| {
+            let name = p
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            (name, std::fs::read_to_string(&p).expect("read program"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// CPython's description of each source (see `support/cpython_dump.py`).
+pub fn cpython_describe(python: &Path, programs: &[(String, String)]) -> Vec<Value> {
+    let script = std::fs::read_to_string(manifest_dir().join("tests/support/cpython_dump.py"))
+        .expect("dump script");
+    let input: Vec<Value> = programs
+        .iter()
+        .map(|(n, s)| json!({"name": n, "source": s}))
+        .collect();
+    let out = run_python(
+        python,
+        &script,
+        &serde_json::to_string(&input).expect("json"),
+    );
+    serde_json::from_str(&out).expect("dump output")
+}
+
+/// `dis.get_instructions`' view: EXTENDED_ARG included, args accumulated.
+fn instrs(code: &CodeObject) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut ext: u32 = 0;
+    let mut caches = 0;
+    for i in 0..code.len_units() {
+        if caches > 0 {
+            caches -= 1;
+            continue;
+        }
+        let (raw, oparg) = code.unit(i);
+        let Some(op) = Opcode::from_u8(raw) else {
+            out.push(json!([format!("<{raw}>"), null, null]));
+            continue;
+        };
+        caches = op.cache_entries();
+        let arg = if op.has_arg() {
+            let a = u32::from(oparg) | ext;
+            ext = if op == Opcode::EXTENDED_ARG {
+                a << 8
+            } else {
+                0
+            };
+            Some(a)
+        } else {
+            ext = 0;
+            None
+        };
+        let target = match (op.arg_kind(), arg) {
+            (ArgKind::Jump, Some(a)) => {
+                let a = i64::from(a);
+                let signed = if op.name().contains("JUMP_BACKWARD") {
+                    -a
+                } else {
+                    a
+                };
+                Some(2 * i as i64 + 2 + signed * 2 + 2 * op.cache_entries() as i64)
+            }
+            _ => None,
+        };
+        out.push(json!([op.name(), arg, target]));
+    }
+    out
+}
+
+fn const_repr(c: &Constant) -> String {
+    match c {
+        Constant::Code(code) => format!("<code {}>", code.co_name),
+        other => framespec_vm::dis::const_repr(other),
+    }
+}
+
+fn names_with(code: &CodeObject, kind: u8) -> Vec<String> {
+    code.co_localsplusnames
+        .iter()
+        .zip(&code.co_localspluskinds)
+        .filter(|(_, &k)| k & kind != 0)
+        .map(|(n, _)| n.to_string())
+        .collect()
+}
+
+/// framespec's description of a code object, shaped like `cpython_dump.describe`.
+pub fn describe(code: &CodeObject) -> Value {
+    let positions: Vec<Value> = code
+        .positions()
+        .into_iter()
+        .map(|p| json!([p.line, p.end_line, p.col, p.end_col]))
+        .collect();
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    json!({
+        "name": code.co_name.as_ref(),
+        "qualname": code.co_qualname.as_ref(),
+        "firstlineno": code.co_firstlineno,
+        "flags": code.co_flags,
+        "argcount": code.co_argcount,
+        "posonlyargcount": code.co_posonlyargcount,
+        "kwonlyargcount": code.co_kwonlyargcount,
+        "stacksize": code.co_stacksize,
+        "instrs": instrs(code),
+        "positions": positions,
+        "exceptiontable": hex(&code.co_exceptiontable),
+        "linetable": hex(&code.co_linetable),
+        "consts": code.co_consts.iter().map(const_repr).collect::<Vec<_>>(),
+        "names": code.co_names.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
+        "varnames": names_with(code, kinds::CO_FAST_LOCAL),
+        "cellvars": names_with(code, kinds::CO_FAST_CELL),
+        "freevars": names_with(code, kinds::CO_FAST_FREE),
+        "children": code.co_consts.iter().filter_map(|c| match c {
+            Constant::Code(inner) => Some(describe(inner)),
+            _ => None,
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// Field-by-field differences between two descriptions, recursively (`path.field: a != b`).
+pub fn diff(path: &str, ours: &Value, theirs: &Value, out: &mut Vec<String>) {
+    let (Some(a), Some(b)) = (ours.as_object(), theirs.as_object()) else {
+        if ours != theirs {
+            out.push(format!("{path}: {ours} != {theirs}"));
+        }
+        return;
+    };
+    for (k, bv) in b {
+        let av = a.get(k).unwrap_or(&Value::Null);
+        if k == "children" {
+            let (ac, bc) = (
+                av.as_array().cloned().unwrap_or_default(),
+                bv.as_array().cloned().unwrap_or_default(),
+            );
+            if ac.len() != bc.len() {
+                out.push(format!(
+                    "{path}.children: {} code objects != {}",
+                    ac.len(),
+                    bc.len()
+                ));
+            }
+            for (x, y) in ac.iter().zip(bc.iter()) {
+                let name = y.get("name").and_then(|n| n.as_str()).unwrap_or("?");
+                diff(&format!("{path}/{name}"), x, y, out);
+            }
+        } else if k == "instrs" || k == "positions" {
+            let (ai, bi) = (
+                av.as_array().cloned().unwrap_or_default(),
+                bv.as_array().cloned().unwrap_or_default(),
+            );
+            if ai != bi {
+                let first = ai
+                    .iter()
+                    .zip(bi.iter())
+                    .position(|(x, y)| x != y)
+                    .unwrap_or(ai.len().min(bi.len()));
+                out.push(format!(
+                    "{path}.{k}[{first}]: {} != {} (lengths {} / {})",
+                    ai.get(first).map(|v| v.to_string()).unwrap_or_default(),
+                    bi.get(first).map(|v| v.to_string()).unwrap_or_default(),
+                    ai.len(),
+                    bi.len()
+                ));
+            }
+        } else if av != bv {
+            out.push(format!("{path}.{k}: {av} != {bv}"));
+        }
+    }
+}
