@@ -462,6 +462,16 @@ class _KeptBytesIO(io.BytesIO):
     def close(self):
         pass
 
+    # A real stdout (a pipe or a terminal) is neither seekable nor readable. TextIOWrapper
+    # asks once, when it is made; over a seekable, readable buffer it would keep a
+    # Python-level codec object and call its reset() on writes, and a program's own trace
+    # function would see those calls.
+    def seekable(self):
+        return False
+
+    def readable(self):
+        return False
+
 
 def _capture_stream(errors):
     # Like a real stdout/stderr on a pipe under a UTF-8 locale: text over a byte

@@ -620,6 +620,9 @@ FIDELITY = [
     "import dataclasses\n@dataclasses.dataclass\nclass P:\n    x: int\nprint(P(1))\n",
     "import inspect\ndef f():\n    pass\nprint(inspect.getsource(f))\n",
     "def f(n):\n    return f(n + 1)\ntry:\n    f(0)\nexcept RecursionError as e:\n    print(type(e).__name__)\n",
+    # A program's own tracer must see only the program's calls, never the capture's.
+    "import sys\ncalls = []\ndef t(frame, event, arg):\n    calls.append((event, frame.f_code.co_name))\n"
+    "sys.settrace(t)\nprint('x')\nprint('y', file=sys.stderr)\nsys.settrace(None)\nprint(calls)\n",
 ]
 if sys.version_info >= (3, 12):
     # The exact depth at which RecursionError strikes.  Before 3.12 the C calls that
