@@ -25,3 +25,36 @@ pub fn check(data: &[u8]) -> Result<(), String> {
         _ => Ok(()),
     }
 }
+
+/// Checks that compiling one input, and disassembling what compiles, neither panics nor
+/// produces a code object whose instructions do not decode.
+pub fn check_compile(data: &[u8]) -> Result<(), String> {
+    let source = String::from_utf8_lossy(data);
+    let Ok(code) = framespec_vm::compile(&source, "main.py") else {
+        return Ok(());
+    };
+    let _ = framespec_vm::dis::dis(&code);
+    check_decodes(&code)
+}
+
+fn check_decodes(code: &framespec_vm::code::CodeObject) -> Result<(), String> {
+    let decoded: usize = code
+        .instructions()
+        .iter()
+        .map(|i| i.next_index() - i.start)
+        .sum();
+    if decoded != code.len_units() {
+        return Err(format!(
+            "{}: {} of {} code units decode",
+            code.co_name,
+            decoded,
+            code.len_units()
+        ));
+    }
+    for constant in &code.co_consts {
+        if let framespec_vm::code::Constant::Code(inner) = constant {
+            check_decodes(inner)?;
+        }
+    }
+    Ok(())
+}

@@ -282,8 +282,11 @@ fn read_source(file: &Path) -> Result<String, String> {
 
 fn exec(file: &Path, fuel: u64) -> Result<ExitCode, String> {
     let source = read_source(file)?;
+    // `python FILE` runs the script under its absolute path (symlinks kept), and that is
+    // the co_filename its frames and tracebacks show.
+    let path = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
     let options = RunOptions {
-        filename: file.display().to_string(),
+        filename: path.display().to_string(),
         fuel,
         ..RunOptions::default()
     };

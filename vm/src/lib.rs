@@ -16,6 +16,7 @@ pub mod opcode;
 mod runtime;
 
 pub use compile::{compile, CompileError};
+pub use runtime::{run_code, run_code_with_source};
 
 /// How to run a program.
 #[derive(Clone, Debug)]

@@ -1,0 +1,524 @@
+//! Attribute lookup and assignment for every object kind, including the frame
+//! (spec chapter `frames`), code, function, traceback and exception attributes.
+
+use std::rc::Rc;
+
+use crate::code::kinds;
+
+use super::dict::Dict;
+use super::interp::Vm;
+use super::object::{PropertyKind, Value};
+use super::{PyResult, Throw};
+
+impl Vm {
+    fn no_attr(&self, v: &Value, name: &str) -> Throw {
+        let msg = match v {
+            Value::Module(m) => format!("module '{}' has no attribute '{name}'", m.name),
+            Value::Type(t) => format!(
+                "type object '{}' has no attribute '{name}'",
+                t.qualname.borrow()
+            ),
+            other => format!(
+                "'{}' object has no attribute '{name}'",
+                self.type_of(other).name
+            ),
+        };
+        let exc = self.new_exception(&self.ty("AttributeError"), vec![Value::str(&msg)]);
+        if let Value::Object(o) = &exc {
+            o.dict.set_str("name", Value::str(name));
+            o.dict.set_str("obj", v.clone());
+        }
+        self.raise(exc)
+    }
+
+    /// `getattr(v, name)`.
+    pub fn getattr(&mut self, v: &Value, name: &str) -> PyResult<Value> {
+        if let Some(x) = self.special_attr(v, name)? {
+            return Ok(x);
+        }
+        match v {
+            Value::Object(o) => {
+                let t = o.class.borrow().clone();
+                let class_attr = t.lookup(name);
+                if let Some(Value::Property(p)) = &class_attr {
+                    if p.kind == PropertyKind::Property {
+                        let f = p.func.clone();
+                        return self.call1(&f, v.clone());
+                    }
+                }
+                if let Some(x) = o.dict.get_str(name) {
+                    return Ok(x);
+                }
+                if let Some(x) = class_attr {
+                    return Ok(self.bind(&x, v));
+                }
+                if let Some(ga) = t.lookup("__getattr__") {
+                    return self.call(
+                        &ga,
+                        super::object::Args::new(vec![v.clone(), Value::str(name)]),
+                    );
+                }
+                Err(self.no_attr(v, name))
+            }
+            Value::Type(t) => {
+                for c in t.mro() {
+                    if let Some(x) = c.dict.get_str(name) {
+                        return Ok(match &x {
+                            Value::Property(p) if p.kind != PropertyKind::Property => {
+                                self.bind(&x, v)
+                            }
+                            _ => x,
+                        });
+                    }
+                }
+                Err(self.no_attr(v, name))
+            }
+            Value::Module(m) => m.dict.get_str(name).ok_or_else(|| self.no_attr(v, name)),
+            Value::Function(f) => match f.dict.get_str(name) {
+                Some(x) => Ok(x),
+                None => self.type_attr(v, name),
+            },
+            _ => self.type_attr(v, name),
+        }
+    }
+
+    /// A method or attribute found on the value's (builtin) type, bound to it.
+    fn type_attr(&mut self, v: &Value, name: &str) -> PyResult<Value> {
+        let t = self.type_of(v);
+        match t.lookup(name) {
+            Some(x) => Ok(self.bind(&x, v)),
+            None => Err(self.no_attr(v, name)),
+        }
+    }
+
+    /// Attributes that are fields of the object rather than entries of a dict.
+    fn special_attr(&mut self, v: &Value, name: &str) -> PyResult<Option<Value>> {
+        if name == "__class__" {
+            return Ok(Some(Value::Type(self.type_of(v))));
+        }
+        Ok(match v {
+            Value::Frame(fo) => {
+                let fo = fo.clone();
+                match name {
+                    // spec: frames.f_back.chain, frames.f_back.after-return
+                    "f_back" => Some(self.frame_back(&fo)),
+                    // spec: frames.f_code
+                    "f_code" => self.with_frame(&fo, |f| Value::Code(f.info.code.clone())),
+                    // spec: lineno.f_lineno.current, lineno.f_lineno.captured
+                    "f_lineno" => Some(
+                        self.frame_lineno(&fo)
+                            .map(|l| Value::Int(i64::from(l)))
+                            .unwrap_or(Value::None),
+                    ),
+                    "f_lasti" => self.with_frame(&fo, |f| Value::Int(f.lasti_bytes())),
+                    // spec: namespaces.globals.identity
+                    "f_globals" => self.with_frame(&fo, |f| Value::Dict(f.globals.clone())),
+                    // spec: namespaces.builtins
+                    "f_builtins" => self.with_frame(&fo, |f| Value::Dict(f.builtins.clone())),
+                    // spec: namespaces.locals.function, namespaces.locals.module
+                    "f_locals" => {
+                        fo.fast_as_locals.set(true);
+                        self.with_frame(&fo, |f| Value::Dict(f.fast_to_locals()))
+                    }
+                    // spec: tracing.f_trace
+                    "f_trace" => Some(fo.trace.borrow().clone()),
+                    "f_trace_lines" => Some(Value::Bool(fo.trace_lines.get())),
+                    "f_trace_opcodes" => Some(Value::Bool(fo.trace_opcodes.get())),
+                    _ => None,
+                }
+            }
+            Value::Code(c) => match name {
+                "co_name" => Some(Value::Str(c.co_name.clone())),
+                "co_qualname" => Some(Value::Str(c.co_qualname.clone())),
+                "co_filename" => Some(Value::Str(c.co_filename.clone())),
+                "co_firstlineno" => Some(Value::Int(i64::from(c.co_firstlineno))),
+                "co_argcount" => Some(Value::Int(i64::from(c.co_argcount))),
+                "co_posonlyargcount" => Some(Value::Int(i64::from(c.co_posonlyargcount))),
+                "co_kwonlyargcount" => Some(Value::Int(i64::from(c.co_kwonlyargcount))),
+                "co_flags" => Some(Value::Int(i64::from(c.co_flags))),
+                "co_stacksize" => Some(Value::Int(i64::from(c.co_stacksize))),
+                "co_code" => Some(Value::Bytes(Rc::from(c.co_code.clone()))),
+                "co_linetable" => Some(Value::Bytes(Rc::from(c.co_linetable.clone()))),
+                "co_exceptiontable" => Some(Value::Bytes(Rc::from(c.co_exceptiontable.clone()))),
+                "co_names" => Some(Value::tuple(
+                    c.co_names.iter().map(|n| Value::Str(n.clone())).collect(),
+                )),
+                "co_consts" => Some(Value::tuple(
+                    c.co_consts.iter().map(super::codeinfo::constant).collect(),
+                )),
+                "co_varnames" | "co_cellvars" | "co_freevars" => {
+                    let want = |k: u8| match name {
+                        "co_varnames" => k & kinds::CO_FAST_LOCAL != 0,
+                        "co_cellvars" => k & kinds::CO_FAST_CELL != 0,
+                        _ => k & kinds::CO_FAST_FREE != 0,
+                    };
+                    let names = c
+                        .co_localsplusnames
+                        .iter()
+                        .zip(&c.co_localspluskinds)
+                        .filter(|(_, k)| want(**k))
+                        .map(|(n, _)| Value::Str(n.clone()))
+                        .collect();
+                    Some(Value::tuple(names))
+                }
+                "co_nlocals" => {
+                    let n = c
+                        .co_localspluskinds
+                        .iter()
+                        .filter(|k| **k & kinds::CO_FAST_LOCAL != 0)
+                        .count();
+                    Some(Value::Int(n as i64))
+                }
+                _ => None,
+            },
+            Value::Function(f) => match name {
+                "__name__" => Some(Value::Str(f.name.borrow().clone())),
+                "__qualname__" => Some(Value::Str(f.qualname.borrow().clone())),
+                "__code__" => Some(Value::Code(f.code.clone())),
+                "__globals__" => Some(Value::Dict(f.globals.clone())),
+                "__builtins__" => Some(Value::Dict(f.builtins.clone())),
+                "__module__" => Some(f.module.clone()),
+                "__dict__" => Some(Value::Dict(f.dict.clone())),
+                "__defaults__" => Some(
+                    f.defaults
+                        .borrow()
+                        .clone()
+                        .map(Value::Tuple)
+                        .unwrap_or(Value::None),
+                ),
+                "__kwdefaults__" => Some(
+                    f.kwdefaults
+                        .borrow()
+                        .clone()
+                        .map(Value::Dict)
+                        .unwrap_or(Value::None),
+                ),
+                "__closure__" => Some(f.closure.clone().map(Value::Tuple).unwrap_or(Value::None)),
+                "__annotations__" => {
+                    let a = f.annotations.borrow().clone();
+                    Some(match a {
+                        Value::Tuple(t) => {
+                            let d = Dict::new();
+                            for pair in t.chunks(2) {
+                                if pair.len() == 2 {
+                                    let _ = d.set(pair[0].clone(), pair[1].clone());
+                                }
+                            }
+                            Value::Dict(Rc::new(d))
+                        }
+                        Value::None => Value::Dict(Dict::new_rc()),
+                        other => other,
+                    })
+                }
+                "__doc__" => Some(match f.code.co_consts.first() {
+                    Some(crate::code::Constant::Str(s)) if f.code.co_flags & 0x4000_0000 == 0 => {
+                        let _ = s;
+                        Value::None
+                    }
+                    _ => Value::None,
+                }),
+                _ => None,
+            },
+            Value::Method(m) => match name {
+                "__self__" => Some(m.receiver.clone()),
+                "__func__" => Some(m.func.clone()),
+                "__name__" | "__qualname__" | "__code__" | "__doc__" | "__module__" => {
+                    let f = m.func.clone();
+                    Some(self.getattr(&f, name)?)
+                }
+                _ => None,
+            },
+            Value::Builtin(b) => match name {
+                "__name__" => Some(Value::str(b.name)),
+                "__qualname__" => Some(Value::str(&match b.owner {
+                    Some(o) => format!("{o}.{}", b.name),
+                    None => b.name.to_owned(),
+                })),
+                "__module__" => Some(b.module.map(Value::str).unwrap_or(Value::None)),
+                "__doc__" => Some(Value::None),
+                _ => None,
+            },
+            Value::Traceback(tb) => match name {
+                "tb_frame" => Some(Value::Frame(tb.tb_frame.clone())),
+                "tb_lineno" => Some(
+                    tb.tb_lineno
+                        .map(|l| Value::Int(i64::from(l)))
+                        .unwrap_or(Value::None),
+                ),
+                "tb_lasti" => Some(Value::Int(tb.tb_lasti)),
+                "tb_next" => Some(tb.tb_next.borrow().clone()),
+                _ => None,
+            },
+            Value::Cell(c) => match name {
+                "cell_contents" => match c.value.borrow().clone() {
+                    Some(x) => Some(x),
+                    None => return Err(self.value_error("Cell is empty")),
+                },
+                _ => None,
+            },
+            Value::Generator(g) => match name {
+                "gi_frame" => {
+                    if g.finished.get() {
+                        Some(Value::None)
+                    } else {
+                        Some(
+                            self.generator_frame(g)
+                                .map(Value::Frame)
+                                .unwrap_or(Value::None),
+                        )
+                    }
+                }
+                "gi_running" => Some(Value::Bool(g.running.get())),
+                "gi_suspended" => Some(Value::Bool(
+                    g.started.get() && !g.running.get() && !g.finished.get(),
+                )),
+                "gi_code" => Some(Value::Code(g.code.clone())),
+                "__name__" => Some(Value::Str(g.name.clone())),
+                "__qualname__" => Some(Value::Str(g.qualname.clone())),
+                _ => None,
+            },
+            Value::Module(m) => match name {
+                "__dict__" => Some(Value::Dict(m.dict.clone())),
+                _ => None,
+            },
+            Value::Type(t) => match name {
+                "__name__" => Some(Value::Str(t.name.clone())),
+                "__qualname__" => Some(Value::Str(t.qualname.borrow().clone())),
+                "__module__" => Some(Value::Str(t.module.clone())),
+                "__mro__" => Some(Value::tuple(t.mro().into_iter().map(Value::Type).collect())),
+                "__bases__" => Some(Value::tuple(
+                    t.bases.iter().cloned().map(Value::Type).collect(),
+                )),
+                "__base__" => Some(
+                    t.bases
+                        .first()
+                        .cloned()
+                        .map(Value::Type)
+                        .unwrap_or(Value::None),
+                ),
+                "__dict__" => Some(Value::Dict(t.dict.clone())),
+                "__doc__" => Some(t.dict.get_str("__doc__").unwrap_or(Value::None)),
+                _ => None,
+            },
+            Value::Object(o) => {
+                if let Some(data) = &o.exc {
+                    match name {
+                        "args" => return Ok(Some(data.args.borrow().clone())),
+                        "__traceback__" => return Ok(Some(data.traceback.borrow().clone())),
+                        "__context__" => return Ok(Some(data.context.borrow().clone())),
+                        "__cause__" => return Ok(Some(data.cause.borrow().clone())),
+                        "__suppress_context__" => {
+                            return Ok(Some(Value::Bool(data.suppress_context.get())))
+                        }
+                        "value" if o.class.borrow().is_subtype(&self.ty("StopIteration")) => {
+                            return Ok(Some(data.value.borrow().clone()))
+                        }
+                        _ => {}
+                    }
+                }
+                match name {
+                    "__dict__" => Some(Value::Dict(o.dict.clone())),
+                    _ => None,
+                }
+            }
+            Value::Range(r) => match name {
+                "start" => Some(Value::Int(r.start)),
+                "stop" => Some(Value::Int(r.stop)),
+                "step" => Some(Value::Int(r.step)),
+                _ => None,
+            },
+            Value::Slice(s) => match name {
+                "start" => Some(s.start.clone()),
+                "stop" => Some(s.stop.clone()),
+                "step" => Some(s.step.clone()),
+                _ => None,
+            },
+            Value::Int(_) | Value::Bool(_) => match name {
+                "real" | "numerator" => Some(Value::Int(super::protocol::as_i64(v))),
+                "imag" => Some(Value::Int(0)),
+                "denominator" => Some(Value::Int(1)),
+                _ => None,
+            },
+            Value::Float(f) => match name {
+                "real" => Some(Value::Float(*f)),
+                "imag" => Some(Value::Float(0.0)),
+                _ => None,
+            },
+            Value::Property(p) => match name {
+                "__func__" | "fget" => Some(p.func.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+    }
+
+    /// The frame object of a generator's frame (suspended or running).
+    pub fn generator_frame(
+        &mut self,
+        g: &Rc<super::object::Generator>,
+    ) -> Option<Rc<super::frame::FrameObject>> {
+        if let Some(i) = self.frames.iter().rposition(|f| f.serial == g.serial) {
+            return self.frame_object(i);
+        }
+        let mut slot = g.frame.borrow_mut();
+        let f = slot.as_mut()?;
+        if let Some(fo) = &f.frame_obj {
+            return Some(fo.clone());
+        }
+        let fo = Rc::new(super::frame::FrameObject::new(f.serial));
+        *fo.generator.borrow_mut() = Rc::downgrade(g);
+        f.frame_obj = Some(fo.clone());
+        Some(fo)
+    }
+
+    /// `setattr(v, name, x)`.
+    pub fn setattr(&mut self, v: &Value, name: &str, x: Value) -> PyResult<()> {
+        match v {
+            Value::Object(o) => {
+                if let Some(data) = &o.exc {
+                    match name {
+                        "args" => {
+                            let t = Value::tuple(self.collect(&x)?);
+                            *data.args.borrow_mut() = t;
+                            return Ok(());
+                        }
+                        "__traceback__" => {
+                            if !matches!(x, Value::Traceback(_) | Value::None) {
+                                return Err(
+                                    self.type_error("__traceback__ must be a traceback or None")
+                                );
+                            }
+                            *data.traceback.borrow_mut() = x;
+                            return Ok(());
+                        }
+                        "__context__" => {
+                            *data.context.borrow_mut() = x;
+                            return Ok(());
+                        }
+                        "__cause__" => {
+                            *data.cause.borrow_mut() = x;
+                            data.suppress_context.set(true);
+                            return Ok(());
+                        }
+                        "__suppress_context__" => {
+                            let b = self.truthy(&x)?;
+                            data.suppress_context.set(b);
+                            return Ok(());
+                        }
+                        _ => {}
+                    }
+                }
+                let t = o.class.borrow().clone();
+                if let Some(sa) = t.lookup("__setattr__") {
+                    if matches!(sa, Value::Function(_)) {
+                        self.call(
+                            &sa,
+                            super::object::Args::new(vec![v.clone(), Value::str(name), x]),
+                        )?;
+                        return Ok(());
+                    }
+                }
+                o.dict.set_str(name, x);
+                Ok(())
+            }
+            Value::Type(t) if !t.is_builtin() => {
+                if name == "__qualname__" {
+                    if let Value::Str(s) = &x {
+                        *t.qualname.borrow_mut() = s.clone();
+                    }
+                }
+                t.dict.set_str(name, x);
+                Ok(())
+            }
+            Value::Type(t) => Err(self.type_error(format!(
+                "cannot set '{name}' attribute of immutable type '{}'",
+                t.name
+            ))),
+            Value::Module(m) => {
+                m.dict.set_str(name, x);
+                Ok(())
+            }
+            Value::Function(f) => {
+                match name {
+                    "__name__" | "__qualname__" => {
+                        let Value::Str(s) = &x else {
+                            return Err(
+                                self.type_error(format!("{name} must be set to a string object"))
+                            );
+                        };
+                        if name == "__name__" {
+                            *f.name.borrow_mut() = s.clone();
+                        } else {
+                            *f.qualname.borrow_mut() = s.clone();
+                        }
+                    }
+                    "__defaults__" => {
+                        *f.defaults.borrow_mut() = match x {
+                            Value::Tuple(t) => Some(t),
+                            _ => None,
+                        }
+                    }
+                    _ => f.dict.set_str(name, x),
+                }
+                Ok(())
+            }
+            Value::Frame(fo) => match name {
+                // spec: tracing.f_trace
+                "f_trace" => {
+                    *fo.trace.borrow_mut() = x;
+                    Ok(())
+                }
+                "f_trace_lines" => {
+                    let b = self.truthy(&x)?;
+                    fo.trace_lines.set(b);
+                    Ok(())
+                }
+                "f_trace_opcodes" => {
+                    let b = self.truthy(&x)?;
+                    fo.trace_opcodes.set(b);
+                    self.trace.opcode_trace_set |= b;
+                    Ok(())
+                }
+                "f_lineno" => Err(self.value_error("f_lineno can only be set by a trace function")),
+                _ => Err(self.err(
+                    "AttributeError",
+                    format!("'frame' object attribute '{name}' is read-only"),
+                )),
+            },
+            other => {
+                let t = self.type_of(other).name.clone();
+                let exists = self.getattr(other, name).is_ok();
+                if exists {
+                    Err(self.err(
+                        "AttributeError",
+                        format!("'{t}' object attribute '{name}' is read-only"),
+                    ))
+                } else {
+                    Err(self.err(
+                        "AttributeError",
+                        format!("'{t}' object has no attribute '{name}'"),
+                    ))
+                }
+            }
+        }
+    }
+
+    /// `delattr(v, name)`.
+    pub fn delattr(&mut self, v: &Value, name: &str) -> PyResult<()> {
+        let d = match v {
+            Value::Object(o) => Some(o.dict.clone()),
+            Value::Module(m) => Some(m.dict.clone()),
+            Value::Function(f) => Some(f.dict.clone()),
+            Value::Type(t) if !t.is_builtin() => Some(t.dict.clone()),
+            Value::Frame(fo) if name == "f_trace" => {
+                *fo.trace.borrow_mut() = Value::None;
+                return Ok(());
+            }
+            _ => None,
+        };
+        match d.map(|d| d.remove(&Value::str(name))) {
+            Some(Ok(Some(_))) => Ok(()),
+            _ => Err(self.no_attr(v, name)),
+        }
+    }
+}

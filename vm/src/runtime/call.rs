@@ -1,0 +1,315 @@
+//! Calling (spec: frames.creation.per-call): binding arguments into a new frame's fast
+//! locals (CPython `initialize_locals`), and the generic call used by native code.
+
+use std::rc::Rc;
+
+use crate::code::flags;
+
+use super::dict::Dict;
+use super::eval::{self, Step};
+use super::frame::Frame;
+use super::interp::Vm;
+use super::object::{Args, Function, Instance, PropertyKind, Value};
+use super::types::Type;
+use super::{PyResult, Throw};
+
+impl Vm {
+    /// Calls `callable` from native code and returns its result.
+    pub fn call(&mut self, callable: &Value, args: Args) -> PyResult<Value> {
+        match self.call_for_eval(callable, args)? {
+            Callee::Frame(frame) => eval::run_entry_frame(self, frame),
+            Callee::Done(v) => Ok(v),
+        }
+    }
+
+    pub fn call0(&mut self, callable: &Value) -> PyResult<Value> {
+        self.call(callable, Args::default())
+    }
+
+    pub fn call1(&mut self, callable: &Value, a: Value) -> PyResult<Value> {
+        self.call(callable, Args::new(vec![a]))
+    }
+
+    /// The CALL instruction's path: Python functions become a frame to push (no Rust
+    /// recursion); everything else runs now.
+    pub fn call_step(&mut self, callable: &Value, args: Args) -> PyResult<Step> {
+        match self.call_for_eval(callable, args)? {
+            Callee::Frame(frame) => Ok(Step::Push(frame)),
+            Callee::Done(v) => {
+                self.top()?.push(v);
+                Ok(Step::Continue)
+            }
+        }
+    }
+
+    fn call_for_eval(&mut self, callable: &Value, mut args: Args) -> PyResult<Callee> {
+        match callable {
+            Value::Function(func) => Ok(Callee::Frame(self.function_frame(func, args)?)),
+            Value::Method(m) => {
+                args.pos.insert(0, m.receiver.clone());
+                let func = m.func.clone();
+                self.call_for_eval(&func, args)
+            }
+            Value::Builtin(b) => {
+                let f = b.func;
+                Ok(Callee::Done(f(self, args)?))
+            }
+            Value::Type(t) => Ok(Callee::Done(self.call_type(t, args)?)),
+            Value::Property(p) if p.kind == PropertyKind::StaticMethod => {
+                let func = p.func.clone();
+                self.call_for_eval(&func, args)
+            }
+            Value::Object(_) => {
+                let t = self.type_of(callable);
+                match t.lookup("__call__") {
+                    Some(f) => {
+                        args.pos.insert(0, callable.clone());
+                        self.call_for_eval(&f, args)
+                    }
+                    None => Err(self.type_error(format!("'{}' object is not callable", t.name))),
+                }
+            }
+            other => {
+                let name = self.type_of(other).name.clone();
+                Err(self.type_error(format!("'{name}' object is not callable")))
+            }
+        }
+    }
+
+    /// A new frame for calling `func` with `args`. A generator function's frame runs up to
+    /// RETURN_GENERATOR, which turns it into the generator object.
+    pub fn function_frame(&mut self, func: &Rc<Function>, args: Args) -> PyResult<Frame> {
+        // spec: frames.creation.per-call — one new frame per call; the recursion limit
+        // counts Python frames (CPython `_Py_EnterRecursivePy`).
+        if self.frames.len() >= self.recursion_limit {
+            return Err(self.err("RecursionError", "maximum recursion depth exceeded"));
+        }
+        let info = self.code_info(&func.code);
+        let serial = self.serial();
+        let mut frame = Frame::new(info, func.globals.clone(), func.builtins.clone(), serial);
+        frame.func = Some(func.clone());
+        self.bind_arguments(func, &mut frame, args)?;
+        if frame.info.code.co_flags & flags::CO_OPTIMIZED == 0 {
+            frame.locals = Some(Dict::new_rc());
+        }
+        Ok(frame)
+    }
+
+    /// Binds positional and keyword arguments, defaults, `*args` and `**kwargs` into the
+    /// frame's fast locals, with CPython's error messages.
+    fn bind_arguments(
+        &mut self,
+        func: &Rc<Function>,
+        frame: &mut Frame,
+        args: Args,
+    ) -> PyResult<()> {
+        let code = func.code.clone();
+        let qualname = func.qualname.borrow().clone();
+        let argcount = code.co_argcount as usize;
+        let posonly = code.co_posonlyargcount as usize;
+        let kwonly = code.co_kwonlyargcount as usize;
+        let total = argcount + kwonly;
+        let has_varargs = code.co_flags & flags::CO_VARARGS != 0;
+        let has_varkw = code.co_flags & flags::CO_VARKEYWORDS != 0;
+        let names = &code.co_localsplusnames;
+        if frame.localsplus.len() < total + usize::from(has_varargs) + usize::from(has_varkw) {
+            return Err(Throw::Bug(
+                "too few localsplus slots for the arguments".into(),
+            ));
+        }
+        let kwdict = if has_varkw {
+            Some(Dict::new_rc())
+        } else {
+            None
+        };
+        if let Some(d) = &kwdict {
+            frame.localsplus[total + usize::from(has_varargs)] = Some(Value::Dict(d.clone()));
+        }
+        let given = args.pos.len();
+        for (i, v) in args.pos.iter().take(argcount).enumerate() {
+            frame.localsplus[i] = Some(v.clone());
+        }
+        if has_varargs {
+            let extra: Vec<Value> = args.pos.iter().skip(argcount).cloned().collect();
+            frame.localsplus[total] = Some(Value::tuple(extra));
+        } else if given > argcount {
+            let defaults = func
+                .defaults
+                .borrow()
+                .as_ref()
+                .map(|d| d.len())
+                .unwrap_or(0);
+            let takes = if defaults > 0 {
+                format!(
+                    "from {} to {} positional arguments",
+                    argcount - defaults.min(argcount),
+                    argcount
+                )
+            } else {
+                format!(
+                    "{} positional argument{}",
+                    argcount,
+                    if argcount == 1 { "" } else { "s" }
+                )
+            };
+            let was = if given == 1 { "was" } else { "were" };
+            return Err(self.type_error(format!(
+                "{qualname}() takes {takes} but {given} {was} given"
+            )));
+        }
+        for (key, v) in args.kw {
+            let slot = names.iter().take(total).position(|n| **n == *key);
+            match slot {
+                Some(i) if i >= posonly => {
+                    if frame.localsplus[i].is_some() {
+                        return Err(self.type_error(format!(
+                            "{qualname}() got multiple values for argument '{key}'"
+                        )));
+                    }
+                    frame.localsplus[i] = Some(v);
+                }
+                _ => match &kwdict {
+                    Some(d) => d.set_str(&key, v),
+                    None => {
+                        if slot.is_some() {
+                            return Err(self.type_error(format!(
+                                "{qualname}() got some positional-only arguments passed as keyword arguments: '{key}'"
+                            )));
+                        }
+                        return Err(self.type_error(format!(
+                            "{qualname}() got an unexpected keyword argument '{key}'"
+                        )));
+                    }
+                },
+            }
+        }
+        // Defaults for the trailing positional parameters.
+        let defaults = func.defaults.borrow().clone();
+        if let Some(defaults) = &defaults {
+            let first = argcount.saturating_sub(defaults.len());
+            for i in first..argcount {
+                if frame.localsplus[i].is_none() {
+                    frame.localsplus[i] = defaults.get(i - first).cloned();
+                }
+            }
+        }
+        let missing: Vec<&str> = (0..argcount)
+            .filter(|&i| frame.localsplus[i].is_none())
+            .map(|i| &*names[i])
+            .collect();
+        if !missing.is_empty() {
+            return Err(self.type_error(format!(
+                "{qualname}() missing {} required positional argument{}: {}",
+                missing.len(),
+                if missing.len() == 1 { "" } else { "s" },
+                name_list(&missing)
+            )));
+        }
+        let kwdefaults = func.kwdefaults.borrow().clone();
+        for (slot, name) in frame.localsplus[argcount..total]
+            .iter_mut()
+            .zip(&names[argcount..total])
+        {
+            if slot.is_none() {
+                *slot = kwdefaults.as_ref().and_then(|d| d.get_str(name));
+            }
+        }
+        let missing: Vec<&str> = (argcount..total)
+            .filter(|&i| frame.localsplus[i].is_none())
+            .map(|i| &*names[i])
+            .collect();
+        if !missing.is_empty() {
+            return Err(self.type_error(format!(
+                "{qualname}() missing {} required keyword-only argument{}: {}",
+                missing.len(),
+                if missing.len() == 1 { "" } else { "s" },
+                name_list(&missing)
+            )));
+        }
+        Ok(())
+    }
+
+    /// Calling a type: builtin constructors, or instantiating a user class and running its
+    /// `__init__`.
+    pub fn call_type(&mut self, t: &Rc<Type>, args: Args) -> PyResult<Value> {
+        if t.is_builtin() {
+            return super::builtins::construct(self, t, args);
+        }
+        if let Some(new) = t.lookup("__new__") {
+            if !matches!(new, Value::Builtin(_)) {
+                let mut new_args = args.clone();
+                new_args.pos.insert(0, Value::Type(t.clone()));
+                let new = match new {
+                    Value::Property(p) => p.func.clone(),
+                    other => other,
+                };
+                let obj = self.call(&new, new_args)?;
+                if self.type_of(&obj).is_subtype(t) {
+                    self.init_instance(&obj, args)?;
+                }
+                return Ok(obj);
+            }
+        }
+        let obj = self.new_instance(t, &args);
+        self.init_instance(&obj, args)?;
+        Ok(obj)
+    }
+
+    pub fn new_instance(&self, t: &Rc<Type>, args: &Args) -> Value {
+        if t.is_exception() {
+            let exc = self.new_exception(t, args.pos.clone());
+            return exc;
+        }
+        Value::Object(Rc::new(Instance {
+            class: std::cell::RefCell::new(t.clone()),
+            dict: Dict::new_rc(),
+            exc: None,
+        }))
+    }
+
+    fn init_instance(&mut self, obj: &Value, args: Args) -> PyResult<()> {
+        let t = self.type_of(obj);
+        match t.lookup("__init__") {
+            Some(init @ Value::Function(_)) => {
+                let mut a = args;
+                a.pos.insert(0, obj.clone());
+                let r = self.call(&init, a)?;
+                if !r.is_none() {
+                    let name = self.type_of(&r).name.clone();
+                    return Err(
+                        self.type_error(format!("__init__() should return None, not '{name}'"))
+                    );
+                }
+                Ok(())
+            }
+            _ => {
+                if !t.is_exception()
+                    && (!args.pos.is_empty() || !args.kw.is_empty())
+                    && !matches!(
+                        t.lookup("__new__"),
+                        Some(Value::Function(_) | Value::Property(_))
+                    )
+                {
+                    return Err(self.type_error(format!("{}() takes no arguments", t.name)));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// `'a'`, `'a' and 'b'`, `'a', 'b', and 'c'` (CPython `format_missing`).
+fn name_list(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+    match quoted.len() {
+        0 => String::new(),
+        1 => quoted[0].clone(),
+        2 => format!("{} and {}", quoted[0], quoted[1]),
+        n => format!("{}, and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+    }
+}
+
+enum Callee {
+    Frame(Frame),
+    Done(Value),
+}

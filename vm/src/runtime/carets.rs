@@ -1,0 +1,287 @@
+//! PEP 657 caret lines and "Did you mean" suggestions for printed tracebacks, following
+//! CPython 3.12's Python/traceback.c (`extract_anchors_from_*`,
+//! `print_error_location_carets`) and Python/suggestions.c.
+
+use ruff_python_ast::{Expr, Stmt};
+use ruff_text_size::Ranged;
+
+use crate::code::Position;
+
+use super::interp::Vm;
+use super::object::Value;
+
+fn char_offset(s: &str, byte: usize) -> usize {
+    let byte = byte.min(s.len());
+    s.char_indices().take_while(|(i, _)| *i < byte).count()
+}
+
+/// The caret line under source line `src` (line number `line`) for an instruction at
+/// `pos`, or `None` where 3.12 prints none (no columns, or carets spanning the line).
+pub fn caret_line(src: &str, line: u32, pos: Position) -> Option<String> {
+    let (start_line, end_line, col, end_col) = (
+        pos.line?,
+        pos.end_line?,
+        pos.col? as usize,
+        pos.end_col? as usize,
+    );
+    if start_line != line {
+        return None;
+    }
+    let start = char_offset(src, col);
+    let mut end = char_offset(src, end_col);
+    let mut anchors = None;
+    if start_line == end_line {
+        if col <= end_col
+            && end_col <= src.len()
+            && src.is_char_boundary(col)
+            && src.is_char_boundary(end_col)
+        {
+            anchors = extract_anchors(&src[col..end_col]).map(|(l, r)| (l + start, r + start));
+        }
+    } else {
+        end = src.trim_end().chars().count();
+    }
+    let indent = src.chars().take_while(|c| c.is_whitespace()).count();
+    let stripped_len = src.trim().chars().count();
+    if end.saturating_sub(start) == stripped_len && anchors.is_none() {
+        return None;
+    }
+    let mut out = String::from("    ");
+    for k in indent..end {
+        let c = if k < start {
+            ' '
+        } else {
+            match anchors {
+                Some((l, r)) if l <= k && k < r => '^',
+                Some(_) => '~',
+                None => '^',
+            }
+        };
+        out.push(c);
+    }
+    out.push('\n');
+    Some(out)
+}
+
+/// Anchors (char offsets within `segment`) of the operator of a binary operation or the
+/// brackets of a subscript.
+fn extract_anchors(segment: &str) -> Option<(usize, usize)> {
+    let parsed = ruff_python_parser::parse_module(segment).ok()?;
+    let module = parsed.into_syntax();
+    if module.body.len() != 1 {
+        return None;
+    }
+    let Stmt::Expr(stmt) = &module.body[0] else {
+        return None;
+    };
+    let bytes = segment.as_bytes();
+    let ws = |b: u8| b == b' ' || b == b'\t' || b == b'\n' || b == b'\r' || b == b'\x0c';
+    match &*stmt.value {
+        Expr::BinOp(b) => {
+            let left_end = b.left.range().end().to_usize();
+            let right_start = b.right.range().start().to_usize();
+            let mut anchors = None;
+            let mut i = left_end;
+            while i < right_start {
+                if ws(bytes[i]) {
+                    i += 1;
+                    continue;
+                }
+                let mut r = i + 1;
+                if i + 1 < right_start && !ws(bytes[i + 1]) {
+                    r += 1;
+                }
+                anchors = Some((i, r));
+                if i + 1 < right_start && bytes[i] == b')' {
+                    i += 1;
+                    continue;
+                }
+                break;
+            }
+            let (l, r) = anchors?;
+            Some((char_offset(segment, l), char_offset(segment, r)))
+        }
+        Expr::Subscript(s) => {
+            let n = bytes.len();
+            let mut l = s.value.range().end().to_usize();
+            let mut r = s.slice.range().end().to_usize() + 1;
+            while l < n && bytes[l] != b'[' {
+                l += 1;
+            }
+            while r < n && bytes[r] != b']' {
+                r += 1;
+            }
+            if r < n {
+                r += 1;
+            }
+            Some((char_offset(segment, l), char_offset(segment, r)))
+        }
+        _ => None,
+    }
+}
+
+const MOVE_COST: usize = 2;
+const CASE_COST: usize = 1;
+const MAX_STRING_SIZE: usize = 40;
+const MAX_CANDIDATE_ITEMS: usize = 750;
+
+fn substitution_cost(a: u8, b: u8) -> usize {
+    if a & 31 != b & 31 {
+        return MOVE_COST;
+    }
+    if a == b {
+        return 0;
+    }
+    if a.eq_ignore_ascii_case(&b) {
+        CASE_COST
+    } else {
+        MOVE_COST
+    }
+}
+
+/// CPython's `levenshtein_distance` (Python/suggestions.c).
+fn levenshtein(a: &[u8], b: &[u8], max_cost: usize) -> usize {
+    let (mut a, mut b) = (a, b);
+    while !a.is_empty() && !b.is_empty() && a[0] == b[0] {
+        a = &a[1..];
+        b = &b[1..];
+    }
+    while !a.is_empty() && !b.is_empty() && a[a.len() - 1] == b[b.len() - 1] {
+        a = &a[..a.len() - 1];
+        b = &b[..b.len() - 1];
+    }
+    if a.is_empty() || b.is_empty() {
+        return (a.len() + b.len()) * MOVE_COST;
+    }
+    if a.len() > MAX_STRING_SIZE || b.len() > MAX_STRING_SIZE {
+        return max_cost + 1;
+    }
+    if b.len() < a.len() {
+        std::mem::swap(&mut a, &mut b);
+    }
+    if (b.len() - a.len()) * MOVE_COST > max_cost {
+        return max_cost + 1;
+    }
+    let mut buffer: Vec<usize> = (1..=a.len()).map(|i| i * MOVE_COST).collect();
+    let mut result = 0;
+    for (b_index, &code) in b.iter().enumerate() {
+        let mut distance = b_index * MOVE_COST;
+        result = distance;
+        let mut minimum = usize::MAX;
+        for (index, &ac) in a.iter().enumerate() {
+            let substitute = distance + substitution_cost(code, ac);
+            distance = buffer[index];
+            let insert_delete = result.min(distance) + MOVE_COST;
+            result = insert_delete.min(substitute);
+            buffer[index] = result;
+            minimum = minimum.min(result);
+        }
+        if minimum > max_cost {
+            return max_cost + 1;
+        }
+    }
+    result
+}
+
+fn best_match(candidates: &[String], name: &str) -> Option<String> {
+    if candidates.len() >= MAX_CANDIDATE_ITEMS {
+        return None;
+    }
+    let mut best: Option<(usize, &String)> = None;
+    for item in candidates {
+        if item == name {
+            continue;
+        }
+        let mut max_distance = (name.len() + item.len() + 3) * MOVE_COST / 6;
+        if let Some((d, _)) = best {
+            max_distance = max_distance.min(d.saturating_sub(1));
+        }
+        let d = levenshtein(name.as_bytes(), item.as_bytes(), max_distance);
+        if d > max_distance {
+            continue;
+        }
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, item));
+        }
+    }
+    best.map(|(_, s)| s.clone())
+}
+
+fn keys(d: &super::dict::Dict) -> Vec<String> {
+    d.keys()
+        .into_iter()
+        .filter_map(|k| {
+            if let Value::Str(s) = k {
+                Some(s.to_string())
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// `. Did you mean: 'x'?` for NameError / AttributeError, as 3.12 appends it.
+pub fn suggestion(vm: &mut Vm, exc: &Value) -> String {
+    let Value::Object(o) = exc else {
+        return String::new();
+    };
+    let Some(Value::Str(name)) = o.dict.get_str("name") else {
+        return String::new();
+    };
+    let is_name_error = vm.is_instance_of(exc, "NameError");
+    let found = if is_name_error {
+        // The innermost traceback frame's locals, then globals, then builtins.
+        let mut tb = exc
+            .exc()
+            .map(|d| d.traceback.borrow().clone())
+            .unwrap_or(Value::None);
+        let mut last = None;
+        while let Value::Traceback(t) = tb {
+            last = Some(t.tb_frame.clone());
+            tb = t.tb_next.borrow().clone();
+        }
+        let Some(fo) = last else { return String::new() };
+        let spaces = vm.with_frame(&fo, |f| {
+            (f.fast_to_locals(), f.globals.clone(), f.builtins.clone())
+        });
+        let Some((locals, globals, builtins)) = spaces else {
+            return String::new();
+        };
+        let mut local_names = keys(&locals);
+        local_names.sort();
+        best_match(&local_names, &name)
+            .or_else(|| {
+                let mut g = keys(&globals);
+                g.sort();
+                best_match(&g, &name)
+            })
+            .or_else(|| {
+                let mut b = keys(&builtins);
+                b.sort();
+                best_match(&b, &name)
+            })
+    } else if vm.is_instance_of(exc, "AttributeError") {
+        let Some(obj) = o.dict.get_str("obj") else {
+            return String::new();
+        };
+        let mut names = Vec::new();
+        match &obj {
+            Value::Object(x) => names.extend(keys(&x.dict)),
+            Value::Module(m) => names.extend(keys(&m.dict)),
+            Value::Type(t) => names.extend(keys(&t.dict)),
+            _ => {}
+        }
+        for t in vm.type_of(&obj).mro() {
+            names.extend(keys(&t.dict));
+        }
+        names.sort();
+        names.dedup();
+        best_match(&names, &name)
+    } else {
+        None
+    };
+    match found {
+        Some(s) => format!(". Did you mean: '{s}'?"),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,245 @@
+//! `dict`: an insertion-ordered hash map keyed by Python equality (spec: namespaces are
+//! dicts, `f_globals is globals()`).
+//!
+//! Keys are reduced to a [`Key`] that encodes Python's `==` for the hashable builtin types
+//! (`1 == 1.0 == True` share a key); other objects hash by identity, as CPython's default
+//! `object.__hash__` does. Deleted entries leave a tombstone so iteration order is kept.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use super::object::Value;
+
+/// The hashable essence of a value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Key {
+    None,
+    Ellipsis,
+    NotImplemented,
+    /// `bool`, `int` and integral `float`s.
+    Int(i64),
+    /// Non-integral floats, by bit pattern.
+    Float(u64),
+    Str(Rc<str>),
+    Bytes(Rc<[u8]>),
+    Tuple(Box<[Key]>),
+    /// Identity (the object's address; the dict holds the object alive).
+    Id(usize),
+}
+
+/// The type name of an unhashable key (`TypeError: unhashable type: 'list'`).
+#[derive(Debug)]
+pub struct Unhashable(pub &'static str);
+
+impl Key {
+    pub fn of(v: &Value) -> Result<Key, Unhashable> {
+        Ok(match v {
+            Value::None => Key::None,
+            Value::Ellipsis => Key::Ellipsis,
+            Value::NotImplemented => Key::NotImplemented,
+            Value::Bool(b) => Key::Int(i64::from(*b)),
+            Value::Int(i) => Key::Int(*i),
+            Value::Float(f) => {
+                if f.fract() == 0.0 && f.abs() < 9.2e18 {
+                    Key::Int(*f as i64)
+                } else {
+                    Key::Float(f.to_bits())
+                }
+            }
+            Value::Str(s) => Key::Str(s.clone()),
+            Value::Bytes(b) => Key::Bytes(b.clone()),
+            Value::Tuple(items) => {
+                let keys: Result<Vec<Key>, Unhashable> = items.iter().map(Key::of).collect();
+                Key::Tuple(keys?.into_boxed_slice())
+            }
+            Value::List(_) => return Err(Unhashable("list")),
+            Value::Dict(_) => return Err(Unhashable("dict")),
+            Value::Set(_) => return Err(Unhashable("set")),
+            Value::Slice(_) => return Err(Unhashable("slice")),
+            Value::DictView(_) => return Err(Unhashable("dict_keys")),
+            other => Key::Id(other.address()),
+        })
+    }
+
+    /// `hash()` of the value this key came from (deterministic; CPython's for ints).
+    pub fn hash(&self) -> i64 {
+        use std::hash::{Hash, Hasher};
+        match self {
+            Key::Int(i) => {
+                if *i == -1 {
+                    -2
+                } else {
+                    *i
+                }
+            }
+            other => {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                Hash::hash(other, &mut h);
+                (h.finish() >> 1) as i64
+            }
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    entries: Vec<Option<(Value, Value)>>,
+    index: HashMap<Key, usize>,
+}
+
+/// An insertion-ordered dict with interior mutability.
+#[derive(Debug, Default)]
+pub struct Dict {
+    inner: RefCell<Inner>,
+}
+
+impl Dict {
+    pub fn new() -> Dict {
+        Dict::default()
+    }
+
+    pub fn new_rc() -> Rc<Dict> {
+        Rc::new(Dict::default())
+    }
+
+    pub fn len(&self) -> usize {
+        self.inner.borrow().index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, k: &Value) -> Result<Option<Value>, Unhashable> {
+        let key = Key::of(k)?;
+        Ok(self.get_key(&key))
+    }
+
+    pub fn get_key(&self, key: &Key) -> Option<Value> {
+        let inner = self.inner.borrow();
+        let at = *inner.index.get(key)?;
+        inner
+            .entries
+            .get(at)
+            .and_then(|e| e.as_ref())
+            .map(|(_, v)| v.clone())
+    }
+
+    pub fn get_str(&self, name: &str) -> Option<Value> {
+        self.get_key(&Key::Str(Rc::from(name)))
+    }
+
+    pub fn contains(&self, k: &Value) -> Result<bool, Unhashable> {
+        let key = Key::of(k)?;
+        Ok(self.inner.borrow().index.contains_key(&key))
+    }
+
+    pub fn set(&self, k: Value, v: Value) -> Result<(), Unhashable> {
+        let key = Key::of(&k)?;
+        let mut inner = self.inner.borrow_mut();
+        if let Some(&at) = inner.index.get(&key) {
+            if let Some(Some(entry)) = inner.entries.get_mut(at) {
+                // CPython keeps the original key object and replaces the value.
+                entry.1 = v;
+                return Ok(());
+            }
+        }
+        let at = inner.entries.len();
+        inner.entries.push(Some((k, v)));
+        inner.index.insert(key, at);
+        Ok(())
+    }
+
+    pub fn set_str(&self, name: &str, v: Value) {
+        let key = Key::Str(Rc::from(name));
+        let mut inner = self.inner.borrow_mut();
+        if let Some(&at) = inner.index.get(&key) {
+            if let Some(Some(entry)) = inner.entries.get_mut(at) {
+                entry.1 = v;
+                return;
+            }
+        }
+        let at = inner.entries.len();
+        let Key::Str(s) = &key else { return };
+        inner.entries.push(Some((Value::Str(s.clone()), v)));
+        inner.index.insert(key, at);
+    }
+
+    /// Removes `k`, returning its value.
+    pub fn remove(&self, k: &Value) -> Result<Option<Value>, Unhashable> {
+        let key = Key::of(k)?;
+        let mut inner = self.inner.borrow_mut();
+        let Some(at) = inner.index.remove(&key) else {
+            return Ok(None);
+        };
+        let old = inner
+            .entries
+            .get_mut(at)
+            .and_then(|e| e.take())
+            .map(|(_, v)| v);
+        if inner.index.is_empty() {
+            inner.entries.clear();
+        }
+        Ok(old)
+    }
+
+    pub fn clear(&self) {
+        let mut inner = self.inner.borrow_mut();
+        inner.entries.clear();
+        inner.index.clear();
+    }
+
+    /// A snapshot of the entries in insertion order.
+    pub fn items(&self) -> Vec<(Value, Value)> {
+        self.inner
+            .borrow()
+            .entries
+            .iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
+
+    pub fn keys(&self) -> Vec<Value> {
+        self.inner
+            .borrow()
+            .entries
+            .iter()
+            .flatten()
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    pub fn values(&self) -> Vec<Value> {
+        self.inner
+            .borrow()
+            .entries
+            .iter()
+            .flatten()
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// Removes and returns the last inserted entry (`dict.popitem`).
+    pub fn pop_last(&self) -> Option<(Value, Value)> {
+        let last = self
+            .inner
+            .borrow()
+            .entries
+            .iter()
+            .flatten()
+            .last()
+            .cloned()?;
+        let _ = self.remove(&last.0);
+        Some(last)
+    }
+
+    pub fn copy(&self) -> Dict {
+        let d = Dict::new();
+        for (k, v) in self.items() {
+            let _ = d.set(k, v);
+        }
+        d
+    }
+}

@@ -1,0 +1,452 @@
+//! The evaluation loop (CPython `_PyEval_EvalFrameDefault`): decode, trace, dispatch,
+//! return, unwind. Python→Python calls push a frame and continue in the same loop; only a
+//! builtin calling back into Python re-enters [`run_loop`] (bounded by the native depth).
+//!
+//! Naming block: `vm` the interpreter, `f` the current frame, `ins` the instruction.
+
+use std::rc::Rc;
+
+use crate::code::{CodeObject, Instruction};
+use crate::opcode::Opcode;
+use crate::{End, RunOptions, RunResult, UncaughtException};
+
+use super::dict::Dict;
+use super::frame::Frame;
+use super::interp::Vm;
+use super::object::{Module, Traceback, Value};
+use super::ops;
+use super::trace::{self, TraceState};
+use super::{PyResult, Throw};
+
+/// What an instruction asks the loop to do next.
+pub enum Step {
+    Continue,
+    /// Push a callee frame and run it (Python→Python call, generator resume).
+    Push(Frame),
+    /// The current frame returns this value.
+    Return(Value),
+    /// The current (generator) frame yields this value.
+    Yield(Value),
+    /// The current frame already left the stack (RETURN_GENERATOR); hand `value` to the
+    /// caller, or to the native caller when the frame was an entry frame.
+    Detached {
+        value: Value,
+        entry: bool,
+    },
+}
+
+/// Runs `code` as the `__main__` module and turns the outcome into a [`RunResult`].
+pub fn run_module(
+    code: Rc<CodeObject>,
+    source: Option<&str>,
+    options: &RunOptions,
+    native_limit: usize,
+) -> RunResult {
+    let mut vm = Vm::new(&options.filename, options.fuel);
+    vm.native_limit = native_limit;
+    vm.source_lines = source
+        .map(|s| s.lines().map(str::to_owned).collect())
+        .unwrap_or_default();
+    vm.trace = TraceState::new(options);
+    let globals = Dict::new_rc();
+    globals.set_str("__name__", Value::str("__main__"));
+    globals.set_str("__doc__", Value::None);
+    globals.set_str("__package__", Value::None);
+    globals.set_str("__loader__", Value::None);
+    globals.set_str("__spec__", Value::None);
+    globals.set_str("__annotations__", Value::Dict(Dict::new_rc()));
+    if let Some(b) = vm.modules.get_str("builtins") {
+        globals.set_str("__builtins__", b);
+    }
+    globals.set_str("__file__", Value::str(&options.filename));
+    globals.set_str("__cached__", Value::None);
+    let main = Module {
+        name: Rc::from("__main__"),
+        dict: globals.clone(),
+        file: Some(Rc::from(options.filename.as_str())),
+    };
+    vm.modules.set_str("__main__", Value::Module(Rc::new(main)));
+
+    let info = vm.code_info(&code);
+    let serial = vm.serial();
+    let mut frame = Frame::new(info, globals.clone(), vm.builtins.clone(), serial);
+    frame.locals = Some(globals);
+    frame.entry = true;
+    vm.frames.push(frame);
+    let outcome = run_loop(&mut vm);
+    let end = match outcome {
+        Ok(_) => End::Completed,
+        Err(Throw::Exc(e) | Throw::Reraise(e)) => uncaught(&mut vm, e),
+        Err(Throw::OutOfFuel) => End::OutOfFuel(vm.fuel_used),
+        Err(Throw::Bug(what)) => End::Bug(what),
+    };
+    RunResult {
+        stdout: std::mem::take(&mut vm.stdout),
+        stderr: std::mem::take(&mut vm.stderr),
+        end,
+        trace: vm.trace.events.take(),
+        snapshots: vm.trace.snapshots.take(),
+    }
+}
+
+/// An exception escaped the module: print it like CPython's default excepthook and record
+/// the `exception` channel. spec: exceptions.uncaught
+fn uncaught(vm: &mut Vm, exc: Value) -> End {
+    let type_name = vm.type_of(&exc).name.to_string();
+    if type_name == "SystemExit" {
+        return exit_status(vm, &exc);
+    }
+    let message = vm.str_of(&exc).unwrap_or_default();
+    let text = super::traceback::format_exception(vm, &exc);
+    vm.stderr.push_str(&text);
+    let mut traceback = Vec::new();
+    let mut tb = exc
+        .exc()
+        .map(|d| d.traceback.borrow().clone())
+        .unwrap_or(Value::None);
+    while let Value::Traceback(t) = tb {
+        let code = vm.with_frame(&t.tb_frame, |f| f.info.code.clone());
+        if let Some(code) = code {
+            if *code.co_filename == *vm.filename {
+                let line = t
+                    .tb_lineno
+                    .map(|l| l.to_string())
+                    .unwrap_or_else(|| "None".into());
+                traceback.push(format!("{}:{}", code.co_name, line));
+            }
+        }
+        tb = t.tb_next.borrow().clone();
+    }
+    End::Exception(UncaughtException {
+        type_name,
+        message,
+        traceback,
+    })
+}
+
+/// `SystemExit` ends the program quietly (printing a non-int code to stderr, as CPython).
+fn exit_status(vm: &mut Vm, exc: &Value) -> End {
+    let args = exc
+        .exc()
+        .map(|d| d.args.borrow().clone())
+        .unwrap_or(Value::None);
+    if let Value::Tuple(items) = &args {
+        if let Some(code) = items.first() {
+            if !matches!(code, Value::Int(_) | Value::None | Value::Bool(_)) {
+                let text = vm.str_of(code).unwrap_or_default();
+                vm.stderr.push_str(&text);
+                vm.stderr.push('\n');
+            }
+        }
+    }
+    End::Completed
+}
+
+/// Runs frames until the entry frame on top of the stack when called returns (its value)
+/// or unwinds (its exception).
+pub fn run_loop(vm: &mut Vm) -> PyResult<Value> {
+    loop {
+        if vm.fuel_left == 0 {
+            return Err(Throw::OutOfFuel);
+        }
+        vm.fuel_left -= 1;
+        vm.fuel_used += 1;
+        let outcome = step(vm);
+        let escaped = match outcome {
+            Ok(Step::Continue) => continue,
+            Ok(Step::Push(frame)) => {
+                vm.frames.push(frame);
+                continue;
+            }
+            Ok(Step::Detached { value, entry }) => {
+                if entry {
+                    return Ok(value);
+                }
+                vm.top()?.push(value);
+                continue;
+            }
+            Ok(Step::Return(v)) => match leave_frame(vm, v, false) {
+                Ok(Some(v)) => return Ok(v),
+                Ok(None) => continue,
+                Err(Throw::Exc(e)) => unwind(vm, e, false)?,
+                Err(Throw::Reraise(e)) => unwind(vm, e, true)?,
+                Err(fatal) => return Err(fatal),
+            },
+            Ok(Step::Yield(v)) => match leave_frame(vm, v, true) {
+                Ok(Some(v)) => return Ok(v),
+                Ok(None) => continue,
+                Err(Throw::Exc(e)) => unwind(vm, e, false)?,
+                Err(Throw::Reraise(e)) => unwind(vm, e, true)?,
+                Err(fatal) => return Err(fatal),
+            },
+            Err(Throw::Exc(e)) => unwind(vm, e, false)?,
+            Err(Throw::Reraise(e)) => unwind(vm, e, true)?,
+            Err(fatal) => return Err(fatal),
+        };
+        if let Some(exc) = escaped {
+            return Err(Throw::Exc(exc));
+        }
+    }
+}
+
+/// Decodes and executes one instruction of the current frame.
+fn step(vm: &mut Vm) -> PyResult<Step> {
+    let f = vm.top()?;
+    let at = f.next_instr;
+    let Some(ins) = f.info.code.decode_at(at) else {
+        let name = f.info.code.co_name.clone();
+        return Err(Throw::Bug(format!(
+            "undecodable instruction at unit {at} of {name}"
+        )));
+    };
+    // Tracing wraps dispatch: one flag test per instruction.
+    if vm.trace.active {
+        trace::before_instruction(vm, &ins)?;
+    }
+    let f = vm.top()?;
+    f.prev_instr = Some(ins.index);
+    f.instr = Some(ins.index);
+    f.next_instr = ins.next_index();
+    dispatch(vm, ins)
+}
+
+/// One arm per opcode; the semantics live in `ops::*`, one family per file.
+fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
+    use Opcode as O;
+    let arg = ins.arg;
+    let next = ins.next_index();
+    match ins.opcode {
+        O::NOP | O::CACHE | O::EXTENDED_ARG => Ok(Step::Continue),
+        O::RESUME => ops::stack::resume(vm, arg),
+        O::POP_TOP => ops::stack::pop_top(vm),
+        O::PUSH_NULL => ops::stack::push_null(vm),
+        O::END_FOR => ops::stack::end_for(vm),
+        O::COPY => ops::stack::copy(vm, arg),
+        O::SWAP => ops::stack::swap(vm, arg),
+        O::INTERPRETER_EXIT => ops::stack::interpreter_exit(vm),
+
+        O::LOAD_CONST => ops::names::load_const(vm, arg),
+        O::LOAD_FAST | O::LOAD_FAST_CHECK => ops::names::load_fast(vm, arg),
+        O::LOAD_FAST_AND_CLEAR => ops::names::load_fast_and_clear(vm, arg),
+        O::STORE_FAST => ops::names::store_fast(vm, arg),
+        O::DELETE_FAST => ops::names::delete_fast(vm, arg),
+        O::LOAD_NAME => ops::names::load_name(vm, arg),
+        O::STORE_NAME => ops::names::store_name(vm, arg),
+        O::DELETE_NAME => ops::names::delete_name(vm, arg),
+        O::LOAD_GLOBAL => ops::names::load_global(vm, arg),
+        O::STORE_GLOBAL => ops::names::store_global(vm, arg),
+        O::DELETE_GLOBAL => ops::names::delete_global(vm, arg),
+        O::MAKE_CELL => ops::names::make_cell(vm, arg),
+        O::LOAD_CLOSURE => ops::names::load_fast(vm, arg),
+        O::LOAD_DEREF => ops::names::load_deref(vm, arg),
+        O::STORE_DEREF => ops::names::store_deref(vm, arg),
+        O::DELETE_DEREF => ops::names::delete_deref(vm, arg),
+        O::COPY_FREE_VARS => ops::names::copy_free_vars(vm, arg),
+        O::LOAD_FROM_DICT_OR_DEREF => ops::names::load_from_dict_or_deref(vm, arg),
+        O::LOAD_FROM_DICT_OR_GLOBALS => ops::names::load_from_dict_or_globals(vm, arg),
+        O::LOAD_LOCALS => ops::names::load_locals(vm),
+        O::SETUP_ANNOTATIONS => ops::names::setup_annotations(vm),
+        O::LOAD_ATTR => ops::attrs::load_attr(vm, arg),
+        O::STORE_ATTR => ops::attrs::store_attr(vm, arg),
+        O::DELETE_ATTR => ops::attrs::delete_attr(vm, arg),
+        O::LOAD_SUPER_ATTR => ops::attrs::load_super_attr(vm, arg),
+        O::LOAD_BUILD_CLASS => ops::attrs::load_build_class(vm),
+
+        O::CALL => ops::calls::call(vm, arg),
+        O::KW_NAMES => ops::calls::kw_names(vm, arg),
+        O::CALL_FUNCTION_EX => ops::calls::call_function_ex(vm, arg),
+        O::CALL_INTRINSIC_1 => ops::calls::call_intrinsic_1(vm, arg),
+        O::CALL_INTRINSIC_2 => ops::calls::call_intrinsic_2(vm, arg),
+        O::MAKE_FUNCTION => ops::calls::make_function(vm, arg),
+        O::RETURN_VALUE => ops::calls::return_value(vm),
+        O::RETURN_CONST => ops::calls::return_const(vm, arg),
+        O::RETURN_GENERATOR => ops::generators::return_generator(vm),
+        O::YIELD_VALUE => ops::generators::yield_value(vm),
+        O::SEND => ops::generators::send(vm, next, arg),
+        O::END_SEND => ops::generators::end_send(vm),
+        O::GET_YIELD_FROM_ITER => ops::generators::get_yield_from_iter(vm),
+        O::CLEANUP_THROW => ops::generators::cleanup_throw(vm),
+
+        O::JUMP_FORWARD => ops::control::jump(vm, next + arg as usize),
+        O::JUMP_BACKWARD | O::JUMP_BACKWARD_NO_INTERRUPT => {
+            ops::control::jump_backward(vm, next, arg)
+        }
+        O::POP_JUMP_IF_FALSE => ops::control::pop_jump_if(vm, next + arg as usize, false),
+        O::POP_JUMP_IF_TRUE => ops::control::pop_jump_if(vm, next + arg as usize, true),
+        O::POP_JUMP_IF_NONE => ops::control::pop_jump_if_none(vm, next + arg as usize, true),
+        O::POP_JUMP_IF_NOT_NONE => ops::control::pop_jump_if_none(vm, next + arg as usize, false),
+        O::GET_ITER => ops::control::get_iter(vm),
+        O::FOR_ITER => ops::control::for_iter(vm, next + arg as usize + 1),
+
+        O::RAISE_VARARGS => ops::exceptions::raise_varargs(vm, arg),
+        O::RERAISE => ops::exceptions::reraise(vm, arg),
+        O::PUSH_EXC_INFO => ops::exceptions::push_exc_info(vm),
+        O::POP_EXCEPT => ops::exceptions::pop_except(vm),
+        O::CHECK_EXC_MATCH => ops::exceptions::check_exc_match(vm),
+        O::LOAD_ASSERTION_ERROR => ops::exceptions::load_assertion_error(vm),
+        O::BEFORE_WITH => ops::exceptions::before_with(vm),
+        O::WITH_EXCEPT_START => ops::exceptions::with_except_start(vm),
+
+        O::BUILD_TUPLE => ops::containers::build_tuple(vm, arg),
+        O::BUILD_LIST => ops::containers::build_list(vm, arg),
+        O::BUILD_SET => ops::containers::build_set(vm, arg),
+        O::BUILD_MAP => ops::containers::build_map(vm, arg),
+        O::BUILD_CONST_KEY_MAP => ops::containers::build_const_key_map(vm, arg),
+        O::BUILD_STRING => ops::containers::build_string(vm, arg),
+        O::BUILD_SLICE => ops::containers::build_slice(vm, arg),
+        O::LIST_APPEND => ops::containers::list_append(vm, arg),
+        O::SET_ADD => ops::containers::set_add(vm, arg),
+        O::MAP_ADD => ops::containers::map_add(vm, arg),
+        O::LIST_EXTEND => ops::containers::list_extend(vm, arg),
+        O::SET_UPDATE => ops::containers::set_update(vm, arg),
+        O::DICT_UPDATE | O::DICT_MERGE => ops::containers::dict_update(vm, arg),
+        O::UNPACK_SEQUENCE => ops::containers::unpack_sequence(vm, arg),
+        O::UNPACK_EX => ops::containers::unpack_ex(vm, arg),
+        O::BINARY_SUBSCR => ops::containers::binary_subscr(vm),
+        O::STORE_SUBSCR => ops::containers::store_subscr(vm),
+        O::DELETE_SUBSCR => ops::containers::delete_subscr(vm),
+        O::BINARY_SLICE => ops::containers::binary_slice(vm),
+        O::STORE_SLICE => ops::containers::store_slice(vm),
+        O::FORMAT_VALUE => ops::containers::format_value(vm, arg),
+        O::GET_LEN => ops::containers::get_len(vm),
+
+        O::UNARY_NEGATIVE => ops::operators::unary(vm, "-"),
+        O::UNARY_NOT => ops::operators::unary_not(vm),
+        O::UNARY_INVERT => ops::operators::unary(vm, "~"),
+        O::BINARY_OP => ops::operators::binary_op(vm, arg),
+        O::COMPARE_OP => ops::operators::compare_op(vm, arg),
+        O::IS_OP => ops::operators::is_op(vm, arg),
+        O::CONTAINS_OP => ops::operators::contains_op(vm, arg),
+
+        O::IMPORT_NAME => ops::imports::import_name(vm, arg),
+        O::IMPORT_FROM => ops::imports::import_from(vm, arg),
+
+        other => Err(vm.err(
+            "SystemError",
+            format!("framespec does not support the opcode {}", other.name()),
+        )),
+    }
+}
+
+/// The current frame returns or yields `v`: deliver the `return` trace event, pop the
+/// frame, hand `v` to the caller. `Some(v)` when the frame was an entry frame.
+fn leave_frame(vm: &mut Vm, v: Value, is_yield: bool) -> PyResult<Option<Value>> {
+    if vm.trace.active {
+        trace::return_event(vm, &v)?;
+    }
+    let entry = if is_yield {
+        super::ops::generators::suspend(vm)?
+    } else {
+        super::ops::generators::finish_if_generator(vm)?;
+        vm.pop_frame()?.entry
+    };
+    if entry {
+        return Ok(Some(v));
+    }
+    vm.top()?.push(v);
+    Ok(None)
+}
+
+/// Exception handling (CPython's `error:` / `exception_unwind:` / `exit_unwind:` labels):
+/// record a traceback entry and the `exception` event unless re-raising, then jump to the
+/// handler from the exception table, or pop the frame and repeat in the caller. Returns
+/// the exception when it escapes the entry frame. spec: exceptions.handler,
+/// exceptions.traceback.chain
+fn unwind(vm: &mut Vm, exc: Value, reraise: bool) -> PyResult<Option<Value>> {
+    let mut exc = exc;
+    let mut reraise = reraise;
+    loop {
+        if !reraise {
+            add_traceback(vm, &exc)?;
+            if vm.trace.active {
+                match trace::exception_event(vm, &exc) {
+                    Ok(()) => {}
+                    Err(Throw::Exc(e) | Throw::Reraise(e)) => {
+                        exc = e;
+                        add_traceback(vm, &exc)?;
+                    }
+                    Err(fatal) => return Err(fatal),
+                }
+            }
+        }
+        reraise = false;
+        let f = vm.top()?;
+        let handler = f.instr.and_then(|i| {
+            f.info
+                .exc_table
+                .iter()
+                .find(|e| e.start <= i && i < e.end)
+                .copied()
+        });
+        if let Some(h) = handler {
+            if f.stack_level() < h.depth {
+                return Err(Throw::Bug(
+                    "exception handler deeper than the value stack".into(),
+                ));
+            }
+            f.truncate_stack(h.depth);
+            if h.lasti {
+                let lasti = f.prev_instr.map(|i| i as i64).unwrap_or(-1);
+                f.push(Value::Int(lasti));
+            }
+            f.push(exc);
+            f.next_instr = h.target;
+            return Ok(None);
+        }
+        // No handler: the frame exits with the exception.
+        if vm.trace.active {
+            trace::unwind_event(vm)?;
+        }
+        super::ops::generators::finish_if_generator(vm)?;
+        let frame = vm.pop_frame()?;
+        if frame.entry || vm.frames.is_empty() {
+            return Ok(Some(exc));
+        }
+    }
+}
+
+/// Prepends a traceback entry for the current frame (CPython `PyTraceBack_Here`).
+fn add_traceback(vm: &mut Vm, exc: &Value) -> PyResult<()> {
+    let Some(index) = vm.frames.len().checked_sub(1) else {
+        return Ok(());
+    };
+    let Some(fo) = vm.frame_object(index) else {
+        return Ok(());
+    };
+    let f = vm.top()?;
+    let lasti = f.lasti_bytes();
+    let lineno = f.current_line();
+    let Some(data) = exc.exc() else { return Ok(()) };
+    let next = data.traceback.borrow().clone();
+    let tb = Traceback {
+        tb_next: std::cell::RefCell::new(next),
+        tb_frame: fo,
+        tb_lasti: lasti,
+        tb_lineno: lineno,
+    };
+    *data.traceback.borrow_mut() = Value::Traceback(Rc::new(tb));
+    Ok(())
+}
+
+/// Calls Python code from native code: pushes `frame` as an entry frame and runs it to
+/// completion (CPython `_PyEval_Vector`). Bounded by the native depth limit.
+pub fn run_entry_frame(vm: &mut Vm, mut frame: Frame) -> PyResult<Value> {
+    if vm.native_depth >= vm.native_limit {
+        return Err(vm.err("RecursionError", "maximum recursion depth exceeded"));
+    }
+    frame.entry = true;
+    vm.frames.push(frame);
+    vm.native_depth += 1;
+    let result = run_loop(vm);
+    vm.native_depth -= 1;
+    result
+}
+
+/// Resumes the entry frame just pushed with `exc` raised at its current instruction
+/// (generator `throw()`), then keeps running it.
+pub fn resume_with_error(vm: &mut Vm, exc: Value) -> PyResult<Value> {
+    match unwind(vm, exc, false)? {
+        Some(escaped) => Err(Throw::Exc(escaped)),
+        None => run_loop(vm),
+    }
+}

@@ -1,0 +1,291 @@
+//! The interpreter state (CPython's `PyThreadState` + `PyInterpreterState`, merged: the VM
+//! runs one thread) and the helpers every opcode family uses: raising exceptions,
+//! materialising frame objects, looking up code tables.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::code::CodeObject;
+
+use super::codeinfo::CodeInfo;
+use super::dict::Dict;
+use super::frame::{Frame, FrameObject};
+use super::object::{ExcData, Instance, Value};
+use super::trace::TraceState;
+use super::types::{Type, Types};
+use super::{PyResult, Throw};
+
+/// Native re-entries of the evaluator (a builtin calling back into Python) allowed at once;
+/// CPython bounds the C stack the same way (`Py_C_RECURSION_LIMIT`).
+pub const NATIVE_DEPTH_LIMIT: usize = 150;
+
+/// Largest sequence the VM agrees to build (elements); beyond it: MemoryError.
+pub const MAX_ALLOC: usize = 1 << 26;
+
+#[derive(Debug)]
+pub struct Vm {
+    /// The frame stack (CPython's datastack of `_PyInterpreterFrame`s); last is current.
+    pub frames: Vec<Frame>,
+    pub types: Types,
+    pub builtins: Rc<Dict>,
+    /// `sys.modules`.
+    pub modules: Rc<Dict>,
+    /// The exception being handled (CPython `tstate->exc_info->exc_value`), None if none.
+    pub exc_info: Value,
+    pub stdout: String,
+    pub stderr: String,
+    pub fuel_left: u64,
+    pub fuel_used: u64,
+    pub recursion_limit: usize,
+    pub native_depth: usize,
+    /// Bound on `native_depth` (depends on the thread's stack).
+    pub native_limit: usize,
+    pub trace: TraceState,
+    pub code_infos: HashMap<usize, Rc<CodeInfo>>,
+    pub next_serial: u64,
+    pub filename: Rc<str>,
+    /// Addresses of containers whose repr is being computed (recursion guard).
+    pub repr_active: Vec<usize>,
+    /// The program's source lines, for tracebacks.
+    pub source_lines: Vec<String>,
+}
+
+impl Vm {
+    pub fn new(filename: &str, fuel: u64) -> Vm {
+        let mut vm = Vm {
+            frames: Vec::new(),
+            types: Types::new(),
+            builtins: Dict::new_rc(),
+            modules: Dict::new_rc(),
+            exc_info: Value::None,
+            stdout: String::new(),
+            stderr: String::new(),
+            fuel_left: fuel,
+            fuel_used: 0,
+            recursion_limit: 1000,
+            native_depth: 0,
+            native_limit: NATIVE_DEPTH_LIMIT,
+            trace: TraceState::default(),
+            code_infos: HashMap::new(),
+            next_serial: 1,
+            filename: Rc::from(filename),
+            repr_active: Vec::new(),
+            source_lines: Vec::new(),
+        };
+        super::builtins::install(&mut vm);
+        super::methods::install(&mut vm);
+        super::sysmod::install(&mut vm);
+        vm
+    }
+
+    /// The derived tables of `code`, computed once per code object.
+    pub fn code_info(&mut self, code: &Rc<CodeObject>) -> Rc<CodeInfo> {
+        let key = Rc::as_ptr(code) as usize;
+        if let Some(info) = self.code_infos.get(&key) {
+            return info.clone();
+        }
+        let info = Rc::new(CodeInfo::new(code.clone()));
+        self.code_infos.insert(key, info.clone());
+        info
+    }
+
+    pub fn serial(&mut self) -> u64 {
+        self.next_serial += 1;
+        self.next_serial
+    }
+
+    pub fn ty(&self, name: &str) -> Rc<Type> {
+        self.types.get(name)
+    }
+
+    pub fn bug(&self, what: impl Into<String>) -> Throw {
+        Throw::Bug(what.into())
+    }
+
+    pub fn top(&mut self) -> PyResult<&mut Frame> {
+        match self.frames.last_mut() {
+            Some(f) => Ok(f),
+            None => Err(Throw::Bug("no current frame".into())),
+        }
+    }
+
+    // ----- exceptions -------------------------------------------------------------------
+
+    /// A new instance of exception type `t` with `args` (not raised).
+    pub fn new_exception(&self, t: &Rc<Type>, args: Vec<Value>) -> Value {
+        let data = ExcData::default();
+        if t.is_subtype(&self.ty("StopIteration")) {
+            *data.value.borrow_mut() = args.first().cloned().unwrap_or(Value::None);
+        }
+        *data.args.borrow_mut() = Value::tuple(args);
+        Value::Object(Rc::new(Instance {
+            class: std::cell::RefCell::new(t.clone()),
+            dict: Dict::new_rc(),
+            exc: Some(data),
+        }))
+    }
+
+    /// Raises `exc` (CPython `_PyErr_SetObject`): links the exception being handled as its
+    /// `__context__`, breaking cycles the way CPython does.
+    pub fn raise(&self, exc: Value) -> Throw {
+        let handled = self.exc_info.clone();
+        if !handled.is_none() && !handled.is(&exc) {
+            // Cut the chain where `exc` already appears, so no cycle is created.
+            let mut o = handled.clone();
+            while let Some(d) = o.exc() {
+                let next = d.context.borrow().clone();
+                if next.is(&exc) {
+                    if let Some(d) = o.exc() {
+                        *d.context.borrow_mut() = Value::None;
+                    }
+                    break;
+                }
+                if next.is_none() {
+                    break;
+                }
+                o = next;
+            }
+            if let Some(d) = exc.exc() {
+                *d.context.borrow_mut() = handled;
+            }
+        }
+        Throw::Exc(exc)
+    }
+
+    /// Raises a new exception of builtin type `name` with message `msg`.
+    pub fn err(&self, name: &str, msg: impl Into<String>) -> Throw {
+        let exc = self.new_exception(&self.ty(name), vec![Value::str(&msg.into())]);
+        self.raise(exc)
+    }
+
+    pub fn type_error(&self, msg: impl Into<String>) -> Throw {
+        self.err("TypeError", msg)
+    }
+
+    pub fn value_error(&self, msg: impl Into<String>) -> Throw {
+        self.err("ValueError", msg)
+    }
+
+    /// Raises a builtin exception type with explicit args (KeyError's key, StopIteration).
+    pub fn err_args(&self, name: &str, args: Vec<Value>) -> Throw {
+        let exc = self.new_exception(&self.ty(name), args);
+        self.raise(exc)
+    }
+
+    pub fn is_instance_of(&self, v: &Value, type_name: &str) -> bool {
+        self.type_of(v).is_subtype(&self.ty(type_name))
+    }
+
+    // ----- frame objects ----------------------------------------------------------------
+
+    /// The frame object of stack frame `index`, created on first request (CPython
+    /// `_PyFrame_GetFrameObject`). spec: frames.identity
+    pub fn frame_object(&mut self, index: usize) -> Option<Rc<FrameObject>> {
+        let f = self.frames.get_mut(index)?;
+        if let Some(fo) = &f.frame_obj {
+            return Some(fo.clone());
+        }
+        let fo = Rc::new(FrameObject::new(f.serial));
+        if let Some(g) = &f.generator {
+            *fo.generator.borrow_mut() = g.clone();
+        }
+        f.frame_obj = Some(fo.clone());
+        Some(fo)
+    }
+
+    /// Where frame object `fo`'s interpreter frame is on the stack, if it is running.
+    pub fn stack_index(&self, fo: &FrameObject) -> Option<usize> {
+        self.frames.iter().rposition(|f| f.serial == fo.serial)
+    }
+
+    /// Runs `op` on the interpreter frame behind `fo`: on the stack, suspended inside its
+    /// generator, or owned by the frame object after it ended.
+    pub fn with_frame<R>(
+        &mut self,
+        fo: &FrameObject,
+        op: impl FnOnce(&mut Frame) -> R,
+    ) -> Option<R> {
+        if let Some(i) = self.stack_index(fo) {
+            return self.frames.get_mut(i).map(op);
+        }
+        if let Some(frame) = fo.owned.borrow_mut().as_mut() {
+            return Some(op(frame));
+        }
+        let gen = fo.generator.borrow().upgrade();
+        if let Some(g) = gen {
+            if let Some(frame) = g.frame.borrow_mut().as_mut() {
+                return Some(op(frame));
+            }
+        }
+        None
+    }
+
+    /// `frame.f_back` (CPython `PyFrame_GetBack`). spec: frames.f_back.chain,
+    /// frames.f_back.after-return
+    pub fn frame_back(&mut self, fo: &FrameObject) -> Value {
+        if let Some(back) = fo.back.borrow().as_ref() {
+            return back.clone();
+        }
+        match self.stack_index(fo) {
+            Some(i) if i > 0 => self
+                .frame_object(i - 1)
+                .map(Value::Frame)
+                .unwrap_or(Value::None),
+            _ => Value::None,
+        }
+    }
+
+    /// `frame.f_lineno` (CPython `PyFrame_GetLineNumber`). spec: lineno.f_lineno.current,
+    /// lineno.f_lineno.captured
+    pub fn frame_lineno(&mut self, fo: &FrameObject) -> Option<u32> {
+        if fo.lineno.get() != 0 {
+            return Some(fo.lineno.get());
+        }
+        self.with_frame(fo, |f| f.current_line()).flatten()
+    }
+
+    /// Pops the current frame. If its frame object outlives it, the object takes ownership
+    /// of the frame's data and fixes `f_back` (CPython `take_ownership`).
+    pub fn pop_frame(&mut self) -> PyResult<Frame> {
+        let Some(mut frame) = self.frames.pop() else {
+            return Err(Throw::Bug("pop of an empty frame stack".into()));
+        };
+        if let Some(fo) = frame.frame_obj.take() {
+            if Rc::strong_count(&fo) > 1 && frame.generator.is_none() {
+                if fo.back.borrow().is_none() {
+                    let back = match self.frames.len() {
+                        0 => Value::None,
+                        n => self
+                            .frame_object(n - 1)
+                            .map(Value::Frame)
+                            .unwrap_or(Value::None),
+                    };
+                    *fo.back.borrow_mut() = Some(back);
+                }
+                let data = Frame {
+                    info: frame.info.clone(),
+                    func: frame.func.clone(),
+                    globals: frame.globals.clone(),
+                    builtins: frame.builtins.clone(),
+                    locals: frame.locals.clone(),
+                    localsplus: frame.localsplus.clone(),
+                    prev_instr: frame.prev_instr,
+                    instr: frame.instr,
+                    next_instr: frame.next_instr,
+                    frame_obj: None,
+                    serial: frame.serial,
+                    kwnames: None,
+                    entry: false,
+                    generator: None,
+                };
+                let nlocals = data.info.nlocalsplus();
+                let mut data = data;
+                data.localsplus.truncate(nlocals);
+                *fo.owned.borrow_mut() = Some(data);
+            } else {
+                frame.frame_obj = Some(fo);
+            }
+        }
+        Ok(frame)
+    }
+}

@@ -1,0 +1,389 @@
+//! The object model: every Python value the VM can hold (spec chapter `objects`).
+//!
+//! A [`Value`] is a small enum: immediates (`None`, `bool`, `int`, `float`) are stored
+//! inline; everything else is an `Rc` to a heap object, so `is` is pointer identity
+//! (CPython's `Py_Is`) and `id()` is the pointer's address. Mutable objects use `RefCell`;
+//! the evaluator never holds a borrow across a call back into Python, so borrow failures are
+//! VM bugs, reported as such and never panics.
+//!
+//! Naming block: `v` a value, `o` an instance, `t` a type, `f` an interpreter frame.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use crate::code::CodeObject;
+
+use super::dict::Dict;
+use super::frame::{Frame, FrameObject};
+use super::interp::Vm;
+use super::types::Type;
+use super::PyResult;
+
+/// A Python value (CPython `PyObject *`).
+#[derive(Clone, Debug, Default)]
+pub enum Value {
+    #[default]
+    None,
+    NotImplemented,
+    Ellipsis,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Rc<str>),
+    Bytes(Rc<[u8]>),
+    Tuple(Rc<[Value]>),
+    List(Rc<List>),
+    Dict(Rc<Dict>),
+    Set(Rc<Set>),
+    Range(Rc<Range>),
+    Slice(Rc<Slice>),
+    Iter(Rc<Iter>),
+    DictView(Rc<DictView>),
+    Function(Rc<Function>),
+    Builtin(Rc<Builtin>),
+    Method(Rc<Method>),
+    Code(Rc<CodeObject>),
+    Frame(Rc<FrameObject>),
+    Traceback(Rc<Traceback>),
+    Module(Rc<Module>),
+    Type(Rc<Type>),
+    Object(Rc<Instance>),
+    Cell(Rc<CellObj>),
+    Generator(Rc<Generator>),
+    Property(Rc<Property>),
+}
+
+/// `list`: a growable vector behind a `RefCell`.
+#[derive(Debug, Default)]
+pub struct List {
+    pub items: RefCell<Vec<Value>>,
+}
+
+/// `set`: insertion-ordered for determinism (CPython's order is hash order; programs that
+/// print sets of small ints see the same order for ints < table size).
+#[derive(Debug, Default)]
+pub struct Set {
+    pub items: Dict,
+}
+
+/// `range(start, stop, step)`.
+#[derive(Debug)]
+pub struct Range {
+    pub start: i64,
+    pub stop: i64,
+    pub step: i64,
+}
+
+impl Range {
+    pub fn len(&self) -> i64 {
+        if self.step > 0 && self.start < self.stop {
+            (self.stop - self.start - 1) / self.step + 1
+        } else if self.step < 0 && self.start > self.stop {
+            (self.start - self.stop - 1) / (-self.step) + 1
+        } else {
+            0
+        }
+    }
+}
+
+/// `slice(start, stop, step)`.
+#[derive(Debug)]
+pub struct Slice {
+    pub start: Value,
+    pub stop: Value,
+    pub step: Value,
+}
+
+/// Which view `dict.keys()`, `.values()`, `.items()` returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ViewKind {
+    Keys,
+    Values,
+    Items,
+}
+
+#[derive(Debug)]
+pub struct DictView {
+    pub dict: Rc<Dict>,
+    pub kind: ViewKind,
+}
+
+/// An iterator object; `type_name` is what `type(it).__name__` shows.
+#[derive(Debug)]
+pub struct Iter {
+    pub state: RefCell<IterState>,
+}
+
+#[derive(Debug)]
+pub enum IterState {
+    /// Walks a snapshot-free sequence by index (list: re-reads the list each step, like CPython).
+    List {
+        list: Rc<List>,
+        index: usize,
+        reversed: bool,
+    },
+    Tuple {
+        items: Rc<[Value]>,
+        index: usize,
+    },
+    Range {
+        next: i64,
+        stop: i64,
+        step: i64,
+    },
+    Str {
+        chars: Vec<char>,
+        index: usize,
+    },
+    /// Dict/set iteration over a key snapshot.
+    Keys {
+        items: Vec<Value>,
+        index: usize,
+        type_name: &'static str,
+    },
+    Enumerate {
+        inner: Value,
+        count: i64,
+    },
+    Zip {
+        inners: Vec<Value>,
+    },
+    Map {
+        func: Value,
+        inners: Vec<Value>,
+    },
+    Filter {
+        func: Value,
+        inner: Value,
+    },
+    /// `iter(callable, sentinel)`.
+    Callable {
+        func: Value,
+        sentinel: Value,
+    },
+    Done,
+}
+
+/// A Python function (CPython `PyFunctionObject`).
+#[derive(Debug)]
+pub struct Function {
+    pub code: Rc<CodeObject>,
+    pub globals: Rc<Dict>,
+    pub builtins: Rc<Dict>,
+    pub name: RefCell<Rc<str>>,
+    pub qualname: RefCell<Rc<str>>,
+    pub defaults: RefCell<Option<Rc<[Value]>>>,
+    pub kwdefaults: RefCell<Option<Rc<Dict>>>,
+    /// Cells for the code's free variables, in `co_freevars` order.
+    pub closure: Option<Rc<[Value]>>,
+    pub annotations: RefCell<Value>,
+    pub dict: Rc<Dict>,
+    pub module: Value,
+}
+
+/// Native implementation of a builtin: receives positional and keyword arguments.
+pub type NativeFn = fn(&mut Vm, Args) -> PyResult<Value>;
+
+/// Arguments of a call.
+#[derive(Debug, Default, Clone)]
+pub struct Args {
+    pub pos: Vec<Value>,
+    pub kw: Vec<(Rc<str>, Value)>,
+}
+
+impl Args {
+    pub fn new(pos: Vec<Value>) -> Args {
+        Args {
+            pos,
+            kw: Vec::new(),
+        }
+    }
+
+    /// Removes and returns keyword argument `name`.
+    pub fn take_kw(&mut self, name: &str) -> Option<Value> {
+        let at = self.kw.iter().position(|(k, _)| &**k == name)?;
+        Some(self.kw.remove(at).1)
+    }
+}
+
+/// A builtin function or method descriptor (CPython `PyCFunctionObject` / `PyMethodDescr`).
+#[derive(Debug)]
+pub struct Builtin {
+    pub name: &'static str,
+    /// For method descriptors, the owning type's name (`list` for `list.append`).
+    pub owner: Option<&'static str>,
+    pub func: NativeFn,
+    /// Module builtins report it in repr: `<built-in function getrecursionlimit>`.
+    pub module: Option<&'static str>,
+}
+
+/// A bound method: a function (Python or builtin) with its `__self__`.
+#[derive(Debug)]
+pub struct Method {
+    pub func: Value,
+    pub receiver: Value,
+}
+
+/// `property(fget)` and friends, enough for `@property`, `@staticmethod`, `@classmethod`.
+#[derive(Debug)]
+pub struct Property {
+    pub kind: PropertyKind,
+    pub func: Value,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PropertyKind {
+    Property,
+    StaticMethod,
+    ClassMethod,
+}
+
+/// A traceback entry (CPython `PyTracebackObject`).
+#[derive(Debug)]
+pub struct Traceback {
+    pub tb_next: RefCell<Value>,
+    pub tb_frame: Rc<FrameObject>,
+    /// In bytes, like CPython's `tb_lasti`.
+    pub tb_lasti: i64,
+    pub tb_lineno: Option<u32>,
+}
+
+/// A module (CPython `PyModuleObject`).
+#[derive(Debug)]
+pub struct Module {
+    pub name: Rc<str>,
+    pub dict: Rc<Dict>,
+    /// `None` for built-in modules, the file for `__main__`.
+    pub file: Option<Rc<str>>,
+}
+
+/// An instance of a user class or of an exception type.
+#[derive(Debug)]
+pub struct Instance {
+    pub class: RefCell<Rc<Type>>,
+    pub dict: Rc<Dict>,
+    /// Present iff the class derives from `BaseException`.
+    pub exc: Option<ExcData>,
+}
+
+/// The fields of `PyBaseExceptionObject`.
+#[derive(Debug, Default)]
+pub struct ExcData {
+    pub args: RefCell<Value>,
+    pub traceback: RefCell<Value>,
+    pub context: RefCell<Value>,
+    pub cause: RefCell<Value>,
+    pub suppress_context: Cell<bool>,
+    /// `StopIteration.value`.
+    pub value: RefCell<Value>,
+}
+
+/// A cell (CPython `PyCellObject`): a closure variable's box.
+#[derive(Debug, Default)]
+pub struct CellObj {
+    pub value: RefCell<Option<Value>>,
+}
+
+/// A generator (CPython `PyGenObject`): owns its interpreter frame while suspended.
+#[derive(Debug)]
+pub struct Generator {
+    /// The suspended frame; `None` while it runs (it is on the frame stack then) and after
+    /// it finished.
+    pub frame: RefCell<Option<Frame>>,
+    pub running: Cell<bool>,
+    pub finished: Cell<bool>,
+    pub started: Cell<bool>,
+    pub name: Rc<str>,
+    pub qualname: Rc<str>,
+    pub code: Rc<CodeObject>,
+    /// `gi_frame.f_back` of a suspended generator is None; the frame serial lets frame
+    /// objects find the generator's frame while it is suspended.
+    pub serial: u64,
+    pub me: RefCell<Weak<Generator>>,
+}
+
+impl Value {
+    pub fn str(s: &str) -> Value {
+        Value::Str(Rc::from(s))
+    }
+
+    pub fn tuple(items: Vec<Value>) -> Value {
+        Value::Tuple(Rc::from(items))
+    }
+
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Rc::new(List {
+            items: RefCell::new(items),
+        }))
+    }
+
+    pub fn is_none(&self) -> bool {
+        matches!(self, Value::None)
+    }
+
+    /// The address used by `id()` and in reprs; immediates get a value-derived number.
+    pub fn address(&self) -> usize {
+        fn p<T: ?Sized>(rc: &Rc<T>) -> usize {
+            Rc::as_ptr(rc) as *const u8 as usize
+        }
+        match self {
+            Value::None => 0x1000,
+            Value::NotImplemented => 0x1010,
+            Value::Ellipsis => 0x1020,
+            Value::Bool(b) => 0x1030 + usize::from(*b) * 16,
+            Value::Int(i) => 0x10_0000_0000usize.wrapping_add((*i as usize).wrapping_mul(32)),
+            Value::Float(f) => 0x20_0000_0000usize.wrapping_add(f.to_bits() as usize),
+            Value::Str(s) => p(s),
+            Value::Bytes(b) => p(b),
+            Value::Tuple(t) => p(t),
+            Value::List(l) => p(l),
+            Value::Dict(d) => p(d),
+            Value::Set(s) => p(s),
+            Value::Range(r) => p(r),
+            Value::Slice(s) => p(s),
+            Value::Iter(i) => p(i),
+            Value::DictView(d) => p(d),
+            Value::Function(f) => p(f),
+            Value::Builtin(b) => p(b),
+            Value::Method(m) => p(m),
+            Value::Code(c) => p(c),
+            Value::Frame(f) => p(f),
+            Value::Traceback(t) => p(t),
+            Value::Module(m) => p(m),
+            Value::Type(t) => p(t),
+            Value::Object(o) => p(o),
+            Value::Cell(c) => p(c),
+            Value::Generator(g) => p(g),
+            Value::Property(x) => p(x),
+        }
+    }
+
+    /// `a is b` (CPython `Py_Is`).
+    pub fn is(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::None, Value::None) => true,
+            (Value::NotImplemented, Value::NotImplemented) => true,
+            (Value::Ellipsis, Value::Ellipsis) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            // Small ints are cached in CPython; all ints are immediates here.
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
+            (Value::Str(a), Value::Str(b)) => Rc::ptr_eq(a, b) || (a.is_empty() && b.is_empty()),
+            (Value::Tuple(a), Value::Tuple(b)) => {
+                Rc::ptr_eq(a, b) || (a.is_empty() && b.is_empty())
+            }
+            _ => {
+                std::mem::discriminant(self) == std::mem::discriminant(other)
+                    && self.address() == other.address()
+            }
+        }
+    }
+
+    /// The exception data when this is an exception instance.
+    pub fn exc(&self) -> Option<&ExcData> {
+        match self {
+            Value::Object(o) => o.exc.as_ref(),
+            _ => None,
+        }
+    }
+}

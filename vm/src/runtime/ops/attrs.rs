@@ -1,0 +1,104 @@
+//! Attribute access and class creation (lookup rules are in `attr`).
+
+use super::super::eval::Step;
+use super::super::interp::Vm;
+use super::super::object::Value;
+use super::super::{PyResult, Throw};
+
+fn name(vm: &mut Vm, i: u32) -> PyResult<std::rc::Rc<str>> {
+    let f = vm.top()?;
+    f.info
+        .name(i as usize)
+        .cloned()
+        .ok_or_else(|| Throw::Bug(format!("co_names index {i}")))
+}
+
+/// LOAD_ATTR `(owner -- res2 if (oparg & 1), res)`: with the low bit set, pushes
+/// `(method, self)` for a method found on the type, else `(NULL, attribute)`.
+pub fn load_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let attr = name(vm, arg >> 1)?;
+    let owner = vm.top()?.pop()?;
+    if arg & 1 == 1 {
+        if let Some(meth) = vm.method_for_call(&owner, &attr) {
+            let f = vm.top()?;
+            f.push(meth);
+            f.push(owner);
+            return Ok(Step::Continue);
+        }
+        let v = vm.getattr(&owner, &attr)?;
+        let f = vm.top()?;
+        f.push_opt(None);
+        f.push(v);
+        return Ok(Step::Continue);
+    }
+    let v = vm.getattr(&owner, &attr)?;
+    vm.top()?.push(v);
+    Ok(Step::Continue)
+}
+
+/// STORE_ATTR `(v, owner -- )`
+pub fn store_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let attr = name(vm, arg)?;
+    let f = vm.top()?;
+    let owner = f.pop()?;
+    let v = f.pop()?;
+    vm.setattr(&owner, &attr, v)?;
+    Ok(Step::Continue)
+}
+
+/// DELETE_ATTR `(owner -- )`
+pub fn delete_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let attr = name(vm, arg)?;
+    let owner = vm.top()?.pop()?;
+    vm.delattr(&owner, &attr)?;
+    Ok(Step::Continue)
+}
+
+/// LOAD_SUPER_ATTR `(global_super, class, self -- res2 if (oparg & 1), res)`: the
+/// zero-argument `super().name` fast path.
+pub fn load_super_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let attr = name(vm, arg >> 2)?;
+    let f = vm.top()?;
+    let receiver = f.pop()?;
+    let class = f.pop()?;
+    f.pop()?;
+    let Value::Type(start) = &class else {
+        return Err(vm.type_error("super() argument 1 must be a type"));
+    };
+    let t = match &receiver {
+        Value::Type(t) => t.clone(),
+        other => vm.type_of(other),
+    };
+    let mro = t.mro();
+    let pos = mro
+        .iter()
+        .position(|x| std::rc::Rc::ptr_eq(x, start))
+        .map(|p| p + 1)
+        .unwrap_or(mro.len());
+    let found = mro[pos..].iter().find_map(|x| x.dict.get_str(&attr));
+    let Some(found) = found else {
+        return Err(vm.err(
+            "AttributeError",
+            format!("'super' object has no attribute '{attr}'"),
+        ));
+    };
+    let v = vm.bind(&found, &receiver);
+    let f = vm.top()?;
+    if arg & 1 == 1 {
+        f.push_opt(None);
+    }
+    f.push(v);
+    Ok(Step::Continue)
+}
+
+/// LOAD_BUILD_CLASS `( -- bc)`
+pub fn load_build_class(vm: &mut Vm) -> PyResult<Step> {
+    let f = vm.top()?;
+    match f.builtins.get_str("__build_class__") {
+        Some(bc) => {
+            f.push(bc);
+            Ok(Step::Continue)
+        }
+        None => Err(vm.err("NameError", "__build_class__ not found")),
+    }
+}

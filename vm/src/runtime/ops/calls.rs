@@ -1,0 +1,223 @@
+//! Calls, function creation and returns (spec: frames.creation.per-call).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::super::dict::Dict;
+use super::super::eval::Step;
+use super::super::interp::Vm;
+use super::super::object::{Args, Function, Value};
+use super::super::{PyResult, Throw};
+
+/// KW_NAMES `( -- )`: remembers the keyword names tuple for the next CALL.
+pub fn kw_names(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let f = vm.top()?;
+    match f.info.consts.get(arg as usize) {
+        Some(Value::Tuple(t)) => {
+            f.kwnames = Some(t.clone());
+            Ok(Step::Continue)
+        }
+        _ => Err(Throw::Bug(
+            "KW_NAMES operand is not a tuple constant".into(),
+        )),
+    }
+}
+
+/// CALL `(method, callable, args[oparg] -- res)`: `method` is NULL for plain calls; else
+/// it is the function and `callable` is `self`. A Python callee gets a new frame pushed
+/// on the frame stack. spec: frames.creation.per-call
+pub fn call(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let f = vm.top()?;
+    let kwnames = f.kwnames.take();
+    let mut pos = f.pop_n(arg as usize)?;
+    let callable = f.pop_opt()?;
+    let method = f.pop_opt()?;
+    let func = match (method, callable) {
+        (Some(m), Some(receiver)) => {
+            pos.insert(0, receiver);
+            m
+        }
+        (None, Some(c)) => c,
+        _ => return Err(Throw::Bug("CALL on a NULL callable".into())),
+    };
+    let mut args = Args::new(pos);
+    if let Some(names) = kwnames {
+        let n = names.len();
+        if n > args.pos.len() {
+            return Err(Throw::Bug("more keyword names than arguments".into()));
+        }
+        let values = args.pos.split_off(args.pos.len() - n);
+        for (name, v) in names.iter().zip(values) {
+            let Value::Str(s) = name else {
+                return Err(Throw::Bug("keyword name is not a str".into()));
+            };
+            args.kw.push((s.clone(), v));
+        }
+    }
+    vm.call_step(&func, args)
+}
+
+/// CALL_FUNCTION_EX `(unused, func, callargs, kwargs if (oparg & 1) -- result)`
+pub fn call_function_ex(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let f = vm.top()?;
+    let kwargs = if arg & 1 == 1 { f.pop_opt()? } else { None };
+    let callargs = f.pop()?;
+    let func = f.pop()?;
+    f.pop_opt()?;
+    let pos = match callargs {
+        Value::Tuple(t) => t.to_vec(),
+        other => vm.collect(&other)?,
+    };
+    let mut args = Args::new(pos);
+    if let Some(Value::Dict(d)) = kwargs {
+        for (k, v) in d.items() {
+            match k {
+                Value::Str(s) => args.kw.push((s, v)),
+                _ => return Err(vm.type_error("keywords must be strings")),
+            }
+        }
+    }
+    vm.call_step(&func, args)
+}
+
+/// MAKE_FUNCTION `(defaults?, kwdefaults?, annotations?, closure?, codeobj -- func)`:
+/// flags 0x01 defaults, 0x02 kwdefaults, 0x04 annotations, 0x08 closure.
+pub fn make_function(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let f = vm.top()?;
+    let Value::Code(code) = f.pop()? else {
+        return Err(Throw::Bug("MAKE_FUNCTION without a code object".into()));
+    };
+    let closure = if arg & 0x08 != 0 {
+        match f.pop()? {
+            Value::Tuple(t) => Some(t),
+            _ => return Err(Throw::Bug("closure is not a tuple".into())),
+        }
+    } else {
+        None
+    };
+    let annotations = if arg & 0x04 != 0 {
+        f.pop()?
+    } else {
+        Value::None
+    };
+    let kwdefaults = if arg & 0x02 != 0 {
+        match f.pop()? {
+            Value::Dict(d) => Some(d),
+            _ => return Err(Throw::Bug("kwdefaults is not a dict".into())),
+        }
+    } else {
+        None
+    };
+    let defaults = if arg & 0x01 != 0 {
+        match f.pop()? {
+            Value::Tuple(t) => Some(t),
+            _ => return Err(Throw::Bug("defaults is not a tuple".into())),
+        }
+    } else {
+        None
+    };
+    let globals = f.globals.clone();
+    let module = globals.get_str("__name__").unwrap_or(Value::None);
+    let func = Function {
+        name: RefCell::new(code.co_name.clone()),
+        qualname: RefCell::new(code.co_qualname.clone()),
+        code,
+        globals,
+        builtins: f.builtins.clone(),
+        defaults: RefCell::new(defaults),
+        kwdefaults: RefCell::new(kwdefaults),
+        closure,
+        annotations: RefCell::new(annotations),
+        dict: Dict::new_rc(),
+        module,
+    };
+    f.push(Value::Function(Rc::new(func)));
+    Ok(Step::Continue)
+}
+
+/// RETURN_VALUE `(retval -- )`. spec: frames.f_back.after-return
+pub fn return_value(vm: &mut Vm) -> PyResult<Step> {
+    let v = vm.top()?.pop()?;
+    Ok(Step::Return(v))
+}
+
+/// RETURN_CONST `( -- )`
+pub fn return_const(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let f = vm.top()?;
+    match f.info.consts.get(arg as usize) {
+        Some(v) => Ok(Step::Return(v.clone())),
+        None => Err(Throw::Bug(format!("co_consts index {arg} out of range"))),
+    }
+}
+
+/// CALL_INTRINSIC_1 `(value -- res)`: 1 print, 2 import *, 3 StopIteration → RuntimeError,
+/// 5 unary +, 6 list → tuple.
+pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let v = vm.top()?.pop()?;
+    let res = match arg {
+        1 => {
+            if !v.is_none() {
+                let text = vm.repr(&v)?;
+                vm.stdout.push_str(&text);
+                vm.stdout.push('\n');
+            }
+            Value::None
+        }
+        2 => {
+            let Value::Module(m) = &v else {
+                return Err(Throw::Bug("import * of a non-module".into()));
+            };
+            let f = vm.top()?;
+            let Some(locals) = f.locals.clone() else {
+                return Err(Throw::Bug("import * without locals".into()));
+            };
+            for (k, val) in m.dict.items() {
+                if let Value::Str(s) = &k {
+                    if !s.starts_with('_') {
+                        locals.set_str(s, val);
+                    }
+                }
+            }
+            Value::None
+        }
+        3 => {
+            // PEP 479: a StopIteration escaping a generator becomes RuntimeError; the
+            // RERAISE that follows raises the result.
+            if vm.is_instance_of(&v, "StopIteration") {
+                let new = vm.new_exception(
+                    &vm.ty("RuntimeError"),
+                    vec![Value::str("generator raised StopIteration")],
+                );
+                if let Some(d) = new.exc() {
+                    *d.cause.borrow_mut() = v.clone();
+                    *d.context.borrow_mut() = v.clone();
+                    d.suppress_context.set(true);
+                }
+                new
+            } else {
+                v
+            }
+        }
+        5 => vm.unary("+", &v)?,
+        6 => match &v {
+            Value::List(l) => Value::tuple(l.items.borrow().clone()),
+            other => other.clone(),
+        },
+        _ => {
+            return Err(vm.err(
+                "SystemError",
+                format!("framespec does not support CALL_INTRINSIC_1 {arg}"),
+            ))
+        }
+    };
+    vm.top()?.push(res);
+    Ok(Step::Continue)
+}
+
+/// CALL_INTRINSIC_2 `(value2, value1 -- res)`: not needed by supported programs.
+pub fn call_intrinsic_2(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    Err(vm.err(
+        "SystemError",
+        format!("framespec does not support CALL_INTRINSIC_2 {arg}"),
+    ))
+}

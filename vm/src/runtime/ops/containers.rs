@@ -1,0 +1,352 @@
+//! Building, unpacking and subscripting containers; f-string pieces.
+
+use std::rc::Rc;
+
+use super::super::dict::Dict;
+use super::super::eval::Step;
+use super::super::interp::{Vm, MAX_ALLOC};
+use super::super::object::{Set, Slice, Value};
+use super::super::{PyResult, Throw};
+
+/// BUILD_TUPLE `(values[oparg] -- tup)`
+pub fn build_tuple(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let f = vm.top()?;
+    let items = f.pop_n(arg as usize)?;
+    f.push(Value::tuple(items));
+    Ok(Step::Continue)
+}
+
+/// BUILD_LIST `(values[oparg] -- list)`
+pub fn build_list(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let f = vm.top()?;
+    let items = f.pop_n(arg as usize)?;
+    f.push(Value::list(items));
+    Ok(Step::Continue)
+}
+
+/// BUILD_SET `(values[oparg] -- set)`
+pub fn build_set(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let items = vm.top()?.pop_n(arg as usize)?;
+    let set = Set::default();
+    for v in items {
+        set.items
+            .set(v, Value::None)
+            .map_err(|e| vm.unhashable(e))?;
+    }
+    vm.top()?.push(Value::Set(Rc::new(set)));
+    Ok(Step::Continue)
+}
+
+/// BUILD_MAP `(values[oparg*2] -- map)`
+pub fn build_map(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let items = vm.top()?.pop_n(2 * arg as usize)?;
+    let d = Dict::new();
+    for pair in items.chunks(2) {
+        d.set(pair[0].clone(), pair[1].clone())
+            .map_err(|e| vm.unhashable(e))?;
+    }
+    vm.top()?.push(Value::Dict(Rc::new(d)));
+    Ok(Step::Continue)
+}
+
+/// BUILD_CONST_KEY_MAP `(values[oparg], keys -- map)`
+pub fn build_const_key_map(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let f = vm.top()?;
+    let Value::Tuple(keys) = f.pop()? else {
+        return Err(Throw::Bug("BUILD_CONST_KEY_MAP keys".into()));
+    };
+    let values = f.pop_n(arg as usize)?;
+    let d = Dict::new();
+    for (k, v) in keys.iter().zip(values) {
+        d.set(k.clone(), v).map_err(|e| vm.unhashable(e))?;
+    }
+    vm.top()?.push(Value::Dict(Rc::new(d)));
+    Ok(Step::Continue)
+}
+
+/// BUILD_STRING `(pieces[oparg] -- str)`
+pub fn build_string(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let f = vm.top()?;
+    let pieces = f.pop_n(arg as usize)?;
+    let mut s = String::new();
+    for p in pieces {
+        if let Value::Str(x) = p {
+            s.push_str(&x);
+        }
+    }
+    f.push(Value::str(&s));
+    Ok(Step::Continue)
+}
+
+/// BUILD_SLICE `(start, stop, step if (oparg == 3) -- slice)`
+pub fn build_slice(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let f = vm.top()?;
+    let step = if arg == 3 { f.pop()? } else { Value::None };
+    let stop = f.pop()?;
+    let start = f.pop()?;
+    f.push(Value::Slice(Rc::new(Slice { start, stop, step })));
+    Ok(Step::Continue)
+}
+
+/// LIST_APPEND `(list, unused[oparg-1], v -- list, unused[oparg-1])`
+pub fn list_append(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let f = vm.top()?;
+    let v = f.pop()?;
+    match f.peek(arg as usize - 1)? {
+        Value::List(l) => l.items.borrow_mut().push(v),
+        _ => return Err(Throw::Bug("LIST_APPEND target is not a list".into())),
+    }
+    Ok(Step::Continue)
+}
+
+/// SET_ADD `(set, unused[oparg-1], v -- set, unused[oparg-1])`
+pub fn set_add(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let f = vm.top()?;
+    let v = f.pop()?;
+    let Value::Set(s) = f.peek(arg as usize - 1)? else {
+        return Err(Throw::Bug("SET_ADD target".into()));
+    };
+    s.items.set(v, Value::None).map_err(|e| vm.unhashable(e))?;
+    Ok(Step::Continue)
+}
+
+/// MAP_ADD `(key, value -- )` into the dict `oparg` below.
+pub fn map_add(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let f = vm.top()?;
+    let v = f.pop()?;
+    let k = f.pop()?;
+    let Value::Dict(d) = f.peek(arg as usize - 1)? else {
+        return Err(Throw::Bug("MAP_ADD target".into()));
+    };
+    d.set(k, v).map_err(|e| vm.unhashable(e))?;
+    Ok(Step::Continue)
+}
+
+/// LIST_EXTEND `(list, unused[oparg-1], iterable -- list, unused[oparg-1])`
+pub fn list_extend(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let iterable = vm.top()?.pop()?;
+    let Value::List(l) = vm.top()?.peek(arg as usize - 1)? else {
+        return Err(Throw::Bug("LIST_EXTEND target".into()));
+    };
+    let items = match vm.collect(&iterable) {
+        Ok(items) => items,
+        Err(Throw::Exc(e)) if vm.is_instance_of(&e, "TypeError") && vm.iter(&iterable).is_err() => {
+            let name = vm.type_of(&iterable).name.clone();
+            return Err(vm.type_error(format!("Value after * must be an iterable, not {name}")));
+        }
+        Err(e) => return Err(e),
+    };
+    l.items.borrow_mut().extend(items);
+    Ok(Step::Continue)
+}
+
+/// SET_UPDATE `(set, unused[oparg-1], iterable -- set, unused[oparg-1])`
+pub fn set_update(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let iterable = vm.top()?.pop()?;
+    let Value::Set(s) = vm.top()?.peek(arg as usize - 1)? else {
+        return Err(Throw::Bug("SET_UPDATE target".into()));
+    };
+    for v in vm.collect(&iterable)? {
+        s.items.set(v, Value::None).map_err(|e| vm.unhashable(e))?;
+    }
+    Ok(Step::Continue)
+}
+
+/// DICT_UPDATE / DICT_MERGE `(dict, unused[oparg-1], update -- dict, unused[oparg-1])`
+pub fn dict_update(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let update = vm.top()?.pop()?;
+    let Value::Dict(d) = vm.top()?.peek(arg as usize - 1)? else {
+        return Err(Throw::Bug("DICT_UPDATE target".into()));
+    };
+    match &update {
+        Value::Dict(src) => {
+            for (k, v) in src.items() {
+                d.set(k, v).map_err(|e| vm.unhashable(e))?;
+            }
+        }
+        other => {
+            let name = vm.type_of(other).name.clone();
+            return Err(vm.type_error(format!("'{name}' object is not a mapping")));
+        }
+    }
+    Ok(Step::Continue)
+}
+
+/// UNPACK_SEQUENCE `(seq -- values[oparg])`: the first item ends on top.
+pub fn unpack_sequence(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let seq = vm.top()?.pop()?;
+    let n = arg as usize;
+    let items = unpack_items(vm, &seq, n, None)?;
+    let f = vm.top()?;
+    for v in items.into_iter().rev() {
+        f.push(v);
+    }
+    Ok(Step::Continue)
+}
+
+fn unpack_items(
+    vm: &mut Vm,
+    seq: &Value,
+    n: usize,
+    star_after: Option<usize>,
+) -> PyResult<Vec<Value>> {
+    let items = match seq {
+        Value::Tuple(t) => t.to_vec(),
+        Value::List(l) => l.items.borrow().clone(),
+        other => {
+            if vm.iter(other).is_err() {
+                let name = vm.type_of(other).name.clone();
+                return Err(vm.type_error(format!("cannot unpack non-iterable {name} object")));
+            }
+            vm.collect(other)?
+        }
+    };
+    match star_after {
+        None => {
+            if items.len() < n {
+                return Err(vm.value_error(format!(
+                    "not enough values to unpack (expected {n}, got {})",
+                    items.len()
+                )));
+            }
+            if items.len() > n {
+                let sized = matches!(
+                    seq,
+                    Value::Tuple(_) | Value::List(_) | Value::Str(_) | Value::Dict(_)
+                );
+                let msg = if sized {
+                    format!(
+                        "too many values to unpack (expected {n}, got {})",
+                        items.len()
+                    )
+                } else {
+                    format!("too many values to unpack (expected {n})")
+                };
+                return Err(vm.value_error(msg));
+            }
+            Ok(items)
+        }
+        Some(after) => {
+            if items.len() < n + after {
+                return Err(vm.value_error(format!(
+                    "not enough values to unpack (expected at least {}, got {})",
+                    n + after,
+                    items.len()
+                )));
+            }
+            let mut out: Vec<Value> = items[..n].to_vec();
+            out.push(Value::list(items[n..items.len() - after].to_vec()));
+            out.extend(items[items.len() - after..].iter().cloned());
+            Ok(out)
+        }
+    }
+}
+
+/// UNPACK_EX `(seq -- values[oparg & 0xFF], list, values[oparg >> 8])`
+pub fn unpack_ex(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let seq = vm.top()?.pop()?;
+    let before = (arg & 0xFF) as usize;
+    let after = (arg >> 8) as usize;
+    let items = unpack_items(vm, &seq, before, Some(after))?;
+    let f = vm.top()?;
+    for v in items.into_iter().rev() {
+        f.push(v);
+    }
+    Ok(Step::Continue)
+}
+
+/// BINARY_SUBSCR `(container, sub -- res)`
+pub fn binary_subscr(vm: &mut Vm) -> PyResult<Step> {
+    let f = vm.top()?;
+    let sub = f.pop()?;
+    let container = f.pop()?;
+    let v = vm.getitem(&container, &sub)?;
+    vm.top()?.push(v);
+    Ok(Step::Continue)
+}
+
+/// STORE_SUBSCR `(v, container, sub -- )`
+pub fn store_subscr(vm: &mut Vm) -> PyResult<Step> {
+    let f = vm.top()?;
+    let sub = f.pop()?;
+    let container = f.pop()?;
+    let v = f.pop()?;
+    vm.setitem(&container, &sub, v)?;
+    Ok(Step::Continue)
+}
+
+/// DELETE_SUBSCR `(container, sub -- )`
+pub fn delete_subscr(vm: &mut Vm) -> PyResult<Step> {
+    let f = vm.top()?;
+    let sub = f.pop()?;
+    let container = f.pop()?;
+    vm.delitem(&container, &sub)?;
+    Ok(Step::Continue)
+}
+
+/// BINARY_SLICE `(container, start, stop -- res)`
+pub fn binary_slice(vm: &mut Vm) -> PyResult<Step> {
+    let f = vm.top()?;
+    let stop = f.pop()?;
+    let start = f.pop()?;
+    let container = f.pop()?;
+    let slice = Value::Slice(Rc::new(Slice {
+        start,
+        stop,
+        step: Value::None,
+    }));
+    let v = vm.getitem(&container, &slice)?;
+    vm.top()?.push(v);
+    Ok(Step::Continue)
+}
+
+/// STORE_SLICE `(v, container, start, stop -- )`
+pub fn store_slice(vm: &mut Vm) -> PyResult<Step> {
+    let f = vm.top()?;
+    let stop = f.pop()?;
+    let start = f.pop()?;
+    let container = f.pop()?;
+    let v = f.pop()?;
+    let slice = Value::Slice(Rc::new(Slice {
+        start,
+        stop,
+        step: Value::None,
+    }));
+    vm.setitem(&container, &slice, v)?;
+    Ok(Step::Continue)
+}
+
+/// FORMAT_VALUE `(value, fmt_spec if (oparg & 4) -- result)`: conversion in `oparg & 3`
+/// (1 str, 2 repr, 3 ascii), then `format(value, spec)`.
+pub fn format_value(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let f = vm.top()?;
+    let spec = if arg & 4 != 0 {
+        f.pop()?
+    } else {
+        Value::str("")
+    };
+    let v = f.pop()?;
+    let v = match arg & 3 {
+        1 => Value::str(&vm.str_of(&v)?),
+        2 | 3 => Value::str(&vm.repr(&v)?),
+        _ => v,
+    };
+    let spec = match spec {
+        Value::Str(s) => s,
+        _ => Rc::from(""),
+    };
+    let s = vm.format(&v, &spec)?;
+    vm.top()?.push(Value::str(&s));
+    Ok(Step::Continue)
+}
+
+/// GET_LEN `(obj -- obj, len)`
+pub fn get_len(vm: &mut Vm) -> PyResult<Step> {
+    let obj = vm.top()?.peek(0)?;
+    let n = vm.len(&obj)?;
+    if n > MAX_ALLOC {
+        return Err(vm.err("MemoryError", ""));
+    }
+    vm.top()?.push(Value::Int(n as i64));
+    Ok(Step::Continue)
+}

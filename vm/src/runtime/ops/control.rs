@@ -1,0 +1,73 @@
+//! Jumps, branches and `for` loops. Backward jumps deliver their `line` event in the
+//! tracing wrapper (CPython's JUMP event), not here.
+
+use super::super::eval::Step;
+use super::super::interp::Vm;
+use super::super::{PyResult, Throw};
+
+fn goto(vm: &mut Vm, target: usize) -> PyResult<Step> {
+    let f = vm.top()?;
+    if target > f.info.code.len_units() {
+        return Err(Throw::Bug(format!("jump target {target} outside the code")));
+    }
+    f.next_instr = target;
+    Ok(Step::Continue)
+}
+
+/// JUMP_FORWARD `( -- )`
+pub fn jump(vm: &mut Vm, target: usize) -> PyResult<Step> {
+    goto(vm, target)
+}
+
+/// JUMP_BACKWARD / JUMP_BACKWARD_NO_INTERRUPT `( -- )`: relative to the next instruction.
+/// spec: tracing.settrace.line (backward jumps re-trigger the line)
+pub fn jump_backward(vm: &mut Vm, next: usize, arg: u32) -> PyResult<Step> {
+    match next.checked_sub(arg as usize) {
+        Some(t) => goto(vm, t),
+        None => Err(Throw::Bug(
+            "backward jump before the start of the code".into(),
+        )),
+    }
+}
+
+/// POP_JUMP_IF_TRUE / POP_JUMP_IF_FALSE `(cond -- )`
+pub fn pop_jump_if(vm: &mut Vm, target: usize, when: bool) -> PyResult<Step> {
+    let v = vm.top()?.pop()?;
+    if vm.truthy(&v)? == when {
+        return goto(vm, target);
+    }
+    Ok(Step::Continue)
+}
+
+/// POP_JUMP_IF_NONE / POP_JUMP_IF_NOT_NONE `(value -- )`
+pub fn pop_jump_if_none(vm: &mut Vm, target: usize, when_none: bool) -> PyResult<Step> {
+    let v = vm.top()?.pop()?;
+    if v.is_none() == when_none {
+        return goto(vm, target);
+    }
+    Ok(Step::Continue)
+}
+
+/// GET_ITER `(iterable -- iter)`
+pub fn get_iter(vm: &mut Vm) -> PyResult<Step> {
+    let v = vm.top()?.pop()?;
+    let it = vm.iter(&v)?;
+    vm.top()?.push(it);
+    Ok(Step::Continue)
+}
+
+/// FOR_ITER `(iter -- iter, next)`: on exhaustion pops the iterator and jumps past the
+/// END_FOR at the loop's exit.
+pub fn for_iter(vm: &mut Vm, exit: usize) -> PyResult<Step> {
+    let it = vm.top()?.peek(0)?;
+    match vm.next(&it)? {
+        Some(v) => {
+            vm.top()?.push(v);
+            Ok(Step::Continue)
+        }
+        None => {
+            vm.top()?.pop()?;
+            goto(vm, exit)
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! Raising and handling exceptions (spec chapter `exceptions`). Unwinding through the
+//! exception table is in `eval::unwind`.
+
+use super::super::eval::Step;
+use super::super::interp::Vm;
+use super::super::object::{Args, Value};
+use super::super::{PyResult, Throw};
+
+/// Turns `raise X` operands into an exception instance: classes are instantiated.
+fn make_exception(vm: &mut Vm, v: Value, what: &str) -> PyResult<Value> {
+    match &v {
+        Value::Type(t) if t.is_exception() => {
+            let inst = vm.call(&v, Args::default())?;
+            if inst.exc().is_none() {
+                return Err(vm.type_error(format!(
+                    "calling {} should have returned an instance of BaseException",
+                    t.name
+                )));
+            }
+            Ok(inst)
+        }
+        _ if v.exc().is_some() => Ok(v),
+        _ => Err(vm.type_error(format!("{what} must derive from BaseException"))),
+    }
+}
+
+/// RAISE_VARARGS `(args[oparg] -- )`: 0 re-raises the handled exception, 1 raises, 2
+/// raises with a cause. spec: exceptions.handler
+pub fn raise_varargs(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let mut args = vm.top()?.pop_n(arg as usize)?;
+    match arg {
+        0 => {
+            let exc = vm.exc_info.clone();
+            if exc.is_none() {
+                return Err(vm.err("RuntimeError", "No active exception to reraise"));
+            }
+            Err(Throw::Reraise(exc))
+        }
+        1 | 2 => {
+            let cause = if arg == 2 { args.pop() } else { None };
+            let exc = args
+                .pop()
+                .ok_or_else(|| Throw::Bug("RAISE_VARARGS operand".into()))?;
+            let exc = make_exception(vm, exc, "exceptions")?;
+            if let Some(cause) = cause {
+                let cause = match cause {
+                    Value::None => Value::None,
+                    other => make_exception(vm, other, "exception causes")?,
+                };
+                if let Some(d) = exc.exc() {
+                    *d.cause.borrow_mut() = cause;
+                    d.suppress_context.set(true);
+                }
+            }
+            Err(vm.raise(exc))
+        }
+        _ => Err(vm.err("SystemError", "bad RAISE_VARARGS oparg")),
+    }
+}
+
+/// RERAISE `(values[oparg], exc -- values[oparg])`: with oparg set, restores `f_lasti`
+/// from the saved value so the traceback points at the original instruction.
+pub fn reraise(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let f = vm.top()?;
+    let exc = f.pop()?;
+    if arg > 0 {
+        if let Value::Int(lasti) = f.peek(arg as usize - 1)? {
+            f.prev_instr = usize::try_from(lasti).ok();
+        }
+    }
+    Err(Throw::Reraise(exc))
+}
+
+/// PUSH_EXC_INFO `(new_exc -- prev_exc, new_exc)`: the handler's exception becomes the
+/// one `sys.exc_info()` reports. spec: exceptions.exc_info
+pub fn push_exc_info(vm: &mut Vm) -> PyResult<Step> {
+    let new = vm.top()?.pop()?;
+    let prev = std::mem::replace(&mut vm.exc_info, new.clone());
+    let f = vm.top()?;
+    f.push(prev);
+    f.push(new);
+    Ok(Step::Continue)
+}
+
+/// POP_EXCEPT `(exc_value -- )`: restores the previously handled exception.
+pub fn pop_except(vm: &mut Vm) -> PyResult<Step> {
+    let prev = vm.top()?.pop()?;
+    vm.exc_info = prev;
+    Ok(Step::Continue)
+}
+
+/// CHECK_EXC_MATCH `(left, right -- left, b)`: `isinstance(left, right)` for `except`.
+pub fn check_exc_match(vm: &mut Vm) -> PyResult<Step> {
+    let f = vm.top()?;
+    let right = f.pop()?;
+    let left = f.peek(0)?;
+    let classes: Vec<Value> = match &right {
+        Value::Tuple(t) => t.to_vec(),
+        other => vec![other.clone()],
+    };
+    let mut matched = false;
+    for c in &classes {
+        match c {
+            Value::Type(t) if t.is_exception() => {
+                if vm.type_of(&left).is_subtype(t) {
+                    matched = true;
+                }
+            }
+            _ => {
+                return Err(vm.type_error(
+                    "catching classes that do not inherit from BaseException is not allowed",
+                ));
+            }
+        }
+    }
+    vm.top()?.push(Value::Bool(matched));
+    Ok(Step::Continue)
+}
+
+/// LOAD_ASSERTION_ERROR `( -- value)`
+pub fn load_assertion_error(vm: &mut Vm) -> PyResult<Step> {
+    let t = vm.ty("AssertionError");
+    vm.top()?.push(Value::Type(t));
+    Ok(Step::Continue)
+}
+
+/// BEFORE_WITH `(mgr -- exit, res)`
+pub fn before_with(vm: &mut Vm) -> PyResult<Step> {
+    let mgr = vm.top()?.pop()?;
+    let t = vm.type_of(&mgr);
+    let (Some(enter), Some(exit)) = (t.lookup("__enter__"), t.lookup("__exit__")) else {
+        return Err(vm.type_error(format!(
+            "'{}' object does not support the context manager protocol",
+            t.name
+        )));
+    };
+    let exit = vm.bind(&exit, &mgr);
+    let enter = vm.bind(&enter, &mgr);
+    let res = vm.call0(&enter)?;
+    let f = vm.top()?;
+    f.push(exit);
+    f.push(res);
+    Ok(Step::Continue)
+}
+
+/// WITH_EXCEPT_START `(exit_func, lasti, unused, val -- exit_func, lasti, unused, val, res)`
+pub fn with_except_start(vm: &mut Vm) -> PyResult<Step> {
+    let f = vm.top()?;
+    let val = f.peek(0)?;
+    let exit = f.peek(3)?;
+    let t = Value::Type(vm.type_of(&val));
+    let tb = val
+        .exc()
+        .map(|d| d.traceback.borrow().clone())
+        .unwrap_or(Value::None);
+    let res = vm.call(&exit, Args::new(vec![t, val, tb]))?;
+    vm.top()?.push(res);
+    Ok(Step::Continue)
+}

@@ -1,0 +1,77 @@
+//! Unary, binary and comparison operators; the arithmetic itself is in `numbers`.
+
+use super::super::eval::Step;
+use super::super::interp::Vm;
+use super::super::object::Value;
+use super::super::PyResult;
+
+/// BINARY_OP's oparg → operator (CPython `_PyEval_BinaryOps`, NB_* order); in-place forms
+/// are 13 higher and behave the same for the immutable and list types supported.
+const BINARY_OPS: [&str; 13] = [
+    "+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", "-", "/", "^",
+];
+
+/// COMPARE_OP's `oparg >> 4` → operator.
+const COMPARE_OPS: [&str; 6] = ["<", "<=", "==", "!=", ">", ">="];
+
+/// UNARY_NEGATIVE / UNARY_INVERT `(value -- res)`
+pub fn unary(vm: &mut Vm, op: &str) -> PyResult<Step> {
+    let v = vm.top()?.pop()?;
+    let r = vm.unary(op, &v)?;
+    vm.top()?.push(r);
+    Ok(Step::Continue)
+}
+
+/// UNARY_NOT `(value -- res)`
+pub fn unary_not(vm: &mut Vm) -> PyResult<Step> {
+    let v = vm.top()?.pop()?;
+    let t = vm.truthy(&v)?;
+    vm.top()?.push(Value::Bool(!t));
+    Ok(Step::Continue)
+}
+
+/// BINARY_OP `(lhs, rhs -- res)`
+pub fn binary_op(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let f = vm.top()?;
+    let rhs = f.pop()?;
+    let lhs = f.pop()?;
+    let inplace = arg >= 13;
+    let Some(op) = BINARY_OPS.get((arg % 13) as usize) else {
+        return Err(vm.bug(format!("BINARY_OP oparg {arg}")));
+    };
+    let r = vm.binary(op, &lhs, &rhs, inplace)?;
+    vm.top()?.push(r);
+    Ok(Step::Continue)
+}
+
+/// COMPARE_OP `(left, right -- res)`
+pub fn compare_op(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let f = vm.top()?;
+    let right = f.pop()?;
+    let left = f.pop()?;
+    let Some(op) = COMPARE_OPS.get((arg >> 4) as usize) else {
+        return Err(vm.bug(format!("COMPARE_OP oparg {arg}")));
+    };
+    let r = vm.compare(op, &left, &right)?;
+    vm.top()?.push(r);
+    Ok(Step::Continue)
+}
+
+/// IS_OP `(left, right -- b)`: oparg 1 is `is not`.
+pub fn is_op(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let f = vm.top()?;
+    let right = f.pop()?;
+    let left = f.pop()?;
+    f.push(Value::Bool(left.is(&right) != (arg == 1)));
+    Ok(Step::Continue)
+}
+
+/// CONTAINS_OP `(left, right -- b)`: oparg 1 is `not in`.
+pub fn contains_op(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let f = vm.top()?;
+    let right = f.pop()?;
+    let left = f.pop()?;
+    let r = vm.contains(&right, &left)?;
+    vm.top()?.push(Value::Bool(r != (arg == 1)));
+    Ok(Step::Continue)
+}

@@ -1,0 +1,1014 @@
+//! The object protocols the opcodes and builtins share: type, truth, equality, ordering,
+//! iteration, length, subscripting, hashing, binding.
+
+use std::rc::Rc;
+
+use super::dict::{Key, Unhashable};
+use super::interp::{Vm, MAX_ALLOC};
+use super::object::{Args, Iter, IterState, Method, PropertyKind, Slice, Value, ViewKind};
+use super::ops::generators::GenResult;
+use super::types::Type;
+use super::{PyResult, Throw};
+
+impl Vm {
+    /// `type(v)`.
+    pub fn type_of(&self, v: &Value) -> Rc<Type> {
+        let name = match v {
+            Value::None => "NoneType",
+            Value::NotImplemented => "NotImplementedType",
+            Value::Ellipsis => "ellipsis",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "str",
+            Value::Bytes(_) => "bytes",
+            Value::Tuple(_) => "tuple",
+            Value::List(_) => "list",
+            Value::Dict(_) => "dict",
+            Value::Set(_) => "set",
+            Value::Range(_) => "range",
+            Value::Slice(_) => "slice",
+            Value::Iter(it) => iter_type_name(&it.state.borrow()),
+            Value::DictView(d) => match d.kind {
+                ViewKind::Keys => "dict_keys",
+                ViewKind::Values => "dict_values",
+                ViewKind::Items => "dict_items",
+            },
+            Value::Function(_) => "function",
+            Value::Builtin(b) => {
+                if b.owner.is_some() {
+                    "method_descriptor"
+                } else {
+                    "builtin_function_or_method"
+                }
+            }
+            Value::Method(m) => {
+                if matches!(m.func, Value::Builtin(_)) {
+                    "builtin_function_or_method"
+                } else {
+                    "method"
+                }
+            }
+            Value::Code(_) => "code",
+            Value::Frame(_) => "frame",
+            Value::Traceback(_) => "traceback",
+            Value::Module(_) => "module",
+            Value::Type(_) => "type",
+            Value::Object(o) => return o.class.borrow().clone(),
+            Value::Cell(_) => "cell",
+            Value::Generator(_) => "generator",
+            Value::Property(p) => match p.kind {
+                PropertyKind::Property => "property",
+                PropertyKind::StaticMethod => "staticmethod",
+                PropertyKind::ClassMethod => "classmethod",
+            },
+        };
+        self.ty(name)
+    }
+
+    pub fn unhashable(&self, e: Unhashable) -> Throw {
+        self.type_error(format!("unhashable type: '{}'", e.0))
+    }
+
+    /// A user-class special method, if the value's class defines one.
+    pub fn special(&self, v: &Value, name: &str) -> Option<Value> {
+        match v {
+            Value::Object(o) => {
+                let t = o.class.borrow().clone();
+                if t.is_builtin() {
+                    return None;
+                }
+                t.lookup(name)
+            }
+            _ => None,
+        }
+    }
+
+    /// Calls special method `name` of `v` with `args` if defined.
+    pub fn call_special(
+        &mut self,
+        v: &Value,
+        name: &str,
+        args: Vec<Value>,
+    ) -> PyResult<Option<Value>> {
+        match self.special(v, name) {
+            Some(f) => {
+                let mut all = vec![v.clone()];
+                all.extend(args);
+                Ok(Some(self.call(&f, Args::new(all))?))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// `bool(v)`.
+    pub fn truthy(&mut self, v: &Value) -> PyResult<bool> {
+        Ok(match v {
+            Value::None => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) => !s.is_empty(),
+            Value::Bytes(b) => !b.is_empty(),
+            Value::Tuple(t) => !t.is_empty(),
+            Value::List(l) => !l.items.borrow().is_empty(),
+            Value::Dict(d) => !d.is_empty(),
+            Value::Set(s) => !s.items.is_empty(),
+            Value::Range(r) => r.len() != 0,
+            Value::DictView(d) => !d.dict.is_empty(),
+            Value::Object(_) => {
+                if let Some(r) = self.call_special(v, "__bool__", vec![])? {
+                    return match r {
+                        Value::Bool(b) => Ok(b),
+                        other => {
+                            let n = self.type_of(&other).name.clone();
+                            Err(self
+                                .type_error(format!("__bool__ should return bool, returned {n}")))
+                        }
+                    };
+                }
+                if let Some(r) = self.call_special(v, "__len__", vec![])? {
+                    return self.truthy(&r);
+                }
+                true
+            }
+            _ => true,
+        })
+    }
+
+    /// `a == b`.
+    pub fn eq(&mut self, a: &Value, b: &Value) -> PyResult<bool> {
+        if let (Some(x), Some(y)) = (num(a), num(b)) {
+            return Ok(match (x, y) {
+                (Num::I(x), Num::I(y)) => x == y,
+                (x, y) => x.f() == y.f(),
+            });
+        }
+        Ok(match (a, b) {
+            (Value::Str(x), Value::Str(y)) => x == y,
+            (Value::Bytes(x), Value::Bytes(y)) => x == y,
+            (Value::Tuple(x), Value::Tuple(y)) => self.seq_eq(x, y)?,
+            (Value::List(x), Value::List(y)) => {
+                let (x, y) = (x.items.borrow().clone(), y.items.borrow().clone());
+                self.seq_eq(&x, &y)?
+            }
+            (Value::Dict(x), Value::Dict(y)) => {
+                if x.len() != y.len() {
+                    return Ok(false);
+                }
+                for (k, v) in x.items() {
+                    match y.get(&k) {
+                        Ok(Some(w)) => {
+                            if !self.eq(&v, &w)? {
+                                return Ok(false);
+                            }
+                        }
+                        _ => return Ok(false),
+                    }
+                }
+                true
+            }
+            (Value::Set(x), Value::Set(y)) => {
+                x.items.len() == y.items.len()
+                    && x.items
+                        .keys()
+                        .iter()
+                        .all(|k| y.items.contains(k).unwrap_or(false))
+            }
+            (Value::Range(x), Value::Range(y)) => {
+                let (lx, ly) = (x.len(), y.len());
+                lx == ly && (lx == 0 || (x.start == y.start && (lx == 1 || x.step == y.step)))
+            }
+            (Value::Object(_), _) | (_, Value::Object(_)) => {
+                if let Some(r) = self.call_special(a, "__eq__", vec![b.clone()])? {
+                    if !matches!(r, Value::NotImplemented) {
+                        return self.truthy(&r);
+                    }
+                }
+                if let Some(r) = self.call_special(b, "__eq__", vec![a.clone()])? {
+                    if !matches!(r, Value::NotImplemented) {
+                        return self.truthy(&r);
+                    }
+                }
+                a.is(b)
+            }
+            _ => a.is(b),
+        })
+    }
+
+    fn seq_eq(&mut self, x: &[Value], y: &[Value]) -> PyResult<bool> {
+        if x.len() != y.len() {
+            return Ok(false);
+        }
+        for (a, b) in x.iter().zip(y) {
+            if !a.is(b) && !self.eq(a, b)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Rich comparison `a OP b` for `<`, `<=`, `==`, `!=`, `>`, `>=`.
+    pub fn compare(&mut self, op: &str, a: &Value, b: &Value) -> PyResult<Value> {
+        match op {
+            "==" | "!=" => {
+                if let Some(r) = self.user_compare(op, a, b)? {
+                    return Ok(r);
+                }
+                let e = self.eq(a, b)?;
+                return Ok(Value::Bool(if op == "==" { e } else { !e }));
+            }
+            _ => {}
+        }
+        if let Some(r) = self.user_compare(op, a, b)? {
+            return Ok(r);
+        }
+        let ord = self.order(a, b)?;
+        match ord {
+            Some(o) => Ok(Value::Bool(match op {
+                "<" => o == std::cmp::Ordering::Less,
+                "<=" => o != std::cmp::Ordering::Greater,
+                ">" => o == std::cmp::Ordering::Greater,
+                _ => o != std::cmp::Ordering::Less,
+            })),
+            None => {
+                // NaN comparisons are all false.
+                if num(a).is_some() && num(b).is_some() {
+                    return Ok(Value::Bool(false));
+                }
+                let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());
+                Err(self.type_error(format!(
+                    "'{op}' not supported between instances of '{ta}' and '{tb}'"
+                )))
+            }
+        }
+    }
+
+    fn user_compare(&mut self, op: &str, a: &Value, b: &Value) -> PyResult<Option<Value>> {
+        let (name, reflected) = match op {
+            "<" => ("__lt__", "__gt__"),
+            "<=" => ("__le__", "__ge__"),
+            ">" => ("__gt__", "__lt__"),
+            ">=" => ("__ge__", "__le__"),
+            "==" => ("__eq__", "__eq__"),
+            _ => ("__ne__", "__ne__"),
+        };
+        if let Some(r) = self.call_special(a, name, vec![b.clone()])? {
+            if !matches!(r, Value::NotImplemented) {
+                return Ok(Some(r));
+            }
+        }
+        if let Some(r) = self.call_special(b, reflected, vec![a.clone()])? {
+            if !matches!(r, Value::NotImplemented) {
+                return Ok(Some(r));
+            }
+        }
+        if op == "!=" && (matches!(a, Value::Object(_)) || matches!(b, Value::Object(_))) {
+            let e = self.eq(a, b)?;
+            return Ok(Some(Value::Bool(!e)));
+        }
+        Ok(None)
+    }
+
+    /// Total order where Python defines one; `None` when the types do not compare.
+    pub fn order(&mut self, a: &Value, b: &Value) -> PyResult<Option<std::cmp::Ordering>> {
+        if let (Some(x), Some(y)) = (num(a), num(b)) {
+            return Ok(match (x, y) {
+                (Num::I(x), Num::I(y)) => Some(x.cmp(&y)),
+                (x, y) => x.f().partial_cmp(&y.f()),
+            });
+        }
+        match (a, b) {
+            (Value::Str(x), Value::Str(y)) => Ok(Some(x.cmp(y))),
+            (Value::Bytes(x), Value::Bytes(y)) => Ok(Some(x.cmp(y))),
+            (Value::Tuple(x), Value::Tuple(y)) => self.seq_order(x, y),
+            (Value::List(x), Value::List(y)) => {
+                let (x, y) = (x.items.borrow().clone(), y.items.borrow().clone());
+                self.seq_order(&x, &y)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn seq_order(&mut self, x: &[Value], y: &[Value]) -> PyResult<Option<std::cmp::Ordering>> {
+        for (a, b) in x.iter().zip(y) {
+            if a.is(b) || self.eq(a, b)? {
+                continue;
+            }
+            if let Some(r) = self.user_compare("<", a, b)? {
+                return Ok(Some(if self.truthy(&r)? {
+                    std::cmp::Ordering::Less
+                } else {
+                    std::cmp::Ordering::Greater
+                }));
+            }
+            return match self.order(a, b)? {
+                Some(o) => Ok(Some(o)),
+                None => {
+                    let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());
+                    Err(self.type_error(format!(
+                        "'<' not supported between instances of '{ta}' and '{tb}'"
+                    )))
+                }
+            };
+        }
+        Ok(Some(x.len().cmp(&y.len())))
+    }
+
+    /// `iter(v)`.
+    pub fn iter(&mut self, v: &Value) -> PyResult<Value> {
+        let state = match v {
+            Value::List(l) => IterState::List {
+                list: l.clone(),
+                index: 0,
+                reversed: false,
+            },
+            Value::Tuple(t) => IterState::Tuple {
+                items: t.clone(),
+                index: 0,
+            },
+            Value::Str(s) => IterState::Str {
+                chars: s.chars().collect(),
+                index: 0,
+            },
+            Value::Range(r) => IterState::Range {
+                next: r.start,
+                stop: r.stop,
+                step: r.step,
+            },
+            Value::Dict(d) => IterState::Keys {
+                items: d.keys(),
+                index: 0,
+                type_name: "dict_keyiterator",
+            },
+            Value::Set(s) => IterState::Keys {
+                items: s.items.keys(),
+                index: 0,
+                type_name: "set_iterator",
+            },
+            Value::Bytes(b) => IterState::Keys {
+                items: b.iter().map(|x| Value::Int(i64::from(*x))).collect(),
+                index: 0,
+                type_name: "bytes_iterator",
+            },
+            Value::DictView(d) => {
+                let (items, type_name) = match d.kind {
+                    ViewKind::Keys => (d.dict.keys(), "dict_keyiterator"),
+                    ViewKind::Values => (d.dict.values(), "dict_valueiterator"),
+                    ViewKind::Items => (
+                        d.dict
+                            .items()
+                            .into_iter()
+                            .map(|(k, v)| Value::tuple(vec![k, v]))
+                            .collect(),
+                        "dict_itemiterator",
+                    ),
+                };
+                IterState::Keys {
+                    items,
+                    index: 0,
+                    type_name,
+                }
+            }
+            Value::Iter(_) | Value::Generator(_) => return Ok(v.clone()),
+            Value::Object(_) => {
+                if let Some(it) = self.call_special(v, "__iter__", vec![])? {
+                    return Ok(it);
+                }
+                if self.special(v, "__getitem__").is_some() {
+                    let mut items = Vec::new();
+                    let mut i = 0;
+                    loop {
+                        match self.getitem(v, &Value::Int(i)) {
+                            Ok(x) => items.push(x),
+                            Err(Throw::Exc(e))
+                                if self.is_instance_of(&e, "IndexError")
+                                    || self.is_instance_of(&e, "StopIteration") =>
+                            {
+                                break
+                            }
+                            Err(e) => return Err(e),
+                        }
+                        i += 1;
+                    }
+                    IterState::Tuple {
+                        items: Rc::from(items),
+                        index: 0,
+                    }
+                } else {
+                    let n = self.type_of(v).name.clone();
+                    return Err(self.type_error(format!("'{n}' object is not iterable")));
+                }
+            }
+            other => {
+                let n = self.type_of(other).name.clone();
+                return Err(self.type_error(format!("'{n}' object is not iterable")));
+            }
+        };
+        Ok(Value::Iter(Rc::new(Iter {
+            state: std::cell::RefCell::new(state),
+        })))
+    }
+
+    /// `next(it)`: `None` when exhausted.
+    pub fn next(&mut self, it: &Value) -> PyResult<Option<Value>> {
+        match it {
+            Value::Iter(i) => self.iter_next(i),
+            Value::Generator(g) => match self.gen_resume(g, Value::None, None)? {
+                GenResult::Yield(v) => Ok(Some(v)),
+                GenResult::Return(_) => Ok(None),
+            },
+            Value::Object(_) => match self.call_special(it, "__next__", vec![]) {
+                Ok(Some(v)) => Ok(Some(v)),
+                Ok(None) => {
+                    let n = self.type_of(it).name.clone();
+                    Err(self.type_error(format!("'{n}' object is not an iterator")))
+                }
+                Err(Throw::Exc(e)) if self.is_instance_of(&e, "StopIteration") => Ok(None),
+                Err(e) => Err(e),
+            },
+            other => {
+                let n = self.type_of(other).name.clone();
+                Err(self.type_error(format!("'{n}' object is not an iterator")))
+            }
+        }
+    }
+
+    fn iter_next(&mut self, it: &Rc<Iter>) -> PyResult<Option<Value>> {
+        // Steps that call back into Python take the state out first so no borrow is held.
+        let mut state = std::mem::replace(&mut *it.state.borrow_mut(), IterState::Done);
+        let result = self.advance(&mut state);
+        let exhausted = matches!(result, Ok(None));
+        *it.state.borrow_mut() = if exhausted { IterState::Done } else { state };
+        result
+    }
+
+    fn advance(&mut self, state: &mut IterState) -> PyResult<Option<Value>> {
+        match state {
+            IterState::List {
+                list,
+                index,
+                reversed,
+            } => {
+                let items = list.items.borrow();
+                if *reversed {
+                    if *index == 0 || *index > items.len() {
+                        return Ok(None);
+                    }
+                    *index -= 1;
+                    Ok(items.get(*index).cloned())
+                } else {
+                    let v = items.get(*index).cloned();
+                    *index += 1;
+                    Ok(v)
+                }
+            }
+            IterState::Tuple { items, index } => {
+                let v = items.get(*index).cloned();
+                *index += 1;
+                Ok(v)
+            }
+            IterState::Str { chars, index } => {
+                let v = chars.get(*index).map(|c| Value::str(&c.to_string()));
+                *index += 1;
+                Ok(v)
+            }
+            IterState::Keys { items, index, .. } => {
+                let v = items.get(*index).cloned();
+                *index += 1;
+                Ok(v)
+            }
+            IterState::Range { next, stop, step } => {
+                if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
+                    let v = *next;
+                    *next = next.saturating_add(*step);
+                    Ok(Some(Value::Int(v)))
+                } else {
+                    Ok(None)
+                }
+            }
+            IterState::Enumerate { inner, count } => match self.next(&inner.clone())? {
+                Some(v) => {
+                    let c = *count;
+                    *count += 1;
+                    Ok(Some(Value::tuple(vec![Value::Int(c), v])))
+                }
+                None => Ok(None),
+            },
+            IterState::Zip { inners } => {
+                if inners.is_empty() {
+                    return Ok(None);
+                }
+                let mut out = Vec::with_capacity(inners.len());
+                for i in inners.clone() {
+                    match self.next(&i)? {
+                        Some(v) => out.push(v),
+                        None => return Ok(None),
+                    }
+                }
+                Ok(Some(Value::tuple(out)))
+            }
+            IterState::Map { func, inners } => {
+                let mut args = Vec::with_capacity(inners.len());
+                for i in inners.clone() {
+                    match self.next(&i)? {
+                        Some(v) => args.push(v),
+                        None => return Ok(None),
+                    }
+                }
+                let f = func.clone();
+                Ok(Some(self.call(&f, Args::new(args))?))
+            }
+            IterState::Filter { func, inner } => loop {
+                let Some(v) = self.next(&inner.clone())? else {
+                    return Ok(None);
+                };
+                let keep = if func.is_none() {
+                    self.truthy(&v)?
+                } else {
+                    let f = func.clone();
+                    let r = self.call1(&f, v.clone())?;
+                    self.truthy(&r)?
+                };
+                if keep {
+                    return Ok(Some(v));
+                }
+            },
+            IterState::Callable { func, sentinel } => {
+                let f = func.clone();
+                let v = self.call0(&f)?;
+                let s = sentinel.clone();
+                if self.eq(&v, &s)? {
+                    Ok(None)
+                } else {
+                    Ok(Some(v))
+                }
+            }
+            IterState::Done => Ok(None),
+        }
+    }
+
+    /// All items of an iterable.
+    pub fn collect(&mut self, v: &Value) -> PyResult<Vec<Value>> {
+        match v {
+            Value::List(l) => return Ok(l.items.borrow().clone()),
+            Value::Tuple(t) => return Ok(t.to_vec()),
+            _ => {}
+        }
+        let it = self.iter(v)?;
+        let mut out = Vec::new();
+        while let Some(x) = self.next(&it)? {
+            if out.len() >= MAX_ALLOC {
+                return Err(self.err("MemoryError", ""));
+            }
+            out.push(x);
+        }
+        Ok(out)
+    }
+
+    /// `len(v)`.
+    pub fn len(&mut self, v: &Value) -> PyResult<usize> {
+        Ok(match v {
+            Value::Str(s) => s.chars().count(),
+            Value::Bytes(b) => b.len(),
+            Value::Tuple(t) => t.len(),
+            Value::List(l) => l.items.borrow().len(),
+            Value::Dict(d) => d.len(),
+            Value::Set(s) => s.items.len(),
+            Value::Range(r) => r.len().max(0) as usize,
+            Value::DictView(d) => d.dict.len(),
+            Value::Object(_) => match self.call_special(v, "__len__", vec![])? {
+                Some(Value::Int(n)) if n >= 0 => n as usize,
+                Some(Value::Int(_)) => return Err(self.value_error("__len__() should return >= 0")),
+                Some(other) => {
+                    let n = self.type_of(&other).name.clone();
+                    return Err(self
+                        .type_error(format!("'{n}' object cannot be interpreted as an integer")));
+                }
+                None => {
+                    let n = self.type_of(v).name.clone();
+                    return Err(self.type_error(format!("object of type '{n}' has no len()")));
+                }
+            },
+            other => {
+                let n = self.type_of(other).name.clone();
+                return Err(self.type_error(format!("object of type '{n}' has no len()")));
+            }
+        })
+    }
+
+    /// `hash(v)`.
+    pub fn hash(&mut self, v: &Value) -> PyResult<i64> {
+        Key::of(v).map(|k| k.hash()).map_err(|e| self.unhashable(e))
+    }
+
+    /// `item in container`.
+    pub fn contains(&mut self, container: &Value, item: &Value) -> PyResult<bool> {
+        match container {
+            Value::Str(s) => match item {
+                Value::Str(x) => Ok(s.contains(&**x)),
+                other => {
+                    let n = self.type_of(other).name.clone();
+                    Err(self.type_error(format!(
+                        "'in <string>' requires string as left operand, not {n}"
+                    )))
+                }
+            },
+            Value::Dict(d) => d.contains(item).map_err(|e| self.unhashable(e)),
+            Value::Set(s) => s.items.contains(item).map_err(|e| self.unhashable(e)),
+            Value::DictView(d) if d.kind == ViewKind::Keys => {
+                d.dict.contains(item).map_err(|e| self.unhashable(e))
+            }
+            Value::Range(r) => Ok(match item {
+                Value::Int(i) => {
+                    let i = *i;
+                    if r.step > 0 {
+                        i >= r.start && i < r.stop && (i - r.start) % r.step == 0
+                    } else {
+                        i <= r.start && i > r.stop && (r.start - i) % (-r.step) == 0
+                    }
+                }
+                _ => false,
+            }),
+            Value::Object(_) => {
+                if let Some(r) = self.call_special(container, "__contains__", vec![item.clone()])? {
+                    return self.truthy(&r);
+                }
+                self.contains_by_iteration(container, item)
+            }
+            Value::List(_)
+            | Value::Tuple(_)
+            | Value::Iter(_)
+            | Value::Generator(_)
+            | Value::DictView(_) => self.contains_by_iteration(container, item),
+            other => {
+                let n = self.type_of(other).name.clone();
+                Err(self.type_error(format!("argument of type '{n}' is not iterable")))
+            }
+        }
+    }
+
+    fn contains_by_iteration(&mut self, container: &Value, item: &Value) -> PyResult<bool> {
+        let it = self.iter(container)?;
+        while let Some(x) = self.next(&it)? {
+            if x.is(item) || self.eq(&x, item)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// `container[sub]`.
+    pub fn getitem(&mut self, container: &Value, sub: &Value) -> PyResult<Value> {
+        match container {
+            Value::List(l) => {
+                let items = l.items.borrow().clone();
+                self.seq_getitem(&items, sub, "list").map(|r| match r {
+                    SeqItem::One(v) => v,
+                    SeqItem::Many(v) => Value::list(v),
+                })
+            }
+            Value::Tuple(t) => self.seq_getitem(t, sub, "tuple").map(|r| match r {
+                SeqItem::One(v) => v,
+                SeqItem::Many(v) => Value::tuple(v),
+            }),
+            Value::Str(s) => {
+                let chars: Vec<Value> = s.chars().map(|c| Value::str(&c.to_string())).collect();
+                self.seq_getitem(&chars, sub, "string").map(|r| match r {
+                    SeqItem::One(v) => v,
+                    SeqItem::Many(v) => {
+                        let mut out = String::new();
+                        for c in v {
+                            if let Value::Str(c) = c {
+                                out.push_str(&c);
+                            }
+                        }
+                        Value::str(&out)
+                    }
+                })
+            }
+            Value::Range(r) => {
+                let Value::Int(i) = sub else {
+                    return Err(self.type_error(
+                        "range indices must be integers or slices, not ".to_string()
+                            + &self.type_of(sub).name,
+                    ));
+                };
+                let n = r.len();
+                let i = if *i < 0 { i + n } else { *i };
+                if i < 0 || i >= n {
+                    return Err(self.err("IndexError", "range object index out of range"));
+                }
+                Ok(Value::Int(r.start + i * r.step))
+            }
+            Value::Dict(d) => match d.get(sub).map_err(|e| self.unhashable(e))? {
+                Some(v) => Ok(v),
+                None => Err(self.err_args("KeyError", vec![sub.clone()])),
+            },
+            Value::Object(_) => {
+                match self.call_special(container, "__getitem__", vec![sub.clone()])? {
+                    Some(v) => Ok(v),
+                    None => {
+                        let n = self.type_of(container).name.clone();
+                        Err(self.type_error(format!("'{n}' object is not subscriptable")))
+                    }
+                }
+            }
+            Value::Type(t) if t.is_builtin() => Ok(container.clone()),
+            other => {
+                let n = self.type_of(other).name.clone();
+                Err(self.type_error(format!("'{n}' object is not subscriptable")))
+            }
+        }
+    }
+
+    fn seq_getitem(&mut self, items: &[Value], sub: &Value, what: &str) -> PyResult<SeqItem> {
+        match sub {
+            Value::Int(_) | Value::Bool(_) => {
+                let i = as_i64(sub);
+                let n = items.len() as i64;
+                let j = if i < 0 { i + n } else { i };
+                if j < 0 || j >= n {
+                    return Err(self.err("IndexError", format!("{what} index out of range")));
+                }
+                Ok(SeqItem::One(items[j as usize].clone()))
+            }
+            Value::Slice(s) => {
+                let idx = self.slice_indices(s, items.len())?;
+                Ok(SeqItem::Many(
+                    idx.into_iter().map(|i| items[i].clone()).collect(),
+                ))
+            }
+            other => {
+                let n = self.type_of(other).name.clone();
+                let what = if what == "string" { "string" } else { what };
+                Err(self.type_error(format!(
+                    "{what} indices must be integers or slices, not {n}"
+                )))
+            }
+        }
+    }
+
+    /// The indices a slice selects from a sequence of length `len` (CPython
+    /// `PySlice_AdjustIndices`).
+    pub fn slice_indices(&mut self, s: &Slice, len: usize) -> PyResult<Vec<usize>> {
+        let n = len as i64;
+        let get = |vm: &mut Vm, v: &Value| -> PyResult<Option<i64>> {
+            match v {
+                Value::None => Ok(None),
+                Value::Int(_) | Value::Bool(_) => Ok(Some(as_i64(v))),
+                _ => Err(vm.type_error(
+                    "slice indices must be integers or None or have an __index__ method",
+                )),
+            }
+        };
+        let step = get(self, &s.step)?.unwrap_or(1);
+        if step == 0 {
+            return Err(self.value_error("slice step cannot be zero"));
+        }
+        let clamp = |v: Option<i64>, default: i64, lo: i64, hi: i64| -> i64 {
+            match v {
+                None => default,
+                Some(x) => {
+                    let x = if x < 0 { x + n } else { x };
+                    x.clamp(lo, hi)
+                }
+            }
+        };
+        let (start, stop) = if step > 0 {
+            (
+                clamp(get(self, &s.start)?, 0, 0, n),
+                clamp(get(self, &s.stop)?, n, 0, n),
+            )
+        } else {
+            (
+                clamp(get(self, &s.start)?, n - 1, -1, n - 1),
+                clamp(get(self, &s.stop)?, -1, -1, n - 1),
+            )
+        };
+        let mut out = Vec::new();
+        let mut i = start;
+        while (step > 0 && i < stop) || (step < 0 && i > stop) {
+            out.push(i as usize);
+            i += step;
+        }
+        Ok(out)
+    }
+
+    /// `container[sub] = v`.
+    pub fn setitem(&mut self, container: &Value, sub: &Value, v: Value) -> PyResult<()> {
+        match container {
+            Value::List(l) => match sub {
+                Value::Int(_) | Value::Bool(_) => {
+                    let i = as_i64(sub);
+                    let mut items = l.items.borrow_mut();
+                    let n = items.len() as i64;
+                    let j = if i < 0 { i + n } else { i };
+                    if j < 0 || j >= n {
+                        drop(items);
+                        return Err(self.err("IndexError", "list assignment index out of range"));
+                    }
+                    items[j as usize] = v;
+                    Ok(())
+                }
+                Value::Slice(s) => {
+                    let new = self.collect(&v)?;
+                    let len = l.items.borrow().len();
+                    let idx = self.slice_indices(s, len)?;
+                    let step_is_one =
+                        matches!(s.step, Value::None) || matches!(s.step, Value::Int(1));
+                    let mut items = l.items.borrow_mut();
+                    if step_is_one {
+                        let n = len as i64;
+                        let norm = |x: &Value, d: i64| match x {
+                            Value::Int(i) => (if *i < 0 { i + n } else { *i }).clamp(0, n),
+                            _ => d,
+                        };
+                        let start = norm(&s.start, 0) as usize;
+                        let stop = (norm(&s.stop, n) as usize).max(start);
+                        items.splice(start..stop, new);
+                        return Ok(());
+                    }
+                    if idx.len() != new.len() {
+                        drop(items);
+                        return Err(self.value_error(format!(
+                            "attempt to assign sequence of size {} to extended slice of size {}",
+                            new.len(),
+                            idx.len()
+                        )));
+                    }
+                    for (i, x) in idx.into_iter().zip(new) {
+                        items[i] = x;
+                    }
+                    Ok(())
+                }
+                other => {
+                    let n = self.type_of(other).name.clone();
+                    Err(self
+                        .type_error(format!("list indices must be integers or slices, not {n}")))
+                }
+            },
+            Value::Dict(d) => d.set(sub.clone(), v).map_err(|e| self.unhashable(e)),
+            Value::Object(_) => {
+                match self.call_special(container, "__setitem__", vec![sub.clone(), v])? {
+                    Some(_) => Ok(()),
+                    None => {
+                        let n = self.type_of(container).name.clone();
+                        Err(self
+                            .type_error(format!("'{n}' object does not support item assignment")))
+                    }
+                }
+            }
+            other => {
+                let n = self.type_of(other).name.clone();
+                Err(self.type_error(format!("'{n}' object does not support item assignment")))
+            }
+        }
+    }
+
+    /// `del container[sub]`.
+    pub fn delitem(&mut self, container: &Value, sub: &Value) -> PyResult<()> {
+        match container {
+            Value::List(l) => match sub {
+                Value::Int(_) | Value::Bool(_) => {
+                    let i = as_i64(sub);
+                    let mut items = l.items.borrow_mut();
+                    let n = items.len() as i64;
+                    let j = if i < 0 { i + n } else { i };
+                    if j < 0 || j >= n {
+                        drop(items);
+                        return Err(self.err("IndexError", "list assignment index out of range"));
+                    }
+                    items.remove(j as usize);
+                    Ok(())
+                }
+                Value::Slice(s) => {
+                    let len = l.items.borrow().len();
+                    let mut idx = self.slice_indices(s, len)?;
+                    idx.sort_unstable();
+                    let mut items = l.items.borrow_mut();
+                    for i in idx.into_iter().rev() {
+                        items.remove(i);
+                    }
+                    Ok(())
+                }
+                _ => Err(self.type_error("list indices must be integers or slices")),
+            },
+            Value::Dict(d) => match d.remove(sub).map_err(|e| self.unhashable(e))? {
+                Some(_) => Ok(()),
+                None => Err(self.err_args("KeyError", vec![sub.clone()])),
+            },
+            Value::Object(_) => {
+                match self.call_special(container, "__delitem__", vec![sub.clone()])? {
+                    Some(_) => Ok(()),
+                    None => {
+                        let n = self.type_of(container).name.clone();
+                        Err(self.type_error(format!("'{n}' object doesn't support item deletion")))
+                    }
+                }
+            }
+            other => {
+                let n = self.type_of(other).name.clone();
+                Err(self.type_error(format!("'{n}' object doesn't support item deletion")))
+            }
+        }
+    }
+
+    /// Binds a class attribute to `obj` the way its descriptor would.
+    pub fn bind(&self, attr: &Value, obj: &Value) -> Value {
+        match attr {
+            Value::Function(_) | Value::Builtin(_) => Value::Method(Rc::new(Method {
+                func: attr.clone(),
+                receiver: obj.clone(),
+            })),
+            Value::Property(p) => match p.kind {
+                PropertyKind::StaticMethod => p.func.clone(),
+                PropertyKind::ClassMethod => {
+                    let cls = match obj {
+                        Value::Type(_) => obj.clone(),
+                        other => Value::Type(self.type_of(other)),
+                    };
+                    Value::Method(Rc::new(Method {
+                        func: p.func.clone(),
+                        receiver: cls,
+                    }))
+                }
+                PropertyKind::Property => attr.clone(),
+            },
+            other => other.clone(),
+        }
+    }
+
+    /// LOAD_ATTR's method form: the plain function when `owner.name` is a method found on
+    /// the type and not shadowed by the instance.
+    pub fn method_for_call(&self, owner: &Value, name: &str) -> Option<Value> {
+        match owner {
+            Value::Type(_) | Value::Module(_) => return None,
+            Value::Object(o) if o.dict.get_str(name).is_some() => return None,
+            _ => {}
+        }
+        let t = self.type_of(owner);
+        match t.lookup(name)? {
+            f @ Value::Function(_) => Some(f),
+            Value::Builtin(b) if b.owner.is_some() => Some(Value::Builtin(b)),
+            _ => None,
+        }
+    }
+}
+
+enum SeqItem {
+    One(Value),
+    Many(Vec<Value>),
+}
+
+pub fn as_i64(v: &Value) -> i64 {
+    match v {
+        Value::Int(i) => *i,
+        Value::Bool(b) => i64::from(*b),
+        _ => 0,
+    }
+}
+
+/// A number operand.
+#[derive(Clone, Copy)]
+pub enum Num {
+    I(i64),
+    F(f64),
+}
+
+impl Num {
+    pub fn f(self) -> f64 {
+        match self {
+            Num::I(i) => i as f64,
+            Num::F(f) => f,
+        }
+    }
+}
+
+pub fn num(v: &Value) -> Option<Num> {
+    match v {
+        Value::Int(i) => Some(Num::I(*i)),
+        Value::Bool(b) => Some(Num::I(i64::from(*b))),
+        Value::Float(f) => Some(Num::F(*f)),
+        _ => None,
+    }
+}
+
+fn iter_type_name(state: &IterState) -> &'static str {
+    match state {
+        IterState::List {
+            reversed: false, ..
+        } => "list_iterator",
+        IterState::List { reversed: true, .. } => "list_reverseiterator",
+        IterState::Tuple { .. } => "tuple_iterator",
+        IterState::Range { .. } => "range_iterator",
+        IterState::Str { .. } => "str_ascii_iterator",
+        IterState::Keys { type_name, .. } => type_name,
+        IterState::Enumerate { .. } => "enumerate",
+        IterState::Zip { .. } => "zip",
+        IterState::Map { .. } => "map",
+        IterState::Filter { .. } => "filter",
+        IterState::Callable { .. } => "callable_iterator",
+        IterState::Done => "iterator",
+    }
+}

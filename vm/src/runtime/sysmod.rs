@@ -1,0 +1,231 @@
+//! The `sys` and `inspect` modules (spec: frames.getframe, frames.currentframe,
+//! tracing.settrace.*, tracing.gettrace, exceptions.exc_info).
+
+use std::rc::Rc;
+
+use super::builtins::{arity, builtin};
+use super::dict::Dict;
+use super::interp::Vm;
+use super::object::{Args, Instance, Module, NativeFn, Value};
+use super::PyResult;
+
+fn module(vm: &mut Vm, name: &str, fns: &[(&'static str, NativeFn)]) -> Rc<Dict> {
+    let d = Dict::new_rc();
+    d.set_str("__name__", Value::str(name));
+    d.set_str("__doc__", Value::None);
+    for &(n, f) in fns {
+        let v = builtin(n, f);
+        if let Value::Builtin(b) = &v {
+            let _ = b;
+        }
+        d.set_str(n, v);
+    }
+    let m = Module {
+        name: Rc::from(name),
+        dict: d.clone(),
+        file: None,
+    };
+    vm.modules.set_str(name, Value::Module(Rc::new(m)));
+    d
+}
+
+fn stream(vm: &Vm, n: i64) -> Value {
+    let o = Instance {
+        class: std::cell::RefCell::new(vm.ty("TextIOWrapper")),
+        dict: Dict::new_rc(),
+        exc: None,
+    };
+    o.dict.set_str("_framespec_stream", Value::Int(n));
+    o.dict.set_str(
+        "name",
+        Value::str(if n == 2 { "<stderr>" } else { "<stdout>" }),
+    );
+    Value::Object(Rc::new(o))
+}
+
+pub fn install(vm: &mut Vm) {
+    let sys = module(
+        vm,
+        "sys",
+        &[
+            ("_getframe", getframe),
+            ("settrace", settrace),
+            ("gettrace", gettrace),
+            ("setprofile", setprofile),
+            ("getprofile", gettrace_none),
+            ("exc_info", exc_info),
+            ("exception", exception),
+            ("getrecursionlimit", getrecursionlimit),
+            ("setrecursionlimit", setrecursionlimit),
+            ("exit", exit),
+            ("intern", intern),
+        ],
+    );
+    let out = stream(vm, 1);
+    let err = stream(vm, 2);
+    sys.set_str("stdout", out.clone());
+    sys.set_str("stderr", err.clone());
+    sys.set_str("__stdout__", out);
+    sys.set_str("__stderr__", err);
+    sys.set_str(
+        "version_info",
+        Value::tuple(vec![
+            Value::Int(3),
+            Value::Int(12),
+            Value::Int(1),
+            Value::str("final"),
+            Value::Int(0),
+        ]),
+    );
+    sys.set_str("version", Value::str("3.12.1 (framespec reference VM)"));
+    sys.set_str("hexversion", Value::Int(0x030c01f0));
+    sys.set_str("modules", Value::Dict(vm.modules.clone()));
+    sys.set_str("argv", Value::list(vec![Value::Str(vm.filename.clone())]));
+    sys.set_str("path", Value::list(Vec::new()));
+    sys.set_str("platform", Value::str("linux"));
+    sys.set_str("byteorder", Value::str("little"));
+    sys.set_str("maxsize", Value::Int(i64::MAX));
+    sys.set_str("executable", Value::str(""));
+    sys.set_str(
+        "builtin_module_names",
+        Value::tuple(vec![Value::str("builtins"), Value::str("sys")]),
+    );
+    module(
+        vm,
+        "inspect",
+        &[
+            ("currentframe", currentframe),
+            ("isfunction", isfunction),
+            ("isframe", isframe),
+        ],
+    );
+}
+
+/// An attribute of the `sys` module (programs may replace `sys.stdout`).
+pub fn sys_attr(vm: &Vm, name: &str) -> Value {
+    match vm.modules.get_str("sys") {
+        Some(Value::Module(m)) => m.dict.get_str(name).unwrap_or(Value::None),
+        _ => Value::None,
+    }
+}
+
+/// `sys._getframe(depth=0)`: the caller's frame, `depth` frames out. spec: frames.getframe
+fn getframe(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
+    let depth = args
+        .take_kw("depth")
+        .or_else(|| args.pos.first().cloned())
+        .unwrap_or(Value::Int(0));
+    let Value::Int(depth) = depth else {
+        return Err(vm.type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            vm.type_of(&depth).name
+        )));
+    };
+    let n = vm.frames.len() as i64;
+    let index = n - 1 - depth.max(0);
+    if index < 0 {
+        return Err(vm.value_error("call stack is not deep enough"));
+    }
+    match vm.frame_object(index as usize) {
+        Some(fo) => Ok(Value::Frame(fo)),
+        None => Err(vm.value_error("call stack is not deep enough")),
+    }
+}
+
+/// `inspect.currentframe()`. spec: frames.currentframe
+fn currentframe(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    match vm
+        .frames
+        .len()
+        .checked_sub(1)
+        .and_then(|i| vm.frame_object(i))
+    {
+        Some(fo) => Ok(Value::Frame(fo)),
+        None => Ok(Value::None),
+    }
+}
+
+fn isfunction(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    arity(vm, &args, "isfunction", 1, 1)?;
+    Ok(Value::Bool(matches!(args.pos[0], Value::Function(_))))
+}
+
+fn isframe(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    arity(vm, &args, "isframe", 1, 1)?;
+    Ok(Value::Bool(matches!(args.pos[0], Value::Frame(_))))
+}
+
+/// `sys.settrace(fn)`. spec: tracing.settrace.call
+fn settrace(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    arity(vm, &args, "settrace", 1, 1)?;
+    vm.trace.set_sys_trace(args.pos[0].clone());
+    Ok(Value::None)
+}
+
+/// `sys.gettrace()`. spec: tracing.gettrace
+fn gettrace(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Ok(_vm.trace.sys_trace.clone())
+}
+
+fn gettrace_none(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Ok(Value::None)
+}
+
+/// Profiling is out of scope: accepted and ignored.
+fn setprofile(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Ok(Value::None)
+}
+
+/// `sys.exc_info()`. spec: exceptions.exc_info
+fn exc_info(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    let e = vm.exc_info.clone();
+    if e.is_none() {
+        return Ok(Value::tuple(vec![Value::None, Value::None, Value::None]));
+    }
+    let tb = e
+        .exc()
+        .map(|d| d.traceback.borrow().clone())
+        .unwrap_or(Value::None);
+    Ok(Value::tuple(vec![Value::Type(vm.type_of(&e)), e, tb]))
+}
+
+/// `sys.exception()`. spec: exceptions.exc_info
+fn exception(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Ok(vm.exc_info.clone())
+}
+
+fn getrecursionlimit(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Ok(Value::Int(vm.recursion_limit as i64))
+}
+
+fn setrecursionlimit(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    arity(vm, &args, "setrecursionlimit", 1, 1)?;
+    let Value::Int(n) = args.pos[0] else {
+        return Err(vm.type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            vm.type_of(&args.pos[0]).name
+        )));
+    };
+    if n < 1 {
+        return Err(vm.value_error("recursion limit must be greater or equal than 1"));
+    }
+    let depth = vm.frames.len() as i64;
+    if n <= depth {
+        return Err(vm.err(
+            "RecursionError",
+            format!("cannot set the recursion limit to {n} at the recursion depth {depth}: the limit is too low"),
+        ));
+    }
+    // A very high limit would let Python recursion exhaust memory; frames are small, so
+    // a generous cap keeps the VM in bounds.
+    vm.recursion_limit = n.min(200_000) as usize;
+    Ok(Value::None)
+}
+
+fn exit(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Err(vm.err_args("SystemExit", args.pos))
+}
+
+fn intern(_vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Ok(args.pos.first().cloned().unwrap_or(Value::None))
+}

@@ -1,0 +1,378 @@
+//! Tracing (spec chapter `tracing`): the events `sys.settrace` delivers in CPython 3.12
+//! (Python/legacy_tracing.c over Python/instrumentation.c), produced once and delivered to
+//! two independent observers: the program's trace function, and the harness's `trace` and
+//! `snapshots` channels (spec/INTERPRETING.md §3).
+//!
+//! The evaluator calls [`before_instruction`] only when `TraceState::active` is set.
+
+use crate::code::Instruction;
+use crate::opcode::Opcode;
+use crate::RunOptions;
+
+use super::interp::Vm;
+use super::object::{Args, Value};
+use super::{PyResult, Throw};
+
+/// At most this many snapshot blocks per run (INTERPRETING.md §3).
+const MAX_SNAPSHOTS: usize = 50;
+
+#[derive(Debug, Default)]
+pub struct TraceState {
+    /// Any observer is on: the evaluator calls the tracing wrapper.
+    pub active: bool,
+    /// The harness's trace channel, when asked for.
+    pub events: Option<Vec<String>>,
+    pub snapshot_lines: Vec<u32>,
+    pub snapshots: Option<String>,
+    pub snapshot_count: usize,
+    /// The program's global trace function (CPython `c_traceobj`), None when unset.
+    pub sys_trace: Value,
+    /// Non-zero while a trace function runs (CPython `tstate->tracing`): no events then.
+    pub tracing: u32,
+    /// Some frame ever had `f_trace_opcodes` set (CPython `interp->f_opcode_trace_set`).
+    pub opcode_trace_set: bool,
+    /// `opcode` events are on: decided when `sys.settrace` is called, from
+    /// `opcode_trace_set` (3.12 `_PyEval_SetTrace` enables INSTRUCTION events only then).
+    pub opcode_events: bool,
+}
+
+impl TraceState {
+    pub fn new(options: &RunOptions) -> TraceState {
+        let mut t = TraceState {
+            events: options.trace.then(Vec::new),
+            snapshot_lines: options.snapshot_lines.clone(),
+            snapshots: (!options.snapshot_lines.is_empty()).then(String::new),
+            ..TraceState::default()
+        };
+        t.update();
+        t
+    }
+
+    fn harness(&self) -> bool {
+        self.events.is_some() || self.snapshots.is_some()
+    }
+
+    fn update(&mut self) {
+        self.active = self.harness() || !self.sys_trace.is_none();
+    }
+
+    pub fn set_sys_trace(&mut self, f: Value) {
+        self.opcode_events = !f.is_none() && self.opcode_trace_set;
+        self.sys_trace = f;
+        self.update();
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Event {
+    Call,
+    Line,
+    Return,
+    Exception,
+    Opcode,
+}
+
+impl Event {
+    fn name(self) -> &'static str {
+        match self {
+            Event::Call => "call",
+            Event::Line => "line",
+            Event::Return => "return",
+            Event::Exception => "exception",
+            Event::Opcode => "opcode",
+        }
+    }
+}
+
+/// Runs before each instruction while tracing: `call` at RESUME (PY_START / PY_RESUME),
+/// `line` where an instrumented line starts and the previous instruction was on another
+/// line (or was RESUME), `opcode` when the frame asks, and the `line` event of a backward
+/// jump that stays on its line. spec: tracing.settrace.call, tracing.settrace.line
+pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<()> {
+    if vm.trace.tracing > 0 {
+        return Ok(());
+    }
+    let f = vm.top()?;
+    let info = f.info.clone();
+    let prev = f.prev_instr;
+    let starts_line =
+        (ins.start..=ins.index).any(|u| info.line_start.get(u).copied().unwrap_or(false));
+    let mut line = None;
+    if starts_line {
+        let this = info.line(ins.index);
+        let prev_line = prev.and_then(|p| info.line(p));
+        let prev_is_resume = prev
+            .and_then(|p| info.code.decode_at(p))
+            .is_some_and(|i| i.opcode == Opcode::RESUME);
+        if this.is_some() && (this != prev_line || prev_is_resume) {
+            line = this;
+        }
+    }
+    f.prev_instr = Some(ins.index);
+    if ins.opcode == Opcode::RESUME {
+        deliver(vm, Event::Call, None, Value::None)?;
+    }
+    if let Some(l) = line {
+        deliver(vm, Event::Line, Some(l), Value::None)?;
+    }
+    // INSTRUCTION events skip RESUME and what precedes it (MAKE_CELL, COPY_FREE_VARS).
+    let traceable = ins.opcode != Opcode::RESUME && ins.index > info.first_traceable;
+    let wants_opcodes = vm.trace.opcode_events
+        && traceable
+        && vm
+            .top()?
+            .frame_obj
+            .as_ref()
+            .is_some_and(|fo| fo.trace_opcodes.get());
+    if wants_opcodes {
+        deliver(vm, Event::Opcode, None, Value::None)?;
+    }
+    if ins.opcode == Opcode::JUMP_BACKWARD {
+        // CPython's JUMP event (legacy `sys_trace_jump_func`): a backward jump to the same
+        // line re-announces the line; other jumps are left to the target's line event.
+        let target = ins.next_index().checked_sub(ins.arg as usize);
+        let from = info.line(ins.index);
+        let to = target.and_then(|t| info.line(t));
+        if to.is_some() && to == from {
+            deliver(vm, Event::Line, to, Value::None)?;
+        }
+    }
+    Ok(())
+}
+
+/// `return` with the returned or yielded value. spec: tracing.settrace.return
+pub fn return_event(vm: &mut Vm, v: &Value) -> PyResult<()> {
+    if vm.trace.tracing > 0 {
+        return Ok(());
+    }
+    deliver(vm, Event::Return, None, v.clone())
+}
+
+/// `return` with None when the frame exits by an exception (PY_UNWIND).
+pub fn unwind_event(vm: &mut Vm) -> PyResult<()> {
+    if vm.trace.tracing > 0 {
+        return Ok(());
+    }
+    deliver(vm, Event::Return, None, Value::None)
+}
+
+/// `exception` with `(type, value, traceback)` (RAISE). spec: tracing.settrace.exception
+pub fn exception_event(vm: &mut Vm, exc: &Value) -> PyResult<()> {
+    if vm.trace.tracing > 0 {
+        return Ok(());
+    }
+    let tb = exc
+        .exc()
+        .map(|d| d.traceback.borrow().clone())
+        .unwrap_or(Value::None);
+    let arg = Value::tuple(vec![Value::Type(vm.type_of(exc)), exc.clone(), tb]);
+    deliver(vm, Event::Exception, None, arg)
+}
+
+fn deliver(vm: &mut Vm, event: Event, line: Option<u32>, arg: Value) -> PyResult<()> {
+    if vm.trace.events.is_some() || vm.trace.snapshots.is_some() {
+        record(vm, event, line, &arg)?;
+    }
+    if !vm.trace.sys_trace.is_none() {
+        call_trace_function(vm, event, line, arg)?;
+    }
+    Ok(())
+}
+
+/// The harness's observation: `EVENT NAME:LINE` for frames of the program's file.
+fn record(vm: &mut Vm, event: Event, line: Option<u32>, arg: &Value) -> PyResult<()> {
+    if event == Event::Opcode {
+        return Ok(());
+    }
+    let filename = vm.filename.clone();
+    let f = vm.top()?;
+    if *f.info.code.co_filename != *filename {
+        return Ok(());
+    }
+    let name = f.info.code.co_name.clone();
+    let at = line.or_else(|| f.current_line());
+    let at_text = at.map(|l| l.to_string()).unwrap_or_else(|| "None".into());
+    let mut entry = format!("{} {}:{}", event.name(), name, at_text);
+    if event == Event::Exception {
+        if let Value::Tuple(t) = arg {
+            if let Some(Value::Type(ty)) = t.first() {
+                entry.push(' ');
+                entry.push_str(&ty.name);
+            }
+        }
+    }
+    if let Some(events) = vm.trace.events.as_mut() {
+        events.push(entry);
+    }
+    if event == Event::Line {
+        if let Some(l) = at {
+            if vm.trace.snapshot_lines.contains(&l) && vm.trace.snapshot_count < MAX_SNAPSHOTS {
+                vm.trace.snapshot_count += 1;
+                let text = snapshot(vm, l)?;
+                if let Some(s) = vm.trace.snapshots.as_mut() {
+                    s.push_str(&text);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One `@LINE` block: the frame chain from the current frame out to the module frame.
+fn snapshot(vm: &mut Vm, line: u32) -> PyResult<String> {
+    let mut out = format!("@{line}\n");
+    let top = vm.frames.len();
+    for i in (0..top).rev() {
+        let f = &mut vm.frames[i];
+        if *f.info.code.co_filename != *vm.filename {
+            continue;
+        }
+        let name = f.info.code.co_name.clone();
+        let lineno = if i + 1 == top {
+            Some(line)
+        } else {
+            f.current_line()
+        };
+        let is_module = f.func.is_none()
+            && f.locals
+                .as_ref()
+                .is_some_and(|l| std::rc::Rc::ptr_eq(l, &f.globals));
+        out.push_str(&format!(
+            "  {}:{}",
+            name,
+            lineno
+                .map(|l| l.to_string())
+                .unwrap_or_else(|| "None".into())
+        ));
+        if !is_module {
+            let locals = f.fast_to_locals();
+            for (k, v) in locals.items() {
+                let Value::Str(k) = k else { continue };
+                if k.starts_with("__") && k.ends_with("__") {
+                    continue;
+                }
+                out.push_str(&format!(" {}={}", k, snapshot_repr(vm, &v)?));
+            }
+        }
+        out.push('\n');
+        if is_module {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// INTERPRETING.md §3 "snapshot repr": `repr()` for scalars and containers of them,
+/// `<TYPE>` for anything else.
+fn snapshot_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
+    Ok(match v {
+        Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_) => {
+            vm.repr(v)?
+        }
+        Value::List(l) => {
+            let items = l.items.borrow().clone();
+            format!("[{}]", join(vm, &items)?)
+        }
+        Value::Tuple(t) => {
+            if t.len() == 1 {
+                format!("({},)", snapshot_repr(vm, &t[0])?)
+            } else {
+                format!("({})", join(vm, t)?)
+            }
+        }
+        Value::Dict(d) => {
+            let mut parts = Vec::new();
+            for (k, x) in d.items() {
+                parts.push(format!(
+                    "{}: {}",
+                    snapshot_repr(vm, &k)?,
+                    snapshot_repr(vm, &x)?
+                ));
+            }
+            format!("{{{}}}", parts.join(", "))
+        }
+        Value::Set(s) => {
+            let keys = s.items.keys();
+            if keys.is_empty() {
+                "set()".into()
+            } else {
+                format!("{{{}}}", join(vm, &keys)?)
+            }
+        }
+        other => format!("<{}>", vm.type_of(other).name),
+    })
+}
+
+fn join(vm: &mut Vm, items: &[Value]) -> PyResult<String> {
+    let mut parts = Vec::with_capacity(items.len());
+    for i in items {
+        parts.push(snapshot_repr(vm, i)?);
+    }
+    Ok(parts.join(", "))
+}
+
+/// Delivers an event to the program's trace functions (CPython `trace_trampoline` +
+/// `call_trampoline`): `call` goes to the global function and its result becomes
+/// `f_trace`; other events go to `f_trace`, whose non-None result replaces it. An
+/// exception in a trace function unsets tracing and propagates. spec: tracing.f_trace
+fn call_trace_function(vm: &mut Vm, event: Event, line: Option<u32>, arg: Value) -> PyResult<()> {
+    let index = vm.frames.len().saturating_sub(1);
+    let callback = if event == Event::Call {
+        vm.trace.sys_trace.clone()
+    } else {
+        match &vm.top()?.frame_obj {
+            Some(fo) => {
+                if event == Event::Line && !fo.trace_lines.get() {
+                    return Ok(());
+                }
+                if event == Event::Opcode && !fo.trace_opcodes.get() {
+                    return Ok(());
+                }
+                fo.trace.borrow().clone()
+            }
+            None => return Ok(()),
+        }
+    };
+    if callback.is_none() {
+        return Ok(());
+    }
+    let Some(fo) = vm.frame_object(index) else {
+        return Ok(());
+    };
+    if fo.fast_as_locals.get() {
+        vm.top()?.fast_to_locals();
+    }
+    if let Some(l) = line {
+        fo.lineno.set(l);
+    }
+    vm.trace.tracing += 1;
+    let result = vm.call(
+        &callback,
+        Args::new(vec![
+            Value::Frame(fo.clone()),
+            Value::str(event.name()),
+            arg,
+        ]),
+    );
+    vm.trace.tracing -= 1;
+    fo.lineno.set(0);
+    if fo.fast_as_locals.get() {
+        if let Some(i) = vm.stack_index(&fo) {
+            vm.frames[i].locals_to_fast();
+        }
+    }
+    match result {
+        Ok(r) => {
+            if !r.is_none() {
+                *fo.trace.borrow_mut() = r;
+            }
+            Ok(())
+        }
+        Err(Throw::Exc(e) | Throw::Reraise(e)) => {
+            vm.trace.set_sys_trace(Value::None);
+            *fo.trace.borrow_mut() = Value::None;
+            Err(Throw::Exc(e))
+        }
+        Err(fatal) => Err(fatal),
+    }
+}

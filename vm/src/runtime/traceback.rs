@@ -1,0 +1,154 @@
+//! Printing an uncaught exception exactly as CPython 3.12's default excepthook does
+//! (Python/traceback.c, Lib/traceback.py): chained exceptions first, `File` lines, the
+//! source line, PEP 657 carets where 3.12 prints them, then `TYPE: message`.
+//! spec: exceptions.uncaught, exceptions.traceback.chain
+
+use crate::CompileError;
+
+use super::interp::Vm;
+use super::object::Value;
+
+pub fn format_exception(vm: &mut Vm, exc: &Value) -> String {
+    let mut out = String::new();
+    let mut seen = Vec::new();
+    chain(vm, exc, &mut seen, &mut out);
+    out
+}
+
+fn chain(vm: &mut Vm, exc: &Value, seen: &mut Vec<usize>, out: &mut String) {
+    seen.push(exc.address());
+    if let Some(d) = exc.exc() {
+        let cause = d.cause.borrow().clone();
+        let context = d.context.borrow().clone();
+        if !cause.is_none() && !seen.contains(&cause.address()) {
+            chain(vm, &cause, seen, out);
+            out.push_str(
+                "\nThe above exception was the direct cause of the following exception:\n\n",
+            );
+        } else if !context.is_none()
+            && !d.suppress_context.get()
+            && !seen.contains(&context.address())
+        {
+            chain(vm, &context, seen, out);
+            out.push_str(
+                "\nDuring handling of the above exception, another exception occurred:\n\n",
+            );
+        }
+    }
+    one(vm, exc, out);
+}
+
+fn one(vm: &mut Vm, exc: &Value, out: &mut String) {
+    let mut tb = exc
+        .exc()
+        .map(|d| d.traceback.borrow().clone())
+        .unwrap_or(Value::None);
+    if matches!(tb, Value::Traceback(_)) {
+        out.push_str("Traceback (most recent call last):\n");
+    }
+    // Runs of identical entries beyond three are folded (CPython `TB_RECURSIVE_CUTOFF`).
+    let mut last: Option<(usize, Option<u32>)> = None;
+    let mut repeats = 0usize;
+    while let Value::Traceback(t) = tb {
+        let info = vm.with_frame(&t.tb_frame, |f| f.info.clone());
+        if let Some(info) = info {
+            let code = &info.code;
+            let key = (std::rc::Rc::as_ptr(code) as usize, t.tb_lineno);
+            if last == Some(key) {
+                repeats += 1;
+            } else {
+                flush_repeats(out, repeats);
+                last = Some(key);
+                repeats = 1;
+            }
+            if repeats > 3 {
+                tb = t.tb_next.borrow().clone();
+                continue;
+            }
+            let line = t
+                .tb_lineno
+                .map(|l| l.to_string())
+                .unwrap_or_else(|| "None".into());
+            out.push_str(&format!(
+                "  File \"{}\", line {}, in {}\n",
+                code.co_filename, line, code.co_name
+            ));
+            if let Some(l) = t.tb_lineno {
+                let source = if *code.co_filename == *vm.filename {
+                    vm.source_lines.get(l as usize - 1).cloned()
+                } else {
+                    None
+                };
+                if let Some(src) = source.filter(|s| !s.trim().is_empty()) {
+                    out.push_str(&format!("    {}\n", src.trim()));
+                    let unit = usize::try_from(t.tb_lasti / 2).unwrap_or(0);
+                    let pos = code.positions().get(unit).copied().unwrap_or_default();
+                    if let Some(carets) = super::carets::caret_line(&src, l, pos) {
+                        out.push_str(&carets);
+                    }
+                }
+            }
+        }
+        tb = t.tb_next.borrow().clone();
+    }
+    flush_repeats(out, repeats);
+    out.push_str(&exception_only(vm, exc));
+}
+
+fn flush_repeats(out: &mut String, repeats: usize) {
+    if repeats > 3 {
+        let n = repeats - 3;
+        out.push_str(&format!(
+            "  [Previous line repeated {} more time{}]\n",
+            n,
+            if n == 1 { "" } else { "s" }
+        ));
+    }
+}
+
+/// The last line: `TYPE: message`, or `TYPE` alone for an empty message.
+fn exception_only(vm: &mut Vm, exc: &Value) -> String {
+    let t = vm.type_of(exc);
+    let name = if t.is_builtin() || &*t.module == "__main__" {
+        t.qualname.borrow().to_string()
+    } else {
+        format!("{}.{}", t.module, t.qualname.borrow())
+    };
+    let msg = vm
+        .str_of(exc)
+        .unwrap_or_else(|_| "<exception str() failed>".into());
+    let suggestion = super::carets::suggestion(vm, exc);
+    let mut line = if msg.is_empty() {
+        format!("{name}\n")
+    } else {
+        format!("{name}: {msg}{suggestion}\n")
+    };
+    if let Value::Object(o) = exc {
+        if let Some(Value::List(notes)) = o.dict.get_str("__notes__") {
+            for n in notes.items.borrow().iter() {
+                if let Value::Str(s) = n {
+                    line.push_str(s);
+                    line.push('\n');
+                }
+            }
+        }
+    }
+    line
+}
+
+/// CPython's report for a SyntaxError raised while compiling the main module.
+pub fn syntax_error_text(filename: &str, source: &str, e: &CompileError) -> String {
+    let mut out = format!("  File \"{}\", line {}\n", filename, e.line);
+    if let Some(src) = source.lines().nth(e.line.saturating_sub(1) as usize) {
+        let trimmed = src.trim_start();
+        let indent = src.len() - trimmed.len();
+        let text = trimmed.trim_end();
+        if !text.is_empty() {
+            out.push_str(&format!("    {text}\n"));
+            let col = (e.column as usize).saturating_sub(1).saturating_sub(indent);
+            out.push_str(&format!("    {}^\n", " ".repeat(col)));
+        }
+    }
+    out.push_str(&format!("SyntaxError: {}\n", e.message));
+    out
+}

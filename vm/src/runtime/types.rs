@@ -1,0 +1,234 @@
+//! Type objects (CPython `PyTypeObject`): the builtin types, the exception hierarchy and
+//! user classes, with a C3 method resolution order.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use super::dict::Dict;
+use super::object::Value;
+
+/// A type. Builtin types have `module == "builtins"`; their behaviour lives in Rust code
+/// keyed by `name`, their methods are builtins in `dict`.
+#[derive(Debug)]
+pub struct Type {
+    pub name: Rc<str>,
+    pub qualname: RefCell<Rc<str>>,
+    pub module: Rc<str>,
+    pub bases: Vec<Rc<Type>>,
+    /// The MRO after the type itself.
+    pub mro_rest: Vec<Rc<Type>>,
+    pub dict: Rc<Dict>,
+    /// Which builtin type's layout instances use (`"object"` for plain user classes,
+    /// `"BaseException"` for exceptions, the type's own name for builtin types).
+    pub base_layout: &'static str,
+}
+
+impl Type {
+    /// The MRO: the type, then `mro_rest`.
+    pub fn mro(self: &Rc<Type>) -> Vec<Rc<Type>> {
+        let mut out = vec![self.clone()];
+        out.extend(self.mro_rest.iter().cloned());
+        out
+    }
+
+    /// Looks `name` up along the MRO (CPython `_PyType_Lookup`).
+    pub fn lookup(self: &Rc<Type>, name: &str) -> Option<Value> {
+        if let Some(v) = self.dict.get_str(name) {
+            return Some(v);
+        }
+        self.mro_rest.iter().find_map(|t| t.dict.get_str(name))
+    }
+
+    pub fn is_subtype(self: &Rc<Type>, other: &Rc<Type>) -> bool {
+        Rc::ptr_eq(self, other) || self.mro_rest.iter().any(|t| Rc::ptr_eq(t, other))
+    }
+
+    pub fn is_exception(self: &Rc<Type>) -> bool {
+        self.base_layout == "BaseException"
+    }
+
+    pub fn is_builtin(&self) -> bool {
+        &*self.module == "builtins"
+    }
+}
+
+/// C3 linearisation of `bases` (CPython `mro_implementation`); `None` when inconsistent.
+pub fn c3(bases: &[Rc<Type>]) -> Option<Vec<Rc<Type>>> {
+    let mut seqs: Vec<Vec<Rc<Type>>> = bases.iter().map(|b| b.mro()).collect();
+    seqs.push(bases.to_vec());
+    let mut out: Vec<Rc<Type>> = Vec::new();
+    loop {
+        seqs.retain(|s| !s.is_empty());
+        if seqs.is_empty() {
+            return Some(out);
+        }
+        let candidate = seqs.iter().find_map(|s| {
+            let head = &s[0];
+            let in_tail = seqs
+                .iter()
+                .any(|t| t[1..].iter().any(|x| Rc::ptr_eq(x, head)));
+            (!in_tail).then(|| head.clone())
+        })?;
+        for s in seqs.iter_mut() {
+            if Rc::ptr_eq(&s[0], &candidate) {
+                s.remove(0);
+            }
+        }
+        out.push(candidate);
+    }
+}
+
+/// The exception hierarchy: (name, base).
+const EXCEPTIONS: &[(&str, &str)] = &[
+    ("BaseException", "object"),
+    ("SystemExit", "BaseException"),
+    ("KeyboardInterrupt", "BaseException"),
+    ("GeneratorExit", "BaseException"),
+    ("Exception", "BaseException"),
+    ("StopIteration", "Exception"),
+    ("StopAsyncIteration", "Exception"),
+    ("ArithmeticError", "Exception"),
+    ("FloatingPointError", "ArithmeticError"),
+    ("OverflowError", "ArithmeticError"),
+    ("ZeroDivisionError", "ArithmeticError"),
+    ("AssertionError", "Exception"),
+    ("AttributeError", "Exception"),
+    ("BufferError", "Exception"),
+    ("EOFError", "Exception"),
+    ("ImportError", "Exception"),
+    ("ModuleNotFoundError", "ImportError"),
+    ("LookupError", "Exception"),
+    ("IndexError", "LookupError"),
+    ("KeyError", "LookupError"),
+    ("MemoryError", "Exception"),
+    ("NameError", "Exception"),
+    ("UnboundLocalError", "NameError"),
+    ("OSError", "Exception"),
+    ("RuntimeError", "Exception"),
+    ("RecursionError", "RuntimeError"),
+    ("NotImplementedError", "RuntimeError"),
+    ("SyntaxError", "Exception"),
+    ("IndentationError", "SyntaxError"),
+    ("SystemError", "Exception"),
+    ("TypeError", "Exception"),
+    ("ValueError", "Exception"),
+    ("UnicodeError", "ValueError"),
+    ("Warning", "Exception"),
+    ("UserWarning", "Warning"),
+    ("DeprecationWarning", "Warning"),
+    ("RuntimeWarning", "Warning"),
+];
+
+/// Builtin non-exception types, all deriving from `object`.
+const BUILTIN_TYPES: &[&str] = &[
+    "type",
+    "NoneType",
+    "NotImplementedType",
+    "ellipsis",
+    "int",
+    "bool",
+    "float",
+    "str",
+    "bytes",
+    "tuple",
+    "list",
+    "dict",
+    "set",
+    "frozenset",
+    "range",
+    "slice",
+    "function",
+    "builtin_function_or_method",
+    "method",
+    "method_descriptor",
+    "code",
+    "frame",
+    "traceback",
+    "module",
+    "cell",
+    "generator",
+    "property",
+    "staticmethod",
+    "classmethod",
+    "list_iterator",
+    "list_reverseiterator",
+    "tuple_iterator",
+    "range_iterator",
+    "str_ascii_iterator",
+    "dict_keyiterator",
+    "set_iterator",
+    "enumerate",
+    "zip",
+    "map",
+    "filter",
+    "callable_iterator",
+    "dict_keys",
+    "dict_values",
+    "dict_items",
+    "bytes_iterator",
+    "dict_valueiterator",
+    "dict_itemiterator",
+    "iterator",
+    "TextIOWrapper",
+    "super",
+];
+
+/// The registry of builtin types, by name.
+#[derive(Debug)]
+pub struct Types {
+    pub by_name: HashMap<&'static str, Rc<Type>>,
+    pub object: Rc<Type>,
+}
+
+fn builtin(name: &'static str, bases: Vec<Rc<Type>>, layout: &'static str) -> Rc<Type> {
+    let mut mro_rest = Vec::new();
+    for b in &bases {
+        mro_rest.extend(b.mro());
+    }
+    Rc::new(Type {
+        name: Rc::from(name),
+        qualname: RefCell::new(Rc::from(name)),
+        module: Rc::from("builtins"),
+        bases,
+        mro_rest,
+        dict: Dict::new_rc(),
+        base_layout: layout,
+    })
+}
+
+impl Types {
+    pub fn new() -> Types {
+        let object = builtin("object", Vec::new(), "object");
+        let mut by_name: HashMap<&'static str, Rc<Type>> = HashMap::new();
+        by_name.insert("object", object.clone());
+        for &name in BUILTIN_TYPES {
+            let bases = if name == "bool" {
+                vec![by_name
+                    .get("int")
+                    .cloned()
+                    .unwrap_or_else(|| object.clone())]
+            } else {
+                vec![object.clone()]
+            };
+            by_name.insert(name, builtin(name, bases, name));
+        }
+        for &(name, base) in EXCEPTIONS {
+            let base_t = by_name.get(base).cloned().unwrap_or_else(|| object.clone());
+            by_name.insert(name, builtin(name, vec![base_t], "BaseException"));
+        }
+        Types { by_name, object }
+    }
+
+    /// A builtin type by name. Unknown names are a VM bug; `object` stands in.
+    pub fn get(&self, name: &str) -> Rc<Type> {
+        self.by_name
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| self.object.clone())
+    }
+
+    pub fn exception_names() -> impl Iterator<Item = &'static str> {
+        EXCEPTIONS.iter().map(|(n, _)| *n)
+    }
+}
