@@ -10,7 +10,7 @@ use serde::Deserialize;
 /// The version of spec/INTERPRETING.md this crate implements.
 pub const RUNNER_CONTRACT_VERSION: &str = "0.1.0";
 
-/// The clause documents, one per chapter. `tests/registry.rs` checks that this list names
+/// The clause documents, one per chapter. A unit test below checks that this list names
 /// every file in spec/clauses/.
 pub(crate) const CHAPTERS: &[(&str, &str)] = &[
     ("frames.md", include_str!("../clauses/frames.md")),
@@ -88,6 +88,24 @@ mod tests {
         let text =
             "# frames\n\n## `frames.a` — A\n\ntext\n\n## `frames.b.c` — B\n## not a clause\n";
         assert_eq!(parse_clause_ids(text), vec!["frames.a", "frames.b.c"]);
+    }
+
+    #[test]
+    fn every_clause_document_is_registered() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("clauses");
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .expect("spec/clauses exists")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".md"))
+            .collect();
+        on_disk.sort();
+        let mut registered: Vec<String> = CHAPTERS
+            .iter()
+            .map(|(name, _)| (*name).to_owned())
+            .collect();
+        registered.sort();
+        assert_eq!(on_disk, registered);
     }
 
     #[test]
