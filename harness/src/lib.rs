@@ -8,6 +8,7 @@ pub mod cpython;
 pub mod fuzzing;
 pub mod observe;
 pub mod python;
+pub mod report;
 pub mod runner;
 pub mod target;
 

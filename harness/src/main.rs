@@ -1,6 +1,7 @@
 //! The `framespec` command line: run the suite, bless expectations from CPython 3.12, and
 //! run or disassemble a file on the reference VM.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -8,7 +9,8 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand, ValueEnum};
 use framespec::cpython::Cpython;
 use framespec::python::{self, REFERENCE_VERSION};
-use framespec::runner::{self, bless_one, collect, run_suite, Blessed, CaseFile, Report};
+use framespec::report;
+use framespec::runner::{self, bless_one, collect, run_suite, Blessed, CaseFile};
 use framespec::{Reference, Target};
 use framespec_vm::{End, RunOptions};
 use rayon::prelude::*;
@@ -84,8 +86,11 @@ enum TargetKind {
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
+    /// Failures with coloured diffs (on a terminal) and a summary line.
     Text,
     Json,
+    /// JUnit XML, for CI dashboards.
+    Junit,
 }
 
 fn main() -> ExitCode {
@@ -157,84 +162,20 @@ fn run(
     let started = Instant::now();
     let reports = run_suite(&targets, &files);
     let elapsed = started.elapsed();
-    match format {
-        Format::Text => print_text(&reports, &targets, elapsed),
-        Format::Json => print_json(&reports, elapsed),
-    }
+    let names: Vec<String> = targets.iter().map(|t| t.name()).collect();
+    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let rendered = match format {
+        Format::Text => report::text(&reports, &names, elapsed, colour),
+        Format::Json => report::json(&reports, elapsed),
+        Format::Junit => report::junit(&reports, &names, elapsed),
+    };
+    print!("{rendered}");
     let failed = reports.iter().any(|r| !r.outcome.passed());
     Ok(if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn print_text(reports: &[Report], targets: &[&dyn Target], elapsed: Duration) {
-    for report in reports.iter().filter(|r| !r.outcome.passed()) {
-        println!(
-            "FAIL {}::{} ({})",
-            report.target,
-            report.file.id,
-            report.outcome.label()
-        );
-        for line in report.outcome.to_string().lines() {
-            println!("    {line}");
-        }
-        println!(
-            "    re-run: framespec run {} --target {}",
-            report.file.path.display(),
-            target_flag(&report.target)
-        );
-        println!();
-    }
-    if targets.len() > 1 {
-        for target in targets {
-            let name = target.name();
-            let (passed, failed) = count(reports.iter().filter(|r| r.target == name));
-            println!("{name}: {passed} passed, {failed} failed");
-        }
-    }
-    let (passed, failed) = count(reports.iter());
-    println!(
-        "{passed} passed, {failed} failed ({:.2} s)",
-        elapsed.as_secs_f64()
-    );
-}
-
-fn target_flag(name: &str) -> &'static str {
-    if name == "reference" {
-        "reference"
-    } else {
-        "cpython"
-    }
-}
-
-fn count<'a>(reports: impl Iterator<Item = &'a Report>) -> (usize, usize) {
-    reports.fold((0, 0), |(p, f), r| {
-        if r.outcome.passed() {
-            (p + 1, f)
-        } else {
-            (p, f + 1)
-        }
-    })
-}
-
-fn print_json(reports: &[Report], elapsed: Duration) {
-    let (passed, failed) = count(reports.iter());
-    let cases: Vec<_> = reports
-        .iter()
-        .map(|r| {
-            serde_json::json!({
-                "target": r.target,
-                "id": r.file.id,
-                "path": r.file.path,
-                "outcome": r.outcome.label(),
-                "detail": if r.outcome.passed() { String::new() } else { r.outcome.to_string() },
-            })
-        })
-        .collect();
-    let doc = serde_json::json!({"passed": passed, "failed": failed, "seconds": elapsed.as_secs_f64(), "cases": cases});
-    println!("{doc:#}");
 }
 
 fn bless(paths: &[PathBuf], common: &Common) -> Result<ExitCode, String> {
