@@ -204,7 +204,7 @@ impl Vm {
                                     let _ = d.set(pair[0].clone(), pair[1].clone());
                                 }
                             }
-                            Value::Dict(Rc::new(d))
+                            Value::Dict(crate::runtime::gc::alloc(d))
                         }
                         Value::None => Value::Dict(Dict::new_rc()),
                         other => other,
@@ -365,7 +365,7 @@ impl Vm {
         if let Some(fo) = &f.frame_obj {
             return Some(fo.clone());
         }
-        let fo = Rc::new(super::frame::FrameObject::new(f.serial));
+        let fo = crate::runtime::gc::alloc(super::frame::FrameObject::new(f.serial));
         *fo.generator.borrow_mut() = Rc::downgrade(g);
         f.frame_obj = Some(fo.clone());
         Some(fo)

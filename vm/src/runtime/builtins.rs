@@ -491,7 +491,7 @@ fn iter(vm: &mut Vm, args: Args) -> PyResult<Value> {
             func: args.pos[0].clone(),
             sentinel: args.pos[1].clone(),
         };
-        return Ok(Value::Iter(Rc::new(Iter {
+        return Ok(Value::Iter(crate::runtime::gc::alloc(Iter {
             state: RefCell::new(state),
         })));
     }
@@ -974,7 +974,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                     s.items.set(x, Value::None).map_err(|e| vm.unhashable(e))?;
                 }
             }
-            Ok(Value::Set(Rc::new(s)))
+            Ok(Value::Set(crate::runtime::gc::alloc(s)))
         }
         "dict" => {
             let d = Dict::new();
@@ -1002,7 +1002,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
             for (k, v) in args.kw {
                 d.set_str(&k, v);
             }
-            Ok(Value::Dict(Rc::new(d)))
+            Ok(Value::Dict(crate::runtime::gc::alloc(d)))
         }
         "range" => {
             let ints: PyResult<Vec<i64>> = a.iter().map(|v| int_arg(vm, v, "")).collect();
@@ -1045,7 +1045,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                         bs.push(t.clone());
                     }
                 }
-                let ns2 = Rc::new(ns.copy());
+                let ns2 = crate::runtime::gc::alloc(ns.copy());
                 if ns2.get_str("__module__").is_none() {
                     let m = vm
                         .top()?
@@ -1168,7 +1168,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
 }
 
 fn iter_value(state: IterState) -> Value {
-    Value::Iter(Rc::new(Iter {
+    Value::Iter(crate::runtime::gc::alloc(Iter {
         state: RefCell::new(state),
     }))
 }

@@ -260,7 +260,7 @@ impl Vm {
             let exc = self.new_exception(t, args.pos.clone());
             return exc;
         }
-        Value::Object(Rc::new(Instance {
+        Value::Object(crate::runtime::gc::alloc(Instance {
             class: std::cell::RefCell::new(t.clone()),
             dict: Dict::new_rc(),
             exc: None,

@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use super::gc;
 use super::object::Value;
 
 /// The hashable essence of a value.
@@ -99,8 +100,9 @@ impl Dict {
         Dict::default()
     }
 
+    /// A new dict, registered for teardown (see `gc`).
     pub fn new_rc() -> Rc<Dict> {
-        Rc::new(Dict::default())
+        gc::alloc(Dict::default())
     }
 
     pub fn len(&self) -> usize {
@@ -141,7 +143,9 @@ impl Dict {
         if let Some(&at) = inner.index.get(&key) {
             if let Some(Some(entry)) = inner.entries.get_mut(at) {
                 // CPython keeps the original key object and replaces the value.
-                entry.1 = v;
+                let old = std::mem::replace(&mut entry.1, v);
+                drop(inner);
+                gc::release_one(old);
                 return Ok(());
             }
         }
@@ -156,7 +160,9 @@ impl Dict {
         let mut inner = self.inner.borrow_mut();
         if let Some(&at) = inner.index.get(&key) {
             if let Some(Some(entry)) = inner.entries.get_mut(at) {
-                entry.1 = v;
+                let old = std::mem::replace(&mut entry.1, v);
+                drop(inner);
+                gc::release_one(old);
                 return;
             }
         }
@@ -185,9 +191,9 @@ impl Dict {
     }
 
     pub fn clear(&self) {
-        let mut inner = self.inner.borrow_mut();
-        inner.entries.clear();
-        inner.index.clear();
+        let mut out = Vec::new();
+        self.drain_into(&mut out);
+        gc::release_all(out);
     }
 
     /// A snapshot of the entries in insertion order.
@@ -235,11 +241,51 @@ impl Dict {
         Some(last)
     }
 
+    /// Whether some key or value is the last reference to a container (see `gc`).
+    pub fn has_deep(&self) -> bool {
+        self.inner.try_borrow().is_ok_and(|inner| {
+            inner
+                .entries
+                .iter()
+                .flatten()
+                .any(|(k, v)| gc::is_deep(k) || gc::is_deep(v))
+        })
+    }
+
+    /// Moves every key and value into `out`, leaving the dict empty (teardown).
+    pub fn drain_into(&self, out: &mut Vec<Value>) {
+        if let Ok(mut inner) = self.inner.try_borrow_mut() {
+            // Clearing (not replacing) the index avoids a new hasher per dict.
+            inner.index.clear();
+            for (k, v) in std::mem::take(&mut inner.entries).into_iter().flatten() {
+                out.push(k);
+                out.push(v);
+            }
+        }
+    }
+
     pub fn copy(&self) -> Dict {
         let d = Dict::new();
         for (k, v) in self.items() {
             let _ = d.set(k, v);
         }
         d
+    }
+}
+
+/// A namespace can hold the only reference to a deep structure: drop it without recursion.
+impl Drop for Dict {
+    fn drop(&mut self) {
+        // Runs for every dict: a read-only scan, then a plain drop unless an entry is the
+        // last reference to a container.
+        if self.has_deep() {
+            for (k, v) in std::mem::take(&mut self.inner.get_mut().entries)
+                .into_iter()
+                .flatten()
+            {
+                gc::release_one(k);
+                gc::release_one(v);
+            }
+        }
     }
 }

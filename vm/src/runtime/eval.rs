@@ -42,6 +42,9 @@ pub fn run_module(
     options: &RunOptions,
     native_limit: usize,
 ) -> RunResult {
+    // Declared before the VM so it is dropped after it: its drop breaks every cycle among
+    // the run's objects, whatever way the run ended (see `gc`).
+    let _objects = super::gc::Session::begin();
     let mut vm = Vm::new(&options.filename, options.fuel);
     vm.native_limit = native_limit;
     vm.source_lines = source
@@ -424,7 +427,7 @@ fn add_traceback(vm: &mut Vm, exc: &Value) -> PyResult<()> {
         tb_lasti: lasti,
         tb_lineno: lineno,
     };
-    *data.traceback.borrow_mut() = Value::Traceback(Rc::new(tb));
+    *data.traceback.borrow_mut() = Value::Traceback(crate::runtime::gc::alloc(tb));
     Ok(())
 }
 

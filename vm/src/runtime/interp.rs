@@ -118,7 +118,7 @@ impl Vm {
             *data.value.borrow_mut() = args.first().cloned().unwrap_or(Value::None);
         }
         *data.args.borrow_mut() = Value::tuple(args);
-        Value::Object(Rc::new(Instance {
+        Value::Object(crate::runtime::gc::alloc(Instance {
             class: std::cell::RefCell::new(t.clone()),
             dict: Dict::new_rc(),
             exc: Some(data),
@@ -185,7 +185,7 @@ impl Vm {
         if let Some(fo) = &f.frame_obj {
             return Some(fo.clone());
         }
-        let fo = Rc::new(FrameObject::new(f.serial));
+        let fo = crate::runtime::gc::alloc(FrameObject::new(f.serial));
         if let Some(g) = &f.generator {
             *fo.generator.borrow_mut() = g.clone();
         }

@@ -773,7 +773,9 @@ fn dict_update(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn dict_copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Ok(Value::Dict(Rc::new(recv_dict(vm, &args)?.copy())))
+    Ok(Value::Dict(crate::runtime::gc::alloc(
+        recv_dict(vm, &args)?.copy(),
+    )))
 }
 
 fn dict_clear(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -846,7 +848,7 @@ fn set_copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
     for k in s.items.keys() {
         let _ = out.items.set(k, Value::None);
     }
-    Ok(Value::Set(Rc::new(out)))
+    Ok(Value::Set(crate::runtime::gc::alloc(out)))
 }
 
 fn set_union(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -868,7 +870,7 @@ fn set_intersection(vm: &mut Vm, args: Args) -> PyResult<Value> {
             let _ = out.items.set(v, Value::None);
         }
     }
-    Ok(Value::Set(Rc::new(out)))
+    Ok(Value::Set(crate::runtime::gc::alloc(out)))
 }
 
 fn set_issubset(vm: &mut Vm, args: Args) -> PyResult<Value> {

@@ -16,6 +16,7 @@ mod codeinfo;
 mod dict;
 mod eval;
 mod frame;
+mod gc;
 mod interp;
 mod methods;
 mod numbers;

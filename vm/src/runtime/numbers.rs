@@ -119,7 +119,7 @@ impl Vm {
                 let d = if inplace {
                     x.clone()
                 } else {
-                    Rc::new(x.copy())
+                    crate::runtime::gc::alloc(x.copy())
                 };
                 for (k, v) in y.items() {
                     d.set(k, v).map_err(|e| self.unhashable(e))?;
@@ -144,7 +144,7 @@ impl Vm {
                 for k in keep {
                     let _ = out.items.set(k, Value::None);
                 }
-                Ok(Value::Set(Rc::new(out)))
+                Ok(Value::Set(crate::runtime::gc::alloc(out)))
             }
             _ => {
                 let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());

@@ -312,7 +312,7 @@ impl Value {
     }
 
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Rc::new(List {
+        Value::List(crate::runtime::gc::alloc(List {
             items: RefCell::new(items),
         }))
     }

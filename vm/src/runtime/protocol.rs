@@ -405,7 +405,7 @@ impl Vm {
                 return Err(self.type_error(format!("'{n}' object is not iterable")));
             }
         };
-        Ok(Value::Iter(Rc::new(Iter {
+        Ok(Value::Iter(crate::runtime::gc::alloc(Iter {
             state: std::cell::RefCell::new(state),
         })))
     }

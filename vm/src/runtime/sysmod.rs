@@ -40,7 +40,7 @@ fn stream(vm: &Vm, n: i64) -> Value {
         "name",
         Value::str(if n == 2 { "<stderr>" } else { "<stdout>" }),
     );
-    Value::Object(Rc::new(o))
+    Value::Object(crate::runtime::gc::alloc(o))
 }
 
 pub fn install(vm: &mut Vm) {

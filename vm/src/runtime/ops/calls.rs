@@ -1,7 +1,6 @@
 //! Calls, function creation and returns (spec: frames.creation.per-call).
 
 use std::cell::RefCell;
-use std::rc::Rc;
 
 use super::super::dict::Dict;
 use super::super::eval::Step;
@@ -131,7 +130,7 @@ pub fn make_function(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         dict: Dict::new_rc(),
         module,
     };
-    f.push(Value::Function(Rc::new(func)));
+    f.push(Value::Function(crate::runtime::gc::alloc(func)));
     Ok(Step::Continue)
 }
 

@@ -33,7 +33,7 @@ pub fn build_set(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             .set(v, Value::None)
             .map_err(|e| vm.unhashable(e))?;
     }
-    vm.top()?.push(Value::Set(Rc::new(set)));
+    vm.top()?.push(Value::Set(crate::runtime::gc::alloc(set)));
     Ok(Step::Continue)
 }
 
@@ -45,7 +45,7 @@ pub fn build_map(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         d.set(pair[0].clone(), pair[1].clone())
             .map_err(|e| vm.unhashable(e))?;
     }
-    vm.top()?.push(Value::Dict(Rc::new(d)));
+    vm.top()?.push(Value::Dict(crate::runtime::gc::alloc(d)));
     Ok(Step::Continue)
 }
 
@@ -60,7 +60,7 @@ pub fn build_const_key_map(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     for (k, v) in keys.iter().zip(values) {
         d.set(k.clone(), v).map_err(|e| vm.unhashable(e))?;
     }
-    vm.top()?.push(Value::Dict(Rc::new(d)));
+    vm.top()?.push(Value::Dict(crate::runtime::gc::alloc(d)));
     Ok(Step::Continue)
 }
 

@@ -29,7 +29,7 @@ pub fn return_generator(vm: &mut Vm) -> PyResult<Step> {
         Some(func) => (func.name.borrow().clone(), func.qualname.borrow().clone()),
         None => (code.co_name.clone(), code.co_qualname.clone()),
     };
-    let gen = Rc::new(Generator {
+    let gen = crate::runtime::gc::alloc(Generator {
         frame: RefCell::new(None),
         running: Cell::new(false),
         finished: Cell::new(false),

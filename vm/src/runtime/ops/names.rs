@@ -196,7 +196,7 @@ pub fn make_cell(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let f = vm.top()?;
     let slot = f.local_mut(arg as usize)?;
     let initial = slot.take();
-    *slot = Some(Value::Cell(Rc::new(CellObj {
+    *slot = Some(Value::Cell(crate::runtime::gc::alloc(CellObj {
         value: std::cell::RefCell::new(initial),
     })));
     Ok(Step::Continue)
