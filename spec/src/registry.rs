@@ -18,6 +18,7 @@ pub(crate) const CHAPTERS: &[(&str, &str)] = &[
     ("namespaces.md", include_str!("../clauses/namespaces.md")),
     ("tracing.md", include_str!("../clauses/tracing.md")),
     ("exceptions.md", include_str!("../clauses/exceptions.md")),
+    ("generators.md", include_str!("../clauses/generators.md")),
 ];
 
 const TAGS_YAML: &str = include_str!("../tags.yaml");

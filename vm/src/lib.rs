@@ -13,6 +13,7 @@ pub mod code;
 pub mod compile;
 pub mod dis;
 pub mod opcode;
+pub mod reprs;
 mod runtime;
 
 pub use compile::{compile, CompileError};

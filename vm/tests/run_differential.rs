@@ -70,3 +70,13 @@ programs! {
     uncaught_carets => "def f(xs, i):\n    return xs[i] + 1\nvalues = [1, 2]\nresult = f(values, 5)\n";
     opcode_events_need_flag_before_settrace => "import sys\nkinds = {}\ndef tracer(frame, event, arg):\n    if event == 'call':\n        frame.f_trace_opcodes = True\n    if event in ('line', 'opcode'):\n        kinds.setdefault(event, []).append(frame.f_lineno)\n    return tracer\ndef work(n):\n    total = n * 2\n    return total + 1\nsys.settrace(tracer)\nwork(3)\nsys.settrace(None)\nprint(sorted(kinds.items()))\nsys._getframe().f_trace_opcodes = True\nkinds.clear()\nsys.settrace(tracer)\nwork(3)\nsys.settrace(None)\nprint(sorted(kinds.items()))\n";
 }
+
+// Native recursion over user data takes CPython 3.12's C recursion budget
+// (`C_RECURSION_LIMIT`): deep data raises RecursionError with CPython's message instead of
+// overflowing the Rust stack, at CPython's exact depths.
+programs! {
+    deep_compare => "x = []; y = []\nfor _ in range(100000):\n    x = [x]; y = [y]\nfor op in (lambda: x == y, lambda: x != y, lambda: x < y, lambda: x in [y], lambda: [x].index(y), lambda: [x].count(y), lambda: max(x, y), lambda: sorted([x, y]), lambda: (x,) == (y,)):\n    try:\n        print(op())\n    except RecursionError as e:\n        print(type(e).__name__, e)\n";
+    deep_dict_tuple_compare => "d = {}; e = {}; t = (); u = ()\nfor _ in range(100000):\n    d = {1: d}; e = {1: e}; t = (t,); u = (u,)\nfor op in (lambda: d == e, lambda: t == u, lambda: t < u):\n    try:\n        print(op())\n    except RecursionError as ex:\n        print(type(ex).__name__, ex)\n";
+    deep_repr => "x = []; t = (); d = {}\nfor _ in range(100000):\n    x = [x]; t = (t,); d = {1: d}\nfor op in (lambda: repr(x), lambda: str(x), lambda: repr(t), lambda: str(d), lambda: f'{x}', lambda: print(x)):\n    try:\n        print(len(op()))\n    except RecursionError as e:\n        print(type(e).__name__, e)\n";
+    recursion_budget_depths => "def nest(n, mk):\n    x = 0\n    for _ in range(n):\n        x = mk(x)\n    return x\ndef maxok(f):\n    lo, hi = 1, 3000\n    while lo < hi:\n        m = (lo + hi + 1) // 2\n        try:\n            f(m)\n            lo = m\n        except RecursionError:\n            hi = m - 1\n    return lo\nL = lambda x: [x]\nD = lambda x: {1: x}\nT = lambda x: (x,)\nprint(maxok(lambda n: nest(n, L) == nest(n, L)))\nprint(maxok(lambda n: nest(n, L) < nest(n, L)))\nprint(maxok(lambda n: nest(n, D) == nest(n, D)))\nprint(maxok(lambda n: nest(n, T) == nest(n, T)))\nprint(maxok(lambda n: repr(nest(n, L))))\nprint(maxok(lambda n: str(nest(n, L))))\nprint(maxok(lambda n: sorted([nest(n, L), nest(n, L)])))\nimport sys\nsys.setrecursionlimit(100)\nprint(maxok(lambda n: nest(n, L) == nest(n, L)))\n";
+}

@@ -11,3 +11,21 @@ fn arithmetic_and_calls() {
     );
     assert_eq!(out, "2\n3\n");
 }
+
+/// Comparing two lists nested millions deep raises CPython's RecursionError (the C
+/// recursion budget) instead of overflowing the Rust stack; output observed from
+/// CPython 3.12.
+#[test]
+fn deep_nesting_compare_raises_recursion_error() {
+    let source = "x = []; y = []\nfor _ in range(1000000):\n    x = [x]; y = [y]\ntry:\n    print(x == y)\nexcept RecursionError as e:\n    print(e)\nprint('end')\n";
+    let options = framespec_vm::RunOptions {
+        fuel: 100_000_000,
+        ..framespec_vm::RunOptions::default()
+    };
+    let r = framespec_vm::run(source, &options);
+    assert!(matches!(r.end, framespec_vm::End::Completed), "{:?}", r.end);
+    assert_eq!(
+        r.stdout,
+        "maximum recursion depth exceeded in comparison\nend\n"
+    );
+}

@@ -11,7 +11,7 @@ use super::object::{
     Args, Builtin, Iter, IterState, Module, NativeFn, Property, PropertyKind, Range, Set, Slice,
     Value,
 };
-use super::protocol::{as_i64, num, Num};
+use super::protocol::{as_i64, num, IterStep, Num};
 use super::types::{c3, Type, Types};
 use super::{PyResult, Throw};
 
@@ -353,8 +353,23 @@ pub fn sort_values(
         };
         keyed.push((k, v));
     }
-    let less = |vm: &mut Vm, a: &Value, b: &Value| -> PyResult<bool> {
-        let r = vm.compare("<", a, b)?;
+    // CPython's pre-sort check: keys all of one (non-tuple) type are compared through the
+    // type's own comparison (`unsafe_object_compare`), which takes no C recursion unit;
+    // otherwise each comparison is a full rich comparison.
+    let first_type = keyed.first().map(|(k, _)| vm.type_of(k));
+    let direct = match &first_type {
+        Some(t) => {
+            !matches!(keyed[0].0, Value::Tuple(_))
+                && keyed.iter().all(|(k, _)| Rc::ptr_eq(&vm.type_of(k), t))
+        }
+        None => false,
+    };
+    let less = move |vm: &mut Vm, a: &Value, b: &Value| -> PyResult<bool> {
+        let r = if direct {
+            vm.compare_unguarded("<", a, b)?
+        } else {
+            vm.compare("<", a, b)?
+        };
         vm.truthy(&r)
     };
     // Bottom-up merge sort; `reverse` keeps stability like CPython (reverse, sort, reverse).
@@ -500,11 +515,15 @@ fn iter(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn next(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "next", 1, 2)?;
-    match vm.next(&args.pos[0])? {
-        Some(v) => Ok(v),
-        None => match args.pos.get(1) {
-            Some(d) => Ok(d.clone()),
-            None => Err(vm.err_args("StopIteration", vec![])),
+    // The StopIteration that ended the iterator propagates as it is (so a generator's
+    // return value reaches the caller as `StopIteration(value)`), unless a default is
+    // given (CPython `builtin_next`). spec: generators.frame.kept
+    match vm.next_step(&args.pos[0])? {
+        IterStep::Item(v) => Ok(v),
+        IterStep::Done(stop) => match (args.pos.get(1), stop) {
+            (Some(d), _) => Ok(d.clone()),
+            (None, Some(exc)) => Err(vm.raise(exc)),
+            (None, None) => Err(vm.err_args("StopIteration", vec![])),
         },
     }
 }
@@ -853,7 +872,7 @@ fn parse_int(vm: &Vm, s: &str, base: u32) -> PyResult<i64> {
         )),
         _ => Err(vm.value_error(format!(
             "invalid literal for int() with base {base}: {}",
-            super::repr::str_repr(s)
+            crate::reprs::str_repr(s)
         ))),
     }
 }
@@ -873,7 +892,7 @@ fn parse_float(vm: &Vm, s: &str) -> PyResult<f64> {
         }),
         None => Err(vm.value_error(format!(
             "could not convert string to float: {}",
-            super::repr::str_repr(s)
+            crate::reprs::str_repr(s)
         ))),
     }
 }

@@ -51,8 +51,11 @@ impl Vm {
                 self.call_for_eval(&func, args)
             }
             Value::Builtin(b) => {
+                // CPython's builtin and method-descriptor vectorcalls take a unit of the C
+                // recursion budget (`_Py_EnterRecursiveCallTstate`).
                 let f = b.func;
-                Ok(Callee::Done(f(self, args)?))
+                let v = self.guarded(" while calling a Python object", |vm| f(vm, args))?;
+                Ok(Callee::Done(v))
             }
             Value::Type(t) => Ok(Callee::Done(self.call_type(t, args)?)),
             Value::Property(p) if p.kind == PropertyKind::StaticMethod => {

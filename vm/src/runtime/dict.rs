@@ -29,12 +29,26 @@ pub enum Key {
     Id(usize),
 }
 
-/// The type name of an unhashable key (`TypeError: unhashable type: 'list'`).
+/// Why a value has no key.
 #[derive(Debug)]
-pub struct Unhashable(pub &'static str);
+pub enum Unhashable {
+    /// The type name (`TypeError: unhashable type: 'list'`).
+    Type(&'static str),
+    /// Tuples nested deeper than [`MAX_KEY_DEPTH`].
+    TooDeep,
+}
+
+/// Deepest tuple nesting a key may have. CPython 3.12 hashes nested tuples without a
+/// recursion guard (deep enough, it overflows the C stack); the VM refuses well before its
+/// own stack is at risk, and well beyond depths CPython handles.
+pub const MAX_KEY_DEPTH: usize = 100_000;
 
 impl Key {
     pub fn of(v: &Value) -> Result<Key, Unhashable> {
+        Key::of_at(v, 0)
+    }
+
+    fn of_at(v: &Value, depth: usize) -> Result<Key, Unhashable> {
         Ok(match v {
             Value::None => Key::None,
             Value::Ellipsis => Key::Ellipsis,
@@ -51,14 +65,18 @@ impl Key {
             Value::Str(s) => Key::Str(s.clone()),
             Value::Bytes(b) => Key::Bytes(b.clone()),
             Value::Tuple(items) => {
-                let keys: Result<Vec<Key>, Unhashable> = items.iter().map(Key::of).collect();
+                if depth >= MAX_KEY_DEPTH {
+                    return Err(Unhashable::TooDeep);
+                }
+                let keys: Result<Vec<Key>, Unhashable> =
+                    items.iter().map(|i| Key::of_at(i, depth + 1)).collect();
                 Key::Tuple(keys?.into_boxed_slice())
             }
-            Value::List(_) => return Err(Unhashable("list")),
-            Value::Dict(_) => return Err(Unhashable("dict")),
-            Value::Set(_) => return Err(Unhashable("set")),
-            Value::Slice(_) => return Err(Unhashable("slice")),
-            Value::DictView(_) => return Err(Unhashable("dict_keys")),
+            Value::List(_) => return Err(Unhashable::Type("list")),
+            Value::Dict(_) => return Err(Unhashable::Type("dict")),
+            Value::Set(_) => return Err(Unhashable::Type("set")),
+            Value::Slice(_) => return Err(Unhashable::Type("slice")),
+            Value::DictView(_) => return Err(Unhashable::Type("dict_keys")),
             other => Key::Id(other.address()),
         })
     }

@@ -12,7 +12,7 @@ use crate::{End, RunOptions, RunResult, UncaughtException};
 
 use super::dict::Dict;
 use super::frame::Frame;
-use super::interp::Vm;
+use super::interp::{Vm, EVAL_C_UNITS};
 use super::object::{Module, Traceback, Value};
 use super::ops;
 use super::trace::{self, TraceState};
@@ -33,6 +33,11 @@ pub enum Step {
         value: Value,
         entry: bool,
     },
+    /// The instruction is done, and it consumed this StopIteration from an iterator it
+    /// drove (SEND, FOR_ITER): 3.12 reports it as a RAISE event (`monitor_raise`), so a
+    /// tracer sees an `exception` event although nothing propagates.
+    /// spec: generators.tracing
+    Stopped(Value),
 }
 
 /// Runs `code` as the `__main__` module and turns the outcome into a [`RunResult`].
@@ -167,6 +172,20 @@ pub fn run_loop(vm: &mut Vm) -> PyResult<Value> {
                 }
                 vm.top()?.push(value);
                 continue;
+            }
+            Ok(Step::Stopped(exc)) => {
+                if !vm.trace.active {
+                    continue;
+                }
+                match trace::exception_event(vm, &exc) {
+                    Ok(()) => continue,
+                    // The trace function's exception replaces the consumed one.
+                    Err(Throw::Exc(e) | Throw::Reraise(e)) => {
+                        add_traceback(vm, &e)?;
+                        unwind(vm, e, true)?
+                    }
+                    Err(fatal) => return Err(fatal),
+                }
             }
             Ok(Step::Return(v)) => match leave_frame(vm, v, false) {
                 Ok(Some(v)) => return Ok(v),
@@ -437,17 +456,29 @@ pub fn run_entry_frame(vm: &mut Vm, mut frame: Frame) -> PyResult<Value> {
     if vm.native_depth >= vm.native_limit {
         return Err(vm.err("RecursionError", "maximum recursion depth exceeded"));
     }
+    vm.enter_c(EVAL_C_UNITS, "")?;
     frame.entry = true;
     vm.frames.push(frame);
     vm.native_depth += 1;
     let result = run_loop(vm);
     vm.native_depth -= 1;
+    vm.leave_c(EVAL_C_UNITS);
     result
 }
 
 /// Resumes the entry frame just pushed with `exc` raised at its current instruction
 /// (generator `throw()`), then keeps running it.
 pub fn resume_with_error(vm: &mut Vm, exc: Value) -> PyResult<Value> {
+    let mut exc = exc;
+    if vm.trace.active {
+        // PY_THROW → `call` before the RAISE's `exception` event; an exception from the
+        // trace function replaces the thrown one. spec: generators.tracing
+        match trace::throw_event(vm) {
+            Ok(()) => {}
+            Err(Throw::Exc(e) | Throw::Reraise(e)) => exc = e,
+            Err(fatal) => return Err(fatal),
+        }
+    }
     match unwind(vm, exc, false)? {
         Some(escaped) => Err(Throw::Exc(escaped)),
         None => run_loop(vm),

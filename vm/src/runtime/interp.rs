@@ -17,7 +17,15 @@ use super::{PyResult, Throw};
 
 /// Native re-entries of the evaluator (a builtin calling back into Python) allowed at once;
 /// CPython bounds the C stack the same way (`Py_C_RECURSION_LIMIT`).
-pub const NATIVE_DEPTH_LIMIT: usize = 150;
+pub const NATIVE_DEPTH_LIMIT: usize = 750;
+
+/// CPython 3.12's C recursion budget (`C_RECURSION_LIMIT`, Include/cpython/pystate.h):
+/// native recursion over user data (comparison, repr, ...) and native calls count here,
+/// separately from the Python frame limit (`sys.setrecursionlimit` does not change it).
+pub const C_RECURSION_LIMIT: usize = 1500;
+
+/// Units one evaluator entry from native code takes (CPython `PY_EVAL_C_STACK_UNITS`).
+pub const EVAL_C_UNITS: usize = 2;
 
 /// Largest sequence the VM agrees to build (elements); beyond it: MemoryError.
 pub const MAX_ALLOC: usize = 1 << 26;
@@ -40,6 +48,9 @@ pub struct Vm {
     pub native_depth: usize,
     /// Bound on `native_depth` (depends on the thread's stack).
     pub native_limit: usize,
+    /// C recursion units in use (CPython `C_RECURSION_LIMIT - c_recursion_remaining`);
+    /// the module's own evaluator entry is the first [`EVAL_C_UNITS`].
+    pub c_depth: usize,
     pub trace: TraceState,
     pub code_infos: HashMap<usize, Rc<CodeInfo>>,
     pub next_serial: u64,
@@ -65,6 +76,7 @@ impl Vm {
             recursion_limit: 1000,
             native_depth: 0,
             native_limit: NATIVE_DEPTH_LIMIT,
+            c_depth: EVAL_C_UNITS,
             trace: TraceState::default(),
             code_infos: HashMap::new(),
             next_serial: 1,
@@ -123,6 +135,36 @@ impl Vm {
             dict: Dict::new_rc(),
             exc: Some(data),
         }))
+    }
+
+    /// Takes `units` of the C recursion budget (CPython `_Py_EnterRecursiveCallTstate`);
+    /// RecursionError "maximum recursion depth exceeded{place}" when it is spent, as
+    /// CPython's `_Py_CheckRecursiveCall`. Pair with [`Vm::leave_c`].
+    pub fn enter_c(&mut self, units: usize, place: &str) -> PyResult<()> {
+        if self.c_depth + units > C_RECURSION_LIMIT {
+            return Err(self.err(
+                "RecursionError",
+                format!("maximum recursion depth exceeded{place}"),
+            ));
+        }
+        self.c_depth += units;
+        Ok(())
+    }
+
+    pub fn leave_c(&mut self, units: usize) {
+        self.c_depth = self.c_depth.saturating_sub(units);
+    }
+
+    /// Runs `body` inside one unit of the C recursion budget.
+    pub fn guarded<T>(
+        &mut self,
+        place: &str,
+        body: impl FnOnce(&mut Vm) -> PyResult<T>,
+    ) -> PyResult<T> {
+        self.enter_c(1, place)?;
+        let r = body(self);
+        self.leave_c(1);
+        r
     }
 
     /// Raises `exc` (CPython `_PyErr_SetObject`): links the exception being handled as its

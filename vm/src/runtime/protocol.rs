@@ -10,6 +10,16 @@ use super::ops::generators::GenResult;
 use super::types::Type;
 use super::{PyResult, Throw};
 
+/// RecursionError suffix of rich comparison (CPython `PyObject_RichCompare`).
+const IN_COMPARISON: &str = " in comparison";
+
+/// What one step of an iterator gave.
+pub enum IterStep {
+    Item(Value),
+    /// Exhausted; with the StopIteration that said so, when there was one.
+    Done(Option<Value>),
+}
+
 impl Vm {
     /// `type(v)`.
     pub fn type_of(&self, v: &Value) -> Rc<Type> {
@@ -67,7 +77,12 @@ impl Vm {
     }
 
     pub fn unhashable(&self, e: Unhashable) -> Throw {
-        self.type_error(format!("unhashable type: '{}'", e.0))
+        match e {
+            Unhashable::Type(name) => self.type_error(format!("unhashable type: '{name}'")),
+            // CPython does not guard tuple hashing (it overflows the C stack); the VM
+            // raises rather than crash.
+            Unhashable::TooDeep => self.err("RecursionError", "maximum recursion depth exceeded"),
+        }
     }
 
     /// A user-class special method, if the value's class defines one.
@@ -136,8 +151,13 @@ impl Vm {
         })
     }
 
-    /// `a == b`.
+    /// `a == b` (CPython `PyObject_RichCompare`): one unit of the C recursion budget, so
+    /// comparing deeply nested containers raises RecursionError "... in comparison".
     pub fn eq(&mut self, a: &Value, b: &Value) -> PyResult<bool> {
+        self.guarded(IN_COMPARISON, |vm| vm.eq_inner(a, b))
+    }
+
+    fn eq_inner(&mut self, a: &Value, b: &Value) -> PyResult<bool> {
         if let (Some(x), Some(y)) = (num(a), num(b)) {
             return Ok(match (x, y) {
                 (Num::I(x), Num::I(y)) => x == y,
@@ -159,7 +179,8 @@ impl Vm {
                 for (k, v) in x.items() {
                     match y.get(&k) {
                         Ok(Some(w)) => {
-                            if !self.eq(&v, &w)? {
+                            // PyObject_RichCompareBool: identity first, no unit taken.
+                            if !v.is(&w) && !self.eq(&v, &w)? {
                                 return Ok(false);
                             }
                         }
@@ -208,14 +229,21 @@ impl Vm {
         Ok(true)
     }
 
-    /// Rich comparison `a OP b` for `<`, `<=`, `==`, `!=`, `>`, `>=`.
+    /// Rich comparison `a OP b` for `<`, `<=`, `==`, `!=`, `>`, `>=`
+    /// (`PyObject_RichCompare`, one unit of the C recursion budget).
     pub fn compare(&mut self, op: &str, a: &Value, b: &Value) -> PyResult<Value> {
+        self.guarded(IN_COMPARISON, |vm| vm.compare_unguarded(op, a, b))
+    }
+
+    /// [`Vm::compare`] without taking a unit: for callers that, like CPython's
+    /// `unsafe_object_compare` in `list.sort`, call the type's comparison directly.
+    pub fn compare_unguarded(&mut self, op: &str, a: &Value, b: &Value) -> PyResult<Value> {
         match op {
             "==" | "!=" => {
                 if let Some(r) = self.user_compare(op, a, b)? {
                     return Ok(r);
                 }
-                let e = self.eq(a, b)?;
+                let e = self.eq_inner(a, b)?;
                 return Ok(Value::Bool(if op == "==" { e } else { !e }));
             }
             _ => {}
@@ -223,7 +251,7 @@ impl Vm {
         if let Some(r) = self.user_compare(op, a, b)? {
             return Ok(r);
         }
-        let ord = self.order(a, b)?;
+        let ord = self.order_inner(a, b)?;
         match ord {
             Some(o) => Ok(Value::Bool(match op {
                 "<" => o == std::cmp::Ordering::Less,
@@ -271,7 +299,12 @@ impl Vm {
     }
 
     /// Total order where Python defines one; `None` when the types do not compare.
+    /// One unit of the C recursion budget, as a rich comparison.
     pub fn order(&mut self, a: &Value, b: &Value) -> PyResult<Option<std::cmp::Ordering>> {
+        self.guarded(IN_COMPARISON, |vm| vm.order_inner(a, b))
+    }
+
+    fn order_inner(&mut self, a: &Value, b: &Value) -> PyResult<Option<std::cmp::Ordering>> {
         if let (Some(x), Some(y)) = (num(a), num(b)) {
             return Ok(match (x, y) {
                 (Num::I(x), Num::I(y)) => Some(x.cmp(&y)),
@@ -410,21 +443,43 @@ impl Vm {
         })))
     }
 
-    /// `next(it)`: `None` when exhausted.
+    /// `next(it)`: `None` when exhausted (C callers such as `list()` that swallow the
+    /// StopIteration).
     pub fn next(&mut self, it: &Value) -> PyResult<Option<Value>> {
+        Ok(match self.next_step(it)? {
+            IterStep::Item(v) => Some(v),
+            IterStep::Done(_) => None,
+        })
+    }
+
+    /// One step of `it` (CPython `tp_iternext`), keeping the StopIteration that ended it:
+    /// the one `__next__` raised, or for a generator that returned a value other than
+    /// None, `StopIteration(value)` (`gen_iternext` → `_PyGen_SetStopIterationValue`).
+    /// Callers need it for the value (`next()`, `yield from`) and for the `exception`
+    /// event of SEND / FOR_ITER. spec: generators.tracing
+    pub fn next_step(&mut self, it: &Value) -> PyResult<IterStep> {
         match it {
-            Value::Iter(i) => self.iter_next(i),
+            Value::Iter(i) => Ok(match self.iter_next(i)? {
+                Some(v) => IterStep::Item(v),
+                None => IterStep::Done(None),
+            }),
             Value::Generator(g) => match self.gen_resume(g, Value::None, None)? {
-                GenResult::Yield(v) => Ok(Some(v)),
-                GenResult::Return(_) => Ok(None),
+                GenResult::Yield(v) => Ok(IterStep::Item(v)),
+                GenResult::Return(v) if v.is_none() => Ok(IterStep::Done(None)),
+                GenResult::Return(v) => {
+                    let exc = self.new_exception(&self.ty("StopIteration"), vec![v]);
+                    Ok(IterStep::Done(Some(exc)))
+                }
             },
             Value::Object(_) => match self.call_special(it, "__next__", vec![]) {
-                Ok(Some(v)) => Ok(Some(v)),
+                Ok(Some(v)) => Ok(IterStep::Item(v)),
                 Ok(None) => {
                     let n = self.type_of(it).name.clone();
                     Err(self.type_error(format!("'{n}' object is not an iterator")))
                 }
-                Err(Throw::Exc(e)) if self.is_instance_of(&e, "StopIteration") => Ok(None),
+                Err(Throw::Exc(e)) if self.is_instance_of(&e, "StopIteration") => {
+                    Ok(IterStep::Done(Some(e)))
+                }
                 Err(e) => Err(e),
             },
             other => {
@@ -432,6 +487,13 @@ impl Vm {
                 Err(self.type_error(format!("'{n}' object is not an iterator")))
             }
         }
+    }
+
+    /// `StopIteration.value` of `exc` (None for anything else).
+    pub fn stop_value(exc: &Value) -> Value {
+        exc.exc()
+            .map(|d| d.value.borrow().clone())
+            .unwrap_or(Value::None)
     }
 
     fn iter_next(&mut self, it: &Rc<Iter>) -> PyResult<Option<Value>> {

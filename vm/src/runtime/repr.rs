@@ -3,145 +3,39 @@
 use super::interp::Vm;
 use super::object::{IterState, PropertyKind, Value, ViewKind};
 use super::PyResult;
+use crate::reprs::{bytes_repr, float_repr, str_repr};
 
 fn addr(v: &Value) -> String {
     format!("{:#x}", v.address())
 }
 
-/// CPython's `float_repr`: shortest round-trip digits, exponent form outside 1e-4..1e16.
-pub fn float_repr(x: f64) -> String {
-    if x.is_nan() {
-        return "nan".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() {
-            "-0.0".into()
-        } else {
-            "0.0".into()
-        };
-    }
-    let sci = format!("{:e}", x);
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let negative = mantissa.starts_with('-');
-    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
-    let sign = if negative { "-" } else { "" };
-    if (-4..16).contains(&exp) {
-        let decpt = exp + 1;
-        let body = if decpt <= 0 {
-            format!("0.{}{}", "0".repeat((-decpt) as usize), digits)
-        } else if decpt as usize >= digits.len() {
-            format!("{}{}.0", digits, "0".repeat(decpt as usize - digits.len()))
-        } else {
-            format!(
-                "{}.{}",
-                &digits[..decpt as usize],
-                &digits[decpt as usize..]
-            )
-        };
-        format!("{sign}{body}")
-    } else {
-        let (first, rest) = digits.split_at(1);
-        let frac = if rest.is_empty() {
-            String::new()
-        } else {
-            format!(".{rest}")
-        };
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{sign}{first}{frac}e{esign}{:02}", exp.abs())
-    }
-}
-
-/// `repr(str)`: CPython's quote choice and escapes.
-pub fn str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c if (0x80..0xa0).contains(&(c as u32)) => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
-}
-
-fn bytes_repr(b: &[u8]) -> String {
-    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::from("b");
-    out.push(quote);
-    for &x in b {
-        match x {
-            b'\\' => out.push_str("\\\\"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            x if x as char == quote => {
-                out.push('\\');
-                out.push(x as char);
-            }
-            0x20..=0x7e => out.push(x as char),
-            x => out.push_str(&format!("\\x{x:02x}")),
-        }
-    }
-    out.push(quote);
-    out
-}
-
 impl Vm {
-    /// `repr(v)`.
+    /// `repr(v)` (CPython `PyObject_Repr`): one unit of the C recursion budget per call,
+    /// so deep nesting raises RecursionError instead of exhausting the Rust stack; a
+    /// container already being repr'd shows as `[...]` / `{...}` (`Py_ReprEnter`).
     pub fn repr(&mut self, v: &Value) -> PyResult<String> {
-        let key = v.address();
-        let container = matches!(
-            v,
-            Value::List(_) | Value::Dict(_) | Value::Set(_) | Value::Object(_)
-        );
-        if container {
-            if self.repr_active.contains(&key) {
-                return Ok(match v {
-                    Value::List(_) => "[...]".into(),
-                    Value::Dict(_) | Value::Set(_) => "{...}".into(),
-                    _ => "...".into(),
-                });
+        self.guarded(" while getting the repr of an object", |vm| {
+            let key = v.address();
+            let container = matches!(
+                v,
+                Value::List(_) | Value::Dict(_) | Value::Set(_) | Value::Object(_)
+            );
+            if container {
+                if vm.repr_active.contains(&key) {
+                    return Ok(match v {
+                        Value::List(_) => "[...]".into(),
+                        Value::Dict(_) | Value::Set(_) => "{...}".into(),
+                        _ => "...".into(),
+                    });
+                }
+                vm.repr_active.push(key);
             }
-            if self.repr_active.len() > 200 {
-                return Err(self.err(
-                    "RecursionError",
-                    "maximum recursion depth exceeded while getting the repr of an object",
-                ));
+            let r = vm.repr_inner(v);
+            if container {
+                vm.repr_active.pop();
             }
-            self.repr_active.push(key);
-        }
-        let r = self.repr_inner(v);
-        if container {
-            self.repr_active.pop();
-        }
-        r
+            r
+        })
     }
 
     fn join_reprs(&mut self, items: &[Value]) -> PyResult<String> {

@@ -127,6 +127,9 @@ pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<()> {
     if wants_opcodes {
         deliver(vm, Event::Opcode, None, Value::None)?;
     }
+    if ins.opcode == Opcode::END_SEND {
+        stop_iteration_event(vm, ins)?;
+    }
     if ins.opcode == Opcode::JUMP_BACKWARD {
         // CPython's JUMP event (legacy `sys_trace_jump_func`): a backward jump to the same
         // line re-announces the line; other jumps are left to the target's line event.
@@ -138,6 +141,31 @@ pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<()> {
         }
     }
     Ok(())
+}
+
+/// `call` when a generator is resumed by `throw()` / `close()` (3.12 PY_THROW, mapped to
+/// `call` by legacy tracing), at the line where it is suspended. spec: generators.tracing
+pub fn throw_event(vm: &mut Vm) -> PyResult<()> {
+    if vm.trace.tracing > 0 {
+        return Ok(());
+    }
+    deliver(vm, Event::Call, None, Value::None)
+}
+
+/// END_SEND whose receiver is a generator: the sub-generator returned into the
+/// delegating frame, which 3.12 reports as STOP_ITERATION (INSTRUMENTED_END_SEND), an
+/// `exception` event with a fresh `StopIteration(value)`. Other receivers give none here
+/// (their StopIteration, if any, was SEND's). spec: generators.tracing
+fn stop_iteration_event(vm: &mut Vm, ins: &Instruction) -> PyResult<()> {
+    let f = vm.top()?;
+    if !matches!(f.peek(1)?, Value::Generator(_)) {
+        return Ok(());
+    }
+    let value = f.peek(0)?;
+    let line = f.info.line(ins.index);
+    let exc = vm.new_exception(&vm.ty("StopIteration"), vec![value]);
+    let arg = Value::tuple(vec![Value::Type(vm.type_of(&exc)), exc, Value::None]);
+    deliver(vm, Event::Exception, line, arg)
 }
 
 /// `return` with the returned or yielded value. spec: tracing.settrace.return

@@ -3,6 +3,7 @@
 
 use super::super::eval::Step;
 use super::super::interp::Vm;
+use super::super::protocol::IterStep;
 use super::super::{PyResult, Throw};
 
 fn goto(vm: &mut Vm, target: usize) -> PyResult<Step> {
@@ -57,17 +58,23 @@ pub fn get_iter(vm: &mut Vm) -> PyResult<Step> {
 }
 
 /// FOR_ITER `(iter -- iter, next)`: on exhaustion pops the iterator and jumps past the
-/// END_FOR at the loop's exit.
+/// END_FOR at the loop's exit. A StopIteration that ended the iterator (raised by
+/// `__next__`, or a generator's non-None return value) is reported to tracers
+/// (3.12 INSTRUMENTED_FOR_ITER `monitor_raise`). spec: generators.tracing
 pub fn for_iter(vm: &mut Vm, exit: usize) -> PyResult<Step> {
     let it = vm.top()?.peek(0)?;
-    match vm.next(&it)? {
-        Some(v) => {
+    match vm.next_step(&it)? {
+        IterStep::Item(v) => {
             vm.top()?.push(v);
             Ok(Step::Continue)
         }
-        None => {
+        IterStep::Done(stop) => {
             vm.top()?.pop()?;
-            goto(vm, exit)
+            goto(vm, exit)?;
+            Ok(match stop {
+                Some(exc) => Step::Stopped(exc),
+                None => Step::Continue,
+            })
         }
     }
 }

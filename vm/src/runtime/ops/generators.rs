@@ -6,8 +6,9 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use super::super::eval::{self, Step};
-use super::super::interp::Vm;
+use super::super::interp::{Vm, EVAL_C_UNITS};
 use super::super::object::{Generator, Value};
+use super::super::protocol::IterStep;
 use super::super::{PyResult, Throw};
 
 /// What resuming a generator produced.
@@ -114,7 +115,11 @@ impl Vm {
         if self.native_depth >= self.native_limit {
             return Err(self.err("RecursionError", "maximum recursion depth exceeded"));
         }
+        // The resumed frame runs in a nested evaluator (CPython `gen_send_ex2` →
+        // `_PyEval_EvalFrame`), which takes C recursion units.
+        self.enter_c(EVAL_C_UNITS, "")?;
         let Some(mut frame) = gen.frame.borrow_mut().take() else {
+            self.leave_c(EVAL_C_UNITS);
             return Err(Throw::Bug("generator without its frame".into()));
         };
         gen.started.set(true);
@@ -130,6 +135,7 @@ impl Vm {
             None => eval::run_loop(self),
         };
         self.native_depth -= 1;
+        self.leave_c(EVAL_C_UNITS);
         gen.running.set(false);
         let v = result?;
         Ok(if gen.finished.get() {
@@ -141,22 +147,39 @@ impl Vm {
 }
 
 /// SEND `(receiver, v -- receiver, retval)`: delegates to a sub-generator or iterator
-/// (`yield from`, `await`); when it finishes, jumps by oparg with its return value.
+/// (`yield from`, `await`); when it finishes, jumps by oparg (to END_SEND) with its return
+/// value. A created or suspended generator is resumed directly; anything else (including
+/// a finished generator) goes through `__next__` / `send`, whose StopIteration gives the
+/// value and is reported to tracers as 3.12's `monitor_raise` does.
+/// spec: generators.tracing
 pub fn send(vm: &mut Vm, next: usize, arg: u32) -> PyResult<Step> {
     let f = vm.top()?;
     let v = f.pop()?;
     let receiver = f.peek(0)?;
+    let mut stopped = None;
     let outcome = match &receiver {
-        Value::Generator(g) => vm.gen_resume(g, v, None)?,
+        Value::Generator(g) if !g.finished.get() => vm.gen_resume(g, v, None)?,
         other => {
-            if v.is_none() {
-                match vm.next(other)? {
-                    Some(x) => GenResult::Yield(x),
-                    None => GenResult::Return(Value::None),
-                }
+            let step = if v.is_none() {
+                vm.next_step(other)?
             } else {
                 let send = vm.getattr(other, "send")?;
-                GenResult::Yield(vm.call1(&send, v)?)
+                match vm.call1(&send, v) {
+                    Ok(x) => IterStep::Item(x),
+                    Err(Throw::Exc(e)) if vm.is_instance_of(&e, "StopIteration") => {
+                        IterStep::Done(Some(e))
+                    }
+                    Err(e) => return Err(e),
+                }
+            };
+            match step {
+                IterStep::Item(x) => GenResult::Yield(x),
+                IterStep::Done(None) => GenResult::Return(Value::None),
+                IterStep::Done(Some(exc)) => {
+                    let value = Vm::stop_value(&exc);
+                    stopped = Some(exc);
+                    GenResult::Return(value)
+                }
             }
         }
     };
@@ -168,7 +191,10 @@ pub fn send(vm: &mut Vm, next: usize, arg: u32) -> PyResult<Step> {
             f.next_instr = next + arg as usize;
         }
     }
-    Ok(Step::Continue)
+    Ok(match stopped {
+        Some(exc) => Step::Stopped(exc),
+        None => Step::Continue,
+    })
 }
 
 /// END_SEND `(receiver, value -- value)`
@@ -196,10 +222,7 @@ pub fn cleanup_throw(vm: &mut Vm) -> PyResult<Step> {
     let f = vm.top()?;
     let exc = f.pop()?;
     if vm.is_instance_of(&exc, "StopIteration") {
-        let value = exc
-            .exc()
-            .map(|d| d.value.borrow().clone())
-            .unwrap_or(Value::None);
+        let value = Vm::stop_value(&exc);
         let f = vm.top()?;
         f.pop()?;
         f.pop()?;
