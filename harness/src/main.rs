@@ -236,7 +236,8 @@ fn exec(file: &Path, fuel: u64) -> Result<ExitCode, String> {
     eprint!("{}", result.stderr);
     Ok(match result.end {
         End::Completed => ExitCode::SUCCESS,
-        End::Exception(_) => ExitCode::FAILURE,
+        // As the OS would see `exit(code)`: the low eight bits.
+        End::Exception(e) => ExitCode::from(e.exit_code as u8),
         End::OutOfFuel(n) => {
             eprintln!("framespec: out of fuel: the program did not finish within {n} instructions (raise it with --fuel)");
             ExitCode::from(3)

@@ -144,6 +144,10 @@ fn exec_matches_cpython_for_the_articles_programs() {
             "uncaught",
             "def inner(x):\n    return x / 0\n\ndef outer():\n    value = inner(7) + 1\n    return value\n\nouter()\n",
         ),
+        ("exit-code", "import sys\nprint('a')\nsys.exit(3)\n"),
+        ("exit-message", "import sys\nsys.exit('bye')\n"),
+        ("exit-none", "raise SystemExit\n"),
+        ("exit-true", "import sys\ndef f():\n    sys.exit(True)\nf()\n"),
     ];
     for (name, source) in programs {
         let Some((expected, actual)) = exec_both(name, source) else {

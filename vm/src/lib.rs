@@ -65,7 +65,8 @@ pub enum End {
     /// The module code returned.
     #[default]
     Completed,
-    /// An exception escaped the module (including `SyntaxError` from compiling it).
+    /// An exception escaped the module (including `SyntaxError` from compiling it, and
+    /// `SystemExit`, which CPython's adapter reports the same way).
     Exception(UncaughtException),
     /// The fuel budget ran out after this many instructions.
     OutOfFuel(u64),
@@ -82,6 +83,8 @@ pub struct UncaughtException {
     pub message: String,
     /// `co_name:tb_lineno` for each traceback entry in the program's file, outermost first.
     pub traceback: Vec<String>,
+    /// The exit status `python main.py` would end with: 1, or the code of a `SystemExit`.
+    pub exit_code: i32,
 }
 
 /// Compiles and runs `source` as the `__main__` module.

@@ -272,6 +272,7 @@ impl Vm {
                 "gi_suspended" => Some(Value::Bool(
                     g.started.get() && !g.running.get() && !g.finished.get(),
                 )),
+                "gi_yieldfrom" => Some(self.gen_yieldfrom(g)?.unwrap_or(Value::None)),
                 "gi_code" => Some(Value::Code(g.code.clone())),
                 "__name__" => Some(Value::Str(g.name.clone())),
                 "__qualname__" => Some(Value::Str(g.qualname.clone())),
@@ -311,6 +312,9 @@ impl Vm {
                             return Ok(Some(Value::Bool(data.suppress_context.get())))
                         }
                         "value" if o.class.borrow().is_subtype(&self.ty("StopIteration")) => {
+                            return Ok(Some(data.value.borrow().clone()))
+                        }
+                        "code" if o.class.borrow().is_subtype(&self.ty("SystemExit")) => {
                             return Ok(Some(data.value.borrow().clone()))
                         }
                         _ => {}

@@ -11,7 +11,7 @@ use crate::opcode::Opcode;
 use crate::{End, RunOptions, RunResult, UncaughtException};
 
 use super::dict::Dict;
-use super::frame::Frame;
+use super::frame::{Frame, InlineReturn};
 use super::interp::{Vm, EVAL_C_UNITS};
 use super::object::{Module, Traceback, Value};
 use super::ops;
@@ -101,12 +101,14 @@ pub fn run_module(
 /// the `exception` channel. spec: exceptions.uncaught
 fn uncaught(vm: &mut Vm, exc: Value) -> End {
     let type_name = vm.type_of(&exc).name.to_string();
-    if type_name == "SystemExit" {
-        return exit_status(vm, &exc);
-    }
     let message = vm.str_of(&exc).unwrap_or_default();
-    let text = super::traceback::format_exception(vm, &exc);
-    vm.stderr.push_str(&text);
+    let exit_code = if type_name == "SystemExit" {
+        exit_status(vm, &exc)
+    } else {
+        let text = super::traceback::format_exception(vm, &exc);
+        vm.stderr.push_str(&text);
+        1
+    };
     let mut traceback = Vec::new();
     let mut tb = exc
         .exc()
@@ -129,25 +131,30 @@ fn uncaught(vm: &mut Vm, exc: Value) -> End {
         type_name,
         message,
         traceback,
+        exit_code,
     })
 }
 
-/// `SystemExit` ends the program quietly (printing a non-int code to stderr, as CPython).
-fn exit_status(vm: &mut Vm, exc: &Value) -> End {
-    let args = exc
+/// `SystemExit` ends the program without a traceback; its code decides the exit status
+/// (CPython `handle_system_exit`): `None` is 0, an int is itself, anything else is printed
+/// to stderr and gives 1.
+fn exit_status(vm: &mut Vm, exc: &Value) -> i32 {
+    let code = exc
         .exc()
-        .map(|d| d.args.borrow().clone())
+        .map(|d| d.value.borrow().clone())
         .unwrap_or(Value::None);
-    if let Value::Tuple(items) = &args {
-        if let Some(code) = items.first() {
-            if !matches!(code, Value::Int(_) | Value::None | Value::Bool(_)) {
-                let text = vm.str_of(code).unwrap_or_default();
-                vm.stderr.push_str(&text);
-                vm.stderr.push('\n');
-            }
+    match code {
+        Value::None => 0,
+        Value::Bool(b) => i32::from(b),
+        // The status the OS sees is the low bits of the C int CPython passes to exit().
+        Value::Int(n) => n as i32,
+        other => {
+            let text = vm.str_of(&other).unwrap_or_default();
+            vm.stderr.push_str(&text);
+            vm.stderr.push('\n');
+            1
         }
     }
-    End::Completed
 }
 
 /// Runs frames until the entry frame on top of the stack when called returns (its value)
@@ -173,30 +180,26 @@ pub fn run_loop(vm: &mut Vm) -> PyResult<Value> {
                 vm.top()?.push(value);
                 continue;
             }
-            Ok(Step::Stopped(exc)) => {
-                if !vm.trace.active {
-                    continue;
-                }
-                match trace::exception_event(vm, &exc) {
-                    Ok(()) => continue,
-                    // The trace function's exception replaces the consumed one.
-                    Err(Throw::Exc(e) | Throw::Reraise(e)) => {
-                        add_traceback(vm, &e)?;
-                        unwind(vm, e, true)?
-                    }
-                    Err(fatal) => return Err(fatal),
-                }
-            }
+            Ok(Step::Stopped(exc)) => match stopped_event(vm, &exc) {
+                Ok(()) => continue,
+                Err(Throw::Reraise(e)) => unwind(vm, e, true)?,
+                Err(fatal) => return Err(fatal),
+            },
             Ok(Step::Return(v)) => match leave_frame(vm, v, false) {
-                Ok(Some(v)) => return Ok(v),
-                Ok(None) => continue,
+                Ok(Left::Entry(v)) => return Ok(v),
+                Ok(Left::Continue) => continue,
+                Ok(Left::Stopped(exc)) => match stopped_event(vm, &exc) {
+                    Ok(()) => continue,
+                    Err(Throw::Reraise(e)) => unwind(vm, e, true)?,
+                    Err(fatal) => return Err(fatal),
+                },
                 Err(Throw::Exc(e)) => unwind(vm, e, false)?,
                 Err(Throw::Reraise(e)) => unwind(vm, e, true)?,
                 Err(fatal) => return Err(fatal),
             },
             Ok(Step::Yield(v)) => match leave_frame(vm, v, true) {
-                Ok(Some(v)) => return Ok(v),
-                Ok(None) => continue,
+                Ok(Left::Entry(v)) => return Ok(v),
+                Ok(Left::Continue | Left::Stopped(_)) => continue,
                 Err(Throw::Exc(e)) => unwind(vm, e, false)?,
                 Err(Throw::Reraise(e)) => unwind(vm, e, true)?,
                 Err(fatal) => return Err(fatal),
@@ -350,9 +353,39 @@ fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
     }
 }
 
+/// Reports a StopIteration that an instruction consumed (see [`Step::Stopped`]). A trace
+/// function's exception replaces it: it gets its traceback entry here and comes back as
+/// `Throw::Reraise`, to be unwound without a second `exception` event.
+fn stopped_event(vm: &mut Vm, exc: &Value) -> PyResult<()> {
+    if !vm.trace.active {
+        return Ok(());
+    }
+    match trace::exception_event(vm, exc) {
+        Ok(()) => Ok(()),
+        Err(Throw::Exc(e) | Throw::Reraise(e)) => {
+            add_traceback(vm, &e)?;
+            Err(Throw::Reraise(e))
+        }
+        Err(fatal) => Err(fatal),
+    }
+}
+
+/// How the loop goes on after a frame returned or yielded.
+enum Left {
+    /// The frame was an entry frame: its native caller gets the value.
+    Entry(Value),
+    Continue,
+    /// A generator resumed inline by FOR_ITER returned a value other than None: 3.12's
+    /// FOR_ITER reports the StopIteration carrying it (`monitor_raise`). spec:
+    /// generators.tracing
+    Stopped(Value),
+}
+
 /// The current frame returns or yields `v`: deliver the `return` trace event, pop the
-/// frame, hand `v` to the caller. `Some(v)` when the frame was an entry frame.
-fn leave_frame(vm: &mut Vm, v: Value, is_yield: bool) -> PyResult<Option<Value>> {
+/// frame, hand `v` to the caller. A generator resumed inline (SEND, FOR_ITER) that
+/// returns sends its caller on to where the resuming instruction would have gone when the
+/// iterator is exhausted (CPython `frame->return_offset`).
+fn leave_frame(vm: &mut Vm, v: Value, is_yield: bool) -> PyResult<Left> {
     if vm.trace.active {
         trace::return_event(vm, &v)?;
     }
@@ -363,10 +396,25 @@ fn leave_frame(vm: &mut Vm, v: Value, is_yield: bool) -> PyResult<Option<Value>>
         vm.pop_frame()?.entry
     };
     if entry {
-        return Ok(Some(v));
+        return Ok(Left::Entry(v));
     }
-    vm.top()?.push(v);
-    Ok(None)
+    let f = vm.top()?;
+    match f.inline_return.take() {
+        Some(InlineReturn::Send { target }) if !is_yield => {
+            f.push(v);
+            f.next_instr = target;
+        }
+        Some(InlineReturn::ForIter { exit }) if !is_yield => {
+            f.pop()?;
+            f.next_instr = exit;
+            if !v.is_none() {
+                let exc = vm.new_exception(&vm.ty("StopIteration"), vec![v]);
+                return Ok(Left::Stopped(exc));
+            }
+        }
+        _ => f.push(v),
+    }
+    Ok(Left::Continue)
 }
 
 /// Exception handling (CPython's `error:` / `exception_unwind:` / `exit_unwind:` labels):
@@ -424,6 +472,9 @@ fn unwind(vm: &mut Vm, exc: Value, reraise: bool) -> PyResult<Option<Value>> {
         if frame.entry || vm.frames.is_empty() {
             return Ok(Some(exc));
         }
+        // The caller handles the exception at its resuming instruction; a generator it
+        // resumed inline will not return to it (3.12 resets `return_offset`).
+        vm.top()?.inline_return = None;
     }
 }
 

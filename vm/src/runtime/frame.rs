@@ -66,6 +66,21 @@ pub struct Frame {
     pub entry: bool,
     /// The generator owning this frame (CPython `owner == FRAME_OWNED_BY_GENERATOR`).
     pub generator: Option<Weak<Generator>>,
+    /// Set while a generator this frame resumed in the same loop (SEND, FOR_ITER) runs:
+    /// where this frame continues if that generator *returns* rather than yields
+    /// (CPython 3.12's `return_offset`). Cleared when the generator leaves the stack.
+    /// spec: generators.frame.f_back
+    pub inline_return: Option<InlineReturn>,
+}
+
+/// How a frame that resumed a generator inline continues when the generator returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InlineReturn {
+    /// SEND: push the return value and jump to END_SEND.
+    Send { target: usize },
+    /// FOR_ITER: pop the iterator and jump past END_FOR (the loop's exit), as FOR_ITER's
+    /// own exhaustion path does.
+    ForIter { exit: usize },
 }
 
 impl Frame {
@@ -89,6 +104,7 @@ impl Frame {
             kwnames: None,
             entry: false,
             generator: None,
+            inline_return: None,
         }
     }
 

@@ -128,6 +128,12 @@ impl Vm {
         let data = ExcData::default();
         if t.is_subtype(&self.ty("StopIteration")) {
             *data.value.borrow_mut() = args.first().cloned().unwrap_or(Value::None);
+        } else if t.is_subtype(&self.ty("SystemExit")) {
+            *data.value.borrow_mut() = match args.len() {
+                0 => Value::None,
+                1 => args[0].clone(),
+                _ => Value::tuple(args.clone()),
+            };
         }
         *data.args.borrow_mut() = Value::tuple(args);
         Value::Object(crate::runtime::gc::alloc(Instance {
@@ -319,6 +325,7 @@ impl Vm {
                     kwnames: None,
                     entry: false,
                     generator: None,
+                    inline_return: None,
                 };
                 let nlocals = data.info.nlocalsplus();
                 let mut data = data;

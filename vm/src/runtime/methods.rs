@@ -9,7 +9,7 @@ use super::dict::Dict;
 use super::interp::{Vm, MAX_ALLOC};
 use super::object::{Args, Builtin, DictView, NativeFn, Value, ViewKind};
 use super::ops::generators::GenResult;
-use super::{PyResult, Throw};
+use super::PyResult;
 
 fn add(vm: &Vm, owner: &'static str, name: &'static str, func: NativeFn) {
     let t = vm.ty(owner);
@@ -928,45 +928,14 @@ fn gen_next(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn gen_throw(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "throw", 2, 4)?;
     let g = recv_gen(vm, &args)?;
-    let exc = match &args.pos[1] {
-        Value::Type(t) if t.is_exception() => {
-            let a = args
-                .pos
-                .get(2)
-                .cloned()
-                .map(|v| vec![v])
-                .unwrap_or_default();
-            vm.new_exception(t, a)
-        }
-        v if v.exc().is_some() => v.clone(),
-        _ => {
-            return Err(vm.type_error(
-                "exceptions must be classes or instances deriving from BaseException, not str",
-            ))
-        }
-    };
-    let r = vm.gen_resume(&g, Value::None, Some(exc))?;
+    let r = vm.gen_throw(&g, &args.pos[1..])?;
     finish(vm, r)
 }
 
 fn gen_close(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let g = recv_gen(vm, &args)?;
-    if !g.started.get() || g.finished.get() {
-        g.finished.set(true);
-        *g.frame.borrow_mut() = None;
-        return Ok(Value::None);
-    }
-    let exc = vm.new_exception(&vm.ty("GeneratorExit"), vec![]);
-    match vm.gen_resume(&g, Value::None, Some(exc)) {
-        Ok(GenResult::Yield(_)) => Err(vm.err("RuntimeError", "generator ignored GeneratorExit")),
-        Ok(GenResult::Return(_)) => Ok(Value::None),
-        Err(Throw::Exc(e))
-            if vm.is_instance_of(&e, "GeneratorExit") || vm.is_instance_of(&e, "StopIteration") =>
-        {
-            Ok(Value::None)
-        }
-        Err(e) => Err(e),
-    }
+    vm.gen_close(&g)?;
+    Ok(Value::None)
 }
 
 fn identity(_vm: &mut Vm, args: Args) -> PyResult<Value> {

@@ -86,6 +86,7 @@ fn compile_and_run(source: &str, options: &RunOptions, native_limit: usize) -> R
                     type_name: "SyntaxError".into(),
                     message: format!("{} ({}, line {})", e.message, options.filename, e.line),
                     traceback: Vec::new(),
+                    exit_code: 1,
                 }),
                 trace: options.trace.then(Vec::new),
                 snapshots: (!options.snapshot_lines.is_empty()).then(String::new),

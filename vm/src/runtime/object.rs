@@ -274,7 +274,8 @@ pub struct ExcData {
     pub context: RefCell<Value>,
     pub cause: RefCell<Value>,
     pub suppress_context: Cell<bool>,
-    /// `StopIteration.value`.
+    /// `StopIteration.value` or `SystemExit.code`: set from the arguments when the
+    /// exception is made (CPython `StopIteration_init`, `SystemExit_init`).
     pub value: RefCell<Value>,
 }
 

@@ -9,7 +9,9 @@ use crate::code::Instruction;
 use crate::opcode::Opcode;
 use crate::RunOptions;
 
-use super::interp::Vm;
+use std::rc::Rc;
+
+use super::interp::{Vm, C_RECURSION_LIMIT};
 use super::object::{Args, Value};
 use super::{PyResult, Throw};
 
@@ -235,8 +237,9 @@ fn record(vm: &mut Vm, event: Event, line: Option<u32>, arg: &Value) -> PyResult
     if event == Event::Line {
         if let Some(l) = at {
             if vm.trace.snapshot_lines.contains(&l) && vm.trace.snapshot_count < MAX_SNAPSHOTS {
-                vm.trace.snapshot_count += 1;
+                // A block that fails to render (RecursionError) is not counted.
                 let text = snapshot(vm, l)?;
+                vm.trace.snapshot_count += 1;
                 if let Some(s) = vm.trace.snapshots.as_mut() {
                     s.push_str(&text);
                 }
@@ -250,6 +253,10 @@ fn record(vm: &mut Vm, event: Event, line: Option<u32>, arg: &Value) -> PyResult
 fn snapshot(vm: &mut Vm, line: u32) -> PyResult<String> {
     let mut out = format!("@{line}\n");
     let top = vm.frames.len();
+    let budget = ReprBudget {
+        c_base: vm.c_depth + ADAPTER_C_UNITS,
+        frames_base: top + ADAPTER_FRAMES,
+    };
     for i in (0..top).rev() {
         let f = &mut vm.frames[i];
         if *f.info.code.co_filename != *vm.filename {
@@ -279,7 +286,8 @@ fn snapshot(vm: &mut Vm, line: u32) -> PyResult<String> {
                 if k.starts_with("__") && k.ends_with("__") {
                     continue;
                 }
-                out.push_str(&format!(" {}={}", k, snapshot_repr(vm, &v)?));
+                let text = snapshot_repr(vm, &v, 1, &budget, &mut Vec::new())?;
+                out.push_str(&format!(" {k}={text}"));
             }
         }
         out.push('\n');
@@ -290,53 +298,115 @@ fn snapshot(vm: &mut Vm, line: u32) -> PyResult<String> {
     Ok(out)
 }
 
+/// C recursion units in use when CPython's adapter starts rendering a snapshot, beyond
+/// those of the program (the monitoring callback's evaluator entry and the calls down to
+/// `snapshot_repr`); calibrated against the cpython target (3.12.1).
+const ADAPTER_C_UNITS: usize = 10;
+/// Python frames the adapter has on the stack above the program's when it calls
+/// `snapshot_repr` for a local (`on_line` → `line` → `render_snapshot`).
+const ADAPTER_FRAMES: usize = 3;
+/// C units one nesting level of the adapter's `snapshot_repr` holds: `str.join` (1) and
+/// the evaluator entry of the generator expression it iterates (2).
+const LEVEL_C_UNITS: usize = 3;
+
+/// Where the snapshot repr's recursion starts, in CPython's two recursion budgets.
+struct ReprBudget {
+    c_base: usize,
+    frames_base: usize,
+}
+
 /// INTERPRETING.md §3 "snapshot repr": `repr()` for scalars and containers of them,
-/// `<TYPE>` for anything else.
-fn snapshot_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
-    Ok(match v {
+/// `<TYPE>` for anything else, a container inside itself as `repr()` shows it (`[...]`).
+///
+/// The harness's CPython adapter renders by Python recursion: each nesting level costs
+/// two Python frames (`snapshot_repr` and a generator expression) and [`LEVEL_C_UNITS`]
+/// C units, so a deep enough value raises RecursionError out of the line event into
+/// the program (the block is not recorded). This follows the same budgets, checked where
+/// CPython checks them, so the depth is bounded (and the Rust recursion with it) and a
+/// deep value fails at the depth and with the message CPython's target shows.
+/// `depth` is 1 for a local's own value.
+fn snapshot_repr(
+    vm: &mut Vm,
+    v: &Value,
+    depth: usize,
+    budget: &ReprBudget,
+    active: &mut Vec<usize>,
+) -> PyResult<String> {
+    let units = budget.c_base + LEVEL_C_UNITS * (depth - 1);
+    // Entering the adapter's `snapshot_repr` frame for this level.
+    if budget.frames_base + 2 * depth - 1 > vm.recursion_limit {
+        return Err(vm.err("RecursionError", "maximum recursion depth exceeded"));
+    }
+    // Its first act, `type(value) in _SCALAR_TYPES`, is a rich comparison.
+    if units + 1 > C_RECURSION_LIMIT {
+        return Err(vm.err(
+            "RecursionError",
+            "maximum recursion depth exceeded in comparison",
+        ));
+    }
+    let (marker, addr) = match v {
         Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_) => {
-            vm.repr(v)?
+            return vm.repr(v);
         }
+        Value::List(l) => ("[...]", Rc::as_ptr(l) as *const () as usize),
+        Value::Tuple(t) => ("(...)", t.as_ptr() as *const () as usize),
+        Value::Dict(d) => ("{...}", Rc::as_ptr(d) as *const () as usize),
+        Value::Set(s) => ("{...}", Rc::as_ptr(s) as *const () as usize),
+        other => return Ok(format!("<{}>", vm.type_of(other).name)),
+    };
+    if active.contains(&addr) {
+        return Ok(marker.into());
+    }
+    if let Value::Set(s) = v {
+        if s.items.keys().is_empty() {
+            return Ok("set()".into());
+        }
+    }
+    // `", ".join(<genexpr>)`: the generator expression's evaluator entry and frame.
+    if units + LEVEL_C_UNITS > C_RECURSION_LIMIT
+        || budget.frames_base + 2 * depth > vm.recursion_limit
+    {
+        return Err(vm.err("RecursionError", "maximum recursion depth exceeded"));
+    }
+    active.push(addr);
+    let rendered = render_container(vm, v, depth + 1, budget, active);
+    active.pop();
+    rendered
+}
+
+fn render_container(
+    vm: &mut Vm,
+    v: &Value,
+    depth: usize,
+    budget: &ReprBudget,
+    active: &mut Vec<usize>,
+) -> PyResult<String> {
+    let mut join = |vm: &mut Vm, items: &[Value]| -> PyResult<String> {
+        let mut parts = Vec::with_capacity(items.len());
+        for i in items {
+            parts.push(snapshot_repr(vm, i, depth, budget, active)?);
+        }
+        Ok(parts.join(", "))
+    };
+    Ok(match v {
         Value::List(l) => {
             let items = l.items.borrow().clone();
             format!("[{}]", join(vm, &items)?)
         }
-        Value::Tuple(t) => {
-            if t.len() == 1 {
-                format!("({},)", snapshot_repr(vm, &t[0])?)
-            } else {
-                format!("({})", join(vm, t)?)
-            }
-        }
+        Value::Tuple(t) if t.len() == 1 => format!("({},)", join(vm, t)?),
+        Value::Tuple(t) => format!("({})", join(vm, t)?),
         Value::Dict(d) => {
             let mut parts = Vec::new();
             for (k, x) in d.items() {
-                parts.push(format!(
-                    "{}: {}",
-                    snapshot_repr(vm, &k)?,
-                    snapshot_repr(vm, &x)?
-                ));
+                let k = snapshot_repr(vm, &k, depth, budget, active)?;
+                let x = snapshot_repr(vm, &x, depth, budget, active)?;
+                parts.push(format!("{k}: {x}"));
             }
             format!("{{{}}}", parts.join(", "))
         }
-        Value::Set(s) => {
-            let keys = s.items.keys();
-            if keys.is_empty() {
-                "set()".into()
-            } else {
-                format!("{{{}}}", join(vm, &keys)?)
-            }
-        }
+        Value::Set(s) => format!("{{{}}}", join(vm, &s.items.keys())?),
         other => format!("<{}>", vm.type_of(other).name),
     })
-}
-
-fn join(vm: &mut Vm, items: &[Value]) -> PyResult<String> {
-    let mut parts = Vec::with_capacity(items.len());
-    for i in items {
-        parts.push(snapshot_repr(vm, i)?);
-    }
-    Ok(parts.join(", "))
 }
 
 /// Delivers an event to the program's trace functions (CPython `trace_trampoline` +

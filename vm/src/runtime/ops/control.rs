@@ -2,7 +2,9 @@
 //! tracing wrapper (CPython's JUMP event), not here.
 
 use super::super::eval::Step;
+use super::super::frame::InlineReturn;
 use super::super::interp::Vm;
+use super::super::object::Value;
 use super::super::protocol::IterStep;
 use super::super::{PyResult, Throw};
 
@@ -61,8 +63,20 @@ pub fn get_iter(vm: &mut Vm) -> PyResult<Step> {
 /// END_FOR at the loop's exit. A StopIteration that ended the iterator (raised by
 /// `__next__`, or a generator's non-None return value) is reported to tracers
 /// (3.12 INSTRUMENTED_FOR_ITER `monitor_raise`). spec: generators.tracing
+///
+/// A created or suspended generator is resumed in this evaluation loop (3.12's
+/// FOR_ITER_GEN path), coming back through [`InlineReturn::ForIter`]: no native
+/// recursion per nested loop over generators. Under tracing 3.12 does not specialise and
+/// goes through `gen_iternext`, but the events are the same either way.
+/// spec: generators.frame.f_back
 pub fn for_iter(vm: &mut Vm, exit: usize) -> PyResult<Step> {
     let it = vm.top()?.peek(0)?;
+    if let Value::Generator(g) = &it {
+        if !g.finished.get() && !g.running.get() {
+            let on_return = InlineReturn::ForIter { exit };
+            return super::generators::resume_inline(vm, g, Value::None, on_return);
+        }
+    }
     match vm.next_step(&it)? {
         IterStep::Item(v) => {
             vm.top()?.push(v);

@@ -5,9 +5,12 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
+use crate::opcode::Opcode;
+
 use super::super::eval::{self, Step};
+use super::super::frame::InlineReturn;
 use super::super::interp::{Vm, EVAL_C_UNITS};
-use super::super::object::{Generator, Value};
+use super::super::object::{Args, Generator, Value};
 use super::super::protocol::IterStep;
 use super::super::{PyResult, Throw};
 
@@ -90,7 +93,9 @@ pub fn finish_if_generator(vm: &mut Vm) -> PyResult<()> {
 }
 
 impl Vm {
-    /// Resumes `gen` with `sent` (CPython `gen_send_ex2`), or with an exception thrown in.
+    /// Resumes `gen` with `sent` (CPython `gen_send_ex2`), or with an exception thrown in,
+    /// in a nested evaluator: the caller is native code (`next()`, `send()`, `throw()`,
+    /// a builtin consuming the generator).
     pub fn gen_resume(
         &mut self,
         gen: &Rc<Generator>,
@@ -109,30 +114,26 @@ impl Vm {
         if !gen.started.get() && !sent.is_none() && throw.is_none() {
             return Err(self.type_error("can't send non-None value to a just-started generator"));
         }
-        if self.frames.len() >= self.recursion_limit {
-            return Err(self.err("RecursionError", "maximum recursion depth exceeded"));
-        }
-        if self.native_depth >= self.native_limit {
-            return Err(self.err("RecursionError", "maximum recursion depth exceeded"));
-        }
         // The resumed frame runs in a nested evaluator (CPython `gen_send_ex2` →
-        // `_PyEval_EvalFrame`), which takes C recursion units.
-        self.enter_c(EVAL_C_UNITS, "")?;
-        let Some(mut frame) = gen.frame.borrow_mut().take() else {
-            self.leave_c(EVAL_C_UNITS);
-            return Err(Throw::Bug("generator without its frame".into()));
+        // `_PyEval_EvalFrame`), which takes C recursion units. When they are spent,
+        // 3.12 has already linked the frame and leaves through `exit_unwind`, which
+        // clears it: the generator is finished.
+        let native = if self.native_depth >= self.native_limit {
+            Err(self.err("RecursionError", "maximum recursion depth exceeded"))
+        } else {
+            self.enter_c(EVAL_C_UNITS, "")
         };
-        gen.started.set(true);
-        gen.running.set(true);
-        frame.entry = true;
-        if throw.is_none() {
-            frame.push(sent);
+        if let Err(e) = native {
+            self.clear_generator(gen)?;
+            return Err(e);
         }
-        self.frames.push(frame);
         self.native_depth += 1;
-        let result = match throw {
-            Some(exc) => eval::resume_with_error(self, exc),
-            None => eval::run_loop(self),
+        let result = match self.link_generator(gen, sent, true) {
+            Ok(()) => match throw {
+                Some(exc) => eval::resume_with_error(self, exc),
+                None => eval::run_loop(self),
+            },
+            Err(e) => Err(e),
         };
         self.native_depth -= 1;
         self.leave_c(EVAL_C_UNITS);
@@ -144,18 +145,346 @@ impl Vm {
             GenResult::Yield(v)
         })
     }
+
+    /// Moves `gen`'s frame onto the frame stack, linked to the current frame, with `sent`
+    /// pushed, and marks it running. `sent` is pushed for `throw()` too (None), as
+    /// `gen_send_ex2` does: the exception-table entry of a `yield from`'s YIELD_VALUE
+    /// counts it (CLEANUP_THROW's `last_sent_val`). Past the Python recursion limit the
+    /// frame is cleared instead (3.12 `_Py_EnterRecursivePy` fails → `exit_unwind` →
+    /// `clear_gen_frame`): the generator is finished, no event or traceback entry is
+    /// produced for it, and RecursionError is raised in the resumer.
+    /// spec: generators.frame.f_back, generators.frame.kept
+    pub fn link_generator(
+        &mut self,
+        gen: &Rc<Generator>,
+        sent: Value,
+        entry: bool,
+    ) -> PyResult<()> {
+        let Some(mut frame) = gen.frame.borrow_mut().take() else {
+            return Err(Throw::Bug("generator without its frame".into()));
+        };
+        gen.started.set(true);
+        gen.running.set(true);
+        frame.entry = entry;
+        frame.push(sent);
+        self.frames.push(frame);
+        if self.frames.len() > self.recursion_limit {
+            finish_if_generator(self)?;
+            self.pop_frame()?;
+            return Err(self.err("RecursionError", "maximum recursion depth exceeded"));
+        }
+        Ok(())
+    }
+
+    /// Finishes `gen` without running it, as 3.12's `exit_unwind` clears a generator frame
+    /// whose resumption failed before its first instruction: the frame is linked and
+    /// popped so a kept frame object links `f_back` to the resumer (`take_ownership`).
+    fn clear_generator(&mut self, gen: &Rc<Generator>) -> PyResult<()> {
+        let Some(frame) = gen.frame.borrow_mut().take() else {
+            return Ok(());
+        };
+        self.frames.push(frame);
+        finish_if_generator(self)?;
+        self.pop_frame()?;
+        Ok(())
+    }
+
+    /// The iterator a suspended generator delegates to (CPython `_PyGen_yf`): the value
+    /// under the stack top when the generator is suspended at the YIELD_VALUE of a
+    /// `yield from` / `await` (its next instruction is `RESUME` with oparg ≥ 2).
+    /// spec: generators.state
+    pub fn gen_yieldfrom(&self, gen: &Generator) -> PyResult<Option<Value>> {
+        if !gen.started.get() || gen.finished.get() || gen.running.get() {
+            return Ok(None);
+        }
+        let frame = gen.frame.borrow();
+        let Some(frame) = frame.as_ref() else {
+            return Ok(None);
+        };
+        let delegating = frame
+            .info
+            .code
+            .decode_at(frame.next_instr)
+            .is_some_and(|i| i.opcode == Opcode::RESUME && i.arg >= 2);
+        if !delegating {
+            return Ok(None);
+        }
+        Ok(Some(frame.peek(0)?))
+    }
+
+    /// `gen.throw(*args)` (CPython `_gen_throw` with `close_on_genexit`): a generator
+    /// suspended in `yield from` first hands the exception to the iterator it delegates to
+    /// — a sub-generator by the same rules, with the delegating frame linked onto the
+    /// stack meanwhile (so the sub-generator's `f_back` is it), anything else through its
+    /// `throw` method. A value that iterator yields is `throw()`'s result; its exception
+    /// (StopIteration when a sub-generator returns) is then raised into this generator at
+    /// its `yield from`, where CLEANUP_THROW turns StopIteration into the `yield from`'s
+    /// value. GeneratorExit closes the sub-iterator first, then is raised here. Without a
+    /// sub-iterator (or one with no `throw`), `args` become the exception raised here.
+    ///
+    /// CPython recurses once per level of the chain; this walks down it in a loop, linking
+    /// each delegating frame, then back up, so a chain as deep as the recursion limit
+    /// allows needs no Rust stack per level.
+    /// spec: generators.exceptions.throw, generators.exceptions.close,
+    /// generators.frame.f_back
+    pub fn gen_throw(&mut self, gen: &Rc<Generator>, args: &[Value]) -> PyResult<GenResult> {
+        let typ = args.first().cloned().unwrap_or(Value::None);
+        let is_exit = match &typ {
+            Value::Type(t) => t.is_subtype(&self.ty("GeneratorExit")),
+            other => other.exc().is_some() && self.is_instance_of(other, "GeneratorExit"),
+        };
+        let mut linked: Vec<Rc<Generator>> = Vec::new();
+        let mut current = gen.clone();
+        let mut outcome = loop {
+            let yf = match self.gen_yieldfrom(&current) {
+                Ok(Some(yf)) => yf,
+                Ok(None) => break self.throw_here(&current, args),
+                Err(e) => break Err(e),
+            };
+            if is_exit {
+                current.running.set(true);
+                let closed = self.close_iter(&yf);
+                current.running.set(false);
+                break match closed {
+                    Ok(()) => self.throw_here(&current, args),
+                    Err(Throw::Exc(e) | Throw::Reraise(e)) => {
+                        self.gen_resume(&current, Value::None, Some(e))
+                    }
+                    Err(fatal) => Err(fatal),
+                };
+            }
+            if let Value::Generator(sub) = &yf {
+                if let Err(e) = self.link_delegating(&current) {
+                    break Err(e);
+                }
+                linked.push(current);
+                current = sub.clone();
+                continue;
+            }
+            let meth = match self.getattr(&yf, "throw") {
+                Ok(m) => m,
+                Err(Throw::Exc(e)) if self.is_instance_of(&e, "AttributeError") => {
+                    break self.throw_here(&current, args);
+                }
+                Err(e) => break Err(e),
+            };
+            current.running.set(true);
+            let thrown = self.call(&meth, Args::new(args.to_vec()));
+            current.running.set(false);
+            break match thrown {
+                Ok(v) => Ok(GenResult::Yield(v)),
+                Err(Throw::Exc(e) | Throw::Reraise(e)) => {
+                    self.gen_resume(&current, Value::None, Some(e))
+                }
+                Err(fatal) => Err(fatal),
+            };
+        };
+        // Back up the chain: each delegating generator is unlinked, then gets what its
+        // sub-generator produced: a yielded value passes through, anything else is raised
+        // at its `yield from` (`gen_send_ex(gen, Py_None, 1, 0)`).
+        while let Some(level) = linked.pop() {
+            self.unlink_delegating(&level)?;
+            outcome = match outcome {
+                Ok(GenResult::Yield(v)) => Ok(GenResult::Yield(v)),
+                // `gen_send_ex` turns a sub-generator's return into StopIteration(value).
+                Ok(GenResult::Return(v)) => {
+                    let a = if v.is_none() { vec![] } else { vec![v] };
+                    let stop = self.new_exception(&self.ty("StopIteration"), a);
+                    self.gen_resume(&level, Value::None, Some(stop))
+                }
+                Err(Throw::Exc(e) | Throw::Reraise(e)) => {
+                    self.gen_resume(&level, Value::None, Some(e))
+                }
+                Err(fatal) => Err(fatal),
+            };
+        }
+        outcome
+    }
+
+    /// Links a delegating generator's suspended frame on top of the frame stack and marks
+    /// it running, as `_gen_throw` does (`frame->previous`, `current_frame`,
+    /// FRAME_EXECUTING) while its sub-generator handles a throw: the sub-generator's
+    /// `f_back` is this frame, and frame walks and tracebacks see it.
+    /// spec: generators.frame.f_back
+    fn link_delegating(&mut self, gen: &Rc<Generator>) -> PyResult<()> {
+        let Some(mut frame) = gen.frame.borrow_mut().take() else {
+            return Err(Throw::Bug("delegating generator without its frame".into()));
+        };
+        frame.entry = false;
+        self.frames.push(frame);
+        gen.running.set(true);
+        Ok(())
+    }
+
+    /// Undoes [`Vm::link_delegating`]. Every resumption in between ended its own frames,
+    /// so the linked frame is on top again.
+    fn unlink_delegating(&mut self, gen: &Rc<Generator>) -> PyResult<()> {
+        gen.running.set(false);
+        if self.frames.last().map(|f| f.serial) != Some(gen.serial) {
+            return Err(Throw::Bug(
+                "linked generator frame lost during throw()".into(),
+            ));
+        }
+        let Some(frame) = self.frames.pop() else {
+            return Err(Throw::Bug(
+                "linked generator frame lost during throw()".into(),
+            ));
+        };
+        *gen.frame.borrow_mut() = Some(frame);
+        Ok(())
+    }
+
+    /// `_gen_throw`'s `throw_here`: normalises `args` into an exception (a TypeError for
+    /// bad arguments is raised without resuming) and raises it into `gen`.
+    fn throw_here(&mut self, gen: &Rc<Generator>, args: &[Value]) -> PyResult<GenResult> {
+        let exc = self.normalize_throw(args)?;
+        self.gen_resume(gen, Value::None, Some(exc))
+    }
+
+    fn normalize_throw(&mut self, args: &[Value]) -> PyResult<Value> {
+        let typ = args.first().cloned().unwrap_or(Value::None);
+        let val = args.get(1).cloned().unwrap_or(Value::None);
+        if let Some(tb) = args.get(2) {
+            if !matches!(tb, Value::None | Value::Traceback(_)) {
+                return Err(self.type_error("throw() third argument must be a traceback object"));
+            }
+        }
+        match &typ {
+            Value::Type(t) if t.is_exception() => {
+                // PyErr_NormalizeException: an instance of the class is used as is; a
+                // tuple is the argument list; None means no arguments.
+                if val.exc().is_some() && self.type_of(&val).is_subtype(t) {
+                    return Ok(val);
+                }
+                let a = match val {
+                    Value::None => vec![],
+                    Value::Tuple(items) => items.to_vec(),
+                    other => vec![other],
+                };
+                self.call_type(t, Args::new(a))
+            }
+            v if v.exc().is_some() => {
+                if !val.is_none() {
+                    return Err(self.type_error("instance exception may not have a separate value"));
+                }
+                Ok(typ)
+            }
+            other => {
+                let n = self.type_of(other).name.clone();
+                Err(self.type_error(format!(
+                    "exceptions must be classes or instances deriving from BaseException, not {n}"
+                )))
+            }
+        }
+    }
+
+    /// `gen.close()` (CPython 3.12 `gen_close`): a generator that has not started, or has
+    /// finished, just becomes finished. Otherwise the iterator it delegates to is closed
+    /// first (marked running meanwhile, its frame not linked), then GeneratorExit — or the
+    /// exception closing the sub-iterator raised — is raised into it; GeneratorExit or
+    /// StopIteration leaving it means closed, a yield means "generator ignored
+    /// GeneratorExit". CPython recurses down a chain of sub-generators; this collects the
+    /// chain first and closes it innermost first in a loop. spec: generators.exceptions.close
+    pub fn gen_close(&mut self, gen: &Rc<Generator>) -> PyResult<()> {
+        let mut chain = vec![gen.clone()];
+        let mut last_yf = None;
+        while let Some(g) = chain.last() {
+            if !g.started.get() || g.finished.get() {
+                break;
+            }
+            match self.gen_yieldfrom(g)? {
+                Some(Value::Generator(sub)) => {
+                    g.running.set(true);
+                    chain.push(sub);
+                }
+                other => {
+                    last_yf = other;
+                    break;
+                }
+            }
+        }
+        // The innermost closes its non-generator sub-iterator, if any (`gen_close_iter`).
+        let mut pending: PyResult<()> = Ok(());
+        if let (Some(yf), Some(g)) = (last_yf, chain.last()) {
+            g.running.set(true);
+            pending = self.close_iter(&yf);
+            g.running.set(false);
+        }
+        while let Some(g) = chain.pop() {
+            g.running.set(false);
+            pending = match pending {
+                Ok(()) => self.close_one(&g, None),
+                Err(Throw::Exc(e) | Throw::Reraise(e)) => self.close_one(&g, Some(e)),
+                Err(fatal) => Err(fatal),
+            };
+        }
+        pending
+    }
+
+    /// One level of `gen_close` once its sub-iterator is closed: raises `exc` (a closing
+    /// error) or GeneratorExit into `gen` and judges the outcome.
+    fn close_one(&mut self, gen: &Rc<Generator>, exc: Option<Value>) -> PyResult<()> {
+        if !gen.started.get() || gen.finished.get() {
+            gen.finished.set(true);
+            *gen.frame.borrow_mut() = None;
+            return match exc {
+                Some(e) => Err(Throw::Exc(e)),
+                None => Ok(()),
+            };
+        }
+        let exc = match exc {
+            Some(e) => e,
+            None => self.new_exception(&self.ty("GeneratorExit"), vec![]),
+        };
+        match self.gen_resume(gen, Value::None, Some(exc)) {
+            Ok(GenResult::Yield(_)) => {
+                Err(self.err("RuntimeError", "generator ignored GeneratorExit"))
+            }
+            Ok(GenResult::Return(_)) => Ok(()),
+            Err(Throw::Exc(e) | Throw::Reraise(e))
+                if self.is_instance_of(&e, "GeneratorExit")
+                    || self.is_instance_of(&e, "StopIteration") =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// CPython `gen_close_iter` for a sub-iterator that is not a generator: its `close`
+    /// method if it has one (a failed lookup is reported as unraisable and ignored).
+    fn close_iter(&mut self, yf: &Value) -> PyResult<()> {
+        if let Value::Generator(sub) = yf {
+            return self.gen_close(&sub.clone());
+        }
+        let meth = match self.getattr(yf, "close") {
+            Ok(m) => m,
+            Err(Throw::Exc(_) | Throw::Reraise(_)) => return Ok(()),
+            Err(fatal) => return Err(fatal),
+        };
+        self.call0(&meth).map(|_| ())
+    }
 }
 
 /// SEND `(receiver, v -- receiver, retval)`: delegates to a sub-generator or iterator
 /// (`yield from`, `await`); when it finishes, jumps by oparg (to END_SEND) with its return
-/// value. A created or suspended generator is resumed directly; anything else (including
-/// a finished generator) goes through `__next__` / `send`, whose StopIteration gives the
-/// value and is reported to tracers as 3.12's `monitor_raise` does.
-/// spec: generators.tracing
+/// value. A created or suspended generator is resumed in this evaluation loop (3.12's
+/// inlined path, `DISPATCH_INLINED`): its frame is pushed with `v` and runs next; its
+/// yield or return comes back to this frame through [`InlineReturn::Send`], so the depth
+/// of a `yield from` chain is bounded only by the Python recursion limit. Anything else
+/// (including a finished or running generator) goes through `__next__` / `send`, whose
+/// StopIteration gives the value and is reported to tracers as 3.12's `monitor_raise`
+/// does. spec: generators.tracing, generators.frame.f_back
 pub fn send(vm: &mut Vm, next: usize, arg: u32) -> PyResult<Step> {
     let f = vm.top()?;
     let v = f.pop()?;
     let receiver = f.peek(0)?;
+    if let Value::Generator(g) = &receiver {
+        if !g.finished.get() && !g.running.get() {
+            let target = next + arg as usize;
+            return resume_inline(vm, g, v, InlineReturn::Send { target });
+        }
+    }
     let mut stopped = None;
     let outcome = match &receiver {
         Value::Generator(g) if !g.finished.get() => vm.gen_resume(g, v, None)?,
@@ -195,6 +524,29 @@ pub fn send(vm: &mut Vm, next: usize, arg: u32) -> PyResult<Step> {
         Some(exc) => Step::Stopped(exc),
         None => Step::Continue,
     })
+}
+
+/// Pushes `gen`'s frame to run next in this loop, and records in the resuming frame
+/// how to continue if it returns. spec: generators.frame.f_back
+pub fn resume_inline(
+    vm: &mut Vm,
+    gen: &Rc<Generator>,
+    sent: Value,
+    on_return: InlineReturn,
+) -> PyResult<Step> {
+    vm.link_generator(gen, sent, false)?;
+    let Some(resumer) = vm
+        .frames
+        .len()
+        .checked_sub(2)
+        .and_then(|i| vm.frames.get_mut(i))
+    else {
+        return Err(Throw::Bug(
+            "inline resumption without a resuming frame".into(),
+        ));
+    };
+    resumer.inline_return = Some(on_return);
+    Ok(Step::Continue)
 }
 
 /// END_SEND `(receiver, value -- value)`
