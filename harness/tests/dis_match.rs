@@ -96,6 +96,7 @@ fn dis_match_rate_over_the_cases() {
     let mut matched = 0;
     let mut text_matched = 0;
     let mut mismatched = Vec::new();
+    let mut text_mismatched = Vec::new();
     for ((id, source), expected) in sources.iter().zip(&expected) {
         let actual = framespec_vm::compile(source, "main.py").ok().map(|code| {
             let mut out = Vec::new();
@@ -111,6 +112,8 @@ fn dis_match_rate_over_the_cases() {
         }
         if text(&actual) == text(expected) {
             text_matched += 1;
+        } else {
+            text_mismatched.push(id.as_str());
         }
     }
     let rate = if sources.is_empty() {
@@ -125,10 +128,18 @@ fn dis_match_rate_over_the_cases() {
     );
     println!("dis text match: {text_matched}/{} cases", sources.len());
     for id in &mismatched {
-        println!("  differs: {id}");
+        println!("  instructions differ: {id}");
+    }
+    for id in &text_mismatched {
+        println!("  dis text differs: {id}");
     }
     assert!(
         rate >= FLOOR,
         "dis match rate {rate:.3} fell below the floor {FLOOR}"
+    );
+    let text_rate = text_matched as f64 / sources.len().max(1) as f64;
+    assert!(
+        text_rate >= FLOOR,
+        "dis text match rate {text_rate:.3} fell below the floor {FLOOR}"
     );
 }

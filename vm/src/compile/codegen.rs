@@ -121,6 +121,10 @@ pub(crate) struct Compiler<'a> {
     pub source: &'a str,
     pub filename: Rc<str>,
     pub units: Vec<Unit<'a>>,
+    /// The location CPython gives the generator expression that is a call's only argument
+    /// (`f(x for x in y)`): its parser makes the call's parentheses part of the genexpr,
+    /// while ruff's range starts at the element. Set by `call`, taken by `comprehension`.
+    pub genexpr_in_call: Option<(TextRange, Loc)>,
 }
 
 pub fn compile_module(
@@ -136,6 +140,7 @@ pub fn compile_module(
         source,
         filename: Rc::from(filename),
         units: Vec::new(),
+        genexpr_in_call: None,
     };
     c.enter_scope("<module>", ScopeKind::Module, 0, 1)?;
     let loc = module

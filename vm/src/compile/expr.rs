@@ -744,6 +744,11 @@ impl<'a> Compiler<'a> {
     fn call(&mut self, c: &'a ast::ExprCall, loc: Loc) -> R {
         let args = &c.arguments.args;
         let keywords = &c.arguments.keywords;
+        if let [Expr::Generator(g)] = &args[..] {
+            if !g.parenthesized && keywords.is_empty() {
+                self.genexpr_in_call = Some((g.range, self.loc(&c.arguments)));
+            }
+        }
         if let Expr::Attribute(meth) = c.func.as_ref() {
             let nk = keywords.len();
             let simple = meth.ctx == ExprContext::Load
@@ -1057,7 +1062,13 @@ impl<'a> Compiler<'a> {
         elt: &'a Expr,
         val: Option<&'a Expr>,
     ) -> R {
-        let loc = self.loc(e);
+        let loc = match self.genexpr_in_call {
+            Some((range, call_loc)) if range == ruff_text_size::Ranged::range(e) => {
+                self.genexpr_in_call = None;
+                call_loc
+            }
+            _ => self.loc(e),
+        };
         let Some(ste) = self.table.lookup(e) else {
             return Err(unsupported("comprehension", loc));
         };
