@@ -12,16 +12,16 @@ use framespec_vm::code::{CodeObject, Constant};
 use framespec_vm::{RunOptions, RunResult};
 use serde_json::Value as Json;
 
-/// The CPython 3.12 interpreter: `$FRAMESPEC_PYTHON`, else pyenv's 3.12, else `python3.12`.
+#[path = "../common/python.rs"]
+mod find;
+
+/// The CPython 3.12 interpreter (see `common/python.rs`); a test that needs it fails with
+/// a clear message when it is missing.
 pub fn python() -> String {
-    if let Ok(p) = std::env::var("FRAMESPEC_PYTHON") {
-        return p;
+    match find::find_python() {
+        Ok(path) => path.display().to_string(),
+        Err(message) => panic!("{message}"),
     }
-    let pyenv = "/root/.pyenv/versions/3.12.1/bin/python3.12";
-    if std::path::Path::new(pyenv).exists() {
-        return pyenv.to_owned();
-    }
-    "python3.12".to_owned()
 }
 
 /// `compile(source, "main.py", "exec")` by CPython, loaded as a `CodeObject`.
