@@ -48,11 +48,19 @@ impl Cpython {
         &self.python
     }
 
+    /// An idle worker that is still alive, or a new one. A worker that died while idle
+    /// (killed from outside, say) is dropped here, so the next case is not blamed for it.
     fn take_worker(&self) -> Result<Worker, String> {
-        let pooled = self.idle.lock().ok().and_then(|mut idle| idle.pop());
-        match pooled {
-            Some(worker) => Ok(worker),
-            None => Worker::spawn(&self.python, &self.script),
+        loop {
+            let pooled = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+            match pooled {
+                Some(mut worker) => {
+                    if matches!(worker.child.try_wait(), Ok(None)) {
+                        return Ok(worker);
+                    }
+                }
+                None => return Worker::spawn(&self.python, &self.script),
+            }
         }
     }
 

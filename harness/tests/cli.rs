@@ -108,6 +108,34 @@ fn a_runaway_program_ends_with_out_of_fuel_and_timeout_verdicts_quickly() {
     assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
 }
 
+#[test]
+fn a_case_that_kills_its_worker_is_a_crash_and_the_next_case_runs_on_a_fresh_one() {
+    if cpython().is_none() {
+        return;
+    }
+    // One job, so the second case needs the worker the first one killed.
+    let out = framespec(&[
+        "run",
+        "harness/tests/fixtures/killer",
+        "--target",
+        "cpython",
+        "-j",
+        "1",
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAIL cpython-3.12::a-dies (crash)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("the interpreter exited (exit status: 3)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("cpython-3.12::b-after"), "{stdout}");
+    assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
+}
+
 /// What a process showed: stdout, stderr, exit code.
 type Ran = (String, String, Option<i32>);
 
