@@ -848,6 +848,13 @@ def _run_program(code, module_dict, filename, source, observer):
     return info
 
 
+def _installs_tracer(code):
+    """Whether the program names sys.settrace or sys.setprofile anywhere in its code."""
+    if {"settrace", "setprofile"} & set(code.co_names):
+        return True
+    return any(_installs_tracer(c) for c in code.co_consts if hasattr(c, "co_names"))
+
+
 def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None,
              observer_kind="auto"):
     """Run one program; return the answer fields (without id)."""
@@ -886,6 +893,13 @@ def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None
             code = None
         if code is not None:
             if trace or snapshot_lines:
+                if observer_kind == "settrace" and _installs_tracer(code):
+                    # The settrace observer shares the one trace hook with the program,
+                    # which would silently replace it: refuse rather than record a
+                    # half-observed trace.
+                    raise AdapterError(
+                        "the trace and snapshot channels need sys.monitoring (CPython 3.12+) "
+                        "for a program that installs its own trace function")
                 cls = _MonitoringObserver if observer_kind == "monitoring" else _SettraceObserver
                 observer = cls(filename, code, trace, snapshot_lines)
                 observer.start()

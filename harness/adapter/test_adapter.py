@@ -667,6 +667,16 @@ class ScriptFidelityTests(unittest.TestCase):
 # ---------------------------------------------------------------------------
 
 class ProtocolTests(unittest.TestCase):
+    def test_settrace_observer_refuses_a_program_with_its_own_tracer(self):
+        # With settrace as the observer (the only one before 3.12) the program's own
+        # sys.settrace would replace it; the answer says so instead of a partial trace.
+        source = "import sys\ndef t(f, e, a):\n    return t\nsys.settrace(t)\nsys.settrace(None)\n"
+        answer = shared_worker().run(source, trace=True, observer="settrace")
+        self.assertEqual(answer["status"], "error", answer)
+        self.assertIn("sys.monitoring", answer["detail"])
+        plain = shared_worker().run(source, observer="settrace")
+        self.assertEqual(plain["status"], "ok", plain)
+
     def test_ok_answer_shape(self):
         answer = shared_worker().run("print('hello')\n", case_id="frames/x")
         self.assertEqual(answer, {"id": "frames/x", "status": "ok", "stdout": "hello\n",

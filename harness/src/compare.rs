@@ -23,11 +23,18 @@ pub enum Outcome {
     Crash(String),
     /// The case file could not be loaded.
     Invalid(framespec_spec::Error),
+    /// The case needs an API this target's CPython version lacks (a `requires` tag).
+    NotApplicable(String),
 }
 
 impl Outcome {
     pub fn passed(&self) -> bool {
         matches!(self, Outcome::Pass)
+    }
+
+    /// Everything but a pass and a not-applicable case counts as a failure.
+    pub fn failed(&self) -> bool {
+        !matches!(self, Outcome::Pass | Outcome::NotApplicable(_))
     }
 
     /// A short word for summaries.
@@ -39,6 +46,7 @@ impl Outcome {
             Outcome::Timeout { .. } => "timeout",
             Outcome::Crash(_) => "crash",
             Outcome::Invalid(_) => "invalid case",
+            Outcome::NotApplicable(_) => "not applicable",
         }
     }
 }
@@ -65,6 +73,7 @@ impl fmt::Display for Outcome {
             ),
             Outcome::Crash(detail) => write!(f, "crash: {detail}"),
             Outcome::Invalid(err) => write!(f, "{err}"),
+            Outcome::NotApplicable(why) => write!(f, "not applicable: {why}"),
         }
     }
 }
@@ -111,7 +120,8 @@ pub fn judge(case: &Case, version: Option<&str>, end: RunEnd) -> Outcome {
     }
 }
 
-fn compare(case: &Case, expect: &Expectation, seen: &Observation) -> Vec<ChannelDiff> {
+/// The channels of `seen` that differ from `expect`, normalised, as `judge` compares them.
+pub fn compare(case: &Case, expect: &Expectation, seen: &Observation) -> Vec<ChannelDiff> {
     let mut diffs = Vec::new();
     let mut check = |channel, expected: String, actual: String| {
         let (expected, actual) = (normalise(&expected), normalise(&actual));
@@ -188,6 +198,32 @@ fn render(type_name: &str, message: Option<&str>, traceback: &[String]) -> Strin
     }
     out.push_str(&format!("traceback: {}\n", traceback.join(" -> ")));
     out
+}
+
+/// The override of `base` that makes it `seen`'s expectation: the channels that differ, as
+/// `seen` shows them. `Err` when the difference cannot be written as an override (the
+/// program raises under 3.12 but completes under this version: an absent `exception` in an
+/// override means "as 3.12").
+pub fn override_from(
+    case: &Case,
+    base: &Expectation,
+    seen: &Observation,
+) -> Result<Expectation, String> {
+    let observed = expectation_from(case, seen);
+    let mut over = Expectation::default();
+    for diff in compare(case, base, seen) {
+        match diff.channel {
+            "stdout" => over.stdout = observed.stdout.clone(),
+            "exception" if observed.exception.is_none() => {
+                return Err("this version completes normally where CPython 3.12 raises; an override cannot say that yet".to_owned())
+            }
+            "exception" => over.exception = observed.exception.clone(),
+            "trace" => over.trace = observed.trace.clone(),
+            "snapshots" => over.snapshots = observed.snapshots.clone(),
+            _ => {}
+        }
+    }
+    Ok(over)
 }
 
 /// The expectation a finished observation would bless: what CPython showed, normalised.

@@ -4,17 +4,25 @@
 use std::fmt::Write;
 use std::time::Duration;
 
+use crate::compare::Outcome;
 use crate::runner::Report;
 
-/// Passed and failed counts.
-pub fn count<'a>(reports: impl Iterator<Item = &'a Report>) -> (usize, usize) {
-    reports.fold((0, 0), |(p, f), r| {
-        if r.outcome.passed() {
-            (p + 1, f)
-        } else {
-            (p, f + 1)
-        }
+/// Passed, failed and not-applicable counts.
+pub fn count<'a>(reports: impl Iterator<Item = &'a Report>) -> (usize, usize, usize) {
+    reports.fold((0, 0, 0), |(p, f, n), r| match &r.outcome {
+        Outcome::Pass => (p + 1, f, n),
+        Outcome::NotApplicable(_) => (p, f, n + 1),
+        _ => (p, f + 1, n),
     })
+}
+
+/// `N passed, N failed`, with `, N not applicable` when there are any.
+fn summary(passed: usize, failed: usize, not_applicable: usize) -> String {
+    let mut line = format!("{passed} passed, {failed} failed");
+    if not_applicable > 0 {
+        line.push_str(&format!(", {not_applicable} not applicable"));
+    }
+    line
 }
 
 /// The text report: every failure with its diffs and the command that re-runs it, a line per
@@ -26,7 +34,7 @@ pub fn text(
     colour: bool,
 ) -> String {
     let mut out = String::new();
-    for report in reports.iter().filter(|r| !r.outcome.passed()) {
+    for report in reports.iter().filter(|r| r.outcome.failed()) {
         let _ = writeln!(
             out,
             "FAIL {}::{} ({})",
@@ -50,14 +58,15 @@ pub fn text(
     }
     if target_names.len() > 1 {
         for name in target_names {
-            let (passed, failed) = count(reports.iter().filter(|r| &r.target == name));
-            let _ = writeln!(out, "{name}: {passed} passed, {failed} failed");
+            let (passed, failed, na) = count(reports.iter().filter(|r| &r.target == name));
+            let _ = writeln!(out, "{name}: {}", summary(passed, failed, na));
         }
     }
-    let (passed, failed) = count(reports.iter());
+    let (passed, failed, na) = count(reports.iter());
     let _ = writeln!(
         out,
-        "{passed} passed, {failed} failed ({:.2} s)",
+        "{} ({:.2} s)",
+        summary(passed, failed, na),
         elapsed.as_secs_f64()
     );
     out
@@ -79,7 +88,7 @@ fn paint(line: &str, colour: bool) -> String {
 
 /// The JSON report: totals and one object per (target, case).
 pub fn json(reports: &[Report], elapsed: Duration) -> String {
-    let (passed, failed) = count(reports.iter());
+    let (passed, failed, not_applicable) = count(reports.iter());
     let cases: Vec<_> = reports
         .iter()
         .map(|r| {
@@ -95,6 +104,7 @@ pub fn json(reports: &[Report], elapsed: Duration) -> String {
     let doc = serde_json::json!({
         "passed": passed,
         "failed": failed,
+        "not_applicable": not_applicable,
         "seconds": elapsed.as_secs_f64(),
         "cases": cases,
     });
@@ -103,7 +113,7 @@ pub fn json(reports: &[Report], elapsed: Duration) -> String {
 
 /// The JUnit XML report: one `<testsuite>` per target, one `<testcase>` per case.
 pub fn junit(reports: &[Report], target_names: &[String], elapsed: Duration) -> String {
-    let (_, all_failed) = count(reports.iter());
+    let (_, all_failed, _) = count(reports.iter());
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -113,7 +123,7 @@ pub fn junit(reports: &[Report], target_names: &[String], elapsed: Duration) -> 
     );
     for name in target_names {
         let ours: Vec<&Report> = reports.iter().filter(|r| &r.target == name).collect();
-        let (_, failed) = count(ours.iter().copied());
+        let (_, failed, _) = count(ours.iter().copied());
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\">",
@@ -129,6 +139,12 @@ pub fn junit(reports: &[Report], target_names: &[String], elapsed: Duration) -> 
             );
             if r.outcome.passed() {
                 out.push_str("/>\n");
+            } else if let Outcome::NotApplicable(why) = &r.outcome {
+                let _ = writeln!(
+                    out,
+                    ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                    xml(why)
+                );
             } else {
                 let _ = writeln!(
                     out,

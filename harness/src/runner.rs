@@ -2,12 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
-use framespec_spec::{discover, load, replace_expect};
+use framespec_spec::{discover, load, replace_expect, replace_versions, Expectation};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::compare::{expectation_from, judge, Outcome};
+use crate::compare::{expectation_from, judge, override_from, Outcome};
 use crate::observe::RunEnd;
+use crate::python::REFERENCE_VERSION;
 use crate::target::Target;
 
 /// A case file found on disk, not yet loaded.
@@ -57,9 +58,10 @@ pub fn run_one(target: &dyn Target, file: &CaseFile) -> Outcome {
         Ok(case) => case,
         Err(err) => return Outcome::Invalid(err),
     };
-    let version = target
-        .version()
-        .filter(|v| v != crate::python::REFERENCE_VERSION);
+    if let Some(Err(why)) = target.version().map(|v| case.applies_to(&v)) {
+        return Outcome::NotApplicable(why);
+    }
+    let version = target.version().filter(|v| v != REFERENCE_VERSION);
     judge(&case, version.as_deref(), target.run(&case))
 }
 
@@ -104,32 +106,61 @@ pub fn run_suite(targets: &[&dyn Target], files: &[CaseFile]) -> Vec<Report> {
 pub enum Blessed {
     Updated,
     Unchanged,
+    /// The case needs an API the interpreter's version lacks; nothing to record.
+    NotApplicable(String),
     Failed(String),
 }
 
-/// Records `file`'s expectations from `target` (CPython 3.12), rewriting only the file's
-/// `expect:` block.
+/// Records `file`'s expectations from `target`, rewriting only the file's `expect:` block
+/// (CPython 3.12) or its `versions:` entry for the target's version (any other CPython).
 pub fn bless_one(target: &dyn Target, file: &CaseFile) -> Blessed {
     let case = match load(&file.id, &file.path) {
         Ok(case) => case,
         Err(err) => return Blessed::Failed(err.to_string()),
     };
-    let observation = match target.run(&case) {
-        RunEnd::Finished(observation) => observation,
-        RunEnd::Timeout { seconds } => {
-            return Blessed::Failed(format!("timeout after {seconds:.1} s"))
-        }
-        RunEnd::OutOfFuel { instructions } => {
-            return Blessed::Failed(format!("out of fuel after {instructions}"))
-        }
-        RunEnd::Crash(detail) => return Blessed::Failed(detail),
-    };
-    let expect = expectation_from(&case, &observation);
     let text = match std::fs::read_to_string(&file.path) {
         Ok(text) => text,
         Err(e) => return Blessed::Failed(format!("cannot read: {e}")),
     };
-    let new = replace_expect(&text, &expect);
+    let version = target
+        .version()
+        .unwrap_or_else(|| REFERENCE_VERSION.to_owned());
+    let mut versions = case.versions.clone();
+    let new = if let Err(why) = case.applies_to(&version) {
+        // Nothing to record where the program's API is missing; an override left from
+        // before would be stale.
+        if versions.remove(&version).is_none() {
+            return Blessed::NotApplicable(why);
+        }
+        replace_versions(&text, &versions)
+    } else {
+        let observation = match target.run(&case) {
+            RunEnd::Finished(observation) => observation,
+            RunEnd::Timeout { seconds } => {
+                return Blessed::Failed(format!("timeout after {seconds:.1} s"))
+            }
+            RunEnd::OutOfFuel { instructions } => {
+                return Blessed::Failed(format!("out of fuel after {instructions}"))
+            }
+            RunEnd::Crash(detail) => return Blessed::Failed(detail),
+        };
+        if version == REFERENCE_VERSION {
+            // CPython 3.12 records the expectation itself.
+            replace_expect(&text, &expectation_from(&case, &observation))
+        } else {
+            // Another version records only where it differs from 3.12, as an override.
+            match override_from(&case, &case.expect, &observation) {
+                Ok(over) if over == Expectation::default() => {
+                    versions.remove(&version);
+                }
+                Ok(over) => {
+                    versions.insert(version, over);
+                }
+                Err(why) => return Blessed::Failed(why),
+            }
+            replace_versions(&text, &versions)
+        }
+    };
     if new == text {
         return Blessed::Unchanged;
     }

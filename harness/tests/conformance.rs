@@ -91,7 +91,7 @@ fn trial(name: &str, target: &Arc<dyn Target>, file: &CaseFile) -> Trial {
 }
 
 fn verdict(outcome: framespec::Outcome, file: &CaseFile, target_flag: &str) -> Result<(), Failed> {
-    if outcome.passed() {
+    if !outcome.failed() {
         return Ok(());
     }
     let mut message = format!("{} ({})\n{outcome}", file.path.display(), outcome.label());

@@ -1,7 +1,8 @@
-//! Writing expectations back into a case file. Only the top-level `expect:` block is
-//! replaced; the title, metadata, source and every comment outside that block stay exactly
-//! as their author wrote them.
+//! Writing expectations back into a case file. Only the top-level `expect:` block (and,
+//! for other CPython versions, the `versions:` block) is replaced; the title, metadata,
+//! source and every comment outside those blocks stay exactly as their author wrote them.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::case::Expectation;
@@ -9,14 +10,33 @@ use crate::case::Expectation;
 /// Returns `text` with its top-level `expect:` block replaced by `expect` (appended if the
 /// file has none).
 pub fn replace_expect(text: &str, expect: &Expectation) -> String {
+    replace_block(text, "expect", &emit_expect(expect))
+}
+
+/// Returns `text` with its top-level `versions:` block replaced by `versions` (removed when
+/// `versions` is empty, appended if the file has none).
+pub fn replace_versions(text: &str, versions: &BTreeMap<String, Expectation>) -> String {
+    let mut block = String::new();
+    if !versions.is_empty() {
+        block.push_str("versions:\n");
+        for (version, expect) in versions {
+            let _ = writeln!(block, "  {}:", quoted(version));
+            block.push_str(&emit_expectation(expect, 4));
+        }
+    }
+    replace_block(text, "versions", &block)
+}
+
+/// Replaces the top-level block that starts with `key:` by `block`.
+fn replace_block(text: &str, key: &str, block: &str) -> String {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let block = emit_expect(expect);
-    let Some(start) = lines.iter().position(|l| l.starts_with("expect:")) else {
+    let head = format!("{key}:");
+    let Some(start) = lines.iter().position(|l| l.starts_with(&head)) else {
         let mut out = text.to_owned();
         if !out.is_empty() && !out.ends_with('\n') {
             out.push('\n');
         }
-        out.push_str(&block);
+        out.push_str(block);
         return out;
     };
     // The block runs until the next line that starts in column 0 (a key or a comment);
@@ -30,40 +50,48 @@ pub fn replace_expect(text: &str, expect: &Expectation) -> String {
         end -= 1;
     }
     let mut out: String = lines[..start].concat();
-    out.push_str(&block);
+    out.push_str(block);
     out.push_str(&lines[end..].concat());
     out
 }
 
 /// The `expect:` block for `expect`, as YAML text ending in a newline.
 pub fn emit_expect(expect: &Expectation) -> String {
-    let mut out = String::from("expect:\n");
+    let body = emit_expectation(expect, 2);
+    if body.is_empty() {
+        "expect: {}\n".to_owned()
+    } else {
+        format!("expect:\n{body}")
+    }
+}
+
+/// The channels of `expect` as mapping entries indented by `indent` spaces.
+fn emit_expectation(expect: &Expectation, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    let mut out = String::new();
     if let Some(stdout) = &expect.stdout {
-        let _ = writeln!(out, "  stdout: {}", scalar(stdout, 4));
+        let _ = writeln!(out, "{pad}stdout: {}", scalar(stdout, indent + 2));
     }
     if let Some(exc) = &expect.exception {
-        out.push_str("  exception:\n");
-        let _ = writeln!(out, "    type: {}", quoted(&exc.type_name));
+        let _ = writeln!(out, "{pad}exception:");
+        let _ = writeln!(out, "{pad}  type: {}", quoted(&exc.type_name));
         if let Some(message) = &exc.message {
-            let _ = writeln!(out, "    message: {}", quoted(message));
+            let _ = writeln!(out, "{pad}  message: {}", quoted(message));
         }
         if exc.traceback.is_empty() {
-            out.push_str("    traceback: []\n");
+            let _ = writeln!(out, "{pad}  traceback: []");
         } else {
-            out.push_str("    traceback:\n");
+            let _ = writeln!(out, "{pad}  traceback:");
             for entry in &exc.traceback {
-                let _ = writeln!(out, "      - {}", quoted(entry));
+                let _ = writeln!(out, "{pad}    - {}", quoted(entry));
             }
         }
     }
     if let Some(trace) = &expect.trace {
-        let _ = writeln!(out, "  trace: {}", scalar(trace, 4));
+        let _ = writeln!(out, "{pad}trace: {}", scalar(trace, indent + 2));
     }
     if let Some(snapshots) = &expect.snapshots {
-        let _ = writeln!(out, "  snapshots: {}", scalar(snapshots, 4));
-    }
-    if out == "expect:\n" {
-        out = "expect: {}\n".to_owned();
+        let _ = writeln!(out, "{pad}snapshots: {}", scalar(snapshots, indent + 2));
     }
     out
 }
@@ -125,6 +153,7 @@ fn quoted(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::case::{load_str, ExpectedException};
+    use std::collections::BTreeMap;
     use std::path::Path;
 
     fn round_trip(expect: Expectation) {
@@ -167,6 +196,36 @@ mod tests {
             trace: Some("call f:1\nline f:2\n".to_owned()),
             snapshots: Some("@1\n  <module>:1\n".to_owned()),
         });
+    }
+
+    #[test]
+    fn version_overrides_round_trip_and_can_be_removed() {
+        let base = "title: t\nspec: [frames.f_back.chain]\nsource: |\n  x = 1\nexpect:\n  stdout: \"1\\n\"\n";
+        let mut versions = BTreeMap::new();
+        versions.insert(
+            "3.11".to_owned(),
+            Expectation {
+                stdout: Some("a\n b\n".to_owned()),
+                exception: Some(ExpectedException {
+                    type_name: "AttributeError".to_owned(),
+                    message: Some("no".to_owned()),
+                    traceback: vec!["<module>:1".to_owned()],
+                }),
+                ..Expectation::default()
+            },
+        );
+        versions.insert(
+            "3.8".to_owned(),
+            Expectation {
+                stdout: Some(String::new()),
+                ..Expectation::default()
+            },
+        );
+        let text = replace_versions(base, &versions);
+        let case =
+            load_str("t", Path::new("t.yaml"), &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(case.versions, versions, "{text}");
+        assert_eq!(replace_versions(&text, &BTreeMap::new()), base);
     }
 
     #[test]

@@ -75,9 +75,31 @@ struct RawCase {
 }
 
 /// The CPython versions a case may carry overrides for.
-const KNOWN_VERSIONS: &[&str] = &["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"];
+pub const KNOWN_VERSIONS: &[&str] = &["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"];
 
 impl Case {
+    /// `Err(reason)` when the case does not apply to CPython `version`: one of its tags is
+    /// an API (`requires`) that version lacks.
+    pub fn applies_to(&self, version: &str) -> Result<(), String> {
+        for name in &self.tags {
+            if let Some(tag) = tags()
+                .get(name)
+                .filter(|t| t.requires && !t.available_in(version))
+            {
+                let until = tag
+                    .until
+                    .as_deref()
+                    .map(|u| format!(" until {u}"))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "needs `{name}` (CPython {}{until}): {}",
+                    tag.since, tag.title
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The expectation for CPython `version` (`"3.11"`): the 3.12 one with that version's
     /// overrides applied channel by channel. `None` means the reference semantics (3.12).
     pub fn expectation_for(&self, version: Option<&str>) -> Expectation {

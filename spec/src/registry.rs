@@ -33,6 +33,29 @@ pub struct Tag {
     /// First CPython version without it, if it was removed.
     #[serde(default)]
     pub until: Option<String>,
+    /// The feature is an API the program calls (`sys.exception()`), so on a version without
+    /// it the case does not apply. Without `requires`, a tag names a behaviour that other
+    /// versions show differently, which `versions` overrides record.
+    #[serde(default)]
+    pub requires: bool,
+}
+
+impl Tag {
+    /// Whether CPython `version` (`"3.N"`) has the feature.
+    pub fn available_in(&self, version: &str) -> bool {
+        let v = version_key(version);
+        v >= version_key(&self.since)
+            && self
+                .until
+                .as_deref()
+                .is_none_or(|until| v < version_key(until))
+    }
+}
+
+/// `"3.12"` as `(3, 12)`, for ordering; unparsable parts count as 0.
+pub fn version_key(version: &str) -> (u32, u32) {
+    let mut parts = version.split('.').map(|p| p.parse().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
 }
 
 #[derive(Deserialize)]
@@ -83,6 +106,21 @@ fn parse_tags(text: &str) -> Result<BTreeMap<String, Tag>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tag_availability_follows_since_and_until() {
+        let tag = Tag {
+            title: String::new(),
+            since: "3.11".into(),
+            until: Some("3.13".into()),
+            requires: true,
+        };
+        assert!(!tag.available_in("3.10"));
+        assert!(tag.available_in("3.11"));
+        assert!(tag.available_in("3.12"));
+        assert!(!tag.available_in("3.13"));
+        assert!(version_key("3.9") < version_key("3.10"));
+    }
 
     #[test]
     fn clause_headings_are_parsed() {
