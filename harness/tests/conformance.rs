@@ -5,7 +5,11 @@
 //! Listing reads only file names; a trial loads and runs its case when it runs. Without a
 //! CPython 3.12 the cpython trials are listed as ignored (the reason is printed first);
 //! with FRAMESPEC_REQUIRE_CPYTHON=1 a missing interpreter is a failing trial instead.
+//! Every other CPython 3.8–3.13 that is installed gets its trials too (`cpython-3.11::…`),
+//! checked against the cases' `versions` overrides; a case whose `requires` tag that
+//! version lacks passes as not applicable.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -13,7 +17,8 @@ use std::time::Duration;
 use framespec::cpython::Cpython;
 use framespec::python::{self, REFERENCE_VERSION};
 use framespec::runner::{self, collect, run_one, CaseFile};
-use framespec::{Reference, Target};
+use framespec::Reference;
+use framespec_spec::KNOWN_VERSIONS;
 use libtest_mimic::{Arguments, Failed, Trial};
 
 fn main() -> ExitCode {
@@ -27,34 +32,18 @@ fn main() -> ExitCode {
     };
     let mut trials = Vec::new();
 
-    let reference: Arc<dyn Target> = Arc::new(Reference::default());
-    trials.extend(
-        files
-            .iter()
-            .map(|file| trial("reference", &reference, file)),
-    );
+    let reference = Arc::new(Reference::default());
+    trials.extend(files.iter().map(|file| {
+        let (reference, file) = (Arc::clone(&reference), file.clone());
+        Trial::test(format!("reference::{}", file.id), move || {
+            verdict(run_one(reference.as_ref(), &file), &file, None)
+        })
+    }));
 
     let cpython_name = format!("cpython-{REFERENCE_VERSION}");
     let required = std::env::var_os("FRAMESPEC_REQUIRE_CPYTHON").is_some_and(|v| v == "1");
     match python::find(REFERENCE_VERSION) {
-        Some(python) => {
-            // The target is made on first use, so `--list` never starts an interpreter.
-            let lazy: Arc<LazyCpython> = Arc::new(LazyCpython {
-                python,
-                cell: OnceLock::new(),
-            });
-            for file in &files {
-                let lazy = Arc::clone(&lazy);
-                let file = file.clone();
-                trials.push(Trial::test(
-                    format!("{cpython_name}::{}", file.id),
-                    move || {
-                        let target = lazy.get().map_err(Failed::from)?;
-                        verdict(run_one(target, &file), &file, "cpython")
-                    },
-                ));
-            }
-        }
+        Some(python) => trials.extend(cpython_trials(REFERENCE_VERSION, python, &files)),
         None if required => {
             trials.push(Trial::test(
                 format!("{cpython_name}::interpreter"),
@@ -78,32 +67,59 @@ fn main() -> ExitCode {
             }));
         }
     }
+    // Every other CPython that is installed checks the cases' `versions` overrides, so they
+    // cannot go stale unnoticed.
+    for version in KNOWN_VERSIONS.iter().filter(|v| **v != REFERENCE_VERSION) {
+        if let Some(python) = python::find(version) {
+            trials.extend(cpython_trials(version, python, &files));
+        }
+    }
     libtest_mimic::run(&args, trials).exit_code()
 }
 
-fn trial(name: &str, target: &Arc<dyn Target>, file: &CaseFile) -> Trial {
-    let target = Arc::clone(target);
-    let file = file.clone();
-    let flag = name.to_owned();
-    Trial::test(format!("{name}::{}", file.id), move || {
-        verdict(run_one(target.as_ref(), &file), &file, &flag)
-    })
+/// One trial per case on the CPython at `python`. The target is made on first use, so
+/// `--list` never starts an interpreter.
+fn cpython_trials(version: &str, python: PathBuf, files: &[CaseFile]) -> Vec<Trial> {
+    let lazy = Arc::new(LazyCpython {
+        python,
+        cell: OnceLock::new(),
+    });
+    files
+        .iter()
+        .map(|file| {
+            let lazy = Arc::clone(&lazy);
+            let file = file.clone();
+            Trial::test(format!("cpython-{version}::{}", file.id), move || {
+                let target = lazy.get().map_err(Failed::from)?;
+                verdict(run_one(target, &file), &file, Some(target.python()))
+            })
+        })
+        .collect()
 }
 
-fn verdict(outcome: framespec::Outcome, file: &CaseFile, target_flag: &str) -> Result<(), Failed> {
+/// `Ok` for a pass (or a case that does not apply); otherwise the outcome with the
+/// commands that re-run it and, for CPython, re-record it.
+fn verdict(
+    outcome: framespec::Outcome,
+    file: &CaseFile,
+    python: Option<&Path>,
+) -> Result<(), Failed> {
     if !outcome.failed() {
         return Ok(());
     }
-    let mut message = format!("{} ({})\n{outcome}", file.path.display(), outcome.label());
-    message.push_str(&format!(
-        "\nre-run: cargo run -p framespec -- run {} --target {target_flag}",
-        file.path.display()
-    ));
-    if target_flag == "cpython" {
-        message.push_str(&format!(
-            "\nif CPython {REFERENCE_VERSION} is right and the case is stale: cargo run -p framespec -- bless {}",
-            file.path.display()
-        ));
+    let path = file.path.display();
+    let mut message = format!("{path} ({})\n{outcome}", outcome.label());
+    match python {
+        None => message.push_str(&format!(
+            "\nre-run: cargo run -p framespec -- run {path} --target reference"
+        )),
+        Some(python) => {
+            let python = python.display();
+            message.push_str(&format!(
+                "\nre-run: cargo run -p framespec -- run {path} --target cpython --python {python}\n\
+                 if that CPython is right and the case is stale: cargo run -p framespec -- bless {path} --python {python}"
+            ));
+        }
     }
     Err(message.into())
 }
