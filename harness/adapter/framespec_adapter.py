@@ -324,65 +324,36 @@ class _MonitoringObserver(_Observer):
         # Library code is switched off per location with DISABLE (allowed for "local"
         # events only); RAISE, PY_UNWIND and PY_THROW cannot be disabled and are
         # filtered on every call.
-        def on_start(code, offset):  # PY_START, PY_RESUME
-            if code.co_filename != filename:
-                return disable
-            try:
-                self.call(getframe(1))
-            except RecursionError:
-                raise  # as under a settrace tracer: the program sees it; not our failure
-            except Exception:
-                self._fail("PY_START/PY_RESUME")
+        def frame_event(label, local, kind):
+            """A callback that reports a `call`, `return` or `exception` event of main.py's
+            code; `local` events return DISABLE for other code. It calls the recorder
+            directly (no helper frame in between), so the program's recursion depth under
+            tracing is the same as with a settrace tracer."""
+            skip = disable if local else None
 
-        def on_throw(code, offset, exc):  # PY_THROW
-            if code.co_filename != filename:
+            def callback(code, offset, *args):
+                if code.co_filename != filename:
+                    return skip
+                try:
+                    if kind == "call":
+                        self.call(getframe(1))
+                    elif kind == "return":
+                        self.ret(getframe(1))
+                    else:
+                        self.exception(getframe(1), type(args[0]))
+                except RecursionError:
+                    raise  # as under a settrace tracer: the program sees it; not our failure
+                except Exception:
+                    self._fail(label)
                 return None
-            try:
-                self.call(getframe(1))
-            except RecursionError:
-                raise  # as under a settrace tracer: the program sees it; not our failure
-            except Exception:
-                self._fail("PY_THROW")
+            return callback
 
-        def on_return(code, offset, value):  # PY_RETURN, PY_YIELD
-            if code.co_filename != filename:
-                return disable
-            try:
-                self.ret(getframe(1))
-            except RecursionError:
-                raise  # as under a settrace tracer: the program sees it; not our failure
-            except Exception:
-                self._fail("PY_RETURN/PY_YIELD")
-
-        def on_unwind(code, offset, exc):  # PY_UNWIND
-            if code.co_filename != filename:
-                return None
-            try:
-                self.ret(getframe(1))
-            except RecursionError:
-                raise  # as under a settrace tracer: the program sees it; not our failure
-            except Exception:
-                self._fail("PY_UNWIND")
-
-        def on_raise(code, offset, exc):  # RAISE
-            if code.co_filename != filename:
-                return None
-            try:
-                self.exception(getframe(1), type(exc))
-            except RecursionError:
-                raise  # as under a settrace tracer: the program sees it; not our failure
-            except Exception:
-                self._fail("RAISE")
-
-        def on_stop_iteration(code, offset, exc):  # STOP_ITERATION (a local event)
-            if code.co_filename != filename:
-                return disable
-            try:
-                self.exception(getframe(1), type(exc))
-            except RecursionError:
-                raise  # as under a settrace tracer: the program sees it; not our failure
-            except Exception:
-                self._fail("STOP_ITERATION")
+        on_start = frame_event("PY_START/PY_RESUME", True, "call")
+        on_throw = frame_event("PY_THROW", False, "call")
+        on_return = frame_event("PY_RETURN/PY_YIELD", True, "return")
+        on_unwind = frame_event("PY_UNWIND", False, "return")
+        on_raise = frame_event("RAISE", False, "exception")
+        on_stop_iteration = frame_event("STOP_ITERATION", True, "exception")
 
         def on_line(code, line):  # LINE
             if code.co_filename != filename:
