@@ -157,24 +157,18 @@ impl Dict {
 
     pub fn set(&self, k: Value, v: Value) -> Result<(), Unhashable> {
         let key = Key::of(&k)?;
-        let mut inner = self.inner.borrow_mut();
-        if let Some(&at) = inner.index.get(&key) {
-            if let Some(Some(entry)) = inner.entries.get_mut(at) {
-                // CPython keeps the original key object and replaces the value.
-                let old = std::mem::replace(&mut entry.1, v);
-                drop(inner);
-                gc::release_one(old);
-                return Ok(());
-            }
-        }
-        let at = inner.entries.len();
-        inner.entries.push(Some((k, v)));
-        inner.index.insert(key, at);
+        self.insert(key, k, v);
         Ok(())
     }
 
     pub fn set_str(&self, name: &str, v: Value) {
-        let key = Key::Str(Rc::from(name));
+        let name: Rc<str> = Rc::from(name);
+        self.insert(Key::Str(name.clone()), Value::Str(name), v);
+    }
+
+    /// Stores `v` under `key` (whose object is `k`). An existing entry keeps its original
+    /// key object, as in CPython; the value it loses is freed outside the borrow.
+    fn insert(&self, key: Key, k: Value, v: Value) {
         let mut inner = self.inner.borrow_mut();
         if let Some(&at) = inner.index.get(&key) {
             if let Some(Some(entry)) = inner.entries.get_mut(at) {
@@ -185,8 +179,7 @@ impl Dict {
             }
         }
         let at = inner.entries.len();
-        let Key::Str(s) = &key else { return };
-        inner.entries.push(Some((Value::Str(s.clone()), v)));
+        inner.entries.push(Some((k, v)));
         inner.index.insert(key, at);
     }
 

@@ -574,12 +574,11 @@ fn list_pop(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Some(Value::Int(i)) => *i,
         _ => n - 1,
     };
-    let j = if i < 0 { i + n } else { i };
-    if j < 0 || j >= n {
+    let Some(j) = super::protocol::wrap_index(i, items.len()) else {
         drop(items);
         return Err(vm.err("IndexError", "pop index out of range"));
-    }
-    Ok(items.remove(j as usize))
+    };
+    Ok(items.remove(j))
 }
 
 fn list_insert(vm: &mut Vm, args: Args) -> PyResult<Value> {

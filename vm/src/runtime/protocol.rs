@@ -757,11 +757,11 @@ impl Vm {
                     ));
                 };
                 let n = r.len();
-                let i = if *i < 0 { i + n } else { *i };
-                if i < 0 || i >= n {
+                let j = if *i < 0 { i + n } else { *i };
+                if !(0..n).contains(&j) {
                     return Err(self.err("IndexError", "range object index out of range"));
                 }
-                Ok(Value::Int(r.start + i * r.step))
+                Ok(Value::Int(r.start + j * r.step))
             }
             Value::Dict(d) => match d.get(sub).map_err(|e| self.unhashable(e))? {
                 Some(v) => Ok(v),
@@ -787,13 +787,10 @@ impl Vm {
     fn seq_getitem(&mut self, items: &[Value], sub: &Value, what: &str) -> PyResult<SeqItem> {
         match sub {
             Value::Int(_) | Value::Bool(_) => {
-                let i = as_i64(sub);
-                let n = items.len() as i64;
-                let j = if i < 0 { i + n } else { i };
-                if j < 0 || j >= n {
+                let Some(j) = wrap_index(as_i64(sub), items.len()) else {
                     return Err(self.err("IndexError", format!("{what} index out of range")));
-                }
-                Ok(SeqItem::One(items[j as usize].clone()))
+                };
+                Ok(SeqItem::One(items[j].clone()))
             }
             Value::Slice(s) => {
                 let idx = self.slice_indices(s, items.len())?;
@@ -862,15 +859,12 @@ impl Vm {
         match container {
             Value::List(l) => match sub {
                 Value::Int(_) | Value::Bool(_) => {
-                    let i = as_i64(sub);
                     let mut items = l.items.borrow_mut();
-                    let n = items.len() as i64;
-                    let j = if i < 0 { i + n } else { i };
-                    if j < 0 || j >= n {
+                    let Some(j) = wrap_index(as_i64(sub), items.len()) else {
                         drop(items);
                         return Err(self.err("IndexError", "list assignment index out of range"));
-                    }
-                    items[j as usize] = v;
+                    };
+                    items[j] = v;
                     Ok(())
                 }
                 Value::Slice(s) => {
@@ -933,15 +927,12 @@ impl Vm {
         match container {
             Value::List(l) => match sub {
                 Value::Int(_) | Value::Bool(_) => {
-                    let i = as_i64(sub);
                     let mut items = l.items.borrow_mut();
-                    let n = items.len() as i64;
-                    let j = if i < 0 { i + n } else { i };
-                    if j < 0 || j >= n {
+                    let Some(j) = wrap_index(as_i64(sub), items.len()) else {
                         drop(items);
                         return Err(self.err("IndexError", "list assignment index out of range"));
-                    }
-                    items.remove(j as usize);
+                    };
+                    items.remove(j);
                     Ok(())
                 }
                 Value::Slice(s) => {
@@ -1021,6 +1012,14 @@ impl Vm {
 enum SeqItem {
     One(Value),
     Many(Vec<Value>),
+}
+
+/// A sequence index as Python reads it: negative counts from the end; `None` when out of
+/// range (the caller raises IndexError with its own message).
+pub fn wrap_index(i: i64, len: usize) -> Option<usize> {
+    let n = len as i64;
+    let j = if i < 0 { i + n } else { i };
+    (0..n).contains(&j).then_some(j as usize)
 }
 
 pub fn as_i64(v: &Value) -> i64 {

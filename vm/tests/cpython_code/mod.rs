@@ -24,27 +24,35 @@ pub fn python() -> String {
     }
 }
 
+/// Runs `python3.12 SCRIPT ARG` with `stdin` as its input and returns its stdout.
+fn run_script(script: &str, arg: &str, stdin: &str) -> Vec<u8> {
+    let mut child = Command::new(python())
+        .arg(script)
+        .arg(arg)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("CPython 3.12 is needed to run {script}: {e}"));
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write the program");
+    child
+        .wait_with_output()
+        .expect("the script's output")
+        .stdout
+}
+
 /// `compile(source, "main.py", "exec")` by CPython, loaded as a `CodeObject`.
 pub fn cpython_compile(source: &str) -> Rc<CodeObject> {
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/cpython_code/dump_code.py"
     );
-    let mut child = Command::new(python())
-        .arg(script)
-        .arg("main.py")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("CPython 3.12 is needed to compile test programs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(source.as_bytes())
-        .expect("write source");
-    let out = child.wait_with_output().expect("dump_code.py output");
-    let json: Json = serde_json::from_slice(&out.stdout).expect("dump_code.py JSON");
+    let out = run_script(script, "main.py", source);
+    let json: Json = serde_json::from_slice(&out).expect("dump_code.py JSON");
     Rc::new(code(&json))
 }
 
@@ -218,21 +226,8 @@ pub fn differential(source: &str) -> Result<(), String> {
 pub fn cpython_observe(source: &str, snapshot_lines: &[u32]) -> (Vec<String>, String) {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cpython_code/observe.py");
     let lines: Vec<String> = snapshot_lines.iter().map(|l| l.to_string()).collect();
-    let mut child = Command::new(python())
-        .arg(script)
-        .arg(lines.join(","))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("CPython 3.12");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(source.as_bytes())
-        .expect("write source");
-    let out = child.wait_with_output().expect("observe.py output");
-    let json: Json = serde_json::from_slice(&out.stdout).expect("observe.py JSON");
+    let out = run_script(script, &lines.join(","), source);
+    let json: Json = serde_json::from_slice(&out).expect("observe.py JSON");
     let trace = json["trace"]
         .as_array()
         .expect("trace")
