@@ -19,6 +19,12 @@ pub enum Outcome {
     Timeout {
         seconds: f64,
     },
+    /// The target does not implement something the case needs (`feature`, reached at
+    /// `location`, `FILE:LINE:COLUMN`). Not a pass; counted apart from failures.
+    Unsupported {
+        feature: String,
+        location: String,
+    },
     /// The target crashed or broke the protocol.
     Crash(String),
     /// The case file could not be loaded.
@@ -32,7 +38,8 @@ impl Outcome {
         matches!(self, Outcome::Pass)
     }
 
-    /// Everything but a pass and a not-applicable case counts as a failure.
+    /// Everything but a pass and a not-applicable case counts as a failure (an
+    /// unsupported verdict too: the case did not pass).
     pub fn failed(&self) -> bool {
         !matches!(self, Outcome::Pass | Outcome::NotApplicable(_))
     }
@@ -44,6 +51,7 @@ impl Outcome {
             Outcome::Fail(_) => "fail",
             Outcome::OutOfFuel { .. } => "out of fuel",
             Outcome::Timeout { .. } => "timeout",
+            Outcome::Unsupported { .. } => "unsupported",
             Outcome::Crash(_) => "crash",
             Outcome::Invalid(_) => "invalid case",
             Outcome::NotApplicable(_) => "not applicable",
@@ -70,6 +78,10 @@ impl fmt::Display for Outcome {
             Outcome::Timeout { seconds } => write!(
                 f,
                 "timeout: the program did not finish within {seconds:.1} s"
+            ),
+            Outcome::Unsupported { feature, location } => write!(
+                f,
+                "unsupported: {location}: {feature} is not supported by this target"
             ),
             Outcome::Crash(detail) => write!(f, "crash: {detail}"),
             Outcome::Invalid(err) => write!(f, "{err}"),
@@ -110,6 +122,9 @@ pub fn judge(case: &Case, version: Option<&str>, end: RunEnd) -> Outcome {
         RunEnd::Finished(observation) => observation,
         RunEnd::OutOfFuel { instructions } => return Outcome::OutOfFuel { instructions },
         RunEnd::Timeout { seconds } => return Outcome::Timeout { seconds },
+        RunEnd::Unsupported { feature, location } => {
+            return Outcome::Unsupported { feature, location }
+        }
         RunEnd::Crash(detail) => return Outcome::Crash(detail),
     };
     let diffs = compare(case, &case.expectation_for(version), &observation);

@@ -92,6 +92,9 @@ struct Answer {
     status: String,
     #[serde(default)]
     detail: Option<String>,
+    /// With status `unsupported`: where the program reached the missing feature.
+    #[serde(default)]
+    location: Option<String>,
     #[serde(flatten)]
     observation: Observation,
 }
@@ -139,6 +142,11 @@ impl Target for Cpython {
                 self.give_back(worker);
                 if answer.status == "ok" {
                     RunEnd::Finished(answer.observation)
+                } else if answer.status == "unsupported" {
+                    RunEnd::Unsupported {
+                        feature: answer.detail.unwrap_or_default(),
+                        location: answer.location.unwrap_or_default(),
+                    }
                 } else {
                     RunEnd::Crash(format!(
                         "adapter error: {}",

@@ -257,6 +257,10 @@ fn exec(file: &Path, fuel: u64) -> Result<ExitCode, String> {
             eprintln!("framespec: out of fuel: the program did not finish within {n} instructions (raise it with --fuel)");
             ExitCode::from(3)
         }
+        End::Unsupported(u) => {
+            eprintln!("framespec: {u}");
+            ExitCode::from(4)
+        }
         End::Bug(detail) => {
             eprintln!("framespec: reference VM bug: {detail}");
             ExitCode::from(70)

@@ -35,6 +35,9 @@ pub enum RunEnd {
     Finished(Observation),
     /// The reference VM's instruction budget ran out.
     OutOfFuel { instructions: u64 },
+    /// The target reached something it does not implement as CPython 3.12 does, and said
+    /// so instead of answering (INTERPRETING.md §5).
+    Unsupported { feature: String, location: String },
     /// An out-of-process target exceeded the wall-clock limit.
     Timeout { seconds: f64 },
     /// The target died, broke the protocol, or reported an internal failure.

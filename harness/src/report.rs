@@ -7,22 +7,41 @@ use std::time::Duration;
 use crate::compare::Outcome;
 use crate::runner::Report;
 
-/// Passed, failed and not-applicable counts.
-pub fn count<'a>(reports: impl Iterator<Item = &'a Report>) -> (usize, usize, usize) {
-    reports.fold((0, 0, 0), |(p, f, n), r| match &r.outcome {
-        Outcome::Pass => (p + 1, f, n),
-        Outcome::NotApplicable(_) => (p, f, n + 1),
-        _ => (p, f + 1, n),
-    })
+/// Verdict counts. `failed` is every verdict but pass, unsupported and not applicable.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub passed: usize,
+    pub failed: usize,
+    pub unsupported: usize,
+    pub not_applicable: usize,
 }
 
-/// `N passed, N failed`, with `, N not applicable` when there are any.
-fn summary(passed: usize, failed: usize, not_applicable: usize) -> String {
-    let mut line = format!("{passed} passed, {failed} failed");
-    if not_applicable > 0 {
-        line.push_str(&format!(", {not_applicable} not applicable"));
+impl Tally {
+    pub fn of<'a>(reports: impl Iterator<Item = &'a Report>) -> Tally {
+        let mut t = Tally::default();
+        for r in reports {
+            match &r.outcome {
+                Outcome::Pass => t.passed += 1,
+                Outcome::NotApplicable(_) => t.not_applicable += 1,
+                Outcome::Unsupported { .. } => t.unsupported += 1,
+                _ => t.failed += 1,
+            }
+        }
+        t
     }
-    line
+
+    /// `N passed, N failed`, then `, N unsupported` and `, N not applicable` when there
+    /// are any.
+    pub fn summary(&self) -> String {
+        let mut line = format!("{} passed, {} failed", self.passed, self.failed);
+        if self.unsupported > 0 {
+            line.push_str(&format!(", {} unsupported", self.unsupported));
+        }
+        if self.not_applicable > 0 {
+            line.push_str(&format!(", {} not applicable", self.not_applicable));
+        }
+        line
+    }
 }
 
 /// The text report: every failure with its diffs and the command that re-runs it, a line per
@@ -58,15 +77,14 @@ pub fn text(
     }
     if target_names.len() > 1 {
         for name in target_names {
-            let (passed, failed, na) = count(reports.iter().filter(|r| &r.target == name));
-            let _ = writeln!(out, "{name}: {}", summary(passed, failed, na));
+            let tally = Tally::of(reports.iter().filter(|r| &r.target == name));
+            let _ = writeln!(out, "{name}: {}", tally.summary());
         }
     }
-    let (passed, failed, na) = count(reports.iter());
     let _ = writeln!(
         out,
         "{} ({:.2} s)",
-        summary(passed, failed, na),
+        Tally::of(reports.iter()).summary(),
         elapsed.as_secs_f64()
     );
     out
@@ -88,7 +106,7 @@ fn paint(line: &str, colour: bool) -> String {
 
 /// The JSON report: totals and one object per (target, case).
 pub fn json(reports: &[Report], elapsed: Duration) -> String {
-    let (passed, failed, not_applicable) = count(reports.iter());
+    let tally = Tally::of(reports.iter());
     let cases: Vec<_> = reports
         .iter()
         .map(|r| {
@@ -102,9 +120,10 @@ pub fn json(reports: &[Report], elapsed: Duration) -> String {
         })
         .collect();
     let doc = serde_json::json!({
-        "passed": passed,
-        "failed": failed,
-        "not_applicable": not_applicable,
+        "passed": tally.passed,
+        "failed": tally.failed,
+        "unsupported": tally.unsupported,
+        "not_applicable": tally.not_applicable,
         "seconds": elapsed.as_secs_f64(),
         "cases": cases,
     });
@@ -113,7 +132,8 @@ pub fn json(reports: &[Report], elapsed: Duration) -> String {
 
 /// The JUnit XML report: one `<testsuite>` per target, one `<testcase>` per case.
 pub fn junit(reports: &[Report], target_names: &[String], elapsed: Duration) -> String {
-    let (_, all_failed, _) = count(reports.iter());
+    let all = Tally::of(reports.iter());
+    let all_failed = all.failed + all.unsupported;
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -123,7 +143,8 @@ pub fn junit(reports: &[Report], target_names: &[String], elapsed: Duration) -> 
     );
     for name in target_names {
         let ours: Vec<&Report> = reports.iter().filter(|r| &r.target == name).collect();
-        let (_, failed, _) = count(ours.iter().copied());
+        let tally = Tally::of(ours.iter().copied());
+        let failed = tally.failed + tally.unsupported;
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\">",

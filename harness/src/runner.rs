@@ -142,6 +142,9 @@ pub fn bless_one(target: &dyn Target, file: &CaseFile) -> Blessed {
             RunEnd::OutOfFuel { instructions } => {
                 return Blessed::Failed(format!("out of fuel after {instructions}"))
             }
+            RunEnd::Unsupported { feature, location } => {
+                return Blessed::Failed(format!("{location}: {feature} is not supported"))
+            }
             RunEnd::Crash(detail) => return Blessed::Failed(detail),
         };
         if version == REFERENCE_VERSION {

@@ -55,6 +55,12 @@ impl Target for Reference {
                 traceback: e.traceback,
             }),
             End::OutOfFuel(instructions) => return RunEnd::OutOfFuel { instructions },
+            End::Unsupported(u) => {
+                return RunEnd::Unsupported {
+                    location: format!("{}:{}:{}", u.filename, u.line, u.column),
+                    feature: u.feature,
+                }
+            }
             End::Bug(detail) => return RunEnd::Crash(format!("reference VM bug: {detail}")),
         };
         RunEnd::Finished(Observation {

@@ -70,8 +70,35 @@ pub enum End {
     Exception(UncaughtException),
     /// The fuel budget ran out after this many instructions.
     OutOfFuel(u64),
+    /// The program reached a construct, builtin or method that framespec does not
+    /// implement as CPython 3.12 does. The run stops there instead of giving an answer
+    /// CPython would not give; nothing the program can catch.
+    Unsupported(Unsupported),
     /// A VM invariant broke: a bug in framespec, never the program's fault.
     Bug(String),
+}
+
+/// Where and what a program needed that framespec does not implement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unsupported {
+    /// What is missing, e.g. `metaclass other than type` or `str.casefold`.
+    pub feature: String,
+    /// `co_filename` of the code that reached it.
+    pub filename: String,
+    /// 1-based line; 0 when no line is known (code without a location).
+    pub line: u32,
+    /// 1-based column; 0 when unknown.
+    pub column: u32,
+}
+
+impl std::fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {} is not supported by framespec",
+            self.filename, self.line, self.column, self.feature
+        )
+    }
 }
 
 /// An exception that escaped the module, as the `exception` channel records it.

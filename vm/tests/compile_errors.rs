@@ -13,7 +13,7 @@ fn unsupported_constructs_are_named() {
         let err = compile(src, "main.py").expect_err(src);
         assert!(err.unsupported, "{src}: {err}");
         assert!(err.message.contains(what), "{src}: {}", err.message);
-        assert!(err.message.contains("not supported by framespec"));
+        assert!(err.to_string().contains("not supported by framespec"));
         assert_eq!(err.line, 1);
     }
 }

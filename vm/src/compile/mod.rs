@@ -31,8 +31,8 @@ use crate::opcode::Opcode;
 /// A `SyntaxError` found while parsing or compiling, with its 1-based location.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompileError {
-    /// The message CPython would give (`invalid syntax`, `'return' outside function`, …).
-    /// Constructs framespec does not compile say so: "… is not supported by framespec".
+    /// The message CPython would give (`invalid syntax`, `'return' outside function`, …),
+    /// or, when [`CompileError::unsupported`], the construct framespec does not compile.
     pub message: String,
     /// 1-based line.
     pub line: u32,
@@ -45,9 +45,14 @@ pub struct CompileError {
 
 impl std::fmt::Display for CompileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tail = if self.unsupported {
+            " is not supported by framespec"
+        } else {
+            ""
+        };
         write!(
             f,
-            "{} (line {}, column {})",
+            "{}{tail} (line {}, column {})",
             self.message, self.line, self.column
         )
     }
@@ -287,7 +292,7 @@ impl Instr {
 /// Builds an "unsupported" error at a location.
 pub(crate) fn unsupported(what: &str, loc: Loc) -> CompileError {
     CompileError {
-        message: format!("{what} is not supported by framespec"),
+        message: what.to_owned(),
         line: u32::try_from(loc.line.max(1)).unwrap_or(1),
         column: u32::try_from(loc.col.max(0) + 1).unwrap_or(1),
         unsupported: true,

@@ -5,14 +5,13 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::dict::Dict;
-use super::eval;
 use super::interp::{Vm, MAX_ALLOC};
 use super::object::{
     Args, Builtin, Iter, IterState, Module, NativeFn, Property, PropertyKind, Range, Set, Slice,
     Value,
 };
 use super::protocol::{as_i64, num, IterStep, Num};
-use super::types::{c3, Type, Types};
+use super::types::{Type, Types};
 use super::{PyResult, Throw};
 
 pub fn builtin(name: &'static str, func: NativeFn) -> Value {
@@ -64,7 +63,7 @@ pub fn install(vm: &mut Vm) {
         ("dir", dir),
         ("input", input),
         ("open", open),
-        ("__build_class__", build_class),
+        ("__build_class__", super::classes::build_class),
         ("__import__", import),
     ];
     for &(name, f) in fns {
@@ -484,7 +483,7 @@ fn abs(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Value::Int(i) => i
             .checked_abs()
             .map(Value::Int)
-            .ok_or_else(|| vm.err("OverflowError", "integer overflow")),
+            .ok_or_else(|| vm.unsupported(super::numbers::BIG_INT)),
         Value::Bool(b) => Ok(Value::Int(i64::from(*b))),
         Value::Float(f) => Ok(Value::Float(f.abs())),
         other => {
@@ -644,10 +643,7 @@ fn round(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
             }
             let r = f.round_ties_even();
             if r.abs() >= 9.2e18 {
-                return Err(vm.err(
-                    "OverflowError",
-                    "integer too large for framespec's 64-bit int",
-                ));
+                return Err(vm.unsupported(super::numbers::BIG_INT));
             }
             Ok(Value::Int(r as i64))
         }
@@ -762,85 +758,6 @@ fn import(vm: &mut Vm, args: Args) -> PyResult<Value> {
         .ok_or_else(|| vm.err("ModuleNotFoundError", format!("No module named '{name}'")))
 }
 
-/// `__build_class__(func, name, *bases)`: runs the class body with a fresh namespace,
-/// then creates the type (C3 MRO) and fills `__classcell__`.
-fn build_class(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
-    let _ = args.take_kw("metaclass");
-    if args.pos.len() < 2 {
-        return Err(vm.type_error("__build_class__: not enough arguments"));
-    }
-    let Value::Function(body) = args.pos[0].clone() else {
-        return Err(vm.type_error("__build_class__: func must be a function"));
-    };
-    let Value::Str(name) = args.pos[1].clone() else {
-        return Err(vm.type_error("__build_class__: name is not a string"));
-    };
-    let mut bases = Vec::new();
-    for b in &args.pos[2..] {
-        match b {
-            Value::Type(t) => bases.push(t.clone()),
-            other => {
-                return Err(vm.type_error(format!(
-                    "bases must be types, not {}",
-                    vm.type_of(other).name
-                )))
-            }
-        }
-    }
-    let ns = Dict::new_rc();
-    let mut frame = vm.function_frame(&body, Args::default())?;
-    frame.locals = Some(ns.clone());
-    let cell = eval::run_entry_frame(vm, frame)?;
-    let t = make_class(vm, &name, bases, ns)?;
-    if let Value::Cell(c) = cell {
-        *c.value.borrow_mut() = Some(Value::Type(t.clone()));
-    }
-    Ok(Value::Type(t))
-}
-
-pub fn make_class(
-    vm: &mut Vm,
-    name: &str,
-    bases: Vec<Rc<Type>>,
-    ns: Rc<Dict>,
-) -> PyResult<Rc<Type>> {
-    let bases = if bases.is_empty() {
-        vec![vm.types.object.clone()]
-    } else {
-        bases
-    };
-    let Some(mro_rest) = c3(&bases) else {
-        return Err(
-            vm.type_error("Cannot create a consistent method resolution order (MRO) for bases")
-        );
-    };
-    let layout = if bases.iter().any(|b| b.is_exception()) {
-        "BaseException"
-    } else {
-        "object"
-    };
-    let qualname = match ns.get_str("__qualname__") {
-        Some(Value::Str(q)) => q,
-        _ => Rc::from(name),
-    };
-    let module = match ns.get_str("__module__") {
-        Some(Value::Str(m)) => m,
-        _ => Rc::from("__main__"),
-    };
-    let _ = ns.remove(&Value::str("__qualname__"));
-    let _ = ns.remove(&Value::str("__classcell__"));
-    // `__init_subclass__`, metaclasses and slots are out of scope.
-    Ok(Rc::new(Type {
-        name: Rc::from(name),
-        qualname: RefCell::new(qualname),
-        module,
-        bases,
-        mro_rest,
-        dict: ns,
-        base_layout: layout,
-    }))
-}
-
 fn parse_int(vm: &Vm, s: &str, base: u32) -> PyResult<i64> {
     let t = s.trim();
     let (neg, digits) = match t.strip_prefix('-') {
@@ -866,10 +783,9 @@ fn parse_int(vm: &Vm, s: &str, base: u32) -> PyResult<i64> {
         && !digits.contains("__");
     match (valid, i64::from_str_radix(&clean, base)) {
         (true, Ok(v)) => Ok(if neg { -v } else { v }),
-        (true, Err(e)) if matches!(e.kind(), std::num::IntErrorKind::PosOverflow) => Err(vm.err(
-            "OverflowError",
-            "integer too large for framespec's 64-bit int",
-        )),
+        (true, Err(e)) if matches!(e.kind(), std::num::IntErrorKind::PosOverflow) => {
+            Err(vm.unsupported(super::numbers::BIG_INT))
+        }
         _ => Err(vm.value_error(format!(
             "invalid literal for int() with base {base}: {}",
             crate::reprs::str_repr(s)
@@ -931,10 +847,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                         );
                     }
                     if f.abs() >= 9.2e18 {
-                        return Err(vm.err(
-                            "OverflowError",
-                            "integer too large for framespec's 64-bit int",
-                        ));
+                        return Err(vm.unsupported(super::numbers::BIG_INT));
                     }
                     Ok(Value::Int(f.trunc() as i64))
                 }
@@ -1073,7 +986,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                         .unwrap_or(Value::str("__main__"));
                     ns2.set_str("__module__", m);
                 }
-                Ok(Value::Type(make_class(vm, n, bs, ns2)?))
+                Ok(Value::Type(super::classes::make_class(vm, n, bs, ns2)?))
             }
             _ => Err(vm.type_error("type() takes 1 or 3 arguments")),
         },

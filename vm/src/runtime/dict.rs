@@ -36,6 +36,9 @@ pub enum Unhashable {
     Type(&'static str),
     /// Tuples nested deeper than [`MAX_KEY_DEPTH`].
     TooDeep,
+    /// An instance of a class that defines `__hash__` or `__eq__`: CPython would call them
+    /// (or make the instance unhashable); keys here compare by identity.
+    UserDefined,
 }
 
 /// Deepest tuple nesting a key may have. CPython 3.12 hashes nested tuples without a
@@ -77,6 +80,18 @@ impl Key {
             Value::Set(_) => return Err(Unhashable::Type("set")),
             Value::Slice(_) => return Err(Unhashable::Type("slice")),
             Value::DictView(_) => return Err(Unhashable::Type("dict_keys")),
+            Value::Object(o) => {
+                let t = o.class.borrow();
+                let user = |name: &str| {
+                    t.mro()
+                        .iter()
+                        .any(|c| !c.is_builtin() && c.dict.get_str(name).is_some())
+                };
+                if user("__hash__") || user("__eq__") {
+                    return Err(Unhashable::UserDefined);
+                }
+                Key::Id(v.address())
+            }
             other => Key::Id(other.address()),
         })
     }

@@ -86,6 +86,7 @@ pub fn run_module(
         Ok(_) => End::Completed,
         Err(Throw::Exc(e) | Throw::Reraise(e)) => uncaught(&mut vm, e),
         Err(Throw::OutOfFuel) => End::OutOfFuel(vm.fuel_used),
+        Err(Throw::Unsupported(what)) => End::Unsupported(what),
         Err(Throw::Bug(what)) => End::Bug(what),
     };
     RunResult {
@@ -324,7 +325,8 @@ fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
         O::MAP_ADD => ops::containers::map_add(vm, arg),
         O::LIST_EXTEND => ops::containers::list_extend(vm, arg),
         O::SET_UPDATE => ops::containers::set_update(vm, arg),
-        O::DICT_UPDATE | O::DICT_MERGE => ops::containers::dict_update(vm, arg),
+        O::DICT_UPDATE => ops::containers::dict_update(vm, arg),
+        O::DICT_MERGE => ops::containers::dict_merge(vm, arg),
         O::UNPACK_SEQUENCE => ops::containers::unpack_sequence(vm, arg),
         O::UNPACK_EX => ops::containers::unpack_ex(vm, arg),
         O::BINARY_SUBSCR => ops::containers::binary_subscr(vm),
@@ -346,10 +348,7 @@ fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
         O::IMPORT_NAME => ops::imports::import_name(vm, arg),
         O::IMPORT_FROM => ops::imports::import_from(vm, arg),
 
-        other => Err(vm.err(
-            "SystemError",
-            format!("framespec does not support the opcode {}", other.name()),
-        )),
+        other => Err(vm.unsupported(format!("the opcode {}", other.name()))),
     }
 }
 

@@ -114,6 +114,34 @@ impl Vm {
         Throw::Bug(what.into())
     }
 
+    /// Ends the run: the program needs `feature`, which framespec does not implement as
+    /// CPython 3.12 does. Located at the current instruction of the innermost frame (the
+    /// Python code that reached it, also when a builtin called from there is the
+    /// unsupported part).
+    pub fn unsupported(&self, feature: impl Into<String>) -> Throw {
+        let (filename, line, column) = match self.frames.last() {
+            Some(f) => {
+                let code = &f.info.code;
+                let pos = f
+                    .instr
+                    .and_then(|unit| code.positions().get(unit).copied())
+                    .unwrap_or_default();
+                (
+                    code.co_filename.to_string(),
+                    pos.line.unwrap_or(0),
+                    pos.col.map_or(0, |c| c + 1),
+                )
+            }
+            None => (self.filename.to_string(), 0, 0),
+        };
+        Throw::Unsupported(crate::Unsupported {
+            feature: feature.into(),
+            filename,
+            line,
+            column,
+        })
+    }
+
     pub fn top(&mut self) -> PyResult<&mut Frame> {
         match self.frames.last_mut() {
             Some(f) => Ok(f),

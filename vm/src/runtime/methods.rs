@@ -28,7 +28,7 @@ pub fn install(vm: &mut Vm) {
     let table: &[(&'static str, &'static str, NativeFn)] = &[
         ("str", "join", str_join),
         ("str", "split", str_split),
-        ("str", "rsplit", str_split),
+        ("str", "rsplit", str_rsplit),
         ("str", "splitlines", str_splitlines),
         ("str", "upper", str_upper),
         ("str", "lower", str_lower),
@@ -147,32 +147,62 @@ fn str_join(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::str(&parts.join(&sep)))
 }
 
-fn str_split(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
+/// `str.isspace` for one character (CPython `Py_UNICODE_ISSPACE`): Unicode White_Space
+/// plus the information separators U+001C..U+001F, which Python counts and Rust does not.
+pub fn is_py_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// `str.split` / `str.rsplit` arguments `(sep=None, maxsplit=-1)`, checked.
+struct SplitArgs {
+    s: Rc<str>,
+    sep: Option<Rc<str>>,
+    /// `None` for "no limit" (a negative `maxsplit`).
+    max: Option<usize>,
+}
+
+fn split_args(vm: &mut Vm, mut args: Args) -> PyResult<SplitArgs> {
     let maxsplit = args.take_kw("maxsplit");
     let sep_kw = args.take_kw("sep");
     let s = recv_str(vm, &args)?;
     let sep = arg_str(vm, sep_kw.as_ref().or(args.pos.get(1)), "sep")?;
     let max = match maxsplit.or_else(|| args.pos.get(2).cloned()) {
-        Some(Value::Int(n)) if n >= 0 => Some(n as usize),
-        _ => None,
+        None => None,
+        Some(Value::Int(n)) => usize::try_from(n).ok(),
+        Some(Value::Bool(b)) => Some(usize::from(b)),
+        Some(other) => {
+            let n = vm.type_of(&other).name.clone();
+            return Err(vm.type_error(format!("'{n}' object cannot be interpreted as an integer")));
+        }
     };
+    if sep.as_deref() == Some("") {
+        return Err(vm.value_error("empty separator"));
+    }
+    Ok(SplitArgs { s, sep, max })
+}
+
+fn str_split(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let SplitArgs { s, sep, max } = split_args(vm, args)?;
     let parts: Vec<Value> = match sep {
-        Some(sep) if sep.is_empty() => return Err(vm.value_error("empty separator")),
         Some(sep) => match max {
-            Some(n) => s.splitn(n + 1, &*sep).map(Value::str).collect(),
+            Some(n) => s
+                .splitn(n.saturating_add(1), &*sep)
+                .map(Value::str)
+                .collect(),
             None => s.split(&*sep).map(Value::str).collect(),
         },
         None => {
             let mut out = Vec::new();
-            let mut rest = s.trim_start();
+            let mut rest = s.trim_start_matches(is_py_space);
             while !rest.is_empty() {
                 if max.is_some_and(|m| out.len() >= m) {
-                    out.push(Value::str(rest.trim_end()));
+                    // The remainder keeps its trailing whitespace, as in CPython.
+                    out.push(Value::str(rest));
                     break;
                 }
-                let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                let end = rest.find(is_py_space).unwrap_or(rest.len());
                 out.push(Value::str(&rest[..end]));
-                rest = rest[end..].trim_start();
+                rest = rest[end..].trim_start_matches(is_py_space);
             }
             out
         }
@@ -180,9 +210,85 @@ fn str_split(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     Ok(Value::list(parts))
 }
 
-fn str_splitlines(vm: &mut Vm, args: Args) -> PyResult<Value> {
+/// `str.rsplit`: as `split`, but the `maxsplit` splits are taken from the right.
+fn str_rsplit(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let SplitArgs { s, sep, max } = split_args(vm, args)?;
+    let mut parts: Vec<Value> = match sep {
+        Some(sep) => match max {
+            Some(n) => s
+                .rsplitn(n.saturating_add(1), &*sep)
+                .map(Value::str)
+                .collect(),
+            None => s.rsplit(&*sep).map(Value::str).collect(),
+        },
+        None => {
+            let mut out = Vec::new();
+            let mut rest = s.trim_end_matches(is_py_space);
+            while !rest.is_empty() {
+                if max.is_some_and(|m| out.len() >= m) {
+                    out.push(Value::str(rest));
+                    break;
+                }
+                let start = rest
+                    .char_indices()
+                    .rev()
+                    .find(|(_, c)| is_py_space(*c))
+                    .map_or(0, |(i, c)| i + c.len_utf8());
+                out.push(Value::str(&rest[start..]));
+                rest = rest[..start].trim_end_matches(is_py_space);
+            }
+            out
+        }
+    };
+    parts.reverse();
+    Ok(Value::list(parts))
+}
+
+/// `str.splitlines(keepends=False)`: splits at every line boundary CPython's
+/// `Py_UNICODE_ISLINEBREAK` knows (`\n \r \r\n \v \f \x1c \x1d \x1e \x85 \u2028
+/// \u2029`), not only `\n`.
+fn str_splitlines(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
+    let keep_kw = args.take_kw("keepends");
     let s = recv_str(vm, &args)?;
-    Ok(Value::list(s.lines().map(Value::str).collect()))
+    let keepends = match keep_kw.or_else(|| args.pos.get(1).cloned()) {
+        Some(v) => vm.truthy(&v)?,
+        None => false,
+    };
+    let is_break = |c: char| {
+        matches!(
+            c,
+            '\n' | '\r'
+                | '\u{b}'
+                | '\u{c}'
+                | '\u{1c}'
+                | '\u{1d}'
+                | '\u{1e}'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if !is_break(c) {
+            continue;
+        }
+        let mut end = i + c.len_utf8();
+        if c == '\r' {
+            if let Some(&(j, '\n')) = chars.peek() {
+                end = j + 1;
+                chars.next();
+            }
+        }
+        out.push(Value::str(&s[start..if keepends { end } else { i }]));
+        start = end;
+    }
+    if start < s.len() {
+        out.push(Value::str(&s[start..]));
+    }
+    Ok(Value::list(out))
 }
 
 fn str_map(vm: &mut Vm, args: Args, f: fn(&str) -> String) -> PyResult<Value> {

@@ -12,6 +12,7 @@ mod attr;
 mod builtins;
 mod call;
 mod carets;
+mod classes;
 mod codeinfo;
 mod dict;
 mod eval;
@@ -46,6 +47,9 @@ pub enum Throw {
     Reraise(Value),
     /// The fuel budget ran out.
     OutOfFuel,
+    /// The program reached something framespec does not implement as CPython 3.12 does;
+    /// the run ends here rather than give a different answer. Never catchable by Python.
+    Unsupported(crate::Unsupported),
     /// A VM invariant broke.
     Bug(String),
 }
@@ -78,6 +82,17 @@ pub(crate) fn run(source: &str, options: &RunOptions) -> RunResult {
 fn compile_and_run(source: &str, options: &RunOptions, native_limit: usize) -> RunResult {
     match crate::compile(source, &options.filename) {
         Ok(code) => eval::run_module(code, Some(source), options, native_limit),
+        Err(e) if e.unsupported => RunResult {
+            end: End::Unsupported(crate::Unsupported {
+                feature: e.message,
+                filename: options.filename.clone(),
+                line: e.line,
+                column: e.column,
+            }),
+            trace: options.trace.then(Vec::new),
+            snapshots: (!options.snapshot_lines.is_empty()).then(String::new),
+            ..RunResult::default()
+        },
         Err(e) => {
             let stderr = traceback::syntax_error_text(&options.filename, source, &e);
             RunResult {

@@ -1,6 +1,6 @@
 //! Arithmetic and the sequence operators behind BINARY_OP and the UNARY_* opcodes.
-//! `int` is a 64-bit integer here: results that do not fit raise OverflowError rather
-//! than silently wrapping.
+//! `int` is a 64-bit integer here: a result that does not fit ends the run as
+//! *unsupported* (CPython would give the exact big integer), never wraps or raises.
 
 use std::rc::Rc;
 
@@ -8,6 +8,9 @@ use super::interp::{Vm, MAX_ALLOC};
 use super::object::{Set, Value};
 use super::protocol::{num, Num};
 use super::{PyResult, Throw};
+
+/// The feature named when an integer leaves the 64-bit range.
+pub const BIG_INT: &str = "integers beyond 64 bits";
 
 const DUNDERS: &[(&str, &str, &str)] = &[
     ("+", "__add__", "__radd__"),
@@ -27,10 +30,7 @@ const DUNDERS: &[(&str, &str, &str)] = &[
 
 impl Vm {
     fn overflow(&self) -> Throw {
-        self.err(
-            "OverflowError",
-            "integer result too large for framespec's 64-bit int",
-        )
+        self.unsupported(BIG_INT)
     }
 
     fn int_result(&self, r: Option<i64>) -> PyResult<Value> {
@@ -274,7 +274,7 @@ impl Vm {
                 "&" => Ok(Value::Int(x & y)),
                 "|" => Ok(Value::Int(x | y)),
                 "^" => Ok(Value::Int(x ^ y)),
-                _ => self.unsupported(op, a, b),
+                _ => self.unsupported_operands(op, a, b),
             };
         }
         let (x, y) = (x.f(), y.f());
@@ -309,11 +309,11 @@ impl Vm {
                 }
                 Ok(Value::Float(x.powf(y)))
             }
-            _ => self.unsupported(op, a, b),
+            _ => self.unsupported_operands(op, a, b),
         }
     }
 
-    fn unsupported(&mut self, op: &str, a: &Value, b: &Value) -> PyResult<Value> {
+    fn unsupported_operands(&mut self, op: &str, a: &Value, b: &Value) -> PyResult<Value> {
         let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());
         Err(self.type_error(format!(
             "unsupported operand type(s) for {op}: '{ta}' and '{tb}'"

@@ -75,11 +75,18 @@ pub struct Range {
 }
 
 impl Range {
-    pub fn len(&self) -> i64 {
-        if self.step > 0 && self.start < self.stop {
-            (self.stop - self.start - 1) / self.step + 1
-        } else if self.step < 0 && self.start > self.stop {
-            (self.start - self.stop - 1) / (-self.step) + 1
+    /// The number of items (CPython `compute_range_length`). Wider than `i64`: a range of
+    /// 64-bit bounds can hold up to 2**64 - 1 items, more than `len()` can return.
+    pub fn len(&self) -> i128 {
+        let (start, stop, step) = (
+            i128::from(self.start),
+            i128::from(self.stop),
+            i128::from(self.step),
+        );
+        if step > 0 && start < stop {
+            (stop - start - 1) / step + 1
+        } else if step < 0 && start > stop {
+            (start - stop - 1) / (-step) + 1
         } else {
             0
         }

@@ -82,6 +82,9 @@ impl Vm {
             // CPython does not guard tuple hashing (it overflows the C stack); the VM
             // raises rather than crash.
             Unhashable::TooDeep => self.err("RecursionError", "maximum recursion depth exceeded"),
+            Unhashable::UserDefined => {
+                self.unsupported("hashing an instance of a class that defines __hash__ or __eq__")
+            }
         }
     }
 
@@ -114,6 +117,66 @@ impl Vm {
             }
             None => Ok(None),
         }
+    }
+
+    /// Whether `v`'s type can be iterated (CPython: `tp_iter` or `PySequence_Check`), a
+    /// type test that calls nothing.
+    pub fn is_iterable(&self, v: &Value) -> bool {
+        match v {
+            Value::Str(_)
+            | Value::Bytes(_)
+            | Value::Tuple(_)
+            | Value::List(_)
+            | Value::Dict(_)
+            | Value::Set(_)
+            | Value::Range(_)
+            | Value::Iter(_)
+            | Value::DictView(_)
+            | Value::Generator(_) => true,
+            Value::Object(_) => {
+                self.special(v, "__iter__").is_some() || self.special(v, "__getitem__").is_some()
+            }
+            _ => false,
+        }
+    }
+
+    /// The `(key, value)` pairs of a mapping, as CPython's `dict_merge` reads them: a dict's
+    /// items, or `keys()` then `m[key]` for each key. A missing `keys` is the
+    /// AttributeError callers turn into their own TypeError.
+    pub fn mapping_items(&mut self, m: &Value) -> PyResult<Vec<(Value, Value)>> {
+        if let Value::Dict(d) = m {
+            return Ok(d.items());
+        }
+        let keys = self.getattr(m, "keys")?;
+        let keys = self.call(&keys, Args::new(Vec::new()))?;
+        let keys = self.collect(&keys)?;
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            let v = self.getitem(m, &k)?;
+            out.push((k, v));
+        }
+        Ok(out)
+    }
+
+    /// How a call names its callable in argument errors (CPython `_PyObject_FunctionStr`):
+    /// `module.qualname()`, or `qualname()` for builtins, or `str(func)` without a
+    /// `__qualname__`.
+    pub fn function_str(&mut self, func: &Value) -> PyResult<String> {
+        let qualname = match self.getattr(func, "__qualname__") {
+            Ok(q) => self.str_of(&q)?,
+            Err(Throw::Exc(_)) => return self.str_of(func),
+            Err(fatal) => return Err(fatal),
+        };
+        let module = match self.getattr(func, "__module__") {
+            Ok(m) => m,
+            Err(Throw::Exc(_)) => Value::None,
+            Err(fatal) => return Err(fatal),
+        };
+        Ok(match module {
+            Value::None => format!("{qualname}()"),
+            Value::Str(m) if &*m == "builtins" => format!("{qualname}()"),
+            other => format!("{}.{qualname}()", self.str_of(&other)?),
+        })
     }
 
     /// `bool(v)`.
@@ -637,7 +700,16 @@ impl Vm {
             Value::List(l) => l.items.borrow().len(),
             Value::Dict(d) => d.len(),
             Value::Set(s) => s.items.len(),
-            Value::Range(r) => r.len().max(0) as usize,
+            // CPython's `range_length`: a length beyond `sys.maxsize` cannot be returned.
+            Value::Range(r) => match i64::try_from(r.len()) {
+                Ok(n) => n as usize,
+                Err(_) => {
+                    return Err(self.err(
+                        "OverflowError",
+                        "Python int too large to convert to C ssize_t",
+                    ))
+                }
+            },
             Value::DictView(d) => d.dict.len(),
             Value::Object(_) => match self.call_special(v, "__len__", vec![])? {
                 Some(Value::Int(n)) if n >= 0 => n as usize,
@@ -757,11 +829,15 @@ impl Vm {
                     ));
                 };
                 let n = r.len();
-                let j = if *i < 0 { i + n } else { *i };
+                let i = i128::from(*i);
+                let j = if i < 0 { i + n } else { i };
                 if !(0..n).contains(&j) {
                     return Err(self.err("IndexError", "range object index out of range"));
                 }
-                Ok(Value::Int(r.start + j * r.step))
+                // In range: start + j*step lies between start and stop, so it fits.
+                Ok(Value::Int(
+                    (i128::from(r.start) + j * i128::from(r.step)) as i64,
+                ))
             }
             Value::Dict(d) => match d.get(sub).map_err(|e| self.unhashable(e))? {
                 Some(v) => Ok(v),

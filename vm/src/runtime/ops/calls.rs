@@ -65,9 +65,29 @@ pub fn call_function_ex(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     f.pop_opt()?;
     let pos = match callargs {
         Value::Tuple(t) => t.to_vec(),
-        other => vm.collect(&other)?,
+        other => {
+            // CPython's `check_args_iterable`: the call, not the iterable, is named.
+            if !vm.is_iterable(&other) {
+                let what = vm.function_str(&func)?;
+                let name = vm.type_of(&other).name.clone();
+                return Err(vm.type_error(format!(
+                    "{what} argument after * must be an iterable, not {name}"
+                )));
+            }
+            vm.collect(&other)?
+        }
     };
     let mut args = Args::new(pos);
+    let kwargs = match kwargs {
+        // `f(**m)` with one mapping that is not a dict: CPython copies it into a dict
+        // first, with DICT_MERGE's errors.
+        Some(m) if !matches!(m, Value::Dict(_)) => {
+            let d = Dict::new_rc();
+            super::containers::merge_kwargs(vm, &d, &m, &func)?;
+            Some(Value::Dict(d))
+        }
+        other => other,
+    };
     if let Some(Value::Dict(d)) = kwargs {
         for (k, v) in d.items() {
             match k {
@@ -202,12 +222,7 @@ pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             Value::List(l) => Value::tuple(l.items.borrow().clone()),
             other => other.clone(),
         },
-        _ => {
-            return Err(vm.err(
-                "SystemError",
-                format!("framespec does not support CALL_INTRINSIC_1 {arg}"),
-            ))
-        }
+        _ => return Err(vm.unsupported(format!("CALL_INTRINSIC_1 {arg}"))),
     };
     vm.top()?.push(res);
     Ok(Step::Continue)
@@ -215,8 +230,5 @@ pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
 
 /// CALL_INTRINSIC_2 `(value2, value1 -- res)`: not needed by supported programs.
 pub fn call_intrinsic_2(vm: &mut Vm, arg: u32) -> PyResult<Step> {
-    Err(vm.err(
-        "SystemError",
-        format!("framespec does not support CALL_INTRINSIC_2 {arg}"),
-    ))
+    Err(vm.unsupported(format!("CALL_INTRINSIC_2 {arg}")))
 }

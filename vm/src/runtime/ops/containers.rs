@@ -152,24 +152,91 @@ pub fn set_update(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     Ok(Step::Continue)
 }
 
-/// DICT_UPDATE / DICT_MERGE `(dict, unused[oparg-1], update -- dict, unused[oparg-1])`
+/// The dict at depth `arg` under TOS (after TOS was popped): the target of LIST_APPEND-style
+/// opcodes, here DICT_UPDATE and DICT_MERGE.
+fn dict_at(vm: &mut Vm, arg: u32) -> PyResult<Rc<Dict>> {
+    let depth = (arg as usize).checked_sub(1);
+    match depth.map(|d| vm.top().and_then(|f| f.peek(d))) {
+        Some(Ok(Value::Dict(d))) => Ok(d),
+        _ => Err(Throw::Bug(
+            "DICT_UPDATE/DICT_MERGE without a dict at depth oparg".into(),
+        )),
+    }
+}
+
+/// DICT_UPDATE `(dict, unused[oparg-1], update -- dict, unused[oparg-1])`: `{**update}`
+/// (CPython `PyDict_Update`; an AttributeError from a missing `keys` becomes "not a
+/// mapping"). spec: namespaces.globals
 pub fn dict_update(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let update = vm.top()?.pop()?;
-    let Value::Dict(d) = vm.top()?.peek(arg as usize - 1)? else {
-        return Err(Throw::Bug("DICT_UPDATE target".into()));
-    };
-    match &update {
-        Value::Dict(src) => {
-            for (k, v) in src.items() {
+    let d = dict_at(vm, arg)?;
+    match vm.mapping_items(&update) {
+        Ok(items) => {
+            for (k, v) in items {
                 d.set(k, v).map_err(|e| vm.unhashable(e))?;
             }
+            Ok(Step::Continue)
         }
-        other => {
-            let name = vm.type_of(other).name.clone();
-            return Err(vm.type_error(format!("'{name}' object is not a mapping")));
+        Err(Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => {
+            let name = vm.type_of(&update).name.clone();
+            Err(vm.type_error(format!("'{name}' object is not a mapping")))
         }
+        Err(other) => Err(other),
     }
+}
+
+/// DICT_MERGE `(dict, unused[oparg-1], update -- dict, unused[oparg-1])`: `f(**update)`
+/// merges into the call's keyword dict, rejecting a key given twice (CPython
+/// `_PyDict_MergeEx(dict, update, 2)` with `format_kwargs_error`). The callable sits
+/// `oparg + 2` below the popped `update`.
+pub fn dict_merge(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let update = vm.top()?.pop()?;
+    let d = dict_at(vm, arg)?;
+    let func = vm.top()?.peek(arg as usize + 1)?;
+    merge_kwargs(vm, &d, &update, &func)?;
     Ok(Step::Continue)
+}
+
+/// Merges the mapping `update` into the keyword dict `d` of a call to `func`; a duplicate
+/// key or a non-mapping is the TypeError CPython's `format_kwargs_error` words.
+pub fn merge_kwargs(vm: &mut Vm, d: &Dict, update: &Value, func: &Value) -> PyResult<()> {
+    let merged = vm.mapping_items(update).and_then(|items| {
+        for (k, v) in items {
+            if d.contains(&k).map_err(|e| vm.unhashable(e))? {
+                return Err(vm.err_args("KeyError", vec![k]));
+            }
+            d.set(k, v).map_err(|e| vm.unhashable(e))?;
+        }
+        Ok(())
+    });
+    let Err(Throw::Exc(e)) = merged else {
+        return merged;
+    };
+    let args = e.exc().map(|x| x.args.borrow().clone());
+    let single = match args {
+        Some(Value::Tuple(t)) if t.len() == 1 => Some(t[0].clone()),
+        _ => None,
+    };
+    let Some(arg0) = single else {
+        return Err(Throw::Exc(e));
+    };
+    if vm.is_instance_of(&e, "AttributeError") {
+        let name = vm.type_of(update).name.clone();
+        let what = vm.function_str(func)?;
+        return Err(vm.type_error(format!(
+            "{what} argument after ** must be a mapping, not {name}"
+        )));
+    }
+    if vm.is_instance_of(&e, "KeyError") {
+        let what = vm.function_str(func)?;
+        return Err(match &arg0 {
+            Value::Str(key) => vm.type_error(format!(
+                "{what} got multiple values for keyword argument '{key}'"
+            )),
+            _ => vm.type_error(format!("{what} keywords must be strings")),
+        });
+    }
+    Err(Throw::Exc(e))
 }
 
 /// UNPACK_SEQUENCE `(seq -- values[oparg])`: the first item ends on top.

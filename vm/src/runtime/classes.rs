@@ -1,0 +1,195 @@
+//! Class creation (CPython `builtins.__build_class__` and `type.__new__`,
+//! Objects/typeobject.c): run the class body, compute the MRO, make the type.
+//!
+//! The object model covers plain classes and exception classes whose metaclass is `type`.
+//! Everything else in class creation that CPython 3.12 gives meaning to (metaclasses, class
+//! keywords, subclassing other built-in types, `__slots__`, `__init_subclass__`,
+//! `__set_name__`, special methods the evaluator does not dispatch) ends the run as
+//! *unsupported* here, at the class statement, rather than creating a class that behaves
+//! differently later.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::dict::Dict;
+use super::eval;
+use super::interp::Vm;
+use super::object::{Args, Value};
+use super::types::{c3, Type};
+use super::PyResult;
+
+/// Special method names CPython's type machinery or evaluator calls that this VM never
+/// calls: a class defining one would silently behave differently, so it is unsupported.
+/// (Names the VM does dispatch, such as `__eq__`, `__iter__` or `__add__`, are absent.)
+const UNDISPATCHED: &[&str] = &[
+    "__getattribute__",
+    "__delattr__",
+    "__get__",
+    "__set__",
+    "__delete__",
+    "__set_name__",
+    "__init_subclass__",
+    "__slots__",
+    "__del__",
+    "__index__",
+    "__round__",
+    "__trunc__",
+    "__floor__",
+    "__ceil__",
+    "__complex__",
+    "__bytes__",
+    "__divmod__",
+    "__rdivmod__",
+    "__iadd__",
+    "__isub__",
+    "__imul__",
+    "__imatmul__",
+    "__itruediv__",
+    "__ifloordiv__",
+    "__imod__",
+    "__ipow__",
+    "__ilshift__",
+    "__irshift__",
+    "__iand__",
+    "__ixor__",
+    "__ior__",
+    "__length_hint__",
+    "__missing__",
+    "__instancecheck__",
+    "__subclasscheck__",
+    "__mro_entries__",
+    "__prepare__",
+    "__dir__",
+    "__sizeof__",
+    "__reduce__",
+    "__reduce_ex__",
+    "__getstate__",
+    "__setstate__",
+    "__getnewargs__",
+    "__getnewargs_ex__",
+    "__copy__",
+    "__deepcopy__",
+    "__await__",
+    "__aiter__",
+    "__anext__",
+    "__aenter__",
+    "__aexit__",
+    "__buffer__",
+    "__release_buffer__",
+    "__fspath__",
+    "__subclasshook__",
+    "__weakref__",
+];
+
+/// `__build_class__(func, name, *bases, metaclass=None, **kwds)`: runs the class body
+/// with a fresh namespace, then creates the type (C3 MRO) and fills `__classcell__`.
+pub fn build_class(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
+    if let Some(meta) = args.take_kw("metaclass") {
+        let is_type = matches!(&meta, Value::Type(t) if Rc::ptr_eq(t, &vm.ty("type")));
+        if !is_type {
+            return Err(vm.unsupported("a metaclass other than type"));
+        }
+    }
+    if let Some((k, _)) = args.kw.first() {
+        return Err(vm.unsupported(format!(
+            "class keyword arguments ({k}=…, passed to __init_subclass__)"
+        )));
+    }
+    if args.pos.len() < 2 {
+        return Err(vm.type_error("__build_class__: not enough arguments"));
+    }
+    let Value::Function(body) = args.pos[0].clone() else {
+        return Err(vm.type_error("__build_class__: func must be a function"));
+    };
+    let Value::Str(name) = args.pos[1].clone() else {
+        return Err(vm.type_error("__build_class__: name is not a string"));
+    };
+    let mut bases = Vec::new();
+    for b in &args.pos[2..] {
+        match b {
+            Value::Type(t) => bases.push(t.clone()),
+            // CPython asks a non-type base for `__mro_entries__`, then derives the
+            // metaclass from the bases: neither exists here.
+            _ => return Err(vm.unsupported("a class base that is not a type")),
+        }
+    }
+    check_bases(vm, &bases)?;
+    let ns = Dict::new_rc();
+    let mut frame = vm.function_frame(&body, Args::default())?;
+    frame.locals = Some(ns.clone());
+    let cell = eval::run_entry_frame(vm, frame)?;
+    let t = make_class(vm, &name, bases, ns)?;
+    if let Value::Cell(c) = cell {
+        *c.value.borrow_mut() = Some(Value::Type(t.clone()));
+    }
+    Ok(Value::Type(t))
+}
+
+/// Bases the object model cannot extend: built-in types other than `object` and the
+/// exceptions (their instances would lack the built-in layout), and classes whose
+/// `__init_subclass__` CPython would call.
+fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
+    for b in bases {
+        if b.is_builtin() && !b.is_exception() && !Rc::ptr_eq(b, &vm.types.object) {
+            return Err(vm.unsupported(format!("subclassing the built-in type '{}'", b.name)));
+        }
+        for t in b.mro() {
+            if !t.is_builtin() && t.dict.get_str("__init_subclass__").is_some() {
+                return Err(vm.unsupported("__init_subclass__"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `type(name, bases, ns)` once the namespace is complete (CPython `type_new`).
+pub fn make_class(
+    vm: &mut Vm,
+    name: &str,
+    bases: Vec<Rc<Type>>,
+    ns: Rc<Dict>,
+) -> PyResult<Rc<Type>> {
+    check_bases(vm, &bases)?;
+    // A value whose class defines `__set_name__` cannot occur: that class is unsupported.
+    for k in ns.keys() {
+        if let Value::Str(k) = &k {
+            if UNDISPATCHED.contains(&&**k) {
+                return Err(vm.unsupported(format!("the special name {k} in a class body")));
+            }
+        }
+    }
+    let bases = if bases.is_empty() {
+        vec![vm.types.object.clone()]
+    } else {
+        bases
+    };
+    let Some(mro_rest) = c3(&bases) else {
+        return Err(
+            vm.type_error("Cannot create a consistent method resolution order (MRO) for bases")
+        );
+    };
+    let layout = if bases.iter().any(|b| b.is_exception()) {
+        "BaseException"
+    } else {
+        "object"
+    };
+    let qualname = match ns.get_str("__qualname__") {
+        Some(Value::Str(q)) => q,
+        _ => Rc::from(name),
+    };
+    let module = match ns.get_str("__module__") {
+        Some(Value::Str(m)) => m,
+        _ => Rc::from("__main__"),
+    };
+    let _ = ns.remove(&Value::str("__qualname__"));
+    let _ = ns.remove(&Value::str("__classcell__"));
+    Ok(Rc::new(Type {
+        name: Rc::from(name),
+        qualname: RefCell::new(qualname),
+        module,
+        bases,
+        mro_rest,
+        dict: ns,
+        base_layout: layout,
+    }))
+}
