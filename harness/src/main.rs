@@ -127,9 +127,7 @@ fn case_files(paths: &[PathBuf]) -> Result<Vec<CaseFile>, String> {
 fn cpython(common: &Common) -> Result<Cpython, String> {
     let python = match &common.python {
         Some(path) => path.clone(),
-        None => python::find(REFERENCE_VERSION).ok_or_else(|| {
-            format!("no python{REFERENCE_VERSION} found (looked at $FRAMESPEC_PYTHON, pyenv and PATH); pass --python")
-        })?,
+        None => python::locate(REFERENCE_VERSION).map_err(|why| format!("{why}; pass --python"))?,
     };
     Cpython::new(&python, Duration::from_secs_f64(common.timeout.max(0.1)))
 }

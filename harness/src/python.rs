@@ -9,10 +9,19 @@ pub const REFERENCE_VERSION: &str = "3.12";
 /// Locates `python{version}`: `$FRAMESPEC_PYTHON` when it is that version, then the newest
 /// `$(pyenv root)/versions/{version}.*/bin/python{version}`, then `python{version}` on `PATH`.
 pub fn find(version: &str) -> Option<PathBuf> {
+    locate(version).ok()
+}
+
+/// Like [`find`], with the reason when there is no such interpreter. A `$FRAMESPEC_PYTHON`
+/// that is another version lets the search go on; one that does not run at all is the
+/// answer for every version (so `FRAMESPEC_PYTHON=/nonexistent` hides every CPython).
+pub fn locate(version: &str) -> Result<PathBuf, String> {
     if let Some(explicit) = std::env::var_os("FRAMESPEC_PYTHON") {
         let path = PathBuf::from(explicit);
-        if probe_version(&path).ok().as_deref() == Some(version) {
-            return Some(path);
+        match probe_version(&path) {
+            Ok(found) if found == version => return Ok(path),
+            Ok(_) => {}
+            Err(why) => return Err(format!("$FRAMESPEC_PYTHON is not usable: {why}")),
         }
     }
     if let Some(root) = pyenv_root() {
@@ -33,7 +42,7 @@ pub fn find(version: &str) -> Option<PathBuf> {
             .collect();
         found.sort();
         if let Some((_, exe)) = found.pop() {
-            return Some(exe);
+            return Ok(exe);
         }
     }
     let name = format!("python{version}");
@@ -46,6 +55,7 @@ pub fn find(version: &str) -> Option<PathBuf> {
         .unwrap_or_default()
         .into_iter()
         .find(|p| p.is_file())
+        .ok_or_else(|| format!("{name} not found via $FRAMESPEC_PYTHON, pyenv or PATH"))
 }
 
 fn pyenv_root() -> Option<PathBuf> {

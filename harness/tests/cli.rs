@@ -1,14 +1,43 @@
-//! The `framespec` binary as a user drives it: malformed cases, runaway programs, and
-//! `exec`/`dis` compared with CPython 3.12 itself.
+//! The `framespec` binary as a user drives it: malformed cases, runaway programs, a worker
+//! that dies, and `exec` compared with CPython 3.12 itself.
 //!
-//! These tests need CPython 3.12 (found like the harness finds it). Without it they fail
-//! with a clear message, unless FRAMESPEC_ALLOW_NO_CPYTHON=1 says to accept its absence.
+//! The trials that need CPython 3.12 follow the shared rule (`common/cpython.rs`): ignored
+//! with the reason when it is missing, failing under FRAMESPEC_REQUIRE_CPYTHON=1. They pass
+//! the interpreter to the binary with `--python`, so both use the same one.
+
+#[path = "common/cpython.rs"]
+mod cpython;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, ExitCode, Output};
 use std::time::{Duration, Instant};
 
-use framespec::python;
+use libtest_mimic::{Failed, Trial};
+
+fn main() -> ExitCode {
+    cpython::run(vec![
+        Trial::test(
+            "malformed_cases_give_one_located_error_each_and_the_good_case_still_runs",
+            malformed_cases_give_one_located_error_each_and_the_good_case_still_runs,
+        ),
+        Trial::test(
+            "a_runaway_program_ends_with_out_of_fuel_on_the_reference_vm",
+            a_runaway_program_ends_with_out_of_fuel_on_the_reference_vm,
+        ),
+        cpython::trial(
+            "a_runaway_program_ends_with_a_timeout_on_cpython_quickly",
+            a_runaway_program_ends_with_a_timeout_on_cpython_quickly,
+        ),
+        cpython::trial(
+            "a_case_that_kills_its_worker_is_a_crash_and_the_next_case_runs_on_a_fresh_one",
+            a_case_that_kills_its_worker_is_a_crash_and_the_next_case_runs_on_a_fresh_one,
+        ),
+        cpython::trial(
+            "exec_matches_cpython_for_the_articles_programs",
+            exec_matches_cpython_for_the_articles_programs,
+        ),
+    ])
+}
 
 fn framespec(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_framespec"))
@@ -26,17 +55,13 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// CPython 3.12, or `None` when its absence is explicitly allowed.
-fn cpython() -> Option<PathBuf> {
-    let found = python::find(python::REFERENCE_VERSION);
-    if found.is_none() && std::env::var_os("FRAMESPEC_ALLOW_NO_CPYTHON").is_none() {
-        panic!("this test needs python3.12 ($FRAMESPEC_PYTHON, pyenv or PATH); set FRAMESPEC_ALLOW_NO_CPYTHON=1 to accept its absence");
-    }
-    found
+/// `python` as a command-line argument (the tests' paths are UTF-8).
+fn arg(python: &Path) -> &str {
+    python.to_str().expect("the interpreter's path is UTF-8")
 }
 
-#[test]
-fn malformed_cases_give_one_located_error_each_and_the_good_case_still_runs() {
+fn malformed_cases_give_one_located_error_each_and_the_good_case_still_runs() -> Result<(), Failed>
+{
     let out = framespec(&[
         "run",
         "harness/tests/fixtures/malformed",
@@ -72,23 +97,17 @@ fn malformed_cases_give_one_located_error_each_and_the_good_case_still_runs() {
     }
     assert!(!stdout.contains("reference::good"), "{stdout}");
     assert!(stdout.contains("1 passed, 4 failed"), "{stdout}");
+    Ok(())
 }
 
-#[test]
-fn a_runaway_program_ends_with_out_of_fuel_and_timeout_verdicts_quickly() {
-    let mut args = vec![
+fn a_runaway_program_ends_with_out_of_fuel_on_the_reference_vm() -> Result<(), Failed> {
+    let started = Instant::now();
+    let out = framespec(&[
         "run",
         "harness/tests/fixtures/runaway",
         "--target",
         "reference",
-        "--timeout",
-        "2",
-    ];
-    if cpython().is_some() {
-        args.extend(["--target", "cpython"]);
-    }
-    let started = Instant::now();
-    let out = framespec(&args);
+    ]);
     let elapsed = started.elapsed();
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
@@ -97,28 +116,47 @@ fn a_runaway_program_ends_with_out_of_fuel_and_timeout_verdicts_quickly() {
         "{stdout}"
     );
     assert!(!stdout.contains("reference::good"), "{stdout}");
-    if cpython().is_some() {
-        assert!(
-            stdout.contains("FAIL cpython-3.12::forever (timeout)"),
-            "{stdout}"
-        );
-        assert!(!stdout.contains("cpython-3.12::good"), "{stdout}");
-        assert!(stdout.contains("2 passed, 2 failed"), "{stdout}");
-    }
+    assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
     assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+    Ok(())
 }
 
-#[test]
-fn a_case_that_kills_its_worker_is_a_crash_and_the_next_case_runs_on_a_fresh_one() {
-    if cpython().is_none() {
-        return;
-    }
+fn a_runaway_program_ends_with_a_timeout_on_cpython_quickly(python: &Path) -> Result<(), Failed> {
+    let started = Instant::now();
+    let out = framespec(&[
+        "run",
+        "harness/tests/fixtures/runaway",
+        "--target",
+        "cpython",
+        "--python",
+        arg(python),
+        "--timeout",
+        "2",
+    ]);
+    let elapsed = started.elapsed();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAIL cpython-3.12::forever (timeout)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("cpython-3.12::good"), "{stdout}");
+    assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+    Ok(())
+}
+
+fn a_case_that_kills_its_worker_is_a_crash_and_the_next_case_runs_on_a_fresh_one(
+    python: &Path,
+) -> Result<(), Failed> {
     // One job, so the second case needs the worker the first one killed.
     let out = framespec(&[
         "run",
         "harness/tests/fixtures/killer",
         "--target",
         "cpython",
+        "--python",
+        arg(python),
         "-j",
         "1",
     ]);
@@ -134,6 +172,7 @@ fn a_case_that_kills_its_worker_is_a_crash_and_the_next_case_runs_on_a_fresh_one
     );
     assert!(!stdout.contains("cpython-3.12::b-after"), "{stdout}");
     assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
+    Ok(())
 }
 
 /// What a process showed: stdout, stderr, exit code.
@@ -141,8 +180,7 @@ type Ran = (String, String, Option<i32>);
 
 /// Runs `source` as main.py with CPython 3.12 and with `framespec exec`, in the same
 /// directory, and returns both (stdout, stderr, exit code).
-fn exec_both(name: &str, source: &str) -> Option<(Ran, Ran)> {
-    let python = cpython()?;
+fn exec_both(python: &Path, name: &str, source: &str) -> (Ran, Ran) {
     let dir = std::env::temp_dir().join(format!("framespec-cli-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     std::fs::write(dir.join("main.py"), source).expect("write main.py");
@@ -153,15 +191,14 @@ fn exec_both(name: &str, source: &str) -> Option<(Ran, Ran)> {
     let cpython = run(Command::new(python).arg("main.py"));
     let reference = run(Command::new(env!("CARGO_BIN_EXE_framespec")).args(["exec", "main.py"]));
     let _ = std::fs::remove_dir_all(&dir);
-    Some((cpython, reference))
+    (cpython, reference)
 }
 
 fn without_addresses(s: &str) -> String {
     framespec::observe::normalise(s)
 }
 
-#[test]
-fn exec_matches_cpython_for_the_articles_programs() {
+fn exec_matches_cpython_for_the_articles_programs(python: &Path) -> Result<(), Failed> {
     let programs = [
         ("names", "name = \"Koishi Komeiji\"\ndef some_func():\n    name = \"Eirin Yagokoro\"\n    print(name)\nsome_func()\nprint(name)\n"),
         (
@@ -178,9 +215,7 @@ fn exec_matches_cpython_for_the_articles_programs() {
         ("exit-true", "import sys\ndef f():\n    sys.exit(True)\nf()\n"),
     ];
     for (name, source) in programs {
-        let Some((expected, actual)) = exec_both(name, source) else {
-            return;
-        };
+        let (expected, actual) = exec_both(python, name, source);
         assert_eq!(
             without_addresses(&actual.0),
             without_addresses(&expected.0),
@@ -189,4 +224,5 @@ fn exec_matches_cpython_for_the_articles_programs() {
         assert_eq!(actual.1, expected.1, "{name}: stderr");
         assert_eq!(actual.2, expected.2, "{name}: exit code");
     }
+    Ok(())
 }

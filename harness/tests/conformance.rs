@@ -3,26 +3,28 @@
 //! usual filters, `--list`, `--exact` and nextest all work.
 //!
 //! Listing reads only file names; a trial loads and runs its case when it runs. Without a
-//! CPython 3.12 the cpython trials are listed as ignored (the reason is printed first);
-//! with FRAMESPEC_REQUIRE_CPYTHON=1 a missing interpreter is a failing trial instead.
+//! CPython 3.12 the cpython-3.12 trials are reported as ignored with the reason, and with
+//! FRAMESPEC_REQUIRE_CPYTHON=1 they fail with it (`common/cpython.rs`).
 //! Every other CPython 3.8–3.13 that is installed gets its trials too (`cpython-3.11::…`),
 //! checked against the cases' `versions` overrides; a case whose `requires` tag that
 //! version lacks passes as not applicable.
+
+#[path = "common/cpython.rs"]
+mod cpython;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use cpython::python::{self, REFERENCE_VERSION};
 use framespec::cpython::Cpython;
-use framespec::python::{self, REFERENCE_VERSION};
 use framespec::runner::{self, collect, run_one, CaseFile};
 use framespec::Reference;
 use framespec_spec::KNOWN_VERSIONS;
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Failed, Trial};
 
 fn main() -> ExitCode {
-    let args = Arguments::from_args();
     let files = match collect(&[runner::default_cases_dir()]) {
         Ok(files) => files,
         Err(err) => {
@@ -40,33 +42,18 @@ fn main() -> ExitCode {
         })
     }));
 
-    let cpython_name = format!("cpython-{REFERENCE_VERSION}");
-    let required = std::env::var_os("FRAMESPEC_REQUIRE_CPYTHON").is_some_and(|v| v == "1");
-    match python::find(REFERENCE_VERSION) {
-        Some(python) => trials.extend(cpython_trials(REFERENCE_VERSION, python, &files)),
-        None if required => {
-            trials.push(Trial::test(
-                format!("{cpython_name}::interpreter"),
-                move || {
-                    Err(format!(
-                        "FRAMESPEC_REQUIRE_CPYTHON=1 but no python{REFERENCE_VERSION} was found \
-                     ($FRAMESPEC_PYTHON, $(pyenv root)/versions, PATH)"
-                    )
-                    .into())
-                },
-            ));
-        }
-        None => {
-            eprintln!(
-                "note: no python{REFERENCE_VERSION} found ($FRAMESPEC_PYTHON, pyenv, PATH): \
-                 the {cpython_name} trials are ignored"
-            );
-            trials.extend(files.iter().map(|file| {
-                Trial::test(format!("{cpython_name}::{}", file.id), || Ok(()))
-                    .with_ignored_flag(true)
-            }));
-        }
-    }
+    // CPython 3.12 through the shared rule: ignored with the reason when it is missing.
+    let reference_cpython = Arc::new(LazyCpython::default());
+    trials.extend(files.iter().map(|file| {
+        let (lazy, file) = (Arc::clone(&reference_cpython), file.clone());
+        cpython::trial(
+            format!("cpython-{REFERENCE_VERSION}::{}", file.id),
+            move |python| {
+                let target = lazy.get(python).map_err(Failed::from)?;
+                verdict(run_one(target, &file), &file, Some(target.python()))
+            },
+        )
+    }));
     // Every other CPython that is installed checks the cases' `versions` overrides, so they
     // cannot go stale unnoticed.
     for version in KNOWN_VERSIONS.iter().filter(|v| **v != REFERENCE_VERSION) {
@@ -74,23 +61,21 @@ fn main() -> ExitCode {
             trials.extend(cpython_trials(version, python, &files));
         }
     }
-    libtest_mimic::run(&args, trials).exit_code()
+    cpython::run(trials)
 }
 
 /// One trial per case on the CPython at `python`. The target is made on first use, so
 /// `--list` never starts an interpreter.
 fn cpython_trials(version: &str, python: PathBuf, files: &[CaseFile]) -> Vec<Trial> {
-    let lazy = Arc::new(LazyCpython {
-        python,
-        cell: OnceLock::new(),
-    });
+    let lazy = Arc::new(LazyCpython::default());
+    let python = Arc::new(python);
     files
         .iter()
         .map(|file| {
-            let lazy = Arc::clone(&lazy);
+            let (lazy, python) = (Arc::clone(&lazy), Arc::clone(&python));
             let file = file.clone();
             Trial::test(format!("cpython-{version}::{}", file.id), move || {
-                let target = lazy.get().map_err(Failed::from)?;
+                let target = lazy.get(&python).map_err(Failed::from)?;
                 verdict(run_one(target, &file), &file, Some(target.python()))
             })
         })
@@ -124,16 +109,16 @@ fn verdict(
     Err(message.into())
 }
 
-/// A CPython target created on first use and shared by every trial.
+/// A CPython target created on first use and shared by every trial of one version.
+#[derive(Default)]
 struct LazyCpython {
-    python: std::path::PathBuf,
     cell: OnceLock<Result<Cpython, String>>,
 }
 
 impl LazyCpython {
-    fn get(&self) -> Result<&Cpython, String> {
+    fn get(&self, python: &Path) -> Result<&Cpython, String> {
         self.cell
-            .get_or_init(|| Cpython::new(&self.python, Duration::from_secs(10)))
+            .get_or_init(|| Cpython::new(python, Duration::from_secs(10)))
             .as_ref()
             .map_err(Clone::clone)
     }

@@ -1,151 +1,113 @@
 //! framespec's compiler against CPython 3.12, instruction for instruction: every program
-//! in `tests/programs/` must compile to the same code objects (instructions, positions,
-//! exception table, stack size, names, constants, recursively). Also prints a match rate
-//! over the `source:` of the conformance cases in `cases/` (informational).
+//! in `tests/programs/` and the `source:` of every conformance case in `cases/` must compile,
+//! on both, to the same code objects (instructions, positions, exception table, stack size,
+//! names, constants, recursively).
+//!
+//! `FRAMESPEC_PROGRAM=part` narrows a trial to the programs or cases whose name contains
+//! `part` (a trial left with none fails, so name the trial too:
+//! `FRAMESPEC_PROGRAM=f_back cargo test -p framespec-vm --test compile_vs_cpython -- case_sources`).
 
 mod support;
 
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
+use libtest_mimic::Failed;
 use serde_json::Value;
+use support::cpython;
 
-fn compare(python: &Path, programs: &[(String, String)]) -> Vec<(String, Vec<String>)> {
-    let theirs = support::cpython_describe(python, programs);
-    let mut results = Vec::new();
-    for ((name, source), t) in programs.iter().zip(theirs.iter()) {
-        let mut diffs = Vec::new();
-        let ours = framespec_vm::compile(source, "main.py");
-        match (ours, t.get("ok").and_then(Value::as_bool).unwrap_or(false)) {
-            (Ok(code), true) => {
-                let empty = Value::Null;
-                support::diff(
-                    "<module>",
-                    &support::describe(&code),
-                    t.get("code").unwrap_or(&empty),
-                    &mut diffs,
-                )
-            }
-            (Err(e), true) => diffs.push(format!("framespec: {e}")),
-            (Ok(_), false) => diffs.push(format!(
-                "CPython rejects it: {}",
-                t.get("error").unwrap_or(&Value::Null)
-            )),
-            (Err(_), false) => {}
-        }
-        results.push((name.clone(), diffs));
-    }
-    results
+fn main() -> ExitCode {
+    cpython::run(vec![
+        cpython::trial("corpus_matches_cpython", |python| {
+            matches_cpython(python, "tests/programs", support::programs())
+        }),
+        cpython::trial("case_sources_match_cpython", |python| {
+            let root = cases_dir();
+            let sources = case_sources(&root)?;
+            matches_cpython(python, &root.display().to_string(), sources)
+        }),
+    ])
 }
 
-#[test]
-fn corpus_matches_cpython() {
-    let Some(python) = support::python_or_skip() else {
-        return;
-    };
-    let programs = support::programs();
+/// Where a program's compilation by framespec differs from CPython's, or why it cannot be
+/// compared; empty when they are identical.
+fn differences(source: &str, theirs: &Value) -> Vec<String> {
+    let ours = framespec_vm::compile(source, "main.py");
+    match (ours, theirs.get("ok").and_then(Value::as_bool)) {
+        (Ok(code), Some(true)) => {
+            let mut diffs = Vec::new();
+            support::diff(
+                "<module>",
+                &support::describe(&code),
+                theirs.get("code").unwrap_or(&Value::Null),
+                &mut diffs,
+            );
+            diffs
+        }
+        (Err(e), Some(true)) => vec![format!("framespec rejects it: {e}")],
+        (_, Some(false)) => vec![format!(
+            "CPython 3.12 rejects it: {}",
+            theirs.get("error").unwrap_or(&Value::Null)
+        )],
+        (_, None) => vec![format!("CPython's answer has no \"ok\": {theirs}")],
+    }
+}
+
+/// Every program compiles on framespec and on CPython 3.12 to identical code objects.
+fn matches_cpython(
+    python: &Path,
+    origin: &str,
+    programs: Vec<(String, String)>,
+) -> Result<(), Failed> {
     let filter = std::env::var("FRAMESPEC_PROGRAM").ok();
     let programs: Vec<_> = programs
         .into_iter()
         .filter(|(n, _)| filter.as_ref().is_none_or(|f| n.contains(f.as_str())))
         .collect();
-    let results = compare(&python, &programs);
-    let failures: Vec<_> = results.iter().filter(|(_, d)| !d.is_empty()).collect();
-    for (name, diffs) in &failures {
-        eprintln!("--- {name}");
-        for d in diffs.iter().take(12) {
-            eprintln!("    {d}");
+    if programs.is_empty() {
+        return Err(match filter {
+            Some(part) => format!("no program in {origin} matches FRAMESPEC_PROGRAM={part}"),
+            None => format!("no program in {origin}"),
         }
+        .into());
     }
-    eprintln!(
-        "corpus: {}/{} programs match CPython 3.12",
-        results.len() - failures.len(),
-        results.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} programs differ from CPython 3.12",
-        failures.len()
-    );
-}
-
-/// `source:` blocks of the YAML cases (a literal block scalar after `source: |`).
-fn case_sources(root: &Path) -> Vec<(String, String)> {
-    let mut files = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
-                files.push(p);
+    let answers = support::cpython_describe(python, &programs)?;
+    let mut report = String::new();
+    let mut failed = 0;
+    for (name, source, theirs) in &answers {
+        let diffs = differences(source, theirs);
+        if !diffs.is_empty() {
+            failed += 1;
+            report.push_str(&format!("--- {name}\n"));
+            for d in diffs.iter().take(12) {
+                report.push_str(&format!("    {d}\n"));
             }
         }
     }
-    files.sort();
-    let mut out = Vec::new();
-    for f in files {
-        let Ok(text) = std::fs::read_to_string(&f) else {
-            continue;
-        };
-        if let Some(src) = block_scalar(&text, "source") {
-            out.push((f.display().to_string(), src));
-        }
+    if failed > 0 {
+        return Err(format!(
+            "{report}{failed} of {} programs in {origin} compile differently from CPython 3.12",
+            programs.len()
+        )
+        .into());
     }
-    out
+    Ok(())
 }
 
-fn block_scalar(text: &str, key: &str) -> Option<String> {
-    let lines: Vec<&str> = text.lines().collect();
-    let start = lines
+/// The workspace's `cases/` (this crate's manifest directory is `vm/`).
+fn cases_dir() -> PathBuf {
+    support::manifest_dir().join("../cases")
+}
+
+/// `(case id, source)` of every case, read as the harness reads them.
+fn case_sources(root: &Path) -> Result<Vec<(String, String)>, String> {
+    let files = framespec_spec::discover(root).map_err(|e| e.to_string())?;
+    files
         .iter()
-        .position(|l| l.starts_with(&format!("{key}:")) && l.trim_end().ends_with(['|', '-']))?;
-    let mut body = Vec::new();
-    let mut indent: Option<usize> = None;
-    for l in &lines[start + 1..] {
-        if l.trim().is_empty() {
-            body.push(String::new());
-            continue;
-        }
-        let ind = l.len() - l.trim_start().len();
-        let base = *indent.get_or_insert(ind);
-        if ind < base || base == 0 {
-            break;
-        }
-        body.push(l[base..].to_owned());
-    }
-    while body.last().is_some_and(|l| l.is_empty()) {
-        body.pop();
-    }
-    Some(body.join("\n") + "\n")
-}
-
-#[test]
-fn case_sources_match_rate() {
-    let Some(python) = support::python_or_skip() else {
-        return;
-    };
-    let root = std::env::var("FRAMESPEC_CASES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| support::manifest_dir().join("../cases"));
-    let mut sources = case_sources(&root);
-    if sources.is_empty() {
-        sources = case_sources(Path::new("/work/main/cases"));
-    }
-    if sources.is_empty() {
-        eprintln!("no case sources found under {}", root.display());
-        return;
-    }
-    let results = compare(&python, &sources);
-    let ok = results.iter().filter(|(_, d)| d.is_empty()).count();
-    for (name, diffs) in results.iter().filter(|(_, d)| !d.is_empty()) {
-        eprintln!("--- {name}: {}", diffs.first().cloned().unwrap_or_default());
-    }
-    eprintln!(
-        "cases: {ok}/{} sources compile exactly as CPython 3.12 does",
-        results.len()
-    );
+        .map(|(id, path)| {
+            framespec_spec::load(id, path)
+                .map(|case| (id.clone(), case.source))
+                .map_err(|e| e.to_string())
+        })
+        .collect()
 }

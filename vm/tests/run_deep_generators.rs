@@ -8,16 +8,36 @@
 #[path = "cpython_code/mod.rs"]
 mod support;
 
-fn check(source: &str) {
-    if let Err(e) = support::differential(source) {
-        panic!("{e}");
-    }
+use std::process::ExitCode;
+
+use libtest_mimic::Failed;
+use support::cpython;
+
+fn main() -> ExitCode {
+    cpython::run(vec![
+        cpython::trial("yield_from_chain_reaches_the_recursion_limit", |_| {
+            yield_from_chain_reaches_the_recursion_limit()
+        }),
+        cpython::trial("send_through_a_deep_chain", |_| send_through_a_deep_chain()),
+        cpython::trial("for_loop_chain_over_generators", |_| {
+            for_loop_chain_over_generators()
+        }),
+        cpython::trial("throw_and_close_through_a_deep_chain", |_| {
+            throw_and_close_through_a_deep_chain()
+        }),
+        cpython::trial("resume_at_the_limit_clears_the_generator", |_| {
+            resume_at_the_limit_clears_the_generator()
+        }),
+    ])
+}
+
+fn check(source: &str) -> Result<(), Failed> {
+    support::differential(source).map_err(Failed::from)
 }
 
 /// The deepest chain that fits (module + caller + 998 generators = 1000 frames) and the
 /// first that does not, with `f_back` walked from the innermost generator while it runs.
-#[test]
-fn yield_from_chain_reaches_the_recursion_limit() {
+fn yield_from_chain_reaches_the_recursion_limit() -> Result<(), Failed> {
     check(
         "import sys
 def chain(n):
@@ -40,13 +60,12 @@ def attempt(n):
 for n in (10, 500, 900, 996, 997, 998, 1200):
     print(n, attempt(n))
 ",
-    );
+    )
 }
 
 /// Values sent into the outermost generator reach the innermost through every level, and
 /// its return value comes back out through every `yield from`.
-#[test]
-fn send_through_a_deep_chain() {
+fn send_through_a_deep_chain() -> Result<(), Failed> {
     check(
         "def echo():
     total = 0
@@ -66,13 +85,12 @@ try:
 except StopIteration as e:
     print('returned', e.value)
 ",
-    );
+    )
 }
 
 /// Nested `for` loops over generators (below the depth where CPython 3.12.1's
 /// unspecialised FOR_ITER exhausts the C stack and aborts).
-#[test]
-fn for_loop_chain_over_generators() {
+fn for_loop_chain_over_generators() -> Result<(), Failed> {
     check(
         "def chain(n):
     if n == 0:
@@ -89,13 +107,12 @@ def loop():
         print('item', x)
 loop()
 ",
-    );
+    )
 }
 
 /// throw() and close() delegate down a deep chain, and what the innermost generator does
 /// travels back up.
-#[test]
-fn throw_and_close_through_a_deep_chain() {
+fn throw_and_close_through_a_deep_chain() -> Result<(), Failed> {
     check(
         "def leaf():
     try:
@@ -127,13 +144,12 @@ except KeyError as e:
         tb = tb.tb_next
     print('KeyError entries', n)
 ",
-    );
+    )
 }
 
 /// A generator resumed past the recursion limit is cleared, as 3.12's `exit_unwind`
 /// clears it, and the error is raised in the resumer.
-#[test]
-fn resume_at_the_limit_clears_the_generator() {
+fn resume_at_the_limit_clears_the_generator() -> Result<(), Failed> {
     check(
         "def leaf():
     yield 1
@@ -155,5 +171,5 @@ for depth in (996, 997, 998):
         except RecursionError as e:
             print(depth, 'RecursionError', g.gi_frame is None, d.gi_frame is None)
 ",
-    );
+    )
 }

@@ -5,30 +5,41 @@
 #[path = "cpython_code/mod.rs"]
 mod support;
 
-fn check(name: &str, source: &str) -> Option<String> {
+use std::process::ExitCode;
+
+use libtest_mimic::{Failed, Trial};
+use support::cpython;
+
+fn main() -> ExitCode {
+    let mut trials = Vec::new();
+    trials.extend(articles_and_language());
+    trials.extend(tracing_frames_and_errors());
+    trials.extend(recursion_budget());
+    cpython::run(trials)
+}
+
+fn check(source: &str) -> Result<(), Failed> {
     // FRAMESPEC_OWN_COMPILER=1 compiles with framespec's compiler instead of CPython's.
     let outcome = if std::env::var_os("FRAMESPEC_OWN_COMPILER").is_some() {
         support::differential_own_compiler(source)
     } else {
         support::differential(source)
     };
-    outcome.err().map(|e| format!("==== {name}\n{e}"))
+    outcome.map_err(Failed::from)
 }
 
+/// `programs! { fn group; name => source; … }` defines `group()`: one trial per program,
+/// named `name`, that needs CPython 3.12.
 macro_rules! programs {
-    ($($name:ident => $src:expr;)*) => {
-        $(
-            #[test]
-            fn $name() {
-                if let Some(failure) = check(stringify!($name), $src) {
-                    panic!("{failure}");
-                }
-            }
-        )*
+    (fn $group:ident; $($name:ident => $src:expr;)*) => {
+        fn $group() -> Vec<Trial> {
+            vec![$(cpython::trial(stringify!($name), |_| check($src)),)*]
+        }
     };
 }
 
 programs! {
+    fn articles_and_language;
     article_namespaces => "name = \"Koishi Komeiji\"\ndef some_func():\n    name = \"Eirin Yagokoro\"\n    print(name)\nsome_func()\nprint(name)\n";
     article_currentframe => "import inspect\ndef foo():\n    return inspect.currentframe()\nframe = foo()\nprint(frame)\nprint(type(frame))\nprint(frame.f_back)\nprint(frame.f_back.f_back)\nprint(frame.f_lineno)\n";
     article_call_chain => "import inspect\ndef e():\n    f()\ndef f():\n    g()\ndef g():\n    h()\ndef h():\n    frame = inspect.currentframe()\n    func_names = []\n    while frame is not None:\n        func_names.append(frame.f_code.co_name)\n        frame = frame.f_back\n    print(f\"Function call chain: {' -> '.join(func_names[::-1])}\")\nf()\n";
@@ -57,6 +68,7 @@ programs! {
 }
 
 programs! {
+    fn tracing_frames_and_errors;
     settrace_local_none => "import sys\ndef local(frame, event, arg):\n    print('local', event, frame.f_lineno)\n    return None\ndef glob(frame, event, arg):\n    print('global', event, frame.f_code.co_name, frame.f_lineno)\n    return local\ndef f():\n    a = 1\n    b = 2\n    return a + b\nsys.settrace(glob)\nf()\nsys.settrace(None)\nprint(sys.gettrace())\n";
     settrace_trace_lines_off => "import sys\ndef t(frame, event, arg):\n    print(event, frame.f_lineno)\n    frame.f_trace_lines = False\n    return t\ndef f():\n    x = 1\n    return x\nsys.settrace(t)\nf()\nsys.settrace(None)\n";
     settrace_exception_arg => "import sys\ndef t(frame, event, arg):\n    if event == 'exception':\n        print(event, arg[0].__name__, arg[1], type(arg[2]).__name__, frame.f_lineno)\n    elif event == 'return':\n        print(event, arg, frame.f_lineno)\n    return t\ndef f():\n    raise KeyError('k')\ndef g():\n    try:\n        f()\n    except KeyError:\n        return 5\nsys.settrace(t)\ng()\nsys.settrace(None)\n";
@@ -75,6 +87,7 @@ programs! {
 // (`C_RECURSION_LIMIT`): deep data raises RecursionError with CPython's message instead of
 // overflowing the Rust stack, at CPython's exact depths.
 programs! {
+    fn recursion_budget;
     deep_compare => "x = []; y = []\nfor _ in range(100000):\n    x = [x]; y = [y]\nfor op in (lambda: x == y, lambda: x != y, lambda: x < y, lambda: x in [y], lambda: [x].index(y), lambda: [x].count(y), lambda: max(x, y), lambda: sorted([x, y]), lambda: (x,) == (y,)):\n    try:\n        print(op())\n    except RecursionError as e:\n        print(type(e).__name__, e)\n";
     deep_dict_tuple_compare => "d = {}; e = {}; t = (); u = ()\nfor _ in range(100000):\n    d = {1: d}; e = {1: e}; t = (t,); u = (u,)\nfor op in (lambda: d == e, lambda: t == u, lambda: t < u):\n    try:\n        print(op())\n    except RecursionError as ex:\n        print(type(ex).__name__, ex)\n";
     deep_repr => "x = []; t = (); d = {}\nfor _ in range(100000):\n    x = [x]; t = (t,); d = {1: d}\nfor op in (lambda: repr(x), lambda: str(x), lambda: repr(t), lambda: str(d), lambda: f'{x}', lambda: print(x)):\n    try:\n        print(len(op()))\n    except RecursionError as e:\n        print(type(e).__name__, e)\n";

@@ -4,20 +4,29 @@
 #[path = "cpython_code/mod.rs"]
 mod support;
 
+use std::process::ExitCode;
+
+use libtest_mimic::{Failed, Trial};
+use support::cpython;
+
+fn main() -> ExitCode {
+    cpython::run(traces())
+}
+
+/// `traces! { fn group; name => (source, snapshot lines); … }` defines `group()`: one trial
+/// per program, named `name`, that needs CPython 3.12.
 macro_rules! traces {
-    ($($name:ident => ($src:expr, $lines:expr);)*) => {
-        $(
-            #[test]
-            fn $name() {
-                if let Err(e) = support::differential_trace($src, &$lines) {
-                    panic!("==== {}\n{e}", stringify!($name));
-                }
-            }
-        )*
+    (fn $group:ident; $($name:ident => ($src:expr, $lines:expr);)*) => {
+        fn $group() -> Vec<Trial> {
+            vec![$(cpython::trial(stringify!($name), |_| {
+                support::differential_trace($src, &$lines).map_err(Failed::from)
+            }),)*]
+        }
     };
 }
 
 traces! {
+    fn traces;
     calls_and_returns => ("def f(x):\n    y = x + 1\n    return y\nf(1)\nf(2)\n", []);
     for_loop_lines => ("total = 0\nfor i in range(3):\n    total += i\nprint(total)\n", []);
     while_loop_same_line => ("i = 0\nwhile i < 3: i += 1\nprint(i)\n", []);

@@ -12,15 +12,15 @@ use framespec_vm::code::{CodeObject, Constant};
 use framespec_vm::{RunOptions, RunResult};
 use serde_json::Value as Json;
 
-#[path = "../common/python.rs"]
-mod find;
+#[path = "../../../harness/tests/common/cpython.rs"]
+pub mod cpython;
 
-/// The CPython 3.12 interpreter (see `common/python.rs`); a test that needs it fails with
-/// a clear message when it is missing.
-pub fn python() -> String {
-    match find::find_python() {
-        Ok(path) => path.display().to_string(),
-        Err(message) => panic!("{message}"),
+/// The CPython 3.12 interpreter. The tests that use these helpers are `cpython::trial`s,
+/// which run only when it was found (and are ignored with the reason otherwise).
+pub fn python() -> &'static std::path::Path {
+    match cpython::interpreter() {
+        Ok(path) => path,
+        Err(reason) => panic!("{reason} (this test should be a `cpython::trial`)"),
     }
 }
 
@@ -39,10 +39,13 @@ fn run_script(script: &str, arg: &str, stdin: &str) -> Vec<u8> {
         .expect("stdin")
         .write_all(stdin.as_bytes())
         .expect("write the program");
-    child
-        .wait_with_output()
-        .expect("the script's output")
-        .stdout
+    let out = child.wait_with_output().expect("the script's output");
+    assert!(
+        out.status.success(),
+        "{script} failed on CPython 3.12 ({}); its error is above",
+        out.status
+    );
+    out.stdout
 }
 
 /// `compile(source, "main.py", "exec")` by CPython, loaded as a `CodeObject`.
@@ -232,9 +235,10 @@ pub fn cpython_observe(source: &str, snapshot_lines: &[u32]) -> (Vec<String>, St
         .as_array()
         .expect("trace")
         .iter()
-        .map(|e| e.as_str().unwrap_or("").to_owned())
+        .map(|e| e.as_str().expect("trace events are strings").to_owned())
         .collect();
-    (trace, json["snapshots"].as_str().unwrap_or("").to_owned())
+    let snapshots = json["snapshots"].as_str().expect("snapshots text");
+    (trace, snapshots.to_owned())
 }
 
 /// Compares the VM's trace and snapshots channels with CPython's.

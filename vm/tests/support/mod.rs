@@ -1,14 +1,15 @@
-//! Shared helpers for the compiler tests: finding CPython 3.12, asking it to describe its
-//! compilation of a set of sources, and describing framespec's code objects the same way.
+//! Shared helpers for the compiler tests: asking CPython 3.12 to describe its compilation
+//! of a set of sources, and describing framespec's code objects the same way. A test that
+//! needs CPython is a trial made by `cpython::trial` (the rule shared with the harness's
+//! tests: ignored with the reason when CPython 3.12 is missing).
 #![allow(dead_code)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-#[path = "../common/python.rs"]
-mod python;
-pub use python::python_or_skip;
+#[path = "../../../harness/tests/common/cpython.rs"]
+pub mod cpython;
 
 use framespec_vm::code::{kinds, CodeObject, Constant};
 use framespec_vm::opcode::{ArgKind, Opcode};
@@ -63,8 +64,36 @@ pub fn programs() -> Vec<(String, String)> {
     out
 }
 
-/// CPython's description of each source (see `support/cpython_dump.py`).
-pub fn cpython_describe(python: &Path, programs: &[(String, String)]) -> Vec<Value> {
+/// Pairs `answers` (one JSON object with a `"name"` per program, in order) with `programs`,
+/// or says how they do not line up: a missing, extra or misplaced answer is an error, never
+/// a shorter comparison.
+pub fn pair_answers(
+    programs: &[(String, String)],
+    answers: Vec<Value>,
+) -> Result<Vec<(&str, &str, Value)>, String> {
+    if answers.len() != programs.len() {
+        return Err(format!(
+            "CPython answered for {} of the {} programs",
+            answers.len(),
+            programs.len()
+        ));
+    }
+    programs
+        .iter()
+        .zip(answers)
+        .map(|((name, source), answer)| match answer.get("name") {
+            Some(Value::String(n)) if n == name => Ok((name.as_str(), source.as_str(), answer)),
+            other => Err(format!("CPython's answer for {name} is named {other:?}")),
+        })
+        .collect()
+}
+
+/// CPython's description of each source (see `support/cpython_dump.py`), paired with
+/// `programs` by [`pair_answers`].
+pub fn cpython_describe<'a>(
+    python: &Path,
+    programs: &'a [(String, String)],
+) -> Result<Vec<(&'a str, &'a str, Value)>, String> {
     let script = std::fs::read_to_string(manifest_dir().join("tests/support/cpython_dump.py"))
         .expect("dump script");
     let input: Vec<Value> = programs
@@ -76,7 +105,7 @@ pub fn cpython_describe(python: &Path, programs: &[(String, String)]) -> Vec<Val
         &script,
         &serde_json::to_string(&input).expect("json"),
     );
-    serde_json::from_str(&out).expect("dump output")
+    pair_answers(programs, serde_json::from_str(&out).expect("dump output"))
 }
 
 /// `dis.get_instructions`' view: EXTENDED_ARG included, args accumulated.
