@@ -166,7 +166,7 @@ fn dict_at(vm: &mut Vm, arg: u32) -> PyResult<Rc<Dict>> {
 
 /// DICT_UPDATE `(dict, unused[oparg-1], update -- dict, unused[oparg-1])`: `{**update}`
 /// (CPython `PyDict_Update`; an AttributeError from a missing `keys` becomes "not a
-/// mapping"). spec: namespaces.globals
+/// mapping").
 pub fn dict_update(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let update = vm.top()?.pop()?;
     let d = dict_at(vm, arg)?;
