@@ -66,7 +66,64 @@ fn compile_time_unsupported_is_not_a_syntax_error() {
 
 #[test]
 fn an_unsupported_run_keeps_the_output_before_it() {
-    let r = run("print('before')\nclass D(list):\n    pass\n", &RunOptions::default());
+    let r = run(
+        "print('before')\nclass D(list):\n    pass\n",
+        &RunOptions::default(),
+    );
     assert!(matches!(r.end, End::Unsupported(_)), "{:?}", r.end);
     assert_eq!(r.stdout, "before\n");
+}
+
+/// The uncaught exception's `type: message`, failing on any other ending.
+fn exception(source: &str) -> String {
+    let r = run(source, &RunOptions::default());
+    match r.end {
+        End::Exception(e) => format!("{}: {}", e.type_name, e.message),
+        other => panic!("expected an exception, got {other:?}"),
+    }
+}
+
+#[test]
+fn names_cpython_has_are_unsupported_and_others_are_the_programs_errors() {
+    // Messages observed from CPython 3.12 for the names it lacks too.
+    let (what, at) = unsupported("s = 'A'\nprint(s.casefold())\n");
+    assert_eq!((what.as_str(), at.as_str()), ("the attribute str.casefold", "2:7"));
+    assert_eq!(
+        exception("(1).nonesuch\n"),
+        "AttributeError: 'int' object has no attribute 'nonesuch'"
+    );
+    let (what, _) = unsupported("class C:\n    pass\nC().__sizeof__()\n");
+    assert_eq!(what, "the attribute object.__sizeof__");
+    let (what, _) = unsupported("import sys\nsys.getsizeof(1)\n");
+    assert_eq!(what, "the attribute sys.getsizeof");
+    assert_eq!(
+        exception("import sys\nsys.nonesuch\n"),
+        "AttributeError: module 'sys' has no attribute 'nonesuch'"
+    );
+    let (what, _) = unsupported("x = aiter\n");
+    assert_eq!(what, "the builtin aiter");
+    assert_eq!(
+        exception("x = nonesuch\n"),
+        "NameError: name 'nonesuch' is not defined"
+    );
+    let (what, _) = unsupported("import os\n");
+    assert_eq!(what, "the standard library module os");
+    assert_eq!(
+        exception("import numpy\n"),
+        "ModuleNotFoundError: No module named 'numpy'"
+    );
+    assert_eq!(
+        exception("from . import x\n"),
+        "ImportError: attempted relative import with no known parent package"
+    );
+    assert_eq!(
+        exception("import sys.x\n"),
+        "ModuleNotFoundError: No module named 'sys.x'; 'sys' is not a package"
+    );
+}
+
+#[test]
+fn a_profile_function_is_unsupported() {
+    let (what, _) = unsupported("import sys\nsys.setprofile(print)\n");
+    assert_eq!(what, "sys.setprofile with a profile function");
 }

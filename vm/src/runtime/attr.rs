@@ -8,10 +8,17 @@ use crate::code::kinds;
 use super::dict::Dict;
 use super::interp::Vm;
 use super::object::{PropertyKind, Value};
+use super::reach;
 use super::{PyResult, Throw};
 
 impl Vm {
+    /// The attribute `name` of `v` is missing here: unsupported when CPython 3.12 has it
+    /// (through the type, or the module, the VM models), else the AttributeError CPython
+    /// raises.
     fn no_attr(&self, v: &Value, name: &str) -> Throw {
+        if let Some(owner) = self.cpython_owner_of(v, name) {
+            return self.unsupported(format!("the attribute {owner}.{name}"));
+        }
         let msg = match v {
             Value::Module(m) => format!("module '{}' has no attribute '{name}'", m.name),
             Value::Type(t) => format!(
@@ -29,6 +36,34 @@ impl Vm {
             o.dict.set_str("obj", v.clone());
         }
         self.raise(exc)
+    }
+
+    /// Where CPython 3.12 would find attribute `name` of `v` (`Some("str")` for
+    /// `"".casefold`), if it would.
+    fn cpython_owner_of(&self, v: &Value, name: &str) -> Option<String> {
+        // The nearest built-in type in a user class's MRO decides what its instances
+        // inherit from CPython's built-ins.
+        let builtin_of = |t: &Rc<super::types::Type>| {
+            t.mro()
+                .into_iter()
+                .find(|c| c.is_builtin())
+                .map(|c| c.name.to_string())
+        };
+        match v {
+            Value::Module(m) => reach::module_has(&m.name, name).then(|| m.name.to_string()),
+            Value::Type(t) => {
+                let own = builtin_of(t)?;
+                if reach::type_has(&own, name) {
+                    Some(t.name.to_string())
+                } else {
+                    reach::type_has("type", name).then(|| "type".to_owned())
+                }
+            }
+            other => {
+                let own = builtin_of(&self.type_of(other))?;
+                reach::type_has(&own, name).then_some(own)
+            }
+        }
     }
 
     /// `getattr(v, name)`.

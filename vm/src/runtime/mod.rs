@@ -14,6 +14,9 @@ mod call;
 mod carets;
 mod classes;
 mod codeinfo;
+// Generated from CPython 3.12 (see its header); kept exactly as the generator prints it.
+#[rustfmt::skip]
+mod cpython_names;
 mod dict;
 mod eval;
 mod frame;
@@ -24,6 +27,7 @@ mod numbers;
 mod object;
 mod ops;
 mod protocol;
+mod reach;
 mod repr;
 mod sysmod;
 mod trace;

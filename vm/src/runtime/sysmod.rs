@@ -77,19 +77,15 @@ pub fn install(vm: &mut Vm) {
             Value::Int(0),
         ]),
     );
-    sys.set_str("version", Value::str("3.12.1 (framespec reference VM)"));
     sys.set_str("hexversion", Value::Int(0x030c01f0));
     sys.set_str("modules", Value::Dict(vm.modules.clone()));
     sys.set_str("argv", Value::list(vec![Value::Str(vm.filename.clone())]));
-    sys.set_str("path", Value::list(Vec::new()));
     sys.set_str("platform", Value::str("linux"));
     sys.set_str("byteorder", Value::str("little"));
     sys.set_str("maxsize", Value::Int(i64::MAX));
-    sys.set_str("executable", Value::str(""));
-    sys.set_str(
-        "builtin_module_names",
-        Value::tuple(vec![Value::str("builtins"), Value::str("sys")]),
-    );
+    // `version`, `path`, `executable`, `builtin_module_names` and the rest of CPython's
+    // `sys` are left out: a program reading them reaches `reach`'s unsupported rule
+    // rather than a value CPython would never show.
     module(
         vm,
         "inspect",
@@ -132,8 +128,50 @@ fn getframe(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     }
 }
 
+/// CPython's `inspect` is Python code (Lib/inspect.py): under a program's trace function
+/// its frames produce events that this native stand-in cannot, so that is unsupported.
+fn pure_python_stand_in(vm: &Vm, name: &str) -> PyResult<()> {
+    if vm.trace.sys_trace.is_none() {
+        Ok(())
+    } else {
+        Err(vm.unsupported(format!(
+            "inspect.{name} while a trace function is set (CPython traces its Python frame)"
+        )))
+    }
+}
+
+/// The Python functions `inspect.isfunction(object)` and friends bind arguments as Python
+/// does; only the plain one-positional call is implemented.
+fn one_positional(vm: &Vm, args: &Args, name: &str) -> PyResult<()> {
+    if args.pos.len() == 1 && args.kw.is_empty() {
+        Ok(())
+    } else {
+        Err(vm.unsupported(format!(
+            "inspect.{name} called other than with one positional argument"
+        )))
+    }
+}
+
 /// `inspect.currentframe()`. spec: frames.currentframe
-fn currentframe(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+fn currentframe(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    pure_python_stand_in(vm, "currentframe")?;
+    // As the Python function `def currentframe():` rejects arguments.
+    if let Some((k, _)) = args.kw.first() {
+        return Err(vm.type_error(format!(
+            "currentframe() got an unexpected keyword argument '{k}'"
+        )));
+    }
+    match args.pos.len() {
+        0 => {}
+        1 => {
+            return Err(vm.type_error("currentframe() takes 0 positional arguments but 1 was given"))
+        }
+        n => {
+            return Err(vm.type_error(format!(
+                "currentframe() takes 0 positional arguments but {n} were given"
+            )))
+        }
+    }
     match vm
         .frames
         .len()
@@ -146,12 +184,14 @@ fn currentframe(vm: &mut Vm, _args: Args) -> PyResult<Value> {
 }
 
 fn isfunction(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "isfunction", 1, 1)?;
+    pure_python_stand_in(vm, "isfunction")?;
+    one_positional(vm, &args, "isfunction")?;
     Ok(Value::Bool(matches!(args.pos[0], Value::Function(_))))
 }
 
 fn isframe(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "isframe", 1, 1)?;
+    pure_python_stand_in(vm, "isframe")?;
+    one_positional(vm, &args, "isframe")?;
     Ok(Value::Bool(matches!(args.pos[0], Value::Frame(_))))
 }
 
@@ -171,9 +211,15 @@ fn gettrace_none(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
     Ok(Value::None)
 }
 
-/// Profiling is out of scope: accepted and ignored.
-fn setprofile(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    Ok(Value::None)
+/// `sys.setprofile(None)` changes nothing while no profiler is set; a profile function
+/// is unsupported (its events are not implemented).
+fn setprofile(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    arity(vm, &args, "setprofile", 1, 1)?;
+    if args.pos[0].is_none() {
+        Ok(Value::None)
+    } else {
+        Err(vm.unsupported("sys.setprofile with a profile function"))
+    }
 }
 
 /// `sys.exc_info()`. spec: exceptions.exc_info
@@ -226,6 +272,13 @@ fn exit(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Err(vm.err_args("SystemExit", args.pos))
 }
 
-fn intern(_vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Ok(args.pos.first().cloned().unwrap_or(Value::None))
+fn intern(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    arity(vm, &args, "intern", 1, 1)?;
+    match &args.pos[0] {
+        s @ Value::Str(_) => Ok(s.clone()),
+        other => Err(vm.type_error(format!(
+            "intern() argument must be str, not {}",
+            vm.type_of(other).name
+        ))),
+    }
 }

@@ -1,8 +1,11 @@
-//! `import`: only the built-in modules exist; the VM has no file system.
+//! `import`: only the built-in modules exist; the VM has no file system. A module of
+//! CPython 3.12's standard library that the VM lacks is unsupported; any other name is
+//! the program's ModuleNotFoundError, as on a CPython with nothing installed.
 
 use super::super::eval::Step;
 use super::super::interp::Vm;
 use super::super::object::Value;
+use super::super::reach;
 use super::super::{PyResult, Throw};
 
 /// IMPORT_NAME `(level, fromlist -- res)`
@@ -14,17 +17,31 @@ pub fn import_name(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         .cloned()
         .ok_or_else(|| Throw::Bug("IMPORT_NAME operand".into()))?;
     f.pop()?;
-    f.pop()?;
+    let level = f.pop()?;
+    if !matches!(level, Value::Int(0)) {
+        // Programs run as `__main__`, which has no package: CPython's
+        // `resolve_name` fails before looking anything up.
+        return Err(vm.err(
+            "ImportError",
+            "attempted relative import with no known parent package",
+        ));
+    }
     let first = name.split('.').next().unwrap_or(&name).to_owned();
+    if vm.modules.get_str(&first).is_none() && reach::is_stdlib_module(&first) {
+        return Err(vm.unsupported(format!("the standard library module {first}")));
+    }
     match vm.modules.get_str(&first) {
         Some(m) if first.len() == name.len() => {
             vm.top()?.push(m);
             Ok(Step::Continue)
         }
         Some(_) => {
+            // The VM's modules (`sys`, `inspect`, `builtins`) are not packages.
             let exc = vm.new_exception(
                 &vm.ty("ModuleNotFoundError"),
-                vec![Value::str(&format!("No module named '{name}'"))],
+                vec![Value::str(&format!(
+                    "No module named '{name}'; '{first}' is not a package"
+                ))],
             );
             Err(vm.raise(exc))
         }

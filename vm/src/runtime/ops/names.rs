@@ -8,6 +8,7 @@ use crate::code::kinds;
 use super::super::eval::Step;
 use super::super::interp::Vm;
 use super::super::object::{CellObj, Value};
+use super::super::reach;
 use super::super::{PyResult, Throw};
 
 fn co_name(vm: &mut Vm, i: u32) -> PyResult<Rc<str>> {
@@ -42,6 +43,15 @@ pub fn name_error(vm: &Vm, name: &str) -> Throw {
         o.dict.set_str("name", Value::str(name));
     }
     vm.raise(exc)
+}
+
+/// A name found nowhere when loading it: a builtin CPython 3.12 has and the VM lacks is
+/// unsupported; anything else is the program's NameError.
+fn missing_name(vm: &Vm, name: &str) -> Throw {
+    if reach::is_builtin(name) && vm.builtins.get_str(name).is_none() {
+        return vm.unsupported(format!("the builtin {name}"));
+    }
+    name_error(vm, name)
 }
 
 /// LOAD_CONST `( -- value)`
@@ -118,7 +128,7 @@ pub fn load_name(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             vm.top()?.push(v);
             Ok(Step::Continue)
         }
-        None => Err(name_error(vm, &name)),
+        None => Err(missing_name(vm, &name)),
     }
 }
 
@@ -167,7 +177,7 @@ pub fn load_global(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             f.push(v);
             Ok(Step::Continue)
         }
-        None => Err(name_error(vm, &name)),
+        None => Err(missing_name(vm, &name)),
     }
 }
 
@@ -307,7 +317,7 @@ pub fn load_from_dict_or_globals(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             f.push(v);
             Ok(Step::Continue)
         }
-        None => Err(name_error(vm, &name)),
+        None => Err(missing_name(vm, &name)),
     }
 }
 

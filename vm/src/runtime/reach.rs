@@ -1,0 +1,78 @@
+//! Where the VM's reach ends: what CPython 3.12 has that framespec does not, by name
+//! (the generated tables in `cpython_names`). A lookup that fails in the VM for a name
+//! CPython has is *unsupported*; one CPython would fail too is the program's own error.
+
+use super::cpython_names::{BUILTINS, MODULES, STDLIB_MODULES, TYPES};
+
+fn sorted_contains(names: &[&str], name: &str) -> bool {
+    names.binary_search(&name).is_ok()
+}
+
+/// Whether instances of the CPython built-in type `type_name` have attribute `attr`
+/// through their type (the type's `__dict__` or a base's: what `dir()` lists).
+pub fn type_has(type_name: &str, attr: &str) -> bool {
+    let mut current = type_name;
+    // The chain of bases is short; the bound only guards against a malformed table.
+    for _ in 0..TYPES.len() {
+        let Ok(i) = TYPES.binary_search_by(|(t, _, _)| t.cmp(&current)) else {
+            return false;
+        };
+        let (_, base, names) = TYPES[i];
+        if sorted_contains(names, attr) {
+            return true;
+        }
+        if base.is_empty() {
+            return false;
+        }
+        current = base;
+    }
+    false
+}
+
+/// Whether `name` is in CPython's `builtins` module.
+pub fn is_builtin(name: &str) -> bool {
+    sorted_contains(BUILTINS, name)
+}
+
+/// Whether CPython's module `module` (one the VM also provides) has attribute `attr`.
+pub fn module_has(module: &str, attr: &str) -> bool {
+    MODULES
+        .iter()
+        .find(|(m, _)| *m == module)
+        .is_some_and(|(_, names)| sorted_contains(names, attr))
+}
+
+/// Whether `name` is a top-level module of CPython's standard library.
+pub fn is_stdlib_module(name: &str) -> bool {
+    sorted_contains(STDLIB_MODULES, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_sorted_for_binary_search() {
+        assert!(TYPES.windows(2).all(|w| w[0].0 < w[1].0));
+        for (t, _, names) in TYPES {
+            assert!(names.windows(2).all(|w| w[0] < w[1]), "{t}");
+        }
+        assert!(BUILTINS.windows(2).all(|w| w[0] < w[1]));
+        assert!(STDLIB_MODULES.windows(2).all(|w| w[0] < w[1]));
+        for (m, names) in MODULES {
+            assert!(names.windows(2).all(|w| w[0] < w[1]), "{m}");
+        }
+    }
+
+    #[test]
+    fn lookups_follow_bases() {
+        assert!(type_has("str", "casefold"));
+        assert!(type_has("bool", "bit_length"), "bool inherits from int");
+        assert!(type_has("KeyError", "with_traceback"), "via BaseException");
+        assert!(type_has("list", "__class__"), "via object");
+        assert!(!type_has("list", "casefold"));
+        assert!(is_builtin("aiter") && !is_builtin("nonesuch"));
+        assert!(module_has("sys", "setprofile") && !module_has("sys", "nonesuch"));
+        assert!(is_stdlib_module("os") && !is_stdlib_module("numpy"));
+    }
+}
