@@ -87,7 +87,10 @@ fn exception(source: &str) -> String {
 fn names_cpython_has_are_unsupported_and_others_are_the_programs_errors() {
     // Messages observed from CPython 3.12 for the names it lacks too.
     let (what, at) = unsupported("s = 'A'\nprint(s.casefold())\n");
-    assert_eq!((what.as_str(), at.as_str()), ("the attribute str.casefold", "2:7"));
+    assert_eq!(
+        (what.as_str(), at.as_str()),
+        ("the attribute str.casefold", "2:7")
+    );
     assert_eq!(
         exception("(1).nonesuch\n"),
         "AttributeError: 'int' object has no attribute 'nonesuch'"
@@ -126,4 +129,32 @@ fn names_cpython_has_are_unsupported_and_others_are_the_programs_errors() {
 fn a_profile_function_is_unsupported() {
     let (what, _) = unsupported("import sys\nsys.setprofile(print)\n");
     assert_eq!(what, "sys.setprofile with a profile function");
+}
+
+/// Runs `source` to completion and returns its stdout.
+fn stdout(source: &str) -> String {
+    let r = run(source, &RunOptions::default());
+    assert!(matches!(r.end, End::Completed), "{:?}", r.end);
+    r.stdout
+}
+
+#[test]
+fn protocols_behave_as_in_cpython() {
+    // Expected outputs observed from CPython 3.12.
+    let src = "d = {1: 'a', 2: 'b'}\ntry:\n    for k in d:\n        d[k + 10] = 1\nexcept RuntimeError as e:\n    print(e)\n";
+    assert_eq!(stdout(src), "dictionary changed size during iteration\n");
+    let src = "class S:\n    def __getitem__(self, i):\n        print('get', i)\n        if i == 2:\n            raise IndexError\n        return i\nfor x in S():\n    print('got', x)\n";
+    assert_eq!(stdout(src), "get 0\ngot 0\nget 1\ngot 1\nget 2\n");
+    let src = "class N:\n    def __iter__(self):\n        return [1]\ntry:\n    iter(N())\nexcept TypeError as e:\n    print(e)\n";
+    assert_eq!(stdout(src), "iter() returned non-iterator of type 'list'\n");
+    assert_eq!(
+        stdout("print(True in range(3), 1.0 in range(3), 2.5 in range(3), 'a' in range(3))\n"),
+        "True True False False\n"
+    );
+    let src = "class C:\n    @property\n    def x(self):\n        return 1\nc = C()\ntry:\n    c.x = 2\nexcept AttributeError as e:\n    print(e)\n";
+    assert_eq!(stdout(src), "property 'x' of 'C' object has no setter\n");
+    let (what, _) = unsupported("x = list[int]\n");
+    assert_eq!(what, "the generic alias list[…]");
+    let (what, _) = unsupported("p = property(len, print)\n");
+    assert_eq!(what, "property() other than property(fget)");
 }

@@ -448,6 +448,15 @@ impl Vm {
                     }
                 }
                 let t = o.class.borrow().clone();
+                if let Some(Value::Property(p)) = t.lookup(name) {
+                    if p.kind == PropertyKind::Property {
+                        // A read-only property is a data descriptor without `__set__`.
+                        return Err(self.err(
+                            "AttributeError",
+                            format!("property '{name}' of '{}' object has no setter", t.name),
+                        ));
+                    }
+                }
                 if let Some(sa) = t.lookup("__setattr__") {
                     if matches!(sa, Value::Function(_)) {
                         self.call(
@@ -544,6 +553,17 @@ impl Vm {
 
     /// `delattr(v, name)`.
     pub fn delattr(&mut self, v: &Value, name: &str) -> PyResult<()> {
+        if let Value::Object(o) = v {
+            let t = o.class.borrow().clone();
+            if let Some(Value::Property(p)) = t.lookup(name) {
+                if p.kind == PropertyKind::Property {
+                    return Err(self.err(
+                        "AttributeError",
+                        format!("property '{name}' of '{}' object has no deleter", t.name),
+                    ));
+                }
+            }
+        }
         let d = match v {
             Value::Object(o) => Some(o.dict.clone()),
             Value::Module(m) => Some(m.dict.clone()),

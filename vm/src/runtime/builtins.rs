@@ -1067,6 +1067,16 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                 index: 0,
             }))
         }
+        "property" if a.len() != 1 || !args.kw.is_empty() || a[0].is_none() => {
+            // Only the read-only `property(fget)` is modelled.
+            Err(vm.unsupported("property() other than property(fget)"))
+        }
+        "staticmethod" | "classmethod" if !args.kw.is_empty() => {
+            Err(vm.type_error(format!("{name}() takes no keyword arguments")))
+        }
+        "staticmethod" | "classmethod" if a.len() != 1 => {
+            Err(vm.type_error(format!("{name} expected 1 argument, got {}", a.len())))
+        }
         "property" | "staticmethod" | "classmethod" => {
             let kind = match name {
                 "property" => PropertyKind::Property,

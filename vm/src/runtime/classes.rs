@@ -29,6 +29,7 @@ const UNDISPATCHED: &[&str] = &[
     "__delete__",
     "__set_name__",
     "__init_subclass__",
+    "__class_getitem__",
     "__slots__",
     "__del__",
     "__index__",

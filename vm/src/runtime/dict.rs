@@ -120,6 +120,9 @@ impl Key {
 struct Inner {
     entries: Vec<Option<(Value, Value)>>,
     index: HashMap<Key, usize>,
+    /// Counts changes to the set of keys (not to values), so an iterator can tell a
+    /// dict whose keys changed while it ran.
+    keys_version: u64,
 }
 
 /// An insertion-ordered dict with interior mutability.
@@ -196,6 +199,24 @@ impl Dict {
         let at = inner.entries.len();
         inner.entries.push(Some((k, v)));
         inner.index.insert(key, at);
+        inner.keys_version += 1;
+    }
+
+    /// See [`Inner::keys_version`].
+    pub fn keys_version(&self) -> u64 {
+        self.inner.borrow().keys_version
+    }
+
+    /// The first live entry at or after position `pos` in insertion order, with the
+    /// position after it (the walk of CPython's `dictiter_iternext*`).
+    pub fn entry_from(&self, pos: usize) -> Option<(usize, Value, Value)> {
+        let inner = self.inner.borrow();
+        inner
+            .entries
+            .iter()
+            .enumerate()
+            .skip(pos)
+            .find_map(|(i, e)| e.as_ref().map(|(k, v)| (i + 1, k.clone(), v.clone())))
     }
 
     /// Removes `k`, returning its value.
@@ -205,6 +226,7 @@ impl Dict {
         let Some(at) = inner.index.remove(&key) else {
             return Ok(None);
         };
+        inner.keys_version += 1;
         let old = inner
             .entries
             .get_mut(at)
@@ -283,6 +305,7 @@ impl Dict {
         if let Ok(mut inner) = self.inner.try_borrow_mut() {
             // Clearing (not replacing) the index avoids a new hasher per dict.
             inner.index.clear();
+            inner.keys_version += 1;
             for (k, v) in std::mem::take(&mut inner.entries).into_iter().flatten() {
                 out.push(k);
                 out.push(v);

@@ -357,6 +357,8 @@ impl Clear for Iter {
             IterState::List { list, .. } => out.push(Value::List(list)),
             IterState::Tuple { items, .. } => out.push(Value::Tuple(items)),
             IterState::Keys { items, .. } => out.extend(items),
+            IterState::Dict { dict, .. } => out.push(Value::Dict(dict)),
+            IterState::Seq { seq, .. } => out.push(seq),
             IterState::Enumerate { inner, .. } => out.push(inner),
             IterState::Zip { inners } => out.extend(inners),
             IterState::Map { func, inners } => {

@@ -142,7 +142,26 @@ pub enum IterState {
         chars: Vec<char>,
         index: usize,
     },
-    /// Dict/set iteration over a key snapshot.
+    /// Iteration over a dict or one of its views (CPython `dictiterobject`): walks the
+    /// live entries by position, checking the dict did not change size (or keys).
+    Dict {
+        dict: Rc<Dict>,
+        /// The next entry position to look at.
+        pos: usize,
+        /// `len(dict)` when iteration started; `None` once a size change was reported
+        /// (CPython makes that state sticky).
+        len: Option<usize>,
+        keys_version: u64,
+        kind: ViewKind,
+        type_name: &'static str,
+    },
+    /// `iter(obj)` for an object with `__getitem__` and no `__iter__` (CPython
+    /// `seqiterobject`): calls `obj[index]` for 0, 1, 2, …
+    Seq {
+        seq: Value,
+        index: i64,
+    },
+    /// Set iteration over a key snapshot.
     Keys {
         items: Vec<Value>,
         index: usize,

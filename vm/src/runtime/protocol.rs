@@ -7,6 +7,7 @@ use super::dict::{Key, Unhashable};
 use super::interp::{Vm, MAX_ALLOC};
 use super::object::{Args, Iter, IterState, Method, PropertyKind, Slice, Value, ViewKind};
 use super::ops::generators::GenResult;
+use super::reach;
 use super::types::Type;
 use super::{PyResult, Throw};
 
@@ -432,11 +433,7 @@ impl Vm {
                 stop: r.stop,
                 step: r.step,
             },
-            Value::Dict(d) => IterState::Keys {
-                items: d.keys(),
-                index: 0,
-                type_name: "dict_keyiterator",
-            },
+            Value::Dict(d) => dict_iter(d, ViewKind::Keys),
             Value::Set(s) => IterState::Keys {
                 items: s.items.keys(),
                 index: 0,
@@ -447,48 +444,27 @@ impl Vm {
                 index: 0,
                 type_name: "bytes_iterator",
             },
-            Value::DictView(d) => {
-                let (items, type_name) = match d.kind {
-                    ViewKind::Keys => (d.dict.keys(), "dict_keyiterator"),
-                    ViewKind::Values => (d.dict.values(), "dict_valueiterator"),
-                    ViewKind::Items => (
-                        d.dict
-                            .items()
-                            .into_iter()
-                            .map(|(k, v)| Value::tuple(vec![k, v]))
-                            .collect(),
-                        "dict_itemiterator",
-                    ),
-                };
-                IterState::Keys {
-                    items,
-                    index: 0,
-                    type_name,
-                }
-            }
+            Value::DictView(d) => dict_iter(&d.dict, d.kind),
             Value::Iter(_) | Value::Generator(_) => return Ok(v.clone()),
             Value::Object(_) => {
                 if let Some(it) = self.call_special(v, "__iter__", vec![])? {
+                    // CPython `PyObject_GetIter` checks what `__iter__` gave.
+                    let is_iterator = match &it {
+                        Value::Iter(_) | Value::Generator(_) => true,
+                        Value::Object(_) => self.special(&it, "__next__").is_some(),
+                        _ => false,
+                    };
+                    if !is_iterator {
+                        let n = self.type_of(&it).name.clone();
+                        return Err(
+                            self.type_error(format!("iter() returned non-iterator of type '{n}'"))
+                        );
+                    }
                     return Ok(it);
                 }
                 if self.special(v, "__getitem__").is_some() {
-                    let mut items = Vec::new();
-                    let mut i = 0;
-                    loop {
-                        match self.getitem(v, &Value::Int(i)) {
-                            Ok(x) => items.push(x),
-                            Err(Throw::Exc(e))
-                                if self.is_instance_of(&e, "IndexError")
-                                    || self.is_instance_of(&e, "StopIteration") =>
-                            {
-                                break
-                            }
-                            Err(e) => return Err(e),
-                        }
-                        i += 1;
-                    }
-                    IterState::Tuple {
-                        items: Rc::from(items),
+                    IterState::Seq {
+                        seq: v.clone(),
                         index: 0,
                     }
                 } else {
@@ -602,6 +578,54 @@ impl Vm {
                 let v = items.get(*index).cloned();
                 *index += 1;
                 Ok(v)
+            }
+            IterState::Seq { seq, index } => {
+                // CPython `iter_iternext`: one `__getitem__` call per step; IndexError or
+                // StopIteration ends the iteration.
+                let seq = seq.clone();
+                match self.getitem(&seq, &Value::Int(*index)) {
+                    Ok(x) => {
+                        *index += 1;
+                        Ok(Some(x))
+                    }
+                    Err(Throw::Exc(e))
+                        if self.is_instance_of(&e, "IndexError")
+                            || self.is_instance_of(&e, "StopIteration") =>
+                    {
+                        Ok(None)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            IterState::Dict {
+                dict,
+                pos,
+                len,
+                keys_version,
+                kind,
+                ..
+            } => {
+                // CPython `dictiter_iternextkey` and friends.
+                if *len != Some(dict.len()) {
+                    *len = None;
+                    return Err(
+                        self.err("RuntimeError", "dictionary changed size during iteration")
+                    );
+                }
+                if dict.keys_version() != *keys_version {
+                    // Same size, other keys: CPython walks its compacting entry table;
+                    // positions here need not match it.
+                    return Err(self.unsupported("a dict whose keys change during iteration"));
+                }
+                let Some((after, k, v)) = dict.entry_from(*pos) else {
+                    return Ok(None);
+                };
+                *pos = after;
+                Ok(Some(match kind {
+                    ViewKind::Keys => k,
+                    ViewKind::Values => v,
+                    ViewKind::Items => Value::tuple(vec![k, v]),
+                }))
             }
             IterState::Range { next, stop, step } => {
                 if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
@@ -753,17 +777,16 @@ impl Vm {
             Value::DictView(d) if d.kind == ViewKind::Keys => {
                 d.dict.contains(item).map_err(|e| self.unhashable(e))
             }
-            Value::Range(r) => Ok(match item {
-                Value::Int(i) => {
-                    let i = *i;
-                    if r.step > 0 {
-                        i >= r.start && i < r.stop && (i - r.start) % r.step == 0
-                    } else {
-                        i <= r.start && i > r.stop && (r.start - i) % (-r.step) == 0
-                    }
-                }
-                _ => false,
-            }),
+            // CPython `range_contains`: ints and bools by arithmetic, anything else by
+            // iterating and comparing with `==` (for a float that is arithmetic too).
+            Value::Range(r) => match item {
+                Value::Int(_) | Value::Bool(_) => Ok(range_has(r, i128::from(as_i64(item)))),
+                Value::Float(f) => Ok(f.is_finite()
+                    && f.fract() == 0.0
+                    && f.abs() < 1e19
+                    && range_has(r, *f as i128)),
+                _ => self.contains_by_iteration(container, item),
+            },
             Value::Object(_) => {
                 if let Some(r) = self.call_special(container, "__contains__", vec![item.clone()])? {
                     return self.truthy(&r);
@@ -852,7 +875,15 @@ impl Vm {
                     }
                 }
             }
-            Value::Type(t) if t.is_builtin() => Ok(container.clone()),
+            // `list[int]` is a `types.GenericAlias`; a class's `__class_getitem__` is not
+            // dispatched (the class statement refuses it).
+            Value::Type(t) if t.is_builtin() && reach::type_has(&t.name, "__class_getitem__") => {
+                Err(self.unsupported(format!("the generic alias {}[…]", t.name)))
+            }
+            Value::Type(t) => {
+                let n = t.name.clone();
+                Err(self.type_error(format!("type '{n}' is not subscriptable")))
+            }
             other => {
                 let n = self.type_of(other).name.clone();
                 Err(self.type_error(format!("'{n}' object is not subscriptable")))
@@ -1140,12 +1171,39 @@ fn iter_type_name(state: &IterState) -> &'static str {
         IterState::Tuple { .. } => "tuple_iterator",
         IterState::Range { .. } => "range_iterator",
         IterState::Str { .. } => "str_ascii_iterator",
-        IterState::Keys { type_name, .. } => type_name,
+        IterState::Keys { type_name, .. } | IterState::Dict { type_name, .. } => type_name,
+        IterState::Seq { .. } => "iterator",
         IterState::Enumerate { .. } => "enumerate",
         IterState::Zip { .. } => "zip",
         IterState::Map { .. } => "map",
         IterState::Filter { .. } => "filter",
         IterState::Callable { .. } => "callable_iterator",
         IterState::Done => "iterator",
+    }
+}
+
+/// A new iterator over dict `d` (or its view of `kind`).
+fn dict_iter(d: &Rc<super::dict::Dict>, kind: ViewKind) -> IterState {
+    IterState::Dict {
+        dict: d.clone(),
+        pos: 0,
+        len: Some(d.len()),
+        keys_version: d.keys_version(),
+        kind,
+        type_name: match kind {
+            ViewKind::Keys => "dict_keyiterator",
+            ViewKind::Values => "dict_valueiterator",
+            ViewKind::Items => "dict_itemiterator",
+        },
+    }
+}
+
+/// Whether the integer `i` is an item of `r`.
+fn range_has(r: &super::object::Range, i: i128) -> bool {
+    let (start, stop, step) = (i128::from(r.start), i128::from(r.stop), i128::from(r.step));
+    if step > 0 {
+        i >= start && i < stop && (i - start) % step == 0
+    } else {
+        i <= start && i > stop && (start - i) % (-step) == 0
     }
 }
