@@ -11,6 +11,10 @@ use super::object::{PropertyKind, Value};
 use super::reach;
 use super::{PyResult, Throw};
 
+/// The module of importlib's loader classes; the VM models only `__main__.__loader__`'s
+/// `name` and `path`.
+pub const IMPORTLIB_MODULE: &str = "_frozen_importlib_external";
+
 impl Vm {
     /// The attribute `name` of `v` is missing here: unsupported when CPython 3.12 has it
     /// (through the type, or the module, the VM models), else the AttributeError CPython
@@ -60,7 +64,11 @@ impl Vm {
                 }
             }
             other => {
-                let own = builtin_of(&self.type_of(other))?;
+                let t = self.type_of(other);
+                if &*t.module == IMPORTLIB_MODULE {
+                    return Some(t.name.to_string());
+                }
+                let own = builtin_of(&t)?;
                 reach::type_has(&own, name).then_some(own)
             }
         }

@@ -741,12 +741,20 @@ fn dir(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::list(out))
 }
 
-fn input(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+/// `input(prompt)` with standard input at its end, as `python main.py < /dev/null`: the
+/// prompt is written, then EOFError.
+fn input(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    arity(vm, &args, "input", 0, 1)?;
+    if let Some(prompt) = args.pos.first() {
+        let text = vm.str_of(prompt)?;
+        vm.stdout.push_str(&text);
+    }
     Err(vm.err("EOFError", "EOF when reading a line"))
 }
 
+/// The VM has no file system (a sandbox); CPython would open the file.
 fn open(vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    Err(vm.err("OSError", "framespec's VM has no file system"))
+    Err(vm.unsupported("open() (the VM has no file system)"))
 }
 
 fn import(vm: &mut Vm, args: Args) -> PyResult<Value> {

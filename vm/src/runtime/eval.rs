@@ -60,7 +60,8 @@ pub fn run_module(
     globals.set_str("__name__", Value::str("__main__"));
     globals.set_str("__doc__", Value::None);
     globals.set_str("__package__", Value::None);
-    globals.set_str("__loader__", Value::None);
+    let loader = source_file_loader(&mut vm, &options.filename);
+    globals.set_str("__loader__", loader);
     globals.set_str("__spec__", Value::None);
     globals.set_str("__annotations__", Value::Dict(Dict::new_rc()));
     if let Some(b) = vm.modules.get_str("builtins") {
@@ -96,6 +97,28 @@ pub fn run_module(
         trace: vm.trace.events.take(),
         snapshots: vm.trace.snapshots.take(),
     }
+}
+
+/// `__main__.__loader__` as `python main.py` sets it: an
+/// `importlib.machinery.SourceFileLoader` with its `name` and `path`. Only those two
+/// attributes exist here; any other is unsupported (see `Vm::cpython_owner_of`).
+fn source_file_loader(vm: &mut Vm, filename: &str) -> Value {
+    let object = vm.types.object.clone();
+    let t = Rc::new(super::types::Type {
+        name: Rc::from("SourceFileLoader"),
+        qualname: std::cell::RefCell::new(Rc::from("SourceFileLoader")),
+        module: Rc::from(super::attr::IMPORTLIB_MODULE),
+        bases: vec![object.clone()],
+        mro_rest: vec![object],
+        dict: Dict::new_rc(),
+        base_layout: "object",
+    });
+    let loader = vm.new_instance(&t, &super::object::Args::default());
+    if let Value::Object(o) = &loader {
+        o.dict.set_str("name", Value::str("__main__"));
+        o.dict.set_str("path", Value::str(filename));
+    }
+    loader
 }
 
 /// An exception escaped the module: print it like CPython's default excepthook and record

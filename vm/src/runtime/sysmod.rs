@@ -67,22 +67,13 @@ pub fn install(vm: &mut Vm) {
     sys.set_str("stderr", err.clone());
     sys.set_str("__stdout__", out);
     sys.set_str("__stderr__", err);
-    sys.set_str(
-        "version_info",
-        Value::tuple(vec![
-            Value::Int(3),
-            Value::Int(12),
-            Value::Int(1),
-            Value::str("final"),
-            Value::Int(0),
-        ]),
-    );
     sys.set_str("hexversion", Value::Int(0x030c01f0));
     sys.set_str("modules", Value::Dict(vm.modules.clone()));
     sys.set_str("argv", Value::list(vec![Value::Str(vm.filename.clone())]));
     sys.set_str("platform", Value::str("linux"));
     sys.set_str("byteorder", Value::str("little"));
     sys.set_str("maxsize", Value::Int(i64::MAX));
+    // `version_info` (a struct sequence with named fields, which the VM lacks),
     // `version`, `path`, `executable`, `builtin_module_names` and the rest of CPython's
     // `sys` are left out: a program reading them reaches `reach`'s unsupported rule
     // rather than a value CPython would never show.

@@ -260,13 +260,27 @@ fn unpack_items(
     let items = match seq {
         Value::Tuple(t) => t.to_vec(),
         Value::List(l) => l.items.borrow().clone(),
-        other => {
-            if vm.iter(other).is_err() {
-                let name = vm.type_of(other).name.clone();
-                return Err(vm.type_error(format!("cannot unpack non-iterable {name} object")));
-            }
-            vm.collect(other)?
+        other if !vm.is_iterable(other) => {
+            let name = vm.type_of(other).name.clone();
+            return Err(vm.type_error(format!("cannot unpack non-iterable {name} object")));
         }
+        // CPython `unpack_iterable`: without a starred target it takes exactly `n` items
+        // and asks for one more, so an endless iterator is not drained.
+        other if star_after.is_none() => {
+            let it = vm.iter(other)?;
+            let mut items = Vec::with_capacity(n);
+            while items.len() < n {
+                match vm.next(&it)? {
+                    Some(v) => items.push(v),
+                    None => break,
+                }
+            }
+            if items.len() == n && vm.next(&it)?.is_some() {
+                return Err(vm.value_error(format!("too many values to unpack (expected {n})")));
+            }
+            items
+        }
+        other => vm.collect(other)?,
     };
     match star_after {
         None => {
@@ -277,19 +291,7 @@ fn unpack_items(
                 )));
             }
             if items.len() > n {
-                let sized = matches!(
-                    seq,
-                    Value::Tuple(_) | Value::List(_) | Value::Str(_) | Value::Dict(_)
-                );
-                let msg = if sized {
-                    format!(
-                        "too many values to unpack (expected {n}, got {})",
-                        items.len()
-                    )
-                } else {
-                    format!("too many values to unpack (expected {n})")
-                };
-                return Err(vm.value_error(msg));
+                return Err(vm.value_error(format!("too many values to unpack (expected {n})")));
             }
             Ok(items)
         }
