@@ -50,6 +50,7 @@ pub fn run_module(
     // Declared before the VM so it is dropped after it: its drop breaks every cycle among
     // the run's objects, whatever way the run ended (see `gc`).
     let _objects = super::gc::Session::begin();
+    ops::generators::begin_run();
     let mut vm = Vm::new(&options.filename, options.fuel);
     vm.native_limit = native_limit;
     vm.source_lines = source
@@ -82,7 +83,12 @@ pub fn run_module(
     frame.locals = Some(globals);
     frame.entry = true;
     vm.frames.push(frame);
-    let outcome = run_loop(&mut vm);
+    let mut outcome = run_loop(&mut vm);
+    if matches!(outcome, Ok(_) | Err(Throw::Exc(_) | Throw::Reraise(_))) {
+        if let Err(e) = ops::generators::check_suspended_at_exit(&vm) {
+            outcome = Err(e);
+        }
+    }
     let end = match outcome {
         Ok(_) => End::Completed,
         Err(Throw::Exc(e) | Throw::Reraise(e)) => uncaught(&mut vm, e),
@@ -240,6 +246,7 @@ pub fn run_loop(vm: &mut Vm) -> PyResult<Value> {
 
 /// Decodes and executes one instruction of the current frame.
 fn step(vm: &mut Vm) -> PyResult<Step> {
+    ops::generators::check_freed(vm)?;
     let f = vm.top()?;
     let at = f.next_instr;
     let Some(ins) = f.info.code.decode_at(at) else {

@@ -14,6 +14,157 @@ use super::super::object::{Args, Generator, Value};
 use super::super::protocol::IterStep;
 use super::super::{PyResult, Throw};
 
+// ----- finalisation ----------------------------------------------------------------------
+//
+// CPython closes a suspended generator when its last reference goes (`_PyGen_Finalize` →
+// `gen_close`): GeneratorExit is raised at the `yield`, so `finally` blocks, `with` exits
+// and `except` clauses run, and a trace function sees the frame resume. The VM does not
+// finalise generators yet; where that would be observable it ends the run as unsupported
+// instead of silently skipping the code CPython runs.
+
+thread_local! {
+    /// A suspended generator was freed since the evaluator last looked: `Some(true)` when
+    /// closing it would have run code of its own (see [`closing_runs_code`]).
+    static FREED_SUSPENDED: Cell<Option<bool>> = const { Cell::new(None) };
+    /// Every generator of the current run, to find the ones still suspended at exit (CPython
+    /// closes those at shutdown).
+    static GENERATORS: RefCell<Vec<Weak<Generator>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Whether closing a generator suspended in `frame` runs code of the program: the
+/// GeneratorExit raised at its `yield` reaches a handler that is not one of the compiler's
+/// silent blocks (the implicit handler around every generator body, the cleanup at the
+/// end of an `except` body, the unbinding of an `except … as name`), followed through
+/// the handlers those re-raise to.
+fn closing_runs_code(frame: &super::super::frame::Frame) -> bool {
+    let Some(mut at) = frame.instr else {
+        return false;
+    };
+    let code = &frame.info.code;
+    let table = &frame.info.exc_table;
+    for _ in 0..=table.len() {
+        let Some(entry) = table.iter().find(|e| e.start <= at && at < e.end) else {
+            return false;
+        };
+        match silent_handler(code, entry.target) {
+            Some(Silent::Implicit) => return false,
+            Some(Silent::Reraises(index)) => at = index,
+            None => return true,
+        }
+    }
+    true
+}
+
+/// A handler block that runs no code of the program.
+enum Silent {
+    /// `CALL_INTRINSIC_1 INTRINSIC_STOPITERATION_ERROR; RERAISE 1`: the generator's own.
+    Implicit,
+    /// Cleanup that ends by re-raising at this instruction index.
+    Reraises(usize),
+}
+
+fn silent_handler(code: &crate::code::CodeObject, target: usize) -> Option<Silent> {
+    use Opcode as O;
+    let first = code.decode_at(target)?;
+    if first.opcode == O::CALL_INTRINSIC_1 && first.arg == INTRINSIC_STOPITERATION_ERROR {
+        return Some(Silent::Implicit);
+    }
+    let mut ops = Vec::new();
+    let mut ins = first;
+    while ops.len() < 4 {
+        ops.push((ins.opcode, ins.arg));
+        if ins.opcode == O::RERAISE {
+            break;
+        }
+        ins = code.decode_at(ins.next_index())?;
+    }
+    let shape: Vec<O> = ops.iter().map(|(op, _)| *op).collect();
+    let silent = match shape.as_slice() {
+        // The end of an `except` body: `COPY 3; POP_EXCEPT; RERAISE 1`.
+        [O::COPY, O::POP_EXCEPT, O::RERAISE] => true,
+        // `except E as name`: `LOAD_CONST None; STORE name; DELETE name; RERAISE 1`.
+        [O::LOAD_CONST, store, delete, O::RERAISE] => {
+            matches!(
+                store,
+                O::STORE_FAST | O::STORE_NAME | O::STORE_DEREF | O::STORE_GLOBAL
+            ) && matches!(
+                delete,
+                O::DELETE_FAST | O::DELETE_NAME | O::DELETE_DEREF | O::DELETE_GLOBAL
+            )
+        }
+        _ => false,
+    };
+    silent.then_some(Silent::Reraises(ins.index))
+}
+
+/// CPython's `INTRINSIC_STOPITERATION_ERROR` operand of CALL_INTRINSIC_1.
+const INTRINSIC_STOPITERATION_ERROR: u32 = 3;
+
+impl Drop for Generator {
+    fn drop(&mut self) {
+        if !self.started.get() || self.finished.get() {
+            return;
+        }
+        if let Some(frame) = self.frame.get_mut() {
+            let runs_code = closing_runs_code(frame);
+            FREED_SUSPENDED.with(|c| c.set(Some(runs_code || c.get() == Some(true))));
+        }
+    }
+}
+
+/// Starts a run's bookkeeping of generator finalisation.
+pub fn begin_run() {
+    FREED_SUSPENDED.with(|c| c.set(None));
+    GENERATORS.with(|g| g.borrow_mut().clear());
+}
+
+/// Before each instruction: a generator freed while suspended during the last one would
+/// have been closed by CPython right then; unsupported when that is observable (it runs
+/// code of its own, or a tracer watches). The check is one thread-local read.
+pub fn check_freed(vm: &Vm) -> PyResult<()> {
+    // The trace channel and a program's tracer would see the frame resume.
+    let watched = vm.trace.events.is_some() || !vm.trace.sys_trace.is_none();
+    match FREED_SUSPENDED.with(|c| c.take()) {
+        Some(runs_code) if runs_code || watched => Err(vm.unsupported(
+            "finalising a suspended generator (CPython closes it when its last reference goes)",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// At the end of a run: CPython closes the generators still suspended at shutdown (after
+/// the observation of the trace channel ends, so only the program's own tracer and the
+/// generator's own code can see it).
+pub fn check_suspended_at_exit(vm: &Vm) -> PyResult<()> {
+    check_freed(vm)?;
+    let watched = !vm.trace.sys_trace.is_none();
+    let observable = GENERATORS.with(|g| {
+        g.borrow().iter().filter_map(Weak::upgrade).any(|g| {
+            g.started.get()
+                && !g.finished.get()
+                && g.frame
+                    .try_borrow()
+                    .is_ok_and(|f| f.as_ref().is_some_and(|f| watched || closing_runs_code(f)))
+        })
+    });
+    if observable {
+        return Err(
+            vm.unsupported("a generator still suspended at exit (CPython closes it at shutdown)")
+        );
+    }
+    Ok(())
+}
+
+fn remember(gen: &Rc<Generator>) {
+    GENERATORS.with(|g| {
+        let mut g = g.borrow_mut();
+        if g.len() >= 64 && g.len().is_power_of_two() {
+            g.retain(|w| w.strong_count() > 0);
+        }
+        g.push(Rc::downgrade(gen));
+    });
+}
+
 /// What resuming a generator produced.
 pub enum GenResult {
     Yield(Value),
@@ -45,6 +196,7 @@ pub fn return_generator(vm: &mut Vm) -> PyResult<Step> {
         me: RefCell::new(Weak::new()),
     });
     *gen.me.borrow_mut() = Rc::downgrade(&gen);
+    remember(&gen);
     frame.generator = Some(Rc::downgrade(&gen));
     if let Some(fo) = &frame.frame_obj {
         *fo.generator.borrow_mut() = Rc::downgrade(&gen);
