@@ -163,16 +163,28 @@ fn protocols_behave_as_in_cpython() {
 fn finalising_a_suspended_generator_that_would_run_code_is_unsupported() {
     // CPython 3.12 prints "cleanup" when the generator's last reference goes, or at exit.
     let body = "def gen():\n    try:\n        yield 1\n    finally:\n        print('cleanup')\n";
-    let (what, at) = unsupported(&format!("{body}g = gen()\nnext(g)\ndel g\nprint('after')\n"));
-    assert!(what.starts_with("finalising a suspended generator"), "{what}");
+    let (what, at) = unsupported(&format!(
+        "{body}g = gen()\nnext(g)\ndel g\nprint('after')\n"
+    ));
+    assert!(
+        what.starts_with("finalising a suspended generator"),
+        "{what}"
+    );
     assert_eq!(at, "8:5");
     let (what, _) = unsupported(&format!("{body}for x in gen():\n    break\n"));
-    assert!(what.starts_with("finalising a suspended generator"), "{what}");
+    assert!(
+        what.starts_with("finalising a suspended generator"),
+        "{what}"
+    );
     let (what, _) = unsupported(&format!("{body}g = gen()\nnext(g)\nprint('end')\n"));
-    assert!(what.starts_with("a generator still suspended at exit"), "{what}");
+    assert!(
+        what.starts_with("a generator still suspended at exit"),
+        "{what}"
+    );
     // Nothing of the program's runs when a plain generator is closed: CPython's output is
     // the VM's.
-    let plain = "def gen():\n    yield 1\n    yield 2\ng = gen()\nprint(next(g))\ndel g\nprint('after')\n";
+    let plain =
+        "def gen():\n    yield 1\n    yield 2\ng = gen()\nprint(next(g))\ndel g\nprint('after')\n";
     assert_eq!(stdout(plain), "1\nafter\n");
     let silent = "def gen():\n    try:\n        yield 1\n    except GeneratorExit as e:\n        yield 2\ns = gen()\nnext(s)\ntry:\n    s.close()\nexcept RuntimeError as e:\n    print(e)\n";
     assert_eq!(stdout(silent), "generator ignored GeneratorExit\n");

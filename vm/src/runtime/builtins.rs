@@ -285,8 +285,11 @@ fn id(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn hash(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "hash", 1, 1)?;
-    if let Some(r) = vm.call_special(&args.pos[0], "__hash__", vec![])? {
-        return Ok(r);
+    // `__hash__ = None` (or `__eq__` alone) makes instances unhashable: `Key::of` says so.
+    if !matches!(vm.special(&args.pos[0], "__hash__"), Some(Value::None)) {
+        if let Some(r) = vm.call_special(&args.pos[0], "__hash__", vec![])? {
+            return Ok(r);
+        }
     }
     Ok(Value::Int(vm.hash(&args.pos[0])?))
 }

@@ -164,10 +164,21 @@ pub fn make_class(
     } else {
         bases
     };
-    let Some(mro_rest) = c3(&bases) else {
-        return Err(
-            vm.type_error("Cannot create a consistent method resolution order (MRO) for bases")
-        );
+    // CPython `type_new` / `mro_implementation` checks, with their messages.
+    for (i, b) in bases.iter().enumerate() {
+        if bases[..i].iter().any(|x| Rc::ptr_eq(x, b)) {
+            return Err(vm.type_error(format!("duplicate base class {}", b.name)));
+        }
+    }
+    let mro_rest = match c3(&bases) {
+        Ok(mro) => mro,
+        Err(heads) => {
+            let names: Vec<&str> = heads.iter().map(|h| &*h.name).collect();
+            return Err(vm.type_error(format!(
+                "Cannot create a consistent method resolution\norder (MRO) for bases {}",
+                names.join(", ")
+            )));
+        }
     };
     let layout = if bases.iter().any(|b| b.is_exception()) {
         "BaseException"

@@ -36,8 +36,11 @@ pub enum Unhashable {
     Type(&'static str),
     /// Tuples nested deeper than [`MAX_KEY_DEPTH`].
     TooDeep,
-    /// An instance of a class that defines `__hash__` or `__eq__`: CPython would call them
-    /// (or make the instance unhashable); keys here compare by identity.
+    /// An instance of a class whose `__hash__` is None, set or implied by defining `__eq__`
+    /// alone (CPython `type_new` sets `__hash__ = None` then); the class name.
+    Class(Rc<str>),
+    /// An instance of a class with a `__hash__` of its own: CPython would call it and
+    /// `__eq__`; keys here compare by identity.
     UserDefined,
 }
 
@@ -81,14 +84,16 @@ impl Key {
             Value::Slice(_) => return Err(Unhashable::Type("slice")),
             Value::DictView(_) => return Err(Unhashable::Type("dict_keys")),
             Value::Object(o) => {
-                let t = o.class.borrow();
-                let user = |name: &str| {
-                    t.mro()
-                        .iter()
-                        .any(|c| !c.is_builtin() && c.dict.get_str(name).is_some())
-                };
-                if user("__hash__") || user("__eq__") {
-                    return Err(Unhashable::UserDefined);
+                let t = o.class.borrow().clone();
+                for c in t.mro().iter().take_while(|c| !c.is_builtin()) {
+                    match c.dict.get_str("__hash__") {
+                        Some(Value::None) => return Err(Unhashable::Class(t.name.clone())),
+                        Some(_) => return Err(Unhashable::UserDefined),
+                        None if c.dict.get_str("__eq__").is_some() => {
+                            return Err(Unhashable::Class(t.name.clone()))
+                        }
+                        None => {}
+                    }
                 }
                 Key::Id(v.address())
             }

@@ -83,6 +83,7 @@ impl Vm {
             // CPython does not guard tuple hashing (it overflows the C stack); the VM
             // raises rather than crash.
             Unhashable::TooDeep => self.err("RecursionError", "maximum recursion depth exceeded"),
+            Unhashable::Class(name) => self.type_error(format!("unhashable type: '{name}'")),
             Unhashable::UserDefined => {
                 self.unsupported("hashing an instance of a class that defines __hash__ or __eq__")
             }
@@ -184,6 +185,12 @@ impl Vm {
     pub fn truthy(&mut self, v: &Value) -> PyResult<bool> {
         Ok(match v {
             Value::None => false,
+            // 3.12 emits a DeprecationWarning here; the VM has no warnings machinery.
+            Value::NotImplemented => {
+                return Err(
+                    self.unsupported("NotImplemented in a boolean context (a DeprecationWarning)")
+                )
+            }
             Value::Bool(b) => *b,
             Value::Int(i) => *i != 0,
             Value::Float(f) => *f != 0.0,

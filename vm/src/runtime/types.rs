@@ -53,15 +53,17 @@ impl Type {
     }
 }
 
-/// C3 linearisation of `bases` (CPython `mro_implementation`); `None` when inconsistent.
-pub fn c3(bases: &[Rc<Type>]) -> Option<Vec<Rc<Type>>> {
+/// C3 linearisation of `bases` (CPython `mro_implementation`). When it is inconsistent,
+/// `Err` holds the heads of the sequences left to merge, in order and without repeats:
+/// the classes CPython's `set_mro_error` names.
+pub fn c3(bases: &[Rc<Type>]) -> Result<Vec<Rc<Type>>, Vec<Rc<Type>>> {
     let mut seqs: Vec<Vec<Rc<Type>>> = bases.iter().map(|b| b.mro()).collect();
     seqs.push(bases.to_vec());
     let mut out: Vec<Rc<Type>> = Vec::new();
     loop {
         seqs.retain(|s| !s.is_empty());
         if seqs.is_empty() {
-            return Some(out);
+            return Ok(out);
         }
         let candidate = seqs.iter().find_map(|s| {
             let head = &s[0];
@@ -69,7 +71,16 @@ pub fn c3(bases: &[Rc<Type>]) -> Option<Vec<Rc<Type>>> {
                 .iter()
                 .any(|t| t[1..].iter().any(|x| Rc::ptr_eq(x, head)));
             (!in_tail).then(|| head.clone())
-        })?;
+        });
+        let Some(candidate) = candidate else {
+            let mut heads: Vec<Rc<Type>> = Vec::new();
+            for s in &seqs {
+                if !heads.iter().any(|h| Rc::ptr_eq(h, &s[0])) {
+                    heads.push(s[0].clone());
+                }
+            }
+            return Err(heads);
+        };
         for s in seqs.iter_mut() {
             if Rc::ptr_eq(&s[0], &candidate) {
                 s.remove(0);

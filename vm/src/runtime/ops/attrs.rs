@@ -2,7 +2,8 @@
 
 use super::super::eval::Step;
 use super::super::interp::Vm;
-use super::super::object::Value;
+use super::super::object::{PropertyKind, Value};
+use super::super::reach;
 use super::super::{PyResult, Throw};
 
 fn name(vm: &mut Vm, i: u32) -> PyResult<std::rc::Rc<str>> {
@@ -61,7 +62,11 @@ pub fn load_super_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let f = vm.top()?;
     let receiver = f.pop()?;
     let class = f.pop()?;
-    f.pop()?;
+    let global_super = f.pop()?;
+    // CPython calls whatever `super` names when it is not the built-in type.
+    if !matches!(&global_super, Value::Type(t) if &*t.name == "super" && t.is_builtin()) {
+        return Err(vm.unsupported("super().attr where the name super is not the built-in super"));
+    }
     let Value::Type(start) = &class else {
         return Err(vm.type_error("super() argument 1 must be a type"));
     };
@@ -77,12 +82,29 @@ pub fn load_super_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         .unwrap_or(mro.len());
     let found = mro[pos..].iter().find_map(|x| x.dict.get_str(&attr));
     let Some(found) = found else {
+        // A built-in class further along (at least `object`) has it in CPython.
+        if let Some(owner) = mro[pos..]
+            .iter()
+            .find(|c| c.is_builtin() && reach::type_has(&c.name, &attr))
+        {
+            let owner = owner.name.clone();
+            return Err(vm.unsupported(format!("the attribute {owner}.{attr} through super()")));
+        }
         return Err(vm.err(
             "AttributeError",
             format!("'super' object has no attribute '{attr}'"),
         ));
     };
-    let v = vm.bind(&found, &receiver);
+    let v = match &found {
+        // A property found through super() on an instance is called, as `__get__` would.
+        Value::Property(p)
+            if p.kind == PropertyKind::Property && !matches!(receiver, Value::Type(_)) =>
+        {
+            let getter = p.func.clone();
+            vm.call1(&getter, receiver.clone())?
+        }
+        _ => vm.bind(&found, &receiver),
+    };
     let f = vm.top()?;
     if arg & 1 == 1 {
         f.push_opt(None);
