@@ -456,15 +456,7 @@ impl Vm {
                     }
                 }
                 let t = o.class.borrow().clone();
-                if let Some(Value::Property(p)) = t.lookup(name) {
-                    if p.kind == PropertyKind::Property {
-                        // A read-only property is a data descriptor without `__set__`.
-                        return Err(self.err(
-                            "AttributeError",
-                            format!("property '{name}' of '{}' object has no setter", t.name),
-                        ));
-                    }
-                }
+                self.read_only_property(&t, name, "setter")?;
                 if let Some(sa) = t.lookup("__setattr__") {
                     if matches!(sa, Value::Function(_)) {
                         self.call(
@@ -563,18 +555,29 @@ impl Vm {
         }
     }
 
+    /// Assigning or deleting (`what`: "setter" or "deleter") an attribute that class `t`
+    /// defines as a read-only property: it is a data descriptor without `__set__` or
+    /// `__delete__`, so CPython refuses.
+    fn read_only_property(
+        &self,
+        t: &Rc<super::types::Type>,
+        name: &str,
+        what: &str,
+    ) -> PyResult<()> {
+        match t.lookup(name) {
+            Some(Value::Property(p)) if p.kind == PropertyKind::Property => Err(self.err(
+                "AttributeError",
+                format!("property '{name}' of '{}' object has no {what}", t.name),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// `delattr(v, name)`.
     pub fn delattr(&mut self, v: &Value, name: &str) -> PyResult<()> {
         if let Value::Object(o) = v {
             let t = o.class.borrow().clone();
-            if let Some(Value::Property(p)) = t.lookup(name) {
-                if p.kind == PropertyKind::Property {
-                    return Err(self.err(
-                        "AttributeError",
-                        format!("property '{name}' of '{}' object has no deleter", t.name),
-                    ));
-                }
-            }
+            self.read_only_property(&t, name, "deleter")?;
         }
         let d = match v {
             Value::Object(o) => Some(o.dict.clone()),

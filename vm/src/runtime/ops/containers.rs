@@ -130,7 +130,7 @@ pub fn list_extend(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     };
     let items = match vm.collect(&iterable) {
         Ok(items) => items,
-        Err(Throw::Exc(e)) if vm.is_instance_of(&e, "TypeError") && vm.iter(&iterable).is_err() => {
+        Err(Throw::Exc(e)) if vm.is_instance_of(&e, "TypeError") && !vm.is_iterable(&iterable) => {
             let name = vm.type_of(&iterable).name.clone();
             return Err(vm.type_error(format!("Value after * must be an iterable, not {name}")));
         }
