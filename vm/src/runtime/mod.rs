@@ -8,6 +8,7 @@
 //! Failure kinds stay apart ([`Throw`]): a Python exception is a value; running out of fuel
 //! is exhaustion; a broken invariant is a bug. Nothing here panics on program input.
 
+mod argspec;
 mod attr;
 mod builtins;
 mod call;

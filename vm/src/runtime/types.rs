@@ -162,6 +162,7 @@ const BUILTIN_TYPES: &[&str] = &[
     "zip",
     "map",
     "filter",
+    "reversed",
     "callable_iterator",
     "dict_keys",
     "dict_values",

@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::int_arg;
+use crate::runtime::argspec::{Spec, Style};
 use crate::runtime::builtins::arity;
 use crate::runtime::dict::Dict;
 use crate::runtime::interp::{Vm, MAX_ALLOC};
@@ -21,6 +22,7 @@ fn parse_int(vm: &Vm, s: &str, base: u32) -> PyResult<i64> {
         Some(r) => (true, r),
         None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
+    let given_base = base;
     let mut base = base;
     let mut digits = digits.to_owned();
     let lower = digits.to_ascii_lowercase();
@@ -44,7 +46,7 @@ fn parse_int(vm: &Vm, s: &str, base: u32) -> PyResult<i64> {
             Err(vm.unsupported(crate::runtime::numbers::BIG_INT))
         }
         _ => Err(vm.value_error(format!(
-            "invalid literal for int() with base {base}: {}",
+            "invalid literal for int() with base {given_base}: {}",
             crate::reprs::str_repr(s)
         ))),
     }
@@ -79,6 +81,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
         return Ok(vm.new_exception(t, args.pos));
     }
     let name: &str = &t.name;
+    check_args(vm, name, &args)?;
     let a = args.pos.clone();
     let first = a.first().cloned();
     match name {
@@ -88,7 +91,14 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                 (None, _) => Ok(Value::Int(0)),
                 (Some(Value::Str(s)), b) => {
                     let base = match b {
-                        Some(b) => int_arg(vm, &b, "")? as u32,
+                        Some(b) => match int_arg(vm, &b, "")? {
+                            b @ (0 | 2..=36) => b as u32,
+                            _ => {
+                                return Err(
+                                    vm.value_error("int() base must be >= 2 and <= 36, or 0")
+                                )
+                            }
+                        },
                         None => 10,
                     };
                     Ok(Value::Int(parse_int(vm, &s, base)?))
@@ -139,6 +149,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                 }
             },
         },
+        "str" if with_codec(&args) => decode(vm, &args),
         "str" => match first {
             None => Ok(Value::str("")),
             Some(v) => Ok(Value::str(&vm.str_of(&v)?)),
@@ -167,26 +178,8 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
         }
         "dict" => {
             let d = Dict::new();
-            match first {
-                Some(Value::Dict(src)) => {
-                    for (k, v) in src.items() {
-                        d.set(k, v).map_err(|e| vm.unhashable(e))?;
-                    }
-                }
-                Some(v) => {
-                    for item in vm.collect(&v)? {
-                        let pair = vm.collect(&item)?;
-                        if pair.len() != 2 {
-                            return Err(vm.value_error(format!(
-                                "dictionary update sequence element #0 has length {}; 2 is required",
-                                pair.len()
-                            )));
-                        }
-                        d.set(pair[0].clone(), pair[1].clone())
-                            .map_err(|e| vm.unhashable(e))?;
-                    }
-                }
-                None => {}
+            if let Some(src) = first {
+                crate::runtime::methods::update_from(vm, &d, &src)?;
             }
             for (k, v) in args.kw {
                 d.set_str(&k, v);
@@ -224,6 +217,15 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
         "type" => match a.len() {
             1 => Ok(Value::Type(vm.type_of(&a[0]))),
             3 => {
+                for (i, (v, want)) in a.iter().zip(["str", "tuple", "dict"]).enumerate() {
+                    if vm.type_of(v).name.as_ref() != want {
+                        return Err(vm.type_error(format!(
+                            "type.__new__() argument {} must be {want}, not {}",
+                            i + 1,
+                            super::type_name_of_arg(vm, v)
+                        )));
+                    }
+                }
                 let (Value::Str(n), Value::Tuple(bases), Value::Dict(ns)) = (&a[0], &a[1], &a[2])
                 else {
                     return Err(vm.type_error("type() argument types"));
@@ -337,11 +339,13 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                 func: first.unwrap_or(Value::None),
             })))
         }
+        "bytes" if with_codec(&args) => encode(vm, &args),
         "bytes" => match first {
             None => Ok(Value::Bytes(Rc::from(Vec::new()))),
-            Some(Value::Int(n)) if (0..MAX_ALLOC as i64).contains(&n) => {
-                Ok(Value::Bytes(Rc::from(vec![0u8; n as usize])))
-            }
+            Some(Value::Str(_)) => Err(vm.type_error("string argument without an encoding")),
+            Some(Value::Int(n)) if n < 0 => Err(vm.value_error("negative count")),
+            Some(Value::Int(n)) if n >= MAX_ALLOC as i64 => Err(vm.err("MemoryError", "")),
+            Some(Value::Int(n)) => Ok(Value::Bytes(Rc::from(vec![0u8; n as usize]))),
             Some(v) => {
                 let items = vm.collect(&v)?;
                 let mut out = Vec::new();
@@ -362,4 +366,134 @@ fn iter_value(state: IterState) -> Value {
     Value::Iter(crate::runtime::gc::alloc(Iter {
         state: RefCell::new(state),
     }))
+}
+
+/// The argument checks CPython makes before a built-in type's constructor runs: counts
+/// and keywords, with each type's own wording.
+fn check_args(vm: &Vm, name: &str, args: &Args) -> PyResult<()> {
+    const ANY: [&str; 3] = ["", "", ""];
+    let positional =
+        |min: usize, max: usize| Spec::function(name, Style::Positional, &ANY[..max], min);
+    match name {
+        "float" | "bool" | "list" | "tuple" | "set" | "frozenset" => {
+            positional(0, 1).parse(vm, args, 0)?;
+        }
+        "range" | "slice" => {
+            positional(1, 3).parse(vm, args, 0)?;
+        }
+        "staticmethod" | "classmethod" | "reversed" => {
+            positional(1, 1).parse(vm, args, 0)?;
+        }
+        "dict" => {
+            positional(0, 1).parse(vm, &Args::new(args.pos.clone()), 0)?;
+        }
+        "int" => {
+            Spec::function(name, Style::Keywords, &["x", "base"], 0)
+                .keywords(1, 2)
+                .parse(vm, args, 0)?;
+        }
+        "str" => {
+            Spec::function(name, Style::Keywords, &["object", "encoding", "errors"], 0)
+                .keywords(0, 3)
+                .parse(vm, args, 0)?;
+        }
+        "bytes" => {
+            Spec::function(name, Style::Keywords, &["source", "encoding", "errors"], 0)
+                .keywords(0, 3)
+                .parse(vm, args, 0)?;
+        }
+        "property" => {
+            Spec::function(name, Style::Keywords, &["fget", "fset", "fdel", "doc"], 0)
+                .keywords(0, 4)
+                .parse(vm, args, 0)?;
+        }
+        "map" if !args.kw.is_empty() => {
+            return Err(vm.type_error("map() takes no keyword arguments"));
+        }
+        "object" if !args.pos.is_empty() || !args.kw.is_empty() => {
+            return Err(vm.type_error("object() takes no arguments"));
+        }
+        "super" => {
+            return Err(vm.unsupported("calling super() other than as super().name"));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `encoding` and `errors` of `str(object, encoding, errors)` / `bytes(source, …)`:
+/// each must be a str; the codec is UTF-8 or ASCII (others are unsupported).
+fn codec_args(vm: &Vm, fname: &str, args: &Args) -> PyResult<(Option<Value>, &'static str)> {
+    let params: &[&str] = if fname == "str" {
+        &["object", "encoding", "errors"]
+    } else {
+        &["source", "encoding", "errors"]
+    };
+    let [object, encoding, errors] = Spec::function(fname, Style::Keywords, params, 0)
+        .keywords(0, 3)
+        .bind(vm, args, 0)?;
+    let mut codec = "utf-8";
+    for (v, what) in [(&encoding, "encoding"), (&errors, "errors")] {
+        match v {
+            None => {}
+            Some(Value::Str(s)) if what == "encoding" => {
+                codec = match s.to_ascii_lowercase().replace('_', "-").as_str() {
+                    "utf-8" | "utf8" => "utf-8",
+                    "ascii" | "us-ascii" => "ascii",
+                    _ => {
+                        return Err(vm.unsupported(format!(
+                            "{fname}() with encoding {}",
+                            crate::reprs::str_repr(s)
+                        )))
+                    }
+                };
+            }
+            Some(Value::Str(_)) => {}
+            Some(other) => {
+                return Err(vm.type_error(format!(
+                    "{fname}() argument '{what}' must be str, not {}",
+                    super::type_name_of_arg(vm, other)
+                )))
+            }
+        }
+    }
+    Ok((object, codec))
+}
+
+/// Whether a `str(…)` / `bytes(…)` call names a codec (an `encoding` or `errors`).
+fn with_codec(args: &Args) -> bool {
+    args.pos.len() > 1
+        || args
+            .kw
+            .iter()
+            .any(|(k, _)| matches!(&**k, "encoding" | "errors"))
+}
+
+/// `str(object, encoding[, errors])`: decodes bytes.
+fn decode(vm: &mut Vm, args: &Args) -> PyResult<Value> {
+    let (object, codec) = codec_args(vm, "str", args)?;
+    match object {
+        None => Ok(Value::str("")),
+        Some(Value::Bytes(b)) => match std::str::from_utf8(&b) {
+            Ok(s) if codec == "utf-8" || s.is_ascii() => Ok(Value::str(s)),
+            _ => Err(vm.unsupported(format!("decoding non-{codec} bytes"))),
+        },
+        Some(Value::Str(_)) => Err(vm.type_error("decoding str is not supported")),
+        Some(other) => Err(vm.type_error(format!(
+            "decoding to str: need a bytes-like object, {} found",
+            vm.type_of(&other).name
+        ))),
+    }
+}
+
+/// `bytes(source, encoding[, errors])`: encodes a str.
+fn encode(vm: &mut Vm, args: &Args) -> PyResult<Value> {
+    let (source, codec) = codec_args(vm, "bytes", args)?;
+    match source {
+        Some(Value::Str(s)) if codec == "utf-8" || s.is_ascii() => {
+            Ok(Value::Bytes(Rc::from(s.as_bytes())))
+        }
+        Some(Value::Str(_)) => Err(vm.unsupported("encoding non-ASCII text as ASCII")),
+        _ => Err(vm.type_error("encoding without a string argument")),
+    }
 }

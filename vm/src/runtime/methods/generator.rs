@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use crate::runtime::builtins::arity;
+use crate::runtime::argspec::{required, Spec, Style};
 use crate::runtime::interp::Vm;
 use crate::runtime::object::{Args, NativeFn, Value};
 use crate::runtime::ops::generators::GenResult;
@@ -35,31 +35,45 @@ fn finish(vm: &mut Vm, r: GenResult) -> PyResult<Value> {
 }
 
 fn gen_send(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "send", 2, 2)?;
+    let [value] = m("send", Style::O, &["value"], 1).bind(vm, &args, 1)?;
     let g = recv_gen(vm, &args)?;
-    let r = vm.gen_resume(&g, args.pos[1].clone(), None)?;
+    let r = vm.gen_resume(&g, required(value), None)?;
     finish(vm, r)
 }
 
+/// A generator method's [`Spec`] with positional-only parameters.
+const fn m(
+    name: &'static str,
+    style: Style,
+    params: &'static [&'static str],
+    req: usize,
+) -> Spec<'static> {
+    Spec::method("generator", name, style, params, req)
+}
+
 fn gen_next(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    m("__next__", Style::Wrapper, &[], 0).parse(vm, &args, 1)?;
     let g = recv_gen(vm, &args)?;
     let r = vm.gen_resume(&g, Value::None, None)?;
     finish(vm, r)
 }
 
 fn gen_throw(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "throw", 2, 4)?;
+    m("throw", Style::Positional, &["typ", "val", "tb"], 1).parse(vm, &args, 1)?;
     let g = recv_gen(vm, &args)?;
     let r = vm.gen_throw(&g, &args.pos[1..])?;
     finish(vm, r)
 }
 
 fn gen_close(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    m("close", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
     let g = recv_gen(vm, &args)?;
     vm.gen_close(&g)?;
     Ok(Value::None)
 }
 
-fn identity(_vm: &mut Vm, args: Args) -> PyResult<Value> {
+/// `generator.__iter__()`: the generator itself.
+fn identity(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    m("__iter__", Style::Wrapper, &[], 0).parse(vm, &args, 1)?;
     Ok(args.pos.first().cloned().unwrap_or(Value::None))
 }

@@ -3,7 +3,8 @@
 
 use std::rc::Rc;
 
-use crate::runtime::builtins::{arity, sort_values};
+use crate::runtime::argspec::{index, required, Spec, Style};
+use crate::runtime::builtins::sort_values;
 use crate::runtime::interp::Vm;
 use crate::runtime::object::{Args, NativeFn, Value};
 use crate::runtime::PyResult;
@@ -32,38 +33,49 @@ fn recv_list(vm: &Vm, args: &Args) -> PyResult<Rc<crate::runtime::object::List>>
     }
 }
 
-fn list_append(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    if args.pos.len() != 2 {
-        return Err(vm.type_error(format!(
-            "list.append() takes exactly one argument ({} given)",
-            args.pos.len().saturating_sub(1)
-        )));
+/// A `list` method's [`Spec`] with positional-only parameters.
+const fn m(
+    name: &'static str,
+    style: Style,
+    params: &'static [&'static str],
+    req: usize,
+) -> Spec<'static> {
+    Spec::method("list", name, style, params, req)
+}
+
+/// `list` or `tuple`: the type of the receiver of the methods they share.
+fn seq_owner(args: &Args) -> &'static str {
+    match args.pos.first() {
+        Some(Value::Tuple(_)) => "tuple",
+        _ => "list",
     }
+}
+
+fn list_append(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [object] = m("append", Style::O, &["object"], 1).bind(vm, &args, 1)?;
     let l = recv_list(vm, &args)?;
-    l.items.borrow_mut().push(args.pos[1].clone());
+    l.items.borrow_mut().push(required(object));
     Ok(Value::None)
 }
 
 fn list_extend(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "extend", 2, 2)?;
+    let [iterable] = m("extend", Style::O, &["iterable"], 1).bind(vm, &args, 1)?;
     let l = recv_list(vm, &args)?;
-    let items = vm.collect(&args.pos[1])?;
+    let items = vm.collect(&required(iterable))?;
     l.items.borrow_mut().extend(items);
     Ok(Value::None)
 }
 
 fn list_pop(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [i] = m("pop", Style::Positional, &["index"], 0).bind(vm, &args, 1)?;
+    let i = i.map(|i| index(vm, &i)).transpose()?;
     let l = recv_list(vm, &args)?;
     let mut items = l.items.borrow_mut();
     if items.is_empty() {
         drop(items);
         return Err(vm.err("IndexError", "pop from empty list"));
     }
-    let n = items.len() as i64;
-    let i = match args.pos.get(1) {
-        Some(Value::Int(i)) => *i,
-        _ => n - 1,
-    };
+    let i = i.unwrap_or(-1);
     let Some(j) = crate::runtime::protocol::wrap_index(i, items.len()) else {
         drop(items);
         return Err(vm.err("IndexError", "pop index out of range"));
@@ -72,15 +84,17 @@ fn list_pop(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn list_insert(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "insert", 3, 3)?;
+    let [i, object] = m("insert", Style::Positional, &["index", "object"], 2).bind(vm, &args, 1)?;
+    let i = index(vm, &required(i))?;
     let l = recv_list(vm, &args)?;
-    let Value::Int(i) = args.pos[1] else {
-        return Err(vm.type_error("'str' object cannot be interpreted as an integer"));
-    };
     let mut items = l.items.borrow_mut();
     let n = items.len() as i64;
-    let j = if i < 0 { (i + n).max(0) } else { i.min(n) };
-    items.insert(j as usize, args.pos[2].clone());
+    let j = if i < 0 {
+        i.saturating_add(n).max(0)
+    } else {
+        i.min(n)
+    };
+    items.insert(j as usize, required(object));
     Ok(Value::None)
 }
 
@@ -92,27 +106,62 @@ fn seq_items(args: &Args) -> Vec<Value> {
     }
 }
 
+/// `list.index` / `tuple.index(value, start=0, stop=sys.maxsize)`.
 fn list_index(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "index", 2, 4)?;
-    let items = seq_items(&args);
-    for (i, v) in items.iter().enumerate() {
-        if v.is(&args.pos[1]) || vm.eq(v, &args.pos[1])? {
-            return Ok(Value::Int(i as i64));
+    let owner = seq_owner(&args);
+    let spec = Spec::method(
+        owner,
+        "index",
+        Style::Positional,
+        &["value", "start", "stop"],
+        1,
+    );
+    let [value, start, stop] = spec.bind(vm, &args, 1)?;
+    let value = required(value);
+    // `_PyEval_SliceIndexNotNone`.
+    let bound = |vm: &Vm, v: Option<Value>| -> PyResult<Option<i64>> {
+        match v {
+            None => Ok(None),
+            Some(v @ (Value::Int(_) | Value::Bool(_))) => Ok(Some(index(vm, &v)?)),
+            Some(_) => {
+                Err(vm.type_error("slice indices must be integers or have an __index__ method"))
+            }
         }
+    };
+    let (start, stop) = (bound(vm, start)?, bound(vm, stop)?);
+    let items = seq_items(&args);
+    let n = items.len() as i64;
+    let start = match start.unwrap_or(0) {
+        s if s < 0 => s.saturating_add(n).max(0),
+        s => s,
+    };
+    let stop = match stop.unwrap_or(i64::MAX) {
+        s if s < 0 => s.saturating_add(n),
+        s => s,
+    };
+    let mut i = start;
+    while i < stop && i < n {
+        let v = &items[i as usize];
+        if v.is(&value) || vm.eq(v, &value)? {
+            return Ok(Value::Int(i));
+        }
+        i += 1;
     }
-    let what = if matches!(args.pos[0], Value::Tuple(_)) {
+    let what = if owner == "tuple" {
         "tuple.index(x): x not in tuple".to_owned()
     } else {
-        format!("{} is not in list", vm.repr(&args.pos[1])?)
+        format!("{} is not in list", vm.repr(&value)?)
     };
     Err(vm.value_error(what))
 }
 
 fn list_count(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "count", 2, 2)?;
+    let spec = Spec::method(seq_owner(&args), "count", Style::O, &["value"], 1);
+    let [value] = spec.bind(vm, &args, 1)?;
+    let value = required(value);
     let mut n = 0;
     for v in seq_items(&args) {
-        if v.is(&args.pos[1]) || vm.eq(&v, &args.pos[1])? {
+        if v.is(&value) || vm.eq(&v, &value)? {
             n += 1;
         }
     }
@@ -120,11 +169,12 @@ fn list_count(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn list_remove(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "remove", 2, 2)?;
+    let [value] = m("remove", Style::O, &["value"], 1).bind(vm, &args, 1)?;
+    let value = required(value);
     let l = recv_list(vm, &args)?;
     let items = l.items.borrow().clone();
     for (i, v) in items.iter().enumerate() {
-        if v.is(&args.pos[1]) || vm.eq(v, &args.pos[1])? {
+        if v.is(&value) || vm.eq(v, &value)? {
             l.items.borrow_mut().remove(i);
             return Ok(Value::None);
         }
@@ -133,16 +183,24 @@ fn list_remove(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn list_reverse(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    m("reverse", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
     recv_list(vm, &args)?.items.borrow_mut().reverse();
     Ok(Value::None)
 }
 
-fn list_sort(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
-    let key = args.take_kw("key").unwrap_or(Value::None);
-    let reverse = args.take_kw("reverse").unwrap_or(Value::Bool(false));
+/// `list.sort(*, key=None, reverse=False)`; `reverse` is converted as an int, as
+/// CPython's `bool(accept={int})` does.
+fn list_sort(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [key, reverse] = m("sort", Style::Keywords, &["key", "reverse"], 0)
+        .keywords(0, 0)
+        .bind(vm, &args, 1)?;
+    let key = key.unwrap_or(Value::None);
+    let reverse = match reverse {
+        Some(r) => index(vm, &r)? != 0,
+        None => false,
+    };
     let l = recv_list(vm, &args)?;
     let items = std::mem::take(&mut *l.items.borrow_mut());
-    let reverse = vm.truthy(&reverse)?;
     let sorted = sort_values(vm, items.clone(), &key, reverse);
     match sorted {
         Ok(s) => {
@@ -157,10 +215,12 @@ fn list_sort(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
 }
 
 fn list_copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    m("copy", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
     Ok(Value::list(recv_list(vm, &args)?.items.borrow().clone()))
 }
 
 fn list_clear(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    m("clear", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
     recv_list(vm, &args)?.items.borrow_mut().clear();
     Ok(Value::None)
 }

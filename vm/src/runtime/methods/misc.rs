@@ -2,6 +2,7 @@
 //! `frame.clear`, `code.co_lines`/`co_positions`, `object.__init__`/`__new__` and the
 //! standard streams' `write`/`flush`.
 
+use crate::runtime::argspec::{required, Spec, Style};
 use crate::runtime::builtins::arity;
 use crate::runtime::interp::Vm;
 use crate::runtime::object::{Args, NativeFn, Value};
@@ -21,13 +22,22 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
 ];
 
 fn exc_with_traceback(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "with_traceback", 2, 2)?;
-    vm.setattr(&args.pos[0], "__traceback__", args.pos[1].clone())?;
+    let [tb] =
+        Spec::method("BaseException", "with_traceback", Style::O, &["tb"], 1).bind(vm, &args, 1)?;
+    vm.setattr(&args.pos[0], "__traceback__", required(tb))?;
     Ok(args.pos[0].clone())
 }
 
 fn exc_add_note(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "add_note", 2, 2)?;
+    let [note] =
+        Spec::method("BaseException", "add_note", Style::O, &["note"], 1).bind(vm, &args, 1)?;
+    let note = required(note);
+    if !matches!(note, Value::Str(_)) {
+        return Err(vm.type_error(format!(
+            "note must be a str, not '{}'",
+            vm.type_of(&note).name
+        )));
+    }
     if let Value::Object(o) = &args.pos[0] {
         let notes = match o.dict.get_str("__notes__") {
             Some(n) => n,
@@ -37,8 +47,9 @@ fn exc_add_note(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 l
             }
         };
-        if let Value::List(l) = notes {
-            l.items.borrow_mut().push(args.pos[1].clone());
+        match notes {
+            Value::List(l) => l.items.borrow_mut().push(note),
+            _ => return Err(vm.unsupported("add_note with a __notes__ that is not a list")),
         }
     }
     Ok(Value::None)

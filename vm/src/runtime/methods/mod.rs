@@ -17,6 +17,8 @@ mod str;
 
 use std::rc::Rc;
 
+pub use self::dict::update_from;
+
 use super::interp::Vm;
 use super::object::{Builtin, NativeFn, Value};
 

@@ -2,8 +2,9 @@
 
 use std::rc::Rc;
 
-use crate::runtime::builtins::arity;
+use crate::runtime::argspec::{required, Spec, Style};
 use crate::runtime::interp::Vm;
+use crate::runtime::object::Set;
 use crate::runtime::object::{Args, NativeFn, Value};
 use crate::runtime::PyResult;
 
@@ -20,44 +21,61 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("set", "issubset", set_issubset),
 ];
 
-fn recv_set(vm: &Vm, args: &Args) -> PyResult<Rc<crate::runtime::object::Set>> {
+fn recv_set(vm: &Vm, args: &Args) -> PyResult<Rc<Set>> {
     match args.pos.first() {
         Some(Value::Set(s)) => Ok(s.clone()),
         _ => Err(vm.type_error("descriptor requires a 'set' object")),
     }
 }
 
+/// A `set` method's [`Spec`] with positional-only parameters.
+const fn m(
+    name: &'static str,
+    style: Style,
+    params: &'static [&'static str],
+    req: usize,
+) -> Spec<'static> {
+    Spec::method("set", name, style, params, req)
+}
+
+/// The one argument of a `METH_O` method.
+fn one(vm: &Vm, args: &Args, name: &'static str) -> PyResult<Value> {
+    let [v] = m(name, Style::O, &["object"], 1).bind(vm, args, 1)?;
+    Ok(required(v))
+}
+
 fn set_add(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "add", 2, 2)?;
+    let v = one(vm, &args, "add")?;
     recv_set(vm, &args)?
         .items
-        .set(args.pos[1].clone(), Value::None)
+        .set(v, Value::None)
         .map_err(|e| vm.unhashable(e))?;
     Ok(Value::None)
 }
 
 fn set_remove(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "remove", 2, 2)?;
+    let v = one(vm, &args, "remove")?;
     match recv_set(vm, &args)?
         .items
-        .remove(&args.pos[1])
+        .remove(&v)
         .map_err(|e| vm.unhashable(e))?
     {
         Some(_) => Ok(Value::None),
-        None => Err(vm.err_args("KeyError", vec![args.pos[1].clone()])),
+        None => Err(vm.err_args("KeyError", vec![v])),
     }
 }
 
 fn set_discard(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "discard", 2, 2)?;
+    let v = one(vm, &args, "discard")?;
     recv_set(vm, &args)?
         .items
-        .remove(&args.pos[1])
+        .remove(&v)
         .map_err(|e| vm.unhashable(e))?;
     Ok(Value::None)
 }
 
 fn set_pop(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    m("pop", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
     let s = recv_set(vm, &args)?;
     let first = s.items.keys().into_iter().next();
     match first {
@@ -70,51 +88,71 @@ fn set_pop(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn set_update(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    m("update", Style::VarArgs, &[], 0).parse(vm, &args, 1)?;
     let s = recv_set(vm, &args)?;
-    for other in &args.pos[1..] {
+    add_all(vm, &s, &args.pos[1..])?;
+    Ok(Value::None)
+}
+
+/// Adds the items of each of `others` to `s`.
+fn add_all(vm: &mut Vm, s: &Set, others: &[Value]) -> PyResult<()> {
+    for other in others {
         for v in vm.collect(other)? {
             s.items.set(v, Value::None).map_err(|e| vm.unhashable(e))?;
         }
     }
-    Ok(Value::None)
+    Ok(())
 }
 
-fn set_copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let s = recv_set(vm, &args)?;
-    let out = crate::runtime::object::Set::default();
+fn copy_of(s: &Set) -> Set {
+    let out = Set::default();
     for k in s.items.keys() {
         let _ = out.items.set(k, Value::None);
     }
-    Ok(Value::Set(crate::runtime::gc::alloc(out)))
+    out
+}
+
+fn set_copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    m("copy", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
+    let s = recv_set(vm, &args)?;
+    Ok(Value::Set(crate::runtime::gc::alloc(copy_of(&s))))
 }
 
 fn set_union(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let receiver = Value::Set(recv_set(vm, &args)?);
-    let copy = set_copy(vm, Args::new(vec![receiver]))?;
-    let mut a = args;
-    a.pos[0] = copy.clone();
-    set_update(vm, a)?;
-    Ok(copy)
+    m("union", Style::VarArgs, &[], 0).parse(vm, &args, 1)?;
+    let out = copy_of(&*recv_set(vm, &args)?);
+    add_all(vm, &out, &args.pos[1..])?;
+    Ok(Value::Set(crate::runtime::gc::alloc(out)))
 }
 
 fn set_intersection(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "intersection", 2, 2)?;
-    let s = recv_set(vm, &args)?;
-    let other = vm.collect(&args.pos[1])?;
-    let out = crate::runtime::object::Set::default();
-    for v in other {
-        if s.items.contains(&v).unwrap_or(false) {
-            let _ = out.items.set(v, Value::None);
+    m("intersection", Style::VarArgs, &[], 0).parse(vm, &args, 1)?;
+    let mut out = copy_of(&*recv_set(vm, &args)?);
+    for other in &args.pos[1..] {
+        let next = Set::default();
+        for v in vm.collect(other)? {
+            if out.items.contains(&v).map_err(|e| vm.unhashable(e))? {
+                let _ = next.items.set(v, Value::None);
+            }
         }
+        out = next;
     }
     Ok(Value::Set(crate::runtime::gc::alloc(out)))
 }
 
 fn set_issubset(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "issubset", 2, 2)?;
+    let other = one(vm, &args, "issubset")?;
     let s = recv_set(vm, &args)?;
+    let other = match other {
+        Value::Set(o) => o,
+        o => {
+            let tmp = Rc::new(Set::default());
+            add_all(vm, &tmp, &[o])?;
+            tmp
+        }
+    };
     for k in s.items.keys() {
-        if !vm.contains(&args.pos[1], &k)? {
+        if !other.items.contains(&k).map_err(|e| vm.unhashable(e))? {
             return Ok(Value::Bool(false));
         }
     }

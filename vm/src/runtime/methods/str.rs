@@ -2,10 +2,11 @@
 
 use std::rc::Rc;
 
-use crate::runtime::builtins::arity;
+use crate::runtime::argspec::{adjust_indices, index, required, slice_index, Spec, Style};
+use crate::runtime::builtins::type_name_of_arg;
 use crate::runtime::interp::{Vm, MAX_ALLOC};
 use crate::runtime::object::{Args, NativeFn, Value};
-use crate::runtime::PyResult;
+use crate::runtime::{PyResult, Throw};
 
 /// The methods this file installs: (type, name, function).
 pub const METHODS: &[(&str, &str, NativeFn)] = &[
@@ -48,21 +49,41 @@ fn recv_str(vm: &Vm, args: &Args) -> PyResult<Rc<str>> {
     }
 }
 
-fn arg_str(vm: &Vm, v: Option<&Value>, what: &str) -> PyResult<Option<Rc<str>>> {
+/// A `str` method's [`Spec`] with positional-only parameters.
+const fn m(
+    name: &'static str,
+    style: Style,
+    params: &'static [&'static str],
+    req: usize,
+) -> Spec<'static> {
+    Spec::method("str", name, style, params, req)
+}
+
+/// `replace() argument 1 must be str, not int`.
+fn str_param(vm: &Vm, v: &Value, name: &str, pos: usize) -> PyResult<Rc<str>> {
     match v {
-        None | Some(Value::None) => Ok(None),
-        Some(Value::Str(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(vm.type_error(format!(
-            "{what} must be str or None, not {}",
-            vm.type_of(other).name
+        Value::Str(s) => Ok(s.clone()),
+        other => Err(vm.type_error(format!(
+            "{name}() argument {pos} must be str, not {}",
+            type_name_of_arg(vm, other)
         ))),
     }
 }
 
+/// A TypeError raised by `r` reads `msg` instead (CPython's `PySequence_Fast`).
+fn retype<T>(vm: &Vm, r: PyResult<T>, msg: &str) -> PyResult<T> {
+    match r {
+        Err(Throw::Exc(e)) if vm.is_instance_of(&e, "TypeError") => Err(vm.type_error(msg)),
+        other => other,
+    }
+}
+
 fn str_join(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "join", 2, 2)?;
+    let [iterable] = m("join", Style::O, &["iterable"], 1).bind(vm, &args, 1)?;
     let sep = recv_str(vm, &args)?;
-    let items = vm.collect(&args.pos[1])?;
+    let it = vm.iter(&required(iterable));
+    let it = retype(vm, it, "can only join an iterable")?;
+    let items = vm.collect(&it)?;
     let mut parts = Vec::with_capacity(items.len());
     for (i, v) in items.iter().enumerate() {
         match v {
@@ -92,19 +113,24 @@ struct SplitArgs {
     max: Option<usize>,
 }
 
-fn split_args(vm: &mut Vm, mut args: Args) -> PyResult<SplitArgs> {
-    let maxsplit = args.take_kw("maxsplit");
-    let sep_kw = args.take_kw("sep");
+fn split_args(vm: &mut Vm, args: Args, name: &'static str) -> PyResult<SplitArgs> {
+    let [sep, maxsplit] = m(name, Style::Keywords, &["sep", "maxsplit"], 0)
+        .keywords(0, 2)
+        .bind(vm, &args, 1)?;
     let s = recv_str(vm, &args)?;
-    let sep = arg_str(vm, sep_kw.as_ref().or(args.pos.get(1)), "sep")?;
-    let max = match maxsplit.or_else(|| args.pos.get(2).cloned()) {
-        None => None,
-        Some(Value::Int(n)) => usize::try_from(n).ok(),
-        Some(Value::Bool(b)) => Some(usize::from(b)),
+    let sep = match sep {
+        None | Some(Value::None) => None,
+        Some(Value::Str(s)) => Some(s),
         Some(other) => {
-            let n = vm.type_of(&other).name.clone();
-            return Err(vm.type_error(format!("'{n}' object cannot be interpreted as an integer")));
+            return Err(vm.type_error(format!(
+                "must be str or None, not {}",
+                vm.type_of(&other).name
+            )))
         }
+    };
+    let max = match maxsplit {
+        None => None,
+        Some(v) => usize::try_from(index(vm, &v)?).ok(),
     };
     if sep.as_deref() == Some("") {
         return Err(vm.value_error("empty separator"));
@@ -113,7 +139,7 @@ fn split_args(vm: &mut Vm, mut args: Args) -> PyResult<SplitArgs> {
 }
 
 fn str_split(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let SplitArgs { s, sep, max } = split_args(vm, args)?;
+    let SplitArgs { s, sep, max } = split_args(vm, args, "split")?;
     let parts: Vec<Value> = match sep {
         Some(sep) => match max {
             Some(n) => s
@@ -143,7 +169,7 @@ fn str_split(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `str.rsplit`: as `split`, but the `maxsplit` splits are taken from the right.
 fn str_rsplit(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let SplitArgs { s, sep, max } = split_args(vm, args)?;
+    let SplitArgs { s, sep, max } = split_args(vm, args, "rsplit")?;
     let mut parts: Vec<Value> = match sep {
         Some(sep) => match max {
             Some(n) => s
@@ -178,10 +204,12 @@ fn str_rsplit(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// `str.splitlines(keepends=False)`: splits at every line boundary CPython's
 /// `Py_UNICODE_ISLINEBREAK` knows (`\n \r \r\n \v \f \x1c \x1d \x1e \x85 \u2028
 /// \u2029`), not only `\n`.
-fn str_splitlines(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
-    let keep_kw = args.take_kw("keepends");
+fn str_splitlines(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [keepends] = m("splitlines", Style::Keywords, &["keepends"], 0)
+        .keywords(0, 1)
+        .bind(vm, &args, 1)?;
     let s = recv_str(vm, &args)?;
-    let keepends = match keep_kw.or_else(|| args.pos.get(1).cloned()) {
+    let keepends = match keepends {
         Some(v) => vm.truthy(&v)?,
         None => false,
     };
@@ -222,21 +250,22 @@ fn str_splitlines(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     Ok(Value::list(out))
 }
 
-fn str_map(vm: &mut Vm, args: Args, f: fn(&str) -> String) -> PyResult<Value> {
+fn str_map(vm: &mut Vm, args: Args, name: &'static str, f: fn(&str) -> String) -> PyResult<Value> {
+    m(name, Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
     let s = recv_str(vm, &args)?;
     Ok(Value::str(&f(&s)))
 }
 
 fn str_upper(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    str_map(vm, args, |s| s.to_uppercase())
+    str_map(vm, args, "upper", |s| s.to_uppercase())
 }
 
 fn str_lower(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    str_map(vm, args, |s| s.to_lowercase())
+    str_map(vm, args, "lower", |s| s.to_lowercase())
 }
 
 fn str_title(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    str_map(vm, args, |s| {
+    str_map(vm, args, "title", |s| {
         let mut out = String::new();
         let mut prev_cased = false;
         for c in s.chars() {
@@ -252,7 +281,7 @@ fn str_title(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn str_capitalize(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    str_map(vm, args, |s| {
+    str_map(vm, args, "capitalize", |s| {
         let mut c = s.chars();
         match c.next() {
             Some(f) => f
@@ -264,12 +293,23 @@ fn str_capitalize(vm: &mut Vm, args: Args) -> PyResult<Value> {
     })
 }
 
-fn strip_with(vm: &mut Vm, args: Args, left: bool, right: bool) -> PyResult<Value> {
+fn strip_with(
+    vm: &mut Vm,
+    args: Args,
+    name: &'static str,
+    left: bool,
+    right: bool,
+) -> PyResult<Value> {
+    let [chars] = m(name, Style::Positional, &["chars"], 0).bind(vm, &args, 1)?;
     let s = recv_str(vm, &args)?;
-    let chars = arg_str(vm, args.pos.get(1), "strip arg")?;
+    let chars = match chars {
+        None | Some(Value::None) => None,
+        Some(Value::Str(c)) => Some(c),
+        Some(_) => return Err(vm.type_error(format!("{name} arg must be None or str"))),
+    };
     let pred = |c: char| match &chars {
         Some(set) => set.contains(c),
-        None => c.is_whitespace(),
+        None => is_py_space(c),
     };
     let mut t: &str = &s;
     if left {
@@ -282,61 +322,86 @@ fn strip_with(vm: &mut Vm, args: Args, left: bool, right: bool) -> PyResult<Valu
 }
 
 fn str_strip(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    strip_with(vm, args, true, true)
+    strip_with(vm, args, "strip", true, true)
 }
 
 fn str_lstrip(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    strip_with(vm, args, true, false)
+    strip_with(vm, args, "lstrip", true, false)
 }
 
 fn str_rstrip(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    strip_with(vm, args, false, true)
+    strip_with(vm, args, "rstrip", false, true)
 }
 
 fn str_replace(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "replace", 3, 4)?;
+    let [old, new, count] =
+        m("replace", Style::Positional, &["old", "new", "count"], 2).bind(vm, &args, 1)?;
     let s = recv_str(vm, &args)?;
-    let (Value::Str(old), Value::Str(new)) = (&args.pos[1], &args.pos[2]) else {
-        return Err(vm.type_error("replace() argument must be str"));
+    let old = str_param(vm, &required(old), "replace", 1)?;
+    let new = str_param(vm, &required(new), "replace", 2)?;
+    let count = match count {
+        Some(c) => index(vm, &c)?,
+        None => -1,
     };
     // Refuse results beyond the allocation bound before building them.
     let hits = if old.is_empty() {
         s.chars().count() + 1
     } else {
-        s.matches(&**old).count()
+        s.matches(&*old).count()
     };
+    let hits = usize::try_from(count).map_or(hits, |c| hits.min(c));
     if s.len().saturating_add(hits.saturating_mul(new.len())) > MAX_ALLOC {
         return Err(vm.err("MemoryError", ""));
     }
-    let r = match args.pos.get(3) {
-        Some(Value::Int(n)) if *n >= 0 => s.replacen(&**old, new, *n as usize),
-        _ => s.replace(&**old, new),
+    let r = match usize::try_from(count) {
+        Ok(n) => s.replacen(&*old, &new, n),
+        Err(_) => s.replace(&*old, &new),
     };
-    if r.len() > MAX_ALLOC {
-        return Err(vm.err("MemoryError", ""));
-    }
     Ok(Value::str(&r))
 }
 
-fn affix(vm: &mut Vm, args: Args, name: &str, start: bool) -> PyResult<Value> {
-    arity(vm, &args, name, 2, 2)?;
+fn affix(vm: &mut Vm, args: Args, name: &'static str, start: bool) -> PyResult<Value> {
+    let [prefix, from, to] =
+        m(name, Style::ParseTuple, &["prefix", "start", "end"], 1).bind(vm, &args, 1)?;
     let s = recv_str(vm, &args)?;
-    let options: Vec<Value> = match &args.pos[1] {
-        Value::Tuple(t) => t.to_vec(),
-        other => vec![other.clone()],
-    };
-    for o in options {
-        let Value::Str(p) = &o else {
-            return Err(vm.type_error(format!(
-                "{name} first arg must be str or a tuple of str, not {}",
-                vm.type_of(&o).name
-            )));
-        };
-        if (start && s.starts_with(&**p)) || (!start && s.ends_with(&**p)) {
-            return Ok(Value::Bool(true));
+    let (from, to) = (
+        slice_index(vm, from.as_ref())?,
+        slice_index(vm, to.as_ref())?,
+    );
+    let chars: Vec<char> = s.chars().collect();
+    let (lo, hi) = adjust_indices(from, to, chars.len());
+    let matches = |p: &str| {
+        let p: Vec<char> = p.chars().collect();
+        if hi < lo || hi - lo < p.len() {
+            return false;
         }
+        if start {
+            chars[lo..lo + p.len()] == p[..]
+        } else {
+            chars[hi - p.len()..hi] == p[..]
+        }
+    };
+    match required(prefix) {
+        Value::Str(p) => Ok(Value::Bool(matches(&p))),
+        Value::Tuple(options) => {
+            for o in options.iter() {
+                let Value::Str(p) = o else {
+                    return Err(vm.type_error(format!(
+                        "tuple for {name} must only contain str, not {}",
+                        vm.type_of(o).name
+                    )));
+                };
+                if matches(p) {
+                    return Ok(Value::Bool(true));
+                }
+            }
+            Ok(Value::Bool(false))
+        }
+        other => Err(vm.type_error(format!(
+            "{name} first arg must be str or a tuple of str, not {}",
+            vm.type_of(&other).name
+        ))),
     }
-    Ok(Value::Bool(false))
 }
 
 fn str_startswith(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -351,42 +416,75 @@ fn char_index(s: &str, byte: usize) -> i64 {
     s[..byte].chars().count() as i64
 }
 
-fn str_find(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let s = recv_str(vm, &args)?;
-    let Some(Value::Str(sub)) = args.pos.get(1) else {
-        return Err(vm.type_error("must be str"));
+/// The byte offset of character `i` of `s` (its length past the end).
+fn byte_at(s: &str, i: usize) -> usize {
+    s.char_indices().nth(i).map_or(s.len(), |(b, _)| b)
+}
+
+/// What `find` and friends search: the receiver, `sub`, and the `[start:end]` window as
+/// character offsets (`None` when `sub` cannot fit in it).
+type Finds = (Rc<str>, Rc<str>, Option<(usize, usize)>);
+
+/// `find`, `rfind`, `index`, `count`: `(sub[, start[, end]])` checked as CPython's
+/// `stringlib_parse_args_finds` does (the indices first), and the part of the receiver
+/// `[start:end]` selects, with the character offset of its start; `None` when `sub` cannot
+/// fit in it.
+fn finds_args(vm: &mut Vm, args: &Args, name: &'static str) -> PyResult<Finds> {
+    let [sub, from, to] =
+        m(name, Style::ParseTuple, &["sub", "start", "end"], 1).bind(vm, args, 1)?;
+    let s = recv_str(vm, args)?;
+    let (from, to) = (
+        slice_index(vm, from.as_ref())?,
+        slice_index(vm, to.as_ref())?,
+    );
+    let sub = match required(sub) {
+        Value::Str(sub) => sub,
+        other => return Err(vm.type_error(format!("must be str, not {}", vm.type_of(&other).name))),
     };
-    Ok(Value::Int(
-        s.find(&**sub).map(|b| char_index(&s, b)).unwrap_or(-1),
-    ))
+    let (lo, hi) = adjust_indices(from, to, s.chars().count());
+    let window = (hi >= lo && hi - lo >= sub.chars().count()).then_some((lo, hi));
+    Ok((s, sub, window))
+}
+
+fn find_with(vm: &mut Vm, args: Args, name: &'static str, from_right: bool) -> PyResult<i64> {
+    let (s, sub, window) = finds_args(vm, &args, name)?;
+    let Some((lo, hi)) = window else {
+        return Ok(-1);
+    };
+    let part = &s[byte_at(&s, lo)..byte_at(&s, hi)];
+    let found = if from_right {
+        part.rfind(&*sub)
+    } else {
+        part.find(&*sub)
+    };
+    Ok(found.map_or(-1, |b| char_index(part, b) + lo as i64))
+}
+
+fn str_find(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Ok(Value::Int(find_with(vm, args, "find", false)?))
 }
 
 fn str_rfind(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let s = recv_str(vm, &args)?;
-    let Some(Value::Str(sub)) = args.pos.get(1) else {
-        return Err(vm.type_error("must be str"));
-    };
-    Ok(Value::Int(
-        s.rfind(&**sub).map(|b| char_index(&s, b)).unwrap_or(-1),
-    ))
+    Ok(Value::Int(find_with(vm, args, "rfind", true)?))
 }
 
 fn str_index(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    match str_find(vm, args)? {
-        Value::Int(-1) => Err(vm.value_error("substring not found")),
-        v => Ok(v),
+    match find_with(vm, args, "index", false)? {
+        -1 => Err(vm.value_error("substring not found")),
+        i => Ok(Value::Int(i)),
     }
 }
 
 fn str_count(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let s = recv_str(vm, &args)?;
-    let Some(Value::Str(sub)) = args.pos.get(1) else {
-        return Err(vm.type_error("must be str"));
+    let (s, sub, window) = finds_args(vm, &args, "count")?;
+    let Some((lo, hi)) = window else {
+        return Ok(Value::Int(0));
     };
     if sub.is_empty() {
-        return Ok(Value::Int(s.chars().count() as i64 + 1));
+        return Ok(Value::Int((hi - lo) as i64 + 1));
     }
-    Ok(Value::Int(s.matches(&**sub).count() as i64))
+    let part = &s[byte_at(&s, lo)..byte_at(&s, hi)];
+    Ok(Value::Int(part.matches(&*sub).count() as i64))
 }
 
 /// `str.format` with `{}`, `{0}`, `{name}`, `{!r}` and format specs.
@@ -472,56 +570,77 @@ fn str_format(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::str(&out))
 }
 
-fn str_pred(vm: &mut Vm, args: Args, f: fn(&str) -> bool) -> PyResult<Value> {
+fn str_pred(vm: &mut Vm, args: Args, name: &'static str, f: fn(&str) -> bool) -> PyResult<Value> {
+    m(name, Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
     let s = recv_str(vm, &args)?;
     Ok(Value::Bool(!s.is_empty() && f(&s)))
 }
 
 fn str_isdigit(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    str_pred(vm, args, |s| s.chars().all(|c| c.is_ascii_digit()))
+    str_pred(vm, args, "isdigit", |s| {
+        s.chars().all(|c| c.is_ascii_digit())
+    })
 }
 
 fn str_isalpha(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    str_pred(vm, args, |s| s.chars().all(char::is_alphabetic))
+    str_pred(vm, args, "isalpha", |s| s.chars().all(char::is_alphabetic))
 }
 
 fn str_isspace(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    str_pred(vm, args, |s| s.chars().all(char::is_whitespace))
+    str_pred(vm, args, "isspace", |s| s.chars().all(is_py_space))
 }
 
 fn str_isalnum(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    str_pred(vm, args, |s| s.chars().all(char::is_alphanumeric))
+    str_pred(vm, args, "isalnum", |s| {
+        s.chars().all(char::is_alphanumeric)
+    })
 }
 
 fn str_isupper(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    str_pred(vm, args, |s| {
+    str_pred(vm, args, "isupper", |s| {
         s.chars().any(char::is_uppercase) && !s.chars().any(char::is_lowercase)
     })
 }
 
 fn str_islower(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    str_pred(vm, args, |s| {
+    str_pred(vm, args, "islower", |s| {
         s.chars().any(char::is_lowercase) && !s.chars().any(char::is_uppercase)
     })
 }
 
-fn justify(vm: &mut Vm, args: Args, align: char) -> PyResult<Value> {
+fn justify(vm: &mut Vm, args: Args, name: &'static str, align: char) -> PyResult<Value> {
+    let [width, fill] = m(name, Style::Positional, &["width", "fillchar"], 1).bind(vm, &args, 1)?;
     let s = recv_str(vm, &args)?;
-    let width = match args.pos.get(1) {
-        Some(Value::Int(n)) => (*n).max(0) as usize,
-        _ => return Err(vm.type_error("width must be an integer")),
-    };
-    if width > MAX_ALLOC {
-        return Err(vm.err("MemoryError", ""));
-    }
-    let fill = match args.pos.get(2) {
-        Some(Value::Str(f)) if f.chars().count() == 1 => f.chars().next().unwrap_or(' '),
+    let width = index(vm, &required(width))?;
+    let fill = match fill {
         None => ' ',
-        _ => return Err(vm.type_error("The fill character must be exactly one character long")),
+        Some(Value::Str(f)) => {
+            let mut chars = f.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => c,
+                _ => {
+                    return Err(
+                        vm.type_error("The fill character must be exactly one character long")
+                    )
+                }
+            }
+        }
+        Some(other) => {
+            return Err(vm.type_error(format!(
+                "The fill character must be a unicode character, not {}",
+                vm.type_of(&other).name
+            )))
+        }
     };
     let n = s.chars().count();
+    let Ok(width) = usize::try_from(width) else {
+        return Ok(Value::Str(s));
+    };
     if n >= width {
         return Ok(Value::Str(s));
+    }
+    if width > MAX_ALLOC {
+        return Err(vm.err("MemoryError", ""));
     }
     let pad = width - n;
     let rep = |k: usize| std::iter::repeat_n(fill, k).collect::<String>();
@@ -536,26 +655,30 @@ fn justify(vm: &mut Vm, args: Args, align: char) -> PyResult<Value> {
 }
 
 fn str_ljust(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    justify(vm, args, '<')
+    justify(vm, args, "ljust", '<')
 }
 
 fn str_rjust(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    justify(vm, args, '>')
+    justify(vm, args, "rjust", '>')
 }
 
 fn str_center(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    justify(vm, args, '^')
+    justify(vm, args, "center", '^')
 }
 
 fn str_zfill(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [width] = m("zfill", Style::O, &["width"], 1).bind(vm, &args, 1)?;
     let s = recv_str(vm, &args)?;
-    let width = match args.pos.get(1) {
-        Some(Value::Int(n)) => (*n).max(0) as usize,
-        _ => return Err(vm.type_error("zfill() argument must be an integer")),
-    };
+    let width = index(vm, &required(width))?;
     let n = s.chars().count();
-    if n >= width || width > MAX_ALLOC {
+    let Ok(width) = usize::try_from(width) else {
         return Ok(Value::Str(s));
+    };
+    if n >= width {
+        return Ok(Value::Str(s));
+    }
+    if width > MAX_ALLOC {
+        return Err(vm.err("MemoryError", ""));
     }
     let (sign, rest) = match s.chars().next() {
         Some(c @ ('-' | '+')) => (c.to_string(), &s[1..]),
@@ -567,7 +690,37 @@ fn str_zfill(vm: &mut Vm, args: Args) -> PyResult<Value> {
     )))
 }
 
+/// `str.encode(encoding='utf-8', errors='strict')`: UTF-8, and ASCII for ASCII text;
+/// other codecs are unsupported.
 fn str_encode(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [encoding, errors] = m("encode", Style::Keywords, &["encoding", "errors"], 0)
+        .keywords(0, 2)
+        .bind(vm, &args, 1)?;
     let s = recv_str(vm, &args)?;
+    let text = |v: Option<Value>, what: &str| -> PyResult<Option<Rc<str>>> {
+        match v {
+            None => Ok(None),
+            Some(Value::Str(t)) => Ok(Some(t)),
+            Some(other) => Err(vm.type_error(format!(
+                "encode() argument '{what}' must be str, not {}",
+                type_name_of_arg(vm, &other)
+            ))),
+        }
+    };
+    let encoding = text(encoding, "encoding")?;
+    text(errors, "errors")?;
+    let codec = encoding
+        .as_deref()
+        .map(|e| e.to_ascii_lowercase().replace('_', "-"));
+    match codec.as_deref() {
+        None | Some("utf-8" | "utf8") => {}
+        Some("ascii" | "us-ascii") if s.is_ascii() => {}
+        Some(_) => {
+            return Err(vm.unsupported(format!(
+                "str.encode with encoding {}",
+                crate::reprs::str_repr(encoding.as_deref().unwrap_or_default())
+            )))
+        }
+    }
     Ok(Value::Bytes(Rc::from(s.as_bytes())))
 }
