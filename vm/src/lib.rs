@@ -17,7 +17,7 @@ pub mod reprs;
 mod runtime;
 
 pub use compile::{compile, CompileError};
-pub use runtime::{run_code, run_code_with_source};
+pub use runtime::{natives, run_code, run_code_with_source};
 
 /// How to run a program.
 #[derive(Clone, Debug)]

@@ -51,6 +51,9 @@ impl Vm {
                 self.call_for_eval(&func, args)
             }
             Value::Builtin(b) => {
+                if let Some(owner) = b.owner {
+                    self.check_receiver(owner, b.name, &args)?;
+                }
                 // CPython's builtin and method-descriptor vectorcalls take a unit of the C
                 // recursion budget (`_Py_EnterRecursiveCallTstate`).
                 let f = b.func;
@@ -77,6 +80,35 @@ impl Vm {
                 Err(self.type_error(format!("'{name}' object is not callable")))
             }
         }
+    }
+
+    /// A method descriptor's receiver must be an instance of its type (CPython
+    /// `method_check_args`; `wrapperdescr_call` for the special methods, which CPython
+    /// installs as slot wrappers).
+    fn check_receiver(&self, owner: &str, name: &str, args: &Args) -> PyResult<()> {
+        let wrapper = name.starts_with("__") && name.ends_with("__");
+        let Some(receiver) = args.pos.first() else {
+            return Err(self.type_error(if wrapper {
+                format!("descriptor '{name}' of '{owner}' object needs an argument")
+            } else {
+                format!("unbound method {owner}.{name}() needs an argument")
+            }));
+        };
+        let t = self.type_of(receiver);
+        if t.is_subtype(&self.ty(owner)) {
+            return Ok(());
+        }
+        Err(self.type_error(if wrapper {
+            format!(
+                "descriptor '{name}' requires a '{owner}' object but received a '{}'",
+                t.name
+            )
+        } else {
+            format!(
+                "descriptor '{name}' for '{owner}' objects doesn't apply to a '{}' object",
+                t.name
+            )
+        }))
     }
 
     /// A new frame for calling `func` with `args`. A generator function's frame runs up to

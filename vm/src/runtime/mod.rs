@@ -8,6 +8,7 @@
 //! Failure kinds stay apart ([`Throw`]): a Python exception is a value; running out of fuel
 //! is exhaustion; a broken invariant is a bug. Nothing here panics on program input.
 
+mod argspec;
 mod attr;
 mod builtins;
 mod call;
@@ -130,6 +131,30 @@ pub fn run_code_with_source(
     // The caller's stack size is unknown (test threads get 2 MiB): allow less native
     // re-entry than on the evaluator thread.
     eval::run_module(code, source, options, SMALL_STACK_NATIVE_DEPTH)
+}
+
+/// Every native callable the VM has, as `(owner, name)`, sorted: `("builtins", name)` for
+/// each builtin function and each type the `builtins` module holds (a call of the type is
+/// its constructor), and `(type, name)` for each method descriptor installed on a built-in
+/// type. Read from a freshly made VM, so it lists whatever `install` puts there.
+pub fn natives() -> Vec<(String, String)> {
+    let _objects = gc::Session::begin();
+    let vm = interp::Vm::new("main.py", 0);
+    let mut out = Vec::new();
+    for (k, v) in vm.builtins.items() {
+        if let (Value::Str(name), Value::Builtin(_) | Value::Type(_)) = (&k, &v) {
+            out.push(("builtins".to_owned(), name.to_string()));
+        }
+    }
+    for (owner, t) in &vm.types.by_name {
+        for (k, v) in t.dict.items() {
+            if let (Value::Str(name), Value::Builtin(_)) = (&k, &v) {
+                out.push(((*owner).to_owned(), name.to_string()));
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// Native re-entry bound when running on the caller's thread.

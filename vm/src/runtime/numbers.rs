@@ -150,6 +150,8 @@ impl Vm {
                 let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());
                 let shown = if inplace {
                     format!("{op}=")
+                } else if op == "**" {
+                    "** or pow()".to_owned()
                 } else {
                     op.to_owned()
                 };
@@ -315,6 +317,7 @@ impl Vm {
 
     fn unsupported_operands(&mut self, op: &str, a: &Value, b: &Value) -> PyResult<Value> {
         let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());
+        let op = if op == "**" { "** or pow()" } else { op };
         Err(self.type_error(format!(
             "unsupported operand type(s) for {op}: '{ta}' and '{tb}'"
         )))

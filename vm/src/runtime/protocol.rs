@@ -646,7 +646,9 @@ impl Vm {
             IterState::Enumerate { inner, count } => match self.next(&inner.clone())? {
                 Some(v) => {
                     let c = *count;
-                    *count += 1;
+                    *count = c
+                        .checked_add(1)
+                        .ok_or_else(|| self.unsupported(super::numbers::BIG_INT))?;
                     Ok(Some(Value::tuple(vec![Value::Int(c), v])))
                 }
                 None => Ok(None),

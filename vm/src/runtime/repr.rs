@@ -288,6 +288,16 @@ impl Vm {
         if let Some(Value::Str(s)) = self.call_special(v, "__format__", vec![Value::str(spec)])? {
             return Ok(s.to_string());
         }
+        // `object.__format__` refuses a non-empty spec.
+        if !matches!(
+            v,
+            Value::Int(_) | Value::Bool(_) | Value::Float(_) | Value::Str(_)
+        ) {
+            return Err(self.type_error(format!(
+                "unsupported format string passed to {}.__format__",
+                self.type_of(v).name
+            )));
+        }
         let Some(s) = Spec::parse(spec) else {
             return Err(self.value_error(format!(
                 "Invalid format specifier '{spec}' for object of type '{}'",

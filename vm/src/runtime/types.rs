@@ -173,6 +173,7 @@ const BUILTIN_TYPES: &[&str] = &[
     "zip",
     "map",
     "filter",
+    "reversed",
     "callable_iterator",
     "dict_keys",
     "dict_values",

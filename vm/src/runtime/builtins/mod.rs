@@ -1,16 +1,17 @@
-//! The `builtins` module (spec: namespaces.builtins): functions, constructors of the
-//! builtin types, and `__build_class__`.
+//! The `builtins` module (spec: namespaces.builtins): functions, the built-in types, and
+//! `__build_class__`. Calls of the built-in types are in `constructors`.
+
+mod constructors;
+
+pub use constructors::construct;
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::dict::Dict;
-use super::interp::{Vm, MAX_ALLOC};
-use super::object::{
-    Args, Builtin, Iter, IterState, Module, NativeFn, Property, PropertyKind, Range, Set, Slice,
-    Value,
-};
-use super::protocol::{as_i64, num, IterStep, Num};
+use super::argspec::{required, Spec, Style};
+use super::interp::Vm;
+use super::object::{Args, Builtin, Iter, IterState, Module, NativeFn, Value};
+use super::protocol::{as_i64, IterStep};
 use super::types::{Type, Types};
 use super::{PyResult, Throw};
 
@@ -59,7 +60,7 @@ pub fn install(vm: &mut Vm) {
         ("oct", oct),
         ("bin", bin),
         ("format", format),
-        ("ascii", repr),
+        ("ascii", ascii),
         ("dir", dir),
         ("input", input),
         ("open", open),
@@ -115,32 +116,28 @@ pub fn install(vm: &mut Vm) {
         .set_str("builtins", Value::Module(Rc::new(module)));
 }
 
-/// Checks the positional argument count (`NAME() takes exactly one argument (N given)`
-/// style messages of CPython's METH_O / argument clinic functions).
+/// Checks a builtin function's arguments: no keywords, `min..=max` positional ones, with
+/// the messages of CPython's `METH_O` (`min == max == 1`) or positional-only Argument
+/// Clinic functions ([`Style::O`], [`Style::Positional`]).
 pub fn arity(vm: &Vm, args: &Args, name: &str, min: usize, max: usize) -> PyResult<()> {
-    let n = args.pos.len();
-    if n >= min && n <= max {
-        return Ok(());
-    }
-    let msg = if min == max && min == 1 {
-        format!("{name}() takes exactly one argument ({n} given)")
-    } else if min == max {
-        format!(
-            "{name} expected {min} argument{}, got {n}",
-            if min == 1 { "" } else { "s" }
-        )
-    } else if n < min {
-        format!(
-            "{name} expected at least {min} argument{}, got {n}",
-            if min == 1 { "" } else { "s" }
-        )
+    const NAMES: [&str; 8] = ["", "", "", "", "", "", "", ""];
+    let style = if min == 1 && max == 1 {
+        Style::O
     } else {
-        format!(
-            "{name} expected at most {max} argument{}, got {n}",
-            if max == 1 { "" } else { "s" }
-        )
+        Style::Positional
     };
-    Err(vm.type_error(msg))
+    Spec::function(name, style, &NAMES[..max.min(NAMES.len())], min)
+        .parse(vm, args, 0)
+        .map(|_| ())
+}
+
+/// How CPython's argument errors name an argument's type (`_PyArg_BadArgument`): `None`
+/// for None, else the type's name.
+pub fn type_name_of_arg(vm: &Vm, v: &Value) -> String {
+    match v {
+        Value::None => "None".to_owned(),
+        other => vm.type_of(other).name.to_string(),
+    }
 }
 
 fn int_arg(vm: &Vm, v: &Value, what: &str) -> PyResult<i64> {
@@ -219,6 +216,22 @@ fn repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::str(&vm.repr(&args.pos[0])?))
 }
 
+/// `ascii(obj)`: `repr(obj)` with the non-ASCII characters escaped.
+fn ascii(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    arity(vm, &args, "ascii", 1, 1)?;
+    let r = vm.repr(&args.pos[0])?;
+    let mut out = String::with_capacity(r.len());
+    for c in r.chars() {
+        match u32::from(c) {
+            0..=0x7f => out.push(c),
+            n @ 0x80..=0xff => out.push_str(&format!("\\x{n:02x}")),
+            n @ 0x100..=0xffff => out.push_str(&format!("\\u{n:04x}")),
+            n => out.push_str(&format!("\\U{n:08x}")),
+        }
+    }
+    Ok(Value::str(&out))
+}
+
 fn len(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "len", 1, 1)?;
     Ok(Value::Int(vm.len(&args.pos[0])? as i64))
@@ -234,6 +247,9 @@ fn class_check(vm: &mut Vm, t: &Rc<Type>, spec: &Value, fname: &str) -> PyResult
                 }
             }
             Ok(false)
+        }
+        _ if fname == "issubclass" => {
+            Err(vm.type_error("issubclass() arg 2 must be a class, a tuple of classes, or a union"))
         }
         _ => Err(vm.type_error(format!(
             "{fname}() arg 2 must be a type, a tuple of types, or a union"
@@ -261,16 +277,19 @@ fn issubclass(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 /// spec: namespaces.globals.identity
-fn globals(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+fn globals(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::function("globals", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
     Ok(Value::Dict(vm.top()?.globals.clone()))
 }
 
 /// spec: namespaces.locals.function, namespaces.locals.module
-fn locals(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+fn locals(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::function("locals", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
     Ok(Value::Dict(vm.top()?.fast_to_locals()))
 }
 
 fn vars(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    arity(vm, &args, "vars", 0, 1)?;
     if args.pos.is_empty() {
         return locals(vm, args);
     }
@@ -418,6 +437,9 @@ fn sorted(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
             args.pos.len()
         )));
     }
+    if let Some((k, _)) = args.kw.first() {
+        return Err(vm.type_error(format!("'{k}' is an invalid keyword argument for sort()")));
+    }
     let items = vm.collect(&args.pos[0])?;
     let reverse = vm.truthy(&reverse)?;
     Ok(Value::list(sort_values(vm, items, &key, reverse)?))
@@ -426,6 +448,9 @@ fn sorted(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
 fn min_max(vm: &mut Vm, mut args: Args, name: &str, want: &str) -> PyResult<Value> {
     let key = args.take_kw("key").unwrap_or(Value::None);
     let default = args.take_kw("default");
+    if let Some((k, _)) = args.kw.first() {
+        return Err(vm.type_error(format!("'{k}' is an invalid keyword argument for {name}()")));
+    }
     let items = match args.pos.len() {
         0 => return Err(vm.type_error(format!("{name} expected at least 1 argument, got 0"))),
         1 => vm.collect(&args.pos[0])?,
@@ -465,16 +490,21 @@ fn max(vm: &mut Vm, args: Args) -> PyResult<Value> {
     min_max(vm, args, "max", ">")
 }
 
-fn sum(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
-    let start = args.take_kw("start");
-    arity(vm, &args, "sum", 1, 2)?;
-    let mut acc = start
-        .or_else(|| args.pos.get(1).cloned())
-        .unwrap_or(Value::Int(0));
-    if let Value::Str(_) = acc {
-        return Err(vm.type_error("sum() can't sum strings [use ''.join(seq) instead]"));
+fn sum(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [iterable, start] = Spec::function("sum", Style::Keywords, &["iterable", "start"], 1)
+        .keywords(1, 2)
+        .bind(vm, &args, 0)?;
+    let mut acc = start.unwrap_or(Value::Int(0));
+    match acc {
+        Value::Str(_) => {
+            return Err(vm.type_error("sum() can't sum strings [use ''.join(seq) instead]"))
+        }
+        Value::Bytes(_) => {
+            return Err(vm.type_error("sum() can't sum bytes [use b''.join(seq) instead]"))
+        }
+        _ => {}
     }
-    for v in vm.collect(&args.pos[0])? {
+    for v in vm.collect(&required(iterable))? {
         acc = vm.binary("+", &acc, &v, false)?;
     }
     Ok(acc)
@@ -504,6 +534,9 @@ fn abs(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn iter(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "iter", 1, 2)?;
     if args.pos.len() == 2 {
+        if !is_callable(vm, &args.pos[0]) {
+            return Err(vm.type_error("iter(object, sentinel): object must be callable"));
+        }
         let state = IterState::Callable {
             func: args.pos[0].clone(),
             sentinel: args.pos[1].clone(),
@@ -555,6 +588,9 @@ fn all(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn chr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "chr", 1, 1)?;
     let i = int_arg(vm, &args.pos[0], "")?;
+    if i32::try_from(i).is_err() {
+        return Err(vm.err("OverflowError", "Python int too large to convert to C int"));
+    }
     match u32::try_from(i).ok().and_then(char::from_u32) {
         Some(c) => Ok(Value::str(&c.to_string())),
         None => Err(vm.value_error("chr() arg not in range(0x110000)")),
@@ -583,14 +619,56 @@ fn ord(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn divmod(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "divmod", 2, 2)?;
+    let (a, b) = (&args.pos[0], &args.pos[1]);
+    let number = |v: &Value| matches!(v, Value::Int(_) | Value::Bool(_) | Value::Float(_));
+    let custom = |v: &Value| matches!(v, Value::Object(_));
+    if !custom(a) && !custom(b) {
+        if !(number(a) && number(b)) {
+            return Err(vm.type_error(format!(
+                "unsupported operand type(s) for divmod(): '{}' and '{}'",
+                vm.type_of(a).name,
+                vm.type_of(b).name
+            )));
+        }
+        let float = matches!(a, Value::Float(_)) || matches!(b, Value::Float(_));
+        let zero = match b {
+            Value::Float(f) => *f == 0.0,
+            Value::Int(0) | Value::Bool(false) => float,
+            _ => false,
+        };
+        if zero {
+            return Err(vm.err("ZeroDivisionError", "float divmod()"));
+        }
+    }
     let q = vm.binary("//", &args.pos[0], &args.pos[1], false)?;
     let r = vm.binary("%", &args.pos[0], &args.pos[1], false)?;
     Ok(Value::tuple(vec![q, r]))
 }
 
 fn pow(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "pow", 2, 3)?;
+    let bound = Spec::function("pow", Style::Keywords, &["base", "exp", "mod"], 2)
+        .keywords(0, 3)
+        .parse(vm, &args, 0)?;
+    // The given arguments, in order (only `mod` is optional).
+    let args = Args::new(bound.into_iter().flatten().collect());
     if let Some(m) = args.pos.get(2) {
+        let int = |v: &Value| matches!(v, Value::Int(_) | Value::Bool(_));
+        let number = |v: &Value| int(v) || matches!(v, Value::Float(_));
+        if !args.pos.iter().all(int) {
+            if args.pos.iter().all(number) {
+                return Err(vm.type_error(
+                    "pow() 3rd argument not allowed unless all arguments are integers",
+                ));
+            }
+            if !args.pos.iter().any(|v| matches!(v, Value::Object(_))) {
+                return Err(vm.type_error(format!(
+                    "unsupported operand type(s) for ** or pow(): '{}', '{}', '{}'",
+                    vm.type_of(&args.pos[0]).name,
+                    vm.type_of(&args.pos[1]).name,
+                    vm.type_of(m).name
+                )));
+            }
+        }
         let (b, e, m) = (
             int_arg(vm, &args.pos[0], "")?,
             int_arg(vm, &args.pos[1], "")?,
@@ -598,6 +676,9 @@ fn pow(vm: &mut Vm, args: Args) -> PyResult<Value> {
         );
         if m == 0 {
             return Err(vm.value_error("pow() 3rd argument cannot be 0"));
+        }
+        if e < 0 {
+            return Err(vm.unsupported("pow() with a negative exponent and a modulus"));
         }
         let (mut result, mut base, mut exp) = (1i128, i128::from(b).rem_euclid(i128::from(m)), e);
         while exp > 0 {
@@ -612,29 +693,44 @@ fn pow(vm: &mut Vm, args: Args) -> PyResult<Value> {
     vm.binary("**", &args.pos[0], &args.pos[1], false)
 }
 
-fn round(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
-    let nd = args.take_kw("ndigits");
-    arity(vm, &args, "round", 1, 2)?;
-    let ndigits = nd
-        .or_else(|| args.pos.get(1).cloned())
-        .unwrap_or(Value::None);
+fn round(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [number, ndigits] = Spec::function("round", Style::Keywords, &["number", "ndigits"], 1)
+        .keywords(0, 2)
+        .bind(vm, &args, 0)?;
+    let number = match required(number) {
+        Value::Bool(b) => Value::Int(i64::from(b)),
+        other => other,
+    };
+    let numeric = matches!(number, Value::Int(_) | Value::Float(_));
+    let ndigits = match ndigits {
+        Some(n) if numeric && !n.is_none() => Value::Int(super::argspec::index(vm, &n)?),
+        other => other.unwrap_or(Value::None),
+    };
+    let args = Args::new(vec![number]);
     match (&args.pos[0], &ndigits) {
         (Value::Int(_) | Value::Bool(_), Value::None) => Ok(Value::Int(as_i64(&args.pos[0]))),
         (Value::Int(i), Value::Int(n)) => {
             if *n >= 0 {
                 return Ok(Value::Int(*i));
             }
-            let p = 10i64
-                .checked_pow(n.unsigned_abs() as u32)
-                .unwrap_or(i64::MAX);
-            let q = super::numbers::floor_div(*i, p).unwrap_or(0);
+            // Round half to even at 10**-n, in i128 so no step overflows.
+            let Some(p) = u32::try_from(n.unsigned_abs())
+                .ok()
+                .and_then(|k| 10i128.checked_pow(k))
+            else {
+                return Ok(Value::Int(0));
+            };
+            let i = i128::from(*i);
+            let q = i.div_euclid(p);
             let r = i - q * p;
             let q = if 2 * r > p || (2 * r == p && q % 2 != 0) {
                 q + 1
             } else {
                 q
             };
-            Ok(Value::Int(q * p))
+            i64::try_from(q * p)
+                .map(Value::Int)
+                .map_err(|_| vm.unsupported(super::numbers::BIG_INT))
         }
         (Value::Float(f), Value::None) => {
             if !f.is_finite() {
@@ -670,13 +766,16 @@ fn round(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
 
 fn callable(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "callable", 1, 1)?;
-    let v = &args.pos[0];
-    let c = match v {
+    Ok(Value::Bool(is_callable(vm, &args.pos[0])))
+}
+
+/// `callable(v)` (CPython `PyCallable_Check`).
+fn is_callable(vm: &Vm, v: &Value) -> bool {
+    match v {
         Value::Function(_) | Value::Builtin(_) | Value::Method(_) | Value::Type(_) => true,
         Value::Object(_) => vm.special(v, "__call__").is_some(),
         _ => false,
-    };
-    Ok(Value::Bool(c))
+    }
 }
 
 fn radix(
@@ -711,12 +810,19 @@ fn format(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "format", 1, 2)?;
     let spec = match args.pos.get(1) {
         Some(Value::Str(s)) => s.to_string(),
-        _ => String::new(),
+        None => String::new(),
+        Some(other) => {
+            return Err(vm.type_error(format!(
+                "format() argument 2 must be str, not {}",
+                type_name_of_arg(vm, other)
+            )))
+        }
     };
     Ok(Value::str(&vm.format(&args.pos[0], &spec)?))
 }
 
 fn dir(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    arity(vm, &args, "dir", 0, 1)?;
     let mut names: Vec<Value> = match args.pos.first() {
         None => vm.top()?.fast_to_locals().keys(),
         Some(v) => {
@@ -744,13 +850,14 @@ fn dir(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::list(out))
 }
 
-/// `input(prompt)` with standard input at its end, as `python main.py < /dev/null`: the
-/// prompt is written, then EOFError.
+/// `input([prompt])`: the VM has no standard input, so it is at its end, as for a
+/// program run with its input closed: the prompt is written, then EOFError.
 fn input(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "input", 0, 1)?;
     if let Some(prompt) = args.pos.first() {
         let text = vm.str_of(prompt)?;
-        vm.stdout.push_str(&text);
+        let stdout = super::sysmod::sys_attr(vm, "stdout");
+        write_to(vm, &stdout, &text)?;
     }
     Err(vm.err("EOFError", "EOF when reading a line"))
 }
@@ -761,367 +868,17 @@ fn open(vm: &mut Vm, _args: Args) -> PyResult<Value> {
 }
 
 fn import(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let Some(Value::Str(name)) = args.pos.first() else {
-        return Err(vm.type_error("__import__() argument 1 must be str"));
+    let params = &["name", "globals", "locals", "fromlist", "level"];
+    let [name, ..] = Spec::function("__import__", Style::Keywords, params, 1)
+        .keywords(0, 5)
+        .bind::<5>(vm, &args, 0)?;
+    let Value::Str(name) = required(name) else {
+        return Err(vm.type_error("module name must be a string"));
     };
+    if name.is_empty() {
+        return Err(vm.value_error("Empty module name"));
+    }
     vm.modules
-        .get_str(name)
+        .get_str(&name)
         .ok_or_else(|| vm.err("ModuleNotFoundError", format!("No module named '{name}'")))
-}
-
-fn parse_int(vm: &Vm, s: &str, base: u32) -> PyResult<i64> {
-    let t = s.trim();
-    let (neg, digits) = match t.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
-    };
-    let mut base = base;
-    let mut digits = digits.to_owned();
-    let lower = digits.to_ascii_lowercase();
-    for (p, b) in [("0x", 16), ("0o", 8), ("0b", 2)] {
-        if (base == 0 || base == b) && lower.starts_with(p) {
-            digits = digits[2..].to_owned();
-            base = b;
-        }
-    }
-    if base == 0 {
-        base = 10;
-    }
-    let clean: String = digits.chars().filter(|c| *c != '_').collect();
-    let valid = !clean.is_empty()
-        && !digits.starts_with('_')
-        && !digits.ends_with('_')
-        && !digits.contains("__");
-    match (valid, i64::from_str_radix(&clean, base)) {
-        (true, Ok(v)) => Ok(if neg { -v } else { v }),
-        (true, Err(e)) if matches!(e.kind(), std::num::IntErrorKind::PosOverflow) => {
-            Err(vm.unsupported(super::numbers::BIG_INT))
-        }
-        _ => Err(vm.value_error(format!(
-            "invalid literal for int() with base {base}: {}",
-            crate::reprs::str_repr(s)
-        ))),
-    }
-}
-
-fn parse_float(vm: &Vm, s: &str) -> PyResult<f64> {
-    let t = s.trim().to_ascii_lowercase().replace('_', "");
-    let v = match t.trim_start_matches(['+', '-']) {
-        "inf" | "infinity" => Some(f64::INFINITY),
-        "nan" => Some(f64::NAN),
-        _ => t.parse::<f64>().ok(),
-    };
-    match v {
-        Some(v) => Ok(if t.starts_with('-') && !v.is_sign_negative() {
-            -v
-        } else {
-            v
-        }),
-        None => Err(vm.value_error(format!(
-            "could not convert string to float: {}",
-            crate::reprs::str_repr(s)
-        ))),
-    }
-}
-
-/// Calls of builtin types: `int(x)`, `list(it)`, `type(x)`, exception types, ….
-pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
-    if t.is_exception() {
-        if !args.kw.is_empty() {
-            return Err(vm.type_error(format!("{}() takes no keyword arguments", t.name)));
-        }
-        return Ok(vm.new_exception(t, args.pos));
-    }
-    let name: &str = &t.name;
-    let a = args.pos.clone();
-    let first = a.first().cloned();
-    match name {
-        "int" => {
-            let base = args.take_kw("base").or_else(|| a.get(1).cloned());
-            match (first, base) {
-                (None, _) => Ok(Value::Int(0)),
-                (Some(Value::Str(s)), b) => {
-                    let base = match b {
-                        Some(b) => int_arg(vm, &b, "")? as u32,
-                        None => 10,
-                    };
-                    Ok(Value::Int(parse_int(vm, &s, base)?))
-                }
-                (Some(v @ (Value::Int(_) | Value::Bool(_))), None) => Ok(Value::Int(as_i64(&v))),
-                (Some(Value::Float(f)), None) => {
-                    if f.is_nan() {
-                        return Err(vm.value_error("cannot convert float NaN to integer"));
-                    }
-                    if f.is_infinite() {
-                        return Err(
-                            vm.err("OverflowError", "cannot convert float infinity to integer")
-                        );
-                    }
-                    if f.abs() >= 9.2e18 {
-                        return Err(vm.unsupported(super::numbers::BIG_INT));
-                    }
-                    Ok(Value::Int(f.trunc() as i64))
-                }
-                (Some(v), None) => {
-                    if let Some(r) = vm.call_special(&v, "__int__", vec![])? {
-                        return Ok(r);
-                    }
-                    Err(vm.type_error(format!(
-                        "int() argument must be a string, a bytes-like object or a real number, not '{}'",
-                        vm.type_of(&v).name
-                    )))
-                }
-                (Some(_), Some(_)) => {
-                    Err(vm.type_error("int() can't convert non-string with explicit base"))
-                }
-            }
-        }
-        "float" => match first {
-            None => Ok(Value::Float(0.0)),
-            Some(Value::Str(s)) => Ok(Value::Float(parse_float(vm, &s)?)),
-            Some(v) => match num(&v) {
-                Some(Num::I(i)) => Ok(Value::Float(i as f64)),
-                Some(Num::F(f)) => Ok(Value::Float(f)),
-                None => {
-                    if let Some(r) = vm.call_special(&v, "__float__", vec![])? {
-                        return Ok(r);
-                    }
-                    Err(vm.type_error(format!(
-                        "float() argument must be a string or a real number, not '{}'",
-                        vm.type_of(&v).name
-                    )))
-                }
-            },
-        },
-        "str" => match first {
-            None => Ok(Value::str("")),
-            Some(v) => Ok(Value::str(&vm.str_of(&v)?)),
-        },
-        "bool" => match first {
-            None => Ok(Value::Bool(false)),
-            Some(v) => Ok(Value::Bool(vm.truthy(&v)?)),
-        },
-        "list" => match first {
-            None => Ok(Value::list(Vec::new())),
-            Some(v) => Ok(Value::list(vm.collect(&v)?)),
-        },
-        "tuple" => match first {
-            None => Ok(Value::tuple(Vec::new())),
-            Some(Value::Tuple(t)) => Ok(Value::Tuple(t)),
-            Some(v) => Ok(Value::tuple(vm.collect(&v)?)),
-        },
-        "set" | "frozenset" => {
-            let s = Set::default();
-            if let Some(v) = first {
-                for x in vm.collect(&v)? {
-                    s.items.set(x, Value::None).map_err(|e| vm.unhashable(e))?;
-                }
-            }
-            Ok(Value::Set(crate::runtime::gc::alloc(s)))
-        }
-        "dict" => {
-            let d = Dict::new();
-            match first {
-                Some(Value::Dict(src)) => {
-                    for (k, v) in src.items() {
-                        d.set(k, v).map_err(|e| vm.unhashable(e))?;
-                    }
-                }
-                Some(v) => {
-                    for item in vm.collect(&v)? {
-                        let pair = vm.collect(&item)?;
-                        if pair.len() != 2 {
-                            return Err(vm.value_error(format!(
-                                "dictionary update sequence element #0 has length {}; 2 is required",
-                                pair.len()
-                            )));
-                        }
-                        d.set(pair[0].clone(), pair[1].clone())
-                            .map_err(|e| vm.unhashable(e))?;
-                    }
-                }
-                None => {}
-            }
-            for (k, v) in args.kw {
-                d.set_str(&k, v);
-            }
-            Ok(Value::Dict(crate::runtime::gc::alloc(d)))
-        }
-        "range" => {
-            let ints: PyResult<Vec<i64>> = a.iter().map(|v| int_arg(vm, v, "")).collect();
-            let ints = ints?;
-            let (start, stop, step) = match ints.as_slice() {
-                [stop] => (0, *stop, 1),
-                [start, stop] => (*start, *stop, 1),
-                [start, stop, step] => (*start, *stop, *step),
-                _ => {
-                    return Err(vm.type_error(format!(
-                        "range expected at most 3 arguments, got {}",
-                        ints.len()
-                    )))
-                }
-            };
-            if step == 0 {
-                return Err(vm.value_error("range() arg 3 must not be zero"));
-            }
-            Ok(Value::Range(Rc::new(Range { start, stop, step })))
-        }
-        "slice" => {
-            let (start, stop, step) = match a.as_slice() {
-                [stop] => (Value::None, stop.clone(), Value::None),
-                [start, stop] => (start.clone(), stop.clone(), Value::None),
-                [start, stop, step] => (start.clone(), stop.clone(), step.clone()),
-                _ => return Err(vm.type_error("slice expected at least 1 argument, got 0")),
-            };
-            Ok(Value::Slice(Rc::new(Slice { start, stop, step })))
-        }
-        "type" => match a.len() {
-            1 => Ok(Value::Type(vm.type_of(&a[0]))),
-            3 => {
-                let (Value::Str(n), Value::Tuple(bases), Value::Dict(ns)) = (&a[0], &a[1], &a[2])
-                else {
-                    return Err(vm.type_error("type() argument types"));
-                };
-                let mut bs = Vec::new();
-                for b in bases.iter() {
-                    if let Value::Type(t) = b {
-                        bs.push(t.clone());
-                    }
-                }
-                let ns2 = crate::runtime::gc::alloc(ns.copy());
-                if ns2.get_str("__module__").is_none() {
-                    let m = vm
-                        .top()?
-                        .globals
-                        .get_str("__name__")
-                        .unwrap_or(Value::str("__main__"));
-                    ns2.set_str("__module__", m);
-                }
-                Ok(Value::Type(super::classes::make_class(vm, n, bs, ns2)?))
-            }
-            _ => Err(vm.type_error("type() takes 1 or 3 arguments")),
-        },
-        "object" => {
-            if !a.is_empty() {
-                return Err(vm.type_error("object() takes no arguments"));
-            }
-            Ok(vm.new_instance(t, &args))
-        }
-        "enumerate" => {
-            let start = args
-                .take_kw("start")
-                .or_else(|| a.get(1).cloned())
-                .unwrap_or(Value::Int(0));
-            let Some(it) = first else {
-                return Err(
-                    vm.type_error("enumerate() missing required argument 'iterable' (pos 1)")
-                );
-            };
-            let inner = vm.iter(&it)?;
-            let count = int_arg(vm, &start, "")?;
-            Ok(iter_value(IterState::Enumerate { inner, count }))
-        }
-        "zip" => {
-            let mut inners = Vec::new();
-            for v in &a {
-                inners.push(vm.iter(v)?);
-            }
-            Ok(iter_value(IterState::Zip { inners }))
-        }
-        "map" => {
-            if a.len() < 2 {
-                return Err(vm.type_error("map() must have at least two arguments."));
-            }
-            let mut inners = Vec::new();
-            for v in &a[1..] {
-                inners.push(vm.iter(v)?);
-            }
-            Ok(iter_value(IterState::Map {
-                func: a[0].clone(),
-                inners,
-            }))
-        }
-        "filter" => {
-            arity(vm, &args, "filter", 2, 2)?;
-            let inner = vm.iter(&a[1])?;
-            Ok(iter_value(IterState::Filter {
-                func: a[0].clone(),
-                inner,
-            }))
-        }
-        "reversed" => {
-            arity(vm, &args, "reversed", 1, 1)?;
-            let v = &a[0];
-            if let Value::List(l) = v {
-                let n = l.items.borrow().len();
-                return Ok(iter_value(IterState::List {
-                    list: l.clone(),
-                    index: n,
-                    reversed: true,
-                }));
-            }
-            if let Some(r) = vm.call_special(v, "__reversed__", vec![])? {
-                return Ok(r);
-            }
-            if !matches!(
-                v,
-                Value::Tuple(_) | Value::Str(_) | Value::Range(_) | Value::Object(_)
-            ) {
-                return Err(
-                    vm.type_error(format!("'{}' object is not reversible", vm.type_of(v).name))
-                );
-            }
-            let mut items = vm.collect(v)?;
-            items.reverse();
-            Ok(iter_value(IterState::Tuple {
-                items: Rc::from(items),
-                index: 0,
-            }))
-        }
-        "property" if a.len() != 1 || !args.kw.is_empty() || a[0].is_none() => {
-            // Only the read-only `property(fget)` is modelled.
-            Err(vm.unsupported("property() other than property(fget)"))
-        }
-        "staticmethod" | "classmethod" if !args.kw.is_empty() => {
-            Err(vm.type_error(format!("{name}() takes no keyword arguments")))
-        }
-        "staticmethod" | "classmethod" if a.len() != 1 => {
-            Err(vm.type_error(format!("{name} expected 1 argument, got {}", a.len())))
-        }
-        "property" | "staticmethod" | "classmethod" => {
-            let kind = match name {
-                "property" => PropertyKind::Property,
-                "staticmethod" => PropertyKind::StaticMethod,
-                _ => PropertyKind::ClassMethod,
-            };
-            Ok(Value::Property(Rc::new(Property {
-                kind,
-                func: first.unwrap_or(Value::None),
-            })))
-        }
-        "bytes" => match first {
-            None => Ok(Value::Bytes(Rc::from(Vec::new()))),
-            Some(Value::Int(n)) if (0..MAX_ALLOC as i64).contains(&n) => {
-                Ok(Value::Bytes(Rc::from(vec![0u8; n as usize])))
-            }
-            Some(v) => {
-                let items = vm.collect(&v)?;
-                let mut out = Vec::new();
-                for i in items {
-                    match i {
-                        Value::Int(x) if (0..256).contains(&x) => out.push(x as u8),
-                        _ => return Err(vm.value_error("bytes must be in range(0, 256)")),
-                    }
-                }
-                Ok(Value::Bytes(Rc::from(out)))
-            }
-        },
-        _ => Err(vm.type_error(format!("cannot create '{name}' instances"))),
-    }
-}
-
-fn iter_value(state: IterState) -> Value {
-    Value::Iter(crate::runtime::gc::alloc(Iter {
-        state: RefCell::new(state),
-    }))
 }

@@ -1,0 +1,503 @@
+//! Calls of the built-in types (`int(x)`, `str(x)`, `list(it)`, `range(a, b)`, `type(x)`,
+//! exception types, …) and the string parsing `int()` and `float()` do.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::int_arg;
+use crate::runtime::argspec::{Spec, Style};
+use crate::runtime::builtins::arity;
+use crate::runtime::dict::Dict;
+use crate::runtime::interp::{Vm, MAX_ALLOC};
+use crate::runtime::object::{
+    Args, Iter, IterState, Property, PropertyKind, Range, Set, Slice, Value,
+};
+use crate::runtime::protocol::{as_i64, num, Num};
+use crate::runtime::types::Type;
+use crate::runtime::PyResult;
+
+fn parse_int(vm: &Vm, s: &str, base: u32) -> PyResult<i64> {
+    let t = s.trim();
+    let (neg, digits) = match t.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let given_base = base;
+    let mut base = base;
+    let mut digits = digits.to_owned();
+    let lower = digits.to_ascii_lowercase();
+    for (p, b) in [("0x", 16), ("0o", 8), ("0b", 2)] {
+        if (base == 0 || base == b) && lower.starts_with(p) {
+            digits = digits[2..].to_owned();
+            base = b;
+        }
+    }
+    if base == 0 {
+        base = 10;
+    }
+    let clean: String = digits.chars().filter(|c| *c != '_').collect();
+    let valid = !clean.is_empty()
+        && !digits.starts_with('_')
+        && !digits.ends_with('_')
+        && !digits.contains("__");
+    match (valid, i64::from_str_radix(&clean, base)) {
+        (true, Ok(v)) => Ok(if neg { -v } else { v }),
+        (true, Err(e)) if matches!(e.kind(), std::num::IntErrorKind::PosOverflow) => {
+            Err(vm.unsupported(crate::runtime::numbers::BIG_INT))
+        }
+        _ => Err(vm.value_error(format!(
+            "invalid literal for int() with base {given_base}: {}",
+            crate::reprs::str_repr(s)
+        ))),
+    }
+}
+
+fn parse_float(vm: &Vm, s: &str) -> PyResult<f64> {
+    let t = s.trim().to_ascii_lowercase().replace('_', "");
+    let v = match t.trim_start_matches(['+', '-']) {
+        "inf" | "infinity" => Some(f64::INFINITY),
+        "nan" => Some(f64::NAN),
+        _ => t.parse::<f64>().ok(),
+    };
+    match v {
+        Some(v) => Ok(if t.starts_with('-') && !v.is_sign_negative() {
+            -v
+        } else {
+            v
+        }),
+        None => Err(vm.value_error(format!(
+            "could not convert string to float: {}",
+            crate::reprs::str_repr(s)
+        ))),
+    }
+}
+
+/// Calls of builtin types: `int(x)`, `list(it)`, `type(x)`, exception types, ….
+pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
+    if t.is_exception() {
+        if !args.kw.is_empty() {
+            return Err(vm.type_error(format!("{}() takes no keyword arguments", t.name)));
+        }
+        return Ok(vm.new_exception(t, args.pos));
+    }
+    let name: &str = &t.name;
+    check_args(vm, name, &args)?;
+    let a = args.pos.clone();
+    let first = a.first().cloned();
+    match name {
+        "int" => {
+            let base = args.take_kw("base").or_else(|| a.get(1).cloned());
+            match (first, base) {
+                (None, _) => Ok(Value::Int(0)),
+                (Some(Value::Str(s)), b) => {
+                    let base = match b {
+                        Some(b) => match int_arg(vm, &b, "")? {
+                            b @ (0 | 2..=36) => b as u32,
+                            _ => {
+                                return Err(
+                                    vm.value_error("int() base must be >= 2 and <= 36, or 0")
+                                )
+                            }
+                        },
+                        None => 10,
+                    };
+                    Ok(Value::Int(parse_int(vm, &s, base)?))
+                }
+                (Some(v @ (Value::Int(_) | Value::Bool(_))), None) => Ok(Value::Int(as_i64(&v))),
+                (Some(Value::Float(f)), None) => {
+                    if f.is_nan() {
+                        return Err(vm.value_error("cannot convert float NaN to integer"));
+                    }
+                    if f.is_infinite() {
+                        return Err(
+                            vm.err("OverflowError", "cannot convert float infinity to integer")
+                        );
+                    }
+                    if f.abs() >= 9.2e18 {
+                        return Err(vm.unsupported(crate::runtime::numbers::BIG_INT));
+                    }
+                    Ok(Value::Int(f.trunc() as i64))
+                }
+                (Some(v), None) => {
+                    if let Some(r) = vm.call_special(&v, "__int__", vec![])? {
+                        return Ok(r);
+                    }
+                    Err(vm.type_error(format!(
+                        "int() argument must be a string, a bytes-like object or a real number, not '{}'",
+                        vm.type_of(&v).name
+                    )))
+                }
+                (Some(_), Some(_)) => {
+                    Err(vm.type_error("int() can't convert non-string with explicit base"))
+                }
+            }
+        }
+        "float" => match first {
+            None => Ok(Value::Float(0.0)),
+            Some(Value::Str(s)) => Ok(Value::Float(parse_float(vm, &s)?)),
+            Some(v) => match num(&v) {
+                Some(Num::I(i)) => Ok(Value::Float(i as f64)),
+                Some(Num::F(f)) => Ok(Value::Float(f)),
+                None => {
+                    if let Some(r) = vm.call_special(&v, "__float__", vec![])? {
+                        return Ok(r);
+                    }
+                    Err(vm.type_error(format!(
+                        "float() argument must be a string or a real number, not '{}'",
+                        vm.type_of(&v).name
+                    )))
+                }
+            },
+        },
+        "str" if with_codec(&args) => decode(vm, &args),
+        "str" => match first {
+            None => Ok(Value::str("")),
+            Some(v) => Ok(Value::str(&vm.str_of(&v)?)),
+        },
+        "bool" => match first {
+            None => Ok(Value::Bool(false)),
+            Some(v) => Ok(Value::Bool(vm.truthy(&v)?)),
+        },
+        "list" => match first {
+            None => Ok(Value::list(Vec::new())),
+            Some(v) => Ok(Value::list(vm.collect(&v)?)),
+        },
+        "tuple" => match first {
+            None => Ok(Value::tuple(Vec::new())),
+            Some(Value::Tuple(t)) => Ok(Value::Tuple(t)),
+            Some(v) => Ok(Value::tuple(vm.collect(&v)?)),
+        },
+        "set" | "frozenset" => {
+            let s = Set::default();
+            if let Some(v) = first {
+                for x in vm.collect(&v)? {
+                    s.items.set(x, Value::None).map_err(|e| vm.unhashable(e))?;
+                }
+            }
+            Ok(Value::Set(crate::runtime::gc::alloc(s)))
+        }
+        "dict" => {
+            let d = Dict::new();
+            if let Some(src) = first {
+                crate::runtime::methods::update_from(vm, &d, &src)?;
+            }
+            for (k, v) in args.kw {
+                d.set_str(&k, v);
+            }
+            Ok(Value::Dict(crate::runtime::gc::alloc(d)))
+        }
+        "range" => {
+            let ints: PyResult<Vec<i64>> = a.iter().map(|v| int_arg(vm, v, "")).collect();
+            let ints = ints?;
+            let (start, stop, step) = match ints.as_slice() {
+                [stop] => (0, *stop, 1),
+                [start, stop] => (*start, *stop, 1),
+                [start, stop, step] => (*start, *stop, *step),
+                _ => {
+                    return Err(vm.type_error(format!(
+                        "range expected at most 3 arguments, got {}",
+                        ints.len()
+                    )))
+                }
+            };
+            if step == 0 {
+                return Err(vm.value_error("range() arg 3 must not be zero"));
+            }
+            Ok(Value::Range(Rc::new(Range { start, stop, step })))
+        }
+        "slice" => {
+            let (start, stop, step) = match a.as_slice() {
+                [stop] => (Value::None, stop.clone(), Value::None),
+                [start, stop] => (start.clone(), stop.clone(), Value::None),
+                [start, stop, step] => (start.clone(), stop.clone(), step.clone()),
+                _ => return Err(vm.type_error("slice expected at least 1 argument, got 0")),
+            };
+            Ok(Value::Slice(Rc::new(Slice { start, stop, step })))
+        }
+        "type" => match a.len() {
+            1 => Ok(Value::Type(vm.type_of(&a[0]))),
+            3 => {
+                for (i, (v, want)) in a.iter().zip(["str", "tuple", "dict"]).enumerate() {
+                    if vm.type_of(v).name.as_ref() != want {
+                        return Err(vm.type_error(format!(
+                            "type.__new__() argument {} must be {want}, not {}",
+                            i + 1,
+                            super::type_name_of_arg(vm, v)
+                        )));
+                    }
+                }
+                let (Value::Str(n), Value::Tuple(bases), Value::Dict(ns)) = (&a[0], &a[1], &a[2])
+                else {
+                    return Err(vm.type_error("type() argument types"));
+                };
+                let mut bs = Vec::new();
+                for b in bases.iter() {
+                    if let Value::Type(t) = b {
+                        bs.push(t.clone());
+                    }
+                }
+                let ns2 = crate::runtime::gc::alloc(ns.copy());
+                if ns2.get_str("__module__").is_none() {
+                    let m = vm
+                        .top()?
+                        .globals
+                        .get_str("__name__")
+                        .unwrap_or(Value::str("__main__"));
+                    ns2.set_str("__module__", m);
+                }
+                Ok(Value::Type(crate::runtime::classes::make_class(
+                    vm, n, bs, ns2,
+                )?))
+            }
+            _ => Err(vm.type_error("type() takes 1 or 3 arguments")),
+        },
+        "object" => {
+            if !a.is_empty() {
+                return Err(vm.type_error("object() takes no arguments"));
+            }
+            Ok(vm.new_instance(t, &args))
+        }
+        "enumerate" => {
+            let start = args
+                .take_kw("start")
+                .or_else(|| a.get(1).cloned())
+                .unwrap_or(Value::Int(0));
+            let Some(it) = first else {
+                return Err(
+                    vm.type_error("enumerate() missing required argument 'iterable' (pos 1)")
+                );
+            };
+            let inner = vm.iter(&it)?;
+            let count = int_arg(vm, &start, "")?;
+            Ok(iter_value(IterState::Enumerate { inner, count }))
+        }
+        "zip" => {
+            let mut inners = Vec::new();
+            for v in &a {
+                inners.push(vm.iter(v)?);
+            }
+            Ok(iter_value(IterState::Zip { inners }))
+        }
+        "map" => {
+            if a.len() < 2 {
+                return Err(vm.type_error("map() must have at least two arguments."));
+            }
+            let mut inners = Vec::new();
+            for v in &a[1..] {
+                inners.push(vm.iter(v)?);
+            }
+            Ok(iter_value(IterState::Map {
+                func: a[0].clone(),
+                inners,
+            }))
+        }
+        "filter" => {
+            arity(vm, &args, "filter", 2, 2)?;
+            let inner = vm.iter(&a[1])?;
+            Ok(iter_value(IterState::Filter {
+                func: a[0].clone(),
+                inner,
+            }))
+        }
+        "reversed" => {
+            arity(vm, &args, "reversed", 1, 1)?;
+            let v = &a[0];
+            if let Value::List(l) = v {
+                let n = l.items.borrow().len();
+                return Ok(iter_value(IterState::List {
+                    list: l.clone(),
+                    index: n,
+                    reversed: true,
+                }));
+            }
+            if let Some(r) = vm.call_special(v, "__reversed__", vec![])? {
+                return Ok(r);
+            }
+            if !matches!(
+                v,
+                Value::Tuple(_) | Value::Str(_) | Value::Range(_) | Value::Object(_)
+            ) {
+                return Err(
+                    vm.type_error(format!("'{}' object is not reversible", vm.type_of(v).name))
+                );
+            }
+            let mut items = vm.collect(v)?;
+            items.reverse();
+            Ok(iter_value(IterState::Tuple {
+                items: Rc::from(items),
+                index: 0,
+            }))
+        }
+        "property" if a.len() != 1 || !args.kw.is_empty() || a[0].is_none() => {
+            // Only the read-only `property(fget)` is modelled.
+            Err(vm.unsupported("property() other than property(fget)"))
+        }
+        "property" | "staticmethod" | "classmethod" => {
+            let kind = match name {
+                "property" => PropertyKind::Property,
+                "staticmethod" => PropertyKind::StaticMethod,
+                _ => PropertyKind::ClassMethod,
+            };
+            Ok(Value::Property(Rc::new(Property {
+                kind,
+                func: first.unwrap_or(Value::None),
+            })))
+        }
+        "bytes" if with_codec(&args) => encode(vm, &args),
+        "bytes" => match first {
+            None => Ok(Value::Bytes(Rc::from(Vec::new()))),
+            Some(Value::Str(_)) => Err(vm.type_error("string argument without an encoding")),
+            Some(Value::Int(n)) if n < 0 => Err(vm.value_error("negative count")),
+            Some(Value::Int(n)) if n >= MAX_ALLOC as i64 => Err(vm.err("MemoryError", "")),
+            Some(Value::Int(n)) => Ok(Value::Bytes(Rc::from(vec![0u8; n as usize]))),
+            Some(v) => {
+                let items = vm.collect(&v)?;
+                let mut out = Vec::new();
+                for i in items {
+                    match i {
+                        Value::Int(x) if (0..256).contains(&x) => out.push(x as u8),
+                        _ => return Err(vm.value_error("bytes must be in range(0, 256)")),
+                    }
+                }
+                Ok(Value::Bytes(Rc::from(out)))
+            }
+        },
+        _ => Err(vm.type_error(format!("cannot create '{name}' instances"))),
+    }
+}
+
+fn iter_value(state: IterState) -> Value {
+    Value::Iter(crate::runtime::gc::alloc(Iter {
+        state: RefCell::new(state),
+    }))
+}
+
+/// The argument checks CPython makes before a built-in type's constructor runs: counts
+/// and keywords, with each type's own wording.
+fn check_args(vm: &Vm, name: &str, args: &Args) -> PyResult<()> {
+    const ANY: [&str; 3] = ["", "", ""];
+    let positional =
+        |min: usize, max: usize| Spec::function(name, Style::Positional, &ANY[..max], min);
+    match name {
+        "float" | "bool" | "list" | "tuple" | "set" | "frozenset" => {
+            positional(0, 1).parse(vm, args, 0)?;
+        }
+        "range" | "slice" => {
+            positional(1, 3).parse(vm, args, 0)?;
+        }
+        "staticmethod" | "classmethod" | "reversed" => {
+            positional(1, 1).parse(vm, args, 0)?;
+        }
+        "dict" => {
+            positional(0, 1).parse(vm, &Args::new(args.pos.clone()), 0)?;
+        }
+        "int" => {
+            Spec::function(name, Style::Keywords, &["x", "base"], 0)
+                .keywords(1, 2)
+                .parse(vm, args, 0)?;
+        }
+        "str" => {
+            Spec::function(name, Style::Keywords, &["object", "encoding", "errors"], 0)
+                .keywords(0, 3)
+                .parse(vm, args, 0)?;
+        }
+        "bytes" => {
+            Spec::function(name, Style::Keywords, &["source", "encoding", "errors"], 0)
+                .keywords(0, 3)
+                .parse(vm, args, 0)?;
+        }
+        "property" => {
+            Spec::function(name, Style::Keywords, &["fget", "fset", "fdel", "doc"], 0)
+                .keywords(0, 4)
+                .parse(vm, args, 0)?;
+        }
+        "map" if !args.kw.is_empty() => {
+            return Err(vm.type_error("map() takes no keyword arguments"));
+        }
+        "object" if !args.pos.is_empty() || !args.kw.is_empty() => {
+            return Err(vm.type_error("object() takes no arguments"));
+        }
+        "super" => {
+            return Err(vm.unsupported("calling super() other than as super().name"));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `encoding` and `errors` of `str(object, encoding, errors)` / `bytes(source, …)`:
+/// each must be a str; the codec is UTF-8 or ASCII (others are unsupported).
+fn codec_args(vm: &Vm, fname: &str, args: &Args) -> PyResult<(Option<Value>, &'static str)> {
+    let params: &[&str] = if fname == "str" {
+        &["object", "encoding", "errors"]
+    } else {
+        &["source", "encoding", "errors"]
+    };
+    let [object, encoding, errors] = Spec::function(fname, Style::Keywords, params, 0)
+        .keywords(0, 3)
+        .bind(vm, args, 0)?;
+    let mut codec = "utf-8";
+    for (v, what) in [(&encoding, "encoding"), (&errors, "errors")] {
+        match v {
+            None => {}
+            Some(Value::Str(s)) if what == "encoding" => {
+                codec = match s.to_ascii_lowercase().replace('_', "-").as_str() {
+                    "utf-8" | "utf8" => "utf-8",
+                    "ascii" | "us-ascii" => "ascii",
+                    _ => {
+                        return Err(vm.unsupported(format!(
+                            "{fname}() with encoding {}",
+                            crate::reprs::str_repr(s)
+                        )))
+                    }
+                };
+            }
+            Some(Value::Str(_)) => {}
+            Some(other) => {
+                return Err(vm.type_error(format!(
+                    "{fname}() argument '{what}' must be str, not {}",
+                    super::type_name_of_arg(vm, other)
+                )))
+            }
+        }
+    }
+    Ok((object, codec))
+}
+
+/// Whether a `str(…)` / `bytes(…)` call names a codec (an `encoding` or `errors`).
+fn with_codec(args: &Args) -> bool {
+    args.pos.len() > 1
+        || args
+            .kw
+            .iter()
+            .any(|(k, _)| matches!(&**k, "encoding" | "errors"))
+}
+
+/// `str(object, encoding[, errors])`: decodes bytes.
+fn decode(vm: &mut Vm, args: &Args) -> PyResult<Value> {
+    let (object, codec) = codec_args(vm, "str", args)?;
+    match object {
+        None => Ok(Value::str("")),
+        Some(Value::Bytes(b)) => match std::str::from_utf8(&b) {
+            Ok(s) if codec == "utf-8" || s.is_ascii() => Ok(Value::str(s)),
+            _ => Err(vm.unsupported(format!("decoding non-{codec} bytes"))),
+        },
+        Some(Value::Str(_)) => Err(vm.type_error("decoding str is not supported")),
+        Some(other) => Err(vm.type_error(format!(
+            "decoding to str: need a bytes-like object, {} found",
+            vm.type_of(&other).name
+        ))),
+    }
+}
+
+/// `bytes(source, encoding[, errors])`: encodes a str.
+fn encode(vm: &mut Vm, args: &Args) -> PyResult<Value> {
+    let (source, codec) = codec_args(vm, "bytes", args)?;
+    match source {
+        Some(Value::Str(s)) if codec == "utf-8" || s.is_ascii() => {
+            Ok(Value::Bytes(Rc::from(s.as_bytes())))
+        }
+        Some(Value::Str(_)) => Err(vm.unsupported("encoding non-ASCII text as ASCII")),
+        _ => Err(vm.type_error("encoding without a string argument")),
+    }
+}

@@ -1,0 +1,169 @@
+//! `dict` methods.
+
+use std::rc::Rc;
+
+use crate::runtime::argspec::{required, Spec, Style};
+use crate::runtime::dict::Dict;
+use crate::runtime::interp::Vm;
+use crate::runtime::object::{Args, DictView, NativeFn, Value, ViewKind};
+use crate::runtime::PyResult;
+
+/// The methods this file installs: (type, name, function).
+pub const METHODS: &[(&str, &str, NativeFn)] = &[
+    ("dict", "get", dict_get),
+    ("dict", "keys", dict_keys),
+    ("dict", "values", dict_values),
+    ("dict", "items", dict_items),
+    ("dict", "pop", dict_pop),
+    ("dict", "popitem", dict_popitem),
+    ("dict", "setdefault", dict_setdefault),
+    ("dict", "update", dict_update),
+    ("dict", "copy", dict_copy),
+    ("dict", "clear", dict_clear),
+];
+
+fn recv_dict(vm: &Vm, args: &Args) -> PyResult<Rc<Dict>> {
+    match args.pos.first() {
+        Some(Value::Dict(d)) => Ok(d.clone()),
+        _ => Err(vm.type_error("descriptor requires a 'dict' object")),
+    }
+}
+
+/// A `dict` method's [`Spec`] with positional-only parameters.
+const fn m(
+    name: &'static str,
+    style: Style,
+    params: &'static [&'static str],
+    req: usize,
+) -> Spec<'static> {
+    Spec::method("dict", name, style, params, req)
+}
+
+/// A method without arguments: checks there are none.
+fn no_args(vm: &Vm, args: &Args, name: &'static str) -> PyResult<()> {
+    m(name, Style::NoArgs, &[], 0)
+        .parse(vm, args, 1)
+        .map(|_| ())
+}
+
+fn dict_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [key, default] = m("get", Style::Positional, &["key", "default"], 1).bind(vm, &args, 1)?;
+    let d = recv_dict(vm, &args)?;
+    Ok(d.get(&required(key))
+        .map_err(|e| vm.unhashable(e))?
+        .unwrap_or_else(|| default.unwrap_or(Value::None)))
+}
+
+fn view(vm: &mut Vm, args: Args, name: &'static str, kind: ViewKind) -> PyResult<Value> {
+    no_args(vm, &args, name)?;
+    let d = recv_dict(vm, &args)?;
+    Ok(Value::DictView(Rc::new(DictView { dict: d, kind })))
+}
+
+fn dict_keys(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    view(vm, args, "keys", ViewKind::Keys)
+}
+
+fn dict_values(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    view(vm, args, "values", ViewKind::Values)
+}
+
+fn dict_items(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    view(vm, args, "items", ViewKind::Items)
+}
+
+fn dict_pop(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [key, default] = m("pop", Style::Positional, &["key", "default"], 1).bind(vm, &args, 1)?;
+    let key = required(key);
+    let d = recv_dict(vm, &args)?;
+    match d.remove(&key).map_err(|e| vm.unhashable(e))? {
+        Some(v) => Ok(v),
+        None => match default {
+            Some(dflt) => Ok(dflt),
+            None => Err(vm.err_args("KeyError", vec![key])),
+        },
+    }
+}
+
+fn dict_popitem(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    no_args(vm, &args, "popitem")?;
+    let d = recv_dict(vm, &args)?;
+    match d.pop_last() {
+        Some((k, v)) => Ok(Value::tuple(vec![k, v])),
+        None => Err(vm.err_args(
+            "KeyError",
+            vec![Value::str("popitem(): dictionary is empty")],
+        )),
+    }
+}
+
+fn dict_setdefault(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [key, default] =
+        m("setdefault", Style::Positional, &["key", "default"], 1).bind(vm, &args, 1)?;
+    let key = required(key);
+    let d = recv_dict(vm, &args)?;
+    if let Some(v) = d.get(&key).map_err(|e| vm.unhashable(e))? {
+        return Ok(v);
+    }
+    let v = default.unwrap_or(Value::None);
+    d.set(key, v.clone()).map_err(|e| vm.unhashable(e))?;
+    Ok(v)
+}
+
+/// `dict.update([other], **kwargs)`.
+fn dict_update(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let positional = Args::new(args.pos.clone());
+    let [other] = m("update", Style::Positional, &["other"], 0).bind(vm, &positional, 1)?;
+    let d = recv_dict(vm, &args)?;
+    if let Some(src) = other {
+        update_from(vm, &d, &src)?;
+    }
+    for (k, v) in args.kw {
+        d.set_str(&k, v);
+    }
+    Ok(Value::None)
+}
+
+/// Adds a mapping's items, or an iterable's key/value pairs, to `d` (CPython
+/// `dict_update_arg`, `PyDict_MergeFromSeq2`), with CPython's errors for bad elements.
+pub fn update_from(vm: &mut Vm, d: &Dict, src: &Value) -> PyResult<()> {
+    if let Value::Dict(s) = src {
+        for (k, v) in s.items() {
+            d.set(k, v).map_err(|e| vm.unhashable(e))?;
+        }
+        return Ok(());
+    }
+    for (i, item) in vm.collect(src)?.into_iter().enumerate() {
+        let pair = match vm.iter(&item) {
+            Ok(it) => vm.collect(&it)?,
+            Err(crate::runtime::Throw::Exc(e)) if vm.is_instance_of(&e, "TypeError") => {
+                return Err(vm.type_error(format!(
+                    "cannot convert dictionary update sequence element #{i} to a sequence"
+                )))
+            }
+            Err(e) => return Err(e),
+        };
+        if pair.len() != 2 {
+            return Err(vm.value_error(format!(
+                "dictionary update sequence element #{i} has length {}; 2 is required",
+                pair.len()
+            )));
+        }
+        d.set(pair[0].clone(), pair[1].clone())
+            .map_err(|e| vm.unhashable(e))?;
+    }
+    Ok(())
+}
+
+fn dict_copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    no_args(vm, &args, "copy")?;
+    Ok(Value::Dict(crate::runtime::gc::alloc(
+        recv_dict(vm, &args)?.copy(),
+    )))
+}
+
+fn dict_clear(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    no_args(vm, &args, "clear")?;
+    recv_dict(vm, &args)?.clear();
+    Ok(Value::None)
+}

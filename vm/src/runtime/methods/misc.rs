@@ -1,0 +1,150 @@
+//! Methods of the remaining built-in types: exceptions (`with_traceback`, `add_note`),
+//! `frame.clear`, `code.co_lines`/`co_positions`, `object.__init__`/`__new__` and the
+//! standard streams' `write`/`flush`.
+
+use crate::runtime::argspec::{required, Spec, Style};
+use crate::runtime::builtins::arity;
+use crate::runtime::interp::Vm;
+use crate::runtime::object::{Args, NativeFn, Value};
+use crate::runtime::PyResult;
+
+/// The methods this file installs: (type, name, function).
+pub const METHODS: &[(&str, &str, NativeFn)] = &[
+    ("BaseException", "with_traceback", exc_with_traceback),
+    ("BaseException", "add_note", exc_add_note),
+    ("frame", "clear", frame_clear),
+    ("code", "co_lines", code_co_lines),
+    ("code", "co_positions", code_co_positions),
+    ("object", "__init__", object_init),
+    ("object", "__new__", object_new),
+    ("TextIOWrapper", "write", stream_write),
+    ("TextIOWrapper", "flush", stream_flush),
+];
+
+fn exc_with_traceback(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [tb] =
+        Spec::method("BaseException", "with_traceback", Style::O, &["tb"], 1).bind(vm, &args, 1)?;
+    vm.setattr(&args.pos[0], "__traceback__", required(tb))?;
+    Ok(args.pos[0].clone())
+}
+
+fn exc_add_note(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [note] =
+        Spec::method("BaseException", "add_note", Style::O, &["note"], 1).bind(vm, &args, 1)?;
+    let note = required(note);
+    if !matches!(note, Value::Str(_)) {
+        return Err(vm.type_error(format!(
+            "note must be a str, not '{}'",
+            vm.type_of(&note).name
+        )));
+    }
+    if let Value::Object(o) = &args.pos[0] {
+        let notes = match o.dict.get_str("__notes__") {
+            Some(n) => n,
+            None => {
+                let l = Value::list(Vec::new());
+                o.dict.set_str("__notes__", l.clone());
+                l
+            }
+        };
+        match notes {
+            Value::List(l) => l.items.borrow_mut().push(note),
+            _ => return Err(vm.unsupported("add_note with a __notes__ that is not a list")),
+        }
+    }
+    Ok(Value::None)
+}
+
+/// `frame.clear()`: RuntimeError on a running frame; otherwise drops the locals.
+fn frame_clear(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let Some(Value::Frame(fo)) = args.pos.first() else {
+        return Err(vm.type_error("descriptor requires a 'frame' object"));
+    };
+    if vm.stack_index(fo).is_some() {
+        return Err(vm.err("RuntimeError", "cannot clear an executing frame"));
+    }
+    if fo.generator.borrow().upgrade().is_some() {
+        return Err(vm.err("RuntimeError", "cannot clear a suspended frame"));
+    }
+    if let Some(f) = fo.owned.borrow_mut().as_mut() {
+        for slot in f.localsplus.iter_mut() {
+            *slot = None;
+        }
+        if f.info.is_optimized() {
+            f.locals = None;
+        }
+    }
+    Ok(Value::None)
+}
+
+/// `code.co_lines()`: `(start, end, line)` byte ranges, consecutive units with the same
+/// line merged (CPython `lineiter_next`).
+fn code_co_lines(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let Some(Value::Code(c)) = args.pos.first() else {
+        return Err(vm.type_error("descriptor requires a 'code' object"));
+    };
+    let lines = c.lines();
+    let mut out: Vec<Value> = Vec::new();
+    let mut start = 0usize;
+    for i in 1..=lines.len() {
+        if i == lines.len() || lines[i] != lines[start] {
+            let line = lines[start]
+                .map(|l| Value::Int(i64::from(l)))
+                .unwrap_or(Value::None);
+            out.push(Value::tuple(vec![
+                Value::Int(2 * start as i64),
+                Value::Int(2 * i as i64),
+                line,
+            ]));
+            start = i;
+        }
+    }
+    vm.iter(&Value::list(out))
+}
+
+fn code_co_positions(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let Some(Value::Code(c)) = args.pos.first() else {
+        return Err(vm.type_error("descriptor requires a 'code' object"));
+    };
+    let opt = |x: Option<u32>| x.map(|v| Value::Int(i64::from(v))).unwrap_or(Value::None);
+    let out: Vec<Value> = c
+        .positions()
+        .into_iter()
+        .map(|p| {
+            Value::tuple(vec![
+                opt(p.line),
+                opt(p.end_line),
+                opt(p.col),
+                opt(p.end_col),
+            ])
+        })
+        .collect();
+    vm.iter(&Value::list(out))
+}
+
+fn object_init(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Ok(Value::None)
+}
+
+fn object_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    match args.pos.first() {
+        Some(Value::Type(t)) => Ok(vm.new_instance(t, &Args::default())),
+        _ => Err(vm.type_error("object.__new__(X): X is not a type object")),
+    }
+}
+
+fn stream_write(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    arity(vm, &args, "write", 2, 2)?;
+    let Value::Str(s) = &args.pos[1] else {
+        return Err(vm.type_error(format!(
+            "write() argument must be str, not {}",
+            vm.type_of(&args.pos[1]).name
+        )));
+    };
+    crate::runtime::builtins::write_to(vm, &args.pos[0], s)?;
+    Ok(Value::Int(s.chars().count() as i64))
+}
+
+fn stream_flush(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Ok(Value::None)
+}

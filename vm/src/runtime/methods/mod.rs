@@ -1,0 +1,55 @@
+//! Methods of the builtin types (`str.join`, `list.append`, `dict.get`, generator
+//! `send`, `frame.clear`, `code.co_lines`, …), installed as method descriptors in each
+//! type's dict so lookup and binding work like CPython's.
+//!
+//! One file per type (or family) so they can change independently: `str`, `list` (with
+//! `tuple`'s methods, which share its helpers), `dict`, `set`, `numbers` (`int`, `float`),
+//! `generator`, and `misc` (exceptions, `frame`, `code`, `object`, the standard streams).
+//! Each file's `METHODS` table lists what it installs.
+
+mod dict;
+mod generator;
+mod list;
+mod misc;
+mod numbers;
+mod set;
+mod str;
+
+use std::rc::Rc;
+
+pub use self::dict::update_from;
+
+use super::interp::Vm;
+use super::object::{Builtin, NativeFn, Value};
+
+/// Every file's table, in installation order.
+const TABLES: &[&[(&str, &str, NativeFn)]] = &[
+    str::METHODS,
+    list::METHODS,
+    dict::METHODS,
+    set::METHODS,
+    numbers::METHODS,
+    generator::METHODS,
+    misc::METHODS,
+];
+
+fn add(vm: &Vm, owner: &'static str, name: &'static str, func: NativeFn) {
+    let t = vm.ty(owner);
+    t.dict.set_str(
+        name,
+        Value::Builtin(Rc::new(Builtin {
+            name,
+            owner: Some(owner),
+            func,
+            module: None,
+        })),
+    );
+}
+
+pub fn install(vm: &mut Vm) {
+    for table in TABLES {
+        for &(owner, name, f) in table.iter() {
+            add(vm, owner, name, f);
+        }
+    }
+}

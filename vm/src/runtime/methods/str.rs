@@ -1,0 +1,726 @@
+//! `str` methods.
+
+use std::rc::Rc;
+
+use crate::runtime::argspec::{adjust_indices, index, required, slice_index, Spec, Style};
+use crate::runtime::builtins::type_name_of_arg;
+use crate::runtime::interp::{Vm, MAX_ALLOC};
+use crate::runtime::object::{Args, NativeFn, Value};
+use crate::runtime::{PyResult, Throw};
+
+/// The methods this file installs: (type, name, function).
+pub const METHODS: &[(&str, &str, NativeFn)] = &[
+    ("str", "join", str_join),
+    ("str", "split", str_split),
+    ("str", "rsplit", str_rsplit),
+    ("str", "splitlines", str_splitlines),
+    ("str", "upper", str_upper),
+    ("str", "lower", str_lower),
+    ("str", "title", str_title),
+    ("str", "capitalize", str_capitalize),
+    ("str", "strip", str_strip),
+    ("str", "lstrip", str_lstrip),
+    ("str", "rstrip", str_rstrip),
+    ("str", "replace", str_replace),
+    ("str", "startswith", str_startswith),
+    ("str", "endswith", str_endswith),
+    ("str", "find", str_find),
+    ("str", "rfind", str_rfind),
+    ("str", "index", str_index),
+    ("str", "count", str_count),
+    ("str", "format", str_format),
+    ("str", "isdigit", str_isdigit),
+    ("str", "isalpha", str_isalpha),
+    ("str", "isspace", str_isspace),
+    ("str", "isalnum", str_isalnum),
+    ("str", "isupper", str_isupper),
+    ("str", "islower", str_islower),
+    ("str", "ljust", str_ljust),
+    ("str", "rjust", str_rjust),
+    ("str", "center", str_center),
+    ("str", "zfill", str_zfill),
+    ("str", "encode", str_encode),
+];
+
+fn recv_str(vm: &Vm, args: &Args) -> PyResult<Rc<str>> {
+    match args.pos.first() {
+        Some(Value::Str(s)) => Ok(s.clone()),
+        _ => Err(vm.type_error("descriptor requires a 'str' object")),
+    }
+}
+
+/// A `str` method's [`Spec`] with positional-only parameters.
+const fn m(
+    name: &'static str,
+    style: Style,
+    params: &'static [&'static str],
+    req: usize,
+) -> Spec<'static> {
+    Spec::method("str", name, style, params, req)
+}
+
+/// `replace() argument 1 must be str, not int`.
+fn str_param(vm: &Vm, v: &Value, name: &str, pos: usize) -> PyResult<Rc<str>> {
+    match v {
+        Value::Str(s) => Ok(s.clone()),
+        other => Err(vm.type_error(format!(
+            "{name}() argument {pos} must be str, not {}",
+            type_name_of_arg(vm, other)
+        ))),
+    }
+}
+
+/// A TypeError raised by `r` reads `msg` instead (CPython's `PySequence_Fast`).
+fn retype<T>(vm: &Vm, r: PyResult<T>, msg: &str) -> PyResult<T> {
+    match r {
+        Err(Throw::Exc(e)) if vm.is_instance_of(&e, "TypeError") => Err(vm.type_error(msg)),
+        other => other,
+    }
+}
+
+fn str_join(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [iterable] = m("join", Style::O, &["iterable"], 1).bind(vm, &args, 1)?;
+    let sep = recv_str(vm, &args)?;
+    let it = vm.iter(&required(iterable));
+    let it = retype(vm, it, "can only join an iterable")?;
+    let items = vm.collect(&it)?;
+    let mut parts = Vec::with_capacity(items.len());
+    for (i, v) in items.iter().enumerate() {
+        match v {
+            Value::Str(s) => parts.push(s.to_string()),
+            other => {
+                return Err(vm.type_error(format!(
+                    "sequence item {i}: expected str instance, {} found",
+                    vm.type_of(other).name
+                )))
+            }
+        }
+    }
+    Ok(Value::str(&parts.join(&sep)))
+}
+
+/// `str.isspace` for one character (CPython `Py_UNICODE_ISSPACE`): Unicode White_Space
+/// plus the information separators U+001C..U+001F, which Python counts and Rust does not.
+pub fn is_py_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// `str.split` / `str.rsplit` arguments `(sep=None, maxsplit=-1)`, checked.
+struct SplitArgs {
+    s: Rc<str>,
+    sep: Option<Rc<str>>,
+    /// `None` for "no limit" (a negative `maxsplit`).
+    max: Option<usize>,
+}
+
+fn split_args(vm: &mut Vm, args: Args, name: &'static str) -> PyResult<SplitArgs> {
+    let [sep, maxsplit] = m(name, Style::Keywords, &["sep", "maxsplit"], 0)
+        .keywords(0, 2)
+        .bind(vm, &args, 1)?;
+    let s = recv_str(vm, &args)?;
+    let sep = match sep {
+        None | Some(Value::None) => None,
+        Some(Value::Str(s)) => Some(s),
+        Some(other) => {
+            return Err(vm.type_error(format!(
+                "must be str or None, not {}",
+                vm.type_of(&other).name
+            )))
+        }
+    };
+    let max = match maxsplit {
+        None => None,
+        Some(v) => usize::try_from(index(vm, &v)?).ok(),
+    };
+    if sep.as_deref() == Some("") {
+        return Err(vm.value_error("empty separator"));
+    }
+    Ok(SplitArgs { s, sep, max })
+}
+
+fn str_split(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let SplitArgs { s, sep, max } = split_args(vm, args, "split")?;
+    let parts: Vec<Value> = match sep {
+        Some(sep) => match max {
+            Some(n) => s
+                .splitn(n.saturating_add(1), &*sep)
+                .map(Value::str)
+                .collect(),
+            None => s.split(&*sep).map(Value::str).collect(),
+        },
+        None => {
+            let mut out = Vec::new();
+            let mut rest = s.trim_start_matches(is_py_space);
+            while !rest.is_empty() {
+                if max.is_some_and(|m| out.len() >= m) {
+                    // The remainder keeps its trailing whitespace, as in CPython.
+                    out.push(Value::str(rest));
+                    break;
+                }
+                let end = rest.find(is_py_space).unwrap_or(rest.len());
+                out.push(Value::str(&rest[..end]));
+                rest = rest[end..].trim_start_matches(is_py_space);
+            }
+            out
+        }
+    };
+    Ok(Value::list(parts))
+}
+
+/// `str.rsplit`: as `split`, but the `maxsplit` splits are taken from the right.
+fn str_rsplit(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let SplitArgs { s, sep, max } = split_args(vm, args, "rsplit")?;
+    let mut parts: Vec<Value> = match sep {
+        Some(sep) => match max {
+            Some(n) => s
+                .rsplitn(n.saturating_add(1), &*sep)
+                .map(Value::str)
+                .collect(),
+            None => s.rsplit(&*sep).map(Value::str).collect(),
+        },
+        None => {
+            let mut out = Vec::new();
+            let mut rest = s.trim_end_matches(is_py_space);
+            while !rest.is_empty() {
+                if max.is_some_and(|m| out.len() >= m) {
+                    out.push(Value::str(rest));
+                    break;
+                }
+                let start = rest
+                    .char_indices()
+                    .rev()
+                    .find(|(_, c)| is_py_space(*c))
+                    .map_or(0, |(i, c)| i + c.len_utf8());
+                out.push(Value::str(&rest[start..]));
+                rest = rest[..start].trim_end_matches(is_py_space);
+            }
+            out
+        }
+    };
+    parts.reverse();
+    Ok(Value::list(parts))
+}
+
+/// `str.splitlines(keepends=False)`: splits at every line boundary CPython's
+/// `Py_UNICODE_ISLINEBREAK` knows (`\n \r \r\n \v \f \x1c \x1d \x1e \x85 \u2028
+/// \u2029`), not only `\n`.
+fn str_splitlines(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [keepends] = m("splitlines", Style::Keywords, &["keepends"], 0)
+        .keywords(0, 1)
+        .bind(vm, &args, 1)?;
+    let s = recv_str(vm, &args)?;
+    let keepends = match keepends {
+        Some(v) => vm.truthy(&v)?,
+        None => false,
+    };
+    let is_break = |c: char| {
+        matches!(
+            c,
+            '\n' | '\r'
+                | '\u{b}'
+                | '\u{c}'
+                | '\u{1c}'
+                | '\u{1d}'
+                | '\u{1e}'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if !is_break(c) {
+            continue;
+        }
+        let mut end = i + c.len_utf8();
+        if c == '\r' {
+            if let Some(&(j, '\n')) = chars.peek() {
+                end = j + 1;
+                chars.next();
+            }
+        }
+        out.push(Value::str(&s[start..if keepends { end } else { i }]));
+        start = end;
+    }
+    if start < s.len() {
+        out.push(Value::str(&s[start..]));
+    }
+    Ok(Value::list(out))
+}
+
+fn str_map(vm: &mut Vm, args: Args, name: &'static str, f: fn(&str) -> String) -> PyResult<Value> {
+    m(name, Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
+    let s = recv_str(vm, &args)?;
+    Ok(Value::str(&f(&s)))
+}
+
+fn str_upper(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    str_map(vm, args, "upper", |s| s.to_uppercase())
+}
+
+fn str_lower(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    str_map(vm, args, "lower", |s| s.to_lowercase())
+}
+
+fn str_title(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    str_map(vm, args, "title", |s| {
+        let mut out = String::new();
+        let mut prev_cased = false;
+        for c in s.chars() {
+            if prev_cased {
+                out.extend(c.to_lowercase());
+            } else {
+                out.extend(c.to_uppercase());
+            }
+            prev_cased = c.is_alphabetic();
+        }
+        out
+    })
+}
+
+fn str_capitalize(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    str_map(vm, args, "capitalize", |s| {
+        let mut c = s.chars();
+        match c.next() {
+            Some(f) => f
+                .to_uppercase()
+                .chain(c.flat_map(|x| x.to_lowercase()))
+                .collect(),
+            None => String::new(),
+        }
+    })
+}
+
+fn strip_with(
+    vm: &mut Vm,
+    args: Args,
+    name: &'static str,
+    left: bool,
+    right: bool,
+) -> PyResult<Value> {
+    let [chars] = m(name, Style::Positional, &["chars"], 0).bind(vm, &args, 1)?;
+    let s = recv_str(vm, &args)?;
+    let chars = match chars {
+        None | Some(Value::None) => None,
+        Some(Value::Str(c)) => Some(c),
+        Some(_) => return Err(vm.type_error(format!("{name} arg must be None or str"))),
+    };
+    let pred = |c: char| match &chars {
+        Some(set) => set.contains(c),
+        None => is_py_space(c),
+    };
+    let mut t: &str = &s;
+    if left {
+        t = t.trim_start_matches(pred);
+    }
+    if right {
+        t = t.trim_end_matches(pred);
+    }
+    Ok(Value::str(t))
+}
+
+fn str_strip(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    strip_with(vm, args, "strip", true, true)
+}
+
+fn str_lstrip(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    strip_with(vm, args, "lstrip", true, false)
+}
+
+fn str_rstrip(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    strip_with(vm, args, "rstrip", false, true)
+}
+
+fn str_replace(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [old, new, count] =
+        m("replace", Style::Positional, &["old", "new", "count"], 2).bind(vm, &args, 1)?;
+    let s = recv_str(vm, &args)?;
+    let old = str_param(vm, &required(old), "replace", 1)?;
+    let new = str_param(vm, &required(new), "replace", 2)?;
+    let count = match count {
+        Some(c) => index(vm, &c)?,
+        None => -1,
+    };
+    // Refuse results beyond the allocation bound before building them.
+    let hits = if old.is_empty() {
+        s.chars().count() + 1
+    } else {
+        s.matches(&*old).count()
+    };
+    let hits = usize::try_from(count).map_or(hits, |c| hits.min(c));
+    if s.len().saturating_add(hits.saturating_mul(new.len())) > MAX_ALLOC {
+        return Err(vm.err("MemoryError", ""));
+    }
+    let r = match usize::try_from(count) {
+        Ok(n) => s.replacen(&*old, &new, n),
+        Err(_) => s.replace(&*old, &new),
+    };
+    Ok(Value::str(&r))
+}
+
+fn affix(vm: &mut Vm, args: Args, name: &'static str, start: bool) -> PyResult<Value> {
+    let [prefix, from, to] =
+        m(name, Style::ParseTuple, &["prefix", "start", "end"], 1).bind(vm, &args, 1)?;
+    let s = recv_str(vm, &args)?;
+    let (from, to) = (
+        slice_index(vm, from.as_ref())?,
+        slice_index(vm, to.as_ref())?,
+    );
+    let chars: Vec<char> = s.chars().collect();
+    let (lo, hi) = adjust_indices(from, to, chars.len());
+    let matches = |p: &str| {
+        let p: Vec<char> = p.chars().collect();
+        if hi < lo || hi - lo < p.len() {
+            return false;
+        }
+        if start {
+            chars[lo..lo + p.len()] == p[..]
+        } else {
+            chars[hi - p.len()..hi] == p[..]
+        }
+    };
+    match required(prefix) {
+        Value::Str(p) => Ok(Value::Bool(matches(&p))),
+        Value::Tuple(options) => {
+            for o in options.iter() {
+                let Value::Str(p) = o else {
+                    return Err(vm.type_error(format!(
+                        "tuple for {name} must only contain str, not {}",
+                        vm.type_of(o).name
+                    )));
+                };
+                if matches(p) {
+                    return Ok(Value::Bool(true));
+                }
+            }
+            Ok(Value::Bool(false))
+        }
+        other => Err(vm.type_error(format!(
+            "{name} first arg must be str or a tuple of str, not {}",
+            vm.type_of(&other).name
+        ))),
+    }
+}
+
+fn str_startswith(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    affix(vm, args, "startswith", true)
+}
+
+fn str_endswith(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    affix(vm, args, "endswith", false)
+}
+
+fn char_index(s: &str, byte: usize) -> i64 {
+    s[..byte].chars().count() as i64
+}
+
+/// The byte offset of character `i` of `s` (its length past the end).
+fn byte_at(s: &str, i: usize) -> usize {
+    s.char_indices().nth(i).map_or(s.len(), |(b, _)| b)
+}
+
+/// What `find` and friends search: the receiver, `sub`, and the `[start:end]` window as
+/// character offsets (`None` when `sub` cannot fit in it).
+type Finds = (Rc<str>, Rc<str>, Option<(usize, usize)>);
+
+/// `find`, `rfind`, `index`, `count`: `(sub[, start[, end]])` checked as CPython's
+/// `stringlib_parse_args_finds` does (the indices first), and the part of the receiver
+/// `[start:end]` selects, with the character offset of its start; `None` when `sub` cannot
+/// fit in it.
+fn finds_args(vm: &mut Vm, args: &Args, name: &'static str) -> PyResult<Finds> {
+    let [sub, from, to] =
+        m(name, Style::ParseTuple, &["sub", "start", "end"], 1).bind(vm, args, 1)?;
+    let s = recv_str(vm, args)?;
+    let (from, to) = (
+        slice_index(vm, from.as_ref())?,
+        slice_index(vm, to.as_ref())?,
+    );
+    let sub = match required(sub) {
+        Value::Str(sub) => sub,
+        other => return Err(vm.type_error(format!("must be str, not {}", vm.type_of(&other).name))),
+    };
+    let (lo, hi) = adjust_indices(from, to, s.chars().count());
+    let window = (hi >= lo && hi - lo >= sub.chars().count()).then_some((lo, hi));
+    Ok((s, sub, window))
+}
+
+fn find_with(vm: &mut Vm, args: Args, name: &'static str, from_right: bool) -> PyResult<i64> {
+    let (s, sub, window) = finds_args(vm, &args, name)?;
+    let Some((lo, hi)) = window else {
+        return Ok(-1);
+    };
+    let part = &s[byte_at(&s, lo)..byte_at(&s, hi)];
+    let found = if from_right {
+        part.rfind(&*sub)
+    } else {
+        part.find(&*sub)
+    };
+    Ok(found.map_or(-1, |b| char_index(part, b) + lo as i64))
+}
+
+fn str_find(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Ok(Value::Int(find_with(vm, args, "find", false)?))
+}
+
+fn str_rfind(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Ok(Value::Int(find_with(vm, args, "rfind", true)?))
+}
+
+fn str_index(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    match find_with(vm, args, "index", false)? {
+        -1 => Err(vm.value_error("substring not found")),
+        i => Ok(Value::Int(i)),
+    }
+}
+
+fn str_count(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (s, sub, window) = finds_args(vm, &args, "count")?;
+    let Some((lo, hi)) = window else {
+        return Ok(Value::Int(0));
+    };
+    if sub.is_empty() {
+        return Ok(Value::Int((hi - lo) as i64 + 1));
+    }
+    let part = &s[byte_at(&s, lo)..byte_at(&s, hi)];
+    Ok(Value::Int(part.matches(&*sub).count() as i64))
+}
+
+/// `str.format` with `{}`, `{0}`, `{name}`, `{!r}` and format specs.
+fn str_format(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let s = recv_str(vm, &args)?;
+    let pos = &args.pos[1..];
+    let mut out = String::new();
+    let mut auto = 0;
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '{' && chars.get(i + 1) == Some(&'{') {
+            out.push('{');
+            i += 2;
+            continue;
+        }
+        if c == '}' && chars.get(i + 1) == Some(&'}') {
+            out.push('}');
+            i += 2;
+            continue;
+        }
+        if c != '{' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let Some(end) = chars[i..].iter().position(|&x| x == '}') else {
+            return Err(vm.value_error("Single '{' encountered in format string"));
+        };
+        let field: String = chars[i + 1..i + end].iter().collect();
+        i += end + 1;
+        let (field, spec) = field
+            .split_once(':')
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            .unwrap_or((field, String::new()));
+        let (field, conv) = field
+            .split_once('!')
+            .map(|(a, b)| (a.to_owned(), Some(b.to_owned())))
+            .unwrap_or((field, None));
+        let v = if field.is_empty() {
+            let v = pos.get(auto).cloned();
+            auto += 1;
+            v.ok_or_else(|| {
+                vm.err(
+                    "IndexError",
+                    format!(
+                        "Replacement index {} out of range for positional args tuple",
+                        auto - 1
+                    ),
+                )
+            })?
+        } else if let Ok(n) = field.parse::<usize>() {
+            pos.get(n).cloned().ok_or_else(|| {
+                vm.err(
+                    "IndexError",
+                    format!("Replacement index {n} out of range for positional args tuple"),
+                )
+            })?
+        } else {
+            let (base, attr) = field
+                .split_once('.')
+                .map(|(a, b)| (a.to_owned(), Some(b.to_owned())))
+                .unwrap_or((field.clone(), None));
+            let v = args
+                .kw
+                .iter()
+                .find(|(k, _)| **k == *base)
+                .map(|(_, v)| v.clone())
+                .ok_or_else(|| vm.err_args("KeyError", vec![Value::str(&base)]))?;
+            match attr {
+                Some(a) => vm.getattr(&v, &a)?,
+                None => v,
+            }
+        };
+        let v = match conv.as_deref() {
+            Some("r") | Some("a") => Value::str(&vm.repr(&v)?),
+            Some("s") => Value::str(&vm.str_of(&v)?),
+            _ => v,
+        };
+        out.push_str(&vm.format(&v, &spec)?);
+    }
+    Ok(Value::str(&out))
+}
+
+fn str_pred(vm: &mut Vm, args: Args, name: &'static str, f: fn(&str) -> bool) -> PyResult<Value> {
+    m(name, Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
+    let s = recv_str(vm, &args)?;
+    Ok(Value::Bool(!s.is_empty() && f(&s)))
+}
+
+fn str_isdigit(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    str_pred(vm, args, "isdigit", |s| {
+        s.chars().all(|c| c.is_ascii_digit())
+    })
+}
+
+fn str_isalpha(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    str_pred(vm, args, "isalpha", |s| s.chars().all(char::is_alphabetic))
+}
+
+fn str_isspace(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    str_pred(vm, args, "isspace", |s| s.chars().all(is_py_space))
+}
+
+fn str_isalnum(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    str_pred(vm, args, "isalnum", |s| {
+        s.chars().all(char::is_alphanumeric)
+    })
+}
+
+fn str_isupper(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    str_pred(vm, args, "isupper", |s| {
+        s.chars().any(char::is_uppercase) && !s.chars().any(char::is_lowercase)
+    })
+}
+
+fn str_islower(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    str_pred(vm, args, "islower", |s| {
+        s.chars().any(char::is_lowercase) && !s.chars().any(char::is_uppercase)
+    })
+}
+
+fn justify(vm: &mut Vm, args: Args, name: &'static str, align: char) -> PyResult<Value> {
+    let [width, fill] = m(name, Style::Positional, &["width", "fillchar"], 1).bind(vm, &args, 1)?;
+    let s = recv_str(vm, &args)?;
+    let width = index(vm, &required(width))?;
+    let fill = match fill {
+        None => ' ',
+        Some(Value::Str(f)) => {
+            let mut chars = f.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => c,
+                _ => {
+                    return Err(
+                        vm.type_error("The fill character must be exactly one character long")
+                    )
+                }
+            }
+        }
+        Some(other) => {
+            return Err(vm.type_error(format!(
+                "The fill character must be a unicode character, not {}",
+                vm.type_of(&other).name
+            )))
+        }
+    };
+    let n = s.chars().count();
+    let Ok(width) = usize::try_from(width) else {
+        return Ok(Value::Str(s));
+    };
+    if n >= width {
+        return Ok(Value::Str(s));
+    }
+    if width > MAX_ALLOC {
+        return Err(vm.err("MemoryError", ""));
+    }
+    let pad = width - n;
+    let rep = |k: usize| std::iter::repeat_n(fill, k).collect::<String>();
+    Ok(Value::str(&match align {
+        '<' => format!("{s}{}", rep(pad)),
+        '>' => format!("{}{s}", rep(pad)),
+        _ => {
+            let left = pad / 2 + (pad & width & 1);
+            format!("{}{s}{}", rep(left), rep(pad - left))
+        }
+    }))
+}
+
+fn str_ljust(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    justify(vm, args, "ljust", '<')
+}
+
+fn str_rjust(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    justify(vm, args, "rjust", '>')
+}
+
+fn str_center(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    justify(vm, args, "center", '^')
+}
+
+fn str_zfill(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [width] = m("zfill", Style::O, &["width"], 1).bind(vm, &args, 1)?;
+    let s = recv_str(vm, &args)?;
+    let width = index(vm, &required(width))?;
+    let n = s.chars().count();
+    let Ok(width) = usize::try_from(width) else {
+        return Ok(Value::Str(s));
+    };
+    if n >= width {
+        return Ok(Value::Str(s));
+    }
+    if width > MAX_ALLOC {
+        return Err(vm.err("MemoryError", ""));
+    }
+    let (sign, rest) = match s.chars().next() {
+        Some(c @ ('-' | '+')) => (c.to_string(), &s[1..]),
+        _ => (String::new(), &s[..]),
+    };
+    Ok(Value::str(&format!(
+        "{sign}{}{rest}",
+        "0".repeat(width - n)
+    )))
+}
+
+/// `str.encode(encoding='utf-8', errors='strict')`: UTF-8, and ASCII for ASCII text;
+/// other codecs are unsupported.
+fn str_encode(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [encoding, errors] = m("encode", Style::Keywords, &["encoding", "errors"], 0)
+        .keywords(0, 2)
+        .bind(vm, &args, 1)?;
+    let s = recv_str(vm, &args)?;
+    let text = |v: Option<Value>, what: &str| -> PyResult<Option<Rc<str>>> {
+        match v {
+            None => Ok(None),
+            Some(Value::Str(t)) => Ok(Some(t)),
+            Some(other) => Err(vm.type_error(format!(
+                "encode() argument '{what}' must be str, not {}",
+                type_name_of_arg(vm, &other)
+            ))),
+        }
+    };
+    let encoding = text(encoding, "encoding")?;
+    text(errors, "errors")?;
+    let codec = encoding
+        .as_deref()
+        .map(|e| e.to_ascii_lowercase().replace('_', "-"));
+    match codec.as_deref() {
+        None | Some("utf-8" | "utf8") => {}
+        Some("ascii" | "us-ascii") if s.is_ascii() => {}
+        Some(_) => {
+            return Err(vm.unsupported(format!(
+                "str.encode with encoding {}",
+                crate::reprs::str_repr(encoding.as_deref().unwrap_or_default())
+            )))
+        }
+    }
+    Ok(Value::Bytes(Rc::from(s.as_bytes())))
+}

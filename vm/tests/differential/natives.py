@@ -1,0 +1,120 @@
+"""CPython 3.12's side of vm/tests/natives_vs_cpython.rs.
+
+`natives.py signatures FILE`: FILE holds a JSON list of [owner, name] pairs (the VM's
+natives); prints a JSON list with, for each, whether it is a type (an exception type) and
+its parameters
+from `inspect.signature`, else from `__text_signature__` (whose `<unrepresentable>`
+defaults inspect cannot read), else null.
+
+`natives.py run FILE`: FILE holds a JSON list of program sources; runs each as
+`python main.py` would (a fresh `__main__` namespace, compiled as main.py) and prints a
+JSON list of what each wrote to stdout, followed by `uncaught TYPE: MESSAGE` when an
+exception escaped it.
+"""
+
+import ast
+import builtins
+import contextlib
+import inspect
+import io
+import json
+import sys
+
+KINDS = {
+    inspect.Parameter.POSITIONAL_ONLY: "posonly",
+    inspect.Parameter.POSITIONAL_OR_KEYWORD: "normal",
+    inspect.Parameter.VAR_POSITIONAL: "varargs",
+    inspect.Parameter.KEYWORD_ONLY: "kwonly",
+    inspect.Parameter.VAR_KEYWORD: "varkw",
+}
+
+
+def lookup(owner, name):
+    if owner == "builtins":
+        return getattr(builtins, name)
+    if owner == "generator":
+        owner_type = type(x for x in ())
+    else:
+        owner_type = getattr(builtins, owner)
+    return owner_type.__dict__[name]
+
+
+def from_text_signature(text):
+    """Parameters from a `__text_signature__` such as `($self, key, default=<unrepresentable>, /)`."""
+    text = text.replace("<unrepresentable>", "None").replace("$", "")
+    tree = ast.parse("def f" + text + ": pass")
+    a = tree.body[0].args
+    positional = [(p.arg, "posonly") for p in a.posonlyargs] + [(p.arg, "normal") for p in a.args]
+    n_defaults = len(a.defaults)
+    out = [
+        {"name": n, "kind": k, "default": i >= len(positional) - n_defaults}
+        for i, (n, k) in enumerate(positional)
+    ]
+    if a.vararg:
+        out.append({"name": a.vararg.arg, "kind": "varargs", "default": False})
+    for p, d in zip(a.kwonlyargs, a.kw_defaults):
+        out.append({"name": p.arg, "kind": "kwonly", "default": d is not None})
+    if a.kwarg:
+        out.append({"name": a.kwarg.arg, "kind": "varkw", "default": False})
+    return out
+
+
+def parameters(obj, is_method):
+    try:
+        params = [
+            {"name": p.name, "kind": KINDS[p.kind], "default": p.default is not p.empty}
+            for p in inspect.signature(obj).parameters.values()
+        ]
+    except ValueError:
+        text = getattr(obj, "__text_signature__", None)
+        if not text:
+            return None
+        params = from_text_signature(text)
+        # `$module` / `$type` are not parameters of a call; `$self` is the receiver.
+        if params and params[0]["name"] in ("module", "type"):
+            params = params[1:]
+    if is_method and params and params[0]["name"] in ("self", "type"):
+        params = params[1:]
+    return params
+
+
+def signatures(pairs):
+    out = []
+    for owner, name in pairs:
+        obj = lookup(owner, name)
+        out.append(
+            {
+                "owner": owner,
+                "name": name,
+                "is_type": isinstance(obj, type),
+                "is_exception": isinstance(obj, type) and issubclass(obj, BaseException),
+                "params": parameters(obj, owner != "builtins"),
+            }
+        )
+    return out
+
+
+def run(sources):
+    out = []
+    for source in sources:
+        buffer = io.StringIO()
+        namespace = {"__name__": "__main__", "__builtins__": builtins}
+        with contextlib.redirect_stdout(buffer):
+            try:
+                exec(compile(source, "main.py", "exec"), namespace)
+            except BaseException as e:  # noqa: BLE001 - reported like an uncaught exception
+                print(f"uncaught {type(e).__name__}: {e}")
+        out.append(buffer.getvalue())
+    return out
+
+
+def main():
+    mode, path = sys.argv[1], sys.argv[2]
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    result = signatures(data) if mode == "signatures" else run(data)
+    json.dump(result, sys.stdout, ensure_ascii=True)
+
+
+if __name__ == "__main__":
+    main()
