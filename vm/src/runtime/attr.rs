@@ -537,22 +537,31 @@ impl Vm {
                     format!("'frame' object attribute '{name}' is read-only"),
                 )),
             },
-            other => {
-                let t = self.type_of(other).name.clone();
-                let exists = self.getattr(other, name).is_ok();
-                if exists {
-                    Err(self.err(
-                        "AttributeError",
-                        format!("'{t}' object attribute '{name}' is read-only"),
-                    ))
-                } else {
-                    Err(self.err(
-                        "AttributeError",
-                        format!("'{t}' object has no attribute '{name}'"),
-                    ))
-                }
-            }
+            other => Err(self.builtin_attr_write_error(other, name)?),
         }
+    }
+
+    /// Assigning or deleting attribute `name` of a built-in object without a `__dict__`
+    /// fails as CPython's `PyObject_GenericSetAttr` words it: a method (non-data
+    /// descriptor) is read-only, a getset or member (`int.real`) is not writable, and any
+    /// other name does not exist — unless CPython has it and the VM does not.
+    fn builtin_attr_write_error(&mut self, v: &Value, name: &str) -> PyResult<Throw> {
+        let t = self.type_of(v);
+        let tn = t.name.clone();
+        if t.lookup(name).is_some() {
+            return Ok(self.err(
+                "AttributeError",
+                format!("'{tn}' object attribute '{name}' is read-only"),
+            ));
+        }
+        if self.special_attr(v, name)?.is_some() {
+            let owner = reach::defining_type(&tn, name).unwrap_or(&tn);
+            return Ok(self.err(
+                "AttributeError",
+                format!("attribute '{name}' of '{owner}' objects is not writable"),
+            ));
+        }
+        Ok(self.no_attr(v, name))
     }
 
     /// Assigning or deleting (`what`: "setter" or "deleter") an attribute that class `t`
@@ -590,9 +599,13 @@ impl Vm {
             }
             _ => None,
         };
-        match d.map(|d| d.remove(&Value::str(name))) {
-            Some(Ok(Some(_))) => Ok(()),
-            _ => Err(self.no_attr(v, name)),
+        match d {
+            Some(d) => match d.remove(&Value::str(name)) {
+                Ok(Some(_)) => Ok(()),
+                _ => Err(self.no_attr(v, name)),
+            },
+            None if matches!(v, Value::Frame(_) | Value::Type(_)) => Err(self.no_attr(v, name)),
+            None => Err(self.builtin_attr_write_error(v, name)?),
         }
     }
 }

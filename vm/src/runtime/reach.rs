@@ -11,22 +11,26 @@ fn sorted_contains(names: &[&str], name: &str) -> bool {
 /// Whether instances of the CPython built-in type `type_name` have attribute `attr`
 /// through their type (the type's `__dict__` or a base's: what `dir()` lists).
 pub fn type_has(type_name: &str, attr: &str) -> bool {
+    defining_type(type_name, attr).is_some()
+}
+
+/// The CPython built-in type, `type_name` or one of its bases, whose own `__dict__`
+/// defines `attr` (the owner CPython's descriptor messages name: `int` for `True.real`).
+pub fn defining_type(type_name: &str, attr: &str) -> Option<&'static str> {
     let mut current = type_name;
     // The chain of bases is short; the bound only guards against a malformed table.
     for _ in 0..TYPES.len() {
-        let Ok(i) = TYPES.binary_search_by(|(t, _, _)| t.cmp(&current)) else {
-            return false;
-        };
-        let (_, base, names) = TYPES[i];
+        let i = TYPES.binary_search_by(|(t, _, _)| t.cmp(&current)).ok()?;
+        let (owner, base, names) = TYPES[i];
         if sorted_contains(names, attr) {
-            return true;
+            return Some(owner);
         }
         if base.is_empty() {
-            return false;
+            return None;
         }
         current = base;
     }
-    false
+    None
 }
 
 /// Whether `name` is in CPython's `builtins` module.
