@@ -230,10 +230,7 @@ impl Vm {
 
     fn eq_inner(&mut self, a: &Value, b: &Value) -> PyResult<bool> {
         if let (Some(x), Some(y)) = (num(a), num(b)) {
-            return Ok(match (x, y) {
-                (Num::I(x), Num::I(y)) => x == y,
-                (x, y) => x.f() == y.f(),
-            });
+            return Ok(x.cmp(y) == Some(std::cmp::Ordering::Equal));
         }
         Ok(match (a, b) {
             (Value::Str(x), Value::Str(y)) => x == y,
@@ -377,10 +374,7 @@ impl Vm {
 
     fn order_inner(&mut self, a: &Value, b: &Value) -> PyResult<Option<std::cmp::Ordering>> {
         if let (Some(x), Some(y)) = (num(a), num(b)) {
-            return Ok(match (x, y) {
-                (Num::I(x), Num::I(y)) => Some(x.cmp(&y)),
-                (x, y) => x.f().partial_cmp(&y.f()),
-            });
+            return Ok(x.cmp(y));
         }
         match (a, b) {
             (Value::Str(x), Value::Str(y)) => Ok(Some(x.cmp(y))),
@@ -853,6 +847,32 @@ impl Vm {
                     }
                 })
             }
+            // CPython `compute_slice`: a slice of a range is a range.
+            Value::Range(r) if matches!(sub, Value::Slice(_)) => {
+                let Value::Slice(s) = sub else {
+                    return Err(Throw::Bug("range slice".into()));
+                };
+                let Ok(n) = i64::try_from(r.len()) else {
+                    return Err(self.unsupported("slicing a range longer than sys.maxsize"));
+                };
+                let (start, stop, step) = self.slice_bounds(s, n)?;
+                let at = |k: i64| i128::from(r.start) + i128::from(k) * i128::from(r.step);
+                let step = i128::from(r.step) * i128::from(step);
+                match (
+                    i64::try_from(at(start)),
+                    i64::try_from(at(stop)),
+                    i64::try_from(step),
+                ) {
+                    (Ok(start), Ok(stop), Ok(step)) => {
+                        Ok(Value::Range(Rc::new(super::object::Range {
+                            start,
+                            stop,
+                            step,
+                        })))
+                    }
+                    _ => Err(self.unsupported(super::numbers::BIG_INT)),
+                }
+            }
             Value::Range(r) => {
                 let Value::Int(i) = sub else {
                     return Err(self.type_error(
@@ -924,10 +944,21 @@ impl Vm {
         }
     }
 
-    /// The indices a slice selects from a sequence of length `len` (CPython
-    /// `PySlice_AdjustIndices`).
+    /// The indices a slice selects from a sequence of length `len`.
     pub fn slice_indices(&mut self, s: &Slice, len: usize) -> PyResult<Vec<usize>> {
-        let n = len as i64;
+        let (start, stop, step) = self.slice_bounds(s, len as i64)?;
+        let mut out = Vec::new();
+        let mut i = start;
+        while (step > 0 && i < stop) || (step < 0 && i > stop) {
+            out.push(i as usize);
+            i += step;
+        }
+        Ok(out)
+    }
+
+    /// `(start, stop, step)` of a slice over a sequence of length `n`, clamped as CPython's
+    /// `PySlice_Unpack` + `PySlice_AdjustIndices` do.
+    pub fn slice_bounds(&mut self, s: &Slice, n: i64) -> PyResult<(i64, i64, i64)> {
         let get = |vm: &mut Vm, v: &Value| -> PyResult<Option<i64>> {
             match v {
                 Value::None => Ok(None),
@@ -961,13 +992,7 @@ impl Vm {
                 clamp(get(self, &s.stop)?, -1, -1, n - 1),
             )
         };
-        let mut out = Vec::new();
-        let mut i = start;
-        while (step > 0 && i < stop) || (step < 0 && i > stop) {
-            out.push(i as usize);
-            i += step;
-        }
-        Ok(out)
+        Ok((start, stop, step))
     }
 
     /// `container[sub] = v`.
@@ -1160,6 +1185,40 @@ impl Num {
             Num::F(f) => f,
         }
     }
+
+    /// Exact numeric order (CPython `float_richcompare`): an int is compared with a float
+    /// by value, not after rounding it to a float; `None` when a NaN is involved.
+    pub fn cmp(self, other: Num) -> Option<std::cmp::Ordering> {
+        match (self, other) {
+            (Num::I(x), Num::I(y)) => Some(x.cmp(&y)),
+            (Num::F(x), Num::F(y)) => x.partial_cmp(&y),
+            (Num::I(i), Num::F(f)) => int_float_cmp(i, f),
+            (Num::F(f), Num::I(i)) => int_float_cmp(i, f).map(std::cmp::Ordering::reverse),
+        }
+    }
+}
+
+/// How the int `i` compares with the float `f`, exactly.
+fn int_float_cmp(i: i64, f: f64) -> Option<std::cmp::Ordering> {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    // 2**63: every i64 is below it, and -2**63 is the smallest i64.
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if f.is_nan() {
+        return None;
+    }
+    if f >= TWO_63 {
+        return Some(Less);
+    }
+    if f < -TWO_63 {
+        return Some(Greater);
+    }
+    let whole = f.trunc();
+    // |whole| < 2**63 (or exactly -2**63), so the conversion is exact.
+    Some(match i.cmp(&(whole as i64)) {
+        Equal if f > whole => Less,
+        Equal if f < whole => Greater,
+        other => other,
+    })
 }
 
 pub fn num(v: &Value) -> Option<Num> {
