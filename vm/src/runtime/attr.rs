@@ -340,7 +340,10 @@ impl Vm {
                         .map(Value::Type)
                         .unwrap_or(Value::None),
                 ),
-                "__dict__" => Some(Value::Dict(t.dict.clone())),
+                // CPython gives a read-only mappingproxy whose dict also holds `__doc__`
+                // and the `__dict__`/`__weakref__` descriptors; the VM's class dict is
+                // neither.
+                "__dict__" => return Err(self.unsupported("a class's __dict__ (a mappingproxy)")),
                 "__doc__" => Some(t.dict.get_str("__doc__").unwrap_or(Value::None)),
                 _ => None,
             },

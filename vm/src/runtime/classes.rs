@@ -203,5 +203,6 @@ pub fn make_class(
         mro_rest,
         dict: ns,
         base_layout: layout,
+        builtin: false,
     }))
 }

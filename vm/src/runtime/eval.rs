@@ -118,6 +118,7 @@ fn source_file_loader(vm: &mut Vm, filename: &str) -> Value {
         mro_rest: vec![object],
         dict: Dict::new_rc(),
         base_layout: "object",
+        builtin: false,
     });
     let loader = vm.new_instance(&t, &super::object::Args::default());
     if let Value::Object(o) = &loader {

@@ -185,7 +185,7 @@ impl Vm {
                 None => format!("<module '{}' (built-in)>", m.name),
             },
             Value::Type(t) => {
-                if t.is_builtin() {
+                if &*t.module == "builtins" {
                     format!("<class '{}'>", t.qualname.borrow())
                 } else {
                     format!("<class '{}.{}'>", t.module, t.qualname.borrow())
@@ -233,9 +233,17 @@ impl Vm {
                         other => format!("({})", self.repr(other)?),
                     };
                     format!("{}{}", t.name, inner)
+                } else if t.is_builtin() && &*t.name == "TextIOWrapper" {
+                    // The standard streams (CPython `textiowrapper_repr`).
+                    let name = match v {
+                        Value::Object(o) => o.dict.get_str("name").unwrap_or(Value::None),
+                        _ => Value::None,
+                    };
+                    let name = self.repr(&name)?;
+                    format!("<_io.TextIOWrapper name={name} mode='w' encoding='utf-8'>")
                 } else {
                     let qual = t.qualname.borrow().clone();
-                    if t.is_builtin() {
+                    if &*t.module == "builtins" {
                         format!("<{} object at {}>", qual, addr(v))
                     } else {
                         format!("<{}.{} object at {}>", t.module, qual, addr(v))

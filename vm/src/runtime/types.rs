@@ -8,7 +8,7 @@ use std::rc::Rc;
 use super::dict::Dict;
 use super::object::Value;
 
-/// A type. Builtin types have `module == "builtins"`; their behaviour lives in Rust code
+/// A type. Builtin types have `builtin` set; their behaviour lives in Rust code
 /// keyed by `name`, their methods are builtins in `dict`.
 #[derive(Debug)]
 pub struct Type {
@@ -22,6 +22,8 @@ pub struct Type {
     /// Which builtin type's layout instances use (`"object"` for plain user classes,
     /// `"BaseException"` for exceptions, the type's own name for builtin types).
     pub base_layout: &'static str,
+    /// A type implemented in Rust (CPython: in C), whatever its `__module__` says.
+    pub builtin: bool,
 }
 
 impl Type {
@@ -49,7 +51,7 @@ impl Type {
     }
 
     pub fn is_builtin(&self) -> bool {
-        &*self.module == "builtins"
+        self.builtin
     }
 }
 
@@ -201,12 +203,22 @@ fn builtin(name: &'static str, bases: Vec<Rc<Type>>, layout: &'static str) -> Rc
     Rc::new(Type {
         name: Rc::from(name),
         qualname: RefCell::new(Rc::from(name)),
-        module: Rc::from("builtins"),
+        module: Rc::from(module_of(name)),
         bases,
         mro_rest,
         dict: Dict::new_rc(),
         base_layout: layout,
+        builtin: true,
     })
+}
+
+/// The `__module__` of a built-in type: `builtins`, except the few CPython defines in
+/// other C modules.
+fn module_of(name: &str) -> &'static str {
+    match name {
+        "TextIOWrapper" => "_io",
+        _ => "builtins",
+    }
 }
 
 impl Types {

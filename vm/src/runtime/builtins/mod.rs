@@ -293,8 +293,12 @@ fn vars(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if args.pos.is_empty() {
         return locals(vm, args);
     }
-    vm.getattr(&args.pos[0], "__dict__")
-        .map_err(|_| vm.type_error("vars() argument must have __dict__ attribute"))
+    match vm.getattr(&args.pos[0], "__dict__") {
+        Err(Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => {
+            Err(vm.type_error("vars() argument must have __dict__ attribute"))
+        }
+        other => other,
+    }
 }
 
 fn id(vm: &mut Vm, args: Args) -> PyResult<Value> {
