@@ -15,6 +15,7 @@ fn main() -> ExitCode {
     trials.extend(articles_and_language());
     trials.extend(tracing_frames_and_errors());
     trials.extend(recursion_budget());
+    trials.extend(natives());
     cpython::run(trials)
 }
 
@@ -92,4 +93,14 @@ programs! {
     deep_dict_tuple_compare => "d = {}; e = {}; t = (); u = ()\nfor _ in range(100000):\n    d = {1: d}; e = {1: e}; t = (t,); u = (u,)\nfor op in (lambda: d == e, lambda: t == u, lambda: t < u):\n    try:\n        print(op())\n    except RecursionError as ex:\n        print(type(ex).__name__, ex)\n";
     deep_repr => "x = []; t = (); d = {}\nfor _ in range(100000):\n    x = [x]; t = (t,); d = {1: d}\nfor op in (lambda: repr(x), lambda: str(x), lambda: repr(t), lambda: str(d), lambda: f'{x}', lambda: print(x)):\n    try:\n        print(len(op()))\n    except RecursionError as e:\n        print(type(e).__name__, e)\n";
     recursion_budget_depths => "def nest(n, mk):\n    x = 0\n    for _ in range(n):\n        x = mk(x)\n    return x\ndef maxok(f):\n    lo, hi = 1, 3000\n    while lo < hi:\n        m = (lo + hi + 1) // 2\n        try:\n            f(m)\n            lo = m\n        except RecursionError:\n            hi = m - 1\n    return lo\nL = lambda x: [x]\nD = lambda x: {1: x}\nT = lambda x: (x,)\nprint(maxok(lambda n: nest(n, L) == nest(n, L)))\nprint(maxok(lambda n: nest(n, L) < nest(n, L)))\nprint(maxok(lambda n: nest(n, D) == nest(n, D)))\nprint(maxok(lambda n: nest(n, T) == nest(n, T)))\nprint(maxok(lambda n: repr(nest(n, L))))\nprint(maxok(lambda n: str(nest(n, L))))\nprint(maxok(lambda n: sorted([nest(n, L), nest(n, L)])))\nimport sys\nsys.setrecursionlimit(100)\nprint(maxok(lambda n: nest(n, L) == nest(n, L)))\n";
+}
+
+// Natives whose CPython behaviour has many corners: `dir()` from CPython's own names,
+// `reversed()` and its iterator types, exception `__init__`, `zip(strict=)`, `enumerate`,
+// bytes to `int`/`float`/`ord`, titlecase, format codes, `__import__`.
+programs! {
+    fn natives;
+    natives_dir => include_str!("differential/natives_dir.py");
+    natives_reversed => include_str!("differential/natives_reversed.py");
+    natives_misc => include_str!("differential/natives_misc.py");
 }

@@ -192,3 +192,28 @@ fn finalising_a_suspended_generator_that_would_run_code_is_unsupported() {
     let silent = "def gen():\n    try:\n        yield 1\n    except GeneratorExit as e:\n        yield 2\ns = gen()\nnext(s)\ntry:\n    s.close()\nexcept RuntimeError as e:\n    print(e)\n";
     assert_eq!(stdout(silent), "generator ignored GeneratorExit\n");
 }
+
+#[test]
+fn base_exception_init_sets_args() {
+    // Expected output observed from CPython 3.12: `BaseException.__init__` sets `args`.
+    let src = "class E(Exception):\n def __init__(self, a, b):\n  super().__init__(a)\ne = E(1, 2)\nprint(e.args, str(e), repr(e))\n";
+    assert_eq!(stdout(src), "(1,) 1 E(1)\n");
+}
+
+#[test]
+fn natives_the_object_model_cannot_follow_are_unsupported() {
+    let (what, _) = unsupported("e = OSError(2, 'no such file')\n");
+    assert!(what.starts_with("OSError(errno, strerror"), "{what}");
+    let (what, _) = unsupported("e = SyntaxError('bad', ('f.py', 1, 2, 'x'))\n");
+    assert!(what.starts_with("SyntaxError(msg, details)"), "{what}");
+    let src = "class S:\n    def __len__(self):\n        return 2\n    def __getitem__(self, i):\n        return i\nr = reversed(S())\n";
+    let (what, _) = unsupported(src);
+    assert!(
+        what.starts_with("reversed() of a user-defined sequence"),
+        "{what}"
+    );
+    let (what, _) = unsupported("A = type('A', (), {}, flag=1)\n");
+    assert!(what.starts_with("type() keyword arguments"), "{what}");
+    let (what, _) = unsupported("x = 'a\\u019b'.title()\n");
+    assert!(what.contains("after Unicode 15.0"), "{what}");
+}

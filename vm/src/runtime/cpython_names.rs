@@ -309,6 +309,15 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__repr__", "__reversed__", "__ror__", "__rsub__", "__rxor__", "__sub__", "__xor__",
         "isdisjoint", "mapping",
     ]),
+    ("dict_reverseitemiterator", "object", &[
+        "__doc__", "__iter__", "__length_hint__", "__next__", "__reduce__",
+    ]),
+    ("dict_reversekeyiterator", "object", &[
+        "__doc__", "__iter__", "__length_hint__", "__next__", "__reduce__",
+    ]),
+    ("dict_reversevalueiterator", "object", &[
+        "__doc__", "__iter__", "__length_hint__", "__next__", "__reduce__",
+    ]),
     ("dict_valueiterator", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__next__", "__reduce__",
     ]),
@@ -425,6 +434,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__next__", "__reduce__",
         "__setstate__",
     ]),
+    ("reversed", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__new__", "__next__",
+        "__reduce__", "__setstate__",
+    ]),
     ("set", "object", &[
         "__and__", "__class_getitem__", "__contains__", "__doc__", "__eq__", "__ge__",
         "__getattribute__", "__gt__", "__hash__", "__iand__", "__init__", "__ior__", "__isub__",
@@ -459,6 +472,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "strip", "swapcase", "title", "translate", "upper", "zfill",
     ]),
     ("str_ascii_iterator", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__next__", "__reduce__",
+        "__setstate__",
+    ]),
+    ("str_iterator", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__next__", "__reduce__",
         "__setstate__",
     ]),

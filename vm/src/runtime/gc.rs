@@ -358,9 +358,14 @@ impl Clear for Iter {
             IterState::Tuple { items, .. } => out.push(Value::Tuple(items)),
             IterState::Keys { items, .. } => out.extend(items),
             IterState::Dict { dict, .. } => out.push(Value::Dict(dict)),
+            IterState::DictReversed { dict, keys, .. } => {
+                out.push(Value::Dict(dict));
+                out.extend(keys);
+            }
+            IterState::Reversed { seq, .. } => out.push(seq),
             IterState::Seq { seq, .. } => out.push(seq),
             IterState::Enumerate { inner, .. } => out.push(inner),
-            IterState::Zip { inners } => out.extend(inners),
+            IterState::Zip { inners, .. } => out.extend(inners),
             IterState::Map { func, inners } => {
                 out.push(func);
                 out.extend(inners);

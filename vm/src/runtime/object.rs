@@ -138,9 +138,11 @@ pub enum IterState {
         stop: i64,
         step: i64,
     },
+    /// `str_ascii_iterator` over an ASCII str, `str_iterator` over any other.
     Str {
         chars: Vec<char>,
         index: usize,
+        type_name: &'static str,
     },
     /// Iteration over a dict or one of its views (CPython `dictiterobject`): walks the
     /// live entries by position, checking the dict did not change size (or keys).
@@ -161,6 +163,22 @@ pub enum IterState {
         seq: Value,
         index: i64,
     },
+    /// `reversed(d)` and `reversed` of a dict view (CPython `dictreviter`): the keys as
+    /// they were when iteration started, last first, with the same checks as `Dict`
+    /// (`keys` is popped; while the size and keys version hold, they are the dict's).
+    DictReversed {
+        dict: Rc<Dict>,
+        keys: Vec<Value>,
+        len: Option<usize>,
+        keys_version: u64,
+        kind: ViewKind,
+    },
+    /// A `reversed` object (CPython `reversedobject`): `seq[index]` for index from
+    /// `len(seq) - 1` down to 0; -1 once exhausted or after an error.
+    Reversed {
+        seq: Value,
+        index: i64,
+    },
     /// Set iteration over a key snapshot.
     Keys {
         items: Vec<Value>,
@@ -171,8 +189,11 @@ pub enum IterState {
         inner: Value,
         count: i64,
     },
+    /// `zip(*inners, strict=…)`: with `strict`, iterables of unequal lengths are a
+    /// ValueError (CPython `zip_next`).
     Zip {
         inners: Vec<Value>,
+        strict: bool,
     },
     Map {
         func: Value,

@@ -428,6 +428,11 @@ impl Vm {
             Value::Str(s) => IterState::Str {
                 chars: s.chars().collect(),
                 index: 0,
+                type_name: if s.is_ascii() {
+                    "str_ascii_iterator"
+                } else {
+                    "str_iterator"
+                },
             },
             Value::Range(r) => IterState::Range {
                 next: r.start,
@@ -570,7 +575,7 @@ impl Vm {
                 *index += 1;
                 Ok(v)
             }
-            IterState::Str { chars, index } => {
+            IterState::Str { chars, index, .. } => {
                 let v = chars.get(*index).map(|c| Value::str(&c.to_string()));
                 *index += 1;
                 Ok(v)
@@ -628,6 +633,62 @@ impl Vm {
                     ViewKind::Items => Value::tuple(vec![k, v]),
                 }))
             }
+            IterState::DictReversed {
+                dict,
+                keys,
+                len,
+                keys_version,
+                kind,
+            } => {
+                // CPython `dictreviter_iternext`: the size check, then the previous entry.
+                if *len != Some(dict.len()) {
+                    *len = None;
+                    return Err(
+                        self.err("RuntimeError", "dictionary changed size during iteration")
+                    );
+                }
+                if dict.keys_version() != *keys_version {
+                    return Err(self.unsupported("a dict whose keys change during iteration"));
+                }
+                let Some(k) = keys.pop() else {
+                    return Ok(None);
+                };
+                let value = |vm: &Vm| {
+                    dict.get(&k)
+                        .ok()
+                        .flatten()
+                        .ok_or_else(|| vm.bug("a reversed dict iterator lost a key"))
+                };
+                Ok(Some(match kind {
+                    ViewKind::Keys => k,
+                    ViewKind::Values => value(self)?,
+                    ViewKind::Items => Value::tuple(vec![k.clone(), value(self)?]),
+                }))
+            }
+            IterState::Reversed { seq, index } => {
+                // CPython `reversed_next`: IndexError or StopIteration from `seq[index]`
+                // ends the iteration; any outcome but an item exhausts the iterator.
+                if *index < 0 {
+                    return Ok(None);
+                }
+                let seq = seq.clone();
+                match self.getitem(&seq, &Value::Int(*index)) {
+                    Ok(x) => {
+                        *index -= 1;
+                        Ok(Some(x))
+                    }
+                    Err(Throw::Exc(e))
+                        if self.is_instance_of(&e, "IndexError")
+                            || self.is_instance_of(&e, "StopIteration") =>
+                    {
+                        Ok(None)
+                    }
+                    Err(e) => {
+                        *index = -1;
+                        Err(e)
+                    }
+                }
+            }
             IterState::Range { next, stop, step } => {
                 if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
                     let v = *next;
@@ -647,14 +708,15 @@ impl Vm {
                 }
                 None => Ok(None),
             },
-            IterState::Zip { inners } => {
+            IterState::Zip { inners, strict } => {
                 if inners.is_empty() {
                     return Ok(None);
                 }
                 let mut out = Vec::with_capacity(inners.len());
-                for i in inners.clone() {
-                    match self.next(&i)? {
+                for (i, it) in inners.clone().iter().enumerate() {
+                    match self.next(it)? {
                         Some(v) => out.push(v),
+                        None if *strict => return self.zip_strict_end(inners, i),
                         None => return Ok(None),
                     }
                 }
@@ -698,6 +760,35 @@ impl Vm {
             }
             IterState::Done => Ok(None),
         }
+    }
+
+    /// `zip(…, strict=True)` after argument `i` (from 0) ran out: a ValueError unless
+    /// every argument ran out together (CPython `zip_next`'s `check`).
+    fn zip_strict_end(&mut self, inners: &[Value], i: usize) -> PyResult<Option<Value>> {
+        let plural = |i: usize| {
+            if i == 1 {
+                " ".to_owned()
+            } else {
+                "s 1-".to_owned()
+            }
+        };
+        if i > 0 {
+            return Err(self.value_error(format!(
+                "zip() argument {} is shorter than argument{}{i}",
+                i + 1,
+                plural(i)
+            )));
+        }
+        for (i, it) in inners.iter().enumerate().skip(1) {
+            if self.next(it)?.is_some() {
+                return Err(self.value_error(format!(
+                    "zip() argument {} is longer than argument{}{i}",
+                    i + 1,
+                    plural(i)
+                )));
+            }
+        }
+        Ok(None)
     }
 
     /// All items of an iterable.
@@ -873,6 +964,20 @@ impl Vm {
                     _ => Err(self.unsupported(super::numbers::BIG_INT)),
                 }
             }
+            Value::Bytes(b) => {
+                let items: Vec<Value> = b.iter().map(|x| Value::Int(i64::from(*x))).collect();
+                match self.seq_getitem(&items, sub, "byte") {
+                    Ok(SeqItem::One(v)) => Ok(v),
+                    Ok(SeqItem::Many(v)) => {
+                        Ok(Value::Bytes(v.iter().map(|x| as_i64(x) as u8).collect()))
+                    }
+                    // `bytes_subscript`'s IndexError names no type.
+                    Err(Throw::Exc(e)) if self.is_instance_of(&e, "IndexError") => {
+                        Err(self.err("IndexError", "index out of range"))
+                    }
+                    Err(e) => Err(e),
+                }
+            }
             Value::Range(r) => {
                 let Value::Int(i) = sub else {
                     return Err(self.type_error(
@@ -936,7 +1041,12 @@ impl Vm {
             }
             other => {
                 let n = self.type_of(other).name.clone();
-                let what = if what == "string" { "string" } else { what };
+                // `unicode_subscript` words it apart.
+                if what == "string" {
+                    return Err(
+                        self.type_error(format!("string indices must be integers, not '{n}'"))
+                    );
+                }
                 Err(self.type_error(format!(
                     "{what} indices must be integers or slices, not {n}"
                 )))
@@ -1238,8 +1348,15 @@ fn iter_type_name(state: &IterState) -> &'static str {
         IterState::List { reversed: true, .. } => "list_reverseiterator",
         IterState::Tuple { .. } => "tuple_iterator",
         IterState::Range { .. } => "range_iterator",
-        IterState::Str { .. } => "str_ascii_iterator",
-        IterState::Keys { type_name, .. } | IterState::Dict { type_name, .. } => type_name,
+        IterState::Keys { type_name, .. }
+        | IterState::Dict { type_name, .. }
+        | IterState::Str { type_name, .. } => type_name,
+        IterState::DictReversed { kind, .. } => match kind {
+            ViewKind::Keys => "dict_reversekeyiterator",
+            ViewKind::Values => "dict_reversevalueiterator",
+            ViewKind::Items => "dict_reverseitemiterator",
+        },
+        IterState::Reversed { .. } => "reversed",
         IterState::Seq { .. } => "iterator",
         IterState::Enumerate { .. } => "enumerate",
         IterState::Zip { .. } => "zip",

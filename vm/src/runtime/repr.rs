@@ -288,6 +288,18 @@ impl Vm {
         }
     }
 
+    /// CPython `unknown_presentation_type`: a printable ASCII code as itself, any other
+    /// as `\x` and its hexadecimal code point.
+    fn unknown_format_code(&self, t: char, type_name: &str) -> super::Throw {
+        let code = match u32::from(t) {
+            33..=127 => t.to_string(),
+            n => format!("\\x{n:x}"),
+        };
+        self.value_error(format!(
+            "Unknown format code '{code}' for object of type '{type_name}'"
+        ))
+    }
+
     /// `format(v, spec)` for the format-spec mini-language subset programs use.
     pub fn format(&mut self, v: &Value, spec: &str) -> PyResult<String> {
         if spec.is_empty() {
@@ -329,9 +341,7 @@ impl Vm {
                         Some('b') => format!("{:b}", i.unsigned_abs()),
                         Some('d') | None | Some('n') => i.unsigned_abs().to_string(),
                         Some(t) => {
-                            return Err(self.value_error(format!(
-                                "Unknown format code '{t}' for object of type 'int'"
-                            )));
+                            return Err(self.unknown_format_code(t, "int"));
                         }
                     };
                     let digits = group(&digits, s.grouping);
@@ -375,9 +385,7 @@ impl Vm {
                         None => float_repr(a),
                     },
                     Some(t) => {
-                        return Err(self.value_error(format!(
-                            "Unknown format code '{t}' for object of type 'float'"
-                        )));
+                        return Err(self.unknown_format_code(t, "float"));
                     }
                 };
                 let digits = if s.grouping.is_some() {
@@ -394,9 +402,7 @@ impl Vm {
             Value::Str(text) => {
                 if let Some(t) = s.ty {
                     if t != 's' {
-                        return Err(self.value_error(format!(
-                            "Unknown format code '{t}' for object of type 'str'"
-                        )));
+                        return Err(self.unknown_format_code(t, "str"));
                     }
                 }
                 match s.precision {

@@ -10,19 +10,41 @@ use crate::runtime::builtins::arity;
 use crate::runtime::dict::Dict;
 use crate::runtime::interp::{Vm, MAX_ALLOC};
 use crate::runtime::object::{
-    Args, Iter, IterState, Property, PropertyKind, Range, Set, Slice, Value,
+    Args, Iter, IterState, Property, PropertyKind, Range, Set, Slice, Value, ViewKind,
 };
 use crate::runtime::protocol::{as_i64, num, Num};
 use crate::runtime::types::Type;
 use crate::runtime::PyResult;
 
-fn parse_int(vm: &Vm, s: &str, base: u32) -> PyResult<i64> {
+/// The text of a str or bytes literal `int()` and `float()` parse, and how their error
+/// messages show it (CPython: the repr of the str, or of at most 200 of the bytes).
+/// Bytes that are not ASCII cannot be a number: their text is `None`.
+fn literal(v: &Value, max_shown: usize) -> Option<(Option<String>, String)> {
+    match v {
+        Value::Str(s) => Some((Some(s.to_string()), crate::reprs::str_repr(s))),
+        Value::Bytes(b) => {
+            let shown = crate::reprs::bytes_repr(&b[..b.len().min(max_shown)]);
+            let text = std::str::from_utf8(b).ok().filter(|t| t.is_ascii());
+            Some((text.map(str::to_owned), shown))
+        }
+        _ => None,
+    }
+}
+
+fn parse_int(vm: &Vm, text: Option<&str>, shown: &str, base: u32) -> PyResult<i64> {
+    let invalid = || {
+        vm.value_error(format!(
+            "invalid literal for int() with base {base}: {shown}"
+        ))
+    };
+    let Some(s) = text else {
+        return Err(invalid());
+    };
     let t = s.trim();
     let (neg, digits) = match t.strip_prefix('-') {
         Some(r) => (true, r),
         None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
-    let given_base = base;
     let mut base = base;
     let mut digits = digits.to_owned();
     let lower = digits.to_ascii_lowercase();
@@ -45,14 +67,15 @@ fn parse_int(vm: &Vm, s: &str, base: u32) -> PyResult<i64> {
         (true, Err(e)) if matches!(e.kind(), std::num::IntErrorKind::PosOverflow) => {
             Err(vm.unsupported(crate::runtime::numbers::BIG_INT))
         }
-        _ => Err(vm.value_error(format!(
-            "invalid literal for int() with base {given_base}: {}",
-            crate::reprs::str_repr(s)
-        ))),
+        _ => Err(invalid()),
     }
 }
 
-fn parse_float(vm: &Vm, s: &str) -> PyResult<f64> {
+fn parse_float(vm: &Vm, text: Option<&str>, shown: &str) -> PyResult<f64> {
+    let invalid = || vm.value_error(format!("could not convert string to float: {shown}"));
+    let Some(s) = text else {
+        return Err(invalid());
+    };
     let t = s.trim().to_ascii_lowercase().replace('_', "");
     let v = match t.trim_start_matches(['+', '-']) {
         "inf" | "infinity" => Some(f64::INFINITY),
@@ -65,20 +88,14 @@ fn parse_float(vm: &Vm, s: &str) -> PyResult<f64> {
         } else {
             v
         }),
-        None => Err(vm.value_error(format!(
-            "could not convert string to float: {}",
-            crate::reprs::str_repr(s)
-        ))),
+        None => Err(invalid()),
     }
 }
 
 /// Calls of builtin types: `int(x)`, `list(it)`, `type(x)`, exception types, ….
 pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
     if t.is_exception() {
-        if !args.kw.is_empty() {
-            return Err(vm.type_error(format!("{}() takes no keyword arguments", t.name)));
-        }
-        return Ok(vm.new_exception(t, args.pos));
+        return exception(vm, t, args);
     }
     let name: &str = &t.name;
     check_args(vm, name, &args)?;
@@ -89,7 +106,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
             let base = args.take_kw("base").or_else(|| a.get(1).cloned());
             match (first, base) {
                 (None, _) => Ok(Value::Int(0)),
-                (Some(Value::Str(s)), b) => {
+                (Some(v @ (Value::Str(_) | Value::Bytes(_))), b) => {
                     let base = match b {
                         Some(b) => match int_arg(vm, &b, "")? {
                             b @ (0 | 2..=36) => b as u32,
@@ -101,7 +118,10 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                         },
                         None => 10,
                     };
-                    Ok(Value::Int(parse_int(vm, &s, base)?))
+                    let Some((text, shown)) = literal(&v, 200) else {
+                        return Err(vm.bug("int(): a str or bytes without its text"));
+                    };
+                    Ok(Value::Int(parse_int(vm, text.as_deref(), &shown, base)?))
                 }
                 (Some(v @ (Value::Int(_) | Value::Bool(_))), None) => Ok(Value::Int(as_i64(&v))),
                 (Some(Value::Float(f)), None) => {
@@ -134,7 +154,12 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
         }
         "float" => match first {
             None => Ok(Value::Float(0.0)),
-            Some(Value::Str(s)) => Ok(Value::Float(parse_float(vm, &s)?)),
+            Some(v @ (Value::Str(_) | Value::Bytes(_))) => {
+                let Some((text, shown)) = literal(&v, usize::MAX) else {
+                    return Err(vm.bug("float(): a str or bytes without its text"));
+                };
+                Ok(Value::Float(parse_float(vm, text.as_deref(), &shown)?))
+            }
             Some(v) => match num(&v) {
                 Some(Num::I(i)) => Ok(Value::Float(i as f64)),
                 Some(Num::F(f)) => Ok(Value::Float(f)),
@@ -215,6 +240,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
             Ok(Value::Slice(Rc::new(Slice { start, stop, step })))
         }
         "type" => match a.len() {
+            1 if !args.kw.is_empty() => Err(vm.type_error("type() takes no keyword arguments")),
             1 => Ok(Value::Type(vm.type_of(&a[0]))),
             3 => {
                 for (i, (v, want)) in a.iter().zip(["str", "tuple", "dict"]).enumerate() {
@@ -230,6 +256,12 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                 else {
                     return Err(vm.type_error("type() argument types"));
                 };
+                if let Some((k, _)) = args.kw.first() {
+                    // `type_new` passes them to `__init_subclass__` once the class exists.
+                    return Err(vm.unsupported(format!(
+                        "type() keyword arguments ({k}=…, passed to __init_subclass__)"
+                    )));
+                }
                 let mut bs = Vec::new();
                 for b in bases.iter() {
                     if let Value::Type(t) = b {
@@ -257,27 +289,8 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
             }
             Ok(vm.new_instance(t, &args))
         }
-        "enumerate" => {
-            let start = args
-                .take_kw("start")
-                .or_else(|| a.get(1).cloned())
-                .unwrap_or(Value::Int(0));
-            let Some(it) = first else {
-                return Err(
-                    vm.type_error("enumerate() missing required argument 'iterable' (pos 1)")
-                );
-            };
-            let inner = vm.iter(&it)?;
-            let count = int_arg(vm, &start, "")?;
-            Ok(iter_value(IterState::Enumerate { inner, count }))
-        }
-        "zip" => {
-            let mut inners = Vec::new();
-            for v in &a {
-                inners.push(vm.iter(v)?);
-            }
-            Ok(iter_value(IterState::Zip { inners }))
-        }
+        "enumerate" => enumerate(vm, &args),
+        "zip" => zip(vm, args),
         "map" => {
             if a.len() < 2 {
                 return Err(vm.type_error("map() must have at least two arguments."));
@@ -301,32 +314,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
         }
         "reversed" => {
             arity(vm, &args, "reversed", 1, 1)?;
-            let v = &a[0];
-            if let Value::List(l) = v {
-                let n = l.items.borrow().len();
-                return Ok(iter_value(IterState::List {
-                    list: l.clone(),
-                    index: n,
-                    reversed: true,
-                }));
-            }
-            if let Some(r) = vm.call_special(v, "__reversed__", vec![])? {
-                return Ok(r);
-            }
-            if !matches!(
-                v,
-                Value::Tuple(_) | Value::Str(_) | Value::Range(_) | Value::Object(_)
-            ) {
-                return Err(
-                    vm.type_error(format!("'{}' object is not reversible", vm.type_of(v).name))
-                );
-            }
-            let mut items = vm.collect(v)?;
-            items.reverse();
-            Ok(iter_value(IterState::Tuple {
-                items: Rc::from(items),
-                index: 0,
-            }))
+            reversed(vm, &a[0])
         }
         "property" if a.len() != 1 || !args.kw.is_empty() || a[0].is_none() => {
             // Only the read-only `property(fget)` is modelled.
@@ -363,6 +351,217 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
             }
         },
         _ => Err(vm.type_error(format!("cannot create '{name}' instances"))),
+    }
+}
+
+/// A built-in exception type's call: `BaseException_new` and the type's own `__init__`,
+/// whose keywords (`AttributeError(name=, obj=)`, `NameError(name=)`,
+/// `ImportError(name=, path=, name_from=)`) are kept as the attributes they set. What
+/// the object model does not hold is unsupported: OSError's errno form (which picks an
+/// errno subclass and sets `errno`, `strerror`, `filename`) and SyntaxError's details.
+fn exception(vm: &mut Vm, t: &Rc<Type>, args: Args) -> PyResult<Value> {
+    let family = [
+        "AttributeError",
+        "NameError",
+        "ImportError",
+        "OSError",
+        "SyntaxError",
+    ]
+    .into_iter()
+    .find(|f| t.is_subtype(&vm.ty(f)));
+    let keywords: &[&str] = match family {
+        Some("AttributeError") => &["name", "obj"],
+        Some("NameError") => &["name"],
+        Some("ImportError") => &["name", "path", "name_from"],
+        _ => &[],
+    };
+    // `PyArg_ParseTupleAndKeywords(…, "|$OO:AttributeError", …)` and the like.
+    if let (Some(f), false) = (family, keywords.is_empty()) {
+        let (n, max) = (args.kw.len(), keywords.len());
+        if n > max {
+            let s = if max == 1 { "" } else { "s" };
+            return Err(vm.type_error(format!(
+                "{f}() takes at most {max} keyword argument{s} ({n} given)"
+            )));
+        }
+        if let Some((k, _)) = args.kw.iter().find(|(k, _)| !keywords.contains(&&**k)) {
+            return Err(vm.type_error(format!("'{k}' is an invalid keyword argument for {f}()")));
+        }
+    } else if !args.kw.is_empty() {
+        return Err(vm.type_error(format!("{}() takes no keyword arguments", t.name)));
+    }
+    match (family, args.pos.as_slice()) {
+        // `OSError_new`: 2 to 5 arguments are errno, strerror, filename, winerror,
+        // filename2.
+        (Some("OSError"), [_, _] | [_, _, _] | [_, _, _, _] | [_, _, _, _, _]) => {
+            return Err(
+                vm.unsupported("OSError(errno, strerror, …) (errno subclasses and attributes)")
+            );
+        }
+        // `SyntaxError_init`: the second of two arguments is a tuple of details.
+        (Some("SyntaxError"), [_, details]) => {
+            if !vm.is_iterable(details) {
+                return Err(vm.type_error(format!(
+                    "'{}' object is not iterable",
+                    vm.type_of(details).name
+                )));
+            }
+            return Err(vm.unsupported("SyntaxError(msg, details) (its location attributes)"));
+        }
+        _ => {}
+    }
+    let exc = vm.new_exception(t, args.pos);
+    if let Value::Object(o) = &exc {
+        for (k, v) in args.kw {
+            o.dict.set_str(&k, v);
+        }
+    }
+    Ok(exc)
+}
+
+/// `enumerate(iterable, start=0)` with the argument checks of CPython's
+/// `enum_vectorcall` (which names the parameters itself) and `enum_new_impl` (`start`
+/// is converted before `iterable` is iterated).
+fn enumerate(vm: &mut Vm, args: &Args) -> PyResult<Value> {
+    let invalid = |vm: &Vm, k: &str| {
+        vm.type_error(format!(
+            "'{k}' is an invalid keyword argument for enumerate()"
+        ))
+    };
+    let kw = |i: usize| -> (&str, Value) {
+        let (k, v) = &args.kw[i];
+        (k, v.clone())
+    };
+    let n = args.pos.len() + args.kw.len();
+    let (iterable, start) = match (n, args.kw.len()) {
+        (2, 0) => (args.pos[0].clone(), Some(args.pos[1].clone())),
+        (2, 1) => match kw(0) {
+            ("start", start) => (args.pos[0].clone(), Some(start)),
+            (k, _) => return Err(invalid(vm, k)),
+        },
+        (2, _) => match (kw(0), kw(1)) {
+            (("start", start), ("iterable", iterable))
+            | (("iterable", iterable), ("start", start)) => (iterable, Some(start)),
+            (("start", _), (k, _)) | (("iterable", _), (k, _)) | ((k, _), _) => {
+                return Err(invalid(vm, k))
+            }
+        },
+        (1, 0) => (args.pos[0].clone(), None),
+        (1, _) => match kw(0) {
+            ("iterable", iterable) => (iterable, None),
+            (k, _) => return Err(invalid(vm, k)),
+        },
+        _ if args.pos.is_empty() => {
+            return Err(vm.type_error("enumerate() missing required argument 'iterable'"))
+        }
+        _ => {
+            return Err(vm.type_error(format!("enumerate() takes at most 2 arguments ({n} given)")))
+        }
+    };
+    let count = match start {
+        Some(s) => crate::runtime::argspec::index(vm, &s)?,
+        None => 0,
+    };
+    let inner = vm.iter(&iterable)?;
+    Ok(iter_value(IterState::Enumerate { inner, count }))
+}
+
+/// `zip(*iterables, strict=False)` (CPython `zip_new`: `strict` is its only keyword,
+/// parsed as `|$p`).
+fn zip(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
+    let strict = match args.kw.len() {
+        0 => false,
+        1 => {
+            let Some(strict) = args.take_kw("strict") else {
+                return Err(vm.type_error(format!(
+                    "'{}' is an invalid keyword argument for zip()",
+                    args.kw[0].0
+                )));
+            };
+            vm.truthy(&strict)?
+        }
+        n => {
+            return Err(vm.type_error(format!(
+                "zip() takes at most 1 keyword argument ({n} given)"
+            )))
+        }
+    };
+    let mut inners = Vec::new();
+    for v in &args.pos {
+        inners.push(vm.iter(v)?);
+    }
+    Ok(iter_value(IterState::Zip { inners, strict }))
+}
+
+/// `reversed(seq)` (CPython `reversed_new_impl`): the object's `__reversed__` when its
+/// type has one (`list`, `range`, `dict` and its views), else a `reversed` object that
+/// indexes a sequence (`__len__` and `__getitem__`) from its end, lazily.
+fn reversed(vm: &mut Vm, v: &Value) -> PyResult<Value> {
+    let not_reversible = |vm: &Vm, v: &Value| {
+        vm.type_error(format!("'{}' object is not reversible", vm.type_of(v).name))
+    };
+    let state = match v {
+        Value::List(l) => IterState::List {
+            list: l.clone(),
+            index: l.items.borrow().len(),
+            reversed: true,
+        },
+        // `range.__reversed__`: a range_iterator from the last item down.
+        Value::Range(r) => {
+            let (start, step, n) = (i128::from(r.start), i128::from(r.step), r.len());
+            let last = start + (n - 1) * step;
+            match (i64::try_from(last), i64::try_from(start - step)) {
+                (Ok(next), Ok(stop)) if n > 0 => IterState::Range {
+                    next,
+                    stop,
+                    step: -r.step,
+                },
+                _ if n == 0 => IterState::Range {
+                    next: 0,
+                    stop: 0,
+                    step: 1,
+                },
+                _ => return Err(vm.unsupported(crate::runtime::numbers::BIG_INT)),
+            }
+        }
+        Value::Dict(d) => dict_reversed(d, ViewKind::Keys),
+        Value::DictView(view) => dict_reversed(&view.dict, view.kind),
+        Value::Str(_) | Value::Tuple(_) | Value::Bytes(_) => IterState::Reversed {
+            index: vm.len(v)? as i64 - 1,
+            seq: v.clone(),
+        },
+        Value::Object(_) => match vm.special(v, "__reversed__") {
+            Some(Value::None) => return Err(not_reversible(vm, v)),
+            Some(_) => {
+                return vm
+                    .call_special(v, "__reversed__", vec![])?
+                    .ok_or_else(|| not_reversible(vm, v))
+            }
+            // A `reversed` object's `__length_hint__` calls the sequence's `__len__`
+            // again, wherever CPython sizes an iterable first (`list()`, `tuple()`, …).
+            None if vm.special(v, "__getitem__").is_some() => {
+                if vm.special(v, "__len__").is_none() {
+                    vm.len(v)?;
+                }
+                return Err(vm.unsupported(
+                    "reversed() of a user-defined sequence (its __length_hint__ calls __len__)",
+                ));
+            }
+            None => return Err(not_reversible(vm, v)),
+        },
+        _ => return Err(not_reversible(vm, v)),
+    };
+    Ok(iter_value(state))
+}
+
+/// `reversed(d)` / `reversed(d.keys())` and the other views (CPython `dictreviter`).
+fn dict_reversed(d: &Rc<Dict>, kind: ViewKind) -> IterState {
+    IterState::DictReversed {
+        dict: d.clone(),
+        keys: d.keys(),
+        len: Some(d.len()),
+        keys_version: d.keys_version(),
+        kind,
     }
 }
 

@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::argspec::{required, Spec, Style};
+use super::dict::Dict;
 use super::interp::Vm;
 use super::object::{Args, Builtin, Iter, IterState, Module, NativeFn, Value};
 use super::protocol::{as_i64, IterStep};
@@ -614,6 +615,13 @@ fn ord(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 ))),
             }
         }
+        Value::Bytes(b) => match **b {
+            [c] => Ok(Value::Int(i64::from(c))),
+            _ => Err(vm.type_error(format!(
+                "ord() expected a character, but string of length {} found",
+                b.len()
+            ))),
+        },
         other => Err(vm.type_error(format!(
             "ord() expected string of length 1, but {} found",
             vm.type_of(other).name
@@ -825,33 +833,105 @@ fn format(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::str(&vm.format(&args.pos[0], &spec)?))
 }
 
+/// `dir([object])` (CPython `PyObject_Dir`): without an argument the caller's local
+/// names; else the names `object.__dir__()` gives, sorted. For a built-in type those are
+/// CPython 3.12's own (`cpython_names`), not the subset the VM implements.
 fn dir(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "dir", 0, 1)?;
-    let mut names: Vec<Value> = match args.pos.first() {
+    let names = match args.pos.first() {
         None => vm.top()?.fast_to_locals().keys(),
-        Some(v) => {
-            let mut keys = Vec::new();
-            if let Ok(Value::Dict(d)) = vm.getattr(v, "__dict__") {
-                keys.extend(d.keys());
-            }
-            for t in vm.type_of(v).mro() {
-                keys.extend(t.dict.keys());
-            }
-            keys
-        }
+        Some(v) => dir_names(vm, v)?,
     };
-    names.dedup_by(|a, b| a.is(b));
-    let sorted = sort_values(vm, names, &Value::None, false)?;
-    let mut out: Vec<Value> = Vec::new();
-    for v in sorted {
-        if !out
-            .last()
-            .is_some_and(|l| matches!((l, &v), (Value::Str(a), Value::Str(b)) if a == b))
-        {
-            out.push(v);
+    Ok(Value::list(sort_values(vm, names, &Value::None, false)?))
+}
+
+/// The unsorted, distinct names `v.__dir__()` returns.
+fn dir_names(vm: &mut Vm, v: &Value) -> PyResult<Vec<Value>> {
+    let names = Dict::new();
+    let mut add = |vm: &Vm, k: Value| names.set(k, Value::None).map_err(|e| vm.unhashable(e));
+    match v {
+        // `module.__dir__`: the keys of the module's dict. The VM's built-in modules hold
+        // only part of CPython's.
+        Value::Module(m) => {
+            if m.file.is_none() && &*m.name != "__main__" {
+                return Err(vm.unsupported(format!("dir() of the module {}", m.name)));
+            }
+            if m.dict.get_str("__dir__").is_some() {
+                return Err(vm.unsupported("a module's __dir__"));
+            }
+            for k in m.dict.keys() {
+                add(vm, k)?;
+            }
+        }
+        // `type.__dir__`: the class's dict and its bases', never the metatype's.
+        Value::Type(t) => class_dir(vm, t, &mut add)?,
+        // `object.__dir__`: the instance's `__dict__`, then its class's `type.__dir__`.
+        other => {
+            let own = match other {
+                Value::Object(o) => Some(o.dict.clone()),
+                Value::Function(f) => Some(f.dict.clone()),
+                _ => None,
+            };
+            for k in own.map(|d| d.keys()).unwrap_or_default() {
+                add(vm, k)?;
+            }
+            let t = vm.type_of(other);
+            class_dir(vm, &t, &mut add)?;
         }
     }
-    Ok(Value::list(out))
+    Ok(names.keys())
+}
+
+/// The names of `type.__dir__(t)`: the dicts of `t` and its bases. A built-in type's are
+/// CPython's (with its bases', along CPython's chain of bases); a user class's are its
+/// dict's keys and the entries CPython's `type_new` adds: `__doc__` always, `__dict__`
+/// and `__weakref__` when no base already provides them.
+fn class_dir(
+    vm: &Vm,
+    t: &Rc<Type>,
+    add: &mut impl FnMut(&Vm, Value) -> PyResult<()>,
+) -> PyResult<()> {
+    for c in t.mro() {
+        if c.is_builtin() {
+            let Some(names) = cpython_type_names(&c.name) else {
+                return Err(vm.unsupported(format!("dir() of the built-in type {}", c.name)));
+            };
+            for n in names {
+                add(vm, Value::str(n))?;
+            }
+            continue;
+        }
+        for k in c.dict.keys() {
+            add(vm, k)?;
+        }
+        add(vm, Value::str("__doc__"))?;
+        if c.bases.iter().all(|b| b.is_builtin()) {
+            add(vm, Value::str("__weakref__"))?;
+            if !c.is_exception() {
+                add(vm, Value::str("__dict__"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The names in the `__dict__` of CPython 3.12's built-in type `name` and of its bases;
+/// `None` when the table lacks the type or one of its bases.
+fn cpython_type_names(name: &str) -> Option<Vec<&'static str>> {
+    use super::cpython_names::TYPES;
+    let mut out = Vec::new();
+    let mut current = name;
+    // The chain of bases is short; the bound only guards against a malformed table.
+    for _ in 0..TYPES.len() {
+        let i = TYPES.binary_search_by(|(t, _, _)| t.cmp(&current)).ok()?;
+        let (_, base, names) = TYPES[i];
+        out.extend_from_slice(names);
+        if base.is_empty() {
+            return Some(out);
+        }
+        current = base;
+    }
+    None
 }
 
 /// `input([prompt])`: the VM has no standard input, so it is at its end, as for a
@@ -871,18 +951,53 @@ fn open(vm: &mut Vm, _args: Args) -> PyResult<Value> {
     Err(vm.unsupported("open() (the VM has no file system)"))
 }
 
+/// `__import__(name, globals=None, locals=None, fromlist=(), level=0)` (CPython
+/// `PyImport_ImportModuleLevelObject`), for the modules the VM has, as IMPORT_NAME.
 fn import(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let params = &["name", "globals", "locals", "fromlist", "level"];
-    let [name, ..] = Spec::function("__import__", Style::Keywords, params, 1)
+    let [name, globals, _, _, level] = Spec::function("__import__", Style::Keywords, params, 1)
         .keywords(0, 5)
         .bind::<5>(vm, &args, 0)?;
+    let level = match level {
+        Some(l) => super::argspec::index(vm, &l)?,
+        None => 0,
+    };
     let Value::Str(name) = required(name) else {
         return Err(vm.type_error("module name must be a string"));
     };
+    if level < 0 {
+        return Err(vm.value_error("level must be >= 0"));
+    }
+    if level > 0 {
+        // `resolve_name`: the package comes from `globals`.
+        if !matches!(globals, Some(Value::Dict(_))) {
+            return Err(vm.type_error("globals must be a dict"));
+        }
+        return Err(vm.unsupported("__import__() of a relative name (level > 0)"));
+    }
     if name.is_empty() {
         return Err(vm.value_error("Empty module name"));
     }
-    vm.modules
-        .get_str(&name)
-        .ok_or_else(|| vm.err("ModuleNotFoundError", format!("No module named '{name}'")))
+    let first = name.split('.').next().unwrap_or(&name).to_owned();
+    match vm.modules.get_str(&first) {
+        Some(m) if first.len() == name.len() => Ok(m),
+        None if super::reach::is_stdlib_module(&first) => {
+            Err(vm.unsupported(format!("the standard library module {first}")))
+        }
+        Some(_) => Err(not_found(
+            vm,
+            &name,
+            format!("No module named '{name}'; '{first}' is not a package"),
+        )),
+        None => Err(not_found(vm, &first, format!("No module named '{first}'"))),
+    }
+}
+
+/// ModuleNotFoundError for the module `name`, with its `name` attribute.
+fn not_found(vm: &Vm, name: &str, message: String) -> Throw {
+    let exc = vm.new_exception(&vm.ty("ModuleNotFoundError"), vec![Value::str(&message)]);
+    if let Value::Object(o) = &exc {
+        o.dict.set_str("name", Value::str(name));
+    }
+    vm.raise(exc)
 }

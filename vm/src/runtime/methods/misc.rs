@@ -10,6 +10,14 @@ use crate::runtime::PyResult;
 
 /// The methods this file installs: (type, name, function).
 pub const METHODS: &[(&str, &str, NativeFn)] = &[
+    ("BaseException", "__init__", exc_init),
+    ("StopIteration", "__init__", stop_iteration_init),
+    ("SystemExit", "__init__", system_exit_init),
+    ("AttributeError", "__init__", attribute_error_init),
+    ("NameError", "__init__", name_error_init),
+    ("ImportError", "__init__", import_error_init),
+    ("OSError", "__init__", os_error_init),
+    ("SyntaxError", "__init__", syntax_error_init),
     ("BaseException", "with_traceback", exc_with_traceback),
     ("BaseException", "add_note", exc_add_note),
     ("frame", "clear", frame_clear),
@@ -20,6 +28,129 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("TextIOWrapper", "write", stream_write),
     ("TextIOWrapper", "flush", stream_flush),
 ];
+
+/// The `__init__` of an exception type (CPython `BaseException_init` and the types' own
+/// `…_init`, which start with it): sets `args` to the positional arguments. `family` names
+/// the type whose keywords (`keywords`) its parser accepts; without keywords, any is a
+/// TypeError naming the receiver's type.
+fn init(vm: &mut Vm, args: &Args, owner: &str, family: &str, keywords: &[&str]) -> PyResult<Value> {
+    let Some(recv) = args.pos.first() else {
+        return Err(vm.type_error(format!(
+            "descriptor '__init__' of '{owner}' object needs an argument"
+        )));
+    };
+    let (Value::Object(o), Some(data)) = (recv, recv.exc()) else {
+        return Err(vm.type_error(format!(
+            "descriptor '__init__' requires a '{owner}' object but received a '{}'",
+            vm.type_of(recv).name
+        )));
+    };
+    if !vm.type_of(recv).is_subtype(&vm.ty(owner)) {
+        return Err(vm.type_error(format!(
+            "descriptor '__init__' requires a '{owner}' object but received a '{}'",
+            vm.type_of(recv).name
+        )));
+    }
+    if keywords.is_empty() && !args.kw.is_empty() {
+        return Err(vm.type_error(format!(
+            "{}() takes no keyword arguments",
+            vm.type_of(recv).name
+        )));
+    }
+    *data.args.borrow_mut() = Value::tuple(args.pos[1..].to_vec());
+    if keywords.is_empty() {
+        return Ok(Value::None);
+    }
+    let (n, max) = (args.kw.len(), keywords.len());
+    if n > max {
+        let s = if max == 1 { "" } else { "s" };
+        return Err(vm.type_error(format!(
+            "{family}() takes at most {max} keyword argument{s} ({n} given)"
+        )));
+    }
+    if let Some((k, _)) = args.kw.iter().find(|(k, _)| !keywords.contains(&&**k)) {
+        return Err(vm.type_error(format!(
+            "'{k}' is an invalid keyword argument for {family}()"
+        )));
+    }
+    // The attributes the keywords set: absent ones are reset (to CPython's None, which
+    // the object model reads as not held).
+    for k in keywords {
+        match args.kw.iter().find(|(name, _)| &**name == *k) {
+            Some((_, v)) => o.dict.set_str(k, v.clone()),
+            None => {
+                let _ = o.dict.remove(&Value::str(k));
+            }
+        }
+    }
+    Ok(Value::None)
+}
+
+fn exc_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    init(vm, &args, "BaseException", "BaseException", &[])
+}
+
+/// `StopIteration_init`: `value` is the first argument.
+fn stop_iteration_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    init(vm, &args, "StopIteration", "StopIteration", &[])?;
+    if let Some(data) = args.pos[0].exc() {
+        *data.value.borrow_mut() = args.pos.get(1).cloned().unwrap_or(Value::None);
+    }
+    Ok(Value::None)
+}
+
+/// `SystemExit_init`: `code` is the argument, or the arguments when several.
+fn system_exit_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    init(vm, &args, "SystemExit", "SystemExit", &[])?;
+    if let Some(data) = args.pos[0].exc() {
+        *data.value.borrow_mut() = match &args.pos[1..] {
+            [] => Value::None,
+            [code] => code.clone(),
+            more => Value::tuple(more.to_vec()),
+        };
+    }
+    Ok(Value::None)
+}
+
+fn attribute_error_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    init(
+        vm,
+        &args,
+        "AttributeError",
+        "AttributeError",
+        &["name", "obj"],
+    )
+}
+
+fn name_error_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    init(vm, &args, "NameError", "NameError", &["name"])
+}
+
+/// `ImportError_init` (its `msg` attribute is not modelled: reading it is unsupported).
+fn import_error_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    init(
+        vm,
+        &args,
+        "ImportError",
+        "ImportError",
+        &["name", "path", "name_from"],
+    )
+}
+
+/// `OSError_init` parses the arguments only for a subclass with its own `__init__` and
+/// CPython's `__new__` (`oserror_use_init`), into errno attributes and subclasses the
+/// object model does not hold.
+fn os_error_init(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Err(vm.unsupported("OSError.__init__"))
+}
+
+/// `SyntaxError_init`: two arguments are a message and a tuple of location details.
+fn syntax_error_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    if args.pos.len() == 3 {
+        return Err(vm.unsupported("SyntaxError.__init__(msg, details) (its location attributes)"));
+    }
+    init(vm, &args, "SyntaxError", "SyntaxError", &[])
+}
 
 fn exc_with_traceback(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [tb] =

@@ -14,6 +14,7 @@ mod misc;
 mod numbers;
 mod set;
 mod str;
+mod str_case;
 
 use std::rc::Rc;
 

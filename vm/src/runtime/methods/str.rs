@@ -250,9 +250,16 @@ fn str_splitlines(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::list(out))
 }
 
+/// A case mapping of the receiver; unsupported for characters whose case data CPython
+/// 3.12's Unicode (15.0) and Rust's disagree on.
 fn str_map(vm: &mut Vm, args: Args, name: &'static str, f: fn(&str) -> String) -> PyResult<Value> {
     m(name, Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
     let s = recv_str(vm, &args)?;
+    if super::str_case::has_newer_case_data(&s) {
+        return Err(vm.unsupported(format!(
+            "str.{name}() of a character whose case mapping changed after Unicode 15.0"
+        )));
+    }
     Ok(Value::str(&f(&s)))
 }
 
@@ -265,32 +272,11 @@ fn str_lower(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn str_title(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    str_map(vm, args, "title", |s| {
-        let mut out = String::new();
-        let mut prev_cased = false;
-        for c in s.chars() {
-            if prev_cased {
-                out.extend(c.to_lowercase());
-            } else {
-                out.extend(c.to_uppercase());
-            }
-            prev_cased = c.is_alphabetic();
-        }
-        out
-    })
+    str_map(vm, args, "title", super::str_case::title)
 }
 
 fn str_capitalize(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    str_map(vm, args, "capitalize", |s| {
-        let mut c = s.chars();
-        match c.next() {
-            Some(f) => f
-                .to_uppercase()
-                .chain(c.flat_map(|x| x.to_lowercase()))
-                .collect(),
-            None => String::new(),
-        }
-    })
+    str_map(vm, args, "capitalize", super::str_case::capitalize)
 }
 
 fn strip_with(
