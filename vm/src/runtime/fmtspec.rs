@@ -139,7 +139,7 @@ impl Vm {
             s.sep = Sep::Underscore;
             i += 1;
         }
-        if i < c.len() && c[i] == ',' {
+        if i < c.len() && c[i] == ',' && s.sep == Sep::Underscore {
             return Err(self.value_error("Cannot specify both ',' and '_'."));
         }
         if i < c.len() && c[i] == '.' {
@@ -167,7 +167,8 @@ impl Vm {
                         33..=127 => t.to_string(),
                         n => format!("\\x{n:x}"),
                     };
-                    return Err(self.value_error(format!("Cannot specify ',' with '{shown}'.")));
+                    let sep = if s.sep == Sep::Comma { ',' } else { '_' };
+                    return Err(self.value_error(format!("Cannot specify '{sep}' with '{shown}'.")));
                 }
             }
         }
@@ -302,9 +303,8 @@ impl Vm {
             None => {}
         }
         if s.no_neg_0 {
-            return Err(
-                self.value_error("Negative zero coercion (z) not allowed in format specifier")
-            );
+            return Err(self
+                .value_error("Negative zero coercion (z) not allowed in string format specifier"));
         }
         if s.alternate {
             return Err(
