@@ -39,7 +39,9 @@ impl Vm {
 
     /// `a OP b` (and `a OP= b` when `inplace`).
     pub fn binary(&mut self, op: &str, a: &Value, b: &Value, inplace: bool) -> PyResult<Value> {
-        if matches!(a, Value::Object(_)) || matches!(b, Value::Object(_)) {
+        // `str % x` and `bytes % x` format whatever `x` is (unicode_mod, bytes_mod).
+        let formats = op == "%" && matches!(a, Value::Str(_) | Value::Bytes(_));
+        if !formats && (matches!(a, Value::Object(_)) || matches!(b, Value::Object(_))) {
             if let Some(&(_, name, rname)) = DUNDERS.iter().find(|d| d.0 == op) {
                 if inplace {
                     let iname = format!("__i{}", &name[2..]);
@@ -115,6 +117,7 @@ impl Vm {
                 Value::Str(_) | Value::List(_) | Value::Tuple(_),
             ) => self.repeat(b, super::protocol::as_i64(a), false),
             ("%", Value::Str(fmt), _) => Ok(Value::str(&self.percent_format(fmt, b)?)),
+            ("%", Value::Bytes(_), _) => Err(self.unsupported("bytes %-formatting")),
             ("|", Value::Dict(x), Value::Dict(y)) => {
                 let d = if inplace {
                     x.clone()
@@ -346,66 +349,6 @@ impl Vm {
                 Err(self.type_error(format!("bad operand type for unary {op}: '{t}'")))
             }
         }
-    }
-
-    /// `fmt % args` for the common conversions (%s %r %d %i %f %x %%).
-    fn percent_format(&mut self, fmt: &str, args: &Value) -> PyResult<String> {
-        let args: Vec<Value> = match args {
-            Value::Tuple(t) => t.to_vec(),
-            other => vec![other.clone()],
-        };
-        let mut out = String::new();
-        let mut it = args.into_iter();
-        let mut chars = fmt.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c != '%' {
-                out.push(c);
-                continue;
-            }
-            let mut spec = String::new();
-            while let Some(&d) = chars.peek() {
-                if d.is_ascii_digit() || d == '.' || d == '-' || d == '+' || d == ' ' || d == '0' {
-                    spec.push(d);
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            let Some(conv) = chars.next() else {
-                return Err(self.value_error("incomplete format"));
-            };
-            if conv == '%' {
-                out.push('%');
-                continue;
-            }
-            let Some(arg) = it.next() else {
-                return Err(self.type_error("not enough arguments for format string"));
-            };
-            let piece = match conv {
-                's' => self.str_of(&arg)?,
-                'r' | 'a' => self.repr(&arg)?,
-                'd' | 'i' | 'f' | 'x' | 'X' | 'o' | 'e' | 'g' => {
-                    let spec2 = format!("{spec}{}", if conv == 'i' { 'd' } else { conv });
-                    let arg = if matches!(conv, 'd' | 'i' | 'x' | 'X' | 'o') {
-                        match arg {
-                            Value::Float(f) => Value::Int(f.trunc() as i64),
-                            other => other,
-                        }
-                    } else {
-                        arg
-                    };
-                    self.format(&arg, &spec2)?
-                }
-                other => {
-                    return Err(self.value_error(format!("unsupported format character '{other}'")))
-                }
-            };
-            out.push_str(&piece);
-        }
-        if it.next().is_some() {
-            return Err(self.type_error("not all arguments converted during string formatting"));
-        }
-        Ok(out)
     }
 }
 

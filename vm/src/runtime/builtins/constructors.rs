@@ -31,6 +31,10 @@ fn literal(v: &Value, max_shown: usize) -> Option<(Option<String>, String)> {
     }
 }
 
+/// `int(s, base)` (CPython `PyLong_FromString`): surrounding whitespace, one sign, a
+/// `0x`/`0o`/`0b` prefix where the base allows it (then one `_` may follow), digits with
+/// single `_` between them; with base 0 a decimal number cannot start with `0` unless it
+/// is all zeros.
 fn parse_int(vm: &Vm, text: Option<&str>, shown: &str, base: u32) -> PyResult<i64> {
     let invalid = || {
         vm.value_error(format!(
@@ -40,35 +44,49 @@ fn parse_int(vm: &Vm, text: Option<&str>, shown: &str, base: u32) -> PyResult<i6
     let Some(s) = text else {
         return Err(invalid());
     };
-    let t = s.trim();
-    let (neg, digits) = match t.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    // CPython first maps non-ASCII digits and spaces to ASCII ones; this does not.
+    if s.chars().any(|c| {
+        ('\x1c'..='\x1f').contains(&c) || (!c.is_ascii() && (c.is_whitespace() || c.is_numeric()))
+    }) {
+        return Err(vm.unsupported("int() of a string with non-ASCII digits or spaces"));
+    }
+    let t = s.trim_matches(|c: char| c.is_ascii_whitespace() || c == '\x0b');
+    let (neg, body) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
     };
-    let mut base = base;
-    let mut digits = digits.to_owned();
-    let lower = digits.to_ascii_lowercase();
-    for (p, b) in [("0x", 16), ("0o", 8), ("0b", 2)] {
-        if (base == 0 || base == b) && lower.starts_with(p) {
-            digits = digits[2..].to_owned();
-            base = b;
+    let lower = body.to_ascii_lowercase();
+    let (mut radix, mut digits) = (base, body);
+    for (prefix, b) in [("0x", 16), ("0o", 8), ("0b", 2)] {
+        if (base == 0 || base == b) && lower.starts_with(prefix) {
+            radix = b;
+            digits = body[2..].strip_prefix('_').unwrap_or(&body[2..]);
         }
     }
-    if base == 0 {
-        base = 10;
+    if radix == 0 {
+        radix = 10;
+        if digits.starts_with('0') && digits.chars().any(|c| c != '0' && c != '_') {
+            return Err(invalid());
+        }
     }
-    let clean: String = digits.chars().filter(|c| *c != '_').collect();
-    let valid = !clean.is_empty()
+    let well_formed = !digits.is_empty()
         && !digits.starts_with('_')
         && !digits.ends_with('_')
         && !digits.contains("__");
-    match (valid, i64::from_str_radix(&clean, base)) {
-        (true, Ok(v)) => Ok(if neg { -v } else { v }),
-        (true, Err(e)) if matches!(e.kind(), std::num::IntErrorKind::PosOverflow) => {
-            Err(vm.unsupported(crate::runtime::numbers::BIG_INT))
-        }
-        _ => Err(invalid()),
+    if !well_formed {
+        return Err(invalid());
     }
+    let mut value: i128 = 0;
+    for c in digits.chars().filter(|&c| c != '_') {
+        let d = c.to_digit(radix).ok_or_else(invalid)?;
+        value = value * i128::from(radix) + i128::from(d);
+        if value > 1 << 64 {
+            value = 1 << 64;
+        }
+    }
+    let value = if neg { -value } else { value };
+    i64::try_from(value).map_err(|_| vm.unsupported(crate::runtime::numbers::BIG_INT))
 }
 
 fn parse_float(vm: &Vm, text: Option<&str>, shown: &str) -> PyResult<f64> {

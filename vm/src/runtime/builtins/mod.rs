@@ -220,17 +220,7 @@ fn repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// `ascii(obj)`: `repr(obj)` with the non-ASCII characters escaped.
 fn ascii(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "ascii", 1, 1)?;
-    let r = vm.repr(&args.pos[0])?;
-    let mut out = String::with_capacity(r.len());
-    for c in r.chars() {
-        match u32::from(c) {
-            0..=0x7f => out.push(c),
-            n @ 0x80..=0xff => out.push_str(&format!("\\x{n:02x}")),
-            n @ 0x100..=0xffff => out.push_str(&format!("\\u{n:04x}")),
-            n => out.push_str(&format!("\\U{n:08x}")),
-        }
-    }
-    Ok(Value::str(&out))
+    Ok(Value::str(&vm.ascii(&args.pos[0])?))
 }
 
 fn len(vm: &mut Vm, args: Args) -> PyResult<Value> {

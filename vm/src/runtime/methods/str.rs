@@ -473,87 +473,10 @@ fn str_count(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::Int(part.matches(&*sub).count() as i64))
 }
 
-/// `str.format` with `{}`, `{0}`, `{name}`, `{!r}` and format specs.
+/// `str.format(*args, **kwargs)`.
 fn str_format(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let s = recv_str(vm, &args)?;
-    let pos = &args.pos[1..];
-    let mut out = String::new();
-    let mut auto = 0;
-    let chars: Vec<char> = s.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '{' && chars.get(i + 1) == Some(&'{') {
-            out.push('{');
-            i += 2;
-            continue;
-        }
-        if c == '}' && chars.get(i + 1) == Some(&'}') {
-            out.push('}');
-            i += 2;
-            continue;
-        }
-        if c != '{' {
-            out.push(c);
-            i += 1;
-            continue;
-        }
-        let Some(end) = chars[i..].iter().position(|&x| x == '}') else {
-            return Err(vm.value_error("Single '{' encountered in format string"));
-        };
-        let field: String = chars[i + 1..i + end].iter().collect();
-        i += end + 1;
-        let (field, spec) = field
-            .split_once(':')
-            .map(|(a, b)| (a.to_owned(), b.to_owned()))
-            .unwrap_or((field, String::new()));
-        let (field, conv) = field
-            .split_once('!')
-            .map(|(a, b)| (a.to_owned(), Some(b.to_owned())))
-            .unwrap_or((field, None));
-        let v = if field.is_empty() {
-            let v = pos.get(auto).cloned();
-            auto += 1;
-            v.ok_or_else(|| {
-                vm.err(
-                    "IndexError",
-                    format!(
-                        "Replacement index {} out of range for positional args tuple",
-                        auto - 1
-                    ),
-                )
-            })?
-        } else if let Ok(n) = field.parse::<usize>() {
-            pos.get(n).cloned().ok_or_else(|| {
-                vm.err(
-                    "IndexError",
-                    format!("Replacement index {n} out of range for positional args tuple"),
-                )
-            })?
-        } else {
-            let (base, attr) = field
-                .split_once('.')
-                .map(|(a, b)| (a.to_owned(), Some(b.to_owned())))
-                .unwrap_or((field.clone(), None));
-            let v = args
-                .kw
-                .iter()
-                .find(|(k, _)| **k == *base)
-                .map(|(_, v)| v.clone())
-                .ok_or_else(|| vm.err_args("KeyError", vec![Value::str(&base)]))?;
-            match attr {
-                Some(a) => vm.getattr(&v, &a)?,
-                None => v,
-            }
-        };
-        let v = match conv.as_deref() {
-            Some("r") | Some("a") => Value::str(&vm.repr(&v)?),
-            Some("s") => Value::str(&vm.str_of(&v)?),
-            _ => v,
-        };
-        out.push_str(&vm.format(&v, &spec)?);
-    }
-    Ok(Value::str(&out))
+    Ok(Value::str(&vm.str_format(&s, &args.pos[1..], &args.kw)?))
 }
 
 fn str_pred(vm: &mut Vm, args: Args, name: &'static str, f: fn(&str) -> bool) -> PyResult<Value> {

@@ -397,7 +397,8 @@ pub fn format_value(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let v = f.pop()?;
     let v = match arg & 3 {
         1 => Value::str(&vm.str_of(&v)?),
-        2 | 3 => Value::str(&vm.repr(&v)?),
+        2 => Value::str(&vm.repr(&v)?),
+        3 => Value::str(&vm.ascii(&v)?),
         _ => v,
     };
     let spec = match spec {
