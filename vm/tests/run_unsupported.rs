@@ -66,7 +66,10 @@ fn compile_time_unsupported_is_not_a_syntax_error() {
 
 #[test]
 fn an_unsupported_run_keeps_the_output_before_it() {
-    let r = run("print('before')\nclass D(list):\n    pass\n", &RunOptions::default());
+    let r = run(
+        "print('before')\nclass D(list):\n    pass\n",
+        &RunOptions::default(),
+    );
     assert!(matches!(r.end, End::Unsupported(_)), "{:?}", r.end);
     assert_eq!(r.stdout, "before\n");
 }

@@ -7,8 +7,7 @@ use std::rc::Rc;
 use super::dict::Dict;
 use super::interp::{Vm, MAX_ALLOC};
 use super::object::{
-    Args, Builtin, Iter, IterState, Module, NativeFn, Property, PropertyKind, Range, Set, Slice,
-    Value,
+    Args, Builtin, Iter, IterState, Module, NativeFn, Property, PropertyKind, Range, Slice, Value,
 };
 use super::protocol::{as_i64, num, IterStep, Num};
 use super::types::{Type, Types};
@@ -283,12 +282,32 @@ fn id(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::Int(args.pos[0].address() as i64))
 }
 
+/// `hash(v)` (`PyObject_Hash`). For an instance of a user class: the first class in the
+/// MRO that defines `__hash__` decides (None makes it unhashable), and a class that defines
+/// `__eq__` without `__hash__` got `__hash__ = None` when it was created (`type_new`);
+/// `__hash__`'s result must be an int and -1 becomes -2 (`slot_tp_hash`).
 fn hash(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "hash", 1, 1)?;
-    if let Some(r) = vm.call_special(&args.pos[0], "__hash__", vec![])? {
-        return Ok(r);
+    let v = &args.pos[0];
+    if let Value::Object(o) = v {
+        let t = o.class.borrow().clone();
+        for c in t.mro().iter().take_while(|c| !c.is_builtin()) {
+            let f = match (c.dict.get_str("__hash__"), c.dict.get_str("__eq__")) {
+                (Some(Value::None), _) | (None, Some(_)) => {
+                    return Err(vm.type_error(format!("unhashable type: '{}'", t.name)));
+                }
+                (Some(f), _) => f,
+                (None, None) => continue,
+            };
+            return match vm.call(&f, Args::new(vec![v.clone()]))? {
+                Value::Int(-1) => Ok(Value::Int(-2)),
+                Value::Int(h) => Ok(Value::Int(h)),
+                Value::Bool(b) => Ok(Value::Int(i64::from(b))),
+                _ => Err(vm.type_error("__hash__ method should return an integer")),
+            };
+        }
     }
-    Ok(Value::Int(vm.hash(&args.pos[0])?))
+    Ok(Value::Int(vm.hash(v)?))
 }
 
 fn attr_name(vm: &Vm, v: &Value) -> PyResult<Rc<str>> {
@@ -899,14 +918,21 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
             Some(Value::Tuple(t)) => Ok(Value::Tuple(t)),
             Some(v) => Ok(Value::tuple(vm.collect(&v)?)),
         },
+        // `set_vectorcall`, `frozenset_vectorcall`.
         "set" | "frozenset" => {
-            let s = Set::default();
-            if let Some(v) = first {
-                for x in vm.collect(&v)? {
-                    s.items.set(x, Value::None).map_err(|e| vm.unhashable(e))?;
-                }
+            if !args.kw.is_empty() {
+                return Err(vm.type_error(format!("{name}() takes no keyword arguments")));
             }
-            Ok(Value::Set(crate::runtime::gc::alloc(s)))
+            if a.len() > 1 {
+                return Err(vm.type_error(format!(
+                    "{name} expected at most 1 argument, got {}",
+                    a.len()
+                )));
+            }
+            if name == "frozenset" {
+                return vm.new_frozenset(first.as_ref());
+            }
+            Ok(Value::Set(vm.new_set(false, first.as_ref())?))
         }
         "dict" => {
             let d = Dict::new();

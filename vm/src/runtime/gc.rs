@@ -357,6 +357,7 @@ impl Clear for Iter {
             IterState::List { list, .. } => out.push(Value::List(list)),
             IterState::Tuple { items, .. } => out.push(Value::Tuple(items)),
             IterState::Keys { items, .. } => out.extend(items),
+            IterState::Set { set, .. } => out.push(Value::Set(set)),
             IterState::Enumerate { inner, .. } => out.push(inner),
             IterState::Zip { inners } => out.extend(inners),
             IterState::Map { func, inners } => {

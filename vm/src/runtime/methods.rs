@@ -88,6 +88,10 @@ pub fn install(vm: &mut Vm) {
         ("set", "union", set_union),
         ("set", "intersection", set_intersection),
         ("set", "issubset", set_issubset),
+        ("frozenset", "copy", frozenset_copy),
+        ("frozenset", "union", set_union),
+        ("frozenset", "intersection", set_intersection),
+        ("frozenset", "issubset", set_issubset),
         ("int", "bit_length", int_bit_length),
         ("float", "is_integer", float_is_integer),
         ("generator", "send", gen_send),
@@ -895,9 +899,20 @@ fn recv_set(vm: &Vm, args: &Args) -> PyResult<Rc<super::object::Set>> {
     }
 }
 
+/// The receiver of a method only `set` has (a frozenset is refused as CPython's method
+/// descriptors refuse an object of another type).
+fn recv_mut_set(vm: &Vm, args: &Args, name: &str) -> PyResult<Rc<super::object::Set>> {
+    match args.pos.first() {
+        Some(Value::Set(s)) if s.frozen => Err(vm.type_error(format!(
+            "descriptor '{name}' for 'set' objects doesn't apply to a 'frozenset' object"
+        ))),
+        _ => recv_set(vm, args),
+    }
+}
+
 fn set_add(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "add", 2, 2)?;
-    recv_set(vm, &args)?
+    recv_mut_set(vm, &args, "add")?
         .items
         .set(args.pos[1].clone(), Value::None)
         .map_err(|e| vm.unhashable(e))?;
@@ -906,7 +921,7 @@ fn set_add(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn set_remove(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "remove", 2, 2)?;
-    match recv_set(vm, &args)?
+    match recv_mut_set(vm, &args, "remove")?
         .items
         .remove(&args.pos[1])
         .map_err(|e| vm.unhashable(e))?
@@ -918,64 +933,51 @@ fn set_remove(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn set_discard(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "discard", 2, 2)?;
-    recv_set(vm, &args)?
+    recv_mut_set(vm, &args, "discard")?
         .items
         .remove(&args.pos[1])
         .map_err(|e| vm.unhashable(e))?;
     Ok(Value::None)
 }
 
+/// `set_pop`: from the table's search finger (see `set`).
 fn set_pop(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let s = recv_set(vm, &args)?;
-    let first = s.items.keys().into_iter().next();
-    match first {
-        Some(k) => {
-            let _ = s.items.remove(&k);
-            Ok(k)
-        }
+    match recv_mut_set(vm, &args, "pop")?.items.pop() {
+        Some(k) => Ok(k),
         None => Err(vm.err_args("KeyError", vec![Value::str("pop from an empty set")])),
     }
 }
 
 fn set_update(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let s = recv_set(vm, &args)?;
+    let s = recv_mut_set(vm, &args, "update")?;
     for other in &args.pos[1..] {
-        for v in vm.collect(other)? {
-            s.items.set(v, Value::None).map_err(|e| vm.unhashable(e))?;
-        }
+        vm.set_update_internal(&s, other)?;
     }
     Ok(Value::None)
 }
 
 fn set_copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let s = recv_set(vm, &args)?;
-    let out = super::object::Set::default();
-    for k in s.items.keys() {
-        let _ = out.items.set(k, Value::None);
+    Ok(Value::Set(vm.set_copy(&s)?))
+}
+
+/// `frozenset_copy`: a frozenset is its own copy.
+fn frozenset_copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let s = recv_set(vm, &args)?;
+    if s.frozen {
+        return Ok(Value::Set(s));
     }
-    Ok(Value::Set(crate::runtime::gc::alloc(out)))
+    Ok(Value::Set(vm.set_copy(&s)?))
 }
 
 fn set_union(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let receiver = Value::Set(recv_set(vm, &args)?);
-    let copy = set_copy(vm, Args::new(vec![receiver]))?;
-    let mut a = args;
-    a.pos[0] = copy.clone();
-    set_update(vm, a)?;
-    Ok(copy)
+    let s = recv_set(vm, &args)?;
+    Ok(Value::Set(vm.set_union(&s, &args.pos[1..])?))
 }
 
 fn set_intersection(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "intersection", 2, 2)?;
     let s = recv_set(vm, &args)?;
-    let other = vm.collect(&args.pos[1])?;
-    let out = super::object::Set::default();
-    for v in other {
-        if s.items.contains(&v).unwrap_or(false) {
-            let _ = out.items.set(v, Value::None);
-        }
-    }
-    Ok(Value::Set(crate::runtime::gc::alloc(out)))
+    Ok(Value::Set(vm.set_intersection_multi(&s, &args.pos[1..])?))
 }
 
 fn set_issubset(vm: &mut Vm, args: Args) -> PyResult<Value> {

@@ -35,6 +35,7 @@ impl Vm {
             Value::Tuple(_) => "tuple",
             Value::List(_) => "list",
             Value::Dict(_) => "dict",
+            Value::Set(s) if s.frozen => "frozenset",
             Value::Set(_) => "set",
             Value::Range(_) => "range",
             Value::Slice(_) => "slice",
@@ -85,6 +86,9 @@ impl Vm {
             Unhashable::UserDefined => {
                 self.unsupported("hashing an instance of a class that defines __hash__ or __eq__")
             }
+            Unhashable::NaN => self.unsupported(
+                "a NaN as a dict key or set element (CPython tells NaNs apart by identity)",
+            ),
         }
     }
 
@@ -252,12 +256,11 @@ impl Vm {
                 }
                 true
             }
-            (Value::Set(x), Value::Set(y)) => {
-                x.items.len() == y.items.len()
-                    && x.items
-                        .keys()
-                        .iter()
-                        .all(|k| y.items.contains(k).unwrap_or(false))
+            (Value::Set(_) | Value::DictView(_), Value::Set(_) | Value::DictView(_)) => {
+                match self.setlike_compare("==", a, b)? {
+                    Some(r) => r,
+                    None => a.is(b),
+                }
             }
             (Value::Range(x), Value::Range(y)) => {
                 let (lx, ly) = (x.len(), y.len());
@@ -313,6 +316,9 @@ impl Vm {
         }
         if let Some(r) = self.user_compare(op, a, b)? {
             return Ok(r);
+        }
+        if let Some(r) = self.setlike_compare(op, a, b)? {
+            return Ok(Value::Bool(r));
         }
         let ord = self.order_inner(a, b)?;
         match ord {
@@ -437,10 +443,10 @@ impl Vm {
                 index: 0,
                 type_name: "dict_keyiterator",
             },
-            Value::Set(s) => IterState::Keys {
-                items: s.items.keys(),
-                index: 0,
-                type_name: "set_iterator",
+            Value::Set(s) => IterState::Set {
+                set: s.clone(),
+                pos: 0,
+                used: Some(s.items.len()),
             },
             Value::Bytes(b) => IterState::Keys {
                 items: b.iter().map(|x| Value::Int(i64::from(*x))).collect(),
@@ -602,6 +608,18 @@ impl Vm {
                 let v = items.get(*index).cloned();
                 *index += 1;
                 Ok(v)
+            }
+            // `setiter_iternext`: a change of size since iteration began is an error, and
+            // stays one.
+            IterState::Set { set, pos, used } => {
+                if *used != Some(set.items.len()) {
+                    *used = None;
+                    return Err(self.err("RuntimeError", "Set changed size during iteration"));
+                }
+                Ok(set.items.next_from(*pos).map(|(i, v)| {
+                    *pos = i + 1;
+                    v
+                }))
             }
             IterState::Range { next, stop, step } => {
                 if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
@@ -1141,6 +1159,7 @@ fn iter_type_name(state: &IterState) -> &'static str {
         IterState::Range { .. } => "range_iterator",
         IterState::Str { .. } => "str_ascii_iterator",
         IterState::Keys { type_name, .. } => type_name,
+        IterState::Set { .. } => "set_iterator",
         IterState::Enumerate { .. } => "enumerate",
         IterState::Zip { .. } => "zip",
         IterState::Map { .. } => "map",
