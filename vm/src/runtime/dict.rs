@@ -42,6 +42,8 @@ pub enum Key {
         start: Option<i64>,
         step: Option<i64>,
     },
+    /// A slice (hashable since 3.12): equal when start, stop and step are.
+    Slice(Box<[Key; 3]>),
     /// A frozenset (or a set looked up in a set, standing for the equal frozenset): equal
     /// to another with the same elements.
     FrozenSet(Rc<Set>),
@@ -67,6 +69,7 @@ impl PartialEq for Key {
             (Key::Str(a), Key::Str(b)) => a == b,
             (Key::Bytes(a), Key::Bytes(b)) => a == b,
             (Key::Tuple(a), Key::Tuple(b)) => a == b,
+            (Key::Slice(a), Key::Slice(b)) => a == b,
             (
                 Key::Range { len, start, step },
                 Key::Range {
@@ -101,6 +104,7 @@ impl Hash for Key {
             Key::Str(s) => s.hash(state),
             Key::Bytes(b) => b.hash(state),
             Key::Tuple(items) => items.hash(state),
+            Key::Slice(parts) => parts.hash(state),
             Key::Range { len, start, step } => (len, start, step).hash(state),
             Key::FrozenSet(s) => s.frozenset_hash().hash(state),
             Key::Method(s, f) => {
@@ -167,7 +171,11 @@ impl Key {
             Value::Set(_) => return Err(Unhashable::Type("set")),
             Value::List(_) => return Err(Unhashable::Type("list")),
             Value::Dict(_) => return Err(Unhashable::Type("dict")),
-            Value::Slice(_) => return Err(Unhashable::Type("slice")),
+            Value::Slice(s) => Key::Slice(Box::new([
+                Key::of_at(&s.start, depth + 1)?,
+                Key::of_at(&s.stop, depth + 1)?,
+                Key::of_at(&s.step, depth + 1)?,
+            ])),
             Value::Cell(_) => return Err(Unhashable::Type("cell")),
             Value::DictView(d) => match d.kind {
                 ViewKind::Keys => return Err(Unhashable::Type("dict_keys")),
@@ -210,6 +218,7 @@ impl Key {
         match self {
             Key::NaN(_) => true,
             Key::Tuple(items) => items.iter().any(Key::has_nan),
+            Key::Slice(parts) => parts.iter().any(Key::has_nan),
             _ => false,
         }
     }
@@ -226,6 +235,7 @@ impl Key {
             Key::Str(s) => hash::str(s),
             Key::Bytes(b) => hash::bytes(b),
             Key::Tuple(items) => hash::tuple(items.iter().map(Key::hash)),
+            Key::Slice(parts) => hash::slice([parts[0].hash(), parts[1].hash(), parts[2].hash()]),
             // `range_hash`: the hash of `(len, start, step)` with None for what equality
             // ignores.
             Key::Range { len, start, step } => hash::tuple(

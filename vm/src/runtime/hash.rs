@@ -104,21 +104,37 @@ const XXPRIME_1: u64 = 11_400_714_785_074_694_791;
 const XXPRIME_2: u64 = 14_029_467_366_897_019_727;
 const XXPRIME_5: u64 = 2_870_177_450_012_600_261;
 
-/// `tuplehash` (Objects/tupleobject.c, 3.8+): an xxHash64-derived combination of the item
-/// hashes, the length mixed in so `hash(())` keeps its historical value.
-pub fn tuple(items: impl ExactSizeIterator<Item = i64>) -> i64 {
-    let len = items.len() as u64;
+/// The xxHash64-derived rounds `tuplehash` and `slice_hash` share: one lane per item hash.
+fn xx_lanes(items: impl Iterator<Item = i64>) -> u64 {
     let mut acc = XXPRIME_5;
     for h in items {
         acc = acc.wrapping_add((h as u64).wrapping_mul(XXPRIME_2));
         acc = acc.rotate_left(31);
         acc = acc.wrapping_mul(XXPRIME_1);
     }
-    acc = acc.wrapping_add(len ^ (XXPRIME_5 ^ 3_527_539));
+    acc
+}
+
+/// -1 is reserved: both xxHash-based hashes give this instead.
+fn xx_finish(acc: u64) -> i64 {
     if acc == u64::MAX {
-        return 1_546_275_796;
+        1_546_275_796
+    } else {
+        acc as i64
     }
-    acc as i64
+}
+
+/// `tuplehash` (Objects/tupleobject.c, 3.8+): the item hashes through [`xx_lanes`], the
+/// length mixed in so `hash(())` keeps its historical value.
+pub fn tuple(items: impl ExactSizeIterator<Item = i64>) -> i64 {
+    let len = items.len() as u64;
+    xx_finish(xx_lanes(items).wrapping_add(len ^ (XXPRIME_5 ^ 3_527_539)))
+}
+
+/// `slice_hash` (Objects/sliceobject.c; slices are hashable since 3.12): the hashes of
+/// start, stop and step through [`xx_lanes`], without the length.
+pub fn slice(parts: [i64; 3]) -> i64 {
+    xx_finish(xx_lanes(parts.into_iter()))
 }
 
 /// `_shuffle_bits` (Objects/setobject.c): spreads nearby hashes before they are xored.
@@ -247,5 +263,6 @@ mod tests {
         assert_eq!(frozenset([1, 2].into_iter()), -1826646154956904602);
         // hash(range(0)) is hash((0, None, None)).
         assert_eq!(tuple([0, NONE, NONE].into_iter()), 2676694398852732306);
+        assert_eq!(slice([1, 2, NONE]), -2178470213028018262);
     }
 }

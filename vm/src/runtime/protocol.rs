@@ -235,6 +235,11 @@ impl Vm {
             (Value::Str(x), Value::Str(y)) => x == y,
             (Value::Bytes(x), Value::Bytes(y)) => x == y,
             (Value::Tuple(x), Value::Tuple(y)) => self.seq_eq(x, y)?,
+            // `slice_richcompare`: as the tuples (start, stop, step).
+            (Value::Slice(x), Value::Slice(y)) => {
+                let parts = |s: &Slice| [s.start.clone(), s.stop.clone(), s.step.clone()];
+                self.seq_eq(&parts(x), &parts(y))?
+            }
             (Value::List(x), Value::List(y)) => {
                 let (x, y) = (x.items.borrow().clone(), y.items.borrow().clone());
                 self.seq_eq(&x, &y)?
@@ -384,6 +389,10 @@ impl Vm {
             (Value::Str(x), Value::Str(y)) => Ok(Some(x.cmp(y))),
             (Value::Bytes(x), Value::Bytes(y)) => Ok(Some(x.cmp(y))),
             (Value::Tuple(x), Value::Tuple(y)) => self.seq_order(x, y),
+            (Value::Slice(x), Value::Slice(y)) => {
+                let parts = |s: &Slice| [s.start.clone(), s.stop.clone(), s.step.clone()];
+                self.seq_order(&parts(x), &parts(y))
+            }
             (Value::List(x), Value::List(y)) => {
                 let (x, y) = (x.items.borrow().clone(), y.items.borrow().clone());
                 self.seq_order(&x, &y)
