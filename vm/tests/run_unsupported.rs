@@ -73,3 +73,24 @@ fn an_unsupported_run_keeps_the_output_before_it() {
     assert!(matches!(r.end, End::Unsupported(_)), "{:?}", r.end);
     assert_eq!(r.stdout, "before\n");
 }
+
+#[test]
+fn nan_keys_are_unsupported_where_they_are_stored() {
+    // CPython hashes a NaN by its address and finds it again only as the same object.
+    let src = "x = float('nan')\ns = {1.0}\nprint(x in s, hash(1.5))\ns.add(x)\n";
+    let (what, at) = unsupported(src);
+    assert!(what.contains("NaN"), "{what}");
+    assert_eq!(at, "4:1");
+    let (what, at) = unsupported("d = {}\nd[(1, float('nan'))] = 2\n");
+    assert!(what.contains("NaN"), "{what}");
+    assert_eq!(at, "2:1");
+}
+
+#[test]
+fn set_operators_on_dict_views_are_unsupported() {
+    let (what, at) = unsupported("d = {1: 2}\nprint(d.keys() | {3})\n");
+    assert_eq!(what, "set operators on dict keys or items views");
+    assert_eq!(at, "2:7");
+    let (what, _) = unsupported("d = {1: 2}\nprint(d.items() == {(1, 2)})\n");
+    assert_eq!(what, "comparing a dict items view with a set or view");
+}
