@@ -221,6 +221,38 @@ fn list_of(rng: &mut Rng, kind: &str, n: u64) -> String {
     format!("[{}]", items.join(", "))
 }
 
+/// Set displays of constants (frozenset constants: CPython builds them in the compiler and
+/// merges equal ones, which decides their layout): printed, iterated, searched, and the
+/// same set written in another order in a function, which gets the first one's layout.
+/// Strings are kept from looking like identifiers (`!`), whose frozensets CPython may lay
+/// out differently depending on what it interned (unsupported on the VM).
+fn constants_program(rng: &mut Rng, kind: &str, n: u64) -> String {
+    let mut items = Vec::new();
+    while (items.len() as u64) < n {
+        let e = element(rng, kind);
+        let e = match e.strip_suffix('"') {
+            Some(body) if e.starts_with('"') => format!("{body}!\""),
+            _ => e,
+        };
+        if !e.starts_with("frozenset") {
+            items.push(e);
+        }
+    }
+    let others: Vec<String> = (0..n).map(|_| element(rng, "small")).collect();
+    let forward = items.join(", ");
+    let backward: Vec<&str> = items.iter().rev().map(String::as_str).collect();
+    let backward = backward.join(", ");
+    let other = others.join(", ");
+    format!(
+        "A = {{{forward}}}\nB = {{{other}}}\nprint(A, B)\nfor x in {{{forward}}}:\n    print(x, end=' ')\nprint()\n\
+         print([x for x in {{{forward}}}], {{x for x in {{{other}}}}})\n\
+         print({first} in {{{forward}}}, {first} not in {{{other}}}, 1000 in {{{forward}}})\n\
+         def f():\n    return {{{backward}}}\nprint(f(), f() == A, list(f()) == list(A))\n\
+         print({{*A, {other}}}, {{{other}, *A}}, A | B, B - A)\n",
+        first = items[0],
+    )
+}
+
 /// Every construction path and operation on `L` and `M`, printing each result.
 const ORDER_BODY: &str = r#"
 def show(tag, s):
@@ -593,6 +625,14 @@ fn programs() -> Vec<(String, String)> {
             let m = list_of(&mut rng, kind, m_len);
             let source = format!("L = {l}\nM = {m}\n{ORDER_BODY}");
             out.push((format!("order/{kind}/{i}-{n}"), source));
+        }
+    }
+    for kind in [
+        "small", "negative", "large", "collide", "str", "float", "tuple", "mixed",
+    ] {
+        for (i, n) in [3, 5, 8, 13].into_iter().enumerate() {
+            let source = constants_program(&mut rng, kind, n);
+            out.push((format!("order/constants/{kind}/{i}-{n}"), source));
         }
     }
     for (i, (n, step, modulus)) in [

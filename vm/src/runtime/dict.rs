@@ -307,6 +307,7 @@ fn constant_hash(c: &Constant) -> i64 {
         Constant::Str(s) => hash::str(s),
         Constant::Bytes(b) => hash::bytes(b),
         Constant::Tuple(items) => hash::tuple(items.iter().map(constant_hash)),
+        Constant::FrozenSet(items) => hash::frozenset(items.iter().map(constant_hash)),
         Constant::Code(co) => code_hash(co),
     }
 }

@@ -131,5 +131,13 @@ pub fn run_code_with_source(
     eval::run_module(code, source, options, SMALL_STACK_NATIVE_DEPTH)
 }
 
+/// The iteration order of a frozenset built by adding the constants `items` in order:
+/// the indices of the items it keeps. `None` when CPython's order would depend on an
+/// address (a NaN). The compiler and `dis` lay out frozenset constants with it.
+pub fn frozenset_layout(items: &[crate::code::Constant]) -> Option<Vec<usize>> {
+    let values: Vec<Value> = items.iter().map(codeinfo::constant).collect();
+    set::insertion_layout(&values)
+}
+
 /// Native re-entry bound when running on the caller's thread.
 const SMALL_STACK_NATIVE_DEPTH: usize = 24;

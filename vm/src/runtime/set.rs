@@ -253,6 +253,30 @@ fn entry_is_deep(e: &Entry) -> bool {
     }
 }
 
+/// The order a frozenset built by adding `items` one by one iterates in: the indices of the
+/// items it keeps (the first of equal ones), in table order. `None` when an item is a NaN
+/// (CPython's order would depend on its address) or unhashable.
+pub fn insertion_layout(items: &[Value]) -> Option<Vec<usize>> {
+    let t = SetTable::default();
+    for (i, v) in items.iter().enumerate() {
+        let key = Key::of(v).ok()?;
+        if key.has_nan() {
+            return None;
+        }
+        let hash = key.hash();
+        t.add_entry(Entry {
+            hash,
+            key,
+            value: Value::Int(i64::try_from(i).ok()?),
+        });
+    }
+    let order = t.keys().into_iter().filter_map(|v| match v {
+        Value::Int(i) => usize::try_from(i).ok(),
+        _ => None,
+    });
+    Some(order.collect())
+}
+
 /// A set's table behind a `RefCell`. The `set`/`remove`/`contains`/`keys` methods keep the
 /// shape of [`super::dict::Dict`]'s, which sets used before they had their own table.
 #[derive(Debug, Default)]
