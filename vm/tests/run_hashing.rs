@@ -303,6 +303,8 @@ b = set(a)
 for x in L[::3]:
     b.discard(x)
 show('discard', b)
+show('discard-copy', b.copy()); show('discard-set', set(b)); show('discard-or', b | m)
+show('discard-frozen', frozenset(b)); show('discard-and', b & m); show('discard-xor', m ^ b)
 for x in M[::2]:
     b.add(x)
 show('readd', b)
@@ -583,6 +585,11 @@ def gen():
         print('gen', i)
         yield i
 print({o, 2}.intersection(gen()))
+s = set(range(3)); s -= set(range(100)); print(s, s | {o * 40, o * 8})
+s = set(range(0, 200, 3)); s -= set(range(0, 200, 2)); print(s); s.add(1000); print(s)
+s = set(range(50)); s -= {o * 3, 7, 9}; print(s, s.pop())
+s = set(range(0, 64, 4)); s &= set(range(0, 64, 8)); s.add(3); print(s)
+s = set(range(100)); t = set(range(3)); print(s - t, t - s, (s - set(range(90))) | {o})
 print(set('hello world'), frozenset('mississippi'), set(b'bytes'), set(range(-5, 5)))
 print(set([(o, 2), (2, o), (o,), ()]), set([None, True, False, 0, 1, '', b'']))
 "#;
