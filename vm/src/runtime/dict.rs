@@ -35,13 +35,8 @@ pub enum Key {
     Str(Rc<str>),
     Bytes(Rc<[u8]>),
     Tuple(Box<[Key]>),
-    /// A range as `range_richcompare` and `range_hash` see it: its length, its start unless
-    /// empty, its step unless shorter than 2.
-    Range {
-        len: i128,
-        start: Option<i64>,
-        step: Option<i64>,
-    },
+    /// A range as `range_richcompare` and `range_hash` see it (boxed: keys stay small).
+    Range(Box<RangeKey>),
     /// A slice (hashable since 3.12): equal when start, stop and step are.
     Slice(Box<[Key; 3]>),
     /// A frozenset (or a set looked up in a set, standing for the equal frozenset): equal
@@ -58,6 +53,17 @@ pub enum Key {
     Id(usize),
 }
 
+/// A range's length, its start unless it is empty, its step unless it is shorter than 2.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RangeKey {
+    len: i128,
+    start: Option<i64>,
+    step: Option<i64>,
+}
+
+/// Every dict index entry holds a key: no variant may make keys larger than a str key.
+const _: () = assert!(std::mem::size_of::<Key>() <= 24);
+
 impl PartialEq for Key {
     fn eq(&self, other: &Key) -> bool {
         match (self, other) {
@@ -70,14 +76,7 @@ impl PartialEq for Key {
             (Key::Bytes(a), Key::Bytes(b)) => a == b,
             (Key::Tuple(a), Key::Tuple(b)) => a == b,
             (Key::Slice(a), Key::Slice(b)) => a == b,
-            (
-                Key::Range { len, start, step },
-                Key::Range {
-                    len: l,
-                    start: s,
-                    step: t,
-                },
-            ) => (len, start, step) == (l, s, t),
+            (Key::Range(a), Key::Range(b)) => a == b,
             (Key::FrozenSet(a), Key::FrozenSet(b)) => {
                 Rc::ptr_eq(a, b)
                     || (a.items.len() == b.items.len() && a.items.is_subset_of(&b.items))
@@ -105,7 +104,7 @@ impl Hash for Key {
             Key::Bytes(b) => b.hash(state),
             Key::Tuple(items) => items.hash(state),
             Key::Slice(parts) => parts.hash(state),
-            Key::Range { len, start, step } => (len, start, step).hash(state),
+            Key::Range(r) => r.hash(state),
             Key::FrozenSet(s) => s.frozenset_hash().hash(state),
             Key::Method(s, f) => {
                 s.hash(state);
@@ -161,11 +160,11 @@ impl Key {
             }
             Value::Range(r) => {
                 let len = r.len();
-                Key::Range {
+                Key::Range(Box::new(RangeKey {
                     len,
                     start: (len > 0).then_some(r.start),
                     step: (len > 1).then_some(r.step),
-                }
+                }))
             }
             Value::Set(s) if s.frozen => Key::FrozenSet(s.clone()),
             Value::Set(_) => return Err(Unhashable::Type("set")),
@@ -214,6 +213,7 @@ impl Key {
     }
 
     /// Whether this key is or contains a NaN, which no dict or set accepts.
+    #[inline]
     pub fn has_nan(&self) -> bool {
         match self {
             Key::NaN(_) => true,
@@ -238,11 +238,11 @@ impl Key {
             Key::Slice(parts) => hash::slice([parts[0].hash(), parts[1].hash(), parts[2].hash()]),
             // `range_hash`: the hash of `(len, start, step)` with None for what equality
             // ignores.
-            Key::Range { len, start, step } => hash::tuple(
+            Key::Range(r) => hash::tuple(
                 [
-                    hash::wide_int(*len),
-                    start.map_or(hash::NONE, hash::int),
-                    step.map_or(hash::NONE, hash::int),
+                    hash::wide_int(r.len),
+                    r.start.map_or(hash::NONE, hash::int),
+                    r.step.map_or(hash::NONE, hash::int),
                 ]
                 .into_iter(),
             ),

@@ -61,8 +61,11 @@ impl Vm {
                 }
             }
         }
-        if let Some(r) = self.set_binary(op, a, b, inplace)? {
-            return Ok(r);
+        let setlike = |v: &Value| matches!(v, Value::Set(_) | Value::DictView(_));
+        if setlike(a) || setlike(b) {
+            if let Some(r) = self.set_binary(op, a, b, inplace)? {
+                return Ok(r);
+            }
         }
         if let (Some(x), Some(y)) = (num(a), num(b)) {
             if let (Value::Bool(p), Value::Bool(q)) = (a, b) {

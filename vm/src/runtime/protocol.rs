@@ -322,8 +322,11 @@ impl Vm {
         if let Some(r) = self.user_compare(op, a, b)? {
             return Ok(r);
         }
-        if let Some(r) = self.setlike_compare(op, a, b)? {
-            return Ok(Value::Bool(r));
+        let setlike = |v: &Value| matches!(v, Value::Set(_) | Value::DictView(_));
+        if setlike(a) && setlike(b) {
+            if let Some(r) = self.setlike_compare(op, a, b)? {
+                return Ok(Value::Bool(r));
+            }
         }
         let ord = self.order_inner(a, b)?;
         match ord {

@@ -307,8 +307,7 @@ impl Vm {
         b: &Value,
         inplace: bool,
     ) -> PyResult<Option<Value>> {
-        let setlike = |v: &Value| matches!(v, Value::Set(_) | Value::DictView(_));
-        if !(setlike(a) || setlike(b)) || !matches!(op, "|" | "&" | "-" | "^") {
+        if !matches!(op, "|" | "&" | "-" | "^") {
             return Ok(None);
         }
         let view = |v: &Value| matches!(v, Value::DictView(d) if d.kind != ViewKind::Values);
