@@ -92,12 +92,14 @@ impl PartialEq for Key {
 impl Eq for Key {}
 
 /// The dict index's hash: consistent with `==` (a frozenset feeds its CPython hash, which
-/// does not depend on its elements' order).
+/// does not depend on its elements' order). Only the contents are hashed, not the variant:
+/// keys of different variants that collide are still told apart by `==`.
 impl Hash for Key {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        std::mem::discriminant(self).hash(state);
         match self {
-            Key::None | Key::Ellipsis | Key::NotImplemented => {}
+            Key::None => state.write_u8(0),
+            Key::Ellipsis => state.write_u8(1),
+            Key::NotImplemented => state.write_u8(2),
             Key::Int(i) => i.hash(state),
             Key::Float(b) | Key::NaN(b) => b.hash(state),
             Key::Str(s) => s.hash(state),
