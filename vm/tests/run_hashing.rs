@@ -585,6 +585,11 @@ def gen():
         print('gen', i)
         yield i
 print({o, 2}.intersection(gen()))
+# A new element takes the last dummy slot on its probe path (set_add_entry's freeslot).
+s = set()
+for k in (1, 33, 65, 97, 20, 21, 22):
+    s.add(k)
+s.discard(33); s.discard(65); s.add(129); s.add(33); print(s)
 s = set(range(3)); s -= set(range(100)); print(s, s | {o * 40, o * 8})
 s = set(range(0, 200, 3)); s -= set(range(0, 200, 2)); print(s); s.add(1000); print(s)
 s = set(range(50)); s -= {o * 3, 7, 9}; print(s, s.pop())
