@@ -42,6 +42,11 @@ pub enum Constant {
     Str(Rc<str>),
     Bytes(Rc<[u8]>),
     Tuple(Rc<[Constant]>),
+    /// A frozenset (a constant set display, or one CPython's AST optimiser made of `x in
+    /// {…}` or `for x in {…}`): its elements in the order they were added to the frozenset
+    /// object the code holds, so adding them in this order rebuilds CPython's table (see
+    /// `compile::expr` for how that order arises).
+    FrozenSet(Rc<[Constant]>),
     Code(Rc<CodeObject>),
 }
 

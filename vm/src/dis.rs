@@ -331,6 +331,16 @@ pub fn const_repr(c: &Constant) -> String {
                 format!("({})", parts.join(", "))
             }
         }
+        // In the order the frozenset iterates (`frozenset_layout`).
+        Constant::FrozenSet(items) => {
+            let order = crate::runtime::frozenset_layout(items).unwrap_or_default();
+            let parts: Vec<String> = order
+                .iter()
+                .filter_map(|&i| items.get(i))
+                .map(const_repr)
+                .collect();
+            format!("frozenset({{{}}})", parts.join(", "))
+        }
         Constant::Code(code) => code_repr(code),
     }
 }

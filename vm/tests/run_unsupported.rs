@@ -217,3 +217,24 @@ fn natives_the_object_model_cannot_follow_are_unsupported() {
     let (what, _) = unsupported("x = 'a\\u019b'.title()\n");
     assert!(what.contains("after Unicode 15.0"), "{what}");
 }
+
+#[test]
+fn nan_keys_are_unsupported_where_they_are_stored() {
+    // CPython hashes a NaN by its address and finds it again only as the same object.
+    let src = "x = float('nan')\ns = {1.0}\nprint(x in s, hash(1.5))\ns.add(x)\n";
+    let (what, at) = unsupported(src);
+    assert!(what.contains("NaN"), "{what}");
+    assert_eq!(at, "4:1");
+    let (what, at) = unsupported("d = {}\nd[(1, float('nan'))] = 2\n");
+    assert!(what.contains("NaN"), "{what}");
+    assert_eq!(at, "2:1");
+}
+
+#[test]
+fn set_operators_on_dict_views_are_unsupported() {
+    let (what, at) = unsupported("d = {1: 2}\nprint(d.keys() | {3})\n");
+    assert_eq!(what, "set operators on dict keys or items views");
+    assert_eq!(at, "2:7");
+    let (what, _) = unsupported("d = {1: 2}\nprint(d.items() == {(1, 2)})\n");
+    assert_eq!(what, "comparing a dict items view with a set or view");
+}

@@ -125,6 +125,9 @@ pub(crate) struct Compiler<'a> {
     /// (`f(x for x in y)`): its parser makes the call's parentheses part of the genexpr,
     /// while ruff's range starts at the element. Set by `call`, taken by `comprehension`.
     pub genexpr_in_call: Option<(TextRange, Loc)>,
+    /// The module's frozenset constants by value (CPython's `c_const_cache` for them): an
+    /// equal frozenset compiled later is this same object, with this one's table layout.
+    pub frozensets: HashMap<ConstKey, Constant>,
 }
 
 pub fn compile_module(
@@ -141,6 +144,7 @@ pub fn compile_module(
         filename: Rc::from(filename),
         units: Vec::new(),
         genexpr_in_call: None,
+        frozensets: HashMap::new(),
     };
     c.enter_scope("<module>", ScopeKind::Module, 0, 1)?;
     let loc = module

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use ruff_python_ast::{self as ast, CmpOp, Expr, ExprContext, Operator, UnaryOp};
 
 use super::codegen::{two_element_slice, Compiler, ScopeKind, R};
-use super::fold::{effective_compare, fold, fold_tuple};
+use super::fold::{const_key, effective_compare, fold, fold_tuple};
 use super::symtable::{self, Scope};
 use super::{syntax_error, unsupported, Loc, Op};
 use crate::code::Constant;
@@ -120,23 +120,15 @@ impl<'a> Compiler<'a> {
                 self.use_label(end);
             }
             Expr::Dict(d) => self.dict(d, loc)?,
-            Expr::Set(s) => {
-                if s.elts.len() > 2 && self.all_const(&s.elts)? {
-                    return Err(unsupported(
-                        "frozenset constant (set display of constants)",
-                        loc,
-                    ));
-                }
-                self.starunpack(
-                    loc,
-                    &s.elts,
-                    0,
-                    Opcode::BUILD_SET,
-                    Opcode::SET_ADD,
-                    Opcode::SET_UPDATE,
-                    false,
-                )?
-            }
+            Expr::Set(s) => self.starunpack(
+                loc,
+                &s.elts,
+                0,
+                Opcode::BUILD_SET,
+                Opcode::SET_ADD,
+                Opcode::SET_UPDATE,
+                false,
+            )?,
             Expr::ListComp(c) => {
                 self.comprehension(e, CompKind::List, "<listcomp>", &c.generators, &c.elt, None)?
             }
@@ -303,12 +295,52 @@ impl<'a> Compiler<'a> {
                     true,
                 )
             }
-            Expr::Set(s) if self.all_const(&s.elts)? && !s.elts.is_empty() => Err(unsupported(
-                "frozenset constant (set display of constants)",
-                loc,
-            )),
+            Expr::Set(s) if self.all_const(&s.elts)? && !s.elts.is_empty() => {
+                if let Some(Constant::Tuple(items)) = fold_tuple(&s.elts, self.lines)? {
+                    let c = self.frozenset_const(&items, loc)?;
+                    self.load_const(c, loc);
+                }
+                Ok(())
+            }
             _ => self.expr(e),
         }
+    }
+
+    /// The frozenset constant a set display of the constants `items` becomes. CPython
+    /// builds a frozenset by adding the items in source order (`PyFrozenSet_New`), then,
+    /// merging constants (`merge_consts_recursive`), either reuses an equal frozenset
+    /// compiled earlier in the module or builds the one the code keeps by adding the first
+    /// one's elements in its iteration order. The constant records that second order.
+    ///
+    /// Making the code object (`intern_string_constants`) rebuilds the frozenset once more
+    /// when interning replaced one of its identifier-like strings, which depends on what
+    /// the interpreter interned before: a frozenset whose order that rebuild would change
+    /// is unsupported.
+    fn frozenset_const(&mut self, items: &[Constant], loc: Loc) -> R<Constant> {
+        let rebuilt = |items: &[Constant]| -> Option<Vec<Constant>> {
+            let order = crate::runtime::frozenset_layout(items)?;
+            Some(
+                order
+                    .iter()
+                    .filter_map(|&i| items.get(i).cloned())
+                    .collect(),
+            )
+        };
+        // The first frozenset's order is the order the code's one is built in.
+        let Some(built_in) = rebuilt(items) else {
+            return Err(unsupported("a NaN in a frozenset constant", loc));
+        };
+        let own = rebuilt(&built_in);
+        let name_like = |c: &Constant| matches!(c, Constant::Str(s) if s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+        if built_in.iter().any(name_like) && own.as_deref().and_then(rebuilt) != own {
+            return Err(unsupported(
+                "a frozenset constant whose order depends on the strings CPython interned",
+                loc,
+            ));
+        }
+        let c = Constant::FrozenSet(built_in.into());
+        let key = const_key(&c);
+        Ok(self.frozensets.entry(key).or_insert(c).clone())
     }
 
     fn all_const(&self, elts: &[Expr]) -> R<bool> {
@@ -511,12 +543,12 @@ impl<'a> Compiler<'a> {
             if tuple && pushed == 0 {
                 self.load_const(folded, loc);
             } else {
-                if add == Opcode::SET_ADD {
-                    return Err(unsupported(
-                        "frozenset constant (set display of constants)",
-                        loc,
-                    ));
-                }
+                let folded = match (&folded, add) {
+                    (Constant::Tuple(items), Opcode::SET_ADD) => {
+                        self.frozenset_const(items, loc)?
+                    }
+                    _ => folded,
+                };
                 self.emit(build, pushed, loc);
                 self.load_const(folded, loc);
                 self.emit(extend, 1, loc);

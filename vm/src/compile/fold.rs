@@ -125,7 +125,7 @@ fn truthy(c: &Constant) -> bool {
         Constant::Float(f) => *f != 0.0,
         Constant::Str(s) => !s.is_empty(),
         Constant::Bytes(b) => !b.is_empty(),
-        Constant::Tuple(t) => !t.is_empty(),
+        Constant::Tuple(t) | Constant::FrozenSet(t) => !t.is_empty(),
     }
 }
 
@@ -417,7 +417,7 @@ fn fold_subscript(v: &Constant, i: &Constant) -> Option<Constant> {
 
 /// `_PyCode_ConstantKey`: constants are merged by type and value (so `1`, `1.0` and `True`
 /// stay distinct, as do `0.0` and `-0.0`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ConstKey {
     None,
     Ellipsis,
@@ -427,6 +427,8 @@ pub enum ConstKey {
     Str(Rc<str>),
     Bytes(Rc<[u8]>),
     Tuple(Vec<ConstKey>),
+    /// The elements' keys, sorted: equal frozensets have equal keys whatever their order.
+    FrozenSet(Vec<ConstKey>),
     Code(usize),
 }
 
@@ -440,6 +442,11 @@ pub fn const_key(c: &Constant) -> ConstKey {
         Constant::Str(s) => ConstKey::Str(s.clone()),
         Constant::Bytes(b) => ConstKey::Bytes(b.clone()),
         Constant::Tuple(t) => ConstKey::Tuple(t.iter().map(const_key).collect()),
+        Constant::FrozenSet(items) => {
+            let mut keys: Vec<ConstKey> = items.iter().map(const_key).collect();
+            keys.sort();
+            ConstKey::FrozenSet(keys)
+        }
         Constant::Code(c) => ConstKey::Code(Rc::as_ptr(c) as usize),
     }
 }

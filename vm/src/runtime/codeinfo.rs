@@ -7,7 +7,7 @@ use std::rc::Rc;
 use crate::code::{flags, kinds, CodeObject, Constant, ExceptionEntry};
 use crate::opcode::Opcode;
 
-use super::object::Value;
+use super::object::{Set, Value};
 
 #[derive(Debug)]
 pub struct CodeInfo {
@@ -35,6 +35,14 @@ pub fn constant(c: &Constant) -> Value {
         Constant::Str(s) => Value::Str(s.clone()),
         Constant::Bytes(b) => Value::Bytes(b.clone()),
         Constant::Tuple(items) => Value::Tuple(items.iter().map(constant).collect()),
+        // Immutable, so it can close no cycle: not registered with `gc`.
+        Constant::FrozenSet(items) => {
+            let s = Set::new(true);
+            for item in items.iter() {
+                let _ = s.items.add(constant(item));
+            }
+            Value::Set(Rc::new(s))
+        }
         Constant::Code(code) => Value::Code(code.clone()),
     }
 }

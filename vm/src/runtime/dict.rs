@@ -2,31 +2,120 @@
 //! dicts, `f_globals is globals()`).
 //!
 //! Keys are reduced to a [`Key`] that encodes Python's `==` for the hashable builtin types
-//! (`1 == 1.0 == True` share a key); other objects hash by identity, as CPython's default
-//! `object.__hash__` does. Deleted entries leave a tombstone so iteration order is kept.
+//! (`1 == 1.0 == True` share a key); other objects compare by identity, as CPython's
+//! default `object.__eq__` does. [`Key::hash`] is CPython's `hash()` of the value (see
+//! `hash`); the dict's own index hashes keys its own way, since only iteration order, not
+//! the table layout, is visible for dicts. Deleted entries leave a tombstone so iteration
+//! order is kept.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
 use super::gc;
-use super::object::Value;
+use super::hash;
+use super::object::{Set, Value, ViewKind};
+use crate::code::{CodeObject, Constant};
 
 /// The hashable essence of a value.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug)]
 pub enum Key {
     None,
     Ellipsis,
     NotImplemented,
     /// `bool`, `int` and integral `float`s.
     Int(i64),
-    /// Non-integral floats, by bit pattern.
+    /// Non-integral floats and infinities, by bit pattern.
     Float(u64),
+    /// A NaN float. CPython hashes a NaN by its address and finds it again only as the same
+    /// object; the VM's floats have no identity beyond their bits, so containers refuse
+    /// NaN keys (see [`Key::has_nan`]) and a lookup finds none.
+    NaN(u64),
     Str(Rc<str>),
     Bytes(Rc<[u8]>),
     Tuple(Box<[Key]>),
+    /// A range as `range_richcompare` and `range_hash` see it (boxed: keys stay small).
+    Range(Box<RangeKey>),
+    /// A slice (hashable since 3.12): equal when start, stop and step are.
+    Slice(Box<[Key; 3]>),
+    /// A frozenset (or a set looked up in a set, standing for the equal frozenset): equal
+    /// to another with the same elements.
+    FrozenSet(Rc<Set>),
+    /// A bound method: its `__self__` by identity, its function by equality
+    /// (`method_richcompare`, `meth_richcompare`).
+    Method(usize, Box<Key>),
+    /// A code object: compared by identity (two distinct code objects from one compile
+    /// never have equal contents, which is what `code_richcompare` compares), hashed by
+    /// contents (`code_hash`).
+    Code(Rc<CodeObject>),
     /// Identity (the object's address; the dict holds the object alive).
     Id(usize),
+}
+
+/// A range's length, its start unless it is empty, its step unless it is shorter than 2.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RangeKey {
+    len: i128,
+    start: Option<i64>,
+    step: Option<i64>,
+}
+
+/// Every dict index entry holds a key: no variant may make keys larger than a str key.
+const _: () = assert!(std::mem::size_of::<Key>() <= 24);
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        match (self, other) {
+            (Key::None, Key::None)
+            | (Key::Ellipsis, Key::Ellipsis)
+            | (Key::NotImplemented, Key::NotImplemented) => true,
+            (Key::Int(a), Key::Int(b)) => a == b,
+            (Key::Float(a), Key::Float(b)) | (Key::NaN(a), Key::NaN(b)) => a == b,
+            (Key::Str(a), Key::Str(b)) => a == b,
+            (Key::Bytes(a), Key::Bytes(b)) => a == b,
+            (Key::Tuple(a), Key::Tuple(b)) => a == b,
+            (Key::Slice(a), Key::Slice(b)) => a == b,
+            (Key::Range(a), Key::Range(b)) => a == b,
+            (Key::FrozenSet(a), Key::FrozenSet(b)) => {
+                Rc::ptr_eq(a, b)
+                    || (a.items.len() == b.items.len() && a.items.is_subset_of(&b.items))
+            }
+            (Key::Method(s, f), Key::Method(t, g)) => s == t && f == g,
+            (Key::Code(a), Key::Code(b)) => Rc::ptr_eq(a, b),
+            (Key::Id(a), Key::Id(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Key {}
+
+/// The dict index's hash: consistent with `==` (a frozenset feeds its CPython hash, which
+/// does not depend on its elements' order). Only the contents are hashed, not the variant:
+/// keys of different variants that collide are still told apart by `==`.
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self {
+            Key::None => state.write_u8(0),
+            Key::Ellipsis => state.write_u8(1),
+            Key::NotImplemented => state.write_u8(2),
+            Key::Int(i) => i.hash(state),
+            Key::Float(b) | Key::NaN(b) => b.hash(state),
+            Key::Str(s) => s.hash(state),
+            Key::Bytes(b) => b.hash(state),
+            Key::Tuple(items) => items.hash(state),
+            Key::Slice(parts) => parts.hash(state),
+            Key::Range(r) => r.hash(state),
+            Key::FrozenSet(s) => s.frozenset_hash().hash(state),
+            Key::Method(s, f) => {
+                s.hash(state);
+                f.hash(state);
+            }
+            Key::Code(c) => (Rc::as_ptr(c) as usize).hash(state),
+            Key::Id(a) => a.hash(state),
+        }
+    }
 }
 
 /// Why a value has no key.
@@ -42,6 +131,8 @@ pub enum Unhashable {
     /// An instance of a class with a `__hash__` of its own: CPython would call it and
     /// `__eq__`; keys here compare by identity.
     UserDefined,
+    /// A NaN as a dict key or set element (see [`Key::NaN`]).
+    NaN,
 }
 
 /// Deepest tuple nesting a key may have. CPython 3.12 hashes nested tuples without a
@@ -61,13 +152,7 @@ impl Key {
             Value::NotImplemented => Key::NotImplemented,
             Value::Bool(b) => Key::Int(i64::from(*b)),
             Value::Int(i) => Key::Int(*i),
-            Value::Float(f) => {
-                if f.fract() == 0.0 && f.abs() < 9.2e18 {
-                    Key::Int(*f as i64)
-                } else {
-                    Key::Float(f.to_bits())
-                }
-            }
+            Value::Float(f) => Key::of_float(*f),
             Value::Str(s) => Key::Str(s.clone()),
             Value::Bytes(b) => Key::Bytes(b.clone()),
             Value::Tuple(items) => {
@@ -78,11 +163,31 @@ impl Key {
                     items.iter().map(|i| Key::of_at(i, depth + 1)).collect();
                 Key::Tuple(keys?.into_boxed_slice())
             }
+            Value::Range(r) => {
+                let len = r.len();
+                Key::Range(Box::new(RangeKey {
+                    len,
+                    start: (len > 0).then_some(r.start),
+                    step: (len > 1).then_some(r.step),
+                }))
+            }
+            Value::Set(s) if s.frozen => Key::FrozenSet(s.clone()),
+            Value::Set(_) => return Err(Unhashable::Type("set")),
             Value::List(_) => return Err(Unhashable::Type("list")),
             Value::Dict(_) => return Err(Unhashable::Type("dict")),
-            Value::Set(_) => return Err(Unhashable::Type("set")),
-            Value::Slice(_) => return Err(Unhashable::Type("slice")),
-            Value::DictView(_) => return Err(Unhashable::Type("dict_keys")),
+            Value::Slice(s) => Key::Slice(Box::new([
+                Key::of_at(&s.start, depth + 1)?,
+                Key::of_at(&s.stop, depth + 1)?,
+                Key::of_at(&s.step, depth + 1)?,
+            ])),
+            Value::Cell(_) => return Err(Unhashable::Type("cell")),
+            Value::DictView(d) => match d.kind {
+                ViewKind::Keys => return Err(Unhashable::Type("dict_keys")),
+                ViewKind::Items => return Err(Unhashable::Type("dict_items")),
+                ViewKind::Values => Key::Id(v.address()),
+            },
+            Value::Method(m) => Key::Method(m.receiver.address(), Box::new(Key::of(&m.func)?)),
+            Value::Code(c) => Key::Code(c.clone()),
             Value::Object(o) => {
                 let t = o.class.borrow().clone();
                 for c in t.mro().iter().take_while(|c| !c.is_builtin()) {
@@ -101,23 +206,116 @@ impl Key {
         })
     }
 
-    /// `hash()` of the value this key came from (deterministic; CPython's for ints).
-    pub fn hash(&self) -> i64 {
-        use std::hash::{Hash, Hasher};
+    /// A float's key: integral values share the equal int's key.
+    fn of_float(f: f64) -> Key {
+        // -2**63 <= f < 2**63: exactly the integral floats an i64 holds.
+        const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+        if f.is_nan() {
+            Key::NaN(f.to_bits())
+        } else if f.fract() == 0.0 && (-LIMIT..LIMIT).contains(&f) {
+            Key::Int(f as i64)
+        } else {
+            Key::Float(f.to_bits())
+        }
+    }
+
+    /// Whether this key is or contains a NaN, which no dict or set accepts.
+    #[inline]
+    pub fn has_nan(&self) -> bool {
         match self {
-            Key::Int(i) => {
-                if *i == -1 {
+            Key::NaN(_) => true,
+            Key::Tuple(items) => items.iter().any(Key::has_nan),
+            Key::Slice(parts) => parts.iter().any(Key::has_nan),
+            _ => false,
+        }
+    }
+
+    /// CPython 3.12's `hash()` of the value this key came from (`PyObject_Hash`).
+    pub fn hash(&self) -> i64 {
+        match self {
+            Key::None => hash::NONE,
+            Key::Ellipsis => hash::pointer(Value::Ellipsis.address()),
+            Key::NotImplemented => hash::pointer(Value::NotImplemented.address()),
+            Key::Int(i) => hash::int(*i),
+            Key::Float(bits) => hash::float(f64::from_bits(*bits)).unwrap_or(0),
+            Key::NaN(bits) => hash::pointer(Value::Float(f64::from_bits(*bits)).address()),
+            Key::Str(s) => hash::str(s),
+            Key::Bytes(b) => hash::bytes(b),
+            Key::Tuple(items) => hash::tuple(items.iter().map(Key::hash)),
+            Key::Slice(parts) => hash::slice([parts[0].hash(), parts[1].hash(), parts[2].hash()]),
+            // `range_hash`: the hash of `(len, start, step)` with None for what equality
+            // ignores.
+            Key::Range(r) => hash::tuple(
+                [
+                    hash::wide_int(r.len),
+                    r.start.map_or(hash::NONE, hash::int),
+                    r.step.map_or(hash::NONE, hash::int),
+                ]
+                .into_iter(),
+            ),
+            Key::FrozenSet(s) => s.frozenset_hash(),
+            // `method_hash`: the receiver's address hash xor the function's hash.
+            Key::Method(receiver, func) => {
+                let h = hash::pointer(*receiver) ^ Key::hash(func);
+                if h == -1 {
                     -2
                 } else {
-                    *i
+                    h
                 }
             }
-            other => {
-                let mut h = std::collections::hash_map::DefaultHasher::new();
-                Hash::hash(other, &mut h);
-                (h.finish() >> 1) as i64
-            }
+            Key::Code(c) => code_hash(c),
+            Key::Id(address) => hash::pointer(*address),
         }
+    }
+}
+
+/// `code_hash` (Objects/codeobject.c, 3.12): the hashes of the name, constants, names,
+/// local names and the two tables, the argument counts, flags, first line and size, then
+/// each instruction's opcode and oparg (inline caches skipped), scrambled in one by one.
+fn code_hash(co: &CodeObject) -> i64 {
+    let strs = |names: &[Rc<str>]| hash::tuple(names.iter().map(|n| hash::str(n)));
+    let mut scramble = hash::Scrambler::new(20_221_211);
+    scramble.add(hash::str(&co.co_name));
+    scramble.add(hash::tuple(co.co_consts.iter().map(constant_hash)));
+    scramble.add(strs(&co.co_names));
+    scramble.add(strs(&co.co_localsplusnames));
+    scramble.add(hash::bytes(&co.co_linetable));
+    scramble.add(hash::bytes(&co.co_exceptiontable));
+    for n in [
+        co.co_argcount,
+        co.co_posonlyargcount,
+        co.co_kwonlyargcount,
+        co.co_flags,
+        co.co_firstlineno,
+    ] {
+        scramble.add(i64::from(n));
+    }
+    let units = co.len_units();
+    scramble.add(units as i64);
+    let mut i = 0;
+    while i < units {
+        let (op, arg) = co.unit(i);
+        scramble.add(i64::from(op));
+        scramble.add(i64::from(arg));
+        let caches = crate::opcode::Opcode::from_u8(op).map_or(0, |o| o.cache_entries());
+        i += 1 + caches;
+    }
+    scramble.finish()
+}
+
+/// `hash()` of a constant, as [`Key::hash`] of the equal value.
+fn constant_hash(c: &Constant) -> i64 {
+    match c {
+        Constant::None => hash::NONE,
+        Constant::Ellipsis => Key::Ellipsis.hash(),
+        Constant::Bool(b) => i64::from(*b),
+        Constant::Int(i) => hash::int(*i),
+        Constant::Float(f) => Key::of_float(*f).hash(),
+        Constant::Str(s) => hash::str(s),
+        Constant::Bytes(b) => hash::bytes(b),
+        Constant::Tuple(items) => hash::tuple(items.iter().map(constant_hash)),
+        Constant::FrozenSet(items) => hash::frozenset(items.iter().map(constant_hash)),
+        Constant::Code(co) => code_hash(co),
     }
 }
 
@@ -180,6 +378,9 @@ impl Dict {
 
     pub fn set(&self, k: Value, v: Value) -> Result<(), Unhashable> {
         let key = Key::of(&k)?;
+        if key.has_nan() {
+            return Err(Unhashable::NaN);
+        }
         self.insert(key, k, v);
         Ok(())
     }

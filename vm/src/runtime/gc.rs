@@ -364,6 +364,7 @@ impl Clear for Iter {
             }
             IterState::Reversed { seq, .. } => out.push(seq),
             IterState::Seq { seq, .. } => out.push(seq),
+            IterState::Set { set, .. } => out.push(Value::Set(set)),
             IterState::Enumerate { inner, .. } => out.push(inner),
             IterState::Zip { inners, .. } => out.extend(inners),
             IterState::Map { func, inners } => {

@@ -23,6 +23,7 @@ mod eval;
 mod fmtspec;
 mod frame;
 mod gc;
+mod hash;
 mod interp;
 mod methods;
 mod numbers;
@@ -32,6 +33,8 @@ mod percent;
 mod protocol;
 mod reach;
 mod repr;
+mod set;
+mod setops;
 mod strformat;
 mod sysmod;
 mod trace;
@@ -158,6 +161,14 @@ pub fn natives() -> Vec<(String, String)> {
     }
     out.sort();
     out
+}
+
+/// The iteration order of a frozenset built by adding the constants `items` in order:
+/// the indices of the items it keeps. `None` when CPython's order would depend on an
+/// address (a NaN). The compiler and `dis` lay out frozenset constants with it.
+pub fn frozenset_layout(items: &[crate::code::Constant]) -> Option<Vec<usize>> {
+    let values: Vec<Value> = items.iter().map(codeinfo::constant).collect();
+    set::insertion_layout(&values)
 }
 
 /// Native re-entry bound when running on the caller's thread.

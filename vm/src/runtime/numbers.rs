@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use super::interp::{Vm, MAX_ALLOC};
-use super::object::{Set, Value};
+use super::object::Value;
 use super::protocol::{num, Num};
 use super::{PyResult, Throw};
 
@@ -61,6 +61,12 @@ impl Vm {
                         return Ok(r);
                     }
                 }
+            }
+        }
+        let setlike = |v: &Value| matches!(v, Value::Set(_) | Value::DictView(_));
+        if setlike(a) || setlike(b) {
+            if let Some(r) = self.set_binary(op, a, b, inplace)? {
+                return Ok(r);
             }
         }
         if let (Some(x), Some(y)) = (num(a), num(b)) {
@@ -128,26 +134,6 @@ impl Vm {
                     d.set(k, v).map_err(|e| self.unhashable(e))?;
                 }
                 Ok(Value::Dict(d))
-            }
-            ("|" | "&" | "-" | "^", Value::Set(x), Value::Set(y)) => {
-                let out = Set::default();
-                let (xs, ys) = (x.items.keys(), y.items.keys());
-                let in_y = |k: &Value| y.items.contains(k).unwrap_or(false);
-                let in_x = |k: &Value| x.items.contains(k).unwrap_or(false);
-                let keep: Vec<Value> = match op {
-                    "|" => xs.into_iter().chain(ys).collect(),
-                    "&" => xs.into_iter().filter(in_y).collect(),
-                    "-" => xs.into_iter().filter(|k| !in_y(k)).collect(),
-                    _ => xs
-                        .into_iter()
-                        .filter(|k| !in_y(k))
-                        .chain(ys.into_iter().filter(|k| !in_x(k)))
-                        .collect(),
-                };
-                for k in keep {
-                    let _ = out.items.set(k, Value::None);
-                }
-                Ok(Value::Set(crate::runtime::gc::alloc(out)))
             }
             _ => {
                 let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());

@@ -16,6 +16,7 @@ use crate::code::CodeObject;
 use super::dict::Dict;
 use super::frame::{Frame, FrameObject};
 use super::interp::Vm;
+use super::set::SetTable;
 use super::types::Type;
 use super::PyResult;
 
@@ -59,11 +60,15 @@ pub struct List {
     pub items: RefCell<Vec<Value>>,
 }
 
-/// `set`: insertion-ordered for determinism (CPython's order is hash order; programs that
-/// print sets of small ints see the same order for ints < table size).
+/// `set` and `frozenset` (CPython `PySetObject`): a hash table laid out as CPython's, so
+/// iteration follows CPython's order (see `set`).
 #[derive(Debug, Default)]
 pub struct Set {
-    pub items: Dict,
+    pub items: SetTable,
+    /// A `frozenset`: immutable and hashable.
+    pub frozen: bool,
+    /// A frozenset's hash once computed (CPython `so->hash`).
+    pub hash: Cell<Option<i64>>,
 }
 
 /// `range(start, stop, step)`.
@@ -179,7 +184,14 @@ pub enum IterState {
         seq: Value,
         index: i64,
     },
-    /// Set iteration over a key snapshot.
+    /// A set's live table (CPython `setiterobject`): the next slot to look at, and the
+    /// size the set had when iteration began, `None` once a change of size was reported.
+    Set {
+        set: Rc<Set>,
+        pos: usize,
+        used: Option<usize>,
+    },
+    /// Iteration over a snapshot of keys.
     Keys {
         items: Vec<Value>,
         index: usize,

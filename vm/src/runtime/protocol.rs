@@ -36,6 +36,7 @@ impl Vm {
             Value::Tuple(_) => "tuple",
             Value::List(_) => "list",
             Value::Dict(_) => "dict",
+            Value::Set(s) if s.frozen => "frozenset",
             Value::Set(_) => "set",
             Value::Range(_) => "range",
             Value::Slice(_) => "slice",
@@ -87,6 +88,9 @@ impl Vm {
             Unhashable::UserDefined => {
                 self.unsupported("hashing an instance of a class that defines __hash__ or __eq__")
             }
+            Unhashable::NaN => self.unsupported(
+                "a NaN as a dict key or set element (CPython tells NaNs apart by identity)",
+            ),
         }
     }
 
@@ -236,6 +240,11 @@ impl Vm {
             (Value::Str(x), Value::Str(y)) => x == y,
             (Value::Bytes(x), Value::Bytes(y)) => x == y,
             (Value::Tuple(x), Value::Tuple(y)) => self.seq_eq(x, y)?,
+            // `slice_richcompare`: as the tuples (start, stop, step).
+            (Value::Slice(x), Value::Slice(y)) => {
+                let parts = |s: &Slice| [s.start.clone(), s.stop.clone(), s.step.clone()];
+                self.seq_eq(&parts(x), &parts(y))?
+            }
             (Value::List(x), Value::List(y)) => {
                 let (x, y) = (x.items.borrow().clone(), y.items.borrow().clone());
                 self.seq_eq(&x, &y)?
@@ -257,12 +266,11 @@ impl Vm {
                 }
                 true
             }
-            (Value::Set(x), Value::Set(y)) => {
-                x.items.len() == y.items.len()
-                    && x.items
-                        .keys()
-                        .iter()
-                        .all(|k| y.items.contains(k).unwrap_or(false))
+            (Value::Set(_) | Value::DictView(_), Value::Set(_) | Value::DictView(_)) => {
+                match self.setlike_compare("==", a, b)? {
+                    Some(r) => r,
+                    None => a.is(b),
+                }
             }
             (Value::Range(x), Value::Range(y)) => {
                 let (lx, ly) = (x.len(), y.len());
@@ -318,6 +326,12 @@ impl Vm {
         }
         if let Some(r) = self.user_compare(op, a, b)? {
             return Ok(r);
+        }
+        let setlike = |v: &Value| matches!(v, Value::Set(_) | Value::DictView(_));
+        if setlike(a) && setlike(b) {
+            if let Some(r) = self.setlike_compare(op, a, b)? {
+                return Ok(Value::Bool(r));
+            }
         }
         let ord = self.order_inner(a, b)?;
         match ord {
@@ -380,6 +394,10 @@ impl Vm {
             (Value::Str(x), Value::Str(y)) => Ok(Some(x.cmp(y))),
             (Value::Bytes(x), Value::Bytes(y)) => Ok(Some(x.cmp(y))),
             (Value::Tuple(x), Value::Tuple(y)) => self.seq_order(x, y),
+            (Value::Slice(x), Value::Slice(y)) => {
+                let parts = |s: &Slice| [s.start.clone(), s.stop.clone(), s.step.clone()];
+                self.seq_order(&parts(x), &parts(y))
+            }
             (Value::List(x), Value::List(y)) => {
                 let (x, y) = (x.items.borrow().clone(), y.items.borrow().clone());
                 self.seq_order(&x, &y)
@@ -440,10 +458,10 @@ impl Vm {
                 step: r.step,
             },
             Value::Dict(d) => dict_iter(d, ViewKind::Keys),
-            Value::Set(s) => IterState::Keys {
-                items: s.items.keys(),
-                index: 0,
-                type_name: "set_iterator",
+            Value::Set(s) => IterState::Set {
+                set: s.clone(),
+                pos: 0,
+                used: Some(s.items.len()),
             },
             Value::Bytes(b) => IterState::Keys {
                 items: b.iter().map(|x| Value::Int(i64::from(*x))).collect(),
@@ -688,6 +706,18 @@ impl Vm {
                         Err(e)
                     }
                 }
+            }
+            // `setiter_iternext`: a change of size since iteration began is an error, and
+            // stays one.
+            IterState::Set { set, pos, used } => {
+                if *used != Some(set.items.len()) {
+                    *used = None;
+                    return Err(self.err("RuntimeError", "Set changed size during iteration"));
+                }
+                Ok(set.items.next_from(*pos).map(|(i, v)| {
+                    *pos = i + 1;
+                    v
+                }))
             }
             IterState::Range { next, stop, step } => {
                 if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
@@ -1358,6 +1388,7 @@ fn iter_type_name(state: &IterState) -> &'static str {
         },
         IterState::Reversed { .. } => "reversed",
         IterState::Seq { .. } => "iterator",
+        IterState::Set { .. } => "set_iterator",
         IterState::Enumerate { .. } => "enumerate",
         IterState::Zip { .. } => "zip",
         IterState::Map { .. } => "map",

@@ -24,7 +24,10 @@ impl Vm {
                 if vm.repr_active.contains(&key) {
                     return Ok(match v {
                         Value::List(_) => "[...]".into(),
-                        Value::Dict(_) | Value::Set(_) => "{...}".into(),
+                        Value::Dict(_) => "{...}".into(),
+                        // `set_repr`: "%s(...)" with the type's name.
+                        Value::Set(s) if s.frozen => "frozenset(...)".into(),
+                        Value::Set(_) => "set(...)".into(),
                         _ => "...".into(),
                     });
                 }
@@ -74,10 +77,14 @@ impl Vm {
                 }
                 format!("{{{}}}", parts.join(", "))
             }
+            // `set_repr`: `set()`, `{1, 2}`, `frozenset()`, `frozenset({1, 2})`.
             Value::Set(s) => {
                 let keys = s.items.keys();
+                let name = if s.frozen { "frozenset" } else { "set" };
                 if keys.is_empty() {
-                    "set()".into()
+                    format!("{name}()")
+                } else if s.frozen {
+                    format!("{name}({{{}}})", self.join_reprs(&keys)?)
                 } else {
                     format!("{{{}}}", self.join_reprs(&keys)?)
                 }

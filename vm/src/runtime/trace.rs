@@ -351,7 +351,8 @@ fn snapshot_repr(
         Value::List(l) => ("[...]", Rc::as_ptr(l) as *const () as usize),
         Value::Tuple(t) => ("(...)", t.as_ptr() as *const () as usize),
         Value::Dict(d) => ("{...}", Rc::as_ptr(d) as *const () as usize),
-        Value::Set(s) => ("{...}", Rc::as_ptr(s) as *const () as usize),
+        // The adapter's snapshot repr knows `set` only: a frozenset is `<frozenset>`.
+        Value::Set(s) if !s.frozen => ("{...}", Rc::as_ptr(s) as *const () as usize),
         other => return Ok(format!("<{}>", vm.type_of(other).name)),
     };
     if active.contains(&addr) {

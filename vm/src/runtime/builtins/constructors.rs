@@ -10,7 +10,7 @@ use crate::runtime::builtins::arity;
 use crate::runtime::dict::Dict;
 use crate::runtime::interp::{Vm, MAX_ALLOC};
 use crate::runtime::object::{
-    Args, Iter, IterState, Property, PropertyKind, Range, Set, Slice, Value, ViewKind,
+    Args, Iter, IterState, Property, PropertyKind, Range, Slice, Value, ViewKind,
 };
 use crate::runtime::protocol::{as_i64, num, Num};
 use crate::runtime::types::Type;
@@ -210,15 +210,9 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
             Some(Value::Tuple(t)) => Ok(Value::Tuple(t)),
             Some(v) => Ok(Value::tuple(vm.collect(&v)?)),
         },
-        "set" | "frozenset" => {
-            let s = Set::default();
-            if let Some(v) = first {
-                for x in vm.collect(&v)? {
-                    s.items.set(x, Value::None).map_err(|e| vm.unhashable(e))?;
-                }
-            }
-            Ok(Value::Set(crate::runtime::gc::alloc(s)))
-        }
+        // `set_vectorcall`, `frozenset_vectorcall` (arguments checked above).
+        "frozenset" => vm.new_frozenset(first.as_ref()),
+        "set" => Ok(Value::Set(vm.new_set(false, first.as_ref())?)),
         "dict" => {
             let d = Dict::new();
             if let Some(src) = first {

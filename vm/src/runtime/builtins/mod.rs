@@ -297,15 +297,32 @@ fn id(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::Int(args.pos[0].address() as i64))
 }
 
+/// `hash(v)` (`PyObject_Hash`). For an instance of a user class: the first class in the
+/// MRO that defines `__hash__` decides (None makes it unhashable), and a class that defines
+/// `__eq__` without `__hash__` got `__hash__ = None` when it was created (`type_new`);
+/// `__hash__`'s result must be an int and -1 becomes -2 (`slot_tp_hash`).
 fn hash(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "hash", 1, 1)?;
-    // `__hash__ = None` (or `__eq__` alone) makes instances unhashable: `Key::of` says so.
-    if !matches!(vm.special(&args.pos[0], "__hash__"), Some(Value::None)) {
-        if let Some(r) = vm.call_special(&args.pos[0], "__hash__", vec![])? {
-            return Ok(r);
+    let v = &args.pos[0];
+    if let Value::Object(o) = v {
+        let t = o.class.borrow().clone();
+        for c in t.mro().iter().take_while(|c| !c.is_builtin()) {
+            let f = match (c.dict.get_str("__hash__"), c.dict.get_str("__eq__")) {
+                (Some(Value::None), _) | (None, Some(_)) => {
+                    return Err(vm.type_error(format!("unhashable type: '{}'", t.name)));
+                }
+                (Some(f), _) => f,
+                (None, None) => continue,
+            };
+            return match vm.call(&f, Args::new(vec![v.clone()]))? {
+                Value::Int(-1) => Ok(Value::Int(-2)),
+                Value::Int(h) => Ok(Value::Int(h)),
+                Value::Bool(b) => Ok(Value::Int(i64::from(b))),
+                _ => Err(vm.type_error("__hash__ method should return an integer")),
+            };
         }
     }
-    Ok(Value::Int(vm.hash(&args.pos[0])?))
+    Ok(Value::Int(vm.hash(v)?))
 }
 
 fn attr_name(vm: &Vm, v: &Value) -> PyResult<Rc<str>> {

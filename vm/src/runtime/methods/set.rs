@@ -19,12 +19,35 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("set", "union", set_union),
     ("set", "intersection", set_intersection),
     ("set", "issubset", set_issubset),
+    ("frozenset", "copy", frozenset_copy),
+    ("frozenset", "union", set_union),
+    ("frozenset", "intersection", set_intersection),
+    ("frozenset", "issubset", set_issubset),
 ];
 
 fn recv_set(vm: &Vm, args: &Args) -> PyResult<Rc<Set>> {
     match args.pos.first() {
         Some(Value::Set(s)) => Ok(s.clone()),
         _ => Err(vm.type_error("descriptor requires a 'set' object")),
+    }
+}
+
+/// The receiver of a method only `set` has (a frozenset is refused as CPython's method
+/// descriptors refuse an object of another type).
+fn recv_mut_set(vm: &Vm, args: &Args, name: &str) -> PyResult<Rc<Set>> {
+    match args.pos.first() {
+        Some(Value::Set(s)) if s.frozen => Err(vm.type_error(format!(
+            "descriptor '{name}' for 'set' objects doesn't apply to a 'frozenset' object"
+        ))),
+        _ => recv_set(vm, args),
+    }
+}
+
+/// The type a method shared by `set` and `frozenset` reports in its argument errors.
+fn owner(args: &Args) -> &'static str {
+    match args.pos.first() {
+        Some(Value::Set(s)) if s.frozen => "frozenset",
+        _ => "set",
     }
 }
 
@@ -46,7 +69,7 @@ fn one(vm: &Vm, args: &Args, name: &'static str) -> PyResult<Value> {
 
 fn set_add(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let v = one(vm, &args, "add")?;
-    recv_set(vm, &args)?
+    recv_mut_set(vm, &args, "add")?
         .items
         .set(v, Value::None)
         .map_err(|e| vm.unhashable(e))?;
@@ -55,7 +78,7 @@ fn set_add(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn set_remove(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let v = one(vm, &args, "remove")?;
-    match recv_set(vm, &args)?
+    match recv_mut_set(vm, &args, "remove")?
         .items
         .remove(&v)
         .map_err(|e| vm.unhashable(e))?
@@ -67,89 +90,67 @@ fn set_remove(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn set_discard(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let v = one(vm, &args, "discard")?;
-    recv_set(vm, &args)?
+    recv_mut_set(vm, &args, "discard")?
         .items
         .remove(&v)
         .map_err(|e| vm.unhashable(e))?;
     Ok(Value::None)
 }
 
+/// `set_pop`: from the table's search finger (see `set`).
 fn set_pop(vm: &mut Vm, args: Args) -> PyResult<Value> {
     m("pop", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
-    let s = recv_set(vm, &args)?;
-    let first = s.items.keys().into_iter().next();
-    match first {
-        Some(k) => {
-            let _ = s.items.remove(&k);
-            Ok(k)
-        }
+    match recv_mut_set(vm, &args, "pop")?.items.pop() {
+        Some(k) => Ok(k),
         None => Err(vm.err_args("KeyError", vec![Value::str("pop from an empty set")])),
     }
 }
 
 fn set_update(vm: &mut Vm, args: Args) -> PyResult<Value> {
     m("update", Style::VarArgs, &[], 0).parse(vm, &args, 1)?;
-    let s = recv_set(vm, &args)?;
-    add_all(vm, &s, &args.pos[1..])?;
+    let s = recv_mut_set(vm, &args, "update")?;
+    for other in &args.pos[1..] {
+        vm.set_update_internal(&s, other)?;
+    }
     Ok(Value::None)
-}
-
-/// Adds the items of each of `others` to `s`.
-fn add_all(vm: &mut Vm, s: &Set, others: &[Value]) -> PyResult<()> {
-    for other in others {
-        for v in vm.collect(other)? {
-            s.items.set(v, Value::None).map_err(|e| vm.unhashable(e))?;
-        }
-    }
-    Ok(())
-}
-
-fn copy_of(s: &Set) -> Set {
-    let out = Set::default();
-    for k in s.items.keys() {
-        let _ = out.items.set(k, Value::None);
-    }
-    out
 }
 
 fn set_copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
     m("copy", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
     let s = recv_set(vm, &args)?;
-    Ok(Value::Set(crate::runtime::gc::alloc(copy_of(&s))))
+    Ok(Value::Set(vm.set_copy(&s)?))
+}
+
+/// `frozenset_copy`: a frozenset is its own copy.
+fn frozenset_copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("frozenset", "copy", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
+    let s = recv_set(vm, &args)?;
+    if s.frozen {
+        return Ok(Value::Set(s));
+    }
+    Ok(Value::Set(vm.set_copy(&s)?))
 }
 
 fn set_union(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    m("union", Style::VarArgs, &[], 0).parse(vm, &args, 1)?;
-    let out = copy_of(&*recv_set(vm, &args)?);
-    add_all(vm, &out, &args.pos[1..])?;
-    Ok(Value::Set(crate::runtime::gc::alloc(out)))
+    Spec::method(owner(&args), "union", Style::VarArgs, &[], 0).parse(vm, &args, 1)?;
+    let s = recv_set(vm, &args)?;
+    Ok(Value::Set(vm.set_union(&s, &args.pos[1..])?))
 }
 
 fn set_intersection(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    m("intersection", Style::VarArgs, &[], 0).parse(vm, &args, 1)?;
-    let mut out = copy_of(&*recv_set(vm, &args)?);
-    for other in &args.pos[1..] {
-        let next = Set::default();
-        for v in vm.collect(other)? {
-            if out.items.contains(&v).map_err(|e| vm.unhashable(e))? {
-                let _ = next.items.set(v, Value::None);
-            }
-        }
-        out = next;
-    }
-    Ok(Value::Set(crate::runtime::gc::alloc(out)))
+    Spec::method(owner(&args), "intersection", Style::VarArgs, &[], 0).parse(vm, &args, 1)?;
+    let s = recv_set(vm, &args)?;
+    Ok(Value::Set(vm.set_intersection_multi(&s, &args.pos[1..])?))
 }
 
 fn set_issubset(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let other = one(vm, &args, "issubset")?;
+    let [other] =
+        Spec::method(owner(&args), "issubset", Style::O, &["object"], 1).bind(vm, &args, 1)?;
+    let other = required(other);
     let s = recv_set(vm, &args)?;
     let other = match other {
         Value::Set(o) => o,
-        o => {
-            let tmp = Rc::new(Set::default());
-            add_all(vm, &tmp, &[o])?;
-            tmp
-        }
+        o => vm.new_set(false, Some(&o))?,
     };
     for k in s.items.keys() {
         if !other.items.contains(&k).map_err(|e| vm.unhashable(e))? {

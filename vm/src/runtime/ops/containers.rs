@@ -140,15 +140,14 @@ pub fn list_extend(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     Ok(Step::Continue)
 }
 
-/// SET_UPDATE `(set, unused[oparg-1], iterable -- set, unused[oparg-1])`
+/// SET_UPDATE `(set, unused[oparg-1], iterable -- set, unused[oparg-1])`: `_PySet_Update`,
+/// which merges another set's table as `set.update` does.
 pub fn set_update(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let iterable = vm.top()?.pop()?;
     let Value::Set(s) = vm.top()?.peek(arg as usize - 1)? else {
         return Err(Throw::Bug("SET_UPDATE target".into()));
     };
-    for v in vm.collect(&iterable)? {
-        s.items.set(v, Value::None).map_err(|e| vm.unhashable(e))?;
-    }
+    vm.set_update_internal(&s, &iterable)?;
     Ok(Step::Continue)
 }
 
