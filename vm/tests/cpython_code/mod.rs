@@ -151,8 +151,10 @@ pub fn cpython_run(source: &str) -> (String, String) {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let file = dir.join("main.py");
     std::fs::write(&file, source).expect("write main.py");
+    // As the harness runs CPython: str hashes, and so set order, are reproducible.
     let out = Command::new(python())
         .arg("main.py")
+        .env("PYTHONHASHSEED", "0")
         .current_dir(&dir)
         .output()
         .expect("run CPython");
