@@ -559,6 +559,26 @@ impl Vm {
             .unwrap_or(Value::None)
     }
 
+    /// The check a dict iterator makes before each step: a change of size is CPython's
+    /// RuntimeError (and stays one: `len` becomes `None`); other keys at the same size are
+    /// unsupported, since CPython walks its compacting entry table and positions here need
+    /// not match it.
+    fn dict_unchanged(
+        &self,
+        dict: &super::dict::Dict,
+        len: &mut Option<usize>,
+        keys_version: u64,
+    ) -> PyResult<()> {
+        if *len != Some(dict.len()) {
+            *len = None;
+            return Err(self.err("RuntimeError", "dictionary changed size during iteration"));
+        }
+        if dict.keys_version() != keys_version {
+            return Err(self.unsupported("a dict whose keys change during iteration"));
+        }
+        Ok(())
+    }
+
     fn iter_next(&mut self, it: &Rc<Iter>) -> PyResult<Option<Value>> {
         // Steps that call back into Python take the state out first so no borrow is held.
         let mut state = std::mem::replace(&mut *it.state.borrow_mut(), IterState::Done);
@@ -630,17 +650,7 @@ impl Vm {
                 ..
             } => {
                 // CPython `dictiter_iternextkey` and friends.
-                if *len != Some(dict.len()) {
-                    *len = None;
-                    return Err(
-                        self.err("RuntimeError", "dictionary changed size during iteration")
-                    );
-                }
-                if dict.keys_version() != *keys_version {
-                    // Same size, other keys: CPython walks its compacting entry table;
-                    // positions here need not match it.
-                    return Err(self.unsupported("a dict whose keys change during iteration"));
-                }
+                self.dict_unchanged(dict, len, *keys_version)?;
                 let Some((after, k, v)) = dict.entry_from(*pos) else {
                     return Ok(None);
                 };
@@ -659,15 +669,7 @@ impl Vm {
                 kind,
             } => {
                 // CPython `dictreviter_iternext`: the size check, then the previous entry.
-                if *len != Some(dict.len()) {
-                    *len = None;
-                    return Err(
-                        self.err("RuntimeError", "dictionary changed size during iteration")
-                    );
-                }
-                if dict.keys_version() != *keys_version {
-                    return Err(self.unsupported("a dict whose keys change during iteration"));
-                }
+                self.dict_unchanged(dict, len, *keys_version)?;
                 let Some(k) = keys.pop() else {
                     return Ok(None);
                 };
