@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 use std::rc::Rc;
 
-use crate::code::{CodeObject, Constant};
+use crate::code::{CodeObject, Constant, Unit};
 use crate::opcode::{ArgKind, Opcode};
 use crate::reprs::{bytes_repr, float_repr, str_repr};
 
@@ -59,66 +59,6 @@ fn disassemble_recursive(code: &CodeObject, out: &mut String) {
     }
 }
 
-/// One decoded unit as `dis._unpack_opargs` yields it (EXTENDED_ARG included).
-struct Unit {
-    offset: usize,
-    opcode: Option<Opcode>,
-    raw: u8,
-    arg: Option<u32>,
-}
-
-fn unpack(code: &CodeObject) -> Vec<Unit> {
-    let mut out = Vec::new();
-    let mut ext: u32 = 0;
-    let mut caches = 0;
-    for i in 0..code.len_units() {
-        if caches > 0 {
-            caches -= 1;
-            continue;
-        }
-        let (raw, oparg) = code.unit(i);
-        let opcode = Opcode::from_u8(raw);
-        caches = opcode.map_or(0, |o| o.cache_entries());
-        let arg = match opcode {
-            Some(op) if op.has_arg() => {
-                let a = u32::from(oparg) | ext;
-                ext = if op == Opcode::EXTENDED_ARG {
-                    a << 8
-                } else {
-                    0
-                };
-                Some(a)
-            }
-            _ => {
-                ext = 0;
-                None
-            }
-        };
-        out.push(Unit {
-            offset: 2 * i,
-            opcode,
-            raw,
-            arg,
-        });
-    }
-    out
-}
-
-fn jump_target(u: &Unit) -> Option<usize> {
-    let op = u.opcode?;
-    if op.arg_kind() != ArgKind::Jump {
-        return None;
-    }
-    let arg = i64::from(u.arg?);
-    let signed = if op.name().contains("JUMP_BACKWARD") {
-        -arg
-    } else {
-        arg
-    };
-    let target = u.offset as i64 + 2 + signed * 2 + 2 * op.cache_entries() as i64;
-    usize::try_from(target).ok()
-}
-
 /// `dis.findlinestarts` over `co_lines()`.
 fn line_starts(code: &CodeObject) -> HashMap<usize, u32> {
     let lines = code.lines();
@@ -143,9 +83,12 @@ fn line_starts(code: &CodeObject) -> HashMap<usize, u32> {
 
 fn disassemble(code: &CodeObject, out: &mut String) {
     let starts = line_starts(code);
-    let units = unpack(code);
+    let units: Vec<Unit> = code.units().collect();
     let entries = code.exception_entries();
-    let mut labels: BTreeSet<usize> = units.iter().filter_map(jump_target).collect();
+    let mut labels: BTreeSet<usize> = units
+        .iter()
+        .filter_map(|u| u.jump_target().map(|t| 2 * t))
+        .collect();
     for e in &entries {
         labels.insert(2 * e.target);
     }
@@ -167,8 +110,9 @@ fn disassemble(code: &CodeObject, out: &mut String) {
         4
     };
     for u in &units {
-        let start_line = starts.get(&u.offset).copied();
-        if show_lineno && start_line.is_some() && u.offset > 0 {
+        let offset = 2 * u.index;
+        let start_line = starts.get(&offset).copied();
+        if show_lineno && start_line.is_some() && offset > 0 {
             out.push('\n');
         }
         let mut fields: Vec<String> = Vec::new();
@@ -179,23 +123,20 @@ fn disassemble(code: &CodeObject, out: &mut String) {
             });
         }
         fields.push("   ".to_owned());
-        fields.push(if labels.contains(&u.offset) {
+        fields.push(if labels.contains(&offset) {
             ">>".to_owned()
         } else {
             "  ".to_owned()
         });
-        fields.push(format!("{:>offset_width$}", u.offset));
+        fields.push(format!("{offset:>offset_width$}"));
         let name = match u.opcode {
             Some(op) => op.name().to_owned(),
-            None => format!("<{}>", u.raw),
+            None => format!("<{}>", u.byte),
         };
         fields.push(format!("{name:<OPNAME_WIDTH$}"));
-        if let Some(arg) = u.arg {
-            fields.push(format!("{arg:>OPARG_WIDTH$}"));
-            let argrepr = u
-                .opcode
-                .map(|op| arg_repr(code, u, op, arg))
-                .unwrap_or_default();
+        if let Some(op) = u.opcode.filter(|op| op.has_arg()) {
+            fields.push(format!("{:>OPARG_WIDTH$}", u.arg));
+            let argrepr = arg_repr(code, u, op, u.arg);
             if !argrepr.is_empty() {
                 fields.push(format!("({argrepr})"));
             }
@@ -261,8 +202,9 @@ fn arg_repr(code: &CodeObject, u: &Unit, op: Opcode, arg: u32) -> String {
             }
             _ => name_at(&code.co_names, arg),
         },
-        ArgKind::Jump => jump_target(u)
-            .map(|t| format!("to {t}"))
+        ArgKind::Jump => u
+            .jump_target()
+            .map(|t| format!("to {}", 2 * t))
             .unwrap_or_default(),
         ArgKind::Local | ArgKind::Free => name_at(&code.co_localsplusnames, arg),
         ArgKind::Compare => CMP_OP

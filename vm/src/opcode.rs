@@ -228,6 +228,15 @@ impl Opcode {
         self as u8 >= HAVE_ARGUMENT
     }
 
+    /// Whether a jump goes backward (CPython `IS_BACKWARDS_JUMP_OPCODE`); every other
+    /// [`ArgKind::Jump`] goes forward. The target itself is `code::jump_target`.
+    pub fn is_backward_jump(self) -> bool {
+        matches!(
+            self,
+            Opcode::JUMP_BACKWARD | Opcode::JUMP_BACKWARD_NO_INTERRUPT
+        )
+    }
+
     /// Net stack effect (`dis.stack_effect`): pushed minus popped.
     pub fn net_stack_effect(self, oparg: u32) -> i64 {
         let (pop, push) = self.stack_effect(oparg);
