@@ -66,7 +66,61 @@ fn compile_time_unsupported_is_not_a_syntax_error() {
 
 #[test]
 fn an_unsupported_run_keeps_the_output_before_it() {
-    let r = run("print('before')\nclass D(list):\n    pass\n", &RunOptions::default());
+    let r = run(
+        "print('before')\nclass D(list):\n    pass\n",
+        &RunOptions::default(),
+    );
     assert!(matches!(r.end, End::Unsupported(_)), "{:?}", r.end);
     assert_eq!(r.stdout, "before\n");
+}
+
+/// The opcodes the evaluator does not implement end the run as unsupported, naming the
+/// opcode, before touching the stack: a module `RESUME 0; OP 0; RETURN_CONST 0`.
+#[test]
+fn unimplemented_opcodes_are_unsupported_by_name() {
+    use framespec_vm::code::{CodeObject, Constant};
+    use framespec_vm::opcode::Opcode;
+    use std::rc::Rc;
+
+    let unimplemented = [
+        Opcode::MATCH_MAPPING,
+        Opcode::MATCH_SEQUENCE,
+        Opcode::MATCH_KEYS,
+        Opcode::MATCH_CLASS,
+        Opcode::CHECK_EG_MATCH,
+        Opcode::CALL_INTRINSIC_2,
+        Opcode::GET_AITER,
+        Opcode::GET_ANEXT,
+        Opcode::GET_AWAITABLE,
+        Opcode::BEFORE_ASYNC_WITH,
+        Opcode::END_ASYNC_FOR,
+    ];
+    for op in unimplemented {
+        let mut co_code = vec![Opcode::RESUME as u8, 0, op as u8, 0];
+        co_code.extend(std::iter::repeat_n(0, 2 * op.cache_entries()));
+        co_code.extend([Opcode::RETURN_CONST as u8, 0]);
+        let code = CodeObject {
+            co_name: Rc::from("<module>"),
+            co_qualname: Rc::from("<module>"),
+            co_filename: Rc::from("main.py"),
+            co_firstlineno: 1,
+            co_argcount: 0,
+            co_posonlyargcount: 0,
+            co_kwonlyargcount: 0,
+            co_flags: 0,
+            co_stacksize: 4,
+            co_code,
+            co_consts: vec![Constant::None],
+            co_names: vec![],
+            co_localsplusnames: vec![],
+            co_localspluskinds: vec![],
+            co_linetable: vec![],
+            co_exceptiontable: vec![],
+        };
+        let r = framespec_vm::run_code(Rc::new(code), &RunOptions::default());
+        match r.end {
+            End::Unsupported(u) => assert_eq!(u.feature, format!("the opcode {}", op.name())),
+            other => panic!("{}: expected unsupported, got {other:?}", op.name()),
+        }
+    }
 }

@@ -227,8 +227,3 @@ pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     vm.top()?.push(res);
     Ok(Step::Continue)
 }
-
-/// CALL_INTRINSIC_2 `(value2, value1 -- res)`: not needed by supported programs.
-pub fn call_intrinsic_2(vm: &mut Vm, arg: u32) -> PyResult<Step> {
-    Err(vm.unsupported(format!("CALL_INTRINSIC_2 {arg}")))
-}

@@ -17,20 +17,11 @@ fn goto(vm: &mut Vm, target: usize) -> PyResult<Step> {
     Ok(Step::Continue)
 }
 
-/// JUMP_FORWARD `( -- )`
+/// JUMP_FORWARD / JUMP_BACKWARD / JUMP_BACKWARD_NO_INTERRUPT `( -- )`: to the unit
+/// `code::jump_target` gives (this VM has no eval breaker to check on the way back).
+/// spec: tracing.settrace.line (backward jumps re-trigger the line, in the tracing wrapper)
 pub fn jump(vm: &mut Vm, target: usize) -> PyResult<Step> {
     goto(vm, target)
-}
-
-/// JUMP_BACKWARD / JUMP_BACKWARD_NO_INTERRUPT `( -- )`: relative to the next instruction.
-/// spec: tracing.settrace.line (backward jumps re-trigger the line)
-pub fn jump_backward(vm: &mut Vm, next: usize, arg: u32) -> PyResult<Step> {
-    match next.checked_sub(arg as usize) {
-        Some(t) => goto(vm, t),
-        None => Err(Throw::Bug(
-            "backward jump before the start of the code".into(),
-        )),
-    }
 }
 
 /// POP_JUMP_IF_TRUE / POP_JUMP_IF_FALSE `(cond -- )`
@@ -60,7 +51,7 @@ pub fn get_iter(vm: &mut Vm) -> PyResult<Step> {
 }
 
 /// FOR_ITER `(iter -- iter, next)`: on exhaustion pops the iterator and jumps past the
-/// END_FOR at the loop's exit. A StopIteration that ended the iterator (raised by
+/// END_FOR at the loop's exit (`target` is that END_FOR; 3.12's `JUMPBY(oparg + 1)`). A StopIteration that ended the iterator (raised by
 /// `__next__`, or a generator's non-None return value) is reported to tracers
 /// (3.12 INSTRUMENTED_FOR_ITER `monitor_raise`). spec: generators.tracing
 ///
@@ -69,7 +60,8 @@ pub fn get_iter(vm: &mut Vm) -> PyResult<Step> {
 /// recursion per nested loop over generators. Under tracing 3.12 does not specialise and
 /// goes through `gen_iternext`, but the events are the same either way.
 /// spec: generators.frame.f_back
-pub fn for_iter(vm: &mut Vm, exit: usize) -> PyResult<Step> {
+pub fn for_iter(vm: &mut Vm, target: usize) -> PyResult<Step> {
+    let exit = target + 1;
     let it = vm.top()?.peek(0)?;
     if let Value::Generator(g) = &it {
         if !g.finished.get() && !g.running.get() {
