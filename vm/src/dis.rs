@@ -8,38 +8,14 @@ use std::fmt::Write;
 use std::rc::Rc;
 
 use crate::code::{CodeObject, Constant, Unit};
+use crate::oparg::{
+    format_value, make_function, BinaryOp, CompareOp, Intrinsic1, Intrinsic2, NameArg, SuperAttrArg,
+};
 use crate::opcode::{ArgKind, Opcode};
 use crate::reprs::{bytes_repr, float_repr, str_repr};
 
 const OPNAME_WIDTH: usize = 20;
 const OPARG_WIDTH: usize = 5;
-
-const CMP_OP: [&str; 6] = ["<", "<=", "==", "!=", ">", ">="];
-const NB_OPS: [&str; 26] = [
-    "+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", "-", "/", "^", "+=", "&=", "//=", "<<=",
-    "@=", "*=", "%=", "|=", "**=", ">>=", "-=", "/=", "^=",
-];
-const INTRINSIC_1: [&str; 12] = [
-    "INTRINSIC_1_INVALID",
-    "INTRINSIC_PRINT",
-    "INTRINSIC_IMPORT_STAR",
-    "INTRINSIC_STOPITERATION_ERROR",
-    "INTRINSIC_ASYNC_GEN_WRAP",
-    "INTRINSIC_UNARY_POSITIVE",
-    "INTRINSIC_LIST_TO_TUPLE",
-    "INTRINSIC_TYPEVAR",
-    "INTRINSIC_PARAMSPEC",
-    "INTRINSIC_TYPEVARTUPLE",
-    "INTRINSIC_SUBSCRIPT_GENERIC",
-    "INTRINSIC_TYPEALIAS",
-];
-const INTRINSIC_2: [&str; 5] = [
-    "INTRINSIC_2_INVALID",
-    "INTRINSIC_PREP_RERAISE_STAR",
-    "INTRINSIC_TYPEVAR_WITH_BOUND",
-    "INTRINSIC_TYPEVAR_WITH_CONSTRAINTS",
-    "INTRINSIC_SET_FUNCTION_TYPE_PARAMS",
-];
 
 /// Disassembles `code` and, recursively, the code objects among its constants.
 pub fn dis(code: &CodeObject) -> String {
@@ -169,6 +145,13 @@ fn name_at(names: &[Rc<str>], i: u32) -> String {
 }
 
 fn arg_repr(code: &CodeObject, u: &Unit, op: Opcode, arg: u32) -> String {
+    let with_name = |n: String, flag: bool, prefix: &str| {
+        if flag && !n.is_empty() {
+            format!("{prefix}{n}")
+        } else {
+            n
+        }
+    };
     match op.arg_kind() {
         ArgKind::Const => code
             .co_consts
@@ -177,28 +160,16 @@ fn arg_repr(code: &CodeObject, u: &Unit, op: Opcode, arg: u32) -> String {
             .unwrap_or_default(),
         ArgKind::Name => match op {
             Opcode::LOAD_GLOBAL => {
-                let n = name_at(&code.co_names, arg >> 1);
-                if arg & 1 == 1 && !n.is_empty() {
-                    format!("NULL + {n}")
-                } else {
-                    n
-                }
+                let a = NameArg::decode(arg);
+                with_name(name_at(&code.co_names, a.name), a.flag, "NULL + ")
             }
             Opcode::LOAD_ATTR => {
-                let n = name_at(&code.co_names, arg >> 1);
-                if arg & 1 == 1 && !n.is_empty() {
-                    format!("NULL|self + {n}")
-                } else {
-                    n
-                }
+                let a = NameArg::decode(arg);
+                with_name(name_at(&code.co_names, a.name), a.flag, "NULL|self + ")
             }
             Opcode::LOAD_SUPER_ATTR => {
-                let n = name_at(&code.co_names, arg >> 2);
-                if arg & 1 == 1 && !n.is_empty() {
-                    format!("NULL|self + {n}")
-                } else {
-                    n
-                }
+                let a = SuperAttrArg::decode(arg);
+                with_name(name_at(&code.co_names, a.name), a.method, "NULL|self + ")
             }
             _ => name_at(&code.co_names, arg),
         },
@@ -207,39 +178,21 @@ fn arg_repr(code: &CodeObject, u: &Unit, op: Opcode, arg: u32) -> String {
             .map(|t| format!("to {}", 2 * t))
             .unwrap_or_default(),
         ArgKind::Local | ArgKind::Free => name_at(&code.co_localsplusnames, arg),
-        ArgKind::Compare => CMP_OP
-            .get((arg >> 4) as usize)
-            .copied()
-            .unwrap_or("")
+        ArgKind::Compare => CompareOp::from_oparg(arg)
+            .map(CompareOp::symbol)
+            .unwrap_or_default()
             .to_owned(),
         ArgKind::None | ArgKind::Num => match op {
-            Opcode::FORMAT_VALUE => {
-                let mut s = ["", "str", "repr", "ascii"][(arg & 3) as usize].to_owned();
-                if arg & 4 != 0 {
-                    if !s.is_empty() {
-                        s.push_str(", ");
-                    }
-                    s.push_str("with format");
-                }
-                s
-            }
-            Opcode::MAKE_FUNCTION => ["defaults", "kwdefaults", "annotations", "closure"]
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| arg & (1 << i) != 0)
-                .map(|(_, s)| *s)
-                .collect::<Vec<_>>()
-                .join(", "),
-            Opcode::BINARY_OP => NB_OPS.get(arg as usize).copied().unwrap_or("").to_owned(),
-            Opcode::CALL_INTRINSIC_1 => INTRINSIC_1
-                .get(arg as usize)
-                .copied()
-                .unwrap_or("")
+            Opcode::FORMAT_VALUE => format_value::dis(arg),
+            Opcode::MAKE_FUNCTION => make_function::dis(arg),
+            Opcode::BINARY_OP => BinaryOp::dis(arg).unwrap_or_default().to_owned(),
+            Opcode::CALL_INTRINSIC_1 => Intrinsic1::from_oparg(arg)
+                .map(Intrinsic1::name)
+                .unwrap_or_default()
                 .to_owned(),
-            Opcode::CALL_INTRINSIC_2 => INTRINSIC_2
-                .get(arg as usize)
-                .copied()
-                .unwrap_or("")
+            Opcode::CALL_INTRINSIC_2 => Intrinsic2::from_oparg(arg)
+                .map(Intrinsic2::name)
+                .unwrap_or_default()
                 .to_owned(),
             _ => String::new(),
         },

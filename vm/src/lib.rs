@@ -12,6 +12,7 @@
 pub mod code;
 pub mod compile;
 pub mod dis;
+pub mod oparg;
 pub mod opcode;
 pub mod reprs;
 mod runtime;

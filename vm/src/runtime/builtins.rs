@@ -13,6 +13,7 @@ use super::object::{
 use super::protocol::{as_i64, num, IterStep, Num};
 use super::types::{Type, Types};
 use super::{PyResult, Throw};
+use crate::oparg::{BinaryOp, CompareOp};
 
 pub fn builtin(name: &'static str, func: NativeFn) -> Value {
     Value::Builtin(Rc::new(Builtin {
@@ -365,9 +366,9 @@ pub fn sort_values(
     };
     let less = move |vm: &mut Vm, a: &Value, b: &Value| -> PyResult<bool> {
         let r = if direct {
-            vm.compare_unguarded("<", a, b)?
+            vm.compare_unguarded(CompareOp::Lt, a, b)?
         } else {
-            vm.compare("<", a, b)?
+            vm.compare(CompareOp::Lt, a, b)?
         };
         vm.truthy(&r)
     };
@@ -420,7 +421,7 @@ fn sorted(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     Ok(Value::list(sort_values(vm, items, &key, reverse)?))
 }
 
-fn min_max(vm: &mut Vm, mut args: Args, name: &str, want: &str) -> PyResult<Value> {
+fn min_max(vm: &mut Vm, mut args: Args, name: &str, want: CompareOp) -> PyResult<Value> {
     let key = args.take_kw("key").unwrap_or(Value::None);
     let default = args.take_kw("default");
     let items = match args.pos.len() {
@@ -455,11 +456,11 @@ fn min_max(vm: &mut Vm, mut args: Args, name: &str, want: &str) -> PyResult<Valu
 }
 
 fn min(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    min_max(vm, args, "min", "<")
+    min_max(vm, args, "min", CompareOp::Lt)
 }
 
 fn max(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    min_max(vm, args, "max", ">")
+    min_max(vm, args, "max", CompareOp::Gt)
 }
 
 fn sum(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
@@ -472,7 +473,7 @@ fn sum(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         return Err(vm.type_error("sum() can't sum strings [use ''.join(seq) instead]"));
     }
     for v in vm.collect(&args.pos[0])? {
-        acc = vm.binary("+", &acc, &v, false)?;
+        acc = vm.binary(BinaryOp::Add, &acc, &v, false)?;
     }
     Ok(acc)
 }
@@ -580,8 +581,8 @@ fn ord(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn divmod(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "divmod", 2, 2)?;
-    let q = vm.binary("//", &args.pos[0], &args.pos[1], false)?;
-    let r = vm.binary("%", &args.pos[0], &args.pos[1], false)?;
+    let q = vm.binary(BinaryOp::FloorDivide, &args.pos[0], &args.pos[1], false)?;
+    let r = vm.binary(BinaryOp::Remainder, &args.pos[0], &args.pos[1], false)?;
     Ok(Value::tuple(vec![q, r]))
 }
 
@@ -606,7 +607,7 @@ fn pow(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
         return Ok(Value::Int(result.rem_euclid(i128::from(m)) as i64));
     }
-    vm.binary("**", &args.pos[0], &args.pos[1], false)
+    vm.binary(BinaryOp::Power, &args.pos[0], &args.pos[1], false)
 }
 
 fn round(vm: &mut Vm, mut args: Args) -> PyResult<Value> {

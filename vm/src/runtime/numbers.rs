@@ -8,25 +8,10 @@ use super::interp::{Vm, MAX_ALLOC};
 use super::object::{Set, Value};
 use super::protocol::{num, Num};
 use super::{PyResult, Throw};
+use crate::oparg::BinaryOp;
 
 /// The feature named when an integer leaves the 64-bit range.
 pub const BIG_INT: &str = "integers beyond 64 bits";
-
-const DUNDERS: &[(&str, &str, &str)] = &[
-    ("+", "__add__", "__radd__"),
-    ("-", "__sub__", "__rsub__"),
-    ("*", "__mul__", "__rmul__"),
-    ("/", "__truediv__", "__rtruediv__"),
-    ("//", "__floordiv__", "__rfloordiv__"),
-    ("%", "__mod__", "__rmod__"),
-    ("**", "__pow__", "__rpow__"),
-    ("<<", "__lshift__", "__rlshift__"),
-    (">>", "__rshift__", "__rrshift__"),
-    ("&", "__and__", "__rand__"),
-    ("|", "__or__", "__ror__"),
-    ("^", "__xor__", "__rxor__"),
-    ("@", "__matmul__", "__rmatmul__"),
-];
 
 impl Vm {
     fn overflow(&self) -> Throw {
@@ -38,48 +23,46 @@ impl Vm {
     }
 
     /// `a OP b` (and `a OP= b` when `inplace`).
-    pub fn binary(&mut self, op: &str, a: &Value, b: &Value, inplace: bool) -> PyResult<Value> {
+    pub fn binary(&mut self, op: BinaryOp, a: &Value, b: &Value, inplace: bool) -> PyResult<Value> {
         if matches!(a, Value::Object(_)) || matches!(b, Value::Object(_)) {
-            if let Some(&(_, name, rname)) = DUNDERS.iter().find(|d| d.0 == op) {
-                if inplace {
-                    let iname = format!("__i{}", &name[2..]);
-                    if let Some(r) = self.call_special(a, &iname, vec![b.clone()])? {
-                        if !matches!(r, Value::NotImplemented) {
-                            return Ok(r);
-                        }
-                    }
-                }
-                if let Some(r) = self.call_special(a, name, vec![b.clone()])? {
+            let (name, rname, iname) = op.methods();
+            if inplace {
+                if let Some(r) = self.call_special(a, iname, vec![b.clone()])? {
                     if !matches!(r, Value::NotImplemented) {
                         return Ok(r);
                     }
                 }
-                if let Some(r) = self.call_special(b, rname, vec![a.clone()])? {
-                    if !matches!(r, Value::NotImplemented) {
-                        return Ok(r);
-                    }
+            }
+            if let Some(r) = self.call_special(a, name, vec![b.clone()])? {
+                if !matches!(r, Value::NotImplemented) {
+                    return Ok(r);
+                }
+            }
+            if let Some(r) = self.call_special(b, rname, vec![a.clone()])? {
+                if !matches!(r, Value::NotImplemented) {
+                    return Ok(r);
                 }
             }
         }
         if let (Some(x), Some(y)) = (num(a), num(b)) {
             if let (Value::Bool(p), Value::Bool(q)) = (a, b) {
                 match op {
-                    "&" => return Ok(Value::Bool(*p & *q)),
-                    "|" => return Ok(Value::Bool(*p | *q)),
-                    "^" => return Ok(Value::Bool(*p ^ *q)),
+                    BinaryOp::And => return Ok(Value::Bool(*p & *q)),
+                    BinaryOp::Or => return Ok(Value::Bool(*p | *q)),
+                    BinaryOp::Xor => return Ok(Value::Bool(*p ^ *q)),
                     _ => {}
                 }
             }
             return self.arith(op, x, y, a, b);
         }
         match (op, a, b) {
-            ("+", Value::Str(x), Value::Str(y)) => {
+            (BinaryOp::Add, Value::Str(x), Value::Str(y)) => {
                 let mut s = String::with_capacity(x.len() + y.len());
                 s.push_str(x);
                 s.push_str(y);
                 Ok(Value::str(&s))
             }
-            ("+", Value::List(x), Value::List(y)) => {
+            (BinaryOp::Add, Value::List(x), Value::List(y)) => {
                 if inplace {
                     let extra = y.items.borrow().clone();
                     x.items.borrow_mut().extend(extra);
@@ -89,33 +72,35 @@ impl Vm {
                 v.extend(y.items.borrow().iter().cloned());
                 Ok(Value::list(v))
             }
-            ("+", Value::List(x), other) if inplace => {
+            (BinaryOp::Add, Value::List(x), other) if inplace => {
                 let extra = self.collect(other)?;
                 x.items.borrow_mut().extend(extra);
                 Ok(a.clone())
             }
-            ("+", Value::Tuple(x), Value::Tuple(y)) => {
+            (BinaryOp::Add, Value::Tuple(x), Value::Tuple(y)) => {
                 let mut v = x.to_vec();
                 v.extend(y.iter().cloned());
                 Ok(Value::tuple(v))
             }
-            ("+", Value::Bytes(x), Value::Bytes(y)) => {
+            (BinaryOp::Add, Value::Bytes(x), Value::Bytes(y)) => {
                 let mut v = x.to_vec();
                 v.extend(y.iter());
                 Ok(Value::Bytes(Rc::from(v)))
             }
             (
-                "*",
+                BinaryOp::Multiply,
                 Value::Str(_) | Value::List(_) | Value::Tuple(_),
                 Value::Int(_) | Value::Bool(_),
             ) => self.repeat(a, super::protocol::as_i64(b), inplace),
             (
-                "*",
+                BinaryOp::Multiply,
                 Value::Int(_) | Value::Bool(_),
                 Value::Str(_) | Value::List(_) | Value::Tuple(_),
             ) => self.repeat(b, super::protocol::as_i64(a), false),
-            ("%", Value::Str(fmt), _) => Ok(Value::str(&self.percent_format(fmt, b)?)),
-            ("|", Value::Dict(x), Value::Dict(y)) => {
+            (BinaryOp::Remainder, Value::Str(fmt), _) => {
+                Ok(Value::str(&self.percent_format(fmt, b)?))
+            }
+            (BinaryOp::Or, Value::Dict(x), Value::Dict(y)) => {
                 let d = if inplace {
                     x.clone()
                 } else {
@@ -126,15 +111,19 @@ impl Vm {
                 }
                 Ok(Value::Dict(d))
             }
-            ("|" | "&" | "-" | "^", Value::Set(x), Value::Set(y)) => {
+            (
+                BinaryOp::Or | BinaryOp::And | BinaryOp::Subtract | BinaryOp::Xor,
+                Value::Set(x),
+                Value::Set(y),
+            ) => {
                 let out = Set::default();
                 let (xs, ys) = (x.items.keys(), y.items.keys());
                 let in_y = |k: &Value| y.items.contains(k).unwrap_or(false);
                 let in_x = |k: &Value| x.items.contains(k).unwrap_or(false);
                 let keep: Vec<Value> = match op {
-                    "|" => xs.into_iter().chain(ys).collect(),
-                    "&" => xs.into_iter().filter(in_y).collect(),
-                    "-" => xs.into_iter().filter(|k| !in_y(k)).collect(),
+                    BinaryOp::Or => xs.into_iter().chain(ys).collect(),
+                    BinaryOp::And => xs.into_iter().filter(in_y).collect(),
+                    BinaryOp::Subtract => xs.into_iter().filter(|k| !in_y(k)).collect(),
                     _ => xs
                         .into_iter()
                         .filter(|k| !in_y(k))
@@ -149,21 +138,23 @@ impl Vm {
             _ => {
                 let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());
                 let shown = if inplace {
-                    format!("{op}=")
+                    op.inplace_symbol()
                 } else {
-                    op.to_owned()
+                    op.symbol()
                 };
                 match (op, a) {
-                    ("+", Value::Str(_)) => {
+                    (BinaryOp::Add, Value::Str(_)) => {
                         Err(self
                             .type_error(format!("can only concatenate str (not \"{tb}\") to str")))
                     }
-                    ("+", Value::List(_)) => Err(self
+                    (BinaryOp::Add, Value::List(_)) => Err(self
                         .type_error(format!("can only concatenate list (not \"{tb}\") to list"))),
-                    ("+", Value::Tuple(_)) => Err(self.type_error(format!(
+                    (BinaryOp::Add, Value::Tuple(_)) => Err(self.type_error(format!(
                         "can only concatenate tuple (not \"{tb}\") to tuple"
                     ))),
-                    ("*", Value::Str(_) | Value::List(_) | Value::Tuple(_)) if num(b).is_some() => {
+                    (BinaryOp::Multiply, Value::Str(_) | Value::List(_) | Value::Tuple(_))
+                        if num(b).is_some() =>
+                    {
                         Err(self.type_error(format!(
                             "can't multiply sequence by non-int of type '{tb}'"
                         )))
@@ -212,19 +203,19 @@ impl Vm {
         })
     }
 
-    fn arith(&mut self, op: &str, x: Num, y: Num, a: &Value, b: &Value) -> PyResult<Value> {
+    fn arith(&mut self, op: BinaryOp, x: Num, y: Num, a: &Value, b: &Value) -> PyResult<Value> {
         if let (Num::I(x), Num::I(y)) = (x, y) {
             return match op {
-                "+" => self.int_result(x.checked_add(y)),
-                "-" => self.int_result(x.checked_sub(y)),
-                "*" => self.int_result(x.checked_mul(y)),
-                "/" => {
+                BinaryOp::Add => self.int_result(x.checked_add(y)),
+                BinaryOp::Subtract => self.int_result(x.checked_sub(y)),
+                BinaryOp::Multiply => self.int_result(x.checked_mul(y)),
+                BinaryOp::TrueDivide => {
                     if y == 0 {
                         return Err(self.err("ZeroDivisionError", "division by zero"));
                     }
                     Ok(Value::Float(x as f64 / y as f64))
                 }
-                "//" => {
+                BinaryOp::FloorDivide => {
                     if y == 0 {
                         return Err(
                             self.err("ZeroDivisionError", "integer division or modulo by zero")
@@ -232,13 +223,13 @@ impl Vm {
                     }
                     self.int_result(floor_div(x, y))
                 }
-                "%" => {
+                BinaryOp::Remainder => {
                     if y == 0 {
                         return Err(self.err("ZeroDivisionError", "integer modulo by zero"));
                     }
                     self.int_result(floor_mod(x, y))
                 }
-                "**" => {
+                BinaryOp::Power => {
                     if y < 0 {
                         if x == 0 {
                             return Err(self.err(
@@ -251,7 +242,7 @@ impl Vm {
                     let exp = u32::try_from(y).map_err(|_| self.overflow())?;
                     self.int_result(x.checked_pow(exp))
                 }
-                "<<" => {
+                BinaryOp::Lshift => {
                     if y < 0 {
                         return Err(self.value_error("negative shift count"));
                     }
@@ -265,42 +256,42 @@ impl Vm {
                     };
                     self.int_result(r)
                 }
-                ">>" => {
+                BinaryOp::Rshift => {
                     if y < 0 {
                         return Err(self.value_error("negative shift count"));
                     }
                     Ok(Value::Int(x >> y.min(63)))
                 }
-                "&" => Ok(Value::Int(x & y)),
-                "|" => Ok(Value::Int(x | y)),
-                "^" => Ok(Value::Int(x ^ y)),
+                BinaryOp::And => Ok(Value::Int(x & y)),
+                BinaryOp::Or => Ok(Value::Int(x | y)),
+                BinaryOp::Xor => Ok(Value::Int(x ^ y)),
                 _ => self.unsupported_operands(op, a, b),
             };
         }
         let (x, y) = (x.f(), y.f());
         match op {
-            "+" => Ok(Value::Float(x + y)),
-            "-" => Ok(Value::Float(x - y)),
-            "*" => Ok(Value::Float(x * y)),
-            "/" => {
+            BinaryOp::Add => Ok(Value::Float(x + y)),
+            BinaryOp::Subtract => Ok(Value::Float(x - y)),
+            BinaryOp::Multiply => Ok(Value::Float(x * y)),
+            BinaryOp::TrueDivide => {
                 if y == 0.0 {
                     return Err(self.err("ZeroDivisionError", "float division by zero"));
                 }
                 Ok(Value::Float(x / y))
             }
-            "//" => {
+            BinaryOp::FloorDivide => {
                 if y == 0.0 {
                     return Err(self.err("ZeroDivisionError", "float floor division by zero"));
                 }
                 Ok(Value::Float(float_divmod(x, y).0))
             }
-            "%" => {
+            BinaryOp::Remainder => {
                 if y == 0.0 {
                     return Err(self.err("ZeroDivisionError", "float modulo"));
                 }
                 Ok(Value::Float(float_divmod(x, y).1))
             }
-            "**" => {
+            BinaryOp::Power => {
                 if x == 0.0 && y < 0.0 {
                     return Err(self.err(
                         "ZeroDivisionError",
@@ -313,10 +304,11 @@ impl Vm {
         }
     }
 
-    fn unsupported_operands(&mut self, op: &str, a: &Value, b: &Value) -> PyResult<Value> {
+    fn unsupported_operands(&mut self, op: BinaryOp, a: &Value, b: &Value) -> PyResult<Value> {
         let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());
         Err(self.type_error(format!(
-            "unsupported operand type(s) for {op}: '{ta}' and '{tb}'"
+            "unsupported operand type(s) for {}: '{ta}' and '{tb}'",
+            op.symbol()
         )))
     }
 

@@ -9,6 +9,7 @@ use super::object::{Args, Iter, IterState, Method, PropertyKind, Slice, Value, V
 use super::ops::generators::GenResult;
 use super::types::Type;
 use super::{PyResult, Throw};
+use crate::oparg::CompareOp;
 
 /// RecursionError suffix of rich comparison (CPython `PyObject_RichCompare`).
 const IN_COMPARISON: &str = " in comparison";
@@ -294,34 +295,26 @@ impl Vm {
 
     /// Rich comparison `a OP b` for `<`, `<=`, `==`, `!=`, `>`, `>=`
     /// (`PyObject_RichCompare`, one unit of the C recursion budget).
-    pub fn compare(&mut self, op: &str, a: &Value, b: &Value) -> PyResult<Value> {
+    pub fn compare(&mut self, op: CompareOp, a: &Value, b: &Value) -> PyResult<Value> {
         self.guarded(IN_COMPARISON, |vm| vm.compare_unguarded(op, a, b))
     }
 
     /// [`Vm::compare`] without taking a unit: for callers that, like CPython's
     /// `unsafe_object_compare` in `list.sort`, call the type's comparison directly.
-    pub fn compare_unguarded(&mut self, op: &str, a: &Value, b: &Value) -> PyResult<Value> {
-        match op {
-            "==" | "!=" => {
-                if let Some(r) = self.user_compare(op, a, b)? {
-                    return Ok(r);
-                }
-                let e = self.eq_inner(a, b)?;
-                return Ok(Value::Bool(if op == "==" { e } else { !e }));
+    pub fn compare_unguarded(&mut self, op: CompareOp, a: &Value, b: &Value) -> PyResult<Value> {
+        if let CompareOp::Eq | CompareOp::Ne = op {
+            if let Some(r) = self.user_compare(op, a, b)? {
+                return Ok(r);
             }
-            _ => {}
+            let e = self.eq_inner(a, b)?;
+            return Ok(Value::Bool(if op == CompareOp::Eq { e } else { !e }));
         }
         if let Some(r) = self.user_compare(op, a, b)? {
             return Ok(r);
         }
         let ord = self.order_inner(a, b)?;
         match ord {
-            Some(o) => Ok(Value::Bool(match op {
-                "<" => o == std::cmp::Ordering::Less,
-                "<=" => o != std::cmp::Ordering::Greater,
-                ">" => o == std::cmp::Ordering::Greater,
-                _ => o != std::cmp::Ordering::Less,
-            })),
+            Some(o) => Ok(Value::Bool(op.holds(o))),
             None => {
                 // NaN comparisons are all false.
                 if num(a).is_some() && num(b).is_some() {
@@ -329,21 +322,15 @@ impl Vm {
                 }
                 let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());
                 Err(self.type_error(format!(
-                    "'{op}' not supported between instances of '{ta}' and '{tb}'"
+                    "'{}' not supported between instances of '{ta}' and '{tb}'",
+                    op.symbol()
                 )))
             }
         }
     }
 
-    fn user_compare(&mut self, op: &str, a: &Value, b: &Value) -> PyResult<Option<Value>> {
-        let (name, reflected) = match op {
-            "<" => ("__lt__", "__gt__"),
-            "<=" => ("__le__", "__ge__"),
-            ">" => ("__gt__", "__lt__"),
-            ">=" => ("__ge__", "__le__"),
-            "==" => ("__eq__", "__eq__"),
-            _ => ("__ne__", "__ne__"),
-        };
+    fn user_compare(&mut self, op: CompareOp, a: &Value, b: &Value) -> PyResult<Option<Value>> {
+        let (name, reflected) = (op.method(), op.swapped().method());
         if let Some(r) = self.call_special(a, name, vec![b.clone()])? {
             if !matches!(r, Value::NotImplemented) {
                 return Ok(Some(r));
@@ -354,7 +341,7 @@ impl Vm {
                 return Ok(Some(r));
             }
         }
-        if op == "!=" && (matches!(a, Value::Object(_)) || matches!(b, Value::Object(_))) {
+        if op == CompareOp::Ne && (matches!(a, Value::Object(_)) || matches!(b, Value::Object(_))) {
             let e = self.eq(a, b)?;
             return Ok(Some(Value::Bool(!e)));
         }
@@ -391,7 +378,7 @@ impl Vm {
             if a.is(b) || self.eq(a, b)? {
                 continue;
             }
-            if let Some(r) = self.user_compare("<", a, b)? {
+            if let Some(r) = self.user_compare(CompareOp::Lt, a, b)? {
                 return Ok(Some(if self.truthy(&r)? {
                     std::cmp::Ordering::Less
                 } else {

@@ -5,6 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
+use crate::oparg::resume;
 use crate::opcode::Opcode;
 
 use super::super::eval::{self, Step};
@@ -205,7 +206,7 @@ impl Vm {
             .info
             .code
             .decode_at(frame.next_instr)
-            .is_some_and(|i| i.opcode == Opcode::RESUME && i.arg >= 2);
+            .is_some_and(|i| i.opcode == Opcode::RESUME && resume::is_delegating(i.arg));
         if !delegating {
             return Ok(None);
         }
