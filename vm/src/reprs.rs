@@ -24,12 +24,27 @@ pub fn float_repr(f: f64) -> String {
             "0.0".to_owned()
         };
     }
-    // Rust's `{:e}` gives the shortest round-trip digits: d.ddddde±x.
-    let sci = format!("{f:e}");
+    // Rust's `{:e}` gives the fewest digits that round-trip (d.ddddde±x), but where two
+    // such strings are equally near `f` it may take the upper one; CPython's `repr`
+    // (`_Py_dg_dtoa` mode 0) takes the nearest, ties to even. With the number of digits
+    // known, `{:.N$e}` gives exactly that: the correctly rounded (ties-to-even) digits.
+    let shortest = format!("{f:e}");
+    let count = shortest
+        .split('e')
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(char::is_ascii_digit)
+        .count();
+    let sci = format!("{f:.0$e}", count.saturating_sub(1));
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let negative = mantissa.starts_with('-');
-    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    let mut digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    // Rounding up 9…9 gives 10…0; `repr` prints no trailing zeros.
+    while digits.len() > 1 && digits.ends_with('0') {
+        digits.pop();
+    }
     let sign = if negative { "-" } else { "" };
     if (-4..16).contains(&exp) {
         let n = digits.len() as i32;
