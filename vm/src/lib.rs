@@ -9,6 +9,7 @@
 //! [`End::Exception`] when uncaught); running out of fuel is [`End::OutOfFuel`]; a broken VM
 //! invariant is [`End::Bug`].
 
+pub mod arith;
 pub mod code;
 pub mod compile;
 pub mod dis;

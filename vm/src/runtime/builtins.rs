@@ -10,7 +10,7 @@ use super::object::{
     Args, Builtin, Iter, IterState, Module, NativeFn, Property, PropertyKind, Range, Set, Slice,
     Value,
 };
-use super::protocol::{as_i64, num, IterStep, Num};
+use super::protocol::{as_i64, from_num, num, IterStep};
 use super::types::{Type, Types};
 use super::{PyResult, Throw};
 use crate::oparg::{BinaryOp, CompareOp};
@@ -581,6 +581,12 @@ fn ord(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn divmod(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "divmod", 2, 2)?;
+    if let (Some(a), Some(b)) = (num(&args.pos[0]), num(&args.pos[1])) {
+        return match crate::arith::divmod(a, b) {
+            Ok((q, r)) => Ok(Value::tuple(vec![from_num(q), from_num(r)])),
+            Err(e) => Err(vm.arith_error(e)),
+        };
+    }
     let q = vm.binary(BinaryOp::FloorDivide, &args.pos[0], &args.pos[1], false)?;
     let r = vm.binary(BinaryOp::Remainder, &args.pos[0], &args.pos[1], false)?;
     Ok(Value::tuple(vec![q, r]))
@@ -625,7 +631,7 @@ fn round(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
             let p = 10i64
                 .checked_pow(n.unsigned_abs() as u32)
                 .unwrap_or(i64::MAX);
-            let q = super::numbers::floor_div(*i, p).unwrap_or(0);
+            let q = crate::arith::floor_div(*i, p).unwrap_or(0);
             let r = i - q * p;
             let q = if 2 * r > p || (2 * r == p && q % 2 != 0) {
                 q + 1
@@ -870,8 +876,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
             None => Ok(Value::Float(0.0)),
             Some(Value::Str(s)) => Ok(Value::Float(parse_float(vm, &s)?)),
             Some(v) => match num(&v) {
-                Some(Num::I(i)) => Ok(Value::Float(i as f64)),
-                Some(Num::F(f)) => Ok(Value::Float(f)),
+                Some(n) => Ok(Value::Float(n.to_f64())),
                 None => {
                     if let Some(r) = vm.call_special(&v, "__float__", vec![])? {
                         return Ok(r);

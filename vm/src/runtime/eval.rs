@@ -6,6 +6,7 @@
 
 use std::rc::Rc;
 
+use crate::arith::UnaryOp;
 use crate::code::{CodeObject, Instruction};
 use crate::opcode::Opcode;
 use crate::{End, RunOptions, RunResult, UncaughtException};
@@ -337,9 +338,9 @@ fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
         O::FORMAT_VALUE => ops::containers::format_value(vm, arg),
         O::GET_LEN => ops::containers::get_len(vm),
 
-        O::UNARY_NEGATIVE => ops::operators::unary(vm, "-"),
+        O::UNARY_NEGATIVE => ops::operators::unary(vm, UnaryOp::Negative),
         O::UNARY_NOT => ops::operators::unary_not(vm),
-        O::UNARY_INVERT => ops::operators::unary(vm, "~"),
+        O::UNARY_INVERT => ops::operators::unary(vm, UnaryOp::Invert),
         O::BINARY_OP => ops::operators::binary_op(vm, arg),
         O::COMPARE_OP => ops::operators::compare_op(vm, arg),
         O::IS_OP => ops::operators::is_op(vm, arg),

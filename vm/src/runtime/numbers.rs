@@ -1,4 +1,5 @@
-//! Arithmetic and the sequence operators behind BINARY_OP and the UNARY_* opcodes.
+//! The operators behind BINARY_OP and the UNARY_* opcodes: special methods, the sequence,
+//! mapping and set operators, and numbers through `arith` (shared with constant folding).
 //! `int` is a 64-bit integer here: a result that does not fit ends the run as
 //! *unsupported* (CPython would give the exact big integer), never wraps or raises.
 
@@ -6,22 +7,18 @@ use std::rc::Rc;
 
 use super::interp::{Vm, MAX_ALLOC};
 use super::object::{Set, Value};
-use super::protocol::{num, Num};
+use super::protocol::{from_num, num};
 use super::{PyResult, Throw};
+use crate::arith::{self, ArithError, Num, UnaryOp};
 use crate::oparg::BinaryOp;
 
 /// The feature named when an integer leaves the 64-bit range.
 pub const BIG_INT: &str = "integers beyond 64 bits";
 
+/// The feature named when a result would be a complex number.
+pub const COMPLEX: &str = "complex numbers";
+
 impl Vm {
-    fn overflow(&self) -> Throw {
-        self.unsupported(BIG_INT)
-    }
-
-    fn int_result(&self, r: Option<i64>) -> PyResult<Value> {
-        r.map(Value::Int).ok_or_else(|| self.overflow())
-    }
-
     /// `a OP b` (and `a OP= b` when `inplace`).
     pub fn binary(&mut self, op: BinaryOp, a: &Value, b: &Value, inplace: bool) -> PyResult<Value> {
         if matches!(a, Value::Object(_)) || matches!(b, Value::Object(_)) {
@@ -46,14 +43,11 @@ impl Vm {
         }
         if let (Some(x), Some(y)) = (num(a), num(b)) {
             if let (Value::Bool(p), Value::Bool(q)) = (a, b) {
-                match op {
-                    BinaryOp::And => return Ok(Value::Bool(*p & *q)),
-                    BinaryOp::Or => return Ok(Value::Bool(*p | *q)),
-                    BinaryOp::Xor => return Ok(Value::Bool(*p ^ *q)),
-                    _ => {}
+                if let Some(r) = arith::bool_binary(op, *p, *q) {
+                    return Ok(Value::Bool(r));
                 }
             }
-            return self.arith(op, x, y, a, b);
+            return self.arith(op, (x, y), (a, b), inplace);
         }
         match (op, a, b) {
             (BinaryOp::Add, Value::Str(x), Value::Str(y)) => {
@@ -203,137 +197,68 @@ impl Vm {
         })
     }
 
-    fn arith(&mut self, op: BinaryOp, x: Num, y: Num, a: &Value, b: &Value) -> PyResult<Value> {
-        if let (Num::I(x), Num::I(y)) = (x, y) {
-            return match op {
-                BinaryOp::Add => self.int_result(x.checked_add(y)),
-                BinaryOp::Subtract => self.int_result(x.checked_sub(y)),
-                BinaryOp::Multiply => self.int_result(x.checked_mul(y)),
-                BinaryOp::TrueDivide => {
-                    if y == 0 {
-                        return Err(self.err("ZeroDivisionError", "division by zero"));
-                    }
-                    Ok(Value::Float(x as f64 / y as f64))
-                }
-                BinaryOp::FloorDivide => {
-                    if y == 0 {
-                        return Err(
-                            self.err("ZeroDivisionError", "integer division or modulo by zero")
-                        );
-                    }
-                    self.int_result(floor_div(x, y))
-                }
-                BinaryOp::Remainder => {
-                    if y == 0 {
-                        return Err(self.err("ZeroDivisionError", "integer modulo by zero"));
-                    }
-                    self.int_result(floor_mod(x, y))
-                }
-                BinaryOp::Power => {
-                    if y < 0 {
-                        if x == 0 {
-                            return Err(self.err(
-                                "ZeroDivisionError",
-                                "0.0 cannot be raised to a negative power",
-                            ));
-                        }
-                        return Ok(Value::Float((x as f64).powf(y as f64)));
-                    }
-                    let exp = u32::try_from(y).map_err(|_| self.overflow())?;
-                    self.int_result(x.checked_pow(exp))
-                }
-                BinaryOp::Lshift => {
-                    if y < 0 {
-                        return Err(self.value_error("negative shift count"));
-                    }
-                    if x == 0 {
-                        return Ok(Value::Int(0));
-                    }
-                    let r = if y < 63 {
-                        x.checked_mul(1i64 << y)
-                    } else {
-                        None
-                    };
-                    self.int_result(r)
-                }
-                BinaryOp::Rshift => {
-                    if y < 0 {
-                        return Err(self.value_error("negative shift count"));
-                    }
-                    Ok(Value::Int(x >> y.min(63)))
-                }
-                BinaryOp::And => Ok(Value::Int(x & y)),
-                BinaryOp::Or => Ok(Value::Int(x | y)),
-                BinaryOp::Xor => Ok(Value::Int(x ^ y)),
-                _ => self.unsupported_operands(op, a, b),
-            };
-        }
-        let (x, y) = (x.f(), y.f());
-        match op {
-            BinaryOp::Add => Ok(Value::Float(x + y)),
-            BinaryOp::Subtract => Ok(Value::Float(x - y)),
-            BinaryOp::Multiply => Ok(Value::Float(x * y)),
-            BinaryOp::TrueDivide => {
-                if y == 0.0 {
-                    return Err(self.err("ZeroDivisionError", "float division by zero"));
-                }
-                Ok(Value::Float(x / y))
+    /// Maps what `arith` could not compute to the Python exception, or to *unsupported*
+    /// for the results framespec cannot represent.
+    pub fn arith_error(&self, e: ArithError) -> Throw {
+        match e {
+            ArithError::ZeroDivision(msg) => self.err("ZeroDivisionError", msg),
+            ArithError::Value(msg) => self.value_error(msg),
+            ArithError::FloatOverflow => {
+                let (errno, msg) = arith::ERANGE;
+                self.err_args("OverflowError", vec![Value::Int(errno), Value::str(msg)])
             }
-            BinaryOp::FloorDivide => {
-                if y == 0.0 {
-                    return Err(self.err("ZeroDivisionError", "float floor division by zero"));
-                }
-                Ok(Value::Float(float_divmod(x, y).0))
-            }
-            BinaryOp::Remainder => {
-                if y == 0.0 {
-                    return Err(self.err("ZeroDivisionError", "float modulo"));
-                }
-                Ok(Value::Float(float_divmod(x, y).1))
-            }
-            BinaryOp::Power => {
-                if x == 0.0 && y < 0.0 {
-                    return Err(self.err(
-                        "ZeroDivisionError",
-                        "0.0 cannot be raised to a negative power",
-                    ));
-                }
-                Ok(Value::Float(x.powf(y)))
-            }
-            _ => self.unsupported_operands(op, a, b),
+            ArithError::BigInt => self.unsupported(BIG_INT),
+            ArithError::Complex => self.unsupported(COMPLEX),
+            // Callers turn it into their TypeError before coming here.
+            ArithError::NotNumeric => Throw::Bug("arith_error(NotNumeric)".into()),
         }
     }
 
-    fn unsupported_operands(&mut self, op: BinaryOp, a: &Value, b: &Value) -> PyResult<Value> {
+    /// `a OP b` for two numbers (`a`, `b` as values, `x`, `y` as numbers).
+    fn arith(
+        &mut self,
+        op: BinaryOp,
+        (x, y): (Num, Num),
+        (a, b): (&Value, &Value),
+        inplace: bool,
+    ) -> PyResult<Value> {
+        match arith::binary(op, x, y) {
+            Ok(n) => Ok(from_num(n)),
+            Err(ArithError::NotNumeric) => self.unsupported_operands(op, a, b, inplace),
+            Err(e) => Err(self.arith_error(e)),
+        }
+    }
+
+    fn unsupported_operands(
+        &mut self,
+        op: BinaryOp,
+        a: &Value,
+        b: &Value,
+        inplace: bool,
+    ) -> PyResult<Value> {
         let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());
-        Err(self.type_error(format!(
-            "unsupported operand type(s) for {}: '{ta}' and '{tb}'",
+        let shown = if inplace {
+            op.inplace_symbol()
+        } else {
             op.symbol()
+        };
+        Err(self.type_error(format!(
+            "unsupported operand type(s) for {shown}: '{ta}' and '{tb}'"
         )))
     }
 
     /// `-v`, `+v`, `~v`.
-    pub fn unary(&mut self, op: &str, v: &Value) -> PyResult<Value> {
-        let dunder = match op {
-            "-" => "__neg__",
-            "+" => "__pos__",
-            _ => "__invert__",
-        };
-        if let Some(r) = self.call_special(v, dunder, vec![])? {
+    pub fn unary(&mut self, op: UnaryOp, v: &Value) -> PyResult<Value> {
+        if let Some(r) = self.call_special(v, op.method(), vec![])? {
             return Ok(r);
         }
-        match (op, v) {
-            ("-", Value::Int(_) | Value::Bool(_)) => {
-                self.int_result(super::protocol::as_i64(v).checked_neg())
-            }
-            ("-", Value::Float(f)) => Ok(Value::Float(-f)),
-            ("+", Value::Int(_) | Value::Bool(_)) => Ok(Value::Int(super::protocol::as_i64(v))),
-            ("+", Value::Float(f)) => Ok(Value::Float(*f)),
-            ("~", Value::Int(_) | Value::Bool(_)) => Ok(Value::Int(!super::protocol::as_i64(v))),
-            _ => {
+        match num(v).map(|n| arith::unary(op, n)) {
+            Some(Ok(n)) => Ok(from_num(n)),
+            Some(Err(ArithError::NotNumeric)) | None => {
                 let t = self.type_of(v).name.clone();
-                Err(self.type_error(format!("bad operand type for unary {op}: '{t}'")))
+                Err(self.type_error(format!("bad operand type for unary {}: '{t}'", op.symbol())))
             }
+            Some(Err(e)) => Err(self.arith_error(e)),
         }
     }
 
@@ -396,47 +321,4 @@ impl Vm {
         }
         Ok(out)
     }
-}
-
-pub fn floor_div(x: i64, y: i64) -> Option<i64> {
-    let q = x.checked_div(y)?;
-    if (x % y != 0) && ((x < 0) != (y < 0)) {
-        q.checked_sub(1)
-    } else {
-        Some(q)
-    }
-}
-
-pub fn floor_mod(x: i64, y: i64) -> Option<i64> {
-    let r = x.checked_rem(y)?;
-    if r != 0 && ((r < 0) != (y < 0)) {
-        Some(r + y)
-    } else {
-        Some(r)
-    }
-}
-
-/// Python's float `divmod` (CPython `_float_div_mod`).
-pub fn float_divmod(x: f64, y: f64) -> (f64, f64) {
-    let mut m = x % y;
-    let mut div = (x - m) / y;
-    if m != 0.0 {
-        if (y < 0.0) != (m < 0.0) {
-            m += y;
-            div -= 1.0;
-        }
-    } else {
-        m = 0.0f64.copysign(y);
-    }
-    let floordiv = if div != 0.0 {
-        let f = div.floor();
-        if div - f > 0.5 {
-            f + 1.0
-        } else {
-            f
-        }
-    } else {
-        0.0f64.copysign(x / y)
-    };
-    (floordiv, m)
 }

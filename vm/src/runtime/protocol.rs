@@ -9,6 +9,7 @@ use super::object::{Args, Iter, IterState, Method, PropertyKind, Slice, Value, V
 use super::ops::generators::GenResult;
 use super::types::Type;
 use super::{PyResult, Throw};
+use crate::arith::Num;
 use crate::oparg::CompareOp;
 
 /// RecursionError suffix of rich comparison (CPython `PyObject_RichCompare`).
@@ -224,8 +225,8 @@ impl Vm {
     fn eq_inner(&mut self, a: &Value, b: &Value) -> PyResult<bool> {
         if let (Some(x), Some(y)) = (num(a), num(b)) {
             return Ok(match (x, y) {
-                (Num::I(x), Num::I(y)) => x == y,
-                (x, y) => x.f() == y.f(),
+                (Num::Int(x), Num::Int(y)) => x == y,
+                (x, y) => x.to_f64() == y.to_f64(),
             });
         }
         Ok(match (a, b) {
@@ -357,8 +358,8 @@ impl Vm {
     fn order_inner(&mut self, a: &Value, b: &Value) -> PyResult<Option<std::cmp::Ordering>> {
         if let (Some(x), Some(y)) = (num(a), num(b)) {
             return Ok(match (x, y) {
-                (Num::I(x), Num::I(y)) => Some(x.cmp(&y)),
-                (x, y) => x.f().partial_cmp(&y.f()),
+                (Num::Int(x), Num::Int(y)) => Some(x.cmp(&y)),
+                (x, y) => x.to_f64().partial_cmp(&y.to_f64()),
             });
         }
         match (a, b) {
@@ -1093,28 +1094,21 @@ pub fn as_i64(v: &Value) -> i64 {
     }
 }
 
-/// A number operand.
-#[derive(Clone, Copy)]
-pub enum Num {
-    I(i64),
-    F(f64),
-}
-
-impl Num {
-    pub fn f(self) -> f64 {
-        match self {
-            Num::I(i) => i as f64,
-            Num::F(f) => f,
-        }
+/// A number operand for `arith` (a bool is the int 0 or 1).
+pub fn num(v: &Value) -> Option<Num> {
+    match v {
+        Value::Int(i) => Some(Num::Int(*i)),
+        Value::Bool(b) => Some(Num::Int(i64::from(*b))),
+        Value::Float(f) => Some(Num::Float(*f)),
+        _ => None,
     }
 }
 
-pub fn num(v: &Value) -> Option<Num> {
-    match v {
-        Value::Int(i) => Some(Num::I(*i)),
-        Value::Bool(b) => Some(Num::I(i64::from(*b))),
-        Value::Float(f) => Some(Num::F(*f)),
-        _ => None,
+/// The value of an `arith` result.
+pub fn from_num(n: Num) -> Value {
+    match n {
+        Num::Int(i) => Value::Int(i),
+        Num::Float(f) => Value::Float(f),
     }
 }
 

@@ -7,6 +7,7 @@ use super::super::eval::Step;
 use super::super::interp::Vm;
 use super::super::object::{Args, Function, Value};
 use super::super::{PyResult, Throw};
+use crate::arith::UnaryOp;
 use crate::oparg::{make_function, Intrinsic1};
 
 /// KW_NAMES `( -- )`: remembers the keyword names tuple for the next CALL.
@@ -221,7 +222,7 @@ pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
                 v
             }
         }
-        Intrinsic1::UnaryPositive => vm.unary("+", &v)?,
+        Intrinsic1::UnaryPositive => vm.unary(UnaryOp::Positive, &v)?,
         Intrinsic1::ListToTuple => match &v {
             Value::List(l) => Value::tuple(l.items.borrow().clone()),
             other => other.clone(),

@@ -4,10 +4,11 @@ use super::super::eval::Step;
 use super::super::interp::Vm;
 use super::super::object::Value;
 use super::super::PyResult;
+use crate::arith::UnaryOp;
 use crate::oparg::{BinaryOp, CompareOp};
 
 /// UNARY_NEGATIVE / UNARY_INVERT `(value -- res)`
-pub fn unary(vm: &mut Vm, op: &str) -> PyResult<Step> {
+pub fn unary(vm: &mut Vm, op: UnaryOp) -> PyResult<Step> {
     let v = vm.top()?.pop()?;
     let r = vm.unary(op, &v)?;
     vm.top()?.push(r);
