@@ -86,11 +86,13 @@ pub struct Instruction {
 
 impl Instruction {
     /// Index of the code unit after this instruction and its caches.
+    #[inline]
     pub fn next_index(&self) -> usize {
         self.index + 1 + self.opcode.cache_entries()
     }
 
     /// The code unit this jump instruction names; see [`jump_target`].
+    #[inline(always)]
     pub fn jump_target(&self) -> Option<usize> {
         jump_target(self.opcode, self.index, self.arg)
     }
@@ -104,6 +106,7 @@ impl Instruction {
 /// iterator is exhausted, `bytecodes.c` jumps there plus one, skipping it) and SEND names
 /// its END_SEND (which it jumps to). `None` for an instruction that is not a jump
 /// ([`ArgKind::Jump`]) and for a backward jump before the start of the code.
+#[inline(always)]
 pub fn jump_target(opcode: Opcode, index: usize, arg: u32) -> Option<usize> {
     if opcode.arg_kind() != ArgKind::Jump {
         return None;
@@ -148,6 +151,31 @@ pub struct Unit {
 }
 
 impl Unit {
+    /// Reads code unit `index` of `code`, with `extended` the oparg bits the EXTENDED_ARG
+    /// prefixes before it carry: the one reader of the `co_code` layout (two bytes per
+    /// unit, opcode then oparg; each EXTENDED_ARG shifts its accumulated oparg left by
+    /// eight into the next unit). `None` past the end.
+    #[inline(always)]
+    fn read(code: &[u8], index: usize, extended: u32) -> Option<Unit> {
+        let byte = *code.get(2 * index)?;
+        let oparg = *code.get(2 * index + 1)?;
+        Some(Unit {
+            index,
+            byte,
+            opcode: Opcode::from_u8(byte),
+            arg: u32::from(oparg) | extended,
+        })
+    }
+
+    /// The oparg bits this unit carries into the next: its oparg for an EXTENDED_ARG.
+    #[inline(always)]
+    fn carried(&self) -> u32 {
+        match self.opcode {
+            Some(Opcode::EXTENDED_ARG) => self.arg << 8,
+            _ => 0,
+        }
+    }
+
     /// The code unit this unit names if it is a jump; see [`jump_target`].
     pub fn jump_target(&self) -> Option<usize> {
         jump_target(self.opcode?, self.index, self.arg)
@@ -170,22 +198,10 @@ impl Iterator for Units<'_> {
 
     #[inline]
     fn next(&mut self) -> Option<Unit> {
-        let index = self.next;
-        let byte = *self.code.get(2 * index)?;
-        let oparg = *self.code.get(2 * index + 1)?;
-        let opcode = Opcode::from_u8(byte);
-        let arg = u32::from(oparg) | self.extended;
-        self.extended = match opcode {
-            Some(Opcode::EXTENDED_ARG) => arg << 8,
-            _ => 0,
-        };
-        self.next = index + 1 + opcode.map_or(0, Opcode::cache_entries);
-        Some(Unit {
-            index,
-            byte,
-            opcode,
-            arg,
-        })
+        let unit = Unit::read(self.code, self.next, self.extended)?;
+        self.extended = unit.carried();
+        self.next = unit.index + 1 + unit.opcode.map_or(0, Opcode::cache_entries);
+        Some(unit)
     }
 }
 
@@ -234,9 +250,12 @@ impl CodeObject {
     /// EXTENDED_ARG prefix). `None` if the bytes are not a valid 3.12 base instruction.
     #[inline]
     pub fn decode_at(&self, start: usize) -> Option<Instruction> {
-        for unit in self.units_from(start) {
+        let mut unit = Unit::read(&self.co_code, start, 0)?;
+        loop {
             match unit.opcode? {
-                Opcode::EXTENDED_ARG => continue,
+                Opcode::EXTENDED_ARG => {
+                    unit = Unit::read(&self.co_code, unit.index + 1, unit.carried())?;
+                }
                 opcode => {
                     return Some(Instruction {
                         index: unit.index,
@@ -247,7 +266,6 @@ impl CodeObject {
                 }
             }
         }
-        None
     }
 
     /// Every instruction in order (CACHE units skipped). Stops at the first undecodable unit.

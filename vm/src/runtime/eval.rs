@@ -367,6 +367,7 @@ fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
 
 /// The unit a jump instruction goes to ([`Instruction::jump_target`]); one before the
 /// start of the code is a malformed code object, a VM bug.
+#[inline(always)]
 fn target(ins: &Instruction) -> PyResult<usize> {
     ins.jump_target().ok_or_else(|| {
         Throw::Bug(format!(
