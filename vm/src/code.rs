@@ -182,9 +182,9 @@ impl Unit {
     }
 }
 
-/// The decoder of `co_code`: the [`Unit`]s from a starting unit to the end. Every reader of
-/// the instruction stream goes through it ([`CodeObject::decode_at`] for the evaluator,
-/// [`CodeObject::units`] for `dis`).
+/// The walk over `co_code`: the [`Unit`]s from a starting unit to the end, each read by
+/// `Unit::read` (as [`CodeObject::decode_at`] reads the evaluator's instructions), so
+/// `dis`, the line-start pass and the tests see the bytes exactly as the evaluator does.
 #[derive(Clone, Debug)]
 pub struct Units<'a> {
     code: &'a [u8],

@@ -476,7 +476,8 @@ impl Vm {
 /// (including a finished or running generator) goes through `__next__` / `send`, whose
 /// StopIteration gives the value and is reported to tracers as 3.12's `monitor_raise`
 /// does. spec: generators.tracing, generators.frame.f_back
-pub fn send(vm: &mut Vm, target: usize) -> PyResult<Step> {
+pub fn send(vm: &mut Vm, target: Option<usize>) -> PyResult<Step> {
+    let target = target.ok_or_else(|| super::control::bad_target(None))?;
     let f = vm.top()?;
     let v = f.pop()?;
     let receiver = f.peek(0)?;
