@@ -14,7 +14,6 @@ use std::process::{Command, ExitCode, Stdio};
 use framespec::observe::normalise;
 use framespec::runner::{collect, default_cases_dir};
 use framespec_vm::code::{CodeObject, Constant};
-use framespec_vm::opcode::Opcode;
 use libtest_mimic::Failed;
 
 /// The share of cases whose bytecode matched when this floor was last raised; raise it as
@@ -46,12 +45,10 @@ json.dump(result, sys.stdout)
 
 fn walk(code: &CodeObject, out: &mut Vec<Vec<String>>) {
     let names = code
-        .co_code
-        .chunks(2)
-        .filter(|unit| unit[0] != 0)
-        .map(|unit| {
-            Opcode::from_u8(unit[0])
-                .map_or_else(|| format!("<{}>", unit[0]), |op| op.name().to_owned())
+        .units()
+        .map(|u| {
+            u.opcode
+                .map_or_else(|| format!("<{}>", u.byte), |op| op.name().to_owned())
         })
         .collect();
     out.push(names);

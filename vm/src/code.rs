@@ -7,7 +7,7 @@
 
 use std::rc::Rc;
 
-use crate::opcode::Opcode;
+use crate::opcode::{ArgKind, Opcode};
 
 /// `co_flags` bits (CPython `Include/cpython/code.h`).
 pub mod flags {
@@ -91,8 +91,122 @@ pub struct Instruction {
 
 impl Instruction {
     /// Index of the code unit after this instruction and its caches.
+    #[inline]
     pub fn next_index(&self) -> usize {
         self.index + 1 + self.opcode.cache_entries()
+    }
+
+    /// The code unit this jump instruction names; see [`jump_target`].
+    #[inline(always)]
+    pub fn jump_target(&self) -> Option<usize> {
+        jump_target(self.opcode, self.index, self.arg)
+    }
+}
+
+/// CPython 3.12's jump rule: the code unit a jump instruction at unit `index` with oparg
+/// `arg` names, counted from the unit after its inline caches, forward by `arg` units, or
+/// backward for JUMP_BACKWARD and JUMP_BACKWARD_NO_INTERRUPT (`IS_BACKWARDS_JUMP_OPCODE`
+/// in `pycore_opcode_utils.h`; `dis` checks for "JUMP_BACKWARD" in the name). `dis` prints
+/// twice it as "to N" and marks it `>>`. FOR_ITER names its loop's END_FOR (when the
+/// iterator is exhausted, `bytecodes.c` jumps there plus one, skipping it) and SEND names
+/// its END_SEND (which it jumps to). `None` for an instruction that is not a jump
+/// ([`ArgKind::Jump`]) and for a backward jump before the start of the code.
+#[inline(always)]
+pub fn jump_target(opcode: Opcode, index: usize, arg: u32) -> Option<usize> {
+    if opcode.arg_kind() != ArgKind::Jump {
+        return None;
+    }
+    let next = index + 1 + opcode.cache_entries();
+    if opcode.is_backward_jump() {
+        next.checked_sub(arg as usize)
+    } else {
+        next.checked_add(arg as usize)
+    }
+}
+
+/// The inverse of [`jump_target`], for the assembler (`resolve_jump_offsets` in
+/// `flowgraph.c`): the oparg that makes the jump instruction `opcode` at unit `index` land
+/// on `target`. `None` when `target` lies the other way from the opcode's direction (a
+/// forward jump cannot go back, nor a backward one forward).
+pub fn jump_oparg(opcode: Opcode, index: usize, target: usize) -> Option<u32> {
+    let next = index + 1 + opcode.cache_entries();
+    let distance = if opcode.is_backward_jump() {
+        next.checked_sub(target)?
+    } else {
+        target.checked_sub(next)?
+    };
+    u32::try_from(distance).ok()
+}
+
+/// One code unit as the decoder walks `co_code`, inline CACHE units skipped (CPython 3.12
+/// `dis._unpack_opargs`): each EXTENDED_ARG prefix is a unit of its own, and a byte that is
+/// not a 3.12 base opcode is a unit with no opcode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unit {
+    /// Offset in code units.
+    pub index: usize,
+    /// The opcode byte as stored.
+    pub byte: u8,
+    /// `None` for a byte 3.12 does not define as a base opcode.
+    pub opcode: Option<Opcode>,
+    /// The oparg with the preceding EXTENDED_ARG prefixes folded in: for an EXTENDED_ARG
+    /// unit the value accumulated so far, as `dis` prints it. Meaningful only for opcodes
+    /// that take an argument ([`Opcode::has_arg`]).
+    pub arg: u32,
+}
+
+impl Unit {
+    /// Reads code unit `index` of `code`, with `extended` the oparg bits the EXTENDED_ARG
+    /// prefixes before it carry: the one reader of the `co_code` layout (two bytes per
+    /// unit, opcode then oparg; each EXTENDED_ARG shifts its accumulated oparg left by
+    /// eight into the next unit). `None` past the end.
+    #[inline(always)]
+    fn read(code: &[u8], index: usize, extended: u32) -> Option<Unit> {
+        let byte = *code.get(2 * index)?;
+        let oparg = *code.get(2 * index + 1)?;
+        Some(Unit {
+            index,
+            byte,
+            opcode: Opcode::from_u8(byte),
+            arg: u32::from(oparg) | extended,
+        })
+    }
+
+    /// The oparg bits this unit carries into the next: its oparg for an EXTENDED_ARG.
+    #[inline(always)]
+    fn carried(&self) -> u32 {
+        match self.opcode {
+            Some(Opcode::EXTENDED_ARG) => self.arg << 8,
+            _ => 0,
+        }
+    }
+
+    /// The code unit this unit names if it is a jump; see [`jump_target`].
+    pub fn jump_target(&self) -> Option<usize> {
+        jump_target(self.opcode?, self.index, self.arg)
+    }
+}
+
+/// The walk over `co_code`: the [`Unit`]s from a starting unit to the end, each read by
+/// `Unit::read` (as [`CodeObject::decode_at`] reads the evaluator's instructions), so
+/// `dis`, the line-start pass and the tests see the bytes exactly as the evaluator does.
+#[derive(Clone, Debug)]
+pub struct Units<'a> {
+    code: &'a [u8],
+    next: usize,
+    /// The oparg bits carried by EXTENDED_ARG prefixes into the next unit.
+    extended: u32,
+}
+
+impl Iterator for Units<'_> {
+    type Item = Unit;
+
+    #[inline]
+    fn next(&mut self) -> Option<Unit> {
+        let unit = Unit::read(self.code, self.next, self.extended)?;
+        self.extended = unit.carried();
+        self.next = unit.index + 1 + unit.opcode.map_or(0, Opcode::cache_entries);
+        Some(unit)
     }
 }
 
@@ -122,33 +236,40 @@ impl CodeObject {
         self.co_code.len() / 2
     }
 
-    /// Raw opcode byte and oparg byte of code unit `index`.
-    pub fn unit(&self, index: usize) -> (u8, u8) {
-        (self.co_code[2 * index], self.co_code[2 * index + 1])
+    /// The units from the start of the code (see [`Units`]).
+    pub fn units(&self) -> Units<'_> {
+        self.units_from(0)
+    }
+
+    /// The units from code unit `start` on, which should be where an instruction or its
+    /// first EXTENDED_ARG prefix starts.
+    pub fn units_from(&self, start: usize) -> Units<'_> {
+        Units {
+            code: &self.co_code,
+            next: start,
+            extended: 0,
+        }
     }
 
     /// Decodes the instruction that starts at code unit `start` (which may be an
     /// EXTENDED_ARG prefix). `None` if the bytes are not a valid 3.12 base instruction.
+    #[inline]
     pub fn decode_at(&self, start: usize) -> Option<Instruction> {
-        let mut index = start;
-        let mut arg: u32 = 0;
+        let mut unit = Unit::read(&self.co_code, start, 0)?;
         loop {
-            if index >= self.len_units() {
-                return None;
+            match unit.opcode? {
+                Opcode::EXTENDED_ARG => {
+                    unit = Unit::read(&self.co_code, unit.index + 1, unit.carried())?;
+                }
+                opcode => {
+                    return Some(Instruction {
+                        index: unit.index,
+                        start,
+                        opcode,
+                        arg: unit.arg,
+                    })
+                }
             }
-            let (op, oparg) = self.unit(index);
-            let opcode = Opcode::from_u8(op)?;
-            arg = (arg << 8) | u32::from(oparg);
-            if opcode == Opcode::EXTENDED_ARG {
-                index += 1;
-                continue;
-            }
-            return Some(Instruction {
-                index,
-                start,
-                opcode,
-                arg,
-            });
         }
     }
 

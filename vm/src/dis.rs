@@ -7,39 +7,15 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 use std::rc::Rc;
 
-use crate::code::{CodeObject, Constant};
+use crate::code::{CodeObject, Constant, Unit};
+use crate::oparg::{
+    format_value, make_function, BinaryOp, CompareOp, Intrinsic1, Intrinsic2, NameArg, SuperAttrArg,
+};
 use crate::opcode::{ArgKind, Opcode};
 use crate::reprs::{bytes_repr, float_repr, str_repr};
 
 const OPNAME_WIDTH: usize = 20;
 const OPARG_WIDTH: usize = 5;
-
-const CMP_OP: [&str; 6] = ["<", "<=", "==", "!=", ">", ">="];
-const NB_OPS: [&str; 26] = [
-    "+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", "-", "/", "^", "+=", "&=", "//=", "<<=",
-    "@=", "*=", "%=", "|=", "**=", ">>=", "-=", "/=", "^=",
-];
-const INTRINSIC_1: [&str; 12] = [
-    "INTRINSIC_1_INVALID",
-    "INTRINSIC_PRINT",
-    "INTRINSIC_IMPORT_STAR",
-    "INTRINSIC_STOPITERATION_ERROR",
-    "INTRINSIC_ASYNC_GEN_WRAP",
-    "INTRINSIC_UNARY_POSITIVE",
-    "INTRINSIC_LIST_TO_TUPLE",
-    "INTRINSIC_TYPEVAR",
-    "INTRINSIC_PARAMSPEC",
-    "INTRINSIC_TYPEVARTUPLE",
-    "INTRINSIC_SUBSCRIPT_GENERIC",
-    "INTRINSIC_TYPEALIAS",
-];
-const INTRINSIC_2: [&str; 5] = [
-    "INTRINSIC_2_INVALID",
-    "INTRINSIC_PREP_RERAISE_STAR",
-    "INTRINSIC_TYPEVAR_WITH_BOUND",
-    "INTRINSIC_TYPEVAR_WITH_CONSTRAINTS",
-    "INTRINSIC_SET_FUNCTION_TYPE_PARAMS",
-];
 
 /// Disassembles `code` and, recursively, the code objects among its constants.
 pub fn dis(code: &CodeObject) -> String {
@@ -57,66 +33,6 @@ fn disassemble_recursive(code: &CodeObject, out: &mut String) {
             disassemble_recursive(inner, out);
         }
     }
-}
-
-/// One decoded unit as `dis._unpack_opargs` yields it (EXTENDED_ARG included).
-struct Unit {
-    offset: usize,
-    opcode: Option<Opcode>,
-    raw: u8,
-    arg: Option<u32>,
-}
-
-fn unpack(code: &CodeObject) -> Vec<Unit> {
-    let mut out = Vec::new();
-    let mut ext: u32 = 0;
-    let mut caches = 0;
-    for i in 0..code.len_units() {
-        if caches > 0 {
-            caches -= 1;
-            continue;
-        }
-        let (raw, oparg) = code.unit(i);
-        let opcode = Opcode::from_u8(raw);
-        caches = opcode.map_or(0, |o| o.cache_entries());
-        let arg = match opcode {
-            Some(op) if op.has_arg() => {
-                let a = u32::from(oparg) | ext;
-                ext = if op == Opcode::EXTENDED_ARG {
-                    a << 8
-                } else {
-                    0
-                };
-                Some(a)
-            }
-            _ => {
-                ext = 0;
-                None
-            }
-        };
-        out.push(Unit {
-            offset: 2 * i,
-            opcode,
-            raw,
-            arg,
-        });
-    }
-    out
-}
-
-fn jump_target(u: &Unit) -> Option<usize> {
-    let op = u.opcode?;
-    if op.arg_kind() != ArgKind::Jump {
-        return None;
-    }
-    let arg = i64::from(u.arg?);
-    let signed = if op.name().contains("JUMP_BACKWARD") {
-        -arg
-    } else {
-        arg
-    };
-    let target = u.offset as i64 + 2 + signed * 2 + 2 * op.cache_entries() as i64;
-    usize::try_from(target).ok()
 }
 
 /// `dis.findlinestarts` over `co_lines()`.
@@ -143,9 +59,12 @@ fn line_starts(code: &CodeObject) -> HashMap<usize, u32> {
 
 fn disassemble(code: &CodeObject, out: &mut String) {
     let starts = line_starts(code);
-    let units = unpack(code);
+    let units: Vec<Unit> = code.units().collect();
     let entries = code.exception_entries();
-    let mut labels: BTreeSet<usize> = units.iter().filter_map(jump_target).collect();
+    let mut labels: BTreeSet<usize> = units
+        .iter()
+        .filter_map(|u| u.jump_target().map(|t| 2 * t))
+        .collect();
     for e in &entries {
         labels.insert(2 * e.target);
     }
@@ -167,8 +86,9 @@ fn disassemble(code: &CodeObject, out: &mut String) {
         4
     };
     for u in &units {
-        let start_line = starts.get(&u.offset).copied();
-        if show_lineno && start_line.is_some() && u.offset > 0 {
+        let offset = 2 * u.index;
+        let start_line = starts.get(&offset).copied();
+        if show_lineno && start_line.is_some() && offset > 0 {
             out.push('\n');
         }
         let mut fields: Vec<String> = Vec::new();
@@ -179,23 +99,20 @@ fn disassemble(code: &CodeObject, out: &mut String) {
             });
         }
         fields.push("   ".to_owned());
-        fields.push(if labels.contains(&u.offset) {
+        fields.push(if labels.contains(&offset) {
             ">>".to_owned()
         } else {
             "  ".to_owned()
         });
-        fields.push(format!("{:>offset_width$}", u.offset));
+        fields.push(format!("{offset:>offset_width$}"));
         let name = match u.opcode {
             Some(op) => op.name().to_owned(),
-            None => format!("<{}>", u.raw),
+            None => format!("<{}>", u.byte),
         };
         fields.push(format!("{name:<OPNAME_WIDTH$}"));
-        if let Some(arg) = u.arg {
-            fields.push(format!("{arg:>OPARG_WIDTH$}"));
-            let argrepr = u
-                .opcode
-                .map(|op| arg_repr(code, u, op, arg))
-                .unwrap_or_default();
+        if let Some(op) = u.opcode.filter(|op| op.has_arg()) {
+            fields.push(format!("{:>OPARG_WIDTH$}", u.arg));
+            let argrepr = arg_repr(code, u, op, u.arg);
             if !argrepr.is_empty() {
                 fields.push(format!("({argrepr})"));
             }
@@ -228,6 +145,13 @@ fn name_at(names: &[Rc<str>], i: u32) -> String {
 }
 
 fn arg_repr(code: &CodeObject, u: &Unit, op: Opcode, arg: u32) -> String {
+    let with_name = |n: String, flag: bool, prefix: &str| {
+        if flag && !n.is_empty() {
+            format!("{prefix}{n}")
+        } else {
+            n
+        }
+    };
     match op.arg_kind() {
         ArgKind::Const => code
             .co_consts
@@ -236,68 +160,39 @@ fn arg_repr(code: &CodeObject, u: &Unit, op: Opcode, arg: u32) -> String {
             .unwrap_or_default(),
         ArgKind::Name => match op {
             Opcode::LOAD_GLOBAL => {
-                let n = name_at(&code.co_names, arg >> 1);
-                if arg & 1 == 1 && !n.is_empty() {
-                    format!("NULL + {n}")
-                } else {
-                    n
-                }
+                let a = NameArg::decode(arg);
+                with_name(name_at(&code.co_names, a.name), a.flag, "NULL + ")
             }
             Opcode::LOAD_ATTR => {
-                let n = name_at(&code.co_names, arg >> 1);
-                if arg & 1 == 1 && !n.is_empty() {
-                    format!("NULL|self + {n}")
-                } else {
-                    n
-                }
+                let a = NameArg::decode(arg);
+                with_name(name_at(&code.co_names, a.name), a.flag, "NULL|self + ")
             }
             Opcode::LOAD_SUPER_ATTR => {
-                let n = name_at(&code.co_names, arg >> 2);
-                if arg & 1 == 1 && !n.is_empty() {
-                    format!("NULL|self + {n}")
-                } else {
-                    n
-                }
+                let a = SuperAttrArg::decode(arg);
+                with_name(name_at(&code.co_names, a.name), a.method, "NULL|self + ")
             }
             _ => name_at(&code.co_names, arg),
         },
-        ArgKind::Jump => jump_target(u)
-            .map(|t| format!("to {t}"))
+        ArgKind::Jump => u
+            .jump_target()
+            .map(|t| format!("to {}", 2 * t))
             .unwrap_or_default(),
         ArgKind::Local | ArgKind::Free => name_at(&code.co_localsplusnames, arg),
-        ArgKind::Compare => CMP_OP
-            .get((arg >> 4) as usize)
-            .copied()
-            .unwrap_or("")
+        ArgKind::Compare => CompareOp::from_oparg(arg)
+            .map(CompareOp::symbol)
+            .unwrap_or_default()
             .to_owned(),
         ArgKind::None | ArgKind::Num => match op {
-            Opcode::FORMAT_VALUE => {
-                let mut s = ["", "str", "repr", "ascii"][(arg & 3) as usize].to_owned();
-                if arg & 4 != 0 {
-                    if !s.is_empty() {
-                        s.push_str(", ");
-                    }
-                    s.push_str("with format");
-                }
-                s
-            }
-            Opcode::MAKE_FUNCTION => ["defaults", "kwdefaults", "annotations", "closure"]
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| arg & (1 << i) != 0)
-                .map(|(_, s)| *s)
-                .collect::<Vec<_>>()
-                .join(", "),
-            Opcode::BINARY_OP => NB_OPS.get(arg as usize).copied().unwrap_or("").to_owned(),
-            Opcode::CALL_INTRINSIC_1 => INTRINSIC_1
-                .get(arg as usize)
-                .copied()
-                .unwrap_or("")
+            Opcode::FORMAT_VALUE => format_value::dis(arg),
+            Opcode::MAKE_FUNCTION => make_function::dis(arg),
+            Opcode::BINARY_OP => BinaryOp::dis(arg).unwrap_or_default().to_owned(),
+            Opcode::CALL_INTRINSIC_1 => Intrinsic1::from_oparg(arg)
+                .map(Intrinsic1::name)
+                .unwrap_or_default()
                 .to_owned(),
-            Opcode::CALL_INTRINSIC_2 => INTRINSIC_2
-                .get(arg as usize)
-                .copied()
-                .unwrap_or("")
+            Opcode::CALL_INTRINSIC_2 => Intrinsic2::from_oparg(arg)
+                .map(Intrinsic2::name)
+                .unwrap_or_default()
                 .to_owned(),
             _ => String::new(),
         },

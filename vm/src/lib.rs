@@ -9,9 +9,11 @@
 //! [`End::Exception`] when uncaught); running out of fuel is [`End::OutOfFuel`]; a broken VM
 //! invariant is [`End::Bug`].
 
+pub mod arith;
 pub mod code;
 pub mod compile;
 pub mod dis;
+pub mod oparg;
 pub mod opcode;
 pub mod reprs;
 mod runtime;

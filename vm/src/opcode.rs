@@ -166,11 +166,15 @@ macro_rules! define_opcodes {
             pub const ALL: &'static [Opcode] = &[$(Opcode::$name,)*];
 
             /// Decodes a byte of `co_code`; `None` for numbers 3.12 does not define as base opcodes.
+            #[inline]
             pub fn from_u8(byte: u8) -> Option<Opcode> {
-                match byte {
-                    $($num => Some(Opcode::$name),)*
-                    _ => None,
-                }
+                // Tables indexed by the byte, so the evaluator's decoding is a load.
+                const BY_BYTE: [Option<Opcode>; 256] = {
+                    let mut table = [None; 256];
+                    $(table[$num] = Some(Opcode::$name);)*
+                    table
+                };
+                BY_BYTE[usize::from(byte)]
             }
 
             /// The name CPython's `dis` prints.
@@ -181,17 +185,25 @@ macro_rules! define_opcodes {
             }
 
             /// Number of inline CACHE code units that follow the instruction.
+            #[inline]
             pub fn cache_entries(self) -> usize {
-                match self {
-                    $(Opcode::$name => $cache,)*
-                }
+                const BY_BYTE: [u8; 256] = {
+                    let mut table = [0; 256];
+                    $(table[$num] = $cache;)*
+                    table
+                };
+                usize::from(BY_BYTE[self as usize])
             }
 
             /// What the oparg means.
+            #[inline]
             pub fn arg_kind(self) -> ArgKind {
-                match self {
-                    $(Opcode::$name => ArgKind::$kind,)*
-                }
+                const BY_BYTE: [ArgKind; 256] = {
+                    let mut table = [ArgKind::None; 256];
+                    $(table[$num] = ArgKind::$kind;)*
+                    table
+                };
+                BY_BYTE[self as usize]
             }
 
             /// `(popped, pushed)`: how many values the instruction takes from the value stack
@@ -224,8 +236,19 @@ pub const HAVE_ARGUMENT: u8 = 90;
 
 impl Opcode {
     /// True for opcodes that take an argument.
+    #[inline]
     pub fn has_arg(self) -> bool {
         self as u8 >= HAVE_ARGUMENT
+    }
+
+    /// Whether a jump goes backward (CPython `IS_BACKWARDS_JUMP_OPCODE`); every other
+    /// [`ArgKind::Jump`] goes forward. The target itself is `code::jump_target`.
+    #[inline]
+    pub fn is_backward_jump(self) -> bool {
+        matches!(
+            self,
+            Opcode::JUMP_BACKWARD | Opcode::JUMP_BACKWARD_NO_INTERRUPT
+        )
     }
 
     /// Net stack effect (`dis.stack_effect`): pushed minus popped.

@@ -24,13 +24,27 @@ pub fn float_repr(f: f64) -> String {
             "0.0".to_owned()
         };
     }
-    // Rust's `{:e}` gives the shortest round-trip digits: d.ddddde±x.
-    let sci = format!("{f:e}");
+    // Rust's `{:e}` gives the fewest digits that round-trip (d.ddddde±x), but where two
+    // such strings are equally near `f` it may take the upper one; CPython's `repr`
+    // (`_Py_dg_dtoa` mode 0) takes the nearest, ties to even. With the number of digits
+    // known, `{:.N$e}` gives exactly that: the correctly rounded (ties-to-even) digits.
+    let shortest = format!("{f:e}");
+    let count = shortest
+        .split('e')
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(char::is_ascii_digit)
+        .count();
+    let sci = format!("{f:.0$e}", count.saturating_sub(1));
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let negative = mantissa.starts_with('-');
-    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
-    let (digits, exp) = ties_to_even(f, digits, exp);
+    let mut digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    // Rounding up 9…9 gives 10…0; `repr` prints no trailing zeros.
+    while digits.len() > 1 && digits.ends_with('0') {
+        digits.pop();
+    }
     let sign = if negative { "-" } else { "" };
     if (-4..16).contains(&exp) {
         let n = digits.len() as i32;
@@ -53,54 +67,6 @@ pub fn float_repr(f: f64) -> String {
         let esign = if exp < 0 { '-' } else { '+' };
         format!("{sign}{mant}e{esign}{:02}", exp.abs())
     }
-}
-
-/// The shortest digits `digits` (scientific exponent `exp`) of `f`, as CPython's
-/// `_Py_dg_dtoa` mode 0 chooses them when two strings of that length are equally near
-/// `f`'s exact value: the one with an even last digit (Rust picks the upper one). Such a
-/// tie means `f` is exactly the midpoint, a decimal of one more digit ending in 5.
-fn ties_to_even(f: f64, digits: String, exp: i32) -> (String, i32) {
-    let n = digits.len();
-    // One more significant digit, correctly rounded: a tie must end in 5.
-    let longer = format!("{:.*e}", n, f.abs());
-    if n > 17
-        || !longer
-            .split_once('e')
-            .is_some_and(|(m, _)| m.ends_with('5'))
-    {
-        return (digits, exp);
-    }
-    // The exact expansion (a double has at most 767 significant digits).
-    let exact = format!("{:.800e}", f.abs());
-    let Some((mantissa, exact_exp)) = exact.split_once('e') else {
-        return (digits, exp);
-    };
-    let exact_digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
-    let is_tie = exact_exp.parse() == Ok(exp)
-        && exact_digits.get(n) == Some(&b'5')
-        && exact_digits.iter().skip(n + 1).all(|&d| d == b'0');
-    let (Ok(low), Ok(ours)) = (
-        std::str::from_utf8(&exact_digits[..n.min(exact_digits.len())])
-            .unwrap_or("")
-            .parse::<u64>(),
-        digits.parse::<u64>(),
-    ) else {
-        return (digits, exp);
-    };
-    if !is_tie || (ours != low && ours != low + 1) {
-        return (digits, exp);
-    }
-    let even = if low % 2 == 0 { low } else { low + 1 };
-    let mut text = format!("{even:0n$}");
-    let mut exp = exp;
-    if text.len() > n {
-        // 99…9 + 1: one more digit before the point.
-        exp += 1;
-    }
-    while text.len() > 1 && text.ends_with('0') {
-        text.pop();
-    }
-    (text, exp)
 }
 
 /// `str.__repr__`.

@@ -65,6 +65,7 @@ programs! {
     uncaught_recursion => "def f():\n    f()\nf()\n";
     with_statement => "class CM:\n    def __enter__(self):\n        print('enter')\n        return 1\n    def __exit__(self, *a):\n        print('exit', a[0])\n        return True\nwith CM() as x:\n    print(x)\n    raise ValueError\nprint('after')\n";
     import_missing => "import numpy\n";
+    arithmetic_edges => "def t(f):\n    try:\n        print(repr(f()))\n    except Exception as e:\n        print(type(e).__name__, e, e.args)\nt(lambda: 10.0 ** 400)\nt(lambda: divmod(1.0, 0))\nt(lambda: divmod(7, -2))\nt(lambda: divmod(-7.5, 2))\nt(lambda: 0.0 ** float('-inf'))\na = 2**62+1\nt(lambda: a / 3)\nt(lambda: -1 << 63)\nt(lambda: (-9223372036854775807-1) % -1)\nt(lambda: 1 ** 5000000000)\nx = 1.5\ndef g():\n    global x\n    x <<= 1\nt(g)\nt(lambda: 1 @ 2)\nt(lambda: 2 ** -1)\nt(lambda: -(5))\nt(lambda: ~True)\nt(lambda: +True)\nt(lambda: ~1.5)\nprint(2.98023223876953125e-08, 900719925474099.25)\nprint(a/3, 1e16+2)\n";
     tracebacks_in_loop => "for i in range(3):\n    try:\n        [1][i]\n    except IndexError as e:\n        print(i, e, e.__traceback__.tb_lineno)\n";
 }
 

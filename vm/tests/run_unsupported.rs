@@ -238,3 +238,82 @@ fn set_operators_on_dict_views_are_unsupported() {
     let (what, _) = unsupported("d = {1: 2}\nprint(d.items() == {(1, 2)})\n");
     assert_eq!(what, "comparing a dict items view with a set or view");
 }
+
+/// A module code object with `co_code` (no names, `None` as its only constant).
+fn module(co_code: Vec<u8>) -> std::rc::Rc<framespec_vm::code::CodeObject> {
+    use framespec_vm::code::{CodeObject, Constant};
+    use std::rc::Rc;
+    Rc::new(CodeObject {
+        co_name: Rc::from("<module>"),
+        co_qualname: Rc::from("<module>"),
+        co_filename: Rc::from("main.py"),
+        co_firstlineno: 1,
+        co_argcount: 0,
+        co_posonlyargcount: 0,
+        co_kwonlyargcount: 0,
+        co_flags: 0,
+        co_stacksize: 4,
+        co_code,
+        co_consts: vec![Constant::None],
+        co_names: vec![],
+        co_localsplusnames: vec![],
+        co_localspluskinds: vec![],
+        co_linetable: vec![],
+        co_exceptiontable: vec![],
+    })
+}
+
+/// The opcodes the VM does not implement end the run as unsupported, naming the opcode,
+/// before touching the stack: a module `RESUME 0; OP 0; RETURN_CONST 0`.
+#[test]
+fn unimplemented_opcodes_are_unsupported_by_name() {
+    use framespec_vm::opcode::Opcode;
+
+    let unimplemented = [
+        Opcode::MATCH_MAPPING,
+        Opcode::MATCH_SEQUENCE,
+        Opcode::MATCH_KEYS,
+        Opcode::MATCH_CLASS,
+        Opcode::CHECK_EG_MATCH,
+        Opcode::CALL_INTRINSIC_2,
+        Opcode::GET_AITER,
+        Opcode::GET_ANEXT,
+        Opcode::GET_AWAITABLE,
+        Opcode::BEFORE_ASYNC_WITH,
+        Opcode::END_ASYNC_FOR,
+    ];
+    for op in unimplemented {
+        let mut co_code = vec![Opcode::RESUME as u8, 0, op as u8, 0];
+        co_code.extend(std::iter::repeat_n(0, 2 * op.cache_entries()));
+        co_code.extend([Opcode::RETURN_CONST as u8, 0]);
+        let r = framespec_vm::run_code(module(co_code), &RunOptions::default());
+        match r.end {
+            End::Unsupported(u) => assert_eq!(u.feature, format!("the opcode {}", op.name())),
+            other => panic!("{}: expected unsupported, got {other:?}", op.name()),
+        }
+    }
+}
+
+/// Beside the unsupported: a jump out of the code is a malformed code object, which ends
+/// the run as a VM bug, never a panic.
+#[test]
+fn jumps_out_of_the_code_are_vm_bugs() {
+    use framespec_vm::opcode::Opcode;
+
+    for op in [
+        Opcode::JUMP_BACKWARD,
+        Opcode::JUMP_FORWARD,
+        Opcode::JUMP_BACKWARD_NO_INTERRUPT,
+    ] {
+        let co_code = vec![
+            Opcode::RESUME as u8,
+            0,
+            op as u8,
+            9,
+            Opcode::RETURN_CONST as u8,
+            0,
+        ];
+        let r = framespec_vm::run_code(module(co_code), &RunOptions::default());
+        assert!(matches!(r.end, End::Bug(_)), "{}: {:?}", op.name(), r.end);
+    }
+}

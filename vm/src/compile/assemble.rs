@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use super::cfg::Cfg;
 use super::{CompileError, Instr, Loc};
-use crate::code::{CodeObject, Constant};
+use crate::code::{jump_oparg, CodeObject, Constant};
 use crate::opcode::Opcode;
 
 pub(crate) struct Input<'a> {
@@ -91,8 +91,14 @@ pub(crate) fn assemble(input: Input) -> Result<Rc<CodeObject>, CompileError> {
                         .and_then(|&p| offsets.get(p))
                         .copied()
                         .unwrap_or(0);
-                    let arg = target.abs_diff(off);
-                    ins.arg = u32::try_from(arg).unwrap_or(u32::MAX);
+                    let index = off - 1 - op.cache_entries();
+                    let Some(arg) = jump_oparg(op, index, target) else {
+                        return Err(super::unsupported(
+                            &format!("{} to a target the other way (compiler bug)", op.name()),
+                            ins.loc,
+                        ));
+                    };
+                    ins.arg = arg;
                     if instr_size(op, ins.arg) != old_size {
                         changed = true;
                     }

@@ -10,6 +10,7 @@ use super::codegen::{NameList, Unit};
 use super::fold::{const_key, is_true};
 use super::{CompileError, Instr, Loc, Op};
 use crate::code::{kinds, CodeObject, Constant};
+use crate::oparg::NameArg;
 use crate::opcode::Opcode;
 
 #[derive(Clone, Debug, Default)]
@@ -483,9 +484,15 @@ impl Cfg {
                 }
                 Op::Real(Opcode::PUSH_NULL) => {
                     if let Some(nx) = self.blocks[b].instrs.get(i + 1).copied() {
-                        if nx.op == Op::Real(Opcode::LOAD_GLOBAL) && nx.arg & 1 == 0 {
+                        // LOAD_GLOBAL's low bit pushes the NULL itself.
+                        let global = NameArg::decode(nx.arg);
+                        if nx.op == Op::Real(Opcode::LOAD_GLOBAL) && !global.flag {
                             set_nop(&mut self.blocks[b].instrs[i]);
-                            self.blocks[b].instrs[i + 1].arg |= 1;
+                            self.blocks[b].instrs[i + 1].arg = NameArg {
+                                flag: true,
+                                ..global
+                            }
+                            .encode();
                         }
                     }
                 }

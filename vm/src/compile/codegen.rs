@@ -14,6 +14,7 @@ use super::fold::{const_key, ConstKey};
 use super::symtable::{self, BlockType, Scope, SymbolTable};
 use super::{cfg, mangle, syntax_error, unsupported, CompileError, Instr, LineIndex, Loc, Op};
 use crate::code::{CodeObject, Constant};
+use crate::oparg::{make_function, resume, Intrinsic1, NameArg};
 use crate::opcode::Opcode;
 
 pub(crate) type R<T = ()> = Result<T, CompileError>;
@@ -322,7 +323,7 @@ impl<'a> Compiler<'a> {
         } else {
             self.set_qualname();
         }
-        self.emit(Opcode::RESUME, 0, loc);
+        self.emit(Opcode::RESUME, resume::AT_FUNC_START, loc);
         Ok(())
     }
 
@@ -992,7 +993,7 @@ impl<'a> Compiler<'a> {
         self.emit(Opcode::IMPORT_NAME, idx, loc);
         for (k, alias) in i.names.iter().enumerate() {
             if k == 0 && alias.name.id.as_str() == "*" {
-                self.emit(Opcode::CALL_INTRINSIC_1, 2, loc);
+                self.emit(Opcode::CALL_INTRINSIC_1, Intrinsic1::ImportStar as u32, loc);
                 self.emit(Opcode::POP_TOP, 0, Loc::NONE);
                 return Ok(());
             }
@@ -1015,7 +1016,11 @@ impl<'a> Compiler<'a> {
                 self.emit(Opcode::COPY, 1, loc);
                 let aloc = self.attr_loc(loc, at);
                 let idx = self.add_name(&at.attr.id);
-                self.emit(Opcode::LOAD_ATTR, idx << 1, aloc);
+                let arg = NameArg {
+                    name: idx,
+                    flag: false,
+                };
+                self.emit(Opcode::LOAD_ATTR, arg.encode(), aloc);
             }
             Expr::Subscript(s) => {
                 self.expr(&s.value)?;
@@ -1041,7 +1046,8 @@ impl<'a> Compiler<'a> {
             }
         }
         self.expr(&a.value)?;
-        self.emit(Opcode::BINARY_OP, super::expr::binop_arg(a.op) + 13, sloc);
+        let op = super::expr::binary_op(a.op);
+        self.emit(Opcode::BINARY_OP, op.oparg(true), sloc);
         match e {
             Expr::Attribute(at) => {
                 let aloc = self.attr_loc(loc, at);
@@ -1127,7 +1133,11 @@ impl<'a> Compiler<'a> {
         self.load_const(Constant::None, Loc::NONE);
         self.emit(Opcode::RETURN_VALUE, 0, Loc::NONE);
         self.use_label(handler);
-        self.emit(Opcode::CALL_INTRINSIC_1, 3, Loc::NONE);
+        self.emit(
+            Opcode::CALL_INTRINSIC_1,
+            Intrinsic1::StopIterationError as u32,
+            Loc::NONE,
+        );
         self.emit(Opcode::RERAISE, 1, Loc::NONE);
     }
 
@@ -1149,7 +1159,7 @@ impl<'a> Compiler<'a> {
                 u32::try_from(defaults.len()).unwrap_or(0),
                 loc,
             );
-            flags |= 1;
+            flags |= make_function::DEFAULTS;
         }
         let mut keys = Vec::new();
         for a in &p.kwonlyargs {
@@ -1163,7 +1173,7 @@ impl<'a> Compiler<'a> {
             let n = u32::try_from(keys.len()).unwrap_or(0);
             self.load_const(Constant::Tuple(keys.into()), loc);
             self.emit(Opcode::BUILD_CONST_KEY_MAP, n, loc);
-            flags |= 2;
+            flags |= make_function::KWDEFAULTS;
         }
         Ok(flags)
     }
@@ -1202,7 +1212,7 @@ impl<'a> Compiler<'a> {
                 };
                 self.emit(Opcode::LOAD_CLOSURE, arg, loc);
             }
-            flags |= 8;
+            flags |= make_function::CLOSURE;
             self.emit(Opcode::BUILD_TUPLE, u32::try_from(nfree).unwrap_or(0), loc);
         }
         self.load_const(Constant::Code(code), loc);
@@ -1339,7 +1349,15 @@ impl<'a> Compiler<'a> {
             Kind::Global => {
                 let i = self.u().names.add(&mangled);
                 match ctx {
-                    Load => self.emit(Opcode::LOAD_GLOBAL, i << 1, loc),
+                    Load => self.emit(
+                        Opcode::LOAD_GLOBAL,
+                        NameArg {
+                            name: i,
+                            flag: false,
+                        }
+                        .encode(),
+                        loc,
+                    ),
                     Store => self.emit(Opcode::STORE_GLOBAL, i, loc),
                     Del | Invalid => self.emit(Opcode::DELETE_GLOBAL, i, loc),
                 }
@@ -1349,7 +1367,15 @@ impl<'a> Compiler<'a> {
                 match ctx {
                     Load => {
                         if is_class && self.ur().in_inlined_comp > 0 {
-                            self.emit(Opcode::LOAD_GLOBAL, i << 1, loc);
+                            self.emit(
+                                Opcode::LOAD_GLOBAL,
+                                NameArg {
+                                    name: i,
+                                    flag: false,
+                                }
+                                .encode(),
+                                loc,
+                            );
                         } else {
                             self.emit(Opcode::LOAD_NAME, i, loc);
                         }

@@ -11,27 +11,30 @@ use super::fold::{const_key, effective_compare, fold, fold_tuple};
 use super::symtable::{self, Scope};
 use super::{syntax_error, unsupported, Loc, Op};
 use crate::code::Constant;
+use crate::oparg::{
+    format_value, resume, BinaryOp, CompareOp, Intrinsic1, NameArg, SuperAttrArg, UnpackExArg,
+};
 use crate::opcode::Opcode;
 
 /// `STACK_USE_GUIDELINE`.
 const STACK_USE_GUIDELINE: usize = 30;
 
-/// `NB_*` operand of BINARY_OP.
-pub fn binop_arg(op: Operator) -> u32 {
+/// The BINARY_OP operator of an AST operator.
+pub fn binary_op(op: Operator) -> BinaryOp {
     match op {
-        Operator::Add => 0,
-        Operator::BitAnd => 1,
-        Operator::FloorDiv => 2,
-        Operator::LShift => 3,
-        Operator::MatMult => 4,
-        Operator::Mult => 5,
-        Operator::Mod => 6,
-        Operator::BitOr => 7,
-        Operator::Pow => 8,
-        Operator::RShift => 9,
-        Operator::Sub => 10,
-        Operator::Div => 11,
-        Operator::BitXor => 12,
+        Operator::Add => BinaryOp::Add,
+        Operator::BitAnd => BinaryOp::And,
+        Operator::FloorDiv => BinaryOp::FloorDivide,
+        Operator::LShift => BinaryOp::Lshift,
+        Operator::MatMult => BinaryOp::MatrixMultiply,
+        Operator::Mult => BinaryOp::Multiply,
+        Operator::Mod => BinaryOp::Remainder,
+        Operator::BitOr => BinaryOp::Or,
+        Operator::Pow => BinaryOp::Power,
+        Operator::RShift => BinaryOp::Rshift,
+        Operator::Sub => BinaryOp::Subtract,
+        Operator::Div => BinaryOp::TrueDivide,
+        Operator::BitXor => BinaryOp::Xor,
     }
 }
 
@@ -85,7 +88,7 @@ impl<'a> Compiler<'a> {
             Expr::BinOp(b) => {
                 self.expr(&b.left)?;
                 self.expr(&b.right)?;
-                self.emit(Opcode::BINARY_OP, binop_arg(b.op), loc);
+                self.emit(Opcode::BINARY_OP, binary_op(b.op).oparg(false), loc);
             }
             Expr::UnaryOp(u) => {
                 if u.op == UnaryOp::Not {
@@ -102,7 +105,11 @@ impl<'a> Compiler<'a> {
                 }
                 self.expr(&u.operand)?;
                 match u.op {
-                    UnaryOp::UAdd => self.emit(Opcode::CALL_INTRINSIC_1, 5, loc),
+                    UnaryOp::UAdd => self.emit(
+                        Opcode::CALL_INTRINSIC_1,
+                        Intrinsic1::UnaryPositive as u32,
+                        loc,
+                    ),
                     UnaryOp::Not => self.emit(Opcode::UNARY_NOT, 0, loc),
                     UnaryOp::USub => self.emit(Opcode::UNARY_NEGATIVE, 0, loc),
                     UnaryOp::Invert => self.emit(Opcode::UNARY_INVERT, 0, loc),
@@ -161,7 +168,7 @@ impl<'a> Compiler<'a> {
                     None => self.load_const(Constant::None, loc),
                 }
                 self.emit(Opcode::YIELD_VALUE, 0, loc);
-                self.emit(Opcode::RESUME, 1, loc);
+                self.emit(Opcode::RESUME, resume::AFTER_YIELD, loc);
             }
             Expr::YieldFrom(y) => {
                 if !self.ste().is_function_like() {
@@ -192,7 +199,12 @@ impl<'a> Compiler<'a> {
                     let idx = self.add_name(&a.attr.id);
                     self.emit(
                         Opcode::LOAD_SUPER_ATTR,
-                        (idx << 2) | if two { 2 } else { 0 },
+                        SuperAttrArg {
+                            name: idx,
+                            method: false,
+                            two_args: two,
+                        }
+                        .encode(),
                         loc,
                     );
                     let aloc = self.attr_loc(loc, a);
@@ -203,7 +215,13 @@ impl<'a> Compiler<'a> {
                 let aloc = self.attr_loc(loc, a);
                 let idx = self.add_name(&a.attr.id);
                 match a.ctx {
-                    ExprContext::Load => self.emit(Opcode::LOAD_ATTR, idx << 1, aloc),
+                    ExprContext::Load => {
+                        let arg = NameArg {
+                            name: idx,
+                            flag: false,
+                        };
+                        self.emit(Opcode::LOAD_ATTR, arg.encode(), aloc)
+                    }
                     ExprContext::Store => self.emit(Opcode::STORE_ATTR, idx, aloc),
                     _ => self.emit(Opcode::DELETE_ATTR, idx, aloc),
                 }
@@ -373,14 +391,13 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_addcompare`.
     fn compare_op(&mut self, op: CmpOp, loc: Loc) {
-        // (cmp << 4) | compare_masks[cmp]
         let (opcode, arg) = match op {
-            CmpOp::Lt => (Opcode::COMPARE_OP, 2),
-            CmpOp::LtE => (Opcode::COMPARE_OP, (1 << 4) | 10),
-            CmpOp::Eq => (Opcode::COMPARE_OP, (2 << 4) | 8),
-            CmpOp::NotEq => (Opcode::COMPARE_OP, (3 << 4) | 7),
-            CmpOp::Gt => (Opcode::COMPARE_OP, (4 << 4) | 4),
-            CmpOp::GtE => (Opcode::COMPARE_OP, (5 << 4) | 12),
+            CmpOp::Lt => (Opcode::COMPARE_OP, CompareOp::Lt.oparg()),
+            CmpOp::LtE => (Opcode::COMPARE_OP, CompareOp::Le.oparg()),
+            CmpOp::Eq => (Opcode::COMPARE_OP, CompareOp::Eq.oparg()),
+            CmpOp::NotEq => (Opcode::COMPARE_OP, CompareOp::Ne.oparg()),
+            CmpOp::Gt => (Opcode::COMPARE_OP, CompareOp::Gt.oparg()),
+            CmpOp::GtE => (Opcode::COMPARE_OP, CompareOp::Ge.oparg()),
             CmpOp::Is => (Opcode::IS_OP, 0),
             CmpOp::IsNot => (Opcode::IS_OP, 1),
             CmpOp::In => (Opcode::CONTAINS_OP, 0),
@@ -553,7 +570,11 @@ impl<'a> Compiler<'a> {
                 self.load_const(folded, loc);
                 self.emit(extend, 1, loc);
                 if tuple {
-                    self.emit(Opcode::CALL_INTRINSIC_1, 6, loc);
+                    self.emit(
+                        Opcode::CALL_INTRINSIC_1,
+                        Intrinsic1::ListToTuple as u32,
+                        loc,
+                    );
                 }
             }
             return Ok(());
@@ -589,7 +610,11 @@ impl<'a> Compiler<'a> {
             }
         }
         if tuple {
-            self.emit(Opcode::CALL_INTRINSIC_1, 6, loc);
+            self.emit(
+                Opcode::CALL_INTRINSIC_1,
+                Intrinsic1::ListToTuple as u32,
+                loc,
+            );
         }
         Ok(())
     }
@@ -612,7 +637,11 @@ impl<'a> Compiler<'a> {
                         loc,
                     ));
                 }
-                self.emit(Opcode::UNPACK_EX, n32(i + ((n - i - 1) << 8)), loc);
+                let arg = UnpackExArg {
+                    before: n32(i),
+                    after: n32(n - i - 1),
+                };
+                self.emit(Opcode::UNPACK_EX, arg.encode(), loc);
                 seen_star = true;
             }
         }
@@ -796,14 +825,23 @@ impl<'a> Compiler<'a> {
                     let idx = self.add_name(&meth.attr.id);
                     self.emit(
                         Opcode::LOAD_SUPER_ATTR,
-                        (idx << 2) | if two { 3 } else { 1 },
+                        SuperAttrArg {
+                            name: idx,
+                            method: true,
+                            two_args: two,
+                        }
+                        .encode(),
                         mloc,
                     );
                     self.emit(Opcode::NOP, 0, aloc);
                 } else {
                     self.expr(&meth.value)?;
                     let idx = self.add_name(&meth.attr.id);
-                    self.emit(Opcode::LOAD_ATTR, (idx << 1) | 1, aloc);
+                    let arg = NameArg {
+                        name: idx,
+                        flag: true,
+                    };
+                    self.emit(Opcode::LOAD_ATTR, arg.encode(), aloc);
                 }
                 for a in args.iter() {
                     self.expr(a)?;
@@ -960,7 +998,7 @@ impl<'a> Compiler<'a> {
         self.emit_jump(Op::SetupFinally, fail, loc);
         self.emit(Opcode::YIELD_VALUE, 0, loc);
         self.emit_op(Op::PopBlock, 0, Loc::NONE);
-        self.emit(Opcode::RESUME, 2, loc);
+        self.emit(Opcode::RESUME, resume::AFTER_YIELD_FROM, loc);
         self.emit_jump(Op::JumpNoInterrupt, send, loc);
         self.use_label(fail);
         self.emit(Opcode::CLEANUP_THROW, 0, loc);
@@ -985,7 +1023,11 @@ impl<'a> Compiler<'a> {
         if count > STACK_USE_GUIDELINE {
             self.load_const(Constant::Str(Rc::from("")), loc);
             let idx = self.add_name("join");
-            self.emit(Opcode::LOAD_ATTR, (idx << 1) | 1, loc);
+            let arg = NameArg {
+                name: idx,
+                flag: true,
+            };
+            self.emit(Opcode::LOAD_ATTR, arg.encode(), loc);
             self.emit(Opcode::BUILD_LIST, 0, loc);
             for p in parts {
                 self.fpart(p, loc)?;
@@ -1019,14 +1061,14 @@ impl<'a> Compiler<'a> {
                 let mut oparg = match i.conversion {
                     ast::ConversionFlag::None => {
                         if i.debug_text.is_some() && i.format_spec.is_none() {
-                            2
+                            format_value::FVC_REPR
                         } else {
-                            0
+                            format_value::FVC_NONE
                         }
                     }
-                    ast::ConversionFlag::Str => 1,
-                    ast::ConversionFlag::Repr => 2,
-                    ast::ConversionFlag::Ascii => 3,
+                    ast::ConversionFlag::Str => format_value::FVC_STR,
+                    ast::ConversionFlag::Repr => format_value::FVC_REPR,
+                    ast::ConversionFlag::Ascii => format_value::FVC_ASCII,
                 };
                 if let Some(spec) = &i.format_spec {
                     let mut inner = Vec::new();
@@ -1051,7 +1093,7 @@ impl<'a> Compiler<'a> {
                         sloc.col -= 1;
                     }
                     self.joined(inner, sloc)?;
-                    oparg |= 4;
+                    oparg |= format_value::FVS_HAVE_SPEC;
                 }
                 self.emit(Opcode::FORMAT_VALUE, oparg, vloc);
             }
@@ -1202,7 +1244,7 @@ impl<'a> Compiler<'a> {
                 CompKind::Gen => {
                     self.expr(elt)?;
                     self.emit(Opcode::YIELD_VALUE, 0, elt_loc);
-                    self.emit(Opcode::RESUME, 1, elt_loc);
+                    self.emit(Opcode::RESUME, resume::AFTER_YIELD, elt_loc);
                     self.emit(Opcode::POP_TOP, 0, elt_loc);
                 }
                 CompKind::List => {

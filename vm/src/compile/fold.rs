@@ -12,7 +12,9 @@ use std::rc::Rc;
 use ruff_python_ast::{self as ast, CmpOp, Expr, Number, Operator, UnaryOp};
 
 use super::{unsupported, CompileError, LineIndex};
+use crate::arith::{self, ArithError, Num};
 use crate::code::Constant;
+use crate::oparg::BinaryOp;
 
 const MAX_INT_SIZE: u32 = 128;
 const MAX_COLLECTION_SIZE: i64 = 256;
@@ -43,7 +45,10 @@ pub fn fold(e: &Expr, lines: &LineIndex) -> Folded {
         }
         Expr::Tuple(t) if t.ctx == ast::ExprContext::Load => fold_tuple(&t.elts, lines)?,
         Expr::UnaryOp(u) => match fold(&u.operand, lines)? {
-            Some(c) => fold_unary(u.op, &c),
+            Some(c) => match fold_unary(u.op, &c) {
+                Ok(v) => v,
+                Err(what) => return Err(unsupported(what, loc())),
+            },
             None => None,
         },
         Expr::BinOp(b) => {
@@ -64,7 +69,7 @@ pub fn fold(e: &Expr, lines: &LineIndex) -> Folded {
             let Some(r) = fold(&b.right, lines)? else {
                 return Ok(None);
             };
-            match fold_binop(b.op, &l, &r) {
+            match fold_binop(super::expr::binary_op(b.op), &l, &r) {
                 Ok(v) => v,
                 Err(what) => return Err(unsupported(what, loc())),
             }
@@ -134,19 +139,18 @@ pub fn is_true(c: &Constant) -> bool {
     truthy(c)
 }
 
-fn fold_unary(op: UnaryOp, c: &Constant) -> Option<Constant> {
-    match (op, c) {
-        (UnaryOp::Not, c) => Some(Constant::Bool(!truthy(c))),
-        (UnaryOp::USub, Constant::Int(i)) => i.checked_neg().map(Constant::Int),
-        (UnaryOp::USub, Constant::Bool(b)) => Some(Constant::Int(-i64::from(*b))),
-        (UnaryOp::USub, Constant::Float(f)) => Some(Constant::Float(-f)),
-        (UnaryOp::UAdd, Constant::Int(i)) => Some(Constant::Int(*i)),
-        (UnaryOp::UAdd, Constant::Bool(b)) => Some(Constant::Int(i64::from(*b))),
-        (UnaryOp::UAdd, Constant::Float(f)) => Some(Constant::Float(*f)),
-        (UnaryOp::Invert, Constant::Int(i)) => Some(Constant::Int(!i)),
-        (UnaryOp::Invert, Constant::Bool(b)) => Some(Constant::Int(!i64::from(*b))),
-        _ => None,
-    }
+/// `fold_unaryop`: `not` by truthiness; `-`, `+`, `~` on numbers through `arith`.
+fn fold_unary(op: UnaryOp, c: &Constant) -> Result<Option<Constant>, &'static str> {
+    let op = match op {
+        UnaryOp::Not => return Ok(Some(Constant::Bool(!truthy(c)))),
+        UnaryOp::USub => arith::UnaryOp::Negative,
+        UnaryOp::UAdd => arith::UnaryOp::Positive,
+        UnaryOp::Invert => arith::UnaryOp::Invert,
+    };
+    let Some(n) = as_num(c) else {
+        return Ok(None);
+    };
+    arith_result(arith::unary(op, n))
 }
 
 fn as_int(c: &Constant) -> Option<i64> {
@@ -157,10 +161,10 @@ fn as_int(c: &Constant) -> Option<i64> {
     }
 }
 
-fn as_float(c: &Constant) -> Option<f64> {
+fn as_num(c: &Constant) -> Option<Num> {
     match c {
-        Constant::Float(f) => Some(*f),
-        _ => as_int(c).map(|i| i as f64),
+        Constant::Float(f) => Some(Num::Float(*f)),
+        _ => as_int(c).map(Num::Int),
     }
 }
 
@@ -168,40 +172,83 @@ fn bits(v: i64) -> u32 {
     64 - v.unsigned_abs().leading_zeros()
 }
 
-const BIG: &str = "constant folding to an integer beyond 64 bits";
+/// What folding makes of an `arith` result: a constant; nothing where CPython's operation
+/// raises (`make_const` clears the error and leaves the expression alone); an unsupported
+/// compile error where CPython folds to a number framespec cannot hold.
+fn arith_result(r: Result<Num, ArithError>) -> Result<Option<Constant>, &'static str> {
+    match r {
+        Ok(Num::Int(i)) => Ok(Some(Constant::Int(i))),
+        Ok(Num::Float(f)) => Ok(Some(Constant::Float(f))),
+        Err(ArithError::BigInt) => Err("constant folding to an integer beyond 64 bits"),
+        Err(ArithError::Complex) => Err("constant folding to a complex number"),
+        Err(
+            ArithError::ZeroDivision(_)
+            | ArithError::Value(_)
+            | ArithError::FloatOverflow
+            | ArithError::NotNumeric,
+        ) => Ok(None),
+    }
+}
 
 /// `fold_binop`: `Ok(None)` where CPython leaves the operation alone (it would raise, or a
 /// size guard refuses), `Err` where CPython folds to something framespec cannot represent.
-fn fold_binop(op: Operator, l: &Constant, r: &Constant) -> Result<Option<Constant>, &'static str> {
+fn fold_binop(op: BinaryOp, l: &Constant, r: &Constant) -> Result<Option<Constant>, &'static str> {
     if let (Constant::Bool(a), Constant::Bool(b)) = (l, r) {
-        match op {
-            Operator::BitAnd => return Ok(Some(Constant::Bool(*a & *b))),
-            Operator::BitOr => return Ok(Some(Constant::Bool(*a | *b))),
-            Operator::BitXor => return Ok(Some(Constant::Bool(*a ^ *b))),
-            _ => {}
+        if let Some(v) = arith::bool_binary(op, *a, *b) {
+            return Ok(Some(Constant::Bool(v)));
         }
     }
-    if let (Some(a), Some(b)) = (as_int(l), as_int(r)) {
-        return fold_int(op, a, b);
-    }
-    if let (Some(a), Some(b)) = (as_float(l), as_float(r)) {
-        return fold_float(op, a, b);
+    if let (Some(a), Some(b)) = (as_num(l), as_num(r)) {
+        if let (Num::Int(x), Num::Int(y)) = (a, b) {
+            if !int_size_guard(op, x, y) {
+                return Ok(None);
+            }
+        }
+        return arith_result(arith::binary(op, a, b));
     }
     match (op, l, r) {
-        (Operator::Add, Constant::Str(a), Constant::Str(b)) => {
+        (BinaryOp::Add, Constant::Str(a), Constant::Str(b)) => {
             Ok(Some(Constant::Str(format!("{a}{b}").into())))
         }
-        (Operator::Add, Constant::Bytes(a), Constant::Bytes(b)) => Ok(Some(Constant::Bytes(
+        (BinaryOp::Add, Constant::Bytes(a), Constant::Bytes(b)) => Ok(Some(Constant::Bytes(
             [a.as_ref(), b.as_ref()].concat().into(),
         ))),
-        (Operator::Add, Constant::Tuple(a), Constant::Tuple(b)) => Ok(Some(Constant::Tuple(
+        (BinaryOp::Add, Constant::Tuple(a), Constant::Tuple(b)) => Ok(Some(Constant::Tuple(
             [a.as_ref(), b.as_ref()].concat().into(),
         ))),
-        (Operator::Mult, s, n) | (Operator::Mult, n, s) if as_int(n).is_some() => {
+        (BinaryOp::Multiply, s, n) | (BinaryOp::Multiply, n, s) if as_int(n).is_some() => {
             let n = as_int(n).unwrap_or(0);
             repeat(s, n)
         }
         _ => Ok(None),
+    }
+}
+
+/// The size guards on ints (`safe_multiply`, `safe_power`, `safe_lshift`): whether CPython
+/// folds `x OP y` at all, so results of more than `MAX_INT_SIZE` bits stay unfolded.
+fn int_size_guard(op: BinaryOp, x: i64, y: i64) -> bool {
+    match op {
+        BinaryOp::Multiply => x == 0 || y == 0 || bits(x) + bits(y) <= MAX_INT_SIZE,
+        BinaryOp::Power => {
+            // Only for a non-zero base and a positive exponent, whose value bounds the
+            // base's bit count.
+            if x == 0 || y <= 0 {
+                return true;
+            }
+            let wbits = u32::try_from(y).unwrap_or(u32::MAX);
+            bits(x) <= MAX_INT_SIZE / wbits
+        }
+        BinaryOp::Lshift => {
+            // A negative count fails `PyLong_AsSize_t`: not folded.
+            if y < 0 {
+                return false;
+            }
+            x == 0
+                || y == 0
+                || (y <= i64::from(MAX_INT_SIZE)
+                    && i64::from(bits(x)) <= i64::from(MAX_INT_SIZE) - y)
+        }
+        _ => true,
     }
 }
 
@@ -234,159 +281,6 @@ fn repeat(s: &Constant, n: i64) -> Result<Option<Constant>, &'static str> {
             let times = usize::try_from(n).unwrap_or(0);
             let items: Vec<Constant> = (0..times).flat_map(|_| t.iter().cloned()).collect();
             Ok(Some(Constant::Tuple(items.into())))
-        }
-        _ => Ok(None),
-    }
-}
-
-fn fold_int(op: Operator, a: i64, b: i64) -> Result<Option<Constant>, &'static str> {
-    let int = |v: Option<i64>| v.map(|v| Some(Constant::Int(v))).ok_or(BIG);
-    match op {
-        Operator::Add => int(a.checked_add(b)),
-        Operator::Sub => int(a.checked_sub(b)),
-        Operator::Mult => {
-            if a != 0 && b != 0 && bits(a) + bits(b) > MAX_INT_SIZE {
-                return Ok(None);
-            }
-            int(a.checked_mul(b))
-        }
-        Operator::Div => {
-            if b == 0 {
-                return Ok(None);
-            }
-            const EXACT: u64 = 1 << 53;
-            if a.unsigned_abs() > EXACT || b.unsigned_abs() > EXACT {
-                return Err("constant folding of a large integer division");
-            }
-            Ok(Some(Constant::Float(a as f64 / b as f64)))
-        }
-        Operator::FloorDiv => {
-            if b == 0 {
-                return Ok(None);
-            }
-            let Some(q) = a.checked_div(b) else {
-                return Err(BIG);
-            };
-            let q = if a % b != 0 && ((a < 0) != (b < 0)) {
-                q - 1
-            } else {
-                q
-            };
-            Ok(Some(Constant::Int(q)))
-        }
-        Operator::Mod => {
-            if b == 0 {
-                return Ok(None);
-            }
-            let r = a.checked_rem(b).unwrap_or(0);
-            let r = if r != 0 && ((r < 0) != (b < 0)) {
-                r + b
-            } else {
-                r
-            };
-            Ok(Some(Constant::Int(r)))
-        }
-        Operator::Pow => {
-            if b < 0 {
-                if a == 0 {
-                    return Ok(None);
-                }
-                return Ok(Some(Constant::Float((a as f64).powf(b as f64))));
-            }
-            if a != 0 && b > 0 {
-                let wbits = u32::try_from(b).unwrap_or(u32::MAX);
-                if bits(a) > MAX_INT_SIZE / wbits {
-                    return Ok(None);
-                }
-            }
-            int(u32::try_from(b).ok().and_then(|e| a.checked_pow(e)))
-        }
-        Operator::LShift => {
-            if b < 0 {
-                return Ok(None);
-            }
-            if a != 0
-                && b != 0
-                && (b > i64::from(MAX_INT_SIZE) || i64::from(bits(a)) > i64::from(MAX_INT_SIZE) - b)
-            {
-                return Ok(None);
-            }
-            if a == 0 {
-                return Ok(Some(Constant::Int(0)));
-            }
-            let shifted = u32::try_from(b)
-                .ok()
-                .and_then(|s| a.checked_shl(s))
-                .filter(|v| v >> b == a);
-            int(shifted)
-        }
-        Operator::RShift => {
-            if b < 0 {
-                return Ok(None);
-            }
-            Ok(Some(Constant::Int(a >> b.min(63))))
-        }
-        Operator::BitOr => Ok(Some(Constant::Int(a | b))),
-        Operator::BitXor => Ok(Some(Constant::Int(a ^ b))),
-        Operator::BitAnd => Ok(Some(Constant::Int(a & b))),
-        Operator::MatMult => Ok(None),
-    }
-}
-
-fn fold_float(op: Operator, a: f64, b: f64) -> Result<Option<Constant>, &'static str> {
-    let f = |v: f64| Ok(Some(Constant::Float(v)));
-    match op {
-        Operator::Add => f(a + b),
-        Operator::Sub => f(a - b),
-        Operator::Mult => f(a * b),
-        Operator::Div => {
-            if b == 0.0 {
-                return Ok(None);
-            }
-            f(a / b)
-        }
-        Operator::FloorDiv | Operator::Mod => {
-            if b == 0.0 {
-                return Ok(None);
-            }
-            // float_divmod in Objects/floatobject.c.
-            let mut m = a % b;
-            let mut div = (a - m) / b;
-            if m != 0.0 {
-                if (b < 0.0) != (m < 0.0) {
-                    m += b;
-                    div -= 1.0;
-                }
-            } else {
-                m = 0.0_f64.copysign(b);
-            }
-            let floordiv = if div != 0.0 {
-                let mut fd = div.floor();
-                if div - fd > 0.5 {
-                    fd += 1.0;
-                }
-                fd
-            } else {
-                0.0_f64.copysign(a / b)
-            };
-            if op == Operator::Mod {
-                f(m)
-            } else {
-                f(floordiv)
-            }
-        }
-        Operator::Pow => {
-            if a == 0.0 && b < 0.0 {
-                return Ok(None);
-            }
-            if a < 0.0 && b.is_finite() && b.fract() != 0.0 {
-                return Err("constant folding to a complex number");
-            }
-            let r = a.powf(b);
-            if r.is_infinite() && a.is_finite() && b.is_finite() {
-                return Ok(None);
-            }
-            f(r)
         }
         _ => Ok(None),
     }

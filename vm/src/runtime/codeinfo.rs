@@ -64,44 +64,28 @@ impl CodeInfo {
         // Pass 1: instructions whose line differs from the previous instruction's. Each
         // EXTENDED_ARG prefix counts as an instruction of its own, as in CPython.
         let mut current: Option<u32> = None;
-        let mut unit = first_traceable;
-        while unit < n {
-            let (op, _) = code.unit(unit);
-            let opcode = Opcode::from_u8(op);
-            let length = opcode.map(|o| 1 + o.cache_entries()).unwrap_or(1);
-            let line = line_of(unit);
-            match opcode {
+        for unit in code.units_from(first_traceable) {
+            let line = line_of(unit.index);
+            match unit.opcode {
                 Some(
                     Opcode::END_ASYNC_FOR | Opcode::END_FOR | Opcode::END_SEND | Opcode::RESUME,
                 ) => {}
                 _ => {
                     if line != current && line.is_some() {
-                        line_start[unit] = true;
+                        line_start[unit.index] = true;
                     }
                     current = line;
                 }
             }
-            unit += length;
         }
-        // Pass 2: jump targets that have a line.
+        // Pass 2: jump targets that have a line; for FOR_ITER and SEND the unit after the
+        // END_FOR / END_SEND they name ("Skip over END_FOR/END_SEND").
         for ins in &instructions {
             if ins.start < first_traceable {
                 continue;
             }
-            let next = ins.next_index();
-            let arg = ins.arg as usize;
-            let target = match ins.opcode {
-                Opcode::POP_JUMP_IF_FALSE
-                | Opcode::POP_JUMP_IF_TRUE
-                | Opcode::POP_JUMP_IF_NONE
-                | Opcode::POP_JUMP_IF_NOT_NONE
-                | Opcode::JUMP_FORWARD => Some(next + arg),
-                // Skip over END_FOR / END_SEND.
-                Opcode::FOR_ITER | Opcode::SEND => Some(next + arg + 1),
-                Opcode::JUMP_BACKWARD | Opcode::JUMP_BACKWARD_NO_INTERRUPT => next.checked_sub(arg),
-                _ => None,
-            };
-            if let Some(t) = target {
+            let skip = usize::from(matches!(ins.opcode, Opcode::FOR_ITER | Opcode::SEND));
+            if let Some(t) = ins.jump_target().map(|t| t + skip) {
                 if t < n && line_of(t).is_some() {
                     line_start[t] = true;
                 }

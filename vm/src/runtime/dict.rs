@@ -290,15 +290,11 @@ fn code_hash(co: &CodeObject) -> i64 {
     ] {
         scramble.add(i64::from(n));
     }
-    let units = co.len_units();
-    scramble.add(units as i64);
-    let mut i = 0;
-    while i < units {
-        let (op, arg) = co.unit(i);
-        scramble.add(i64::from(op));
-        scramble.add(i64::from(arg));
-        let caches = crate::opcode::Opcode::from_u8(op).map_or(0, |o| o.cache_entries());
-        i += 1 + caches;
+    scramble.add(co.len_units() as i64);
+    // Each unit's opcode byte and its own oparg byte (not the EXTENDED_ARG-folded value).
+    for unit in co.units() {
+        scramble.add(i64::from(unit.byte));
+        scramble.add(i64::from(unit.arg & 0xff));
     }
     scramble.finish()
 }

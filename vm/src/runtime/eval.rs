@@ -6,6 +6,7 @@
 
 use std::rc::Rc;
 
+use crate::arith::UnaryOp;
 use crate::code::{CodeObject, Instruction};
 use crate::opcode::Opcode;
 use crate::{End, RunOptions, RunResult, UncaughtException};
@@ -267,11 +268,17 @@ fn step(vm: &mut Vm) -> PyResult<Step> {
     dispatch(vm, ins)
 }
 
-/// One arm per opcode; the semantics live in `ops::*`, one family per file.
+/// One arm per opcode of the table (`for_each_opcode!` defines [`Opcode`]); the semantics
+/// live in `ops::*`, one family per file. The match has no catch-all arm, so an opcode
+/// added to the table without a handler does not compile; the opcodes the VM does not
+/// implement are listed in the last arm and end the run as unsupported.
+///
+/// Jump handlers get [`Instruction::jump_target`] as it is and report a malformed target
+/// themselves: an early return (`?`) in these arms made the whole loop measurably slower
+/// (loop-heavy programs by 10-25%), though it executed no more instructions.
 fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
     use Opcode as O;
     let arg = ins.arg;
-    let next = ins.next_index();
     match ins.opcode {
         O::NOP | O::CACHE | O::EXTENDED_ARG => Ok(Step::Continue),
         O::RESUME => ops::stack::resume(vm, arg),
@@ -313,27 +320,25 @@ fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
         O::KW_NAMES => ops::calls::kw_names(vm, arg),
         O::CALL_FUNCTION_EX => ops::calls::call_function_ex(vm, arg),
         O::CALL_INTRINSIC_1 => ops::calls::call_intrinsic_1(vm, arg),
-        O::CALL_INTRINSIC_2 => ops::calls::call_intrinsic_2(vm, arg),
         O::MAKE_FUNCTION => ops::calls::make_function(vm, arg),
         O::RETURN_VALUE => ops::calls::return_value(vm),
         O::RETURN_CONST => ops::calls::return_const(vm, arg),
         O::RETURN_GENERATOR => ops::generators::return_generator(vm),
         O::YIELD_VALUE => ops::generators::yield_value(vm),
-        O::SEND => ops::generators::send(vm, next, arg),
+        O::SEND => ops::generators::send(vm, ins.jump_target()),
         O::END_SEND => ops::generators::end_send(vm),
         O::GET_YIELD_FROM_ITER => ops::generators::get_yield_from_iter(vm),
         O::CLEANUP_THROW => ops::generators::cleanup_throw(vm),
 
-        O::JUMP_FORWARD => ops::control::jump(vm, next + arg as usize),
-        O::JUMP_BACKWARD | O::JUMP_BACKWARD_NO_INTERRUPT => {
-            ops::control::jump_backward(vm, next, arg)
+        O::JUMP_FORWARD | O::JUMP_BACKWARD | O::JUMP_BACKWARD_NO_INTERRUPT => {
+            ops::control::jump(vm, ins.jump_target())
         }
-        O::POP_JUMP_IF_FALSE => ops::control::pop_jump_if(vm, next + arg as usize, false),
-        O::POP_JUMP_IF_TRUE => ops::control::pop_jump_if(vm, next + arg as usize, true),
-        O::POP_JUMP_IF_NONE => ops::control::pop_jump_if_none(vm, next + arg as usize, true),
-        O::POP_JUMP_IF_NOT_NONE => ops::control::pop_jump_if_none(vm, next + arg as usize, false),
+        O::POP_JUMP_IF_FALSE => ops::control::pop_jump_if(vm, ins.jump_target(), false),
+        O::POP_JUMP_IF_TRUE => ops::control::pop_jump_if(vm, ins.jump_target(), true),
+        O::POP_JUMP_IF_NONE => ops::control::pop_jump_if_none(vm, ins.jump_target(), true),
+        O::POP_JUMP_IF_NOT_NONE => ops::control::pop_jump_if_none(vm, ins.jump_target(), false),
         O::GET_ITER => ops::control::get_iter(vm),
-        O::FOR_ITER => ops::control::for_iter(vm, next + arg as usize + 1),
+        O::FOR_ITER => ops::control::for_iter(vm, ins.jump_target()),
 
         O::RAISE_VARARGS => ops::exceptions::raise_varargs(vm, arg),
         O::RERAISE => ops::exceptions::reraise(vm, arg),
@@ -368,9 +373,9 @@ fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
         O::FORMAT_VALUE => ops::containers::format_value(vm, arg),
         O::GET_LEN => ops::containers::get_len(vm),
 
-        O::UNARY_NEGATIVE => ops::operators::unary(vm, "-"),
+        O::UNARY_NEGATIVE => ops::operators::unary(vm, UnaryOp::Negative),
         O::UNARY_NOT => ops::operators::unary_not(vm),
-        O::UNARY_INVERT => ops::operators::unary(vm, "~"),
+        O::UNARY_INVERT => ops::operators::unary(vm, UnaryOp::Invert),
         O::BINARY_OP => ops::operators::binary_op(vm, arg),
         O::COMPARE_OP => ops::operators::compare_op(vm, arg),
         O::IS_OP => ops::operators::is_op(vm, arg),
@@ -379,7 +384,19 @@ fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
         O::IMPORT_NAME => ops::imports::import_name(vm, arg),
         O::IMPORT_FROM => ops::imports::import_from(vm, arg),
 
-        other => Err(vm.unsupported(format!("the opcode {}", other.name()))),
+        // Not implemented: pattern matching, `except*`, the two-argument intrinsics (type
+        // parameters, `except*`) and the asynchronous opcodes.
+        O::MATCH_MAPPING
+        | O::MATCH_SEQUENCE
+        | O::MATCH_KEYS
+        | O::MATCH_CLASS
+        | O::CHECK_EG_MATCH
+        | O::CALL_INTRINSIC_2
+        | O::GET_AITER
+        | O::GET_ANEXT
+        | O::GET_AWAITABLE
+        | O::BEFORE_ASYNC_WITH
+        | O::END_ASYNC_FOR => Err(vm.unsupported(format!("the opcode {}", ins.opcode.name()))),
     }
 }
 

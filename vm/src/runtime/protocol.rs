@@ -10,6 +10,8 @@ use super::ops::generators::GenResult;
 use super::reach;
 use super::types::Type;
 use super::{PyResult, Throw};
+use crate::arith::Num;
+use crate::oparg::CompareOp;
 
 /// RecursionError suffix of rich comparison (CPython `PyObject_RichCompare`).
 const IN_COMPARISON: &str = " in comparison";
@@ -234,7 +236,7 @@ impl Vm {
 
     fn eq_inner(&mut self, a: &Value, b: &Value) -> PyResult<bool> {
         if let (Some(x), Some(y)) = (num(a), num(b)) {
-            return Ok(x.cmp(y) == Some(std::cmp::Ordering::Equal));
+            return Ok(x.exact_cmp(y) == Some(std::cmp::Ordering::Equal));
         }
         Ok(match (a, b) {
             (Value::Str(x), Value::Str(y)) => x == y,
@@ -267,7 +269,7 @@ impl Vm {
                 true
             }
             (Value::Set(_) | Value::DictView(_), Value::Set(_) | Value::DictView(_)) => {
-                match self.setlike_compare("==", a, b)? {
+                match self.setlike_compare(CompareOp::Eq, a, b)? {
                     Some(r) => r,
                     None => a.is(b),
                 }
@@ -307,22 +309,19 @@ impl Vm {
 
     /// Rich comparison `a OP b` for `<`, `<=`, `==`, `!=`, `>`, `>=`
     /// (`PyObject_RichCompare`, one unit of the C recursion budget).
-    pub fn compare(&mut self, op: &str, a: &Value, b: &Value) -> PyResult<Value> {
+    pub fn compare(&mut self, op: CompareOp, a: &Value, b: &Value) -> PyResult<Value> {
         self.guarded(IN_COMPARISON, |vm| vm.compare_unguarded(op, a, b))
     }
 
     /// [`Vm::compare`] without taking a unit: for callers that, like CPython's
     /// `unsafe_object_compare` in `list.sort`, call the type's comparison directly.
-    pub fn compare_unguarded(&mut self, op: &str, a: &Value, b: &Value) -> PyResult<Value> {
-        match op {
-            "==" | "!=" => {
-                if let Some(r) = self.user_compare(op, a, b)? {
-                    return Ok(r);
-                }
-                let e = self.eq_inner(a, b)?;
-                return Ok(Value::Bool(if op == "==" { e } else { !e }));
+    pub fn compare_unguarded(&mut self, op: CompareOp, a: &Value, b: &Value) -> PyResult<Value> {
+        if let CompareOp::Eq | CompareOp::Ne = op {
+            if let Some(r) = self.user_compare(op, a, b)? {
+                return Ok(r);
             }
-            _ => {}
+            let e = self.eq_inner(a, b)?;
+            return Ok(Value::Bool(if op == CompareOp::Eq { e } else { !e }));
         }
         if let Some(r) = self.user_compare(op, a, b)? {
             return Ok(r);
@@ -335,12 +334,7 @@ impl Vm {
         }
         let ord = self.order_inner(a, b)?;
         match ord {
-            Some(o) => Ok(Value::Bool(match op {
-                "<" => o == std::cmp::Ordering::Less,
-                "<=" => o != std::cmp::Ordering::Greater,
-                ">" => o == std::cmp::Ordering::Greater,
-                _ => o != std::cmp::Ordering::Less,
-            })),
+            Some(o) => Ok(Value::Bool(op.holds(o))),
             None => {
                 // NaN comparisons are all false.
                 if num(a).is_some() && num(b).is_some() {
@@ -348,21 +342,15 @@ impl Vm {
                 }
                 let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());
                 Err(self.type_error(format!(
-                    "'{op}' not supported between instances of '{ta}' and '{tb}'"
+                    "'{}' not supported between instances of '{ta}' and '{tb}'",
+                    op.symbol()
                 )))
             }
         }
     }
 
-    fn user_compare(&mut self, op: &str, a: &Value, b: &Value) -> PyResult<Option<Value>> {
-        let (name, reflected) = match op {
-            "<" => ("__lt__", "__gt__"),
-            "<=" => ("__le__", "__ge__"),
-            ">" => ("__gt__", "__lt__"),
-            ">=" => ("__ge__", "__le__"),
-            "==" => ("__eq__", "__eq__"),
-            _ => ("__ne__", "__ne__"),
-        };
+    fn user_compare(&mut self, op: CompareOp, a: &Value, b: &Value) -> PyResult<Option<Value>> {
+        let (name, reflected) = (op.method(), op.swapped().method());
         if let Some(r) = self.call_special(a, name, vec![b.clone()])? {
             if !matches!(r, Value::NotImplemented) {
                 return Ok(Some(r));
@@ -373,7 +361,7 @@ impl Vm {
                 return Ok(Some(r));
             }
         }
-        if op == "!=" && (matches!(a, Value::Object(_)) || matches!(b, Value::Object(_))) {
+        if op == CompareOp::Ne && (matches!(a, Value::Object(_)) || matches!(b, Value::Object(_))) {
             let e = self.eq(a, b)?;
             return Ok(Some(Value::Bool(!e)));
         }
@@ -388,7 +376,7 @@ impl Vm {
 
     fn order_inner(&mut self, a: &Value, b: &Value) -> PyResult<Option<std::cmp::Ordering>> {
         if let (Some(x), Some(y)) = (num(a), num(b)) {
-            return Ok(x.cmp(y));
+            return Ok(x.exact_cmp(y));
         }
         match (a, b) {
             (Value::Str(x), Value::Str(y)) => Ok(Some(x.cmp(y))),
@@ -411,7 +399,7 @@ impl Vm {
             if a.is(b) || self.eq(a, b)? {
                 continue;
             }
-            if let Some(r) = self.user_compare("<", a, b)? {
+            if let Some(r) = self.user_compare(CompareOp::Lt, a, b)? {
                 return Ok(Some(if self.truthy(&r)? {
                     std::cmp::Ordering::Less
                 } else {
@@ -1313,62 +1301,21 @@ pub fn as_i64(v: &Value) -> i64 {
     }
 }
 
-/// A number operand.
-#[derive(Clone, Copy)]
-pub enum Num {
-    I(i64),
-    F(f64),
-}
-
-impl Num {
-    pub fn f(self) -> f64 {
-        match self {
-            Num::I(i) => i as f64,
-            Num::F(f) => f,
-        }
-    }
-
-    /// Exact numeric order (CPython `float_richcompare`): an int is compared with a float
-    /// by value, not after rounding it to a float; `None` when a NaN is involved.
-    pub fn cmp(self, other: Num) -> Option<std::cmp::Ordering> {
-        match (self, other) {
-            (Num::I(x), Num::I(y)) => Some(x.cmp(&y)),
-            (Num::F(x), Num::F(y)) => x.partial_cmp(&y),
-            (Num::I(i), Num::F(f)) => int_float_cmp(i, f),
-            (Num::F(f), Num::I(i)) => int_float_cmp(i, f).map(std::cmp::Ordering::reverse),
-        }
-    }
-}
-
-/// How the int `i` compares with the float `f`, exactly.
-fn int_float_cmp(i: i64, f: f64) -> Option<std::cmp::Ordering> {
-    use std::cmp::Ordering::{Equal, Greater, Less};
-    // 2**63: every i64 is below it, and -2**63 is the smallest i64.
-    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-    if f.is_nan() {
-        return None;
-    }
-    if f >= TWO_63 {
-        return Some(Less);
-    }
-    if f < -TWO_63 {
-        return Some(Greater);
-    }
-    let whole = f.trunc();
-    // |whole| < 2**63 (or exactly -2**63), so the conversion is exact.
-    Some(match i.cmp(&(whole as i64)) {
-        Equal if f > whole => Less,
-        Equal if f < whole => Greater,
-        other => other,
-    })
-}
-
+/// A number operand for `arith` (a bool is the int 0 or 1).
 pub fn num(v: &Value) -> Option<Num> {
     match v {
-        Value::Int(i) => Some(Num::I(*i)),
-        Value::Bool(b) => Some(Num::I(i64::from(*b))),
-        Value::Float(f) => Some(Num::F(*f)),
+        Value::Int(i) => Some(Num::Int(*i)),
+        Value::Bool(b) => Some(Num::Int(i64::from(*b))),
+        Value::Float(f) => Some(Num::Float(*f)),
         _ => None,
+    }
+}
+
+/// The value of an `arith` result.
+pub fn from_num(n: Num) -> Value {
+    match n {
+        Num::Int(i) => Value::Int(i),
+        Num::Float(f) => Value::Float(f),
     }
 }
 

@@ -16,6 +16,7 @@ use super::interp::Vm;
 use super::object::{Set, Value, ViewKind};
 use super::set::Entry;
 use super::PyResult;
+use crate::oparg::{BinaryOp, CompareOp};
 
 /// Whether `v` is this very set (`(PyObject *)so == other`).
 fn is_same(so: &Rc<Set>, v: &Value) -> bool {
@@ -249,27 +250,31 @@ impl Vm {
 
     /// `set_richcompare` between two sets: `==` is equal size and subset, the orderings are
     /// subset and superset tests. `None` for an operator that is not a comparison.
-    pub fn set_richcompare(op: &str, v: &Set, w: &Set) -> Option<bool> {
+    pub fn set_richcompare(op: CompareOp, v: &Set, w: &Set) -> bool {
         let (lv, lw) = (v.items.len(), w.items.len());
         let subset = |a: &Set, b: &Set| a.items.is_subset_of(&b.items);
-        Some(match op {
-            "==" => lv == lw && subset(v, w),
-            "!=" => !(lv == lw && subset(v, w)),
-            "<=" => subset(v, w),
-            ">=" => subset(w, v),
-            "<" => lv < lw && subset(v, w),
-            ">" => lv > lw && subset(w, v),
-            _ => return None,
-        })
+        match op {
+            CompareOp::Eq => lv == lw && subset(v, w),
+            CompareOp::Ne => !(lv == lw && subset(v, w)),
+            CompareOp::Le => subset(v, w),
+            CompareOp::Ge => subset(w, v),
+            CompareOp::Lt => lv < lw && subset(v, w),
+            CompareOp::Gt => lv > lw && subset(w, v),
+        }
     }
 
     /// Rich comparison when an operand is a set or a dict keys view and the other is one
     /// too (`set_richcompare`, `dictview_richcompare`: both reduce to subset tests of the
     /// key sets). An items view compared with a set-like operand is unsupported. `None`
     /// when neither rule applies.
-    pub fn setlike_compare(&mut self, op: &str, a: &Value, b: &Value) -> PyResult<Option<bool>> {
+    pub fn setlike_compare(
+        &mut self,
+        op: CompareOp,
+        a: &Value,
+        b: &Value,
+    ) -> PyResult<Option<bool>> {
         if let (Value::Set(x), Value::Set(y)) = (a, b) {
-            return Ok(Vm::set_richcompare(op, x, y));
+            return Ok(Some(Vm::set_richcompare(op, x, y)));
         }
         let setlike = |v: &Value| match v {
             Value::Set(_) => Some(false),
@@ -283,7 +288,7 @@ impl Vm {
             return Err(self.unsupported("comparing a dict items view with a set or view"));
         }
         let (x, y) = (self.keys_as_set(a)?, self.keys_as_set(b)?);
-        Ok(Vm::set_richcompare(op, &x, &y))
+        Ok(Some(Vm::set_richcompare(op, &x, &y)))
     }
 
     /// A set or a dict's keys as a set (for comparisons, which do not depend on order).
@@ -302,12 +307,15 @@ impl Vm {
     /// operators, are unsupported.
     pub fn set_binary(
         &mut self,
-        op: &str,
+        op: BinaryOp,
         a: &Value,
         b: &Value,
         inplace: bool,
     ) -> PyResult<Option<Value>> {
-        if !matches!(op, "|" | "&" | "-" | "^") {
+        if !matches!(
+            op,
+            BinaryOp::Or | BinaryOp::And | BinaryOp::Subtract | BinaryOp::Xor
+        ) {
             return Ok(None);
         }
         let view = |v: &Value| matches!(v, Value::DictView(d) if d.kind != ViewKind::Values);
@@ -319,23 +327,23 @@ impl Vm {
         };
         if inplace && !so.frozen {
             match op {
-                "|" => self.set_update_internal(so, b)?,
-                "&" => self.set_intersection_update(so, b)?,
-                "-" => self.set_difference_update_internal(so, b)?,
+                BinaryOp::Or => self.set_update_internal(so, b)?,
+                BinaryOp::And => self.set_intersection_update(so, b)?,
+                BinaryOp::Subtract => self.set_difference_update_internal(so, b)?,
                 _ => self.set_symmetric_difference_update(so, b)?,
             }
             return Ok(Some(a.clone()));
         }
         let result = match op {
-            "|" => {
+            BinaryOp::Or => {
                 let result = self.set_copy(so)?;
                 if !is_same(so, b) {
                     self.set_update_internal(&result, b)?;
                 }
                 result
             }
-            "&" => self.set_intersection(so, b)?,
-            "-" => self.set_difference(so, b)?,
+            BinaryOp::And => self.set_intersection(so, b)?,
+            BinaryOp::Subtract => self.set_difference(so, b)?,
             _ => self.set_symmetric_difference(so, b)?,
         };
         Ok(Some(Value::Set(result)))

@@ -135,7 +135,7 @@ pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<()> {
     if ins.opcode == Opcode::JUMP_BACKWARD {
         // CPython's JUMP event (legacy `sys_trace_jump_func`): a backward jump to the same
         // line re-announces the line; other jumps are left to the target's line event.
-        let target = ins.next_index().checked_sub(ins.arg as usize);
+        let target = ins.jump_target();
         let from = info.line(ins.index);
         let to = target.and_then(|t| info.line(t));
         if to.is_some() && to == from {

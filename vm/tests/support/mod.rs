@@ -12,7 +12,6 @@ use std::process::{Command, Stdio};
 pub mod cpython;
 
 use framespec_vm::code::{kinds, CodeObject, Constant};
-use framespec_vm::opcode::{ArgKind, Opcode};
 use serde_json::{json, Value};
 
 pub fn run_python(python: &Path, script: &str, stdin: &str) -> String {
@@ -111,49 +110,19 @@ pub fn cpython_describe<'a>(
     pair_answers(programs, serde_json::from_str(&out).expect("dump output"))
 }
 
-/// `dis.get_instructions`' view: EXTENDED_ARG included, args accumulated.
+/// `dis.get_instructions`' view (EXTENDED_ARG included, args accumulated), through the
+/// VM's own decoder, so comparing it with CPython's checks the decoder too.
 fn instrs(code: &CodeObject) -> Vec<Value> {
-    let mut out = Vec::new();
-    let mut ext: u32 = 0;
-    let mut caches = 0;
-    for i in 0..code.len_units() {
-        if caches > 0 {
-            caches -= 1;
-            continue;
-        }
-        let (raw, oparg) = code.unit(i);
-        let Some(op) = Opcode::from_u8(raw) else {
-            out.push(json!([format!("<{raw}>"), null, null]));
-            continue;
-        };
-        caches = op.cache_entries();
-        let arg = if op.has_arg() {
-            let a = u32::from(oparg) | ext;
-            ext = if op == Opcode::EXTENDED_ARG {
-                a << 8
-            } else {
-                0
-            };
-            Some(a)
-        } else {
-            ext = 0;
-            None
-        };
-        let target = match (op.arg_kind(), arg) {
-            (ArgKind::Jump, Some(a)) => {
-                let a = i64::from(a);
-                let signed = if op.name().contains("JUMP_BACKWARD") {
-                    -a
-                } else {
-                    a
-                };
-                Some(2 * i as i64 + 2 + signed * 2 + 2 * op.cache_entries() as i64)
-            }
-            _ => None,
-        };
-        out.push(json!([op.name(), arg, target]));
-    }
-    out
+    code.units()
+        .map(|u| match u.opcode {
+            None => json!([format!("<{}>", u.byte), null, null]),
+            Some(op) => json!([
+                op.name(),
+                op.has_arg().then_some(u.arg),
+                u.jump_target().map(|t| 2 * t)
+            ]),
+        })
+        .collect()
 }
 
 fn const_repr(c: &Constant) -> String {

@@ -12,7 +12,7 @@ use crate::runtime::interp::{Vm, MAX_ALLOC};
 use crate::runtime::object::{
     Args, Iter, IterState, Property, PropertyKind, Range, Slice, Value, ViewKind,
 };
-use crate::runtime::protocol::{as_i64, num, Num};
+use crate::runtime::protocol::{as_i64, num};
 use crate::runtime::types::Type;
 use crate::runtime::PyResult;
 
@@ -179,8 +179,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                 Ok(Value::Float(parse_float(vm, text.as_deref(), &shown)?))
             }
             Some(v) => match num(&v) {
-                Some(Num::I(i)) => Ok(Value::Float(i as f64)),
-                Some(Num::F(f)) => Ok(Value::Float(f)),
+                Some(n) => Ok(Value::Float(n.to_f64())),
                 None => {
                     if let Some(r) = vm.call_special(&v, "__float__", vec![])? {
                         return Ok(r);

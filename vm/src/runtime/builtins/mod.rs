@@ -12,9 +12,10 @@ use super::argspec::{required, Spec, Style};
 use super::dict::Dict;
 use super::interp::Vm;
 use super::object::{Args, Builtin, Iter, IterState, Module, NativeFn, Value};
-use super::protocol::{as_i64, IterStep};
+use super::protocol::{as_i64, from_num, num, IterStep};
 use super::types::{Type, Types};
 use super::{PyResult, Throw};
+use crate::oparg::{BinaryOp, CompareOp};
 
 pub fn builtin(name: &'static str, func: NativeFn) -> Value {
     Value::Builtin(Rc::new(Builtin {
@@ -399,9 +400,9 @@ pub fn sort_values(
     };
     let less = move |vm: &mut Vm, a: &Value, b: &Value| -> PyResult<bool> {
         let r = if direct {
-            vm.compare_unguarded("<", a, b)?
+            vm.compare_unguarded(CompareOp::Lt, a, b)?
         } else {
-            vm.compare("<", a, b)?
+            vm.compare(CompareOp::Lt, a, b)?
         };
         vm.truthy(&r)
     };
@@ -457,7 +458,7 @@ fn sorted(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     Ok(Value::list(sort_values(vm, items, &key, reverse)?))
 }
 
-fn min_max(vm: &mut Vm, mut args: Args, name: &str, want: &str) -> PyResult<Value> {
+fn min_max(vm: &mut Vm, mut args: Args, name: &str, want: CompareOp) -> PyResult<Value> {
     let key = args.take_kw("key").unwrap_or(Value::None);
     let default = args.take_kw("default");
     if let Some((k, _)) = args.kw.first() {
@@ -495,11 +496,11 @@ fn min_max(vm: &mut Vm, mut args: Args, name: &str, want: &str) -> PyResult<Valu
 }
 
 fn min(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    min_max(vm, args, "min", "<")
+    min_max(vm, args, "min", CompareOp::Lt)
 }
 
 fn max(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    min_max(vm, args, "max", ">")
+    min_max(vm, args, "max", CompareOp::Gt)
 }
 
 fn sum(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -517,7 +518,7 @@ fn sum(vm: &mut Vm, args: Args) -> PyResult<Value> {
         _ => {}
     }
     for v in vm.collect(&required(iterable))? {
-        acc = vm.binary("+", &acc, &v, false)?;
+        acc = vm.binary(BinaryOp::Add, &acc, &v, false)?;
     }
     Ok(acc)
 }
@@ -639,28 +640,21 @@ fn ord(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn divmod(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "divmod", 2, 2)?;
     let (a, b) = (&args.pos[0], &args.pos[1]);
-    let number = |v: &Value| matches!(v, Value::Int(_) | Value::Bool(_) | Value::Float(_));
-    let custom = |v: &Value| matches!(v, Value::Object(_));
-    if !custom(a) && !custom(b) {
-        if !(number(a) && number(b)) {
-            return Err(vm.type_error(format!(
-                "unsupported operand type(s) for divmod(): '{}' and '{}'",
-                vm.type_of(a).name,
-                vm.type_of(b).name
-            )));
-        }
-        let float = matches!(a, Value::Float(_)) || matches!(b, Value::Float(_));
-        let zero = match b {
-            Value::Float(f) => *f == 0.0,
-            Value::Int(0) | Value::Bool(false) => float,
-            _ => false,
+    if let (Some(x), Some(y)) = (num(a), num(b)) {
+        return match crate::arith::divmod(x, y) {
+            Ok((q, r)) => Ok(Value::tuple(vec![from_num(q), from_num(r)])),
+            Err(e) => Err(vm.arith_error(e)),
         };
-        if zero {
-            return Err(vm.err("ZeroDivisionError", "float divmod()"));
-        }
     }
-    let q = vm.binary("//", &args.pos[0], &args.pos[1], false)?;
-    let r = vm.binary("%", &args.pos[0], &args.pos[1], false)?;
+    if !matches!(a, Value::Object(_)) && !matches!(b, Value::Object(_)) {
+        return Err(vm.type_error(format!(
+            "unsupported operand type(s) for divmod(): '{}' and '{}'",
+            vm.type_of(a).name,
+            vm.type_of(b).name
+        )));
+    }
+    let q = vm.binary(BinaryOp::FloorDivide, a, b, false)?;
+    let r = vm.binary(BinaryOp::Remainder, a, b, false)?;
     Ok(Value::tuple(vec![q, r]))
 }
 
@@ -709,7 +703,7 @@ fn pow(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
         return Ok(Value::Int(result.rem_euclid(i128::from(m)) as i64));
     }
-    vm.binary("**", &args.pos[0], &args.pos[1], false)
+    vm.binary(BinaryOp::Power, &args.pos[0], &args.pos[1], false)
 }
 
 fn round(vm: &mut Vm, args: Args) -> PyResult<Value> {

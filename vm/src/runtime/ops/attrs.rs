@@ -5,6 +5,7 @@ use super::super::interp::Vm;
 use super::super::object::{PropertyKind, Value};
 use super::super::reach;
 use super::super::{PyResult, Throw};
+use crate::oparg::{NameArg, SuperAttrArg};
 
 fn name(vm: &mut Vm, i: u32) -> PyResult<std::rc::Rc<str>> {
     let f = vm.top()?;
@@ -17,9 +18,10 @@ fn name(vm: &mut Vm, i: u32) -> PyResult<std::rc::Rc<str>> {
 /// LOAD_ATTR `(owner -- res2 if (oparg & 1), res)`: with the low bit set, pushes
 /// `(method, self)` for a method found on the type, else `(NULL, attribute)`.
 pub fn load_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
-    let attr = name(vm, arg >> 1)?;
+    let arg = NameArg::decode(arg);
+    let attr = name(vm, arg.name)?;
     let owner = vm.top()?.pop()?;
-    if arg & 1 == 1 {
+    if arg.flag {
         if let Some(meth) = vm.method_for_call(&owner, &attr) {
             let f = vm.top()?;
             f.push(meth);
@@ -58,7 +60,8 @@ pub fn delete_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
 /// LOAD_SUPER_ATTR `(global_super, class, self -- res2 if (oparg & 1), res)`: the
 /// zero-argument `super().name` fast path.
 pub fn load_super_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
-    let attr = name(vm, arg >> 2)?;
+    let arg = SuperAttrArg::decode(arg);
+    let attr = name(vm, arg.name)?;
     let f = vm.top()?;
     let receiver = f.pop()?;
     let class = f.pop()?;
@@ -106,7 +109,7 @@ pub fn load_super_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         _ => vm.bind(&found, &receiver),
     };
     let f = vm.top()?;
-    if arg & 1 == 1 {
+    if arg.method {
         f.push_opt(None);
     }
     f.push(v);

@@ -7,6 +7,8 @@ use super::super::eval::Step;
 use super::super::interp::Vm;
 use super::super::object::{Args, Function, Value};
 use super::super::{PyResult, Throw};
+use crate::arith::UnaryOp;
+use crate::oparg::{make_function, Intrinsic1};
 
 /// KW_NAMES `( -- )`: remembers the keyword names tuple for the next CALL.
 pub fn kw_names(vm: &mut Vm, arg: u32) -> PyResult<Step> {
@@ -99,14 +101,14 @@ pub fn call_function_ex(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     vm.call_step(&func, args)
 }
 
-/// MAKE_FUNCTION `(defaults?, kwdefaults?, annotations?, closure?, codeobj -- func)`:
-/// flags 0x01 defaults, 0x02 kwdefaults, 0x04 annotations, 0x08 closure.
+/// MAKE_FUNCTION `(defaults?, kwdefaults?, annotations?, closure?, codeobj -- func)`: the
+/// oparg's `oparg::make_function` flags say which are there.
 pub fn make_function(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let f = vm.top()?;
     let Value::Code(code) = f.pop()? else {
         return Err(Throw::Bug("MAKE_FUNCTION without a code object".into()));
     };
-    let closure = if arg & 0x08 != 0 {
+    let closure = if arg & make_function::CLOSURE != 0 {
         match f.pop()? {
             Value::Tuple(t) => Some(t),
             _ => return Err(Throw::Bug("closure is not a tuple".into())),
@@ -114,12 +116,12 @@ pub fn make_function(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     } else {
         None
     };
-    let annotations = if arg & 0x04 != 0 {
+    let annotations = if arg & make_function::ANNOTATIONS != 0 {
         f.pop()?
     } else {
         Value::None
     };
-    let kwdefaults = if arg & 0x02 != 0 {
+    let kwdefaults = if arg & make_function::KWDEFAULTS != 0 {
         match f.pop()? {
             Value::Dict(d) => Some(d),
             _ => return Err(Throw::Bug("kwdefaults is not a dict".into())),
@@ -127,7 +129,7 @@ pub fn make_function(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     } else {
         None
     };
-    let defaults = if arg & 0x01 != 0 {
+    let defaults = if arg & make_function::DEFAULTS != 0 {
         match f.pop()? {
             Value::Tuple(t) => Some(t),
             _ => return Err(Throw::Bug("defaults is not a tuple".into())),
@@ -169,12 +171,15 @@ pub fn return_const(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     }
 }
 
-/// CALL_INTRINSIC_1 `(value -- res)`: 1 print, 2 import *, 3 StopIteration → RuntimeError,
-/// 5 unary +, 6 list → tuple.
+/// CALL_INTRINSIC_1 `(value -- res)`: the [`Intrinsic1`] the oparg names; those for
+/// asynchronous generators and type parameters are unsupported.
 pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let Some(intrinsic) = Intrinsic1::from_oparg(arg) else {
+        return Err(vm.bug(format!("CALL_INTRINSIC_1 oparg {arg}")));
+    };
     let v = vm.top()?.pop()?;
-    let res = match arg {
-        1 => {
+    let res = match intrinsic {
+        Intrinsic1::Print => {
             if !v.is_none() {
                 let text = vm.repr(&v)?;
                 vm.stdout.push_str(&text);
@@ -182,7 +187,7 @@ pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             }
             Value::None
         }
-        2 => {
+        Intrinsic1::ImportStar => {
             let Value::Module(m) = &v else {
                 return Err(Throw::Bug("import * of a non-module".into()));
             };
@@ -199,7 +204,7 @@ pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             }
             Value::None
         }
-        3 => {
+        Intrinsic1::StopIterationError => {
             // PEP 479: a StopIteration escaping a generator becomes RuntimeError; the
             // RERAISE that follows raises the result.
             if vm.is_instance_of(&v, "StopIteration") {
@@ -217,18 +222,21 @@ pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
                 v
             }
         }
-        5 => vm.unary("+", &v)?,
-        6 => match &v {
+        Intrinsic1::UnaryPositive => vm.unary(UnaryOp::Positive, &v)?,
+        Intrinsic1::ListToTuple => match &v {
             Value::List(l) => Value::tuple(l.items.borrow().clone()),
             other => other.clone(),
         },
-        _ => return Err(vm.unsupported(format!("CALL_INTRINSIC_1 {arg}"))),
+        Intrinsic1::Invalid
+        | Intrinsic1::AsyncGenWrap
+        | Intrinsic1::TypeVar
+        | Intrinsic1::ParamSpec
+        | Intrinsic1::TypeVarTuple
+        | Intrinsic1::SubscriptGeneric
+        | Intrinsic1::TypeAlias => {
+            return Err(vm.unsupported(format!("the intrinsic {}", intrinsic.name())))
+        }
     };
     vm.top()?.push(res);
     Ok(Step::Continue)
-}
-
-/// CALL_INTRINSIC_2 `(value2, value1 -- res)`: not needed by supported programs.
-pub fn call_intrinsic_2(vm: &mut Vm, arg: u32) -> PyResult<Step> {
-    Err(vm.unsupported(format!("CALL_INTRINSIC_2 {arg}")))
 }

@@ -7,6 +7,7 @@ use super::super::eval::Step;
 use super::super::interp::{Vm, MAX_ALLOC};
 use super::super::object::{Set, Slice, Value};
 use super::super::{PyResult, Throw};
+use crate::oparg::UnpackExArg;
 
 /// BUILD_TUPLE `(values[oparg] -- tup)`
 pub fn build_tuple(vm: &mut Vm, arg: u32) -> PyResult<Step> {
@@ -313,9 +314,8 @@ fn unpack_items(
 /// UNPACK_EX `(seq -- values[oparg & 0xFF], list, values[oparg >> 8])`
 pub fn unpack_ex(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let seq = vm.top()?.pop()?;
-    let before = (arg & 0xFF) as usize;
-    let after = (arg >> 8) as usize;
-    let items = unpack_items(vm, &seq, before, Some(after))?;
+    let UnpackExArg { before, after } = UnpackExArg::decode(arg);
+    let items = unpack_items(vm, &seq, before as usize, Some(after as usize))?;
     let f = vm.top()?;
     for v in items.into_iter().rev() {
         f.push(v);
@@ -384,20 +384,21 @@ pub fn store_slice(vm: &mut Vm) -> PyResult<Step> {
     Ok(Step::Continue)
 }
 
-/// FORMAT_VALUE `(value, fmt_spec if (oparg & 4) -- result)`: conversion in `oparg & 3`
-/// (1 str, 2 repr, 3 ascii), then `format(value, spec)`.
+/// FORMAT_VALUE `(value, fmt_spec if (oparg & 4) -- result)`: the `oparg::format_value`
+/// conversion, then `format(value, spec)`.
 pub fn format_value(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    use crate::oparg::format_value::*;
     let f = vm.top()?;
-    let spec = if arg & 4 != 0 {
+    let spec = if arg & FVS_HAVE_SPEC != 0 {
         f.pop()?
     } else {
         Value::str("")
     };
     let v = f.pop()?;
-    let v = match arg & 3 {
-        1 => Value::str(&vm.str_of(&v)?),
-        2 => Value::str(&vm.repr(&v)?),
-        3 => Value::str(&vm.ascii(&v)?),
+    let v = match arg & FVC_MASK {
+        FVC_STR => Value::str(&vm.str_of(&v)?),
+        FVC_REPR => Value::str(&vm.repr(&v)?),
+        FVC_ASCII => Value::str(&vm.ascii(&v)?),
         _ => v,
     };
     let spec = match spec {

@@ -8,33 +8,37 @@ use super::super::object::Value;
 use super::super::protocol::IterStep;
 use super::super::{PyResult, Throw};
 
-fn goto(vm: &mut Vm, target: usize) -> PyResult<Step> {
+/// Continues at a jump's target (`code::jump_target`).
+fn goto(vm: &mut Vm, target: Option<usize>) -> PyResult<Step> {
     let f = vm.top()?;
-    if target > f.info.code.len_units() {
-        return Err(Throw::Bug(format!("jump target {target} outside the code")));
+    match target {
+        Some(t) if t <= f.info.code.len_units() => {
+            f.next_instr = t;
+            Ok(Step::Continue)
+        }
+        _ => Err(bad_target(target)),
     }
-    f.next_instr = target;
-    Ok(Step::Continue)
 }
 
-/// JUMP_FORWARD `( -- )`
-pub fn jump(vm: &mut Vm, target: usize) -> PyResult<Step> {
+/// A jump target outside the code, or none (a backward jump before its start): the code
+/// object is malformed, a VM bug.
+#[cold]
+pub fn bad_target(target: Option<usize>) -> Throw {
+    match target {
+        Some(t) => Throw::Bug(format!("jump target {t} outside the code")),
+        None => Throw::Bug("jump before the start of the code".into()),
+    }
+}
+
+/// JUMP_FORWARD / JUMP_BACKWARD / JUMP_BACKWARD_NO_INTERRUPT `( -- )`: to the unit
+/// `code::jump_target` gives (this VM has no eval breaker to check on the way back).
+/// spec: tracing.settrace.line (backward jumps re-trigger the line, in the tracing wrapper)
+pub fn jump(vm: &mut Vm, target: Option<usize>) -> PyResult<Step> {
     goto(vm, target)
 }
 
-/// JUMP_BACKWARD / JUMP_BACKWARD_NO_INTERRUPT `( -- )`: relative to the next instruction.
-/// spec: tracing.settrace.line (backward jumps re-trigger the line)
-pub fn jump_backward(vm: &mut Vm, next: usize, arg: u32) -> PyResult<Step> {
-    match next.checked_sub(arg as usize) {
-        Some(t) => goto(vm, t),
-        None => Err(Throw::Bug(
-            "backward jump before the start of the code".into(),
-        )),
-    }
-}
-
 /// POP_JUMP_IF_TRUE / POP_JUMP_IF_FALSE `(cond -- )`
-pub fn pop_jump_if(vm: &mut Vm, target: usize, when: bool) -> PyResult<Step> {
+pub fn pop_jump_if(vm: &mut Vm, target: Option<usize>, when: bool) -> PyResult<Step> {
     let v = vm.top()?.pop()?;
     if vm.truthy(&v)? == when {
         return goto(vm, target);
@@ -43,7 +47,7 @@ pub fn pop_jump_if(vm: &mut Vm, target: usize, when: bool) -> PyResult<Step> {
 }
 
 /// POP_JUMP_IF_NONE / POP_JUMP_IF_NOT_NONE `(value -- )`
-pub fn pop_jump_if_none(vm: &mut Vm, target: usize, when_none: bool) -> PyResult<Step> {
+pub fn pop_jump_if_none(vm: &mut Vm, target: Option<usize>, when_none: bool) -> PyResult<Step> {
     let v = vm.top()?.pop()?;
     if v.is_none() == when_none {
         return goto(vm, target);
@@ -60,7 +64,7 @@ pub fn get_iter(vm: &mut Vm) -> PyResult<Step> {
 }
 
 /// FOR_ITER `(iter -- iter, next)`: on exhaustion pops the iterator and jumps past the
-/// END_FOR at the loop's exit. A StopIteration that ended the iterator (raised by
+/// END_FOR at the loop's exit (`target` is that END_FOR; 3.12's `JUMPBY(oparg + 1)`). A StopIteration that ended the iterator (raised by
 /// `__next__`, or a generator's non-None return value) is reported to tracers
 /// (3.12 INSTRUMENTED_FOR_ITER `monitor_raise`). spec: generators.tracing
 ///
@@ -69,10 +73,12 @@ pub fn get_iter(vm: &mut Vm) -> PyResult<Step> {
 /// recursion per nested loop over generators. Under tracing 3.12 does not specialise and
 /// goes through `gen_iternext`, but the events are the same either way.
 /// spec: generators.frame.f_back
-pub fn for_iter(vm: &mut Vm, exit: usize) -> PyResult<Step> {
+pub fn for_iter(vm: &mut Vm, target: Option<usize>) -> PyResult<Step> {
+    let exit = target.map(|t| t + 1);
     let it = vm.top()?.peek(0)?;
     if let Value::Generator(g) = &it {
         if !g.finished.get() && !g.running.get() {
+            let exit = exit.ok_or_else(|| bad_target(target))?;
             let on_return = InlineReturn::ForIter { exit };
             return super::generators::resume_inline(vm, g, Value::None, on_return);
         }

@@ -5,6 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
+use crate::oparg::resume;
 use crate::opcode::Opcode;
 
 use super::super::eval::{self, Step};
@@ -357,7 +358,7 @@ impl Vm {
             .info
             .code
             .decode_at(frame.next_instr)
-            .is_some_and(|i| i.opcode == Opcode::RESUME && i.arg >= 2);
+            .is_some_and(|i| i.opcode == Opcode::RESUME && resume::is_delegating(i.arg));
         if !delegating {
             return Ok(None);
         }
@@ -619,7 +620,7 @@ impl Vm {
 }
 
 /// SEND `(receiver, v -- receiver, retval)`: delegates to a sub-generator or iterator
-/// (`yield from`, `await`); when it finishes, jumps by oparg (to END_SEND) with its return
+/// (`yield from`, `await`); when it finishes, jumps to `target` (its END_SEND) with its return
 /// value. A created or suspended generator is resumed in this evaluation loop (3.12's
 /// inlined path, `DISPATCH_INLINED`): its frame is pushed with `v` and runs next; its
 /// yield or return comes back to this frame through [`InlineReturn::Send`], so the depth
@@ -627,13 +628,13 @@ impl Vm {
 /// (including a finished or running generator) goes through `__next__` / `send`, whose
 /// StopIteration gives the value and is reported to tracers as 3.12's `monitor_raise`
 /// does. spec: generators.tracing, generators.frame.f_back
-pub fn send(vm: &mut Vm, next: usize, arg: u32) -> PyResult<Step> {
+pub fn send(vm: &mut Vm, target: Option<usize>) -> PyResult<Step> {
+    let target = target.ok_or_else(|| super::control::bad_target(None))?;
     let f = vm.top()?;
     let v = f.pop()?;
     let receiver = f.peek(0)?;
     if let Value::Generator(g) = &receiver {
         if !g.finished.get() && !g.running.get() {
-            let target = next + arg as usize;
             return resume_inline(vm, g, v, InlineReturn::Send { target });
         }
     }
@@ -669,7 +670,7 @@ pub fn send(vm: &mut Vm, next: usize, arg: u32) -> PyResult<Step> {
         GenResult::Yield(x) => f.push(x),
         GenResult::Return(x) => {
             f.push(x);
-            f.next_instr = next + arg as usize;
+            f.next_instr = target;
         }
     }
     Ok(match stopped {

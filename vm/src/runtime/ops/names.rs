@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use crate::code::kinds;
+use crate::oparg::NameArg;
 
 use super::super::eval::Step;
 use super::super::interp::Vm;
@@ -163,7 +164,8 @@ pub fn delete_name(vm: &mut Vm, arg: u32) -> PyResult<Step> {
 /// LOAD_GLOBAL `( -- NULL if (oparg & 1), value)`: globals, then builtins.
 /// spec: namespaces.globals.identity, namespaces.builtins
 pub fn load_global(vm: &mut Vm, arg: u32) -> PyResult<Step> {
-    let name = co_name(vm, arg >> 1)?;
+    let arg = NameArg::decode(arg);
+    let name = co_name(vm, arg.name)?;
     let f = vm.top()?;
     let found = f
         .globals
@@ -171,7 +173,7 @@ pub fn load_global(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         .or_else(|| f.builtins.get_str(&name));
     match found {
         Some(v) => {
-            if arg & 1 == 1 {
+            if arg.flag {
                 f.push_opt(None);
             }
             f.push(v);

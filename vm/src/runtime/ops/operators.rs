@@ -4,18 +4,11 @@ use super::super::eval::Step;
 use super::super::interp::Vm;
 use super::super::object::Value;
 use super::super::PyResult;
-
-/// BINARY_OP's oparg → operator (CPython `_PyEval_BinaryOps`, NB_* order); in-place forms
-/// are 13 higher and behave the same for the immutable and list types supported.
-const BINARY_OPS: [&str; 13] = [
-    "+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", "-", "/", "^",
-];
-
-/// COMPARE_OP's `oparg >> 4` → operator.
-const COMPARE_OPS: [&str; 6] = ["<", "<=", "==", "!=", ">", ">="];
+use crate::arith::UnaryOp;
+use crate::oparg::{BinaryOp, CompareOp};
 
 /// UNARY_NEGATIVE / UNARY_INVERT `(value -- res)`
-pub fn unary(vm: &mut Vm, op: &str) -> PyResult<Step> {
+pub fn unary(vm: &mut Vm, op: UnaryOp) -> PyResult<Step> {
     let v = vm.top()?.pop()?;
     let r = vm.unary(op, &v)?;
     vm.top()?.push(r);
@@ -30,13 +23,13 @@ pub fn unary_not(vm: &mut Vm) -> PyResult<Step> {
     Ok(Step::Continue)
 }
 
-/// BINARY_OP `(lhs, rhs -- res)`
+/// BINARY_OP `(lhs, rhs -- res)`: the operator [`BinaryOp::from_oparg`] names
+/// (CPython `_PyEval_BinaryOps`), in-place from `NB_INPLACE_ADD` on.
 pub fn binary_op(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let f = vm.top()?;
     let rhs = f.pop()?;
     let lhs = f.pop()?;
-    let inplace = arg >= 13;
-    let Some(op) = BINARY_OPS.get((arg % 13) as usize) else {
+    let Some((op, inplace)) = BinaryOp::from_oparg(arg) else {
         return Err(vm.bug(format!("BINARY_OP oparg {arg}")));
     };
     let r = vm.binary(op, &lhs, &rhs, inplace)?;
@@ -44,12 +37,12 @@ pub fn binary_op(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     Ok(Step::Continue)
 }
 
-/// COMPARE_OP `(left, right -- res)`
+/// COMPARE_OP `(left, right -- res)`: `cmp_op[oparg >> 4]` ([`CompareOp::from_oparg`]).
 pub fn compare_op(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let f = vm.top()?;
     let right = f.pop()?;
     let left = f.pop()?;
-    let Some(op) = COMPARE_OPS.get((arg >> 4) as usize) else {
+    let Some(op) = CompareOp::from_oparg(arg) else {
         return Err(vm.bug(format!("COMPARE_OP oparg {arg}")));
     };
     let r = vm.compare(op, &left, &right)?;
