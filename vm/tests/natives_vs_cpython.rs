@@ -4,12 +4,9 @@
 //! from CPython 3.12's own signatures, runs on CPython 3.12 (all calls in one process,
 //! `PYTHONHASHSEED=0`) and on the VM (each call its own run, so one unsupported call does
 //! not end the others). Per call, the result's repr, or the exception's type and message,
-//! must be the same; a call the VM ends as unsupported is honest and counted apart.
-//!
-//! tests/differential/known_divergences.txt lists, temporarily, the divergences measured
-//! when the test was written, grouped by cause. The test subtracts them and fails on any
-//! other divergence, and on any listed call that no longer diverges (delete it from the
-//! list): the list can only shrink. The full report of a run is written to
+//! must be the same; a call the VM ends as unsupported is honest and counted apart. Any
+//! divergence fails the test (the list of divergences known when the test was written
+//! shrank to nothing and is gone). The full report of a run is written to
 //! `natives_vs_cpython.txt` in the target's test temporary directory.
 
 #[path = "../../harness/tests/common/cpython.rs"]
@@ -17,7 +14,7 @@ mod cpython;
 #[path = "differential/table.rs"]
 mod table;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
@@ -27,10 +24,6 @@ use libtest_mimic::Failed;
 use serde_json::Value as Json;
 use table::{Call, Kind, Native, Param};
 
-const KNOWN: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/differential/known_divergences.txt"
-);
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/differential/natives.py");
 
 /// How many divergences the summary shows in full.
@@ -67,8 +60,7 @@ fn check(python: &Path) -> Result<(), Failed> {
         let vm = run_vm(&call.source);
         report.add(call, normalise(&cpython), vm);
     }
-    let known = read_known()?;
-    report.finish(&natives, &known)
+    report.finish(&natives)
 }
 
 /// The VM's natives the table covers, with CPython 3.12's signatures.
@@ -201,13 +193,10 @@ struct Report<'a> {
     divergences: Vec<Divergence<'a>>,
     /// Calls the VM ended as unsupported, by feature.
     features: BTreeMap<String, usize>,
-    /// Every call's key.
-    keys: BTreeSet<&'a str>,
 }
 
 impl<'a> Report<'a> {
     fn add(&mut self, call: &'a Call, cpython: String, vm: Answer) {
-        self.keys.insert(&call.key);
         let group = self.by_group.entry(call.group.clone()).or_default();
         group.calls += 1;
         self.total.calls += 1;
@@ -229,33 +218,9 @@ impl<'a> Report<'a> {
         }
     }
 
-    fn finish(self, natives: &[Native], known: &BTreeSet<String>) -> Result<(), Failed> {
+    fn finish(self, natives: &[Native]) -> Result<(), Failed> {
         let mut text = String::new();
         self.summary(natives, &mut text);
-        let diverging: BTreeSet<&str> = self
-            .divergences
-            .iter()
-            .map(|d| d.call.key.as_str())
-            .collect();
-        let all = &self.keys;
-        let new: Vec<&Divergence> = self
-            .divergences
-            .iter()
-            .filter(|d| !known.contains(&d.call.key))
-            .collect();
-        let fixed: Vec<&String> = known
-            .iter()
-            .filter(|k| all.contains(k.as_str()) && !diverging.contains(k.as_str()))
-            .collect();
-        let stale: Vec<&String> = known.iter().filter(|k| !all.contains(k.as_str())).collect();
-        let _ = writeln!(
-            text,
-            "\n{} divergences are listed in known_divergences.txt; {} are not; {} listed calls no longer diverge; {} listed calls are not in the table",
-            self.divergences.len() - new.len(),
-            new.len(),
-            fixed.len(),
-            stale.len()
-        );
         let _ = writeln!(text, "\nThe first {SHOWN} divergences:");
         for d in self.divergences.iter().take(SHOWN) {
             show(&mut text, d);
@@ -268,48 +233,18 @@ impl<'a> Report<'a> {
         }
         let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("natives_vs_cpython.txt");
         std::fs::write(&path, full)?;
-
-        let mut errors = String::new();
-        if !new.is_empty() {
-            let _ = writeln!(
-                errors,
-                "{} divergences are not in {KNOWN} (fix the VM, or make the call unsupported):",
-                new.len()
-            );
-            for d in new.iter().take(SHOWN) {
-                show(&mut errors, d);
-            }
-            let _ = writeln!(errors, "as list entries:");
-            for d in &new {
-                let _ = writeln!(errors, "{}", d.call.key);
-            }
+        if self.divergences.is_empty() {
+            return Ok(());
         }
-        if !fixed.is_empty() {
-            let _ = writeln!(
-                errors,
-                "{} calls listed in {KNOWN} no longer diverge: delete them from the list:",
-                fixed.len()
-            );
-            for k in &fixed {
-                let _ = writeln!(errors, "{k}");
-            }
+        let mut errors = format!(
+            "{} calls diverge from CPython 3.12 (fix the VM, or make the call unsupported):\n",
+            self.divergences.len()
+        );
+        for d in self.divergences.iter().take(SHOWN) {
+            show(&mut errors, d);
         }
-        if !stale.is_empty() {
-            let _ = writeln!(
-                errors,
-                "{} calls listed in {KNOWN} are not in the table: delete them from the list:",
-                stale.len()
-            );
-            for k in &stale {
-                let _ = writeln!(errors, "{k}");
-            }
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            let _ = writeln!(errors, "(full report: {})", path.display());
-            Err(errors.into())
-        }
+        let _ = writeln!(errors, "(full report: {})", path.display());
+        Err(errors.into())
     }
 
     fn summary(&self, natives: &[Native], text: &mut String) {
@@ -393,14 +328,4 @@ fn show(text: &mut String, d: &Divergence) {
     for line in d.vm.lines() {
         let _ = writeln!(text, "    VM:      {line}");
     }
-}
-
-/// The listed calls: every line of known_divergences.txt that is not blank or a `#` comment.
-fn read_known() -> Result<BTreeSet<String>, Failed> {
-    let text = std::fs::read_to_string(KNOWN).map_err(|e| format!("{KNOWN}: {e}"))?;
-    Ok(text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect())
 }

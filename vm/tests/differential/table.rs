@@ -41,7 +41,7 @@ pub struct Call {
     /// `builtins` for functions, `exceptions` for the exception types.
     pub group: String,
     /// The call on one line (`x = RECEIVER; EXPRESSION` or `EXPRESSION`): its identity in
-    /// the report and in known_divergences.txt.
+    /// the report.
     pub key: String,
     /// The program that makes the call and prints its outcome.
     pub source: String,
