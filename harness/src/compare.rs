@@ -29,8 +29,22 @@ pub enum Outcome {
     Crash(String),
     /// The case file could not be loaded.
     Invalid(framespec_spec::Error),
-    /// The case needs an API this target's CPython version lacks (a `requires` tag).
+    /// The case needs an API this target's language version lacks (a `requires` tag), or a
+    /// channel the target cannot observe (and the channels it has agree).
     NotApplicable(String),
+    /// The target's expectations file lists the case as differing on these channels, and
+    /// it did (only on those). Not a failure, not a pass.
+    ExpectedFail {
+        reason: String,
+        diffs: Vec<ChannelDiff>,
+    },
+    /// The expectations file lists the case, and it passed: the entry at `entry`
+    /// (`FILE:LINE`) is stale. A failure, so stale entries cannot pile up.
+    UnexpectedPass {
+        entry: String,
+    },
+    /// On the target's don't-run list (it hangs or crashes the target), with the reason.
+    Skipped(String),
 }
 
 impl Outcome {
@@ -41,7 +55,13 @@ impl Outcome {
     /// Everything but a pass and a not-applicable case counts as a failure (an
     /// unsupported verdict too: the case did not pass).
     pub fn failed(&self) -> bool {
-        !matches!(self, Outcome::Pass | Outcome::NotApplicable(_))
+        !matches!(
+            self,
+            Outcome::Pass
+                | Outcome::NotApplicable(_)
+                | Outcome::ExpectedFail { .. }
+                | Outcome::Skipped(_)
+        )
     }
 
     /// A short word for summaries.
@@ -55,6 +75,9 @@ impl Outcome {
             Outcome::Crash(_) => "crash",
             Outcome::Invalid(_) => "invalid case",
             Outcome::NotApplicable(_) => "not applicable",
+            Outcome::ExpectedFail { .. } => "expected failure",
+            Outcome::UnexpectedPass { .. } => "unexpected pass",
+            Outcome::Skipped(_) => "skipped",
         }
     }
 }
@@ -86,6 +109,18 @@ impl fmt::Display for Outcome {
             Outcome::Crash(detail) => write!(f, "crash: {detail}"),
             Outcome::Invalid(err) => write!(f, "{err}"),
             Outcome::NotApplicable(why) => write!(f, "not applicable: {why}"),
+            Outcome::ExpectedFail { reason, diffs } => {
+                writeln!(f, "expected failure: {reason}")?;
+                for diff in diffs {
+                    write!(f, "{diff}")?;
+                }
+                Ok(())
+            }
+            Outcome::UnexpectedPass { entry } => write!(
+                f,
+                "unexpected pass: the case is listed as an expected failure at {entry}, and passes; delete that entry"
+            ),
+            Outcome::Skipped(why) => write!(f, "skipped: {why}"),
         }
     }
 }
@@ -126,6 +161,7 @@ pub fn judge(case: &Case, version: Option<&str>, end: RunEnd) -> Outcome {
             return Outcome::Unsupported { feature, location }
         }
         RunEnd::Crash(detail) => return Outcome::Crash(detail),
+        RunEnd::NotApplicable(why) => return Outcome::NotApplicable(why),
     };
     let diffs = compare(case, &case.expectation_for(version), &observation);
     if diffs.is_empty() {

@@ -1,10 +1,11 @@
 //! framespec's harness: runs conformance cases on targets (the reference VM in process,
-//! CPython out of process), compares observations with expectations, and reports.
+//! any other implementation out of process), compares observations with expectations, and reports.
 //!
 //! The harness never looks inside a VM: it compares [`observe::Observation`]s.
 
 pub mod compare;
-pub mod cpython;
+pub mod expectations;
+pub mod external;
 pub mod fuzzing;
 pub mod observe;
 pub mod python;

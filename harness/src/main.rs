@@ -7,10 +7,11 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use framespec::cpython::Cpython;
+use framespec::expectations::{self, Expectations};
+use framespec::external::{External, Limits};
 use framespec::python::{self, REFERENCE_VERSION};
 use framespec::report;
-use framespec::runner::{self, bless_one, collect, run_suite, Blessed, CaseFile};
+use framespec::runner::{self, bless_one, collect, run_suite, Blessed, CaseFile, Run};
 use framespec::{Reference, Target};
 use framespec_vm::{End, RunOptions};
 use rayon::prelude::*;
@@ -32,11 +33,16 @@ enum Command {
     Run {
         /// Case files or directories (default: the cases/ directory).
         paths: Vec<PathBuf>,
-        /// Targets to run on (repeatable).
-        #[arg(long, value_enum, default_values_t = [TargetKind::Reference])]
-        target: Vec<TargetKind>,
+        /// Targets to run on (repeatable): `reference`, `cpython` (CPython 3.12, or
+        /// --python), `cpython-3.N`, `python:PATH` (the adapter under any interpreter) or
+        /// `cmd:'PROGRAM ARGS'` (any program speaking the protocol of INTERPRETING.md §6).
+        #[arg(long, value_parser = parse_target, default_value = "reference")]
+        target: Vec<TargetSpec>,
         #[command(flatten)]
         common: Common,
+        /// Where targets' expectations files are (`<DIR>/<target>.yaml`).
+        #[arg(long, default_value_os_t = expectations::default_dir())]
+        expectations: PathBuf,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -62,6 +68,30 @@ enum Command {
     },
     /// Disassemble a Python file as CPython 3.12's `dis` would.
     Dis { file: PathBuf },
+    /// Manage a target's expected failures (`expectations/<target>.yaml`).
+    Expectations {
+        #[command(subcommand)]
+        action: ExpectationsAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExpectationsAction {
+    /// Run the cases on a target without its file, then write the file: every failing case
+    /// with the channels that differ, every case that crashes, hangs or is unsupported on
+    /// the skip list. Reasons already written are kept.
+    Update {
+        /// Case files or directories (default: the cases/ directory).
+        paths: Vec<PathBuf>,
+        /// The target (not the reference VM).
+        #[arg(long, value_parser = parse_target)]
+        target: TargetSpec,
+        #[command(flatten)]
+        common: Common,
+        /// Where targets' expectations files are.
+        #[arg(long, default_value_os_t = expectations::default_dir())]
+        expectations: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -73,17 +103,55 @@ struct Common {
     /// Wall-clock limit per case on out-of-process targets, in seconds.
     #[arg(long, default_value_t = 5.0)]
     timeout: f64,
+    /// Address-space limit of each out-of-process worker, in MiB (0: none).
+    #[arg(long, value_name = "MIB", default_value_t = framespec::external::DEFAULT_ADDRESS_SPACE >> 20)]
+    address_space: u64,
     /// Instruction budget per case on the reference VM.
     #[arg(long, default_value_t = RunOptions::default().fuel)]
     fuel: u64,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum TargetKind {
+/// A `--target` value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum TargetSpec {
     /// The reference VM, in process.
     Reference,
-    /// CPython through the adapter (see --python).
+    /// CPython 3.12 through the adapter (or the interpreter --python names).
     Cpython,
+    /// The installed CPython `3.N` through the adapter.
+    CpythonVersion(String),
+    /// The adapter under the interpreter at this path.
+    Python(PathBuf),
+    /// A program speaking the protocol, as a shell command line.
+    Cmd(String),
+}
+
+fn parse_target(text: &str) -> Result<TargetSpec, String> {
+    if let Some(path) = text.strip_prefix("python:") {
+        if path.is_empty() {
+            return Err("python: needs an interpreter path".to_owned());
+        }
+        return Ok(TargetSpec::Python(PathBuf::from(path)));
+    }
+    if let Some(line) = text.strip_prefix("cmd:") {
+        if line.trim().is_empty() {
+            return Err("cmd: needs a command".to_owned());
+        }
+        return Ok(TargetSpec::Cmd(line.to_owned()));
+    }
+    match text {
+        "reference" => return Ok(TargetSpec::Reference),
+        "cpython" => return Ok(TargetSpec::Cpython),
+        _ => {}
+    }
+    if let Some(version) = text.strip_prefix("cpython-") {
+        if framespec_spec::KNOWN_VERSIONS.contains(&version) {
+            return Ok(TargetSpec::CpythonVersion(version.to_owned()));
+        }
+    }
+    Err(format!(
+        "unknown target `{text}`: one of reference, cpython, cpython-3.N (3.8–3.13), python:PATH, cmd:'PROGRAM ARGS'"
+    ))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -102,9 +170,19 @@ fn main() -> ExitCode {
             paths,
             target,
             common,
+            expectations,
             format,
             jobs,
-        } => run(&paths, &target, &common, format, jobs),
+        } => run(&paths, &target, &common, &expectations, format, jobs),
+        Command::Expectations {
+            action:
+                ExpectationsAction::Update {
+                    paths,
+                    target,
+                    common,
+                    expectations,
+                },
+        } => update_expectations(&paths, &target, &common, &expectations),
         Command::Bless { paths, common } => bless(&paths, &common),
         Command::Exec { file, fuel } => exec(&file, fuel),
         Command::Dis { file } => dis(&file),
@@ -124,18 +202,57 @@ fn case_files(paths: &[PathBuf]) -> Result<Vec<CaseFile>, String> {
     collect(&paths).map_err(|e| e.to_string())
 }
 
-fn cpython(common: &Common) -> Result<Cpython, String> {
+fn limits(common: &Common) -> Limits {
+    Limits {
+        timeout: Duration::from_secs_f64(common.timeout.max(0.1)),
+        address_space: (common.address_space > 0).then_some(common.address_space << 20),
+    }
+}
+
+/// CPython 3.12 (or the interpreter `--python` names) through the adapter.
+fn cpython(common: &Common) -> Result<External, String> {
     let python = match &common.python {
         Some(path) => path.clone(),
         None => python::locate(REFERENCE_VERSION).map_err(|why| format!("{why}; pass --python"))?,
     };
-    Cpython::new(&python, Duration::from_secs_f64(common.timeout.max(0.1)))
+    External::python(&python, limits(common))
+}
+
+/// A target made from its `--target` value.
+enum Made {
+    Reference(Reference),
+    External(Box<External>),
+}
+
+impl Made {
+    fn target(&self) -> &dyn Target {
+        match self {
+            Made::Reference(r) => r,
+            Made::External(e) => e.as_ref(),
+        }
+    }
+}
+
+fn make_target(spec: &TargetSpec, common: &Common) -> Result<Made, String> {
+    Ok(match spec {
+        TargetSpec::Reference => Made::Reference(Reference { fuel: common.fuel }),
+        TargetSpec::Cpython => Made::External(Box::new(cpython(common)?)),
+        TargetSpec::CpythonVersion(version) => {
+            let python = python::locate(version)?;
+            Made::External(Box::new(External::python(&python, limits(common))?))
+        }
+        TargetSpec::Python(path) => {
+            Made::External(Box::new(External::python(path, limits(common))?))
+        }
+        TargetSpec::Cmd(line) => Made::External(Box::new(External::command(line, limits(common))?)),
+    })
 }
 
 fn run(
     paths: &[PathBuf],
-    kinds: &[TargetKind],
+    specs: &[TargetSpec],
     common: &Common,
+    expectations_dir: &Path,
     format: Format,
     jobs: Option<usize>,
 ) -> Result<ExitCode, String> {
@@ -146,23 +263,34 @@ fn run(
             .map_err(|e| e.to_string())?;
     }
     let files = case_files(paths)?;
-    let reference = Reference { fuel: common.fuel };
-    let cpython = if kinds.contains(&TargetKind::Cpython) {
-        Some(cpython(common)?)
-    } else {
-        None
-    };
-    let mut targets: Vec<&dyn Target> = Vec::new();
-    if kinds.contains(&TargetKind::Reference) {
-        targets.push(&reference);
+    let made = specs
+        .iter()
+        .map(|spec| make_target(spec, common))
+        .collect::<Result<Vec<Made>, String>>()?;
+    let targets: Vec<&dyn Target> = made.iter().map(Made::target).collect();
+    let mut names: Vec<String> = Vec::new();
+    for target in &targets {
+        let name = target.name();
+        if names.contains(&name) {
+            return Err(format!("two targets are both {name}"));
+        }
+        names.push(name);
     }
-    if let Some(cpython) = &cpython {
-        targets.push(cpython);
-    }
+    let files_for = names
+        .iter()
+        .map(|name| Expectations::load(expectations_dir, name))
+        .collect::<Result<Vec<_>, String>>()?;
+    let runs: Vec<Run<'_>> = targets
+        .iter()
+        .zip(&files_for)
+        .map(|(target, expectations)| Run {
+            target: *target,
+            expectations: expectations.as_ref(),
+        })
+        .collect();
     let started = Instant::now();
-    let reports = run_suite(&targets, &files);
+    let reports = run_suite(&runs, &files);
     let elapsed = started.elapsed();
-    let names: Vec<String> = targets.iter().map(|t| t.name()).collect();
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let rendered = match format {
         Format::Text => report::text(&reports, &names, elapsed, colour),
@@ -178,16 +306,62 @@ fn run(
     })
 }
 
+fn update_expectations(
+    paths: &[PathBuf],
+    spec: &TargetSpec,
+    common: &Common,
+    dir: &Path,
+) -> Result<ExitCode, String> {
+    if *spec == TargetSpec::Reference {
+        return Err("the reference VM has no expected failures: it passes every case".to_owned());
+    }
+    let made = make_target(spec, common)?;
+    let target = made.target();
+    let name = target.name();
+    let old = Expectations::load(dir, &name)?;
+    let files = case_files(paths)?;
+    // Skipped cases stay skipped (they hang or crash the target); the rest run unlisted.
+    let skips_only = old.as_ref().map(Expectations::skips_only);
+    let reports = run_suite(
+        &[Run {
+            target,
+            expectations: skips_only.as_ref(),
+        }],
+        &files,
+    );
+    let text = expectations::updated(old.as_ref(), &name, &reports);
+    let path = expectations::path_for(dir, &name);
+    let listed = reports
+        .iter()
+        .any(|r| r.outcome.failed() || matches!(r.outcome, framespec::Outcome::Skipped(_)));
+    if old.is_none() && !listed {
+        println!("{name}: every case passes; no expectations file needed");
+        return Ok(ExitCode::SUCCESS);
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    std::fs::write(&path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let tally = report::Tally::of(reports.iter());
+    println!("wrote {} ({})", path.display(), tally.summary());
+    Ok(ExitCode::SUCCESS)
+}
+
 fn bless(paths: &[PathBuf], common: &Common) -> Result<ExitCode, String> {
     if std::env::var_os("CI").is_some() {
         return Err("blessing is refused when CI is set: expectations are recorded on a developer machine and reviewed".to_owned());
     }
     let target = cpython(common)?;
+    if target.identity().implementation != "cpython" {
+        return Err(format!(
+            "{} is {}, not CPython: expectations are recorded from CPython",
+            target.shown(),
+            target.identity().implementation
+        ));
+    }
     let version = target.version().unwrap_or_default();
     if !framespec_spec::KNOWN_VERSIONS.contains(&version.as_str()) {
         return Err(format!(
             "{} is CPython {version}; cases record CPython {}",
-            target.python().display(),
+            target.shown(),
             framespec_spec::KNOWN_VERSIONS.join(", ")
         ));
     }

@@ -38,6 +38,9 @@ pub enum RunEnd {
     /// The target reached something it does not implement as CPython 3.12 does, and said
     /// so instead of answering (INTERPRETING.md §5).
     Unsupported { feature: String, location: String },
+    /// The target cannot observe a channel the case asks for on this program (protocol
+    /// status `not_applicable`).
+    NotApplicable(String),
     /// An out-of-process target exceeded the wall-clock limit.
     Timeout { seconds: f64 },
     /// The target died, broke the protocol, or reported an internal failure.

@@ -83,3 +83,61 @@ pub fn probe_version(python: &Path) -> Result<String, String> {
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
+
+/// Other Python implementations the tests and `framespec matrix` look for: a label, the
+/// command names to search on `PATH` (and in `~/.cargo/bin`, where `cargo install` puts
+/// RustPython), and how to install it.
+pub const OTHER_IMPLEMENTATIONS: &[(&str, &[&str], &str)] = &[
+    ("pypy", &["pypy3"], "apt-get install -y pypy3"),
+    (
+        "rustpython",
+        &["rustpython"],
+        "cargo +nightly install rustpython --locked",
+    ),
+];
+
+/// The interpreter for `label` of [`OTHER_IMPLEMENTATIONS`], or why there is none.
+pub fn locate_other(label: &str) -> Result<PathBuf, String> {
+    let Some((_, names, install)) = OTHER_IMPLEMENTATIONS.iter().find(|(l, _, _)| *l == label)
+    else {
+        return Err(format!("unknown implementation {label}"));
+    };
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).collect())
+        .unwrap_or_default();
+    if let Some(home) = std::env::var_os("CARGO_HOME")
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo").into_os_string()))
+    {
+        dirs.push(Path::new(&home).join("bin"));
+    }
+    names
+        .iter()
+        .flat_map(|name| dirs.iter().map(move |dir| dir.join(name)))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            format!(
+                "{} not found on PATH (install: {install})",
+                names.join(" or ")
+            )
+        })
+}
+
+/// Asks an interpreter who it is, as the adapter's handshake will say it: the
+/// `sys.implementation.name` and the language version, `("pypy", "3.9")`.
+pub fn probe_identity(python: &Path) -> Result<(String, String), String> {
+    let out = Command::new(python)
+        .args([
+            "-c",
+            "import sys; print(sys.implementation.name, '%d.%d' % sys.version_info[:2])",
+        ])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    if !out.status.success() {
+        return Err(format!("{} exited with {}", python.display(), out.status));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    match text.split_whitespace().collect::<Vec<_>>().as_slice() {
+        [name, version] => Ok(((*name).to_owned(), (*version).to_owned())),
+        _ => Err(format!("{} answered {text:?}", python.display())),
+    }
+}

@@ -7,13 +7,16 @@ use std::time::Duration;
 use crate::compare::Outcome;
 use crate::runner::Report;
 
-/// Verdict counts. `failed` is every verdict but pass, unsupported and not applicable.
+/// Verdict counts. `failed` is every verdict but pass, unsupported, not applicable,
+/// expected failure and skipped.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
     pub passed: usize,
     pub failed: usize,
     pub unsupported: usize,
     pub not_applicable: usize,
+    pub expected_failures: usize,
+    pub skipped: usize,
 }
 
 impl Tally {
@@ -24,21 +27,27 @@ impl Tally {
                 Outcome::Pass => t.passed += 1,
                 Outcome::NotApplicable(_) => t.not_applicable += 1,
                 Outcome::Unsupported { .. } => t.unsupported += 1,
+                Outcome::ExpectedFail { .. } => t.expected_failures += 1,
+                Outcome::Skipped(_) => t.skipped += 1,
                 _ => t.failed += 1,
             }
         }
         t
     }
 
-    /// `N passed, N failed`, then `, N unsupported` and `, N not applicable` when there
-    /// are any.
+    /// `N passed, N failed`, then `, N expected failures`, `, N unsupported`,
+    /// `, N not applicable` and `, N skipped` when there are any.
     pub fn summary(&self) -> String {
         let mut line = format!("{} passed, {} failed", self.passed, self.failed);
-        if self.unsupported > 0 {
-            line.push_str(&format!(", {} unsupported", self.unsupported));
-        }
-        if self.not_applicable > 0 {
-            line.push_str(&format!(", {} not applicable", self.not_applicable));
+        for (n, what) in [
+            (self.expected_failures, "expected failures"),
+            (self.unsupported, "unsupported"),
+            (self.not_applicable, "not applicable"),
+            (self.skipped, "skipped"),
+        ] {
+            if n > 0 {
+                line.push_str(&format!(", {n} {what}"));
+            }
         }
         line
     }
@@ -64,15 +73,11 @@ pub fn text(
         for line in report.outcome.to_string().lines() {
             let _ = writeln!(out, "    {}", paint(line, colour));
         }
-        let flag = if report.target == "reference" {
-            "reference"
-        } else {
-            "cpython"
-        };
         let _ = writeln!(
             out,
-            "    re-run: framespec run {} --target {flag}\n",
-            report.file.path.display()
+            "    re-run: framespec run {} --target {}\n",
+            report.file.path.display(),
+            report.selector
         );
     }
     if target_names.len() > 1 {
@@ -124,6 +129,8 @@ pub fn json(reports: &[Report], elapsed: Duration) -> String {
         "failed": tally.failed,
         "unsupported": tally.unsupported,
         "not_applicable": tally.not_applicable,
+        "expected_failures": tally.expected_failures,
+        "skipped": tally.skipped,
         "seconds": elapsed.as_secs_f64(),
         "cases": cases,
     });
@@ -160,11 +167,11 @@ pub fn junit(reports: &[Report], target_names: &[String], elapsed: Duration) -> 
             );
             if r.outcome.passed() {
                 out.push_str("/>\n");
-            } else if let Outcome::NotApplicable(why) = &r.outcome {
+            } else if !r.outcome.failed() {
                 let _ = writeln!(
                     out,
                     ">\n      <skipped message=\"{}\"/>\n    </testcase>",
-                    xml(why)
+                    xml(&r.outcome.to_string())
                 );
             } else {
                 let _ = writeln!(
@@ -207,6 +214,7 @@ mod tests {
     fn report(target: &str, id: &str, outcome: Outcome) -> Report {
         Report {
             target: target.to_owned(),
+            selector: target.to_owned(),
             file: CaseFile {
                 id: id.to_owned(),
                 path: format!("cases/{id}.yaml").into(),

@@ -7,9 +7,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::compare::{expectation_from, judge, override_from, Outcome};
+use crate::expectations::Expectations;
 use crate::observe::RunEnd;
 use crate::python::REFERENCE_VERSION;
-use crate::target::Target;
+use crate::target::{Channel, Target};
 
 /// A case file found on disk, not yet loaded.
 #[derive(Clone, Debug)]
@@ -52,8 +53,25 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<CaseFile>, framespec_spec::Error
     Ok(files)
 }
 
-/// Loads and runs one case on `target`.
-pub fn run_one(target: &dyn Target, file: &CaseFile) -> Outcome {
+/// Loads and runs one case on `target`, judged with the target's expectations file if it
+/// has one.
+pub fn run_one(
+    target: &dyn Target,
+    file: &CaseFile,
+    expectations: Option<&Expectations>,
+) -> Outcome {
+    if let Some(why) = expectations.and_then(|e| e.skip_reason(&file.id)) {
+        return Outcome::Skipped(why.to_owned());
+    }
+    let outcome = run_unlisted(target, file);
+    match expectations {
+        Some(e) => e.apply(&file.id, outcome),
+        None => outcome,
+    }
+}
+
+/// Loads and runs one case on `target`, as if it had no expectations file.
+fn run_unlisted(target: &dyn Target, file: &CaseFile) -> Outcome {
     let case = match load(&file.id, &file.path) {
         Ok(case) => case,
         Err(err) => return Outcome::Invalid(err),
@@ -62,23 +80,51 @@ pub fn run_one(target: &dyn Target, file: &CaseFile) -> Outcome {
         return Outcome::NotApplicable(why);
     }
     let version = target.version().filter(|v| v != REFERENCE_VERSION);
-    judge(&case, version.as_deref(), target.run(&case))
+    // A channel the target cannot observe is neither asked for nor compared: the case is
+    // judged on the channels it has, and is not applicable if those agree.
+    let mut missing = Vec::new();
+    let mut case = case;
+    if case.trace && !target.observes(Channel::Trace) {
+        case.trace = false;
+        missing.push(Channel::Trace.name());
+    }
+    if !case.snapshot_lines.is_empty() && !target.observes(Channel::Snapshots) {
+        case.snapshot_lines.clear();
+        missing.push(Channel::Snapshots.name());
+    }
+    match judge(&case, version.as_deref(), target.run(&case)) {
+        Outcome::Pass if !missing.is_empty() => Outcome::NotApplicable(format!(
+            "{} cannot observe the {} channel (the others agree)",
+            target.name(),
+            missing.join(" and ")
+        )),
+        outcome => outcome,
+    }
 }
 
 /// The result of one case in a suite run.
 #[derive(Debug)]
 pub struct Report {
     pub target: String,
+    /// The `--target` value that re-runs it (`reference`, `python:/usr/bin/pypy3`).
+    pub selector: String,
     pub file: CaseFile,
     pub outcome: Outcome,
 }
 
+/// A target with its expectations file, if it has one.
+#[derive(Clone, Copy)]
+pub struct Run<'a> {
+    pub target: &'a dyn Target,
+    pub expectations: Option<&'a Expectations>,
+}
+
 /// Runs every case on every target in parallel (rayon), with a progress bar when stderr is
 /// a terminal. Reports come back in (target, id) order.
-pub fn run_suite(targets: &[&dyn Target], files: &[CaseFile]) -> Vec<Report> {
-    let jobs: Vec<(&dyn Target, &CaseFile)> = targets
+pub fn run_suite(runs: &[Run<'_>], files: &[CaseFile]) -> Vec<Report> {
+    let jobs: Vec<(Run<'_>, &CaseFile)> = runs
         .iter()
-        .flat_map(|t| files.iter().map(move |f| (*t, f)))
+        .flat_map(|r| files.iter().map(move |f| (*r, f)))
         .collect();
     let bar = ProgressBar::with_draw_target(Some(jobs.len() as u64), ProgressDrawTarget::stderr());
     bar.set_style(
@@ -87,11 +133,12 @@ pub fn run_suite(targets: &[&dyn Target], files: &[CaseFile]) -> Vec<Report> {
     );
     let reports = jobs
         .par_iter()
-        .map(|(target, file)| {
-            let outcome = run_one(*target, file);
+        .map(|(run, file)| {
+            let outcome = run_one(run.target, file, run.expectations);
             bar.inc(1);
             Report {
-                target: target.name(),
+                target: run.target.name(),
+                selector: run.target.selector(),
                 file: (*file).clone(),
                 outcome,
             }
@@ -146,6 +193,7 @@ pub fn bless_one(target: &dyn Target, file: &CaseFile) -> Blessed {
                 return Blessed::Failed(format!("{location}: {feature} is not supported"))
             }
             RunEnd::Crash(detail) => return Blessed::Failed(detail),
+            RunEnd::NotApplicable(why) => return Blessed::NotApplicable(why),
         };
         if version == REFERENCE_VERSION {
             // CPython 3.12 records the expectation itself.

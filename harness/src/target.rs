@@ -1,17 +1,41 @@
-//! Targets: the implementations a case runs on. The reference VM runs in process; CPython
-//! (and anything speaking the observation protocol) runs out of process (`cpython`).
+//! Targets: the implementations a case runs on. The reference VM runs in process; every
+//! other implementation runs out of process and speaks the observation protocol
+//! (`external`).
 
 use framespec_spec::Case;
 use framespec_vm::{End, RunOptions};
 
 use crate::observe::{Observation, ObservedException, RunEnd};
 
+/// A channel a target may or may not be able to observe (INTERPRETING.md §3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    Trace,
+    Snapshots,
+}
+
+impl Channel {
+    /// The channel's name in cases and in the protocol.
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::Trace => "trace",
+            Channel::Snapshots => "snapshots",
+        }
+    }
+}
+
 /// An implementation of Python that can run cases.
 pub trait Target: Send + Sync {
-    /// The name used in trial names and reports (`reference`, `cpython-3.12`).
+    /// The name used in trial names and reports (`reference`, `cpython-3.12`, `pypy-3.9`).
     fn name(&self) -> String;
-    /// The CPython version whose expectations apply (`"3.11"`); `None` for 3.12 semantics.
+    /// The language version whose expectations apply (`"3.11"`); `None` for 3.12 semantics.
     fn version(&self) -> Option<String>;
+    /// The `--target` value that selects it again (`reference`, `python:/usr/bin/pypy3`).
+    fn selector(&self) -> String;
+    /// Whether the target can observe `channel` (`stdout` and `exception` it always can).
+    fn observes(&self, _channel: Channel) -> bool {
+        true
+    }
     /// Runs one case.
     fn run(&self, case: &Case) -> RunEnd;
 }
@@ -37,6 +61,10 @@ impl Target for Reference {
 
     fn version(&self) -> Option<String> {
         None
+    }
+
+    fn selector(&self) -> String {
+        "reference".to_owned()
     }
 
     fn run(&self, case: &Case) -> RunEnd {

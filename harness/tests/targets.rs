@@ -1,0 +1,314 @@
+//! Targets other than the reference VM, as a user drives them with `framespec run`: a
+//! protocol speaker that misbehaves in every way INTERPRETING.md §6.3 lists, handshakes
+//! that are refused, strict expected-failure files, and hermetic runs on CPython.
+//!
+//! The toy target (`fixtures/targets/toy_target.py`) is a from-scratch protocol speaker
+//! run by CPython 3.12, so these trials follow the shared rule (`common/cpython.rs`).
+
+#[path = "common/cpython.rs"]
+mod cpython;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Output};
+use std::time::{Duration, Instant};
+
+use libtest_mimic::Failed;
+
+fn main() -> ExitCode {
+    cpython::run(vec![
+        cpython::trial(
+            "a_misbehaving_target_gets_a_verdict_per_case_and_the_run_finishes",
+            a_misbehaving_target_gets_a_verdict_per_case_and_the_run_finishes,
+        ),
+        cpython::trial(
+            "a_target_that_is_not_hermetic_gets_a_process_per_case",
+            a_target_that_is_not_hermetic_gets_a_process_per_case,
+        ),
+        cpython::trial(
+            "bad_handshakes_are_refused_with_the_reason",
+            bad_handshakes_are_refused_with_the_reason,
+        ),
+        cpython::trial("expected_failures_are_strict", expected_failures_are_strict),
+        cpython::trial(
+            "expectations_update_writes_the_file_and_keeps_reasons",
+            expectations_update_writes_the_file_and_keeps_reasons,
+        ),
+        cpython::trial(
+            "two_copies_of_the_suite_get_the_same_verdicts_on_cpython",
+            two_copies_of_the_suite_get_the_same_verdicts_on_cpython,
+        ),
+    ])
+}
+
+fn framespec(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_framespec"))
+        .args(args)
+        .current_dir(workspace())
+        .output()
+        .expect("the framespec binary runs")
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The toy target under `python`, with extra options, as a `--target` value.
+fn toy(python: &Path, options: &str) -> String {
+    format!(
+        "cmd:'{}' harness/tests/fixtures/targets/toy_target.py {options}",
+        python.display()
+    )
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("framespec-targets-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    dir
+}
+
+fn a_misbehaving_target_gets_a_verdict_per_case_and_the_run_finishes(
+    python: &Path,
+) -> Result<(), Failed> {
+    let started = Instant::now();
+    let target = toy(python, "");
+    let out = framespec(&[
+        "run",
+        "harness/tests/fixtures/misbehave",
+        "--target",
+        &target,
+        "--timeout",
+        "2",
+        "-j",
+        "2",
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    for (case, verdict, detail) in [
+        ("hang", "timeout", "did not finish within 2.0 s"),
+        (
+            "exit",
+            "crash",
+            "exited (exit status: 5) while running the case",
+        ),
+        ("garbage", "crash", "the target broke the protocol"),
+        (
+            "wrong-id",
+            "crash",
+            "answered for id Some(\"someone/else\")",
+        ),
+        ("flood", "crash", "a line longer than 64 MiB"),
+    ] {
+        assert!(
+            stdout.contains(&format!("FAIL toy-3.12::{case} ({verdict})")),
+            "{case}: {stdout}"
+        );
+        assert!(stdout.contains(detail), "{case}: {detail}: {stdout}");
+    }
+    // The deaf worker's case passed; the case after it got a fresh worker. All eight good
+    // cases kept their verdicts.
+    assert!(!stdout.contains("close-stdin"), "{stdout}");
+    assert!(!stdout.contains("good-"), "{stdout}");
+    assert!(stdout.contains("9 passed, 5 failed"), "{stdout}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    Ok(())
+}
+
+fn a_target_that_is_not_hermetic_gets_a_process_per_case(python: &Path) -> Result<(), Failed> {
+    // The toy keeps nothing between programs, but says it is not hermetic: every case gets
+    // a process of its own, so even a deaf or dying worker touches no other case.
+    let target = toy(python, "--not-hermetic");
+    let out = framespec(&[
+        "run",
+        "harness/tests/fixtures/misbehave",
+        "--target",
+        &target,
+        "--timeout",
+        "2",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("9 passed, 5 failed"), "{stdout}");
+    Ok(())
+}
+
+fn bad_handshakes_are_refused_with_the_reason(python: &Path) -> Result<(), Failed> {
+    let good = "harness/tests/fixtures/misbehave/good-1.yaml";
+    for (options, reason) in [
+        (
+            "--protocol 0.2.0",
+            "the target speaks protocol 0.2.0, this runner 0.3.0",
+        ),
+        (
+            "--no-handshake",
+            "exited (exit status: 7) before its handshake",
+        ),
+    ] {
+        let out = framespec(&["run", good, "--target", &toy(python, options)]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(reason), "{options}: {stderr}");
+    }
+    let out = framespec(&["run", good, "--target", "python:/nonexistent/python"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("/nonexistent/python: not found"),
+        "{stderr}"
+    );
+    Ok(())
+}
+
+fn expected_failures_are_strict(python: &Path) -> Result<(), Failed> {
+    let dir = scratch("strict");
+    let target = toy(python, "");
+    let run = |file: &str| {
+        std::fs::write(dir.join("toy-3.12.yaml"), file).expect("write expectations");
+        let out = framespec(&[
+            "run",
+            "harness/tests/fixtures/misbehave/good-1.yaml",
+            "harness/tests/fixtures/misbehave/garbage.yaml",
+            "harness/tests/fixtures/misbehave/hang.yaml",
+            "--target",
+            &target,
+            "--timeout",
+            "2",
+            "--expectations",
+            dir.to_str().expect("UTF-8 path"),
+        ]);
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    // The crash and the hang on the skip list: only good-1 runs.
+    let (code, stdout, _) =
+        run("skip:\n  garbage:\n    reason: breaks the protocol\n  hang:\n    reason: hangs\n");
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("1 passed, 0 failed, 2 skipped"), "{stdout}");
+    // A listed case that passes fails the run and names the entry to delete.
+    let (code, stdout, _) = run("expected:\n  good-1:\n    channels: [stdout]\n    reason: r\nskip:\n  garbage:\n    reason: g\n  hang:\n    reason: h\n");
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAIL toy-3.12::good-1 (unexpected pass)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("toy-3.12.yaml:2, and passes; delete that entry"),
+        "{stdout}"
+    );
+    // The reference VM may not have a file.
+    std::fs::write(dir.join("reference.yaml"), "skip: {}\n").expect("write");
+    let out = framespec(&[
+        "run",
+        "harness/tests/fixtures/misbehave/good-1.yaml",
+        "--expectations",
+        dir.to_str().expect("UTF-8 path"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("the reference VM has no expected failures"));
+    // A malformed file is a located error.
+    let (code, _, stderr) = run("expected:\n  good-1:\n    channels: [colour]\n    reason: r\n");
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("toy-3.12.yaml:2: `good-1`: unknown channel `colour`"),
+        "{stderr}"
+    );
+    Ok(())
+}
+
+fn expectations_update_writes_the_file_and_keeps_reasons(python: &Path) -> Result<(), Failed> {
+    let dir = scratch("update");
+    let cases = dir.join("cases");
+    std::fs::create_dir_all(&cases).expect("cases dir");
+    let differs = "title: t\nspec: [frames.f_back.chain]\nsource: |\n  print(1)\nexpect:\n  stdout: |\n    2\n";
+    std::fs::write(cases.join("differs.yaml"), differs).expect("write");
+    std::fs::write(cases.join("also.yaml"), differs).expect("write");
+    std::fs::copy(
+        workspace().join("harness/tests/fixtures/misbehave/good-2.yaml"),
+        cases.join("good.yaml"),
+    )
+    .expect("copy");
+    let file = dir.join("toy-3.12.yaml");
+    std::fs::write(
+        &file,
+        "expected:\n  differs:\n    channels: [stdout]\n    reason: the toy prints 1\n",
+    )
+    .expect("write");
+    let target = toy(python, "");
+    let dir_arg = dir.to_str().expect("UTF-8 path");
+    let out = framespec(&[
+        "expectations",
+        "update",
+        cases.to_str().expect("UTF-8 path"),
+        "--target",
+        &target,
+        "--expectations",
+        dir_arg,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(&file).expect("read back");
+    assert!(
+        written.contains("  differs:\n    channels: [stdout]\n    reason: the toy prints 1\n"),
+        "{written}"
+    );
+    assert!(
+        written.contains(
+            "  also:\n    channels: [stdout]\n    reason: \"to explain: differs on stdout\"\n"
+        ),
+        "{written}"
+    );
+    assert!(!written.contains("good"), "{written}");
+    // The file it wrote makes the run green.
+    let out = framespec(&[
+        "run",
+        cases.to_str().expect("UTF-8 path"),
+        "--target",
+        &target,
+        "--expectations",
+        dir_arg,
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("1 passed, 0 failed, 2 expected failures"),
+        "{stdout}"
+    );
+    Ok(())
+}
+
+fn two_copies_of_the_suite_get_the_same_verdicts_on_cpython(python: &Path) -> Result<(), Failed> {
+    // CPython 3.12 keeps instrumentation state across programs in one process; each case
+    // must start from a fresh interpreter's state whatever ran in its worker before.
+    let dir = scratch("copies");
+    for copy in ["a", "b"] {
+        let status = Command::new("cp")
+            .arg("-r")
+            .arg(workspace().join("cases"))
+            .arg(dir.join(copy))
+            .status()
+            .expect("cp runs");
+        assert!(status.success());
+    }
+    let out = framespec(&[
+        "run",
+        dir.join("a").to_str().expect("UTF-8 path"),
+        dir.join("b").to_str().expect("UTF-8 path"),
+        "--target",
+        "cpython",
+        "--python",
+        python.to_str().expect("UTF-8 path"),
+        "-j",
+        "2",
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains(" failed"), "{stdout}");
+    assert!(stdout.contains(", 0 failed"), "{stdout}");
+    Ok(())
+}
