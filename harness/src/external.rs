@@ -531,3 +531,62 @@ impl Drop for Worker {
         let _ = self.child.wait();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shake(fields: &str) -> Result<Handshake, String> {
+        Handshake::parse(&format!(
+            "{{\"protocol\": \"0.3.0\", \"implementation_version\": \"1\", {fields}}}"
+        ))
+    }
+
+    #[test]
+    fn a_handshake_names_the_target_and_its_channels() {
+        let ok = shake(r#""implementation": "pypy", "language": "3.9", "channels": ["stdout", "exception"], "hermetic": false"#)
+            .expect("valid");
+        assert_eq!(
+            (ok.implementation.as_str(), ok.language.as_str()),
+            ("pypy", "3.9")
+        );
+        assert!(!ok.hermetic);
+    }
+
+    #[test]
+    fn bad_handshakes_say_what_is_wrong() {
+        let err = |fields: &str| shake(fields).expect_err("refused");
+        assert_eq!(
+            err(
+                r#""implementation": "PyPy", "language": "3.9", "channels": ["stdout", "exception"], "hermetic": true"#
+            ),
+            "the implementation name \"PyPy\" is not lowercase letters, digits, `_` and `-`"
+        );
+        assert_eq!(
+            err(
+                r#""implementation": "pypy", "language": "3", "channels": ["stdout", "exception"], "hermetic": true"#
+            ),
+            "the language version \"3\" is not `3.N`"
+        );
+        assert_eq!(
+            err(
+                r#""implementation": "pypy", "language": "3.9", "channels": ["stdout"], "hermetic": true"#
+            ),
+            "the target does not observe `exception`"
+        );
+        assert!(err(r#""implementation": "pypy""#).starts_with("the handshake is not valid"));
+    }
+
+    #[test]
+    fn long_lines_are_an_error_not_a_hang() {
+        let (send, receive) = mpsc::channel();
+        let mut input = b"{\"short\": 1}\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_LINE + 10));
+        read_lines(&input[..], &send);
+        assert_eq!(receive.recv(), Ok(Ok("{\"short\": 1}".to_owned())));
+        assert_eq!(
+            receive.recv(),
+            Ok(Err("the target wrote a line longer than 64 MiB".to_owned()))
+        );
+    }
+}
