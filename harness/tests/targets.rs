@@ -34,6 +34,10 @@ fn main() -> ExitCode {
             expectations_update_writes_the_file_and_keeps_reasons,
         ),
         cpython::trial(
+            "runaway_allocation_on_cpython_ends_within_seconds",
+            runaway_allocation_on_cpython_ends_within_seconds,
+        ),
+        cpython::trial(
             "two_copies_of_the_suite_get_the_same_verdicts_on_cpython",
             two_copies_of_the_suite_get_the_same_verdicts_on_cpython,
         ),
@@ -310,5 +314,39 @@ fn two_copies_of_the_suite_get_the_same_verdicts_on_cpython(python: &Path) -> Re
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains(" failed"), "{stdout}");
     assert!(stdout.contains(", 0 failed"), "{stdout}");
+    Ok(())
+}
+
+fn runaway_allocation_on_cpython_ends_within_seconds(python: &Path) -> Result<(), Failed> {
+    // Under a 1 GiB address space the program gets CPython's own MemoryError: a verdict
+    // (the case expects it to complete), not an exhausted machine.
+    let started = Instant::now();
+    let out = framespec(&[
+        "run",
+        "harness/tests/fixtures/memory",
+        "--target",
+        "cpython",
+        "--python",
+        python.to_str().expect("UTF-8 path"),
+        "--address-space",
+        "1024",
+        "--timeout",
+        "20",
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    for case in ["append", "doubling"] {
+        assert!(
+            stdout.contains(&format!("FAIL cpython-3.12::{case} (fail)")),
+            "{stdout}"
+        );
+    }
+    assert!(stdout.contains("+type: MemoryError"), "{stdout}");
+    assert!(stdout.contains("0 passed, 2 failed"), "{stdout}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
     Ok(())
 }
