@@ -163,13 +163,7 @@ HAVE_UNRAISABLEHOOK = hasattr(sys, "unraisablehook")
 # moment its last reference goes.  Such an interpreter (CPython) also clears __main__
 # and finalizes what it held at exit; one with only a tracing GC (PyPy) does not.
 REFCOUNTING = _probe_immediate_weakref_callbacks()
-# How the program gets a thread whose whole Python stack is its own (see _run_program):
-# CPython calls it from C code only (_frameless); PyPy hides the adapter's driver
-# function from frames and tracebacks (__pypy__.hidden_applevel, what PyPy's own
-# pure-Python builtins use).  Anywhere else the module frame's f_back is the driver's.
 _HIDE_FRAME = getattr(__pypy__, "hidden_applevel", None)
-FRAMELESS = "hidden" if _HIDE_FRAME is not None else \
-    "c-calls" if HAVE_UNRAISABLEHOOK and REFCOUNTING else "none"
 
 
 def channels():
@@ -907,6 +901,36 @@ def _frameless(func):
     del referent
     return holder.clear, callback, (ref, holder)
 
+
+def _probe_c_calls():
+    """Whether _frameless works here: an exception (SystemExit included) escaping the
+    callable is reported to sys.unraisablehook at once, with the callback as object."""
+    if not (HAVE_UNRAISABLEHOOK and REFCOUNTING):
+        return False
+    seen = []
+
+    def fail():
+        raise SystemExit(7)
+    previous = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: seen.append(
+        (unraisable.object, unraisable.exc_type))
+    try:
+        trigger, callback, keep = _frameless(fail)
+        trigger()
+        del keep
+    except Exception:
+        return False
+    finally:
+        sys.unraisablehook = previous
+    return any(obj is callback and kind is SystemExit for obj, kind in seen)
+
+
+# How the program gets a thread whose whole Python stack is its own (see _run_program):
+# CPython calls it from C code only (_frameless); PyPy hides the adapter's driver
+# function from frames and tracebacks (__pypy__.hidden_applevel, what PyPy's own
+# pure-Python builtins use).  Anywhere else the module frame's f_back is the driver's.
+FRAMELESS = "hidden" if _HIDE_FRAME is not None else \
+    "c-calls" if _probe_c_calls() else "none"
 
 _THREAD_STACK_SIZE = 32 * 1024 * 1024  # deep recursion must hit RecursionError, not the C stack
 # While the program runs, the adapter's main thread blocks on a lock; it wakes up only
