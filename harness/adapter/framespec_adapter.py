@@ -1,21 +1,37 @@
 #!/usr/bin/env python3
-"""framespec CPython adapter: runs case programs and reports observations.
+"""framespec adapter: runs case programs and reports observations.
 
 This one script speaks the observation protocol of spec/INTERPRETING.md section 6.
-It uses the standard library only and runs unchanged on CPython 3.8 to 3.13.
+It uses the standard library only and runs unchanged on CPython 3.8 to 3.13 and on
+PyPy 7.3 (language 3.9).  It probes what the interpreter has at start-up (never its
+name or version) and says in the handshake what it can observe.
 
 Worker mode (what the Rust harness starts):
 
     python3.12 framespec_adapter.py
 
-reads one JSON request per line on stdin and writes one JSON answer per line on
-stdout; end of input ends the worker with status 0.
+first writes the handshake line (section 6.1: protocol, implementation, language,
+channels, hermetic), then reads one JSON request per line on stdin and writes one JSON
+answer per line on stdout; end of input ends the worker with status 0.
 
 One-shot mode (for humans):
 
     python3.12 framespec_adapter.py --run FILE.py [--trace] [--snapshot-lines 3,5]
 
-prints the JSON answer for FILE.py (run under the name "main.py").
+prints the JSON answer for FILE.py (run under the name "main.py"), in this process.
+
+Hermetic runs (handshake "hermetic": true)
+------------------------------------------
+Where os.fork works, the worker imports everything once and then forks one child per
+request (answer_in_child): the child runs the case, writes its answer line into a pipe
+and leaves with os._exit; the worker forwards the line.  Every case therefore starts
+from the same state, whatever the previous one did (CPython 3.12 keeps sys.monitoring
+instrumentation in code objects; a program can patch a module or leave a thread
+running).  A child that dies without answering (a signal, os._exit in the program)
+gives {"status": "error", "detail": "the case's process died (signal 9, SIGKILL) ..."}.
+Children stay in the worker's process group, which the harness kills on timeout.
+Without fork the worker runs cases in its own process, restoring what programs
+commonly change (_SavedState), and says "hermetic": false.
 
 How a program runs
 ------------------
@@ -24,23 +40,34 @@ script's globals, sys.argv == ["main.py"], source in linecache, stdin empty, std
 and stderr captured; the uncaught exception printed as Python prints it, then atexit
 callbacks, then the module namespace cleared (so __del__ output is seen).  The module
 frame is the bottom of its stack (f_back is None), as in a real script: the program
-runs in a fresh thread started on C code only (see _frameless and _run_program).
+runs in a fresh thread with no adapter frame beneath it (see _run_program).  On CPython
+that thread runs C code only (_frameless, which relies on reference counting); on PyPy
+the adapter's driver function is hidden from frames and tracebacks as PyPy hides its
+own pure-Python builtins; an interpreter with neither shows the driver's frame below
+the module frame.
 Known differences from a real script, all from that thread: the program does not run
 on the main thread (threading.current_thread() is a dummy thread, signal.signal()
-refuses), and a program that replaces sys.unraisablehook without restoring it makes
-its uncaught exception unobservable (answered as status error).
+refuses), and on CPython a program that replaces sys.unraisablehook without restoring
+it makes its uncaught exception unobservable (answered as status error).  Before 3.12
+the C calls that start the program count towards the recursion limit.
 
-Adapter-specific extension (not part of the runner contract): a request may carry
-"observer": "settrace" (CLI: --observer settrace) to force the sys.settrace observer
-on CPython >= 3.12; the self-check in test_adapter.py uses it to compare the two.
+Adapter-specific extensions (not part of the runner contract), for test_adapter.py: a
+request may carry "observer": "settrace" (CLI: --observer settrace) to force the
+sys.settrace observer on CPython >= 3.12, to compare the two; FRAMESPEC_ADAPTER_FORK=0
+in the environment makes a worker run cases in its own process ("hermetic": false) as
+it does where fork is missing.
 
 How the trace is observed
 -------------------------
-* CPython < 3.12: through sys.settrace, which *is* the definition of the channel.
-* CPython >= 3.12: through sys.monitoring (PEP 669) with tool id 4, so the program's
+* With sys.monitoring (CPython >= 3.12): through it, with tool id 4, so the program's
   own sys.settrace stays untouched.  Since 3.12, sys.settrace is itself a PEP 669 tool
   (Python/legacy_tracing.c, tool id 7) that turns monitoring events into settrace
   events; _MonitoringObserver below reproduces that translation rule by rule.
+* Otherwise (CPython < 3.12, PyPy): through sys.settrace, which *is* the definition
+  of the channel.  A program that installs its own trace or profile function would
+  replace the observer: such a request is answered "not_applicable".
+* With neither (no working sys.settrace), the handshake lists no trace or snapshots
+  channel and a request for them is answered "not_applicable".
 """
 
 import io
@@ -63,15 +90,128 @@ import warnings
 import weakref
 from importlib.machinery import SourceFileLoader
 
+try:
+    import signal
+except ImportError:  # only used to name the signal that killed a case's process
+    signal = None
+try:
+    import __pypy__
+except ImportError:
+    __pypy__ = None
+
+# Bound at start-up: a program may replace json.dumps (the answer is encoded after it ran).
+_json_dumps = json.dumps
+PROTOCOL_VERSION = "0.3.0"  # INTERPRETING.md, the runner contract this script speaks
 DEFAULT_FILENAME = "main.py"
 MAX_SNAPSHOTS = 50  # INTERPRETING.md section 3: at most 50 blocks per run
 MAX_TRACE_EVENTS = 2000000  # a memory guard; a runaway program hits the harness timeout first
 MONITORING_TOOL_ID = 4  # INTERPRETING.md section 3
-HAVE_MONITORING = hasattr(sys, "monitoring")  # CPython >= 3.12
+
+
+# ---------------------------------------------------------------------------
+# What this interpreter has, probed once at start-up (never by its name or version)
+# ---------------------------------------------------------------------------
+
+def _probe_settrace():
+    """Whether sys.settrace delivers 'call', 'line' and 'return' events with frames."""
+    settrace = getattr(sys, "settrace", None)
+    if settrace is None:
+        return False
+    seen = []
+
+    def tracer(frame, event, arg):
+        seen.append((event, frame.f_code.co_name, frame.f_lineno))
+        return tracer
+
+    def probe():
+        x = 1
+        return x
+    try:
+        settrace(tracer)
+        try:
+            probe()
+        finally:
+            settrace(None)
+    except Exception:
+        return False
+    events = set(event for event, name, _ in seen if name == "probe")
+    return {"call", "line", "return"} <= events
+
+
+def _probe_immediate_weakref_callbacks():
+    """Whether dropping the last reference to an object runs its weakref callbacks at
+    once (reference counting: CPython), which _frameless() relies on."""
+    fired = []
+    try:
+        referent = set()
+        ref = weakref.ref(referent, fired.append)
+        holder = [referent]
+        del referent
+        holder.clear()
+        del ref
+    except Exception:
+        return False
+    return bool(fired)
+
+
+HAVE_MONITORING = hasattr(sys, "monitoring")  # PEP 669: CPython >= 3.12
+# With sys.monitoring, sys.settrace is one of its tools; probing it would instrument every
+# code object loaded so far, state CPython 3.12 keeps, so it is taken as working there.
+HAVE_SETTRACE = hasattr(sys, "settrace") if HAVE_MONITORING else _probe_settrace()
+HAVE_UNRAISABLEHOOK = hasattr(sys, "unraisablehook")
+# Reference counting: an object dies (and its weakref callbacks and __del__ run) the
+# moment its last reference goes.  Such an interpreter (CPython) also clears __main__
+# and finalizes what it held at exit; one with only a tracing GC (PyPy) does not.
+REFCOUNTING = _probe_immediate_weakref_callbacks()
+_HIDE_FRAME = getattr(__pypy__, "hidden_applevel", None)
+
+
+def channels():
+    """The INTERPRETING.md section 3 channels this interpreter can observe, and stderr."""
+    found = ["stdout", "exception"]
+    if HAVE_MONITORING or HAVE_SETTRACE:
+        found += ["trace", "snapshots"]
+    return found + ["stderr"]
+
+
+def _fork_works():
+    """Whether this process can fork a child per case (INTERPRETING.md 6.1 `hermetic`)."""
+    if not all(hasattr(os, name) for name in ("fork", "pipe", "waitpid", "_exit")):
+        return False
+    _flush_std_streams()
+    try:
+        pid = os.fork()
+    except Exception:
+        return False
+    if pid == 0:
+        os._exit(0)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except Exception:
+        return False
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def handshake(hermetic):
+    """The first line a worker writes (INTERPRETING.md section 6.1)."""
+    impl = sys.implementation
+    version = tuple(getattr(impl, "version", ()))[:3]
+    return {
+        "protocol": PROTOCOL_VERSION,
+        "implementation": impl.name.lower(),
+        "implementation_version": ".".join(str(part) for part in version),
+        "language": "%d.%d" % tuple(sys.version_info[:2]),
+        "channels": channels(),
+        "hermetic": bool(hermetic),
+    }
 
 
 class AdapterError(Exception):
     """A failure of the adapter itself (not of the program): answered as status error."""
+
+
+class NotApplicable(Exception):
+    """This interpreter cannot observe a channel the request asks for on this program."""
 
 
 # ---------------------------------------------------------------------------
@@ -239,8 +379,6 @@ class _SettraceObserver(_Observer):
                 # off).  Swallowing it breaks CPython < 3.12's overflow recovery
                 # ("Fatal Python error: Cannot recover from stack overflow").
                 raise
-            except RecursionError:
-                raise  # as under a settrace tracer: the program sees it; not our failure
             except Exception:
                 self._fail("settrace observer")
             return local_tracer
@@ -472,7 +610,13 @@ _SYS_VOLATILE = ("tracebacklimit", "last_type", "last_value", "last_traceback",
 
 
 class _SavedState(object):
-    """Everything a case program commonly changes that would leak into the next case."""
+    """Everything a case program commonly changes that would leak into the next case.
+
+    Only needed when cases share a process (a worker that cannot fork, the one-shot
+    CLI): a forked child per case starts from the parent's state and is thrown away.
+    Every piece is optional, as interpreters differ in what they have (PyPy has no
+    gc.get_threshold, for one).
+    """
 
     def __init__(self):
         self.sys_attrs = {name: getattr(sys, name) for name in _SYS_ATTRS if hasattr(sys, name)}
@@ -482,10 +626,9 @@ class _SavedState(object):
         self.path_hooks = list(sys.path_hooks)
         self.modules = dict(sys.modules)
         self.recursion_limit = sys.getrecursionlimit()
-        self.switch_interval = sys.getswitchinterval()
-        self.int_max_str_digits = (sys.get_int_max_str_digits()
-                                   if hasattr(sys, "get_int_max_str_digits") else None)
-        self.asyncgen_hooks = sys.get_asyncgen_hooks()
+        self.switch_interval = _call_optional(sys, "getswitchinterval")
+        self.int_max_str_digits = _call_optional(sys, "get_int_max_str_digits")
+        self.asyncgen_hooks = _call_optional(sys, "get_asyncgen_hooks")
         self.builtins = dict(builtins.__dict__)
         self.environ = dict(os.environ)
         try:
@@ -495,8 +638,8 @@ class _SavedState(object):
         self.warning_filters = list(warnings.filters)
         self.onceregistry = dict(warnings.onceregistry)
         self.showwarning = warnings.showwarning
-        self.gc_enabled = gc.isenabled()
-        self.gc_threshold = gc.get_threshold()
+        self.gc_enabled = _call_optional(gc, "isenabled")
+        self.gc_threshold = _call_optional(gc, "get_threshold")
         self.tools = self._tools_in_use()
         threading = sys.modules.get("threading")
         self.thread_idents = set(getattr(threading, "_active", ()))
@@ -509,8 +652,8 @@ class _SavedState(object):
         return {t: sys.monitoring.get_tool(t) for t in range(6)}
 
     def restore(self):
-        sys.settrace(None)
-        sys.setprofile(None)
+        _call_optional(sys, "settrace", None)
+        _call_optional(sys, "setprofile", None)
         threading = sys.modules.get("threading")
         if threading is not None:
             try:
@@ -542,10 +685,12 @@ class _SavedState(object):
         sys.path_hooks[:] = self.path_hooks
         self._restore_modules()
         sys.setrecursionlimit(self.recursion_limit)
-        sys.setswitchinterval(self.switch_interval)
+        if self.switch_interval is not None:
+            sys.setswitchinterval(self.switch_interval)
         if self.int_max_str_digits is not None:
             sys.set_int_max_str_digits(self.int_max_str_digits)
-        sys.set_asyncgen_hooks(*self.asyncgen_hooks)
+        if self.asyncgen_hooks is not None:
+            sys.set_asyncgen_hooks(*self.asyncgen_hooks)
         _restore_dict(builtins.__dict__, self.builtins)
         if dict(os.environ) != self.environ:
             os.environ.clear()
@@ -561,8 +706,10 @@ class _SavedState(object):
             warnings._filters_mutated()
         _restore_dict(warnings.onceregistry, self.onceregistry)
         warnings.showwarning = self.showwarning
-        gc.set_threshold(*self.gc_threshold)
-        (gc.enable if self.gc_enabled else gc.disable)()
+        if self.gc_threshold is not None:
+            gc.set_threshold(*self.gc_threshold)
+        if self.gc_enabled is not None:
+            (gc.enable if self.gc_enabled else gc.disable)()
 
     def _restore_modules(self):
         # Entries the program replaced or removed come back.  Modules it imported
@@ -580,6 +727,12 @@ class _SavedState(object):
         for name, value in self.modules.items():
             if modules.get(name) is not value:
                 modules[name] = value
+
+
+def _call_optional(module, name, *args):
+    """module.name(*args), or None where this interpreter lacks it."""
+    function = getattr(module, name, None)
+    return None if function is None else function(*args)
 
 
 def _restore_dict(target, saved):
@@ -707,7 +860,9 @@ def _finalize_main(module_dict):
     """What interpreter shutdown does to __main__, so __del__ output is observed.
 
     Python's _PyModule_ClearDict: names starting with one underscore are set to None
-    first, then every other name except __builtins__.
+    first, then every other name except __builtins__.  Only where there is reference
+    counting: PyPy neither clears __main__ nor runs the finalizers of live objects at
+    exit, so `pypy main.py` shows no such output.
     """
     for key in list(module_dict):
         if isinstance(key, str) and key.startswith("_") and not key.startswith("__"):
@@ -747,67 +902,174 @@ def _frameless(func):
     return holder.clear, callback, (ref, holder)
 
 
+def _probe_c_calls():
+    """Whether _frameless works here: an exception (SystemExit included) escaping the
+    callable is reported to sys.unraisablehook at once, with the callback as object."""
+    if not (HAVE_UNRAISABLEHOOK and REFCOUNTING):
+        return False
+    seen = []
+
+    def fail():
+        raise SystemExit(7)
+    previous = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: seen.append(
+        (unraisable.object, unraisable.exc_type))
+    try:
+        trigger, callback, keep = _frameless(fail)
+        trigger()
+        del keep
+    except Exception:
+        return False
+    finally:
+        sys.unraisablehook = previous
+    return any(obj is callback and kind is SystemExit for obj, kind in seen)
+
+
+# How the program gets a thread whose whole Python stack is its own (see _run_program):
+# CPython calls it from C code only (_frameless); PyPy hides the adapter's driver
+# function from frames and tracebacks (__pypy__.hidden_applevel, what PyPy's own
+# pure-Python builtins use).  Anywhere else the module frame's f_back is the driver's.
+FRAMELESS = "hidden" if _HIDE_FRAME is not None else \
+    "c-calls" if _probe_c_calls() else "none"
+
 _THREAD_STACK_SIZE = 32 * 1024 * 1024  # deep recursion must hit RecursionError, not the C stack
+# While the program runs, the adapter's main thread blocks on a lock; it wakes up only
+# to check that its parent is alive (an orphan is never waited for: see _wait_for).
+# The first check comes late, so that no adapter code runs during an ordinary case (a
+# program's own sys.monitoring tool would see it).
+_FIRST_ORPHAN_CHECK_SECONDS = 30.0
+_ORPHAN_CHECK_SECONDS = 1.0
+
+
+def _driver(before, code, module_dict, after, outcome, done):
+    """The program's thread where C-only calls are not possible (FRAMELESS != "c-calls"):
+    the observer's set-up, the program, then `after` (report, atexit, tear-down).
+
+    On PyPy this function is hidden from frames and tracebacks (below), so the module
+    frame is the bottom of the program's stack there too; elsewhere it is one frame
+    below the module frame (the difference is documented at the top).  It calls exec()
+    itself: PyPy's exec() needs a Python caller, and functools.partial is Python code
+    there (it would show up as a frame).
+    """
+    try:
+        for step in before:
+            step()
+        try:
+            exec(code, module_dict)
+        except BaseException as exc:
+            outcome["exception"] = exc
+            del exc
+        else:
+            outcome["completed"] = True
+        for step in after:
+            try:
+                step()
+            except BaseException:
+                pass
+    finally:
+        done.release()
+
+
+if _HIDE_FRAME is not None:
+    _driver = _HIDE_FRAME(_driver)
+
+
+def _start_thread(function, args):
+    """Start a thread with a stack deep enough for the recursion limit, where settable."""
+    stack_size = getattr(_thread, "stack_size", None)
+    old_size = None
+    if stack_size is not None:
+        try:
+            old_size = stack_size()
+            stack_size(_THREAD_STACK_SIZE)
+        except Exception:  # ValueError, RuntimeError, or no such support
+            old_size = None
+    try:
+        _thread.start_new_thread(function, args)
+    finally:
+        if old_size is not None:
+            stack_size(old_size)
+
+
+def _wait_for(done):
+    """Block until the program's thread releases `done`; exit if orphaned meanwhile.
+
+    A worker (or a case's child) whose parent died has nobody to answer: a harness that
+    killed only the worker, not its process group, would otherwise leave a runaway
+    program running for ever.
+    """
+    parent = os.getppid() if hasattr(os, "getppid") else None
+    timeout = _FIRST_ORPHAN_CHECK_SECONDS
+    while not done.acquire(True, timeout):
+        if parent is not None and os.getppid() != parent:
+            os._exit(1)
+        timeout = _ORPHAN_CHECK_SECONDS
 
 
 def _run_program(code, module_dict, filename, source, observer):
     """Run the compiled program as a script does; return the exception channel value.
 
-    The program runs in a fresh thread whose whole Python stack is the program's: the
-    thread is started on a C function (collections.deque consuming map(call, steps)),
-    and every step is a C callable, so no adapter frame is active while program code
-    runs.  The steps: the observer's set-up (sys.settrace before 3.12, which is per
-    thread), the program, the report of its uncaught exception (what Python prints at
-    exit), atexit callbacks (what Python runs at exit), the observer's tear-down, and
-    finally releasing the lock this thread waits on.
+    The program runs in a fresh thread whose whole Python stack is the program's.  On
+    CPython the thread is started on a C function (collections.deque consuming
+    map(call, steps)) and every step is a C callable, so no adapter frame is active
+    while program code runs; the steps: the observer's set-up (sys.settrace before
+    3.12, which is per thread), the program, the report of its uncaught exception
+    (what Python prints at exit), atexit callbacks (what Python runs at exit), the
+    observer's tear-down, and finally releasing the lock this thread waits on.
+    Elsewhere _driver does the same steps from Python.
     """
     outcome = {}
-    run_program, program_callback, keep1 = _frameless(functools.partial(exec, code, module_dict))
 
     def report():
         exc = outcome.get("exception")
         if exc is not None:
             _register_source(filename, source)  # in case the program cleared linecache
             _report_uncaught(exc, filename)
-    run_report, report_callback, keep2 = _frameless(report)
-    # atexit failures are printed by atexit itself (3.8 also re-raises the last one).
-    run_atexit, atexit_callback, keep3 = _frameless(atexit._run_exitfuncs)
-
-    previous_hook = sys.unraisablehook
-
-    def unraisable_hook(unraisable):
-        if unraisable.object is program_callback:
-            outcome["exception"] = unraisable.exc_value
-        elif unraisable.object is report_callback or unraisable.object is atexit_callback:
-            pass
-        elif previous_hook is sys.__unraisablehook__:
-            # Something the program did, e.g. an exception in __del__.  The default
-            # hook reads source lines from disk, so print its text ourselves.
-            _print_unraisable(unraisable)
-        else:
-            previous_hook(unraisable)
-
-    def program_completed():
-        outcome["completed"] = True
 
     before, after = observer.thread_steps() if observer is not None else ([], [])
     done = _thread.allocate_lock()
     done.acquire()
-    steps = before + [run_program, program_completed, run_report, run_atexit] + after + \
-        [done.release]
-    driver = functools.partial(collections.deque, map(operator.methodcaller("__call__"), steps), 0)
-    sys.unraisablehook = unraisable_hook
-    old_size = _thread.stack_size()
-    try:
-        _thread.stack_size(_THREAD_STACK_SIZE)
-    except (ValueError, RuntimeError):
-        pass
-    try:
-        _thread.start_new_thread(driver, ())
-    finally:
-        _thread.stack_size(old_size)
-    done.acquire()
-    del keep1, keep2, keep3
+    # The unraisable reports that are the adapter's own (see _frameless).
+    program_callback, own_callbacks, keep = object(), (), None
+    if FRAMELESS == "c-calls":
+        run_program, program_callback, keep1 = _frameless(
+            functools.partial(exec, code, module_dict))
+        run_report, report_callback, keep2 = _frameless(report)
+        # atexit failures are printed by atexit itself (3.8 also re-raises the last one).
+        run_atexit, atexit_callback, keep3 = _frameless(atexit._run_exitfuncs)
+        own_callbacks = (report_callback, atexit_callback)
+        keep = (keep1, keep2, keep3)
+
+        def program_completed():
+            outcome["completed"] = True
+
+        steps = before + [run_program, program_completed, run_report, run_atexit] + after + \
+            [done.release]
+        start = (functools.partial(collections.deque,
+                                   map(operator.methodcaller("__call__"), steps), 0), ())
+    else:
+        start = (_driver, (before, code, module_dict,
+                           [report, atexit._run_exitfuncs] + after, outcome, done))
+
+    if HAVE_UNRAISABLEHOOK:
+        previous_hook = sys.unraisablehook
+
+        def unraisable_hook(unraisable):
+            if unraisable.object is program_callback:
+                outcome["exception"] = unraisable.exc_value
+            elif any(unraisable.object is own for own in own_callbacks):
+                pass
+            elif previous_hook is sys.__unraisablehook__:
+                # Something the program did, e.g. an exception in __del__.  The default
+                # hook reads source lines from disk, so print its text ourselves.
+                _print_unraisable(unraisable)
+            else:
+                previous_hook(unraisable)
+        sys.unraisablehook = unraisable_hook
+
+    _start_thread(*start)
+    _wait_for(done)
+    del keep
     exc = outcome.get("exception")
     if exc is None:
         if not outcome.get("completed"):
@@ -828,13 +1090,22 @@ def _installs_tracer(code):
 
 def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None,
              observer_kind="auto"):
-    """Run one program; return the answer fields (without id)."""
+    """Run one program; return the answer fields (without id).
+
+    The interpreter state is restored afterwards even in a forked child that exits
+    after answering: the adapter's own code that builds the answer needs its builtins.
+    """
+    observed = bool(trace or snapshot_lines)
     if observer_kind == "auto":
         observer_kind = "monitoring" if HAVE_MONITORING else "settrace"
     if observer_kind == "monitoring" and not HAVE_MONITORING:
         raise AdapterError("sys.monitoring needs CPython 3.12 or later")
     if observer_kind not in ("monitoring", "settrace"):
         raise AdapterError("unknown observer %r" % (observer_kind,))
+    if observed and observer_kind == "settrace" and not HAVE_SETTRACE:
+        return {"status": "not_applicable",
+                "detail": "%s cannot observe the trace and snapshot channels: it has neither "
+                          "sys.monitoring nor a working sys.settrace" % sys.implementation.name}
 
     saved = _SavedState()
     out = _capture_stream("strict")
@@ -848,6 +1119,7 @@ def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None
     exception = None
     observer = None
     internal = None
+    not_applicable = None
     try:
         _register_source(filename, source)
         sys.stdin = sys.__stdin__ = stdin
@@ -863,14 +1135,15 @@ def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None
             traceback.print_exception(type(exc), exc, None, file=sys.stderr)
             code = None
         if code is not None:
-            if trace or snapshot_lines:
+            if observed:
                 if observer_kind == "settrace" and _installs_tracer(code):
                     # The settrace observer shares the one trace hook with the program,
                     # which would silently replace it: refuse rather than record a
                     # half-observed trace.
-                    raise AdapterError(
-                        "the trace and snapshot channels need sys.monitoring (CPython 3.12+) "
-                        "for a program that installs its own trace function")
+                    raise NotApplicable(
+                        "the trace and snapshot channels are observed through sys.settrace "
+                        "here, and this program installs its own trace or profile function "
+                        "(observing it needs sys.monitoring, CPython 3.12+)")
                 cls = _MonitoringObserver if observer_kind == "monitoring" else _SettraceObserver
                 observer = cls(filename, code, trace, snapshot_lines)
                 observer.start()
@@ -879,7 +1152,10 @@ def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None
             finally:
                 if observer is not None:
                     observer.stop()
-            _finalize_main(module_dict)
+            if REFCOUNTING:
+                _finalize_main(module_dict)
+    except NotApplicable as exc:
+        not_applicable = str(exc)
     except AdapterError as exc:
         internal = str(exc)
     except BaseException:
@@ -901,6 +1177,8 @@ def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None
         internal = observer.error
     if internal is not None:
         return {"status": "error", "detail": internal}
+    if not_applicable is not None:
+        return {"status": "not_applicable", "detail": not_applicable}
     return {
         "status": "ok",
         "stdout": _captured_text(out),
@@ -916,37 +1194,55 @@ def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None
 # The protocol
 # ---------------------------------------------------------------------------
 
+def parse_request(line):
+    """A request line -> (id, run_case arguments, None), or (id, None, error answer)."""
+    try:
+        request = json.loads(line)
+    except ValueError as exc:
+        return None, None, {"id": None, "status": "error", "detail": "malformed request: %s" % exc}
+    if not isinstance(request, dict):
+        return None, None, {"id": None, "status": "error",
+                            "detail": "a request must be a JSON object"}
+    request_id = request.get("id")
+    source = request.get("source")
+    filename = request.get("filename") or DEFAULT_FILENAME
+    trace = request.get("trace") or False
+    snapshot_lines = request.get("snapshot_lines") or []
+    observer = request.get("observer") or "auto"
+    problems = []
+    if not isinstance(source, str):
+        problems.append("'source' must be a string")
+    if not isinstance(filename, str):
+        problems.append("'filename' must be a string")
+    if not isinstance(trace, bool):
+        problems.append("'trace' must be a boolean")
+    if not isinstance(snapshot_lines, list) or not all(type(n) is int for n in snapshot_lines):
+        problems.append("'snapshot_lines' must be a list of integers")
+    if problems:
+        return request_id, None, {"id": request_id, "status": "error",
+                                  "detail": "; ".join(problems)}
+    return request_id, (source, filename, trace, snapshot_lines, observer), None
+
+
+def answer_request(request_id, arguments):
+    """Run a parsed request -> its answer object.  Never raises."""
+    try:
+        answer = {"id": request_id}
+        answer.update(run_case(*arguments))
+        return answer
+    except BaseException:
+        return {"id": request_id, "status": "error",
+                "detail": "adapter failure: " + traceback.format_exc()}
+
+
 def handle_request(line):
-    """One request line -> one answer object.  Never raises."""
+    """One request line -> one answer object, run in this process.  Never raises."""
     request_id = None
     try:
-        try:
-            request = json.loads(line)
-        except ValueError as exc:
-            return {"id": None, "status": "error", "detail": "malformed request: %s" % exc}
-        if not isinstance(request, dict):
-            return {"id": None, "status": "error", "detail": "a request must be a JSON object"}
-        request_id = request.get("id")
-        source = request.get("source")
-        filename = request.get("filename") or DEFAULT_FILENAME
-        trace = request.get("trace") or False
-        snapshot_lines = request.get("snapshot_lines") or []
-        observer = request.get("observer") or "auto"
-        problems = []
-        if not isinstance(source, str):
-            problems.append("'source' must be a string")
-        if not isinstance(filename, str):
-            problems.append("'filename' must be a string")
-        if not isinstance(trace, bool):
-            problems.append("'trace' must be a boolean")
-        if not isinstance(snapshot_lines, list) or not all(
-                type(n) is int for n in snapshot_lines):
-            problems.append("'snapshot_lines' must be a list of integers")
-        if problems:
-            return {"id": request_id, "status": "error", "detail": "; ".join(problems)}
-        answer = {"id": request_id}
-        answer.update(run_case(source, filename, trace, snapshot_lines, observer))
-        return answer
+        request_id, arguments, error = parse_request(line)
+        if error is not None:
+            return error
+        return answer_request(request_id, arguments)
     except BaseException:
         return {"id": request_id, "status": "error",
                 "detail": "adapter failure: " + traceback.format_exc()}
@@ -968,12 +1264,24 @@ def _clean(value):
 
 
 def encode_answer(answer):
+    """An answer object -> its protocol line, as bytes."""
     try:
-        return json.dumps(_clean(answer)) + "\n"
+        return (_json_dumps(_clean(answer)) + "\n").encode("utf-8")
     except BaseException:
-        return json.dumps({"id": _clean(answer.get("id")) if isinstance(answer.get("id"), str)
-                           else None, "status": "error",
-                           "detail": "unencodable answer: " + traceback.format_exc()}) + "\n"
+        request_id = answer.get("id") if isinstance(answer, dict) else None
+        return (_json_dumps({"id": _clean(request_id) if isinstance(request_id, str) else None,
+                            "status": "error",
+                            "detail": "unencodable answer: " + traceback.format_exc()})
+                + "\n").encode("utf-8")
+
+
+def _flush_std_streams():
+    """Flush Python-level buffers, so a forked child does not write them a second time."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
 
 
 def _claim_protocol_streams():
@@ -982,10 +1290,7 @@ def _claim_protocol_streams():
     Whatever a program does (print to sys.__stdout__, os.write(1, ...), input(),
     os.read(0, ...)) can then neither corrupt an answer nor swallow a request.
     """
-    try:
-        sys.stdout.flush()
-    except Exception:
-        pass
+    _flush_std_streams()
     proto_in = os.fdopen(os.dup(0), "rb")
     proto_out = os.fdopen(os.dup(1), "wb")
     devnull = os.open(os.devnull, os.O_RDWR)
@@ -995,21 +1300,135 @@ def _claim_protocol_streams():
     return proto_in, proto_out
 
 
+# ---------------------------------------------------------------------------
+# Hermetic runs: one forked child per request
+# ---------------------------------------------------------------------------
+
+def answer_in_child(request_id, arguments, protocol_fds):
+    """Run a parsed request in a forked child; return its answer line (bytes).
+
+    The child starts from this process's state (everything imported, nothing run), so
+    what a program leaves behind (sys.monitoring instrumentation, a patched module, a
+    thread) dies with it.  The child writes its answer line into a pipe and leaves with
+    os._exit (no atexit, no flushing of buffers it inherited).  A child that dies
+    without a complete line gets an error answer naming how it died.  The child stays
+    in this process's group: the harness kills the group on timeout.
+    """
+    _flush_std_streams()
+    read_fd, write_fd = os.pipe()
+    try:
+        pid = os.fork()
+    except BaseException as exc:  # OSError (EAGAIN, ENOMEM), or a refusing runtime
+        os.close(read_fd)
+        os.close(write_fd)
+        return encode_answer({"id": request_id, "status": "error",
+                              "detail": "cannot fork a process for the case: %r" % (exc,)})
+    if pid == 0:
+        _child(request_id, arguments, read_fd, write_fd, protocol_fds)  # never returns
+    os.close(write_fd)
+    try:
+        line = _read_line(read_fd)
+    finally:
+        os.close(read_fd)
+    status = _reap(pid)
+    if line.endswith(b"\n"):
+        return line
+    return encode_answer({"id": request_id, "status": "error",
+                          "detail": "the case's process died (%s) without an answer"
+                                    % _describe_status(status)})
+
+
+def _child(request_id, arguments, read_fd, write_fd, protocol_fds):
+    code = 70  # EX_SOFTWARE: the adapter failed in the child (traceback on stderr)
+    try:
+        me = os.getpid()
+        os.close(read_fd)
+        for fd in protocol_fds:
+            os.close(fd)
+        line = encode_answer(answer_request(request_id, arguments))
+        # A process the program forked returns here too: only this child answers.
+        if os.getpid() == me:
+            while line:
+                line = line[os.write(write_fd, line):]
+            code = 0
+    except BaseException:
+        try:
+            traceback.print_exc(file=sys.__stderr__)
+        except BaseException:
+            pass
+    finally:
+        os._exit(code)
+
+
+def _read_line(fd):
+    """Bytes from fd up to the first newline (included) or end of file."""
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        if b"\n" in chunk:
+            break
+    data = b"".join(chunks)
+    end = data.find(b"\n")
+    return data if end < 0 else data[:end + 1]
+
+
+def _reap(pid):
+    """Wait for the child; its wait status, or None if it cannot be had."""
+    try:
+        return os.waitpid(pid, 0)[1]
+    except OSError:
+        return None
+
+
+def _describe_status(status):
+    if status is None:
+        return "status unknown"
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            return "signal %d, %s" % (number, signal.Signals(number).name)
+        except Exception:
+            return "signal %d" % number
+    if os.WIFEXITED(status):
+        return "exit %d" % os.WEXITSTATUS(status)
+    return "wait status %d" % status
+
+
 def serve():
+    """Worker mode: the handshake, then one answer per request until end of input."""
     proto_in, proto_out = _claim_protocol_streams()
+    hermetic = os.environ.get("FRAMESPEC_ADAPTER_FORK") != "0" and _fork_works()
+    protocol_fds = (proto_in.fileno(), proto_out.fileno())
+    proto_out.write(encode_answer(handshake(hermetic)))
+    proto_out.flush()
     while True:
         raw = proto_in.readline()
         if not raw:
             return 0  # EOF: the harness is done with us
+        request_id = None
         try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            answer = {"id": None, "status": "error", "detail": "request is not UTF-8: %s" % exc}
-        else:
-            if not line.strip():
-                continue  # a blank line is not a request
-            answer = handle_request(line)
-        proto_out.write(encode_answer(answer).encode("utf-8"))
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                answer = encode_answer({"id": None, "status": "error",
+                                        "detail": "request is not UTF-8: %s" % exc})
+            else:
+                if not line.strip():
+                    continue  # a blank line is not a request
+                request_id, arguments, error = parse_request(line)
+                if error is not None:
+                    answer = encode_answer(error)
+                elif hermetic:
+                    answer = answer_in_child(request_id, arguments, protocol_fds)
+                else:
+                    answer = encode_answer(answer_request(request_id, arguments))
+        except BaseException:
+            answer = encode_answer({"id": request_id, "status": "error",
+                                    "detail": "adapter failure: " + traceback.format_exc()})
+        proto_out.write(answer)
         proto_out.flush()
 
 

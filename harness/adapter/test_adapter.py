@@ -27,9 +27,16 @@ HAVE_MONITORING = sys.version_info >= (3, 12)
 class Worker(object):
     """A persistent adapter worker, as the harness runs it."""
 
-    def __init__(self):
-        self.proc = subprocess.Popen([PY, ADAPTER], stdin=subprocess.PIPE,
+    def __init__(self, fork=True):
+        env = dict(os.environ)
+        if not fork:
+            env["FRAMESPEC_ADAPTER_FORK"] = "0"  # cases share the worker's process
+        self.proc = subprocess.Popen([PY, ADAPTER], stdin=subprocess.PIPE, env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        line = self.proc.stdout.readline()
+        if not line:
+            raise AssertionError("no handshake: %s" % self.proc.stderr.read().decode())
+        self.handshake = json.loads(line.decode("utf-8"))
 
     def send_line(self, line):
         self.proc.stdin.write(line.encode("utf-8") + b"\n")
@@ -667,12 +674,21 @@ class ScriptFidelityTests(unittest.TestCase):
 # ---------------------------------------------------------------------------
 
 class ProtocolTests(unittest.TestCase):
+    def test_handshake(self):
+        worker = shared_worker()
+        self.assertEqual(worker.handshake, {
+            "protocol": "0.3.0", "implementation": sys.implementation.name,
+            "implementation_version": "%d.%d.%d" % tuple(sys.implementation.version[:3]),
+            "language": "%d.%d" % sys.version_info[:2],
+            "channels": ["stdout", "exception", "trace", "snapshots", "stderr"],
+            "hermetic": hasattr(os, "fork")})
+
     def test_settrace_observer_refuses_a_program_with_its_own_tracer(self):
         # With settrace as the observer (the only one before 3.12) the program's own
         # sys.settrace would replace it; the answer says so instead of a partial trace.
         source = "import sys\ndef t(f, e, a):\n    return t\nsys.settrace(t)\nsys.settrace(None)\n"
         answer = shared_worker().run(source, trace=True, observer="settrace")
-        self.assertEqual(answer["status"], "error", answer)
+        self.assertEqual(answer["status"], "not_applicable", answer)
         self.assertIn("sys.monitoring", answer["detail"])
         plain = shared_worker().run(source, observer="settrace")
         self.assertEqual(plain["status"], "ok", plain)
@@ -755,7 +771,17 @@ class ProtocolTests(unittest.TestCase):
         self.assertEqual(worker.run("print('next')\n")["stdout"], "next\n")
 
     def test_cases_do_not_leak(self):
-        worker = shared_worker()
+        # Hermetic (a child per case) and not: then the worker restores what programs
+        # commonly change (_SavedState).
+        self.check_cases_do_not_leak(shared_worker())
+        worker = Worker(fork=False)
+        try:
+            self.assertEqual(worker.handshake["hermetic"], False)
+            self.check_cases_do_not_leak(worker)
+        finally:
+            self.assertEqual(worker.close(), 0)
+
+    def check_cases_do_not_leak(self, worker):
         first = worker.run("""\
             import sys, builtins, os
             sys.setrecursionlimit(123)
@@ -837,7 +863,7 @@ class ProtocolTests(unittest.TestCase):
             def f():
                 a = []
                 a.append(a)
-                s, t, fs, e, n = set(), ("x",), frozenset(), E.A, -0.0
+                s = set(); t = ("x",); fs = frozenset(); e = E.A; n = -0.0
                 return a
             f()
         """, snapshot_lines=[8])
@@ -868,6 +894,79 @@ class ProtocolTests(unittest.TestCase):
         self.assertEqual(answer["status"], "ok", answer.get("detail"))
         self.assertEqual(answer["stdout"], "overflow\n")
         self.assertEqual(answer["snapshots"].count("@2\n"), 50)
+
+    @unittest.skipUnless(hasattr(os, "fork"), "hermetic runs need os.fork")
+    def test_hermetic_program_state_does_not_reach_the_next_request(self):
+        # Each request runs in a child forked from the untouched worker: what a program
+        # leaves behind (tracing and monitoring state, a patched module, a running
+        # thread) is gone for the next one, which the restore list alone cannot promise.
+        worker = shared_worker()
+        first = worker.run("""\
+            import sys, json, threading, time
+            json.dumps = None
+            sys.modules["json"].PATCHED = True
+            sys.setprofile(lambda *a: None)
+            threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+            if hasattr(sys, "monitoring"):
+                sys.monitoring.use_tool_id(2, "program")
+                sys.monitoring.set_events(2, sys.monitoring.events.LINE)
+                sys.monitoring.register_callback(2, sys.monitoring.events.LINE, print)
+        """)
+        self.assertEqual(first["status"], "ok", first.get("detail"))
+        second = worker.run("""\
+            import sys, json, threading
+            print(json.dumps([1]), hasattr(json, "PATCHED"), sys.getprofile())
+            print(threading.active_count())
+            if hasattr(sys, "monitoring"):
+                print(sys.monitoring.get_tool(2))
+        """)
+        self.assertEqual(second["status"], "ok", second.get("detail"))
+        self.assertEqual(second["stdout"].splitlines()[:2], ["[1] False None", "1"])
+        if HAVE_MONITORING:
+            self.assertEqual(second["stdout"].splitlines()[2], "None")
+
+    @unittest.skipUnless(hasattr(os, "fork"), "hermetic runs need os.fork")
+    def test_hermetic_settrace_case_twice(self):
+        # cases/tracing/f_trace/opcodes-on: on 3.12, a second run in the same process
+        # used to see the first run's instrumentation and answer differently.
+        source = """\
+            import sys
+            kinds = {}
+            def tracer(frame, event, arg):
+                if event == "call":
+                    frame.f_trace_opcodes = True
+                if event in ("line", "opcode"):
+                    kinds.setdefault(event, set()).add(frame.f_lineno)
+                return tracer
+            def work(n):
+                total = n * 2
+                return total + 1
+            sys.settrace(tracer)
+            work(3)
+            sys.settrace(None)
+            print(sorted(kinds))
+        """
+        worker = shared_worker()
+        answers = [worker.run(source, case_id="twice-%d" % n) for n in range(2)]
+        self.assertEqual(answers[0]["stdout"], answers[1]["stdout"])
+        self.assertEqual(answers[1]["id"], "twice-1")
+
+    @unittest.skipUnless(hasattr(os, "fork"), "hermetic runs need os.fork")
+    def test_dead_case_process_is_an_error_for_its_id(self):
+        worker = shared_worker()
+        killed = worker.run("import os, signal\nprint('x')\nos.kill(os.getpid(), signal.SIGKILL)\n",
+                            case_id="killed")
+        self.assertEqual(killed, {"id": "killed", "status": "error",
+                                  "detail": "the case's process died (signal 9, SIGKILL) "
+                                            "without an answer"})
+        exited = worker.run("import os\nos._exit(7)\n", case_id="exited")
+        self.assertEqual((exited["id"], exited["status"]), ("exited", "error"))
+        self.assertIn("(exit 7)", exited["detail"])
+        # A program that forks: only the case's own process answers.
+        forked = worker.run("import os\npid = os.fork()\nif pid:\n    os.waitpid(pid, 0)\n"
+                            "print('parent' if pid else 'child')\n", case_id="forks")
+        self.assertEqual((forked["id"], forked["status"]), ("forks", "ok"), forked)
+        self.assertEqual(worker.run("print('next')\n")["stdout"], "next\n")
 
     def test_cli_one_shot(self):
         with tempfile.TemporaryDirectory() as tmp:
