@@ -318,7 +318,7 @@ fn two_copies_of_the_suite_get_the_same_verdicts_on_cpython(python: &Path) -> Re
 }
 
 fn runaway_allocation_on_cpython_ends_within_seconds(python: &Path) -> Result<(), Failed> {
-    // Under a 1 GiB address space the program gets CPython's own MemoryError: a verdict
+    // Under a 256 MiB address space the program gets CPython's own MemoryError: a verdict
     // (the case expects it to complete), not an exhausted machine.
     let started = Instant::now();
     let out = framespec(&[
@@ -329,7 +329,7 @@ fn runaway_allocation_on_cpython_ends_within_seconds(python: &Path) -> Result<()
         "--python",
         python.to_str().expect("UTF-8 path"),
         "--address-space",
-        "1024",
+        "256",
         "--timeout",
         "20",
     ]);
