@@ -6,6 +6,7 @@
 pub mod compare;
 pub mod cpython;
 pub mod fuzzing;
+pub mod matrix;
 pub mod observe;
 pub mod python;
 pub mod report;

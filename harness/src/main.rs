@@ -1,5 +1,5 @@
-//! The `framespec` command line: run the suite, bless expectations from CPython 3.12, and
-//! run or disassemble a file on the reference VM.
+//! The `framespec` command line: run the suite, bless expectations from CPython 3.12, write
+//! and compare conformance matrices, and run or disassemble a file on the reference VM.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use framespec::cpython::Cpython;
+use framespec::matrix::{self, Matrix};
 use framespec::python::{self, REFERENCE_VERSION};
 use framespec::report;
 use framespec::runner::{self, bless_one, collect, run_suite, Blessed, CaseFile};
@@ -53,6 +54,26 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Run cases on targets and write the conformance matrix (chapters, clauses and tags by
+    /// targets) as DIR/matrix.json, DIR/matrix.md and a self-contained DIR/matrix.html.
+    Matrix {
+        /// Case files or directories (default: the cases/ directory).
+        paths: Vec<PathBuf>,
+        /// Targets to run on (repeatable); each is a column.
+        #[arg(long, value_enum, default_values_t = [TargetKind::Reference])]
+        target: Vec<TargetKind>,
+        #[command(flatten)]
+        common: Common,
+        /// Worker threads (default: one per core).
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
+        /// The directory to write the three files into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Print, as Markdown for a pull request, the cases fixed, broken, changed, new and
+    /// removed per target between two matrix.json files.
+    Compare { old: PathBuf, new: PathBuf },
     /// Run a Python file on the reference VM, like `python FILE`.
     Exec {
         file: PathBuf,
@@ -106,6 +127,14 @@ fn main() -> ExitCode {
             jobs,
         } => run(&paths, &target, &common, format, jobs),
         Command::Bless { paths, common } => bless(&paths, &common),
+        Command::Matrix {
+            paths,
+            target,
+            common,
+            jobs,
+            out,
+        } => write_matrix(&paths, &target, &common, jobs, &out),
+        Command::Compare { old, new } => compare(&old, &new),
         Command::Exec { file, fuel } => exec(&file, fuel),
         Command::Dis { file } => dis(&file),
     };
@@ -132,6 +161,48 @@ fn cpython(common: &Common) -> Result<Cpython, String> {
     Cpython::new(&python, Duration::from_secs_f64(common.timeout.max(0.1)))
 }
 
+/// The targets `--target` names, as `run` and `matrix` build them.
+struct Targets {
+    reference: Option<Reference>,
+    cpython: Option<Cpython>,
+}
+
+impl Targets {
+    fn new(kinds: &[TargetKind], common: &Common) -> Result<Targets, String> {
+        Ok(Targets {
+            reference: kinds
+                .contains(&TargetKind::Reference)
+                .then_some(Reference { fuel: common.fuel }),
+            cpython: if kinds.contains(&TargetKind::Cpython) {
+                Some(cpython(common)?)
+            } else {
+                None
+            },
+        })
+    }
+
+    fn list(&self) -> Vec<&dyn Target> {
+        let mut targets: Vec<&dyn Target> = Vec::new();
+        if let Some(reference) = &self.reference {
+            targets.push(reference);
+        }
+        if let Some(cpython) = &self.cpython {
+            targets.push(cpython);
+        }
+        targets
+    }
+}
+
+fn set_jobs(jobs: Option<usize>) -> Result<(), String> {
+    if let Some(jobs) = jobs {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build_global()
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
 fn run(
     paths: &[PathBuf],
     kinds: &[TargetKind],
@@ -139,26 +210,10 @@ fn run(
     format: Format,
     jobs: Option<usize>,
 ) -> Result<ExitCode, String> {
-    if let Some(jobs) = jobs {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs)
-            .build_global()
-            .map_err(|e| e.to_string())?;
-    }
+    set_jobs(jobs)?;
     let files = case_files(paths)?;
-    let reference = Reference { fuel: common.fuel };
-    let cpython = if kinds.contains(&TargetKind::Cpython) {
-        Some(cpython(common)?)
-    } else {
-        None
-    };
-    let mut targets: Vec<&dyn Target> = Vec::new();
-    if kinds.contains(&TargetKind::Reference) {
-        targets.push(&reference);
-    }
-    if let Some(cpython) = &cpython {
-        targets.push(cpython);
-    }
+    let built = Targets::new(kinds, common)?;
+    let targets = built.list();
     let started = Instant::now();
     let reports = run_suite(&targets, &files);
     let elapsed = started.elapsed();
@@ -176,6 +231,46 @@ fn run(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `framespec matrix`: exits 0 once the files are written, whatever the verdicts.
+fn write_matrix(
+    paths: &[PathBuf],
+    kinds: &[TargetKind],
+    common: &Common,
+    jobs: Option<usize>,
+    out: &Path,
+) -> Result<ExitCode, String> {
+    set_jobs(jobs)?;
+    let files = case_files(paths)?;
+    let built = Targets::new(kinds, common)?;
+    let targets = built.list();
+    let started = Instant::now();
+    let reports = run_suite(&targets, &files);
+    let seconds = started.elapsed().as_secs_f64();
+    let names: Vec<String> = targets.iter().map(|t| t.name()).collect();
+    let m = Matrix::build(&reports, &names, &matrix::case_infos(&files), seconds);
+    m.write(out)?;
+    for name in &names {
+        let counts = m.totals.get(name).copied().unwrap_or_default();
+        println!("{name}: {}", matrix::markdown::cell(&counts));
+    }
+    println!(
+        "wrote matrix.json, matrix.md and matrix.html to {} ({seconds:.2} s)",
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `framespec compare`: the Markdown of what changed; exits 0 whatever changed.
+fn compare(old: &Path, new: &Path) -> Result<ExitCode, String> {
+    let read = |path: &Path| {
+        let text = read_source(path)?;
+        Matrix::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let (old, new) = (read(old)?, read(new)?);
+    print!("{}", matrix::changes::markdown(&old, &new));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn bless(paths: &[PathBuf], common: &Common) -> Result<ExitCode, String> {
