@@ -99,11 +99,6 @@ impl Status {
             Status::Unsupported => "unsupported",
         }
     }
-
-    /// The status whose [`Status::label`] is `label`.
-    pub fn from_label(label: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|s| s.label() == label)
-    }
 }
 
 /// The one place the matrix reads an [`Outcome`]: its column, and the channel diffs it
@@ -341,14 +336,20 @@ impl Matrix {
         infos: &BTreeMap<String, CaseInfo>,
         seconds: f64,
     ) -> Matrix {
-        let mut cases: BTreeMap<&str, CaseEntry> = BTreeMap::new();
+        let mut cases: BTreeMap<String, CaseEntry> = BTreeMap::new();
         for report in reports {
+            let path = report.file.path.display().to_string();
             let id = report.file.id.as_str();
-            let entry = cases.entry(id).or_insert_with(|| {
+            // Two files with one id (from two roots) stay two cases.
+            let key = match cases.get(id) {
+                Some(other) if other.path != path => format!("{id} ({path})"),
+                _ => id.to_owned(),
+            };
+            let entry = cases.entry(key.clone()).or_insert_with(|| {
                 let info = infos.get(id).cloned().unwrap_or_default();
                 CaseEntry {
-                    id: id.to_owned(),
-                    path: report.file.path.display().to_string(),
+                    id: key,
+                    path,
                     title: info.title,
                     chapter: chapter_of(id).to_owned(),
                     clauses: info.clauses,
@@ -693,5 +694,16 @@ mod tests {
         assert_eq!(m.totals["idle"], Counts::default());
         assert_eq!(row(&m, "chapter:frames").cells["idle"], Counts::default());
         assert!(!m.cases[0].results.contains_key("idle"));
+    }
+
+    #[test]
+    fn two_files_with_one_id_stay_two_cases() {
+        let mut other = report("reference", "good", Outcome::Crash("x".to_owned()));
+        other.file.path = "elsewhere/good.yaml".into();
+        let reports = vec![report("reference", "good", Outcome::Pass), other];
+        let m = Matrix::build(&reports, &["reference".to_owned()], &BTreeMap::new(), 0.0);
+        let ids: Vec<&str> = m.cases.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["good", "good (elsewhere/good.yaml)"]);
+        assert_eq!(m.totals["reference"].total(), 2);
     }
 }

@@ -149,9 +149,15 @@ fn shade(counts: &Counts) -> &'static str {
 /// One `td.cell`: a bar of the shares, the non-zero counts as coloured numbers, and every
 /// count as a `data-` attribute.
 fn cell_td(row_key: &str, target: &str, counts: &Counts) -> String {
+    let total = counts.total();
+    // A cell with cases opens: it is a button a keyboard can reach.
+    let button = if total > 0 {
+        " tabindex=\"0\" role=\"button\" aria-expanded=\"false\""
+    } else {
+        ""
+    };
     let mut out = format!(
-        "<td class=\"cell s-{}\" tabindex=\"0\" role=\"button\" aria-expanded=\"false\" \
-         data-row=\"{}\" data-target=\"{}\"",
+        "<td class=\"cell s-{}\"{button} data-row=\"{}\" data-target=\"{}\"",
         shade(counts),
         escape(row_key),
         escape(target)
@@ -160,7 +166,6 @@ fn cell_td(row_key: &str, target: &str, counts: &Counts) -> String {
         let _ = write!(out, " data-{}=\"{}\"", s.key(), counts.get(s));
     }
     let _ = write!(out, " title=\"{}\">", escape(&cell(counts)));
-    let total = counts.total();
     if total == 0 {
         out.push_str("<span class=\"none\">—</span></td>");
         return out;
