@@ -7,6 +7,7 @@ pub mod compare;
 pub mod expectations;
 pub mod external;
 pub mod fuzzing;
+pub mod matrix;
 pub mod observe;
 pub mod python;
 pub mod report;

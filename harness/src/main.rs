@@ -1,5 +1,5 @@
-//! The `framespec` command line: run the suite, bless expectations from CPython 3.12, and
-//! run or disassemble a file on the reference VM.
+//! The `framespec` command line: run the suite, bless expectations from CPython 3.12, write
+//! and compare conformance matrices, and run or disassemble a file on the reference VM.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand, ValueEnum};
 use framespec::expectations::{self, Expectations};
 use framespec::external::{External, Limits};
+use framespec::matrix::{self, Matrix};
 use framespec::python::{self, REFERENCE_VERSION};
 use framespec::report;
 use framespec::runner::{self, bless_one, collect, run_suite, Blessed, CaseFile, Run};
@@ -59,6 +60,29 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Run cases on targets and write the conformance matrix (chapters, clauses and tags by
+    /// targets) as DIR/matrix.json, DIR/matrix.md and a self-contained DIR/matrix.html.
+    Matrix {
+        /// Case files or directories (default: the cases/ directory).
+        paths: Vec<PathBuf>,
+        /// Targets to run on (repeatable; as for `run`); each is a column.
+        #[arg(long, value_parser = parse_target, default_value = "reference")]
+        target: Vec<TargetSpec>,
+        #[command(flatten)]
+        common: Common,
+        /// Where targets' expectations files are (`<DIR>/<target>.yaml`).
+        #[arg(long, default_value_os_t = expectations::default_dir())]
+        expectations: PathBuf,
+        /// Worker threads (default: one per core).
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
+        /// The directory to write the three files into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Print, as Markdown for a pull request, the cases fixed, broken, changed, new and
+    /// removed per target between two matrix.json files.
+    Compare { old: PathBuf, new: PathBuf },
     /// Run a Python file on the reference VM, like `python FILE`.
     Exec {
         file: PathBuf,
@@ -184,6 +208,15 @@ fn main() -> ExitCode {
                 },
         } => update_expectations(&paths, &target, &common, &expectations),
         Command::Bless { paths, common } => bless(&paths, &common),
+        Command::Matrix {
+            paths,
+            target,
+            common,
+            expectations,
+            jobs,
+            out,
+        } => write_matrix(&paths, &target, &common, &expectations, jobs, &out),
+        Command::Compare { old, new } => compare(&old, &new),
         Command::Exec { file, fuel } => exec(&file, fuel),
         Command::Dis { file } => dis(&file),
     };
@@ -248,6 +281,61 @@ fn make_target(spec: &TargetSpec, common: &Common) -> Result<Made, String> {
     })
 }
 
+/// The targets `--target` names, each with its expectations file, as `run` and `matrix`
+/// build them.
+struct Prepared {
+    made: Vec<Made>,
+    names: Vec<String>,
+    expectations: Vec<Option<Expectations>>,
+}
+
+impl Prepared {
+    fn new(specs: &[TargetSpec], common: &Common, dir: &Path) -> Result<Prepared, String> {
+        let made = specs
+            .iter()
+            .map(|spec| make_target(spec, common))
+            .collect::<Result<Vec<Made>, String>>()?;
+        let mut names: Vec<String> = Vec::new();
+        for target in &made {
+            let name = target.target().name();
+            if names.contains(&name) {
+                return Err(format!("two targets are both {name}"));
+            }
+            names.push(name);
+        }
+        let expectations = names
+            .iter()
+            .map(|name| Expectations::load(dir, name))
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Prepared {
+            made,
+            names,
+            expectations,
+        })
+    }
+
+    fn runs(&self) -> Vec<Run<'_>> {
+        self.made
+            .iter()
+            .zip(&self.expectations)
+            .map(|(made, expectations)| Run {
+                target: made.target(),
+                expectations: expectations.as_ref(),
+            })
+            .collect()
+    }
+}
+
+fn set_jobs(jobs: Option<usize>) -> Result<(), String> {
+    if let Some(jobs) = jobs {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build_global()
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
 fn run(
     paths: &[PathBuf],
     specs: &[TargetSpec],
@@ -256,46 +344,19 @@ fn run(
     format: Format,
     jobs: Option<usize>,
 ) -> Result<ExitCode, String> {
-    if let Some(jobs) = jobs {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs)
-            .build_global()
-            .map_err(|e| e.to_string())?;
-    }
+    set_jobs(jobs)?;
     let files = case_files(paths)?;
-    let made = specs
-        .iter()
-        .map(|spec| make_target(spec, common))
-        .collect::<Result<Vec<Made>, String>>()?;
-    let targets: Vec<&dyn Target> = made.iter().map(Made::target).collect();
-    let mut names: Vec<String> = Vec::new();
-    for target in &targets {
-        let name = target.name();
-        if names.contains(&name) {
-            return Err(format!("two targets are both {name}"));
-        }
-        names.push(name);
-    }
-    let files_for = names
-        .iter()
-        .map(|name| Expectations::load(expectations_dir, name))
-        .collect::<Result<Vec<_>, String>>()?;
-    let runs: Vec<Run<'_>> = targets
-        .iter()
-        .zip(&files_for)
-        .map(|(target, expectations)| Run {
-            target: *target,
-            expectations: expectations.as_ref(),
-        })
-        .collect();
+    let prepared = Prepared::new(specs, common, expectations_dir)?;
+    let runs = prepared.runs();
+    let names = &prepared.names;
     let started = Instant::now();
     let reports = run_suite(&runs, &files);
     let elapsed = started.elapsed();
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let rendered = match format {
-        Format::Text => report::text(&reports, &names, elapsed, colour),
+        Format::Text => report::text(&reports, names, elapsed, colour),
         Format::Json => report::json(&reports, elapsed),
-        Format::Junit => report::junit(&reports, &names, elapsed),
+        Format::Junit => report::junit(&reports, names, elapsed),
     };
     print!("{rendered}");
     let failed = reports.iter().any(|r| r.outcome.failed());
@@ -342,6 +403,46 @@ fn update_expectations(
     std::fs::write(&path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     let tally = report::Tally::of(reports.iter());
     println!("wrote {} ({})", path.display(), tally.summary());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `framespec matrix`: exits 0 once the files are written, whatever the verdicts.
+fn write_matrix(
+    paths: &[PathBuf],
+    specs: &[TargetSpec],
+    common: &Common,
+    expectations_dir: &Path,
+    jobs: Option<usize>,
+    out: &Path,
+) -> Result<ExitCode, String> {
+    set_jobs(jobs)?;
+    let files = case_files(paths)?;
+    let prepared = Prepared::new(specs, common, expectations_dir)?;
+    let started = Instant::now();
+    let reports = run_suite(&prepared.runs(), &files);
+    let seconds = started.elapsed().as_secs_f64();
+    let names = &prepared.names;
+    let m = Matrix::build(&reports, names, &matrix::case_infos(&files), seconds);
+    m.write(out)?;
+    for name in names {
+        let counts = m.totals.get(name).copied().unwrap_or_default();
+        println!("{name}: {}", matrix::markdown::cell(&counts));
+    }
+    println!(
+        "wrote matrix.json, matrix.md and matrix.html to {} ({seconds:.2} s)",
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `framespec compare`: the Markdown of what changed; exits 0 whatever changed.
+fn compare(old: &Path, new: &Path) -> Result<ExitCode, String> {
+    let read = |path: &Path| {
+        let text = read_source(path)?;
+        Matrix::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let (old, new) = (read(old)?, read(new)?);
+    print!("{}", matrix::changes::markdown(&old, &new));
     Ok(ExitCode::SUCCESS)
 }
 

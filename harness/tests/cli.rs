@@ -1,5 +1,6 @@
 //! The `framespec` binary as a user drives it: malformed cases, runaway programs, a worker
-//! that dies, and `exec` compared with CPython 3.12 itself.
+//! that dies, `exec` compared with CPython 3.12 itself, and the conformance matrix
+//! (`matrix`, `compare`).
 //!
 //! The trials that need CPython 3.12 follow the shared rule (`common/cpython.rs`): ignored
 //! with the reason when it is missing, failing under FRAMESPEC_REQUIRE_CPYTHON=1. They pass
@@ -8,10 +9,13 @@
 #[path = "common/cpython.rs"]
 mod cpython;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Output};
 use std::time::{Duration, Instant};
 
+use framespec::matrix::{Counts, Matrix, Row, RowKind, Status};
+use framespec::runner::{self, collect};
 use libtest_mimic::{Failed, Trial};
 
 fn main() -> ExitCode {
@@ -35,6 +39,14 @@ fn main() -> ExitCode {
         cpython::trial(
             "exec_matches_cpython_for_the_articles_programs",
             exec_matches_cpython_for_the_articles_programs,
+        ),
+        Trial::test(
+            "matrix_writes_json_markdown_and_html_whose_counts_agree",
+            matrix_writes_json_markdown_and_html_whose_counts_agree,
+        ),
+        Trial::test(
+            "compare_prints_what_was_fixed_and_broken_per_target",
+            compare_prints_what_was_fixed_and_broken_per_target,
         ),
     ])
 }
@@ -224,5 +236,198 @@ fn exec_matches_cpython_for_the_articles_programs(python: &Path) -> Result<(), F
         assert_eq!(actual.1, expected.1, "{name}: stderr");
         assert_eq!(actual.2, expected.2, "{name}: exit code");
     }
+    Ok(())
+}
+
+/// A fresh directory under the system's temporary one.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("framespec-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// A matrix.md cell (`23 pass, 1 fail`, `—`) as counts by status label.
+fn md_cell(cell: &str) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    if cell == "—" {
+        return counts;
+    }
+    for part in cell.split(", ") {
+        let (n, label) = part.split_once(' ').expect("`N label`");
+        counts.insert(label.to_owned(), n.parse().expect("a count"));
+    }
+    counts
+}
+
+/// A matrix.json cell as counts by status label, without zeros (as matrix.md shows it).
+fn json_cell(counts: &Counts) -> BTreeMap<String, usize> {
+    Status::ALL
+        .iter()
+        .filter(|s| counts.get(**s) > 0)
+        .map(|s| (s.label().to_owned(), counts.get(*s)))
+        .collect()
+}
+
+/// The data rows of the Markdown table under `## heading`, split into cells.
+fn md_table(md: &str, heading: &str) -> Vec<Vec<String>> {
+    let start = md
+        .find(&format!("\n## {heading}\n"))
+        .unwrap_or_else(|| panic!("no section {heading}"));
+    md[start..]
+        .lines()
+        .skip(2)
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .map(|l| {
+            l.trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+fn matrix_writes_json_markdown_and_html_whose_counts_agree() -> Result<(), Failed> {
+    let dir = scratch("matrix");
+    let out = framespec(&[
+        "matrix",
+        "--target",
+        "reference",
+        "--out",
+        dir.to_str().expect("UTF-8 temp dir"),
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("wrote matrix.json, matrix.md and matrix.html"),
+        "{stdout}"
+    );
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect(name);
+    let (json, md, html) = (read("matrix.json"), read("matrix.md"), read("matrix.html"));
+    let matrix = Matrix::from_json(&json).map_err(|e| format!("matrix.json: {e}"))?;
+
+    let cases = collect(&[runner::default_cases_dir()]).expect("the cases list");
+    assert_eq!(matrix.targets, ["reference"]);
+    assert_eq!(matrix.cases.len(), cases.len());
+    assert_eq!(matrix.totals["reference"].total(), cases.len());
+    assert!(matrix.rows_of(RowKind::Chapter).count() >= 6);
+    assert!(matrix.rows_of(RowKind::Clause).count() > 20);
+    assert!(matrix.rows_of(RowKind::Tag).count() > 0);
+
+    // Totals: `| target | rate | pass | fail | expected fail | not applicable | unsupported |`.
+    let totals = md_table(&md, "Totals");
+    assert_eq!(totals.len(), 1, "{totals:?}");
+    let shown: Vec<usize> = totals[0][2..]
+        .iter()
+        .map(|n| n.parse().expect("a count"))
+        .collect();
+    let counted: Vec<usize> = Status::ALL
+        .iter()
+        .map(|s| matrix.totals["reference"].get(*s))
+        .collect();
+    assert_eq!(shown, counted);
+
+    // Each table: the row's id (and title), its case count, then one cell per target.
+    for (heading, kind, id_columns) in [
+        ("Chapters", RowKind::Chapter, 1),
+        ("Clauses", RowKind::Clause, 2),
+        ("Feature tags", RowKind::Tag, 2),
+    ] {
+        let table = md_table(&md, heading);
+        let rows: Vec<&Row> = matrix.rows_of(kind).collect();
+        assert_eq!(table.len(), rows.len(), "{heading}");
+        for (line, row) in table.iter().zip(rows) {
+            assert_eq!(line[0].trim_matches('`'), row.id, "{heading}");
+            assert_eq!(line[id_columns], row.cases.len().to_string(), "{}", row.id);
+            assert_eq!(
+                md_cell(&line[id_columns + 1]),
+                json_cell(&row.cells["reference"]),
+                "{}",
+                row.id
+            );
+        }
+    }
+
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<svg"), "the chart is inline");
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+fn compare_prints_what_was_fixed_and_broken_per_target() -> Result<(), Failed> {
+    let dir = scratch("compare");
+    let out = framespec(&[
+        "matrix",
+        "cases/frames/repr",
+        "--target",
+        "reference",
+        "--out",
+        dir.to_str().expect("UTF-8 temp dir"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json = std::fs::read_to_string(dir.join("matrix.json")).expect("matrix.json");
+    let real: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let ids: Vec<String> = real["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| c["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    let failing = |doc: &serde_json::Value, case: usize, verdict: &str| {
+        let mut doc = doc.clone();
+        doc["cases"][case]["results"]["reference"] = serde_json::json!({
+            "status": "fail", "verdict": verdict, "detail": "it went wrong"
+        });
+        doc
+    };
+    // The first case failed before and passes now; the second the other way round.
+    let old = failing(&real, 0, "timeout");
+    let new = failing(&real, 1, "crash");
+    let (old_path, new_path) = (dir.join("old.json"), dir.join("new.json"));
+    std::fs::write(&old_path, old.to_string()).expect("write");
+    std::fs::write(&new_path, new.to_string()).expect("write");
+    let arg = |p: &Path| p.to_str().expect("UTF-8").to_owned();
+
+    let out = framespec(&["compare", &arg(&old_path), &arg(&new_path)]);
+    let md = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{md}{}", text(&out.stderr));
+    assert!(
+        md.starts_with("## framespec conformance: changes\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("### reference: 1 broken, 1 fixed, 0 changed, 0 new, 0 removed"),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!("- `{}`: fail (timeout) → pass", ids[0])),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!(
+            "- `{}`: pass → fail (crash): it went wrong",
+            ids[1]
+        )),
+        "{md}"
+    );
+
+    let same = framespec(&["compare", &arg(&new_path), &arg(&new_path)]);
+    assert_eq!(same.status.code(), Some(0));
+    assert!(text(&same.stdout).contains("No case changed on any target."));
+
+    let mut wrong = real.clone();
+    wrong["schema"] = "something-else/1".into();
+    std::fs::write(&old_path, wrong.to_string()).expect("write");
+    let refused = framespec(&["compare", &arg(&old_path), &arg(&new_path)]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains("schema `something-else/1`"),
+        "{}",
+        text(&refused.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

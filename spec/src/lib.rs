@@ -12,4 +12,4 @@ mod registry;
 pub use bless::{emit_expect, replace_expect, replace_versions};
 pub use case::{discover, load, load_str, Case, Expectation, ExpectedException, KNOWN_VERSIONS};
 pub use error::Error;
-pub use registry::{clause_ids, tags, version_key, Tag, RUNNER_CONTRACT_VERSION};
+pub use registry::{clause_ids, clauses, tags, version_key, Tag, RUNNER_CONTRACT_VERSION};

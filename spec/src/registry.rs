@@ -77,10 +77,29 @@ pub fn clause_ids() -> &'static [String] {
 }
 
 pub(crate) fn parse_clause_ids(text: &str) -> Vec<String> {
+    parse_clauses(text).into_iter().map(|(id, _)| id).collect()
+}
+
+/// Every clause as `(id, title)`, in document order (the title is the heading's text after
+/// the dash: ``## `frames.repr` — Frame repr and type`` gives `Frame repr and type`).
+pub fn clauses() -> &'static [(String, String)] {
+    static CLAUSES: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    CLAUSES.get_or_init(|| {
+        CHAPTERS
+            .iter()
+            .flat_map(|(_, text)| parse_clauses(text))
+            .collect()
+    })
+}
+
+fn parse_clauses(text: &str) -> Vec<(String, String)> {
     text.lines()
         .filter_map(|line| line.strip_prefix("## `"))
         .filter_map(|rest| rest.split_once('`'))
-        .map(|(id, _)| id.to_owned())
+        .map(|(id, rest)| {
+            let title = rest.trim().trim_start_matches(['—', '-']).trim();
+            (id.to_owned(), title.to_owned())
+        })
         .collect()
 }
 
@@ -127,6 +146,13 @@ mod tests {
         let text =
             "# frames\n\n## `frames.a` — A\n\ntext\n\n## `frames.b.c` — B\n## not a clause\n";
         assert_eq!(parse_clause_ids(text), vec!["frames.a", "frames.b.c"]);
+        assert_eq!(
+            parse_clauses(text),
+            vec![
+                ("frames.a".to_owned(), "A".to_owned()),
+                ("frames.b.c".to_owned(), "B".to_owned())
+            ]
+        );
     }
 
     #[test]
