@@ -79,6 +79,10 @@ enum Command {
         /// The directory to write the three files into (created if missing).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Every implementation found, as columns after the given targets: each installed
+        /// CPython 3.8–3.13, PyPy and RustPython.
+        #[arg(long)]
+        all: bool,
     },
     /// Print, as Markdown for a pull request, the cases fixed, broken, changed, new and
     /// removed per target between two matrix.json files.
@@ -215,7 +219,14 @@ fn main() -> ExitCode {
             expectations,
             jobs,
             out,
-        } => write_matrix(&paths, &target, &common, &expectations, jobs, &out),
+            all,
+        } => {
+            let mut target = target;
+            if all {
+                target.extend(found_implementations(&target));
+            }
+            write_matrix(&paths, &target, &common, &expectations, jobs, &out)
+        }
         Command::Compare { old, new } => compare(&old, &new),
         Command::Exec { file, fuel } => exec(&file, fuel),
         Command::Dis { file } => dis(&file),
@@ -404,6 +415,31 @@ fn update_expectations(
     let tally = report::Tally::of(reports.iter());
     println!("wrote {} ({})", path.display(), tally.summary());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The targets `--all` adds: each installed CPython 3.8–3.13 and each other implementation
+/// found, except those `given` already names.
+fn found_implementations(given: &[TargetSpec]) -> Vec<TargetSpec> {
+    let mut found = Vec::new();
+    for version in framespec_spec::KNOWN_VERSIONS {
+        let spec = if *version == REFERENCE_VERSION {
+            TargetSpec::Cpython
+        } else {
+            TargetSpec::CpythonVersion((*version).to_owned())
+        };
+        if python::find(version).is_some() && !given.contains(&spec) {
+            found.push(spec);
+        }
+    }
+    for (label, _, _) in python::OTHER_IMPLEMENTATIONS {
+        if let Ok(path) = python::locate_other(label) {
+            let spec = TargetSpec::Python(path);
+            if !given.contains(&spec) {
+                found.push(spec);
+            }
+        }
+    }
+    found
 }
 
 /// `framespec matrix`: exits 0 once the files are written, whatever the verdicts.
