@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
+use framespec::compare::mib;
 use framespec::cpython::Cpython;
 use framespec::python::{self, REFERENCE_VERSION};
 use framespec::report;
@@ -59,6 +60,9 @@ enum Command {
         /// Instruction budget.
         #[arg(long, default_value_t = RunOptions::default().fuel)]
         fuel: u64,
+        /// Heap budget, in MiB.
+        #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_MIB)]
+        memory: u64,
     },
     /// Disassemble a Python file as CPython 3.12's `dis` would.
     Dis { file: PathBuf },
@@ -76,6 +80,17 @@ struct Common {
     /// Instruction budget per case on the reference VM.
     #[arg(long, default_value_t = RunOptions::default().fuel)]
     fuel: u64,
+    /// Heap budget per case on the reference VM, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_MIB)]
+    memory: u64,
+}
+
+/// `--memory`'s default: the VM's default heap budget.
+const DEFAULT_MEMORY_MIB: u64 = framespec_vm::DEFAULT_HEAP_LIMIT_BYTES >> 20;
+
+/// `--memory MIB` in bytes.
+fn mib_to_bytes(mib: u64) -> u64 {
+    mib.saturating_mul(1 << 20)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -106,7 +121,7 @@ fn main() -> ExitCode {
             jobs,
         } => run(&paths, &target, &common, format, jobs),
         Command::Bless { paths, common } => bless(&paths, &common),
-        Command::Exec { file, fuel } => exec(&file, fuel),
+        Command::Exec { file, fuel, memory } => exec(&file, fuel, mib_to_bytes(memory)),
         Command::Dis { file } => dis(&file),
     };
     result.unwrap_or_else(|message| {
@@ -146,7 +161,10 @@ fn run(
             .map_err(|e| e.to_string())?;
     }
     let files = case_files(paths)?;
-    let reference = Reference { fuel: common.fuel };
+    let reference = Reference {
+        fuel: common.fuel,
+        heap_limit_bytes: mib_to_bytes(common.memory),
+    };
     let cpython = if kinds.contains(&TargetKind::Cpython) {
         Some(cpython(common)?)
     } else {
@@ -234,7 +252,7 @@ fn read_source(file: &Path) -> Result<String, String> {
     std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))
 }
 
-fn exec(file: &Path, fuel: u64) -> Result<ExitCode, String> {
+fn exec(file: &Path, fuel: u64, heap_limit_bytes: u64) -> Result<ExitCode, String> {
     let source = read_source(file)?;
     // `python FILE` runs the script under its absolute path (symlinks kept), and that is
     // the co_filename its frames and tracebacks show.
@@ -242,6 +260,7 @@ fn exec(file: &Path, fuel: u64) -> Result<ExitCode, String> {
     let options = RunOptions {
         filename: path.display().to_string(),
         fuel,
+        heap_limit_bytes,
         ..RunOptions::default()
     };
     let result = framespec_vm::run(&source, &options);
@@ -258,6 +277,13 @@ fn exec(file: &Path, fuel: u64) -> Result<ExitCode, String> {
         End::Unsupported(u) => {
             eprintln!("framespec: {u}");
             ExitCode::from(4)
+        }
+        End::OutOfMemory { limit_bytes } => {
+            eprintln!(
+                "framespec: out of memory: the program needed more than the heap budget of {} (raise it with --memory)",
+                mib(limit_bytes)
+            );
+            ExitCode::from(5)
         }
         End::Bug(detail) => {
             eprintln!("framespec: reference VM bug: {detail}");

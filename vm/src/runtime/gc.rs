@@ -17,9 +17,10 @@
 //! list is dropped with [`release`], so nothing survives the run.
 //!
 //! Why not a tracing collector, or a registry of everything: the VM never needs memory
-//! back *during* a run (fuel bounds it), only after; emptying at the end needs no
-//! knowledge of which objects are reachable and costs one `Weak` per mutable object on
-//! the hot path. The registry is pruned of dead entries as it grows (see [`Registry`]), so
+//! back *during* a run (fuel and the heap budget bound it; cycles the program drops stay
+//! allocated until the run ends and count against the budget), only after; emptying at
+//! the end needs no knowledge of which objects are reachable and costs one `Weak` per
+//! mutable object on the hot path. The registry is pruned of dead entries as it grows (see [`Registry`]), so
 //! a loop that allocates and frees objects keeps it proportional to the live ones.
 //!
 //! Why a thread-local rather than a `Vm` field: constructors like `Dict::new_rc` and
@@ -526,6 +527,7 @@ mod tests {
     fn survivors(source: &str, fuel: u64) -> (End, usize) {
         let options = RunOptions {
             fuel,
+            heap_limit_bytes: 16 << 20,
             ..RunOptions::default()
         };
         SURVIVORS.with(|s| s.set(usize::MAX));
@@ -553,7 +555,11 @@ mod tests {
             ),
             (
                 "memory error",
-                "keep = [1]\nkeep.append(keep)\nx = [0] * (1 << 40)\n",
+                "keep = [1]\nkeep.append(keep)\nx = [0] * (1 << 60)\n",
+            ),
+            (
+                "out of memory",
+                "keep = [1]\nkeep.append(keep)\nwhile True:\n    keep.append([keep] * 100)\n",
             ),
             (
                 "closures and classes",
@@ -585,6 +591,7 @@ mod tests {
             let ended = format!("{end:?}");
             let expected = match *what {
                 "out of fuel" => "OutOfFuel",
+                "out of memory" => "OutOfMemory",
                 "recursion error kept in globals" => {
                     "Exception(UncaughtException { type_name: \"RecursionError\""
                 }
