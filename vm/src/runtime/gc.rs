@@ -13,8 +13,9 @@
 //! an immutable object can only point at objects that existed before it, so every cycle
 //! must contain at least one edge that was stored after allocation, i.e. one of the
 //! mutable slots above. At teardown ([`Session`]'s drop) each registered object still
-//! alive is emptied — its values moved into one list — which breaks every cycle; then that
-//! list is dropped with [`release`], so nothing survives the run.
+//! alive is emptied — the values whose drop would free a container moved into one list,
+//! the others dropped at once — which breaks every cycle; then that list is dropped with
+//! [`release`], so nothing survives the run.
 //!
 //! Why not a tracing collector, or a registry of everything: the VM never needs memory
 //! back *during* a run (fuel and the heap budget bound it; cycles the program drops stay
@@ -146,10 +147,16 @@ impl Drop for Session {
         }) else {
             return;
         };
+        // Only the values whose drop would free a container wait in `garbage`; the others
+        // (ints, strings, references held elsewhere too) are dropped as they come, which
+        // frees nothing another object still needs, so teardown takes little memory
+        // beyond the run's own even when it ended for lack of it.
         let mut garbage = Vec::new();
+        let mut emptied = Vec::new();
         for weak in reg.old.iter().chain(&reg.young) {
             if let Some(obj) = weak.upgrade() {
-                obj.clear_into(&mut garbage);
+                obj.clear_into(&mut emptied);
+                garbage.extend(emptied.drain(..).filter(is_deep));
             }
         }
         release(garbage);
