@@ -585,10 +585,14 @@ fn dtoa(a: f64, mode: Mode) -> (String, i64) {
         let digits: String = m.chars().filter(char::is_ascii_digit).collect();
         (digits, e.parse::<i64>().unwrap_or(0) + 1)
     };
+    // A double's exact decimal expansion has at most 767 significant digits and 1074
+    // after the point: asking for more gives the same digits (then trimmed), and Rust's
+    // formatter refuses a precision beyond 65535.
     let (digits, decpt) = match mode {
         Mode::Shortest => sci(format!("{a:e}")),
-        Mode::Significant(n) => sci(format!("{:.*e}", n - 1, a)),
+        Mode::Significant(n) => sci(format!("{:.*e}", n.min(800) - 1, a)),
         Mode::Fixed(p) => {
+            let p = p.min(1100);
             let text = format!("{a:.p$}");
             let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
             (format!("{int}{frac}"), int.len() as i64)
