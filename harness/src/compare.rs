@@ -16,6 +16,10 @@ pub enum Outcome {
     OutOfFuel {
         instructions: u64,
     },
+    /// The reference VM's heap budget ran out.
+    OutOfMemory {
+        limit_bytes: u64,
+    },
     Timeout {
         seconds: f64,
     },
@@ -70,6 +74,7 @@ impl Outcome {
             Outcome::Pass => "pass",
             Outcome::Fail(_) => "fail",
             Outcome::OutOfFuel { .. } => "out of fuel",
+            Outcome::OutOfMemory { .. } => "out of memory",
             Outcome::Timeout { .. } => "timeout",
             Outcome::Unsupported { .. } => "unsupported",
             Outcome::Crash(_) => "crash",
@@ -98,6 +103,11 @@ impl fmt::Display for Outcome {
                     "out of fuel: the program did not finish within {instructions} instructions"
                 )
             }
+            Outcome::OutOfMemory { limit_bytes } => write!(
+                f,
+                "out of memory: the program needed more than the heap budget of {}",
+                mib(*limit_bytes)
+            ),
             Outcome::Timeout { seconds } => write!(
                 f,
                 "timeout: the program did not finish within {seconds:.1} s"
@@ -122,6 +132,15 @@ impl fmt::Display for Outcome {
             ),
             Outcome::Skipped(why) => write!(f, "skipped: {why}"),
         }
+    }
+}
+
+/// A byte count for people: whole MiB when it is one (`512 MiB`), bytes otherwise.
+pub fn mib(bytes: u64) -> String {
+    if bytes % (1 << 20) == 0 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
     }
 }
 
@@ -156,6 +175,7 @@ pub fn judge(case: &Case, version: Option<&str>, end: RunEnd) -> Outcome {
     let observation = match end {
         RunEnd::Finished(observation) => observation,
         RunEnd::OutOfFuel { instructions } => return Outcome::OutOfFuel { instructions },
+        RunEnd::OutOfMemory { limit_bytes } => return Outcome::OutOfMemory { limit_bytes },
         RunEnd::Timeout { seconds } => return Outcome::Timeout { seconds },
         RunEnd::Unsupported { feature, location } => {
             return Outcome::Unsupported { feature, location }

@@ -1,11 +1,15 @@
 //! The fuzzing oracle shared by the cargo-fuzz target (fuzz/) and the corpus replay test
 //! (tests/fuzz_corpus.rs): whatever the input, compiling and running it must neither panic
-//! nor end in a VM-bug verdict, and must stop within its fuel.
+//! nor end in a VM-bug verdict, and must stop within its fuel (or its heap budget).
 
 use framespec_vm::{End, RunOptions};
 
 /// Fuel small enough that a fuzzing iteration stays fast.
 pub const FUZZ_FUEL: u64 = 20_000;
+
+/// A heap budget small enough that a fuzzing iteration stays fast and far below
+/// libFuzzer's memory limit (2 GiB by default).
+pub const FUZZ_HEAP_BYTES: u64 = 64 << 20;
 
 /// Checks one input; `Err` describes the violation. Panics propagate to the caller, which
 /// is what the fuzzer wants; the replay test catches them.
@@ -13,6 +17,7 @@ pub fn check(data: &[u8]) -> Result<(), String> {
     let source = String::from_utf8_lossy(data);
     let options = RunOptions {
         fuel: FUZZ_FUEL,
+        heap_limit_bytes: FUZZ_HEAP_BYTES,
         trace: true,
         snapshot_lines: vec![1, 2, 3],
         ..RunOptions::default()

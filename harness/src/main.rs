@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
+use framespec::compare::mib;
 use framespec::expectations::{self, Expectations};
 use framespec::external::{External, Limits};
 use framespec::matrix::{self, Matrix};
@@ -93,6 +94,9 @@ enum Command {
         /// Instruction budget.
         #[arg(long, default_value_t = RunOptions::default().fuel)]
         fuel: u64,
+        /// Heap budget, in MiB.
+        #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_MIB)]
+        memory: u64,
     },
     /// Disassemble a Python file as CPython 3.12's `dis` would.
     Dis { file: PathBuf },
@@ -137,6 +141,17 @@ struct Common {
     /// Instruction budget per case on the reference VM.
     #[arg(long, default_value_t = RunOptions::default().fuel)]
     fuel: u64,
+    /// Heap budget per case on the reference VM, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_MIB)]
+    memory: u64,
+}
+
+/// `--memory`'s default: the VM's default heap budget.
+const DEFAULT_MEMORY_MIB: u64 = framespec_vm::DEFAULT_HEAP_LIMIT_BYTES >> 20;
+
+/// `--memory MIB` in bytes.
+fn mib_to_bytes(mib: u64) -> u64 {
+    mib.saturating_mul(1 << 20)
 }
 
 /// A `--target` value.
@@ -228,7 +243,7 @@ fn main() -> ExitCode {
             write_matrix(&paths, &target, &common, &expectations, jobs, &out)
         }
         Command::Compare { old, new } => compare(&old, &new),
-        Command::Exec { file, fuel } => exec(&file, fuel),
+        Command::Exec { file, fuel, memory } => exec(&file, fuel, mib_to_bytes(memory)),
         Command::Dis { file } => dis(&file),
     };
     result.unwrap_or_else(|message| {
@@ -279,7 +294,10 @@ impl Made {
 
 fn make_target(spec: &TargetSpec, common: &Common) -> Result<Made, String> {
     Ok(match spec {
-        TargetSpec::Reference => Made::Reference(Reference { fuel: common.fuel }),
+        TargetSpec::Reference => Made::Reference(Reference {
+            fuel: common.fuel,
+            heap_limit_bytes: mib_to_bytes(common.memory),
+        }),
         TargetSpec::Cpython => Made::External(Box::new(cpython(common)?)),
         TargetSpec::CpythonVersion(version) => {
             let python = python::locate(version)?;
@@ -545,7 +563,7 @@ fn read_source(file: &Path) -> Result<String, String> {
     std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))
 }
 
-fn exec(file: &Path, fuel: u64) -> Result<ExitCode, String> {
+fn exec(file: &Path, fuel: u64, heap_limit_bytes: u64) -> Result<ExitCode, String> {
     let source = read_source(file)?;
     // `python FILE` runs the script under its absolute path (symlinks kept), and that is
     // the co_filename its frames and tracebacks show.
@@ -553,6 +571,7 @@ fn exec(file: &Path, fuel: u64) -> Result<ExitCode, String> {
     let options = RunOptions {
         filename: path.display().to_string(),
         fuel,
+        heap_limit_bytes,
         ..RunOptions::default()
     };
     let result = framespec_vm::run(&source, &options);
@@ -569,6 +588,13 @@ fn exec(file: &Path, fuel: u64) -> Result<ExitCode, String> {
         End::Unsupported(u) => {
             eprintln!("framespec: {u}");
             ExitCode::from(4)
+        }
+        End::OutOfMemory { limit_bytes } => {
+            eprintln!(
+                "framespec: out of memory: the program needed more than the heap budget of {} (raise it with --memory)",
+                mib(limit_bytes)
+            );
+            ExitCode::from(5)
         }
         End::Bug(detail) => {
             eprintln!("framespec: reference VM bug: {detail}");

@@ -108,6 +108,7 @@ pub fn classify(outcome: &Outcome) -> (Status, &[ChannelDiff]) {
         Outcome::Pass => (Status::Pass, &[]),
         Outcome::Fail(diffs) => (Status::Fail, diffs),
         Outcome::OutOfFuel { .. }
+        | Outcome::OutOfMemory { .. }
         | Outcome::Timeout { .. }
         | Outcome::Crash(_)
         | Outcome::Invalid(_) => (Status::Fail, &[]),

@@ -35,6 +35,9 @@ pub enum RunEnd {
     Finished(Observation),
     /// The reference VM's instruction budget ran out.
     OutOfFuel { instructions: u64 },
+    /// The reference VM's heap budget ran out (a `MemoryError` the program raised is an
+    /// exception like any other, not this).
+    OutOfMemory { limit_bytes: u64 },
     /// The target reached something it does not implement as CPython 3.12 does, and said
     /// so instead of answering (INTERPRETING.md §5).
     Unsupported { feature: String, location: String },

@@ -250,6 +250,49 @@ mod tests {
     }
 
     #[test]
+    fn out_of_memory_is_a_failure_in_every_rendering() {
+        let reports = vec![
+            report("reference", "a", Outcome::Pass),
+            report(
+                "reference",
+                "grows",
+                Outcome::OutOfMemory {
+                    limit_bytes: 512 << 20,
+                },
+            ),
+        ];
+        let names = ["reference".to_owned()];
+        let detail = "out of memory: the program needed more than the heap budget of 512 MiB";
+        assert_eq!(
+            Tally::of(reports.iter()),
+            Tally {
+                passed: 1,
+                failed: 1,
+                ..Tally::default()
+            }
+        );
+        let text = text(&reports, &names, Duration::ZERO, false);
+        assert!(
+            text.contains("FAIL reference::grows (out of memory)\n    "),
+            "{text}"
+        );
+        assert!(text.contains(detail), "{text}");
+        assert!(text.ends_with("1 passed, 1 failed (0.00 s)\n"), "{text}");
+        let json: serde_json::Value =
+            serde_json::from_str(&json(&reports, Duration::ZERO)).expect("the report is JSON");
+        assert_eq!(json["failed"], 1);
+        assert_eq!(json["cases"][1]["outcome"], "out of memory");
+        assert_eq!(json["cases"][1]["detail"], detail);
+        let xml = junit(&reports, &names, Duration::ZERO);
+        assert!(
+            xml.contains(&format!(
+                "<failure message=\"out of memory\">{detail}</failure>"
+            )),
+            "{xml}"
+        );
+    }
+
+    #[test]
     fn text_ends_with_the_summary_line() {
         let reports = vec![report("reference", "a", Outcome::Pass)];
         let text = text(&reports, &["reference".to_owned()], Duration::ZERO, false);

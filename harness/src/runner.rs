@@ -6,7 +6,7 @@ use framespec_spec::{discover, load, replace_expect, replace_versions, Expectati
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::compare::{expectation_from, judge, override_from, Outcome};
+use crate::compare::{expectation_from, judge, mib, override_from, Outcome};
 use crate::expectations::Expectations;
 use crate::observe::RunEnd;
 use crate::python::REFERENCE_VERSION;
@@ -188,6 +188,9 @@ pub fn bless_one(target: &dyn Target, file: &CaseFile) -> Blessed {
             }
             RunEnd::OutOfFuel { instructions } => {
                 return Blessed::Failed(format!("out of fuel after {instructions}"))
+            }
+            RunEnd::OutOfMemory { limit_bytes } => {
+                return Blessed::Failed(format!("out of memory beyond {}", mib(limit_bytes)))
             }
             RunEnd::Unsupported { feature, location } => {
                 return Blessed::Failed(format!("{location}: {feature} is not supported"))

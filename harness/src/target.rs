@@ -40,16 +40,21 @@ pub trait Target: Send + Sync {
     fn run(&self, case: &Case) -> RunEnd;
 }
 
-/// The reference VM, in process. Fuel bounds every run (the design's termination rule).
+/// The reference VM, in process. Fuel bounds every run (the design's termination rule),
+/// and a heap budget bounds what it allocates.
 #[derive(Clone, Debug)]
 pub struct Reference {
     pub fuel: u64,
+    /// Heap budget per run, in bytes.
+    pub heap_limit_bytes: u64,
 }
 
 impl Default for Reference {
     fn default() -> Self {
+        let options = RunOptions::default();
         Reference {
-            fuel: RunOptions::default().fuel,
+            fuel: options.fuel,
+            heap_limit_bytes: options.heap_limit_bytes,
         }
     }
 }
@@ -71,6 +76,7 @@ impl Target for Reference {
         let options = RunOptions {
             filename: "main.py".to_owned(),
             fuel: self.fuel,
+            heap_limit_bytes: self.heap_limit_bytes,
             trace: case.trace,
             snapshot_lines: case.snapshot_lines.clone(),
         };
@@ -83,6 +89,7 @@ impl Target for Reference {
                 traceback: e.traceback,
             }),
             End::OutOfFuel(instructions) => return RunEnd::OutOfFuel { instructions },
+            End::OutOfMemory { limit_bytes } => return RunEnd::OutOfMemory { limit_bytes },
             End::Unsupported(u) => {
                 return RunEnd::Unsupported {
                     location: format!("{}:{}:{}", u.filename, u.line, u.column),

@@ -1,6 +1,6 @@
-//! The `framespec` binary as a user drives it: malformed cases, runaway programs, a worker
-//! that dies, `exec` compared with CPython 3.12 itself, and the conformance matrix
-//! (`matrix`, `compare`).
+//! The `framespec` binary as a user drives it: malformed cases, runaway programs (in time
+//! and in memory), a worker that dies, `exec` compared with CPython 3.12 itself, and the
+//! conformance matrix (`matrix`, `compare`).
 //!
 //! The trials that need CPython 3.12 follow the shared rule (`common/cpython.rs`): ignored
 //! with the reason when it is missing, failing under FRAMESPEC_REQUIRE_CPYTHON=1. They pass
@@ -27,6 +27,14 @@ fn main() -> ExitCode {
         Trial::test(
             "a_runaway_program_ends_with_out_of_fuel_on_the_reference_vm",
             a_runaway_program_ends_with_out_of_fuel_on_the_reference_vm,
+        ),
+        Trial::test(
+            "a_program_that_exhausts_its_heap_ends_out_of_memory_on_the_reference_vm",
+            a_program_that_exhausts_its_heap_ends_out_of_memory_on_the_reference_vm,
+        ),
+        Trial::test(
+            "exec_ends_a_program_that_exhausts_its_heap_with_exit_code_5",
+            exec_ends_a_program_that_exhausts_its_heap_with_exit_code_5,
         ),
         cpython::trial(
             "a_runaway_program_ends_with_a_timeout_on_cpython_quickly",
@@ -130,6 +138,78 @@ fn a_runaway_program_ends_with_out_of_fuel_on_the_reference_vm() -> Result<(), F
     assert!(!stdout.contains("reference::good"), "{stdout}");
     assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
     assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+    Ok(())
+}
+
+fn a_program_that_exhausts_its_heap_ends_out_of_memory_on_the_reference_vm() -> Result<(), Failed> {
+    let started = Instant::now();
+    let out = framespec(&[
+        "run",
+        "harness/tests/fixtures/hungry",
+        "--target",
+        "reference",
+        "--memory",
+        "32",
+    ]);
+    let elapsed = started.elapsed();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAIL reference::grows (out of memory)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("out of memory: the program needed more than the heap budget of 32 MiB"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("reference::good"), "{stdout}");
+    assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+    Ok(())
+}
+
+/// `framespec exec` on the two programs of issue 6: the verdict on stderr, exit code 5,
+/// within seconds, under the default budget and under `--memory`.
+fn exec_ends_a_program_that_exhausts_its_heap_with_exit_code_5() -> Result<(), Failed> {
+    let dir = std::env::temp_dir().join(format!("framespec-cli-memory-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let programs = [
+        (
+            "doubling.py",
+            "s = \"a\"\nwhile True: s = s + s\n",
+            None,
+            "512 MiB",
+        ),
+        (
+            "growing.py",
+            "l = []\nwhile True: l.append([1] * 1000)\n",
+            Some("32"),
+            "32 MiB",
+        ),
+    ];
+    for (name, source, memory, budget) in programs {
+        std::fs::write(dir.join(name), source).expect("write the program");
+        let mut args = vec!["exec", name];
+        if let Some(mib) = memory {
+            args.extend(["--memory", mib]);
+        }
+        let started = Instant::now();
+        let out = Command::new(env!("CARGO_BIN_EXE_framespec"))
+            .args(&args)
+            .current_dir(&dir)
+            .output()
+            .expect("the framespec binary runs");
+        let elapsed = started.elapsed();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(5), "{name}: {stderr}");
+        assert_eq!(
+            stderr,
+            format!("framespec: out of memory: the program needed more than the heap budget of {budget} (raise it with --memory)\n"),
+            "{name}"
+        );
+        assert!(elapsed < Duration::from_secs(30), "{name} took {elapsed:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
 

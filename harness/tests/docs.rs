@@ -17,6 +17,7 @@ const NOT_RUST_NAMES: &[(&str, &str)] = &[
     ("str", "Python type"),
     ("bytes", "Python type"),
     ("float", "Python type"),
+    ("MemoryError", "Python exception type"),
     ("expect:", "case YAML key"),
     ("versions:", "case YAML key"),
 ];

@@ -5,9 +5,14 @@
 //! contiguous stack of interpreter frames, with frame objects materialised only when Python
 //! code asks for them. [`dis`] prints code objects in the layout of CPython 3.12's `dis`.
 //!
-//! Three kinds of failure stay apart: a Python exception is a value inside the VM (and an
-//! [`End::Exception`] when uncaught); running out of fuel is [`End::OutOfFuel`]; a broken VM
-//! invariant is [`End::Bug`].
+//! Failures stay apart: a Python exception is a value inside the VM (and an
+//! [`End::Exception`] when uncaught); running out of fuel or of heap is [`End::OutOfFuel`]
+//! or [`End::OutOfMemory`]; something framespec does not implement is [`End::Unsupported`];
+//! a broken VM invariant is [`End::Bug`].
+//!
+//! The crate installs the process's global allocator: the system allocator, counting the
+//! bytes each thread holds, which is how a run's heap budget is measured
+//! ([`RunOptions::heap_limit_bytes`]).
 
 pub mod arith;
 pub mod code;
@@ -21,6 +26,9 @@ mod runtime;
 pub use compile::{compile, CompileError};
 pub use runtime::{natives, run_code, run_code_with_source};
 
+#[global_allocator]
+static ALLOCATOR: runtime::heap::Counting = runtime::heap::Counting;
+
 /// How to run a program.
 #[derive(Clone, Debug)]
 pub struct RunOptions {
@@ -28,6 +36,9 @@ pub struct RunOptions {
     pub filename: String,
     /// Instruction budget; when it runs out the run ends with [`End::OutOfFuel`].
     pub fuel: u64,
+    /// Heap budget in bytes: what the run may allocate beyond what its thread held when it
+    /// started. Beyond it the run ends with [`End::OutOfMemory`].
+    pub heap_limit_bytes: u64,
     /// Record the `trace` channel (spec/INTERPRETING.md §3).
     pub trace: bool,
     /// Record the `snapshots` channel at these source lines.
@@ -39,11 +50,18 @@ impl Default for RunOptions {
         RunOptions {
             filename: "main.py".to_owned(),
             fuel: 20_000_000,
+            heap_limit_bytes: DEFAULT_HEAP_LIMIT_BYTES,
             trace: false,
             snapshot_lines: Vec::new(),
         }
     }
 }
+
+/// The default heap budget, 512 MiB: every case and benchmark program runs in a few MiB,
+/// and a program that CPython runs in a few hundred MiB still fits (the VM's objects are
+/// larger: a list item takes 24 bytes here, 8 in CPython), while the harness's parallel
+/// runs, one per core, stay within a CI machine's memory.
+pub const DEFAULT_HEAP_LIMIT_BYTES: u64 = 512 << 20;
 
 /// What a run produced: the observation channels of spec/INTERPRETING.md.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -72,6 +90,14 @@ pub enum End {
     Exception(UncaughtException),
     /// The fuel budget ran out after this many instructions.
     OutOfFuel(u64),
+    /// The run allocated more than its heap budget ([`RunOptions::heap_limit_bytes`]).
+    /// Not a `MemoryError`, which the program could catch: the VM raises that only where
+    /// CPython 3.12 raises it on every machine, and ends the run here where CPython would
+    /// simply have allocated more.
+    OutOfMemory {
+        /// The budget, in bytes.
+        limit_bytes: u64,
+    },
     /// The program reached a construct, builtin or method that framespec does not
     /// implement as CPython 3.12 does. The run stops there instead of giving an answer
     /// CPython would not give; nothing the program can catch.

@@ -47,7 +47,8 @@ fn judge(source: &str) -> Verdict {
         return Verdict::Unsupported(u.to_string());
     }
     let (vm_out, vm_err) = (support::normalise(&r.stdout), support::normalise(&r.stderr));
-    if matches!(r.end, End::Bug(_) | End::OutOfFuel(_)) || py_out != vm_out || py_err != vm_err {
+    let exhausted = matches!(r.end, End::OutOfFuel(_) | End::OutOfMemory { .. });
+    if exhausted || matches!(r.end, End::Bug(_)) || py_out != vm_out || py_err != vm_err {
         return Verdict::Diverge(format!(
             "{source}--- CPython stdout\n{py_out}--- VM stdout ({:?})\n{vm_out}--- CPython stderr\n{py_err}--- VM stderr\n{vm_err}",
             r.end

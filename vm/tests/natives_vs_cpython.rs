@@ -151,6 +151,9 @@ fn run_vm(source: &str) -> Answer {
         End::OutOfFuel(n) => {
             let _ = writeln!(out, "out of fuel after {n} instructions");
         }
+        End::OutOfMemory { limit_bytes } => {
+            let _ = writeln!(out, "out of memory beyond {limit_bytes} bytes");
+        }
         End::Bug(b) => {
             let _ = writeln!(out, "VM bug: {b}");
         }

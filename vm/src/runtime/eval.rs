@@ -52,7 +52,10 @@ pub fn run_module(
     // the run's objects, whatever way the run ended (see `gc`).
     let _objects = super::gc::Session::begin();
     ops::generators::begin_run();
+    // Counted from here, so the VM's own setup is part of the run's heap.
+    let heap = super::heap::Budget::starting_now(options.heap_limit_bytes);
     let mut vm = Vm::new(&options.filename, options.fuel);
+    vm.heap = heap;
     vm.native_limit = native_limit;
     vm.source_lines = source
         .map(|s| s.lines().map(str::to_owned).collect())
@@ -94,6 +97,9 @@ pub fn run_module(
         Ok(_) => End::Completed,
         Err(Throw::Exc(e) | Throw::Reraise(e)) => uncaught(&mut vm, e),
         Err(Throw::OutOfFuel) => End::OutOfFuel(vm.fuel_used),
+        Err(Throw::OutOfMemory) => End::OutOfMemory {
+            limit_bytes: vm.heap.limit,
+        },
         Err(Throw::Unsupported(what)) => End::Unsupported(what),
         Err(Throw::Bug(what)) => End::Bug(what),
     };
@@ -196,6 +202,7 @@ pub fn run_loop(vm: &mut Vm) -> PyResult<Value> {
         if vm.fuel_left == 0 {
             return Err(Throw::OutOfFuel);
         }
+        vm.check_heap()?;
         vm.fuel_left -= 1;
         vm.fuel_used += 1;
         let outcome = step(vm);

@@ -7,7 +7,8 @@
 //! the digit run of a number, `rest` what follows its decimal point (fraction, exponent,
 //! `%`), as `calc_number_widths` names the parts of a number.
 
-use super::interp::{Vm, MAX_ALLOC};
+use super::heap;
+use super::interp::Vm;
 use super::object::Value;
 use super::{PyResult, Throw};
 
@@ -246,7 +247,15 @@ impl Vm {
             Some(p) if p > i32::MAX as usize => {
                 return Err(self.value_error("precision too big"));
             }
-            Some(p) if p > MAX_ALLOC => return Err(self.unsupported("huge format precision")),
+            // `e`, `f`, `%` and the alternate form write the digits out to the precision
+            // (at most `INT_MAX`: never beyond what CPython can allocate); `g` drops
+            // trailing zeros, so its text stays short.
+            Some(p) => {
+                if s.alternate || matches!(s.ty, 'e' | 'E' | 'f' | 'F' | '%') {
+                    self.reserve(p as u128)?;
+                }
+                Some(p)
+            }
             p => p,
         };
         let (mut code, mut x, mut add_dot_0, mut default_precision) = (s.ty, x, false, 6);
@@ -314,11 +323,11 @@ impl Vm {
         if s.align == '=' {
             return Err(self.value_error("'=' alignment not allowed in string format specifier"));
         }
-        self.check_width(s)?;
         let body: String = match s.precision {
             Some(p) => text.chars().take(p).collect(),
             None => text.to_owned(),
         };
+        self.check_width(s, &body)?;
         let n = body.chars().count();
         let total = s.width.unwrap_or(0).max(n);
         let (left, right) = match s.align {
@@ -333,11 +342,17 @@ impl Vm {
         ))
     }
 
-    fn check_width(&self, s: &Spec) -> PyResult<()> {
-        if s.width.unwrap_or(0) > MAX_ALLOC {
-            return Err(self.unsupported("huge format width"));
+    /// Before padding `body` to the spec's width: the result is `PyUnicode_New(width,
+    /// max(maxchar, fill))` in CPython, refused as CPython does (see `heap`).
+    fn check_width(&self, s: &Spec, body: &str) -> PyResult<()> {
+        match s.width {
+            Some(width) if width > body.len() => {
+                let block = heap::str_block(width as u128, heap::max_char(body).max(s.fill));
+                let own = width as u128 * s.fill.len_utf8() as u128 + body.len() as u128;
+                self.before_alloc(block, own)
+            }
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// `calc_number_widths` + `fill_number`: the number laid out as
@@ -353,7 +368,7 @@ impl Vm {
         rest: &str,
         sep: Sep,
     ) -> PyResult<String> {
-        self.check_width(s)?;
+        self.check_width(s, digits)?;
         let sign = match (negative, s.sign) {
             (true, _) => "-",
             (false, Some('+')) => "+",
@@ -570,10 +585,14 @@ fn dtoa(a: f64, mode: Mode) -> (String, i64) {
         let digits: String = m.chars().filter(char::is_ascii_digit).collect();
         (digits, e.parse::<i64>().unwrap_or(0) + 1)
     };
+    // A double's exact decimal expansion has at most 767 significant digits and 1074
+    // after the point: asking for more gives the same digits (then trimmed), and Rust's
+    // formatter refuses a precision beyond 65535.
     let (digits, decpt) = match mode {
         Mode::Shortest => sci(format!("{a:e}")),
-        Mode::Significant(n) => sci(format!("{:.*e}", n - 1, a)),
+        Mode::Significant(n) => sci(format!("{:.*e}", n.min(800) - 1, a)),
         Mode::Fixed(p) => {
+            let p = p.min(1100);
             let text = format!("{a:.p$}");
             let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
             (format!("{int}{frac}"), int.len() as i64)

@@ -13,13 +13,15 @@
 //! an immutable object can only point at objects that existed before it, so every cycle
 //! must contain at least one edge that was stored after allocation, i.e. one of the
 //! mutable slots above. At teardown ([`Session`]'s drop) each registered object still
-//! alive is emptied — its values moved into one list — which breaks every cycle; then that
-//! list is dropped with [`release`], so nothing survives the run.
+//! alive is emptied — the values whose drop would free a container moved into one list,
+//! the others dropped at once — which breaks every cycle; then that list is dropped with
+//! [`release`], so nothing survives the run.
 //!
 //! Why not a tracing collector, or a registry of everything: the VM never needs memory
-//! back *during* a run (fuel bounds it), only after; emptying at the end needs no
-//! knowledge of which objects are reachable and costs one `Weak` per mutable object on
-//! the hot path. The registry is pruned of dead entries as it grows (see [`Registry`]), so
+//! back *during* a run (fuel and the heap budget bound it; cycles the program drops stay
+//! allocated until the run ends and count against the budget), only after; emptying at
+//! the end needs no knowledge of which objects are reachable and costs one `Weak` per
+//! mutable object on the hot path. The registry is pruned of dead entries as it grows (see [`Registry`]), so
 //! a loop that allocates and frees objects keeps it proportional to the live ones.
 //!
 //! Why a thread-local rather than a `Vm` field: constructors like `Dict::new_rc` and
@@ -145,10 +147,16 @@ impl Drop for Session {
         }) else {
             return;
         };
+        // Only the values whose drop would free a container wait in `garbage`; the others
+        // (ints, strings, references held elsewhere too) are dropped as they come, which
+        // frees nothing another object still needs, so teardown takes little memory
+        // beyond the run's own even when it ended for lack of it.
         let mut garbage = Vec::new();
+        let mut emptied = Vec::new();
         for weak in reg.old.iter().chain(&reg.young) {
             if let Some(obj) = weak.upgrade() {
-                obj.clear_into(&mut garbage);
+                obj.clear_into(&mut emptied);
+                garbage.extend(emptied.drain(..).filter(is_deep));
             }
         }
         release(garbage);
@@ -526,6 +534,7 @@ mod tests {
     fn survivors(source: &str, fuel: u64) -> (End, usize) {
         let options = RunOptions {
             fuel,
+            heap_limit_bytes: 16 << 20,
             ..RunOptions::default()
         };
         SURVIVORS.with(|s| s.set(usize::MAX));
@@ -553,7 +562,11 @@ mod tests {
             ),
             (
                 "memory error",
-                "keep = [1]\nkeep.append(keep)\nx = [0] * (1 << 40)\n",
+                "keep = [1]\nkeep.append(keep)\nx = [0] * (1 << 60)\n",
+            ),
+            (
+                "out of memory",
+                "keep = [1]\nkeep.append(keep)\nwhile True:\n    keep.append([keep] * 100)\n",
             ),
             (
                 "closures and classes",
@@ -585,6 +598,7 @@ mod tests {
             let ended = format!("{end:?}");
             let expected = match *what {
                 "out of fuel" => "OutOfFuel",
+                "out of memory" => "OutOfMemory",
                 "recursion error kept in globals" => {
                     "Exception(UncaughtException { type_name: \"RecursionError\""
                 }

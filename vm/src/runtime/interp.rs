@@ -10,6 +10,7 @@ use crate::code::CodeObject;
 use super::codeinfo::CodeInfo;
 use super::dict::Dict;
 use super::frame::{Frame, FrameObject};
+use super::heap::{self, Budget};
 use super::object::{ExcData, Instance, Value};
 use super::trace::TraceState;
 use super::types::{Type, Types};
@@ -27,9 +28,6 @@ pub const C_RECURSION_LIMIT: usize = 1500;
 /// Units one evaluator entry from native code takes (CPython `PY_EVAL_C_STACK_UNITS`).
 pub const EVAL_C_UNITS: usize = 2;
 
-/// Largest sequence the VM agrees to build (elements); beyond it: MemoryError.
-pub const MAX_ALLOC: usize = 1 << 26;
-
 #[derive(Debug)]
 pub struct Vm {
     /// The frame stack (CPython's datastack of `_PyInterpreterFrame`s); last is current.
@@ -44,6 +42,8 @@ pub struct Vm {
     pub stderr: String,
     pub fuel_left: u64,
     pub fuel_used: u64,
+    /// The run's heap budget (see `heap`); polled by [`Vm::check_heap`].
+    pub heap: Budget,
     pub recursion_limit: usize,
     pub native_depth: usize,
     /// Bound on `native_depth` (depends on the thread's stack).
@@ -73,6 +73,7 @@ impl Vm {
             stderr: String::new(),
             fuel_left: fuel,
             fuel_used: 0,
+            heap: Budget::starting_now(u64::MAX),
             recursion_limit: 1000,
             native_depth: 0,
             native_limit: NATIVE_DEPTH_LIMIT,
@@ -147,6 +148,43 @@ impl Vm {
             Some(f) => Ok(f),
             None => Err(Throw::Bug("no current frame".into())),
         }
+    }
+
+    // ----- the heap budget (see `heap`) -------------------------------------------------
+
+    /// Ends the run as out of memory when it has allocated more than its budget.
+    #[inline]
+    pub fn check_heap(&self) -> PyResult<()> {
+        if self.heap.exceeded() {
+            return Err(Throw::OutOfMemory);
+        }
+        Ok(())
+    }
+
+    /// Before allocating `own` more bytes: ends the run as out of memory when the budget
+    /// cannot hold them.
+    pub fn reserve(&self, own: u128) -> PyResult<()> {
+        if self.heap.fits(own) {
+            Ok(())
+        } else {
+            Err(Throw::OutOfMemory)
+        }
+    }
+
+    /// Before building an object whose size the program chose: `cpython` is the block
+    /// CPython 3.12 would request for it (`heap::str_block`, …), `own` what the VM is about
+    /// to allocate. `MemoryError` where CPython raises it on every machine, out of memory
+    /// where only the budget forbids it.
+    pub fn before_alloc(&self, cpython: u128, own: u128) -> PyResult<()> {
+        if cpython >= heap::UNMAPPABLE {
+            return Err(self.memory_error());
+        }
+        self.reserve(own)
+    }
+
+    /// CPython's `PyErr_NoMemory()`: a `MemoryError` without arguments.
+    pub fn memory_error(&self) -> Throw {
+        self.err_args("MemoryError", Vec::new())
     }
 
     // ----- exceptions -------------------------------------------------------------------

@@ -6,7 +6,7 @@
 //! in `ops::*`, one family per file; [`eval`] is the loop that decodes and dispatches.
 //!
 //! Failure kinds stay apart ([`Throw`]): a Python exception is a value; running out of fuel
-//! is exhaustion; a broken invariant is a bug. Nothing here panics on program input.
+//! or of heap is exhaustion; a broken invariant is a bug. Nothing here panics on program input.
 
 mod argspec;
 mod attr;
@@ -24,6 +24,7 @@ mod fmtspec;
 mod frame;
 mod gc;
 mod hash;
+pub(crate) mod heap;
 mod interp;
 mod methods;
 mod numbers;
@@ -58,6 +59,8 @@ pub enum Throw {
     Reraise(Value),
     /// The fuel budget ran out.
     OutOfFuel,
+    /// The run allocated more than its heap budget. Never catchable by Python.
+    OutOfMemory,
     /// The program reached something framespec does not implement as CPython 3.12 does;
     /// the run ends here rather than give a different answer. Never catchable by Python.
     Unsupported(crate::Unsupported),

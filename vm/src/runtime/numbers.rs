@@ -5,7 +5,8 @@
 
 use std::rc::Rc;
 
-use super::interp::{Vm, MAX_ALLOC};
+use super::heap;
+use super::interp::Vm;
 use super::object::Value;
 use super::protocol::{from_num, num};
 use super::{PyResult, Throw};
@@ -59,12 +60,15 @@ impl Vm {
         }
         match (op, a, b) {
             (BinaryOp::Add, Value::Str(x), Value::Str(y)) => {
+                self.reserve((x.len() + y.len()) as u128)?;
                 let mut s = String::with_capacity(x.len() + y.len());
                 s.push_str(x);
                 s.push_str(y);
                 Ok(Value::str(&s))
             }
             (BinaryOp::Add, Value::List(x), Value::List(y)) => {
+                let (nx, ny) = (x.items.borrow().len(), y.items.borrow().len());
+                self.reserve(heap::values_bytes((nx + ny) as u128))?;
                 if inplace {
                     let extra = y.items.borrow().clone();
                     x.items.borrow_mut().extend(extra);
@@ -80,11 +84,13 @@ impl Vm {
                 Ok(a.clone())
             }
             (BinaryOp::Add, Value::Tuple(x), Value::Tuple(y)) => {
+                self.reserve(heap::values_bytes((x.len() + y.len()) as u128))?;
                 let mut v = x.to_vec();
                 v.extend(y.iter().cloned());
                 Ok(Value::tuple(v))
             }
             (BinaryOp::Add, Value::Bytes(x), Value::Bytes(y)) => {
+                self.reserve((x.len() + y.len()) as u128)?;
                 let mut v = x.to_vec();
                 v.extend(y.iter());
                 Ok(Value::Bytes(Rc::from(v)))
@@ -144,16 +150,35 @@ impl Vm {
         }
     }
 
+    /// `seq * n`: `unicode_repeat`, `list_repeat` / `list_inplace_repeat`, `tuplerepeat`,
+    /// each refusing a result CPython cannot allocate as CPython does (see `heap`).
     fn repeat(&mut self, seq: &Value, n: i64, inplace: bool) -> PyResult<Value> {
         let n = n.max(0) as usize;
-        let len = match seq {
-            Value::Str(s) => s.len(),
-            Value::List(l) => l.items.borrow().len(),
-            Value::Tuple(t) => t.len(),
-            _ => 0,
-        };
-        if len.saturating_mul(n) > MAX_ALLOC {
-            return Err(self.err("MemoryError", ""));
+        let times = n as u128;
+        match seq {
+            Value::Str(s) if n > 1 && !s.is_empty() => {
+                let chars = s.chars().count() as u128;
+                if chars > i64::MAX as u128 / times {
+                    return Err(self.err("OverflowError", "repeated string is too long"));
+                }
+                let block = heap::str_block(chars * times, heap::max_char(s));
+                self.before_alloc(block, s.len() as u128 * times)?;
+            }
+            Value::List(l) => {
+                let len = l.items.borrow().len() as u128;
+                self.before_alloc(
+                    heap::list_block(len * times),
+                    heap::values_bytes(len * times),
+                )?;
+            }
+            Value::Tuple(t) => {
+                let len = t.len() as u128;
+                self.before_alloc(
+                    heap::tuple_block(len * times),
+                    heap::values_bytes(len * times),
+                )?;
+            }
+            _ => {}
         }
         Ok(match seq {
             Value::Str(s) => Value::str(&s.repeat(n)),

@@ -7,7 +7,8 @@
 //! `ch` the last character read.
 
 use super::fmtspec::{double_to_string, Flags};
-use super::interp::{Vm, MAX_ALLOC};
+use super::heap;
+use super::interp::Vm;
 use super::numbers::BIG_INT;
 use super::object::Value;
 use super::{PyResult, Throw};
@@ -97,6 +98,8 @@ impl Vm {
             let v = self.next_arg(&mut a)?;
             let body = self.convert(&mut conv, &v, pos - 1)?;
             self.pad_conversion(&mut out, &conv, &body)?;
+            // A short format can repeat a long argument many times.
+            self.check_heap()?;
             if a.dict.is_some() && a.argidx < a.arglen {
                 return Err(self.not_all_converted());
             }
@@ -250,8 +253,13 @@ impl Vm {
     /// `unicode_format_arg_format`: the converted text of `v`, before padding. `at` is
     /// the conversion character's index, for the error naming it.
     fn convert(&mut self, conv: &mut Conv, v: &Value, at: usize) -> PyResult<String> {
-        if conv.width.unwrap_or(0) > MAX_ALLOC as i64 || conv.prec.unwrap_or(0) > MAX_ALLOC as i64 {
-            return Err(self.unsupported("huge %-format width or precision"));
+        let zero_extends = matches!(conv.ch, 'd' | 'i' | 'u' | 'o' | 'x' | 'X')
+            || matches!(conv.ch, 'e' | 'E' | 'f' | 'F')
+            || (conv.alt && matches!(conv.ch, 'g' | 'G'));
+        if zero_extends {
+            // Digits written out to the precision (at most `INT_MAX`: never beyond what
+            // CPython can allocate); `g` drops trailing zeros, so its text stays short.
+            self.reserve(conv.prec.unwrap_or(0).max(0) as u128)?;
         }
         match conv.ch {
             's' => self.str_of(v),
@@ -354,6 +362,11 @@ impl Vm {
     /// `0x` of a numeric conversion kept in front of zero padding.
     fn pad_conversion(&self, out: &mut String, conv: &Conv, body: &str) -> PyResult<()> {
         let fill = if conv.sign && conv.zero { '0' } else { ' ' };
+        if let Some(width) = conv.width.filter(|&w| w > body.len() as i64) {
+            // `_PyUnicodeWriter_Prepare(writer, width, maxchar)`.
+            let block = heap::str_block(width as u128, heap::max_char(body).max(fill));
+            self.before_alloc(block, width as u128 + body.len() as u128)?;
+        }
         let chars: Vec<char> = body.chars().collect();
         let mut len = chars.len() as i64;
         if matches!(conv.ch, 's' | 'r' | 'a') {

@@ -4,7 +4,8 @@
 use std::rc::Rc;
 
 use super::dict::{Key, Unhashable};
-use super::interp::{Vm, MAX_ALLOC};
+use super::heap;
+use super::interp::Vm;
 use super::object::{Args, Iter, IterState, Method, PropertyKind, Slice, Value, ViewKind};
 use super::ops::generators::GenResult;
 use super::reach;
@@ -497,6 +498,10 @@ impl Vm {
     /// `next(it)`: `None` when exhausted (C callers such as `list()` that swallow the
     /// StopIteration).
     pub fn next(&mut self, it: &Value) -> PyResult<Option<Value>> {
+        // Native code driving an iterator (`list(it)`, `sorted`, `set(it)`, …) can grow
+        // the heap without executing an instruction. (FOR_ITER and SEND call `next_step`
+        // from an instruction, which the evaluator has polled.)
+        self.check_heap()?;
         Ok(match self.next_step(it)? {
             IterStep::Item(v) => Some(v),
             IterStep::Done(_) => None,
@@ -811,22 +816,52 @@ impl Vm {
         Ok(None)
     }
 
-    /// All items of an iterable.
+    /// All items of an iterable, as CPython's `PySequence_List` / `PySequence_Tuple` /
+    /// `list_extend` gather them (`list()`, `tuple()`, `[*x]`, `f(*x)`, `str.join`, …).
     pub fn collect(&mut self, v: &Value) -> PyResult<Vec<Value>> {
         match v {
             Value::List(l) => return Ok(l.items.borrow().clone()),
             Value::Tuple(t) => return Ok(t.to_vec()),
             _ => {}
         }
+        // CPython allocates the result up front from the iterable's length hint: for a
+        // range that can be far beyond memory.
+        if let Some(n) = self.range_length_hint(v)? {
+            self.before_alloc(heap::list_block(n), heap::values_bytes(n))?;
+        }
         let it = self.iter(v)?;
         let mut out = Vec::new();
         while let Some(x) = self.next(&it)? {
-            if out.len() >= MAX_ALLOC {
-                return Err(self.err("MemoryError", ""));
-            }
             out.push(x);
         }
         Ok(out)
+    }
+
+    /// `PyObject_LengthHint` of a range or a range iterator; `None` for any other value
+    /// (whose items are already in memory, or come one at a time and are polled by
+    /// [`Vm::next`]). OverflowError for a length beyond `sys.maxsize`, as CPython's
+    /// `PyObject_Length` / `PyLong_AsSsize_t` give it.
+    fn range_length_hint(&self, v: &Value) -> PyResult<Option<u128>> {
+        let len = match v {
+            Value::Range(r) => r.len(),
+            Value::Iter(i) => match &*i.state.borrow() {
+                IterState::Range { next, stop, step } => super::object::Range {
+                    start: *next,
+                    stop: *stop,
+                    step: *step,
+                }
+                .len(),
+                _ => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        match u128::try_from(len) {
+            Ok(n) if n <= i64::MAX as u128 => Ok(Some(n)),
+            _ => Err(self.err(
+                "OverflowError",
+                "Python int too large to convert to C ssize_t",
+            )),
+        }
     }
 
     /// `len(v)`.

@@ -14,6 +14,8 @@ impl Vm {
     /// so deep nesting raises RecursionError instead of exhausting the Rust stack; a
     /// container already being repr'd shows as `[...]` / `{...}` (`Py_ReprEnter`).
     pub fn repr(&mut self, v: &Value) -> PyResult<String> {
+        // A container's repr can be far larger than the container (shared items).
+        self.check_heap()?;
         self.guarded(" while getting the repr of an object", |vm| {
             let key = v.address();
             let container = matches!(

@@ -107,6 +107,8 @@ impl Vm {
                 c[f.spec].iter().collect()
             };
             out.push_str(&self.format(&v, &spec)?);
+            // A short format can repeat a long argument many times.
+            self.check_heap()?;
         }
         Ok(out)
     }

@@ -332,6 +332,8 @@ fn snapshot_repr(
     budget: &ReprBudget,
     active: &mut Vec<usize>,
 ) -> PyResult<String> {
+    // A container's rendering can be far larger than the container (shared items).
+    vm.check_heap()?;
     let units = budget.c_base + LEVEL_C_UNITS * (depth - 1);
     // Entering the adapter's `snapshot_repr` frame for this level.
     if budget.frames_base + 2 * depth - 1 > vm.recursion_limit {

@@ -8,7 +8,8 @@ use super::int_arg;
 use crate::runtime::argspec::{Spec, Style};
 use crate::runtime::builtins::arity;
 use crate::runtime::dict::Dict;
-use crate::runtime::interp::{Vm, MAX_ALLOC};
+use crate::runtime::heap;
+use crate::runtime::interp::Vm;
 use crate::runtime::object::{
     Args, Iter, IterState, Property, PropertyKind, Range, Slice, Value, ViewKind,
 };
@@ -347,8 +348,14 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
             None => Ok(Value::Bytes(Rc::from(Vec::new()))),
             Some(Value::Str(_)) => Err(vm.type_error("string argument without an encoding")),
             Some(Value::Int(n)) if n < 0 => Err(vm.value_error("negative count")),
-            Some(Value::Int(n)) if n >= MAX_ALLOC as i64 => Err(vm.err("MemoryError", "")),
-            Some(Value::Int(n)) => Ok(Value::Bytes(Rc::from(vec![0u8; n as usize]))),
+            // `_PyBytes_FromSize(n, 1)`.
+            Some(Value::Int(n)) if n > i64::MAX - 33 => {
+                Err(vm.err("OverflowError", "byte string is too large"))
+            }
+            Some(Value::Int(n)) => {
+                vm.before_alloc(heap::bytes_block(n as u128), n as u128)?;
+                Ok(Value::Bytes(Rc::from(vec![0u8; n as usize])))
+            }
             Some(v) => {
                 let items = vm.collect(&v)?;
                 let mut out = Vec::new();

@@ -203,6 +203,8 @@ fn print(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
             out.push_str(&sep);
         }
         out.push_str(&vm.str_of(v)?);
+        // The separator can make the line far larger than the arguments.
+        vm.check_heap()?;
     }
     out.push_str(&end);
     let file = match file {

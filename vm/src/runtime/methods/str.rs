@@ -4,7 +4,8 @@ use std::rc::Rc;
 
 use crate::runtime::argspec::{adjust_indices, index, required, slice_index, Spec, Style};
 use crate::runtime::builtins::type_name_of_arg;
-use crate::runtime::interp::{Vm, MAX_ALLOC};
+use crate::runtime::heap;
+use crate::runtime::interp::Vm;
 use crate::runtime::object::{Args, NativeFn, Value};
 use crate::runtime::{PyResult, Throw};
 
@@ -87,7 +88,7 @@ fn str_join(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let mut parts = Vec::with_capacity(items.len());
     for (i, v) in items.iter().enumerate() {
         match v {
-            Value::Str(s) => parts.push(s.to_string()),
+            Value::Str(s) => parts.push(s.clone()),
             other => {
                 return Err(vm.type_error(format!(
                     "sequence item {i}: expected str instance, {} found",
@@ -96,7 +97,44 @@ fn str_join(vm: &mut Vm, args: Args) -> PyResult<Value> {
             }
         }
     }
-    Ok(Value::str(&parts.join(&sep)))
+    // `_PyUnicode_JoinArray` sizes the result first; the separator can make it far larger
+    // than the parts.
+    let seps = parts.len().saturating_sub(1) as u128;
+    let mut chars = seps * sep.chars().count() as u128;
+    let mut bytes = seps * sep.len() as u128;
+    let mut maxchar = if seps > 0 { heap::max_char(&sep) } else { '\0' };
+    for part in &parts {
+        chars += part.chars().count() as u128;
+        bytes += part.len() as u128;
+        maxchar = maxchar.max(heap::max_char(part));
+    }
+    if chars > i64::MAX as u128 {
+        return Err(vm.err(
+            "OverflowError",
+            "join() result is too long for a Python string",
+        ));
+    }
+    vm.before_alloc(heap::str_block(chars, maxchar), bytes)?;
+    Ok(Value::str(&parts.join(&*sep)))
+}
+
+/// The pieces of a split as a list's items, polling the heap budget as they are made: a
+/// split of a long string can allocate many times the string's size.
+fn pieces<'a>(vm: &Vm, parts: impl Iterator<Item = &'a str>) -> PyResult<Vec<Value>> {
+    let mut out = Vec::new();
+    for part in parts {
+        poll_pieces(vm, &out)?;
+        out.push(Value::str(part));
+    }
+    Ok(out)
+}
+
+/// Polls the heap budget every 1024 pieces of a split.
+fn poll_pieces(vm: &Vm, out: &[Value]) -> PyResult<()> {
+    if out.len() % 1024 == 1023 {
+        vm.check_heap()?;
+    }
+    Ok(())
 }
 
 /// `str.isspace` for one character (CPython `Py_UNICODE_ISSPACE`): Unicode White_Space
@@ -142,11 +180,8 @@ fn str_split(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let SplitArgs { s, sep, max } = split_args(vm, args, "split")?;
     let parts: Vec<Value> = match sep {
         Some(sep) => match max {
-            Some(n) => s
-                .splitn(n.saturating_add(1), &*sep)
-                .map(Value::str)
-                .collect(),
-            None => s.split(&*sep).map(Value::str).collect(),
+            Some(n) => pieces(vm, s.splitn(n.saturating_add(1), &*sep))?,
+            None => pieces(vm, s.split(&*sep))?,
         },
         None => {
             let mut out = Vec::new();
@@ -158,6 +193,7 @@ fn str_split(vm: &mut Vm, args: Args) -> PyResult<Value> {
                     break;
                 }
                 let end = rest.find(is_py_space).unwrap_or(rest.len());
+                poll_pieces(vm, &out)?;
                 out.push(Value::str(&rest[..end]));
                 rest = rest[end..].trim_start_matches(is_py_space);
             }
@@ -172,11 +208,8 @@ fn str_rsplit(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let SplitArgs { s, sep, max } = split_args(vm, args, "rsplit")?;
     let mut parts: Vec<Value> = match sep {
         Some(sep) => match max {
-            Some(n) => s
-                .rsplitn(n.saturating_add(1), &*sep)
-                .map(Value::str)
-                .collect(),
-            None => s.rsplit(&*sep).map(Value::str).collect(),
+            Some(n) => pieces(vm, s.rsplitn(n.saturating_add(1), &*sep))?,
+            None => pieces(vm, s.rsplit(&*sep))?,
         },
         None => {
             let mut out = Vec::new();
@@ -191,6 +224,7 @@ fn str_rsplit(vm: &mut Vm, args: Args) -> PyResult<Value> {
                     .rev()
                     .find(|(_, c)| is_py_space(*c))
                     .map_or(0, |(i, c)| i + c.len_utf8());
+                poll_pieces(vm, &out)?;
                 out.push(Value::str(&rest[start..]));
                 rest = rest[..start].trim_end_matches(is_py_space);
             }
@@ -241,6 +275,7 @@ fn str_splitlines(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 chars.next();
             }
         }
+        poll_pieces(vm, &out)?;
         out.push(Value::str(&s[start..if keepends { end } else { i }]));
         start = end;
     }
@@ -329,15 +364,25 @@ fn str_replace(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Some(c) => index(vm, &c)?,
         None => -1,
     };
-    // Refuse results beyond the allocation bound before building them.
+    // CPython's `replace` sizes the result first (in characters, of the widest kind
+    // involved): refuse it as CPython does before building it.
+    let slen = s.chars().count() as u128;
     let hits = if old.is_empty() {
-        s.chars().count() + 1
+        slen + 1
     } else {
-        s.matches(&*old).count()
+        s.matches(&*old).count() as u128
     };
-    let hits = usize::try_from(count).map_or(hits, |c| hits.min(c));
-    if s.len().saturating_add(hits.saturating_mul(new.len())) > MAX_ALLOC {
-        return Err(vm.err("MemoryError", ""));
+    let hits = u128::try_from(count).map_or(hits, |c| hits.min(c));
+    let (len1, len2) = (old.chars().count() as u128, new.chars().count() as u128);
+    if hits > 0 && len1 != len2 {
+        let max = i64::MAX as u128;
+        if len2 > len1 && len2 - len1 > (max - slen) / hits {
+            return Err(vm.err("OverflowError", "replace string is too long"));
+        }
+        let new_size = slen + hits * len2 - hits * len1;
+        let maxchar = heap::max_char(&s).max(heap::max_char(&new));
+        let own = s.len() as u128 + hits * new.len() as u128;
+        vm.before_alloc(heap::str_block(new_size, maxchar), own)?;
     }
     let r = match usize::try_from(count) {
         Ok(n) => s.replacen(&*old, &new, n),
@@ -548,10 +593,11 @@ fn justify(vm: &mut Vm, args: Args, name: &'static str, align: char) -> PyResult
     if n >= width {
         return Ok(Value::Str(s));
     }
-    if width > MAX_ALLOC {
-        return Err(vm.err("MemoryError", ""));
-    }
     let pad = width - n;
+    // `pad()`: `PyUnicode_New(width, max(maxchar, fill))`.
+    let maxchar = heap::max_char(&s).max(fill);
+    let own = s.len() as u128 + pad as u128 * fill.len_utf8() as u128;
+    vm.before_alloc(heap::str_block(width as u128, maxchar), own)?;
     let rep = |k: usize| std::iter::repeat_n(fill, k).collect::<String>();
     Ok(Value::str(&match align {
         '<' => format!("{s}{}", rep(pad)),
@@ -586,9 +632,9 @@ fn str_zfill(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if n >= width {
         return Ok(Value::Str(s));
     }
-    if width > MAX_ALLOC {
-        return Err(vm.err("MemoryError", ""));
-    }
+    // `pad(self, width - len, 0, '0')`.
+    let own = s.len() as u128 + (width - n) as u128;
+    vm.before_alloc(heap::str_block(width as u128, heap::max_char(&s)), own)?;
     let (sign, rest) = match s.chars().next() {
         Some(c @ ('-' | '+')) => (c.to_string(), &s[1..]),
         _ => (String::new(), &s[..]),

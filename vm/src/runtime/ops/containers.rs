@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use super::super::dict::Dict;
 use super::super::eval::Step;
-use super::super::interp::{Vm, MAX_ALLOC};
+use super::super::interp::Vm;
 use super::super::object::{Set, Slice, Value};
 use super::super::{PyResult, Throw};
 use crate::oparg::UnpackExArg;
@@ -69,7 +69,13 @@ pub fn build_const_key_map(vm: &mut Vm, arg: u32) -> PyResult<Step> {
 pub fn build_string(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let f = vm.top()?;
     let pieces = f.pop_n(arg as usize)?;
-    let mut s = String::new();
+    let len: usize = pieces
+        .iter()
+        .map(|p| if let Value::Str(x) = p { x.len() } else { 0 })
+        .sum();
+    vm.reserve(len as u128)?;
+    let f = vm.top()?;
+    let mut s = String::with_capacity(len);
     for p in pieces {
         if let Value::Str(x) = p {
             s.push_str(&x);
@@ -414,9 +420,6 @@ pub fn format_value(vm: &mut Vm, arg: u32) -> PyResult<Step> {
 pub fn get_len(vm: &mut Vm) -> PyResult<Step> {
     let obj = vm.top()?.peek(0)?;
     let n = vm.len(&obj)?;
-    if n > MAX_ALLOC {
-        return Err(vm.err("MemoryError", ""));
-    }
     vm.top()?.push(Value::Int(n as i64));
     Ok(Step::Continue)
 }
