@@ -97,13 +97,13 @@ impl Vm {
             }
             (
                 BinaryOp::Multiply,
-                Value::Str(_) | Value::List(_) | Value::Tuple(_),
+                Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_),
                 Value::Int(_) | Value::Bool(_),
             ) => self.repeat(a, super::protocol::as_i64(b), inplace),
             (
                 BinaryOp::Multiply,
                 Value::Int(_) | Value::Bool(_),
-                Value::Str(_) | Value::List(_) | Value::Tuple(_),
+                Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_),
             ) => self.repeat(b, super::protocol::as_i64(a), false),
             (BinaryOp::Remainder, Value::Str(fmt), _) => {
                 Ok(Value::str(&self.percent_format(fmt, b)?))
@@ -135,11 +135,17 @@ impl Vm {
                     (BinaryOp::Add, Value::Tuple(_)) => Err(self.type_error(format!(
                         "can only concatenate tuple (not \"{tb}\") to tuple"
                     ))),
-                    (BinaryOp::Multiply, Value::Str(_) | Value::List(_) | Value::Tuple(_))
-                        if num(b).is_some() =>
-                    {
+                    // `sequence_repeat`: the left operand's repeat first, then the right's.
+                    (BinaryOp::Multiply, _) if is_sequence(a) || is_sequence(b) => {
+                        let n = if is_sequence(a) { b } else { a };
+                        if matches!(n, Value::Object(_)) && self.special(n, "__index__").is_some() {
+                            return Err(
+                                self.unsupported("repeating a sequence by an object's __index__")
+                            );
+                        }
+                        let tn = if is_sequence(a) { tb } else { ta };
                         Err(self.type_error(format!(
-                            "can't multiply sequence by non-int of type '{tb}'"
+                            "can't multiply sequence by non-int of type '{tn}'"
                         )))
                     }
                     _ => Err(self.type_error(format!(
@@ -151,11 +157,23 @@ impl Vm {
     }
 
     /// `seq * n`: `unicode_repeat`, `list_repeat` / `list_inplace_repeat`, `tuplerepeat`,
-    /// each refusing a result CPython cannot allocate as CPython does (see `heap`).
+    /// `bytes_repeat`, each refusing a result CPython cannot allocate as CPython does (see
+    /// `heap`).
     fn repeat(&mut self, seq: &Value, n: i64, inplace: bool) -> PyResult<Value> {
         let n = n.max(0) as usize;
         let times = n as u128;
         match seq {
+            Value::Bytes(b) => {
+                let len = b.len() as u128;
+                if n > 0 && len > i64::MAX as u128 / times {
+                    return Err(self.err("OverflowError", "repeated bytes are too long"));
+                }
+                if n == 1 || b.is_empty() {
+                    return Ok(seq.clone());
+                }
+                self.before_alloc(heap::bytes_block(len * times), len * times)?;
+                return Ok(Value::Bytes(Rc::from(b.repeat(n))));
+            }
             Value::Str(s) if n > 1 && !s.is_empty() => {
                 let chars = s.chars().count() as u128;
                 if chars > i64::MAX as u128 / times {
@@ -275,4 +293,12 @@ fn shown(op: BinaryOp, inplace: bool) -> &'static str {
         (BinaryOp::Power, false) => "** or pow()",
         (_, false) => op.symbol(),
     }
+}
+
+/// A built-in type with CPython's `sq_repeat` slot.
+fn is_sequence(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_)
+    )
 }
