@@ -33,24 +33,11 @@ struct Cli {
 enum Command {
     /// Run cases on one or more targets and compare with their expectations.
     Run {
-        /// Case files or directories (default: the cases/ directory).
-        paths: Vec<PathBuf>,
-        /// Targets to run on (repeatable): `reference`, `cpython` (CPython 3.12, or
-        /// --python), `cpython-3.N`, `python:PATH` (the adapter under any interpreter) or
-        /// `cmd:'PROGRAM ARGS'` (any program speaking the protocol of INTERPRETING.md §6).
-        #[arg(long, value_parser = parse_target, default_value = "reference")]
-        target: Vec<TargetSpec>,
         #[command(flatten)]
-        common: Common,
-        /// Where targets' expectations files are (`<DIR>/<target>.yaml`).
-        #[arg(long, default_value_os_t = expectations::default_dir())]
-        expectations: PathBuf,
+        suite: Suite,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Worker threads (default: one per core).
-        #[arg(long, short = 'j')]
-        jobs: Option<usize>,
     },
     /// Record expectations by running CPython 3.12 (never the reference VM); with
     /// `--python` naming another CPython 3.8-3.13, record where it differs from 3.12 as
@@ -64,19 +51,8 @@ enum Command {
     /// Run cases on targets and write the conformance matrix (chapters, clauses and tags by
     /// targets) as DIR/matrix.json, DIR/matrix.md and a self-contained DIR/matrix.html.
     Matrix {
-        /// Case files or directories (default: the cases/ directory).
-        paths: Vec<PathBuf>,
-        /// Targets to run on (repeatable; as for `run`); each is a column.
-        #[arg(long, value_parser = parse_target, default_value = "reference")]
-        target: Vec<TargetSpec>,
         #[command(flatten)]
-        common: Common,
-        /// Where targets' expectations files are (`<DIR>/<target>.yaml`).
-        #[arg(long, default_value_os_t = expectations::default_dir())]
-        expectations: PathBuf,
-        /// Worker threads (default: one per core).
-        #[arg(long, short = 'j')]
-        jobs: Option<usize>,
+        suite: Suite,
         /// The directory to write the three files into (created if missing).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
@@ -124,6 +100,27 @@ enum ExpectationsAction {
         #[arg(long, default_value_os_t = expectations::default_dir())]
         expectations: PathBuf,
     },
+}
+
+/// What `run` and `matrix` run: cases, targets, and how.
+#[derive(clap::Args)]
+struct Suite {
+    /// Case files or directories (default: the cases/ directory).
+    paths: Vec<PathBuf>,
+    /// Targets to run on (repeatable), each a column of the report: `reference`, `cpython`
+    /// (CPython 3.12, or --python), `cpython-3.N`, `python:PATH` (the adapter under any
+    /// interpreter) or `cmd:'PROGRAM ARGS'` (any program speaking the protocol of
+    /// INTERPRETING.md §6).
+    #[arg(long, value_parser = parse_target, default_value = "reference")]
+    target: Vec<TargetSpec>,
+    #[command(flatten)]
+    common: Common,
+    /// Where targets' expectations files are (`<DIR>/<target>.yaml`).
+    #[arg(long, default_value_os_t = expectations::default_dir())]
+    expectations: PathBuf,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
 }
 
 #[derive(clap::Args)]
@@ -209,14 +206,7 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run {
-            paths,
-            target,
-            common,
-            expectations,
-            format,
-            jobs,
-        } => run(&paths, &target, &common, &expectations, format, jobs),
+        Command::Run { suite, format } => run(&suite, format),
         Command::Expectations {
             action:
                 ExpectationsAction::Update {
@@ -228,19 +218,15 @@ fn main() -> ExitCode {
         } => update_expectations(&paths, &target, &common, &expectations),
         Command::Bless { paths, common } => bless(&paths, &common),
         Command::Matrix {
-            paths,
-            target,
-            common,
-            expectations,
-            jobs,
+            mut suite,
             out,
             all,
         } => {
-            let mut target = target;
             if all {
-                target.extend(found_implementations(&target));
+                let found = found_implementations(&suite.target);
+                suite.target.extend(found);
             }
-            write_matrix(&paths, &target, &common, &expectations, jobs, &out)
+            write_matrix(&suite, &out)
         }
         Command::Compare { old, new } => compare(&old, &new),
         Command::Exec { file, fuel, memory } => exec(&file, fuel, mib_to_bytes(memory)),
@@ -365,17 +351,16 @@ fn set_jobs(jobs: Option<usize>) -> Result<(), String> {
     Ok(())
 }
 
-fn run(
-    paths: &[PathBuf],
-    specs: &[TargetSpec],
-    common: &Common,
-    expectations_dir: &Path,
-    format: Format,
-    jobs: Option<usize>,
-) -> Result<ExitCode, String> {
-    set_jobs(jobs)?;
-    let files = case_files(paths)?;
-    let prepared = Prepared::new(specs, common, expectations_dir)?;
+/// The worker threads, the case files and the targets of `suite`.
+fn prepare(suite: &Suite) -> Result<(Vec<CaseFile>, Prepared), String> {
+    set_jobs(suite.jobs)?;
+    let files = case_files(&suite.paths)?;
+    let prepared = Prepared::new(&suite.target, &suite.common, &suite.expectations)?;
+    Ok((files, prepared))
+}
+
+fn run(suite: &Suite, format: Format) -> Result<ExitCode, String> {
+    let (files, prepared) = prepare(suite)?;
     let runs = prepared.runs();
     let names = &prepared.names;
     let started = Instant::now();
@@ -461,17 +446,8 @@ fn found_implementations(given: &[TargetSpec]) -> Vec<TargetSpec> {
 }
 
 /// `framespec matrix`: exits 0 once the files are written, whatever the verdicts.
-fn write_matrix(
-    paths: &[PathBuf],
-    specs: &[TargetSpec],
-    common: &Common,
-    expectations_dir: &Path,
-    jobs: Option<usize>,
-    out: &Path,
-) -> Result<ExitCode, String> {
-    set_jobs(jobs)?;
-    let files = case_files(paths)?;
-    let prepared = Prepared::new(specs, common, expectations_dir)?;
+fn write_matrix(suite: &Suite, out: &Path) -> Result<ExitCode, String> {
+    let (files, prepared) = prepare(suite)?;
     let started = Instant::now();
     let reports = run_suite(&prepared.runs(), &files);
     let seconds = started.elapsed().as_secs_f64();

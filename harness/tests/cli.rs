@@ -6,12 +6,16 @@
 //! with the reason when it is missing, failing under FRAMESPEC_REQUIRE_CPYTHON=1. They pass
 //! the interpreter to the binary with `--python`, so both use the same one.
 
+#[path = "common/binary.rs"]
+mod binary;
 #[path = "common/cpython.rs"]
 mod cpython;
 
+use binary::{framespec, text};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Output};
+use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use framespec::matrix::{Counts, Matrix, Row, RowKind, Status};
@@ -57,22 +61,6 @@ fn main() -> ExitCode {
             compare_prints_what_was_fixed_and_broken_per_target,
         ),
     ])
-}
-
-fn framespec(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_framespec"))
-        .args(args)
-        .current_dir(workspace())
-        .output()
-        .expect("the framespec binary runs")
-}
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// `python` as a command-line argument (the tests' paths are UTF-8).

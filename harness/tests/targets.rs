@@ -5,11 +5,15 @@
 //! The toy target (`fixtures/targets/toy_target.py`) is a from-scratch protocol speaker
 //! run by CPython 3.12, so these trials follow the shared rule (`common/cpython.rs`).
 
+#[path = "common/binary.rs"]
+mod binary;
 #[path = "common/cpython.rs"]
 mod cpython;
 
+use binary::{framespec, text, workspace};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Output};
+use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use libtest_mimic::Failed;
@@ -42,22 +46,6 @@ fn main() -> ExitCode {
             two_copies_of_the_suite_get_the_same_verdicts_on_cpython,
         ),
     ])
-}
-
-fn framespec(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_framespec"))
-        .args(args)
-        .current_dir(workspace())
-        .output()
-        .expect("the framespec binary runs")
-}
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// The toy target under `python`, with extra options, as a `--target` value.

@@ -1,0 +1,25 @@
+//! Driving the `framespec` binary from a test as a user would, from the workspace root:
+//! shared by the CLI-level tests (`cli.rs`, `targets.rs`).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs `framespec ARGS` in the workspace root.
+pub fn framespec(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_framespec"))
+        .args(args)
+        .current_dir(workspace())
+        .output()
+        .expect("the framespec binary runs")
+}
+
+/// The workspace root (where `cases/` is).
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A process's output as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
