@@ -338,6 +338,14 @@ pub fn adjust_indices(start: Option<i64>, end: Option<i64>, len: usize) -> (usiz
     (fix(start.unwrap_or(0)), end)
 }
 
+/// Checks that a method taking no arguments (CPython's `METH_NOARGS`) was given none; the
+/// receiver is `args.pos[0]`.
+pub fn no_args(vm: &Vm, args: &Args, owner: &str, name: &str) -> PyResult<()> {
+    Spec::method(owner, name, Style::NoArgs, &[], 0)
+        .parse(vm, args, 1)
+        .map(|_| ())
+}
+
 /// The value of a required parameter ([`Spec::parse`] has checked it was given).
 pub fn required(v: Option<Value>) -> Value {
     v.unwrap_or(Value::None)

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use crate::runtime::argspec::{required, Spec, Style};
+use crate::runtime::argspec::{no_args, required, Spec, Style};
 use crate::runtime::dict::Dict;
 use crate::runtime::interp::Vm;
 use crate::runtime::object::{Args, DictView, NativeFn, Value, ViewKind};
@@ -39,13 +39,6 @@ const fn m(
     Spec::method("dict", name, style, params, req)
 }
 
-/// A method without arguments: checks there are none.
-fn no_args(vm: &Vm, args: &Args, name: &'static str) -> PyResult<()> {
-    m(name, Style::NoArgs, &[], 0)
-        .parse(vm, args, 1)
-        .map(|_| ())
-}
-
 fn dict_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [key, default] = m("get", Style::Positional, &["key", "default"], 1).bind(vm, &args, 1)?;
     let d = recv_dict(vm, &args)?;
@@ -55,7 +48,7 @@ fn dict_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn view(vm: &mut Vm, args: Args, name: &'static str, kind: ViewKind) -> PyResult<Value> {
-    no_args(vm, &args, name)?;
+    no_args(vm, &args, "dict", name)?;
     let d = recv_dict(vm, &args)?;
     Ok(Value::DictView(Rc::new(DictView { dict: d, kind })))
 }
@@ -86,7 +79,7 @@ fn dict_pop(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn dict_popitem(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    no_args(vm, &args, "popitem")?;
+    no_args(vm, &args, "dict", "popitem")?;
     let d = recv_dict(vm, &args)?;
     match d.pop_last() {
         Some((k, v)) => Ok(Value::tuple(vec![k, v])),
@@ -156,14 +149,14 @@ pub fn update_from(vm: &mut Vm, d: &Dict, src: &Value) -> PyResult<()> {
 }
 
 fn dict_copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    no_args(vm, &args, "copy")?;
+    no_args(vm, &args, "dict", "copy")?;
     Ok(Value::Dict(crate::runtime::gc::alloc(
         recv_dict(vm, &args)?.copy(),
     )))
 }
 
 fn dict_clear(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    no_args(vm, &args, "clear")?;
+    no_args(vm, &args, "dict", "clear")?;
     recv_dict(vm, &args)?.clear();
     Ok(Value::None)
 }

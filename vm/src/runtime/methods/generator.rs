@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use crate::runtime::argspec::{required, Spec, Style};
+use crate::runtime::argspec::{no_args, required, Spec, Style};
 use crate::runtime::interp::Vm;
 use crate::runtime::object::{Args, NativeFn, Value};
 use crate::runtime::ops::generators::GenResult;
@@ -66,7 +66,7 @@ fn gen_throw(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn gen_close(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    m("close", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
+    no_args(vm, &args, "generator", "close")?;
     let g = recv_gen(vm, &args)?;
     vm.gen_close(&g)?;
     Ok(Value::None)

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use crate::runtime::argspec::{index, required, Spec, Style};
+use crate::runtime::argspec::{index, no_args, required, Spec, Style};
 use crate::runtime::builtins::sort_values;
 use crate::runtime::interp::Vm;
 use crate::runtime::object::{Args, NativeFn, Value};
@@ -183,7 +183,7 @@ fn list_remove(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn list_reverse(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    m("reverse", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
+    no_args(vm, &args, "list", "reverse")?;
     recv_list(vm, &args)?.items.borrow_mut().reverse();
     Ok(Value::None)
 }
@@ -215,12 +215,12 @@ fn list_sort(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn list_copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    m("copy", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
+    no_args(vm, &args, "list", "copy")?;
     Ok(Value::list(recv_list(vm, &args)?.items.borrow().clone()))
 }
 
 fn list_clear(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    m("clear", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
+    no_args(vm, &args, "list", "clear")?;
     recv_list(vm, &args)?.items.borrow_mut().clear();
     Ok(Value::None)
 }

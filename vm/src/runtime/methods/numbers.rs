@@ -1,6 +1,6 @@
 //! `int` and `float` methods.
 
-use crate::runtime::argspec::{Spec, Style};
+use crate::runtime::argspec::no_args;
 use crate::runtime::interp::Vm;
 use crate::runtime::object::{Args, NativeFn, Value};
 use crate::runtime::PyResult;
@@ -12,13 +12,13 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
 ];
 
 fn int_bit_length(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Spec::method("int", "bit_length", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
+    no_args(vm, &args, "int", "bit_length")?;
     let i = crate::runtime::protocol::as_i64(args.pos.first().unwrap_or(&Value::Int(0)));
     Ok(Value::Int(i64::from(64 - i.unsigned_abs().leading_zeros())))
 }
 
 fn float_is_integer(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Spec::method("float", "is_integer", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
+    no_args(vm, &args, "float", "is_integer")?;
     Ok(Value::Bool(
         matches!(args.pos.first(), Some(Value::Float(f)) if f.fract() == 0.0),
     ))

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use crate::runtime::argspec::{required, Spec, Style};
+use crate::runtime::argspec::{no_args, required, Spec, Style};
 use crate::runtime::interp::Vm;
 use crate::runtime::object::Set;
 use crate::runtime::object::{Args, NativeFn, Value};
@@ -99,7 +99,7 @@ fn set_discard(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `set_pop`: from the table's search finger (see `set`).
 fn set_pop(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    m("pop", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
+    no_args(vm, &args, "set", "pop")?;
     match recv_mut_set(vm, &args, "pop")?.items.pop() {
         Some(k) => Ok(k),
         None => Err(vm.err_args("KeyError", vec![Value::str("pop from an empty set")])),
@@ -116,14 +116,14 @@ fn set_update(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn set_copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    m("copy", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
+    no_args(vm, &args, "set", "copy")?;
     let s = recv_set(vm, &args)?;
     Ok(Value::Set(vm.set_copy(&s)?))
 }
 
 /// `frozenset_copy`: a frozenset is its own copy.
 fn frozenset_copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Spec::method("frozenset", "copy", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
+    no_args(vm, &args, "frozenset", "copy")?;
     let s = recv_set(vm, &args)?;
     if s.frozen {
         return Ok(Value::Set(s));

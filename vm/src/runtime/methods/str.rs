@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use crate::runtime::argspec::{adjust_indices, index, required, slice_index, Spec, Style};
+use crate::runtime::argspec::{adjust_indices, index, no_args, required, slice_index, Spec, Style};
 use crate::runtime::builtins::type_name_of_arg;
 use crate::runtime::heap;
 use crate::runtime::interp::Vm;
@@ -288,7 +288,7 @@ fn str_splitlines(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// A case mapping of the receiver; unsupported for characters whose case data CPython
 /// 3.12's Unicode (15.0) and Rust's disagree on.
 fn str_map(vm: &mut Vm, args: Args, name: &'static str, f: fn(&str) -> String) -> PyResult<Value> {
-    m(name, Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
+    no_args(vm, &args, "str", name)?;
     let s = recv_str(vm, &args)?;
     if super::str_case::has_newer_case_data(&s) {
         return Err(vm.unsupported(format!(
@@ -525,7 +525,7 @@ fn str_format(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn str_pred(vm: &mut Vm, args: Args, name: &'static str, f: fn(&str) -> bool) -> PyResult<Value> {
-    m(name, Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
+    no_args(vm, &args, "str", name)?;
     let s = recv_str(vm, &args)?;
     Ok(Value::Bool(!s.is_empty() && f(&s)))
 }
