@@ -48,7 +48,7 @@ fn main() -> ExitCode {
     }));
 
     // CPython 3.12 through the shared rule: ignored with the reason when it is missing.
-    let reference_cpython = Arc::new(LazyTarget::new(String::new()));
+    let reference_cpython = Arc::new(LazyTarget::new(format!("cpython-{REFERENCE_VERSION}")));
     trials.extend(files.iter().map(|file| {
         let (lazy, file) = (Arc::clone(&reference_cpython), file.clone());
         cpython::trial(
@@ -133,7 +133,7 @@ fn verdict(
 /// The adapter under one interpreter, started on first use and shared by every trial of
 /// that interpreter, with its expectations file.
 struct LazyTarget {
-    /// The name the trials were listed under (empty: CPython 3.12, whose name is known).
+    /// The name the trials were listed under.
     listed: String,
     cell: OnceLock<Result<(External, Option<Expectations>), String>>,
 }
@@ -154,7 +154,7 @@ impl LazyTarget {
             };
             let target = External::python(python, limits)?;
             let name = target.name();
-            if !self.listed.is_empty() && name != self.listed {
+            if name != self.listed {
                 return Err(format!(
                     "{} introduced itself as {name}, listed as {}",
                     python.display(),

@@ -7,8 +7,15 @@ use std::process::{Command, Output};
 
 /// Runs `framespec ARGS` in the workspace root.
 pub fn framespec(args: &[&str]) -> Output {
+    framespec_with(args, &[])
+}
+
+/// Runs `framespec ARGS` in the workspace root with extra environment variables (which
+/// reach the targets it starts).
+pub fn framespec_with(args: &[&str], vars: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_framespec"))
         .args(args)
+        .envs(vars.iter().copied())
         .current_dir(workspace())
         .output()
         .expect("the framespec binary runs")
