@@ -135,6 +135,10 @@ impl Vm {
                     (BinaryOp::Add, Value::Tuple(_)) => Err(self.type_error(format!(
                         "can only concatenate tuple (not \"{tb}\") to tuple"
                     ))),
+                    // `bytes_concat`: the right operand has no buffer.
+                    (BinaryOp::Add, Value::Bytes(_)) => {
+                        Err(self.type_error(format!("can't concat {tb} to bytes")))
+                    }
                     // `sequence_repeat`: the left operand's repeat first, then the right's.
                     (BinaryOp::Multiply, _) if is_sequence(a) || is_sequence(b) => {
                         let n = if is_sequence(a) { b } else { a };
