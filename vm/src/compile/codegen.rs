@@ -408,7 +408,12 @@ impl<'a> Compiler<'a> {
     // ----- statements -------------------------------------------------------------------
 
     /// `compiler_body`: docstring, then the statements.
-    pub fn body(&mut self, _loc: Loc, stmts: &'a [Stmt]) -> R {
+    pub fn body(&mut self, loc: Loc, stmts: &'a [Stmt]) -> R {
+        // Every annotated module and class gets `__annotations__`, located at the module's
+        // first statement (the caller's `loc`).
+        if super::annotations::find_ann(stmts) {
+            self.emit(Opcode::SETUP_ANNOTATIONS, 0, loc);
+        }
         let mut rest = stmts;
         if let Some((first, tail)) = stmts.split_first() {
             if let Some(doc) = docstring(first) {
@@ -504,7 +509,7 @@ impl<'a> Compiler<'a> {
             }
             Stmt::Break(_) => self.break_stmt(loc),
             Stmt::Continue(_) => self.continue_stmt(loc),
-            Stmt::AnnAssign(_) => Err(unsupported("annotated assignment", loc)),
+            Stmt::AnnAssign(a) => self.ann_assign(a, loc),
             Stmt::TypeAlias(_) => Err(unsupported("type alias", loc)),
             Stmt::Match(_) => Err(unsupported("match statement", loc)),
             Stmt::IpyEscapeCommand(_) => Err(unsupported("IPython escape command", loc)),
@@ -1084,7 +1089,10 @@ impl<'a> Compiler<'a> {
             Some(d) => self.loc(d).line,
             None => loc.line,
         };
-        let flags = self.default_arguments(&f.parameters, loc)?;
+        let mut flags = self.default_arguments(&f.parameters, loc)?;
+        if self.visit_annotations(&f.parameters, f.returns.as_deref(), loc)? {
+            flags |= make_function::ANNOTATIONS;
+        }
         let Some(ste) = self.table.lookup(f) else {
             return Err(unsupported("function without a symbol table entry", loc));
         };

@@ -14,11 +14,13 @@
 //! Anything outside the supported subset is a [`CompileError`] naming the construct, never
 //! a panic and never silently different bytecode.
 
+mod annotations;
 mod assemble;
 mod cfg;
 mod codegen;
 mod expr;
 mod fold;
+mod fstring;
 mod symtable;
 
 use std::rc::Rc;

@@ -16,6 +16,7 @@ pub const DEF_NONLOCAL: u32 = 8;
 pub const USE: u32 = 16;
 pub const DEF_FREE_CLASS: u32 = 64;
 pub const DEF_IMPORT: u32 = 128;
+pub const DEF_ANNOT: u32 = 256;
 pub const DEF_COMP_ITER: u32 = 512;
 pub const DEF_COMP_CELL: u32 = 2048;
 pub const DEF_BOUND: u32 = DEF_LOCAL | DEF_PARAM | DEF_IMPORT;
@@ -307,7 +308,7 @@ impl Builder<'_> {
                 self.expr(&a.target)?;
                 self.expr(&a.value)?;
             }
-            Stmt::AnnAssign(a) => return Err(unsupported("annotated assignment", self.loc(a))),
+            Stmt::AnnAssign(a) => self.ann_assign(a, loc)?,
             Stmt::TypeAlias(a) => return Err(unsupported("type alias", self.loc(a))),
             Stmt::For(f) => {
                 if f.is_async {
@@ -440,11 +441,13 @@ impl Builder<'_> {
             let mangled = mangle(self.private.as_deref(), &n.id);
             let cur = self.cur();
             let old = cur.symbols.get(&mangled).unwrap_or(0);
-            if old & (DEF_PARAM | DEF_LOCAL | USE | DEF_IMPORT) != 0 {
+            if old & (DEF_PARAM | DEF_LOCAL | USE | DEF_IMPORT | DEF_ANNOT) != 0 {
                 let msg = if old & DEF_PARAM != 0 {
                     format!("name '{}' is parameter and {what}", n.id)
                 } else if old & USE != 0 {
                     format!("name '{}' is used prior to {what} declaration", n.id)
+                } else if old & DEF_ANNOT != 0 {
+                    format!("annotated name '{}' can't be {what}", n.id)
                 } else {
                     format!("name '{}' is assigned to before {what} declaration", n.id)
                 };
@@ -469,22 +472,63 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// `symtable_visit_annotations`: the parameters' annotations, then the return
+    /// annotation, all in the enclosing block.
     fn annotations(
         &mut self,
         p: &ast::Parameters,
         returns: Option<&Expr>,
     ) -> Result<(), CompileError> {
-        let any = p
-            .posonlyargs
-            .iter()
-            .chain(&p.args)
-            .chain(&p.kwonlyargs)
-            .any(|a| a.parameter.annotation.is_some())
-            || p.vararg.as_ref().is_some_and(|a| a.annotation.is_some())
-            || p.kwarg.as_ref().is_some_and(|a| a.annotation.is_some())
-            || returns.is_some();
-        if any {
-            return Err(unsupported("function annotations", self.loc(p)));
+        fn plain(list: &[ast::ParameterWithDefault]) -> impl Iterator<Item = &Expr> {
+            list.iter()
+                .filter_map(|a| a.parameter.annotation.as_deref())
+        }
+        self.exprs(plain(&p.posonlyargs))?;
+        self.exprs(plain(&p.args))?;
+        if let Some(a) = p.vararg.as_ref().and_then(|a| a.annotation.as_deref()) {
+            self.expr(a)?;
+        }
+        if let Some(a) = p.kwarg.as_ref().and_then(|a| a.annotation.as_deref()) {
+            self.expr(a)?;
+        }
+        self.exprs(plain(&p.kwonlyargs))?;
+        if let Some(r) = returns {
+            self.expr(r)?;
+        }
+        Ok(())
+    }
+
+    /// `symtable_visit_stmt`, AnnAssign: a simple name is an annotated local (and may not
+    /// be declared global or nonlocal outside the module); other targets are visited as
+    /// stores; then the annotation and the value.
+    fn ann_assign(&mut self, a: &ast::StmtAnnAssign, loc: Loc) -> Result<(), CompileError> {
+        if let Expr::Name(n) = a.target.as_ref() {
+            let mangled = mangle(self.private.as_deref(), &n.id);
+            let cur = self.cur().symbols.get(&mangled).unwrap_or(0);
+            let at_module = self.stack.last().is_none_or(|&i| i == 0);
+            if cur & (DEF_GLOBAL | DEF_NONLOCAL) != 0 && !at_module && a.simple {
+                let what = if cur & DEF_GLOBAL != 0 {
+                    "global"
+                } else {
+                    "nonlocal"
+                };
+                return Err(syntax_error(
+                    &format!("annotated name '{}' can't be {what}", n.id),
+                    loc,
+                ));
+            }
+            let nloc = self.loc(n);
+            if a.simple {
+                self.add_def(&n.id, DEF_ANNOT | DEF_LOCAL, nloc)?;
+            } else if a.value.is_some() {
+                self.add_def(&n.id, DEF_LOCAL, nloc)?;
+            }
+        } else {
+            self.expr(&a.target)?;
+        }
+        self.expr(&a.annotation)?;
+        if let Some(v) = &a.value {
+            self.expr(v)?;
         }
         Ok(())
     }
