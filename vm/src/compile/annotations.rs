@@ -9,7 +9,7 @@ use std::rc::Rc;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
 use super::codegen::{Compiler, ScopeKind, R};
-use super::{mangle, syntax_error, Loc};
+use super::{mangle, syntax_error, unsupported, Loc};
 use crate::code::Constant;
 use crate::opcode::Opcode;
 
@@ -53,7 +53,7 @@ impl<'a> Compiler<'a> {
                     return Err(syntax_error("cannot assign to __debug__", loc));
                 }
                 if a.simple && self.module_or_class() {
-                    self.expr(&a.annotation)?;
+                    self.annotation(&a.annotation)?;
                     self.nameop("__annotations__", ast::ExprContext::Load, loc)?;
                     let mangled = mangle(self.ur().private.as_deref(), &n.id);
                     self.load_const(Constant::Str(Rc::from(mangled.as_str())), loc);
@@ -73,10 +73,23 @@ impl<'a> Compiler<'a> {
             }
             _ => {}
         }
-        // `check_annotation`: a complex target's annotation is evaluated last.
-        if !a.simple && self.module_or_class() {
+        // `check_annotation`: a complex target's annotation is evaluated last (never
+        // under `from __future__ import annotations`).
+        if !a.simple && self.module_or_class() && !self.future.annotations() {
             self.check_ann_expr(&a.annotation)?;
         }
+        Ok(())
+    }
+
+    /// An annotation's value: the expression, or under `from __future__ import
+    /// annotations` its text as CPython's unparser renders it (`compiler_visit_annexpr`).
+    fn annotation(&mut self, e: &'a Expr) -> R {
+        if !self.future.annotations() {
+            return self.expr(e);
+        }
+        let text = super::unparse::expr_as_str(e).map_err(|what| unsupported(what, self.loc(e)))?;
+        let loc = self.loc(e);
+        self.load_const(Constant::Str(Rc::from(text.as_str())), loc);
         Ok(())
     }
 
@@ -134,7 +147,9 @@ impl<'a> Compiler<'a> {
             };
             let mangled = mangle(self.ur().private.as_deref(), name);
             self.load_const(Constant::Str(Rc::from(mangled.as_str())), loc);
-            if let Expr::Starred(s) = annotation {
+            if self.future.annotations() {
+                self.annotation(annotation)?;
+            } else if let Expr::Starred(s) = annotation {
                 // `*args: *Ts`: `[annotation] = [*Ts]`.
                 self.expr(&s.value)?;
                 self.emit(Opcode::UNPACK_SEQUENCE, 1, loc);

@@ -126,6 +126,8 @@ pub(crate) struct Compiler<'a> {
     /// (`f(x for x in y)`): its parser makes the call's parentheses part of the genexpr,
     /// while ruff's range starts at the element. Set by `call`, taken by `comprehension`.
     pub genexpr_in_call: Option<(TextRange, Loc)>,
+    /// The module's `from __future__` features.
+    pub future: super::future::Features,
     /// The module's frozenset constants by value (CPython's `c_const_cache` for them): an
     /// equal frozenset compiled later is this same object, with this one's table layout.
     pub frozensets: HashMap<ConstKey, Constant>,
@@ -137,6 +139,7 @@ pub fn compile_module(
     lines: &LineIndex,
     source: &str,
     filename: &str,
+    future: super::future::Features,
 ) -> Result<Rc<CodeObject>, CompileError> {
     let mut c = Compiler {
         table,
@@ -145,6 +148,7 @@ pub fn compile_module(
         filename: Rc::from(filename),
         units: Vec::new(),
         genexpr_in_call: None,
+        future,
         frozensets: HashMap::new(),
     };
     c.enter_scope("<module>", ScopeKind::Module, 0, 1)?;
@@ -372,7 +376,7 @@ impl<'a> Compiler<'a> {
     fn code_flags(&self) -> u32 {
         use crate::code::flags::*;
         let ste = self.ste();
-        let mut flags = 0;
+        let mut flags = self.future.flags;
         if ste.is_function_like() {
             flags |= CO_NEWLOCALS | CO_OPTIMIZED;
             if ste.nested {
@@ -991,8 +995,11 @@ impl<'a> Compiler<'a> {
             .collect();
         self.load_const(Constant::Tuple(names.into()), loc);
         let module = i.module.as_ref().map_or("", |m| m.id.as_str());
-        if module == "__future__" && i.level == 0 {
-            return Err(unsupported("from __future__ import", loc));
+        if module == "__future__" && i.level == 0 && loc.line > self.future.lineno {
+            return Err(syntax_error(
+                "from __future__ imports must occur at the beginning of the file",
+                loc,
+            ));
         }
         let idx = self.add_name(module);
         self.emit(Opcode::IMPORT_NAME, idx, loc);

@@ -34,17 +34,30 @@ pub(super) enum FPart<'a> {
     },
 }
 
+/// The parts of an f-string as CPython's parser joins them: implicitly concatenated
+/// literals and f-strings merged into one sequence.
+pub(super) fn fstring_parts(f: &ast::ExprFString) -> Vec<FPart<'_>> {
+    let mut parts = Vec::new();
+    for part in f.value.iter() {
+        match part {
+            ast::FStringPart::Literal(l) => push_literal(&mut parts, &l.value, Some(l.range)),
+            ast::FStringPart::FString(fs) => collect_elements(&mut parts, &fs.elements),
+        }
+    }
+    parts
+}
+
+/// The parts of a replacement field's format spec.
+pub(super) fn spec_parts(spec: &ast::InterpolatedStringFormatSpec) -> Vec<FPart<'_>> {
+    let mut parts = Vec::new();
+    collect_elements(&mut parts, &spec.elements);
+    parts
+}
+
 impl<'a> Compiler<'a> {
     /// An f-string, its implicitly concatenated parts joined.
     pub(super) fn fstring(&mut self, f: &'a ast::ExprFString, loc: Loc) -> R {
-        let mut parts: Vec<FPart<'a>> = Vec::new();
-        for part in f.value.iter() {
-            match part {
-                ast::FStringPart::Literal(l) => push_literal(&mut parts, &l.value, Some(l.range)),
-                ast::FStringPart::FString(fs) => collect_elements(&mut parts, &fs.elements),
-            }
-        }
-        self.joined(parts, loc)
+        self.joined(fstring_parts(f), loc)
     }
 
     /// `compiler_joined_str`.
@@ -112,8 +125,7 @@ impl<'a> Compiler<'a> {
                     ast::ConversionFlag::Ascii => format_value::FVC_ASCII,
                 };
                 if let Some(spec) = &i.format_spec {
-                    let mut inner = Vec::new();
-                    collect_elements(&mut inner, &spec.elements);
+                    let mut inner = spec_parts(spec);
                     // CPython 3.12's parser ends a format spec that ends with a replacement
                     // field with an empty Constant, located just after that field.
                     if let Some(ast::InterpolatedStringElement::Interpolation(last)) =

@@ -138,13 +138,20 @@ struct Builder<'a> {
     /// Nesting depth of statements and expressions; bounded so that every later recursive
     /// pass (folding, codegen) is bounded too.
     depth: usize,
+    /// `from __future__ import annotations`: annotations are strings, so their names are
+    /// no uses (CPython visits them in a separate annotation block).
+    future_annotations: bool,
 }
 
 /// CPython refuses deeper nesting with "too many nested parentheses" (200) or a
 /// RecursionError; framespec stops at the same order of magnitude.
 const MAX_DEPTH: usize = 200;
 
-pub fn build(module: &ast::ModModule, lines: &LineIndex) -> Result<SymbolTable, CompileError> {
+pub fn build(
+    module: &ast::ModModule,
+    lines: &LineIndex,
+    future_annotations: bool,
+) -> Result<SymbolTable, CompileError> {
     let mut b = Builder {
         entries: Vec::new(),
         by_node: HashMap::new(),
@@ -152,6 +159,7 @@ pub fn build(module: &ast::ModModule, lines: &LineIndex) -> Result<SymbolTable, 
         private: None,
         lines,
         depth: 0,
+        future_annotations,
     };
     b.enter("top", BlockType::Module, module as *const _ as usize);
     for s in &module.body {
@@ -479,6 +487,21 @@ impl Builder<'_> {
         p: &ast::Parameters,
         returns: Option<&Expr>,
     ) -> Result<(), CompileError> {
+        if self.future_annotations {
+            let all = p
+                .posonlyargs
+                .iter()
+                .chain(&p.args)
+                .chain(&p.kwonlyargs)
+                .filter_map(|a| a.parameter.annotation.as_deref())
+                .chain(p.vararg.as_ref().and_then(|a| a.annotation.as_deref()))
+                .chain(p.kwarg.as_ref().and_then(|a| a.annotation.as_deref()))
+                .chain(returns);
+            for a in all {
+                self.string_annotation(a)?;
+            }
+            return Ok(());
+        }
         fn plain(list: &[ast::ParameterWithDefault]) -> impl Iterator<Item = &Expr> {
             list.iter()
                 .filter_map(|a| a.parameter.annotation.as_deref())
@@ -496,6 +519,39 @@ impl Builder<'_> {
             self.expr(r)?;
         }
         Ok(())
+    }
+
+    /// An annotation under `from __future__ import annotations`: CPython visits it in an
+    /// annotation block of its own, so its names touch no scope, and refuses there what
+    /// only makes sense when evaluated (`ANNOTATION_NOT_ALLOWED`).
+    fn string_annotation(&mut self, e: &Expr) -> Result<(), CompileError> {
+        use ruff_python_ast::visitor::{walk_expr, Visitor};
+        struct Find<'e>(Option<(&'static str, &'e Expr)>);
+        impl<'e> Visitor<'e> for Find<'e> {
+            fn visit_expr(&mut self, e: &'e Expr) {
+                if self.0.is_some() {
+                    return;
+                }
+                let what = match e {
+                    Expr::Named(_) => "named expression",
+                    Expr::Yield(_) | Expr::YieldFrom(_) => "yield expression",
+                    Expr::Await(_) => "await expression",
+                    // A lambda is a scope of its own.
+                    Expr::Lambda(_) => return,
+                    _ => return walk_expr(self, e),
+                };
+                self.0 = Some((what, e));
+            }
+        }
+        let mut find = Find(None);
+        find.visit_expr(e);
+        match find.0 {
+            Some((what, at)) => Err(syntax_error(
+                &format!("{what} cannot be used within an annotation"),
+                self.loc(at),
+            )),
+            None => Ok(()),
+        }
     }
 
     /// `symtable_visit_stmt`, AnnAssign: a simple name is an annotated local (and may not
@@ -526,7 +582,11 @@ impl Builder<'_> {
         } else {
             self.expr(&a.target)?;
         }
-        self.expr(&a.annotation)?;
+        if self.future_annotations {
+            self.string_annotation(&a.annotation)?;
+        } else {
+            self.expr(&a.annotation)?;
+        }
         if let Some(v) = &a.value {
             self.expr(v)?;
         }
