@@ -36,7 +36,14 @@ pub fn float_repr(f: f64) -> String {
         .chars()
         .filter(char::is_ascii_digit)
         .count();
-    let sci = format!("{f:.0$e}", count.saturating_sub(1));
+    let mut sci = format!("{f:.0$e}", count.saturating_sub(1));
+    // The nearest string of that length need not round-trip: next to a power of two the
+    // doubles below are twice as close as those above, so the interval that reads back as
+    // `f` is lopsided. Then `_Py_dg_dtoa` keeps the shortest string that does, as Rust's
+    // shortest form is.
+    if sci.parse::<f64>() != Ok(f) {
+        sci = shortest.clone();
+    }
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let negative = mantissa.starts_with('-');

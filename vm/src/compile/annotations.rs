@@ -60,16 +60,11 @@ impl<'a> Compiler<'a> {
                     self.emit(Opcode::STORE_SUBSCR, 0, loc);
                 }
             }
-            Expr::Attribute(t) => {
-                if a.value.is_none() {
-                    self.check_ann_expr(&t.value)?;
-                }
-            }
-            Expr::Subscript(t) => {
-                if a.value.is_none() {
-                    self.check_ann_expr(&t.value)?;
-                    self.check_ann_subscr(&t.slice)?;
-                }
+            // A target with no value is still evaluated (`check_ann_expr`).
+            Expr::Attribute(t) if a.value.is_none() => self.check_ann_expr(&t.value)?,
+            Expr::Subscript(t) if a.value.is_none() => {
+                self.check_ann_expr(&t.value)?;
+                self.check_ann_subscr(&t.slice)?;
             }
             _ => {}
         }
@@ -127,8 +122,12 @@ impl<'a> Compiler<'a> {
     ) -> R<bool> {
         let mut count = 0u32;
         let plain = |list: &'a [ast::ParameterWithDefault]| {
-            list.iter()
-                .map(|a| (a.parameter.name.id.as_str(), a.parameter.annotation.as_deref()))
+            list.iter().map(|a| {
+                (
+                    a.parameter.name.id.as_str(),
+                    a.parameter.annotation.as_deref(),
+                )
+            })
         };
         let one = |a: &'a Option<Box<ast::Parameter>>| {
             a.as_deref()

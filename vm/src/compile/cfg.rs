@@ -396,7 +396,8 @@ impl Cfg {
                         done = false;
                     }
                 }
-                let last_jumps = instr.is_some_and(|(ib, ii)| self.blocks[ib].instrs[ii].op.is_jump());
+                let last_jumps =
+                    instr.is_some_and(|(ib, ii)| self.blocks[ib].instrs[ii].op.is_jump());
                 if last_jumps || !self.blocks[b].has_fallthrough() {
                     instr = None;
                 }

@@ -38,7 +38,10 @@ pub fn parse(module: &ast::ModModule, lines: &LineIndex) -> Result<Features, Com
     let skip = usize::from(module.body.first().and_then(docstring).is_some());
     for s in module.body.iter().skip(skip) {
         let Stmt::ImportFrom(i) = s else { break };
-        let is_future = i.level == 0 && i.module.as_ref().is_some_and(|m| m.id.as_str() == "__future__");
+        let is_future = i.level == 0
+            && i.module
+                .as_ref()
+                .is_some_and(|m| m.id.as_str() == "__future__");
         if !is_future {
             break;
         }
@@ -53,8 +56,7 @@ pub fn parse(module: &ast::ModModule, lines: &LineIndex) -> Result<Features, Com
             };
             match alias.name.id.as_str() {
                 "nested_scopes" | "generators" | "division" | "absolute_import"
-                | "with_statement" | "print_function" | "unicode_literals"
-                | "generator_stop" => {}
+                | "with_statement" | "print_function" | "unicode_literals" | "generator_stop" => {}
                 "barry_as_FLUFL" => ff.flags |= CO_FUTURE_BARRY_AS_BDFL,
                 "annotations" => ff.flags |= CO_FUTURE_ANNOTATIONS,
                 "braces" => return Err(syntax_error("not a chance", loc)),

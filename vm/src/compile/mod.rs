@@ -22,6 +22,7 @@ mod expr;
 mod fold;
 mod fstring;
 mod future;
+mod surrogates;
 mod symtable;
 mod unparse;
 
@@ -84,6 +85,7 @@ pub fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, CompileEr
         }
     })?;
     let module = parsed.syntax();
+    surrogates::check(module, source, &lines)?;
     let future = future::parse(module, &lines)?;
     let table = symtable::build(module, &lines, future.annotations())?;
     codegen::compile_module(module, &table, &lines, source, filename, future)

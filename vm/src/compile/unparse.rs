@@ -458,9 +458,7 @@ impl Writer {
             ast::ConversionFlag::Str => "!s",
             ast::ConversionFlag::Repr => "!r",
             ast::ConversionFlag::Ascii => "!a",
-            ast::ConversionFlag::None if i.debug_text.is_some() && i.format_spec.is_none() => {
-                "!r"
-            }
+            ast::ConversionFlag::None if i.debug_text.is_some() && i.format_spec.is_none() => "!r",
             ast::ConversionFlag::None => "",
         };
         self.s(conversion);
