@@ -306,6 +306,12 @@ impl Cfg {
         for b in self.order() {
             self.optimize_basic_block(b, consts);
         }
+        // The NOPs optimize_basic_block leaves (a LOAD_CONST folded into RETURN_CONST)
+        // go before exit blocks are measured again (`remove_redundant_nops_and_pairs`),
+        // so a 4-instruction exit ending in `return None` is copied into its jumpers.
+        for b in self.order() {
+            self.remove_redundant_nops(b);
+        }
         for b in self.order() {
             self.inline_small_exit_blocks(b);
         }
@@ -1188,7 +1194,12 @@ pub(crate) fn optimize_and_assemble(
 
     // prepare_localsplus: insert_prefix_instructions + fix_cell_offsets.
     let (names, kinds_out, fixed) = localsplus(&unit);
-    let generator = flags & crate::code::flags::CO_GENERATOR != 0;
+    // Generators, coroutines and async generators all start with RETURN_GENERATOR.
+    let generator = flags
+        & (crate::code::flags::CO_GENERATOR
+            | crate::code::flags::CO_COROUTINE
+            | crate::code::flags::CO_ASYNC_GENERATOR)
+        != 0;
     let entry = cfg.entry;
     let mut prefix = Vec::new();
     let ncells = unit.cellvars.len();

@@ -181,6 +181,11 @@ pub fn return_generator(vm: &mut Vm) -> PyResult<Step> {
     let entry = frame.entry;
     frame.entry = false;
     let code = frame.info.code.clone();
+    if code.co_flags & (crate::code::flags::CO_COROUTINE | crate::code::flags::CO_ASYNC_GENERATOR)
+        != 0
+    {
+        return Err(vm.unsupported("coroutines and async generators"));
+    }
     let (name, qualname) = match &frame.func {
         Some(func) => (func.name.borrow().clone(), func.qualname.borrow().clone()),
         None => (code.co_name.clone(), code.co_qualname.clone()),
