@@ -129,6 +129,8 @@ pub(crate) struct Compiler<'a> {
     /// (`f(x for x in y)`): its parser makes the call's parentheses part of the genexpr,
     /// while ruff's range starts at the element. Set by `call`, taken by `comprehension`.
     pub genexpr_in_call: Option<(TextRange, Loc)>,
+    /// The module's `from __future__` features.
+    pub future: super::future::Features,
     /// The module's frozenset constants by value (CPython's `c_const_cache` for them): an
     /// equal frozenset compiled later is this same object, with this one's table layout.
     pub frozensets: HashMap<ConstKey, Constant>,
@@ -140,6 +142,7 @@ pub fn compile_module(
     lines: &LineIndex,
     source: &str,
     filename: &str,
+    future: super::future::Features,
 ) -> Result<Rc<CodeObject>, CompileError> {
     let mut c = Compiler {
         table,
@@ -148,6 +151,7 @@ pub fn compile_module(
         filename: Rc::from(filename),
         units: Vec::new(),
         genexpr_in_call: None,
+        future,
         frozensets: HashMap::new(),
     };
     c.enter_scope("<module>", ScopeKind::Module, 0, 1)?;
@@ -381,7 +385,7 @@ impl<'a> Compiler<'a> {
     fn code_flags(&self) -> u32 {
         use crate::code::flags::*;
         let ste = self.ste();
-        let mut flags = 0;
+        let mut flags = self.future.flags;
         if ste.is_function_like() {
             flags |= CO_NEWLOCALS | CO_OPTIMIZED;
             if ste.nested {
@@ -420,7 +424,12 @@ impl<'a> Compiler<'a> {
     // ----- statements -------------------------------------------------------------------
 
     /// `compiler_body`: docstring, then the statements.
-    pub fn body(&mut self, _loc: Loc, stmts: &'a [Stmt]) -> R {
+    pub fn body(&mut self, loc: Loc, stmts: &'a [Stmt]) -> R {
+        // Every annotated module and class gets `__annotations__`, located at the module's
+        // first statement (the caller's `loc`).
+        if super::annotations::find_ann(stmts) {
+            self.emit(Opcode::SETUP_ANNOTATIONS, 0, loc);
+        }
         let mut rest = stmts;
         if let Some((first, tail)) = stmts.split_first() {
             if let Some(doc) = docstring(first) {
@@ -518,7 +527,7 @@ impl<'a> Compiler<'a> {
             }
             Stmt::Break(_) => self.break_stmt(loc),
             Stmt::Continue(_) => self.continue_stmt(loc),
-            Stmt::AnnAssign(_) => Err(unsupported("annotated assignment", loc)),
+            Stmt::AnnAssign(a) => self.ann_assign(a, loc),
             Stmt::TypeAlias(_) => Err(unsupported("type alias", loc)),
             Stmt::Match(_) => Err(unsupported("match statement", loc)),
             Stmt::IpyEscapeCommand(_) => Err(unsupported("IPython escape command", loc)),
@@ -1011,8 +1020,11 @@ impl<'a> Compiler<'a> {
             .collect();
         self.load_const(Constant::Tuple(names.into()), loc);
         let module = i.module.as_ref().map_or("", |m| m.id.as_str());
-        if module == "__future__" && i.level == 0 {
-            return Err(unsupported("from __future__ import", loc));
+        if module == "__future__" && i.level == 0 && loc.line > self.future.lineno {
+            return Err(syntax_error(
+                "from __future__ imports must occur at the beginning of the file",
+                loc,
+            ));
         }
         let idx = self.add_name(module);
         self.emit(Opcode::IMPORT_NAME, idx, loc);
@@ -1109,7 +1121,10 @@ impl<'a> Compiler<'a> {
             Some(d) => self.loc(d).line,
             None => loc.line,
         };
-        let flags = self.default_arguments(&f.parameters, loc)?;
+        let mut flags = self.default_arguments(&f.parameters, loc)?;
+        if self.visit_annotations(&f.parameters, f.returns.as_deref(), loc)? {
+            flags |= make_function::ANNOTATIONS;
+        }
         let Some(ste) = self.table.lookup(f) else {
             return Err(unsupported("function without a symbol table entry", loc));
         };

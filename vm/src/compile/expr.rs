@@ -12,7 +12,7 @@ use super::symtable::{self, Scope};
 use super::{syntax_error, unsupported, Loc, Op};
 use crate::code::Constant;
 use crate::oparg::{
-    format_value, resume, BinaryOp, CompareOp, Intrinsic1, NameArg, SuperAttrArg, UnpackExArg,
+    resume, BinaryOp, CompareOp, Intrinsic1, NameArg, SuperAttrArg, UnpackExArg,
 };
 use crate::opcode::Opcode;
 
@@ -86,6 +86,9 @@ impl<'a> Compiler<'a> {
                 self.expr(&n.target)?;
             }
             Expr::BinOp(b) => {
+                if self.percent_format(b, loc)? {
+                    return Ok(());
+                }
                 self.expr(&b.left)?;
                 self.expr(&b.right)?;
                 self.emit(Opcode::BINARY_OP, binary_op(b.op).oparg(false), loc);
@@ -1015,101 +1018,6 @@ impl<'a> Compiler<'a> {
         self.emit(Opcode::END_SEND, 0, loc);
     }
 
-    /// `compiler_joined_str` / `compiler_formatted_value`.
-    fn fstring(&mut self, f: &'a ast::ExprFString, loc: Loc) -> R {
-        let mut parts: Vec<FPart<'a>> = Vec::new();
-        for part in f.value.iter() {
-            match part {
-                ast::FStringPart::Literal(l) => push_literal(&mut parts, &l.value, l.range),
-                ast::FStringPart::FString(fs) => collect_elements(&mut parts, &fs.elements),
-            }
-        }
-        self.joined(parts, loc)
-    }
-
-    fn joined(&mut self, parts: Vec<FPart<'a>>, loc: Loc) -> R {
-        let count = parts.len();
-        if count > STACK_USE_GUIDELINE {
-            self.load_const(Constant::Str(Rc::from("")), loc);
-            let idx = self.add_name("join");
-            let arg = NameArg {
-                name: idx,
-                flag: true,
-            };
-            self.emit(Opcode::LOAD_ATTR, arg.encode(), loc);
-            self.emit(Opcode::BUILD_LIST, 0, loc);
-            for p in parts {
-                self.fpart(p, loc)?;
-                self.emit(Opcode::LIST_APPEND, 1, loc);
-            }
-            self.emit(Opcode::CALL, 1, loc);
-        } else {
-            for p in parts {
-                self.fpart(p, loc)?;
-            }
-            if count != 1 {
-                self.emit(Opcode::BUILD_STRING, n32(count), loc);
-            }
-        }
-        Ok(())
-    }
-
-    fn fpart(&mut self, p: FPart<'a>, loc: Loc) -> R {
-        match p {
-            FPart::Text(s, range) => {
-                let tloc = self.lines.loc(range);
-                let _ = loc;
-                self.load_const(Constant::Str(Rc::from(s.as_str())), tloc)
-            }
-            FPart::Value(i) => {
-                if i.debug_text.is_some() {
-                    return Err(unsupported("f-string `=` specifier", self.loc(i)));
-                }
-                self.expr(&i.expression)?;
-                let vloc = self.loc(i);
-                let mut oparg = match i.conversion {
-                    ast::ConversionFlag::None => {
-                        if i.debug_text.is_some() && i.format_spec.is_none() {
-                            format_value::FVC_REPR
-                        } else {
-                            format_value::FVC_NONE
-                        }
-                    }
-                    ast::ConversionFlag::Str => format_value::FVC_STR,
-                    ast::ConversionFlag::Repr => format_value::FVC_REPR,
-                    ast::ConversionFlag::Ascii => format_value::FVC_ASCII,
-                };
-                if let Some(spec) = &i.format_spec {
-                    let mut inner = Vec::new();
-                    collect_elements(&mut inner, &spec.elements);
-                    // CPython 3.12's parser ends a format spec that ends with a replacement
-                    // field with an empty Constant, located just after that field.
-                    if let Some(ast::InterpolatedStringElement::Interpolation(last)) =
-                        spec.elements.iter().last()
-                    {
-                        let end = ruff_text_size::Ranged::range(last).end();
-                        inner.push(FPart::Text(
-                            String::new(),
-                            ruff_text_size::TextRange::empty(end),
-                        ));
-                    }
-                    // CPython's format-spec node starts at the ':'.
-                    let mut sloc = self.loc(spec.as_ref());
-                    let start = ruff_text_size::Ranged::range(spec.as_ref())
-                        .start()
-                        .to_usize();
-                    if start > 0 && self.source.as_bytes().get(start - 1) == Some(&b':') {
-                        sloc.col -= 1;
-                    }
-                    self.joined(inner, sloc)?;
-                    oparg |= format_value::FVS_HAVE_SPEC;
-                }
-                self.emit(Opcode::FORMAT_VALUE, oparg, vloc);
-            }
-        }
-        Ok(())
-    }
-
     /// `compiler_lambda`.
     fn lambda(&mut self, l: &'a ast::ExprLambda, loc: Loc) -> R {
         let flags = match &l.parameters {
@@ -1429,30 +1337,3 @@ struct InlineState {
     end: usize,
 }
 
-/// One piece of a joined f-string: literal text (adjacent pieces merged, as CPython's
-/// parser does) or a replacement field.
-enum FPart<'a> {
-    Text(String, ruff_text_size::TextRange),
-    Value(&'a ast::InterpolatedElement),
-}
-
-fn push_literal(parts: &mut Vec<FPart<'_>>, s: &str, range: ruff_text_size::TextRange) {
-    if s.is_empty() {
-        return;
-    }
-    if let Some(FPart::Text(t, r)) = parts.last_mut() {
-        t.push_str(s);
-        *r = r.cover(range);
-    } else {
-        parts.push(FPart::Text(s.to_owned(), range));
-    }
-}
-
-fn collect_elements<'a>(parts: &mut Vec<FPart<'a>>, elements: &'a ast::InterpolatedStringElements) {
-    for el in elements.iter() {
-        match el {
-            ast::InterpolatedStringElement::Literal(l) => push_literal(parts, &l.value, l.range),
-            ast::InterpolatedStringElement::Interpolation(i) => parts.push(FPart::Value(i)),
-        }
-    }
-}

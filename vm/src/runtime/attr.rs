@@ -237,21 +237,25 @@ impl Vm {
                         .unwrap_or(Value::None),
                 ),
                 "__closure__" => Some(f.closure.clone().map(Value::Tuple).unwrap_or(Value::None)),
+                // func_get_annotations: the MAKE_FUNCTION tuple (or nothing) becomes a dict
+                // the first time it is asked for, and that same dict is kept.
                 "__annotations__" => {
                     let a = f.annotations.borrow().clone();
-                    Some(match a {
+                    let dict = match a {
+                        Value::Dict(_) => a,
                         Value::Tuple(t) => {
                             let d = Dict::new();
                             for pair in t.chunks(2) {
-                                if pair.len() == 2 {
-                                    let _ = d.set(pair[0].clone(), pair[1].clone());
+                                if let [k, v] = pair {
+                                    let _ = d.set(k.clone(), v.clone());
                                 }
                             }
                             Value::Dict(crate::runtime::gc::alloc(d))
                         }
-                        Value::None => Value::Dict(Dict::new_rc()),
-                        other => other,
-                    })
+                        _ => Value::Dict(crate::runtime::gc::alloc(Dict::new())),
+                    };
+                    *f.annotations.borrow_mut() = dict.clone();
+                    Some(dict)
                 }
                 "__doc__" => Some(match f.code.co_consts.first() {
                     Some(crate::code::Constant::Str(s)) if f.code.co_flags & 0x4000_0000 == 0 => {
