@@ -8,7 +8,7 @@ fn unsupported_constructs_are_named() {
     for (src, what) in [
         ("try:\n    pass\nexcept* E:\n    pass\n", "except*"),
         ("match x:\n    case 1:\n        pass\n", "match statement"),
-        ("x: int = 1\n", "annotated assignment"),
+        ("type X = int\n", "type alias"),
     ] {
         let err = compile(src, "main.py").expect_err(src);
         assert!(err.unsupported, "{src}: {err}");
