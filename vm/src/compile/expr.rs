@@ -11,9 +11,7 @@ use super::fold::{const_key, effective_compare, fold, fold_tuple};
 use super::symtable::{self, Scope};
 use super::{syntax_error, unsupported, Loc, Op};
 use crate::code::Constant;
-use crate::oparg::{
-    resume, BinaryOp, CompareOp, Intrinsic1, NameArg, SuperAttrArg, UnpackExArg,
-};
+use crate::oparg::{resume, BinaryOp, CompareOp, Intrinsic1, NameArg, SuperAttrArg, UnpackExArg};
 use crate::opcode::Opcode;
 
 /// `STACK_USE_GUIDELINE`.
@@ -1336,4 +1334,3 @@ struct InlineState {
     cleanup: usize,
     end: usize,
 }
-
