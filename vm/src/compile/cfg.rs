@@ -1230,7 +1230,12 @@ pub(crate) fn optimize_and_assemble(
 
     // prepare_localsplus: insert_prefix_instructions + fix_cell_offsets.
     let (names, kinds_out, fixed) = localsplus(&unit);
-    let generator = flags & crate::code::flags::CO_GENERATOR != 0;
+    // Generators, coroutines and async generators all start with RETURN_GENERATOR.
+    let generator = flags
+        & (crate::code::flags::CO_GENERATOR
+            | crate::code::flags::CO_COROUTINE
+            | crate::code::flags::CO_ASYNC_GENERATOR)
+        != 0;
     let entry = cfg.entry;
     let mut prefix = Vec::new();
     let ncells = unit.cellvars.len();

@@ -41,7 +41,7 @@ fn n32(n: usize) -> u32 {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum CompKind {
+pub(super) enum CompKind {
     Gen,
     List,
     Set,
@@ -159,7 +159,7 @@ impl<'a> Compiler<'a> {
             Expr::Generator(g) => {
                 self.comprehension(e, CompKind::Gen, "<genexpr>", &g.generators, &g.elt, None)?
             }
-            Expr::Await(_) => return Err(unsupported("await", loc)),
+            Expr::Await(a) => self.await_expr(a, loc)?,
             Expr::Yield(y) => {
                 if !self.ste().is_function_like() {
                     return Err(syntax_error("'yield' outside function", loc));
@@ -168,17 +168,19 @@ impl<'a> Compiler<'a> {
                     Some(v) => self.expr(v)?,
                     None => self.load_const(Constant::None, loc),
                 }
-                self.emit(Opcode::YIELD_VALUE, 0, loc);
-                self.emit(Opcode::RESUME, resume::AFTER_YIELD, loc);
+                self.addop_yield(loc);
             }
             Expr::YieldFrom(y) => {
                 if !self.ste().is_function_like() {
                     return Err(syntax_error("'yield' outside function", loc));
                 }
+                if self.ur().kind == ScopeKind::AsyncFunction {
+                    return Err(syntax_error("'yield from' inside async function", loc));
+                }
                 self.expr(&y.value)?;
                 self.emit(Opcode::GET_YIELD_FROM_ITER, 0, loc);
                 self.load_const(Constant::None, loc);
-                self.yield_from(loc);
+                self.yield_from(loc, false);
             }
             Expr::Compare(c) => self.compare(c, loc)?,
             Expr::Call(c) => self.call(c, loc)?,
@@ -990,7 +992,9 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_add_yield_from`.
-    fn yield_from(&mut self, loc: Loc) {
+    /// `compiler_add_yield_from`: the SEND / YIELD_VALUE loop of `yield from` and, with
+    /// `is_await`, of `await`.
+    pub(super) fn yield_from(&mut self, loc: Loc, is_await: bool) {
         let send = self.new_label();
         let fail = self.new_label();
         let exit = self.new_label();
@@ -999,7 +1003,12 @@ impl<'a> Compiler<'a> {
         self.emit_jump(Op::SetupFinally, fail, loc);
         self.emit(Opcode::YIELD_VALUE, 0, loc);
         self.emit_op(Op::PopBlock, 0, Loc::NONE);
-        self.emit(Opcode::RESUME, resume::AFTER_YIELD_FROM, loc);
+        let kind = if is_await {
+            resume::AFTER_AWAIT
+        } else {
+            resume::AFTER_YIELD_FROM
+        };
+        self.emit(Opcode::RESUME, kind, loc);
         self.emit_jump(Op::JumpNoInterrupt, send, loc);
         self.use_label(fail);
         self.emit(Opcode::CLEANUP_THROW, 0, loc);
@@ -1056,13 +1065,17 @@ impl<'a> Compiler<'a> {
             return Err(unsupported("comprehension", loc));
         };
         let inlined = self.table.entries[ste].comp_inlined;
+        let is_async_generator = self.table.entries[ste].coroutine;
+        let scope_kind = self.ur().kind;
         let mut state = InlineState::default();
         if inlined {
-            self.iter_expr(&outermost.iter)?;
-            self.emit(Opcode::GET_ITER, 0, loc);
+            self.comprehension_iter(outermost, loc)?;
             state = self.push_inlined(ste, loc)?;
         } else {
             self.enter_scope(name, ScopeKind::Comprehension, ste, loc.line)?;
+        }
+        if is_async_generator && kind != CompKind::Gen {
+            self.check_async_comprehension(scope_kind, loc)?;
         }
         if kind != CompKind::Gen {
             let op = match kind {
@@ -1086,15 +1099,30 @@ impl<'a> Compiler<'a> {
         }
         let code = self.finish_unit(true)?;
         self.make_closure(code, 0, loc)?;
-        self.iter_expr(&outermost.iter)?;
-        self.emit(Opcode::GET_ITER, 0, loc);
+        self.comprehension_iter(outermost, loc)?;
         self.emit(Opcode::CALL, 0, loc);
+        if is_async_generator && kind != CompKind::Gen {
+            self.await_result(crate::oparg::awaitable::AWAIT, loc);
+        }
         Ok(())
     }
 
-    /// `compiler_sync_comprehension_generator`.
+    /// `compiler_comprehension_iter`: the outermost iterable, evaluated in the enclosing
+    /// scope, and its (asynchronous) iterator.
+    fn comprehension_iter(&mut self, outermost: &'a ast::Comprehension, loc: Loc) -> R {
+        self.iter_expr(&outermost.iter)?;
+        let op = if outermost.is_async {
+            Opcode::GET_AITER
+        } else {
+            Opcode::GET_ITER
+        };
+        self.emit(op, 0, loc);
+        Ok(())
+    }
+
+    /// `compiler_comprehension_generator` / `compiler_sync_comprehension_generator`.
     #[allow(clippy::too_many_arguments)]
-    fn comp_generator(
+    pub(super) fn comp_generator(
         &mut self,
         loc: Loc,
         generators: &'a [ast::Comprehension],
@@ -1108,6 +1136,18 @@ impl<'a> Compiler<'a> {
         let Some(gen) = generators.get(index) else {
             return Ok(());
         };
+        if gen.is_async {
+            return self.async_comp_generator(
+                loc,
+                generators,
+                index,
+                depth,
+                elt,
+                val,
+                kind,
+                iter_on_stack,
+            );
+        }
         let mut start = Some(self.new_label());
         let if_cleanup = self.new_label();
         let anchor = self.new_label();
@@ -1142,41 +1182,12 @@ impl<'a> Compiler<'a> {
         for cond in &gen.ifs {
             self.jump_if(cond, if_cleanup, false)?;
         }
-        let mut elt_loc = self.loc(elt);
-        if index + 1 < generators.len() {
+        let elt_loc = if index + 1 < generators.len() {
             self.comp_generator(loc, generators, index + 1, depth, elt, val, kind, false)?;
+            self.loc(elt)
         } else {
-            match kind {
-                CompKind::Gen => {
-                    self.expr(elt)?;
-                    self.emit(Opcode::YIELD_VALUE, 0, elt_loc);
-                    self.emit(Opcode::RESUME, resume::AFTER_YIELD, elt_loc);
-                    self.emit(Opcode::POP_TOP, 0, elt_loc);
-                }
-                CompKind::List => {
-                    self.expr(elt)?;
-                    self.emit(Opcode::LIST_APPEND, depth + 1, elt_loc);
-                }
-                CompKind::Set => {
-                    self.expr(elt)?;
-                    self.emit(Opcode::SET_ADD, depth + 1, elt_loc);
-                }
-                CompKind::Dict => {
-                    self.expr(elt)?;
-                    if let Some(v) = val {
-                        self.expr(v)?;
-                        let vl = self.loc(v);
-                        elt_loc = Loc {
-                            line: elt_loc.line,
-                            end_line: vl.end_line,
-                            col: elt_loc.col,
-                            end_col: vl.end_col,
-                        };
-                    }
-                    self.emit(Opcode::MAP_ADD, depth + 1, elt_loc);
-                }
-            }
-        }
+            self.comp_element(elt, val, kind, depth)?
+        };
         self.use_label(if_cleanup);
         if let Some(start) = start {
             self.emit_jump(Op::Jump, start, elt_loc);
@@ -1184,6 +1195,41 @@ impl<'a> Compiler<'a> {
             self.emit(Opcode::END_FOR, 0, Loc::NONE);
         }
         Ok(())
+    }
+
+    /// The innermost part of a comprehension: yield, append or add the element (after
+    /// the last `for`), at the element's location, which is returned.
+    pub(super) fn comp_element(
+        &mut self,
+        elt: &'a Expr,
+        val: Option<&'a Expr>,
+        kind: CompKind,
+        depth: u32,
+    ) -> R<Loc> {
+        let mut elt_loc = self.loc(elt);
+        self.expr(elt)?;
+        match kind {
+            CompKind::Gen => {
+                self.addop_yield(elt_loc);
+                self.emit(Opcode::POP_TOP, 0, elt_loc);
+            }
+            CompKind::List => self.emit(Opcode::LIST_APPEND, depth + 1, elt_loc),
+            CompKind::Set => self.emit(Opcode::SET_ADD, depth + 1, elt_loc),
+            CompKind::Dict => {
+                if let Some(v) = val {
+                    self.expr(v)?;
+                    let vl = self.loc(v);
+                    elt_loc = Loc {
+                        line: elt_loc.line,
+                        end_line: vl.end_line,
+                        col: elt_loc.col,
+                        end_col: vl.end_col,
+                    };
+                }
+                self.emit(Opcode::MAP_ADD, depth + 1, elt_loc);
+            }
+        }
+        Ok(elt_loc)
     }
 
     /// `push_inlined_comprehension_state`.

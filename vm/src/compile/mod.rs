@@ -5,8 +5,9 @@
 //! 1. parse (ruff's parser) — [`compile`] maps its errors to [`CompileError`];
 //! 2. [`symtable`]: scopes and the kind of every name (`Python/symtable.c`);
 //! 3. [`fold`]: AST constant folding (`Python/ast_opt.c`), done on the fly while generating code;
-//! 4. [`codegen`] (statements) and [`expr`] (expressions): the instruction sequence with
-//!    labels and pseudo-instructions (`Python/compile.c`);
+//! 4. [`codegen`] (statements), [`expr`] (expressions) and [`asyncs`] (`await`, `async
+//!    for`, `async with`, async comprehensions): the instruction sequence with labels and
+//!    pseudo-instructions (`Python/compile.c`);
 //! 5. [`cfg`]: the control-flow graph and its optimisations (`Python/flowgraph.c`);
 //! 6. [`assemble`]: jump offsets, the location table, the exception table and the code
 //!    object (`Python/assemble.c`).
@@ -16,6 +17,7 @@
 
 mod annotations;
 mod assemble;
+mod asyncs;
 mod cfg;
 mod codegen;
 mod expr;

@@ -79,7 +79,7 @@ impl Symbols {
 
 /// One block (`PySTEntryObject`).
 #[derive(Clone, Debug)]
-#[allow(dead_code)] // `name` and `coroutine` mirror PySTEntryObject for debugging and async support
+#[allow(dead_code)] // `name` mirrors PySTEntryObject for debugging
 pub struct Entry {
     pub name: String,
     pub kind: BlockType,
@@ -267,9 +267,6 @@ impl Builder<'_> {
         let loc = self.loc(s);
         match s {
             Stmt::FunctionDef(f) => {
-                if f.is_async {
-                    return Err(unsupported("async def", loc));
-                }
                 if f.type_params.is_some() {
                     return Err(unsupported("type parameters", loc));
                 }
@@ -279,7 +276,9 @@ impl Builder<'_> {
                     self.expr(&d.expression)?;
                 }
                 self.annotations(&f.parameters, f.returns.as_deref())?;
-                self.enter(&f.name.id, BlockType::Function, f as *const _ as usize);
+                let id = self.enter(&f.name.id, BlockType::Function, f as *const _ as usize);
+                // `async def`: the block is a coroutine (AsyncFunctionDef_kind).
+                self.entries[id].coroutine = f.is_async;
                 self.params(&f.parameters)?;
                 self.stmts(&f.body)?;
                 self.stack.pop();
@@ -319,9 +318,6 @@ impl Builder<'_> {
             Stmt::AnnAssign(a) => self.ann_assign(a, loc)?,
             Stmt::TypeAlias(a) => return Err(unsupported("type alias", self.loc(a))),
             Stmt::For(f) => {
-                if f.is_async {
-                    return Err(unsupported("async for", loc));
-                }
                 self.expr(&f.target)?;
                 self.expr(&f.iter)?;
                 self.stmts(&f.body)?;
@@ -343,9 +339,6 @@ impl Builder<'_> {
                 }
             }
             Stmt::With(w) => {
-                if w.is_async {
-                    return Err(unsupported("async with", loc));
-                }
                 for item in &w.items {
                     self.expr(&item.context_expr)?;
                     if let Some(v) = &item.optional_vars {
@@ -681,7 +674,10 @@ impl Builder<'_> {
             Expr::Generator(g) => {
                 self.comprehension(e, "genexpr", &g.generators, &g.elt, None, true)?
             }
-            Expr::Await(_) => return Err(unsupported("await", loc)),
+            Expr::Await(a) => {
+                self.expr(&a.value)?;
+                self.cur().coroutine = true;
+            }
             Expr::Yield(y) => {
                 if let Some(v) = &y.value {
                     self.expr(v)?;
@@ -783,9 +779,6 @@ impl Builder<'_> {
         let Some(outermost) = generators.first() else {
             return Err(unsupported("comprehension without generators", self.loc(e)));
         };
-        if generators.iter().any(|g| g.is_async) {
-            return Err(unsupported("async comprehension", self.loc(e)));
-        }
         // The outermost iterator is evaluated in the enclosing scope.
         self.expr(&outermost.iter)?;
         let id = self.enter(
@@ -796,6 +789,11 @@ impl Builder<'_> {
         self.entries[id].comprehension = true;
         if is_generator {
             self.entries[id].generator = true;
+        }
+        // An `async for` clause makes the comprehension a coroutine (an `await` in it
+        // does too, see `Expr::Await`).
+        if generators.iter().any(|g| g.is_async) {
+            self.entries[id].coroutine = true;
         }
         // `symtable_implicit_arg(st, 0)`: the `.0` parameter.
         self.add_def(".0", DEF_PARAM, self.loc(e))?;
@@ -813,6 +811,11 @@ impl Builder<'_> {
             self.expr(elt)?;
         }
         self.stack.pop();
+        // A list, set or dict comprehension that awaits makes its enclosing block a
+        // coroutine; an asynchronous generator expression does not.
+        if self.entries[id].coroutine && !is_generator {
+            self.cur().coroutine = true;
+        }
         Ok(())
     }
 
