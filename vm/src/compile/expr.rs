@@ -1031,8 +1031,9 @@ impl<'a> Compiler<'a> {
             self.set_arg_counts(p);
         }
         self.expr(&l.body)?;
+        // compiler_lambda: a generator lambda gets no StopIteration handler (PEP 479's
+        // RuntimeError does not apply to it in 3.12), only the return of its body's value.
         let code = if self.ste().generator {
-            self.wrap_in_stopiteration_handler();
             self.finish_unit(false)?
         } else {
             self.emit(Opcode::RETURN_VALUE, 0, Loc::line_only(loc.line));

@@ -533,13 +533,20 @@ impl Vm {
                 None => IterStep::Done(None),
             }),
             Value::Generator(g) if g.kind == GenKind::Generator => {
-                match self.gen_resume(g, Value::None, None)? {
-                    GenResult::Yield(v) => Ok(IterStep::Item(v)),
-                    GenResult::Return(v) if v.is_none() => Ok(IterStep::Done(None)),
-                    GenResult::Return(v) => {
+                match self.gen_resume(g, Value::None, None) {
+                    Ok(GenResult::Yield(v)) => Ok(IterStep::Item(v)),
+                    Ok(GenResult::Return(v)) if v.is_none() => Ok(IterStep::Done(None)),
+                    Ok(GenResult::Return(v)) => {
                         let exc = self.new_exception(&self.ty("StopIteration"), vec![v]);
                         Ok(IterStep::Done(Some(exc)))
                     }
+                    // A StopIteration the frame raised (only a generator lambda can: the
+                    // others turn it into RuntimeError) ends the iteration for a C caller,
+                    // as `tp_iternext` returning NULL with it set does.
+                    Err(Throw::Exc(e)) if self.is_instance_of(&e, "StopIteration") => {
+                        Ok(IterStep::Done(Some(e)))
+                    }
+                    Err(e) => Err(e),
                 }
             }
             Value::AsyncOp(o) if self.is_iterator(it) => {
