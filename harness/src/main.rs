@@ -64,7 +64,8 @@ enum Command {
     /// Print, as Markdown for a pull request, the cases fixed, broken, changed, new and
     /// removed per target between two matrix.json files.
     Compare { old: PathBuf, new: PathBuf },
-    /// Run a Python file on the reference VM, like `python FILE`.
+    /// Run a Python file, or a `.pyc` file CPython 3.12 wrote, on the reference VM, like
+    /// `python FILE`.
     Exec {
         file: PathBuf,
         /// Instruction budget.
@@ -76,6 +77,14 @@ enum Command {
     },
     /// Disassemble a Python file as CPython 3.12's `dis` would.
     Dis { file: PathBuf },
+    /// Compile a Python file to a `.pyc` file that CPython 3.12 loads and runs (marshal
+    /// format 4 behind a timestamp header, as `py_compile` writes).
+    Compile {
+        file: PathBuf,
+        /// Where to write it (default: FILE with the extension `.pyc`).
+        #[arg(short = 'o', long, value_name = "OUT.pyc")]
+        output: Option<PathBuf>,
+    },
     /// Manage a target's expected failures (`expectations/<target>.yaml`).
     Expectations {
         #[command(subcommand)]
@@ -231,6 +240,7 @@ fn main() -> ExitCode {
         Command::Compare { old, new } => compare(&old, &new),
         Command::Exec { file, fuel, memory } => exec(&file, fuel, mib_to_bytes(memory)),
         Command::Dis { file } => dis(&file),
+        Command::Compile { file, output } => compile_pyc(&file, output.as_deref()),
     };
     result.unwrap_or_else(|message| {
         eprintln!("framespec: {message}");
@@ -540,9 +550,8 @@ fn read_source(file: &Path) -> Result<String, String> {
 }
 
 fn exec(file: &Path, fuel: u64, heap_limit_bytes: u64) -> Result<ExitCode, String> {
-    let source = read_source(file)?;
     // `python FILE` runs the script under its absolute path (symlinks kept), and that is
-    // the co_filename its frames and tracebacks show.
+    // the co_filename its frames and tracebacks show (for a .pyc: its `__file__`).
     let path = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
     let options = RunOptions {
         filename: path.display().to_string(),
@@ -550,7 +559,24 @@ fn exec(file: &Path, fuel: u64, heap_limit_bytes: u64) -> Result<ExitCode, Strin
         heap_limit_bytes,
         ..RunOptions::default()
     };
-    let result = framespec_vm::run(&source, &options);
+    let result = if is_pyc(file) {
+        let data =
+            std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        match framespec_vm::marshal::read_pyc(&data) {
+            Ok(code) => framespec_vm::run_code(code, &options),
+            Err(e) => {
+                eprintln!("framespec: {}: {e}", file.display());
+                // As a program that reaches something unsupported, or a file CPython
+                // refuses too.
+                return Ok(ExitCode::from(match e.kind {
+                    framespec_vm::marshal::ErrorKind::Unsupported => 4,
+                    framespec_vm::marshal::ErrorKind::Malformed => 1,
+                }));
+            }
+        }
+    } else {
+        framespec_vm::run(&read_source(file)?, &options)
+    };
     print!("{}", result.stdout);
     eprint!("{}", result.stderr);
     Ok(match result.end {
@@ -592,4 +618,45 @@ fn dis(file: &Path) -> Result<ExitCode, String> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// Whether `python FILE` would run `file` as a `.pyc` (`maybe_pyc_file` in CPython's
+/// `pythonrun.c`): its name ends in `.pyc`, or it starts with the magic number.
+fn is_pyc(file: &Path) -> bool {
+    if file.extension().is_some_and(|e| e == "pyc") {
+        return true;
+    }
+    let mut head = [0u8; 4];
+    std::fs::File::open(file)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| head == framespec_vm::marshal::MAGIC)
+}
+
+/// `framespec compile`: the `.pyc` `py_compile` would write for `file` (co_filename is the
+/// path as given, the header holds the source's mtime and size).
+fn compile_pyc(file: &Path, output: Option<&Path>) -> Result<ExitCode, String> {
+    let source = read_source(file)?;
+    let meta =
+        std::fs::metadata(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs());
+    let code = match framespec_vm::compile(&source, &file.display().to_string()) {
+        Ok(code) => code,
+        Err(err) if err.unsupported => {
+            eprintln!("framespec: {}: {err}", file.display());
+            return Ok(ExitCode::from(4));
+        }
+        Err(err) => {
+            eprintln!("  File \"{}\", line {}", file.display(), err.line);
+            eprintln!("SyntaxError: {}", err.message);
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let out = output.map_or_else(|| file.with_extension("pyc"), Path::to_path_buf);
+    let data = framespec_vm::marshal::write_pyc(&code, mtime, meta.len());
+    std::fs::write(&out, data).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    Ok(ExitCode::SUCCESS)
 }

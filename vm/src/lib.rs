@@ -18,6 +18,7 @@ pub mod arith;
 pub mod code;
 pub mod compile;
 pub mod dis;
+pub mod marshal;
 pub mod oparg;
 pub mod opcode;
 pub mod reprs;
