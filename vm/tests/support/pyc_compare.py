@@ -1,11 +1,12 @@
 """Compare framespec's .pyc files with CPython 3.12's own compile(), field by field.
 
-Reads a JSON list of {"name", "pyc", "source" | "path"} on stdin: `pyc` is the .pyc file
-framespec wrote, `source` the program (compiled as "main.py") or `path` a file to compile
-under that name (read in place). Writes one JSON object per entry:
-{"name", "status", "diffs"} where status is "identical", "different", "rejected" (CPython
-raises SyntaxError or another compile error; "error" holds it) or "unloadable" (the .pyc
-does not load: "error" holds why).
+Reads a JSON list of {"name", "pyc", "source" | "path", "filename"} on stdin: `pyc` is the
+.pyc file framespec wrote (null when framespec wrote none), `source` the program (compiled
+as "main.py") or `path` a file to read in place and compile as `filename`. Writes one JSON
+object per entry: {"name", "status", "diffs"} where status is "identical", "different",
+"rejected" (CPython raises SyntaxError or another compile error; "error" holds it),
+"accepted" (CPython compiles it and there is no .pyc to compare) or "unloadable" (the
+.pyc does not load: "error" holds why).
 
 A code object is compared recursively through the nested code objects of co_consts:
 co_code, co_consts (by type and value: floats by their bits, frozensets as sets), co_names,
@@ -163,13 +164,16 @@ def check(entry):
     else:
         with open(entry["path"], "rb") as f:
             source = f.read()
-        filename = entry.get("filename", entry["path"])
+        filename = entry["filename"]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             theirs = compile(source, filename, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, UnicodeDecodeError) as e:
-        return {"name": name, "status": "rejected", "error": "%s: %s" % (type(e).__name__, e)}
+        return {"name": name, "status": "rejected", "error": "%s: %s" % (type(e).__name__, e),
+                "line": getattr(e, "lineno", None)}
+    if entry.get("pyc") is None:
+        return {"name": name, "status": "accepted"}
     with open(entry["pyc"], "rb") as f:
         data = f.read()
     try:
