@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use framespec::compare::mib;
+use framespec::compiled::CpythonCompiled;
 use framespec::expectations::{self, Expectations};
 use framespec::external::{External, Limits};
 use framespec::matrix::{self, Matrix};
@@ -116,8 +117,9 @@ enum ExpectationsAction {
 struct Suite {
     /// Case files or directories (default: the cases/ directory).
     paths: Vec<PathBuf>,
-    /// Targets to run on (repeatable), each a column of the report: `reference`, `cpython`
-    /// (CPython 3.12, or --python), `cpython-3.N`, `python:PATH` (the adapter under any
+    /// Targets to run on (repeatable), each a column of the report: `reference`,
+    /// `reference-cpython-compiled` (the reference VM on CPython 3.12's own bytecode, from
+    /// --python or python3.12), `cpython` (CPython 3.12, or --python), `cpython-3.N`, `python:PATH` (the adapter under any
     /// interpreter) or `cmd:'PROGRAM ARGS'` (any program speaking the protocol of
     /// INTERPRETING.md §6).
     #[arg(long, value_parser = parse_target, default_value = "reference")]
@@ -165,6 +167,8 @@ fn mib_to_bytes(mib: u64) -> u64 {
 enum TargetSpec {
     /// The reference VM, in process.
     Reference,
+    /// The reference VM running the programs as CPython 3.12 compiled them.
+    ReferenceCpythonCompiled,
     /// CPython 3.12 through the adapter (or the interpreter --python names).
     Cpython,
     /// The installed CPython `3.N` through the adapter.
@@ -190,6 +194,7 @@ fn parse_target(text: &str) -> Result<TargetSpec, String> {
     }
     match text {
         "reference" => return Ok(TargetSpec::Reference),
+        framespec::compiled::NAME => return Ok(TargetSpec::ReferenceCpythonCompiled),
         "cpython" => return Ok(TargetSpec::Cpython),
         _ => {}
     }
@@ -199,7 +204,7 @@ fn parse_target(text: &str) -> Result<TargetSpec, String> {
         }
     }
     Err(format!(
-        "unknown target `{text}`: one of reference, cpython, cpython-3.N (3.8–3.13), python:PATH, cmd:'PROGRAM ARGS'"
+        "unknown target `{text}`: one of reference, reference-cpython-compiled, cpython, cpython-3.N (3.8–3.13), python:PATH, cmd:'PROGRAM ARGS'"
     ))
 }
 
@@ -276,6 +281,7 @@ fn cpython(common: &Common) -> Result<External, String> {
 /// A target made from its `--target` value.
 enum Made {
     Reference(Reference),
+    Compiled(Box<CpythonCompiled>),
     External(Box<External>),
 }
 
@@ -283,17 +289,31 @@ impl Made {
     fn target(&self) -> &dyn Target {
         match self {
             Made::Reference(r) => r,
+            Made::Compiled(c) => c.as_ref(),
             Made::External(e) => e.as_ref(),
         }
     }
 }
 
+/// The reference VM with `--fuel` and `--memory`.
+fn reference(common: &Common) -> Reference {
+    Reference {
+        fuel: common.fuel,
+        heap_limit_bytes: mib_to_bytes(common.memory),
+    }
+}
+
 fn make_target(spec: &TargetSpec, common: &Common) -> Result<Made, String> {
     Ok(match spec {
-        TargetSpec::Reference => Made::Reference(Reference {
-            fuel: common.fuel,
-            heap_limit_bytes: mib_to_bytes(common.memory),
-        }),
+        TargetSpec::Reference => Made::Reference(reference(common)),
+        TargetSpec::ReferenceCpythonCompiled => {
+            let python = match &common.python {
+                Some(path) => path.clone(),
+                None => python::locate(REFERENCE_VERSION)
+                    .map_err(|why| format!("{why}; pass --python"))?,
+            };
+            Made::Compiled(Box::new(CpythonCompiled::new(&python, reference(common))?))
+        }
         TargetSpec::Cpython => Made::External(Box::new(cpython(common)?)),
         TargetSpec::CpythonVersion(version) => {
             let python = python::locate(version)?;
@@ -397,7 +417,10 @@ fn update_expectations(
     common: &Common,
     dir: &Path,
 ) -> Result<ExitCode, String> {
-    if *spec == TargetSpec::Reference {
+    if matches!(
+        spec,
+        TargetSpec::Reference | TargetSpec::ReferenceCpythonCompiled
+    ) {
         return Err("the reference VM has no expected failures: it passes every case".to_owned());
     }
     let made = make_target(spec, common)?;
@@ -562,8 +585,8 @@ fn exec(file: &Path, fuel: u64, heap_limit_bytes: u64) -> Result<ExitCode, Strin
     let result = if is_pyc(file) {
         let data =
             std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        match framespec_vm::marshal::read_pyc(&data) {
-            Ok(code) => framespec_vm::run_code(code, &options),
+        match framespec_vm::run_pyc(&data, None, &options) {
+            Ok(result) => result,
             Err(e) => {
                 eprintln!("framespec: {}: {e}", file.display());
                 // As a program that reaches something unsupported, or a file CPython

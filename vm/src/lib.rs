@@ -25,7 +25,7 @@ pub mod reprs;
 mod runtime;
 
 pub use compile::{compile, CompileError};
-pub use runtime::{natives, run_code, run_code_with_source};
+pub use runtime::{natives, run_code, run_code_with_source, run_pyc};
 
 #[global_allocator]
 static ALLOCATOR: runtime::heap::Counting = runtime::heap::Counting;

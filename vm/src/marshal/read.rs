@@ -79,7 +79,7 @@ impl Reader<'_> {
     fn eof(&self, what: &str) -> Error {
         Error::malformed(
             self.base + self.data.len(),
-            format!("the data ends where {what} was expected"),
+            format!("the data ends before {what}"),
         )
     }
 
