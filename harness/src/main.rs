@@ -582,7 +582,12 @@ fn exec(file: &Path, fuel: u64, heap_limit_bytes: u64) -> Result<ExitCode, Strin
         heap_limit_bytes,
         ..RunOptions::default()
     };
-    let result = if is_pyc(file) {
+    let sourceless = is_pyc(file);
+    let options = RunOptions {
+        sourceless,
+        ..options
+    };
+    let result = if sourceless {
         let data =
             std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         match framespec_vm::run_pyc(&data, None, &options) {

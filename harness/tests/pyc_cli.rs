@@ -1,6 +1,6 @@
 //! `framespec compile` and `framespec exec FILE.pyc` as a user drives them, against
 //! CPython 3.12 itself: python3.12 runs and imports the `.pyc` framespec writes, framespec
-//! runs the `.pyc` `python3.12 -m py_compile` writes, and a damaged or unrepresentable
+//! runs the `.pyc` `python3.12 -m py_compile` writes as python3.12 runs it, and a damaged or unrepresentable
 //! `.pyc` is a located error with its own exit code. Trials follow the CPython 3.12 rule
 //! (`common/cpython.rs`).
 
@@ -132,11 +132,19 @@ fn python_runs_and_imports_the_pyc_framespec_compiles(py: &Path) -> Result<(), F
 }
 
 fn framespec_exec_runs_the_pyc_py_compile_writes(py: &Path) -> Result<(), Failed> {
-    let dir = scratch("exec", PROGRAM);
+    // As `python3.12 FILE.pyc` runs it: a sourceless module.
+    let source = format!("print(type(__loader__).__name__, __name__, __cached__)\n{PROGRAM}");
+    let dir = scratch("exec", &source);
     let written = python(py, &dir, &["-m", "py_compile", "main.py"]);
     assert_eq!(written.status.code(), Some(0), "{}", text(&written.stderr));
     let pyc = "__pycache__/main.cpython-312.pyc";
-    let expected = shown(python(py, &dir, &["main.py"]));
+    let expected = shown(python(py, &dir, &[pyc]));
+    assert!(
+        expected
+            .0
+            .starts_with("SourcelessFileLoader __main__ None\n"),
+        "{expected:?}"
+    );
     let got = shown(framespec(&dir, &["exec", pyc]));
     assert_eq!(got.0, expected.0, "stdout");
     assert_eq!(got.2, expected.2, "exit code");

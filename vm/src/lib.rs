@@ -44,6 +44,9 @@ pub struct RunOptions {
     pub trace: bool,
     /// Record the `snapshots` channel at these source lines.
     pub snapshot_lines: Vec<u32>,
+    /// The module was loaded from a `.pyc` file, as `python FILE.pyc` runs it: its
+    /// `__loader__` is a `SourcelessFileLoader` rather than a `SourceFileLoader`.
+    pub sourceless: bool,
 }
 
 impl Default for RunOptions {
@@ -54,6 +57,7 @@ impl Default for RunOptions {
             heap_limit_bytes: DEFAULT_HEAP_LIMIT_BYTES,
             trace: false,
             snapshot_lines: Vec::new(),
+            sourceless: false,
         }
     }
 }
