@@ -47,6 +47,17 @@ def fail(x):
 fail(sys.maxsize)
 ";
 
+/// Equal constants of different functions are one object in CPython (its compiler merges
+/// them module-wide), so `is` tells whether the `.pyc` kept that sharing.
+const SHARING: &str = "\
+def pair(): return (1, (2.5, -0.0), b'x', 10**6, (True, False))
+def same(): return (1, (2.5, -0.0), b'x', 10**6, (True, False))
+def other(): return (1, (2.5, 0.0), b'x', 10**6, (True, False))
+def flip(): return (False, True)
+print(pair() is same(), pair() == other(), pair() is other(), pair()[1] is other()[1],
+      pair()[4] is other()[4], flip() is pair()[4])
+";
+
 fn main() -> ExitCode {
     cpython::run(vec![
         cpython::trial(
@@ -100,7 +111,7 @@ fn framespec(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn python_runs_and_imports_the_pyc_framespec_compiles(py: &Path) -> Result<(), Failed> {
-    let dir = scratch("compile", PROGRAM);
+    let dir = scratch("compile", &format!("{SHARING}{PROGRAM}"));
     let compiled = framespec(&dir, &["compile", "main.py", "-o", "compiled.pyc"]);
     assert_eq!(
         compiled.status.code(),
@@ -109,6 +120,10 @@ fn python_runs_and_imports_the_pyc_framespec_compiles(py: &Path) -> Result<(), F
         text(&compiled.stderr)
     );
     let expected = shown(python(py, &dir, &["main.py"]));
+    assert!(
+        expected.0.starts_with("True True False False True False\n"),
+        "{expected:?}"
+    );
     assert!(expected.1.contains("ZeroDivisionError"), "{expected:?}");
     // co_filename is `main.py` as given, so the traceback reads the same source lines.
     assert_eq!(shown(python(py, &dir, &["compiled.pyc"])), expected);

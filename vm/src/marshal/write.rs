@@ -1,12 +1,15 @@
 //! Writing code objects as marshal data (marshal.c's `w_object`) that CPython 3.12 loads.
 //!
-//! Objects are written as CPython writes them, with one simplification that only changes
-//! sharing, never a loaded value: CPython flags an object for the reference list whenever
-//! it has more than one reference (`w_ref`, a property of its heap), framespec flags every
-//! string and writes each later equal string as a reference to the first. Which strings
-//! are interned follows the code object constructor (`intern_strings`,
-//! `intern_string_constants` in codeobject.c): names, local names, the code's name and the
-//! constants made only of ASCII letters, digits and underscores.
+//! Objects are written as CPython writes them. Sharing follows what CPython's compiler
+//! shares: it merges equal constants across the whole module (`merge_consts_recursive`
+//! and `_PyCode_ConstantKey` in compile.c), so `(1, 2)` in two functions is one object,
+//! and `w_ref` writes an object with more than one reference once, then as a `TYPE_REF`.
+//! framespec flags every constant that is not a singleton and every string, and writes
+//! each later equal one (same type, same value, floats by their bits) as a reference to
+//! the first: loaded, equal constants are one object, as `f() is g()` shows in CPython.
+//! Which strings are interned follows the code object constructor (`intern_strings`,
+//! `intern_string_constants` in codeobject.c): names, local names, the code's name and
+//! the constants made only of ASCII letters, digits and underscores.
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -40,8 +43,42 @@ struct Writer {
     out: Vec<u8>,
     /// Each string written so far (and whether it was interned): its reference index.
     strings: HashMap<(Rc<str>, bool), u32>,
+    /// Each other constant written so far (not a singleton): its reference index.
+    constants: HashMap<Key, u32>,
     /// How many objects have been flagged, so the index of the next.
     flagged: u32,
+}
+
+/// A constant's identity for CPython's constant merging (`_PyCode_ConstantKey`): its type
+/// and value, floats by their bits (so `0.0` and `-0.0` stay apart), containers by their
+/// items' keys.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Key {
+    None,
+    Ellipsis,
+    Bool(bool),
+    Int(i64),
+    Float(u64),
+    Str(Rc<str>),
+    Bytes(Rc<[u8]>),
+    Tuple(Vec<Key>),
+    FrozenSet(Vec<Key>),
+}
+
+/// The key of `c`; `None` for a code object (and what holds one), never merged here.
+fn key(c: &Constant) -> Option<Key> {
+    Some(match c {
+        Constant::None => Key::None,
+        Constant::Ellipsis => Key::Ellipsis,
+        Constant::Bool(b) => Key::Bool(*b),
+        Constant::Int(n) => Key::Int(*n),
+        Constant::Float(x) => Key::Float(x.to_bits()),
+        Constant::Str(s) => Key::Str(s.clone()),
+        Constant::Bytes(b) => Key::Bytes(b.clone()),
+        Constant::Tuple(items) => Key::Tuple(items.iter().map(key).collect::<Option<_>>()?),
+        Constant::FrozenSet(items) => Key::FrozenSet(items.iter().map(key).collect::<Option<_>>()?),
+        Constant::Code(_) => return None,
+    })
 }
 
 /// Whether the code object constructor interns a string constant (`all_name_chars`).
@@ -66,7 +103,38 @@ impl Writer {
         self.out.extend_from_slice(bytes);
     }
 
+    /// A constant: a reference when an equal one was written before, else the object,
+    /// flagged so later equal ones can refer to it.
     fn constant(&mut self, c: &Constant) {
+        // Singletons take no reference slot; strings have their own table.
+        let merged = matches!(
+            c,
+            Constant::Int(_)
+                | Constant::Float(_)
+                | Constant::Bytes(_)
+                | Constant::Tuple(_)
+                | Constant::FrozenSet(_)
+        );
+        if merged {
+            if let Some(k) = key(c) {
+                if let Some(&index) = self.constants.get(&k) {
+                    self.byte(code::REF);
+                    self.long(index);
+                    return;
+                }
+                // A container takes its index before its items (`r_ref_reserve`).
+                self.constants.insert(k, self.flagged);
+                self.flagged += 1;
+                let at = self.out.len();
+                self.object(c);
+                self.out[at] |= FLAG_REF;
+                return;
+            }
+        }
+        self.object(c);
+    }
+
+    fn object(&mut self, c: &Constant) {
         match c {
             Constant::None => self.byte(code::NONE),
             Constant::Ellipsis => self.byte(code::ELLIPSIS),
