@@ -23,6 +23,7 @@ pub mod oparg;
 pub mod opcode;
 pub mod reprs;
 mod runtime;
+mod unicode_printable;
 
 pub use compile::{compile, CompileError};
 pub use runtime::{natives, run_code, run_code_with_source, run_pyc};

@@ -276,11 +276,6 @@ fn unimplemented_opcodes_are_unsupported_by_name() {
         Opcode::MATCH_CLASS,
         Opcode::CHECK_EG_MATCH,
         Opcode::CALL_INTRINSIC_2,
-        Opcode::GET_AITER,
-        Opcode::GET_ANEXT,
-        Opcode::GET_AWAITABLE,
-        Opcode::BEFORE_ASYNC_WITH,
-        Opcode::END_ASYNC_FOR,
     ];
     for op in unimplemented {
         let mut co_code = vec![Opcode::RESUME as u8, 0, op as u8, 0];

@@ -5,8 +5,9 @@
 //! 1. parse (ruff's parser) — [`compile`] maps its errors to [`CompileError`];
 //! 2. [`symtable`]: scopes and the kind of every name (`Python/symtable.c`);
 //! 3. [`fold`]: AST constant folding (`Python/ast_opt.c`), done on the fly while generating code;
-//! 4. [`codegen`] (statements) and [`expr`] (expressions): the instruction sequence with
-//!    labels and pseudo-instructions (`Python/compile.c`);
+//! 4. [`codegen`] (statements), [`expr`] (expressions) and [`asyncs`] (`await`, `async
+//!    for`, `async with`, async comprehensions): the instruction sequence with labels and
+//!    pseudo-instructions (`Python/compile.c`);
 //! 5. [`cfg`]: the control-flow graph and its optimisations (`Python/flowgraph.c`);
 //! 6. [`assemble`]: jump offsets, the location table, the exception table and the code
 //!    object (`Python/assemble.c`).
@@ -14,12 +15,18 @@
 //! Anything outside the supported subset is a [`CompileError`] naming the construct, never
 //! a panic and never silently different bytecode.
 
+mod annotations;
 mod assemble;
+mod asyncs;
 mod cfg;
 mod codegen;
 mod expr;
 mod fold;
+mod fstring;
+mod future;
+mod surrogates;
 mod symtable;
+mod unparse;
 
 use std::rc::Rc;
 
@@ -38,6 +45,11 @@ pub struct CompileError {
     pub line: u32,
     /// 1-based column (CPython's `SyntaxError.offset`).
     pub column: u32,
+    /// 1-based end line (`SyntaxError.end_lineno`).
+    pub end_line: u32,
+    /// 1-based column just past the error (`SyntaxError.end_offset`); equal to `column`
+    /// when only the start is known.
+    pub end_column: u32,
     /// True when the source is valid Python that framespec's compiler does not support
     /// (as opposed to a genuine `SyntaxError`).
     pub unsupported: bool,
@@ -69,12 +81,16 @@ pub fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, CompileEr
             message: syntax_message(&e.error.to_string()),
             line: u32::try_from(loc.line).unwrap_or(1),
             column: u32::try_from(loc.col + 1).unwrap_or(1),
+            end_line: u32::try_from(loc.line).unwrap_or(1),
+            end_column: u32::try_from(loc.col + 1).unwrap_or(1),
             unsupported: false,
         }
     })?;
     let module = parsed.syntax();
-    let table = symtable::build(module, &lines)?;
-    codegen::compile_module(module, &table, &lines, source, filename)
+    surrogates::check(module, source, &lines)?;
+    let future = future::parse(module, &lines)?;
+    let table = symtable::build(module, &lines, future.annotations())?;
+    codegen::compile_module(module, &table, &lines, source, filename, future)
 }
 
 /// Maps ruff's parse-error wording onto CPython's where they differ in a known way.
@@ -295,6 +311,8 @@ pub(crate) fn unsupported(what: &str, loc: Loc) -> CompileError {
         message: what.to_owned(),
         line: u32::try_from(loc.line.max(1)).unwrap_or(1),
         column: u32::try_from(loc.col.max(0) + 1).unwrap_or(1),
+        end_line: u32::try_from(loc.line.max(1)).unwrap_or(1),
+        end_column: u32::try_from(loc.col.max(0) + 1).unwrap_or(1),
         unsupported: true,
     }
 }
@@ -305,6 +323,8 @@ pub(crate) fn syntax_error(message: &str, loc: Loc) -> CompileError {
         message: message.to_owned(),
         line: u32::try_from(loc.line.max(1)).unwrap_or(1),
         column: u32::try_from(loc.col.max(0) + 1).unwrap_or(1),
+        end_line: u32::try_from(loc.end_line.max(loc.line).max(1)).unwrap_or(1),
+        end_column: u32::try_from(loc.end_col.max(0) + 1).unwrap_or(1),
         unsupported: false,
     }
 }

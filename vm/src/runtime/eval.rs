@@ -342,6 +342,11 @@ fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
         O::END_SEND => ops::generators::end_send(vm),
         O::GET_YIELD_FROM_ITER => ops::generators::get_yield_from_iter(vm),
         O::CLEANUP_THROW => ops::generators::cleanup_throw(vm),
+        O::GET_AWAITABLE => ops::coroutines::get_awaitable(vm, arg),
+        O::GET_AITER => ops::coroutines::get_aiter(vm),
+        O::GET_ANEXT => ops::coroutines::get_anext(vm),
+        O::END_ASYNC_FOR => ops::coroutines::end_async_for(vm),
+        O::BEFORE_ASYNC_WITH => ops::coroutines::before_async_with(vm),
 
         O::JUMP_FORWARD | O::JUMP_BACKWARD | O::JUMP_BACKWARD_NO_INTERRUPT => {
             ops::control::jump(vm, ins.jump_target())
@@ -398,18 +403,13 @@ fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
         O::IMPORT_FROM => ops::imports::import_from(vm, arg),
 
         // Not implemented: pattern matching, `except*`, the two-argument intrinsics (type
-        // parameters, `except*`) and the asynchronous opcodes.
+        // parameters, `except*`).
         O::MATCH_MAPPING
         | O::MATCH_SEQUENCE
         | O::MATCH_KEYS
         | O::MATCH_CLASS
         | O::CHECK_EG_MATCH
-        | O::CALL_INTRINSIC_2
-        | O::GET_AITER
-        | O::GET_ANEXT
-        | O::GET_AWAITABLE
-        | O::BEFORE_ASYNC_WITH
-        | O::END_ASYNC_FOR => Err(vm.unsupported(format!("the opcode {}", ins.opcode.name()))),
+        | O::CALL_INTRINSIC_2 => Err(vm.unsupported(format!("the opcode {}", ins.opcode.name()))),
     }
 }
 

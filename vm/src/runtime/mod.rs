@@ -10,6 +10,7 @@
 
 mod argspec;
 mod attr;
+mod awaitables;
 mod builtins;
 mod call;
 mod carets;

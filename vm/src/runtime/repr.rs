@@ -209,7 +209,13 @@ impl Vm {
                 ),
                 None => format!("<cell at {}: empty>", addr(v)),
             },
-            Value::Generator(g) => format!("<generator object {} at {}>", g.qualname, addr(v)),
+            Value::Generator(g) => format!(
+                "<{} object {} at {}>",
+                g.kind.type_name(),
+                g.qualname,
+                addr(v)
+            ),
+            Value::AsyncOp(o) => format!("<{} object at {}>", o.type_name(), addr(v)),
             Value::Property(p) => match p.kind {
                 PropertyKind::Property => format!("<property object at {}>", addr(v)),
                 PropertyKind::StaticMethod => {

@@ -142,11 +142,19 @@ pub fn syntax_error_text(filename: &str, source: &str, e: &CompileError) -> Stri
     if let Some(src) = source.lines().nth(e.line.saturating_sub(1) as usize) {
         let trimmed = src.trim_start();
         let indent = src.len() - trimmed.len();
-        let text = trimmed.trim_end();
-        if !text.is_empty() {
+        // print_error_text: the line without its indentation, then carets from the
+        // offset to the end offset (to the end of the line when the error spans lines).
+        let text = trimmed;
+        if !text.trim_end().is_empty() {
             out.push_str(&format!("    {text}\n"));
             let col = (e.column as usize).saturating_sub(1).saturating_sub(indent);
-            out.push_str(&format!("    {}^\n", " ".repeat(col)));
+            let end = if e.end_line > e.line {
+                src.len() + 1
+            } else {
+                e.end_column as usize
+            };
+            let carets = end.saturating_sub(e.column as usize).max(1);
+            out.push_str(&format!("    {}{}\n", " ".repeat(col), "^".repeat(carets)));
         }
     }
     out.push_str(&format!("SyntaxError: {}\n", e.message));

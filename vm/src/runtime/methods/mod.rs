@@ -4,9 +4,10 @@
 //!
 //! One file per type (or family) so they can change independently: `str`, `list` (with
 //! `tuple`'s methods, which share its helpers), `dict`, `set`, `numbers` (`int`, `float`),
-//! `generator`, and `misc` (exceptions, `frame`, `code`, `object`, the standard streams).
+//! `generator`, `coroutine` (coroutines, async generators and their awaitables), and `misc` (exceptions, `frame`, `code`, `object`, the standard streams).
 //! Each file's `METHODS` table lists what it installs.
 
+mod coroutine;
 mod dict;
 mod generator;
 mod list;
@@ -31,6 +32,7 @@ const TABLES: &[&[(&str, &str, NativeFn)]] = &[
     set::METHODS,
     numbers::METHODS,
     generator::METHODS,
+    coroutine::METHODS,
     misc::METHODS,
 ];
 

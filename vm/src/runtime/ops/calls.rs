@@ -205,13 +205,27 @@ pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             Value::None
         }
         Intrinsic1::StopIterationError => {
-            // PEP 479: a StopIteration escaping a generator becomes RuntimeError; the
-            // RERAISE that follows raises the result.
-            if vm.is_instance_of(&v, "StopIteration") {
-                let new = vm.new_exception(
-                    &vm.ty("RuntimeError"),
-                    vec![Value::str("generator raised StopIteration")],
-                );
+            // PEP 479: a StopIteration escaping a generator becomes RuntimeError (and a
+            // StopAsyncIteration escaping an async generator); the RERAISE that follows
+            // raises the result (`stopiteration_error`).
+            use crate::code::flags::{CO_ASYNC_GENERATOR, CO_COROUTINE};
+            let flags = vm.top()?.info.code.co_flags;
+            let message = if vm.is_instance_of(&v, "StopIteration") {
+                Some(if flags & CO_ASYNC_GENERATOR != 0 {
+                    "async generator raised StopIteration"
+                } else if flags & CO_COROUTINE != 0 {
+                    "coroutine raised StopIteration"
+                } else {
+                    "generator raised StopIteration"
+                })
+            } else if flags & CO_ASYNC_GENERATOR != 0 && vm.is_instance_of(&v, "StopAsyncIteration")
+            {
+                Some("async generator raised StopAsyncIteration")
+            } else {
+                None
+            };
+            if let Some(message) = message {
+                let new = vm.new_exception(&vm.ty("RuntimeError"), vec![Value::str(message)]);
                 if let Some(d) = new.exc() {
                     *d.cause.borrow_mut() = v.clone();
                     *d.context.borrow_mut() = v.clone();
@@ -227,8 +241,8 @@ pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             Value::List(l) => Value::tuple(l.items.borrow().clone()),
             other => other.clone(),
         },
+        Intrinsic1::AsyncGenWrap => super::coroutines::async_gen_wrap(vm, v)?,
         Intrinsic1::Invalid
-        | Intrinsic1::AsyncGenWrap
         | Intrinsic1::TypeVar
         | Intrinsic1::ParamSpec
         | Intrinsic1::TypeVarTuple

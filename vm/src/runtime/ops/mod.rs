@@ -6,6 +6,7 @@ pub mod attrs;
 pub mod calls;
 pub mod containers;
 pub mod control;
+pub mod coroutines;
 pub mod exceptions;
 pub mod generators;
 pub mod imports;
