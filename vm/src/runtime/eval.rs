@@ -65,7 +65,7 @@ pub fn run_module(
     globals.set_str("__name__", Value::str("__main__"));
     globals.set_str("__doc__", Value::None);
     globals.set_str("__package__", Value::None);
-    let loader = source_file_loader(&mut vm, &options.filename);
+    let loader = file_loader(&mut vm, &options.filename, options.sourceless);
     globals.set_str("__loader__", loader);
     globals.set_str("__spec__", Value::None);
     globals.set_str("__annotations__", Value::Dict(Dict::new_rc()));
@@ -113,13 +113,19 @@ pub fn run_module(
 }
 
 /// `__main__.__loader__` as `python main.py` sets it: an
-/// `importlib.machinery.SourceFileLoader` with its `name` and `path`. Only those two
-/// attributes exist here; any other is unsupported (see `Vm::cpython_owner_of`).
-fn source_file_loader(vm: &mut Vm, filename: &str) -> Value {
+/// `importlib.machinery.SourceFileLoader` with its `name` and `path` (for `python
+/// FILE.pyc`, a `SourcelessFileLoader`). Only those two attributes exist here; any other is
+/// unsupported (see `Vm::cpython_owner_of`).
+fn file_loader(vm: &mut Vm, filename: &str, sourceless: bool) -> Value {
     let object = vm.types.object.clone();
+    let name = if sourceless {
+        "SourcelessFileLoader"
+    } else {
+        "SourceFileLoader"
+    };
     let t = Rc::new(super::types::Type {
-        name: Rc::from("SourceFileLoader"),
-        qualname: std::cell::RefCell::new(Rc::from("SourceFileLoader")),
+        name: Rc::from(name),
+        qualname: std::cell::RefCell::new(Rc::from(name)),
         module: Rc::from(super::attr::IMPORTLIB_MODULE),
         bases: vec![object.clone()],
         mro_rest: vec![object],
