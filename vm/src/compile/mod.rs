@@ -107,6 +107,13 @@ fn syntax_message(ruff: &str) -> String {
     if lower.contains("unindent") {
         return "unindent does not match any outer indentation level".to_owned();
     }
+    // A complex literal pattern (`case 1+2:`): `_PyPegen_ensure_real`/`ensure_imaginary`.
+    if lower.starts_with("expected an imaginary number in complex literal") {
+        return "imaginary number required in complex literal".to_owned();
+    }
+    if lower.starts_with("expected a real number in complex literal") {
+        return "real number required in complex literal".to_owned();
+    }
     if lower.starts_with("expected") || lower.starts_with("unexpected token") {
         return "invalid syntax".to_owned();
     }

@@ -1,7 +1,7 @@
 //! Structural pattern matching: MATCH_CLASS, MATCH_MAPPING, MATCH_SEQUENCE, MATCH_KEYS
 //! (CPython 3.12's `Python/bytecodes.c`, with `match_class` and `match_keys` of
 //! `Python/ceval.c`). GET_LEN, which patterns share with nothing else, is in
-//! `containers`. Spec: chapter *patterns*.
+//! `containers`.
 
 use std::rc::Rc;
 
@@ -32,7 +32,7 @@ const MATCH_SELF: &[&str] = &[
 /// `Py_TPFLAGS_SEQUENCE`. Of the VM's types that is list, tuple and range; str, bytes
 /// and bytearray are deliberately not sequences here. The VM has no class that can
 /// acquire the flag (no `collections.abc` registration, no subclassing of built-ins).
-/// spec: patterns.sequence
+/// spec: namespaces.match
 pub fn match_sequence(vm: &mut Vm) -> PyResult<Step> {
     let f = vm.top()?;
     let subject = f.peek(0)?;
@@ -43,7 +43,7 @@ pub fn match_sequence(vm: &mut Vm) -> PyResult<Step> {
 
 /// MATCH_MAPPING `(subject -- subject, res)`: whether the subject's type has
 /// `Py_TPFLAGS_MAPPING` (of the VM's types, only dict).
-/// spec: patterns.mapping
+/// spec: namespaces.match
 pub fn match_mapping(vm: &mut Vm) -> PyResult<Step> {
     let f = vm.top()?;
     let subject = f.peek(0)?;
@@ -57,7 +57,7 @@ pub fn match_mapping(vm: &mut Vm) -> PyResult<Step> {
 /// calls `subject.get(key, dummy)`; the only mapping the VM has is dict, whose `get`
 /// this is. A key repeated at run time (two attributes with equal values) is a
 /// ValueError.
-/// spec: patterns.mapping
+/// spec: namespaces.match, exceptions.match
 pub fn match_keys(vm: &mut Vm) -> PyResult<Step> {
     let f = vm.top()?;
     let keys = f.peek(0)?;
@@ -66,7 +66,9 @@ pub fn match_keys(vm: &mut Vm) -> PyResult<Step> {
         return Err(Throw::Bug("MATCH_KEYS without a tuple of keys".into()));
     };
     let Value::Dict(map) = subject else {
-        return Err(Throw::Bug("MATCH_KEYS on a subject that is not a mapping".into()));
+        return Err(Throw::Bug(
+            "MATCH_KEYS on a subject that is not a mapping".into(),
+        ));
     };
     let result = lookup_keys(vm, &map, &keys)?;
     vm.top()?.push(result);
@@ -95,7 +97,7 @@ fn lookup_keys(vm: &mut Vm, map: &Dict, keys: &[Value]) -> PyResult<Value> {
 /// then the attributes named by `__match_args__` for the `oparg` positional
 /// sub-patterns and by `names` for the keyword ones, as a tuple; None when the subject
 /// is not an instance or lacks one of them.
-/// spec: patterns.class
+/// spec: namespaces.match, exceptions.match
 pub fn match_class(vm: &mut Vm, nargs: u32) -> PyResult<Step> {
     let f = vm.top()?;
     let names = f.pop()?;
@@ -122,7 +124,10 @@ fn class_attrs(
     let t = vm.type_of(subject);
     // `object_isinstance` falls back on a `__class__` the class overrides; the VM's
     // isinstance does not, so such a subject is unsupported rather than misjudged.
-    if t.mro().iter().any(|c| !c.is_builtin() && c.dict.get_str("__class__").is_some()) {
+    if t.mro()
+        .iter()
+        .any(|c| !c.is_builtin() && c.dict.get_str("__class__").is_some())
+    {
         return Err(vm.unsupported("a class pattern on an object overriding __class__"));
     }
     if !t.is_subtype(cls) {
