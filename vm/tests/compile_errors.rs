@@ -7,7 +7,6 @@ use framespec_vm::compile;
 fn unsupported_constructs_are_named() {
     for (src, what) in [
         ("try:\n    pass\nexcept* E:\n    pass\n", "except*"),
-        ("match x:\n    case 1:\n        pass\n", "match statement"),
         ("type X = int\n", "type alias"),
     ] {
         let err = compile(src, "main.py").expect_err(src);

@@ -521,6 +521,7 @@ impl Cfg {
                     if oparg == 1 {
                         set_nop(&mut self.blocks[b].instrs[i]);
                     } else {
+                        i += super::swaps::swaptimize(&mut self.blocks[b].instrs[i..]);
                         self.apply_static_swaps(b, i);
                     }
                 }

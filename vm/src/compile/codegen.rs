@@ -529,7 +529,7 @@ impl<'a> Compiler<'a> {
             Stmt::Continue(_) => self.continue_stmt(loc),
             Stmt::AnnAssign(a) => self.ann_assign(a, loc),
             Stmt::TypeAlias(_) => Err(unsupported("type alias", loc)),
-            Stmt::Match(_) => Err(unsupported("match statement", loc)),
+            Stmt::Match(m) => self.match_stmt(m),
             Stmt::IpyEscapeCommand(_) => Err(unsupported("IPython escape command", loc)),
         }
     }

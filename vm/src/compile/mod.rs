@@ -5,9 +5,9 @@
 //! 1. parse (ruff's parser) — [`compile`] maps its errors to [`CompileError`];
 //! 2. [`symtable`]: scopes and the kind of every name (`Python/symtable.c`);
 //! 3. [`fold`]: AST constant folding (`Python/ast_opt.c`), done on the fly while generating code;
-//! 4. [`codegen`] (statements), [`expr`] (expressions) and [`asyncs`] (`await`, `async
-//!    for`, `async with`, async comprehensions): the instruction sequence with labels and
-//!    pseudo-instructions (`Python/compile.c`);
+//! 4. [`codegen`] (statements), [`expr`] (expressions), [`asyncs`] (`await`, `async
+//!    for`, `async with`, async comprehensions) and [`patterns`] (`match`): the instruction
+//!    sequence with labels and pseudo-instructions (`Python/compile.c`);
 //! 5. [`cfg`]: the control-flow graph and its optimisations (`Python/flowgraph.c`);
 //! 6. [`assemble`]: jump offsets, the location table, the exception table and the code
 //!    object (`Python/assemble.c`).
@@ -24,7 +24,9 @@ mod expr;
 mod fold;
 mod fstring;
 mod future;
+mod patterns;
 mod surrogates;
+mod swaps;
 mod symtable;
 mod unparse;
 
@@ -104,6 +106,13 @@ fn syntax_message(ruff: &str) -> String {
     }
     if lower.contains("unindent") {
         return "unindent does not match any outer indentation level".to_owned();
+    }
+    // A complex literal pattern (`case 1+2:`): `_PyPegen_ensure_real`/`ensure_imaginary`.
+    if lower.starts_with("expected an imaginary number in complex literal") {
+        return "imaginary number required in complex literal".to_owned();
+    }
+    if lower.starts_with("expected a real number in complex literal") {
+        return "real number required in complex literal".to_owned();
     }
     if lower.starts_with("expected") || lower.starts_with("unexpected token") {
         return "invalid syntax".to_owned();

@@ -249,6 +249,45 @@ impl Builder<'_> {
         es.into_iter().try_for_each(|e| self.expr(e))
     }
 
+    /// `symtable_visit_pattern`: captures are local definitions, values and classes loads.
+    fn pattern(&mut self, p: &ast::Pattern) -> Result<(), CompileError> {
+        use ast::Pattern as P;
+        let loc = self.loc(p);
+        match p {
+            P::MatchValue(v) => self.expr(&v.value),
+            P::MatchSingleton(_) => Ok(()),
+            P::MatchSequence(s) => s.patterns.iter().try_for_each(|q| self.pattern(q)),
+            P::MatchStar(s) => match &s.name {
+                Some(n) => self.add_def(&n.id, DEF_LOCAL, loc),
+                None => Ok(()),
+            },
+            P::MatchMapping(m) => {
+                self.exprs(&m.keys)?;
+                m.patterns.iter().try_for_each(|q| self.pattern(q))?;
+                match &m.rest {
+                    Some(n) => self.add_def(&n.id, DEF_LOCAL, loc),
+                    None => Ok(()),
+                }
+            }
+            P::MatchClass(c) => {
+                self.expr(&c.cls)?;
+                let a = &c.arguments;
+                a.patterns.iter().try_for_each(|q| self.pattern(q))?;
+                a.keywords.iter().try_for_each(|k| self.pattern(&k.pattern))
+            }
+            P::MatchAs(a) => {
+                if let Some(q) = &a.pattern {
+                    self.pattern(q)?;
+                }
+                match &a.name {
+                    Some(n) => self.add_def(&n.id, DEF_LOCAL, loc),
+                    None => Ok(()),
+                }
+            }
+            P::MatchOr(o) => o.patterns.iter().try_for_each(|q| self.pattern(q)),
+        }
+    }
+
     fn stmt(&mut self, s: &Stmt) -> Result<(), CompileError> {
         self.depth += 1;
         let result = if self.depth > MAX_DEPTH {
@@ -347,7 +386,17 @@ impl Builder<'_> {
                 }
                 self.stmts(&w.body)?;
             }
-            Stmt::Match(m) => return Err(unsupported("match statement", self.loc(m))),
+            // symtable_visit_stmt, Match_kind: subject, then each case's pattern, guard, body.
+            Stmt::Match(m) => {
+                self.expr(&m.subject)?;
+                for case in &m.cases {
+                    self.pattern(&case.pattern)?;
+                    if let Some(g) = &case.guard {
+                        self.expr(g)?;
+                    }
+                    self.stmts(&case.body)?;
+                }
+            }
             Stmt::Raise(r) => {
                 if let Some(e) = &r.exc {
                     self.expr(e)?;

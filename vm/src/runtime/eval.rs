@@ -402,14 +402,16 @@ fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
         O::IMPORT_NAME => ops::imports::import_name(vm, arg),
         O::IMPORT_FROM => ops::imports::import_from(vm, arg),
 
-        // Not implemented: pattern matching, `except*`, the two-argument intrinsics (type
-        // parameters, `except*`).
-        O::MATCH_MAPPING
-        | O::MATCH_SEQUENCE
-        | O::MATCH_KEYS
-        | O::MATCH_CLASS
-        | O::CHECK_EG_MATCH
-        | O::CALL_INTRINSIC_2 => Err(vm.unsupported(format!("the opcode {}", ins.opcode.name()))),
+        O::MATCH_SEQUENCE => ops::patterns::match_sequence(vm),
+        O::MATCH_MAPPING => ops::patterns::match_mapping(vm),
+        O::MATCH_KEYS => ops::patterns::match_keys(vm),
+        O::MATCH_CLASS => ops::patterns::match_class(vm, arg),
+
+        // Not implemented: `except*`, the two-argument intrinsics (type parameters,
+        // `except*`).
+        O::CHECK_EG_MATCH | O::CALL_INTRINSIC_2 => {
+            Err(vm.unsupported(format!("the opcode {}", ins.opcode.name())))
+        }
     }
 }
 

@@ -12,4 +12,5 @@ pub mod generators;
 pub mod imports;
 pub mod names;
 pub mod operators;
+pub mod patterns;
 pub mod stack;
