@@ -26,6 +26,7 @@ mod fstring;
 mod future;
 mod surrogates;
 mod symtable;
+mod trystar;
 mod unparse;
 
 use std::rc::Rc;
@@ -78,7 +79,10 @@ pub fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, CompileEr
     let parsed = ruff_python_parser::parse_module(source).map_err(|e| {
         let loc = lines.loc(e.location);
         CompileError {
-            message: syntax_message(&e.error.to_string()),
+            message: syntax_message(
+                &e.error.to_string(),
+                source.get(e.location.start().to_usize()..).unwrap_or(""),
+            ),
             line: u32::try_from(loc.line).unwrap_or(1),
             column: u32::try_from(loc.col + 1).unwrap_or(1),
             end_line: u32::try_from(loc.line).unwrap_or(1),
@@ -93,9 +97,18 @@ pub fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, CompileEr
     codegen::compile_module(module, &table, &lines, source, filename, future)
 }
 
-/// Maps ruff's parse-error wording onto CPython's where they differ in a known way.
-fn syntax_message(ruff: &str) -> String {
+/// Maps ruff's parse-error wording onto CPython's where they differ in a known way;
+/// `rest` is the source from the error's location on.
+fn syntax_message(ruff: &str, rest: &str) -> String {
     let lower = ruff.to_ascii_lowercase();
+    // `except*` without a type: CPython's `invalid_except_star_stmt_indent` rule names it
+    // unless an `as` follows, which fails earlier as plain invalid syntax.
+    if lower == "expected one or more exception types" && !rest.starts_with("as") {
+        return lower;
+    }
+    if lower.starts_with("cannot have both 'except' and 'except*'") {
+        return "cannot have both 'except' and 'except*' on the same 'try'".to_owned();
+    }
     if lower.starts_with("expected an indented block") {
         return "expected an indented block".to_owned();
     }

@@ -396,14 +396,13 @@ fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
         O::IMPORT_NAME => ops::imports::import_name(vm, arg),
         O::IMPORT_FROM => ops::imports::import_from(vm, arg),
 
-        // Not implemented: pattern matching, `except*`, the two-argument intrinsics (type
-        // parameters, `except*`).
-        O::MATCH_MAPPING
-        | O::MATCH_SEQUENCE
-        | O::MATCH_KEYS
-        | O::MATCH_CLASS
-        | O::CHECK_EG_MATCH
-        | O::CALL_INTRINSIC_2 => Err(vm.unsupported(format!("the opcode {}", ins.opcode.name()))),
+        O::CHECK_EG_MATCH => ops::exceptions::check_eg_match(vm),
+        O::CALL_INTRINSIC_2 => ops::calls::call_intrinsic_2(vm, arg),
+
+        // Not implemented: pattern matching.
+        O::MATCH_MAPPING | O::MATCH_SEQUENCE | O::MATCH_KEYS | O::MATCH_CLASS => {
+            Err(vm.unsupported(format!("the opcode {}", ins.opcode.name())))
+        }
     }
 }
 

@@ -21,6 +21,7 @@ mod codeinfo;
 mod cpython_names;
 mod dict;
 mod eval;
+mod excgroup;
 mod fmtspec;
 mod frame;
 mod gc;

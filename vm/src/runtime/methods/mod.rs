@@ -9,6 +9,7 @@
 
 mod coroutine;
 mod dict;
+mod excgroup;
 mod generator;
 mod list;
 mod misc;
@@ -34,6 +35,7 @@ const TABLES: &[&[(&str, &str, NativeFn)]] = &[
     generator::METHODS,
     coroutine::METHODS,
     misc::METHODS,
+    excgroup::METHODS,
 ];
 
 fn add(vm: &Vm, owner: &'static str, name: &'static str, func: NativeFn) {
