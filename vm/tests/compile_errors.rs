@@ -6,7 +6,6 @@ use framespec_vm::compile;
 #[test]
 fn unsupported_constructs_are_named() {
     for (src, what) in [
-        ("try:\n    pass\nexcept* E:\n    pass\n", "except*"),
         ("match x:\n    case 1:\n        pass\n", "match statement"),
         ("type X = int\n", "type alias"),
     ] {

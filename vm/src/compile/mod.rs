@@ -78,15 +78,29 @@ pub fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, CompileEr
     let lines = LineIndex::new(source);
     let parsed = ruff_python_parser::parse_module(source).map_err(|e| {
         let loc = lines.loc(e.location);
+        let rest = source.get(e.location.start().to_usize()..).unwrap_or("");
+        let message = syntax_message(&e.error.to_string(), rest);
+        // The `except*` errors underline a keyword or token as CPython's do; ruff's other
+        // errors keep a single caret.
+        let width = if message.contains("'except*'") {
+            if rest.starts_with("except*") {
+                7
+            } else {
+                6
+            }
+        } else if e.error.to_string() == "Expected one or more exception types"
+            && rest.starts_with("as")
+        {
+            2
+        } else {
+            0
+        };
         CompileError {
-            message: syntax_message(
-                &e.error.to_string(),
-                source.get(e.location.start().to_usize()..).unwrap_or(""),
-            ),
+            message,
             line: u32::try_from(loc.line).unwrap_or(1),
             column: u32::try_from(loc.col + 1).unwrap_or(1),
             end_line: u32::try_from(loc.line).unwrap_or(1),
-            end_column: u32::try_from(loc.col + 1).unwrap_or(1),
+            end_column: u32::try_from(loc.col + 1 + width).unwrap_or(1),
             unsupported: false,
         }
     })?;

@@ -40,6 +40,7 @@ mod set;
 mod setops;
 mod strformat;
 mod sysmod;
+mod tbgroup;
 mod trace;
 mod traceback;
 mod types;
