@@ -40,9 +40,6 @@ pub fn parts(v: &Value) -> Option<(Value, Rc<[Value]>)> {
 /// Called as `BaseExceptionGroup`, the result is an `ExceptionGroup` when every exception
 /// is an `Exception`; an `ExceptionGroup` may hold only `Exception`s.
 pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> PyResult<Value> {
-    if !args.kw.is_empty() {
-        return Err(vm.type_error(format!("{}() takes no keyword arguments", t.name)));
-    }
     let [message, exceptions] = args.pos.as_slice() else {
         return Err(vm.type_error(format!(
             "BaseExceptionGroup.__new__() takes exactly 2 arguments ({} given)",
@@ -104,6 +101,10 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> PyResult<Value> {
     } else {
         return Err(vm.unsupported("a subclass of BaseExceptionGroup"));
     };
+    // `BaseExceptionGroup_init` rejects keywords after `__new__` has checked the rest.
+    if !args.kw.is_empty() {
+        return Err(vm.type_error(format!("{}() takes no keyword arguments", cls.name)));
+    }
     let exc = vm.new_exception(&cls, args.pos.clone());
     if let Some(d) = exc.exc() {
         *d.value.borrow_mut() = Value::tuple(vec![message.clone(), Value::tuple(items)]);
