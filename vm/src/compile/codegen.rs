@@ -44,6 +44,8 @@ pub(crate) enum FbKind {
     HandlerCleanup,
     PopValue,
     ExceptionHandler,
+    /// `EXCEPTION_GROUP_HANDLER`: inside `except*` clauses ([`super::trystar`]).
+    ExceptionGroupHandler,
 }
 
 /// `struct fblockinfo`.
@@ -491,7 +493,7 @@ impl<'a> Compiler<'a> {
             }
             Stmt::Try(t) => {
                 if t.finalbody.is_empty() {
-                    self.try_except(t, loc)
+                    self.try_except_any(t, loc)
                 } else {
                     self.try_finally(t, loc)
                 }
@@ -621,6 +623,9 @@ impl<'a> Compiler<'a> {
         let n = self.ur().fblocks.len();
         for i in (0..n).rev() {
             let top = self.ur().fblocks[i].clone();
+            if top.kind == FbKind::ExceptionGroupHandler {
+                return Err(syntax_error(super::trystar::LEAVES_EXCEPT_STAR, *loc));
+            }
             if stop_at_loop && matches!(top.kind, FbKind::WhileLoop | FbKind::ForLoop) {
                 return Ok(Some(i));
             }
@@ -636,7 +641,7 @@ impl<'a> Compiler<'a> {
     /// `compiler_unwind_fblock`.
     fn unwind_fblock(&mut self, loc: &mut Loc, fb: &FBlock<'a>, preserve_tos: bool) -> R {
         match fb.kind {
-            FbKind::WhileLoop | FbKind::ExceptionHandler => {}
+            FbKind::WhileLoop | FbKind::ExceptionHandler | FbKind::ExceptionGroupHandler => {}
             FbKind::ForLoop => {
                 if preserve_tos {
                     self.emit(Opcode::SWAP, 2, *loc);
@@ -874,7 +879,7 @@ impl<'a> Compiler<'a> {
         if t.handlers.is_empty() {
             self.stmts(&t.body)?;
         } else {
-            self.try_except(t, loc)?;
+            self.try_except_any(t, loc)?;
         }
         self.emit_op(Op::PopBlock, 0, Loc::NONE);
         self.pop_fblock();
@@ -891,6 +896,15 @@ impl<'a> Compiler<'a> {
         self.pop_except_and_reraise(Loc::NONE);
         self.use_label(exit);
         Ok(())
+    }
+
+    /// `compiler_try_except` or, for `except*`, `compiler_try_star_except`.
+    fn try_except_any(&mut self, t: &'a ast::StmtTry, loc: Loc) -> R {
+        if t.is_star {
+            self.try_star_except(t, loc)
+        } else {
+            self.try_except(t, loc)
+        }
     }
 
     /// `compiler_try_except`.

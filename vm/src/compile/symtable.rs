@@ -406,9 +406,6 @@ impl Builder<'_> {
                 }
             }
             Stmt::Try(t) => {
-                if t.is_star {
-                    return Err(unsupported("except*", loc));
-                }
                 self.stmts(&t.body)?;
                 self.stmts(&t.orelse)?;
                 for h in &t.handlers {

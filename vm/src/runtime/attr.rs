@@ -389,6 +389,12 @@ impl Vm {
                         "code" if o.class.borrow().is_subtype(&self.ty("SystemExit")) => {
                             return Ok(Some(data.value.borrow().clone()))
                         }
+                        "message" | "exceptions" => {
+                            if let Some((msg, excs)) = super::excgroup::parts(v) {
+                                let excs = Value::Tuple(excs);
+                                return Ok(Some(if name == "message" { msg } else { excs }));
+                            }
+                        }
                         _ => {}
                     }
                 }
@@ -480,6 +486,10 @@ impl Vm {
                             let b = self.truthy(&x)?;
                             data.suppress_context.set(b);
                             return Ok(());
+                        }
+                        // BaseExceptionGroup's read-only members.
+                        "message" | "exceptions" if super::excgroup::parts(v).is_some() => {
+                            return Err(self.err("AttributeError", "readonly attribute"));
                         }
                         _ => {}
                     }

@@ -406,12 +406,8 @@ fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
         O::MATCH_MAPPING => ops::patterns::match_mapping(vm),
         O::MATCH_KEYS => ops::patterns::match_keys(vm),
         O::MATCH_CLASS => ops::patterns::match_class(vm, arg),
-
-        // Not implemented: `except*`, the two-argument intrinsics (type parameters,
-        // `except*`).
-        O::CHECK_EG_MATCH | O::CALL_INTRINSIC_2 => {
-            Err(vm.unsupported(format!("the opcode {}", ins.opcode.name())))
-        }
+        O::CHECK_EG_MATCH => ops::exceptions::check_eg_match(vm),
+        O::CALL_INTRINSIC_2 => ops::calls::call_intrinsic_2(vm, arg),
     }
 }
 

@@ -8,7 +8,7 @@ use super::super::interp::Vm;
 use super::super::object::{Args, Function, Value};
 use super::super::{PyResult, Throw};
 use crate::arith::UnaryOp;
-use crate::oparg::{make_function, Intrinsic1};
+use crate::oparg::{make_function, Intrinsic1, Intrinsic2};
 
 /// KW_NAMES `( -- )`: remembers the keyword names tuple for the next CALL.
 pub fn kw_names(vm: &mut Vm, arg: u32) -> PyResult<Step> {
@@ -248,6 +248,31 @@ pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         | Intrinsic1::TypeVarTuple
         | Intrinsic1::SubscriptGeneric
         | Intrinsic1::TypeAlias => {
+            return Err(vm.unsupported(format!("the intrinsic {}", intrinsic.name())))
+        }
+    };
+    vm.top()?.push(res);
+    Ok(Step::Continue)
+}
+
+/// CALL_INTRINSIC_2 `(value2, value1 -- res)`: the [`Intrinsic2`] the oparg names;
+/// `value2` is the first argument. Those for type parameters are unsupported.
+pub fn call_intrinsic_2(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let Some(intrinsic) = Intrinsic2::from_oparg(arg) else {
+        return Err(vm.bug(format!("CALL_INTRINSIC_2 oparg {arg}")));
+    };
+    let f = vm.top()?;
+    let value1 = f.pop()?;
+    let value2 = f.pop()?;
+    let res = match intrinsic {
+        // spec: exceptions.handler
+        Intrinsic2::PrepReraiseStar => {
+            super::super::excgroup::prep_reraise_star(vm, &value2, &value1)?
+        }
+        Intrinsic2::Invalid
+        | Intrinsic2::TypeVarWithBound
+        | Intrinsic2::TypeVarWithConstraints
+        | Intrinsic2::SetFunctionTypeParams => {
             return Err(vm.unsupported(format!("the intrinsic {}", intrinsic.name())))
         }
     };
