@@ -20,9 +20,8 @@
 mod cpython_code;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::ExitCode;
 
 use cpython_code::cpython;
 use libtest_mimic::Failed;
@@ -61,35 +60,9 @@ fn listed(name: &str) -> Result<BTreeSet<String>, String> {
         .collect())
 }
 
-/// `python3.12 -c SCRIPT` fed `stdin`: its stdout.
-fn run_python(python: &Path, script: &str, stdin: &str) -> Result<String, String> {
-    let mut child = Command::new(python)
-        .arg("-c")
-        .arg(script)
-        .env("PYTHONHASHSEED", "0")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
-    if let Some(mut input) = child.stdin.take() {
-        input
-            .write_all(stdin.as_bytes())
-            .map_err(|e| e.to_string())?;
-    }
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        return Err(format!(
-            "python3.12 failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    String::from_utf8(out.stdout).map_err(|e| e.to_string())
-}
-
 /// CPython's version and the directory of its `Lib/`.
 fn stdlib(python: &Path) -> Result<(String, PathBuf), String> {
-    let out = run_python(
+    let out = cpython_code::run_python(
         python,
         "import platform, sysconfig; print(platform.python_version()); print(sysconfig.get_paths()['stdlib'])",
         "",
@@ -198,7 +171,7 @@ fn verdicts(python: &Path, lib: &Path, files: &[String]) -> Result<Vec<Verdict>,
     let script = std::fs::read_to_string(manifest_dir().join("tests/support/pyc_compare.py"))
         .map_err(|e| e.to_string())?;
     let input = serde_json::to_string(&entries).map_err(|e| e.to_string())?;
-    let answer = run_python(python, &script, &input);
+    let answer = cpython_code::run_python(python, &script, &input);
     let _ = std::fs::remove_dir_all(&dir);
     let answers: Vec<Value> = serde_json::from_str(&answer?).map_err(|e| e.to_string())?;
     if answers.len() != files.len() {

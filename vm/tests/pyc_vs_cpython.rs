@@ -14,9 +14,8 @@
 
 mod cpython_code;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode};
 
 use cpython_code::{cpython, normalise};
 use libtest_mimic::Failed;
@@ -47,33 +46,6 @@ fn main() -> ExitCode {
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// `python3.12 -c SCRIPT` with `stdin` as its input: its stdout. `PYTHONHASHSEED=0` as the
-/// harness runs CPython (frozenset constants are laid out by their items' hashes).
-fn run_python(python: &Path, script: &str, stdin: &str) -> Result<String, String> {
-    let mut child = Command::new(python)
-        .arg("-c")
-        .arg(script)
-        .env("PYTHONHASHSEED", "0")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
-    if let Some(mut input) = child.stdin.take() {
-        input
-            .write_all(stdin.as_bytes())
-            .map_err(|e| e.to_string())?;
-    }
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        return Err(format!(
-            "the comparison script failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    String::from_utf8(out.stdout).map_err(|e| e.to_string())
 }
 
 /// `(case id, source)` of every case, read as the harness reads them.
@@ -129,7 +101,7 @@ fn pyc_is_cpython_compile(python: &Path, cases: &[(String, String)]) -> Result<(
     }
     let script = std::fs::read_to_string(manifest_dir().join("tests/support/pyc_compare.py"))
         .map_err(|e| e.to_string())?;
-    let out = run_python(python, &script, &serde_json::to_string(&entries)?)?;
+    let out = cpython_code::run_python(python, &script, &serde_json::to_string(&entries)?)?;
     let _ = std::fs::remove_dir_all(&dir);
     let answers: Vec<Value> = serde_json::from_str(&out)?;
     if answers.len() != entries.len() {
