@@ -37,6 +37,13 @@ pub fn float_repr(f: f64) -> String {
         .filter(char::is_ascii_digit)
         .count();
     let sci = format!("{f:.0$e}", count.saturating_sub(1));
+    // At a power of two the gap below `f` is half the gap above, and the nearest digits
+    // may fall in it and not round-trip (2.0**976): then the shortest digits stand.
+    let sci = if sci.parse::<f64>() == Ok(f) {
+        sci
+    } else {
+        shortest
+    };
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let negative = mantissa.starts_with('-');
