@@ -891,7 +891,11 @@ impl Vm {
             Value::Object(_) => match self.call_special(v, "__len__", vec![])? {
                 Some(Value::Int(n)) if n >= 0 => n as usize,
                 Some(Value::Int(_)) => return Err(self.value_error("__len__() should return >= 0")),
-                // `PyNumber_AsSsize_t(res, PyExc_OverflowError)` before the sign check.
+                // `slot_sq_length`: the sign first, then `PyNumber_AsSsize_t(res,
+                // PyExc_OverflowError)`.
+                Some(Value::BigInt(b)) if b.sign() == num_bigint::Sign::Minus => {
+                    return Err(self.value_error("__len__() should return >= 0"))
+                }
                 Some(Value::BigInt(_)) => {
                     return Err(self.err("OverflowError", super::int::CANNOT_FIT))
                 }
@@ -1037,7 +1041,10 @@ impl Vm {
                         Ok(Value::Bytes(v.iter().map(|x| as_i64(x) as u8).collect()))
                     }
                     // `bytes_subscript`'s IndexError names no type.
-                    Err(Throw::Exc(e)) if self.is_instance_of(&e, "IndexError") => {
+                    Err(Throw::Exc(e))
+                        if self.is_instance_of(&e, "IndexError")
+                            && !matches!(sub, Value::BigInt(_)) =>
+                    {
                         Err(self.err("IndexError", "index out of range"))
                     }
                     Err(e) => Err(e),

@@ -71,19 +71,24 @@ fn int_is_integer(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::Bool(true))
 }
 
-/// `byteorder` of `to_bytes` / `from_bytes`: whether it is `'little'`.
-fn little_endian(vm: &Vm, v: Option<Value>, method: &str) -> PyResult<bool> {
+/// `byteorder` of `to_bytes` / `from_bytes` as argument clinic takes it: a str or absent.
+fn byteorder_arg(vm: &Vm, v: Option<Value>, method: &str) -> PyResult<Option<Rc<str>>> {
     match v {
-        None => Ok(false),
-        Some(Value::Str(s)) => match &*s {
-            "little" => Ok(true),
-            "big" => Ok(false),
-            _ => Err(vm.value_error("byteorder must be either 'little' or 'big'")),
-        },
+        None => Ok(None),
+        Some(Value::Str(s)) => Ok(Some(s)),
         Some(other) => Err(vm.type_error(format!(
             "{method}() argument 'byteorder' must be str, not {}",
             crate::runtime::builtins::type_name_of_arg(vm, &other)
         ))),
+    }
+}
+
+/// Whether the byte order is `'little'` (the method's first check of its arguments).
+fn little_endian(vm: &Vm, byteorder: Option<Rc<str>>) -> PyResult<bool> {
+    match byteorder.as_deref() {
+        None | Some("big") => Ok(false),
+        Some("little") => Ok(true),
+        Some(_) => Err(vm.value_error("byteorder must be either 'little' or 'big'")),
     }
 }
 
@@ -103,14 +108,15 @@ fn int_to_bytes(vm: &mut Vm, args: Args) -> PyResult<Value> {
         None => 1,
         Some(v) => crate::runtime::argspec::index(vm, &v)?,
     };
-    if length < 0 {
-        return Err(vm.value_error("length argument must be non-negative"));
-    }
-    let little = little_endian(vm, byteorder, "to_bytes")?;
+    let byteorder = byteorder_arg(vm, byteorder, "to_bytes")?;
     let signed = match signed {
         Some(s) => vm.truthy(&s)?,
         None => false,
     };
+    let little = little_endian(vm, byteorder)?;
+    if length < 0 {
+        return Err(vm.value_error("length argument must be non-negative"));
+    }
     let n = big(&receiver(&args));
     if n.is_negative() && !signed {
         return Err(vm.err("OverflowError", "can't convert negative int to unsigned"));
@@ -149,11 +155,12 @@ fn int_from_bytes(vm: &mut Vm, args: Args) -> PyResult<Value> {
     )
     .keywords(0, 2)
     .bind(vm, &args, 1)?;
-    let little = little_endian(vm, byteorder, "from_bytes")?;
+    let byteorder = byteorder_arg(vm, byteorder, "from_bytes")?;
     let signed = match signed {
         Some(s) => vm.truthy(&s)?,
         None => false,
     };
+    let little = little_endian(vm, byteorder)?;
     let mut data = object_bytes(vm, &required(data))?;
     if little {
         data.reverse();
