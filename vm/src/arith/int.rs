@@ -117,7 +117,8 @@ const NEGATIVE_SHIFT: ArithError = ArithError::Value("negative shift count");
 
 /// The `i64` fast path: `None` when the result leaves 64 bits (the `BigInt` path then
 /// computes it).
-fn small_binary(op: BinaryOp, x: i64, y: i64) -> Option<Arith> {
+#[inline]
+pub fn small_binary(op: BinaryOp, x: i64, y: i64) -> Option<Arith> {
     Some(match op {
         BinaryOp::Add => Ok(Num::Int(x.checked_add(y)?)),
         BinaryOp::Subtract => Ok(Num::Int(x.checked_sub(y)?)),

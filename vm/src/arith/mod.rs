@@ -23,7 +23,7 @@ use num_traits::ToPrimitive;
 use crate::oparg::BinaryOp;
 
 pub use convert::{big_to_f64, f64_to_int, ldexp};
-pub use int::{int_bits, pow_mod, result_bits};
+pub use int::{int_bits, pow_mod, result_bits, small_binary};
 
 /// An `int` or a `float` operand or result (a `bool` operand is the `int` 0 or 1).
 #[derive(Clone, Debug, PartialEq)]

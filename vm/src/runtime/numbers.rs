@@ -19,6 +19,18 @@ pub const COMPLEX: &str = "complex numbers";
 impl Vm {
     /// `a OP b` (and `a OP= b` when `inplace`).
     pub fn binary(&mut self, op: BinaryOp, a: &Value, b: &Value, inplace: bool) -> PyResult<Value> {
+        // Machine ints whose result fits in 64 bits: no special methods to look for, no
+        // operand to convert (the common case, kept short).
+        if let (Value::Int(x), Value::Int(y)) = (a, b) {
+            match arith::small_binary(op, *x, *y) {
+                Some(Ok(n)) => return Ok(from_num(n)),
+                Some(Err(ArithError::NotNumeric)) => {
+                    return self.unsupported_operands(op, a, b, inplace)
+                }
+                Some(Err(e)) => return Err(self.arith_error(e)),
+                None => {}
+            }
+        }
         // `str % x` and `bytes % x` format whatever `x` is (unicode_mod, bytes_mod).
         let formats = op == BinaryOp::Remainder && matches!(a, Value::Str(_) | Value::Bytes(_));
         if !formats && (matches!(a, Value::Object(_)) || matches!(b, Value::Object(_))) {

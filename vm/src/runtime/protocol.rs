@@ -319,6 +319,10 @@ impl Vm {
     /// [`Vm::compare`] without taking a unit: for callers that, like CPython's
     /// `unsafe_object_compare` in `list.sort`, call the type's comparison directly.
     pub fn compare_unguarded(&mut self, op: CompareOp, a: &Value, b: &Value) -> PyResult<Value> {
+        // Machine ints: `long_richcompare` at once.
+        if let (Value::Int(x), Value::Int(y)) = (a, b) {
+            return Ok(Value::Bool(op.holds(x.cmp(y))));
+        }
         if let CompareOp::Eq | CompareOp::Ne = op {
             if let Some(r) = self.user_compare(op, a, b)? {
                 return Ok(r);
