@@ -1,6 +1,7 @@
-//! The fuzzing oracle shared by the cargo-fuzz target (fuzz/) and the corpus replay test
+//! The fuzzing oracles shared by the cargo-fuzz targets (fuzz/) and the corpus replay test
 //! (tests/fuzz_corpus.rs): whatever the input, compiling and running it must neither panic
-//! nor end in a VM-bug verdict, and must stop within its fuel (or its heap budget).
+//! nor end in a VM-bug verdict, and must stop within its fuel (or its heap budget); read as
+//! a `.pyc` file, it must be a located error or a code object that writes and reads back.
 
 use framespec_vm::{End, RunOptions};
 
@@ -62,4 +63,42 @@ fn check_decodes(code: &framespec_vm::code::CodeObject) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Checks that reading one input as a `.pyc` file neither panics nor reports an error
+/// beyond the input's end, and that a code object it reads survives being written and read
+/// again: the same bytes the second time (compared as bytes, so a NaN constant counts as
+/// itself). Frozensets are written in their iteration order, which can differ from the order
+/// they were read in, so code holding one is only required to read back.
+pub fn check_pyc(data: &[u8]) -> Result<(), String> {
+    use framespec_vm::marshal::{read_pyc, write_pyc};
+    let code = match read_pyc(data) {
+        Ok(code) => code,
+        Err(e) if e.offset > data.len() => {
+            return Err(format!(
+                "error located past the end ({} bytes): {e}",
+                data.len()
+            ))
+        }
+        Err(_) => return Ok(()),
+    };
+    let written = write_pyc(&code, 0, 0);
+    let again = read_pyc(&written).map_err(|e| format!("what was read does not read back: {e}"))?;
+    if !holds_frozenset(&code) && write_pyc(&again, 0, 0) != written {
+        return Err("what was read reads back as another code object".to_owned());
+    }
+    Ok(())
+}
+
+fn holds_frozenset(code: &framespec_vm::code::CodeObject) -> bool {
+    fn constant(c: &framespec_vm::code::Constant) -> bool {
+        use framespec_vm::code::Constant;
+        match c {
+            Constant::FrozenSet(_) => true,
+            Constant::Tuple(items) => items.iter().any(constant),
+            Constant::Code(inner) => holds_frozenset(inner),
+            _ => false,
+        }
+    }
+    code.co_consts.iter().any(constant)
 }

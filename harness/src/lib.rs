@@ -4,6 +4,7 @@
 //! The harness never looks inside a VM: it compares [`observe::Observation`]s.
 
 pub mod compare;
+pub mod compiled;
 pub mod expectations;
 pub mod external;
 pub mod fuzzing;

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use framespec::compare::mib;
+use framespec::compiled::CpythonCompiled;
 use framespec::expectations::{self, Expectations};
 use framespec::external::{External, Limits};
 use framespec::matrix::{self, Matrix};
@@ -64,7 +65,8 @@ enum Command {
     /// Print, as Markdown for a pull request, the cases fixed, broken, changed, new and
     /// removed per target between two matrix.json files.
     Compare { old: PathBuf, new: PathBuf },
-    /// Run a Python file on the reference VM, like `python FILE`.
+    /// Run a Python file, or a `.pyc` file CPython 3.12 wrote, on the reference VM, like
+    /// `python FILE`.
     Exec {
         file: PathBuf,
         /// Instruction budget.
@@ -76,6 +78,14 @@ enum Command {
     },
     /// Disassemble a Python file as CPython 3.12's `dis` would.
     Dis { file: PathBuf },
+    /// Compile a Python file to a `.pyc` file that CPython 3.12 loads and runs (marshal
+    /// format 4 behind a timestamp header, as `py_compile` writes).
+    Compile {
+        file: PathBuf,
+        /// Where to write it (default: FILE with the extension `.pyc`).
+        #[arg(short = 'o', long, value_name = "OUT.pyc")]
+        output: Option<PathBuf>,
+    },
     /// Manage a target's expected failures (`expectations/<target>.yaml`).
     Expectations {
         #[command(subcommand)]
@@ -107,8 +117,9 @@ enum ExpectationsAction {
 struct Suite {
     /// Case files or directories (default: the cases/ directory).
     paths: Vec<PathBuf>,
-    /// Targets to run on (repeatable), each a column of the report: `reference`, `cpython`
-    /// (CPython 3.12, or --python), `cpython-3.N`, `python:PATH` (the adapter under any
+    /// Targets to run on (repeatable), each a column of the report: `reference`,
+    /// `reference-cpython-compiled` (the reference VM on CPython 3.12's own bytecode, from
+    /// --python or python3.12), `cpython` (CPython 3.12, or --python), `cpython-3.N`, `python:PATH` (the adapter under any
     /// interpreter) or `cmd:'PROGRAM ARGS'` (any program speaking the protocol of
     /// INTERPRETING.md §6).
     #[arg(long, value_parser = parse_target, default_value = "reference")]
@@ -156,6 +167,8 @@ fn mib_to_bytes(mib: u64) -> u64 {
 enum TargetSpec {
     /// The reference VM, in process.
     Reference,
+    /// The reference VM running the programs as CPython 3.12 compiled them.
+    ReferenceCpythonCompiled,
     /// CPython 3.12 through the adapter (or the interpreter --python names).
     Cpython,
     /// The installed CPython `3.N` through the adapter.
@@ -181,6 +194,7 @@ fn parse_target(text: &str) -> Result<TargetSpec, String> {
     }
     match text {
         "reference" => return Ok(TargetSpec::Reference),
+        framespec::compiled::NAME => return Ok(TargetSpec::ReferenceCpythonCompiled),
         "cpython" => return Ok(TargetSpec::Cpython),
         _ => {}
     }
@@ -190,7 +204,7 @@ fn parse_target(text: &str) -> Result<TargetSpec, String> {
         }
     }
     Err(format!(
-        "unknown target `{text}`: one of reference, cpython, cpython-3.N (3.8–3.13), python:PATH, cmd:'PROGRAM ARGS'"
+        "unknown target `{text}`: one of reference, reference-cpython-compiled, cpython, cpython-3.N (3.8–3.13), python:PATH, cmd:'PROGRAM ARGS'"
     ))
 }
 
@@ -231,6 +245,7 @@ fn main() -> ExitCode {
         Command::Compare { old, new } => compare(&old, &new),
         Command::Exec { file, fuel, memory } => exec(&file, fuel, mib_to_bytes(memory)),
         Command::Dis { file } => dis(&file),
+        Command::Compile { file, output } => compile_pyc(&file, output.as_deref()),
     };
     result.unwrap_or_else(|message| {
         eprintln!("framespec: {message}");
@@ -266,6 +281,7 @@ fn cpython(common: &Common) -> Result<External, String> {
 /// A target made from its `--target` value.
 enum Made {
     Reference(Reference),
+    Compiled(Box<CpythonCompiled>),
     External(Box<External>),
 }
 
@@ -273,17 +289,31 @@ impl Made {
     fn target(&self) -> &dyn Target {
         match self {
             Made::Reference(r) => r,
+            Made::Compiled(c) => c.as_ref(),
             Made::External(e) => e.as_ref(),
         }
     }
 }
 
+/// The reference VM with `--fuel` and `--memory`.
+fn reference(common: &Common) -> Reference {
+    Reference {
+        fuel: common.fuel,
+        heap_limit_bytes: mib_to_bytes(common.memory),
+    }
+}
+
 fn make_target(spec: &TargetSpec, common: &Common) -> Result<Made, String> {
     Ok(match spec {
-        TargetSpec::Reference => Made::Reference(Reference {
-            fuel: common.fuel,
-            heap_limit_bytes: mib_to_bytes(common.memory),
-        }),
+        TargetSpec::Reference => Made::Reference(reference(common)),
+        TargetSpec::ReferenceCpythonCompiled => {
+            let python = match &common.python {
+                Some(path) => path.clone(),
+                None => python::locate(REFERENCE_VERSION)
+                    .map_err(|why| format!("{why}; pass --python"))?,
+            };
+            Made::Compiled(Box::new(CpythonCompiled::new(&python, reference(common))?))
+        }
         TargetSpec::Cpython => Made::External(Box::new(cpython(common)?)),
         TargetSpec::CpythonVersion(version) => {
             let python = python::locate(version)?;
@@ -387,7 +417,10 @@ fn update_expectations(
     common: &Common,
     dir: &Path,
 ) -> Result<ExitCode, String> {
-    if *spec == TargetSpec::Reference {
+    if matches!(
+        spec,
+        TargetSpec::Reference | TargetSpec::ReferenceCpythonCompiled
+    ) {
         return Err("the reference VM has no expected failures: it passes every case".to_owned());
     }
     let made = make_target(spec, common)?;
@@ -540,9 +573,8 @@ fn read_source(file: &Path) -> Result<String, String> {
 }
 
 fn exec(file: &Path, fuel: u64, heap_limit_bytes: u64) -> Result<ExitCode, String> {
-    let source = read_source(file)?;
     // `python FILE` runs the script under its absolute path (symlinks kept), and that is
-    // the co_filename its frames and tracebacks show.
+    // the co_filename its frames and tracebacks show (for a .pyc: its `__file__`).
     let path = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
     let options = RunOptions {
         filename: path.display().to_string(),
@@ -550,7 +582,29 @@ fn exec(file: &Path, fuel: u64, heap_limit_bytes: u64) -> Result<ExitCode, Strin
         heap_limit_bytes,
         ..RunOptions::default()
     };
-    let result = framespec_vm::run(&source, &options);
+    let sourceless = is_pyc(file);
+    let options = RunOptions {
+        sourceless,
+        ..options
+    };
+    let result = if sourceless {
+        let data =
+            std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        match framespec_vm::run_pyc(&data, None, &options) {
+            Ok(result) => result,
+            Err(e) => {
+                eprintln!("framespec: {}: {e}", file.display());
+                // As a program that reaches something unsupported, or a file CPython
+                // refuses too.
+                return Ok(ExitCode::from(match e.kind {
+                    framespec_vm::marshal::ErrorKind::Unsupported => 4,
+                    framespec_vm::marshal::ErrorKind::Malformed => 1,
+                }));
+            }
+        }
+    } else {
+        framespec_vm::run(&read_source(file)?, &options)
+    };
     print!("{}", result.stdout);
     eprint!("{}", result.stderr);
     Ok(match result.end {
@@ -592,4 +646,45 @@ fn dis(file: &Path) -> Result<ExitCode, String> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// Whether `python FILE` would run `file` as a `.pyc` (`maybe_pyc_file` in CPython's
+/// `pythonrun.c`): its name ends in `.pyc`, or it starts with the magic number.
+fn is_pyc(file: &Path) -> bool {
+    if file.extension().is_some_and(|e| e == "pyc") {
+        return true;
+    }
+    let mut head = [0u8; 4];
+    std::fs::File::open(file)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| head == framespec_vm::marshal::MAGIC)
+}
+
+/// `framespec compile`: the `.pyc` `py_compile` would write for `file` (co_filename is the
+/// path as given, the header holds the source's mtime and size).
+fn compile_pyc(file: &Path, output: Option<&Path>) -> Result<ExitCode, String> {
+    let source = read_source(file)?;
+    let meta =
+        std::fs::metadata(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs());
+    let code = match framespec_vm::compile(&source, &file.display().to_string()) {
+        Ok(code) => code,
+        Err(err) if err.unsupported => {
+            eprintln!("framespec: {}: {err}", file.display());
+            return Ok(ExitCode::from(4));
+        }
+        Err(err) => {
+            eprintln!("  File \"{}\", line {}", file.display(), err.line);
+            eprintln!("SyntaxError: {}", err.message);
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let out = output.map_or_else(|| file.with_extension("pyc"), Path::to_path_buf);
+    let data = framespec_vm::marshal::write_pyc(&code, mtime, meta.len());
+    std::fs::write(&out, data).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -3,7 +3,7 @@
 //! (`external`).
 
 use framespec_spec::Case;
-use framespec_vm::{End, RunOptions};
+use framespec_vm::{End, RunOptions, RunResult};
 
 use crate::observe::{Observation, ObservedException, RunEnd};
 
@@ -73,37 +73,49 @@ impl Target for Reference {
     }
 
     fn run(&self, case: &Case) -> RunEnd {
-        let options = RunOptions {
+        let options = self.options(case);
+        observation(framespec_vm::run(&case.source, &options))
+    }
+}
+
+impl Reference {
+    /// The options a case runs under on the reference VM.
+    pub fn options(&self, case: &Case) -> RunOptions {
+        RunOptions {
             filename: "main.py".to_owned(),
             fuel: self.fuel,
             heap_limit_bytes: self.heap_limit_bytes,
             trace: case.trace,
             snapshot_lines: case.snapshot_lines.clone(),
-        };
-        let result = framespec_vm::run(&case.source, &options);
-        let exception = match result.end {
-            End::Completed => None,
-            End::Exception(e) => Some(ObservedException {
-                type_name: e.type_name,
-                message: e.message,
-                traceback: e.traceback,
-            }),
-            End::OutOfFuel(instructions) => return RunEnd::OutOfFuel { instructions },
-            End::OutOfMemory { limit_bytes } => return RunEnd::OutOfMemory { limit_bytes },
-            End::Unsupported(u) => {
-                return RunEnd::Unsupported {
-                    location: format!("{}:{}:{}", u.filename, u.line, u.column),
-                    feature: u.feature,
-                }
-            }
-            End::Bug(detail) => return RunEnd::Crash(format!("reference VM bug: {detail}")),
-        };
-        RunEnd::Finished(Observation {
-            stdout: result.stdout,
-            stderr: result.stderr,
-            exception,
-            trace: result.trace,
-            snapshots: result.snapshots,
-        })
+            sourceless: false,
+        }
     }
+}
+
+/// What the reference VM's run shows as a target's [`RunEnd`].
+pub fn observation(result: RunResult) -> RunEnd {
+    let exception = match result.end {
+        End::Completed => None,
+        End::Exception(e) => Some(ObservedException {
+            type_name: e.type_name,
+            message: e.message,
+            traceback: e.traceback,
+        }),
+        End::OutOfFuel(instructions) => return RunEnd::OutOfFuel { instructions },
+        End::OutOfMemory { limit_bytes } => return RunEnd::OutOfMemory { limit_bytes },
+        End::Unsupported(u) => {
+            return RunEnd::Unsupported {
+                location: format!("{}:{}:{}", u.filename, u.line, u.column),
+                feature: u.feature,
+            }
+        }
+        End::Bug(detail) => return RunEnd::Crash(format!("reference VM bug: {detail}")),
+    };
+    RunEnd::Finished(Observation {
+        stdout: result.stdout,
+        stderr: result.stderr,
+        exception,
+        trace: result.trace,
+        snapshots: result.snapshots,
+    })
 }

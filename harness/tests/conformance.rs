@@ -11,7 +11,9 @@
 //! against the cases' `versions` overrides; a case whose `requires` tag that version lacks
 //! passes as not applicable. PyPy and RustPython, when installed, get trials judged with
 //! their expectations files (`expectations/<target>.yaml`); when absent, one trial per
-//! implementation is reported as ignored with the reason.
+//! implementation is reported as ignored with the reason. `reference-cpython-compiled::…`
+//! runs each case on the reference VM as CPython 3.12 compiled it (from the `.pyc` CPython
+//! writes), under the CPython 3.12 rule too.
 
 #[path = "common/cpython.rs"]
 mod cpython;
@@ -22,6 +24,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use cpython::python::{self, REFERENCE_VERSION};
+use framespec::compiled::{self, CpythonCompiled};
 use framespec::expectations::{self, Expectations};
 use framespec::external::{External, Limits};
 use framespec::runner::{self, collect, run_one, CaseFile};
@@ -58,6 +61,16 @@ fn main() -> ExitCode {
                 verdict(run_one(target, &file, expectations), &file, target)
             },
         )
+    }));
+    // The reference VM on CPython 3.12's bytecode: no expectations file, like the reference.
+    let compiled_target: Arc<OnceLock<Result<CpythonCompiled, String>>> = Arc::default();
+    trials.extend(files.iter().map(|file| {
+        let (lazy, file) = (Arc::clone(&compiled_target), file.clone());
+        cpython::trial(format!("{}::{}", compiled::NAME, file.id), move |python| {
+            let made = lazy.get_or_init(|| CpythonCompiled::new(python, Reference::default()));
+            let target = made.as_ref().map_err(|why| Failed::from(why.clone()))?;
+            verdict(run_one(target, &file, None), &file, target)
+        })
     }));
     // Every other CPython that is installed checks the cases' `versions` overrides, so they
     // cannot go stale unnoticed.

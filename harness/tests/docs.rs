@@ -20,6 +20,11 @@ const NOT_RUST_NAMES: &[(&str, &str)] = &[
     ("MemoryError", "Python exception type"),
     ("expect:", "case YAML key"),
     ("versions:", "case YAML key"),
+    ("_PyCoro_GetAwaitableIter", "CPython's C function"),
+    ("asend", "Python method of async generators"),
+    ("athrow", "Python method of async generators"),
+    ("await", "Python keyword"),
+    ("f\"{x=}\"", "Python f-string syntax"),
 ];
 
 /// File extensions that make a backticked word a path to check.

@@ -18,13 +18,15 @@ pub mod arith;
 pub mod code;
 pub mod compile;
 pub mod dis;
+pub mod marshal;
 pub mod oparg;
 pub mod opcode;
 pub mod reprs;
 mod runtime;
+mod unicode_printable;
 
 pub use compile::{compile, CompileError};
-pub use runtime::{natives, run_code, run_code_with_source};
+pub use runtime::{natives, run_code, run_code_with_source, run_pyc};
 
 #[global_allocator]
 static ALLOCATOR: runtime::heap::Counting = runtime::heap::Counting;
@@ -43,6 +45,9 @@ pub struct RunOptions {
     pub trace: bool,
     /// Record the `snapshots` channel at these source lines.
     pub snapshot_lines: Vec<u32>,
+    /// The module was loaded from a `.pyc` file, as `python FILE.pyc` runs it: its
+    /// `__loader__` is a `SourcelessFileLoader` rather than a `SourceFileLoader`.
+    pub sourceless: bool,
 }
 
 impl Default for RunOptions {
@@ -53,6 +58,7 @@ impl Default for RunOptions {
             heap_limit_bytes: DEFAULT_HEAP_LIMIT_BYTES,
             trace: false,
             snapshot_lines: Vec::new(),
+            sourceless: false,
         }
     }
 }

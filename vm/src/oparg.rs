@@ -295,6 +295,17 @@ pub mod resume {
     }
 }
 
+/// GET_AWAITABLE's oparg: what produced the awaitable, for the TypeError when it is not
+/// one (`format_awaitable_error` in `Python/ceval.c`).
+pub mod awaitable {
+    /// An `await` expression (or an async comprehension's result).
+    pub const AWAIT: u32 = 0;
+    /// `__aenter__` of an `async with`.
+    pub const AENTER: u32 = 1;
+    /// `__aexit__` of an `async with`.
+    pub const AEXIT: u32 = 2;
+}
+
 /// FORMAT_VALUE's oparg (`FVC_*`, `FVS_*` in `Include/ceval.h`): the conversion in the low
 /// two bits, and whether a format spec is on the stack.
 pub mod format_value {

@@ -36,14 +36,14 @@ pub fn float_repr(f: f64) -> String {
         .chars()
         .filter(char::is_ascii_digit)
         .count();
-    let sci = format!("{f:.0$e}", count.saturating_sub(1));
-    // At a power of two the gap below `f` is half the gap above, and the nearest digits
-    // may fall in it and not round-trip (2.0**976): then the shortest digits stand.
-    let sci = if sci.parse::<f64>() == Ok(f) {
-        sci
-    } else {
-        shortest
-    };
+    let mut sci = format!("{f:.0$e}", count.saturating_sub(1));
+    // The nearest string of that length need not round-trip: next to a power of two the
+    // doubles below are twice as close as those above, so the interval that reads back as
+    // `f` is lopsided. Then `_Py_dg_dtoa` keeps the shortest string that does, as Rust's
+    // shortest form is.
+    if sci.parse::<f64>() != Ok(f) {
+        sci = shortest.clone();
+    }
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let negative = mantissa.starts_with('-');
@@ -112,43 +112,14 @@ pub fn str_repr(s: &str) -> String {
     out
 }
 
-/// An approximation of `str.isprintable` per character: control characters, separators
-/// other than space, and unassigned/surrogate ranges are escaped.
+/// `Py_UNICODE_ISPRINTABLE`: whether `repr` shows the character as it is (the table is
+/// generated from python3.12's `str.isprintable`).
 fn is_printable(c: char) -> bool {
     let v = c as u32;
-    if v < 0x20 || v == 0x7f || (0x80..0xa0).contains(&v) || v == 0xad {
-        return false;
-    }
-    if c.is_whitespace() && c != ' ' {
-        return false;
-    }
-    // Format characters (Cf) and private use (Co) are not printable either.
-    !matches!(
-        v,
-        0x2028
-            | 0x2029
-            | 0x200b..=0x200f
-            | 0x202a..=0x202e
-            | 0x2060..=0x2064
-            | 0x2066..=0x206f
-            | 0xfeff
-            | 0xfff9..=0xfffb
-            | 0x600..=0x605
-            | 0x61c
-            | 0x6dd
-            | 0x70f
-            | 0x8e2
-            | 0x180e
-            | 0x110bd
-            | 0x110cd
-            | 0x13430..=0x1343f
-            | 0x1bca0..=0x1bca3
-            | 0x1d173..=0x1d17a
-            | 0xe0001
-            | 0xe0020..=0xe007f
-            | 0xe000..=0xf8ff
-            | 0xf0000..=0x10ffff
-    )
+    let table = crate::unicode_printable::NOT_PRINTABLE;
+    // The last range starting at or before `v` is the only one that can hold it.
+    let i = table.partition_point(|&(start, _)| start <= v);
+    !(i > 0 && table[i - 1].1 >= v)
 }
 
 /// `bytes.__repr__`.

@@ -6,9 +6,8 @@ use framespec_vm::compile;
 #[test]
 fn unsupported_constructs_are_named() {
     for (src, what) in [
-        ("async def f():\n    pass\n", "async def"),
-        ("match x:\n    case 1:\n        pass\n", "match statement"),
-        ("x: int = 1\n", "annotated assignment"),
+        ("def f[T](x: T): pass\n", "type parameters"),
+        ("type X = int\n", "type alias"),
     ] {
         let err = compile(src, "main.py").expect_err(src);
         assert!(err.unsupported, "{src}: {err}");
@@ -61,5 +60,88 @@ fn odd_inputs_do_not_panic() {
         "global x\nx = 1\n",
     ] {
         let _ = compile(src, "main.py");
+    }
+}
+
+/// The SyntaxErrors CPython 3.12's compiler gives for misplaced asynchronous constructs,
+/// with its messages and locations (`compile()` under python3.12 gave each expectation).
+#[test]
+fn async_misuse_is_cpythons_syntax_error() {
+    for (src, message, line, column) in [
+        ("await x\n", "'await' outside function", 1, 1),
+        (
+            "def f():\n    await x\n",
+            "'await' outside async function",
+            2,
+            5,
+        ),
+        ("lambda: await x\n", "'await' outside async function", 1, 9),
+        ("class C:\n    await x\n", "'await' outside function", 2, 5),
+        (
+            "async def f():\n    def g():\n        await x\n",
+            "'await' outside async function",
+            3,
+            9,
+        ),
+        (
+            "def f():\n    async for x in y: pass\n",
+            "'async for' outside async function",
+            2,
+            5,
+        ),
+        (
+            "async for x in y: pass\n",
+            "'async for' outside async function",
+            1,
+            1,
+        ),
+        (
+            "def f():\n    async with x: pass\n",
+            "'async with' outside async function",
+            2,
+            5,
+        ),
+        (
+            "async def f():\n    yield from x\n",
+            "'yield from' inside async function",
+            2,
+            5,
+        ),
+        (
+            "async def f():\n    yield 1\n    return 2\n",
+            "'return' with value in async generator",
+            3,
+            5,
+        ),
+        (
+            "[x async for x in y]\n",
+            "asynchronous comprehension outside of an asynchronous function",
+            1,
+            1,
+        ),
+        (
+            "def f():\n    return [await x for x in y]\n",
+            "asynchronous comprehension outside of an asynchronous function",
+            2,
+            12,
+        ),
+        (
+            "def f():\n    x = [i for i in (await y)]\n",
+            "'await' outside async function",
+            2,
+            22,
+        ),
+    ] {
+        let err = compile(src, "main.py").expect_err(src);
+        assert!(!err.unsupported, "{src}: {err}");
+        assert_eq!(err.message, message, "{src}");
+        assert_eq!((err.line, err.column), (line, column), "{src}");
+    }
+    for ok in [
+        "def f():\n    return (await x for x in y)\n",
+        "async def f():\n    yield 1\n    return\n",
+        "async def f():\n    return [x async for x in y if await z]\n",
+    ] {
+        assert!(compile(ok, "main.py").is_ok(), "{ok}");
     }
 }

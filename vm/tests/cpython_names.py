@@ -13,6 +13,36 @@ class Seq:
     def __getitem__(self, i):
         raise IndexError
 
+async def coro():
+    pass
+
+async def agen():
+    yield 1
+
+def async_samples():
+    """The coroutine and async generator types and their awaitables' (the wrapped value's
+    type is only seen by a tracer, at the async generator's yield)."""
+    c, g = coro(), agen()
+    wrapped = []
+    def tracer(frame, event, arg):
+        if event == "return" and frame.f_code is agen.__code__:
+            wrapped.append(type(arg))
+        return tracer
+    sys.settrace(tracer)
+    try:
+        g.asend(None).send(None)
+    except StopIteration:
+        pass
+    sys.settrace(None)
+    out = {
+        "coroutine": type(c), "coroutine_wrapper": type(c.__await__()),
+        "async_generator": type(g), "async_generator_asend": type(g.asend(None)),
+        "async_generator_athrow": type(g.aclose()),
+        "async_generator_wrapped_value": wrapped[0],
+    }
+    c.close()
+    return out
+
 samples = {
     "type": type, "NoneType": type(None), "NotImplementedType": type(NotImplemented),
     "ellipsis": type(...), "int": int, "bool": bool, "float": float, "str": str,
@@ -36,6 +66,7 @@ samples = {
     "dict_reversevalueiterator": type(reversed({}.values())),
     "dict_reverseitemiterator": type(reversed({}.items())), "iterator": type(iter(Seq())),
     "TextIOWrapper": type(sys.stdout), "super": super, "object": object,
+    **async_samples(),
 }
 for name in dir(builtins):
     v = getattr(builtins, name)

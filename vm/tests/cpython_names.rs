@@ -2,7 +2,8 @@
 //! attributes, builtins, the modules the VM provides, the standard library's modules),
 //! which decide whether a missing name is unsupported or the program's own error — must be
 //! exactly what `cpython_names.py` prints under python3.12, so it cannot go stale.
-//! `FRAMESPEC_REGENERATE=1` rewrites the file instead of failing.
+//! The same holds for `vm/src/unicode_printable.rs` (`unicode_printable.py`), the code
+//! points `repr` escapes. `FRAMESPEC_REGENERATE=1` rewrites the files instead of failing.
 
 mod support;
 
@@ -12,16 +13,27 @@ use libtest_mimic::Failed;
 use support::cpython;
 
 fn main() -> ExitCode {
-    cpython::run(vec![cpython::trial(
-        "cpython_names_table_is_current",
-        table_is_current,
-    )])
+    cpython::run(vec![
+        cpython::trial("cpython_names_table_is_current", |python| {
+            table_is_current(
+                python,
+                include_str!("cpython_names.py"),
+                "src/runtime/cpython_names.rs",
+            )
+        }),
+        cpython::trial("unicode_printable_table_is_current", |python| {
+            table_is_current(
+                python,
+                include_str!("unicode_printable.py"),
+                "src/unicode_printable.rs",
+            )
+        }),
+    ])
 }
 
-fn table_is_current(python: &std::path::Path) -> Result<(), Failed> {
-    let script = include_str!("cpython_names.py");
+fn table_is_current(python: &std::path::Path, script: &str, file: &str) -> Result<(), Failed> {
     let generated = support::run_python(python, script, "");
-    let path = support::manifest_dir().join("src/runtime/cpython_names.rs");
+    let path = support::manifest_dir().join(file);
     if std::env::var_os("FRAMESPEC_REGENERATE").is_some_and(|v| v == "1") {
         std::fs::write(&path, &generated).map_err(|e| format!("{}: {e}", path.display()))?;
         return Ok(());
@@ -33,7 +45,7 @@ fn table_is_current(python: &std::path::Path) -> Result<(), Failed> {
     }
     let diff = similar_lines(&committed, &generated);
     Err(format!(
-        "{} is not what vm/tests/cpython_names.py prints under CPython 3.12; re-run with \
+        "{} is not what the script that generates it prints under CPython 3.12; re-run with \
          FRAMESPEC_REGENERATE=1 and review the change:\n{diff}",
         path.display()
     )

@@ -24,6 +24,9 @@ pub(crate) struct Block {
     pub cold: bool,
     pub warm: bool,
     pub startdepth: i64,
+    /// The block starts at a label of the instruction sequence (`IS_LABEL(b->b_label)`):
+    /// a jump target or handler, so the instruction before it need not run before it.
+    label: bool,
     unsafe_mask: u64,
     except_stack: Option<Vec<usize>>,
 }
@@ -99,6 +102,7 @@ impl Cfg {
             }
             if let Some(l) = lbl {
                 cur_labelled = true;
+                cfg.blocks[cur].label = true;
                 // Every label at this offset names this block.
                 for (k, off) in labels.iter().enumerate() {
                     if *off == Some(i) {
@@ -306,6 +310,7 @@ impl Cfg {
         for b in self.order() {
             self.optimize_basic_block(b, consts);
         }
+        self.remove_redundant_nops_and_pairs();
         for b in self.order() {
             self.inline_small_exit_blocks(b);
         }
@@ -361,6 +366,43 @@ impl Cfg {
             prev_line = line;
         }
         *instrs = out;
+    }
+
+    /// `remove_redundant_nops_and_pairs`: `LOAD_CONST; POP_TOP` and `COPY 1; POP_TOP`
+    /// become NOPs, also across a block boundary the code falls through without a label,
+    /// until nothing changes.
+    fn remove_redundant_nops_and_pairs(&mut self) {
+        let mut done = false;
+        while !done {
+            done = true;
+            let mut instr: Option<(usize, usize)> = None;
+            for b in self.order() {
+                self.remove_redundant_nops(b);
+                if self.blocks[b].label {
+                    instr = None;
+                }
+                for i in 0..self.blocks[b].instrs.len() {
+                    let prev = instr.replace((b, i));
+                    if self.blocks[b].instrs[i].op != Op::Real(Opcode::POP_TOP) {
+                        continue;
+                    }
+                    let Some((pb, pi)) = prev else { continue };
+                    let p = self.blocks[pb].instrs[pi];
+                    let pair = p.op == Op::Real(Opcode::LOAD_CONST)
+                        || (p.op == Op::Real(Opcode::COPY) && p.arg == 1);
+                    if pair {
+                        set_nop(&mut self.blocks[pb].instrs[pi]);
+                        set_nop(&mut self.blocks[b].instrs[i]);
+                        done = false;
+                    }
+                }
+                let last_jumps =
+                    instr.is_some_and(|(ib, ii)| self.blocks[ib].instrs[ii].op.is_jump());
+                if last_jumps || !self.blocks[b].has_fallthrough() {
+                    instr = None;
+                }
+            }
+        }
     }
 
     /// `optimize_basic_block`.
@@ -479,6 +521,7 @@ impl Cfg {
                     if oparg == 1 {
                         set_nop(&mut self.blocks[b].instrs[i]);
                     } else {
+                        i += super::swaps::swaptimize(&mut self.blocks[b].instrs[i..]);
                         self.apply_static_swaps(b, i);
                     }
                 }
@@ -1188,7 +1231,12 @@ pub(crate) fn optimize_and_assemble(
 
     // prepare_localsplus: insert_prefix_instructions + fix_cell_offsets.
     let (names, kinds_out, fixed) = localsplus(&unit);
-    let generator = flags & crate::code::flags::CO_GENERATOR != 0;
+    // Generators, coroutines and async generators all start with RETURN_GENERATOR.
+    let generator = flags
+        & (crate::code::flags::CO_GENERATOR
+            | crate::code::flags::CO_COROUTINE
+            | crate::code::flags::CO_ASYNC_GENERATOR)
+        != 0;
     let entry = cfg.entry;
     let mut prefix = Vec::new();
     let ncells = unit.cellvars.len();

@@ -25,6 +25,8 @@ pub(crate) enum ScopeKind {
     Module,
     Class,
     Function,
+    /// `COMPILER_SCOPE_ASYNC_FUNCTION`: an `async def` body.
+    AsyncFunction,
     Lambda,
     Comprehension,
 }
@@ -38,9 +40,12 @@ pub(crate) enum FbKind {
     FinallyTry,
     FinallyEnd,
     With,
+    AsyncWith,
     HandlerCleanup,
     PopValue,
     ExceptionHandler,
+    /// `EXCEPTION_GROUP_HANDLER`: inside `except*` clauses ([`super::trystar`]).
+    ExceptionGroupHandler,
 }
 
 /// `struct fblockinfo`.
@@ -126,6 +131,8 @@ pub(crate) struct Compiler<'a> {
     /// (`f(x for x in y)`): its parser makes the call's parentheses part of the genexpr,
     /// while ruff's range starts at the element. Set by `call`, taken by `comprehension`.
     pub genexpr_in_call: Option<(TextRange, Loc)>,
+    /// The module's `from __future__` features.
+    pub future: super::future::Features,
     /// The module's frozenset constants by value (CPython's `c_const_cache` for them): an
     /// equal frozenset compiled later is this same object, with this one's table layout.
     pub frozensets: HashMap<ConstKey, Constant>,
@@ -137,6 +144,7 @@ pub fn compile_module(
     lines: &LineIndex,
     source: &str,
     filename: &str,
+    future: super::future::Features,
 ) -> Result<Rc<CodeObject>, CompileError> {
     let mut c = Compiler {
         table,
@@ -145,6 +153,7 @@ pub fn compile_module(
         filename: Rc::from(filename),
         units: Vec::new(),
         genexpr_in_call: None,
+        future,
         frozensets: HashMap::new(),
     };
     c.enter_scope("<module>", ScopeKind::Module, 0, 1)?;
@@ -336,7 +345,10 @@ impl<'a> Compiler<'a> {
         let parent = &self.units[n - 2];
         let u = &self.units[n - 1];
         let mut force_global = false;
-        if matches!(u.kind, ScopeKind::Function | ScopeKind::Class) {
+        if matches!(
+            u.kind,
+            ScopeKind::Function | ScopeKind::AsyncFunction | ScopeKind::Class
+        ) {
             let mangled = mangle(parent.private.as_deref(), &u.name);
             if self.table.entries[parent.ste].scope_of(&mangled) == Scope::GlobalExplicit {
                 force_global = true;
@@ -345,7 +357,10 @@ impl<'a> Compiler<'a> {
         if force_global {
             return;
         }
-        let base = if matches!(parent.kind, ScopeKind::Function | ScopeKind::Lambda) {
+        let base = if matches!(
+            parent.kind,
+            ScopeKind::Function | ScopeKind::AsyncFunction | ScopeKind::Lambda
+        ) {
             format!("{}.<locals>", parent.qualname)
         } else {
             parent.qualname.clone()
@@ -372,15 +387,18 @@ impl<'a> Compiler<'a> {
     fn code_flags(&self) -> u32 {
         use crate::code::flags::*;
         let ste = self.ste();
-        let mut flags = 0;
+        let mut flags = self.future.flags;
         if ste.is_function_like() {
             flags |= CO_NEWLOCALS | CO_OPTIMIZED;
             if ste.nested {
                 flags |= CO_NESTED;
             }
-            if ste.generator {
-                flags |= CO_GENERATOR;
-            }
+            flags |= match (ste.generator, ste.coroutine) {
+                (true, false) => CO_GENERATOR,
+                (false, true) => CO_COROUTINE,
+                (true, true) => CO_ASYNC_GENERATOR,
+                (false, false) => 0,
+            };
             if ste.varargs {
                 flags |= CO_VARARGS;
             }
@@ -408,7 +426,12 @@ impl<'a> Compiler<'a> {
     // ----- statements -------------------------------------------------------------------
 
     /// `compiler_body`: docstring, then the statements.
-    pub fn body(&mut self, _loc: Loc, stmts: &'a [Stmt]) -> R {
+    pub fn body(&mut self, loc: Loc, stmts: &'a [Stmt]) -> R {
+        // Every annotated module and class gets `__annotations__`, located at the module's
+        // first statement (the caller's `loc`).
+        if super::annotations::find_ann(stmts) {
+            self.emit(Opcode::SETUP_ANNOTATIONS, 0, loc);
+        }
         let mut rest = stmts;
         if let Some((first, tail)) = stmts.split_first() {
             if let Some(doc) = docstring(first) {
@@ -449,9 +472,11 @@ impl<'a> Compiler<'a> {
                 Ok(())
             }
             Stmt::AugAssign(a) => self.aug_assign(a, loc),
+            Stmt::For(f) if f.is_async => self.async_for(f, loc),
             Stmt::For(f) => self.for_stmt(f, loc),
             Stmt::While(w) => self.while_stmt(w, loc),
             Stmt::If(i) => self.if_stmt(&i.test, &i.body, &i.elif_else_clauses, loc),
+            Stmt::With(w) if w.is_async => self.async_with(w, 0, loc),
             Stmt::With(w) => self.with_stmt(w, 0, loc),
             Stmt::Raise(r) => {
                 let mut n = 0;
@@ -468,7 +493,7 @@ impl<'a> Compiler<'a> {
             }
             Stmt::Try(t) => {
                 if t.finalbody.is_empty() {
-                    self.try_except(t, loc)
+                    self.try_except_any(t, loc)
                 } else {
                     self.try_finally(t, loc)
                 }
@@ -504,9 +529,9 @@ impl<'a> Compiler<'a> {
             }
             Stmt::Break(_) => self.break_stmt(loc),
             Stmt::Continue(_) => self.continue_stmt(loc),
-            Stmt::AnnAssign(_) => Err(unsupported("annotated assignment", loc)),
+            Stmt::AnnAssign(a) => self.ann_assign(a, loc),
             Stmt::TypeAlias(_) => Err(unsupported("type alias", loc)),
-            Stmt::Match(_) => Err(unsupported("match statement", loc)),
+            Stmt::Match(m) => self.match_stmt(m),
             Stmt::IpyEscapeCommand(_) => Err(unsupported("IPython escape command", loc)),
         }
     }
@@ -514,6 +539,9 @@ impl<'a> Compiler<'a> {
     fn return_stmt(&mut self, r: &'a ast::StmtReturn, loc: Loc) -> R {
         if !self.ste().is_function_like() {
             return Err(syntax_error("'return' outside function", loc));
+        }
+        if r.value.is_some() && self.ste().coroutine && self.ste().generator {
+            return Err(syntax_error("'return' with value in async generator", loc));
         }
         let value = r.value.as_deref();
         let folded = match value {
@@ -595,6 +623,9 @@ impl<'a> Compiler<'a> {
         let n = self.ur().fblocks.len();
         for i in (0..n).rev() {
             let top = self.ur().fblocks[i].clone();
+            if top.kind == FbKind::ExceptionGroupHandler {
+                return Err(syntax_error(super::trystar::LEAVES_EXCEPT_STAR, *loc));
+            }
             if stop_at_loop && matches!(top.kind, FbKind::WhileLoop | FbKind::ForLoop) {
                 return Ok(Some(i));
             }
@@ -610,7 +641,7 @@ impl<'a> Compiler<'a> {
     /// `compiler_unwind_fblock`.
     fn unwind_fblock(&mut self, loc: &mut Loc, fb: &FBlock<'a>, preserve_tos: bool) -> R {
         match fb.kind {
-            FbKind::WhileLoop | FbKind::ExceptionHandler => {}
+            FbKind::WhileLoop | FbKind::ExceptionHandler | FbKind::ExceptionGroupHandler => {}
             FbKind::ForLoop => {
                 if preserve_tos {
                     self.emit(Opcode::SWAP, 2, *loc);
@@ -642,13 +673,16 @@ impl<'a> Compiler<'a> {
                 self.emit_op(Op::PopBlock, 0, *loc);
                 self.emit(Opcode::POP_EXCEPT, 0, *loc);
             }
-            FbKind::With => {
+            FbKind::With | FbKind::AsyncWith => {
                 *loc = fb.with_loc;
                 self.emit_op(Op::PopBlock, 0, *loc);
                 if preserve_tos {
                     self.emit(Opcode::SWAP, 2, *loc);
                 }
                 self.call_exit_with_nones(*loc);
+                if fb.kind == FbKind::AsyncWith {
+                    self.await_result(crate::oparg::awaitable::AEXIT, *loc);
+                }
                 self.emit(Opcode::POP_TOP, 0, *loc);
                 *loc = Loc::NONE;
             }
@@ -677,7 +711,7 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    fn call_exit_with_nones(&mut self, loc: Loc) {
+    pub fn call_exit_with_nones(&mut self, loc: Loc) {
         for _ in 0..3 {
             self.load_const(Constant::None, loc);
         }
@@ -796,7 +830,14 @@ impl<'a> Compiler<'a> {
         self.emit_jump(Op::SetupCleanup, cleanup, loc);
         self.emit(Opcode::PUSH_EXC_INFO, 0, loc);
         self.emit(Opcode::WITH_EXCEPT_START, 0, loc);
-        // compiler_with_except_finish
+        self.with_except_finish(cleanup);
+        self.use_label(exit);
+        Ok(())
+    }
+
+    /// `compiler_with_except_finish`: after `__exit__` ran on an exception, re-raise it
+    /// unless the result is true.
+    pub fn with_except_finish(&mut self, cleanup: usize) {
         let suppress = self.new_label();
         self.emit_jump(Op::Real(Opcode::POP_JUMP_IF_TRUE), suppress, Loc::NONE);
         self.emit(Opcode::RERAISE, 2, Loc::NONE);
@@ -806,13 +847,11 @@ impl<'a> Compiler<'a> {
         self.emit(Opcode::POP_EXCEPT, 0, Loc::NONE);
         self.emit(Opcode::POP_TOP, 0, Loc::NONE);
         self.emit(Opcode::POP_TOP, 0, Loc::NONE);
-        let exit2 = self.new_label();
-        self.emit_jump(Op::Jump, exit2, Loc::NONE);
+        let exit = self.new_label();
+        self.emit_jump(Op::Jump, exit, Loc::NONE);
         self.use_label(cleanup);
         self.pop_except_and_reraise(Loc::NONE);
-        self.use_label(exit2);
         self.use_label(exit);
-        Ok(())
     }
 
     fn pop_except_and_reraise(&mut self, loc: Loc) {
@@ -840,7 +879,7 @@ impl<'a> Compiler<'a> {
         if t.handlers.is_empty() {
             self.stmts(&t.body)?;
         } else {
-            self.try_except(t, loc)?;
+            self.try_except_any(t, loc)?;
         }
         self.emit_op(Op::PopBlock, 0, Loc::NONE);
         self.pop_fblock();
@@ -857,6 +896,15 @@ impl<'a> Compiler<'a> {
         self.pop_except_and_reraise(Loc::NONE);
         self.use_label(exit);
         Ok(())
+    }
+
+    /// `compiler_try_except` or, for `except*`, `compiler_try_star_except`.
+    fn try_except_any(&mut self, t: &'a ast::StmtTry, loc: Loc) -> R {
+        if t.is_star {
+            self.try_star_except(t, loc)
+        } else {
+            self.try_except(t, loc)
+        }
     }
 
     /// `compiler_try_except`.
@@ -986,8 +1034,11 @@ impl<'a> Compiler<'a> {
             .collect();
         self.load_const(Constant::Tuple(names.into()), loc);
         let module = i.module.as_ref().map_or("", |m| m.id.as_str());
-        if module == "__future__" && i.level == 0 {
-            return Err(unsupported("from __future__ import", loc));
+        if module == "__future__" && i.level == 0 && loc.line > self.future.lineno {
+            return Err(syntax_error(
+                "from __future__ imports must occur at the beginning of the file",
+                loc,
+            ));
         }
         let idx = self.add_name(module);
         self.emit(Opcode::IMPORT_NAME, idx, loc);
@@ -1084,11 +1135,19 @@ impl<'a> Compiler<'a> {
             Some(d) => self.loc(d).line,
             None => loc.line,
         };
-        let flags = self.default_arguments(&f.parameters, loc)?;
+        let mut flags = self.default_arguments(&f.parameters, loc)?;
+        if self.visit_annotations(&f.parameters, f.returns.as_deref(), loc)? {
+            flags |= make_function::ANNOTATIONS;
+        }
         let Some(ste) = self.table.lookup(f) else {
             return Err(unsupported("function without a symbol table entry", loc));
         };
-        self.enter_scope(&f.name.id, ScopeKind::Function, ste, firstlineno)?;
+        let kind = if f.is_async {
+            ScopeKind::AsyncFunction
+        } else {
+            ScopeKind::Function
+        };
+        self.enter_scope(&f.name.id, kind, ste, firstlineno)?;
         let doc = f.body.first().and_then(docstring);
         let first_const = match &doc {
             Some(d) => Constant::Str(Rc::from(d.as_str())),
@@ -1100,7 +1159,7 @@ impl<'a> Compiler<'a> {
         for s in f.body.iter().skip(skip) {
             self.stmt(s)?;
         }
-        if self.ste().generator {
+        if self.ste().generator || self.ste().coroutine {
             self.wrap_in_stopiteration_handler();
         }
         let code = self.finish_unit(true)?;

@@ -11,9 +11,7 @@ use super::fold::{const_key, effective_compare, fold, fold_tuple};
 use super::symtable::{self, Scope};
 use super::{syntax_error, unsupported, Loc, Op};
 use crate::code::Constant;
-use crate::oparg::{
-    format_value, resume, BinaryOp, CompareOp, Intrinsic1, NameArg, SuperAttrArg, UnpackExArg,
-};
+use crate::oparg::{resume, BinaryOp, CompareOp, Intrinsic1, NameArg, SuperAttrArg, UnpackExArg};
 use crate::opcode::Opcode;
 
 /// `STACK_USE_GUIDELINE`.
@@ -43,7 +41,7 @@ fn n32(n: usize) -> u32 {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum CompKind {
+pub(super) enum CompKind {
     Gen,
     List,
     Set,
@@ -86,6 +84,9 @@ impl<'a> Compiler<'a> {
                 self.expr(&n.target)?;
             }
             Expr::BinOp(b) => {
+                if self.percent_format(b, loc)? {
+                    return Ok(());
+                }
                 self.expr(&b.left)?;
                 self.expr(&b.right)?;
                 self.emit(Opcode::BINARY_OP, binary_op(b.op).oparg(false), loc);
@@ -158,7 +159,7 @@ impl<'a> Compiler<'a> {
             Expr::Generator(g) => {
                 self.comprehension(e, CompKind::Gen, "<genexpr>", &g.generators, &g.elt, None)?
             }
-            Expr::Await(_) => return Err(unsupported("await", loc)),
+            Expr::Await(a) => self.await_expr(a, loc)?,
             Expr::Yield(y) => {
                 if !self.ste().is_function_like() {
                     return Err(syntax_error("'yield' outside function", loc));
@@ -167,17 +168,19 @@ impl<'a> Compiler<'a> {
                     Some(v) => self.expr(v)?,
                     None => self.load_const(Constant::None, loc),
                 }
-                self.emit(Opcode::YIELD_VALUE, 0, loc);
-                self.emit(Opcode::RESUME, resume::AFTER_YIELD, loc);
+                self.addop_yield(loc);
             }
             Expr::YieldFrom(y) => {
                 if !self.ste().is_function_like() {
                     return Err(syntax_error("'yield' outside function", loc));
                 }
+                if self.ur().kind == ScopeKind::AsyncFunction {
+                    return Err(syntax_error("'yield from' inside async function", loc));
+                }
                 self.expr(&y.value)?;
                 self.emit(Opcode::GET_YIELD_FROM_ITER, 0, loc);
                 self.load_const(Constant::None, loc);
-                self.yield_from(loc);
+                self.yield_from(loc, false);
             }
             Expr::Compare(c) => self.compare(c, loc)?,
             Expr::Call(c) => self.call(c, loc)?,
@@ -989,7 +992,9 @@ impl<'a> Compiler<'a> {
     }
 
     /// `compiler_add_yield_from`.
-    fn yield_from(&mut self, loc: Loc) {
+    /// `compiler_add_yield_from`: the SEND / YIELD_VALUE loop of `yield from` and, with
+    /// `is_await`, of `await`.
+    pub(super) fn yield_from(&mut self, loc: Loc, is_await: bool) {
         let send = self.new_label();
         let fail = self.new_label();
         let exit = self.new_label();
@@ -998,107 +1003,17 @@ impl<'a> Compiler<'a> {
         self.emit_jump(Op::SetupFinally, fail, loc);
         self.emit(Opcode::YIELD_VALUE, 0, loc);
         self.emit_op(Op::PopBlock, 0, Loc::NONE);
-        self.emit(Opcode::RESUME, resume::AFTER_YIELD_FROM, loc);
+        let kind = if is_await {
+            resume::AFTER_AWAIT
+        } else {
+            resume::AFTER_YIELD_FROM
+        };
+        self.emit(Opcode::RESUME, kind, loc);
         self.emit_jump(Op::JumpNoInterrupt, send, loc);
         self.use_label(fail);
         self.emit(Opcode::CLEANUP_THROW, 0, loc);
         self.use_label(exit);
         self.emit(Opcode::END_SEND, 0, loc);
-    }
-
-    /// `compiler_joined_str` / `compiler_formatted_value`.
-    fn fstring(&mut self, f: &'a ast::ExprFString, loc: Loc) -> R {
-        let mut parts: Vec<FPart<'a>> = Vec::new();
-        for part in f.value.iter() {
-            match part {
-                ast::FStringPart::Literal(l) => push_literal(&mut parts, &l.value, l.range),
-                ast::FStringPart::FString(fs) => collect_elements(&mut parts, &fs.elements),
-            }
-        }
-        self.joined(parts, loc)
-    }
-
-    fn joined(&mut self, parts: Vec<FPart<'a>>, loc: Loc) -> R {
-        let count = parts.len();
-        if count > STACK_USE_GUIDELINE {
-            self.load_const(Constant::Str(Rc::from("")), loc);
-            let idx = self.add_name("join");
-            let arg = NameArg {
-                name: idx,
-                flag: true,
-            };
-            self.emit(Opcode::LOAD_ATTR, arg.encode(), loc);
-            self.emit(Opcode::BUILD_LIST, 0, loc);
-            for p in parts {
-                self.fpart(p, loc)?;
-                self.emit(Opcode::LIST_APPEND, 1, loc);
-            }
-            self.emit(Opcode::CALL, 1, loc);
-        } else {
-            for p in parts {
-                self.fpart(p, loc)?;
-            }
-            if count != 1 {
-                self.emit(Opcode::BUILD_STRING, n32(count), loc);
-            }
-        }
-        Ok(())
-    }
-
-    fn fpart(&mut self, p: FPart<'a>, loc: Loc) -> R {
-        match p {
-            FPart::Text(s, range) => {
-                let tloc = self.lines.loc(range);
-                let _ = loc;
-                self.load_const(Constant::Str(Rc::from(s.as_str())), tloc)
-            }
-            FPart::Value(i) => {
-                if i.debug_text.is_some() {
-                    return Err(unsupported("f-string `=` specifier", self.loc(i)));
-                }
-                self.expr(&i.expression)?;
-                let vloc = self.loc(i);
-                let mut oparg = match i.conversion {
-                    ast::ConversionFlag::None => {
-                        if i.debug_text.is_some() && i.format_spec.is_none() {
-                            format_value::FVC_REPR
-                        } else {
-                            format_value::FVC_NONE
-                        }
-                    }
-                    ast::ConversionFlag::Str => format_value::FVC_STR,
-                    ast::ConversionFlag::Repr => format_value::FVC_REPR,
-                    ast::ConversionFlag::Ascii => format_value::FVC_ASCII,
-                };
-                if let Some(spec) = &i.format_spec {
-                    let mut inner = Vec::new();
-                    collect_elements(&mut inner, &spec.elements);
-                    // CPython 3.12's parser ends a format spec that ends with a replacement
-                    // field with an empty Constant, located just after that field.
-                    if let Some(ast::InterpolatedStringElement::Interpolation(last)) =
-                        spec.elements.iter().last()
-                    {
-                        let end = ruff_text_size::Ranged::range(last).end();
-                        inner.push(FPart::Text(
-                            String::new(),
-                            ruff_text_size::TextRange::empty(end),
-                        ));
-                    }
-                    // CPython's format-spec node starts at the ':'.
-                    let mut sloc = self.loc(spec.as_ref());
-                    let start = ruff_text_size::Ranged::range(spec.as_ref())
-                        .start()
-                        .to_usize();
-                    if start > 0 && self.source.as_bytes().get(start - 1) == Some(&b':') {
-                        sloc.col -= 1;
-                    }
-                    self.joined(inner, sloc)?;
-                    oparg |= format_value::FVS_HAVE_SPEC;
-                }
-                self.emit(Opcode::FORMAT_VALUE, oparg, vloc);
-            }
-        }
-        Ok(())
     }
 
     /// `compiler_lambda`.
@@ -1116,8 +1031,9 @@ impl<'a> Compiler<'a> {
             self.set_arg_counts(p);
         }
         self.expr(&l.body)?;
+        // compiler_lambda: a generator lambda gets no StopIteration handler (PEP 479's
+        // RuntimeError does not apply to it in 3.12), only the return of its body's value.
         let code = if self.ste().generator {
-            self.wrap_in_stopiteration_handler();
             self.finish_unit(false)?
         } else {
             self.emit(Opcode::RETURN_VALUE, 0, Loc::line_only(loc.line));
@@ -1150,13 +1066,17 @@ impl<'a> Compiler<'a> {
             return Err(unsupported("comprehension", loc));
         };
         let inlined = self.table.entries[ste].comp_inlined;
+        let is_async_generator = self.table.entries[ste].coroutine;
+        let scope_kind = self.ur().kind;
         let mut state = InlineState::default();
         if inlined {
-            self.iter_expr(&outermost.iter)?;
-            self.emit(Opcode::GET_ITER, 0, loc);
+            self.comprehension_iter(outermost, loc)?;
             state = self.push_inlined(ste, loc)?;
         } else {
             self.enter_scope(name, ScopeKind::Comprehension, ste, loc.line)?;
+        }
+        if is_async_generator && kind != CompKind::Gen {
+            self.check_async_comprehension(scope_kind, loc)?;
         }
         if kind != CompKind::Gen {
             let op = match kind {
@@ -1180,15 +1100,30 @@ impl<'a> Compiler<'a> {
         }
         let code = self.finish_unit(true)?;
         self.make_closure(code, 0, loc)?;
-        self.iter_expr(&outermost.iter)?;
-        self.emit(Opcode::GET_ITER, 0, loc);
+        self.comprehension_iter(outermost, loc)?;
         self.emit(Opcode::CALL, 0, loc);
+        if is_async_generator && kind != CompKind::Gen {
+            self.await_result(crate::oparg::awaitable::AWAIT, loc);
+        }
         Ok(())
     }
 
-    /// `compiler_sync_comprehension_generator`.
+    /// `compiler_comprehension_iter`: the outermost iterable, evaluated in the enclosing
+    /// scope, and its (asynchronous) iterator.
+    fn comprehension_iter(&mut self, outermost: &'a ast::Comprehension, loc: Loc) -> R {
+        self.iter_expr(&outermost.iter)?;
+        let op = if outermost.is_async {
+            Opcode::GET_AITER
+        } else {
+            Opcode::GET_ITER
+        };
+        self.emit(op, 0, loc);
+        Ok(())
+    }
+
+    /// `compiler_comprehension_generator` / `compiler_sync_comprehension_generator`.
     #[allow(clippy::too_many_arguments)]
-    fn comp_generator(
+    pub(super) fn comp_generator(
         &mut self,
         loc: Loc,
         generators: &'a [ast::Comprehension],
@@ -1202,6 +1137,18 @@ impl<'a> Compiler<'a> {
         let Some(gen) = generators.get(index) else {
             return Ok(());
         };
+        if gen.is_async {
+            return self.async_comp_generator(
+                loc,
+                generators,
+                index,
+                depth,
+                elt,
+                val,
+                kind,
+                iter_on_stack,
+            );
+        }
         let mut start = Some(self.new_label());
         let if_cleanup = self.new_label();
         let anchor = self.new_label();
@@ -1236,41 +1183,12 @@ impl<'a> Compiler<'a> {
         for cond in &gen.ifs {
             self.jump_if(cond, if_cleanup, false)?;
         }
-        let mut elt_loc = self.loc(elt);
-        if index + 1 < generators.len() {
+        let elt_loc = if index + 1 < generators.len() {
             self.comp_generator(loc, generators, index + 1, depth, elt, val, kind, false)?;
+            self.loc(elt)
         } else {
-            match kind {
-                CompKind::Gen => {
-                    self.expr(elt)?;
-                    self.emit(Opcode::YIELD_VALUE, 0, elt_loc);
-                    self.emit(Opcode::RESUME, resume::AFTER_YIELD, elt_loc);
-                    self.emit(Opcode::POP_TOP, 0, elt_loc);
-                }
-                CompKind::List => {
-                    self.expr(elt)?;
-                    self.emit(Opcode::LIST_APPEND, depth + 1, elt_loc);
-                }
-                CompKind::Set => {
-                    self.expr(elt)?;
-                    self.emit(Opcode::SET_ADD, depth + 1, elt_loc);
-                }
-                CompKind::Dict => {
-                    self.expr(elt)?;
-                    if let Some(v) = val {
-                        self.expr(v)?;
-                        let vl = self.loc(v);
-                        elt_loc = Loc {
-                            line: elt_loc.line,
-                            end_line: vl.end_line,
-                            col: elt_loc.col,
-                            end_col: vl.end_col,
-                        };
-                    }
-                    self.emit(Opcode::MAP_ADD, depth + 1, elt_loc);
-                }
-            }
-        }
+            self.comp_element(elt, val, kind, depth)?
+        };
         self.use_label(if_cleanup);
         if let Some(start) = start {
             self.emit_jump(Op::Jump, start, elt_loc);
@@ -1278,6 +1196,41 @@ impl<'a> Compiler<'a> {
             self.emit(Opcode::END_FOR, 0, Loc::NONE);
         }
         Ok(())
+    }
+
+    /// The innermost part of a comprehension: yield, append or add the element (after
+    /// the last `for`), at the element's location, which is returned.
+    pub(super) fn comp_element(
+        &mut self,
+        elt: &'a Expr,
+        val: Option<&'a Expr>,
+        kind: CompKind,
+        depth: u32,
+    ) -> R<Loc> {
+        let mut elt_loc = self.loc(elt);
+        self.expr(elt)?;
+        match kind {
+            CompKind::Gen => {
+                self.addop_yield(elt_loc);
+                self.emit(Opcode::POP_TOP, 0, elt_loc);
+            }
+            CompKind::List => self.emit(Opcode::LIST_APPEND, depth + 1, elt_loc),
+            CompKind::Set => self.emit(Opcode::SET_ADD, depth + 1, elt_loc),
+            CompKind::Dict => {
+                if let Some(v) = val {
+                    self.expr(v)?;
+                    let vl = self.loc(v);
+                    elt_loc = Loc {
+                        line: elt_loc.line,
+                        end_line: vl.end_line,
+                        col: elt_loc.col,
+                        end_col: vl.end_col,
+                    };
+                }
+                self.emit(Opcode::MAP_ADD, depth + 1, elt_loc);
+            }
+        }
+        Ok(elt_loc)
     }
 
     /// `push_inlined_comprehension_state`.
@@ -1381,32 +1334,4 @@ struct InlineState {
     fast_hidden: Vec<String>,
     cleanup: usize,
     end: usize,
-}
-
-/// One piece of a joined f-string: literal text (adjacent pieces merged, as CPython's
-/// parser does) or a replacement field.
-enum FPart<'a> {
-    Text(String, ruff_text_size::TextRange),
-    Value(&'a ast::InterpolatedElement),
-}
-
-fn push_literal(parts: &mut Vec<FPart<'_>>, s: &str, range: ruff_text_size::TextRange) {
-    if s.is_empty() {
-        return;
-    }
-    if let Some(FPart::Text(t, r)) = parts.last_mut() {
-        t.push_str(s);
-        *r = r.cover(range);
-    } else {
-        parts.push(FPart::Text(s.to_owned(), range));
-    }
-}
-
-fn collect_elements<'a>(parts: &mut Vec<FPart<'a>>, elements: &'a ast::InterpolatedStringElements) {
-    for el in elements.iter() {
-        match el {
-            ast::InterpolatedStringElement::Literal(l) => push_literal(parts, &l.value, l.range),
-            ast::InterpolatedStringElement::Interpolation(i) => parts.push(FPart::Value(i)),
-        }
-    }
 }

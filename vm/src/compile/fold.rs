@@ -10,7 +10,7 @@
 
 use std::rc::Rc;
 
-use ruff_python_ast::{self as ast, CmpOp, Expr, Number, Operator, UnaryOp};
+use ruff_python_ast::{self as ast, CmpOp, Expr, Number, UnaryOp};
 
 use super::{unsupported, CompileError, LineIndex};
 use crate::arith::{self, ArithError, Num};
@@ -56,17 +56,8 @@ pub fn fold(e: &Expr, lines: &LineIndex) -> Folded {
             let Some(l) = fold(&b.left, lines)? else {
                 return Ok(None);
             };
-            if b.op == Operator::Mod && matches!(l, Constant::Str(_)) {
-                if let Expr::Tuple(t) = b.right.as_ref() {
-                    if !t.elts.iter().any(|e| e.is_starred_expr()) {
-                        // ast_opt's optimize_format rewrites this into an f-string.
-                        return Err(unsupported(
-                            "%-formatting a string literal with a tuple",
-                            loc(),
-                        ));
-                    }
-                }
-            }
+            // A str `%` a tuple display that does not fold is `optimize_format`'s (see
+            // `compile::fstring`): never a constant.
             let Some(r) = fold(&b.right, lines)? else {
                 return Ok(None);
             };

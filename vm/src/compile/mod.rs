@@ -5,8 +5,9 @@
 //! 1. parse (ruff's parser) — [`compile`] maps its errors to [`CompileError`];
 //! 2. [`symtable`]: scopes and the kind of every name (`Python/symtable.c`);
 //! 3. [`fold`]: AST constant folding (`Python/ast_opt.c`), done on the fly while generating code;
-//! 4. [`codegen`] (statements) and [`expr`] (expressions): the instruction sequence with
-//!    labels and pseudo-instructions (`Python/compile.c`);
+//! 4. [`codegen`] (statements), [`expr`] (expressions), [`asyncs`] (`await`, `async
+//!    for`, `async with`, async comprehensions) and [`patterns`] (`match`): the instruction
+//!    sequence with labels and pseudo-instructions (`Python/compile.c`);
 //! 5. [`cfg`]: the control-flow graph and its optimisations (`Python/flowgraph.c`);
 //! 6. [`assemble`]: jump offsets, the location table, the exception table and the code
 //!    object (`Python/assemble.c`).
@@ -14,12 +15,21 @@
 //! Anything outside the supported subset is a [`CompileError`] naming the construct, never
 //! a panic and never silently different bytecode.
 
+mod annotations;
 mod assemble;
+mod asyncs;
 mod cfg;
 mod codegen;
 mod expr;
 mod fold;
+mod fstring;
+mod future;
+mod patterns;
+mod surrogates;
+mod swaps;
 mod symtable;
+mod trystar;
+mod unparse;
 
 use std::rc::Rc;
 
@@ -38,6 +48,11 @@ pub struct CompileError {
     pub line: u32,
     /// 1-based column (CPython's `SyntaxError.offset`).
     pub column: u32,
+    /// 1-based end line (`SyntaxError.end_lineno`).
+    pub end_line: u32,
+    /// 1-based column just past the error (`SyntaxError.end_offset`); equal to `column`
+    /// when only the start is known.
+    pub end_column: u32,
     /// True when the source is valid Python that framespec's compiler does not support
     /// (as opposed to a genuine `SyntaxError`).
     pub unsupported: bool,
@@ -65,21 +80,51 @@ pub fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, CompileEr
     let lines = LineIndex::new(source);
     let parsed = ruff_python_parser::parse_module(source).map_err(|e| {
         let loc = lines.loc(e.location);
+        let rest = source.get(e.location.start().to_usize()..).unwrap_or("");
+        let message = syntax_message(&e.error.to_string(), rest);
+        // The `except*` errors underline a keyword or token as CPython's do; ruff's other
+        // errors keep a single caret.
+        let width = if message.contains("'except*'") {
+            if rest.starts_with("except*") {
+                7
+            } else {
+                6
+            }
+        } else if e.error.to_string() == "Expected one or more exception types"
+            && rest.starts_with("as")
+        {
+            2
+        } else {
+            0
+        };
         CompileError {
-            message: syntax_message(&e.error.to_string()),
+            message,
             line: u32::try_from(loc.line).unwrap_or(1),
             column: u32::try_from(loc.col + 1).unwrap_or(1),
+            end_line: u32::try_from(loc.line).unwrap_or(1),
+            end_column: u32::try_from(loc.col + 1 + width).unwrap_or(1),
             unsupported: false,
         }
     })?;
     let module = parsed.syntax();
-    let table = symtable::build(module, &lines)?;
-    codegen::compile_module(module, &table, &lines, source, filename)
+    surrogates::check(module, source, &lines)?;
+    let future = future::parse(module, &lines)?;
+    let table = symtable::build(module, &lines, future.annotations())?;
+    codegen::compile_module(module, &table, &lines, source, filename, future)
 }
 
-/// Maps ruff's parse-error wording onto CPython's where they differ in a known way.
-fn syntax_message(ruff: &str) -> String {
+/// Maps ruff's parse-error wording onto CPython's where they differ in a known way;
+/// `rest` is the source from the error's location on.
+fn syntax_message(ruff: &str, rest: &str) -> String {
     let lower = ruff.to_ascii_lowercase();
+    // `except*` without a type: CPython's `invalid_except_star_stmt_indent` rule names it
+    // unless an `as` follows, which fails earlier as plain invalid syntax.
+    if lower == "expected one or more exception types" && !rest.starts_with("as") {
+        return lower;
+    }
+    if lower.starts_with("cannot have both 'except' and 'except*'") {
+        return "cannot have both 'except' and 'except*' on the same 'try'".to_owned();
+    }
     if lower.starts_with("expected an indented block") {
         return "expected an indented block".to_owned();
     }
@@ -88,6 +133,13 @@ fn syntax_message(ruff: &str) -> String {
     }
     if lower.contains("unindent") {
         return "unindent does not match any outer indentation level".to_owned();
+    }
+    // A complex literal pattern (`case 1+2:`): `_PyPegen_ensure_real`/`ensure_imaginary`.
+    if lower.starts_with("expected an imaginary number in complex literal") {
+        return "imaginary number required in complex literal".to_owned();
+    }
+    if lower.starts_with("expected a real number in complex literal") {
+        return "real number required in complex literal".to_owned();
     }
     if lower.starts_with("expected") || lower.starts_with("unexpected token") {
         return "invalid syntax".to_owned();
@@ -295,6 +347,8 @@ pub(crate) fn unsupported(what: &str, loc: Loc) -> CompileError {
         message: what.to_owned(),
         line: u32::try_from(loc.line.max(1)).unwrap_or(1),
         column: u32::try_from(loc.col.max(0) + 1).unwrap_or(1),
+        end_line: u32::try_from(loc.line.max(1)).unwrap_or(1),
+        end_column: u32::try_from(loc.col.max(0) + 1).unwrap_or(1),
         unsupported: true,
     }
 }
@@ -305,6 +359,8 @@ pub(crate) fn syntax_error(message: &str, loc: Loc) -> CompileError {
         message: message.to_owned(),
         line: u32::try_from(loc.line.max(1)).unwrap_or(1),
         column: u32::try_from(loc.col.max(0) + 1).unwrap_or(1),
+        end_line: u32::try_from(loc.end_line.max(loc.line).max(1)).unwrap_or(1),
+        end_column: u32::try_from(loc.end_col.max(0) + 1).unwrap_or(1),
         unsupported: false,
     }
 }

@@ -16,6 +16,7 @@ pub const DEF_NONLOCAL: u32 = 8;
 pub const USE: u32 = 16;
 pub const DEF_FREE_CLASS: u32 = 64;
 pub const DEF_IMPORT: u32 = 128;
+pub const DEF_ANNOT: u32 = 256;
 pub const DEF_COMP_ITER: u32 = 512;
 pub const DEF_COMP_CELL: u32 = 2048;
 pub const DEF_BOUND: u32 = DEF_LOCAL | DEF_PARAM | DEF_IMPORT;
@@ -78,7 +79,7 @@ impl Symbols {
 
 /// One block (`PySTEntryObject`).
 #[derive(Clone, Debug)]
-#[allow(dead_code)] // `name` and `coroutine` mirror PySTEntryObject for debugging and async support
+#[allow(dead_code)] // `name` mirrors PySTEntryObject for debugging
 pub struct Entry {
     pub name: String,
     pub kind: BlockType,
@@ -137,13 +138,20 @@ struct Builder<'a> {
     /// Nesting depth of statements and expressions; bounded so that every later recursive
     /// pass (folding, codegen) is bounded too.
     depth: usize,
+    /// `from __future__ import annotations`: annotations are strings, so their names are
+    /// no uses (CPython visits them in a separate annotation block).
+    future_annotations: bool,
 }
 
 /// CPython refuses deeper nesting with "too many nested parentheses" (200) or a
 /// RecursionError; framespec stops at the same order of magnitude.
 const MAX_DEPTH: usize = 200;
 
-pub fn build(module: &ast::ModModule, lines: &LineIndex) -> Result<SymbolTable, CompileError> {
+pub fn build(
+    module: &ast::ModModule,
+    lines: &LineIndex,
+    future_annotations: bool,
+) -> Result<SymbolTable, CompileError> {
     let mut b = Builder {
         entries: Vec::new(),
         by_node: HashMap::new(),
@@ -151,6 +159,7 @@ pub fn build(module: &ast::ModModule, lines: &LineIndex) -> Result<SymbolTable, 
         private: None,
         lines,
         depth: 0,
+        future_annotations,
     };
     b.enter("top", BlockType::Module, module as *const _ as usize);
     for s in &module.body {
@@ -240,6 +249,45 @@ impl Builder<'_> {
         es.into_iter().try_for_each(|e| self.expr(e))
     }
 
+    /// `symtable_visit_pattern`: captures are local definitions, values and classes loads.
+    fn pattern(&mut self, p: &ast::Pattern) -> Result<(), CompileError> {
+        use ast::Pattern as P;
+        let loc = self.loc(p);
+        match p {
+            P::MatchValue(v) => self.expr(&v.value),
+            P::MatchSingleton(_) => Ok(()),
+            P::MatchSequence(s) => s.patterns.iter().try_for_each(|q| self.pattern(q)),
+            P::MatchStar(s) => match &s.name {
+                Some(n) => self.add_def(&n.id, DEF_LOCAL, loc),
+                None => Ok(()),
+            },
+            P::MatchMapping(m) => {
+                self.exprs(&m.keys)?;
+                m.patterns.iter().try_for_each(|q| self.pattern(q))?;
+                match &m.rest {
+                    Some(n) => self.add_def(&n.id, DEF_LOCAL, loc),
+                    None => Ok(()),
+                }
+            }
+            P::MatchClass(c) => {
+                self.expr(&c.cls)?;
+                let a = &c.arguments;
+                a.patterns.iter().try_for_each(|q| self.pattern(q))?;
+                a.keywords.iter().try_for_each(|k| self.pattern(&k.pattern))
+            }
+            P::MatchAs(a) => {
+                if let Some(q) = &a.pattern {
+                    self.pattern(q)?;
+                }
+                match &a.name {
+                    Some(n) => self.add_def(&n.id, DEF_LOCAL, loc),
+                    None => Ok(()),
+                }
+            }
+            P::MatchOr(o) => o.patterns.iter().try_for_each(|q| self.pattern(q)),
+        }
+    }
+
     fn stmt(&mut self, s: &Stmt) -> Result<(), CompileError> {
         self.depth += 1;
         let result = if self.depth > MAX_DEPTH {
@@ -258,9 +306,6 @@ impl Builder<'_> {
         let loc = self.loc(s);
         match s {
             Stmt::FunctionDef(f) => {
-                if f.is_async {
-                    return Err(unsupported("async def", loc));
-                }
                 if f.type_params.is_some() {
                     return Err(unsupported("type parameters", loc));
                 }
@@ -270,7 +315,9 @@ impl Builder<'_> {
                     self.expr(&d.expression)?;
                 }
                 self.annotations(&f.parameters, f.returns.as_deref())?;
-                self.enter(&f.name.id, BlockType::Function, f as *const _ as usize);
+                let id = self.enter(&f.name.id, BlockType::Function, f as *const _ as usize);
+                // `async def`: the block is a coroutine (AsyncFunctionDef_kind).
+                self.entries[id].coroutine = f.is_async;
                 self.params(&f.parameters)?;
                 self.stmts(&f.body)?;
                 self.stack.pop();
@@ -307,12 +354,9 @@ impl Builder<'_> {
                 self.expr(&a.target)?;
                 self.expr(&a.value)?;
             }
-            Stmt::AnnAssign(a) => return Err(unsupported("annotated assignment", self.loc(a))),
+            Stmt::AnnAssign(a) => self.ann_assign(a, loc)?,
             Stmt::TypeAlias(a) => return Err(unsupported("type alias", self.loc(a))),
             Stmt::For(f) => {
-                if f.is_async {
-                    return Err(unsupported("async for", loc));
-                }
                 self.expr(&f.target)?;
                 self.expr(&f.iter)?;
                 self.stmts(&f.body)?;
@@ -334,9 +378,6 @@ impl Builder<'_> {
                 }
             }
             Stmt::With(w) => {
-                if w.is_async {
-                    return Err(unsupported("async with", loc));
-                }
                 for item in &w.items {
                     self.expr(&item.context_expr)?;
                     if let Some(v) = &item.optional_vars {
@@ -345,7 +386,17 @@ impl Builder<'_> {
                 }
                 self.stmts(&w.body)?;
             }
-            Stmt::Match(m) => return Err(unsupported("match statement", self.loc(m))),
+            // symtable_visit_stmt, Match_kind: subject, then each case's pattern, guard, body.
+            Stmt::Match(m) => {
+                self.expr(&m.subject)?;
+                for case in &m.cases {
+                    self.pattern(&case.pattern)?;
+                    if let Some(g) = &case.guard {
+                        self.expr(g)?;
+                    }
+                    self.stmts(&case.body)?;
+                }
+            }
             Stmt::Raise(r) => {
                 if let Some(e) = &r.exc {
                     self.expr(e)?;
@@ -355,9 +406,6 @@ impl Builder<'_> {
                 }
             }
             Stmt::Try(t) => {
-                if t.is_star {
-                    return Err(unsupported("except*", loc));
-                }
                 self.stmts(&t.body)?;
                 self.stmts(&t.orelse)?;
                 for h in &t.handlers {
@@ -440,11 +488,13 @@ impl Builder<'_> {
             let mangled = mangle(self.private.as_deref(), &n.id);
             let cur = self.cur();
             let old = cur.symbols.get(&mangled).unwrap_or(0);
-            if old & (DEF_PARAM | DEF_LOCAL | USE | DEF_IMPORT) != 0 {
+            if old & (DEF_PARAM | DEF_LOCAL | USE | DEF_IMPORT | DEF_ANNOT) != 0 {
                 let msg = if old & DEF_PARAM != 0 {
                     format!("name '{}' is parameter and {what}", n.id)
                 } else if old & USE != 0 {
                     format!("name '{}' is used prior to {what} declaration", n.id)
+                } else if old & DEF_ANNOT != 0 {
+                    format!("annotated name '{}' can't be {what}", n.id)
                 } else {
                     format!("name '{}' is assigned to before {what} declaration", n.id)
                 };
@@ -469,22 +519,115 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// `symtable_visit_annotations`: the parameters' annotations, then the return
+    /// annotation, all in the enclosing block.
     fn annotations(
         &mut self,
         p: &ast::Parameters,
         returns: Option<&Expr>,
     ) -> Result<(), CompileError> {
-        let any = p
-            .posonlyargs
-            .iter()
-            .chain(&p.args)
-            .chain(&p.kwonlyargs)
-            .any(|a| a.parameter.annotation.is_some())
-            || p.vararg.as_ref().is_some_and(|a| a.annotation.is_some())
-            || p.kwarg.as_ref().is_some_and(|a| a.annotation.is_some())
-            || returns.is_some();
-        if any {
-            return Err(unsupported("function annotations", self.loc(p)));
+        if self.future_annotations {
+            let all = p
+                .posonlyargs
+                .iter()
+                .chain(&p.args)
+                .chain(&p.kwonlyargs)
+                .filter_map(|a| a.parameter.annotation.as_deref())
+                .chain(p.vararg.as_ref().and_then(|a| a.annotation.as_deref()))
+                .chain(p.kwarg.as_ref().and_then(|a| a.annotation.as_deref()))
+                .chain(returns);
+            for a in all {
+                self.string_annotation(a)?;
+            }
+            return Ok(());
+        }
+        fn plain(list: &[ast::ParameterWithDefault]) -> impl Iterator<Item = &Expr> {
+            list.iter()
+                .filter_map(|a| a.parameter.annotation.as_deref())
+        }
+        self.exprs(plain(&p.posonlyargs))?;
+        self.exprs(plain(&p.args))?;
+        if let Some(a) = p.vararg.as_ref().and_then(|a| a.annotation.as_deref()) {
+            self.expr(a)?;
+        }
+        if let Some(a) = p.kwarg.as_ref().and_then(|a| a.annotation.as_deref()) {
+            self.expr(a)?;
+        }
+        self.exprs(plain(&p.kwonlyargs))?;
+        if let Some(r) = returns {
+            self.expr(r)?;
+        }
+        Ok(())
+    }
+
+    /// An annotation under `from __future__ import annotations`: CPython visits it in an
+    /// annotation block of its own, so its names touch no scope, and refuses there what
+    /// only makes sense when evaluated (`ANNOTATION_NOT_ALLOWED`).
+    fn string_annotation(&mut self, e: &Expr) -> Result<(), CompileError> {
+        use ruff_python_ast::visitor::{walk_expr, Visitor};
+        struct Find<'e>(Option<(&'static str, &'e Expr)>);
+        impl<'e> Visitor<'e> for Find<'e> {
+            fn visit_expr(&mut self, e: &'e Expr) {
+                if self.0.is_some() {
+                    return;
+                }
+                let what = match e {
+                    Expr::Named(_) => "named expression",
+                    Expr::Yield(_) | Expr::YieldFrom(_) => "yield expression",
+                    Expr::Await(_) => "await expression",
+                    // A lambda is a scope of its own.
+                    Expr::Lambda(_) => return,
+                    _ => return walk_expr(self, e),
+                };
+                self.0 = Some((what, e));
+            }
+        }
+        let mut find = Find(None);
+        find.visit_expr(e);
+        match find.0 {
+            Some((what, at)) => Err(syntax_error(
+                &format!("{what} cannot be used within an annotation"),
+                self.loc(at),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// `symtable_visit_stmt`, AnnAssign: a simple name is an annotated local (and may not
+    /// be declared global or nonlocal outside the module); other targets are visited as
+    /// stores; then the annotation and the value.
+    fn ann_assign(&mut self, a: &ast::StmtAnnAssign, loc: Loc) -> Result<(), CompileError> {
+        if let Expr::Name(n) = a.target.as_ref() {
+            let mangled = mangle(self.private.as_deref(), &n.id);
+            let cur = self.cur().symbols.get(&mangled).unwrap_or(0);
+            let at_module = self.stack.last().is_none_or(|&i| i == 0);
+            if cur & (DEF_GLOBAL | DEF_NONLOCAL) != 0 && !at_module && a.simple {
+                let what = if cur & DEF_GLOBAL != 0 {
+                    "global"
+                } else {
+                    "nonlocal"
+                };
+                return Err(syntax_error(
+                    &format!("annotated name '{}' can't be {what}", n.id),
+                    loc,
+                ));
+            }
+            let nloc = self.loc(n);
+            if a.simple {
+                self.add_def(&n.id, DEF_ANNOT | DEF_LOCAL, nloc)?;
+            } else if a.value.is_some() {
+                self.add_def(&n.id, DEF_LOCAL, nloc)?;
+            }
+        } else {
+            self.expr(&a.target)?;
+        }
+        if self.future_annotations {
+            self.string_annotation(&a.annotation)?;
+        } else {
+            self.expr(&a.annotation)?;
+        }
+        if let Some(v) = &a.value {
+            self.expr(v)?;
         }
         Ok(())
     }
@@ -577,7 +720,10 @@ impl Builder<'_> {
             Expr::Generator(g) => {
                 self.comprehension(e, "genexpr", &g.generators, &g.elt, None, true)?
             }
-            Expr::Await(_) => return Err(unsupported("await", loc)),
+            Expr::Await(a) => {
+                self.expr(&a.value)?;
+                self.cur().coroutine = true;
+            }
             Expr::Yield(y) => {
                 if let Some(v) = &y.value {
                     self.expr(v)?;
@@ -679,9 +825,6 @@ impl Builder<'_> {
         let Some(outermost) = generators.first() else {
             return Err(unsupported("comprehension without generators", self.loc(e)));
         };
-        if generators.iter().any(|g| g.is_async) {
-            return Err(unsupported("async comprehension", self.loc(e)));
-        }
         // The outermost iterator is evaluated in the enclosing scope.
         self.expr(&outermost.iter)?;
         let id = self.enter(
@@ -692,6 +835,11 @@ impl Builder<'_> {
         self.entries[id].comprehension = true;
         if is_generator {
             self.entries[id].generator = true;
+        }
+        // An `async for` clause makes the comprehension a coroutine (an `await` in it
+        // does too, see `Expr::Await`).
+        if generators.iter().any(|g| g.is_async) {
+            self.entries[id].coroutine = true;
         }
         // `symtable_implicit_arg(st, 0)`: the `.0` parameter.
         self.add_def(".0", DEF_PARAM, self.loc(e))?;
@@ -709,6 +857,11 @@ impl Builder<'_> {
             self.expr(elt)?;
         }
         self.stack.pop();
+        // A list, set or dict comprehension that awaits makes its enclosing block a
+        // coroutine; an asynchronous generator expression does not.
+        if self.entries[id].coroutine && !is_generator {
+            self.cur().coroutine = true;
+        }
         Ok(())
     }
 

@@ -237,21 +237,25 @@ impl Vm {
                         .unwrap_or(Value::None),
                 ),
                 "__closure__" => Some(f.closure.clone().map(Value::Tuple).unwrap_or(Value::None)),
+                // func_get_annotations: the MAKE_FUNCTION tuple (or nothing) becomes a dict
+                // the first time it is asked for, and that same dict is kept.
                 "__annotations__" => {
                     let a = f.annotations.borrow().clone();
-                    Some(match a {
+                    let dict = match a {
+                        Value::Dict(_) => a,
                         Value::Tuple(t) => {
                             let d = Dict::new();
                             for pair in t.chunks(2) {
-                                if pair.len() == 2 {
-                                    let _ = d.set(pair[0].clone(), pair[1].clone());
+                                if let [k, v] = pair {
+                                    let _ = d.set(k.clone(), v.clone());
                                 }
                             }
                             Value::Dict(crate::runtime::gc::alloc(d))
                         }
-                        Value::None => Value::Dict(Dict::new_rc()),
-                        other => other,
-                    })
+                        _ => Value::Dict(crate::runtime::gc::alloc(Dict::new())),
+                    };
+                    *f.annotations.borrow_mut() = dict.clone();
+                    Some(dict)
                 }
                 "__doc__" => Some(match f.code.co_consts.first() {
                     Some(crate::code::Constant::Str(s)) if f.code.co_flags & 0x4000_0000 == 0 => {
@@ -299,28 +303,50 @@ impl Vm {
                 },
                 _ => None,
             },
-            Value::Generator(g) => match name {
-                "gi_frame" => {
-                    if g.finished.get() {
-                        Some(Value::None)
-                    } else {
-                        Some(
-                            self.generator_frame(g)
-                                .map(Value::Frame)
-                                .unwrap_or(Value::None),
-                        )
+            Value::Generator(g) => {
+                // gi_* for generators, cr_* for coroutines, ag_* for async generators.
+                use super::object::GenKind;
+                let (prefix, rest) = name.split_at(name.len().min(3));
+                let field = match (g.kind, prefix) {
+                    (GenKind::Generator, "gi_")
+                    | (GenKind::Coroutine, "cr_")
+                    | (GenKind::AsyncGenerator, "ag_") => rest,
+                    _ if name.starts_with("__") => name,
+                    _ => "",
+                };
+                match (field, g.kind) {
+                    ("frame", _) => {
+                        if g.finished.get() {
+                            Some(Value::None)
+                        } else {
+                            Some(
+                                self.generator_frame(g)
+                                    .map(Value::Frame)
+                                    .unwrap_or(Value::None),
+                            )
+                        }
                     }
+                    // An async generator's `ag_running` is `ag_running_async`: an
+                    // asend/athrow is under way.
+                    ("running", GenKind::AsyncGenerator) => {
+                        Some(Value::Bool(g.running_async.get()))
+                    }
+                    ("running", _) => Some(Value::Bool(g.running.get())),
+                    ("suspended", _) => Some(Value::Bool(
+                        g.started.get() && !g.running.get() && !g.finished.get(),
+                    )),
+                    ("yieldfrom", GenKind::Generator)
+                    | ("await", GenKind::Coroutine | GenKind::AsyncGenerator) => {
+                        Some(self.gen_yieldfrom(g)?.unwrap_or(Value::None))
+                    }
+                    // Origin tracking (`sys.set_coroutine_origin_tracking_depth`) is off.
+                    ("origin", GenKind::Coroutine) => Some(Value::None),
+                    ("code", _) => Some(Value::Code(g.code.clone())),
+                    ("__name__", _) => Some(Value::Str(g.name.clone())),
+                    ("__qualname__", _) => Some(Value::Str(g.qualname.clone())),
+                    _ => None,
                 }
-                "gi_running" => Some(Value::Bool(g.running.get())),
-                "gi_suspended" => Some(Value::Bool(
-                    g.started.get() && !g.running.get() && !g.finished.get(),
-                )),
-                "gi_yieldfrom" => Some(self.gen_yieldfrom(g)?.unwrap_or(Value::None)),
-                "gi_code" => Some(Value::Code(g.code.clone())),
-                "__name__" => Some(Value::Str(g.name.clone())),
-                "__qualname__" => Some(Value::Str(g.qualname.clone())),
-                _ => None,
-            },
+            }
             Value::Module(m) => match name {
                 "__dict__" => Some(Value::Dict(m.dict.clone())),
                 _ => None,
@@ -362,6 +388,12 @@ impl Vm {
                         }
                         "code" if o.class.borrow().is_subtype(&self.ty("SystemExit")) => {
                             return Ok(Some(data.value.borrow().clone()))
+                        }
+                        "message" | "exceptions" => {
+                            if let Some((msg, excs)) = super::excgroup::parts(v) {
+                                let excs = Value::Tuple(excs);
+                                return Ok(Some(if name == "message" { msg } else { excs }));
+                            }
                         }
                         _ => {}
                     }
@@ -454,6 +486,10 @@ impl Vm {
                             let b = self.truthy(&x)?;
                             data.suppress_context.set(b);
                             return Ok(());
+                        }
+                        // BaseExceptionGroup's read-only members.
+                        "message" | "exceptions" if super::excgroup::parts(v).is_some() => {
+                            return Err(self.err("AttributeError", "readonly attribute"));
                         }
                         _ => {}
                     }

@@ -276,6 +276,10 @@ impl Vm {
         if t.is_builtin() {
             return super::builtins::construct(self, t, args);
         }
+        if super::excgroup::is_group_type(self, t) {
+            // BaseExceptionGroup_new for a subclass (its `derive`, `__init__` overrides).
+            return Err(self.unsupported("a subclass of BaseExceptionGroup"));
+        }
         if let Some(new) = t.lookup("__new__") {
             if !matches!(new, Value::Builtin(_)) {
                 let mut new_args = args.clone();

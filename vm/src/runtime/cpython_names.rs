@@ -240,6 +240,22 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("ZeroDivisionError", "ArithmeticError", &[
         "__doc__", "__init__", "__new__",
     ]),
+    ("async_generator", "object", &[
+        "__aiter__", "__anext__", "__class_getitem__", "__del__", "__doc__", "__getattribute__",
+        "__name__", "__qualname__", "__repr__", "__sizeof__", "aclose", "ag_await", "ag_code",
+        "ag_frame", "ag_running", "ag_suspended", "asend", "athrow",
+    ]),
+    ("async_generator_asend", "object", &[
+        "__await__", "__doc__", "__getattribute__", "__iter__", "__next__", "close", "send",
+        "throw",
+    ]),
+    ("async_generator_athrow", "object", &[
+        "__await__", "__doc__", "__getattribute__", "__iter__", "__next__", "close", "send",
+        "throw",
+    ]),
+    ("async_generator_wrapped_value", "object", &[
+        "__doc__", "__getattribute__",
+    ]),
     ("bool", "int", &[
         "__and__", "__doc__", "__invert__", "__new__", "__or__", "__rand__", "__repr__",
         "__ror__", "__rxor__", "__xor__",
@@ -283,6 +299,14 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "co_kwonlyargcount", "co_lines", "co_linetable", "co_lnotab", "co_name", "co_names",
         "co_nlocals", "co_positions", "co_posonlyargcount", "co_qualname", "co_stacksize",
         "co_varnames", "replace",
+    ]),
+    ("coroutine", "object", &[
+        "__await__", "__del__", "__doc__", "__getattribute__", "__name__", "__qualname__",
+        "__repr__", "__sizeof__", "close", "cr_await", "cr_code", "cr_frame", "cr_origin",
+        "cr_running", "cr_suspended", "send", "throw",
+    ]),
+    ("coroutine_wrapper", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__next__", "close", "send", "throw",
     ]),
     ("dict", "object", &[
         "__class_getitem__", "__contains__", "__delitem__", "__doc__", "__eq__", "__ge__",

@@ -65,7 +65,7 @@ pub fn run_module(
     globals.set_str("__name__", Value::str("__main__"));
     globals.set_str("__doc__", Value::None);
     globals.set_str("__package__", Value::None);
-    let loader = source_file_loader(&mut vm, &options.filename);
+    let loader = file_loader(&mut vm, &options.filename, options.sourceless);
     globals.set_str("__loader__", loader);
     globals.set_str("__spec__", Value::None);
     globals.set_str("__annotations__", Value::Dict(Dict::new_rc()));
@@ -113,13 +113,19 @@ pub fn run_module(
 }
 
 /// `__main__.__loader__` as `python main.py` sets it: an
-/// `importlib.machinery.SourceFileLoader` with its `name` and `path`. Only those two
-/// attributes exist here; any other is unsupported (see `Vm::cpython_owner_of`).
-fn source_file_loader(vm: &mut Vm, filename: &str) -> Value {
+/// `importlib.machinery.SourceFileLoader` with its `name` and `path` (for `python
+/// FILE.pyc`, a `SourcelessFileLoader`). Only those two attributes exist here; any other is
+/// unsupported (see `Vm::cpython_owner_of`).
+fn file_loader(vm: &mut Vm, filename: &str, sourceless: bool) -> Value {
     let object = vm.types.object.clone();
+    let name = if sourceless {
+        "SourcelessFileLoader"
+    } else {
+        "SourceFileLoader"
+    };
     let t = Rc::new(super::types::Type {
-        name: Rc::from("SourceFileLoader"),
-        qualname: std::cell::RefCell::new(Rc::from("SourceFileLoader")),
+        name: Rc::from(name),
+        qualname: std::cell::RefCell::new(Rc::from(name)),
         module: Rc::from(super::attr::IMPORTLIB_MODULE),
         bases: vec![object.clone()],
         mro_rest: vec![object],
@@ -343,6 +349,11 @@ fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
         O::END_SEND => ops::generators::end_send(vm),
         O::GET_YIELD_FROM_ITER => ops::generators::get_yield_from_iter(vm),
         O::CLEANUP_THROW => ops::generators::cleanup_throw(vm),
+        O::GET_AWAITABLE => ops::coroutines::get_awaitable(vm, arg),
+        O::GET_AITER => ops::coroutines::get_aiter(vm),
+        O::GET_ANEXT => ops::coroutines::get_anext(vm),
+        O::END_ASYNC_FOR => ops::coroutines::end_async_for(vm),
+        O::BEFORE_ASYNC_WITH => ops::coroutines::before_async_with(vm),
 
         O::JUMP_FORWARD | O::JUMP_BACKWARD | O::JUMP_BACKWARD_NO_INTERRUPT => {
             ops::control::jump(vm, ins.jump_target())
@@ -398,19 +409,12 @@ fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
         O::IMPORT_NAME => ops::imports::import_name(vm, arg),
         O::IMPORT_FROM => ops::imports::import_from(vm, arg),
 
-        // Not implemented: pattern matching, `except*`, the two-argument intrinsics (type
-        // parameters, `except*`) and the asynchronous opcodes.
-        O::MATCH_MAPPING
-        | O::MATCH_SEQUENCE
-        | O::MATCH_KEYS
-        | O::MATCH_CLASS
-        | O::CHECK_EG_MATCH
-        | O::CALL_INTRINSIC_2
-        | O::GET_AITER
-        | O::GET_ANEXT
-        | O::GET_AWAITABLE
-        | O::BEFORE_ASYNC_WITH
-        | O::END_ASYNC_FOR => Err(vm.unsupported(format!("the opcode {}", ins.opcode.name()))),
+        O::MATCH_SEQUENCE => ops::patterns::match_sequence(vm),
+        O::MATCH_MAPPING => ops::patterns::match_mapping(vm),
+        O::MATCH_KEYS => ops::patterns::match_keys(vm),
+        O::MATCH_CLASS => ops::patterns::match_class(vm, arg),
+        O::CHECK_EG_MATCH => ops::exceptions::check_eg_match(vm),
+        O::CALL_INTRINSIC_2 => ops::calls::call_intrinsic_2(vm, arg),
     }
 }
 

@@ -10,6 +10,7 @@
 
 mod argspec;
 mod attr;
+mod awaitables;
 mod builtins;
 mod call;
 mod carets;
@@ -20,6 +21,7 @@ mod codeinfo;
 mod cpython_names;
 mod dict;
 mod eval;
+mod excgroup;
 mod fmtspec;
 mod frame;
 mod gc;
@@ -39,6 +41,7 @@ mod set;
 mod setops;
 mod strformat;
 mod sysmod;
+mod tbgroup;
 mod trace;
 mod traceback;
 mod types;
@@ -79,18 +82,51 @@ const EVAL_STACK_BYTES: usize = 256 << 20;
 pub(crate) fn run(source: &str, options: &RunOptions) -> RunResult {
     let source = source.to_owned();
     let options = options.clone();
-    let spawned = std::thread::Builder::new()
+    on_eval_thread(move || compile_and_run(&source, &options, interp::NATIVE_DEPTH_LIMIT))
+        .unwrap_or_else(bug)
+}
+
+/// Reads a `.pyc` file (`marshal::read_pyc`) and runs its code as `__main__` on a thread
+/// with a large stack, as [`run`] runs source; `source`, when known, gives tracebacks their
+/// lines. A file that does not read is the located error, and nothing runs.
+pub fn run_pyc(
+    data: &[u8],
+    source: Option<&str>,
+    options: &RunOptions,
+) -> Result<RunResult, crate::marshal::Error> {
+    let (data, source, options) = (data.to_vec(), source.map(str::to_owned), options.clone());
+    on_eval_thread(move || {
+        let code = crate::marshal::read_pyc(&data)?;
+        let native_limit = interp::NATIVE_DEPTH_LIMIT;
+        Ok(eval::run_module(
+            code,
+            source.as_deref(),
+            &options,
+            native_limit,
+        ))
+    })
+    .unwrap_or_else(|detail| Ok(bug(detail)))
+}
+
+/// A run that ended in a VM bug.
+fn bug(detail: String) -> RunResult {
+    RunResult {
+        end: End::Bug(detail),
+        ..RunResult::default()
+    }
+}
+
+/// Runs `f` on a thread with [`EVAL_STACK_BYTES`] of stack; `Err` says why it did not
+/// finish (a panic, or a thread that could not start: VM bugs).
+fn on_eval_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
+    match std::thread::Builder::new()
         .stack_size(EVAL_STACK_BYTES)
-        .spawn(move || compile_and_run(&source, &options, interp::NATIVE_DEPTH_LIMIT));
-    match spawned {
-        Ok(handle) => handle.join().unwrap_or_else(|_| RunResult {
-            end: End::Bug("the evaluator thread panicked".into()),
-            ..RunResult::default()
-        }),
-        Err(e) => RunResult {
-            end: End::Bug(format!("cannot start evaluator thread: {e}")),
-            ..RunResult::default()
-        },
+        .spawn(f)
+    {
+        Ok(handle) => handle
+            .join()
+            .map_err(|_| "the evaluator thread panicked".to_owned()),
+        Err(e) => Err(format!("cannot start evaluator thread: {e}")),
     }
 }
 

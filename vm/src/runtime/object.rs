@@ -56,6 +56,7 @@ pub enum Value {
     Cell(Rc<CellObj>),
     Generator(Rc<Generator>),
     Property(Rc<Property>),
+    AsyncOp(Rc<AsyncOp>),
 }
 
 /// `list`: a growable vector behind a `RefCell`.
@@ -348,9 +349,61 @@ pub struct CellObj {
     pub value: RefCell<Option<Value>>,
 }
 
-/// A generator (CPython `PyGenObject`): owns its interpreter frame while suspended.
+/// Which of CPython's three generator-like types a [`Generator`] is: they share
+/// `_PyGenObject_HEAD` and the machinery that keeps the frame (`Objects/genobject.c`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GenKind {
+    /// `generator`: a function with `yield`.
+    Generator,
+    /// `coroutine`: an `async def` without `yield`.
+    Coroutine,
+    /// `async_generator`: an `async def` with `yield`.
+    AsyncGenerator,
+}
+
+impl GenKind {
+    /// The kind a code object's frame becomes at RETURN_GENERATOR (`make_gen` by flags).
+    pub fn of_flags(flags: u32) -> GenKind {
+        use crate::code::flags::{CO_ASYNC_GENERATOR, CO_COROUTINE};
+        if flags & CO_COROUTINE != 0 {
+            GenKind::Coroutine
+        } else if flags & CO_ASYNC_GENERATOR != 0 {
+            GenKind::AsyncGenerator
+        } else {
+            GenKind::Generator
+        }
+    }
+
+    pub fn type_name(self) -> &'static str {
+        match self {
+            GenKind::Generator => "generator",
+            GenKind::Coroutine => "coroutine",
+            GenKind::AsyncGenerator => "async_generator",
+        }
+    }
+
+    /// How messages name it (`generator already executing`, `coroutine …`, `async
+    /// generator …`).
+    pub fn noun(self) -> &'static str {
+        match self {
+            GenKind::Generator => "generator",
+            GenKind::Coroutine => "coroutine",
+            GenKind::AsyncGenerator => "async generator",
+        }
+    }
+}
+
+/// A generator, coroutine or async generator (CPython `PyGenObject`, `PyCoroObject`,
+/// `PyAsyncGenObject`): owns its interpreter frame while suspended.
 #[derive(Debug)]
 pub struct Generator {
+    pub kind: GenKind,
+    /// Async generators: an `asend`/`athrow` is driving it (`ag_running_async`, which is
+    /// what `ag_running` shows).
+    pub running_async: Cell<bool>,
+    /// Async generators: `aclose()` ran or it finished by StopAsyncIteration/GeneratorExit
+    /// (`ag_closed`).
+    pub closed: Cell<bool>,
     /// The suspended frame; `None` while it runs (it is on the frame stack then) and after
     /// it finished.
     pub frame: RefCell<Option<Frame>>,
@@ -364,6 +417,49 @@ pub struct Generator {
     /// objects find the generator's frame while it is suspended.
     pub serial: u64,
     pub me: RefCell<Weak<Generator>>,
+}
+
+/// The objects through which `await` drives coroutines and async generators (CPython
+/// `coroutine_wrapper`, `async_generator_asend`, `async_generator_athrow`), and the box an
+/// async generator's `yield` puts its value in (`async_generator_wrapped_value`), which
+/// tells a yield apart from a value an `await` inside it passes through. Its fields are set
+/// once, so it closes no reference cycle (see `gc`).
+#[derive(Debug)]
+pub struct AsyncOp {
+    pub gen: Rc<Generator>,
+    pub kind: AsyncOpKind,
+    pub state: Cell<AwaitState>,
+}
+
+#[derive(Debug)]
+pub enum AsyncOpKind {
+    /// `coro.__await__()`.
+    CoroWrapper,
+    /// `agen.asend(value)`, or `__anext__()` with None.
+    ASend(Value),
+    /// `agen.athrow(*args)`, or `aclose()` when `None`.
+    AThrow(Option<Vec<Value>>),
+    /// A value an async generator yielded.
+    Wrapped(Value),
+}
+
+/// `AwaitableState` of `genobject.c`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AwaitState {
+    Init,
+    Iter,
+    Closed,
+}
+
+impl AsyncOp {
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            AsyncOpKind::CoroWrapper => "coroutine_wrapper",
+            AsyncOpKind::ASend(_) => "async_generator_asend",
+            AsyncOpKind::AThrow(_) => "async_generator_athrow",
+            AsyncOpKind::Wrapped(_) => "async_generator_wrapped_value",
+        }
+    }
 }
 
 impl Value {
@@ -434,6 +530,7 @@ impl Value {
             Value::Cell(c) => p(c),
             Value::Generator(g) => p(g),
             Value::Property(x) => p(x),
+            Value::AsyncOp(x) => p(x),
         }
     }
 

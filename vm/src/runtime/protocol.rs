@@ -6,7 +6,9 @@ use std::rc::Rc;
 use super::dict::{Key, Unhashable};
 use super::heap;
 use super::interp::Vm;
-use super::object::{Args, Iter, IterState, Method, PropertyKind, Slice, Value, ViewKind};
+use super::object::{
+    Args, AsyncOpKind, GenKind, Iter, IterState, Method, PropertyKind, Slice, Value, ViewKind,
+};
 use super::ops::generators::GenResult;
 use super::reach;
 use super::types::Type;
@@ -73,7 +75,8 @@ impl Vm {
             Value::Type(_) => "type",
             Value::Object(o) => return o.class.borrow().clone(),
             Value::Cell(_) => "cell",
-            Value::Generator(_) => "generator",
+            Value::Generator(g) => g.kind.type_name(),
+            Value::AsyncOp(o) => o.type_name(),
             Value::Property(p) => match p.kind {
                 PropertyKind::Property => "property",
                 PropertyKind::StaticMethod => "staticmethod",
@@ -142,11 +145,24 @@ impl Vm {
             | Value::Set(_)
             | Value::Range(_)
             | Value::Iter(_)
-            | Value::DictView(_)
-            | Value::Generator(_) => true,
+            | Value::DictView(_) => true,
+            Value::Generator(_) | Value::AsyncOp(_) => self.is_iterator(v),
             Value::Object(_) => {
                 self.special(v, "__iter__").is_some() || self.special(v, "__getitem__").is_some()
             }
+            _ => false,
+        }
+    }
+
+    /// Whether `v`'s type has `tp_iternext` (CPython `PyIter_Check`), a type test that
+    /// calls nothing. Coroutines and async generators are not iterators; the objects that
+    /// drive them from `await` are.
+    pub fn is_iterator(&self, v: &Value) -> bool {
+        match v {
+            Value::Iter(_) => true,
+            Value::Generator(g) => g.kind == GenKind::Generator,
+            Value::AsyncOp(o) => !matches!(o.kind, AsyncOpKind::Wrapped(_)),
+            Value::Object(_) => self.special(v, "__next__").is_some(),
             _ => false,
         }
     }
@@ -464,16 +480,13 @@ impl Vm {
                 type_name: "bytes_iterator",
             },
             Value::DictView(d) => dict_iter(&d.dict, d.kind),
-            Value::Iter(_) | Value::Generator(_) => return Ok(v.clone()),
+            Value::Iter(_) | Value::Generator(_) | Value::AsyncOp(_) if self.is_iterator(v) => {
+                return Ok(v.clone())
+            }
             Value::Object(_) => {
                 if let Some(it) = self.call_special(v, "__iter__", vec![])? {
                     // CPython `PyObject_GetIter` checks what `__iter__` gave.
-                    let is_iterator = match &it {
-                        Value::Iter(_) | Value::Generator(_) => true,
-                        Value::Object(_) => self.special(&it, "__next__").is_some(),
-                        _ => false,
-                    };
-                    if !is_iterator {
+                    if !self.is_iterator(&it) {
                         let n = self.type_of(&it).name.clone();
                         return Err(
                             self.type_error(format!("iter() returned non-iterator of type '{n}'"))
@@ -525,14 +538,32 @@ impl Vm {
                 Some(v) => IterStep::Item(v),
                 None => IterStep::Done(None),
             }),
-            Value::Generator(g) => match self.gen_resume(g, Value::None, None)? {
-                GenResult::Yield(v) => Ok(IterStep::Item(v)),
-                GenResult::Return(v) if v.is_none() => Ok(IterStep::Done(None)),
-                GenResult::Return(v) => {
-                    let exc = self.new_exception(&self.ty("StopIteration"), vec![v]);
-                    Ok(IterStep::Done(Some(exc)))
+            Value::Generator(g) if g.kind == GenKind::Generator => {
+                match self.gen_resume(g, Value::None, None) {
+                    Ok(GenResult::Yield(v)) => Ok(IterStep::Item(v)),
+                    Ok(GenResult::Return(v)) if v.is_none() => Ok(IterStep::Done(None)),
+                    Ok(GenResult::Return(v)) => {
+                        let exc = self.new_exception(&self.ty("StopIteration"), vec![v]);
+                        Ok(IterStep::Done(Some(exc)))
+                    }
+                    // A StopIteration the frame raised (only a generator lambda can: the
+                    // others turn it into RuntimeError) ends the iteration for a C caller,
+                    // as `tp_iternext` returning NULL with it set does.
+                    Err(Throw::Exc(e)) if self.is_instance_of(&e, "StopIteration") => {
+                        Ok(IterStep::Done(Some(e)))
+                    }
+                    Err(e) => Err(e),
                 }
-            },
+            }
+            Value::AsyncOp(o) if self.is_iterator(it) => {
+                match self.async_op_send(&o.clone(), None) {
+                    Ok(v) => Ok(IterStep::Item(v)),
+                    Err(Throw::Exc(e)) if self.is_instance_of(&e, "StopIteration") => {
+                        Ok(IterStep::Done(Some(e)))
+                    }
+                    Err(e) => Err(e),
+                }
+            }
             Value::Object(_) => match self.call_special(it, "__next__", vec![]) {
                 Ok(Some(v)) => Ok(IterStep::Item(v)),
                 Ok(None) => {

@@ -210,7 +210,13 @@ impl Vm {
                 ),
                 None => format!("<cell at {}: empty>", addr(v)),
             },
-            Value::Generator(g) => format!("<generator object {} at {}>", g.qualname, addr(v)),
+            Value::Generator(g) => format!(
+                "<{} object {} at {}>",
+                g.kind.type_name(),
+                g.qualname,
+                addr(v)
+            ),
+            Value::AsyncOp(o) => format!("<{} object at {}>", o.type_name(), addr(v)),
             Value::Property(p) => match p.kind {
                 PropertyKind::Property => format!("<property object at {}>", addr(v)),
                 PropertyKind::StaticMethod => {
@@ -276,6 +282,9 @@ impl Vm {
                             Err(self.type_error(format!("__str__ returned non-string (type {n})")))
                         }
                     };
+                }
+                if super::excgroup::is_group(self, v) {
+                    return super::excgroup::str_of(self, v);
                 }
                 if let Some(data) = &o.exc {
                     let args = data.args.borrow().clone();

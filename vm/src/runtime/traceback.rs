@@ -9,43 +9,18 @@ use super::interp::Vm;
 use super::object::Value;
 
 pub fn format_exception(vm: &mut Vm, exc: &Value) -> String {
+    super::tbgroup::format(vm, exc)
+}
+
+/// The `File` lines of `exc`'s traceback (CPython `StackSummary.format`), without the
+/// header.
+pub(super) fn stack(vm: &mut Vm, exc: &Value) -> String {
     let mut out = String::new();
-    let mut seen = Vec::new();
-    chain(vm, exc, &mut seen, &mut out);
-    out
-}
-
-fn chain(vm: &mut Vm, exc: &Value, seen: &mut Vec<usize>, out: &mut String) {
-    seen.push(exc.address());
-    if let Some(d) = exc.exc() {
-        let cause = d.cause.borrow().clone();
-        let context = d.context.borrow().clone();
-        if !cause.is_none() && !seen.contains(&cause.address()) {
-            chain(vm, &cause, seen, out);
-            out.push_str(
-                "\nThe above exception was the direct cause of the following exception:\n\n",
-            );
-        } else if !context.is_none()
-            && !d.suppress_context.get()
-            && !seen.contains(&context.address())
-        {
-            chain(vm, &context, seen, out);
-            out.push_str(
-                "\nDuring handling of the above exception, another exception occurred:\n\n",
-            );
-        }
-    }
-    one(vm, exc, out);
-}
-
-fn one(vm: &mut Vm, exc: &Value, out: &mut String) {
+    let out = &mut out;
     let mut tb = exc
         .exc()
         .map(|d| d.traceback.borrow().clone())
         .unwrap_or(Value::None);
-    if matches!(tb, Value::Traceback(_)) {
-        out.push_str("Traceback (most recent call last):\n");
-    }
     // Runs of identical entries beyond three are folded (CPython `TB_RECURSIVE_CUTOFF`).
     let mut last: Option<(usize, Option<u32>)> = None;
     let mut repeats = 0usize;
@@ -92,7 +67,7 @@ fn one(vm: &mut Vm, exc: &Value, out: &mut String) {
         tb = t.tb_next.borrow().clone();
     }
     flush_repeats(out, repeats);
-    out.push_str(&exception_only(vm, exc));
+    std::mem::take(out)
 }
 
 fn flush_repeats(out: &mut String, repeats: usize) {
@@ -107,7 +82,7 @@ fn flush_repeats(out: &mut String, repeats: usize) {
 }
 
 /// The last line: `TYPE: message`, or `TYPE` alone for an empty message.
-fn exception_only(vm: &mut Vm, exc: &Value) -> String {
+pub(super) fn exception_only(vm: &mut Vm, exc: &Value) -> String {
     let t = vm.type_of(exc);
     let name = if t.is_builtin() || &*t.module == "__main__" {
         t.qualname.borrow().to_string()
@@ -142,11 +117,19 @@ pub fn syntax_error_text(filename: &str, source: &str, e: &CompileError) -> Stri
     if let Some(src) = source.lines().nth(e.line.saturating_sub(1) as usize) {
         let trimmed = src.trim_start();
         let indent = src.len() - trimmed.len();
-        let text = trimmed.trim_end();
-        if !text.is_empty() {
+        // print_error_text: the line without its indentation, then carets from the
+        // offset to the end offset (to the end of the line when the error spans lines).
+        let text = trimmed;
+        if !text.trim_end().is_empty() {
             out.push_str(&format!("    {text}\n"));
             let col = (e.column as usize).saturating_sub(1).saturating_sub(indent);
-            out.push_str(&format!("    {}^\n", " ".repeat(col)));
+            let end = if e.end_line > e.line {
+                src.len() + 1
+            } else {
+                e.end_column as usize
+            };
+            let carets = end.saturating_sub(e.column as usize).max(1);
+            out.push_str(&format!("    {}{}\n", " ".repeat(col), "^".repeat(carets)));
         }
     }
     out.push_str(&format!("SyntaxError: {}\n", e.message));

@@ -99,6 +99,9 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     ("KeyboardInterrupt", "BaseException"),
     ("GeneratorExit", "BaseException"),
     ("Exception", "BaseException"),
+    ("BaseExceptionGroup", "BaseException"),
+    // Also derives from Exception (see `Types::new`).
+    ("ExceptionGroup", "BaseExceptionGroup"),
     ("StopIteration", "Exception"),
     ("StopAsyncIteration", "Exception"),
     ("ArithmeticError", "Exception"),
@@ -161,6 +164,12 @@ const BUILTIN_TYPES: &[&str] = &[
     "module",
     "cell",
     "generator",
+    "coroutine",
+    "async_generator",
+    "coroutine_wrapper",
+    "async_generator_asend",
+    "async_generator_athrow",
+    "async_generator_wrapped_value",
     "property",
     "staticmethod",
     "classmethod",
@@ -243,7 +252,23 @@ impl Types {
         }
         for &(name, base) in EXCEPTIONS {
             let base_t = by_name.get(base).cloned().unwrap_or_else(|| object.clone());
-            by_name.insert(name, builtin(name, vec![base_t], "BaseException"));
+            let t = if name == "ExceptionGroup" {
+                // `class ExceptionGroup(BaseExceptionGroup, Exception)`: C3, not a chain.
+                let exception = by_name
+                    .get("Exception")
+                    .cloned()
+                    .unwrap_or_else(|| object.clone());
+                let bases = vec![base_t, exception];
+                let mut t = builtin(name, Vec::new(), "BaseException");
+                if let (Some(tm), Ok(mro)) = (Rc::get_mut(&mut t), c3(&bases)) {
+                    tm.mro_rest = mro;
+                    tm.bases = bases;
+                }
+                t
+            } else {
+                builtin(name, vec![base_t], "BaseException")
+            };
+            by_name.insert(name, t);
         }
         Types { by_name, object }
     }

@@ -49,6 +49,35 @@ fn run_script(script: &str, arg: &str, stdin: &str) -> Vec<u8> {
 }
 
 /// `compile(source, "main.py", "exec")` by CPython, loaded as a `CodeObject`.
+/// `python3.12 -c SCRIPT` with `stdin` as its input: its stdout, or what went wrong.
+/// `PYTHONHASHSEED=0` as the harness runs CPython (frozenset constants are laid out by
+/// their items' hashes).
+#[allow(dead_code)] // used by the tests that compare whole files (lib_vs_cpython, pyc_vs_cpython)
+pub fn run_python(python: &std::path::Path, script: &str, stdin: &str) -> Result<String, String> {
+    let mut child = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .env("PYTHONHASHSEED", "0")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    if let Some(mut input) = child.stdin.take() {
+        input
+            .write_all(stdin.as_bytes())
+            .map_err(|e| e.to_string())?;
+    }
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!(
+            "python3.12 failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|e| e.to_string())
+}
+
 pub fn cpython_compile(source: &str) -> Rc<CodeObject> {
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),

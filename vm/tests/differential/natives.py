@@ -29,14 +29,39 @@ KINDS = {
 }
 
 
+async def _coro():
+    pass
+
+
+async def _agen():
+    yield
+
+
+def _async_types():
+    """The types of coroutines, async generators and their awaitables."""
+    c, g = _coro(), _agen()
+    out = {
+        "coroutine": type(c), "coroutine_wrapper": type(c.__await__()),
+        "async_generator": type(g), "async_generator_asend": type(g.asend(None)),
+        "async_generator_athrow": type(g.aclose()),
+    }
+    c.close()
+    return out
+
+
 def lookup(owner, name):
     if owner == "builtins":
         return getattr(builtins, name)
     if owner == "generator":
         owner_type = type(x for x in ())
+    elif owner in ASYNC_TYPES:
+        owner_type = ASYNC_TYPES[owner]
     else:
         owner_type = getattr(builtins, owner)
     return owner_type.__dict__[name]
+
+
+ASYNC_TYPES = _async_types()
 
 
 def from_text_signature(text):

@@ -353,6 +353,9 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
 /// the object model does not hold is unsupported: OSError's errno form (which picks an
 /// errno subclass and sets `errno`, `strerror`, `filename`) and SyntaxError's details.
 fn exception(vm: &mut Vm, t: &Rc<Type>, args: Args) -> PyResult<Value> {
+    if crate::runtime::excgroup::is_group_type(vm, t) {
+        return crate::runtime::excgroup::construct(vm, t, args);
+    }
     let family = [
         "AttributeError",
         "NameError",

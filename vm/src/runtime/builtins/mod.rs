@@ -628,7 +628,7 @@ fn callable(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 /// `callable(v)` (CPython `PyCallable_Check`).
-fn is_callable(vm: &Vm, v: &Value) -> bool {
+pub(crate) fn is_callable(vm: &Vm, v: &Value) -> bool {
     match v {
         Value::Function(_) | Value::Builtin(_) | Value::Method(_) | Value::Type(_) => true,
         Value::Object(_) => vm.special(v, "__call__").is_some(),

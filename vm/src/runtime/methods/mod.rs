@@ -4,10 +4,13 @@
 //!
 //! One file per type (or family) so they can change independently: `str`, `list` (with
 //! `tuple`'s methods, which share its helpers), `dict`, `set`, `numbers` (`int`, `float`),
-//! `generator`, and `misc` (exceptions, `frame`, `code`, `object`, the standard streams).
+//! `generator`, `coroutine` (coroutines, async generators and their awaitables), `excgroup`
+//! (`BaseExceptionGroup`), and `misc` (exceptions, `frame`, `code`, `object`, the standard streams).
 //! Each file's `METHODS` table lists what it installs.
 
+mod coroutine;
 mod dict;
+mod excgroup;
 mod generator;
 mod list;
 mod misc;
@@ -31,7 +34,9 @@ const TABLES: &[&[(&str, &str, NativeFn)]] = &[
     set::METHODS,
     numbers::METHODS,
     generator::METHODS,
+    coroutine::METHODS,
     misc::METHODS,
+    excgroup::METHODS,
 ];
 
 fn add(vm: &Vm, owner: &'static str, name: &'static str, func: NativeFn) {

@@ -8,7 +8,7 @@ use super::super::interp::Vm;
 use super::super::object::{Args, Function, Value};
 use super::super::{PyResult, Throw};
 use crate::arith::UnaryOp;
-use crate::oparg::{make_function, Intrinsic1};
+use crate::oparg::{make_function, Intrinsic1, Intrinsic2};
 
 /// KW_NAMES `( -- )`: remembers the keyword names tuple for the next CALL.
 pub fn kw_names(vm: &mut Vm, arg: u32) -> PyResult<Step> {
@@ -205,13 +205,27 @@ pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             Value::None
         }
         Intrinsic1::StopIterationError => {
-            // PEP 479: a StopIteration escaping a generator becomes RuntimeError; the
-            // RERAISE that follows raises the result.
-            if vm.is_instance_of(&v, "StopIteration") {
-                let new = vm.new_exception(
-                    &vm.ty("RuntimeError"),
-                    vec![Value::str("generator raised StopIteration")],
-                );
+            // PEP 479: a StopIteration escaping a generator becomes RuntimeError (and a
+            // StopAsyncIteration escaping an async generator); the RERAISE that follows
+            // raises the result (`stopiteration_error`).
+            use crate::code::flags::{CO_ASYNC_GENERATOR, CO_COROUTINE};
+            let flags = vm.top()?.info.code.co_flags;
+            let message = if vm.is_instance_of(&v, "StopIteration") {
+                Some(if flags & CO_ASYNC_GENERATOR != 0 {
+                    "async generator raised StopIteration"
+                } else if flags & CO_COROUTINE != 0 {
+                    "coroutine raised StopIteration"
+                } else {
+                    "generator raised StopIteration"
+                })
+            } else if flags & CO_ASYNC_GENERATOR != 0 && vm.is_instance_of(&v, "StopAsyncIteration")
+            {
+                Some("async generator raised StopAsyncIteration")
+            } else {
+                None
+            };
+            if let Some(message) = message {
+                let new = vm.new_exception(&vm.ty("RuntimeError"), vec![Value::str(message)]);
                 if let Some(d) = new.exc() {
                     *d.cause.borrow_mut() = v.clone();
                     *d.context.borrow_mut() = v.clone();
@@ -227,13 +241,38 @@ pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             Value::List(l) => Value::tuple(l.items.borrow().clone()),
             other => other.clone(),
         },
+        Intrinsic1::AsyncGenWrap => super::coroutines::async_gen_wrap(vm, v)?,
         Intrinsic1::Invalid
-        | Intrinsic1::AsyncGenWrap
         | Intrinsic1::TypeVar
         | Intrinsic1::ParamSpec
         | Intrinsic1::TypeVarTuple
         | Intrinsic1::SubscriptGeneric
         | Intrinsic1::TypeAlias => {
+            return Err(vm.unsupported(format!("the intrinsic {}", intrinsic.name())))
+        }
+    };
+    vm.top()?.push(res);
+    Ok(Step::Continue)
+}
+
+/// CALL_INTRINSIC_2 `(value2, value1 -- res)`: the [`Intrinsic2`] the oparg names;
+/// `value2` is the first argument. Those for type parameters are unsupported.
+pub fn call_intrinsic_2(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    let Some(intrinsic) = Intrinsic2::from_oparg(arg) else {
+        return Err(vm.bug(format!("CALL_INTRINSIC_2 oparg {arg}")));
+    };
+    let f = vm.top()?;
+    let value1 = f.pop()?;
+    let value2 = f.pop()?;
+    let res = match intrinsic {
+        // spec: exceptions.handler
+        Intrinsic2::PrepReraiseStar => {
+            super::super::excgroup::prep_reraise_star(vm, &value2, &value1)?
+        }
+        Intrinsic2::Invalid
+        | Intrinsic2::TypeVarWithBound
+        | Intrinsic2::TypeVarWithConstraints
+        | Intrinsic2::SetFunctionTypeParams => {
             return Err(vm.unsupported(format!("the intrinsic {}", intrinsic.name())))
         }
     };

@@ -157,3 +157,20 @@ pub fn with_except_start(vm: &mut Vm) -> PyResult<Step> {
     vm.top()?.push(res);
     Ok(Step::Continue)
 }
+
+/// CHECK_EG_MATCH `(exc_value, match_type -- rest, match)`: splits the exception being
+/// handled for an `except*` clause; a match becomes the handled exception
+/// (`PyErr_SetHandledException`). spec: exceptions.handler
+pub fn check_eg_match(vm: &mut Vm) -> PyResult<Step> {
+    let f = vm.top()?;
+    let match_type = f.pop()?;
+    let exc = f.pop()?;
+    let (rest, matched) = super::super::excgroup::exception_group_match(vm, &exc, &match_type)?;
+    if !matched.is_none() {
+        vm.exc_info = matched.clone();
+    }
+    let f = vm.top()?;
+    f.push(rest);
+    f.push(matched);
+    Ok(Step::Continue)
+}

@@ -11,7 +11,7 @@ use crate::opcode::Opcode;
 use super::super::eval::{self, Step};
 use super::super::frame::InlineReturn;
 use super::super::interp::{Vm, EVAL_C_UNITS};
-use super::super::object::{Args, Generator, Value};
+use super::super::object::{Args, GenKind, Generator, Value};
 use super::super::protocol::IterStep;
 use super::super::{PyResult, Throw};
 
@@ -27,6 +27,8 @@ thread_local! {
     /// A suspended generator was freed since the evaluator last looked: `Some(true)` when
     /// closing it would have run code of its own (see [`closing_runs_code`]).
     static FREED_SUSPENDED: Cell<Option<bool>> = const { Cell::new(None) };
+    /// A coroutine that never started was freed since the evaluator last looked.
+    static FREED_UNAWAITED: Cell<bool> = const { Cell::new(false) };
     /// Every generator of the current run, to find the ones still suspended at exit (CPython
     /// closes those at shutdown).
     static GENERATORS: RefCell<Vec<Weak<Generator>>> = const { RefCell::new(Vec::new()) };
@@ -103,6 +105,10 @@ const INTRINSIC_STOPITERATION_ERROR: u32 = 3;
 
 impl Drop for Generator {
     fn drop(&mut self) {
+        if self.kind == GenKind::Coroutine && !self.started.get() && !self.finished.get() {
+            FREED_UNAWAITED.with(|c| c.set(true));
+            return;
+        }
         if !self.started.get() || self.finished.get() {
             return;
         }
@@ -116,6 +122,7 @@ impl Drop for Generator {
 /// Starts a run's bookkeeping of generator finalisation.
 pub fn begin_run() {
     FREED_SUSPENDED.with(|c| c.set(None));
+    FREED_UNAWAITED.with(|c| c.set(false));
     GENERATORS.with(|g| g.borrow_mut().clear());
 }
 
@@ -123,6 +130,13 @@ pub fn begin_run() {
 /// have been closed by CPython right then; unsupported when that is observable (it runs
 /// code of its own, or a tracer watches). The check is one thread-local read.
 pub fn check_freed(vm: &Vm) -> PyResult<()> {
+    // `_PyGen_Finalize` warns (RuntimeWarning on stderr, through the `warnings` module).
+    if FREED_UNAWAITED.with(|c| c.take()) {
+        return Err(vm.unsupported(
+            "a coroutine that was never awaited (CPython warns \"coroutine ... was never \
+             awaited\" when it is freed)",
+        ));
+    }
     // The trace channel and a program's tracer would see the frame resume.
     let watched = vm.trace.events.is_some() || !vm.trace.sys_trace.is_none();
     match FREED_SUSPENDED.with(|c| c.take()) {
@@ -141,11 +155,12 @@ pub fn check_suspended_at_exit(vm: &Vm) -> PyResult<()> {
     let watched = !vm.trace.sys_trace.is_none();
     let observable = GENERATORS.with(|g| {
         g.borrow().iter().filter_map(Weak::upgrade).any(|g| {
-            g.started.get()
-                && !g.finished.get()
-                && g.frame
-                    .try_borrow()
-                    .is_ok_and(|f| f.as_ref().is_some_and(|f| watched || closing_runs_code(f)))
+            (g.kind == GenKind::Coroutine && !g.started.get() && !g.finished.get())
+                || g.started.get()
+                    && !g.finished.get()
+                    && g.frame
+                        .try_borrow()
+                        .is_ok_and(|f| f.as_ref().is_some_and(|f| watched || closing_runs_code(f)))
         })
     });
     if observable {
@@ -186,6 +201,9 @@ pub fn return_generator(vm: &mut Vm) -> PyResult<Step> {
         None => (code.co_name.clone(), code.co_qualname.clone()),
     };
     let gen = crate::runtime::gc::alloc(Generator {
+        kind: GenKind::of_flags(code.co_flags),
+        running_async: Cell::new(false),
+        closed: Cell::new(false),
         frame: RefCell::new(None),
         running: Cell::new(false),
         finished: Cell::new(false),
@@ -255,17 +273,25 @@ impl Vm {
         sent: Value,
         throw: Option<Value>,
     ) -> PyResult<GenResult> {
+        let noun = gen.kind.noun();
+        if !gen.started.get() && !gen.finished.get() && !sent.is_none() && throw.is_none() {
+            return Err(self.type_error(format!(
+                "can't send non-None value to a just-started {noun}"
+            )));
+        }
         if gen.running.get() {
-            return Err(self.value_error("generator already executing"));
+            return Err(self.value_error(format!("{noun} already executing")));
         }
         if gen.finished.get() {
+            // gen_send_ex2: an exhausted coroutine cannot be resumed at all (`close()`
+            // never gets here).
+            if gen.kind == GenKind::Coroutine {
+                return Err(self.err("RuntimeError", "cannot reuse already awaited coroutine"));
+            }
             if let Some(exc) = throw {
                 return Err(self.raise(exc));
             }
             return Ok(GenResult::Return(Value::None));
-        }
-        if !gen.started.get() && !sent.is_none() && throw.is_none() {
-            return Err(self.type_error("can't send non-None value to a just-started generator"));
         }
         // The resumed frame runs in a nested evaluator (CPython `gen_send_ex2` →
         // `_PyEval_EvalFrame`), which takes C recursion units. When they are spent,
@@ -381,11 +407,24 @@ impl Vm {
     /// spec: generators.exceptions.throw, generators.exceptions.close,
     /// generators.frame.f_back
     pub fn gen_throw(&mut self, gen: &Rc<Generator>, args: &[Value]) -> PyResult<GenResult> {
+        self.gen_throw_ex(gen, args, true)
+    }
+
+    /// [`Vm::gen_throw`]; without `close_on_genexit` (`aclose()`, `athrow()`), a
+    /// GeneratorExit is thrown into the sub-iterator like any exception instead of closing
+    /// it.
+    pub fn gen_throw_ex(
+        &mut self,
+        gen: &Rc<Generator>,
+        args: &[Value],
+        close_on_genexit: bool,
+    ) -> PyResult<GenResult> {
         let typ = args.first().cloned().unwrap_or(Value::None);
-        let is_exit = match &typ {
-            Value::Type(t) => t.is_subtype(&self.ty("GeneratorExit")),
-            other => other.exc().is_some() && self.is_instance_of(other, "GeneratorExit"),
-        };
+        let is_exit = close_on_genexit
+            && match &typ {
+                Value::Type(t) => t.is_subtype(&self.ty("GeneratorExit")),
+                other => other.exc().is_some() && self.is_instance_of(other, "GeneratorExit"),
+            };
         let mut linked: Vec<Rc<Generator>> = Vec::new();
         let mut current = gen.clone();
         let mut outcome = loop {
@@ -406,7 +445,12 @@ impl Vm {
                     Err(fatal) => Err(fatal),
                 };
             }
-            if let Value::Generator(sub) = &yf {
+            // `PyGen_CheckExact(yf) || PyCoro_CheckExact(yf)`: handled directly.
+            let direct = match &yf {
+                Value::Generator(sub) if sub.kind != GenKind::AsyncGenerator => Some(sub.clone()),
+                _ => None,
+            };
+            if let Some(sub) = direct {
                 if let Err(e) = self.link_delegating(&current) {
                     break Err(e);
                 }
@@ -546,7 +590,7 @@ impl Vm {
                 break;
             }
             match self.gen_yieldfrom(g)? {
-                Some(Value::Generator(sub)) => {
+                Some(Value::Generator(sub)) if sub.kind != GenKind::AsyncGenerator => {
                     g.running.set(true);
                     chain.push(sub);
                 }
@@ -590,9 +634,10 @@ impl Vm {
             None => self.new_exception(&self.ty("GeneratorExit"), vec![]),
         };
         match self.gen_resume(gen, Value::None, Some(exc)) {
-            Ok(GenResult::Yield(_)) => {
-                Err(self.err("RuntimeError", "generator ignored GeneratorExit"))
-            }
+            Ok(GenResult::Yield(_)) => Err(self.err(
+                "RuntimeError",
+                format!("{} ignored GeneratorExit", gen.kind.noun()),
+            )),
             Ok(GenResult::Return(_)) => Ok(()),
             Err(Throw::Exc(e) | Throw::Reraise(e))
                 if self.is_instance_of(&e, "GeneratorExit")
@@ -608,7 +653,9 @@ impl Vm {
     /// method if it has one (a failed lookup is reported as unraisable and ignored).
     fn close_iter(&mut self, yf: &Value) -> PyResult<()> {
         if let Value::Generator(sub) = yf {
-            return self.gen_close(&sub.clone());
+            if sub.kind != GenKind::AsyncGenerator {
+                return self.gen_close(&sub.clone());
+            }
         }
         let meth = match self.getattr(yf, "close") {
             Ok(m) => m,
@@ -642,7 +689,7 @@ pub fn send(vm: &mut Vm, target: Option<usize>) -> PyResult<Step> {
     let outcome = match &receiver {
         Value::Generator(g) if !g.finished.get() => vm.gen_resume(g, v, None)?,
         other => {
-            let step = if v.is_none() {
+            let step = if v.is_none() && vm.is_iterator(other) {
                 vm.next_step(other)?
             } else {
                 let send = vm.getattr(other, "send")?;

@@ -1,0 +1,173 @@
+//! framespec's `.pyc` files as CPython 3.12 sees them, for the `source:` of every case in
+//! `cases/`:
+//!
+//! - `framespec_pyc_is_cpython_compile`: CPython loads the `.pyc` framespec writes
+//!   (`importlib`'s header check, `marshal.loads`) and it equals CPython's own `compile()`
+//!   of the same source field by field, recursively (`support/pyc_compare.py` lists the
+//!   fields), in one python3.12 process for all cases;
+//! - `python_runs_framespec_pyc::CASE`: `python3.12 framespec.pyc` prints what
+//!   `python3.12 main.py` prints (stdout, stderr, exit status), one trial per case.
+//!
+//! The other direction, framespec running the `.pyc` CPython writes for every case, is the
+//! `reference-cpython-compiled` target, judged against each case's expectations in
+//! `harness/tests/conformance.rs`. Reading malformed input is `tests/marshal_errors.rs`.
+
+mod cpython_code;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use cpython_code::{cpython, normalise};
+use libtest_mimic::Failed;
+use serde_json::{json, Value};
+
+fn main() -> ExitCode {
+    let cases = match case_sources() {
+        Ok(cases) => cases,
+        Err(e) => {
+            eprintln!("cannot load the cases: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut trials = vec![{
+        let cases = cases.clone();
+        cpython::trial("framespec_pyc_is_cpython_compile", move |python| {
+            pyc_is_cpython_compile(python, &cases)
+        })
+    }];
+    for (id, source) in cases {
+        trials.push(cpython::trial(
+            format!("python_runs_framespec_pyc::{id}"),
+            move |python| python_runs_pyc(python, &id, &source),
+        ));
+    }
+    cpython::run(trials)
+}
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `(case id, source)` of every case, read as the harness reads them.
+fn case_sources() -> Result<Vec<(String, String)>, String> {
+    let root = manifest_dir().join("../cases");
+    let files = framespec_spec::discover(&root).map_err(|e| e.to_string())?;
+    files
+        .iter()
+        .map(|(id, path)| {
+            framespec_spec::load(id, path)
+                .map(|case| (id.clone(), case.source))
+                .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+/// A fresh directory for one trial's files.
+fn scratch(label: &str) -> PathBuf {
+    let safe: String = label
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let dir = std::env::temp_dir().join(format!("framespec-pyc-{}-{safe}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create a temporary directory");
+    dir
+}
+
+/// framespec's `.pyc` of `source`, compiled as `main.py`.
+fn framespec_pyc(source: &str) -> Result<Vec<u8>, String> {
+    let code = framespec_vm::compile(source, "main.py")
+        .map_err(|e| format!("framespec does not compile it: {e}"))?;
+    Ok(framespec_vm::marshal::write_pyc(
+        &code,
+        0,
+        source.len() as u64,
+    ))
+}
+
+fn pyc_is_cpython_compile(python: &Path, cases: &[(String, String)]) -> Result<(), Failed> {
+    let dir = scratch("compare");
+    let mut entries = Vec::new();
+    let mut report = String::new();
+    for (i, (id, source)) in cases.iter().enumerate() {
+        match framespec_pyc(source) {
+            Ok(data) => {
+                let pyc = dir.join(format!("{i}.pyc"));
+                std::fs::write(&pyc, data).map_err(|e| e.to_string())?;
+                entries.push(json!({"name": id, "source": source, "pyc": pyc}));
+            }
+            Err(why) => report.push_str(&format!("--- {id}\n    {why}\n")),
+        }
+    }
+    let script = std::fs::read_to_string(manifest_dir().join("tests/support/pyc_compare.py"))
+        .map_err(|e| e.to_string())?;
+    let out = cpython_code::run_python(python, &script, &serde_json::to_string(&entries)?)?;
+    let _ = std::fs::remove_dir_all(&dir);
+    let answers: Vec<Value> = serde_json::from_str(&out)?;
+    if answers.len() != entries.len() {
+        return Err(format!(
+            "CPython answered for {} of {} files",
+            answers.len(),
+            entries.len()
+        )
+        .into());
+    }
+    let mut different = 0;
+    for answer in &answers {
+        if answer["status"] == "identical" {
+            continue;
+        }
+        different += 1;
+        report.push_str(&format!("--- {} ({})\n", answer["name"], answer["status"]));
+        if let Some(error) = answer.get("error") {
+            report.push_str(&format!("    {error}\n"));
+        }
+        for diff in answer["diffs"].as_array().into_iter().flatten().take(8) {
+            report.push_str(&format!("    {}\n", diff.as_str().unwrap_or_default()));
+        }
+    }
+    if report.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{report}{} of {} cases: framespec's .pyc is not what CPython 3.12 compiles",
+            different + cases.len() - entries.len(),
+            cases.len()
+        )
+        .into())
+    }
+}
+
+/// What `python3.12 FILE` in `dir` prints: stdout, stderr (paths ending in `/main.py`
+/// shown as `main.py`, as INTERPRETING.md §4 normalises them) and the exit status.
+fn python_output(
+    python: &Path,
+    dir: &Path,
+    file: &str,
+) -> Result<(String, String, Option<i32>), String> {
+    let out = Command::new(python)
+        .arg(file)
+        .current_dir(dir)
+        .env("PYTHONHASHSEED", "0")
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    let text = |b: &[u8]| normalise(&String::from_utf8_lossy(b));
+    Ok((text(&out.stdout), text(&out.stderr), out.status.code()))
+}
+
+fn python_runs_pyc(python: &Path, id: &str, source: &str) -> Result<(), Failed> {
+    let dir = scratch(id);
+    std::fs::write(dir.join("main.py"), source).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("framespec.pyc"), framespec_pyc(source)?).map_err(|e| e.to_string())?;
+    let expected = python_output(python, &dir, "main.py")?;
+    let got = python_output(python, &dir, "framespec.pyc")?;
+    let _ = std::fs::remove_dir_all(&dir);
+    if expected == got {
+        return Ok(());
+    }
+    Err(format!(
+        "python3.12 main.py:\n--- stdout\n{}--- stderr\n{}--- status {:?}\npython3.12 framespec.pyc:\n--- stdout\n{}--- stderr\n{}--- status {:?}",
+        expected.0, expected.1, expected.2, got.0, got.1, got.2
+    )
+    .into())
+}
