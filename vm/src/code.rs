@@ -38,6 +38,8 @@ pub enum Constant {
     Ellipsis,
     Bool(bool),
     Int(i64),
+    /// An int beyond 64 bits (never one that fits: folding normalises).
+    BigInt(Rc<num_bigint::BigInt>),
     Float(f64),
     Str(Rc<str>),
     Bytes(Rc<[u8]>),

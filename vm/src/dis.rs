@@ -215,6 +215,7 @@ pub fn const_repr(c: &Constant) -> String {
         Constant::Bool(true) => "True".to_owned(),
         Constant::Bool(false) => "False".to_owned(),
         Constant::Int(i) => i.to_string(),
+        Constant::BigInt(b) => b.to_string(),
         Constant::Float(f) => float_repr(*f),
         Constant::Str(s) => str_repr(s),
         Constant::Bytes(b) => bytes_repr(b),

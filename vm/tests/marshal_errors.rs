@@ -8,7 +8,7 @@ use framespec_vm::marshal::{read_code, read_pyc, write_code, write_pyc, ErrorKin
 
 const PROGRAM: &str = "\
 import sys
-x = (1, 2.5, -3, 'abc', 'h\u{e9}llo', b'\\x00b', None, True, ..., 2**40, -2**62)
+x = (1, 2.5, -3, 'abc', 'h\u{e9}llo', b'\\x00b', None, True, ..., 2**40, -2**62, 2**100, -(1 << 70), 2**64 - 1)
 def f(a, /, b, *c, d=4, **e):
     def g():
         return a + b
@@ -59,16 +59,13 @@ fn with_constant(object: &[u8]) -> (Vec<u8>, usize) {
 }
 
 #[test]
-fn an_integer_beyond_64_bits_is_unsupported_at_its_offset() {
+fn an_integer_beyond_64_bits_reads_as_a_big_constant() {
     // marshal.dumps(1 << 70) by CPython 3.12: five 15-bit digits.
-    let (data, at) = with_constant(b"\xec\x05\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04");
-    let err = read_code(&data, 0).expect_err("no representation yet");
-    assert_eq!(
-        (err.kind, err.offset),
-        (ErrorKind::Unsupported, at),
-        "{err}"
-    );
-    // marshal.dumps(-2**31 - 1): a TYPE_LONG that fits 64 bits is read.
+    let (data, _) = with_constant(b"\xec\x05\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04");
+    let code = read_code(&data, 0).expect("a big int");
+    let two_70 = num_bigint::BigInt::from(1) << 70u32;
+    assert_eq!(code.co_consts[0], Constant::BigInt(two_70.into()));
+    // marshal.dumps(-2**31 - 1): a TYPE_LONG that fits 64 bits is an ordinary int.
     let (data, _) = with_constant(b"\xec\xfd\xff\xff\xff\x01\x00\x00\x00\x02\x00");
     let code = read_code(&data, 0).expect("fits");
     assert_eq!(code.co_consts[0], Constant::Int(-2_147_483_649));

@@ -3,9 +3,10 @@
 //! expression *would* have become a `Constant` node, and what its value is.
 //!
 //! The size guards (`safe_multiply`, `safe_power`, `safe_lshift`, `safe_mod`) are CPython's,
-//! so the same expressions stay unfolded. Results CPython would fold but framespec's
-//! [`Constant`] cannot hold (integers beyond 64 bits, complex numbers, frozensets) are an
-//! "unsupported" [`CompileError`] rather than different bytecode.
+//! so the same expressions stay unfolded (ints of up to `MAX_INT_SIZE` bits fold, as
+//! [`Constant::BigInt`] beyond 64). Results CPython would fold but framespec's [`Constant`]
+//! cannot hold (complex numbers) are an "unsupported" [`CompileError`] rather than
+//! different bytecode.
 
 use std::rc::Rc;
 
@@ -29,7 +30,7 @@ pub fn fold(e: &Expr, lines: &LineIndex) -> Folded {
         Expr::NumberLiteral(n) => Some(match &n.value {
             Number::Int(i) => match i.as_i64() {
                 Some(v) => Constant::Int(v),
-                None => return Err(unsupported("integer constant beyond 64 bits", loc())),
+                None => big_literal(&i.to_string()).map_err(|what| unsupported(what, loc()))?,
             },
             Number::Float(f) => Constant::Float(*f),
             Number::Complex { .. } => return Err(unsupported("complex constant", loc())),
@@ -112,10 +113,38 @@ pub fn effective_compare(e: &Expr) -> Option<(&ast::ExprCompare, CmpOp)> {
     }
 }
 
+/// An integer literal beyond `i64` (ruff keeps its token: decimal digits, or a prefixed
+/// literal with its `_`s).
+fn big_literal(token: &str) -> Result<Constant, &'static str> {
+    let decimal = !token.starts_with("0x")
+        && !token.starts_with("0o")
+        && !token.starts_with("0b")
+        && !token.starts_with("0X")
+        && !token.starts_with("0O")
+        && !token.starts_with("0B");
+    let digits = token.chars().filter(char::is_ascii_digit).count();
+    if decimal && digits > arith::text::DEFAULT_MAX_STR_DIGITS {
+        // CPython's parser converts under the digit limit: a SyntaxError.
+        return Err("an integer literal of more than 4300 decimal digits (a SyntaxError)");
+    }
+    match arith::text::literal_value(token) {
+        Some(n) => Ok(num_constant(n)),
+        None => Err("an integer literal the parser spells unexpectedly"),
+    }
+}
+
+fn num_constant(n: Num) -> Constant {
+    match n {
+        Num::Int(i) => Constant::Int(i),
+        Num::Big(b) => Constant::BigInt(b),
+        Num::Float(f) => Constant::Float(f),
+    }
+}
+
 fn truthy(c: &Constant) -> bool {
     match c {
         Constant::None => false,
-        Constant::Ellipsis | Constant::Code(_) => true,
+        Constant::Ellipsis | Constant::Code(_) | Constant::BigInt(_) => true,
         Constant::Bool(b) => *b,
         Constant::Int(i) => *i != 0,
         Constant::Float(f) => *f != 0.0,
@@ -141,7 +170,7 @@ fn fold_unary(op: UnaryOp, c: &Constant) -> Result<Option<Constant>, &'static st
     let Some(n) = as_num(c) else {
         return Ok(None);
     };
-    arith_result(arith::unary(op, n))
+    arith_result(arith::unary(op, &n))
 }
 
 fn as_int(c: &Constant) -> Option<i64> {
@@ -155,12 +184,9 @@ fn as_int(c: &Constant) -> Option<i64> {
 fn as_num(c: &Constant) -> Option<Num> {
     match c {
         Constant::Float(f) => Some(Num::Float(*f)),
+        Constant::BigInt(b) => Some(Num::Big(b.clone())),
         _ => as_int(c).map(Num::Int),
     }
-}
-
-fn bits(v: i64) -> u32 {
-    64 - v.unsigned_abs().leading_zeros()
 }
 
 /// What folding makes of an `arith` result: a constant; nothing where CPython's operation
@@ -168,13 +194,14 @@ fn bits(v: i64) -> u32 {
 /// compile error where CPython folds to a number framespec cannot hold.
 fn arith_result(r: Result<Num, ArithError>) -> Result<Option<Constant>, &'static str> {
     match r {
-        Ok(Num::Int(i)) => Ok(Some(Constant::Int(i))),
-        Ok(Num::Float(f)) => Ok(Some(Constant::Float(f))),
-        Err(ArithError::BigInt) => Err("constant folding to an integer beyond 64 bits"),
+        Ok(n) => Ok(Some(num_constant(n))),
         Err(ArithError::Complex) => Err("constant folding to a complex number"),
+        // The size guards keep folded ints within MAX_INT_SIZE bits.
+        Err(ArithError::TooBig) => Err("constant folding to an int of unbounded size"),
         Err(
             ArithError::ZeroDivision(_)
             | ArithError::Value(_)
+            | ArithError::Overflow(_)
             | ArithError::FloatOverflow
             | ArithError::NotNumeric,
         ) => Ok(None),
@@ -190,12 +217,10 @@ fn fold_binop(op: BinaryOp, l: &Constant, r: &Constant) -> Result<Option<Constan
         }
     }
     if let (Some(a), Some(b)) = (as_num(l), as_num(r)) {
-        if let (Num::Int(x), Num::Int(y)) = (a, b) {
-            if !int_size_guard(op, x, y) {
-                return Ok(None);
-            }
+        if a.is_int() && b.is_int() && !int_size_guard(op, &a, &b) {
+            return Ok(None);
         }
-        return arith_result(arith::binary(op, a, b));
+        return arith_result(arith::binary(op, &a, &b));
     }
     match (op, l, r) {
         (BinaryOp::Add, Constant::Str(a), Constant::Str(b)) => {
@@ -216,28 +241,40 @@ fn fold_binop(op: BinaryOp, l: &Constant, r: &Constant) -> Result<Option<Constan
 }
 
 /// The size guards on ints (`safe_multiply`, `safe_power`, `safe_lshift`): whether CPython
-/// folds `x OP y` at all, so results of more than `MAX_INT_SIZE` bits stay unfolded.
-fn int_size_guard(op: BinaryOp, x: i64, y: i64) -> bool {
+/// folds `x OP y` at all, so results of more than `MAX_INT_SIZE` bits stay unfolded. A
+/// count that `PyLong_AsSize_t` refuses (negative, or beyond 64 bits) is not folded either.
+fn int_size_guard(op: BinaryOp, x: &Num, y: &Num) -> bool {
+    let max = u64::from(MAX_INT_SIZE);
+    let (xbits, ybits) = (arith::int_bits(x), arith::int_bits(y));
+    let size_t = |n: &Num| match n {
+        Num::Int(i) => u64::try_from(*i).ok(),
+        _ => None,
+    };
+    let negative = |n: &Num| {
+        matches!(n, Num::Int(i) if *i < 0)
+            || matches!(n, Num::Big(b) if b.sign() == num_bigint::Sign::Minus)
+    };
     match op {
-        BinaryOp::Multiply => x == 0 || y == 0 || bits(x) + bits(y) <= MAX_INT_SIZE,
+        BinaryOp::Multiply => xbits == 0 || ybits == 0 || xbits + ybits <= max,
         BinaryOp::Power => {
             // Only for a non-zero base and a positive exponent, whose value bounds the
             // base's bit count.
-            if x == 0 || y <= 0 {
+            if xbits == 0 || ybits == 0 || negative(y) {
                 return true;
             }
-            let wbits = u32::try_from(y).unwrap_or(u32::MAX);
-            bits(x) <= MAX_INT_SIZE / wbits
+            match size_t(y) {
+                Some(w) => xbits <= max / w,
+                None => false,
+            }
         }
         BinaryOp::Lshift => {
-            // A negative count fails `PyLong_AsSize_t`: not folded.
-            if y < 0 {
-                return false;
+            if xbits == 0 || ybits == 0 {
+                return true;
             }
-            x == 0
-                || y == 0
-                || (y <= i64::from(MAX_INT_SIZE)
-                    && i64::from(bits(x)) <= i64::from(MAX_INT_SIZE) - y)
+            match size_t(y) {
+                Some(w) => w <= max && xbits <= max - w,
+                None => false,
+            }
         }
         _ => true,
     }
@@ -308,6 +345,7 @@ pub enum ConstKey {
     Ellipsis,
     Bool(bool),
     Int(i64),
+    BigInt(Rc<num_bigint::BigInt>),
     Float(u64),
     Str(Rc<str>),
     Bytes(Rc<[u8]>),
@@ -323,6 +361,7 @@ pub fn const_key(c: &Constant) -> ConstKey {
         Constant::Ellipsis => ConstKey::Ellipsis,
         Constant::Bool(b) => ConstKey::Bool(*b),
         Constant::Int(i) => ConstKey::Int(*i),
+        Constant::BigInt(b) => ConstKey::BigInt(b.clone()),
         Constant::Float(f) => ConstKey::Float(f.to_bits()),
         Constant::Str(s) => ConstKey::Str(s.clone()),
         Constant::Bytes(b) => ConstKey::Bytes(b.clone()),

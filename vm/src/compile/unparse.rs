@@ -285,9 +285,15 @@ impl Writer {
                 self.s(&bytes_repr(&bytes));
             }
             Expr::NumberLiteral(n) => match &n.value {
+                // The value's repr: decimal digits whatever the literal's base.
                 Number::Int(i) => match i.as_u64() {
                     Some(v) => self.s(&v.to_string()),
-                    None => return Err("an integer beyond 64 bits in an annotation"),
+                    None => match crate::arith::text::literal_value(&i.to_string()) {
+                        Some(n) => {
+                            self.s(&crate::arith::text::to_decimal(&n, 0).unwrap_or_default())
+                        }
+                        None => return Err("an integer literal the parser spells unexpectedly"),
+                    },
                 },
                 Number::Float(f) => self.s(&float_text(*f)),
                 Number::Complex { real, imag } => {

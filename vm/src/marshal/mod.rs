@@ -13,8 +13,8 @@
 //!
 //! Reading never panics and never guesses: input that is not valid marshal data is an
 //! [`Error`] of kind [`ErrorKind::Malformed`] at the byte offset where the reader found out,
-//! and valid data the VM has no representation for (an integer beyond 64 bits, a complex
-//! number, a string with a lone surrogate) is an [`ErrorKind::Unsupported`] at the offset of
+//! and valid data the VM has no representation for (a complex number, a string with a
+//! lone surrogate) is an [`ErrorKind::Unsupported`] at the offset of
 //! the object, never a different value.
 
 mod read;

@@ -60,7 +60,7 @@ fn describe(c: &Constant) -> &'static str {
         Constant::None => "None",
         Constant::Ellipsis => "Ellipsis",
         Constant::Bool(_) => "a bool",
-        Constant::Int(_) => "an int",
+        Constant::Int(_) | Constant::BigInt(_) => "an int",
         Constant::Float(_) => "a float",
         Constant::Str(_) => "a str",
         Constant::Bytes(_) => "a bytes object",
@@ -279,12 +279,11 @@ impl Reader<'_> {
     }
 
     /// `r_PyLong`: a signed count of 15-bit digits, least significant first, the top one
-    /// non-zero. Values beyond 64 bits have no `Constant` yet.
-    fn long_int(&mut self, at: usize) -> Result<Constant, Error> {
+    /// non-zero.
+    fn long_int(&mut self, _at: usize) -> Result<Constant, Error> {
         let n = self.long("the digit count of an int")?;
         let count = n.unsigned_abs() as usize;
-        let mut magnitude: u128 = 0;
-        let mut fits = true;
+        let mut digits = Vec::with_capacity(count.min(1 << 16));
         for i in 0..count {
             let digit_at = self.offset();
             let b = self.take(2, "a digit of an int")?;
@@ -302,22 +301,19 @@ impl Reader<'_> {
                     "the top digit of an int is zero (unnormalized long data)",
                 ));
             }
-            let shift = 15 * i;
-            if shift >= 96 {
-                fits = false;
-            } else {
-                magnitude += (digit as u128) << shift;
-            }
+            digits.push(digit as u32);
         }
-        let value = if n < 0 {
-            i64::try_from(-(magnitude as i128)).ok()
-        } else {
-            i64::try_from(magnitude).ok()
-        };
-        match value {
-            Some(v) if fits => Ok(Constant::Int(v)),
-            _ => Err(Error::unsupported(at, "an integer beyond 64 bits")),
+        // Most significant first: value = value * 2**15 + digit.
+        let mut magnitude = num_bigint::BigInt::from(0);
+        for d in digits.into_iter().rev() {
+            magnitude = (magnitude << 15u32) + d;
         }
+        let value = if n < 0 { -magnitude } else { magnitude };
+        Ok(match crate::arith::Num::from_big(value) {
+            crate::arith::Num::Int(i) => Constant::Int(i),
+            crate::arith::Num::Big(b) => Constant::BigInt(b),
+            crate::arith::Num::Float(_) => Constant::None,
+        })
     }
 
     /// A string field of a code object.

@@ -58,6 +58,7 @@ enum Key {
     Ellipsis,
     Bool(bool),
     Int(i64),
+    BigInt(Rc<num_bigint::BigInt>),
     Float(u64),
     Str(Rc<str>),
     Bytes(Rc<[u8]>),
@@ -72,6 +73,7 @@ fn key(c: &Constant) -> Option<Key> {
         Constant::Ellipsis => Key::Ellipsis,
         Constant::Bool(b) => Key::Bool(*b),
         Constant::Int(n) => Key::Int(*n),
+        Constant::BigInt(b) => Key::BigInt(b.clone()),
         Constant::Float(x) => Key::Float(x.to_bits()),
         Constant::Str(s) => Key::Str(s.clone()),
         Constant::Bytes(b) => Key::Bytes(b.clone()),
@@ -110,6 +112,7 @@ impl Writer {
         let merged = matches!(
             c,
             Constant::Int(_)
+                | Constant::BigInt(_)
                 | Constant::Float(_)
                 | Constant::Bytes(_)
                 | Constant::Tuple(_)
@@ -141,6 +144,9 @@ impl Writer {
             Constant::Bool(true) => self.byte(code::TRUE),
             Constant::Bool(false) => self.byte(code::FALSE),
             Constant::Int(n) => self.int(*n),
+            Constant::BigInt(b) => {
+                self.long_digits(b.sign() == num_bigint::Sign::Minus, b.magnitude())
+            }
             Constant::Float(x) => {
                 self.byte(code::BINARY_FLOAT);
                 self.out.extend_from_slice(&x.to_le_bytes());
@@ -183,17 +189,31 @@ impl Writer {
             self.long(small as u32);
             return;
         }
-        let mut magnitude = n.unsigned_abs();
-        let mut digits = Vec::new();
-        while magnitude != 0 {
-            digits.push((magnitude & 0x7fff) as u16);
-            magnitude >>= 15;
-        }
-        let count = digits.len() as i32;
+        let magnitude = num_bigint::BigUint::from(n.unsigned_abs());
+        self.long_digits(n < 0, &magnitude);
+    }
+
+    /// `TYPE_LONG`: the magnitude in 15-bit digits, least significant first, the count
+    /// signed as the value.
+    fn long_digits(&mut self, negative: bool, magnitude: &num_bigint::BigUint) {
+        let words = magnitude.to_u64_digits();
+        let word = |i: u64| words.get(i as usize).copied().unwrap_or(0);
+        let count = magnitude.bits().div_ceil(15);
         self.byte(code::LONG);
-        self.long((if n < 0 { -count } else { count }) as u32);
-        for d in digits {
-            self.out.extend_from_slice(&d.to_le_bytes());
+        let signed = if negative {
+            -(count as i32)
+        } else {
+            count as i32
+        };
+        self.long(signed as u32);
+        for k in 0..count {
+            let (at, off) = (k * 15 / 64, k * 15 % 64);
+            let mut v = word(at) >> off;
+            if off > 49 {
+                v |= word(at + 1) << (64 - off);
+            }
+            self.out
+                .extend_from_slice(&((v & 0x7fff) as u16).to_le_bytes());
         }
     }
 

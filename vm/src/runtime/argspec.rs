@@ -297,11 +297,13 @@ impl<'a> Spec<'a> {
     }
 }
 
-/// An argument CPython converts with `__index__` (`Py_ssize_t` parameters).
+/// An argument CPython converts with `__index__` (`Py_ssize_t` parameters): an int
+/// beyond 64 bits is an OverflowError (`PyLong_AsSsize_t`).
 pub fn index(vm: &Vm, v: &Value) -> PyResult<i64> {
     match v {
         Value::Int(i) => Ok(*i),
         Value::Bool(b) => Ok(i64::from(*b)),
+        Value::BigInt(_) => Err(vm.err("OverflowError", super::int::TOO_LARGE_SSIZE_T)),
         other => Err(vm.type_error(format!(
             "'{}' object cannot be interpreted as an integer",
             vm.type_of(other).name
@@ -314,8 +316,9 @@ pub fn index(vm: &Vm, v: &Value) -> PyResult<i64> {
 pub fn slice_index(vm: &Vm, v: Option<&Value>) -> PyResult<Option<i64>> {
     match v {
         None | Some(Value::None) => Ok(None),
-        Some(Value::Int(i)) => Ok(Some(*i)),
-        Some(Value::Bool(b)) => Ok(Some(i64::from(*b))),
+        Some(v @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_))) => {
+            Ok(super::int::clamped_index(v))
+        }
         Some(_) => {
             Err(vm.type_error("slice indices must be integers or None or have an __index__ method"))
         }

@@ -415,8 +415,8 @@ impl Vm {
                 "step" => Some(s.step.clone()),
                 _ => None,
             },
-            Value::Int(_) | Value::Bool(_) => match name {
-                "real" | "numerator" => Some(Value::Int(super::protocol::as_i64(v))),
+            Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => match name {
+                "real" | "numerator" => super::int::int_num(v).map(Value::from_num),
                 "imag" => Some(Value::Int(0)),
                 "denominator" => Some(Value::Int(1)),
                 _ => None,

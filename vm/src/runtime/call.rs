@@ -94,6 +94,12 @@ impl Vm {
                 format!("unbound method {owner}.{name}() needs an argument")
             }));
         };
+        // A class method (`classmethod_descriptor`) receives a subclass of its type.
+        if let Value::Type(cls) = receiver {
+            if super::methods::is_class_method(owner, name) && cls.is_subtype(&self.ty(owner)) {
+                return Ok(());
+            }
+        }
         let t = self.type_of(receiver);
         if t.is_subtype(&self.ty(owner)) {
             return Ok(());

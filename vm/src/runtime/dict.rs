@@ -26,6 +26,8 @@ pub enum Key {
     NotImplemented,
     /// `bool`, `int` and integral `float`s.
     Int(i64),
+    /// Ints (and integral floats) beyond 64 bits.
+    BigInt(Rc<num_bigint::BigInt>),
     /// Non-integral floats and infinities, by bit pattern.
     Float(u64),
     /// A NaN float. CPython hashes a NaN by its address and finds it again only as the same
@@ -71,6 +73,7 @@ impl PartialEq for Key {
             | (Key::Ellipsis, Key::Ellipsis)
             | (Key::NotImplemented, Key::NotImplemented) => true,
             (Key::Int(a), Key::Int(b)) => a == b,
+            (Key::BigInt(a), Key::BigInt(b)) => a == b,
             (Key::Float(a), Key::Float(b)) | (Key::NaN(a), Key::NaN(b)) => a == b,
             (Key::Str(a), Key::Str(b)) => a == b,
             (Key::Bytes(a), Key::Bytes(b)) => a == b,
@@ -101,6 +104,7 @@ impl Hash for Key {
             Key::Ellipsis => state.write_u8(1),
             Key::NotImplemented => state.write_u8(2),
             Key::Int(i) => i.hash(state),
+            Key::BigInt(b) => b.hash(state),
             Key::Float(b) | Key::NaN(b) => b.hash(state),
             Key::Str(s) => s.hash(state),
             Key::Bytes(b) => b.hash(state),
@@ -152,6 +156,7 @@ impl Key {
             Value::NotImplemented => Key::NotImplemented,
             Value::Bool(b) => Key::Int(i64::from(*b)),
             Value::Int(i) => Key::Int(*i),
+            Value::BigInt(b) => Key::BigInt(b.clone()),
             Value::Float(f) => Key::of_float(*f),
             Value::Str(s) => Key::Str(s.clone()),
             Value::Bytes(b) => Key::Bytes(b.clone()),
@@ -208,12 +213,14 @@ impl Key {
 
     /// A float's key: integral values share the equal int's key.
     fn of_float(f: f64) -> Key {
-        // -2**63 <= f < 2**63: exactly the integral floats an i64 holds.
-        const LIMIT: f64 = 9_223_372_036_854_775_808.0;
         if f.is_nan() {
             Key::NaN(f.to_bits())
-        } else if f.fract() == 0.0 && (-LIMIT..LIMIT).contains(&f) {
-            Key::Int(f as i64)
+        } else if f.is_finite() && f.fract() == 0.0 {
+            match crate::arith::f64_to_int(f) {
+                Ok(crate::arith::Num::Int(i)) => Key::Int(i),
+                Ok(crate::arith::Num::Big(b)) => Key::BigInt(b),
+                _ => Key::Float(f.to_bits()),
+            }
         } else {
             Key::Float(f.to_bits())
         }
@@ -237,6 +244,7 @@ impl Key {
             Key::Ellipsis => hash::pointer(Value::Ellipsis.address()),
             Key::NotImplemented => hash::pointer(Value::NotImplemented.address()),
             Key::Int(i) => hash::int(*i),
+            Key::BigInt(b) => hash::big_int(b),
             Key::Float(bits) => hash::float(f64::from_bits(*bits)).unwrap_or(0),
             Key::NaN(bits) => hash::pointer(Value::Float(f64::from_bits(*bits)).address()),
             Key::Str(s) => hash::str(s),
@@ -306,6 +314,7 @@ fn constant_hash(c: &Constant) -> i64 {
         Constant::Ellipsis => Key::Ellipsis.hash(),
         Constant::Bool(b) => i64::from(*b),
         Constant::Int(i) => hash::int(*i),
+        Constant::BigInt(b) => hash::big_int(b),
         Constant::Float(f) => Key::of_float(*f).hash(),
         Constant::Str(s) => hash::str(s),
         Constant::Bytes(b) => hash::bytes(b),

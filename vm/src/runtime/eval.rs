@@ -192,6 +192,13 @@ fn exit_status(vm: &mut Vm, exc: &Value) -> i32 {
         Value::Bool(b) => i32::from(b),
         // The status the OS sees is the low bits of the C int CPython passes to exit().
         Value::Int(n) => n as i32,
+        // `_Py_HandleSystemExit`: `PyLong_AsLong` fails, its error is printed, the status
+        // is -1.
+        Value::BigInt(_) => {
+            vm.stderr
+                .push_str("OverflowError: Python int too large to convert to C long\n");
+            -1
+        }
         other => {
             let text = vm.str_of(&other).unwrap_or_default();
             vm.stderr.push_str(&text);

@@ -11,6 +11,7 @@ use super::heap;
 use super::interp::Vm;
 use super::object::Value;
 use super::{PyResult, Throw};
+use crate::arith::Num;
 
 impl Vm {
     /// `format(v, spec)` (CPython `PyObject_Format`): a user class's `__format__`, the
@@ -30,12 +31,15 @@ impl Vm {
             return self.str_of(v);
         }
         match v {
-            Value::Int(_) | Value::Bool(_) => {
+            Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => {
                 let s = self.parse_spec(spec, v, 'd', '>')?;
-                let i = super::protocol::as_i64(v);
+                let i = super::int::num(v).unwrap_or(Num::Int(0));
                 match s.ty {
-                    'b' | 'c' | 'd' | 'o' | 'x' | 'X' | 'n' => self.format_int(i, &s),
-                    'e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%' => self.format_float(i as f64, &s),
+                    'b' | 'c' | 'd' | 'o' | 'x' | 'X' | 'n' => self.format_int(&i, &s),
+                    'e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%' => {
+                        let x = i.to_f64().map_err(|e| self.arith_error(e))?;
+                        self.format_float(x, &s)
+                    }
                     t => Err(self.unknown_code(t, v)),
                 }
             }
@@ -202,7 +206,7 @@ impl Vm {
     }
 
     /// `format_long_internal`.
-    fn format_int(&self, i: i64, s: &Spec) -> PyResult<String> {
+    fn format_int(&self, i: &Num, s: &Spec) -> PyResult<String> {
         if s.precision.is_some() {
             return Err(self.value_error("Precision not allowed in integer format specifier"));
         }
@@ -220,6 +224,9 @@ impl Vm {
                     "Alternate form (#) not allowed with integer format specifier 'c'",
                 ));
             }
+            let Num::Int(i) = *i else {
+                return Err(self.err("OverflowError", "Python int too large to convert to C long"));
+            };
             if !(0..=0x10ffff).contains(&i) {
                 return Err(self.err("OverflowError", "%c arg not in range(0x110000)"));
             }
@@ -228,17 +235,19 @@ impl Vm {
             };
             return self.layout(s, false, "", "", false, &ch.to_string(), Sep::None);
         }
-        let a = i.unsigned_abs();
+        let digits = |radix| crate::arith::text::magnitude_digits(i, radix);
         let (digits, prefix) = match s.ty {
-            'b' => (format!("{a:b}"), "0b"),
-            'o' => (format!("{a:o}"), "0o"),
-            'x' => (format!("{a:x}"), "0x"),
-            'X' => (format!("{a:X}"), "0X"),
-            _ => (a.to_string(), ""),
+            'b' => (digits(2), "0b"),
+            'o' => (digits(8), "0o"),
+            'x' => (digits(16), "0x"),
+            'X' => (digits(16).to_ascii_uppercase(), "0X"),
+            // Decimal digits obey the int/str digit limit.
+            _ => (self.int_text(i)?.trim_start_matches('-').to_owned(), ""),
         };
         let prefix = if s.alternate { prefix } else { "" };
         let sep = if s.ty == 'n' { Sep::None } else { s.sep };
-        self.layout(s, i < 0, prefix, &digits, false, "", sep)
+        let negative = i.exact_cmp(&Num::Int(0)) == Some(std::cmp::Ordering::Less);
+        self.layout(s, negative, prefix, &digits, false, "", sep)
     }
 
     /// `format_float_internal`.

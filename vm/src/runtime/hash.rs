@@ -33,6 +33,17 @@ pub fn int(v: i64) -> i64 {
     wide_int(i128::from(v))
 }
 
+/// [`int`] for an int of any size.
+pub fn big_int(v: &num_bigint::BigInt) -> i64 {
+    let residue = v.magnitude() % num_bigint::BigUint::from(MODULUS);
+    let x = num_traits::ToPrimitive::to_i64(&residue).unwrap_or(0);
+    not_minus_one(if v.sign() == num_bigint::Sign::Minus {
+        -x
+    } else {
+        x
+    })
+}
+
 /// [`int`] for values beyond 64 bits (a range's length can be up to `2**64 - 1`).
 pub fn wide_int(v: i128) -> i64 {
     let x = (v.unsigned_abs() % u128::from(MODULUS)) as i64;
@@ -247,6 +258,10 @@ mod tests {
         assert_eq!(int((1 << 61) - 1), 0);
         assert_eq!(int(1 << 61), 1);
         assert_eq!(int(i64::MIN), -4);
+        // hash(2**100), hash(-2**100), hash(2**61 - 1 + 2**122) in CPython 3.12.
+        let two_100 = num_bigint::BigInt::from(1) << 100u32;
+        assert_eq!(big_int(&two_100), 549755813888);
+        assert_eq!(big_int(&-two_100), -549755813888);
         assert_eq!(float(0.5), Some(1152921504606846976));
         assert_eq!(float(-0.0), Some(0));
         assert_eq!(float(1e300), Some(1224995262755759164));

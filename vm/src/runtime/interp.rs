@@ -59,6 +59,9 @@ pub struct Vm {
     pub repr_active: Vec<usize>,
     /// The program's source lines, for tracebacks.
     pub source_lines: Vec<String>,
+    /// `sys.get_int_max_str_digits()`: the most decimal digits an int/str conversion may
+    /// have (0: no limit).
+    pub int_max_str_digits: usize,
 }
 
 impl Vm {
@@ -84,6 +87,7 @@ impl Vm {
             filename: Rc::from(filename),
             repr_active: Vec::new(),
             source_lines: Vec::new(),
+            int_max_str_digits: crate::arith::text::DEFAULT_MAX_STR_DIGITS,
         };
         super::builtins::install(&mut vm);
         super::methods::install(&mut vm);

@@ -27,6 +27,7 @@ mod frame;
 mod gc;
 mod hash;
 pub(crate) mod heap;
+mod int;
 mod interp;
 mod methods;
 mod numbers;

@@ -1,7 +1,7 @@
 //! The operators behind BINARY_OP and the UNARY_* opcodes: special methods, the sequence,
 //! mapping and set operators, and numbers through `arith` (shared with constant folding).
-//! `int` is a 64-bit integer here: a result that does not fit ends the run as
-//! *unsupported* (CPython would give the exact big integer), never wraps or raises.
+//! Ints have arbitrary precision; an operation whose result could outgrow the heap budget
+//! is checked first (`Vm::before_int_result`).
 
 use std::rc::Rc;
 
@@ -13,15 +13,24 @@ use super::{PyResult, Throw};
 use crate::arith::{self, ArithError, Num, UnaryOp};
 use crate::oparg::BinaryOp;
 
-/// The feature named when an integer leaves the 64-bit range.
-pub const BIG_INT: &str = "integers beyond 64 bits";
-
 /// The feature named when a result would be a complex number.
 pub const COMPLEX: &str = "complex numbers";
 
 impl Vm {
     /// `a OP b` (and `a OP= b` when `inplace`).
     pub fn binary(&mut self, op: BinaryOp, a: &Value, b: &Value, inplace: bool) -> PyResult<Value> {
+        // Machine ints whose result fits in 64 bits: no special methods to look for, no
+        // operand to convert (the common case, kept short).
+        if let (Value::Int(x), Value::Int(y)) = (a, b) {
+            match arith::small_binary(op, *x, *y) {
+                Some(Ok(n)) => return Ok(from_num(n)),
+                Some(Err(ArithError::NotNumeric)) => {
+                    return self.unsupported_operands(op, a, b, inplace)
+                }
+                Some(Err(e)) => return Err(self.arith_error(e)),
+                None => {}
+            }
+        }
         // `str % x` and `bytes % x` format whatever `x` is (unicode_mod, bytes_mod).
         let formats = op == BinaryOp::Remainder && matches!(a, Value::Str(_) | Value::Bytes(_));
         if !formats && (matches!(a, Value::Object(_)) || matches!(b, Value::Object(_))) {
@@ -56,7 +65,7 @@ impl Vm {
                     return Ok(Value::Bool(r));
                 }
             }
-            return self.arith(op, (x, y), (a, b), inplace);
+            return self.arith(op, (&x, &y), (a, b), inplace);
         }
         match (op, a, b) {
             (BinaryOp::Add, Value::Str(x), Value::Str(y)) => {
@@ -105,6 +114,17 @@ impl Vm {
                 Value::Int(_) | Value::Bool(_),
                 Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_),
             ) => self.repeat(b, super::protocol::as_i64(a), false),
+            // `sequence_repeat`: `PyNumber_AsSsize_t(n, PyExc_OverflowError)`.
+            (
+                BinaryOp::Multiply,
+                Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_),
+                Value::BigInt(_),
+            )
+            | (
+                BinaryOp::Multiply,
+                Value::BigInt(_),
+                Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_),
+            ) => Err(self.err("OverflowError", super::int::CANNOT_FIT)),
             (BinaryOp::Remainder, Value::Str(fmt), _) => {
                 Ok(Value::str(&self.percent_format(fmt, b)?))
             }
@@ -228,7 +248,7 @@ impl Vm {
     }
 
     /// Maps what `arith` could not compute to the Python exception, or to *unsupported*
-    /// for the results framespec cannot represent.
+    /// for the results framespec cannot represent (complex numbers).
     pub fn arith_error(&self, e: ArithError) -> Throw {
         match e {
             ArithError::ZeroDivision(msg) => self.err("ZeroDivisionError", msg),
@@ -237,7 +257,9 @@ impl Vm {
                 let (errno, msg) = arith::ERANGE;
                 self.err_args("OverflowError", vec![Value::Int(errno), Value::str(msg)])
             }
-            ArithError::BigInt => self.unsupported(BIG_INT),
+            ArithError::Overflow(msg) => self.err("OverflowError", msg),
+            // `before_int_result` refuses such results first.
+            ArithError::TooBig => self.memory_error(),
             ArithError::Complex => self.unsupported(COMPLEX),
             // Callers turn it into their TypeError before coming here.
             ArithError::NotNumeric => Throw::Bug("arith_error(NotNumeric)".into()),
@@ -248,10 +270,15 @@ impl Vm {
     fn arith(
         &mut self,
         op: BinaryOp,
-        (x, y): (Num, Num),
+        (x, y): (&Num, &Num),
         (a, b): (&Value, &Value),
         inplace: bool,
     ) -> PyResult<Value> {
+        if !matches!((x, y), (Num::Int(_), Num::Int(_)))
+            || matches!(op, BinaryOp::Power | BinaryOp::Lshift)
+        {
+            self.before_int_result(op, x, y)?;
+        }
         match arith::binary(op, x, y) {
             Ok(n) => Ok(from_num(n)),
             Err(ArithError::NotNumeric) => self.unsupported_operands(op, a, b, inplace),
@@ -278,7 +305,7 @@ impl Vm {
         if let Some(r) = self.call_special(v, op.method(), vec![])? {
             return Ok(r);
         }
-        match num(v).map(|n| arith::unary(op, n)) {
+        match num(v).map(|n| arith::unary(op, &n)) {
             Some(Ok(n)) => Ok(from_num(n)),
             Some(Err(ArithError::NotNumeric)) | None => {
                 let t = self.type_of(v).name.clone();

@@ -28,7 +28,11 @@ pub enum Value {
     NotImplemented,
     Ellipsis,
     Bool(bool),
+    /// An `int` that fits in 64 bits: the fast path.
     Int(i64),
+    /// An `int` beyond 64 bits, never one that fits ([`Value::int`] normalises), so equal
+    /// ints have one representation.
+    BigInt(Rc<num_bigint::BigInt>),
     Float(f64),
     Str(Rc<str>),
     Bytes(Rc<[u8]>),
@@ -200,7 +204,7 @@ pub enum IterState {
     },
     Enumerate {
         inner: Value,
-        count: i64,
+        count: crate::arith::Num,
     },
     /// `zip(*inners, strict=…)`: with `strict`, iterables of unequal lengths are a
     /// ValueError (CPython `zip_next`).
@@ -463,6 +467,20 @@ impl Value {
         Value::Str(Rc::from(s))
     }
 
+    /// The int `n` (a `Num::Int` or `Num::Big`; a float stays a float).
+    pub fn from_num(n: crate::arith::Num) -> Value {
+        match n {
+            crate::arith::Num::Int(i) => Value::Int(i),
+            crate::arith::Num::Big(b) => Value::BigInt(b),
+            crate::arith::Num::Float(f) => Value::Float(f),
+        }
+    }
+
+    /// The int `b`, normalised: [`Value::Int`] when it fits in 64 bits.
+    pub fn int(b: num_bigint::BigInt) -> Value {
+        Value::from_num(crate::arith::Num::from_big(b))
+    }
+
     pub fn tuple(items: Vec<Value>) -> Value {
         Value::Tuple(Rc::from(items))
     }
@@ -489,6 +507,7 @@ impl Value {
             Value::Bool(b) => 0x1030 + usize::from(*b) * 16,
             Value::Int(i) => 0x10_0000_0000usize.wrapping_add((*i as usize).wrapping_mul(32)),
             Value::Float(f) => 0x20_0000_0000usize.wrapping_add(f.to_bits() as usize),
+            Value::BigInt(b) => p(b),
             Value::Str(s) => p(s),
             Value::Bytes(b) => p(b),
             Value::Tuple(t) => p(t),

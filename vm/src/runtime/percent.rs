@@ -8,10 +8,11 @@
 
 use super::fmtspec::{double_to_string, Flags};
 use super::heap;
+use super::int::TOO_LARGE_SSIZE_T;
 use super::interp::Vm;
-use super::numbers::BIG_INT;
 use super::object::Value;
 use super::{PyResult, Throw};
+use crate::arith::{self, Num};
 
 /// The arguments being consumed (`struct unicode_formatter_t`): a tuple is taken item by
 /// item (`arglen` its length); any other value is the one argument (`arglen` -1,
@@ -150,6 +151,7 @@ impl Vm {
         match self.next_arg(a)? {
             Value::Int(i) => Ok(i),
             Value::Bool(b) => Ok(i64::from(b)),
+            Value::BigInt(_) => Err(self.err("OverflowError", TOO_LARGE_SSIZE_T)),
             _ => Err(self.type_error("* wants int")),
         }
     }
@@ -197,7 +199,10 @@ impl Vm {
             let mut w = self.star_arg(a)?;
             if w < 0 {
                 conv.ljust = true;
-                w = w.checked_neg().ok_or_else(|| self.unsupported(BIG_INT))?;
+                // CPython negates -2**63 with undefined behaviour.
+                w = w
+                    .checked_neg()
+                    .ok_or_else(|| self.unsupported("a %-format width of -2**63"))?;
             }
             conv.width = Some(w);
             cur.next(&mut ch);
@@ -268,13 +273,16 @@ impl Vm {
             'd' | 'i' | 'u' | 'o' | 'x' | 'X' => {
                 conv.sign = true;
                 let i = self.percent_int(conv.ch, v)?;
-                Ok(format_long(i, conv))
+                self.format_long(&i, conv)
             }
             'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
                 conv.sign = true;
                 let x = match v {
                     Value::Float(x) => *x,
-                    Value::Int(_) | Value::Bool(_) => super::protocol::as_i64(v) as f64,
+                    Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => {
+                        let n = super::int::num(v).unwrap_or(Num::Int(0));
+                        n.to_f64().map_err(|e| self.arith_error(e))?
+                    }
                     Value::Object(_) if self.special(v, "__float__").is_some() => {
                         return Err(self.unsupported("%-formatting an object with __float__"));
                     }
@@ -294,6 +302,7 @@ impl Vm {
                 let code = match v {
                     Value::Str(s) if s.chars().count() == 1 => return Ok(s.to_string()),
                     Value::Int(_) | Value::Bool(_) => super::protocol::as_i64(v),
+                    Value::BigInt(_) => -1,
                     _ => return Err(self.type_error("%c requires int or char")),
                 };
                 if !(0..=0x10ffff).contains(&code) {
@@ -319,7 +328,7 @@ impl Vm {
     }
 
     /// `mainformatlong`'s conversion of `v` to an int.
-    fn percent_int(&self, ty: char, v: &Value) -> PyResult<i64> {
+    fn percent_int(&self, ty: char, v: &Value) -> PyResult<Num> {
         let wrong = || {
             let n = self.type_of(v).name.clone();
             let what = if matches!(ty, 'o' | 'x' | 'X') {
@@ -330,24 +339,11 @@ impl Vm {
             self.type_error(format!("%{ty} format: {what} is required, not {n}"))
         };
         match v {
-            Value::Int(i) => Ok(*i),
-            Value::Bool(b) => Ok(i64::from(*b)),
-            Value::Float(_) if matches!(ty, 'o' | 'x' | 'X') => Err(wrong()),
-            Value::Float(x) => {
-                if x.is_nan() {
-                    return Err(self.value_error("cannot convert float NaN to integer"));
-                }
-                if x.is_infinite() {
-                    return Err(
-                        self.err("OverflowError", "cannot convert float infinity to integer")
-                    );
-                }
-                let t = x.trunc();
-                if !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&t) {
-                    return Err(self.unsupported(BIG_INT));
-                }
-                Ok(t as i64)
+            Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => {
+                Ok(super::int::num(v).unwrap_or(Num::Int(0)))
             }
+            Value::Float(_) if matches!(ty, 'o' | 'x' | 'X') => Err(wrong()),
+            Value::Float(x) => arith::f64_to_int(*x).map_err(|e| self.arith_error(e)),
             Value::Object(_)
                 if self.special(v, "__int__").is_some()
                     || self.special(v, "__float__").is_some() =>
@@ -430,21 +426,29 @@ impl Vm {
     }
 }
 
-/// `_PyUnicode_FormatLong`: `[-][0x]digits`, the digits zero-extended to the precision,
-/// the `0x` only with `#`.
-fn format_long(i: i64, conv: &Conv) -> String {
-    let a = i.unsigned_abs();
-    let (digits, prefix) = match conv.ch {
-        'o' => (format!("{a:o}"), "0o"),
-        'x' => (format!("{a:x}"), "0x"),
-        'X' => (format!("{a:X}"), "0X"),
-        _ => (a.to_string(), ""),
-    };
-    let prefix = if conv.alt { prefix } else { "" };
-    let zeros = (conv.prec.unwrap_or(0) - digits.len() as i64).max(0) as usize;
-    format!(
-        "{}{prefix}{}{digits}",
-        if i < 0 { "-" } else { "" },
-        "0".repeat(zeros)
-    )
+impl Vm {
+    /// `_PyUnicode_FormatLong`: `[-][0x]digits`, the digits zero-extended to the precision,
+    /// the `0x` only with `#`; decimal digits under the int/str digit limit.
+    fn format_long(&self, n: &Num, conv: &Conv) -> PyResult<String> {
+        let (digits, prefix) = match conv.ch {
+            'o' => (arith::text::magnitude_digits(n, 8), "0o"),
+            'x' => (arith::text::magnitude_digits(n, 16), "0x"),
+            'X' => (
+                arith::text::magnitude_digits(n, 16).to_ascii_uppercase(),
+                "0X",
+            ),
+            _ => {
+                let text = self.int_text(n)?;
+                (text.trim_start_matches('-').to_owned(), "")
+            }
+        };
+        let negative = n.exact_cmp(&Num::Int(0)) == Some(std::cmp::Ordering::Less);
+        let prefix = if conv.alt { prefix } else { "" };
+        let zeros = (conv.prec.unwrap_or(0) - digits.len() as i64).max(0) as usize;
+        Ok(format!(
+            "{}{prefix}{}{digits}",
+            if negative { "-" } else { "" },
+            "0".repeat(zeros)
+        ))
+    }
 }

@@ -13,7 +13,6 @@ use super::ops::generators::GenResult;
 use super::reach;
 use super::types::Type;
 use super::{PyResult, Throw};
-use crate::arith::Num;
 use crate::oparg::CompareOp;
 
 /// RecursionError suffix of rich comparison (CPython `PyObject_RichCompare`).
@@ -26,6 +25,9 @@ pub enum IterStep {
     Done(Option<Value>),
 }
 
+pub use super::int::{as_i64, from_num, num};
+use crate::arith::Num;
+
 impl Vm {
     /// `type(v)`.
     pub fn type_of(&self, v: &Value) -> Rc<Type> {
@@ -34,7 +36,7 @@ impl Vm {
             Value::NotImplemented => "NotImplementedType",
             Value::Ellipsis => "ellipsis",
             Value::Bool(_) => "bool",
-            Value::Int(_) => "int",
+            Value::Int(_) | Value::BigInt(_) => "int",
             Value::Float(_) => "float",
             Value::Str(_) => "str",
             Value::Bytes(_) => "bytes",
@@ -253,7 +255,7 @@ impl Vm {
 
     fn eq_inner(&mut self, a: &Value, b: &Value) -> PyResult<bool> {
         if let (Some(x), Some(y)) = (num(a), num(b)) {
-            return Ok(x.exact_cmp(y) == Some(std::cmp::Ordering::Equal));
+            return Ok(x.exact_cmp(&y) == Some(std::cmp::Ordering::Equal));
         }
         Ok(match (a, b) {
             (Value::Str(x), Value::Str(y)) => x == y,
@@ -333,6 +335,10 @@ impl Vm {
     /// [`Vm::compare`] without taking a unit: for callers that, like CPython's
     /// `unsafe_object_compare` in `list.sort`, call the type's comparison directly.
     pub fn compare_unguarded(&mut self, op: CompareOp, a: &Value, b: &Value) -> PyResult<Value> {
+        // Machine ints: `long_richcompare` at once.
+        if let (Value::Int(x), Value::Int(y)) = (a, b) {
+            return Ok(Value::Bool(op.holds(x.cmp(y))));
+        }
         if let CompareOp::Eq | CompareOp::Ne = op {
             if let Some(r) = self.user_compare(op, a, b)? {
                 return Ok(r);
@@ -393,7 +399,7 @@ impl Vm {
 
     fn order_inner(&mut self, a: &Value, b: &Value) -> PyResult<Option<std::cmp::Ordering>> {
         if let (Some(x), Some(y)) = (num(a), num(b)) {
-            return Ok(x.exact_cmp(y));
+            return Ok(x.exact_cmp(&y));
         }
         match (a, b) {
             (Value::Str(x), Value::Str(y)) => Ok(Some(x.cmp(y))),
@@ -756,11 +762,13 @@ impl Vm {
             }
             IterState::Enumerate { inner, count } => match self.next(&inner.clone())? {
                 Some(v) => {
-                    let c = *count;
-                    *count = c
-                        .checked_add(1)
-                        .ok_or_else(|| self.unsupported(super::numbers::BIG_INT))?;
-                    Ok(Some(Value::tuple(vec![Value::Int(c), v])))
+                    let next = match &*count {
+                        Num::Int(c) if *c < i64::MAX => Num::Int(c + 1),
+                        c => crate::arith::binary(crate::oparg::BinaryOp::Add, c, &Num::Int(1))
+                            .map_err(|e| self.arith_error(e))?,
+                    };
+                    let c = std::mem::replace(count, next);
+                    Ok(Some(Value::tuple(vec![from_num(c), v])))
                 }
                 None => Ok(None),
             },
@@ -918,6 +926,14 @@ impl Vm {
             Value::Object(_) => match self.call_special(v, "__len__", vec![])? {
                 Some(Value::Int(n)) if n >= 0 => n as usize,
                 Some(Value::Int(_)) => return Err(self.value_error("__len__() should return >= 0")),
+                // `slot_sq_length`: the sign first, then `PyNumber_AsSsize_t(res,
+                // PyExc_OverflowError)`.
+                Some(Value::BigInt(b)) if b.sign() == num_bigint::Sign::Minus => {
+                    return Err(self.value_error("__len__() should return >= 0"))
+                }
+                Some(Value::BigInt(_)) => {
+                    return Err(self.err("OverflowError", super::int::CANNOT_FIT))
+                }
                 Some(other) => {
                     let n = self.type_of(&other).name.clone();
                     return Err(self
@@ -961,6 +977,8 @@ impl Vm {
             // iterating and comparing with `==` (for a float that is arithmetic too).
             Value::Range(r) => match item {
                 Value::Int(_) | Value::Bool(_) => Ok(range_has(r, i128::from(as_i64(item)))),
+                // Beyond 64 bits: outside any range of 64-bit bounds.
+                Value::BigInt(_) => Ok(false),
                 Value::Float(f) => Ok(f.is_finite()
                     && f.fract() == 0.0
                     && f.abs() < 1e19
@@ -1047,7 +1065,7 @@ impl Vm {
                             step,
                         })))
                     }
-                    _ => Err(self.unsupported(super::numbers::BIG_INT)),
+                    _ => Err(self.unsupported(super::int::BIG_RANGE)),
                 }
             }
             Value::Bytes(b) => {
@@ -1058,13 +1076,19 @@ impl Vm {
                         Ok(Value::Bytes(v.iter().map(|x| as_i64(x) as u8).collect()))
                     }
                     // `bytes_subscript`'s IndexError names no type.
-                    Err(Throw::Exc(e)) if self.is_instance_of(&e, "IndexError") => {
+                    Err(Throw::Exc(e))
+                        if self.is_instance_of(&e, "IndexError")
+                            && !matches!(sub, Value::BigInt(_)) =>
+                    {
                         Err(self.err("IndexError", "index out of range"))
                     }
                     Err(e) => Err(e),
                 }
             }
             Value::Range(r) => {
+                if matches!(sub, Value::BigInt(_)) {
+                    return Err(self.err("IndexError", "range object index out of range"));
+                }
                 let Value::Int(i) = sub else {
                     return Err(self.type_error(
                         "range indices must be integers or slices, not ".to_string()
@@ -1119,6 +1143,7 @@ impl Vm {
                 };
                 Ok(SeqItem::One(items[j].clone()))
             }
+            Value::BigInt(_) => Err(self.err("IndexError", super::int::CANNOT_FIT)),
             Value::Slice(s) => {
                 let idx = self.slice_indices(s, items.len())?;
                 Ok(SeqItem::Many(
@@ -1158,7 +1183,9 @@ impl Vm {
         let get = |vm: &mut Vm, v: &Value| -> PyResult<Option<i64>> {
             match v {
                 Value::None => Ok(None),
-                Value::Int(_) | Value::Bool(_) => Ok(Some(as_i64(v))),
+                Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => {
+                    Ok(super::int::clamped_index(v))
+                }
                 _ => Err(vm.type_error(
                     "slice indices must be integers or None or have an __index__ method",
                 )),
@@ -1204,6 +1231,7 @@ impl Vm {
                     items[j] = v;
                     Ok(())
                 }
+                Value::BigInt(_) => Err(self.err("IndexError", super::int::CANNOT_FIT)),
                 Value::Slice(s) => {
                     let new = self.collect(&v)?;
                     let len = l.items.borrow().len();
@@ -1272,6 +1300,7 @@ impl Vm {
                     items.remove(j);
                     Ok(())
                 }
+                Value::BigInt(_) => Err(self.err("IndexError", super::int::CANNOT_FIT)),
                 Value::Slice(s) => {
                     let len = l.items.borrow().len();
                     let mut idx = self.slice_indices(s, len)?;
@@ -1357,32 +1386,6 @@ pub fn wrap_index(i: i64, len: usize) -> Option<usize> {
     let n = len as i64;
     let j = if i < 0 { i + n } else { i };
     (0..n).contains(&j).then_some(j as usize)
-}
-
-pub fn as_i64(v: &Value) -> i64 {
-    match v {
-        Value::Int(i) => *i,
-        Value::Bool(b) => i64::from(*b),
-        _ => 0,
-    }
-}
-
-/// A number operand for `arith` (a bool is the int 0 or 1).
-pub fn num(v: &Value) -> Option<Num> {
-    match v {
-        Value::Int(i) => Some(Num::Int(*i)),
-        Value::Bool(b) => Some(Num::Int(i64::from(*b))),
-        Value::Float(f) => Some(Num::Float(*f)),
-        _ => None,
-    }
-}
-
-/// The value of an `arith` result.
-pub fn from_num(n: Num) -> Value {
-    match n {
-        Num::Int(i) => Value::Int(i),
-        Num::Float(f) => Value::Float(f),
-    }
 }
 
 fn iter_type_name(state: &IterState) -> &'static str {

@@ -59,6 +59,8 @@ pub fn install(vm: &mut Vm) {
             ("setrecursionlimit", setrecursionlimit),
             ("exit", exit),
             ("intern", intern),
+            ("get_int_max_str_digits", get_int_max_str_digits),
+            ("set_int_max_str_digits", set_int_max_str_digits),
         ],
     );
     let out = stream(vm, 1);
@@ -237,12 +239,7 @@ fn getrecursionlimit(vm: &mut Vm, _args: Args) -> PyResult<Value> {
 
 fn setrecursionlimit(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "setrecursionlimit", 1, 1)?;
-    let Value::Int(n) = args.pos[0] else {
-        return Err(vm.type_error(format!(
-            "'{}' object cannot be interpreted as an integer",
-            vm.type_of(&args.pos[0]).name
-        )));
-    };
+    let n = i64::from(vm.c_int(&args.pos[0])?);
     if n < 1 {
         return Err(vm.value_error("recursion limit must be greater or equal than 1"));
     }
@@ -256,6 +253,38 @@ fn setrecursionlimit(vm: &mut Vm, args: Args) -> PyResult<Value> {
     // A very high limit would let Python recursion exhaust memory; frames are small, so
     // a generous cap keeps the VM in bounds.
     vm.recursion_limit = n.min(200_000) as usize;
+    Ok(Value::None)
+}
+
+/// `sys.get_int_max_str_digits()`.
+fn get_int_max_str_digits(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    crate::runtime::argspec::Spec::function(
+        "get_int_max_str_digits",
+        crate::runtime::argspec::Style::NoArgs,
+        &[],
+        0,
+    )
+    .parse(vm, &args, 0)?;
+    Ok(Value::Int(vm.int_max_str_digits as i64))
+}
+
+/// `sys.set_int_max_str_digits(maxdigits)` (`sys_set_int_max_str_digits_impl`): 0 lifts
+/// the limit; below `sys.int_info.str_digits_check_threshold` it is refused.
+fn set_int_max_str_digits(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [maxdigits] = crate::runtime::argspec::Spec::function(
+        "set_int_max_str_digits",
+        crate::runtime::argspec::Style::Keywords,
+        &["maxdigits"],
+        1,
+    )
+    .keywords(0, 1)
+    .bind(vm, &args, 0)?;
+    let n = vm.c_int(&crate::runtime::argspec::required(maxdigits))?;
+    let threshold = crate::arith::text::STR_DIGITS_CHECK_THRESHOLD as i32;
+    if n != 0 && n < threshold {
+        return Err(vm.value_error(format!("maxdigits must be 0 or larger than {threshold}")));
+    }
+    vm.int_max_str_digits = n as usize;
     Ok(Value::None)
 }
 

@@ -347,7 +347,12 @@ fn snapshot_repr(
         ));
     }
     let (marker, addr) = match v {
-        Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_) => {
+        Value::None
+        | Value::Bool(_)
+        | Value::Int(_)
+        | Value::BigInt(_)
+        | Value::Float(_)
+        | Value::Str(_) => {
             return vm.repr(v);
         }
         Value::List(l) => ("[...]", Rc::as_ptr(l) as *const () as usize),

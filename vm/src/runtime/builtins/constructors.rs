@@ -4,16 +4,18 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::int_arg;
+use super::int_value;
+use crate::arith::text::ParseError;
+use crate::arith::Num;
 use crate::runtime::argspec::{Spec, Style};
 use crate::runtime::builtins::arity;
 use crate::runtime::dict::Dict;
 use crate::runtime::heap;
+use crate::runtime::int::{from_num, int_num, num};
 use crate::runtime::interp::Vm;
 use crate::runtime::object::{
     Args, Iter, IterState, Property, PropertyKind, Range, Slice, Value, ViewKind,
 };
-use crate::runtime::protocol::{as_i64, num};
 use crate::runtime::types::Type;
 use crate::runtime::PyResult;
 
@@ -22,7 +24,11 @@ use crate::runtime::PyResult;
 /// Bytes that are not ASCII cannot be a number: their text is `None`.
 fn literal(v: &Value, max_shown: usize) -> Option<(Option<String>, String)> {
     match v {
-        Value::Str(s) => Some((Some(s.to_string()), crate::reprs::str_repr(s))),
+        // `%.200R`: at most that many characters of the repr.
+        Value::Str(s) => {
+            let shown = crate::reprs::str_repr(s).chars().take(max_shown).collect();
+            Some((Some(s.to_string()), shown))
+        }
         Value::Bytes(b) => {
             let shown = crate::reprs::bytes_repr(&b[..b.len().min(max_shown)]);
             let text = std::str::from_utf8(b).ok().filter(|t| t.is_ascii());
@@ -32,11 +38,9 @@ fn literal(v: &Value, max_shown: usize) -> Option<(Option<String>, String)> {
     }
 }
 
-/// `int(s, base)` (CPython `PyLong_FromString`): surrounding whitespace, one sign, a
-/// `0x`/`0o`/`0b` prefix where the base allows it (then one `_` may follow), digits with
-/// single `_` between them; with base 0 a decimal number cannot start with `0` unless it
-/// is all zeros.
-fn parse_int(vm: &Vm, text: Option<&str>, shown: &str, base: u32) -> PyResult<i64> {
+/// `int(s, base)` (CPython `PyLong_FromString`) of a str or bytes: `arith::text` parses
+/// it under the digit limit.
+fn parse_int(vm: &Vm, text: Option<&str>, shown: &str, base: u32) -> PyResult<Value> {
     let invalid = || {
         vm.value_error(format!(
             "invalid literal for int() with base {base}: {shown}"
@@ -51,43 +55,11 @@ fn parse_int(vm: &Vm, text: Option<&str>, shown: &str, base: u32) -> PyResult<i6
     }) {
         return Err(vm.unsupported("int() of a string with non-ASCII digits or spaces"));
     }
-    let t = s.trim_matches(|c: char| c.is_ascii_whitespace() || c == '\x0b');
-    let (neg, body) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let lower = body.to_ascii_lowercase();
-    let (mut radix, mut digits) = (base, body);
-    for (prefix, b) in [("0x", 16), ("0o", 8), ("0b", 2)] {
-        if (base == 0 || base == b) && lower.starts_with(prefix) {
-            radix = b;
-            digits = body[2..].strip_prefix('_').unwrap_or(&body[2..]);
-        }
+    match crate::arith::text::parse_int(s, base, vm.int_max_str_digits) {
+        Ok(n) => Ok(from_num(n)),
+        Err(ParseError::Invalid) => Err(invalid()),
+        Err(ParseError::Limit(message)) => Err(vm.value_error(message)),
     }
-    if radix == 0 {
-        radix = 10;
-        if digits.starts_with('0') && digits.chars().any(|c| c != '0' && c != '_') {
-            return Err(invalid());
-        }
-    }
-    let well_formed = !digits.is_empty()
-        && !digits.starts_with('_')
-        && !digits.ends_with('_')
-        && !digits.contains("__");
-    if !well_formed {
-        return Err(invalid());
-    }
-    let mut value: i128 = 0;
-    for c in digits.chars().filter(|&c| c != '_') {
-        let d = c.to_digit(radix).ok_or_else(invalid)?;
-        value = value * i128::from(radix) + i128::from(d);
-        if value > 1 << 64 {
-            value = 1 << 64;
-        }
-    }
-    let value = if neg { -value } else { value };
-    i64::try_from(value).map_err(|_| vm.unsupported(crate::runtime::numbers::BIG_INT))
 }
 
 fn parse_float(vm: &Vm, text: Option<&str>, shown: &str) -> PyResult<f64> {
@@ -127,8 +99,9 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                 (None, _) => Ok(Value::Int(0)),
                 (Some(v @ (Value::Str(_) | Value::Bytes(_))), b) => {
                     let base = match b {
-                        Some(b) => match int_arg(vm, &b, "")? {
-                            b @ (0 | 2..=36) => b as u32,
+                        // `PyNumber_AsSsize_t(obase, NULL)`: a big base is clipped.
+                        Some(b) => match int_value(vm, &b, "")? {
+                            Num::Int(b @ (0 | 2..=36)) => b as u32,
                             _ => {
                                 return Err(
                                     vm.value_error("int() base must be >= 2 and <= 36, or 0")
@@ -140,23 +113,14 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                     let Some((text, shown)) = literal(&v, 200) else {
                         return Err(vm.bug("int(): a str or bytes without its text"));
                     };
-                    Ok(Value::Int(parse_int(vm, text.as_deref(), &shown, base)?))
+                    parse_int(vm, text.as_deref(), &shown, base)
                 }
-                (Some(v @ (Value::Int(_) | Value::Bool(_))), None) => Ok(Value::Int(as_i64(&v))),
-                (Some(Value::Float(f)), None) => {
-                    if f.is_nan() {
-                        return Err(vm.value_error("cannot convert float NaN to integer"));
-                    }
-                    if f.is_infinite() {
-                        return Err(
-                            vm.err("OverflowError", "cannot convert float infinity to integer")
-                        );
-                    }
-                    if f.abs() >= 9.2e18 {
-                        return Err(vm.unsupported(crate::runtime::numbers::BIG_INT));
-                    }
-                    Ok(Value::Int(f.trunc() as i64))
+                (Some(v @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_))), None) => {
+                    Ok(from_num(int_num(&v).unwrap_or(Num::Int(0))))
                 }
+                (Some(Value::Float(f)), None) => crate::arith::f64_to_int(f)
+                    .map(from_num)
+                    .map_err(|e| vm.arith_error(e)),
                 (Some(v), None) => {
                     if let Some(r) = vm.call_special(&v, "__int__", vec![])? {
                         return Ok(r);
@@ -180,7 +144,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                 Ok(Value::Float(parse_float(vm, text.as_deref(), &shown)?))
             }
             Some(v) => match num(&v) {
-                Some(n) => Ok(Value::Float(n.to_f64())),
+                Some(n) => n.to_f64().map(Value::Float).map_err(|e| vm.arith_error(e)),
                 None => {
                     if let Some(r) = vm.call_special(&v, "__float__", vec![])? {
                         return Ok(r);
@@ -224,8 +188,13 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
             Ok(Value::Dict(crate::runtime::gc::alloc(d)))
         }
         "range" => {
-            let ints: PyResult<Vec<i64>> = a.iter().map(|v| int_arg(vm, v, "")).collect();
-            let ints = ints?;
+            let mut ints = Vec::with_capacity(a.len());
+            for v in &a {
+                match int_value(vm, v, "")? {
+                    Num::Int(i) => ints.push(i),
+                    _ => return Err(vm.unsupported(crate::runtime::int::BIG_RANGE)),
+                }
+            }
             let (start, stop, step) = match ints.as_slice() {
                 [stop] => (0, *stop, 1),
                 [start, stop] => (*start, *stop, 1),
@@ -344,8 +313,13 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
             })))
         }
         "bytes" if with_codec(&args) => encode(vm, &args),
-        "bytes" => match first {
+        "bytes" => match first.map(|v| match v {
+            Value::Bool(b) => Value::Int(i64::from(b)),
+            other => other,
+        }) {
             None => Ok(Value::Bytes(Rc::from(Vec::new()))),
+            // `PyNumber_AsSsize_t(x, PyExc_OverflowError)`.
+            Some(Value::BigInt(_)) => Err(vm.err("OverflowError", crate::runtime::int::CANNOT_FIT)),
             Some(Value::Str(_)) => Err(vm.type_error("string argument without an encoding")),
             Some(Value::Int(n)) if n < 0 => Err(vm.value_error("negative count")),
             // `_PyBytes_FromSize(n, 1)`.
@@ -362,6 +336,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                 for i in items {
                     match i {
                         Value::Int(x) if (0..256).contains(&x) => out.push(x as u8),
+                        Value::Bool(b) => out.push(u8::from(b)),
                         _ => return Err(vm.value_error("bytes must be in range(0, 256)")),
                     }
                 }
@@ -480,8 +455,8 @@ fn enumerate(vm: &mut Vm, args: &Args) -> PyResult<Value> {
         }
     };
     let count = match start {
-        Some(s) => crate::runtime::argspec::index(vm, &s)?,
-        None => 0,
+        Some(s) => int_value(vm, &s, "")?,
+        None => Num::Int(0),
     };
     let inner = vm.iter(&iterable)?;
     Ok(iter_value(IterState::Enumerate { inner, count }))
@@ -542,7 +517,7 @@ fn reversed(vm: &mut Vm, v: &Value) -> PyResult<Value> {
                     stop: 0,
                     step: 1,
                 },
-                _ => return Err(vm.unsupported(crate::runtime::numbers::BIG_INT)),
+                _ => return Err(vm.unsupported(crate::runtime::int::BIG_RANGE)),
             }
         }
         Value::Dict(d) => dict_reversed(d, ViewKind::Keys),

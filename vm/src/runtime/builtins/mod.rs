@@ -2,6 +2,7 @@
 //! `__build_class__`. Calls of the built-in types are in `constructors`.
 
 mod constructors;
+mod numeric;
 
 pub use constructors::construct;
 
@@ -12,7 +13,7 @@ use super::argspec::{required, Spec, Style};
 use super::dict::Dict;
 use super::interp::Vm;
 use super::object::{Args, Builtin, Iter, IterState, Module, NativeFn, Value};
-use super::protocol::{as_i64, from_num, num, IterStep};
+use super::protocol::IterStep;
 use super::types::{Type, Types};
 use super::{PyResult, Throw};
 use crate::oparg::{BinaryOp, CompareOp};
@@ -47,20 +48,20 @@ pub fn install(vm: &mut Vm) {
         ("min", min),
         ("max", max),
         ("sum", sum),
-        ("abs", abs),
+        ("abs", numeric::abs),
         ("iter", iter),
         ("next", next),
         ("any", any),
         ("all", all),
         ("chr", chr),
         ("ord", ord),
-        ("divmod", divmod),
-        ("pow", pow),
-        ("round", round),
+        ("divmod", numeric::divmod),
+        ("pow", numeric::pow),
+        ("round", numeric::round),
         ("callable", callable),
-        ("hex", hex),
-        ("oct", oct),
-        ("bin", bin),
+        ("hex", numeric::hex),
+        ("oct", numeric::oct),
+        ("bin", numeric::bin),
         ("format", format),
         ("ascii", ascii),
         ("dir", dir),
@@ -142,14 +143,15 @@ pub fn type_name_of_arg(vm: &Vm, v: &Value) -> String {
     }
 }
 
-fn int_arg(vm: &Vm, v: &Value, what: &str) -> PyResult<i64> {
-    match v {
-        Value::Int(_) | Value::Bool(_) => Ok(as_i64(v)),
-        other => Err(vm.type_error(format!(
+/// An argument CPython converts with `PyNumber_Index`: an int of any size (a bool
+/// included), else a TypeError.
+fn int_value(vm: &Vm, v: &Value, what: &str) -> PyResult<crate::arith::Num> {
+    super::int::int_num(v).ok_or_else(|| {
+        vm.type_error(format!(
             "'{}' object cannot be interpreted as an integer{what}",
-            vm.type_of(other).name
-        ))),
-    }
+            vm.type_of(v).name
+        ))
+    })
 }
 
 /// Writes to sys.stdout / sys.stderr, or calls `file.write`.
@@ -321,6 +323,8 @@ fn hash(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 Value::Int(-1) => Ok(Value::Int(-2)),
                 Value::Int(h) => Ok(Value::Int(h)),
                 Value::Bool(b) => Ok(Value::Int(i64::from(b))),
+                // Beyond `Py_ssize_t`, `slot_tp_hash` hashes the int it got.
+                Value::BigInt(b) => Ok(Value::Int(super::hash::big_int(&b))),
                 _ => Err(vm.type_error("__hash__ method should return an integer")),
             };
         }
@@ -525,27 +529,6 @@ fn sum(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(acc)
 }
 
-fn abs(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "abs", 1, 1)?;
-    match &args.pos[0] {
-        Value::Int(i) => i
-            .checked_abs()
-            .map(Value::Int)
-            .ok_or_else(|| vm.unsupported(super::numbers::BIG_INT)),
-        Value::Bool(b) => Ok(Value::Int(i64::from(*b))),
-        Value::Float(f) => Ok(Value::Float(f.abs())),
-        other => {
-            if let Some(r) = vm.call_special(other, "__abs__", vec![])? {
-                return Ok(r);
-            }
-            Err(vm.type_error(format!(
-                "bad operand type for abs(): '{}'",
-                vm.type_of(other).name
-            )))
-        }
-    }
-}
-
 fn iter(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "iter", 1, 2)?;
     if args.pos.len() == 2 {
@@ -602,10 +585,10 @@ fn all(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn chr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "chr", 1, 1)?;
-    let i = int_arg(vm, &args.pos[0], "")?;
-    if i32::try_from(i).is_err() {
-        return Err(vm.err("OverflowError", "Python int too large to convert to C int"));
-    }
+    let i = match int_value(vm, &args.pos[0], "")? {
+        crate::arith::Num::Int(i) if i32::try_from(i).is_ok() => i,
+        _ => return Err(vm.err("OverflowError", "Python int too large to convert to C int")),
+    };
     match u32::try_from(i).ok().and_then(char::from_u32) {
         Some(c) => Ok(Value::str(&c.to_string())),
         None => Err(vm.value_error("chr() arg not in range(0x110000)")),
@@ -639,146 +622,6 @@ fn ord(vm: &mut Vm, args: Args) -> PyResult<Value> {
     }
 }
 
-fn divmod(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "divmod", 2, 2)?;
-    let (a, b) = (&args.pos[0], &args.pos[1]);
-    if let (Some(x), Some(y)) = (num(a), num(b)) {
-        return match crate::arith::divmod(x, y) {
-            Ok((q, r)) => Ok(Value::tuple(vec![from_num(q), from_num(r)])),
-            Err(e) => Err(vm.arith_error(e)),
-        };
-    }
-    if !matches!(a, Value::Object(_)) && !matches!(b, Value::Object(_)) {
-        return Err(vm.type_error(format!(
-            "unsupported operand type(s) for divmod(): '{}' and '{}'",
-            vm.type_of(a).name,
-            vm.type_of(b).name
-        )));
-    }
-    let q = vm.binary(BinaryOp::FloorDivide, a, b, false)?;
-    let r = vm.binary(BinaryOp::Remainder, a, b, false)?;
-    Ok(Value::tuple(vec![q, r]))
-}
-
-fn pow(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let bound = Spec::function("pow", Style::Keywords, &["base", "exp", "mod"], 2)
-        .keywords(0, 3)
-        .parse(vm, &args, 0)?;
-    // The given arguments, in order (only `mod` is optional).
-    let args = Args::new(bound.into_iter().flatten().collect());
-    if let Some(m) = args.pos.get(2) {
-        let int = |v: &Value| matches!(v, Value::Int(_) | Value::Bool(_));
-        let number = |v: &Value| int(v) || matches!(v, Value::Float(_));
-        if !args.pos.iter().all(int) {
-            if args.pos.iter().all(number) {
-                return Err(vm.type_error(
-                    "pow() 3rd argument not allowed unless all arguments are integers",
-                ));
-            }
-            if !args.pos.iter().any(|v| matches!(v, Value::Object(_))) {
-                return Err(vm.type_error(format!(
-                    "unsupported operand type(s) for ** or pow(): '{}', '{}', '{}'",
-                    vm.type_of(&args.pos[0]).name,
-                    vm.type_of(&args.pos[1]).name,
-                    vm.type_of(m).name
-                )));
-            }
-        }
-        let (b, e, m) = (
-            int_arg(vm, &args.pos[0], "")?,
-            int_arg(vm, &args.pos[1], "")?,
-            int_arg(vm, m, "")?,
-        );
-        if m == 0 {
-            return Err(vm.value_error("pow() 3rd argument cannot be 0"));
-        }
-        if e < 0 {
-            return Err(vm.unsupported("pow() with a negative exponent and a modulus"));
-        }
-        let (mut result, mut base, mut exp) = (1i128, i128::from(b).rem_euclid(i128::from(m)), e);
-        while exp > 0 {
-            if exp & 1 == 1 {
-                result = result * base % i128::from(m);
-            }
-            base = base * base % i128::from(m);
-            exp >>= 1;
-        }
-        return Ok(Value::Int(result.rem_euclid(i128::from(m)) as i64));
-    }
-    vm.binary(BinaryOp::Power, &args.pos[0], &args.pos[1], false)
-}
-
-fn round(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [number, ndigits] = Spec::function("round", Style::Keywords, &["number", "ndigits"], 1)
-        .keywords(0, 2)
-        .bind(vm, &args, 0)?;
-    let number = match required(number) {
-        Value::Bool(b) => Value::Int(i64::from(b)),
-        other => other,
-    };
-    let numeric = matches!(number, Value::Int(_) | Value::Float(_));
-    let ndigits = match ndigits {
-        Some(n) if numeric && !n.is_none() => Value::Int(super::argspec::index(vm, &n)?),
-        other => other.unwrap_or(Value::None),
-    };
-    let args = Args::new(vec![number]);
-    match (&args.pos[0], &ndigits) {
-        (Value::Int(_) | Value::Bool(_), Value::None) => Ok(Value::Int(as_i64(&args.pos[0]))),
-        (Value::Int(i), Value::Int(n)) => {
-            if *n >= 0 {
-                return Ok(Value::Int(*i));
-            }
-            // Round half to even at 10**-n, in i128 so no step overflows.
-            let Some(p) = u32::try_from(n.unsigned_abs())
-                .ok()
-                .and_then(|k| 10i128.checked_pow(k))
-            else {
-                return Ok(Value::Int(0));
-            };
-            let i = i128::from(*i);
-            let q = i.div_euclid(p);
-            let r = i - q * p;
-            let q = if 2 * r > p || (2 * r == p && q % 2 != 0) {
-                q + 1
-            } else {
-                q
-            };
-            i64::try_from(q * p)
-                .map(Value::Int)
-                .map_err(|_| vm.unsupported(super::numbers::BIG_INT))
-        }
-        (Value::Float(f), Value::None) => {
-            if !f.is_finite() {
-                return Err(if f.is_nan() {
-                    vm.value_error("cannot convert float NaN to integer")
-                } else {
-                    vm.err("OverflowError", "cannot convert float infinity to integer")
-                });
-            }
-            let r = f.round_ties_even();
-            if r.abs() >= 9.2e18 {
-                return Err(vm.unsupported(super::numbers::BIG_INT));
-            }
-            Ok(Value::Int(r as i64))
-        }
-        (Value::Float(f), Value::Int(n)) => {
-            if *n >= 0 && *n < 300 {
-                let s = format!("{:.*}", *n as usize, f);
-                Ok(Value::Float(s.parse().unwrap_or(*f)))
-            } else if *n < 0 {
-                let p = 10f64.powi(n.unsigned_abs() as i32);
-                Ok(Value::Float((f / p).round_ties_even() * p))
-            } else {
-                Ok(Value::Float(*f))
-            }
-        }
-        (other, _) => Err(vm.type_error(format!(
-            "type {} doesn't define __round__ method",
-            vm.type_of(other).name
-        ))),
-    }
-}
-
 fn callable(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "callable", 1, 1)?;
     Ok(Value::Bool(is_callable(vm, &args.pos[0])))
@@ -791,34 +634,6 @@ pub(crate) fn is_callable(vm: &Vm, v: &Value) -> bool {
         Value::Object(_) => vm.special(v, "__call__").is_some(),
         _ => false,
     }
-}
-
-fn radix(
-    vm: &mut Vm,
-    args: Args,
-    name: &str,
-    prefix: &str,
-    f: fn(u64) -> String,
-) -> PyResult<Value> {
-    arity(vm, &args, name, 1, 1)?;
-    let i = int_arg(vm, &args.pos[0], "")?;
-    let sign = if i < 0 { "-" } else { "" };
-    Ok(Value::str(&format!(
-        "{sign}{prefix}{}",
-        f(i.unsigned_abs())
-    )))
-}
-
-fn hex(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    radix(vm, args, "hex", "0x", |u| format!("{u:x}"))
-}
-
-fn oct(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    radix(vm, args, "oct", "0o", |u| format!("{u:o}"))
-}
-
-fn bin(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    radix(vm, args, "bin", "0b", |u| format!("{u:b}"))
 }
 
 fn format(vm: &mut Vm, args: Args) -> PyResult<Value> {

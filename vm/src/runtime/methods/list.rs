@@ -122,7 +122,9 @@ fn list_index(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let bound = |vm: &Vm, v: Option<Value>| -> PyResult<Option<i64>> {
         match v {
             None => Ok(None),
-            Some(v @ (Value::Int(_) | Value::Bool(_))) => Ok(Some(index(vm, &v)?)),
+            Some(v @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_))) => {
+                Ok(crate::runtime::int::clamped_index(&v))
+            }
             Some(_) => {
                 Err(vm.type_error("slice indices must be integers or have an __index__ method"))
             }
@@ -196,6 +198,15 @@ fn list_sort(vm: &mut Vm, args: Args) -> PyResult<Value> {
         .bind(vm, &args, 1)?;
     let key = key.unwrap_or(Value::None);
     let reverse = match reverse {
+        // `_PyLong_AsInt`: the flag must fit a C int.
+        Some(r @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_))) => {
+            match crate::runtime::int::as_i64_exact(&r).and_then(|i| i32::try_from(i).ok()) {
+                Some(i) => i != 0,
+                None => {
+                    return Err(vm.err("OverflowError", "Python int too large to convert to C int"))
+                }
+            }
+        }
         Some(r) => index(vm, &r)? != 0,
         None => false,
     };

@@ -24,7 +24,7 @@ use std::rc::Rc;
 pub use self::dict::update_from;
 
 use super::interp::Vm;
-use super::object::{Builtin, NativeFn, Value};
+use super::object::{Builtin, NativeFn, Property, PropertyKind, Value};
 
 /// Every file's table, in installation order.
 const TABLES: &[&[(&str, &str, NativeFn)]] = &[
@@ -52,10 +52,33 @@ fn add(vm: &Vm, owner: &'static str, name: &'static str, func: NativeFn) {
     );
 }
 
+/// Whether `owner.name` is one of the class methods installed here.
+pub fn is_class_method(owner: &str, name: &str) -> bool {
+    numbers::CLASS_METHODS
+        .iter()
+        .any(|&(o, n, _)| o == owner && n == name)
+}
+
 pub fn install(vm: &mut Vm) {
     for table in TABLES {
         for &(owner, name, f) in table.iter() {
             add(vm, owner, name, f);
         }
+    }
+    // `METH_CLASS` methods: bound to the class they are looked up on.
+    for &(owner, name, func) in numbers::CLASS_METHODS {
+        let builtin = Value::Builtin(Rc::new(Builtin {
+            name,
+            owner: Some(owner),
+            func,
+            module: None,
+        }));
+        vm.ty(owner).dict.set_str(
+            name,
+            Value::Property(Rc::new(Property {
+                kind: PropertyKind::ClassMethod,
+                func: builtin,
+            })),
+        );
     }
 }
