@@ -25,6 +25,12 @@ const NOT_RUST_NAMES: &[(&str, &str)] = &[
     ("athrow", "Python method of async generators"),
     ("await", "Python keyword"),
     ("f\"{x=}\"", "Python f-string syntax"),
+    ("BaseExceptionGroup", "Python exception type"),
+    ("ExceptionGroup", "Python exception type"),
+    ("INTRINSIC_PREP_RERAISE_STAR", "CPython's intrinsic name"),
+    ("except*", "Python syntax"),
+    ("try", "Python keyword"),
+    ("i64", "Rust primitive type"),
 ];
 
 /// File extensions that make a backticked word a path to check.
@@ -188,6 +194,8 @@ fn crate_names(root: &Path, paths: &[String]) -> BTreeSet<String> {
                 if section == "[package]" && key == "name" {
                     names.insert(value.trim().trim_matches('"').to_owned());
                 } else if section.ends_with("dependencies]") && !key.contains('.') {
+                    // Code names a crate `num-bigint` as `num_bigint`.
+                    names.insert(key.replace('-', "_"));
                     names.insert(key.to_owned());
                 }
             }
@@ -358,6 +366,10 @@ fn unknown_name(span: &str, ws: &Workspace) -> Option<String> {
             "`{span}`: not a Rust name, a path or a crate; if it is a Python name or a YAML \
              key, add it to NOT_RUST_NAMES"
         ));
+    }
+    // A path into a dependency (`num_bigint::BigInt`): the crate is checked, not its items.
+    if segments.len() > 1 && crates.contains(segments[0]) {
+        return None;
     }
     let missing: Vec<&str> = segments
         .iter()
