@@ -33,6 +33,8 @@ mod unparse;
 
 use std::rc::Rc;
 
+pub(crate) use fold::{const_key, ConstKey};
+
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::code::CodeObject;

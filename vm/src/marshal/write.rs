@@ -16,6 +16,7 @@ use std::rc::Rc;
 
 use super::{code, FLAG_REF, MAGIC};
 use crate::code::{CodeObject, Constant};
+use crate::compile::{const_key, ConstKey};
 
 /// `marshal.dumps(code)`: the marshal data of one code object.
 pub fn write_code(code: &CodeObject) -> Vec<u8> {
@@ -44,43 +45,9 @@ struct Writer {
     /// Each string written so far (and whether it was interned): its reference index.
     strings: HashMap<(Rc<str>, bool), u32>,
     /// Each other constant written so far (not a singleton): its reference index.
-    constants: HashMap<Key, u32>,
+    constants: HashMap<ConstKey, u32>,
     /// How many objects have been flagged, so the index of the next.
     flagged: u32,
-}
-
-/// A constant's identity for CPython's constant merging (`_PyCode_ConstantKey`): its type
-/// and value, floats by their bits (so `0.0` and `-0.0` stay apart), containers by their
-/// items' keys.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum Key {
-    None,
-    Ellipsis,
-    Bool(bool),
-    Int(i64),
-    BigInt(Rc<num_bigint::BigInt>),
-    Float(u64),
-    Str(Rc<str>),
-    Bytes(Rc<[u8]>),
-    Tuple(Vec<Key>),
-    FrozenSet(Vec<Key>),
-}
-
-/// The key of `c`; `None` for a code object (and what holds one), never merged here.
-fn key(c: &Constant) -> Option<Key> {
-    Some(match c {
-        Constant::None => Key::None,
-        Constant::Ellipsis => Key::Ellipsis,
-        Constant::Bool(b) => Key::Bool(*b),
-        Constant::Int(n) => Key::Int(*n),
-        Constant::BigInt(b) => Key::BigInt(b.clone()),
-        Constant::Float(x) => Key::Float(x.to_bits()),
-        Constant::Str(s) => Key::Str(s.clone()),
-        Constant::Bytes(b) => Key::Bytes(b.clone()),
-        Constant::Tuple(items) => Key::Tuple(items.iter().map(key).collect::<Option<_>>()?),
-        Constant::FrozenSet(items) => Key::FrozenSet(items.iter().map(key).collect::<Option<_>>()?),
-        Constant::Code(_) => return None,
-    })
 }
 
 /// Whether the code object constructor interns a string constant (`all_name_chars`).
@@ -119,20 +86,21 @@ impl Writer {
                 | Constant::FrozenSet(_)
         );
         if merged {
-            if let Some(k) = key(c) {
-                if let Some(&index) = self.constants.get(&k) {
-                    self.byte(code::REF);
-                    self.long(index);
-                    return;
-                }
-                // A container takes its index before its items (`r_ref_reserve`).
-                self.constants.insert(k, self.flagged);
-                self.flagged += 1;
-                let at = self.out.len();
-                self.object(c);
-                self.out[at] |= FLAG_REF;
+            // The compiler's merge key (`_PyCode_ConstantKey`): equal constants are one
+            // object once loaded.
+            let k = const_key(c);
+            if let Some(&index) = self.constants.get(&k) {
+                self.byte(code::REF);
+                self.long(index);
                 return;
             }
+            // A container takes its index before its items (`r_ref_reserve`).
+            self.constants.insert(k, self.flagged);
+            self.flagged += 1;
+            let at = self.out.len();
+            self.object(c);
+            self.out[at] |= FLAG_REF;
+            return;
         }
         self.object(c);
     }

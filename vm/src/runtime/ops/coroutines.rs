@@ -158,13 +158,7 @@ pub fn before_async_with(vm: &mut Vm) -> PyResult<Step> {
             t.name
         )));
     };
-    let exit = vm.bind(&exit, &mgr);
-    let enter = vm.bind(&enter, &mgr);
-    let res = vm.call0(&enter)?;
-    let f = vm.top()?;
-    f.push(exit);
-    f.push(res);
-    Ok(Step::Continue)
+    super::exceptions::enter_context(vm, &mgr, &enter, &exit)
 }
 
 /// INTRINSIC_ASYNC_GEN_WRAP: wraps the value an async generator yields.

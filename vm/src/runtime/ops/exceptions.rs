@@ -134,8 +134,19 @@ pub fn before_with(vm: &mut Vm) -> PyResult<Step> {
             t.name
         )));
     };
-    let exit = vm.bind(&exit, &mgr);
-    let enter = vm.bind(&enter, &mgr);
+    enter_context(vm, &mgr, &enter, &exit)
+}
+
+/// What BEFORE_WITH and BEFORE_ASYNC_WITH share once they found the two methods: push the
+/// bound exit, then the result of calling the bound enter.
+pub(super) fn enter_context(
+    vm: &mut Vm,
+    mgr: &Value,
+    enter: &Value,
+    exit: &Value,
+) -> PyResult<Step> {
+    let exit = vm.bind(exit, mgr);
+    let enter = vm.bind(enter, mgr);
     let res = vm.call0(&enter)?;
     let f = vm.top()?;
     f.push(exit);
