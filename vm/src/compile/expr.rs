@@ -15,7 +15,7 @@ use crate::oparg::{resume, BinaryOp, CompareOp, Intrinsic1, NameArg, SuperAttrAr
 use crate::opcode::Opcode;
 
 /// `STACK_USE_GUIDELINE`.
-const STACK_USE_GUIDELINE: usize = 30;
+pub(super) const STACK_USE_GUIDELINE: usize = 30;
 
 /// The BINARY_OP operator of an AST operator.
 pub fn binary_op(op: Operator) -> BinaryOp {
@@ -36,7 +36,7 @@ pub fn binary_op(op: Operator) -> BinaryOp {
     }
 }
 
-fn n32(n: usize) -> u32 {
+pub(super) fn n32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 

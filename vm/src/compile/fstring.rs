@@ -9,14 +9,12 @@ use ruff_python_ast::{self as ast, Expr, Operator};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::codegen::{Compiler, R};
+use super::expr::{n32, STACK_USE_GUIDELINE};
 use super::fold::fold;
 use super::Loc;
 use crate::code::Constant;
 use crate::oparg::{format_value, NameArg};
 use crate::opcode::Opcode;
-
-/// `STACK_USE_GUIDELINE`.
-const STACK_USE_GUIDELINE: usize = 30;
 
 /// One piece of a joined string: literal text (adjacent pieces merged, as CPython's parser
 /// does), a replacement field, or a `%` unit rewritten by `optimize_format`.
@@ -292,10 +290,6 @@ fn simple_unit(chars: &[char], pos: &mut usize) -> Option<(u32, Option<String>)>
         spec.push_str(&v.to_string());
     }
     Some((conversion, (!spec.is_empty()).then_some(spec)))
-}
-
-fn n32(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 fn push_literal(parts: &mut Vec<FPart<'_>>, s: &str, range: Option<TextRange>) {
