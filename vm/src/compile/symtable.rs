@@ -98,6 +98,12 @@ pub struct Entry {
     pub child_free: bool,
     pub needs_class_closure: bool,
     pub is_lambda: bool,
+    /// `ste_comp_iter_target`: a comprehension's iteration target is being visited, so
+    /// the names it binds get DEF_COMP_ITER (build-time state).
+    comp_iter_target: bool,
+    /// `ste_comp_iter_expr`: how deep inside comprehension iterables the visit is; a
+    /// block entered there inherits it (bpo-37757), so `:=` anywhere in one is refused.
+    comp_iter_expr: u32,
 }
 
 impl Entry {
@@ -186,6 +192,10 @@ impl Builder<'_> {
             .last()
             .map(|&p| self.entries[p].nested || self.entries[p].is_function_like())
             .unwrap_or(false);
+        let comp_iter_expr = self
+            .stack
+            .last()
+            .map_or(0, |&p| self.entries[p].comp_iter_expr);
         let id = self.entries.len();
         self.entries.push(Entry {
             name: name.to_owned(),
@@ -204,6 +214,8 @@ impl Builder<'_> {
             child_free: false,
             needs_class_closure: false,
             is_lambda: false,
+            comp_iter_target: false,
+            comp_iter_expr,
         });
         if let Some(&p) = self.stack.last() {
             self.entries[p].children.push(id);
@@ -213,26 +225,116 @@ impl Builder<'_> {
         id
     }
 
-    /// `symtable_add_def`.
+    /// `symtable_add_def`: a definition in the current block.
     fn add_def(&mut self, name: &str, flag: u32, loc: Loc) -> Result<(), CompileError> {
+        let cur = self.stack.last().copied().unwrap_or(0);
+        self.add_def_in(cur, name, flag, loc)
+    }
+
+    /// `symtable_add_def_helper`: a definition in block `at`, which is the current block
+    /// except for the scope an assignment expression in a comprehension binds in.
+    fn add_def_in(
+        &mut self,
+        at: usize,
+        name: &str,
+        flag: u32,
+        loc: Loc,
+    ) -> Result<(), CompileError> {
         let mangled = mangle(self.private.as_deref(), name);
-        let cur = self.cur();
-        let old = cur.symbols.get(&mangled).unwrap_or(0);
+        let entry = &mut self.entries[at];
+        let old = entry.symbols.get(&mangled).unwrap_or(0);
         if flag & DEF_PARAM != 0 && old & DEF_PARAM != 0 {
             return Err(syntax_error(
                 &format!("duplicate argument '{name}' in function definition"),
                 loc,
             ));
         }
-        cur.symbols.set(&mangled, old | flag);
+        let mut val = old | flag;
+        if entry.comp_iter_target {
+            // An iteration variable may not be a name an earlier `:=` in the
+            // comprehension bound in the enclosing scope.
+            if val & (DEF_GLOBAL | DEF_NONLOCAL) != 0 {
+                return Err(syntax_error(
+                    &format!(
+                        "comprehension inner loop cannot rebind assignment expression target '{name}'"
+                    ),
+                    loc,
+                ));
+            }
+            val |= DEF_COMP_ITER;
+        }
+        entry.symbols.set(&mangled, val);
         if flag & DEF_PARAM != 0 {
-            cur.varnames.push(mangled);
+            entry.varnames.push(mangled);
         } else if flag & DEF_GLOBAL != 0 {
-            // symtable_add_def_helper: a `global` anywhere also marks the name in the
-            // module's own table (`st_global`), so module code uses *_GLOBAL for it.
+            // A `global` anywhere also marks the name in the module's own table
+            // (`st_global`), so module code uses *_GLOBAL for it.
             let top = &mut self.entries[0];
             let f = top.symbols.get(&mangled).unwrap_or(0);
             top.symbols.set(&mangled, f | flag);
+        }
+        Ok(())
+    }
+
+    /// `symtable_handle_namedexpr`: `target := value`. Inside a comprehension the target
+    /// binds in the nearest enclosing function or module (PEP 572), never in a class.
+    fn named(&mut self, n: &ast::ExprNamed, loc: Loc) -> Result<(), CompileError> {
+        if self.cur().comp_iter_expr > 0 {
+            return Err(syntax_error(
+                "assignment expression cannot be used in a comprehension iterable expression",
+                loc,
+            ));
+        }
+        if self.cur().comprehension {
+            self.extend_named_scope(&n.target)?;
+        }
+        self.expr(&n.value)?;
+        self.expr(&n.target)
+    }
+
+    /// `symtable_extend_namedexpr_scope`.
+    fn extend_named_scope(&mut self, target: &Expr) -> Result<(), CompileError> {
+        let Expr::Name(t) = target else {
+            return Ok(());
+        };
+        let name = t.id.as_str();
+        let loc = self.loc(target);
+        for i in (0..self.stack.len()).rev() {
+            let at = self.stack[i];
+            let entry = &self.entries[at];
+            let flags = entry.symbols.get(name).unwrap_or(0);
+            if entry.comprehension {
+                if flags & DEF_COMP_ITER != 0 && flags & DEF_LOCAL != 0 {
+                    return Err(syntax_error(
+                        &format!(
+                            "assignment expression cannot rebind comprehension iteration variable '{name}'"
+                        ),
+                        loc,
+                    ));
+                }
+                continue;
+            }
+            match entry.kind {
+                BlockType::Function => {
+                    let flag = if flags & DEF_GLOBAL != 0 {
+                        DEF_GLOBAL
+                    } else {
+                        DEF_NONLOCAL
+                    };
+                    self.add_def(name, flag, loc)?;
+                    return self.add_def_in(at, name, DEF_LOCAL, loc);
+                }
+                BlockType::Module => {
+                    self.add_def(name, DEF_GLOBAL, loc)?;
+                    return self.add_def_in(at, name, DEF_GLOBAL, loc);
+                }
+                BlockType::Class => {
+                    return Err(syntax_error(
+                        "assignment expression within a comprehension cannot be used in a class body",
+                        loc,
+                    ));
+                }
+            }
         }
         Ok(())
     }
@@ -663,16 +765,7 @@ impl Builder<'_> {
         let loc = self.loc(e);
         match e {
             Expr::BoolOp(b) => self.exprs(b.values.iter())?,
-            Expr::Named(n) => {
-                if self.cur().comprehension {
-                    return Err(unsupported(
-                        "assignment expression inside a comprehension",
-                        loc,
-                    ));
-                }
-                self.expr(&n.value)?;
-                self.expr(&n.target)?;
-            }
+            Expr::Named(n) => self.named(n, loc)?,
             Expr::BinOp(b) => {
                 self.expr(&b.left)?;
                 self.expr(&b.right)?;
@@ -826,7 +919,7 @@ impl Builder<'_> {
             return Err(unsupported("comprehension without generators", self.loc(e)));
         };
         // The outermost iterator is evaluated in the enclosing scope.
-        self.expr(&outermost.iter)?;
+        self.comp_iter(&outermost.iter)?;
         let id = self.enter(
             &format!("<{name}>"),
             BlockType::Function,
@@ -846,16 +939,17 @@ impl Builder<'_> {
         self.comp_target(&outermost.target)?;
         self.exprs(outermost.ifs.iter())?;
         for g in generators.iter().skip(1) {
+            // `symtable_visit_comprehension`.
             self.comp_target(&g.target)?;
-            self.expr(&g.iter)?;
+            self.comp_iter(&g.iter)?;
             self.exprs(g.ifs.iter())?;
         }
+        // A dict comprehension's value is visited before its key, as CPython passes
+        // them (the order names enter the table).
         if let Some(v) = value {
-            self.expr(elt)?;
             self.expr(v)?;
-        } else {
-            self.expr(elt)?;
         }
+        self.expr(elt)?;
         self.stack.pop();
         // A list, set or dict comprehension that awaits makes its enclosing block a
         // coroutine; an asynchronous generator expression does not.
@@ -865,24 +959,20 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// An iteration target: the names it binds carry DEF_COMP_ITER.
     fn comp_target(&mut self, target: &Expr) -> Result<(), CompileError> {
-        self.expr(target)?;
-        // Names bound as iteration variables carry DEF_COMP_ITER.
-        mark_comp_iter(target, self.cur());
-        Ok(())
+        self.cur().comp_iter_target = true;
+        let r = self.expr(target);
+        self.cur().comp_iter_target = false;
+        r
     }
-}
 
-fn mark_comp_iter(target: &Expr, entry: &mut Entry) {
-    match target {
-        Expr::Name(n) => {
-            let f = entry.symbols.get(&n.id).unwrap_or(0);
-            entry.symbols.set(&n.id, f | DEF_COMP_ITER);
-        }
-        Expr::Tuple(t) => t.elts.iter().for_each(|e| mark_comp_iter(e, entry)),
-        Expr::List(t) => t.elts.iter().for_each(|e| mark_comp_iter(e, entry)),
-        Expr::Starred(s) => mark_comp_iter(&s.value, entry),
-        _ => {}
+    /// An iterable of a comprehension, where `:=` is refused.
+    fn comp_iter(&mut self, iter: &Expr) -> Result<(), CompileError> {
+        self.cur().comp_iter_expr += 1;
+        let r = self.expr(iter);
+        self.cur().comp_iter_expr -= 1;
+        r
     }
 }
 
