@@ -257,13 +257,7 @@ impl Vm {
                     *f.annotations.borrow_mut() = dict.clone();
                     Some(dict)
                 }
-                "__doc__" => Some(match f.code.co_consts.first() {
-                    Some(crate::code::Constant::Str(s)) if f.code.co_flags & 0x4000_0000 == 0 => {
-                        let _ = s;
-                        Value::None
-                    }
-                    _ => Value::None,
-                }),
+                "__doc__" => Some(f.doc.borrow().clone()),
                 _ => None,
             },
             Value::Method(m) => match name {
@@ -539,12 +533,19 @@ impl Vm {
                             *f.qualname.borrow_mut() = s.clone();
                         }
                     }
+                    // func_set_defaults: a tuple or None.
                     "__defaults__" => {
                         *f.defaults.borrow_mut() = match x {
                             Value::Tuple(t) => Some(t),
-                            _ => None,
+                            Value::None => None,
+                            _ => {
+                                return Err(
+                                    self.type_error("__defaults__ must be set to a tuple object")
+                                )
+                            }
                         }
                     }
+                    "__doc__" => *f.doc.borrow_mut() = x,
                     _ => f.dict.set_str(name, x),
                 }
                 Ok(())
@@ -638,6 +639,21 @@ impl Vm {
             }
             _ => None,
         };
+        // Deleting these function attributes leaves None (func_memberlist's `__doc__`,
+        // func_set_defaults).
+        if let Value::Function(f) = v {
+            match name {
+                "__doc__" => {
+                    *f.doc.borrow_mut() = Value::None;
+                    return Ok(());
+                }
+                "__defaults__" => {
+                    *f.defaults.borrow_mut() = None;
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
         match d {
             Some(d) => match d.remove(&Value::str(name)) {
                 Ok(Some(_)) => Ok(()),

@@ -407,6 +407,9 @@ impl Clear for Function {
         if let Ok(mut a) = self.annotations.try_borrow_mut() {
             out.push(mem::take(&mut *a));
         }
+        if let Ok(mut d) = self.doc.try_borrow_mut() {
+            out.push(mem::take(&mut *d));
+        }
     }
 }
 

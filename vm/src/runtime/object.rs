@@ -241,6 +241,9 @@ pub struct Function {
     /// Cells for the code's free variables, in `co_freevars` order.
     pub closure: Option<Rc<[Value]>>,
     pub annotations: RefCell<Value>,
+    /// `__doc__`: the code's first constant when it is a str, else None
+    /// (`PyFunction_New`); the program may assign any value.
+    pub doc: RefCell<Value>,
     pub dict: Rc<Dict>,
     pub module: Value,
 }

@@ -8,6 +8,7 @@ use super::super::interp::Vm;
 use super::super::object::{Args, Function, Value};
 use super::super::{PyResult, Throw};
 use crate::arith::UnaryOp;
+use crate::code::Constant;
 use crate::oparg::{make_function, Intrinsic1, Intrinsic2};
 
 /// KW_NAMES `( -- )`: remembers the keyword names tuple for the next CALL.
@@ -139,6 +140,11 @@ pub fn make_function(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     };
     let globals = f.globals.clone();
     let module = globals.get_str("__name__").unwrap_or(Value::None);
+    // The compiler puts a function's docstring, or None, first in co_consts.
+    let doc = match code.co_consts.first() {
+        Some(Constant::Str(s)) => Value::Str(s.clone()),
+        _ => Value::None,
+    };
     let func = Function {
         name: RefCell::new(code.co_name.clone()),
         qualname: RefCell::new(code.co_qualname.clone()),
@@ -149,6 +155,7 @@ pub fn make_function(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         kwdefaults: RefCell::new(kwdefaults),
         closure,
         annotations: RefCell::new(annotations),
+        doc: RefCell::new(doc),
         dict: Dict::new_rc(),
         module,
     };
