@@ -30,6 +30,8 @@ const NOT_RUST_NAMES: &[(&str, &str)] = &[
     ("INTRINSIC_PREP_RERAISE_STAR", "CPython's intrinsic name"),
     ("except*", "Python syntax"),
     ("try", "Python keyword"),
+    ("finally", "Python keyword"),
+    ("with", "Python keyword"),
     ("i64", "Rust primitive type"),
 ];
 

@@ -42,6 +42,9 @@ pub enum Constant {
     BigInt(Rc<num_bigint::BigInt>),
     Float(f64),
     Str(Rc<str>),
+    /// A str holding lone surrogates, in [`crate::surrogate_str`]'s extended UTF-8
+    /// (never valid UTF-8: a str without them is `Str`).
+    StrSurrogates(Rc<[u8]>),
     Bytes(Rc<[u8]>),
     Tuple(Rc<[Constant]>),
     /// A frozenset (a constant set display, or one CPython's AST optimiser made of `x in

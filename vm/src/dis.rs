@@ -218,6 +218,9 @@ pub fn const_repr(c: &Constant) -> String {
         Constant::BigInt(b) => b.to_string(),
         Constant::Float(f) => float_repr(*f),
         Constant::Str(s) => str_repr(s),
+        Constant::StrSurrogates(b) => {
+            crate::reprs::code_points_repr(&crate::surrogate_str::decode(b).unwrap_or_default())
+        }
         Constant::Bytes(b) => bytes_repr(b),
         Constant::Tuple(items) => {
             let parts: Vec<String> = items.iter().map(const_repr).collect();

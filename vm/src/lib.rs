@@ -23,6 +23,7 @@ pub mod oparg;
 pub mod opcode;
 pub mod reprs;
 mod runtime;
+pub mod surrogate_str;
 mod unicode_printable;
 
 pub use compile::{compile, CompileError};

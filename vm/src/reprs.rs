@@ -78,14 +78,37 @@ pub fn float_repr(f: f64) -> String {
 
 /// `str.__repr__`.
 pub fn str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
+    repr_of(s.chars().map(Ok), s.contains('\''), s.contains('"'))
+}
+
+/// `str.__repr__` of a str given by its code points, lone surrogates included (they are
+/// not printable, so they come out as `\udxxx`).
+pub fn code_points_repr(cps: &[u32]) -> String {
+    let has = |q: char| cps.contains(&u32::from(q));
+    repr_of(
+        cps.iter().map(|&c| char::from_u32(c).ok_or(c)),
+        has('\''),
+        has('"'),
+    )
+}
+
+/// The repr of the characters `chars` (`Err(code point)` for a lone surrogate).
+fn repr_of(
+    chars: impl Iterator<Item = Result<char, u32>>,
+    has_single: bool,
+    has_double: bool,
+) -> String {
+    let quote = if has_single && !has_double { '"' } else { '\'' };
+    let mut out = String::with_capacity(chars.size_hint().0 + 2);
     out.push(quote);
-    for ch in s.chars() {
+    for ch in chars {
+        let ch = match ch {
+            Ok(c) => c,
+            Err(v) => {
+                let _ = write!(out, "\\u{v:04x}");
+                continue;
+            }
+        };
         match ch {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),

@@ -69,6 +69,19 @@ fn compile_time_unsupported_is_not_a_syntax_error() {
 }
 
 #[test]
+fn strs_with_lone_surrogates_compile_and_are_unsupported_where_used() {
+    let lone = "a str with lone surrogates (U+D800-U+DFFF)";
+    // The module compiles (as CPython compiles it); the run stops at the constant.
+    let (what, at) = unsupported("def f():\n    return 'a' '\\ud800'\nprint(1)\nf()\n");
+    assert_eq!((what.as_str(), at.as_str()), (lone, "2:12"));
+    let (what, at) = unsupported("x = ('\\udfff', 1)\n");
+    assert_eq!((what.as_str(), at.as_str()), (lone, "1:5"));
+    // A function whose docstring holds one cannot be made.
+    let (what, at) = unsupported("def f():\n    '\\ud800'\n");
+    assert_eq!((what.as_str(), at.as_str()), (lone, "1:1"));
+}
+
+#[test]
 fn an_unsupported_run_keeps_the_output_before_it() {
     let r = run(
         "print('before')\nclass D(list):\n    pass\n",

@@ -193,12 +193,45 @@ impl<'a> Compiler<'a> {
             Stmt::ClassDef(c) => c.decorator_list.last(),
             _ => None,
         };
-        let Some(last) = decorators else {
-            return self.loc(s);
+        let start = match decorators {
+            Some(last) => {
+                let start = self.skip_trivia(last.range().end().to_usize());
+                TextSize::try_from(start).unwrap_or(s.range().start())
+            }
+            None => s.range().start(),
         };
-        let start = self.skip_trivia(last.range().end().to_usize());
-        let start = TextSize::try_from(start).unwrap_or(s.range().start());
-        self.lines.loc(TextRange::new(start, s.range().end()))
+        let end = self.compound_end(s);
+        self.lines.loc(TextRange::new(start, end))
+    }
+
+    /// Where a statement ends for CPython: a compound statement's node ends at the last
+    /// token of its block (`_PyPegen_get_last_nonnwhitespace_token`), which is the `;`
+    /// closing its last line when there is one; ruff's range stops before it.
+    fn compound_end(&self, s: &Stmt) -> TextSize {
+        let end = s.range().end();
+        if !matches!(
+            s,
+            Stmt::FunctionDef(_)
+                | Stmt::ClassDef(_)
+                | Stmt::If(_)
+                | Stmt::While(_)
+                | Stmt::For(_)
+                | Stmt::With(_)
+                | Stmt::Try(_)
+                | Stmt::Match(_)
+        ) {
+            return end;
+        }
+        let bytes = self.source.as_bytes();
+        let mut pos = end.to_usize();
+        while matches!(bytes.get(pos), Some(b' ' | b'\t' | b'\x0c')) {
+            pos += 1;
+        }
+        if bytes.get(pos) == Some(&b';') {
+            TextSize::try_from(pos + 1).unwrap_or(end)
+        } else {
+            end
+        }
     }
 
     /// The offset of the next token after `pos`: skips whitespace, newlines, comments and
@@ -434,10 +467,10 @@ impl<'a> Compiler<'a> {
         }
         let mut rest = stmts;
         if let Some((first, tail)) = stmts.split_first() {
-            if let Some(doc) = docstring(first) {
+            if let Some(doc) = docstring_const(first, self.lines) {
                 let Stmt::Expr(e) = first else { return Ok(()) };
                 let loc = self.loc(e.value.as_ref());
-                self.load_const(Constant::Str(doc.into()), loc);
+                self.load_const(doc, loc);
                 self.nameop("__doc__", ast::ExprContext::Store, self.stmt_loc(first))?;
                 rest = tail;
             }
@@ -791,203 +824,6 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    /// `compiler_with` (one item per nesting level).
-    fn with_stmt(&mut self, w: &'a ast::StmtWith, pos: usize, loc: Loc) -> R {
-        let Some(item) = w.items.get(pos) else {
-            return Ok(());
-        };
-        let block = self.new_label();
-        let fin = self.new_label();
-        let exit = self.new_label();
-        let cleanup = self.new_label();
-        self.expr(&item.context_expr)?;
-        self.emit(Opcode::BEFORE_WITH, 0, loc);
-        self.emit_jump(Op::SetupWith, fin, loc);
-        self.use_label(block);
-        self.u().fblocks.push(FBlock {
-            kind: FbKind::With,
-            block,
-            exit: fin,
-            finalbody: None,
-            with_loc: loc,
-            name: None,
-        });
-        match &item.optional_vars {
-            Some(v) => self.expr(v)?,
-            None => self.emit(Opcode::POP_TOP, 0, loc),
-        }
-        if pos + 1 == w.items.len() {
-            self.stmts(&w.body)?;
-        } else {
-            self.with_stmt(w, pos + 1, loc)?;
-        }
-        self.emit_op(Op::PopBlock, 0, Loc::NONE);
-        self.pop_fblock();
-        self.call_exit_with_nones(loc);
-        self.emit(Opcode::POP_TOP, 0, loc);
-        self.emit_jump(Op::Jump, exit, loc);
-        self.use_label(fin);
-        self.emit_jump(Op::SetupCleanup, cleanup, loc);
-        self.emit(Opcode::PUSH_EXC_INFO, 0, loc);
-        self.emit(Opcode::WITH_EXCEPT_START, 0, loc);
-        self.with_except_finish(cleanup);
-        self.use_label(exit);
-        Ok(())
-    }
-
-    /// `compiler_with_except_finish`: after `__exit__` ran on an exception, re-raise it
-    /// unless the result is true.
-    pub fn with_except_finish(&mut self, cleanup: usize) {
-        let suppress = self.new_label();
-        self.emit_jump(Op::Real(Opcode::POP_JUMP_IF_TRUE), suppress, Loc::NONE);
-        self.emit(Opcode::RERAISE, 2, Loc::NONE);
-        self.use_label(suppress);
-        self.emit(Opcode::POP_TOP, 0, Loc::NONE);
-        self.emit_op(Op::PopBlock, 0, Loc::NONE);
-        self.emit(Opcode::POP_EXCEPT, 0, Loc::NONE);
-        self.emit(Opcode::POP_TOP, 0, Loc::NONE);
-        self.emit(Opcode::POP_TOP, 0, Loc::NONE);
-        let exit = self.new_label();
-        self.emit_jump(Op::Jump, exit, Loc::NONE);
-        self.use_label(cleanup);
-        self.pop_except_and_reraise(Loc::NONE);
-        self.use_label(exit);
-    }
-
-    fn pop_except_and_reraise(&mut self, loc: Loc) {
-        self.emit(Opcode::COPY, 3, loc);
-        self.emit(Opcode::POP_EXCEPT, 0, loc);
-        self.emit(Opcode::RERAISE, 1, loc);
-    }
-
-    /// `compiler_try_finally`.
-    fn try_finally(&mut self, t: &'a ast::StmtTry, loc: Loc) -> R {
-        let body = self.new_label();
-        let end = self.new_label();
-        let exit = self.new_label();
-        let cleanup = self.new_label();
-        self.emit_jump(Op::SetupFinally, end, loc);
-        self.use_label(body);
-        self.u().fblocks.push(FBlock {
-            kind: FbKind::FinallyTry,
-            block: body,
-            exit: end,
-            finalbody: Some(&t.finalbody),
-            with_loc: Loc::NONE,
-            name: None,
-        });
-        if t.handlers.is_empty() {
-            self.stmts(&t.body)?;
-        } else {
-            self.try_except_any(t, loc)?;
-        }
-        self.emit_op(Op::PopBlock, 0, Loc::NONE);
-        self.pop_fblock();
-        self.stmts(&t.finalbody)?;
-        self.emit_jump(Op::Jump, exit, Loc::NONE);
-        self.use_label(end);
-        self.emit_jump(Op::SetupCleanup, cleanup, Loc::NONE);
-        self.emit(Opcode::PUSH_EXC_INFO, 0, Loc::NONE);
-        self.push_fblock(FbKind::FinallyEnd, end, usize::MAX);
-        self.stmts(&t.finalbody)?;
-        self.pop_fblock();
-        self.emit(Opcode::RERAISE, 0, Loc::NONE);
-        self.use_label(cleanup);
-        self.pop_except_and_reraise(Loc::NONE);
-        self.use_label(exit);
-        Ok(())
-    }
-
-    /// `compiler_try_except` or, for `except*`, `compiler_try_star_except`.
-    fn try_except_any(&mut self, t: &'a ast::StmtTry, loc: Loc) -> R {
-        if t.is_star {
-            self.try_star_except(t, loc)
-        } else {
-            self.try_except(t, loc)
-        }
-    }
-
-    /// `compiler_try_except`.
-    fn try_except(&mut self, t: &'a ast::StmtTry, loc: Loc) -> R {
-        let body = self.new_label();
-        let mut except = self.new_label();
-        let end = self.new_label();
-        let cleanup = self.new_label();
-        self.emit_jump(Op::SetupFinally, except, loc);
-        self.use_label(body);
-        self.push_fblock(FbKind::TryExcept, body, usize::MAX);
-        self.stmts(&t.body)?;
-        self.pop_fblock();
-        self.emit_op(Op::PopBlock, 0, Loc::NONE);
-        self.stmts(&t.orelse)?;
-        self.emit_jump(Op::Jump, end, Loc::NONE);
-        self.use_label(except);
-        self.emit_jump(Op::SetupCleanup, cleanup, Loc::NONE);
-        self.emit(Opcode::PUSH_EXC_INFO, 0, Loc::NONE);
-        self.push_fblock(FbKind::ExceptionHandler, usize::MAX, usize::MAX);
-        let n = t.handlers.len();
-        for (i, h) in t.handlers.iter().enumerate() {
-            let ast::ExceptHandler::ExceptHandler(h) = h;
-            let hloc = self.loc(h);
-            if h.type_.is_none() && i + 1 < n {
-                return Err(syntax_error("default 'except:' must be last", hloc));
-            }
-            except = self.new_label();
-            if let Some(ty) = &h.type_ {
-                self.expr(ty)?;
-                self.emit(Opcode::CHECK_EXC_MATCH, 0, hloc);
-                self.emit_jump(Op::Real(Opcode::POP_JUMP_IF_FALSE), except, hloc);
-            }
-            if let Some(name) = &h.name {
-                let name = name.id.to_string();
-                let cleanup_end = self.new_label();
-                let cleanup_body = self.new_label();
-                self.nameop(&name, ast::ExprContext::Store, hloc)?;
-                self.emit_jump(Op::SetupCleanup, cleanup_end, hloc);
-                self.use_label(cleanup_body);
-                self.u().fblocks.push(FBlock {
-                    kind: FbKind::HandlerCleanup,
-                    block: cleanup_body,
-                    exit: usize::MAX,
-                    finalbody: None,
-                    with_loc: Loc::NONE,
-                    name: Some(name.clone()),
-                });
-                self.stmts(&h.body)?;
-                self.pop_fblock();
-                self.emit_op(Op::PopBlock, 0, Loc::NONE);
-                self.emit_op(Op::PopBlock, 0, Loc::NONE);
-                self.emit(Opcode::POP_EXCEPT, 0, Loc::NONE);
-                self.load_const(Constant::None, Loc::NONE);
-                self.nameop(&name, ast::ExprContext::Store, Loc::NONE)?;
-                self.nameop(&name, ast::ExprContext::Del, Loc::NONE)?;
-                self.emit_jump(Op::Jump, end, Loc::NONE);
-                self.use_label(cleanup_end);
-                self.load_const(Constant::None, Loc::NONE);
-                self.nameop(&name, ast::ExprContext::Store, Loc::NONE)?;
-                self.nameop(&name, ast::ExprContext::Del, Loc::NONE)?;
-                self.emit(Opcode::RERAISE, 1, Loc::NONE);
-            } else {
-                let cleanup_body = self.new_label();
-                self.emit(Opcode::POP_TOP, 0, hloc);
-                self.use_label(cleanup_body);
-                self.push_fblock(FbKind::HandlerCleanup, cleanup_body, usize::MAX);
-                self.stmts(&h.body)?;
-                self.pop_fblock();
-                self.emit_op(Op::PopBlock, 0, Loc::NONE);
-                self.emit(Opcode::POP_EXCEPT, 0, Loc::NONE);
-                self.emit_jump(Op::Jump, end, Loc::NONE);
-            }
-            self.use_label(except);
-        }
-        self.pop_fblock();
-        self.emit(Opcode::RERAISE, 0, Loc::NONE);
-        self.use_label(cleanup);
-        self.pop_except_and_reraise(Loc::NONE);
-        self.use_label(end);
-        Ok(())
-    }
-
     /// `compiler_import`.
     fn import(&mut self, i: &'a ast::StmtImport, loc: Loc) -> R {
         for alias in &i.names {
@@ -1148,14 +984,10 @@ impl<'a> Compiler<'a> {
             ScopeKind::Function
         };
         self.enter_scope(&f.name.id, kind, ste, firstlineno)?;
-        let doc = f.body.first().and_then(docstring);
-        let first_const = match &doc {
-            Some(d) => Constant::Str(Rc::from(d.as_str())),
-            None => Constant::None,
-        };
-        self.add_const(first_const);
-        self.set_arg_counts(&f.parameters);
+        let doc = f.body.first().and_then(|s| docstring_const(s, self.lines));
         let skip = usize::from(doc.is_some());
+        self.add_const(doc.unwrap_or(Constant::None));
+        self.set_arg_counts(&f.parameters);
         for s in f.body.iter().skip(skip) {
             self.stmt(s)?;
         }
@@ -1466,6 +1298,13 @@ impl<'a> Compiler<'a> {
         }
         loc
     }
+}
+
+/// The docstring's constant (a str, or one with lone surrogates).
+fn docstring_const(s: &Stmt, lines: &LineIndex) -> Option<Constant> {
+    docstring(s)?;
+    let Stmt::Expr(e) = s else { return None };
+    super::fold::string_literal(e.value.as_ref(), lines)
 }
 
 /// `_PyAST_GetDocString`: the first statement is a string-literal expression.

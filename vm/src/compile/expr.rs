@@ -347,6 +347,15 @@ impl<'a> Compiler<'a> {
                     .collect(),
             )
         };
+        if items
+            .iter()
+            .any(|c| matches!(c, Constant::StrSurrogates(_)))
+        {
+            return Err(unsupported(
+                "a str with lone surrogates in a frozenset constant",
+                loc,
+            ));
+        }
         // The first frozenset's order is the order the code's one is built in.
         let Some(built_in) = rebuilt(items) else {
             return Err(unsupported("a NaN in a frozenset constant", loc));

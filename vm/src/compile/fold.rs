@@ -16,12 +16,25 @@ use super::{unsupported, CompileError, LineIndex};
 use crate::arith::{self, ArithError, Num};
 use crate::code::Constant;
 use crate::oparg::BinaryOp;
+use crate::surrogate_str;
 
 const MAX_INT_SIZE: u32 = 128;
 const MAX_COLLECTION_SIZE: i64 = 256;
 const MAX_STR_SIZE: i64 = 4096;
 
 type Folded = Result<Option<Constant>, CompileError>;
+
+/// A string literal's constant: ruff's value, or the one `surrogates` read again when the
+/// literal escapes a lone surrogate.
+pub fn string_literal(e: &Expr, lines: &LineIndex) -> Option<Constant> {
+    let Expr::StringLiteral(s) = e else {
+        return None;
+    };
+    Some(match lines.surrogate_literals.get(&s.range) {
+        Some(bytes) => Constant::StrSurrogates(bytes.clone()),
+        None => Constant::Str(Rc::from(s.value.to_str())),
+    })
+}
 
 /// The constant `e` folds to, if it does (`astfold_expr`).
 pub fn fold(e: &Expr, lines: &LineIndex) -> Folded {
@@ -35,7 +48,7 @@ pub fn fold(e: &Expr, lines: &LineIndex) -> Folded {
             Number::Float(f) => Constant::Float(*f),
             Number::Complex { .. } => return Err(unsupported("complex constant", loc())),
         }),
-        Expr::StringLiteral(s) => Some(Constant::Str(Rc::from(s.value.to_str()))),
+        Expr::StringLiteral(_) => string_literal(e, lines),
         Expr::BytesLiteral(b) => Some(Constant::Bytes(b.value.bytes().collect::<Vec<u8>>().into())),
         Expr::BooleanLiteral(b) => Some(Constant::Bool(b.value)),
         Expr::NoneLiteral(_) => Some(Constant::None),
@@ -149,6 +162,7 @@ fn truthy(c: &Constant) -> bool {
         Constant::Int(i) => *i != 0,
         Constant::Float(f) => *f != 0.0,
         Constant::Str(s) => !s.is_empty(),
+        Constant::StrSurrogates(_) => true,
         Constant::Bytes(b) => !b.is_empty(),
         Constant::Tuple(t) | Constant::FrozenSet(t) => !t.is_empty(),
     }
@@ -226,6 +240,21 @@ fn fold_binop(op: BinaryOp, l: &Constant, r: &Constant) -> Result<Option<Constan
         (BinaryOp::Add, Constant::Str(a), Constant::Str(b)) => {
             Ok(Some(Constant::Str(format!("{a}{b}").into())))
         }
+        // Either side holds lone surrogates: joined code point by code point (a high
+        // and a low surrogate stay two, as in CPython).
+        (
+            BinaryOp::Add,
+            Constant::Str(_) | Constant::StrSurrogates(_),
+            Constant::Str(_) | Constant::StrSurrogates(_),
+        ) => {
+            let (Some(mut a), Some(mut b)) =
+                (surrogate_str::code_points(l), surrogate_str::code_points(r))
+            else {
+                return Ok(None);
+            };
+            a.append(&mut b);
+            Ok(surrogate_str::constant(&a))
+        }
         (BinaryOp::Add, Constant::Bytes(a), Constant::Bytes(b)) => Ok(Some(Constant::Bytes(
             [a.as_ref(), b.as_ref()].concat().into(),
         ))),
@@ -292,6 +321,18 @@ fn repeat(s: &Constant, n: i64) -> Result<Option<Constant>, &'static str> {
                 text.repeat(usize::try_from(n).unwrap_or(0)).into(),
             )))
         }
+        Constant::StrSurrogates(_) => {
+            let Some(cps) = surrogate_str::code_points(s) else {
+                return Ok(None);
+            };
+            let size = cps.len() as i64;
+            if size > 0 && (n < 0 || n > MAX_STR_SIZE / size) {
+                return Ok(None);
+            }
+            Ok(surrogate_str::constant(
+                &cps.repeat(usize::try_from(n).unwrap_or(0)),
+            ))
+        }
         Constant::Bytes(b) => {
             let size = b.len() as i64;
             if size > 0 && (n < 0 || n > MAX_STR_SIZE / size) {
@@ -331,6 +372,11 @@ fn fold_subscript(v: &Constant, i: &Constant) -> Option<Constant> {
             let k = index(chars.len())?;
             chars.get(k).map(|c| Constant::Str(c.to_string().into()))
         }
+        Constant::StrSurrogates(_) => {
+            let cps = surrogate_str::code_points(v)?;
+            let k = index(cps.len())?;
+            surrogate_str::constant(&cps[k..=k])
+        }
         Constant::Bytes(b) => b.get(index(b.len())?).map(|&x| Constant::Int(i64::from(x))),
         Constant::Tuple(t) => t.get(index(t.len())?).cloned(),
         _ => None,
@@ -348,6 +394,7 @@ pub enum ConstKey {
     BigInt(Rc<num_bigint::BigInt>),
     Float(u64),
     Str(Rc<str>),
+    StrSurrogates(Rc<[u8]>),
     Bytes(Rc<[u8]>),
     Tuple(Vec<ConstKey>),
     /// The elements' keys, sorted: equal frozensets have equal keys whatever their order.
@@ -364,6 +411,7 @@ pub fn const_key(c: &Constant) -> ConstKey {
         Constant::BigInt(b) => ConstKey::BigInt(b.clone()),
         Constant::Float(f) => ConstKey::Float(f.to_bits()),
         Constant::Str(s) => ConstKey::Str(s.clone()),
+        Constant::StrSurrogates(b) => ConstKey::StrSurrogates(b.clone()),
         Constant::Bytes(b) => ConstKey::Bytes(b.clone()),
         Constant::Tuple(t) => ConstKey::Tuple(t.iter().map(const_key).collect()),
         Constant::FrozenSet(items) => {

@@ -11,7 +11,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use super::codegen::{Compiler, R};
 use super::expr::{n32, STACK_USE_GUIDELINE};
 use super::fold::fold;
-use super::Loc;
+use super::{unsupported, Loc};
 use crate::code::Constant;
 use crate::oparg::{format_value, NameArg};
 use crate::opcode::Opcode;
@@ -171,8 +171,15 @@ impl<'a> Compiler<'a> {
         if t.elts.iter().any(Expr::is_starred_expr) {
             return Ok(None);
         }
-        let Some(Constant::Str(fmt)) = fold(&b.left, self.lines)? else {
-            return Ok(None);
+        let fmt = match fold(&b.left, self.lines)? {
+            Some(Constant::Str(fmt)) => fmt,
+            Some(Constant::StrSurrogates(_)) => {
+                return Err(unsupported(
+                    "'%' formatting a str with lone surrogates",
+                    self.lines.of(b),
+                ))
+            }
+            _ => return Ok(None),
         };
         if fold(&b.right, self.lines)?.is_some() {
             return Ok(None);

@@ -24,6 +24,7 @@ mod expr;
 mod fold;
 mod fstring;
 mod future;
+mod handlers;
 mod patterns;
 mod surrogates;
 mod swaps;
@@ -79,7 +80,7 @@ impl std::error::Error for CompileError {}
 
 /// Compiles a module's source to its code object.
 pub fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, CompileError> {
-    let lines = LineIndex::new(source);
+    let mut lines = LineIndex::new(source);
     let parsed = ruff_python_parser::parse_module(source).map_err(|e| {
         let loc = lines.loc(e.location);
         let rest = source.get(e.location.start().to_usize()..).unwrap_or("");
@@ -109,7 +110,7 @@ pub fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, CompileEr
         }
     })?;
     let module = parsed.syntax();
-    surrogates::check(module, source, &lines)?;
+    lines.surrogate_literals = surrogates::collect(module, source, &lines)?;
     let future = future::parse(module, &lines)?;
     let table = symtable::build(module, &lines, future.annotations())?;
     codegen::compile_module(module, &table, &lines, source, filename, future)
@@ -178,9 +179,12 @@ impl Loc {
     }
 }
 
-/// Byte offset → (line, column) for CPython-style locations.
+/// Byte offset → (line, column) for CPython-style locations; it also carries the string
+/// literals ruff could not represent (`surrogates`), which everything that reads a
+/// literal's value must consult, and which has the index at hand.
 pub(crate) struct LineIndex {
     starts: Vec<usize>,
+    pub surrogate_literals: surrogates::Literals,
 }
 
 impl LineIndex {
@@ -196,7 +200,10 @@ impl LineIndex {
             }
             i += 1;
         }
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            surrogate_literals: surrogates::Literals::new(),
+        }
     }
 
     /// 1-based line and 0-based byte column of `offset`.

@@ -272,6 +272,11 @@ impl Writer {
             Expr::FString(f) => self.joined(&fstring_parts(f), false)?,
             Expr::TString(_) => return Err("template strings"),
             Expr::StringLiteral(s) => {
+                // ruff reads a lone surrogate as U+FFFD: the literal's real text is not
+                // at hand here (compile::surrogates has it), so any U+FFFD is refused.
+                if s.value.to_str().contains('\u{FFFD}') {
+                    return Err("a lone surrogate (or U+FFFD) in a string annotation");
+                }
                 let unicode = s.value.iter().next().is_some_and(|p| {
                     p.flags.prefix() == ast::str_prefix::StringLiteralPrefix::Unicode
                 });

@@ -63,6 +63,7 @@ fn describe(c: &Constant) -> &'static str {
         Constant::Int(_) | Constant::BigInt(_) => "an int",
         Constant::Float(_) => "a float",
         Constant::Str(_) => "a str",
+        Constant::StrSurrogates(_) => "a str with lone surrogates",
         Constant::Bytes(_) => "a bytes object",
         Constant::Tuple(_) => "a tuple",
         Constant::FrozenSet(_) => "a frozenset",
@@ -206,7 +207,15 @@ impl Reader<'_> {
             code::UNICODE | code::INTERNED => {
                 let n = self.size("the length of a string")?;
                 let bytes = self.take(n, "a string's UTF-8 bytes")?;
-                Constant::Str(utf8(bytes, at)?)
+                // CPython writes a str with lone surrogates as UTF-8 extended to them
+                // ('surrogatepass').
+                match std::str::from_utf8(bytes) {
+                    Ok(s) => Constant::Str(Rc::from(s)),
+                    Err(_) if crate::surrogate_str::decode(bytes).is_some() => {
+                        Constant::StrSurrogates(Rc::from(bytes))
+                    }
+                    Err(_) => Constant::Str(utf8(bytes, at)?),
+                }
             }
             code::SMALL_TUPLE => {
                 let n = usize::from(self.byte("the length of a tuple")?);

@@ -120,6 +120,12 @@ impl Writer {
                 self.out.extend_from_slice(&x.to_le_bytes());
             }
             Constant::Str(s) => self.string(s, name_like(s)),
+            // Never interned (not name-like), written as CPython's marshal does with
+            // 'surrogatepass'.
+            Constant::StrSurrogates(b) => {
+                self.byte(code::UNICODE);
+                self.pstring(b);
+            }
             Constant::Bytes(b) => {
                 self.byte(code::STRING);
                 self.pstring(b);

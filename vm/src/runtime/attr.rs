@@ -187,7 +187,11 @@ impl Vm {
                     c.co_names.iter().map(|n| Value::Str(n.clone())).collect(),
                 )),
                 "co_consts" => Some(Value::tuple(
-                    c.co_consts.iter().map(super::codeinfo::constant).collect(),
+                    c.co_consts
+                        .iter()
+                        .map(super::codeinfo::constant)
+                        .collect::<Option<_>>()
+                        .ok_or_else(|| self.unsupported(super::codeinfo::UNREPRESENTABLE))?,
                 )),
                 "co_varnames" | "co_cellvars" | "co_freevars" => {
                     let want = |k: u8| match name {

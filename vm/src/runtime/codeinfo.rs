@@ -12,7 +12,9 @@ use super::object::{Set, Value};
 #[derive(Debug)]
 pub struct CodeInfo {
     pub code: Rc<CodeObject>,
-    pub consts: Vec<Value>,
+    /// `co_consts` as values; `None` for a constant the VM cannot represent (a str with
+    /// lone surrogates, or a tuple holding one), whose use is unsupported.
+    pub consts: Vec<Option<Value>>,
     /// Line of each code unit (`None`: no line; CPython's -1).
     pub lines: Vec<Option<u32>>,
     /// Code units instrumented for `LINE` events (CPython `initialize_lines` in
@@ -25,8 +27,12 @@ pub struct CodeInfo {
     pub first_traceable: usize,
 }
 
-pub fn constant(c: &Constant) -> Value {
-    match c {
+/// What the VM cannot represent among constants, for the unsupported verdict.
+pub const UNREPRESENTABLE: &str = "a str with lone surrogates (U+D800-U+DFFF)";
+
+/// The value of a constant; `None` when the VM cannot represent it ([`UNREPRESENTABLE`]).
+pub fn constant(c: &Constant) -> Option<Value> {
+    Some(match c {
         Constant::None => Value::None,
         Constant::Ellipsis => Value::Ellipsis,
         Constant::Bool(b) => Value::Bool(*b),
@@ -34,18 +40,20 @@ pub fn constant(c: &Constant) -> Value {
         Constant::BigInt(b) => Value::BigInt(b.clone()),
         Constant::Float(f) => Value::Float(*f),
         Constant::Str(s) => Value::Str(s.clone()),
+        // The VM's str is a Rust string, which cannot hold a lone surrogate.
+        Constant::StrSurrogates(_) => return None,
         Constant::Bytes(b) => Value::Bytes(b.clone()),
-        Constant::Tuple(items) => Value::Tuple(items.iter().map(constant).collect()),
+        Constant::Tuple(items) => Value::Tuple(items.iter().map(constant).collect::<Option<_>>()?),
         // Immutable, so it can close no cycle: not registered with `gc`.
         Constant::FrozenSet(items) => {
             let s = Set::new(true);
             for item in items.iter() {
-                let _ = s.items.add(constant(item));
+                let _ = s.items.add(constant(item)?);
             }
             Value::Set(Rc::new(s))
         }
         Constant::Code(code) => Value::Code(code.clone()),
-    }
+    })
 }
 
 impl CodeInfo {

@@ -317,6 +317,11 @@ fn constant_hash(c: &Constant) -> i64 {
         Constant::BigInt(b) => hash::big_int(b),
         Constant::Float(f) => Key::of_float(*f).hash(),
         Constant::Str(s) => hash::str(s),
+        Constant::StrSurrogates(b) => hash::code_points(
+            crate::surrogate_str::decode(b)
+                .unwrap_or_default()
+                .into_iter(),
+        ),
         Constant::Bytes(b) => hash::bytes(b),
         Constant::Tuple(items) => hash::tuple(items.iter().map(constant_hash)),
         Constant::FrozenSet(items) => hash::frozenset(items.iter().map(constant_hash)),

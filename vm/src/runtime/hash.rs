@@ -99,9 +99,15 @@ pub fn str(s: &str) -> i64 {
     if s.is_ascii() {
         return bytes(s.as_bytes());
     }
-    let widest = s.chars().map(u32::from).max().unwrap_or(0);
-    let mut data = Vec::with_capacity(s.len() * 4);
-    for c in s.chars().map(u32::from) {
+    code_points(s.chars().map(u32::from))
+}
+
+/// The hash of a str given by its code points (lone surrogates included): siphash over
+/// the canonical representation, one, two or four bytes per code point by the widest.
+pub fn code_points(cps: impl Iterator<Item = u32> + Clone) -> i64 {
+    let widest = cps.clone().max().unwrap_or(0);
+    let mut data = Vec::new();
+    for c in cps {
         match widest {
             0..=0xff => data.push(c as u8),
             0x100..=0xffff => data.extend_from_slice(&(c as u16).to_le_bytes()),

@@ -205,9 +205,12 @@ pub fn natives() -> Vec<(String, String)> {
 
 /// The iteration order of a frozenset built by adding the constants `items` in order:
 /// the indices of the items it keeps. `None` when CPython's order would depend on an
-/// address (a NaN). The compiler and `dis` lay out frozenset constants with it.
+/// address (a NaN) or an item is a str with lone surrogates, which the VM cannot hold. The compiler and `dis` lay out frozenset constants with it.
 pub fn frozenset_layout(items: &[crate::code::Constant]) -> Option<Vec<usize>> {
-    let values: Vec<Value> = items.iter().map(codeinfo::constant).collect();
+    let values: Vec<Value> = items
+        .iter()
+        .map(codeinfo::constant)
+        .collect::<Option<_>>()?;
     set::insertion_layout(&values)
 }
 

@@ -15,7 +15,7 @@ use crate::oparg::{make_function, Intrinsic1, Intrinsic2};
 pub fn kw_names(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let f = vm.top()?;
     match f.info.consts.get(arg as usize) {
-        Some(Value::Tuple(t)) => {
+        Some(Some(Value::Tuple(t))) => {
             f.kwnames = Some(t.clone());
             Ok(Step::Continue)
         }
@@ -143,6 +143,9 @@ pub fn make_function(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     // The compiler puts a function's docstring, or None, first in co_consts.
     let doc = match code.co_consts.first() {
         Some(Constant::Str(s)) => Value::Str(s.clone()),
+        Some(Constant::StrSurrogates(_)) => {
+            return Err(vm.unsupported(super::super::codeinfo::UNREPRESENTABLE))
+        }
         _ => Value::None,
     };
     let func = Function {
@@ -173,7 +176,8 @@ pub fn return_value(vm: &mut Vm) -> PyResult<Step> {
 pub fn return_const(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let f = vm.top()?;
     match f.info.consts.get(arg as usize) {
-        Some(v) => Ok(Step::Return(v.clone())),
+        Some(Some(v)) => Ok(Step::Return(v.clone())),
+        Some(None) => Err(vm.unsupported(super::super::codeinfo::UNREPRESENTABLE)),
         None => Err(Throw::Bug(format!("co_consts index {arg} out of range"))),
     }
 }

@@ -58,11 +58,15 @@ fn missing_name(vm: &Vm, name: &str) -> Throw {
 /// LOAD_CONST `( -- value)`
 pub fn load_const(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let f = vm.top()?;
-    let Some(v) = f.info.consts.get(arg as usize).cloned() else {
-        return Err(Throw::Bug(format!("co_consts index {arg} out of range")));
-    };
-    f.push(v);
-    Ok(Step::Continue)
+    match f.info.consts.get(arg as usize) {
+        Some(Some(v)) => {
+            let v = v.clone();
+            f.push(v);
+            Ok(Step::Continue)
+        }
+        Some(None) => Err(vm.unsupported(super::super::codeinfo::UNREPRESENTABLE)),
+        None => Err(Throw::Bug(format!("co_consts index {arg} out of range"))),
+    }
 }
 
 /// LOAD_FAST / LOAD_FAST_CHECK / LOAD_CLOSURE `( -- value)`; an unbound local raises
