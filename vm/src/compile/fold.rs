@@ -399,7 +399,25 @@ pub enum ConstKey {
     Tuple(Vec<ConstKey>),
     /// The elements' keys, sorted: equal frozensets have equal keys whatever their order.
     FrozenSet(Vec<ConstKey>),
-    Code(usize),
+    Code(Box<CodeKey>),
+}
+
+/// A code object's key is the code object, compared by `code_richcompare`: what it
+/// compares, and nothing else (not `co_qualname`, `co_filename` nor `co_stacksize`), so
+/// a construct compiled twice — a `while` test holding a generator expression is — makes
+/// one constant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CodeKey {
+    name: Rc<str>,
+    counts: [u32; 3],
+    flags: u32,
+    firstlineno: u32,
+    code: Vec<u8>,
+    consts: Vec<ConstKey>,
+    names: Vec<Rc<str>>,
+    localsplusnames: Vec<Rc<str>>,
+    linetable: Vec<u8>,
+    exceptiontable: Vec<u8>,
 }
 
 pub fn const_key(c: &Constant) -> ConstKey {
@@ -419,6 +437,17 @@ pub fn const_key(c: &Constant) -> ConstKey {
             keys.sort();
             ConstKey::FrozenSet(keys)
         }
-        Constant::Code(c) => ConstKey::Code(Rc::as_ptr(c) as usize),
+        Constant::Code(c) => ConstKey::Code(Box::new(CodeKey {
+            name: c.co_name.clone(),
+            counts: [c.co_argcount, c.co_posonlyargcount, c.co_kwonlyargcount],
+            flags: c.co_flags,
+            firstlineno: c.co_firstlineno,
+            code: c.co_code.clone(),
+            consts: c.co_consts.iter().map(const_key).collect(),
+            names: c.co_names.clone(),
+            localsplusnames: c.co_localsplusnames.clone(),
+            linetable: c.co_linetable.clone(),
+            exceptiontable: c.co_exceptiontable.clone(),
+        })),
     }
 }
