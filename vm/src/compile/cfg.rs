@@ -804,7 +804,9 @@ impl Cfg {
                 self.blocks[j].instrs.push(jump);
                 self.blocks[j].cold = true;
                 self.blocks[j].next = Some(next);
-                self.blocks[j].predecessors = 1;
+                // A new block's predecessor count stays 0 (CPython does not recount),
+                // so resolve_line_numbers gives neither it nor its target a line.
+                self.blocks[j].predecessors = 0;
                 self.blocks[b].next = Some(j);
             }
         }
@@ -1224,10 +1226,10 @@ pub(crate) fn optimize_and_assemble(
     cfg.optimize(&mut consts);
     remove_unused_consts(&mut cfg, &mut consts);
     cfg.add_checks_for_uninitialized(unit.varnames.len(), nparams);
-    // Line numbers are resolved before the cold blocks move: the explicit jumps that
-    // push_cold_blocks_to_end adds stay without a location, as in CPython 3.12.
-    cfg.resolve_line_numbers(unit.firstlineno);
+    // `_PyCfg_OptimizeCodeUnit`'s order: cold blocks move first, then line numbers are
+    // resolved (the explicit jumps push_cold_blocks_to_end adds have no location).
     cfg.push_cold_blocks_to_end();
+    cfg.resolve_line_numbers(unit.firstlineno);
 
     // prepare_localsplus: insert_prefix_instructions + fix_cell_offsets.
     let (names, kinds_out, fixed) = localsplus(&unit);
