@@ -329,10 +329,26 @@ fn collect_elements<'a>(parts: &mut Vec<FPart<'a>>, elements: &'a ast::Interpola
                     let text = debug.as_str();
                     let start = i.range().start() + TextSize::from(1);
                     let len = TextSize::try_from(text.len()).unwrap_or_default();
-                    push_literal(parts, text, Some(TextRange::at(start, len)));
+                    let kept = without_comments(text);
+                    push_literal(parts, &kept, Some(TextRange::at(start, len)));
                 }
                 parts.push(FPart::Value(i))
             }
         }
     }
+}
+
+/// The text of an `=` replacement field as CPython 3.12.1's tokenizer keeps it: from a
+/// `#` to the end of its line is left out (the newline stays) — wherever the `#` is, a
+/// string literal of the expression included (`f"{'#'=}"` prints `'` and the value).
+fn without_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('#') {
+        out.push_str(&rest[..at]);
+        let end = rest[at..].find(['\n', '\r']).map_or(rest.len(), |e| at + e);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
