@@ -568,8 +568,19 @@ fn bless(paths: &[PathBuf], common: &Common) -> Result<ExitCode, String> {
     })
 }
 
+/// A source file's text, decoded as CPython decodes source bytes (a UTF-8 BOM, a PEP 263
+/// coding cookie); what cannot be decoded is an error naming the file.
 fn read_source(file: &Path) -> Result<String, String> {
-    std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))
+    use framespec_vm::compile::{decode_source, DecodeError};
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    match decode_source(&bytes) {
+        Ok(text) => Ok(text.into_owned()),
+        Err(DecodeError::NotUtf8(at)) => Err(format!(
+            "{}: not UTF-8 (byte {at}) and no encoding declared (PEP 263)",
+            file.display()
+        )),
+        Err(DecodeError::Syntax(e)) => Err(format!("{}: {e}", file.display())),
+    }
 }
 
 fn exec(file: &Path, fuel: u64, heap_limit_bytes: u64) -> Result<ExitCode, String> {

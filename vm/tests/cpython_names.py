@@ -124,3 +124,29 @@ print("/// `sys.stdlib_module_names` and `sys.builtin_module_names`.")
 print("pub const STDLIB_MODULES: &[&str] = &[")
 print(names(sorted(set(sys.stdlib_module_names) | set(sys.builtin_module_names)), "    "))
 print("];")
+print()
+print("/// The text encodings `codecs.lookup` finds (`encodings.search_function`): each alias")
+print("/// and module name as `encodings.normalize_encoding` leaves it, the codec's module, and")
+print("/// whether it decodes the 128 ASCII bytes as ASCII.")
+print("pub const TEXT_ENCODINGS: &[(&str, &str, bool)] = &[")
+import codecs, encodings, encodings.aliases, pkgutil, warnings
+found = {}
+ascii = bytes(range(128))
+for name in set(encodings.aliases.aliases) | {m.name for m in pkgutil.iter_modules(encodings.__path__)}:
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        continue
+    if not getattr(info, "_is_text_encoding", True):
+        continue
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compatible = ascii.decode(name) == ascii.decode("ascii")
+    except Exception:
+        compatible = False
+    found[name] = (encodings.aliases.aliases.get(name, name), compatible)
+for name in sorted(found):
+    module, compatible = found[name]
+    print('    ("%s", "%s", %s),' % (name, module, "true" if compatible else "false"))
+print("];")

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use cpython_code::cpython;
+use framespec_vm::compile::DecodeError;
 use libtest_mimic::Failed;
 use serde_json::{json, Value};
 
@@ -135,12 +136,25 @@ fn compile_all(lib: &Path, files: &[String], out_dir: &Path) -> Result<Vec<Ours>
 }
 
 fn compile_one(lib: &Path, rel: &str, pyc: &Path) -> Ours {
-    let Ok(source) = std::fs::read_to_string(lib.join(rel)) else {
-        return Ours::NotYet("not UTF-8 (source encodings)".to_owned());
+    let bytes = match std::fs::read(lib.join(rel)) {
+        Ok(b) => b,
+        Err(e) => return Ours::NotYet(format!("cannot read: {e}")),
+    };
+    let source = match framespec_vm::compile::decode_source(&bytes) {
+        Ok(s) => s,
+        Err(DecodeError::NotUtf8(at)) => {
+            return Ours::NotYet(format!("not UTF-8 (byte {at}) and no coding cookie"))
+        }
+        Err(DecodeError::Syntax(e)) if e.unsupported => {
+            return Ours::NotYet(format!("unsupported: {}", e.message))
+        }
+        Err(DecodeError::Syntax(e)) => {
+            return Ours::Rejected(format!("line {}: {}", e.line, e.message))
+        }
     };
     match framespec_vm::compile(&source, rel) {
         Ok(code) => {
-            let data = framespec_vm::marshal::write_pyc(&code, 0, source.len() as u64);
+            let data = framespec_vm::marshal::write_pyc(&code, 0, bytes.len() as u64);
             match std::fs::write(pyc, data) {
                 Ok(()) => Ours::Compiled(pyc.to_path_buf()),
                 Err(e) => Ours::NotYet(format!("cannot write {}: {e}", pyc.display())),

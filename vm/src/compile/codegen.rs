@@ -870,7 +870,7 @@ impl<'a> Compiler<'a> {
             .collect();
         self.load_const(Constant::Tuple(names.into()), loc);
         let module = i.module.as_ref().map_or("", |m| m.id.as_str());
-        if module == "__future__" && i.level == 0 && loc.line > self.future.lineno {
+        if module == "__future__" && i.level == 0 && location_is_after(loc, self.future.location) {
             return Err(syntax_error(
                 "from __future__ imports must occur at the beginning of the file",
                 loc,
@@ -1338,4 +1338,9 @@ pub fn two_element_slice(e: &Expr) -> Option<&ast::ExprSlice> {
         Expr::Slice(s) if s.step.is_none() => Some(s),
         _ => None,
     }
+}
+
+/// `location_is_after`: `a` starts on a later line than `b`, or on its line after it ends.
+fn location_is_after(a: Loc, b: Loc) -> bool {
+    a.line > b.line || (a.line == b.line && a.col > b.end_col)
 }

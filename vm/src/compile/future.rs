@@ -14,13 +14,13 @@ pub const CO_FUTURE_BARRY_AS_BDFL: u32 = 0x40_0000;
 pub const CO_FUTURE_ANNOTATIONS: u32 = 0x100_0000;
 
 /// `PyFutureFeatures`.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct Features {
     /// The `CO_FUTURE_*` bits.
     pub flags: u32,
-    /// Line of the last future statement of the module's opening (`ff_lineno`): a future
-    /// statement after it is misplaced.
-    pub lineno: i32,
+    /// Where the last future statement of the module's opening is (`ff_location`): a
+    /// future statement after it is an error (`compiler_from_import`).
+    pub location: super::Loc,
 }
 
 impl Features {
@@ -33,7 +33,7 @@ impl Features {
 pub fn parse(module: &ast::ModModule, lines: &LineIndex) -> Result<Features, CompileError> {
     let mut ff = Features {
         flags: 0,
-        lineno: -1,
+        location: super::Loc::NONE,
     };
     let skip = usize::from(module.body.first().and_then(docstring).is_some());
     for s in module.body.iter().skip(skip) {
@@ -68,7 +68,7 @@ pub fn parse(module: &ast::ModModule, lines: &LineIndex) -> Result<Features, Com
                 }
             }
         }
-        ff.lineno = lines.of(s).line;
+        ff.location = lines.of(s);
     }
     Ok(ff)
 }

@@ -20,6 +20,7 @@ mod assemble;
 mod asyncs;
 mod cfg;
 mod codegen;
+mod encoding;
 mod expr;
 mod fold;
 mod fstring;
@@ -34,6 +35,7 @@ mod unparse;
 
 use std::rc::Rc;
 
+pub use encoding::{decode_source, DecodeError};
 pub(crate) use fold::{const_key, ConstKey};
 
 use ruff_text_size::{Ranged, TextRange};

@@ -18,7 +18,7 @@ mod classes;
 mod codeinfo;
 // Generated from CPython 3.12 (see its header); kept exactly as the generator prints it.
 #[rustfmt::skip]
-mod cpython_names;
+pub(crate) mod cpython_names;
 mod dict;
 mod eval;
 mod excgroup;
