@@ -51,7 +51,7 @@ impl Vm {
             t.mro()
                 .into_iter()
                 .find(|c| c.is_builtin())
-                .map(|c| c.name.to_string())
+                .map(|c| c.qualname.borrow().to_string())
         };
         match v {
             Value::Module(m) => reach::module_has(&m.name, name).then(|| m.name.to_string()),
@@ -237,6 +237,7 @@ impl Vm {
                         .unwrap_or(Value::None),
                 ),
                 "__closure__" => Some(f.closure.clone().map(Value::Tuple).unwrap_or(Value::None)),
+                "__type_params__" => Some(f.type_params.borrow().clone()),
                 // func_get_annotations: the MAKE_FUNCTION tuple (or nothing) becomes a dict
                 // the first time it is asked for, and that same dict is kept.
                 "__annotations__" => {
@@ -352,6 +353,10 @@ impl Vm {
                 _ => None,
             },
             Value::Type(t) => match name {
+                // type_name: a static type's `tp_name` after its last dot.
+                "__name__" if t.builtin => {
+                    Some(Value::str(t.name.rsplit('.').next().unwrap_or_default()))
+                }
                 "__name__" => Some(Value::Str(t.name.clone())),
                 "__qualname__" => Some(Value::Str(t.qualname.borrow().clone())),
                 "__module__" => Some(Value::Str(t.module.clone())),
@@ -371,6 +376,12 @@ impl Vm {
                 // neither.
                 "__dict__" => return Err(self.unsupported("a class's __dict__ (a mappingproxy)")),
                 "__doc__" => Some(t.dict.get_str("__doc__").unwrap_or(Value::None)),
+                // type_get_type_params: the class's own `__type_params__`, else ().
+                "__type_params__" => Some(
+                    t.dict
+                        .get_str(name)
+                        .unwrap_or_else(|| Value::tuple(Vec::new())),
+                ),
                 _ => None,
             },
             Value::Object(o) => {
@@ -430,6 +441,8 @@ impl Vm {
                 "__func__" | "fget" => Some(p.func.clone()),
                 _ => None,
             },
+            Value::TypeParam(t) => super::typevars::attr(self, &t.clone(), name)?,
+
             _ => None,
         })
     }
@@ -455,6 +468,9 @@ impl Vm {
 
     /// `setattr(v, name, x)`.
     pub fn setattr(&mut self, v: &Value, name: &str, x: Value) -> PyResult<()> {
+        if let Value::TypeParam(t) = v {
+            return Err(super::typevars::attr_write(self, t));
+        }
         match v {
             Value::Object(o) => {
                 if let Some(data) = &o.exc {
@@ -623,6 +639,9 @@ impl Vm {
 
     /// `delattr(v, name)`.
     pub fn delattr(&mut self, v: &Value, name: &str) -> PyResult<()> {
+        if let Value::TypeParam(t) = v {
+            return Err(super::typevars::attr_write(self, t));
+        }
         if let Value::Object(o) = v {
             let t = o.class.borrow().clone();
             self.read_only_property(&t, name, "deleter")?;

@@ -204,6 +204,7 @@ pub fn is_deep(v: &Value) -> bool {
         Value::Cell(x) => last(x),
         Value::Generator(x) => last(x),
         Value::Property(x) => last(x),
+        Value::TypeParam(x) => last(x),
         _ => false,
     }
 }
@@ -406,6 +407,9 @@ impl Clear for Function {
         }
         if let Ok(mut a) = self.annotations.try_borrow_mut() {
             out.push(mem::take(&mut *a));
+        }
+        if let Ok(mut t) = self.type_params.try_borrow_mut() {
+            out.push(mem::take(&mut *t));
         }
     }
 }
