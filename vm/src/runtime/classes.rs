@@ -190,6 +190,18 @@ pub fn make_class(
     };
     let _ = ns.remove(&Value::str("__qualname__"));
     let _ = ns.remove(&Value::str("__classcell__"));
+    // type_new_set_classdictcell: the annotation scopes' `__classdict__` cell holds the
+    // class's own dict (here the namespace itself), and the key leaves the dict.
+    if let Some(cell) = ns.get_str("__classdictcell__") {
+        let Value::Cell(c) = &cell else {
+            let t = vm.repr(&Value::Type(vm.type_of(&cell)))?;
+            return Err(vm.type_error(format!(
+                "__classdictcell__ must be a nonlocal cell, not {t}"
+            )));
+        };
+        *c.value.borrow_mut() = Some(Value::Dict(ns.clone()));
+        let _ = ns.remove(&Value::str("__classdictcell__"));
+    }
     Ok(Rc::new(Type {
         name: Rc::from(name),
         qualname: RefCell::new(qualname),
