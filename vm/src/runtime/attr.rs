@@ -561,6 +561,13 @@ impl Vm {
                             _ => None,
                         }
                     }
+                    // func_set_type_params: only a tuple.
+                    "__type_params__" => {
+                        if !matches!(x, Value::Tuple(_)) {
+                            return Err(self.type_error("__type_params__ must be set to a tuple"));
+                        }
+                        *f.type_params.borrow_mut() = x;
+                    }
                     _ => f.dict.set_str(name, x),
                 }
                 Ok(())
@@ -645,6 +652,19 @@ impl Vm {
         if let Value::Object(o) = v {
             let t = o.class.borrow().clone();
             self.read_only_property(&t, name, "deleter")?;
+        }
+        // func_set_type_params and check_set_special_type_attr refuse deletion.
+        match v {
+            Value::Function(_) if name == "__type_params__" => {
+                return Err(self.type_error("__type_params__ must be set to a tuple"));
+            }
+            Value::Type(t) if !t.is_builtin() && name == "__type_params__" => {
+                return Err(self.type_error(format!(
+                    "cannot delete '__type_params__' attribute of immutable type '{}'",
+                    t.name
+                )));
+            }
+            _ => {}
         }
         let d = match v {
             Value::Object(o) => Some(o.dict.clone()),
