@@ -127,8 +127,8 @@ pub fn make_bounded(vm: &Vm, name: &Value, evaluate: Value, constrained: bool) -
 }
 
 /// INTRINSIC_TYPEALIAS (`_Py_make_typealias`): `args` is (name, type_params or None,
-/// compute_value). The alias's `__module__` is the caller's (`caller()`: the module of
-/// the running frame's function, its globals' `__name__`).
+/// compute_value). The alias's `__module__` is the caller's (`caller()`): the running
+/// frame's globals' `__name__` as it is now (not its function's `__module__`).
 pub fn make_alias(vm: &mut Vm, args: &Value) -> PyResult<Value> {
     let Value::Tuple(items) = args else {
         return Err(vm.bug("INTRINSIC_TYPEALIAS without a tuple"));
