@@ -186,6 +186,25 @@ pub fn attr(vm: &mut Vm, t: &Rc<TypeParam>, name: &str) -> PyResult<Option<Value
         (TypeVar | ParamSpec, "__covariant__" | "__contravariant__") => Value::Bool(false),
         (TypeVar | ParamSpec, "__infer_variance__") => Value::Bool(true),
         (TypeAlias, "__value__") => evaluated(vm, t, Value::None)?,
+        // typealias_parameters: `unpack_typevartuples` of the type parameters, which
+        // wraps each TypeVarTuple in `typing.Unpack`.
+        (TypeAlias, "__parameters__") => {
+            let tp = t.type_params.borrow().clone();
+            if let Value::Tuple(items) = &tp {
+                let unpacked = items.iter().any(
+                    |p| matches!(p, Value::TypeParam(p) if p.kind == TypeParamKind::TypeVarTuple),
+                );
+                if unpacked {
+                    return Err(vm.unsupported(
+                        "__parameters__ of a type alias with a TypeVarTuple (needs typing.Unpack)",
+                    ));
+                }
+            }
+            match tp {
+                Value::None => empty(),
+                tp => tp,
+            }
+        }
         (TypeAlias, "__type_params__") => match t.type_params.borrow().clone() {
             Value::None => empty(),
             tp => tp,
