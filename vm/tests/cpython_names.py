@@ -1,7 +1,7 @@
 # Prints vm/src/runtime/cpython_names.rs: what CPython 3.12 has, by name. Run by
 # vm/tests/cpython_names.rs, which checks the committed file is what this prints.
 
-import builtins, sys, types, inspect
+import builtins, sys, types, inspect, typing
 
 def gen():
     yield 1
@@ -66,6 +66,9 @@ samples = {
     "dict_reversevalueiterator": type(reversed({}.values())),
     "dict_reverseitemiterator": type(reversed({}.items())), "iterator": type(iter(Seq())),
     "TextIOWrapper": type(sys.stdout), "super": super, "object": object,
+    # PEP 695's objects (typing's C types, from Objects/typevarobject.c).
+    "TypeVar": typing.TypeVar, "ParamSpec": typing.ParamSpec,
+    "TypeVarTuple": typing.TypeVarTuple, "TypeAliasType": typing.TypeAliasType,
     **async_samples(),
 }
 for name in dir(builtins):

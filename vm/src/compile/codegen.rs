@@ -29,6 +29,8 @@ pub(crate) enum ScopeKind {
     AsyncFunction,
     Lambda,
     Comprehension,
+    /// `COMPILER_SCOPE_TYPEPARAMS`: `<generic parameters of NAME>` and TypeVar bounds.
+    TypeParams,
 }
 
 /// `enum fblocktype`.
@@ -136,6 +138,8 @@ pub(crate) struct Compiler<'a> {
     /// The module's frozenset constants by value (CPython's `c_const_cache` for them): an
     /// equal frozenset compiled later is this same object, with this one's table layout.
     pub frozensets: HashMap<ConstKey, Constant>,
+    /// Generic classes' bases with their `.generic_base` ([`super::typeparams`]).
+    pub generic_bases: &'a HashMap<usize, Vec<Expr>>,
 }
 
 pub fn compile_module(
@@ -145,6 +149,7 @@ pub fn compile_module(
     source: &str,
     filename: &str,
     future: super::future::Features,
+    generic_bases: &HashMap<usize, Vec<Expr>>,
 ) -> Result<Rc<CodeObject>, CompileError> {
     let mut c = Compiler {
         table,
@@ -155,6 +160,7 @@ pub fn compile_module(
         genexpr_in_call: None,
         future,
         frozensets: HashMap::new(),
+        generic_bases,
     };
     c.enter_scope("<module>", ScopeKind::Module, 0, 1)?;
     let loc = module
@@ -195,7 +201,7 @@ impl<'a> Compiler<'a> {
         };
         let start = match decorators {
             Some(last) => {
-                let start = self.skip_trivia(last.range().end().to_usize());
+                let start = skip_trivia(self.source, last.range().end().to_usize());
                 TextSize::try_from(start).unwrap_or(s.range().start())
             }
             None => s.range().start(),
@@ -232,24 +238,6 @@ impl<'a> Compiler<'a> {
         } else {
             end
         }
-    }
-
-    /// The offset of the next token after `pos`: skips whitespace, newlines, comments and
-    /// line continuations.
-    fn skip_trivia(&self, mut pos: usize) -> usize {
-        let bytes = self.source.as_bytes();
-        while let Some(&b) = bytes.get(pos) {
-            match b {
-                b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'\\' => pos += 1,
-                b'#' => {
-                    while bytes.get(pos).is_some_and(|&b| b != b'\n' && b != b'\r') {
-                        pos += 1;
-                    }
-                }
-                _ => break,
-            }
-        }
-        pos
     }
 
     // ----- emission ---------------------------------------------------------------------
@@ -326,6 +314,9 @@ impl<'a> Compiler<'a> {
         if entry.needs_class_closure {
             cellvars.add("__class__");
         }
+        if entry.needs_classdict {
+            cellvars.add("__classdict__");
+        }
         let frees: Vec<String> = entry
             .symbols
             .iter()
@@ -375,7 +366,14 @@ impl<'a> Compiler<'a> {
         if n < 3 {
             return; // the parent is the module: the qualname is the name
         }
-        let parent = &self.units[n - 2];
+        let mut parent = &self.units[n - 2];
+        if parent.kind == ScopeKind::TypeParams {
+            // Inside `<generic parameters of NAME>`: named after the grandparent.
+            if n == 3 {
+                return;
+            }
+            parent = &self.units[n - 3];
+        }
         let u = &self.units[n - 1];
         let mut force_global = false;
         if matches!(
@@ -491,6 +489,7 @@ impl<'a> Compiler<'a> {
         match s {
             Stmt::FunctionDef(f) => self.function_def(f, loc),
             Stmt::ClassDef(c) => self.class_def(c, loc),
+            Stmt::TypeAlias(a) => self.type_alias(a, loc),
             Stmt::Return(r) => self.return_stmt(r, loc),
             Stmt::Delete(d) => d.targets.iter().try_for_each(|t| self.expr(t)),
             Stmt::Assign(a) => {
@@ -563,7 +562,6 @@ impl<'a> Compiler<'a> {
             Stmt::Break(_) => self.break_stmt(loc),
             Stmt::Continue(_) => self.continue_stmt(loc),
             Stmt::AnnAssign(a) => self.ann_assign(a, loc),
-            Stmt::TypeAlias(_) => Err(unsupported("type alias", loc)),
             Stmt::Match(m) => self.match_stmt(m),
             Stmt::IpyEscapeCommand(_) => Err(unsupported("IPython escape command", loc)),
         }
@@ -962,47 +960,6 @@ impl<'a> Compiler<'a> {
 
     // ----- functions and classes --------------------------------------------------------
 
-    /// `compiler_function`.
-    fn function_def(&mut self, f: &'a ast::StmtFunctionDef, loc: Loc) -> R {
-        for d in &f.decorator_list {
-            self.expr(&d.expression)?;
-        }
-        let firstlineno = match f.decorator_list.first() {
-            Some(d) => self.loc(d).line,
-            None => loc.line,
-        };
-        let mut flags = self.default_arguments(&f.parameters, loc)?;
-        if self.visit_annotations(&f.parameters, f.returns.as_deref(), loc)? {
-            flags |= make_function::ANNOTATIONS;
-        }
-        let Some(ste) = self.table.lookup(f) else {
-            return Err(unsupported("function without a symbol table entry", loc));
-        };
-        let kind = if f.is_async {
-            ScopeKind::AsyncFunction
-        } else {
-            ScopeKind::Function
-        };
-        self.enter_scope(&f.name.id, kind, ste, firstlineno)?;
-        let doc = f.body.first().and_then(|s| docstring_const(s, self.lines));
-        let skip = usize::from(doc.is_some());
-        self.add_const(doc.unwrap_or(Constant::None));
-        self.set_arg_counts(&f.parameters);
-        for s in f.body.iter().skip(skip) {
-            self.stmt(s)?;
-        }
-        if self.ste().generator || self.ste().coroutine {
-            self.wrap_in_stopiteration_handler();
-        }
-        let code = self.finish_unit(true)?;
-        self.make_closure(code, flags, loc)?;
-        for d in f.decorator_list.iter().rev() {
-            let dloc = self.loc(&d.expression);
-            self.emit(Opcode::CALL, 0, dloc);
-        }
-        self.nameop(&f.name.id, ast::ExprContext::Store, loc)
-    }
-
     pub fn set_arg_counts(&mut self, p: &ast::Parameters) {
         let u = self.u();
         u.argcount = u32::try_from(p.args.len()).unwrap_or(0);
@@ -1085,7 +1042,9 @@ impl<'a> Compiler<'a> {
                 .map(|(n, _)| n.to_string())
                 .collect();
             for name in names {
-                let is_cell = (self.ur().kind == ScopeKind::Class && name == "__class__")
+                // get_ref_type: a class's implicit cells.
+                let is_cell = (self.ur().kind == ScopeKind::Class
+                    && (name == "__class__" || name == "__classdict__"))
                     || self.scope_of(&name) == Scope::Cell;
                 let arg = if is_cell {
                     self.ur().cellvars.get(&name)
@@ -1109,52 +1068,6 @@ impl<'a> Compiler<'a> {
         self.load_const(Constant::Code(code), loc);
         self.emit(Opcode::MAKE_FUNCTION, flags, loc);
         Ok(())
-    }
-
-    /// `compiler_class`.
-    fn class_def(&mut self, c: &'a ast::StmtClassDef, loc: Loc) -> R {
-        for d in &c.decorator_list {
-            self.expr(&d.expression)?;
-        }
-        let firstlineno = match c.decorator_list.first() {
-            Some(d) => self.loc(d).line,
-            None => loc.line,
-        };
-        let Some(ste) = self.table.lookup(c) else {
-            return Err(unsupported("class without a symbol table entry", loc));
-        };
-        self.enter_scope(&c.name.id, ScopeKind::Class, ste, firstlineno)?;
-        let ploc = Loc::line_only(firstlineno);
-        self.u().private = Some(c.name.id.to_string());
-        self.nameop("__name__", ast::ExprContext::Load, ploc)?;
-        self.nameop("__module__", ast::ExprContext::Store, ploc)?;
-        let q = self.ur().qualname.clone();
-        self.load_const(Constant::Str(Rc::from(q.as_str())), ploc);
-        self.nameop("__qualname__", ast::ExprContext::Store, ploc)?;
-        self.body(ploc, &c.body)?;
-        if self.ste().needs_class_closure {
-            let i = self.ur().cellvars.get("__class__").unwrap_or(0);
-            self.emit(Opcode::LOAD_CLOSURE, i, Loc::NONE);
-            self.emit(Opcode::COPY, 1, Loc::NONE);
-            self.nameop("__classcell__", ast::ExprContext::Store, Loc::NONE)?;
-        } else {
-            self.load_const(Constant::None, Loc::NONE);
-        }
-        let code = self.finish_unit(false)?;
-        self.emit(Opcode::PUSH_NULL, 0, loc);
-        self.emit(Opcode::LOAD_BUILD_CLASS, 0, loc);
-        self.make_closure(code, 0, loc)?;
-        self.load_const(Constant::Str(Rc::from(c.name.id.as_str())), loc);
-        let (args, keywords): (&'a [Expr], &'a [ast::Keyword]) = match &c.arguments {
-            Some(a) => (&a.args, &a.keywords),
-            None => (&[], &[]),
-        };
-        self.call_helper(loc, 2, args, keywords)?;
-        for d in c.decorator_list.iter().rev() {
-            let dloc = self.loc(&d.expression);
-            self.emit(Opcode::CALL, 0, dloc);
-        }
-        self.nameop(&c.name.id, ast::ExprContext::Store, loc)
     }
 
     // ----- names ------------------------------------------------------------------------
@@ -1219,6 +1132,9 @@ impl<'a> Compiler<'a> {
                         if is_class && self.ur().in_inlined_comp == 0 {
                             self.emit(Opcode::LOAD_LOCALS, 0, loc);
                             Opcode::LOAD_FROM_DICT_OR_DEREF
+                        } else if self.ste().can_see_class_scope {
+                            self.load_classdict(loc)?;
+                            Opcode::LOAD_FROM_DICT_OR_DEREF
                         } else {
                             Opcode::LOAD_DEREF
                         }
@@ -1240,6 +1156,10 @@ impl<'a> Compiler<'a> {
             Kind::Global => {
                 let i = self.u().names.add(&mangled);
                 match ctx {
+                    Load if self.ste().can_see_class_scope && scope == Scope::GlobalImplicit => {
+                        self.load_classdict(loc)?;
+                        self.emit(Opcode::LOAD_FROM_DICT_OR_GLOBALS, i, loc);
+                    }
                     Load => self.emit(
                         Opcode::LOAD_GLOBAL,
                         NameArg {
@@ -1301,13 +1221,31 @@ impl<'a> Compiler<'a> {
 }
 
 /// The docstring's constant (a str, or one with lone surrogates).
-fn docstring_const(s: &Stmt, lines: &LineIndex) -> Option<Constant> {
+pub(super) fn docstring_const(s: &Stmt, lines: &LineIndex) -> Option<Constant> {
     docstring(s)?;
     let Stmt::Expr(e) = s else { return None };
     super::fold::string_literal(e.value.as_ref(), lines)
 }
 
 /// `_PyAST_GetDocString`: the first statement is a string-literal expression.
+/// The offset of the next token after `pos`: skips whitespace, newlines, comments and
+/// line continuations.
+pub fn skip_trivia(source: &str, mut pos: usize) -> usize {
+    let bytes = source.as_bytes();
+    while let Some(&b) = bytes.get(pos) {
+        match b {
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'\\' => pos += 1,
+            b'#' => {
+                while bytes.get(pos).is_some_and(|&b| b != b'\n' && b != b'\r') {
+                    pos += 1;
+                }
+            }
+            _ => break,
+        }
+    }
+    pos
+}
+
 pub fn docstring(s: &Stmt) -> Option<String> {
     if let Stmt::Expr(e) = s {
         if let Expr::StringLiteral(lit) = e.value.as_ref() {

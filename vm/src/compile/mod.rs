@@ -5,7 +5,8 @@
 //! 1. parse (ruff's parser) — [`compile`] maps its errors to [`CompileError`];
 //! 2. [`symtable`]: scopes and the kind of every name (`Python/symtable.c`);
 //! 3. [`fold`]: AST constant folding (`Python/ast_opt.c`), done on the fly while generating code;
-//! 4. [`codegen`] (statements), [`expr`] (expressions), [`asyncs`] (`await`, `async
+//! 4. [`codegen`] (statements), [`definitions`] (`def`, `class`), [`typeparams`] (PEP 695
+//!    generics and `type` aliases), [`expr`] (expressions), [`asyncs`] (`await`, `async
 //!    for`, `async with`, async comprehensions) and [`patterns`] (`match`): the instruction
 //!    sequence with labels and pseudo-instructions (`Python/compile.c`);
 //! 5. [`cfg`]: the control-flow graph and its optimisations (`Python/flowgraph.c`);
@@ -20,6 +21,7 @@ mod assemble;
 mod asyncs;
 mod cfg;
 mod codegen;
+mod definitions;
 mod encoding;
 mod expr;
 mod fold;
@@ -31,6 +33,7 @@ mod surrogates;
 mod swaps;
 mod symtable;
 mod trystar;
+mod typeparams;
 mod unparse;
 
 use std::rc::Rc;
@@ -114,8 +117,11 @@ pub fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, CompileEr
     let module = parsed.syntax();
     lines.surrogate_literals = surrogates::collect(module, source, &lines)?;
     let future = future::parse(module, &lines)?;
-    let table = symtable::build(module, &lines, future.annotations())?;
-    codegen::compile_module(module, &table, &lines, source, filename, future)
+    // Generic classes' bases as compiler_class rebuilds them; the symbol table visits
+    // these very nodes so code generation finds their scopes.
+    let bases = typeparams::generic_bases(module, source);
+    let table = symtable::build(module, &lines, future.annotations(), &bases)?;
+    codegen::compile_module(module, &table, &lines, source, filename, future, &bases)
 }
 
 /// Maps ruff's parse-error wording onto CPython's where they differ in a known way;

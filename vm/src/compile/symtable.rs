@@ -18,6 +18,8 @@ pub const DEF_FREE_CLASS: u32 = 64;
 pub const DEF_IMPORT: u32 = 128;
 pub const DEF_ANNOT: u32 = 256;
 pub const DEF_COMP_ITER: u32 = 512;
+/// `DEF_TYPE_PARAM`: a PEP 695 type parameter (`def f[T]`, `class C[T]`, `type A[T]`).
+pub const DEF_TYPE_PARAM: u32 = 1024;
 pub const DEF_COMP_CELL: u32 = 2048;
 pub const DEF_BOUND: u32 = DEF_LOCAL | DEF_PARAM | DEF_IMPORT;
 const SCOPE_OFFSET: u32 = 12;
@@ -50,6 +52,11 @@ pub enum BlockType {
     Module,
     Function,
     Class,
+    /// The annotation scopes of PEP 695 (`TypeParamBlock`, `TypeVarBoundBlock`,
+    /// `TypeAliasBlock`): function-like blocks that can see an enclosing class's names.
+    TypeParams,
+    TypeVarBound,
+    TypeAlias,
 }
 
 /// Symbols in insertion order (CPython's `ste_symbols` dict keeps insertion order, and
@@ -104,12 +111,23 @@ pub struct Entry {
     /// `ste_comp_iter_expr`: how deep inside comprehension iterables the visit is; a
     /// block entered there inherits it (bpo-37757), so `:=` anywhere in one is refused.
     comp_iter_expr: u32,
+    /// `ste_can_see_class_scope`: an annotation scope directly inside a class, whose
+    /// names are looked up in the class namespace (`__classdict__`) first.
+    pub can_see_class_scope: bool,
+    /// `ste_needs_classdict`: a class whose annotation scopes use `__classdict__`.
+    pub needs_classdict: bool,
 }
 
 impl Entry {
     /// `_PyST_IsFunctionLike`.
     pub fn is_function_like(&self) -> bool {
-        self.kind == BlockType::Function
+        matches!(
+            self.kind,
+            BlockType::Function
+                | BlockType::TypeParams
+                | BlockType::TypeVarBound
+                | BlockType::TypeAlias
+        )
     }
 
     pub fn scope_of(&self, name: &str) -> Scope {
@@ -147,6 +165,8 @@ struct Builder<'a> {
     /// `from __future__ import annotations`: annotations are strings, so their names are
     /// no uses (CPython visits them in a separate annotation block).
     future_annotations: bool,
+    /// Generic classes' bases, the nodes code generation compiles ([`super::typeparams`]).
+    generic_bases: &'a HashMap<usize, Vec<Expr>>,
 }
 
 /// CPython refuses deeper nesting with "too many nested parentheses" (200) or a
@@ -157,6 +177,7 @@ pub fn build(
     module: &ast::ModModule,
     lines: &LineIndex,
     future_annotations: bool,
+    generic_bases: &HashMap<usize, Vec<Expr>>,
 ) -> Result<SymbolTable, CompileError> {
     let mut b = Builder {
         entries: Vec::new(),
@@ -166,6 +187,7 @@ pub fn build(
         lines,
         depth: 0,
         future_annotations,
+        generic_bases,
     };
     b.enter("top", BlockType::Module, module as *const _ as usize);
     for s in &module.body {
@@ -216,6 +238,8 @@ impl Builder<'_> {
             is_lambda: false,
             comp_iter_target: false,
             comp_iter_expr,
+            can_see_class_scope: false,
+            needs_classdict: false,
         });
         if let Some(&p) = self.stack.last() {
             self.entries[p].children.push(id);
@@ -246,6 +270,12 @@ impl Builder<'_> {
         if flag & DEF_PARAM != 0 && old & DEF_PARAM != 0 {
             return Err(syntax_error(
                 &format!("duplicate argument '{name}' in function definition"),
+                loc,
+            ));
+        }
+        if flag & DEF_TYPE_PARAM != 0 && old & DEF_TYPE_PARAM != 0 {
+            return Err(syntax_error(
+                &format!("duplicate type parameter '{name}'"),
                 loc,
             ));
         }
@@ -334,6 +364,24 @@ impl Builder<'_> {
                         loc,
                     ));
                 }
+                BlockType::TypeParams => {
+                    return Err(syntax_error(
+                        "assignment expression within a comprehension cannot be used within the definition of a generic",
+                        loc,
+                    ));
+                }
+                BlockType::TypeAlias => {
+                    return Err(syntax_error(
+                        "assignment expression within a comprehension cannot be used in a type alias",
+                        loc,
+                    ));
+                }
+                BlockType::TypeVarBound => {
+                    return Err(syntax_error(
+                        "assignment expression within a comprehension cannot be used in a TypeVar bound",
+                        loc,
+                    ));
+                }
             }
         }
         Ok(())
@@ -408,13 +456,19 @@ impl Builder<'_> {
         let loc = self.loc(s);
         match s {
             Stmt::FunctionDef(f) => {
-                if f.type_params.is_some() {
-                    return Err(unsupported("type parameters", loc));
-                }
                 self.add_def(&f.name.id, DEF_LOCAL, loc)?;
                 self.defaults(&f.parameters)?;
                 for d in &f.decorator_list {
                     self.expr(&d.expression)?;
+                }
+                let generic = f.type_params.as_deref().filter(|t| !t.is_empty());
+                if let Some(tp) = generic {
+                    // CPython's parser always gives `args->defaults` (possibly empty), so
+                    // `.defaults` is always a parameter; `.kwdefaults` only when some
+                    // keyword-only parameter has a default (`has_kwonlydefaults`).
+                    let kwdefaults = f.parameters.kwonlyargs.iter().any(|a| a.default.is_some());
+                    self.enter_type_param_block(&f.name.id, tp, true, kwdefaults, false, loc)?;
+                    self.type_params(tp)?;
                 }
                 self.annotations(&f.parameters, f.returns.as_deref())?;
                 let id = self.enter(&f.name.id, BlockType::Function, f as *const _ as usize);
@@ -423,24 +477,51 @@ impl Builder<'_> {
                 self.params(&f.parameters)?;
                 self.stmts(&f.body)?;
                 self.stack.pop();
+                if generic.is_some() {
+                    self.stack.pop();
+                }
             }
             Stmt::ClassDef(c) => {
-                if c.type_params.is_some() {
-                    return Err(unsupported("type parameters", loc));
-                }
                 self.add_def(&c.name.id, DEF_LOCAL, loc)?;
-                if let Some(args) = &c.arguments {
-                    self.exprs(args.args.iter())?;
-                    self.exprs(args.keywords.iter().map(|k| &k.value))?;
-                }
                 for d in &c.decorator_list {
                     self.expr(&d.expression)?;
                 }
+                let generic = c.type_params.as_deref().filter(|t| !t.is_empty());
+                if let Some(tp) = generic {
+                    self.enter_type_param_block(&c.name.id, tp, false, false, true, loc)?;
+                    self.private = Some(c.name.id.to_string());
+                    self.type_params(tp)?;
+                }
+                // CPython 3.12 saves the mangling class only now, so a generic class's
+                // name keeps mangling what follows it in the enclosing block (as its
+                // compiler_class sets the enclosing unit's `u_private`).
+                let saved = self.private.clone();
+                // A generic class's bases are visited as the copies compiler_class
+                // compiles, without the `.generic_base` it appends.
+                let copied = self.generic_bases.get(&(c as *const _ as usize));
+                match (copied, &c.arguments) {
+                    (Some(bases), _) => {
+                        let n = bases.len().saturating_sub(1);
+                        self.exprs(bases.iter().take(n))?;
+                    }
+                    (None, Some(args)) => self.exprs(args.args.iter())?,
+                    (None, None) => {}
+                }
+                if let Some(args) = &c.arguments {
+                    self.exprs(args.keywords.iter().map(|k| &k.value))?;
+                }
                 self.enter(&c.name.id, BlockType::Class, c as *const _ as usize);
-                let saved = self.private.replace(c.name.id.to_string());
+                self.private = Some(c.name.id.to_string());
+                if generic.is_some() {
+                    self.add_def("__type_params__", DEF_LOCAL, loc)?;
+                    self.add_def(".type_params", USE, loc)?;
+                }
                 self.stmts(&c.body)?;
-                self.private = saved;
                 self.stack.pop();
+                if generic.is_some() {
+                    self.stack.pop();
+                }
+                self.private = saved;
             }
             Stmt::Return(r) => {
                 if let Some(v) = &r.value {
@@ -457,7 +538,7 @@ impl Builder<'_> {
                 self.expr(&a.value)?;
             }
             Stmt::AnnAssign(a) => self.ann_assign(a, loc)?,
-            Stmt::TypeAlias(a) => return Err(unsupported("type alias", self.loc(a))),
+            Stmt::TypeAlias(a) => self.type_alias(a, loc)?,
             Stmt::For(f) => {
                 self.expr(&f.target)?;
                 self.expr(&f.iter)?;
@@ -765,13 +846,22 @@ impl Builder<'_> {
         let loc = self.loc(e);
         match e {
             Expr::BoolOp(b) => self.exprs(b.values.iter())?,
-            Expr::Named(n) => self.named(n, loc)?,
+            Expr::Named(n) => {
+                self.not_in_annotation_scope("named expression", loc)?;
+                self.named(n, loc)?
+            }
             Expr::BinOp(b) => {
                 self.expr(&b.left)?;
                 self.expr(&b.right)?;
             }
             Expr::UnaryOp(u) => self.expr(&u.operand)?,
             Expr::Lambda(l) => {
+                if self.cur().can_see_class_scope {
+                    return Err(syntax_error(
+                        "Cannot use lambda in annotation scope within class scope",
+                        loc,
+                    ));
+                }
                 if let Some(p) = &l.parameters {
                     self.defaults(p)?;
                 }
@@ -814,6 +904,7 @@ impl Builder<'_> {
                 self.comprehension(e, "genexpr", &g.generators, &g.elt, None, true)?
             }
             Expr::Await(a) => {
+                self.not_in_annotation_scope("await expression", loc)?;
                 self.expr(&a.value)?;
                 self.cur().coroutine = true;
             }
@@ -893,7 +984,111 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// `symtable_enter_type_param_block`: the annotation scope holding a generic
+    /// function's, class's or alias's type parameters. Inside a class it sees the class
+    /// namespace through `__classdict__`; a class's block binds `.type_params` and
+    /// `.generic_base`, a function's receives `.defaults` and `.kwdefaults`.
+    fn enter_type_param_block(
+        &mut self,
+        name: &str,
+        tp: &ast::TypeParams,
+        defaults: bool,
+        kwdefaults: bool,
+        class: bool,
+        loc: Loc,
+    ) -> Result<(), CompileError> {
+        let in_class = self.cur().kind == BlockType::Class;
+        let id = self.enter(name, BlockType::TypeParams, tp as *const _ as usize);
+        if in_class {
+            self.entries[id].can_see_class_scope = true;
+            self.add_def("__classdict__", USE, loc)?;
+        }
+        if class {
+            for hidden in [".type_params", ".generic_base"] {
+                self.add_def(hidden, DEF_LOCAL, loc)?;
+                self.add_def(hidden, USE, loc)?;
+            }
+        }
+        if defaults {
+            self.add_def(".defaults", DEF_PARAM, loc)?;
+        }
+        if kwdefaults {
+            self.add_def(".kwdefaults", DEF_PARAM, loc)?;
+        }
+        Ok(())
+    }
+
+    /// `symtable_visit_type_param`: each parameter is a local of the type-parameter
+    /// block; a bound or constraints tuple is a lazily evaluated scope of its own.
+    fn type_params(&mut self, tp: &ast::TypeParams) -> Result<(), CompileError> {
+        for p in tp.iter() {
+            let loc = self.loc(p);
+            let (name, bound, default) = match p {
+                ast::TypeParam::TypeVar(v) => (&v.name, v.bound.as_deref(), &v.default),
+                ast::TypeParam::TypeVarTuple(v) => (&v.name, None, &v.default),
+                ast::TypeParam::ParamSpec(v) => (&v.name, None, &v.default),
+            };
+            if default.is_some() {
+                return Err(unsupported("type parameter default (PEP 696)", loc));
+            }
+            self.add_def(&name.id, DEF_TYPE_PARAM | DEF_LOCAL, loc)?;
+            if let (Some(bound), ast::TypeParam::TypeVar(v)) = (bound, p) {
+                let in_class = self.cur().can_see_class_scope;
+                let id = self.enter(&name.id, BlockType::TypeVarBound, v as *const _ as usize);
+                self.entries[id].can_see_class_scope = in_class;
+                if in_class {
+                    self.add_def("__classdict__", USE, self.loc(bound))?;
+                }
+                self.expr(bound)?;
+                self.stack.pop();
+            }
+        }
+        Ok(())
+    }
+
+    /// `symtable_visit_stmt`, TypeAlias: the name is bound here; the value is a lazily
+    /// evaluated scope, inside a type-parameter block when the alias is generic.
+    fn type_alias(&mut self, a: &ast::StmtTypeAlias, loc: Loc) -> Result<(), CompileError> {
+        self.expr(&a.name)?;
+        let Expr::Name(name) = a.name.as_ref() else {
+            return Err(unsupported("type alias whose name is not a name", loc));
+        };
+        let in_class = self.cur().kind == BlockType::Class;
+        let generic = a.type_params.as_deref().filter(|t| !t.is_empty());
+        if let Some(tp) = generic {
+            self.enter_type_param_block(&name.id, tp, false, false, false, loc)?;
+            self.type_params(tp)?;
+        }
+        let id = self.enter(&name.id, BlockType::TypeAlias, a as *const _ as usize);
+        self.entries[id].can_see_class_scope = in_class;
+        if in_class {
+            self.add_def("__classdict__", USE, self.loc(a.value.as_ref()))?;
+        }
+        self.expr(&a.value)?;
+        self.stack.pop();
+        if generic.is_some() {
+            self.stack.pop();
+        }
+        Ok(())
+    }
+
+    /// `symtable_raise_if_annotation_block`: what only makes sense when evaluated in
+    /// place is refused in the lazily evaluated annotation scopes.
+    fn not_in_annotation_scope(&mut self, what: &str, loc: Loc) -> Result<(), CompileError> {
+        let place = match self.cur().kind {
+            BlockType::TypeVarBound => "a TypeVar bound",
+            BlockType::TypeAlias => "a type alias",
+            BlockType::TypeParams => "the definition of a generic",
+            _ => return Ok(()),
+        };
+        Err(syntax_error(
+            &format!("{what} cannot be used within {place}"),
+            loc,
+        ))
+    }
+
     fn mark_generator(&mut self, loc: Loc) -> Result<(), CompileError> {
+        self.not_in_annotation_scope("yield expression", loc)?;
         let cur = self.cur();
         if cur.kind != BlockType::Function {
             return Err(syntax_error("'yield' outside function", loc));
@@ -918,6 +1113,12 @@ impl Builder<'_> {
         let Some(outermost) = generators.first() else {
             return Err(unsupported("comprehension without generators", self.loc(e)));
         };
+        if self.cur().can_see_class_scope {
+            return Err(syntax_error(
+                "Cannot use comprehension in annotation scope within class scope",
+                self.loc(e),
+            ));
+        }
         // The outermost iterator is evaluated in the enclosing scope.
         self.comp_iter(&outermost.iter)?;
         let id = self.enter(
@@ -981,7 +1182,23 @@ type NameSet = HashSet<String>;
 fn analyze(table: &mut SymbolTable) -> Result<(), CompileError> {
     let mut free = NameSet::new();
     let global = NameSet::new();
-    analyze_block(table, 0, None, &mut free, &global)
+    let mut type_params = NameSet::new();
+    analyze_block(table, 0, None, &mut free, &global, &mut type_params, None)
+}
+
+/// The names an annotation scope directly inside a class resolves in that class: a
+/// name the class declares global is global; one it binds (and does not declare
+/// nonlocal) is looked up in the class dict, then the globals — never in an enclosing
+/// function (`analyze_name`'s `class_entry` rule).
+fn class_scope(class: Option<&Entry>, name: &str) -> Option<Scope> {
+    let flags = class?.symbols.get(name)?;
+    if flags & DEF_GLOBAL != 0 {
+        Some(Scope::GlobalExplicit)
+    } else if flags & DEF_BOUND != 0 && flags & DEF_NONLOCAL == 0 {
+        Some(Scope::GlobalImplicit)
+    } else {
+        None
+    }
 }
 
 /// `analyze_name`.
@@ -995,6 +1212,8 @@ fn analyze_name(
     local: &mut NameSet,
     free: &mut NameSet,
     global: &mut NameSet,
+    type_params: &mut NameSet,
+    class_entry: Option<&Entry>,
 ) -> Result<(), CompileError> {
     if flags & DEF_GLOBAL != 0 {
         if flags & DEF_NONLOCAL != 0 {
@@ -1020,6 +1239,12 @@ fn analyze_name(
                 Loc::line_only(1),
             ));
         }
+        if type_params.contains(name) {
+            return Err(syntax_error(
+                &format!("nonlocal binding not allowed for type parameter '{name}'"),
+                Loc::line_only(1),
+            ));
+        }
         scopes.insert(name.to_owned(), Scope::Free);
         entry.free = true;
         free.insert(name.to_owned());
@@ -1029,6 +1254,15 @@ fn analyze_name(
         scopes.insert(name.to_owned(), Scope::Local);
         local.insert(name.to_owned());
         global.remove(name);
+        if flags & DEF_TYPE_PARAM != 0 {
+            type_params.insert(name.to_owned());
+        } else {
+            type_params.remove(name);
+        }
+        return Ok(());
+    }
+    if let Some(scope) = class_scope(class_entry, name) {
+        scopes.insert(name.to_owned(), scope);
         return Ok(());
     }
     if bound.is_some_and(|b| b.contains(name)) {
@@ -1055,6 +1289,8 @@ fn analyze_block(
     bound: Option<&NameSet>,
     free: &mut NameSet,
     global: &NameSet,
+    type_params: &mut NameSet,
+    class_entry: Option<usize>,
 ) -> Result<(), CompileError> {
     let mut local = NameSet::new();
     let mut scopes: HashMap<String, Scope> = HashMap::new();
@@ -1072,6 +1308,7 @@ fn analyze_block(
         }
     }
     {
+        let class = class_entry.map(|c| table.entries[c].clone());
         let entry = &mut table.entries[id];
         let syms: Vec<(String, u32)> = entry
             .symbols
@@ -1088,11 +1325,13 @@ fn analyze_block(
                 &mut local,
                 free,
                 &mut global,
+                type_params,
+                class.as_ref(),
             )?;
         }
     }
     if kind != BlockType::Class {
-        if kind == BlockType::Function {
+        if table.entries[id].is_function_like() {
             newbound.extend(local.iter().cloned());
         }
         if let Some(b) = bound {
@@ -1101,13 +1340,34 @@ fn analyze_block(
         newglobal.extend(global.iter().cloned());
     } else {
         newbound.insert("__class__".to_owned());
+        newbound.insert("__classdict__".to_owned());
     }
 
     let children = table.entries[id].children.clone();
     for &child in &children {
         let inline_comp = table.entries[child].comprehension && !table.entries[child].generator;
         let mut child_free = newfree.clone();
-        analyze_block(table, child, Some(&newbound), &mut child_free, &newglobal)?;
+        // The class an annotation scope sees: its parent class, or the one its
+        // type-parameter block sees.
+        let new_class_entry = if table.entries[child].can_see_class_scope {
+            if kind == BlockType::Class {
+                Some(id)
+            } else {
+                class_entry
+            }
+        } else {
+            None
+        };
+        let mut child_type_params = type_params.clone();
+        analyze_block(
+            table,
+            child,
+            Some(&newbound),
+            &mut child_free,
+            &newglobal,
+            &mut child_type_params,
+            new_class_entry,
+        )?;
         if inline_comp {
             inline_comprehension(
                 table,
@@ -1136,7 +1396,8 @@ fn analyze_block(
     table.entries[id].children = spliced;
 
     let entry = &mut table.entries[id];
-    if kind == BlockType::Function {
+    let classflag = kind == BlockType::Class || entry.can_see_class_scope;
+    if entry.is_function_like() {
         // analyze_cells
         let names: Vec<String> = scopes.keys().cloned().collect();
         for name in names {
@@ -1149,8 +1410,14 @@ fn analyze_block(
             scopes.insert(name.clone(), Scope::Cell);
             newfree.remove(&name);
         }
-    } else if kind == BlockType::Class && newfree.remove("__class__") {
-        entry.needs_class_closure = true;
+    } else if kind == BlockType::Class {
+        // drop_class_free
+        if newfree.remove("__class__") {
+            entry.needs_class_closure = true;
+        }
+        if newfree.remove("__classdict__") {
+            entry.needs_classdict = true;
+        }
     }
     // update_symbols
     let order = entry.symbols.order.clone();
@@ -1169,7 +1436,7 @@ fn analyze_block(
     free_sorted.sort();
     for name in free_sorted {
         if let Some(v) = entry.symbols.get(name) {
-            if kind == BlockType::Class {
+            if classflag {
                 entry.symbols.set(name, v | DEF_FREE_CLASS);
             }
             continue;

@@ -51,7 +51,7 @@ impl Vm {
             t.mro()
                 .into_iter()
                 .find(|c| c.is_builtin())
-                .map(|c| c.name.to_string())
+                .map(|c| c.qualname.borrow().to_string())
         };
         match v {
             Value::Module(m) => reach::module_has(&m.name, name).then(|| m.name.to_string()),
@@ -241,6 +241,7 @@ impl Vm {
                         .unwrap_or(Value::None),
                 ),
                 "__closure__" => Some(f.closure.clone().map(Value::Tuple).unwrap_or(Value::None)),
+                "__type_params__" => Some(f.type_params.borrow().clone()),
                 // func_get_annotations: the MAKE_FUNCTION tuple (or nothing) becomes a dict
                 // the first time it is asked for, and that same dict is kept.
                 "__annotations__" => {
@@ -350,6 +351,10 @@ impl Vm {
                 _ => None,
             },
             Value::Type(t) => match name {
+                // type_name: a static type's `tp_name` after its last dot.
+                "__name__" if t.builtin => {
+                    Some(Value::str(t.name.rsplit('.').next().unwrap_or_default()))
+                }
                 "__name__" => Some(Value::Str(t.name.clone())),
                 "__qualname__" => Some(Value::Str(t.qualname.borrow().clone())),
                 "__module__" => Some(Value::Str(t.module.clone())),
@@ -369,6 +374,12 @@ impl Vm {
                 // neither.
                 "__dict__" => return Err(self.unsupported("a class's __dict__ (a mappingproxy)")),
                 "__doc__" => Some(t.dict.get_str("__doc__").unwrap_or(Value::None)),
+                // type_get_type_params: the class's own `__type_params__`, else ().
+                "__type_params__" => Some(
+                    t.dict
+                        .get_str(name)
+                        .unwrap_or_else(|| Value::tuple(Vec::new())),
+                ),
                 _ => None,
             },
             Value::Object(o) => {
@@ -428,6 +439,8 @@ impl Vm {
                 "__func__" | "fget" => Some(p.func.clone()),
                 _ => None,
             },
+            Value::TypeParam(t) => super::typevars::attr(self, &t.clone(), name)?,
+
             _ => None,
         })
     }
@@ -453,6 +466,9 @@ impl Vm {
 
     /// `setattr(v, name, x)`.
     pub fn setattr(&mut self, v: &Value, name: &str, x: Value) -> PyResult<()> {
+        if let Value::TypeParam(t) = v {
+            return Err(super::typevars::attr_write(self, t));
+        }
         match v {
             Value::Object(o) => {
                 if let Some(data) = &o.exc {
@@ -550,6 +566,13 @@ impl Vm {
                         }
                     }
                     "__doc__" => *f.doc.borrow_mut() = x,
+                    // func_set_type_params: only a tuple.
+                    "__type_params__" => {
+                        if !matches!(x, Value::Tuple(_)) {
+                            return Err(self.type_error("__type_params__ must be set to a tuple"));
+                        }
+                        *f.type_params.borrow_mut() = x;
+                    }
                     _ => f.dict.set_str(name, x),
                 }
                 Ok(())
@@ -628,9 +651,25 @@ impl Vm {
 
     /// `delattr(v, name)`.
     pub fn delattr(&mut self, v: &Value, name: &str) -> PyResult<()> {
+        if let Value::TypeParam(t) = v {
+            return Err(super::typevars::attr_write(self, t));
+        }
         if let Value::Object(o) = v {
             let t = o.class.borrow().clone();
             self.read_only_property(&t, name, "deleter")?;
+        }
+        // func_set_type_params and check_set_special_type_attr refuse deletion.
+        match v {
+            Value::Function(_) if name == "__type_params__" => {
+                return Err(self.type_error("__type_params__ must be set to a tuple"));
+            }
+            Value::Type(t) if !t.is_builtin() && name == "__type_params__" => {
+                return Err(self.type_error(format!(
+                    "cannot delete '__type_params__' attribute of immutable type '{}'",
+                    t.name
+                )));
+            }
+            _ => {}
         }
         let d = match v {
             Value::Object(o) => Some(o.dict.clone()),

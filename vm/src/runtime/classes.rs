@@ -125,6 +125,14 @@ pub fn build_class(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
 /// exceptions (their instances would lack the built-in layout), and classes whose
 /// `__init_subclass__` CPython would call.
 fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
+    // best_base, which runs before anything else looks at the bases: typing's PEP 695
+    // types lack Py_TPFLAGS_BASETYPE.
+    if let Some(b) = bases
+        .iter()
+        .find(|b| b.is_builtin() && &*b.module == "typing")
+    {
+        return Err(vm.type_error(format!("type '{}' is not an acceptable base type", b.name)));
+    }
     for b in bases {
         if b.is_builtin() && !b.is_exception() && !Rc::ptr_eq(b, &vm.types.object) {
             return Err(vm.unsupported(format!("subclassing the built-in type '{}'", b.name)));
@@ -190,6 +198,18 @@ pub fn make_class(
     };
     let _ = ns.remove(&Value::str("__qualname__"));
     let _ = ns.remove(&Value::str("__classcell__"));
+    // type_new_set_classdictcell: the annotation scopes' `__classdict__` cell holds the
+    // class's own dict (here the namespace itself), and the key leaves the dict.
+    if let Some(cell) = ns.get_str("__classdictcell__") {
+        let Value::Cell(c) = &cell else {
+            let t = vm.repr(&Value::Type(vm.type_of(&cell)))?;
+            return Err(vm.type_error(format!(
+                "__classdictcell__ must be a nonlocal cell, not {t}"
+            )));
+        };
+        *c.value.borrow_mut() = Some(Value::Dict(ns.clone()));
+        let _ = ns.remove(&Value::str("__classdictcell__"));
+    }
     Ok(Rc::new(Type {
         name: Rc::from(name),
         qualname: RefCell::new(qualname),

@@ -148,6 +148,11 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("OverflowError", "ArithmeticError", &[
         "__doc__", "__init__", "__new__",
     ]),
+    ("ParamSpec", "object", &[
+        "__bound__", "__contravariant__", "__covariant__", "__doc__", "__infer_variance__",
+        "__module__", "__mro_entries__", "__name__", "__new__", "__or__", "__reduce__",
+        "__repr__", "__ror__", "__typing_prepare_subst__", "__typing_subst__", "args", "kwargs",
+    ]),
     ("PendingDeprecationWarning", "Warning", &[
         "__doc__", "__init__", "__new__",
     ]),
@@ -204,8 +209,21 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("TimeoutError", "OSError", &[
         "__doc__", "__init__",
     ]),
+    ("TypeAliasType", "object", &[
+        "__doc__", "__getitem__", "__module__", "__name__", "__new__", "__or__", "__parameters__",
+        "__reduce__", "__repr__", "__ror__", "__type_params__", "__value__",
+    ]),
     ("TypeError", "Exception", &[
         "__doc__", "__init__", "__new__",
+    ]),
+    ("TypeVar", "object", &[
+        "__bound__", "__constraints__", "__contravariant__", "__covariant__", "__doc__",
+        "__infer_variance__", "__module__", "__mro_entries__", "__name__", "__new__", "__or__",
+        "__reduce__", "__repr__", "__ror__", "__typing_subst__",
+    ]),
+    ("TypeVarTuple", "object", &[
+        "__doc__", "__iter__", "__module__", "__mro_entries__", "__name__", "__new__",
+        "__reduce__", "__repr__", "__typing_prepare_subst__", "__typing_subst__",
     ]),
     ("UnboundLocalError", "NameError", &[
         "__doc__", "__init__",

@@ -204,6 +204,7 @@ pub fn is_deep(v: &Value) -> bool {
         Value::Cell(x) => last(x),
         Value::Generator(x) => last(x),
         Value::Property(x) => last(x),
+        Value::TypeParam(x) => last(x),
         _ => false,
     }
 }
@@ -409,6 +410,9 @@ impl Clear for Function {
         }
         if let Ok(mut d) = self.doc.try_borrow_mut() {
             out.push(mem::take(&mut *d));
+        }
+        if let Ok(mut t) = self.type_params.try_borrow_mut() {
+            out.push(mem::take(&mut *t));
         }
     }
 }

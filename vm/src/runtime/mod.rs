@@ -45,6 +45,7 @@ mod tbgroup;
 mod trace;
 mod traceback;
 mod types;
+mod typevars;
 
 use std::rc::Rc;
 

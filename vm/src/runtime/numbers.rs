@@ -143,6 +143,9 @@ impl Vm {
                 Ok(Value::Dict(d))
             }
             _ => {
+                if let Some(e) = super::typevars::union(self, op, a, b) {
+                    return Err(e);
+                }
                 let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());
                 let shown = shown(op, inplace);
                 match (op, a) {
@@ -293,6 +296,9 @@ impl Vm {
         b: &Value,
         inplace: bool,
     ) -> PyResult<Value> {
+        if let Some(e) = super::typevars::union(self, op, a, b) {
+            return Err(e);
+        }
         let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());
         let shown = shown(op, inplace);
         Err(self.type_error(format!(

@@ -57,6 +57,8 @@ pub enum Value {
     Generator(Rc<Generator>),
     Property(Rc<Property>),
     AsyncOp(Rc<AsyncOp>),
+    /// `typing.TypeVar`, `ParamSpec`, `TypeVarTuple`, `TypeAliasType` (PEP 695).
+    TypeParam(Rc<super::typevars::TypeParam>),
 }
 
 /// `list`: a growable vector behind a `RefCell`.
@@ -246,6 +248,9 @@ pub struct Function {
     pub doc: RefCell<Value>,
     pub dict: Rc<Dict>,
     pub module: Value,
+    /// `__type_params__` (`func_typeparams`): a tuple, set by
+    /// INTRINSIC_SET_FUNCTION_TYPE_PARAMS for a generic function.
+    pub type_params: RefCell<Value>,
 }
 
 /// Native implementation of a builtin: receives positional and keyword arguments.
@@ -534,6 +539,7 @@ impl Value {
             Value::Generator(g) => p(g),
             Value::Property(x) => p(x),
             Value::AsyncOp(x) => p(x),
+            Value::TypeParam(x) => p(x),
         }
     }
 

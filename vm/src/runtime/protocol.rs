@@ -77,6 +77,7 @@ impl Vm {
             Value::Cell(_) => "cell",
             Value::Generator(g) => g.kind.type_name(),
             Value::AsyncOp(o) => o.type_name(),
+            Value::TypeParam(t) => t.kind.type_name(),
             Value::Property(p) => match p.kind {
                 PropertyKind::Property => "property",
                 PropertyKind::StaticMethod => "staticmethod",
@@ -147,6 +148,7 @@ impl Vm {
             | Value::Iter(_)
             | Value::DictView(_) => true,
             Value::Generator(_) | Value::AsyncOp(_) => self.is_iterator(v),
+            Value::TypeParam(t) => t.kind == super::typevars::TypeParamKind::TypeVarTuple,
             Value::Object(_) => {
                 self.special(v, "__iter__").is_some() || self.special(v, "__getitem__").is_some()
             }
@@ -503,6 +505,10 @@ impl Vm {
                     let n = self.type_of(v).name.clone();
                     return Err(self.type_error(format!("'{n}' object is not iterable")));
                 }
+            }
+            // typevartuple_iter: `*Ts` is `typing.Unpack[Ts]`.
+            Value::TypeParam(t) if t.kind == super::typevars::TypeParamKind::TypeVarTuple => {
+                return Err(self.unsupported("iterating a TypeVarTuple (needs typing.Unpack)"));
             }
             other => {
                 let n = self.type_of(other).name.clone();
@@ -1127,6 +1133,10 @@ impl Vm {
             Value::Type(t) => {
                 let n = t.name.clone();
                 Err(self.type_error(format!("type '{n}' is not subscriptable")))
+            }
+            // typealias_subscript: a generic alias subscripted is a `types.GenericAlias`.
+            Value::TypeParam(t) if t.kind == super::typevars::TypeParamKind::TypeAlias => {
+                Err(self.unsupported("subscripting a type alias (types.GenericAlias)"))
             }
             other => {
                 let n = self.type_of(other).name.clone();

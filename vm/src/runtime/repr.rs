@@ -217,6 +217,7 @@ impl Vm {
                 addr(v)
             ),
             Value::AsyncOp(o) => format!("<{} object at {}>", o.type_name(), addr(v)),
+            Value::TypeParam(t) => super::typevars::repr(t),
             Value::Property(p) => match p.kind {
                 PropertyKind::Property => format!("<property object at {}>", addr(v)),
                 PropertyKind::StaticMethod => {

@@ -199,6 +199,10 @@ const BUILTIN_TYPES: &[&str] = &[
     "iterator",
     "TextIOWrapper",
     "super",
+    "TypeVar",
+    "ParamSpec",
+    "TypeVarTuple",
+    "TypeAliasType",
 ];
 
 /// The registry of builtin types, by name.
@@ -214,7 +218,7 @@ fn builtin(name: &'static str, bases: Vec<Rc<Type>>, layout: &'static str) -> Rc
         mro_rest.extend(b.mro());
     }
     Rc::new(Type {
-        name: Rc::from(name),
+        name: Rc::from(tp_name(name).as_str()),
         qualname: RefCell::new(Rc::from(name)),
         module: Rc::from(module_of(name)),
         bases,
@@ -225,11 +229,22 @@ fn builtin(name: &'static str, bases: Vec<Rc<Type>>, layout: &'static str) -> Rc
     })
 }
 
+/// CPython's `tp_name`, which its messages quote: `typing.TypeVar` for the types of
+/// `Objects/typevarobject.c` (whose `__name__` is the part after the dot), the bare name
+/// for the others.
+fn tp_name(name: &str) -> String {
+    match module_of(name) {
+        "typing" => format!("typing.{name}"),
+        _ => name.to_owned(),
+    }
+}
+
 /// The `__module__` of a built-in type: `builtins`, except the few CPython defines in
 /// other C modules.
 fn module_of(name: &str) -> &'static str {
     match name {
         "TextIOWrapper" => "_io",
+        "TypeVar" | "ParamSpec" | "TypeVarTuple" | "TypeAliasType" => "typing",
         _ => "builtins",
     }
 }

@@ -343,6 +343,11 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                 Ok(Value::Bytes(Rc::from(out)))
             }
         },
+        // typevar_new, typealias_new, …: keyword arguments, variance and `__module__`
+        // from the caller are not modelled.
+        "typing.TypeVar" | "typing.ParamSpec" | "typing.TypeVarTuple" | "typing.TypeAliasType" => {
+            Err(vm.unsupported(format!("calling {name} (its constructor)")))
+        }
         _ => Err(vm.type_error(format!("cannot create '{name}' instances"))),
     }
 }

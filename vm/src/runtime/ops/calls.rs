@@ -6,6 +6,7 @@ use super::super::dict::Dict;
 use super::super::eval::Step;
 use super::super::interp::Vm;
 use super::super::object::{Args, Function, Value};
+use super::super::typevars::{self, TypeParamKind};
 use super::super::{PyResult, Throw};
 use crate::arith::UnaryOp;
 use crate::code::Constant;
@@ -161,6 +162,7 @@ pub fn make_function(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         doc: RefCell::new(doc),
         dict: Dict::new_rc(),
         module,
+        type_params: RefCell::new(Value::tuple(Vec::new())),
     };
     f.push(Value::Function(crate::runtime::gc::alloc(func)));
     Ok(Step::Continue)
@@ -182,8 +184,8 @@ pub fn return_const(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     }
 }
 
-/// CALL_INTRINSIC_1 `(value -- res)`: the [`Intrinsic1`] the oparg names; those for
-/// asynchronous generators and type parameters are unsupported.
+/// CALL_INTRINSIC_1 `(value -- res)`: the [`Intrinsic1`] the oparg names; a generic
+/// class's `Generic[...]` is unsupported.
 pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let Some(intrinsic) = Intrinsic1::from_oparg(arg) else {
         return Err(vm.bug(format!("CALL_INTRINSIC_1 oparg {arg}")));
@@ -253,12 +255,15 @@ pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             other => other.clone(),
         },
         Intrinsic1::AsyncGenWrap => super::coroutines::async_gen_wrap(vm, v)?,
-        Intrinsic1::Invalid
-        | Intrinsic1::TypeVar
-        | Intrinsic1::ParamSpec
-        | Intrinsic1::TypeVarTuple
-        | Intrinsic1::SubscriptGeneric
-        | Intrinsic1::TypeAlias => {
+        Intrinsic1::TypeVar => typevars::make(vm, TypeParamKind::TypeVar, &v)?,
+        Intrinsic1::ParamSpec => typevars::make(vm, TypeParamKind::ParamSpec, &v)?,
+        Intrinsic1::TypeVarTuple => typevars::make(vm, TypeParamKind::TypeVarTuple, &v)?,
+        Intrinsic1::TypeAlias => typevars::make_alias(vm, &v)?,
+        // `_Py_subscript_generic` calls `typing._GenericAlias` machinery.
+        Intrinsic1::SubscriptGeneric => {
+            return Err(vm.unsupported("a generic class (needs typing.Generic)"))
+        }
+        Intrinsic1::Invalid => {
             return Err(vm.unsupported(format!("the intrinsic {}", intrinsic.name())))
         }
     };
@@ -267,7 +272,7 @@ pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
 }
 
 /// CALL_INTRINSIC_2 `(value2, value1 -- res)`: the [`Intrinsic2`] the oparg names;
-/// `value2` is the first argument. Those for type parameters are unsupported.
+/// `value2` is the first argument.
 pub fn call_intrinsic_2(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let Some(intrinsic) = Intrinsic2::from_oparg(arg) else {
         return Err(vm.bug(format!("CALL_INTRINSIC_2 oparg {arg}")));
@@ -280,10 +285,12 @@ pub fn call_intrinsic_2(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         Intrinsic2::PrepReraiseStar => {
             super::super::excgroup::prep_reraise_star(vm, &value2, &value1)?
         }
-        Intrinsic2::Invalid
-        | Intrinsic2::TypeVarWithBound
-        | Intrinsic2::TypeVarWithConstraints
-        | Intrinsic2::SetFunctionTypeParams => {
+        Intrinsic2::TypeVarWithBound => typevars::make_bounded(vm, &value2, value1, false)?,
+        Intrinsic2::TypeVarWithConstraints => typevars::make_bounded(vm, &value2, value1, true)?,
+        Intrinsic2::SetFunctionTypeParams => {
+            typevars::set_function_type_params(vm, value2, value1)?
+        }
+        Intrinsic2::Invalid => {
             return Err(vm.unsupported(format!("the intrinsic {}", intrinsic.name())))
         }
     };
