@@ -4,9 +4,10 @@
 //!
 //! The size guards (`safe_multiply`, `safe_power`, `safe_lshift`, `safe_mod`) are CPython's,
 //! so the same expressions stay unfolded (ints of up to `MAX_INT_SIZE` bits fold, as
-//! [`Constant::BigInt`] beyond 64). Results CPython would fold but framespec's [`Constant`]
-//! cannot hold (complex numbers) are an "unsupported" [`CompileError`] rather than
-//! different bytecode.
+//! [`Constant::BigInt`] beyond 64). Complex operands fold with no size guard, as in
+//! CPython (`1j ** 1000` folds; `1j // 1` raises, so it stays). Results CPython would fold
+//! but framespec's [`Constant`] cannot hold are an "unsupported" [`CompileError`] rather
+//! than different bytecode.
 
 use std::rc::Rc;
 
@@ -33,7 +34,7 @@ pub fn fold(e: &Expr, lines: &LineIndex) -> Folded {
                 None => big_literal(&i.to_string()).map_err(|what| unsupported(what, loc()))?,
             },
             Number::Float(f) => Constant::Float(*f),
-            Number::Complex { .. } => return Err(unsupported("complex constant", loc())),
+            Number::Complex { real, imag } => Constant::Complex(*real, *imag),
         }),
         Expr::StringLiteral(s) => Some(Constant::Str(Rc::from(s.value.to_str()))),
         Expr::BytesLiteral(b) => Some(Constant::Bytes(b.value.bytes().collect::<Vec<u8>>().into())),
@@ -138,6 +139,7 @@ fn num_constant(n: Num) -> Constant {
         Num::Int(i) => Constant::Int(i),
         Num::Big(b) => Constant::BigInt(b),
         Num::Float(f) => Constant::Float(f),
+        Num::Complex(re, im) => Constant::Complex(re, im),
     }
 }
 
@@ -148,6 +150,7 @@ fn truthy(c: &Constant) -> bool {
         Constant::Bool(b) => *b,
         Constant::Int(i) => *i != 0,
         Constant::Float(f) => *f != 0.0,
+        Constant::Complex(re, im) => *re != 0.0 || *im != 0.0,
         Constant::Str(s) => !s.is_empty(),
         Constant::Bytes(b) => !b.is_empty(),
         Constant::Tuple(t) | Constant::FrozenSet(t) => !t.is_empty(),
@@ -184,6 +187,7 @@ fn as_int(c: &Constant) -> Option<i64> {
 fn as_num(c: &Constant) -> Option<Num> {
     match c {
         Constant::Float(f) => Some(Num::Float(*f)),
+        Constant::Complex(re, im) => Some(Num::Complex(*re, *im)),
         Constant::BigInt(b) => Some(Num::Big(b.clone())),
         _ => as_int(c).map(Num::Int),
     }
@@ -195,6 +199,7 @@ fn as_num(c: &Constant) -> Option<Num> {
 fn arith_result(r: Result<Num, ArithError>) -> Result<Option<Constant>, &'static str> {
     match r {
         Ok(n) => Ok(Some(num_constant(n))),
+        // `arith::binary` computes complex results itself.
         Err(ArithError::Complex) => Err("constant folding to a complex number"),
         // The size guards keep folded ints within MAX_INT_SIZE bits.
         Err(ArithError::TooBig) => Err("constant folding to an int of unbounded size"),
@@ -347,6 +352,8 @@ pub enum ConstKey {
     Int(i64),
     BigInt(Rc<num_bigint::BigInt>),
     Float(u64),
+    /// The parts' bits: `_PyCode_ConstantKey` tells the four complex zeros apart.
+    Complex(u64, u64),
     Str(Rc<str>),
     Bytes(Rc<[u8]>),
     Tuple(Vec<ConstKey>),
@@ -363,6 +370,7 @@ pub fn const_key(c: &Constant) -> ConstKey {
         Constant::Int(i) => ConstKey::Int(*i),
         Constant::BigInt(b) => ConstKey::BigInt(b.clone()),
         Constant::Float(f) => ConstKey::Float(f.to_bits()),
+        Constant::Complex(re, im) => ConstKey::Complex(re.to_bits(), im.to_bits()),
         Constant::Str(s) => ConstKey::Str(s.clone()),
         Constant::Bytes(b) => ConstKey::Bytes(b.clone()),
         Constant::Tuple(t) => ConstKey::Tuple(t.iter().map(const_key).collect()),

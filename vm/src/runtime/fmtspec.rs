@@ -59,6 +59,8 @@ impl Vm {
                 }
                 self.format_str(text, &s)
             }
+            // `format_complex_internal` is not implemented.
+            Value::Complex(_) => Err(self.unsupported("format specs for complex numbers")),
             other => {
                 let n = self.type_of(other).name.clone();
                 Err(self.type_error(format!(
