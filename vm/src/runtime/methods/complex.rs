@@ -1,7 +1,7 @@
 //! `complex`: construction (`complex_new_impl`, `complex_subtype_from_string`) and the
-//! methods of `Objects/complexobject.c`'s `complex_methods` (`conjugate`; `__format__`
-//! with a spec and `__getnewargs__` are not implemented, so `reach` reports them). The
-//! arithmetic is `arith::complex`'s; `.real` and `.imag` are members, read in `attr`.
+//! methods of `Objects/complexobject.c`'s `complex_methods` (`conjugate`; `__getnewargs__`
+//! is not implemented, so `reach` reports it). The arithmetic is `arith::complex`'s,
+//! formatting `fmtspec`'s; `.real` and `.imag` are members, read in `attr`.
 
 use std::rc::Rc;
 
