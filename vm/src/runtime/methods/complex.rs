@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use crate::arith::complex::{self as c, C};
 use crate::runtime::argspec::{no_args, Spec, Style};
+use crate::runtime::int;
 use crate::runtime::interp::Vm;
 use crate::runtime::object::{Args, NativeFn, Value};
 use crate::runtime::PyResult;
@@ -34,19 +35,17 @@ fn complex_conjugate(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(value((re, -im)))
 }
 
-/// One argument of `complex(real, imag)` as `complex_new_impl` reads it: a complex as it
-/// is, a real number through `PyNumber_Float` (an int can overflow). `None` for a value
-/// that is no number (the caller words the TypeError).
-fn operand(vm: &Vm, v: &Value) -> PyResult<Option<(C, bool)>> {
-    if let Value::Complex(z) = v {
-        return Ok(Some((**z, true)));
-    }
-    match crate::runtime::int::num(v) {
-        Some(n) => match n.to_f64() {
-            Ok(x) => Ok(Some(((x, 0.0), false))),
-            Err(e) => Err(vm.arith_error(e)),
+/// One argument of `complex(real, imag)` as `complex_new_impl` reads it, once its type
+/// is known to be a number: a complex as it is (and whether it was one), a real number
+/// through `PyNumber_Float` (an int can overflow).
+fn operand(vm: &Vm, v: &Value) -> PyResult<(C, bool)> {
+    match v {
+        Value::Complex(z) => Ok((**z, true)),
+        other => match int::num(other).map(|n| n.to_f64()) {
+            Some(Ok(x)) => Ok(((x, 0.0), false)),
+            Some(Err(e)) => Err(vm.arith_error(e)),
+            None => Err(vm.bug("complex(): an operand that is no number")),
         },
-        None => Ok(None),
     }
 }
 
@@ -85,23 +84,24 @@ fn new_from_parts(vm: &mut Vm, r: &Value, i: Option<&Value>) -> PyResult<Value> 
     if objects {
         return Err(vm.unsupported("complex() of an object (__complex__, __float__, __index__)"));
     }
-    let Some((cr, cr_is_complex)) = operand(vm, r)? else {
+    // Both arguments' types are checked before either is converted.
+    let is_number = |v: &Value| matches!(v, Value::Complex(_)) || int::num(v).is_some();
+    if !is_number(r) {
         let n = vm.type_of(r).name.clone();
         return Err(vm.type_error(format!(
             "complex() first argument must be a string or a number, not '{n}'"
         )));
-    };
+    }
+    if let Some(i) = i.filter(|i| !is_number(i)) {
+        let n = vm.type_of(i).name.clone();
+        return Err(vm.type_error(format!(
+            "complex() second argument must be a number, not '{n}'"
+        )));
+    }
+    let (cr, cr_is_complex) = operand(vm, r)?;
     let (mut ci, ci_is_complex) = match i {
         None => ((cr.1, 0.0), false),
-        Some(i) => match operand(vm, i)? {
-            Some(x) => x,
-            None => {
-                let n = vm.type_of(i).name.clone();
-                return Err(vm.type_error(format!(
-                    "complex() second argument must be a number, not '{n}'"
-                )));
-            }
-        },
+        Some(i) => operand(vm, i)?,
     };
     // Parts that are themselves complex contribute their imaginary parts crosswise.
     let mut real = cr.0;
