@@ -38,9 +38,10 @@ fn complex_conjugate(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// One argument of `complex(real, imag)` as `complex_new_impl` reads it, once its type
 /// is known to be a number: a complex as it is (and whether it was one), a real number
 /// through `PyNumber_Float` (an int can overflow).
-fn operand(vm: &Vm, v: &Value) -> PyResult<(C, bool)> {
+fn operand(vm: &mut Vm, v: &Value) -> PyResult<(C, bool)> {
     match v {
         Value::Complex(z) => Ok((**z, true)),
+        Value::Object(_) => Ok(((object_float(vm, v)?, 0.0), false)),
         other => match int::num(other).map(|n| n.to_f64()) {
             Some(Ok(x)) => Ok(((x, 0.0), false)),
             Some(Err(e)) => Err(vm.arith_error(e)),
@@ -80,12 +81,28 @@ fn new_from_parts(vm: &mut Vm, r: &Value, i: Option<&Value>) -> PyResult<Value> 
     if matches!(i, Some(Value::Str(_))) {
         return Err(vm.type_error("complex() second arg can't be a string"));
     }
-    let objects = matches!(r, Value::Object(_)) || matches!(i, Some(Value::Object(_)));
-    if objects {
-        return Err(vm.unsupported("complex() of an object (__complex__, __float__, __index__)"));
+    // `try_complex_special_method`: the first argument's `__complex__`, which must give a
+    // complex.
+    let mut r = r.clone();
+    if vm.special(&r, "__complex__").is_some() {
+        let got = vm
+            .call_special(&r, "__complex__", vec![])?
+            .unwrap_or_default();
+        if !matches!(got, Value::Complex(_)) {
+            let n = vm.type_of(&got).name.clone();
+            return Err(vm.type_error(format!("__complex__ returned non-complex (type {n})")));
+        }
+        r = got;
     }
-    // Both arguments' types are checked before either is converted.
-    let is_number = |v: &Value| matches!(v, Value::Complex(_)) || int::num(v).is_some();
+    let r = &r;
+    // Both arguments' types are checked before either is converted: a number, or an
+    // object with `nb_float` or `nb_index`.
+    let is_number = |v: &Value| {
+        matches!(v, Value::Complex(_))
+            || int::num(v).is_some()
+            || vm.special(v, "__float__").is_some()
+            || vm.special(v, "__index__").is_some()
+    };
     if !is_number(r) {
         let n = vm.type_of(r).name.clone();
         return Err(vm.type_error(format!(
@@ -112,6 +129,34 @@ fn new_from_parts(vm: &mut Vm, r: &Value, i: Option<&Value>) -> PyResult<Value> 
         ci.0 += cr.1;
     }
     Ok(value((real, ci.0)))
+}
+
+/// `PyNumber_Float` of an instance: its `__float__`, which must give a float, else its
+/// `__index__`, which must give an int.
+fn object_float(vm: &mut Vm, v: &Value) -> PyResult<f64> {
+    let t = vm.type_of(v).name.clone();
+    if vm.special(v, "__float__").is_some() {
+        return match vm.call_special(v, "__float__", vec![])?.unwrap_or_default() {
+            Value::Float(x) => Ok(x),
+            other => {
+                let n = vm.type_of(&other).name.clone();
+                Err(vm.type_error(format!("{t}.__float__ returned non-float (type {n})")))
+            }
+        };
+    }
+    match vm.call_special(v, "__index__", vec![])?.unwrap_or_default() {
+        n @ (Value::Int(_) | Value::BigInt(_)) => match int::num(&n).map(|n| n.to_f64()) {
+            Some(Ok(x)) => Ok(x),
+            Some(Err(e)) => Err(vm.arith_error(e)),
+            None => Err(vm.bug("complex(): __index__ gave an int that is no number")),
+        },
+        // A bool is an int subclass: CPython warns (DeprecationWarning) and goes on.
+        Value::Bool(_) => Err(vm.unsupported("__index__ returning a bool (a DeprecationWarning)")),
+        other => {
+            let n = vm.type_of(&other).name.clone();
+            Err(vm.type_error(format!("__index__ returned non-int (type {n})")))
+        }
+    }
 }
 
 /// `complex_subtype_from_string`: non-ASCII spaces and digits mapped to ASCII
