@@ -41,6 +41,9 @@ pub enum Constant {
     /// An int beyond 64 bits (never one that fits: folding normalises).
     BigInt(Rc<num_bigint::BigInt>),
     Float(f64),
+    /// A complex number, real then imaginary part (an imaginary literal, or what
+    /// `ast_opt.c` folds from one).
+    Complex(f64, f64),
     Str(Rc<str>),
     /// A str holding lone surrogates, in [`crate::surrogate_str`]'s extended UTF-8
     /// (never valid UTF-8: a str without them is `Str`).

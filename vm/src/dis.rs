@@ -217,6 +217,7 @@ pub fn const_repr(c: &Constant) -> String {
         Constant::Int(i) => i.to_string(),
         Constant::BigInt(b) => b.to_string(),
         Constant::Float(f) => float_repr(*f),
+        Constant::Complex(re, im) => crate::reprs::complex_repr(*re, *im),
         Constant::Str(s) => str_repr(s),
         Constant::StrSurrogates(b) => {
             crate::reprs::code_points_repr(&crate::surrogate_str::decode(b).unwrap_or_default())

@@ -1,8 +1,28 @@
 //! CPython 3.12's `repr` of the scalar values a code object's constants and the runtime
-//! share (`float`, `str`, `bytes`): one implementation for `dis` (compiler side) and
+//! share (`float`, `complex`, `str`, `bytes`): one implementation for `dis` (compiler side) and
 //! `repr()` (runtime side).
 
 use std::fmt::Write as _;
+
+/// `complex.__repr__` (`complex_repr`): the parts in `repr`'s shortest form but without
+/// `float`'s ".0" (`PyOS_double_to_string(x, 'r', 0, 0)`); a real part of +0.0 is left
+/// out, otherwise both parts, the imaginary one always signed, in parentheses. A NaN
+/// prints unsigned (and as "+nan" in the signed position), as `format_float_short` does.
+pub fn complex_repr(re: f64, im: f64) -> String {
+    let part = |x: f64| {
+        let r = float_repr(x);
+        match r.strip_suffix(".0") {
+            Some(short) => short.to_owned(),
+            None => r,
+        }
+    };
+    let imag = part(im);
+    if re == 0.0 && re.is_sign_positive() {
+        return format!("{imag}j");
+    }
+    let sign = if imag.starts_with('-') { "" } else { "+" };
+    format!("({}{sign}{imag}j)", part(re))
+}
 
 /// `float.__repr__`: the shortest round-tripping digits, fixed notation for exponents in
 /// [-4, 16), scientific otherwise.

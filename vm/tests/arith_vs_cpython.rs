@@ -4,9 +4,12 @@
 //! zeros, infinities, NaN, subnormals, huge) and bools, compared by result type and value,
 //! or exception type and message; `pow(a, b, m)`; the int/float and int/str conversions.
 //! A result of more than `HUGE_BITS` bits is compared as "huge" (CPython would spend
-//! minutes on some); a complex one must be `ArithError::Complex`. And `reprs::float_repr`,
-//! which prints every float result, against `repr()` over random doubles and
-//! decimal-looking ones.
+//! minutes on some); a complex one (a negative float to a fractional power) by its repr.
+//! The same for `complex` (`complex_matches_cpython`): the operators, `abs` and the repr
+//! over a grid of complex numbers whose parts are signed zeros, infinities, NaN, huge and
+//! tiny values, mixed with ints, floats and bools both ways round. And
+//! `reprs::float_repr`, which prints every float result, against `repr()` over random
+//! doubles and decimal-looking ones.
 
 mod support;
 
@@ -15,7 +18,7 @@ use std::process::ExitCode;
 
 use framespec_vm::arith::{self, ArithError, Num, UnaryOp};
 use framespec_vm::oparg::BinaryOp;
-use framespec_vm::reprs::float_repr;
+use framespec_vm::reprs::{complex_repr, float_repr};
 use libtest_mimic::Failed;
 use serde_json::{json, Value};
 use support::cpython;
@@ -26,6 +29,7 @@ fn main() -> ExitCode {
         cpython::trial("pow_mod_matches_cpython", pow_mod_matches_cpython),
         cpython::trial("conversions_match_cpython", conversions_match_cpython),
         cpython::trial("float_repr_matches_cpython", float_repr_matches_cpython),
+        cpython::trial("complex_matches_cpython", complex_matches_cpython),
     ])
 }
 
@@ -166,6 +170,7 @@ const HUGE_BITS: u64 = 100_000;
 fn show(r: Result<Num, ArithError>) -> String {
     match r {
         Ok(Num::Float(f)) => format!("float {}", float_repr(f)),
+        Ok(Num::Complex(re, im)) => format!("complex {}", complex_repr(re, im)),
         Ok(n) => format!("int {}", arith::text::to_decimal(&n, 0).unwrap_or_default()),
         Err(e) => show_error(e),
     }
@@ -181,7 +186,8 @@ fn show_error(e: ArithError) -> String {
             format!("OverflowError: ({errno}, '{msg}')")
         }
         ArithError::TooBig => "huge".to_owned(),
-        ArithError::Complex => "complex".to_owned(),
+        // `arith::binary` never returns it.
+        ArithError::Complex => "ArithError::Complex".to_owned(),
         ArithError::NotNumeric => "TypeError".to_owned(),
     }
 }
@@ -228,7 +234,7 @@ def show(r):
     if isinstance(r, float):
         return f"float {r!r}"
     if isinstance(r, complex):
-        return "complex"
+        return f"complex {r!r}"
     if isinstance(r, tuple):
         return "(" + ", ".join(show(x) for x in r) + ")"
     return f"unexpected {r!r}"
@@ -241,8 +247,7 @@ def attempt(f):
     except MemoryError:
         return "huge"
     except OverflowError as e:
-        # A complex power out of range: framespec has no complex numbers at all.
-        return "complex" if "complex" in str(e) else f"OverflowError: {e}"
+        return f"OverflowError: {e}"
     except Exception as e:
         return f"{type(e).__name__}: {e}"
 
@@ -587,6 +592,222 @@ json.dump([repr(struct.unpack(">d", bytes.fromhex(h))[0]) for h in json.load(sys
     let shown = errors.len().min(40);
     Err(format!(
         "{} reprs differ from CPython 3.12 (first {shown}):\n{}",
+        errors.len(),
+        errors[..shown].join("\n")
+    )
+    .into())
+}
+
+/// The parts of the complex operands: signed zeros, ±1, halves, huge and tiny (subnormal)
+/// values, infinities, NaN, and small integers (whose powers take `c_powi`).
+const COMPLEX_PARTS: &[f64] = &[
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    0.5,
+    -2.5,
+    3.0,
+    1e16,
+    1e308,
+    -1e308,
+    1e-320,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NAN,
+];
+
+/// A complex operand, or an int, float or bool beside one.
+#[derive(Clone)]
+enum COperand {
+    Complex(f64, f64),
+    Real(Operand),
+}
+
+fn complex_operands() -> Vec<COperand> {
+    let mut out: Vec<COperand> = COMPLEX_PARTS
+        .iter()
+        .flat_map(|&re| {
+            COMPLEX_PARTS
+                .iter()
+                .map(move |&im| COperand::Complex(re, im))
+        })
+        .collect();
+    let reals = [
+        Operand::Bool(true),
+        Operand::Bool(false),
+        Operand::Int("0".into()),
+        Operand::Int("2".into()),
+        Operand::Int("-3".into()),
+        Operand::Int("100".into()),
+        Operand::Int("101".into()),
+        Operand::Int(format!("1{}", "0".repeat(400))),
+        Operand::Float(-0.0),
+        Operand::Float(0.5),
+        Operand::Float(-2.0),
+        Operand::Float(1e308),
+        Operand::Float(f64::INFINITY),
+        Operand::Float(f64::NAN),
+    ];
+    out.extend(reals.into_iter().map(COperand::Real));
+    out
+}
+
+fn complex_num(o: &COperand) -> Num {
+    match o {
+        COperand::Complex(re, im) => Num::Complex(*re, *im),
+        COperand::Real(r) => num(r),
+    }
+}
+
+fn complex_json(o: &COperand) -> Value {
+    let hex = |f: &f64| format!("{:016x}", f.to_bits());
+    match o {
+        COperand::Complex(re, im) => json!(["complex", hex(re), hex(im)]),
+        COperand::Real(r) => to_json(r),
+    }
+}
+
+fn describe_complex(o: &COperand) -> String {
+    match o {
+        COperand::Complex(re, im) => format!("complex({}, {})", float_repr(*re), float_repr(*im)),
+        COperand::Real(Operand::Int(i)) if i.len() > 24 => format!("{}…", &i[..12]),
+        COperand::Real(Operand::Int(i)) => i.clone(),
+        COperand::Real(Operand::Bool(b)) => if *b { "True" } else { "False" }.to_owned(),
+        COperand::Real(Operand::Float(f)) => float_repr(*f),
+    }
+}
+
+/// `complex`'s operators (those it has and a few it lacks), `==`, the unary operators and
+/// `abs`, each pair with at least one complex operand, against CPython.
+fn complex_matches_cpython(python: &Path) -> Result<(), Failed> {
+    let values = complex_operands();
+    let ops = [
+        BinaryOp::Add,
+        BinaryOp::Subtract,
+        BinaryOp::Multiply,
+        BinaryOp::TrueDivide,
+        BinaryOp::Power,
+        BinaryOp::FloorDivide,
+        BinaryOp::Remainder,
+        BinaryOp::And,
+    ];
+    let is_complex = |o: &COperand| matches!(o, COperand::Complex(..));
+    let pairs: Vec<(&COperand, &COperand)> = values
+        .iter()
+        .flat_map(|a| values.iter().map(move |b| (a, b)))
+        .filter(|(a, b)| is_complex(a) || is_complex(b))
+        .collect();
+    let script = r#"
+import json, operator, struct, sys
+def operand(o):
+    if o[0] == "complex":
+        return complex(*(struct.unpack(">d", bytes.fromhex(x))[0] for x in o[1:]))
+    if o[0] == "float":
+        return struct.unpack(">d", bytes.fromhex(o[1]))[0]
+    return int(o[1]) if o[0] == "int" else o[1]
+def show(r):
+    if isinstance(r, bool):
+        return f"bool {r!r}"
+    if isinstance(r, float):
+        return f"float {r!r}"
+    if isinstance(r, complex):
+        return f"complex {r!r}"
+    return f"unexpected {r!r}"
+def attempt(f):
+    try:
+        return show(f())
+    except TypeError:
+        return "TypeError"
+    except Exception as e:
+        return f"{type(e).__name__}: {e}"
+request = json.load(sys.stdin)
+values = [operand(o) for o in request["operands"]]
+functions = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+             "**": operator.pow, "//": operator.floordiv, "%": operator.mod, "&": operator.and_}
+out = {"binary": [], "eq": [], "unary": []}
+for symbol in request["symbols"]:
+    f = functions[symbol]
+    for i, j in request["pairs"]:
+        out["binary"].append(attempt(lambda: f(values[i], values[j])))
+for i, j in request["pairs"]:
+    out["eq"].append(show(values[i] == values[j]))
+for v in values:
+    if isinstance(v, complex):
+        for f in (operator.neg, operator.pos, operator.invert, abs):
+            out["unary"].append(attempt(lambda: f(v)))
+json.dump(out, sys.stdout)
+"#;
+    let index = |o: &COperand| {
+        values
+            .iter()
+            .position(|v| std::ptr::eq(v, o))
+            .unwrap_or_default()
+    };
+    let request = json!({
+        "operands": values.iter().map(complex_json).collect::<Vec<_>>(),
+        "symbols": ops.iter().map(|op| op.symbol()).collect::<Vec<_>>(),
+        "pairs": pairs.iter().map(|(a, b)| [index(a), index(b)]).collect::<Vec<_>>(),
+    });
+    let out = support::run_python(python, script, &request.to_string());
+    let theirs: Value = serde_json::from_str(&out).expect("json");
+    let answers = |key: &str| -> Vec<String> {
+        theirs[key]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|v| v.as_str().unwrap_or("?").to_owned())
+            .collect()
+    };
+    let mut ours = Vec::new();
+    for op in ops {
+        for (a, b) in &pairs {
+            let what = format!(
+                "{} {} {}",
+                describe_complex(a),
+                op.symbol(),
+                describe_complex(b)
+            );
+            let r = arith::binary(op, &complex_num(a), &complex_num(b));
+            ours.push((what, show(r)));
+        }
+    }
+    let mut errors = compare("binary", &ours, &answers("binary"));
+    let ours: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(a, b)| {
+            let what = format!("{} == {}", describe_complex(a), describe_complex(b));
+            let equal = match (a, b) {
+                (COperand::Complex(re, im), other) | (other, COperand::Complex(re, im)) => {
+                    arith::complex::equal((*re, *im), &complex_num(other))
+                }
+                _ => false,
+            };
+            (
+                what,
+                format!("bool {}", if equal { "True" } else { "False" }),
+            )
+        })
+        .collect();
+    errors.extend(compare("eq", &ours, &answers("eq")));
+    let mut ours = Vec::new();
+    for v in values.iter().filter(|v| is_complex(v)) {
+        let n = complex_num(v);
+        let z = arith::complex::to_complex(&n).unwrap_or_default();
+        for op in [UnaryOp::Negative, UnaryOp::Positive, UnaryOp::Invert] {
+            let what = format!("{}{}", op.symbol(), describe_complex(v));
+            ours.push((what, show(arith::unary(op, &n))));
+        }
+        let what = format!("abs({})", describe_complex(v));
+        ours.push((what, show(arith::complex::abs(z).map(Num::Float))));
+    }
+    errors.extend(compare("unary", &ours, &answers("unary")));
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let shown = errors.len().min(40);
+    Err(format!(
+        "{} complex results differ from CPython 3.12 (first {shown}):\n{}",
         errors.len(),
         errors[..shown].join("\n")
     )

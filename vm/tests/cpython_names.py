@@ -45,7 +45,7 @@ def async_samples():
 
 samples = {
     "type": type, "NoneType": type(None), "NotImplementedType": type(NotImplemented),
-    "ellipsis": type(...), "int": int, "bool": bool, "float": float, "str": str,
+    "ellipsis": type(...), "int": int, "bool": bool, "float": float, "complex": complex, "str": str,
     "bytes": bytes, "tuple": tuple, "list": list, "dict": dict, "set": set,
     "frozenset": frozenset, "range": range, "slice": slice,
     "function": types.FunctionType, "builtin_function_or_method": types.BuiltinFunctionType,

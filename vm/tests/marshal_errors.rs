@@ -72,11 +72,26 @@ fn an_integer_beyond_64_bits_reads_as_a_big_constant() {
 }
 
 #[test]
-fn a_complex_constant_is_unsupported_at_its_offset() {
-    // marshal.dumps(3j) by CPython 3.12.
-    let (data, at) =
+fn a_complex_constant_reads_as_its_parts() {
+    // marshal.dumps(3j) by CPython 3.12 (TYPE_BINARY_COMPLEX), and the text form of
+    // marshal versions 0 and 1 (TYPE_COMPLEX) of `(-1.5-0j)`.
+    let (data, _) =
         with_constant(b"\xf9\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x08@");
-    let err = read_code(&data, 100).expect_err("no complex constants yet");
+    let code = read_code(&data, 0).expect("a complex");
+    assert_eq!(code.co_consts[0], Constant::Complex(0.0, 3.0));
+    let (data, _) = with_constant(b"\xf8\x04-1.5\x02-0");
+    let code = read_code(&data, 0).expect("a complex as text");
+    match code.co_consts[0] {
+        Constant::Complex(re, im) => assert_eq!((re, im.to_bits()), (-1.5, (-0.0f64).to_bits())),
+        ref other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_list_constant_is_unsupported_at_its_offset() {
+    // marshal.dumps([]) without FLAG_REF: marshal data, but no code object constant.
+    let (data, at) = with_constant(b"[\x00\x00\x00\x00");
+    let err = read_code(&data, 100).expect_err("no list constants");
     assert_eq!(
         (err.kind, err.offset),
         (ErrorKind::Unsupported, at + 100),

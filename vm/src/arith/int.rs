@@ -24,7 +24,7 @@ pub(super) fn big(n: &Num) -> Cow<'_, BigInt> {
     match n {
         Num::Int(i) => Cow::Owned(BigInt::from(*i)),
         Num::Big(b) => Cow::Borrowed(&**b),
-        Num::Float(_) => Cow::Owned(BigInt::zero()),
+        Num::Float(_) | Num::Complex(..) => Cow::Owned(BigInt::zero()),
     }
 }
 
@@ -33,7 +33,7 @@ pub fn int_bits(n: &Num) -> u64 {
     match n {
         Num::Int(i) => u64::from(64 - i.unsigned_abs().leading_zeros()),
         Num::Big(b) => b.bits(),
-        Num::Float(_) => 0,
+        Num::Float(_) | Num::Complex(..) => 0,
     }
 }
 
@@ -96,7 +96,7 @@ fn is_negative(n: &Num) -> bool {
     match n {
         Num::Int(i) => *i < 0,
         Num::Big(b) => b.is_negative(),
-        Num::Float(f) => *f < 0.0,
+        Num::Float(f) | Num::Complex(f, _) => *f < 0.0,
     }
 }
 

@@ -9,8 +9,10 @@
 //! first) and a `BigInt` only beyond ([`Num::Big`]): [`Num::from_big`] normalises every
 //! result, so equal ints have one representation. `int` holds the integer operations,
 //! `convert` the int/float conversions, true division and exact comparison, `text` the
-//! int/str conversions.
+//! int/str conversions, `complex` the complex operations (an operation with a complex
+//! operand, and a negative float to a fractional power, are complex's).
 
+pub mod complex;
 mod convert;
 mod int;
 pub mod text;
@@ -25,13 +27,15 @@ use crate::oparg::BinaryOp;
 pub use convert::{big_to_f64, f64_to_int, ldexp};
 pub use int::{int_bits, pow_mod, result_bits, small_binary};
 
-/// An `int` or a `float` operand or result (a `bool` operand is the `int` 0 or 1).
+/// An `int`, `float` or `complex` operand or result (a `bool` operand is the `int` 0 or 1).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Num {
     Int(i64),
     /// An int outside the `i64` range, never one inside it (see [`Num::from_big`]).
     Big(Rc<BigInt>),
     Float(f64),
+    /// A complex: real, imaginary part.
+    Complex(f64, f64),
 }
 
 impl Num {
@@ -45,7 +49,7 @@ impl Num {
 
     /// Whether this is an int (small or big).
     pub fn is_int(&self) -> bool {
-        !matches!(self, Num::Float(_))
+        !matches!(self, Num::Float(_) | Num::Complex(..))
     }
 
     /// The value as a float (`PyLong_AsDouble`: correctly rounded, half to even; an int
@@ -55,6 +59,8 @@ impl Num {
             Num::Int(i) => Ok(*i as f64),
             Num::Big(b) => big_to_f64(b),
             Num::Float(f) => Ok(*f),
+            // Complex's own operations go through `complex::to_complex`.
+            Num::Complex(..) => Err(ArithError::NotNumeric),
         }
     }
 
@@ -64,6 +70,8 @@ impl Num {
     pub fn exact_cmp(&self, other: &Num) -> Option<std::cmp::Ordering> {
         match (self, other) {
             (Num::Int(x), Num::Int(y)) => Some(x.cmp(y)),
+            // Complex numbers are not ordered.
+            (Num::Complex(..), _) | (_, Num::Complex(..)) => None,
             (Num::Float(x), Num::Float(y)) => x.partial_cmp(y),
             (Num::Float(f), i) => convert::int_float_cmp(i, *f).map(std::cmp::Ordering::reverse),
             (i, Num::Float(f)) => convert::int_float_cmp(i, *f),
@@ -87,7 +95,8 @@ pub enum ArithError {
     /// `OverflowError(34, 'Numerical result out of range')`: a float power out of range
     /// (`float_pow` reports `ERANGE` through `PyErr_SetFromErrno`).
     FloatOverflow,
-    /// The result is a `complex` (a negative float to a fractional power): unsupported.
+    /// `float_pow`'s signal that the result is complex (a negative float to a fractional
+    /// power), which [`binary`] then computes with `complex_pow`: never returned by it.
     Complex,
     /// The operator does not apply to these operands (`@`, bit operators on floats, `~` on
     /// a float): a `TypeError` whose message names the operand types.
@@ -131,6 +140,8 @@ impl UnaryOp {
 pub fn unary(op: UnaryOp, a: &Num) -> Arith {
     match (op, a) {
         (UnaryOp::Negative, Num::Float(f)) => Ok(Num::Float(-f)),
+        (UnaryOp::Negative, Num::Complex(re, im)) => Ok(Num::Complex(-re, -im)),
+        (UnaryOp::Invert, Num::Complex(..)) => Err(ArithError::NotNumeric),
         (UnaryOp::Positive, a) => Ok(a.clone()),
         (UnaryOp::Invert, Num::Float(_)) => Err(ArithError::NotNumeric),
         (UnaryOp::Negative, i) => Ok(int::neg(i)),
@@ -150,15 +161,26 @@ pub fn bool_binary(op: BinaryOp, a: bool, b: bool) -> Option<bool> {
 }
 
 /// `a OP b` for numbers: `int OP int` with `int`'s rules, anything with a float with
-/// `float`'s (the int converted first, as `float`'s slots do, which can overflow).
+/// `float`'s (the int converted first, as `float`'s slots do, which can overflow), and
+/// anything with a complex with `complex`'s.
 pub fn binary(op: BinaryOp, a: &Num, b: &Num) -> Arith {
     if a.is_int() && b.is_int() {
         return int::binary(op, a, b);
     }
+    if matches!(a, Num::Complex(..)) || matches!(b, Num::Complex(..)) {
+        return complex::binary(op, a, b);
+    }
     if !float_has(op) {
         return Err(ArithError::NotNumeric);
     }
-    float_binary(op, a.to_f64()?, b.to_f64()?).map(Num::Float)
+    let (x, y) = (a.to_f64()?, b.to_f64()?);
+    match float_binary(op, x, y) {
+        // `float_pow` hands the operands to `complex_pow`.
+        Err(ArithError::Complex) => {
+            complex::binary(op, &Num::Complex(x, 0.0), &Num::Complex(y, 0.0))
+        }
+        r => r.map(Num::Float),
+    }
 }
 
 /// Whether `float` has the operator at all (its `nb_*` slot): those it lacks are a

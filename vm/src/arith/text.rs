@@ -36,7 +36,7 @@ pub fn to_decimal(n: &Num, max_digits: usize) -> Result<String, String> {
     let b = match n {
         Num::Int(i) => return Ok(i.to_string()),
         Num::Big(b) => b,
-        Num::Float(_) => return Ok(String::new()),
+        Num::Float(_) | Num::Complex(..) => return Ok(String::new()),
     };
     if max_digits > 0 {
         // |b| >= 2**(bits - 1) has more than (bits - 1) * log10(2) digits: refuse without

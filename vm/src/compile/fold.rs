@@ -4,9 +4,10 @@
 //!
 //! The size guards (`safe_multiply`, `safe_power`, `safe_lshift`, `safe_mod`) are CPython's,
 //! so the same expressions stay unfolded (ints of up to `MAX_INT_SIZE` bits fold, as
-//! [`Constant::BigInt`] beyond 64). Results CPython would fold but framespec's [`Constant`]
-//! cannot hold (complex numbers) are an "unsupported" [`CompileError`] rather than
-//! different bytecode.
+//! [`Constant::BigInt`] beyond 64). Complex operands fold with no size guard, as in
+//! CPython (`1j ** 1000` folds; `1j // 1` raises, so it stays). Results CPython would fold
+//! but framespec's [`Constant`] cannot hold are an "unsupported" [`CompileError`] rather
+//! than different bytecode.
 
 use std::rc::Rc;
 
@@ -46,7 +47,7 @@ pub fn fold(e: &Expr, lines: &LineIndex) -> Folded {
                 None => big_literal(&i.to_string()).map_err(|what| unsupported(what, loc()))?,
             },
             Number::Float(f) => Constant::Float(*f),
-            Number::Complex { .. } => return Err(unsupported("complex constant", loc())),
+            Number::Complex { real, imag } => Constant::Complex(*real, *imag),
         }),
         Expr::StringLiteral(_) => string_literal(e, lines),
         Expr::BytesLiteral(b) => Some(Constant::Bytes(b.value.bytes().collect::<Vec<u8>>().into())),
@@ -151,6 +152,7 @@ fn num_constant(n: Num) -> Constant {
         Num::Int(i) => Constant::Int(i),
         Num::Big(b) => Constant::BigInt(b),
         Num::Float(f) => Constant::Float(f),
+        Num::Complex(re, im) => Constant::Complex(re, im),
     }
 }
 
@@ -161,6 +163,7 @@ fn truthy(c: &Constant) -> bool {
         Constant::Bool(b) => *b,
         Constant::Int(i) => *i != 0,
         Constant::Float(f) => *f != 0.0,
+        Constant::Complex(re, im) => *re != 0.0 || *im != 0.0,
         Constant::Str(s) => !s.is_empty(),
         Constant::StrSurrogates(_) => true,
         Constant::Bytes(b) => !b.is_empty(),
@@ -198,6 +201,7 @@ fn as_int(c: &Constant) -> Option<i64> {
 fn as_num(c: &Constant) -> Option<Num> {
     match c {
         Constant::Float(f) => Some(Num::Float(*f)),
+        Constant::Complex(re, im) => Some(Num::Complex(*re, *im)),
         Constant::BigInt(b) => Some(Num::Big(b.clone())),
         _ => as_int(c).map(Num::Int),
     }
@@ -209,6 +213,7 @@ fn as_num(c: &Constant) -> Option<Num> {
 fn arith_result(r: Result<Num, ArithError>) -> Result<Option<Constant>, &'static str> {
     match r {
         Ok(n) => Ok(Some(num_constant(n))),
+        // `arith::binary` computes complex results itself.
         Err(ArithError::Complex) => Err("constant folding to a complex number"),
         // The size guards keep folded ints within MAX_INT_SIZE bits.
         Err(ArithError::TooBig) => Err("constant folding to an int of unbounded size"),
@@ -393,6 +398,8 @@ pub enum ConstKey {
     Int(i64),
     BigInt(Rc<num_bigint::BigInt>),
     Float(u64),
+    /// The parts' bits: `_PyCode_ConstantKey` tells the four complex zeros apart.
+    Complex(u64, u64),
     Str(Rc<str>),
     StrSurrogates(Rc<[u8]>),
     Bytes(Rc<[u8]>),
@@ -400,6 +407,20 @@ pub enum ConstKey {
     /// The elements' keys, sorted: equal frozensets have equal keys whatever their order.
     FrozenSet(Vec<ConstKey>),
     Code(Box<CodeKey>),
+    /// A float or complex NaN: a key no other constant has.
+    Nan(u64),
+}
+
+/// A fresh number for each NaN key.
+fn next_nan() -> u64 {
+    thread_local! {
+        static NEXT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+    NEXT.with(|n| {
+        let v = n.get();
+        n.set(v.wrapping_add(1));
+        v
+    })
 }
 
 /// A code object's key is the code object, compared by `code_richcompare`: what it
@@ -427,7 +448,12 @@ pub fn const_key(c: &Constant) -> ConstKey {
         Constant::Bool(b) => ConstKey::Bool(*b),
         Constant::Int(i) => ConstKey::Int(*i),
         Constant::BigInt(b) => ConstKey::BigInt(b.clone()),
+        // A NaN equals nothing, itself included, so CPython's constant cache never finds
+        // an earlier NaN: each NaN constant is one of its own.
+        Constant::Float(f) if f.is_nan() => ConstKey::Nan(next_nan()),
+        Constant::Complex(re, im) if re.is_nan() || im.is_nan() => ConstKey::Nan(next_nan()),
         Constant::Float(f) => ConstKey::Float(f.to_bits()),
+        Constant::Complex(re, im) => ConstKey::Complex(re.to_bits(), im.to_bits()),
         Constant::Str(s) => ConstKey::Str(s.clone()),
         Constant::StrSurrogates(b) => ConstKey::StrSurrogates(b.clone()),
         Constant::Bytes(b) => ConstKey::Bytes(b.clone()),

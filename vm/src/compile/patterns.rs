@@ -49,14 +49,15 @@ fn int_const(n: usize) -> Constant {
     Constant::Int(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
-/// Python equality of two literal keys as a set would see it (`1 == 1.0 == True`).
+/// Python equality of two literal keys as a set would see it (`1 == 1.0 == True == 1+0j`).
 fn keys_equal(a: &Constant, b: &Constant) -> bool {
-    fn num(c: &Constant) -> Option<f64> {
+    fn num(c: &Constant) -> Option<(f64, f64)> {
         #[allow(clippy::cast_precision_loss)] // only equal-valued small literals matter
         match c {
-            Constant::Bool(b) => Some(f64::from(u8::from(*b))),
-            Constant::Int(i) => Some(*i as f64),
-            Constant::Float(f) => Some(*f),
+            Constant::Bool(b) => Some((f64::from(u8::from(*b)), 0.0)),
+            Constant::Int(i) => Some((*i as f64, 0.0)),
+            Constant::Float(f) => Some((*f, 0.0)),
+            Constant::Complex(re, im) => Some((*re, *im)),
             _ => None,
         }
     }
@@ -231,8 +232,8 @@ impl<'a> Compiler<'a> {
                 value,
                 Expr::NumberLiteral(_) | Expr::UnaryOp(_) | Expr::BinOp(_)
             ) {
-                // A complex literal: the VM has no complex constants.
-                return Err(unsupported("complex number in a pattern", loc));
+                // `real + imagj` always folds; anything else numeric is unexpected.
+                return Err(unsupported("a numeric pattern that does not fold", loc));
             }
             return Err(syntax_error(
                 "patterns may only match literals and attribute lookups",
@@ -409,7 +410,10 @@ impl<'a> Compiler<'a> {
                 key,
                 Expr::NumberLiteral(_) | Expr::UnaryOp(_) | Expr::BinOp(_)
             ) {
-                return Err(unsupported("complex number in a pattern", self.loc(key)));
+                return Err(unsupported(
+                    "a numeric mapping key that does not fold",
+                    self.loc(key),
+                ));
             } else if !matches!(key, Expr::Attribute(_)) {
                 return Err(syntax_error(
                     "mapping pattern keys may only match literals and attribute lookups",

@@ -62,6 +62,7 @@ fn describe(c: &Constant) -> &'static str {
         Constant::Bool(_) => "a bool",
         Constant::Int(_) | Constant::BigInt(_) => "an int",
         Constant::Float(_) => "a float",
+        Constant::Complex(..) => "a complex number",
         Constant::Str(_) => "a str",
         Constant::StrSurrogates(_) => "a str with lone surrogates",
         Constant::Bytes(_) => "a bytes object",
@@ -189,9 +190,12 @@ impl Reader<'_> {
             code::LONG => self.long_int(at)?,
             code::BINARY_FLOAT => Constant::Float(self.double("a float")?),
             code::FLOAT => Constant::Float(self.float_str()?),
-            code::BINARY_COMPLEX | code::COMPLEX => {
-                return Err(Error::unsupported(at, "a complex constant"))
-            }
+            // `r_object`: the real part, then the imaginary part.
+            code::BINARY_COMPLEX => Constant::Complex(
+                self.double("a complex number's real part")?,
+                self.double("a complex number's imaginary part")?,
+            ),
+            code::COMPLEX => Constant::Complex(self.float_str()?, self.float_str()?),
             code::STRING => {
                 let n = self.size("the length of a bytes object")?;
                 Constant::Bytes(Rc::from(self.take(n, "a bytes object's contents")?))
@@ -321,7 +325,7 @@ impl Reader<'_> {
         Ok(match crate::arith::Num::from_big(value) {
             crate::arith::Num::Int(i) => Constant::Int(i),
             crate::arith::Num::Big(b) => Constant::BigInt(b),
-            crate::arith::Num::Float(_) => Constant::None,
+            crate::arith::Num::Float(_) | crate::arith::Num::Complex(..) => Constant::None,
         })
     }
 

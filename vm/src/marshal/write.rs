@@ -81,6 +81,7 @@ impl Writer {
             Constant::Int(_)
                 | Constant::BigInt(_)
                 | Constant::Float(_)
+                | Constant::Complex(..)
                 | Constant::Bytes(_)
                 | Constant::Tuple(_)
                 | Constant::FrozenSet(_)
@@ -118,6 +119,12 @@ impl Writer {
             Constant::Float(x) => {
                 self.byte(code::BINARY_FLOAT);
                 self.out.extend_from_slice(&x.to_le_bytes());
+            }
+            // `w_object`: TYPE_BINARY_COMPLEX, the real part's 8 bytes then the imaginary's.
+            Constant::Complex(re, im) => {
+                self.byte(code::BINARY_COMPLEX);
+                self.out.extend_from_slice(&re.to_le_bytes());
+                self.out.extend_from_slice(&im.to_le_bytes());
             }
             Constant::Str(s) => self.string(s, name_like(s)),
             // Never interned (not name-like), written as CPython's marshal does with

@@ -435,6 +435,12 @@ impl Vm {
                 "imag" => Some(Value::Float(0.0)),
                 _ => None,
             },
+            // `complex_members`.
+            Value::Complex(z) => match name {
+                "real" => Some(Value::Float(z.0)),
+                "imag" => Some(Value::Float(z.1)),
+                _ => None,
+            },
             Value::Property(p) => match name {
                 "__func__" | "fget" => Some(p.func.clone()),
                 _ => None,
@@ -620,6 +626,10 @@ impl Vm {
                 "AttributeError",
                 format!("'{tn}' object attribute '{name}' is read-only"),
             ));
+        }
+        // `complex.real` and `.imag` are READONLY members: `PyMember_SetOne`'s wording.
+        if matches!(v, Value::Complex(_)) && matches!(name, "real" | "imag") {
+            return Ok(self.err("AttributeError", "readonly attribute"));
         }
         if self.special_attr(v, name)?.is_some() {
             let owner = reach::defining_type(&tn, name).unwrap_or(&tn);

@@ -37,7 +37,6 @@ const UNDISPATCHED: &[&str] = &[
     "__trunc__",
     "__floor__",
     "__ceil__",
-    "__complex__",
     "__bytes__",
     "__divmod__",
     "__rdivmod__",

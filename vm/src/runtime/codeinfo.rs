@@ -39,6 +39,7 @@ pub fn constant(c: &Constant) -> Option<Value> {
         Constant::Int(i) => Value::Int(*i),
         Constant::BigInt(b) => Value::BigInt(b.clone()),
         Constant::Float(f) => Value::Float(*f),
+        Constant::Complex(re, im) => Value::Complex(Rc::new((*re, *im))),
         Constant::Str(s) => Value::Str(s.clone()),
         // The VM's str is a Rust string, which cannot hold a lone surrogate.
         Constant::StrSurrogates(_) => return None,

@@ -318,6 +318,13 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "co_nlocals", "co_positions", "co_posonlyargcount", "co_qualname", "co_stacksize",
         "co_varnames", "replace",
     ]),
+    ("complex", "object", &[
+        "__abs__", "__add__", "__bool__", "__complex__", "__doc__", "__eq__", "__format__",
+        "__ge__", "__getattribute__", "__getnewargs__", "__gt__", "__hash__", "__le__", "__lt__",
+        "__mul__", "__ne__", "__neg__", "__new__", "__pos__", "__pow__", "__radd__", "__repr__",
+        "__rmul__", "__rpow__", "__rsub__", "__rtruediv__", "__sub__", "__truediv__", "conjugate",
+        "imag", "real",
+    ]),
     ("coroutine", "object", &[
         "__await__", "__del__", "__doc__", "__getattribute__", "__name__", "__qualname__",
         "__repr__", "__sizeof__", "close", "cr_await", "cr_code", "cr_frame", "cr_origin",

@@ -37,6 +37,9 @@ pub enum Key {
     Str(Rc<str>),
     Bytes(Rc<[u8]>),
     Tuple(Box<[Key]>),
+    /// A complex with a non-zero imaginary part and no NaN: the parts' bits, a zero real
+    /// part always +0.0.
+    Complex((u64, u64)),
     /// A range as `range_richcompare` and `range_hash` see it (boxed: keys stay small).
     Range(Box<RangeKey>),
     /// A slice (hashable since 3.12): equal when start, stop and step are.
@@ -75,6 +78,7 @@ impl PartialEq for Key {
             (Key::Int(a), Key::Int(b)) => a == b,
             (Key::BigInt(a), Key::BigInt(b)) => a == b,
             (Key::Float(a), Key::Float(b)) | (Key::NaN(a), Key::NaN(b)) => a == b,
+            (Key::Complex(a), Key::Complex(b)) => a == b,
             (Key::Str(a), Key::Str(b)) => a == b,
             (Key::Bytes(a), Key::Bytes(b)) => a == b,
             (Key::Tuple(a), Key::Tuple(b)) => a == b,
@@ -106,6 +110,7 @@ impl Hash for Key {
             Key::Int(i) => i.hash(state),
             Key::BigInt(b) => b.hash(state),
             Key::Float(b) | Key::NaN(b) => b.hash(state),
+            Key::Complex(c) => c.hash(state),
             Key::Str(s) => s.hash(state),
             Key::Bytes(b) => b.hash(state),
             Key::Tuple(items) => items.hash(state),
@@ -158,6 +163,7 @@ impl Key {
             Value::Int(i) => Key::Int(*i),
             Value::BigInt(b) => Key::BigInt(b.clone()),
             Value::Float(f) => Key::of_float(*f),
+            Value::Complex(c) => Key::of_complex(c.0, c.1, v.address()),
             Value::Str(s) => Key::Str(s.clone()),
             Value::Bytes(b) => Key::Bytes(b.clone()),
             Value::Tuple(items) => {
@@ -226,6 +232,20 @@ impl Key {
         }
     }
 
+    /// A complex's key: with a zero imaginary part, the equal float's (so `1+0j` finds the
+    /// key 1); with a NaN part, the object's identity (equal to nothing else, as CPython's
+    /// identity-first lookup sees it).
+    fn of_complex(re: f64, im: f64, address: usize) -> Key {
+        if re.is_nan() || im.is_nan() {
+            return Key::Id(address);
+        }
+        if im == 0.0 {
+            return Key::of_float(re);
+        }
+        // `0j` and `-0j` parts are equal: one key.
+        Key::Complex(((re + 0.0).to_bits(), im.to_bits()))
+    }
+
     /// Whether this key is or contains a NaN, which no dict or set accepts.
     #[inline]
     pub fn has_nan(&self) -> bool {
@@ -247,6 +267,7 @@ impl Key {
             Key::BigInt(b) => hash::big_int(b),
             Key::Float(bits) => hash::float(f64::from_bits(*bits)).unwrap_or(0),
             Key::NaN(bits) => hash::pointer(Value::Float(f64::from_bits(*bits)).address()),
+            Key::Complex((re, im)) => hash::complex(f64::from_bits(*re), f64::from_bits(*im), 0),
             Key::Str(s) => hash::str(s),
             Key::Bytes(b) => hash::bytes(b),
             Key::Tuple(items) => hash::tuple(items.iter().map(Key::hash)),
@@ -316,6 +337,8 @@ fn constant_hash(c: &Constant) -> i64 {
         Constant::Int(i) => hash::int(*i),
         Constant::BigInt(b) => hash::big_int(b),
         Constant::Float(f) => Key::of_float(*f).hash(),
+        // A NaN part's hash is the address of an object this constant has no one of.
+        Constant::Complex(re, im) => Key::of_complex(*re, *im, 0).hash(),
         Constant::Str(s) => hash::str(s),
         Constant::StrSurrogates(b) => hash::code_points(
             crate::surrogate_str::decode(b)

@@ -59,6 +59,13 @@ impl Vm {
                 }
                 self.format_str(text, &s)
             }
+            Value::Complex(z) => {
+                let s = self.parse_spec(spec, v, '\0', '>')?;
+                match s.ty {
+                    '\0' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 'n' => self.format_complex(**z, &s),
+                    t => Err(self.unknown_code(t, v)),
+                }
+            }
             other => {
                 let n = self.type_of(other).name.clone();
                 Err(self.type_error(format!(
@@ -297,18 +304,91 @@ impl Vm {
         if pct {
             buf.push('%');
         }
-        let (negative, body) = match buf.strip_prefix('-') {
-            Some(b) => (true, b),
-            None => (false, buf.as_str()),
-        };
-        let n = body.bytes().take_while(u8::is_ascii_digit).count();
-        let (digits, after) = body.split_at(n);
-        let (has_decimal, rest) = match after.strip_prefix('.') {
-            Some(r) => (true, r),
-            None => (false, after),
-        };
+        let (negative, digits, has_decimal, rest) = number_parts(&buf);
         let sep = if s.ty == 'n' { Sep::None } else { s.sep };
         self.layout(s, negative, "", digits, has_decimal, rest, sep)
+    }
+
+    /// `format_complex_internal`: each part formatted as a float would be, unpadded (the
+    /// imaginary part always signed unless the real part is left out), then the whole
+    /// padded. With no presentation type it reads like `str()`: no real part when it is
+    /// +0.0, parentheses otherwise.
+    fn format_complex(&self, (re, im): (f64, f64), s: &Spec) -> PyResult<String> {
+        if s.precision.is_some_and(|p| p > i32::MAX as usize) {
+            return Err(self.value_error("precision too big"));
+        }
+        if s.fill == '0' {
+            return Err(self.value_error("Zero padding is not allowed in complex format specifier"));
+        }
+        if s.align == '=' {
+            return Err(
+                self.value_error("'=' alignment flag is not allowed in complex format specifier")
+            );
+        }
+        let (mut code, mut default_precision) = (s.ty, 6);
+        let (mut skip_re, mut parens) = (false, false);
+        if code == '\0' {
+            (code, default_precision) = ('r', 0);
+            if re == 0.0 && re.is_sign_positive() {
+                skip_re = true;
+            } else {
+                parens = true;
+            }
+        }
+        if code == 'n' {
+            code = 'g';
+        }
+        let precision = match s.precision {
+            None => default_precision,
+            Some(p) => {
+                if s.alternate || matches!(code, 'e' | 'E' | 'f' | 'F') {
+                    self.reserve(2 * p as u128)?;
+                }
+                if code == 'r' {
+                    code = 'g';
+                }
+                p
+            }
+        };
+        let flags = Flags {
+            alt: s.alternate,
+            add_dot_0: false,
+            no_neg_0: s.no_neg_0,
+        };
+        let sep = if s.ty == 'n' { Sep::None } else { s.sep };
+        let part = |x: f64, sign: Option<char>| {
+            let buf = double_to_string(x, code, precision, flags);
+            let (negative, digits, has_decimal, rest) = number_parts(&buf);
+            let unpadded = Spec {
+                fill: ' ',
+                align: '<',
+                sign,
+                no_neg_0: s.no_neg_0,
+                alternate: s.alternate,
+                width: None,
+                sep,
+                precision: s.precision,
+                ty: s.ty,
+            };
+            self.layout(&unpadded, negative, "", digits, has_decimal, rest, sep)
+        };
+        let real = if skip_re {
+            String::new()
+        } else {
+            part(re, s.sign)?
+        };
+        let imag = part(im, if skip_re { s.sign } else { Some('+') })?;
+        let (open, close) = if parens { ("(", ")") } else { ("", "") };
+        let body = format!("{open}{real}{imag}j{close}");
+        self.check_width(s, &body)?;
+        // `calc_padding`.
+        let padding = s.width.unwrap_or(0).saturating_sub(body.chars().count());
+        let (l, r) = match s.align {
+            '<' => (0, padding),
+            '^' => (padding / 2, padding - padding / 2),
+            _ => (padding, 0),
+        };
+        Ok(format!("{}{body}{}", repeat(s.fill, l), repeat(s.fill, r)))
     }
 
     /// `format_string_internal`.
@@ -411,6 +491,22 @@ impl Vm {
             repeat(s.fill, m),
             repeat(s.fill, r)
         ))
+    }
+}
+
+/// A number as `PyOS_double_to_string` wrote it, cut as `parse_number` and
+/// `calc_number_widths` see it: its sign, its digits, whether a decimal point follows,
+/// and what follows that (fraction, exponent, `%`).
+fn number_parts(buf: &str) -> (bool, &str, bool, &str) {
+    let (negative, body) = match buf.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, buf),
+    };
+    let n = body.bytes().take_while(u8::is_ascii_digit).count();
+    let (digits, after) = body.split_at(n);
+    match after.strip_prefix('.') {
+        Some(r) => (negative, digits, true, r),
+        None => (negative, digits, false, after),
     }
 }
 

@@ -77,6 +77,17 @@ pub fn float(v: f64) -> Option<i64> {
     Some(not_minus_one(if v.is_sign_negative() { -x } else { x }))
 }
 
+/// `complex_hash` (Objects/complexobject.c): `hash(real) + 1000003 * hash(imag)` in
+/// unsigned wrapping arithmetic, -1 made -2. `nan_hash` is the hash a NaN part takes (the
+/// complex object's address hash in CPython).
+pub fn complex(re: f64, im: f64, nan_hash: i64) -> i64 {
+    /// `_PyHASH_IMAG` (`sys.hash_info.imag`).
+    const IMAG: u64 = 1_000_003;
+    let real = float(re).unwrap_or(nan_hash) as u64;
+    let imag = float(im).unwrap_or(nan_hash) as u64;
+    not_minus_one(real.wrapping_add(IMAG.wrapping_mul(imag)) as i64)
+}
+
 /// `_Py_HashPointer` (Python/pyhash.c): the address rotated right by 4 bits (the low bits
 /// of an aligned address are zero).
 pub fn pointer(address: usize) -> i64 {

@@ -26,6 +26,15 @@ pub fn num(v: &Value) -> Option<Num> {
     }
 }
 
+/// An operand of the arithmetic operators: [`num`]'s, or a complex (which the
+/// conversions and the ordering that take [`num`] do not accept).
+pub fn number(v: &Value) -> Option<Num> {
+    match v {
+        Value::Complex(z) => Some(Num::Complex(z.0, z.1)),
+        other => num(other),
+    }
+}
+
 /// An int operand (an int or a bool, not a float) as a number.
 pub fn int_num(v: &Value) -> Option<Num> {
     match v {

@@ -6,15 +6,13 @@
 use std::rc::Rc;
 
 use super::heap;
+use super::int::number;
 use super::interp::Vm;
 use super::object::Value;
-use super::protocol::{from_num, num};
+use super::protocol::from_num;
 use super::{PyResult, Throw};
 use crate::arith::{self, ArithError, Num, UnaryOp};
 use crate::oparg::BinaryOp;
-
-/// The feature named when a result would be a complex number.
-pub const COMPLEX: &str = "complex numbers";
 
 impl Vm {
     /// `a OP b` (and `a OP= b` when `inplace`).
@@ -59,7 +57,7 @@ impl Vm {
                 return Ok(r);
             }
         }
-        if let (Some(x), Some(y)) = (num(a), num(b)) {
+        if let (Some(x), Some(y)) = (number(a), number(b)) {
             if let (Value::Bool(p), Value::Bool(q)) = (a, b) {
                 if let Some(r) = arith::bool_binary(op, *p, *q) {
                     return Ok(Value::Bool(r));
@@ -250,8 +248,7 @@ impl Vm {
         })
     }
 
-    /// Maps what `arith` could not compute to the Python exception, or to *unsupported*
-    /// for the results framespec cannot represent (complex numbers).
+    /// Maps what `arith` could not compute to the Python exception.
     pub fn arith_error(&self, e: ArithError) -> Throw {
         match e {
             ArithError::ZeroDivision(msg) => self.err("ZeroDivisionError", msg),
@@ -263,9 +260,11 @@ impl Vm {
             ArithError::Overflow(msg) => self.err("OverflowError", msg),
             // `before_int_result` refuses such results first.
             ArithError::TooBig => self.memory_error(),
-            ArithError::Complex => self.unsupported(COMPLEX),
-            // Callers turn it into their TypeError before coming here.
-            ArithError::NotNumeric => Throw::Bug("arith_error(NotNumeric)".into()),
+            // Callers turn it into their TypeError before coming here; `arith::binary`
+            // computes complex results itself.
+            ArithError::NotNumeric | ArithError::Complex => {
+                Throw::Bug(format!("arith_error({e:?})"))
+            }
         }
     }
 
@@ -311,7 +310,7 @@ impl Vm {
         if let Some(r) = self.call_special(v, op.method(), vec![])? {
             return Ok(r);
         }
-        match num(v).map(|n| arith::unary(op, &n)) {
+        match number(v).map(|n| arith::unary(op, &n)) {
             Some(Ok(n)) => Ok(from_num(n)),
             Some(Err(ArithError::NotNumeric)) | None => {
                 let t = self.type_of(v).name.clone();

@@ -34,6 +34,9 @@ pub enum Value {
     /// ints have one representation.
     BigInt(Rc<num_bigint::BigInt>),
     Float(f64),
+    /// A `complex`: (real, imaginary). Boxed, so values stay two words and each complex is
+    /// an object with an identity, as in CPython.
+    Complex(Rc<(f64, f64)>),
     Str(Rc<str>),
     Bytes(Rc<[u8]>),
     Tuple(Rc<[Value]>),
@@ -475,12 +478,13 @@ impl Value {
         Value::Str(Rc::from(s))
     }
 
-    /// The int `n` (a `Num::Int` or `Num::Big`; a float stays a float).
+    /// The number `n` (an int normalised already, a float, a complex).
     pub fn from_num(n: crate::arith::Num) -> Value {
         match n {
             crate::arith::Num::Int(i) => Value::Int(i),
             crate::arith::Num::Big(b) => Value::BigInt(b),
             crate::arith::Num::Float(f) => Value::Float(f),
+            crate::arith::Num::Complex(re, im) => Value::Complex(Rc::new((re, im))),
         }
     }
 
@@ -516,6 +520,7 @@ impl Value {
             Value::Int(i) => 0x10_0000_0000usize.wrapping_add((*i as usize).wrapping_mul(32)),
             Value::Float(f) => 0x20_0000_0000usize.wrapping_add(f.to_bits() as usize),
             Value::BigInt(b) => p(b),
+            Value::Complex(c) => p(c),
             Value::Str(s) => p(s),
             Value::Bytes(b) => p(b),
             Value::Tuple(t) => p(t),

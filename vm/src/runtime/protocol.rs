@@ -38,6 +38,7 @@ impl Vm {
             Value::Bool(_) => "bool",
             Value::Int(_) | Value::BigInt(_) => "int",
             Value::Float(_) => "float",
+            Value::Complex(_) => "complex",
             Value::Str(_) => "str",
             Value::Bytes(_) => "bytes",
             Value::Tuple(_) => "tuple",
@@ -221,6 +222,7 @@ impl Vm {
             Value::Bool(b) => *b,
             Value::Int(i) => *i != 0,
             Value::Float(f) => *f != 0.0,
+            Value::Complex(z) => z.0 != 0.0 || z.1 != 0.0,
             Value::Str(s) => !s.is_empty(),
             Value::Bytes(b) => !b.is_empty(),
             Value::Tuple(t) => !t.is_empty(),
@@ -258,6 +260,15 @@ impl Vm {
     fn eq_inner(&mut self, a: &Value, b: &Value) -> PyResult<bool> {
         if let (Some(x), Some(y)) = (num(a), num(b)) {
             return Ok(x.exact_cmp(&y) == Some(std::cmp::Ordering::Equal));
+        }
+        // `complex_richcompare`, either way round.
+        match (a, b) {
+            (Value::Complex(z), other) | (other, Value::Complex(z)) => {
+                if let Some(n) = super::int::number(other) {
+                    return Ok(crate::arith::complex::equal(**z, &n));
+                }
+            }
+            _ => {}
         }
         Ok(match (a, b) {
             (Value::Str(x), Value::Str(y)) => x == y,

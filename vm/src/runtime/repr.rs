@@ -60,6 +60,7 @@ impl Vm {
             Value::Int(i) => i.to_string(),
             Value::BigInt(b) => self.int_text(&crate::arith::Num::Big(b.clone()))?,
             Value::Float(f) => float_repr(*f),
+            Value::Complex(c) => crate::reprs::complex_repr(c.0, c.1),
             Value::Str(s) => str_repr(s),
             Value::Bytes(b) => bytes_repr(b),
             Value::Tuple(t) => {

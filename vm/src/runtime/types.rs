@@ -145,6 +145,7 @@ const BUILTIN_TYPES: &[&str] = &[
     "int",
     "bool",
     "float",
+    "complex",
     "str",
     "bytes",
     "tuple",

@@ -135,6 +135,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                 }
             }
         }
+        "complex" => super::super::methods::complex::new(vm, &args),
         "float" => match first {
             None => Ok(Value::Float(0.0)),
             Some(v @ (Value::Str(_) | Value::Bytes(_))) => {

@@ -76,6 +76,7 @@ pub fn install(vm: &mut Vm) {
     for name in [
         "int",
         "float",
+        "complex",
         "str",
         "bool",
         "list",

@@ -9,12 +9,15 @@ use crate::runtime::argspec::{required, Spec, Style};
 use crate::runtime::int::{from_num, int_num, is_int, num};
 use crate::runtime::interp::Vm;
 use crate::runtime::object::{Args, Value};
-use crate::runtime::PyResult;
+use crate::runtime::{PyResult, Throw};
 
 pub fn abs(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "abs", 1, 1)?;
     match &args.pos[0] {
         Value::Float(f) => Ok(Value::Float(f.abs())),
+        Value::Complex(z) => crate::arith::complex::abs(**z)
+            .map(Value::Float)
+            .map_err(|e| vm.arith_error(e)),
         v @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_)) => {
             let n = int_num(v).unwrap_or(Num::Int(0));
             let negative = n.exact_cmp(&Num::Int(0)) == Some(std::cmp::Ordering::Less);
@@ -59,28 +62,53 @@ pub fn divmod(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::tuple(vec![q, r]))
 }
 
+/// `pow(a, b, m)` of built-in values that are not all ints: `ternary_op` asks the
+/// `nb_power` of `a`'s type, `b`'s, then `m`'s (each slot once). `long_pow` declines
+/// unless all three are ints; `float_pow` refuses any modulus first thing; `complex_pow`
+/// refuses it once `a` and `b` are numbers. No slot answering is the operand TypeError.
+fn pow_mod_refusal(vm: &Vm, args: &[Value]) -> Throw {
+    let is_number = |v: &Value| is_int(v) || matches!(v, Value::Float(_) | Value::Complex(_));
+    let mut tried: Vec<std::mem::Discriminant<Value>> = Vec::new();
+    for v in args {
+        let kind = if is_int(v) {
+            std::mem::discriminant(&Value::Int(0))
+        } else {
+            std::mem::discriminant(v)
+        };
+        if tried.contains(&kind) {
+            continue;
+        }
+        tried.push(kind);
+        match v {
+            Value::Float(_) => {
+                return vm
+                    .type_error("pow() 3rd argument not allowed unless all arguments are integers")
+            }
+            Value::Complex(_) if is_number(&args[0]) && is_number(&args[1]) => {
+                return vm.value_error("complex modulo")
+            }
+            _ => {}
+        }
+    }
+    vm.type_error(format!(
+        "unsupported operand type(s) for ** or pow(): '{}', '{}', '{}'",
+        vm.type_of(&args[0]).name,
+        vm.type_of(&args[1]).name,
+        vm.type_of(&args[2]).name
+    ))
+}
+
 pub fn pow(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let bound = Spec::function("pow", Style::Keywords, &["base", "exp", "mod"], 2)
         .keywords(0, 3)
         .parse(vm, &args, 0)?;
     // The given arguments, in order (only `mod` is optional).
     let args = Args::new(bound.into_iter().flatten().collect());
-    if let Some(m) = args.pos.get(2) {
-        let number = |v: &Value| is_int(v) || matches!(v, Value::Float(_));
-        if !args.pos.iter().all(is_int) {
-            if args.pos.iter().all(number) {
-                return Err(vm.type_error(
-                    "pow() 3rd argument not allowed unless all arguments are integers",
-                ));
-            }
-            if !args.pos.iter().any(|v| matches!(v, Value::Object(_))) {
-                return Err(vm.type_error(format!(
-                    "unsupported operand type(s) for ** or pow(): '{}', '{}', '{}'",
-                    vm.type_of(&args.pos[0]).name,
-                    vm.type_of(&args.pos[1]).name,
-                    vm.type_of(m).name
-                )));
-            }
+    // `mod=None` is no modulus (`builtin_pow_impl` passes it on; every `nb_power` reads
+    // None as "no modulus").
+    if let Some(m) = args.pos.get(2).filter(|m| !m.is_none()) {
+        if !args.pos.iter().all(is_int) && !args.pos.iter().any(|v| matches!(v, Value::Object(_))) {
+            return Err(pow_mod_refusal(vm, &args.pos));
         }
         let (b, e, m) = (
             int_value(vm, &args.pos[0], "")?,

@@ -3,11 +3,12 @@
 //! type's dict so lookup and binding work like CPython's.
 //!
 //! One file per type (or family) so they can change independently: `str`, `list` (with
-//! `tuple`'s methods, which share its helpers), `dict`, `set`, `numbers` (`int`, `float`),
+//! `tuple`'s methods, which share its helpers), `dict`, `set`, `numbers` (`int`, `float`), `complex`,
 //! `generator`, `coroutine` (coroutines, async generators and their awaitables), `excgroup`
 //! (`BaseExceptionGroup`), and `misc` (exceptions, `frame`, `code`, `object`, the standard streams).
 //! Each file's `METHODS` table lists what it installs.
 
+pub mod complex;
 mod coroutine;
 mod dict;
 mod excgroup;
@@ -33,6 +34,7 @@ const TABLES: &[&[(&str, &str, NativeFn)]] = &[
     dict::METHODS,
     set::METHODS,
     numbers::METHODS,
+    complex::METHODS,
     generator::METHODS,
     coroutine::METHODS,
     misc::METHODS,

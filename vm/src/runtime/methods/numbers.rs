@@ -37,7 +37,7 @@ fn big(n: &Num) -> BigInt {
     match n {
         Num::Int(i) => BigInt::from(*i),
         Num::Big(b) => (**b).clone(),
-        Num::Float(_) => BigInt::zero(),
+        Num::Float(_) | Num::Complex(..) => BigInt::zero(),
     }
 }
 
