@@ -58,6 +58,35 @@ pub struct CompileError {
     /// True when the source is valid Python that framespec's compiler does not support
     /// (as opposed to a genuine `SyntaxError`).
     pub unsupported: bool,
+    /// Which `SyntaxError` class CPython raises.
+    pub class: SyntaxClass,
+}
+
+/// The exception class of a [`CompileError`]: `SyntaxError` or one of the subclasses the
+/// tokenizer raises (`IndentationError`, and `TabError` below it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SyntaxClass {
+    #[default]
+    SyntaxError,
+    IndentationError,
+    TabError,
+}
+
+impl SyntaxClass {
+    pub fn name(self) -> &'static str {
+        match self {
+            SyntaxClass::SyntaxError => "SyntaxError",
+            SyntaxClass::IndentationError => "IndentationError",
+            SyntaxClass::TabError => "TabError",
+        }
+    }
+}
+
+impl CompileError {
+    /// The name of the exception class CPython raises.
+    pub fn class_name(&self) -> &'static str {
+        self.class.name()
+    }
 }
 
 impl std::fmt::Display for CompileError {
@@ -106,6 +135,7 @@ pub fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, CompileEr
             end_line: u32::try_from(loc.line).unwrap_or(1),
             end_column: u32::try_from(loc.col + 1 + width).unwrap_or(1),
             unsupported: false,
+            class: SyntaxClass::SyntaxError,
         }
     })?;
     let module = parsed.syntax();
@@ -352,6 +382,7 @@ pub(crate) fn unsupported(what: &str, loc: Loc) -> CompileError {
         end_line: u32::try_from(loc.line.max(1)).unwrap_or(1),
         end_column: u32::try_from(loc.col.max(0) + 1).unwrap_or(1),
         unsupported: true,
+        class: SyntaxClass::SyntaxError,
     }
 }
 
@@ -364,6 +395,7 @@ pub(crate) fn syntax_error(message: &str, loc: Loc) -> CompileError {
         end_line: u32::try_from(loc.end_line.max(loc.line).max(1)).unwrap_or(1),
         end_column: u32::try_from(loc.end_col.max(0) + 1).unwrap_or(1),
         unsupported: false,
+        class: SyntaxClass::SyntaxError,
     }
 }
 
