@@ -28,6 +28,7 @@ mod patterns;
 mod surrogates;
 mod swaps;
 mod symtable;
+mod syntax_errors;
 mod trystar;
 mod unparse;
 
@@ -109,74 +110,13 @@ impl std::error::Error for CompileError {}
 /// Compiles a module's source to its code object.
 pub fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, CompileError> {
     let lines = LineIndex::new(source);
-    let parsed = ruff_python_parser::parse_module(source).map_err(|e| {
-        let loc = lines.loc(e.location);
-        let rest = source.get(e.location.start().to_usize()..).unwrap_or("");
-        let message = syntax_message(&e.error.to_string(), rest);
-        // The `except*` errors underline a keyword or token as CPython's do; ruff's other
-        // errors keep a single caret.
-        let width = if message.contains("'except*'") {
-            if rest.starts_with("except*") {
-                7
-            } else {
-                6
-            }
-        } else if e.error.to_string() == "Expected one or more exception types"
-            && rest.starts_with("as")
-        {
-            2
-        } else {
-            0
-        };
-        CompileError {
-            message,
-            line: u32::try_from(loc.line).unwrap_or(1),
-            column: u32::try_from(loc.col + 1).unwrap_or(1),
-            end_line: u32::try_from(loc.line).unwrap_or(1),
-            end_column: u32::try_from(loc.col + 1 + width).unwrap_or(1),
-            unsupported: false,
-            class: SyntaxClass::SyntaxError,
-        }
-    })?;
+    let parsed = ruff_python_parser::parse_module(source)
+        .map_err(|e| syntax_errors::from_parse_error(&e, source))?;
     let module = parsed.syntax();
     surrogates::check(module, source, &lines)?;
     let future = future::parse(module, &lines)?;
     let table = symtable::build(module, &lines, future.annotations())?;
     codegen::compile_module(module, &table, &lines, source, filename, future)
-}
-
-/// Maps ruff's parse-error wording onto CPython's where they differ in a known way;
-/// `rest` is the source from the error's location on.
-fn syntax_message(ruff: &str, rest: &str) -> String {
-    let lower = ruff.to_ascii_lowercase();
-    // `except*` without a type: CPython's `invalid_except_star_stmt_indent` rule names it
-    // unless an `as` follows, which fails earlier as plain invalid syntax.
-    if lower == "expected one or more exception types" && !rest.starts_with("as") {
-        return lower;
-    }
-    if lower.starts_with("cannot have both 'except' and 'except*'") {
-        return "cannot have both 'except' and 'except*' on the same 'try'".to_owned();
-    }
-    if lower.starts_with("expected an indented block") {
-        return "expected an indented block".to_owned();
-    }
-    if lower.starts_with("unexpected indentation") {
-        return "unexpected indent".to_owned();
-    }
-    if lower.contains("unindent") {
-        return "unindent does not match any outer indentation level".to_owned();
-    }
-    // A complex literal pattern (`case 1+2:`): `_PyPegen_ensure_real`/`ensure_imaginary`.
-    if lower.starts_with("expected an imaginary number in complex literal") {
-        return "imaginary number required in complex literal".to_owned();
-    }
-    if lower.starts_with("expected a real number in complex literal") {
-        return "real number required in complex literal".to_owned();
-    }
-    if lower.starts_with("expected") || lower.starts_with("unexpected token") {
-        return "invalid syntax".to_owned();
-    }
-    ruff.to_owned()
 }
 
 /// A source location as CPython's compiler carries it (`location` in `compile.c`): 1-based
