@@ -25,7 +25,7 @@ pub mod reprs;
 mod runtime;
 mod unicode_printable;
 
-pub use compile::{compile, CompileError, SyntaxClass};
+pub use compile::{compile, compile_with_warnings, CompileError, CompileWarning, SyntaxClass};
 pub use runtime::{natives, run_code, run_code_with_source, run_pyc};
 
 #[global_allocator]

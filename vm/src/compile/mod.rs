@@ -31,10 +31,12 @@ mod symtable;
 mod syntax_errors;
 mod trystar;
 mod unparse;
+mod warnings;
 
 use std::rc::Rc;
 
 pub(crate) use fold::{const_key, ConstKey};
+pub use warnings::{before_error as warnings_before_error, CompileWarning};
 
 use ruff_text_size::{Ranged, TextRange};
 
@@ -109,6 +111,15 @@ impl std::error::Error for CompileError {}
 
 /// Compiles a module's source to its code object.
 pub fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, CompileError> {
+    compile_with_warnings(source, filename).map(|(code, _)| code)
+}
+
+/// Compiles a module's source to its code object, with the SyntaxWarnings CPython 3.12
+/// issues while compiling it, in its order.
+pub fn compile_with_warnings(
+    source: &str,
+    filename: &str,
+) -> Result<(Rc<CodeObject>, Vec<CompileWarning>), CompileError> {
     let lines = LineIndex::new(source);
     let parsed = ruff_python_parser::parse_module(source)
         .map_err(|e| syntax_errors::from_parse_error(&e, source))?;
@@ -116,7 +127,8 @@ pub fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, CompileEr
     surrogates::check(module, source, &lines)?;
     let future = future::parse(module, &lines)?;
     let table = symtable::build(module, &lines, future.annotations())?;
-    codegen::compile_module(module, &table, &lines, source, filename, future)
+    let code = codegen::compile_module(module, &table, &lines, source, filename, future)?;
+    Ok((code, warnings::collect(module, source, &lines)))
 }
 
 /// A source location as CPython's compiler carries it (`location` in `compile.c`): 1-based

@@ -296,10 +296,20 @@ fn expected_token(expected: TokenKind, found: TokenKind, source: &str, range: Te
     if expected == TokenKind::Indent {
         return indented_block(source, range);
     }
+    // The `invalid_*_stmt` rules report "expected ':'" when the header ends at NEWLINE;
+    // `def`, `try`, `finally` and `else` force the token (`&&':'`) whatever follows.
+    let header = source
+        .get(..range.start().to_usize())
+        .and_then(|b| b.lines().last())
+        .map(str::trim_start)
+        .unwrap_or("");
+    let forced_colon = ["def ", "async def ", "try", "finally", "else"]
+        .iter()
+        .any(|k| header.starts_with(k));
     let forced = match expected {
-        TokenKind::Colon => Some("':'"),
+        TokenKind::Colon if found == TokenKind::Newline || forced_colon => Some("':'"),
+        // `function_def_raw`: 'def' NAME &&'('.
         TokenKind::Lpar => Some("'('"),
-        TokenKind::In => Some("'in'"),
         _ => None,
     };
     match forced {
