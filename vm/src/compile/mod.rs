@@ -19,6 +19,7 @@ mod annotations;
 mod assemble;
 mod asyncs;
 mod cfg;
+mod checks;
 mod codegen;
 mod expr;
 mod fold;
@@ -124,9 +125,11 @@ pub fn compile_with_warnings(
     let parsed = ruff_python_parser::parse_module(source)
         .map_err(|e| syntax_errors::from_parse_error(&e, source))?;
     let module = parsed.syntax();
+    checks::parser_checks(module, source)?;
     surrogates::check(module, source, &lines)?;
     let future = future::parse(module, &lines)?;
     let table = symtable::build(module, &lines, future.annotations())?;
+    checks::compiler_checks(module, &lines)?;
     let code = codegen::compile_module(module, &table, &lines, source, filename, future)?;
     Ok((code, warnings::collect(module, source, &lines)))
 }

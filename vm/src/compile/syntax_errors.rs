@@ -79,7 +79,7 @@ impl Report {
 }
 
 /// 1-based line and 1-based character column of a byte offset.
-fn char_position(source: &str, offset: usize) -> (u32, u32) {
+pub(super) fn char_position(source: &str, offset: usize) -> (u32, u32) {
     let offset = offset.min(source.len());
     let before = source.get(..offset).unwrap_or("");
     let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
