@@ -25,6 +25,7 @@ mod expr;
 mod fold;
 mod fstring;
 mod future;
+mod invalid_rules;
 mod patterns;
 mod surrogates;
 mod swaps;

@@ -12,18 +12,11 @@ use ruff_python_ast::{Expr, PySourceType};
 use ruff_python_parser::{LexicalErrorType, ParseError, ParseErrorType};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use super::{CompileError, SyntaxClass};
+use super::{invalid_rules, CompileError, SyntaxClass};
 
 /// What CPython reports for the program on which ruff stopped with `e`.
 pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
     let report = report(e, source);
-    if std::env::var_os("FRAMESPEC_DEBUG_RUFF").is_some() {
-        println!(
-            "RUFF {:?} @@ {:?}",
-            e,
-            source.chars().take(60).collect::<String>()
-        );
-    }
     let (line, column) = char_position(source, report.start);
     let (end_line, end_column) = match report.end {
         // A NEWLINE token (or the end of the input) is one character wide in CPython's
@@ -157,11 +150,17 @@ fn report(e: &ParseError, source: &str) -> Report {
             range,
         ),
         ParseErrorType::VarParameterWithDefault => {
-            let star = source
-                .get(..range.start().to_usize())
-                .map(str::trim_end)
-                .unwrap_or("");
-            let what = if star.ends_with("**") {
+            let before = source.get(..range.start().to_usize()).unwrap_or("");
+            let param = before
+                .rfind([',', '(', ' '])
+                .map_or(before, |i| &before[i + 1..]);
+            let param = if param.contains(':') {
+                let head = &before[..before.rfind([',', '(']).map_or(0, |i| i + 1)];
+                &before[head.len()..]
+            } else {
+                param
+            };
+            let what = if param.trim_start().starts_with("**") {
                 "var-keyword"
             } else {
                 "var-positional"
@@ -196,7 +195,61 @@ fn report(e: &ParseError, source: &str) -> Report {
             Report::at("unexpected indent", range).indentation()
         }
         ParseErrorType::ExpectedToken { expected, found } => {
-            expected_token(*expected, *found, source, range)
+            let start = range.start().to_usize();
+            let rule = match (expected, found) {
+                (_, TokenKind::Equal) => invalid_rules::stray_equal(source, start, expr_name),
+                (TokenKind::Rpar | TokenKind::Colon, TokenKind::Lpar) => {
+                    invalid_rules::parenthesized_parameters(source, start)
+                }
+                (TokenKind::Rsqb | TokenKind::Rbrace, TokenKind::For) => {
+                    invalid_rules::comprehension_target(source, start)
+                }
+                (TokenKind::Else, _) => invalid_rules::missing_else(source, start),
+                _ => None,
+            };
+            match rule {
+                Some((message, at)) => Report::at(message, at),
+                None => expected_token(*expected, *found, source, range),
+            }
+        }
+        ParseErrorType::ExpectedExpression => {
+            match invalid_rules::missing_expression(source, range.start().to_usize()) {
+                Some((message, at)) => Report::at(message, at),
+                None => invalid(),
+            }
+        }
+        ParseErrorType::SimpleStatementsOnSameLine => {
+            match invalid_rules::statement_start_mistake(source, range.start().to_usize()) {
+                Some((message, at)) => Report::at(message, at),
+                None => invalid(),
+            }
+        }
+        // `invalid_double_starred_kvpairs` and `invalid_group`.
+        ParseErrorType::InvalidStarredExpressionUsage => {
+            let before = source
+                .get(..range.start().to_usize())
+                .unwrap_or("")
+                .trim_end();
+            let after = source
+                .get(range.end().to_usize()..)
+                .unwrap_or("")
+                .trim_start();
+            if before.ends_with(':') && source[..before.len()].rfind('{').is_some() {
+                Report::at(
+                    "cannot use a starred expression in a dictionary value",
+                    range,
+                )
+            } else if before.ends_with('(') && after.starts_with(')') {
+                Report::at("cannot use starred expression here", range)
+            } else {
+                invalid()
+            }
+        }
+        ParseErrorType::OtherError(msg) if msg == "Expected a parameter name" => {
+            match invalid_rules::keyword_not_a_name(source, range) {
+                Some((message, at)) => Report::at(message, at),
+                None => invalid(),
+            }
         }
         ParseErrorType::OtherError(msg) => other_error(msg, source, range, rest),
         ParseErrorType::Lexical(lex) => lexical(lex, source, range),
