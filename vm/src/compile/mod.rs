@@ -26,6 +26,7 @@ mod fold;
 mod fstring;
 mod future;
 mod invalid_rules;
+mod number_tokens;
 mod patterns;
 mod surrogates;
 mod swaps;

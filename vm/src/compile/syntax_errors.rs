@@ -12,11 +12,11 @@ use ruff_python_ast::{Expr, PySourceType};
 use ruff_python_parser::{LexicalErrorType, ParseError, ParseErrorType};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use super::{invalid_rules, CompileError, SyntaxClass};
+use super::{invalid_rules, number_tokens, CompileError, SyntaxClass};
 
 /// What CPython reports for the program on which ruff stopped with `e`.
 pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
-    let report = report(e, source);
+    let report = number_error(source, e.location).unwrap_or_else(|| report(e, source));
     let (line, column) = char_position(source, report.start);
     let (end_line, end_column) = match report.end {
         // A NEWLINE token (or the end of the input) is one character wide in CPython's
@@ -29,6 +29,7 @@ pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
         }
         End::At(end) => char_position(source, end),
         End::Zero => (line, 0),
+        End::Start => (line, column),
     };
     CompileError {
         message: report.message,
@@ -46,6 +47,8 @@ pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
 enum End {
     At(usize),
     Zero,
+    /// Where it starts (the tokenizer's errors at one position).
+    Start,
 }
 
 struct Report {
@@ -87,6 +90,52 @@ pub(super) fn char_position(source: &str, offset: usize) -> (u32, u32) {
         u32::try_from(line).unwrap_or(u32::MAX),
         u32::try_from(column).unwrap_or(u32::MAX),
     )
+}
+
+/// The tokens CPython's tokenizer reads as numbers (a digit where a token starts).
+pub(super) fn number_starts(source: &str, tokens: &ruff_python_ast::token::Tokens) -> Vec<usize> {
+    tokens
+        .iter()
+        .filter(|t| {
+            !matches!(
+                t.kind(),
+                TokenKind::String
+                    | TokenKind::FStringMiddle
+                    | TokenKind::TStringMiddle
+                    | TokenKind::Comment
+            )
+        })
+        .map(|t| t.start().to_usize())
+        .filter(|&start| {
+            let digit = source.as_bytes().get(start).is_some_and(u8::is_ascii_digit);
+            let glued = start > 0
+                && source
+                    .as_bytes()
+                    .get(start - 1)
+                    .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.');
+            digit && !glued
+        })
+        .collect()
+}
+
+/// The tokenizer's number errors (`number_tokens`) in the numbers before ruff's error.
+fn number_error(source: &str, at: TextRange) -> Option<Report> {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    number_starts(source, parsed.tokens())
+        .into_iter()
+        .filter(|&start| start < at.end().to_usize().max(at.start().to_usize() + 1))
+        .find_map(|start| match number_tokens::check(source, start)? {
+            number_tokens::NumberIssue::Error { message, at, end } => Some(Report {
+                message,
+                class: SyntaxClass::SyntaxError,
+                start: at.saturating_sub(1),
+                end: match end {
+                    Some(end) => End::At(end.saturating_sub(1)),
+                    None => End::Start,
+                },
+            }),
+            number_tokens::NumberIssue::Warning { .. } => None,
+        })
 }
 
 /// The first token of `range`: where CPython's generic "invalid syntax" points when ruff

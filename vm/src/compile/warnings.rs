@@ -35,6 +35,7 @@ pub(super) fn collect(
         found: Vec::new(),
     };
     escapes.visit_body(&module.body);
+    escapes.found.extend(number_warnings(source, lines));
     escapes.found.sort_by_key(|(offset, _)| *offset);
     let mut out: Vec<CompileWarning> = escapes.found.into_iter().map(|(_, w)| w).collect();
     let mut checks = Checks {
@@ -44,6 +45,27 @@ pub(super) fn collect(
     checks.visit_body(&module.body);
     out.extend(checks.found);
     out
+}
+
+/// `verify_end_of_number`'s warnings: a number glued to a keyword (`1if x else 2`).
+fn number_warnings(source: &str, lines: &LineIndex) -> Vec<(usize, CompileWarning)> {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, ast::PySourceType::Python);
+    super::syntax_errors::number_starts(source, parsed.tokens())
+        .into_iter()
+        .filter_map(|start| match super::number_tokens::check(source, start)? {
+            super::number_tokens::NumberIssue::Warning { message } => {
+                let line = lines.line_col(start).0;
+                Some((
+                    start,
+                    CompileWarning {
+                        line: u32::try_from(line).unwrap_or(1),
+                        message,
+                    },
+                ))
+            }
+            super::number_tokens::NumberIssue::Error { .. } => None,
+        })
+        .collect()
 }
 
 /// The parser's warnings CPython gives before it stops at `error`: those of the string
