@@ -98,6 +98,9 @@ pub struct Entry {
     pub child_free: bool,
     pub needs_class_closure: bool,
     pub is_lambda: bool,
+    /// Where each `global` or `nonlocal` statement first names a symbol
+    /// (`ste_directives`, for `error_at_directive`).
+    pub directives: HashMap<String, Loc>,
 }
 
 impl Entry {
@@ -204,6 +207,7 @@ impl Builder<'_> {
             child_free: false,
             needs_class_closure: false,
             is_lambda: false,
+            directives: HashMap::new(),
         });
         if let Some(&p) = self.stack.last() {
             self.entries[p].children.push(id);
@@ -435,7 +439,12 @@ impl Builder<'_> {
                 for alias in &i.names {
                     if alias.name.id.as_str() == "*" {
                         if self.cur().kind != BlockType::Module {
-                            return Err(syntax_error("import * only allowed at module level", loc));
+                            // Located at the `*` alias, as `symtable_visit_alias` does.
+                            let star = self.lines.of(alias);
+                            return Err(syntax_error(
+                                "import * only allowed at module level",
+                                star,
+                            ));
                         }
                         continue;
                     }
@@ -500,6 +509,7 @@ impl Builder<'_> {
                 };
                 return Err(syntax_error(&msg, loc));
             }
+            self.cur().directives.entry(mangled).or_insert(loc);
             self.add_def(&n.id, flag, loc)?;
         }
         Ok(())
@@ -806,7 +816,14 @@ impl Builder<'_> {
             return Err(syntax_error("'yield' outside function", loc));
         }
         if cur.comprehension {
-            return Err(syntax_error("'yield' inside list comprehension", loc));
+            // `symtable_raise_if_comprehension_block`: named by the comprehension kind.
+            let kind = match cur.name.as_str() {
+                "<setcomp>" => "set comprehension",
+                "<dictcomp>" => "dict comprehension",
+                "<genexpr>" => "generator expression",
+                _ => "list comprehension",
+            };
+            return Err(syntax_error(&format!("'yield' inside {kind}"), loc));
         }
         cur.generator = true;
         Ok(())
@@ -894,6 +911,15 @@ fn analyze(table: &mut SymbolTable) -> Result<(), CompileError> {
     analyze_block(table, 0, None, &mut free, &global)
 }
 
+/// `error_at_directive`: the `global`/`nonlocal` statement that first named `name`.
+fn directive(entry: &Entry, name: &str) -> Loc {
+    entry
+        .directives
+        .get(name)
+        .copied()
+        .unwrap_or(Loc::line_only(1))
+}
+
 /// `analyze_name`.
 #[allow(clippy::too_many_arguments)]
 fn analyze_name(
@@ -910,7 +936,7 @@ fn analyze_name(
         if flags & DEF_NONLOCAL != 0 {
             return Err(syntax_error(
                 &format!("name '{name}' is nonlocal and global"),
-                Loc::line_only(1),
+                directive(entry, name),
             ));
         }
         scopes.insert(name.to_owned(), Scope::GlobalExplicit);
@@ -927,7 +953,7 @@ fn analyze_name(
         if !bound.contains(name) {
             return Err(syntax_error(
                 &format!("no binding for nonlocal '{name}' found"),
-                Loc::line_only(1),
+                directive(entry, name),
             ));
         }
         scopes.insert(name.to_owned(), Scope::Free);

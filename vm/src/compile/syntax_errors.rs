@@ -138,6 +138,32 @@ fn number_error(source: &str, at: TextRange) -> Option<Report> {
         })
 }
 
+/// The token just after `range`.
+fn token_after(source: &str, range: TextRange) -> TextRange {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    parsed
+        .tokens()
+        .iter()
+        .find(|t| {
+            t.start() >= range.end()
+                && !matches!(t.kind(), TokenKind::Comment | TokenKind::NonLogicalNewline)
+        })
+        .map(Ranged::range)
+        .unwrap_or(range)
+}
+
+/// The string token around `range` (`bytes can only contain ASCII literal characters`
+/// underlines the whole literal).
+fn enclosing_token(source: &str, range: TextRange) -> TextRange {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    parsed
+        .tokens()
+        .iter()
+        .find(|t| t.start() <= range.start() && range.start() < t.end())
+        .map(Ranged::range)
+        .unwrap_or(range)
+}
+
 /// The first token of `range`: where CPython's generic "invalid syntax" points when ruff
 /// names a whole expression (`yield` in `f(yield 1)`, `*` in `x: *b`).
 fn first_token(source: &str, range: TextRange) -> TextRange {
@@ -220,16 +246,19 @@ fn report(e: &ParseError, source: &str) -> Report {
             Report::at("named arguments must follow bare *", range)
         }
         // `invalid_arguments` / `invalid_kwarg`.
-        ParseErrorType::PositionalAfterKeywordArgument => {
-            Report::at("positional argument follows keyword argument", range)
-        }
+        // `invalid_arguments` reports these where the parser stopped: the token after the
+        // positional argument, or the `*` of the misplaced unpacking.
+        ParseErrorType::PositionalAfterKeywordArgument => Report::at(
+            "positional argument follows keyword argument",
+            token_after(source, range),
+        ),
         ParseErrorType::PositionalAfterKeywordUnpacking => Report::at(
             "positional argument follows keyword argument unpacking",
-            range,
+            token_after(source, range),
         ),
         ParseErrorType::InvalidArgumentUnpackingOrder => Report::at(
             "iterable argument unpacking follows keyword argument unpacking",
-            range,
+            first_token(source, range),
         ),
         ParseErrorType::InvalidMatchPatternTarget => {
             Report::at("cannot use '_' as a target", range)
@@ -353,8 +382,14 @@ fn other_error(msg: &str, source: &str, range: TextRange, rest: &str) -> Report 
         ),
     ];
     if let Some((_, cpython)) = table.iter().find(|(ruff, _)| *ruff == msg) {
-        let range = if cpython.starts_with("* argument") {
+        let bracketed = rest.starts_with(['(', '[']);
+        // `invalid_ann_assign_target` names the first element of an unparenthesized tuple.
+        let range = if cpython.starts_with("* argument")
+            || (cpython.starts_with("only single") && !bracketed)
+        {
             first_token(source, range)
+        } else if cpython.starts_with("trailing comma") {
+            token_after(source, range)
         } else if cpython.starts_with("multiple exception types") {
             // `invalid_except_stmt` spans the types and the `as NAME` after them.
             as_name_end(source, range)
@@ -475,9 +510,10 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
         LexicalErrorType::IndentationError => {
             Report::at("unindent does not match any outer indentation level", range).indentation()
         }
-        LexicalErrorType::InvalidByteLiteral => {
-            Report::at("bytes can only contain ASCII literal characters", range)
-        }
+        LexicalErrorType::InvalidByteLiteral => Report::at(
+            "bytes can only contain ASCII literal characters",
+            enclosing_token(source, range),
+        ),
         LexicalErrorType::LineContinuationError => {
             // `tok_continuation_line`: the error's end offset is reported as 0.
             let mut r = Report::at(
@@ -499,12 +535,11 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
             } else {
                 "unterminated string literal"
             };
-            let start = range.start().to_usize();
             Report {
                 message: format!("{what} (detected at line {line})"),
                 class: SyntaxClass::SyntaxError,
-                start,
-                end: End::At(start),
+                start: range.start().to_usize(),
+                end: End::Start,
             }
         }
         _ => Report::at("invalid syntax", range),
