@@ -133,7 +133,10 @@ pub fn compile_with_warnings(
     let table = symtable::build(module, &lines, future.annotations())?;
     checks::compiler_checks(module, &lines)?;
     let code = codegen::compile_module(module, &table, &lines, source, filename, future)?;
-    Ok((code, warnings::collect(module, source, &lines)))
+    Ok((
+        code,
+        warnings::collect(module, parsed.tokens(), source, &lines),
+    ))
 }
 
 /// A source location as CPython's compiler carries it (`location` in `compile.c`): 1-based

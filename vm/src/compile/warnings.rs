@@ -25,6 +25,7 @@ pub struct CompileWarning {
 /// The warnings compiling `module` gives, parser's first.
 pub(super) fn collect(
     module: &ast::ModModule,
+    tokens: &ruff_python_ast::token::Tokens,
     source: &str,
     lines: &LineIndex,
 ) -> Vec<CompileWarning> {
@@ -35,7 +36,7 @@ pub(super) fn collect(
         found: Vec::new(),
     };
     escapes.visit_body(&module.body);
-    escapes.found.extend(number_warnings(source, lines));
+    escapes.found.extend(number_warnings(source, tokens, lines));
     escapes.found.sort_by_key(|(offset, _)| *offset);
     let mut out: Vec<CompileWarning> = escapes.found.into_iter().map(|(_, w)| w).collect();
     let mut checks = Checks {
@@ -48,9 +49,12 @@ pub(super) fn collect(
 }
 
 /// `verify_end_of_number`'s warnings: a number glued to a keyword (`1if x else 2`).
-fn number_warnings(source: &str, lines: &LineIndex) -> Vec<(usize, CompileWarning)> {
-    let parsed = ruff_python_parser::parse_unchecked_source(source, ast::PySourceType::Python);
-    super::syntax_errors::number_starts(source, parsed.tokens())
+fn number_warnings(
+    source: &str,
+    tokens: &ruff_python_ast::token::Tokens,
+    lines: &LineIndex,
+) -> Vec<(usize, CompileWarning)> {
+    super::syntax_errors::number_starts(source, tokens)
         .into_iter()
         .filter_map(|start| match super::number_tokens::check(source, start)? {
             super::number_tokens::NumberIssue::Warning { message } => {
