@@ -1,6 +1,7 @@
 //! The SyntaxErrors CPython 3.12 finds in a tree ruff accepts:
 //! - at parse time, `invalid_except_stmt`'s "multiple exception types must be
-//!   parenthesized" (ruff follows Python 3.14, where `except A, B:` is valid);
+//!   parenthesized" (ruff follows Python 3.14, where `except A, B:` is valid) and
+//!   `invalid_comprehension`'s starred element;
 //! - at compile time, `forbidden_name` (assigning or deleting `__debug__`, through
 //!   `compiler_nameop`, attribute stores, `compiler_check_debug_args` and keyword
 //!   arguments) and `validate_keywords` ("keyword argument repeated").
@@ -30,28 +31,55 @@ struct ExceptTypes<'s> {
     error: Option<CompileError>,
 }
 
+impl ExceptTypes<'_> {
+    fn fail(&mut self, message: &str, range: ruff_text_size::TextRange) {
+        if self.error.is_some() {
+            return;
+        }
+        let (line, column) =
+            super::syntax_errors::char_position(self.source, range.start().to_usize());
+        let (end_line, end_column) =
+            super::syntax_errors::char_position(self.source, range.end().to_usize());
+        self.error = Some(CompileError {
+            message: message.to_owned(),
+            line,
+            column,
+            end_line,
+            end_column,
+            unsupported: false,
+            class: super::SyntaxClass::SyntaxError,
+        });
+    }
+}
+
 impl<'a> Visitor<'a> for ExceptTypes<'_> {
     fn visit_except_handler(&mut self, handler: &'a ast::ExceptHandler) {
         let ast::ExceptHandler::ExceptHandler(h) = handler;
         if let Some(Expr::Tuple(t)) = h.type_.as_deref() {
             let start = t.range.start().to_usize();
             let parenthesized = self.source.get(start..).is_some_and(|s| s.starts_with('('));
-            if !parenthesized && self.error.is_none() {
-                let (line, column) = super::syntax_errors::char_position(self.source, start);
-                let (end_line, end_column) =
-                    super::syntax_errors::char_position(self.source, t.range.end().to_usize());
-                self.error = Some(CompileError {
-                    message: "multiple exception types must be parenthesized".to_owned(),
-                    line,
-                    column,
-                    end_line,
-                    end_column,
-                    unsupported: false,
-                    class: super::SyntaxClass::SyntaxError,
-                });
+            if !parenthesized {
+                self.fail("multiple exception types must be parenthesized", t.range);
             }
         }
         visitor::walk_except_handler(self, handler);
+    }
+
+    /// `invalid_comprehension`: a starred element before `for`.
+    fn visit_expr(&mut self, e: &'a Expr) {
+        let elt = match e {
+            Expr::ListComp(c) => Some(&*c.elt),
+            Expr::SetComp(c) => Some(&*c.elt),
+            Expr::Generator(c) => Some(&*c.elt),
+            _ => None,
+        };
+        if let Some(Expr::Starred(s)) = elt {
+            self.fail(
+                "iterable unpacking cannot be used in comprehension",
+                s.range,
+            );
+        }
+        visitor::walk_expr(self, e);
     }
 }
 

@@ -6,6 +6,7 @@
 //! The scans are over the source text, bracket depth only (strings containing brackets
 //! on the same line can mislead them; they then fall back to "invalid syntax").
 
+use ruff_python_ast::token::TokenKind;
 use ruff_text_size::{TextRange, TextSize};
 
 /// A message with the byte range it covers.
@@ -338,4 +339,41 @@ pub(super) fn statement_start_mistake(source: &str, at: usize) -> Option<Found> 
         ));
     }
     None
+}
+
+/// `invalid_expression`'s "invalid syntax. Perhaps you forgot a comma?": inside brackets,
+/// an expression follows another without a comma (`[1, 2 3]`); the range runs from the
+/// first to the end of the token found.
+pub(super) fn forgotten_comma(source: &str, found: TokenKind, at: TextRange) -> Option<Found> {
+    let starts_expression = matches!(
+        found,
+        TokenKind::Name
+            | TokenKind::Int
+            | TokenKind::Float
+            | TokenKind::Complex
+            | TokenKind::String
+    );
+    if !starts_expression {
+        return None;
+    }
+    let pos = at.start().to_usize();
+    innermost_open(source, pos)?;
+    let before = source.get(..pos)?.trim_end();
+    let ends_expression = before
+        .chars()
+        .last()
+        .is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | ')' | ']' | '}' | '"' | '\''));
+    if !ends_expression {
+        return None;
+    }
+    let start = expression_start(source, before.len());
+    // `!(NAME STRING | SOFT_KEYWORD)`: a prefix-like name before a string is left alone.
+    let previous = source.get(start..before.len())?;
+    if found == TokenKind::String && is_identifier(previous) {
+        return None;
+    }
+    Some((
+        "invalid syntax. Perhaps you forgot a comma?".into(),
+        range(start, at.end().to_usize()),
+    ))
 }

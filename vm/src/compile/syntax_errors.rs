@@ -227,14 +227,8 @@ fn report(e: &ParseError, source: &str) -> Report {
         ParseErrorType::VarParameterWithDefault => {
             let before = source.get(..range.start().to_usize()).unwrap_or("");
             let param = before
-                .rfind([',', '(', ' '])
+                .rfind([',', '('])
                 .map_or(before, |i| &before[i + 1..]);
-            let param = if param.contains(':') {
-                let head = &before[..before.rfind([',', '(']).map_or(0, |i| i + 1)];
-                &before[head.len()..]
-            } else {
-                param
-            };
             let what = if param.trim_start().starts_with("**") {
                 "var-keyword"
             } else {
@@ -443,6 +437,18 @@ fn expected_token(expected: TokenKind, found: TokenKind, source: &str, range: Te
     let forced_colon = ["def ", "async def ", "try", "finally", "else"]
         .iter()
         .any(|k| header.starts_with(k));
+    let before = source
+        .get(..range.start().to_usize())
+        .unwrap_or("")
+        .trim_end();
+    let at = source.get(range.start().to_usize()..).unwrap_or("");
+    // `invalid_parameters`: "expected comma between / and *".
+    if before.ends_with('/') && at.starts_with('*') {
+        return Report::at("expected comma between / and *", range);
+    }
+    if let Some((message, at)) = invalid_rules::forgotten_comma(source, found, range) {
+        return Report::at(message, at);
+    }
     let forced = match expected {
         TokenKind::Colon if found == TokenKind::Newline || forced_colon => Some("':'"),
         // `function_def_raw`: 'def' NAME &&'('.
@@ -542,6 +548,28 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
                 end: End::Start,
             }
         }
+        // `verify_identifier` / the tokenizer's default branch.
+        // An ASCII character no token starts with (`$`, `?`, a backquote) is an
+        // ERRORTOKEN the parser rejects as plain invalid syntax.
+        LexicalErrorType::UnrecognizedToken { tok }
+            if tok.is_ascii() && !tok.is_ascii_control() =>
+        {
+            Report::at("invalid syntax", range)
+        }
+        LexicalErrorType::UnrecognizedToken { tok } => {
+            let code = u32::from(*tok);
+            let message = if crate::reprs::is_printable(*tok) {
+                format!("invalid character '{tok}' (U+{code:04X})")
+            } else {
+                format!("invalid non-printable character U+{code:04X}")
+            };
+            Report {
+                message,
+                class: SyntaxClass::SyntaxError,
+                start: range.start().to_usize(),
+                end: End::Start,
+            }
+        }
         _ => Report::at("invalid syntax", range),
     }
 }
@@ -552,13 +580,17 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
 fn assign_message(source: &str, range: TextRange, text: &str) -> String {
     let name = expr_name(text);
     let start = range.start().to_usize();
+    // `invalid_assignment`: an unparenthesized yield before `=`.
+    if text.trim_start().starts_with("yield") && !source[..start].trim_end().ends_with('(') {
+        return "assignment to yield expression not possible".to_owned();
+    }
     let line_start = source
         .get(..start)
         .and_then(|b| b.rfind(['\n', '\r']).map(|i| i + 1))
         .unwrap_or(0);
     let at_statement_start = source
         .get(line_start..start)
-        .is_some_and(|s| s.trim().is_empty());
+        .is_some_and(|s| s.trim().trim_start_matches('(').trim().is_empty());
     let after = source.get(range.end().to_usize()..).unwrap_or("");
     let after = after.trim_start_matches([' ', '\t']);
     let single_eq = after.starts_with('=') && !after.starts_with("==");
@@ -607,7 +639,7 @@ fn expr_name(text: &str) -> &'static str {
     if t.starts_with('*') {
         return "starred";
     }
-    let Some(e) = parse_expr(text) else {
+    let Some(e) = parse_expr(text).or_else(|| parse_expr(&format!("({text})"))) else {
         if t.starts_with("yield") {
             return "yield expression";
         }
