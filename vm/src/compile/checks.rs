@@ -79,6 +79,24 @@ impl<'a> Visitor<'a> for ExceptTypes<'_> {
                 s.range,
             );
         }
+        // `invalid_kwarg`: a parenthesized name before `=` (`f((x)=2)`), which ruff takes
+        // for a keyword argument.
+        if let Expr::Call(c) = e {
+            for k in c.arguments.keywords.iter() {
+                let Some(arg) = &k.arg else { continue };
+                let at = k.range.start().to_usize();
+                if self.source.get(at..).is_some_and(|t| t.starts_with('(')) {
+                    let rest = self.source.get(arg.range.end().to_usize()..).unwrap_or("");
+                    let eq = rest.find('=').map_or(0, |i| i + 1);
+                    let end = arg.range.end()
+                        + ruff_text_size::TextSize::try_from(eq).unwrap_or_default();
+                    self.fail(
+                        "expression cannot contain assignment, perhaps you meant \"==\"?",
+                        ruff_text_size::TextRange::new(arg.range.start(), end),
+                    );
+                }
+            }
+        }
         visitor::walk_expr(self, e);
     }
 }
