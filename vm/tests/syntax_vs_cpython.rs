@@ -3,7 +3,9 @@
 //! doctest examples, the programs test_syntax, test_exceptions and test_grammar hand to
 //! their syntax-error helpers, and the files of `Lib/` CPython rejects); for each, the
 //! exception python3.12's `compile(src, 'main.py', 'exec')` raises (class, msg, lineno,
-//! offset, end_lineno, end_offset) is compared with framespec's `CompileError`.
+//! offset, end_lineno, end_offset) is compared with framespec's `CompileError`. The
+//! programs of those calls that CPython compiles with SyntaxWarnings (keys `warn:…`) are
+//! compared by their warnings (line and message) with `compile_with_warnings`.
 //!
 //! Two ratchets, rewritten by `FRAMESPEC_SYNTAX_UPDATE=1` (refused when `CI` is set):
 //! - `syntax_agree.txt`: the programs on which framespec agrees today; one that stops
@@ -50,8 +52,16 @@ fn listed(name: &str) -> Result<BTreeSet<String>, String> {
 struct Case {
     key: String,
     source: String,
-    /// `Class: msg (lineno, offset, end_lineno, end_offset)`.
+    /// `Class: msg (lineno, offset, end_lineno, end_offset)`, or for a program CPython
+    /// compiles with SyntaxWarnings, `warnings: line: message; ...`.
     cpython: String,
+    /// Whether the program is valid and `cpython` lists its SyntaxWarnings.
+    warnings: bool,
+}
+
+fn render_warnings(found: &[(i64, String)]) -> String {
+    let items: Vec<String> = found.iter().map(|(l, m)| format!("{l}: {m}")).collect();
+    format!("warnings: {}", items.join("; "))
 }
 
 /// What framespec made of one program.
@@ -83,12 +93,32 @@ fn cases(python: &Path) -> Result<Vec<Case>, String> {
         .map(|v| {
             let c = &v["cpython"];
             let field = |k: &str| c[k].as_i64();
+            let key = v["key"].as_str().ok_or("case without a key")?.to_owned();
+            let source = v["source"]
+                .as_str()
+                .ok_or("case without a source")?
+                .to_owned();
+            if let Some(list) = v["warnings"].as_array() {
+                let found: Vec<(i64, String)> = list
+                    .iter()
+                    .map(|w| {
+                        (
+                            w[0].as_i64().unwrap_or_default(),
+                            w[1].as_str().unwrap_or_default().to_owned(),
+                        )
+                    })
+                    .collect();
+                return Ok(Case {
+                    key,
+                    source,
+                    cpython: render_warnings(&found),
+                    warnings: true,
+                });
+            }
             Ok(Case {
-                key: v["key"].as_str().ok_or("case without a key")?.to_owned(),
-                source: v["source"]
-                    .as_str()
-                    .ok_or("case without a source")?
-                    .to_owned(),
+                key,
+                source,
+                warnings: false,
                 cpython: render(
                     c["type"].as_str().unwrap_or_default(),
                     c["msg"].as_str().unwrap_or_default(),
@@ -105,6 +135,28 @@ fn cases(python: &Path) -> Result<Vec<Case>, String> {
 }
 
 fn judge(case: &Case) -> Outcome {
+    if case.warnings {
+        let result = std::panic::catch_unwind(|| {
+            framespec_vm::compile_with_warnings(&case.source, "main.py")
+        });
+        return match result {
+            Err(_) => Outcome::Panicked,
+            Ok(Err(e)) if e.unsupported => Outcome::Unsupported(e.message),
+            Ok(Err(e)) => Outcome::Differ(format!("{}: {}", e.class_name(), e.message)),
+            Ok(Ok((_, ws))) => {
+                let found: Vec<(i64, String)> = ws
+                    .iter()
+                    .map(|w| (i64::from(w.line), w.message.clone()))
+                    .collect();
+                let ours = render_warnings(&found);
+                if ours == case.cpython {
+                    Outcome::Agree
+                } else {
+                    Outcome::Differ(ours)
+                }
+            }
+        };
+    }
     let result = std::panic::catch_unwind(|| framespec_vm::compile(&case.source, "main.py"));
     match result {
         Err(_) => Outcome::Panicked,
@@ -200,6 +252,15 @@ fn run(python: &Path) -> Result<(), Failed> {
             );
         }
     }
+    let warned: Vec<&(Case, Outcome)> = judged.iter().filter(|(c, _)| c.warnings).collect();
+    let warned_agree = warned
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::Agree))
+        .count();
+    println!(
+        "of which {} programs CPython compiles with SyntaxWarnings: {warned_agree} agree",
+        warned.len()
+    );
     let summary: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
     println!(
         "syntax errors of CPython {LIB_VERSION}'s Lib/test: {} programs: {}",

@@ -357,7 +357,11 @@ impl Checks<'_> {
     fn check_subscript(&mut self, value: &Expr, slice: &Expr) {
         let constant = constant_type(value);
         let not_subscriptable = match constant {
-            Some(t) => matches!(t, "NoneType" | "ellipsis" | "int" | "float" | "complex"),
+            // `PyLong_Check` admits bool.
+            Some(t) => matches!(
+                t,
+                "NoneType" | "ellipsis" | "int" | "bool" | "float" | "complex"
+            ),
             None => matches!(
                 value,
                 Expr::Set(_) | Expr::SetComp(_) | Expr::Generator(_) | Expr::Lambda(_)

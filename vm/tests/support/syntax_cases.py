@@ -8,8 +8,9 @@ Sources (nothing is copied into framespec's repository):
   _check_error, check, compile, exec, eval, ...), when they are literals;
 - the .py files of Lib/ (site-packages left out) whose UTF-8 text CPython rejects.
 
-Only the programs python3.12's compile(src, 'main.py', 'exec') rejects with a
-SyntaxError (or its subclasses) are kept; SyntaxWarnings are ignored while compiling.
+The programs python3.12's compile(src, 'main.py', 'exec') rejects with a SyntaxError
+(or its subclasses) are kept with the error (SyntaxWarnings ignored while compiling);
+those it compiles with SyntaxWarnings, with the warnings (key prefixed "warn:").
 """
 
 import ast
@@ -57,6 +58,17 @@ def cpython_error(source):
         except (ValueError, RecursionError, MemoryError, OverflowError):
             return None
     return None
+
+
+def cpython_warnings(source):
+    """The SyntaxWarnings compile() issues for a program it accepts, as [line, message]."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            compile(source, "main.py", "exec")
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+            return []
+    return [[w.lineno, str(w.message)] for w in caught if w.category is SyntaxWarning]
 
 
 def doctest_programs(path):
@@ -125,11 +137,18 @@ def main():
             return
         error = cpython_error(source)
         if error is None:
-            return
+            # A program CPython compiles with SyntaxWarnings is kept for them.
+            found = cpython_warnings(source)
+            if not found:
+                return
+            key = "warn:" + key
         seen.add(source)
         n = used[key] = used.get(key, 0) + 1
         unique = key if n == 1 else f"{key}#{n}"
-        out.append({"key": unique, "source": source, "cpython": error})
+        if error is None:
+            out.append({"key": unique, "source": source, "warnings": found})
+        else:
+            out.append({"key": unique, "source": source, "cpython": error})
 
     for line, src in doctest_programs(os.path.join(TESTS, "test_syntax.py")):
         add(f"test_syntax.py:{line}", src)
