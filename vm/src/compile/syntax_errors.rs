@@ -164,6 +164,34 @@ fn enclosing_token(source: &str, range: TextRange) -> TextRange {
         .unwrap_or(range)
 }
 
+/// `invalid_assignment`'s "'tuple' is an illegal expression for augmented assignment":
+/// ruff stops at the operator after an unparenthesized tuple (`a, b += 1`).
+fn tuple_augmented_target(source: &str, range: TextRange) -> Option<Report> {
+    let at = range.start().to_usize();
+    let rest = source.get(at..)?;
+    let operators = [
+        "+=", "-=", "*=", "/=", "//=", "%=", "@=", "&=", "|=", "^=", ">>=", "<<=", "**=",
+    ];
+    if !operators.iter().any(|op| rest.starts_with(op)) {
+        return None;
+    }
+    let line_start = source.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let target = source.get(line_start..at)?;
+    let start = line_start + (target.len() - target.trim_start().len());
+    let end = line_start + target.trim_end().len();
+    let text = source.get(start..end)?;
+    if !text.contains(',') || text.starts_with(['(', '[']) {
+        return None;
+    }
+    Some(Report::at(
+        "'tuple' is an illegal expression for augmented assignment",
+        TextRange::new(
+            TextSize::try_from(start).ok()?,
+            TextSize::try_from(end).ok()?,
+        ),
+    ))
+}
+
 /// The first token of `range`: where CPython's generic "invalid syntax" points when ruff
 /// names a whole expression (`yield` in `f(yield 1)`, `*` in `x: *b`).
 fn first_token(source: &str, range: TextRange) -> TextRange {
@@ -184,6 +212,9 @@ fn report(e: &ParseError, source: &str) -> Report {
         .unwrap_or("");
     let rest = source.get(range.start().to_usize()..).unwrap_or("");
     let invalid = || Report::at("invalid syntax", first_token(source, range));
+    if let Some(found) = tuple_augmented_target(source, range) {
+        return found;
+    }
     match &e.error {
         // `invalid_for_target`, `invalid_with_item`, `invalid_assignment`, ...:
         // RAISE_SYNTAX_ERROR_INVALID_TARGET(STAR_TARGETS, ...) names the first invalid
