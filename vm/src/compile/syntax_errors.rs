@@ -192,6 +192,25 @@ fn tuple_augmented_target(source: &str, range: TextRange) -> Option<Report> {
     ))
 }
 
+/// An IndentationError of the tokenizer, at the start of the error's line or just past
+/// its end. CPython's end offset is -1 there, which a `CompileError` cannot carry; the
+/// end is given as the start.
+fn tokenizer_indentation(message: &str, source: &str, range: TextRange, at_end: bool) -> Report {
+    let at = range.start().to_usize();
+    let line_start = source
+        .get(..at)
+        .and_then(|b| b.rfind('\n').map(|i| i + 1))
+        .unwrap_or(0);
+    let rest = source.get(line_start..).unwrap_or("");
+    let line_end = line_start + rest.find(['\r', '\n']).unwrap_or(rest.len());
+    Report {
+        message: message.to_owned(),
+        class: SyntaxClass::IndentationError,
+        start: if at_end { line_end } else { line_start },
+        end: End::Start,
+    }
+}
+
 /// The first token of `range`: where CPython's generic "invalid syntax" points when ruff
 /// names a whole expression (`yield` in `f(yield 1)`, `*` in `x: *b`).
 fn first_token(source: &str, range: TextRange) -> TextRange {
@@ -294,8 +313,10 @@ fn report(e: &ParseError, source: &str) -> Report {
         ParseErrorType::ExpectedImaginaryNumber => {
             Report::at("imaginary number required in complex literal", range)
         }
+        // The tokenizer's indentation errors (`tok_get_normal_mode`) point at the start
+        // of the line ("unexpected indent") or just past its end (a dedent to no level).
         ParseErrorType::UnexpectedIndentation => {
-            Report::at("unexpected indent", range).indentation()
+            tokenizer_indentation("unexpected indent", source, range, false)
         }
         ParseErrorType::ExpectedToken { expected, found } => {
             let start = range.start().to_usize();
@@ -443,8 +464,12 @@ fn other_error(msg: &str, source: &str, range: TextRange, rest: &str) -> Report 
         return indented_block(source, range);
     }
     if lower.contains("unindent") {
-        return Report::at("unindent does not match any outer indentation level", range)
-            .indentation();
+        return tokenizer_indentation(
+            "unindent does not match any outer indentation level",
+            source,
+            range,
+            true,
+        );
     }
     Report::at("invalid syntax", range)
 }
@@ -544,9 +569,12 @@ fn header_kind(line: &str) -> Option<String> {
 /// The tokenizer's errors (`Parser/tokenizer.c`).
 fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
     match lex {
-        LexicalErrorType::IndentationError => {
-            Report::at("unindent does not match any outer indentation level", range).indentation()
-        }
+        LexicalErrorType::IndentationError => tokenizer_indentation(
+            "unindent does not match any outer indentation level",
+            source,
+            range,
+            true,
+        ),
         LexicalErrorType::InvalidByteLiteral => Report::at(
             "bytes can only contain ASCII literal characters",
             enclosing_token(source, range),

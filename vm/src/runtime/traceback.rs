@@ -143,6 +143,11 @@ pub fn syntax_error_text(filename: &str, source: &str, e: &CompileError) -> Stri
         let text = trimmed;
         if !text.trim_end().is_empty() {
             out.push_str(&format!("    {text}\n"));
+            // No caret when it would point into the stripped indentation.
+            if (e.column as usize).saturating_sub(1) < indent {
+                out.push_str(&format!("{}: {}\n", e.class_name(), e.message));
+                return out;
+            }
             let col = (e.column as usize).saturating_sub(1).saturating_sub(indent);
             let end = if e.end_line > e.line {
                 src.len() + 1
