@@ -157,7 +157,7 @@ fn repr_of(
 
 /// `Py_UNICODE_ISPRINTABLE`: whether `repr` shows the character as it is (the table is
 /// generated from python3.12's `str.isprintable`).
-fn is_printable(c: char) -> bool {
+pub(crate) fn is_printable(c: char) -> bool {
     let v = c as u32;
     let table = crate::unicode_printable::NOT_PRINTABLE;
     // The last range starting at or before `v` is the only one that can hold it.

@@ -36,14 +36,27 @@ pub fn parse(module: &ast::ModModule, lines: &LineIndex) -> Result<Features, Com
         location: super::Loc::NONE,
     };
     let skip = usize::from(module.body.first().and_then(docstring).is_some());
+    // `future_parse`: once another statement came, a top-level future import is an error
+    // at its whole location.
+    let mut done = false;
     for s in module.body.iter().skip(skip) {
-        let Stmt::ImportFrom(i) = s else { break };
-        let is_future = i.level == 0
+        let is_future = matches!(s, Stmt::ImportFrom(i) if i.level == 0
             && i.module
                 .as_ref()
-                .is_some_and(|m| m.id.as_str() == "__future__");
+                .is_some_and(|m| m.id.as_str() == "__future__"));
+        let Stmt::ImportFrom(i) = s else {
+            done = true;
+            continue;
+        };
         if !is_future {
-            break;
+            done = true;
+            continue;
+        }
+        if done {
+            return Err(syntax_error(
+                "from __future__ imports must occur at the beginning of the file",
+                lines.of(s),
+            ));
         }
         for alias in &i.names {
             // future_check_features: errors point at the statement's start only

@@ -20,6 +20,7 @@ mod annotations;
 mod assemble;
 mod asyncs;
 mod cfg;
+mod checks;
 mod codegen;
 mod definitions;
 mod encoding;
@@ -28,18 +29,23 @@ mod fold;
 mod fstring;
 mod future;
 mod handlers;
+mod invalid_rules;
+mod number_tokens;
 mod patterns;
 mod surrogates;
 mod swaps;
 mod symtable;
+mod syntax_errors;
 mod trystar;
 mod typeparams;
 mod unparse;
+mod warnings;
 
 use std::rc::Rc;
 
 pub use encoding::{decode_source, DecodeError};
 pub(crate) use fold::{const_key, ConstKey};
+pub use warnings::{before_error as warnings_before_error, CompileWarning};
 
 use ruff_text_size::{Ranged, TextRange};
 
@@ -64,6 +70,35 @@ pub struct CompileError {
     /// True when the source is valid Python that framespec's compiler does not support
     /// (as opposed to a genuine `SyntaxError`).
     pub unsupported: bool,
+    /// Which `SyntaxError` class CPython raises.
+    pub class: SyntaxClass,
+}
+
+/// The exception class of a [`CompileError`]: `SyntaxError` or one of the subclasses the
+/// tokenizer raises (`IndentationError`, and `TabError` below it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SyntaxClass {
+    #[default]
+    SyntaxError,
+    IndentationError,
+    TabError,
+}
+
+impl SyntaxClass {
+    pub fn name(self) -> &'static str {
+        match self {
+            SyntaxClass::SyntaxError => "SyntaxError",
+            SyntaxClass::IndentationError => "IndentationError",
+            SyntaxClass::TabError => "TabError",
+        }
+    }
+}
+
+impl CompileError {
+    /// The name of the exception class CPython raises.
+    pub fn class_name(&self) -> &'static str {
+        self.class.name()
+    }
 }
 
 impl std::fmt::Display for CompileError {
@@ -85,77 +120,39 @@ impl std::error::Error for CompileError {}
 
 /// Compiles a module's source to its code object.
 pub fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, CompileError> {
+    compile_with_warnings(source, filename).map(|(code, _)| code)
+}
+
+/// Compiles a module's source to its code object, with the SyntaxWarnings CPython 3.12
+/// issues while compiling it, in its order.
+pub fn compile_with_warnings(
+    source: &str,
+    filename: &str,
+) -> Result<(Rc<CodeObject>, Vec<CompileWarning>), CompileError> {
     let mut lines = LineIndex::new(source);
-    let parsed = ruff_python_parser::parse_module(source).map_err(|e| {
-        let loc = lines.loc(e.location);
-        let rest = source.get(e.location.start().to_usize()..).unwrap_or("");
-        let message = syntax_message(&e.error.to_string(), rest);
-        // The `except*` errors underline a keyword or token as CPython's do; ruff's other
-        // errors keep a single caret.
-        let width = if message.contains("'except*'") {
-            if rest.starts_with("except*") {
-                7
-            } else {
-                6
-            }
-        } else if e.error.to_string() == "Expected one or more exception types"
-            && rest.starts_with("as")
-        {
-            2
-        } else {
-            0
-        };
-        CompileError {
-            message,
-            line: u32::try_from(loc.line).unwrap_or(1),
-            column: u32::try_from(loc.col + 1).unwrap_or(1),
-            end_line: u32::try_from(loc.line).unwrap_or(1),
-            end_column: u32::try_from(loc.col + 1 + width).unwrap_or(1),
-            unsupported: false,
-        }
-    })?;
+    // A byte order mark belongs to source bytes (`decode_source` drops it); in source
+    // text it is a character the tokenizer refuses, where ruff skips it.
+    if source.starts_with('\u{FEFF}') {
+        let mut e = syntax_error("invalid non-printable character U+FEFF", Loc::line_only(1));
+        (e.line, e.column, e.end_line, e.end_column) = (1, 1, 1, 1);
+        return Err(e);
+    }
+    let parsed = ruff_python_parser::parse_module(source)
+        .map_err(|e| syntax_errors::from_parse_error(&e, source))?;
     let module = parsed.syntax();
+    checks::parser_checks(module, source)?;
     lines.surrogate_literals = surrogates::collect(module, source, &lines)?;
     let future = future::parse(module, &lines)?;
     // Generic classes' bases as compiler_class rebuilds them; the symbol table visits
     // these very nodes so code generation finds their scopes.
     let bases = typeparams::generic_bases(module, source);
     let table = symtable::build(module, &lines, future.annotations(), &bases)?;
-    codegen::compile_module(module, &table, &lines, source, filename, future, &bases)
-}
-
-/// Maps ruff's parse-error wording onto CPython's where they differ in a known way;
-/// `rest` is the source from the error's location on.
-fn syntax_message(ruff: &str, rest: &str) -> String {
-    let lower = ruff.to_ascii_lowercase();
-    // `except*` without a type: CPython's `invalid_except_star_stmt_indent` rule names it
-    // unless an `as` follows, which fails earlier as plain invalid syntax.
-    if lower == "expected one or more exception types" && !rest.starts_with("as") {
-        return lower;
-    }
-    if lower.starts_with("cannot have both 'except' and 'except*'") {
-        return "cannot have both 'except' and 'except*' on the same 'try'".to_owned();
-    }
-    if lower.starts_with("expected an indented block") {
-        return "expected an indented block".to_owned();
-    }
-    if lower.starts_with("unexpected indentation") {
-        return "unexpected indent".to_owned();
-    }
-    if lower.contains("unindent") {
-        return "unindent does not match any outer indentation level".to_owned();
-    }
-    // A complex literal pattern (`case 1+2:`): `_PyPegen_ensure_real`/`ensure_imaginary`.
-    if lower.starts_with("expected an imaginary number in complex literal") {
-        return "imaginary number required in complex literal".to_owned();
-    }
-    if lower.starts_with("expected a real number in complex literal") {
-        return "real number required in complex literal".to_owned();
-    }
-    if lower.starts_with("expected") || lower.starts_with("unexpected token") {
-        return "invalid syntax".to_owned();
-    }
-    ruff.to_owned()
+    checks::compiler_checks(module, &lines)?;
+    let code = codegen::compile_module(module, &table, &lines, source, filename, future, &bases)?;
+    Ok((
+        code,
+        warnings::collect(module, parsed.tokens(), source, &lines),
+    ))
 }
 
 /// A source location as CPython's compiler carries it (`location` in `compile.c`): 1-based
@@ -367,6 +364,7 @@ pub(crate) fn unsupported(what: &str, loc: Loc) -> CompileError {
         end_line: u32::try_from(loc.line.max(1)).unwrap_or(1),
         end_column: u32::try_from(loc.col.max(0) + 1).unwrap_or(1),
         unsupported: true,
+        class: SyntaxClass::SyntaxError,
     }
 }
 
@@ -379,6 +377,7 @@ pub(crate) fn syntax_error(message: &str, loc: Loc) -> CompileError {
         end_line: u32::try_from(loc.end_line.max(loc.line).max(1)).unwrap_or(1),
         end_column: u32::try_from(loc.end_col.max(0) + 1).unwrap_or(1),
         unsupported: false,
+        class: SyntaxClass::SyntaxError,
     }
 }
 

@@ -116,6 +116,9 @@ pub struct Entry {
     pub can_see_class_scope: bool,
     /// `ste_needs_classdict`: a class whose annotation scopes use `__classdict__`.
     pub needs_classdict: bool,
+    /// Where each `global` or `nonlocal` statement first names a symbol
+    /// (`ste_directives`, for `error_at_directive`).
+    pub directives: HashMap<String, Loc>,
 }
 
 impl Entry {
@@ -240,6 +243,7 @@ impl Builder<'_> {
             comp_iter_expr,
             can_see_class_scope: false,
             needs_classdict: false,
+            directives: HashMap::new(),
         });
         if let Some(&p) = self.stack.last() {
             self.entries[p].children.push(id);
@@ -306,6 +310,13 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// `symtable_record_directive`: where the current block first declared `name`
+    /// global or nonlocal (a `global`/`nonlocal` statement, or a `:=` in a comprehension).
+    fn record_directive(&mut self, name: &str, loc: Loc) {
+        let mangled = mangle(self.private.as_deref(), name);
+        self.cur().directives.entry(mangled).or_insert(loc);
+    }
+
     /// `symtable_handle_namedexpr`: `target := value`. Inside a comprehension the target
     /// binds in the nearest enclosing function or module (PEP 572), never in a class.
     fn named(&mut self, n: &ast::ExprNamed, loc: Loc) -> Result<(), CompileError> {
@@ -352,10 +363,12 @@ impl Builder<'_> {
                         DEF_NONLOCAL
                     };
                     self.add_def(name, flag, loc)?;
+                    self.record_directive(name, loc);
                     return self.add_def_in(at, name, DEF_LOCAL, loc);
                 }
                 BlockType::Module => {
                     self.add_def(name, DEF_GLOBAL, loc)?;
+                    self.record_directive(name, loc);
                     return self.add_def_in(at, name, DEF_GLOBAL, loc);
                 }
                 BlockType::Class => {
@@ -618,7 +631,12 @@ impl Builder<'_> {
                 for alias in &i.names {
                     if alias.name.id.as_str() == "*" {
                         if self.cur().kind != BlockType::Module {
-                            return Err(syntax_error("import * only allowed at module level", loc));
+                            // Located at the `*` alias, as `symtable_visit_alias` does.
+                            let star = self.lines.of(alias);
+                            return Err(syntax_error(
+                                "import * only allowed at module level",
+                                star,
+                            ));
                         }
                         continue;
                     }
@@ -683,6 +701,7 @@ impl Builder<'_> {
                 };
                 return Err(syntax_error(&msg, loc));
             }
+            self.record_directive(&n.id, loc);
             self.add_def(&n.id, flag, loc)?;
         }
         Ok(())
@@ -1094,7 +1113,14 @@ impl Builder<'_> {
             return Err(syntax_error("'yield' outside function", loc));
         }
         if cur.comprehension {
-            return Err(syntax_error("'yield' inside list comprehension", loc));
+            // `symtable_raise_if_comprehension_block`: named by the comprehension kind.
+            let kind = match cur.name.as_str() {
+                "<setcomp>" => "set comprehension",
+                "<dictcomp>" => "dict comprehension",
+                "<genexpr>" => "generator expression",
+                _ => "list comprehension",
+            };
+            return Err(syntax_error(&format!("'yield' inside {kind}"), loc));
         }
         cur.generator = true;
         Ok(())
@@ -1201,6 +1227,15 @@ fn class_scope(class: Option<&Entry>, name: &str) -> Option<Scope> {
     }
 }
 
+/// `error_at_directive`: the `global`/`nonlocal` statement that first named `name`.
+fn directive(entry: &Entry, name: &str) -> Loc {
+    entry
+        .directives
+        .get(name)
+        .copied()
+        .unwrap_or(Loc::line_only(1))
+}
+
 /// `analyze_name`.
 #[allow(clippy::too_many_arguments)]
 fn analyze_name(
@@ -1219,7 +1254,7 @@ fn analyze_name(
         if flags & DEF_NONLOCAL != 0 {
             return Err(syntax_error(
                 &format!("name '{name}' is nonlocal and global"),
-                Loc::line_only(1),
+                directive(entry, name),
             ));
         }
         scopes.insert(name.to_owned(), Scope::GlobalExplicit);
@@ -1236,7 +1271,7 @@ fn analyze_name(
         if !bound.contains(name) {
             return Err(syntax_error(
                 &format!("no binding for nonlocal '{name}' found"),
-                Loc::line_only(1),
+                directive(entry, name),
             ));
         }
         if type_params.contains(name) {

@@ -132,8 +132,14 @@ fn on_eval_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 }
 
 fn compile_and_run(source: &str, options: &RunOptions, native_limit: usize) -> RunResult {
-    match crate::compile(source, &options.filename) {
-        Ok(code) => eval::run_module(code, Some(source), options, native_limit),
+    match crate::compile_with_warnings(source, &options.filename) {
+        Ok((code, warnings)) => {
+            // The SyntaxWarnings are written while compiling, before the program runs.
+            let mut result = eval::run_module(code, Some(source), options, native_limit);
+            let text = traceback::syntax_warnings_text(&options.filename, source, &warnings);
+            result.stderr.insert_str(0, &text);
+            result
+        }
         Err(e) if e.unsupported => RunResult {
             end: End::Unsupported(crate::Unsupported {
                 feature: e.message,
@@ -146,11 +152,14 @@ fn compile_and_run(source: &str, options: &RunOptions, native_limit: usize) -> R
             ..RunResult::default()
         },
         Err(e) => {
-            let stderr = traceback::syntax_error_text(&options.filename, source, &e);
+            // The parser's warnings up to the error are written before the error.
+            let warnings = crate::compile::warnings_before_error(source, &e);
+            let mut stderr = traceback::syntax_warnings_text(&options.filename, source, &warnings);
+            stderr.push_str(&traceback::syntax_error_text(&options.filename, source, &e));
             RunResult {
                 stderr,
                 end: End::Exception(crate::UncaughtException {
-                    type_name: "SyntaxError".into(),
+                    type_name: e.class_name().into(),
                     message: format!("{} ({}, line {})", e.message, options.filename, e.line),
                     traceback: Vec::new(),
                     exit_code: 1,

@@ -3,7 +3,7 @@
 //! source line, PEP 657 carets where 3.12 prints them, then `TYPE: message`.
 //! spec: exceptions.uncaught, exceptions.traceback.chain
 
-use crate::CompileError;
+use crate::{CompileError, CompileWarning};
 
 use super::interp::Vm;
 use super::object::Value;
@@ -111,6 +111,27 @@ pub(super) fn exception_only(vm: &mut Vm, exc: &Value) -> String {
     line
 }
 
+/// The SyntaxWarnings of compiling the main module as `warnings.showwarning` writes
+/// them (`formatwarning`: `file:line: category: message`, then the stripped source line).
+pub fn syntax_warnings_text(filename: &str, source: &str, warnings: &[CompileWarning]) -> String {
+    let mut out = String::new();
+    for w in warnings {
+        out.push_str(&format!(
+            "{filename}:{}: SyntaxWarning: {}\n",
+            w.line, w.message
+        ));
+        let line = source
+            .lines()
+            .nth(w.line.saturating_sub(1) as usize)
+            .unwrap_or("");
+        let line = line.trim();
+        if !line.is_empty() {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
+    out
+}
+
 /// CPython's report for a SyntaxError raised while compiling the main module.
 pub fn syntax_error_text(filename: &str, source: &str, e: &CompileError) -> String {
     let mut out = format!("  File \"{}\", line {}\n", filename, e.line);
@@ -122,6 +143,11 @@ pub fn syntax_error_text(filename: &str, source: &str, e: &CompileError) -> Stri
         let text = trimmed;
         if !text.trim_end().is_empty() {
             out.push_str(&format!("    {text}\n"));
+            // No caret when it would point into the stripped indentation.
+            if (e.column as usize).saturating_sub(1) < indent {
+                out.push_str(&format!("{}: {}\n", e.class_name(), e.message));
+                return out;
+            }
             let col = (e.column as usize).saturating_sub(1).saturating_sub(indent);
             let end = if e.end_line > e.line {
                 src.len() + 1
@@ -132,6 +158,6 @@ pub fn syntax_error_text(filename: &str, source: &str, e: &CompileError) -> Stri
             out.push_str(&format!("    {}{}\n", " ".repeat(col), "^".repeat(carets)));
         }
     }
-    out.push_str(&format!("SyntaxError: {}\n", e.message));
+    out.push_str(&format!("{}: {}\n", e.class_name(), e.message));
     out
 }

@@ -1,0 +1,379 @@
+//! CPython 3.12's `invalid_*` rules of `Grammar/python.gram` that depend on the tokens
+//! around the place where ruff stopped: ruff reports a missing token or expression there,
+//! CPython's second pass names the mistake. Each function returns the message and the
+//! byte range CPython reports, or `None` when the rule does not apply.
+//!
+//! The scans are over the source text, bracket depth only (strings containing brackets
+//! on the same line can mislead them; they then fall back to "invalid syntax").
+
+use ruff_python_ast::token::TokenKind;
+use ruff_text_size::{TextRange, TextSize};
+
+/// A message with the byte range it covers.
+pub(super) type Found = (String, TextRange);
+
+fn range(start: usize, end: usize) -> TextRange {
+    TextRange::new(
+        TextSize::try_from(start).unwrap_or_default(),
+        TextSize::try_from(end.max(start)).unwrap_or_default(),
+    )
+}
+
+/// The innermost bracket still open at `pos` on its logical line, with its offset.
+fn innermost_open(source: &str, pos: usize) -> Option<(usize, char)> {
+    let before = source.get(..pos)?;
+    let mut depth = 0i32;
+    for (i, c) in before.char_indices().rev() {
+        match c {
+            ')' | ']' | '}' => depth += 1,
+            '(' | '[' | '{' if depth == 0 => return Some((i, c)),
+            '(' | '[' | '{' => depth -= 1,
+            '\n' if depth == 0 && !before[..i].ends_with('\\') => {
+                // A newline at depth 0 ends the logical line unless brackets span it;
+                // keep going only when an opener is still unmatched further back.
+                let line_start = before[..i].rfind('\n').map_or(0, |j| j + 1);
+                let prev = &before[line_start..i];
+                let opens = prev.matches(['(', '[', '{']).count();
+                let closes = prev.matches([')', ']', '}']).count();
+                if opens <= closes {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Where the expression starting at `pos` ends: the next `,`, closing bracket, `:` or
+/// end of line at depth 0 (trailing blanks excluded).
+fn expression_end(source: &str, pos: usize) -> usize {
+    let rest = source.get(pos..).unwrap_or("");
+    let mut depth = 0i32;
+    let mut end = rest.len();
+    for (i, c) in rest.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth == 0 => {
+                end = i;
+                break;
+            }
+            ')' | ']' | '}' => depth -= 1,
+            ',' | ':' | '\n' | '#' | ';' if depth == 0 => {
+                end = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    pos + rest[..end].trim_end().len()
+}
+
+/// Where the expression ending at `end` starts: after the previous `,`, opening bracket,
+/// `=`, `:` or keyword at depth 0 (leading blanks excluded).
+fn expression_start(source: &str, end: usize) -> usize {
+    let before = source.get(..end).unwrap_or("");
+    let mut depth = 0i32;
+    let mut start = 0;
+    for (i, c) in before.char_indices().rev() {
+        match c {
+            ')' | ']' | '}' => depth += 1,
+            '(' | '[' | '{' if depth == 0 => {
+                start = i + 1;
+                break;
+            }
+            '(' | '[' | '{' => depth -= 1,
+            ',' | '=' | ':' | '\n' | ';' if depth == 0 => {
+                start = i + 1;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let text = &before[start..];
+    let mut s = start + (text.len() - text.trim_start().len());
+    for keyword in ["if ", "elif ", "while ", "return ", "assert "] {
+        if source.get(s..).is_some_and(|t| t.starts_with(keyword)) {
+            s += keyword.len();
+        }
+    }
+    s
+}
+
+fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// Whether `pos` is inside the parameters of a `def` or a `lambda`.
+fn in_parameters(source: &str, pos: usize) -> Option<&'static str> {
+    let line_start = source.get(..pos)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = source.get(line_start..pos)?;
+    if let Some((open, '(')) = innermost_open(source, pos) {
+        let head = source.get(..open)?.trim_end();
+        let name_start = head
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(0, |i| i + 1);
+        if head[..name_start].trim_end().ends_with("def") {
+            return Some("def");
+        }
+    }
+    let lambda = line.rfind("lambda")?;
+    (!line[lambda..].contains(':')).then_some("lambda")
+}
+
+/// `invalid_default`, `invalid_kwarg` ("expected argument value expression") and
+/// `invalid_double_starred_kvpairs` ("expression expected after dictionary key and ':'"):
+/// an expression is missing at `pos`.
+pub(super) fn missing_expression(source: &str, pos: usize) -> Option<Found> {
+    let before = source.get(..pos)?.trim_end();
+    let op = before.len() - 1;
+    if before.ends_with('=') && !before.ends_with("==") {
+        if in_parameters(source, pos).is_some() {
+            return Some((
+                "expected default value expression".into(),
+                range(op, op + 1),
+            ));
+        }
+        if let Some((_, '(')) = innermost_open(source, pos) {
+            let name_start = expression_start(source, op);
+            return Some((
+                "expected argument value expression".into(),
+                range(name_start, op + 1),
+            ));
+        }
+    }
+    if before.ends_with(':') {
+        if let Some((_, '{')) = innermost_open(source, pos) {
+            return Some((
+                "expression expected after dictionary key and ':'".into(),
+                range(op, op + 1),
+            ));
+        }
+    }
+    None
+}
+
+/// `invalid_kwarg`: an expression before `=` in a call's arguments (ruff: "Expected a
+/// parameter name", on the expression).
+pub(super) fn keyword_not_a_name(source: &str, at: TextRange) -> Option<Found> {
+    let (start, end) = (at.start().to_usize(), at.end().to_usize());
+    let text = source.get(start..end)?;
+    let after = source.get(end..)?;
+    let eq = end + (after.len() - after.trim_start().len());
+    if !source.get(eq..)?.starts_with('=') {
+        return None;
+    }
+    if text.starts_with('*') {
+        let value_end = expression_end(source, eq + 1);
+        return Some((
+            "cannot assign to iterable argument unpacking".into(),
+            range(start, value_end),
+        ));
+    }
+    if matches!(text, "True" | "False" | "None") {
+        return Some((format!("cannot assign to {text}"), range(start, eq + 1)));
+    }
+    Some((
+        "expression cannot contain assignment, perhaps you meant \"==\"?".into(),
+        range(start, eq + 1),
+    ))
+}
+
+/// `invalid_named_expression` and `invalid_kwarg`'s `**` case: a `=` found where an
+/// expression goes on (`if x = 3:`, `[z=3]`, `f(**k=v)`).
+pub(super) fn stray_equal(
+    source: &str,
+    eq: usize,
+    name_of: impl Fn(&str) -> &'static str,
+) -> Option<Found> {
+    if source.get(eq..)?.starts_with("==") {
+        return None;
+    }
+    let target_start = expression_start(source, eq);
+    let target = source.get(target_start..eq)?.trim_end();
+    let target_end = target_start + target.len();
+    let value_end = expression_end(source, eq + 1);
+    if let Some(rest) = target.strip_prefix("**") {
+        if !rest.is_empty() {
+            return Some((
+                "cannot assign to keyword argument unpacking".into(),
+                range(target_start, value_end),
+            ));
+        }
+    }
+    if target.is_empty() || target.starts_with('*') {
+        return None;
+    }
+    if is_identifier(target) {
+        if matches!(target, "True" | "False" | "None") {
+            return None;
+        }
+        return Some((
+            "invalid syntax. Maybe you meant '==' or ':=' instead of '='?".into(),
+            range(target_start, value_end),
+        ));
+    }
+    let name = name_of(target);
+    if matches!(name, "list" | "tuple" | "generator expression") {
+        return None;
+    }
+    Some((
+        format!("cannot assign to {name} here. Maybe you meant '==' instead of '='?"),
+        range(target_start, target_end),
+    ))
+}
+
+/// `invalid_parameters` / `invalid_lambda_parameters`: a parenthesized group of
+/// parameters starting at `open`.
+pub(super) fn parenthesized_parameters(source: &str, open: usize) -> Option<Found> {
+    let kind = in_parameters(source, open)?;
+    let rest = source.get(open..)?;
+    let mut depth = 0;
+    let mut close = None;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    close = Some(open + i + 1);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    // The rule takes a flat group of plain parameters (`'(' param_no_default+ ','? ')'`).
+    let close = close?;
+    let inner = source.get(open + 1..close - 1)?;
+    let plain = inner
+        .trim_end()
+        .trim_end_matches(',')
+        .split(',')
+        .map(|p| p.split(':').next().unwrap_or("").trim())
+        .all(|p| is_identifier(p) && !matches!(p, "True" | "False" | "None"));
+    if !plain {
+        return None;
+    }
+    let message = if kind == "def" {
+        "Function parameters cannot be parenthesized"
+    } else {
+        "Lambda expression parameters cannot be parenthesized"
+    };
+    Some((message.into(), range(open, close)))
+}
+
+/// `invalid_comprehension`: `[x, y for ...]`, ending at the `for` at `for_at`.
+pub(super) fn comprehension_target(source: &str, for_at: usize) -> Option<Found> {
+    let (open, c) = innermost_open(source, for_at)?;
+    if c == '(' {
+        return None;
+    }
+    let inner = source.get(open + 1..for_at)?;
+    if !inner.contains(',') {
+        return None;
+    }
+    let start = open + 1 + (inner.len() - inner.trim_start().len());
+    let end = open + 1 + inner.trim_end().len();
+    Some((
+        "did you forget parentheses around the comprehension target?".into(),
+        range(start, end),
+    ))
+}
+
+/// `invalid_expression`: `a if b` without `else`, the `else` missing at `at`.
+pub(super) fn missing_else(source: &str, at: usize) -> Option<Found> {
+    let before = source.get(..at)?;
+    let cond_end = before.trim_end().len();
+    let if_at = before.rfind(" if ")?;
+    let start = expression_start(source, if_at);
+    Some((
+        "expected 'else' after 'if' expression".into(),
+        range(start, cond_end),
+    ))
+}
+
+/// `invalid_import` ("Did you mean to use 'from ... import ...' instead?") and
+/// `invalid_legacy_expression` (`print x`): statements whose second part starts at `at`.
+pub(super) fn statement_start_mistake(source: &str, at: usize) -> Option<Found> {
+    let line_start = source.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let head = source.get(line_start..at)?;
+    let indent = head.len() - head.trim_start().len();
+    let start = line_start + indent;
+    let head = head.trim();
+    let rest = source.get(at..)?;
+    let line_end = at + rest.find('\n').unwrap_or(rest.len());
+    let line = source.get(at..line_end)?.trim_end();
+    if head.starts_with("import ") && line.starts_with("from ") {
+        // The error ends where the tokenizer stood: after the token that follows the
+        // module name (the NEWLINE counts one character).
+        let module = line["from ".len()..].trim_start();
+        let module_at = at + (line.len() - module.len());
+        let name_len = module
+            .find(|c: char| c.is_whitespace() || c == ';')
+            .unwrap_or(module.len());
+        let after = &module[name_len..];
+        let next = after.trim_start();
+        // CPython's end offset is the tokenizer's position itself, one less than the
+        // 1-based column of the same byte.
+        let end = if next.is_empty() {
+            module_at + name_len
+        } else {
+            let word = next
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(next.len())
+                .max(1);
+            module_at + name_len + (after.len() - next.len()) + word - 1
+        };
+        return Some((
+            "Did you mean to use 'from ... import ...' instead?".into(),
+            range(start, end),
+        ));
+    }
+    if matches!(head, "print" | "exec") {
+        return Some((
+            format!("Missing parentheses in call to '{head}'. Did you mean {head}(...)?"),
+            range(start, at + line.len()),
+        ));
+    }
+    None
+}
+
+/// `invalid_expression`'s "invalid syntax. Perhaps you forgot a comma?": inside brackets,
+/// an expression follows another without a comma (`[1, 2 3]`); the range runs from the
+/// first to the end of the token found.
+pub(super) fn forgotten_comma(source: &str, found: TokenKind, at: TextRange) -> Option<Found> {
+    let starts_expression = matches!(
+        found,
+        TokenKind::Name
+            | TokenKind::Int
+            | TokenKind::Float
+            | TokenKind::Complex
+            | TokenKind::String
+    );
+    if !starts_expression {
+        return None;
+    }
+    let pos = at.start().to_usize();
+    innermost_open(source, pos)?;
+    let before = source.get(..pos)?.trim_end();
+    let ends_expression = before
+        .chars()
+        .last()
+        .is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | ')' | ']' | '}' | '"' | '\''));
+    if !ends_expression {
+        return None;
+    }
+    let start = expression_start(source, before.len());
+    // `!(NAME STRING | SOFT_KEYWORD)`: a prefix-like name before a string is left alone.
+    let previous = source.get(start..before.len())?;
+    if found == TokenKind::String && is_identifier(previous) {
+        return None;
+    }
+    Some((
+        "invalid syntax. Perhaps you forgot a comma?".into(),
+        range(start, at.end().to_usize()),
+    ))
+}

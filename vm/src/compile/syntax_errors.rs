@@ -1,0 +1,757 @@
+//! ruff's parse errors as CPython 3.12's parser reports them: the exception class, the
+//! message of the `invalid_*` rule of `Grammar/python.gram` (or of the tokenizer,
+//! `Parser/tokenizer.c`) that fires on the same program, and its location.
+//!
+//! CPython locates a parser error by characters (`_PyPegen_raise_error_known_location`
+//! converts byte offsets with `_PyPegen_byte_offset_to_character_offset`), so the columns
+//! here are 1-based character offsets; errors of the later stages (symtable, compiler)
+//! keep byte offsets as CPython's do.
+
+use ruff_python_ast::token::TokenKind;
+use ruff_python_ast::{Expr, PySourceType};
+use ruff_python_parser::{LexicalErrorType, ParseError, ParseErrorType};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use super::{invalid_rules, number_tokens, CompileError, SyntaxClass};
+
+/// What CPython reports for the program on which ruff stopped with `e`.
+pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
+    let report = number_error(source, e.location).unwrap_or_else(|| report(e, source));
+    let (line, column) = char_position(source, report.start);
+    let (end_line, end_column) = match report.end {
+        // A NEWLINE token (or the end of the input) is one character wide in CPython's
+        // tokenizer, on the line it ends.
+        End::At(end)
+            if end == report.start
+                || matches!(source.get(report.start..end), Some("\n" | "\r\n" | "\r")) =>
+        {
+            (line, column + 1)
+        }
+        End::At(end) => char_position(source, end),
+        End::Zero => (line, 0),
+        End::Start => (line, column),
+    };
+    CompileError {
+        message: report.message,
+        line,
+        column,
+        end_line,
+        end_column,
+        unsupported: false,
+        class: report.class,
+    }
+}
+
+/// Where a report ends: at a source offset, or, as some tokenizer errors do, with an end
+/// offset of 0 (`_PyPegen_raise_error` with `col_offset` past the line).
+enum End {
+    At(usize),
+    Zero,
+    /// Where it starts (the tokenizer's errors at one position).
+    Start,
+}
+
+struct Report {
+    message: String,
+    class: SyntaxClass,
+    start: usize,
+    end: End,
+}
+
+impl Report {
+    fn at(message: impl Into<String>, range: TextRange) -> Report {
+        Report {
+            message: message.into(),
+            class: SyntaxClass::SyntaxError,
+            start: range.start().to_usize(),
+            end: End::At(range.end().to_usize()),
+        }
+    }
+
+    fn indentation(mut self) -> Report {
+        self.class = SyntaxClass::IndentationError;
+        self
+    }
+}
+
+/// 1-based line and 1-based character column of a byte offset.
+pub(super) fn char_position(source: &str, offset: usize) -> (u32, u32) {
+    let offset = offset.min(source.len());
+    let before = source.get(..offset).unwrap_or("");
+    let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line = before.matches('\n').count() + before.matches('\r').count()
+        - before.matches("\r\n").count()
+        + 1;
+    let column = source
+        .get(line_start..offset)
+        .map_or(0, |s| s.chars().count())
+        + 1;
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(column).unwrap_or(u32::MAX),
+    )
+}
+
+/// The tokens CPython's tokenizer reads as numbers (a digit where a token starts).
+pub(super) fn number_starts(source: &str, tokens: &ruff_python_ast::token::Tokens) -> Vec<usize> {
+    tokens
+        .iter()
+        .filter(|t| {
+            !matches!(
+                t.kind(),
+                TokenKind::String
+                    | TokenKind::FStringMiddle
+                    | TokenKind::TStringMiddle
+                    | TokenKind::Comment
+            )
+        })
+        .map(|t| t.start().to_usize())
+        .filter(|&start| {
+            let digit = source.as_bytes().get(start).is_some_and(u8::is_ascii_digit);
+            let glued = start > 0
+                && source
+                    .as_bytes()
+                    .get(start - 1)
+                    .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.');
+            digit && !glued
+        })
+        .collect()
+}
+
+/// The tokenizer's number errors (`number_tokens`) in the numbers before ruff's error.
+fn number_error(source: &str, at: TextRange) -> Option<Report> {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    number_starts(source, parsed.tokens())
+        .into_iter()
+        .filter(|&start| start < at.end().to_usize().max(at.start().to_usize() + 1))
+        .find_map(|start| match number_tokens::check(source, start)? {
+            number_tokens::NumberIssue::Error { message, at, end } => Some(Report {
+                message,
+                class: SyntaxClass::SyntaxError,
+                start: at.saturating_sub(1),
+                end: match end {
+                    Some(end) => End::At(end.saturating_sub(1)),
+                    None => End::Start,
+                },
+            }),
+            number_tokens::NumberIssue::Warning { .. } => None,
+        })
+}
+
+/// The token just after `range`.
+fn token_after(source: &str, range: TextRange) -> TextRange {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    parsed
+        .tokens()
+        .iter()
+        .find(|t| {
+            t.start() >= range.end()
+                && !matches!(t.kind(), TokenKind::Comment | TokenKind::NonLogicalNewline)
+        })
+        .map(Ranged::range)
+        .unwrap_or(range)
+}
+
+/// The string token around `range` (`bytes can only contain ASCII literal characters`
+/// underlines the whole literal).
+fn enclosing_token(source: &str, range: TextRange) -> TextRange {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    parsed
+        .tokens()
+        .iter()
+        .find(|t| t.start() <= range.start() && range.start() < t.end())
+        .map(Ranged::range)
+        .unwrap_or(range)
+}
+
+/// `invalid_assignment`'s "'tuple' is an illegal expression for augmented assignment":
+/// ruff stops at the operator after an unparenthesized tuple (`a, b += 1`).
+fn tuple_augmented_target(source: &str, range: TextRange) -> Option<Report> {
+    let at = range.start().to_usize();
+    let rest = source.get(at..)?;
+    let operators = [
+        "+=", "-=", "*=", "/=", "//=", "%=", "@=", "&=", "|=", "^=", ">>=", "<<=", "**=",
+    ];
+    if !operators.iter().any(|op| rest.starts_with(op)) {
+        return None;
+    }
+    let line_start = source.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let target = source.get(line_start..at)?;
+    let start = line_start + (target.len() - target.trim_start().len());
+    let end = line_start + target.trim_end().len();
+    let text = source.get(start..end)?;
+    if !text.contains(',') || text.starts_with(['(', '[']) {
+        return None;
+    }
+    Some(Report::at(
+        "'tuple' is an illegal expression for augmented assignment",
+        TextRange::new(
+            TextSize::try_from(start).ok()?,
+            TextSize::try_from(end).ok()?,
+        ),
+    ))
+}
+
+/// An IndentationError of the tokenizer, at the start of the error's line or just past
+/// its end. CPython's end offset is -1 there, which a `CompileError` cannot carry; the
+/// end is given as the start.
+fn tokenizer_indentation(message: &str, source: &str, range: TextRange, at_end: bool) -> Report {
+    let at = range.start().to_usize();
+    let line_start = source
+        .get(..at)
+        .and_then(|b| b.rfind('\n').map(|i| i + 1))
+        .unwrap_or(0);
+    let rest = source.get(line_start..).unwrap_or("");
+    let line_end = line_start + rest.find(['\r', '\n']).unwrap_or(rest.len());
+    Report {
+        message: message.to_owned(),
+        class: SyntaxClass::IndentationError,
+        start: if at_end { line_end } else { line_start },
+        end: End::Start,
+    }
+}
+
+/// The first token of `range`: where CPython's generic "invalid syntax" points when ruff
+/// names a whole expression (`yield` in `f(yield 1)`, `*` in `x: *b`).
+fn first_token(source: &str, range: TextRange) -> TextRange {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    parsed
+        .tokens()
+        .iter()
+        .find(|t| t.start() >= range.start())
+        .map(Ranged::range)
+        .filter(|t| t.end() <= range.end())
+        .unwrap_or(range)
+}
+
+fn report(e: &ParseError, source: &str) -> Report {
+    let range = e.location;
+    let text = source
+        .get(range.start().to_usize()..range.end().to_usize())
+        .unwrap_or("");
+    let rest = source.get(range.start().to_usize()..).unwrap_or("");
+    let invalid = || Report::at("invalid syntax", first_token(source, range));
+    if let Some(found) = tuple_augmented_target(source, range) {
+        return found;
+    }
+    match &e.error {
+        // `invalid_for_target`, `invalid_with_item`, `invalid_assignment`, ...:
+        // RAISE_SYNTAX_ERROR_INVALID_TARGET(STAR_TARGETS, ...) names the first invalid
+        // target with `_PyPegen_get_expr_name`.
+        ParseErrorType::InvalidAssignmentTarget => {
+            Report::at(assign_message(source, range, text), range)
+        }
+        ParseErrorType::InvalidNamedAssignmentTarget => Report::at(
+            format!("cannot use assignment expressions with {}", expr_name(text)),
+            range,
+        ),
+        // `invalid_ann_assign_target` names lists and tuples; other targets fail in
+        // `invalid_assignment` as ordinary targets.
+        ParseErrorType::InvalidAnnotatedAssignmentTarget => {
+            Report::at("illegal target for annotation", range)
+        }
+        // `invalid_assignment`: "'%s' is an illegal expression for augmented assignment".
+        ParseErrorType::InvalidAugmentedAssignmentTarget => Report::at(
+            format!(
+                "'{}' is an illegal expression for augmented assignment",
+                expr_name(text)
+            ),
+            range,
+        ),
+        // `invalid_del_stmt`: RAISE_SYNTAX_ERROR_INVALID_TARGET(DEL_TARGETS, a).
+        ParseErrorType::InvalidDeleteTarget => {
+            Report::at(format!("cannot delete {}", expr_name(text)), range)
+        }
+        // `invalid_arguments`: "Generator expression must be parenthesized".
+        ParseErrorType::UnparenthesizedGeneratorExpression => {
+            Report::at("Generator expression must be parenthesized", range)
+        }
+        // `invalid_parameters` / `invalid_lambda_parameters` and their helpers.
+        ParseErrorType::ParamAfterVarKeywordParam => {
+            Report::at("arguments cannot follow var-keyword argument", range)
+        }
+        ParseErrorType::NonDefaultParamAfterDefaultParam => Report::at(
+            "parameter without a default follows parameter with a default",
+            range,
+        ),
+        ParseErrorType::VarParameterWithDefault => {
+            let before = source.get(..range.start().to_usize()).unwrap_or("");
+            let param = before
+                .rfind([',', '('])
+                .map_or(before, |i| &before[i + 1..]);
+            let what = if param.trim_start().starts_with("**") {
+                "var-keyword"
+            } else {
+                "var-positional"
+            };
+            Report::at(format!("{what} argument cannot have default value"), range)
+        }
+        ParseErrorType::ExpectedKeywordParam => {
+            Report::at("named arguments must follow bare *", range)
+        }
+        // `invalid_arguments` / `invalid_kwarg`.
+        // `invalid_arguments` reports these where the parser stopped: the token after the
+        // positional argument, or the `*` of the misplaced unpacking.
+        ParseErrorType::PositionalAfterKeywordArgument => Report::at(
+            "positional argument follows keyword argument",
+            token_after(source, range),
+        ),
+        ParseErrorType::PositionalAfterKeywordUnpacking => Report::at(
+            "positional argument follows keyword argument unpacking",
+            token_after(source, range),
+        ),
+        ParseErrorType::InvalidArgumentUnpackingOrder => Report::at(
+            "iterable argument unpacking follows keyword argument unpacking",
+            first_token(source, range),
+        ),
+        ParseErrorType::InvalidMatchPatternTarget => {
+            Report::at("cannot use '_' as a target", range)
+        }
+        ParseErrorType::ExpectedRealNumber => {
+            Report::at("real number required in complex literal", range)
+        }
+        ParseErrorType::ExpectedImaginaryNumber => {
+            Report::at("imaginary number required in complex literal", range)
+        }
+        // The tokenizer's indentation errors (`tok_get_normal_mode`) point at the start
+        // of the line ("unexpected indent") or just past its end (a dedent to no level).
+        ParseErrorType::UnexpectedIndentation => {
+            tokenizer_indentation("unexpected indent", source, range, false)
+        }
+        ParseErrorType::ExpectedToken { expected, found } => {
+            let start = range.start().to_usize();
+            let rule = match (expected, found) {
+                (_, TokenKind::Equal) => invalid_rules::stray_equal(source, start, expr_name),
+                (TokenKind::Rpar | TokenKind::Colon, TokenKind::Lpar) => {
+                    invalid_rules::parenthesized_parameters(source, start)
+                }
+                (TokenKind::Rsqb | TokenKind::Rbrace, TokenKind::For) => {
+                    invalid_rules::comprehension_target(source, start)
+                }
+                (TokenKind::Else, _) => invalid_rules::missing_else(source, start),
+                _ => None,
+            };
+            match rule {
+                Some((message, at)) => Report::at(message, at),
+                None => expected_token(*expected, *found, source, range),
+            }
+        }
+        ParseErrorType::ExpectedExpression => {
+            match invalid_rules::missing_expression(source, range.start().to_usize()) {
+                Some((message, at)) => Report::at(message, at),
+                None => invalid(),
+            }
+        }
+        ParseErrorType::SimpleStatementsOnSameLine => {
+            match invalid_rules::statement_start_mistake(source, range.start().to_usize()) {
+                Some((message, at)) => Report::at(message, at),
+                None => invalid(),
+            }
+        }
+        // `invalid_double_starred_kvpairs` and `invalid_group`.
+        ParseErrorType::InvalidStarredExpressionUsage => {
+            let before = source
+                .get(..range.start().to_usize())
+                .unwrap_or("")
+                .trim_end();
+            let after = source
+                .get(range.end().to_usize()..)
+                .unwrap_or("")
+                .trim_start();
+            if before.ends_with(':') && source[..before.len()].rfind('{').is_some() {
+                Report::at(
+                    "cannot use a starred expression in a dictionary value",
+                    range,
+                )
+            } else if before.ends_with('(') && after.starts_with(')') {
+                Report::at("cannot use starred expression here", range)
+            } else {
+                invalid()
+            }
+        }
+        ParseErrorType::OtherError(msg) if msg == "Expected a parameter name" => {
+            match invalid_rules::keyword_not_a_name(source, range) {
+                Some((message, at)) => Report::at(message, at),
+                None => invalid(),
+            }
+        }
+        ParseErrorType::OtherError(msg) => other_error(msg, source, range, rest),
+        ParseErrorType::Lexical(lex) => lexical(lex, source, range),
+        _ => invalid(),
+    }
+}
+
+/// ruff's own wordings (`OtherError`) mapped to the CPython rule giving the same error.
+fn other_error(msg: &str, source: &str, range: TextRange, rest: &str) -> Report {
+    let table: &[(&str, &str)] = &[
+        // `invalid_parameters`.
+        ("Only one '/' separator allowed", "/ may appear only once"),
+        (
+            "Only one '*' parameter allowed",
+            "* argument may appear only once",
+        ),
+        (
+            "Only one '*' separator allowed",
+            "* argument may appear only once",
+        ),
+        (
+            "'/' parameter must appear before '*' parameter",
+            "/ must be ahead of *",
+        ),
+        (
+            "Position-only parameter separator not allowed as first parameter",
+            "at least one argument must precede /",
+        ),
+        // `invalid_ann_assign_target`.
+        (
+            "Only single target (not list) can be annotated",
+            "only single target (not list) can be annotated",
+        ),
+        (
+            "Only single target (not tuple) can be annotated",
+            "only single target (not tuple) can be annotated",
+        ),
+        // `invalid_class_pattern`.
+        (
+            "Positional patterns cannot follow keyword patterns",
+            "positional patterns follow keyword patterns",
+        ),
+        // `invalid_import_from_targets`.
+        (
+            "Trailing comma not allowed",
+            "trailing comma not allowed without surrounding parentheses",
+        ),
+        // `invalid_except_stmt`.
+        (
+            "Multiple exception types must be parenthesized when using `as`",
+            "multiple exception types must be parenthesized",
+        ),
+    ];
+    if let Some((_, cpython)) = table.iter().find(|(ruff, _)| *ruff == msg) {
+        let bracketed = rest.starts_with(['(', '[']);
+        // `invalid_ann_assign_target` names the first element of an unparenthesized tuple.
+        let range = if cpython.starts_with("* argument")
+            || (cpython.starts_with("only single") && !bracketed)
+        {
+            first_token(source, range)
+        } else if cpython.starts_with("trailing comma") {
+            token_after(source, range)
+        } else if cpython.starts_with("multiple exception types") {
+            // `invalid_except_stmt` spans the types and the `as NAME` after them.
+            as_name_end(source, range)
+        } else {
+            range
+        };
+        return Report::at(*cpython, range);
+    }
+    let lower = msg.to_ascii_lowercase();
+    // `except*` without a type: `invalid_except_star_stmt_indent` names it unless an `as`
+    // follows, which fails earlier as plain invalid syntax.
+    if lower == "expected one or more exception types" && !rest.starts_with("as") {
+        return Report::at(lower, range);
+    }
+    // `invalid_try_stmt` underlines the offending `except` or `except*` keyword.
+    if lower.starts_with("cannot have both 'except' and 'except*'") {
+        let keyword = if rest.starts_with("except*") { 7 } else { 6 };
+        let start = range.start();
+        let end = start + TextSize::from(keyword);
+        return Report::at(
+            "cannot have both 'except' and 'except*' on the same 'try'",
+            TextRange::new(start, end.min(TextSize::of(source))),
+        );
+    }
+    if lower.starts_with("expected an indented block") {
+        return indented_block(source, range);
+    }
+    if lower.contains("unindent") {
+        return tokenizer_indentation(
+            "unindent does not match any outer indentation level",
+            source,
+            range,
+            true,
+        );
+    }
+    Report::at("invalid syntax", range)
+}
+
+/// `expected_token`: the forced tokens of the grammar (`&&':'`, `&&'('`, ...) report
+/// "expected 'X'"; other missing tokens are plain invalid syntax at the token found.
+fn expected_token(expected: TokenKind, found: TokenKind, source: &str, range: TextRange) -> Report {
+    if found == TokenKind::Dedent || found == TokenKind::Newline && expected == TokenKind::Indent {
+        return indented_block(source, range);
+    }
+    if expected == TokenKind::Indent {
+        return indented_block(source, range);
+    }
+    // The `invalid_*_stmt` rules report "expected ':'" when the header ends at NEWLINE;
+    // `def`, `try`, `finally` and `else` force the token (`&&':'`) whatever follows.
+    let header = source
+        .get(..range.start().to_usize())
+        .and_then(|b| b.lines().last())
+        .map(str::trim_start)
+        .unwrap_or("");
+    let forced_colon = ["def ", "async def ", "try", "finally", "else"]
+        .iter()
+        .any(|k| header.starts_with(k));
+    let before = source
+        .get(..range.start().to_usize())
+        .unwrap_or("")
+        .trim_end();
+    let at = source.get(range.start().to_usize()..).unwrap_or("");
+    // `invalid_parameters`: "expected comma between / and *".
+    if before.ends_with('/') && at.starts_with('*') {
+        return Report::at("expected comma between / and *", range);
+    }
+    if let Some((message, at)) = invalid_rules::forgotten_comma(source, found, range) {
+        return Report::at(message, at);
+    }
+    let forced = match expected {
+        TokenKind::Colon if found == TokenKind::Newline || forced_colon => Some("':'"),
+        // `function_def_raw`: 'def' NAME &&'('.
+        TokenKind::Lpar => Some("'('"),
+        _ => None,
+    };
+    match forced {
+        Some(tok) => Report::at(format!("expected {tok}"), range),
+        None => Report::at("invalid syntax", range),
+    }
+}
+
+/// `invalid_*_stmt` rules with `NEWLINE !INDENT`: "expected an indented block after
+/// 'if' statement on line %d", naming the compound statement whose body is missing.
+fn indented_block(source: &str, range: TextRange) -> Report {
+    let before = source.get(..range.start().to_usize()).unwrap_or("");
+    // The header is the last line before the error that is not blank or a comment.
+    let mut lines: Vec<(usize, &str)> = before.lines().enumerate().collect();
+    while let Some((_, l)) = lines.last() {
+        let t = l.trim();
+        if t.is_empty() || t.starts_with('#') {
+            lines.pop();
+        } else {
+            break;
+        }
+    }
+    let found = lines
+        .iter()
+        .rev()
+        .find_map(|(n, l)| header_kind(l).map(|k| (n + 1, k)));
+    let message = match found {
+        Some((line, kind)) => format!("expected an indented block after {kind} on line {line}"),
+        None => "expected an indented block".to_owned(),
+    };
+    Report::at(message, range).indentation()
+}
+
+/// The words CPython's `invalid_*_stmt` rules use for a compound statement's header.
+fn header_kind(line: &str) -> Option<String> {
+    let t = line.trim_start();
+    let t = t.strip_prefix("async ").map(str::trim_start).unwrap_or(t);
+    let word: String = t
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '*')
+        .collect();
+    let after = &t[word.len()..];
+    let keyword_follows =
+        after.is_empty() || after.starts_with([' ', '\t', ':', '(', '[', '*']) || word == "except*";
+    if !keyword_follows {
+        return None;
+    }
+    match word.as_str() {
+        "def" => Some("function definition".to_owned()),
+        "class" => Some("class definition".to_owned()),
+        "except" if after.trim_start().starts_with('*') => Some("'except*' statement".to_owned()),
+        "if" | "elif" | "else" | "while" | "for" | "with" | "try" | "except" | "except*"
+        | "finally" | "match" | "case" => Some(format!("'{word}' statement")),
+        _ => None,
+    }
+}
+
+/// The tokenizer's errors (`Parser/tokenizer.c`).
+fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
+    match lex {
+        LexicalErrorType::IndentationError => tokenizer_indentation(
+            "unindent does not match any outer indentation level",
+            source,
+            range,
+            true,
+        ),
+        LexicalErrorType::InvalidByteLiteral => Report::at(
+            "bytes can only contain ASCII literal characters",
+            enclosing_token(source, range),
+        ),
+        LexicalErrorType::LineContinuationError => {
+            // `tok_continuation_line`: the error's end offset is reported as 0.
+            let mut r = Report::at(
+                "unexpected character after line continuation character",
+                range,
+            );
+            r.start = range.start().to_usize() + 1;
+            r.end = End::Zero;
+            r
+        }
+        LexicalErrorType::UnclosedStringError => {
+            let triple = source
+                .get(range.start().to_usize()..)
+                .map(|s| s.trim_start_matches(|c: char| c.is_ascii_alphabetic()))
+                .is_some_and(|s| s.starts_with("'''") || s.starts_with("\"\"\""));
+            let line = char_position(source, range.end().to_usize()).0;
+            let what = if triple {
+                "unterminated triple-quoted string literal"
+            } else {
+                "unterminated string literal"
+            };
+            Report {
+                message: format!("{what} (detected at line {line})"),
+                class: SyntaxClass::SyntaxError,
+                start: range.start().to_usize(),
+                end: End::Start,
+            }
+        }
+        // `verify_identifier` / the tokenizer's default branch.
+        // An ASCII character no token starts with (`$`, `?`, a backquote) is an
+        // ERRORTOKEN the parser rejects as plain invalid syntax.
+        LexicalErrorType::UnrecognizedToken { tok }
+            if tok.is_ascii() && !tok.is_ascii_control() =>
+        {
+            Report::at("invalid syntax", range)
+        }
+        LexicalErrorType::UnrecognizedToken { tok } => {
+            let code = u32::from(*tok);
+            let message = if crate::reprs::is_printable(*tok) {
+                format!("invalid character '{tok}' (U+{code:04X})")
+            } else {
+                format!("invalid non-printable character U+{code:04X}")
+            };
+            Report {
+                message,
+                class: SyntaxClass::SyntaxError,
+                start: range.start().to_usize(),
+                end: End::Start,
+            }
+        }
+        _ => Report::at("invalid syntax", range),
+    }
+}
+
+/// `invalid_assignment`, and `invalid_named_expression`'s "... here. Maybe you meant
+/// '==' instead of '='?" when the whole first target of a statement is a `bitwise_or`
+/// that is not a display or a keyword constant and one value follows.
+fn assign_message(source: &str, range: TextRange, text: &str) -> String {
+    let name = expr_name(text);
+    let start = range.start().to_usize();
+    // `invalid_assignment`: an unparenthesized yield before `=`.
+    if text.trim_start().starts_with("yield") && !source[..start].trim_end().ends_with('(') {
+        return "assignment to yield expression not possible".to_owned();
+    }
+    let line_start = source
+        .get(..start)
+        .and_then(|b| b.rfind(['\n', '\r']).map(|i| i + 1))
+        .unwrap_or(0);
+    let at_statement_start = source
+        .get(line_start..start)
+        .is_some_and(|s| s.trim().trim_start_matches('(').trim().is_empty());
+    let after = source.get(range.end().to_usize()..).unwrap_or("");
+    let after = after.trim_start_matches([' ', '\t']);
+    let single_eq = after.starts_with('=') && !after.starts_with("==");
+    let value_line = after.get(1..).unwrap_or("");
+    let value_line = value_line.lines().next().unwrap_or("");
+    let chained = value_line.contains(" = ") || value_line.contains(":=");
+    let excluded = matches!(
+        name,
+        "list" | "tuple" | "generator expression" | "True" | "None" | "False"
+    ) || !is_bitwise_or(text);
+    if at_statement_start && single_eq && !chained && !excluded {
+        format!("cannot assign to {name} here. Maybe you meant '==' instead of '='?")
+    } else {
+        format!("cannot assign to {name}")
+    }
+}
+
+/// Whether an expression is at most a `bitwise_or` of the grammar (not a comparison,
+/// `not`, boolean operation, conditional expression, lambda or named expression).
+fn is_bitwise_or(text: &str) -> bool {
+    match parse_expr(text) {
+        Some(e) => !matches!(
+            e,
+            Expr::Compare(_)
+                | Expr::BoolOp(_)
+                | Expr::If(_)
+                | Expr::Lambda(_)
+                | Expr::Named(_)
+                | Expr::UnaryOp(ruff_python_ast::ExprUnaryOp {
+                    op: ruff_python_ast::UnaryOp::Not,
+                    ..
+                })
+        ),
+        None => true,
+    }
+}
+
+fn parse_expr(text: &str) -> Option<Expr> {
+    let parsed = ruff_python_parser::parse_expression(text).ok()?;
+    Some(parsed.into_expr())
+}
+
+/// `_PyPegen_get_expr_name`: how CPython's messages name an expression.
+fn expr_name(text: &str) -> &'static str {
+    let t = text.trim_start();
+    if t.starts_with('*') {
+        return "starred";
+    }
+    let Some(e) = parse_expr(text).or_else(|| parse_expr(&format!("({text})"))) else {
+        if t.starts_with("yield") {
+            return "yield expression";
+        }
+        return "expression";
+    };
+    match e {
+        Expr::Attribute(_) => "attribute",
+        Expr::Subscript(_) => "subscript",
+        Expr::Starred(_) => "starred",
+        Expr::Name(_) => "name",
+        Expr::List(_) => "list",
+        Expr::Tuple(_) => "tuple",
+        Expr::Lambda(_) => "lambda",
+        Expr::Call(_) => "function call",
+        Expr::BoolOp(_) | Expr::BinOp(_) | Expr::UnaryOp(_) => "expression",
+        Expr::Generator(_) => "generator expression",
+        Expr::Yield(_) | Expr::YieldFrom(_) => "yield expression",
+        Expr::Await(_) => "await expression",
+        Expr::ListComp(_) => "list comprehension",
+        Expr::SetComp(_) => "set comprehension",
+        Expr::DictComp(_) => "dict comprehension",
+        Expr::Dict(_) => "dict literal",
+        Expr::Set(_) => "set display",
+        Expr::FString(_) | Expr::TString(_) => "f-string expression",
+        Expr::NoneLiteral(_) => "None",
+        Expr::BooleanLiteral(b) if b.value => "True",
+        Expr::BooleanLiteral(_) => "False",
+        Expr::EllipsisLiteral(_) => "ellipsis",
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::BytesLiteral(_) => "literal",
+        Expr::Compare(_) => "comparison",
+        Expr::If(_) => "conditional expression",
+        Expr::Named(_) => "named expression",
+        _ => "expression",
+    }
+}
+
+/// `range` extended over a following `as NAME`.
+fn as_name_end(source: &str, range: TextRange) -> TextRange {
+    let end = range.end().to_usize();
+    let after = source.get(end..).unwrap_or("");
+    let trimmed = after.trim_start_matches([' ', '\t']);
+    let Some(name) = trimmed.strip_prefix("as") else {
+        return range;
+    };
+    let name_start = name.trim_start_matches([' ', '\t']);
+    let ident = name_start
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .map(char::len_utf8)
+        .sum::<usize>();
+    let new_end = end + (after.len() - name_start.len()) + ident;
+    TextRange::new(
+        range.start(),
+        TextSize::try_from(new_end).unwrap_or(range.end()),
+    )
+}
