@@ -338,17 +338,7 @@ fn arith_matches_cpython(python: &Path) -> Result<(), Failed> {
         }
     }
     errors.extend(compare("unary", &ours, &answers("unary")));
-
-    if errors.is_empty() {
-        return Ok(());
-    }
-    let shown = errors.len().min(40);
-    Err(format!(
-        "{} results differ from CPython 3.12 (first {shown}):\n{}",
-        errors.len(),
-        errors[..shown].join("\n")
-    )
-    .into())
+    verdict(&errors, "results")
 }
 
 /// `what: ours != CPython's` for each difference, or a count mismatch.
@@ -521,16 +511,7 @@ json.dump(out, sys.stdout)
 /// The differences between ours and CPython's answers as the trial's verdict.
 fn report(kind: &str, ours: &[(String, String)], theirs: &[String]) -> Result<(), Failed> {
     let errors = compare(kind, ours, theirs);
-    if errors.is_empty() {
-        return Ok(());
-    }
-    let shown = errors.len().min(40);
-    Err(format!(
-        "{} {kind} results differ from CPython 3.12 (first {shown}):\n{}",
-        errors.len(),
-        errors[..shown].join("\n")
-    )
-    .into())
+    verdict(&errors, &format!("{kind} results"))
 }
 
 /// Random doubles (any bit pattern) and quotients of small integers by powers of ten and
@@ -586,16 +567,7 @@ json.dump([repr(struct.unpack(">d", bytes.fromhex(h))[0]) for h in json.load(sys
         .map(|f| (format!("{:016x}", f.to_bits()), float_repr(*f)))
         .collect();
     let errors = compare("repr", &ours, &theirs);
-    if errors.is_empty() {
-        return Ok(());
-    }
-    let shown = errors.len().min(40);
-    Err(format!(
-        "{} reprs differ from CPython 3.12 (first {shown}):\n{}",
-        errors.len(),
-        errors[..shown].join("\n")
-    )
-    .into())
+    verdict(&errors, "reprs")
 }
 
 /// The parts of the complex operands: signed zeros, ±1, halves, huge and tiny (subnormal)
@@ -802,12 +774,17 @@ json.dump(out, sys.stdout)
         ours.push((what, show(arith::complex::abs(z).map(Num::Float))));
     }
     errors.extend(compare("unary", &ours, &answers("unary")));
+    verdict(&errors, "complex results")
+}
+
+/// Passes when nothing differs; otherwise fails with the count and the first 40.
+fn verdict(errors: &[String], what: &str) -> Result<(), Failed> {
     if errors.is_empty() {
         return Ok(());
     }
     let shown = errors.len().min(40);
     Err(format!(
-        "{} complex results differ from CPython 3.12 (first {shown}):\n{}",
+        "{} {what} differ from CPython 3.12 (first {shown}):\n{}",
         errors.len(),
         errors[..shown].join("\n")
     )

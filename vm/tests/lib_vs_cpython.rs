@@ -19,11 +19,11 @@
 
 mod cpython_code;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use cpython_code::cpython;
+use cpython_code::{cpython, listed, manifest_dir};
 use framespec_vm::compile::DecodeError;
 use libtest_mimic::Failed;
 use serde_json::{json, Value};
@@ -42,23 +42,6 @@ fn main() -> ExitCode {
 enum Scope {
     Sample,
     Full,
-}
-
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The relative paths listed in a checked-in file (one per line, `#` comments).
-fn listed(name: &str) -> Result<BTreeSet<String>, String> {
-    let path = manifest_dir().join("tests").join(name);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Ok(text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect())
 }
 
 /// CPython's version and the directory of its `Lib/`.

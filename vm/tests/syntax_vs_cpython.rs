@@ -18,10 +18,10 @@
 mod cpython_code;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
-use cpython_code::cpython;
+use cpython_code::{cpython, listed, manifest_dir};
 use libtest_mimic::Failed;
 use serde_json::Value;
 
@@ -30,22 +30,6 @@ const LIB_VERSION: &str = "3.12.1";
 
 fn main() -> ExitCode {
     cpython::run(vec![cpython::trial("syntax_errors", run)])
-}
-
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn listed(name: &str) -> Result<BTreeSet<String>, String> {
-    let path = manifest_dir().join("tests").join(name);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Ok(text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect())
 }
 
 /// One invalid program and what CPython raised for it.

@@ -313,3 +313,21 @@ pub fn differential_own_compiler(source: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The `framespec-vm` crate's directory.
+pub fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The entries of a checked-in ratchet file under `vm/tests/` (one per line, `#` comments).
+pub fn listed(name: &str) -> Result<std::collections::BTreeSet<String>, String> {
+    let path = manifest_dir().join("tests").join(name);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect())
+}
