@@ -568,6 +568,40 @@ fn bless(paths: &[PathBuf], common: &Common) -> Result<ExitCode, String> {
     })
 }
 
+/// How `python FILE` reports a script it cannot decode (the tokenizer's `fp_setreadl` and
+/// `decoding_fgets` wording, which differs from `compile(bytes)`'s), with its exit status.
+fn undecodable_script(
+    path: &str,
+    bytes: &[u8],
+    error: framespec_vm::compile::DecodeError,
+) -> ExitCode {
+    use framespec_vm::compile::DecodeError;
+    match error {
+        DecodeError::NotUtf8(at) => {
+            let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+            let byte = bytes.get(at).copied().unwrap_or(0);
+            eprintln!(
+                "SyntaxError: Non-UTF-8 code starting with '\\x{byte:02x}' in file {path} on line {line}, but no encoding declared; see https://peps.python.org/pep-0263/ for details"
+            );
+            ExitCode::from(1)
+        }
+        DecodeError::Syntax(e) if e.unsupported => {
+            eprintln!("framespec: {path}: {e}");
+            ExitCode::from(4)
+        }
+        DecodeError::Syntax(e) => {
+            // compile(bytes) says "unknown encoding: X"; a script's reader says "encoding
+            // problem: X" for that and for a BOM with another cookie alike.
+            let message = match e.message.strip_prefix("unknown encoding: ") {
+                Some(name) => format!("encoding problem: {name}"),
+                None => e.message.clone(),
+            };
+            eprintln!("SyntaxError: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 /// A source file's text, decoded as CPython decodes source bytes (a UTF-8 BOM, a PEP 263
 /// coding cookie); what cannot be decoded is an error naming the file.
 fn read_source(file: &Path) -> Result<String, String> {
@@ -614,7 +648,12 @@ fn exec(file: &Path, fuel: u64, heap_limit_bytes: u64) -> Result<ExitCode, Strin
             }
         }
     } else {
-        framespec_vm::run(&read_source(file)?, &options)
+        let bytes =
+            std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        match framespec_vm::compile::decode_source(&bytes) {
+            Ok(text) => framespec_vm::run(&text, &options),
+            Err(e) => return Ok(undecodable_script(&options.filename, &bytes, e)),
+        }
     };
     print!("{}", result.stdout);
     eprint!("{}", result.stderr);

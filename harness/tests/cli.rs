@@ -52,6 +52,10 @@ fn main() -> ExitCode {
             "exec_matches_cpython_for_the_articles_programs",
             exec_matches_cpython_for_the_articles_programs,
         ),
+        cpython::trial(
+            "exec_decodes_sources_as_cpython_does",
+            exec_decodes_sources_as_cpython_does,
+        ),
         Trial::test(
             "matrix_writes_json_markdown_and_html_whose_counts_agree",
             matrix_writes_json_markdown_and_html_whose_counts_agree,
@@ -260,10 +264,10 @@ type Ran = (String, String, Option<i32>);
 
 /// Runs `source` as main.py with CPython 3.12 and with `framespec exec`, in the same
 /// directory, and returns both (stdout, stderr, exit code).
-fn exec_both(python: &Path, name: &str, source: &str) -> (Ran, Ran) {
+fn exec_both(python: &Path, name: &str, source: impl AsRef<[u8]>) -> (Ran, Ran) {
     let dir = std::env::temp_dir().join(format!("framespec-cli-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    std::fs::write(dir.join("main.py"), source).expect("write main.py");
+    std::fs::write(dir.join("main.py"), source.as_ref()).expect("write main.py");
     let run = |cmd: &mut Command| {
         let out = cmd.current_dir(&dir).output().expect("runs");
         (text(&out.stdout), text(&out.stderr), out.status.code())
@@ -303,6 +307,31 @@ fn exec_matches_cpython_for_the_articles_programs(python: &Path) -> Result<(), F
         );
         assert_eq!(actual.1, expected.1, "{name}: stderr");
         assert_eq!(actual.2, expected.2, "{name}: exit code");
+    }
+    Ok(())
+}
+
+/// Source bytes as CPython reads a script: a BOM, PEP 263 cookies, and the errors `python
+/// FILE` prints for what it cannot decode (exit 1, no traceback).
+fn exec_decodes_sources_as_cpython_does(python: &Path) -> Result<(), Failed> {
+    let programs: [(&str, &[u8]); 7] = [
+        (
+            "latin-1",
+            b"# -*- coding: latin-1 -*-\nprint('b\xf6se', len('\xe9'))\n",
+        ),
+        ("bom", b"\xef\xbb\xbfprint('bom')\n"),
+        ("bom-cookie", b"\xef\xbb\xbf# coding: utf-8\nprint('ok')\n"),
+        (
+            "ascii-cp1252",
+            b"#!/usr/bin/env python\n# coding: cp1252\nprint('ascii')\n",
+        ),
+        ("unknown", b"# coding: uft-8\nprint(1)\n"),
+        ("bom-other", b"\xef\xbb\xbf#coding: utf8\nprint(1)\n"),
+        ("not-utf8", b"x = 1\nprint('b\xf6se')\n"),
+    ];
+    for (name, source) in programs {
+        let (expected, actual) = exec_both(python, name, source);
+        assert_eq!(actual, expected, "{name}");
     }
     Ok(())
 }
