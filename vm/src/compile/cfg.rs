@@ -1211,6 +1211,7 @@ pub(crate) fn optimize_and_assemble(
     flags: u32,
     nparams: usize,
     filename: Rc<str>,
+    cache: &mut super::fold::ConstCache,
 ) -> Result<Rc<CodeObject>, CompileError> {
     let mut consts = unit.consts.clone();
     let mut cfg = Cfg::from_sequence(&unit.instrs, &unit.labels);
@@ -1225,6 +1226,11 @@ pub(crate) fn optimize_and_assemble(
     cfg.label_exception_targets();
     cfg.optimize(&mut consts);
     remove_unused_consts(&mut cfg, &mut consts);
+    // The module's constant cache: an equal constant compiled before (in any code object
+    // of the module) is that same object.
+    for c in &mut consts {
+        *c = cache.merge(c);
+    }
     cfg.add_checks_for_uninitialized(unit.varnames.len(), nparams);
     // `_PyCfg_OptimizeCodeUnit`'s order: cold blocks move first, then line numbers are
     // resolved (the explicit jumps push_cold_blocks_to_end adds have no location).

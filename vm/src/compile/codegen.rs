@@ -138,6 +138,8 @@ pub(crate) struct Compiler<'a> {
     /// The module's frozenset constants by value (CPython's `c_const_cache` for them): an
     /// equal frozenset compiled later is this same object, with this one's table layout.
     pub frozensets: HashMap<ConstKey, Constant>,
+    /// `c_const_cache`: the module's constants, one object per key.
+    pub const_cache: super::fold::ConstCache,
     /// Generic classes' bases with their `.generic_base` ([`super::typeparams`]).
     pub generic_bases: &'a HashMap<usize, Vec<Expr>>,
 }
@@ -160,6 +162,7 @@ pub fn compile_module(
         genexpr_in_call: None,
         future,
         frozensets: HashMap::new(),
+        const_cache: super::fold::ConstCache::default(),
         generic_bases,
     };
     c.enter_scope("<module>", ScopeKind::Module, 0, 1)?;
@@ -411,7 +414,13 @@ impl<'a> Compiler<'a> {
             return Err(unsupported("empty compiler stack", Loc::NONE));
         };
         let nparams = self.table.entries[unit.ste].varnames.len();
-        cfg::optimize_and_assemble(unit, flags, nparams, self.filename.clone())
+        cfg::optimize_and_assemble(
+            unit,
+            flags,
+            nparams,
+            self.filename.clone(),
+            &mut self.const_cache,
+        )
     }
 
     /// `compute_code_flags`.

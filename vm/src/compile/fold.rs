@@ -9,6 +9,7 @@
 //! but framespec's [`Constant`] cannot hold are an "unsupported" [`CompileError`] rather
 //! than different bytecode.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use ruff_python_ast::{self as ast, CmpOp, Expr, Number, UnaryOp};
@@ -475,5 +476,26 @@ pub fn const_key(c: &Constant) -> ConstKey {
             linetable: c.co_linetable.clone(),
             exceptiontable: c.co_exceptiontable.clone(),
         })),
+    }
+}
+
+/// `c_const_cache`: the constants of a module's code objects, one object per key (equal
+/// constants in two functions are one object, as `f() is g()` shows).
+#[derive(Default)]
+pub struct ConstCache(HashMap<ConstKey, Constant>);
+
+impl ConstCache {
+    /// `merge_consts_recursive`: the cached constant equal to `c`, its items merged first.
+    pub fn merge(&mut self, c: &Constant) -> Constant {
+        let c = match c {
+            Constant::Tuple(items) => {
+                Constant::Tuple(items.iter().map(|i| self.merge(i)).collect())
+            }
+            Constant::FrozenSet(items) => {
+                Constant::FrozenSet(items.iter().map(|i| self.merge(i)).collect())
+            }
+            other => other.clone(),
+        };
+        self.0.entry(const_key(&c)).or_insert(c).clone()
     }
 }

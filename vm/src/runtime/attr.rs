@@ -186,13 +186,11 @@ impl Vm {
                 "co_names" => Some(Value::tuple(
                     c.co_names.iter().map(|n| Value::Str(n.clone())).collect(),
                 )),
-                "co_consts" => Some(Value::tuple(
-                    c.co_consts
-                        .iter()
-                        .map(super::codeinfo::constant)
-                        .collect::<Option<_>>()
+                "co_consts" => Some(
+                    self.const_values
+                        .co_consts(c)
                         .ok_or_else(|| self.unsupported(super::codeinfo::UNREPRESENTABLE))?,
-                )),
+                ),
                 "co_varnames" | "co_cellvars" | "co_freevars" => {
                     let want = |k: u8| match name {
                         "co_varnames" => k & kinds::CO_FAST_LOCAL != 0,

@@ -2,6 +2,7 @@
 //! values, the line of every code unit, which instructions start a line for tracing, and
 //! the decoded exception table.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::code::{flags, kinds, CodeObject, Constant, ExceptionEntry};
@@ -57,9 +58,57 @@ pub fn constant(c: &Constant) -> Option<Value> {
     })
 }
 
+/// The values of the constants the VM has converted, by the identity of the constant's
+/// object (the compiler and marshal share one object between equal constants, as CPython's
+/// constant cache and marshal references do), so one constant object is one value: a
+/// tuple constant two functions return is the same tuple (`f() is g()`).
+#[derive(Debug, Default)]
+pub struct ConstValues(HashMap<usize, (Constant, Value)>);
+
+impl ConstValues {
+    /// The value of `c`, the same one each time for the same tuple or frozenset object.
+    pub fn value(&mut self, c: &Constant) -> Option<Value> {
+        let key = match c {
+            Constant::Tuple(items) | Constant::FrozenSet(items) => {
+                Rc::as_ptr(items) as *const Constant as usize
+            }
+            _ => return constant(c),
+        };
+        if let Some((_, v)) = self.0.get(&key) {
+            return Some(v.clone());
+        }
+        let v = match c {
+            Constant::Tuple(items) => {
+                Value::Tuple(items.iter().map(|i| self.value(i)).collect::<Option<_>>()?)
+            }
+            _ => constant(c)?,
+        };
+        // The constant is kept alongside, so its address names it for the whole run.
+        self.0.insert(key, (c.clone(), v.clone()));
+        Some(v)
+    }
+
+    /// `code.co_consts`: one tuple per code object, as CPython's attribute returns.
+    pub fn co_consts(&mut self, code: &Rc<CodeObject>) -> Option<Value> {
+        let key = Rc::as_ptr(code) as usize;
+        if let Some((_, v)) = self.0.get(&key) {
+            return Some(v.clone());
+        }
+        let items: Vec<Value> = code
+            .co_consts
+            .iter()
+            .map(|c| self.value(c))
+            .collect::<Option<_>>()?;
+        let v = Value::tuple(items);
+        self.0
+            .insert(key, (Constant::Code(code.clone()), v.clone()));
+        Some(v)
+    }
+}
+
 impl CodeInfo {
-    pub fn new(code: Rc<CodeObject>) -> CodeInfo {
-        let consts = code.co_consts.iter().map(constant).collect();
+    pub fn new(code: Rc<CodeObject>, values: &mut ConstValues) -> CodeInfo {
+        let consts = code.co_consts.iter().map(|c| values.value(c)).collect();
         let lines = code.lines();
         let exc_table = code.exception_entries();
         let n = code.len_units();

@@ -53,6 +53,8 @@ pub struct Vm {
     pub c_depth: usize,
     pub trace: TraceState,
     pub code_infos: HashMap<usize, Rc<CodeInfo>>,
+    /// Constants as values, one value per constant object.
+    pub const_values: super::codeinfo::ConstValues,
     pub next_serial: u64,
     pub filename: Rc<str>,
     /// Addresses of containers whose repr is being computed (recursion guard).
@@ -83,6 +85,7 @@ impl Vm {
             c_depth: EVAL_C_UNITS,
             trace: TraceState::default(),
             code_infos: HashMap::new(),
+            const_values: super::codeinfo::ConstValues::default(),
             next_serial: 1,
             filename: Rc::from(filename),
             repr_active: Vec::new(),
@@ -101,7 +104,7 @@ impl Vm {
         if let Some(info) = self.code_infos.get(&key) {
             return info.clone();
         }
-        let info = Rc::new(CodeInfo::new(code.clone()));
+        let info = Rc::new(CodeInfo::new(code.clone(), &mut self.const_values));
         self.code_infos.insert(key, info.clone());
         info
     }
