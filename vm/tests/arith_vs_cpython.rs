@@ -295,14 +295,7 @@ fn arith_matches_cpython(python: &Path) -> Result<(), Failed> {
     });
     let out = support::run_python(python, SCRIPT, &request.to_string());
     let theirs: Value = serde_json::from_str(&out).expect("json");
-    let answers = |key: &str| -> Vec<String> {
-        theirs[key]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|v| v.as_str().unwrap_or("?").to_owned())
-            .collect()
-    };
+    let answers = |key: &str| answers_of(&theirs, key);
     let describe = |o: &Operand| match o {
         Operand::Bool(b) => if *b { "True" } else { "False" }.to_owned(),
         Operand::Int(i) if i.len() > 24 => format!("{}…({} digits)", &i[..12], i.len()),
@@ -723,14 +716,7 @@ json.dump(out, sys.stdout)
     });
     let out = support::run_python(python, script, &request.to_string());
     let theirs: Value = serde_json::from_str(&out).expect("json");
-    let answers = |key: &str| -> Vec<String> {
-        theirs[key]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|v| v.as_str().unwrap_or("?").to_owned())
-            .collect()
-    };
+    let answers = |key: &str| answers_of(&theirs, key);
     let mut ours = Vec::new();
     for op in ops {
         for (a, b) in &pairs {
@@ -789,4 +775,14 @@ fn verdict(errors: &[String], what: &str) -> Result<(), Failed> {
         errors[..shown].join("\n")
     )
     .into())
+}
+
+/// The answers python3.12 gave under `key`, as text.
+fn answers_of(theirs: &Value, key: &str) -> Vec<String> {
+    theirs[key]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| v.as_str().unwrap_or("?").to_owned())
+        .collect()
 }
