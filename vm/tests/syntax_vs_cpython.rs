@@ -150,7 +150,12 @@ fn judge(case: &Case) -> Outcome {
             let ours = render(
                 e.class_name(),
                 &e.message,
-                [e.line, e.column, e.end_line, e.end_column].map(|n| Some(i64::from(n))),
+                [
+                    Some(i64::from(e.line)),
+                    Some(i64::from(e.column)),
+                    Some(i64::from(e.end_line)),
+                    e.end_column.map(i64::from),
+                ],
             );
             if ours == case.cpython {
                 Outcome::Agree

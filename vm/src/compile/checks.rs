@@ -45,7 +45,7 @@ impl ExceptTypes<'_> {
             line,
             column,
             end_line,
-            end_column,
+            end_column: i32::try_from(end_column).ok(),
             unsupported: false,
             class: super::SyntaxClass::SyntaxError,
         });

@@ -76,7 +76,7 @@ fn encoding_error(message: &str) -> CompileError {
     e.line = 0;
     e.column = 0;
     e.end_line = 0;
-    e.end_column = 0;
+    e.end_column = Some(0);
     e
 }
 

@@ -72,16 +72,22 @@ pub fn parse(module: &ast::ModModule, lines: &LineIndex) -> Result<Features, Com
                 | "with_statement" | "print_function" | "unicode_literals" | "generator_stop" => {}
                 "barry_as_FLUFL" => ff.flags |= CO_FUTURE_BARRY_AS_BDFL,
                 "annotations" => ff.flags |= CO_FUTURE_ANNOTATIONS,
-                "braces" => return Err(syntax_error("not a chance", loc)),
+                "braces" => return Err(start_only(syntax_error("not a chance", loc))),
                 other => {
-                    return Err(syntax_error(
+                    return Err(start_only(syntax_error(
                         &format!("future feature {other} is not defined"),
                         loc,
-                    ))
+                    )))
                 }
             }
         }
         ff.location = lines.of(s);
     }
     Ok(ff)
+}
+
+/// An error located by its start only: CPython's end offset is None.
+fn start_only(mut e: CompileError) -> CompileError {
+    e.end_column = None;
+    e
 }

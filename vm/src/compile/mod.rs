@@ -64,9 +64,10 @@ pub struct CompileError {
     pub column: u32,
     /// 1-based end line (`SyntaxError.end_lineno`).
     pub end_line: u32,
-    /// 1-based column just past the error (`SyntaxError.end_offset`); equal to `column`
-    /// when only the start is known.
-    pub end_column: u32,
+    /// 1-based column just past the error (`SyntaxError.end_offset`); `None` where
+    /// CPython gives none (an error it locates by its start only), and its 0 or -1 as
+    /// they are.
+    pub end_column: Option<i32>,
     /// True when the source is valid Python that framespec's compiler does not support
     /// (as opposed to a genuine `SyntaxError`).
     pub unsupported: bool,
@@ -134,7 +135,7 @@ pub fn compile_with_warnings(
     // text it is a character the tokenizer refuses, where ruff skips it.
     if source.starts_with('\u{FEFF}') {
         let mut e = syntax_error("invalid non-printable character U+FEFF", Loc::line_only(1));
-        (e.line, e.column, e.end_line, e.end_column) = (1, 1, 1, 1);
+        (e.line, e.column, e.end_line, e.end_column) = (1, 1, 1, Some(1));
         return Err(e);
     }
     let parsed = ruff_python_parser::parse_module(source)
@@ -362,7 +363,7 @@ pub(crate) fn unsupported(what: &str, loc: Loc) -> CompileError {
         line: u32::try_from(loc.line.max(1)).unwrap_or(1),
         column: u32::try_from(loc.col.max(0) + 1).unwrap_or(1),
         end_line: u32::try_from(loc.line.max(1)).unwrap_or(1),
-        end_column: u32::try_from(loc.col.max(0) + 1).unwrap_or(1),
+        end_column: Some(loc.col.max(0) + 1),
         unsupported: true,
         class: SyntaxClass::SyntaxError,
     }
@@ -375,7 +376,7 @@ pub(crate) fn syntax_error(message: &str, loc: Loc) -> CompileError {
         line: u32::try_from(loc.line.max(1)).unwrap_or(1),
         column: u32::try_from(loc.col.max(0) + 1).unwrap_or(1),
         end_line: u32::try_from(loc.end_line.max(loc.line).max(1)).unwrap_or(1),
-        end_column: u32::try_from(loc.end_col.max(0) + 1).unwrap_or(1),
+        end_column: Some(loc.end_col.max(0) + 1),
         unsupported: false,
         class: SyntaxClass::SyntaxError,
     }

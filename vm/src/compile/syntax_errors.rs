@@ -29,6 +29,7 @@ pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
         }
         End::At(end) => char_position(source, end),
         End::Zero => (line, 0),
+        End::MinusOne => (line, u32::MAX),
         End::Start => (line, column),
     };
     CompileError {
@@ -36,7 +37,12 @@ pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
         line,
         column,
         end_line,
-        end_column,
+        // u32::MAX stands for CPython's -1.
+        end_column: if end_column == u32::MAX {
+            Some(-1)
+        } else {
+            i32::try_from(end_column).ok()
+        },
         unsupported: false,
         class: report.class,
     }
@@ -47,6 +53,8 @@ pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
 enum End {
     At(usize),
     Zero,
+    /// The tokenizer's indentation errors end at -1.
+    MinusOne,
     /// Where it starts (the tokenizer's errors at one position).
     Start,
 }
@@ -193,8 +201,7 @@ fn tuple_augmented_target(source: &str, range: TextRange) -> Option<Report> {
 }
 
 /// An IndentationError of the tokenizer, at the start of the error's line or just past
-/// its end. CPython's end offset is -1 there, which a `CompileError` cannot carry; the
-/// end is given as the start.
+/// its end, with CPython's end offset of -1.
 fn tokenizer_indentation(message: &str, source: &str, range: TextRange, at_end: bool) -> Report {
     let at = range.start().to_usize();
     let line_start = source
@@ -207,7 +214,7 @@ fn tokenizer_indentation(message: &str, source: &str, range: TextRange, at_end: 
         message: message.to_owned(),
         class: SyntaxClass::IndentationError,
         start: if at_end { line_end } else { line_start },
-        end: End::Start,
+        end: End::MinusOne,
     }
 }
 

@@ -152,7 +152,10 @@ pub fn syntax_error_text(filename: &str, source: &str, e: &CompileError) -> Stri
             let end = if e.end_line > e.line {
                 src.len() + 1
             } else {
-                e.end_column as usize
+                // No end offset, or CPython's 0 or -1: one caret (print_error_text).
+                e.end_column
+                    .and_then(|c| usize::try_from(c).ok())
+                    .unwrap_or(0)
             };
             let carets = end.saturating_sub(e.column as usize).max(1);
             out.push_str(&format!("    {}{}\n", " ".repeat(col), "^".repeat(carets)));
