@@ -16,7 +16,9 @@ use super::{invalid_rules, number_tokens, CompileError, SyntaxClass};
 
 /// What CPython reports for the program on which ruff stopped with `e`.
 pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
-    let report = number_error(source, e.location).unwrap_or_else(|| report(e, source));
+    let report = number_error(source, e.location)
+        .or_else(|| unclosed_bracket(source, e.location))
+        .unwrap_or_else(|| report(e, source));
     let (line, column) = char_position(source, report.start);
     let (end_line, end_column) = match report.end {
         // A NEWLINE token (or the end of the input) is one character wide in CPython's
@@ -124,6 +126,41 @@ pub(super) fn number_starts(source: &str, tokens: &ruff_python_ast::token::Token
             digit && !glued
         })
         .collect()
+}
+
+/// `raise_unclosed_parentheses_error`: the input ends inside a bracket. CPython reports it
+/// when its parser reads the end of the input there, and instead of an error it found on a
+/// later line than the bracket (`_PyPegen_tokenize_full_source_to_check_for_errors`), at
+/// the innermost bracket left open, with an end offset of 0.
+fn unclosed_bracket(source: &str, at: TextRange) -> Option<Report> {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    let mut open: Vec<(usize, char)> = Vec::new();
+    for t in parsed.tokens().iter() {
+        match t.kind() {
+            TokenKind::Lpar => open.push((t.start().to_usize(), '(')),
+            TokenKind::Lsqb => open.push((t.start().to_usize(), '[')),
+            TokenKind::Lbrace => open.push((t.start().to_usize(), '{')),
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                // A closing bracket that does not match is its own error.
+                open.pop()?;
+            }
+            _ => {}
+        }
+    }
+    let &(start, bracket) = open.last()?;
+    let line_of = |offset: usize| char_position(source, offset).0;
+    let at_end = source
+        .get(at.start().to_usize()..)
+        .is_some_and(|rest| rest.trim().is_empty());
+    if !at_end && line_of(at.start().to_usize()) <= line_of(start) {
+        return None;
+    }
+    Some(Report {
+        message: format!("'{bracket}' was never closed"),
+        class: SyntaxClass::SyntaxError,
+        start,
+        end: End::Zero,
+    })
 }
 
 /// The tokenizer's number errors (`number_tokens`) in the numbers before ruff's error.
