@@ -63,7 +63,10 @@ pub fn constant(c: &Constant) -> Option<Value> {
 /// constant cache and marshal references do), so one constant object is one value: a
 /// tuple constant two functions return is the same tuple (`f() is g()`).
 #[derive(Debug, Default)]
-pub struct ConstValues(HashMap<usize, (Constant, Value)>);
+pub struct ConstValues {
+    by_object: HashMap<usize, (Constant, Value)>,
+    complex: HashMap<(u64, u64), Option<Value>>,
+}
 
 impl ConstValues {
     /// The value of `c`, the same one each time for the same tuple or frozenset object.
@@ -72,9 +75,17 @@ impl ConstValues {
             Constant::Tuple(items) | Constant::FrozenSet(items) => {
                 Rc::as_ptr(items) as *const Constant as usize
             }
+            // A complex constant has no object of its own to name it: the compiler merged
+            // equal ones (by their bits; never a NaN, which equals nothing), so equal bits
+            // are one value.
+            Constant::Complex(re, im) if !re.is_nan() && !im.is_nan() => {
+                let bits = (re.to_bits(), im.to_bits());
+                let v = self.complex.entry(bits).or_insert_with(|| constant(c));
+                return v.clone();
+            }
             _ => return constant(c),
         };
-        if let Some((_, v)) = self.0.get(&key) {
+        if let Some((_, v)) = self.by_object.get(&key) {
             return Some(v.clone());
         }
         let v = match c {
@@ -84,14 +95,14 @@ impl ConstValues {
             _ => constant(c)?,
         };
         // The constant is kept alongside, so its address names it for the whole run.
-        self.0.insert(key, (c.clone(), v.clone()));
+        self.by_object.insert(key, (c.clone(), v.clone()));
         Some(v)
     }
 
     /// `code.co_consts`: one tuple per code object, as CPython's attribute returns.
     pub fn co_consts(&mut self, code: &Rc<CodeObject>) -> Option<Value> {
         let key = Rc::as_ptr(code) as usize;
-        if let Some((_, v)) = self.0.get(&key) {
+        if let Some((_, v)) = self.by_object.get(&key) {
             return Some(v.clone());
         }
         let items: Vec<Value> = code
@@ -100,7 +111,7 @@ impl ConstValues {
             .map(|c| self.value(c))
             .collect::<Option<_>>()?;
         let v = Value::tuple(items);
-        self.0
+        self.by_object
             .insert(key, (Constant::Code(code.clone()), v.clone()));
         Some(v)
     }

@@ -48,11 +48,9 @@ fn run_script(script: &str, arg: &str, stdin: &str) -> Vec<u8> {
     out.stdout
 }
 
-/// `compile(source, "main.py", "exec")` by CPython, loaded as a `CodeObject`.
 /// `python3.12 -c SCRIPT` with `stdin` as its input: its stdout, or what went wrong.
 /// `PYTHONHASHSEED=0` as the harness runs CPython (frozenset constants are laid out by
 /// their items' hashes).
-#[allow(dead_code)] // used by the tests that compare whole files (lib_vs_cpython, pyc_vs_cpython)
 pub fn run_python(python: &std::path::Path, script: &str, stdin: &str) -> Result<String, String> {
     let mut child = Command::new(python)
         .arg("-c")
@@ -78,6 +76,7 @@ pub fn run_python(python: &std::path::Path, script: &str, stdin: &str) -> Result
     String::from_utf8(out.stdout).map_err(|e| e.to_string())
 }
 
+/// `compile(source, "main.py", "exec")` by CPython, loaded as a `CodeObject`.
 pub fn cpython_compile(source: &str) -> Rc<CodeObject> {
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
