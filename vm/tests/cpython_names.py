@@ -153,3 +153,75 @@ for name in sorted(found):
     module, compatible = found[name]
     print('    ("%s", "%s", %s),' % (name, module, "true" if compatible else "false"))
 print("];")
+print()
+
+
+def startup_interned():
+    """The identifier-like strings (two characters or more: one-character strings are
+    singletons, never swapped by interning) a fresh `python3.12 -I` has interned before it
+    compiles anything. Candidates: the interpreter's static identifiers
+    (pycore_global_strings.h), every name reachable from the modules loaded at startup and
+    every word of the standard library's sources; a fresh process then tells which are
+    interned (sys.intern returns another object)."""
+    import os, re, subprocess, sysconfig
+    def fresh(code, data=""):
+        return subprocess.run([sys.executable, "-I", "-c", code], input=data, text=True,
+                              capture_output=True, check=True).stdout.split()
+    cands = set()
+    header = os.path.join(sysconfig.get_path("include"), "internal", "pycore_global_strings.h")
+    with open(header) as f:
+        cands.update(re.findall(r"STRUCT_FOR_ID\((\w+)\)", f.read()))
+    seen = set()
+    def code_names(co):
+        if id(co) in seen:
+            return
+        seen.add(id(co))
+        cands.update(co.co_names + co.co_varnames + co.co_cellvars + co.co_freevars)
+        cands.add(co.co_name)
+        for c in co.co_consts:
+            if isinstance(c, str):
+                cands.add(c)
+            elif isinstance(c, types.CodeType):
+                code_names(c)
+    def walk(v, depth):
+        if id(v) in seen or depth > 3:
+            return
+        seen.add(id(v))
+        if isinstance(v, types.CodeType):
+            code_names(v)
+            return
+        code = getattr(v, "__code__", None)
+        if isinstance(code, types.CodeType):
+            code_names(code)
+        if isinstance(v, (type, types.ModuleType)):
+            try:
+                items = list(vars(v).items())
+            except TypeError:
+                return
+            for k, x in items:
+                cands.add(k)
+                walk(x, depth + 1)
+    for name in fresh("import sys; print(*sys.modules)"):
+        walk(sys.modules.get(name) or __import__(name), 0)
+    for t in samples.values():
+        walk(t, 0)
+    # What only the interpreter's own frozen code names (getpath's environment variables,
+    # say) is found among the words of the standard library's sources.
+    stdlib = sysconfig.get_path("stdlib")
+    for top, dirs, files in os.walk(stdlib):
+        dirs[:] = [d for d in dirs if d not in ("site-packages", "__pycache__")]
+        for f in files:
+            if f.endswith(".py"):
+                with open(os.path.join(top, f), "rb") as src:
+                    cands.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]+", src.read().decode("latin-1")))
+    name_like = sorted(c for c in cands if isinstance(c, str) and len(c) > 1 and c.isascii()
+                       and all(ch.isalnum() or ch == "_" for ch in c))
+    checker = "import sys\nfor w in sys.stdin.read().split():\n    if sys.intern(w) is not w: print(w)"
+    return fresh(checker, "\n".join(name_like))
+
+
+print("/// The identifier-like strings a fresh `python3.12 -I` has interned before compiling")
+print("/// anything (see `compile::interning`), sorted.")
+print("pub const STARTUP_INTERNED: &[&str] = &[")
+print(names(startup_interned(), "    "))
+print("];")

@@ -3,6 +3,10 @@
 //! code object framespec writes as a `.pyc` loads in CPython and equals CPython's
 //! `compile()` of the file field by field, recursively (`support/pyc_compare.py`).
 //!
+//! Frozenset constants are compared as sets there, since their order depends on what the
+//! CPython process interned before; each file that has any is compiled again in a fresh
+//! python3.12, whose order framespec models (`compile::interning`), and compared in order.
+//!
 //! `vm/tests/lib_identical.txt` is the ratchet: the files identical today. A listed file
 //! that stops being identical fails the test; a file that becomes identical is printed
 //! with the line to add.
@@ -84,8 +88,8 @@ fn lib_files(dir: &Path) -> Result<Vec<String>, String> {
 
 /// What framespec made of one file.
 enum Ours {
-    /// The `.pyc` it wrote.
-    Compiled(PathBuf),
+    /// The `.pyc` it wrote, and the reprs of its frozenset constants (`frozensets`).
+    Compiled(PathBuf, Vec<String>),
     /// A SyntaxError, with its line.
     Rejected(String),
     /// Valid Python it does not compile yet, or a file it cannot read.
@@ -125,8 +129,11 @@ fn compile_one(lib: &Path, rel: &str, pyc: &Path) -> Ours {
     };
     let source = match framespec_vm::compile::decode_source(&bytes) {
         Ok(s) => s,
+        // As `python3.12 FILE` does. CPython's `compile(bytes)` decodes later, so it
+        // rejects such a file only where a token holds the bad byte (not in a comment):
+        // the verdict still requires CPython to reject the file.
         Err(DecodeError::NotUtf8(at)) => {
-            return Ours::NotYet(format!("not UTF-8 (byte {at}) and no coding cookie"))
+            return Ours::Rejected(format!("not UTF-8 (byte {at}) and no coding cookie"))
         }
         Err(DecodeError::Syntax(e)) if e.unsupported => {
             return Ours::NotYet(format!("unsupported: {}", e.message))
@@ -139,7 +146,7 @@ fn compile_one(lib: &Path, rel: &str, pyc: &Path) -> Ours {
         Ok(code) => {
             let data = framespec_vm::marshal::write_pyc(&code, 0, bytes.len() as u64);
             match std::fs::write(pyc, data) {
-                Ok(()) => Ours::Compiled(pyc.to_path_buf()),
+                Ok(()) => Ours::Compiled(pyc.to_path_buf(), frozensets(&code)),
                 Err(e) => Ours::NotYet(format!("cannot write {}: {e}", pyc.display())),
             }
         }
@@ -159,7 +166,7 @@ fn verdicts(python: &Path, lib: &Path, files: &[String]) -> Result<Vec<Verdict>,
         .zip(&ours)
         .map(|(rel, o)| {
             let pyc = match o {
-                Ours::Compiled(p) => Some(p.clone()),
+                Ours::Compiled(p, _) => Some(p.clone()),
                 _ => None,
             };
             json!({"name": rel, "path": lib.join(rel), "filename": rel, "pyc": pyc})
@@ -178,28 +185,103 @@ fn verdicts(python: &Path, lib: &Path, files: &[String]) -> Result<Vec<Verdict>,
             files.len()
         ));
     }
-    Ok(ours
-        .into_iter()
-        .zip(&answers)
-        .map(|(o, a)| verdict(o, a))
-        .collect())
+    let mut out = Vec::new();
+    for ((o, a), rel) in ours.into_iter().zip(&answers).zip(files) {
+        let order = match &o {
+            Ours::Compiled(_, sets) if !sets.is_empty() => {
+                frozenset_order(python, &lib.join(rel), sets)?
+            }
+            _ => None,
+        };
+        out.push(match (verdict(o, a), order) {
+            (Verdict::Identical, Some(diff)) => Verdict::NotYet(diff),
+            (v, _) => v,
+        });
+    }
+    Ok(out)
+}
+
+/// The reprs of the frozenset constants of `code` and its nested code objects, depth
+/// first in `co_consts` order (as `FROZENSETS` walks CPython's).
+fn frozensets(code: &framespec_vm::code::CodeObject) -> Vec<String> {
+    use framespec_vm::code::Constant;
+    fn walk(c: &Constant, out: &mut Vec<String>) {
+        match c {
+            Constant::FrozenSet(_) => out.push(framespec_vm::dis::const_repr(c)),
+            Constant::Tuple(items) => items.iter().for_each(|i| walk(i, out)),
+            Constant::Code(co) => co.co_consts.iter().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    code.co_consts.iter().for_each(|c| walk(c, &mut out));
+    out
+}
+
+/// What `frozensets` reads, in a fresh python3.12 compiling the file.
+const FROZENSETS: &str = r#"
+import sys, types
+def walk(c):
+    if isinstance(c, frozenset):
+        print(repr(c))
+    elif isinstance(c, tuple):
+        for i in c: walk(i)
+    elif isinstance(c, types.CodeType):
+        for i in c.co_consts: walk(i)
+with open(sys.argv[1], "rb") as f:
+    code = compile(f.read(), sys.argv[1], "exec")
+for c in code.co_consts: walk(c)
+"#;
+
+/// The frozenset constants' order is not a property of the source alone: compiling, CPython
+/// rebuilds a frozenset when an identifier-like string in it was interned before
+/// (`compile::interning`), which depends on what the process did before. framespec models
+/// a fresh python3.12 (`-s -P`, `PYTHONHASHSEED=0`), which this compares with, file by
+/// file (the comparison of `pyc_compare.py`, in one process, compares frozensets as sets).
+/// `Some` says how they differ.
+fn frozenset_order(python: &Path, file: &Path, ours: &[String]) -> Result<Option<String>, String> {
+    let out = std::process::Command::new(python)
+        .args(["-s", "-P", "-c", FROZENSETS])
+        .arg(file)
+        .env("PYTHONHASHSEED", "0")
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "python3.12 failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let theirs: Vec<&str> = text.lines().collect();
+    Ok((theirs != ours).then(|| {
+        let first = theirs.iter().zip(ours).find(|(t, o)| *t != o);
+        match first {
+            Some((t, o)) => format!("frozenset order: CPython {t}, framespec {o}"),
+            None => format!(
+                "frozenset constants: CPython {}, framespec {}",
+                theirs.len(),
+                ours.len()
+            ),
+        }
+    }))
 }
 
 fn verdict(ours: Ours, theirs: &Value) -> Verdict {
     let status = theirs["status"].as_str().unwrap_or_default();
     let error = theirs["error"].as_str().unwrap_or_default();
     match (ours, status) {
-        (Ours::Compiled(_), "identical") => Verdict::Identical,
+        (Ours::Compiled(..), "identical") => Verdict::Identical,
         (Ours::Rejected(_), "rejected") => Verdict::RejectedAlike,
         (Ours::NotYet(why), _) => Verdict::NotYet(why),
-        (Ours::Compiled(_), "different") => {
+        (Ours::Compiled(..), "different") => {
             let first = theirs["diffs"][0].as_str().unwrap_or_default();
             Verdict::NotYet(format!("different: {first}"))
         }
-        (Ours::Compiled(_), "rejected") => {
+        (Ours::Compiled(..), "rejected") => {
             Verdict::NotYet(format!("framespec compiles what CPython rejects: {error}"))
         }
-        (Ours::Compiled(_), other) => Verdict::NotYet(format!("CPython: {other} {error}")),
+        (Ours::Compiled(..), other) => Verdict::NotYet(format!("CPython: {other} {error}")),
         (Ours::Rejected(why), _) => Verdict::NotYet(format!("framespec rejects it ({why})")),
     }
 }

@@ -333,10 +333,9 @@ impl<'a> Compiler<'a> {
     /// compiled earlier in the module or builds the one the code keeps by adding the first
     /// one's elements in its iteration order. The constant records that second order.
     ///
-    /// Making the code object (`intern_string_constants`) rebuilds the frozenset once more
-    /// when interning replaced one of its identifier-like strings, which depends on what
-    /// the interpreter interned before: a frozenset whose order that rebuild would change
-    /// is unsupported.
+    /// Making the code object (`intern_string_constants`) rebuilds it once more, in its
+    /// iteration order, when one of its identifier-like strings had been interned before
+    /// (`interning`): that rebuilt order is the one the code object keeps.
     fn frozenset_const(&mut self, items: &[Constant], loc: Loc) -> R<Constant> {
         let rebuilt = |items: &[Constant]| -> Option<Vec<Constant>> {
             let order = crate::runtime::frozenset_layout(items)?;
@@ -357,16 +356,18 @@ impl<'a> Compiler<'a> {
             ));
         }
         // The first frozenset's order is the order the code's one is built in.
-        let Some(built_in) = rebuilt(items) else {
+        let Some(mut built_in) = rebuilt(items) else {
             return Err(unsupported("a NaN in a frozenset constant", loc));
         };
-        let own = rebuilt(&built_in);
-        let name_like = |c: &Constant| matches!(c, Constant::Str(s) if s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
-        if built_in.iter().any(name_like) && own.as_deref().and_then(rebuilt) != own {
-            return Err(unsupported(
-                "a frozenset constant whose order depends on the strings CPython interned",
-                loc,
-            ));
+        let swapped = |c: &Constant| {
+            matches!(c, Constant::Str(s) if s.chars().nth(1).is_some()
+                && super::interning::is_name_like(s)
+                && super::interning::interned_before(s, &self.lines.parser_interned))
+        };
+        if built_in.iter().any(swapped) {
+            if let Some(again) = rebuilt(&built_in) {
+                built_in = again;
+            }
         }
         let c = Constant::FrozenSet(built_in.into());
         let key = const_key(&c);

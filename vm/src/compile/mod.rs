@@ -29,6 +29,7 @@ mod fold;
 mod fstring;
 mod future;
 mod handlers;
+mod interning;
 mod invalid_rules;
 mod number_tokens;
 mod patterns;
@@ -143,6 +144,7 @@ pub fn compile_with_warnings(
     let module = parsed.syntax();
     checks::parser_checks(module, source)?;
     lines.surrogate_literals = surrogates::collect(module, source, &lines)?;
+    lines.parser_interned = interning::parser_interned(parsed.tokens(), source);
     let future = future::parse(module, &lines)?;
     // Generic classes' bases as compiler_class rebuilds them; the symbol table visits
     // these very nodes so code generation finds their scopes.
@@ -191,6 +193,9 @@ impl Loc {
 pub(crate) struct LineIndex {
     starts: Vec<usize>,
     pub surrogate_literals: surrogates::Literals,
+    /// The identifier-like strings CPython's parser interns reading the source, on which a
+    /// frozenset constant's order depends (`interning`).
+    pub parser_interned: std::collections::HashSet<Box<str>>,
 }
 
 impl LineIndex {
@@ -209,6 +214,7 @@ impl LineIndex {
         LineIndex {
             starts,
             surrogate_literals: surrogates::Literals::new(),
+            parser_interned: std::collections::HashSet::new(),
         }
     }
 
