@@ -26,7 +26,9 @@ mod runtime;
 pub mod surrogate_str;
 mod unicode_printable;
 
-pub use compile::{compile, compile_with_warnings, CompileError, CompileWarning, SyntaxClass};
+pub use compile::{
+    compile, compile_with_warnings, CompileError, CompileWarning, Origin, SyntaxClass,
+};
 pub use runtime::{natives, run_code, run_code_with_source, run_pyc};
 
 #[global_allocator]

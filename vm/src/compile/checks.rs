@@ -48,6 +48,7 @@ impl ExceptTypes<'_> {
             end_column: i32::try_from(end_column).ok(),
             unsupported: false,
             class: super::SyntaxClass::SyntaxError,
+            origin: super::Origin::Compiler,
         });
     }
 }

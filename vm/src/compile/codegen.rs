@@ -142,10 +142,15 @@ pub(crate) struct Compiler<'a> {
     pub const_cache: super::fold::ConstCache,
     /// Generic classes' bases with their `.generic_base` ([`super::typeparams`]).
     pub generic_bases: &'a HashMap<usize, Vec<Expr>>,
+    /// `compile(..., 'single')` (`c_interactive`): the module's expression statements
+    /// print their values.
+    pub interactive: bool,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn compile_module(
     module: &ast::ModModule,
+    mode: super::Mode,
     table: &SymbolTable,
     lines: &LineIndex,
     source: &str,
@@ -164,13 +169,37 @@ pub fn compile_module(
         frozensets: HashMap::new(),
         const_cache: super::fold::ConstCache::default(),
         generic_bases,
+        interactive: mode == super::Mode::Single,
     };
     c.enter_scope("<module>", ScopeKind::Module, 0, 1)?;
-    let loc = module
-        .body
-        .first()
-        .map_or(Loc::line_only(1), |s| c.stmt_loc(s));
-    c.body(loc, &module.body)?;
+    // `compiler_codegen`, by the kind of the module.
+    match (mode, module.body.as_slice()) {
+        (super::Mode::Exec, _) => {
+            let loc = module
+                .body
+                .first()
+                .map_or(Loc::line_only(1), |s| c.stmt_loc(s));
+            c.body(loc, &module.body)?;
+        }
+        // Expression: the value is what the code returns (no `None` added).
+        (super::Mode::Eval, [Stmt::Expr(e)]) => {
+            c.expr(&e.value)?;
+            return c.finish_unit(false);
+        }
+        (super::Mode::Eval, _) => {
+            return Err(unsupported(
+                "eval() of anything but one expression",
+                Loc::NONE,
+            ))
+        }
+        // Interactive: no docstring; annotations are set up at the first line.
+        (super::Mode::Single, body) => {
+            if super::annotations::find_ann(body) {
+                c.emit(Opcode::SETUP_ANNOTATIONS, 0, Loc::line_only(1));
+            }
+            c.stmts(body)?;
+        }
+    }
     c.finish_unit(true)
 }
 
@@ -554,6 +583,18 @@ impl<'a> Compiler<'a> {
             Stmt::Import(i) => self.import(i, loc),
             Stmt::ImportFrom(i) => self.import_from(i, loc),
             Stmt::Global(_) | Stmt::Nonlocal(_) => Ok(()),
+            // `compiler_stmt_expr`: at the top level of interactive input the value is
+            // printed (INTRINSIC_PRINT, sys.displayhook).
+            Stmt::Expr(e) if self.interactive && self.units.len() <= 1 => {
+                self.expr(&e.value)?;
+                self.emit(
+                    Opcode::CALL_INTRINSIC_1,
+                    crate::oparg::Intrinsic1::Print as u32,
+                    loc,
+                );
+                self.emit(Opcode::POP_TOP, 0, Loc::NONE);
+                Ok(())
+            }
             Stmt::Expr(e) => {
                 if super::fold::fold(&e.value, self.lines)?.is_some() && is_constant_node(&e.value)
                 {

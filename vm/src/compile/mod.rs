@@ -48,6 +48,7 @@ pub use encoding::{decode_source, DecodeError};
 pub(crate) use fold::{const_key, ConstKey};
 pub use warnings::{before_error as warnings_before_error, CompileWarning};
 
+use ruff_python_ast as ast;
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::code::CodeObject;
@@ -74,6 +75,23 @@ pub struct CompileError {
     pub unsupported: bool,
     /// Which `SyntaxError` class CPython raises.
     pub class: SyntaxClass,
+    /// Which part of CPython raises it, which decides the exception's `args` and `text`.
+    pub origin: Origin,
+}
+
+/// Where CPython raises a [`CompileError`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Origin {
+    /// The parser or the tokenizer: `args` is `(msg, details)`, and `text` the source line.
+    Parser,
+    /// symtable.c and future.c: a SyntaxError made of the message alone, then located
+    /// (`PyErr_RangedSyntaxLocationObject`): `args` is `(msg,)`, the location only in
+    /// the members, `text` read from the file named, if there is one
+    /// (`PyErr_ProgramTextObject`).
+    Located,
+    /// compile.c (`compiler_error`): `args` is `(msg, details)`, `text` read from the file.
+    #[default]
+    Compiler,
 }
 
 /// The exception class of a [`CompileError`]: `SyntaxError` or one of the subclasses the
@@ -131,31 +149,128 @@ pub fn compile_with_warnings(
     source: &str,
     filename: &str,
 ) -> Result<(Rc<CodeObject>, Vec<CompileWarning>), CompileError> {
+    compile_mode(source, filename, Mode::Exec, 0)
+}
+
+/// What `compile()`'s `mode` asks for: a module (`'exec'`), one expression whose value the
+/// code returns (`'eval'`), or one interactive statement whose expressions print their
+/// values (`'single'`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Exec,
+    Eval,
+    Single,
+}
+
+/// The `CO_FUTURE_*` bits `compile()` accepts in `flags` (`PyCF_MASK`).
+pub const FUTURE_FLAGS: u32 = 0x1fe_0000;
+
+/// Compiles `source` in `mode`, as CPython's `compile()` does with `flags` holding the
+/// `CO_FUTURE_*` bits `future_flags` (inherited from the caller or passed): they join the
+/// module's own future statements and every code object's `co_flags`. A syntax error in
+/// `'eval'` or `'single'` input is unsupported: its location follows rules of CPython's
+/// parser for those inputs that framespec does not follow yet.
+pub fn compile_mode(
+    source: &str,
+    filename: &str,
+    mode: Mode,
+    future_flags: u32,
+) -> Result<(Rc<CodeObject>, Vec<CompileWarning>), CompileError> {
+    const BARRY_AS_BDFL: u32 = 0x40_0000;
+    if future_flags & BARRY_AS_BDFL != 0 {
+        return Err(unsupported("the barry_as_FLUFL future", Loc::line_only(1)));
+    }
+    let for_mode = |e: CompileError| {
+        if mode == Mode::Exec || e.unsupported {
+            e
+        } else {
+            let what = if mode == Mode::Eval { "eval" } else { "single" };
+            unsupported(
+                &format!("a syntax error in '{what}' input ({})", e.message),
+                Loc::line_only(e.line as i32),
+            )
+        }
+    };
+    compile_parsed(source, filename, mode, future_flags).map_err(for_mode)
+}
+
+fn compile_parsed(
+    source: &str,
+    filename: &str,
+    mode: Mode,
+    future_flags: u32,
+) -> Result<(Rc<CodeObject>, Vec<CompileWarning>), CompileError> {
     let mut lines = LineIndex::new(source);
     // A byte order mark belongs to source bytes (`decode_source` drops it); in source
     // text it is a character the tokenizer refuses, where ruff skips it.
     if source.starts_with('\u{FEFF}') {
         let mut e = syntax_error("invalid non-printable character U+FEFF", Loc::line_only(1));
         (e.line, e.column, e.end_line, e.end_column) = (1, 1, 1, Some(1));
+        e.origin = Origin::Parser;
         return Err(e);
     }
+    let parser = |e: CompileError| CompileError {
+        origin: Origin::Parser,
+        ..e
+    };
+    let located = |e: CompileError| CompileError {
+        origin: Origin::Located,
+        ..e
+    };
     let parsed = ruff_python_parser::parse_module(source)
-        .map_err(|e| syntax_errors::from_parse_error(&e, source))?;
+        .map_err(|e| parser(syntax_errors::from_parse_error(&e, source)))?;
     let module = parsed.syntax();
-    checks::parser_checks(module, source)?;
-    lines.surrogate_literals = surrogates::collect(module, source, &lines)?;
+    checks::parser_checks(module, source).map_err(parser)?;
+    if mode == Mode::Single && !one_interactive_statement(module, source) {
+        return Err(syntax_error(
+            "multiple statements found while compiling a single statement",
+            Loc::line_only(1),
+        ));
+    }
+    lines.surrogate_literals = surrogates::collect(module, source, &lines).map_err(parser)?;
     lines.parser_interned = interning::parser_interned(parsed.tokens(), source);
-    let future = future::parse(module, &lines)?;
+    let mut future = future::parse(module, &lines).map_err(located)?;
+    future.flags |= future_flags & FUTURE_FLAGS;
     // Generic classes' bases as compiler_class rebuilds them; the symbol table visits
     // these very nodes so code generation finds their scopes.
     let bases = typeparams::generic_bases(module, source);
-    let table = symtable::build(module, &lines, future.annotations(), &bases)?;
+    let table = symtable::build(module, &lines, future.annotations(), &bases).map_err(located)?;
     checks::compiler_checks(module, &lines)?;
-    let code = codegen::compile_module(module, &table, &lines, source, filename, future, &bases)?;
+    let code = codegen::compile_module(
+        module, mode, &table, &lines, source, filename, future, &bases,
+    )?;
     Ok((
         code,
         warnings::collect(module, parsed.tokens(), source, &lines),
     ))
+}
+
+/// The `interactive` rule's `statement_newline`: one compound statement, or simple
+/// statements on one logical line (`a = 1; b = 2`).
+fn one_interactive_statement(module: &ast::ModModule, source: &str) -> bool {
+    let body = module.body.as_slice();
+    body.len() <= 1
+        || body.iter().all(|s| !is_compound(s))
+            // Between one statement and the next a `;` and no line end.
+            && body.windows(2).all(|w| {
+                let (a, b) = (w[0].range().end().to_usize(), w[1].range().start().to_usize());
+                source.get(a..b).is_some_and(|gap| gap.contains(';') && !gap.contains('\n'))
+            })
+}
+
+fn is_compound(s: &ast::Stmt) -> bool {
+    use ast::Stmt;
+    matches!(
+        s,
+        Stmt::FunctionDef(_)
+            | Stmt::ClassDef(_)
+            | Stmt::If(_)
+            | Stmt::While(_)
+            | Stmt::For(_)
+            | Stmt::With(_)
+            | Stmt::Try(_)
+            | Stmt::Match(_)
+    )
 }
 
 /// A source location as CPython's compiler carries it (`location` in `compile.c`): 1-based
@@ -372,6 +487,7 @@ pub(crate) fn unsupported(what: &str, loc: Loc) -> CompileError {
         end_column: Some(loc.col.max(0) + 1),
         unsupported: true,
         class: SyntaxClass::SyntaxError,
+        origin: Origin::Compiler,
     }
 }
 
@@ -385,6 +501,7 @@ pub(crate) fn syntax_error(message: &str, loc: Loc) -> CompileError {
         end_column: Some(loc.end_col.max(0) + 1),
         unsupported: false,
         class: SyntaxClass::SyntaxError,
+        origin: Origin::Compiler,
     }
 }
 

@@ -47,6 +47,7 @@ pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
         },
         unsupported: false,
         class: report.class,
+        origin: super::Origin::Parser,
     }
 }
 

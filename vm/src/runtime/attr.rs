@@ -382,6 +382,9 @@ impl Vm {
             },
             Value::Object(o) => {
                 if let Some(data) = &o.exc {
+                    if let Some(m) = super::syntaxerror::get(self, v, name) {
+                        return Ok(Some(m));
+                    }
                     match name {
                         "args" => return Ok(Some(data.args.borrow().clone())),
                         "__traceback__" => return Ok(Some(data.traceback.borrow().clone())),
@@ -476,6 +479,9 @@ impl Vm {
         match v {
             Value::Object(o) => {
                 if let Some(data) = &o.exc {
+                    if super::syntaxerror::set(self, v, name, x.clone()) {
+                        return Ok(());
+                    }
                     match name {
                         "args" => {
                             let t = Value::tuple(self.collect(&x)?);

@@ -208,12 +208,18 @@ impl Vm {
                 _ => Value::tuple(args.clone()),
             };
         }
+        let msg = args.first().cloned();
         *data.args.borrow_mut() = Value::tuple(args);
-        Value::Object(crate::runtime::gc::alloc(Instance {
+        let exc = Value::Object(crate::runtime::gc::alloc(Instance {
             class: std::cell::RefCell::new(t.clone()),
             dict: Dict::new_rc(),
             exc: Some(data),
-        }))
+        }));
+        // `SyntaxError_init`'s `msg` (its details are read by the constructor's call).
+        if let Some(msg) = msg {
+            super::syntaxerror::set(self, &exc, "msg", msg);
+        }
+        exc
     }
 
     /// Takes `units` of the C recursion budget (CPython `_Py_EnterRecursiveCallTstate`);

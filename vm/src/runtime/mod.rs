@@ -40,6 +40,7 @@ mod repr;
 mod set;
 mod setops;
 mod strformat;
+mod syntaxerror;
 mod sysmod;
 mod tbgroup;
 mod trace;

@@ -352,6 +352,8 @@ pub struct ExcData {
     /// `StopIteration.value` or `SystemExit.code`: set from the arguments when the
     /// exception is made (CPython `StopIteration_init`, `SystemExit_init`).
     pub value: RefCell<Value>,
+    /// A SyntaxError's members (`syntaxerror::MEMBERS`), empty while all are None.
+    pub members: RefCell<Vec<Value>>,
 }
 
 /// A cell (CPython `PyCellObject`): a closure variable's box.

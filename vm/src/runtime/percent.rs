@@ -116,7 +116,7 @@ impl Vm {
     }
 
     /// `PyMapping_Check`: the type has a `__getitem__` slot.
-    fn is_mapping(&self, v: &Value) -> bool {
+    pub fn is_mapping(&self, v: &Value) -> bool {
         match v {
             Value::Dict(_)
             | Value::List(_)

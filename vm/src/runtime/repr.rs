@@ -288,6 +288,9 @@ impl Vm {
                 if super::excgroup::is_group(self, v) {
                     return super::excgroup::str_of(self, v);
                 }
+                if super::syntaxerror::is_syntax_error(self, v) {
+                    return super::syntaxerror::str_of(self, v);
+                }
                 if let Some(data) = &o.exc {
                     let args = data.args.borrow().clone();
                     let is_key_error = o.class.borrow().is_subtype(&self.ty("KeyError"));

@@ -89,14 +89,22 @@ pub(super) fn exception_only(vm: &mut Vm, exc: &Value) -> String {
     } else {
         format!("{}.{}", t.module, t.qualname.borrow())
     };
+    // A SyntaxError prints its location, text and carets, then its `msg` alone.
+    let (head, shown) = match super::syntaxerror::is_syntax_error(vm, exc) {
+        true => match super::syntaxerror::report(vm, exc) {
+            Ok(Some((head, msg))) => (head, msg),
+            _ => (String::new(), exc.clone()),
+        },
+        false => (String::new(), exc.clone()),
+    };
     let msg = vm
-        .str_of(exc)
+        .str_of(&shown)
         .unwrap_or_else(|_| "<exception str() failed>".into());
     let suggestion = super::carets::suggestion(vm, exc);
     let mut line = if msg.is_empty() {
-        format!("{name}\n")
+        format!("{head}{name}\n")
     } else {
-        format!("{name}: {msg}{suggestion}\n")
+        format!("{head}{name}: {msg}{suggestion}\n")
     };
     if let Value::Object(o) = exc {
         if let Some(Value::List(notes)) = o.dict.get_str("__notes__") {

@@ -357,7 +357,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
 /// whose keywords (`AttributeError(name=, obj=)`, `NameError(name=)`,
 /// `ImportError(name=, path=, name_from=)`) are kept as the attributes they set. What
 /// the object model does not hold is unsupported: OSError's errno form (which picks an
-/// errno subclass and sets `errno`, `strerror`, `filename`) and SyntaxError's details.
+/// errno subclass and sets `errno`, `strerror`, `filename`).
 fn exception(vm: &mut Vm, t: &Rc<Type>, args: Args) -> PyResult<Value> {
     if crate::runtime::excgroup::is_group_type(vm, t) {
         return crate::runtime::excgroup::construct(vm, t, args);
@@ -400,15 +400,12 @@ fn exception(vm: &mut Vm, t: &Rc<Type>, args: Args) -> PyResult<Value> {
                 vm.unsupported("OSError(errno, strerror, …) (errno subclasses and attributes)")
             );
         }
-        // `SyntaxError_init`: the second of two arguments is a tuple of details.
-        (Some("SyntaxError"), [_, details]) => {
-            if !vm.is_iterable(details) {
-                return Err(vm.type_error(format!(
-                    "'{}' object is not iterable",
-                    vm.type_of(details).name
-                )));
-            }
-            return Err(vm.unsupported("SyntaxError(msg, details) (its location attributes)"));
+        // `SyntaxError_init`: the members from the arguments.
+        (Some("SyntaxError"), pos) => {
+            let pos = pos.to_vec();
+            let exc = vm.new_exception(t, pos.clone());
+            crate::runtime::syntaxerror::init(vm, &exc, &pos)?;
+            return Ok(exc);
         }
         _ => {}
     }

@@ -2,6 +2,7 @@
 //! `__build_class__`. Calls of the built-in types are in `constructors`.
 
 mod constructors;
+mod exec;
 mod numeric;
 
 pub use constructors::construct;
@@ -69,6 +70,9 @@ pub fn install(vm: &mut Vm) {
         ("open", open),
         ("__build_class__", super::classes::build_class),
         ("__import__", import),
+        ("compile", exec::compile),
+        ("exec", exec::exec),
+        ("eval", exec::eval),
     ];
     for &(name, f) in fns {
         b.set_str(name, builtin(name, f));

@@ -144,12 +144,11 @@ fn os_error_init(vm: &mut Vm, _args: Args) -> PyResult<Value> {
     Err(vm.unsupported("OSError.__init__"))
 }
 
-/// `SyntaxError_init`: two arguments are a message and a tuple of location details.
+/// `SyntaxError_init`: `BaseException_init`, then the members from the arguments.
 fn syntax_error_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    if args.pos.len() == 3 {
-        return Err(vm.unsupported("SyntaxError.__init__(msg, details) (its location attributes)"));
-    }
-    init(vm, &args, "SyntaxError", "SyntaxError", &[])
+    let r = init(vm, &args, "SyntaxError", "SyntaxError", &[])?;
+    crate::runtime::syntaxerror::init_method(vm, &args)?;
+    Ok(r)
 }
 
 fn exc_with_traceback(vm: &mut Vm, args: Args) -> PyResult<Value> {

@@ -192,11 +192,15 @@ pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     };
     let v = vm.top()?.pop()?;
     let res = match intrinsic {
+        // `sys.displayhook` (`sys_displayhook` in sysmodule.c): `builtins._` is None while
+        // the repr is computed, then the value.
         Intrinsic1::Print => {
             if !v.is_none() {
+                vm.builtins.set_str("_", Value::None);
                 let text = vm.repr(&v)?;
                 vm.stdout.push_str(&text);
                 vm.stdout.push('\n');
+                vm.builtins.set_str("_", v);
             }
             Value::None
         }
