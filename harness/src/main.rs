@@ -66,12 +66,19 @@ enum Command {
     /// removed per target between two matrix.json files.
     Compare { old: PathBuf, new: PathBuf },
     /// Run a Python file, or a `.pyc` file CPython 3.12 wrote, on the reference VM, like
-    /// `python FILE`.
+    /// `python FILE [ARGS…]`, or a command, like `python -c CODE [ARGS…]`; the arguments
+    /// after the file (or the command) are the program's `sys.argv[1:]`.
+    #[command(override_usage = "framespec exec [OPTIONS] FILE [ARGS]...\n       framespec exec [OPTIONS] -c CODE [ARGS]...")]
     Exec {
-        file: PathBuf,
-        /// Instruction budget.
-        #[arg(long, default_value_t = RunOptions::default().fuel)]
-        fuel: u64,
+        /// The program to run, as `python -c` runs it (`sys.argv[0]` is `-c`).
+        #[arg(short = 'c', value_name = "CODE")]
+        command: Option<String>,
+        /// The file to run (unless `-c` is given), then the program's arguments.
+        #[arg(value_name = "FILE | ARGS", trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+        /// Instruction budget (default: none, the program runs to its end as under python).
+        #[arg(long)]
+        fuel: Option<u64>,
         /// Heap budget, in MiB.
         #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_MIB)]
         memory: u64,
@@ -243,7 +250,22 @@ fn main() -> ExitCode {
             write_matrix(&suite, &out)
         }
         Command::Compare { old, new } => compare(&old, &new),
-        Command::Exec { file, fuel, memory } => exec(&file, fuel, mib_to_bytes(memory)),
+        Command::Exec {
+            command,
+            args,
+            fuel,
+            memory,
+        } => {
+            let budget = Budget {
+                fuel: fuel.unwrap_or(u64::MAX),
+                heap_limit_bytes: mib_to_bytes(memory),
+            };
+            match (command, args.split_first()) {
+                (Some(code), _) => exec_command(&code, &args, budget),
+                (None, Some((file, rest))) => exec(Path::new(file), rest, budget),
+                (None, None) => Err("exec needs a FILE to run, or -c CODE".to_owned()),
+            }
+        }
         Command::Dis { file } => dis(&file),
         Command::Compile { file, output } => compile_pyc(&file, output.as_deref()),
     };
@@ -617,14 +639,41 @@ fn read_source(file: &Path) -> Result<String, String> {
     }
 }
 
-fn exec(file: &Path, fuel: u64, heap_limit_bytes: u64) -> Result<ExitCode, String> {
+/// `framespec exec`'s budgets: instructions (`u64::MAX`: none) and heap bytes.
+#[derive(Clone, Copy)]
+struct Budget {
+    fuel: u64,
+    heap_limit_bytes: u64,
+}
+
+/// `framespec exec -c CODE ARGS…`: the program is `<string>`, `sys.argv` is `['-c',
+/// ARGS…]`.
+fn exec_command(code: &str, args: &[String], budget: Budget) -> Result<ExitCode, String> {
+    let options = RunOptions {
+        filename: "<string>".to_owned(),
+        fuel: budget.fuel,
+        heap_limit_bytes: budget.heap_limit_bytes,
+        command: true,
+        argv: std::iter::once("-c".to_owned())
+            .chain(args.iter().cloned())
+            .collect(),
+        ..RunOptions::default()
+    };
+    Ok(exit_code(framespec_vm::run(code, &options)))
+}
+
+fn exec(file: &Path, args: &[String], budget: Budget) -> Result<ExitCode, String> {
     // `python FILE` runs the script under its absolute path (symlinks kept), and that is
-    // the co_filename its frames and tracebacks show (for a .pyc: its `__file__`).
+    // the co_filename its frames and tracebacks show (for a .pyc: its `__file__`), while
+    // `sys.argv[0]` is the path as given.
     let path = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
     let options = RunOptions {
         filename: path.display().to_string(),
-        fuel,
-        heap_limit_bytes,
+        fuel: budget.fuel,
+        heap_limit_bytes: budget.heap_limit_bytes,
+        argv: std::iter::once(file.display().to_string())
+            .chain(args.iter().cloned())
+            .collect(),
         ..RunOptions::default()
     };
     let sourceless = is_pyc(file);
@@ -655,9 +704,14 @@ fn exec(file: &Path, fuel: u64, heap_limit_bytes: u64) -> Result<ExitCode, Strin
             Err(e) => return Ok(undecodable_script(&options.filename, &bytes, e)),
         }
     };
+    Ok(exit_code(result))
+}
+
+/// Writes what a run printed and gives the exit status `python` would.
+fn exit_code(result: framespec_vm::RunResult) -> ExitCode {
     print!("{}", result.stdout);
     eprint!("{}", result.stderr);
-    Ok(match result.end {
+    match result.end {
         End::Completed => ExitCode::SUCCESS,
         // As the OS would see `exit(code)`: the low eight bits.
         End::Exception(e) => ExitCode::from(e.exit_code as u8),
@@ -680,7 +734,7 @@ fn exec(file: &Path, fuel: u64, heap_limit_bytes: u64) -> Result<ExitCode, Strin
             eprintln!("framespec: reference VM bug: {detail}");
             ExitCode::from(70)
         }
-    })
+    }
 }
 
 fn dis(file: &Path) -> Result<ExitCode, String> {

@@ -87,7 +87,7 @@ impl Reference {
             heap_limit_bytes: self.heap_limit_bytes,
             trace: case.trace,
             snapshot_lines: case.snapshot_lines.clone(),
-            sourceless: false,
+            ..RunOptions::default()
         }
     }
 }

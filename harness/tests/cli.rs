@@ -181,10 +181,12 @@ fn exec_ends_a_program_that_exhausts_its_heap_with_exit_code_5() -> Result<(), F
     ];
     for (name, source, memory, budget) in programs {
         std::fs::write(dir.join(name), source).expect("write the program");
-        let mut args = vec!["exec", name];
+        // Options go before the file: what follows it is the program's sys.argv.
+        let mut args = vec!["exec"];
         if let Some(mib) = memory {
             args.extend(["--memory", mib]);
         }
+        args.push(name);
         let started = Instant::now();
         let out = Command::new(env!("CARGO_BIN_EXE_framespec"))
             .args(&args)

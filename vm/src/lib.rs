@@ -51,6 +51,12 @@ pub struct RunOptions {
     /// The module was loaded from a `.pyc` file, as `python FILE.pyc` runs it: its
     /// `__loader__` is a `SourcelessFileLoader` rather than a `SourceFileLoader`.
     pub sourceless: bool,
+    /// The program is a command, as `python -c CODE` runs it: the module has no
+    /// `__file__`, its `__loader__` is `BuiltinImporter`, and tracebacks show no source
+    /// lines (there is no file to read them from).
+    pub command: bool,
+    /// `sys.argv`; empty means `[filename]`.
+    pub argv: Vec<String>,
 }
 
 impl Default for RunOptions {
@@ -62,6 +68,8 @@ impl Default for RunOptions {
             trace: false,
             snapshot_lines: Vec::new(),
             sourceless: false,
+            command: false,
+            argv: Vec::new(),
         }
     }
 }

@@ -55,6 +55,8 @@ impl Vm {
         };
         match v {
             Value::Module(m) => reach::module_has(&m.name, name).then(|| m.name.to_string()),
+            // `python -c`'s `__loader__`, of which only the name is modelled.
+            Value::Type(t) if &*t.module == "_frozen_importlib" => Some(t.name.to_string()),
             Value::Type(t) => {
                 let own = builtin_of(t)?;
                 if reach::type_has(&own, name) {

@@ -58,22 +58,33 @@ pub fn run_module(
     vm.heap = heap;
     vm.native_limit = native_limit;
     vm.source_lines = source
+        .filter(|_| !options.command)
         .map(|s| s.lines().map(str::to_owned).collect())
         .unwrap_or_default();
+    if let (false, Some(Value::Module(sys))) = (options.argv.is_empty(), vm.modules.get_str("sys")) {
+        let argv = options.argv.iter().map(|a| Value::str(a)).collect();
+        sys.dict.set_str("argv", Value::list(argv));
+    }
     vm.trace = TraceState::new(options);
     let globals = Dict::new_rc();
     globals.set_str("__name__", Value::str("__main__"));
     globals.set_str("__doc__", Value::None);
     globals.set_str("__package__", Value::None);
-    let loader = file_loader(&mut vm, &options.filename, options.sourceless);
+    let loader = if options.command {
+        builtin_importer(&vm)
+    } else {
+        file_loader(&mut vm, &options.filename, options.sourceless)
+    };
     globals.set_str("__loader__", loader);
     globals.set_str("__spec__", Value::None);
     globals.set_str("__annotations__", Value::Dict(Dict::new_rc()));
     if let Some(b) = vm.modules.get_str("builtins") {
         globals.set_str("__builtins__", b);
     }
-    globals.set_str("__file__", Value::str(&options.filename));
-    globals.set_str("__cached__", Value::None);
+    if !options.command {
+        globals.set_str("__file__", Value::str(&options.filename));
+        globals.set_str("__cached__", Value::None);
+    }
     let main = Module {
         name: Rc::from("__main__"),
         dict: globals.clone(),
@@ -110,6 +121,23 @@ pub fn run_module(
         trace: vm.trace.events.take(),
         snapshots: vm.trace.snapshots.take(),
     }
+}
+
+/// `__main__.__loader__` as `python -c` sets it: the class
+/// `_frozen_importlib.BuiltinImporter`, of which nothing but its name exists here (any
+/// attribute is unsupported, see `Vm::cpython_owner_of`).
+fn builtin_importer(vm: &Vm) -> Value {
+    let object = vm.types.object.clone();
+    Value::Type(Rc::new(super::types::Type {
+        name: Rc::from("BuiltinImporter"),
+        qualname: std::cell::RefCell::new(Rc::from("BuiltinImporter")),
+        module: Rc::from("_frozen_importlib"),
+        bases: vec![object.clone()],
+        mro_rest: vec![object],
+        dict: Dict::new_rc(),
+        base_layout: "object",
+        builtin: false,
+    }))
 }
 
 /// `__main__.__loader__` as `python main.py` sets it: an

@@ -156,7 +156,12 @@ fn compile_and_run(source: &str, options: &RunOptions, native_limit: usize) -> R
             // The parser's warnings up to the error are written before the error.
             let warnings = crate::compile::warnings_before_error(source, &e);
             let mut stderr = traceback::syntax_warnings_text(&options.filename, source, &warnings);
-            stderr.push_str(&traceback::syntax_error_text(&options.filename, source, &e));
+            // The compiler reads the error's line from the file; a command has none.
+            let text = match (options.command, e.origin) {
+                (true, crate::Origin::Located | crate::Origin::Compiler) => "",
+                _ => source,
+            };
+            stderr.push_str(&traceback::syntax_error_text(&options.filename, text, &e));
             RunResult {
                 stderr,
                 end: End::Exception(crate::UncaughtException {
