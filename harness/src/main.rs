@@ -68,13 +68,19 @@ enum Command {
     /// Run a Python file, or a `.pyc` file CPython 3.12 wrote, on the reference VM, like
     /// `python FILE [ARGS…]`, or a command, like `python -c CODE [ARGS…]`; the arguments
     /// after the file (or the command) are the program's `sys.argv[1:]`.
-    #[command(override_usage = "framespec exec [OPTIONS] FILE [ARGS]...\n       framespec exec [OPTIONS] -c CODE [ARGS]...")]
+    #[command(
+        override_usage = "framespec exec [OPTIONS] FILE [ARGS]...\n       framespec exec [OPTIONS] -c CODE [ARGS]..."
+    )]
     Exec {
         /// The program to run, as `python -c` runs it (`sys.argv[0]` is `-c`).
         #[arg(short = 'c', value_name = "CODE")]
         command: Option<String>,
         /// The file to run (unless `-c` is given), then the program's arguments.
-        #[arg(value_name = "FILE | ARGS", trailing_var_arg = true, allow_hyphen_values = true)]
+        #[arg(
+            value_name = "FILE | ARGS",
+            trailing_var_arg = true,
+            allow_hyphen_values = true
+        )]
         args: Vec<String>,
         /// Instruction budget (default: none, the program runs to its end as under python).
         #[arg(long)]
@@ -627,9 +633,9 @@ fn undecodable_script(
 /// A source file's text, decoded as CPython decodes source bytes (a UTF-8 BOM, a PEP 263
 /// coding cookie); what cannot be decoded is an error naming the file.
 fn read_source(file: &Path) -> Result<String, String> {
-    use framespec_vm::compile::{decode_source, DecodeError};
+    use framespec_vm::compile::{decode_source_in, DecodeError};
     let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    match decode_source(&bytes) {
+    match decode_source_in(&bytes, python::stdlib().as_deref()) {
         Ok(text) => Ok(text.into_owned()),
         Err(DecodeError::NotUtf8(at)) => Err(format!(
             "{}: not UTF-8 (byte {at}) and no encoding declared (PEP 263)",
@@ -654,6 +660,7 @@ fn exec_command(code: &str, args: &[String], budget: Budget) -> Result<ExitCode,
         fuel: budget.fuel,
         heap_limit_bytes: budget.heap_limit_bytes,
         command: true,
+        stdlib: python::stdlib(),
         argv: std::iter::once("-c".to_owned())
             .chain(args.iter().cloned())
             .collect(),
@@ -671,6 +678,7 @@ fn exec(file: &Path, args: &[String], budget: Budget) -> Result<ExitCode, String
         filename: path.display().to_string(),
         fuel: budget.fuel,
         heap_limit_bytes: budget.heap_limit_bytes,
+        stdlib: python::stdlib(),
         argv: std::iter::once(file.display().to_string())
             .chain(args.iter().cloned())
             .collect(),
@@ -699,7 +707,8 @@ fn exec(file: &Path, args: &[String], budget: Budget) -> Result<ExitCode, String
     } else {
         let bytes =
             std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        match framespec_vm::compile::decode_source(&bytes) {
+        let stdlib = python::stdlib();
+        match framespec_vm::compile::decode_source_in(&bytes, stdlib.as_deref()) {
             Ok(text) => framespec_vm::run(&text, &options),
             Err(e) => return Ok(undecodable_script(&options.filename, &bytes, e)),
         }

@@ -58,6 +58,24 @@ pub fn locate(version: &str) -> Result<PathBuf, String> {
         .ok_or_else(|| format!("{name} not found via $FRAMESPEC_PYTHON, pyenv or PATH"))
 }
 
+/// CPython 3.12's `Lib/` directory, which the reference VM reads in place (today: the
+/// character-map codecs of source encodings): `$FRAMESPEC_STDLIB`, else the
+/// `lib/python3.12` beside the python3.12 [`find`] locates, when it holds `encodings/`.
+pub fn stdlib() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("FRAMESPEC_STDLIB") {
+        return Some(PathBuf::from(dir));
+    }
+    let python = find(REFERENCE_VERSION)?;
+    let prefix = python.parent()?.parent()?;
+    let lib = prefix
+        .join("lib")
+        .join(format!("python{REFERENCE_VERSION}"));
+    lib.join("encodings")
+        .join("__init__.py")
+        .is_file()
+        .then_some(lib)
+}
+
 fn pyenv_root() -> Option<PathBuf> {
     if let Some(root) = std::env::var_os("PYENV_ROOT") {
         return Some(PathBuf::from(root));

@@ -57,6 +57,9 @@ pub struct RunOptions {
     pub command: bool,
     /// `sys.argv`; empty means `[filename]`.
     pub argv: Vec<String>,
+    /// CPython 3.12's `Lib/` directory, read in place (today: the character-map codecs
+    /// that decode source bytes given to `compile()`, `exec()` and `eval()`).
+    pub stdlib: Option<std::path::PathBuf>,
 }
 
 impl Default for RunOptions {
@@ -70,6 +73,7 @@ impl Default for RunOptions {
             sourceless: false,
             command: false,
             argv: Vec::new(),
+            stdlib: None,
         }
     }
 }

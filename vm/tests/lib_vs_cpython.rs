@@ -127,7 +127,7 @@ fn compile_one(lib: &Path, rel: &str, pyc: &Path) -> Ours {
         Ok(b) => b,
         Err(e) => return Ours::NotYet(format!("cannot read: {e}")),
     };
-    let source = match framespec_vm::compile::decode_source(&bytes) {
+    let source = match framespec_vm::compile::decode_source_in(&bytes, Some(lib)) {
         Ok(s) => s,
         // As `python3.12 FILE` does. CPython's `compile(bytes)` decodes later, so it
         // rejects such a file only where a token holds the bad byte (not in a comment):

@@ -4,11 +4,12 @@
 //! first holds nothing but a comment (`check_coding_spec`, `get_coding_spec`), normalised
 //! by `get_normal_name`.
 //!
-//! UTF-8 and Latin-1 are decoded here. Any other text encoding CPython knows is
-//! unsupported (the VM has no codecs yet); a name CPython does not know is its
-//! SyntaxError.
+//! UTF-8 and Latin-1 are decoded here, and the character-map codecs of CPython's `Lib/`
+//! (`charmap`) when it is at hand. Any other text encoding CPython knows is unsupported; a
+//! name CPython does not know is its SyntaxError.
 
 use std::borrow::Cow;
+use std::path::Path;
 
 use super::{syntax_error, unsupported, CompileError, Loc};
 use crate::runtime::cpython_names::TEXT_ENCODINGS;
@@ -16,8 +17,18 @@ use crate::runtime::cpython_names::TEXT_ENCODINGS;
 const BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// The source text of `bytes`. Invalid UTF-8 without a cookie is the caller's to report
-/// (CPython reports it where the tokenizer meets it).
+/// (CPython reports it where the tokenizer meets it). Without CPython's `Lib/` at hand,
+/// only encodings that need no codec module decode: see [`decode_source_in`].
 pub fn decode_source(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
+    decode_source_in(bytes, None)
+}
+
+/// [`decode_source`] with CPython 3.12's `Lib/` directory `stdlib`, whose character-map
+/// codecs (`charmap`) decode the 8-bit encodings.
+pub fn decode_source_in<'a>(
+    bytes: &'a [u8],
+    stdlib: Option<&Path>,
+) -> Result<Cow<'a, str>, DecodeError> {
     let (bom, body) = match bytes.strip_prefix(BOM) {
         Some(rest) => (true, rest),
         None => (false, bytes),
@@ -51,10 +62,17 @@ pub fn decode_source(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
         Some(("latin_1", _)) => Ok(Cow::Owned(body.iter().map(|&b| char::from(b)).collect())),
         // Any codec that reads ASCII as ASCII reads an all-ASCII file so.
         Some((_, true)) if body.is_ascii() => utf8(),
-        Some(_) => Err(DecodeError::Syntax(unsupported(
-            &format!("the source encoding {name}"),
-            Loc::line_only(1),
-        ))),
+        Some((module, _)) => {
+            let why = match stdlib.map(|dir| super::charmap::decode(dir, module, body)) {
+                Some(Ok(text)) => return Ok(Cow::Owned(text)),
+                Some(Err(why)) => why,
+                None => "CPython's Lib/ is not at hand".to_owned(),
+            };
+            Err(DecodeError::Syntax(unsupported(
+                &format!("the source encoding {name} ({why})"),
+                Loc::line_only(1),
+            )))
+        }
         None => Err(DecodeError::Syntax(encoding_error(&format!(
             "unknown encoding: {name}"
         )))),

@@ -20,6 +20,7 @@ mod annotations;
 mod assemble;
 mod asyncs;
 mod cfg;
+mod charmap;
 mod checks;
 mod codegen;
 mod definitions;
@@ -44,7 +45,7 @@ mod warnings;
 
 use std::rc::Rc;
 
-pub use encoding::{decode_source, DecodeError};
+pub use encoding::{decode_source, decode_source_in, DecodeError};
 pub(crate) use fold::{const_key, ConstKey};
 pub use warnings::{before_error as warnings_before_error, CompileWarning};
 

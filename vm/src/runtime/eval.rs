@@ -61,11 +61,13 @@ pub fn run_module(
         .filter(|_| !options.command)
         .map(|s| s.lines().map(str::to_owned).collect())
         .unwrap_or_default();
-    if let (false, Some(Value::Module(sys))) = (options.argv.is_empty(), vm.modules.get_str("sys")) {
+    if let (false, Some(Value::Module(sys))) = (options.argv.is_empty(), vm.modules.get_str("sys"))
+    {
         let argv = options.argv.iter().map(|a| Value::str(a)).collect();
         sys.dict.set_str("argv", Value::list(argv));
     }
     vm.trace = TraceState::new(options);
+    vm.stdlib = options.stdlib.clone();
     let globals = Dict::new_rc();
     globals.set_str("__name__", Value::str("__main__"));
     globals.set_str("__doc__", Value::None);

@@ -64,6 +64,8 @@ pub struct Vm {
     /// `sys.get_int_max_str_digits()`: the most decimal digits an int/str conversion may
     /// have (0: no limit).
     pub int_max_str_digits: usize,
+    /// CPython's `Lib/` directory (`RunOptions::stdlib`).
+    pub stdlib: Option<std::path::PathBuf>,
 }
 
 impl Vm {
@@ -91,6 +93,7 @@ impl Vm {
             repr_active: Vec::new(),
             source_lines: Vec::new(),
             int_max_str_digits: crate::arith::text::DEFAULT_MAX_STR_DIGITS,
+            stdlib: None,
         };
         super::builtins::install(&mut vm);
         super::methods::install(&mut vm);

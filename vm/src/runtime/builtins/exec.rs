@@ -269,7 +269,7 @@ fn source_text(vm: &mut Vm, source: &Value, who: &str, kinds: &str) -> PyResult<
     let text =
         match source {
             Value::Str(s) => s.to_string(),
-            Value::Bytes(b) => match crate::compile::decode_source(b) {
+            Value::Bytes(b) => match crate::compile::decode_source_in(b, vm.stdlib.as_deref()) {
                 Ok(text) => text.into_owned(),
                 Err(crate::compile::DecodeError::Syntax(e)) if e.unsupported => {
                     return Err(vm.unsupported(e.message))
