@@ -1,12 +1,14 @@
 //! Class creation (CPython `builtins.__build_class__` and `type.__new__`,
 //! Objects/typeobject.c): run the class body, compute the MRO, make the type.
 //!
-//! The object model covers plain classes and exception classes whose metaclass is `type`.
-//! Everything else in class creation that CPython 3.12 gives meaning to (metaclasses, class
-//! keywords, subclassing other built-in types, `__slots__`, `__init_subclass__`,
-//! `__set_name__`, special methods the evaluator does not dispatch) ends the run as
-//! *unsupported* here, at the class statement, rather than creating a class that behaves
-//! differently later.
+//! The object model covers plain classes and exception classes whose metaclass is `type`,
+//! with the class-creation protocol of `type.__new__`: bases replaced by their
+//! `__mro_entries__` (and `__orig_bases__` kept), `__set_name__` on the namespace's values,
+//! `__init_subclass__` given the class keywords, `__init_subclass__` and
+//! `__class_getitem__` made class methods. Everything else in class creation that CPython
+//! 3.12 gives meaning to (metaclasses, subclassing other built-in types, `__slots__`,
+//! special methods the evaluator does not dispatch) ends the run as *unsupported* here, at
+//! the class statement, rather than creating a class that behaves differently later.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -14,9 +16,9 @@ use std::rc::Rc;
 use super::dict::Dict;
 use super::eval;
 use super::interp::Vm;
-use super::object::{Args, Value};
+use super::object::{Args, Property, PropertyKind, Value};
 use super::types::{c3, Type};
-use super::PyResult;
+use super::{PyResult, Throw};
 
 /// Special method names CPython's type machinery or evaluator calls that this VM never
 /// calls: a class defining one would silently behave differently, so it is unsupported.
@@ -27,9 +29,6 @@ const UNDISPATCHED: &[&str] = &[
     "__get__",
     "__set__",
     "__delete__",
-    "__set_name__",
-    "__init_subclass__",
-    "__class_getitem__",
     "__slots__",
     "__del__",
     "__index__",
@@ -38,8 +37,6 @@ const UNDISPATCHED: &[&str] = &[
     "__floor__",
     "__ceil__",
     "__bytes__",
-    "__divmod__",
-    "__rdivmod__",
     "__iadd__",
     "__isub__",
     "__imul__",
@@ -57,22 +54,12 @@ const UNDISPATCHED: &[&str] = &[
     "__missing__",
     "__instancecheck__",
     "__subclasscheck__",
-    "__mro_entries__",
     "__prepare__",
     "__dir__",
     "__sizeof__",
-    "__reduce__",
-    "__reduce_ex__",
-    "__getstate__",
-    "__setstate__",
-    "__getnewargs__",
-    "__getnewargs_ex__",
-    "__copy__",
-    "__deepcopy__",
     "__buffer__",
     "__release_buffer__",
     "__fspath__",
-    "__subclasshook__",
     "__weakref__",
 ];
 
@@ -85,11 +72,8 @@ pub fn build_class(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
             return Err(vm.unsupported("a metaclass other than type"));
         }
     }
-    if let Some((k, _)) = args.kw.first() {
-        return Err(vm.unsupported(format!(
-            "class keyword arguments ({k}=…, passed to __init_subclass__)"
-        )));
-    }
+    // The class keywords, for `__init_subclass__` (type.__new__ takes them).
+    let kwds = std::mem::take(&mut args.kw);
     if args.pos.len() < 2 {
         return Err(vm.type_error("__build_class__: not enough arguments"));
     }
@@ -99,12 +83,14 @@ pub fn build_class(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     let Value::Str(name) = args.pos[1].clone() else {
         return Err(vm.type_error("__build_class__: name is not a string"));
     };
+    let orig_bases = args.pos[2..].to_vec();
+    let (entries, replaced) = mro_entries(vm, &orig_bases)?;
     let mut bases = Vec::new();
-    for b in &args.pos[2..] {
+    for b in &entries {
         match b {
             Value::Type(t) => bases.push(t.clone()),
-            // CPython asks a non-type base for `__mro_entries__`, then derives the
-            // metaclass from the bases: neither exists here.
+            // CPython derives the metaclass from such a base (its type), which the object
+            // model does not have.
             _ => return Err(vm.unsupported("a class base that is not a type")),
         }
     }
@@ -113,16 +99,46 @@ pub fn build_class(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     let mut frame = vm.function_frame(&body, Args::default())?;
     frame.locals = Some(ns.clone());
     let cell = eval::run_entry_frame(vm, frame)?;
-    let t = make_class(vm, &name, bases, ns)?;
+    if replaced {
+        ns.set_str("__orig_bases__", Value::tuple(orig_bases));
+    }
+    let t = make_class(vm, &name, bases, ns, kwds)?;
     if let Value::Cell(c) = cell {
         *c.value.borrow_mut() = Some(Value::Type(t.clone()));
     }
     Ok(Value::Type(t))
 }
 
+/// `update_bases` (bltinmodule.c): a base that is not a type and has `__mro_entries__`
+/// is replaced by the tuple that method returns, given the original bases. The bases
+/// after, and whether any was replaced.
+fn mro_entries(vm: &mut Vm, orig: &[Value]) -> PyResult<(Vec<Value>, bool)> {
+    let mut out = Vec::new();
+    let mut replaced = false;
+    for b in orig {
+        if matches!(b, Value::Type(_)) {
+            out.push(b.clone());
+            continue;
+        }
+        let meth = match vm.getattr(b, "__mro_entries__") {
+            Ok(m) => m,
+            Err(Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => {
+                out.push(b.clone());
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        match vm.call(&meth, Args::new(vec![Value::tuple(orig.to_vec())]))? {
+            Value::Tuple(items) => out.extend(items.iter().cloned()),
+            _ => return Err(vm.type_error("__mro_entries__ must return a tuple")),
+        }
+        replaced = true;
+    }
+    Ok((out, replaced))
+}
+
 /// Bases the object model cannot extend: built-in types other than `object` and the
-/// exceptions (their instances would lack the built-in layout), and classes whose
-/// `__init_subclass__` CPython would call.
+/// exceptions (their instances would lack the built-in layout).
 fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
     // best_base, which runs before anything else looks at the bases: typing's PEP 695
     // types lack Py_TPFLAGS_BASETYPE.
@@ -136,11 +152,6 @@ fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
         if b.is_builtin() && !b.is_exception() && !Rc::ptr_eq(b, &vm.types.object) {
             return Err(vm.unsupported(format!("subclassing the built-in type '{}'", b.name)));
         }
-        for t in b.mro() {
-            if !t.is_builtin() && t.dict.get_str("__init_subclass__").is_some() {
-                return Err(vm.unsupported("__init_subclass__"));
-            }
-        }
     }
     Ok(())
 }
@@ -151,6 +162,7 @@ pub fn make_class(
     name: &str,
     bases: Vec<Rc<Type>>,
     ns: Rc<Dict>,
+    kwds: Vec<(Rc<str>, Value)>,
 ) -> PyResult<Rc<Type>> {
     check_bases(vm, &bases)?;
     // A value whose class defines `__set_name__` cannot occur: that class is unsupported.
@@ -209,7 +221,18 @@ pub fn make_class(
         *c.value.borrow_mut() = Some(Value::Dict(ns.clone()));
         let _ = ns.remove(&Value::str("__classdictcell__"));
     }
-    Ok(Rc::new(Type {
+    // type_new_set_classmethod: these two are class methods even when written as plain
+    // functions.
+    for special in ["__init_subclass__", "__class_getitem__"] {
+        if let Some(f @ Value::Function(_)) = ns.get_str(special) {
+            let m = Property {
+                kind: PropertyKind::ClassMethod,
+                func: f,
+            };
+            ns.set_str(special, Value::Property(Rc::new(m)));
+        }
+    }
+    let t = Rc::new(Type {
         name: Rc::from(name),
         qualname: RefCell::new(qualname),
         module,
@@ -218,5 +241,65 @@ pub fn make_class(
         dict: ns,
         base_layout: layout,
         builtin: false,
-    }))
+    });
+    set_names(vm, &t)?;
+    init_subclass(vm, &t, kwds)?;
+    Ok(t)
+}
+
+/// `type_new_set_names`: each value of the new class's namespace whose type has
+/// `__set_name__` is told its class and name, in namespace order; an error gets a note
+/// saying which.
+fn set_names(vm: &mut Vm, t: &Rc<Type>) -> PyResult<()> {
+    for (k, v) in t.dict.items() {
+        if !matches!(v, Value::Object(_)) {
+            continue;
+        }
+        let Some(f) = vm.special(&v, "__set_name__") else {
+            continue;
+        };
+        let args = Args::new(vec![v.clone(), Value::Type(t.clone()), k.clone()]);
+        if let Err(e) = vm.call(&f, args) {
+            if let Throw::Exc(exc) | Throw::Reraise(exc) = &e {
+                let note = format!(
+                    "Error calling __set_name__ on '{}' instance {} in '{}'",
+                    vm.type_of(&v).name,
+                    vm.repr(&k)?,
+                    t.name
+                );
+                let add = vm.getattr(exc, "add_note")?;
+                vm.call(&add, Args::new(vec![Value::str(&note)]))?;
+            }
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// `type_new_init_subclass`: `super(t, t).__init_subclass__(**kwds)`, the first
+/// `__init_subclass__` along the MRO after the class itself; `object`'s takes no keywords.
+fn init_subclass(vm: &mut Vm, t: &Rc<Type>, kwds: Vec<(Rc<str>, Value)>) -> PyResult<()> {
+    let found = t
+        .mro_rest
+        .iter()
+        .find_map(|c| c.dict.get_str("__init_subclass__"));
+    match found {
+        Some(Value::Property(p)) if p.kind == PropertyKind::ClassMethod => {
+            let mut args = Args::new(vec![Value::Type(t.clone())]);
+            args.kw = kwds;
+            vm.call(&p.func, args)?;
+            Ok(())
+        }
+        None | Some(Value::Builtin(_)) => {
+            if kwds.is_empty() {
+                Ok(())
+            } else {
+                Err(vm.type_error(format!(
+                    "{}.__init_subclass__() takes no keyword arguments",
+                    t.name
+                )))
+            }
+        }
+        Some(_) => Err(vm.unsupported("an __init_subclass__ that is not a class method")),
+    }
 }

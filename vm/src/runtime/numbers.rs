@@ -8,13 +8,57 @@ use std::rc::Rc;
 use super::heap;
 use super::int::number;
 use super::interp::Vm;
-use super::object::Value;
+use super::object::{Args, Value};
 use super::protocol::from_num;
 use super::{PyResult, Throw};
 use crate::arith::{self, ArithError, Num, UnaryOp};
 use crate::oparg::BinaryOp;
 
 impl Vm {
+    /// `binary_op1` where an operand is an instance of a user class (whose number slots
+    /// are `slot_nb_*`, SLOT1BINFULL in typeobject.c): `a.NAME(b)`, then `b.RNAME(a)`.
+    /// The reflected method comes first when `b`'s type is a proper subclass of `a`'s that
+    /// overrides it (`method_is_overloaded`), and never when both have the same type.
+    /// `None` when no method answered (absent, or NotImplemented).
+    pub fn user_binary(
+        &mut self,
+        a: &Value,
+        b: &Value,
+        name: &str,
+        rname: &str,
+    ) -> PyResult<Option<Value>> {
+        let (ta, tb) = (self.type_of(a), self.type_of(b));
+        let same = Rc::ptr_eq(&ta, &tb);
+        let mut reflected = if same { None } else { self.special(b, rname) };
+        let answered = |r: &Value| !matches!(r, Value::NotImplemented);
+        if let Some(f) = self.special(a, name) {
+            if let Some(rf) = reflected.clone() {
+                let overloaded = match ta.lookup(rname) {
+                    Some(own) => !own.is(&rf),
+                    None => true,
+                };
+                if tb.is_subtype(&ta) && overloaded {
+                    let r = self.call(&rf, Args::new(vec![b.clone(), a.clone()]))?;
+                    if answered(&r) {
+                        return Ok(Some(r));
+                    }
+                    reflected = None;
+                }
+            }
+            let r = self.call(&f, Args::new(vec![a.clone(), b.clone()]))?;
+            if answered(&r) {
+                return Ok(Some(r));
+            }
+        }
+        if let Some(rf) = reflected {
+            let r = self.call(&rf, Args::new(vec![b.clone(), a.clone()]))?;
+            if answered(&r) {
+                return Ok(Some(r));
+            }
+        }
+        Ok(None)
+    }
+
     /// `a OP b` (and `a OP= b` when `inplace`).
     pub fn binary(&mut self, op: BinaryOp, a: &Value, b: &Value, inplace: bool) -> PyResult<Value> {
         // Machine ints whose result fits in 64 bits: no special methods to look for, no
@@ -40,15 +84,8 @@ impl Vm {
                     }
                 }
             }
-            if let Some(r) = self.call_special(a, name, vec![b.clone()])? {
-                if !matches!(r, Value::NotImplemented) {
-                    return Ok(r);
-                }
-            }
-            if let Some(r) = self.call_special(b, rname, vec![a.clone()])? {
-                if !matches!(r, Value::NotImplemented) {
-                    return Ok(r);
-                }
+            if let Some(r) = self.user_binary(a, b, name, rname)? {
+                return Ok(r);
             }
         }
         let setlike = |v: &Value| matches!(v, Value::Set(_) | Value::DictView(_));

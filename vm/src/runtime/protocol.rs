@@ -311,17 +311,10 @@ impl Vm {
                 lx == ly && (lx == 0 || (x.start == y.start && (lx == 1 || x.step == y.step)))
             }
             (Value::Object(_), _) | (_, Value::Object(_)) => {
-                if let Some(r) = self.call_special(a, "__eq__", vec![b.clone()])? {
-                    if !matches!(r, Value::NotImplemented) {
-                        return self.truthy(&r);
-                    }
+                match self.user_compare(CompareOp::Eq, a, b)? {
+                    Some(r) => return self.truthy(&r),
+                    None => a.is(b),
                 }
-                if let Some(r) = self.call_special(b, "__eq__", vec![a.clone()])? {
-                    if !matches!(r, Value::NotImplemented) {
-                        return self.truthy(&r);
-                    }
-                }
-                a.is(b)
             }
             _ => a.is(b),
         })
@@ -356,7 +349,14 @@ impl Vm {
             if let Some(r) = self.user_compare(op, a, b)? {
                 return Ok(r);
             }
-            let e = self.eq_inner(a, b)?;
+            // No method answered: identity for instances (`do_richcompare`'s default),
+            // without asking their methods again.
+            let objects = matches!(a, Value::Object(_)) || matches!(b, Value::Object(_));
+            let e = if objects {
+                a.is(b)
+            } else {
+                self.eq_inner(a, b)?
+            };
             return Ok(Value::Bool(if op == CompareOp::Eq { e } else { !e }));
         }
         if let Some(r) = self.user_compare(op, a, b)? {
@@ -385,16 +385,29 @@ impl Vm {
         }
     }
 
+    /// `do_richcompare` for instances of user classes: `a.OP(b)`, then `b`'s reflected
+    /// method, which comes first when `b`'s type is a proper subclass of `a`'s.
     fn user_compare(&mut self, op: CompareOp, a: &Value, b: &Value) -> PyResult<Option<Value>> {
         let (name, reflected) = (op.method(), op.swapped().method());
+        let (ta, tb) = (self.type_of(a), self.type_of(b));
+        let reverse_first = !Rc::ptr_eq(&ta, &tb) && tb.is_subtype(&ta);
+        if reverse_first {
+            if let Some(r) = self.call_special(b, reflected, vec![a.clone()])? {
+                if !matches!(r, Value::NotImplemented) {
+                    return Ok(Some(r));
+                }
+            }
+        }
         if let Some(r) = self.call_special(a, name, vec![b.clone()])? {
             if !matches!(r, Value::NotImplemented) {
                 return Ok(Some(r));
             }
         }
-        if let Some(r) = self.call_special(b, reflected, vec![a.clone()])? {
-            if !matches!(r, Value::NotImplemented) {
-                return Ok(Some(r));
+        if !reverse_first {
+            if let Some(r) = self.call_special(b, reflected, vec![a.clone()])? {
+                if !matches!(r, Value::NotImplemented) {
+                    return Ok(Some(r));
+                }
             }
         }
         if op == CompareOp::Ne && (matches!(a, Value::Object(_)) || matches!(b, Value::Object(_))) {
@@ -1136,10 +1149,14 @@ impl Vm {
                     }
                 }
             }
-            // `list[int]` is a `types.GenericAlias`; a class's `__class_getitem__` is not
-            // dispatched (the class statement refuses it).
+            // `list[int]` is a `types.GenericAlias`.
             Value::Type(t) if t.is_builtin() && reach::type_has(&t.name, "__class_getitem__") => {
                 Err(self.unsupported(format!("the generic alias {}[…]", t.name)))
+            }
+            // PyObject_GetItem on a class: its `__class_getitem__`, if it has one.
+            Value::Type(t) if !t.is_builtin() && t.lookup("__class_getitem__").is_some() => {
+                let f = self.getattr(container, "__class_getitem__")?;
+                self.call(&f, Args::new(vec![sub.clone()]))
             }
             Value::Type(t) => {
                 let n = t.name.clone();

@@ -238,16 +238,12 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                 else {
                     return Err(vm.type_error("type() argument types"));
                 };
-                if let Some((k, _)) = args.kw.first() {
-                    // `type_new` passes them to `__init_subclass__` once the class exists.
-                    return Err(vm.unsupported(format!(
-                        "type() keyword arguments ({k}=…, passed to __init_subclass__)"
-                    )));
-                }
                 let mut bs = Vec::new();
                 for b in bases.iter() {
-                    if let Value::Type(t) = b {
-                        bs.push(t.clone());
+                    match b {
+                        Value::Type(t) => bs.push(t.clone()),
+                        // The metaclass would be derived from it.
+                        _ => return Err(vm.unsupported("a class base that is not a type")),
                     }
                 }
                 let ns2 = crate::runtime::gc::alloc(ns.copy());
@@ -259,8 +255,13 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                         .unwrap_or(Value::str("__main__"));
                     ns2.set_str("__module__", m);
                 }
+                // `type_new` passes the keywords to `__init_subclass__`.
                 Ok(Value::Type(crate::runtime::classes::make_class(
-                    vm, n, bs, ns2,
+                    vm,
+                    n,
+                    bs,
+                    ns2,
+                    args.kw.clone(),
                 )?))
             }
             _ => Err(vm.type_error("type() takes 1 or 3 arguments")),

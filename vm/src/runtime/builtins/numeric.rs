@@ -50,16 +50,17 @@ pub fn divmod(vm: &mut Vm, args: Args) -> PyResult<Value> {
             Err(e) => Err(vm.arith_error(e)),
         };
     }
-    if !matches!(a, Value::Object(_)) && !matches!(b, Value::Object(_)) {
-        return Err(vm.type_error(format!(
-            "unsupported operand type(s) for divmod(): '{}' and '{}'",
-            vm.type_of(a).name,
-            vm.type_of(b).name
-        )));
+    // `nb_divmod`: a user class's `__divmod__` / `__rdivmod__` (never `//` and `%`).
+    if matches!(a, Value::Object(_)) || matches!(b, Value::Object(_)) {
+        if let Some(r) = vm.user_binary(a, b, "__divmod__", "__rdivmod__")? {
+            return Ok(r);
+        }
     }
-    let q = vm.binary(BinaryOp::FloorDivide, a, b, false)?;
-    let r = vm.binary(BinaryOp::Remainder, a, b, false)?;
-    Ok(Value::tuple(vec![q, r]))
+    Err(vm.type_error(format!(
+        "unsupported operand type(s) for divmod(): '{}' and '{}'",
+        vm.type_of(a).name,
+        vm.type_of(b).name
+    )))
 }
 
 /// `pow(a, b, m)` of built-in values that are not all ints: `ternary_op` asks the

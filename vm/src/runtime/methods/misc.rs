@@ -29,6 +29,32 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("TextIOWrapper", "flush", stream_flush),
 ];
 
+/// The class methods (`METH_CLASS`) this file installs.
+pub const CLASS_METHODS: &[(&str, &str, NativeFn)] =
+    &[("object", "__init_subclass__", object_init_subclass)];
+
+/// `object.__init_subclass__` (`object_init_subclass`, METH_NOARGS): does nothing, and
+/// refuses any argument, naming the class it is bound to.
+fn object_init_subclass(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let name = match args.pos.first() {
+        Some(Value::Type(t)) => t.name.to_string(),
+        Some(other) => vm.type_of(other).name.to_string(),
+        None => "object".to_owned(),
+    };
+    if !args.kw.is_empty() {
+        return Err(vm.type_error(format!(
+            "{name}.__init_subclass__() takes no keyword arguments"
+        )));
+    }
+    if args.pos.len() > 1 {
+        return Err(vm.type_error(format!(
+            "{name}.__init_subclass__() takes no arguments ({} given)",
+            args.pos.len() - 1
+        )));
+    }
+    Ok(Value::None)
+}
+
 /// The `__init__` of an exception type (CPython `BaseException_init` and the types' own
 /// `…_init`, which start with it): sets `args` to the positional arguments. `family` names
 /// the type whose keywords (`keywords`) its parser accepts; without keywords, any is a

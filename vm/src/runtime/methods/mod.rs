@@ -58,6 +58,7 @@ fn add(vm: &Vm, owner: &'static str, name: &'static str, func: NativeFn) {
 pub fn is_class_method(owner: &str, name: &str) -> bool {
     numbers::CLASS_METHODS
         .iter()
+        .chain(misc::CLASS_METHODS)
         .any(|&(o, n, _)| o == owner && n == name)
 }
 
@@ -68,7 +69,7 @@ pub fn install(vm: &mut Vm) {
         }
     }
     // `METH_CLASS` methods: bound to the class they are looked up on.
-    for &(owner, name, func) in numbers::CLASS_METHODS {
+    for &(owner, name, func) in numbers::CLASS_METHODS.iter().chain(misc::CLASS_METHODS) {
         let builtin = Value::Builtin(Rc::new(Builtin {
             name,
             owner: Some(owner),
