@@ -36,9 +36,10 @@ pub const CLASS_METHODS: &[(&str, &str, NativeFn)] =
 /// `object.__init_subclass__` (`object_init_subclass`, METH_NOARGS): does nothing, and
 /// refuses any argument, naming the class it is bound to.
 fn object_init_subclass(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    // `_PyObject_FunctionStr`: the method's qualified name, its class's qualname first.
     let name = match args.pos.first() {
-        Some(Value::Type(t)) => t.name.to_string(),
-        Some(other) => vm.type_of(other).name.to_string(),
+        Some(Value::Type(t)) => t.qualname.borrow().to_string(),
+        Some(other) => vm.type_of(other).qualname.borrow().to_string(),
         None => "object".to_owned(),
     };
     if !args.kw.is_empty() {
