@@ -19,7 +19,9 @@ pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
     let report = number_error(source, e.location)
         .or_else(|| unclosed_bracket(source, e.location))
         .unwrap_or_else(|| report(e, source));
-    let (line, column) = char_position(source, report.start);
+    let (line, column) = report
+        .position
+        .unwrap_or_else(|| char_position(source, report.start));
     let (end_line, end_column) = match report.end {
         // A NEWLINE token (or the end of the input) is one character wide in CPython's
         // tokenizer, on the line it ends.
@@ -66,6 +68,10 @@ struct Report {
     class: SyntaxClass,
     start: usize,
     end: End,
+    /// CPython's (line, offset) when it is not the character position of `start`: the
+    /// tokens without a column (DEDENT, ENDMARKER, the tokenizer's errors) are located
+    /// where the tokenizer stands (`_PyPegen_raise_error` with `col_offset == -1`).
+    position: Option<(u32, u32)>,
 }
 
 impl Report {
@@ -75,6 +81,7 @@ impl Report {
             class: SyntaxClass::SyntaxError,
             start: range.start().to_usize(),
             end: End::At(range.end().to_usize()),
+            position: None,
         }
     }
 
@@ -160,6 +167,7 @@ fn unclosed_bracket(source: &str, at: TextRange) -> Option<Report> {
         class: SyntaxClass::SyntaxError,
         start,
         end: End::Zero,
+        position: None,
     })
 }
 
@@ -178,6 +186,7 @@ fn number_error(source: &str, at: TextRange) -> Option<Report> {
                     Some(end) => End::At(end.saturating_sub(1)),
                     None => End::Start,
                 },
+                position: None,
             }),
             number_tokens::NumberIssue::Warning { .. } => None,
         })
@@ -252,6 +261,7 @@ fn tokenizer_indentation(message: &str, source: &str, range: TextRange, at_end: 
         class: SyntaxClass::IndentationError,
         start: if at_end { line_end } else { line_start },
         end: End::MinusOne,
+        position: None,
     }
 }
 
@@ -507,6 +517,12 @@ fn other_error(msg: &str, source: &str, range: TextRange, rest: &str) -> Report 
     if lower.starts_with("expected an indented block") {
         return indented_block(source, range);
     }
+    // `invalid_try_stmt`: 'try' ':' block !('except' | 'finally'), raised at the token
+    // the lookahead fetched.
+    if lower.starts_with("expected `except` or `finally`") {
+        let r = Report::at("expected 'except' or 'finally' block", range);
+        return at_parser_token(r, source, range);
+    }
     if lower.contains("unindent") {
         return tokenizer_indentation(
             "unindent does not match any outer indentation level",
@@ -583,7 +599,64 @@ fn indented_block(source: &str, range: TextRange) -> Report {
         Some((line, kind)) => format!("expected an indented block after {kind} on line {line}"),
         None => "expected an indented block".to_owned(),
     };
-    Report::at(message, range).indentation()
+    at_parser_token(Report::at(message, range).indentation(), source, range)
+}
+
+/// `report` placed where `_PyPegen_raise_error` puts an error of the last token the
+/// parser fetched, which ruff's `range` names: a token, the NEWLINE before it (an
+/// `invalid_*_stmt` rule's `NEWLINE !INDENT` fetched the token after it), or an empty
+/// range for a DEDENT or the ENDMARKER. Those two have no column (`col_offset == -1`):
+/// CPython reports the tokenizer's position, which is past the next line's indentation
+/// or the end of the input, with an end offset of -1.
+fn at_parser_token(mut report: Report, source: &str, range: TextRange) -> Report {
+    let text = source.get(range.start().to_usize()..range.end().to_usize());
+    let after_newline = matches!(text, Some("\n" | "\r\n" | "\r"));
+    let columnless = if after_newline {
+        let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+        let next = parsed.tokens().iter().find(|t| {
+            t.start() >= range.end()
+                && !matches!(t.kind(), TokenKind::Comment | TokenKind::NonLogicalNewline)
+        });
+        match next {
+            Some(t) if !matches!(t.kind(), TokenKind::Dedent | TokenKind::EndOfFile) => {
+                report.start = t.start().to_usize();
+                report.end = End::At(t.end().to_usize());
+                return report;
+            }
+            Some(t) => t.start().to_usize(),
+            None => source.len(),
+        }
+    } else if range.is_empty() {
+        range.start().to_usize()
+    } else {
+        return report;
+    };
+    report.start = columnless;
+    report.position = Some(tokenizer_position(source, columnless));
+    report.end = End::MinusOne;
+    report
+}
+
+/// Where CPython's tokenizer stands at `offset`: its line and the count of characters
+/// before it on that line; at the end of the input (nothing but blanks and comments
+/// left), past the last line's newline, which the tokenizer adds when it is missing.
+fn tokenizer_position(source: &str, offset: usize) -> (u32, u32) {
+    let rest_is_blank = source.get(offset..).is_some_and(|rest| {
+        rest.lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    });
+    if !rest_is_blank {
+        let (line, column) = char_position(source, offset);
+        return (line, column - 1);
+    }
+    let body = source
+        .strip_suffix("\r\n")
+        .or_else(|| source.strip_suffix(['\n', '\r']))
+        .unwrap_or(source);
+    let line_start = body.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line = char_position(source, line_start).0;
+    let chars = body.get(line_start..).map_or(0, |l| l.chars().count());
+    (line, u32::try_from(chars + 1).unwrap_or(u32::MAX))
 }
 
 /// The words CPython's `invalid_*_stmt` rules use for a compound statement's header.
@@ -649,6 +722,7 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
                 class: SyntaxClass::SyntaxError,
                 start: range.start().to_usize(),
                 end: End::Start,
+                position: None,
             }
         }
         // `verify_identifier` / the tokenizer's default branch.
@@ -671,6 +745,7 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
                 class: SyntaxClass::SyntaxError,
                 start: range.start().to_usize(),
                 end: End::Start,
+                position: None,
             }
         }
         _ => Report::at("invalid syntax", range),
