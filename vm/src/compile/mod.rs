@@ -29,6 +29,7 @@ mod fold;
 mod fstring;
 mod future;
 mod handlers;
+mod indentation;
 mod interning;
 mod invalid_rules;
 mod number_tokens;
@@ -142,7 +143,18 @@ pub fn compile_with_warnings(
     let parsed = ruff_python_parser::parse_module(source)
         .map_err(|e| syntax_errors::from_parse_error(&e, source))?;
     let module = parsed.syntax();
-    checks::parser_checks(module, source)?;
+    // ruff accepts indentation that CPython's tokenizer refuses; the parser meets such a
+    // line before an error of `parser_checks` on a later line.
+    let tab_error = indentation::inconsistent_tabs(source, parsed.tokens());
+    if let Err(e) = checks::parser_checks(module, source) {
+        return Err(match tab_error {
+            Some((_, tab)) if tab.line <= e.line => tab,
+            _ => e,
+        });
+    }
+    if let Some((_, tab)) = tab_error {
+        return Err(tab);
+    }
     lines.surrogate_literals = surrogates::collect(module, source, &lines)?;
     lines.parser_interned = interning::parser_interned(parsed.tokens(), source);
     let future = future::parse(module, &lines)?;

@@ -12,10 +12,17 @@ use ruff_python_ast::{Expr, PySourceType};
 use ruff_python_parser::{LexicalErrorType, ParseError, ParseErrorType};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use super::{invalid_rules, number_tokens, CompileError, SyntaxClass};
+use super::{indentation, invalid_rules, number_tokens, CompileError, SyntaxClass};
 
 /// What CPython reports for the program on which ruff stopped with `e`.
 pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
+    // The tokenizer's TabError on a line the parser reached before its error.
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    if let Some((line_start, tab_error)) = indentation::inconsistent_tabs(source, parsed.tokens()) {
+        if line_start <= e.location.start().to_usize() {
+            return tab_error;
+        }
+    }
     let report = number_error(source, e.location)
         .or_else(|| unclosed_bracket(source, e.location))
         .unwrap_or_else(|| report(e, source));
@@ -696,6 +703,24 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
             "bytes can only contain ASCII literal characters",
             enclosing_token(source, range),
         ),
+        // `tok_continuation_line`: a backslash, its newline (the tokenizer adds one to a
+        // last line without it), then the end of the input is E_EOF, which
+        // `_PyPegen_tokenizer_error` raises as "unexpected EOF while parsing" at the
+        // tokenizer's position, past that newline, with end offset -1.
+        LexicalErrorType::LineContinuationError | LexicalErrorType::Eof
+            if source
+                .get(range.start().to_usize()..)
+                .is_some_and(|rest| matches!(rest, "\\" | "\\\n" | "\\\r\n" | "\\\r")) =>
+        {
+            // Inside brackets, E_EOF is `raise_unclosed_parentheses_error`.
+            unclosed_bracket(source, TextRange::empty(TextSize::of(source))).unwrap_or(Report {
+                message: "unexpected EOF while parsing".to_owned(),
+                class: SyntaxClass::SyntaxError,
+                start: source.len(),
+                end: End::MinusOne,
+                position: Some(tokenizer_position(source, source.len())),
+            })
+        }
         LexicalErrorType::LineContinuationError => {
             // `tok_continuation_line`: the error's end offset is reported as 0.
             let mut r = Report::at(
