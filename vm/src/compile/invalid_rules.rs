@@ -377,3 +377,42 @@ pub(super) fn forgotten_comma(source: &str, found: TokenKind, at: TextRange) -> 
         range(start, at.end().to_usize()),
     ))
 }
+
+/// Whether `pos` is in an item after the first of a dict display (`{k: v, ...`), not in
+/// a lambda: where `invalid_double_starred_kvpairs` reads `','.double_starred_kvpair+ ','
+/// invalid_kvpair`.
+pub(super) fn in_dict_after_item(source: &str, pos: usize) -> bool {
+    let Some((open, '{')) = innermost_open(source, pos) else {
+        return false;
+    };
+    let Some(inner) = source.get(open + 1..pos) else {
+        return false;
+    };
+    let mut depth = 0i32;
+    let mut last_comma = None;
+    for (i, c) in inner.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => last_comma = Some(i),
+            _ => {}
+        }
+    }
+    last_comma.is_some_and(|i| !inner[i + 1..].trim_start().starts_with("lambda"))
+}
+
+/// `invalid_kvpair`: `a=expression !(':')`, raised with `RAISE_ERROR_KNOWN_LOCATION(p,
+/// PyExc_SyntaxError, a->lineno, a->end_col_offset - 1, a->end_lineno, -1, ...)`: at the
+/// key's last character, with end offset 0. The key is what precedes `pos`, where ruff
+/// found no `:`.
+pub(super) fn dict_key_without_colon(source: &str, pos: usize) -> Found {
+    let key_end = source.get(..pos).map_or(0, |b| b.trim_end().len());
+    let last = source
+        .get(..key_end)
+        .and_then(|b| b.chars().next_back())
+        .map_or(1, char::len_utf8);
+    (
+        "':' expected after dictionary key".into(),
+        range(key_end.saturating_sub(last), key_end.saturating_sub(last)),
+    )
+}

@@ -381,6 +381,12 @@ fn report(e: &ParseError, source: &str) -> Report {
         }
         ParseErrorType::ExpectedToken { expected, found } => {
             let start = range.start().to_usize();
+            if *expected == TokenKind::Colon && invalid_rules::in_dict_after_item(source, start) {
+                let (message, at) = invalid_rules::dict_key_without_colon(source, start);
+                let mut r = Report::at(message, at);
+                r.end = End::Zero;
+                return r;
+            }
             let rule = match (expected, found) {
                 (_, TokenKind::Equal) => invalid_rules::stray_equal(source, start, expr_name),
                 (TokenKind::Rpar | TokenKind::Colon, TokenKind::Lpar) => {
@@ -506,6 +512,14 @@ fn other_error(msg: &str, source: &str, range: TextRange, rest: &str) -> Report 
         return Report::at(*cpython, range);
     }
     let lower = msg.to_ascii_lowercase();
+    // `invalid_named_expression`: a `=` where a list or set display goes on (`[z=3]`).
+    if lower.starts_with("expected an expression or a") {
+        if let Some((message, at)) =
+            invalid_rules::stray_equal(source, range.start().to_usize(), expr_name)
+        {
+            return Report::at(message, at);
+        }
+    }
     // `except*` without a type: `invalid_except_star_stmt_indent` names it unless an `as`
     // follows, which fails earlier as plain invalid syntax.
     if lower == "expected one or more exception types" && !rest.starts_with("as") {
@@ -794,7 +808,15 @@ fn assign_message(source: &str, range: TextRange, text: &str) -> String {
     let at_statement_start = source
         .get(line_start..start)
         .is_some_and(|s| s.trim().trim_start_matches('(').trim().is_empty());
-    let after = source.get(range.end().to_usize()..).unwrap_or("");
+    // The parentheses around the target belong to the `bitwise_or` before `=`.
+    let opened = source
+        .get(line_start..start)
+        .map_or(0, |s| s.matches('(').count());
+    let mut after = source.get(range.end().to_usize()..).unwrap_or("");
+    for _ in 0..opened {
+        after = after.trim_start_matches([' ', '\t']);
+        after = after.strip_prefix(')').unwrap_or(after);
+    }
     let after = after.trim_start_matches([' ', '\t']);
     let single_eq = after.starts_with('=') && !after.starts_with("==");
     let value_line = after.get(1..).unwrap_or("");
