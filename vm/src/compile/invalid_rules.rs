@@ -20,7 +20,7 @@ fn range(start: usize, end: usize) -> TextRange {
 }
 
 /// The innermost bracket still open at `pos` on its logical line, with its offset.
-fn innermost_open(source: &str, pos: usize) -> Option<(usize, char)> {
+pub(super) fn innermost_open(source: &str, pos: usize) -> Option<(usize, char)> {
     let before = source.get(..pos)?;
     let mut depth = 0i32;
     for (i, c) in before.char_indices().rev() {
@@ -107,7 +107,7 @@ fn is_identifier(text: &str) -> bool {
 }
 
 /// Whether `pos` is inside the parameters of a `def` or a `lambda`.
-fn in_parameters(source: &str, pos: usize) -> Option<&'static str> {
+pub(super) fn in_parameters(source: &str, pos: usize) -> Option<&'static str> {
     let line_start = source.get(..pos)?.rfind('\n').map_or(0, |i| i + 1);
     let line = source.get(line_start..pos)?;
     if let Some((open, '(')) = innermost_open(source, pos) {
@@ -415,4 +415,33 @@ pub(super) fn dict_key_without_colon(source: &str, pos: usize) -> Found {
         "':' expected after dictionary key".into(),
         range(key_end.saturating_sub(last), key_end.saturating_sub(last)),
     )
+}
+
+/// `invalid_as_pattern`: `or_pattern 'as' !NAME a=expression` in a `case` raises "invalid
+/// pattern target" over the expression, which starts at `pos`.
+pub(super) fn invalid_pattern_target(source: &str, pos: usize) -> Option<Found> {
+    let before = source.get(..pos)?.trim_end();
+    let as_word = before.strip_suffix("as")?;
+    if as_word.ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = source.get(line_start..pos)?.trim_start();
+    let case = line
+        .strip_prefix("case")
+        .is_some_and(|rest| rest.starts_with([' ', '\t', '(', '[', '{']));
+    if !case {
+        return None;
+    }
+    // The expression's node: without the parentheses around it.
+    let end = expression_end(source, pos);
+    let text = source.get(pos..end)?;
+    let (start, end) = match ruff_python_parser::parse_expression(text) {
+        Ok(parsed) => {
+            let r = ruff_text_size::Ranged::range(parsed.expr());
+            (pos + r.start().to_usize(), pos + r.end().to_usize())
+        }
+        Err(_) => (pos, end),
+    };
+    Some(("invalid pattern target".into(), range(start, end)))
 }

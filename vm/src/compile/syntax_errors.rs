@@ -23,6 +23,19 @@ pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
             return tab_error;
         }
     }
+    // ruff reports a yield expression where the grammar has none (a call's argument)
+    // when it has parsed it, after the errors inside it; CPython's grammar fails at the
+    // `yield` itself, before reading the rest (`f(yield from (), 1)`).
+    let enclosing = parsed
+        .errors()
+        .iter()
+        .filter(|o| {
+            matches!(o.error, ParseErrorType::InvalidYieldExpressionUsage)
+                && o.location.start() < e.location.start()
+                && o.location.end() >= e.location.end()
+        })
+        .min_by_key(|o| o.location.start());
+    let e = enclosing.unwrap_or(e);
     let report = number_error(source, e.location)
         .or_else(|| unclosed_bracket(source, e.location))
         .unwrap_or_else(|| report(e, source));
@@ -325,8 +338,15 @@ fn report(e: &ParseError, source: &str) -> Report {
         }
         // `invalid_arguments`: "Generator expression must be parenthesized".
         ParseErrorType::UnparenthesizedGeneratorExpression => {
-            Report::at("Generator expression must be parenthesized", range)
+            sole_generator_argument(source, range)
+                .unwrap_or_else(|| Report::at("Generator expression must be parenthesized", range))
         }
+        // A tuple where CPython's grammar takes one expression (`raise X, Y`, `yield from
+        // a, b`): its first pass stops at the first comma.
+        ParseErrorType::UnparenthesizedTupleExpression => Report::at(
+            "invalid syntax",
+            first_comma(source, range).unwrap_or(range),
+        ),
         // `invalid_parameters` / `invalid_lambda_parameters` and their helpers.
         ParseErrorType::ParamAfterVarKeywordParam => {
             Report::at("arguments cannot follow var-keyword argument", range)
@@ -347,9 +367,7 @@ fn report(e: &ParseError, source: &str) -> Report {
             };
             Report::at(format!("{what} argument cannot have default value"), range)
         }
-        ParseErrorType::ExpectedKeywordParam => {
-            Report::at("named arguments must follow bare *", range)
-        }
+        ParseErrorType::ExpectedKeywordParam => bare_star(source, range),
         // `invalid_arguments` / `invalid_kwarg`.
         // `invalid_arguments` reports these where the parser stopped: the token after the
         // positional argument, or the `*` of the misplaced unpacking.
@@ -365,8 +383,15 @@ fn report(e: &ParseError, source: &str) -> Report {
             "iterable argument unpacking follows keyword argument unpacking",
             first_token(source, range),
         ),
+        // `invalid_as_pattern`: `or_pattern 'as' a="_"`. After `**` the target is a
+        // `pattern_capture_target` (`!"_" NAME`): a generic error at the `_`.
         ParseErrorType::InvalidMatchPatternTarget => {
-            Report::at("cannot use '_' as a target", range)
+            let before = source.get(..range.start().to_usize()).unwrap_or("");
+            if before.trim_end().ends_with("**") {
+                Report::at("invalid syntax", range)
+            } else {
+                Report::at("cannot use '_' as a target", range)
+            }
         }
         ParseErrorType::ExpectedRealNumber => {
             Report::at("real number required in complex literal", range)
@@ -432,6 +457,16 @@ fn report(e: &ParseError, source: &str) -> Report {
                 )
             } else if before.ends_with('(') && after.starts_with(')') {
                 Report::at("cannot use starred expression here", range)
+            } else if after.starts_with(':')
+                && before.ends_with(['[', '(', ','])
+                && matches!(
+                    invalid_rules::innermost_open(source, range.start().to_usize()),
+                    Some((_, '[' | '('))
+                )
+            {
+                // A starred element of a subscript or a parenthesized tuple
+                // (`slices`, `tuple`) parses; the first pass stops at the ':' after it.
+                Report::at("invalid syntax", token_after(source, range))
             } else {
                 invalid()
             }
@@ -512,6 +547,13 @@ fn other_error(msg: &str, source: &str, range: TextRange, rest: &str) -> Report 
         return Report::at(*cpython, range);
     }
     let lower = msg.to_ascii_lowercase();
+    if lower == "expected an identifier" {
+        if let Some((message, at)) =
+            invalid_rules::invalid_pattern_target(source, range.start().to_usize())
+        {
+            return Report::at(message, at);
+        }
+    }
     // `invalid_named_expression`: a `=` where a list or set display goes on (`[z=3]`).
     if lower.starts_with("expected an expression or a") {
         if let Some((message, at)) =
@@ -552,7 +594,8 @@ fn other_error(msg: &str, source: &str, range: TextRange, rest: &str) -> Report 
             true,
         );
     }
-    Report::at("invalid syntax", range)
+    // A generic error is at the one token where the first pass stopped.
+    Report::at("invalid syntax", first_token(source, range))
 }
 
 /// `expected_token`: the forced tokens of the grammar (`&&':'`, `&&'('`, ...) report
@@ -920,4 +963,93 @@ fn as_name_end(source: &str, range: TextRange) -> TextRange {
         range.start(),
         TextSize::try_from(new_end).unwrap_or(range.end()),
     )
+}
+
+/// A `*` without a parameter name after it (ruff names the `*` or the `**` parameter
+/// that follows). `invalid_star_etc`: `a='*' (')' | ',' (')' | '**'))` raises "named
+/// arguments must follow bare *" at the `*`; `invalid_lambda_star_etc`: `'*' (':' | ','
+/// (':' | '**'))` raises it with `RAISE_SYNTAX_ERROR`, at the last token fetched, the
+/// one after `*` or `*,`. Anything else after the `*` (`*None`) matches neither rule:
+/// a generic error at that token, where the first pass stopped.
+fn bare_star(source: &str, range: TextRange) -> Report {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    let tokens: Vec<_> = parsed
+        .tokens()
+        .iter()
+        .filter(|t| !matches!(t.kind(), TokenKind::Comment | TokenKind::NonLogicalNewline))
+        .collect();
+    let Some(i) = tokens
+        .iter()
+        .rposition(|t| t.kind() == TokenKind::Star && t.start() <= range.start())
+    else {
+        return Report::at("named arguments must follow bare *", range);
+    };
+    let kind = |j: usize| tokens.get(j).map(|t| t.kind());
+    let range_of = |j: usize| tokens.get(j).map_or(range, |t| t.range());
+    let message = "named arguments must follow bare *";
+    let after_comma = kind(i + 1) == Some(TokenKind::Comma);
+    let lambda =
+        invalid_rules::in_parameters(source, tokens[i].start().to_usize()) == Some("lambda");
+    if lambda {
+        if kind(i + 1) == Some(TokenKind::Colon) {
+            return Report::at(message, range_of(i + 1));
+        }
+        if after_comma && matches!(kind(i + 2), Some(TokenKind::Colon | TokenKind::DoubleStar)) {
+            return Report::at(message, range_of(i + 2));
+        }
+    } else if kind(i + 1) == Some(TokenKind::Rpar)
+        || after_comma && matches!(kind(i + 2), Some(TokenKind::Rpar | TokenKind::DoubleStar))
+    {
+        return Report::at(message, range_of(i));
+    }
+    Report::at(
+        "invalid syntax",
+        range_of(if after_comma { i + 2 } else { i + 1 }),
+    )
+}
+
+/// `invalid_arguments` reads a generator expression that is not parenthesized as
+/// `args for_if_clauses`, and `_PyPegen_nonparen_genexp_in_call` lets it pass when it is
+/// the only argument: a call takes it as `primary genexp`, but a class's bases have no
+/// such rule, so CPython stops at its `for` with a generic error.
+fn sole_generator_argument(source: &str, range: TextRange) -> Option<Report> {
+    let before = source.get(..range.start().to_usize())?.trim_end();
+    let after = source.get(range.end().to_usize()..)?.trim_start();
+    if !(before.ends_with('(') && after.starts_with(')')) {
+        return None;
+    }
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    let mut depth = 0i32;
+    for t in parsed.tokens().iter() {
+        if t.start() < range.start() || t.end() > range.end() {
+            continue;
+        }
+        match t.kind() {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => depth += 1,
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth -= 1,
+            TokenKind::For | TokenKind::Async if depth == 0 => {
+                return Some(Report::at("invalid syntax", t.range()));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The first comma of `range` outside brackets.
+fn first_comma(source: &str, range: TextRange) -> Option<TextRange> {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    let mut depth = 0i32;
+    for t in parsed.tokens().iter() {
+        if t.start() < range.start() || t.end() > range.end() {
+            continue;
+        }
+        match t.kind() {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => depth += 1,
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth -= 1,
+            TokenKind::Comma if depth == 0 => return Some(t.range()),
+            _ => {}
+        }
+    }
+    None
 }
