@@ -312,9 +312,8 @@ fn report(e: &ParseError, source: &str) -> Report {
         // `invalid_for_target`, `invalid_with_item`, `invalid_assignment`, ...:
         // RAISE_SYNTAX_ERROR_INVALID_TARGET(STAR_TARGETS, ...) names the first invalid
         // target with `_PyPegen_get_expr_name`.
-        ParseErrorType::InvalidAssignmentTarget => {
-            Report::at(assign_message(source, range, text), range)
-        }
+        ParseErrorType::InvalidAssignmentTarget => for_target_comparison(source, range, text)
+            .unwrap_or_else(|| Report::at(assign_message(source, range, text), range)),
         ParseErrorType::InvalidNamedAssignmentTarget => Report::at(
             format!("cannot use assignment expressions with {}", expr_name(text)),
             range,
@@ -429,6 +428,9 @@ fn report(e: &ParseError, source: &str) -> Report {
             }
         }
         ParseErrorType::ExpectedExpression => {
+            if let Some(r) = star_without_operand(source, range) {
+                return r;
+            }
             match invalid_rules::missing_expression(source, range.start().to_usize()) {
                 Some((message, at)) => Report::at(message, at),
                 None => invalid(),
@@ -1052,4 +1054,92 @@ fn first_comma(source: &str, range: TextRange) -> Option<TextRange> {
         }
     }
     None
+}
+
+/// A `*` with no operand, ruff's missing expression being after it:
+/// - in a call after a keyword argument (`f(x=1, *)`, `f(**k, *)`), `invalid_arguments`'s
+///   `args ',' '*'` raises "iterable argument unpacking follows keyword argument
+///   unpacking" at the `*`;
+/// - as a slice's bound (`A[:*]`), where `slice` has no starred expression, the first
+///   pass stops at the `*` itself.
+fn star_without_operand(source: &str, range: TextRange) -> Option<Report> {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    let before: Vec<_> = parsed
+        .tokens()
+        .iter()
+        .filter(|t| {
+            t.end() <= range.start()
+                && !matches!(t.kind(), TokenKind::Comment | TokenKind::NonLogicalNewline)
+        })
+        .collect();
+    let (&star, rest) = before.split_last()?;
+    if star.kind() != TokenKind::Star {
+        return None;
+    }
+    let previous = rest.last().map(|t| t.kind());
+    let (open, bracket) = invalid_rules::innermost_open(source, star.start().to_usize())?;
+    if bracket == '[' && previous == Some(TokenKind::Colon) {
+        return Some(Report::at("invalid syntax", star.range()));
+    }
+    if bracket != '(' || previous != Some(TokenKind::Comma) {
+        return None;
+    }
+    // A call's argument list, holding a keyword argument at its own depth.
+    let callee = source.get(..open)?.trim_end();
+    if !callee.ends_with(|c: char| c.is_alphanumeric() || matches!(c, '_' | ')' | ']')) {
+        return None;
+    }
+    let mut depth = 0i32;
+    let mut keyword = false;
+    let mut previous = TokenKind::Lpar;
+    for t in rest.iter().filter(|t| t.start().to_usize() > open) {
+        match t.kind() {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => depth += 1,
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth -= 1,
+            TokenKind::DoubleStar if depth == 0 && previous == TokenKind::Comma => keyword = true,
+            TokenKind::DoubleStar if depth == 0 && previous == TokenKind::Lpar => keyword = true,
+            TokenKind::Equal if depth == 0 && previous == TokenKind::Name => keyword = true,
+            _ => {}
+        }
+        previous = t.kind();
+    }
+    keyword.then(|| {
+        Report::at(
+            "iterable argument unpacking follows keyword argument unpacking",
+            star.range(),
+        )
+    })
+}
+
+/// `invalid_for_target` names no target in a comparison other than `in`
+/// (`_PyPegen_get_invalid_target` returns NULL for FOR_TARGETS, since `for a in b`
+/// itself reads as one), so the error is the first pass's: at the token after the
+/// primary that `star_targets` read (`for i < (): ...`, at the `<`).
+fn for_target_comparison(source: &str, range: TextRange, text: &str) -> Option<Report> {
+    let before = source.get(..range.start().to_usize())?.trim_end();
+    let keyword = before.strip_suffix("for")?;
+    if keyword.ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    let Expr::Compare(compare) = parse_expr(text)? else {
+        return None;
+    };
+    if compare.ops.first() == Some(&ruff_python_ast::CmpOp::In) {
+        return None;
+    }
+    let left = match &*compare.left {
+        Expr::Name(_) | Expr::Attribute(_) | Expr::Subscript(_) | Expr::Call(_) => {
+            compare.left.range()
+        }
+        _ => return None,
+    };
+    // Past the parentheses around the operand, which belong to it.
+    let opened = text
+        .get(..left.start().to_usize())
+        .map_or(0, |prefix| prefix.matches('(').count());
+    let mut at = token_after(source, left + range.start());
+    for _ in 0..opened {
+        at = token_after(source, at);
+    }
+    Some(Report::at("invalid syntax", at))
 }
