@@ -36,7 +36,16 @@ pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
         })
         .min_by_key(|o| o.location.start());
     let e = enclosing.unwrap_or(e);
+    // The tokenizer's own errors stop the parser where they are; a later one replaces a
+    // parser's error.
+    let tokenizer_error = matches!(e.error, ParseErrorType::Lexical(_))
+        || matches!(&e.error, ParseErrorType::OtherError(m) if m.to_ascii_lowercase().contains("unindent"));
     let report = number_error(source, e.location)
+        .or_else(|| {
+            (!tokenizer_error)
+                .then(|| later_tokenizer_error(source, e.location.start().to_usize()))
+                .flatten()
+        })
         .or_else(|| unclosed_bracket(source, e.location))
         .unwrap_or_else(|| report(e, source));
     let (line, column) = report
@@ -197,19 +206,121 @@ fn number_error(source: &str, at: TextRange) -> Option<Report> {
     number_starts(source, parsed.tokens())
         .into_iter()
         .filter(|&start| start < at.end().to_usize().max(at.start().to_usize() + 1))
-        .find_map(|start| match number_tokens::check(source, start)? {
-            number_tokens::NumberIssue::Error { message, at, end } => Some(Report {
-                message,
-                class: SyntaxClass::SyntaxError,
-                start: at.saturating_sub(1),
-                end: match end {
-                    Some(end) => End::At(end.saturating_sub(1)),
-                    None => End::Start,
-                },
-                position: None,
-            }),
-            number_tokens::NumberIssue::Warning { .. } => None,
-        })
+        .find_map(|start| number_report(source, start))
+}
+
+/// The tokenizer's error on the number starting at `start`, if any.
+fn number_report(source: &str, start: usize) -> Option<Report> {
+    match number_tokens::check(source, start)? {
+        number_tokens::NumberIssue::Error { message, at, end } => Some(Report {
+            message,
+            class: SyntaxClass::SyntaxError,
+            start: at.saturating_sub(1),
+            end: match end {
+                Some(end) => End::At(end.saturating_sub(1)),
+                None => End::Start,
+            },
+            position: None,
+        }),
+        number_tokens::NumberIssue::Warning { .. } => None,
+    }
+}
+
+/// `_PyPegen_tokenize_full_source_to_check_for_errors`: after a SyntaxError of the
+/// parser, CPython tokenizes the rest of the input, and an error the tokenizer raises
+/// there (`syntaxerror()` in `Parser/tokenizer.c`: an unterminated string, an invalid
+/// character, a malformed number, an unmatched or mismatched closing bracket) replaces
+/// it. An error token that raises nothing (a backslash not ending its line, an
+/// inconsistent dedent or use of tabs) ends the scan. Scanned from `from`, where ruff
+/// stopped.
+fn later_tokenizer_error(source: &str, from: usize) -> Option<Report> {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    // (offset, the error, or None for an error token that ends the scan)
+    let mut found: Vec<(usize, Option<Report>)> = Vec::new();
+    for e in parsed.errors() {
+        let start = e.location.start().to_usize();
+        if start < from {
+            continue;
+        }
+        let ParseErrorType::Lexical(lex) = &e.error else {
+            continue;
+        };
+        let raises = match lex {
+            LexicalErrorType::UnclosedStringError => true,
+            LexicalErrorType::UnrecognizedToken { tok } => {
+                !(tok.is_ascii() && !tok.is_ascii_control())
+            }
+            LexicalErrorType::LineContinuationError
+            | LexicalErrorType::Eof
+            | LexicalErrorType::IndentationError => false,
+            _ => continue,
+        };
+        found.push((start, raises.then(|| lexical(lex, source, e.location))));
+    }
+    if let Some((line_start, _)) = indentation::inconsistent_tabs(source, parsed.tokens()) {
+        found.push((line_start, None));
+    }
+    found.extend(
+        number_starts(source, parsed.tokens())
+            .into_iter()
+            .filter(|&start| start >= from)
+            .filter_map(|start| number_report(source, start).map(|r| (start, Some(r)))),
+    );
+    // The tokenizer's bracket stack, from the start of the input.
+    let mut open: Vec<(usize, char)> = Vec::new();
+    for t in parsed.tokens().iter() {
+        let start = t.start().to_usize();
+        let closing = match t.kind() {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
+                let c = source
+                    .get(start..)
+                    .and_then(|r| r.chars().next())
+                    .unwrap_or('(');
+                open.push((start, c));
+                continue;
+            }
+            TokenKind::Rpar => ')',
+            TokenKind::Rsqb => ']',
+            TokenKind::Rbrace => '}',
+            _ => continue,
+        };
+        let expected = match open.pop() {
+            None => None,
+            Some((at, c)) => Some((at, c)),
+        };
+        let message = match expected {
+            None => format!("unmatched '{closing}'"),
+            Some((_, c)) if matches!((c, closing), ('(', ')') | ('[', ']') | ('{', '}')) => {
+                continue
+            }
+            Some((at, c)) => {
+                let (line, close_line) =
+                    (char_position(source, at).0, char_position(source, start).0);
+                if line == close_line {
+                    format!(
+                        "closing parenthesis '{closing}' does not match opening parenthesis '{c}'"
+                    )
+                } else {
+                    format!("closing parenthesis '{closing}' does not match opening parenthesis '{c}' on line {line}")
+                }
+            }
+        };
+        if start >= from {
+            found.push((
+                start,
+                Some(Report {
+                    message,
+                    class: SyntaxClass::SyntaxError,
+                    start,
+                    end: End::Start,
+                    position: None,
+                }),
+            ));
+        }
+        break;
+    }
+    found.sort_by_key(|(at, _)| *at);
+    found.into_iter().next().and_then(|(_, r)| r)
 }
 
 /// The token just after `range`.
@@ -795,7 +906,13 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
                 .get(range.start().to_usize()..)
                 .map(|s| s.trim_start_matches(|c: char| c.is_ascii_alphabetic()))
                 .is_some_and(|s| s.starts_with("'''") || s.starts_with("\"\"\""));
-            let line = char_position(source, range.end().to_usize()).0;
+            // The tokenizer's line when it met the end: that of the last character read
+            // (a newline ending the input starts no line).
+            let last = source
+                .get(..range.end().to_usize())
+                .and_then(|b| b.char_indices().next_back())
+                .map_or(0, |(i, _)| i);
+            let line = char_position(source, last).0;
             let what = if triple {
                 "unterminated triple-quoted string literal"
             } else {
