@@ -357,7 +357,12 @@ pub(super) fn forgotten_comma(source: &str, found: TokenKind, at: TextRange) -> 
         return None;
     }
     let pos = at.start().to_usize();
-    innermost_open(source, pos)?;
+    let (open, _) = innermost_open(source, pos)?;
+    // In a comprehension's clauses the iterable and the conditions are disjunctions,
+    // which `invalid_expression` does not parse: a generic error.
+    if has_word_at_depth_0(source.get(open + 1..pos)?, "for") {
+        return None;
+    }
     let before = source.get(..pos)?.trim_end();
     let ends_expression = before
         .chars()
@@ -444,4 +449,26 @@ pub(super) fn invalid_pattern_target(source: &str, pos: usize) -> Option<Found> 
         Err(_) => (pos, end),
     };
     Some(("invalid pattern target".into(), range(start, end)))
+}
+
+/// Whether `word` occurs as a word in `text` outside its brackets.
+fn has_word_at_depth_0(text: &str, word: &str) -> bool {
+    let mut depth = 0i32;
+    let bytes = text.as_bytes();
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            _ if depth == 0 && text[i..].starts_with(word) => {
+                let ident =
+                    |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+                let before = i.checked_sub(1).and_then(|j| bytes.get(j));
+                if !ident(before) && !ident(bytes.get(i + word.len())) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }

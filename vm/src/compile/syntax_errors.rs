@@ -48,6 +48,16 @@ pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
         })
         .or_else(|| unclosed_bracket(source, e.location))
         .unwrap_or_else(|| report(e, source));
+    let report = match report {
+        // The first pass's generic location, when the second found nothing better.
+        r if r.message == "invalid syntax" && r.position.is_none() => {
+            match argument_after_keyword(source, r.start) {
+                Some(at) => Report::at("invalid syntax", at),
+                None => r,
+            }
+        }
+        r => r,
+    };
     let (line, column) = report
         .position
         .unwrap_or_else(|| char_position(source, report.start));
@@ -481,14 +491,20 @@ fn report(e: &ParseError, source: &str) -> Report {
         // `invalid_arguments` / `invalid_kwarg`.
         // `invalid_arguments` reports these where the parser stopped: the token after the
         // positional argument, or the `*` of the misplaced unpacking.
-        ParseErrorType::PositionalAfterKeywordArgument => Report::at(
-            "positional argument follows keyword argument",
-            token_after(source, range),
-        ),
-        ParseErrorType::PositionalAfterKeywordUnpacking => Report::at(
-            "positional argument follows keyword argument unpacking",
-            token_after(source, range),
-        ),
+        ParseErrorType::PositionalAfterKeywordArgument => comma_in_positional(source, range)
+            .unwrap_or_else(|| {
+                Report::at(
+                    "positional argument follows keyword argument",
+                    token_after(source, range),
+                )
+            }),
+        ParseErrorType::PositionalAfterKeywordUnpacking => comma_in_positional(source, range)
+            .unwrap_or_else(|| {
+                Report::at(
+                    "positional argument follows keyword argument unpacking",
+                    token_after(source, range),
+                )
+            }),
         ParseErrorType::InvalidArgumentUnpackingOrder => Report::at(
             "iterable argument unpacking follows keyword argument unpacking",
             first_token(source, range),
@@ -1259,4 +1275,109 @@ fn for_target_comparison(source: &str, range: TextRange, text: &str) -> Option<R
         at = token_after(source, at);
     }
     Some(Report::at("invalid syntax", at))
+}
+
+/// The argument of a call holding `at` when a keyword argument (`name=value` or
+/// `**mapping`) comes before it and it is positional: the first pass stops at its first
+/// token (`kwarg_or_starred` and `kwarg_or_double_starred` read no positional
+/// argument), or at the token after a name (fetched to look for its `=`).
+fn argument_after_keyword(source: &str, at: usize) -> Option<TextRange> {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    let tokens: Vec<_> = parsed
+        .tokens()
+        .iter()
+        .filter(|t| {
+            !matches!(
+                t.kind(),
+                TokenKind::Comment | TokenKind::NonLogicalNewline | TokenKind::Newline
+            )
+        })
+        .collect();
+    // The brackets open at `at`, as token indices.
+    let mut open: Vec<usize> = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        if t.start().to_usize() >= at {
+            break;
+        }
+        match t.kind() {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => open.push(i),
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    let kind = |i: usize| tokens.get(i).map(|t| t.kind());
+    for &paren in open.iter().rev() {
+        let call = kind(paren) == Some(TokenKind::Lpar)
+            && paren > 0
+            && matches!(
+                kind(paren - 1),
+                Some(TokenKind::Name | TokenKind::Rpar | TokenKind::Rsqb)
+            );
+        if !call {
+            continue;
+        }
+        // The arguments' first tokens, up to the one holding `at`.
+        let mut firsts = vec![paren + 1];
+        let mut depth = 0i32;
+        for (i, t) in tokens.iter().enumerate().skip(paren + 1) {
+            if t.start().to_usize() >= at {
+                break;
+            }
+            match t.kind() {
+                TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => depth += 1,
+                TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth -= 1,
+                TokenKind::Comma if depth == 0 => firsts.push(i + 1),
+                _ => {}
+            }
+        }
+        let (&current, earlier) = firsts.split_last()?;
+        let keyword = |i: usize| {
+            kind(i) == Some(TokenKind::DoubleStar)
+                || kind(i) == Some(TokenKind::Name) && kind(i + 1) == Some(TokenKind::Equal)
+        };
+        if !earlier.iter().any(|&i| keyword(i)) {
+            return None;
+        }
+        if keyword(current) || kind(current) == Some(TokenKind::Star) {
+            return None;
+        }
+        let stop = if kind(current) == Some(TokenKind::Name) {
+            current + 1
+        } else {
+            current
+        };
+        return tokens.get(stop).map(|t| t.range());
+    }
+    None
+}
+
+/// `invalid_arguments`' `args ',' args` parses the arguments after a keyword argument
+/// as expressions before it can complain of their place: two expressions without a comma
+/// among them (`f(x=1, a b)`) are `invalid_expression`'s forgotten comma first.
+fn comma_in_positional(source: &str, range: TextRange) -> Option<Report> {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    let call = invalid_rules::innermost_open(source, range.start().to_usize())?;
+    // Whether `pos` is inside the call's parentheses, at any depth.
+    let inside = |pos: usize| {
+        let mut open = invalid_rules::innermost_open(source, pos);
+        while let Some(o) = open {
+            if o == call {
+                return true;
+            }
+            open = invalid_rules::innermost_open(source, o.0);
+        }
+        false
+    };
+    let e = parsed.errors().iter().find(|o| {
+        o.location.start() >= range.end()
+            && matches!(o.error, ParseErrorType::ExpectedToken { .. })
+            && inside(o.location.start().to_usize())
+    })?;
+    let ParseErrorType::ExpectedToken { found, .. } = e.error else {
+        return None;
+    };
+    let (message, at) = invalid_rules::forgotten_comma(source, found, e.location)?;
+    Some(Report::at(message, at))
 }
