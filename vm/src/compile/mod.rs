@@ -25,6 +25,7 @@ mod codegen;
 mod definitions;
 mod encoding;
 mod expr;
+mod first_pass;
 mod fold;
 mod fstring;
 mod future;

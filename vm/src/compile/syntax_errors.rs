@@ -12,7 +12,7 @@ use ruff_python_ast::{Expr, PySourceType};
 use ruff_python_parser::{LexicalErrorType, ParseError, ParseErrorType};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use super::{indentation, invalid_rules, number_tokens, CompileError, SyntaxClass};
+use super::{first_pass, indentation, invalid_rules, number_tokens, CompileError, SyntaxClass};
 
 /// What CPython reports for the program on which ruff stopped with `e`.
 pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
@@ -51,7 +51,7 @@ pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
     let report = match report {
         // The first pass's generic location, when the second found nothing better.
         r if r.message == "invalid syntax" && r.position.is_none() => {
-            match argument_after_keyword(source, r.start) {
+            match first_pass::argument_after_keyword(source, r.start) {
                 Some(at) => Report::at("invalid syntax", at),
                 None => r,
             }
@@ -258,7 +258,7 @@ fn later_tokenizer_error(source: &str, from: usize) -> Option<Report> {
         let raises = match lex {
             LexicalErrorType::UnclosedStringError => true,
             LexicalErrorType::UnrecognizedToken { tok } => {
-                !(tok.is_ascii() && !tok.is_ascii_control())
+                !tok.is_ascii() || tok.is_ascii_control()
             }
             LexicalErrorType::LineContinuationError
             | LexicalErrorType::Eof
@@ -294,11 +294,7 @@ fn later_tokenizer_error(source: &str, from: usize) -> Option<Report> {
             TokenKind::Rbrace => '}',
             _ => continue,
         };
-        let expected = match open.pop() {
-            None => None,
-            Some((at, c)) => Some((at, c)),
-        };
-        let message = match expected {
+        let message = match open.pop() {
             None => format!("unmatched '{closing}'"),
             Some((_, c)) if matches!((c, closing), ('(', ')') | ('[', ']') | ('{', '}')) => {
                 continue
@@ -334,7 +330,7 @@ fn later_tokenizer_error(source: &str, from: usize) -> Option<Report> {
 }
 
 /// The token just after `range`.
-fn token_after(source: &str, range: TextRange) -> TextRange {
+pub(super) fn token_after(source: &str, range: TextRange) -> TextRange {
     let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
     parsed
         .tokens()
@@ -433,8 +429,12 @@ fn report(e: &ParseError, source: &str) -> Report {
         // `invalid_for_target`, `invalid_with_item`, `invalid_assignment`, ...:
         // RAISE_SYNTAX_ERROR_INVALID_TARGET(STAR_TARGETS, ...) names the first invalid
         // target with `_PyPegen_get_expr_name`.
-        ParseErrorType::InvalidAssignmentTarget => for_target_comparison(source, range, text)
-            .unwrap_or_else(|| Report::at(assign_message(source, range, text), range)),
+        ParseErrorType::InvalidAssignmentTarget => {
+            match first_pass::for_target_comparison(source, range, text) {
+                Some((message, at)) => Report::at(message, at),
+                None => Report::at(assign_message(source, range, text), range),
+            }
+        }
         ParseErrorType::InvalidNamedAssignmentTarget => Report::at(
             format!("cannot use assignment expressions with {}", expr_name(text)),
             range,
@@ -458,14 +458,16 @@ fn report(e: &ParseError, source: &str) -> Report {
         }
         // `invalid_arguments`: "Generator expression must be parenthesized".
         ParseErrorType::UnparenthesizedGeneratorExpression => {
-            sole_generator_argument(source, range)
-                .unwrap_or_else(|| Report::at("Generator expression must be parenthesized", range))
+            match first_pass::sole_generator_argument(source, range) {
+                Some((message, at)) => Report::at(message, at),
+                None => Report::at("Generator expression must be parenthesized", range),
+            }
         }
         // A tuple where CPython's grammar takes one expression (`raise X, Y`, `yield from
         // a, b`): its first pass stops at the first comma.
         ParseErrorType::UnparenthesizedTupleExpression => Report::at(
             "invalid syntax",
-            first_comma(source, range).unwrap_or(range),
+            first_pass::first_comma(source, range).unwrap_or(range),
         ),
         // `invalid_parameters` / `invalid_lambda_parameters` and their helpers.
         ParseErrorType::ParamAfterVarKeywordParam => {
@@ -487,24 +489,31 @@ fn report(e: &ParseError, source: &str) -> Report {
             };
             Report::at(format!("{what} argument cannot have default value"), range)
         }
-        ParseErrorType::ExpectedKeywordParam => bare_star(source, range),
+        ParseErrorType::ExpectedKeywordParam => {
+            let (message, at) = first_pass::bare_star(source, range);
+            Report::at(message, at)
+        }
         // `invalid_arguments` / `invalid_kwarg`.
         // `invalid_arguments` reports these where the parser stopped: the token after the
         // positional argument, or the `*` of the misplaced unpacking.
-        ParseErrorType::PositionalAfterKeywordArgument => comma_in_positional(source, range)
-            .unwrap_or_else(|| {
-                Report::at(
+        ParseErrorType::PositionalAfterKeywordArgument => {
+            match first_pass::comma_in_positional(source, range) {
+                Some((message, at)) => Report::at(message, at),
+                None => Report::at(
                     "positional argument follows keyword argument",
                     token_after(source, range),
-                )
-            }),
-        ParseErrorType::PositionalAfterKeywordUnpacking => comma_in_positional(source, range)
-            .unwrap_or_else(|| {
-                Report::at(
+                ),
+            }
+        }
+        ParseErrorType::PositionalAfterKeywordUnpacking => {
+            match first_pass::comma_in_positional(source, range) {
+                Some((message, at)) => Report::at(message, at),
+                None => Report::at(
                     "positional argument follows keyword argument unpacking",
                     token_after(source, range),
-                )
-            }),
+                ),
+            }
+        }
         ParseErrorType::InvalidArgumentUnpackingOrder => Report::at(
             "iterable argument unpacking follows keyword argument unpacking",
             first_token(source, range),
@@ -555,8 +564,8 @@ fn report(e: &ParseError, source: &str) -> Report {
             }
         }
         ParseErrorType::ExpectedExpression => {
-            if let Some(r) = star_without_operand(source, range) {
-                return r;
+            if let Some((message, at)) = first_pass::star_without_operand(source, range) {
+                return Report::at(message, at);
             }
             match invalid_rules::missing_expression(source, range.start().to_usize()) {
                 Some((message, at)) => Report::at(message, at),
@@ -1031,7 +1040,7 @@ fn is_bitwise_or(text: &str) -> bool {
     }
 }
 
-fn parse_expr(text: &str) -> Option<Expr> {
+pub(super) fn parse_expr(text: &str) -> Option<Expr> {
     let parsed = ruff_python_parser::parse_expression(text).ok()?;
     Some(parsed.into_expr())
 }
@@ -1098,286 +1107,4 @@ fn as_name_end(source: &str, range: TextRange) -> TextRange {
         range.start(),
         TextSize::try_from(new_end).unwrap_or(range.end()),
     )
-}
-
-/// A `*` without a parameter name after it (ruff names the `*` or the `**` parameter
-/// that follows). `invalid_star_etc`: `a='*' (')' | ',' (')' | '**'))` raises "named
-/// arguments must follow bare *" at the `*`; `invalid_lambda_star_etc`: `'*' (':' | ','
-/// (':' | '**'))` raises it with `RAISE_SYNTAX_ERROR`, at the last token fetched, the
-/// one after `*` or `*,`. Anything else after the `*` (`*None`) matches neither rule:
-/// a generic error at that token, where the first pass stopped.
-fn bare_star(source: &str, range: TextRange) -> Report {
-    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
-    let tokens: Vec<_> = parsed
-        .tokens()
-        .iter()
-        .filter(|t| !matches!(t.kind(), TokenKind::Comment | TokenKind::NonLogicalNewline))
-        .collect();
-    let Some(i) = tokens
-        .iter()
-        .rposition(|t| t.kind() == TokenKind::Star && t.start() <= range.start())
-    else {
-        return Report::at("named arguments must follow bare *", range);
-    };
-    let kind = |j: usize| tokens.get(j).map(|t| t.kind());
-    let range_of = |j: usize| tokens.get(j).map_or(range, |t| t.range());
-    let message = "named arguments must follow bare *";
-    let after_comma = kind(i + 1) == Some(TokenKind::Comma);
-    let lambda =
-        invalid_rules::in_parameters(source, tokens[i].start().to_usize()) == Some("lambda");
-    if lambda {
-        if kind(i + 1) == Some(TokenKind::Colon) {
-            return Report::at(message, range_of(i + 1));
-        }
-        if after_comma && matches!(kind(i + 2), Some(TokenKind::Colon | TokenKind::DoubleStar)) {
-            return Report::at(message, range_of(i + 2));
-        }
-    } else if kind(i + 1) == Some(TokenKind::Rpar)
-        || after_comma && matches!(kind(i + 2), Some(TokenKind::Rpar | TokenKind::DoubleStar))
-    {
-        return Report::at(message, range_of(i));
-    }
-    Report::at(
-        "invalid syntax",
-        range_of(if after_comma { i + 2 } else { i + 1 }),
-    )
-}
-
-/// `invalid_arguments` reads a generator expression that is not parenthesized as
-/// `args for_if_clauses`, and `_PyPegen_nonparen_genexp_in_call` lets it pass when it is
-/// the only argument: a call takes it as `primary genexp`, but a class's bases have no
-/// such rule, so CPython stops at its `for` with a generic error.
-fn sole_generator_argument(source: &str, range: TextRange) -> Option<Report> {
-    let before = source.get(..range.start().to_usize())?.trim_end();
-    let after = source.get(range.end().to_usize()..)?.trim_start();
-    if !(before.ends_with('(') && after.starts_with(')')) {
-        return None;
-    }
-    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
-    let mut depth = 0i32;
-    for t in parsed.tokens().iter() {
-        if t.start() < range.start() || t.end() > range.end() {
-            continue;
-        }
-        match t.kind() {
-            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => depth += 1,
-            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth -= 1,
-            TokenKind::For | TokenKind::Async if depth == 0 => {
-                return Some(Report::at("invalid syntax", t.range()));
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// The first comma of `range` outside brackets.
-fn first_comma(source: &str, range: TextRange) -> Option<TextRange> {
-    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
-    let mut depth = 0i32;
-    for t in parsed.tokens().iter() {
-        if t.start() < range.start() || t.end() > range.end() {
-            continue;
-        }
-        match t.kind() {
-            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => depth += 1,
-            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth -= 1,
-            TokenKind::Comma if depth == 0 => return Some(t.range()),
-            _ => {}
-        }
-    }
-    None
-}
-
-/// A `*` with no operand, ruff's missing expression being after it:
-/// - in a call after a keyword argument (`f(x=1, *)`, `f(**k, *)`), `invalid_arguments`'s
-///   `args ',' '*'` raises "iterable argument unpacking follows keyword argument
-///   unpacking" at the `*`;
-/// - as a slice's bound (`A[:*]`), where `slice` has no starred expression, the first
-///   pass stops at the `*` itself.
-fn star_without_operand(source: &str, range: TextRange) -> Option<Report> {
-    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
-    let before: Vec<_> = parsed
-        .tokens()
-        .iter()
-        .filter(|t| {
-            t.end() <= range.start()
-                && !matches!(t.kind(), TokenKind::Comment | TokenKind::NonLogicalNewline)
-        })
-        .collect();
-    let (&star, rest) = before.split_last()?;
-    if star.kind() != TokenKind::Star {
-        return None;
-    }
-    let previous = rest.last().map(|t| t.kind());
-    let (open, bracket) = invalid_rules::innermost_open(source, star.start().to_usize())?;
-    if bracket == '[' && previous == Some(TokenKind::Colon) {
-        return Some(Report::at("invalid syntax", star.range()));
-    }
-    if bracket != '(' || previous != Some(TokenKind::Comma) {
-        return None;
-    }
-    // A call's argument list, holding a keyword argument at its own depth.
-    let callee = source.get(..open)?.trim_end();
-    if !callee.ends_with(|c: char| c.is_alphanumeric() || matches!(c, '_' | ')' | ']')) {
-        return None;
-    }
-    let mut depth = 0i32;
-    let mut keyword = false;
-    let mut previous = TokenKind::Lpar;
-    for t in rest.iter().filter(|t| t.start().to_usize() > open) {
-        match t.kind() {
-            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => depth += 1,
-            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth -= 1,
-            TokenKind::DoubleStar if depth == 0 && previous == TokenKind::Comma => keyword = true,
-            TokenKind::DoubleStar if depth == 0 && previous == TokenKind::Lpar => keyword = true,
-            TokenKind::Equal if depth == 0 && previous == TokenKind::Name => keyword = true,
-            _ => {}
-        }
-        previous = t.kind();
-    }
-    keyword.then(|| {
-        Report::at(
-            "iterable argument unpacking follows keyword argument unpacking",
-            star.range(),
-        )
-    })
-}
-
-/// `invalid_for_target` names no target in a comparison other than `in`
-/// (`_PyPegen_get_invalid_target` returns NULL for FOR_TARGETS, since `for a in b`
-/// itself reads as one), so the error is the first pass's: at the token after the
-/// primary that `star_targets` read (`for i < (): ...`, at the `<`).
-fn for_target_comparison(source: &str, range: TextRange, text: &str) -> Option<Report> {
-    let before = source.get(..range.start().to_usize())?.trim_end();
-    let keyword = before.strip_suffix("for")?;
-    if keyword.ends_with(|c: char| c.is_alphanumeric() || c == '_') {
-        return None;
-    }
-    let Expr::Compare(compare) = parse_expr(text)? else {
-        return None;
-    };
-    if compare.ops.first() == Some(&ruff_python_ast::CmpOp::In) {
-        return None;
-    }
-    let left = match &*compare.left {
-        Expr::Name(_) | Expr::Attribute(_) | Expr::Subscript(_) | Expr::Call(_) => {
-            compare.left.range()
-        }
-        _ => return None,
-    };
-    // Past the parentheses around the operand, which belong to it.
-    let opened = text
-        .get(..left.start().to_usize())
-        .map_or(0, |prefix| prefix.matches('(').count());
-    let mut at = token_after(source, left + range.start());
-    for _ in 0..opened {
-        at = token_after(source, at);
-    }
-    Some(Report::at("invalid syntax", at))
-}
-
-/// The argument of a call holding `at` when a keyword argument (`name=value` or
-/// `**mapping`) comes before it and it is positional: the first pass stops at its first
-/// token (`kwarg_or_starred` and `kwarg_or_double_starred` read no positional
-/// argument), or at the token after a name (fetched to look for its `=`).
-fn argument_after_keyword(source: &str, at: usize) -> Option<TextRange> {
-    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
-    let tokens: Vec<_> = parsed
-        .tokens()
-        .iter()
-        .filter(|t| {
-            !matches!(
-                t.kind(),
-                TokenKind::Comment | TokenKind::NonLogicalNewline | TokenKind::Newline
-            )
-        })
-        .collect();
-    // The brackets open at `at`, as token indices.
-    let mut open: Vec<usize> = Vec::new();
-    for (i, t) in tokens.iter().enumerate() {
-        if t.start().to_usize() >= at {
-            break;
-        }
-        match t.kind() {
-            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => open.push(i),
-            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
-                open.pop();
-            }
-            _ => {}
-        }
-    }
-    let kind = |i: usize| tokens.get(i).map(|t| t.kind());
-    for &paren in open.iter().rev() {
-        let call = kind(paren) == Some(TokenKind::Lpar)
-            && paren > 0
-            && matches!(
-                kind(paren - 1),
-                Some(TokenKind::Name | TokenKind::Rpar | TokenKind::Rsqb)
-            );
-        if !call {
-            continue;
-        }
-        // The arguments' first tokens, up to the one holding `at`.
-        let mut firsts = vec![paren + 1];
-        let mut depth = 0i32;
-        for (i, t) in tokens.iter().enumerate().skip(paren + 1) {
-            if t.start().to_usize() >= at {
-                break;
-            }
-            match t.kind() {
-                TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => depth += 1,
-                TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth -= 1,
-                TokenKind::Comma if depth == 0 => firsts.push(i + 1),
-                _ => {}
-            }
-        }
-        let (&current, earlier) = firsts.split_last()?;
-        let keyword = |i: usize| {
-            kind(i) == Some(TokenKind::DoubleStar)
-                || kind(i) == Some(TokenKind::Name) && kind(i + 1) == Some(TokenKind::Equal)
-        };
-        if !earlier.iter().any(|&i| keyword(i)) {
-            return None;
-        }
-        if keyword(current) || kind(current) == Some(TokenKind::Star) {
-            return None;
-        }
-        let stop = if kind(current) == Some(TokenKind::Name) {
-            current + 1
-        } else {
-            current
-        };
-        return tokens.get(stop).map(|t| t.range());
-    }
-    None
-}
-
-/// `invalid_arguments`' `args ',' args` parses the arguments after a keyword argument
-/// as expressions before it can complain of their place: two expressions without a comma
-/// among them (`f(x=1, a b)`) are `invalid_expression`'s forgotten comma first.
-fn comma_in_positional(source: &str, range: TextRange) -> Option<Report> {
-    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
-    let call = invalid_rules::innermost_open(source, range.start().to_usize())?;
-    // Whether `pos` is inside the call's parentheses, at any depth.
-    let inside = |pos: usize| {
-        let mut open = invalid_rules::innermost_open(source, pos);
-        while let Some(o) = open {
-            if o == call {
-                return true;
-            }
-            open = invalid_rules::innermost_open(source, o.0);
-        }
-        false
-    };
-    let e = parsed.errors().iter().find(|o| {
-        o.location.start() >= range.end()
-            && matches!(o.error, ParseErrorType::ExpectedToken { .. })
-            && inside(o.location.start().to_usize())
-    })?;
-    let ParseErrorType::ExpectedToken { found, .. } = e.error else {
-        return None;
-    };
-    let (message, at) = invalid_rules::forgotten_comma(source, found, e.location)?;
-    Some(Report::at(message, at))
 }
