@@ -293,3 +293,37 @@ pub(super) fn comma_in_positional(source: &str, range: TextRange) -> Option<Foun
     };
     forgotten_comma(source, found, e.location)
 }
+
+/// Two expressions side by side (ruff: statements on one line): CPython's second pass
+/// reads on through the expressions juxtaposed after them (`invalid_expression`'s
+/// `disjunction expression_without_invalid`, `invalid_legacy_expression`'s `NAME
+/// star_expressions`), fetching the token after the last, so the tokenizer's error there
+/// (a backslash not ending the line) is raised instead. The range of that error, when
+/// only expressions lie between `at` and it.
+pub(super) fn error_token_after_expressions(source: &str, at: usize) -> Option<TextRange> {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    let line_end = source
+        .get(at..)?
+        .find(['\n', '\r'])
+        .map_or(source.len(), |i| at + i);
+    let error = parsed.errors().iter().find(|o| {
+        let start = o.location.start().to_usize();
+        start >= at
+            && start < line_end
+            && matches!(
+                o.error,
+                ParseErrorType::Lexical(
+                    ruff_python_parser::LexicalErrorType::LineContinuationError
+                )
+            )
+    })?;
+    let end = error.location.start();
+    let only_expressions = parsed
+        .syntax()
+        .body
+        .iter()
+        .filter(|s| s.start().to_usize() >= at && s.start() < end)
+        .all(|s| matches!(s, ruff_python_ast::Stmt::Expr(_)) && s.end() <= end);
+    let between = source.get(at..end.to_usize())?;
+    (only_expressions && !between.contains(';')).then_some(error.location)
+}

@@ -40,6 +40,14 @@ pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
     // parser's error.
     let tokenizer_error = matches!(e.error, ParseErrorType::Lexical(_))
         || matches!(&e.error, ParseErrorType::OtherError(m) if m.to_ascii_lowercase().contains("unindent"));
+    if matches!(e.error, ParseErrorType::SimpleStatementsOnSameLine) {
+        if let Some(at) =
+            first_pass::error_token_after_expressions(source, e.location.start().to_usize())
+        {
+            let lex = LexicalErrorType::LineContinuationError;
+            return finish(lexical(&lex, source, at), source);
+        }
+    }
     let report = number_error(source, e.location)
         .or_else(|| {
             (!tokenizer_error)
@@ -58,6 +66,11 @@ pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
         }
         r => r,
     };
+    finish(report, source)
+}
+
+/// CPython's exception for a report: its positions as characters, its end offsets.
+fn finish(report: Report, source: &str) -> CompileError {
     let (line, column) = report
         .position
         .unwrap_or_else(|| char_position(source, report.start));
