@@ -363,6 +363,36 @@ pub(super) fn forgotten_comma(source: &str, found: TokenKind, at: TextRange) -> 
     if has_word_at_depth_0(source.get(open + 1..pos)?, "for") {
         return None;
     }
+    comma_between(source, found, at)
+}
+
+/// `invalid_expression`'s forgotten comma in an f-string's replacement field, whose
+/// `{` is a bracket to the tokenizer (`level` > 0) wherever the field's lines run.
+pub(super) fn forgotten_comma_in_field(
+    source: &str,
+    found: TokenKind,
+    at: TextRange,
+) -> Option<Found> {
+    let starts_expression = matches!(
+        found,
+        TokenKind::Name | TokenKind::Int | TokenKind::Float | TokenKind::Complex
+    );
+    if !starts_expression {
+        return None;
+    }
+    let (message, found_at) = comma_between(source, found, at)?;
+    // After a conversion (`{a!r b}`) the field expects ':' or '}': the tokenizer's
+    // f-string error, not this one.
+    let previous = source.get(found_at.start().to_usize()..at.start().to_usize())?;
+    if previous.contains('!') && !previous.contains("!=") {
+        return None;
+    }
+    Some((message, found_at))
+}
+
+/// The forgotten comma between the expression before `at` and the token found there.
+fn comma_between(source: &str, found: TokenKind, at: TextRange) -> Option<Found> {
+    let pos = at.start().to_usize();
     let before = source.get(..pos)?.trim_end();
     let ends_expression = before
         .chars()

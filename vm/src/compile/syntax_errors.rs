@@ -9,7 +9,9 @@
 
 use ruff_python_ast::token::TokenKind;
 use ruff_python_ast::{Expr, PySourceType};
-use ruff_python_parser::{LexicalErrorType, ParseError, ParseErrorType};
+use ruff_python_parser::{
+    InterpolatedStringErrorType, LexicalErrorType, ParseError, ParseErrorType,
+};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::{first_pass, indentation, invalid_rules, number_tokens, CompileError, SyntaxClass};
@@ -40,6 +42,35 @@ pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
     // parser's error.
     let tokenizer_error = matches!(e.error, ParseErrorType::Lexical(_))
         || matches!(&e.error, ParseErrorType::OtherError(m) if m.to_ascii_lowercase().contains("unindent"));
+    // ruff stops an f-string's replacement field at a token that cannot follow its
+    // expression; CPython's grammar parses the field's expression, where two
+    // expressions side by side are `invalid_expression`'s forgotten comma.
+    if matches!(
+        e.error,
+        ParseErrorType::FStringError(InterpolatedStringErrorType::UnclosedLbrace)
+    ) {
+        // ruff lexes a field's later lines as literal text: the token there is read
+        // again as CPython's tokenizer reads a name or a number.
+        let start = e.location.start().to_usize();
+        let rest = source.get(start..).unwrap_or("");
+        let word = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let found = match rest.chars().next() {
+            Some(c) if c.is_ascii_digit() => Some(TokenKind::Int),
+            Some(c) if c.is_alphabetic() || c == '_' => Some(TokenKind::Name),
+            _ => None,
+        };
+        let at = TextRange::at(
+            e.location.start(),
+            TextSize::try_from(word).unwrap_or_default(),
+        );
+        if let Some((message, at)) =
+            found.and_then(|k| invalid_rules::forgotten_comma_in_field(source, k, at))
+        {
+            return finish(Report::at(message, at), source);
+        }
+    }
     if matches!(e.error, ParseErrorType::SimpleStatementsOnSameLine) {
         if let Some(at) =
             first_pass::error_token_after_expressions(source, e.location.start().to_usize())
