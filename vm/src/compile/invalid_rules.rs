@@ -20,7 +20,7 @@ fn range(start: usize, end: usize) -> TextRange {
 }
 
 /// The innermost bracket still open at `pos` on its logical line, with its offset.
-fn innermost_open(source: &str, pos: usize) -> Option<(usize, char)> {
+pub(super) fn innermost_open(source: &str, pos: usize) -> Option<(usize, char)> {
     let before = source.get(..pos)?;
     let mut depth = 0i32;
     for (i, c) in before.char_indices().rev() {
@@ -107,7 +107,7 @@ fn is_identifier(text: &str) -> bool {
 }
 
 /// Whether `pos` is inside the parameters of a `def` or a `lambda`.
-fn in_parameters(source: &str, pos: usize) -> Option<&'static str> {
+pub(super) fn in_parameters(source: &str, pos: usize) -> Option<&'static str> {
     let line_start = source.get(..pos)?.rfind('\n').map_or(0, |i| i + 1);
     let line = source.get(line_start..pos)?;
     if let Some((open, '(')) = innermost_open(source, pos) {
@@ -357,7 +357,42 @@ pub(super) fn forgotten_comma(source: &str, found: TokenKind, at: TextRange) -> 
         return None;
     }
     let pos = at.start().to_usize();
-    innermost_open(source, pos)?;
+    let (open, _) = innermost_open(source, pos)?;
+    // In a comprehension's clauses the iterable and the conditions are disjunctions,
+    // which `invalid_expression` does not parse: a generic error.
+    if has_word_at_depth_0(source.get(open + 1..pos)?, "for") {
+        return None;
+    }
+    comma_between(source, found, at)
+}
+
+/// `invalid_expression`'s forgotten comma in an f-string's replacement field, whose
+/// `{` is a bracket to the tokenizer (`level` > 0) wherever the field's lines run.
+pub(super) fn forgotten_comma_in_field(
+    source: &str,
+    found: TokenKind,
+    at: TextRange,
+) -> Option<Found> {
+    let starts_expression = matches!(
+        found,
+        TokenKind::Name | TokenKind::Int | TokenKind::Float | TokenKind::Complex
+    );
+    if !starts_expression {
+        return None;
+    }
+    let (message, found_at) = comma_between(source, found, at)?;
+    // After a conversion (`{a!r b}`) the field expects ':' or '}': the tokenizer's
+    // f-string error, not this one.
+    let previous = source.get(found_at.start().to_usize()..at.start().to_usize())?;
+    if previous.contains('!') && !previous.contains("!=") {
+        return None;
+    }
+    Some((message, found_at))
+}
+
+/// The forgotten comma between the expression before `at` and the token found there.
+fn comma_between(source: &str, found: TokenKind, at: TextRange) -> Option<Found> {
+    let pos = at.start().to_usize();
     let before = source.get(..pos)?.trim_end();
     let ends_expression = before
         .chars()
@@ -376,4 +411,94 @@ pub(super) fn forgotten_comma(source: &str, found: TokenKind, at: TextRange) -> 
         "invalid syntax. Perhaps you forgot a comma?".into(),
         range(start, at.end().to_usize()),
     ))
+}
+
+/// Whether `pos` is in an item after the first of a dict display (`{k: v, ...`), not in
+/// a lambda: where `invalid_double_starred_kvpairs` reads `','.double_starred_kvpair+ ','
+/// invalid_kvpair`.
+pub(super) fn in_dict_after_item(source: &str, pos: usize) -> bool {
+    let Some((open, '{')) = innermost_open(source, pos) else {
+        return false;
+    };
+    let Some(inner) = source.get(open + 1..pos) else {
+        return false;
+    };
+    let mut depth = 0i32;
+    let mut last_comma = None;
+    for (i, c) in inner.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => last_comma = Some(i),
+            _ => {}
+        }
+    }
+    last_comma.is_some_and(|i| !inner[i + 1..].trim_start().starts_with("lambda"))
+}
+
+/// `invalid_kvpair`: `a=expression !(':')`, raised with `RAISE_ERROR_KNOWN_LOCATION(p,
+/// PyExc_SyntaxError, a->lineno, a->end_col_offset - 1, a->end_lineno, -1, ...)`: at the
+/// key's last character, with end offset 0. The key is what precedes `pos`, where ruff
+/// found no `:`.
+pub(super) fn dict_key_without_colon(source: &str, pos: usize) -> Found {
+    let key_end = source.get(..pos).map_or(0, |b| b.trim_end().len());
+    let last = source
+        .get(..key_end)
+        .and_then(|b| b.chars().next_back())
+        .map_or(1, char::len_utf8);
+    (
+        "':' expected after dictionary key".into(),
+        range(key_end.saturating_sub(last), key_end.saturating_sub(last)),
+    )
+}
+
+/// `invalid_as_pattern`: `or_pattern 'as' !NAME a=expression` in a `case` raises "invalid
+/// pattern target" over the expression, which starts at `pos`.
+pub(super) fn invalid_pattern_target(source: &str, pos: usize) -> Option<Found> {
+    let before = source.get(..pos)?.trim_end();
+    let as_word = before.strip_suffix("as")?;
+    if as_word.ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = source.get(line_start..pos)?.trim_start();
+    let case = line
+        .strip_prefix("case")
+        .is_some_and(|rest| rest.starts_with([' ', '\t', '(', '[', '{']));
+    if !case {
+        return None;
+    }
+    // The expression's node: without the parentheses around it.
+    let end = expression_end(source, pos);
+    let text = source.get(pos..end)?;
+    let (start, end) = match ruff_python_parser::parse_expression(text) {
+        Ok(parsed) => {
+            let r = ruff_text_size::Ranged::range(parsed.expr());
+            (pos + r.start().to_usize(), pos + r.end().to_usize())
+        }
+        Err(_) => (pos, end),
+    };
+    Some(("invalid pattern target".into(), range(start, end)))
+}
+
+/// Whether `word` occurs as a word in `text` outside its brackets.
+fn has_word_at_depth_0(text: &str, word: &str) -> bool {
+    let mut depth = 0i32;
+    let bytes = text.as_bytes();
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            _ if depth == 0 && text[i..].starts_with(word) => {
+                let ident =
+                    |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+                let before = i.checked_sub(1).and_then(|j| bytes.get(j));
+                if !ident(before) && !ident(bytes.get(i + word.len())) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }

@@ -26,10 +26,12 @@ mod codegen;
 mod definitions;
 mod encoding;
 mod expr;
+mod first_pass;
 mod fold;
 mod fstring;
 mod future;
 mod handlers;
+mod indentation;
 mod interning;
 mod invalid_rules;
 mod number_tokens;
@@ -221,7 +223,18 @@ fn compile_parsed(
     let parsed = ruff_python_parser::parse_module(source)
         .map_err(|e| parser(syntax_errors::from_parse_error(&e, source)))?;
     let module = parsed.syntax();
-    checks::parser_checks(module, source).map_err(parser)?;
+    // ruff accepts indentation that CPython's tokenizer refuses; the parser meets such a
+    // line before an error of `parser_checks` on a later line.
+    let tab_error = indentation::inconsistent_tabs(source, parsed.tokens());
+    if let Err(e) = checks::parser_checks(module, source) {
+        return Err(parser(match tab_error {
+            Some((_, tab)) if tab.line <= e.line => tab,
+            _ => e,
+        }));
+    }
+    if let Some((_, tab)) = tab_error {
+        return Err(parser(tab));
+    }
     if mode == Mode::Single && !one_interactive_statement(module, source) {
         return Err(syntax_error(
             "multiple statements found while compiling a single statement",

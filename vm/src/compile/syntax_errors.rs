@@ -9,17 +9,102 @@
 
 use ruff_python_ast::token::TokenKind;
 use ruff_python_ast::{Expr, PySourceType};
-use ruff_python_parser::{LexicalErrorType, ParseError, ParseErrorType};
+use ruff_python_parser::{
+    InterpolatedStringErrorType, LexicalErrorType, ParseError, ParseErrorType,
+};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use super::{invalid_rules, number_tokens, CompileError, SyntaxClass};
+use super::{first_pass, indentation, invalid_rules, number_tokens, CompileError, SyntaxClass};
 
 /// What CPython reports for the program on which ruff stopped with `e`.
 pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
+    // The tokenizer's TabError on a line the parser reached before its error.
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    if let Some((line_start, tab_error)) = indentation::inconsistent_tabs(source, parsed.tokens()) {
+        if line_start <= e.location.start().to_usize() {
+            return tab_error;
+        }
+    }
+    // ruff reports a yield expression where the grammar has none (a call's argument)
+    // when it has parsed it, after the errors inside it; CPython's grammar fails at the
+    // `yield` itself, before reading the rest (`f(yield from (), 1)`).
+    let enclosing = parsed
+        .errors()
+        .iter()
+        .filter(|o| {
+            matches!(o.error, ParseErrorType::InvalidYieldExpressionUsage)
+                && o.location.start() < e.location.start()
+                && o.location.end() >= e.location.end()
+        })
+        .min_by_key(|o| o.location.start());
+    let e = enclosing.unwrap_or(e);
+    // The tokenizer's own errors stop the parser where they are; a later one replaces a
+    // parser's error.
+    let tokenizer_error = matches!(e.error, ParseErrorType::Lexical(_))
+        || matches!(&e.error, ParseErrorType::OtherError(m) if m.to_ascii_lowercase().contains("unindent"));
+    // ruff stops an f-string's replacement field at a token that cannot follow its
+    // expression; CPython's grammar parses the field's expression, where two
+    // expressions side by side are `invalid_expression`'s forgotten comma.
+    if matches!(
+        e.error,
+        ParseErrorType::FStringError(InterpolatedStringErrorType::UnclosedLbrace)
+    ) {
+        // ruff lexes a field's later lines as literal text: the token there is read
+        // again as CPython's tokenizer reads a name or a number.
+        let start = e.location.start().to_usize();
+        let rest = source.get(start..).unwrap_or("");
+        let word = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let found = match rest.chars().next() {
+            Some(c) if c.is_ascii_digit() => Some(TokenKind::Int),
+            Some(c) if c.is_alphabetic() || c == '_' => Some(TokenKind::Name),
+            _ => None,
+        };
+        let at = TextRange::at(
+            e.location.start(),
+            TextSize::try_from(word).unwrap_or_default(),
+        );
+        if let Some((message, at)) =
+            found.and_then(|k| invalid_rules::forgotten_comma_in_field(source, k, at))
+        {
+            return finish(Report::at(message, at), source);
+        }
+    }
+    if matches!(e.error, ParseErrorType::SimpleStatementsOnSameLine) {
+        if let Some(at) =
+            first_pass::error_token_after_expressions(source, e.location.start().to_usize())
+        {
+            let lex = LexicalErrorType::LineContinuationError;
+            return finish(lexical(&lex, source, at), source);
+        }
+    }
     let report = number_error(source, e.location)
+        .or_else(|| {
+            (!tokenizer_error)
+                .then(|| later_tokenizer_error(source, e.location.start().to_usize()))
+                .flatten()
+        })
         .or_else(|| unclosed_bracket(source, e.location))
         .unwrap_or_else(|| report(e, source));
-    let (line, column) = char_position(source, report.start);
+    let report = match report {
+        // The first pass's generic location, when the second found nothing better.
+        r if r.message == "invalid syntax" && r.position.is_none() => {
+            match first_pass::argument_after_keyword(source, r.start) {
+                Some(at) => Report::at("invalid syntax", at),
+                None => r,
+            }
+        }
+        r => r,
+    };
+    finish(report, source)
+}
+
+/// CPython's exception for a report: its positions as characters, its end offsets.
+fn finish(report: Report, source: &str) -> CompileError {
+    let (line, column) = report
+        .position
+        .unwrap_or_else(|| char_position(source, report.start));
     let (end_line, end_column) = match report.end {
         // A NEWLINE token (or the end of the input) is one character wide in CPython's
         // tokenizer, on the line it ends.
@@ -67,6 +152,10 @@ struct Report {
     class: SyntaxClass,
     start: usize,
     end: End,
+    /// CPython's (line, offset) when it is not the character position of `start`: the
+    /// tokens without a column (DEDENT, ENDMARKER, the tokenizer's errors) are located
+    /// where the tokenizer stands (`_PyPegen_raise_error` with `col_offset == -1`).
+    position: Option<(u32, u32)>,
 }
 
 impl Report {
@@ -76,6 +165,7 @@ impl Report {
             class: SyntaxClass::SyntaxError,
             start: range.start().to_usize(),
             end: End::At(range.end().to_usize()),
+            position: None,
         }
     }
 
@@ -161,6 +251,7 @@ fn unclosed_bracket(source: &str, at: TextRange) -> Option<Report> {
         class: SyntaxClass::SyntaxError,
         start,
         end: End::Zero,
+        position: None,
     })
 }
 
@@ -170,22 +261,121 @@ fn number_error(source: &str, at: TextRange) -> Option<Report> {
     number_starts(source, parsed.tokens())
         .into_iter()
         .filter(|&start| start < at.end().to_usize().max(at.start().to_usize() + 1))
-        .find_map(|start| match number_tokens::check(source, start)? {
-            number_tokens::NumberIssue::Error { message, at, end } => Some(Report {
-                message,
-                class: SyntaxClass::SyntaxError,
-                start: at.saturating_sub(1),
-                end: match end {
-                    Some(end) => End::At(end.saturating_sub(1)),
-                    None => End::Start,
-                },
-            }),
-            number_tokens::NumberIssue::Warning { .. } => None,
-        })
+        .find_map(|start| number_report(source, start))
+}
+
+/// The tokenizer's error on the number starting at `start`, if any.
+fn number_report(source: &str, start: usize) -> Option<Report> {
+    match number_tokens::check(source, start)? {
+        number_tokens::NumberIssue::Error { message, at, end } => Some(Report {
+            message,
+            class: SyntaxClass::SyntaxError,
+            start: at.saturating_sub(1),
+            end: match end {
+                Some(end) => End::At(end.saturating_sub(1)),
+                None => End::Start,
+            },
+            position: None,
+        }),
+        number_tokens::NumberIssue::Warning { .. } => None,
+    }
+}
+
+/// `_PyPegen_tokenize_full_source_to_check_for_errors`: after a SyntaxError of the
+/// parser, CPython tokenizes the rest of the input, and an error the tokenizer raises
+/// there (`syntaxerror()` in `Parser/tokenizer.c`: an unterminated string, an invalid
+/// character, a malformed number, an unmatched or mismatched closing bracket) replaces
+/// it. An error token that raises nothing (a backslash not ending its line, an
+/// inconsistent dedent or use of tabs) ends the scan. Scanned from `from`, where ruff
+/// stopped.
+fn later_tokenizer_error(source: &str, from: usize) -> Option<Report> {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    // (offset, the error, or None for an error token that ends the scan)
+    let mut found: Vec<(usize, Option<Report>)> = Vec::new();
+    for e in parsed.errors() {
+        let start = e.location.start().to_usize();
+        if start < from {
+            continue;
+        }
+        let ParseErrorType::Lexical(lex) = &e.error else {
+            continue;
+        };
+        let raises = match lex {
+            LexicalErrorType::UnclosedStringError => true,
+            LexicalErrorType::UnrecognizedToken { tok } => {
+                !tok.is_ascii() || tok.is_ascii_control()
+            }
+            LexicalErrorType::LineContinuationError
+            | LexicalErrorType::Eof
+            | LexicalErrorType::IndentationError => false,
+            _ => continue,
+        };
+        found.push((start, raises.then(|| lexical(lex, source, e.location))));
+    }
+    if let Some((line_start, _)) = indentation::inconsistent_tabs(source, parsed.tokens()) {
+        found.push((line_start, None));
+    }
+    found.extend(
+        number_starts(source, parsed.tokens())
+            .into_iter()
+            .filter(|&start| start >= from)
+            .filter_map(|start| number_report(source, start).map(|r| (start, Some(r)))),
+    );
+    // The tokenizer's bracket stack, from the start of the input.
+    let mut open: Vec<(usize, char)> = Vec::new();
+    for t in parsed.tokens().iter() {
+        let start = t.start().to_usize();
+        let closing = match t.kind() {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
+                let c = source
+                    .get(start..)
+                    .and_then(|r| r.chars().next())
+                    .unwrap_or('(');
+                open.push((start, c));
+                continue;
+            }
+            TokenKind::Rpar => ')',
+            TokenKind::Rsqb => ']',
+            TokenKind::Rbrace => '}',
+            _ => continue,
+        };
+        let message = match open.pop() {
+            None => format!("unmatched '{closing}'"),
+            Some((_, c)) if matches!((c, closing), ('(', ')') | ('[', ']') | ('{', '}')) => {
+                continue
+            }
+            Some((at, c)) => {
+                let (line, close_line) =
+                    (char_position(source, at).0, char_position(source, start).0);
+                if line == close_line {
+                    format!(
+                        "closing parenthesis '{closing}' does not match opening parenthesis '{c}'"
+                    )
+                } else {
+                    format!("closing parenthesis '{closing}' does not match opening parenthesis '{c}' on line {line}")
+                }
+            }
+        };
+        if start >= from {
+            found.push((
+                start,
+                Some(Report {
+                    message,
+                    class: SyntaxClass::SyntaxError,
+                    start,
+                    end: End::Start,
+                    position: None,
+                }),
+            ));
+        }
+        break;
+    }
+    found.sort_by_key(|(at, _)| *at);
+    found.into_iter().next().and_then(|(_, r)| r)
 }
 
 /// The token just after `range`.
-fn token_after(source: &str, range: TextRange) -> TextRange {
+pub(super) fn token_after(source: &str, range: TextRange) -> TextRange {
     let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
     parsed
         .tokens()
@@ -253,6 +443,7 @@ fn tokenizer_indentation(message: &str, source: &str, range: TextRange, at_end: 
         class: SyntaxClass::IndentationError,
         start: if at_end { line_end } else { line_start },
         end: End::MinusOne,
+        position: None,
     }
 }
 
@@ -284,7 +475,10 @@ fn report(e: &ParseError, source: &str) -> Report {
         // RAISE_SYNTAX_ERROR_INVALID_TARGET(STAR_TARGETS, ...) names the first invalid
         // target with `_PyPegen_get_expr_name`.
         ParseErrorType::InvalidAssignmentTarget => {
-            Report::at(assign_message(source, range, text), range)
+            match first_pass::for_target_comparison(source, range, text) {
+                Some((message, at)) => Report::at(message, at),
+                None => Report::at(assign_message(source, range, text), range),
+            }
         }
         ParseErrorType::InvalidNamedAssignmentTarget => Report::at(
             format!("cannot use assignment expressions with {}", expr_name(text)),
@@ -309,8 +503,17 @@ fn report(e: &ParseError, source: &str) -> Report {
         }
         // `invalid_arguments`: "Generator expression must be parenthesized".
         ParseErrorType::UnparenthesizedGeneratorExpression => {
-            Report::at("Generator expression must be parenthesized", range)
+            match first_pass::sole_generator_argument(source, range) {
+                Some((message, at)) => Report::at(message, at),
+                None => Report::at("Generator expression must be parenthesized", range),
+            }
         }
+        // A tuple where CPython's grammar takes one expression (`raise X, Y`, `yield from
+        // a, b`): its first pass stops at the first comma.
+        ParseErrorType::UnparenthesizedTupleExpression => Report::at(
+            "invalid syntax",
+            first_pass::first_comma(source, range).unwrap_or(range),
+        ),
         // `invalid_parameters` / `invalid_lambda_parameters` and their helpers.
         ParseErrorType::ParamAfterVarKeywordParam => {
             Report::at("arguments cannot follow var-keyword argument", range)
@@ -332,25 +535,43 @@ fn report(e: &ParseError, source: &str) -> Report {
             Report::at(format!("{what} argument cannot have default value"), range)
         }
         ParseErrorType::ExpectedKeywordParam => {
-            Report::at("named arguments must follow bare *", range)
+            let (message, at) = first_pass::bare_star(source, range);
+            Report::at(message, at)
         }
         // `invalid_arguments` / `invalid_kwarg`.
         // `invalid_arguments` reports these where the parser stopped: the token after the
         // positional argument, or the `*` of the misplaced unpacking.
-        ParseErrorType::PositionalAfterKeywordArgument => Report::at(
-            "positional argument follows keyword argument",
-            token_after(source, range),
-        ),
-        ParseErrorType::PositionalAfterKeywordUnpacking => Report::at(
-            "positional argument follows keyword argument unpacking",
-            token_after(source, range),
-        ),
+        ParseErrorType::PositionalAfterKeywordArgument => {
+            match first_pass::comma_in_positional(source, range) {
+                Some((message, at)) => Report::at(message, at),
+                None => Report::at(
+                    "positional argument follows keyword argument",
+                    token_after(source, range),
+                ),
+            }
+        }
+        ParseErrorType::PositionalAfterKeywordUnpacking => {
+            match first_pass::comma_in_positional(source, range) {
+                Some((message, at)) => Report::at(message, at),
+                None => Report::at(
+                    "positional argument follows keyword argument unpacking",
+                    token_after(source, range),
+                ),
+            }
+        }
         ParseErrorType::InvalidArgumentUnpackingOrder => Report::at(
             "iterable argument unpacking follows keyword argument unpacking",
             first_token(source, range),
         ),
+        // `invalid_as_pattern`: `or_pattern 'as' a="_"`. After `**` the target is a
+        // `pattern_capture_target` (`!"_" NAME`): a generic error at the `_`.
         ParseErrorType::InvalidMatchPatternTarget => {
-            Report::at("cannot use '_' as a target", range)
+            let before = source.get(..range.start().to_usize()).unwrap_or("");
+            if before.trim_end().ends_with("**") {
+                Report::at("invalid syntax", range)
+            } else {
+                Report::at("cannot use '_' as a target", range)
+            }
         }
         ParseErrorType::ExpectedRealNumber => {
             Report::at("real number required in complex literal", range)
@@ -365,6 +586,12 @@ fn report(e: &ParseError, source: &str) -> Report {
         }
         ParseErrorType::ExpectedToken { expected, found } => {
             let start = range.start().to_usize();
+            if *expected == TokenKind::Colon && invalid_rules::in_dict_after_item(source, start) {
+                let (message, at) = invalid_rules::dict_key_without_colon(source, start);
+                let mut r = Report::at(message, at);
+                r.end = End::Zero;
+                return r;
+            }
             let rule = match (expected, found) {
                 (_, TokenKind::Equal) => invalid_rules::stray_equal(source, start, expr_name),
                 (TokenKind::Rpar | TokenKind::Colon, TokenKind::Lpar) => {
@@ -382,6 +609,9 @@ fn report(e: &ParseError, source: &str) -> Report {
             }
         }
         ParseErrorType::ExpectedExpression => {
+            if let Some((message, at)) = first_pass::star_without_operand(source, range) {
+                return Report::at(message, at);
+            }
             match invalid_rules::missing_expression(source, range.start().to_usize()) {
                 Some((message, at)) => Report::at(message, at),
                 None => invalid(),
@@ -410,6 +640,16 @@ fn report(e: &ParseError, source: &str) -> Report {
                 )
             } else if before.ends_with('(') && after.starts_with(')') {
                 Report::at("cannot use starred expression here", range)
+            } else if after.starts_with(':')
+                && before.ends_with(['[', '(', ','])
+                && matches!(
+                    invalid_rules::innermost_open(source, range.start().to_usize()),
+                    Some((_, '[' | '('))
+                )
+            {
+                // A starred element of a subscript or a parenthesized tuple
+                // (`slices`, `tuple`) parses; the first pass stops at the ':' after it.
+                Report::at("invalid syntax", token_after(source, range))
             } else {
                 invalid()
             }
@@ -490,6 +730,21 @@ fn other_error(msg: &str, source: &str, range: TextRange, rest: &str) -> Report 
         return Report::at(*cpython, range);
     }
     let lower = msg.to_ascii_lowercase();
+    if lower == "expected an identifier" {
+        if let Some((message, at)) =
+            invalid_rules::invalid_pattern_target(source, range.start().to_usize())
+        {
+            return Report::at(message, at);
+        }
+    }
+    // `invalid_named_expression`: a `=` where a list or set display goes on (`[z=3]`).
+    if lower.starts_with("expected an expression or a") {
+        if let Some((message, at)) =
+            invalid_rules::stray_equal(source, range.start().to_usize(), expr_name)
+        {
+            return Report::at(message, at);
+        }
+    }
     // `except*` without a type: `invalid_except_star_stmt_indent` names it unless an `as`
     // follows, which fails earlier as plain invalid syntax.
     if lower == "expected one or more exception types" && !rest.starts_with("as") {
@@ -508,6 +763,12 @@ fn other_error(msg: &str, source: &str, range: TextRange, rest: &str) -> Report 
     if lower.starts_with("expected an indented block") {
         return indented_block(source, range);
     }
+    // `invalid_try_stmt`: 'try' ':' block !('except' | 'finally'), raised at the token
+    // the lookahead fetched.
+    if lower.starts_with("expected `except` or `finally`") {
+        let r = Report::at("expected 'except' or 'finally' block", range);
+        return at_parser_token(r, source, range);
+    }
     if lower.contains("unindent") {
         return tokenizer_indentation(
             "unindent does not match any outer indentation level",
@@ -516,7 +777,8 @@ fn other_error(msg: &str, source: &str, range: TextRange, rest: &str) -> Report 
             true,
         );
     }
-    Report::at("invalid syntax", range)
+    // A generic error is at the one token where the first pass stopped.
+    Report::at("invalid syntax", first_token(source, range))
 }
 
 /// `expected_token`: the forced tokens of the grammar (`&&':'`, `&&'('`, ...) report
@@ -584,7 +846,64 @@ fn indented_block(source: &str, range: TextRange) -> Report {
         Some((line, kind)) => format!("expected an indented block after {kind} on line {line}"),
         None => "expected an indented block".to_owned(),
     };
-    Report::at(message, range).indentation()
+    at_parser_token(Report::at(message, range).indentation(), source, range)
+}
+
+/// `report` placed where `_PyPegen_raise_error` puts an error of the last token the
+/// parser fetched, which ruff's `range` names: a token, the NEWLINE before it (an
+/// `invalid_*_stmt` rule's `NEWLINE !INDENT` fetched the token after it), or an empty
+/// range for a DEDENT or the ENDMARKER. Those two have no column (`col_offset == -1`):
+/// CPython reports the tokenizer's position, which is past the next line's indentation
+/// or the end of the input, with an end offset of -1.
+fn at_parser_token(mut report: Report, source: &str, range: TextRange) -> Report {
+    let text = source.get(range.start().to_usize()..range.end().to_usize());
+    let after_newline = matches!(text, Some("\n" | "\r\n" | "\r"));
+    let columnless = if after_newline {
+        let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+        let next = parsed.tokens().iter().find(|t| {
+            t.start() >= range.end()
+                && !matches!(t.kind(), TokenKind::Comment | TokenKind::NonLogicalNewline)
+        });
+        match next {
+            Some(t) if !matches!(t.kind(), TokenKind::Dedent | TokenKind::EndOfFile) => {
+                report.start = t.start().to_usize();
+                report.end = End::At(t.end().to_usize());
+                return report;
+            }
+            Some(t) => t.start().to_usize(),
+            None => source.len(),
+        }
+    } else if range.is_empty() {
+        range.start().to_usize()
+    } else {
+        return report;
+    };
+    report.start = columnless;
+    report.position = Some(tokenizer_position(source, columnless));
+    report.end = End::MinusOne;
+    report
+}
+
+/// Where CPython's tokenizer stands at `offset`: its line and the count of characters
+/// before it on that line; at the end of the input (nothing but blanks and comments
+/// left), past the last line's newline, which the tokenizer adds when it is missing.
+fn tokenizer_position(source: &str, offset: usize) -> (u32, u32) {
+    let rest_is_blank = source.get(offset..).is_some_and(|rest| {
+        rest.lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    });
+    if !rest_is_blank {
+        let (line, column) = char_position(source, offset);
+        return (line, column - 1);
+    }
+    let body = source
+        .strip_suffix("\r\n")
+        .or_else(|| source.strip_suffix(['\n', '\r']))
+        .unwrap_or(source);
+    let line_start = body.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line = char_position(source, line_start).0;
+    let chars = body.get(line_start..).map_or(0, |l| l.chars().count());
+    (line, u32::try_from(chars + 1).unwrap_or(u32::MAX))
 }
 
 /// The words CPython's `invalid_*_stmt` rules use for a compound statement's header.
@@ -624,6 +943,24 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
             "bytes can only contain ASCII literal characters",
             enclosing_token(source, range),
         ),
+        // `tok_continuation_line`: a backslash, its newline (the tokenizer adds one to a
+        // last line without it), then the end of the input is E_EOF, which
+        // `_PyPegen_tokenizer_error` raises as "unexpected EOF while parsing" at the
+        // tokenizer's position, past that newline, with end offset -1.
+        LexicalErrorType::LineContinuationError | LexicalErrorType::Eof
+            if source
+                .get(range.start().to_usize()..)
+                .is_some_and(|rest| matches!(rest, "\\" | "\\\n" | "\\\r\n" | "\\\r")) =>
+        {
+            // Inside brackets, E_EOF is `raise_unclosed_parentheses_error`.
+            unclosed_bracket(source, TextRange::empty(TextSize::of(source))).unwrap_or(Report {
+                message: "unexpected EOF while parsing".to_owned(),
+                class: SyntaxClass::SyntaxError,
+                start: source.len(),
+                end: End::MinusOne,
+                position: Some(tokenizer_position(source, source.len())),
+            })
+        }
         LexicalErrorType::LineContinuationError => {
             // `tok_continuation_line`: the error's end offset is reported as 0.
             let mut r = Report::at(
@@ -639,7 +976,13 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
                 .get(range.start().to_usize()..)
                 .map(|s| s.trim_start_matches(|c: char| c.is_ascii_alphabetic()))
                 .is_some_and(|s| s.starts_with("'''") || s.starts_with("\"\"\""));
-            let line = char_position(source, range.end().to_usize()).0;
+            // The tokenizer's line when it met the end: that of the last character read
+            // (a newline ending the input starts no line).
+            let last = source
+                .get(..range.end().to_usize())
+                .and_then(|b| b.char_indices().next_back())
+                .map_or(0, |(i, _)| i);
+            let line = char_position(source, last).0;
             let what = if triple {
                 "unterminated triple-quoted string literal"
             } else {
@@ -650,6 +993,7 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
                 class: SyntaxClass::SyntaxError,
                 start: range.start().to_usize(),
                 end: End::Start,
+                position: None,
             }
         }
         // `verify_identifier` / the tokenizer's default branch.
@@ -672,6 +1016,7 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
                 class: SyntaxClass::SyntaxError,
                 start: range.start().to_usize(),
                 end: End::Start,
+                position: None,
             }
         }
         _ => Report::at("invalid syntax", range),
@@ -695,7 +1040,15 @@ fn assign_message(source: &str, range: TextRange, text: &str) -> String {
     let at_statement_start = source
         .get(line_start..start)
         .is_some_and(|s| s.trim().trim_start_matches('(').trim().is_empty());
-    let after = source.get(range.end().to_usize()..).unwrap_or("");
+    // The parentheses around the target belong to the `bitwise_or` before `=`.
+    let opened = source
+        .get(line_start..start)
+        .map_or(0, |s| s.matches('(').count());
+    let mut after = source.get(range.end().to_usize()..).unwrap_or("");
+    for _ in 0..opened {
+        after = after.trim_start_matches([' ', '\t']);
+        after = after.strip_prefix(')').unwrap_or(after);
+    }
     let after = after.trim_start_matches([' ', '\t']);
     let single_eq = after.starts_with('=') && !after.starts_with("==");
     let value_line = after.get(1..).unwrap_or("");
@@ -732,7 +1085,7 @@ fn is_bitwise_or(text: &str) -> bool {
     }
 }
 
-fn parse_expr(text: &str) -> Option<Expr> {
+pub(super) fn parse_expr(text: &str) -> Option<Expr> {
     let parsed = ruff_python_parser::parse_expression(text).ok()?;
     Some(parsed.into_expr())
 }

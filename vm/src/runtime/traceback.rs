@@ -151,8 +151,9 @@ pub fn syntax_error_text(filename: &str, source: &str, e: &CompileError) -> Stri
         let text = trimmed;
         if !text.trim_end().is_empty() {
             out.push_str(&format!("    {text}\n"));
-            // No caret when it would point into the stripped indentation.
-            if (e.column as usize).saturating_sub(1) < indent {
+            // No caret when it would point into the stripped indentation, or before
+            // the line (CPython's offset 0 for a DEDENT).
+            if e.column == 0 || (e.column as usize - 1) < indent {
                 out.push_str(&format!("{}: {}\n", e.class_name(), e.message));
                 return out;
             }
