@@ -99,14 +99,14 @@ pub fn compile(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 /// `exec(source, globals=None, locals=None, /, *, closure=None)`.
-pub fn exec(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
-    if args.take_kw("closure").is_some_and(|c| !c.is_none()) {
+pub fn exec(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let params = &["source", "globals", "locals", "closure"];
+    let [source, globals, locals, closure] = Spec::function("exec", Style::Keywords, params, 1)
+        .keywords(3, 3)
+        .bind::<4>(vm, &args, 0)?;
+    if closure.is_some_and(|c| !c.is_none()) {
         return Err(vm.unsupported("exec()'s closure"));
     }
-    let [source, globals, locals] =
-        Spec::function("exec", Style::Keywords, &["source", "globals", "locals"], 1)
-            .keywords(3, 3)
-            .bind::<3>(vm, &args, 0)?;
     let (globals, locals) = namespaces(vm, globals, locals, "exec")?;
     let code = match required(source) {
         Value::Code(code) => code,
@@ -136,6 +136,12 @@ pub fn eval(vm: &mut Vm, args: Args) -> PyResult<Value> {
         1,
     )
     .bind::<3>(vm, &args, 0)?;
+    // `builtin_eval_impl` checks locals before globals.
+    if let Some(l) = &locals {
+        if !l.is_none() && !vm.is_mapping(l) {
+            return Err(vm.type_error("locals must be a mapping"));
+        }
+    }
     if let Some(g) = &globals {
         if !matches!(g, Value::Dict(_) | Value::None) {
             let msg = if vm.is_mapping(g) {
@@ -144,11 +150,6 @@ pub fn eval(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 "globals must be a dict"
             };
             return Err(vm.type_error(msg));
-        }
-    }
-    if let Some(l) = &locals {
-        if !l.is_none() && !vm.is_mapping(l) {
-            return Err(vm.type_error("locals must be a mapping"));
         }
     }
     let (globals, locals) = namespaces(vm, globals, locals, "eval")?;
