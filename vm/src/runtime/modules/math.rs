@@ -11,7 +11,7 @@
 //! Left out, so reaching them is unsupported (`reach`): `asinh`, `acosh`, `atanh`
 //! and `cbrt` (Rust computes them itself rather than calling libm, and its `cbrt(27.0)` is
 //! 3.0 where glibc's is 3.0000000000000004), `erf` and `erfc` (libm's, which Rust does
-//! not expose), `hypot`, `dist` and `sumprod`.
+//! not expose) and `sumprod`.
 //!
 //! Naming block: `x`, `y` float arguments, `r` a libm result, `n`, `k` int arguments.
 
@@ -86,6 +86,8 @@ const FUNCTIONS: &[(&str, NativeFn)] = &[
     ("ulp", ulp),
     ("gamma", special::gamma),
     ("lgamma", special::lgamma),
+    ("hypot", special::hypot),
+    ("dist", special::dist),
 ];
 
 /// `math_exec`: the constants, then the functions.

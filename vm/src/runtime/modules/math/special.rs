@@ -1,8 +1,8 @@
-//! The math functions CPython computes itself rather than through libm: `fsum` (exact
-//! partial sums, `math_fsum`), `remainder` (`m_remainder`), `gamma` (`m_tgamma`: Lanczos'
-//! approximation with Boost's parameters) and `lgamma` (`m_lgamma`). Each follows the C
-//! function step by step, in the same floating-point operations in the same order, so
-//! the results are the same doubles.
+//! The math functions CPython computes itself rather than through libm: `hypot` and `dist`
+//! (`vector_norm`), `fsum` (exact partial sums, `math_fsum`), `remainder` (`m_remainder`),
+//! `gamma` (`m_tgamma`: Lanczos' approximation with Boost's parameters) and `lgamma`
+//! (`m_lgamma`). Each follows the C function step by step, in the same floating-point
+//! operations in the same order, so the results are the same doubles.
 
 use super::{domain, math_2, one, range, to_double};
 use crate::runtime::interp::Vm;
@@ -355,4 +355,101 @@ fn m_lgamma(x: f64) -> (f64, Errno) {
         Errno::None
     };
     (r, errno)
+}
+
+/// `vector_norm` (3.12): the Euclidean norm of `vec` (magnitudes, the largest `max`),
+/// scaled by a power of two into [0.5, 1), squared and summed without loss in two parts
+/// (`dl_mul`, `dl_fast_sum`), then one differential correction of the square root.
+fn vector_norm(vec: &mut [f64], max: f64, found_nan: bool) -> f64 {
+    if max.is_infinite() {
+        return max;
+    }
+    if found_nan {
+        return f64::NAN;
+    }
+    if max == 0.0 || vec.len() <= 1 {
+        return max;
+    }
+    let (_, max_e) = super::c_frexp(max);
+    if max_e < -1023 {
+        // 2**-max_e would overflow: subnormals are made normal first.
+        for v in vec.iter_mut() {
+            *v /= f64::MIN_POSITIVE;
+        }
+        return f64::MIN_POSITIVE * vector_norm(vec, max / f64::MIN_POSITIVE, found_nan);
+    }
+    let scale = super::c_ldexp(1.0, -max_e);
+    // The exact product and sum as a pair of doubles (`dl_mul`, `dl_fast_sum`).
+    let mul = |x: f64, y: f64| {
+        let z = x * y;
+        (z, x.mul_add(y, -z))
+    };
+    let fast_sum = |a: f64, b: f64| {
+        let x = a + b;
+        (x, b - (x - a))
+    };
+    let (mut csum, mut frac1, mut frac2) = (1.0_f64, 0.0_f64, 0.0_f64);
+    for &v in vec.iter() {
+        let x = v * scale;
+        let (hi, lo) = mul(x, x);
+        let (s, e) = fast_sum(csum, hi);
+        csum = s;
+        frac1 += lo;
+        frac2 += e;
+    }
+    let mut h = (csum - 1.0 + (frac1 + frac2)).sqrt();
+    let (hi, lo) = mul(-h, h);
+    let (s, e) = fast_sum(csum, hi);
+    csum = s;
+    frac1 += lo;
+    frac2 += e;
+    let x = csum - 1.0 + (frac1 + frac2);
+    h += x / (2.0 * h);
+    h / scale
+}
+
+/// `math_hypot`: the norm of the coordinates.
+pub fn hypot(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    crate::runtime::argspec::Spec::method(
+        "math",
+        "hypot",
+        crate::runtime::argspec::Style::VarArgs,
+        &[],
+        0,
+    )
+    .parse(vm, &args, 0)?;
+    let mut coordinates = Vec::with_capacity(args.pos.len());
+    let (mut max, mut found_nan) = (0.0_f64, false);
+    for v in &args.pos {
+        let x = to_double(vm, v)?.abs();
+        found_nan |= x.is_nan();
+        if x > max {
+            max = x;
+        }
+        coordinates.push(x);
+    }
+    Ok(Value::Float(vector_norm(&mut coordinates, max, found_nan)))
+}
+
+/// `math_dist_impl`: the norm of the differences of two points' coordinates.
+pub fn dist(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (p, q) = super::two(vm, &args, "dist")?;
+    let p = vm.collect(&p)?;
+    let q = vm.collect(&q)?;
+    if p.len() != q.len() {
+        return Err(vm.value_error("both points must have the same number of dimensions"));
+    }
+    let mut diffs = Vec::with_capacity(p.len());
+    let (mut max, mut found_nan) = (0.0_f64, false);
+    for (a, b) in p.iter().zip(&q) {
+        let px = to_double(vm, a)?;
+        let qx = to_double(vm, b)?;
+        let x = (px - qx).abs();
+        found_nan |= x.is_nan();
+        if x > max {
+            max = x;
+        }
+        diffs.push(x);
+    }
+    Ok(Value::Float(vector_norm(&mut diffs, max, found_nan)))
 }
