@@ -1,5 +1,6 @@
 //! The differential test of every native callable the VM has (`framespec_vm::natives()`:
-//! builtin functions, the built-in types' constructors and methods): a table of calls
+//! builtin functions, the built-in types' constructors and methods, the functions of the
+//! native modules such as `math`): a table of calls
 //! with ordinary, edge and erroneous arguments (tests/differential/table.rs), generated
 //! from CPython 3.12's own signatures, runs on CPython 3.12 (all calls in one process,
 //! `PYTHONHASHSEED=0`) and on the VM (each call its own run, so one unsupported call does
@@ -97,6 +98,7 @@ fn signatures(python: &Path) -> Result<Vec<Native>, Failed> {
             name: text("name"),
             is_type: e["is_type"].as_bool().unwrap_or(false),
             is_exception: e["is_exception"].as_bool().unwrap_or(false),
+            is_module: e["is_module"].as_bool().unwrap_or(false),
             params,
         });
     }

@@ -656,6 +656,15 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "namedtuple", "os", "re", "signature", "stack", "sys", "token", "tokenize", "trace",
         "types", "unwrap", "walktree",
     ]),
+    ("math", &[
+        "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__", "acos",
+        "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cbrt", "ceil", "comb", "copysign",
+        "cos", "cosh", "degrees", "dist", "e", "erf", "erfc", "exp", "exp2", "expm1", "fabs",
+        "factorial", "floor", "fmod", "frexp", "fsum", "gamma", "gcd", "hypot", "inf", "isclose",
+        "isfinite", "isinf", "isnan", "isqrt", "lcm", "ldexp", "lgamma", "log", "log10", "log1p",
+        "log2", "modf", "nan", "nextafter", "perm", "pi", "pow", "prod", "radians", "remainder",
+        "sin", "sinh", "sqrt", "sumprod", "tan", "tanh", "tau", "trunc", "ulp",
+    ]),
     ("sys", &[
         "__breakpointhook__", "__displayhook__", "__doc__", "__excepthook__",
         "__interactivehook__", "__loader__", "__name__", "__package__", "__spec__", "__stderr__",

@@ -219,7 +219,7 @@ impl Vm {
             exc: Some(data),
         }));
         // `SyntaxError_init`'s `msg` (its details are read by the constructor's call).
-        if let Some(msg) = msg {
+        if let Some(msg) = msg.filter(|_| super::syntaxerror::is_syntax_error_type(t)) {
             super::syntaxerror::set(self, &exc, "msg", msg);
         }
         exc

@@ -30,6 +30,7 @@ pub(crate) mod heap;
 mod int;
 mod interp;
 mod methods;
+mod modules;
 mod numbers;
 mod object;
 mod ops;
@@ -197,8 +198,9 @@ pub fn run_code_with_source(
 
 /// Every native callable the VM has, as `(owner, name)`, sorted: `("builtins", name)` for
 /// each builtin function and each type the `builtins` module holds (a call of the type is
-/// its constructor), and `(type, name)` for each method descriptor installed on a built-in
-/// type. Read from a freshly made VM, so it lists whatever `install` puts there.
+/// its constructor), `(module, name)` for each function of a native module (`math`), and
+/// `(type, name)` for each method descriptor installed on a built-in type. Read from a freshly
+/// made VM, so it lists whatever `install` puts there (and the native modules build).
 pub fn natives() -> Vec<(String, String)> {
     let _objects = gc::Session::begin();
     let vm = interp::Vm::new("main.py", 0);
@@ -208,6 +210,7 @@ pub fn natives() -> Vec<(String, String)> {
             out.push(("builtins".to_owned(), name.to_string()));
         }
     }
+    out.extend(modules::functions());
     for (owner, t) in &vm.types.by_name {
         for (k, v) in t.dict.items() {
             if let (Value::Str(name), Value::Builtin(_)) = (&k, &v) {

@@ -193,6 +193,13 @@ impl Vm {
             Value::Traceback(_) => format!("<traceback object at {}>", addr(v)),
             Value::Module(m) => match &m.file {
                 Some(f) => format!("<module '{}' from '{}'>", m.name, f),
+                // CPython names the shared library it loaded the module from.
+                None if super::modules::from_file(&m.name) => {
+                    return Err(self.unsupported(format!(
+                        "the repr of the module {} (CPython names its file)",
+                        m.name
+                    )))
+                }
                 None => format!("<module '{}' (built-in)>", m.name),
             },
             Value::Type(t) => {

@@ -24,6 +24,14 @@ pub const MEMBERS: [&str; 8] = [
     "print_file_and_line",
 ];
 
+/// Whether `t` is SyntaxError or a subclass, without a lookup by name (every exception
+/// made asks).
+pub fn is_syntax_error_type(t: &Rc<super::types::Type>) -> bool {
+    std::iter::once(t)
+        .chain(t.mro_rest.iter())
+        .any(|c| c.is_builtin() && &*c.name == "SyntaxError")
+}
+
 /// Whether `v` is an instance of SyntaxError or a subclass.
 pub fn is_syntax_error(vm: &Vm, v: &Value) -> bool {
     matches!(v, Value::Object(o) if o.exc.is_some()

@@ -1,10 +1,10 @@
 """CPython 3.12's side of vm/tests/natives_vs_cpython.rs.
 
 `natives.py signatures FILE`: FILE holds a JSON list of [owner, name] pairs (the VM's
-natives); prints a JSON list with, for each, whether it is a type (an exception type) and
-its parameters
-from `inspect.signature`, else from `__text_signature__` (whose `<unrepresentable>`
-defaults inspect cannot read), else null.
+natives: builtins, the methods of types, the functions of modules such as `math`); prints
+a JSON list with, for each, whether its owner is a module, whether it is a type (an
+exception type) and its parameters from `inspect.signature`, else from
+`__text_signature__` (whose `<unrepresentable>` defaults inspect cannot read), else null.
 
 `natives.py run FILE`: FILE holds a JSON list of program sources; runs each as
 `python main.py` would (a fresh `__main__` namespace, compiled as main.py) and prints a
@@ -15,6 +15,7 @@ exception escaped it.
 import ast
 import builtins
 import contextlib
+import importlib
 import inspect
 import io
 import json
@@ -49,9 +50,16 @@ def _async_types():
     return out
 
 
+def is_module(owner):
+    """Whether `owner` names a module of the standard library (`math`), not a type."""
+    return owner != "builtins" and owner in sys.stdlib_module_names
+
+
 def lookup(owner, name):
     if owner == "builtins":
         return getattr(builtins, name)
+    if is_module(owner):
+        return getattr(importlib.import_module(owner), name)
     if owner == "generator":
         owner_type = type(x for x in ())
     elif owner in ASYNC_TYPES:
@@ -113,7 +121,8 @@ def signatures(pairs):
                 "name": name,
                 "is_type": isinstance(obj, type),
                 "is_exception": isinstance(obj, type) and issubclass(obj, BaseException),
-                "params": parameters(obj, owner != "builtins"),
+                "is_module": is_module(owner),
+                "params": parameters(obj, owner != "builtins" and not is_module(owner)),
             }
         )
     return out

@@ -30,6 +30,9 @@ pub struct Native {
     pub name: String,
     pub is_type: bool,
     pub is_exception: bool,
+    /// Whether the owner is a module (`math`): its functions are called as `math.NAME(…)`
+    /// after `import math`.
+    pub is_module: bool,
     /// CPython's parameters (receiver removed); `None` when CPython has no signature.
     pub params: Option<Vec<Param>>,
 }
@@ -168,7 +171,9 @@ pub const EXCLUDED: &[(&str, &str, &str)] = &[
 pub const UNCOVERED_OWNERS: &[&str] = &["code", "frame", "object", "TextIOWrapper"];
 
 /// Ordinary argument lists for natives whose arguments the parameter names do not tell
-/// (or that CPython gives no signature). `k=v` entries are keyword arguments.
+/// (or that CPython gives no signature). `k=v` entries are keyword arguments. The last of
+/// the longest lists fills the other positions of the edge calls, so it holds small
+/// values (`math.comb(2**70, 2**62)` would compute for hours on CPython).
 const HINTS: &[(&str, &[&[&str]])] = &[
     (
         "str.join",
@@ -441,6 +446,259 @@ const HINTS: &[(&str, &[&[&str]])] = &[
     ("builtins.staticmethod", &[&["len"]]),
     ("builtins.classmethod", &[&["len"]]),
     ("builtins.super", &[&[], &["int", "True"]]),
+    (
+        "math.floor",
+        &[
+            &["2.5"],
+            &["-2.5"],
+            &["2**100"],
+            &["1e300"],
+            &["type('F', (), {'__floor__': lambda s: 'f'})()"],
+            &["type('G', (), {'__float__': lambda s: 2.5})()"],
+            &["type('I', (), {'__index__': lambda s: 7})()"],
+        ],
+    ),
+    (
+        "math.ceil",
+        &[
+            &["2.5"],
+            &["-2.5"],
+            &["2**100"],
+            &["type('C', (), {'__ceil__': lambda s: 'c'})()"],
+            &["type('G', (), {'__float__': lambda s: 2.5})()"],
+            &["type('B', (), {'__float__': lambda s: 1})()"],
+        ],
+    ),
+    (
+        "math.trunc",
+        &[
+            &["-2.7"],
+            &["2**100"],
+            &["type('T', (), {'__trunc__': lambda s: 3})()"],
+            &["type('G', (), {'__float__': lambda s: 2.5})()"],
+        ],
+    ),
+    (
+        "math.sqrt",
+        &[&["2"], &["0.25"], &["2**1100"], &["10**400"]],
+    ),
+    (
+        "math.log",
+        &[
+            &["10"],
+            &["8", "2"],
+            &["2**2000"],
+            &["2**2000", "2**1000"],
+            &["1", "1"],
+            &["0.5", "10"],
+            &["10**400", "10"],
+            &["2**1024 - 1"],
+            &["type('I', (), {'__index__': lambda s: 7})()"],
+        ],
+    ),
+    (
+        "math.log2",
+        &[&["8"], &["2**3000"], &["3.5"], &["2**1024 + 2**970"]],
+    ),
+    ("math.log10", &[&["1000"], &["10**400"], &["0.001"]]),
+    ("math.log1p", &[&["1e-20"], &["-1"], &["-2"]]),
+    (
+        "math.pow",
+        &[
+            &["2", "0.5"],
+            &["-8", "1/3"],
+            &["0.0", "-1"],
+            &["10", "400"],
+            &["-2", "3"],
+            &["float('-inf')", "3"],
+            &["-0.5", "float('-inf')"],
+        ],
+    ),
+    (
+        "math.atan2",
+        &[
+            &["1", "-1"],
+            &["-0.0", "-0.0"],
+            &["float('inf')", "float('-inf')"],
+            &["1e-320", "1e300"],
+        ],
+    ),
+    (
+        "math.isclose",
+        &[
+            &["1.0", "1.0 + 1e-10"],
+            &["1", "1.1", "rel_tol=0.2"],
+            &["0", "1e-10", "abs_tol=1e-9"],
+            &["1", "2", "rel_tol=-1"],
+            &["float('inf')", "float('inf')"],
+        ],
+    ),
+    (
+        "math.fsum",
+        &[
+            &["[0.1] * 10"],
+            &["[1e308, 1e308]"],
+            &["[float('inf'), float('-inf')]"],
+            &["[1e100, 1.0, -1e100, 1e-100, 1e50, -1.0, -1e50]"],
+            &["[1, 1e-16, 1e16]"],
+            &["[float('nan'), 1]"],
+            &["[2**1100]"],
+        ],
+    ),
+    (
+        "math.prod",
+        &[
+            &["[1, 2, 3]"],
+            &["[1.5, 2, 3]"],
+            &["[2**40, 2**40]"],
+            &["[]", "start=5"],
+            &["['a']", "start=3"],
+        ],
+    ),
+    (
+        "math.ldexp",
+        &[
+            &["0.75", "3"],
+            &["1.0", "-1074"],
+            &["1.0", "-1075"],
+            &["1.5", "-1075"],
+            &["3.0", "-1073"],
+            &["1e-300", "-100"],
+            &["1.0", "1024"],
+            &["1e-310", "1100"],
+        ],
+    ),
+    ("math.frexp", &[&["1e-310"], &["-8.0"], &["0.1"]]),
+    ("math.modf", &[&["-2.5"], &["1e300"], &["-0.0"]]),
+    (
+        "math.fmod",
+        &[&["-7", "3"], &["7", "-0.0"], &["1e300", "3.3"]],
+    ),
+    (
+        "math.remainder",
+        &[
+            &["5", "2"],
+            &["7", "2"],
+            &["-5", "2"],
+            &["1e300", "3.3"],
+            &["2.5", "1"],
+            &["3.5", "1"],
+        ],
+    ),
+    (
+        "math.nextafter",
+        &[
+            &["1", "2"],
+            &["0.0", "-1", "steps=3"],
+            &["1", "1"],
+            &["1", "2", "steps=0"],
+            &["1", "2", "steps=2**70"],
+            &["-0.0", "0.0"],
+            &["5e-324", "-1", "steps=2"],
+            &["1", "2", "steps=1.5"],
+        ],
+    ),
+    (
+        "math.ulp",
+        &[&["1.0"], &["1.7976931348623157e308"], &["5e-324"], &["0.0"]],
+    ),
+    (
+        "math.gcd",
+        &[
+            &[],
+            &["12"],
+            &["2**100", "6**50"],
+            &["1", "2.5"],
+            &["-12", "18"],
+        ],
+    ),
+    (
+        "math.lcm",
+        &[&[], &["-4"], &["4", "6", "10"], &["0", "5"], &["0", "1.5"]],
+    ),
+    ("math.factorial", &[&["0"], &["20"], &["25"], &["100"]]),
+    (
+        "math.comb",
+        &[
+            &["52", "5"],
+            &["100", "50"],
+            &["3", "5"],
+            &["2**70", "3"],
+            &["2**70", "2**70 - 2"],
+            &["10", "3"],
+        ],
+    ),
+    (
+        "math.perm",
+        &[
+            &["10"],
+            &["3", "5"],
+            &["2**70", "2"],
+            &["10", "None"],
+            &["10", "3"],
+        ],
+    ),
+    (
+        "math.isqrt",
+        &[&["15"], &["16"], &["10**50"], &["2**64 - 1"], &["2**64"]],
+    ),
+    (
+        "math.gamma",
+        &[
+            &["0.5"],
+            &["-1.5"],
+            &["5"],
+            &["171.5"],
+            &["-200.5"],
+            &["1e-25"],
+            &["25.5"],
+            &["145.3"],
+        ],
+    ),
+    (
+        "math.lgamma",
+        &[
+            &["0.5"],
+            &["-1.5"],
+            &["100.5"],
+            &["-2.5"],
+            &["1e-25"],
+            &["2"],
+            &["1e308"],
+        ],
+    ),
+    ("math.exp", &[&["1"], &["710"], &["-1000"], &["0.5"]]),
+    ("math.expm1", &[&["1e-10"], &["710"], &["-1000"]]),
+    ("math.sin", &[&["1"], &["1e22"], &["3.14159"]]),
+    ("math.cos", &[&["1"], &["1e22"]]),
+    ("math.tan", &[&["1"], &["1.5707963267948966"]]),
+    ("math.cosh", &[&["1"], &["710"]]),
+    ("math.sinh", &[&["1"], &["-710"]]),
+    (
+        "math.hypot",
+        &[
+            &[],
+            &["-3"],
+            &["3", "4"],
+            &["1e308", "1e308"],
+            &["5e-324", "5e-324", "1e-310"],
+            &["1.5", "2**60", "0.1", "7"],
+            &["float('inf')", "float('nan')"],
+            &["0.1", "0.2"],
+        ],
+    ),
+    (
+        "math.dist",
+        &[
+            &["(0, 0)", "(3, 4)"],
+            &["[1.5, 2.5, 3.5]", "(0.1, 0.2, 0.3)"],
+            &["(1e308, -1e308)", "(-1e308, 1e308)"],
+            &["()", "()"],
+            &["[1]", "[1, 2]"],
+            &["iter([5e-324])", "[0]"],
+            &["(1, 2)", "(3, 4)"],
+        ],
+    ),
 ];
 
 /// Natives whose result is an iterator: the program also prints `list(result)`.
@@ -455,13 +713,14 @@ const ITERATORS: &[&str] = &[
 ];
 
 /// (native, position, edge value) combinations left out: CPython would compute for minutes
-/// (`pow(2, 2**62)`, `round(1234, (-2)**63)`) or answer from an address (the hash of
+/// (`pow(2, 2**62)`, `round(1234, (-2)**63)`, `math.factorial(2**62)`) or answer from an address (the hash of
 /// `nan` and of an iterator, and so where an iterator lands in a set).
 fn skipped_edge(native: &str, position: usize, edge: &str) -> bool {
     let huge = matches!(edge, "2**62" | "(-2)**63" | "2**62-1+2**62");
     let hashed_by_address = matches!(edge, "float('nan')" | "iter([1, 2])");
     match native {
         "builtins.pow" | "builtins.round" => position >= 1 && huge,
+        "math.factorial" => huge,
         "builtins.hash" | "builtins.set" | "builtins.frozenset" => hashed_by_address,
         n if n.starts_with("set.") => hashed_by_address,
         _ => false,
@@ -559,9 +818,10 @@ struct Builder {
 
 impl Builder {
     fn push(&mut self, group: &str, receiver: Option<&str>, expr: String, observe: Observe) {
-        let key = match receiver {
-            Some(r) => format!("x = {r}; {expr}"),
-            None => expr.clone(),
+        let key = match (receiver, observe.module) {
+            (Some(r), _) => format!("x = {r}; {expr}"),
+            (None, Some(m)) => format!("import {m}; {expr}"),
+            (None, None) => expr.clone(),
         };
         if !self.seen.insert(key.clone()) {
             return;
@@ -574,9 +834,11 @@ impl Builder {
     }
 }
 
-/// What a program prints besides the call's outcome.
+/// What a program prints besides the call's outcome, and what it imports first.
 #[derive(Clone, Copy)]
-struct Observe {
+struct Observe<'a> {
+    /// The module whose function is called (`import math` first).
+    module: Option<&'a str>,
     /// `repr(x)` afterwards (the receiver of a mutating method).
     receiver: bool,
     /// `list(result)` (an iterator).
@@ -586,6 +848,9 @@ struct Observe {
 /// The program for one call: the outcome line is `returns REPR` or `raises TYPE: MESSAGE`.
 fn program(receiver: Option<&str>, expr: &str, observe: Observe) -> String {
     let mut s = String::new();
+    if let Some(m) = observe.module {
+        s.push_str(&format!("import {m}\n"));
+    }
     if let Some(r) = receiver {
         s.push_str(&format!("x = {r}\n"));
     }
@@ -634,14 +899,16 @@ pub fn covered(n: &Native) -> bool {
     let excluded = EXCLUDED
         .iter()
         .any(|(o, name, _)| *o == n.owner && *name == n.name);
-    let owner_ok = n.owner == "builtins" || receivers(&n.owner).is_some();
+    let owner_ok = n.owner == "builtins" || n.is_module || receivers(&n.owner).is_some();
     owner_ok && !excluded
 }
 
 fn native_calls(b: &mut Builder, n: &Native) {
     let id = format!("{}.{}", n.owner, n.name);
-    let method = n.owner != "builtins";
-    let group = if n.is_exception {
+    let method = n.owner != "builtins" && !n.is_module;
+    let group = if n.is_module {
+        n.owner.clone()
+    } else if n.is_exception {
         "exceptions".to_owned()
     } else if method || n.is_type {
         if method {
@@ -653,6 +920,7 @@ fn native_calls(b: &mut Builder, n: &Native) {
         "builtins".to_owned()
     };
     let observe = Observe {
+        module: n.is_module.then_some(n.owner.as_str()),
         receiver: method && MUTABLE.contains(&n.owner.as_str()),
         items: ITERATORS.contains(&id.as_str()),
     };
@@ -665,6 +933,8 @@ fn native_calls(b: &mut Builder, n: &Native) {
     let callee = |args: &ArgList| -> String {
         if method {
             format!("x.{}({})", n.name, args.render())
+        } else if n.is_module {
+            format!("{}.{}({})", n.owner, n.name, args.render())
         } else {
             format!("{}({})", n.name, args.render())
         }

@@ -528,8 +528,63 @@ fn sum(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
         _ => {}
     }
-    for v in vm.collect(&required(iterable))? {
-        acc = vm.binary(BinaryOp::Add, &acc, &v, false)?;
+    // `builtin_sum_impl`'s phases: machine ints while the start is an exact int and the
+    // items are ints or bools, then (if the total is a float by then) floats with
+    // Neumaier's compensated summation, then the `+` operator for the rest. The phases
+    // only run forward.
+    let items = vm.collect(&required(iterable))?;
+    let mut rest = items.iter();
+    if matches!(acc, Value::Int(_)) {
+        for v in rest.by_ref() {
+            let b = match v {
+                Value::Int(b) => Some(*b),
+                Value::Bool(b) => Some(i64::from(*b)),
+                _ => None,
+            };
+            if let (Value::Int(a), Some(b)) = (&acc, b) {
+                if let Some(s) = a.checked_add(b) {
+                    acc = Value::Int(s);
+                    continue;
+                }
+            }
+            acc = vm.binary(BinaryOp::Add, &acc, v, false)?;
+            break;
+        }
+    }
+    if let Value::Float(mut f) = acc {
+        let mut c = 0.0_f64;
+        let mut left_over = None;
+        for v in rest.by_ref() {
+            match v {
+                Value::Float(x) => {
+                    let t = f + x;
+                    if f.abs() >= x.abs() {
+                        c += (f - t) + x;
+                    } else {
+                        c += (x - t) + f;
+                    }
+                    f = t;
+                }
+                Value::Int(i) => f += *i as f64,
+                Value::Bool(b) => f += f64::from(u8::from(*b)),
+                other => {
+                    left_over = Some(other);
+                    break;
+                }
+            }
+        }
+        // The compensation, unless it would lose a negative zero's sign or turn an
+        // infinite sum into a NaN.
+        if c != 0.0 && c.is_finite() {
+            f += c;
+        }
+        acc = Value::Float(f);
+        if let Some(v) = left_over {
+            acc = vm.binary(BinaryOp::Add, &acc, v, false)?;
+        }
+    }
+    for v in rest {
+        acc = vm.binary(BinaryOp::Add, &acc, v, false)?;
     }
     Ok(acc)
 }
@@ -802,7 +857,7 @@ fn import(vm: &mut Vm, args: Args) -> PyResult<Value> {
         return Err(vm.value_error("Empty module name"));
     }
     let first = name.split('.').next().unwrap_or(&name).to_owned();
-    match vm.modules.get_str(&first) {
+    match super::modules::import(vm, &first) {
         Some(m) if first.len() == name.len() => Ok(m),
         None if super::reach::is_stdlib_module(&first) => {
             Err(vm.unsupported(format!("the standard library module {first}")))

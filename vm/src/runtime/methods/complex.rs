@@ -133,7 +133,7 @@ fn new_from_parts(vm: &mut Vm, r: &Value, i: Option<&Value>) -> PyResult<Value> 
 
 /// `PyNumber_Float` of an instance: its `__float__`, which must give a float, else its
 /// `__index__`, which must give an int.
-fn object_float(vm: &mut Vm, v: &Value) -> PyResult<f64> {
+pub(crate) fn object_float(vm: &mut Vm, v: &Value) -> PyResult<f64> {
     let t = vm.type_of(v).name.clone();
     if vm.special(v, "__float__").is_some() {
         return match vm.call_special(v, "__float__", vec![])?.unwrap_or_default() {

@@ -5,7 +5,7 @@
 use super::super::eval::Step;
 use super::super::interp::Vm;
 use super::super::object::Value;
-use super::super::reach;
+use super::super::{modules, reach};
 use super::super::{PyResult, Throw};
 
 /// IMPORT_NAME `(level, fromlist -- res)`
@@ -27,10 +27,11 @@ pub fn import_name(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         ));
     }
     let first = name.split('.').next().unwrap_or(&name).to_owned();
-    if vm.modules.get_str(&first).is_none() && reach::is_stdlib_module(&first) {
+    let found = modules::import(vm, &first);
+    if found.is_none() && reach::is_stdlib_module(&first) {
         return Err(vm.unsupported(format!("the standard library module {first}")));
     }
-    match vm.modules.get_str(&first) {
+    match found {
         Some(m) if first.len() == name.len() => {
             vm.top()?.push(m);
             Ok(Step::Continue)
@@ -77,6 +78,12 @@ pub fn import_from(vm: &mut Vm, arg: u32) -> PyResult<Step> {
                 Value::Module(m) => m.name.to_string(),
                 _ => "?".into(),
             };
+            if modules::from_file(&mname) {
+                // CPython's message names the shared library the module came from.
+                return Err(vm.unsupported(format!(
+                    "the ImportError of a from-import of {mname} (CPython names its file)"
+                )));
+            }
             Err(vm.err(
                 "ImportError",
                 format!("cannot import name '{name}' from '{mname}' (unknown location)"),
