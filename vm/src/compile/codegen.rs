@@ -247,17 +247,7 @@ impl<'a> Compiler<'a> {
     /// closing its last line when there is one; ruff's range stops before it.
     fn compound_end(&self, s: &Stmt) -> TextSize {
         let end = s.range().end();
-        if !matches!(
-            s,
-            Stmt::FunctionDef(_)
-                | Stmt::ClassDef(_)
-                | Stmt::If(_)
-                | Stmt::While(_)
-                | Stmt::For(_)
-                | Stmt::With(_)
-                | Stmt::Try(_)
-                | Stmt::Match(_)
-        ) {
+        if !super::is_compound(s) {
             return end;
         }
         let bytes = self.source.as_bytes();

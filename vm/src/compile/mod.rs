@@ -272,7 +272,8 @@ fn one_interactive_statement(module: &ast::ModModule, source: &str) -> bool {
             })
 }
 
-fn is_compound(s: &ast::Stmt) -> bool {
+/// A compound statement (one with a block of its own).
+pub(crate) fn is_compound(s: &ast::Stmt) -> bool {
     use ast::Stmt;
     matches!(
         s,
