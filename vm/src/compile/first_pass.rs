@@ -66,6 +66,18 @@ pub(super) fn sole_generator_argument(source: &str, range: TextRange) -> Option<
     if !(before.ends_with('(') && after.starts_with(')')) {
         return None;
     }
+    let at = top_level_token(source, range, |k| {
+        matches!(k, TokenKind::For | TokenKind::Async)
+    })?;
+    Some(("invalid syntax".into(), at))
+}
+
+/// The first token of `range` outside brackets whose kind `wanted` accepts.
+fn top_level_token(
+    source: &str,
+    range: TextRange,
+    wanted: impl Fn(TokenKind) -> bool,
+) -> Option<TextRange> {
     let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
     let mut depth = 0i32;
     for t in parsed.tokens().iter() {
@@ -75,9 +87,7 @@ pub(super) fn sole_generator_argument(source: &str, range: TextRange) -> Option<
         match t.kind() {
             TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => depth += 1,
             TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth -= 1,
-            TokenKind::For | TokenKind::Async if depth == 0 => {
-                return Some(("invalid syntax".into(), t.range()));
-            }
+            k if depth == 0 && wanted(k) => return Some(t.range()),
             _ => {}
         }
     }
@@ -86,20 +96,7 @@ pub(super) fn sole_generator_argument(source: &str, range: TextRange) -> Option<
 
 /// The first comma of `range` outside brackets.
 pub(super) fn first_comma(source: &str, range: TextRange) -> Option<TextRange> {
-    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
-    let mut depth = 0i32;
-    for t in parsed.tokens().iter() {
-        if t.start() < range.start() || t.end() > range.end() {
-            continue;
-        }
-        match t.kind() {
-            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => depth += 1,
-            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth -= 1,
-            TokenKind::Comma if depth == 0 => return Some(t.range()),
-            _ => {}
-        }
-    }
-    None
+    top_level_token(source, range, |k| k == TokenKind::Comma)
 }
 
 /// A `*` with no operand, ruff's missing expression being after it:

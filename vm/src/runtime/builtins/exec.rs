@@ -116,11 +116,7 @@ pub fn exec(vm: &mut Vm, args: Args) -> PyResult<Value> {
             compile_text(vm, &text, "<string>", Mode::Exec, future)?
         }
     };
-    if code
-        .co_localspluskinds
-        .iter()
-        .any(|k| k & crate::code::kinds::CO_FAST_FREE != 0)
-    {
+    if has_free_vars(&code) {
         return Err(vm.type_error("code object passed to exec() may not contain free variables"));
     }
     run(vm, code, globals, locals)?;
@@ -163,11 +159,7 @@ pub fn eval(vm: &mut Vm, args: Args) -> PyResult<Value> {
             compile_text(vm, &text, "<string>", Mode::Eval, future)?
         }
     };
-    if code
-        .co_localspluskinds
-        .iter()
-        .any(|k| k & crate::code::kinds::CO_FAST_FREE != 0)
-    {
+    if has_free_vars(&code) {
         return Err(vm.type_error("code object passed to eval() may not contain free variables"));
     }
     run(vm, code, globals, locals)
@@ -242,6 +234,13 @@ fn run(vm: &mut Vm, code: Rc<CodeObject>, globals: Rc<Dict>, locals: Rc<Dict>) -
     eval::run_entry_frame(vm, frame)
 }
 
+/// Whether `code` has free variables (`co_freevars`), which exec and eval cannot fill.
+fn has_free_vars(code: &CodeObject) -> bool {
+    code.co_localspluskinds
+        .iter()
+        .any(|k| k & crate::code::kinds::CO_FAST_FREE != 0)
+}
+
 /// The `CO_FUTURE_*` flags of the calling frame's code (`PyEval_MergeCompilerFlags`).
 fn inherited(vm: &mut Vm) -> PyResult<u32> {
     Ok(vm.top()?.info.code.co_flags & FUTURE_FLAGS)
@@ -283,10 +282,7 @@ fn source_text(vm: &mut Vm, source: &Value, who: &str, kinds: &str) -> PyResult<
                     "compile() of bytes that are not UTF-8 (CPython decodes them token by token)",
                 )),
             },
-            other => {
-                let _ = other;
-                return Err(vm.type_error(format!("{who}() arg 1 must be a {kinds}")));
-            }
+            _ => return Err(vm.type_error(format!("{who}() arg 1 must be a {kinds}"))),
         };
     if text.contains('\0') {
         let exc = vm.new_exception(
