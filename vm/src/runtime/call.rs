@@ -52,7 +52,23 @@ impl Vm {
             }
             Value::Builtin(b) => {
                 if let Some(owner) = b.owner {
-                    self.check_receiver(owner, b.name, &args)?;
+                    // `__new__` is a static method taking the class (`tp_new_wrapper`).
+                    if b.name != "__new__" {
+                        self.check_receiver(owner, b.name, &args)?;
+                    }
+                    // A method of a built-in type works on a subclass instance's
+                    // built-in value (see `subclass`); the special methods and
+                    // `__init__` unwrap it themselves.
+                    if let Some(Value::Object(o)) = args.pos.first() {
+                        if let Some(p) = &o.payload {
+                            if super::subclass::SUBCLASSABLE.contains(&owner)
+                                && b.name != "__init__"
+                                && !super::slots::is_wrapper(b.name)
+                            {
+                                args.pos[0] = p.clone();
+                            }
+                        }
+                    }
                 }
                 // CPython's builtin and method-descriptor vectorcalls take a unit of the C
                 // recursion budget (`_Py_EnterRecursiveCallTstate`).
@@ -281,7 +297,9 @@ impl Vm {
             return Err(self.unsupported("a subclass of BaseExceptionGroup"));
         }
         if let Some(new) = t.lookup("__new__") {
-            if !matches!(new, Value::Builtin(_)) {
+            // `object.__new__` is the instance made below; any other (a class's own, or
+            // a built-in base's, which makes the payload) is called with the class.
+            if !is_object_method(&new) {
                 let mut new_args = args.clone();
                 new_args.pos.insert(0, Value::Type(t.clone()));
                 let new = match new {
@@ -309,6 +327,7 @@ impl Vm {
             class: std::cell::RefCell::new(t.clone()),
             dict: Dict::new_rc(),
             exc: None,
+            payload: None,
         }))
     }
 
@@ -327,13 +346,20 @@ impl Vm {
                 }
                 Ok(())
             }
+            // `list.__init__`, `dict.__init__`, `set.__init__` fill a subclass
+            // instance's payload.
+            Some(init @ Value::Builtin(_)) if !is_object_method(&init) && !t.is_exception() => {
+                let mut a = args;
+                a.pos.insert(0, obj.clone());
+                self.call(&init, a)?;
+                Ok(())
+            }
             _ => {
+                // `object_init`: extra arguments are an error unless `__new__` is not
+                // object's.
                 if !t.is_exception()
                     && (!args.pos.is_empty() || !args.kw.is_empty())
-                    && !matches!(
-                        t.lookup("__new__"),
-                        Some(Value::Function(_) | Value::Property(_))
-                    )
+                    && t.lookup("__new__").map_or(true, |n| is_object_method(&n))
                 {
                     return Err(self.type_error(format!("{}() takes no arguments", t.name)));
                 }
@@ -341,6 +367,11 @@ impl Vm {
             }
         }
     }
+}
+
+/// Whether `v` is a method of `object` itself (`object.__new__`, `object.__init__`).
+fn is_object_method(v: &Value) -> bool {
+    matches!(v, Value::Builtin(b) if b.owner == Some("object"))
 }
 
 /// `'a'`, `'a' and 'b'`, `'a', 'b', and 'c'` (CPython `format_missing`).

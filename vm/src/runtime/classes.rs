@@ -51,7 +51,6 @@ const UNDISPATCHED: &[&str] = &[
     "__ixor__",
     "__ior__",
     "__length_hint__",
-    "__missing__",
     "__instancecheck__",
     "__subclasscheck__",
     "__prepare__",
@@ -137,23 +136,16 @@ fn mro_entries(vm: &mut Vm, orig: &[Value]) -> PyResult<(Vec<Value>, bool)> {
     Ok((out, replaced))
 }
 
-/// Bases the object model cannot extend: built-in types other than `object` and the
-/// exceptions (their instances would lack the built-in layout).
+/// Bases the object model cannot extend: typing's PEP 695 types (checked first, as
+/// `best_base` does), then `subclass::check_bases`.
 fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
-    // best_base, which runs before anything else looks at the bases: typing's PEP 695
-    // types lack Py_TPFLAGS_BASETYPE.
     if let Some(b) = bases
         .iter()
         .find(|b| b.is_builtin() && &*b.module == "typing")
     {
         return Err(vm.type_error(format!("type '{}' is not an acceptable base type", b.name)));
     }
-    for b in bases {
-        if b.is_builtin() && !b.is_exception() && !Rc::ptr_eq(b, &vm.types.object) {
-            return Err(vm.unsupported(format!("subclassing the built-in type '{}'", b.name)));
-        }
-    }
-    Ok(())
+    super::subclass::check_bases(vm, bases)
 }
 
 /// `type(name, bases, ns)` once the namespace is complete (CPython `type_new`).

@@ -211,6 +211,14 @@ impl Key {
                         None => {}
                     }
                 }
+                // A subclass of a built-in type hashes and compares as its built-in
+                // value (it inherits that type's `__hash__` and `__eq__`).
+                if let Some(p) = &o.payload {
+                    return Key::of_at(p, depth).map_err(|e| match e {
+                        Unhashable::Type(_) => Unhashable::Class(t.name.clone()),
+                        other => other,
+                    });
+                }
                 Key::Id(v.address())
             }
             other => Key::Id(other.address()),

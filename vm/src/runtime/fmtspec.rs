@@ -30,10 +30,12 @@ impl Vm {
         if spec.is_empty() {
             return self.str_of(v);
         }
-        match v {
+        // A subclass without `__format__` of its own inherits its built-in base's, which
+        // formats the built-in value (messages name the subclass).
+        match v.builtin_value() {
             Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => {
                 let s = self.parse_spec(spec, v, 'd', '>')?;
-                let i = super::int::num(v).unwrap_or(Num::Int(0));
+                let i = super::int::num(v.builtin_value()).unwrap_or(Num::Int(0));
                 match s.ty {
                     'b' | 'c' | 'd' | 'o' | 'x' | 'X' | 'n' => self.format_int(&i, &s),
                     'e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%' => {

@@ -303,6 +303,10 @@ fn detach(v: &mut Value, out: &mut Vec<Value>) {
             if dict_is_deep(&x.dict) {
                 out.push(Value::Dict(x.dict.clone()));
             }
+            // The payload cannot be moved out: an extra reference makes it the last one.
+            if let Some(p) = x.payload.as_ref().filter(|p| is_deep(p)) {
+                out.push(p.clone());
+            }
         }
         Value::Cell(x) => x.clear_into(out),
         Value::Generator(x) => x.clear_into(out),

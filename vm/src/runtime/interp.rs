@@ -97,6 +97,7 @@ impl Vm {
         };
         super::builtins::install(&mut vm);
         super::methods::install(&mut vm);
+        super::slots::install(&mut vm);
         super::sysmod::install(&mut vm);
         vm
     }
@@ -217,6 +218,7 @@ impl Vm {
             class: std::cell::RefCell::new(t.clone()),
             dict: Dict::new_rc(),
             exc: Some(data),
+            payload: None,
         }));
         // `SyntaxError_init`'s `msg` (its details are read by the constructor's call).
         if let Some(msg) = msg.filter(|_| super::syntaxerror::is_syntax_error_type(t)) {

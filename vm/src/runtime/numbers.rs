@@ -88,6 +88,15 @@ impl Vm {
                 return Ok(r);
             }
         }
+        // No special method answered: the slot of the operand that is a built-in value,
+        // which reads a subclass instance as its built-in value (messages still name
+        // the operands' own types).
+        let (shown_a, shown_b) = (a, b);
+        let builtins = super::protocol::builtin_operands(a, b);
+        let (a, b) = match &builtins {
+            Some((x, y)) => (x, y),
+            None => (a, b),
+        };
         let setlike = |v: &Value| matches!(v, Value::Set(_) | Value::DictView(_));
         if setlike(a) || setlike(b) {
             if let Some(r) = self.set_binary(op, a, b, inplace)? {
@@ -181,7 +190,10 @@ impl Vm {
                 if let Some(e) = super::typevars::union(self, op, a, b) {
                     return Err(e);
                 }
-                let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());
+                let (ta, tb) = (
+                    self.type_of(shown_a).name.clone(),
+                    self.type_of(shown_b).name.clone(),
+                );
                 let shown = shown(op, inplace);
                 match (op, a) {
                     (BinaryOp::Add, Value::Str(_)) => {

@@ -339,6 +339,11 @@ pub struct Instance {
     pub dict: Rc<Dict>,
     /// Present iff the class derives from `BaseException`.
     pub exc: Option<ExcData>,
+    /// For a class derived from a built-in type such as `int`, `str` or `dict` (see
+    /// `subclass`): the value of that type which holds the instance's built-in state.
+    /// CPython lays the built-in type's struct out at the start of the instance, so that
+    /// type's C functions work on it; here they work on this value.
+    pub payload: Option<Value>,
 }
 
 /// The fields of `PyBaseExceptionObject`.
@@ -568,6 +573,17 @@ impl Value {
                 std::mem::discriminant(self) == std::mem::discriminant(other)
                     && self.address() == other.address()
             }
+        }
+    }
+
+    /// The built-in value an instance of a subclass of a built-in type carries (see
+    /// [`Instance::payload`]); the value itself for anything else. What CPython's C
+    /// functions that accept subclasses (`PyLong_Check`, `PyUnicode_Check`, …) read.
+    #[inline]
+    pub fn builtin_value(&self) -> &Value {
+        match self {
+            Value::Object(o) => o.payload.as_ref().unwrap_or(self),
+            _ => self,
         }
     }
 

@@ -313,7 +313,7 @@ impl Vm {
             (Value::Object(_), _) | (_, Value::Object(_)) => {
                 match self.user_compare(CompareOp::Eq, a, b)? {
                     Some(r) => return self.truthy(&r),
-                    None => a.is(b),
+                    None => self.builtin_fallback_eq(a, b)?,
                 }
             }
             _ => a.is(b),
@@ -330,6 +330,17 @@ impl Vm {
             }
         }
         Ok(true)
+    }
+
+    /// `==` once no special method answered for an instance: identity (`object`'s
+    /// default), except where the other operand is a built-in value, whose own
+    /// `tp_richcompare` the special methods did not ask: it reads a subclass instance
+    /// as that instance's built-in value.
+    fn builtin_fallback_eq(&mut self, a: &Value, b: &Value) -> PyResult<bool> {
+        match builtin_operands(a, b) {
+            Some((x, y)) => self.eq_inner(&x, &y),
+            None => Ok(a.is(b)),
+        }
     }
 
     /// Rich comparison `a OP b` for `<`, `<=`, `==`, `!=`, `>`, `>=`
@@ -353,7 +364,7 @@ impl Vm {
             // without asking their methods again.
             let objects = matches!(a, Value::Object(_)) || matches!(b, Value::Object(_));
             let e = if objects {
-                a.is(b)
+                self.builtin_fallback_eq(a, b)?
             } else {
                 self.eq_inner(a, b)?
             };
@@ -362,13 +373,25 @@ impl Vm {
         if let Some(r) = self.user_compare(op, a, b)? {
             return Ok(r);
         }
+        // No special method answered: the built-in types' own comparisons, on the
+        // built-in values of subclass instances.
+        let (orig_a, orig_b) = (a, b);
+        let builtins = builtin_operands(a, b);
+        let (a, b) = match &builtins {
+            Some((x, y)) => (x, y),
+            None => (a, b),
+        };
         let setlike = |v: &Value| matches!(v, Value::Set(_) | Value::DictView(_));
         if setlike(a) && setlike(b) {
             if let Some(r) = self.setlike_compare(op, a, b)? {
                 return Ok(Value::Bool(r));
             }
         }
-        let ord = self.order_inner(a, b)?;
+        let ord = if matches!(a, Value::Object(_)) || matches!(b, Value::Object(_)) {
+            None
+        } else {
+            self.order_inner(a, b)?
+        };
         match ord {
             Some(o) => Ok(Value::Bool(op.holds(o))),
             None => {
@@ -376,7 +399,10 @@ impl Vm {
                 if num(a).is_some() && num(b).is_some() {
                     return Ok(Value::Bool(false));
                 }
-                let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());
+                let (ta, tb) = (
+                    self.type_of(orig_a).name.clone(),
+                    self.type_of(orig_b).name.clone(),
+                );
                 Err(self.type_error(format!(
                     "'{}' not supported between instances of '{ta}' and '{tb}'",
                     op.symbol()
@@ -1374,6 +1400,9 @@ impl Vm {
     /// Binds a class attribute to `obj` the way its descriptor would.
     pub fn bind(&self, attr: &Value, obj: &Value) -> Value {
         match attr {
+            // A built-in type's `__new__` (`tp_new_wrapper`) is bound to its type, not
+            // to what it is looked up on: it takes the class to make an instance of.
+            Value::Builtin(b) if b.name == "__new__" => attr.clone(),
             Value::Function(_) | Value::Builtin(_) => Value::Method(Rc::new(Method {
                 func: attr.clone(),
                 receiver: obj.clone(),
@@ -1420,6 +1449,20 @@ enum SeqItem {
 
 /// A sequence index as Python reads it: negative counts from the end; `None` when out of
 /// range (the caller raises IndexError with its own message).
+/// The operands as a built-in type's slot function sees them when one operand is an
+/// instance and the other a built-in value: the instance's payload in its place (see
+/// `subclass`). `None` when neither or both are instances (then every slot that could
+/// answer was asked through the special methods), or the instance has no payload.
+pub fn builtin_operands(a: &Value, b: &Value) -> Option<(Value, Value)> {
+    let (x, y) = (a.builtin_value(), b.builtin_value());
+    let objects =
+        usize::from(matches!(a, Value::Object(_))) + usize::from(matches!(b, Value::Object(_)));
+    if objects != 1 || matches!(x, Value::Object(_)) || matches!(y, Value::Object(_)) {
+        return None;
+    }
+    Some((x.clone(), y.clone()))
+}
+
 pub fn wrap_index(i: i64, len: usize) -> Option<usize> {
     let n = len as i64;
     let j = if i < 0 { i + n } else { i };

@@ -239,7 +239,7 @@ impl Vm {
             },
             Value::Object(o) => {
                 if let Some(r) = self.call_special(v, "__repr__", vec![])? {
-                    return match r {
+                    return match r.builtin_value() {
                         Value::Str(s) => Ok(s.to_string()),
                         other => {
                             let n = self.type_of(&other).name.clone();
@@ -284,7 +284,7 @@ impl Vm {
             Value::Str(s) => Ok(s.to_string()),
             Value::Object(o) => {
                 if let Some(r) = self.call_special(v, "__str__", vec![])? {
-                    return match r {
+                    return match r.builtin_value() {
                         Value::Str(s) => Ok(s.to_string()),
                         other => {
                             let n = self.type_of(&other).name.clone();

@@ -34,6 +34,7 @@ fn stream(vm: &Vm, n: i64) -> Value {
         class: std::cell::RefCell::new(vm.ty("TextIOWrapper")),
         dict: Dict::new_rc(),
         exc: None,
+        payload: None,
     };
     o.dict.set_str("_framespec_stream", Value::Int(n));
     o.dict.set_str(

@@ -3,7 +3,7 @@
 
 mod constructors;
 mod exec;
-mod numeric;
+pub mod numeric;
 
 pub use constructors::construct;
 
@@ -338,7 +338,7 @@ fn hash(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn attr_name(vm: &Vm, v: &Value) -> PyResult<Rc<str>> {
-    match v {
+    match v.builtin_value() {
         Value::Str(s) => Ok(s.clone()),
         other => Err(vm.type_error(format!(
             "attribute name must be string, not '{}'",

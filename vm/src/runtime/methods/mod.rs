@@ -39,6 +39,7 @@ const TABLES: &[&[(&str, &str, NativeFn)]] = &[
     coroutine::METHODS,
     misc::METHODS,
     excgroup::METHODS,
+    super::subclass::METHODS,
 ];
 
 fn add(vm: &Vm, owner: &'static str, name: &'static str, func: NativeFn) {

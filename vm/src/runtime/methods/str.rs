@@ -62,7 +62,7 @@ const fn m(
 
 /// `replace() argument 1 must be str, not int`.
 fn str_param(vm: &Vm, v: &Value, name: &str, pos: usize) -> PyResult<Rc<str>> {
-    match v {
+    match v.builtin_value() {
         Value::Str(s) => Ok(s.clone()),
         other => Err(vm.type_error(format!(
             "{name}() argument {pos} must be str, not {}",
@@ -87,7 +87,7 @@ fn str_join(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let items = vm.collect(&it)?;
     let mut parts = Vec::with_capacity(items.len());
     for (i, v) in items.iter().enumerate() {
-        match v {
+        match v.builtin_value() {
             Value::Str(s) => parts.push(s.clone()),
             other => {
                 return Err(vm.type_error(format!(
@@ -156,7 +156,7 @@ fn split_args(vm: &mut Vm, args: Args, name: &'static str) -> PyResult<SplitArgs
         .keywords(0, 2)
         .bind(vm, &args, 1)?;
     let s = recv_str(vm, &args)?;
-    let sep = match sep {
+    let sep = match sep.map(|v| v.builtin_value().clone()) {
         None | Some(Value::None) => None,
         Some(Value::Str(s)) => Some(s),
         Some(other) => {
@@ -323,7 +323,7 @@ fn strip_with(
 ) -> PyResult<Value> {
     let [chars] = m(name, Style::Positional, &["chars"], 0).bind(vm, &args, 1)?;
     let s = recv_str(vm, &args)?;
-    let chars = match chars {
+    let chars = match chars.map(|v| v.builtin_value().clone()) {
         None | Some(Value::None) => None,
         Some(Value::Str(c)) => Some(c),
         Some(_) => return Err(vm.type_error(format!("{name} arg must be None or str"))),
@@ -412,11 +412,11 @@ fn affix(vm: &mut Vm, args: Args, name: &'static str, start: bool) -> PyResult<V
             chars[hi - p.len()..hi] == p[..]
         }
     };
-    match required(prefix) {
+    match required(prefix).builtin_value().clone() {
         Value::Str(p) => Ok(Value::Bool(matches(&p))),
         Value::Tuple(options) => {
             for o in options.iter() {
-                let Value::Str(p) = o else {
+                let Value::Str(p) = o.builtin_value() else {
                     return Err(vm.type_error(format!(
                         "tuple for {name} must only contain str, not {}",
                         vm.type_of(o).name
@@ -468,7 +468,7 @@ fn finds_args(vm: &mut Vm, args: &Args, name: &'static str) -> PyResult<Finds> {
         slice_index(vm, from.as_ref())?,
         slice_index(vm, to.as_ref())?,
     );
-    let sub = match required(sub) {
+    let sub = match required(sub).builtin_value().clone() {
         Value::Str(sub) => sub,
         other => return Err(vm.type_error(format!("must be str, not {}", vm.type_of(&other).name))),
     };
@@ -566,7 +566,7 @@ fn justify(vm: &mut Vm, args: Args, name: &'static str, align: char) -> PyResult
     let [width, fill] = m(name, Style::Positional, &["width", "fillchar"], 1).bind(vm, &args, 1)?;
     let s = recv_str(vm, &args)?;
     let width = index(vm, &required(width))?;
-    let fill = match fill {
+    let fill = match fill.map(|v| v.builtin_value().clone()) {
         None => ' ',
         Some(Value::Str(f)) => {
             let mut chars = f.chars();

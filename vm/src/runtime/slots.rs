@@ -1,0 +1,817 @@
+//! The special methods of the built-in types that classes derive from (`int.__add__`,
+//! `list.__len__`, `dict.__getitem__`, …): CPython's slot wrappers (`wrap_binaryfunc_l`,
+//! `wrap_lenfunc`, `wrap_objobjargproc`, … in Objects/typeobject.c), each calling the
+//! type's own C function (spec clause objects.builtin-subclass).
+//!
+//! They are what a subclass inherits: `super().__getitem__(k)`, `int.__add__(self, o)`,
+//! and the protocols on an instance of a subclass that does not override the method,
+//! which find these along its MRO. Each works on the receiver's built-in value (its
+//! payload, see `subclass`) and answers only for operands of the kinds its C function
+//! accepts: `int.__add__(1, 2.0)` is NotImplemented, as `long_add` returns, so the
+//! operator goes on to the other operand. The sequence concatenation and repetition
+//! wrappers raise instead, as `list_concat` and `sq_repeat`'s index conversion do.
+//!
+//! `object`'s own special methods are not installed: a plain class's instances keep the
+//! evaluator's direct paths.
+
+use std::rc::Rc;
+
+use super::builtins;
+use super::interp::Vm;
+use super::object::{Args, Builtin, NativeFn, Value};
+use super::PyResult;
+use crate::arith::UnaryOp;
+use crate::oparg::{BinaryOp, CompareOp};
+
+/// What a built-in value is, as the slot functions check their operands
+/// (`PyLong_Check`, `PyFloat_Check`, `PyAnySet_Check`, …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Int,
+    Float,
+    Complex,
+    Str,
+    Bytes,
+    Tuple,
+    List,
+    Dict,
+    Set,
+}
+
+fn kind(v: &Value) -> Option<Kind> {
+    Some(match v.builtin_value() {
+        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => Kind::Int,
+        Value::Float(_) => Kind::Float,
+        Value::Complex(_) => Kind::Complex,
+        Value::Str(_) => Kind::Str,
+        Value::Bytes(_) => Kind::Bytes,
+        Value::Tuple(_) => Kind::Tuple,
+        Value::List(_) => Kind::List,
+        Value::Dict(_) => Kind::Dict,
+        Value::Set(_) => Kind::Set,
+        _ => return None,
+    })
+}
+
+/// Whether a numeric slot of `me`'s type accepts `other` (`long_add`'s `CHECK_BINOP`,
+/// `float_add`'s `CONVERT_TO_DOUBLE`, complex's `TO_COMPLEX`).
+fn numeric_accepts(me: Kind, other: Option<Kind>) -> bool {
+    matches!(
+        (me, other),
+        (Kind::Int, Some(Kind::Int))
+            | (Kind::Float, Some(Kind::Int | Kind::Float))
+            | (Kind::Complex, Some(Kind::Int | Kind::Float | Kind::Complex))
+    )
+}
+
+/// The wrappers each built-in type gets, by name: CPython 3.12's slot wrappers of that
+/// type (and its `__getitem__`/`__contains__` methods) that the VM implements.
+const INSTALLED: &[(&str, &[&str])] = &[
+    (
+        "int",
+        &[
+            "__abs__",
+            "__add__",
+            "__and__",
+            "__bool__",
+            "__divmod__",
+            "__eq__",
+            "__float__",
+            "__floordiv__",
+            "__ge__",
+            "__gt__",
+            "__hash__",
+            "__index__",
+            "__int__",
+            "__invert__",
+            "__le__",
+            "__lshift__",
+            "__lt__",
+            "__mod__",
+            "__mul__",
+            "__ne__",
+            "__neg__",
+            "__or__",
+            "__pos__",
+            "__pow__",
+            "__radd__",
+            "__rand__",
+            "__rdivmod__",
+            "__repr__",
+            "__rfloordiv__",
+            "__rlshift__",
+            "__rmod__",
+            "__rmul__",
+            "__ror__",
+            "__rpow__",
+            "__rrshift__",
+            "__rshift__",
+            "__rsub__",
+            "__rtruediv__",
+            "__rxor__",
+            "__sub__",
+            "__truediv__",
+            "__xor__",
+        ],
+    ),
+    (
+        "float",
+        &[
+            "__abs__",
+            "__add__",
+            "__bool__",
+            "__divmod__",
+            "__eq__",
+            "__float__",
+            "__floordiv__",
+            "__ge__",
+            "__gt__",
+            "__hash__",
+            "__int__",
+            "__le__",
+            "__lt__",
+            "__mod__",
+            "__mul__",
+            "__ne__",
+            "__neg__",
+            "__pos__",
+            "__pow__",
+            "__radd__",
+            "__rdivmod__",
+            "__repr__",
+            "__rfloordiv__",
+            "__rmod__",
+            "__rmul__",
+            "__rpow__",
+            "__rsub__",
+            "__rtruediv__",
+            "__sub__",
+            "__truediv__",
+        ],
+    ),
+    (
+        "complex",
+        &[
+            "__abs__",
+            "__add__",
+            "__bool__",
+            "__eq__",
+            "__ge__",
+            "__gt__",
+            "__hash__",
+            "__le__",
+            "__lt__",
+            "__mul__",
+            "__ne__",
+            "__neg__",
+            "__pos__",
+            "__pow__",
+            "__radd__",
+            "__repr__",
+            "__rmul__",
+            "__rpow__",
+            "__rsub__",
+            "__rtruediv__",
+            "__sub__",
+            "__truediv__",
+        ],
+    ),
+    (
+        "str",
+        &[
+            "__add__",
+            "__contains__",
+            "__eq__",
+            "__ge__",
+            "__getitem__",
+            "__gt__",
+            "__hash__",
+            "__iter__",
+            "__le__",
+            "__len__",
+            "__lt__",
+            "__mod__",
+            "__mul__",
+            "__ne__",
+            "__repr__",
+            "__rmod__",
+            "__rmul__",
+            "__str__",
+        ],
+    ),
+    (
+        "bytes",
+        &[
+            "__add__",
+            "__contains__",
+            "__eq__",
+            "__ge__",
+            "__getitem__",
+            "__gt__",
+            "__hash__",
+            "__iter__",
+            "__le__",
+            "__len__",
+            "__lt__",
+            "__mul__",
+            "__ne__",
+            "__repr__",
+            "__rmul__",
+            "__str__",
+        ],
+    ),
+    (
+        "tuple",
+        &[
+            "__add__",
+            "__contains__",
+            "__eq__",
+            "__ge__",
+            "__getitem__",
+            "__gt__",
+            "__hash__",
+            "__iter__",
+            "__le__",
+            "__len__",
+            "__lt__",
+            "__mul__",
+            "__ne__",
+            "__repr__",
+            "__rmul__",
+        ],
+    ),
+    (
+        "list",
+        &[
+            "__add__",
+            "__contains__",
+            "__delitem__",
+            "__eq__",
+            "__ge__",
+            "__getitem__",
+            "__gt__",
+            "__iadd__",
+            "__imul__",
+            "__iter__",
+            "__le__",
+            "__len__",
+            "__lt__",
+            "__mul__",
+            "__ne__",
+            "__repr__",
+            "__rmul__",
+            "__setitem__",
+        ],
+    ),
+    (
+        "dict",
+        &[
+            "__contains__",
+            "__delitem__",
+            "__eq__",
+            "__ge__",
+            "__getitem__",
+            "__gt__",
+            "__ior__",
+            "__iter__",
+            "__le__",
+            "__len__",
+            "__lt__",
+            "__ne__",
+            "__or__",
+            "__repr__",
+            "__ror__",
+            "__setitem__",
+        ],
+    ),
+    (
+        "set",
+        &[
+            "__and__",
+            "__contains__",
+            "__eq__",
+            "__ge__",
+            "__gt__",
+            "__iand__",
+            "__ior__",
+            "__isub__",
+            "__iter__",
+            "__ixor__",
+            "__le__",
+            "__len__",
+            "__lt__",
+            "__ne__",
+            "__or__",
+            "__rand__",
+            "__repr__",
+            "__ror__",
+            "__rsub__",
+            "__rxor__",
+            "__sub__",
+            "__xor__",
+        ],
+    ),
+    (
+        "frozenset",
+        &[
+            "__and__",
+            "__contains__",
+            "__eq__",
+            "__ge__",
+            "__gt__",
+            "__hash__",
+            "__iter__",
+            "__le__",
+            "__len__",
+            "__lt__",
+            "__ne__",
+            "__or__",
+            "__rand__",
+            "__repr__",
+            "__ror__",
+            "__rsub__",
+            "__rxor__",
+            "__sub__",
+            "__xor__",
+        ],
+    ),
+];
+
+/// The mutable types' `__hash__ = None` (`PyObject_HashNotImplemented`).
+const UNHASHABLE: &[&str] = &["list", "dict", "set"];
+
+/// Puts the wrappers in the built-in types' dicts; a name the type's dict already has (a
+/// method installed by `methods`) is left alone.
+pub fn install(vm: &mut Vm) {
+    for &(owner, names) in INSTALLED {
+        let t = vm.ty(owner);
+        for &name in names {
+            let Some(func) = wrapper(name) else { continue };
+            if t.dict.get_str(name).is_some() {
+                continue;
+            }
+            let b = Builtin {
+                name,
+                owner: Some(owner),
+                func,
+                module: None,
+            };
+            t.dict.set_str(name, Value::Builtin(Rc::new(b)));
+        }
+    }
+    for owner in UNHASHABLE {
+        vm.ty(owner).dict.set_str("__hash__", Value::None);
+    }
+}
+
+/// Whether `name` is one of the wrappers, which unwrap their receiver themselves (the
+/// in-place ones return it, and `dict.__getitem__` asks its class for `__missing__`).
+pub fn is_wrapper(name: &str) -> bool {
+    wrapper(name).is_some()
+}
+
+macro_rules! binary_wrappers {
+    ($(($op:ident, $f:ident, $rf:ident)),* $(,)?) => {
+        $(
+            fn $f(vm: &mut Vm, args: Args) -> PyResult<Value> {
+                binary(vm, args, BinaryOp::$op, false)
+            }
+            fn $rf(vm: &mut Vm, args: Args) -> PyResult<Value> {
+                binary(vm, args, BinaryOp::$op, true)
+            }
+        )*
+    };
+}
+
+binary_wrappers!(
+    (Add, add, radd),
+    (And, and, rand),
+    (FloorDivide, floordiv, rfloordiv),
+    (Lshift, lshift, rlshift),
+    (Multiply, mul, rmul),
+    (Remainder, rem, rrem),
+    (Or, or, ror),
+    (Rshift, rshift, rrshift),
+    (Subtract, sub, rsub),
+    (TrueDivide, truediv, rtruediv),
+    (Xor, xor, rxor),
+);
+
+macro_rules! compare_wrappers {
+    ($(($op:ident, $f:ident)),* $(,)?) => {
+        $(
+            fn $f(vm: &mut Vm, args: Args) -> PyResult<Value> {
+                compare(vm, args, CompareOp::$op)
+            }
+        )*
+    };
+}
+
+compare_wrappers!((Lt, lt), (Le, le), (Eq, eq), (Ne, ne), (Gt, gt), (Ge, ge));
+
+fn wrapper(name: &str) -> Option<NativeFn> {
+    Some(match name {
+        "__add__" => add,
+        "__radd__" => radd,
+        "__and__" => and,
+        "__rand__" => rand,
+        "__floordiv__" => floordiv,
+        "__rfloordiv__" => rfloordiv,
+        "__lshift__" => lshift,
+        "__rlshift__" => rlshift,
+        "__mul__" => mul,
+        "__rmul__" => rmul,
+        "__mod__" => rem,
+        "__rmod__" => rrem,
+        "__or__" => or,
+        "__ror__" => ror,
+        "__rshift__" => rshift,
+        "__rrshift__" => rrshift,
+        "__sub__" => sub,
+        "__rsub__" => rsub,
+        "__truediv__" => truediv,
+        "__rtruediv__" => rtruediv,
+        "__xor__" => xor,
+        "__rxor__" => rxor,
+        "__pow__" => pow,
+        "__rpow__" => rpow,
+        "__divmod__" => divmod,
+        "__rdivmod__" => rdivmod,
+        "__lt__" => lt,
+        "__le__" => le,
+        "__eq__" => eq,
+        "__ne__" => ne,
+        "__gt__" => gt,
+        "__ge__" => ge,
+        "__neg__" => neg,
+        "__pos__" => pos,
+        "__invert__" => invert,
+        "__abs__" => abs,
+        "__bool__" => bool_,
+        "__int__" => int,
+        "__float__" => float,
+        "__index__" => index,
+        "__repr__" => repr,
+        "__str__" => str_,
+        "__hash__" => hash,
+        "__len__" => len,
+        "__iter__" => iter,
+        "__contains__" => contains,
+        "__getitem__" => getitem,
+        "__setitem__" => setitem,
+        "__delitem__" => delitem,
+        "__iadd__" => iadd,
+        "__imul__" => imul,
+        "__ior__" => ior,
+        "__iand__" => iand,
+        "__isub__" => isub,
+        "__ixor__" => ixor,
+        _ => return None,
+    })
+}
+
+/// The receiver and exactly `n` more positional arguments (`check_num_args`), no
+/// keywords; the receiver is the one the call machinery checked against the type.
+fn operands(vm: &Vm, args: Args, name: &str, n: usize) -> PyResult<Vec<Value>> {
+    if !args.kw.is_empty() {
+        return Err(vm.type_error(format!("wrapper {name}() takes no keyword arguments")));
+    }
+    let given = args.pos.len().saturating_sub(1);
+    if given != n {
+        let s = if n == 1 { "" } else { "s" };
+        return Err(vm.type_error(format!("expected {n} argument{s}, got {given}")));
+    }
+    Ok(args.pos)
+}
+
+/// The receiver's built-in value, and its kind.
+fn me(vm: &Vm, v: &Value) -> PyResult<(Value, Kind)> {
+    let exact = v.builtin_value().clone();
+    match kind(&exact) {
+        Some(k) => Ok((exact, k)),
+        None => Err(vm.bug("a slot wrapper's receiver is not of a built-in type")),
+    }
+}
+
+/// `wrap_binaryfunc_l` / `wrap_binaryfunc_r` around the type's number or sequence slot.
+fn binary(vm: &mut Vm, args: Args, op: BinaryOp, reflected: bool) -> PyResult<Value> {
+    let (name, rname, _) = op.methods();
+    let v = operands(vm, args, if reflected { rname } else { name }, 1)?;
+    let (me, k) = me(vm, &v[0])?;
+    let other = &v[1];
+    let ok = kind(other);
+    let seq = matches!(k, Kind::Str | Kind::Bytes | Kind::Tuple | Kind::List);
+    let exact_other = other.builtin_value().clone();
+    match op {
+        // `sq_concat`: the same sequence type, else its own TypeError (never reflected).
+        BinaryOp::Add if seq => {
+            if ok != Some(k) {
+                let tn = vm.type_of(other).name.clone();
+                let own = vm.type_of(&me).name.clone();
+                return Err(vm.type_error(match k {
+                    Kind::Bytes => format!("can't concat {tn} to bytes"),
+                    _ => format!("can only concatenate {own} (not \"{tn}\") to {own}"),
+                }));
+            }
+            vm.binary(op, &me, &exact_other, false)
+        }
+        // `sq_repeat` through `wrap_indexargfunc`: the count is an index.
+        BinaryOp::Multiply if seq => {
+            if ok != Some(Kind::Int) {
+                let tn = vm.type_of(other).name.clone();
+                return Err(
+                    vm.type_error(format!("'{tn}' object cannot be interpreted as an integer"))
+                );
+            }
+            vm.binary(op, &me, &exact_other, false)
+        }
+        // `unicode_mod`: a str on the left formats whatever is on the right.
+        BinaryOp::Remainder if k == Kind::Str => {
+            if reflected {
+                if ok != Some(Kind::Str) {
+                    return Ok(Value::NotImplemented);
+                }
+                return vm.binary(op, &exact_other, &v[0], false);
+            }
+            vm.binary(op, &me, other, false)
+        }
+        _ => {
+            let accepts = match k {
+                Kind::Set => {
+                    matches!(
+                        op,
+                        BinaryOp::Or | BinaryOp::And | BinaryOp::Xor | BinaryOp::Subtract
+                    ) && ok == Some(Kind::Set)
+                }
+                Kind::Dict => op == BinaryOp::Or && ok == Some(Kind::Dict),
+                _ => numeric_accepts(k, ok),
+            };
+            if !accepts {
+                return Ok(Value::NotImplemented);
+            }
+            if reflected {
+                vm.binary(op, &exact_other, &me, false)
+            } else {
+                vm.binary(op, &me, &exact_other, false)
+            }
+        }
+    }
+}
+
+/// `int.__pow__(self, value, mod=None, /)` and `__rpow__` (`wrap_ternaryfunc`).
+fn pow_impl(vm: &mut Vm, mut args: Args, reflected: bool) -> PyResult<Value> {
+    let name = if reflected { "__rpow__" } else { "__pow__" };
+    let modulus = if args.pos.len() == 3 {
+        args.pos.pop()
+    } else {
+        None
+    };
+    let v = operands(vm, args, name, 1)?;
+    let (me, k) = me(vm, &v[0])?;
+    let other = v[1].builtin_value().clone();
+    if !numeric_accepts(k, kind(&other)) {
+        return Ok(Value::NotImplemented);
+    }
+    let (a, b) = if reflected { (other, me) } else { (me, other) };
+    let mut pos = vec![a, b];
+    pos.extend(modulus);
+    builtins::numeric::pow(vm, Args::new(pos))
+}
+
+fn pow(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    pow_impl(vm, args, false)
+}
+
+fn rpow(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    pow_impl(vm, args, true)
+}
+
+fn divmod_impl(vm: &mut Vm, args: Args, reflected: bool) -> PyResult<Value> {
+    let name = if reflected {
+        "__rdivmod__"
+    } else {
+        "__divmod__"
+    };
+    let v = operands(vm, args, name, 1)?;
+    let (me, k) = me(vm, &v[0])?;
+    let other = v[1].builtin_value().clone();
+    if !numeric_accepts(k, kind(&other)) {
+        return Ok(Value::NotImplemented);
+    }
+    let (a, b) = if reflected { (other, me) } else { (me, other) };
+    builtins::numeric::divmod(vm, Args::new(vec![a, b]))
+}
+
+fn divmod(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    divmod_impl(vm, args, false)
+}
+
+fn rdivmod(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    divmod_impl(vm, args, true)
+}
+
+/// `wrap_richcmpfunc` around the type's `tp_richcompare`, which answers only for
+/// operands it knows (`long_richcompare`'s `CHECK_BINOP`, `dict_richcompare`'s
+/// equality-only rule, …).
+fn compare(vm: &mut Vm, args: Args, op: CompareOp) -> PyResult<Value> {
+    let v = operands(vm, args, op.method(), 1)?;
+    let (me, k) = me(vm, &v[0])?;
+    let other = v[1].builtin_value().clone();
+    let ok = kind(&other);
+    let equality = matches!(op, CompareOp::Eq | CompareOp::Ne);
+    let accepts = match k {
+        Kind::Int | Kind::Float => numeric_accepts(k, ok),
+        Kind::Complex => equality && numeric_accepts(k, ok),
+        Kind::Dict => equality && ok == Some(Kind::Dict),
+        _ => ok == Some(k),
+    };
+    if !accepts {
+        return Ok(Value::NotImplemented);
+    }
+    vm.compare(op, &me, &other)
+}
+
+fn unary(vm: &mut Vm, args: Args, name: &str) -> PyResult<Value> {
+    let v = operands(vm, args, name, 0)?;
+    let (me, _) = me(vm, &v[0])?;
+    Ok(me)
+}
+
+fn neg(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let me = unary(vm, args, "__neg__")?;
+    vm.unary(UnaryOp::Negative, &me)
+}
+
+fn pos(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let me = unary(vm, args, "__pos__")?;
+    vm.unary(UnaryOp::Positive, &me)
+}
+
+fn invert(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let me = unary(vm, args, "__invert__")?;
+    vm.unary(UnaryOp::Invert, &me)
+}
+
+fn abs(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let me = unary(vm, args, "__abs__")?;
+    builtins::numeric::abs(vm, Args::new(vec![me]))
+}
+
+fn bool_(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let me = unary(vm, args, "__bool__")?;
+    Ok(Value::Bool(vm.truthy(&me)?))
+}
+
+fn int(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let me = unary(vm, args, "__int__")?;
+    let t = vm.ty("int");
+    builtins::construct(vm, &t, Args::new(vec![me]))
+}
+
+fn float(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let me = unary(vm, args, "__float__")?;
+    let t = vm.ty("float");
+    builtins::construct(vm, &t, Args::new(vec![me]))
+}
+
+/// `int.__index__`: the int itself, as an exact int.
+fn index(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    unary(vm, args, "__index__")
+}
+
+/// `__repr__`; a set's (`set_repr`) names a subclass: `S({1, 2})`, `S()`.
+fn repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let receiver = args.pos.first().cloned().unwrap_or_default();
+    let me = unary(vm, args, "__repr__")?;
+    let text = vm.repr(&me)?;
+    if let (Value::Set(s), Value::Object(_)) = (&me, &receiver) {
+        let name = vm.type_of(&receiver).name.clone();
+        if s.items.is_empty() {
+            return Ok(Value::str(&format!("{name}()")));
+        }
+        let inner = text
+            .strip_prefix("frozenset(")
+            .and_then(|t| t.strip_suffix(')'))
+            .unwrap_or(&text);
+        return Ok(Value::str(&format!("{name}({inner})")));
+    }
+    Ok(Value::str(&text))
+}
+
+fn str_(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let me = unary(vm, args, "__str__")?;
+    Ok(Value::str(&vm.str_of(&me)?))
+}
+
+fn hash(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let me = unary(vm, args, "__hash__")?;
+    Ok(Value::Int(vm.hash(&me)?))
+}
+
+fn len(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let me = unary(vm, args, "__len__")?;
+    let n = vm.len(&me)?;
+    Ok(Value::Int(n as i64))
+}
+
+fn iter(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let me = unary(vm, args, "__iter__")?;
+    vm.iter(&me)
+}
+
+fn contains(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let v = operands(vm, args, "__contains__", 1)?;
+    let (me, _) = me(vm, &v[0])?;
+    Ok(Value::Bool(vm.contains(&me, &v[1])?))
+}
+
+/// `__getitem__`; a dict's (`dict_subscript`) asks a subclass's `__missing__` for a key
+/// it lacks.
+fn getitem(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let v = operands(vm, args, "__getitem__", 1)?;
+    let (me, _) = me(vm, &v[0])?;
+    if let (Value::Dict(d), Value::Object(_)) = (&me, &v[0]) {
+        if let Some(x) = d.get(&v[1]).map_err(|e| vm.unhashable(e))? {
+            return Ok(x);
+        }
+        if let Some(missing) = vm.special(&v[0], "__missing__") {
+            return vm.call(&missing, Args::new(vec![v[0].clone(), v[1].clone()]));
+        }
+    }
+    vm.getitem(&me, &v[1])
+}
+
+fn setitem(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let mut v = operands(vm, args, "__setitem__", 2)?;
+    let (me, _) = me(vm, &v[0])?;
+    let x = v.pop().unwrap_or_default();
+    vm.setitem(&me, &v[1], x)?;
+    Ok(Value::None)
+}
+
+fn delitem(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let v = operands(vm, args, "__delitem__", 1)?;
+    let (me, _) = me(vm, &v[0])?;
+    vm.delitem(&me, &v[1])?;
+    Ok(Value::None)
+}
+
+/// The in-place wrappers: the operation on the built-in value, and the receiver itself
+/// as the result (`list_inplace_concat`, `set_ior`, `dict_ior` return `self`).
+fn inplace(vm: &mut Vm, args: Args, op: BinaryOp) -> PyResult<Value> {
+    let (_, _, iname) = op.methods();
+    let v = operands(vm, args, iname, 1)?;
+    let (me, k) = me(vm, &v[0])?;
+    let other = &v[1];
+    match (k, op) {
+        (Kind::List, BinaryOp::Add) => {
+            vm.binary(op, &me, other, true)?;
+        }
+        (Kind::List, BinaryOp::Multiply) => {
+            if kind(other) != Some(Kind::Int) {
+                let tn = vm.type_of(other).name.clone();
+                return Err(
+                    vm.type_error(format!("'{tn}' object cannot be interpreted as an integer"))
+                );
+            }
+            vm.binary(op, &me, other.builtin_value(), true)?;
+        }
+        (Kind::Dict, BinaryOp::Or) => {
+            if let Value::Dict(d) = &me {
+                super::methods::update_from(vm, d, other)?;
+            }
+        }
+        (Kind::Set, _) => {
+            if kind(other) != Some(Kind::Set) {
+                return Ok(Value::NotImplemented);
+            }
+            vm.binary(op, &me, other.builtin_value(), true)?;
+        }
+        _ => return Err(vm.bug("an in-place wrapper on a type without it")),
+    }
+    Ok(v[0].clone())
+}
+
+fn iadd(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    inplace(vm, args, BinaryOp::Add)
+}
+
+fn imul(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    inplace(vm, args, BinaryOp::Multiply)
+}
+
+fn ior(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    inplace(vm, args, BinaryOp::Or)
+}
+
+fn iand(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    inplace(vm, args, BinaryOp::And)
+}
+
+fn isub(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    inplace(vm, args, BinaryOp::Subtract)
+}
+
+fn ixor(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    inplace(vm, args, BinaryOp::Xor)
+}

@@ -1,0 +1,265 @@
+//! Classes derived from the built-in types `int`, `float`, `complex`, `str`, `bytes`,
+//! `tuple`, `list`, `dict`, `set` and `frozenset` (CPython: any type with
+//! `Py_TPFLAGS_BASETYPE`; spec clause objects.builtin-subclass).
+//!
+//! CPython lays the built-in type's struct out at the start of such an instance, so every
+//! C function of that type works on it unchanged. The VM's instance instead carries a value
+//! of the built-in type, its payload ([`Instance::payload`]), and the built-in type's
+//! functions work on that: method descriptors receive the payload as `self` (see
+//! `Vm::call`), the special methods installed in the built-in types' dicts (`slots`)
+//! unwrap it, and the protocols fall back to it once the class's own special methods
+//! have not answered (as CPython's slots inherited from the built-in type do).
+//!
+//! What is built here: which bases a class may have (`check_bases`, with CPython's
+//! layout-conflict rule), the built-in types' `__new__` (which makes the payload, from
+//! the arguments for the immutable types, empty for the mutable ones) and the
+//! `__init__` of `list`, `dict` and `set` (which fill it).
+
+use std::rc::Rc;
+
+use super::builtins::construct;
+use super::dict::Dict;
+use super::interp::Vm;
+use super::object::{Args, Instance, NativeFn, Value};
+use super::types::Type;
+use super::PyResult;
+
+/// The built-in types a class can derive from here: their instances carry a payload.
+pub const SUBCLASSABLE: &[&str] = &[
+    "int",
+    "float",
+    "complex",
+    "str",
+    "bytes",
+    "tuple",
+    "list",
+    "dict",
+    "set",
+    "frozenset",
+];
+
+/// Built-in types CPython lets a class derive from (`Py_TPFLAGS_BASETYPE`) whose
+/// subclasses the VM does not model yet.
+const UNSUPPORTED_BASES: &[&str] = &[
+    "type",
+    "module",
+    "property",
+    "staticmethod",
+    "classmethod",
+    "enumerate",
+    "zip",
+    "map",
+    "filter",
+    "reversed",
+    "super",
+    "TextIOWrapper",
+];
+
+/// The built-in type whose value `t`'s instances carry (`None` for plain classes and
+/// exceptions): the nearest one in the MRO, which `check_bases` made unique.
+pub fn payload_type(t: &Rc<Type>) -> Option<Rc<Type>> {
+    t.mro()
+        .into_iter()
+        .find(|c| c.is_builtin() && SUBCLASSABLE.contains(&&*c.name))
+}
+
+/// The solid base a base contributes (CPython `solid_base`): its payload type, or
+/// BaseException for the exceptions; `None` for `object` and plain classes.
+fn layout_of(vm: &Vm, b: &Rc<Type>) -> Option<Rc<Type>> {
+    if b.is_exception() {
+        return Some(vm.ty("BaseException"));
+    }
+    payload_type(b)
+}
+
+/// The bases a class statement or `type(name, bases, ns)` may use (CPython `best_base`):
+/// a built-in type without `Py_TPFLAGS_BASETYPE` is a TypeError, and so are two bases
+/// whose instances need different built-in layouts.
+pub fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
+    for b in bases {
+        if !b.is_builtin() || Rc::ptr_eq(b, &vm.types.object) || b.is_exception() {
+            continue;
+        }
+        if SUBCLASSABLE.contains(&&*b.name) {
+            continue;
+        }
+        if UNSUPPORTED_BASES.contains(&&*b.name) {
+            return Err(vm.unsupported(format!("subclassing the built-in type '{}'", b.name)));
+        }
+        return Err(vm.type_error(format!("type '{}' is not an acceptable base type", b.name)));
+    }
+    let mut solid: Option<Rc<Type>> = None;
+    for b in bases {
+        let Some(l) = layout_of(vm, b) else { continue };
+        solid = match solid {
+            None => Some(l),
+            Some(s) if l.is_subtype(&s) => Some(l),
+            Some(s) if s.is_subtype(&l) => Some(s),
+            Some(_) => {
+                return Err(vm.type_error("multiple bases have instance lay-out conflict"));
+            }
+        };
+    }
+    Ok(())
+}
+
+/// An instance of `cls` carrying `payload`.
+pub fn with_payload(cls: &Rc<Type>, payload: Value) -> Value {
+    Value::Object(super::gc::alloc(Instance {
+        class: std::cell::RefCell::new(cls.clone()),
+        dict: Dict::new_rc(),
+        exc: None,
+        payload: Some(payload),
+    }))
+}
+
+/// The `__new__` and `__init__` methods this file installs: (type, name, function).
+pub const METHODS: &[(&str, &str, NativeFn)] = &[
+    ("int", "__new__", int_new),
+    ("float", "__new__", float_new),
+    ("complex", "__new__", complex_new),
+    ("str", "__new__", str_new),
+    ("bytes", "__new__", bytes_new),
+    ("tuple", "__new__", tuple_new),
+    ("list", "__new__", list_new),
+    ("dict", "__new__", dict_new),
+    ("set", "__new__", set_new),
+    ("frozenset", "__new__", frozenset_new),
+    ("list", "__init__", list_init),
+    ("dict", "__init__", dict_init),
+    ("set", "__init__", set_init),
+];
+
+fn int_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    new(vm, "int", args)
+}
+fn float_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    new(vm, "float", args)
+}
+fn complex_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    new(vm, "complex", args)
+}
+fn str_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    new(vm, "str", args)
+}
+fn bytes_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    new(vm, "bytes", args)
+}
+fn tuple_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    new(vm, "tuple", args)
+}
+fn list_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    new(vm, "list", args)
+}
+fn dict_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    new(vm, "dict", args)
+}
+fn set_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    new(vm, "set", args)
+}
+fn frozenset_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    new(vm, "frozenset", args)
+}
+
+/// `owner.__new__(cls, *args, **kwargs)` (CPython `tp_new_wrapper`, then the type's
+/// `tp_new`): the value `owner(*args, **kwargs)` makes — an empty one for the mutable
+/// types, whose `__init__` fills it — as an instance of `cls`.
+fn new(vm: &mut Vm, owner: &str, mut args: Args) -> PyResult<Value> {
+    if args.pos.is_empty() {
+        return Err(vm.type_error(format!("{owner}.__new__(): not enough arguments")));
+    }
+    let cls = match args.pos.remove(0) {
+        Value::Type(t) => t,
+        other => {
+            let n = vm.type_of(&other).name.clone();
+            return Err(vm.type_error(format!("{owner}.__new__(X): X is not a type object ({n})")));
+        }
+    };
+    let base = vm.ty(owner);
+    if !cls.is_subtype(&base) {
+        return Err(vm.type_error(format!(
+            "{owner}.__new__({}): {} is not a subtype of {owner}",
+            cls.name, cls.name
+        )));
+    }
+    // `tp_new_wrapper`'s safety check: the most derived built-in base must be `owner`.
+    if let Some(solid) = payload_type(&cls).filter(|s| !Rc::ptr_eq(s, &base)) {
+        return Err(vm.type_error(format!(
+            "{owner}.__new__({}) is not safe, use {}.__new__()",
+            cls.name, solid.name
+        )));
+    }
+    if cls.is_builtin() && !Rc::ptr_eq(&cls, &base) {
+        return Err(vm.type_error(format!(
+            "{owner}.__new__({}) is not safe, use {}.__new__()",
+            cls.name, cls.name
+        )));
+    }
+    let value = match owner {
+        // `list_new`, `dict_new`, `set_new` ignore their arguments: `__init__` reads them.
+        "list" | "dict" | "set" => construct(vm, &base, Args::default())?,
+        _ => construct(vm, &base, args)?,
+    };
+    if Rc::ptr_eq(&cls, &base) {
+        return Ok(value);
+    }
+    Ok(with_payload(&cls, value))
+}
+
+/// The receiver of a built-in `__init__`, and the arguments after it.
+fn split_self(vm: &Vm, owner: &str, mut args: Args) -> PyResult<(Value, Args)> {
+    if args.pos.is_empty() {
+        return Err(vm.type_error(format!(
+            "descriptor '__init__' of '{owner}' object needs an argument"
+        )));
+    }
+    let me = args.pos.remove(0);
+    Ok((me.builtin_value().clone(), args))
+}
+
+/// `list.__init__(self, iterable=(), /)`: empties the list, then extends it.
+fn list_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (me, rest) = split_self(vm, "list", args)?;
+    let Value::List(l) = &me else {
+        return Err(vm.bug("list.__init__ without a list"));
+    };
+    let fresh = construct(vm, &vm.ty("list"), rest)?;
+    if let Value::List(f) = fresh {
+        let items = std::mem::take(&mut *f.items.borrow_mut());
+        let old = std::mem::replace(&mut *l.items.borrow_mut(), items);
+        super::gc::release_all(old);
+    }
+    Ok(Value::None)
+}
+
+/// `dict.__init__(self, *args, **kwargs)`: `dict_update_common`, added to what the dict
+/// holds.
+fn dict_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (me, rest) = split_self(vm, "dict", args)?;
+    let Value::Dict(d) = &me else {
+        return Err(vm.bug("dict.__init__ without a dict"));
+    };
+    let fresh = construct(vm, &vm.ty("dict"), rest)?;
+    if let Value::Dict(f) = fresh {
+        for (k, v) in f.items() {
+            d.set(k, v).map_err(|e| vm.unhashable(e))?;
+        }
+    }
+    Ok(Value::None)
+}
+
+/// `set.__init__(self, iterable=(), /)`: empties the set, then adds the items.
+fn set_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (me, rest) = split_self(vm, "set", args)?;
+    let Value::Set(s) = &me else {
+        return Err(vm.bug("set.__init__ without a set"));
+    };
+    let fresh = construct(vm, &vm.ty("set"), rest)?;
+    // `set_clear_internal` leaves a fresh table: the new set's layout is exactly what
+    // `set(iterable)` makes.
+    if let Value::Set(f) = fresh {
+        s.items.clear();
+        s.items.swap(&f.items);
+    }
+    Ok(Value::None)
+}
