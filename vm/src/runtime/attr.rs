@@ -15,14 +15,6 @@ use super::{PyResult, Throw};
 /// `name` and `path`.
 pub const IMPORTLIB_MODULE: &str = "_frozen_importlib_external";
 
-/// Whether a class or one of its bases that is not built in defines `name`.
-fn defined_by_class(t: &Rc<super::types::Type>, name: &str) -> bool {
-    t.mro()
-        .iter()
-        .take_while(|c| !c.is_builtin())
-        .any(|c| c.dict.get_str(name).is_some())
-}
-
 impl Vm {
     /// The attribute `name` of `v` is missing here: unsupported when CPython 3.12 has it
     /// (through the type, or the module, the VM models), else the AttributeError CPython
@@ -423,7 +415,7 @@ impl Vm {
                     // The built-in base's members (`int.real`, `complex.imag`, …), unless
                     // the class itself defines the name.
                     _ => match &o.payload {
-                        Some(p) if !defined_by_class(&o.class.borrow(), name) => {
+                        Some(p) if !o.class.borrow().overrides(name) => {
                             let p = p.clone();
                             return self.special_attr(&p, name);
                         }

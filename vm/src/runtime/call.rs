@@ -102,7 +102,7 @@ impl Vm {
     /// `method_check_args`; `wrapperdescr_call` for the special methods, which CPython
     /// installs as slot wrappers).
     fn check_receiver(&self, owner: &str, name: &str, args: &Args) -> PyResult<()> {
-        let wrapper = name.starts_with("__") && name.ends_with("__");
+        let wrapper = super::slots::wrapper_style(owner, name);
         let Some(receiver) = args.pos.first() else {
             return Err(self.type_error(if wrapper {
                 format!("descriptor '{name}' of '{owner}' object needs an argument")

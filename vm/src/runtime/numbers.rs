@@ -29,9 +29,13 @@ impl Vm {
     ) -> PyResult<Option<Value>> {
         let (ta, tb) = (self.type_of(a), self.type_of(b));
         let same = Rc::ptr_eq(&ta, &tb);
-        let mut reflected = if same { None } else { self.special(b, rname) };
+        let mut reflected = if same {
+            None
+        } else {
+            self.slot_method(b, rname)
+        };
         let answered = |r: &Value| !matches!(r, Value::NotImplemented);
-        if let Some(f) = self.special(a, name) {
+        if let Some(f) = self.slot_method(a, name) {
             if let Some(rf) = reflected.clone() {
                 let overloaded = match ta.lookup(rname) {
                     Some(own) => !own.is(&rf),
@@ -57,6 +61,19 @@ impl Vm {
             }
         }
         Ok(None)
+    }
+
+    /// The special method `name` a binary operator or comparison asks of `v`: a user
+    /// class's (see [`Vm::special`]), or the slot wrapper of a built-in type (`slots`),
+    /// whose C slot CPython's `binary_op1` and `do_richcompare` call as well.
+    pub fn slot_method(&self, v: &Value, name: &str) -> Option<Value> {
+        match v {
+            Value::Object(_) => self.special(v, name),
+            _ => match self.type_of(v).dict.get_str(name) {
+                Some(m @ Value::Builtin(_)) => Some(m),
+                _ => None,
+            },
+        }
     }
 
     /// `a OP b` (and `a OP= b` when `inplace`).

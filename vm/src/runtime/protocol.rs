@@ -174,11 +174,29 @@ impl Vm {
     /// items, or `keys()` then `m[key]` for each key. A missing `keys` is the
     /// AttributeError callers turn into their own TypeError.
     pub fn mapping_items(&mut self, m: &Value) -> PyResult<Vec<(Value, Value)>> {
-        if let Value::Dict(d) = m {
+        if let Some(d) = self.plain_dict(m) {
             return Ok(d.items());
         }
         let keys = self.getattr(m, "keys")?;
-        let keys = self.call(&keys, Args::new(Vec::new()))?;
+        self.mapping_items_by(m, &keys)
+    }
+
+    /// The dict whose entries `dict_merge` copies directly: a dict, or a subclass
+    /// instance's payload when the class does not override `__iter__` (CPython tests
+    /// `tp_iter == dict_iter`, so an overridden `keys` or `__getitem__` is not asked).
+    pub fn plain_dict(&self, m: &Value) -> Option<Rc<super::dict::Dict>> {
+        match (m, m.builtin_value()) {
+            (Value::Dict(d), _) => Some(d.clone()),
+            (Value::Object(o), Value::Dict(d)) if !o.class.borrow().overrides("__iter__") => {
+                Some(d.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// `keys()` (the bound method given), then `m[key]` for each key.
+    pub fn mapping_items_by(&mut self, m: &Value, keys: &Value) -> PyResult<Vec<(Value, Value)>> {
+        let keys = self.call(keys, Args::new(Vec::new()))?;
         let keys = self.collect(&keys)?;
         let mut out = Vec::with_capacity(keys.len());
         for k in keys {
@@ -387,6 +405,23 @@ impl Vm {
                 return Ok(Value::Bool(r));
             }
         }
+        // `list_richcompare`, `tuplerichcompare`: the first items that differ decide,
+        // compared with the operator itself.
+        let items = |v: &Value| match v {
+            Value::List(l) => Some(l.items.borrow().clone()),
+            Value::Tuple(t) => Some(t.to_vec()),
+            _ => None,
+        };
+        if std::mem::discriminant(a) == std::mem::discriminant(b) {
+            if let (Some(x), Some(y)) = (items(a), items(b)) {
+                for (p, q) in x.iter().zip(&y) {
+                    if !p.is(q) && !self.eq(p, q)? {
+                        return self.compare(op, p, q);
+                    }
+                }
+                return Ok(Value::Bool(op.holds(x.len().cmp(&y.len()))));
+            }
+        }
         let ord = if matches!(a, Value::Object(_)) || matches!(b, Value::Object(_)) {
             None
         } else {
@@ -414,23 +449,28 @@ impl Vm {
     /// `do_richcompare` for instances of user classes: `a.OP(b)`, then `b`'s reflected
     /// method, which comes first when `b`'s type is a proper subclass of `a`'s.
     fn user_compare(&mut self, op: CompareOp, a: &Value, b: &Value) -> PyResult<Option<Value>> {
+        // Built-in values alone: their comparisons are the VM's own (the wrappers would
+        // come back here).
+        if !matches!(a, Value::Object(_)) && !matches!(b, Value::Object(_)) {
+            return Ok(None);
+        }
         let (name, reflected) = (op.method(), op.swapped().method());
         let (ta, tb) = (self.type_of(a), self.type_of(b));
         let reverse_first = !Rc::ptr_eq(&ta, &tb) && tb.is_subtype(&ta);
         if reverse_first {
-            if let Some(r) = self.call_special(b, reflected, vec![a.clone()])? {
+            if let Some(r) = self.call_slot(b, reflected, a)? {
                 if !matches!(r, Value::NotImplemented) {
                     return Ok(Some(r));
                 }
             }
         }
-        if let Some(r) = self.call_special(a, name, vec![b.clone()])? {
+        if let Some(r) = self.call_slot(a, name, b)? {
             if !matches!(r, Value::NotImplemented) {
                 return Ok(Some(r));
             }
         }
         if !reverse_first {
-            if let Some(r) = self.call_special(b, reflected, vec![a.clone()])? {
+            if let Some(r) = self.call_slot(b, reflected, a)? {
                 if !matches!(r, Value::NotImplemented) {
                     return Ok(Some(r));
                 }
@@ -441,6 +481,16 @@ impl Vm {
             return Ok(Some(Value::Bool(!e)));
         }
         Ok(None)
+    }
+
+    /// Calls `v`'s comparison method `name` with `other` ([`Vm::slot_method`]).
+    fn call_slot(&mut self, v: &Value, name: &str, other: &Value) -> PyResult<Option<Value>> {
+        match self.slot_method(v, name) {
+            Some(f) => Ok(Some(
+                self.call(&f, Args::new(vec![v.clone(), other.clone()]))?,
+            )),
+            None => Ok(None),
+        }
     }
 
     /// Total order where Python defines one; `None` when the types do not compare.
@@ -1024,6 +1074,7 @@ impl Vm {
                     )))
                 }
             },
+            Value::Bytes(b) => self.bytes_contains(b, item),
             Value::Dict(d) => d.contains(item).map_err(|e| self.unhashable(e)),
             Value::Set(s) => s.items.contains(item).map_err(|e| self.unhashable(e)),
             Value::DictView(d) if d.kind == ViewKind::Keys => {
@@ -1055,6 +1106,24 @@ impl Vm {
             other => {
                 let n = self.type_of(other).name.clone();
                 Err(self.type_error(format!("argument of type '{n}' is not iterable")))
+            }
+        }
+    }
+
+    /// `bytes_contains` (`_Py_bytes_contains`): an int is a byte value, anything else
+    /// must be bytes (a bytes-like object, which the VM has only as bytes).
+    fn bytes_contains(&mut self, b: &[u8], item: &Value) -> PyResult<bool> {
+        match item.builtin_value() {
+            Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => {
+                match super::int::as_i64_exact(item.builtin_value()) {
+                    Some(i @ 0..=255) => Ok(b.contains(&(i as u8))),
+                    _ => Err(self.value_error("byte must be in range(0, 256)")),
+                }
+            }
+            Value::Bytes(sub) => Ok(sub.is_empty() || b.windows(sub.len()).any(|w| w == &sub[..])),
+            _ => {
+                let n = self.type_of(item).name.clone();
+                Err(self.type_error(format!("a bytes-like object is required, not '{n}'")))
             }
         }
     }
@@ -1375,7 +1444,11 @@ impl Vm {
                     }
                     Ok(())
                 }
-                _ => Err(self.type_error("list indices must be integers or slices")),
+                other => {
+                    let n = self.type_of(other).name.clone();
+                    Err(self
+                        .type_error(format!("list indices must be integers or slices, not {n}")))
+                }
             },
             Value::Dict(d) => match d.remove(sub).map_err(|e| self.unhashable(e))? {
                 Some(_) => Ok(()),
@@ -1436,7 +1509,9 @@ impl Vm {
         let t = self.type_of(owner);
         match t.lookup(name)? {
             f @ Value::Function(_) => Some(f),
-            Value::Builtin(b) if b.owner.is_some() => Some(Value::Builtin(b)),
+            Value::Builtin(b) if b.owner.is_some() && b.name != "__new__" => {
+                Some(Value::Builtin(b))
+            }
             _ => None,
         }
     }

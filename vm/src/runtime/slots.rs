@@ -370,6 +370,22 @@ pub fn is_wrapper(name: &str) -> bool {
     wrapper(name).is_some()
 }
 
+/// The special methods CPython defines as ordinary methods (`METH_O | METH_COEXIST`),
+/// not slot wrappers: their argument errors read as a method's.
+const METHOD_STYLE: &[(&str, &str)] = &[
+    ("list", "__getitem__"),
+    ("dict", "__getitem__"),
+    ("dict", "__contains__"),
+    ("set", "__contains__"),
+    ("frozenset", "__contains__"),
+];
+
+/// Whether `owner.name`'s argument errors read as a slot wrapper's (`descriptor
+/// '__len__' requires a 'list' object …`) rather than a method's.
+pub fn wrapper_style(owner: &str, name: &str) -> bool {
+    name.starts_with("__") && name.ends_with("__") && !METHOD_STYLE.contains(&(owner, name))
+}
+
 macro_rules! binary_wrappers {
     ($(($op:ident, $f:ident, $rf:ident)),* $(,)?) => {
         $(
@@ -470,16 +486,36 @@ fn wrapper(name: &str) -> Option<NativeFn> {
     })
 }
 
-/// The receiver and exactly `n` more positional arguments (`check_num_args`), no
-/// keywords; the receiver is the one the call machinery checked against the type.
+/// The receiver and exactly `n` more positional arguments, no keywords; the receiver
+/// is the one the call machinery checked against the type. The messages are
+/// `check_num_args`'s, `PyArg_UnpackTuple(args, "", …)`'s (which starts with a space:
+/// `__setitem__`, the sequences' repetition) or a method's (see `METHOD_STYLE`).
 fn operands(vm: &Vm, args: Args, name: &str, n: usize) -> PyResult<Vec<Value>> {
+    let owner = args
+        .pos
+        .first()
+        .map(|v| vm.type_of(v.builtin_value()).name.clone())
+        .unwrap_or_else(|| Rc::from(""));
+    let method = METHOD_STYLE.contains(&(&*owner, name));
+    let seq = matches!(&*owner, "str" | "bytes" | "tuple" | "list");
+    let unpack =
+        name == "__setitem__" || (seq && matches!(name, "__mul__" | "__rmul__" | "__imul__"));
     if !args.kw.is_empty() {
-        return Err(vm.type_error(format!("wrapper {name}() takes no keyword arguments")));
+        return Err(vm.type_error(if method {
+            format!("{owner}.{name}() takes no keyword arguments")
+        } else {
+            format!("wrapper {name}() takes no keyword arguments")
+        }));
     }
     let given = args.pos.len().saturating_sub(1);
     if given != n {
         let s = if n == 1 { "" } else { "s" };
-        return Err(vm.type_error(format!("expected {n} argument{s}, got {given}")));
+        let space = if unpack { " " } else { "" };
+        return Err(vm.type_error(if method {
+            format!("{owner}.{name}() takes exactly one argument ({given} given)")
+        } else {
+            format!("{space}expected {n} argument{s}, got {given}")
+        }));
     }
     Ok(args.pos)
 }
@@ -558,23 +594,47 @@ fn binary(vm: &mut Vm, args: Args, op: BinaryOp, reflected: bool) -> PyResult<Va
     }
 }
 
-/// `int.__pow__(self, value, mod=None, /)` and `__rpow__` (`wrap_ternaryfunc`).
+/// `__pow__(self, value, mod=None, /)` and `__rpow__` (`wrap_ternaryfunc`, then
+/// `long_pow`, `float_pow` or `complex_pow`, each with its own order of checks).
 fn pow_impl(vm: &mut Vm, mut args: Args, reflected: bool) -> PyResult<Value> {
     let name = if reflected { "__rpow__" } else { "__pow__" };
-    let modulus = if args.pos.len() == 3 {
-        args.pos.pop()
+    if !args.kw.is_empty() {
+        return Err(vm.type_error(format!("wrapper {name}() takes no keyword arguments")));
+    }
+    let given = args.pos.len().saturating_sub(1);
+    if given == 0 {
+        return Err(vm.type_error(" expected at least 1 argument, got 0"));
+    }
+    if given > 2 {
+        return Err(vm.type_error(format!(" expected at most 2 arguments, got {given}")));
+    }
+    let modulus = if given == 2 {
+        args.pos.pop().filter(|m| !m.is_none())
     } else {
         None
     };
-    let v = operands(vm, args, name, 1)?;
-    let (me, k) = me(vm, &v[0])?;
-    let other = v[1].builtin_value().clone();
-    if !numeric_accepts(k, kind(&other)) {
-        return Ok(Value::NotImplemented);
+    let (me, k) = me(vm, &args.pos[0])?;
+    let other = args.pos[1].builtin_value().clone();
+    let ok = kind(&other);
+    match k {
+        // `float_pow` refuses a modulus before it looks at the operands.
+        Kind::Float if modulus.is_some() => {
+            return Err(
+                vm.type_error("pow() 3rd argument not allowed unless all arguments are integers")
+            )
+        }
+        _ if !numeric_accepts(k, ok) => return Ok(Value::NotImplemented),
+        // `complex_pow`: the operands convert, then a modulus is refused.
+        Kind::Complex if modulus.is_some() => return Err(vm.value_error("complex modulo")),
+        // `long_pow`: a modulus that is not an int declines.
+        Kind::Int if modulus.as_ref().is_some_and(|m| kind(m) != Some(Kind::Int)) => {
+            return Ok(Value::NotImplemented)
+        }
+        _ => {}
     }
     let (a, b) = if reflected { (other, me) } else { (me, other) };
     let mut pos = vec![a, b];
-    pos.extend(modulus);
+    pos.extend(modulus.map(|m| m.builtin_value().clone()));
     builtins::numeric::pow(vm, Args::new(pos))
 }
 
@@ -674,9 +734,10 @@ fn float(vm: &mut Vm, args: Args) -> PyResult<Value> {
     builtins::construct(vm, &t, Args::new(vec![me]))
 }
 
-/// `int.__index__`: the int itself, as an exact int.
+/// `int.__index__`: the int itself, as an exact int (`True.__index__()` is 1).
 fn index(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    unary(vm, args, "__index__")
+    let me = unary(vm, args, "__index__")?;
+    Ok(super::int::int_num(&me).map_or(me, Value::from_num))
 }
 
 /// `__repr__`; a set's (`set_repr`) names a subclass: `S({1, 2})`, `S()`.
@@ -705,6 +766,14 @@ fn str_(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn hash(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let me = unary(vm, args, "__hash__")?;
+    let nan = match &me {
+        Value::Float(f) => f.is_nan(),
+        Value::Complex(z) => z.0.is_nan() || z.1.is_nan(),
+        _ => false,
+    };
+    if nan {
+        return Err(vm.unsupported("the hash of a NaN (CPython hashes a NaN by its address)"));
+    }
     Ok(Value::Int(vm.hash(&me)?))
 }
 

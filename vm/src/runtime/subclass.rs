@@ -125,6 +125,7 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("dict", "__new__", dict_new),
     ("set", "__new__", set_new),
     ("frozenset", "__new__", frozenset_new),
+    ("bool", "__new__", bool_new),
     ("list", "__init__", list_init),
     ("dict", "__init__", dict_init),
     ("set", "__init__", set_init),
@@ -160,6 +161,9 @@ fn set_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn frozenset_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
     new(vm, "frozenset", args)
 }
+fn bool_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    new(vm, "bool", args)
+}
 
 /// `owner.__new__(cls, *args, **kwargs)` (CPython `tp_new_wrapper`, then the type's
 /// `tp_new`): the value `owner(*args, **kwargs)` makes — an empty one for the mutable
@@ -183,16 +187,15 @@ fn new(vm: &mut Vm, owner: &str, mut args: Args) -> PyResult<Value> {
         )));
     }
     // `tp_new_wrapper`'s safety check: the most derived built-in base must be `owner`.
-    if let Some(solid) = payload_type(&cls).filter(|s| !Rc::ptr_eq(s, &base)) {
+    let solid = if cls.is_builtin() {
+        Some(cls.clone())
+    } else {
+        payload_type(&cls)
+    };
+    if let Some(solid) = solid.filter(|s| !Rc::ptr_eq(s, &base)) {
         return Err(vm.type_error(format!(
             "{owner}.__new__({}) is not safe, use {}.__new__()",
             cls.name, solid.name
-        )));
-    }
-    if cls.is_builtin() && !Rc::ptr_eq(&cls, &base) {
-        return Err(vm.type_error(format!(
-            "{owner}.__new__({}) is not safe, use {}.__new__()",
-            cls.name, cls.name
         )));
     }
     let value = match owner {

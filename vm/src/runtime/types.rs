@@ -42,6 +42,15 @@ impl Type {
         self.mro_rest.iter().find_map(|t| t.dict.get_str(name))
     }
 
+    /// Whether the type or a base that is not built in defines `name`: what a class
+    /// overrides of the built-in type it derives from.
+    pub fn overrides(self: &Rc<Type>, name: &str) -> bool {
+        self.mro()
+            .iter()
+            .take_while(|c| !c.is_builtin())
+            .any(|c| c.dict.get_str(name).is_some())
+    }
+
     pub fn is_subtype(self: &Rc<Type>, other: &Rc<Type>) -> bool {
         Rc::ptr_eq(self, other) || self.mro_rest.iter().any(|t| Rc::ptr_eq(t, other))
     }

@@ -500,6 +500,19 @@ fn reversed(vm: &mut Vm, v: &Value) -> PyResult<Value> {
     let not_reversible = |vm: &Vm, v: &Value| {
         vm.type_error(format!("'{}' object is not reversible", vm.type_of(v).name))
     };
+    // A subclass of a built-in sequence that overrides none of the methods reversed()
+    // reads reverses its built-in value, as the inherited ones do.
+    if let Value::Object(o) = v {
+        let t = o.class.borrow().clone();
+        if let Some(p) = &o.payload {
+            if !["__reversed__", "__len__", "__getitem__"]
+                .iter()
+                .any(|n| t.overrides(n))
+            {
+                return reversed(vm, &p.clone());
+            }
+        }
+    }
     let state = match v {
         Value::List(l) => IterState::List {
             list: l.clone(),

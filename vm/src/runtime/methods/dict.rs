@@ -120,8 +120,18 @@ fn dict_update(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// Adds a mapping's items, or an iterable's key/value pairs, to `d` (CPython
 /// `dict_update_arg`, `PyDict_MergeFromSeq2`), with CPython's errors for bad elements.
 pub fn update_from(vm: &mut Vm, d: &Dict, src: &Value) -> PyResult<()> {
-    if let Value::Dict(s) = src {
-        for (k, v) in s.items() {
+    // `dict_update_arg`: a dict, else anything with `keys` is a mapping, else an
+    // iterable of pairs.
+    let items = match vm.plain_dict(src) {
+        Some(s) => Some(s.items()),
+        None => match vm.getattr(src, "keys") {
+            Ok(keys) => Some(vm.mapping_items_by(src, &keys)?),
+            Err(crate::runtime::Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => None,
+            Err(e) => return Err(e),
+        },
+    };
+    if let Some(items) = items {
+        for (k, v) in items {
             d.set(k, v).map_err(|e| vm.unhashable(e))?;
         }
         return Ok(());
