@@ -359,7 +359,7 @@ impl Vm {
                 // object's.
                 if !t.is_exception()
                     && (!args.pos.is_empty() || !args.kw.is_empty())
-                    && t.lookup("__new__").map_or(true, |n| is_object_method(&n))
+                    && t.lookup("__new__").is_none_or(|n| is_object_method(&n))
                 {
                     return Err(self.type_error(format!("{}() takes no arguments", t.name)));
                 }

@@ -69,10 +69,22 @@ impl Vm {
     pub fn slot_method(&self, v: &Value, name: &str) -> Option<Value> {
         match v {
             Value::Object(_) => self.special(v, name),
-            _ => match self.type_of(v).dict.get_str(name) {
+            _ => match self.type_of(v).lookup(name) {
                 Some(m @ Value::Builtin(_)) => Some(m),
                 _ => None,
             },
+        }
+    }
+
+    /// What a built-in function that reads a built-in value sees of `v`: a subclass
+    /// instance's payload when its class does not override `name` (the special method
+    /// the function would call), else `v` itself.
+    pub fn inherited<'v>(&self, v: &'v Value, name: &str) -> &'v Value {
+        match v {
+            Value::Object(o) if o.payload.is_some() && !o.class.borrow().overrides(name) => {
+                v.builtin_value()
+            }
+            _ => v,
         }
     }
 

@@ -1140,6 +1140,7 @@ impl Vm {
 
     /// `container[sub]`.
     pub fn getitem(&mut self, container: &Value, sub: &Value) -> PyResult<Value> {
+        let sub = index_operand(container, sub);
         match container {
             Value::List(l) => {
                 let items = l.items.borrow().clone();
@@ -1353,6 +1354,7 @@ impl Vm {
 
     /// `container[sub] = v`.
     pub fn setitem(&mut self, container: &Value, sub: &Value, v: Value) -> PyResult<()> {
+        let sub = index_operand(container, sub);
         match container {
             Value::List(l) => match sub {
                 Value::Int(_) | Value::Bool(_) => {
@@ -1422,6 +1424,7 @@ impl Vm {
 
     /// `del container[sub]`.
     pub fn delitem(&mut self, container: &Value, sub: &Value) -> PyResult<()> {
+        let sub = index_operand(container, sub);
         match container {
             Value::List(l) => match sub {
                 Value::Int(_) | Value::Bool(_) => {
@@ -1524,6 +1527,21 @@ enum SeqItem {
 
 /// A sequence index as Python reads it: negative counts from the end; `None` when out of
 /// range (the caller raises IndexError with its own message).
+/// A subscript as a built-in sequence reads it: an int subclass instance as its int
+/// (`_PyNumber_Index` returns any `PyLong_Check` value as it is). Mappings and instances
+/// get the subscript itself.
+fn index_operand<'v>(container: &Value, sub: &'v Value) -> &'v Value {
+    let int = matches!(
+        sub.builtin_value(),
+        Value::Int(_) | Value::Bool(_) | Value::BigInt(_)
+    );
+    if int && !matches!(container, Value::Dict(_) | Value::Object(_)) {
+        sub.builtin_value()
+    } else {
+        sub
+    }
+}
+
 /// The operands as a built-in type's slot function sees them when one operand is an
 /// instance and the other a built-in value: the instance's payload in its place (see
 /// `subclass`). `None` when neither or both are instances (then every slot that could

@@ -242,7 +242,7 @@ impl Vm {
                     return match r.builtin_value() {
                         Value::Str(s) => Ok(s.to_string()),
                         other => {
-                            let n = self.type_of(&other).name.clone();
+                            let n = self.type_of(other).name.clone();
                             Err(self.type_error(format!("__repr__ returned non-string (type {n})")))
                         }
                     };
@@ -287,7 +287,7 @@ impl Vm {
                     return match r.builtin_value() {
                         Value::Str(s) => Ok(s.to_string()),
                         other => {
-                            let n = self.type_of(&other).name.clone();
+                            let n = self.type_of(other).name.clone();
                             Err(self.type_error(format!("__str__ returned non-string (type {n})")))
                         }
                     };

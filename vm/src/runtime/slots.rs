@@ -1,7 +1,7 @@
 //! The special methods of the built-in types that classes derive from (`int.__add__`,
 //! `list.__len__`, `dict.__getitem__`, …): CPython's slot wrappers (`wrap_binaryfunc_l`,
 //! `wrap_lenfunc`, `wrap_objobjargproc`, … in Objects/typeobject.c), each calling the
-//! type's own C function (spec clause objects.builtin-subclass).
+//! type's own C function (spec clause frames.builtin-subclass).
 //!
 //! They are what a subclass inherits: `super().__getitem__(k)`, `int.__add__(self, o)`,
 //! and the protocols on an instance of a subclass that does not override the method,

@@ -1,6 +1,6 @@
 //! Classes derived from the built-in types `int`, `float`, `complex`, `str`, `bytes`,
 //! `tuple`, `list`, `dict`, `set` and `frozenset` (CPython: any type with
-//! `Py_TPFLAGS_BASETYPE`; spec clause objects.builtin-subclass).
+//! `Py_TPFLAGS_BASETYPE`; spec clause frames.builtin-subclass).
 //!
 //! CPython lays the built-in type's struct out at the start of such an instance, so every
 //! C function of that type works on it unchanged. The VM's instance instead carries a value

@@ -151,7 +151,8 @@ pub fn type_name_of_arg(vm: &Vm, v: &Value) -> String {
 /// An argument CPython converts with `PyNumber_Index`: an int of any size (a bool
 /// included), else a TypeError.
 fn int_value(vm: &Vm, v: &Value, what: &str) -> PyResult<crate::arith::Num> {
-    super::int::int_num(v).ok_or_else(|| {
+    // An int subclass is read as its int (`PyLong_Check`), whatever its `__index__`.
+    super::int::int_num(v.builtin_value()).ok_or_else(|| {
         vm.type_error(format!(
             "'{}' object cannot be interpreted as an integer{what}",
             vm.type_of(v).name

@@ -107,6 +107,16 @@ pub fn pow(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let args = Args::new(bound.into_iter().flatten().collect());
     // `mod=None` is no modulus (`builtin_pow_impl` passes it on; every `nb_power` reads
     // None as "no modulus").
+    // A subclass of int that does not override them computes as its int (`long_pow`).
+    let pos: Vec<Value> = args
+        .pos
+        .iter()
+        .map(|v| {
+            let v = vm.inherited(v, "__pow__");
+            vm.inherited(v, "__rpow__").clone()
+        })
+        .collect();
+    let args = Args::new(pos);
     if let Some(m) = args.pos.get(2).filter(|m| !m.is_none()) {
         if !args.pos.iter().all(is_int) && !args.pos.iter().any(|v| matches!(v, Value::Object(_))) {
             return Err(pow_mod_refusal(vm, &args.pos));
@@ -132,7 +142,7 @@ pub fn round(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [number, ndigits] = Spec::function("round", Style::Keywords, &["number", "ndigits"], 1)
         .keywords(0, 2)
         .bind(vm, &args, 0)?;
-    let number = required(number);
+    let number = vm.inherited(&required(number), "__round__").clone();
     let ndigits = ndigits.filter(|n| !n.is_none());
     match (&number, ndigits) {
         (Value::Float(f), None) => {
