@@ -407,14 +407,16 @@ impl Vm {
         }
         // `list_richcompare`, `tuplerichcompare`: the first items that differ decide,
         // compared with the operator itself.
-        let items = |v: &Value| match v {
-            Value::List(l) => Some(l.items.borrow().clone()),
-            Value::Tuple(t) => Some(t.to_vec()),
-            _ => None,
+        let items = |v: &Value| -> Option<Rc<[Value]>> {
+            match v {
+                Value::List(l) => Some(Rc::from(l.items.borrow().as_slice())),
+                Value::Tuple(t) => Some(t.clone()),
+                _ => None,
+            }
         };
         if std::mem::discriminant(a) == std::mem::discriminant(b) {
             if let (Some(x), Some(y)) = (items(a), items(b)) {
-                for (p, q) in x.iter().zip(&y) {
+                for (p, q) in x.iter().zip(y.iter()) {
                     if !p.is(q) && !self.eq(p, q)? {
                         return self.compare(op, p, q);
                     }
