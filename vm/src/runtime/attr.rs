@@ -7,7 +7,7 @@ use crate::code::kinds;
 
 use super::dict::Dict;
 use super::interp::Vm;
-use super::object::{PropertyKind, Value};
+use super::object::{Args, NativeFn, PropertyKind, Value};
 use super::reach;
 use super::{PyResult, Throw};
 
@@ -78,42 +78,74 @@ impl Vm {
 
     /// `getattr(v, name)`.
     pub fn getattr(&mut self, v: &Value, name: &str) -> PyResult<Value> {
+        // `slot_tp_getattr_hook`: a class's own `__getattribute__` instead of the generic
+        // lookup, and its `__getattr__` when either raised AttributeError.
+        if let Value::Object(o) = v {
+            let t = o.class.borrow().clone();
+            if !t.is_builtin() {
+                let own = if t.overrides("__getattribute__") {
+                    t.lookup("__getattribute__")
+                } else {
+                    None
+                };
+                let name_v = Value::str(name);
+                let r = match own {
+                    Some(f) => self.call(&f, Args::new(vec![v.clone(), name_v.clone()])),
+                    None => self.generic_getattr(v, name),
+                };
+                return match r {
+                    Err(Throw::Exc(e)) if self.is_instance_of(&e, "AttributeError") => {
+                        match t.lookup("__getattr__") {
+                            Some(ga) => self.call(&ga, Args::new(vec![v.clone(), name_v])),
+                            None => Err(Throw::Exc(e)),
+                        }
+                    }
+                    r => r,
+                };
+            }
+        }
+        self.generic_getattr(v, name)
+    }
+
+    /// `PyObject_GenericGetAttr` (`object.__getattribute__`), and the built-in objects'
+    /// own attributes.
+    pub fn generic_getattr(&mut self, v: &Value, name: &str) -> PyResult<Value> {
         if let Some(x) = self.special_attr(v, name)? {
             return Ok(x);
         }
         match v {
+            // `_PyObject_GenericGetAttrWithDict`: a data descriptor on the type, the
+            // instance dict, any other descriptor or attribute on the type.
             Value::Object(o) => {
                 let t = o.class.borrow().clone();
                 let class_attr = t.lookup(name);
-                if let Some(Value::Property(p)) = &class_attr {
-                    if p.kind == PropertyKind::Property {
-                        let f = p.func.clone();
-                        return self.call1(&f, v.clone());
+                if let Some(a) = &class_attr {
+                    if self.descr_kind(a) == super::descr::Descr::Data {
+                        return self.descr_get(a, Some(v), &t);
                     }
                 }
                 if let Some(x) = o.dict.get_str(name) {
                     return Ok(x);
                 }
                 if let Some(x) = class_attr {
-                    return Ok(self.bind(&x, v));
-                }
-                if let Some(ga) = t.lookup("__getattr__") {
-                    return self.call(
-                        &ga,
-                        super::object::Args::new(vec![v.clone(), Value::str(name)]),
-                    );
+                    return match &x {
+                        Value::Object(_) => self.descr_get(&x, Some(v), &t),
+                        _ => Ok(self.bind(&x, v)),
+                    };
                 }
                 Err(self.no_attr(v, name))
             }
             Value::Type(t) => {
                 for c in t.mro() {
                     if let Some(x) = c.dict.get_str(name) {
-                        return Ok(match &x {
+                        return match &x {
                             Value::Property(p) if p.kind != PropertyKind::Property => {
-                                self.bind(&x, v)
+                                Ok(self.bind(&x, v))
                             }
-                            _ => x,
-                        });
+                            // `type_getattro`: a descriptor's `__get__(None, cls)`.
+                            Value::Object(_) => self.descr_get(&x, None, t),
+                            _ => Ok(x),
+                        };
                     }
                 }
                 Err(self.no_attr(v, name))
@@ -454,6 +486,9 @@ impl Vm {
             },
             Value::Property(p) => match name {
                 "__func__" | "fget" => Some(p.func.clone()),
+                "fset" if p.kind == PropertyKind::Property => Some(p.fset.clone()),
+                "fdel" if p.kind == PropertyKind::Property => Some(p.fdel.clone()),
+                "__doc__" if p.kind == PropertyKind::Property => Some(p.doc.borrow().clone()),
                 _ => None,
             },
             Value::TypeParam(t) => super::typevars::attr(self, &t.clone(), name)?,
@@ -483,6 +518,30 @@ impl Vm {
 
     /// `setattr(v, name, x)`.
     pub fn setattr(&mut self, v: &Value, name: &str, x: Value) -> PyResult<()> {
+        if let Some(f) = self.own_hook(v, "__setattr__") {
+            self.call(&f, Args::new(vec![v.clone(), Value::str(name), x]))?;
+            return Ok(());
+        }
+        self.generic_setattr(v, name, x)
+    }
+
+    /// A class's own `__setattr__` or `__delattr__` (`slot_tp_setattro`), not `object`'s.
+    fn own_hook(&self, v: &Value, hook: &str) -> Option<Value> {
+        match v {
+            Value::Object(o) => {
+                let t = o.class.borrow().clone();
+                if t.is_builtin() || !t.overrides(hook) {
+                    return None;
+                }
+                t.lookup(hook)
+            }
+            _ => None,
+        }
+    }
+
+    /// `PyObject_GenericSetAttr` (`object.__setattr__`), and the built-in objects' own
+    /// attributes.
+    pub fn generic_setattr(&mut self, v: &Value, name: &str, x: Value) -> PyResult<()> {
         if let Value::TypeParam(t) = v {
             return Err(super::typevars::attr_write(self, t));
         }
@@ -529,13 +588,10 @@ impl Vm {
                     }
                 }
                 let t = o.class.borrow().clone();
-                self.read_only_property(&t, name, "setter")?;
-                if let Some(sa) = t.lookup("__setattr__") {
-                    if matches!(sa, Value::Function(_)) {
-                        self.call(
-                            &sa,
-                            super::object::Args::new(vec![v.clone(), Value::str(name), x]),
-                        )?;
+                // `_PyObject_GenericSetAttrWithDict`: a data descriptor on the type
+                // takes the value, else the instance dict.
+                if let Some(a) = t.lookup(name) {
+                    if self.descr_set(&a, v, x.clone())? {
                         return Ok(());
                     }
                 }
@@ -655,32 +711,27 @@ impl Vm {
         Ok(self.no_attr(v, name))
     }
 
-    /// Assigning or deleting (`what`: "setter" or "deleter") an attribute that class `t`
-    /// defines as a read-only property: it is a data descriptor without `__set__` or
-    /// `__delete__`, so CPython refuses.
-    fn read_only_property(
-        &self,
-        t: &Rc<super::types::Type>,
-        name: &str,
-        what: &str,
-    ) -> PyResult<()> {
-        match t.lookup(name) {
-            Some(Value::Property(p)) if p.kind == PropertyKind::Property => Err(self.err(
-                "AttributeError",
-                format!("property '{name}' of '{}' object has no {what}", t.name),
-            )),
-            _ => Ok(()),
-        }
-    }
-
     /// `delattr(v, name)`.
     pub fn delattr(&mut self, v: &Value, name: &str) -> PyResult<()> {
+        if let Some(f) = self.own_hook(v, "__delattr__") {
+            self.call(&f, Args::new(vec![v.clone(), Value::str(name)]))?;
+            return Ok(());
+        }
+        self.generic_delattr(v, name)
+    }
+
+    /// `PyObject_GenericSetAttr` with no value (`object.__delattr__`).
+    pub fn generic_delattr(&mut self, v: &Value, name: &str) -> PyResult<()> {
         if let Value::TypeParam(t) = v {
             return Err(super::typevars::attr_write(self, t));
         }
         if let Value::Object(o) = v {
             let t = o.class.borrow().clone();
-            self.read_only_property(&t, name, "deleter")?;
+            if let Some(a) = t.lookup(name) {
+                if self.descr_delete(&a, v)? {
+                    return Ok(());
+                }
+            }
         }
         // func_set_type_params and check_set_special_type_attr refuse deletion.
         match v {
@@ -730,4 +781,50 @@ impl Vm {
             None => Err(self.builtin_attr_write_error(v, name)?),
         }
     }
+}
+
+/// `object`'s generic attribute methods, which a class's own `__getattribute__`,
+/// `__setattr__` and `__delattr__` reach through `super()` or `object.…`.
+pub const OBJECT_METHODS: &[(&str, &str, NativeFn)] = &[
+    ("object", "__getattribute__", object_getattribute),
+    ("object", "__setattr__", object_setattr),
+    ("object", "__delattr__", object_delattr),
+];
+
+/// The receiver and the attribute name, which must be a str (`PyObject_GenericGetAttr`).
+fn receiver_and_name(vm: &Vm, args: &Args, name: &str, n: usize) -> PyResult<(Value, Rc<str>)> {
+    if !args.kw.is_empty() {
+        return Err(vm.type_error(format!("wrapper {name}() takes no keyword arguments")));
+    }
+    let given = args.pos.len().saturating_sub(1);
+    if given != n {
+        let s = if n == 1 { "" } else { "s" };
+        let space = if name == "__setattr__" { " " } else { "" };
+        return Err(vm.type_error(format!("{space}expected {n} argument{s}, got {given}")));
+    }
+    match args.pos[1].builtin_value() {
+        Value::Str(s) => Ok((args.pos[0].clone(), s.clone())),
+        other => Err(vm.type_error(format!(
+            "attribute name must be string, not '{}'",
+            vm.type_of(other).name
+        ))),
+    }
+}
+
+fn object_getattribute(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (me, name) = receiver_and_name(vm, &args, "__getattribute__", 1)?;
+    vm.generic_getattr(&me, &name)
+}
+
+fn object_setattr(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (me, name) = receiver_and_name(vm, &args, "__setattr__", 2)?;
+    let x = args.pos[2].clone();
+    vm.generic_setattr(&me, &name, x)?;
+    Ok(Value::None)
+}
+
+fn object_delattr(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (me, name) = receiver_and_name(vm, &args, "__delattr__", 1)?;
+    vm.generic_delattr(&me, &name)?;
+    Ok(Value::None)
 }

@@ -24,11 +24,6 @@ use super::{PyResult, Throw};
 /// calls: a class defining one would silently behave differently, so it is unsupported.
 /// (Names the VM does dispatch, such as `__eq__`, `__iter__` or `__add__`, are absent.)
 const UNDISPATCHED: &[&str] = &[
-    "__getattribute__",
-    "__delattr__",
-    "__get__",
-    "__set__",
-    "__delete__",
     "__slots__",
     "__del__",
     "__index__",
@@ -217,10 +212,7 @@ pub fn make_class(
     // functions.
     for special in ["__init_subclass__", "__class_getitem__"] {
         if let Some(f @ Value::Function(_)) = ns.get_str(special) {
-            let m = Property {
-                kind: PropertyKind::ClassMethod,
-                func: f,
-            };
+            let m = Property::new(PropertyKind::ClassMethod, f);
             ns.set_str(special, Value::Property(Rc::new(m)));
         }
     }
@@ -244,6 +236,13 @@ pub fn make_class(
 /// saying which.
 fn set_names(vm: &mut Vm, t: &Rc<Type>) -> PyResult<()> {
     for (k, v) in t.dict.items() {
+        // `property.__set_name__`: the name its errors quote.
+        if let Value::Property(p) = &v {
+            if p.kind == PropertyKind::Property {
+                *p.name.borrow_mut() = k.clone();
+            }
+            continue;
+        }
         if !matches!(v, Value::Object(_)) {
             continue;
         }

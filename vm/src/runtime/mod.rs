@@ -19,6 +19,7 @@ mod codeinfo;
 // Generated from CPython 3.12 (see its header); kept exactly as the generator prints it.
 #[rustfmt::skip]
 pub(crate) mod cpython_names;
+mod descr;
 mod dict;
 mod eval;
 mod excgroup;

@@ -299,11 +299,35 @@ pub struct Method {
     pub receiver: Value,
 }
 
-/// `property(fget)` and friends, enough for `@property`, `@staticmethod`, `@classmethod`.
+/// `property(fget, fset, fdel, doc)`, `staticmethod(f)` and `classmethod(f)`: the
+/// built-in descriptors (see `descr`).
 #[derive(Debug)]
 pub struct Property {
     pub kind: PropertyKind,
+    /// The wrapped function: a property's `fget`.
     pub func: Value,
+    /// A property's `fset` and `fdel` (None when absent).
+    pub fset: Value,
+    pub fdel: Value,
+    /// A property's `__doc__`: `doc`, else `fget.__doc__`.
+    pub doc: RefCell<Value>,
+    /// A property's name, set by `__set_name__` when a class body binds it (3.12's
+    /// `prop_name`, which its error messages quote).
+    pub name: RefCell<Value>,
+}
+
+impl Property {
+    /// A staticmethod, classmethod, or a property with only a getter.
+    pub fn new(kind: PropertyKind, func: Value) -> Property {
+        Property {
+            kind,
+            func,
+            fset: Value::None,
+            fdel: Value::None,
+            doc: RefCell::new(Value::None),
+            name: RefCell::new(Value::None),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

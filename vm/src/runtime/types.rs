@@ -45,8 +45,8 @@ impl Type {
     /// Whether the type or a base that is not built in defines `name`: what a class
     /// overrides of the built-in type it derives from.
     pub fn overrides(self: &Rc<Type>, name: &str) -> bool {
-        self.mro()
-            .iter()
+        std::iter::once(self)
+            .chain(self.mro_rest.iter())
             .take_while(|c| !c.is_builtin())
             .any(|c| c.dict.get_str(name).is_some())
     }

@@ -299,20 +299,17 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
             arity(vm, &args, "reversed", 1, 1)?;
             reversed(vm, &a[0])
         }
-        "property" if a.len() != 1 || !args.kw.is_empty() || a[0].is_none() => {
-            // Only the read-only `property(fget)` is modelled.
-            Err(vm.unsupported("property() other than property(fget)"))
-        }
-        "property" | "staticmethod" | "classmethod" => {
+        "property" => crate::runtime::descr::new_property(vm, &args),
+        "staticmethod" | "classmethod" => {
             let kind = match name {
                 "property" => PropertyKind::Property,
                 "staticmethod" => PropertyKind::StaticMethod,
                 _ => PropertyKind::ClassMethod,
             };
-            Ok(Value::Property(Rc::new(Property {
+            Ok(Value::Property(Rc::new(Property::new(
                 kind,
-                func: first.unwrap_or(Value::None),
-            })))
+                first.unwrap_or(Value::None),
+            ))))
         }
         "bytes" if with_codec(&args) => encode(vm, &args),
         "bytes" => match first.map(|v| match v {

@@ -40,6 +40,8 @@ const TABLES: &[&[(&str, &str, NativeFn)]] = &[
     misc::METHODS,
     excgroup::METHODS,
     super::subclass::METHODS,
+    super::descr::METHODS,
+    super::attr::OBJECT_METHODS,
 ];
 
 fn add(vm: &Vm, owner: &'static str, name: &'static str, func: NativeFn) {
@@ -79,10 +81,7 @@ pub fn install(vm: &mut Vm) {
         }));
         vm.ty(owner).dict.set_str(
             name,
-            Value::Property(Rc::new(Property {
-                kind: PropertyKind::ClassMethod,
-                func: builtin,
-            })),
+            Value::Property(Rc::new(Property::new(PropertyKind::ClassMethod, builtin))),
         );
     }
 }

@@ -2,7 +2,7 @@
 
 use super::super::eval::Step;
 use super::super::interp::Vm;
-use super::super::object::{PropertyKind, Value};
+use super::super::object::Value;
 use super::super::reach;
 use super::super::{PyResult, Throw};
 use crate::oparg::{NameArg, SuperAttrArg};
@@ -98,13 +98,15 @@ pub fn load_super_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             format!("'super' object has no attribute '{attr}'"),
         ));
     };
+    // `super_getattro`: the descriptor's `__get__` with the receiver, or with None when
+    // the receiver is the class super() starts from.
     let v = match &found {
-        // A property found through super() on an instance is called, as `__get__` would.
-        Value::Property(p)
-            if p.kind == PropertyKind::Property && !matches!(receiver, Value::Type(_)) =>
-        {
-            let getter = p.func.clone();
-            vm.call1(&getter, receiver.clone())?
+        Value::Property(_) | Value::Object(_) => {
+            let obj = match &receiver {
+                Value::Type(_) => None,
+                other => Some(other),
+            };
+            vm.descr_get(&found, obj, &t)?
         }
         _ => vm.bind(&found, &receiver),
     };
