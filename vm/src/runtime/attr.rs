@@ -443,7 +443,7 @@ impl Vm {
                     }
                 }
                 match name {
-                    "__dict__" => Some(Value::Dict(o.dict.clone())),
+                    "__dict__" if o.class.borrow().has_dict => Some(Value::Dict(o.dict.clone())),
                     // The built-in base's members (`int.real`, `complex.imag`, …), unless
                     // the class itself defines the name.
                     _ => match &o.payload {
@@ -594,6 +594,9 @@ impl Vm {
                     if self.descr_set(&a, v, x.clone())? {
                         return Ok(());
                     }
+                }
+                if !t.has_dict {
+                    return Err(self.no_attr(v, name));
                 }
                 o.dict.set_str(name, x);
                 Ok(())

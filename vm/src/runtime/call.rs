@@ -328,6 +328,7 @@ impl Vm {
             dict: Dict::new_rc(),
             exc: None,
             payload: None,
+            slots: std::cell::RefCell::new(vec![None; t.nslots]),
         }))
     }
 

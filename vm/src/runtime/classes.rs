@@ -24,7 +24,6 @@ use super::{PyResult, Throw};
 /// calls: a class defining one would silently behave differently, so it is unsupported.
 /// (Names the VM does dispatch, such as `__eq__`, `__iter__` or `__add__`, are absent.)
 const UNDISPATCHED: &[&str] = &[
-    "__slots__",
     "__del__",
     "__index__",
     "__round__",
@@ -216,6 +215,7 @@ pub fn make_class(
             ns.set_str(special, Value::Property(Rc::new(m)));
         }
     }
+    let (nslots, has_dict) = super::slotted::layout(vm, name, &bases, &ns)?;
     let t = Rc::new(Type {
         name: Rc::from(name),
         qualname: RefCell::new(qualname),
@@ -225,6 +225,8 @@ pub fn make_class(
         dict: ns,
         base_layout: layout,
         builtin: false,
+        nslots,
+        has_dict,
     });
     set_names(vm, &t)?;
     init_subclass(vm, &t, kwds)?;

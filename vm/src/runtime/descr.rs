@@ -35,7 +35,11 @@ impl Vm {
     /// `tp_descr_set`).
     pub fn descr_kind(&self, a: &Value) -> Descr {
         match a {
-            Value::Property(p) if p.kind == PropertyKind::Property => Descr::Data,
+            Value::Property(p)
+                if matches!(p.kind, PropertyKind::Property | PropertyKind::Member) =>
+            {
+                Descr::Data
+            }
             Value::Property(_) | Value::Function(_) | Value::Builtin(_) => Descr::NonData,
             Value::Object(o) => {
                 let t = o.class.borrow().clone();
@@ -77,6 +81,10 @@ impl Vm {
                     self.call1(&f, o.clone())
                 }
             },
+            Value::Property(p) if p.kind == PropertyKind::Member => match obj {
+                None => Ok(a.clone()),
+                Some(o) => self.member_get(p, o),
+            },
             Value::Property(p) if p.kind == PropertyKind::ClassMethod => {
                 Ok(self.bind(a, &Value::Type(owner.clone())))
             }
@@ -104,6 +112,10 @@ impl Vm {
     /// not one (the instance dict takes the value).
     pub fn descr_set(&mut self, a: &Value, obj: &Value, x: Value) -> PyResult<bool> {
         match a {
+            Value::Property(p) if p.kind == PropertyKind::Member => {
+                self.member_set(p, obj, Some(x))?;
+                Ok(true)
+            }
             Value::Property(p) if p.kind == PropertyKind::Property => {
                 if p.fset.is_none() {
                     return Err(self.property_error(p, obj, "setter"));
@@ -129,6 +141,10 @@ impl Vm {
     /// one.
     pub fn descr_delete(&mut self, a: &Value, obj: &Value) -> PyResult<bool> {
         match a {
+            Value::Property(p) if p.kind == PropertyKind::Member => {
+                self.member_set(p, obj, None)?;
+                Ok(true)
+            }
             Value::Property(p) if p.kind == PropertyKind::Property => {
                 if p.fdel.is_none() {
                     return Err(self.property_error(p, obj, "deleter"));

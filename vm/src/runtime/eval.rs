@@ -139,6 +139,8 @@ fn builtin_importer(vm: &Vm) -> Value {
         dict: Dict::new_rc(),
         base_layout: "object",
         builtin: false,
+        nslots: 0,
+        has_dict: true,
     }))
 }
 
@@ -162,6 +164,8 @@ fn file_loader(vm: &mut Vm, filename: &str, sourceless: bool) -> Value {
         dict: Dict::new_rc(),
         base_layout: "object",
         builtin: false,
+        nslots: 0,
+        has_dict: true,
     });
     let loader = vm.new_instance(&t, &super::object::Args::default());
     if let Value::Object(o) = &loader {

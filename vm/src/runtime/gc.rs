@@ -466,12 +466,16 @@ impl Clear for Traceback {
 impl Clear for Instance {
     /// A plain instance's only mutable slots are its dict (a registered `Dict`) and its
     /// class; a cycle through the class goes on through the class's dict, so only
-    /// exceptions (traceback, context, cause, args, value) need registering.
+    /// exceptions (traceback, context, cause, args, value) and instances with `__slots__`
+    /// members need registering.
     fn can_close_cycle(&self) -> bool {
-        self.exc.is_some()
+        self.exc.is_some() || !self.slots.borrow().is_empty()
     }
 
     fn clear_into(&self, out: &mut Vec<Value>) {
+        if let Ok(mut slots) = self.slots.try_borrow_mut() {
+            out.extend(slots.iter_mut().filter_map(Option::take));
+        }
         let Some(exc) = &self.exc else { return };
         for slot in [
             &exc.args,
@@ -511,6 +515,12 @@ impl Drop for Traceback {
 
 impl Drop for Instance {
     fn drop(&mut self) {
+        release_all(
+            mem::take(self.slots.get_mut())
+                .into_iter()
+                .flatten()
+                .collect(),
+        );
         // Exception context chains can be long; the instance dict is a `Dict` (own drop).
         if let Some(exc) = &mut self.exc {
             release_one(mem::take(exc.args.get_mut()));

@@ -219,6 +219,7 @@ impl Vm {
             dict: Dict::new_rc(),
             exc: Some(data),
             payload: None,
+            slots: std::cell::RefCell::new(vec![None; t.nslots]),
         }));
         // `SyntaxError_init`'s `msg` (its details are read by the constructor's call).
         if let Some(msg) = msg.filter(|_| super::syntaxerror::is_syntax_error_type(t)) {

@@ -42,6 +42,7 @@ mod repr;
 mod set;
 mod setops;
 mod slots;
+mod slotted;
 mod strformat;
 mod subclass;
 mod syntaxerror;

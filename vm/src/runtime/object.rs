@@ -335,6 +335,9 @@ pub enum PropertyKind {
     Property,
     StaticMethod,
     ClassMethod,
+    /// A `__slots__` member (`member_descriptor`, see `slotted`): `func` is its index in
+    /// the instance's slots, `name` its name, `doc` the name of the class defining it.
+    Member,
 }
 
 /// A traceback entry (CPython `PyTracebackObject`).
@@ -368,6 +371,8 @@ pub struct Instance {
     /// CPython lays the built-in type's struct out at the start of the instance, so that
     /// type's C functions work on it; here they work on this value.
     pub payload: Option<Value>,
+    /// The values of the class's `__slots__` members, by index (see `slotted`).
+    pub slots: RefCell<Vec<Option<Value>>>,
 }
 
 /// The fields of `PyBaseExceptionObject`.

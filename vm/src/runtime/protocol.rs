@@ -83,6 +83,7 @@ impl Vm {
                 PropertyKind::Property => "property",
                 PropertyKind::StaticMethod => "staticmethod",
                 PropertyKind::ClassMethod => "classmethod",
+                PropertyKind::Member => "member_descriptor",
             },
         };
         self.ty(name)
@@ -1497,7 +1498,7 @@ impl Vm {
                         receiver: cls,
                     }))
                 }
-                PropertyKind::Property => attr.clone(),
+                PropertyKind::Property | PropertyKind::Member => attr.clone(),
             },
             other => other.clone(),
         }

@@ -236,6 +236,14 @@ impl Vm {
                     let f = p.func.clone();
                     format!("<classmethod({})>", self.repr(&f)?)
                 }
+                PropertyKind::Member => {
+                    let (name, owner) = (p.name.borrow().clone(), p.doc.borrow().clone());
+                    format!(
+                        "<member {} of '{}' objects>",
+                        self.repr(&name)?,
+                        self.str_of(&owner)?
+                    )
+                }
             },
             Value::Object(o) => {
                 if let Some(r) = self.call_special(v, "__repr__", vec![])? {

@@ -110,6 +110,7 @@ pub fn with_payload(cls: &Rc<Type>, payload: Value) -> Value {
         dict: Dict::new_rc(),
         exc: None,
         payload: Some(payload),
+        slots: std::cell::RefCell::new(vec![None; cls.nslots]),
     }))
 }
 

@@ -35,6 +35,7 @@ fn stream(vm: &Vm, n: i64) -> Value {
         dict: Dict::new_rc(),
         exc: None,
         payload: None,
+        slots: std::cell::RefCell::new(Vec::new()),
     };
     o.dict.set_str("_framespec_stream", Value::Int(n));
     o.dict.set_str(

@@ -24,6 +24,11 @@ pub struct Type {
     pub base_layout: &'static str,
     /// A type implemented in Rust (CPython: in C), whatever its `__module__` says.
     pub builtin: bool,
+    /// How many `__slots__` members its instances hold (its own and its bases').
+    pub nslots: usize,
+    /// Whether its instances have a `__dict__` (no `__slots__`, or `__dict__` among them,
+    /// or a base whose instances have one).
+    pub has_dict: bool,
 }
 
 impl Type {
@@ -183,6 +188,7 @@ const BUILTIN_TYPES: &[&str] = &[
     "property",
     "staticmethod",
     "classmethod",
+    "member_descriptor",
     "list_iterator",
     "list_reverseiterator",
     "tuple_iterator",
@@ -236,6 +242,8 @@ fn builtin(name: &'static str, bases: Vec<Rc<Type>>, layout: &'static str) -> Rc
         dict: Dict::new_rc(),
         base_layout: layout,
         builtin: true,
+        nslots: 0,
+        has_dict: layout == "BaseException",
     })
 }
 
