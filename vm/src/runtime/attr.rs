@@ -135,7 +135,16 @@ impl Vm {
                 }
                 Err(self.no_attr(v, name))
             }
+            // `type_getattro`: a data descriptor of the metaclass, the class's MRO, then
+            // the metaclass's other attributes, bound to the class.
             Value::Type(t) => {
+                let meta_attr = t.meta.as_ref().and_then(|m| m.lookup(name).map(|a| (m, a)));
+                if let Some((m, a)) = &meta_attr {
+                    if self.descr_kind(a) == super::descr::Descr::Data {
+                        let m = (*m).clone();
+                        return self.descr_get(a, Some(v), &m);
+                    }
+                }
                 for c in t.mro() {
                     if let Some(x) = c.dict.get_str(name) {
                         return match &x {
@@ -147,6 +156,10 @@ impl Vm {
                             _ => Ok(x),
                         };
                     }
+                }
+                if let Some((m, a)) = meta_attr {
+                    let m = m.clone();
+                    return self.descr_get(&a, Some(v), &m);
                 }
                 Err(self.no_attr(v, name))
             }

@@ -289,6 +289,21 @@ impl Vm {
     /// Calling a type: builtin constructors, or instantiating a user class and running its
     /// `__init__`.
     pub fn call_type(&mut self, t: &Rc<Type>, args: Args) -> PyResult<Value> {
+        // `type_call` is the metaclass's `__call__` slot: a metaclass may override it.
+        if let Some(meta) = &t.meta {
+            if meta.overrides("__call__") {
+                if let Some(f) = meta.lookup("__call__") {
+                    let mut a = args;
+                    a.pos.insert(0, Value::Type(t.clone()));
+                    return self.call(&f, a);
+                }
+            }
+        }
+        self.call_type_default(t, args)
+    }
+
+    /// `type.__call__`: `__new__`, then `__init__` when it made an instance of `t`.
+    pub fn call_type_default(&mut self, t: &Rc<Type>, args: Args) -> PyResult<Value> {
         if t.is_builtin() {
             return super::builtins::construct(self, t, args);
         }

@@ -47,7 +47,6 @@ const UNDISPATCHED: &[&str] = &[
     "__length_hint__",
     "__instancecheck__",
     "__subclasscheck__",
-    "__prepare__",
     "__dir__",
     "__sizeof__",
     "__buffer__",
@@ -59,12 +58,12 @@ const UNDISPATCHED: &[&str] = &[
 /// `__build_class__(func, name, *bases, metaclass=None, **kwds)`: runs the class body
 /// with a fresh namespace, then creates the type (C3 MRO) and fills `__classcell__`.
 pub fn build_class(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
-    if let Some(meta) = args.take_kw("metaclass") {
-        let is_type = matches!(&meta, Value::Type(t) if Rc::ptr_eq(t, &vm.ty("type")));
-        if !is_type {
-            return Err(vm.unsupported("a metaclass other than type"));
-        }
-    }
+    let explicit = match args.take_kw("metaclass") {
+        None => None,
+        Some(Value::Type(t)) => Some(t),
+        // CPython calls whatever it is, a function included.
+        Some(_) => return Err(vm.unsupported("a metaclass that is not a class")),
+    };
     // The class keywords, for `__init_subclass__` (type.__new__ takes them).
     let kwds = std::mem::take(&mut args.kw);
     if args.pos.len() < 2 {
@@ -88,14 +87,37 @@ pub fn build_class(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         }
     }
     check_bases(vm, &bases)?;
-    let ns = Dict::new_rc();
+    // The metaclass: the explicit one or the first base's type, then the most derived
+    // of it and the bases' (`_PyType_CalculateMetaclass`).
+    let first = match (&explicit, bases.first()) {
+        (Some(m), _) => m.clone(),
+        (None, Some(b)) => vm.type_of(&Value::Type(b.clone())),
+        (None, None) => vm.ty("type"),
+    };
+    let meta = super::metaclass::calculate(vm, first, &bases)?;
+    let ns = super::metaclass::prepare(vm, &meta, &name, &entries, &kwds)?;
     let mut frame = vm.function_frame(&body, Args::default())?;
     frame.locals = Some(ns.clone());
     let cell = eval::run_entry_frame(vm, frame)?;
     if replaced {
         ns.set_str("__orig_bases__", Value::tuple(orig_bases));
     }
-    let t = make_class(vm, &name, bases, ns, kwds)?;
+    let t = if Rc::ptr_eq(&meta, &vm.ty("type")) {
+        make_class(vm, &name, bases, ns, kwds, &meta)?
+    } else {
+        // `meta(name, bases, ns, **kwds)`: its `__new__` and `__init__` (or its
+        // metaclass's `__call__`) run in frames of their own.
+        let mut margs = Args::new(vec![
+            Value::Str(name.clone()),
+            Value::tuple(entries),
+            Value::Dict(ns),
+        ]);
+        margs.kw = kwds;
+        match vm.call(&Value::Type(meta), margs)? {
+            Value::Type(t) => t,
+            other => return Ok(other),
+        }
+    };
     if let Value::Cell(c) = cell {
         *c.value.borrow_mut() = Some(Value::Type(t.clone()));
     }
@@ -149,8 +171,12 @@ pub fn make_class(
     bases: Vec<Rc<Type>>,
     ns: Rc<Dict>,
     kwds: Vec<(Rc<str>, Value)>,
+    meta: &Rc<Type>,
 ) -> PyResult<Rc<Type>> {
     check_bases(vm, &bases)?;
+    if bases.iter().any(|b| super::metaclass::is_metaclass(vm, b)) {
+        super::metaclass::check_namespace(vm, &ns)?;
+    }
     // A value whose class defines `__set_name__` cannot occur: that class is unsupported.
     for k in ns.keys() {
         if let Value::Str(k) = &k {
@@ -227,6 +253,7 @@ pub fn make_class(
         builtin: false,
         nslots,
         has_dict,
+        meta: (!Rc::ptr_eq(meta, &vm.ty("type"))).then(|| meta.clone()),
     });
     set_names(vm, &t)?;
     init_subclass(vm, &t, kwds)?;

@@ -141,6 +141,7 @@ fn builtin_importer(vm: &Vm) -> Value {
         builtin: false,
         nslots: 0,
         has_dict: true,
+        meta: None,
     }))
 }
 
@@ -166,6 +167,7 @@ fn file_loader(vm: &mut Vm, filename: &str, sourceless: bool) -> Value {
         builtin: false,
         nslots: 0,
         has_dict: true,
+        meta: None,
     });
     let loader = vm.new_instance(&t, &super::object::Args::default());
     if let Value::Object(o) = &loader {

@@ -73,7 +73,10 @@ impl Vm {
             Value::Frame(_) => "frame",
             Value::Traceback(_) => "traceback",
             Value::Module(_) => "module",
-            Value::Type(_) => "type",
+            Value::Type(t) => match &t.meta {
+                Some(m) => return m.clone(),
+                None => "type",
+            },
             Value::Object(o) => return o.class.borrow().clone(),
             Value::Cell(_) => "cell",
             Value::Generator(g) => g.kind.type_name(),

@@ -202,6 +202,22 @@ impl Vm {
                 }
                 None => format!("<module '{}' (built-in)>", m.name),
             },
+            Value::Type(t) if t.meta.as_ref().is_some_and(|m| m.overrides("__repr__")) => {
+                let f = t.meta.as_ref().and_then(|m| m.lookup("__repr__"));
+                let r = match f {
+                    Some(f) => self.call1(&f, v.clone())?,
+                    None => Value::None,
+                };
+                match r.builtin_value() {
+                    Value::Str(s) => s.to_string(),
+                    _ => {
+                        let n = self.type_of(&r).name.clone();
+                        return Err(
+                            self.type_error(format!("__repr__ returned non-string (type {n})"))
+                        );
+                    }
+                }
+            }
             Value::Type(t) => {
                 if &*t.module == "builtins" {
                     format!("<class '{}'>", t.qualname.borrow())

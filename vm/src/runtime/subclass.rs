@@ -41,7 +41,6 @@ pub const SUBCLASSABLE: &[&str] = &[
 /// Built-in types CPython lets a class derive from (`Py_TPFLAGS_BASETYPE`) whose
 /// subclasses the VM does not model yet.
 const UNSUPPORTED_BASES: &[&str] = &[
-    "type",
     "module",
     "property",
     "staticmethod",
@@ -69,6 +68,9 @@ fn layout_of(vm: &Vm, b: &Rc<Type>) -> Option<Rc<Type>> {
     if b.is_exception() {
         return Some(vm.ty("BaseException"));
     }
+    if super::metaclass::is_metaclass(vm, b) {
+        return Some(vm.ty("type"));
+    }
     payload_type(b)
 }
 
@@ -80,7 +82,8 @@ pub fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
         if !b.is_builtin() || Rc::ptr_eq(b, &vm.types.object) || b.is_exception() {
             continue;
         }
-        if SUBCLASSABLE.contains(&&*b.name) {
+        // `type`: a metaclass, whose instances are classes (see `metaclass`).
+        if SUBCLASSABLE.contains(&&*b.name) || &*b.name == "type" {
             continue;
         }
         if UNSUPPORTED_BASES.contains(&&*b.name) {

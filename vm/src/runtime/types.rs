@@ -29,6 +29,8 @@ pub struct Type {
     /// Whether its instances have a `__dict__` (no `__slots__`, or `__dict__` among them,
     /// or a base whose instances have one).
     pub has_dict: bool,
+    /// Its metaclass when that is not `type` (see `metaclass`).
+    pub meta: Option<Rc<Type>>,
 }
 
 impl Type {
@@ -244,6 +246,7 @@ fn builtin(name: &'static str, bases: Vec<Rc<Type>>, layout: &'static str) -> Rc
         builtin: true,
         nslots: 0,
         has_dict: layout == "BaseException",
+        meta: None,
     })
 }
 

@@ -225,44 +225,8 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
             1 if !args.kw.is_empty() => Err(vm.type_error("type() takes no keyword arguments")),
             1 => Ok(Value::Type(vm.type_of(&a[0]))),
             3 => {
-                for (i, (v, want)) in a.iter().zip(["str", "tuple", "dict"]).enumerate() {
-                    if vm.type_of(v).name.as_ref() != want {
-                        return Err(vm.type_error(format!(
-                            "type.__new__() argument {} must be {want}, not {}",
-                            i + 1,
-                            super::type_name_of_arg(vm, v)
-                        )));
-                    }
-                }
-                let (Value::Str(n), Value::Tuple(bases), Value::Dict(ns)) = (&a[0], &a[1], &a[2])
-                else {
-                    return Err(vm.type_error("type() argument types"));
-                };
-                let mut bs = Vec::new();
-                for b in bases.iter() {
-                    match b {
-                        Value::Type(t) => bs.push(t.clone()),
-                        // The metaclass would be derived from it.
-                        _ => return Err(vm.unsupported("a class base that is not a type")),
-                    }
-                }
-                let ns2 = crate::runtime::gc::alloc(ns.copy());
-                if ns2.get_str("__module__").is_none() {
-                    let m = vm
-                        .top()?
-                        .globals
-                        .get_str("__name__")
-                        .unwrap_or(Value::str("__main__"));
-                    ns2.set_str("__module__", m);
-                }
-                // `type_new` passes the keywords to `__init_subclass__`.
-                Ok(Value::Type(crate::runtime::classes::make_class(
-                    vm,
-                    n,
-                    bs,
-                    ns2,
-                    args.kw.clone(),
-                )?))
+                let t = vm.ty("type");
+                crate::runtime::metaclass::type_new(vm, &t, args)
             }
             _ => Err(vm.type_error("type() takes 1 or 3 arguments")),
         },

@@ -42,6 +42,7 @@ const TABLES: &[&[(&str, &str, NativeFn)]] = &[
     super::subclass::METHODS,
     super::descr::METHODS,
     super::attr::OBJECT_METHODS,
+    super::metaclass::METHODS,
 ];
 
 fn add(vm: &Vm, owner: &'static str, name: &'static str, func: NativeFn) {
@@ -62,6 +63,7 @@ pub fn is_class_method(owner: &str, name: &str) -> bool {
     numbers::CLASS_METHODS
         .iter()
         .chain(misc::CLASS_METHODS)
+        .chain(super::metaclass::CLASS_METHODS)
         .any(|&(o, n, _)| o == owner && n == name)
 }
 
@@ -72,7 +74,11 @@ pub fn install(vm: &mut Vm) {
         }
     }
     // `METH_CLASS` methods: bound to the class they are looked up on.
-    for &(owner, name, func) in numbers::CLASS_METHODS.iter().chain(misc::CLASS_METHODS) {
+    for &(owner, name, func) in numbers::CLASS_METHODS
+        .iter()
+        .chain(misc::CLASS_METHODS)
+        .chain(super::metaclass::CLASS_METHODS)
+    {
         let builtin = Value::Builtin(Rc::new(Builtin {
             name,
             owner: Some(owner),

@@ -73,8 +73,11 @@ pub fn load_super_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let Value::Type(start) = &class else {
         return Err(vm.type_error("super() argument 1 must be a type"));
     };
+    // `supercheck`: a class receiver that derives from the class super() starts from
+    // stands for itself (a classmethod); any other receiver, a class made by a
+    // metaclass included, for its type.
     let t = match &receiver {
-        Value::Type(t) => t.clone(),
+        Value::Type(t) if t.is_subtype(start) => t.clone(),
         other => vm.type_of(other),
     };
     let mro = t.mro();
@@ -103,7 +106,7 @@ pub fn load_super_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let v = match &found {
         Value::Property(_) | Value::Object(_) => {
             let obj = match &receiver {
-                Value::Type(_) => None,
+                Value::Type(r) if std::rc::Rc::ptr_eq(r, &t) => None,
                 other => Some(other),
             };
             vm.descr_get(&found, obj, &t)?
