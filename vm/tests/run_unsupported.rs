@@ -184,6 +184,8 @@ fn protocols_behave_as_in_cpython() {
     assert_eq!(stdout(src), "property 'x' of 'C' object has no setter\n");
     let (what, _) = unsupported("x = list[int]\n");
     assert_eq!(what, "the generic alias list[…]");
+    let (what, _) = unsupported("u = int | None\n");
+    assert_eq!(what, "a union of classes (types.UnionType)");
     let src = "p = property(len, print)\nprint(p.fget is len, p.fset is print)\n";
     assert_eq!(stdout(src), "True True\n");
 }

@@ -34,6 +34,9 @@ impl Vm {
     /// What kind of descriptor `a` is (CPython tests its type's `tp_descr_get` and
     /// `tp_descr_set`).
     pub fn descr_kind(&self, a: &Value) -> Descr {
+        if let Some(p) = inherited_descriptor(a) {
+            return self.descr_kind(&p);
+        }
         match a {
             Value::Property(p)
                 if matches!(p.kind, PropertyKind::Property | PropertyKind::Member) =>
@@ -70,6 +73,9 @@ impl Vm {
         obj: Option<&Value>,
         owner: &Rc<Type>,
     ) -> PyResult<Value> {
+        if let Some(p) = inherited_descriptor(a) {
+            return self.descr_get(&p, obj, owner);
+        }
         match a {
             Value::Property(p) if p.kind == PropertyKind::Property => match obj {
                 None => Ok(a.clone()),
@@ -111,6 +117,9 @@ impl Vm {
     /// Assignment through a data descriptor found on the type: `Ok(false)` when `a` is
     /// not one (the instance dict takes the value).
     pub fn descr_set(&mut self, a: &Value, obj: &Value, x: Value) -> PyResult<bool> {
+        if let Some(p) = inherited_descriptor(a) {
+            return self.descr_set(&p, obj, x);
+        }
         match a {
             Value::Property(p) if p.kind == PropertyKind::Member => {
                 self.member_set(p, obj, Some(x))?;
@@ -140,6 +149,9 @@ impl Vm {
     /// Deletion through a data descriptor found on the type: `Ok(false)` when `a` is not
     /// one.
     pub fn descr_delete(&mut self, a: &Value, obj: &Value) -> PyResult<bool> {
+        if let Some(p) = inherited_descriptor(a) {
+            return self.descr_delete(&p, obj);
+        }
         match a {
             Value::Property(p) if p.kind == PropertyKind::Member => {
                 self.member_set(p, obj, None)?;
@@ -177,6 +189,20 @@ impl Vm {
         };
         self.err("AttributeError", msg)
     }
+}
+
+/// An instance of a subclass of property, staticmethod or classmethod that overrides none
+/// of the descriptor methods behaves as the built-in descriptor it carries.
+fn inherited_descriptor(a: &Value) -> Option<Value> {
+    let Value::Object(o) = a else { return None };
+    let p @ Value::Property(_) = o.payload.as_ref()? else {
+        return None;
+    };
+    let t = o.class.borrow().clone();
+    let own = ["__get__", "__set__", "__delete__"]
+        .iter()
+        .any(|n| t.overrides(n));
+    (!own).then(|| p.clone())
 }
 
 /// `property(fget=None, fset=None, fdel=None, doc=None)` (`property_init_impl`): without

@@ -272,6 +272,12 @@ impl Vm {
                     };
                 }
                 let t = o.class.borrow().clone();
+                // `cm_repr` and `sm_repr` name the built-in type, whatever the subclass.
+                if let Some(p @ Value::Property(d)) = &o.payload {
+                    if d.kind != PropertyKind::Property {
+                        return self.repr(&p.clone());
+                    }
+                }
                 if let Some(data) = &o.exc {
                     let args = data.args.borrow().clone();
                     let inner = match &args {

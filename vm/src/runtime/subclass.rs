@@ -36,15 +36,15 @@ pub const SUBCLASSABLE: &[&str] = &[
     "dict",
     "set",
     "frozenset",
+    "property",
+    "staticmethod",
+    "classmethod",
 ];
 
 /// Built-in types CPython lets a class derive from (`Py_TPFLAGS_BASETYPE`) whose
 /// subclasses the VM does not model yet.
 const UNSUPPORTED_BASES: &[&str] = &[
     "module",
-    "property",
-    "staticmethod",
-    "classmethod",
     "enumerate",
     "zip",
     "map",
@@ -130,9 +130,15 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("set", "__new__", set_new),
     ("frozenset", "__new__", frozenset_new),
     ("bool", "__new__", bool_new),
+    ("property", "__new__", property_new),
+    ("staticmethod", "__new__", staticmethod_new),
+    ("classmethod", "__new__", classmethod_new),
     ("list", "__init__", list_init),
     ("dict", "__init__", dict_init),
     ("set", "__init__", set_init),
+    ("property", "__init__", descriptor_init),
+    ("staticmethod", "__init__", descriptor_init),
+    ("classmethod", "__init__", descriptor_init),
 ];
 
 fn int_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -167,6 +173,15 @@ fn frozenset_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 fn bool_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
     new(vm, "bool", args)
+}
+fn property_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    new(vm, "property", args)
+}
+fn staticmethod_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    new(vm, "staticmethod", args)
+}
+fn classmethod_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    new(vm, "classmethod", args)
 }
 
 /// `owner.__new__(cls, *args, **kwargs)` (CPython `tp_new_wrapper`, then the type's
@@ -251,6 +266,30 @@ fn dict_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
         for (k, v) in f.items() {
             d.set(k, v).map_err(|e| vm.unhashable(e))?;
         }
+    }
+    Ok(Value::None)
+}
+
+/// `property.__init__`, `staticmethod.__init__`, `classmethod.__init__`: the VM makes
+/// these descriptors whole in `__new__` (from the same arguments when the class is
+/// called), so `__init__` may only repeat what `__new__` was given.
+fn descriptor_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let Some(Value::Property(p)) = args.pos.first().map(|v| v.builtin_value().clone()) else {
+        return Err(vm.bug("a descriptor __init__ without a descriptor"));
+    };
+    let given: Vec<Value> = args.pos[1..]
+        .iter()
+        .cloned()
+        .chain(args.kw.iter().map(|(_, v)| v.clone()))
+        .collect();
+    let held = [p.func.clone(), p.fset.clone(), p.fdel.clone()];
+    let same = given.iter().zip(held.iter()).all(|(g, h)| g.is(h))
+        && given.len() <= 3
+        && args.kw.is_empty();
+    if !same {
+        return Err(vm.unsupported(
+            "re-initialising a property, staticmethod or classmethod with other arguments",
+        ));
     }
     Ok(Value::None)
 }

@@ -216,9 +216,18 @@ pub fn attr(vm: &mut Vm, t: &Rc<TypeParam>, name: &str) -> PyResult<Option<Value
 
 /// `T | int` and `int | T` are `typing.Union`s (`_Py_union_type_or`).
 pub fn union(vm: &Vm, op: BinaryOp, a: &Value, b: &Value) -> Option<Throw> {
+    if op != BinaryOp::Or {
+        return None;
+    }
     let involved = matches!(a, Value::TypeParam(_)) || matches!(b, Value::TypeParam(_));
-    (op == BinaryOp::Or && involved)
-        .then(|| vm.unsupported("a union with a type parameter (needs typing.Union)"))
+    if involved {
+        return Some(vm.unsupported("a union with a type parameter (needs typing.Union)"));
+    }
+    // `_Py_union_type_or`: classes and None make a `types.UnionType`.
+    let unionable = |v: &Value| matches!(v, Value::Type(_) | Value::None);
+    let types = matches!(a, Value::Type(_)) || matches!(b, Value::Type(_));
+    (types && unionable(a) && unionable(b))
+        .then(|| vm.unsupported("a union of classes (types.UnionType)"))
 }
 
 /// Setting or deleting an attribute: these objects have a managed `__dict__` beside
