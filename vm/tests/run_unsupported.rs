@@ -45,11 +45,12 @@ fn subclassing_builtin_types_the_vm_does_not_model_is_unsupported() {
 }
 
 #[test]
-fn user_hash_in_a_set_is_unsupported_where_it_is_hashed() {
-    let src = "class P:\n    def __hash__(s):\n        return 1\nx = {1}\nx.add(P())\n";
+fn user_hash_in_set_algebra_is_unsupported_where_it_is_hashed() {
+    // Dicts and sets take such keys (see `keys`); the set operators do not yet.
+    let src = "class P:\n    def __hash__(s):\n        return 1\nx = {P()}\ny = x | {2}\n";
     let (what, at) = unsupported(src);
     assert!(what.contains("__hash__ or __eq__"), "{what}");
-    assert_eq!(at, "5:1");
+    assert_eq!(at, "5:5");
     // `__eq__` alone makes instances unhashable (CPython 3.12's message).
     let src = "class P:\n    def __eq__(s, o):\n        return True\n{P()}\n";
     assert_eq!(exception(src), "TypeError: unhashable type: 'P'");

@@ -56,6 +56,13 @@ pub enum Key {
     Code(Rc<CodeObject>),
     /// Identity (the object's address; the dict holds the object alive).
     Id(usize),
+    /// An object whose class defines `__hash__` (or a tuple holding one): its hash, from
+    /// Python, and its identity. Equal objects find one key only through `keys`, which
+    /// asks their `__eq__` before a dict or set sees the key.
+    User {
+        hash: i64,
+        id: usize,
+    },
 }
 
 /// A range's length, its start unless it is empty, its step unless it is shorter than 2.
@@ -91,6 +98,7 @@ impl PartialEq for Key {
             (Key::Method(s, f), Key::Method(t, g)) => s == t && f == g,
             (Key::Code(a), Key::Code(b)) => Rc::ptr_eq(a, b),
             (Key::Id(a), Key::Id(b)) => a == b,
+            (Key::User { id: a, .. }, Key::User { id: b, .. }) => a == b,
             _ => false,
         }
     }
@@ -123,6 +131,7 @@ impl Hash for Key {
             }
             Key::Code(c) => (Rc::as_ptr(c) as usize).hash(state),
             Key::Id(a) => a.hash(state),
+            Key::User { hash, .. } => hash.hash(state),
         }
     }
 }
@@ -302,6 +311,7 @@ impl Key {
             }
             Key::Code(c) => code_hash(c),
             Key::Id(address) => hash::pointer(*address),
+            Key::User { hash, .. } => *hash,
         }
     }
 }
@@ -367,6 +377,22 @@ struct Inner {
     /// Counts changes to the set of keys (not to values), so an iterator can tell a
     /// dict whose keys changed while it ran.
     keys_version: u64,
+    /// How many keys are [`Key::User`]: while there are any, a lookup by a built-in key
+    /// whose hash one of them shares must ask its `__eq__` (see `keys`).
+    user_keys: usize,
+}
+
+impl Inner {
+    /// Whether `key` shares its hash with a user key (which only the VM can compare).
+    fn user_collision(&self, key: &Key) -> bool {
+        if self.user_keys == 0 || matches!(key, Key::User { .. }) {
+            return false;
+        }
+        let h = key.hash();
+        self.index
+            .keys()
+            .any(|k| matches!(k, Key::User { hash, .. } if *hash == h))
+    }
 }
 
 /// An insertion-ordered dict with interior mutability.
@@ -395,6 +421,9 @@ impl Dict {
 
     pub fn get(&self, k: &Value) -> Result<Option<Value>, Unhashable> {
         let key = Key::of(k)?;
+        if self.inner.borrow().user_collision(&key) {
+            return Err(Unhashable::UserDefined);
+        }
         Ok(self.get_key(&key))
     }
 
@@ -414,7 +443,11 @@ impl Dict {
 
     pub fn contains(&self, k: &Value) -> Result<bool, Unhashable> {
         let key = Key::of(k)?;
-        Ok(self.inner.borrow().index.contains_key(&key))
+        let inner = self.inner.borrow();
+        if inner.user_collision(&key) {
+            return Err(Unhashable::UserDefined);
+        }
+        Ok(inner.index.contains_key(&key))
     }
 
     pub fn set(&self, k: Value, v: Value) -> Result<(), Unhashable> {
@@ -422,8 +455,61 @@ impl Dict {
         if key.has_nan() {
             return Err(Unhashable::NaN);
         }
+        if self.inner.borrow().user_collision(&key) {
+            return Err(Unhashable::UserDefined);
+        }
         self.insert(key, k, v);
         Ok(())
+    }
+
+    /// Whether any key is a [`Key::User`].
+    pub fn has_user_keys(&self) -> bool {
+        self.inner.borrow().user_keys > 0
+    }
+
+    /// The keys (and key objects) whose hash is `h`: user keys only, or all.
+    pub fn candidates(&self, h: i64, users_only: bool) -> Vec<(Key, Value)> {
+        let inner = self.inner.borrow();
+        let mut out: Vec<(usize, Key)> = inner
+            .index
+            .iter()
+            .filter(|(k, _)| match k {
+                Key::User { hash, .. } => *hash == h,
+                _ => !users_only && Key::hash(k) == h,
+            })
+            .map(|(k, at)| (*at, k.clone()))
+            .collect();
+        out.sort_by_key(|(at, _)| *at);
+        out.into_iter()
+            .filter_map(|(at, k)| {
+                let obj = inner.entries.get(at)?.as_ref()?.0.clone();
+                Some((k, obj))
+            })
+            .collect()
+    }
+
+    /// Stores `v` under a key already resolved by the VM (see `keys`).
+    pub fn insert_key(&self, key: Key, k: Value, v: Value) {
+        self.insert(key, k, v);
+    }
+
+    /// Removes the entry of a resolved key, returning its value.
+    pub fn remove_key(&self, key: &Key) -> Option<Value> {
+        let mut inner = self.inner.borrow_mut();
+        let (old_key, at) = inner.index.remove_entry(key)?;
+        if matches!(old_key, Key::User { .. }) {
+            inner.user_keys -= 1;
+        }
+        inner.keys_version += 1;
+        let old = inner
+            .entries
+            .get_mut(at)
+            .and_then(|e| e.take())
+            .map(|(_, v)| v);
+        if inner.index.is_empty() {
+            inner.entries.clear();
+        }
+        old
     }
 
     pub fn set_str(&self, name: &str, v: Value) {
@@ -445,6 +531,9 @@ impl Dict {
         }
         let at = inner.entries.len();
         inner.entries.push(Some((k, v)));
+        if matches!(key, Key::User { .. }) {
+            inner.user_keys += 1;
+        }
         inner.index.insert(key, at);
         inner.keys_version += 1;
     }
@@ -469,20 +558,10 @@ impl Dict {
     /// Removes `k`, returning its value.
     pub fn remove(&self, k: &Value) -> Result<Option<Value>, Unhashable> {
         let key = Key::of(k)?;
-        let mut inner = self.inner.borrow_mut();
-        let Some(at) = inner.index.remove(&key) else {
-            return Ok(None);
-        };
-        inner.keys_version += 1;
-        let old = inner
-            .entries
-            .get_mut(at)
-            .and_then(|e| e.take())
-            .map(|(_, v)| v);
-        if inner.index.is_empty() {
-            inner.entries.clear();
+        if self.inner.borrow().user_collision(&key) {
+            return Err(Unhashable::UserDefined);
         }
-        Ok(old)
+        Ok(self.remove_key(&key))
     }
 
     pub fn clear(&self) {
@@ -524,16 +603,14 @@ impl Dict {
 
     /// Removes and returns the last inserted entry (`dict.popitem`).
     pub fn pop_last(&self) -> Option<(Value, Value)> {
-        let last = self
-            .inner
-            .borrow()
-            .entries
-            .iter()
-            .flatten()
-            .last()
-            .cloned()?;
-        let _ = self.remove(&last.0);
-        Some(last)
+        let (key, entry) = {
+            let inner = self.inner.borrow();
+            let at = inner.entries.iter().rposition(Option::is_some)?;
+            let key = inner.index.iter().find(|(_, &i)| i == at)?.0.clone();
+            (key, inner.entries[at].clone()?)
+        };
+        self.remove_key(&key);
+        Some(entry)
     }
 
     /// Whether some key or value is the last reference to a container (see `gc`).
@@ -552,6 +629,7 @@ impl Dict {
         if let Ok(mut inner) = self.inner.try_borrow_mut() {
             // Clearing (not replacing) the index avoids a new hasher per dict.
             inner.index.clear();
+            inner.user_keys = 0;
             inner.keys_version += 1;
             for (k, v) in std::mem::take(&mut inner.entries).into_iter().flatten() {
                 out.push(k);
@@ -560,10 +638,16 @@ impl Dict {
         }
     }
 
+    /// A new dict with the same entries in the same order (`dict.copy`), keys as they are.
     pub fn copy(&self) -> Dict {
         let d = Dict::new();
-        for (k, v) in self.items() {
-            let _ = d.set(k, v);
+        let inner = self.inner.borrow();
+        let mut keys: Vec<(usize, &Key)> = inner.index.iter().map(|(k, at)| (*at, k)).collect();
+        keys.sort_by_key(|(at, _)| *at);
+        for (at, key) in keys {
+            if let Some(Some((k, v))) = inner.entries.get(at) {
+                d.insert(key.clone(), k.clone(), v.clone());
+            }
         }
         d
     }

@@ -30,6 +30,7 @@ mod hash;
 pub(crate) mod heap;
 mod int;
 mod interp;
+mod keys;
 mod metaclass;
 mod methods;
 mod modules;

@@ -211,7 +211,7 @@ impl Vm {
                     crate::runtime::gc::alloc(x.copy())
                 };
                 for (k, v) in y.items() {
-                    d.set(k, v).map_err(|e| self.unhashable(e))?;
+                    self.dict_set(&d, k, v)?;
                 }
                 Ok(Value::Dict(d))
             }

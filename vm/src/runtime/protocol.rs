@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use super::dict::{Key, Unhashable};
+use super::dict::Unhashable;
 use super::heap;
 use super::interp::Vm;
 use super::object::{
@@ -1065,7 +1065,7 @@ impl Vm {
 
     /// `hash(v)`.
     pub fn hash(&mut self, v: &Value) -> PyResult<i64> {
-        Key::of(v).map(|k| k.hash()).map_err(|e| self.unhashable(e))
+        self.hash_value(v)
     }
 
     /// `item in container`.
@@ -1081,11 +1081,9 @@ impl Vm {
                 }
             },
             Value::Bytes(b) => self.bytes_contains(b, item),
-            Value::Dict(d) => d.contains(item).map_err(|e| self.unhashable(e)),
-            Value::Set(s) => s.items.contains(item).map_err(|e| self.unhashable(e)),
-            Value::DictView(d) if d.kind == ViewKind::Keys => {
-                d.dict.contains(item).map_err(|e| self.unhashable(e))
-            }
+            Value::Dict(d) => self.dict_contains(d, item),
+            Value::Set(s) => self.set_contains(&s.items, item),
+            Value::DictView(d) if d.kind == ViewKind::Keys => self.dict_contains(&d.dict, item),
             // CPython `range_contains`: ints and bools by arithmetic, anything else by
             // iterating and comparing with `==` (for a float that is arithmetic too).
             Value::Range(r) => match item {
@@ -1238,7 +1236,7 @@ impl Vm {
                     (i128::from(r.start) + j * i128::from(r.step)) as i64,
                 ))
             }
-            Value::Dict(d) => match d.get(sub).map_err(|e| self.unhashable(e))? {
+            Value::Dict(d) => match self.dict_get(d, sub)? {
                 Some(v) => Ok(v),
                 None => Err(self.err_args("KeyError", vec![sub.clone()])),
             },
@@ -1410,7 +1408,7 @@ impl Vm {
                         .type_error(format!("list indices must be integers or slices, not {n}")))
                 }
             },
-            Value::Dict(d) => d.set(sub.clone(), v).map_err(|e| self.unhashable(e)),
+            Value::Dict(d) => self.dict_set(d, sub.clone(), v),
             Value::Object(_) => {
                 match self.call_special(container, "__setitem__", vec![sub.clone(), v])? {
                     Some(_) => Ok(()),
@@ -1459,7 +1457,7 @@ impl Vm {
                         .type_error(format!("list indices must be integers or slices, not {n}")))
                 }
             },
-            Value::Dict(d) => match d.remove(sub).map_err(|e| self.unhashable(e))? {
+            Value::Dict(d) => match self.dict_remove(d, sub)? {
                 Some(_) => Ok(()),
                 None => Err(self.err_args("KeyError", vec![sub.clone()])),
             },

@@ -104,6 +104,23 @@ impl Table {
         self.slots.len() - 1
     }
 
+    /// The elements on `h`'s probe chain whose hash is `h` (user keys only, or all).
+    fn same_hash(&self, h: i64, users_only: bool) -> Vec<(Key, Value)> {
+        let mut out = Vec::new();
+        for i in probe_sequence(h, self.mask()) {
+            match &self.slots[i] {
+                Slot::Unused => break,
+                Slot::Active(e)
+                    if e.hash == h && (!users_only || matches!(e.key, Key::User { .. })) =>
+                {
+                    out.push((e.key.clone(), e.value.clone()));
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// `set_lookkey`: the slot holding an element equal to `key`, if any.
     fn lookkey(&self, key: &Key, h: i64) -> Option<usize> {
         for i in probe_sequence(h, self.mask()) {
@@ -282,6 +299,9 @@ pub fn insertion_layout(items: &[Value]) -> Option<Vec<usize>> {
 #[derive(Debug, Default)]
 pub struct SetTable {
     inner: RefCell<Table>,
+    /// Set once a [`Key::User`] element is added: native lookups then check for one
+    /// with their hash.
+    users: std::cell::Cell<bool>,
 }
 
 impl SetTable {
@@ -301,6 +321,9 @@ impl SetTable {
             return Err(Unhashable::NaN);
         }
         let hash = key.hash();
+        if self.user_collision(&key, hash) {
+            return Err(Unhashable::UserDefined);
+        }
         Ok(self.add_entry(Entry {
             hash,
             key,
@@ -308,13 +331,33 @@ impl SetTable {
         }))
     }
 
-    /// [`SetTable::add`] in the call shape of `Dict::set` (the second argument is ignored).
-    pub fn set(&self, v: Value, _unused: Value) -> Result<(), Unhashable> {
-        self.add(v).map(|_| ())
+    pub fn add_entry(&self, e: Entry) -> bool {
+        if matches!(e.key, Key::User { .. }) {
+            self.users.set(true);
+        }
+        self.inner.borrow_mut().add_entry(e)
     }
 
-    pub fn add_entry(&self, e: Entry) -> bool {
-        self.inner.borrow_mut().add_entry(e)
+    /// Whether a built-in `key` shares its hash with a user key, which only the VM can
+    /// compare (see `keys`).
+    fn user_collision(&self, key: &Key, h: i64) -> bool {
+        self.users.get()
+            && !matches!(key, Key::User { .. })
+            && self
+                .inner
+                .try_borrow()
+                .is_ok_and(|t| !t.same_hash(h, true).is_empty())
+    }
+
+    /// The elements whose hash is `h` (user keys only, or all).
+    pub fn candidates(&self, h: i64, users_only: bool) -> Vec<(Key, Value)> {
+        if users_only && !self.users.get() {
+            return Vec::new();
+        }
+        self.inner
+            .try_borrow()
+            .map(|t| t.same_hash(h, users_only))
+            .unwrap_or_default()
     }
 
     /// The key and hash `v` is looked up by in a set: a `set` argument stands for the
@@ -332,6 +375,9 @@ impl SetTable {
     /// `set_contains` (`v in s`).
     pub fn contains(&self, v: &Value) -> Result<bool, Unhashable> {
         let (key, h) = SetTable::lookup_key(v)?;
+        if self.user_collision(&key, h) {
+            return Err(Unhashable::UserDefined);
+        }
         Ok(self.contains_entry(&key, h))
     }
 
@@ -344,6 +390,9 @@ impl SetTable {
     /// `set_discard`: removes the element equal to `v`, returning it.
     pub fn remove(&self, v: &Value) -> Result<Option<Value>, Unhashable> {
         let (key, h) = SetTable::lookup_key(v)?;
+        if self.user_collision(&key, h) {
+            return Err(Unhashable::UserDefined);
+        }
         Ok(self.discard_entry(&key, h))
     }
 
@@ -436,6 +485,9 @@ impl SetTable {
     /// it; an empty table of another size gets `other`'s elements by `set_insert_clean` in
     /// `other`'s slot order; otherwise each is added normally.
     pub fn merge(&self, other: &SetTable) {
+        if other.users.get() {
+            self.users.set(true);
+        }
         if std::ptr::eq(self, other) {
             return;
         }
@@ -479,6 +531,9 @@ impl SetTable {
         else {
             return;
         };
+        let users = self.users.get() || other.users.get();
+        self.users.set(users);
+        other.users.set(users);
         std::mem::swap(&mut a.slots, &mut b.slots);
         std::mem::swap(&mut a.fill, &mut b.fill);
         std::mem::swap(&mut a.used, &mut b.used);

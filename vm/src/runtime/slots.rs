@@ -800,7 +800,7 @@ fn getitem(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let v = operands(vm, args, "__getitem__", 1)?;
     let (me, _) = me(vm, &v[0])?;
     if let (Value::Dict(d), Value::Object(_)) = (&me, &v[0]) {
-        if let Some(x) = d.get(&v[1]).map_err(|e| vm.unhashable(e))? {
+        if let Some(x) = vm.dict_get(d, &v[1])? {
             return Ok(x);
         }
         if let Some(missing) = vm.special(&v[0], "__missing__") {

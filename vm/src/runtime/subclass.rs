@@ -264,7 +264,7 @@ fn dict_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let fresh = construct(vm, &vm.ty("dict"), rest)?;
     if let Value::Dict(f) = fresh {
         for (k, v) in f.items() {
-            d.set(k, v).map_err(|e| vm.unhashable(e))?;
+            vm.dict_set(d, k, v)?;
         }
     }
     Ok(Value::None)

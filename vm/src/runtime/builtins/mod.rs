@@ -314,28 +314,7 @@ fn id(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// `__hash__`'s result must be an int and -1 becomes -2 (`slot_tp_hash`).
 fn hash(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "hash", 1, 1)?;
-    let v = &args.pos[0];
-    if let Value::Object(o) = v {
-        let t = o.class.borrow().clone();
-        for c in t.mro().iter().take_while(|c| !c.is_builtin()) {
-            let f = match (c.dict.get_str("__hash__"), c.dict.get_str("__eq__")) {
-                (Some(Value::None), _) | (None, Some(_)) => {
-                    return Err(vm.type_error(format!("unhashable type: '{}'", t.name)));
-                }
-                (Some(f), _) => f,
-                (None, None) => continue,
-            };
-            return match vm.call(&f, Args::new(vec![v.clone()]))? {
-                Value::Int(-1) => Ok(Value::Int(-2)),
-                Value::Int(h) => Ok(Value::Int(h)),
-                Value::Bool(b) => Ok(Value::Int(i64::from(b))),
-                // Beyond `Py_ssize_t`, `slot_tp_hash` hashes the int it got.
-                Value::BigInt(b) => Ok(Value::Int(super::hash::big_int(&b))),
-                _ => Err(vm.type_error("__hash__ method should return an integer")),
-            };
-        }
-    }
-    Ok(Value::Int(vm.hash(v)?))
+    Ok(Value::Int(vm.hash_value(&args.pos[0])?))
 }
 
 fn attr_name(vm: &Vm, v: &Value) -> PyResult<Rc<str>> {

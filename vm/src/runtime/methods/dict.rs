@@ -42,8 +42,8 @@ const fn m(
 fn dict_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [key, default] = m("get", Style::Positional, &["key", "default"], 1).bind(vm, &args, 1)?;
     let d = recv_dict(vm, &args)?;
-    Ok(d.get(&required(key))
-        .map_err(|e| vm.unhashable(e))?
+    Ok(vm
+        .dict_get(&d, &required(key))?
         .unwrap_or_else(|| default.unwrap_or(Value::None)))
 }
 
@@ -69,7 +69,7 @@ fn dict_pop(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [key, default] = m("pop", Style::Positional, &["key", "default"], 1).bind(vm, &args, 1)?;
     let key = required(key);
     let d = recv_dict(vm, &args)?;
-    match d.remove(&key).map_err(|e| vm.unhashable(e))? {
+    match vm.dict_remove(&d, &key)? {
         Some(v) => Ok(v),
         None => match default {
             Some(dflt) => Ok(dflt),
@@ -95,11 +95,11 @@ fn dict_setdefault(vm: &mut Vm, args: Args) -> PyResult<Value> {
         m("setdefault", Style::Positional, &["key", "default"], 1).bind(vm, &args, 1)?;
     let key = required(key);
     let d = recv_dict(vm, &args)?;
-    if let Some(v) = d.get(&key).map_err(|e| vm.unhashable(e))? {
+    if let Some(v) = vm.dict_get(&d, &key)? {
         return Ok(v);
     }
     let v = default.unwrap_or(Value::None);
-    d.set(key, v.clone()).map_err(|e| vm.unhashable(e))?;
+    vm.dict_set(&d, key, v.clone())?;
     Ok(v)
 }
 
@@ -132,7 +132,7 @@ pub fn update_from(vm: &mut Vm, d: &Dict, src: &Value) -> PyResult<()> {
     };
     if let Some(items) = items {
         for (k, v) in items {
-            d.set(k, v).map_err(|e| vm.unhashable(e))?;
+            vm.dict_set(d, k, v)?;
         }
         return Ok(());
     }
@@ -152,8 +152,7 @@ pub fn update_from(vm: &mut Vm, d: &Dict, src: &Value) -> PyResult<()> {
                 pair.len()
             )));
         }
-        d.set(pair[0].clone(), pair[1].clone())
-            .map_err(|e| vm.unhashable(e))?;
+        vm.dict_set(d, pair[0].clone(), pair[1].clone())?;
     }
     Ok(())
 }

@@ -69,20 +69,15 @@ fn one(vm: &Vm, args: &Args, name: &'static str) -> PyResult<Value> {
 
 fn set_add(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let v = one(vm, &args, "add")?;
-    recv_mut_set(vm, &args, "add")?
-        .items
-        .set(v, Value::None)
-        .map_err(|e| vm.unhashable(e))?;
+    let s = recv_mut_set(vm, &args, "add")?;
+    vm.set_add(&s.items, v)?;
     Ok(Value::None)
 }
 
 fn set_remove(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let v = one(vm, &args, "remove")?;
-    match recv_mut_set(vm, &args, "remove")?
-        .items
-        .remove(&v)
-        .map_err(|e| vm.unhashable(e))?
-    {
+    let s = recv_mut_set(vm, &args, "remove")?;
+    match vm.set_discard(&s.items, &v)? {
         Some(_) => Ok(Value::None),
         None => Err(vm.err_args("KeyError", vec![v])),
     }
@@ -90,10 +85,8 @@ fn set_remove(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn set_discard(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let v = one(vm, &args, "discard")?;
-    recv_mut_set(vm, &args, "discard")?
-        .items
-        .remove(&v)
-        .map_err(|e| vm.unhashable(e))?;
+    let s = recv_mut_set(vm, &args, "discard")?;
+    vm.set_discard(&s.items, &v)?;
     Ok(Value::None)
 }
 
@@ -153,7 +146,7 @@ fn set_issubset(vm: &mut Vm, args: Args) -> PyResult<Value> {
         o => vm.new_set(false, Some(&o))?,
     };
     for k in s.items.keys() {
-        if !other.items.contains(&k).map_err(|e| vm.unhashable(e))? {
+        if !vm.set_contains(&other.items, &k)? {
             return Ok(Value::Bool(false));
         }
     }

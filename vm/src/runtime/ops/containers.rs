@@ -30,9 +30,7 @@ pub fn build_set(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let items = vm.top()?.pop_n(arg as usize)?;
     let set = Set::default();
     for v in items {
-        set.items
-            .set(v, Value::None)
-            .map_err(|e| vm.unhashable(e))?;
+        vm.set_add(&set.items, v)?;
     }
     vm.top()?.push(Value::Set(crate::runtime::gc::alloc(set)));
     Ok(Step::Continue)
@@ -43,8 +41,7 @@ pub fn build_map(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let items = vm.top()?.pop_n(2 * arg as usize)?;
     let d = Dict::new();
     for pair in items.chunks(2) {
-        d.set(pair[0].clone(), pair[1].clone())
-            .map_err(|e| vm.unhashable(e))?;
+        vm.dict_set(&d, pair[0].clone(), pair[1].clone())?;
     }
     vm.top()?.push(Value::Dict(crate::runtime::gc::alloc(d)));
     Ok(Step::Continue)
@@ -59,7 +56,7 @@ pub fn build_const_key_map(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let values = f.pop_n(arg as usize)?;
     let d = Dict::new();
     for (k, v) in keys.iter().zip(values) {
-        d.set(k.clone(), v).map_err(|e| vm.unhashable(e))?;
+        vm.dict_set(&d, k.clone(), v)?;
     }
     vm.top()?.push(Value::Dict(crate::runtime::gc::alloc(d)));
     Ok(Step::Continue)
@@ -113,7 +110,7 @@ pub fn set_add(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let Value::Set(s) = f.peek(arg as usize - 1)? else {
         return Err(Throw::Bug("SET_ADD target".into()));
     };
-    s.items.set(v, Value::None).map_err(|e| vm.unhashable(e))?;
+    vm.set_add(&s.items, v)?;
     Ok(Step::Continue)
 }
 
@@ -125,7 +122,7 @@ pub fn map_add(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let Value::Dict(d) = f.peek(arg as usize - 1)? else {
         return Err(Throw::Bug("MAP_ADD target".into()));
     };
-    d.set(k, v).map_err(|e| vm.unhashable(e))?;
+    vm.dict_set(&d, k, v)?;
     Ok(Step::Continue)
 }
 
@@ -179,7 +176,7 @@ pub fn dict_update(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     match vm.mapping_items(&update) {
         Ok(items) => {
             for (k, v) in items {
-                d.set(k, v).map_err(|e| vm.unhashable(e))?;
+                vm.dict_set(&d, k, v)?;
             }
             Ok(Step::Continue)
         }
@@ -208,10 +205,10 @@ pub fn dict_merge(vm: &mut Vm, arg: u32) -> PyResult<Step> {
 pub fn merge_kwargs(vm: &mut Vm, d: &Dict, update: &Value, func: &Value) -> PyResult<()> {
     let merged = vm.mapping_items(update).and_then(|items| {
         for (k, v) in items {
-            if d.contains(&k).map_err(|e| vm.unhashable(e))? {
+            if vm.dict_contains(d, &k)? {
                 return Err(vm.err_args("KeyError", vec![k]));
             }
-            d.set(k, v).map_err(|e| vm.unhashable(e))?;
+            vm.dict_set(&d, k, v)?;
         }
         Ok(())
     });
