@@ -191,6 +191,10 @@ impl Key {
                     step: (len > 1).then_some(r.step),
                 }))
             }
+            // Elements compared through `__eq__` make the frozenset a user key too.
+            Value::Set(s) if s.frozen && s.items.has_user_keys() => {
+                return Err(Unhashable::UserDefined)
+            }
             Value::Set(s) if s.frozen => Key::FrozenSet(s.clone()),
             Value::Set(_) => return Err(Unhashable::Type("set")),
             Value::List(_) => return Err(Unhashable::Type("list")),

@@ -21,6 +21,7 @@ impl Vm {
         match Key::of(v) {
             Ok(k) => Ok(k.hash()),
             Err(Unhashable::UserDefined) => match v {
+                Value::Set(s) if s.frozen => Ok(s.frozenset_hash()),
                 Value::Tuple(items) => {
                     let mut hashes = Vec::with_capacity(items.len());
                     for x in items.iter() {

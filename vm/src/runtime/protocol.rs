@@ -310,14 +310,14 @@ impl Vm {
                     return Ok(false);
                 }
                 for (k, v) in x.items() {
-                    match y.get(&k) {
-                        Ok(Some(w)) => {
+                    match self.dict_get(y, &k)? {
+                        Some(w) => {
                             // PyObject_RichCompareBool: identity first, no unit taken.
                             if !v.is(&w) && !self.eq(&v, &w)? {
                                 return Ok(false);
                             }
                         }
-                        _ => return Ok(false),
+                        None => return Ok(false),
                     }
                 }
                 true

@@ -349,6 +349,11 @@ impl SetTable {
                 .is_ok_and(|t| !t.same_hash(h, true).is_empty())
     }
 
+    /// Whether a [`Key::User`] element was ever added (see `keys`).
+    pub fn has_user_keys(&self) -> bool {
+        self.users.get()
+    }
+
     /// The elements whose hash is `h` (user keys only, or all).
     pub fn candidates(&self, h: i64, users_only: bool) -> Vec<(Key, Value)> {
         if users_only && !self.users.get() {

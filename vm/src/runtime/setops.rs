@@ -18,6 +18,12 @@ use super::set::Entry;
 use super::PyResult;
 use crate::oparg::{BinaryOp, CompareOp};
 
+/// Whether either set holds an element whose class defines `__hash__`, so that the
+/// operation must compare elements through `__eq__` (see `keys`).
+fn user_keys(so: &Rc<Set>, other: &Value) -> bool {
+    so.items.has_user_keys() || matches!(other, Value::Set(o) if o.items.has_user_keys())
+}
+
 /// Whether `v` is this very set (`(PyObject *)so == other`).
 fn is_same(so: &Rc<Set>, v: &Value) -> bool {
     matches!(v, Value::Set(o) if Rc::ptr_eq(so, o))
@@ -46,24 +52,36 @@ impl Vm {
     /// `set_update_internal`: another set is merged table to table (`set_merge`); a dict's
     /// keys are added in its order after one presize; anything else is iterated.
     pub fn set_update_internal(&mut self, so: &Rc<Set>, other: &Value) -> PyResult<()> {
+        if user_keys(so, other) {
+            for v in self.elements(other)? {
+                self.set_add(&so.items, v)?;
+            }
+            return Ok(());
+        }
         match other {
             Value::Set(o) => so.items.merge(&o.items),
             Value::Dict(d) => {
                 so.items.presize(d.len());
                 for k in d.keys() {
-                    let key = Key::of(&k).map_err(|e| self.unhashable(e))?;
-                    let hash = key.hash();
-                    so.items.add_entry(Entry {
-                        hash,
-                        key,
-                        value: k,
-                    });
+                    match Key::of(&k) {
+                        Ok(key) => {
+                            let hash = key.hash();
+                            so.items.add_entry(Entry {
+                                hash,
+                                key,
+                                value: k,
+                            });
+                        }
+                        Err(_) => {
+                            self.set_add(&so.items, k)?;
+                        }
+                    }
                 }
             }
             _ => {
                 let it = self.iter(other)?;
                 while let Some(v) = self.next(&it)? {
-                    so.items.add(v).map_err(|e| self.unhashable(e))?;
+                    self.set_add(&so.items, v)?;
                 }
             }
         }
@@ -100,6 +118,14 @@ impl Vm {
             } else {
                 (so, o)
             };
+            if user_keys(so, other) {
+                for v in small.items.keys() {
+                    if self.set_contains(&large.items, &v)? {
+                        self.set_add(&result.items, v)?;
+                    }
+                }
+                return Ok(result);
+            }
             for e in small.items.entries() {
                 if large.items.contains_entry(&e.key, e.hash) {
                     result.items.add_entry(e);
@@ -109,14 +135,8 @@ impl Vm {
         }
         let it = self.iter(other)?;
         while let Some(v) = self.next(&it)? {
-            let key = Key::of(&v).map_err(|e| self.unhashable(e))?;
-            let hash = key.hash();
-            if so.items.contains_entry(&key, hash) {
-                result.items.add_entry(Entry {
-                    hash,
-                    key,
-                    value: v,
-                });
+            if self.set_contains(&so.items, &v)? {
+                self.set_add(&result.items, v)?;
                 if result.items.len() >= so.items.len() {
                     break;
                 }
@@ -153,6 +173,13 @@ impl Vm {
             so.items.clear();
             return Ok(());
         }
+        if user_keys(so, other) {
+            for v in self.elements(other)? {
+                self.set_discard(&so.items, &v)?;
+            }
+            so.items.shrink_if_sparse();
+            return Ok(());
+        }
         if let Value::Set(o) = other {
             let source = if (o.items.len() >> 3) > so.items.len() {
                 self.set_intersection(so, other)?
@@ -165,9 +192,7 @@ impl Vm {
         } else {
             let it = self.iter(other)?;
             while let Some(v) = self.next(&it)? {
-                let key = Key::of(&v).map_err(|e| self.unhashable(e))?;
-                let hash = key.hash();
-                so.items.discard_entry(&key, hash);
+                self.set_discard(&so.items, &v)?;
             }
         }
         so.items.shrink_if_sparse();
@@ -185,6 +210,9 @@ impl Vm {
     /// added to a fresh set; a copy of `so` with `other`'s removed when `other` is not a
     /// set or dict, or is less than a quarter of `so`'s size.
     pub fn set_difference(&mut self, so: &Rc<Set>, other: &Value) -> PyResult<Rc<Set>> {
+        if user_keys(so, other) {
+            return self.set_copy_and_difference(so, other);
+        }
         let other_size = match other {
             Value::Set(o) => o.items.len(),
             Value::Dict(d) => d.len(),
@@ -213,6 +241,18 @@ impl Vm {
     pub fn set_symmetric_difference_update(&mut self, so: &Rc<Set>, other: &Value) -> PyResult<()> {
         if is_same(so, other) {
             so.items.clear();
+            return Ok(());
+        }
+        if user_keys(so, other) || matches!(other, Value::Dict(d) if d.has_user_keys()) {
+            let source = match other {
+                Value::Set(o) => o.clone(),
+                _ => self.new_set(so.frozen, Some(other))?,
+            };
+            for v in source.items.keys() {
+                if self.set_discard(&so.items, &v)?.is_none() {
+                    self.set_add(&so.items, v)?;
+                }
+            }
             return Ok(());
         }
         let entries = match other {
@@ -274,6 +314,9 @@ impl Vm {
         b: &Value,
     ) -> PyResult<Option<bool>> {
         if let (Value::Set(x), Value::Set(y)) = (a, b) {
+            if x.items.has_user_keys() || y.items.has_user_keys() {
+                return self.user_set_richcompare(op, x, y).map(Some);
+            }
             return Ok(Some(Vm::set_richcompare(op, x, y)));
         }
         let setlike = |v: &Value| match v {
@@ -288,7 +331,41 @@ impl Vm {
             return Err(self.unsupported("comparing a dict items view with a set or view"));
         }
         let (x, y) = (self.keys_as_set(a)?, self.keys_as_set(b)?);
+        if x.items.has_user_keys() || y.items.has_user_keys() {
+            return self.user_set_richcompare(op, &x, &y).map(Some);
+        }
         Ok(Some(Vm::set_richcompare(op, &x, &y)))
+    }
+
+    /// [`Vm::set_richcompare`] where elements compare through `__eq__`.
+    fn user_set_richcompare(&mut self, op: CompareOp, v: &Set, w: &Set) -> PyResult<bool> {
+        let (lv, lw) = (v.items.len(), w.items.len());
+        let subset = |vm: &mut Vm, a: &Set, b: &Set| -> PyResult<bool> {
+            for x in a.items.keys() {
+                if !vm.set_contains(&b.items, &x)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        };
+        Ok(match op {
+            CompareOp::Eq => lv == lw && subset(self, v, w)?,
+            CompareOp::Ne => !(lv == lw && subset(self, v, w)?),
+            CompareOp::Le => subset(self, v, w)?,
+            CompareOp::Ge => subset(self, w, v)?,
+            CompareOp::Lt => lv < lw && subset(self, v, w)?,
+            CompareOp::Gt => lv > lw && subset(self, w, v)?,
+        })
+    }
+
+    /// The elements `other` contributes to a set operation: a set's or a dict's keys, or
+    /// what iterating it gives.
+    fn elements(&mut self, other: &Value) -> PyResult<Vec<Value>> {
+        match other {
+            Value::Set(o) => Ok(o.items.keys()),
+            Value::Dict(d) => Ok(d.keys()),
+            _ => self.collect(other),
+        }
     }
 
     /// A set or a dict's keys as a set (for comparisons, which do not depend on order).

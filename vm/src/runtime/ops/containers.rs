@@ -208,7 +208,7 @@ pub fn merge_kwargs(vm: &mut Vm, d: &Dict, update: &Value, func: &Value) -> PyRe
             if vm.dict_contains(d, &k)? {
                 return Err(vm.err_args("KeyError", vec![k]));
             }
-            vm.dict_set(&d, k, v)?;
+            vm.dict_set(d, k, v)?;
         }
         Ok(())
     });
