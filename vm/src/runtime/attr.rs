@@ -83,7 +83,7 @@ impl Vm {
         if let Value::Object(o) = v {
             let t = o.class.borrow().clone();
             if !t.is_builtin() {
-                let own = if t.overrides("__getattribute__") {
+                let own = if t.hooks() & super::types::HOOK_GETATTRIBUTE != 0 {
                     t.lookup("__getattribute__")
                 } else {
                     None
@@ -543,7 +543,11 @@ impl Vm {
         match v {
             Value::Object(o) => {
                 let t = o.class.borrow().clone();
-                if t.is_builtin() || !t.overrides(hook) {
+                let bit = match hook {
+                    "__setattr__" => super::types::HOOK_SETATTR,
+                    _ => super::types::HOOK_DELATTR,
+                };
+                if t.is_builtin() || t.hooks() & bit == 0 {
                     return None;
                 }
                 t.lookup(hook)
@@ -621,6 +625,7 @@ impl Vm {
                     }
                 }
                 t.dict.set_str(name, x);
+                super::types::types_changed();
                 Ok(())
             }
             Value::Type(t) => Err(self.type_error(format!(
@@ -787,6 +792,9 @@ impl Vm {
                 }
                 _ => {}
             }
+        }
+        if matches!(v, Value::Type(_)) {
+            super::types::types_changed();
         }
         match d {
             Some(d) => match d.remove(&Value::str(name)) {

@@ -254,6 +254,7 @@ pub fn make_class(
         nslots,
         has_dict,
         meta: (!Rc::ptr_eq(meta, &vm.ty("type"))).then(|| meta.clone()),
+        hook_cache: std::cell::Cell::new((0, 0)),
     });
     set_names(vm, &t)?;
     init_subclass(vm, &t, kwds)?;

@@ -142,6 +142,7 @@ fn builtin_importer(vm: &Vm) -> Value {
         nslots: 0,
         has_dict: true,
         meta: None,
+        hook_cache: std::cell::Cell::new((0, 0)),
     }))
 }
 
@@ -168,6 +169,7 @@ fn file_loader(vm: &mut Vm, filename: &str, sourceless: bool) -> Value {
         nslots: 0,
         has_dict: true,
         meta: None,
+        hook_cache: std::cell::Cell::new((0, 0)),
     });
     let loader = vm.new_instance(&t, &super::object::Args::default());
     if let Value::Object(o) = &loader {

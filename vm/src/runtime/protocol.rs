@@ -1512,7 +1512,9 @@ impl Vm {
             Value::Type(_) | Value::Module(_) => return None,
             Value::Object(o) if o.dict.get_str(name).is_some() => return None,
             // `_PyObject_GetMethod` takes the generic path only for the generic lookup.
-            Value::Object(o) if o.class.borrow().overrides("__getattribute__") => return None,
+            Value::Object(o) if o.class.borrow().hooks() & super::types::HOOK_GETATTRIBUTE != 0 => {
+                return None
+            }
             _ => {}
         }
         let t = self.type_of(owner);

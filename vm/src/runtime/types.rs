@@ -1,7 +1,7 @@
 //! Type objects (CPython `PyTypeObject`): the builtin types, the exception hierarchy and
 //! user classes, with a C3 method resolution order.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -31,6 +31,27 @@ pub struct Type {
     pub has_dict: bool,
     /// Its metaclass when that is not `type` (see `metaclass`).
     pub meta: Option<Rc<Type>>,
+    /// Which attribute hooks it overrides ([`Type::hooks`]), with the epoch that was
+    /// computed at (0: not yet).
+    pub hook_cache: Cell<(u64, u8)>,
+}
+
+/// A class's own `__getattribute__` (not object's).
+pub const HOOK_GETATTRIBUTE: u8 = 1;
+/// A class's own `__setattr__`.
+pub const HOOK_SETATTR: u8 = 2;
+/// A class's own `__delattr__`.
+pub const HOOK_DELATTR: u8 = 4;
+
+thread_local! {
+    /// Counts changes to classes' dicts after their creation: a class's cached hooks are
+    /// valid while it has not moved (CPython invalidates its type caches on such writes).
+    static EPOCH: Cell<u64> = const { Cell::new(1) };
+}
+
+/// A class's dict changed after the class was made (see [`Type::hooks`]).
+pub fn types_changed() {
+    EPOCH.with(|e| e.set(e.get() + 1));
 }
 
 impl Type {
@@ -56,6 +77,28 @@ impl Type {
             .chain(self.mro_rest.iter())
             .take_while(|c| !c.is_builtin())
             .any(|c| c.dict.get_str(name).is_some())
+    }
+
+    /// The attribute hooks (`HOOK_*`) the class or a base that is not built in defines,
+    /// cached until some class's dict changes.
+    pub fn hooks(self: &Rc<Type>) -> u8 {
+        let now = EPOCH.with(Cell::get);
+        let (at, flags) = self.hook_cache.get();
+        if at == now {
+            return flags;
+        }
+        let mut flags = 0;
+        for (name, bit) in [
+            ("__getattribute__", HOOK_GETATTRIBUTE),
+            ("__setattr__", HOOK_SETATTR),
+            ("__delattr__", HOOK_DELATTR),
+        ] {
+            if self.overrides(name) {
+                flags |= bit;
+            }
+        }
+        self.hook_cache.set((now, flags));
+        flags
     }
 
     pub fn is_subtype(self: &Rc<Type>, other: &Rc<Type>) -> bool {
@@ -247,6 +290,7 @@ fn builtin(name: &'static str, bases: Vec<Rc<Type>>, layout: &'static str) -> Rc
         nslots: 0,
         has_dict: layout == "BaseException",
         meta: None,
+        hook_cache: Cell::new((0, 0)),
     })
 }
 
