@@ -169,3 +169,30 @@ fn dict_clear(vm: &mut Vm, args: Args) -> PyResult<Value> {
     recv_dict(vm, &args)?.clear();
     Ok(Value::None)
 }
+
+/// The class methods (`METH_CLASS`) this file installs.
+pub const CLASS_METHODS: &[(&str, &str, NativeFn)] = &[("dict", "fromkeys", dict_fromkeys)];
+
+/// `dict.fromkeys(iterable, value=None)` (`_PyDict_FromKeys`): `cls()`, then each key set
+/// to `value` — through a subclass's own `__setitem__` when `cls()` is not a dict.
+fn dict_fromkeys(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [iterable, value] = Spec::method(
+        "dict",
+        "fromkeys",
+        Style::Positional,
+        &["iterable", "value"],
+        1,
+    )
+    .bind(vm, &args, 1)?;
+    let cls = args.pos.first().cloned().unwrap_or_default();
+    let d = vm.call(&cls, Args::default())?;
+    let value = value.unwrap_or(Value::None);
+    let keys = vm.collect(&required(iterable))?;
+    for k in keys {
+        match &d {
+            Value::Dict(x) => vm.dict_set(x, k, value.clone())?,
+            other => vm.setitem(other, &k, value.clone())?,
+        }
+    }
+    Ok(d)
+}

@@ -64,6 +64,7 @@ pub fn is_class_method(owner: &str, name: &str) -> bool {
         .iter()
         .chain(misc::CLASS_METHODS)
         .chain(super::metaclass::CLASS_METHODS)
+        .chain(dict::CLASS_METHODS)
         .any(|&(o, n, _)| o == owner && n == name)
 }
 
@@ -78,6 +79,7 @@ pub fn install(vm: &mut Vm) {
         .iter()
         .chain(misc::CLASS_METHODS)
         .chain(super::metaclass::CLASS_METHODS)
+        .chain(dict::CLASS_METHODS)
     {
         let builtin = Value::Builtin(Rc::new(Builtin {
             name,
