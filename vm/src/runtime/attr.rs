@@ -88,15 +88,16 @@ impl Vm {
                 } else {
                     None
                 };
-                let name_v = Value::str(name);
                 let r = match own {
-                    Some(f) => self.call(&f, Args::new(vec![v.clone(), name_v.clone()])),
+                    Some(f) => self.call(&f, Args::new(vec![v.clone(), Value::str(name)])),
                     None => self.generic_getattr(v, name),
                 };
                 return match r {
                     Err(Throw::Exc(e)) if self.is_instance_of(&e, "AttributeError") => {
                         match t.lookup("__getattr__") {
-                            Some(ga) => self.call(&ga, Args::new(vec![v.clone(), name_v])),
+                            Some(ga) => {
+                                self.call(&ga, Args::new(vec![v.clone(), Value::str(name)]))
+                            }
                             None => Err(Throw::Exc(e)),
                         }
                     }

@@ -384,6 +384,12 @@ struct Inner {
     /// How many keys are [`Key::User`]: while there are any, a lookup by a built-in key
     /// whose hash one of them shares must ask its `__eq__` (see `keys`).
     user_keys: usize,
+    /// The keys by CPython hash, for the lookups that compare through `__eq__` (CPython
+    /// probes its table by hash): every user key, and every other key too once a user key
+    /// was looked up (`natives_indexed`), since it may equal one of them.
+    /// (Made on the first user key: most dicts never need it.)
+    by_hash: Option<HashMap<i64, Vec<Key>>>,
+    natives_indexed: bool,
 }
 
 impl Inner {
@@ -392,10 +398,57 @@ impl Inner {
         if self.user_keys == 0 || matches!(key, Key::User { .. }) {
             return false;
         }
-        let h = key.hash();
-        self.index
+        self.by_hash
+            .as_ref()
+            .and_then(|b| b.get(&key.hash()))
+            .is_some_and(|ks| ks.iter().any(|k| matches!(k, Key::User { .. })))
+    }
+
+    /// Records a new key in `by_hash` when it is kept there.
+    fn hash_index_add(&mut self, key: &Key) {
+        let user = matches!(key, Key::User { .. });
+        if user {
+            self.user_keys += 1;
+        }
+        if user || self.natives_indexed {
+            let by_hash = self.by_hash.get_or_insert_with(HashMap::new);
+            by_hash.entry(key.hash()).or_default().push(key.clone());
+        }
+    }
+
+    /// Forgets a removed key in `by_hash`.
+    fn hash_index_remove(&mut self, key: &Key) {
+        let user = matches!(key, Key::User { .. });
+        if user {
+            self.user_keys -= 1;
+        }
+        if let (true, Some(by_hash)) = (user || self.natives_indexed, &mut self.by_hash) {
+            let h = key.hash();
+            if let Some(ks) = by_hash.get_mut(&h) {
+                ks.retain(|k| k != key);
+                if ks.is_empty() {
+                    by_hash.remove(&h);
+                }
+            }
+        }
+    }
+
+    /// Adds the other keys to `by_hash`, once.
+    fn index_natives(&mut self) {
+        if self.natives_indexed {
+            return;
+        }
+        self.natives_indexed = true;
+        let natives: Vec<Key> = self
+            .index
             .keys()
-            .any(|k| matches!(k, Key::User { hash, .. } if *hash == h))
+            .filter(|k| !matches!(k, Key::User { .. }))
+            .cloned()
+            .collect();
+        let by_hash = self.by_hash.get_or_insert_with(HashMap::new);
+        for k in natives {
+            by_hash.entry(k.hash()).or_default().push(k);
+        }
     }
 }
 
@@ -473,15 +526,17 @@ impl Dict {
 
     /// The keys (and key objects) whose hash is `h`: user keys only, or all.
     pub fn candidates(&self, h: i64, users_only: bool) -> Vec<(Key, Value)> {
+        if !users_only {
+            self.inner.borrow_mut().index_natives();
+        }
         let inner = self.inner.borrow();
         let mut out: Vec<(usize, Key)> = inner
-            .index
+            .by_hash
             .iter()
-            .filter(|(k, _)| match k {
-                Key::User { hash, .. } => *hash == h,
-                _ => !users_only && Key::hash(k) == h,
-            })
-            .map(|(k, at)| (*at, k.clone()))
+            .filter_map(|b| b.get(&h))
+            .flatten()
+            .filter(|k| !users_only || matches!(k, Key::User { .. }))
+            .filter_map(|k| Some((*inner.index.get(k)?, k.clone())))
             .collect();
         out.sort_by_key(|(at, _)| *at);
         out.into_iter()
@@ -501,9 +556,7 @@ impl Dict {
     pub fn remove_key(&self, key: &Key) -> Option<Value> {
         let mut inner = self.inner.borrow_mut();
         let (old_key, at) = inner.index.remove_entry(key)?;
-        if matches!(old_key, Key::User { .. }) {
-            inner.user_keys -= 1;
-        }
+        inner.hash_index_remove(&old_key);
         inner.keys_version += 1;
         let old = inner
             .entries
@@ -535,9 +588,7 @@ impl Dict {
         }
         let at = inner.entries.len();
         inner.entries.push(Some((k, v)));
-        if matches!(key, Key::User { .. }) {
-            inner.user_keys += 1;
-        }
+        inner.hash_index_add(&key);
         inner.index.insert(key, at);
         inner.keys_version += 1;
     }
@@ -634,6 +685,8 @@ impl Dict {
             // Clearing (not replacing) the index avoids a new hasher per dict.
             inner.index.clear();
             inner.user_keys = 0;
+            inner.by_hash = None;
+            inner.natives_indexed = false;
             inner.keys_version += 1;
             for (k, v) in std::mem::take(&mut inner.entries).into_iter().flatten() {
                 out.push(k);

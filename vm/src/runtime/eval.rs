@@ -129,21 +129,11 @@ pub fn run_module(
 /// `_frozen_importlib.BuiltinImporter`, of which nothing but its name exists here (any
 /// attribute is unsupported, see `Vm::cpython_owner_of`).
 fn builtin_importer(vm: &Vm) -> Value {
-    let object = vm.types.object.clone();
-    Value::Type(Rc::new(super::types::Type {
-        name: Rc::from("BuiltinImporter"),
-        qualname: std::cell::RefCell::new(Rc::from("BuiltinImporter")),
-        module: Rc::from("_frozen_importlib"),
-        bases: vec![object.clone()],
-        mro_rest: vec![object],
-        dict: Dict::new_rc(),
-        base_layout: "object",
-        builtin: false,
-        nslots: 0,
-        has_dict: true,
-        meta: None,
-        hook_cache: std::cell::Cell::new((0, 0)),
-    }))
+    Value::Type(super::types::Type::plain_class(
+        "BuiltinImporter",
+        "_frozen_importlib",
+        &vm.types.object,
+    ))
 }
 
 /// `__main__.__loader__` as `python main.py` sets it: an
@@ -151,26 +141,12 @@ fn builtin_importer(vm: &Vm) -> Value {
 /// FILE.pyc`, a `SourcelessFileLoader`). Only those two attributes exist here; any other is
 /// unsupported (see `Vm::cpython_owner_of`).
 fn file_loader(vm: &mut Vm, filename: &str, sourceless: bool) -> Value {
-    let object = vm.types.object.clone();
     let name = if sourceless {
         "SourcelessFileLoader"
     } else {
         "SourceFileLoader"
     };
-    let t = Rc::new(super::types::Type {
-        name: Rc::from(name),
-        qualname: std::cell::RefCell::new(Rc::from(name)),
-        module: Rc::from(super::attr::IMPORTLIB_MODULE),
-        bases: vec![object.clone()],
-        mro_rest: vec![object],
-        dict: Dict::new_rc(),
-        base_layout: "object",
-        builtin: false,
-        nslots: 0,
-        has_dict: true,
-        meta: None,
-        hook_cache: std::cell::Cell::new((0, 0)),
-    });
+    let t = super::types::Type::plain_class(name, super::attr::IMPORTLIB_MODULE, &vm.types.object);
     let loader = vm.new_instance(&t, &super::object::Args::default());
     if let Value::Object(o) = &loader {
         o.dict.set_str("name", Value::str("__main__"));

@@ -92,57 +92,45 @@ impl Vm {
         }
     }
 
-    /// Whether `k` needs the VM to find its entry in `d`.
-    fn dict_needs_vm(d: &Dict, k: &Value) -> Option<Result<Key, Unhashable>> {
-        match Key::of(k) {
-            Ok(key) if !d.has_user_keys() => Some(Ok(key)),
+    /// The key `k` is stored or found under in `d`: its own when no user key can equal
+    /// it, else the one `resolve_key` finds. Only a store refuses a NaN (a lookup simply
+    /// finds none).
+    fn dict_key(&mut self, d: &Dict, k: &Value, storing: bool) -> PyResult<Key> {
+        let key = match Key::of(k) {
+            Ok(key) if !d.has_user_keys() => key,
             Err(e @ (Unhashable::Type(_) | Unhashable::Class(_) | Unhashable::TooDeep)) => {
-                Some(Err(e))
+                return Err(self.unhashable(e))
             }
-            _ => None,
+            _ => return Ok(self.resolve_key(k, |h, users| d.candidates(h, users))?.0),
+        };
+        if storing && key.has_nan() {
+            return Err(self.unhashable(Unhashable::NaN));
         }
-    }
-
-    fn dict_key(&mut self, d: &Dict, k: &Value) -> PyResult<Key> {
-        match Vm::dict_needs_vm(d, k) {
-            Some(Ok(key)) if key.has_nan() => Err(self.unhashable(Unhashable::NaN)),
-            Some(Ok(key)) => Ok(key),
-            Some(Err(e)) => Err(self.unhashable(e)),
-            None => Ok(self.resolve_key(k, |h, users| d.candidates(h, users))?.0),
-        }
+        Ok(key)
     }
 
     /// `d[k]` without `__missing__` (`PyDict_GetItem`'s lookup).
     pub fn dict_get(&mut self, d: &Dict, k: &Value) -> PyResult<Option<Value>> {
-        let key = match Vm::dict_needs_vm(d, k) {
-            Some(Ok(key)) => key,
-            _ => self.dict_key(d, k)?,
-        };
+        let key = self.dict_key(d, k, false)?;
         Ok(d.get_key(&key))
     }
 
     /// `d[k] = v`.
     pub fn dict_set(&mut self, d: &Dict, k: Value, v: Value) -> PyResult<()> {
-        let key = self.dict_key(d, &k)?;
+        let key = self.dict_key(d, &k, true)?;
         d.insert_key(key, k, v);
         Ok(())
     }
 
     /// `k in d`.
     pub fn dict_contains(&mut self, d: &Dict, k: &Value) -> PyResult<bool> {
-        let key = match Vm::dict_needs_vm(d, k) {
-            Some(Ok(key)) => key,
-            _ => self.dict_key(d, k)?,
-        };
+        let key = self.dict_key(d, k, false)?;
         Ok(d.get_key(&key).is_some())
     }
 
     /// `del d[k]`'s removal: the value, or None when absent.
     pub fn dict_remove(&mut self, d: &Dict, k: &Value) -> PyResult<Option<Value>> {
-        let key = match Vm::dict_needs_vm(d, k) {
-            Some(Ok(key)) => key,
-            _ => self.dict_key(d, k)?,
-        };
+        let key = self.dict_key(d, k, false)?;
         Ok(d.remove_key(&key))
     }
 

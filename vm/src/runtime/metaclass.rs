@@ -94,7 +94,8 @@ pub fn prepare(
     args.kw = kwds.to_vec();
     match vm.call(&prep, args)? {
         Value::Dict(d) => Ok(d),
-        other if vm.mapping_items(&other).is_ok() => {
+        // `PyMapping_Check`: the type has `__getitem__` (asked without running it).
+        other if vm.type_of(&other).lookup("__getitem__").is_some() => {
             Err(vm.unsupported("a __prepare__ that returns a mapping other than a dict"))
         }
         other => {
@@ -113,7 +114,10 @@ pub fn prepare(
 pub fn type_new(vm: &mut Vm, meta: &Rc<Type>, args: Args) -> PyResult<Value> {
     let a = &args.pos;
     if a.len() != 3 {
-        return Err(vm.type_error("type.__new__() takes exactly 3 arguments (0 given)"));
+        return Err(vm.type_error(format!(
+            "type.__new__() takes exactly 3 arguments ({} given)",
+            a.len()
+        )));
     }
     for (i, (v, want)) in a.iter().zip(["str", "tuple", "dict"]).enumerate() {
         if vm.type_of(v).name.as_ref() != want {

@@ -55,6 +55,25 @@ pub fn types_changed() {
 }
 
 impl Type {
+    /// A class with no body deriving from `object` alone (the importlib classes the VM
+    /// names without modelling them).
+    pub fn plain_class(name: &str, module: &str, object: &Rc<Type>) -> Rc<Type> {
+        Rc::new(Type {
+            name: Rc::from(name),
+            qualname: RefCell::new(Rc::from(name)),
+            module: Rc::from(module),
+            bases: vec![object.clone()],
+            mro_rest: vec![object.clone()],
+            dict: super::dict::Dict::new_rc(),
+            base_layout: "object",
+            builtin: false,
+            nslots: 0,
+            has_dict: true,
+            meta: None,
+            hook_cache: Cell::new((0, 0)),
+        })
+    }
+
     /// The MRO: the type, then `mro_rest`.
     pub fn mro(self: &Rc<Type>) -> Vec<Rc<Type>> {
         let mut out = vec![self.clone()];
