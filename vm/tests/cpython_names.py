@@ -1,7 +1,7 @@
 # Prints vm/src/runtime/cpython_names.rs: what CPython 3.12 has, by name. Run by
 # vm/tests/cpython_names.rs, which checks the committed file is what this prints.
 
-import builtins, sys, types, inspect, typing
+import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix
 
 def gen():
     yield 1
@@ -70,6 +70,11 @@ samples = {
     "TypeVar": typing.TypeVar, "ParamSpec": typing.ParamSpec,
     "TypeVarTuple": typing.TypeVarTuple, "TypeAliasType": typing.TypeAliasType,
     **async_samples(),
+    # Types of the native modules the VM provides.
+    "ReferenceType": _weakref.ReferenceType, "lock": _thread.LockType, "RLock": _thread.RLock,
+    "FileIO": _io.FileIO, "BufferedReader": _io.BufferedReader,
+    "SimpleNamespace": types.SimpleNamespace, "memoryview": memoryview, "flags": type(sys.flags),
+    "version_info": type(sys.version_info), "stat_result": posix.stat_result,
 }
 for name in dir(builtins):
     v = getattr(builtins, name)
@@ -105,8 +110,12 @@ print("pub const TYPES: &[(&str, &str, &[&str])] = &[")
 for k in sorted(samples):
     t = samples[k]
     base = t.__mro__[1].__name__ if len(t.__mro__) > 1 else ""
+    own = vars(t)
+    if base and base not in samples:
+        # A base the VM does not model (`_io._RawIOBase`): what it gives, flattened in.
+        own, base = dir(t), ""
     print('    ("%s", "%s", &[' % (k, base))
-    print(names(sorted(vars(t)), "        "))
+    print(names(sorted(own), "        "))
     print("    ]),")
 print("];")
 print()
@@ -117,10 +126,16 @@ print("];")
 print()
 print("/// `dir(module)` for the modules the VM provides.")
 print("pub const MODULES: &[(&str, &[&str])] = &[")
-for m in ("builtins", "inspect", "math", "sys"):
+for m in ("_imp", "_io", "_thread", "_warnings", "_weakref", "builtins", "inspect", "marshal",
+          "math", "posix", "sys", "time"):
     print('    ("%s", &[' % m)
     print(names(sorted(dir(sys.modules.get(m) or __import__(m))), "        "))
     print("    ]),")
+print("];")
+print()
+print("/// `sys.builtin_module_names`.")
+print("pub const BUILTIN_MODULES: &[&str] = &[")
+print(names(sys.builtin_module_names, "    "))
 print("];")
 print()
 print("/// `sys.stdlib_module_names` and `sys.builtin_module_names`.")

@@ -56,7 +56,11 @@ impl Vm {
         match v {
             Value::Module(m) => reach::module_has(&m.name, name).then(|| m.name.to_string()),
             // `python -c`'s `__loader__`, of which only the name is modelled.
-            Value::Type(t) if &*t.module == "_frozen_importlib" => Some(t.name.to_string()),
+            Value::Type(t)
+                if &*t.module == "_frozen_importlib" && t.dict.get_str("__module__").is_none() =>
+            {
+                Some(t.name.to_string())
+            }
             Value::Type(t) => {
                 let own = builtin_of(t)?;
                 if reach::type_has(&own, name) {
@@ -67,7 +71,7 @@ impl Vm {
             }
             other => {
                 let t = self.type_of(other);
-                if &*t.module == IMPORTLIB_MODULE {
+                if &*t.module == IMPORTLIB_MODULE && t.dict.get_str("__module__").is_none() {
                     return Some(t.name.to_string());
                 }
                 let own = builtin_of(&t)?;
@@ -506,6 +510,7 @@ impl Vm {
                 _ => None,
             },
             Value::TypeParam(t) => super::typevars::attr(self, &t.clone(), name)?,
+            Value::Native(n) => super::modules::native_attr(self, n, name)?,
 
             _ => None,
         })

@@ -81,7 +81,7 @@ impl Vm {
                 let func = p.func.clone();
                 self.call_for_eval(&func, args)
             }
-            Value::Object(_) => {
+            Value::Object(_) | Value::Native(_) => {
                 let t = self.type_of(callable);
                 match t.lookup("__call__") {
                     Some(f) => {

@@ -36,6 +36,17 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("BufferError", "Exception", &[
         "__doc__", "__init__", "__new__",
     ]),
+    ("BufferedReader", "", &[
+        "__class__", "__del__", "__delattr__", "__dict__", "__dir__", "__doc__", "__enter__",
+        "__eq__", "__exit__", "__format__", "__ge__", "__getattribute__", "__getstate__",
+        "__gt__", "__hash__", "__init__", "__init_subclass__", "__iter__", "__le__", "__lt__",
+        "__module__", "__ne__", "__new__", "__next__", "__reduce__", "__reduce_ex__", "__repr__",
+        "__setattr__", "__sizeof__", "__str__", "__subclasshook__", "_checkClosed",
+        "_checkReadable", "_checkSeekable", "_checkWritable", "_dealloc_warn", "_finalizing",
+        "close", "closed", "detach", "fileno", "flush", "isatty", "mode", "name", "peek", "raw",
+        "read", "read1", "readable", "readinto", "readinto1", "readline", "readlines", "seek",
+        "seekable", "tell", "truncate", "writable", "write", "writelines",
+    ]),
     ("BytesWarning", "Warning", &[
         "__doc__", "__init__", "__new__",
     ]),
@@ -75,6 +86,17 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ]),
     ("FileExistsError", "OSError", &[
         "__doc__", "__init__",
+    ]),
+    ("FileIO", "", &[
+        "__class__", "__del__", "__delattr__", "__dict__", "__dir__", "__doc__", "__enter__",
+        "__eq__", "__exit__", "__format__", "__ge__", "__getattribute__", "__getstate__",
+        "__gt__", "__hash__", "__init__", "__init_subclass__", "__iter__", "__le__", "__lt__",
+        "__module__", "__ne__", "__new__", "__next__", "__reduce__", "__reduce_ex__", "__repr__",
+        "__setattr__", "__sizeof__", "__str__", "__subclasshook__", "_blksize", "_checkClosed",
+        "_checkReadable", "_checkSeekable", "_checkWritable", "_dealloc_warn", "_finalizing",
+        "close", "closed", "closefd", "fileno", "flush", "isatty", "mode", "read", "readable",
+        "readall", "readinto", "readline", "readlines", "seek", "seekable", "tell", "truncate",
+        "writable", "write", "writelines",
     ]),
     ("FileNotFoundError", "OSError", &[
         "__doc__", "__init__",
@@ -162,11 +184,20 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("ProcessLookupError", "OSError", &[
         "__doc__", "__init__",
     ]),
+    ("RLock", "object", &[
+        "__doc__", "__enter__", "__exit__", "__module__", "__new__", "__repr__",
+        "_acquire_restore", "_at_fork_reinit", "_is_owned", "_recursion_count", "_release_save",
+        "acquire", "release",
+    ]),
     ("RecursionError", "RuntimeError", &[
         "__doc__", "__init__", "__new__",
     ]),
     ("ReferenceError", "Exception", &[
         "__doc__", "__init__", "__new__",
+    ]),
+    ("ReferenceType", "object", &[
+        "__call__", "__callback__", "__class_getitem__", "__doc__", "__eq__", "__ge__", "__gt__",
+        "__hash__", "__init__", "__le__", "__lt__", "__ne__", "__new__", "__repr__",
     ]),
     ("ResourceWarning", "Warning", &[
         "__doc__", "__init__", "__new__",
@@ -176,6 +207,11 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ]),
     ("RuntimeWarning", "Warning", &[
         "__doc__", "__init__", "__new__",
+    ]),
+    ("SimpleNamespace", "object", &[
+        "__delattr__", "__dict__", "__doc__", "__eq__", "__ge__", "__getattribute__", "__gt__",
+        "__hash__", "__init__", "__le__", "__lt__", "__ne__", "__new__", "__reduce__", "__repr__",
+        "__setattr__",
     ]),
     ("StopAsyncIteration", "Exception", &[
         "__doc__", "__init__", "__new__",
@@ -199,12 +235,17 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("TabError", "IndentationError", &[
         "__doc__", "__init__",
     ]),
-    ("TextIOWrapper", "_TextIOBase", &[
-        "_CHUNK_SIZE", "__doc__", "__init__", "__module__", "__next__", "__reduce__",
-        "__reduce_ex__", "__repr__", "_finalizing", "buffer", "close", "closed", "detach",
-        "encoding", "errors", "fileno", "flush", "isatty", "line_buffering", "name", "newlines",
-        "read", "readable", "readline", "reconfigure", "seek", "seekable", "tell", "truncate",
-        "writable", "write", "write_through",
+    ("TextIOWrapper", "", &[
+        "_CHUNK_SIZE", "__class__", "__del__", "__delattr__", "__dict__", "__dir__", "__doc__",
+        "__enter__", "__eq__", "__exit__", "__format__", "__ge__", "__getattribute__",
+        "__getstate__", "__gt__", "__hash__", "__init__", "__init_subclass__", "__iter__",
+        "__le__", "__lt__", "__module__", "__ne__", "__new__", "__next__", "__reduce__",
+        "__reduce_ex__", "__repr__", "__setattr__", "__sizeof__", "__str__", "__subclasshook__",
+        "_checkClosed", "_checkReadable", "_checkSeekable", "_checkWritable", "_finalizing",
+        "buffer", "close", "closed", "detach", "encoding", "errors", "fileno", "flush", "isatty",
+        "line_buffering", "name", "newlines", "read", "readable", "readline", "readlines",
+        "reconfigure", "seek", "seekable", "tell", "truncate", "writable", "write",
+        "write_through", "writelines",
     ]),
     ("TimeoutError", "OSError", &[
         "__doc__", "__init__",
@@ -384,6 +425,13 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("filter", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__new__", "__next__", "__reduce__",
     ]),
+    ("flags", "tuple", &[
+        "__doc__", "__match_args__", "__reduce__", "__repr__", "bytes_warning", "debug",
+        "dev_mode", "dont_write_bytecode", "hash_randomization", "ignore_environment", "inspect",
+        "int_max_str_digits", "interactive", "isolated", "n_fields", "n_sequence_fields",
+        "n_unnamed_fields", "no_site", "no_user_site", "optimize", "quiet", "safe_path",
+        "utf8_mode", "verbose", "warn_default_encoding",
+    ]),
     ("float", "object", &[
         "__abs__", "__add__", "__bool__", "__ceil__", "__divmod__", "__doc__", "__eq__",
         "__float__", "__floor__", "__floordiv__", "__format__", "__ge__", "__getattribute__",
@@ -446,8 +494,20 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__next__", "__reduce__",
         "__setstate__",
     ]),
+    ("lock", "object", &[
+        "__doc__", "__enter__", "__exit__", "__module__", "__repr__", "_at_fork_reinit",
+        "acquire", "acquire_lock", "locked", "locked_lock", "release", "release_lock",
+    ]),
     ("map", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__new__", "__next__", "__reduce__",
+    ]),
+    ("memoryview", "object", &[
+        "__buffer__", "__delitem__", "__doc__", "__enter__", "__eq__", "__exit__", "__ge__",
+        "__getattribute__", "__getitem__", "__gt__", "__hash__", "__iter__", "__le__", "__len__",
+        "__lt__", "__ne__", "__new__", "__release_buffer__", "__repr__", "__setitem__",
+        "_from_flags", "c_contiguous", "cast", "contiguous", "f_contiguous", "format", "hex",
+        "itemsize", "nbytes", "ndim", "obj", "readonly", "release", "shape", "strides",
+        "suboffsets", "tobytes", "tolist", "toreadonly",
     ]),
     ("method", "object", &[
         "__call__", "__delattr__", "__doc__", "__eq__", "__func__", "__ge__", "__getattribute__",
@@ -504,6 +564,12 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__lt__", "__ne__", "__new__", "__reduce__", "__repr__", "indices", "start", "step",
         "stop",
     ]),
+    ("stat_result", "tuple", &[
+        "__doc__", "__match_args__", "__module__", "__new__", "__reduce__", "__repr__",
+        "n_fields", "n_sequence_fields", "n_unnamed_fields", "st_atime", "st_atime_ns",
+        "st_blksize", "st_blocks", "st_ctime", "st_ctime_ns", "st_dev", "st_gid", "st_ino",
+        "st_mode", "st_mtime", "st_mtime_ns", "st_nlink", "st_rdev", "st_size", "st_uid",
+    ]),
     ("staticmethod", "object", &[
         "__call__", "__dict__", "__doc__", "__func__", "__get__", "__init__",
         "__isabstractmethod__", "__new__", "__repr__", "__wrapped__",
@@ -554,6 +620,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__repr__", "__ror__", "__setattr__", "__sizeof__", "__subclasscheck__", "__subclasses__",
         "__text_signature__", "__type_params__", "__weakrefoffset__", "mro",
     ]),
+    ("version_info", "tuple", &[
+        "__doc__", "__match_args__", "__reduce__", "__repr__", "major", "micro", "minor",
+        "n_fields", "n_sequence_fields", "n_unnamed_fields", "releaselevel", "serial",
+    ]),
     ("zip", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__new__", "__next__", "__reduce__",
         "__setstate__",
@@ -590,6 +660,37 @@ pub const BUILTINS: &[&str] = &[
 
 /// `dir(module)` for the modules the VM provides.
 pub const MODULES: &[(&str, &[&str])] = &[
+    ("_imp", &[
+        "__doc__", "__loader__", "__name__", "__package__", "__spec__", "_fix_co_filename",
+        "_frozen_module_names", "_override_frozen_modules_for_tests",
+        "_override_multi_interp_extensions_check", "acquire_lock", "check_hash_based_pycs",
+        "create_builtin", "create_dynamic", "exec_builtin", "exec_dynamic", "extension_suffixes",
+        "find_frozen", "get_frozen_object", "init_frozen", "is_builtin", "is_frozen",
+        "is_frozen_package", "lock_held", "release_lock", "source_hash",
+    ]),
+    ("_io", &[
+        "BlockingIOError", "BufferedRWPair", "BufferedRandom", "BufferedReader", "BufferedWriter",
+        "BytesIO", "DEFAULT_BUFFER_SIZE", "FileIO", "IncrementalNewlineDecoder", "StringIO",
+        "TextIOWrapper", "UnsupportedOperation", "_BufferedIOBase", "_BytesIOBuffer", "_IOBase",
+        "_RawIOBase", "_TextIOBase", "__doc__", "__loader__", "__name__", "__package__",
+        "__spec__", "open", "open_code", "text_encoding",
+    ]),
+    ("_thread", &[
+        "LockType", "RLock", "TIMEOUT_MAX", "_ExceptHookArgs", "__doc__", "__loader__",
+        "__name__", "__package__", "__spec__", "_count", "_excepthook", "_is_main_interpreter",
+        "_local", "_set_sentinel", "allocate", "allocate_lock", "daemon_threads_allowed", "error",
+        "exit", "exit_thread", "get_ident", "get_native_id", "interrupt_main", "stack_size",
+        "start_new", "start_new_thread",
+    ]),
+    ("_warnings", &[
+        "__doc__", "__loader__", "__name__", "__package__", "__spec__", "_defaultaction",
+        "_filters_mutated", "_onceregistry", "filters", "warn", "warn_explicit",
+    ]),
+    ("_weakref", &[
+        "CallableProxyType", "ProxyType", "ReferenceType", "__doc__", "__loader__", "__name__",
+        "__package__", "__spec__", "_remove_dead_weakref", "getweakrefcount", "getweakrefs",
+        "proxy", "ref",
+    ]),
     ("builtins", &[
         "ArithmeticError", "AssertionError", "AttributeError", "BaseException",
         "BaseExceptionGroup", "BlockingIOError", "BrokenPipeError", "BufferError", "BytesWarning",
@@ -656,6 +757,10 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "namedtuple", "os", "re", "signature", "stack", "sys", "token", "tokenize", "trace",
         "types", "unwrap", "walktree",
     ]),
+    ("marshal", &[
+        "__doc__", "__loader__", "__name__", "__package__", "__spec__", "dump", "dumps", "load",
+        "loads", "version",
+    ]),
     ("math", &[
         "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__", "acos",
         "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cbrt", "ceil", "comb", "copysign",
@@ -664,6 +769,62 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "isfinite", "isinf", "isnan", "isqrt", "lcm", "ldexp", "lgamma", "log", "log10", "log1p",
         "log2", "modf", "nan", "nextafter", "perm", "pi", "pow", "prod", "radians", "remainder",
         "sin", "sinh", "sqrt", "sumprod", "tan", "tanh", "tau", "trunc", "ulp",
+    ]),
+    ("posix", &[
+        "CLD_CONTINUED", "CLD_DUMPED", "CLD_EXITED", "CLD_KILLED", "CLD_STOPPED", "CLD_TRAPPED",
+        "CLONE_FILES", "CLONE_FS", "CLONE_NEWCGROUP", "CLONE_NEWIPC", "CLONE_NEWNET",
+        "CLONE_NEWNS", "CLONE_NEWPID", "CLONE_NEWTIME", "CLONE_NEWUSER", "CLONE_NEWUTS",
+        "CLONE_SIGHAND", "CLONE_SYSVSEM", "CLONE_THREAD", "CLONE_VM", "DirEntry", "EFD_CLOEXEC",
+        "EFD_NONBLOCK", "EFD_SEMAPHORE", "EX_CANTCREAT", "EX_CONFIG", "EX_DATAERR", "EX_IOERR",
+        "EX_NOHOST", "EX_NOINPUT", "EX_NOPERM", "EX_NOUSER", "EX_OK", "EX_OSERR", "EX_OSFILE",
+        "EX_PROTOCOL", "EX_SOFTWARE", "EX_TEMPFAIL", "EX_UNAVAILABLE", "EX_USAGE", "F_LOCK",
+        "F_OK", "F_TEST", "F_TLOCK", "F_ULOCK", "GRND_NONBLOCK", "GRND_RANDOM",
+        "MFD_ALLOW_SEALING", "MFD_CLOEXEC", "MFD_HUGETLB", "MFD_HUGE_16GB", "MFD_HUGE_16MB",
+        "MFD_HUGE_1GB", "MFD_HUGE_1MB", "MFD_HUGE_256MB", "MFD_HUGE_2GB", "MFD_HUGE_2MB",
+        "MFD_HUGE_32MB", "MFD_HUGE_512KB", "MFD_HUGE_512MB", "MFD_HUGE_64KB", "MFD_HUGE_8MB",
+        "MFD_HUGE_MASK", "MFD_HUGE_SHIFT", "NGROUPS_MAX", "O_ACCMODE", "O_APPEND", "O_ASYNC",
+        "O_CLOEXEC", "O_CREAT", "O_DIRECT", "O_DIRECTORY", "O_DSYNC", "O_EXCL", "O_FSYNC",
+        "O_LARGEFILE", "O_NDELAY", "O_NOATIME", "O_NOCTTY", "O_NOFOLLOW", "O_NONBLOCK", "O_PATH",
+        "O_RDONLY", "O_RDWR", "O_RSYNC", "O_SYNC", "O_TMPFILE", "O_TRUNC", "O_WRONLY",
+        "POSIX_FADV_DONTNEED", "POSIX_FADV_NOREUSE", "POSIX_FADV_NORMAL", "POSIX_FADV_RANDOM",
+        "POSIX_FADV_SEQUENTIAL", "POSIX_FADV_WILLNEED", "POSIX_SPAWN_CLOSE", "POSIX_SPAWN_DUP2",
+        "POSIX_SPAWN_OPEN", "PRIO_PGRP", "PRIO_PROCESS", "PRIO_USER", "P_ALL", "P_PGID", "P_PID",
+        "P_PIDFD", "RTLD_DEEPBIND", "RTLD_GLOBAL", "RTLD_LAZY", "RTLD_LOCAL", "RTLD_NODELETE",
+        "RTLD_NOLOAD", "RTLD_NOW", "RWF_APPEND", "RWF_DSYNC", "RWF_HIPRI", "RWF_NOWAIT",
+        "RWF_SYNC", "R_OK", "SCHED_BATCH", "SCHED_FIFO", "SCHED_IDLE", "SCHED_OTHER",
+        "SCHED_RESET_ON_FORK", "SCHED_RR", "SEEK_DATA", "SEEK_HOLE", "SPLICE_F_MORE",
+        "SPLICE_F_MOVE", "SPLICE_F_NONBLOCK", "ST_APPEND", "ST_MANDLOCK", "ST_NOATIME",
+        "ST_NODEV", "ST_NODIRATIME", "ST_NOEXEC", "ST_NOSUID", "ST_RDONLY", "ST_RELATIME",
+        "ST_SYNCHRONOUS", "ST_WRITE", "TMP_MAX", "WCONTINUED", "WCOREDUMP", "WEXITED",
+        "WEXITSTATUS", "WIFCONTINUED", "WIFEXITED", "WIFSIGNALED", "WIFSTOPPED", "WNOHANG",
+        "WNOWAIT", "WSTOPPED", "WSTOPSIG", "WTERMSIG", "WUNTRACED", "W_OK", "XATTR_CREATE",
+        "XATTR_REPLACE", "XATTR_SIZE_MAX", "X_OK", "__doc__", "__loader__", "__name__",
+        "__package__", "__spec__", "_exit", "_have_functions", "_path_normpath", "abort",
+        "access", "chdir", "chmod", "chown", "chroot", "close", "closerange", "confstr",
+        "confstr_names", "copy_file_range", "cpu_count", "ctermid", "device_encoding", "dup",
+        "dup2", "environ", "error", "eventfd", "eventfd_read", "eventfd_write", "execv", "execve",
+        "fchdir", "fchmod", "fchown", "fdatasync", "fork", "forkpty", "fpathconf", "fspath",
+        "fstat", "fstatvfs", "fsync", "ftruncate", "get_blocking", "get_inheritable",
+        "get_terminal_size", "getcwd", "getcwdb", "getegid", "geteuid", "getgid", "getgrouplist",
+        "getgroups", "getloadavg", "getlogin", "getpgid", "getpgrp", "getpid", "getppid",
+        "getpriority", "getrandom", "getresgid", "getresuid", "getsid", "getuid", "getxattr",
+        "initgroups", "isatty", "kill", "killpg", "lchown", "link", "listdir", "listxattr",
+        "lockf", "login_tty", "lseek", "lstat", "major", "makedev", "memfd_create", "minor",
+        "mkdir", "mkfifo", "mknod", "nice", "open", "openpty", "pathconf", "pathconf_names",
+        "pidfd_open", "pipe", "pipe2", "posix_fadvise", "posix_fallocate", "posix_spawn",
+        "posix_spawnp", "pread", "preadv", "putenv", "pwrite", "pwritev", "read", "readlink",
+        "readv", "register_at_fork", "remove", "removexattr", "rename", "replace", "rmdir",
+        "scandir", "sched_get_priority_max", "sched_get_priority_min", "sched_getaffinity",
+        "sched_getparam", "sched_getscheduler", "sched_param", "sched_rr_get_interval",
+        "sched_setaffinity", "sched_setparam", "sched_setscheduler", "sched_yield", "sendfile",
+        "set_blocking", "set_inheritable", "setegid", "seteuid", "setgid", "setgroups", "setns",
+        "setpgid", "setpgrp", "setpriority", "setregid", "setresgid", "setresuid", "setreuid",
+        "setsid", "setuid", "setxattr", "splice", "stat", "stat_result", "statvfs",
+        "statvfs_result", "strerror", "symlink", "sync", "sysconf", "sysconf_names", "system",
+        "tcgetpgrp", "tcsetpgrp", "terminal_size", "times", "times_result", "truncate", "ttyname",
+        "umask", "uname", "uname_result", "unlink", "unsetenv", "unshare", "urandom", "utime",
+        "wait", "wait3", "wait4", "waitid", "waitid_result", "waitpid", "waitstatus_to_exitcode",
+        "write", "writev",
     ]),
     ("sys", &[
         "__breakpointhook__", "__displayhook__", "__doc__", "__excepthook__",
@@ -689,6 +850,24 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "stdlib_module_names", "stdout", "thread_info", "unraisablehook", "version",
         "version_info", "warnoptions",
     ]),
+    ("time", &[
+        "CLOCK_BOOTTIME", "CLOCK_MONOTONIC", "CLOCK_MONOTONIC_RAW", "CLOCK_PROCESS_CPUTIME_ID",
+        "CLOCK_REALTIME", "CLOCK_TAI", "CLOCK_THREAD_CPUTIME_ID", "_STRUCT_TM_ITEMS", "__doc__",
+        "__loader__", "__name__", "__package__", "__spec__", "altzone", "asctime", "clock_getres",
+        "clock_gettime", "clock_gettime_ns", "clock_settime", "clock_settime_ns", "ctime",
+        "daylight", "get_clock_info", "gmtime", "localtime", "mktime", "monotonic",
+        "monotonic_ns", "perf_counter", "perf_counter_ns", "process_time", "process_time_ns",
+        "pthread_getcpuclockid", "sleep", "strftime", "strptime", "struct_time", "thread_time",
+        "thread_time_ns", "time", "time_ns", "timezone", "tzname", "tzset",
+    ]),
+];
+
+/// `sys.builtin_module_names`.
+pub const BUILTIN_MODULES: &[&str] = &[
+    "_abc", "_ast", "_codecs", "_collections", "_functools", "_imp", "_io", "_locale",
+    "_operator", "_signal", "_sre", "_stat", "_string", "_symtable", "_thread", "_tokenize",
+    "_tracemalloc", "_typing", "_warnings", "_weakref", "atexit", "builtins", "errno",
+    "faulthandler", "gc", "itertools", "marshal", "posix", "pwd", "sys", "time",
 ];
 
 /// `sys.stdlib_module_names` and `sys.builtin_module_names`.

@@ -234,6 +234,7 @@ pub fn new_property(vm: &mut Vm, args: &Args) -> PyResult<Value> {
         fdel,
         doc: RefCell::new(doc),
         name: RefCell::new(Value::None),
+        readonly: false,
     })))
 }
 

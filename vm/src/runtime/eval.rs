@@ -52,6 +52,8 @@ pub fn run_module(
     // the run's objects, whatever way the run ended (see `gc`).
     let _objects = super::gc::Session::begin();
     ops::generators::begin_run();
+    super::weakref::reset();
+    super::modules::imp::reset();
     // Counted from here, so the VM's own setup is part of the run's heap.
     let heap = super::heap::Budget::starting_now(options.heap_limit_bytes);
     let mut vm = Vm::new(&options.filename, options.fuel);
@@ -68,6 +70,7 @@ pub fn run_module(
     }
     vm.trace = TraceState::new(options);
     vm.stdlib = options.stdlib.clone();
+    super::sysmod::import_state(&mut vm);
     let globals = Dict::new_rc();
     globals.set_str("__name__", Value::str("__main__"));
     globals.set_str("__doc__", Value::None);
@@ -283,6 +286,9 @@ pub fn run_loop(vm: &mut Vm) -> PyResult<Value> {
 /// Decodes and executes one instruction of the current frame.
 fn step(vm: &mut Vm) -> PyResult<Step> {
     ops::generators::check_freed(vm)?;
+    if super::weakref::pending() {
+        super::weakref::run_pending(vm)?;
+    }
     let f = vm.top()?;
     let at = f.next_instr;
     let Some(ins) = f.info.code.decode_at(at) else {

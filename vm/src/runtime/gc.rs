@@ -515,6 +515,8 @@ impl Drop for Traceback {
 
 impl Drop for Instance {
     fn drop(&mut self) {
+        // Weak references with callbacks (see `weakref`): one thread-local read when none.
+        super::weakref::instance_dropped(self as *const Instance as usize);
         release_all(
             mem::take(self.slots.get_mut())
                 .into_iter()

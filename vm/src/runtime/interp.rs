@@ -66,6 +66,8 @@ pub struct Vm {
     pub int_max_str_digits: usize,
     /// CPython's `Lib/` directory (`RunOptions::stdlib`).
     pub stdlib: Option<std::path::PathBuf>,
+    /// `_frozen_importlib` once set up (CPython `interp->importlib`; see `import`).
+    pub importlib: Option<Value>,
 }
 
 impl Vm {
@@ -94,9 +96,11 @@ impl Vm {
             source_lines: Vec::new(),
             int_max_str_digits: crate::arith::text::DEFAULT_MAX_STR_DIGITS,
             stdlib: None,
+            importlib: None,
         };
         super::builtins::install(&mut vm);
         super::methods::install(&mut vm);
+        super::structseq::install(&vm);
         super::slots::install(&mut vm);
         super::sysmod::install(&mut vm);
         vm

@@ -28,9 +28,11 @@ mod frame;
 mod gc;
 mod hash;
 pub(crate) mod heap;
+mod import;
 mod int;
 mod interp;
 mod keys;
+mod memoryview;
 mod metaclass;
 mod methods;
 mod modules;
@@ -46,6 +48,7 @@ mod setops;
 mod slots;
 mod slotted;
 mod strformat;
+mod structseq;
 mod subclass;
 mod syntaxerror;
 mod sysmod;
@@ -54,6 +57,7 @@ mod trace;
 mod traceback;
 mod types;
 mod typevars;
+mod weakref;
 
 use std::rc::Rc;
 

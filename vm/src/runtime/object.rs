@@ -62,6 +62,32 @@ pub enum Value {
     AsyncOp(Rc<AsyncOp>),
     /// `typing.TypeVar`, `ParamSpec`, `TypeVarTuple`, `TypeAliasType` (PEP 695).
     TypeParam(Rc<super::typevars::TypeParam>),
+    /// An object of a type a native module defines (`weakref.ReferenceType`,
+    /// `_thread.lock`, `_io.FileIO`, …): its state, by kind.
+    Native(Rc<Native>),
+}
+
+/// The objects of the types native modules define, each kind's state in the module that
+/// implements it. [`Native::type_name`] is the key of its type in the registry.
+#[derive(Debug)]
+pub enum Native {
+    WeakRef(super::weakref::WeakRef),
+    Lock(super::modules::thread::Lock),
+    RLock(super::modules::thread::RLock),
+    File(super::modules::io::File),
+    MemoryView(super::memoryview::MemoryView),
+}
+
+impl Native {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Native::WeakRef(_) => "ReferenceType",
+            Native::Lock(_) => "lock",
+            Native::RLock(_) => "RLock",
+            Native::File(f) => f.type_name(),
+            Native::MemoryView(_) => "memoryview",
+        }
+    }
 }
 
 /// `list`: a growable vector behind a `RefCell`.
@@ -314,6 +340,8 @@ pub struct Property {
     /// A property's name, set by `__set_name__` when a class body binds it (3.12's
     /// `prop_name`, which its error messages quote).
     pub name: RefCell<Value>,
+    /// A member that cannot be assigned (CPython `READONLY`: a struct sequence's fields).
+    pub readonly: bool,
 }
 
 impl Property {
@@ -326,6 +354,7 @@ impl Property {
             fdel: Value::None,
             doc: RefCell::new(Value::None),
             name: RefCell::new(Value::None),
+            readonly: false,
         }
     }
 }
@@ -581,6 +610,7 @@ impl Value {
             Value::Property(x) => p(x),
             Value::AsyncOp(x) => p(x),
             Value::TypeParam(x) => p(x),
+            Value::Native(x) => p(x),
         }
     }
 

@@ -82,6 +82,7 @@ impl Vm {
             Value::Generator(g) => g.kind.type_name(),
             Value::AsyncOp(o) => o.type_name(),
             Value::TypeParam(t) => t.kind.type_name(),
+            Value::Native(n) => n.type_name(),
             Value::Property(p) => match p.kind {
                 PropertyKind::Property => "property",
                 PropertyKind::StaticMethod => "staticmethod",
@@ -118,6 +119,8 @@ impl Vm {
                 }
                 t.lookup(name)
             }
+            // The native modules' types keep their special methods in their dicts.
+            Value::Native(n) => self.ty(n.type_name()).lookup(name),
             _ => None,
         }
     }
@@ -154,7 +157,7 @@ impl Vm {
             | Value::DictView(_) => true,
             Value::Generator(_) | Value::AsyncOp(_) => self.is_iterator(v),
             Value::TypeParam(t) => t.kind == super::typevars::TypeParamKind::TypeVarTuple,
-            Value::Object(_) => {
+            Value::Object(_) | Value::Native(_) => {
                 self.special(v, "__iter__").is_some() || self.special(v, "__getitem__").is_some()
             }
             _ => false,
@@ -169,7 +172,7 @@ impl Vm {
             Value::Iter(_) => true,
             Value::Generator(g) => g.kind == GenKind::Generator,
             Value::AsyncOp(o) => !matches!(o.kind, AsyncOpKind::Wrapped(_)),
-            Value::Object(_) => self.special(v, "__next__").is_some(),
+            Value::Object(_) | Value::Native(_) => self.special(v, "__next__").is_some(),
             _ => false,
         }
     }
@@ -253,7 +256,7 @@ impl Vm {
             Value::Set(s) => !s.items.is_empty(),
             Value::Range(r) => r.len() != 0,
             Value::DictView(d) => !d.dict.is_empty(),
-            Value::Object(_) => {
+            Value::Object(_) | Value::Native(_) => {
                 if let Some(r) = self.call_special(v, "__bool__", vec![])? {
                     return match r {
                         Value::Bool(b) => Ok(b),
@@ -332,7 +335,7 @@ impl Vm {
                 let (lx, ly) = (x.len(), y.len());
                 lx == ly && (lx == 0 || (x.start == y.start && (lx == 1 || x.step == y.step)))
             }
-            (Value::Object(_), _) | (_, Value::Object(_)) => {
+            (Value::Object(_) | Value::Native(_), _) | (_, Value::Object(_) | Value::Native(_)) => {
                 match self.user_compare(CompareOp::Eq, a, b)? {
                     Some(r) => return self.truthy(&r),
                     None => self.builtin_fallback_eq(a, b)?,
@@ -384,7 +387,8 @@ impl Vm {
             }
             // No method answered: identity for instances (`do_richcompare`'s default),
             // without asking their methods again.
-            let objects = matches!(a, Value::Object(_)) || matches!(b, Value::Object(_));
+            let object = |v: &Value| matches!(v, Value::Object(_) | Value::Native(_));
+            let objects = object(a) || object(b);
             let e = if objects {
                 self.builtin_fallback_eq(a, b)?
             } else {
@@ -457,7 +461,8 @@ impl Vm {
     fn user_compare(&mut self, op: CompareOp, a: &Value, b: &Value) -> PyResult<Option<Value>> {
         // Built-in values alone: their comparisons are the VM's own (the wrappers would
         // come back here).
-        if !matches!(a, Value::Object(_)) && !matches!(b, Value::Object(_)) {
+        let object = |v: &Value| matches!(v, Value::Object(_) | Value::Native(_));
+        if !object(a) && !object(b) {
             return Ok(None);
         }
         let (name, reflected) = (op.method(), op.swapped().method());
@@ -591,7 +596,7 @@ impl Vm {
             Value::Iter(_) | Value::Generator(_) | Value::AsyncOp(_) if self.is_iterator(v) => {
                 return Ok(v.clone())
             }
-            Value::Object(_) => {
+            Value::Object(_) | Value::Native(_) => {
                 if let Some(it) = self.call_special(v, "__iter__", vec![])? {
                     // CPython `PyObject_GetIter` checks what `__iter__` gave.
                     if !self.is_iterator(&it) {
@@ -676,17 +681,19 @@ impl Vm {
                     Err(e) => Err(e),
                 }
             }
-            Value::Object(_) => match self.call_special(it, "__next__", vec![]) {
-                Ok(Some(v)) => Ok(IterStep::Item(v)),
-                Ok(None) => {
-                    let n = self.type_of(it).name.clone();
-                    Err(self.type_error(format!("'{n}' object is not an iterator")))
+            Value::Object(_) | Value::Native(_) => {
+                match self.call_special(it, "__next__", vec![]) {
+                    Ok(Some(v)) => Ok(IterStep::Item(v)),
+                    Ok(None) => {
+                        let n = self.type_of(it).name.clone();
+                        Err(self.type_error(format!("'{n}' object is not an iterator")))
+                    }
+                    Err(Throw::Exc(e)) if self.is_instance_of(&e, "StopIteration") => {
+                        Ok(IterStep::Done(Some(e)))
+                    }
+                    Err(e) => Err(e),
                 }
-                Err(Throw::Exc(e)) if self.is_instance_of(&e, "StopIteration") => {
-                    Ok(IterStep::Done(Some(e)))
-                }
-                Err(e) => Err(e),
-            },
+            }
             other => {
                 let n = self.type_of(other).name.clone();
                 Err(self.type_error(format!("'{n}' object is not an iterator")))
@@ -1035,7 +1042,7 @@ impl Vm {
                 }
             },
             Value::DictView(d) => d.dict.len(),
-            Value::Object(_) => match self.call_special(v, "__len__", vec![])? {
+            Value::Object(_) | Value::Native(_) => match self.call_special(v, "__len__", vec![])? {
                 Some(Value::Int(n)) if n >= 0 => n as usize,
                 Some(Value::Int(_)) => return Err(self.value_error("__len__() should return >= 0")),
                 // `slot_sq_length`: the sign first, then `PyNumber_AsSsize_t(res,
@@ -1096,7 +1103,7 @@ impl Vm {
                     && range_has(r, *f as i128)),
                 _ => self.contains_by_iteration(container, item),
             },
-            Value::Object(_) => {
+            Value::Object(_) | Value::Native(_) => {
                 if let Some(r) = self.call_special(container, "__contains__", vec![item.clone()])? {
                     return self.truthy(&r);
                 }
@@ -1240,7 +1247,7 @@ impl Vm {
                 Some(v) => Ok(v),
                 None => Err(self.err_args("KeyError", vec![sub.clone()])),
             },
-            Value::Object(_) => {
+            Value::Object(_) | Value::Native(_) => {
                 match self.call_special(container, "__getitem__", vec![sub.clone()])? {
                     Some(v) => Ok(v),
                     None => {
@@ -1409,7 +1416,7 @@ impl Vm {
                 }
             },
             Value::Dict(d) => self.dict_set(d, sub.clone(), v),
-            Value::Object(_) => {
+            Value::Object(_) | Value::Native(_) => {
                 match self.call_special(container, "__setitem__", vec![sub.clone(), v])? {
                     Some(_) => Ok(()),
                     None => {
@@ -1461,7 +1468,7 @@ impl Vm {
                 Some(_) => Ok(()),
                 None => Err(self.err_args("KeyError", vec![sub.clone()])),
             },
-            Value::Object(_) => {
+            Value::Object(_) | Value::Native(_) => {
                 match self.call_special(container, "__delitem__", vec![sub.clone()])? {
                     Some(_) => Ok(()),
                     None => {

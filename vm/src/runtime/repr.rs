@@ -242,6 +242,7 @@ impl Vm {
             ),
             Value::AsyncOp(o) => format!("<{} object at {}>", o.type_name(), addr(v)),
             Value::TypeParam(t) => super::typevars::repr(t),
+            Value::Native(n) => super::modules::native_repr(self, v, n)?,
             Value::Property(p) => match p.kind {
                 PropertyKind::Property => format!("<property object at {}>", addr(v)),
                 PropertyKind::StaticMethod => {
@@ -327,6 +328,9 @@ impl Vm {
                 }
                 if super::syntaxerror::is_syntax_error(self, v) {
                     return super::syntaxerror::str_of(self, v);
+                }
+                if let Some(text) = super::modules::posix::os_error_str(self, o)? {
+                    return Ok(text);
                 }
                 if let Some(data) = &o.exc {
                     let args = data.args.borrow().clone();

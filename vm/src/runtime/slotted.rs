@@ -106,6 +106,7 @@ pub fn layout(
             fdel: Value::None,
             doc: RefCell::new(Value::str(name)),
             name: RefCell::new(Value::Str(n.clone())),
+            readonly: false,
         };
         ns.set_str(n, Value::Property(Rc::new(member)));
     }
@@ -162,6 +163,9 @@ impl Vm {
     /// `member_set` (`x` None: deletion, AttributeError naming the member when empty).
     pub fn member_set(&mut self, p: &Property, obj: &Value, x: Option<Value>) -> PyResult<()> {
         let (i, name) = parts(p);
+        if p.readonly {
+            return Err(self.err("AttributeError", "readonly attribute"));
+        }
         let old = self.member_slot(p, obj, i)?;
         if x.is_none() && old.is_none() {
             let n = self.str_of(&name)?;

@@ -39,6 +39,10 @@ pub const SUBCLASSABLE: &[&str] = &[
     "property",
     "staticmethod",
     "classmethod",
+    // `_weakref.ref`: its `tp_name` (which classes compare) and its registry key (which
+    // method descriptors name as their owner).
+    "weakref.ReferenceType",
+    "ReferenceType",
 ];
 
 /// Built-in types CPython lets a class derive from (`Py_TPFLAGS_BASETYPE`) whose

@@ -13,6 +13,10 @@ fn module(vm: &mut Vm, name: &str, fns: &[(&'static str, NativeFn)]) -> Rc<Dict>
     let d = Dict::new_rc();
     d.set_str("__name__", Value::str(name));
     d.set_str("__doc__", Value::None);
+    // Set by importlib's `_setup` (see `import`).
+    d.set_str("__package__", Value::None);
+    d.set_str("__loader__", Value::None);
+    d.set_str("__spec__", Value::None);
     for &(n, f) in fns {
         let v = builtin(n, f);
         if let Value::Builtin(b) = &v {
@@ -91,6 +95,107 @@ pub fn install(vm: &mut Vm) {
         ],
     );
 }
+
+/// The `sys` attributes of the import system and of the interpreter's identity, set once
+/// the run's standard library is known: with one, `sys.path` is its directory and
+/// `lib-dynload` beside the modules (the script's own directory is not readable in the
+/// sandbox), and importlib's hooks fill `meta_path` and `path_hooks` when it is set up.
+pub fn import_state(vm: &mut Vm) {
+    let Some(Value::Module(sys)) = vm.modules.get_str("sys") else {
+        return;
+    };
+    let d = &sys.dict;
+    let names = super::cpython_names::BUILTIN_MODULES
+        .iter()
+        .map(|n| Value::str(n))
+        .collect();
+    d.set_str("builtin_module_names", Value::tuple(names));
+    let path = match &vm.stdlib {
+        Some(lib) => vec![
+            Value::str(&lib.to_string_lossy()),
+            Value::str(&lib.join("lib-dynload").to_string_lossy()),
+        ],
+        None => Vec::new(),
+    };
+    d.set_str("path", Value::list(path));
+    d.set_str("meta_path", Value::list(Vec::new()));
+    d.set_str("path_hooks", Value::list(Vec::new()));
+    d.set_str("path_importer_cache", Value::Dict(Dict::new_rc()));
+    d.set_str("dont_write_bytecode", Value::Bool(true));
+    d.set_str("pycache_prefix", Value::None);
+    d.set_str(
+        "_stdlib_dir",
+        vm.stdlib
+            .as_ref()
+            .map_or(Value::None, |l| Value::str(&l.to_string_lossy())),
+    );
+    let version = super::structseq::make(
+        vm,
+        "version_info",
+        vec![
+            Value::Int(3),
+            Value::Int(12),
+            Value::Int(1),
+            Value::str("final"),
+            Value::Int(0),
+        ],
+    );
+    d.set_str("version_info", version.clone());
+    // `sys.flags` of `python3.12 main.py` under the harness's PYTHONHASHSEED=0, never
+    // writing bytecode.
+    let mut flags: Vec<Value> = vec![Value::Int(0); 18];
+    flags[4] = Value::Int(1);
+    flags[13] = Value::Bool(false);
+    flags[16] = Value::Bool(false);
+    flags[17] = Value::Int(vm.int_max_str_digits as i64);
+    d.set_str("flags", super::structseq::make(vm, "flags", flags));
+    let implementation = vm.new_instance(&vm.ty("SimpleNamespace"), &Args::default());
+    if let Value::Object(o) = &implementation {
+        o.dict.set_str("name", Value::str("cpython"));
+        o.dict.set_str("cache_tag", Value::str("cpython-312"));
+        o.dict.set_str("version", version);
+        o.dict.set_str("hexversion", Value::Int(0x030c01f0));
+        o.dict.set_str("_multiarch", Value::str("x86_64-linux-gnu"));
+    }
+    d.set_str("implementation", implementation);
+}
+
+/// `types.SimpleNamespace(**kwargs)` (3.12 takes no positional argument).
+pub fn new_namespace(vm: &mut Vm, t: &Rc<super::types::Type>, args: Args) -> PyResult<Value> {
+    if !args.pos.is_empty() {
+        return Err(vm.type_error("no positional arguments expected"));
+    }
+    let ns = vm.new_instance(t, &Args::default());
+    if let Value::Object(o) = &ns {
+        for (k, v) in args.kw {
+            o.dict.set_str(&k, v);
+        }
+    }
+    Ok(ns)
+}
+
+/// `types.SimpleNamespace.__repr__`: `namespace(a=1, b=2)`, in insertion order.
+fn namespace_repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let Some(Value::Object(o)) = args.pos.first().cloned() else {
+        return Err(vm.bug("SimpleNamespace.__repr__ without a namespace"));
+    };
+    let t = o.class.borrow().clone();
+    let name = if t.is_builtin() {
+        "namespace".to_owned()
+    } else {
+        t.name.to_string()
+    };
+    let mut parts = Vec::new();
+    for (k, v) in o.dict.items() {
+        if let Value::Str(k) = &k {
+            parts.push(format!("{k}={}", vm.repr(&v)?));
+        }
+    }
+    Ok(Value::str(&format!("{name}({})", parts.join(", "))))
+}
+
+pub const NAMESPACE_METHODS: &[(&str, &str, NativeFn)] =
+    &[("SimpleNamespace", "__repr__", namespace_repr)];
 
 /// An attribute of the `sys` module (programs may replace `sys.stdout`).
 pub fn sys_attr(vm: &Vm, name: &str) -> Value {

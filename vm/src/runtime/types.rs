@@ -212,6 +212,30 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     ("UserWarning", "Warning"),
     ("DeprecationWarning", "Warning"),
     ("RuntimeWarning", "Warning"),
+    ("PendingDeprecationWarning", "Warning"),
+    ("SyntaxWarning", "Warning"),
+    ("FutureWarning", "Warning"),
+    ("ImportWarning", "Warning"),
+    ("UnicodeWarning", "Warning"),
+    ("BytesWarning", "Warning"),
+    ("ResourceWarning", "Warning"),
+    ("EncodingWarning", "Warning"),
+    ("ReferenceError", "Exception"),
+    ("BlockingIOError", "OSError"),
+    ("ChildProcessError", "OSError"),
+    ("ConnectionError", "OSError"),
+    ("BrokenPipeError", "ConnectionError"),
+    ("ConnectionAbortedError", "ConnectionError"),
+    ("ConnectionRefusedError", "ConnectionError"),
+    ("ConnectionResetError", "ConnectionError"),
+    ("FileExistsError", "OSError"),
+    ("FileNotFoundError", "OSError"),
+    ("InterruptedError", "OSError"),
+    ("IsADirectoryError", "OSError"),
+    ("NotADirectoryError", "OSError"),
+    ("PermissionError", "OSError"),
+    ("ProcessLookupError", "OSError"),
+    ("TimeoutError", "OSError"),
 ];
 
 /// Builtin non-exception types, all deriving from `object`.
@@ -283,7 +307,19 @@ const BUILTIN_TYPES: &[&str] = &[
     "ParamSpec",
     "TypeVarTuple",
     "TypeAliasType",
+    // Types of native modules (their `__module__` in `module_of`).
+    "ReferenceType",
+    "lock",
+    "RLock",
+    "FileIO",
+    "BufferedReader",
+    "SimpleNamespace",
+    "memoryview",
 ];
+
+/// Struct sequences (CPython `PyStructSequence`): tuple subclasses with named fields,
+/// whose instances `structseq` makes.
+pub const STRUCT_SEQUENCES: &[&str] = &["flags", "version_info", "stat_result"];
 
 /// The registry of builtin types, by name.
 #[derive(Debug)]
@@ -318,8 +354,8 @@ fn builtin(name: &'static str, bases: Vec<Rc<Type>>, layout: &'static str) -> Rc
 /// for the others.
 fn tp_name(name: &str) -> String {
     match module_of(name) {
-        "typing" => format!("typing.{name}"),
-        _ => name.to_owned(),
+        "builtins" | "_io" if !matches!(name, "FileIO" | "BufferedReader") => name.to_owned(),
+        module => format!("{module}.{name}"),
     }
 }
 
@@ -329,6 +365,12 @@ fn module_of(name: &str) -> &'static str {
     match name {
         "TextIOWrapper" => "_io",
         "TypeVar" | "ParamSpec" | "TypeVarTuple" | "TypeAliasType" => "typing",
+        "ReferenceType" => "weakref",
+        "lock" | "RLock" => "_thread",
+        "FileIO" | "BufferedReader" => "_io",
+        "SimpleNamespace" => "types",
+        "flags" | "version_info" => "sys",
+        "stat_result" => "os",
         _ => "builtins",
     }
 }
@@ -348,6 +390,13 @@ impl Types {
                 vec![object.clone()]
             };
             by_name.insert(name, builtin(name, bases, name));
+        }
+        let tuple = by_name
+            .get("tuple")
+            .cloned()
+            .unwrap_or_else(|| object.clone());
+        for &name in STRUCT_SEQUENCES {
+            by_name.insert(name, builtin(name, vec![tuple.clone()], "tuple"));
         }
         for &(name, base) in EXCEPTIONS {
             let base_t = by_name.get(base).cloned().unwrap_or_else(|| object.clone());

@@ -311,7 +311,10 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
         "typing.TypeVar" | "typing.ParamSpec" | "typing.TypeVarTuple" | "typing.TypeAliasType" => {
             Err(vm.unsupported(format!("calling {name} (its constructor)")))
         }
-        _ => Err(vm.type_error(format!("cannot create '{name}' instances"))),
+        _ => match crate::runtime::modules::construct(vm, t, args) {
+            Some(made) => made,
+            None => Err(vm.type_error(format!("cannot create '{name}' instances"))),
+        },
     }
 }
 

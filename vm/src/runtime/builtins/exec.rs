@@ -234,6 +234,17 @@ fn run(vm: &mut Vm, code: Rc<CodeObject>, globals: Rc<Dict>, locals: Rc<Dict>) -
     eval::run_entry_frame(vm, frame)
 }
 
+/// Runs a module's code in its namespace `globals` (`PyImport_ExecCodeModuleObject`),
+/// whose `__builtins__` is the builtins module unless it has one.
+pub fn run_module_code(vm: &mut Vm, code: Rc<CodeObject>, globals: Rc<Dict>) -> PyResult<Value> {
+    if globals.get_str("__builtins__").is_none() {
+        if let Some(b) = vm.modules.get_str("builtins") {
+            globals.set_str("__builtins__", b);
+        }
+    }
+    run(vm, code, globals.clone(), globals)
+}
+
 /// Whether `code` has free variables (`co_freevars`), which exec and eval cannot fill.
 fn has_free_vars(code: &CodeObject) -> bool {
     code.co_localspluskinds

@@ -2,7 +2,7 @@
 //! `__build_class__`. Calls of the built-in types are in `constructors`.
 
 mod constructors;
-mod exec;
+pub mod exec;
 pub mod numeric;
 
 pub use constructors::construct;
@@ -102,6 +102,7 @@ pub fn install(vm: &mut Vm) {
         "classmethod",
         "bytes",
         "super",
+        "memoryview",
     ] {
         b.set_str(name, Value::Type(vm.ty(name)));
     }
@@ -115,6 +116,10 @@ pub fn install(vm: &mut Vm) {
     b.set_str("Ellipsis", Value::Ellipsis);
     b.set_str("__name__", Value::str("builtins"));
     b.set_str("__doc__", Value::None);
+    // Set by importlib's `_setup` (see `import`).
+    b.set_str("__package__", Value::None);
+    b.set_str("__loader__", Value::None);
+    b.set_str("__spec__", Value::None);
     let module = Module {
         name: Rc::from("builtins"),
         dict: b.clone(),
@@ -810,52 +815,20 @@ fn open(vm: &mut Vm, _args: Args) -> PyResult<Value> {
 }
 
 /// `__import__(name, globals=None, locals=None, fromlist=(), level=0)` (CPython
-/// `PyImport_ImportModuleLevelObject`), for the modules the VM has, as IMPORT_NAME.
+/// `builtin___import___impl`): `runtime::import`, as IMPORT_NAME.
 fn import(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let params = &["name", "globals", "locals", "fromlist", "level"];
-    let [name, globals, _, _, level] = Spec::function("__import__", Style::Keywords, params, 1)
-        .keywords(0, 5)
-        .bind::<5>(vm, &args, 0)?;
+    let [name, globals, _, fromlist, level] =
+        Spec::function("__import__", Style::Keywords, params, 1)
+            .keywords(0, 5)
+            .bind::<5>(vm, &args, 0)?;
     let level = match level {
         Some(l) => super::argspec::index(vm, &l)?,
         None => 0,
     };
-    let Value::Str(name) = required(name) else {
+    let Value::Str(name) = required(name).builtin_value().clone() else {
         return Err(vm.type_error("module name must be a string"));
     };
-    if level < 0 {
-        return Err(vm.value_error("level must be >= 0"));
-    }
-    if level > 0 {
-        // `resolve_name`: the package comes from `globals`.
-        if !matches!(globals, Some(Value::Dict(_))) {
-            return Err(vm.type_error("globals must be a dict"));
-        }
-        return Err(vm.unsupported("__import__() of a relative name (level > 0)"));
-    }
-    if name.is_empty() {
-        return Err(vm.value_error("Empty module name"));
-    }
-    let first = name.split('.').next().unwrap_or(&name).to_owned();
-    match super::modules::import(vm, &first) {
-        Some(m) if first.len() == name.len() => Ok(m),
-        None if super::reach::is_stdlib_module(&first) => {
-            Err(vm.unsupported(format!("the standard library module {first}")))
-        }
-        Some(_) => Err(not_found(
-            vm,
-            &name,
-            format!("No module named '{name}'; '{first}' is not a package"),
-        )),
-        None => Err(not_found(vm, &first, format!("No module named '{first}'"))),
-    }
-}
-
-/// ModuleNotFoundError for the module `name`, with its `name` attribute.
-fn not_found(vm: &Vm, name: &str, message: String) -> Throw {
-    let exc = vm.new_exception(&vm.ty("ModuleNotFoundError"), vec![Value::str(&message)]);
-    if let Value::Object(o) = &exc {
-        o.dict.set_str("name", Value::str(name));
-    }
-    vm.raise(exc)
+    let fromlist = fromlist.unwrap_or(Value::None);
+    super::import::import_name(vm, &name, globals.as_ref(), &fromlist, level)
 }

@@ -69,7 +69,7 @@ pub fn is_class_method(owner: &str, name: &str) -> bool {
 }
 
 pub fn install(vm: &mut Vm) {
-    for table in TABLES {
+    for table in TABLES.iter().chain(super::modules::TYPE_METHODS) {
         for &(owner, name, f) in table.iter() {
             add(vm, owner, name, f);
         }

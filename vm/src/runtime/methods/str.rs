@@ -41,7 +41,43 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("str", "center", str_center),
     ("str", "zfill", str_zfill),
     ("str", "encode", str_encode),
+    ("str", "partition", str_partition),
+    ("str", "rpartition", str_rpartition),
 ];
+
+/// TEMPORARY (replaced by the str-methods branch): `partition`, `rpartition`.
+fn partition_with(vm: &mut Vm, args: Args, name: &str, right: bool) -> PyResult<Value> {
+    let s = recv_str(vm, &args)?;
+    let [sep] = m(
+        if right { "rpartition" } else { "partition" },
+        Style::O,
+        &["sep"],
+        1,
+    )
+    .bind::<1>(vm, &args, 1)?;
+    let sep = str_param(vm, &sep.unwrap_or(Value::None), name, 1)?;
+    if sep.is_empty() {
+        return Err(vm.value_error("empty separator"));
+    }
+    let found = if right { s.rfind(&*sep) } else { s.find(&*sep) };
+    Ok(match found {
+        Some(i) => Value::tuple(vec![
+            Value::str(&s[..i]),
+            Value::Str(sep.clone()),
+            Value::str(&s[i + sep.len()..]),
+        ]),
+        None if right => Value::tuple(vec![Value::str(""), Value::str(""), Value::Str(s)]),
+        None => Value::tuple(vec![Value::Str(s), Value::str(""), Value::str("")]),
+    })
+}
+
+fn str_partition(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    partition_with(vm, args, "partition", false)
+}
+
+fn str_rpartition(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    partition_with(vm, args, "rpartition", true)
+}
 
 fn recv_str(vm: &Vm, args: &Args) -> PyResult<Rc<str>> {
     match args.pos.first() {

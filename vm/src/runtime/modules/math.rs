@@ -91,7 +91,7 @@ const FUNCTIONS: &[(&str, NativeFn)] = &[
 ];
 
 /// `math_exec`: the constants, then the functions.
-pub fn build(d: &Rc<Dict>) {
+pub fn build(_vm: &Vm, d: &Rc<Dict>) {
     d.set_str("__doc__", Value::str(DOC));
     d.set_str("__package__", Value::str(""));
     super::add_functions(d, "math", FUNCTIONS);

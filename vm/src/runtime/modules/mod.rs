@@ -1,17 +1,29 @@
 //! The native modules, one file per module as CPython's `Modules/` has them: what CPython
 //! 3.12 implements in C is Rust here, so calling it pushes no Python frame and produces no
-//! trace event. [`NATIVE`] is the table of them; a module is built on its first import
-//! ([`import`]) and kept in `sys.modules`, so later imports give the same object.
+//! trace event. [`NATIVE`] is the table of them. With a standard library, importlib
+//! creates them (`_imp.create_builtin`, `_imp.create_dynamic` for those CPython builds
+//! as shared libraries); without one, [`import`] builds a module on its first import and
+//! keeps it in `sys.modules`, so later imports give the same object.
 //!
 //! `sys` and `inspect` are still installed at start-up by `sysmod`.
 
+pub mod imp;
+pub mod io;
+pub mod marshal;
 pub mod math;
+pub mod posix;
+pub mod thread;
+pub mod time;
+pub mod warnings;
+pub mod weakref;
 
 use std::rc::Rc;
 
 use super::dict::Dict;
 use super::interp::Vm;
-use super::object::{Builtin, Module, NativeFn, Value};
+use super::object::{Args, Builtin, Module, Native, NativeFn, Value};
+use super::types::Type;
+use super::PyResult;
 
 /// One native module: its name, whether CPython 3.12 loads it from a shared library in
 /// `lib-dynload/` (so its repr names a file the VM does not have), and the function that
@@ -19,15 +31,57 @@ use super::object::{Builtin, Module, NativeFn, Value};
 pub struct NativeModule {
     pub name: &'static str,
     pub from_file: bool,
-    pub build: fn(&Rc<Dict>),
+    pub build: fn(&Vm, &Rc<Dict>),
 }
 
 /// The table of native modules.
-pub const NATIVE: &[NativeModule] = &[NativeModule {
-    name: "math",
-    from_file: true,
-    build: math::build,
-}];
+pub const NATIVE: &[NativeModule] = &[
+    NativeModule {
+        name: "_imp",
+        from_file: false,
+        build: imp::build,
+    },
+    NativeModule {
+        name: "_io",
+        from_file: false,
+        build: io::build,
+    },
+    NativeModule {
+        name: "_thread",
+        from_file: false,
+        build: thread::build_all,
+    },
+    NativeModule {
+        name: "_warnings",
+        from_file: false,
+        build: warnings::build,
+    },
+    NativeModule {
+        name: "_weakref",
+        from_file: false,
+        build: weakref::build,
+    },
+    NativeModule {
+        name: "marshal",
+        from_file: false,
+        build: marshal::build,
+    },
+    NativeModule {
+        name: "math",
+        from_file: true,
+        build: math::build,
+    },
+    NativeModule {
+        name: "posix",
+        from_file: false,
+        build: posix::build,
+    },
+    NativeModule {
+        name: "time",
+        from_file: false,
+        build: time::build,
+    },
+];
 
 fn find(name: &str) -> Option<&'static NativeModule> {
     NATIVE.iter().find(|m| m.name == name)
@@ -38,6 +92,17 @@ pub fn from_file(name: &str) -> bool {
     find(name).is_some_and(|m| m.from_file)
 }
 
+/// Whether `name` is a module the VM has and CPython builds in (`sys.builtin_module_names`
+/// lists CPython's, [`super::cpython_names::BUILTIN_MODULES`]).
+pub fn is_builtin(name: &str) -> bool {
+    find(name).is_some_and(|m| !m.from_file) || matches!(name, "sys" | "builtins")
+}
+
+/// A fresh native module `name`, registered nowhere; `None` when the VM has none.
+pub fn create_by_name(vm: &Vm, name: &str) -> Option<Value> {
+    find(name).map(|native| create(vm, native))
+}
+
 /// The module `name` from `sys.modules`, or a native module created now and put there;
 /// `None` when neither has it.
 pub fn import(vm: &mut Vm, name: &str) -> Option<Value> {
@@ -45,16 +110,20 @@ pub fn import(vm: &mut Vm, name: &str) -> Option<Value> {
         return Some(m);
     }
     let native = find(name)?;
-    let m = create(native);
+    let m = create(vm, native);
     vm.modules.set_str(name, m.clone());
     Some(m)
 }
 
 /// A fresh module object for `native` (not registered anywhere).
-fn create(native: &NativeModule) -> Value {
+fn create(vm: &Vm, native: &NativeModule) -> Value {
     let d = Dict::new_rc();
     d.set_str("__name__", Value::str(native.name));
-    (native.build)(&d);
+    d.set_str("__doc__", Value::None);
+    d.set_str("__package__", Value::str(""));
+    d.set_str("__loader__", Value::None);
+    d.set_str("__spec__", Value::None);
+    (native.build)(vm, &d);
     Value::Module(Rc::new(Module {
         name: Rc::from(native.name),
         dict: d,
@@ -79,8 +148,9 @@ pub fn add_functions(d: &Dict, module: &'static str, fns: &[(&'static str, Nativ
 /// Every function of every native module, as `(module, name)`: for `natives()`.
 pub fn functions() -> Vec<(String, String)> {
     let mut out = Vec::new();
+    let vm = Vm::new("<natives>", 0);
     for native in NATIVE {
-        let Value::Module(m) = create(native) else {
+        let Value::Module(m) = create(&vm, native) else {
             continue;
         };
         for (k, v) in m.dict.items() {
@@ -91,3 +161,52 @@ pub fn functions() -> Vec<(String, String)> {
     }
     out
 }
+
+/// Attributes of native objects that are fields rather than methods.
+pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<Value>> {
+    Ok(match &**n {
+        Native::WeakRef(w) if name == "__callback__" => Some(w.callback()),
+        Native::File(f) => io::attr(vm, f, name),
+        Native::MemoryView(m) => super::memoryview::attr(m, name),
+        _ => None,
+    })
+}
+
+/// `repr()` of native objects.
+pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
+    match n {
+        Native::WeakRef(w) => super::weakref::repr(vm, v, w),
+        Native::Lock(_) | Native::RLock(_) => Ok(thread::repr(v, n)),
+        Native::File(f) => io::repr(vm, f),
+        Native::MemoryView(_) => Ok(format!("<memory at {:#x}>", v.address())),
+    }
+}
+
+/// The calls of native modules' types (`_thread.RLock()`, `_weakref.ref(o)`,
+/// `_io.FileIO(path)`): `None` for a type that is not one of them.
+pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value>> {
+    let made = match &*t.name {
+        "_thread.RLock" => thread::new_rlock(vm, &args),
+        "weakref.ReferenceType" => {
+            let mut a = args;
+            a.pos.insert(0, Value::Type(t.clone()));
+            super::weakref::new_from_call(vm, a)
+        }
+        "_io.FileIO" => io::new_file_io(vm, args),
+        "module" => super::import::new_module(vm, args),
+        "memoryview" => super::memoryview::construct(vm, args),
+        "types.SimpleNamespace" => super::sysmod::new_namespace(vm, t, args),
+        _ => return None,
+    };
+    Some(made)
+}
+
+/// The methods of the native modules' types: (type, name, function).
+pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
+    thread::METHODS,
+    io::METHODS,
+    super::weakref::METHODS,
+    super::structseq::METHODS,
+    super::sysmod::NAMESPACE_METHODS,
+    super::memoryview::METHODS,
+];

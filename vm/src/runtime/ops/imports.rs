@@ -1,14 +1,15 @@
-//! `import`: only the built-in modules exist; the VM has no file system. A module of
-//! CPython 3.12's standard library that the VM lacks is unsupported; any other name is
-//! the program's ModuleNotFoundError, as on a CPython with nothing installed.
+//! `import` and `from … import`: IMPORT_NAME hands over to `runtime::import`
+//! (CPython's `import.c`); IMPORT_FROM is `import_from` of ceval.c.
 
 use super::super::eval::Step;
+use super::super::import;
 use super::super::interp::Vm;
+use super::super::modules;
 use super::super::object::Value;
-use super::super::{modules, reach};
 use super::super::{PyResult, Throw};
 
-/// IMPORT_NAME `(level, fromlist -- res)`
+/// IMPORT_NAME `(level, fromlist -- res)`: `import_name` with the frame's globals.
+/// spec: namespaces.import
 pub fn import_name(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let f = vm.top()?;
     let name = f
@@ -16,50 +17,20 @@ pub fn import_name(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         .name(arg as usize)
         .cloned()
         .ok_or_else(|| Throw::Bug("IMPORT_NAME operand".into()))?;
-    f.pop()?;
+    let fromlist = f.pop()?;
     let level = f.pop()?;
-    if !matches!(level, Value::Int(0)) {
-        // Programs run as `__main__`, which has no package: CPython's
-        // `resolve_name` fails before looking anything up.
-        return Err(vm.err(
-            "ImportError",
-            "attempted relative import with no known parent package",
-        ));
-    }
-    let first = name.split('.').next().unwrap_or(&name).to_owned();
-    let found = modules::import(vm, &first);
-    if found.is_none() && reach::is_stdlib_module(&first) {
-        return Err(vm.unsupported(format!("the standard library module {first}")));
-    }
-    match found {
-        Some(m) if first.len() == name.len() => {
-            vm.top()?.push(m);
-            Ok(Step::Continue)
-        }
-        Some(_) => {
-            // The VM's modules (`sys`, `inspect`, `builtins`) are not packages.
-            let exc = vm.new_exception(
-                &vm.ty("ModuleNotFoundError"),
-                vec![Value::str(&format!(
-                    "No module named '{name}'; '{first}' is not a package"
-                ))],
-            );
-            Err(vm.raise(exc))
-        }
-        None => {
-            let exc = vm.new_exception(
-                &vm.ty("ModuleNotFoundError"),
-                vec![Value::str(&format!("No module named '{first}'"))],
-            );
-            if let Value::Object(o) = &exc {
-                o.dict.set_str("name", Value::str(&first));
-            }
-            Err(vm.raise(exc))
-        }
-    }
+    let globals = Value::Dict(f.globals.clone());
+    let level = match level {
+        Value::Int(l) => l,
+        _ => return Err(vm.bug("IMPORT_NAME with a level that is not an int")),
+    };
+    let m = import::import_name(vm, &name, Some(&globals), &fromlist, level)?;
+    vm.top()?.push(m);
+    Ok(Step::Continue)
 }
 
-/// IMPORT_FROM `(from -- from, res)`
+/// IMPORT_FROM `(from -- from, res)` (ceval.c `import_from`): the attribute, else the
+/// submodule `sys.modules` holds under `module.name`, else ImportError.
 pub fn import_from(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let f = vm.top()?;
     let name = f
@@ -68,27 +39,77 @@ pub fn import_from(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         .cloned()
         .ok_or_else(|| Throw::Bug("IMPORT_FROM operand".into()))?;
     let module = f.peek(0)?;
-    match vm.getattr(&module, &name) {
-        Ok(v) => {
-            vm.top()?.push(v);
-            Ok(Step::Continue)
-        }
-        Err(Throw::Exc(_)) => {
-            let mname = match &module {
-                Value::Module(m) => m.name.to_string(),
-                _ => "?".into(),
-            };
-            if modules::from_file(&mname) {
-                // CPython's message names the shared library the module came from.
-                return Err(vm.unsupported(format!(
-                    "the ImportError of a from-import of {mname} (CPython names its file)"
-                )));
-            }
-            Err(vm.err(
-                "ImportError",
-                format!("cannot import name '{name}' from '{mname}' (unknown location)"),
-            ))
-        }
-        Err(e) => Err(e),
+    let x = import_from_value(vm, &module, &name)?;
+    vm.top()?.push(x);
+    Ok(Step::Continue)
+}
+
+fn import_from_value(vm: &mut Vm, module: &Value, name: &str) -> PyResult<Value> {
+    match vm.getattr(module, name) {
+        Ok(v) => return Ok(v),
+        Err(Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => {}
+        Err(e) => return Err(e),
     }
+    let pkgname = match vm.getattr(module, "__name__") {
+        Ok(n) => match n.builtin_value() {
+            Value::Str(s) => Some(s.clone()),
+            _ => None,
+        },
+        Err(Throw::Exc(_)) => None,
+        Err(e) => return Err(e),
+    };
+    if let Some(p) = &pkgname {
+        if let Some(m) = vm.modules.get_str(&format!("{p}.{name}")) {
+            return Ok(m);
+        }
+    }
+    let shown = match &pkgname {
+        Some(p) => crate::reprs::str_repr(p),
+        None => "'<unknown module name>'".to_owned(),
+    };
+    let wanted = crate::reprs::str_repr(name);
+    let path = match module {
+        Value::Module(m) => m
+            .dict
+            .get_str("__file__")
+            .filter(|f| matches!(f, Value::Str(_))),
+        _ => None,
+    };
+    if path.is_none() && modules::from_file(pkgname.as_deref().unwrap_or_default()) {
+        // CPython's message names the shared library the module came from.
+        return Err(vm.unsupported(format!(
+            "the ImportError of a from-import of {} (CPython names its file)",
+            pkgname.as_deref().unwrap_or_default()
+        )));
+    }
+    let initializing = match module {
+        Value::Module(m) => match m.dict.get_str("__spec__").filter(|s| !s.is_none()) {
+            Some(spec) => match vm.getattr(&spec, "_initializing") {
+                Ok(v) => vm.truthy(&v)?,
+                Err(Throw::Exc(_)) => false,
+                Err(e) => return Err(e),
+            },
+            None => false,
+        },
+        _ => false,
+    };
+    let message = match (&path, initializing) {
+        (None, true) => format!(
+            "cannot import name {wanted} from partially initialized module {shown} (most likely due to a circular import)"
+        ),
+        (None, false) => format!("cannot import name {wanted} from {shown} (unknown location)"),
+        (Some(p), true) => format!(
+            "cannot import name {wanted} from partially initialized module {shown} (most likely due to a circular import) ({})",
+            vm.str_of(p)?
+        ),
+        (Some(p), false) => format!("cannot import name {wanted} from {shown} ({})", vm.str_of(p)?),
+    };
+    let exc = vm.new_exception(&vm.ty("ImportError"), vec![Value::str(&message)]);
+    if let Value::Object(o) = &exc {
+        o.dict
+            .set_str("name", pkgname.map(Value::Str).unwrap_or(Value::None));
+        o.dict.set_str("path", path.unwrap_or(Value::None));
+        o.dict.set_str("name_from", Value::str(name));
+    }
+    Err(vm.raise(exc))
 }

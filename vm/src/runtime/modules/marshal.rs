@@ -1,0 +1,44 @@
+//! `marshal` (CPython `Python/marshal.c`): `loads` of code objects, which importlib
+//! reads from the standard library's `.pyc` files. The reading is `crate::marshal`'s;
+//! each distinct input is read once per thread (the standard library's .pyc files do
+//! not change). Other values and `dumps` are not provided.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+
+use super::super::argspec::{Spec, Style};
+use super::super::dict::Dict;
+use super::super::interp::Vm;
+use super::super::object::{Args, Value};
+use super::super::PyResult;
+
+pub fn build(_vm: &Vm, d: &Rc<Dict>) {
+    super::add_functions(d, "marshal", &[("loads", loads)]);
+    d.set_str("version", Value::Int(4));
+}
+
+/// `loads(bytes, /, *, allow_code=True)`.
+fn loads(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [data] =
+        Spec::function("loads", Style::Positional, &["bytes"], 1).bind::<1>(vm, &args, 0)?;
+    let data: Rc<[u8]> = match data.as_ref().map(Value::builtin_value) {
+        Some(Value::Bytes(b)) => b.clone(),
+        Some(Value::Native(n)) => match &**n {
+            super::super::object::Native::MemoryView(m) => Rc::from(m.bytes()),
+            _ => return Err(vm.unsupported("marshal.loads of anything but bytes")),
+        },
+        _ => return Err(vm.unsupported("marshal.loads of anything but bytes")),
+    };
+    if data.first().map(|b| b & 0x7f) != Some(b'c') {
+        return Err(vm.unsupported("marshal.loads of a value that is not a code object"));
+    }
+    let mut h = DefaultHasher::new();
+    data.hash(&mut h);
+    let key = format!("marshal:{}:{:x}", data.len(), h.finish());
+    let code = crate::runtime::import::frozen::cached(&key, || {
+        crate::marshal::read_code(&data, 0)
+            .map_err(|e| vm.unsupported(format!("marshal.loads: {e}")))
+    })?;
+    Ok(Value::Code(code))
+}

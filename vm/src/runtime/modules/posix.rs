@@ -1,0 +1,252 @@
+//! `posix` (CPython `Modules/posixmodule.c`), read-only and sandboxed: `stat` and
+//! `listdir` of paths inside the standard library, `fspath`, a fixed empty environment.
+//! The standard library is the only part of the file system a program sees; a path
+//! elsewhere, the working directory and anything that writes are unsupported.
+
+use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
+
+use super::super::argspec::{Spec, Style};
+use super::super::dict::Dict;
+use super::super::interp::Vm;
+use super::super::object::{Args, Instance, Value};
+use super::super::{PyResult, Throw};
+
+pub fn build(_vm: &Vm, d: &Rc<Dict>) {
+    super::add_functions(
+        d,
+        "posix",
+        &[
+            ("stat", stat),
+            ("lstat", stat),
+            ("listdir", listdir),
+            ("fspath", fspath),
+        ],
+    );
+    // A fixed environment: the VM's programs see none (posix.environ maps bytes).
+    d.set_str("environ", Value::Dict(Dict::new_rc()));
+    for (name, value) in [
+        ("F_OK", 0),
+        ("R_OK", 4),
+        ("W_OK", 2),
+        ("X_OK", 1),
+        ("O_RDONLY", 0),
+        ("O_WRONLY", 1),
+        ("O_RDWR", 2),
+        ("O_CREAT", 64),
+        ("O_EXCL", 128),
+        ("O_TRUNC", 512),
+        ("O_APPEND", 1024),
+    ] {
+        d.set_str(name, Value::Int(value));
+    }
+}
+
+/// `path` as the sandbox allows reading it: inside the standard library, `.` and `..`
+/// resolved by name. Anything else is unsupported, as is a relative path (the VM has no
+/// working directory).
+pub fn readable(vm: &Vm, path: &str) -> PyResult<PathBuf> {
+    let p = Path::new(path);
+    if !p.is_absolute() {
+        return Err(vm.unsupported(format!(
+            "the relative path {path:?} (the VM has no working directory)"
+        )));
+    }
+    let mut normal = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                normal.pop();
+            }
+            Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    match &vm.stdlib {
+        Some(root) if normal.starts_with(root) => Ok(normal),
+        _ => Err(vm.unsupported(format!(
+            "reading {path:?} (a program may read only the standard library)"
+        ))),
+    }
+}
+
+/// The OSError subclass CPython raises for `e` on `path`, with its `errno`,
+/// `strerror` and `filename`.
+pub fn os_error(vm: &Vm, e: &std::io::Error, path: &str) -> Throw {
+    use std::io::ErrorKind as K;
+    let (class, errno, text) = match e.kind() {
+        K::NotFound => ("FileNotFoundError", 2, "No such file or directory"),
+        K::PermissionDenied => ("PermissionError", 13, "Permission denied"),
+        K::NotADirectory => ("NotADirectoryError", 20, "Not a directory"),
+        K::IsADirectory => ("IsADirectoryError", 21, "Is a directory"),
+        _ => return vm.unsupported(format!("the OSError of reading {path:?}: {e}")),
+    };
+    let exc = vm.new_exception(&vm.ty(class), vec![Value::Int(errno), Value::str(text)]);
+    if let Value::Object(o) = &exc {
+        o.dict.set_str("errno", Value::Int(errno));
+        o.dict.set_str("strerror", Value::str(text));
+        o.dict.set_str("filename", Value::str(path));
+    }
+    vm.raise(exc)
+}
+
+/// `OSError_str` for the errors made here: `[Errno 2] No such file or directory: 'p'`.
+pub fn os_error_str(vm: &mut Vm, o: &Instance) -> PyResult<Option<String>> {
+    if o.exc.is_none() || !o.class.borrow().is_subtype(&vm.ty("OSError")) {
+        return Ok(None);
+    }
+    let (Some(errno), Some(strerror)) = (o.dict.get_str("errno"), o.dict.get_str("strerror"))
+    else {
+        return Ok(None);
+    };
+    if errno.is_none() || strerror.is_none() {
+        return Ok(None);
+    }
+    let errno = vm.str_of(&errno)?;
+    let strerror = vm.str_of(&strerror)?;
+    Ok(Some(
+        match o.dict.get_str("filename").filter(|f| !f.is_none()) {
+            Some(f) => format!("[Errno {errno}] {strerror}: {}", vm.repr(&f)?),
+            None => format!("[Errno {errno}] {strerror}"),
+        },
+    ))
+}
+
+/// The path argument of `stat` and `listdir`: a str (bytes and file descriptors are
+/// unsupported).
+fn path_arg(vm: &mut Vm, v: Option<Value>, fname: &str) -> PyResult<Rc<str>> {
+    match v.as_ref().map(Value::builtin_value) {
+        Some(Value::Str(s)) => Ok(s.clone()),
+        Some(Value::Bytes(_) | Value::Int(_)) => {
+            Err(vm.unsupported(format!("posix.{fname} of bytes or a file descriptor")))
+        }
+        Some(other) => {
+            let n = vm.type_of(other).name.clone();
+            Err(vm.type_error(format!(
+                "{fname}: path should be string, bytes or os.PathLike, not {n}"
+            )))
+        }
+        None => Err(vm.bug("a missing path")),
+    }
+}
+
+/// `stat(path, *, dir_fd=None, follow_symlinks=True)`.
+fn stat(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [path, dir_fd, follow] = Spec::function(
+        "stat",
+        Style::Keywords,
+        &["path", "dir_fd", "follow_symlinks"],
+        1,
+    )
+    .keywords(0, 1)
+    .bind::<3>(vm, &args, 0)?;
+    if dir_fd.is_some_and(|d| !d.is_none()) {
+        return Err(vm.unsupported("posix.stat with dir_fd"));
+    }
+    let path = path_arg(vm, path, "stat")?;
+    let file = readable(vm, &path)?;
+    let follow = match follow {
+        Some(f) => vm.truthy(&f)?,
+        None => true,
+    };
+    let meta = if follow {
+        std::fs::metadata(&file)
+    } else {
+        std::fs::symlink_metadata(&file)
+    };
+    match meta {
+        Ok(m) => Ok(stat_result(vm, &m)),
+        Err(e) => Err(os_error(vm, &e, &path)),
+    }
+}
+
+/// An `os.stat_result`: ten fields by index, nineteen by name.
+fn stat_result(vm: &Vm, m: &std::fs::Metadata) -> Value {
+    use std::os::unix::fs::MetadataExt;
+    let secs = |s: i64, ns: i64| s as f64 + ns as f64 * 1e-9;
+    let total_ns = |s: i64, ns: i64| {
+        Value::from_num(crate::arith::Num::from_big(
+            num_bigint::BigInt::from(s) * 1_000_000_000 + ns,
+        ))
+    };
+    let int = |x: u64| Value::Int(x as i64);
+    let fields = vec![
+        int(u64::from(m.mode())),
+        int(m.ino()),
+        int(m.dev()),
+        int(m.nlink()),
+        int(u64::from(m.uid())),
+        int(u64::from(m.gid())),
+        int(m.size()),
+        Value::Int(m.atime()),
+        Value::Int(m.mtime()),
+        Value::Int(m.ctime()),
+        Value::Float(secs(m.atime(), m.atime_nsec())),
+        Value::Float(secs(m.mtime(), m.mtime_nsec())),
+        Value::Float(secs(m.ctime(), m.ctime_nsec())),
+        total_ns(m.atime(), m.atime_nsec()),
+        total_ns(m.mtime(), m.mtime_nsec()),
+        total_ns(m.ctime(), m.ctime_nsec()),
+        int(m.blksize()),
+        int(m.blocks()),
+        int(m.rdev()),
+    ];
+    super::super::structseq::make(vm, "stat_result", fields)
+}
+
+/// `listdir(path)`: the names in a directory, in the order the system gives them.
+fn listdir(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [path] = Spec::function("listdir", Style::Keywords, &["path"], 0)
+        .keywords(0, 1)
+        .bind::<1>(vm, &args, 0)?;
+    let Some(path) = path.filter(|p| !p.is_none()) else {
+        return Err(vm.unsupported("posix.listdir() of the working directory"));
+    };
+    let path = path_arg(vm, Some(path), "listdir")?;
+    let dir = readable(vm, &path)?;
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) => return Err(os_error(vm, &e, &path)),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(e) => match e.file_name().into_string() {
+                Ok(n) => names.push(Value::str(&n)),
+                Err(_) => return Err(vm.unsupported("a file name that is not UTF-8")),
+            },
+            Err(e) => return Err(os_error(vm, &e, &path)),
+        }
+    }
+    Ok(Value::list(names))
+}
+
+/// `fspath(path)`: a str or bytes as it is, else its `__fspath__()`.
+fn fspath(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [path] = Spec::function("fspath", Style::Keywords, &["path"], 1)
+        .keywords(0, 1)
+        .bind::<1>(vm, &args, 0)?;
+    let path = path.unwrap_or(Value::None);
+    if matches!(path.builtin_value(), Value::Str(_) | Value::Bytes(_)) {
+        return Ok(path);
+    }
+    let t = vm.type_of(&path);
+    match t.lookup("__fspath__") {
+        Some(f) => {
+            let r = vm.call1(&f, path.clone())?;
+            if matches!(r.builtin_value(), Value::Str(_) | Value::Bytes(_)) {
+                Ok(r)
+            } else {
+                let rn = vm.type_of(&r).name.clone();
+                Err(vm.type_error(format!(
+                    "expected {}.__fspath__() to return str or bytes, not {rn}",
+                    t.name
+                )))
+            }
+        }
+        None => Err(vm.type_error(format!(
+            "expected str, bytes or os.PathLike object, not {}",
+            t.name
+        ))),
+    }
+}

@@ -1,0 +1,278 @@
+//! `_thread` (CPython `Modules/_threadmodule.c`) for a VM with one thread: locks and
+//! re-entrant locks that never wait — acquiring a lock that is held would wait for a
+//! thread that does not exist, forever in CPython, so it is unsupported here — and the
+//! thread's identity. Starting threads is not provided (`reach` reports it).
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use super::super::argspec::{Spec, Style};
+use super::super::dict::Dict;
+use super::super::interp::Vm;
+use super::super::object::{Args, Native, NativeFn, Value};
+use super::super::PyResult;
+
+/// The one thread's identity (`get_ident`; CPython's is an address, different per run).
+pub const IDENT: i64 = 1;
+
+/// `_thread.lock`.
+#[derive(Debug, Default)]
+pub struct Lock {
+    pub locked: Cell<bool>,
+}
+
+/// `_thread.RLock`: its owner's identity (0: none) and how many times it holds it.
+#[derive(Debug, Default)]
+pub struct RLock {
+    pub owner: Cell<i64>,
+    pub count: Cell<u64>,
+}
+
+pub fn build_all(vm: &Vm, d: &Rc<Dict>) {
+    build(d);
+    add_types(vm, d);
+}
+
+fn build(d: &Rc<Dict>) {
+    super::add_functions(
+        d,
+        "_thread",
+        &[
+            ("allocate_lock", allocate_lock),
+            ("allocate", allocate_lock),
+            ("get_ident", get_ident),
+            ("get_native_id", get_ident),
+            ("_count", count),
+            ("daemon_threads_allowed", daemon_threads_allowed),
+        ],
+    );
+    d.set_str("TIMEOUT_MAX", Value::Float(9223372036.0));
+}
+
+/// The module's types and exception, which need the VM's type registry.
+fn add_types(vm: &Vm, d: &Rc<Dict>) {
+    d.set_str("LockType", Value::Type(vm.ty("lock")));
+    d.set_str("RLock", Value::Type(vm.ty("RLock")));
+    d.set_str("error", Value::Type(vm.ty("RuntimeError")));
+}
+
+pub fn new_lock() -> Value {
+    Value::Native(Rc::new(Native::Lock(Lock::default())))
+}
+
+pub fn new_rlock(vm: &Vm, args: &Args) -> PyResult<Value> {
+    if !args.pos.is_empty() || !args.kw.is_empty() {
+        // `rlock_new` ignores its arguments.
+        let _ = vm;
+    }
+    Ok(Value::Native(Rc::new(Native::RLock(RLock::default()))))
+}
+
+fn allocate_lock(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::function("allocate_lock", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Ok(new_lock())
+}
+
+fn get_ident(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::function("get_ident", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Ok(Value::Int(IDENT))
+}
+
+fn count(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::function("_count", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Ok(Value::Int(0))
+}
+
+fn daemon_threads_allowed(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::function("daemon_threads_allowed", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Ok(Value::Bool(true))
+}
+
+/// The receiver of a lock method.
+fn receiver<'a>(vm: &Vm, args: &'a Args) -> PyResult<&'a Native> {
+    match args.pos.first() {
+        Some(Value::Native(n)) => Ok(n),
+        _ => Err(vm.bug("a lock method without a lock")),
+    }
+}
+
+/// `acquire(blocking=True, timeout=-1)`: whether the call would wait, and for how long
+/// (`None`: forever).
+fn acquire_args(vm: &mut Vm, owner: &str, args: &Args) -> PyResult<(bool, f64)> {
+    let got = Spec::method(
+        owner,
+        "acquire",
+        Style::Keywords,
+        &["blocking", "timeout"],
+        0,
+    )
+    .keywords(0, 2)
+    .parse(vm, args, 1)?;
+    let blocking = match &got[0] {
+        Some(b) => vm.truthy(b)?,
+        None => true,
+    };
+    let timeout = match &got[1] {
+        None => -1.0,
+        Some(v) => match v.builtin_value() {
+            Value::Int(i) => *i as f64,
+            Value::Float(f) => *f,
+            _ => return Err(vm.unsupported("a lock timeout that is not an int or a float")),
+        },
+    };
+    if !blocking && timeout != -1.0 {
+        return Err(vm.value_error("can't specify a timeout for a non-blocking call"));
+    }
+    if timeout < 0.0 && timeout != -1.0 {
+        return Err(vm.value_error("timeout value must be a non-negative number"));
+    }
+    Ok((blocking, timeout))
+}
+
+/// A blocking acquire of a lock no other thread can release.
+fn would_wait(vm: &Vm, timeout: f64) -> super::super::Throw {
+    if timeout < 0.0 {
+        vm.unsupported("acquiring a held lock without a timeout (CPython waits forever)")
+    } else {
+        vm.unsupported("acquiring a held lock with a timeout (CPython waits that long)")
+    }
+}
+
+fn lock_acquire(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (blocking, timeout) = acquire_args(vm, "lock", &args)?;
+    let Native::Lock(l) = receiver(vm, &args)? else {
+        return Err(vm.bug("lock.acquire without a lock"));
+    };
+    if !l.locked.get() {
+        l.locked.set(true);
+        return Ok(Value::Bool(true));
+    }
+    if blocking {
+        return Err(would_wait(vm, timeout));
+    }
+    Ok(Value::Bool(false))
+}
+
+fn lock_release(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("lock", "release", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
+    let Native::Lock(l) = receiver(vm, &args)? else {
+        return Err(vm.bug("lock.release without a lock"));
+    };
+    if !l.locked.get() {
+        return Err(vm.err("RuntimeError", "release unlocked lock"));
+    }
+    l.locked.set(false);
+    Ok(Value::None)
+}
+
+fn lock_exit(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let Native::Lock(l) = receiver(vm, &args)? else {
+        return Err(vm.bug("lock.__exit__ without a lock"));
+    };
+    if !l.locked.get() {
+        return Err(vm.err("RuntimeError", "release unlocked lock"));
+    }
+    l.locked.set(false);
+    Ok(Value::None)
+}
+
+fn lock_locked(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("lock", "locked", Style::NoArgs, &[], 0).parse(vm, &args, 1)?;
+    let Native::Lock(l) = receiver(vm, &args)? else {
+        return Err(vm.bug("lock.locked without a lock"));
+    };
+    Ok(Value::Bool(l.locked.get()))
+}
+
+fn rlock(vm: &Vm, args: &Args) -> PyResult<Rc<Native>> {
+    match args.pos.first() {
+        Some(Value::Native(n)) if matches!(**n, Native::RLock(_)) => Ok(n.clone()),
+        _ => Err(vm.bug("an RLock method without an RLock")),
+    }
+}
+
+fn rlock_acquire(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (blocking, timeout) = acquire_args(vm, "RLock", &args)?;
+    let n = rlock(vm, &args)?;
+    let Native::RLock(l) = &*n else {
+        return Err(vm.bug("RLock.acquire without an RLock"));
+    };
+    if l.count.get() == 0 || l.owner.get() == IDENT {
+        l.owner.set(IDENT);
+        l.count.set(l.count.get() + 1);
+        return Ok(Value::Bool(true));
+    }
+    if blocking {
+        return Err(would_wait(vm, timeout));
+    }
+    Ok(Value::Bool(false))
+}
+
+fn rlock_release(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let n = rlock(vm, &args)?;
+    let Native::RLock(l) = &*n else {
+        return Err(vm.bug("RLock.release without an RLock"));
+    };
+    if l.count.get() == 0 || l.owner.get() != IDENT {
+        return Err(vm.err("RuntimeError", "cannot release un-acquired lock"));
+    }
+    l.count.set(l.count.get() - 1);
+    if l.count.get() == 0 {
+        l.owner.set(0);
+    }
+    Ok(Value::None)
+}
+
+fn rlock_is_owned(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let n = rlock(vm, &args)?;
+    let Native::RLock(l) = &*n else {
+        return Err(vm.bug("RLock._is_owned without an RLock"));
+    };
+    Ok(Value::Bool(l.count.get() > 0 && l.owner.get() == IDENT))
+}
+
+fn rlock_recursion_count(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let n = rlock(vm, &args)?;
+    let Native::RLock(l) = &*n else {
+        return Err(vm.bug("RLock._recursion_count without an RLock"));
+    };
+    let mine = l.owner.get() == IDENT;
+    Ok(Value::Int(if mine { l.count.get() as i64 } else { 0 }))
+}
+
+/// `repr` of the two lock types.
+pub fn repr(v: &Value, n: &Native) -> String {
+    let state = |held: bool| if held { "locked" } else { "unlocked" };
+    match n {
+        Native::Lock(l) => format!(
+            "<{} _thread.lock object at {:#x}>",
+            state(l.locked.get()),
+            v.address()
+        ),
+        Native::RLock(l) => format!(
+            "<{} _thread.RLock object owner={} count={} at {:#x}>",
+            state(l.count.get() > 0),
+            l.owner.get(),
+            l.count.get(),
+            v.address()
+        ),
+        _ => String::new(),
+    }
+}
+
+pub const METHODS: &[(&str, &str, NativeFn)] = &[
+    ("lock", "acquire", lock_acquire),
+    ("lock", "acquire_lock", lock_acquire),
+    ("lock", "__enter__", lock_acquire),
+    ("lock", "release", lock_release),
+    ("lock", "release_lock", lock_release),
+    ("lock", "__exit__", lock_exit),
+    ("lock", "locked", lock_locked),
+    ("lock", "locked_lock", lock_locked),
+    ("RLock", "acquire", rlock_acquire),
+    ("RLock", "__enter__", rlock_acquire),
+    ("RLock", "release", rlock_release),
+    ("RLock", "__exit__", rlock_release),
+    ("RLock", "_is_owned", rlock_is_owned),
+    ("RLock", "_recursion_count", rlock_recursion_count),
+];
