@@ -165,6 +165,10 @@ struct Common {
     /// Heap budget per case on the reference VM, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_MIB)]
     memory: u64,
+    /// CPython 3.12's Lib/ directory, from which the reference VM imports the standard
+    /// library (default: $FRAMESPEC_STDLIB, else the lib/python3.12 beside python3.12).
+    #[arg(long, value_name = "DIR")]
+    stdlib: Option<PathBuf>,
 }
 
 /// `--memory`'s default: the VM's default heap budget.
@@ -328,6 +332,7 @@ fn reference(common: &Common) -> Reference {
     Reference {
         fuel: common.fuel,
         heap_limit_bytes: mib_to_bytes(common.memory),
+        stdlib: common.stdlib.clone().or_else(python::stdlib),
     }
 }
 

@@ -47,6 +47,8 @@ pub struct Reference {
     pub fuel: u64,
     /// Heap budget per run, in bytes.
     pub heap_limit_bytes: u64,
+    /// CPython 3.12's `Lib/`, from which programs import the standard library.
+    pub stdlib: Option<std::path::PathBuf>,
 }
 
 impl Default for Reference {
@@ -55,6 +57,7 @@ impl Default for Reference {
         Reference {
             fuel: options.fuel,
             heap_limit_bytes: options.heap_limit_bytes,
+            stdlib: crate::python::stdlib(),
         }
     }
 }
@@ -87,6 +90,7 @@ impl Reference {
             heap_limit_bytes: self.heap_limit_bytes,
             trace: case.trace,
             snapshot_lines: case.snapshot_lines.clone(),
+            stdlib: self.stdlib.clone(),
             ..RunOptions::default()
         }
     }

@@ -75,10 +75,38 @@ pub fn run_module(
     globals.set_str("__name__", Value::str("__main__"));
     globals.set_str("__doc__", Value::None);
     globals.set_str("__package__", Value::None);
-    let loader = if options.command {
-        builtin_importer(&vm)
+    // With a standard library, importlib is set up first, as CPython's start-up does.
+    let booted = if vm.stdlib.is_some() {
+        match super::import::boot_at_start(&mut vm) {
+            Ok(()) => true,
+            Err(end) => {
+                return RunResult {
+                    stdout: std::mem::take(&mut vm.stdout),
+                    stderr: std::mem::take(&mut vm.stderr),
+                    end,
+                    trace: vm.trace.events.take(),
+                    snapshots: vm.trace.snapshots.take(),
+                }
+            }
+        }
     } else {
-        file_loader(&mut vm, &options.filename, options.sourceless)
+        false
+    };
+    let loader = match (booted, options.command) {
+        (true, _) => match super::import::main_loader(&mut vm, options) {
+            Ok(l) => l,
+            Err(e) => {
+                return RunResult {
+                    stdout: String::new(),
+                    stderr: String::new(),
+                    end: End::Bug(format!("the __main__ loader: {e:?}")),
+                    trace: None,
+                    snapshots: None,
+                }
+            }
+        },
+        (false, true) => builtin_importer(&vm),
+        (false, false) => file_loader(&mut vm, &options.filename, options.sourceless),
     };
     globals.set_str("__loader__", loader);
     globals.set_str("__spec__", Value::None);

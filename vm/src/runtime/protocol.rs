@@ -114,7 +114,9 @@ impl Vm {
         match v {
             Value::Object(o) => {
                 let t = o.class.borrow().clone();
-                if t.is_builtin() {
+                // Instances of built-in classes have their behaviour in Rust, except
+                // struct sequences, which are tuples by their payload.
+                if t.is_builtin() && o.payload.is_none() {
                     return None;
                 }
                 t.lookup(name)

@@ -191,6 +191,16 @@ impl Vm {
                 )
             }
             Value::Traceback(_) => format!("<traceback object at {}>", addr(v)),
+            // `module_repr`: importlib's `_module_repr` once importlib is set up.
+            Value::Module(_) if self.importlib.is_some() => {
+                let importlib = self.importlib.clone().unwrap_or_default();
+                let f = self.getattr(&importlib, "_module_repr")?;
+                let r = self.call1(&f, v.clone())?;
+                match r.builtin_value() {
+                    Value::Str(s) => s.to_string(),
+                    _ => return Err(self.type_error("__repr__ returned non-string")),
+                }
+            }
             Value::Module(m) => match &m.file {
                 Some(f) => format!("<module '{}' from '{}'>", m.name, f),
                 // CPython names the shared library it loaded the module from.

@@ -288,6 +288,62 @@ pub fn frozen_code(vm: &mut Vm, name: &str) -> PyResult<Option<Rc<crate::code::C
     Ok(Some(made))
 }
 
+/// Sets importlib up before the program runs, with an instruction budget of its own (it
+/// is the interpreter's start-up, not the program's work). A failure is the standard
+/// library's fault, reported as unsupported with what went wrong.
+pub fn boot_at_start(vm: &mut Vm) -> Result<(), crate::End> {
+    let (left, used) = (vm.fuel_left, vm.fuel_used);
+    vm.fuel_left = BOOT_FUEL;
+    let result = boot(vm);
+    vm.fuel_left = left;
+    vm.fuel_used = used;
+    match result {
+        Ok(_) => Ok(()),
+        Err(Throw::Exc(e) | Throw::Reraise(e)) => {
+            let shown = vm.str_of(&e).unwrap_or_default();
+            let t = vm.type_of(&e).name.clone();
+            Err(crate::End::Unsupported(crate::Unsupported {
+                feature: format!("setting up importlib from this standard library ({t}: {shown})"),
+                filename: String::new(),
+                line: 0,
+                column: 0,
+            }))
+        }
+        Err(Throw::Unsupported(u)) => Err(crate::End::Unsupported(u)),
+        Err(Throw::OutOfMemory) => Err(crate::End::OutOfMemory {
+            limit_bytes: vm.heap.limit,
+        }),
+        Err(Throw::OutOfFuel) => Err(crate::End::Bug("importlib's set-up ran out of fuel".into())),
+        Err(Throw::Bug(b)) => Err(crate::End::Bug(b)),
+    }
+}
+
+/// Instructions importlib's set-up may take (it takes about ten thousand).
+const BOOT_FUEL: u64 = 10_000_000;
+
+/// `__main__.__loader__` as CPython sets it: `BuiltinImporter` for `-c`, else a
+/// `SourceFileLoader` (`SourcelessFileLoader` for a .pyc) named `__main__`.
+pub fn main_loader(vm: &mut Vm, options: &crate::RunOptions) -> PyResult<Value> {
+    let importlib = boot(vm)?;
+    if options.command {
+        return vm.getattr(&importlib, "BuiltinImporter");
+    }
+    let external = vm
+        .modules
+        .get_str("_frozen_importlib_external")
+        .ok_or_else(|| vm.bug("no _frozen_importlib_external"))?;
+    let class = if options.sourceless {
+        "SourcelessFileLoader"
+    } else {
+        "SourceFileLoader"
+    };
+    let class = vm.getattr(&external, class)?;
+    vm.call(
+        &class,
+        Args::new(vec![Value::str("__main__"), Value::str(&options.filename)]),
+    )
+}
+
 /// importlib's `_bootstrap` module, set up on first use as CPython's `init_importlib`
 /// and `init_importlib_external` do at start-up: `_frozen_importlib` run and installed
 /// (`_install(sys, _imp)`), then the path-based importers
@@ -301,7 +357,12 @@ pub fn boot(vm: &mut Vm) -> PyResult<Value> {
         return Err(vm.unsupported("importlib without a standard library"));
     }
     vm.trace.tracing += 1;
+    let before = vm.fuel_used;
+    let t0 = std::time::Instant::now();
     let result = boot_traceless(vm);
+    if std::env::var_os("FRAMESPEC_DEBUG_BOOT").is_some() {
+        eprintln!("boot: {} instructions, {:?}", vm.fuel_used - before, t0.elapsed());
+    }
     vm.trace.tracing -= 1;
     result
 }
