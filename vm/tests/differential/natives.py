@@ -64,12 +64,28 @@ def lookup(owner, name):
         owner_type = type(x for x in ())
     elif owner in ASYNC_TYPES:
         owner_type = ASYNC_TYPES[owner]
+    elif owner in NATIVE_TYPES:
+        owner_type = NATIVE_TYPES[owner]
     else:
         owner_type = getattr(builtins, owner)
     return owner_type.__dict__[name]
 
 
 ASYNC_TYPES = _async_types()
+
+
+def _native_types():
+    """The VM's names of the types of native modules (`runtime::types`)."""
+    import _io, _thread, _weakref, posix, types
+    return {
+        "ReferenceType": _weakref.ReferenceType, "lock": _thread.LockType,
+        "RLock": _thread.RLock, "FileIO": _io.FileIO, "BufferedReader": _io.BufferedReader,
+        "SimpleNamespace": types.SimpleNamespace, "flags": type(sys.flags),
+        "version_info": type(sys.version_info), "stat_result": posix.stat_result,
+    }
+
+
+NATIVE_TYPES = _native_types()
 
 
 def from_text_signature(text):

@@ -361,7 +361,11 @@ pub fn boot(vm: &mut Vm) -> PyResult<Value> {
     let t0 = std::time::Instant::now();
     let result = boot_traceless(vm);
     if std::env::var_os("FRAMESPEC_DEBUG_BOOT").is_some() {
-        eprintln!("boot: {} instructions, {:?}", vm.fuel_used - before, t0.elapsed());
+        eprintln!(
+            "boot: {} instructions, {:?}",
+            vm.fuel_used - before,
+            t0.elapsed()
+        );
     }
     vm.trace.tracing -= 1;
     result

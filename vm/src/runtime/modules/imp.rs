@@ -35,7 +35,7 @@ pub fn build(_vm: &Vm, d: &Rc<Dict>) {
             ("_frozen_module_names", frozen_module_names),
             ("extension_suffixes", extension_suffixes),
             ("create_dynamic", create_dynamic),
-            ("exec_dynamic", exec_module),
+            ("exec_dynamic", exec_dynamic),
             ("acquire_lock", acquire_lock),
             ("release_lock", release_lock),
             ("lock_held", lock_held),
@@ -46,24 +46,26 @@ pub fn build(_vm: &Vm, d: &Rc<Dict>) {
 }
 
 fn name_arg(vm: &mut Vm, args: &Args, fname: &str) -> PyResult<String> {
-    let [name] = Spec::function(fname, Style::Positional, &["name"], 1).bind::<1>(vm, args, 0)?;
+    let [name] = Spec::method("_imp", fname, Style::O, &["name"], 1).bind::<1>(vm, args, 0)?;
     match name.as_ref().map(Value::builtin_value) {
         Some(Value::Str(s)) => Ok(s.to_string()),
         Some(other) => {
-            let n = vm.type_of(other).name.clone();
+            let n = super::super::builtins::type_name_of_arg(vm, other);
             Err(vm.type_error(format!("{fname}() argument must be str, not {n}")))
         }
         None => Err(vm.bug("a missing required argument")),
     }
 }
 
-/// `is_builtin(name)`: 1 for a built-in module, -1 for one that cannot be initialised
-/// again (`sys`, `builtins`), 0 otherwise.
+/// `is_builtin(name)`: 1 for a module CPython builds in, -1 for one that cannot be
+/// initialised again (`sys`, `builtins`), 0 otherwise. The answer is CPython's, whether
+/// or not the VM has the module, so importing one it lacks is unsupported
+/// (`create_builtin`) rather than not found.
 fn is_builtin(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let name = name_arg(vm, &args, "is_builtin")?;
     Ok(Value::Int(match name.as_str() {
         "sys" | "builtins" => -1,
-        n if super::is_builtin(n) => 1,
+        n if super::super::cpython_names::BUILTIN_MODULES.contains(&n) => 1,
         _ => 0,
     }))
 }
@@ -72,7 +74,7 @@ fn is_builtin(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// and `builtins`).
 fn create_builtin(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [spec] =
-        Spec::function("create_builtin", Style::O, &["spec"], 1).bind::<1>(vm, &args, 0)?;
+        Spec::method("_imp", "create_builtin", Style::O, &["spec"], 1).bind::<1>(vm, &args, 0)?;
     let spec = spec.unwrap_or(Value::None);
     let name = vm.getattr(&spec, "name")?;
     let Value::Str(name) = name.builtin_value().clone() else {
@@ -86,13 +88,21 @@ fn create_builtin(vm: &mut Vm, args: Args) -> PyResult<Value> {
     }
     match super::create_by_name(vm, &name) {
         Some(m) if super::is_builtin(&name) => Ok(m),
+        _ if super::super::cpython_names::BUILTIN_MODULES.contains(&&*name) => {
+            Err(vm.unsupported(format!("the built-in module {name}")))
+        }
         _ => Ok(Value::None),
     }
 }
 
 /// `exec_builtin(mod)`, `exec_dynamic(mod)`: the VM's native modules are whole once made.
 fn exec_module(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Spec::function("exec_builtin", Style::O, &["mod"], 1).parse(vm, &args, 0)?;
+    Spec::method("_imp", "exec_builtin", Style::O, &["mod"], 1).parse(vm, &args, 0)?;
+    Ok(Value::Int(0))
+}
+
+fn exec_dynamic(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("_imp", "exec_dynamic", Style::O, &["mod"], 1).parse(vm, &args, 0)?;
     Ok(Value::Int(0))
 }
 
@@ -122,9 +132,15 @@ fn no_frozen(vm: &Vm, name: &str) -> super::super::Throw {
 
 /// `find_frozen(name, *, withdata=False)`: `(None, ispkg, origname)` or None.
 fn find_frozen(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [name, withdata] = Spec::function("find_frozen", Style::Keywords, &["name", "withdata"], 1)
-        .keywords(1, 1)
-        .bind::<2>(vm, &args, 0)?;
+    let [name, withdata] = Spec::method(
+        "_imp",
+        "find_frozen",
+        Style::Keywords,
+        &["name", "withdata"],
+        1,
+    )
+    .keywords(1, 1)
+    .bind::<2>(vm, &args, 0)?;
     if let Some(w) = withdata {
         if vm.truthy(&w)? {
             return Err(vm.unsupported("_imp.find_frozen(withdata=True) (marshalled data)"));
@@ -132,7 +148,11 @@ fn find_frozen(vm: &mut Vm, args: Args) -> PyResult<Value> {
     }
     let name = match name.as_ref().map(Value::builtin_value) {
         Some(Value::Str(s)) => s.to_string(),
-        _ => return Err(vm.type_error("find_frozen() argument 1 must be str")),
+        Some(other) => {
+            let n = super::super::builtins::type_name_of_arg(vm, other);
+            return Err(vm.type_error(format!("find_frozen() argument 1 must be str, not {n}")));
+        }
+        None => return Err(vm.bug("a missing required argument")),
     };
     Ok(match import::frozen::find(&name) {
         Some((orig, package)) => {
@@ -144,8 +164,14 @@ fn find_frozen(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `get_frozen_object(name, data=None)`: the module's code object.
 fn get_frozen_object(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [name, data] = Spec::function("get_frozen_object", Style::Positional, &["name", "data"], 1)
-        .bind::<2>(vm, &args, 0)?;
+    let [name, data] = Spec::method(
+        "_imp",
+        "get_frozen_object",
+        Style::Positional,
+        &["name", "data"],
+        1,
+    )
+    .bind::<2>(vm, &args, 0)?;
     if data.is_some_and(|d| !d.is_none()) {
         return Err(vm.unsupported("_imp.get_frozen_object with marshalled data"));
     }
@@ -160,7 +186,7 @@ fn get_frozen_object(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn frozen_module_names(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Spec::function("_frozen_module_names", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Spec::method("_imp", "_frozen_module_names", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
     let names = import::frozen::FROZEN
         .iter()
         .map(|(n, _, _)| Value::str(n))
@@ -169,7 +195,7 @@ fn frozen_module_names(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn extension_suffixes(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Spec::function("extension_suffixes", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Spec::method("_imp", "extension_suffixes", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
     Ok(Value::list(
         EXTENSION_SUFFIXES.iter().map(|s| Value::str(s)).collect(),
     ))
@@ -178,8 +204,14 @@ fn extension_suffixes(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// `create_dynamic(spec, file=None)`: CPython loads the shared library; the VM has the
 /// modules it implements natively, and no others.
 fn create_dynamic(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [spec, _] = Spec::function("create_dynamic", Style::Positional, &["spec", "file"], 1)
-        .bind::<2>(vm, &args, 0)?;
+    let [spec, _] = Spec::method(
+        "_imp",
+        "create_dynamic",
+        Style::Positional,
+        &["spec", "file"],
+        1,
+    )
+    .bind::<2>(vm, &args, 0)?;
     let spec = spec.unwrap_or(Value::None);
     let name = vm.getattr(&spec, "name")?;
     let Value::Str(name) = name.builtin_value().clone() else {
@@ -198,13 +230,13 @@ fn create_dynamic(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn acquire_lock(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Spec::function("acquire_lock", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Spec::method("_imp", "acquire_lock", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
     LOCK.with(|l| l.set(l.get() + 1));
     Ok(Value::None)
 }
 
 fn release_lock(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Spec::function("release_lock", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Spec::method("_imp", "release_lock", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
     if LOCK.with(|l| l.get()) == 0 {
         return Err(vm.err("RuntimeError", "not holding the import lock"));
     }
@@ -213,7 +245,7 @@ fn release_lock(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn lock_held(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Spec::function("lock_held", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Spec::method("_imp", "lock_held", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
     Ok(Value::Bool(LOCK.with(|l| l.get()) > 0))
 }
 
@@ -221,12 +253,27 @@ fn lock_held(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// object's constants when a .pyc moved; the VM's code objects are immutable, so only
 /// the unchanged case is supported.
 fn fix_co_filename(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [code, path] = Spec::function("_fix_co_filename", Style::Positional, &["code", "path"], 2)
-        .bind::<2>(vm, &args, 0)?;
-    let (Some(Value::Code(code)), Some(Value::Str(path))) =
-        (code, path.map(|p| p.builtin_value().clone()))
-    else {
-        return Err(vm.type_error("_fix_co_filename() arguments must be a code object and a str"));
+    let [code, path] = Spec::method(
+        "_imp",
+        "_fix_co_filename",
+        Style::Positional,
+        &["code", "path"],
+        2,
+    )
+    .bind::<2>(vm, &args, 0)?;
+    let code = code.unwrap_or(Value::None);
+    let Value::Code(code) = code else {
+        let n = super::super::builtins::type_name_of_arg(vm, &code);
+        return Err(vm.type_error(format!(
+            "_fix_co_filename() argument 1 must be code, not {n}"
+        )));
+    };
+    let path = path.unwrap_or(Value::None);
+    let Value::Str(path) = path.builtin_value().clone() else {
+        let n = super::super::builtins::type_name_of_arg(vm, &path);
+        return Err(vm.type_error(format!(
+            "_fix_co_filename() argument 2 must be str, not {n}"
+        )));
     };
     if *code.co_filename != *path {
         return Err(vm.unsupported("a .pyc file whose code names another source path"));

@@ -66,7 +66,7 @@ fn open(vm: &mut Vm, path: &Value, buffered: bool) -> PyResult<Value> {
 
 /// `open_code(path)`: the file opened for reading bytes (`io.open(path, 'rb')`).
 fn open_code(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [path] = Spec::function("open_code", Style::Keywords, &["path"], 1)
+    let [path] = Spec::method("_io", "open_code", Style::Keywords, &["path"], 1)
         .keywords(0, 1)
         .bind::<1>(vm, &args, 0)?;
     let path = path.unwrap_or(Value::None);

@@ -21,7 +21,7 @@ pub fn build(_vm: &Vm, d: &Rc<Dict>) {
 /// `loads(bytes, /, *, allow_code=True)`.
 fn loads(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [data] =
-        Spec::function("loads", Style::Positional, &["bytes"], 1).bind::<1>(vm, &args, 0)?;
+        Spec::method("marshal", "loads", Style::O, &["bytes"], 1).bind::<1>(vm, &args, 0)?;
     let data: Rc<[u8]> = match data.as_ref().map(Value::builtin_value) {
         Some(Value::Bytes(b)) => b.clone(),
         Some(Value::Native(n)) => match &**n {

@@ -196,7 +196,7 @@ fn stat_result(vm: &Vm, m: &std::fs::Metadata) -> Value {
 
 /// `listdir(path)`: the names in a directory, in the order the system gives them.
 fn listdir(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [path] = Spec::function("listdir", Style::Keywords, &["path"], 0)
+    let [path] = Spec::method("posix", "listdir", Style::Keywords, &["path"], 0)
         .keywords(0, 1)
         .bind::<1>(vm, &args, 0)?;
     let Some(path) = path.filter(|p| !p.is_none()) else {
@@ -223,7 +223,7 @@ fn listdir(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `fspath(path)`: a str or bytes as it is, else its `__fspath__()`.
 fn fspath(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [path] = Spec::function("fspath", Style::Keywords, &["path"], 1)
+    let [path] = Spec::method("posix", "fspath", Style::Keywords, &["path"], 1)
         .keywords(0, 1)
         .bind::<1>(vm, &args, 0)?;
     let path = path.unwrap_or(Value::None);

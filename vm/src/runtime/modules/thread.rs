@@ -69,22 +69,22 @@ pub fn new_rlock(vm: &Vm, args: &Args) -> PyResult<Value> {
 }
 
 fn allocate_lock(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Spec::function("allocate_lock", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Spec::method("_thread", "allocate_lock", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
     Ok(new_lock())
 }
 
 fn get_ident(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Spec::function("get_ident", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Spec::method("_thread", "get_ident", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
     Ok(Value::Int(IDENT))
 }
 
 fn count(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Spec::function("_count", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Spec::method("_thread", "_count", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
     Ok(Value::Int(0))
 }
 
 fn daemon_threads_allowed(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Spec::function("daemon_threads_allowed", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Spec::method("_thread", "daemon_threads_allowed", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
     Ok(Value::Bool(true))
 }
 

@@ -34,6 +34,14 @@ pub fn build(vm: &Vm, d: &Rc<Dict>) {
 }
 
 /// `_filters_mutated()`: CPython bumps a version that invalidates the registries.
-fn filters_mutated(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
+fn filters_mutated(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    super::super::argspec::Spec::method(
+        "_warnings",
+        "_filters_mutated",
+        super::super::argspec::Style::NoArgs,
+        &[],
+        0,
+    )
+    .parse(vm, &args, 0)?;
     Ok(Value::None)
 }

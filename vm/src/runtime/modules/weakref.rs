@@ -24,14 +24,15 @@ pub fn build(vm: &Vm, d: &Rc<Dict>) {
 }
 
 fn getweakrefcount(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [ob] =
-        Spec::function("getweakrefcount", Style::O, &["object"], 1).bind::<1>(vm, &args, 0)?;
+    let [ob] = Spec::method("_weakref", "getweakrefcount", Style::O, &["object"], 1)
+        .bind::<1>(vm, &args, 0)?;
     let ob = ob.unwrap_or(Value::None);
     Ok(Value::Int(super::super::weakref::count(&ob) as i64))
 }
 
 fn getweakrefs(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [ob] = Spec::function("getweakrefs", Style::O, &["object"], 1).bind::<1>(vm, &args, 0)?;
+    let [ob] = Spec::method("_weakref", "getweakrefs", Style::O, &["object"], 1)
+        .bind::<1>(vm, &args, 0)?;
     let ob = ob.unwrap_or(Value::None);
     Ok(Value::list(super::super::weakref::all_refs(&ob)))
 }
@@ -39,7 +40,8 @@ fn getweakrefs(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// `_remove_dead_weakref(dct, key, /)`: deletes `dct[key]` if it is a dead weak
 /// reference.
 fn remove_dead_weakref(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [dct, key] = Spec::function(
+    let [dct, key] = Spec::method(
+        "_weakref",
         "_remove_dead_weakref",
         Style::Positional,
         &["dct", "key"],
@@ -50,7 +52,7 @@ fn remove_dead_weakref(vm: &mut Vm, args: Args) -> PyResult<Value> {
         return Err(vm.bug("missing required arguments"));
     };
     let Value::Dict(d) = dct.builtin_value().clone() else {
-        let n = vm.type_of(&dct).name.clone();
+        let n = super::super::builtins::type_name_of_arg(vm, &dct);
         return Err(vm.type_error(format!(
             "_remove_dead_weakref() argument 1 must be dict, not {n}"
         )));
