@@ -50,6 +50,9 @@ samples = {
     "frozenset": frozenset, "range": range, "slice": slice,
     "function": types.FunctionType, "builtin_function_or_method": types.BuiltinFunctionType,
     "method": types.MethodType, "method_descriptor": types.MethodDescriptorType,
+    "wrapper_descriptor": types.WrapperDescriptorType, "method-wrapper": types.MethodWrapperType,
+    "classmethod_descriptor": types.ClassMethodDescriptorType,
+    "getset_descriptor": types.GetSetDescriptorType, "mappingproxy": types.MappingProxyType,
     "code": types.CodeType, "frame": types.FrameType, "traceback": types.TracebackType,
     "module": types.ModuleType, "cell": types.CellType, "generator": types.GeneratorType,
     "property": property, "staticmethod": staticmethod, "classmethod": classmethod,
@@ -117,6 +120,18 @@ for k in sorted(samples):
     print('    ("%s", "%s", &[' % (k, base))
     print(names(sorted(own), "        "))
     print("    ]),")
+print("];")
+print()
+print("/// The names in each built-in type's own `__dict__` that are slot wrappers")
+print("/// (`wrapper_descriptor`) rather than method descriptors, sorted by type name.")
+print("pub const WRAPPERS: &[(&str, &[&str])] = &[")
+for k in sorted(samples):
+    t = samples[k]
+    wrappers = sorted(n for n, v in vars(t).items() if type(v).__name__ == "wrapper_descriptor")
+    if wrappers:
+        print('    ("%s", &[' % k)
+        print(names(wrappers, "        "))
+        print("    ]),")
 print("];")
 print()
 print("/// `dir(builtins)`.")

@@ -42,7 +42,11 @@ fn programs(file: &Path) -> Result<Vec<String>, String> {
 
 fn judge(source: &str) -> Verdict {
     let (py_out, py_err) = support::cpython_run(source);
-    let r = framespec_vm::run(source, &RunOptions::default());
+    let options = RunOptions {
+        stdlib: support::stdlib(),
+        ..RunOptions::default()
+    };
+    let r = framespec_vm::run(source, &options);
     if let End::Unsupported(u) = &r.end {
         return Verdict::Unsupported(u.to_string());
     }

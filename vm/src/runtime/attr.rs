@@ -419,10 +419,8 @@ impl Vm {
                         .map(Value::Type)
                         .unwrap_or(Value::None),
                 ),
-                // CPython gives a read-only mappingproxy whose dict also holds `__doc__`
-                // and the `__dict__`/`__weakref__` descriptors; the VM's class dict is
-                // neither.
-                "__dict__" => return Err(self.unsupported("a class's __dict__ (a mappingproxy)")),
+                // A read-only view of the class's namespace (see `mappingproxy`).
+                "__dict__" => Some(super::mappingproxy::proxy(t)),
                 "__doc__" => Some(t.dict.get_str("__doc__").unwrap_or(Value::None)),
                 // type_get_type_params: the class's own `__type_params__`, else ().
                 "__type_params__" => Some(
@@ -816,6 +814,7 @@ impl Vm {
 /// `object`'s generic attribute methods, which a class's own `__getattribute__`,
 /// `__setattr__` and `__delattr__` reach through `super()` or `object.…`.
 pub const OBJECT_METHODS: &[(&str, &str, NativeFn)] = &[
+    ("object", "__str__", object_str),
     ("object", "__getattribute__", object_getattribute),
     ("object", "__setattr__", object_setattr),
     ("object", "__delattr__", object_delattr),
@@ -838,6 +837,26 @@ fn receiver_and_name(vm: &Vm, args: &Args, name: &str, n: usize) -> PyResult<(Va
             "attribute name must be string, not '{}'",
             vm.type_of(other).name
         ))),
+    }
+}
+
+/// `object.__str__(self)` (`object_str`): the object's repr.
+fn object_str(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (me, _) = receiver_and_name_free(vm, &args, "__str__")?;
+    Ok(Value::str(&vm.repr(&me)?))
+}
+
+/// The receiver of a slot wrapper of `object` that takes no other argument.
+fn receiver_and_name_free(vm: &Vm, args: &Args, name: &str) -> PyResult<(Value, ())> {
+    if !args.kw.is_empty() {
+        return Err(vm.type_error(format!("wrapper {name}() takes no keyword arguments")));
+    }
+    match args.pos.len() {
+        0 => Err(vm.type_error(format!(
+            "descriptor '{name}' of 'object' object needs an argument"
+        ))),
+        1 => Ok((args.pos[0].clone(), ())),
+        n => Err(vm.type_error(format!("expected 0 arguments, got {}", n - 1))),
     }
 }
 

@@ -350,6 +350,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__dict__", "__doc__", "__func__", "__get__", "__init__", "__isabstractmethod__",
         "__new__", "__repr__", "__wrapped__",
     ]),
+    ("classmethod_descriptor", "object", &[
+        "__call__", "__doc__", "__get__", "__getattribute__", "__name__", "__objclass__",
+        "__qualname__", "__repr__", "__text_signature__",
+    ]),
     ("code", "object", &[
         "__doc__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__le__",
         "__lt__", "__ne__", "__new__", "__repr__", "__sizeof__", "_co_code_adaptive",
@@ -463,6 +467,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__qualname__", "__repr__", "__sizeof__", "close", "gi_code", "gi_frame", "gi_running",
         "gi_suspended", "gi_yieldfrom", "send", "throw",
     ]),
+    ("getset_descriptor", "object", &[
+        "__delete__", "__doc__", "__get__", "__getattribute__", "__name__", "__objclass__",
+        "__qualname__", "__repr__", "__set__",
+    ]),
     ("int", "object", &[
         "__abs__", "__add__", "__and__", "__bool__", "__ceil__", "__divmod__", "__doc__",
         "__eq__", "__float__", "__floor__", "__floordiv__", "__format__", "__ge__",
@@ -501,6 +509,12 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("map", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__new__", "__next__", "__reduce__",
     ]),
+    ("mappingproxy", "object", &[
+        "__class_getitem__", "__contains__", "__doc__", "__eq__", "__ge__", "__getattribute__",
+        "__getitem__", "__gt__", "__hash__", "__ior__", "__iter__", "__le__", "__len__", "__lt__",
+        "__ne__", "__new__", "__or__", "__repr__", "__reversed__", "__ror__", "__str__", "copy",
+        "get", "items", "keys", "values",
+    ]),
     ("memoryview", "object", &[
         "__buffer__", "__delitem__", "__doc__", "__enter__", "__eq__", "__exit__", "__ge__",
         "__getattribute__", "__getitem__", "__gt__", "__hash__", "__iter__", "__le__", "__len__",
@@ -513,6 +527,11 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__call__", "__delattr__", "__doc__", "__eq__", "__func__", "__ge__", "__getattribute__",
         "__gt__", "__hash__", "__le__", "__lt__", "__ne__", "__new__", "__reduce__", "__repr__",
         "__self__", "__setattr__",
+    ]),
+    ("method-wrapper", "object", &[
+        "__call__", "__doc__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__",
+        "__le__", "__lt__", "__name__", "__ne__", "__objclass__", "__qualname__", "__reduce__",
+        "__repr__", "__self__", "__text_signature__",
     ]),
     ("method_descriptor", "object", &[
         "__call__", "__doc__", "__get__", "__getattribute__", "__name__", "__objclass__",
@@ -624,9 +643,516 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__doc__", "__match_args__", "__reduce__", "__repr__", "major", "micro", "minor",
         "n_fields", "n_sequence_fields", "n_unnamed_fields", "releaselevel", "serial",
     ]),
+    ("wrapper_descriptor", "object", &[
+        "__call__", "__doc__", "__get__", "__getattribute__", "__name__", "__objclass__",
+        "__qualname__", "__reduce__", "__repr__", "__text_signature__",
+    ]),
     ("zip", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__new__", "__next__", "__reduce__",
         "__setstate__",
+    ]),
+];
+
+/// The names in each built-in type's own `__dict__` that are slot wrappers
+/// (`wrapper_descriptor`) rather than method descriptors, sorted by type name.
+pub const WRAPPERS: &[(&str, &[&str])] = &[
+    ("ArithmeticError", &[
+        "__init__",
+    ]),
+    ("AssertionError", &[
+        "__init__",
+    ]),
+    ("AttributeError", &[
+        "__init__", "__str__",
+    ]),
+    ("BaseException", &[
+        "__delattr__", "__getattribute__", "__init__", "__repr__", "__setattr__", "__str__",
+    ]),
+    ("BaseExceptionGroup", &[
+        "__init__", "__str__",
+    ]),
+    ("BlockingIOError", &[
+        "__init__",
+    ]),
+    ("BrokenPipeError", &[
+        "__init__",
+    ]),
+    ("BufferError", &[
+        "__init__",
+    ]),
+    ("BufferedReader", &[
+        "__init__", "__next__", "__repr__",
+    ]),
+    ("BytesWarning", &[
+        "__init__",
+    ]),
+    ("ChildProcessError", &[
+        "__init__",
+    ]),
+    ("ConnectionAbortedError", &[
+        "__init__",
+    ]),
+    ("ConnectionError", &[
+        "__init__",
+    ]),
+    ("ConnectionRefusedError", &[
+        "__init__",
+    ]),
+    ("ConnectionResetError", &[
+        "__init__",
+    ]),
+    ("DeprecationWarning", &[
+        "__init__",
+    ]),
+    ("EOFError", &[
+        "__init__",
+    ]),
+    ("EncodingWarning", &[
+        "__init__",
+    ]),
+    ("EnvironmentError", &[
+        "__init__", "__str__",
+    ]),
+    ("Exception", &[
+        "__init__",
+    ]),
+    ("FileExistsError", &[
+        "__init__",
+    ]),
+    ("FileIO", &[
+        "__init__", "__repr__",
+    ]),
+    ("FileNotFoundError", &[
+        "__init__",
+    ]),
+    ("FloatingPointError", &[
+        "__init__",
+    ]),
+    ("FutureWarning", &[
+        "__init__",
+    ]),
+    ("GeneratorExit", &[
+        "__init__",
+    ]),
+    ("IOError", &[
+        "__init__", "__str__",
+    ]),
+    ("ImportError", &[
+        "__init__", "__str__",
+    ]),
+    ("ImportWarning", &[
+        "__init__",
+    ]),
+    ("IndentationError", &[
+        "__init__",
+    ]),
+    ("IndexError", &[
+        "__init__",
+    ]),
+    ("InterruptedError", &[
+        "__init__",
+    ]),
+    ("IsADirectoryError", &[
+        "__init__",
+    ]),
+    ("KeyError", &[
+        "__init__", "__str__",
+    ]),
+    ("KeyboardInterrupt", &[
+        "__init__",
+    ]),
+    ("LookupError", &[
+        "__init__",
+    ]),
+    ("MemoryError", &[
+        "__init__",
+    ]),
+    ("ModuleNotFoundError", &[
+        "__init__",
+    ]),
+    ("NameError", &[
+        "__init__", "__str__",
+    ]),
+    ("NoneType", &[
+        "__bool__", "__eq__", "__ge__", "__gt__", "__hash__", "__le__", "__lt__", "__ne__",
+        "__repr__",
+    ]),
+    ("NotADirectoryError", &[
+        "__init__",
+    ]),
+    ("NotImplementedError", &[
+        "__init__",
+    ]),
+    ("NotImplementedType", &[
+        "__bool__", "__repr__",
+    ]),
+    ("OSError", &[
+        "__init__", "__str__",
+    ]),
+    ("OverflowError", &[
+        "__init__",
+    ]),
+    ("ParamSpec", &[
+        "__or__", "__repr__", "__ror__",
+    ]),
+    ("PendingDeprecationWarning", &[
+        "__init__",
+    ]),
+    ("PermissionError", &[
+        "__init__",
+    ]),
+    ("ProcessLookupError", &[
+        "__init__",
+    ]),
+    ("RLock", &[
+        "__repr__",
+    ]),
+    ("RecursionError", &[
+        "__init__",
+    ]),
+    ("ReferenceError", &[
+        "__init__",
+    ]),
+    ("ReferenceType", &[
+        "__call__", "__eq__", "__ge__", "__gt__", "__hash__", "__init__", "__le__", "__lt__",
+        "__ne__", "__repr__",
+    ]),
+    ("ResourceWarning", &[
+        "__init__",
+    ]),
+    ("RuntimeError", &[
+        "__init__",
+    ]),
+    ("RuntimeWarning", &[
+        "__init__",
+    ]),
+    ("SimpleNamespace", &[
+        "__delattr__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__init__", "__le__",
+        "__lt__", "__ne__", "__repr__", "__setattr__",
+    ]),
+    ("StopAsyncIteration", &[
+        "__init__",
+    ]),
+    ("StopIteration", &[
+        "__init__",
+    ]),
+    ("SyntaxError", &[
+        "__init__", "__str__",
+    ]),
+    ("SyntaxWarning", &[
+        "__init__",
+    ]),
+    ("SystemError", &[
+        "__init__",
+    ]),
+    ("SystemExit", &[
+        "__init__",
+    ]),
+    ("TabError", &[
+        "__init__",
+    ]),
+    ("TextIOWrapper", &[
+        "__init__", "__next__", "__repr__",
+    ]),
+    ("TimeoutError", &[
+        "__init__",
+    ]),
+    ("TypeAliasType", &[
+        "__getitem__", "__or__", "__repr__", "__ror__",
+    ]),
+    ("TypeError", &[
+        "__init__",
+    ]),
+    ("TypeVar", &[
+        "__or__", "__repr__", "__ror__",
+    ]),
+    ("TypeVarTuple", &[
+        "__iter__", "__repr__",
+    ]),
+    ("UnboundLocalError", &[
+        "__init__",
+    ]),
+    ("UnicodeDecodeError", &[
+        "__init__", "__str__",
+    ]),
+    ("UnicodeEncodeError", &[
+        "__init__", "__str__",
+    ]),
+    ("UnicodeError", &[
+        "__init__",
+    ]),
+    ("UnicodeTranslateError", &[
+        "__init__", "__str__",
+    ]),
+    ("UnicodeWarning", &[
+        "__init__",
+    ]),
+    ("UserWarning", &[
+        "__init__",
+    ]),
+    ("ValueError", &[
+        "__init__",
+    ]),
+    ("Warning", &[
+        "__init__",
+    ]),
+    ("ZeroDivisionError", &[
+        "__init__",
+    ]),
+    ("async_generator", &[
+        "__aiter__", "__anext__", "__del__", "__getattribute__", "__repr__",
+    ]),
+    ("async_generator_asend", &[
+        "__await__", "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("async_generator_athrow", &[
+        "__await__", "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("async_generator_wrapped_value", &[
+        "__getattribute__",
+    ]),
+    ("bool", &[
+        "__and__", "__invert__", "__or__", "__rand__", "__repr__", "__ror__", "__rxor__",
+        "__xor__",
+    ]),
+    ("builtin_function_or_method", &[
+        "__call__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__le__",
+        "__lt__", "__ne__", "__repr__",
+    ]),
+    ("bytes", &[
+        "__add__", "__buffer__", "__contains__", "__eq__", "__ge__", "__getattribute__",
+        "__getitem__", "__gt__", "__hash__", "__iter__", "__le__", "__len__", "__lt__", "__mod__",
+        "__mul__", "__ne__", "__repr__", "__rmod__", "__rmul__", "__str__",
+    ]),
+    ("bytes_iterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("callable_iterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("cell", &[
+        "__eq__", "__ge__", "__getattribute__", "__gt__", "__le__", "__lt__", "__ne__",
+        "__repr__",
+    ]),
+    ("classmethod", &[
+        "__get__", "__init__", "__repr__",
+    ]),
+    ("classmethod_descriptor", &[
+        "__call__", "__get__", "__getattribute__", "__repr__",
+    ]),
+    ("code", &[
+        "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__le__", "__lt__",
+        "__ne__", "__repr__",
+    ]),
+    ("complex", &[
+        "__abs__", "__add__", "__bool__", "__eq__", "__ge__", "__getattribute__", "__gt__",
+        "__hash__", "__le__", "__lt__", "__mul__", "__ne__", "__neg__", "__pos__", "__pow__",
+        "__radd__", "__repr__", "__rmul__", "__rpow__", "__rsub__", "__rtruediv__", "__sub__",
+        "__truediv__",
+    ]),
+    ("coroutine", &[
+        "__await__", "__del__", "__getattribute__", "__repr__",
+    ]),
+    ("coroutine_wrapper", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("dict", &[
+        "__delitem__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__init__", "__ior__",
+        "__iter__", "__le__", "__len__", "__lt__", "__ne__", "__or__", "__repr__", "__ror__",
+        "__setitem__",
+    ]),
+    ("dict_itemiterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("dict_items", &[
+        "__and__", "__contains__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__iter__",
+        "__le__", "__len__", "__lt__", "__ne__", "__or__", "__rand__", "__repr__", "__ror__",
+        "__rsub__", "__rxor__", "__sub__", "__xor__",
+    ]),
+    ("dict_keyiterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("dict_keys", &[
+        "__and__", "__contains__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__iter__",
+        "__le__", "__len__", "__lt__", "__ne__", "__or__", "__rand__", "__repr__", "__ror__",
+        "__rsub__", "__rxor__", "__sub__", "__xor__",
+    ]),
+    ("dict_reverseitemiterator", &[
+        "__iter__", "__next__",
+    ]),
+    ("dict_reversekeyiterator", &[
+        "__iter__", "__next__",
+    ]),
+    ("dict_reversevalueiterator", &[
+        "__iter__", "__next__",
+    ]),
+    ("dict_valueiterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("dict_values", &[
+        "__getattribute__", "__iter__", "__len__", "__repr__",
+    ]),
+    ("ellipsis", &[
+        "__getattribute__", "__repr__",
+    ]),
+    ("enumerate", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("filter", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("flags", &[
+        "__repr__",
+    ]),
+    ("float", &[
+        "__abs__", "__add__", "__bool__", "__divmod__", "__eq__", "__float__", "__floordiv__",
+        "__ge__", "__getattribute__", "__gt__", "__hash__", "__int__", "__le__", "__lt__",
+        "__mod__", "__mul__", "__ne__", "__neg__", "__pos__", "__pow__", "__radd__",
+        "__rdivmod__", "__repr__", "__rfloordiv__", "__rmod__", "__rmul__", "__rpow__",
+        "__rsub__", "__rtruediv__", "__sub__", "__truediv__",
+    ]),
+    ("frame", &[
+        "__delattr__", "__getattribute__", "__repr__", "__setattr__",
+    ]),
+    ("frozenset", &[
+        "__and__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__iter__",
+        "__le__", "__len__", "__lt__", "__ne__", "__or__", "__rand__", "__repr__", "__ror__",
+        "__rsub__", "__rxor__", "__sub__", "__xor__",
+    ]),
+    ("function", &[
+        "__call__", "__get__", "__repr__",
+    ]),
+    ("generator", &[
+        "__del__", "__getattribute__", "__iter__", "__next__", "__repr__",
+    ]),
+    ("getset_descriptor", &[
+        "__delete__", "__get__", "__getattribute__", "__repr__", "__set__",
+    ]),
+    ("int", &[
+        "__abs__", "__add__", "__and__", "__bool__", "__divmod__", "__eq__", "__float__",
+        "__floordiv__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__index__",
+        "__int__", "__invert__", "__le__", "__lshift__", "__lt__", "__mod__", "__mul__", "__ne__",
+        "__neg__", "__or__", "__pos__", "__pow__", "__radd__", "__rand__", "__rdivmod__",
+        "__repr__", "__rfloordiv__", "__rlshift__", "__rmod__", "__rmul__", "__ror__", "__rpow__",
+        "__rrshift__", "__rshift__", "__rsub__", "__rtruediv__", "__rxor__", "__sub__",
+        "__truediv__", "__xor__",
+    ]),
+    ("iterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("list", &[
+        "__add__", "__contains__", "__delitem__", "__eq__", "__ge__", "__getattribute__",
+        "__gt__", "__iadd__", "__imul__", "__init__", "__iter__", "__le__", "__len__", "__lt__",
+        "__mul__", "__ne__", "__repr__", "__rmul__", "__setitem__",
+    ]),
+    ("list_iterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("list_reverseiterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("lock", &[
+        "__repr__",
+    ]),
+    ("map", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("mappingproxy", &[
+        "__contains__", "__eq__", "__ge__", "__getattribute__", "__getitem__", "__gt__",
+        "__hash__", "__ior__", "__iter__", "__le__", "__len__", "__lt__", "__ne__", "__or__",
+        "__repr__", "__ror__", "__str__",
+    ]),
+    ("memoryview", &[
+        "__buffer__", "__delitem__", "__eq__", "__ge__", "__getattribute__", "__getitem__",
+        "__gt__", "__hash__", "__iter__", "__le__", "__len__", "__lt__", "__ne__",
+        "__release_buffer__", "__repr__", "__setitem__",
+    ]),
+    ("method", &[
+        "__call__", "__delattr__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__",
+        "__le__", "__lt__", "__ne__", "__repr__", "__setattr__",
+    ]),
+    ("method-wrapper", &[
+        "__call__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__le__",
+        "__lt__", "__ne__", "__repr__",
+    ]),
+    ("method_descriptor", &[
+        "__call__", "__get__", "__getattribute__", "__repr__",
+    ]),
+    ("module", &[
+        "__delattr__", "__getattribute__", "__init__", "__repr__", "__setattr__",
+    ]),
+    ("object", &[
+        "__delattr__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__init__",
+        "__le__", "__lt__", "__ne__", "__repr__", "__setattr__", "__str__",
+    ]),
+    ("property", &[
+        "__delete__", "__get__", "__getattribute__", "__init__", "__set__",
+    ]),
+    ("range", &[
+        "__bool__", "__contains__", "__eq__", "__ge__", "__getattribute__", "__getitem__",
+        "__gt__", "__hash__", "__iter__", "__le__", "__len__", "__lt__", "__ne__", "__repr__",
+    ]),
+    ("range_iterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("reversed", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("set", &[
+        "__and__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__iand__", "__init__",
+        "__ior__", "__isub__", "__iter__", "__ixor__", "__le__", "__len__", "__lt__", "__ne__",
+        "__or__", "__rand__", "__repr__", "__ror__", "__rsub__", "__rxor__", "__sub__", "__xor__",
+    ]),
+    ("set_iterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("slice", &[
+        "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__le__", "__lt__",
+        "__ne__", "__repr__",
+    ]),
+    ("stat_result", &[
+        "__repr__",
+    ]),
+    ("staticmethod", &[
+        "__call__", "__get__", "__init__", "__repr__",
+    ]),
+    ("str", &[
+        "__add__", "__contains__", "__eq__", "__ge__", "__getattribute__", "__getitem__",
+        "__gt__", "__hash__", "__iter__", "__le__", "__len__", "__lt__", "__mod__", "__mul__",
+        "__ne__", "__repr__", "__rmod__", "__rmul__", "__str__",
+    ]),
+    ("str_ascii_iterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("str_iterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("super", &[
+        "__get__", "__getattribute__", "__init__", "__repr__",
+    ]),
+    ("traceback", &[
+        "__getattribute__",
+    ]),
+    ("tuple", &[
+        "__add__", "__contains__", "__eq__", "__ge__", "__getattribute__", "__getitem__",
+        "__gt__", "__hash__", "__iter__", "__le__", "__len__", "__lt__", "__mul__", "__ne__",
+        "__repr__", "__rmul__",
+    ]),
+    ("tuple_iterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("type", &[
+        "__call__", "__delattr__", "__getattribute__", "__init__", "__or__", "__repr__",
+        "__ror__", "__setattr__",
+    ]),
+    ("version_info", &[
+        "__repr__",
+    ]),
+    ("wrapper_descriptor", &[
+        "__call__", "__get__", "__getattribute__", "__repr__",
+    ]),
+    ("zip", &[
+        "__getattribute__", "__iter__", "__next__",
     ]),
 ];
 

@@ -32,6 +32,7 @@ mod import;
 mod int;
 mod interp;
 mod keys;
+mod mappingproxy;
 mod memoryview;
 mod metaclass;
 mod methods;

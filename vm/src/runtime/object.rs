@@ -76,6 +76,8 @@ pub enum Native {
     RLock(super::modules::thread::RLock),
     File(super::modules::io::File),
     MemoryView(super::memoryview::MemoryView),
+    MappingProxy(super::mappingproxy::MappingProxy),
+    GetSet(super::mappingproxy::GetSet),
 }
 
 impl Native {
@@ -86,6 +88,8 @@ impl Native {
             Native::RLock(_) => "RLock",
             Native::File(f) => f.type_name(),
             Native::MemoryView(_) => "memoryview",
+            Native::MappingProxy(_) => "mappingproxy",
+            Native::GetSet(_) => "getset_descriptor",
         }
     }
 }

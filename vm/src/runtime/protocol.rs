@@ -55,20 +55,25 @@ impl Vm {
                 ViewKind::Items => "dict_items",
             },
             Value::Function(_) => "function",
-            Value::Builtin(b) => {
-                if b.owner.is_some() {
-                    "method_descriptor"
-                } else {
-                    "builtin_function_or_method"
+            Value::Builtin(b) => match b.owner {
+                None => "builtin_function_or_method",
+                // `tp_new` is exposed as a built-in function (`tp_new_wrapper`).
+                Some(_) if b.name == "__new__" => "builtin_function_or_method",
+                Some(o) if reach::is_wrapper_descriptor(o, b.name) => "wrapper_descriptor",
+                Some(o) if super::methods::is_class_method(o, b.name) => "classmethod_descriptor",
+                Some(_) => "method_descriptor",
+            },
+            Value::Method(m) => match &m.func {
+                Value::Builtin(b)
+                    if b.name != "__new__"
+                        && b.owner
+                            .is_some_and(|o| reach::is_wrapper_descriptor(o, b.name)) =>
+                {
+                    "method-wrapper"
                 }
-            }
-            Value::Method(m) => {
-                if matches!(m.func, Value::Builtin(_)) {
-                    "builtin_function_or_method"
-                } else {
-                    "method"
-                }
-            }
+                Value::Builtin(_) => "builtin_function_or_method",
+                _ => "method",
+            },
             Value::Code(_) => "code",
             Value::Frame(_) => "frame",
             Value::Traceback(_) => "traceback",
@@ -119,7 +124,10 @@ impl Vm {
                 if t.is_builtin() && o.payload.is_none() {
                     return None;
                 }
+                // `object`'s own slots are the VM's default behaviour, which the callers
+                // apply themselves when no class defines the method.
                 t.lookup(name)
+                    .filter(|f| !matches!(f, Value::Builtin(b) if b.owner == Some("object")))
             }
             // The native modules' types keep their special methods in their dicts.
             Value::Native(n) => self.ty(n.type_name()).lookup(name),

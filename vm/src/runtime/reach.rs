@@ -33,6 +33,14 @@ pub fn defining_type(type_name: &str, attr: &str) -> Option<&'static str> {
     None
 }
 
+/// Whether `owner.name` is a slot wrapper in CPython (`type(int.__add__)` is
+/// `wrapper_descriptor`; `type(int.__format__)` is `method_descriptor`).
+pub fn is_wrapper_descriptor(owner: &str, name: &str) -> bool {
+    super::cpython_names::WRAPPERS
+        .binary_search_by(|(t, _)| t.cmp(&owner))
+        .is_ok_and(|i| sorted_contains(super::cpython_names::WRAPPERS[i].1, name))
+}
+
 /// Whether `name` is in CPython's `builtins` module.
 pub fn is_builtin(name: &str) -> bool {
     sorted_contains(BUILTINS, name)

@@ -133,7 +133,18 @@ impl Vm {
             }
             Value::Function(f) => format!("<function {} at {}>", f.qualname.borrow(), addr(v)),
             Value::Builtin(b) => match b.owner {
-                Some(owner) => format!("<method '{}' of '{}' objects>", b.name, owner),
+                Some(owner) if b.name == "__new__" => format!(
+                    "<built-in method __new__ of type object at {:#x}>",
+                    Value::Type(self.ty(owner)).address()
+                ),
+                Some(owner) if super::reach::is_wrapper_descriptor(owner, b.name) => format!(
+                    "<slot wrapper '{}' of '{}' objects>",
+                    b.name,
+                    self.ty(owner).name
+                ),
+                Some(owner) => {
+                    format!("<method '{}' of '{}' objects>", b.name, self.ty(owner).name)
+                }
                 None => format!("<built-in function {}>", b.name),
             },
             Value::Method(m) => match &m.func {
@@ -144,6 +155,19 @@ impl Vm {
                             let _ = md;
                             b.name
                         }),
+                        _ if b.name != "__new__"
+                            && b.owner.is_some_and(|o| {
+                                super::reach::is_wrapper_descriptor(o, b.name)
+                            }) =>
+                        {
+                            let tname = self.type_of(&recv).name.clone();
+                            format!(
+                                "<method-wrapper '{}' of {} object at {}>",
+                                b.name,
+                                tname,
+                                addr(&recv)
+                            )
+                        }
                         _ => {
                             let tname = self.type_of(&recv).name.clone();
                             format!(

@@ -24,6 +24,12 @@ pub fn python() -> &'static std::path::Path {
     }
 }
 
+/// CPython 3.12's `Lib/`, found as the harness finds it (`$FRAMESPEC_STDLIB`, else beside
+/// python3.12): the VM imports the standard library from it.
+pub fn stdlib() -> Option<std::path::PathBuf> {
+    cpython::python::stdlib()
+}
+
 /// Runs `python3.12 SCRIPT ARG` with `stdin` as its input and returns its stdout.
 fn run_script(script: &str, arg: &str, stdin: &str) -> Vec<u8> {
     let mut child = Command::new(python())

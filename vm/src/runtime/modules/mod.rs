@@ -179,6 +179,12 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         Native::Lock(_) | Native::RLock(_) => Ok(thread::repr(v, n)),
         Native::File(f) => io::repr(vm, f),
         Native::MemoryView(_) => Ok(format!("<memory at {:#x}>", v.address())),
+        Native::MappingProxy(_) => {
+            let f = vm.ty("mappingproxy").lookup("__repr__").unwrap_or_default();
+            let r = vm.call1(&f, v.clone())?;
+            vm.str_of(&r)
+        }
+        Native::GetSet(g) => Ok(super::mappingproxy::getset_repr(g)),
     }
 }
 
@@ -209,4 +215,5 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     super::structseq::METHODS,
     super::sysmod::NAMESPACE_METHODS,
     super::memoryview::METHODS,
+    super::mappingproxy::METHODS,
 ];

@@ -1,0 +1,260 @@
+//! `mappingproxy` (CPython `Objects/descrobject.c`'s `PyDictProxy`): the read-only view a
+//! class's `__dict__` gives of its namespace, and the `getset_descriptor`s CPython's
+//! `type_new` adds there for `__dict__` and `__weakref__`.
+//!
+//! A proxy holds its class and reads the class's dict at each use, so it is live as
+//! CPython's is. For a class statement's class it shows what CPython's type dict holds:
+//! the namespace in the order the body bound it, then `__dict__` and `__weakref__` when
+//! the class is the first of its line to give its instances those, then `__doc__` when
+//! the body set none. A built-in type's dict in the VM holds what the VM implements, not
+//! all CPython has: looking a name up there works (a name only CPython has is
+//! unsupported), listing it is unsupported.
+
+use std::rc::{Rc, Weak};
+
+use super::dict::Dict;
+use super::interp::Vm;
+use super::object::{Args, Native, NativeFn, Value};
+use super::types::Type;
+use super::PyResult;
+
+/// A proxy of the class `of`'s dict.
+#[derive(Debug)]
+pub struct MappingProxy {
+    pub of: Rc<Type>,
+}
+
+/// `<attribute '__dict__' of 'C' objects>`: a class's `__dict__` or `__weakref__`
+/// descriptor, as its dict shows it.
+#[derive(Debug)]
+pub struct GetSet {
+    pub name: &'static str,
+    pub owner: Weak<Type>,
+}
+
+pub fn proxy(t: &Rc<Type>) -> Value {
+    Value::Native(Rc::new(Native::MappingProxy(MappingProxy {
+        of: t.clone(),
+    })))
+}
+
+/// Built-in types whose instances have a `__dict__` (`tp_dictoffset`), among those a class
+/// may derive from.
+const DICT_BASES: &[&str] = &["BaseException", "staticmethod", "classmethod", "type"];
+/// Built-in types whose instances take weak references (`tp_weaklistoffset`).
+const WEAKREF_BASES: &[&str] = &["set", "frozenset", "type"];
+/// Built-in types of variable size (`tp_itemsize`), whose subclasses cannot add a weak
+/// reference list.
+const VARIABLE_SIZE: &[&str] = &["int", "bool", "bytes", "tuple", "type"];
+
+fn builtin_is(t: &Rc<Type>, names: &[&str]) -> bool {
+    t.mro()
+        .iter()
+        .any(|c| c.is_builtin() && names.iter().any(|n| c.name.rsplit('.').next() == Some(n)))
+}
+
+/// The slot names a class's `__slots__` declares, if it declares any.
+fn declared_slots(t: &Rc<Type>) -> Option<Vec<String>> {
+    let slots = t.dict.get_str("__slots__")?;
+    let names = match &slots {
+        Value::Str(s) => vec![s.to_string()],
+        Value::Tuple(items) => items.iter().filter_map(str_of).collect(),
+        Value::List(l) => l.items.borrow().iter().filter_map(str_of).collect(),
+        _ => Vec::new(),
+    };
+    Some(names)
+}
+
+fn str_of(v: &Value) -> Option<String> {
+    match v {
+        Value::Str(s) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether instances of `t` have a `__dict__`.
+fn has_instance_dict(t: &Rc<Type>) -> bool {
+    if t.is_builtin() {
+        return builtin_is(t, DICT_BASES);
+    }
+    t.has_dict
+}
+
+/// Whether instances of `t` take weak references.
+fn has_weakrefs(t: &Rc<Type>) -> bool {
+    if t.is_builtin() {
+        return builtin_is(t, WEAKREF_BASES);
+    }
+    adds_weakref(t) || t.bases.iter().any(has_weakrefs)
+}
+
+/// `type_new`'s `add_dict`: the class gives its instances a dict its bases do not.
+fn adds_dict(t: &Rc<Type>) -> bool {
+    !t.is_builtin() && t.has_dict && !t.bases.iter().any(has_instance_dict)
+}
+
+/// `type_new`'s `add_weak`.
+fn adds_weakref(t: &Rc<Type>) -> bool {
+    if t.is_builtin() || t.bases.iter().any(has_weakrefs) {
+        return false;
+    }
+    if t.bases.iter().any(|b| builtin_is(b, VARIABLE_SIZE)) {
+        return false;
+    }
+    match declared_slots(t) {
+        Some(names) => names.iter().any(|n| n == "__weakref__"),
+        None => true,
+    }
+}
+
+/// What CPython's dict of the class `t` holds, in its order.
+pub fn contents(vm: &Vm, t: &Rc<Type>) -> PyResult<Rc<Dict>> {
+    if t.is_builtin() {
+        return Err(vm.unsupported(format!(
+            "listing the __dict__ of the built-in type {}",
+            t.name
+        )));
+    }
+    let d = Dict::new_rc();
+    for (k, v) in t.dict.items() {
+        if d.set(k, v).is_err() {
+            return Err(vm.unsupported("a class namespace with a key that is not a str"));
+        }
+    }
+    for (name, added) in [("__dict__", adds_dict(t)), ("__weakref__", adds_weakref(t))] {
+        if added && d.get_str(name).is_none() {
+            let g = GetSet {
+                name,
+                owner: Rc::downgrade(t),
+            };
+            d.set_str(name, Value::Native(Rc::new(Native::GetSet(g))));
+        }
+    }
+    if d.get_str("__doc__").is_none() {
+        d.set_str("__doc__", Value::None);
+    }
+    Ok(d)
+}
+
+fn this(vm: &Vm, args: &Args) -> PyResult<Rc<Type>> {
+    match args.pos.first() {
+        Some(Value::Native(n)) => match &**n {
+            Native::MappingProxy(p) => Ok(p.of.clone()),
+            _ => Err(vm.bug("a mappingproxy method without one")),
+        },
+        _ => Err(vm.bug("a mappingproxy method without one")),
+    }
+}
+
+/// `proxy[key]` and `proxy.get(key)`: `None` when absent.
+fn lookup(vm: &mut Vm, t: &Rc<Type>, key: &Value) -> PyResult<Option<Value>> {
+    if !t.is_builtin() {
+        let d = contents(vm, t)?;
+        return vm.dict_get(&d, key);
+    }
+    if let Some(v) = vm.dict_get(&t.dict, key)? {
+        return Ok(Some(v));
+    }
+    if let Value::Str(s) = key {
+        let own = t.name.rsplit('.').next().unwrap_or_default().to_owned();
+        if super::reach::defining_type(&own, s) == Some(own.as_str()) {
+            return Err(vm.unsupported(format!("{}.__dict__[{s:?}]", t.name)));
+        }
+    }
+    Ok(None)
+}
+
+fn getitem(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let t = this(vm, &args)?;
+    let key = args.pos.get(1).cloned().unwrap_or(Value::None);
+    match lookup(vm, &t, &key)? {
+        Some(v) => Ok(v),
+        None => Err(vm.err_args("KeyError", vec![key])),
+    }
+}
+
+fn get(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [key, default] = super::argspec::Spec::method(
+        "mappingproxy",
+        "get",
+        super::argspec::Style::Positional,
+        &["key", "default"],
+        1,
+    )
+    .bind::<2>(vm, &args, 1)?;
+    let t = this(vm, &args)?;
+    let key = key.unwrap_or(Value::None);
+    Ok(lookup(vm, &t, &key)?.unwrap_or(default.unwrap_or(Value::None)))
+}
+
+fn contains(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let t = this(vm, &args)?;
+    let key = args.pos.get(1).cloned().unwrap_or(Value::None);
+    Ok(Value::Bool(lookup(vm, &t, &key)?.is_some()))
+}
+
+/// The operations that read the whole dict, on a fresh copy of what CPython's holds.
+fn whole(vm: &mut Vm, args: &Args) -> PyResult<Rc<Dict>> {
+    let t = this(vm, args)?;
+    contents(vm, &t)
+}
+
+fn len(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Ok(Value::Int(whole(vm, &args)?.len() as i64))
+}
+
+fn iter(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let d = whole(vm, &args)?;
+    vm.iter(&Value::Dict(d))
+}
+
+fn dict_method(vm: &mut Vm, args: Args, name: &str) -> PyResult<Value> {
+    let d = Value::Dict(whole(vm, &args)?);
+    let m = vm.getattr(&d, name)?;
+    vm.call(&m, Args::new(args.pos[1..].to_vec()))
+}
+
+fn keys(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    dict_method(vm, args, "keys")
+}
+
+fn values(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    dict_method(vm, args, "values")
+}
+
+fn items(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    dict_method(vm, args, "items")
+}
+
+fn copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    dict_method(vm, args, "copy")
+}
+
+fn repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let d = Value::Dict(whole(vm, &args)?);
+    let inner = vm.repr(&d)?;
+    Ok(Value::str(&format!("mappingproxy({inner})")))
+}
+
+/// `<attribute '__dict__' of 'C' objects>`.
+pub fn getset_repr(g: &GetSet) -> String {
+    let owner = g
+        .owner
+        .upgrade()
+        .map(|t| t.name.to_string())
+        .unwrap_or_default();
+    format!("<attribute '{}' of '{owner}' objects>", g.name)
+}
+
+pub const METHODS: &[(&str, &str, NativeFn)] = &[
+    ("mappingproxy", "__getitem__", getitem),
+    ("mappingproxy", "get", get),
+    ("mappingproxy", "__contains__", contains),
+    ("mappingproxy", "__len__", len),
+    ("mappingproxy", "__iter__", iter),
+    ("mappingproxy", "keys", keys),
+    ("mappingproxy", "values", values),
+    ("mappingproxy", "items", items),
+    ("mappingproxy", "copy", copy),
+    ("mappingproxy", "__repr__", repr),
+];
