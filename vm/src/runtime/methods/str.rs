@@ -43,7 +43,7 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("str", "encode", str_encode),
 ];
 
-fn recv_str(vm: &Vm, args: &Args) -> PyResult<Rc<str>> {
+pub(super) fn recv_str(vm: &Vm, args: &Args) -> PyResult<Rc<str>> {
     match args.pos.first() {
         Some(Value::Str(s)) => Ok(s.clone()),
         _ => Err(vm.type_error("descriptor requires a 'str' object")),
@@ -51,7 +51,7 @@ fn recv_str(vm: &Vm, args: &Args) -> PyResult<Rc<str>> {
 }
 
 /// A `str` method's [`Spec`] with positional-only parameters.
-const fn m(
+pub(super) const fn m(
     name: &'static str,
     style: Style,
     params: &'static [&'static str],
@@ -61,7 +61,7 @@ const fn m(
 }
 
 /// `replace() argument 1 must be str, not int`.
-fn str_param(vm: &Vm, v: &Value, name: &str, pos: usize) -> PyResult<Rc<str>> {
+pub(super) fn str_param(vm: &Vm, v: &Value, name: &str, pos: usize) -> PyResult<Rc<str>> {
     match v.builtin_value() {
         Value::Str(s) => Ok(s.clone()),
         other => Err(vm.type_error(format!(
@@ -477,7 +477,12 @@ fn finds_args(vm: &mut Vm, args: &Args, name: &'static str) -> PyResult<Finds> {
     Ok((s, sub, window))
 }
 
-fn find_with(vm: &mut Vm, args: Args, name: &'static str, from_right: bool) -> PyResult<i64> {
+pub(super) fn find_with(
+    vm: &mut Vm,
+    args: Args,
+    name: &'static str,
+    from_right: bool,
+) -> PyResult<i64> {
     let (s, sub, window) = finds_args(vm, &args, name)?;
     let Some((lo, hi)) = window else {
         return Ok(-1);
@@ -530,10 +535,18 @@ fn str_pred(vm: &mut Vm, args: Args, name: &'static str, f: fn(&str) -> bool) ->
     Ok(Value::Bool(!s.is_empty() && f(&s)))
 }
 
+/// `isdigit()`: Numeric_Type Decimal or Digit, known for Latin-1 (see `str_more`).
 fn str_isdigit(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    str_pred(vm, args, "isdigit", |s| {
-        s.chars().all(|c| c.is_ascii_digit())
-    })
+    no_args(vm, &args, "str", "isdigit")?;
+    let s = recv_str(vm, &args)?;
+    let digits = super::str_more::all_chars(
+        vm,
+        &s,
+        "isdigit",
+        "numeric types",
+        super::str_more::is_digit,
+    )?;
+    Ok(Value::Bool(digits))
 }
 
 fn str_isalpha(vm: &mut Vm, args: Args) -> PyResult<Value> {
