@@ -62,13 +62,15 @@ fn add(vm: &Vm, owner: &'static str, name: &'static str, func: NativeFn) {
     );
 }
 
-/// Whether `owner.name` is one of the class methods installed here.
+/// Whether `owner.name` is one of the class methods installed here (or a static method,
+/// whose builtin is bound to its type): its receiver may be a class.
 pub fn is_class_method(owner: &str, name: &str) -> bool {
     numbers::CLASS_METHODS
         .iter()
         .chain(misc::CLASS_METHODS)
         .chain(super::metaclass::CLASS_METHODS)
         .chain(dict::CLASS_METHODS)
+        .chain(str_mapping::STATIC_METHODS)
         .any(|&(o, n, _)| o == owner && n == name)
 }
 
@@ -101,7 +103,7 @@ pub fn install(vm: &mut Vm) {
     for &(owner, name, func) in str_mapping::STATIC_METHODS {
         let builtin = Value::Builtin(Rc::new(Builtin {
             name,
-            owner: None,
+            owner: Some(owner),
             func,
             module: None,
         }));
