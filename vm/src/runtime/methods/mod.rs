@@ -19,17 +19,21 @@ mod numbers;
 mod set;
 mod str;
 mod str_case;
+mod str_mapping;
+mod str_more;
 
 use std::rc::Rc;
 
 pub use self::dict::update_from;
 
 use super::interp::Vm;
-use super::object::{Builtin, NativeFn, Property, PropertyKind, Value};
+use super::object::{Builtin, Method, NativeFn, Property, PropertyKind, Value};
 
 /// Every file's table, in installation order.
 const TABLES: &[&[(&str, &str, NativeFn)]] = &[
     str::METHODS,
+    str_more::METHODS,
+    str_mapping::METHODS,
     list::METHODS,
     dict::METHODS,
     set::METHODS,
@@ -58,13 +62,15 @@ fn add(vm: &Vm, owner: &'static str, name: &'static str, func: NativeFn) {
     );
 }
 
-/// Whether `owner.name` is one of the class methods installed here.
+/// Whether `owner.name` is one of the class methods installed here (or a static method,
+/// whose builtin is bound to its type): its receiver may be a class.
 pub fn is_class_method(owner: &str, name: &str) -> bool {
     numbers::CLASS_METHODS
         .iter()
         .chain(misc::CLASS_METHODS)
         .chain(super::metaclass::CLASS_METHODS)
         .chain(dict::CLASS_METHODS)
+        .chain(str_mapping::STATIC_METHODS)
         .any(|&(o, n, _)| o == owner && n == name)
 }
 
@@ -90,6 +96,24 @@ pub fn install(vm: &mut Vm) {
         vm.ty(owner).dict.set_str(
             name,
             Value::Property(Rc::new(Property::new(PropertyKind::ClassMethod, builtin))),
+        );
+    }
+    // `METH_STATIC` methods: a staticmethod of the builtin bound to its type, as
+    // `type_add_method` makes it (`<built-in method maketrans of type object at …>`).
+    for &(owner, name, func) in str_mapping::STATIC_METHODS {
+        let builtin = Value::Builtin(Rc::new(Builtin {
+            name,
+            owner: Some(owner),
+            func,
+            module: None,
+        }));
+        let bound = Value::Method(Rc::new(Method {
+            func: builtin,
+            receiver: Value::Type(vm.ty(owner)),
+        }));
+        vm.ty(owner).dict.set_str(
+            name,
+            Value::Property(Rc::new(Property::new(PropertyKind::StaticMethod, bound))),
         );
     }
 }

@@ -41,45 +41,9 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("str", "center", str_center),
     ("str", "zfill", str_zfill),
     ("str", "encode", str_encode),
-    ("str", "partition", str_partition),
-    ("str", "rpartition", str_rpartition),
 ];
 
-/// TEMPORARY (replaced by the str-methods branch): `partition`, `rpartition`.
-fn partition_with(vm: &mut Vm, args: Args, name: &str, right: bool) -> PyResult<Value> {
-    let s = recv_str(vm, &args)?;
-    let [sep] = m(
-        if right { "rpartition" } else { "partition" },
-        Style::O,
-        &["sep"],
-        1,
-    )
-    .bind::<1>(vm, &args, 1)?;
-    let sep = str_param(vm, &sep.unwrap_or(Value::None), name, 1)?;
-    if sep.is_empty() {
-        return Err(vm.value_error("empty separator"));
-    }
-    let found = if right { s.rfind(&*sep) } else { s.find(&*sep) };
-    Ok(match found {
-        Some(i) => Value::tuple(vec![
-            Value::str(&s[..i]),
-            Value::Str(sep.clone()),
-            Value::str(&s[i + sep.len()..]),
-        ]),
-        None if right => Value::tuple(vec![Value::str(""), Value::str(""), Value::Str(s)]),
-        None => Value::tuple(vec![Value::Str(s), Value::str(""), Value::str("")]),
-    })
-}
-
-fn str_partition(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    partition_with(vm, args, "partition", false)
-}
-
-fn str_rpartition(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    partition_with(vm, args, "rpartition", true)
-}
-
-fn recv_str(vm: &Vm, args: &Args) -> PyResult<Rc<str>> {
+pub(super) fn recv_str(vm: &Vm, args: &Args) -> PyResult<Rc<str>> {
     match args.pos.first() {
         Some(Value::Str(s)) => Ok(s.clone()),
         _ => Err(vm.type_error("descriptor requires a 'str' object")),
@@ -87,7 +51,7 @@ fn recv_str(vm: &Vm, args: &Args) -> PyResult<Rc<str>> {
 }
 
 /// A `str` method's [`Spec`] with positional-only parameters.
-const fn m(
+pub(super) const fn m(
     name: &'static str,
     style: Style,
     params: &'static [&'static str],
@@ -97,7 +61,7 @@ const fn m(
 }
 
 /// `replace() argument 1 must be str, not int`.
-fn str_param(vm: &Vm, v: &Value, name: &str, pos: usize) -> PyResult<Rc<str>> {
+pub(super) fn str_param(vm: &Vm, v: &Value, name: &str, pos: usize) -> PyResult<Rc<str>> {
     match v.builtin_value() {
         Value::Str(s) => Ok(s.clone()),
         other => Err(vm.type_error(format!(
@@ -322,11 +286,13 @@ fn str_splitlines(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 /// A case mapping of the receiver; unsupported for characters whose case data CPython
-/// 3.12's Unicode (15.0) and Rust's disagree on.
+/// 3.12's Unicode (15.0) and Rust's disagree on, and, for the mappings that lowercase, for
+/// a capital sigma beside a character whose case-ignorability they disagree on.
 fn str_map(vm: &mut Vm, args: Args, name: &'static str, f: fn(&str) -> String) -> PyResult<Value> {
     no_args(vm, &args, "str", name)?;
     let s = recv_str(vm, &args)?;
-    if super::str_case::has_newer_case_data(&s) {
+    let sigma = name != "upper" && super::str_case::has_newer_sigma_context(&s);
+    if super::str_case::has_newer_case_data(&s) || sigma {
         return Err(vm.unsupported(format!(
             "str.{name}() of a character whose case mapping changed after Unicode 15.0"
         )));
@@ -513,7 +479,12 @@ fn finds_args(vm: &mut Vm, args: &Args, name: &'static str) -> PyResult<Finds> {
     Ok((s, sub, window))
 }
 
-fn find_with(vm: &mut Vm, args: Args, name: &'static str, from_right: bool) -> PyResult<i64> {
+pub(super) fn find_with(
+    vm: &mut Vm,
+    args: Args,
+    name: &'static str,
+    from_right: bool,
+) -> PyResult<i64> {
     let (s, sub, window) = finds_args(vm, &args, name)?;
     let Some((lo, hi)) = window else {
         return Ok(-1);
@@ -566,10 +537,18 @@ fn str_pred(vm: &mut Vm, args: Args, name: &'static str, f: fn(&str) -> bool) ->
     Ok(Value::Bool(!s.is_empty() && f(&s)))
 }
 
+/// `isdigit()`: Numeric_Type Decimal or Digit, known for Latin-1 (see `str_more`).
 fn str_isdigit(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    str_pred(vm, args, "isdigit", |s| {
-        s.chars().all(|c| c.is_ascii_digit())
-    })
+    no_args(vm, &args, "str", "isdigit")?;
+    let s = recv_str(vm, &args)?;
+    let digits = super::str_more::all_chars(
+        vm,
+        &s,
+        "isdigit",
+        "numeric types",
+        super::str_more::is_digit,
+    )?;
+    Ok(Value::Bool(digits))
 }
 
 fn str_isalpha(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -586,14 +565,27 @@ fn str_isalnum(vm: &mut Vm, args: Args) -> PyResult<Value> {
     })
 }
 
+/// `isupper` / `islower`: unsupported for characters whose case data CPython 3.12's
+/// Unicode (15.0) and Rust's disagree on.
+fn case_pred(vm: &mut Vm, args: Args, name: &'static str, f: fn(&str) -> bool) -> PyResult<Value> {
+    no_args(vm, &args, "str", name)?;
+    let s = recv_str(vm, &args)?;
+    if super::str_case::has_newer_case_data(&s) {
+        return Err(vm.unsupported(format!(
+            "str.{name}() of a character whose case data changed after Unicode 15.0"
+        )));
+    }
+    Ok(Value::Bool(f(&s)))
+}
+
 fn str_isupper(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    str_pred(vm, args, "isupper", |s| {
+    case_pred(vm, args, "isupper", |s| {
         s.chars().any(char::is_uppercase) && !s.chars().any(char::is_lowercase)
     })
 }
 
 fn str_islower(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    str_pred(vm, args, "islower", |s| {
+    case_pred(vm, args, "islower", |s| {
         s.chars().any(char::is_lowercase) && !s.chars().any(char::is_uppercase)
     })
 }
