@@ -53,6 +53,7 @@ samples = {
     "wrapper_descriptor": types.WrapperDescriptorType, "method-wrapper": types.MethodWrapperType,
     "classmethod_descriptor": types.ClassMethodDescriptorType,
     "getset_descriptor": types.GetSetDescriptorType, "mappingproxy": types.MappingProxyType,
+    "GenericAlias": types.GenericAlias, "UnionType": types.UnionType,
     "code": types.CodeType, "frame": types.FrameType, "traceback": types.TracebackType,
     "module": types.ModuleType, "cell": types.CellType, "generator": types.GeneratorType,
     "property": property, "staticmethod": staticmethod, "classmethod": classmethod,
@@ -134,6 +135,19 @@ for k in sorted(samples):
         print("    ]),")
 print("];")
 print()
+for table, kind in (("GETSETS", "getset_descriptor"), ("MEMBERS", "member_descriptor")):
+    print("/// The names in each built-in type's own `__dict__` that are `%s`s, sorted by" % kind)
+    print("/// type name.")
+    print("pub const %s: &[(&str, &[&str])] = &[" % table)
+    for k in sorted(samples):
+        t = samples[k]
+        found = sorted(n for n, v in vars(t).items() if type(v).__name__ == kind)
+        if found:
+            print('    ("%s", &[' % k)
+            print(names(found, "        "))
+            print("    ]),")
+    print("];")
+    print()
 print("/// `dir(builtins)`.")
 print("pub const BUILTINS: &[&str] = &[")
 print(names(sorted(dir(builtins)), "    "))

@@ -166,6 +166,13 @@ impl Vm {
                     let m = m.clone();
                     return self.descr_get(&a, Some(v), &m);
                 }
+                // A built-in type's getset and member descriptors (`function.__code__`),
+                // whose values the VM computes per object rather than keeps in the dict.
+                for c in t.mro().iter().filter(|c| c.is_builtin()) {
+                    if let Some(d) = super::mappingproxy::builtin_descriptor(self, c, name) {
+                        return Ok(d);
+                    }
+                }
                 Err(self.no_attr(v, name))
             }
             Value::Module(m) => m.dict.get_str(name).ok_or_else(|| self.no_attr(v, name)),

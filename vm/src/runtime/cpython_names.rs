@@ -110,6 +110,13 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("GeneratorExit", "BaseException", &[
         "__doc__", "__init__", "__new__",
     ]),
+    ("GenericAlias", "object", &[
+        "__args__", "__call__", "__dir__", "__doc__", "__eq__", "__ge__", "__getattribute__",
+        "__getitem__", "__gt__", "__hash__", "__instancecheck__", "__iter__", "__le__", "__lt__",
+        "__mro_entries__", "__ne__", "__new__", "__or__", "__origin__", "__parameters__",
+        "__reduce__", "__repr__", "__ror__", "__subclasscheck__",
+        "__typing_unpacked_tuple_args__", "__unpacked__",
+    ]),
     ("IOError", "Exception", &[
         "__doc__", "__init__", "__new__", "__reduce__", "__str__", "characters_written", "errno",
         "filename", "filename2", "strerror",
@@ -286,6 +293,11 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ]),
     ("UnicodeWarning", "Warning", &[
         "__doc__", "__init__", "__new__",
+    ]),
+    ("UnionType", "object", &[
+        "__args__", "__doc__", "__eq__", "__ge__", "__getattribute__", "__getitem__", "__gt__",
+        "__hash__", "__le__", "__lt__", "__ne__", "__or__", "__parameters__", "__repr__",
+        "__ror__",
     ]),
     ("UserWarning", "Warning", &[
         "__doc__", "__init__", "__new__",
@@ -734,6 +746,10 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("GeneratorExit", &[
         "__init__",
     ]),
+    ("GenericAlias", &[
+        "__call__", "__eq__", "__ge__", "__getattribute__", "__getitem__", "__gt__", "__hash__",
+        "__iter__", "__le__", "__lt__", "__ne__", "__or__", "__repr__", "__ror__",
+    ]),
     ("IOError", &[
         "__init__", "__str__",
     ]),
@@ -886,6 +902,10 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("UnicodeWarning", &[
         "__init__",
+    ]),
+    ("UnionType", &[
+        "__eq__", "__ge__", "__getattribute__", "__getitem__", "__gt__", "__hash__", "__le__",
+        "__lt__", "__ne__", "__or__", "__repr__", "__ror__",
     ]),
     ("UserWarning", &[
         "__init__",
@@ -1153,6 +1173,302 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("zip", &[
         "__getattribute__", "__iter__", "__next__",
+    ]),
+];
+
+/// The names in each built-in type's own `__dict__` that are `getset_descriptor`s, sorted by
+/// type name.
+pub const GETSETS: &[(&str, &[&str])] = &[
+    ("BaseException", &[
+        "__cause__", "__context__", "__dict__", "__traceback__", "args",
+    ]),
+    ("BufferedReader", &[
+        "closed", "mode", "name",
+    ]),
+    ("EnvironmentError", &[
+        "characters_written",
+    ]),
+    ("ExceptionGroup", &[
+        "__weakref__",
+    ]),
+    ("FileIO", &[
+        "closed", "closefd", "mode",
+    ]),
+    ("GenericAlias", &[
+        "__parameters__", "__typing_unpacked_tuple_args__",
+    ]),
+    ("IOError", &[
+        "characters_written",
+    ]),
+    ("OSError", &[
+        "characters_written",
+    ]),
+    ("ParamSpec", &[
+        "args", "kwargs",
+    ]),
+    ("TextIOWrapper", &[
+        "_CHUNK_SIZE", "closed", "errors", "name", "newlines",
+    ]),
+    ("TypeAliasType", &[
+        "__module__", "__parameters__", "__type_params__", "__value__",
+    ]),
+    ("TypeVar", &[
+        "__bound__", "__constraints__",
+    ]),
+    ("UnionType", &[
+        "__parameters__",
+    ]),
+    ("async_generator", &[
+        "__name__", "__qualname__", "ag_await", "ag_code", "ag_frame", "ag_suspended",
+    ]),
+    ("builtin_function_or_method", &[
+        "__doc__", "__name__", "__qualname__", "__self__", "__text_signature__",
+    ]),
+    ("cell", &[
+        "cell_contents",
+    ]),
+    ("classmethod", &[
+        "__dict__", "__isabstractmethod__",
+    ]),
+    ("classmethod_descriptor", &[
+        "__doc__", "__qualname__", "__text_signature__",
+    ]),
+    ("code", &[
+        "_co_code_adaptive", "co_cellvars", "co_code", "co_freevars", "co_lnotab", "co_varnames",
+    ]),
+    ("coroutine", &[
+        "__name__", "__qualname__", "cr_await", "cr_code", "cr_frame", "cr_running",
+        "cr_suspended",
+    ]),
+    ("dict_items", &[
+        "mapping",
+    ]),
+    ("dict_keys", &[
+        "mapping",
+    ]),
+    ("dict_values", &[
+        "mapping",
+    ]),
+    ("float", &[
+        "imag", "real",
+    ]),
+    ("frame", &[
+        "f_back", "f_builtins", "f_code", "f_globals", "f_lasti", "f_lineno", "f_locals",
+        "f_trace", "f_trace_opcodes",
+    ]),
+    ("function", &[
+        "__annotations__", "__code__", "__defaults__", "__dict__", "__kwdefaults__", "__name__",
+        "__qualname__", "__type_params__",
+    ]),
+    ("generator", &[
+        "__name__", "__qualname__", "gi_code", "gi_frame", "gi_running", "gi_suspended",
+        "gi_yieldfrom",
+    ]),
+    ("getset_descriptor", &[
+        "__doc__", "__qualname__",
+    ]),
+    ("int", &[
+        "denominator", "imag", "numerator", "real",
+    ]),
+    ("memoryview", &[
+        "c_contiguous", "contiguous", "f_contiguous", "format", "itemsize", "nbytes", "ndim",
+        "obj", "readonly", "shape", "strides", "suboffsets",
+    ]),
+    ("method", &[
+        "__doc__",
+    ]),
+    ("method-wrapper", &[
+        "__doc__", "__name__", "__objclass__", "__qualname__", "__text_signature__",
+    ]),
+    ("method_descriptor", &[
+        "__doc__", "__qualname__", "__text_signature__",
+    ]),
+    ("module", &[
+        "__annotations__",
+    ]),
+    ("object", &[
+        "__class__",
+    ]),
+    ("property", &[
+        "__isabstractmethod__",
+    ]),
+    ("staticmethod", &[
+        "__dict__", "__isabstractmethod__",
+    ]),
+    ("traceback", &[
+        "tb_lineno", "tb_next",
+    ]),
+    ("type", &[
+        "__abstractmethods__", "__annotations__", "__bases__", "__dict__", "__doc__",
+        "__module__", "__mro__", "__name__", "__qualname__", "__text_signature__",
+        "__type_params__",
+    ]),
+    ("wrapper_descriptor", &[
+        "__doc__", "__qualname__", "__text_signature__",
+    ]),
+];
+
+/// The names in each built-in type's own `__dict__` that are `member_descriptor`s, sorted by
+/// type name.
+pub const MEMBERS: &[(&str, &[&str])] = &[
+    ("AttributeError", &[
+        "name", "obj",
+    ]),
+    ("BaseException", &[
+        "__suppress_context__",
+    ]),
+    ("BaseExceptionGroup", &[
+        "exceptions", "message",
+    ]),
+    ("BufferedReader", &[
+        "_finalizing", "raw",
+    ]),
+    ("EnvironmentError", &[
+        "errno", "filename", "filename2", "strerror",
+    ]),
+    ("FileIO", &[
+        "_blksize", "_finalizing",
+    ]),
+    ("GenericAlias", &[
+        "__args__", "__origin__", "__unpacked__",
+    ]),
+    ("IOError", &[
+        "errno", "filename", "filename2", "strerror",
+    ]),
+    ("ImportError", &[
+        "msg", "name", "name_from", "path",
+    ]),
+    ("NameError", &[
+        "name",
+    ]),
+    ("OSError", &[
+        "errno", "filename", "filename2", "strerror",
+    ]),
+    ("ParamSpec", &[
+        "__bound__", "__contravariant__", "__covariant__", "__infer_variance__", "__name__",
+    ]),
+    ("ReferenceType", &[
+        "__callback__",
+    ]),
+    ("SimpleNamespace", &[
+        "__dict__",
+    ]),
+    ("StopIteration", &[
+        "value",
+    ]),
+    ("SyntaxError", &[
+        "end_lineno", "end_offset", "filename", "lineno", "msg", "offset", "print_file_and_line",
+        "text",
+    ]),
+    ("SystemExit", &[
+        "code",
+    ]),
+    ("TextIOWrapper", &[
+        "_finalizing", "buffer", "encoding", "line_buffering", "write_through",
+    ]),
+    ("TypeAliasType", &[
+        "__name__",
+    ]),
+    ("TypeVar", &[
+        "__contravariant__", "__covariant__", "__infer_variance__", "__name__",
+    ]),
+    ("TypeVarTuple", &[
+        "__name__",
+    ]),
+    ("UnicodeDecodeError", &[
+        "encoding", "end", "object", "reason", "start",
+    ]),
+    ("UnicodeEncodeError", &[
+        "encoding", "end", "object", "reason", "start",
+    ]),
+    ("UnicodeTranslateError", &[
+        "encoding", "end", "object", "reason", "start",
+    ]),
+    ("UnionType", &[
+        "__args__",
+    ]),
+    ("async_generator", &[
+        "ag_running",
+    ]),
+    ("builtin_function_or_method", &[
+        "__module__",
+    ]),
+    ("classmethod", &[
+        "__func__", "__wrapped__",
+    ]),
+    ("classmethod_descriptor", &[
+        "__name__", "__objclass__",
+    ]),
+    ("code", &[
+        "co_argcount", "co_consts", "co_exceptiontable", "co_filename", "co_firstlineno",
+        "co_flags", "co_kwonlyargcount", "co_linetable", "co_name", "co_names", "co_nlocals",
+        "co_posonlyargcount", "co_qualname", "co_stacksize",
+    ]),
+    ("complex", &[
+        "imag", "real",
+    ]),
+    ("coroutine", &[
+        "cr_origin",
+    ]),
+    ("flags", &[
+        "bytes_warning", "debug", "dev_mode", "dont_write_bytecode", "hash_randomization",
+        "ignore_environment", "inspect", "int_max_str_digits", "interactive", "isolated",
+        "no_site", "no_user_site", "optimize", "quiet", "safe_path", "utf8_mode", "verbose",
+        "warn_default_encoding",
+    ]),
+    ("frame", &[
+        "f_trace_lines",
+    ]),
+    ("function", &[
+        "__builtins__", "__closure__", "__doc__", "__globals__", "__module__",
+    ]),
+    ("getset_descriptor", &[
+        "__name__", "__objclass__",
+    ]),
+    ("method", &[
+        "__func__", "__self__",
+    ]),
+    ("method-wrapper", &[
+        "__self__",
+    ]),
+    ("method_descriptor", &[
+        "__name__", "__objclass__",
+    ]),
+    ("module", &[
+        "__dict__",
+    ]),
+    ("property", &[
+        "__doc__", "fdel", "fget", "fset",
+    ]),
+    ("range", &[
+        "start", "step", "stop",
+    ]),
+    ("slice", &[
+        "start", "step", "stop",
+    ]),
+    ("stat_result", &[
+        "st_atime", "st_atime_ns", "st_blksize", "st_blocks", "st_ctime", "st_ctime_ns", "st_dev",
+        "st_gid", "st_ino", "st_mode", "st_mtime", "st_mtime_ns", "st_nlink", "st_rdev",
+        "st_size", "st_uid",
+    ]),
+    ("staticmethod", &[
+        "__func__", "__wrapped__",
+    ]),
+    ("super", &[
+        "__self__", "__self_class__", "__thisclass__",
+    ]),
+    ("traceback", &[
+        "tb_frame", "tb_lasti",
+    ]),
+    ("type", &[
+        "__base__", "__basicsize__", "__dictoffset__", "__flags__", "__itemsize__",
+        "__weakrefoffset__",
+    ]),
+    ("version_info", &[
+        "major", "micro", "minor", "releaselevel", "serial",
+    ]),
+    ("wrapper_descriptor", &[
+        "__name__", "__objclass__",
     ]),
 ];
 

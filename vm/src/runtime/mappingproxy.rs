@@ -30,6 +30,8 @@ pub struct MappingProxy {
 pub struct GetSet {
     pub name: &'static str,
     pub owner: Weak<Type>,
+    /// A `member_descriptor` (a C struct member) rather than a `getset_descriptor`.
+    pub member: bool,
 }
 
 pub fn proxy(t: &Rc<Type>) -> Value {
@@ -126,6 +128,7 @@ pub fn contents(vm: &Vm, t: &Rc<Type>) -> PyResult<Rc<Dict>> {
             let g = GetSet {
                 name,
                 owner: Rc::downgrade(t),
+                member: false,
             };
             d.set_str(name, Value::Native(Rc::new(Native::GetSet(g))));
         }
@@ -243,7 +246,30 @@ pub fn getset_repr(g: &GetSet) -> String {
         .upgrade()
         .map(|t| t.name.to_string())
         .unwrap_or_default();
-    format!("<attribute '{}' of '{owner}' objects>", g.name)
+    let kind = if g.member { "member" } else { "attribute" };
+    format!("<{kind} '{}' of '{owner}' objects>", g.name)
+}
+
+/// `function.__code__` and the like: a built-in type's getset or member descriptor, as
+/// its class attribute (reading or setting it through the descriptor is unsupported).
+pub fn builtin_descriptor(vm: &Vm, t: &Rc<Type>, name: &str) -> Option<Value> {
+    let key = super::cpython_names::GETSETS
+        .iter()
+        .chain(super::cpython_names::MEMBERS)
+        .find(|(k, _)| vm.types.by_name.get(k).is_some_and(|x| Rc::ptr_eq(x, t)))?
+        .0;
+    let member = !super::reach::data_descriptor_kind(key, name)?;
+    let name: &'static str = super::cpython_names::GETSETS
+        .iter()
+        .chain(super::cpython_names::MEMBERS)
+        .filter(|(k, _)| *k == key)
+        .flat_map(|(_, names)| names.iter())
+        .find(|n| **n == name)?;
+    Some(Value::Native(Rc::new(Native::GetSet(GetSet {
+        name,
+        owner: Rc::downgrade(t),
+        member,
+    }))))
 }
 
 pub const METHODS: &[(&str, &str, NativeFn)] = &[

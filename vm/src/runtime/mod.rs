@@ -26,6 +26,7 @@ mod excgroup;
 mod fmtspec;
 mod frame;
 mod gc;
+mod genericalias;
 mod hash;
 pub(crate) mod heap;
 mod import;

@@ -219,6 +219,14 @@ impl Vm {
                 if let Some(e) = super::typevars::union(self, op, a, b) {
                     return Err(e);
                 }
+                // `type.__or__`: classes and None make a `types.UnionType`.
+                if op == BinaryOp::Or
+                    && (matches!(a, Value::Type(_)) || matches!(b, Value::Type(_)))
+                {
+                    if let Some(u) = super::genericalias::union_or(self, a, b)? {
+                        return Ok(u);
+                    }
+                }
                 let (ta, tb) = (
                     self.type_of(shown_a).name.clone(),
                     self.type_of(shown_b).name.clone(),
@@ -375,6 +383,11 @@ impl Vm {
     ) -> PyResult<Value> {
         if let Some(e) = super::typevars::union(self, op, a, b) {
             return Err(e);
+        }
+        if op == BinaryOp::Or && (matches!(a, Value::Type(_)) || matches!(b, Value::Type(_))) {
+            if let Some(u) = super::genericalias::union_or(self, a, b)? {
+                return Ok(u);
+            }
         }
         let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());
         let shown = shown(op, inplace);

@@ -78,6 +78,8 @@ pub enum Native {
     MemoryView(super::memoryview::MemoryView),
     MappingProxy(super::mappingproxy::MappingProxy),
     GetSet(super::mappingproxy::GetSet),
+    GenericAlias(super::genericalias::GenericAlias),
+    Union(super::genericalias::Union),
 }
 
 impl Native {
@@ -89,7 +91,10 @@ impl Native {
             Native::File(f) => f.type_name(),
             Native::MemoryView(_) => "memoryview",
             Native::MappingProxy(_) => "mappingproxy",
+            Native::GetSet(g) if g.member => "member_descriptor",
             Native::GetSet(_) => "getset_descriptor",
+            Native::GenericAlias(_) => "GenericAlias",
+            Native::Union(_) => "UnionType",
         }
     }
 }

@@ -1268,7 +1268,7 @@ impl Vm {
             }
             // `list[int]` is a `types.GenericAlias`.
             Value::Type(t) if t.is_builtin() && reach::type_has(&t.name, "__class_getitem__") => {
-                Err(self.unsupported(format!("the generic alias {}[…]", t.name)))
+                Ok(super::genericalias::alias(container.clone(), sub))
             }
             // PyObject_GetItem on a class: its `__class_getitem__`, if it has one.
             Value::Type(t) if !t.is_builtin() && t.lookup("__class_getitem__").is_some() => {

@@ -41,6 +41,23 @@ pub fn is_wrapper_descriptor(owner: &str, name: &str) -> bool {
         .is_ok_and(|i| sorted_contains(super::cpython_names::WRAPPERS[i].1, name))
 }
 
+/// Whether `owner.name` is a `getset_descriptor` (`Some(true)`) or a
+/// `member_descriptor` (`Some(false)`) in CPython's `owner.__dict__`.
+pub fn data_descriptor_kind(owner: &str, name: &str) -> Option<bool> {
+    let has = |table: &[(&str, &[&str])]| {
+        table
+            .binary_search_by(|(t, _)| t.cmp(&owner))
+            .is_ok_and(|i| sorted_contains(table[i].1, name))
+    };
+    if has(super::cpython_names::GETSETS) {
+        Some(true)
+    } else if has(super::cpython_names::MEMBERS) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// Whether `name` is in CPython's `builtins` module.
 pub fn is_builtin(name: &str) -> bool {
     sorted_contains(BUILTINS, name)

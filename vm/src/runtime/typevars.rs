@@ -223,11 +223,7 @@ pub fn union(vm: &Vm, op: BinaryOp, a: &Value, b: &Value) -> Option<Throw> {
     if involved {
         return Some(vm.unsupported("a union with a type parameter (needs typing.Union)"));
     }
-    // `_Py_union_type_or`: classes and None make a `types.UnionType`.
-    let unionable = |v: &Value| matches!(v, Value::Type(_) | Value::None);
-    let types = matches!(a, Value::Type(_)) || matches!(b, Value::Type(_));
-    (types && unionable(a) && unionable(b))
-        .then(|| vm.unsupported("a union of classes (types.UnionType)"))
+    None
 }
 
 /// Setting or deleting an attribute: these objects have a managed `__dict__` beside

@@ -551,8 +551,30 @@ fn str_isdigit(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::Bool(digits))
 }
 
+/// `isalpha` and `isalnum` beyond Latin-1: Rust's Alphabetic and Numeric properties
+/// hold for every character CPython's letters and numbers hold for, and for more
+/// (combining marks, letter numbers), so a character Rust rejects decides False and a
+/// string Rust accepts is unsupported when it leaves Latin-1.
+fn letters_pred(
+    vm: &mut Vm,
+    args: Args,
+    name: &'static str,
+    rust: fn(char) -> bool,
+) -> PyResult<Value> {
+    no_args(vm, &args, "str", name)?;
+    let s = recv_str(vm, &args)?;
+    let r = !s.is_empty() && s.chars().all(rust);
+    if r && s.chars().any(|c| u32::from(c) > 0xff) {
+        return Err(vm.unsupported(format!(
+            "str.{name} of characters beyond Latin-1 (Rust's Unicode properties are not \
+             CPython's categories)"
+        )));
+    }
+    Ok(Value::Bool(r))
+}
+
 fn str_isalpha(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    str_pred(vm, args, "isalpha", |s| s.chars().all(char::is_alphabetic))
+    letters_pred(vm, args, "isalpha", char::is_alphabetic)
 }
 
 fn str_isspace(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -560,9 +582,7 @@ fn str_isspace(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn str_isalnum(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    str_pred(vm, args, "isalnum", |s| {
-        s.chars().all(char::is_alphanumeric)
-    })
+    letters_pred(vm, args, "isalnum", char::is_alphanumeric)
 }
 
 /// `isupper` / `islower`: unsupported for characters whose case data CPython 3.12's

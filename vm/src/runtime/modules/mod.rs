@@ -168,6 +168,7 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
         Native::WeakRef(w) if name == "__callback__" => Some(w.callback()),
         Native::File(f) => io::attr(vm, f, name),
         Native::MemoryView(m) => super::memoryview::attr(m, name),
+        Native::GenericAlias(_) | Native::Union(_) => super::genericalias::attr(n, name),
         _ => None,
     })
 }
@@ -185,6 +186,8 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
             vm.str_of(&r)
         }
         Native::GetSet(g) => Ok(super::mappingproxy::getset_repr(g)),
+        Native::GenericAlias(g) => super::genericalias::alias_repr(vm, g),
+        Native::Union(u) => super::genericalias::union_repr(vm, u),
     }
 }
 
@@ -216,4 +219,5 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     super::sysmod::NAMESPACE_METHODS,
     super::memoryview::METHODS,
     super::mappingproxy::METHODS,
+    super::genericalias::METHODS,
 ];

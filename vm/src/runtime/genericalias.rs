@@ -1,0 +1,256 @@
+//! `types.GenericAlias` (CPython `Objects/genericaliasobject.c`) and `types.UnionType`
+//! (`Objects/unionobject.c`): `list[int]` and `int | str`. Their origin, arguments,
+//! repr, equality and hash are CPython's; substitution of type variables
+//! (`__parameters__` that are not empty), `__mro_entries__` and the rest are not
+//! provided (`reach` reports them).
+
+use std::rc::Rc;
+
+use super::interp::Vm;
+use super::object::{Args, Native, NativeFn, Value};
+use super::PyResult;
+
+/// `origin[args]`.
+#[derive(Debug)]
+pub struct GenericAlias {
+    pub origin: Value,
+    pub args: Rc<[Value]>,
+}
+
+/// `a | b | …`, flattened and without repeats.
+#[derive(Debug)]
+pub struct Union {
+    pub args: Rc<[Value]>,
+}
+
+/// `list[int]`: the arguments a tuple's items, any other subscript one argument.
+pub fn alias(origin: Value, sub: &Value) -> Value {
+    let args: Rc<[Value]> = match sub {
+        Value::Tuple(items) => items.clone(),
+        other => Rc::from(vec![other.clone()]),
+    };
+    Value::Native(Rc::new(Native::GenericAlias(GenericAlias { origin, args })))
+}
+
+fn is_unionable(v: &Value) -> bool {
+    match v {
+        Value::None | Value::Type(_) => true,
+        Value::Native(n) => matches!(**n, Native::GenericAlias(_) | Native::Union(_)),
+        _ => false,
+    }
+}
+
+/// `_Py_union_type_or(a, b)`: `None` when either operand cannot be in a union (the
+/// operator then tries its other methods).
+pub fn union_or(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<Option<Value>> {
+    if !is_unionable(a) || !is_unionable(b) {
+        return Ok(None);
+    }
+    let mut args: Vec<Value> = Vec::new();
+    for side in [a, b] {
+        let items: Vec<Value> = match side {
+            Value::Native(n) => match &**n {
+                Native::Union(u) => u.args.to_vec(),
+                _ => vec![side.clone()],
+            },
+            Value::None => vec![Value::Type(vm.ty("NoneType"))],
+            other => vec![other.clone()],
+        };
+        for item in items {
+            let mut seen = false;
+            for x in &args {
+                // `dedup_and_flatten_args`: aliases compare by value, classes by identity.
+                let same = match (x, &item) {
+                    (Value::Native(_), Value::Native(_)) => vm.eq(x, &item)?,
+                    _ => x.is(&item),
+                };
+                if same {
+                    seen = true;
+                    break;
+                }
+            }
+            if !seen {
+                args.push(item);
+            }
+        }
+    }
+    if args.len() == 1 {
+        return Ok(args.pop());
+    }
+    Ok(Some(Value::Native(Rc::new(Native::Union(Union {
+        args: Rc::from(args),
+    })))))
+}
+
+/// `ga_repr_item`: a class by its qualified name (without `builtins.`), `...`, else the
+/// repr.
+fn repr_item(vm: &mut Vm, v: &Value) -> PyResult<String> {
+    match v {
+        Value::Ellipsis => Ok("...".to_owned()),
+        Value::Type(t) => {
+            let q = t.qualname.borrow().clone();
+            let module = t.module.clone();
+            Ok(if &*module == "builtins" {
+                q.to_string()
+            } else {
+                format!("{module}.{q}")
+            })
+        }
+        other => vm.repr(other),
+    }
+}
+
+pub fn alias_repr(vm: &mut Vm, g: &GenericAlias) -> PyResult<String> {
+    let mut out = repr_item(vm, &g.origin)?;
+    out.push('[');
+    if g.args.is_empty() {
+        out.push_str("()");
+    }
+    for (i, a) in g.args.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        match a {
+            Value::List(l) => {
+                let items = l.items.borrow().clone();
+                let parts: PyResult<Vec<String>> = items.iter().map(|x| repr_item(vm, x)).collect();
+                out.push_str(&format!("[{}]", parts?.join(", ")));
+            }
+            other => out.push_str(&repr_item(vm, other)?),
+        }
+    }
+    out.push(']');
+    Ok(out)
+}
+
+pub fn union_repr(vm: &mut Vm, u: &Union) -> PyResult<String> {
+    let mut parts = Vec::new();
+    for a in u.args.iter() {
+        match a {
+            Value::Type(t) if &*t.name == "NoneType" => parts.push("None".to_owned()),
+            other => parts.push(repr_item(vm, other)?),
+        }
+    }
+    Ok(parts.join(" | "))
+}
+
+/// Attributes that are fields.
+pub fn attr(n: &Native, name: &str) -> Option<Value> {
+    match n {
+        Native::GenericAlias(g) => match name {
+            "__origin__" => Some(g.origin.clone()),
+            "__args__" => Some(Value::Tuple(g.args.clone())),
+            _ => None,
+        },
+        Native::Union(u) => match name {
+            "__args__" => Some(Value::Tuple(u.args.clone())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn pair(args: &Args) -> (Value, Value) {
+    (
+        args.pos.first().cloned().unwrap_or_default(),
+        args.pos.get(1).cloned().unwrap_or_default(),
+    )
+}
+
+/// `ga_richcompare`: equal origins and arguments.
+fn alias_eq(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (a, b) = pair(&args);
+    let (Value::Native(x), Value::Native(y)) = (&a, &b) else {
+        return Ok(Value::NotImplemented);
+    };
+    let (Native::GenericAlias(x), Native::GenericAlias(y)) = (&**x, &**y) else {
+        return Ok(Value::NotImplemented);
+    };
+    if !vm.eq(&x.origin, &y.origin)? {
+        return Ok(Value::Bool(false));
+    }
+    let (xa, ya) = (Value::Tuple(x.args.clone()), Value::Tuple(y.args.clone()));
+    Ok(Value::Bool(vm.eq(&xa, &ya)?))
+}
+
+/// `union_richcompare`: the same arguments, in any order.
+fn union_eq(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (a, b) = pair(&args);
+    let (Value::Native(x), Value::Native(y)) = (&a, &b) else {
+        return Ok(Value::NotImplemented);
+    };
+    let (Native::Union(x), Native::Union(y)) = (&**x, &**y) else {
+        return Ok(Value::NotImplemented);
+    };
+    let xs = vm.new_frozenset(Some(&Value::Tuple(x.args.clone())))?;
+    let ys = vm.new_frozenset(Some(&Value::Tuple(y.args.clone())))?;
+    Ok(Value::Bool(vm.eq(&xs, &ys)?))
+}
+
+fn alias_hash(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (a, _) = pair(&args);
+    let Value::Native(n) = &a else {
+        return Err(vm.bug("GenericAlias.__hash__"));
+    };
+    let Native::GenericAlias(g) = &**n else {
+        return Err(vm.bug("GenericAlias.__hash__"));
+    };
+    let h0 = vm.hash(&g.origin)?;
+    let h1 = vm.hash(&Value::Tuple(g.args.clone()))?;
+    Ok(Value::Int(h0 ^ h1))
+}
+
+fn union_hash(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (a, _) = pair(&args);
+    let Value::Native(n) = &a else {
+        return Err(vm.bug("UnionType.__hash__"));
+    };
+    let Native::Union(u) = &**n else {
+        return Err(vm.bug("UnionType.__hash__"));
+    };
+    let s = vm.new_frozenset(Some(&Value::Tuple(u.args.clone())))?;
+    Ok(Value::Int(vm.hash(&s)?))
+}
+
+/// `list[int](3)`: the origin called (CPython then sets `__orig_class__` on the result
+/// where it can, which the built-in origins refuse).
+fn alias_call(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let Some(Value::Native(n)) = args.pos.first() else {
+        return Err(vm.bug("GenericAlias.__call__"));
+    };
+    let Native::GenericAlias(g) = &**n else {
+        return Err(vm.bug("GenericAlias.__call__"));
+    };
+    let origin = g.origin.clone();
+    if !matches!(&origin, Value::Type(t) if t.is_builtin()) {
+        return Err(vm.unsupported("calling a generic alias of a class (sets __orig_class__)"));
+    }
+    let rest = Args {
+        pos: args.pos[1..].to_vec(),
+        kw: args.kw.clone(),
+    };
+    vm.call(&origin, rest)
+}
+
+/// `a | b` with a union or alias on either side.
+fn or(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (a, b) = pair(&args);
+    Ok(union_or(vm, &a, &b)?.unwrap_or(Value::NotImplemented))
+}
+
+fn ror(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (a, b) = pair(&args);
+    Ok(union_or(vm, &b, &a)?.unwrap_or(Value::NotImplemented))
+}
+
+pub const METHODS: &[(&str, &str, NativeFn)] = &[
+    ("GenericAlias", "__eq__", alias_eq),
+    ("GenericAlias", "__hash__", alias_hash),
+    ("GenericAlias", "__call__", alias_call),
+    ("GenericAlias", "__or__", or),
+    ("GenericAlias", "__ror__", ror),
+    ("UnionType", "__eq__", union_eq),
+    ("UnionType", "__hash__", union_hash),
+    ("UnionType", "__or__", or),
+    ("UnionType", "__ror__", ror),
+];
