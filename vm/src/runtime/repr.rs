@@ -347,6 +347,14 @@ impl Vm {
     pub fn str_of(&mut self, v: &Value) -> PyResult<String> {
         match v {
             Value::Str(s) => Ok(s.to_string()),
+            // `mappingproxy_str`: the str of the mapping.
+            Value::Native(n) if matches!(**n, super::object::Native::MappingProxy(_)) => {
+                let super::object::Native::MappingProxy(p) = &**n else {
+                    return Err(self.bug("mappingproxy"));
+                };
+                let d = super::mappingproxy::contents(self, &p.of)?;
+                self.str_of(&Value::Dict(d))
+            }
             Value::Object(o) => {
                 if let Some(r) = self.call_special(v, "__str__", vec![])? {
                     return match r.builtin_value() {
