@@ -83,7 +83,7 @@ fn has_instance_dict(t: &Rc<Type>) -> bool {
 }
 
 /// Whether instances of `t` take weak references.
-fn has_weakrefs(t: &Rc<Type>) -> bool {
+pub fn has_weakrefs(t: &Rc<Type>) -> bool {
     if t.is_builtin() {
         return builtin_is(t, WEAKREF_BASES);
     }

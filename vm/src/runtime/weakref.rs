@@ -223,7 +223,9 @@ pub fn new_ref(vm: &mut Vm, ob: &Value, callback: Value, exact: bool) -> PyResul
         return Err(vm.type_error(format!("cannot create weak reference to '{n}' object")));
     };
     if let Value::Object(o) = ob {
-        if !o.class.borrow().has_dict && !o.class.borrow().lookup("__weakref__").is_some() {
+        let t = o.class.borrow().clone();
+        // `__slots__` without `__weakref__`, or a variable-size base such as int.
+        if !t.is_builtin() && !super::mappingproxy::has_weakrefs(&t) {
             let n = vm.type_of(ob).name.clone();
             return Err(vm.type_error(format!("cannot create weak reference to '{n}' object")));
         }
