@@ -82,6 +82,8 @@ def _native_types():
         "RLock": _thread.RLock, "FileIO": _io.FileIO, "BufferedReader": _io.BufferedReader,
         "SimpleNamespace": types.SimpleNamespace, "flags": type(sys.flags),
         "version_info": type(sys.version_info), "stat_result": posix.stat_result,
+        "mappingproxy": types.MappingProxyType, "GenericAlias": types.GenericAlias,
+        "UnionType": types.UnionType,
     }
 
 

@@ -233,6 +233,9 @@ pub const UNCOVERED_OWNERS: &[&str] = &[
     "flags",
     "version_info",
     "stat_result",
+    "mappingproxy",
+    "GenericAlias",
+    "UnionType",
 ];
 
 /// Ordinary argument lists for natives whose arguments the parameter names do not tell
