@@ -54,6 +54,7 @@ samples = {
     "classmethod_descriptor": types.ClassMethodDescriptorType,
     "getset_descriptor": types.GetSetDescriptorType, "mappingproxy": types.MappingProxyType,
     "GenericAlias": types.GenericAlias, "UnionType": types.UnionType,
+    "_abc_data": type(__import__("abc").ABC._abc_impl),
     "code": types.CodeType, "frame": types.FrameType, "traceback": types.TracebackType,
     "module": types.ModuleType, "cell": types.CellType, "generator": types.GeneratorType,
     "property": property, "staticmethod": staticmethod, "classmethod": classmethod,
@@ -155,7 +156,7 @@ print("];")
 print()
 print("/// `dir(module)` for the modules the VM provides.")
 print("pub const MODULES: &[(&str, &[&str])] = &[")
-for m in ("_imp", "_io", "_thread", "_warnings", "_weakref", "builtins", "inspect", "marshal",
+for m in ("_abc", "_imp", "_io", "_thread", "_warnings", "_weakref", "builtins", "inspect", "marshal",
           "math", "posix", "sys", "time"):
     print('    ("%s", &[' % m)
     print(names(sorted(dir(sys.modules.get(m) or __import__(m))), "        "))

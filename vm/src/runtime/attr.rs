@@ -429,6 +429,11 @@ impl Vm {
                 // A read-only view of the class's namespace (see `mappingproxy`).
                 "__dict__" => Some(super::mappingproxy::proxy(t)),
                 "__doc__" => Some(t.dict.get_str("__doc__").unwrap_or(Value::None)),
+                // `type_abstractmethods`: the class's own entry, never an inherited one.
+                "__abstractmethods__" => match t.dict.get_str(name) {
+                    Some(v) if !t.is_builtin() => Some(v),
+                    _ => return Err(self.err("AttributeError", "__abstractmethods__")),
+                },
                 // type_get_type_params: the class's own `__type_params__`, else ().
                 "__type_params__" => Some(
                     t.dict
@@ -507,6 +512,28 @@ impl Vm {
                 "imag" => Some(Value::Float(z.1)),
                 _ => None,
             },
+            // `property_get___isabstractmethod__`, `cm_get___isabstractmethod__`: whether a
+            // wrapped function is abstract.
+            Value::Property(p) if name == "__isabstractmethod__" => {
+                let p = p.clone();
+                let funcs = match p.kind {
+                    PropertyKind::Property => vec![p.func.clone(), p.fset.clone(), p.fdel.clone()],
+                    PropertyKind::Member => return Ok(None),
+                    _ => vec![p.func.clone()],
+                };
+                for f in funcs.iter().filter(|f| !f.is_none()) {
+                    match self.getattr(f, "__isabstractmethod__") {
+                        Ok(v) => {
+                            if self.truthy(&v)? {
+                                return Ok(Some(Value::Bool(true)));
+                            }
+                        }
+                        Err(Throw::Exc(e)) if self.is_instance_of(&e, "AttributeError") => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Some(Value::Bool(false))
+            }
             Value::Property(p) => match name {
                 "__func__" | "fget" => Some(p.func.clone()),
                 "fset" if p.kind == PropertyKind::Property => Some(p.fset.clone()),

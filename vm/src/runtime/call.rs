@@ -328,9 +328,32 @@ impl Vm {
                 return Ok(obj);
             }
         }
+        self.check_abstract(t)?;
         let obj = self.new_instance(t, &args);
         self.init_instance(&obj, args)?;
         Ok(obj)
+    }
+
+    /// `object_new`'s `Py_TPFLAGS_IS_ABSTRACT` check: a class whose own
+    /// `__abstractmethods__` is not empty cannot be instantiated.
+    pub fn check_abstract(&mut self, t: &Rc<Type>) -> PyResult<()> {
+        let Some(methods) = t.dict.get_str("__abstractmethods__") else {
+            return Ok(());
+        };
+        let mut names: Vec<String> = Vec::new();
+        for m in self.collect(&methods)? {
+            names.push(format!("'{}'", self.str_of(&m)?));
+        }
+        if names.is_empty() {
+            return Ok(());
+        }
+        names.sort();
+        let s = if names.len() == 1 { "" } else { "s" };
+        Err(self.type_error(format!(
+            "Can't instantiate abstract class {} without an implementation for abstract method{s} {}",
+            t.name,
+            names.join(", ")
+        )))
     }
 
     pub fn new_instance(&self, t: &Rc<Type>, args: &Args) -> Value {

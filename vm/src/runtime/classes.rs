@@ -174,13 +174,17 @@ pub fn make_class(
     meta: &Rc<Type>,
 ) -> PyResult<Rc<Type>> {
     check_bases(vm, &bases)?;
-    if bases.iter().any(|b| super::metaclass::is_metaclass(vm, b)) {
+    let metaclass = bases.iter().any(|b| super::metaclass::is_metaclass(vm, b));
+    if metaclass {
         super::metaclass::check_namespace(vm, &ns)?;
     }
     // A value whose class defines `__set_name__` cannot occur: that class is unsupported.
     for k in ns.keys() {
         if let Value::Str(k) = &k {
-            if UNDISPATCHED.contains(&&**k) {
+            // isinstance() and issubclass() ask a metaclass's hooks (`class_check`), not a
+            // class's own.
+            let hook = matches!(&**k, "__instancecheck__" | "__subclasscheck__");
+            if UNDISPATCHED.contains(&&**k) && !(metaclass && hook) {
                 return Err(vm.unsupported(format!("the special name {k} in a class body")));
             }
         }
@@ -255,7 +259,22 @@ pub fn make_class(
         has_dict,
         meta: (!Rc::ptr_eq(meta, &vm.ty("type"))).then(|| meta.clone()),
         hook_cache: std::cell::Cell::new((0, 0)),
+        collection: std::cell::Cell::new(0),
+        subclasses: RefCell::new(Vec::new()),
     });
+    // `inherit_special`: the collection flags of the base whose layout it extends
+    // (`best_base`: a built-in solid base if there is one, else the first base).
+    let layout_base = t
+        .bases
+        .iter()
+        .find(|b| super::subclass::payload_type(b).is_some())
+        .or(t.bases.first());
+    if let Some(b) = layout_base {
+        t.collection.set(b.collection.get());
+    }
+    for b in &t.bases {
+        b.subclasses.borrow_mut().push(Rc::downgrade(&t));
+    }
     set_names(vm, &t)?;
     init_subclass(vm, &t, kwds)?;
     Ok(t)

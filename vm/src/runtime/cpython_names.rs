@@ -311,6 +311,9 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("ZeroDivisionError", "ArithmeticError", &[
         "__doc__", "__init__", "__new__",
     ]),
+    ("_abc_data", "object", &[
+        "__doc__", "__module__", "__new__",
+    ]),
     ("async_generator", "object", &[
         "__aiter__", "__anext__", "__class_getitem__", "__del__", "__doc__", "__getattribute__",
         "__name__", "__qualname__", "__repr__", "__sizeof__", "aclose", "ag_await", "ag_code",
@@ -1502,6 +1505,11 @@ pub const BUILTINS: &[&str] = &[
 
 /// `dir(module)` for the modules the VM provides.
 pub const MODULES: &[(&str, &[&str])] = &[
+    ("_abc", &[
+        "__doc__", "__loader__", "__name__", "__package__", "__spec__", "_abc_init",
+        "_abc_instancecheck", "_abc_register", "_abc_subclasscheck", "_get_dump", "_reset_caches",
+        "_reset_registry", "get_cache_token",
+    ]),
     ("_imp", &[
         "__doc__", "__loader__", "__name__", "__package__", "__spec__", "_fix_co_filename",
         "_frozen_module_names", "_override_frozen_modules_for_tests",

@@ -37,6 +37,9 @@ const ALLOWED: &[&str] = &[
     "__static_attributes__",
     "__firstlineno__",
     "__type_params__",
+    // isinstance() and issubclass() ask the metaclass (`builtins::class_check`).
+    "__instancecheck__",
+    "__subclasscheck__",
 ];
 
 /// Whether `t` makes classes: it is `type` or derives from it.
@@ -162,7 +165,31 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("type", "__new__", type_new_method),
     ("type", "__init__", type_init),
     ("type", "__call__", type_call),
+    ("type", "__subclasses__", type_subclasses),
 ];
+
+/// `type.__subclasses__()`: the direct subclasses still alive, oldest first.
+fn type_subclasses(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    super::argspec::Spec::method(
+        "type",
+        "__subclasses__",
+        super::argspec::Style::NoArgs,
+        &[],
+        0,
+    )
+    .parse(vm, &args, 1)?;
+    let Some(Value::Type(t)) = args.pos.first() else {
+        return Err(vm.bug("type.__subclasses__ without a type"));
+    };
+    let subs = t
+        .subclasses
+        .borrow()
+        .iter()
+        .filter_map(std::rc::Weak::upgrade)
+        .map(Value::Type)
+        .collect();
+    Ok(Value::list(subs))
+}
 
 /// The class methods of `type`.
 pub const CLASS_METHODS: &[(&str, &str, NativeFn)] = &[("type", "__prepare__", type_prepare)];

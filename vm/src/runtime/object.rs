@@ -80,6 +80,7 @@ pub enum Native {
     GetSet(super::mappingproxy::GetSet),
     GenericAlias(super::genericalias::GenericAlias),
     Union(super::genericalias::Union),
+    AbcData(Rc<super::modules::abc::AbcData>),
 }
 
 impl Native {
@@ -95,6 +96,7 @@ impl Native {
             Native::GetSet(_) => "getset_descriptor",
             Native::GenericAlias(_) => "GenericAlias",
             Native::Union(_) => "UnionType",
+            Native::AbcData(_) => "_abc_data",
         }
     }
 }

@@ -34,7 +34,18 @@ pub struct Type {
     /// Which attribute hooks it overrides ([`Type::hooks`]), with the epoch that was
     /// computed at (0: not yet).
     pub hook_cache: Cell<(u64, u8)>,
+    /// `Py_TPFLAGS_SEQUENCE` / `Py_TPFLAGS_MAPPING` of a class ([`SEQUENCE`], [`MAPPING`]):
+    /// what `match` treats it as. Inherited from the base whose layout it extends, and set
+    /// by `_abc` from `__abc_tpflags__` and `register`.
+    pub collection: Cell<u8>,
+    /// Its direct subclasses (`type.__subclasses__()`), oldest first.
+    pub subclasses: RefCell<Vec<std::rc::Weak<Type>>>,
 }
+
+/// `Py_TPFLAGS_SEQUENCE`, as [`Type::collection`] holds it.
+pub const SEQUENCE: u8 = 1;
+/// `Py_TPFLAGS_MAPPING`.
+pub const MAPPING: u8 = 2;
 
 /// A class's own `__getattribute__` (not object's).
 pub const HOOK_GETATTRIBUTE: u8 = 1;
@@ -71,6 +82,8 @@ impl Type {
             has_dict: true,
             meta: None,
             hook_cache: Cell::new((0, 0)),
+            collection: Cell::new(0),
+            subclasses: RefCell::new(Vec::new()),
         })
     }
 
@@ -268,6 +281,7 @@ const BUILTIN_TYPES: &[&str] = &[
     "mappingproxy",
     "GenericAlias",
     "UnionType",
+    "_abc_data",
     "code",
     "frame",
     "traceback",
@@ -353,6 +367,12 @@ fn builtin(name: &'static str, bases: Vec<Rc<Type>>, layout: &'static str) -> Rc
         has_dict: layout == "BaseException",
         meta: None,
         hook_cache: Cell::new((0, 0)),
+        collection: Cell::new(match name {
+            "list" | "tuple" | "range" | "memoryview" => SEQUENCE,
+            "dict" | "mappingproxy" => MAPPING,
+            _ => 0,
+        }),
+        subclasses: RefCell::new(Vec::new()),
     })
 }
 
@@ -376,6 +396,7 @@ fn module_of(name: &str) -> &'static str {
         "lock" | "RLock" => "_thread",
         "FileIO" | "BufferedReader" => "_io",
         "SimpleNamespace" | "GenericAlias" | "UnionType" => "types",
+        "_abc_data" => "_abc",
         "flags" | "version_info" => "sys",
         "stat_result" => "os",
         _ => "builtins",

@@ -13,7 +13,7 @@ use std::rc::Rc;
 use super::argspec::{required, Spec, Style};
 use super::dict::Dict;
 use super::interp::Vm;
-use super::object::{Args, Builtin, Iter, IterState, Module, NativeFn, Value};
+use super::object::{Args, Builtin, Iter, IterState, Module, Native, NativeFn, Value};
 use super::protocol::IterStep;
 use super::types::{Type, Types};
 use super::{PyResult, Throw};
@@ -244,12 +244,60 @@ fn len(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::Int(vm.len(&args.pos[0])? as i64))
 }
 
-fn class_check(vm: &mut Vm, t: &Rc<Type>, spec: &Value, fname: &str) -> PyResult<bool> {
+/// `PyObject_IsInstance` / `PyObject_IsSubclass`: `subject` is the object (isinstance)
+/// or the class (issubclass), `t` its type or itself. A metaclass's own
+/// `__instancecheck__` / `__subclasscheck__` decides for its classes (after the exact-type
+/// shortcut of isinstance); a union checks each of its members.
+fn class_check(
+    vm: &mut Vm,
+    subject: &Value,
+    t: &Rc<Type>,
+    spec: &Value,
+    fname: &str,
+) -> PyResult<bool> {
     match spec {
-        Value::Type(c) => Ok(t.is_subtype(c)),
+        Value::Type(c) => {
+            let instance = fname == "isinstance";
+            if instance && Rc::ptr_eq(t, c) {
+                return Ok(true);
+            }
+            let hook = if instance {
+                "__instancecheck__"
+            } else {
+                "__subclasscheck__"
+            };
+            let custom = c
+                .meta
+                .as_ref()
+                .and_then(|m| m.lookup(hook))
+                .filter(|f| !matches!(f, Value::Builtin(_)));
+            if let Some(f) = custom {
+                let r = vm.call(&f, Args::new(vec![spec.clone(), subject.clone()]))?;
+                return vm.truthy(&r);
+            }
+            Ok(t.is_subtype(c))
+        }
+        Value::Native(n) => match &**n {
+            Native::Union(u) => {
+                for member in u.args.clone().iter() {
+                    if class_check(vm, subject, t, member, fname)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Native::GenericAlias(_) => Err(vm.type_error(format!(
+                "{fname}() argument 2 cannot be a parameterized generic"
+            ))),
+            _ => Err(vm.type_error(if fname == "issubclass" {
+                "issubclass() arg 2 must be a class, a tuple of classes, or a union".to_owned()
+            } else {
+                format!("{fname}() arg 2 must be a type, a tuple of types, or a union")
+            })),
+        },
         Value::Tuple(items) => {
             for i in items.iter() {
-                if class_check(vm, t, i, fname)? {
+                if class_check(vm, subject, t, i, fname)? {
                     return Ok(true);
                 }
             }
@@ -269,6 +317,7 @@ fn isinstance(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let t = vm.type_of(&args.pos[0]);
     Ok(Value::Bool(class_check(
         vm,
+        &args.pos[0],
         &t,
         &args.pos[1],
         "isinstance",
@@ -280,7 +329,13 @@ fn issubclass(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let Value::Type(t) = &args.pos[0] else {
         return Err(vm.type_error("issubclass() arg 1 must be a class"));
     };
-    Ok(Value::Bool(class_check(vm, t, &args.pos[1], "issubclass")?))
+    Ok(Value::Bool(class_check(
+        vm,
+        &args.pos[0],
+        t,
+        &args.pos[1],
+        "issubclass",
+    )?))
 }
 
 /// spec: namespaces.globals.identity

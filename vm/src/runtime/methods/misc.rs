@@ -30,8 +30,23 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
 ];
 
 /// The class methods (`METH_CLASS`) this file installs.
-pub const CLASS_METHODS: &[(&str, &str, NativeFn)] =
-    &[("object", "__init_subclass__", object_init_subclass)];
+pub const CLASS_METHODS: &[(&str, &str, NativeFn)] = &[
+    ("object", "__init_subclass__", object_init_subclass),
+    ("object", "__subclasshook__", object_subclasshook),
+];
+
+/// `object.__subclasshook__(subclass)` (`object_subclasshook`, METH_O): NotImplemented,
+/// so the normal algorithm decides.
+fn object_subclasshook(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    // The class it is bound to, then the one argument.
+    if args.pos.len() != 2 || !args.kw.is_empty() {
+        return Err(vm.type_error(format!(
+            "object.__subclasshook__() takes exactly one argument ({} given)",
+            args.pos.len().saturating_sub(1)
+        )));
+    }
+    Ok(Value::NotImplemented)
+}
 
 /// `object.__init_subclass__` (`object_init_subclass`, METH_NOARGS): does nothing, and
 /// refuses any argument, naming the class it is bound to.
@@ -285,7 +300,11 @@ fn object_init(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
 
 fn object_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
     match args.pos.first() {
-        Some(Value::Type(t)) => Ok(vm.new_instance(t, &Args::default())),
+        Some(Value::Type(t)) => {
+            let t = t.clone();
+            vm.check_abstract(&t)?;
+            Ok(vm.new_instance(&t, &Args::default()))
+        }
         _ => Err(vm.type_error("object.__new__(X): X is not a type object")),
     }
 }

@@ -7,6 +7,7 @@
 //!
 //! `sys` and `inspect` are still installed at start-up by `sysmod`.
 
+pub mod abc;
 pub mod imp;
 pub mod io;
 pub mod marshal;
@@ -36,6 +37,11 @@ pub struct NativeModule {
 
 /// The table of native modules.
 pub const NATIVE: &[NativeModule] = &[
+    NativeModule {
+        name: "_abc",
+        from_file: false,
+        build: abc::build,
+    },
     NativeModule {
         name: "_imp",
         from_file: false,
@@ -188,6 +194,7 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         Native::GetSet(g) => Ok(super::mappingproxy::getset_repr(g)),
         Native::GenericAlias(g) => super::genericalias::alias_repr(vm, g),
         Native::Union(u) => super::genericalias::union_repr(vm, u),
+        Native::AbcData(_) => Ok(format!("<_abc._abc_data object at {:#x}>", v.address())),
     }
 }
 

@@ -34,10 +34,9 @@ const MATCH_SELF: &[&str] = &[
 /// acquire the flag (no `collections.abc` registration, no subclassing of built-ins).
 /// spec: namespaces.match
 pub fn match_sequence(vm: &mut Vm) -> PyResult<Step> {
-    let f = vm.top()?;
-    let subject = f.peek(0)?;
-    let res = matches!(subject, Value::List(_) | Value::Tuple(_) | Value::Range(_));
-    f.push(Value::Bool(res));
+    let subject = vm.top()?.peek(0)?;
+    let res = vm.type_of(&subject).collection.get() & super::super::types::SEQUENCE != 0;
+    vm.top()?.push(Value::Bool(res));
     Ok(Step::Continue)
 }
 
@@ -45,10 +44,9 @@ pub fn match_sequence(vm: &mut Vm) -> PyResult<Step> {
 /// `Py_TPFLAGS_MAPPING` (of the VM's types, only dict).
 /// spec: namespaces.match
 pub fn match_mapping(vm: &mut Vm) -> PyResult<Step> {
-    let f = vm.top()?;
-    let subject = f.peek(0)?;
-    let res = matches!(subject, Value::Dict(_));
-    f.push(Value::Bool(res));
+    let subject = vm.top()?.peek(0)?;
+    let res = vm.type_of(&subject).collection.get() & super::super::types::MAPPING != 0;
+    vm.top()?.push(Value::Bool(res));
     Ok(Step::Continue)
 }
 
@@ -66,9 +64,9 @@ pub fn match_keys(vm: &mut Vm) -> PyResult<Step> {
         return Err(Throw::Bug("MATCH_KEYS without a tuple of keys".into()));
     };
     let Value::Dict(map) = subject else {
-        return Err(Throw::Bug(
-            "MATCH_KEYS on a subject that is not a mapping".into(),
-        ));
+        // CPython calls the mapping's own `get`, and the sequence of those calls is
+        // observable.
+        return Err(vm.unsupported("a mapping pattern on a mapping that is not a dict"));
     };
     let result = lookup_keys(vm, &map, &keys)?;
     vm.top()?.push(result);
