@@ -105,6 +105,11 @@ fn abc_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [cls] =
         Spec::method("_abc", "_abc_init", Style::O, &["self"], 1).bind::<1>(vm, &args, 0)?;
     let cls = cls.unwrap_or(Value::None);
+    if !matches!(cls, Value::Type(_)) {
+        // `compute_abstract_methods` reads the namespace first.
+        vm.getattr(&cls, "__dict__")?;
+        return Err(vm.unsupported("_abc._abc_init of an object that is not a class"));
+    }
     let t = class_arg(vm, &cls)?;
     // `compute_abstract_methods`.
     let mut abstracts: Vec<Value> = Vec::new();
