@@ -80,6 +80,8 @@ pub enum Native {
     GetSet(super::mappingproxy::GetSet),
     GenericAlias(super::genericalias::GenericAlias),
     Union(super::genericalias::Union),
+    /// The iterators of `itertools` (`count`, `chain`, `groupby`, …).
+    Itertool(super::modules::itertools::Itertool),
 }
 
 impl Native {
@@ -95,6 +97,7 @@ impl Native {
             Native::GetSet(_) => "getset_descriptor",
             Native::GenericAlias(_) => "GenericAlias",
             Native::Union(_) => "UnionType",
+            Native::Itertool(t) => t.kind,
         }
     }
 }

@@ -322,6 +322,29 @@ const BUILTIN_TYPES: &[&str] = &[
     "BufferedReader",
     "SimpleNamespace",
     "memoryview",
+    // itertools' iterators (`modules::itertools::TYPES`).
+    "accumulate",
+    "batched",
+    "chain",
+    "combinations",
+    "combinations_with_replacement",
+    "compress",
+    "count",
+    "cycle",
+    "dropwhile",
+    "filterfalse",
+    "groupby",
+    "_grouper",
+    "islice",
+    "pairwise",
+    "permutations",
+    "product",
+    "repeat",
+    "starmap",
+    "takewhile",
+    "_tee",
+    "_tee_dataobject",
+    "zip_longest",
 ];
 
 /// Struct sequences (CPython `PyStructSequence`): tuple subclasses with named fields,
@@ -378,6 +401,28 @@ fn module_of(name: &str) -> &'static str {
         "SimpleNamespace" | "GenericAlias" | "UnionType" => "types",
         "flags" | "version_info" => "sys",
         "stat_result" => "os",
+        "accumulate"
+        | "batched"
+        | "chain"
+        | "combinations"
+        | "combinations_with_replacement"
+        | "compress"
+        | "count"
+        | "cycle"
+        | "dropwhile"
+        | "filterfalse"
+        | "groupby"
+        | "_grouper"
+        | "islice"
+        | "pairwise"
+        | "permutations"
+        | "product"
+        | "repeat"
+        | "starmap"
+        | "takewhile"
+        | "_tee"
+        | "_tee_dataobject"
+        | "zip_longest" => "itertools",
         _ => "builtins",
     }
 }

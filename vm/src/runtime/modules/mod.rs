@@ -9,6 +9,7 @@
 
 pub mod imp;
 pub mod io;
+pub mod itertools;
 pub mod marshal;
 pub mod math;
 pub mod posix;
@@ -60,6 +61,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_weakref",
         from_file: false,
         build: weakref::build,
+    },
+    NativeModule {
+        name: "itertools",
+        from_file: false,
+        build: itertools::build,
     },
     NativeModule {
         name: "marshal",
@@ -188,6 +194,7 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         Native::GetSet(g) => Ok(super::mappingproxy::getset_repr(g)),
         Native::GenericAlias(g) => super::genericalias::alias_repr(vm, g),
         Native::Union(u) => super::genericalias::union_repr(vm, u),
+        Native::Itertool(t) => itertools::repr(vm, v, t),
     }
 }
 
@@ -205,6 +212,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "module" => super::import::new_module(vm, args),
         "memoryview" => super::memoryview::construct(vm, args),
         "types.SimpleNamespace" => super::sysmod::new_namespace(vm, t, args),
+        name if name.starts_with("itertools.") => itertools::construct(vm, name, args),
         _ => return None,
     };
     Some(made)
@@ -220,4 +228,5 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     super::memoryview::METHODS,
     super::mappingproxy::METHODS,
     super::genericalias::METHODS,
+    itertools::METHODS,
 ];
