@@ -90,6 +90,10 @@ def _native_types():
         "RLock": _thread.RLock, "FileIO": _io.FileIO, "BufferedReader": _io.BufferedReader,
         "SimpleNamespace": types.SimpleNamespace, "flags": type(sys.flags),
         "version_info": type(sys.version_info), "stat_result": posix.stat_result,
+        "GenericAlias": types.GenericAlias, "UnionType": types.UnionType,
+        "mappingproxy": types.MappingProxyType,
+        "getset_descriptor": types.GetSetDescriptorType,
+        "member_descriptor": types.MemberDescriptorType,
         **{n: getattr(itertools, n) for n in ITERTOOLS_TYPES},
     }
 

@@ -138,8 +138,8 @@ impl Permutations {
             } else {
                 let j = self.cycles[i];
                 self.indices.swap(i, n - j);
-                for k in i..r {
-                    result[k] = self.pool[self.indices[k]].clone();
+                for (slot, &ix) in result[i..r].iter_mut().zip(&self.indices[i..r]) {
+                    *slot = self.pool[ix].clone();
                 }
                 break;
             }
@@ -181,17 +181,15 @@ impl Combinations {
         };
         if self.replace {
             let index = self.indices[i] + 1;
-            for j in i..r {
-                self.indices[j] = index;
-                result[j] = self.pool[index].clone();
-            }
+            self.indices[i..r].fill(index);
+            result[i..r].fill(self.pool[index].clone());
         } else {
-            self.indices[i] += 1;
-            for j in i + 1..r {
-                self.indices[j] = self.indices[j - 1] + 1;
+            let first = self.indices[i] + 1;
+            for (k, slot) in self.indices[i..r].iter_mut().enumerate() {
+                *slot = first + k;
             }
-            for j in i..r {
-                result[j] = self.pool[self.indices[j]].clone();
+            for (slot, &ix) in result[i..r].iter_mut().zip(&self.indices[i..r]) {
+                *slot = self.pool[ix].clone();
             }
         }
         vm.check_heap()?;

@@ -432,7 +432,8 @@ fn step(vm: &mut Vm, me: &Value, kind: &'static str, state: &mut State) -> PyRes
             for slot in its.iter_mut() {
                 let item = match slot.clone() {
                     None => fill.clone(),
-                    Some(i) => match vm.next(&i)? {
+                    // zip_longest_next: an error from a source ends the iterator.
+                    Some(i) => match vm.next(&i).inspect_err(|_| *active = 0)? {
                         Some(v) => v,
                         None => {
                             *slot = None;
