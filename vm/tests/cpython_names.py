@@ -1,7 +1,7 @@
 # Prints vm/src/runtime/cpython_names.rs: what CPython 3.12 has, by name. Run by
 # vm/tests/cpython_names.rs, which checks the committed file is what this prints.
 
-import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix
+import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, itertools
 
 def gen():
     yield 1
@@ -80,6 +80,12 @@ samples = {
     "FileIO": _io.FileIO, "BufferedReader": _io.BufferedReader,
     "SimpleNamespace": types.SimpleNamespace, "memoryview": memoryview, "flags": type(sys.flags),
     "version_info": type(sys.version_info), "stat_result": posix.stat_result,
+    # itertools' iterator types (Modules/itertoolsmodule.c).
+    **{n: getattr(itertools, n) for n in (
+        "accumulate", "batched", "chain", "combinations", "combinations_with_replacement",
+        "compress", "count", "cycle", "dropwhile", "filterfalse", "groupby", "islice",
+        "pairwise", "permutations", "product", "repeat", "starmap", "takewhile",
+        "zip_longest", "_grouper", "_tee", "_tee_dataobject")},
 }
 for name in dir(builtins):
     v = getattr(builtins, name)
@@ -156,8 +162,8 @@ print("];")
 print()
 print("/// `dir(module)` for the modules the VM provides.")
 print("pub const MODULES: &[(&str, &[&str])] = &[")
-for m in ("_abc", "_imp", "_io", "_thread", "_warnings", "_weakref", "builtins", "inspect", "marshal",
-          "math", "posix", "sys", "time"):
+for m in ("_abc", "_imp", "_io", "_thread", "_warnings", "_weakref", "builtins", "inspect",
+          "itertools", "marshal", "math", "posix", "sys", "time"):
     print('    ("%s", &[' % m)
     print(names(sorted(dir(sys.modules.get(m) or __import__(m))), "        "))
     print("    ]),")

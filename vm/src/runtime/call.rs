@@ -103,11 +103,14 @@ impl Vm {
     /// installs as slot wrappers).
     fn check_receiver(&self, owner: &str, name: &str, args: &Args) -> PyResult<()> {
         let wrapper = super::slots::wrapper_style(owner, name);
+        // CPython's messages name the type's tp_name (`itertools.count`), which for most
+        // built-in types is the registry key.
+        let shown = self.ty(owner).name.clone();
         let Some(receiver) = args.pos.first() else {
             return Err(self.type_error(if wrapper {
-                format!("descriptor '{name}' of '{owner}' object needs an argument")
+                format!("descriptor '{name}' of '{shown}' object needs an argument")
             } else {
-                format!("unbound method {owner}.{name}() needs an argument")
+                format!("unbound method {shown}.{name}() needs an argument")
             }));
         };
         // A class method (`classmethod_descriptor`) receives a subclass of its type.
@@ -122,12 +125,12 @@ impl Vm {
         }
         Err(self.type_error(if wrapper {
             format!(
-                "descriptor '{name}' requires a '{owner}' object but received a '{}'",
+                "descriptor '{name}' requires a '{shown}' object but received a '{}'",
                 t.name
             )
         } else {
             format!(
-                "descriptor '{name}' for '{owner}' objects doesn't apply to a '{}' object",
+                "descriptor '{name}' for '{shown}' objects doesn't apply to a '{}' object",
                 t.name
             )
         }))

@@ -314,6 +314,21 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("_abc_data", "object", &[
         "__doc__", "__module__", "__new__",
     ]),
+    ("_grouper", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
+        "__reduce__",
+    ]),
+    ("_tee", "object", &[
+        "__copy__", "__doc__", "__iter__", "__module__", "__new__", "__next__", "__reduce__",
+        "__setstate__",
+    ]),
+    ("_tee_dataobject", "object", &[
+        "__doc__", "__getattribute__", "__module__", "__new__", "__reduce__",
+    ]),
+    ("accumulate", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
+        "__reduce__", "__setstate__",
+    ]),
     ("async_generator", "object", &[
         "__aiter__", "__anext__", "__class_getitem__", "__del__", "__doc__", "__getattribute__",
         "__name__", "__qualname__", "__repr__", "__sizeof__", "aclose", "ag_await", "ag_code",
@@ -329,6 +344,9 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ]),
     ("async_generator_wrapped_value", "object", &[
         "__doc__", "__getattribute__",
+    ]),
+    ("batched", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
     ]),
     ("bool", "int", &[
         "__and__", "__doc__", "__invert__", "__new__", "__or__", "__rand__", "__repr__",
@@ -361,6 +379,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__doc__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__le__",
         "__lt__", "__ne__", "__new__", "__repr__", "cell_contents",
     ]),
+    ("chain", "object", &[
+        "__class_getitem__", "__doc__", "__getattribute__", "__iter__", "__module__", "__new__",
+        "__next__", "__reduce__", "__setstate__", "from_iterable",
+    ]),
     ("classmethod", "object", &[
         "__dict__", "__doc__", "__func__", "__get__", "__init__", "__isabstractmethod__",
         "__new__", "__repr__", "__wrapped__",
@@ -378,12 +400,24 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "co_nlocals", "co_positions", "co_posonlyargcount", "co_qualname", "co_stacksize",
         "co_varnames", "replace",
     ]),
+    ("combinations", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
+        "__reduce__", "__setstate__", "__sizeof__",
+    ]),
+    ("combinations_with_replacement", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
+        "__reduce__", "__setstate__", "__sizeof__",
+    ]),
     ("complex", "object", &[
         "__abs__", "__add__", "__bool__", "__complex__", "__doc__", "__eq__", "__format__",
         "__ge__", "__getattribute__", "__getnewargs__", "__gt__", "__hash__", "__le__", "__lt__",
         "__mul__", "__ne__", "__neg__", "__new__", "__pos__", "__pow__", "__radd__", "__repr__",
         "__rmul__", "__rpow__", "__rsub__", "__rtruediv__", "__sub__", "__truediv__", "conjugate",
         "imag", "real",
+    ]),
+    ("compress", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
+        "__reduce__",
     ]),
     ("coroutine", "object", &[
         "__await__", "__del__", "__doc__", "__getattribute__", "__name__", "__qualname__",
@@ -392,6 +426,14 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ]),
     ("coroutine_wrapper", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__next__", "close", "send", "throw",
+    ]),
+    ("count", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
+        "__reduce__", "__repr__",
+    ]),
+    ("cycle", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
+        "__reduce__", "__setstate__",
     ]),
     ("dict", "object", &[
         "__class_getitem__", "__contains__", "__delitem__", "__doc__", "__eq__", "__ge__",
@@ -434,6 +476,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__doc__", "__getattribute__", "__iter__", "__len__", "__repr__", "__reversed__",
         "mapping",
     ]),
+    ("dropwhile", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
+        "__reduce__", "__setstate__",
+    ]),
     ("ellipsis", "object", &[
         "__doc__", "__getattribute__", "__new__", "__reduce__", "__repr__",
     ]),
@@ -443,6 +489,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ]),
     ("filter", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__new__", "__next__", "__reduce__",
+    ]),
+    ("filterfalse", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
+        "__reduce__",
     ]),
     ("flags", "tuple", &[
         "__doc__", "__match_args__", "__reduce__", "__repr__", "bytes_warning", "debug",
@@ -486,6 +536,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__delete__", "__doc__", "__get__", "__getattribute__", "__name__", "__objclass__",
         "__qualname__", "__repr__", "__set__",
     ]),
+    ("groupby", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
+        "__reduce__", "__setstate__",
+    ]),
     ("int", "object", &[
         "__abs__", "__add__", "__and__", "__bool__", "__ceil__", "__divmod__", "__doc__",
         "__eq__", "__float__", "__floor__", "__floordiv__", "__format__", "__ge__",
@@ -497,6 +551,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__rxor__", "__sizeof__", "__sub__", "__truediv__", "__trunc__", "__xor__",
         "as_integer_ratio", "bit_count", "bit_length", "conjugate", "denominator", "from_bytes",
         "imag", "is_integer", "numerator", "real", "to_bytes",
+    ]),
+    ("islice", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
+        "__reduce__", "__setstate__",
     ]),
     ("iterator", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__next__", "__reduce__",
@@ -562,6 +620,17 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__le__", "__lt__", "__ne__", "__new__", "__reduce__", "__reduce_ex__", "__repr__",
         "__setattr__", "__sizeof__", "__str__", "__subclasshook__",
     ]),
+    ("pairwise", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
+    ]),
+    ("permutations", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
+        "__reduce__", "__setstate__", "__sizeof__",
+    ]),
+    ("product", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
+        "__reduce__", "__setstate__", "__sizeof__",
+    ]),
     ("property", "object", &[
         "__delete__", "__doc__", "__get__", "__getattribute__", "__init__",
         "__isabstractmethod__", "__new__", "__set__", "__set_name__", "deleter", "fdel", "fget",
@@ -576,6 +645,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("range_iterator", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__next__", "__reduce__",
         "__setstate__",
+    ]),
+    ("repeat", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__module__", "__new__",
+        "__next__", "__reduce__", "__repr__",
     ]),
     ("reversed", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__new__", "__next__",
@@ -597,6 +670,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__doc__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__le__",
         "__lt__", "__ne__", "__new__", "__reduce__", "__repr__", "indices", "start", "step",
         "stop",
+    ]),
+    ("starmap", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
+        "__reduce__",
     ]),
     ("stat_result", "tuple", &[
         "__doc__", "__match_args__", "__module__", "__new__", "__reduce__", "__repr__",
@@ -632,6 +709,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__doc__", "__get__", "__getattribute__", "__init__", "__new__", "__repr__", "__self__",
         "__self_class__", "__thisclass__",
     ]),
+    ("takewhile", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
+        "__reduce__", "__setstate__",
+    ]),
     ("traceback", "object", &[
         "__dir__", "__doc__", "__getattribute__", "__new__", "tb_frame", "tb_lasti", "tb_lineno",
         "tb_next",
@@ -665,6 +746,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("zip", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__new__", "__next__", "__reduce__",
         "__setstate__",
+    ]),
+    ("zip_longest", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
+        "__reduce__", "__setstate__",
     ]),
 ];
 
@@ -922,6 +1007,18 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("ZeroDivisionError", &[
         "__init__",
     ]),
+    ("_grouper", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("_tee", &[
+        "__iter__", "__next__",
+    ]),
+    ("_tee_dataobject", &[
+        "__getattribute__",
+    ]),
+    ("accumulate", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
     ("async_generator", &[
         "__aiter__", "__anext__", "__del__", "__getattribute__", "__repr__",
     ]),
@@ -933,6 +1030,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("async_generator_wrapped_value", &[
         "__getattribute__",
+    ]),
+    ("batched", &[
+        "__getattribute__", "__iter__", "__next__",
     ]),
     ("bool", &[
         "__and__", "__invert__", "__or__", "__rand__", "__repr__", "__ror__", "__rxor__",
@@ -957,6 +1057,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
         "__eq__", "__ge__", "__getattribute__", "__gt__", "__le__", "__lt__", "__ne__",
         "__repr__",
     ]),
+    ("chain", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
     ("classmethod", &[
         "__get__", "__init__", "__repr__",
     ]),
@@ -967,16 +1070,31 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
         "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__le__", "__lt__",
         "__ne__", "__repr__",
     ]),
+    ("combinations", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("combinations_with_replacement", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
     ("complex", &[
         "__abs__", "__add__", "__bool__", "__eq__", "__ge__", "__getattribute__", "__gt__",
         "__hash__", "__le__", "__lt__", "__mul__", "__ne__", "__neg__", "__pos__", "__pow__",
         "__radd__", "__repr__", "__rmul__", "__rpow__", "__rsub__", "__rtruediv__", "__sub__",
         "__truediv__",
     ]),
+    ("compress", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
     ("coroutine", &[
         "__await__", "__del__", "__getattribute__", "__repr__",
     ]),
     ("coroutine_wrapper", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("count", &[
+        "__getattribute__", "__iter__", "__next__", "__repr__",
+    ]),
+    ("cycle", &[
         "__getattribute__", "__iter__", "__next__",
     ]),
     ("dict", &[
@@ -1015,6 +1133,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("dict_values", &[
         "__getattribute__", "__iter__", "__len__", "__repr__",
     ]),
+    ("dropwhile", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
     ("ellipsis", &[
         "__getattribute__", "__repr__",
     ]),
@@ -1022,6 +1143,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
         "__getattribute__", "__iter__", "__next__",
     ]),
     ("filter", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("filterfalse", &[
         "__getattribute__", "__iter__", "__next__",
     ]),
     ("flags", &[
@@ -1051,6 +1175,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("getset_descriptor", &[
         "__delete__", "__get__", "__getattribute__", "__repr__", "__set__",
     ]),
+    ("groupby", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
     ("int", &[
         "__abs__", "__add__", "__and__", "__bool__", "__divmod__", "__eq__", "__float__",
         "__floordiv__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__index__",
@@ -1059,6 +1186,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
         "__repr__", "__rfloordiv__", "__rlshift__", "__rmod__", "__rmul__", "__ror__", "__rpow__",
         "__rrshift__", "__rshift__", "__rsub__", "__rtruediv__", "__rxor__", "__sub__",
         "__truediv__", "__xor__",
+    ]),
+    ("islice", &[
+        "__getattribute__", "__iter__", "__next__",
     ]),
     ("iterator", &[
         "__getattribute__", "__iter__", "__next__",
@@ -1108,6 +1238,15 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
         "__delattr__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__init__",
         "__le__", "__lt__", "__ne__", "__repr__", "__setattr__", "__str__",
     ]),
+    ("pairwise", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("permutations", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("product", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
     ("property", &[
         "__delete__", "__get__", "__getattribute__", "__init__", "__set__",
     ]),
@@ -1117,6 +1256,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("range_iterator", &[
         "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("repeat", &[
+        "__getattribute__", "__iter__", "__next__", "__repr__",
     ]),
     ("reversed", &[
         "__getattribute__", "__iter__", "__next__",
@@ -1132,6 +1274,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("slice", &[
         "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__le__", "__lt__",
         "__ne__", "__repr__",
+    ]),
+    ("starmap", &[
+        "__getattribute__", "__iter__", "__next__",
     ]),
     ("stat_result", &[
         "__repr__",
@@ -1152,6 +1297,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("super", &[
         "__get__", "__getattribute__", "__init__", "__repr__",
+    ]),
+    ("takewhile", &[
+        "__getattribute__", "__iter__", "__next__",
     ]),
     ("traceback", &[
         "__getattribute__",
@@ -1175,6 +1323,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
         "__call__", "__get__", "__getattribute__", "__repr__",
     ]),
     ("zip", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("zip_longest", &[
         "__getattribute__", "__iter__", "__next__",
     ]),
 ];
@@ -1606,6 +1757,13 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "istraceback", "itertools", "linecache", "markcoroutinefunction", "modulesbyfile",
         "namedtuple", "os", "re", "signature", "stack", "sys", "token", "tokenize", "trace",
         "types", "unwrap", "walktree",
+    ]),
+    ("itertools", &[
+        "__doc__", "__loader__", "__name__", "__package__", "__spec__", "_grouper", "_tee",
+        "_tee_dataobject", "accumulate", "batched", "chain", "combinations",
+        "combinations_with_replacement", "compress", "count", "cycle", "dropwhile", "filterfalse",
+        "groupby", "islice", "pairwise", "permutations", "product", "repeat", "starmap",
+        "takewhile", "tee", "zip_longest",
     ]),
     ("marshal", &[
         "__doc__", "__loader__", "__name__", "__package__", "__spec__", "dump", "dumps", "load",

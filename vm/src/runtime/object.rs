@@ -81,6 +81,8 @@ pub enum Native {
     GenericAlias(super::genericalias::GenericAlias),
     Union(super::genericalias::Union),
     AbcData(Rc<super::modules::abc::AbcData>),
+    /// The iterators of `itertools` (`count`, `chain`, `groupby`, …).
+    Itertool(super::modules::itertools::Itertool),
 }
 
 impl Native {
@@ -97,6 +99,7 @@ impl Native {
             Native::GenericAlias(_) => "GenericAlias",
             Native::Union(_) => "UnionType",
             Native::AbcData(_) => "_abc_data",
+            Native::Itertool(t) => t.kind,
         }
     }
 }

@@ -336,6 +336,29 @@ const BUILTIN_TYPES: &[&str] = &[
     "BufferedReader",
     "SimpleNamespace",
     "memoryview",
+    // itertools' iterators (`modules::itertools::TYPES`).
+    "accumulate",
+    "batched",
+    "chain",
+    "combinations",
+    "combinations_with_replacement",
+    "compress",
+    "count",
+    "cycle",
+    "dropwhile",
+    "filterfalse",
+    "groupby",
+    "_grouper",
+    "islice",
+    "pairwise",
+    "permutations",
+    "product",
+    "repeat",
+    "starmap",
+    "takewhile",
+    "_tee",
+    "_tee_dataobject",
+    "zip_longest",
 ];
 
 /// Struct sequences (CPython `PyStructSequence`): tuple subclasses with named fields,
@@ -399,6 +422,28 @@ fn module_of(name: &str) -> &'static str {
         "_abc_data" => "_abc",
         "flags" | "version_info" => "sys",
         "stat_result" => "os",
+        "accumulate"
+        | "batched"
+        | "chain"
+        | "combinations"
+        | "combinations_with_replacement"
+        | "compress"
+        | "count"
+        | "cycle"
+        | "dropwhile"
+        | "filterfalse"
+        | "groupby"
+        | "_grouper"
+        | "islice"
+        | "pairwise"
+        | "permutations"
+        | "product"
+        | "repeat"
+        | "starmap"
+        | "takewhile"
+        | "_tee"
+        | "_tee_dataobject"
+        | "zip_longest" => "itertools",
         _ => "builtins",
     }
 }

@@ -74,16 +74,27 @@ def lookup(owner, name):
 ASYNC_TYPES = _async_types()
 
 
+ITERTOOLS_TYPES = (
+    "accumulate", "batched", "chain", "combinations", "combinations_with_replacement",
+    "compress", "count", "cycle", "dropwhile", "filterfalse", "groupby", "islice", "pairwise",
+    "permutations", "product", "repeat", "starmap", "takewhile", "zip_longest", "_grouper",
+    "_tee", "_tee_dataobject",
+)
+
+
 def _native_types():
     """The VM's names of the types of native modules (`runtime::types`)."""
-    import _io, _thread, _weakref, posix, types
+    import _io, _thread, _weakref, itertools, posix, types
     return {
         "ReferenceType": _weakref.ReferenceType, "lock": _thread.LockType,
         "RLock": _thread.RLock, "FileIO": _io.FileIO, "BufferedReader": _io.BufferedReader,
         "SimpleNamespace": types.SimpleNamespace, "flags": type(sys.flags),
         "version_info": type(sys.version_info), "stat_result": posix.stat_result,
-        "mappingproxy": types.MappingProxyType, "GenericAlias": types.GenericAlias,
-        "UnionType": types.UnionType,
+        "GenericAlias": types.GenericAlias, "UnionType": types.UnionType,
+        "mappingproxy": types.MappingProxyType,
+        "getset_descriptor": types.GetSetDescriptorType,
+        "member_descriptor": types.MemberDescriptorType,
+        **{n: getattr(itertools, n) for n in ITERTOOLS_TYPES},
     }
 
 

@@ -168,6 +168,11 @@ pub const EXCLUDED: &[(&str, &str, &str)] = &[
     ("_thread", "allocate_lock", "its repr shows an address"),
     ("_thread", "allocate", "its repr shows an address"),
     (
+        "itertools",
+        "tee",
+        "its result's reprs show addresses; vm/tests/language/itertools.txt runs it",
+    ),
+    (
         "_imp",
         "get_frozen_object",
         "a code object's repr shows an address",
@@ -246,6 +251,30 @@ pub const UNCOVERED_OWNERS: &[&str] = &[
     "mappingproxy",
     "GenericAlias",
     "UnionType",
+    // itertools' iterators: their methods take an iterator of the type as receiver,
+    // which the table cannot build from text; vm/tests/language/itertools.txt runs them.
+    "accumulate",
+    "batched",
+    "chain",
+    "combinations",
+    "combinations_with_replacement",
+    "compress",
+    "count",
+    "cycle",
+    "dropwhile",
+    "filterfalse",
+    "groupby",
+    "islice",
+    "pairwise",
+    "permutations",
+    "product",
+    "repeat",
+    "starmap",
+    "takewhile",
+    "zip_longest",
+    "_grouper",
+    "_tee",
+    "_tee_dataobject",
 ];
 
 /// Ordinary argument lists for natives whose arguments the parameter names do not tell

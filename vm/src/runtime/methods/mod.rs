@@ -70,6 +70,7 @@ pub fn is_class_method(owner: &str, name: &str) -> bool {
         .chain(misc::CLASS_METHODS)
         .chain(super::metaclass::CLASS_METHODS)
         .chain(dict::CLASS_METHODS)
+        .chain(super::modules::itertools::CLASS_METHODS)
         .chain(str_mapping::STATIC_METHODS)
         .any(|&(o, n, _)| o == owner && n == name)
 }
@@ -86,6 +87,7 @@ pub fn install(vm: &mut Vm) {
         .chain(misc::CLASS_METHODS)
         .chain(super::metaclass::CLASS_METHODS)
         .chain(dict::CLASS_METHODS)
+        .chain(super::modules::itertools::CLASS_METHODS)
     {
         let builtin = Value::Builtin(Rc::new(Builtin {
             name,

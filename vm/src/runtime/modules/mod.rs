@@ -10,6 +10,7 @@
 pub mod abc;
 pub mod imp;
 pub mod io;
+pub mod itertools;
 pub mod marshal;
 pub mod math;
 pub mod posix;
@@ -66,6 +67,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_weakref",
         from_file: false,
         build: weakref::build,
+    },
+    NativeModule {
+        name: "itertools",
+        from_file: false,
+        build: itertools::build,
     },
     NativeModule {
         name: "marshal",
@@ -195,6 +201,7 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         Native::GenericAlias(g) => super::genericalias::alias_repr(vm, g),
         Native::Union(u) => super::genericalias::union_repr(vm, u),
         Native::AbcData(_) => Ok(format!("<_abc._abc_data object at {:#x}>", v.address())),
+        Native::Itertool(t) => itertools::repr(vm, v, t),
     }
 }
 
@@ -212,6 +219,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "module" => super::import::new_module(vm, args),
         "memoryview" => super::memoryview::construct(vm, args),
         "types.SimpleNamespace" => super::sysmod::new_namespace(vm, t, args),
+        name if name.starts_with("itertools.") => itertools::construct(vm, name, args),
         _ => return None,
     };
     Some(made)
@@ -227,4 +235,5 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     super::memoryview::METHODS,
     super::mappingproxy::METHODS,
     super::genericalias::METHODS,
+    itertools::METHODS,
 ];
