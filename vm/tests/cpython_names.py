@@ -1,7 +1,7 @@
 # Prints vm/src/runtime/cpython_names.rs: what CPython 3.12 has, by name. Run by
 # vm/tests/cpython_names.rs, which checks the committed file is what this prints.
 
-import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix
+import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, _operator
 
 def gen():
     yield 1
@@ -79,6 +79,8 @@ samples = {
     "FileIO": _io.FileIO, "BufferedReader": _io.BufferedReader,
     "SimpleNamespace": types.SimpleNamespace, "memoryview": memoryview, "flags": type(sys.flags),
     "version_info": type(sys.version_info), "stat_result": posix.stat_result,
+    "itemgetter": _operator.itemgetter, "attrgetter": _operator.attrgetter,
+    "methodcaller": _operator.methodcaller,
 }
 for name in dir(builtins):
     v = getattr(builtins, name)
@@ -155,7 +157,7 @@ print("];")
 print()
 print("/// `dir(module)` for the modules the VM provides.")
 print("pub const MODULES: &[(&str, &[&str])] = &[")
-for m in ("_imp", "_io", "_thread", "_warnings", "_weakref", "builtins", "inspect", "marshal",
+for m in ("_imp", "_io", "_operator", "_thread", "_warnings", "_weakref", "builtins", "inspect", "marshal",
           "math", "posix", "sys", "time"):
     print('    ("%s", &[' % m)
     print(names(sorted(dir(sys.modules.get(m) or __import__(m))), "        "))

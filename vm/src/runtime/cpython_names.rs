@@ -327,6 +327,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("async_generator_wrapped_value", "object", &[
         "__doc__", "__getattribute__",
     ]),
+    ("attrgetter", "object", &[
+        "__call__", "__doc__", "__getattribute__", "__module__", "__new__", "__reduce__",
+        "__repr__", "__vectorcalloffset__",
+    ]),
     ("bool", "int", &[
         "__and__", "__doc__", "__invert__", "__new__", "__or__", "__rand__", "__repr__",
         "__ror__", "__rxor__", "__xor__",
@@ -495,6 +499,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "as_integer_ratio", "bit_count", "bit_length", "conjugate", "denominator", "from_bytes",
         "imag", "is_integer", "numerator", "real", "to_bytes",
     ]),
+    ("itemgetter", "object", &[
+        "__call__", "__doc__", "__getattribute__", "__module__", "__new__", "__reduce__",
+        "__repr__", "__vectorcalloffset__",
+    ]),
     ("iterator", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__next__", "__reduce__",
         "__setstate__",
@@ -548,6 +556,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("method_descriptor", "object", &[
         "__call__", "__doc__", "__get__", "__getattribute__", "__name__", "__objclass__",
         "__qualname__", "__reduce__", "__repr__", "__text_signature__",
+    ]),
+    ("methodcaller", "object", &[
+        "__call__", "__doc__", "__getattribute__", "__module__", "__new__", "__reduce__",
+        "__repr__",
     ]),
     ("module", "object", &[
         "__annotations__", "__delattr__", "__dict__", "__dir__", "__doc__", "__getattribute__",
@@ -931,6 +943,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("async_generator_wrapped_value", &[
         "__getattribute__",
     ]),
+    ("attrgetter", &[
+        "__call__", "__getattribute__", "__repr__",
+    ]),
     ("bool", &[
         "__and__", "__invert__", "__or__", "__rand__", "__repr__", "__ror__", "__rxor__",
         "__xor__",
@@ -1057,6 +1072,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
         "__rrshift__", "__rshift__", "__rsub__", "__rtruediv__", "__rxor__", "__sub__",
         "__truediv__", "__xor__",
     ]),
+    ("itemgetter", &[
+        "__call__", "__getattribute__", "__repr__",
+    ]),
     ("iterator", &[
         "__getattribute__", "__iter__", "__next__",
     ]),
@@ -1097,6 +1115,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("method_descriptor", &[
         "__call__", "__get__", "__getattribute__", "__repr__",
+    ]),
+    ("methodcaller", &[
+        "__call__", "__getattribute__", "__repr__",
     ]),
     ("module", &[
         "__delattr__", "__getattribute__", "__init__", "__repr__", "__setattr__",
@@ -1390,6 +1411,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ("async_generator", &[
         "ag_running",
     ]),
+    ("attrgetter", &[
+        "__vectorcalloffset__",
+    ]),
     ("builtin_function_or_method", &[
         "__module__",
     ]),
@@ -1424,6 +1448,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ]),
     ("getset_descriptor", &[
         "__name__", "__objclass__",
+    ]),
+    ("itemgetter", &[
+        "__vectorcalloffset__",
     ]),
     ("method", &[
         "__func__", "__self__",
@@ -1516,6 +1543,15 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "TextIOWrapper", "UnsupportedOperation", "_BufferedIOBase", "_BytesIOBuffer", "_IOBase",
         "_RawIOBase", "_TextIOBase", "__doc__", "__loader__", "__name__", "__package__",
         "__spec__", "open", "open_code", "text_encoding",
+    ]),
+    ("_operator", &[
+        "__doc__", "__loader__", "__name__", "__package__", "__spec__", "_compare_digest", "abs",
+        "add", "and_", "attrgetter", "call", "concat", "contains", "countOf", "delitem", "eq",
+        "floordiv", "ge", "getitem", "gt", "iadd", "iand", "iconcat", "ifloordiv", "ilshift",
+        "imatmul", "imod", "imul", "index", "indexOf", "inv", "invert", "ior", "ipow", "irshift",
+        "is_", "is_not", "isub", "itemgetter", "itruediv", "ixor", "le", "length_hint", "lshift",
+        "lt", "matmul", "methodcaller", "mod", "mul", "ne", "neg", "not_", "or_", "pos", "pow",
+        "rshift", "setitem", "sub", "truediv", "truth", "xor",
     ]),
     ("_thread", &[
         "LockType", "RLock", "TIMEOUT_MAX", "_ExceptHookArgs", "__doc__", "__loader__",

@@ -80,6 +80,9 @@ pub enum Native {
     GetSet(super::mappingproxy::GetSet),
     GenericAlias(super::genericalias::GenericAlias),
     Union(super::genericalias::Union),
+    ItemGetter(super::modules::operator_types::ItemGetter),
+    AttrGetter(super::modules::operator_types::AttrGetter),
+    MethodCaller(super::modules::operator_types::MethodCaller),
 }
 
 impl Native {
@@ -95,6 +98,9 @@ impl Native {
             Native::GetSet(_) => "getset_descriptor",
             Native::GenericAlias(_) => "GenericAlias",
             Native::Union(_) => "UnionType",
+            Native::ItemGetter(_) => "itemgetter",
+            Native::AttrGetter(_) => "attrgetter",
+            Native::MethodCaller(_) => "methodcaller",
         }
     }
 }

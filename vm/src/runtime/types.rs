@@ -322,6 +322,9 @@ const BUILTIN_TYPES: &[&str] = &[
     "BufferedReader",
     "SimpleNamespace",
     "memoryview",
+    "itemgetter",
+    "attrgetter",
+    "methodcaller",
 ];
 
 /// Struct sequences (CPython `PyStructSequence`): tuple subclasses with named fields,
@@ -378,6 +381,7 @@ fn module_of(name: &str) -> &'static str {
         "SimpleNamespace" | "GenericAlias" | "UnionType" => "types",
         "flags" | "version_info" => "sys",
         "stat_result" => "os",
+        "itemgetter" | "attrgetter" | "methodcaller" => "operator",
         _ => "builtins",
     }
 }

@@ -76,12 +76,14 @@ ASYNC_TYPES = _async_types()
 
 def _native_types():
     """The VM's names of the types of native modules (`runtime::types`)."""
-    import _io, _thread, _weakref, posix, types
+    import _io, _operator, _thread, _weakref, posix, types
     return {
         "ReferenceType": _weakref.ReferenceType, "lock": _thread.LockType,
         "RLock": _thread.RLock, "FileIO": _io.FileIO, "BufferedReader": _io.BufferedReader,
         "SimpleNamespace": types.SimpleNamespace, "flags": type(sys.flags),
         "version_info": type(sys.version_info), "stat_result": posix.stat_result,
+        "itemgetter": _operator.itemgetter, "attrgetter": _operator.attrgetter,
+        "methodcaller": _operator.methodcaller,
     }
 
 

@@ -11,6 +11,8 @@ pub mod imp;
 pub mod io;
 pub mod marshal;
 pub mod math;
+pub mod operator;
+pub mod operator_types;
 pub mod posix;
 pub mod thread;
 pub mod time;
@@ -45,6 +47,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_io",
         from_file: false,
         build: io::build,
+    },
+    NativeModule {
+        name: "_operator",
+        from_file: false,
+        build: operator::build,
     },
     NativeModule {
         name: "_thread",
@@ -188,6 +195,9 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         Native::GetSet(g) => Ok(super::mappingproxy::getset_repr(g)),
         Native::GenericAlias(g) => super::genericalias::alias_repr(vm, g),
         Native::Union(u) => super::genericalias::union_repr(vm, u),
+        Native::ItemGetter(_) | Native::AttrGetter(_) | Native::MethodCaller(_) => {
+            operator_types::repr(vm, v, n)
+        }
     }
 }
 
@@ -202,6 +212,9 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
             super::weakref::new_from_call(vm, a)
         }
         "_io.FileIO" => io::new_file_io(vm, args),
+        "operator.itemgetter" => operator::itemgetter_new(vm, args),
+        "operator.attrgetter" => operator::attrgetter_new(vm, args),
+        "operator.methodcaller" => operator::methodcaller_new(vm, args),
         "module" => super::import::new_module(vm, args),
         "memoryview" => super::memoryview::construct(vm, args),
         "types.SimpleNamespace" => super::sysmod::new_namespace(vm, t, args),
@@ -220,4 +233,5 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     super::memoryview::METHODS,
     super::mappingproxy::METHODS,
     super::genericalias::METHODS,
+    operator_types::METHODS,
 ];
