@@ -1483,13 +1483,13 @@ impl Vm {
                     Some(_) => Ok(()),
                     None => {
                         let n = self.type_of(container).name.clone();
-                        Err(self.type_error(format!("'{n}' object doesn't support item deletion")))
+                        Err(self.type_error(format!("'{n}' object does not support item deletion")))
                     }
                 }
             }
             other => {
                 let n = self.type_of(other).name.clone();
-                Err(self.type_error(format!("'{n}' object doesn't support item deletion")))
+                Err(self.type_error(format!("'{n}' object does not support item deletion")))
             }
         }
     }

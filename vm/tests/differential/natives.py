@@ -84,6 +84,8 @@ def _native_types():
         "version_info": type(sys.version_info), "stat_result": posix.stat_result,
         "itemgetter": _operator.itemgetter, "attrgetter": _operator.attrgetter,
         "methodcaller": _operator.methodcaller,
+        "GenericAlias": types.GenericAlias, "UnionType": types.UnionType,
+        "mappingproxy": types.MappingProxyType,
     }
 
 
