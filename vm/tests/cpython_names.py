@@ -1,7 +1,7 @@
 # Prints vm/src/runtime/cpython_names.rs: what CPython 3.12 has, by name. Run by
 # vm/tests/cpython_names.rs, which checks the committed file is what this prints.
 
-import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, itertools
+import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, itertools, _operator
 
 def gen():
     yield 1
@@ -86,6 +86,8 @@ samples = {
         "compress", "count", "cycle", "dropwhile", "filterfalse", "groupby", "islice",
         "pairwise", "permutations", "product", "repeat", "starmap", "takewhile",
         "zip_longest", "_grouper", "_tee", "_tee_dataobject")},
+    "itemgetter": _operator.itemgetter, "attrgetter": _operator.attrgetter,
+    "methodcaller": _operator.methodcaller,
 }
 for name in dir(builtins):
     v = getattr(builtins, name)
@@ -162,8 +164,8 @@ print("];")
 print()
 print("/// `dir(module)` for the modules the VM provides.")
 print("pub const MODULES: &[(&str, &[&str])] = &[")
-for m in ("_abc", "_imp", "_io", "_thread", "_warnings", "_weakref", "builtins", "inspect",
-          "itertools", "marshal", "math", "posix", "sys", "time"):
+for m in ("_abc", "_imp", "_io", "_operator", "_thread", "_warnings", "_weakref", "builtins",
+          "inspect", "itertools", "marshal", "math", "posix", "sys", "time"):
     print('    ("%s", &[' % m)
     print(names(sorted(dir(sys.modules.get(m) or __import__(m))), "        "))
     print("    ]),")

@@ -345,6 +345,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("async_generator_wrapped_value", "object", &[
         "__doc__", "__getattribute__",
     ]),
+    ("attrgetter", "object", &[
+        "__call__", "__doc__", "__getattribute__", "__module__", "__new__", "__reduce__",
+        "__repr__", "__vectorcalloffset__",
+    ]),
     ("batched", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
     ]),
@@ -556,6 +560,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
         "__reduce__", "__setstate__",
     ]),
+    ("itemgetter", "object", &[
+        "__call__", "__doc__", "__getattribute__", "__module__", "__new__", "__reduce__",
+        "__repr__", "__vectorcalloffset__",
+    ]),
     ("iterator", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__next__", "__reduce__",
         "__setstate__",
@@ -609,6 +617,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("method_descriptor", "object", &[
         "__call__", "__doc__", "__get__", "__getattribute__", "__name__", "__objclass__",
         "__qualname__", "__reduce__", "__repr__", "__text_signature__",
+    ]),
+    ("methodcaller", "object", &[
+        "__call__", "__doc__", "__getattribute__", "__module__", "__new__", "__reduce__",
+        "__repr__",
     ]),
     ("module", "object", &[
         "__annotations__", "__delattr__", "__dict__", "__dir__", "__doc__", "__getattribute__",
@@ -1031,6 +1043,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("async_generator_wrapped_value", &[
         "__getattribute__",
     ]),
+    ("attrgetter", &[
+        "__call__", "__getattribute__", "__repr__",
+    ]),
     ("batched", &[
         "__getattribute__", "__iter__", "__next__",
     ]),
@@ -1190,6 +1205,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("islice", &[
         "__getattribute__", "__iter__", "__next__",
     ]),
+    ("itemgetter", &[
+        "__call__", "__getattribute__", "__repr__",
+    ]),
     ("iterator", &[
         "__getattribute__", "__iter__", "__next__",
     ]),
@@ -1230,6 +1248,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("method_descriptor", &[
         "__call__", "__get__", "__getattribute__", "__repr__",
+    ]),
+    ("methodcaller", &[
+        "__call__", "__getattribute__", "__repr__",
     ]),
     ("module", &[
         "__delattr__", "__getattribute__", "__init__", "__repr__", "__setattr__",
@@ -1544,6 +1565,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ("async_generator", &[
         "ag_running",
     ]),
+    ("attrgetter", &[
+        "__vectorcalloffset__",
+    ]),
     ("builtin_function_or_method", &[
         "__module__",
     ]),
@@ -1578,6 +1602,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ]),
     ("getset_descriptor", &[
         "__name__", "__objclass__",
+    ]),
+    ("itemgetter", &[
+        "__vectorcalloffset__",
     ]),
     ("method", &[
         "__func__", "__self__",
@@ -1675,6 +1702,15 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "TextIOWrapper", "UnsupportedOperation", "_BufferedIOBase", "_BytesIOBuffer", "_IOBase",
         "_RawIOBase", "_TextIOBase", "__doc__", "__loader__", "__name__", "__package__",
         "__spec__", "open", "open_code", "text_encoding",
+    ]),
+    ("_operator", &[
+        "__doc__", "__loader__", "__name__", "__package__", "__spec__", "_compare_digest", "abs",
+        "add", "and_", "attrgetter", "call", "concat", "contains", "countOf", "delitem", "eq",
+        "floordiv", "ge", "getitem", "gt", "iadd", "iand", "iconcat", "ifloordiv", "ilshift",
+        "imatmul", "imod", "imul", "index", "indexOf", "inv", "invert", "ior", "ipow", "irshift",
+        "is_", "is_not", "isub", "itemgetter", "itruediv", "ixor", "le", "length_hint", "lshift",
+        "lt", "matmul", "methodcaller", "mod", "mul", "ne", "neg", "not_", "or_", "pos", "pow",
+        "rshift", "setitem", "sub", "truediv", "truth", "xor",
     ]),
     ("_thread", &[
         "LockType", "RLock", "TIMEOUT_MAX", "_ExceptHookArgs", "__doc__", "__loader__",

@@ -215,6 +215,13 @@ impl Vm {
                 }
                 Ok(Value::Dict(d))
             }
+            // `dict_ior`: `dict_update_arg`, so any mapping or iterable of pairs (and
+            // its errors: `'int' object is not iterable`), never NotImplemented.
+            (BinaryOp::Or, Value::Dict(_), _) if inplace && !matches!(b, Value::Object(_)) => {
+                let update = self.getattr(a, "update")?;
+                self.call1(&update, b.clone())?;
+                Ok(a.clone())
+            }
             _ => {
                 if let Some(e) = super::typevars::union(self, op, a, b) {
                     return Err(e);

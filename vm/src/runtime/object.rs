@@ -83,6 +83,9 @@ pub enum Native {
     AbcData(Rc<super::modules::abc::AbcData>),
     /// The iterators of `itertools` (`count`, `chain`, `groupby`, …).
     Itertool(super::modules::itertools::Itertool),
+    ItemGetter(super::modules::operator_types::ItemGetter),
+    AttrGetter(super::modules::operator_types::AttrGetter),
+    MethodCaller(super::modules::operator_types::MethodCaller),
 }
 
 impl Native {
@@ -100,6 +103,9 @@ impl Native {
             Native::Union(_) => "UnionType",
             Native::AbcData(_) => "_abc_data",
             Native::Itertool(t) => t.kind,
+            Native::ItemGetter(_) => "itemgetter",
+            Native::AttrGetter(_) => "attrgetter",
+            Native::MethodCaller(_) => "methodcaller",
         }
     }
 }

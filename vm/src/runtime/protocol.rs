@@ -1481,16 +1481,33 @@ impl Vm {
             Value::Object(_) | Value::Native(_) => {
                 match self.call_special(container, "__delitem__", vec![sub.clone()])? {
                     Some(_) => Ok(()),
-                    None => {
-                        let n = self.type_of(container).name.clone();
-                        Err(self.type_error(format!("'{n}' object doesn't support item deletion")))
-                    }
+                    None => Err(self.no_item_deletion(container, sub)),
                 }
             }
-            other => {
-                let n = self.type_of(other).name.clone();
-                Err(self.type_error(format!("'{n}' object doesn't support item deletion")))
-            }
+            other => Err(self.no_item_deletion(other, sub)),
+        }
+    }
+
+    /// `PyObject_DelItem`'s refusal: a type with `tp_as_sequence` (a class's instances
+    /// included) and an index key reach `PySequence_DelItem`, whose wording differs.
+    fn no_item_deletion(&self, container: &Value, sub: &Value) -> Throw {
+        let n = self.type_of(container).name.clone();
+        let has_sequence = matches!(
+            container,
+            Value::Str(_)
+                | Value::Bytes(_)
+                | Value::Tuple(_)
+                | Value::Range(_)
+                | Value::Set(_)
+                | Value::Object(_)
+        );
+        let index = matches!(sub, Value::Int(_) | Value::Bool(_) | Value::BigInt(_))
+            || matches!(sub, Value::Object(_)) && self.special(sub, "__index__").is_some()
+            || super::int::int_num(sub.builtin_value()).is_some();
+        if has_sequence && index {
+            self.type_error(format!("'{n}' object doesn't support item deletion"))
+        } else {
+            self.type_error(format!("'{n}' object does not support item deletion"))
         }
     }
 

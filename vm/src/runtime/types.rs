@@ -359,6 +359,9 @@ const BUILTIN_TYPES: &[&str] = &[
     "_tee",
     "_tee_dataobject",
     "zip_longest",
+    "itemgetter",
+    "attrgetter",
+    "methodcaller",
 ];
 
 /// Struct sequences (CPython `PyStructSequence`): tuple subclasses with named fields,
@@ -444,6 +447,7 @@ fn module_of(name: &str) -> &'static str {
         | "_tee"
         | "_tee_dataobject"
         | "zip_longest" => "itertools",
+        "itemgetter" | "attrgetter" | "methodcaller" => "operator",
         _ => "builtins",
     }
 }

@@ -84,7 +84,7 @@ ITERTOOLS_TYPES = (
 
 def _native_types():
     """The VM's names of the types of native modules (`runtime::types`)."""
-    import _io, _thread, _weakref, itertools, posix, types
+    import _io, _operator, _thread, _weakref, itertools, posix, types
     return {
         "ReferenceType": _weakref.ReferenceType, "lock": _thread.LockType,
         "RLock": _thread.RLock, "FileIO": _io.FileIO, "BufferedReader": _io.BufferedReader,
@@ -95,6 +95,8 @@ def _native_types():
         "getset_descriptor": types.GetSetDescriptorType,
         "member_descriptor": types.MemberDescriptorType,
         **{n: getattr(itertools, n) for n in ITERTOOLS_TYPES},
+        "itemgetter": _operator.itemgetter, "attrgetter": _operator.attrgetter,
+        "methodcaller": _operator.methodcaller,
     }
 
 

@@ -13,6 +13,8 @@ pub mod io;
 pub mod itertools;
 pub mod marshal;
 pub mod math;
+pub mod operator;
+pub mod operator_types;
 pub mod posix;
 pub mod thread;
 pub mod time;
@@ -52,6 +54,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_io",
         from_file: false,
         build: io::build,
+    },
+    NativeModule {
+        name: "_operator",
+        from_file: false,
+        build: operator::build,
     },
     NativeModule {
         name: "_thread",
@@ -202,6 +209,9 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         Native::Union(u) => super::genericalias::union_repr(vm, u),
         Native::AbcData(_) => Ok(format!("<_abc._abc_data object at {:#x}>", v.address())),
         Native::Itertool(t) => itertools::repr(vm, v, t),
+        Native::ItemGetter(_) | Native::AttrGetter(_) | Native::MethodCaller(_) => {
+            operator_types::repr(vm, v, n)
+        }
     }
 }
 
@@ -216,6 +226,9 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
             super::weakref::new_from_call(vm, a)
         }
         "_io.FileIO" => io::new_file_io(vm, args),
+        "operator.itemgetter" => operator::itemgetter_new(vm, args),
+        "operator.attrgetter" => operator::attrgetter_new(vm, args),
+        "operator.methodcaller" => operator::methodcaller_new(vm, args),
         "module" => super::import::new_module(vm, args),
         "memoryview" => super::memoryview::construct(vm, args),
         "types.SimpleNamespace" => super::sysmod::new_namespace(vm, t, args),
@@ -236,4 +249,5 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     super::mappingproxy::METHODS,
     super::genericalias::METHODS,
     itertools::METHODS,
+    operator_types::METHODS,
 ];
