@@ -336,29 +336,6 @@ const BUILTIN_TYPES: &[&str] = &[
     "BufferedReader",
     "SimpleNamespace",
     "memoryview",
-    // itertools' iterators (`modules::itertools::TYPES`).
-    "accumulate",
-    "batched",
-    "chain",
-    "combinations",
-    "combinations_with_replacement",
-    "compress",
-    "count",
-    "cycle",
-    "dropwhile",
-    "filterfalse",
-    "groupby",
-    "_grouper",
-    "islice",
-    "pairwise",
-    "permutations",
-    "product",
-    "repeat",
-    "starmap",
-    "takewhile",
-    "_tee",
-    "_tee_dataobject",
-    "zip_longest",
     "itemgetter",
     "attrgetter",
     "methodcaller",
@@ -425,28 +402,7 @@ fn module_of(name: &str) -> &'static str {
         "_abc_data" => "_abc",
         "flags" | "version_info" => "sys",
         "stat_result" => "os",
-        "accumulate"
-        | "batched"
-        | "chain"
-        | "combinations"
-        | "combinations_with_replacement"
-        | "compress"
-        | "count"
-        | "cycle"
-        | "dropwhile"
-        | "filterfalse"
-        | "groupby"
-        | "_grouper"
-        | "islice"
-        | "pairwise"
-        | "permutations"
-        | "product"
-        | "repeat"
-        | "starmap"
-        | "takewhile"
-        | "_tee"
-        | "_tee_dataobject"
-        | "zip_longest" => "itertools",
+        n if super::modules::itertools::TYPES.contains(&n) => "itertools",
         "itemgetter" | "attrgetter" | "methodcaller" => "operator",
         _ => "builtins",
     }
@@ -457,7 +413,8 @@ impl Types {
         let object = builtin("object", Vec::new(), "object");
         let mut by_name: HashMap<&'static str, Rc<Type>> = HashMap::new();
         by_name.insert("object", object.clone());
-        for &name in BUILTIN_TYPES {
+        // itertools' iterator types are listed by their module.
+        for &name in BUILTIN_TYPES.iter().chain(super::modules::itertools::TYPES) {
             let bases = if name == "bool" {
                 vec![by_name
                     .get("int")

@@ -357,16 +357,7 @@ pub fn boot(vm: &mut Vm) -> PyResult<Value> {
         return Err(vm.unsupported("importlib without a standard library"));
     }
     vm.trace.tracing += 1;
-    let before = vm.fuel_used;
-    let t0 = std::time::Instant::now();
     let result = boot_traceless(vm);
-    if std::env::var_os("FRAMESPEC_DEBUG_BOOT").is_some() {
-        eprintln!(
-            "boot: {} instructions, {:?}",
-            vm.fuel_used - before,
-            t0.elapsed()
-        );
-    }
     vm.trace.tracing -= 1;
     result
 }

@@ -95,10 +95,6 @@ fn data(vm: &mut Vm, cls: &Value) -> PyResult<Rc<AbcData>> {
     Err(vm.type_error("_abc_impl is set to a wrong type"))
 }
 
-fn abc(d: &AbcData) -> &AbcData {
-    d
-}
-
 /// `_abc_init(cls)`: `__abstractmethods__` (the namespace's abstract methods and the
 /// bases' still abstract ones), `_abc_impl`, and the flags of `__abc_tpflags__`.
 fn abc_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -202,7 +198,7 @@ fn abc_register(vm: &mut Vm, args: Args) -> PyResult<Value> {
         return Err(vm.err("RuntimeError", "Refusing to create an inheritance cycle"));
     }
     let d = data(vm, &cls)?;
-    add(&abc(&d).registry, &sub);
+    add(&d.registry, &sub);
     INVALIDATION.with(|c| c.set(c.get() + 1));
     // `set_collection_flag_recursive`: a registered class (not a built-in one) takes the
     // ABC's collection flags, as do its subclasses.
@@ -237,7 +233,7 @@ fn abc_instancecheck(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let d = data(vm, &cls)?;
     let subclass = vm.getattr(&instance, "__class__")?;
     if let Value::Type(s) = &subclass {
-        if holds(&abc(&d).cache, s) {
+        if holds(&d.cache, s) {
             return Ok(Value::Bool(true));
         }
     }
@@ -246,7 +242,7 @@ fn abc_instancecheck(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if subtype.is(&subclass) {
         if let Value::Type(s) = &subclass {
             let version = INVALIDATION.with(|c| c.get());
-            let data = abc(&d);
+            let data = &d;
             if data.negative_cache_version.get() == version && holds(&data.negative_cache, s) {
                 return Ok(Value::Bool(false));
             }
@@ -269,13 +265,13 @@ fn abc_subclasscheck(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let sub = sub.clone();
     let d = data(vm, &cls)?;
     // 1. The positive cache.
-    if holds(&abc(&d).cache, &sub) {
+    if holds(&d.cache, &sub) {
         return Ok(Value::Bool(true));
     }
     // 2. The negative cache, emptied when the registries changed.
     let version = INVALIDATION.with(|c| c.get());
     {
-        let data = abc(&d);
+        let data = &d;
         if data.negative_cache_version.get() < version {
             data.negative_cache.borrow_mut().clear();
             data.negative_cache_version.set(version);
@@ -288,11 +284,11 @@ fn abc_subclasscheck(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let ok = vm.call1(&hook, subclass.clone())?;
     match ok {
         Value::Bool(true) => {
-            add(&abc(&d).cache, &sub);
+            add(&d.cache, &sub);
             return Ok(Value::Bool(true));
         }
         Value::Bool(false) => {
-            add(&abc(&d).negative_cache, &sub);
+            add(&d.negative_cache, &sub);
             return Ok(Value::Bool(false));
         }
         Value::NotImplemented => {}
@@ -306,14 +302,14 @@ fn abc_subclasscheck(vm: &mut Vm, args: Args) -> PyResult<Value> {
     // 4. A direct subclass.
     if let Value::Type(c) = &cls {
         if sub.mro().iter().any(|m| Rc::ptr_eq(m, c)) {
-            add(&abc(&d).cache, &sub);
+            add(&d.cache, &sub);
             return Ok(Value::Bool(true));
         }
     }
     // 5. A subclass of a registered class.
-    for r in live(&abc(&d).registry) {
+    for r in live(&d.registry) {
         if issubclass(vm, &subclass, &Value::Type(r))? {
-            add(&abc(&d).cache, &sub);
+            add(&d.cache, &sub);
             return Ok(Value::Bool(true));
         }
     }
@@ -322,11 +318,11 @@ fn abc_subclasscheck(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let subs = vm.call0(&subs)?;
     for s in vm.collect(&subs)? {
         if issubclass(vm, &subclass, &s)? {
-            add(&abc(&d).cache, &sub);
+            add(&d.cache, &sub);
             return Ok(Value::Bool(true));
         }
     }
-    add(&abc(&d).negative_cache, &sub);
+    add(&d.negative_cache, &sub);
     Ok(Value::Bool(false))
 }
 
@@ -355,7 +351,7 @@ fn reset_registry(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [cls] =
         Spec::method("_abc", "_reset_registry", Style::O, &["self"], 1).bind::<1>(vm, &args, 0)?;
     let d = data(vm, &cls.unwrap_or(Value::None))?;
-    abc(&d).registry.borrow_mut().clear();
+    d.registry.borrow_mut().clear();
     Ok(Value::None)
 }
 
@@ -363,7 +359,7 @@ fn reset_caches(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [cls] =
         Spec::method("_abc", "_reset_caches", Style::O, &["self"], 1).bind::<1>(vm, &args, 0)?;
     let d = data(vm, &cls.unwrap_or(Value::None))?;
-    abc(&d).cache.borrow_mut().clear();
-    abc(&d).negative_cache.borrow_mut().clear();
+    d.cache.borrow_mut().clear();
+    d.negative_cache.borrow_mut().clear();
     Ok(Value::None)
 }

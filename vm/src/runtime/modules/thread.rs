@@ -60,11 +60,8 @@ pub fn new_lock() -> Value {
     Value::Native(Rc::new(Native::Lock(Lock::default())))
 }
 
-pub fn new_rlock(vm: &Vm, args: &Args) -> PyResult<Value> {
-    if !args.pos.is_empty() || !args.kw.is_empty() {
-        // `rlock_new` ignores its arguments.
-        let _ = vm;
-    }
+/// `_thread.RLock(*args, **kwargs)`: `rlock_new` ignores its arguments.
+pub fn new_rlock(_vm: &Vm, _args: &Args) -> PyResult<Value> {
     Ok(Value::Native(Rc::new(Native::RLock(RLock::default()))))
 }
 
