@@ -239,6 +239,37 @@ pub struct ExceptionEntry {
 }
 
 impl CodeObject {
+    /// This code object and every one nested in its constants with `co_filename` set to
+    /// `filename`, as `update_code_filenames` in CPython's `Python/import.c` rewrites them.
+    pub fn with_filename(&self, filename: &Rc<str>) -> CodeObject {
+        let consts = self
+            .co_consts
+            .iter()
+            .map(|c| match c {
+                Constant::Code(inner) => Constant::Code(Rc::new(inner.with_filename(filename))),
+                other => other.clone(),
+            })
+            .collect();
+        CodeObject {
+            co_name: self.co_name.clone(),
+            co_qualname: self.co_qualname.clone(),
+            co_filename: filename.clone(),
+            co_firstlineno: self.co_firstlineno,
+            co_argcount: self.co_argcount,
+            co_posonlyargcount: self.co_posonlyargcount,
+            co_kwonlyargcount: self.co_kwonlyargcount,
+            co_flags: self.co_flags,
+            co_stacksize: self.co_stacksize,
+            co_code: self.co_code.clone(),
+            co_consts: consts,
+            co_names: self.co_names.clone(),
+            co_localsplusnames: self.co_localsplusnames.clone(),
+            co_localspluskinds: self.co_localspluskinds.clone(),
+            co_linetable: self.co_linetable.clone(),
+            co_exceptiontable: self.co_exceptiontable.clone(),
+        }
+    }
+
     /// Number of code units.
     pub fn len_units(&self) -> usize {
         self.co_code.len() / 2

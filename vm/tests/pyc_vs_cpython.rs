@@ -35,6 +35,10 @@ fn main() -> ExitCode {
             pyc_is_cpython_compile(python, &cases)
         })
     }];
+    trials.push(cpython::trial(
+        "installed_pyc_of_frozen_modules",
+        |_python| installed_pyc_of_frozen_modules(),
+    ));
     for (id, source) in cases {
         trials.push(cpython::trial(
             format!("python_runs_framespec_pyc::{id}"),
@@ -42,6 +46,91 @@ fn main() -> ExitCode {
         ));
     }
     cpython::run(trials)
+}
+
+/// The sources CPython 3.12 freezes that the VM runs at start-up or on import, by their
+/// path under `Lib/` and the name their frozen code carries.
+const FROZEN: &[(&str, &str)] = &[
+    ("importlib/_bootstrap.py", "importlib._bootstrap"),
+    (
+        "importlib/_bootstrap_external.py",
+        "importlib._bootstrap_external",
+    ),
+    ("_collections_abc.py", "_collections_abc"),
+    ("_sitebuiltins.py", "_sitebuiltins"),
+    ("abc.py", "abc"),
+    ("codecs.py", "codecs"),
+    ("genericpath.py", "genericpath"),
+    ("importlib/machinery.py", "importlib.machinery"),
+    ("importlib/util.py", "importlib.util"),
+    ("io.py", "io"),
+    ("ntpath.py", "ntpath"),
+    ("os.py", "os"),
+    ("posixpath.py", "posixpath"),
+    ("runpy.py", "runpy"),
+    ("site.py", "site"),
+    ("stat.py", "stat"),
+    ("zipimport.py", "zipimport"),
+];
+
+/// The VM takes a frozen module's code from the `.pyc` CPython's installation wrote beside
+/// its source, renamed `<frozen NAME>` (`CodeObject::with_filename`), instead of compiling
+/// the source: the two must be the same code object.
+fn installed_pyc_of_frozen_modules() -> Result<(), Failed> {
+    let stdlib = cpython_code::stdlib().ok_or("no CPython 3.12 Lib/ found")?;
+    let mut differ = Vec::new();
+    for (file, name) in FROZEN {
+        let source = stdlib.join(file);
+        let stem = source
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .ok_or("a stem")?;
+        let pyc = source
+            .with_file_name("__pycache__")
+            .join(format!("{stem}.cpython-312.pyc"));
+        let data = std::fs::read(&pyc).map_err(|e| format!("{}: {e}", pyc.display()))?;
+        let loaded = framespec_vm::marshal::read_pyc(&data)
+            .map_err(|e| format!("{}: {e:?}", pyc.display()))?;
+        let filename = format!("<frozen {name}>");
+        let text =
+            std::fs::read_to_string(&source).map_err(|e| format!("{}: {e}", source.display()))?;
+        let compiled = framespec_vm::compile(&text, &filename)
+            .map_err(|e| format!("{}: {}", source.display(), e.message))?;
+        // The VM compiles a source whose code holds a frozenset (the item order of the
+        // .pyc's depends on the process that wrote it; see `import::frozen::from_pyc`).
+        if holds_frozenset(&loaded) {
+            continue;
+        }
+        if loaded.with_filename(&filename.as_str().into()) != *compiled {
+            differ.push(*file);
+        }
+    }
+    if differ.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("the installed .pyc differs from the compiler's code: {differ:?}").into())
+    }
+}
+
+fn holds_frozenset(code: &framespec_vm::code::CodeObject) -> bool {
+    use framespec_vm::code::Constant;
+    code.co_consts.iter().any(|c| match c {
+        Constant::FrozenSet(items) => items.iter().any(hashed_randomly),
+        Constant::Code(inner) => holds_frozenset(inner),
+        _ => false,
+    })
+}
+
+/// Whether the hash of a constant depends on the process's hash seed (str and bytes,
+/// alone or in a tuple): only then can two processes order a frozenset differently.
+fn hashed_randomly(c: &framespec_vm::code::Constant) -> bool {
+    match c {
+        framespec_vm::code::Constant::Str(_)
+        | framespec_vm::code::Constant::StrSurrogates(_)
+        | framespec_vm::code::Constant::Bytes(_) => true,
+        framespec_vm::code::Constant::Tuple(items) => items.iter().any(hashed_randomly),
+        _ => false,
+    }
 }
 
 fn manifest_dir() -> PathBuf {

@@ -312,11 +312,33 @@ pub fn run_loop(vm: &mut Vm) -> PyResult<Value> {
     }
 }
 
-/// Decodes and executes one instruction of the current frame.
-fn step(vm: &mut Vm) -> PyResult<Step> {
+thread_local! {
+    /// CPython's `eval_breaker`: set when something must happen before the next
+    /// instruction (a freed generator to check, weak-reference callbacks to call), so that
+    /// the loop pays one thread-local read per instruction for all of them.
+    static EVAL_BREAKER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Asks the loop to look at the pending work before its next instruction.
+pub fn set_eval_breaker() {
+    EVAL_BREAKER.with(|b| b.set(true));
+}
+
+/// The work [`set_eval_breaker`] announced.
+#[cold]
+fn handle_eval_breaker(vm: &mut Vm) -> PyResult<()> {
+    EVAL_BREAKER.with(|b| b.set(false));
     ops::generators::check_freed(vm)?;
     if super::weakref::pending() {
         super::weakref::run_pending(vm)?;
+    }
+    Ok(())
+}
+
+/// Decodes and executes one instruction of the current frame.
+fn step(vm: &mut Vm) -> PyResult<Step> {
+    if EVAL_BREAKER.with(|b| b.get()) {
+        handle_eval_breaker(vm)?;
     }
     let f = vm.top()?;
     let at = f.next_instr;

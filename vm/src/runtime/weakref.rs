@@ -174,11 +174,12 @@ pub fn instance_dropped(address: usize) {
         if let Ok(mut p) = p.try_borrow_mut() {
             p.extend(due);
             ANY_PENDING.with(|a| a.set(true));
+            crate::runtime::eval::set_eval_breaker();
         }
     });
 }
 
-/// Whether callbacks are waiting (one thread-local read, before each instruction).
+/// Whether callbacks are waiting (read when the eval breaker is set).
 pub fn pending() -> bool {
     ANY_PENDING.with(|a| a.get())
 }

@@ -264,6 +264,9 @@ pub fn frozen_code(vm: &mut Vm, name: &str) -> PyResult<Option<Rc<crate::code::C
     let path = frozen::source_path(&stdlib, orig, package);
     let filename = format!("<frozen {orig}>");
     let made = frozen::cached(&filename, || -> PyResult<_> {
+        if let Some(code) = frozen::from_pyc(&path, &filename) {
+            return Ok(Rc::new(code));
+        }
         let bytes = std::fs::read(&path).map_err(|e| {
             vm.unsupported(format!(
                 "the frozen module {name}: cannot read {}: {e}",

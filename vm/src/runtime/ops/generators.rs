@@ -107,6 +107,7 @@ impl Drop for Generator {
     fn drop(&mut self) {
         if self.kind == GenKind::Coroutine && !self.started.get() && !self.finished.get() {
             FREED_UNAWAITED.with(|c| c.set(true));
+            crate::runtime::eval::set_eval_breaker();
             return;
         }
         if !self.started.get() || self.finished.get() {
@@ -115,6 +116,7 @@ impl Drop for Generator {
         if let Some(frame) = self.frame.get_mut() {
             let runs_code = closing_runs_code(frame);
             FREED_SUSPENDED.with(|c| c.set(Some(runs_code || c.get() == Some(true))));
+            crate::runtime::eval::set_eval_breaker();
         }
     }
 }
