@@ -88,6 +88,7 @@ samples = {
         "zip_longest", "_grouper", "_tee", "_tee_dataobject")},
     "itemgetter": _operator.itemgetter, "attrgetter": _operator.attrgetter,
     "methodcaller": _operator.methodcaller,
+    "ProxyType": _weakref.ProxyType, "CallableProxyType": _weakref.CallableProxyType,
 }
 for name in dir(builtins):
     v = getattr(builtins, name)
@@ -164,8 +165,9 @@ print("];")
 print()
 print("/// `dir(module)` for the modules the VM provides.")
 print("pub const MODULES: &[(&str, &[&str])] = &[")
-for m in ("_abc", "_imp", "_io", "_operator", "_thread", "_warnings", "_weakref", "builtins",
-          "inspect", "itertools", "marshal", "math", "posix", "sys", "time"):
+for m in ("_abc", "_imp", "_io", "_operator", "_stat", "_string", "_thread", "_warnings",
+          "_weakref", "builtins", "inspect", "itertools", "marshal", "math", "posix", "sys",
+          "time"):
     print('    ("%s", &[' % m)
     print(names(sorted(dir(sys.modules.get(m) or __import__(m))), "        "))
     print("    ]),")

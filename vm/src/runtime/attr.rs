@@ -175,7 +175,17 @@ impl Vm {
                 }
                 Err(self.no_attr(v, name))
             }
-            Value::Module(m) => m.dict.get_str(name).ok_or_else(|| self.no_attr(v, name)),
+            Value::Module(m) => match m.dict.get_str(name) {
+                // A native module's docstring is CPython's text, which the VM does not
+                // carry unless the module sets it.
+                Some(Value::None)
+                    if name == "__doc__" && reach::module_names(&m.name).is_some() =>
+                {
+                    Err(self.unsupported(format!("the docstring of the module {}", m.name)))
+                }
+                Some(x) => Ok(x),
+                None => Err(self.no_attr(v, name)),
+            },
             Value::Function(f) => match f.dict.get_str(name) {
                 Some(x) => Ok(x),
                 None => self.type_attr(v, name),
@@ -338,7 +348,8 @@ impl Vm {
                     None => b.name.to_owned(),
                 })),
                 "__module__" => Some(b.module.map(Value::str).unwrap_or(Value::None)),
-                "__doc__" => Some(Value::None),
+                // CPython's docstrings of its C functions are text the VM does not carry.
+                "__doc__" => return Err(self.unsupported("the docstring of a built-in function")),
                 _ => None,
             },
             Value::Traceback(tb) => match name {
@@ -428,7 +439,12 @@ impl Vm {
                 ),
                 // A read-only view of the class's namespace (see `mappingproxy`).
                 "__dict__" => Some(super::mappingproxy::proxy(t)),
-                "__doc__" => Some(t.dict.get_str("__doc__").unwrap_or(Value::None)),
+                "__doc__" => match t.dict.get_str("__doc__") {
+                    None | Some(Value::None) if t.is_builtin() => {
+                        return Err(self.unsupported("the docstring of a built-in type"))
+                    }
+                    d => Some(d.unwrap_or(Value::None)),
+                },
                 // `type_abstractmethods`: the class's own entry, never an inherited one.
                 "__abstractmethods__" => match t.dict.get_str(name) {
                     Some(v) if !t.is_builtin() => Some(v),
@@ -538,7 +554,13 @@ impl Vm {
                 "__func__" | "fget" => Some(p.func.clone()),
                 "fset" if p.kind == PropertyKind::Property => Some(p.fset.clone()),
                 "fdel" if p.kind == PropertyKind::Property => Some(p.fdel.clone()),
-                "__doc__" if p.kind == PropertyKind::Property => Some(p.doc.borrow().clone()),
+                // A built-in getter's docstring is CPython's text (see `Builtin`'s).
+                "__doc__" if p.kind == PropertyKind::Property => match &*p.doc.borrow() {
+                    Value::None if matches!(p.func, Value::Builtin(_)) => {
+                        return Err(self.unsupported("the docstring of a built-in function"))
+                    }
+                    d => Some(d.clone()),
+                },
                 _ => None,
             },
             Value::TypeParam(t) => super::typevars::attr(self, &t.clone(), name)?,

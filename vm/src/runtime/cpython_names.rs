@@ -50,6 +50,19 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("BytesWarning", "Warning", &[
         "__doc__", "__init__", "__new__",
     ]),
+    ("CallableProxyType", "object", &[
+        "__abs__", "__add__", "__and__", "__bool__", "__call__", "__contains__", "__delattr__",
+        "__delitem__", "__divmod__", "__doc__", "__eq__", "__float__", "__floordiv__", "__ge__",
+        "__getattribute__", "__getitem__", "__gt__", "__hash__", "__iadd__", "__iand__",
+        "__ifloordiv__", "__ilshift__", "__imatmul__", "__imod__", "__imul__", "__index__",
+        "__int__", "__invert__", "__ior__", "__ipow__", "__irshift__", "__isub__", "__iter__",
+        "__itruediv__", "__ixor__", "__le__", "__len__", "__lshift__", "__lt__", "__matmul__",
+        "__mod__", "__mul__", "__ne__", "__neg__", "__next__", "__or__", "__pos__", "__pow__",
+        "__radd__", "__rand__", "__rdivmod__", "__repr__", "__rfloordiv__", "__rlshift__",
+        "__rmatmul__", "__rmod__", "__rmul__", "__ror__", "__rpow__", "__rrshift__", "__rshift__",
+        "__rsub__", "__rtruediv__", "__rxor__", "__setattr__", "__setitem__", "__str__",
+        "__sub__", "__truediv__", "__xor__",
+    ]),
     ("ChildProcessError", "OSError", &[
         "__doc__", "__init__",
     ]),
@@ -190,6 +203,19 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ]),
     ("ProcessLookupError", "OSError", &[
         "__doc__", "__init__",
+    ]),
+    ("ProxyType", "object", &[
+        "__abs__", "__add__", "__and__", "__bool__", "__bytes__", "__contains__", "__delattr__",
+        "__delitem__", "__divmod__", "__doc__", "__eq__", "__float__", "__floordiv__", "__ge__",
+        "__getattribute__", "__getitem__", "__gt__", "__hash__", "__iadd__", "__iand__",
+        "__ifloordiv__", "__ilshift__", "__imatmul__", "__imod__", "__imul__", "__index__",
+        "__int__", "__invert__", "__ior__", "__ipow__", "__irshift__", "__isub__", "__iter__",
+        "__itruediv__", "__ixor__", "__le__", "__len__", "__lshift__", "__lt__", "__matmul__",
+        "__mod__", "__mul__", "__ne__", "__neg__", "__next__", "__or__", "__pos__", "__pow__",
+        "__radd__", "__rand__", "__rdivmod__", "__repr__", "__reversed__", "__rfloordiv__",
+        "__rlshift__", "__rmatmul__", "__rmod__", "__rmul__", "__ror__", "__rpow__",
+        "__rrshift__", "__rshift__", "__rsub__", "__rtruediv__", "__rxor__", "__setattr__",
+        "__setitem__", "__str__", "__sub__", "__truediv__", "__xor__",
     ]),
     ("RLock", "object", &[
         "__doc__", "__enter__", "__exit__", "__module__", "__new__", "__repr__",
@@ -798,6 +824,19 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("BytesWarning", &[
         "__init__",
     ]),
+    ("CallableProxyType", &[
+        "__abs__", "__add__", "__and__", "__bool__", "__call__", "__contains__", "__delattr__",
+        "__delitem__", "__divmod__", "__eq__", "__float__", "__floordiv__", "__ge__",
+        "__getattribute__", "__getitem__", "__gt__", "__iadd__", "__iand__", "__ifloordiv__",
+        "__ilshift__", "__imatmul__", "__imod__", "__imul__", "__index__", "__int__",
+        "__invert__", "__ior__", "__ipow__", "__irshift__", "__isub__", "__iter__",
+        "__itruediv__", "__ixor__", "__le__", "__len__", "__lshift__", "__lt__", "__matmul__",
+        "__mod__", "__mul__", "__ne__", "__neg__", "__next__", "__or__", "__pos__", "__pow__",
+        "__radd__", "__rand__", "__rdivmod__", "__repr__", "__rfloordiv__", "__rlshift__",
+        "__rmatmul__", "__rmod__", "__rmul__", "__ror__", "__rpow__", "__rrshift__", "__rshift__",
+        "__rsub__", "__rtruediv__", "__rxor__", "__setattr__", "__setitem__", "__str__",
+        "__sub__", "__truediv__", "__xor__",
+    ]),
     ("ChildProcessError", &[
         "__init__",
     ]),
@@ -919,6 +958,19 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("ProcessLookupError", &[
         "__init__",
+    ]),
+    ("ProxyType", &[
+        "__abs__", "__add__", "__and__", "__bool__", "__contains__", "__delattr__", "__delitem__",
+        "__divmod__", "__eq__", "__float__", "__floordiv__", "__ge__", "__getattribute__",
+        "__getitem__", "__gt__", "__iadd__", "__iand__", "__ifloordiv__", "__ilshift__",
+        "__imatmul__", "__imod__", "__imul__", "__index__", "__int__", "__invert__", "__ior__",
+        "__ipow__", "__irshift__", "__isub__", "__iter__", "__itruediv__", "__ixor__", "__le__",
+        "__len__", "__lshift__", "__lt__", "__matmul__", "__mod__", "__mul__", "__ne__",
+        "__neg__", "__next__", "__or__", "__pos__", "__pow__", "__radd__", "__rand__",
+        "__rdivmod__", "__repr__", "__rfloordiv__", "__rlshift__", "__rmatmul__", "__rmod__",
+        "__rmul__", "__ror__", "__rpow__", "__rrshift__", "__rshift__", "__rsub__",
+        "__rtruediv__", "__rxor__", "__setattr__", "__setitem__", "__str__", "__sub__",
+        "__truediv__", "__xor__",
     ]),
     ("RLock", &[
         "__repr__",
@@ -1711,6 +1763,22 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "is_", "is_not", "isub", "itemgetter", "itruediv", "ixor", "le", "length_hint", "lshift",
         "lt", "matmul", "methodcaller", "mod", "mul", "ne", "neg", "not_", "or_", "pos", "pow",
         "rshift", "setitem", "sub", "truediv", "truth", "xor",
+    ]),
+    ("_stat", &[
+        "SF_APPEND", "SF_ARCHIVED", "SF_IMMUTABLE", "SF_NOUNLINK", "SF_SNAPSHOT", "ST_ATIME",
+        "ST_CTIME", "ST_DEV", "ST_GID", "ST_INO", "ST_MODE", "ST_MTIME", "ST_NLINK", "ST_SIZE",
+        "ST_UID", "S_ENFMT", "S_IEXEC", "S_IFBLK", "S_IFCHR", "S_IFDIR", "S_IFDOOR", "S_IFIFO",
+        "S_IFLNK", "S_IFMT", "S_IFPORT", "S_IFREG", "S_IFSOCK", "S_IFWHT", "S_IMODE", "S_IREAD",
+        "S_IRGRP", "S_IROTH", "S_IRUSR", "S_IRWXG", "S_IRWXO", "S_IRWXU", "S_ISBLK", "S_ISCHR",
+        "S_ISDIR", "S_ISDOOR", "S_ISFIFO", "S_ISGID", "S_ISLNK", "S_ISPORT", "S_ISREG",
+        "S_ISSOCK", "S_ISUID", "S_ISVTX", "S_ISWHT", "S_IWGRP", "S_IWOTH", "S_IWRITE", "S_IWUSR",
+        "S_IXGRP", "S_IXOTH", "S_IXUSR", "UF_APPEND", "UF_COMPRESSED", "UF_HIDDEN",
+        "UF_IMMUTABLE", "UF_NODUMP", "UF_NOUNLINK", "UF_OPAQUE", "__doc__", "__loader__",
+        "__name__", "__package__", "__spec__", "filemode",
+    ]),
+    ("_string", &[
+        "__doc__", "__loader__", "__name__", "__package__", "__spec__",
+        "formatter_field_name_split", "formatter_parser",
     ]),
     ("_thread", &[
         "LockType", "RLock", "TIMEOUT_MAX", "_ExceptHookArgs", "__doc__", "__loader__",

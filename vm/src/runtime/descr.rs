@@ -218,7 +218,8 @@ pub fn new_property(vm: &mut Vm, args: &Args) -> PyResult<Value> {
     .bind(vm, args, 0)?;
     let none = |v: Option<Value>| v.unwrap_or(Value::None);
     let (fget, fset, fdel, doc) = (none(fget), none(fset), none(fdel), none(doc));
-    let doc = if doc.is_none() && !fget.is_none() {
+    // A built-in getter's docstring is unknown to the VM: `__doc__` reads it when asked.
+    let doc = if doc.is_none() && !fget.is_none() && !matches!(fget, Value::Builtin(_)) {
         match vm.getattr(&fget, "__doc__") {
             Ok(d) => d,
             Err(super::Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => Value::None,

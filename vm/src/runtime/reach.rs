@@ -71,6 +71,14 @@ pub fn module_has(module: &str, attr: &str) -> bool {
         .is_some_and(|(_, names)| sorted_contains(names, attr))
 }
 
+/// CPython's `dir(module)` for a module the VM also provides, sorted.
+pub fn module_names(module: &str) -> Option<&'static [&'static str]> {
+    MODULES
+        .iter()
+        .find(|(m, _)| *m == module)
+        .map(|(_, names)| *names)
+}
+
 /// Whether `name` is a top-level module of CPython's standard library.
 pub fn is_stdlib_module(name: &str) -> bool {
     sorted_contains(STDLIB_MODULES, name)

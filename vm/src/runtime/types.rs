@@ -339,6 +339,8 @@ const BUILTIN_TYPES: &[&str] = &[
     "itemgetter",
     "attrgetter",
     "methodcaller",
+    "ProxyType",
+    "CallableProxyType",
 ];
 
 /// Struct sequences (CPython `PyStructSequence`): tuple subclasses with named fields,
@@ -395,7 +397,7 @@ fn module_of(name: &str) -> &'static str {
     match name {
         "TextIOWrapper" => "_io",
         "TypeVar" | "ParamSpec" | "TypeVarTuple" | "TypeAliasType" => "typing",
-        "ReferenceType" => "weakref",
+        "ReferenceType" | "ProxyType" | "CallableProxyType" => "weakref",
         "lock" | "RLock" => "_thread",
         "FileIO" | "BufferedReader" => "_io",
         "SimpleNamespace" | "GenericAlias" | "UnionType" => "types",

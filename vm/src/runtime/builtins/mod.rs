@@ -768,11 +768,18 @@ fn dir_names(vm: &mut Vm, v: &Value) -> PyResult<Vec<Value>> {
     let names = Dict::new();
     let mut add = |vm: &Vm, k: Value| names.set(k, Value::None).map_err(|e| vm.unhashable(e));
     match v {
-        // `module.__dir__`: the keys of the module's dict. The VM's built-in modules hold
-        // only part of CPython's.
+        // `module.__dir__`: the keys of the module's dict. A native module that holds
+        // only part of CPython's names cannot answer.
         Value::Module(m) => {
-            if m.file.is_none() && &*m.name != "__main__" {
-                return Err(vm.unsupported(format!("dir() of the module {}", m.name)));
+            if let Some(cpython) = super::reach::module_names(&m.name) {
+                let keys = m.dict.keys();
+                let same = keys.len() == cpython.len()
+                    && keys
+                        .iter()
+                        .all(|k| matches!(k, Value::Str(k) if cpython.contains(&&**k)));
+                if !same {
+                    return Err(vm.unsupported(format!("dir() of the module {}", m.name)));
+                }
             }
             if m.dict.get_str("__dir__").is_some() {
                 return Err(vm.unsupported("a module's __dir__"));

@@ -16,6 +16,8 @@ pub mod math;
 pub mod operator;
 pub mod operator_types;
 pub mod posix;
+pub mod stat;
+pub mod string;
 pub mod thread;
 pub mod time;
 pub mod warnings;
@@ -59,6 +61,16 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_operator",
         from_file: false,
         build: operator::build,
+    },
+    NativeModule {
+        name: "_stat",
+        from_file: false,
+        build: stat::build,
+    },
+    NativeModule {
+        name: "_string",
+        from_file: false,
+        build: string::build,
     },
     NativeModule {
         name: "_thread",

@@ -1,5 +1,7 @@
 //! `_weakref` (CPython `Modules/_weakref.c`): `ref` and the counts of an object's weak
-//! references; the references themselves are `runtime::weakref`.
+//! references; the references themselves are `runtime::weakref`. Proxies are not made
+//! yet: `proxy()` is unsupported, and `ProxyType`/`CallableProxyType` exist for the
+//! `isinstance` tests of `weakref.py`, with no instances.
 
 use std::rc::Rc;
 
@@ -17,8 +19,11 @@ pub fn build(vm: &Vm, d: &Rc<Dict>) {
             ("getweakrefcount", getweakrefcount),
             ("getweakrefs", getweakrefs),
             ("_remove_dead_weakref", remove_dead_weakref),
+            ("proxy", proxy),
         ],
     );
+    d.set_str("ProxyType", Value::Type(vm.ty("ProxyType")));
+    d.set_str("CallableProxyType", Value::Type(vm.ty("CallableProxyType")));
     d.set_str("ref", Value::Type(vm.ty("ReferenceType")));
     d.set_str("ReferenceType", Value::Type(vm.ty("ReferenceType")));
 }
@@ -71,4 +76,18 @@ fn remove_dead_weakref(vm: &mut Vm, args: Args) -> PyResult<Value> {
         vm.dict_remove(&d, &key)?;
     }
     Ok(Value::None)
+}
+
+/// `proxy(object, callback=None, /)`: a proxy forwards every operation to its referent
+/// (`Objects/weakrefobject.c`'s `proxy_*` slots), which the VM does not have.
+fn proxy(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method(
+        "_weakref",
+        "proxy",
+        Style::Positional,
+        &["object", "callback"],
+        1,
+    )
+    .bind::<2>(vm, &args, 0)?;
+    Err(vm.unsupported("weakref.proxy (weak reference proxies)"))
 }
