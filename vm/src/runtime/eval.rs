@@ -54,6 +54,7 @@ pub fn run_module(
     ops::generators::begin_run();
     super::weakref::reset();
     super::modules::imp::reset();
+    super::modules::warnings::reset();
     super::modules::abc::reset();
     // Counted from here, so the VM's own setup is part of the run's heap.
     let heap = super::heap::Budget::starting_now(options.heap_limit_bytes);

@@ -123,6 +123,9 @@ pub fn import_state(vm: &mut Vm) {
     d.set_str("path_importer_cache", Value::Dict(Dict::new_rc()));
     d.set_str("dont_write_bytecode", Value::Bool(true));
     d.set_str("pycache_prefix", Value::None);
+    // No -W or -X options (`warnings` reads them when it is imported).
+    d.set_str("warnoptions", Value::list(Vec::new()));
+    d.set_str("_xoptions", Value::Dict(Dict::new_rc()));
     d.set_str(
         "_stdlib_dir",
         vm.stdlib

@@ -244,6 +244,11 @@ fn len(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::Int(vm.len(&args.pos[0])? as i64))
 }
 
+/// `PyObject_IsSubclass(cls, spec)` for a class `cls`.
+pub fn is_subclass(vm: &mut Vm, cls: &Rc<Type>, spec: &Value) -> PyResult<bool> {
+    class_check(vm, &Value::Type(cls.clone()), cls, spec, "issubclass")
+}
+
 /// `PyObject_IsInstance` / `PyObject_IsSubclass`: `subject` is the object (isinstance)
 /// or the class (issubclass), `t` its type or itself. A metaclass's own
 /// `__instancecheck__` / `__subclasscheck__` decides for its classes (after the exact-type
