@@ -378,10 +378,23 @@ fn constant_hash(c: &Constant) -> i64 {
     }
 }
 
+/// The index of a dict's keys: see the `hashbrown` and `rustc-hash` entries of Cargo.toml.
+type Index = hashbrown::HashMap<Key, usize, rustc_hash::FxBuildHasher>;
+
+/// A `str` key looked up without building a [`Key`]: it hashes as `Key::Str` does.
+#[derive(Hash)]
+struct StrKey<'a>(&'a str);
+
+impl hashbrown::Equivalent<Key> for StrKey<'_> {
+    fn equivalent(&self, key: &Key) -> bool {
+        matches!(key, Key::Str(k) if **k == *self.0)
+    }
+}
+
 #[derive(Debug, Default)]
 struct Inner {
     entries: Vec<Option<(Value, Value)>>,
-    index: HashMap<Key, usize>,
+    index: Index,
     /// Counts changes to the set of keys (not to values), so an iterator can tell a
     /// dict whose keys changed while it ran.
     keys_version: u64,
@@ -499,7 +512,13 @@ impl Dict {
     }
 
     pub fn get_str(&self, name: &str) -> Option<Value> {
-        self.get_key(&Key::Str(Rc::from(name)))
+        let inner = self.inner.borrow();
+        let at = *inner.index.get(&StrKey(name))?;
+        inner
+            .entries
+            .get(at)
+            .and_then(|e| e.as_ref())
+            .map(|(_, v)| v.clone())
     }
 
     pub fn contains(&self, k: &Value) -> Result<bool, Unhashable> {

@@ -144,11 +144,12 @@ pub fn import_state(vm: &mut Vm) {
         ],
     );
     d.set_str("version_info", version.clone());
-    // `sys.flags` of `python3.12 main.py` under the harness's PYTHONHASHSEED=0, never
-    // writing bytecode.
+    // `sys.flags` of `python3.12 main.py` under the harness's environment
+    // (PYTHONHASHSEED=0, PYTHONUTF8=1), never writing bytecode.
     let mut flags: Vec<Value> = vec![Value::Int(0); 18];
     flags[4] = Value::Int(1);
     flags[13] = Value::Bool(false);
+    flags[14] = Value::Int(1);
     flags[16] = Value::Bool(false);
     flags[17] = Value::Int(vm.int_max_str_digits as i64);
     d.set_str("flags", super::structseq::make(vm, "flags", flags));
