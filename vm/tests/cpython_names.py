@@ -165,9 +165,9 @@ print("];")
 print()
 print("/// `dir(module)` for the modules the VM provides.")
 print("pub const MODULES: &[(&str, &[&str])] = &[")
-for m in ("_abc", "_imp", "_io", "_operator", "_stat", "_string", "_thread", "_warnings",
-          "_weakref", "builtins", "inspect", "itertools", "marshal", "math", "posix", "sys",
-          "time"):
+for m in ("_abc", "_imp", "_io", "_opcode", "_operator", "_stat", "_string", "_thread",
+          "_tokenize", "_warnings", "_weakref", "builtins", "inspect", "itertools", "marshal",
+          "math", "posix", "sys", "time"):
     print('    ("%s", &[' % m)
     print(names(sorted(dir(sys.modules.get(m) or __import__(m))), "        "))
     print("    ]),")

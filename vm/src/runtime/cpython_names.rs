@@ -1755,6 +1755,10 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "_RawIOBase", "_TextIOBase", "__doc__", "__loader__", "__name__", "__package__",
         "__spec__", "open", "open_code", "text_encoding",
     ]),
+    ("_opcode", &[
+        "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__",
+        "get_specialization_stats", "stack_effect",
+    ]),
     ("_operator", &[
         "__doc__", "__loader__", "__name__", "__package__", "__spec__", "_compare_digest", "abs",
         "add", "and_", "attrgetter", "call", "concat", "contains", "countOf", "delitem", "eq",
@@ -1786,6 +1790,9 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "_local", "_set_sentinel", "allocate", "allocate_lock", "daemon_threads_allowed", "error",
         "exit", "exit_thread", "get_ident", "get_native_id", "interrupt_main", "stack_size",
         "start_new", "start_new_thread",
+    ]),
+    ("_tokenize", &[
+        "TokenizerIter", "__doc__", "__loader__", "__name__", "__package__", "__spec__",
     ]),
     ("_warnings", &[
         "__doc__", "__loader__", "__name__", "__package__", "__spec__", "_defaultaction",

@@ -13,6 +13,7 @@ pub mod io;
 pub mod itertools;
 pub mod marshal;
 pub mod math;
+pub mod opcode;
 pub mod operator;
 pub mod operator_types;
 pub mod posix;
@@ -20,6 +21,7 @@ pub mod stat;
 pub mod string;
 pub mod thread;
 pub mod time;
+pub mod tokenize;
 pub mod warnings;
 pub mod weakref;
 
@@ -58,6 +60,11 @@ pub const NATIVE: &[NativeModule] = &[
         build: io::build,
     },
     NativeModule {
+        name: "_opcode",
+        from_file: true,
+        build: opcode::build,
+    },
+    NativeModule {
         name: "_operator",
         from_file: false,
         build: operator::build,
@@ -76,6 +83,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_thread",
         from_file: false,
         build: thread::build_all,
+    },
+    NativeModule {
+        name: "_tokenize",
+        from_file: false,
+        build: tokenize::build,
     },
     NativeModule {
         name: "_warnings",
