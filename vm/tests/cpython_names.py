@@ -2,6 +2,7 @@
 # vm/tests/cpython_names.rs, which checks the committed file is what this prints.
 
 import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, itertools, _operator
+import _functools, _heapq, _bisect
 
 def gen():
     yield 1
@@ -88,6 +89,9 @@ samples = {
         "zip_longest", "_grouper", "_tee", "_tee_dataobject")},
     "itemgetter": _operator.itemgetter, "attrgetter": _operator.attrgetter,
     "methodcaller": _operator.methodcaller,
+    # _functools' types (Modules/_functoolsmodule.c).
+    "partial": _functools.partial, "KeyWrapper": type(_functools.cmp_to_key(len)),
+    "_lru_cache_wrapper": _functools._lru_cache_wrapper,
 }
 for name in dir(builtins):
     v = getattr(builtins, name)
@@ -165,7 +169,8 @@ print()
 print("/// `dir(module)` for the modules the VM provides.")
 print("pub const MODULES: &[(&str, &[&str])] = &[")
 for m in ("_abc", "_imp", "_io", "_operator", "_thread", "_warnings", "_weakref", "builtins",
-          "inspect", "itertools", "marshal", "math", "posix", "sys", "time"):
+          "inspect", "itertools", "marshal", "math", "posix", "sys", "time",
+          "_functools", "_heapq", "_bisect"):
     print('    ("%s", &[' % m)
     print(names(sorted(dir(sys.modules.get(m) or __import__(m))), "        "))
     print("    ]),")
