@@ -44,13 +44,18 @@ enum Order {
 }
 
 /// The heap argument (`object(subclass_of='&PyList_Type')`): a list or a list
-/// subclass's list, else `heappush() argument 1 must be list, not int`.
-fn heap_arg(vm: &Vm, name: &str, v: &Value) -> PyResult<Rc<List>> {
+/// subclass's list, else `_PyArg_BadArgument`'s `heappush() argument 1 must be list,
+/// not int` (`argument must be` for a function of one argument; None by name).
+fn heap_arg(vm: &Vm, name: &str, v: &Value, only: bool) -> PyResult<Rc<List>> {
     match v.builtin_value() {
         Value::List(l) => Ok(l.clone()),
         _ => {
-            let t = vm.type_of(v).name.clone();
-            Err(vm.type_error(format!("{name}() argument 1 must be list, not {t}")))
+            let t = match v {
+                Value::None => "None".into(),
+                _ => vm.type_of(v).name.clone(),
+            };
+            let which = if only { "argument" } else { "argument 1" };
+            Err(vm.type_error(format!("{name}() {which} must be list, not {t}")))
         }
     }
 }
@@ -62,15 +67,14 @@ fn heap_and_item(vm: &Vm, name: &str, args: &Args) -> PyResult<(Rc<List>, Value)
     let (Some(heap), Some(item)) = (heap, item) else {
         return Err(vm.bug(format!("{name}: a missing argument")));
     };
-    Ok((heap_arg(vm, name, &heap)?, item))
+    Ok((heap_arg(vm, name, &heap, false)?, item))
 }
 
 /// The heap of a one-argument function (`METH_O`).
 fn heap_only(vm: &Vm, name: &str, args: &Args) -> PyResult<Rc<List>> {
-    let [heap] =
-        Spec::function(name, Style::O, &["heap"], 1).bind::<1>(vm, args, 0)?;
+    let [heap] = Spec::method("_heapq", name, Style::O, &["heap"], 1).bind::<1>(vm, args, 0)?;
     let heap = heap.ok_or_else(|| vm.bug(format!("{name}: a missing argument")))?;
-    heap_arg(vm, name, &heap)
+    heap_arg(vm, name, &heap, true)
 }
 
 fn item(vm: &Vm, heap: &List, i: usize) -> PyResult<Value> {

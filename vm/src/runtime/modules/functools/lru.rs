@@ -415,14 +415,22 @@ pub fn call(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(result)
 }
 
-/// `lru_cache_descr_get`: bound to an instance, itself from the class.
+/// `__get__` (`wrap_descr_get`: `PyArg_UnpackTuple(args, "", 1, 2, …)`, then
+/// `lru_cache_descr_get`): bound to an instance, itself from the class.
 pub fn get(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [obj, _owner] = Spec::method("_lru_cache_wrapper", "__get__", Style::Wrapper, &["instance", "owner"], 1)
+    if !args.kw.is_empty() {
+        return Err(vm.type_error("wrapper __get__() takes no keyword arguments"));
+    }
+    let [obj, owner] = Spec::function("", Style::Positional, &["instance", "owner"], 1)
         .bind::<2>(vm, &args, 1)?;
     let me = args.pos[0].clone();
+    let obj = obj.unwrap_or(Value::None);
+    if obj.is_none() && owner.as_ref().is_none_or(Value::is_none) {
+        return Err(vm.type_error("__get__(None, None) is invalid"));
+    }
     Ok(match obj {
-        None | Some(Value::None) => me,
-        Some(obj) => Value::Method(Rc::new(Method {
+        Value::None => me,
+        obj => Value::Method(Rc::new(Method {
             func: me,
             receiver: obj,
         })),
