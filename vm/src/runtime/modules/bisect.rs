@@ -97,21 +97,18 @@ fn size(vm: &mut Vm, a: &Value) -> PyResult<i64> {
     }
 }
 
-/// `PySequence_GetItem(a, i)` for `0 <= i`: only types with `sq_item` answer.
-fn item(vm: &mut Vm, a: &Value, i: i64) -> PyResult<Value> {
+/// `get_sq_item`, checked once before the search: only types with `sq_item` can be
+/// searched (`PySequence_GetItem`'s errors otherwise).
+fn check_sq_item(vm: &mut Vm, a: &Value) -> PyResult<()> {
     match a {
-        Value::List(_)
-        | Value::Tuple(_)
-        | Value::Str(_)
-        | Value::Bytes(_)
-        | Value::Range(_) => vm.getitem(a, &Value::Int(i)),
+        Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Bytes(_) | Value::Range(_) => {
+            Ok(())
+        }
         Value::Dict(_) => Err(vm.type_error("dict is not a sequence")),
         Value::Object(o) if matches!(o.payload, Some(Value::Dict(_))) => {
             Err(vm.unsupported("bisect on a dict subclass"))
         }
-        Value::Object(_) if vm.special(a, "__getitem__").is_some() => {
-            vm.getitem(a, &Value::Int(i))
-        }
+        Value::Object(_) if vm.special(a, "__getitem__").is_some() => Ok(()),
         Value::Native(_) | Value::Type(_) => {
             Err(vm.unsupported("bisect on a native module's object or a class"))
         }
@@ -131,10 +128,11 @@ fn search(vm: &mut Vm, c: &Call, x: &Value, side: Side) -> PyResult<i64> {
         Some(hi) => hi,
         None => size(vm, &c.a)?,
     });
+    check_sq_item(vm, &c.a)?;
     while lo < hi {
         // `((size_t)lo + hi) / 2`: both are non-negative here.
         let mid = ((lo as u64 + hi as u64) / 2) as i64;
-        let mut litem = item(vm, &c.a, mid)?;
+        let mut litem = vm.getitem(&c.a, &Value::Int(mid))?;
         if !c.key.is_none() {
             litem = vm.call(&c.key, Args::new(vec![litem]))?;
         }

@@ -63,7 +63,7 @@ fn heap_arg(vm: &Vm, name: &str, v: &Value, only: bool) -> PyResult<Rc<List>> {
 /// The heap and the item of a two-argument function (`_PyArg_CheckPositional`).
 fn heap_and_item(vm: &Vm, name: &str, args: &Args) -> PyResult<(Rc<List>, Value)> {
     let [heap, item] =
-        Spec::function(name, Style::Positional, &["heap", "item"], 2).bind::<2>(vm, args, 0)?;
+        Spec::method("_heapq", name, Style::Positional, &["heap", "item"], 2).bind::<2>(vm, args, 0)?;
     let (Some(heap), Some(item)) = (heap, item) else {
         return Err(vm.bug(format!("{name}: a missing argument")));
     };
