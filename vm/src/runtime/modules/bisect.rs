@@ -48,9 +48,10 @@ struct Call {
 }
 
 fn parse(vm: &mut Vm, name: &str, args: &Args) -> PyResult<Call> {
-    let [a, x, lo, hi, key] = Spec::function(name, Style::Keywords, &["a", "x", "lo", "hi", "key"], 2)
-        .keywords(0, 4)
-        .bind::<5>(vm, args, 0)?;
+    let [a, x, lo, hi, key] =
+        Spec::function(name, Style::Keywords, &["a", "x", "lo", "hi", "key"], 2)
+            .keywords(0, 4)
+            .bind::<5>(vm, args, 0)?;
     let (Some(a), Some(x)) = (a, x) else {
         return Err(vm.bug(format!("{name}: a missing required argument")));
     };
@@ -59,9 +60,8 @@ fn parse(vm: &mut Vm, name: &str, args: &Args) -> PyResult<Call> {
         None => 0,
         Some(v) => {
             let big = super::math::to_index(vm, &v)?;
-            i64::try_from(&big).map_err(|_| {
-                vm.err("OverflowError", super::super::int::TOO_LARGE_SSIZE_T)
-            })?
+            i64::try_from(&big)
+                .map_err(|_| vm.err("OverflowError", super::super::int::TOO_LARGE_SSIZE_T))?
         }
     };
     // `hi: Py_ssize_t(accept={int, NoneType})`: `PyNumber_AsSsize_t(v, OverflowError)`.
@@ -70,7 +70,10 @@ fn parse(vm: &mut Vm, name: &str, args: &Args) -> PyResult<Call> {
         Some(v) => {
             let big = super::math::to_index(vm, &v)?;
             let hi = i64::try_from(&big).map_err(|_| {
-                vm.err("OverflowError", "cannot fit 'int' into an index-sized integer")
+                vm.err(
+                    "OverflowError",
+                    "cannot fit 'int' into an index-sized integer",
+                )
             })?;
             (hi != -1).then_some(hi)
         }
@@ -124,10 +127,13 @@ fn search(vm: &mut Vm, c: &Call, x: &Value, side: Side) -> PyResult<i64> {
     if c.lo < 0 {
         return Err(vm.value_error("lo must be non-negative"));
     }
-    let (mut lo, mut hi) = (c.lo, match c.hi {
-        Some(hi) => hi,
-        None => size(vm, &c.a)?,
-    });
+    let (mut lo, mut hi) = (
+        c.lo,
+        match c.hi {
+            Some(hi) => hi,
+            None => size(vm, &c.a)?,
+        },
+    );
     check_sq_item(vm, &c.a)?;
     while lo < hi {
         // `((size_t)lo + hi) / 2`: both are non-negative here.

@@ -62,8 +62,8 @@ fn heap_arg(vm: &Vm, name: &str, v: &Value, only: bool) -> PyResult<Rc<List>> {
 
 /// The heap and the item of a two-argument function (`_PyArg_CheckPositional`).
 fn heap_and_item(vm: &Vm, name: &str, args: &Args) -> PyResult<(Rc<List>, Value)> {
-    let [heap, item] =
-        Spec::method("_heapq", name, Style::Positional, &["heap", "item"], 2).bind::<2>(vm, args, 0)?;
+    let [heap, item] = Spec::method("_heapq", name, Style::Positional, &["heap", "item"], 2)
+        .bind::<2>(vm, args, 0)?;
     let (Some(heap), Some(item)) = (heap, item) else {
         return Err(vm.bug(format!("{name}: a missing argument")));
     };
@@ -97,7 +97,13 @@ fn changed_size(vm: &Vm) -> super::super::Throw {
 
 /// `siftdown` / `siftdown_max`: the item at `pos` moves up towards `startpos` while it
 /// is less than its parent (greater, for the max-heap).
-fn siftdown(vm: &mut Vm, heap: &List, startpos: usize, mut pos: usize, order: Order) -> PyResult<()> {
+fn siftdown(
+    vm: &mut Vm,
+    heap: &List,
+    startpos: usize,
+    mut pos: usize,
+    order: Order,
+) -> PyResult<()> {
     let size = heap.items.borrow().len();
     if pos >= size {
         return Err(vm.err("IndexError", "list index out of range"));

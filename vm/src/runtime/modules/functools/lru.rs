@@ -88,7 +88,10 @@ impl LruCache {
     }
 
     fn dict_made(&self) -> Rc<Dict> {
-        self.dict.borrow_mut().get_or_insert_with(Dict::new_rc).clone()
+        self.dict
+            .borrow_mut()
+            .get_or_insert_with(Dict::new_rc)
+            .clone()
     }
 
     pub fn clear_into(&self, out: &mut Vec<Value>) {
@@ -101,7 +104,10 @@ impl LruCache {
             out.extend(d.take().map(Value::Dict));
         }
         if let Ok(mut s) = self.state.try_borrow_mut() {
-            out.push(Value::Dict(std::mem::replace(&mut s.cache, Rc::new(Dict::new()))));
+            out.push(Value::Dict(std::mem::replace(
+                &mut s.cache,
+                Rc::new(Dict::new()),
+            )));
             for (_, link) in s.links.drain() {
                 out.push(link.key);
                 out.push(link.result);
@@ -124,9 +130,7 @@ pub fn setattr(vm: &mut Vm, l: &LruCache, name: &str, x: Option<Value>) -> PyRes
                 return Err(vm.unsupported("a dict subclass as an lru cache's __dict__"));
             }
             let t = vm.type_of(&other).name.clone();
-            Err(vm.type_error(format!(
-                "__dict__ must be set to a dictionary, not a '{t}'"
-            )))
+            Err(vm.type_error(format!("__dict__ must be set to a dictionary, not a '{t}'")))
         }
         (_, Some(x)) => {
             l.dict_made().set_str(name, x);
@@ -421,8 +425,8 @@ pub fn get(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if !args.kw.is_empty() {
         return Err(vm.type_error("wrapper __get__() takes no keyword arguments"));
     }
-    let [obj, owner] = Spec::function("", Style::Positional, &["instance", "owner"], 1)
-        .bind::<2>(vm, &args, 1)?;
+    let [obj, owner] =
+        Spec::function("", Style::Positional, &["instance", "owner"], 1).bind::<2>(vm, &args, 1)?;
     let me = args.pos[0].clone();
     let obj = obj.unwrap_or(Value::None);
     if obj.is_none() && owner.as_ref().is_none_or(Value::is_none) {
@@ -448,7 +452,12 @@ pub fn cache_info(vm: &mut Vm, args: Args) -> PyResult<Value> {
     };
     let maxsize = l.maxsize.map_or(Value::None, Value::Int);
     let ty = l.cache_info_type.borrow().clone();
-    let values = vec![Value::Int(hits), Value::Int(misses), maxsize, Value::Int(currsize)];
+    let values = vec![
+        Value::Int(hits),
+        Value::Int(misses),
+        maxsize,
+        Value::Int(currsize),
+    ];
     vm.call(&ty, Args::new(values))
 }
 
@@ -484,6 +493,7 @@ pub fn copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `lru_cache_deepcopy`: the wrapper itself, whatever the memo.
 pub fn deepcopy(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Spec::method("_lru_cache_wrapper", "__deepcopy__", Style::O, &["memo"], 1).parse(vm, &args, 1)?;
+    Spec::method("_lru_cache_wrapper", "__deepcopy__", Style::O, &["memo"], 1)
+        .parse(vm, &args, 1)?;
     Ok(args.pos[0].clone())
 }

@@ -31,7 +31,9 @@ pub fn build(vm: &Vm, d: &Rc<Dict>) {
     super::add_functions(d, "_functools", FUNCTIONS);
     d.set_str("__doc__", Value::str(DOC));
     for name in TYPES {
-        vm.ty(name).dict.set_str("__module__", Value::str("functools"));
+        vm.ty(name)
+            .dict
+            .set_str("__module__", Value::str("functools"));
     }
     d.set_str("partial", Value::Type(vm.ty("partial")));
     d.set_str(
@@ -52,8 +54,13 @@ fn reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if !args.kw.is_empty() {
         return Err(vm.type_error("reduce() takes no keyword arguments"));
     }
-    Spec::function("reduce", Style::Positional, &["function", "iterable", "initial"], 2)
-        .parse(vm, &args, 0)?;
+    Spec::function(
+        "reduce",
+        Style::Positional,
+        &["function", "iterable", "initial"],
+        2,
+    )
+    .parse(vm, &args, 0)?;
     let func = args.pos[0].clone();
     let mut result = args.pos.get(2).cloned();
     let it = match vm.iter(&args.pos[1]) {

@@ -46,26 +46,31 @@ impl Partial {
 
     /// The instance dict, made now if it was NULL (`PyObject_GenericGetDict`).
     fn dict_made(&self) -> Rc<Dict> {
-        self.dict.borrow_mut().get_or_insert_with(Dict::new_rc).clone()
+        self.dict
+            .borrow_mut()
+            .get_or_insert_with(Dict::new_rc)
+            .clone()
     }
 
     /// `PyObject_GenericSetAttr` on a partial (`x` is `None` for a deletion).
     pub fn setattr(&self, vm: &mut Vm, name: &str, x: Option<Value>) -> PyResult<()> {
         match (name, x) {
-            ("func" | "args" | "keywords", _) => Err(vm.err("AttributeError", "readonly attribute")),
+            ("func" | "args" | "keywords", _) => {
+                Err(vm.err("AttributeError", "readonly attribute"))
+            }
             ("__dict__", None) => Err(vm.type_error("cannot delete __dict__")),
             ("__dict__", Some(Value::Dict(d))) => {
                 *self.dict.borrow_mut() = Some(d);
                 Ok(())
             }
-            ("__dict__", Some(o @ Value::Object(_))) if matches!(o.builtin_value(), Value::Dict(_)) => {
+            ("__dict__", Some(o @ Value::Object(_)))
+                if matches!(o.builtin_value(), Value::Dict(_)) =>
+            {
                 Err(vm.unsupported("a dict subclass as a partial's __dict__"))
             }
             ("__dict__", Some(other)) => {
                 let t = vm.type_of(&other).name.clone();
-                Err(vm.type_error(format!(
-                    "__dict__ must be set to a dictionary, not a '{t}'"
-                )))
+                Err(vm.type_error(format!("__dict__ must be set to a dictionary, not a '{t}'")))
             }
             (_, Some(x)) => {
                 let d = self.dict_made();
@@ -73,7 +78,9 @@ impl Partial {
                 Ok(())
             }
             (_, None) => {
-                let removed = self.dict.borrow().as_ref().and_then(|d| d.remove_key(&super::super::super::dict::Key::Str(Rc::from(name))));
+                let removed = self.dict.borrow().as_ref().and_then(|d| {
+                    d.remove_key(&super::super::super::dict::Key::Str(Rc::from(name)))
+                });
                 match removed {
                     Some(_) => Ok(()),
                     None => Err(vm.err(
@@ -94,7 +101,10 @@ impl Partial {
             out.push(Value::Tuple(items));
         }
         if let Ok(mut k) = self.kw.try_borrow_mut() {
-            out.push(Value::Dict(std::mem::replace(&mut *k, Rc::new(Dict::new()))));
+            out.push(Value::Dict(std::mem::replace(
+                &mut *k,
+                Rc::new(Dict::new()),
+            )));
         }
         if let Ok(mut d) = self.dict.try_borrow_mut() {
             out.extend(d.take().map(Value::Dict));
@@ -113,9 +123,12 @@ pub fn partial_of(v: &Value) -> Option<&Partial> {
     }
 }
 
+/// A partial's `fn`, `args` and `kw`.
+type Fields = (Value, Rc<[Value]>, Rc<Dict>);
+
 /// Whether `partial_new` takes `func` apart (`Py_TYPE(func)->tp_call == partial_call`
 /// and its dict is NULL): its fields when it does.
-fn flattened(vm: &Vm, func: &Value) -> PyResult<Option<(Value, Rc<[Value]>, Rc<Dict>)>> {
+fn flattened(vm: &Vm, func: &Value) -> PyResult<Option<Fields>> {
     let Some(p) = partial_of(func) else {
         return Ok(None);
     };
@@ -338,8 +351,8 @@ pub fn reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// `partial_setstate`: a 4-tuple of a callable, a tuple, a dict or None, and a dict or
 /// None; anything else is "invalid partial state".
 pub fn setstate(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [state] = Spec::method("partial", "__setstate__", Style::O, &["state"], 1)
-        .bind::<1>(vm, &args, 1)?;
+    let [state] =
+        Spec::method("partial", "__setstate__", Style::O, &["state"], 1).bind::<1>(vm, &args, 1)?;
     let state = state.ok_or_else(|| vm.bug("partial.__setstate__ without its argument"))?;
     let me = args.pos[0].clone();
     let Some(p) = partial_of(&me) else {
