@@ -23,6 +23,9 @@ use super::super::super::interp::Vm;
 use super::super::super::object::{Args, Method, Native, Value};
 use super::super::super::PyResult;
 
+/// `lru_cache_doc`.
+pub const DOC: &str = "Create a cached callable that wraps another function.\n\nuser_function:      the function being cached\n\nmaxsize:  0         for no caching\n          None      for unlimited cache size\n          n         for a bounded cache\n\ntyped:    False     cache f(3) and f(3.0) as identical calls\n          True      cache f(3) and f(3.0) as distinct calls\n\ncache_info_type:    namedtuple class with the fields:\n                        hits misses currsize maxsize\n";
+
 /// `lru_cache_object`'s fields.
 #[derive(Debug)]
 pub struct LruCache {

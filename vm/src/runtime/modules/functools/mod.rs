@@ -35,6 +35,14 @@ pub fn build(vm: &Vm, d: &Rc<Dict>) {
             .dict
             .set_str("__module__", Value::str("functools"));
     }
+    let docs = [
+        ("partial", Value::str(partial::DOC)),
+        ("_lru_cache_wrapper", Value::str(lru::DOC)),
+        ("KeyWrapper", Value::None),
+    ];
+    for (name, doc) in docs {
+        vm.ty(name).dict.set_str("__doc__", doc);
+    }
     d.set_str("partial", Value::Type(vm.ty("partial")));
     d.set_str(
         "_lru_cache_wrapper",

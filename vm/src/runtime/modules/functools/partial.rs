@@ -21,6 +21,9 @@ use super::super::super::object::{Args, Native, Value};
 use super::super::super::types::Type;
 use super::super::super::PyResult;
 
+/// `partial_doc`.
+pub const DOC: &str = "partial(func, *args, **keywords) - new function with partial application\n    of the given arguments and keywords.\n";
+
 /// `partialobject`: `fn`, `args` (a tuple), `kw` (a dict the program can mutate through
 /// `keywords`), and `dict`, `None` while CPython's is NULL.
 #[derive(Debug)]
