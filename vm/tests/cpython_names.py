@@ -2,6 +2,7 @@
 # vm/tests/cpython_names.rs, which checks the committed file is what this prints.
 
 import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, itertools, _operator
+import _functools, _heapq, _bisect
 
 def gen():
     yield 1
@@ -89,6 +90,9 @@ samples = {
     "itemgetter": _operator.itemgetter, "attrgetter": _operator.attrgetter,
     "methodcaller": _operator.methodcaller,
     "ProxyType": _weakref.ProxyType, "CallableProxyType": _weakref.CallableProxyType,
+    # _functools' types (Modules/_functoolsmodule.c).
+    "partial": _functools.partial, "KeyWrapper": type(_functools.cmp_to_key(len)),
+    "_lru_cache_wrapper": _functools._lru_cache_wrapper,
 }
 for name in dir(builtins):
     v = getattr(builtins, name)
@@ -165,9 +169,30 @@ print("];")
 print()
 print("/// `dir(module)` for the modules the VM provides.")
 print("pub const MODULES: &[(&str, &[&str])] = &[")
-for m in ("_abc", "_imp", "_io", "_opcode", "_operator", "_stat", "_string", "_thread",
-          "_tokenize", "_warnings", "_weakref", "builtins", "inspect", "itertools", "marshal",
-          "math", "posix", "sys", "time"):
+for m in (
+    "_abc",
+    "_bisect",
+    "_functools",
+    "_heapq",
+    "_imp",
+    "_io",
+    "_opcode",
+    "_operator",
+    "_stat",
+    "_string",
+    "_thread",
+    "_tokenize",
+    "_warnings",
+    "_weakref",
+    "builtins",
+    "inspect",
+    "itertools",
+    "marshal",
+    "math",
+    "posix",
+    "sys",
+    "time",
+):
     print('    ("%s", &[' % m)
     print(names(sorted(dir(sys.modules.get(m) or __import__(m))), "        "))
     print("    ]),")

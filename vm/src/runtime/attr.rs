@@ -761,6 +761,12 @@ impl Vm {
                     format!("'frame' object attribute '{name}' is read-only"),
                 )),
             },
+            Value::Native(n) => {
+                if let Some(r) = super::modules::native_setattr(self, n, name, Some(x)) {
+                    return r;
+                }
+                Err(self.builtin_attr_write_error(v, name)?)
+            }
             other => Err(self.builtin_attr_write_error(other, name)?),
         }
     }
@@ -812,6 +818,11 @@ impl Vm {
                 if self.descr_delete(&a, v)? {
                     return Ok(());
                 }
+            }
+        }
+        if let Value::Native(n) = v {
+            if let Some(r) = super::modules::native_setattr(self, n, name, None) {
+                return r;
             }
         }
         // func_set_type_params and check_set_special_type_attr refuse deletion.

@@ -61,7 +61,10 @@ impl Vm {
                     // `__init__` unwrap it themselves.
                     if let Some(Value::Object(o)) = args.pos.first() {
                         if let Some(p) = &o.payload {
+                            // partial's methods read the payload themselves: its
+                            // `__reduce__` and `__setstate__` need the instance.
                             if super::subclass::SUBCLASSABLE.contains(&owner)
+                                && owner != "partial"
                                 && b.name != "__init__"
                                 && !super::slots::is_wrapper(b.name)
                             {

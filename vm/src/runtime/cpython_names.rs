@@ -155,6 +155,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("KeyError", "LookupError", &[
         "__doc__", "__init__", "__str__",
     ]),
+    ("KeyWrapper", "object", &[
+        "__call__", "__doc__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__",
+        "__le__", "__lt__", "__module__", "__ne__", "obj",
+    ]),
     ("KeyboardInterrupt", "BaseException", &[
         "__doc__", "__init__", "__new__",
     ]),
@@ -343,6 +347,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("_grouper", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
         "__reduce__",
+    ]),
+    ("_lru_cache_wrapper", "object", &[
+        "__call__", "__copy__", "__deepcopy__", "__dict__", "__doc__", "__get__", "__module__",
+        "__new__", "__reduce__", "cache_clear", "cache_info",
     ]),
     ("_tee", "object", &[
         "__copy__", "__doc__", "__iter__", "__module__", "__new__", "__next__", "__reduce__",
@@ -661,6 +669,11 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("pairwise", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
     ]),
+    ("partial", "object", &[
+        "__call__", "__class_getitem__", "__delattr__", "__dict__", "__doc__", "__getattribute__",
+        "__module__", "__new__", "__reduce__", "__repr__", "__setattr__", "__setstate__",
+        "__vectorcalloffset__", "args", "func", "keywords",
+    ]),
     ("permutations", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
         "__reduce__", "__setstate__", "__sizeof__",
@@ -913,6 +926,10 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("KeyError", &[
         "__init__", "__str__",
     ]),
+    ("KeyWrapper", &[
+        "__call__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__le__", "__lt__",
+        "__ne__",
+    ]),
     ("KeyboardInterrupt", &[
         "__init__",
     ]),
@@ -1073,6 +1090,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("_grouper", &[
         "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("_lru_cache_wrapper", &[
+        "__call__", "__get__",
     ]),
     ("_tee", &[
         "__iter__", "__next__",
@@ -1314,6 +1334,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("pairwise", &[
         "__getattribute__", "__iter__", "__next__",
     ]),
+    ("partial", &[
+        "__call__", "__delattr__", "__getattribute__", "__repr__", "__setattr__",
+    ]),
     ("permutations", &[
         "__getattribute__", "__iter__", "__next__",
     ]),
@@ -1445,6 +1468,9 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ("UnionType", &[
         "__parameters__",
     ]),
+    ("_lru_cache_wrapper", &[
+        "__dict__",
+    ]),
     ("async_generator", &[
         "__name__", "__qualname__", "ag_await", "ag_code", "ag_frame", "ag_suspended",
     ]),
@@ -1516,6 +1542,9 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ("object", &[
         "__class__",
     ]),
+    ("partial", &[
+        "__dict__",
+    ]),
     ("property", &[
         "__isabstractmethod__",
     ]),
@@ -1564,6 +1593,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ]),
     ("ImportError", &[
         "msg", "name", "name_from", "path",
+    ]),
+    ("KeyWrapper", &[
+        "obj",
     ]),
     ("NameError", &[
         "name",
@@ -1670,6 +1702,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ("module", &[
         "__dict__",
     ]),
+    ("partial", &[
+        "__vectorcalloffset__", "args", "func", "keywords",
+    ]),
     ("property", &[
         "__doc__", "fdel", "fget", "fset",
     ]),
@@ -1739,6 +1774,19 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "__doc__", "__loader__", "__name__", "__package__", "__spec__", "_abc_init",
         "_abc_instancecheck", "_abc_register", "_abc_subclasscheck", "_get_dump", "_reset_caches",
         "_reset_registry", "get_cache_token",
+    ]),
+    ("_bisect", &[
+        "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__", "bisect_left",
+        "bisect_right", "insort_left", "insort_right",
+    ]),
+    ("_functools", &[
+        "__doc__", "__loader__", "__name__", "__package__", "__spec__", "_lru_cache_wrapper",
+        "cmp_to_key", "partial", "reduce",
+    ]),
+    ("_heapq", &[
+        "__about__", "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__",
+        "_heapify_max", "_heappop_max", "_heapreplace_max", "heapify", "heappop", "heappush",
+        "heappushpop", "heapreplace",
     ]),
     ("_imp", &[
         "__doc__", "__loader__", "__name__", "__package__", "__spec__", "_fix_co_filename",

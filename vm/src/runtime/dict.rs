@@ -238,6 +238,10 @@ impl Key {
             Value::Native(n) if matches!(**n, super::object::Native::WeakRef(_)) => {
                 return Err(Unhashable::UserDefined)
             }
+            // `keyobject_type`'s `tp_hash` is `PyObject_HashNotImplemented`.
+            Value::Native(n) if matches!(**n, super::object::Native::KeyWrapper(_)) => {
+                return Err(Unhashable::Type("functools.KeyWrapper"))
+            }
             other => Key::Id(other.address()),
         })
     }

@@ -86,6 +86,9 @@ pub enum Native {
     ItemGetter(super::modules::operator_types::ItemGetter),
     AttrGetter(super::modules::operator_types::AttrGetter),
     MethodCaller(super::modules::operator_types::MethodCaller),
+    Partial(super::modules::functools::Partial),
+    KeyWrapper(super::modules::functools::KeyWrapper),
+    LruCache(super::modules::functools::LruCache),
 }
 
 impl Native {
@@ -106,6 +109,9 @@ impl Native {
             Native::ItemGetter(_) => "itemgetter",
             Native::AttrGetter(_) => "attrgetter",
             Native::MethodCaller(_) => "methodcaller",
+            Native::Partial(_) => "partial",
+            Native::KeyWrapper(_) => "KeyWrapper",
+            Native::LruCache(_) => "_lru_cache_wrapper",
         }
     }
 }

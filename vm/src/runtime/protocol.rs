@@ -1271,7 +1271,7 @@ impl Vm {
                 Ok(super::genericalias::alias(container.clone(), sub))
             }
             // PyObject_GetItem on a class: its `__class_getitem__`, if it has one.
-            Value::Type(t) if !t.is_builtin() && t.lookup("__class_getitem__").is_some() => {
+            Value::Type(t) if t.lookup("__class_getitem__").is_some() => {
                 let f = self.getattr(container, "__class_getitem__")?;
                 self.call(&f, Args::new(vec![sub.clone()]))
             }
@@ -1535,6 +1535,13 @@ impl Vm {
                 }
                 PropertyKind::Property | PropertyKind::Member => attr.clone(),
             },
+            // `_lru_cache_wrapper` is a method descriptor (`lru_cache_descr_get`).
+            Value::Native(n) if matches!(**n, super::object::Native::LruCache(_)) => {
+                Value::Method(Rc::new(Method {
+                    func: attr.clone(),
+                    receiver: obj.clone(),
+                }))
+            }
             other => other.clone(),
         }
     }

@@ -43,6 +43,9 @@ pub const SUBCLASSABLE: &[&str] = &[
     // method descriptors name as their owner).
     "weakref.ReferenceType",
     "ReferenceType",
+    // `functools.partial`: tp_name and registry key, as for `ReferenceType`.
+    "functools.partial",
+    "partial",
 ];
 
 /// Built-in types CPython lets a class derive from (`Py_TPFLAGS_BASETYPE`) whose

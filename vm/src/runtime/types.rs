@@ -406,6 +406,7 @@ fn module_of(name: &str) -> &'static str {
         "stat_result" => "os",
         n if super::modules::itertools::TYPES.contains(&n) => "itertools",
         "itemgetter" | "attrgetter" | "methodcaller" => "operator",
+        n if super::modules::functools::TYPES.contains(&n) => "functools",
         _ => "builtins",
     }
 }
@@ -416,7 +417,11 @@ impl Types {
         let mut by_name: HashMap<&'static str, Rc<Type>> = HashMap::new();
         by_name.insert("object", object.clone());
         // itertools' iterator types are listed by their module.
-        for &name in BUILTIN_TYPES.iter().chain(super::modules::itertools::TYPES) {
+        for &name in BUILTIN_TYPES
+            .iter()
+            .chain(super::modules::itertools::TYPES)
+            .chain(super::modules::functools::TYPES)
+        {
             let bases = if name == "bool" {
                 vec![by_name
                     .get("int")

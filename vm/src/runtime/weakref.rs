@@ -62,6 +62,8 @@ impl Target {
             Value::Generator(g) => Target::Generator(Rc::downgrade(g)),
             Value::Set(s) => Target::Set(Rc::downgrade(s)),
             Value::Code(c) => Target::Code(Rc::downgrade(c)),
+            // `keyobject_type` has no `tp_weaklistoffset`.
+            Value::Native(n) if matches!(**n, Native::KeyWrapper(_)) => return None,
             Value::Native(n) => Target::Native(Rc::downgrade(n)),
             _ => return None,
         })

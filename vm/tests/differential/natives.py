@@ -97,6 +97,15 @@ def _native_types():
         **{n: getattr(itertools, n) for n in ITERTOOLS_TYPES},
         "itemgetter": _operator.itemgetter, "attrgetter": _operator.attrgetter,
         "methodcaller": _operator.methodcaller,
+        **_functools_types(),
+    }
+
+
+def _functools_types():
+    import _functools
+    return {
+        "partial": _functools.partial, "KeyWrapper": type(_functools.cmp_to_key(len)),
+        "_lru_cache_wrapper": _functools._lru_cache_wrapper,
     }
 
 

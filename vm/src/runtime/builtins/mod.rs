@@ -736,7 +736,7 @@ fn callable(vm: &mut Vm, args: Args) -> PyResult<Value> {
 pub(crate) fn is_callable(vm: &Vm, v: &Value) -> bool {
     match v {
         Value::Function(_) | Value::Builtin(_) | Value::Method(_) | Value::Type(_) => true,
-        Value::Object(_) => vm.special(v, "__call__").is_some(),
+        Value::Object(_) | Value::Native(_) => vm.special(v, "__call__").is_some(),
         _ => false,
     }
 }

@@ -8,6 +8,9 @@
 //! `sys` and `inspect` are still installed at start-up by `sysmod`.
 
 pub mod abc;
+pub mod bisect;
+pub mod functools;
+pub mod heapq;
 pub mod imp;
 pub mod io;
 pub mod itertools;
@@ -48,6 +51,21 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_abc",
         from_file: false,
         build: abc::build,
+    },
+    NativeModule {
+        name: "_bisect",
+        from_file: true,
+        build: bisect::build,
+    },
+    NativeModule {
+        name: "_functools",
+        from_file: false,
+        build: functools::build,
+    },
+    NativeModule {
+        name: "_heapq",
+        from_file: true,
+        build: heapq::build,
     },
     NativeModule {
         name: "_imp",
@@ -212,8 +230,27 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
         Native::File(f) => io::attr(vm, f, name),
         Native::MemoryView(m) => super::memoryview::attr(m, name),
         Native::GenericAlias(_) | Native::Union(_) => super::genericalias::attr(n, name),
+        Native::Partial(_) | Native::KeyWrapper(_) | Native::LruCache(_) => {
+            functools::attr(vm, n, name)?
+        }
         _ => None,
     })
+}
+
+/// Assigning (`Some`) or deleting (`None`) an attribute of a native object that has a
+/// say in it (one with a `__dict__`, or a writable member): `None` for the others.
+pub fn native_setattr(
+    vm: &mut Vm,
+    n: &Rc<Native>,
+    name: &str,
+    x: Option<Value>,
+) -> Option<PyResult<()>> {
+    match &**n {
+        Native::Partial(_) | Native::KeyWrapper(_) | Native::LruCache(_) => {
+            functools::setattr(vm, n, name, x)
+        }
+        _ => None,
+    }
 }
 
 /// `repr()` of native objects.
@@ -236,6 +273,9 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         Native::ItemGetter(_) | Native::AttrGetter(_) | Native::MethodCaller(_) => {
             operator_types::repr(vm, v, n)
         }
+        Native::Partial(_) | Native::KeyWrapper(_) | Native::LruCache(_) => {
+            functools::repr(vm, v, n)
+        }
     }
 }
 
@@ -257,6 +297,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "memoryview" => super::memoryview::construct(vm, args),
         "types.SimpleNamespace" => super::sysmod::new_namespace(vm, t, args),
         name if name.starts_with("itertools.") => itertools::construct(vm, name, args),
+        name if name.starts_with("functools.") => functools::construct(vm, t, args),
         _ => return None,
     };
     Some(made)
@@ -274,4 +315,5 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     super::genericalias::METHODS,
     itertools::METHODS,
     operator_types::METHODS,
+    functools::METHODS,
 ];

@@ -150,10 +150,11 @@ impl Clear for Native {
                 out.extend(values_of(std::mem::replace(&mut *s, State::Busy)));
             }
         }
+        super::functools::clear_into(self, out);
     }
 
     fn can_close_cycle(&self) -> bool {
-        matches!(self, Native::Itertool(_))
+        matches!(self, Native::Itertool(_)) || super::functools::can_close_cycle(self)
     }
 }
 
