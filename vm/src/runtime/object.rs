@@ -86,6 +86,11 @@ pub enum Native {
     ItemGetter(super::modules::operator_types::ItemGetter),
     AttrGetter(super::modules::operator_types::AttrGetter),
     MethodCaller(super::modules::operator_types::MethodCaller),
+    /// `_sre`'s objects: `re.Pattern`, `re.Match`, `_sre.SRE_Scanner`, `_sre.SRE_Template`.
+    SrePattern(super::modules::sre::pattern::Pattern),
+    SreMatch(super::modules::sre::matchobj::Match),
+    SreScanner(super::modules::sre::scanner::Scanner),
+    SreTemplate(super::modules::sre::template::Template),
 }
 
 impl Native {
@@ -106,6 +111,10 @@ impl Native {
             Native::ItemGetter(_) => "itemgetter",
             Native::AttrGetter(_) => "attrgetter",
             Native::MethodCaller(_) => "methodcaller",
+            Native::SrePattern(_) => "Pattern",
+            Native::SreMatch(_) => "Match",
+            Native::SreScanner(_) => "SRE_Scanner",
+            Native::SreTemplate(_) => "SRE_Template",
         }
     }
 }

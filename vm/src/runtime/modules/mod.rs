@@ -16,6 +16,7 @@ pub mod math;
 pub mod operator;
 pub mod operator_types;
 pub mod posix;
+pub mod sre;
 pub mod stat;
 pub mod string;
 pub mod thread;
@@ -61,6 +62,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_operator",
         from_file: false,
         build: operator::build,
+    },
+    NativeModule {
+        name: "_sre",
+        from_file: false,
+        build: sre::build,
     },
     NativeModule {
         name: "_stat",
@@ -200,6 +206,9 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
         Native::File(f) => io::attr(vm, f, name),
         Native::MemoryView(m) => super::memoryview::attr(m, name),
         Native::GenericAlias(_) | Native::Union(_) => super::genericalias::attr(n, name),
+        Native::SrePattern(_) | Native::SreMatch(_) | Native::SreScanner(_) => {
+            sre::attr(vm, n, name)?
+        }
         _ => None,
     })
 }
@@ -224,6 +233,10 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         Native::ItemGetter(_) | Native::AttrGetter(_) | Native::MethodCaller(_) => {
             operator_types::repr(vm, v, n)
         }
+        Native::SrePattern(_)
+        | Native::SreMatch(_)
+        | Native::SreScanner(_)
+        | Native::SreTemplate(_) => sre::repr(vm, v, n),
     }
 }
 
@@ -245,6 +258,9 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "memoryview" => super::memoryview::construct(vm, args),
         "types.SimpleNamespace" => super::sysmod::new_namespace(vm, t, args),
         name if name.starts_with("itertools.") => itertools::construct(vm, name, args),
+        "re.Pattern" | "re.Match" | "_sre.SRE_Scanner" | "_sre.SRE_Template" => {
+            Err(vm.type_error(format!("cannot create '{}' instances", t.name)))
+        }
         _ => return None,
     };
     Some(made)
@@ -262,4 +278,7 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     super::genericalias::METHODS,
     itertools::METHODS,
     operator_types::METHODS,
+    sre::pattern::METHODS,
+    sre::matchobj::METHODS,
+    sre::scanner::METHODS,
 ];
