@@ -1,7 +1,7 @@
 # Prints vm/src/runtime/cpython_names.rs: what CPython 3.12 has, by name. Run by
 # vm/tests/cpython_names.rs, which checks the committed file is what this prints.
 
-import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, itertools, _operator
+import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, itertools, _operator, re, _sre
 
 def gen():
     yield 1
@@ -89,6 +89,8 @@ samples = {
     "itemgetter": _operator.itemgetter, "attrgetter": _operator.attrgetter,
     "methodcaller": _operator.methodcaller,
     "ProxyType": _weakref.ProxyType, "CallableProxyType": _weakref.CallableProxyType,
+    "Pattern": re.Pattern, "Match": re.Match, "SRE_Scanner": type(re.compile("").scanner("")),
+    "SRE_Template": type(_sre.template(re.compile(""), [""])),
 }
 for name in dir(builtins):
     v = getattr(builtins, name)
@@ -165,7 +167,7 @@ print("];")
 print()
 print("/// `dir(module)` for the modules the VM provides.")
 print("pub const MODULES: &[(&str, &[&str])] = &[")
-for m in ("_abc", "_imp", "_io", "_operator", "_stat", "_string", "_thread", "_warnings",
+for m in ("_abc", "_imp", "_io", "_operator", "_sre", "_stat", "_string", "_thread", "_warnings",
           "_weakref", "builtins", "inspect", "itertools", "marshal", "math", "posix", "sys",
           "time"):
     print('    ("%s", &[' % m)
