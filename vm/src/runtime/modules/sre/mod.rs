@@ -8,10 +8,9 @@
 //! engine runs on and `validate` `_sre.compile`'s check of the code.
 //!
 //! Left out, so unsupported: bytes-like subjects other than `bytes` (bytearray,
-//! memoryview: the VM cannot hand their buffers to the engine), `groupindex` of a
-//! pattern with named groups (a mappingproxy of a dict, which the VM's mappingproxy
-//! cannot show), `\B` on an empty string (the engine answers as Python 3.14 does), and
-//! the module's and types' docstrings.
+//! memoryview: the VM cannot hand their buffers to the engine), `\B` on an empty
+//! string (the engine answers as Python 3.14 does), a str or bytes subclass template
+//! whose hash fails in `re._compile_template`, and the module's and types' docstrings.
 
 pub mod matchobj;
 pub mod pattern;

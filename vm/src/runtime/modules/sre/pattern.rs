@@ -579,7 +579,7 @@ fn ne_method(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 /// The members and getsets: `pattern`, `flags`, `groups`, `groupindex` (a mappingproxy
-/// of the dict in CPython; a fresh empty dict when the pattern has no named group).
+/// of the dict, a fresh empty dict when the pattern has no named group).
 pub fn attr(vm: &mut Vm, p: &Pattern, name: &str) -> PyResult<Option<Value>> {
     Ok(Some(match name {
         "pattern" => p.pattern.clone(),
@@ -587,12 +587,7 @@ pub fn attr(vm: &mut Vm, p: &Pattern, name: &str) -> PyResult<Option<Value>> {
         "groups" => Value::Int(p.groups as i64),
         "groupindex" => match &p.groupindex {
             None => Value::Dict(Dict::new_rc()),
-            // The VM's mappingproxy shows a class's dict only.
-            Some(_) => {
-                return Err(vm.unsupported(
-                    "re.Pattern.groupindex with named groups (a mappingproxy of a dict)",
-                ))
-            }
+            Some(d) => super::super::super::mappingproxy::of_dict(vm, d),
         },
         _ => return Ok(None),
     }))
