@@ -8,6 +8,7 @@
 //! byte offset of each code point of a non-ASCII string (an ASCII string's indices are
 //! its byte offsets). A `bytes` subject runs on the engine's `&[u8]` drive.
 
+use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
@@ -33,6 +34,10 @@ pub struct Subject {
     offsets: Option<Vec<usize>>,
     /// The length in characters (code points, or bytes).
     pub len: usize,
+    /// The engine's state, kept between the runs of a loop over the matches (findall,
+    /// sub, a scanner) as CPython keeps its `SRE_STATE`: its cursor then moves on from
+    /// the last match instead of decoding the string from its start each time.
+    state: RefCell<State>,
 }
 
 /// What one run of the engine found: the match's span and the groups' marks
@@ -85,6 +90,7 @@ impl Subject {
             text,
             offsets,
             len,
+            state: RefCell::new(State::default()),
         })
     }
 
@@ -144,9 +150,18 @@ impl Subject {
         // out of fuel as the same loop in Python would. The engine itself cannot be
         // interrupted, as CPython's can only by a signal.
         super::super::itertools::spend(vm)?;
+        // A run from inside another run on the same subject (a callback of sub) takes a
+        // fresh state.
+        let mut fresh = State::default();
+        let mut kept = self.state.try_borrow_mut();
+        let state = match kept.as_deref_mut() {
+            Ok(s) => s,
+            Err(_) => &mut fresh,
+        };
+        let run = (start, end, kind, must_advance);
         let outcome = catch_unwind(AssertUnwindSafe(|| match &self.text {
-            Text::Str(s) => engine(&**s, code, groups, (start, end), kind, must_advance),
-            Text::Bytes(b) => engine(&**b, code, groups, (start, end), kind, must_advance),
+            Text::Str(s) => engine(&**s, code, groups, run, state),
+            Text::Bytes(b) => engine(&**b, code, groups, run, state),
         }));
         outcome.map_err(|_| {
             vm.unsupported("_sre code the engine cannot run (CPython's _validate would refuse it)")
@@ -181,13 +196,13 @@ fn engine<S: rustpython_sre_engine::StrDrive>(
     s: S,
     code: &[u32],
     groups: usize,
-    (start, end): (usize, usize),
-    kind: Run,
-    must_advance: bool,
+    (start, end, kind, must_advance): (usize, usize, Run, bool),
+    state: &mut State,
 ) -> Option<Found> {
     let mut req = Request::new(s, start, end, code, kind == Run::FullMatch);
     req.must_advance = must_advance;
-    let mut state = State::default();
+    // `state_reset`: no marks, no repeats, the cursor moved to the start.
+    state.reset(&req, req.start);
     let found = match kind {
         Run::Search => state.search(req),
         Run::Match | Run::FullMatch => state.py_match(&req),
