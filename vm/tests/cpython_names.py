@@ -3,6 +3,7 @@
 
 import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, itertools, _operator
 import _functools, _heapq, _bisect
+import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, itertools, _operator, re, _sre
 
 def gen():
     yield 1
@@ -93,6 +94,8 @@ samples = {
     # _functools' types (Modules/_functoolsmodule.c).
     "partial": _functools.partial, "KeyWrapper": type(_functools.cmp_to_key(len)),
     "_lru_cache_wrapper": _functools._lru_cache_wrapper,
+    "Pattern": re.Pattern, "Match": re.Match, "SRE_Scanner": type(re.compile("").scanner("")),
+    "SRE_Template": type(_sre.template(re.compile(""), [""])),
 }
 for name in dir(builtins):
     v = getattr(builtins, name)
@@ -178,6 +181,7 @@ for m in (
     "_io",
     "_opcode",
     "_operator",
+    "_sre",
     "_stat",
     "_string",
     "_thread",

@@ -165,6 +165,11 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("LookupError", "Exception", &[
         "__doc__", "__init__", "__new__",
     ]),
+    ("Match", "object", &[
+        "__class_getitem__", "__copy__", "__deepcopy__", "__doc__", "__getitem__", "__module__",
+        "__repr__", "end", "endpos", "expand", "group", "groupdict", "groups", "lastgroup",
+        "lastindex", "pos", "re", "regs", "span", "start", "string",
+    ]),
     ("MemoryError", "Exception", &[
         "__doc__", "__init__", "__new__",
     ]),
@@ -198,6 +203,12 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__bound__", "__contravariant__", "__covariant__", "__doc__", "__infer_variance__",
         "__module__", "__mro_entries__", "__name__", "__new__", "__or__", "__reduce__",
         "__repr__", "__ror__", "__typing_prepare_subst__", "__typing_subst__", "args", "kwargs",
+    ]),
+    ("Pattern", "object", &[
+        "__class_getitem__", "__copy__", "__deepcopy__", "__doc__", "__eq__", "__ge__", "__gt__",
+        "__hash__", "__le__", "__lt__", "__module__", "__ne__", "__repr__", "findall", "finditer",
+        "flags", "fullmatch", "groupindex", "groups", "match", "pattern", "scanner", "search",
+        "split", "sub", "subn",
     ]),
     ("PendingDeprecationWarning", "Warning", &[
         "__doc__", "__init__", "__new__",
@@ -244,6 +255,12 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ]),
     ("RuntimeWarning", "Warning", &[
         "__doc__", "__init__", "__new__",
+    ]),
+    ("SRE_Scanner", "object", &[
+        "__doc__", "__module__", "match", "pattern", "search",
+    ]),
+    ("SRE_Template", "object", &[
+        "__doc__", "__module__",
     ]),
     ("SimpleNamespace", "object", &[
         "__delattr__", "__dict__", "__doc__", "__eq__", "__ge__", "__getattribute__", "__gt__",
@@ -936,6 +953,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("LookupError", &[
         "__init__",
     ]),
+    ("Match", &[
+        "__getitem__", "__repr__",
+    ]),
     ("MemoryError", &[
         "__init__",
     ]),
@@ -966,6 +986,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("ParamSpec", &[
         "__or__", "__repr__", "__ror__",
+    ]),
+    ("Pattern", &[
+        "__eq__", "__ge__", "__gt__", "__hash__", "__le__", "__lt__", "__ne__", "__repr__",
     ]),
     ("PendingDeprecationWarning", &[
         "__init__",
@@ -1450,11 +1473,17 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ("IOError", &[
         "characters_written",
     ]),
+    ("Match", &[
+        "lastgroup", "lastindex", "regs",
+    ]),
     ("OSError", &[
         "characters_written",
     ]),
     ("ParamSpec", &[
         "args", "kwargs",
+    ]),
+    ("Pattern", &[
+        "groupindex",
     ]),
     ("TextIOWrapper", &[
         "_CHUNK_SIZE", "closed", "errors", "name", "newlines",
@@ -1597,6 +1626,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ("KeyWrapper", &[
         "obj",
     ]),
+    ("Match", &[
+        "endpos", "pos", "re", "string",
+    ]),
     ("NameError", &[
         "name",
     ]),
@@ -1606,8 +1638,14 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ("ParamSpec", &[
         "__bound__", "__contravariant__", "__covariant__", "__infer_variance__", "__name__",
     ]),
+    ("Pattern", &[
+        "flags", "groups", "pattern",
+    ]),
     ("ReferenceType", &[
         "__callback__",
+    ]),
+    ("SRE_Scanner", &[
+        "pattern",
     ]),
     ("SimpleNamespace", &[
         "__dict__",
@@ -1815,6 +1853,11 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "is_", "is_not", "isub", "itemgetter", "itruediv", "ixor", "le", "length_hint", "lshift",
         "lt", "matmul", "methodcaller", "mod", "mul", "ne", "neg", "not_", "or_", "pos", "pow",
         "rshift", "setitem", "sub", "truediv", "truth", "xor",
+    ]),
+    ("_sre", &[
+        "CODESIZE", "MAGIC", "MAXGROUPS", "MAXREPEAT", "__doc__", "__loader__", "__name__",
+        "__package__", "__spec__", "ascii_iscased", "ascii_tolower", "compile", "copyright",
+        "getcodesize", "template", "unicode_iscased", "unicode_tolower",
     ]),
     ("_stat", &[
         "SF_APPEND", "SF_ARCHIVED", "SF_IMMUTABLE", "SF_NOUNLINK", "SF_SNAPSHOT", "ST_ATIME",

@@ -234,6 +234,10 @@ impl Key {
                 }
                 Key::Id(v.address())
             }
+            // `pattern_hash`, through the type's `__hash__`.
+            Value::Native(n) if matches!(**n, super::object::Native::SrePattern(_)) => {
+                return Err(Unhashable::UserDefined)
+            }
             // `weakref_hash`: the referent's, through the type's `__hash__`.
             Value::Native(n) if matches!(**n, super::object::Native::WeakRef(_)) => {
                 return Err(Unhashable::UserDefined)

@@ -22,6 +22,9 @@ use super::PyResult;
 #[derive(Debug)]
 pub struct MappingProxy {
     pub of: Rc<Type>,
+    /// A proxy of a plain dict (`PyDictProxy_New(dict)`, as `re.Pattern.groupindex`
+    /// gives): that dict, live; `of` is then `dict`.
+    pub dict: Option<Rc<Dict>>,
 }
 
 /// `<attribute '__dict__' of 'C' objects>`: a class's `__dict__` or `__weakref__`
@@ -37,7 +40,24 @@ pub struct GetSet {
 pub fn proxy(t: &Rc<Type>) -> Value {
     Value::Native(Rc::new(Native::MappingProxy(MappingProxy {
         of: t.clone(),
+        dict: None,
     })))
+}
+
+/// A read-only proxy of the dict `d` (`PyDictProxy_New`).
+pub fn of_dict(vm: &Vm, d: &Rc<Dict>) -> Value {
+    Value::Native(Rc::new(Native::MappingProxy(MappingProxy {
+        of: vm.ty("dict"),
+        dict: Some(d.clone()),
+    })))
+}
+
+/// What a proxy shows: its dict, or what CPython's dict of its class holds.
+pub fn shown(vm: &Vm, p: &MappingProxy) -> PyResult<Rc<Dict>> {
+    match &p.dict {
+        Some(d) => Ok(d.clone()),
+        None => contents(vm, &p.of),
+    }
 }
 
 /// Built-in types whose instances have a `__dict__` (`tp_dictoffset`), among those a class
@@ -139,10 +159,10 @@ pub fn contents(vm: &Vm, t: &Rc<Type>) -> PyResult<Rc<Dict>> {
     Ok(d)
 }
 
-fn this(vm: &Vm, args: &Args) -> PyResult<Rc<Type>> {
+fn this(vm: &Vm, args: &Args) -> PyResult<(Rc<Type>, Option<Rc<Dict>>)> {
     match args.pos.first() {
         Some(Value::Native(n)) => match &**n {
-            Native::MappingProxy(p) => Ok(p.of.clone()),
+            Native::MappingProxy(p) => Ok((p.of.clone(), p.dict.clone())),
             _ => Err(vm.bug("a mappingproxy method without one")),
         },
         _ => Err(vm.bug("a mappingproxy method without one")),
@@ -150,7 +170,14 @@ fn this(vm: &Vm, args: &Args) -> PyResult<Rc<Type>> {
 }
 
 /// `proxy[key]` and `proxy.get(key)`: `None` when absent.
-fn lookup(vm: &mut Vm, t: &Rc<Type>, key: &Value) -> PyResult<Option<Value>> {
+fn lookup(
+    vm: &mut Vm,
+    (t, dict): &(Rc<Type>, Option<Rc<Dict>>),
+    key: &Value,
+) -> PyResult<Option<Value>> {
+    if let Some(d) = dict {
+        return vm.dict_get(d, key);
+    }
     if !t.is_builtin() {
         let d = contents(vm, t)?;
         return vm.dict_get(&d, key);
@@ -198,8 +225,10 @@ fn contains(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// The operations that read the whole dict, on a fresh copy of what CPython's holds.
 fn whole(vm: &mut Vm, args: &Args) -> PyResult<Rc<Dict>> {
-    let t = this(vm, args)?;
-    contents(vm, &t)
+    match this(vm, args)? {
+        (_, Some(d)) => Ok(d),
+        (t, None) => contents(vm, &t),
+    }
 }
 
 fn len(vm: &mut Vm, args: Args) -> PyResult<Value> {

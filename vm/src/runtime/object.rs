@@ -89,6 +89,11 @@ pub enum Native {
     Partial(super::modules::functools::Partial),
     KeyWrapper(super::modules::functools::KeyWrapper),
     LruCache(super::modules::functools::LruCache),
+    /// `_sre`'s objects: `re.Pattern`, `re.Match`, `_sre.SRE_Scanner`, `_sre.SRE_Template`.
+    SrePattern(super::modules::sre::pattern::Pattern),
+    SreMatch(super::modules::sre::matchobj::Match),
+    SreScanner(super::modules::sre::scanner::Scanner),
+    SreTemplate(super::modules::sre::template::Template),
 }
 
 impl Native {
@@ -112,6 +117,10 @@ impl Native {
             Native::Partial(_) => "partial",
             Native::KeyWrapper(_) => "KeyWrapper",
             Native::LruCache(_) => "_lru_cache_wrapper",
+            Native::SrePattern(_) => "Pattern",
+            Native::SreMatch(_) => "Match",
+            Native::SreScanner(_) => "SRE_Scanner",
+            Native::SreTemplate(_) => "SRE_Template",
         }
     }
 }

@@ -352,7 +352,7 @@ impl Vm {
                 let super::object::Native::MappingProxy(p) = &**n else {
                     return Err(self.bug("mappingproxy"));
                 };
-                let d = super::mappingproxy::contents(self, &p.of)?;
+                let d = super::mappingproxy::shown(self, p)?;
                 self.str_of(&Value::Dict(d))
             }
             Value::Object(o) => {

@@ -341,6 +341,10 @@ const BUILTIN_TYPES: &[&str] = &[
     "methodcaller",
     "ProxyType",
     "CallableProxyType",
+    "Pattern",
+    "Match",
+    "SRE_Scanner",
+    "SRE_Template",
 ];
 
 /// Struct sequences (CPython `PyStructSequence`): tuple subclasses with named fields,
@@ -407,6 +411,8 @@ fn module_of(name: &str) -> &'static str {
         n if super::modules::itertools::TYPES.contains(&n) => "itertools",
         "itemgetter" | "attrgetter" | "methodcaller" => "operator",
         n if super::modules::functools::TYPES.contains(&n) => "functools",
+        "Pattern" | "Match" => "re",
+        "SRE_Scanner" | "SRE_Template" => "_sre",
         _ => "builtins",
     }
 }

@@ -84,7 +84,7 @@ ITERTOOLS_TYPES = (
 
 def _native_types():
     """The VM's names of the types of native modules (`runtime::types`)."""
-    import _io, _operator, _thread, _weakref, itertools, posix, types
+    import _io, _operator, _sre, _thread, _weakref, itertools, posix, re, types
     return {
         "ReferenceType": _weakref.ReferenceType, "lock": _thread.LockType,
         "RLock": _thread.RLock, "FileIO": _io.FileIO, "BufferedReader": _io.BufferedReader,
@@ -97,6 +97,9 @@ def _native_types():
         **{n: getattr(itertools, n) for n in ITERTOOLS_TYPES},
         "itemgetter": _operator.itemgetter, "attrgetter": _operator.attrgetter,
         "methodcaller": _operator.methodcaller,
+        "Pattern": re.Pattern, "Match": re.Match,
+        "SRE_Scanner": type(re.compile("").scanner("")),
+        "SRE_Template": type(_sre.template(re.compile(""), [""])),
         **_functools_types(),
     }
 

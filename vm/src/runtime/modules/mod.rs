@@ -20,6 +20,7 @@ pub mod opcode;
 pub mod operator;
 pub mod operator_types;
 pub mod posix;
+pub mod sre;
 pub mod stat;
 pub mod string;
 pub mod thread;
@@ -86,6 +87,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_operator",
         from_file: false,
         build: operator::build,
+    },
+    NativeModule {
+        name: "_sre",
+        from_file: false,
+        build: sre::build,
     },
     NativeModule {
         name: "_stat",
@@ -233,6 +239,9 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
         Native::Partial(_) | Native::KeyWrapper(_) | Native::LruCache(_) => {
             functools::attr(vm, n, name)?
         }
+        Native::SrePattern(_) | Native::SreMatch(_) | Native::SreScanner(_) => {
+            sre::attr(vm, n, name)?
+        }
         _ => None,
     })
 }
@@ -276,6 +285,10 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         Native::Partial(_) | Native::KeyWrapper(_) | Native::LruCache(_) => {
             functools::repr(vm, v, n)
         }
+        Native::SrePattern(_)
+        | Native::SreMatch(_)
+        | Native::SreScanner(_)
+        | Native::SreTemplate(_) => sre::repr(vm, v, n),
     }
 }
 
@@ -298,6 +311,9 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "types.SimpleNamespace" => super::sysmod::new_namespace(vm, t, args),
         name if name.starts_with("itertools.") => itertools::construct(vm, name, args),
         name if name.starts_with("functools.") => functools::construct(vm, t, args),
+        "re.Pattern" | "re.Match" | "_sre.SRE_Scanner" | "_sre.SRE_Template" => {
+            Err(vm.type_error(format!("cannot create '{}' instances", t.name)))
+        }
         _ => return None,
     };
     Some(made)
@@ -316,4 +332,7 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     itertools::METHODS,
     operator_types::METHODS,
     functools::METHODS,
+    sre::pattern::METHODS,
+    sre::matchobj::METHODS,
+    sre::scanner::METHODS,
 ];
