@@ -2,6 +2,7 @@
 # vm/tests/cpython_names.rs, which checks the committed file is what this prints.
 
 import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, itertools, _operator
+import _collections
 
 def gen():
     yield 1
@@ -88,6 +89,14 @@ samples = {
         "zip_longest", "_grouper", "_tee", "_tee_dataobject")},
     "itemgetter": _operator.itemgetter, "attrgetter": _operator.attrgetter,
     "methodcaller": _operator.methodcaller,
+    # `_collections`' types (Modules/_collectionsmodule.c, Objects/odictobject.c).
+    **{n: getattr(_collections, n) for n in (
+        "deque", "_deque_iterator", "_deque_reverse_iterator", "_tuplegetter", "defaultdict",
+        "OrderedDict")},
+    "odict_iterator": type(iter(_collections.OrderedDict())),
+    "odict_keys": type(_collections.OrderedDict().keys()),
+    "odict_values": type(_collections.OrderedDict().values()),
+    "odict_items": type(_collections.OrderedDict().items()),
 }
 for name in dir(builtins):
     v = getattr(builtins, name)
@@ -164,7 +173,7 @@ print("];")
 print()
 print("/// `dir(module)` for the modules the VM provides.")
 print("pub const MODULES: &[(&str, &[&str])] = &[")
-for m in ("_abc", "_imp", "_io", "_operator", "_thread", "_warnings", "_weakref", "builtins",
+for m in ("_abc", "_collections", "_imp", "_io", "_operator", "_thread", "_warnings", "_weakref", "builtins",
           "inspect", "itertools", "marshal", "math", "posix", "sys", "time"):
     print('    ("%s", &[' % m)
     print(names(sorted(dir(sys.modules.get(m) or __import__(m))), "        "))

@@ -174,6 +174,13 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__doc__", "__init__", "__new__", "__reduce__", "__str__", "characters_written", "errno",
         "filename", "filename2", "strerror",
     ]),
+    ("OrderedDict", "dict", &[
+        "__delitem__", "__dict__", "__doc__", "__eq__", "__ge__", "__gt__", "__hash__",
+        "__init__", "__ior__", "__iter__", "__le__", "__lt__", "__ne__", "__or__", "__reduce__",
+        "__repr__", "__reversed__", "__ror__", "__setitem__", "__sizeof__", "clear", "copy",
+        "fromkeys", "items", "keys", "move_to_end", "pop", "popitem", "setdefault", "update",
+        "values",
+    ]),
     ("OverflowError", "ArithmeticError", &[
         "__doc__", "__init__", "__new__",
     ]),
@@ -314,6 +321,14 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("_abc_data", "object", &[
         "__doc__", "__module__", "__new__",
     ]),
+    ("_deque_iterator", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__module__", "__new__",
+        "__next__", "__reduce__",
+    ]),
+    ("_deque_reverse_iterator", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__module__", "__new__",
+        "__next__", "__reduce__",
+    ]),
     ("_grouper", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
         "__reduce__",
@@ -324,6 +339,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ]),
     ("_tee_dataobject", "object", &[
         "__doc__", "__getattribute__", "__module__", "__new__", "__reduce__",
+    ]),
+    ("_tuplegetter", "object", &[
+        "__delete__", "__doc__", "__get__", "__module__", "__new__", "__reduce__", "__repr__",
+        "__set__",
     ]),
     ("accumulate", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
@@ -438,6 +457,19 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("cycle", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
         "__reduce__", "__setstate__",
+    ]),
+    ("defaultdict", "dict", &[
+        "__class_getitem__", "__copy__", "__doc__", "__getattribute__", "__init__", "__missing__",
+        "__module__", "__or__", "__reduce__", "__repr__", "__ror__", "copy", "default_factory",
+    ]),
+    ("deque", "object", &[
+        "__add__", "__class_getitem__", "__contains__", "__copy__", "__delitem__", "__doc__",
+        "__eq__", "__ge__", "__getattribute__", "__getitem__", "__gt__", "__hash__", "__iadd__",
+        "__imul__", "__init__", "__iter__", "__le__", "__len__", "__lt__", "__module__",
+        "__mul__", "__ne__", "__new__", "__reduce__", "__repr__", "__reversed__", "__rmul__",
+        "__setitem__", "__sizeof__", "append", "appendleft", "clear", "copy", "count", "extend",
+        "extendleft", "index", "insert", "maxlen", "pop", "popleft", "remove", "reverse",
+        "rotate",
     ]),
     ("dict", "object", &[
         "__class_getitem__", "__contains__", "__delitem__", "__doc__", "__eq__", "__ge__",
@@ -631,6 +663,18 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__getattribute__", "__getstate__", "__gt__", "__hash__", "__init__", "__init_subclass__",
         "__le__", "__lt__", "__ne__", "__new__", "__reduce__", "__reduce_ex__", "__repr__",
         "__setattr__", "__sizeof__", "__str__", "__subclasshook__",
+    ]),
+    ("odict_items", "dict_items", &[
+        "__doc__", "__iter__", "__reversed__",
+    ]),
+    ("odict_iterator", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__next__", "__reduce__",
+    ]),
+    ("odict_keys", "dict_keys", &[
+        "__doc__", "__iter__", "__reversed__",
+    ]),
+    ("odict_values", "dict_values", &[
+        "__doc__", "__iter__", "__reversed__",
     ]),
     ("pairwise", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
@@ -905,6 +949,10 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("OSError", &[
         "__init__", "__str__",
     ]),
+    ("OrderedDict", &[
+        "__delitem__", "__eq__", "__ge__", "__gt__", "__init__", "__ior__", "__iter__", "__le__",
+        "__lt__", "__ne__", "__or__", "__repr__", "__ror__", "__setitem__",
+    ]),
     ("OverflowError", &[
         "__init__",
     ]),
@@ -1019,6 +1067,12 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("ZeroDivisionError", &[
         "__init__",
     ]),
+    ("_deque_iterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("_deque_reverse_iterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
     ("_grouper", &[
         "__getattribute__", "__iter__", "__next__",
     ]),
@@ -1027,6 +1081,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("_tee_dataobject", &[
         "__getattribute__",
+    ]),
+    ("_tuplegetter", &[
+        "__delete__", "__get__", "__repr__", "__set__",
     ]),
     ("accumulate", &[
         "__getattribute__", "__iter__", "__next__",
@@ -1111,6 +1168,14 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("cycle", &[
         "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("defaultdict", &[
+        "__getattribute__", "__init__", "__or__", "__repr__", "__ror__",
+    ]),
+    ("deque", &[
+        "__add__", "__contains__", "__delitem__", "__eq__", "__ge__", "__getattribute__",
+        "__getitem__", "__gt__", "__iadd__", "__imul__", "__init__", "__iter__", "__le__",
+        "__len__", "__lt__", "__mul__", "__ne__", "__repr__", "__rmul__", "__setitem__",
     ]),
     ("dict", &[
         "__delitem__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__init__", "__ior__",
@@ -1259,6 +1324,18 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
         "__delattr__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__init__",
         "__le__", "__lt__", "__ne__", "__repr__", "__setattr__", "__str__",
     ]),
+    ("odict_items", &[
+        "__iter__",
+    ]),
+    ("odict_iterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("odict_keys", &[
+        "__iter__",
+    ]),
+    ("odict_values", &[
+        "__iter__",
+    ]),
     ("pairwise", &[
         "__getattribute__", "__iter__", "__next__",
     ]),
@@ -1378,6 +1455,9 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ("OSError", &[
         "characters_written",
     ]),
+    ("OrderedDict", &[
+        "__dict__",
+    ]),
     ("ParamSpec", &[
         "args", "kwargs",
     ]),
@@ -1414,6 +1494,9 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ("coroutine", &[
         "__name__", "__qualname__", "cr_await", "cr_code", "cr_frame", "cr_running",
         "cr_suspended",
+    ]),
+    ("deque", &[
+        "maxlen",
     ]),
     ("dict_items", &[
         "mapping",
@@ -1562,6 +1645,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ("UnionType", &[
         "__args__",
     ]),
+    ("_tuplegetter", &[
+        "__doc__",
+    ]),
     ("async_generator", &[
         "ag_running",
     ]),
@@ -1587,6 +1673,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ]),
     ("coroutine", &[
         "cr_origin",
+    ]),
+    ("defaultdict", &[
+        "default_factory",
     ]),
     ("flags", &[
         "bytes_warning", "debug", "dev_mode", "dont_write_bytecode", "hash_randomization",
@@ -1687,6 +1776,11 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "__doc__", "__loader__", "__name__", "__package__", "__spec__", "_abc_init",
         "_abc_instancecheck", "_abc_register", "_abc_subclasscheck", "_get_dump", "_reset_caches",
         "_reset_registry", "get_cache_token",
+    ]),
+    ("_collections", &[
+        "OrderedDict", "__doc__", "__loader__", "__name__", "__package__", "__spec__",
+        "_count_elements", "_deque_iterator", "_deque_reverse_iterator", "_tuplegetter",
+        "defaultdict", "deque",
     ]),
     ("_imp", &[
         "__doc__", "__loader__", "__name__", "__package__", "__spec__", "_fix_co_filename",

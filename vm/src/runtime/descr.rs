@@ -44,6 +44,8 @@ impl Vm {
                 Descr::Data
             }
             Value::Property(_) | Value::Function(_) | Value::Builtin(_) => Descr::NonData,
+            // `_collections._tuplegetter`: `tp_descr_get` and `tp_descr_set`.
+            Value::Native(n) if matches!(**n, super::object::Native::TupleGetter(_)) => Descr::Data,
             Value::Object(o) => {
                 let t = o.class.borrow().clone();
                 if t.is_builtin() {
@@ -99,7 +101,7 @@ impl Vm {
                 Some(o) => self.bind(a, o),
                 None => a.clone(),
             }),
-            Value::Object(_) => match self.special(a, "__get__") {
+            Value::Object(_) | Value::Native(_) => match self.special(a, "__get__") {
                 Some(get) => {
                     let args = vec![
                         a.clone(),
@@ -133,7 +135,7 @@ impl Vm {
                 self.call(&f, Args::new(vec![obj.clone(), x]))?;
                 Ok(true)
             }
-            Value::Object(_) if self.descr_kind(a) == Descr::Data => {
+            Value::Object(_) | Value::Native(_) if self.descr_kind(a) == Descr::Data => {
                 match self.special(a, "__set__") {
                     Some(set) => {
                         self.call(&set, Args::new(vec![a.clone(), obj.clone(), x]))?;
@@ -165,7 +167,7 @@ impl Vm {
                 self.call1(&f, obj.clone())?;
                 Ok(true)
             }
-            Value::Object(_) if self.descr_kind(a) == Descr::Data => {
+            Value::Object(_) | Value::Native(_) if self.descr_kind(a) == Descr::Data => {
                 match self.special(a, "__delete__") {
                     Some(del) => {
                         self.call(&del, Args::new(vec![a.clone(), obj.clone()]))?;

@@ -238,6 +238,10 @@ impl Key {
             Value::Native(n) if matches!(**n, super::object::Native::WeakRef(_)) => {
                 return Err(Unhashable::UserDefined)
             }
+            // `deque`'s `tp_hash` is `PyObject_HashNotImplemented`.
+            Value::Native(n) if matches!(**n, super::object::Native::Deque(_)) => {
+                return Err(Unhashable::Type("collections.deque"))
+            }
             other => Key::Id(other.address()),
         })
     }

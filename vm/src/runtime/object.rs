@@ -86,6 +86,11 @@ pub enum Native {
     ItemGetter(super::modules::operator_types::ItemGetter),
     AttrGetter(super::modules::operator_types::AttrGetter),
     MethodCaller(super::modules::operator_types::MethodCaller),
+    /// `collections.deque` (shared with its iterators and a subclass instance's payload).
+    Deque(Rc<super::modules::collections::deque::Deque>),
+    DequeIter(super::modules::collections::deque::DequeIter),
+    TupleGetter(super::modules::collections::tuplegetter::TupleGetter),
+    OdictIter(super::modules::collections::odict::OdictIter),
 }
 
 impl Native {
@@ -106,6 +111,11 @@ impl Native {
             Native::ItemGetter(_) => "itemgetter",
             Native::AttrGetter(_) => "attrgetter",
             Native::MethodCaller(_) => "methodcaller",
+            Native::Deque(_) => "deque",
+            Native::DequeIter(i) if i.reversed => "_deque_reverse_iterator",
+            Native::DequeIter(_) => "_deque_iterator",
+            Native::TupleGetter(_) => "_tuplegetter",
+            Native::OdictIter(_) => "odict_iterator",
         }
     }
 }

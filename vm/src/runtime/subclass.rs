@@ -43,6 +43,9 @@ pub const SUBCLASSABLE: &[&str] = &[
     // method descriptors name as their owner).
     "weakref.ReferenceType",
     "ReferenceType",
+    // `_collections.deque`, by tp_name only: its methods take the instance itself (they
+    // read the deque through `builtin_value`, and `copy` and `__reduce__` need the class).
+    "collections.deque",
 ];
 
 /// Built-in types CPython lets a class derive from (`Py_TPFLAGS_BASETYPE`) whose
@@ -87,7 +90,10 @@ pub fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
             continue;
         }
         // `type`: a metaclass, whose instances are classes (see `metaclass`).
-        if SUBCLASSABLE.contains(&&*b.name) || &*b.name == "type" {
+        if SUBCLASSABLE.contains(&&*b.name)
+            || &*b.name == "type"
+            || super::modules::collections::DICT_TYPES.contains(&&*b.name)
+        {
             continue;
         }
         if UNSUPPORTED_BASES.contains(&&*b.name) {

@@ -107,7 +107,9 @@ impl Type {
     pub fn overrides(self: &Rc<Type>, name: &str) -> bool {
         std::iter::once(self)
             .chain(self.mro_rest.iter())
-            .take_while(|c| !c.is_builtin())
+            .take_while(|c| {
+                !c.is_builtin() || super::modules::collections::DICT_TYPES.contains(&&*c.name)
+            })
             .any(|c| c.dict.get_str(name).is_some())
     }
 
@@ -404,6 +406,9 @@ fn module_of(name: &str) -> &'static str {
         "stat_result" => "os",
         n if super::modules::itertools::TYPES.contains(&n) => "itertools",
         "itemgetter" | "attrgetter" | "methodcaller" => "operator",
+        n if super::modules::collections::module_of(n).is_some() => {
+            super::modules::collections::module_of(n).unwrap_or("builtins")
+        }
         _ => "builtins",
     }
 }
@@ -414,7 +419,11 @@ impl Types {
         let mut by_name: HashMap<&'static str, Rc<Type>> = HashMap::new();
         by_name.insert("object", object.clone());
         // itertools' iterator types are listed by their module.
-        for &name in BUILTIN_TYPES.iter().chain(super::modules::itertools::TYPES) {
+        for &name in BUILTIN_TYPES
+            .iter()
+            .chain(super::modules::itertools::TYPES)
+            .chain(super::modules::collections::TYPES)
+        {
             let bases = if name == "bool" {
                 vec![by_name
                     .get("int")
@@ -429,6 +438,17 @@ impl Types {
             .get("tuple")
             .cloned()
             .unwrap_or_else(|| object.clone());
+        // `_collections`' types deriving from dict and the dict views.
+        for &(name, base, nslots, has_dict) in super::modules::collections::DERIVED {
+            let base_t = by_name.get(base).cloned().unwrap_or_else(|| object.clone());
+            let mut t = builtin(name, vec![base_t.clone()], base_t.base_layout);
+            if let Some(tm) = Rc::get_mut(&mut t) {
+                tm.nslots = nslots;
+                tm.has_dict = has_dict;
+            }
+            t.collection.set(base_t.collection.get());
+            by_name.insert(name, t);
+        }
         for &name in STRUCT_SEQUENCES {
             by_name.insert(name, builtin(name, vec![tuple.clone()], "tuple"));
         }

@@ -71,6 +71,7 @@ pub fn is_class_method(owner: &str, name: &str) -> bool {
         .chain(super::metaclass::CLASS_METHODS)
         .chain(dict::CLASS_METHODS)
         .chain(super::modules::itertools::CLASS_METHODS)
+        .chain(super::modules::collections::CLASS_METHODS)
         .chain(str_mapping::STATIC_METHODS)
         .any(|&(o, n, _)| o == owner && n == name)
 }
@@ -88,6 +89,7 @@ pub fn install(vm: &mut Vm) {
         .chain(super::metaclass::CLASS_METHODS)
         .chain(dict::CLASS_METHODS)
         .chain(super::modules::itertools::CLASS_METHODS)
+        .chain(super::modules::collections::CLASS_METHODS)
     {
         let builtin = Value::Builtin(Rc::new(Builtin {
             name,
@@ -118,4 +120,5 @@ pub fn install(vm: &mut Vm) {
             Value::Property(Rc::new(Property::new(PropertyKind::StaticMethod, bound))),
         );
     }
+    super::modules::collections::install(vm);
 }

@@ -8,6 +8,7 @@
 //! `sys` and `inspect` are still installed at start-up by `sysmod`.
 
 pub mod abc;
+pub mod collections;
 pub mod imp;
 pub mod io;
 pub mod itertools;
@@ -44,6 +45,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_abc",
         from_file: false,
         build: abc::build,
+    },
+    NativeModule {
+        name: "_collections",
+        from_file: false,
+        build: collections::build,
     },
     NativeModule {
         name: "_imp",
@@ -188,6 +194,7 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
         Native::File(f) => io::attr(vm, f, name),
         Native::MemoryView(m) => super::memoryview::attr(m, name),
         Native::GenericAlias(_) | Native::Union(_) => super::genericalias::attr(n, name),
+        Native::Deque(_) | Native::TupleGetter(_) => collections::attr(n, name),
         _ => None,
     })
 }
@@ -212,6 +219,9 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         Native::ItemGetter(_) | Native::AttrGetter(_) | Native::MethodCaller(_) => {
             operator_types::repr(vm, v, n)
         }
+        Native::Deque(_) | Native::DequeIter(_) | Native::TupleGetter(_) | Native::OdictIter(_) => {
+            collections::repr(vm, v, n)
+        }
     }
 }
 
@@ -233,7 +243,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "memoryview" => super::memoryview::construct(vm, args),
         "types.SimpleNamespace" => super::sysmod::new_namespace(vm, t, args),
         name if name.starts_with("itertools.") => itertools::construct(vm, name, args),
-        _ => return None,
+        name => return collections::construct(vm, name, args),
     };
     Some(made)
 }
@@ -250,4 +260,8 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     super::genericalias::METHODS,
     itertools::METHODS,
     operator_types::METHODS,
+    collections::deque::METHODS,
+    collections::defaultdict::METHODS,
+    collections::odict::METHODS,
+    collections::tuplegetter::METHODS,
 ];
