@@ -439,34 +439,31 @@ fn insert(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::None)
 }
 
-/// `deque_remove`: compares the leftmost item, rotating one step each time.
+/// `deque_remove` (3.12): the first equal item found by position, then
+/// `deque_del_item`; a change of `state` during the comparisons is an IndexError.
 fn remove(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [v] = Spec::method("deque", "remove", Style::O, &["value"], 1).bind(vm, &args, 1)?;
     let v = argspec::required(v);
     let (_, n) = receiver(vm, &args)?;
     let d = &n;
+    let start = d.state.get();
     let len = d.len();
     for i in 0..len {
-        let Some(item) = d.get(0) else { break };
-        let cmp = vm.eq(&item, &v);
-        if d.len() != len {
-            return Err(vm.err("IndexError", "deque mutated during remove()."));
+        let Some(item) = d.get(i) else { break };
+        let found = vm.eq(&item, &v)?;
+        if d.state.get() != start {
+            return Err(vm.err("IndexError", "deque mutated during iteration"));
         }
-        match cmp {
-            Ok(true) => {
-                let gone = d.pop_left();
-                d.rotate(i as i64);
-                drop(gone);
-                return Ok(Value::None);
-            }
-            Ok(false) => d.rotate(-1),
-            Err(e) => {
-                d.rotate(i as i64);
-                return Err(e);
-            }
+        if found {
+            d.rotate(-(i as i64));
+            let gone = d.pop_left();
+            d.rotate(i as i64);
+            drop(gone);
+            return Ok(Value::None);
         }
     }
-    Err(vm.value_error("deque.remove(x): x not in deque"))
+    let r = vm.repr(&v)?;
+    Err(vm.value_error(format!("{r} is not in deque")))
 }
 
 /// The index of `deque[i]` (`sq_item` through `PySequence_GetItem`): an int, negative

@@ -789,21 +789,20 @@ fn view_repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::str(&format!("{name}({r})")))
 }
 
-/// `isdisjoint`: dict views' own, on the payload.
-fn view_isdisjoint(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
-    let v = me(&args);
-    let base = match v.builtin_value() {
-        Value::DictView(dv) if dv.kind == ViewKind::Items => "dict_items",
-        _ => "dict_keys",
-    };
-    let f = vm
-        .ty(base)
-        .lookup("isdisjoint")
-        .ok_or_else(|| vm.bug("dict views without isdisjoint"))?;
-    if let Some(first) = args.pos.first_mut() {
-        *first = v.builtin_value().clone();
-    }
-    vm.call(&f, args)
+/// `dictview_len`, on the payload.
+fn view_len(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("odict_keys", "__len__", Style::Wrapper, &[], 0).parse(vm, &args, 1)?;
+    let v = me(&args).builtin_value().clone();
+    Ok(Value::Int(vm.len(&v)? as i64))
+}
+
+/// `dictkeys_contains`, `dictitems_contains`, on the payload (values have none: `in`
+/// iterates them).
+fn view_contains(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [x] = Spec::method("odict_keys", "__contains__", Style::Wrapper, &["key"], 1)
+        .bind(vm, &args, 1)?;
+    let v = me(&args).builtin_value().clone();
+    Ok(Value::Bool(vm.contains(&v, &argspec::required(x))?))
 }
 
 /// `mapping`: CPython's is a mappingproxy of the OrderedDict itself, which the VM's
@@ -854,14 +853,17 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("odict_keys", "__iter__", view_iter),
     ("odict_keys", "__reversed__", view_reversed),
     ("odict_keys", "__repr__", view_repr),
-    ("odict_keys", "isdisjoint", view_isdisjoint),
+    ("odict_keys", "__len__", view_len),
+    ("odict_keys", "__contains__", view_contains),
+    ("odict_values", "__len__", view_len),
+    ("odict_items", "__len__", view_len),
+    ("odict_items", "__contains__", view_contains),
     ("odict_values", "__iter__", view_iter),
     ("odict_values", "__reversed__", view_reversed),
     ("odict_values", "__repr__", view_repr),
     ("odict_items", "__iter__", view_iter),
     ("odict_items", "__reversed__", view_reversed),
     ("odict_items", "__repr__", view_repr),
-    ("odict_items", "isdisjoint", view_isdisjoint),
     ("odict_iterator", "__next__", iter_next_method),
     ("odict_iterator", "__iter__", iter_self),
     ("odict_iterator", "__reduce__", iter_reduce),
