@@ -82,6 +82,19 @@ ITERTOOLS_TYPES = (
 )
 
 
+def _collections_types():
+    """`_collections`' types by the VM's names (`modules::collections::TYPES`, `DERIVED`)."""
+    import _collections
+    od = _collections.OrderedDict()
+    return {
+        **{n: getattr(_collections, n) for n in (
+            "deque", "_deque_iterator", "_deque_reverse_iterator", "_tuplegetter",
+            "defaultdict", "OrderedDict")},
+        "odict_iterator": type(iter(od)), "odict_keys": type(od.keys()),
+        "odict_values": type(od.values()), "odict_items": type(od.items()),
+    }
+
+
 def _native_types():
     """The VM's names of the types of native modules (`runtime::types`)."""
     import _io, _operator, _thread, _weakref, itertools, posix, types
@@ -97,6 +110,7 @@ def _native_types():
         **{n: getattr(itertools, n) for n in ITERTOOLS_TYPES},
         "itemgetter": _operator.itemgetter, "attrgetter": _operator.attrgetter,
         "methodcaller": _operator.methodcaller,
+        **_collections_types(),
     }
 
 
