@@ -678,7 +678,7 @@ fn repeat_in_place(vm: &mut Vm, me: &Value, n: &Rc<Deque>, times: i64) -> PyResu
         if size == 1 {
             times = times.min(m);
         } else if times * size as u128 > m {
-            times = (m + size as u128 - 1) / size as u128;
+            times = m.div_ceil(size as u128);
         }
     }
     if size as u128 * times > i64::MAX as u128 {
@@ -837,7 +837,7 @@ fn reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
             if o.slots.borrow().iter().any(Option::is_some) {
                 return Err(vm.unsupported("deque.__reduce__ of an instance with __slots__"));
             }
-            if o.class.borrow().has_dict && o.dict.len() > 0 {
+            if o.class.borrow().has_dict && !o.dict.is_empty() {
                 Value::Dict(o.dict.clone())
             } else {
                 Value::None

@@ -139,9 +139,7 @@ pub fn can_close_cycle(n: &Native) -> bool {
 fn count_elements(vm: &mut Vm, args: Args) -> PyResult<Value> {
     // `METH_FASTCALL` without keywords: the call refuses them by the qualified name.
     if !args.kw.is_empty() {
-        return Err(
-            vm.type_error("_collections._count_elements() takes no keyword arguments")
-        );
+        return Err(vm.type_error("_collections._count_elements() takes no keyword arguments"));
     }
     let [mapping, iterable] = Spec::function(
         "_count_elements",
