@@ -155,6 +155,14 @@ impl Vm {
             return self.descr_delete(&p, obj);
         }
         match a {
+            // `default_factory` is a `T_OBJECT` member: deleted, it reads as None, which the
+            // VM's members (`T_OBJECT_EX`, an AttributeError) do not model.
+            Value::Property(p)
+                if p.kind == PropertyKind::Member
+                    && super::modules::collections::defaultdict::is_factory_member(p) =>
+            {
+                Err(self.unsupported("deleting a defaultdict's default_factory"))
+            }
             Value::Property(p) if p.kind == PropertyKind::Member => {
                 self.member_set(p, obj, None)?;
                 Ok(true)

@@ -211,6 +211,12 @@ pub fn install(vm: &Vm) {
         .set_str("default_factory", Value::Property(Rc::new(member)));
 }
 
+/// Whether `p` is the `default_factory` member `install` made.
+pub fn is_factory_member(p: &Property) -> bool {
+    matches!(&*p.doc.borrow(), Value::Str(s) if &**s == "collections.defaultdict")
+        && matches!(&*p.name.borrow(), Value::Str(s) if &**s == "default_factory")
+}
+
 /// `__class_getitem__` (`Py_GenericAlias`).
 pub fn class_getitem(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [sub] = Spec::method("defaultdict", "__class_getitem__", Style::O, &["item"], 1)

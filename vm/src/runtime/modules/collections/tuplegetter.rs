@@ -134,6 +134,18 @@ fn reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
     ]))
 }
 
+/// Assigns the `__doc__` member when `n` is a `_tuplegetter` and `name` is `__doc__`.
+pub fn set_doc(n: &Native, name: &str, x: &Value) -> bool {
+    match n {
+        Native::TupleGetter(t) if name == "__doc__" => {
+            let old = t.doc.replace(x.clone());
+            drop(old);
+            true
+        }
+        _ => false,
+    }
+}
+
 /// `__doc__` (a `T_OBJECT` member): read here, assigned through `set_doc`.
 pub fn doc(t: &TupleGetter) -> Value {
     t.doc.borrow().clone()
