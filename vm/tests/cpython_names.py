@@ -4,6 +4,7 @@
 import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, itertools, _operator
 import _functools, _heapq, _bisect
 import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, itertools, _operator, re, _sre
+import _collections
 
 def gen():
     yield 1
@@ -96,6 +97,14 @@ samples = {
     "_lru_cache_wrapper": _functools._lru_cache_wrapper,
     "Pattern": re.Pattern, "Match": re.Match, "SRE_Scanner": type(re.compile("").scanner("")),
     "SRE_Template": type(_sre.template(re.compile(""), [""])),
+    # `_collections`' types (Modules/_collectionsmodule.c, Objects/odictobject.c).
+    **{n: getattr(_collections, n) for n in (
+        "deque", "_deque_iterator", "_deque_reverse_iterator", "_tuplegetter", "defaultdict",
+        "OrderedDict")},
+    "odict_iterator": type(iter(_collections.OrderedDict())),
+    "odict_keys": type(_collections.OrderedDict().keys()),
+    "odict_values": type(_collections.OrderedDict().values()),
+    "odict_items": type(_collections.OrderedDict().items()),
 }
 for name in dir(builtins):
     v = getattr(builtins, name)
@@ -175,6 +184,7 @@ print("pub const MODULES: &[(&str, &[&str])] = &[")
 for m in (
     "_abc",
     "_bisect",
+    "_collections",
     "_functools",
     "_heapq",
     "_imp",

@@ -761,6 +761,10 @@ impl Vm {
                     format!("'frame' object attribute '{name}' is read-only"),
                 )),
             },
+            // A `_tuplegetter`'s `__doc__` member.
+            Value::Native(n) if super::modules::collections::tuplegetter::set_doc(n, name, &x) => {
+                Ok(())
+            }
             Value::Native(n) => {
                 if let Some(r) = super::modules::native_setattr(self, n, name, Some(x)) {
                     return r;
@@ -873,6 +877,12 @@ impl Vm {
                 _ => Err(self.no_attr(v, name)),
             },
             None if matches!(v, Value::Frame(_) | Value::Type(_)) => Err(self.no_attr(v, name)),
+            // Deleting a `_tuplegetter`'s `__doc__` (a `T_OBJECT` member) leaves None.
+            None if matches!(v, Value::Native(n)
+                if super::modules::collections::tuplegetter::set_doc(n, name, &Value::None)) =>
+            {
+                Ok(())
+            }
             None => Err(self.builtin_attr_write_error(v, name)?),
         }
     }

@@ -60,6 +60,15 @@ impl Vm {
                     // built-in value (see `subclass`); the special methods and
                     // `__init__` unwrap it themselves.
                     if let Some(Value::Object(o)) = args.pos.first() {
+                        if owner == "dict"
+                            && super::modules::collections::odict::dict_method_reaches(o, b.name)
+                        {
+                            return Err(self.unsupported(format!(
+                                "dict.{} on an OrderedDict whose keys move_to_end moved \
+                                 (CPython's dict order differs from the OrderedDict's)",
+                                b.name
+                            )));
+                        }
                         if let Some(p) = &o.payload {
                             // partial's methods read the payload themselves: its
                             // `__reduce__` and `__setstate__` need the instance.

@@ -196,6 +196,13 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__doc__", "__init__", "__new__", "__reduce__", "__str__", "characters_written", "errno",
         "filename", "filename2", "strerror",
     ]),
+    ("OrderedDict", "dict", &[
+        "__delitem__", "__dict__", "__doc__", "__eq__", "__ge__", "__gt__", "__hash__",
+        "__init__", "__ior__", "__iter__", "__le__", "__lt__", "__ne__", "__or__", "__reduce__",
+        "__repr__", "__reversed__", "__ror__", "__setitem__", "__sizeof__", "clear", "copy",
+        "fromkeys", "items", "keys", "move_to_end", "pop", "popitem", "setdefault", "update",
+        "values",
+    ]),
     ("OverflowError", "ArithmeticError", &[
         "__doc__", "__init__", "__new__",
     ]),
@@ -361,6 +368,14 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("_abc_data", "object", &[
         "__doc__", "__module__", "__new__",
     ]),
+    ("_deque_iterator", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__module__", "__new__",
+        "__next__", "__reduce__",
+    ]),
+    ("_deque_reverse_iterator", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__module__", "__new__",
+        "__next__", "__reduce__",
+    ]),
     ("_grouper", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
         "__reduce__",
@@ -375,6 +390,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ]),
     ("_tee_dataobject", "object", &[
         "__doc__", "__getattribute__", "__module__", "__new__", "__reduce__",
+    ]),
+    ("_tuplegetter", "object", &[
+        "__delete__", "__doc__", "__get__", "__module__", "__new__", "__reduce__", "__repr__",
+        "__set__",
     ]),
     ("accumulate", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
@@ -489,6 +508,19 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("cycle", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
         "__reduce__", "__setstate__",
+    ]),
+    ("defaultdict", "dict", &[
+        "__class_getitem__", "__copy__", "__doc__", "__getattribute__", "__init__", "__missing__",
+        "__module__", "__or__", "__reduce__", "__repr__", "__ror__", "copy", "default_factory",
+    ]),
+    ("deque", "object", &[
+        "__add__", "__class_getitem__", "__contains__", "__copy__", "__delitem__", "__doc__",
+        "__eq__", "__ge__", "__getattribute__", "__getitem__", "__gt__", "__hash__", "__iadd__",
+        "__imul__", "__init__", "__iter__", "__le__", "__len__", "__lt__", "__module__",
+        "__mul__", "__ne__", "__new__", "__reduce__", "__repr__", "__reversed__", "__rmul__",
+        "__setitem__", "__sizeof__", "append", "appendleft", "clear", "copy", "count", "extend",
+        "extendleft", "index", "insert", "maxlen", "pop", "popleft", "remove", "reverse",
+        "rotate",
     ]),
     ("dict", "object", &[
         "__class_getitem__", "__contains__", "__delitem__", "__doc__", "__eq__", "__ge__",
@@ -682,6 +714,18 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__getattribute__", "__getstate__", "__gt__", "__hash__", "__init__", "__init_subclass__",
         "__le__", "__lt__", "__ne__", "__new__", "__reduce__", "__reduce_ex__", "__repr__",
         "__setattr__", "__sizeof__", "__str__", "__subclasshook__",
+    ]),
+    ("odict_items", "dict_items", &[
+        "__doc__", "__iter__", "__reversed__",
+    ]),
+    ("odict_iterator", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__next__", "__reduce__",
+    ]),
+    ("odict_keys", "dict_keys", &[
+        "__doc__", "__iter__", "__reversed__",
+    ]),
+    ("odict_values", "dict_values", &[
+        "__doc__", "__iter__", "__reversed__",
     ]),
     ("pairwise", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
@@ -981,6 +1025,10 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("OSError", &[
         "__init__", "__str__",
     ]),
+    ("OrderedDict", &[
+        "__delitem__", "__eq__", "__ge__", "__gt__", "__init__", "__ior__", "__iter__", "__le__",
+        "__lt__", "__ne__", "__or__", "__repr__", "__ror__", "__setitem__",
+    ]),
     ("OverflowError", &[
         "__init__",
     ]),
@@ -1111,6 +1159,12 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("ZeroDivisionError", &[
         "__init__",
     ]),
+    ("_deque_iterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("_deque_reverse_iterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
     ("_grouper", &[
         "__getattribute__", "__iter__", "__next__",
     ]),
@@ -1122,6 +1176,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("_tee_dataobject", &[
         "__getattribute__",
+    ]),
+    ("_tuplegetter", &[
+        "__delete__", "__get__", "__repr__", "__set__",
     ]),
     ("accumulate", &[
         "__getattribute__", "__iter__", "__next__",
@@ -1206,6 +1263,14 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("cycle", &[
         "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("defaultdict", &[
+        "__getattribute__", "__init__", "__or__", "__repr__", "__ror__",
+    ]),
+    ("deque", &[
+        "__add__", "__contains__", "__delitem__", "__eq__", "__ge__", "__getattribute__",
+        "__getitem__", "__gt__", "__iadd__", "__imul__", "__init__", "__iter__", "__le__",
+        "__len__", "__lt__", "__mul__", "__ne__", "__repr__", "__rmul__", "__setitem__",
     ]),
     ("dict", &[
         "__delitem__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__init__", "__ior__",
@@ -1354,6 +1419,18 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
         "__delattr__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__init__",
         "__le__", "__lt__", "__ne__", "__repr__", "__setattr__", "__str__",
     ]),
+    ("odict_items", &[
+        "__iter__",
+    ]),
+    ("odict_iterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("odict_keys", &[
+        "__iter__",
+    ]),
+    ("odict_values", &[
+        "__iter__",
+    ]),
     ("pairwise", &[
         "__getattribute__", "__iter__", "__next__",
     ]),
@@ -1479,6 +1556,9 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ("OSError", &[
         "characters_written",
     ]),
+    ("OrderedDict", &[
+        "__dict__",
+    ]),
     ("ParamSpec", &[
         "args", "kwargs",
     ]),
@@ -1521,6 +1601,9 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ("coroutine", &[
         "__name__", "__qualname__", "cr_await", "cr_code", "cr_frame", "cr_running",
         "cr_suspended",
+    ]),
+    ("deque", &[
+        "maxlen",
     ]),
     ("dict_items", &[
         "mapping",
@@ -1684,6 +1767,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ("UnionType", &[
         "__args__",
     ]),
+    ("_tuplegetter", &[
+        "__doc__",
+    ]),
     ("async_generator", &[
         "ag_running",
     ]),
@@ -1709,6 +1795,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ]),
     ("coroutine", &[
         "cr_origin",
+    ]),
+    ("defaultdict", &[
+        "default_factory",
     ]),
     ("flags", &[
         "bytes_warning", "debug", "dev_mode", "dont_write_bytecode", "hash_randomization",
@@ -1816,6 +1905,11 @@ pub const MODULES: &[(&str, &[&str])] = &[
     ("_bisect", &[
         "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__", "bisect_left",
         "bisect_right", "insort_left", "insort_right",
+    ]),
+    ("_collections", &[
+        "OrderedDict", "__doc__", "__loader__", "__name__", "__package__", "__spec__",
+        "_count_elements", "_deque_iterator", "_deque_reverse_iterator", "_tuplegetter",
+        "defaultdict", "deque",
     ]),
     ("_functools", &[
         "__doc__", "__loader__", "__name__", "__package__", "__spec__", "_lru_cache_wrapper",

@@ -44,6 +44,8 @@ impl Vm {
                 Descr::Data
             }
             Value::Property(_) | Value::Function(_) | Value::Builtin(_) => Descr::NonData,
+            // `_collections._tuplegetter`: `tp_descr_get` and `tp_descr_set`.
+            Value::Native(n) if matches!(**n, super::object::Native::TupleGetter(_)) => Descr::Data,
             Value::Object(o) => {
                 let t = o.class.borrow().clone();
                 if t.is_builtin() {
@@ -99,7 +101,7 @@ impl Vm {
                 Some(o) => self.bind(a, o),
                 None => a.clone(),
             }),
-            Value::Object(_) => match self.special(a, "__get__") {
+            Value::Object(_) | Value::Native(_) => match self.special(a, "__get__") {
                 Some(get) => {
                     let args = vec![
                         a.clone(),
@@ -133,7 +135,7 @@ impl Vm {
                 self.call(&f, Args::new(vec![obj.clone(), x]))?;
                 Ok(true)
             }
-            Value::Object(_) if self.descr_kind(a) == Descr::Data => {
+            Value::Object(_) | Value::Native(_) if self.descr_kind(a) == Descr::Data => {
                 match self.special(a, "__set__") {
                     Some(set) => {
                         self.call(&set, Args::new(vec![a.clone(), obj.clone(), x]))?;
@@ -153,6 +155,14 @@ impl Vm {
             return self.descr_delete(&p, obj);
         }
         match a {
+            // `default_factory` is a `T_OBJECT` member: deleted, it reads as None, which the
+            // VM's members (`T_OBJECT_EX`, an AttributeError) do not model.
+            Value::Property(p)
+                if p.kind == PropertyKind::Member
+                    && super::modules::collections::defaultdict::is_factory_member(p) =>
+            {
+                Err(self.unsupported("deleting a defaultdict's default_factory"))
+            }
             Value::Property(p) if p.kind == PropertyKind::Member => {
                 self.member_set(p, obj, None)?;
                 Ok(true)
@@ -165,7 +175,7 @@ impl Vm {
                 self.call1(&f, obj.clone())?;
                 Ok(true)
             }
-            Value::Object(_) if self.descr_kind(a) == Descr::Data => {
+            Value::Object(_) | Value::Native(_) if self.descr_kind(a) == Descr::Data => {
                 match self.special(a, "__delete__") {
                     Some(del) => {
                         self.call(&del, Args::new(vec![a.clone(), obj.clone()]))?;

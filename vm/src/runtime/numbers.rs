@@ -104,7 +104,10 @@ impl Vm {
         }
         // `str % x` and `bytes % x` format whatever `x` is (unicode_mod, bytes_mod).
         let formats = op == BinaryOp::Remainder && matches!(a, Value::Str(_) | Value::Bytes(_));
-        if !formats && (matches!(a, Value::Object(_)) || matches!(b, Value::Object(_))) {
+        // A deque (`_collections`) has its operators as methods, as instances do.
+        let deque = |v: &Value| matches!(v, Value::Native(n) if matches!(**n, super::object::Native::Deque(_)));
+        let with_methods = |v: &Value| matches!(v, Value::Object(_)) || deque(v);
+        if !formats && (with_methods(a) || with_methods(b)) {
             let (name, rname, iname) = op.methods();
             if inplace {
                 if let Some(r) = self.call_special(a, iname, vec![b.clone()])? {

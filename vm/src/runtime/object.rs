@@ -94,6 +94,11 @@ pub enum Native {
     SreMatch(super::modules::sre::matchobj::Match),
     SreScanner(super::modules::sre::scanner::Scanner),
     SreTemplate(super::modules::sre::template::Template),
+    /// `collections.deque` (shared with its iterators and a subclass instance's payload).
+    Deque(Rc<super::modules::collections::deque::Deque>),
+    DequeIter(super::modules::collections::deque::DequeIter),
+    TupleGetter(super::modules::collections::tuplegetter::TupleGetter),
+    OdictIter(super::modules::collections::odict::OdictIter),
 }
 
 impl Native {
@@ -121,6 +126,11 @@ impl Native {
             Native::SreMatch(_) => "Match",
             Native::SreScanner(_) => "SRE_Scanner",
             Native::SreTemplate(_) => "SRE_Template",
+            Native::Deque(_) => "deque",
+            Native::DequeIter(i) if i.reversed => "_deque_reverse_iterator",
+            Native::DequeIter(_) => "_deque_iterator",
+            Native::TupleGetter(_) => "_tuplegetter",
+            Native::OdictIter(_) => "odict_iterator",
         }
     }
 }

@@ -1267,7 +1267,14 @@ impl Vm {
                 }
             }
             // `list[int]` is a `types.GenericAlias`.
-            Value::Type(t) if t.is_builtin() && reach::type_has(&t.name, "__class_getitem__") => {
+            // (The table is keyed by registry name: `deque` for `collections.deque`.)
+            Value::Type(t)
+                if t.is_builtin()
+                    && reach::type_has(
+                        t.name.rsplit('.').next().unwrap_or(&t.name),
+                        "__class_getitem__",
+                    ) =>
+            {
                 Ok(super::genericalias::alias(container.clone(), sub))
             }
             // PyObject_GetItem on a class: its `__class_getitem__`, if it has one.

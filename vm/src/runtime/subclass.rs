@@ -46,6 +46,9 @@ pub const SUBCLASSABLE: &[&str] = &[
     // `functools.partial`: tp_name and registry key, as for `ReferenceType`.
     "functools.partial",
     "partial",
+    // `_collections.deque`, by tp_name only: its methods take the instance itself (they
+    // read the deque through `builtin_value`, and `copy` and `__reduce__` need the class).
+    "collections.deque",
 ];
 
 /// Built-in types CPython lets a class derive from (`Py_TPFLAGS_BASETYPE`) whose
@@ -90,7 +93,10 @@ pub fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
             continue;
         }
         // `type`: a metaclass, whose instances are classes (see `metaclass`).
-        if SUBCLASSABLE.contains(&&*b.name) || &*b.name == "type" {
+        if SUBCLASSABLE.contains(&&*b.name)
+            || &*b.name == "type"
+            || super::modules::collections::DICT_TYPES.contains(&&*b.name)
+        {
             continue;
         }
         if UNSUPPORTED_BASES.contains(&&*b.name) {

@@ -107,7 +107,9 @@ impl Type {
     pub fn overrides(self: &Rc<Type>, name: &str) -> bool {
         std::iter::once(self)
             .chain(self.mro_rest.iter())
-            .take_while(|c| !c.is_builtin())
+            .take_while(|c| {
+                !c.is_builtin() || super::modules::collections::DICT_TYPES.contains(&&*c.name)
+            })
             .any(|c| c.dict.get_str(name).is_some())
     }
 
@@ -413,6 +415,9 @@ fn module_of(name: &str) -> &'static str {
         n if super::modules::functools::TYPES.contains(&n) => "functools",
         "Pattern" | "Match" => "re",
         "SRE_Scanner" | "SRE_Template" => "_sre",
+        n if super::modules::collections::module_of(n).is_some() => {
+            super::modules::collections::module_of(n).unwrap_or("builtins")
+        }
         _ => "builtins",
     }
 }
@@ -427,6 +432,7 @@ impl Types {
             .iter()
             .chain(super::modules::itertools::TYPES)
             .chain(super::modules::functools::TYPES)
+            .chain(super::modules::collections::TYPES)
         {
             let bases = if name == "bool" {
                 vec![by_name
@@ -442,6 +448,17 @@ impl Types {
             .get("tuple")
             .cloned()
             .unwrap_or_else(|| object.clone());
+        // `_collections`' types deriving from dict and the dict views.
+        for &(name, base, nslots, has_dict) in super::modules::collections::DERIVED {
+            let base_t = by_name.get(base).cloned().unwrap_or_else(|| object.clone());
+            let mut t = builtin(name, vec![base_t.clone()], base_t.base_layout);
+            if let Some(tm) = Rc::get_mut(&mut t) {
+                tm.nslots = nslots;
+                tm.has_dict = has_dict;
+            }
+            t.collection.set(base_t.collection.get());
+            by_name.insert(name, t);
+        }
         for &name in STRUCT_SEQUENCES {
             by_name.insert(name, builtin(name, vec![tuple.clone()], "tuple"));
         }

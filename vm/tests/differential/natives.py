@@ -82,6 +82,19 @@ ITERTOOLS_TYPES = (
 )
 
 
+def _collections_types():
+    """`_collections`' types by the VM's names (`modules::collections::TYPES`, `DERIVED`)."""
+    import _collections
+    od = _collections.OrderedDict()
+    return {
+        **{n: getattr(_collections, n) for n in (
+            "deque", "_deque_iterator", "_deque_reverse_iterator", "_tuplegetter",
+            "defaultdict", "OrderedDict")},
+        "odict_iterator": type(iter(od)), "odict_keys": type(od.keys()),
+        "odict_values": type(od.values()), "odict_items": type(od.items()),
+    }
+
+
 def _native_types():
     """The VM's names of the types of native modules (`runtime::types`)."""
     import _io, _operator, _sre, _thread, _weakref, itertools, posix, re, types
@@ -100,6 +113,7 @@ def _native_types():
         "Pattern": re.Pattern, "Match": re.Match,
         "SRE_Scanner": type(re.compile("").scanner("")),
         "SRE_Template": type(_sre.template(re.compile(""), [""])),
+        **_collections_types(),
         **_functools_types(),
     }
 

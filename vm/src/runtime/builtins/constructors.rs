@@ -468,7 +468,12 @@ fn reversed(vm: &mut Vm, v: &Value) -> PyResult<Value> {
     // reads reverses its built-in value, as the inherited ones do.
     if let Value::Object(o) = v {
         let t = o.class.borrow().clone();
-        if let Some(p) = &o.payload {
+        // A deque payload (`_collections`) has its own `__reversed__`, found below.
+        if let Some(p) = o
+            .payload
+            .as_ref()
+            .filter(|p| !matches!(p, Value::Native(_)))
+        {
             if !["__reversed__", "__len__", "__getitem__"]
                 .iter()
                 .any(|n| t.overrides(n))
@@ -507,7 +512,7 @@ fn reversed(vm: &mut Vm, v: &Value) -> PyResult<Value> {
             index: vm.len(v)? as i64 - 1,
             seq: v.clone(),
         },
-        Value::Object(_) => match vm.special(v, "__reversed__") {
+        Value::Object(_) | Value::Native(_) => match vm.special(v, "__reversed__") {
             Some(Value::None) => return Err(not_reversible(vm, v)),
             Some(_) => {
                 return vm

@@ -72,6 +72,7 @@ pub fn is_class_method(owner: &str, name: &str) -> bool {
         .chain(dict::CLASS_METHODS)
         .chain(super::modules::itertools::CLASS_METHODS)
         .chain(super::modules::functools::CLASS_METHODS)
+        .chain(super::modules::collections::CLASS_METHODS)
         .chain(str_mapping::STATIC_METHODS)
         .any(|&(o, n, _)| o == owner && n == name)
 }
@@ -90,6 +91,7 @@ pub fn install(vm: &mut Vm) {
         .chain(dict::CLASS_METHODS)
         .chain(super::modules::itertools::CLASS_METHODS)
         .chain(super::modules::functools::CLASS_METHODS)
+        .chain(super::modules::collections::CLASS_METHODS)
     {
         let builtin = Value::Builtin(Rc::new(Builtin {
             name,
@@ -120,4 +122,5 @@ pub fn install(vm: &mut Vm) {
             Value::Property(Rc::new(Property::new(PropertyKind::StaticMethod, bound))),
         );
     }
+    super::modules::collections::install(vm);
 }

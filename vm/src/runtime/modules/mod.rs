@@ -11,6 +11,7 @@ pub mod abc;
 pub mod bisect;
 pub mod functools;
 pub mod heapq;
+pub mod collections;
 pub mod imp;
 pub mod io;
 pub mod itertools;
@@ -67,6 +68,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_heapq",
         from_file: true,
         build: heapq::build,
+    },
+    NativeModule {
+        name: "_collections",
+        from_file: false,
+        build: collections::build,
     },
     NativeModule {
         name: "_imp",
@@ -242,6 +248,7 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
         Native::SrePattern(_) | Native::SreMatch(_) | Native::SreScanner(_) => {
             sre::attr(vm, n, name)?
         }
+        Native::Deque(_) | Native::TupleGetter(_) => collections::attr(n, name),
         _ => None,
     })
 }
@@ -289,6 +296,9 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         | Native::SreMatch(_)
         | Native::SreScanner(_)
         | Native::SreTemplate(_) => sre::repr(vm, v, n),
+        Native::Deque(_) | Native::DequeIter(_) | Native::TupleGetter(_) | Native::OdictIter(_) => {
+            collections::repr(vm, v, n)
+        }
     }
 }
 
@@ -314,7 +324,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "re.Pattern" | "re.Match" | "_sre.SRE_Scanner" | "_sre.SRE_Template" => {
             Err(vm.type_error(format!("cannot create '{}' instances", t.name)))
         }
-        _ => return None,
+        name => return collections::construct(vm, name, args),
     };
     Some(made)
 }
@@ -335,4 +345,8 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     sre::pattern::METHODS,
     sre::matchobj::METHODS,
     sre::scanner::METHODS,
+    collections::deque::METHODS,
+    collections::defaultdict::METHODS,
+    collections::odict::METHODS,
+    collections::tuplegetter::METHODS,
 ];

@@ -145,6 +145,7 @@ pub enum State {
 
 impl Clear for Native {
     fn clear_into(&self, out: &mut Vec<Value>) {
+        super::collections::clear_into(self, out);
         if let Native::Itertool(t) = self {
             if let Ok(mut s) = t.state.try_borrow_mut() {
                 out.extend(values_of(std::mem::replace(&mut *s, State::Busy)));
@@ -155,6 +156,7 @@ impl Clear for Native {
 
     fn can_close_cycle(&self) -> bool {
         matches!(self, Native::Itertool(_)) || super::functools::can_close_cycle(self)
+            || super::collections::can_close_cycle(self)
     }
 }
 
