@@ -234,6 +234,9 @@ impl Key {
                 }
                 Key::Id(v.address())
             }
+            Value::Native(n) if matches!(**n, super::object::Native::ByteArray(_)) => {
+                return Err(Unhashable::Type("bytearray"))
+            }
             // `weakref_hash`: the referent's, through the type's `__hash__`.
             Value::Native(n) if matches!(**n, super::object::Native::WeakRef(_)) => {
                 return Err(Unhashable::UserDefined)

@@ -86,6 +86,9 @@ pub enum Native {
     ItemGetter(super::modules::operator_types::ItemGetter),
     AttrGetter(super::modules::operator_types::AttrGetter),
     MethodCaller(super::modules::operator_types::MethodCaller),
+    /// `bytearray`: a Native rather than a `Value` variant, its slots in its type's dict.
+    ByteArray(super::bytearray::ByteArray),
+    ByteArrayIter(super::bytearray::ByteArrayIter),
 }
 
 impl Native {
@@ -106,6 +109,8 @@ impl Native {
             Native::ItemGetter(_) => "itemgetter",
             Native::AttrGetter(_) => "attrgetter",
             Native::MethodCaller(_) => "methodcaller",
+            Native::ByteArray(_) => "bytearray",
+            Native::ByteArrayIter(_) => "bytearray_iterator",
         }
     }
 }

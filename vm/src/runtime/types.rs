@@ -339,6 +339,8 @@ const BUILTIN_TYPES: &[&str] = &[
     "itemgetter",
     "attrgetter",
     "methodcaller",
+    "bytearray",
+    "bytearray_iterator",
 ];
 
 /// Struct sequences (CPython `PyStructSequence`): tuple subclasses with named fields,

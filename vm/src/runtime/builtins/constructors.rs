@@ -293,16 +293,22 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                 vm.before_alloc(heap::bytes_block(n as u128), n as u128)?;
                 Ok(Value::Bytes(Rc::from(vec![0u8; n as usize])))
             }
+            // `bytes_new_impl`: `__bytes__` first, then what bytearray() reads too.
             Some(v) => {
-                let items = vm.collect(&v)?;
-                let mut out = Vec::new();
-                for i in items {
-                    match i {
-                        Value::Int(x) if (0..256).contains(&x) => out.push(x as u8),
-                        Value::Bool(b) => out.push(u8::from(b)),
-                        _ => return Err(vm.value_error("bytes must be in range(0, 256)")),
-                    }
+                if let Some(f) = vm.special(&v, "__bytes__") {
+                    let r = vm.call(&f, Args::new(vec![v.clone()]))?;
+                    return match r.builtin_value() {
+                        Value::Bytes(_) if matches!(r, Value::Bytes(_)) => Ok(r),
+                        Value::Bytes(_) => {
+                            Err(vm.unsupported("__bytes__ returning an instance of a bytes subclass"))
+                        }
+                        _ => Err(vm.type_error(format!(
+                            "__bytes__ returned non-bytes (type {})",
+                            vm.type_of(&r).name
+                        ))),
+                    };
                 }
+                let out = crate::runtime::bytearray::from_object(vm, &v, "bytes")?;
                 Ok(Value::Bytes(Rc::from(out)))
             }
         },
@@ -654,11 +660,26 @@ fn decode(vm: &mut Vm, args: &Args) -> PyResult<Value> {
     let (object, codec) = codec_args(vm, "str", args)?;
     match object {
         None => Ok(Value::str("")),
-        Some(Value::Bytes(b)) => match std::str::from_utf8(&b) {
-            Ok(s) if codec == "utf-8" || s.is_ascii() => Ok(Value::str(s)),
-            _ => Err(vm.unsupported(format!("decoding non-{codec} bytes"))),
-        },
         Some(Value::Str(_)) => Err(vm.type_error("decoding str is not supported")),
+        Some(v) if crate::runtime::methods::bytes::buffer_of(&v).is_some() => {
+            let data = crate::runtime::methods::bytes::buffer_of(&v).unwrap_or_default();
+            let text = |x: Option<&Value>| match x.map(Value::builtin_value) {
+                Some(Value::Str(s)) => Some(s.to_string()),
+                _ => None,
+            };
+            let [_, encoding, errors] = Spec::function("str", Style::Keywords, &["object", "encoding", "errors"], 0)
+                .keywords(0, 3)
+                .bind(vm, args, 0)?;
+            let (encoding, errors) = (text(encoding.as_ref()), text(errors.as_ref()));
+            let _ = codec;
+            let s = crate::runtime::methods::bytes_more::decode_bytes(
+                vm,
+                &data,
+                encoding.as_deref(),
+                errors.as_deref(),
+            )?;
+            Ok(Value::str(&s))
+        }
         Some(other) => Err(vm.type_error(format!(
             "decoding to str: need a bytes-like object, {} found",
             vm.type_of(&other).name

@@ -103,6 +103,7 @@ pub fn install(vm: &mut Vm) {
         "bytes",
         "super",
         "memoryview",
+        "bytearray",
     ] {
         b.set_str(name, Value::Type(vm.ty(name)));
     }

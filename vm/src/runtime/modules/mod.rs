@@ -212,6 +212,11 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         Native::ItemGetter(_) | Native::AttrGetter(_) | Native::MethodCaller(_) => {
             operator_types::repr(vm, v, n)
         }
+        Native::ByteArray(b) => Ok(super::bytearray::repr(b)),
+        Native::ByteArrayIter(_) => Ok(format!(
+            "<bytearray_iterator object at {:#x}>",
+            v.address()
+        )),
     }
 }
 
@@ -231,6 +236,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "operator.methodcaller" => operator::methodcaller_new(vm, args),
         "module" => super::import::new_module(vm, args),
         "memoryview" => super::memoryview::construct(vm, args),
+        "bytearray" => super::bytearray::construct(vm, args),
         "types.SimpleNamespace" => super::sysmod::new_namespace(vm, t, args),
         name if name.starts_with("itertools.") => itertools::construct(vm, name, args),
         _ => return None,
@@ -250,4 +256,5 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     super::genericalias::METHODS,
     itertools::METHODS,
     operator_types::METHODS,
+    super::bytearray::METHODS,
 ];
