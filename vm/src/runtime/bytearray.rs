@@ -63,9 +63,32 @@ fn this<'a>(vm: &Vm, args: &'a Args) -> PyResult<&'a ByteArray> {
         .ok_or_else(|| vm.bug("a bytearray method without a bytearray"))
 }
 
-/// `repr()`: `bytearray(b'...')` (CPython `bytearray_repr`, the quotes chosen as for bytes).
+/// `repr()`: `bytearray(b'...')` (CPython `bytearray_repr`): the quotes are chosen as
+/// bytes' are, but a single quote is escaped whichever they are, and a double quote never.
 pub fn repr(b: &ByteArray) -> String {
-    format!("bytearray({})", crate::reprs::bytes_repr(&b.data.borrow()))
+    let data = b.data.borrow();
+    let quote = if data.contains(&b'\'') && !data.contains(&b'"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = format!("bytearray(b{quote}");
+    for &x in data.iter() {
+        match x {
+            b'\'' | b'\\' => {
+                out.push('\\');
+                out.push(char::from(x));
+            }
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            0x20..=0x7e => out.push(char::from(x)),
+            _ => out.push_str(&format!("\\x{x:02x}")),
+        }
+    }
+    out.push(quote);
+    out.push(')');
+    out
 }
 
 /// `bytearray(source=…, encoding=…, errors=…)` (CPython `bytearray___init___impl`).
@@ -185,11 +208,11 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("bytearray", "__add__", add),
     ("bytearray", "__iadd__", iadd),
     ("bytearray", "__mul__", mul),
-    ("bytearray", "__rmul__", mul),
+    ("bytearray", "__rmul__", rmul),
     ("bytearray", "__imul__", imul),
     ("bytearray", "__mod__", mod_slot),
     ("bytearray", "__repr__", repr_slot),
-    ("bytearray", "__str__", repr_slot),
+    ("bytearray", "__str__", str_slot),
     ("bytearray", "append", append),
     ("bytearray", "extend", extend),
     ("bytearray", "insert", insert),
@@ -198,6 +221,8 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("bytearray", "clear", clear),
     ("bytearray", "copy", copy),
     ("bytearray", "reverse", reverse),
+    ("bytearray", "__reduce__", reduce),
+    ("bytearray", "__reduce_ex__", reduce_ex),
     ("bytearray_iterator", "__next__", iter_next),
     ("bytearray_iterator", "__iter__", iter_self),
 ];
@@ -211,7 +236,9 @@ fn operands(vm: &Vm, args: &Args, name: &str, n: usize) -> PyResult<()> {
     let given = args.pos.len().saturating_sub(1);
     if given != n {
         let s = if n == 1 { "" } else { "s" };
-        let space = if name == "__setitem__" { " " } else { "" };
+        // `PyArg_UnpackTuple(args, "", …)`'s message starts with a space.
+        let unpack = matches!(name, "__setitem__" | "__mul__" | "__rmul__" | "__imul__");
+        let space = if unpack { " " } else { "" };
         return Err(vm.type_error(format!("{space}expected {n} argument{s}, got {given}")));
     }
     Ok(())
@@ -224,6 +251,11 @@ fn len(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn repr_slot(vm: &mut Vm, args: Args) -> PyResult<Value> {
     operands(vm, &args, "__repr__", 0)?;
+    Ok(Value::str(&repr(this(vm, &args)?)))
+}
+
+fn str_slot(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    operands(vm, &args, "__str__", 0)?;
     Ok(Value::str(&repr(this(vm, &args)?)))
 }
 
@@ -479,20 +511,32 @@ fn iadd(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 /// The count of `b * n` (`wrap_indexargfunc`: an index, OverflowError beyond 64 bits).
-fn count_operand(vm: &Vm, args: &Args, name: &str) -> PyResult<Option<usize>> {
+fn count_operand(vm: &Vm, args: &Args, name: &str) -> PyResult<usize> {
     operands(vm, args, name, 1)?;
     let n = &args.pos[1];
     match n.builtin_value() {
         v @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_)) => {
             match super::int::as_i64_exact(v) {
-                Some(k) => Ok(Some(k.max(0) as usize)),
+                Some(k) => Ok(k.max(0) as usize),
                 None => Err(vm.err("OverflowError", super::int::CANNOT_FIT)),
             }
         }
         Value::Object(_) if vm.special(n, "__index__").is_some() => {
             Err(vm.unsupported("repeating a bytearray by an object's __index__"))
         }
-        _ => Ok(None),
+        _ => Err(vm.type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            vm.type_of(n).name
+        ))),
+    }
+}
+
+/// Whether `n` can be a repetition count (`_PyIndex_Check`).
+fn is_count(vm: &Vm, n: &Value) -> bool {
+    match n.builtin_value() {
+        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => true,
+        Value::Object(_) => vm.special(n, "__index__").is_some(),
+        _ => false,
     }
 }
 
@@ -507,17 +551,19 @@ fn repeated(vm: &Vm, data: &[u8], n: usize) -> PyResult<Vec<u8>> {
 }
 
 fn mul(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let Some(n) = count_operand(vm, &args, "__mul__")? else {
-        return Ok(Value::NotImplemented);
-    };
+    let n = count_operand(vm, &args, "__mul__")?;
+    let data = this(vm, &args)?.data.borrow().clone();
+    Ok(new_value(repeated(vm, &data, n)?))
+}
+
+fn rmul(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let n = count_operand(vm, &args, "__rmul__")?;
     let data = this(vm, &args)?.data.borrow().clone();
     Ok(new_value(repeated(vm, &data, n)?))
 }
 
 fn imul(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let Some(n) = count_operand(vm, &args, "__imul__")? else {
-        return Ok(Value::NotImplemented);
-    };
+    let n = count_operand(vm, &args, "__imul__")?;
     let me = this(vm, &args)?;
     let data = me.data.borrow().clone();
     *me.data.borrow_mut() = repeated(vm, &data, n)?;
@@ -653,9 +699,11 @@ pub fn binary(
         }
         BinaryOp::Multiply => {
             let (seq, n) = if left { (a, b) } else { (b, a) };
-            let f = if inplace && left { imul } else { mul };
-            let r = call(vm, f, seq, n)?;
-            if matches!(r, Value::NotImplemented) {
+            if is_count(vm, n) {
+                let f = if inplace && left { imul } else { mul };
+                return call(vm, f, seq, n).map(Some);
+            }
+            {
                 // `sequence_repeat` of the left operand when it is a sequence, else
                 // of the bytearray on the right: the count is the other one.
                 let left_seq = matches!(
@@ -668,7 +716,6 @@ pub fn binary(
                     vm.type_of(count).name
                 )));
             }
-            Ok(Some(r))
         }
         BinaryOp::Remainder if left => Err(vm.unsupported("bytearray %-formatting")),
         _ => Ok(None),
@@ -679,4 +726,51 @@ pub fn binary(
 fn mod_slot(vm: &mut Vm, args: Args) -> PyResult<Value> {
     operands(vm, &args, "__mod__", 1)?;
     Err(vm.unsupported("bytearray %-formatting"))
+}
+
+/// `_common_reduce`: `(bytearray, args, None)`, the contents as a latin-1 str before
+/// protocol 3 and as bytes from it, no arguments when empty (a bytearray has no state).
+fn common_reduce(vm: &Vm, args: &Args, proto: i64) -> PyResult<Value> {
+    let data = this(vm, args)?.data.borrow().clone();
+    let call_args = if data.is_empty() {
+        Vec::new()
+    } else if proto < 3 {
+        let text: String = data.iter().map(|&b| char::from(b)).collect();
+        vec![Value::str(&text), Value::str("latin-1")]
+    } else {
+        vec![Value::Bytes(Rc::from(data))]
+    };
+    Ok(Value::tuple(vec![
+        Value::Type(vm.ty("bytearray")),
+        Value::tuple(call_args),
+        Value::None,
+    ]))
+}
+
+fn reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    super::argspec::no_args(vm, &args, "bytearray", "__reduce__")?;
+    common_reduce(vm, &args, 0)
+}
+
+fn reduce_ex(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [proto] = m("__reduce_ex__", Style::Positional, &["proto"], 0).bind(vm, &args, 1)?;
+    let proto = match proto {
+        Some(p) => match p.builtin_value() {
+            Value::Float(_) => {
+                return Err(vm.type_error("'float' object cannot be interpreted as an integer"))
+            }
+            Value::BigInt(_) => {
+                return Err(vm.err("OverflowError", "Python int too large to convert to C int"))
+            }
+            v => {
+                let i = index(vm, v)?;
+                if i32::try_from(i).is_err() {
+                    return Err(vm.err("OverflowError", "Python int too large to convert to C int"));
+                }
+                i
+            }
+        },
+        None => 0,
+    };
+    common_reduce(vm, &args, proto)
 }

@@ -30,7 +30,6 @@ const UNDISPATCHED: &[&str] = &[
     "__trunc__",
     "__floor__",
     "__ceil__",
-    "__bytes__",
     "__iadd__",
     "__isub__",
     "__imul__",

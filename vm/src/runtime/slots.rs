@@ -243,6 +243,11 @@ const METHOD_STYLE: &[(&str, &str)] = &[
     ("dict", "__contains__"),
     ("set", "__contains__"),
     ("frozenset", "__contains__"),
+    // Method descriptors with special names (`METH_NOARGS`, Argument Clinic).
+    ("bytes", "__bytes__"),
+    ("bytes", "__getnewargs__"),
+    ("bytearray", "__reduce__"),
+    ("bytearray", "__reduce_ex__"),
 ];
 
 /// Whether `owner.name`'s argument errors read as a slot wrapper's (`descriptor

@@ -351,13 +351,14 @@ fn split_args(
     let [sep, maxsplit] = spec(args, name, Style::Keywords, &["sep", "maxsplit"], 0)
         .keywords(0, 2)
         .bind(vm, args, 1)?;
-    let sep = match sep {
-        None | Some(Value::None) => None,
-        Some(v) => Some(need_buffer(vm, &v)?),
-    };
+    // Argument Clinic converts `maxsplit` before the implementation reads `sep`.
     let max = match maxsplit {
         None => None,
         Some(v) => usize::try_from(index(vm, &v)?).ok(),
+    };
+    let sep = match sep {
+        None | Some(Value::None) => None,
+        Some(v) => Some(need_buffer(vm, &v)?),
     };
     if sep.as_deref() == Some(&[][..]) {
         return Err(vm.value_error("empty separator"));

@@ -496,8 +496,17 @@ fn pad_args(vm: &mut Vm, args: &Args, name: &'static str) -> PyResult<(Vec<u8>, 
     };
     let (data, kind) = recv(vm, args)?;
     let width = usize::try_from(width).unwrap_or(0).max(data.len());
-    vm.before_alloc(heap::bytes_block(width as u128), width as u128)?;
+    check_size(vm, kind, width)?;
     Ok((data, kind, width, fill))
+}
+
+/// Refuses a result of `n` bytes as CPython does: `_PyBytes_FromSize`'s OverflowError
+/// within 33 bytes of `PY_SSIZE_T_MAX`, else a MemoryError or the VM's heap limit.
+fn check_size(vm: &Vm, kind: Kind, n: usize) -> PyResult<()> {
+    if kind == Kind::Bytes && n as u128 > i64::MAX as u128 - 33 {
+        return Err(vm.err("OverflowError", "byte string is too large"));
+    }
+    vm.before_alloc(heap::bytes_block(n as u128), n as u128)
 }
 
 /// `pad` of `stringlib/transmogrify.h`: `left` and `right` fill bytes around `data`.
@@ -531,10 +540,11 @@ fn zfill(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let width = index(vm, &required(width))?;
     let (data, kind) = recv(vm, &args)?;
     let width = usize::try_from(width).unwrap_or(0).max(data.len());
-    vm.before_alloc(heap::bytes_block(width as u128), width as u128)?;
+    check_size(vm, kind, width)?;
     let fill = width - data.len();
     let mut out = padded(&data, fill, 0, b'0');
-    if fill > 0 && matches!(out[fill], b'+' | b'-') {
+    // CPython reads the terminating NUL past an empty receiver.
+    if fill > 0 && fill < out.len() && matches!(out[fill], b'+' | b'-') {
         out[0] = out[fill];
         out[fill] = b'0';
     }
