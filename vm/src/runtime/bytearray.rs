@@ -419,10 +419,12 @@ fn contains(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn iter(vm: &mut Vm, args: Args) -> PyResult<Value> {
     operands(vm, &args, "__iter__", 0)?;
     this(vm, &args)?;
-    Ok(Value::Native(Rc::new(Native::ByteArrayIter(ByteArrayIter {
-        seq: RefCell::new(Some(args.pos[0].clone())),
-        index: Cell::new(0),
-    }))))
+    Ok(Value::Native(Rc::new(Native::ByteArrayIter(
+        ByteArrayIter {
+            seq: RefCell::new(Some(args.pos[0].clone())),
+            index: Cell::new(0),
+        },
+    ))))
 }
 
 fn iter_self(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -571,7 +573,12 @@ fn imul(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 /// A bytearray method's [`Spec`].
-const fn m(name: &'static str, style: Style, params: &'static [&'static str], req: usize) -> Spec<'static> {
+const fn m(
+    name: &'static str,
+    style: Style,
+    params: &'static [&'static str],
+    req: usize,
+) -> Spec<'static> {
     Spec::method("bytearray", name, style, params, req)
 }
 
@@ -686,9 +693,7 @@ pub fn binary(
         f(vm, Args::new(vec![x.clone(), y.clone()]))
     };
     match op {
-        BinaryOp::Add if left => {
-            call(vm, if inplace { iadd } else { add }, a, b).map(Some)
-        }
+        BinaryOp::Add if left => call(vm, if inplace { iadd } else { add }, a, b).map(Some),
         // `bytes_concat`: bytes on the left, any buffer on the right.
         BinaryOp::Add if matches!(a.builtin_value(), Value::Bytes(_)) => {
             let mut data = buffer_of(a).unwrap_or_default();

@@ -300,7 +300,8 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                     return match r.builtin_value() {
                         Value::Bytes(_) if matches!(r, Value::Bytes(_)) => Ok(r),
                         Value::Bytes(_) => {
-                            Err(vm.unsupported("__bytes__ returning an instance of a bytes subclass"))
+                            Err(vm
+                                .unsupported("__bytes__ returning an instance of a bytes subclass"))
                         }
                         _ => Err(vm.type_error(format!(
                             "__bytes__ returned non-bytes (type {})",
@@ -667,9 +668,10 @@ fn decode(vm: &mut Vm, args: &Args) -> PyResult<Value> {
                 Some(Value::Str(s)) => Some(s.to_string()),
                 _ => None,
             };
-            let [_, encoding, errors] = Spec::function("str", Style::Keywords, &["object", "encoding", "errors"], 0)
-                .keywords(0, 3)
-                .bind(vm, args, 0)?;
+            let [_, encoding, errors] =
+                Spec::function("str", Style::Keywords, &["object", "encoding", "errors"], 0)
+                    .keywords(0, 3)
+                    .bind(vm, args, 0)?;
             let (encoding, errors) = (text(encoding.as_ref()), text(errors.as_ref()));
             let _ = codec;
             let s = crate::runtime::methods::bytes_more::decode_bytes(

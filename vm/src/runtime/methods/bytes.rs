@@ -272,8 +272,14 @@ fn tailmatch(data: &[u8], sub: &[u8], start: Option<i64>, end: Option<i64>, tail
 /// `startswith` / `endswith` (`_Py_bytes_tailmatch`): a bytes-like object or a tuple of
 /// them, within `start`..`end`.
 fn affix(vm: &mut Vm, args: Args, name: &'static str, tail: bool) -> PyResult<Value> {
-    let [sub, start, end] =
-        spec(&args, name, Style::ParseTuple, &["prefix", "start", "end"], 1).bind(vm, &args, 1)?;
+    let [sub, start, end] = spec(
+        &args,
+        name,
+        Style::ParseTuple,
+        &["prefix", "start", "end"],
+        1,
+    )
+    .bind(vm, &args, 1)?;
     let start = slice_index(vm, start.as_ref())?;
     let end = slice_index(vm, end.as_ref())?;
     let (data, _) = recv(vm, &args)?;
@@ -437,7 +443,9 @@ fn split(vm: &mut Vm, args: Args) -> PyResult<Value> {
                     parts.push(&data[i..]);
                     break;
                 }
-                let j = (i..data.len()).find(|&k| is_space(data[k])).unwrap_or(data.len());
+                let j = (i..data.len())
+                    .find(|&k| is_space(data[k]))
+                    .unwrap_or(data.len());
                 parts.push(&data[i..j]);
                 i = j;
             }
@@ -472,7 +480,10 @@ fn rsplit(vm: &mut Vm, args: Args) -> PyResult<Value> {
                     parts.push(&data[..j]);
                     break;
                 }
-                let i = (0..j).rev().find(|&k| is_space(data[k])).map_or(0, |k| k + 1);
+                let i = (0..j)
+                    .rev()
+                    .find(|&k| is_space(data[k]))
+                    .map_or(0, |k| k + 1);
                 parts.push(&data[i..j]);
                 j = i;
             }
@@ -550,7 +561,13 @@ fn rpartition(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 /// `strip([bytes])` and its one-sided forms: whitespace, or the bytes given.
-fn strip_with(vm: &mut Vm, args: Args, name: &'static str, left: bool, right: bool) -> PyResult<Value> {
+fn strip_with(
+    vm: &mut Vm,
+    args: Args,
+    name: &'static str,
+    left: bool,
+    right: bool,
+) -> PyResult<Value> {
     let [chars] = spec(&args, name, Style::Positional, &["bytes"], 0).bind(vm, &args, 1)?;
     let chars = match chars {
         None | Some(Value::None) => None,
@@ -590,8 +607,14 @@ fn rstrip(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `replace(old, new, count=-1)` (`stringlib_replace`).
 fn replace(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [old, new, count] =
-        spec(&args, "replace", Style::Positional, &["old", "new", "count"], 2).bind(vm, &args, 1)?;
+    let [old, new, count] = spec(
+        &args,
+        "replace",
+        Style::Positional,
+        &["old", "new", "count"],
+        2,
+    )
+    .bind(vm, &args, 1)?;
     let old = need_buffer(vm, &required(old))?;
     let new = need_buffer(vm, &required(new))?;
     let count = match count {

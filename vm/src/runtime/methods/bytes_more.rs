@@ -153,7 +153,10 @@ pub fn decode_bytes(
         // decoders report the same maximal invalid subsequences Rust's validation does).
         let (valid, bad) = match codec {
             Codec::Ascii => {
-                let n = rest.iter().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+                let n = rest
+                    .iter()
+                    .position(|b| !b.is_ascii())
+                    .unwrap_or(rest.len());
                 (n, usize::from(n < rest.len()))
             }
             _ => match std::str::from_utf8(rest) {
@@ -172,10 +175,9 @@ pub fn decode_bytes(
         let invalid = &rest[valid..valid + bad];
         match errors.unwrap_or("strict") {
             "strict" => {
-                return Err(vm.unsupported(format!(
-                    "a UnicodeDecodeError ('{}' codec)",
-                    codec.name()
-                )))
+                return Err(
+                    vm.unsupported(format!("a UnicodeDecodeError ('{}' codec)", codec.name()))
+                )
             }
             "ignore" => {}
             "replace" => out.push('\u{fffd}'),
@@ -634,8 +636,8 @@ fn translate(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `bytes.maketrans(frm, to)`: the identity table with `frm`'s bytes mapped to `to`'s.
 fn maketrans(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [frm, to] = Spec::function("maketrans", Style::Positional, &["frm", "to"], 2)
-        .bind(vm, &args, 1)?;
+    let [frm, to] =
+        Spec::function("maketrans", Style::Positional, &["frm", "to"], 2).bind(vm, &args, 1)?;
     let frm = need_buffer(vm, &required(frm))?;
     let to = need_buffer(vm, &required(to))?;
     if frm.len() != to.len() {

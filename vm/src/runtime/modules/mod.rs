@@ -213,10 +213,9 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
             operator_types::repr(vm, v, n)
         }
         Native::ByteArray(b) => Ok(super::bytearray::repr(b)),
-        Native::ByteArrayIter(_) => Ok(format!(
-            "<bytearray_iterator object at {:#x}>",
-            v.address()
-        )),
+        Native::ByteArrayIter(_) => {
+            Ok(format!("<bytearray_iterator object at {:#x}>", v.address()))
+        }
     }
 }
 
