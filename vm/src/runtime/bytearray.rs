@@ -708,19 +708,17 @@ pub fn binary(
                 let f = if inplace && left { imul } else { mul };
                 return call(vm, f, seq, n).map(Some);
             }
-            {
-                // `sequence_repeat` of the left operand when it is a sequence, else
-                // of the bytearray on the right: the count is the other one.
-                let left_seq = matches!(
-                    a.builtin_value(),
-                    Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_)
-                );
-                let count = if left || left_seq { b } else { a };
-                return Err(vm.type_error(format!(
-                    "can't multiply sequence by non-int of type '{}'",
-                    vm.type_of(count).name
-                )));
-            }
+            // `sequence_repeat` of the left operand when it is a sequence, else of the
+            // bytearray on the right: the count is the other one.
+            let left_seq = matches!(
+                a.builtin_value(),
+                Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Bytes(_)
+            );
+            let count = if left || left_seq { b } else { a };
+            Err(vm.type_error(format!(
+                "can't multiply sequence by non-int of type '{}'",
+                vm.type_of(count).name
+            )))
         }
         BinaryOp::Remainder if left => Err(vm.unsupported("bytearray %-formatting")),
         _ => Ok(None),

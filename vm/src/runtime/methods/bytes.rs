@@ -348,12 +348,12 @@ pub fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
+/// The receiver and `(sep=None, maxsplit=-1)` of split and rsplit (`None`: whitespace,
+/// no limit).
+type SplitArgs = (Vec<u8>, Kind, Option<Vec<u8>>, Option<usize>);
+
 /// `(sep=None, maxsplit=-1)` of split and rsplit.
-fn split_args(
-    vm: &mut Vm,
-    args: &Args,
-    name: &'static str,
-) -> PyResult<(Vec<u8>, Kind, Option<Vec<u8>>, Option<usize>)> {
+fn split_args(vm: &mut Vm, args: &Args, name: &'static str) -> PyResult<SplitArgs> {
     let [sep, maxsplit] = spec(args, name, Style::Keywords, &["sep", "maxsplit"], 0)
         .keywords(0, 2)
         .bind(vm, args, 1)?;

@@ -515,7 +515,7 @@ fn check_size(vm: &Vm, kind: Kind, n: usize) -> PyResult<()> {
 fn padded(data: &[u8], left: usize, right: usize, fill: u8) -> Vec<u8> {
     let mut out = vec![fill; left];
     out.extend_from_slice(data);
-    out.extend(std::iter::repeat(fill).take(right));
+    out.extend(std::iter::repeat_n(fill, right));
     out
 }
 
@@ -591,7 +591,7 @@ fn expandtabs(vm: &mut Vm, args: Args) -> PyResult<Value> {
         if c == b'\t' {
             if tabsize > 0 {
                 let incr = tabsize as usize - col % tabsize as usize;
-                out.extend(std::iter::repeat(b' ').take(incr));
+                out.extend(std::iter::repeat_n(b' ', incr));
                 col += incr;
             }
         } else {
