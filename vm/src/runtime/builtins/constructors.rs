@@ -514,6 +514,13 @@ fn reversed(vm: &mut Vm, v: &Value) -> PyResult<Value> {
             index: vm.len(v)? as i64 - 1,
             seq: v.clone(),
         },
+        // A bytearray is reversed through its sequence slots, as a tuple is.
+        Value::Native(n) if matches!(**n, crate::runtime::object::Native::ByteArray(_)) => {
+            IterState::Reversed {
+                index: vm.len(v)? as i64 - 1,
+                seq: v.clone(),
+            }
+        }
         Value::Object(_) => match vm.special(v, "__reversed__") {
             Some(Value::None) => return Err(not_reversible(vm, v)),
             Some(_) => {
