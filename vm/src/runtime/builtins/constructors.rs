@@ -34,7 +34,13 @@ fn literal(v: &Value, max_shown: usize) -> Option<(Option<String>, String)> {
             let text = std::str::from_utf8(b).ok().filter(|t| t.is_ascii());
             Some((text.map(str::to_owned), shown))
         }
-        _ => None,
+        // `PyFloat_FromString` shows the bytearray itself.
+        v => {
+            let b = crate::runtime::bytearray::as_bytearray(v)?;
+            let data = b.data.borrow();
+            let text = std::str::from_utf8(&data).ok().filter(|t| t.is_ascii());
+            Some((text.map(str::to_owned), crate::runtime::bytearray::repr(b)))
+        }
     }
 }
 
@@ -94,6 +100,11 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
     let first = a.first().cloned();
     match name {
         "int" => {
+            // `_PyLong_FromBytes` reads a bytearray's bytes as bytes (and shows them so).
+            let first = first.map(|v| match crate::runtime::bytearray::as_bytearray(&v) {
+                Some(b) => Value::Bytes(Rc::from(b.data.borrow().as_slice())),
+                None => v,
+            });
             let base = args.take_kw("base").or_else(|| a.get(1).cloned());
             match (first, base) {
                 (None, _) => Ok(Value::Int(0)),
@@ -138,7 +149,10 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
         "complex" => super::super::methods::complex::new(vm, &args),
         "float" => match first {
             None => Ok(Value::Float(0.0)),
-            Some(v @ (Value::Str(_) | Value::Bytes(_))) => {
+            Some(v)
+                if matches!(v, Value::Str(_) | Value::Bytes(_))
+                    || crate::runtime::bytearray::as_bytearray(&v).is_some() =>
+            {
                 let Some((text, shown)) = literal(&v, usize::MAX) else {
                     return Err(vm.bug("float(): a str or bytes without its text"));
                 };
@@ -634,6 +648,10 @@ fn codec_args(vm: &Vm, fname: &str, args: &Args) -> PyResult<(Option<Value>, &'s
                 codec = match s.to_ascii_lowercase().replace('_', "-").as_str() {
                     "utf-8" | "utf8" => "utf-8",
                     "ascii" | "us-ascii" => "ascii",
+                    // `decode_bytes` decodes Latin-1 too; the encoder does not.
+                    "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" if fname == "str" => {
+                        "latin-1"
+                    }
                     _ => {
                         return Err(vm.unsupported(format!(
                             "{fname}() with encoding {}",
