@@ -88,6 +88,7 @@ samples = {
         "zip_longest", "_grouper", "_tee", "_tee_dataobject")},
     "itemgetter": _operator.itemgetter, "attrgetter": _operator.attrgetter,
     "methodcaller": _operator.methodcaller,
+    "bytearray": bytearray, "bytearray_iterator": type(iter(bytearray())),
 }
 for name in dir(builtins):
     v = getattr(builtins, name)
