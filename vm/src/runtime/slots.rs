@@ -404,7 +404,12 @@ fn binary(vm: &mut Vm, args: Args, op: BinaryOp, reflected: bool) -> PyResult<Va
     let (name, rname, _) = op.methods();
     let v = operands(vm, args, if reflected { rname } else { name }, 1)?;
     let (me, k) = me(vm, &v[0])?;
-    let other = &v[1];
+    // `bytes_concat` takes any buffer (a bytearray, a memoryview) as its right operand.
+    let buffer = (k == Kind::Bytes && op == BinaryOp::Add && !reflected)
+        .then(|| super::methods::bytes::buffer_of(&v[1]))
+        .flatten()
+        .map(|b| Value::Bytes(Rc::from(b)));
+    let other = buffer.as_ref().unwrap_or(&v[1]);
     let ok = kind(other);
     let seq = matches!(k, Kind::Str | Kind::Bytes | Kind::Tuple | Kind::List);
     let exact_other = other.builtin_value().clone();
