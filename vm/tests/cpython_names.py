@@ -105,6 +105,7 @@ samples = {
     "odict_keys": type(_collections.OrderedDict().keys()),
     "odict_values": type(_collections.OrderedDict().values()),
     "odict_items": type(_collections.OrderedDict().items()),
+    "bytearray": bytearray, "bytearray_iterator": type(iter(bytearray())),
 }
 for name in dir(builtins):
     v = getattr(builtins, name)

@@ -30,7 +30,6 @@ const UNDISPATCHED: &[&str] = &[
     "__trunc__",
     "__floor__",
     "__ceil__",
-    "__bytes__",
     "__length_hint__",
     "__instancecheck__",
     "__subclasscheck__",

@@ -431,6 +431,23 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__le__", "__lt__", "__module__", "__name__", "__ne__", "__qualname__", "__reduce__",
         "__repr__", "__self__", "__text_signature__",
     ]),
+    ("bytearray", "object", &[
+        "__add__", "__alloc__", "__buffer__", "__contains__", "__delitem__", "__doc__", "__eq__",
+        "__ge__", "__getattribute__", "__getitem__", "__gt__", "__hash__", "__iadd__", "__imul__",
+        "__init__", "__iter__", "__le__", "__len__", "__lt__", "__mod__", "__mul__", "__ne__",
+        "__new__", "__reduce__", "__reduce_ex__", "__release_buffer__", "__repr__", "__rmod__",
+        "__rmul__", "__setitem__", "__sizeof__", "__str__", "append", "capitalize", "center",
+        "clear", "copy", "count", "decode", "endswith", "expandtabs", "extend", "find", "fromhex",
+        "hex", "index", "insert", "isalnum", "isalpha", "isascii", "isdigit", "islower",
+        "isspace", "istitle", "isupper", "join", "ljust", "lower", "lstrip", "maketrans",
+        "partition", "pop", "remove", "removeprefix", "removesuffix", "replace", "reverse",
+        "rfind", "rindex", "rjust", "rpartition", "rsplit", "rstrip", "split", "splitlines",
+        "startswith", "strip", "swapcase", "title", "translate", "upper", "zfill",
+    ]),
+    ("bytearray_iterator", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__next__", "__reduce__",
+        "__setstate__",
+    ]),
     ("bytes", "object", &[
         "__add__", "__buffer__", "__bytes__", "__contains__", "__doc__", "__eq__", "__ge__",
         "__getattribute__", "__getitem__", "__getnewargs__", "__gt__", "__hash__", "__iter__",
@@ -1208,6 +1225,15 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("builtin_function_or_method", &[
         "__call__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__le__",
         "__lt__", "__ne__", "__repr__",
+    ]),
+    ("bytearray", &[
+        "__add__", "__buffer__", "__contains__", "__delitem__", "__eq__", "__ge__",
+        "__getattribute__", "__getitem__", "__gt__", "__iadd__", "__imul__", "__init__",
+        "__iter__", "__le__", "__len__", "__lt__", "__mod__", "__mul__", "__ne__",
+        "__release_buffer__", "__repr__", "__rmod__", "__rmul__", "__setitem__", "__str__",
+    ]),
+    ("bytearray_iterator", &[
+        "__getattribute__", "__iter__", "__next__",
     ]),
     ("bytes", &[
         "__add__", "__buffer__", "__contains__", "__eq__", "__ge__", "__getattribute__",

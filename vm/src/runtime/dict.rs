@@ -238,6 +238,9 @@ impl Key {
             Value::Native(n) if matches!(**n, super::object::Native::SrePattern(_)) => {
                 return Err(Unhashable::UserDefined)
             }
+            Value::Native(n) if matches!(**n, super::object::Native::ByteArray(_)) => {
+                return Err(Unhashable::Type("bytearray"))
+            }
             // `weakref_hash`: the referent's, through the type's `__hash__`.
             Value::Native(n) if matches!(**n, super::object::Native::WeakRef(_)) => {
                 return Err(Unhashable::UserDefined)

@@ -12,6 +12,7 @@ mod argspec;
 mod attr;
 mod awaitables;
 mod builtins;
+mod bytearray;
 mod call;
 mod carets;
 mod classes;

@@ -120,6 +120,9 @@ impl Vm {
                 return Ok(r);
             }
         }
+        if let Some(r) = super::bytearray::binary(self, op, a, b, inplace)? {
+            return Ok(r);
+        }
         // No special method answered: the slot of the operand that is a built-in value,
         // which reads a subclass instance as its built-in value (messages still name
         // the operands' own types).

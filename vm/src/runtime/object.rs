@@ -99,6 +99,9 @@ pub enum Native {
     DequeIter(super::modules::collections::deque::DequeIter),
     TupleGetter(super::modules::collections::tuplegetter::TupleGetter),
     OdictIter(super::modules::collections::odict::OdictIter),
+    /// `bytearray`: a Native rather than a `Value` variant, its slots in its type's dict.
+    ByteArray(super::bytearray::ByteArray),
+    ByteArrayIter(super::bytearray::ByteArrayIter),
 }
 
 impl Native {
@@ -131,6 +134,8 @@ impl Native {
             Native::DequeIter(_) => "_deque_iterator",
             Native::TupleGetter(_) => "_tuplegetter",
             Native::OdictIter(_) => "odict_iterator",
+            Native::ByteArray(_) => "bytearray",
+            Native::ByteArrayIter(_) => "bytearray_iterator",
         }
     }
 }

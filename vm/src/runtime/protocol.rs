@@ -1141,7 +1141,10 @@ impl Vm {
                     _ => Err(self.value_error("byte must be in range(0, 256)")),
                 }
             }
-            Value::Bytes(sub) => Ok(sub.is_empty() || b.windows(sub.len()).any(|w| w == &sub[..])),
+            _ if super::methods::bytes::buffer_of(item).is_some() => {
+                let sub = super::methods::bytes::buffer_of(item).unwrap_or_default();
+                Ok(sub.is_empty() || b.windows(sub.len()).any(|w| w == &sub[..]))
+            }
             _ => {
                 let n = self.type_of(item).name.clone();
                 Err(self.type_error(format!("a bytes-like object is required, not '{n}'")))

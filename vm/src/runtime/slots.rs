@@ -243,6 +243,11 @@ const METHOD_STYLE: &[(&str, &str)] = &[
     ("dict", "__contains__"),
     ("set", "__contains__"),
     ("frozenset", "__contains__"),
+    // Method descriptors with special names (`METH_NOARGS`, Argument Clinic).
+    ("bytes", "__bytes__"),
+    ("bytes", "__getnewargs__"),
+    ("bytearray", "__reduce__"),
+    ("bytearray", "__reduce_ex__"),
 ];
 
 /// Whether `owner.name`'s argument errors read as a slot wrapper's (`descriptor
@@ -399,7 +404,12 @@ fn binary(vm: &mut Vm, args: Args, op: BinaryOp, reflected: bool) -> PyResult<Va
     let (name, rname, _) = op.methods();
     let v = operands(vm, args, if reflected { rname } else { name }, 1)?;
     let (me, k) = me(vm, &v[0])?;
-    let other = &v[1];
+    // `bytes_concat` takes any buffer (a bytearray, a memoryview) as its right operand.
+    let buffer = (k == Kind::Bytes && op == BinaryOp::Add && !reflected)
+        .then(|| super::methods::bytes::buffer_of(&v[1]))
+        .flatten()
+        .map(|b| Value::Bytes(Rc::from(b)));
+    let other = buffer.as_ref().unwrap_or(&v[1]);
     let ok = kind(other);
     let seq = matches!(k, Kind::Str | Kind::Bytes | Kind::Tuple | Kind::List);
     let exact_other = other.builtin_value().clone();

@@ -62,6 +62,7 @@ const UNSUPPORTED_BASES: &[&str] = &[
     "reversed",
     "super",
     "TextIOWrapper",
+    "bytearray",
 ];
 
 /// The built-in type whose value `t`'s instances carry (`None` for plain classes and

@@ -347,6 +347,8 @@ const BUILTIN_TYPES: &[&str] = &[
     "Match",
     "SRE_Scanner",
     "SRE_Template",
+    "bytearray",
+    "bytearray_iterator",
 ];
 
 /// Struct sequences (CPython `PyStructSequence`): tuple subclasses with named fields,

@@ -87,6 +87,10 @@ const RECEIVERS: &[(&str, &[&str])] = &[
     ),
     ("frozenset", &["frozenset()", "frozenset([1, 2])"]),
     ("bytes", &["b''", "b'abc'", "b'a b\\xff'"]),
+    (
+        "bytearray",
+        &["bytearray()", "bytearray(b'abc')", "bytearray(b'a b\\xff')"],
+    ),
     ("int", &["0", "5", "-7", "2**62", "(-2)**63", "True"]),
     (
         "float",
@@ -117,7 +121,7 @@ const RECEIVERS: &[(&str, &[&str])] = &[
 ];
 
 /// Types whose methods change the receiver: the program also prints it afterwards.
-const MUTABLE: &[&str] = &["list", "dict", "set"];
+const MUTABLE: &[&str] = &["list", "dict", "set", "bytearray"];
 
 /// Argument values tried in each of the first two positions of every native.
 const EDGES: &[&str] = &[
@@ -307,6 +311,8 @@ pub const UNCOVERED_OWNERS: &[&str] = &[
     "odict_keys",
     "odict_values",
     "odict_items",
+    // Its iterator's methods take one as receiver; vm/tests/language/bytearray.txt runs it.
+    "bytearray_iterator",
 ];
 
 /// Ordinary argument lists for natives whose arguments the parameter names do not tell

@@ -34,7 +34,13 @@ fn literal(v: &Value, max_shown: usize) -> Option<(Option<String>, String)> {
             let text = std::str::from_utf8(b).ok().filter(|t| t.is_ascii());
             Some((text.map(str::to_owned), shown))
         }
-        _ => None,
+        // `PyFloat_FromString` shows the bytearray itself.
+        v => {
+            let b = crate::runtime::bytearray::as_bytearray(v)?;
+            let data = b.data.borrow();
+            let text = std::str::from_utf8(&data).ok().filter(|t| t.is_ascii());
+            Some((text.map(str::to_owned), crate::runtime::bytearray::repr(b)))
+        }
     }
 }
 
@@ -94,6 +100,11 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
     let first = a.first().cloned();
     match name {
         "int" => {
+            // `_PyLong_FromBytes` reads a bytearray's bytes as bytes (and shows them so).
+            let first = first.map(|v| match crate::runtime::bytearray::as_bytearray(&v) {
+                Some(b) => Value::Bytes(Rc::from(b.data.borrow().as_slice())),
+                None => v,
+            });
             let base = args.take_kw("base").or_else(|| a.get(1).cloned());
             match (first, base) {
                 (None, _) => Ok(Value::Int(0)),
@@ -138,7 +149,10 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
         "complex" => super::super::methods::complex::new(vm, &args),
         "float" => match first {
             None => Ok(Value::Float(0.0)),
-            Some(v @ (Value::Str(_) | Value::Bytes(_))) => {
+            Some(v)
+                if matches!(v, Value::Str(_) | Value::Bytes(_))
+                    || crate::runtime::bytearray::as_bytearray(&v).is_some() =>
+            {
                 let Some((text, shown)) = literal(&v, usize::MAX) else {
                     return Err(vm.bug("float(): a str or bytes without its text"));
                 };
@@ -293,16 +307,23 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                 vm.before_alloc(heap::bytes_block(n as u128), n as u128)?;
                 Ok(Value::Bytes(Rc::from(vec![0u8; n as usize])))
             }
+            // `bytes_new_impl`: `__bytes__` first, then what bytearray() reads too.
             Some(v) => {
-                let items = vm.collect(&v)?;
-                let mut out = Vec::new();
-                for i in items {
-                    match i {
-                        Value::Int(x) if (0..256).contains(&x) => out.push(x as u8),
-                        Value::Bool(b) => out.push(u8::from(b)),
-                        _ => return Err(vm.value_error("bytes must be in range(0, 256)")),
-                    }
+                if let Some(f) = vm.special(&v, "__bytes__") {
+                    let r = vm.call(&f, Args::new(vec![v.clone()]))?;
+                    return match r.builtin_value() {
+                        Value::Bytes(_) if matches!(r, Value::Bytes(_)) => Ok(r),
+                        Value::Bytes(_) => {
+                            Err(vm
+                                .unsupported("__bytes__ returning an instance of a bytes subclass"))
+                        }
+                        _ => Err(vm.type_error(format!(
+                            "__bytes__ returned non-bytes (type {})",
+                            vm.type_of(&r).name
+                        ))),
+                    };
                 }
+                let out = crate::runtime::bytearray::from_object(vm, &v, "bytes")?;
                 Ok(Value::Bytes(Rc::from(out)))
             }
         },
@@ -512,6 +533,13 @@ fn reversed(vm: &mut Vm, v: &Value) -> PyResult<Value> {
             index: vm.len(v)? as i64 - 1,
             seq: v.clone(),
         },
+        // A bytearray is reversed through its sequence slots, as a tuple is.
+        Value::Native(n) if matches!(**n, crate::runtime::object::Native::ByteArray(_)) => {
+            IterState::Reversed {
+                index: vm.len(v)? as i64 - 1,
+                seq: v.clone(),
+            }
+        }
         Value::Object(_) | Value::Native(_) => match vm.special(v, "__reversed__") {
             Some(Value::None) => return Err(not_reversible(vm, v)),
             Some(_) => {
@@ -625,6 +653,10 @@ fn codec_args(vm: &Vm, fname: &str, args: &Args) -> PyResult<(Option<Value>, &'s
                 codec = match s.to_ascii_lowercase().replace('_', "-").as_str() {
                     "utf-8" | "utf8" => "utf-8",
                     "ascii" | "us-ascii" => "ascii",
+                    // `decode_bytes` decodes Latin-1 too; the encoder does not.
+                    "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" if fname == "str" => {
+                        "latin-1"
+                    }
                     _ => {
                         return Err(vm.unsupported(format!(
                             "{fname}() with encoding {}",
@@ -659,11 +691,27 @@ fn decode(vm: &mut Vm, args: &Args) -> PyResult<Value> {
     let (object, codec) = codec_args(vm, "str", args)?;
     match object {
         None => Ok(Value::str("")),
-        Some(Value::Bytes(b)) => match std::str::from_utf8(&b) {
-            Ok(s) if codec == "utf-8" || s.is_ascii() => Ok(Value::str(s)),
-            _ => Err(vm.unsupported(format!("decoding non-{codec} bytes"))),
-        },
         Some(Value::Str(_)) => Err(vm.type_error("decoding str is not supported")),
+        Some(v) if crate::runtime::methods::bytes::buffer_of(&v).is_some() => {
+            let data = crate::runtime::methods::bytes::buffer_of(&v).unwrap_or_default();
+            let text = |x: Option<&Value>| match x.map(Value::builtin_value) {
+                Some(Value::Str(s)) => Some(s.to_string()),
+                _ => None,
+            };
+            let [_, encoding, errors] =
+                Spec::function("str", Style::Keywords, &["object", "encoding", "errors"], 0)
+                    .keywords(0, 3)
+                    .bind(vm, args, 0)?;
+            let (encoding, errors) = (text(encoding.as_ref()), text(errors.as_ref()));
+            let _ = codec;
+            let s = crate::runtime::methods::bytes_more::decode_bytes(
+                vm,
+                &data,
+                encoding.as_deref(),
+                errors.as_deref(),
+            )?;
+            Ok(Value::str(&s))
+        }
         Some(other) => Err(vm.type_error(format!(
             "decoding to str: need a bytes-like object, {} found",
             vm.type_of(&other).name

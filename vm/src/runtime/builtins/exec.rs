@@ -277,10 +277,15 @@ fn filename_arg(vm: &mut Vm, v: &Value) -> PyResult<String> {
 /// The text of `source` (`_Py_SourceAsString`): a str as it is, bytes decoded as a source
 /// file is (PEP 263 cookie, BOM, else UTF-8). A null character is a SyntaxError.
 fn source_text(vm: &mut Vm, source: &Value, who: &str, kinds: &str) -> PyResult<String> {
+    // Any buffer is read as bytes (bytearray, memoryview).
+    let buffer = match source {
+        Value::Str(_) => None,
+        other => super::super::methods::bytes::buffer_of(other),
+    };
     let text =
-        match source {
-            Value::Str(s) => s.to_string(),
-            Value::Bytes(b) => match crate::compile::decode_source_in(b, vm.stdlib.as_deref()) {
+        match (source, buffer) {
+            (Value::Str(s), _) => s.to_string(),
+            (_, Some(b)) => match crate::compile::decode_source_in(&b, vm.stdlib.as_deref()) {
                 Ok(text) => text.into_owned(),
                 Err(crate::compile::DecodeError::Syntax(e)) if e.unsupported => {
                     return Err(vm.unsupported(e.message))

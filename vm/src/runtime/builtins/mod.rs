@@ -103,6 +103,7 @@ pub fn install(vm: &mut Vm) {
         "bytes",
         "super",
         "memoryview",
+        "bytearray",
     ] {
         b.set_str(name, Value::Type(vm.ty(name)));
     }
@@ -720,6 +721,16 @@ fn ord(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 b.len()
             ))),
         },
+        v if crate::runtime::bytearray::as_bytearray(v).is_some() => {
+            let data = crate::runtime::methods::bytes::buffer_of(v).unwrap_or_default();
+            match data[..] {
+                [c] => Ok(Value::Int(i64::from(c))),
+                _ => Err(vm.type_error(format!(
+                    "ord() expected a character, but string of length {} found",
+                    data.len()
+                ))),
+            }
+        }
         other => Err(vm.type_error(format!(
             "ord() expected string of length 1, but {} found",
             vm.type_of(other).name

@@ -8,6 +8,8 @@
 //! (`BaseExceptionGroup`), and `misc` (exceptions, `frame`, `code`, `object`, the standard streams).
 //! Each file's `METHODS` table lists what it installs.
 
+pub mod bytes;
+pub mod bytes_more;
 pub mod complex;
 mod coroutine;
 mod dict;
@@ -34,6 +36,8 @@ const TABLES: &[&[(&str, &str, NativeFn)]] = &[
     str::METHODS,
     str_more::METHODS,
     str_mapping::METHODS,
+    bytes::METHODS,
+    bytes_more::METHODS,
     list::METHODS,
     dict::METHODS,
     set::METHODS,
@@ -74,6 +78,8 @@ pub fn is_class_method(owner: &str, name: &str) -> bool {
         .chain(super::modules::functools::CLASS_METHODS)
         .chain(super::modules::collections::CLASS_METHODS)
         .chain(str_mapping::STATIC_METHODS)
+        .chain(bytes_more::CLASS_METHODS)
+        .chain(bytes_more::STATIC_METHODS)
         .any(|&(o, n, _)| o == owner && n == name)
 }
 
@@ -92,6 +98,7 @@ pub fn install(vm: &mut Vm) {
         .chain(super::modules::itertools::CLASS_METHODS)
         .chain(super::modules::functools::CLASS_METHODS)
         .chain(super::modules::collections::CLASS_METHODS)
+        .chain(bytes_more::CLASS_METHODS)
     {
         let builtin = Value::Builtin(Rc::new(Builtin {
             name,
@@ -106,7 +113,10 @@ pub fn install(vm: &mut Vm) {
     }
     // `METH_STATIC` methods: a staticmethod of the builtin bound to its type, as
     // `type_add_method` makes it (`<built-in method maketrans of type object at …>`).
-    for &(owner, name, func) in str_mapping::STATIC_METHODS {
+    for &(owner, name, func) in str_mapping::STATIC_METHODS
+        .iter()
+        .chain(bytes_more::STATIC_METHODS)
+    {
         let builtin = Value::Builtin(Rc::new(Builtin {
             name,
             owner: Some(owner),

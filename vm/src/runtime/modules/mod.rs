@@ -9,9 +9,9 @@
 
 pub mod abc;
 pub mod bisect;
+pub mod collections;
 pub mod functools;
 pub mod heapq;
-pub mod collections;
 pub mod imp;
 pub mod io;
 pub mod itertools;
@@ -299,6 +299,10 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         Native::Deque(_) | Native::DequeIter(_) | Native::TupleGetter(_) | Native::OdictIter(_) => {
             collections::repr(vm, v, n)
         }
+        Native::ByteArray(b) => Ok(super::bytearray::repr(b)),
+        Native::ByteArrayIter(_) => {
+            Ok(format!("<bytearray_iterator object at {:#x}>", v.address()))
+        }
     }
 }
 
@@ -318,6 +322,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "operator.methodcaller" => operator::methodcaller_new(vm, args),
         "module" => super::import::new_module(vm, args),
         "memoryview" => super::memoryview::construct(vm, args),
+        "bytearray" => super::bytearray::construct(vm, args),
         "types.SimpleNamespace" => super::sysmod::new_namespace(vm, t, args),
         name if name.starts_with("itertools.") => itertools::construct(vm, name, args),
         name if name.starts_with("functools.") => functools::construct(vm, t, args),
@@ -349,4 +354,5 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     collections::defaultdict::METHODS,
     collections::odict::METHODS,
     collections::tuplegetter::METHODS,
+    super::bytearray::METHODS,
 ];

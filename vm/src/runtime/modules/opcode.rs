@@ -127,6 +127,7 @@ fn c_int(vm: &mut Vm, v: &Value) -> PyResult<i64> {
 }
 
 fn get_specialization_stats(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Spec::function("get_specialization_stats", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Spec::method("_opcode", "get_specialization_stats", Style::NoArgs, &[], 0)
+        .parse(vm, &args, 0)?;
     Ok(Value::None)
 }

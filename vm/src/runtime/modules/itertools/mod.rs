@@ -155,7 +155,8 @@ impl Clear for Native {
     }
 
     fn can_close_cycle(&self) -> bool {
-        matches!(self, Native::Itertool(_)) || super::functools::can_close_cycle(self)
+        matches!(self, Native::Itertool(_))
+            || super::functools::can_close_cycle(self)
             || super::collections::can_close_cycle(self)
     }
 }
