@@ -1893,6 +1893,27 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ]),
 ];
 
+/// The built-in types CPython does not let a class derive from (no
+/// `Py_TPFLAGS_BASETYPE`), by the VM's name for them, sorted.
+pub const FINAL_TYPES: &[&str] = &[
+    "CallableProxyType", "KeyWrapper", "Match", "NoneType", "NotImplementedType", "ParamSpec",
+    "Pattern", "ProxyType", "SRE_Scanner", "SRE_Template", "TypeAliasType", "TypeVar",
+    "TypeVarTuple", "UnionType", "_abc_data", "_deque_iterator", "_deque_reverse_iterator",
+    "_grouper", "_lru_cache_wrapper", "_tee", "_tee_dataobject", "_tuplegetter",
+    "async_generator", "async_generator_asend", "async_generator_athrow",
+    "async_generator_wrapped_value", "attrgetter", "bool", "builtin_function_or_method",
+    "bytearray_iterator", "bytes_iterator", "callable_iterator", "cell", "classmethod_descriptor",
+    "code", "coroutine", "coroutine_wrapper", "dict_itemiterator", "dict_items",
+    "dict_keyiterator", "dict_keys", "dict_reverseitemiterator", "dict_reversekeyiterator",
+    "dict_reversevalueiterator", "dict_valueiterator", "dict_values", "ellipsis", "flags",
+    "frame", "function", "generator", "getset_descriptor", "itemgetter", "iterator",
+    "list_iterator", "list_reverseiterator", "lock", "mappingproxy", "memoryview", "method",
+    "method-wrapper", "method_descriptor", "methodcaller", "odict_items", "odict_iterator",
+    "odict_keys", "odict_values", "range", "range_iterator", "set_iterator", "slice",
+    "stat_result", "str_ascii_iterator", "str_iterator", "traceback", "tuple_iterator",
+    "version_info", "wrapper_descriptor",
+];
+
 /// `dir(builtins)`.
 pub const BUILTINS: &[&str] = &[
     "ArithmeticError", "AssertionError", "AttributeError", "BaseException", "BaseExceptionGroup",

@@ -357,7 +357,7 @@ impl Clear for Iter {
         self.state.try_borrow().map_or(true, |state| {
             !matches!(
                 &*state,
-                IterState::Range { .. } | IterState::Str { .. } | IterState::Done
+                IterState::Range { .. } | IterState::Str { .. } | IterState::Done(_)
             )
         })
     }
@@ -366,7 +366,8 @@ impl Clear for Iter {
         let Ok(mut state) = self.state.try_borrow_mut() else {
             return;
         };
-        match mem::replace(&mut *state, IterState::Done) {
+        let name = super::protocol::iter_type_name(&state);
+        match mem::replace(&mut *state, IterState::Done(name)) {
             IterState::List { list, .. } => out.push(Value::List(list)),
             IterState::Tuple { items, .. } => out.push(Value::Tuple(items)),
             IterState::Keys { items, .. } => out.extend(items),
@@ -392,7 +393,7 @@ impl Clear for Iter {
                 out.push(func);
                 out.push(sentinel);
             }
-            IterState::Range { .. } | IterState::Str { .. } | IterState::Done => {}
+            IterState::Range { .. } | IterState::Str { .. } | IterState::Done(_) => {}
         }
     }
 }

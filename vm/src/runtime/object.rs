@@ -306,7 +306,9 @@ pub enum IterState {
         func: Value,
         sentinel: Value,
     },
-    Done,
+    /// Exhausted (or stepping, while its state is out): its type's name, which stays
+    /// what it was.
+    Done(&'static str),
 }
 
 /// A Python function (CPython `PyFunctionObject`).

@@ -740,10 +740,15 @@ impl Vm {
 
     fn iter_next(&mut self, it: &Rc<Iter>) -> PyResult<Option<Value>> {
         // Steps that call back into Python take the state out first so no borrow is held.
-        let mut state = std::mem::replace(&mut *it.state.borrow_mut(), IterState::Done);
+        let name = iter_type_name(&it.state.borrow());
+        let mut state = std::mem::replace(&mut *it.state.borrow_mut(), IterState::Done(name));
         let result = self.advance(&mut state);
         let exhausted = matches!(result, Ok(None));
-        *it.state.borrow_mut() = if exhausted { IterState::Done } else { state };
+        *it.state.borrow_mut() = if exhausted {
+            IterState::Done(name)
+        } else {
+            state
+        };
         result
     }
 
@@ -951,7 +956,7 @@ impl Vm {
                     Ok(Some(v))
                 }
             }
-            IterState::Done => Ok(None),
+            IterState::Done(_) => Ok(None),
         }
     }
 
@@ -1621,7 +1626,7 @@ pub fn wrap_index(i: i64, len: usize) -> Option<usize> {
     (0..n).contains(&j).then_some(j as usize)
 }
 
-fn iter_type_name(state: &IterState) -> &'static str {
+pub(crate) fn iter_type_name(state: &IterState) -> &'static str {
     match state {
         IterState::List {
             reversed: false, ..
@@ -1645,7 +1650,7 @@ fn iter_type_name(state: &IterState) -> &'static str {
         IterState::Map { .. } => "map",
         IterState::Filter { .. } => "filter",
         IterState::Callable { .. } => "callable_iterator",
-        IterState::Done => "iterator",
+        IterState::Done(name) => name,
     }
 }
 

@@ -1,7 +1,7 @@
 //! `repr()`, `str()` and `format()` with CPython 3.12's exact output.
 
 use super::interp::Vm;
-use super::object::{IterState, PropertyKind, Value, ViewKind};
+use super::object::{PropertyKind, Value, ViewKind};
 use super::PyResult;
 use crate::reprs::{bytes_repr, float_repr, str_repr};
 
@@ -124,11 +124,8 @@ impl Vm {
                 };
                 format!("{name}([{}])", self.join_reprs(&items)?)
             }
-            Value::Iter(it) => {
-                let name = match &*it.state.borrow() {
-                    IterState::Done => self.type_of(v).name.to_string(),
-                    _ => self.type_of(v).name.to_string(),
-                };
+            Value::Iter(_) => {
+                let name = self.type_of(v).name.to_string();
                 format!("<{name} object at {}>", addr(v))
             }
             Value::Function(f) => format!("<function {} at {}>", f.qualname.borrow(), addr(v)),

@@ -227,6 +227,61 @@ pub fn install(vm: &mut Vm) {
     for owner in UNHASHABLE {
         vm.ty(owner).dict.set_str("__hash__", Value::None);
     }
+    // The iterators' `tp_iter` (`PyObject_SelfIter`) and `tp_iternext`.
+    for &owner in ITERATORS {
+        let t = vm.ty(owner);
+        for (name, func) in [("__iter__", iter_self as NativeFn), ("__next__", next_item)] {
+            if t.dict.get_str(name).is_none() {
+                let b = Builtin {
+                    name,
+                    owner: Some(owner),
+                    func,
+                    module: None,
+                };
+                t.dict.set_str(name, Value::Builtin(Rc::new(b)));
+            }
+        }
+    }
+}
+
+/// The built-in iterator types whose objects are `Value::Iter`.
+const ITERATORS: &[&str] = &[
+    "list_iterator",
+    "list_reverseiterator",
+    "tuple_iterator",
+    "range_iterator",
+    "str_ascii_iterator",
+    "str_iterator",
+    "dict_keyiterator",
+    "dict_valueiterator",
+    "dict_itemiterator",
+    "dict_reversekeyiterator",
+    "dict_reversevalueiterator",
+    "dict_reverseitemiterator",
+    "set_iterator",
+    "bytes_iterator",
+    "enumerate",
+    "zip",
+    "map",
+    "filter",
+    "reversed",
+    "callable_iterator",
+    "iterator",
+];
+
+/// `__iter__` of an iterator: the iterator itself.
+fn iter_self(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let v = operands(vm, args, "__iter__", 0)?;
+    Ok(v[0].clone())
+}
+
+/// `__next__` of an iterator (`wrap_next`): the next item, or StopIteration.
+fn next_item(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let v = operands(vm, args, "__next__", 0)?;
+    match vm.next(&v[0])? {
+        Some(item) => Ok(item),
+        None => Err(vm.err_args("StopIteration", Vec::new())),
+    }
 }
 
 /// Whether `name` is one of the wrappers, which unwrap their receiver themselves (the
