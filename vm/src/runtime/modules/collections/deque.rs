@@ -706,19 +706,16 @@ fn repeat_in_place(vm: &mut Vm, me: &Value, n: &Rc<Deque>, times: i64) -> PyResu
 }
 
 fn mul(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [other] =
-        Spec::method("deque", "__mul__", Style::Wrapper, &["value"], 1).bind(vm, &args, 1)?;
-    let times = repeat_count(vm, &argspec::required(other))?;
-    let (me, n) = receiver(vm, &args)?;
-    let new = copy_of(vm, &me, &n)?;
-    let nn = of(&new).ok_or_else(|| vm.bug("deque copy without a deque"))?;
-    repeat_in_place(vm, &new, &nn, times)?;
-    Ok(new)
+    repeated(vm, args, "__mul__")
 }
 
 fn rmul(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [other] =
-        Spec::method("deque", "__rmul__", Style::Wrapper, &["value"], 1).bind(vm, &args, 1)?;
+    repeated(vm, args, "__rmul__")
+}
+
+/// `deque_repeat`: a copy repeated in place, for `d * n` and `n * d`.
+fn repeated(vm: &mut Vm, args: Args, name: &str) -> PyResult<Value> {
+    let [other] = Spec::method("deque", name, Style::Wrapper, &["value"], 1).bind(vm, &args, 1)?;
     let times = repeat_count(vm, &argspec::required(other))?;
     let (me, n) = receiver(vm, &args)?;
     let new = copy_of(vm, &me, &n)?;
