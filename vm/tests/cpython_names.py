@@ -181,6 +181,16 @@ print("pub const FINAL_TYPES: &[&str] = &[")
 print(names(sorted(k for k in samples if not samples[k].__flags__ & (1 << 10)), "    "))
 print("];")
 print()
+import errno
+print("/// `errno`'s constants in the order `errnomodule.c` adds them (its namespace's order;")
+print("/// `errorcode` is filled in the same order, a later name for a number replacing an")
+print("/// earlier one).")
+print("pub const ERRNO: &[(&str, i64)] = &[")
+for k, v in errno.__dict__.items():
+    if k.startswith("E"):
+        print('    ("%s", %d),' % (k, v))
+print("];")
+print()
 print("/// `dir(builtins)`.")
 print("pub const BUILTINS: &[&str] = &[")
 print(names(sorted(dir(builtins)), "    "))
@@ -206,6 +216,7 @@ for m in (
     "_warnings",
     "_weakref",
     "builtins",
+    "errno",
     "inspect",
     "itertools",
     "marshal",

@@ -10,6 +10,7 @@
 pub mod abc;
 pub mod bisect;
 pub mod collections;
+pub mod errno;
 pub mod functools;
 pub mod heapq;
 pub mod imp;
@@ -128,6 +129,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_weakref",
         from_file: false,
         build: weakref::build,
+    },
+    NativeModule {
+        name: "errno",
+        from_file: false,
+        build: errno::build,
     },
     NativeModule {
         name: "itertools",
