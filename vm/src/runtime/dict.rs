@@ -425,6 +425,14 @@ struct Inner {
 }
 
 impl Inner {
+    /// The value of the entry at `at`.
+    fn value_at(&self, at: usize) -> Option<Value> {
+        self.entries
+            .get(at)
+            .and_then(|e| e.as_ref())
+            .map(|(_, v)| v.clone())
+    }
+
     /// Whether `key` shares its hash with a user key (which only the VM can compare).
     fn user_collision(&self, key: &Key) -> bool {
         if self.user_keys == 0 || matches!(key, Key::User { .. }) {
@@ -518,22 +526,12 @@ impl Dict {
 
     pub fn get_key(&self, key: &Key) -> Option<Value> {
         let inner = self.inner.borrow();
-        let at = *inner.index.get(key)?;
-        inner
-            .entries
-            .get(at)
-            .and_then(|e| e.as_ref())
-            .map(|(_, v)| v.clone())
+        inner.value_at(*inner.index.get(key)?)
     }
 
     pub fn get_str(&self, name: &str) -> Option<Value> {
         let inner = self.inner.borrow();
-        let at = *inner.index.get(&StrKey(name))?;
-        inner
-            .entries
-            .get(at)
-            .and_then(|e| e.as_ref())
-            .map(|(_, v)| v.clone())
+        inner.value_at(*inner.index.get(&StrKey(name))?)
     }
 
     pub fn contains(&self, k: &Value) -> Result<bool, Unhashable> {

@@ -231,7 +231,6 @@ fn warn_explicit_impl(
     module: Value,
     registry: Value,
 ) -> PyResult<Value> {
-    let _ = filename;
     if module.is_none() {
         return Ok(Value::None);
     }
