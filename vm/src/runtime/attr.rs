@@ -500,9 +500,9 @@ impl Vm {
                 }
             }
             Value::Range(r) => match name {
-                "start" => Some(Value::Int(r.start)),
-                "stop" => Some(Value::Int(r.stop)),
-                "step" => Some(Value::Int(r.step)),
+                "start" => Some(Value::from_num(r.start())),
+                "stop" => Some(Value::from_num(r.stop())),
+                "step" => Some(Value::from_num(r.step())),
                 _ => None,
             },
             Value::Slice(s) => match name {

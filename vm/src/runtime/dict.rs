@@ -40,8 +40,8 @@ pub enum Key {
     /// A complex with a non-zero imaginary part and no NaN: the parts' bits, a zero real
     /// part always +0.0.
     Complex((u64, u64)),
-    /// A range as `range_richcompare` and `range_hash` see it (boxed: keys stay small).
-    Range(Box<RangeKey>),
+    /// A range, compared by `range_equals` and hashed by `range_hash`.
+    Range(Rc<super::object::Range>),
     /// A slice (hashable since 3.12): equal when start, stop and step are.
     Slice(Box<[Key; 3]>),
     /// A frozenset (or a set looked up in a set, standing for the equal frozenset): equal
@@ -65,14 +65,6 @@ pub enum Key {
     },
 }
 
-/// A range's length, its start unless it is empty, its step unless it is shorter than 2.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct RangeKey {
-    len: i128,
-    start: Option<i64>,
-    step: Option<i64>,
-}
-
 /// Every dict index entry holds a key: no variant may make keys larger than a str key.
 const _: () = assert!(std::mem::size_of::<Key>() <= 24);
 
@@ -90,7 +82,7 @@ impl PartialEq for Key {
             (Key::Bytes(a), Key::Bytes(b)) => a == b,
             (Key::Tuple(a), Key::Tuple(b)) => a == b,
             (Key::Slice(a), Key::Slice(b)) => a == b,
-            (Key::Range(a), Key::Range(b)) => a == b,
+            (Key::Range(a), Key::Range(b)) => a.equals(b),
             (Key::FrozenSet(a), Key::FrozenSet(b)) => {
                 Rc::ptr_eq(a, b)
                     || (a.items.len() == b.items.len() && a.items.is_subset_of(&b.items))
@@ -123,7 +115,7 @@ impl Hash for Key {
             Key::Bytes(b) => b.hash(state),
             Key::Tuple(items) => items.hash(state),
             Key::Slice(parts) => parts.hash(state),
-            Key::Range(r) => r.hash(state),
+            Key::Range(r) => r.hash().hash(state),
             Key::FrozenSet(s) => s.frozenset_hash().hash(state),
             Key::Method(s, f) => {
                 s.hash(state);
@@ -183,14 +175,7 @@ impl Key {
                     items.iter().map(|i| Key::of_at(i, depth + 1)).collect();
                 Key::Tuple(keys?.into_boxed_slice())
             }
-            Value::Range(r) => {
-                let len = r.len();
-                Key::Range(Box::new(RangeKey {
-                    len,
-                    start: (len > 0).then_some(r.start),
-                    step: (len > 1).then_some(r.step),
-                }))
-            }
+            Value::Range(r) => Key::Range(r.clone()),
             // Elements compared through `__eq__` make the frozenset a user key too.
             Value::Set(s) if s.frozen && s.items.has_user_keys() => {
                 return Err(Unhashable::UserDefined)
@@ -314,14 +299,7 @@ impl Key {
             Key::Slice(parts) => hash::slice([parts[0].hash(), parts[1].hash(), parts[2].hash()]),
             // `range_hash`: the hash of `(len, start, step)` with None for what equality
             // ignores.
-            Key::Range(r) => hash::tuple(
-                [
-                    hash::wide_int(r.len),
-                    r.start.map_or(hash::NONE, hash::int),
-                    r.step.map_or(hash::NONE, hash::int),
-                ]
-                .into_iter(),
-            ),
+            Key::Range(r) => r.hash(),
             Key::FrozenSet(s) => s.frozenset_hash(),
             // `method_hash`: the receiver's address hash xor the function's hash.
             Key::Method(receiver, func) => {

@@ -357,7 +357,10 @@ impl Clear for Iter {
         self.state.try_borrow().map_or(true, |state| {
             !matches!(
                 &*state,
-                IterState::Range { .. } | IterState::Str { .. } | IterState::Done(_)
+                IterState::Range { .. }
+                    | IterState::LongRange(_)
+                    | IterState::Str { .. }
+                    | IterState::Done(_)
             )
         })
     }
@@ -393,7 +396,10 @@ impl Clear for Iter {
                 out.push(func);
                 out.push(sentinel);
             }
-            IterState::Range { .. } | IterState::Str { .. } | IterState::Done(_) => {}
+            IterState::Range { .. }
+            | IterState::LongRange(_)
+            | IterState::Str { .. }
+            | IterState::Done(_) => {}
         }
     }
 }

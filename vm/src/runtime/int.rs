@@ -75,9 +75,6 @@ pub fn clamped_index(v: &Value) -> Option<i64> {
     }
 }
 
-/// The feature named where a range's bounds, or a value derived from them, leave 64 bits.
-pub const BIG_RANGE: &str = "a range with bounds beyond 64 bits";
-
 /// `PyNumber_AsSsize_t`'s message for an int beyond `Py_ssize_t`.
 pub const CANNOT_FIT: &str = "cannot fit 'int' into an index-sized integer";
 /// `PyLong_AsSsize_t`'s message (argument clinic's `Py_ssize_t` parameters, `len()`).

@@ -44,6 +44,7 @@ mod object;
 mod ops;
 mod percent;
 mod protocol;
+mod range;
 mod reach;
 mod repr;
 mod set;

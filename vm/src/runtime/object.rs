@@ -16,6 +16,7 @@ use crate::code::CodeObject;
 use super::dict::Dict;
 use super::frame::{Frame, FrameObject};
 use super::interp::Vm;
+pub use super::range::Range;
 use super::set::SetTable;
 use super::types::Type;
 use super::PyResult;
@@ -157,33 +158,6 @@ pub struct Set {
     pub hash: Cell<Option<i64>>,
 }
 
-/// `range(start, stop, step)`.
-#[derive(Debug)]
-pub struct Range {
-    pub start: i64,
-    pub stop: i64,
-    pub step: i64,
-}
-
-impl Range {
-    /// The number of items (CPython `compute_range_length`). Wider than `i64`: a range of
-    /// 64-bit bounds can hold up to 2**64 - 1 items, more than `len()` can return.
-    pub fn len(&self) -> i128 {
-        let (start, stop, step) = (
-            i128::from(self.start),
-            i128::from(self.stop),
-            i128::from(self.step),
-        );
-        if step > 0 && start < stop {
-            (stop - start - 1) / step + 1
-        } else if step < 0 && start > stop {
-            (start - stop - 1) / (-step) + 1
-        } else {
-            0
-        }
-    }
-}
-
 /// `slice(start, stop, step)`.
 #[derive(Debug)]
 pub struct Slice {
@@ -224,11 +198,14 @@ pub enum IterState {
         items: Rc<[Value]>,
         index: usize,
     },
+    /// A `range_iterator` (`_PyRangeIterObject`): the next item, the step, the items left.
     Range {
         next: i64,
-        stop: i64,
         step: i64,
+        len: i64,
     },
+    /// A `longrange_iterator`, for ranges whose items need big ints.
+    LongRange(Box<super::range::LongRangeIter>),
     /// `str_ascii_iterator` over an ASCII str, `str_iterator` over any other.
     Str {
         chars: Vec<char>,

@@ -264,7 +264,7 @@ impl Vm {
             Value::List(l) => !l.items.borrow().is_empty(),
             Value::Dict(d) => !d.is_empty(),
             Value::Set(s) => !s.items.is_empty(),
-            Value::Range(r) => r.len() != 0,
+            Value::Range(r) => !r.is_empty(),
             Value::DictView(d) => !d.dict.is_empty(),
             Value::Object(_) | Value::Native(_) => {
                 if let Some(r) = self.call_special(v, "__bool__", vec![])? {
@@ -341,10 +341,7 @@ impl Vm {
                     None => a.is(b),
                 }
             }
-            (Value::Range(x), Value::Range(y)) => {
-                let (lx, ly) = (x.len(), y.len());
-                lx == ly && (lx == 0 || (x.start == y.start && (lx == 1 || x.step == y.step)))
-            }
+            (Value::Range(x), Value::Range(y)) => x.equals(y),
             (Value::Object(_) | Value::Native(_), _) | (_, Value::Object(_) | Value::Native(_)) => {
                 match self.user_compare(CompareOp::Eq, a, b)? {
                     Some(r) => return self.truthy(&r),
@@ -586,11 +583,7 @@ impl Vm {
                     "str_iterator"
                 },
             },
-            Value::Range(r) => IterState::Range {
-                next: r.start,
-                stop: r.stop,
-                step: r.step,
-            },
+            Value::Range(r) => r.iter(),
             Value::Dict(d) => dict_iter(d, ViewKind::Keys),
             Value::Set(s) => IterState::Set {
                 set: s.clone(),
@@ -885,15 +878,19 @@ impl Vm {
                     v
                 }))
             }
-            IterState::Range { next, stop, step } => {
-                if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
+            // `rangeiter_next`: `range_iter` chose this iterator only when the item after
+            // the last still fits.
+            IterState::Range { next, step, len } => {
+                if *len > 0 {
                     let v = *next;
-                    *next = next.saturating_add(*step);
+                    *next = next.wrapping_add(*step);
+                    *len -= 1;
                     Ok(Some(Value::Int(v)))
                 } else {
                     Ok(None)
                 }
             }
+            IterState::LongRange(l) => Ok(l.next().map(Value::from_num)),
             IterState::Enumerate { inner, count } => match self.next(&inner.clone())? {
                 Some(v) => {
                     let next = match &*count {
@@ -1016,21 +1013,20 @@ impl Vm {
     /// `PyObject_Length` / `PyLong_AsSsize_t` give it.
     fn range_length_hint(&self, v: &Value) -> PyResult<Option<u128>> {
         let len = match v {
-            Value::Range(r) => r.len(),
+            Value::Range(r) => r.len_ssize(),
             Value::Iter(i) => match &*i.state.borrow() {
-                IterState::Range { next, stop, step } => super::object::Range {
-                    start: *next,
-                    stop: *stop,
-                    step: *step,
-                }
-                .len(),
+                IterState::Range { len, .. } => Some(*len),
+                IterState::LongRange(l) => match l.len() {
+                    Num::Int(n) => Some(n),
+                    _ => None,
+                },
                 _ => return Ok(None),
             },
             _ => return Ok(None),
         };
-        match u128::try_from(len) {
-            Ok(n) if n <= i64::MAX as u128 => Ok(Some(n)),
-            _ => Err(self.err(
+        match len {
+            Some(n) => Ok(Some(n as u128)),
+            None => Err(self.err(
                 "OverflowError",
                 "Python int too large to convert to C ssize_t",
             )),
@@ -1047,9 +1043,9 @@ impl Vm {
             Value::Dict(d) => d.len(),
             Value::Set(s) => s.items.len(),
             // CPython's `range_length`: a length beyond `sys.maxsize` cannot be returned.
-            Value::Range(r) => match i64::try_from(r.len()) {
-                Ok(n) => n as usize,
-                Err(_) => {
+            Value::Range(r) => match r.len_ssize() {
+                Some(n) => n as usize,
+                None => {
                     return Err(self.err(
                         "OverflowError",
                         "Python int too large to convert to C ssize_t",
@@ -1109,13 +1105,18 @@ impl Vm {
             // CPython `range_contains`: ints and bools by arithmetic, anything else by
             // iterating and comparing with `==` (for a float that is arithmetic too).
             Value::Range(r) => match item {
-                Value::Int(_) | Value::Bool(_) => Ok(range_has(r, i128::from(as_i64(item)))),
-                // Beyond 64 bits: outside any range of 64-bit bounds.
-                Value::BigInt(_) => Ok(false),
-                Value::Float(f) => Ok(f.is_finite()
-                    && f.fract() == 0.0
-                    && f.abs() < 1e19
-                    && range_has(r, *f as i128)),
+                Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => {
+                    Ok(super::int::int_num(item).is_some_and(|x| r.contains(&x)))
+                }
+                // Equal to an item only when integral; CPython iterates and compares.
+                Value::Float(f) if f.is_finite() && f.fract() == 0.0 => {
+                    let x = Num::from_big(
+                        <num_bigint::BigInt as num_traits::FromPrimitive>::from_f64(*f)
+                            .unwrap_or_default(),
+                    );
+                    Ok(r.contains(&x))
+                }
+                Value::Float(_) => Ok(false),
                 _ => self.contains_by_iteration(container, item),
             },
             Value::Object(_) | Value::Native(_) => {
@@ -1202,26 +1203,7 @@ impl Vm {
                 let Value::Slice(s) = sub else {
                     return Err(Throw::Bug("range slice".into()));
                 };
-                let Ok(n) = i64::try_from(r.len()) else {
-                    return Err(self.unsupported("slicing a range longer than sys.maxsize"));
-                };
-                let (start, stop, step) = self.slice_bounds(s, n)?;
-                let at = |k: i64| i128::from(r.start) + i128::from(k) * i128::from(r.step);
-                let step = i128::from(r.step) * i128::from(step);
-                match (
-                    i64::try_from(at(start)),
-                    i64::try_from(at(stop)),
-                    i64::try_from(step),
-                ) {
-                    (Ok(start), Ok(stop), Ok(step)) => {
-                        Ok(Value::Range(Rc::new(super::object::Range {
-                            start,
-                            stop,
-                            step,
-                        })))
-                    }
-                    _ => Err(self.unsupported(super::int::BIG_RANGE)),
-                }
+                Ok(Value::Range(Rc::new(r.slice(self, s)?)))
             }
             Value::Bytes(b) => {
                 let items: Vec<Value> = b.iter().map(|x| Value::Int(i64::from(*x))).collect();
@@ -1240,26 +1222,18 @@ impl Vm {
                     Err(e) => Err(e),
                 }
             }
+            // `range_subscript` / `compute_range_item`.
             Value::Range(r) => {
-                if matches!(sub, Value::BigInt(_)) {
-                    return Err(self.err("IndexError", "range object index out of range"));
-                }
-                let Value::Int(i) = sub else {
+                let Some(i) = super::int::int_num(sub) else {
                     return Err(self.type_error(
                         "range indices must be integers or slices, not ".to_string()
                             + &self.type_of(sub).name,
                     ));
                 };
-                let n = r.len();
-                let i = i128::from(*i);
-                let j = if i < 0 { i + n } else { i };
-                if !(0..n).contains(&j) {
-                    return Err(self.err("IndexError", "range object index out of range"));
+                match r.item(&i) {
+                    Some(v) => Ok(Value::from_num(v)),
+                    None => Err(self.err("IndexError", "range object index out of range")),
                 }
-                // In range: start + j*step lies between start and stop, so it fits.
-                Ok(Value::Int(
-                    (i128::from(r.start) + j * i128::from(r.step)) as i64,
-                ))
             }
             Value::Dict(d) => match self.dict_get(d, sub)? {
                 Some(v) => Ok(v),
@@ -1634,6 +1608,7 @@ pub(crate) fn iter_type_name(state: &IterState) -> &'static str {
         IterState::List { reversed: true, .. } => "list_reverseiterator",
         IterState::Tuple { .. } => "tuple_iterator",
         IterState::Range { .. } => "range_iterator",
+        IterState::LongRange(_) => "longrange_iterator",
         IterState::Keys { type_name, .. }
         | IterState::Dict { type_name, .. }
         | IterState::Str { type_name, .. } => type_name,
@@ -1667,15 +1642,5 @@ fn dict_iter(d: &Rc<super::dict::Dict>, kind: ViewKind) -> IterState {
             ViewKind::Values => "dict_valueiterator",
             ViewKind::Items => "dict_itemiterator",
         },
-    }
-}
-
-/// Whether the integer `i` is an item of `r`.
-fn range_has(r: &super::object::Range, i: i128) -> bool {
-    let (start, stop, step) = (i128::from(r.start), i128::from(r.stop), i128::from(r.step));
-    if step > 0 {
-        i >= start && i < stop && (i - start) % step == 0
-    } else {
-        i <= start && i > stop && (start - i) % (-step) == 0
     }
 }

@@ -250,6 +250,7 @@ const ITERATORS: &[&str] = &[
     "list_reverseiterator",
     "tuple_iterator",
     "range_iterator",
+    "longrange_iterator",
     "str_ascii_iterator",
     "str_iterator",
     "dict_keyiterator",

@@ -304,6 +304,7 @@ const BUILTIN_TYPES: &[&str] = &[
     "list_reverseiterator",
     "tuple_iterator",
     "range_iterator",
+    "longrange_iterator",
     "str_ascii_iterator",
     "str_iterator",
     "dict_keyiterator",

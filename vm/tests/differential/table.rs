@@ -319,6 +319,7 @@ pub const UNCOVERED_OWNERS: &[&str] = &[
     "list_reverseiterator",
     "tuple_iterator",
     "range_iterator",
+    "longrange_iterator",
     "str_ascii_iterator",
     "str_iterator",
     "dict_keyiterator",

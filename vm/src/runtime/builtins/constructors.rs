@@ -205,15 +205,12 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
         "range" => {
             let mut ints = Vec::with_capacity(a.len());
             for v in &a {
-                match int_value(vm, v, "")? {
-                    Num::Int(i) => ints.push(i),
-                    _ => return Err(vm.unsupported(crate::runtime::int::BIG_RANGE)),
-                }
+                ints.push(int_value(vm, v, "")?);
             }
             let (start, stop, step) = match ints.as_slice() {
-                [stop] => (0, *stop, 1),
-                [start, stop] => (*start, *stop, 1),
-                [start, stop, step] => (*start, *stop, *step),
+                [stop] => (Num::Int(0), stop.clone(), Num::Int(1)),
+                [start, stop] => (start.clone(), stop.clone(), Num::Int(1)),
+                [start, stop, step] => (start.clone(), stop.clone(), step.clone()),
                 _ => {
                     return Err(vm.type_error(format!(
                         "range expected at most 3 arguments, got {}",
@@ -221,10 +218,10 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                     )))
                 }
             };
-            if step == 0 {
+            if step == Num::Int(0) {
                 return Err(vm.value_error("range() arg 3 must not be zero"));
             }
-            Ok(Value::Range(Rc::new(Range { start, stop, step })))
+            Ok(Value::Range(Rc::new(Range::new(&start, &stop, &step))))
         }
         "slice" => {
             let (start, stop, step) = match a.as_slice() {
@@ -509,24 +506,8 @@ fn reversed(vm: &mut Vm, v: &Value) -> PyResult<Value> {
             index: l.items.borrow().len(),
             reversed: true,
         },
-        // `range.__reversed__`: a range_iterator from the last item down.
-        Value::Range(r) => {
-            let (start, step, n) = (i128::from(r.start), i128::from(r.step), r.len());
-            let last = start + (n - 1) * step;
-            match (i64::try_from(last), i64::try_from(start - step)) {
-                (Ok(next), Ok(stop)) if n > 0 => IterState::Range {
-                    next,
-                    stop,
-                    step: -r.step,
-                },
-                _ if n == 0 => IterState::Range {
-                    next: 0,
-                    stop: 0,
-                    step: 1,
-                },
-                _ => return Err(vm.unsupported(crate::runtime::int::BIG_RANGE)),
-            }
-        }
+        // `range.__reversed__` (`range_reverse`).
+        Value::Range(r) => r.reversed(),
         Value::Dict(d) => dict_reversed(d, ViewKind::Keys),
         Value::DictView(view) => dict_reversed(&view.dict, view.kind),
         Value::Str(_) | Value::Tuple(_) | Value::Bytes(_) => IterState::Reversed {

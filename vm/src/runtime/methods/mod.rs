@@ -51,6 +51,7 @@ const TABLES: &[&[(&str, &str, NativeFn)]] = &[
     super::descr::METHODS,
     super::attr::OBJECT_METHODS,
     super::metaclass::METHODS,
+    super::range::METHODS,
 ];
 
 fn add(vm: &Vm, owner: &'static str, name: &'static str, func: NativeFn) {
