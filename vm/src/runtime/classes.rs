@@ -238,6 +238,11 @@ pub fn make_class(
             ns.set_str(special, Value::Property(Rc::new(m)));
         }
     }
+    // type_new_set_attrs: `__new__` written as a plain function is a static method.
+    if let Some(f @ Value::Function(_)) = ns.get_str("__new__") {
+        let m = Property::new(PropertyKind::StaticMethod, f);
+        ns.set_str("__new__", Value::Property(Rc::new(m)));
+    }
     let (nslots, has_dict) = super::slotted::layout(vm, name, &bases, &ns)?;
     let t = Rc::new(Type {
         name: Rc::from(name),

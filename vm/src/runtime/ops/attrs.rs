@@ -111,6 +111,11 @@ pub fn load_super_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             };
             vm.descr_get(&found, obj, &t)?
         }
+        // A function reached from the class super() starts from (a classmethod's
+        // `super()`) is returned unbound, as `func.__get__(None, cls)` is.
+        Value::Function(_) if matches!(&receiver, Value::Type(r) if std::rc::Rc::ptr_eq(r, &t)) => {
+            found.clone()
+        }
         _ => vm.bind(&found, &receiver),
     };
     let f = vm.top()?;
