@@ -243,7 +243,38 @@ fn ror(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(union_or(vm, &b, &a)?.unwrap_or(Value::NotImplemented))
 }
 
+/// `GenericAlias.__new__(cls, origin, args)`: the alias for `types.GenericAlias` itself;
+/// an instance of a subclass is not modelled (it would need the alias's fields on a
+/// class instance, and `ga_getattro`'s forwarding to the origin).
+fn alias_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let base = vm.ty("GenericAlias");
+    match args.pos.first() {
+        Some(Value::Type(t)) if std::rc::Rc::ptr_eq(t, &base) => {
+            let rest = Args {
+                pos: args.pos[1..].to_vec(),
+                kw: args.kw.clone(),
+            };
+            super::builtins::construct(vm, t, rest)
+        }
+        Some(Value::Type(t)) if t.is_subtype(&base) => {
+            Err(vm.unsupported("an instance of a subclass of types.GenericAlias"))
+        }
+        Some(Value::Type(t)) => Err(vm.type_error(format!(
+            "types.GenericAlias.__new__({}): {} is not a subtype of types.GenericAlias",
+            t.name, t.name
+        ))),
+        Some(other) => {
+            let n = vm.type_of(other).name.clone();
+            Err(vm.type_error(format!(
+                "types.GenericAlias.__new__(X): X is not a type object ({n})"
+            )))
+        }
+        None => Err(vm.type_error("types.GenericAlias.__new__(): not enough arguments")),
+    }
+}
+
 pub const METHODS: &[(&str, &str, NativeFn)] = &[
+    ("GenericAlias", "__new__", alias_new),
     ("GenericAlias", "__eq__", alias_eq),
     ("GenericAlias", "__hash__", alias_hash),
     ("GenericAlias", "__call__", alias_call),

@@ -49,6 +49,10 @@ pub const SUBCLASSABLE: &[&str] = &[
     // `_collections.deque`, by tp_name only: its methods take the instance itself (they
     // read the deque through `builtin_value`, and `copy` and `__reduce__` need the class).
     "collections.deque",
+    // `types.GenericAlias`: a class may derive from it (collections.abc's
+    // `_CallableGenericAlias`); making such an instance is unsupported (see `genericalias`).
+    "types.GenericAlias",
+    "GenericAlias",
 ];
 
 /// Built-in types CPython lets a class derive from (`Py_TPFLAGS_BASETYPE`) whose

@@ -223,6 +223,19 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
             }
             Ok(Value::Range(Rc::new(Range::new(&start, &stop, &step))))
         }
+        // `ga_new`: an origin and its arguments (one argument stands for a 1-tuple).
+        "types.GenericAlias" => {
+            if !args.kw.is_empty() {
+                return Err(vm.type_error("GenericAlias() takes no keyword arguments"));
+            }
+            let [origin, sub] = a.as_slice() else {
+                return Err(vm.type_error(format!(
+                    "GenericAlias expected 2 arguments, got {}",
+                    a.len()
+                )));
+            };
+            Ok(crate::runtime::genericalias::alias(origin.clone(), sub))
+        }
         "slice" => {
             let (start, stop, step) = match a.as_slice() {
                 [stop] => (Value::None, stop.clone(), Value::None),
