@@ -181,6 +181,17 @@ print("pub const FINAL_TYPES: &[&str] = &[")
 print(names(sorted(k for k in samples if not samples[k].__flags__ & (1 << 10)), "    "))
 print("];")
 print()
+print("/// `__flags__` of each built-in type, sorted by the VM's name for it. Bit 19")
+print("/// (`Py_TPFLAGS_VALID_VERSION_TAG`), which CPython's attribute cache sets on a type's")
+print("/// first lookup, is kept only for the static built-in types (bit 1), which always have it.")
+print("pub const TYPE_FLAGS: &[(&str, i64)] = &[")
+for k in sorted(samples):
+    f = samples[k].__flags__
+    if not f & (1 << 1):
+        f &= ~(1 << 19)
+    print('    ("%s", %#x),' % (k, f))
+print("];")
+print()
 import errno
 print("/// `errno`'s constants in the order `errnomodule.c` adds them (its namespace's order;")
 print("/// `errorcode` is filled in the same order, a later name for a number replacing an")

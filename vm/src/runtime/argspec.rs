@@ -131,7 +131,7 @@ impl<'a> Spec<'a> {
                 "{}() takes exactly one argument ({n} given)",
                 self.qualname()
             )),
-            Style::Wrapper if n != max => Some(format!("expected {max} arguments, got {n}")),
+            Style::Wrapper if n != max => Some(format!("expected {max} argument{s_max}, got {n}")),
             Style::Positional if n < min || n > max => Some(if min == max {
                 format!(
                     "{} expected {min} argument{}, got {n}",

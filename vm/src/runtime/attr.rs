@@ -80,6 +80,25 @@ impl Vm {
         }
     }
 
+    /// `_PyType_Lookup` within the VM's reach: the entry for `name` along `t`'s MRO, or
+    /// unsupported when the walk passes a built-in type whose dict CPython gives `name`
+    /// but the VM's does not (so `True.__and__` is never `int.__and__`, nor
+    /// `range(1).__eq__` `object.__eq__`).
+    pub fn type_lookup(&self, t: &Rc<super::types::Type>, name: &str) -> PyResult<Option<Value>> {
+        for c in std::iter::once(t).chain(t.mro_rest.iter()) {
+            if let Some(x) = c.dict.get_str(name) {
+                return Ok(Some(x));
+            }
+            if c.is_builtin() {
+                let own = c.name.rsplit('.').next().unwrap_or_default();
+                if reach::own_dict_has(own, name) {
+                    return Err(self.unsupported(format!("the attribute {}.{name}", c.name)));
+                }
+            }
+        }
+        Ok(None)
+    }
+
     /// `getattr(v, name)`.
     pub fn getattr(&mut self, v: &Value, name: &str) -> PyResult<Value> {
         // `slot_tp_getattr_hook`: a class's own `__getattribute__` instead of the generic
@@ -132,6 +151,11 @@ impl Vm {
                 if let Some(x) = o.dict.get_str(name) {
                     return Ok(x);
                 }
+                // Again, with the reach checked, now that the class's entry is the answer.
+                let class_attr = match class_attr {
+                    Some(_) => self.type_lookup(&t, name)?,
+                    None => None,
+                };
                 if let Some(x) = class_attr {
                     return match &x {
                         Value::Object(_) => self.descr_get(&x, Some(v), &t),
@@ -151,7 +175,18 @@ impl Vm {
                     }
                 }
                 for c in t.mro() {
-                    if let Some(x) = c.dict.get_str(name) {
+                    let found = c.dict.get_str(name);
+                    if found.is_none() && c.is_builtin() {
+                        let own = c.name.rsplit('.').next().unwrap_or_default();
+                        if reach::own_dict_has(own, name)
+                            && super::mappingproxy::builtin_descriptor(self, &c, name).is_none()
+                        {
+                            return Err(
+                                self.unsupported(format!("the attribute {}.{name}", c.name))
+                            );
+                        }
+                    }
+                    if let Some(x) = found {
                         return match &x {
                             Value::Property(p) if p.kind != PropertyKind::Property => {
                                 Ok(self.bind(&x, v))
@@ -197,14 +232,14 @@ impl Vm {
     /// A method or attribute found on the value's (builtin) type, bound to it.
     fn type_attr(&mut self, v: &Value, name: &str) -> PyResult<Value> {
         let t = self.type_of(v);
-        match t.lookup(name) {
+        match self.type_lookup(&t, name)? {
             Some(x) => Ok(self.bind(&x, v)),
             None => Err(self.no_attr(v, name)),
         }
     }
 
     /// Attributes that are fields of the object rather than entries of a dict.
-    fn special_attr(&mut self, v: &Value, name: &str) -> PyResult<Option<Value>> {
+    pub(crate) fn special_attr(&mut self, v: &Value, name: &str) -> PyResult<Option<Value>> {
         if name == "__class__" {
             return Ok(Some(Value::Type(self.type_of(v))));
         }
@@ -348,6 +383,16 @@ impl Vm {
                     None => b.name.to_owned(),
                 })),
                 "__module__" => Some(b.module.map(Value::str).unwrap_or(Value::None)),
+                // A type's `__new__` is bound to the type (`tp_new_wrapper`); a module's
+                // function to the module. A method descriptor has no `__self__`.
+                "__self__" => match (b.owner, b.module) {
+                    (Some(owner), _) if b.name == "__new__" => Some(Value::Type(self.ty(owner))),
+                    (None, Some(m)) => match self.modules.get_str(m) {
+                        Some(module) => Some(module),
+                        None => return Err(self.unsupported(format!("{m}.{}.__self__", b.name))),
+                    },
+                    _ => None,
+                },
                 // CPython's docstrings of its C functions are text the VM does not carry.
                 "__doc__" => return Err(self.unsupported("the docstring of a built-in function")),
                 _ => None,
@@ -450,6 +495,7 @@ impl Vm {
                     Some(v) if !t.is_builtin() => Some(v),
                     _ => return Err(self.err("AttributeError", "__abstractmethods__")),
                 },
+                "__flags__" => Some(Value::Int(super::mappingproxy::type_flags(self, t)?)),
                 // type_get_type_params: the class's own `__type_params__`, else ().
                 "__type_params__" => Some(
                     t.dict

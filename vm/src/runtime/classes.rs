@@ -33,8 +33,6 @@ const UNDISPATCHED: &[&str] = &[
     "__length_hint__",
     "__instancecheck__",
     "__subclasscheck__",
-    "__dir__",
-    "__sizeof__",
     "__buffer__",
     "__release_buffer__",
     "__fspath__",
@@ -160,6 +158,9 @@ pub fn make_class(
     meta: &Rc<Type>,
 ) -> PyResult<Rc<Type>> {
     check_bases(vm, &bases)?;
+    // `type_new` copies the namespace: the class body's own mapping keeps only what the
+    // body bound.
+    let ns = super::gc::alloc(ns.copy());
     let metaclass = bases.iter().any(|b| super::metaclass::is_metaclass(vm, b));
     if metaclass {
         super::metaclass::check_namespace(vm, &ns)?;
@@ -270,6 +271,7 @@ pub fn make_class(
     if let Some(b) = layout_base {
         t.collection.set(b.collection.get());
     }
+    super::mappingproxy::add_class_entries(&t);
     for b in &t.bases {
         b.subclasses.borrow_mut().push(Rc::downgrade(&t));
     }

@@ -46,6 +46,10 @@ impl Vm {
             Value::Property(_) | Value::Function(_) | Value::Builtin(_) => Descr::NonData,
             // `_collections._tuplegetter`: `tp_descr_get` and `tp_descr_set`.
             Value::Native(n) if matches!(**n, super::object::Native::TupleGetter(_)) => Descr::Data,
+            // A class's `__dict__` and `__weakref__`, a built-in type's getsets.
+            Value::Native(n) if matches!(&**n, super::object::Native::GetSet(g) if !g.member) => {
+                Descr::Data
+            }
             Value::Object(o) => {
                 let t = o.class.borrow().clone();
                 if t.is_builtin() {

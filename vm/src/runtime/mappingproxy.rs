@@ -129,6 +129,196 @@ fn adds_weakref(t: &Rc<Type>) -> bool {
     }
 }
 
+/// `Py_TPFLAGS_HEAPTYPE | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_READY | Py_TPFLAGS_HAVE_GC`:
+/// what every class a class statement makes has.
+const CLASS_FLAGS: i64 = 1 << 9 | 1 << 10 | 1 << 12 | 1 << 14;
+/// The flags a class takes from its built-in base (`inherit_special`, `type_ready`):
+/// `SEQUENCE`, `MAPPING`, `HAVE_VECTORCALL`, `MATCH_SELF`, `ITEMS_AT_END` and the
+/// fast-subclass bits 24–31.
+const INHERITED_FLAGS: i64 = 1 << 5 | 1 << 6 | 1 << 11 | 1 << 22 | 1 << 23 | 0xff << 24;
+const MANAGED_WEAKREF: i64 = 1 << 3;
+const MANAGED_DICT: i64 = 1 << 4;
+const HAVE_VECTORCALL: i64 = 1 << 11;
+const IS_ABSTRACT: i64 = 1 << 20;
+
+/// `type.__flags__`: CPython's recorded value for a built-in type; for a class, what
+/// `type_new` and `type_ready` give it. `Py_TPFLAGS_VALID_VERSION_TAG` (bit 19), which
+/// CPython's attribute cache sets on a class's first lookup, is never set on a class.
+pub fn type_flags(vm: &Vm, t: &Rc<Type>) -> PyResult<i64> {
+    if t.is_builtin() {
+        let own = t.name.rsplit('.').next().unwrap_or_default();
+        return match super::cpython_names::TYPE_FLAGS.binary_search_by(|(n, _)| n.cmp(&own)) {
+            Ok(i) => Ok(super::cpython_names::TYPE_FLAGS[i].1),
+            Err(_) => Err(vm.unsupported(format!("{}.__flags__", t.name))),
+        };
+    }
+    let mut flags = CLASS_FLAGS;
+    if let Some(base) = t.mro_rest.iter().find(|c| c.is_builtin()) {
+        flags |= type_flags(vm, base)? & INHERITED_FLAGS;
+    }
+    if t.dict.get_str("__call__").is_some() {
+        flags &= !HAVE_VECTORCALL;
+    }
+    flags &= !(i64::from(super::types::SEQUENCE | super::types::MAPPING) << 5);
+    flags |= i64::from(t.collection.get()) << 5;
+    if has_instance_dict(t)
+        && !t
+            .mro_rest
+            .iter()
+            .any(|c| c.is_builtin() && builtin_is(c, DICT_BASES))
+    {
+        flags |= MANAGED_DICT;
+    }
+    if has_weakrefs(t)
+        && !t
+            .mro_rest
+            .iter()
+            .any(|c| c.is_builtin() && builtin_is(c, WEAKREF_BASES))
+    {
+        flags |= MANAGED_WEAKREF;
+    }
+    let abstract_ = match t.dict.get_str("__abstractmethods__") {
+        Some(Value::Set(s)) => !s.items.is_empty(),
+        Some(Value::None | Value::Bool(false)) | None => false,
+        Some(_) => {
+            return Err(
+                vm.unsupported("__flags__ of a class whose __abstractmethods__ is not a set")
+            )
+        }
+    };
+    if abstract_ {
+        flags |= IS_ABSTRACT;
+    }
+    Ok(flags)
+}
+
+/// What `type_new` and `type_ready` add to a new class's dict after its namespace, in
+/// their order: the `__dict__` and `__weakref__` descriptors when the class is the first
+/// of its line to give its instances those, `__doc__` when the body set none, and
+/// `__hash__ = None` when the class defines `__eq__` but not `__hash__`
+/// (`type_ready_set_hash`: its instances are unhashable).
+pub fn add_class_entries(t: &Rc<Type>) {
+    for (name, added) in [("__dict__", adds_dict(t)), ("__weakref__", adds_weakref(t))] {
+        if added && t.dict.get_str(name).is_none() {
+            let g = GetSet {
+                name,
+                owner: Rc::downgrade(t),
+                member: false,
+            };
+            t.dict
+                .set_str(name, Value::Native(Rc::new(Native::GetSet(g))));
+        }
+    }
+    if t.dict.get_str("__doc__").is_none() {
+        t.dict.set_str("__doc__", Value::None);
+    }
+    if t.dict.get_str("__eq__").is_some() && t.dict.get_str("__hash__").is_none() {
+        t.dict.set_str("__hash__", Value::None);
+    }
+}
+
+/// The methods of `getset_descriptor` (descrobject.c's `getset_get`, `getset_set`),
+/// for the descriptors of a class's `__dict__` and `__weakref__` and a built-in type's
+/// getsets.
+pub const GETSET_METHODS: &[(&str, &str, NativeFn)] = &[
+    ("getset_descriptor", "__get__", getset_get),
+    ("getset_descriptor", "__set__", getset_set),
+    ("getset_descriptor", "__delete__", getset_delete),
+];
+
+/// The descriptor and its owner, and the object it applies to (`descr_check`'s
+/// TypeError when the object is not an instance of the owner).
+fn getset_args(
+    vm: &Vm,
+    args: &Args,
+    n: usize,
+    method: &str,
+) -> PyResult<(&'static str, Rc<Type>, Value)> {
+    let bound = super::argspec::Spec::method(
+        "getset_descriptor",
+        method,
+        super::argspec::Style::Wrapper,
+        &["instance", "value"][..n],
+        n,
+    )
+    .parse(vm, args, 1)?;
+    let obj = bound.into_iter().next().flatten().unwrap_or(Value::None);
+    let Some(Value::Native(me)) = args.pos.first() else {
+        return Err(vm.bug("a getset_descriptor method without one"));
+    };
+    let Native::GetSet(g) = &**me else {
+        return Err(vm.bug("a getset_descriptor method without one"));
+    };
+    let Some(owner) = g.owner.upgrade() else {
+        return Err(vm.bug("a getset_descriptor whose class is gone"));
+    };
+    let t = vm.type_of(&obj);
+    if !t.is_subtype(&owner) {
+        return Err(vm.type_error(format!(
+            "descriptor '{}' for '{}' objects doesn't apply to a '{}' object",
+            g.name, owner.name, t.name
+        )));
+    }
+    Ok((g.name, owner, obj))
+}
+
+/// `descriptor.__get__(obj, type=None)`: the descriptor itself for a lookup on the
+/// class, else the object's `__dict__`, its first weak reference (or None), or a
+/// built-in type's computed attribute.
+fn getset_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let obj = args.pos.get(1).cloned().unwrap_or(Value::None);
+    let ty = args.pos.get(2).cloned().unwrap_or(Value::None);
+    if args.pos.len() < 2 || args.pos.len() > 3 {
+        let n = args.pos.len().saturating_sub(1);
+        return Err(vm.type_error(format!("expected 1 or 2 arguments, got {n}")));
+    }
+    if obj.is_none() {
+        if ty.is_none() {
+            return Err(vm.type_error("__get__(None, None) is invalid"));
+        }
+        return Ok(args.pos[0].clone());
+    }
+    let (name, _, obj) = getset_args(vm, &Args::new(args.pos[..2].to_vec()), 1, "__get__")?;
+    if name == "__weakref__" {
+        return Ok(super::weakref::all_refs(&obj)
+            .first()
+            .cloned()
+            .unwrap_or(Value::None));
+    }
+    match vm.special_attr(&obj, name)? {
+        Some(v) => Ok(v),
+        None => Err(vm.unsupported(format!(
+            "the descriptor {name} of a {}",
+            vm.type_of(&obj).name
+        ))),
+    }
+}
+
+fn getset_set(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (name, owner, _) = getset_args(vm, &args, 2, "__set__")?;
+    getset_write(vm, name, &owner)
+}
+
+fn getset_delete(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (name, owner, _) = getset_args(vm, &args, 1, "__delete__")?;
+    getset_write(vm, name, &owner)
+}
+
+/// A class's `__weakref__` is read-only; replacing or deleting an instance's `__dict__`
+/// is beyond the VM, whose instances keep the dict they were made with.
+fn getset_write(vm: &Vm, name: &str, owner: &Rc<Type>) -> PyResult<Value> {
+    if name == "__weakref__" || owner.is_builtin() {
+        return Err(vm.err(
+            "AttributeError",
+            format!(
+                "attribute '{name}' of '{}' objects is not writable",
+                owner.name
+            ),
+        ));
+    }
+    Err(vm.unsupported(format!("assigning or deleting an instance's {name}")))
+}
+
 /// What CPython's dict of the class `t` holds, in its order.
 pub fn contents(vm: &Vm, t: &Rc<Type>) -> PyResult<Rc<Dict>> {
     if t.is_builtin() {

@@ -11,6 +11,7 @@
 mod argspec;
 mod attr;
 mod awaitables;
+mod baseobject;
 mod builtins;
 mod bytearray;
 mod call;

@@ -129,8 +129,12 @@ impl Vm {
                 t.lookup(name)
                     .filter(|f| !matches!(f, Value::Builtin(b) if b.owner == Some("object")))
             }
-            // The native modules' types keep their special methods in their dicts.
-            Value::Native(n) => self.ty(n.type_name()).lookup(name),
+            // The native modules' types keep their special methods in their dicts;
+            // `object`'s are the default behaviour here too.
+            Value::Native(n) => self
+                .ty(n.type_name())
+                .lookup(name)
+                .filter(|f| !matches!(f, Value::Builtin(b) if b.owner == Some("object"))),
             _ => None,
         }
     }

@@ -33,6 +33,14 @@ pub fn defining_type(type_name: &str, attr: &str) -> Option<&'static str> {
     None
 }
 
+/// Whether the `__dict__` of CPython's built-in type `type_name` itself (not a base's)
+/// holds `attr`.
+pub fn own_dict_has(type_name: &str, attr: &str) -> bool {
+    TYPES
+        .binary_search_by(|(t, _, _)| t.cmp(&type_name))
+        .is_ok_and(|i| sorted_contains(TYPES[i].2, attr))
+}
+
 /// Whether `owner.name` is a slot wrapper in CPython (`type(int.__add__)` is
 /// `wrapper_descriptor`; `type(int.__format__)` is `method_descriptor`).
 pub fn is_wrapper_descriptor(owner: &str, name: &str) -> bool {

@@ -10,6 +10,18 @@ fn addr(v: &Value) -> String {
 }
 
 impl Vm {
+    /// `object_repr`: `<module.Qualname object at 0x…>`, or `<tp_name object at 0x…>` for
+    /// a type of the builtins module.
+    pub fn default_repr(&self, v: &Value) -> String {
+        let t = self.type_of(v);
+        if &*t.module == "builtins" {
+            format!("<{} object at {}>", t.name, addr(v))
+        } else {
+            let qual = t.qualname.borrow().clone();
+            format!("<{}.{} object at {}>", t.module, qual, addr(v))
+        }
+    }
+
     /// `repr(v)` (CPython `PyObject_Repr`): one unit of the C recursion budget per call,
     /// so deep nesting raises RecursionError instead of exhausting the Rust stack; a
     /// container already being repr'd shows as `[...]` / `{...}` (`Py_ReprEnter`).
@@ -323,12 +335,7 @@ impl Vm {
                     let name = self.repr(&name)?;
                     format!("<_io.TextIOWrapper name={name} mode='w' encoding='utf-8'>")
                 } else {
-                    let qual = t.qualname.borrow().clone();
-                    if &*t.module == "builtins" {
-                        format!("<{} object at {}>", qual, addr(v))
-                    } else {
-                        format!("<{}.{} object at {}>", t.module, qual, addr(v))
-                    }
+                    self.default_repr(v)
                 }
             }
         })

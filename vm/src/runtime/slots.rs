@@ -309,6 +309,11 @@ const METHOD_STYLE: &[(&str, &str)] = &[
 /// Whether `owner.name`'s argument errors read as a slot wrapper's (`descriptor
 /// '__len__' requires a 'list' object …`) rather than a method's.
 pub fn wrapper_style(owner: &str, name: &str) -> bool {
+    // CPython's own dict says, for the types the generated tables know.
+    let own = owner.rsplit('.').next().unwrap_or(owner);
+    if super::reach::own_dict_has(own, name) {
+        return super::reach::is_wrapper_descriptor(own, name);
+    }
     name.starts_with("__") && name.ends_with("__") && !METHOD_STYLE.contains(&(owner, name))
 }
 

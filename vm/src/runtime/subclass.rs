@@ -162,7 +162,38 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("property", "__init__", descriptor_init),
     ("staticmethod", "__init__", descriptor_init),
     ("classmethod", "__init__", descriptor_init),
+    ("int", "__getnewargs__", getnewargs),
+    ("float", "__getnewargs__", getnewargs),
+    ("complex", "__getnewargs__", getnewargs),
+    ("str", "__getnewargs__", getnewargs),
+    ("bytes", "__getnewargs__", getnewargs),
+    ("tuple", "__getnewargs__", getnewargs),
 ];
+
+/// `int.__getnewargs__()` and its kin (`int___getnewargs___impl`, `float___getnewargs__`,
+/// `unicode_getnewargs`, …): the arguments that make the value again, as an exact
+/// built-in value (a complex's real and imaginary parts).
+fn getnewargs(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let me = args.pos.first().cloned().unwrap_or(Value::None);
+    let owner = match me.builtin_value() {
+        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => "int",
+        Value::Float(_) => "float",
+        Value::Complex(_) => "complex",
+        Value::Str(_) => "str",
+        Value::Bytes(_) => "bytes",
+        _ => "tuple",
+    };
+    super::argspec::no_args(vm, &args, owner, "__getnewargs__")?;
+    let items = match me.builtin_value() {
+        Value::Bool(b) => vec![Value::Int(i64::from(*b))],
+        Value::Complex(z) => vec![Value::Float(z.0), Value::Float(z.1)],
+        // A str or tuple subclass's value copied into the exact type.
+        Value::Str(s) => vec![Value::Str(Rc::from(&**s))],
+        Value::Tuple(t) => vec![Value::Tuple(Rc::from(&**t))],
+        v => vec![v.clone()],
+    };
+    Ok(Value::tuple(items))
+}
 
 fn int_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
     new(vm, "int", args)

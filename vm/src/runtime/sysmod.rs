@@ -55,6 +55,7 @@ pub fn install(vm: &mut Vm) {
         "sys",
         &[
             ("_getframe", getframe),
+            ("_getframemodulename", getframemodulename),
             ("settrace", settrace),
             ("gettrace", gettrace),
             ("setprofile", setprofile),
@@ -230,6 +231,34 @@ fn getframe(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         Some(fo) => Ok(Value::Frame(fo)),
         None => Err(vm.value_error("call stack is not deep enough")),
     }
+}
+
+/// `sys._getframemodulename(depth=0)`: the `__module__` of the function whose frame is
+/// `depth` calls down the stack (a module's or an exec'd code's frame: its globals'
+/// `__name__`, which CPython's function for that code took), or None past the bottom.
+fn getframemodulename(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [depth] = super::argspec::Spec::function(
+        "_getframemodulename",
+        super::argspec::Style::Keywords,
+        &["depth"],
+        0,
+    )
+    .keywords(0, 1)
+    .bind::<1>(vm, &args, 0)?;
+    let depth = match depth {
+        Some(d) => super::argspec::index(vm, &d)?,
+        None => 0,
+    };
+    let n = vm.frames.len() as i64;
+    let index = n - 1 - depth.max(0);
+    if index < 0 {
+        return Ok(Value::None);
+    }
+    let frame = &vm.frames[index as usize];
+    Ok(match &frame.func {
+        Some(f) => f.module.clone(),
+        None => frame.globals.get_str("__name__").unwrap_or(Value::None),
+    })
 }
 
 /// CPython's `inspect` is Python code (Lib/inspect.py): under a program's trace function

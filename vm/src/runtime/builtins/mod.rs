@@ -774,13 +774,20 @@ fn dir(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "dir", 0, 1)?;
     let names = match args.pos.first() {
         None => vm.top()?.fast_to_locals().keys(),
-        Some(v) => dir_names(vm, v)?,
+        // `_dir_object`: the class's own `__dir__`, its result made a list.
+        Some(v) => match vm.special(v, "__dir__") {
+            Some(f) => {
+                let r = vm.call(&f, Args::new(vec![v.clone()]))?;
+                vm.collect(&r)?
+            }
+            None => dir_names(vm, v)?,
+        },
     };
     Ok(Value::list(sort_values(vm, names, &Value::None, false)?))
 }
 
 /// The unsorted, distinct names `v.__dir__()` returns.
-fn dir_names(vm: &mut Vm, v: &Value) -> PyResult<Vec<Value>> {
+pub(crate) fn dir_names(vm: &mut Vm, v: &Value) -> PyResult<Vec<Value>> {
     let names = Dict::new();
     let mut add = |vm: &Vm, k: Value| names.set(k, Value::None).map_err(|e| vm.unhashable(e));
     match v {

@@ -50,6 +50,8 @@ const TABLES: &[&[(&str, &str, NativeFn)]] = &[
     super::subclass::METHODS,
     super::descr::METHODS,
     super::attr::OBJECT_METHODS,
+    super::baseobject::METHODS,
+    super::mappingproxy::GETSET_METHODS,
     super::metaclass::METHODS,
     super::range::METHODS,
 ];
