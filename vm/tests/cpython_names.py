@@ -181,6 +181,21 @@ print("pub const FINAL_TYPES: &[&str] = &[")
 print(names(sorted(k for k in samples if not samples[k].__flags__ & (1 << 10)), "    "))
 print("];")
 print()
+print("/// `__doc__` of each built-in type whose `__doc__` is a str or None, sorted by the VM's")
+print("/// name for it, and whether its dict holds that value itself (rather than a descriptor")
+print("/// through which its instances answer with their own).")
+print("pub const TYPE_DOCS: &[(&str, Option<&str>, bool)] = &[")
+for k in sorted(samples):
+    t = samples[k]
+    d = t.__doc__
+    if d is not None and not isinstance(d, str):
+        continue
+    plain = not hasattr(type(t.__dict__.get("__doc__")), "__get__")
+    assert d is None or '"##' not in d
+    text = "None" if d is None else 'Some(r##"%s"##)' % d
+    print('    ("%s", %s, %s),' % (k, text, "true" if plain else "false"))
+print("];")
+print()
 print("/// `__flags__` of each built-in type, sorted by the VM's name for it. Bit 19")
 print("/// (`Py_TPFLAGS_VALID_VERSION_TAG`), which CPython's attribute cache sets on a type's")
 print("/// first lookup, is kept only for the static built-in types (bit 1), which always have it.")

@@ -19,10 +19,10 @@ fn unsupported(source: &str) -> (String, String) {
 
 #[test]
 fn metaclass_protocols_are_unsupported_at_the_class_statement() {
-    // `len(C)` would not reach a metaclass's `__len__`: refused where it is defined.
+    // `C + 1` would not reach a metaclass's `__add__`: refused where it is defined.
     let (what, at) =
-        unsupported("class Meta(type):\n    def __len__(cls):\n        return 0\nprint(1)\n");
-    assert_eq!(what, "the special name __len__ in a metaclass");
+        unsupported("class Meta(type):\n    def __add__(cls, o):\n        return 0\nprint(1)\n");
+    assert_eq!(what, "the special name __add__ in a metaclass");
     assert_eq!(at, "1:1");
     let (what, at) = unsupported("x = 1\nclass C(metaclass=print):\n    pass\n");
     assert_eq!(what, "a metaclass that is not a class");

@@ -265,7 +265,10 @@ impl Vm {
                     // spec: namespaces.locals.function, namespaces.locals.module
                     "f_locals" => {
                         fo.fast_as_locals.set(true);
-                        self.with_frame(&fo, |f| Value::Dict(f.fast_to_locals()))
+                        self.with_frame(&fo, |f| match &f.locals_mapping {
+                            Some(m) => m.clone(),
+                            None => Value::Dict(f.fast_to_locals()),
+                        })
                     }
                     // spec: tracing.f_trace
                     "f_trace" => Some(fo.trace.borrow().clone()),
@@ -484,12 +487,11 @@ impl Vm {
                 ),
                 // A read-only view of the class's namespace (see `mappingproxy`).
                 "__dict__" => Some(super::mappingproxy::proxy(t)),
-                "__doc__" => match t.dict.get_str("__doc__") {
-                    None | Some(Value::None) if t.is_builtin() => {
-                        return Err(self.unsupported("the docstring of a built-in type"))
-                    }
-                    d => Some(d.unwrap_or(Value::None)),
+                "__doc__" if t.is_builtin() => match super::methods::builtin_type_doc(t) {
+                    Some(d) => Some(d),
+                    None => return Err(self.unsupported("the docstring of a built-in type")),
                 },
+                "__doc__" => Some(t.dict.get_str("__doc__").unwrap_or(Value::None)),
                 // `type_abstractmethods`: the class's own entry, never an inherited one.
                 "__abstractmethods__" => match t.dict.get_str(name) {
                     Some(v) if !t.is_builtin() => Some(v),
@@ -647,6 +649,8 @@ impl Vm {
     /// A class's own `__setattr__` or `__delattr__` (`slot_tp_setattro`), not `object`'s.
     fn own_hook(&self, v: &Value, hook: &str) -> Option<Value> {
         match v {
+            // A metaclass's own.
+            Value::Type(_) => self.special(v, hook),
             Value::Object(o) => {
                 let t = o.class.borrow().clone();
                 let bit = match hook {

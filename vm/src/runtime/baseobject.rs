@@ -146,7 +146,7 @@ fn format(vm: &mut Vm, args: Args) -> PyResult<Value> {
         ))),
         other => Err(vm.type_error(format!(
             "__format__() argument must be str, not {}",
-            vm.type_of(other).name
+            super::builtins::type_name_of_arg(vm, other)
         ))),
     }
 }

@@ -79,12 +79,17 @@ pub fn build_class(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         (None, None) => vm.ty("type"),
     };
     let meta = super::metaclass::calculate(vm, first, &bases)?;
-    let ns = super::metaclass::prepare(vm, &meta, &name, &entries, &kwds)?;
+    let (ns, mapping) = super::metaclass::prepare(vm, &meta, &name, &entries, &kwds)?;
     let mut frame = vm.function_frame(&body, Args::default())?;
     frame.locals = Some(ns.clone());
+    frame.locals_mapping = mapping.clone();
     let cell = eval::run_entry_frame(vm, frame)?;
     if replaced {
-        ns.set_str("__orig_bases__", Value::tuple(orig_bases));
+        let orig = Value::tuple(orig_bases);
+        match &mapping {
+            Some(m) => vm.setitem(m, &Value::str("__orig_bases__"), orig)?,
+            None => ns.set_str("__orig_bases__", orig),
+        }
     }
     let t = if Rc::ptr_eq(&meta, &vm.ty("type")) {
         make_class(vm, &name, bases, ns, kwds, &meta)?
@@ -94,7 +99,7 @@ pub fn build_class(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         let mut margs = Args::new(vec![
             Value::Str(name.clone()),
             Value::tuple(entries),
-            Value::Dict(ns),
+            mapping.unwrap_or(Value::Dict(ns)),
         ]);
         margs.kw = kwds;
         match vm.call(&Value::Type(meta), margs)? {

@@ -1914,6 +1914,741 @@ pub const FINAL_TYPES: &[&str] = &[
     "version_info", "wrapper_descriptor",
 ];
 
+/// `__doc__` of each built-in type whose `__doc__` is a str or None, sorted by the VM's
+/// name for it, and whether its dict holds that value itself (rather than a descriptor
+/// through which its instances answer with their own).
+pub const TYPE_DOCS: &[(&str, Option<&str>, bool)] = &[
+    ("ArithmeticError", Some(r##"Base class for arithmetic errors."##), true),
+    ("AssertionError", Some(r##"Assertion failed."##), true),
+    ("AttributeError", Some(r##"Attribute not found."##), true),
+    ("BaseException", Some(r##"Common base class for all exceptions"##), true),
+    ("BaseExceptionGroup", Some(r##"A combination of multiple unrelated exceptions."##), true),
+    ("BlockingIOError", Some(r##"I/O operation would block."##), true),
+    ("BrokenPipeError", Some(r##"Broken pipe."##), true),
+    ("BufferError", Some(r##"Buffer error."##), true),
+    ("BufferedReader", Some(r##"Create a new buffered reader using the given readable raw IO object."##), true),
+    ("BytesWarning", Some(r##"Base class for warnings about bytes and buffer related problems, mostly
+related to conversion from str or comparing to str."##), true),
+    ("CallableProxyType", None, true),
+    ("ChildProcessError", Some(r##"Child process error."##), true),
+    ("ConnectionAbortedError", Some(r##"Connection aborted."##), true),
+    ("ConnectionError", Some(r##"Connection error."##), true),
+    ("ConnectionRefusedError", Some(r##"Connection refused."##), true),
+    ("ConnectionResetError", Some(r##"Connection reset."##), true),
+    ("DeprecationWarning", Some(r##"Base class for warnings about deprecated features."##), true),
+    ("EOFError", Some(r##"Read beyond end of file."##), true),
+    ("EncodingWarning", Some(r##"Base class for warnings about encodings."##), true),
+    ("EnvironmentError", Some(r##"Base class for I/O related errors."##), true),
+    ("Exception", Some(r##"Common base class for all non-exit exceptions."##), true),
+    ("ExceptionGroup", None, true),
+    ("FileExistsError", Some(r##"File already exists."##), true),
+    ("FileIO", Some(r##"Open a file.
+
+The mode can be 'r' (default), 'w', 'x' or 'a' for reading,
+writing, exclusive creation or appending.  The file will be created if it
+doesn't exist when opened for writing or appending; it will be truncated
+when opened for writing.  A FileExistsError will be raised if it already
+exists when opened for creating. Opening a file for creating implies
+writing so this mode behaves in a similar way to 'w'.Add a '+' to the mode
+to allow simultaneous reading and writing. A custom opener can be used by
+passing a callable as *opener*. The underlying file descriptor for the file
+object is then obtained by calling opener with (*name*, *flags*).
+*opener* must return an open file descriptor (passing os.open as *opener*
+results in functionality similar to passing None)."##), true),
+    ("FileNotFoundError", Some(r##"File not found."##), true),
+    ("FloatingPointError", Some(r##"Floating point operation failed."##), true),
+    ("FutureWarning", Some(r##"Base class for warnings about constructs that will change semantically
+in the future."##), true),
+    ("GeneratorExit", Some(r##"Request that a generator exit."##), true),
+    ("GenericAlias", Some(r##"Represent a PEP 585 generic type
+
+E.g. for t = list[int], t.__origin__ is list and t.__args__ is (int,)."##), true),
+    ("IOError", Some(r##"Base class for I/O related errors."##), true),
+    ("ImportError", Some(r##"Import can't find module, or can't find name in module."##), true),
+    ("ImportWarning", Some(r##"Base class for warnings about probable mistakes in module imports"##), true),
+    ("IndentationError", Some(r##"Improper indentation."##), true),
+    ("IndexError", Some(r##"Sequence index out of range."##), true),
+    ("InterruptedError", Some(r##"Interrupted by signal."##), true),
+    ("IsADirectoryError", Some(r##"Operation doesn't work on directories."##), true),
+    ("KeyError", Some(r##"Mapping key not found."##), true),
+    ("KeyWrapper", None, true),
+    ("KeyboardInterrupt", Some(r##"Program interrupted by user."##), true),
+    ("LookupError", Some(r##"Base class for lookup errors."##), true),
+    ("Match", Some(r##"The result of re.match() and re.search().
+Match objects always have a boolean value of True."##), true),
+    ("MemoryError", Some(r##"Out of memory."##), true),
+    ("ModuleNotFoundError", Some(r##"Module not found."##), true),
+    ("NameError", Some(r##"Name not found globally."##), true),
+    ("NoneType", None, true),
+    ("NotADirectoryError", Some(r##"Operation only works on directories."##), true),
+    ("NotImplementedError", Some(r##"Method or function hasn't been implemented yet."##), true),
+    ("NotImplementedType", None, true),
+    ("OSError", Some(r##"Base class for I/O related errors."##), true),
+    ("OrderedDict", Some(r##"Dictionary that remembers insertion order"##), true),
+    ("OverflowError", Some(r##"Result too large to be represented."##), true),
+    ("ParamSpec", Some(r##"Parameter specification variable.
+
+The preferred way to construct a parameter specification is via the
+dedicated syntax for generic functions, classes, and type aliases,
+where the use of '**' creates a parameter specification::
+
+    type IntFunc[**P] = Callable[P, int]
+
+For compatibility with Python 3.11 and earlier, ParamSpec objects
+can also be created as follows::
+
+    P = ParamSpec('P')
+
+Parameter specification variables exist primarily for the benefit of
+static type checkers.  They are used to forward the parameter types of
+one callable to another callable, a pattern commonly found in
+higher-order functions and decorators.  They are only valid when used
+in ``Concatenate``, or as the first argument to ``Callable``, or as
+parameters for user-defined Generics. See class Generic for more
+information on generic types.
+
+An example for annotating a decorator::
+
+    def add_logging[**P, T](f: Callable[P, T]) -> Callable[P, T]:
+        '''A type-safe decorator to add logging to a function.'''
+        def inner(*args: P.args, **kwargs: P.kwargs) -> T:
+            logging.info(f'{f.__name__} was called')
+            return f(*args, **kwargs)
+        return inner
+
+    @add_logging
+    def add_two(x: float, y: float) -> float:
+        '''Add two numbers together.'''
+        return x + y
+
+Parameter specification variables can be introspected. e.g.::
+
+    >>> P = ParamSpec("P")
+    >>> P.__name__
+    'P'
+
+Note that only parameter specification variables defined in the global
+scope can be pickled.
+"##), true),
+    ("Pattern", Some(r##"Compiled regular expression object."##), true),
+    ("PendingDeprecationWarning", Some(r##"Base class for warnings about features which will be deprecated
+in the future."##), true),
+    ("PermissionError", Some(r##"Not enough permissions."##), true),
+    ("ProcessLookupError", Some(r##"Process not found."##), true),
+    ("ProxyType", None, true),
+    ("RLock", None, true),
+    ("RecursionError", Some(r##"Recursion limit exceeded."##), true),
+    ("ReferenceError", Some(r##"Weak ref proxy used after referent went away."##), true),
+    ("ReferenceType", None, true),
+    ("ResourceWarning", Some(r##"Base class for warnings about resource usage."##), true),
+    ("RuntimeError", Some(r##"Unspecified run-time error."##), true),
+    ("RuntimeWarning", Some(r##"Base class for warnings about dubious runtime behavior."##), true),
+    ("SRE_Scanner", None, true),
+    ("SRE_Template", None, true),
+    ("SimpleNamespace", Some(r##"A simple attribute-based namespace.
+
+SimpleNamespace(**kwargs)"##), true),
+    ("StopAsyncIteration", Some(r##"Signal the end from iterator.__anext__()."##), true),
+    ("StopIteration", Some(r##"Signal the end from iterator.__next__()."##), true),
+    ("SyntaxError", Some(r##"Invalid syntax."##), true),
+    ("SyntaxWarning", Some(r##"Base class for warnings about dubious syntax."##), true),
+    ("SystemError", Some(r##"Internal error in the Python interpreter.
+
+Please report this to the Python maintainer, along with the traceback,
+the Python version, and the hardware/OS platform and version."##), true),
+    ("SystemExit", Some(r##"Request to exit from the interpreter."##), true),
+    ("TabError", Some(r##"Improper mixture of spaces and tabs."##), true),
+    ("TextIOWrapper", Some(r##"Character and line based layer over a BufferedIOBase object, buffer.
+
+encoding gives the name of the encoding that the stream will be
+decoded or encoded with. It defaults to locale.getencoding().
+
+errors determines the strictness of encoding and decoding (see
+help(codecs.Codec) or the documentation for codecs.register) and
+defaults to "strict".
+
+newline controls how line endings are handled. It can be None, '',
+'\n', '\r', and '\r\n'.  It works as follows:
+
+* On input, if newline is None, universal newlines mode is
+  enabled. Lines in the input can end in '\n', '\r', or '\r\n', and
+  these are translated into '\n' before being returned to the
+  caller. If it is '', universal newline mode is enabled, but line
+  endings are returned to the caller untranslated. If it has any of
+  the other legal values, input lines are only terminated by the given
+  string, and the line ending is returned to the caller untranslated.
+
+* On output, if newline is None, any '\n' characters written are
+  translated to the system default line separator, os.linesep. If
+  newline is '' or '\n', no translation takes place. If newline is any
+  of the other legal values, any '\n' characters written are translated
+  to the given string.
+
+If line_buffering is True, a call to flush is implied when a call to
+write contains a newline character."##), true),
+    ("TimeoutError", Some(r##"Timeout expired."##), true),
+    ("TypeAliasType", Some(r##"Type alias.
+
+Type aliases are created through the type statement::
+
+    type Alias = int
+
+In this example, Alias and int will be treated equivalently by static
+type checkers.
+
+At runtime, Alias is an instance of TypeAliasType. The __name__
+attribute holds the name of the type alias. The value of the type alias
+is stored in the __value__ attribute. It is evaluated lazily, so the
+value is computed only if the attribute is accessed.
+
+Type aliases can also be generic::
+
+    type ListOrSet[T] = list[T] | set[T]
+
+In this case, the type parameters of the alias are stored in the
+__type_params__ attribute.
+
+See PEP 695 for more information.
+"##), true),
+    ("TypeError", Some(r##"Inappropriate argument type."##), true),
+    ("TypeVar", Some(r##"Type variable.
+
+The preferred way to construct a type variable is via the dedicated
+syntax for generic functions, classes, and type aliases::
+
+    class Sequence[T]:  # T is a TypeVar
+        ...
+
+This syntax can also be used to create bound and constrained type
+variables::
+
+    # S is a TypeVar bound to str
+    class StrSequence[S: str]:
+        ...
+
+    # A is a TypeVar constrained to str or bytes
+    class StrOrBytesSequence[A: (str, bytes)]:
+        ...
+
+However, if desired, reusable type variables can also be constructed
+manually, like so::
+
+   T = TypeVar('T')  # Can be anything
+   S = TypeVar('S', bound=str)  # Can be any subtype of str
+   A = TypeVar('A', str, bytes)  # Must be exactly str or bytes
+
+Type variables exist primarily for the benefit of static type
+checkers.  They serve as the parameters for generic types as well
+as for generic function and type alias definitions.
+
+The variance of type variables is inferred by type checkers when they
+are created through the type parameter syntax and when
+``infer_variance=True`` is passed. Manually created type variables may
+be explicitly marked covariant or contravariant by passing
+``covariant=True`` or ``contravariant=True``. By default, manually
+created type variables are invariant. See PEP 484 and PEP 695 for more
+details.
+"##), true),
+    ("TypeVarTuple", Some(r##"Type variable tuple. A specialized form of type variable that enables
+variadic generics.
+
+The preferred way to construct a type variable tuple is via the
+dedicated syntax for generic functions, classes, and type aliases,
+where a single '*' indicates a type variable tuple::
+
+    def move_first_element_to_last[T, *Ts](tup: tuple[T, *Ts]) -> tuple[*Ts, T]:
+        return (*tup[1:], tup[0])
+
+For compatibility with Python 3.11 and earlier, TypeVarTuple objects
+can also be created as follows::
+
+    Ts = TypeVarTuple('Ts')  # Can be given any name
+
+Just as a TypeVar (type variable) is a placeholder for a single type,
+a TypeVarTuple is a placeholder for an *arbitrary* number of types. For
+example, if we define a generic class using a TypeVarTuple::
+
+    class C[*Ts]: ...
+
+Then we can parameterize that class with an arbitrary number of type
+arguments::
+
+    C[int]       # Fine
+    C[int, str]  # Also fine
+    C[()]        # Even this is fine
+
+For more details, see PEP 646.
+
+Note that only TypeVarTuples defined in the global scope can be
+pickled.
+"##), true),
+    ("UnboundLocalError", Some(r##"Local name referenced but not bound to a value."##), true),
+    ("UnicodeDecodeError", Some(r##"Unicode decoding error."##), true),
+    ("UnicodeEncodeError", Some(r##"Unicode encoding error."##), true),
+    ("UnicodeError", Some(r##"Unicode related error."##), true),
+    ("UnicodeTranslateError", Some(r##"Unicode translation error."##), true),
+    ("UnicodeWarning", Some(r##"Base class for warnings about Unicode related problems, mostly
+related to conversion problems."##), true),
+    ("UnionType", Some(r##"Represent a PEP 604 union type
+
+E.g. for int | str"##), true),
+    ("UserWarning", Some(r##"Base class for warnings generated by user code."##), true),
+    ("ValueError", Some(r##"Inappropriate argument value (of correct type)."##), true),
+    ("Warning", Some(r##"Base class for warning categories."##), true),
+    ("ZeroDivisionError", Some(r##"Second argument to a division or modulo operation was zero."##), true),
+    ("_abc_data", Some(r##"Internal state held by ABC machinery."##), true),
+    ("_deque_iterator", None, true),
+    ("_deque_reverse_iterator", None, true),
+    ("_grouper", None, true),
+    ("_lru_cache_wrapper", Some(r##"Create a cached callable that wraps another function.
+
+user_function:      the function being cached
+
+maxsize:  0         for no caching
+          None      for unlimited cache size
+          n         for a bounded cache
+
+typed:    False     cache f(3) and f(3.0) as identical calls
+          True      cache f(3) and f(3.0) as distinct calls
+
+cache_info_type:    namedtuple class with the fields:
+                        hits misses currsize maxsize
+"##), true),
+    ("_tee", Some(r##"Iterator wrapped to make it copyable."##), true),
+    ("_tee_dataobject", Some(r##"teedataobject(iterable, values, next, /)
+--
+
+Data container common to multiple tee objects."##), true),
+    ("accumulate", Some(r##"Return series of accumulated sums (or other binary function results)."##), true),
+    ("async_generator", None, true),
+    ("async_generator_asend", None, true),
+    ("async_generator_athrow", None, true),
+    ("async_generator_wrapped_value", None, true),
+    ("attrgetter", Some(r##"Return a callable object that fetches the given attribute(s) from its operand.
+After f = attrgetter('name'), the call f(r) returns r.name.
+After g = attrgetter('name', 'date'), the call g(r) returns (r.name, r.date).
+After h = attrgetter('name.first', 'name.last'), the call h(r) returns
+(r.name.first, r.name.last)."##), true),
+    ("batched", Some(r##"Batch data into tuples of length n. The last batch may be shorter than n.
+
+Loops over the input iterable and accumulates data into tuples
+up to size n.  The input is consumed lazily, just enough to
+fill a batch.  The result is yielded as soon as a batch is full
+or when the input iterable is exhausted.
+
+    >>> for batch in batched('ABCDEFG', 3):
+    ...     print(batch)
+    ...
+    ('A', 'B', 'C')
+    ('D', 'E', 'F')
+    ('G',)"##), true),
+    ("bool", Some(r##"bool(x) -> bool
+
+Returns True when the argument x is true, False otherwise.
+The builtins True and False are the only two instances of the class bool.
+The class bool is a subclass of the class int, and cannot be subclassed."##), true),
+    ("bytearray", Some(r##"bytearray(iterable_of_ints) -> bytearray
+bytearray(string, encoding[, errors]) -> bytearray
+bytearray(bytes_or_buffer) -> mutable copy of bytes_or_buffer
+bytearray(int) -> bytes array of size given by the parameter initialized with null bytes
+bytearray() -> empty bytes array
+
+Construct a mutable bytearray object from:
+  - an iterable yielding integers in range(256)
+  - a text string encoded using the specified encoding
+  - a bytes or a buffer object
+  - any object implementing the buffer API.
+  - an integer"##), true),
+    ("bytearray_iterator", None, true),
+    ("bytes", Some(r##"bytes(iterable_of_ints) -> bytes
+bytes(string, encoding[, errors]) -> bytes
+bytes(bytes_or_buffer) -> immutable copy of bytes_or_buffer
+bytes(int) -> bytes object of size given by the parameter initialized with null bytes
+bytes() -> empty bytes object
+
+Construct an immutable array of bytes from:
+  - an iterable yielding integers in range(256)
+  - a text string encoded using the specified encoding
+  - any object implementing the buffer API.
+  - an integer"##), true),
+    ("bytes_iterator", None, true),
+    ("callable_iterator", None, true),
+    ("cell", Some(r##"Create a new cell object.
+
+  contents
+    the contents of the cell. If not specified, the cell will be empty,
+    and 
+ further attempts to access its cell_contents attribute will
+    raise a ValueError."##), true),
+    ("chain", Some(r##"chain(*iterables) --> chain object
+
+Return a chain object whose .__next__() method returns elements from the
+first iterable until it is exhausted, then elements from the next
+iterable, until all of the iterables are exhausted."##), true),
+    ("classmethod", Some(r##"classmethod(function) -> method
+
+Convert a function to be a class method.
+
+A class method receives the class as implicit first argument,
+just like an instance method receives the instance.
+To declare a class method, use this idiom:
+
+  class C:
+      @classmethod
+      def f(cls, arg1, arg2, argN):
+          ...
+
+It can be called either on the class (e.g. C.f()) or on an instance
+(e.g. C().f()).  The instance is ignored except for its class.
+If a class method is called for a derived class, the derived class
+object is passed as the implied first argument.
+
+Class methods are different than C++ or Java static methods.
+If you want those, see the staticmethod builtin."##), true),
+    ("code", Some(r##"Create a code object.  Not for the faint of heart."##), true),
+    ("combinations", Some(r##"Return successive r-length combinations of elements in the iterable.
+
+combinations(range(4), 3) --> (0,1,2), (0,1,3), (0,2,3), (1,2,3)"##), true),
+    ("combinations_with_replacement", Some(r##"Return successive r-length combinations of elements in the iterable allowing individual elements to have successive repeats.
+
+combinations_with_replacement('ABC', 2) --> ('A','A'), ('A','B'), ('A','C'), ('B','B'), ('B','C'), ('C','C')"##), true),
+    ("complex", Some(r##"Create a complex number from a real part and an optional imaginary part.
+
+This is equivalent to (real + imag*1j) where imag defaults to 0."##), true),
+    ("compress", Some(r##"Return data elements corresponding to true selector elements.
+
+Forms a shorter iterator from selected data elements using the selectors to
+choose the data elements."##), true),
+    ("coroutine", None, true),
+    ("coroutine_wrapper", Some(r##"A wrapper object implementing __await__ for coroutines."##), true),
+    ("count", Some(r##"Return a count object whose .__next__() method returns consecutive values.
+
+Equivalent to:
+    def count(firstval=0, step=1):
+        x = firstval
+        while 1:
+            yield x
+            x += step"##), true),
+    ("cycle", Some(r##"Return elements from the iterable until it is exhausted. Then repeat the sequence indefinitely."##), true),
+    ("defaultdict", Some(r##"defaultdict(default_factory=None, /, [...]) --> dict with default factory
+
+The default factory is called without arguments to produce
+a new value when a key is not present, in __getitem__ only.
+A defaultdict compares equal to a dict with the same items.
+All remaining arguments are treated the same as if they were
+passed to the dict constructor, including keyword arguments.
+"##), true),
+    ("deque", Some(r##"deque([iterable[, maxlen]]) --> deque object
+
+A list-like sequence optimized for data accesses near its endpoints."##), true),
+    ("dict", Some(r##"dict() -> new empty dictionary
+dict(mapping) -> new dictionary initialized from a mapping object's
+    (key, value) pairs
+dict(iterable) -> new dictionary initialized as if via:
+    d = {}
+    for k, v in iterable:
+        d[k] = v
+dict(**kwargs) -> new dictionary initialized with the name=value pairs
+    in the keyword argument list.  For example:  dict(one=1, two=2)"##), true),
+    ("dict_itemiterator", None, true),
+    ("dict_items", None, true),
+    ("dict_keyiterator", None, true),
+    ("dict_keys", None, true),
+    ("dict_reverseitemiterator", None, true),
+    ("dict_reversekeyiterator", None, true),
+    ("dict_reversevalueiterator", None, true),
+    ("dict_valueiterator", None, true),
+    ("dict_values", None, true),
+    ("dropwhile", Some(r##"Drop items from the iterable while predicate(item) is true.
+
+Afterwards, return every element until the iterable is exhausted."##), true),
+    ("ellipsis", None, true),
+    ("enumerate", Some(r##"Return an enumerate object.
+
+  iterable
+    an object supporting iteration
+
+The enumerate object yields pairs containing a count (from start, which
+defaults to zero) and a value yielded by the iterable argument.
+
+enumerate is useful for obtaining an indexed list:
+    (0, seq[0]), (1, seq[1]), (2, seq[2]), ..."##), true),
+    ("filter", Some(r##"filter(function or None, iterable) --> filter object
+
+Return an iterator yielding those items of iterable for which function(item)
+is true. If function is None, return the items that are true."##), true),
+    ("filterfalse", Some(r##"Return those items of iterable for which function(item) is false.
+
+If function is None, return the items that are false."##), true),
+    ("flags", Some(r##"sys.flags
+
+Flags provided through command line arguments or environment vars."##), true),
+    ("float", Some(r##"Convert a string or number to a floating point number, if possible."##), true),
+    ("frame", None, true),
+    ("frozenset", Some(r##"frozenset() -> empty frozenset object
+frozenset(iterable) -> frozenset object
+
+Build an immutable unordered collection of unique elements."##), true),
+    ("function", Some(r##"Create a function object.
+
+  code
+    a code object
+  globals
+    the globals dictionary
+  name
+    a string that overrides the name from the code object
+  argdefs
+    a tuple that specifies the default argument values
+  closure
+    a tuple that supplies the bindings for free variables"##), false),
+    ("generator", None, true),
+    ("groupby", Some(r##"make an iterator that returns consecutive keys and groups from the iterable
+
+  iterable
+    Elements to divide into groups according to the key function.
+  key
+    A function for computing the group category for each element.
+    If the key function is not specified or is None, the element itself
+    is used for grouping."##), true),
+    ("int", Some(r##"int([x]) -> integer
+int(x, base=10) -> integer
+
+Convert a number or string to an integer, or return 0 if no arguments
+are given.  If x is a number, return x.__int__().  For floating point
+numbers, this truncates towards zero.
+
+If x is not a number or if base is given, then x must be a string,
+bytes, or bytearray instance representing an integer literal in the
+given base.  The literal can be preceded by '+' or '-' and be surrounded
+by whitespace.  The base defaults to 10.  Valid bases are 0 and 2-36.
+Base 0 means to interpret the base from the string as an integer literal.
+>>> int('0b100', base=0)
+4"##), true),
+    ("islice", Some(r##"islice(iterable, stop) --> islice object
+islice(iterable, start, stop[, step]) --> islice object
+
+Return an iterator whose next() method returns selected values from an
+iterable.  If start is specified, will skip all preceding elements;
+otherwise, start defaults to zero.  Step defaults to one.  If
+specified as another value, step determines how many values are
+skipped between successive calls.  Works like a slice() on a list
+but returns an iterator."##), true),
+    ("itemgetter", Some(r##"Return a callable object that fetches the given item(s) from its operand.
+After f = itemgetter(2), the call f(r) returns r[2].
+After g = itemgetter(2, 5, 3), the call g(r) returns (r[2], r[5], r[3])"##), true),
+    ("iterator", None, true),
+    ("list", Some(r##"Built-in mutable sequence.
+
+If no argument is given, the constructor creates a new empty list.
+The argument must be an iterable if specified."##), true),
+    ("list_iterator", None, true),
+    ("list_reverseiterator", None, true),
+    ("lock", Some(r##"A lock object is a synchronization primitive.  To create a lock,
+call threading.Lock().  Methods are:
+
+acquire() -- lock the lock, possibly blocking until it can be obtained
+release() -- unlock of the lock
+locked() -- test whether the lock is currently locked
+
+A lock is not owned by the thread that locked it; another thread may
+unlock it.  A thread attempting to lock a lock that it has already locked
+will block until another thread unlocks it.  Deadlocks may ensue."##), true),
+    ("map", Some(r##"map(func, *iterables) --> map object
+
+Make an iterator that computes the function using arguments from
+each of the iterables.  Stops when the shortest iterable is exhausted."##), true),
+    ("mappingproxy", None, true),
+    ("memoryview", Some(r##"Create a new memoryview object which references the given object."##), true),
+    ("method", Some(r##"Create a bound instance method object."##), false),
+    ("methodcaller", Some(r##"Return a callable object that calls the given method on its operand.
+After f = methodcaller('name'), the call f(r) returns r.name().
+After g = methodcaller('name', 'date', foo=1), the call g(r) returns
+r.name('date', foo=1)."##), true),
+    ("module", Some(r##"Create a module object.
+
+The name must be a string; the optional doc argument can have any type."##), true),
+    ("object", Some(r##"The base class of the class hierarchy.
+
+When called, it accepts no arguments and returns a new featureless
+instance that has no instance attributes and cannot be given any.
+"##), true),
+    ("odict_items", None, true),
+    ("odict_iterator", None, true),
+    ("odict_keys", None, true),
+    ("odict_values", None, true),
+    ("pairwise", Some(r##"Return an iterator of overlapping pairs taken from the input iterator.
+
+    s -> (s0,s1), (s1,s2), (s2, s3), ..."##), true),
+    ("partial", Some(r##"partial(func, *args, **keywords) - new function with partial application
+    of the given arguments and keywords.
+"##), true),
+    ("permutations", Some(r##"Return successive r-length permutations of elements in the iterable.
+
+permutations(range(3), 2) --> (0,1), (0,2), (1,0), (1,2), (2,0), (2,1)"##), true),
+    ("product", Some(r##"product(*iterables, repeat=1) --> product object
+
+Cartesian product of input iterables.  Equivalent to nested for-loops.
+
+For example, product(A, B) returns the same as:  ((x,y) for x in A for y in B).
+The leftmost iterators are in the outermost for-loop, so the output tuples
+cycle in a manner similar to an odometer (with the rightmost element changing
+on every iteration).
+
+To compute the product of an iterable with itself, specify the number
+of repetitions with the optional repeat keyword argument. For example,
+product(A, repeat=4) means the same as product(A, A, A, A).
+
+product('ab', range(3)) --> ('a',0) ('a',1) ('a',2) ('b',0) ('b',1) ('b',2)
+product((0,1), (0,1), (0,1)) --> (0,0,0) (0,0,1) (0,1,0) (0,1,1) (1,0,0) ..."##), true),
+    ("property", Some(r##"Property attribute.
+
+  fget
+    function to be used for getting an attribute value
+  fset
+    function to be used for setting an attribute value
+  fdel
+    function to be used for del'ing an attribute
+  doc
+    docstring
+
+Typical use is to define a managed attribute x:
+
+class C(object):
+    def getx(self): return self._x
+    def setx(self, value): self._x = value
+    def delx(self): del self._x
+    x = property(getx, setx, delx, "I'm the 'x' property.")
+
+Decorators make defining new properties or modifying existing ones easy:
+
+class C(object):
+    @property
+    def x(self):
+        "I am the 'x' property."
+        return self._x
+    @x.setter
+    def x(self, value):
+        self._x = value
+    @x.deleter
+    def x(self):
+        del self._x"##), false),
+    ("range", Some(r##"range(stop) -> range object
+range(start, stop[, step]) -> range object
+
+Return an object that produces a sequence of integers from start (inclusive)
+to stop (exclusive) by step.  range(i, j) produces i, i+1, i+2, ..., j-1.
+start defaults to 0, and stop is omitted!  range(4) produces 0, 1, 2, 3.
+These are exactly the valid indices for a list of 4 elements.
+When step is given, it specifies the increment (or decrement)."##), true),
+    ("range_iterator", None, true),
+    ("repeat", Some(r##"repeat(object [,times]) -> create an iterator which returns the object
+for the specified number of times.  If not specified, returns the object
+endlessly."##), true),
+    ("reversed", Some(r##"Return a reverse iterator over the values of the given sequence."##), true),
+    ("set", Some(r##"set() -> new empty set object
+set(iterable) -> new set object
+
+Build an unordered collection of unique elements."##), true),
+    ("set_iterator", None, true),
+    ("slice", Some(r##"slice(stop)
+slice(start, stop[, step])
+
+Create a slice object.  This is used for extended slicing (e.g. a[0:10:2])."##), true),
+    ("starmap", Some(r##"Return an iterator whose values are returned from the function evaluated with an argument tuple taken from the given sequence."##), true),
+    ("stat_result", Some(r##"stat_result: Result from stat, fstat, or lstat.
+
+This object may be accessed either as a tuple of
+  (mode, ino, dev, nlink, uid, gid, size, atime, mtime, ctime)
+or via the attributes st_mode, st_ino, st_dev, st_nlink, st_uid, and so on.
+
+Posix/windows: If your platform supports st_blksize, st_blocks, st_rdev,
+or st_flags, they are available as attributes only.
+
+See os.stat for more information."##), true),
+    ("staticmethod", Some(r##"staticmethod(function) -> method
+
+Convert a function to be a static method.
+
+A static method does not receive an implicit first argument.
+To declare a static method, use this idiom:
+
+     class C:
+         @staticmethod
+         def f(arg1, arg2, argN):
+             ...
+
+It can be called either on the class (e.g. C.f()) or on an instance
+(e.g. C().f()). Both the class and the instance are ignored, and
+neither is passed implicitly as the first argument to the method.
+
+Static methods in Python are similar to those found in Java or C++.
+For a more advanced concept, see the classmethod builtin."##), true),
+    ("str", Some(r##"str(object='') -> str
+str(bytes_or_buffer[, encoding[, errors]]) -> str
+
+Create a new string object from the given object. If encoding or
+errors is specified, then the object must expose a data buffer
+that will be decoded using the given encoding and error handler.
+Otherwise, returns the result of object.__str__() (if defined)
+or repr(object).
+encoding defaults to sys.getdefaultencoding().
+errors defaults to 'strict'."##), true),
+    ("str_ascii_iterator", None, true),
+    ("str_iterator", None, true),
+    ("super", Some(r##"super() -> same as super(__class__, <first argument>)
+super(type) -> unbound super object
+super(type, obj) -> bound super object; requires isinstance(obj, type)
+super(type, type2) -> bound super object; requires issubclass(type2, type)
+Typical use to call a cooperative superclass method:
+class C(B):
+    def meth(self, arg):
+        super().meth(arg)
+This works for class methods too:
+class C(B):
+    @classmethod
+    def cmeth(cls, arg):
+        super().cmeth(arg)
+"##), true),
+    ("takewhile", Some(r##"Return successive entries from an iterable as long as the predicate evaluates to true for each entry."##), true),
+    ("traceback", Some(r##"TracebackType(tb_next, tb_frame, tb_lasti, tb_lineno)
+--
+
+Create a new traceback object."##), true),
+    ("tuple", Some(r##"Built-in immutable sequence.
+
+If no argument is given, the constructor returns an empty tuple.
+If iterable is specified the tuple is initialized from iterable's items.
+
+If the argument is a tuple, the return value is the same object."##), true),
+    ("tuple_iterator", None, true),
+    ("type", Some(r##"type(object) -> the object's type
+type(name, bases, dict, **kwds) -> a new type"##), false),
+    ("version_info", Some(r##"sys.version_info
+
+Version information as a named tuple."##), true),
+    ("zip", Some(r##"zip(*iterables, strict=False) --> Yield tuples until an input is exhausted.
+
+   >>> list(zip('abcdefg', range(3), range(4)))
+   [('a', 0, 0), ('b', 1, 1), ('c', 2, 2)]
+
+The zip object yields n-length tuples, where n is the number of iterables
+passed as positional arguments to zip().  The i-th element in every tuple
+comes from the i-th iterable argument to zip().  This continues until the
+shortest argument is exhausted.
+
+If strict is true and one of the arguments is exhausted before the others,
+raise a ValueError."##), true),
+    ("zip_longest", Some(r##"zip_longest(iter1 [,iter2 [...]], [fillvalue=None]) --> zip_longest object
+
+Return a zip_longest object whose .__next__() method returns a tuple where
+the i-th element comes from the i-th iterable argument.  The .__next__()
+method continues until the longest iterable in the argument sequence
+is exhausted and then it raises StopIteration.  When the shorter iterables
+are exhausted, the fillvalue is substituted in their place.  The fillvalue
+defaults to None or can be specified by a keyword argument.
+"##), true),
+];
+
 /// `__flags__` of each built-in type, sorted by the VM's name for it. Bit 19
 /// (`Py_TPFLAGS_VALID_VERSION_TAG`), which CPython's attribute cache sets on a type's
 /// first lookup, is kept only for the static built-in types (bit 1), which always have it.

@@ -40,6 +40,11 @@ pub struct Frame {
     /// asks, then it is the snapshot dict refreshed from the fast locals on each request
     /// (CPython 3.12 `PyFrame_FastToLocalsWithError`).
     pub locals: Option<Rc<Dict>>,
+    /// A class body's namespace when `__prepare__` made it an instance of a dict
+    /// subclass (enum's `_EnumDict`): `locals` is its dict, and the name opcodes,
+    /// `locals()` and LOAD_LOCALS go through the instance, so its `__setitem__` and
+    /// `__getitem__` run (CPython's `PyObject_SetItem` on a non-exact dict).
+    pub locals_mapping: Option<Value>,
     /// `localsplus`: fast locals, then cells, then free variables (`co_localsplusnames`
     /// order), then the value stack. `None` is CPython's NULL: an unbound local, or a NULL
     /// pushed by PUSH_NULL / LOAD_GLOBAL. The stack top is `localsplus.len()`
@@ -95,6 +100,7 @@ impl Frame {
             globals,
             builtins,
             locals: None,
+            locals_mapping: None,
             localsplus,
             prev_instr: None,
             instr: None,

@@ -320,6 +320,9 @@ pub fn frame_into(frame: &mut Frame, out: &mut Vec<Value>) {
     if let Some(locals) = frame.locals.take() {
         out.push(Value::Dict(locals));
     }
+    if let Some(mapping) = frame.locals_mapping.take() {
+        out.push(mapping);
+    }
     if let Some(func) = frame.func.take() {
         out.push(Value::Function(func));
     }

@@ -405,6 +405,7 @@ impl Vm {
                     globals: frame.globals.clone(),
                     builtins: frame.builtins.clone(),
                     locals: frame.locals.clone(),
+                    locals_mapping: frame.locals_mapping.clone(),
                     localsplus: frame.localsplus.clone(),
                     prev_instr: frame.prev_instr,
                     instr: frame.instr,

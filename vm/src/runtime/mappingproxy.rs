@@ -52,6 +52,38 @@ pub fn of_dict(vm: &Vm, d: &Rc<Dict>) -> Value {
     })))
 }
 
+/// `types.MappingProxyType(mapping)` (`mappingproxy_new`): a live read-only view of a
+/// dict; of another mapping, unsupported.
+pub fn new(vm: &mut Vm, args: &Args) -> PyResult<Value> {
+    let given = args.pos.len() + args.kw.len();
+    if given > 1 {
+        return Err(vm.type_error(format!(
+            "mappingproxy() takes at most 1 argument ({given} given)"
+        )));
+    }
+    let mapping = match (args.pos.first(), args.kw.first()) {
+        (Some(m), _) => m.clone(),
+        (None, Some((k, m))) if &**k == "mapping" => m.clone(),
+        _ => {
+            return Err(vm.type_error("mappingproxy() missing required argument 'mapping' (pos 1)"))
+        }
+    };
+    match &mapping {
+        Value::Dict(d) => Ok(of_dict(vm, d)),
+        Value::List(_) | Value::Tuple(_) => Err(vm.type_error(format!(
+            "mappingproxy() argument must be a mapping, not {}",
+            vm.type_of(&mapping).name
+        ))),
+        other if vm.type_of(other).lookup("__getitem__").is_some() => {
+            Err(vm.unsupported("a mappingproxy of a mapping other than a dict"))
+        }
+        other => Err(vm.type_error(format!(
+            "mappingproxy() argument must be a mapping, not {}",
+            vm.type_of(other).name
+        ))),
+    }
+}
+
 /// What a proxy shows: its dict, or what CPython's dict of its class holds.
 pub fn shown(vm: &Vm, p: &MappingProxy) -> PyResult<Rc<Dict>> {
     match &p.dict {

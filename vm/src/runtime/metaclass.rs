@@ -40,6 +40,18 @@ const ALLOWED: &[&str] = &[
     // isinstance() and issubclass() ask the metaclass (`builtins::class_check`).
     "__instancecheck__",
     "__subclasscheck__",
+    // The protocols ask a class's metaclass for these (`special` of a type).
+    "__bool__",
+    "__len__",
+    "__iter__",
+    "__contains__",
+    "__getitem__",
+    "__reversed__",
+    "__setattr__",
+    "__delattr__",
+    "__dir__",
+    // A name, not a special method: enum's `__members__` property.
+    "__members__",
 ];
 
 /// Whether `t` makes classes: it is `type` or derives from it.
@@ -80,23 +92,30 @@ pub fn calculate(vm: &Vm, meta: Rc<Type>, bases: &[Rc<Type>]) -> PyResult<Rc<Typ
     Ok(winner)
 }
 
-/// The namespace a class body runs in: `meta.__prepare__(name, bases, **kwds)`, which
-/// must be a dict here (the class body's namespace is the VM's dict).
+/// The namespace a class body runs in: `meta.__prepare__(name, bases, **kwds)`, a dict
+/// or an instance of a dict subclass (then also that instance, through which the body's
+/// names go); another mapping is unsupported.
 pub fn prepare(
     vm: &mut Vm,
     meta: &Rc<Type>,
     name: &Rc<str>,
     bases: &[Value],
     kwds: &[(Rc<str>, Value)],
-) -> PyResult<Rc<Dict>> {
+) -> PyResult<(Rc<Dict>, Option<Value>)> {
     if !meta.overrides("__prepare__") {
-        return Ok(Dict::new_rc());
+        return Ok((Dict::new_rc(), None));
     }
     let prep = vm.getattr(&Value::Type(meta.clone()), "__prepare__")?;
     let mut args = Args::new(vec![Value::Str(name.clone()), Value::tuple(bases.to_vec())]);
     args.kw = kwds.to_vec();
     match vm.call(&prep, args)? {
-        Value::Dict(d) => Ok(d),
+        Value::Dict(d) => Ok((d, None)),
+        m @ Value::Object(_) if matches!(m.builtin_value(), Value::Dict(_)) => {
+            let Value::Dict(d) = m.builtin_value().clone() else {
+                return Err(vm.bug("a dict subclass without its dict"));
+            };
+            Ok((d, Some(m)))
+        }
         // `PyMapping_Check`: the type has `__getitem__` (asked without running it).
         other if vm.type_of(&other).lookup("__getitem__").is_some() => {
             Err(vm.unsupported("a __prepare__ that returns a mapping other than a dict"))
@@ -123,7 +142,13 @@ pub fn type_new(vm: &mut Vm, meta: &Rc<Type>, args: Args) -> PyResult<Value> {
         )));
     }
     for (i, (v, want)) in a.iter().zip(["str", "tuple", "dict"]).enumerate() {
-        if vm.type_of(v).name.as_ref() != want {
+        // `O!` for the namespace: a dict subclass's instance passes.
+        let ok = if want == "dict" {
+            matches!(v.builtin_value(), Value::Dict(_))
+        } else {
+            vm.type_of(v).name.as_ref() == want
+        };
+        if !ok {
             return Err(vm.type_error(format!(
                 "type.__new__() argument {} must be {want}, not {}",
                 i + 1,
@@ -131,7 +156,9 @@ pub fn type_new(vm: &mut Vm, meta: &Rc<Type>, args: Args) -> PyResult<Value> {
             )));
         }
     }
-    let (Value::Str(n), Value::Tuple(bases), Value::Dict(ns)) = (&a[0], &a[1], &a[2]) else {
+    let (Value::Str(n), Value::Tuple(bases), Value::Dict(ns)) =
+        (&a[0], &a[1], a[2].builtin_value())
+    else {
         return Err(vm.type_error("type() argument types"));
     };
     let mut bs = Vec::new();
@@ -166,7 +193,65 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("type", "__init__", type_init),
     ("type", "__call__", type_call),
     ("type", "__subclasses__", type_subclasses),
+    ("type", "__setattr__", type_setattr),
+    ("type", "__delattr__", type_delattr),
+    ("type", "__dir__", type_dir),
 ];
+
+/// The class a `type` slot wrapper was called on, with its `N` operands.
+fn type_receiver<const N: usize>(
+    vm: &Vm,
+    args: &Args,
+    name: &str,
+) -> PyResult<(Value, Vec<Value>)> {
+    const PARAMS: [&str; 2] = ["name", "value"];
+    let bound = super::argspec::Spec::method(
+        "type",
+        name,
+        super::argspec::Style::Wrapper,
+        &PARAMS[..N],
+        N,
+    )
+    .parse(vm, args, 1)?;
+    Ok((
+        args.pos[0].clone(),
+        bound.into_iter().map(super::argspec::required).collect(),
+    ))
+}
+
+fn attr_name(vm: &Vm, v: &Value) -> PyResult<Rc<str>> {
+    match v.builtin_value() {
+        Value::Str(s) => Ok(s.clone()),
+        other => Err(vm.type_error(format!(
+            "attribute name must be string, not '{}'",
+            vm.type_of(other).name
+        ))),
+    }
+}
+
+/// `type.__setattr__(cls, name, value)` (`type_setattro`): what a metaclass's own
+/// `__setattr__` reaches through `super()`.
+fn type_setattr(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (me, ops) = type_receiver::<2>(vm, &args, "__setattr__")?;
+    let name = attr_name(vm, &ops[0])?;
+    vm.generic_setattr(&me, &name, ops[1].clone())?;
+    Ok(Value::None)
+}
+
+/// `type.__delattr__(cls, name)`.
+fn type_delattr(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (me, ops) = type_receiver::<1>(vm, &args, "__delattr__")?;
+    let name = attr_name(vm, &ops[0])?;
+    vm.generic_delattr(&me, &name)?;
+    Ok(Value::None)
+}
+
+/// `type.__dir__(cls)`: the names of the class's dict and its bases', unsorted.
+fn type_dir(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    super::argspec::no_args(vm, &args, "type", "__dir__")?;
+    let names = super::builtins::dir_names(vm, &args.pos[0])?;
+    Ok(Value::list(names))
+}
 
 /// `type.__subclasses__()`: the direct subclasses still alive, oldest first.
 fn type_subclasses(vm: &mut Vm, args: Args) -> PyResult<Value> {

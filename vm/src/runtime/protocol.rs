@@ -129,6 +129,15 @@ impl Vm {
                 t.lookup(name)
                     .filter(|f| !matches!(f, Value::Builtin(b) if b.owner == Some("object")))
             }
+            // A class's metaclass, where it is a class statement's: its own special
+            // methods (`type`'s are the evaluator's behaviour).
+            Value::Type(t) => {
+                let m = t.meta.as_ref()?;
+                std::iter::once(m)
+                    .chain(m.mro_rest.iter())
+                    .take_while(|c| !c.is_builtin())
+                    .find_map(|c| c.dict.get_str(name))
+            }
             // The native modules' types keep their special methods in their dicts;
             // `object`'s are the default behaviour here too.
             Value::Native(n) => self
@@ -171,7 +180,7 @@ impl Vm {
             | Value::DictView(_) => true,
             Value::Generator(_) | Value::AsyncOp(_) => self.is_iterator(v),
             Value::TypeParam(t) => t.kind == super::typevars::TypeParamKind::TypeVarTuple,
-            Value::Object(_) | Value::Native(_) => {
+            Value::Object(_) | Value::Native(_) | Value::Type(_) => {
                 self.special(v, "__iter__").is_some() || self.special(v, "__getitem__").is_some()
             }
             _ => false,
@@ -270,7 +279,7 @@ impl Vm {
             Value::Set(s) => !s.items.is_empty(),
             Value::Range(r) => !r.is_empty(),
             Value::DictView(d) => !d.dict.is_empty(),
-            Value::Object(_) | Value::Native(_) => {
+            Value::Object(_) | Value::Native(_) | Value::Type(_) => {
                 if let Some(r) = self.call_special(v, "__bool__", vec![])? {
                     return match r {
                         Value::Bool(b) => Ok(b),
@@ -603,7 +612,7 @@ impl Vm {
             Value::Iter(_) | Value::Generator(_) | Value::AsyncOp(_) if self.is_iterator(v) => {
                 return Ok(v.clone())
             }
-            Value::Object(_) | Value::Native(_) => {
+            Value::Object(_) | Value::Native(_) | Value::Type(_) => {
                 if let Some(it) = self.call_special(v, "__iter__", vec![])? {
                     // CPython `PyObject_GetIter` checks what `__iter__` gave.
                     if !self.is_iterator(&it) {
@@ -1057,27 +1066,32 @@ impl Vm {
                 }
             },
             Value::DictView(d) => d.dict.len(),
-            Value::Object(_) | Value::Native(_) => match self.call_special(v, "__len__", vec![])? {
-                Some(Value::Int(n)) if n >= 0 => n as usize,
-                Some(Value::Int(_)) => return Err(self.value_error("__len__() should return >= 0")),
-                // `slot_sq_length`: the sign first, then `PyNumber_AsSsize_t(res,
-                // PyExc_OverflowError)`.
-                Some(Value::BigInt(b)) if b.sign() == num_bigint::Sign::Minus => {
-                    return Err(self.value_error("__len__() should return >= 0"))
+            Value::Object(_) | Value::Native(_) | Value::Type(_) => {
+                match self.call_special(v, "__len__", vec![])? {
+                    Some(Value::Int(n)) if n >= 0 => n as usize,
+                    Some(Value::Int(_)) => {
+                        return Err(self.value_error("__len__() should return >= 0"))
+                    }
+                    // `slot_sq_length`: the sign first, then `PyNumber_AsSsize_t(res,
+                    // PyExc_OverflowError)`.
+                    Some(Value::BigInt(b)) if b.sign() == num_bigint::Sign::Minus => {
+                        return Err(self.value_error("__len__() should return >= 0"))
+                    }
+                    Some(Value::BigInt(_)) => {
+                        return Err(self.err("OverflowError", super::int::CANNOT_FIT))
+                    }
+                    Some(other) => {
+                        let n = self.type_of(&other).name.clone();
+                        return Err(self.type_error(format!(
+                            "'{n}' object cannot be interpreted as an integer"
+                        )));
+                    }
+                    None => {
+                        let n = self.type_of(v).name.clone();
+                        return Err(self.type_error(format!("object of type '{n}' has no len()")));
+                    }
                 }
-                Some(Value::BigInt(_)) => {
-                    return Err(self.err("OverflowError", super::int::CANNOT_FIT))
-                }
-                Some(other) => {
-                    let n = self.type_of(&other).name.clone();
-                    return Err(self
-                        .type_error(format!("'{n}' object cannot be interpreted as an integer")));
-                }
-                None => {
-                    let n = self.type_of(v).name.clone();
-                    return Err(self.type_error(format!("object of type '{n}' has no len()")));
-                }
-            },
+            }
             other => {
                 let n = self.type_of(other).name.clone();
                 return Err(self.type_error(format!("object of type '{n}' has no len()")));
@@ -1123,7 +1137,7 @@ impl Vm {
                 Value::Float(_) => Ok(false),
                 _ => self.contains_by_iteration(container, item),
             },
-            Value::Object(_) | Value::Native(_) => {
+            Value::Object(_) | Value::Native(_) | Value::Type(_) => {
                 if let Some(r) = self.call_special(container, "__contains__", vec![item.clone()])? {
                     return self.truthy(&r);
                 }
@@ -1243,6 +1257,11 @@ impl Vm {
                 Some(v) => Ok(v),
                 None => Err(self.err_args("KeyError", vec![sub.clone()])),
             },
+            // A metaclass's `__getitem__` (mp_subscript) comes before `__class_getitem__`.
+            Value::Type(_) if self.special(container, "__getitem__").is_some() => {
+                let r = self.call_special(container, "__getitem__", vec![sub.clone()])?;
+                Ok(r.unwrap_or(Value::None))
+            }
             Value::Object(_) | Value::Native(_) => {
                 match self.call_special(container, "__getitem__", vec![sub.clone()])? {
                     Some(v) => Ok(v),

@@ -168,7 +168,48 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("str", "__getnewargs__", getnewargs),
     ("bytes", "__getnewargs__", getnewargs),
     ("tuple", "__getnewargs__", getnewargs),
+    ("int", "__format__", int_format),
+    ("float", "__format__", float_format),
+    ("complex", "__format__", complex_format),
+    ("str", "__format__", str_format),
 ];
+
+/// `int.__format__(format_spec)` and its kin: the type's own formatting of the built-in
+/// value, whatever `__format__` a subclass has.
+fn format_method(vm: &mut Vm, owner: &str, args: &Args) -> PyResult<Value> {
+    let spec = super::argspec::Spec::method(
+        owner,
+        "__format__",
+        super::argspec::Style::O,
+        &["format_spec"],
+        1,
+    )
+    .bind::<1>(vm, args, 1)?;
+    let [spec] = spec;
+    let spec = super::argspec::required(spec);
+    let Value::Str(spec) = spec.builtin_value().clone() else {
+        let n = super::builtins::type_name_of_arg(vm, &spec);
+        return Err(vm.type_error(format!("__format__() argument must be str, not {n}")));
+    };
+    let me = args.pos[0].builtin_value().clone();
+    Ok(Value::str(&vm.format(&me, &spec)?))
+}
+
+fn int_format(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    format_method(vm, "int", &args)
+}
+
+fn float_format(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    format_method(vm, "float", &args)
+}
+
+fn complex_format(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    format_method(vm, "complex", &args)
+}
+
+fn str_format(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    format_method(vm, "str", &args)
+}
 
 /// `int.__getnewargs__()` and its kin (`int___getnewargs___impl`, `float___getnewargs__`,
 /// `unicode_getnewargs`, …): the arguments that make the value again, as an exact

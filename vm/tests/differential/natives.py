@@ -107,6 +107,8 @@ def _native_types():
         "mappingproxy": types.MappingProxyType,
         "getset_descriptor": types.GetSetDescriptorType,
         "member_descriptor": types.MemberDescriptorType,
+        "NoneType": types.NoneType, "NotImplementedType": types.NotImplementedType,
+        "ellipsis": types.EllipsisType, "object": object, "type": type,
         **{n: getattr(itertools, n) for n in ITERTOOLS_TYPES},
         "itemgetter": _operator.itemgetter, "attrgetter": _operator.attrgetter,
         "methodcaller": _operator.methodcaller,

@@ -342,9 +342,17 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
         "typing.TypeVar" | "typing.ParamSpec" | "typing.TypeVarTuple" | "typing.TypeAliasType" => {
             Err(vm.unsupported(format!("calling {name} (its constructor)")))
         }
+        "mappingproxy" => crate::runtime::mappingproxy::new(vm, &args),
+        // none_new, notimplemented_new, ellipsis_new: the singleton.
+        "NoneType" | "NotImplementedType" | "ellipsis" => singleton(vm, name, &args),
         _ => match crate::runtime::modules::construct(vm, t, args) {
             Some(made) => made,
-            None => Err(vm.type_error(format!("cannot create '{name}' instances"))),
+            // `Py_TPFLAGS_DISALLOW_INSTANTIATION` (type_call's message); a type CPython
+            // can make that the VM cannot is unsupported.
+            None if disallows_instantiation(name) => {
+                Err(vm.type_error(format!("cannot create '{name}' instances")))
+            }
+            None => Err(vm.unsupported(format!("calling the built-in type {name}"))),
         },
     }
 }
@@ -534,7 +542,8 @@ fn reversed(vm: &mut Vm, v: &Value) -> PyResult<Value> {
                 seq: v.clone(),
             }
         }
-        Value::Object(_) | Value::Native(_) => match vm.special(v, "__reversed__") {
+        Value::Object(_) | Value::Native(_) | Value::Type(_) => match vm.special(v, "__reversed__")
+        {
             Some(Value::None) => return Err(not_reversible(vm, v)),
             Some(_) => {
                 return vm
@@ -577,6 +586,71 @@ fn iter_value(state: IterState) -> Value {
 
 /// The argument checks CPython makes before a built-in type's constructor runs: counts
 /// and keywords, with each type's own wording.
+/// Whether CPython's type `name` has `Py_TPFLAGS_DISALLOW_INSTANTIATION`.
+fn disallows_instantiation(name: &str) -> bool {
+    let own = name.rsplit('.').next().unwrap_or(name);
+    let table = crate::runtime::cpython_names::TYPE_FLAGS;
+    table
+        .binary_search_by(|(n, _)| n.cmp(&own))
+        .is_ok_and(|i| table[i].1 & (1 << 7) != 0)
+}
+
+/// None, NotImplemented or Ellipsis, from a call of its type with no arguments.
+fn singleton(vm: &Vm, name: &str, args: &Args) -> PyResult<Value> {
+    if !args.pos.is_empty() || !args.kw.is_empty() {
+        let shown = if name == "ellipsis" {
+            "EllipsisType"
+        } else {
+            name
+        };
+        return Err(vm.type_error(format!("{shown} takes no arguments")));
+    }
+    Ok(match name {
+        "NoneType" => Value::None,
+        "NotImplementedType" => Value::NotImplemented,
+        _ => Value::Ellipsis,
+    })
+}
+
+/// `NoneType.__new__(cls)` and the other singletons' (`tp_new_wrapper`'s checks, then
+/// the type's own).
+fn singleton_new(vm: &mut Vm, name: &str, mut args: Args) -> PyResult<Value> {
+    let owner = vm.ty(name);
+    let Some(first) = args.pos.first().cloned() else {
+        return Err(vm.type_error(format!("{name}.__new__(): not enough arguments")));
+    };
+    let Value::Type(cls) = &first else {
+        let n = vm.type_of(&first).name.clone();
+        return Err(vm.type_error(format!("{name}.__new__(X): X is not a type object ({n})")));
+    };
+    if !cls.is_subtype(&owner) {
+        return Err(vm.type_error(format!(
+            "{name}.__new__({}): {} is not a subtype of {name}",
+            cls.name, cls.name
+        )));
+    }
+    args.pos.remove(0);
+    singleton(vm, name, &args)
+}
+
+pub const SINGLETON_METHODS: &[(&str, &str, crate::runtime::object::NativeFn)] = &[
+    ("NoneType", "__new__", none_new),
+    ("NotImplementedType", "__new__", notimplemented_new),
+    ("ellipsis", "__new__", ellipsis_new),
+];
+
+fn none_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    singleton_new(vm, "NoneType", args)
+}
+
+fn notimplemented_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    singleton_new(vm, "NotImplementedType", args)
+}
+
+fn ellipsis_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    singleton_new(vm, "ellipsis", args)
+}
+
 fn check_args(vm: &Vm, name: &str, args: &Args) -> PyResult<()> {
     const ANY: [&str; 3] = ["", "", ""];
     let positional =

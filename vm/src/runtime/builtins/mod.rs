@@ -1,7 +1,7 @@
 //! The `builtins` module (spec: namespaces.builtins): functions, the built-in types, and
 //! `__build_class__`. Calls of the built-in types are in `constructors`.
 
-mod constructors;
+pub(crate) mod constructors;
 pub mod exec;
 pub mod numeric;
 
@@ -353,7 +353,11 @@ fn globals(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// spec: namespaces.locals.function, namespaces.locals.module
 fn locals(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Spec::function("locals", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
-    Ok(Value::Dict(vm.top()?.fast_to_locals()))
+    let f = vm.top()?;
+    if let Some(m) = &f.locals_mapping {
+        return Ok(m.clone());
+    }
+    Ok(Value::Dict(f.fast_to_locals()))
 }
 
 fn vars(vm: &mut Vm, args: Args) -> PyResult<Value> {

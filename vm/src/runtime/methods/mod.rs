@@ -51,6 +51,7 @@ const TABLES: &[&[(&str, &str, NativeFn)]] = &[
     super::descr::METHODS,
     super::attr::OBJECT_METHODS,
     super::baseobject::METHODS,
+    super::builtins::constructors::SINGLETON_METHODS,
     super::mappingproxy::GETSET_METHODS,
     super::metaclass::METHODS,
     super::range::METHODS,
@@ -136,4 +137,49 @@ pub fn install(vm: &mut Vm) {
         );
     }
     super::modules::collections::install(vm);
+    // Exceptions.c gives each exception type its own `__init__` slot wrapper, over the
+    // init function of the nearest base with its own fields (`SimpleExtendsException`,
+    // `MiddlingExtendsException`): the VM's nearest base's, under the type's own name.
+    for name in super::types::Types::exception_names() {
+        let t = vm.ty(name);
+        if t.dict.get_str("__init__").is_some() || !super::reach::own_dict_has(name, "__init__") {
+            continue;
+        }
+        let inherited = t
+            .mro_rest
+            .iter()
+            .find_map(|b| match b.dict.get_str("__init__") {
+                Some(Value::Builtin(f)) => Some(f.func),
+                _ => None,
+            });
+        if let Some(func) = inherited {
+            let own = Builtin {
+                name: "__init__",
+                owner: Some(name),
+                func,
+                module: None,
+            };
+            t.dict.set_str("__init__", Value::Builtin(Rc::new(own)));
+        }
+    }
+    // Each built-in type's docstring, CPython's text, where its dict holds the str (or
+    // None) itself.
+    for &(name, doc, plain) in super::cpython_names::TYPE_DOCS {
+        let Some(t) = vm.types.by_name.get(name).cloned() else {
+            continue;
+        };
+        if plain && t.dict.get_str("__doc__").is_none() {
+            t.dict
+                .set_str("__doc__", doc.map(Value::str).unwrap_or(Value::None));
+        }
+    }
+}
+
+/// CPython's docstring of the built-in type `t` (`type_get_doc`), `None` when the VM
+/// does not know it; a type without one has `Some(Value::None)`.
+pub fn builtin_type_doc(t: &super::types::Type) -> Option<Value> {
+    let own = t.name.rsplit('.').next().unwrap_or_default();
+    let table = super::cpython_names::TYPE_DOCS;
+    let i = table.binary_search_by(|(n, _, _)| n.cmp(&own)).ok()?;
+    Some(table[i].1.map(Value::str).unwrap_or(Value::None))
 }

@@ -116,6 +116,13 @@ pub fn delete_fast(vm: &mut Vm, arg: u32) -> PyResult<Step> {
 pub fn load_name(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let name = co_name(vm, arg)?;
     let f = vm.top()?;
+    if let Some(m) = f.locals_mapping.clone() {
+        if let Some(v) = mapping_get(vm, &m, &name)? {
+            vm.top()?.push(v);
+            return Ok(Step::Continue);
+        }
+    }
+    let f = vm.top()?;
     let Some(locals) = f.locals.clone() else {
         return Err(vm.err("SystemError", format!("no locals when loading '{name}'")));
     };
@@ -142,6 +149,10 @@ pub fn store_name(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let name = co_name(vm, arg)?;
     let f = vm.top()?;
     let v = f.pop()?;
+    if let Some(m) = f.locals_mapping.clone() {
+        vm.setitem(&m, &Value::Str(name), v)?;
+        return Ok(Step::Continue);
+    }
     let Some(locals) = f.locals.clone() else {
         return Err(vm.err(
             "SystemError",
@@ -156,6 +167,13 @@ pub fn store_name(vm: &mut Vm, arg: u32) -> PyResult<Step> {
 pub fn delete_name(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let name = co_name(vm, arg)?;
     let f = vm.top()?;
+    if let Some(m) = f.locals_mapping.clone() {
+        return match vm.delitem(&m, &Value::Str(name.clone())) {
+            Ok(()) => Ok(Step::Continue),
+            Err(Throw::Exc(e)) if vm.is_instance_of(&e, "KeyError") => Err(name_error(vm, &name)),
+            Err(e) => Err(e),
+        };
+    }
     let Some(locals) = f.locals.clone() else {
         return Err(vm.err("SystemError", format!("no locals when deleting '{name}'")));
     };
@@ -294,11 +312,9 @@ pub fn copy_free_vars(vm: &mut Vm, arg: u32) -> PyResult<Step> {
 pub fn load_from_dict_or_deref(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let mapping = vm.top()?.pop()?;
     let name = local_name(vm, arg)?;
-    if let Value::Dict(d) = &mapping {
-        if let Some(v) = d.get_str(&name) {
-            vm.top()?.push(v);
-            return Ok(Step::Continue);
-        }
+    if let Some(v) = mapping_get(vm, &mapping, &name)? {
+        vm.top()?.push(v);
+        return Ok(Step::Continue);
     }
     load_deref(vm, arg)
 }
@@ -307,11 +323,9 @@ pub fn load_from_dict_or_deref(vm: &mut Vm, arg: u32) -> PyResult<Step> {
 pub fn load_from_dict_or_globals(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let mapping = vm.top()?.pop()?;
     let name = co_name(vm, arg)?;
-    if let Value::Dict(d) = &mapping {
-        if let Some(v) = d.get_str(&name) {
-            vm.top()?.push(v);
-            return Ok(Step::Continue);
-        }
+    if let Some(v) = mapping_get(vm, &mapping, &name)? {
+        vm.top()?.push(v);
+        return Ok(Step::Continue);
     }
     let f = vm.top()?;
     match f
@@ -327,9 +341,26 @@ pub fn load_from_dict_or_globals(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     }
 }
 
+/// `mapping[name]`, `None` for a KeyError (`PyMapping_GetOptionalItem`): a dict's
+/// entry directly, any other mapping through its `__getitem__`.
+fn mapping_get(vm: &mut Vm, mapping: &Value, name: &Rc<str>) -> PyResult<Option<Value>> {
+    if let Value::Dict(d) = mapping {
+        return Ok(d.get_str(name));
+    }
+    match vm.getitem(mapping, &Value::Str(name.clone())) {
+        Ok(v) => Ok(Some(v)),
+        Err(Throw::Exc(e)) if vm.is_instance_of(&e, "KeyError") => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// LOAD_LOCALS `( -- locals)`
 pub fn load_locals(vm: &mut Vm) -> PyResult<Step> {
     let f = vm.top()?;
+    if let Some(m) = f.locals_mapping.clone() {
+        f.push(m);
+        return Ok(Step::Continue);
+    }
     match f.locals.clone() {
         Some(d) => {
             f.push(Value::Dict(d));
@@ -342,6 +373,14 @@ pub fn load_locals(vm: &mut Vm) -> PyResult<Step> {
 /// SETUP_ANNOTATIONS `( -- )`
 pub fn setup_annotations(vm: &mut Vm) -> PyResult<Step> {
     let f = vm.top()?;
+    if let Some(m) = f.locals_mapping.clone() {
+        let key: Rc<str> = Rc::from("__annotations__");
+        if mapping_get(vm, &m, &key)?.is_none() {
+            let d = Value::Dict(super::super::dict::Dict::new_rc());
+            vm.setitem(&m, &Value::Str(key), d)?;
+        }
+        return Ok(Step::Continue);
+    }
     if let Some(locals) = f.locals.clone() {
         if locals.get_str("__annotations__").is_none() {
             locals.set_str(
