@@ -227,6 +227,7 @@ print("pub const MODULES: &[(&str, &[&str])] = &[")
 for m in (
     "_abc",
     "_bisect",
+    "_codecs",
     "_collections",
     "_functools",
     "_heapq",

@@ -43,6 +43,7 @@ impl Vm {
             {
                 Descr::Data
             }
+            Value::Builtin(b) if b.owner.is_none() => Descr::Plain,
             Value::Property(_) | Value::Function(_) | Value::Builtin(_) => Descr::NonData,
             // `_collections._tuplegetter`: `tp_descr_get` and `tp_descr_set`.
             Value::Native(n) if matches!(**n, super::object::Native::TupleGetter(_)) => Descr::Data,

@@ -68,6 +68,8 @@ pub struct Vm {
     pub stdlib: Option<std::path::PathBuf>,
     /// `_frozen_importlib` once set up (CPython `interp->importlib`; see `import`).
     pub importlib: Option<Value>,
+    /// The codec registry (`_codecs`; CPython's `interp->codec_search_path` and kin).
+    pub codecs: super::modules::codecs::Registry,
 }
 
 impl Vm {
@@ -97,6 +99,7 @@ impl Vm {
             int_max_str_digits: crate::arith::text::DEFAULT_MAX_STR_DIGITS,
             stdlib: None,
             importlib: None,
+            codecs: Default::default(),
         };
         super::builtins::install(&mut vm);
         super::methods::install(&mut vm);

@@ -34,6 +34,7 @@ pub(crate) mod heap;
 mod import;
 mod int;
 mod interp;
+mod iterators;
 mod keys;
 mod mappingproxy;
 mod memoryview;

@@ -1529,6 +1529,9 @@ impl Vm {
             // A built-in type's `__new__` (`tp_new_wrapper`) is bound to its type, not
             // to what it is looked up on: it takes the class to make an instance of.
             Value::Builtin(b) if b.name == "__new__" => attr.clone(),
+            // A module's function (builtin_function_or_method) is no descriptor: a class
+            // attribute holding one gives it back unbound.
+            Value::Builtin(b) if b.owner.is_none() => attr.clone(),
             Value::Function(_) | Value::Builtin(_) => Value::Method(Rc::new(Method {
                 func: attr.clone(),
                 receiver: obj.clone(),

@@ -51,6 +51,7 @@ const TABLES: &[&[(&str, &str, NativeFn)]] = &[
     super::descr::METHODS,
     super::attr::OBJECT_METHODS,
     super::baseobject::METHODS,
+    super::iterators::METHODS,
     super::builtins::constructors::SINGLETON_METHODS,
     super::mappingproxy::GETSET_METHODS,
     super::metaclass::METHODS,

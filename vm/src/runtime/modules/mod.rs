@@ -9,6 +9,7 @@
 
 pub mod abc;
 pub mod bisect;
+pub mod codecs;
 pub mod collections;
 pub mod errno;
 pub mod functools;
@@ -69,6 +70,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_heapq",
         from_file: true,
         build: heapq::build,
+    },
+    NativeModule {
+        name: "_codecs",
+        from_file: false,
+        build: codecs::build,
     },
     NativeModule {
         name: "_collections",

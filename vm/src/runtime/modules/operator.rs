@@ -3,8 +3,7 @@
 //! types `itemgetter`, `attrgetter` and `methodcaller`. Every operator goes through the
 //! VM's own protocol (`Vm::binary`, `Vm::compare`, `Vm::getitem`, …), as CPython's go
 //! through `PyNumber_*`, `PyObject_RichCompare` and `PySequence_*`, so a class's special
-//! methods are honoured. `length_hint` is left out (the VM's iterators have no
-//! `__length_hint__`), so `reach` reports it unsupported.
+//! methods are honoured.
 
 use std::rc::Rc;
 
@@ -29,6 +28,7 @@ pub fn build(vm: &Vm, d: &Rc<Dict>) {
 }
 
 const FUNCTIONS: &[(&str, NativeFn)] = &[
+    ("length_hint", length_hint),
     ("lt", lt),
     ("le", le),
     ("eq", eq),
@@ -411,3 +411,42 @@ fn compare_digest(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 pub use super::operator_types::{attrgetter_new, itemgetter_new, methodcaller_new};
+
+/// `operator.length_hint(obj, default=0)` (`PyObject_LengthHint`): `len(obj)` when it has
+/// one (a TypeError from it ignored), else its type's `__length_hint__()` (NotImplemented
+/// gives the default), else the default.
+fn length_hint(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [obj, default] = super::super::argspec::Spec::method(
+        "_operator",
+        "length_hint",
+        super::super::argspec::Style::Positional,
+        &["obj", "default"],
+        1,
+    )
+    .bind::<2>(vm, &args, 0)?;
+    let obj = super::super::argspec::required(obj);
+    let default = match default {
+        Some(d) => super::super::argspec::index(vm, &d)?,
+        None => 0,
+    };
+    match vm.len(&obj) {
+        Ok(n) => return Ok(Value::Int(n as i64)),
+        Err(super::super::Throw::Exc(e)) if vm.is_instance_of(&e, "TypeError") => {}
+        Err(e) => return Err(e),
+    }
+    let t = vm.type_of(&obj);
+    let Some(hint) = vm.type_lookup(&t, "__length_hint__")? else {
+        return Ok(Value::Int(default));
+    };
+    let r = vm.call(&hint, Args::new(vec![obj]))?;
+    match r {
+        Value::NotImplemented => Ok(Value::Int(default)),
+        Value::Int(n) if n < 0 => Err(vm.value_error("__length_hint__() should return >= 0")),
+        Value::Int(_) => Ok(r),
+        Value::Bool(b) => Ok(Value::Int(i64::from(b))),
+        other => Err(vm.type_error(format!(
+            "__length_hint__ must be an integer, not {}",
+            vm.type_of(&other).name
+        ))),
+    }
+}

@@ -6,6 +6,7 @@ use super::super::dict::Dict;
 use super::super::eval::Step;
 use super::super::interp::Vm;
 use super::super::object::{Args, Function, Value};
+use super::super::reach;
 use super::super::typevars::{self, TypeParamKind};
 use super::super::{PyResult, Throw};
 use crate::arith::UnaryOp;
@@ -184,6 +185,68 @@ pub fn return_const(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     }
 }
 
+/// `from m import *` (ceval.c's `import_all_from`): the names of `m.__all__`, else those
+/// of `m.__dict__` that do not start with an underscore, each read with getattr and
+/// stored in the frame's namespace.
+fn import_star(vm: &mut Vm, m: &Value) -> PyResult<()> {
+    let (names, from_all) = match vm.getattr(m, "__all__") {
+        Ok(all) => (vm.collect(&all)?, true),
+        Err(Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => {
+            match vm.getattr(m, "__dict__") {
+                Ok(d) => {
+                    let keys = vm.getattr(&d, "keys")?;
+                    let keys = vm.call(&keys, Args::new(vec![]))?;
+                    (vm.collect(&keys)?, false)
+                }
+                Err(Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => {
+                    return Err(vm.err(
+                        "ImportError",
+                        "from-import-* object has no __dict__ and no __all__",
+                    ));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(e) => return Err(e),
+    };
+    // A native module holding part of CPython's names would bind fewer names.
+    if let Value::Module(module) = m {
+        if let Some(cpython) = reach::module_names(&module.name) {
+            if !from_all
+                && cpython
+                    .iter()
+                    .any(|n| !n.starts_with('_') && module.dict.get_str(n).is_none())
+            {
+                return Err(vm.unsupported(format!("from {} import *", module.name)));
+            }
+        }
+    }
+    for name in names {
+        let Value::Str(s) = name.builtin_value().clone() else {
+            let modname = vm.getattr(m, "__name__")?;
+            let (what, holder) = if from_all {
+                ("Item", "__all__")
+            } else {
+                ("Key", "__dict__")
+            };
+            let modname = vm.str_of(&modname)?;
+            let t = vm.type_of(&name).name.clone();
+            return Err(vm.type_error(format!("{what} in {modname}.{holder} must be str, not {t}")));
+        };
+        if !from_all && s.starts_with('_') {
+            continue;
+        }
+        let value = vm.getattr(m, &s)?;
+        let f = vm.top()?;
+        match (f.locals_mapping.clone(), f.locals.clone()) {
+            (Some(mapping), _) => vm.setitem(&mapping, &Value::Str(s), value)?,
+            (None, Some(locals)) => locals.set_str(&s, value),
+            (None, None) => return Err(Throw::Bug("import * without locals".into())),
+        }
+    }
+    Ok(())
+}
+
 /// CALL_INTRINSIC_1 `(value -- res)`: the [`Intrinsic1`] the oparg names; a generic
 /// class's `Generic[...]` is unsupported.
 pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
@@ -205,20 +268,7 @@ pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             Value::None
         }
         Intrinsic1::ImportStar => {
-            let Value::Module(m) = &v else {
-                return Err(Throw::Bug("import * of a non-module".into()));
-            };
-            let f = vm.top()?;
-            let Some(locals) = f.locals.clone() else {
-                return Err(Throw::Bug("import * without locals".into()));
-            };
-            for (k, val) in m.dict.items() {
-                if let Value::Str(s) = &k {
-                    if !s.starts_with('_') {
-                        locals.set_str(s, val);
-                    }
-                }
-            }
+            import_star(vm, &v)?;
             Value::None
         }
         Intrinsic1::StopIterationError => {
