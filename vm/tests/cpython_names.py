@@ -106,6 +106,10 @@ samples = {
     "odict_values": type(_collections.OrderedDict().values()),
     "odict_items": type(_collections.OrderedDict().items()),
     "bytearray": bytearray, "bytearray_iterator": type(iter(bytearray())),
+    # posix's other types (Modules/posixmodule.c).
+    **{n: getattr(posix, n) for n in (
+        "DirEntry", "sched_param", "statvfs_result", "terminal_size", "times_result",
+        "uname_result", "waitid_result")},
 }
 for name in dir(builtins):
     v = getattr(builtins, name)
@@ -215,6 +219,39 @@ print("pub const ERRNO: &[(&str, i64)] = &[")
 for k, v in errno.__dict__.items():
     if k.startswith("E"):
         print('    ("%s", %d),' % (k, v))
+print("];")
+print()
+print("/// `posix`'s int constants on the machine that generated this file, sorted by name.")
+print("pub const POSIX_INTS: &[(&str, i64)] = &[")
+for k in dir(posix):
+    if type(getattr(posix, k)) is int:
+        print('    ("%s", %d),' % (k, getattr(posix, k)))
+print("];")
+print()
+print("/// The names of `posix.__dict__` after its five module attributes, in its order")
+print("/// (`from posix import *` binds them in this order).")
+print("pub const POSIX_ORDER: &[&str] = &[")
+print(names(list(vars(posix))[5:], "    "))
+print("];")
+print()
+print("/// `posix._have_functions`, in its order.")
+print("pub const POSIX_HAVE_FUNCTIONS: &[&str] = &[")
+print(names(posix._have_functions, "    "))
+print("];")
+print()
+for table in ("confstr_names", "pathconf_names", "sysconf_names"):
+    print("/// `posix.%s`, in its order." % table)
+    print("pub const POSIX_%s: &[(&str, i64)] = &[" % table.upper())
+    for k, v in getattr(posix, table).items():
+        print('    ("%s", %d),' % (k, v))
+    print("];")
+    print()
+print("/// `posix.strerror(code)` for the codes whose message is not `Unknown error <code>`.")
+print("pub const STRERROR: &[(i64, &str)] = &[")
+for code in range(-1000, 10000):
+    m = posix.strerror(code)
+    if m != "Unknown error %d" % code:
+        print('    (%d, "%s"),' % (code, m.replace("\\", "\\\\").replace('"', '\\"')))
 print("];")
 print()
 print("/// `dir(builtins)`.")

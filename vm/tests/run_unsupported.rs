@@ -2,6 +2,9 @@
 //! `End::Unsupported`, naming the feature and where the program reached it: never a
 //! different answer, never an exception the program could catch.
 
+#[path = "cpython_code/mod.rs"]
+mod support;
+
 use framespec_vm::{run, End, RunOptions};
 
 /// Runs `source` and returns the unsupported feature and `line:column`, failing the test
@@ -152,6 +155,34 @@ fn names_cpython_has_are_unsupported_and_others_are_the_programs_errors() {
         exception("import sys.x\n"),
         "ModuleNotFoundError: No module named 'sys.x'; 'sys' is not a package"
     );
+}
+
+/// `import os` runs (posix has every name CPython's has); a function that would reach the
+/// process is unsupported when called, naming itself.
+#[test]
+fn posix_functions_beyond_the_sandbox_are_unsupported_by_name() {
+    let Some(stdlib) = support::stdlib() else {
+        return;
+    };
+    let options = RunOptions {
+        stdlib: Some(stdlib),
+        ..RunOptions::default()
+    };
+    let r = run(
+        "import os\nprint(os.sep, os.strerror(2))\nos.getpid()\n",
+        &options,
+    );
+    assert_eq!(r.stdout, "/ No such file or directory\n");
+    match r.end {
+        End::Unsupported(u) => {
+            assert_eq!(
+                u.feature,
+                "posix.getpid (the VM is a sandbox: no processes, no writes, a fixed environment)"
+            );
+            assert_eq!((u.filename.as_str(), u.line), ("main.py", 3));
+        }
+        other => panic!("expected unsupported, got {other:?}"),
+    }
 }
 
 #[test]

@@ -176,12 +176,14 @@ pub fn make_class(
             // isinstance() and issubclass() ask a metaclass's hooks (`class_check`), not a
             // class's own.
             let hook = matches!(&**k, "__instancecheck__" | "__subclasscheck__");
-            // An abstract buffer method under an ABC metaclass (`collections.abc.Buffer`)
-            // is never called: no instance exists until a subclass overrides it, and
-            // that subclass's own body is checked here.
-            let abstract_buffer = matches!(&**k, "__buffer__" | "__release_buffer__")
-                && !Rc::ptr_eq(meta, &vm.ty("type"))
-                && matches!(ns.get_str(k), Some(Value::Function(f))
+            // An abstract buffer or path method under an ABC metaclass
+            // (`collections.abc.Buffer`, `os.PathLike`) is never called: no instance
+            // exists until a subclass overrides it, and that subclass's own body is
+            // checked here.
+            let abstract_buffer =
+                matches!(&**k, "__buffer__" | "__release_buffer__" | "__fspath__")
+                    && !Rc::ptr_eq(meta, &vm.ty("type"))
+                    && matches!(ns.get_str(k), Some(Value::Function(f))
                     if matches!(f.dict.get_str("__isabstractmethod__"), Some(Value::Bool(true))));
             if UNDISPATCHED.contains(&&**k) && !(metaclass && hook) && !abstract_buffer {
                 return Err(vm.unsupported(format!("the special name {k} in a class body")));

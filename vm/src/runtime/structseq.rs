@@ -1,14 +1,18 @@
 //! Struct sequences (CPython `Objects/structseq.c`): tuples whose items also have names —
-//! `sys.flags`, `sys.version_info`, `os.stat_result`. An instance is a tuple subclass's
+//! `sys.flags`, `sys.version_info`, `os.stat_result` and posix's other result types
+//! (`os.terminal_size`, `os.statvfs_result`, `posix.times_result`, `posix.uname_result`,
+//! `posix.waitid_result`, `posix.sched_param`). An instance is a tuple subclass's
 //! instance (see `subclass`) holding its visible fields as its tuple and every field,
 //! named or not, in its slots, which read-only member descriptors name.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use super::argspec::{required, Spec, Style};
 use super::interp::Vm;
 use super::object::{Args, Instance, NativeFn, Property, PropertyKind, Value};
-use super::PyResult;
+use super::types::Type;
+use super::{PyResult, Throw};
 
 /// `(type, fields by position (an empty name is an unnamed field), how many are visible
 /// as the tuple)`.
@@ -67,6 +71,46 @@ const LAYOUTS: &[(&str, &[&str], usize)] = &[
         ],
         10,
     ),
+    (
+        "statvfs_result",
+        &[
+            "f_bsize",
+            "f_frsize",
+            "f_blocks",
+            "f_bfree",
+            "f_bavail",
+            "f_files",
+            "f_ffree",
+            "f_favail",
+            "f_flag",
+            "f_namemax",
+            "f_fsid",
+        ],
+        10,
+    ),
+    ("terminal_size", &["columns", "lines"], 2),
+    (
+        "times_result",
+        &[
+            "user",
+            "system",
+            "children_user",
+            "children_system",
+            "elapsed",
+        ],
+        5,
+    ),
+    (
+        "uname_result",
+        &["sysname", "nodename", "release", "version", "machine"],
+        5,
+    ),
+    (
+        "waitid_result",
+        &["si_pid", "si_uid", "si_signo", "si_status", "si_code"],
+        5,
+    ),
+    ("sched_param", &["sched_priority"], 1),
 ];
 
 fn layout(name: &str) -> Option<(&'static [&'static str], usize)> {
@@ -76,7 +120,8 @@ fn layout(name: &str) -> Option<(&'static [&'static str], usize)> {
         .map(|&(_, fields, visible)| (fields, visible))
 }
 
-/// Puts each struct sequence type's members, `n_fields` counts and `__repr__` in its dict.
+/// Puts each struct sequence type's members, `n_fields` counts and `__match_args__` in its
+/// dict (`__repr__` is among `METHODS`).
 pub fn install(vm: &Vm) {
     for &(name, fields, visible) in LAYOUTS {
         let t = vm.ty(name);
@@ -86,7 +131,8 @@ pub fn install(vm: &Vm) {
                 func: Value::Int(i as i64),
                 fset: Value::None,
                 fdel: Value::None,
-                doc: RefCell::new(Value::str(name)),
+                // The owner a member's repr names: the type's `tp_name` (`os.stat_result`).
+                doc: RefCell::new(Value::str(&t.name)),
                 name: RefCell::new(Value::str(field)),
                 readonly: true,
             };
@@ -98,6 +144,13 @@ pub fn install(vm: &Vm) {
         t.dict.set_str("n_fields", Value::Int(fields.len() as i64));
         t.dict
             .set_str("n_unnamed_fields", Value::Int(unnamed as i64));
+        // The named fields among the visible ones.
+        let match_args = fields[..visible]
+            .iter()
+            .filter(|f| !f.is_empty())
+            .map(|f| Value::str(f))
+            .collect();
+        t.dict.set_str("__match_args__", Value::tuple(match_args));
     }
 }
 
@@ -130,15 +183,164 @@ fn repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     };
     let values: Vec<Option<Value>> = o.slots.borrow().clone();
     let mut parts = Vec::new();
-    for (field, v) in fields.iter().zip(values).take(visible) {
+    // The i-th visible item under the i-th member's name (CPython's `tp_members` leave
+    // the unnamed fields out: os.stat_result's item 7 shows as `st_atime`).
+    let named = fields.iter().filter(|f| !f.is_empty());
+    for (field, v) in named.zip(values).take(visible) {
         let v = v.unwrap_or(Value::None);
         parts.push(format!("{field}={}", vm.repr(&v)?));
     }
     Ok(Value::str(&format!("{}({})", t.name, parts.join(", "))))
 }
 
+/// `structseq_reduce`: `(type, (visible items, {hidden field: value}))`.
+fn reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let Some(Value::Object(o)) = args.pos.first() else {
+        return Err(vm.bug("a struct sequence's __reduce__ without one"));
+    };
+    let t = o.class.borrow().clone();
+    let key = super::types::STRUCT_SEQUENCES
+        .iter()
+        .find(|k| t.is_subtype(&vm.ty(k)))
+        .copied()
+        .unwrap_or_default();
+    let Some((fields, visible)) = layout(key) else {
+        return Err(vm.bug("a struct sequence without a layout"));
+    };
+    let values: Vec<Value> = o
+        .slots
+        .borrow()
+        .iter()
+        .map(|v| v.clone().unwrap_or(Value::None))
+        .collect();
+    let visible_items = Value::tuple(values[..visible].to_vec());
+    let hidden = super::dict::Dict::new_rc();
+    let named: Vec<&&str> = fields.iter().filter(|f| !f.is_empty()).collect();
+    let unnamed = fields.len() - named.len();
+    for (i, v) in values.iter().enumerate().skip(visible) {
+        hidden.set_str(named[i - unnamed], v.clone());
+    }
+    let state = Value::tuple(vec![visible_items, Value::Dict(hidden)]);
+    Ok(Value::tuple(vec![Value::Type(t), state]))
+}
+
+/// The calls of the struct sequence types CPython lets a program make: `structseq_new`
+/// (`os.terminal_size((80, 24))`), os.stat_result's `statresult_new` (the float times
+/// from the int ones when absent) and `posix.sched_param(sched_priority)`. `None` for
+/// the others (`sys.flags` cannot be instantiated).
+pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value>> {
+    let key = match &*t.name {
+        "os.terminal_size" => "terminal_size",
+        "os.statvfs_result" => "statvfs_result",
+        "os.stat_result" => "stat_result",
+        "posix.times_result" => "times_result",
+        "posix.uname_result" => "uname_result",
+        "posix.waitid_result" => "waitid_result",
+        "posix.sched_param" => return Some(sched_param_new(vm, args)),
+        _ => return None,
+    };
+    let made = structseq_new(vm, t, key, args);
+    if key != "stat_result" {
+        return Some(made);
+    }
+    // `statresult_new`: st_atime, st_mtime, st_ctime from items 7, 8, 9 where None.
+    Some(made.inspect(|v| {
+        if let Value::Object(o) = v {
+            let mut slots = o.slots.borrow_mut();
+            for i in 7..=9 {
+                if slots[i + 3].as_ref().is_none_or(Value::is_none) {
+                    slots[i + 3] = slots[i].clone();
+                }
+            }
+        }
+    }))
+}
+
+/// `structseq_new(type, sequence, dict={})`: the sequence's items, then the hidden fields
+/// from `dict` by name (None where absent).
+fn structseq_new(vm: &mut Vm, t: &Rc<Type>, key: &str, args: Args) -> PyResult<Value> {
+    let [sequence, dict] = Spec::function("structseq", Style::Keywords, &["sequence", "dict"], 1)
+        .keywords(0, 2)
+        .bind::<2>(vm, &args, 0)?;
+    let sequence = required(sequence);
+    // `PySequence_Fast(arg, "constructor requires a sequence")`.
+    let items = match &sequence {
+        Value::List(l) => l.items.borrow().clone(),
+        Value::Tuple(items) => items.to_vec(),
+        other => {
+            let it = match vm.iter(other) {
+                Ok(it) => it,
+                Err(Throw::Exc(e)) if vm.is_instance_of(&e, "TypeError") => {
+                    return Err(vm.type_error("constructor requires a sequence"));
+                }
+                Err(e) => return Err(e),
+            };
+            let mut out = Vec::new();
+            while let Some(x) = vm.next(&it)? {
+                out.push(x);
+            }
+            out
+        }
+    };
+    let name = t.name.clone();
+    let dict = match dict.as_ref().map(Value::builtin_value) {
+        None => None,
+        Some(Value::Dict(d)) => Some(d.clone()),
+        Some(_) => {
+            return Err(vm.type_error(format!("{name}() takes a dict as second arg, if any")))
+        }
+    };
+    let Some((fields, min)) = layout(key) else {
+        return Err(vm.bug("a struct sequence without a layout"));
+    };
+    let (len, max) = (items.len(), fields.len());
+    if len < min || len > max {
+        let bound = match (min == max, len < min) {
+            (true, _) => "a",
+            (false, true) => "an at least",
+            (false, false) => "an at most",
+        };
+        let n = if len < min { min } else { max };
+        return Err(vm.type_error(format!(
+            "{name}() takes {bound} {n}-sequence ({len}-sequence given)"
+        )));
+    }
+    let mut values = items;
+    for field in &fields[len..] {
+        let v = match &dict {
+            Some(d) => d.get_str(field).unwrap_or(Value::None),
+            None => Value::None,
+        };
+        values.push(v);
+    }
+    Ok(make(vm, key, values))
+}
+
+/// `os.sched_param(sched_priority)`.
+fn sched_param_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [priority] = Spec::function("sched_param", Style::Keywords, &["sched_priority"], 1)
+        .keywords(0, 1)
+        .bind::<1>(vm, &args, 0)?;
+    Ok(make(vm, "sched_param", vec![required(priority)]))
+}
+
 pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("flags", "__repr__", repr),
+    ("flags", "__reduce__", reduce),
     ("version_info", "__repr__", repr),
+    ("version_info", "__reduce__", reduce),
     ("stat_result", "__repr__", repr),
+    ("stat_result", "__reduce__", reduce),
+    ("statvfs_result", "__repr__", repr),
+    ("statvfs_result", "__reduce__", reduce),
+    ("terminal_size", "__repr__", repr),
+    ("terminal_size", "__reduce__", reduce),
+    ("times_result", "__repr__", repr),
+    ("times_result", "__reduce__", reduce),
+    ("uname_result", "__repr__", repr),
+    ("uname_result", "__reduce__", reduce),
+    ("waitid_result", "__repr__", repr),
+    ("waitid_result", "__reduce__", reduce),
+    ("sched_param", "__repr__", repr),
+    ("sched_param", "__reduce__", reduce),
 ];

@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use super::argspec::{Spec, Style};
 use super::builtins::{arity, builtin};
 use super::dict::Dict;
 use super::interp::Vm;
@@ -68,6 +69,8 @@ pub fn install(vm: &mut Vm) {
             ("intern", intern),
             ("get_int_max_str_digits", get_int_max_str_digits),
             ("set_int_max_str_digits", set_int_max_str_digits),
+            ("getfilesystemencoding", getfilesystemencoding),
+            ("getfilesystemencodeerrors", getfilesystemencodeerrors),
         ],
     );
     let out = stream(vm, 1);
@@ -371,6 +374,20 @@ fn exc_info(vm: &mut Vm, _args: Args) -> PyResult<Value> {
 /// `sys.exception()`. spec: exceptions.exc_info
 fn exception(vm: &mut Vm, _args: Args) -> PyResult<Value> {
     Ok(vm.exc_info.clone())
+}
+
+/// `sys.getfilesystemencoding()`: UTF-8, as in the UTF-8 mode the VM models
+/// (`sys.flags.utf8_mode`).
+fn getfilesystemencoding(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("sys", "getfilesystemencoding", Style::NoArgs, &[], 0).bind::<0>(vm, &args, 0)?;
+    Ok(Value::str("utf-8"))
+}
+
+/// `sys.getfilesystemencodeerrors()`: the UTF-8 mode's `surrogateescape`.
+fn getfilesystemencodeerrors(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("sys", "getfilesystemencodeerrors", Style::NoArgs, &[], 0)
+        .bind::<0>(vm, &args, 0)?;
+    Ok(Value::str("surrogateescape"))
 }
 
 fn getrecursionlimit(vm: &mut Vm, _args: Args) -> PyResult<Value> {

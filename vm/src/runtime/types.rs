@@ -350,11 +350,22 @@ const BUILTIN_TYPES: &[&str] = &[
     "SRE_Template",
     "bytearray",
     "bytearray_iterator",
+    "DirEntry",
 ];
 
 /// Struct sequences (CPython `PyStructSequence`): tuple subclasses with named fields,
 /// whose instances `structseq` makes.
-pub const STRUCT_SEQUENCES: &[&str] = &["flags", "version_info", "stat_result"];
+pub const STRUCT_SEQUENCES: &[&str] = &[
+    "flags",
+    "version_info",
+    "stat_result",
+    "statvfs_result",
+    "terminal_size",
+    "times_result",
+    "uname_result",
+    "waitid_result",
+    "sched_param",
+];
 
 /// The registry of builtin types, by name.
 #[derive(Debug)]
@@ -412,7 +423,8 @@ fn module_of(name: &str) -> &'static str {
         "SimpleNamespace" | "GenericAlias" | "UnionType" => "types",
         "_abc_data" => "_abc",
         "flags" | "version_info" => "sys",
-        "stat_result" => "os",
+        "stat_result" | "statvfs_result" | "terminal_size" => "os",
+        "times_result" | "uname_result" | "waitid_result" | "sched_param" | "DirEntry" => "posix",
         n if super::modules::itertools::TYPES.contains(&n) => "itertools",
         "itemgetter" | "attrgetter" | "methodcaller" => "operator",
         n if super::modules::functools::TYPES.contains(&n) => "functools",

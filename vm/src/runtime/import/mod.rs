@@ -98,6 +98,16 @@ fn find_and_load(vm: &mut Vm, abs_name: &str) -> PyResult<Value> {
         }
         return Ok(m);
     }
+    // CPython's start-up has imported os, and with it posixpath and genericpath: a
+    // program's import of genericpath finds it made. The VM imports them when first
+    // asked, os first, so genericpath's `import os` never meets a half-made genericpath
+    // (posixpath reads `genericpath._splitext` as it runs).
+    if matches!(abs_name, "genericpath" | "posixpath") && vm.modules.get_str("os").is_none() {
+        find_and_load(vm, "os")?;
+        if let Some(m) = vm.modules.get_str(abs_name) {
+            return Ok(m);
+        }
+    }
     let importlib = boot(vm)?;
     let f = vm.getattr(&importlib, "_find_and_load")?;
     let import_func = vm.builtins.get_str("__import__").unwrap_or(Value::None);

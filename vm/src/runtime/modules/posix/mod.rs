@@ -1,18 +1,52 @@
-//! `posix` (CPython `Modules/posixmodule.c`), read-only and sandboxed: `stat` and
-//! `listdir` of paths inside the standard library, `fspath`, a fixed empty environment.
-//! The standard library is the only part of the file system a program sees; a path
-//! elsewhere, the working directory and anything that writes are unsupported.
+//! `posix` (CPython `Modules/posixmodule.c`), read-only and sandboxed, with every name
+//! CPython 3.12's has: `stat` and `listdir` of paths inside the standard library,
+//! `fspath`, the pure functions (`pure`: `strerror`, `_path_normpath`,
+//! `register_at_fork`), CPython's int constants, `_have_functions` and the
+//! `*conf_names` tables (generated, `cpython_names`), a fixed empty environment, the
+//! struct sequence types (`structseq`) and `DirEntry`. Every other function is present
+//! and unsupported when called (`sandboxed`). The standard library is the only part of
+//! the file system a program sees; a path elsewhere, the working directory and anything
+//! that writes are unsupported.
 
 use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
 
+mod pure;
+mod sandboxed;
+
+pub use sandboxed::is_sandboxed;
+
 use super::super::argspec::{Spec, Style};
+use super::super::cpython_names;
 use super::super::dict::Dict;
 use super::super::interp::Vm;
 use super::super::object::{Args, Instance, Value};
 use super::super::{PyResult, Throw};
 
-pub fn build(_vm: &Vm, d: &Rc<Dict>) {
+/// CPython's `posix.__doc__`.
+const DOC: &str = "This module provides access to operating system functionality that is
+standardized by the C Standard and the POSIX standard (a thinly
+disguised Unix interface).  Refer to the library manual and
+corresponding Unix manual entries for more information on calls.";
+
+/// Fills the namespace in CPython's order (`cpython_names::POSIX_ORDER`), which
+/// `vars(posix)` and `from posix import *` show.
+pub fn build(vm: &Vm, d: &Rc<Dict>) {
+    d.set_str("__doc__", Value::str(DOC));
+    let staging = Dict::new_rc();
+    fill(vm, &staging);
+    for name in cpython_names::POSIX_ORDER {
+        if let Some(v) = staging.get_str(name) {
+            d.set_str(name, v);
+        }
+    }
+}
+
+/// Every name of the module, in no particular order.
+fn fill(vm: &Vm, d: &Rc<Dict>) {
+    for &(name, value) in cpython_names::POSIX_INTS {
+        d.set_str(name, Value::Int(value));
+    }
     super::add_functions(
         d,
         "posix",
@@ -23,24 +57,44 @@ pub fn build(_vm: &Vm, d: &Rc<Dict>) {
             ("fspath", fspath),
         ],
     );
+    super::add_functions(d, "posix", pure::FUNCTIONS);
+    super::add_functions(d, "posix", sandboxed::FUNCTIONS);
     // A fixed environment: the VM's programs see none (posix.environ maps bytes).
     d.set_str("environ", Value::Dict(Dict::new_rc()));
-    for (name, value) in [
-        ("F_OK", 0),
-        ("R_OK", 4),
-        ("W_OK", 2),
-        ("X_OK", 1),
-        ("O_RDONLY", 0),
-        ("O_WRONLY", 1),
-        ("O_RDWR", 2),
-        ("O_CREAT", 64),
-        ("O_EXCL", 128),
-        ("O_TRUNC", 512),
-        ("O_APPEND", 1024),
+    d.set_str("error", Value::Type(vm.ty("OSError")));
+    let have = cpython_names::POSIX_HAVE_FUNCTIONS
+        .iter()
+        .map(|n| Value::str(n))
+        .collect();
+    d.set_str("_have_functions", Value::list(have));
+    for (name, table) in [
+        ("confstr_names", cpython_names::POSIX_CONFSTR_NAMES),
+        ("pathconf_names", cpython_names::POSIX_PATHCONF_NAMES),
+        ("sysconf_names", cpython_names::POSIX_SYSCONF_NAMES),
     ] {
-        d.set_str(name, Value::Int(value));
+        let names = Dict::new_rc();
+        for &(k, v) in table {
+            names.set_str(k, Value::Int(v));
+        }
+        d.set_str(name, Value::Dict(names));
+    }
+    for t in TYPES {
+        d.set_str(t, Value::Type(vm.ty(t)));
     }
 }
+
+/// posix's types: `DirEntry` (which a program cannot instantiate) and the struct
+/// sequences (`structseq`).
+const TYPES: &[&str] = &[
+    "DirEntry",
+    "sched_param",
+    "stat_result",
+    "statvfs_result",
+    "terminal_size",
+    "times_result",
+    "uname_result",
+    "waitid_result",
+];
 
 /// `path` as the sandbox allows reading it: inside the standard library, `.` and `..`
 /// resolved by name. Anything else is unsupported, as is a relative path (the VM has no

@@ -1,0 +1,169 @@
+//! The functions of `posix` that answer without the system: `strerror` (glibc's messages,
+//! generated into `cpython_names::STRERROR`), `_path_normpath` (posixpath.normpath's C
+//! half, `_Py_normpath_and_size`) and `register_at_fork`, which checks its callbacks and
+//! keeps none: the VM never forks, so they could never run.
+
+use super::super::super::argspec::{self, required, Spec, Style};
+use super::super::super::builtins::is_callable;
+use super::super::super::cpython_names;
+use super::super::super::interp::Vm;
+use super::super::super::object::{Args, NativeFn, Value};
+use super::super::super::PyResult;
+
+pub const FUNCTIONS: &[(&str, NativeFn)] = &[
+    ("strerror", strerror),
+    ("_path_normpath", path_normpath),
+    ("register_at_fork", register_at_fork),
+];
+
+/// `strerror(code, /)`: the C library's message for an errno value.
+fn strerror(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [code] =
+        Spec::method("posix", "strerror", Style::O, &["code"], 1).bind::<1>(vm, &args, 0)?;
+    let code = c_int(vm, &required(code))?;
+    let text = match cpython_names::STRERROR.iter().find(|(c, _)| *c == code) {
+        Some((_, m)) => (*m).to_owned(),
+        None => format!("Unknown error {code}"),
+    };
+    Ok(Value::str(&text))
+}
+
+/// `_PyLong_AsInt`: an int (or `__index__`) that fits in a C int.
+fn c_int(vm: &mut Vm, v: &Value) -> PyResult<i64> {
+    let n = match v.builtin_value() {
+        Value::BigInt(_) => None,
+        _ => Some(argspec::index(vm, v)?),
+    };
+    match n {
+        Some(n) if i32::try_from(n).is_ok() => Ok(n),
+        _ => Err(vm.err("OverflowError", "Python int too large to convert to C int")),
+    }
+}
+
+/// `register_at_fork(*, before=None, after_in_child=None, after_in_parent=None)`.
+fn register_at_fork(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    const NAMES: [&str; 3] = ["before", "after_in_child", "after_in_parent"];
+    let given = Spec::function("register_at_fork", Style::Keywords, &NAMES, 0)
+        .keywords(0, 0)
+        .bind::<3>(vm, &args, 0)?;
+    if given.iter().all(Option::is_none) {
+        return Err(vm.type_error("At least one argument is required."));
+    }
+    for (name, v) in NAMES.iter().zip(&given) {
+        if let Some(v) = v {
+            if !is_callable(vm, v) {
+                let t = vm.type_of(v).name.clone();
+                return Err(vm.type_error(format!("'{name}' must be callable, not {t}")));
+            }
+        }
+    }
+    Ok(Value::None)
+}
+
+/// `_path_normpath(path)`: a str normalised as posixpath.normpath does (an empty result
+/// for `.`, which posixpath turns into `"."`).
+fn path_normpath(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [path] = Spec::function("_path_normpath", Style::Keywords, &["path"], 1)
+        .keywords(0, 1)
+        .bind::<1>(vm, &args, 0)?;
+    let path = required(path);
+    match path.builtin_value() {
+        Value::Str(s) => Ok(Value::str(&normpath(s))),
+        _ => {
+            let t = vm.type_of(&path).name.clone();
+            Err(vm.type_error(format!("expected 'str', not '{t}'")))
+        }
+    }
+}
+
+/// `_Py_normpath_and_size` (Python/fileutils.c) on POSIX, step by step over a buffer of
+/// code points that it rewrites in place, as the C does.
+fn normpath(s: &str) -> String {
+    const SEP: char = '/';
+    let mut b: Vec<char> = s.chars().collect();
+    let end = b.len();
+    if end == 0 {
+        return String::new();
+    }
+    // The C string's terminator, and room to read one past it.
+    b.extend(['\0', '\0', '\0']);
+    let sep_or_end = |b: &[char], i: usize| b[i] == SEP || i == end;
+    let mut start = 0;
+    let (mut p1, mut p2, mut min_p2) = (0, 0, 0);
+    let mut last = '\0';
+    if b[0] == '.' && b[1] == SEP {
+        // Skip a leading `./`.
+        start = 2;
+        while b[start] == SEP && start != end {
+            start += 1;
+        }
+        (p1, p2, min_p2) = (start, start, start);
+        last = SEP;
+    } else if b[0] == SEP && b[1] == SEP && b[2] != SEP {
+        // Keep exactly two leading separators.
+        (p1, p2) = (2, 2);
+        min_p2 = 1;
+        last = SEP;
+    }
+    while p1 != end {
+        let c = b[p1];
+        if last == SEP {
+            if c == '.' {
+                let sep_at_1 = sep_or_end(&b, p1 + 1);
+                let sep_at_2 = !sep_at_1 && sep_or_end(&b, p1 + 2);
+                if sep_at_2 && b[p1 + 1] == '.' {
+                    let mut p3 = p2;
+                    while p3 != min_p2 {
+                        p3 -= 1;
+                        if b[p3] != SEP {
+                            break;
+                        }
+                    }
+                    while p3 != min_p2 && b[p3 - 1] != SEP {
+                        p3 -= 1;
+                    }
+                    if p2 == min_p2 || (b[p3] == '.' && b[p3 + 1] == '.' && b[p3 + 2] == SEP) {
+                        // The previous segment is `..` too (or there is none): keep it.
+                        b[p2] = '.';
+                        b[p2 + 1] = '.';
+                        p2 += 2;
+                        last = '.';
+                    } else if b[p3] == SEP {
+                        p2 = p3 + 1;
+                    } else {
+                        p2 = p3;
+                    }
+                    p1 += 1;
+                } else if !sep_at_1 {
+                    b[p2] = c;
+                    p2 += 1;
+                    last = c;
+                }
+            } else if c != SEP {
+                b[p2] = c;
+                p2 += 1;
+                last = c;
+            }
+        } else {
+            b[p2] = c;
+            p2 += 1;
+            last = c;
+        }
+        p1 += 1;
+    }
+    b[p2] = '\0';
+    // Trailing separators go; the result ends after `p2`.
+    let stop = if p2 != min_p2 {
+        loop {
+            p2 -= 1;
+            if p2 == min_p2 || b[p2] != SEP {
+                break;
+            }
+            b[p2] = '\0';
+        }
+        p2 + 1
+    } else {
+        min_p2
+    };
+    b[start..stop.max(start)].iter().collect()
+}
