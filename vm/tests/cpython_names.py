@@ -81,6 +81,10 @@ samples = {
     # Types of the native modules the VM provides.
     "ReferenceType": _weakref.ReferenceType, "lock": _thread.LockType, "RLock": _thread.RLock,
     "FileIO": _io.FileIO, "BufferedReader": _io.BufferedReader,
+    **{n: getattr(_io, n) for n in (
+        "_IOBase", "_RawIOBase", "_BufferedIOBase", "_TextIOBase", "StringIO", "BytesIO",
+        "BufferedWriter", "BufferedRWPair", "BufferedRandom", "IncrementalNewlineDecoder",
+        "_BytesIOBuffer")},
     "SimpleNamespace": types.SimpleNamespace, "memoryview": memoryview, "flags": type(sys.flags),
     "version_info": type(sys.version_info), "stat_result": posix.stat_result,
     # itertools' iterator types (Modules/itertoolsmodule.c).

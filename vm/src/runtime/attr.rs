@@ -534,6 +534,13 @@ impl Vm {
                         _ => {}
                     }
                 }
+                // `_io._IOBase`'s `closed` and `_io._TextIOBase`'s getsets.
+                if matches!(name, "closed" | "encoding" | "errors" | "newlines") {
+                    let cls = o.class.borrow().clone();
+                    if let Some(x) = super::modules::io::iobase::getset(self, v, &cls, name)? {
+                        return Ok(Some(x));
+                    }
+                }
                 match name {
                     "__dict__" if o.class.borrow().has_dict => Some(Value::Dict(o.dict.clone())),
                     // The built-in base's members (`int.real`, `complex.imag`, …), unless
@@ -674,6 +681,16 @@ impl Vm {
         }
         match v {
             Value::Object(o) => {
+                // The read-only getsets of `_io`'s types (CPython: an AttributeError
+                // naming the type that defines them).
+                if matches!(
+                    name,
+                    "closed" | "encoding" | "errors" | "newlines" | "line_buffering"
+                ) && super::modules::io::iobase::is_io_instance(&o.class.borrow())
+                {
+                    return Err(self
+                        .unsupported(format!("assigning the attribute {name} of an _io object")));
+                }
                 if let Some(data) = &o.exc {
                     if super::syntaxerror::set(self, v, name, x.clone()) {
                         return Ok(());

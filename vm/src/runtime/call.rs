@@ -352,6 +352,7 @@ impl Vm {
     /// `object_new`'s `Py_TPFLAGS_IS_ABSTRACT` check: a class whose own
     /// `__abstractmethods__` is not empty cannot be instantiated.
     pub fn check_abstract(&mut self, t: &Rc<Type>) -> PyResult<()> {
+        super::modules::io::iobase::check_instance(self, t)?;
         let Some(methods) = t.dict.get_str("__abstractmethods__") else {
             return Ok(());
         };

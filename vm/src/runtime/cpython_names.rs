@@ -36,15 +36,33 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("BufferError", "Exception", &[
         "__doc__", "__init__", "__new__",
     ]),
-    ("BufferedReader", "", &[
-        "__class__", "__del__", "__delattr__", "__dict__", "__dir__", "__doc__", "__enter__",
-        "__eq__", "__exit__", "__format__", "__ge__", "__getattribute__", "__getstate__",
-        "__gt__", "__hash__", "__init__", "__init_subclass__", "__iter__", "__le__", "__lt__",
-        "__module__", "__ne__", "__new__", "__next__", "__reduce__", "__reduce_ex__", "__repr__",
-        "__setattr__", "__sizeof__", "__str__", "__subclasshook__", "_checkClosed",
-        "_checkReadable", "_checkSeekable", "_checkWritable", "_dealloc_warn", "_finalizing",
-        "close", "closed", "detach", "fileno", "flush", "isatty", "mode", "name", "peek", "raw",
-        "read", "read1", "readable", "readinto", "readinto1", "readline", "readlines", "seek",
+    ("BufferedRWPair", "_BufferedIOBase", &[
+        "__doc__", "__init__", "__module__", "close", "closed", "flush", "isatty", "peek", "read",
+        "read1", "readable", "readinto", "readinto1", "writable", "write",
+    ]),
+    ("BufferedRandom", "_BufferedIOBase", &[
+        "__doc__", "__init__", "__module__", "__next__", "__reduce__", "__reduce_ex__",
+        "__repr__", "__sizeof__", "_dealloc_warn", "_finalizing", "close", "closed", "detach",
+        "fileno", "flush", "isatty", "mode", "name", "peek", "raw", "read", "read1", "readable",
+        "readinto", "readinto1", "readline", "seek", "seekable", "tell", "truncate", "writable",
+        "write",
+    ]),
+    ("BufferedReader", "_BufferedIOBase", &[
+        "__doc__", "__init__", "__module__", "__next__", "__reduce__", "__reduce_ex__",
+        "__repr__", "__sizeof__", "_dealloc_warn", "_finalizing", "close", "closed", "detach",
+        "fileno", "flush", "isatty", "mode", "name", "peek", "raw", "read", "read1", "readable",
+        "readinto", "readinto1", "readline", "seek", "seekable", "tell", "truncate",
+    ]),
+    ("BufferedWriter", "_BufferedIOBase", &[
+        "__doc__", "__init__", "__module__", "__reduce__", "__reduce_ex__", "__repr__",
+        "__sizeof__", "_dealloc_warn", "_finalizing", "close", "closed", "detach", "fileno",
+        "flush", "isatty", "mode", "name", "raw", "seek", "seekable", "tell", "truncate",
+        "writable", "write",
+    ]),
+    ("BytesIO", "_BufferedIOBase", &[
+        "__doc__", "__getstate__", "__init__", "__iter__", "__module__", "__new__", "__next__",
+        "__setstate__", "__sizeof__", "close", "closed", "flush", "getbuffer", "getvalue",
+        "isatty", "read", "read1", "readable", "readinto", "readline", "readlines", "seek",
         "seekable", "tell", "truncate", "writable", "write", "writelines",
     ]),
     ("BytesWarning", "Warning", &[
@@ -104,16 +122,11 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("FileExistsError", "OSError", &[
         "__doc__", "__init__",
     ]),
-    ("FileIO", "", &[
-        "__class__", "__del__", "__delattr__", "__dict__", "__dir__", "__doc__", "__enter__",
-        "__eq__", "__exit__", "__format__", "__ge__", "__getattribute__", "__getstate__",
-        "__gt__", "__hash__", "__init__", "__init_subclass__", "__iter__", "__le__", "__lt__",
-        "__module__", "__ne__", "__new__", "__next__", "__reduce__", "__reduce_ex__", "__repr__",
-        "__setattr__", "__sizeof__", "__str__", "__subclasshook__", "_blksize", "_checkClosed",
-        "_checkReadable", "_checkSeekable", "_checkWritable", "_dealloc_warn", "_finalizing",
-        "close", "closed", "closefd", "fileno", "flush", "isatty", "mode", "read", "readable",
-        "readall", "readinto", "readline", "readlines", "seek", "seekable", "tell", "truncate",
-        "writable", "write", "writelines",
+    ("FileIO", "_RawIOBase", &[
+        "__doc__", "__init__", "__module__", "__new__", "__reduce__", "__reduce_ex__", "__repr__",
+        "_blksize", "_dealloc_warn", "_finalizing", "close", "closed", "closefd", "fileno",
+        "isatty", "mode", "read", "readable", "readall", "readinto", "seek", "seekable", "tell",
+        "truncate", "writable", "write",
     ]),
     ("FileNotFoundError", "OSError", &[
         "__doc__", "__init__",
@@ -143,6 +156,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ]),
     ("ImportWarning", "Warning", &[
         "__doc__", "__init__", "__new__",
+    ]),
+    ("IncrementalNewlineDecoder", "object", &[
+        "__doc__", "__init__", "__module__", "decode", "getstate", "newlines", "reset",
+        "setstate",
     ]),
     ("IndentationError", "SyntaxError", &[
         "__doc__", "__init__",
@@ -284,6 +301,11 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("StopIteration", "Exception", &[
         "__doc__", "__init__", "value",
     ]),
+    ("StringIO", "_TextIOBase", &[
+        "__doc__", "__getstate__", "__init__", "__module__", "__new__", "__next__",
+        "__setstate__", "close", "closed", "getvalue", "line_buffering", "newlines", "read",
+        "readable", "readline", "seek", "seekable", "tell", "truncate", "writable", "write",
+    ]),
     ("SyntaxError", "Exception", &[
         "__doc__", "__init__", "__str__", "end_lineno", "end_offset", "filename", "lineno", "msg",
         "offset", "print_file_and_line", "text",
@@ -300,17 +322,12 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("TabError", "IndentationError", &[
         "__doc__", "__init__",
     ]),
-    ("TextIOWrapper", "", &[
-        "_CHUNK_SIZE", "__class__", "__del__", "__delattr__", "__dict__", "__dir__", "__doc__",
-        "__enter__", "__eq__", "__exit__", "__format__", "__ge__", "__getattribute__",
-        "__getstate__", "__gt__", "__hash__", "__init__", "__init_subclass__", "__iter__",
-        "__le__", "__lt__", "__module__", "__ne__", "__new__", "__next__", "__reduce__",
-        "__reduce_ex__", "__repr__", "__setattr__", "__sizeof__", "__str__", "__subclasshook__",
-        "_checkClosed", "_checkReadable", "_checkSeekable", "_checkWritable", "_finalizing",
-        "buffer", "close", "closed", "detach", "encoding", "errors", "fileno", "flush", "isatty",
-        "line_buffering", "name", "newlines", "read", "readable", "readline", "readlines",
-        "reconfigure", "seek", "seekable", "tell", "truncate", "writable", "write",
-        "write_through", "writelines",
+    ("TextIOWrapper", "_TextIOBase", &[
+        "_CHUNK_SIZE", "__doc__", "__init__", "__module__", "__next__", "__reduce__",
+        "__reduce_ex__", "__repr__", "_finalizing", "buffer", "close", "closed", "detach",
+        "encoding", "errors", "fileno", "flush", "isatty", "line_buffering", "name", "newlines",
+        "read", "readable", "readline", "reconfigure", "seek", "seekable", "tell", "truncate",
+        "writable", "write", "write_through",
     ]),
     ("TimeoutError", "OSError", &[
         "__doc__", "__init__",
@@ -368,6 +385,25 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ]),
     ("ZeroDivisionError", "ArithmeticError", &[
         "__doc__", "__init__", "__new__",
+    ]),
+    ("_BufferedIOBase", "_IOBase", &[
+        "__doc__", "__module__", "detach", "read", "read1", "readinto", "readinto1", "write",
+    ]),
+    ("_BytesIOBuffer", "object", &[
+        "__buffer__", "__doc__", "__module__", "__release_buffer__",
+    ]),
+    ("_IOBase", "object", &[
+        "__del__", "__dict__", "__doc__", "__enter__", "__exit__", "__iter__", "__module__",
+        "__next__", "_checkClosed", "_checkReadable", "_checkSeekable", "_checkWritable", "close",
+        "closed", "fileno", "flush", "isatty", "readable", "readline", "readlines", "seek",
+        "seekable", "tell", "truncate", "writable", "writelines",
+    ]),
+    ("_RawIOBase", "_IOBase", &[
+        "__doc__", "__module__", "read", "readall", "readinto", "write",
+    ]),
+    ("_TextIOBase", "_IOBase", &[
+        "__doc__", "__module__", "detach", "encoding", "errors", "newlines", "read", "readline",
+        "write",
     ]),
     ("_abc_data", "object", &[
         "__doc__", "__module__", "__new__",
@@ -941,8 +977,20 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("BufferError", &[
         "__init__",
     ]),
+    ("BufferedRWPair", &[
+        "__init__",
+    ]),
+    ("BufferedRandom", &[
+        "__init__", "__next__", "__repr__",
+    ]),
     ("BufferedReader", &[
         "__init__", "__next__", "__repr__",
+    ]),
+    ("BufferedWriter", &[
+        "__init__", "__repr__",
+    ]),
+    ("BytesIO", &[
+        "__init__", "__iter__", "__next__",
     ]),
     ("BytesWarning", &[
         "__init__",
@@ -1022,6 +1070,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
         "__init__", "__str__",
     ]),
     ("ImportWarning", &[
+        "__init__",
+    ]),
+    ("IncrementalNewlineDecoder", &[
         "__init__",
     ]),
     ("IndentationError", &[
@@ -1144,6 +1195,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("StopIteration", &[
         "__init__",
     ]),
+    ("StringIO", &[
+        "__init__", "__next__",
+    ]),
     ("SyntaxError", &[
         "__init__", "__str__",
     ]),
@@ -1210,6 +1264,12 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("ZeroDivisionError", &[
         "__init__",
+    ]),
+    ("_BytesIOBuffer", &[
+        "__buffer__", "__release_buffer__",
+    ]),
+    ("_IOBase", &[
+        "__del__", "__iter__", "__next__",
     ]),
     ("_deque_iterator", &[
         "__getattribute__", "__iter__", "__next__",
@@ -1611,8 +1671,20 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ("BaseException", &[
         "__cause__", "__context__", "__dict__", "__traceback__", "args",
     ]),
+    ("BufferedRWPair", &[
+        "closed",
+    ]),
+    ("BufferedRandom", &[
+        "closed", "mode", "name",
+    ]),
     ("BufferedReader", &[
         "closed", "mode", "name",
+    ]),
+    ("BufferedWriter", &[
+        "closed", "mode", "name",
+    ]),
+    ("BytesIO", &[
+        "closed",
     ]),
     ("EnvironmentError", &[
         "characters_written",
@@ -1629,6 +1701,9 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ("IOError", &[
         "characters_written",
     ]),
+    ("IncrementalNewlineDecoder", &[
+        "newlines",
+    ]),
     ("Match", &[
         "lastgroup", "lastindex", "regs",
     ]),
@@ -1644,6 +1719,9 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ("Pattern", &[
         "groupindex",
     ]),
+    ("StringIO", &[
+        "closed", "line_buffering", "newlines",
+    ]),
     ("TextIOWrapper", &[
         "_CHUNK_SIZE", "closed", "errors", "name", "newlines",
     ]),
@@ -1655,6 +1733,12 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ]),
     ("UnionType", &[
         "__parameters__",
+    ]),
+    ("_IOBase", &[
+        "__dict__", "closed",
+    ]),
+    ("_TextIOBase", &[
+        "encoding", "errors", "newlines",
     ]),
     ("_lru_cache_wrapper", &[
         "__dict__",
@@ -1767,7 +1851,13 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ("BaseExceptionGroup", &[
         "exceptions", "message",
     ]),
+    ("BufferedRandom", &[
+        "_finalizing", "raw",
+    ]),
     ("BufferedReader", &[
+        "_finalizing", "raw",
+    ]),
+    ("BufferedWriter", &[
         "_finalizing", "raw",
     ]),
     ("DirEntry", &[
@@ -1973,7 +2063,7 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
 pub const FINAL_TYPES: &[&str] = &[
     "CallableProxyType", "DirEntry", "KeyWrapper", "Match", "NoneType", "NotImplementedType",
     "ParamSpec", "Pattern", "ProxyType", "SRE_Scanner", "SRE_Template", "TypeAliasType",
-    "TypeVar", "TypeVarTuple", "UnionType", "_abc_data", "_deque_iterator",
+    "TypeVar", "TypeVarTuple", "UnionType", "_BytesIOBuffer", "_abc_data", "_deque_iterator",
     "_deque_reverse_iterator", "_grouper", "_lru_cache_wrapper", "_tee", "_tee_dataobject",
     "_tuplegetter", "async_generator", "async_generator_asend", "async_generator_athrow",
     "async_generator_wrapped_value", "attrgetter", "bool", "builtin_function_or_method",
@@ -2002,7 +2092,27 @@ pub const TYPE_DOCS: &[(&str, Option<&str>, bool)] = &[
     ("BlockingIOError", Some(r##"I/O operation would block."##), true),
     ("BrokenPipeError", Some(r##"Broken pipe."##), true),
     ("BufferError", Some(r##"Buffer error."##), true),
+    ("BufferedRWPair", Some(r##"A buffered reader and writer object together.
+
+A buffered reader object and buffered writer object put together to
+form a sequential IO object that can read and write. This is typically
+used with a socket or two-way pipe.
+
+reader and writer are RawIOBase objects that are readable and
+writeable respectively. If the buffer_size is omitted it defaults to
+DEFAULT_BUFFER_SIZE."##), true),
+    ("BufferedRandom", Some(r##"A buffered interface to random access streams.
+
+The constructor creates a reader and writer for a seekable stream,
+raw, given in the first argument. If the buffer_size is omitted it
+defaults to DEFAULT_BUFFER_SIZE."##), true),
     ("BufferedReader", Some(r##"Create a new buffered reader using the given readable raw IO object."##), true),
+    ("BufferedWriter", Some(r##"A buffer for a writeable sequential RawIO object.
+
+The constructor creates a BufferedWriter for the given writeable raw
+stream. If the buffer_size is not given, it defaults to
+DEFAULT_BUFFER_SIZE."##), true),
+    ("BytesIO", Some(r##"Buffered I/O implementation using an in-memory bytes buffer."##), true),
     ("BytesWarning", Some(r##"Base class for warnings about bytes and buffer related problems, mostly
 related to conversion from str or comparing to str."##), true),
     ("CallableProxyType", None, true),
@@ -2043,6 +2153,14 @@ E.g. for t = list[int], t.__origin__ is list and t.__args__ is (int,)."##), true
     ("IOError", Some(r##"Base class for I/O related errors."##), true),
     ("ImportError", Some(r##"Import can't find module, or can't find name in module."##), true),
     ("ImportWarning", Some(r##"Base class for warnings about probable mistakes in module imports"##), true),
+    ("IncrementalNewlineDecoder", Some(r##"Codec used when reading a file in universal newlines mode.
+
+It wraps another incremental decoder, translating \r\n and \r into \n.
+It also records the types of newlines encountered.  When used with
+translate=False, it ensures that the newline sequence is returned in
+one piece. When used with decoder=None, it expects unicode strings as
+decode input and translates newlines without first invoking an external
+decoder."##), true),
     ("IndentationError", Some(r##"Improper indentation."##), true),
     ("IndexError", Some(r##"Sequence index out of range."##), true),
     ("InterruptedError", Some(r##"Interrupted by signal."##), true),
@@ -2127,6 +2245,10 @@ in the future."##), true),
 SimpleNamespace(**kwargs)"##), true),
     ("StopAsyncIteration", Some(r##"Signal the end from iterator.__anext__()."##), true),
     ("StopIteration", Some(r##"Signal the end from iterator.__next__()."##), true),
+    ("StringIO", Some(r##"Text I/O implementation using an in-memory buffer.
+
+The initial_value argument sets the value of object.  The newline
+argument is like the one of TextIOWrapper's constructor."##), true),
     ("SyntaxError", Some(r##"Invalid syntax."##), true),
     ("SyntaxWarning", Some(r##"Base class for warnings about dubious syntax."##), true),
     ("SystemError", Some(r##"Internal error in the Python interpreter.
@@ -2273,6 +2395,58 @@ E.g. for int | str"##), true),
     ("ValueError", Some(r##"Inappropriate argument value (of correct type)."##), true),
     ("Warning", Some(r##"Base class for warning categories."##), true),
     ("ZeroDivisionError", Some(r##"Second argument to a division or modulo operation was zero."##), true),
+    ("_BufferedIOBase", Some(r##"Base class for buffered IO objects.
+
+The main difference with RawIOBase is that the read() method
+supports omitting the size argument, and does not have a default
+implementation that defers to readinto().
+
+In addition, read(), readinto() and write() may raise
+BlockingIOError if the underlying raw stream is in non-blocking
+mode and not ready; unlike their raw counterparts, they will never
+return None.
+
+A typical implementation should not inherit from a RawIOBase
+implementation, but wrap one.
+"##), true),
+    ("_BytesIOBuffer", None, true),
+    ("_IOBase", Some(r##"The abstract base class for all I/O classes.
+
+This class provides dummy implementations for many methods that
+derived classes can override selectively; the default implementations
+represent a file that cannot be read, written or seeked.
+
+Even though IOBase does not declare read, readinto, or write because
+their signatures will vary, implementations and clients should
+consider those methods part of the interface. Also, implementations
+may raise UnsupportedOperation when operations they do not support are
+called.
+
+The basic type used for binary data read from or written to a file is
+bytes. Other bytes-like objects are accepted as method arguments too.
+In some cases (such as readinto), a writable object is required. Text
+I/O classes work with str data.
+
+Note that calling any method (except additional calls to close(),
+which are ignored) on a closed stream should raise a ValueError.
+
+IOBase (and its subclasses) support the iterator protocol, meaning
+that an IOBase object can be iterated over yielding the lines in a
+stream.
+
+IOBase also supports the :keyword:`with` statement. In this example,
+fp is closed after the suite of the with statement is complete:
+
+with open('spam.txt', 'r') as fp:
+    fp.write('Spam and eggs!')
+"##), true),
+    ("_RawIOBase", Some(r##"Base class for raw binary I/O."##), true),
+    ("_TextIOBase", Some(r##"Base class for text I/O.
+
+This class provides a character and line based interface to stream
+I/O. There is no readinto method because Python's character strings
+are immutable.
+"##), true),
     ("_abc_data", Some(r##"Internal state held by ABC machinery."##), true),
     ("_deque_iterator", None, true),
     ("_deque_reverse_iterator", None, true),
@@ -2772,7 +2946,11 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("BlockingIOError", 0x40085502),
     ("BrokenPipeError", 0x40085502),
     ("BufferError", 0x40085502),
+    ("BufferedRWPair", 0x5700),
+    ("BufferedRandom", 0x5700),
     ("BufferedReader", 0x5700),
+    ("BufferedWriter", 0x5700),
+    ("BytesIO", 0x5700),
     ("BytesWarning", 0x40085502),
     ("CallableProxyType", 0x85182),
     ("ChildProcessError", 0x40085502),
@@ -2797,6 +2975,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("IOError", 0x40085502),
     ("ImportError", 0x40085502),
     ("ImportWarning", 0x40085502),
+    ("IncrementalNewlineDecoder", 0x5700),
     ("IndentationError", 0x40085502),
     ("IndexError", 0x40085502),
     ("InterruptedError", 0x40085502),
@@ -2834,6 +3013,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("SimpleNamespace", 0x85502),
     ("StopAsyncIteration", 0x40085502),
     ("StopIteration", 0x40085502),
+    ("StringIO", 0x5700),
     ("SyntaxError", 0x40085502),
     ("SyntaxWarning", 0x40085502),
     ("SystemError", 0x40085502),
@@ -2856,6 +3036,11 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("ValueError", 0x40085502),
     ("Warning", 0x40085502),
     ("ZeroDivisionError", 0x40085502),
+    ("_BufferedIOBase", 0x5700),
+    ("_BytesIOBuffer", 0x5380),
+    ("_IOBase", 0x5700),
+    ("_RawIOBase", 0x5700),
+    ("_TextIOBase", 0x5700),
     ("_abc_data", 0x5200),
     ("_deque_iterator", 0x5300),
     ("_deque_reverse_iterator", 0x5300),

@@ -94,9 +94,17 @@ pub fn shown(vm: &Vm, p: &MappingProxy) -> PyResult<Rc<Dict>> {
 
 /// Built-in types whose instances have a `__dict__` (`tp_dictoffset`), among those a class
 /// may derive from.
-const DICT_BASES: &[&str] = &["BaseException", "staticmethod", "classmethod", "type"];
+const DICT_BASES: &[&str] = &[
+    "BaseException",
+    "staticmethod",
+    "classmethod",
+    "type",
+    "_IOBase",
+    "StringIO",
+    "BytesIO",
+];
 /// Built-in types whose instances take weak references (`tp_weaklistoffset`).
-const WEAKREF_BASES: &[&str] = &["set", "frozenset", "type"];
+const WEAKREF_BASES: &[&str] = &["set", "frozenset", "type", "_IOBase"];
 /// Built-in types of variable size (`tp_itemsize`), whose subclasses cannot add a weak
 /// reference list.
 const VARIABLE_SIZE: &[&str] = &["int", "bool", "bytes", "tuple", "type"];

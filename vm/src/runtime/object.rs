@@ -103,6 +103,9 @@ pub enum Native {
     /// `bytearray`: a Native rather than a `Value` variant, its slots in its type's dict.
     ByteArray(super::bytearray::ByteArray),
     ByteArrayIter(super::bytearray::ByteArrayIter),
+    /// The state an `_io.StringIO` or `_io.BytesIO` instance carries (its payload).
+    StringIO(Rc<super::modules::io::stringio::StringIO>),
+    BytesIO(Rc<super::modules::io::bytesio::BytesIO>),
 }
 
 impl Native {
@@ -137,6 +140,8 @@ impl Native {
             Native::OdictIter(_) => "odict_iterator",
             Native::ByteArray(_) => "bytearray",
             Native::ByteArrayIter(_) => "bytearray_iterator",
+            Native::StringIO(_) => "StringIO",
+            Native::BytesIO(_) => "BytesIO",
         }
     }
 }

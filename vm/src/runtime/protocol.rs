@@ -121,7 +121,11 @@ impl Vm {
                 let t = o.class.borrow().clone();
                 // Instances of built-in classes have their behaviour in Rust, except
                 // struct sequences, which are tuples by their payload.
-                if t.is_builtin() && o.payload.is_none() {
+                // `_io._IOBase()` and its kin: plain instances, methods in their dicts.
+                if t.is_builtin()
+                    && o.payload.is_none()
+                    && !super::modules::io::iobase::BASES.contains(&&*t.name)
+                {
                     return None;
                 }
                 // `object`'s own slots are the VM's default behaviour, which the callers

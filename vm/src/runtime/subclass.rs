@@ -53,6 +53,10 @@ pub const SUBCLASSABLE: &[&str] = &[
     // `_CallableGenericAlias`); making such an instance is unsupported (see `genericalias`).
     "types.GenericAlias",
     "GenericAlias",
+    // `_io.StringIO` and `_io.BytesIO`, by tp_name only: their methods take the instance
+    // (the bases' methods, which they inherit, work through its attributes).
+    "_io.StringIO",
+    "_io.BytesIO",
 ];
 
 /// Built-in types CPython lets a class derive from (`Py_TPFLAGS_BASETYPE`) whose
@@ -99,6 +103,7 @@ pub fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
         }
         // `type`: a metaclass, whose instances are classes (see `metaclass`).
         if SUBCLASSABLE.contains(&&*b.name)
+            || super::modules::io::iobase::BASES.contains(&&*b.name)
             || &*b.name == "type"
             || super::modules::collections::DICT_TYPES.contains(&&*b.name)
         {
@@ -136,6 +141,18 @@ pub fn with_payload(cls: &Rc<Type>, payload: Value) -> Value {
         dict: Dict::new_rc(),
         exc: None,
         payload: Some(payload),
+        slots: std::cell::RefCell::new(vec![None; cls.nslots]),
+    }))
+}
+
+/// An instance of the built-in type `cls` carrying no payload (`_io._IOBase()`: a
+/// built-in type whose instances are plain objects with a dict).
+pub fn plain_instance(cls: &Rc<Type>) -> Value {
+    Value::Object(super::gc::alloc(Instance {
+        class: std::cell::RefCell::new(cls.clone()),
+        dict: Dict::new_rc(),
+        exc: None,
+        payload: None,
         slots: std::cell::RefCell::new(vec![None; cls.nslots]),
     }))
 }

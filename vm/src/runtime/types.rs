@@ -406,7 +406,12 @@ fn builtin(name: &'static str, bases: Vec<Rc<Type>>, layout: &'static str) -> Rc
 /// for the others.
 fn tp_name(name: &str) -> String {
     match module_of(name) {
-        "builtins" | "_io" if !matches!(name, "FileIO" | "BufferedReader") => name.to_owned(),
+        "builtins" | "_io"
+            if !matches!(name, "FileIO" | "BufferedReader")
+                && !super::modules::io::is_io_type(name) =>
+        {
+            name.to_owned()
+        }
         module => format!("{module}.{name}"),
     }
 }
@@ -420,6 +425,7 @@ fn module_of(name: &str) -> &'static str {
         "ReferenceType" | "ProxyType" | "CallableProxyType" => "weakref",
         "lock" | "RLock" => "_thread",
         "FileIO" | "BufferedReader" => "_io",
+        n if super::modules::io::is_io_type(n) => "_io",
         "SimpleNamespace" | "GenericAlias" | "UnionType" => "types",
         "_abc_data" => "_abc",
         "flags" | "version_info" => "sys",
@@ -472,6 +478,15 @@ impl Types {
                 tm.has_dict = has_dict;
             }
             t.collection.set(base_t.collection.get());
+            by_name.insert(name, t);
+        }
+        // `_io`'s types, each after its base.
+        for &(name, base, has_dict) in super::modules::io::TYPES {
+            let base_t = by_name.get(base).cloned().unwrap_or_else(|| object.clone());
+            let mut t = builtin(name, vec![base_t], name);
+            if let Some(tm) = Rc::get_mut(&mut t) {
+                tm.has_dict = has_dict;
+            }
             by_name.insert(name, t);
         }
         for &name in STRUCT_SEQUENCES {

@@ -101,6 +101,9 @@ def _native_types():
     return {
         "ReferenceType": _weakref.ReferenceType, "lock": _thread.LockType,
         "RLock": _thread.RLock, "FileIO": _io.FileIO, "BufferedReader": _io.BufferedReader,
+        **{n: getattr(_io, n) for n in (
+            "_IOBase", "_RawIOBase", "_BufferedIOBase", "_TextIOBase", "StringIO",
+            "BytesIO")},
         "SimpleNamespace": types.SimpleNamespace, "flags": type(sys.flags),
         "version_info": type(sys.version_info), "stat_result": posix.stat_result,
         "GenericAlias": types.GenericAlias, "UnionType": types.UnionType,

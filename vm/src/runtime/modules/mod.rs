@@ -257,6 +257,8 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
     Ok(match &**n {
         Native::WeakRef(w) if name == "__callback__" => Some(w.callback()),
         Native::File(f) => io::attr(vm, f, name),
+        Native::StringIO(s) => io::stringio::attr(vm, s, name)?,
+        Native::BytesIO(b) => io::bytesio::attr(b, name),
         Native::MemoryView(m) => super::memoryview::attr(m, name),
         Native::GenericAlias(_) | Native::Union(_) => super::genericalias::attr(n, name),
         Native::Partial(_) | Native::KeyWrapper(_) | Native::LruCache(_) => {
@@ -320,12 +322,16 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         Native::ByteArrayIter(_) => {
             Ok(format!("<bytearray_iterator object at {:#x}>", v.address()))
         }
+        Native::StringIO(_) | Native::BytesIO(_) => Err(vm.bug("the repr of an I/O payload")),
     }
 }
 
 /// The calls of native modules' types (`_thread.RLock()`, `_weakref.ref(o)`,
 /// `_io.FileIO(path)`): `None` for a type that is not one of them.
 pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value>> {
+    if let Some(made) = io::construct(vm, t, args.clone()) {
+        return Some(made);
+    }
     let made = match &*t.name {
         "_thread.RLock" => thread::new_rlock(vm, &args),
         "weakref.ReferenceType" => {
@@ -333,7 +339,6 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
             a.pos.insert(0, Value::Type(t.clone()));
             super::weakref::new_from_call(vm, a)
         }
-        "_io.FileIO" => io::new_file_io(vm, args),
         "operator.itemgetter" => operator::itemgetter_new(vm, args),
         "operator.attrgetter" => operator::attrgetter_new(vm, args),
         "operator.methodcaller" => operator::methodcaller_new(vm, args),
@@ -362,6 +367,9 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
 pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     thread::METHODS,
     io::METHODS,
+    io::iobase::METHODS,
+    io::stringio::METHODS,
+    io::bytesio::METHODS,
     super::weakref::METHODS,
     super::structseq::METHODS,
     super::sysmod::NAMESPACE_METHODS,

@@ -1,0 +1,387 @@
+//! `_io` (CPython `Modules/_io/`): every name CPython 3.12's `_io` has. `open_code(path)`
+//! and `FileIO(path)` read a file of the standard library whole (the VM is a sandbox: the
+//! standard library is the only place a program may read, see `posix::readable`, and
+//! nothing can be written); `iobase` has the four bases `io`'s ABCs derive from,
+//! `stringio` and `bytesio` the in-memory streams. `UnsupportedOperation` is CPython's
+//! `type('UnsupportedOperation', (OSError, ValueError), {})`. `open`, the buffered
+//! writers, `IncrementalNewlineDecoder` and `_BytesIOBuffer` are present but unsupported
+//! when called.
+
+pub mod bytesio;
+pub mod iobase;
+pub mod stringio;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use super::super::argspec::{Spec, Style};
+use super::super::dict::Dict;
+use super::super::interp::Vm;
+use super::super::object::{Args, Native, NativeFn, Value};
+use super::super::types::{c3, Type};
+use super::super::{PyResult, Throw};
+
+/// `DEFAULT_BUFFER_SIZE`.
+pub const DEFAULT_BUFFER_SIZE: i64 = 8192;
+
+/// The types `_io` defines beyond FileIO, BufferedReader and TextIOWrapper, with their
+/// bases (registry keys), whether their instances have a `__dict__`, and their tp_names
+/// are `_io.NAME`.
+pub const TYPES: &[(&str, &str, bool)] = &[
+    ("_IOBase", "object", true),
+    ("_RawIOBase", "_IOBase", true),
+    ("_BufferedIOBase", "_IOBase", true),
+    ("_TextIOBase", "_IOBase", true),
+    ("StringIO", "_TextIOBase", true),
+    ("BytesIO", "_BufferedIOBase", true),
+    ("BufferedWriter", "_BufferedIOBase", true),
+    ("BufferedRWPair", "_BufferedIOBase", true),
+    ("BufferedRandom", "_BufferedIOBase", true),
+    ("IncrementalNewlineDecoder", "object", false),
+    ("_BytesIOBuffer", "object", false),
+];
+
+/// Whether `name` (a registry key) is one of [`TYPES`].
+pub fn is_io_type(name: &str) -> bool {
+    TYPES.iter().any(|(n, _, _)| *n == name)
+}
+
+/// `UnsupportedOperation` (CPython `_io` module init): a class deriving from OSError and
+/// ValueError, whose `__module__` `io.py` sets to 'io'.
+fn unsupported_operation_type(vm: &Vm) -> Rc<Type> {
+    let bases = vec![vm.ty("OSError"), vm.ty("ValueError")];
+    let mro_rest = c3(&bases).unwrap_or_default();
+    let ns = Dict::new_rc();
+    ns.set_str("__module__", Value::str("io"));
+    let t = Rc::new(Type {
+        name: Rc::from("UnsupportedOperation"),
+        qualname: RefCell::new(Rc::from("UnsupportedOperation")),
+        module: Rc::from("io"),
+        bases: bases.clone(),
+        mro_rest,
+        dict: ns,
+        base_layout: "BaseException",
+        builtin: false,
+        nslots: 0,
+        has_dict: true,
+        meta: None,
+        hook_cache: Cell::new((0, 0)),
+        collection: Cell::new(0),
+        subclasses: RefCell::new(Vec::new()),
+    });
+    super::super::mappingproxy::add_class_entries(&t);
+    for b in &bases {
+        b.subclasses.borrow_mut().push(Rc::downgrade(&t));
+    }
+    t
+}
+
+/// Raises `_io.UnsupportedOperation(msg)`.
+pub fn unsupported_operation(vm: &mut Vm, msg: &str) -> Throw {
+    let cls = match vm.modules.get_str("_io") {
+        Some(Value::Module(m)) => m.dict.get_str("UnsupportedOperation"),
+        _ => None,
+    };
+    match cls {
+        Some(Value::Type(t)) => {
+            let exc = vm.new_exception(&t, vec![Value::str(msg)]);
+            vm.raise(exc)
+        }
+        _ => vm.unsupported(format!(
+            "io.UnsupportedOperation({msg:?}) without the _io module"
+        )),
+    }
+}
+
+/// `_PyObject_LookupAttr`: the attribute, `None` when it raises AttributeError.
+pub fn lookup_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Option<Value>> {
+    match vm.getattr(v, name) {
+        Ok(x) => Ok(Some(x)),
+        Err(Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `_Py_convert_optional_to_ssize_t`: `None` for None or no argument.
+pub fn opt_ssize(vm: &mut Vm, v: Option<Value>) -> PyResult<Option<i64>> {
+    match v {
+        None => Ok(None),
+        Some(v) => match v.builtin_value() {
+            Value::None => Ok(None),
+            b @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_)) => {
+                super::super::argspec::index(vm, b).map(Some)
+            }
+            b @ Value::Object(_) if vm.special(b, "__index__").is_some() => {
+                Err(vm.unsupported("an I/O size argument with its own __index__"))
+            }
+            _ => {
+                let n = vm.type_of(&v).name.clone();
+                Err(vm.type_error(format!("argument should be integer or None, not '{n}'")))
+            }
+        },
+    }
+}
+
+/// A `Py_ssize_t` argument.
+pub fn ssize(vm: &mut Vm, v: &Value) -> PyResult<i64> {
+    super::itertools::ssize(vm, v)
+}
+
+/// A C `int` argument (`whence`).
+pub fn int_arg(vm: &mut Vm, v: &Value) -> PyResult<i64> {
+    let i = ssize(vm, v)?;
+    if i32::try_from(i).is_err() {
+        return Err(vm.unsupported("an I/O int argument beyond a C int"));
+    }
+    Ok(i)
+}
+
+/// The calls of the types defined here (`tp_name` `_io.NAME`).
+pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value>> {
+    let made = match &*t.name {
+        "_io.FileIO" => new_file_io(vm, args),
+        "_io.StringIO" => stringio::construct(vm, t, args),
+        "_io.BytesIO" => bytesio::construct(vm, t, args),
+        "_io._IOBase" | "_io._RawIOBase" | "_io._BufferedIOBase" | "_io._TextIOBase" => {
+            if !args.pos.is_empty() || !args.kw.is_empty() {
+                Err(vm.unsupported(format!("{}() with arguments", t.name)))
+            } else {
+                Ok(super::super::subclass::plain_instance(t))
+            }
+        }
+        "_io.BufferedWriter"
+        | "_io.BufferedRWPair"
+        | "_io.BufferedRandom"
+        | "_io.IncrementalNewlineDecoder"
+        | "_io._BytesIOBuffer" => Err(vm.unsupported(format!("making an {} object", t.name))),
+        _ => return None,
+    };
+    Some(made)
+}
+
+/// `open(file, mode='r', ...)`: unsupported (the sandbox reads the standard library only
+/// through importlib's `open_code`).
+fn open_fn(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Err(vm.unsupported("io.open() (the VM is a sandbox: no files but importlib's)"))
+}
+
+/// `text_encoding(encoding, stacklevel=2, /)`: the encoding when given; for None, what
+/// the UTF-8 mode of CPython's environment decides, which the VM does not know.
+fn text_encoding(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    if !args.kw.is_empty() {
+        return Err(vm.type_error("_io.text_encoding() takes no keyword arguments"));
+    }
+    let [encoding, stacklevel] = Spec::function(
+        "text_encoding",
+        Style::Positional,
+        &["encoding", "stacklevel"],
+        1,
+    )
+    .bind(vm, &args, 0)?;
+    if let Some(s) = stacklevel {
+        int_arg(vm, &s)?;
+    }
+    let encoding = encoding.unwrap_or(Value::None);
+    if encoding.is_none() {
+        return Err(vm.unsupported(
+            "io.text_encoding(None) ('locale' or 'utf-8' by the UTF-8 mode of the environment)",
+        ));
+    }
+    Ok(encoding)
+}
+
+/// An open file: its whole content, read when it was opened.
+#[derive(Debug)]
+pub struct File {
+    /// `FileIO` (raw) or `BufferedReader` (what `open_code` returns).
+    buffered: bool,
+    name: Value,
+    data: Rc<[u8]>,
+    pos: Cell<usize>,
+    closed: Cell<bool>,
+    /// Kept so a later read of a closed file has CPython's message.
+    _mode: RefCell<&'static str>,
+}
+
+impl File {
+    pub fn type_name(&self) -> &'static str {
+        if self.buffered {
+            "BufferedReader"
+        } else {
+            "FileIO"
+        }
+    }
+}
+
+pub fn build(vm: &Vm, d: &Rc<Dict>) {
+    super::add_functions(
+        d,
+        "_io",
+        &[
+            ("open", open_fn),
+            ("open_code", open_code),
+            ("text_encoding", text_encoding),
+        ],
+    );
+    d.set_str("DEFAULT_BUFFER_SIZE", Value::Int(DEFAULT_BUFFER_SIZE));
+    d.set_str("BlockingIOError", Value::Type(vm.ty("BlockingIOError")));
+    d.set_str(
+        "UnsupportedOperation",
+        Value::Type(unsupported_operation_type(vm)),
+    );
+    for name in ["FileIO", "BufferedReader", "TextIOWrapper"] {
+        d.set_str(name, Value::Type(vm.ty(name)));
+    }
+    for (name, _, _) in TYPES {
+        d.set_str(name, Value::Type(vm.ty(name)));
+    }
+}
+
+/// Reads the file at `path` (a str) if the sandbox allows it.
+fn open(vm: &mut Vm, path: &Value, buffered: bool) -> PyResult<Value> {
+    let Value::Str(p) = path.builtin_value().clone() else {
+        let n = vm.type_of(path).name.clone();
+        return Err(vm.unsupported(format!("opening a file named by a {n}")));
+    };
+    let file = super::posix::readable(vm, &p)?;
+    let data = match std::fs::read(&file) {
+        Ok(d) => d,
+        Err(e) => return Err(super::posix::os_error(vm, &e, &p)),
+    };
+    Ok(Value::Native(Rc::new(Native::File(File {
+        buffered,
+        name: Value::Str(p),
+        data: Rc::from(data),
+        pos: Cell::new(0),
+        closed: Cell::new(false),
+        _mode: RefCell::new("rb"),
+    }))))
+}
+
+/// `open_code(path)`: the file opened for reading bytes (`io.open(path, 'rb')`).
+fn open_code(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [path] = Spec::method("_io", "open_code", Style::Keywords, &["path"], 1)
+        .keywords(0, 1)
+        .bind::<1>(vm, &args, 0)?;
+    let path = path.unwrap_or(Value::None);
+    if !matches!(path.builtin_value(), Value::Str(_)) {
+        let n = vm.type_of(&path).name.clone();
+        return Err(vm.type_error(format!("open_code() argument 'path' must be str, not {n}")));
+    }
+    open(vm, &path, true)
+}
+
+/// `FileIO(file, mode='r', closefd=True, opener=None)`, for reading only.
+pub fn new_file_io(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [file, mode, _, _] = Spec::function(
+        "FileIO",
+        Style::Keywords,
+        &["file", "mode", "closefd", "opener"],
+        1,
+    )
+    .keywords(0, 4)
+    .bind::<4>(vm, &args, 0)?;
+    if let Some(m) = mode {
+        if !matches!(m.builtin_value(), Value::Str(s) if &**s == "r" || &**s == "rb") {
+            return Err(vm.unsupported("opening a file for writing (the VM is a sandbox)"));
+        }
+    }
+    open(vm, &file.unwrap_or(Value::None), false)
+}
+
+fn this<'a>(vm: &Vm, args: &'a Args) -> PyResult<&'a File> {
+    match args.pos.first() {
+        Some(Value::Native(n)) => match &**n {
+            Native::File(f) => Ok(f),
+            _ => Err(vm.bug("a file method without a file")),
+        },
+        _ => Err(vm.bug("a file method without a file")),
+    }
+}
+
+fn check_open(vm: &Vm, f: &File) -> PyResult<()> {
+    if f.closed.get() {
+        let what = if f.buffered {
+            "read of closed file"
+        } else {
+            "I/O operation on closed file"
+        };
+        return Err(vm.value_error(what));
+    }
+    Ok(())
+}
+
+/// `read(size=-1)`.
+fn read(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let owner = this(vm, &args)?.type_name();
+    let [size] =
+        Spec::method(owner, "read", Style::Positional, &["size"], 0).bind::<1>(vm, &args, 1)?;
+    let f = this(vm, &args)?;
+    check_open(vm, f)?;
+    let start = f.pos.get().min(f.data.len());
+    let end = match size.as_ref().map(Value::builtin_value) {
+        None | Some(Value::None) => f.data.len(),
+        Some(Value::Int(n)) if *n < 0 => f.data.len(),
+        Some(Value::Int(n)) => start.saturating_add(*n as usize).min(f.data.len()),
+        Some(_) => return Err(vm.unsupported("read() with a size that is not an int")),
+    };
+    f.pos.set(end);
+    Ok(Value::Bytes(Rc::from(&f.data[start..end])))
+}
+
+fn close(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    this(vm, &args)?.closed.set(true);
+    Ok(Value::None)
+}
+
+fn enter(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    check_open(vm, this(vm, &args)?)?;
+    Ok(args.pos[0].clone())
+}
+
+fn exit(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    this(vm, &args)?.closed.set(true);
+    Ok(Value::None)
+}
+
+fn readable(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    check_open(vm, this(vm, &args)?)?;
+    Ok(Value::Bool(true))
+}
+
+/// Attributes that are fields: `name`, `closed`, `mode`.
+pub fn attr(vm: &Vm, f: &File, name: &str) -> Option<Value> {
+    let _ = vm;
+    match name {
+        "name" => Some(f.name.clone()),
+        "closed" => Some(Value::Bool(f.closed.get())),
+        "mode" => Some(Value::str("rb")),
+        _ => None,
+    }
+}
+
+/// `<_io.BufferedReader name='…'>`, `<_io.FileIO name='…' mode='rb' closefd=True>`.
+pub fn repr(vm: &mut Vm, f: &File) -> PyResult<String> {
+    let name = vm.repr(&f.name.clone())?;
+    Ok(if f.buffered {
+        format!("<_io.BufferedReader name={name}>")
+    } else if f.closed.get() {
+        "<_io.FileIO [closed]>".to_owned()
+    } else {
+        format!("<_io.FileIO name={name} mode='rb' closefd=True>")
+    })
+}
+
+pub const METHODS: &[(&str, &str, NativeFn)] = &[
+    ("FileIO", "read", read),
+    ("FileIO", "readall", read),
+    ("FileIO", "close", close),
+    ("FileIO", "__enter__", enter),
+    ("FileIO", "__exit__", exit),
+    ("FileIO", "readable", readable),
+    ("BufferedReader", "read", read),
+    ("BufferedReader", "close", close),
+    ("BufferedReader", "__enter__", enter),
+    ("BufferedReader", "__exit__", exit),
+    ("BufferedReader", "readable", readable),
+];
