@@ -127,6 +127,26 @@ pub fn import_state(vm: &mut Vm) {
     d.set_str("path_importer_cache", Value::Dict(Dict::new_rc()));
     d.set_str("dont_write_bytecode", Value::Bool(true));
     d.set_str("pycache_prefix", Value::None);
+    // The installation the standard library belongs to (`<prefix>/lib/python3.12`), as
+    // getpath.py computes it for a python outside a virtual environment.
+    let prefix = vm.stdlib.as_ref().and_then(|lib| {
+        let ok = lib.file_name().is_some_and(|n| n == "python3.12")
+            && lib
+                .parent()
+                .and_then(|p| p.file_name())
+                .is_some_and(|n| n == "lib");
+        ok.then(|| {
+            lib.parent()
+                .and_then(|p| p.parent())
+                .map(|p| p.to_string_lossy().into_owned())
+        })
+        .flatten()
+    });
+    if let Some(prefix) = prefix {
+        for name in ["prefix", "base_prefix", "exec_prefix", "base_exec_prefix"] {
+            d.set_str(name, Value::str(&prefix));
+        }
+    }
     // No -W or -X options (`warnings` reads them when it is imported).
     d.set_str("warnoptions", Value::list(Vec::new()));
     d.set_str("_xoptions", Value::Dict(Dict::new_rc()));
