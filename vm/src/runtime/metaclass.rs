@@ -219,21 +219,11 @@ fn type_receiver<const N: usize>(
     ))
 }
 
-fn attr_name(vm: &Vm, v: &Value) -> PyResult<Rc<str>> {
-    match v.builtin_value() {
-        Value::Str(s) => Ok(s.clone()),
-        other => Err(vm.type_error(format!(
-            "attribute name must be string, not '{}'",
-            vm.type_of(other).name
-        ))),
-    }
-}
-
 /// `type.__setattr__(cls, name, value)` (`type_setattro`): what a metaclass's own
 /// `__setattr__` reaches through `super()`.
 fn type_setattr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let (me, ops) = type_receiver::<2>(vm, &args, "__setattr__")?;
-    let name = attr_name(vm, &ops[0])?;
+    let name = super::builtins::attr_name(vm, &ops[0])?;
     vm.generic_setattr(&me, &name, ops[1].clone())?;
     Ok(Value::None)
 }
@@ -241,7 +231,7 @@ fn type_setattr(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// `type.__delattr__(cls, name)`.
 fn type_delattr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let (me, ops) = type_receiver::<1>(vm, &args, "__delattr__")?;
-    let name = attr_name(vm, &ops[0])?;
+    let name = super::builtins::attr_name(vm, &ops[0])?;
     vm.generic_delattr(&me, &name)?;
     Ok(Value::None)
 }

@@ -387,7 +387,8 @@ fn hash(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::Int(vm.hash_value(&args.pos[0])?))
 }
 
-fn attr_name(vm: &Vm, v: &Value) -> PyResult<Rc<str>> {
+/// An attribute name argument, which must be a str.
+pub(crate) fn attr_name(vm: &Vm, v: &Value) -> PyResult<Rc<str>> {
     match v.builtin_value() {
         Value::Str(s) => Ok(s.clone()),
         other => Err(vm.type_error(format!(

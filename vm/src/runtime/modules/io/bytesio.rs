@@ -63,22 +63,7 @@ pub fn construct(vm: &mut Vm, cls: &Rc<Type>, mut args: Args) -> PyResult<Value>
 }
 
 fn new_method(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let base = vm.ty("BytesIO");
-    match args.pos.first() {
-        Some(Value::Type(t)) if t.is_subtype(&base) => {
-            super::iobase::check_instance(vm, t)?;
-            Ok(new_for(t))
-        }
-        Some(Value::Type(t)) => Err(vm.type_error(format!(
-            "BytesIO.__new__({}): {} is not a subtype of _io.BytesIO",
-            t.name, t.name
-        ))),
-        Some(other) => {
-            let n = vm.type_of(other).name.clone();
-            Err(vm.type_error(format!("BytesIO.__new__(X): X is not a type object ({n})")))
-        }
-        None => Err(vm.type_error("BytesIO.__new__(): not enough arguments")),
-    }
+    super::iobase::new_method(vm, &args, "BytesIO", new_for)
 }
 
 /// The bytes of a bytes-like argument; a TypeError for anything else.

@@ -539,3 +539,29 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("_TextIOBase", "readline", text_readline),
     ("_TextIOBase", "write", text_write),
 ];
+
+/// `StringIO.__new__(cls)` and `BytesIO.__new__(cls)` (`tp_new_wrapper`'s checks): a
+/// new, uninitialised object of the subtype `cls` of `_io.<name>`.
+pub fn new_method(
+    vm: &mut Vm,
+    args: &Args,
+    name: &str,
+    new_for: fn(&Rc<Type>) -> Value,
+) -> PyResult<Value> {
+    let base = vm.ty(name);
+    match args.pos.first() {
+        Some(Value::Type(t)) if t.is_subtype(&base) => {
+            check_instance(vm, t)?;
+            Ok(new_for(t))
+        }
+        Some(Value::Type(t)) => Err(vm.type_error(format!(
+            "{name}.__new__({}): {} is not a subtype of _io.{name}",
+            t.name, t.name
+        ))),
+        Some(other) => {
+            let n = vm.type_of(other).name.clone();
+            Err(vm.type_error(format!("{name}.__new__(X): X is not a type object ({n})")))
+        }
+        None => Err(vm.type_error(format!("{name}.__new__(): not enough arguments"))),
+    }
+}

@@ -83,22 +83,7 @@ pub fn construct(vm: &mut Vm, cls: &Rc<Type>, mut args: Args) -> PyResult<Value>
 
 /// `StringIO.__new__(cls, *args, **kwargs)`.
 fn new_method(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let base = vm.ty("StringIO");
-    match args.pos.first() {
-        Some(Value::Type(t)) if t.is_subtype(&base) => {
-            super::iobase::check_instance(vm, t)?;
-            Ok(new_for(t))
-        }
-        Some(Value::Type(t)) => Err(vm.type_error(format!(
-            "StringIO.__new__({}): {} is not a subtype of _io.StringIO",
-            t.name, t.name
-        ))),
-        Some(other) => {
-            let n = vm.type_of(other).name.clone();
-            Err(vm.type_error(format!("StringIO.__new__(X): X is not a type object ({n})")))
-        }
-        None => Err(vm.type_error("StringIO.__new__(): not enough arguments")),
-    }
+    super::iobase::new_method(vm, &args, "StringIO", new_for)
 }
 
 /// `_io_StringIO___init___impl`.
