@@ -32,7 +32,32 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("object", "__reduce__", reduce),
     ("object", "__reduce_ex__", reduce_ex),
     ("object", "__getstate__", getstate),
+    ("set", "__reduce__", set_reduce),
+    ("frozenset", "__reduce__", frozenset_reduce),
 ];
+
+/// `set.__reduce__()` (`set_reduce`): `(type(self), (list(self),), state)`, the state
+/// as `__getstate__` gives it (None for a set without an instance dict).
+fn set_reduce_of(vm: &mut Vm, args: &Args, owner: &str) -> PyResult<Value> {
+    argspec::no_args(vm, args, owner, "__reduce__")?;
+    let me = args.pos[0].clone();
+    let keys = vm.collect(&me)?;
+    let state = object_getstate(vm, &me, false)?;
+    let t = Value::Type(vm.type_of(&me));
+    Ok(Value::tuple(vec![
+        t,
+        Value::tuple(vec![Value::list(keys)]),
+        state,
+    ]))
+}
+
+fn set_reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    set_reduce_of(vm, &args, "set")
+}
+
+fn frozenset_reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    set_reduce_of(vm, &args, "frozenset")
+}
 
 /// A slot wrapper's receiver and its `N` operands (`check_num_args`).
 fn wrapper_args<const N: usize>(vm: &Vm, args: &Args, name: &str) -> PyResult<(Value, [Value; N])> {
@@ -324,7 +349,7 @@ fn new_arguments(
 
 /// `object_getstate`: the object's `__getstate__()`, or object's default with
 /// `required` when the class does not override it.
-fn object_getstate(vm: &mut Vm, me: &Value, required: bool) -> PyResult<Value> {
+pub(crate) fn object_getstate(vm: &mut Vm, me: &Value, required: bool) -> PyResult<Value> {
     let f = vm.getattr(me, "__getstate__")?;
     let default = matches!(&f, Value::Method(m)
         if m.receiver.is(me)
@@ -364,7 +389,7 @@ fn getstate_default(vm: &mut Vm, me: &Value, required: bool) -> PyResult<Value> 
             }
         }
         // No instance dict, no slots, no extra fields to refuse.
-        Value::List(_) | Value::Dict(_) if !required => Value::None,
+        Value::List(_) | Value::Dict(_) | Value::Set(_) if !required => Value::None,
         _ => return Err(vm.unsupported(format!("object.__getstate__ of a {} object", t.name))),
     };
     let names = slot_names(vm, &t)?;

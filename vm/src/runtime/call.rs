@@ -75,6 +75,8 @@ impl Vm {
                             if super::subclass::SUBCLASSABLE.contains(&owner)
                                 && owner != "partial"
                                 && b.name != "__init__"
+                                // set_reduce names the subclass and reads its dict.
+                                && !(b.name == "__reduce__" && matches!(owner, "set" | "frozenset"))
                                 && !super::slots::is_wrapper(b.name)
                             {
                                 args.pos[0] = p.clone();

@@ -334,6 +334,17 @@ impl Vm {
                     };
                     let name = self.repr(&name)?;
                     format!("<_io.TextIOWrapper name={name} mode='w' encoding='utf-8'>")
+                } else if t.is_builtin() && o.payload.is_none() {
+                    // An instance of a built-in type whose dict has its `__repr__`
+                    // (`types.SimpleNamespace`); one CPython gives a `__repr__` the VM
+                    // lacks is unsupported rather than shown as object's.
+                    match self.type_lookup(&t, "__repr__")? {
+                        Some(f) if !matches!(&f, Value::Builtin(b) if b.owner == Some("object")) => {
+                            let r = self.call(&f, super::object::Args::new(vec![v.clone()]))?;
+                            self.str_of(&r)?
+                        }
+                        _ => self.default_repr(v),
+                    }
                 } else {
                     self.default_repr(v)
                 }

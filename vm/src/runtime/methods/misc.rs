@@ -22,6 +22,7 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("BaseException", "add_note", exc_add_note),
     ("frame", "clear", frame_clear),
     ("code", "co_lines", code_co_lines),
+    ("code", "_varname_from_oparg", code_varname_from_oparg),
     ("code", "co_positions", code_co_positions),
     ("object", "__init__", object_init),
     ("object", "__new__", object_new),
@@ -251,6 +252,32 @@ fn frame_clear(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `code.co_lines()`: `(start, end, line)` byte ranges, consecutive units with the same
 /// line merged (CPython `lineiter_next`).
+/// `code._varname_from_oparg(oparg)`: the name of local-plus slot `oparg`
+/// (`co_localsplusnames[oparg]`), as dis reads LOAD_FAST's and friends' operands.
+fn code_varname_from_oparg(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [oparg] = super::super::argspec::Spec::method(
+        "code",
+        "_varname_from_oparg",
+        super::super::argspec::Style::Keywords,
+        &["oparg"],
+        1,
+    )
+    .keywords(0, 1)
+    .bind::<1>(vm, &args, 1)?;
+    let Some(Value::Code(c)) = args.pos.first() else {
+        return Err(vm.type_error("descriptor requires a 'code' object"));
+    };
+    let c = c.clone();
+    let i = super::super::argspec::index(vm, &super::super::argspec::required(oparg))?;
+    match usize::try_from(i)
+        .ok()
+        .and_then(|i| c.co_localsplusnames.get(i))
+    {
+        Some(name) => Ok(Value::Str(name.clone())),
+        None => Err(vm.err("IndexError", "tuple index out of range")),
+    }
+}
+
 fn code_co_lines(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let Some(Value::Code(c)) = args.pos.first() else {
         return Err(vm.type_error("descriptor requires a 'code' object"));
