@@ -167,10 +167,13 @@ pub fn make(vm: &Vm, type_name: &str, values: Vec<Value>) -> Value {
     }))
 }
 
-/// `structseq_repr`: `sys.flags(debug=0, …)`, the visible fields by name.
-fn repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
+/// A struct sequence method's receiver, its class, and the layout of the struct
+/// sequence type it derives from.
+type Receiver<'a> = (&'a Rc<Instance>, Rc<Type>, &'static [&'static str], usize);
+
+fn receiver<'a>(vm: &Vm, args: &'a Args, method: &str) -> PyResult<Receiver<'a>> {
     let Some(Value::Object(o)) = args.pos.first() else {
-        return Err(vm.bug("a struct sequence's __repr__ without one"));
+        return Err(vm.bug(format!("a struct sequence's {method} without one")));
     };
     let t = o.class.borrow().clone();
     let key = super::types::STRUCT_SEQUENCES
@@ -181,6 +184,12 @@ fn repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let Some((fields, visible)) = layout(key) else {
         return Err(vm.bug("a struct sequence without a layout"));
     };
+    Ok((o, t, fields, visible))
+}
+
+/// `structseq_repr`: `sys.flags(debug=0, …)`, the visible fields by name.
+fn repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (o, t, fields, visible) = receiver(vm, &args, "__repr__")?;
     let values: Vec<Option<Value>> = o.slots.borrow().clone();
     let mut parts = Vec::new();
     // The i-th visible item under the i-th member's name (CPython's `tp_members` leave
@@ -195,18 +204,7 @@ fn repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `structseq_reduce`: `(type, (visible items, {hidden field: value}))`.
 fn reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let Some(Value::Object(o)) = args.pos.first() else {
-        return Err(vm.bug("a struct sequence's __reduce__ without one"));
-    };
-    let t = o.class.borrow().clone();
-    let key = super::types::STRUCT_SEQUENCES
-        .iter()
-        .find(|k| t.is_subtype(&vm.ty(k)))
-        .copied()
-        .unwrap_or_default();
-    let Some((fields, visible)) = layout(key) else {
-        return Err(vm.bug("a struct sequence without a layout"));
-    };
+    let (o, t, fields, visible) = receiver(vm, &args, "__reduce__")?;
     let values: Vec<Value> = o
         .slots
         .borrow()
