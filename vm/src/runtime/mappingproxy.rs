@@ -238,22 +238,27 @@ pub fn type_flags(vm: &Vm, t: &Rc<Type>) -> PyResult<i64> {
 /// `__hash__ = None` when the class defines `__eq__` but not `__hash__`
 /// (`type_ready_set_hash`: its instances are unhashable).
 pub fn add_class_entries(t: &Rc<Type>) {
+    add_layout_entries(t, &t.dict);
+    if t.dict.get_str("__eq__").is_some() && t.dict.get_str("__hash__").is_none() {
+        t.dict.set_str("__hash__", Value::None);
+    }
+}
+
+/// Puts into `d` what `t`'s dict gets after its namespace unless the namespace has it:
+/// the `__dict__` and `__weakref__` descriptors its layout adds, then `__doc__ = None`.
+fn add_layout_entries(t: &Rc<Type>, d: &Dict) {
     for (name, added) in [("__dict__", adds_dict(t)), ("__weakref__", adds_weakref(t))] {
-        if added && t.dict.get_str(name).is_none() {
+        if added && d.get_str(name).is_none() {
             let g = GetSet {
                 name,
                 owner: Rc::downgrade(t),
                 member: false,
             };
-            t.dict
-                .set_str(name, Value::Native(Rc::new(Native::GetSet(g))));
+            d.set_str(name, Value::Native(Rc::new(Native::GetSet(g))));
         }
     }
-    if t.dict.get_str("__doc__").is_none() {
-        t.dict.set_str("__doc__", Value::None);
-    }
-    if t.dict.get_str("__eq__").is_some() && t.dict.get_str("__hash__").is_none() {
-        t.dict.set_str("__hash__", Value::None);
+    if d.get_str("__doc__").is_none() {
+        d.set_str("__doc__", Value::None);
     }
 }
 
@@ -373,19 +378,9 @@ pub fn contents(vm: &Vm, t: &Rc<Type>) -> PyResult<Rc<Dict>> {
             return Err(vm.unsupported("a class namespace with a key that is not a str"));
         }
     }
-    for (name, added) in [("__dict__", adds_dict(t)), ("__weakref__", adds_weakref(t))] {
-        if added && d.get_str(name).is_none() {
-            let g = GetSet {
-                name,
-                owner: Rc::downgrade(t),
-                member: false,
-            };
-            d.set_str(name, Value::Native(Rc::new(Native::GetSet(g))));
-        }
-    }
-    if d.get_str("__doc__").is_none() {
-        d.set_str("__doc__", Value::None);
-    }
+    // A class type_new made has these already; the importlib classes the VM names
+    // without a class statement (`Type::plain_class`) get them only here.
+    add_layout_entries(t, &d);
     Ok(d)
 }
 
