@@ -9,8 +9,8 @@
 //! mutating ones (append, extend, insert, pop, remove, clear, copy, reverse) are here.
 //! Its iterator (`bytearray_iterator`) reads the live buffer, as CPython's does.
 //!
-//! Not modelled: memoryviews of a bytearray (so no buffer exports and no resize checks),
-//! classes deriving from bytearray, `__alloc__` (its value is the C allocation's size),
+//! While a memoryview's managed buffer holds it (`exports`), its length cannot change
+//! (`PyByteArray_Resize`'s BufferError). Not modelled: classes deriving from bytearray, `__alloc__` (its value is the C allocation's size),
 //! pickling (`__reduce__`), and `%`-formatting.
 
 use std::cell::{Cell, RefCell};
@@ -27,6 +27,23 @@ use crate::oparg::CompareOp;
 #[derive(Debug, Default)]
 pub struct ByteArray {
     pub data: RefCell<Vec<u8>>,
+    /// CPython's `ob_exports`: the memoryviews' managed buffers holding it, while which it
+    /// cannot be resized.
+    pub exports: Cell<usize>,
+}
+
+impl ByteArray {
+    /// `PyByteArray_Resize`'s `_canresize`: a change of length is a BufferError while a
+    /// buffer is exported (keeping the length is not).
+    fn resize(&self, vm: &Vm, new_len: usize) -> PyResult<()> {
+        if self.exports.get() > 0 && new_len != self.data.borrow().len() {
+            return Err(vm.err(
+                "BufferError",
+                "Existing exports of data: object cannot be re-sized",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// `bytearray_iterator` (CPython `bytesiterobject`): the array and the next position,
@@ -41,6 +58,7 @@ pub struct ByteArrayIter {
 pub fn new_value(data: Vec<u8>) -> Value {
     Value::Native(Rc::new(Native::ByteArray(ByteArray {
         data: RefCell::new(data),
+        exports: Cell::new(0),
     })))
 }
 
@@ -325,7 +343,11 @@ fn assign(vm: &mut Vm, args: &Args, value: Option<Value>) -> PyResult<Value> {
             // The byte is checked before the position (GH-91153).
             let byte = value.as_ref().map(|v| byte_value(vm, v)).transpose()?;
             let me = this(vm, args)?;
-            let at = position(vm, i, me.data.borrow().len())?;
+            let len = me.data.borrow().len();
+            let at = position(vm, i, len)?;
+            if byte.is_none() {
+                me.resize(vm, len - 1)?;
+            }
             let mut data = me.data.borrow_mut();
             match byte {
                 Some(b) => data[at] = b,
@@ -366,16 +388,18 @@ fn assign(vm: &mut Vm, args: &Args, value: Option<Value>) -> PyResult<Value> {
     let me = this(vm, args)?;
     let len = me.data.borrow().len();
     let (start, stop, step) = vm.slice_bounds(&s, len as i64)?;
-    let mut data = me.data.borrow_mut();
     if step == 1 {
         let (lo, hi) = (start as usize, (stop.max(start)) as usize);
-        data.splice(lo..hi, bytes);
+        me.resize(vm, len - (hi - lo) + bytes.len())?;
+        me.data.borrow_mut().splice(lo..hi, bytes);
         return Ok(Value::None);
     }
-    drop(data);
     let picked = vm.slice_indices(&s, len)?;
     let mut data = me.data.borrow_mut();
     if value.is_none() || bytes.is_empty() {
+        drop(data);
+        me.resize(vm, len - picked.len())?;
+        let mut data = me.data.borrow_mut();
         let mut drop_at = vec![false; len];
         for &i in &picked {
             drop_at[i] = true;
@@ -507,7 +531,9 @@ fn iadd(vm: &mut Vm, args: Args) -> PyResult<Value> {
     operands(vm, &args, "__iadd__", 1)?;
     let extra = concat_operand(vm, &args.pos[1])?;
     let me = this(vm, &args)?;
-    vm.reserve((me.data.borrow().len() + extra.len()) as u128)?;
+    let len = me.data.borrow().len();
+    vm.reserve((len + extra.len()) as u128)?;
+    me.resize(vm, len + extra.len())?;
     me.data.borrow_mut().extend(extra);
     Ok(args.pos[0].clone())
 }
@@ -568,7 +594,9 @@ fn imul(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let n = count_operand(vm, &args, "__imul__")?;
     let me = this(vm, &args)?;
     let data = me.data.borrow().clone();
-    *me.data.borrow_mut() = repeated(vm, &data, n)?;
+    let new = repeated(vm, &data, n)?;
+    me.resize(vm, new.len())?;
+    *me.data.borrow_mut() = new;
     Ok(args.pos[0].clone())
 }
 
@@ -585,7 +613,9 @@ const fn m(
 fn append(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [item] = m("append", Style::O, &["item"], 1).bind(vm, &args, 1)?;
     let b = byte_value(vm, &required(item))?;
-    this(vm, &args)?.data.borrow_mut().push(b);
+    let me = this(vm, &args)?;
+    me.resize(vm, me.data.borrow().len() + 1)?;
+    me.data.borrow_mut().push(b);
     Ok(Value::None)
 }
 
@@ -608,7 +638,9 @@ fn extend(vm: &mut Vm, args: Args) -> PyResult<Value> {
             out
         }
     };
-    this(vm, &args)?.data.borrow_mut().extend(extra);
+    let me = this(vm, &args)?;
+    me.resize(vm, me.data.borrow().len() + extra.len())?;
+    me.data.borrow_mut().extend(extra);
     Ok(Value::None)
 }
 
@@ -617,6 +649,7 @@ fn insert(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let at = index(vm, &required(at))?;
     let b = byte_value(vm, &required(item))?;
     let me = this(vm, &args)?;
+    me.resize(vm, me.data.borrow().len() + 1)?;
     let mut data = me.data.borrow_mut();
     let n = data.len() as i64;
     let at = if at < 0 { (at + n).max(0) } else { at.min(n) };
@@ -639,6 +672,7 @@ fn pop(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if j < 0 || j >= n as i64 {
         return Err(vm.err("IndexError", "pop index out of range"));
     }
+    me.resize(vm, n - 1)?;
     let b = me.data.borrow_mut().remove(j as usize);
     Ok(Value::Int(i64::from(b)))
 }
@@ -650,6 +684,7 @@ fn remove(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let at = me.data.borrow().iter().position(|&x| x == b);
     match at {
         Some(i) => {
+            me.resize(vm, me.data.borrow().len() - 1)?;
             me.data.borrow_mut().remove(i);
             Ok(Value::None)
         }
@@ -659,7 +694,9 @@ fn remove(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn clear(vm: &mut Vm, args: Args) -> PyResult<Value> {
     super::argspec::no_args(vm, &args, "bytearray", "clear")?;
-    this(vm, &args)?.data.borrow_mut().clear();
+    let me = this(vm, &args)?;
+    me.resize(vm, 0)?;
+    me.data.borrow_mut().clear();
     Ok(Value::None)
 }
 
@@ -676,7 +713,8 @@ fn reverse(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// The binary operators where a bytearray is an operand and no special method of an
 /// instance answered (CPython's `sq_concat` and `sq_repeat` of either operand, and
-/// `bytes_concat`, which takes any buffer on its right): `None` for the other cases.
+/// `bytes_concat`, which takes any buffer on its right, a memoryview too): `None` for
+/// the other cases.
 pub fn binary(
     vm: &mut Vm,
     op: crate::oparg::BinaryOp,
@@ -686,7 +724,8 @@ pub fn binary(
 ) -> PyResult<Option<Value>> {
     use crate::oparg::BinaryOp;
     let (left, right) = (as_bytearray(a).is_some(), as_bytearray(b).is_some());
-    if !left && !right {
+    let view = matches!(b, Value::Native(n) if matches!(**n, Native::MemoryView(_)));
+    if !(left || right || (view && op == BinaryOp::Add)) {
         return Ok(None);
     }
     let call = |vm: &mut Vm, f: NativeFn, x: &Value, y: &Value| {
@@ -697,7 +736,7 @@ pub fn binary(
         // `bytes_concat`: bytes on the left, any buffer on the right.
         BinaryOp::Add if matches!(a.builtin_value(), Value::Bytes(_)) => {
             let mut data = buffer_of(a).unwrap_or_default();
-            let extra = buffer_of(b).unwrap_or_default();
+            let extra = need_buffer(vm, b)?;
             vm.reserve((data.len() + extra.len()) as u128)?;
             data.extend(extra);
             Ok(Some(Value::Bytes(Rc::from(data))))

@@ -226,8 +226,14 @@ impl Key {
             Value::Native(n) if matches!(**n, super::object::Native::ByteArray(_)) => {
                 return Err(Unhashable::Type("bytearray"))
             }
-            // `weakref_hash`: the referent's, through the type's `__hash__`.
-            Value::Native(n) if matches!(**n, super::object::Native::WeakRef(_)) => {
+            // `weakref_hash`: the referent's; `memory_hash`: its bytes' (an error while
+            // writable) — both through the type's `__hash__`.
+            Value::Native(n)
+                if matches!(
+                    **n,
+                    super::object::Native::WeakRef(_) | super::object::Native::MemoryView(_)
+                ) =>
+            {
                 return Err(Unhashable::UserDefined)
             }
             // `keyobject_type`'s `tp_hash` is `PyObject_HashNotImplemented`.

@@ -339,6 +339,7 @@ const BUILTIN_TYPES: &[&str] = &[
     "BufferedReader",
     "SimpleNamespace",
     "memoryview",
+    "memory_iterator",
     "itemgetter",
     "attrgetter",
     "methodcaller",

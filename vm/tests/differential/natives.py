@@ -108,6 +108,7 @@ def _native_types():
         "version_info": type(sys.version_info), "stat_result": posix.stat_result,
         "GenericAlias": types.GenericAlias, "UnionType": types.UnionType,
         "mappingproxy": types.MappingProxyType,
+        "memory_iterator": type(iter(memoryview(b""))),
         "getset_descriptor": types.GetSetDescriptorType,
         "member_descriptor": types.MemberDescriptorType,
         "NoneType": types.NoneType, "NotImplementedType": types.NotImplementedType,

@@ -77,7 +77,7 @@ pub fn buffer_of(v: &Value) -> Option<Vec<u8>> {
         Value::Bytes(b) => Some(b.to_vec()),
         Value::Native(n) => match &**n {
             Native::ByteArray(b) => Some(b.data.borrow().clone()),
-            Native::MemoryView(m) => Some(m.bytes().to_vec()),
+            Native::MemoryView(m) => m.contents(),
             _ => None,
         },
         _ => None,
@@ -86,6 +86,11 @@ pub fn buffer_of(v: &Value) -> Option<Vec<u8>> {
 
 /// [`buffer_of`], else `a bytes-like object is required, not 'T'`.
 pub fn need_buffer(vm: &Vm, v: &Value) -> PyResult<Vec<u8>> {
+    if let Value::Native(n) = v {
+        if matches!(&**n, Native::MemoryView(m) if m.released()) {
+            return Err(vm.value_error("operation forbidden on released memoryview object"));
+        }
+    }
     buffer_of(v).ok_or_else(|| {
         vm.type_error(format!(
             "a bytes-like object is required, not '{}'",

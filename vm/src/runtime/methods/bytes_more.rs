@@ -212,6 +212,12 @@ fn hex(vm: &mut Vm, args: Args) -> PyResult<Value> {
         .keywords(0, 2)
         .bind(vm, &args, 1)?;
     let (data, _) = recv(vm, &args)?;
+    strhex(vm, &data, sep, per)
+}
+
+/// `_Py_strhex_with_sep`: `data` in hex digits, `sep` between groups of `per` bytes
+/// (`bytes.hex`, `bytearray.hex` and `memoryview.hex` share it).
+pub fn strhex(vm: &mut Vm, data: &[u8], sep: Option<Value>, per: Option<Value>) -> PyResult<Value> {
     let per = match per {
         None => 1,
         Some(v) => c_int(vm, &v)?,

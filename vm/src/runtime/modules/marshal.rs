@@ -25,7 +25,12 @@ fn loads(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let data: Rc<[u8]> = match data.as_ref().map(Value::builtin_value) {
         Some(Value::Bytes(b)) => b.clone(),
         Some(Value::Native(n)) => match &**n {
-            super::super::object::Native::MemoryView(m) => Rc::from(m.bytes()),
+            super::super::object::Native::MemoryView(m) => match m.contents() {
+                Some(c) => Rc::from(c),
+                None => {
+                    return Err(vm.value_error("operation forbidden on released memoryview object"))
+                }
+            },
             _ => return Err(vm.unsupported("marshal.loads of anything but bytes")),
         },
         _ => return Err(vm.unsupported("marshal.loads of anything but bytes")),

@@ -259,7 +259,7 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
         Native::File(f) => io::attr(vm, f, name),
         Native::StringIO(s) => io::stringio::attr(vm, s, name)?,
         Native::BytesIO(b) => io::bytesio::attr(b, name),
-        Native::MemoryView(m) => super::memoryview::attr(m, name),
+        Native::MemoryView(m) => super::memoryview::attr(vm, m, name)?,
         Native::GenericAlias(_) | Native::Union(_) => super::genericalias::attr(n, name),
         Native::Partial(_) | Native::KeyWrapper(_) | Native::LruCache(_) => {
             functools::attr(vm, n, name)?
@@ -294,7 +294,8 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         Native::WeakRef(w) => super::weakref::repr(vm, v, w),
         Native::Lock(_) | Native::RLock(_) => Ok(thread::repr(v, n)),
         Native::File(f) => io::repr(vm, f),
-        Native::MemoryView(_) => Ok(format!("<memory at {:#x}>", v.address())),
+        Native::MemoryView(m) => Ok(super::memoryview::repr(v, m)),
+        Native::MemoryIter(_) => Ok(format!("<memory_iterator object at {:#x}>", v.address())),
         Native::MappingProxy(_) => {
             let f = vm.ty("mappingproxy").lookup("__repr__").unwrap_or_default();
             let r = vm.call1(&f, v.clone())?;
