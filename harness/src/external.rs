@@ -129,6 +129,8 @@ impl External {
             ("PYTHONHASHSEED", "0"),
             ("PYTHONIOENCODING", "utf-8"),
             ("PYTHONUTF8", "1"),
+            // The reference VM's fixed environment has local time in UTC.
+            ("TZ", "UTC"),
         ];
         let shown = python.display().to_string();
         let selector = format!("python:{}", quote(&shown));

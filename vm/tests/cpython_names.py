@@ -114,6 +114,9 @@ samples = {
     **{n: getattr(posix, n) for n in (
         "DirEntry", "sched_param", "statvfs_result", "terminal_size", "times_result",
         "uname_result", "waitid_result")},
+    "memory_iterator": type(iter(memoryview(b""))),
+    "struct_time": __import__("time").struct_time,
+    "_local": _thread._local, "_ExceptHookArgs": _thread._ExceptHookArgs,
 }
 for name in dir(builtins):
     v = getattr(builtins, name)
@@ -265,7 +268,7 @@ print("];")
 print()
 print("/// `dir(module)` for the modules the VM provides.")
 print("pub const MODULES: &[(&str, &[&str])] = &[")
-for m in (
+DOC_MODULES = (
     "_abc",
     "_bisect",
     "_codecs",
@@ -292,10 +295,29 @@ for m in (
     "posix",
     "sys",
     "time",
-):
+    "_locale",
+    "atexit",
+)
+for m in DOC_MODULES:
     print('    ("%s", &[' % m)
     print(names(sorted(dir(sys.modules.get(m) or __import__(m))), "        "))
     print("    ]),")
+print("];")
+print()
+print("/// `__doc__` and `__text_signature__` of the module-level built-in functions of the")
+print("/// native modules the VM provides, by module and name.")
+print("pub const FUNCTION_DOCS: &[(&str, &str, Option<&str>, Option<&str>)] = &[")
+for m in sorted(DOC_MODULES):
+    mod = sys.modules.get(m) or __import__(m)
+    for k in sorted(dir(mod)):
+        v = getattr(mod, k)
+        if type(v).__name__ != "builtin_function_or_method" or v.__self__ is not mod:
+            continue
+        d, s = v.__doc__, v.__text_signature__
+        assert d is None or '"##' not in d
+        print('    ("%s", "%s", %s, %s),' % (
+            m, k, "None" if d is None else 'Some(r##"%s"##)' % d,
+            "None" if s is None else 'Some(r##"%s"##)' % s))
 print("];")
 print()
 print("/// `sys.builtin_module_names`.")

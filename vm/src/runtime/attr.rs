@@ -396,8 +396,23 @@ impl Vm {
                     },
                     _ => None,
                 },
-                // CPython's docstrings of its C functions are text the VM does not carry.
-                "__doc__" => return Err(self.unsupported("the docstring of a built-in function")),
+                // CPython's docstrings of its modules' C functions, generated from
+                // python3.12; those of methods are text the VM does not carry.
+                "__doc__" | "__text_signature__" => {
+                    match super::cpython_names::FUNCTION_DOCS
+                        .iter()
+                        .find(|(m, n, _, _)| {
+                            b.owner.is_none() && Some(*m) == b.module && *n == b.name
+                        }) {
+                        Some((_, _, doc, sig)) => {
+                            let text = if name == "__doc__" { doc } else { sig };
+                            Some(text.map_or(Value::None, Value::str))
+                        }
+                        None => {
+                            return Err(self.unsupported("the docstring of a built-in function"))
+                        }
+                    }
+                }
                 _ => None,
             },
             Value::Traceback(tb) => match name {

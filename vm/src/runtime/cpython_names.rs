@@ -392,6 +392,11 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("_BytesIOBuffer", "object", &[
         "__buffer__", "__doc__", "__module__", "__release_buffer__",
     ]),
+    ("_ExceptHookArgs", "tuple", &[
+        "__doc__", "__match_args__", "__module__", "__new__", "__reduce__", "__repr__",
+        "exc_traceback", "exc_type", "exc_value", "n_fields", "n_sequence_fields",
+        "n_unnamed_fields", "thread",
+    ]),
     ("_IOBase", "object", &[
         "__del__", "__dict__", "__doc__", "__enter__", "__exit__", "__iter__", "__module__",
         "__next__", "_checkClosed", "_checkReadable", "_checkSeekable", "_checkWritable", "close",
@@ -419,6 +424,9 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("_grouper", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
         "__reduce__",
+    ]),
+    ("_local", "object", &[
+        "__delattr__", "__doc__", "__getattribute__", "__module__", "__new__", "__setattr__",
     ]),
     ("_lru_cache_wrapper", "object", &[
         "__call__", "__copy__", "__deepcopy__", "__dict__", "__doc__", "__get__", "__module__",
@@ -736,6 +744,9 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__ne__", "__new__", "__or__", "__repr__", "__reversed__", "__ror__", "__str__", "copy",
         "get", "items", "keys", "values",
     ]),
+    ("memory_iterator", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__next__",
+    ]),
     ("memoryview", "object", &[
         "__buffer__", "__delitem__", "__doc__", "__enter__", "__eq__", "__exit__", "__ge__",
         "__getattribute__", "__getitem__", "__gt__", "__hash__", "__iter__", "__le__", "__len__",
@@ -882,6 +893,11 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("str_iterator", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__next__", "__reduce__",
         "__setstate__",
+    ]),
+    ("struct_time", "tuple", &[
+        "__doc__", "__match_args__", "__module__", "__new__", "__reduce__", "__repr__",
+        "n_fields", "n_sequence_fields", "n_unnamed_fields", "tm_gmtoff", "tm_hour", "tm_isdst",
+        "tm_mday", "tm_min", "tm_mon", "tm_sec", "tm_wday", "tm_yday", "tm_year", "tm_zone",
     ]),
     ("super", "object", &[
         "__doc__", "__get__", "__getattribute__", "__init__", "__new__", "__repr__", "__self__",
@@ -1268,6 +1284,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("_BytesIOBuffer", &[
         "__buffer__", "__release_buffer__",
     ]),
+    ("_ExceptHookArgs", &[
+        "__repr__",
+    ]),
     ("_IOBase", &[
         "__del__", "__iter__", "__next__",
     ]),
@@ -1279,6 +1298,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("_grouper", &[
         "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("_local", &[
+        "__delattr__", "__getattribute__", "__setattr__",
     ]),
     ("_lru_cache_wrapper", &[
         "__call__", "__get__",
@@ -1514,6 +1536,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
         "__hash__", "__ior__", "__iter__", "__le__", "__len__", "__lt__", "__ne__", "__or__",
         "__repr__", "__ror__", "__str__",
     ]),
+    ("memory_iterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
     ("memoryview", &[
         "__buffer__", "__delitem__", "__eq__", "__ge__", "__getattribute__", "__getitem__",
         "__gt__", "__hash__", "__iter__", "__le__", "__len__", "__lt__", "__ne__",
@@ -1617,6 +1642,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("str_iterator", &[
         "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("struct_time", &[
+        "__repr__",
     ]),
     ("super", &[
         "__get__", "__getattribute__", "__init__", "__repr__",
@@ -1939,6 +1967,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ("UnionType", &[
         "__args__",
     ]),
+    ("_ExceptHookArgs", &[
+        "exc_traceback", "exc_type", "exc_value", "thread",
+    ]),
     ("_tuplegetter", &[
         "__doc__",
     ]),
@@ -2028,6 +2059,10 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
         "f_bavail", "f_bfree", "f_blocks", "f_bsize", "f_favail", "f_ffree", "f_files", "f_flag",
         "f_frsize", "f_fsid", "f_namemax",
     ]),
+    ("struct_time", &[
+        "tm_gmtoff", "tm_hour", "tm_isdst", "tm_mday", "tm_min", "tm_mon", "tm_sec", "tm_wday",
+        "tm_yday", "tm_year", "tm_zone",
+    ]),
     ("super", &[
         "__self__", "__self_class__", "__thisclass__",
     ]),
@@ -2063,19 +2098,20 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
 pub const FINAL_TYPES: &[&str] = &[
     "CallableProxyType", "DirEntry", "KeyWrapper", "Match", "NoneType", "NotImplementedType",
     "ParamSpec", "Pattern", "ProxyType", "SRE_Scanner", "SRE_Template", "TypeAliasType",
-    "TypeVar", "TypeVarTuple", "UnionType", "_BytesIOBuffer", "_abc_data", "_deque_iterator",
-    "_deque_reverse_iterator", "_grouper", "_lru_cache_wrapper", "_tee", "_tee_dataobject",
-    "_tuplegetter", "async_generator", "async_generator_asend", "async_generator_athrow",
-    "async_generator_wrapped_value", "attrgetter", "bool", "builtin_function_or_method",
-    "bytearray_iterator", "bytes_iterator", "callable_iterator", "cell", "classmethod_descriptor",
-    "code", "coroutine", "coroutine_wrapper", "dict_itemiterator", "dict_items",
-    "dict_keyiterator", "dict_keys", "dict_reverseitemiterator", "dict_reversekeyiterator",
-    "dict_reversevalueiterator", "dict_valueiterator", "dict_values", "ellipsis", "flags",
-    "frame", "function", "generator", "getset_descriptor", "itemgetter", "iterator",
-    "list_iterator", "list_reverseiterator", "lock", "mappingproxy", "memoryview", "method",
-    "method-wrapper", "method_descriptor", "methodcaller", "odict_items", "odict_iterator",
-    "odict_keys", "odict_values", "range", "range_iterator", "sched_param", "set_iterator",
-    "slice", "stat_result", "statvfs_result", "str_ascii_iterator", "str_iterator",
+    "TypeVar", "TypeVarTuple", "UnionType", "_BytesIOBuffer", "_ExceptHookArgs", "_abc_data",
+    "_deque_iterator", "_deque_reverse_iterator", "_grouper", "_lru_cache_wrapper", "_tee",
+    "_tee_dataobject", "_tuplegetter", "async_generator", "async_generator_asend",
+    "async_generator_athrow", "async_generator_wrapped_value", "attrgetter", "bool",
+    "builtin_function_or_method", "bytearray_iterator", "bytes_iterator", "callable_iterator",
+    "cell", "classmethod_descriptor", "code", "coroutine", "coroutine_wrapper",
+    "dict_itemiterator", "dict_items", "dict_keyiterator", "dict_keys",
+    "dict_reverseitemiterator", "dict_reversekeyiterator", "dict_reversevalueiterator",
+    "dict_valueiterator", "dict_values", "ellipsis", "flags", "frame", "function", "generator",
+    "getset_descriptor", "itemgetter", "iterator", "list_iterator", "list_reverseiterator",
+    "lock", "mappingproxy", "memory_iterator", "memoryview", "method", "method-wrapper",
+    "method_descriptor", "methodcaller", "odict_items", "odict_iterator", "odict_keys",
+    "odict_values", "range", "range_iterator", "sched_param", "set_iterator", "slice",
+    "stat_result", "statvfs_result", "str_ascii_iterator", "str_iterator", "struct_time",
     "terminal_size", "times_result", "traceback", "tuple_iterator", "uname_result",
     "version_info", "waitid_result", "wrapper_descriptor",
 ];
@@ -2410,6 +2446,9 @@ A typical implementation should not inherit from a RawIOBase
 implementation, but wrap one.
 "##), true),
     ("_BytesIOBuffer", None, true),
+    ("_ExceptHookArgs", Some(r##"ExceptHookArgs
+
+Type used to pass arguments to threading.excepthook."##), true),
     ("_IOBase", Some(r##"The abstract base class for all I/O classes.
 
 This class provides dummy implementations for many methods that
@@ -2451,6 +2490,7 @@ are immutable.
     ("_deque_iterator", None, true),
     ("_deque_reverse_iterator", None, true),
     ("_grouper", None, true),
+    ("_local", Some(r##"Thread-local data"##), true),
     ("_lru_cache_wrapper", Some(r##"Create a cached callable that wraps another function.
 
 user_function:      the function being cached
@@ -2709,6 +2749,7 @@ will block until another thread unlocks it.  Deadlocks may ensue."##), true),
 Make an iterator that computes the function using arguments from
 each of the iterables.  Stops when the shortest iterable is exhausted."##), true),
     ("mappingproxy", None, true),
+    ("memory_iterator", None, true),
     ("memoryview", Some(r##"Create a new memoryview object which references the given object."##), true),
     ("method", Some(r##"Create a bound instance method object."##), false),
     ("methodcaller", Some(r##"Return a callable object that calls the given method on its operand.
@@ -2857,6 +2898,14 @@ encoding defaults to sys.getdefaultencoding().
 errors defaults to 'strict'."##), true),
     ("str_ascii_iterator", None, true),
     ("str_iterator", None, true),
+    ("struct_time", Some(r##"The time value as returned by gmtime(), localtime(), and strptime(), and
+ accepted by asctime(), mktime() and strftime().  May be considered as a
+ sequence of 9 integers.
+
+ Note that several fields' values are not the same as those defined by
+ the C language standard for struct tm.  For example, the value of the
+ field tm_year is the actual year, not year - 1900.  See individual
+ fields' descriptions for details."##), true),
     ("super", Some(r##"super() -> same as super(__class__, <first argument>)
 super(type) -> unbound super object
 super(type, obj) -> bound super object; requires isinstance(obj, type)
@@ -3038,6 +3087,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("ZeroDivisionError", 0x40085502),
     ("_BufferedIOBase", 0x5700),
     ("_BytesIOBuffer", 0x5380),
+    ("_ExceptHookArgs", 0x4405220),
     ("_IOBase", 0x5700),
     ("_RawIOBase", 0x5700),
     ("_TextIOBase", 0x5700),
@@ -3045,6 +3095,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("_deque_iterator", 0x5300),
     ("_deque_reverse_iterator", 0x5300),
     ("_grouper", 0x5300),
+    ("_local", 0x5700),
     ("_lru_cache_wrapper", 0x25300),
     ("_tee", 0x5300),
     ("_tee_dataobject", 0x5300),
@@ -3111,6 +3162,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("lock", 0x5380),
     ("map", 0x85502),
     ("mappingproxy", 0x85142),
+    ("memory_iterator", 0x85182),
     ("memoryview", 0x85122),
     ("method", 0x85902),
     ("method-wrapper", 0x85182),
@@ -3142,6 +3194,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("str", 0x10481502),
     ("str_ascii_iterator", 0x85182),
     ("str_iterator", 0x85182),
+    ("struct_time", 0x4405220),
     ("super", 0x85502),
     ("takewhile", 0x5700),
     ("terminal_size", 0x4405220),
@@ -4178,6 +4231,2173 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "pthread_getcpuclockid", "sleep", "strftime", "strptime", "struct_time", "thread_time",
         "thread_time_ns", "time", "time_ns", "timezone", "tzname", "tzset",
     ]),
+    ("_locale", &[
+        "ABDAY_1", "ABDAY_2", "ABDAY_3", "ABDAY_4", "ABDAY_5", "ABDAY_6", "ABDAY_7", "ABMON_1",
+        "ABMON_10", "ABMON_11", "ABMON_12", "ABMON_2", "ABMON_3", "ABMON_4", "ABMON_5", "ABMON_6",
+        "ABMON_7", "ABMON_8", "ABMON_9", "ALT_DIGITS", "AM_STR", "CHAR_MAX", "CODESET",
+        "CRNCYSTR", "DAY_1", "DAY_2", "DAY_3", "DAY_4", "DAY_5", "DAY_6", "DAY_7", "D_FMT",
+        "D_T_FMT", "ERA", "ERA_D_FMT", "ERA_D_T_FMT", "ERA_T_FMT", "Error", "LC_ALL",
+        "LC_COLLATE", "LC_CTYPE", "LC_MESSAGES", "LC_MONETARY", "LC_NUMERIC", "LC_TIME", "MON_1",
+        "MON_10", "MON_11", "MON_12", "MON_2", "MON_3", "MON_4", "MON_5", "MON_6", "MON_7",
+        "MON_8", "MON_9", "NOEXPR", "PM_STR", "RADIXCHAR", "THOUSEP", "T_FMT", "T_FMT_AMPM",
+        "YESEXPR", "_DATE_FMT", "__doc__", "__loader__", "__name__", "__package__", "__spec__",
+        "bind_textdomain_codeset", "bindtextdomain", "dcgettext", "dgettext", "getencoding",
+        "gettext", "localeconv", "nl_langinfo", "setlocale", "strcoll", "strxfrm", "textdomain",
+    ]),
+    ("atexit", &[
+        "__doc__", "__loader__", "__name__", "__package__", "__spec__", "_clear", "_ncallbacks",
+        "_run_exitfuncs", "register", "unregister",
+    ]),
+];
+
+/// `__doc__` and `__text_signature__` of the module-level built-in functions of the
+/// native modules the VM provides, by module and name.
+pub const FUNCTION_DOCS: &[(&str, &str, Option<&str>, Option<&str>)] = &[
+    ("_abc", "_abc_init", Some(r##"Internal ABC helper for class set-up. Should be never used outside abc module."##), Some(r##"($module, self, /)"##)),
+    ("_abc", "_abc_instancecheck", Some(r##"Internal ABC helper for instance checks. Should be never used outside abc module."##), Some(r##"($module, self, instance, /)"##)),
+    ("_abc", "_abc_register", Some(r##"Internal ABC helper for subclasss registration. Should be never used outside abc module."##), Some(r##"($module, self, subclass, /)"##)),
+    ("_abc", "_abc_subclasscheck", Some(r##"Internal ABC helper for subclasss checks. Should be never used outside abc module."##), Some(r##"($module, self, subclass, /)"##)),
+    ("_abc", "_get_dump", Some(r##"Internal ABC helper for cache and registry debugging.
+
+Return shallow copies of registry, of both caches, and
+negative cache version. Don't call this function directly,
+instead use ABC._dump_registry() for a nice repr."##), Some(r##"($module, self, /)"##)),
+    ("_abc", "_reset_caches", Some(r##"Internal ABC helper to reset both caches of a given class.
+
+Should be only used by refleak.py"##), Some(r##"($module, self, /)"##)),
+    ("_abc", "_reset_registry", Some(r##"Internal ABC helper to reset registry of a given class.
+
+Should be only used by refleak.py"##), Some(r##"($module, self, /)"##)),
+    ("_abc", "get_cache_token", Some(r##"Returns the current ABC cache token.
+
+The token is an opaque object (supporting equality testing) identifying the
+current version of the ABC cache for virtual subclasses. The token changes
+with every call to register() on any ABC."##), Some(r##"($module, /)"##)),
+    ("_bisect", "bisect_left", Some(r##"Return the index where to insert item x in list a, assuming a is sorted.
+
+The return value i is such that all e in a[:i] have e < x, and all e in
+a[i:] have e >= x.  So if x already appears in the list, a.insert(i, x) will
+insert just before the leftmost x already there.
+
+Optional args lo (default 0) and hi (default len(a)) bound the
+slice of a to be searched.
+
+A custom key function can be supplied to customize the sort order."##), Some(r##"($module, /, a, x, lo=0, hi=None, *, key=None)"##)),
+    ("_bisect", "bisect_right", Some(r##"Return the index where to insert item x in list a, assuming a is sorted.
+
+The return value i is such that all e in a[:i] have e <= x, and all e in
+a[i:] have e > x.  So if x already appears in the list, a.insert(i, x) will
+insert just after the rightmost x already there.
+
+Optional args lo (default 0) and hi (default len(a)) bound the
+slice of a to be searched.
+
+A custom key function can be supplied to customize the sort order."##), Some(r##"($module, /, a, x, lo=0, hi=None, *, key=None)"##)),
+    ("_bisect", "insort_left", Some(r##"Insert item x in list a, and keep it sorted assuming a is sorted.
+
+If x is already in a, insert it to the left of the leftmost x.
+
+Optional args lo (default 0) and hi (default len(a)) bound the
+slice of a to be searched.
+
+A custom key function can be supplied to customize the sort order."##), Some(r##"($module, /, a, x, lo=0, hi=None, *, key=None)"##)),
+    ("_bisect", "insort_right", Some(r##"Insert item x in list a, and keep it sorted assuming a is sorted.
+
+If x is already in a, insert it to the right of the rightmost x.
+
+Optional args lo (default 0) and hi (default len(a)) bound the
+slice of a to be searched.
+
+A custom key function can be supplied to customize the sort order."##), Some(r##"($module, /, a, x, lo=0, hi=None, *, key=None)"##)),
+    ("_codecs", "ascii_decode", None, Some(r##"($module, data, errors=None, /)"##)),
+    ("_codecs", "ascii_encode", None, Some(r##"($module, str, errors=None, /)"##)),
+    ("_codecs", "charmap_build", None, Some(r##"($module, map, /)"##)),
+    ("_codecs", "charmap_decode", None, Some(r##"($module, data, errors=None, mapping=None, /)"##)),
+    ("_codecs", "charmap_encode", None, Some(r##"($module, str, errors=None, mapping=None, /)"##)),
+    ("_codecs", "decode", Some(r##"Decodes obj using the codec registered for encoding.
+
+Default encoding is 'utf-8'.  errors may be given to set a
+different error handling scheme.  Default is 'strict' meaning that encoding
+errors raise a ValueError.  Other possible values are 'ignore', 'replace'
+and 'backslashreplace' as well as any other name registered with
+codecs.register_error that can handle ValueErrors."##), Some(r##"($module, /, obj, encoding='utf-8', errors='strict')"##)),
+    ("_codecs", "encode", Some(r##"Encodes obj using the codec registered for encoding.
+
+The default encoding is 'utf-8'.  errors may be given to set a
+different error handling scheme.  Default is 'strict' meaning that encoding
+errors raise a ValueError.  Other possible values are 'ignore', 'replace'
+and 'backslashreplace' as well as any other name registered with
+codecs.register_error that can handle ValueErrors."##), Some(r##"($module, /, obj, encoding='utf-8', errors='strict')"##)),
+    ("_codecs", "escape_decode", None, Some(r##"($module, data, errors=None, /)"##)),
+    ("_codecs", "escape_encode", None, Some(r##"($module, data, errors=None, /)"##)),
+    ("_codecs", "latin_1_decode", None, Some(r##"($module, data, errors=None, /)"##)),
+    ("_codecs", "latin_1_encode", None, Some(r##"($module, str, errors=None, /)"##)),
+    ("_codecs", "lookup", Some(r##"Looks up a codec tuple in the Python codec registry and returns a CodecInfo object."##), Some(r##"($module, encoding, /)"##)),
+    ("_codecs", "lookup_error", Some(r##"lookup_error(errors) -> handler
+
+Return the error handler for the specified error handling name or raise a
+LookupError, if no handler exists under this name."##), Some(r##"($module, name, /)"##)),
+    ("_codecs", "raw_unicode_escape_decode", None, Some(r##"($module, data, errors=None, final=True, /)"##)),
+    ("_codecs", "raw_unicode_escape_encode", None, Some(r##"($module, str, errors=None, /)"##)),
+    ("_codecs", "readbuffer_encode", None, Some(r##"($module, data, errors=None, /)"##)),
+    ("_codecs", "register", Some(r##"Register a codec search function.
+
+Search functions are expected to take one argument, the encoding name in
+all lower case letters, and either return None, or a tuple of functions
+(encoder, decoder, stream_reader, stream_writer) (or a CodecInfo object)."##), Some(r##"($module, search_function, /)"##)),
+    ("_codecs", "register_error", Some(r##"Register the specified error handler under the name errors.
+
+handler must be a callable object, that will be called with an exception
+instance containing information about the location of the encoding/decoding
+error and must return a (replacement, new position) tuple."##), Some(r##"($module, errors, handler, /)"##)),
+    ("_codecs", "unicode_escape_decode", None, Some(r##"($module, data, errors=None, final=True, /)"##)),
+    ("_codecs", "unicode_escape_encode", None, Some(r##"($module, str, errors=None, /)"##)),
+    ("_codecs", "unregister", Some(r##"Unregister a codec search function and clear the registry's cache.
+
+If the search function is not registered, do nothing."##), Some(r##"($module, search_function, /)"##)),
+    ("_codecs", "utf_16_be_decode", None, Some(r##"($module, data, errors=None, final=False, /)"##)),
+    ("_codecs", "utf_16_be_encode", None, Some(r##"($module, str, errors=None, /)"##)),
+    ("_codecs", "utf_16_decode", None, Some(r##"($module, data, errors=None, final=False, /)"##)),
+    ("_codecs", "utf_16_encode", None, Some(r##"($module, str, errors=None, byteorder=0, /)"##)),
+    ("_codecs", "utf_16_ex_decode", None, Some(r##"($module, data, errors=None, byteorder=0, final=False,
+                 /)"##)),
+    ("_codecs", "utf_16_le_decode", None, Some(r##"($module, data, errors=None, final=False, /)"##)),
+    ("_codecs", "utf_16_le_encode", None, Some(r##"($module, str, errors=None, /)"##)),
+    ("_codecs", "utf_32_be_decode", None, Some(r##"($module, data, errors=None, final=False, /)"##)),
+    ("_codecs", "utf_32_be_encode", None, Some(r##"($module, str, errors=None, /)"##)),
+    ("_codecs", "utf_32_decode", None, Some(r##"($module, data, errors=None, final=False, /)"##)),
+    ("_codecs", "utf_32_encode", None, Some(r##"($module, str, errors=None, byteorder=0, /)"##)),
+    ("_codecs", "utf_32_ex_decode", None, Some(r##"($module, data, errors=None, byteorder=0, final=False,
+                 /)"##)),
+    ("_codecs", "utf_32_le_decode", None, Some(r##"($module, data, errors=None, final=False, /)"##)),
+    ("_codecs", "utf_32_le_encode", None, Some(r##"($module, str, errors=None, /)"##)),
+    ("_codecs", "utf_7_decode", None, Some(r##"($module, data, errors=None, final=False, /)"##)),
+    ("_codecs", "utf_7_encode", None, Some(r##"($module, str, errors=None, /)"##)),
+    ("_codecs", "utf_8_decode", None, Some(r##"($module, data, errors=None, final=False, /)"##)),
+    ("_codecs", "utf_8_encode", None, Some(r##"($module, str, errors=None, /)"##)),
+    ("_collections", "_count_elements", Some(r##"Count elements in the iterable, updating the mapping"##), Some(r##"($module, mapping, iterable, /)"##)),
+    ("_functools", "cmp_to_key", Some(r##"Convert a cmp= function into a key= function.
+
+  mycmp
+    Function that compares two objects."##), Some(r##"($module, /, mycmp)"##)),
+    ("_functools", "reduce", Some(r##"reduce(function, iterable[, initial]) -> value
+
+Apply a function of two arguments cumulatively to the items of a sequence
+or iterable, from left to right, so as to reduce the iterable to a single
+value.  For example, reduce(lambda x, y: x+y, [1, 2, 3, 4, 5]) calculates
+((((1+2)+3)+4)+5).  If initial is present, it is placed before the items
+of the iterable in the calculation, and serves as a default when the
+iterable is empty."##), None),
+    ("_heapq", "_heapify_max", Some(r##"Maxheap variant of heapify."##), Some(r##"($module, heap, /)"##)),
+    ("_heapq", "_heappop_max", Some(r##"Maxheap variant of heappop."##), Some(r##"($module, heap, /)"##)),
+    ("_heapq", "_heapreplace_max", Some(r##"Maxheap variant of heapreplace."##), Some(r##"($module, heap, item, /)"##)),
+    ("_heapq", "heapify", Some(r##"Transform list into a heap, in-place, in O(len(heap)) time."##), Some(r##"($module, heap, /)"##)),
+    ("_heapq", "heappop", Some(r##"Pop the smallest item off the heap, maintaining the heap invariant."##), Some(r##"($module, heap, /)"##)),
+    ("_heapq", "heappush", Some(r##"Push item onto heap, maintaining the heap invariant."##), Some(r##"($module, heap, item, /)"##)),
+    ("_heapq", "heappushpop", Some(r##"Push item on the heap, then pop and return the smallest item from the heap.
+
+The combined action runs more efficiently than heappush() followed by
+a separate call to heappop()."##), Some(r##"($module, heap, item, /)"##)),
+    ("_heapq", "heapreplace", Some(r##"Pop and return the current smallest value, and add the new item.
+
+This is more efficient than heappop() followed by heappush(), and can be
+more appropriate when using a fixed-size heap.  Note that the value
+returned may be larger than item!  That constrains reasonable uses of
+this routine unless written as part of a conditional replacement:
+
+    if item > heap[0]:
+        item = heapreplace(heap, item)"##), Some(r##"($module, heap, item, /)"##)),
+    ("_imp", "_fix_co_filename", Some(r##"Changes code.co_filename to specify the passed-in file path.
+
+  code
+    Code object to change.
+  path
+    File path to use."##), Some(r##"($module, code, path, /)"##)),
+    ("_imp", "_frozen_module_names", Some(r##"Returns the list of available frozen modules."##), Some(r##"($module, /)"##)),
+    ("_imp", "_override_frozen_modules_for_tests", Some(r##"(internal-only) Override PyConfig.use_frozen_modules.
+
+(-1: "off", 1: "on", 0: no override)
+See frozen_modules() in Lib/test/support/import_helper.py."##), Some(r##"($module, override, /)"##)),
+    ("_imp", "_override_multi_interp_extensions_check", Some(r##"(internal-only) Override PyInterpreterConfig.check_multi_interp_extensions.
+
+(-1: "never", 1: "always", 0: no override)"##), Some(r##"($module, override, /)"##)),
+    ("_imp", "acquire_lock", Some(r##"Acquires the interpreter's import lock for the current thread.
+
+This lock should be used by import hooks to ensure thread-safety when importing
+modules. On platforms without threads, this function does nothing."##), Some(r##"($module, /)"##)),
+    ("_imp", "create_builtin", Some(r##"Create an extension module."##), Some(r##"($module, spec, /)"##)),
+    ("_imp", "create_dynamic", Some(r##"Create an extension module."##), Some(r##"($module, spec, file=<unrepresentable>, /)"##)),
+    ("_imp", "exec_builtin", Some(r##"Initialize a built-in module."##), Some(r##"($module, mod, /)"##)),
+    ("_imp", "exec_dynamic", Some(r##"Initialize an extension module."##), Some(r##"($module, mod, /)"##)),
+    ("_imp", "extension_suffixes", Some(r##"Returns the list of file suffixes used to identify extension modules."##), Some(r##"($module, /)"##)),
+    ("_imp", "find_frozen", Some(r##"Return info about the corresponding frozen module (if there is one) or None.
+
+The returned info (a 2-tuple):
+
+ * data         the raw marshalled bytes
+ * is_package   whether or not it is a package
+ * origname     the originally frozen module's name, or None if not
+                a stdlib module (this will usually be the same as
+                the module's current name)"##), Some(r##"($module, name, /, *, withdata=False)"##)),
+    ("_imp", "get_frozen_object", Some(r##"Create a code object for a frozen module."##), Some(r##"($module, name, data=None, /)"##)),
+    ("_imp", "init_frozen", Some(r##"Initializes a frozen module."##), Some(r##"($module, name, /)"##)),
+    ("_imp", "is_builtin", Some(r##"Returns True if the module name corresponds to a built-in module."##), Some(r##"($module, name, /)"##)),
+    ("_imp", "is_frozen", Some(r##"Returns True if the module name corresponds to a frozen module."##), Some(r##"($module, name, /)"##)),
+    ("_imp", "is_frozen_package", Some(r##"Returns True if the module name is of a frozen package."##), Some(r##"($module, name, /)"##)),
+    ("_imp", "lock_held", Some(r##"Return True if the import lock is currently held, else False.
+
+On platforms without threads, return False."##), Some(r##"($module, /)"##)),
+    ("_imp", "release_lock", Some(r##"Release the interpreter's import lock.
+
+On platforms without threads, this function does nothing."##), Some(r##"($module, /)"##)),
+    ("_imp", "source_hash", None, Some(r##"($module, /, key, source)"##)),
+    ("_io", "open", Some(r##"Open file and return a stream.  Raise OSError upon failure.
+
+file is either a text or byte string giving the name (and the path
+if the file isn't in the current working directory) of the file to
+be opened or an integer file descriptor of the file to be
+wrapped. (If a file descriptor is given, it is closed when the
+returned I/O object is closed, unless closefd is set to False.)
+
+mode is an optional string that specifies the mode in which the file
+is opened. It defaults to 'r' which means open for reading in text
+mode.  Other common values are 'w' for writing (truncating the file if
+it already exists), 'x' for creating and writing to a new file, and
+'a' for appending (which on some Unix systems, means that all writes
+append to the end of the file regardless of the current seek position).
+In text mode, if encoding is not specified the encoding used is platform
+dependent: locale.getencoding() is called to get the current locale encoding.
+(For reading and writing raw bytes use binary mode and leave encoding
+unspecified.) The available modes are:
+
+========= ===============================================================
+Character Meaning
+--------- ---------------------------------------------------------------
+'r'       open for reading (default)
+'w'       open for writing, truncating the file first
+'x'       create a new file and open it for writing
+'a'       open for writing, appending to the end of the file if it exists
+'b'       binary mode
+'t'       text mode (default)
+'+'       open a disk file for updating (reading and writing)
+========= ===============================================================
+
+The default mode is 'rt' (open for reading text). For binary random
+access, the mode 'w+b' opens and truncates the file to 0 bytes, while
+'r+b' opens the file without truncation. The 'x' mode implies 'w' and
+raises an `FileExistsError` if the file already exists.
+
+Python distinguishes between files opened in binary and text modes,
+even when the underlying operating system doesn't. Files opened in
+binary mode (appending 'b' to the mode argument) return contents as
+bytes objects without any decoding. In text mode (the default, or when
+'t' is appended to the mode argument), the contents of the file are
+returned as strings, the bytes having been first decoded using a
+platform-dependent encoding or using the specified encoding if given.
+
+buffering is an optional integer used to set the buffering policy.
+Pass 0 to switch buffering off (only allowed in binary mode), 1 to select
+line buffering (only usable in text mode), and an integer > 1 to indicate
+the size of a fixed-size chunk buffer.  When no buffering argument is
+given, the default buffering policy works as follows:
+
+* Binary files are buffered in fixed-size chunks; the size of the buffer
+  is chosen using a heuristic trying to determine the underlying device's
+  "block size" and falling back on `io.DEFAULT_BUFFER_SIZE`.
+  On many systems, the buffer will typically be 4096 or 8192 bytes long.
+
+* "Interactive" text files (files for which isatty() returns True)
+  use line buffering.  Other text files use the policy described above
+  for binary files.
+
+encoding is the name of the encoding used to decode or encode the
+file. This should only be used in text mode. The default encoding is
+platform dependent, but any encoding supported by Python can be
+passed.  See the codecs module for the list of supported encodings.
+
+errors is an optional string that specifies how encoding errors are to
+be handled---this argument should not be used in binary mode. Pass
+'strict' to raise a ValueError exception if there is an encoding error
+(the default of None has the same effect), or pass 'ignore' to ignore
+errors. (Note that ignoring encoding errors can lead to data loss.)
+See the documentation for codecs.register or run 'help(codecs.Codec)'
+for a list of the permitted encoding error strings.
+
+newline controls how universal newlines works (it only applies to text
+mode). It can be None, '', '\n', '\r', and '\r\n'.  It works as
+follows:
+
+* On input, if newline is None, universal newlines mode is
+  enabled. Lines in the input can end in '\n', '\r', or '\r\n', and
+  these are translated into '\n' before being returned to the
+  caller. If it is '', universal newline mode is enabled, but line
+  endings are returned to the caller untranslated. If it has any of
+  the other legal values, input lines are only terminated by the given
+  string, and the line ending is returned to the caller untranslated.
+
+* On output, if newline is None, any '\n' characters written are
+  translated to the system default line separator, os.linesep. If
+  newline is '' or '\n', no translation takes place. If newline is any
+  of the other legal values, any '\n' characters written are translated
+  to the given string.
+
+If closefd is False, the underlying file descriptor will be kept open
+when the file is closed. This does not work when a file name is given
+and must be True in that case.
+
+A custom opener can be used by passing a callable as *opener*. The
+underlying file descriptor for the file object is then obtained by
+calling *opener* with (*file*, *flags*). *opener* must return an open
+file descriptor (passing os.open as *opener* results in functionality
+similar to passing None).
+
+open() returns a file object whose type depends on the mode, and
+through which the standard file operations such as reading and writing
+are performed. When open() is used to open a file in a text mode ('w',
+'r', 'wt', 'rt', etc.), it returns a TextIOWrapper. When used to open
+a file in a binary mode, the returned class varies: in read binary
+mode, it returns a BufferedReader; in write binary and append binary
+modes, it returns a BufferedWriter, and in read/write mode, it returns
+a BufferedRandom.
+
+It is also possible to use a string or bytearray as a file for both
+reading and writing. For strings StringIO can be used like a file
+opened in a text mode, and for bytes a BytesIO can be used like a file
+opened in a binary mode."##), Some(r##"($module, /, file, mode='r', buffering=-1, encoding=None,
+     errors=None, newline=None, closefd=True, opener=None)"##)),
+    ("_io", "open_code", Some(r##"Opens the provided file with the intent to import the contents.
+
+This may perform extra validation beyond open(), but is otherwise interchangeable
+with calling open(path, 'rb')."##), Some(r##"($module, /, path)"##)),
+    ("_io", "text_encoding", Some(r##"A helper function to choose the text encoding.
+
+When encoding is not None, this function returns it.
+Otherwise, this function returns the default text encoding
+(i.e. "locale" or "utf-8" depends on UTF-8 mode).
+
+This function emits an EncodingWarning if encoding is None and
+sys.flags.warn_default_encoding is true.
+
+This can be used in APIs with an encoding=None parameter.
+However, please consider using encoding="utf-8" for new APIs."##), Some(r##"($module, encoding, stacklevel=2, /)"##)),
+    ("_locale", "bind_textdomain_codeset", Some(r##"Bind the C library's domain to codeset."##), Some(r##"($module, domain, codeset, /)"##)),
+    ("_locale", "bindtextdomain", Some(r##"Bind the C library's domain to dir."##), Some(r##"($module, domain, dir, /)"##)),
+    ("_locale", "dcgettext", Some(r##"Return translation of msg in domain and category."##), Some(r##"($module, domain, msg, category, /)"##)),
+    ("_locale", "dgettext", Some(r##"dgettext(domain, msg) -> string
+
+Return translation of msg in domain."##), Some(r##"($module, domain, msg, /)"##)),
+    ("_locale", "getencoding", Some(r##"Get the current locale encoding."##), Some(r##"($module, /)"##)),
+    ("_locale", "gettext", Some(r##"gettext(msg) -> string
+
+Return translation of msg."##), Some(r##"($module, msg, /)"##)),
+    ("_locale", "localeconv", Some(r##"Returns numeric and monetary locale-specific parameters."##), Some(r##"($module, /)"##)),
+    ("_locale", "nl_langinfo", Some(r##"Return the value for the locale information associated with key."##), Some(r##"($module, key, /)"##)),
+    ("_locale", "setlocale", Some(r##"Activates/queries locale processing."##), Some(r##"($module, category, locale=<unrepresentable>, /)"##)),
+    ("_locale", "strcoll", Some(r##"Compares two strings according to the locale."##), Some(r##"($module, os1, os2, /)"##)),
+    ("_locale", "strxfrm", Some(r##"Return a string that can be used as a key for locale-aware comparisons."##), Some(r##"($module, string, /)"##)),
+    ("_locale", "textdomain", Some(r##"Set the C library's textdmain to domain, returning the new domain."##), Some(r##"($module, domain, /)"##)),
+    ("_opcode", "get_specialization_stats", Some(r##"Return the specialization stats"##), Some(r##"($module, /)"##)),
+    ("_opcode", "stack_effect", Some(r##"Compute the stack effect of the opcode."##), Some(r##"($module, opcode, oparg=None, /, *, jump=None)"##)),
+    ("_operator", "_compare_digest", Some(r##"Return 'a == b'.
+
+This function uses an approach designed to prevent
+timing analysis, making it appropriate for cryptography.
+
+a and b must both be of the same type: either str (ASCII only),
+or any bytes-like object.
+
+Note: If a and b are of different lengths, or if an error occurs,
+a timing attack could theoretically reveal information about the
+types and lengths of a and b--but not their values."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "abs", Some(r##"Same as abs(a)."##), Some(r##"($module, a, /)"##)),
+    ("_operator", "add", Some(r##"Same as a + b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "and_", Some(r##"Same as a & b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "call", Some(r##"Same as obj(*args, **kwargs)."##), Some(r##"($module, obj, /, *args, **kwargs)"##)),
+    ("_operator", "concat", Some(r##"Same as a + b, for a and b sequences."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "contains", Some(r##"Same as b in a (note reversed operands)."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "countOf", Some(r##"Return the number of items in a which are, or which equal, b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "delitem", Some(r##"Same as del a[b]."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "eq", Some(r##"Same as a == b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "floordiv", Some(r##"Same as a // b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "ge", Some(r##"Same as a >= b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "getitem", Some(r##"Same as a[b]."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "gt", Some(r##"Same as a > b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "iadd", Some(r##"Same as a += b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "iand", Some(r##"Same as a &= b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "iconcat", Some(r##"Same as a += b, for a and b sequences."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "ifloordiv", Some(r##"Same as a //= b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "ilshift", Some(r##"Same as a <<= b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "imatmul", Some(r##"Same as a @= b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "imod", Some(r##"Same as a %= b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "imul", Some(r##"Same as a *= b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "index", Some(r##"Same as a.__index__()"##), Some(r##"($module, a, /)"##)),
+    ("_operator", "indexOf", Some(r##"Return the first index of b in a."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "inv", Some(r##"Same as ~a."##), Some(r##"($module, a, /)"##)),
+    ("_operator", "invert", Some(r##"Same as ~a."##), Some(r##"($module, a, /)"##)),
+    ("_operator", "ior", Some(r##"Same as a |= b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "ipow", Some(r##"Same as a **= b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "irshift", Some(r##"Same as a >>= b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "is_", Some(r##"Same as a is b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "is_not", Some(r##"Same as a is not b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "isub", Some(r##"Same as a -= b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "itruediv", Some(r##"Same as a /= b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "ixor", Some(r##"Same as a ^= b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "le", Some(r##"Same as a <= b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "length_hint", Some(r##"Return an estimate of the number of items in obj.
+
+This is useful for presizing containers when building from an iterable.
+
+If the object supports len(), the result will be exact.
+Otherwise, it may over- or under-estimate by an arbitrary amount.
+The result will be an integer >= 0."##), Some(r##"($module, obj, default=0, /)"##)),
+    ("_operator", "lshift", Some(r##"Same as a << b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "lt", Some(r##"Same as a < b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "matmul", Some(r##"Same as a @ b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "mod", Some(r##"Same as a % b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "mul", Some(r##"Same as a * b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "ne", Some(r##"Same as a != b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "neg", Some(r##"Same as -a."##), Some(r##"($module, a, /)"##)),
+    ("_operator", "not_", Some(r##"Same as not a."##), Some(r##"($module, a, /)"##)),
+    ("_operator", "or_", Some(r##"Same as a | b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "pos", Some(r##"Same as +a."##), Some(r##"($module, a, /)"##)),
+    ("_operator", "pow", Some(r##"Same as a ** b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "rshift", Some(r##"Same as a >> b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "setitem", Some(r##"Same as a[b] = c."##), Some(r##"($module, a, b, c, /)"##)),
+    ("_operator", "sub", Some(r##"Same as a - b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "truediv", Some(r##"Same as a / b."##), Some(r##"($module, a, b, /)"##)),
+    ("_operator", "truth", Some(r##"Return True if a is true, False otherwise."##), Some(r##"($module, a, /)"##)),
+    ("_operator", "xor", Some(r##"Same as a ^ b."##), Some(r##"($module, a, b, /)"##)),
+    ("_sre", "ascii_iscased", None, Some(r##"($module, character, /)"##)),
+    ("_sre", "ascii_tolower", None, Some(r##"($module, character, /)"##)),
+    ("_sre", "compile", None, Some(r##"($module, /, pattern, flags, code, groups, groupindex,
+        indexgroup)"##)),
+    ("_sre", "getcodesize", None, Some(r##"($module, /)"##)),
+    ("_sre", "template", Some(r##"
+
+  template
+    A list containing interleaved literal strings (str or bytes) and group
+    indices (int), as returned by re._parser.parse_template():
+        [literal1, group1, ..., literalN, groupN]"##), Some(r##"($module, pattern, template, /)"##)),
+    ("_sre", "unicode_iscased", None, Some(r##"($module, character, /)"##)),
+    ("_sre", "unicode_tolower", None, Some(r##"($module, character, /)"##)),
+    ("_stat", "S_IFMT", Some(r##"Return the portion of the file's mode that describes the file type."##), None),
+    ("_stat", "S_IMODE", Some(r##"Return the portion of the file's mode that can be set by os.chmod()."##), None),
+    ("_stat", "S_ISBLK", Some(r##"S_ISBLK(mode) -> bool
+
+Return True if mode is from a block special device file."##), None),
+    ("_stat", "S_ISCHR", Some(r##"S_ISCHR(mode) -> bool
+
+Return True if mode is from a character special device file."##), None),
+    ("_stat", "S_ISDIR", Some(r##"S_ISDIR(mode) -> bool
+
+Return True if mode is from a directory."##), None),
+    ("_stat", "S_ISDOOR", Some(r##"S_ISDOOR(mode) -> bool
+
+Return True if mode is from a door."##), None),
+    ("_stat", "S_ISFIFO", Some(r##"S_ISFIFO(mode) -> bool
+
+Return True if mode is from a FIFO (named pipe)."##), None),
+    ("_stat", "S_ISLNK", Some(r##"S_ISLNK(mode) -> bool
+
+Return True if mode is from a symbolic link."##), None),
+    ("_stat", "S_ISPORT", Some(r##"S_ISPORT(mode) -> bool
+
+Return True if mode is from an event port."##), None),
+    ("_stat", "S_ISREG", Some(r##"S_ISREG(mode) -> bool
+
+Return True if mode is from a regular file."##), None),
+    ("_stat", "S_ISSOCK", Some(r##"S_ISSOCK(mode) -> bool
+
+Return True if mode is from a socket."##), None),
+    ("_stat", "S_ISWHT", Some(r##"S_ISWHT(mode) -> bool
+
+Return True if mode is from a whiteout."##), None),
+    ("_stat", "filemode", Some(r##"Convert a file's mode to a string of the form '-rwxrwxrwx'"##), None),
+    ("_string", "formatter_field_name_split", Some(r##"split the argument as a field name"##), None),
+    ("_string", "formatter_parser", Some(r##"parse the argument as a format string"##), None),
+    ("_thread", "_count", Some(r##"_count() -> integer
+
+Return the number of currently running Python threads, excluding
+the main thread. The returned number comprises all threads created
+through `start_new_thread()` as well as `threading.Thread`, and not
+yet finished.
+
+This function is meant for internal and specialized purposes only.
+In most applications `threading.enumerate()` should be used instead."##), None),
+    ("_thread", "_excepthook", Some(r##"excepthook(exc_type, exc_value, exc_traceback, thread)
+
+Handle uncaught Thread.run() exception."##), None),
+    ("_thread", "_is_main_interpreter", Some(r##"_is_main_interpreter()
+
+Return True if the current interpreter is the main Python interpreter."##), None),
+    ("_thread", "_set_sentinel", Some(r##"_set_sentinel() -> lock
+
+Set a sentinel lock that will be released when the current thread
+state is finalized (after it is untied from the interpreter).
+
+This is a private API for the threading module."##), None),
+    ("_thread", "allocate", Some(r##"allocate_lock() -> lock object
+(allocate() is an obsolete synonym)
+
+Create a new lock object. See help(type(threading.Lock())) for
+information about locks."##), None),
+    ("_thread", "allocate_lock", Some(r##"allocate_lock() -> lock object
+(allocate() is an obsolete synonym)
+
+Create a new lock object. See help(type(threading.Lock())) for
+information about locks."##), None),
+    ("_thread", "daemon_threads_allowed", Some(r##"daemon_threads_allowed()
+
+Return True if daemon threads are allowed in the current interpreter,
+and False otherwise.
+"##), None),
+    ("_thread", "exit", Some(r##"exit()
+(exit_thread() is an obsolete synonym)
+
+This is synonymous to ``raise SystemExit''.  It will cause the current
+thread to exit silently unless the exception is caught."##), None),
+    ("_thread", "exit_thread", Some(r##"exit()
+(exit_thread() is an obsolete synonym)
+
+This is synonymous to ``raise SystemExit''.  It will cause the current
+thread to exit silently unless the exception is caught."##), None),
+    ("_thread", "get_ident", Some(r##"get_ident() -> integer
+
+Return a non-zero integer that uniquely identifies the current thread
+amongst other threads that exist simultaneously.
+This may be used to identify per-thread resources.
+Even though on some platforms threads identities may appear to be
+allocated consecutive numbers starting at 1, this behavior should not
+be relied upon, and the number should be seen purely as a magic cookie.
+A thread's identity may be reused for another thread after it exits."##), None),
+    ("_thread", "get_native_id", Some(r##"get_native_id() -> integer
+
+Return a non-negative integer identifying the thread as reported
+by the OS (kernel). This may be used to uniquely identify a
+particular thread within a system."##), None),
+    ("_thread", "interrupt_main", Some(r##"interrupt_main(signum=signal.SIGINT, /)
+
+Simulate the arrival of the given signal in the main thread,
+where the corresponding signal handler will be executed.
+If *signum* is omitted, SIGINT is assumed.
+A subthread can use this function to interrupt the main thread.
+
+Note: the default signal handler for SIGINT raises ``KeyboardInterrupt``."##), None),
+    ("_thread", "stack_size", Some(r##"stack_size([size]) -> size
+
+Return the thread stack size used when creating new threads.  The
+optional size argument specifies the stack size (in bytes) to be used
+for subsequently created threads, and must be 0 (use platform or
+configured default) or a positive integer value of at least 32,768 (32k).
+If changing the thread stack size is unsupported, a ThreadError
+exception is raised.  If the specified size is invalid, a ValueError
+exception is raised, and the stack size is unmodified.  32k bytes
+ currently the minimum supported stack size value to guarantee
+sufficient stack space for the interpreter itself.
+
+Note that some platforms may have particular restrictions on values for
+the stack size, such as requiring a minimum stack size larger than 32 KiB or
+requiring allocation in multiples of the system memory page size
+- platform documentation should be referred to for more information
+(4 KiB pages are common; using multiples of 4096 for the stack size is
+the suggested approach in the absence of more specific information)."##), None),
+    ("_thread", "start_new", Some(r##"start_new_thread(function, args[, kwargs])
+(start_new() is an obsolete synonym)
+
+Start a new thread and return its identifier.  The thread will call the
+function with positional arguments from the tuple args and keyword arguments
+taken from the optional dictionary kwargs.  The thread exits when the
+function returns; the return value is ignored.  The thread will also exit
+when the function raises an unhandled exception; a stack trace will be
+printed unless the exception is SystemExit.
+"##), None),
+    ("_thread", "start_new_thread", Some(r##"start_new_thread(function, args[, kwargs])
+(start_new() is an obsolete synonym)
+
+Start a new thread and return its identifier.  The thread will call the
+function with positional arguments from the tuple args and keyword arguments
+taken from the optional dictionary kwargs.  The thread exits when the
+function returns; the return value is ignored.  The thread will also exit
+when the function raises an unhandled exception; a stack trace will be
+printed unless the exception is SystemExit.
+"##), None),
+    ("_warnings", "_filters_mutated", None, Some(r##"($module, /)"##)),
+    ("_warnings", "warn", Some(r##"Issue a warning, or maybe ignore it or raise an exception.
+
+  message
+    Text of the warning message.
+  category
+    The Warning category subclass. Defaults to UserWarning.
+  stacklevel
+    How far up the call stack to make this warning appear. A value of 2 for
+    example attributes the warning to the caller of the code calling warn().
+  source
+    If supplied, the destroyed object which emitted a ResourceWarning
+  skip_file_prefixes
+    An optional tuple of module filename prefixes indicating frames to skip
+    during stacklevel computations for stack frame attribution."##), Some(r##"($module, /, message, category=None, stacklevel=1, source=None, *,
+     skip_file_prefixes=<unrepresentable>)"##)),
+    ("_warnings", "warn_explicit", Some(r##"Issue a warning, or maybe ignore it or raise an exception."##), Some(r##"($module, /, message, category, filename, lineno,
+              module=<unrepresentable>, registry=None,
+              module_globals=None, source=None)"##)),
+    ("_weakref", "_remove_dead_weakref", Some(r##"Atomically remove key from dict if it points to a dead weakref."##), Some(r##"($module, dct, key, /)"##)),
+    ("_weakref", "getweakrefcount", Some(r##"Return the number of weak references to 'object'."##), Some(r##"($module, object, /)"##)),
+    ("_weakref", "getweakrefs", Some(r##"Return a list of all weak reference objects pointing to 'object'."##), Some(r##"($module, object, /)"##)),
+    ("_weakref", "proxy", Some(r##"Create a proxy object that weakly references 'object'.
+
+'callback', if given, is called with a reference to the
+proxy when 'object' is about to be finalized."##), Some(r##"($module, object, callback=None, /)"##)),
+    ("atexit", "_clear", Some(r##"_clear() -> None
+
+Clear the list of previously registered exit functions."##), None),
+    ("atexit", "_ncallbacks", Some(r##"_ncallbacks() -> int
+
+Return the number of registered exit functions."##), None),
+    ("atexit", "_run_exitfuncs", Some(r##"_run_exitfuncs() -> None
+
+Run all registered exit functions.
+
+If a callback raises an exception, it is logged with sys.unraisablehook."##), None),
+    ("atexit", "register", Some(r##"register(func, *args, **kwargs) -> func
+
+Register a function to be executed upon normal program termination
+
+    func - function to be called at exit
+    args - optional arguments to pass to func
+    kwargs - optional keyword arguments to pass to func
+
+    func is returned to facilitate usage as a decorator."##), None),
+    ("atexit", "unregister", Some(r##"unregister(func) -> None
+
+Unregister an exit function which was previously registered using
+atexit.register
+
+    func - function to be unregistered"##), None),
+    ("builtins", "__build_class__", Some(r##"__build_class__(func, name, /, *bases, [metaclass], **kwds) -> class
+
+Internal helper function used by the class statement."##), None),
+    ("builtins", "__import__", Some(r##"Import a module.
+
+Because this function is meant for use by the Python
+interpreter and not for general use, it is better to use
+importlib.import_module() to programmatically import a module.
+
+The globals argument is only used to determine the context;
+they are not modified.  The locals argument is unused.  The fromlist
+should be a list of names to emulate ``from name import ...``, or an
+empty list to emulate ``import name``.
+When importing a module from a package, note that __import__('A.B', ...)
+returns package A when fromlist is empty, but its submodule B when
+fromlist is not empty.  The level argument is used to determine whether to
+perform absolute or relative imports: 0 is absolute, while a positive number
+is the number of parent directories to search relative to the current module."##), Some(r##"($module, /, name, globals=None, locals=None, fromlist=(),
+           level=0)"##)),
+    ("builtins", "abs", Some(r##"Return the absolute value of the argument."##), Some(r##"($module, x, /)"##)),
+    ("builtins", "aiter", Some(r##"Return an AsyncIterator for an AsyncIterable object."##), Some(r##"($module, async_iterable, /)"##)),
+    ("builtins", "all", Some(r##"Return True if bool(x) is True for all values x in the iterable.
+
+If the iterable is empty, return True."##), Some(r##"($module, iterable, /)"##)),
+    ("builtins", "anext", Some(r##"async anext(aiterator[, default])
+
+Return the next item from the async iterator.  If default is given and the async
+iterator is exhausted, it is returned instead of raising StopAsyncIteration."##), Some(r##"($module, aiterator, default=<unrepresentable>, /)"##)),
+    ("builtins", "any", Some(r##"Return True if bool(x) is True for any x in the iterable.
+
+If the iterable is empty, return False."##), Some(r##"($module, iterable, /)"##)),
+    ("builtins", "ascii", Some(r##"Return an ASCII-only representation of an object.
+
+As repr(), return a string containing a printable representation of an
+object, but escape the non-ASCII characters in the string returned by
+repr() using \\x, \\u or \\U escapes. This generates a string similar
+to that returned by repr() in Python 2."##), Some(r##"($module, obj, /)"##)),
+    ("builtins", "bin", Some(r##"Return the binary representation of an integer.
+
+   >>> bin(2796202)
+   '0b1010101010101010101010'"##), Some(r##"($module, number, /)"##)),
+    ("builtins", "breakpoint", Some(r##"breakpoint(*args, **kws)
+
+Call sys.breakpointhook(*args, **kws).  sys.breakpointhook() must accept
+whatever arguments are passed.
+
+By default, this drops you into the pdb debugger."##), None),
+    ("builtins", "callable", Some(r##"Return whether the object is callable (i.e., some kind of function).
+
+Note that classes are callable, as are instances of classes with a
+__call__() method."##), Some(r##"($module, obj, /)"##)),
+    ("builtins", "chr", Some(r##"Return a Unicode string of one character with ordinal i; 0 <= i <= 0x10ffff."##), Some(r##"($module, i, /)"##)),
+    ("builtins", "compile", Some(r##"Compile source into a code object that can be executed by exec() or eval().
+
+The source code may represent a Python module, statement or expression.
+The filename will be used for run-time error messages.
+The mode must be 'exec' to compile a module, 'single' to compile a
+single (interactive) statement, or 'eval' to compile an expression.
+The flags argument, if present, controls which future statements influence
+the compilation of the code.
+The dont_inherit argument, if true, stops the compilation inheriting
+the effects of any future statements in effect in the code calling
+compile; if absent or false these statements do influence the compilation,
+in addition to any features explicitly specified."##), Some(r##"($module, /, source, filename, mode, flags=0,
+        dont_inherit=False, optimize=-1, *, _feature_version=-1)"##)),
+    ("builtins", "delattr", Some(r##"Deletes the named attribute from the given object.
+
+delattr(x, 'y') is equivalent to ``del x.y``"##), Some(r##"($module, obj, name, /)"##)),
+    ("builtins", "dir", Some(r##"Show attributes of an object.
+
+If called without an argument, return the names in the current scope.
+Else, return an alphabetized list of names comprising (some of) the attributes
+of the given object, and of attributes reachable from it.
+If the object supplies a method named __dir__, it will be used; otherwise
+the default dir() logic is used and returns:
+  for a module object: the module's attributes.
+  for a class object:  its attributes, and recursively the attributes
+    of its bases.
+  for any other object: its attributes, its class's attributes, and
+    recursively the attributes of its class's base classes."##), Some(r##"($module, arg=<unrepresentable>, /)"##)),
+    ("builtins", "divmod", Some(r##"Return the tuple (x//y, x%y).  Invariant: div*y + mod == x."##), Some(r##"($module, x, y, /)"##)),
+    ("builtins", "eval", Some(r##"Evaluate the given source in the context of globals and locals.
+
+The source may be a string representing a Python expression
+or a code object as returned by compile().
+The globals must be a dictionary and locals can be any mapping,
+defaulting to the current globals and locals.
+If only globals is given, locals defaults to it."##), Some(r##"($module, source, globals=None, locals=None, /)"##)),
+    ("builtins", "exec", Some(r##"Execute the given source in the context of globals and locals.
+
+The source may be a string representing one or more Python statements
+or a code object as returned by compile().
+The globals must be a dictionary and locals can be any mapping,
+defaulting to the current globals and locals.
+If only globals is given, locals defaults to it.
+The closure must be a tuple of cellvars, and can only be used
+when source is a code object requiring exactly that many cellvars."##), Some(r##"($module, source, globals=None, locals=None, /, *, closure=None)"##)),
+    ("builtins", "format", Some(r##"Return type(value).__format__(value, format_spec)
+
+Many built-in types implement format_spec according to the
+Format Specification Mini-language. See help('FORMATTING').
+
+If type(value) does not supply a method named __format__
+and format_spec is empty, then str(value) is returned.
+See also help('SPECIALMETHODS')."##), Some(r##"($module, value, format_spec='', /)"##)),
+    ("builtins", "getattr", Some(r##"Get a named attribute from an object.
+
+getattr(x, 'y') is equivalent to x.y
+When a default argument is given, it is returned when the attribute doesn't
+exist; without it, an exception is raised in that case."##), Some(r##"($module, object, name, default=<unrepresentable>, /)"##)),
+    ("builtins", "globals", Some(r##"Return the dictionary containing the current scope's global variables.
+
+NOTE: Updates to this dictionary *will* affect name lookups in the current
+global scope and vice-versa."##), Some(r##"($module, /)"##)),
+    ("builtins", "hasattr", Some(r##"Return whether the object has an attribute with the given name.
+
+This is done by calling getattr(obj, name) and catching AttributeError."##), Some(r##"($module, obj, name, /)"##)),
+    ("builtins", "hash", Some(r##"Return the hash value for the given object.
+
+Two objects that compare equal must also have the same hash value, but the
+reverse is not necessarily true."##), Some(r##"($module, obj, /)"##)),
+    ("builtins", "hex", Some(r##"Return the hexadecimal representation of an integer.
+
+   >>> hex(12648430)
+   '0xc0ffee'"##), Some(r##"($module, number, /)"##)),
+    ("builtins", "id", Some(r##"Return the identity of an object.
+
+This is guaranteed to be unique among simultaneously existing objects.
+(CPython uses the object's memory address.)"##), Some(r##"($module, obj, /)"##)),
+    ("builtins", "input", Some(r##"Read a string from standard input.  The trailing newline is stripped.
+
+The prompt string, if given, is printed to standard output without a
+trailing newline before reading input.
+
+If the user hits EOF (*nix: Ctrl-D, Windows: Ctrl-Z+Return), raise EOFError.
+On *nix systems, readline is used if available."##), Some(r##"($module, prompt='', /)"##)),
+    ("builtins", "isinstance", Some(r##"Return whether an object is an instance of a class or of a subclass thereof.
+
+A tuple, as in ``isinstance(x, (A, B, ...))``, may be given as the target to
+check against. This is equivalent to ``isinstance(x, A) or isinstance(x, B)
+or ...`` etc."##), Some(r##"($module, obj, class_or_tuple, /)"##)),
+    ("builtins", "issubclass", Some(r##"Return whether 'cls' is derived from another class or is the same class.
+
+A tuple, as in ``issubclass(x, (A, B, ...))``, may be given as the target to
+check against. This is equivalent to ``issubclass(x, A) or issubclass(x, B)
+or ...``."##), Some(r##"($module, cls, class_or_tuple, /)"##)),
+    ("builtins", "iter", Some(r##"Get an iterator from an object.
+
+In the first form, the argument must supply its own iterator, or be a sequence.
+In the second form, the callable is called until it returns the sentinel."##), Some(r##"($module, object, sentinel=<unrepresentable>, /)"##)),
+    ("builtins", "len", Some(r##"Return the number of items in a container."##), Some(r##"($module, obj, /)"##)),
+    ("builtins", "locals", Some(r##"Return a dictionary containing the current scope's local variables.
+
+NOTE: Whether or not updates to this dictionary will affect name lookups in
+the local scope and vice-versa is *implementation dependent* and not
+covered by any backwards compatibility guarantees."##), Some(r##"($module, /)"##)),
+    ("builtins", "max", Some(r##"max(iterable, *[, default=obj, key=func]) -> value
+max(arg1, arg2, *args, *[, key=func]) -> value
+
+With a single iterable argument, return its biggest item. The
+default keyword-only argument specifies an object to return if
+the provided iterable is empty.
+With two or more arguments, return the largest argument."##), None),
+    ("builtins", "min", Some(r##"min(iterable, *[, default=obj, key=func]) -> value
+min(arg1, arg2, *args, *[, key=func]) -> value
+
+With a single iterable argument, return its smallest item. The
+default keyword-only argument specifies an object to return if
+the provided iterable is empty.
+With two or more arguments, return the smallest argument."##), None),
+    ("builtins", "next", Some(r##"Return the next item from the iterator.
+
+If default is given and the iterator is exhausted,
+it is returned instead of raising StopIteration."##), Some(r##"($module, iterator, default=<unrepresentable>, /)"##)),
+    ("builtins", "oct", Some(r##"Return the octal representation of an integer.
+
+   >>> oct(342391)
+   '0o1234567'"##), Some(r##"($module, number, /)"##)),
+    ("builtins", "ord", Some(r##"Return the Unicode code point for a one-character string."##), Some(r##"($module, c, /)"##)),
+    ("builtins", "pow", Some(r##"Equivalent to base**exp with 2 arguments or base**exp % mod with 3 arguments
+
+Some types, such as ints, are able to use a more efficient algorithm when
+invoked using the three argument form."##), Some(r##"($module, /, base, exp, mod=None)"##)),
+    ("builtins", "print", Some(r##"Prints the values to a stream, or to sys.stdout by default.
+
+  sep
+    string inserted between values, default a space.
+  end
+    string appended after the last value, default a newline.
+  file
+    a file-like object (stream); defaults to the current sys.stdout.
+  flush
+    whether to forcibly flush the stream."##), Some(r##"($module, /, *args, sep=' ', end='\n', file=None, flush=False)"##)),
+    ("builtins", "repr", Some(r##"Return the canonical string representation of the object.
+
+For many object types, including most builtins, eval(repr(obj)) == obj."##), Some(r##"($module, obj, /)"##)),
+    ("builtins", "round", Some(r##"Round a number to a given precision in decimal digits.
+
+The return value is an integer if ndigits is omitted or None.  Otherwise
+the return value has the same type as the number.  ndigits may be negative."##), Some(r##"($module, /, number, ndigits=None)"##)),
+    ("builtins", "setattr", Some(r##"Sets the named attribute on the given object to the specified value.
+
+setattr(x, 'y', v) is equivalent to ``x.y = v``"##), Some(r##"($module, obj, name, value, /)"##)),
+    ("builtins", "sorted", Some(r##"Return a new list containing all items from the iterable in ascending order.
+
+A custom key function can be supplied to customize the sort order, and the
+reverse flag can be set to request the result in descending order."##), Some(r##"($module, iterable, /, *, key=None, reverse=False)"##)),
+    ("builtins", "sum", Some(r##"Return the sum of a 'start' value (default: 0) plus an iterable of numbers
+
+When the iterable is empty, return the start value.
+This function is intended specifically for use with numeric values and may
+reject non-numeric types."##), Some(r##"($module, iterable, /, start=0)"##)),
+    ("builtins", "vars", Some(r##"Show vars.
+
+Without arguments, equivalent to locals().
+With an argument, equivalent to object.__dict__."##), Some(r##"($module, object=<unrepresentable>, /)"##)),
+    ("itertools", "tee", Some(r##"Returns a tuple of n independent iterators."##), Some(r##"($module, iterable, n=2, /)"##)),
+    ("marshal", "dump", Some(r##"Write the value on the open file.
+
+  value
+    Must be a supported type.
+  file
+    Must be a writeable binary file.
+  version
+    Indicates the data format that dump should use.
+
+If the value has (or contains an object that has) an unsupported type, a
+ValueError exception is raised - but garbage data will also be written
+to the file. The object will not be properly read back by load()."##), Some(r##"($module, value, file, version=version, /)"##)),
+    ("marshal", "dumps", Some(r##"Return the bytes object that would be written to a file by dump(value, file).
+
+  value
+    Must be a supported type.
+  version
+    Indicates the data format that dumps should use.
+
+Raise a ValueError exception if value has (or contains an object that has) an
+unsupported type."##), Some(r##"($module, value, version=version, /)"##)),
+    ("marshal", "load", Some(r##"Read one value from the open file and return it.
+
+  file
+    Must be readable binary file.
+
+If no valid value is read (e.g. because the data has a different Python
+version's incompatible marshal format), raise EOFError, ValueError or
+TypeError.
+
+Note: If an object containing an unsupported type was marshalled with
+dump(), load() will substitute None for the unmarshallable type."##), Some(r##"($module, file, /)"##)),
+    ("marshal", "loads", Some(r##"Convert the bytes-like object to a value.
+
+If no valid value is found, raise EOFError, ValueError or TypeError.  Extra
+bytes in the input are ignored."##), Some(r##"($module, bytes, /)"##)),
+    ("math", "acos", Some(r##"Return the arc cosine (measured in radians) of x.
+
+The result is between 0 and pi."##), Some(r##"($module, x, /)"##)),
+    ("math", "acosh", Some(r##"Return the inverse hyperbolic cosine of x."##), Some(r##"($module, x, /)"##)),
+    ("math", "asin", Some(r##"Return the arc sine (measured in radians) of x.
+
+The result is between -pi/2 and pi/2."##), Some(r##"($module, x, /)"##)),
+    ("math", "asinh", Some(r##"Return the inverse hyperbolic sine of x."##), Some(r##"($module, x, /)"##)),
+    ("math", "atan", Some(r##"Return the arc tangent (measured in radians) of x.
+
+The result is between -pi/2 and pi/2."##), Some(r##"($module, x, /)"##)),
+    ("math", "atan2", Some(r##"Return the arc tangent (measured in radians) of y/x.
+
+Unlike atan(y/x), the signs of both x and y are considered."##), Some(r##"($module, y, x, /)"##)),
+    ("math", "atanh", Some(r##"Return the inverse hyperbolic tangent of x."##), Some(r##"($module, x, /)"##)),
+    ("math", "cbrt", Some(r##"Return the cube root of x."##), Some(r##"($module, x, /)"##)),
+    ("math", "ceil", Some(r##"Return the ceiling of x as an Integral.
+
+This is the smallest integer >= x."##), Some(r##"($module, x, /)"##)),
+    ("math", "comb", Some(r##"Number of ways to choose k items from n items without repetition and without order.
+
+Evaluates to n! / (k! * (n - k)!) when k <= n and evaluates
+to zero when k > n.
+
+Also called the binomial coefficient because it is equivalent
+to the coefficient of k-th term in polynomial expansion of the
+expression (1 + x)**n.
+
+Raises TypeError if either of the arguments are not integers.
+Raises ValueError if either of the arguments are negative."##), Some(r##"($module, n, k, /)"##)),
+    ("math", "copysign", Some(r##"Return a float with the magnitude (absolute value) of x but the sign of y.
+
+On platforms that support signed zeros, copysign(1.0, -0.0)
+returns -1.0.
+"##), Some(r##"($module, x, y, /)"##)),
+    ("math", "cos", Some(r##"Return the cosine of x (measured in radians)."##), Some(r##"($module, x, /)"##)),
+    ("math", "cosh", Some(r##"Return the hyperbolic cosine of x."##), Some(r##"($module, x, /)"##)),
+    ("math", "degrees", Some(r##"Convert angle x from radians to degrees."##), Some(r##"($module, x, /)"##)),
+    ("math", "dist", Some(r##"Return the Euclidean distance between two points p and q.
+
+The points should be specified as sequences (or iterables) of
+coordinates.  Both inputs must have the same dimension.
+
+Roughly equivalent to:
+    sqrt(sum((px - qx) ** 2.0 for px, qx in zip(p, q)))"##), Some(r##"($module, p, q, /)"##)),
+    ("math", "erf", Some(r##"Error function at x."##), Some(r##"($module, x, /)"##)),
+    ("math", "erfc", Some(r##"Complementary error function at x."##), Some(r##"($module, x, /)"##)),
+    ("math", "exp", Some(r##"Return e raised to the power of x."##), Some(r##"($module, x, /)"##)),
+    ("math", "exp2", Some(r##"Return 2 raised to the power of x."##), Some(r##"($module, x, /)"##)),
+    ("math", "expm1", Some(r##"Return exp(x)-1.
+
+This function avoids the loss of precision involved in the direct evaluation of exp(x)-1 for small x."##), Some(r##"($module, x, /)"##)),
+    ("math", "fabs", Some(r##"Return the absolute value of the float x."##), Some(r##"($module, x, /)"##)),
+    ("math", "factorial", Some(r##"Find n!.
+
+Raise a ValueError if x is negative or non-integral."##), Some(r##"($module, n, /)"##)),
+    ("math", "floor", Some(r##"Return the floor of x as an Integral.
+
+This is the largest integer <= x."##), Some(r##"($module, x, /)"##)),
+    ("math", "fmod", Some(r##"Return fmod(x, y), according to platform C.
+
+x % y may differ."##), Some(r##"($module, x, y, /)"##)),
+    ("math", "frexp", Some(r##"Return the mantissa and exponent of x, as pair (m, e).
+
+m is a float and e is an int, such that x = m * 2.**e.
+If x is 0, m and e are both 0.  Else 0.5 <= abs(m) < 1.0."##), Some(r##"($module, x, /)"##)),
+    ("math", "fsum", Some(r##"Return an accurate floating point sum of values in the iterable seq.
+
+Assumes IEEE-754 floating point arithmetic."##), Some(r##"($module, seq, /)"##)),
+    ("math", "gamma", Some(r##"Gamma function at x."##), Some(r##"($module, x, /)"##)),
+    ("math", "gcd", Some(r##"Greatest Common Divisor."##), Some(r##"($module, *integers)"##)),
+    ("math", "hypot", Some(r##"hypot(*coordinates) -> value
+
+Multidimensional Euclidean distance from the origin to a point.
+
+Roughly equivalent to:
+    sqrt(sum(x**2 for x in coordinates))
+
+For a two dimensional point (x, y), gives the hypotenuse
+using the Pythagorean theorem:  sqrt(x*x + y*y).
+
+For example, the hypotenuse of a 3/4/5 right triangle is:
+
+    >>> hypot(3.0, 4.0)
+    5.0
+"##), None),
+    ("math", "isclose", Some(r##"Determine whether two floating point numbers are close in value.
+
+  rel_tol
+    maximum difference for being considered "close", relative to the
+    magnitude of the input values
+  abs_tol
+    maximum difference for being considered "close", regardless of the
+    magnitude of the input values
+
+Return True if a is close in value to b, and False otherwise.
+
+For the values to be considered close, the difference between them
+must be smaller than at least one of the tolerances.
+
+-inf, inf and NaN behave similarly to the IEEE 754 Standard.  That
+is, NaN is not close to anything, even itself.  inf and -inf are
+only close to themselves."##), Some(r##"($module, /, a, b, *, rel_tol=1e-09, abs_tol=0.0)"##)),
+    ("math", "isfinite", Some(r##"Return True if x is neither an infinity nor a NaN, and False otherwise."##), Some(r##"($module, x, /)"##)),
+    ("math", "isinf", Some(r##"Return True if x is a positive or negative infinity, and False otherwise."##), Some(r##"($module, x, /)"##)),
+    ("math", "isnan", Some(r##"Return True if x is a NaN (not a number), and False otherwise."##), Some(r##"($module, x, /)"##)),
+    ("math", "isqrt", Some(r##"Return the integer part of the square root of the input."##), Some(r##"($module, n, /)"##)),
+    ("math", "lcm", Some(r##"Least Common Multiple."##), Some(r##"($module, *integers)"##)),
+    ("math", "ldexp", Some(r##"Return x * (2**i).
+
+This is essentially the inverse of frexp()."##), Some(r##"($module, x, i, /)"##)),
+    ("math", "lgamma", Some(r##"Natural logarithm of absolute value of Gamma function at x."##), Some(r##"($module, x, /)"##)),
+    ("math", "log", Some(r##"log(x, [base=math.e])
+Return the logarithm of x to the given base.
+
+If the base is not specified, returns the natural logarithm (base e) of x."##), None),
+    ("math", "log10", Some(r##"Return the base 10 logarithm of x."##), Some(r##"($module, x, /)"##)),
+    ("math", "log1p", Some(r##"Return the natural logarithm of 1+x (base e).
+
+The result is computed in a way which is accurate for x near zero."##), Some(r##"($module, x, /)"##)),
+    ("math", "log2", Some(r##"Return the base 2 logarithm of x."##), Some(r##"($module, x, /)"##)),
+    ("math", "modf", Some(r##"Return the fractional and integer parts of x.
+
+Both results carry the sign of x and are floats."##), Some(r##"($module, x, /)"##)),
+    ("math", "nextafter", Some(r##"Return the floating-point value the given number of steps after x towards y.
+
+If steps is not specified or is None, it defaults to 1.
+
+Raises a TypeError, if x or y is not a double, or if steps is not an integer.
+Raises ValueError if steps is negative."##), Some(r##"($module, x, y, /, *, steps=None)"##)),
+    ("math", "perm", Some(r##"Number of ways to choose k items from n items without repetition and with order.
+
+Evaluates to n! / (n - k)! when k <= n and evaluates
+to zero when k > n.
+
+If k is not specified or is None, then k defaults to n
+and the function returns n!.
+
+Raises TypeError if either of the arguments are not integers.
+Raises ValueError if either of the arguments are negative."##), Some(r##"($module, n, k=None, /)"##)),
+    ("math", "pow", Some(r##"Return x**y (x to the power of y)."##), Some(r##"($module, x, y, /)"##)),
+    ("math", "prod", Some(r##"Calculate the product of all the elements in the input iterable.
+
+The default start value for the product is 1.
+
+When the iterable is empty, return the start value.  This function is
+intended specifically for use with numeric values and may reject
+non-numeric types."##), Some(r##"($module, iterable, /, *, start=1)"##)),
+    ("math", "radians", Some(r##"Convert angle x from degrees to radians."##), Some(r##"($module, x, /)"##)),
+    ("math", "remainder", Some(r##"Difference between x and the closest integer multiple of y.
+
+Return x - n*y where n*y is the closest integer multiple of y.
+In the case where x is exactly halfway between two multiples of
+y, the nearest even value of n is used. The result is always exact."##), Some(r##"($module, x, y, /)"##)),
+    ("math", "sin", Some(r##"Return the sine of x (measured in radians)."##), Some(r##"($module, x, /)"##)),
+    ("math", "sinh", Some(r##"Return the hyperbolic sine of x."##), Some(r##"($module, x, /)"##)),
+    ("math", "sqrt", Some(r##"Return the square root of x."##), Some(r##"($module, x, /)"##)),
+    ("math", "sumprod", Some(r##"Return the sum of products of values from two iterables p and q.
+
+Roughly equivalent to:
+
+    sum(itertools.starmap(operator.mul, zip(p, q, strict=True)))
+
+For float and mixed int/float inputs, the intermediate products
+and sums are computed with extended precision."##), Some(r##"($module, p, q, /)"##)),
+    ("math", "tan", Some(r##"Return the tangent of x (measured in radians)."##), Some(r##"($module, x, /)"##)),
+    ("math", "tanh", Some(r##"Return the hyperbolic tangent of x."##), Some(r##"($module, x, /)"##)),
+    ("math", "trunc", Some(r##"Truncates the Real x to the nearest Integral toward 0.
+
+Uses the __trunc__ magic method."##), Some(r##"($module, x, /)"##)),
+    ("math", "ulp", Some(r##"Return the value of the least significant bit of the float x."##), Some(r##"($module, x, /)"##)),
+    ("posix", "WCOREDUMP", Some(r##"Return True if the process returning status was dumped to a core file."##), Some(r##"($module, status, /)"##)),
+    ("posix", "WEXITSTATUS", Some(r##"Return the process return code from status."##), Some(r##"($module, /, status)"##)),
+    ("posix", "WIFCONTINUED", Some(r##"Return True if a particular process was continued from a job control stop.
+
+Return True if the process returning status was continued from a
+job control stop."##), Some(r##"($module, /, status)"##)),
+    ("posix", "WIFEXITED", Some(r##"Return True if the process returning status exited via the exit() system call."##), Some(r##"($module, /, status)"##)),
+    ("posix", "WIFSIGNALED", Some(r##"Return True if the process returning status was terminated by a signal."##), Some(r##"($module, /, status)"##)),
+    ("posix", "WIFSTOPPED", Some(r##"Return True if the process returning status was stopped."##), Some(r##"($module, /, status)"##)),
+    ("posix", "WSTOPSIG", Some(r##"Return the signal that stopped the process that provided the status value."##), Some(r##"($module, /, status)"##)),
+    ("posix", "WTERMSIG", Some(r##"Return the signal that terminated the process that provided the status value."##), Some(r##"($module, /, status)"##)),
+    ("posix", "_exit", Some(r##"Exit to the system with specified status, without normal exit processing."##), Some(r##"($module, /, status)"##)),
+    ("posix", "_path_normpath", Some(r##"Basic path normalization."##), Some(r##"($module, /, path)"##)),
+    ("posix", "abort", Some(r##"Abort the interpreter immediately.
+
+This function 'dumps core' or otherwise fails in the hardest way possible
+on the hosting operating system.  This function never returns."##), Some(r##"($module, /)"##)),
+    ("posix", "access", Some(r##"Use the real uid/gid to test for access to a path.
+
+  path
+    Path to be tested; can be string, bytes, or a path-like object.
+  mode
+    Operating-system mode bitfield.  Can be F_OK to test existence,
+    or the inclusive-OR of R_OK, W_OK, and X_OK.
+  dir_fd
+    If not None, it should be a file descriptor open to a directory,
+    and path should be relative; path will then be relative to that
+    directory.
+  effective_ids
+    If True, access will use the effective uid/gid instead of
+    the real uid/gid.
+  follow_symlinks
+    If False, and the last element of the path is a symbolic link,
+    access will examine the symbolic link itself instead of the file
+    the link points to.
+
+dir_fd, effective_ids, and follow_symlinks may not be implemented
+  on your platform.  If they are unavailable, using them will raise a
+  NotImplementedError.
+
+Note that most operations will use the effective uid/gid, therefore this
+  routine can be used in a suid/sgid environment to test if the invoking user
+  has the specified access to the path."##), Some(r##"($module, /, path, mode, *, dir_fd=None, effective_ids=False,
+       follow_symlinks=True)"##)),
+    ("posix", "chdir", Some(r##"Change the current working directory to the specified path.
+
+path may always be specified as a string.
+On some platforms, path may also be specified as an open file descriptor.
+  If this functionality is unavailable, using it raises an exception."##), Some(r##"($module, /, path)"##)),
+    ("posix", "chmod", Some(r##"Change the access permissions of a file.
+
+  path
+    Path to be modified.  May always be specified as a str, bytes, or a path-like object.
+    On some platforms, path may also be specified as an open file descriptor.
+    If this functionality is unavailable, using it raises an exception.
+  mode
+    Operating-system mode bitfield.
+    Be careful when using number literals for *mode*. The conventional UNIX notation for
+    numeric modes uses an octal base, which needs to be indicated with a ``0o`` prefix in
+    Python.
+  dir_fd
+    If not None, it should be a file descriptor open to a directory,
+    and path should be relative; path will then be relative to that
+    directory.
+  follow_symlinks
+    If False, and the last element of the path is a symbolic link,
+    chmod will modify the symbolic link itself instead of the file
+    the link points to.
+
+It is an error to use dir_fd or follow_symlinks when specifying path as
+  an open file descriptor.
+dir_fd and follow_symlinks may not be implemented on your platform.
+  If they are unavailable, using them will raise a NotImplementedError."##), Some(r##"($module, /, path, mode, *, dir_fd=None, follow_symlinks=True)"##)),
+    ("posix", "chown", Some(r##"Change the owner and group id of path to the numeric uid and gid.\
+
+  path
+    Path to be examined; can be string, bytes, a path-like object, or open-file-descriptor int.
+  dir_fd
+    If not None, it should be a file descriptor open to a directory,
+    and path should be relative; path will then be relative to that
+    directory.
+  follow_symlinks
+    If False, and the last element of the path is a symbolic link,
+    stat will examine the symbolic link itself instead of the file
+    the link points to.
+
+path may always be specified as a string.
+On some platforms, path may also be specified as an open file descriptor.
+  If this functionality is unavailable, using it raises an exception.
+If dir_fd is not None, it should be a file descriptor open to a directory,
+  and path should be relative; path will then be relative to that directory.
+If follow_symlinks is False, and the last element of the path is a symbolic
+  link, chown will modify the symbolic link itself instead of the file the
+  link points to.
+It is an error to use dir_fd or follow_symlinks when specifying path as
+  an open file descriptor.
+dir_fd and follow_symlinks may not be implemented on your platform.
+  If they are unavailable, using them will raise a NotImplementedError."##), Some(r##"($module, /, path, uid, gid, *, dir_fd=None, follow_symlinks=True)"##)),
+    ("posix", "chroot", Some(r##"Change root directory to path."##), Some(r##"($module, /, path)"##)),
+    ("posix", "close", Some(r##"Close a file descriptor."##), Some(r##"($module, /, fd)"##)),
+    ("posix", "closerange", Some(r##"Closes all file descriptors in [fd_low, fd_high), ignoring errors."##), Some(r##"($module, fd_low, fd_high, /)"##)),
+    ("posix", "confstr", Some(r##"Return a string-valued system configuration variable."##), Some(r##"($module, name, /)"##)),
+    ("posix", "copy_file_range", Some(r##"Copy count bytes from one file descriptor to another.
+
+  src
+    Source file descriptor.
+  dst
+    Destination file descriptor.
+  count
+    Number of bytes to copy.
+  offset_src
+    Starting offset in src.
+  offset_dst
+    Starting offset in dst.
+
+If offset_src is None, then src is read from the current position;
+respectively for offset_dst."##), Some(r##"($module, /, src, dst, count, offset_src=None,
+                offset_dst=None)"##)),
+    ("posix", "cpu_count", Some(r##"Return the number of CPUs in the system; return None if indeterminable.
+
+This number is not equivalent to the number of CPUs the current process can
+use.  The number of usable CPUs can be obtained with
+``len(os.sched_getaffinity(0))``"##), Some(r##"($module, /)"##)),
+    ("posix", "ctermid", Some(r##"Return the name of the controlling terminal for this process."##), Some(r##"($module, /)"##)),
+    ("posix", "device_encoding", Some(r##"Return a string describing the encoding of a terminal's file descriptor.
+
+The file descriptor must be attached to a terminal.
+If the device is not a terminal, return None."##), Some(r##"($module, /, fd)"##)),
+    ("posix", "dup", Some(r##"Return a duplicate of a file descriptor."##), Some(r##"($module, fd, /)"##)),
+    ("posix", "dup2", Some(r##"Duplicate file descriptor."##), Some(r##"($module, /, fd, fd2, inheritable=True)"##)),
+    ("posix", "eventfd", Some(r##"Creates and returns an event notification file descriptor."##), Some(r##"($module, /, initval, flags=EFD_CLOEXEC)"##)),
+    ("posix", "eventfd_read", Some(r##"Read eventfd value"##), Some(r##"($module, /, fd)"##)),
+    ("posix", "eventfd_write", Some(r##"Write eventfd value."##), Some(r##"($module, /, fd, value)"##)),
+    ("posix", "execv", Some(r##"Execute an executable path with arguments, replacing current process.
+
+  path
+    Path of executable file.
+  argv
+    Tuple or list of strings."##), Some(r##"($module, path, argv, /)"##)),
+    ("posix", "execve", Some(r##"Execute an executable path with arguments, replacing current process.
+
+  path
+    Path of executable file.
+  argv
+    Tuple or list of strings.
+  env
+    Dictionary of strings mapping to strings."##), Some(r##"($module, /, path, argv, env)"##)),
+    ("posix", "fchdir", Some(r##"Change to the directory of the given file descriptor.
+
+fd must be opened on a directory, not a file.
+Equivalent to os.chdir(fd)."##), Some(r##"($module, /, fd)"##)),
+    ("posix", "fchmod", Some(r##"Change the access permissions of the file given by file descriptor fd.
+
+  fd
+    The file descriptor of the file to be modified.
+  mode
+    Operating-system mode bitfield.
+    Be careful when using number literals for *mode*. The conventional UNIX notation for
+    numeric modes uses an octal base, which needs to be indicated with a ``0o`` prefix in
+    Python.
+
+Equivalent to os.chmod(fd, mode)."##), Some(r##"($module, /, fd, mode)"##)),
+    ("posix", "fchown", Some(r##"Change the owner and group id of the file specified by file descriptor.
+
+Equivalent to os.chown(fd, uid, gid)."##), Some(r##"($module, /, fd, uid, gid)"##)),
+    ("posix", "fdatasync", Some(r##"Force write of fd to disk without forcing update of metadata."##), Some(r##"($module, /, fd)"##)),
+    ("posix", "fork", Some(r##"Fork a child process.
+
+Return 0 to child process and PID of child to parent process."##), Some(r##"($module, /)"##)),
+    ("posix", "forkpty", Some(r##"Fork a new process with a new pseudo-terminal as controlling tty.
+
+Returns a tuple of (pid, master_fd).
+Like fork(), return pid of 0 to the child process,
+and pid of child to the parent process.
+To both, return fd of newly opened pseudo-terminal."##), Some(r##"($module, /)"##)),
+    ("posix", "fpathconf", Some(r##"Return the configuration limit name for the file descriptor fd.
+
+If there is no limit, return -1."##), Some(r##"($module, fd, name, /)"##)),
+    ("posix", "fspath", Some(r##"Return the file system path representation of the object.
+
+If the object is str or bytes, then allow it to pass through as-is. If the
+object defines __fspath__(), then return the result of that method. All other
+types raise a TypeError."##), Some(r##"($module, /, path)"##)),
+    ("posix", "fstat", Some(r##"Perform a stat system call on the given file descriptor.
+
+Like stat(), but for an open file descriptor.
+Equivalent to os.stat(fd)."##), Some(r##"($module, /, fd)"##)),
+    ("posix", "fstatvfs", Some(r##"Perform an fstatvfs system call on the given fd.
+
+Equivalent to statvfs(fd)."##), Some(r##"($module, fd, /)"##)),
+    ("posix", "fsync", Some(r##"Force write of fd to disk."##), Some(r##"($module, /, fd)"##)),
+    ("posix", "ftruncate", Some(r##"Truncate a file, specified by file descriptor, to a specific length."##), Some(r##"($module, fd, length, /)"##)),
+    ("posix", "get_blocking", Some(r##"Get the blocking mode of the file descriptor.
+
+Return False if the O_NONBLOCK flag is set, True if the flag is cleared."##), Some(r##"($module, fd, /)"##)),
+    ("posix", "get_inheritable", Some(r##"Get the close-on-exe flag of the specified file descriptor."##), Some(r##"($module, fd, /)"##)),
+    ("posix", "get_terminal_size", Some(r##"Return the size of the terminal window as (columns, lines).
+
+The optional argument fd (default standard output) specifies
+which file descriptor should be queried.
+
+If the file descriptor is not connected to a terminal, an OSError
+is thrown.
+
+This function will only be defined if an implementation is
+available for this system.
+
+shutil.get_terminal_size is the high-level function which should
+normally be used, os.get_terminal_size is the low-level implementation."##), Some(r##"($module, fd=<unrepresentable>, /)"##)),
+    ("posix", "getcwd", Some(r##"Return a unicode string representing the current working directory."##), Some(r##"($module, /)"##)),
+    ("posix", "getcwdb", Some(r##"Return a bytes string representing the current working directory."##), Some(r##"($module, /)"##)),
+    ("posix", "getegid", Some(r##"Return the current process's effective group id."##), Some(r##"($module, /)"##)),
+    ("posix", "geteuid", Some(r##"Return the current process's effective user id."##), Some(r##"($module, /)"##)),
+    ("posix", "getgid", Some(r##"Return the current process's group id."##), Some(r##"($module, /)"##)),
+    ("posix", "getgrouplist", Some(r##"Returns a list of groups to which a user belongs.
+
+  user
+    username to lookup
+  group
+    base group id of the user"##), Some(r##"($module, user, group, /)"##)),
+    ("posix", "getgroups", Some(r##"Return list of supplemental group IDs for the process."##), Some(r##"($module, /)"##)),
+    ("posix", "getloadavg", Some(r##"Return average recent system load information.
+
+Return the number of processes in the system run queue averaged over
+the last 1, 5, and 15 minutes as a tuple of three floats.
+Raises OSError if the load average was unobtainable."##), Some(r##"($module, /)"##)),
+    ("posix", "getlogin", Some(r##"Return the actual login name."##), Some(r##"($module, /)"##)),
+    ("posix", "getpgid", Some(r##"Call the system call getpgid(), and return the result."##), Some(r##"($module, /, pid)"##)),
+    ("posix", "getpgrp", Some(r##"Return the current process group id."##), Some(r##"($module, /)"##)),
+    ("posix", "getpid", Some(r##"Return the current process id."##), Some(r##"($module, /)"##)),
+    ("posix", "getppid", Some(r##"Return the parent's process id.
+
+If the parent process has already exited, Windows machines will still
+return its id; others systems will return the id of the 'init' process (1)."##), Some(r##"($module, /)"##)),
+    ("posix", "getpriority", Some(r##"Return program scheduling priority."##), Some(r##"($module, /, which, who)"##)),
+    ("posix", "getrandom", Some(r##"Obtain a series of random bytes."##), Some(r##"($module, /, size, flags=0)"##)),
+    ("posix", "getresgid", Some(r##"Return a tuple of the current process's real, effective, and saved group ids."##), Some(r##"($module, /)"##)),
+    ("posix", "getresuid", Some(r##"Return a tuple of the current process's real, effective, and saved user ids."##), Some(r##"($module, /)"##)),
+    ("posix", "getsid", Some(r##"Call the system call getsid(pid) and return the result."##), Some(r##"($module, pid, /)"##)),
+    ("posix", "getuid", Some(r##"Return the current process's user id."##), Some(r##"($module, /)"##)),
+    ("posix", "getxattr", Some(r##"Return the value of extended attribute attribute on path.
+
+path may be either a string, a path-like object, or an open file descriptor.
+If follow_symlinks is False, and the last element of the path is a symbolic
+  link, getxattr will examine the symbolic link itself instead of the file
+  the link points to."##), Some(r##"($module, /, path, attribute, *, follow_symlinks=True)"##)),
+    ("posix", "initgroups", Some(r##"Initialize the group access list.
+
+Call the system initgroups() to initialize the group access list with all of
+the groups of which the specified username is a member, plus the specified
+group id."##), Some(r##"($module, username, gid, /)"##)),
+    ("posix", "isatty", Some(r##"Return True if the fd is connected to a terminal.
+
+Return True if the file descriptor is an open file descriptor
+connected to the slave end of a terminal."##), Some(r##"($module, fd, /)"##)),
+    ("posix", "kill", Some(r##"Kill a process with a signal."##), Some(r##"($module, pid, signal, /)"##)),
+    ("posix", "killpg", Some(r##"Kill a process group with a signal."##), Some(r##"($module, pgid, signal, /)"##)),
+    ("posix", "lchown", Some(r##"Change the owner and group id of path to the numeric uid and gid.
+
+This function will not follow symbolic links.
+Equivalent to os.chown(path, uid, gid, follow_symlinks=False)."##), Some(r##"($module, /, path, uid, gid)"##)),
+    ("posix", "link", Some(r##"Create a hard link to a file.
+
+If either src_dir_fd or dst_dir_fd is not None, it should be a file
+  descriptor open to a directory, and the respective path string (src or dst)
+  should be relative; the path will then be relative to that directory.
+If follow_symlinks is False, and the last element of src is a symbolic
+  link, link will create a link to the symbolic link itself instead of the
+  file the link points to.
+src_dir_fd, dst_dir_fd, and follow_symlinks may not be implemented on your
+  platform.  If they are unavailable, using them will raise a
+  NotImplementedError."##), Some(r##"($module, /, src, dst, *, src_dir_fd=None, dst_dir_fd=None,
+     follow_symlinks=True)"##)),
+    ("posix", "listdir", Some(r##"Return a list containing the names of the files in the directory.
+
+path can be specified as either str, bytes, or a path-like object.  If path is bytes,
+  the filenames returned will also be bytes; in all other circumstances
+  the filenames returned will be str.
+If path is None, uses the path='.'.
+On some platforms, path may also be specified as an open file descriptor;\
+  the file descriptor must refer to a directory.
+  If this functionality is unavailable, using it raises NotImplementedError.
+
+The list is in arbitrary order.  It does not include the special
+entries '.' and '..' even if they are present in the directory."##), Some(r##"($module, /, path=None)"##)),
+    ("posix", "listxattr", Some(r##"Return a list of extended attributes on path.
+
+path may be either None, a string, a path-like object, or an open file descriptor.
+if path is None, listxattr will examine the current directory.
+If follow_symlinks is False, and the last element of the path is a symbolic
+  link, listxattr will examine the symbolic link itself instead of the file
+  the link points to."##), Some(r##"($module, /, path=None, *, follow_symlinks=True)"##)),
+    ("posix", "lockf", Some(r##"Apply, test or remove a POSIX lock on an open file descriptor.
+
+  fd
+    An open file descriptor.
+  command
+    One of F_LOCK, F_TLOCK, F_ULOCK or F_TEST.
+  length
+    The number of bytes to lock, starting at the current position."##), Some(r##"($module, fd, command, length, /)"##)),
+    ("posix", "login_tty", Some(r##"Prepare the tty of which fd is a file descriptor for a new login session.
+
+Make the calling process a session leader; make the tty the
+controlling tty, the stdin, the stdout, and the stderr of the
+calling process; close fd."##), Some(r##"($module, fd, /)"##)),
+    ("posix", "lseek", Some(r##"Set the position of a file descriptor.  Return the new position.
+
+  fd
+    An open file descriptor, as returned by os.open().
+  position
+    Position, interpreted relative to 'whence'.
+  whence
+    The relative position to seek from. Valid values are:
+    - SEEK_SET: seek from the start of the file.
+    - SEEK_CUR: seek from the current file position.
+    - SEEK_END: seek from the end of the file.
+
+The return value is the number of bytes relative to the beginning of the file."##), Some(r##"($module, fd, position, whence, /)"##)),
+    ("posix", "lstat", Some(r##"Perform a stat system call on the given path, without following symbolic links.
+
+Like stat(), but do not follow symbolic links.
+Equivalent to stat(path, follow_symlinks=False)."##), Some(r##"($module, /, path, *, dir_fd=None)"##)),
+    ("posix", "major", Some(r##"Extracts a device major number from a raw device number."##), Some(r##"($module, device, /)"##)),
+    ("posix", "makedev", Some(r##"Composes a raw device number from the major and minor device numbers."##), Some(r##"($module, major, minor, /)"##)),
+    ("posix", "memfd_create", None, Some(r##"($module, /, name, flags=MFD_CLOEXEC)"##)),
+    ("posix", "minor", Some(r##"Extracts a device minor number from a raw device number."##), Some(r##"($module, device, /)"##)),
+    ("posix", "mkdir", Some(r##"Create a directory.
+
+If dir_fd is not None, it should be a file descriptor open to a directory,
+  and path should be relative; path will then be relative to that directory.
+dir_fd may not be implemented on your platform.
+  If it is unavailable, using it will raise a NotImplementedError.
+
+The mode argument is ignored on Windows. Where it is used, the current umask
+value is first masked out."##), Some(r##"($module, /, path, mode=511, *, dir_fd=None)"##)),
+    ("posix", "mkfifo", Some(r##"Create a "fifo" (a POSIX named pipe).
+
+If dir_fd is not None, it should be a file descriptor open to a directory,
+  and path should be relative; path will then be relative to that directory.
+dir_fd may not be implemented on your platform.
+  If it is unavailable, using it will raise a NotImplementedError."##), Some(r##"($module, /, path, mode=438, *, dir_fd=None)"##)),
+    ("posix", "mknod", Some(r##"Create a node in the file system.
+
+Create a node in the file system (file, device special file or named pipe)
+at path.  mode specifies both the permissions to use and the
+type of node to be created, being combined (bitwise OR) with one of
+S_IFREG, S_IFCHR, S_IFBLK, and S_IFIFO.  If S_IFCHR or S_IFBLK is set on mode,
+device defines the newly created device special file (probably using
+os.makedev()).  Otherwise device is ignored.
+
+If dir_fd is not None, it should be a file descriptor open to a directory,
+  and path should be relative; path will then be relative to that directory.
+dir_fd may not be implemented on your platform.
+  If it is unavailable, using it will raise a NotImplementedError."##), Some(r##"($module, /, path, mode=384, device=0, *, dir_fd=None)"##)),
+    ("posix", "nice", Some(r##"Add increment to the priority of process and return the new priority."##), Some(r##"($module, increment, /)"##)),
+    ("posix", "open", Some(r##"Open a file for low level IO.  Returns a file descriptor (integer).
+
+If dir_fd is not None, it should be a file descriptor open to a directory,
+  and path should be relative; path will then be relative to that directory.
+dir_fd may not be implemented on your platform.
+  If it is unavailable, using it will raise a NotImplementedError."##), Some(r##"($module, /, path, flags, mode=511, *, dir_fd=None)"##)),
+    ("posix", "openpty", Some(r##"Open a pseudo-terminal.
+
+Return a tuple of (master_fd, slave_fd) containing open file descriptors
+for both the master and slave ends."##), Some(r##"($module, /)"##)),
+    ("posix", "pathconf", Some(r##"Return the configuration limit name for the file or directory path.
+
+If there is no limit, return -1.
+On some platforms, path may also be specified as an open file descriptor.
+  If this functionality is unavailable, using it raises an exception."##), Some(r##"($module, /, path, name)"##)),
+    ("posix", "pidfd_open", Some(r##"Return a file descriptor referring to the process *pid*.
+
+The descriptor can be used to perform process management without races and
+signals."##), Some(r##"($module, /, pid, flags=0)"##)),
+    ("posix", "pipe", Some(r##"Create a pipe.
+
+Returns a tuple of two file descriptors:
+  (read_fd, write_fd)"##), Some(r##"($module, /)"##)),
+    ("posix", "pipe2", Some(r##"Create a pipe with flags set atomically.
+
+Returns a tuple of two file descriptors:
+  (read_fd, write_fd)
+
+flags can be constructed by ORing together one or more of these values:
+O_NONBLOCK, O_CLOEXEC."##), Some(r##"($module, flags, /)"##)),
+    ("posix", "posix_fadvise", Some(r##"Announce an intention to access data in a specific pattern.
+
+Announce an intention to access data in a specific pattern, thus allowing
+the kernel to make optimizations.
+The advice applies to the region of the file specified by fd starting at
+offset and continuing for length bytes.
+advice is one of POSIX_FADV_NORMAL, POSIX_FADV_SEQUENTIAL,
+POSIX_FADV_RANDOM, POSIX_FADV_NOREUSE, POSIX_FADV_WILLNEED, or
+POSIX_FADV_DONTNEED."##), Some(r##"($module, fd, offset, length, advice, /)"##)),
+    ("posix", "posix_fallocate", Some(r##"Ensure a file has allocated at least a particular number of bytes on disk.
+
+Ensure that the file specified by fd encompasses a range of bytes
+starting at offset bytes from the beginning and continuing for length bytes."##), Some(r##"($module, fd, offset, length, /)"##)),
+    ("posix", "posix_spawn", Some(r##"Execute the program specified by path in a new process.
+
+  path
+    Path of executable file.
+  argv
+    Tuple or list of strings.
+  env
+    Dictionary of strings mapping to strings.
+  file_actions
+    A sequence of file action tuples.
+  setpgroup
+    The pgroup to use with the POSIX_SPAWN_SETPGROUP flag.
+  resetids
+    If the value is `true` the POSIX_SPAWN_RESETIDS will be activated.
+  setsid
+    If the value is `true` the POSIX_SPAWN_SETSID or POSIX_SPAWN_SETSID_NP will be activated.
+  setsigmask
+    The sigmask to use with the POSIX_SPAWN_SETSIGMASK flag.
+  setsigdef
+    The sigmask to use with the POSIX_SPAWN_SETSIGDEF flag.
+  scheduler
+    A tuple with the scheduler policy (optional) and parameters."##), Some(r##"($module, path, argv, env, /, *, file_actions=(),
+            setpgroup=<unrepresentable>, resetids=False, setsid=False,
+            setsigmask=(), setsigdef=(), scheduler=<unrepresentable>)"##)),
+    ("posix", "posix_spawnp", Some(r##"Execute the program specified by path in a new process.
+
+  path
+    Path of executable file.
+  argv
+    Tuple or list of strings.
+  env
+    Dictionary of strings mapping to strings.
+  file_actions
+    A sequence of file action tuples.
+  setpgroup
+    The pgroup to use with the POSIX_SPAWN_SETPGROUP flag.
+  resetids
+    If the value is `True` the POSIX_SPAWN_RESETIDS will be activated.
+  setsid
+    If the value is `True` the POSIX_SPAWN_SETSID or POSIX_SPAWN_SETSID_NP will be activated.
+  setsigmask
+    The sigmask to use with the POSIX_SPAWN_SETSIGMASK flag.
+  setsigdef
+    The sigmask to use with the POSIX_SPAWN_SETSIGDEF flag.
+  scheduler
+    A tuple with the scheduler policy (optional) and parameters."##), Some(r##"($module, path, argv, env, /, *, file_actions=(),
+             setpgroup=<unrepresentable>, resetids=False, setsid=False,
+             setsigmask=(), setsigdef=(), scheduler=<unrepresentable>)"##)),
+    ("posix", "pread", Some(r##"Read a number of bytes from a file descriptor starting at a particular offset.
+
+Read length bytes from file descriptor fd, starting at offset bytes from
+the beginning of the file.  The file offset remains unchanged."##), Some(r##"($module, fd, length, offset, /)"##)),
+    ("posix", "preadv", Some(r##"Reads from a file descriptor into a number of mutable bytes-like objects.
+
+Combines the functionality of readv() and pread(). As readv(), it will
+transfer data into each buffer until it is full and then move on to the next
+buffer in the sequence to hold the rest of the data. Its fourth argument,
+specifies the file offset at which the input operation is to be performed. It
+will return the total number of bytes read (which can be less than the total
+capacity of all the objects).
+
+The flags argument contains a bitwise OR of zero or more of the following flags:
+
+- RWF_HIPRI
+- RWF_NOWAIT
+
+Using non-zero flags requires Linux 4.6 or newer."##), Some(r##"($module, fd, buffers, offset, flags=0, /)"##)),
+    ("posix", "putenv", Some(r##"Change or add an environment variable."##), Some(r##"($module, name, value, /)"##)),
+    ("posix", "pwrite", Some(r##"Write bytes to a file descriptor starting at a particular offset.
+
+Write buffer to fd, starting at offset bytes from the beginning of
+the file.  Returns the number of bytes writte.  Does not change the
+current file offset."##), Some(r##"($module, fd, buffer, offset, /)"##)),
+    ("posix", "pwritev", Some(r##"Writes the contents of bytes-like objects to a file descriptor at a given offset.
+
+Combines the functionality of writev() and pwrite(). All buffers must be a sequence
+of bytes-like objects. Buffers are processed in array order. Entire contents of first
+buffer is written before proceeding to second, and so on. The operating system may
+set a limit (sysconf() value SC_IOV_MAX) on the number of buffers that can be used.
+This function writes the contents of each object to the file descriptor and returns
+the total number of bytes written.
+
+The flags argument contains a bitwise OR of zero or more of the following flags:
+
+- RWF_DSYNC
+- RWF_SYNC
+- RWF_APPEND
+
+Using non-zero flags requires Linux 4.7 or newer."##), Some(r##"($module, fd, buffers, offset, flags=0, /)"##)),
+    ("posix", "read", Some(r##"Read from a file descriptor.  Returns a bytes object."##), Some(r##"($module, fd, length, /)"##)),
+    ("posix", "readlink", Some(r##"Return a string representing the path to which the symbolic link points.
+
+If dir_fd is not None, it should be a file descriptor open to a directory,
+and path should be relative; path will then be relative to that directory.
+
+dir_fd may not be implemented on your platform.  If it is unavailable,
+using it will raise a NotImplementedError."##), Some(r##"($module, /, path, *, dir_fd=None)"##)),
+    ("posix", "readv", Some(r##"Read from a file descriptor fd into an iterable of buffers.
+
+The buffers should be mutable buffers accepting bytes.
+readv will transfer data into each buffer until it is full
+and then move on to the next buffer in the sequence to hold
+the rest of the data.
+
+readv returns the total number of bytes read,
+which may be less than the total capacity of all the buffers."##), Some(r##"($module, fd, buffers, /)"##)),
+    ("posix", "register_at_fork", Some(r##"Register callables to be called when forking a new process.
+
+  before
+    A callable to be called in the parent before the fork() syscall.
+  after_in_child
+    A callable to be called in the child after fork().
+  after_in_parent
+    A callable to be called in the parent after fork().
+
+'before' callbacks are called in reverse order.
+'after_in_child' and 'after_in_parent' callbacks are called in order."##), Some(r##"($module, /, *, before=<unrepresentable>,
+                 after_in_child=<unrepresentable>,
+                 after_in_parent=<unrepresentable>)"##)),
+    ("posix", "remove", Some(r##"Remove a file (same as unlink()).
+
+If dir_fd is not None, it should be a file descriptor open to a directory,
+  and path should be relative; path will then be relative to that directory.
+dir_fd may not be implemented on your platform.
+  If it is unavailable, using it will raise a NotImplementedError."##), Some(r##"($module, /, path, *, dir_fd=None)"##)),
+    ("posix", "removexattr", Some(r##"Remove extended attribute attribute on path.
+
+path may be either a string, a path-like object, or an open file descriptor.
+If follow_symlinks is False, and the last element of the path is a symbolic
+  link, removexattr will modify the symbolic link itself instead of the file
+  the link points to."##), Some(r##"($module, /, path, attribute, *, follow_symlinks=True)"##)),
+    ("posix", "rename", Some(r##"Rename a file or directory.
+
+If either src_dir_fd or dst_dir_fd is not None, it should be a file
+  descriptor open to a directory, and the respective path string (src or dst)
+  should be relative; the path will then be relative to that directory.
+src_dir_fd and dst_dir_fd, may not be implemented on your platform.
+  If they are unavailable, using them will raise a NotImplementedError."##), Some(r##"($module, /, src, dst, *, src_dir_fd=None, dst_dir_fd=None)"##)),
+    ("posix", "replace", Some(r##"Rename a file or directory, overwriting the destination.
+
+If either src_dir_fd or dst_dir_fd is not None, it should be a file
+  descriptor open to a directory, and the respective path string (src or dst)
+  should be relative; the path will then be relative to that directory.
+src_dir_fd and dst_dir_fd, may not be implemented on your platform.
+  If they are unavailable, using them will raise a NotImplementedError."##), Some(r##"($module, /, src, dst, *, src_dir_fd=None, dst_dir_fd=None)"##)),
+    ("posix", "rmdir", Some(r##"Remove a directory.
+
+If dir_fd is not None, it should be a file descriptor open to a directory,
+  and path should be relative; path will then be relative to that directory.
+dir_fd may not be implemented on your platform.
+  If it is unavailable, using it will raise a NotImplementedError."##), Some(r##"($module, /, path, *, dir_fd=None)"##)),
+    ("posix", "scandir", Some(r##"Return an iterator of DirEntry objects for given path.
+
+path can be specified as either str, bytes, or a path-like object.  If path
+is bytes, the names of yielded DirEntry objects will also be bytes; in
+all other circumstances they will be str.
+
+If path is None, uses the path='.'."##), Some(r##"($module, /, path=None)"##)),
+    ("posix", "sched_get_priority_max", Some(r##"Get the maximum scheduling priority for policy."##), Some(r##"($module, /, policy)"##)),
+    ("posix", "sched_get_priority_min", Some(r##"Get the minimum scheduling priority for policy."##), Some(r##"($module, /, policy)"##)),
+    ("posix", "sched_getaffinity", Some(r##"Return the affinity of the process identified by pid (or the current process if zero).
+
+The affinity is returned as a set of CPU identifiers."##), Some(r##"($module, pid, /)"##)),
+    ("posix", "sched_getparam", Some(r##"Returns scheduling parameters for the process identified by pid.
+
+If pid is 0, returns parameters for the calling process.
+Return value is an instance of sched_param."##), Some(r##"($module, pid, /)"##)),
+    ("posix", "sched_getscheduler", Some(r##"Get the scheduling policy for the process identified by pid.
+
+Passing 0 for pid returns the scheduling policy for the calling process."##), Some(r##"($module, pid, /)"##)),
+    ("posix", "sched_rr_get_interval", Some(r##"Return the round-robin quantum for the process identified by pid, in seconds.
+
+Value returned is a float."##), Some(r##"($module, pid, /)"##)),
+    ("posix", "sched_setaffinity", Some(r##"Set the CPU affinity of the process identified by pid to mask.
+
+mask should be an iterable of integers identifying CPUs."##), Some(r##"($module, pid, mask, /)"##)),
+    ("posix", "sched_setparam", Some(r##"Set scheduling parameters for the process identified by pid.
+
+If pid is 0, sets parameters for the calling process.
+param should be an instance of sched_param."##), Some(r##"($module, pid, param, /)"##)),
+    ("posix", "sched_setscheduler", Some(r##"Set the scheduling policy for the process identified by pid.
+
+If pid is 0, the calling process is changed.
+param is an instance of sched_param."##), Some(r##"($module, pid, policy, param, /)"##)),
+    ("posix", "sched_yield", Some(r##"Voluntarily relinquish the CPU."##), Some(r##"($module, /)"##)),
+    ("posix", "sendfile", Some(r##"Copy count bytes from file descriptor in_fd to file descriptor out_fd."##), Some(r##"($module, /, out_fd, in_fd, offset, count)"##)),
+    ("posix", "set_blocking", Some(r##"Set the blocking mode of the specified file descriptor.
+
+Set the O_NONBLOCK flag if blocking is False,
+clear the O_NONBLOCK flag otherwise."##), Some(r##"($module, fd, blocking, /)"##)),
+    ("posix", "set_inheritable", Some(r##"Set the inheritable flag of the specified file descriptor."##), Some(r##"($module, fd, inheritable, /)"##)),
+    ("posix", "setegid", Some(r##"Set the current process's effective group id."##), Some(r##"($module, egid, /)"##)),
+    ("posix", "seteuid", Some(r##"Set the current process's effective user id."##), Some(r##"($module, euid, /)"##)),
+    ("posix", "setgid", Some(r##"Set the current process's group id."##), Some(r##"($module, gid, /)"##)),
+    ("posix", "setgroups", Some(r##"Set the groups of the current process to list."##), Some(r##"($module, groups, /)"##)),
+    ("posix", "setns", Some(r##"Move the calling thread into different namespaces.
+
+  fd
+    A file descriptor to a namespace.
+  nstype
+    Type of namespace."##), Some(r##"($module, /, fd, nstype=0)"##)),
+    ("posix", "setpgid", Some(r##"Call the system call setpgid(pid, pgrp)."##), Some(r##"($module, pid, pgrp, /)"##)),
+    ("posix", "setpgrp", Some(r##"Make the current process the leader of its process group."##), Some(r##"($module, /)"##)),
+    ("posix", "setpriority", Some(r##"Set program scheduling priority."##), Some(r##"($module, /, which, who, priority)"##)),
+    ("posix", "setregid", Some(r##"Set the current process's real and effective group ids."##), Some(r##"($module, rgid, egid, /)"##)),
+    ("posix", "setresgid", Some(r##"Set the current process's real, effective, and saved group ids."##), Some(r##"($module, rgid, egid, sgid, /)"##)),
+    ("posix", "setresuid", Some(r##"Set the current process's real, effective, and saved user ids."##), Some(r##"($module, ruid, euid, suid, /)"##)),
+    ("posix", "setreuid", Some(r##"Set the current process's real and effective user ids."##), Some(r##"($module, ruid, euid, /)"##)),
+    ("posix", "setsid", Some(r##"Call the system call setsid()."##), Some(r##"($module, /)"##)),
+    ("posix", "setuid", Some(r##"Set the current process's user id."##), Some(r##"($module, uid, /)"##)),
+    ("posix", "setxattr", Some(r##"Set extended attribute attribute on path to value.
+
+path may be either a string, a path-like object,  or an open file descriptor.
+If follow_symlinks is False, and the last element of the path is a symbolic
+  link, setxattr will modify the symbolic link itself instead of the file
+  the link points to."##), Some(r##"($module, /, path, attribute, value, flags=0, *,
+         follow_symlinks=True)"##)),
+    ("posix", "splice", Some(r##"Transfer count bytes from one pipe to a descriptor or vice versa.
+
+  src
+    Source file descriptor.
+  dst
+    Destination file descriptor.
+  count
+    Number of bytes to copy.
+  offset_src
+    Starting offset in src.
+  offset_dst
+    Starting offset in dst.
+  flags
+    Flags to modify the semantics of the call.
+
+If offset_src is None, then src is read from the current position;
+respectively for offset_dst. The offset associated to the file
+descriptor that refers to a pipe must be None."##), Some(r##"($module, /, src, dst, count, offset_src=None, offset_dst=None,
+       flags=0)"##)),
+    ("posix", "stat", Some(r##"Perform a stat system call on the given path.
+
+  path
+    Path to be examined; can be string, bytes, a path-like object or
+    open-file-descriptor int.
+  dir_fd
+    If not None, it should be a file descriptor open to a directory,
+    and path should be a relative string; path will then be relative to
+    that directory.
+  follow_symlinks
+    If False, and the last element of the path is a symbolic link,
+    stat will examine the symbolic link itself instead of the file
+    the link points to.
+
+dir_fd and follow_symlinks may not be implemented
+  on your platform.  If they are unavailable, using them will raise a
+  NotImplementedError.
+
+It's an error to use dir_fd or follow_symlinks when specifying path as
+  an open file descriptor."##), Some(r##"($module, /, path, *, dir_fd=None, follow_symlinks=True)"##)),
+    ("posix", "statvfs", Some(r##"Perform a statvfs system call on the given path.
+
+path may always be specified as a string.
+On some platforms, path may also be specified as an open file descriptor.
+  If this functionality is unavailable, using it raises an exception."##), Some(r##"($module, /, path)"##)),
+    ("posix", "strerror", Some(r##"Translate an error code to a message string."##), Some(r##"($module, code, /)"##)),
+    ("posix", "symlink", Some(r##"Create a symbolic link pointing to src named dst.
+
+target_is_directory is required on Windows if the target is to be
+  interpreted as a directory.  (On Windows, symlink requires
+  Windows 6.0 or greater, and raises a NotImplementedError otherwise.)
+  target_is_directory is ignored on non-Windows platforms.
+
+If dir_fd is not None, it should be a file descriptor open to a directory,
+  and path should be relative; path will then be relative to that directory.
+dir_fd may not be implemented on your platform.
+  If it is unavailable, using it will raise a NotImplementedError."##), Some(r##"($module, /, src, dst, target_is_directory=False, *, dir_fd=None)"##)),
+    ("posix", "sync", Some(r##"Force write of everything to disk."##), Some(r##"($module, /)"##)),
+    ("posix", "sysconf", Some(r##"Return an integer-valued system configuration variable."##), Some(r##"($module, name, /)"##)),
+    ("posix", "system", Some(r##"Execute the command in a subshell."##), Some(r##"($module, /, command)"##)),
+    ("posix", "tcgetpgrp", Some(r##"Return the process group associated with the terminal specified by fd."##), Some(r##"($module, fd, /)"##)),
+    ("posix", "tcsetpgrp", Some(r##"Set the process group associated with the terminal specified by fd."##), Some(r##"($module, fd, pgid, /)"##)),
+    ("posix", "times", Some(r##"Return a collection containing process timing information.
+
+The object returned behaves like a named tuple with these fields:
+  (utime, stime, cutime, cstime, elapsed_time)
+All fields are floating point numbers."##), Some(r##"($module, /)"##)),
+    ("posix", "truncate", Some(r##"Truncate a file, specified by path, to a specific length.
+
+On some platforms, path may also be specified as an open file descriptor.
+  If this functionality is unavailable, using it raises an exception."##), Some(r##"($module, /, path, length)"##)),
+    ("posix", "ttyname", Some(r##"Return the name of the terminal device connected to 'fd'.
+
+  fd
+    Integer file descriptor handle."##), Some(r##"($module, fd, /)"##)),
+    ("posix", "umask", Some(r##"Set the current numeric umask and return the previous umask."##), Some(r##"($module, mask, /)"##)),
+    ("posix", "uname", Some(r##"Return an object identifying the current operating system.
+
+The object behaves like a named tuple with the following fields:
+  (sysname, nodename, release, version, machine)"##), Some(r##"($module, /)"##)),
+    ("posix", "unlink", Some(r##"Remove a file (same as remove()).
+
+If dir_fd is not None, it should be a file descriptor open to a directory,
+  and path should be relative; path will then be relative to that directory.
+dir_fd may not be implemented on your platform.
+  If it is unavailable, using it will raise a NotImplementedError."##), Some(r##"($module, /, path, *, dir_fd=None)"##)),
+    ("posix", "unsetenv", Some(r##"Delete an environment variable."##), Some(r##"($module, name, /)"##)),
+    ("posix", "unshare", Some(r##"Disassociate parts of a process (or thread) execution context.
+
+  flags
+    Namespaces to be unshared."##), Some(r##"($module, /, flags)"##)),
+    ("posix", "urandom", Some(r##"Return a bytes object containing random bytes suitable for cryptographic use."##), Some(r##"($module, size, /)"##)),
+    ("posix", "utime", Some(r##"Set the access and modified time of path.
+
+path may always be specified as a string.
+On some platforms, path may also be specified as an open file descriptor.
+  If this functionality is unavailable, using it raises an exception.
+
+If times is not None, it must be a tuple (atime, mtime);
+    atime and mtime should be expressed as float seconds since the epoch.
+If ns is specified, it must be a tuple (atime_ns, mtime_ns);
+    atime_ns and mtime_ns should be expressed as integer nanoseconds
+    since the epoch.
+If times is None and ns is unspecified, utime uses the current time.
+Specifying tuples for both times and ns is an error.
+
+If dir_fd is not None, it should be a file descriptor open to a directory,
+  and path should be relative; path will then be relative to that directory.
+If follow_symlinks is False, and the last element of the path is a symbolic
+  link, utime will modify the symbolic link itself instead of the file the
+  link points to.
+It is an error to use dir_fd or follow_symlinks when specifying path
+  as an open file descriptor.
+dir_fd and follow_symlinks may not be available on your platform.
+  If they are unavailable, using them will raise a NotImplementedError."##), Some(r##"($module, /, path, times=None, *, ns=<unrepresentable>,
+      dir_fd=None, follow_symlinks=True)"##)),
+    ("posix", "wait", Some(r##"Wait for completion of a child process.
+
+Returns a tuple of information about the child process:
+    (pid, status)"##), Some(r##"($module, /)"##)),
+    ("posix", "wait3", Some(r##"Wait for completion of a child process.
+
+Returns a tuple of information about the child process:
+  (pid, status, rusage)"##), Some(r##"($module, /, options)"##)),
+    ("posix", "wait4", Some(r##"Wait for completion of a specific child process.
+
+Returns a tuple of information about the child process:
+  (pid, status, rusage)"##), Some(r##"($module, /, pid, options)"##)),
+    ("posix", "waitid", Some(r##"Returns the result of waiting for a process or processes.
+
+  idtype
+    Must be one of be P_PID, P_PGID or P_ALL.
+  id
+    The id to wait on.
+  options
+    Constructed from the ORing of one or more of WEXITED, WSTOPPED
+    or WCONTINUED and additionally may be ORed with WNOHANG or WNOWAIT.
+
+Returns either waitid_result or None if WNOHANG is specified and there are
+no children in a waitable state."##), Some(r##"($module, idtype, id, options, /)"##)),
+    ("posix", "waitpid", Some(r##"Wait for completion of a given child process.
+
+Returns a tuple of information regarding the child process:
+    (pid, status)
+
+The options argument is ignored on Windows."##), Some(r##"($module, pid, options, /)"##)),
+    ("posix", "waitstatus_to_exitcode", Some(r##"Convert a wait status to an exit code.
+
+On Unix:
+
+* If WIFEXITED(status) is true, return WEXITSTATUS(status).
+* If WIFSIGNALED(status) is true, return -WTERMSIG(status).
+* Otherwise, raise a ValueError.
+
+On Windows, return status shifted right by 8 bits.
+
+On Unix, if the process is being traced or if waitpid() was called with
+WUNTRACED option, the caller must first check if WIFSTOPPED(status) is true.
+This function must not be called if WIFSTOPPED(status) is true."##), Some(r##"($module, /, status)"##)),
+    ("posix", "write", Some(r##"Write a bytes object to a file descriptor."##), Some(r##"($module, fd, data, /)"##)),
+    ("posix", "writev", Some(r##"Iterate over buffers, and write the contents of each to a file descriptor.
+
+Returns the total number of bytes written.
+buffers must be a sequence of bytes-like objects."##), Some(r##"($module, fd, buffers, /)"##)),
+    ("sys", "__breakpointhook__", Some(r##"breakpointhook(*args, **kws)
+
+This hook function is called by built-in breakpoint().
+"##), None),
+    ("sys", "__displayhook__", Some(r##"Print an object to sys.stdout and also save it in builtins._"##), Some(r##"($module, object, /)"##)),
+    ("sys", "__excepthook__", Some(r##"Handle an exception by displaying it with a traceback on sys.stderr."##), Some(r##"($module, exctype, value, traceback, /)"##)),
+    ("sys", "__unraisablehook__", Some(r##"Handle an unraisable exception.
+
+The unraisable argument has the following attributes:
+
+* exc_type: Exception type.
+* exc_value: Exception value, can be None.
+* exc_traceback: Exception traceback, can be None.
+* err_msg: Error message, can be None.
+* object: Object causing the exception, can be None."##), Some(r##"($module, unraisable, /)"##)),
+    ("sys", "_clear_type_cache", Some(r##"Clear the internal type lookup cache."##), Some(r##"($module, /)"##)),
+    ("sys", "_current_exceptions", Some(r##"Return a dict mapping each thread's identifier to its current raised exception.
+
+This function should be used for specialized purposes only."##), Some(r##"($module, /)"##)),
+    ("sys", "_current_frames", Some(r##"Return a dict mapping each thread's thread id to its current stack frame.
+
+This function should be used for specialized purposes only."##), Some(r##"($module, /)"##)),
+    ("sys", "_debugmallocstats", Some(r##"Print summary info to stderr about the state of pymalloc's structures.
+
+In Py_DEBUG mode, also perform some expensive internal consistency
+checks."##), Some(r##"($module, /)"##)),
+    ("sys", "_getframe", Some(r##"Return a frame object from the call stack.
+
+If optional integer depth is given, return the frame object that many
+calls below the top of the stack.  If that is deeper than the call
+stack, ValueError is raised.  The default for depth is zero, returning
+the frame at the top of the call stack.
+
+This function should be used for internal and specialized purposes
+only."##), Some(r##"($module, depth=0, /)"##)),
+    ("sys", "_getframemodulename", Some(r##"Return the name of the module for a calling frame.
+
+The default depth returns the module containing the call to this API.
+A more typical use in a library will pass a depth of 1 to get the user's
+module rather than the library module.
+
+If no frame, module, or name can be found, returns None."##), Some(r##"($module, /, depth=0)"##)),
+    ("sys", "_setprofileallthreads", Some(r##"Set the profiling function in all running threads belonging to the current interpreter.
+
+It will be called on each function call and return.  See the profiler chapter
+in the library manual."##), Some(r##"($module, arg, /)"##)),
+    ("sys", "_settraceallthreads", Some(r##"Set the global debug tracing function in all running threads belonging to the current interpreter.
+
+It will be called on each function call. See the debugger chapter
+in the library manual."##), Some(r##"($module, arg, /)"##)),
+    ("sys", "activate_stack_trampoline", Some(r##"Activate stack profiler trampoline *backend*."##), Some(r##"($module, backend, /)"##)),
+    ("sys", "addaudithook", Some(r##"Adds a new audit hook callback."##), Some(r##"($module, /, hook)"##)),
+    ("sys", "audit", Some(r##"audit(event, *args)
+
+Passes the event to any audit hooks that are attached."##), None),
+    ("sys", "breakpointhook", Some(r##"breakpointhook(*args, **kws)
+
+This hook function is called by built-in breakpoint().
+"##), None),
+    ("sys", "call_tracing", Some(r##"Call func(*args), while tracing is enabled.
+
+The tracing state is saved, and restored afterwards.  This is intended
+to be called from a debugger from a checkpoint, to recursively debug
+some other code."##), Some(r##"($module, func, args, /)"##)),
+    ("sys", "deactivate_stack_trampoline", Some(r##"Deactivate the current stack profiler trampoline backend.
+
+If no stack profiler is activated, this function has no effect."##), Some(r##"($module, /)"##)),
+    ("sys", "displayhook", Some(r##"Print an object to sys.stdout and also save it in builtins._"##), Some(r##"($module, object, /)"##)),
+    ("sys", "exc_info", Some(r##"Return current exception information: (type, value, traceback).
+
+Return information about the most recent exception caught by an except
+clause in the current stack frame or in an older stack frame."##), Some(r##"($module, /)"##)),
+    ("sys", "excepthook", Some(r##"Handle an exception by displaying it with a traceback on sys.stderr."##), Some(r##"($module, exctype, value, traceback, /)"##)),
+    ("sys", "exception", Some(r##"Return the current exception.
+
+Return the most recent exception caught by an except clause
+in the current stack frame or in an older stack frame, or None
+if no such exception exists."##), Some(r##"($module, /)"##)),
+    ("sys", "exit", Some(r##"Exit the interpreter by raising SystemExit(status).
+
+If the status is omitted or None, it defaults to zero (i.e., success).
+If the status is an integer, it will be used as the system exit status.
+If it is another kind of object, it will be printed and the system
+exit status will be one (i.e., failure)."##), Some(r##"($module, status=None, /)"##)),
+    ("sys", "get_asyncgen_hooks", Some(r##"Return the installed asynchronous generators hooks.
+
+This returns a namedtuple of the form (firstiter, finalizer)."##), Some(r##"($module, /)"##)),
+    ("sys", "get_coroutine_origin_tracking_depth", Some(r##"Check status of origin tracking for coroutine objects in this thread."##), Some(r##"($module, /)"##)),
+    ("sys", "get_int_max_str_digits", Some(r##"Return the maximum string digits limit for non-binary int<->str conversions."##), Some(r##"($module, /)"##)),
+    ("sys", "getallocatedblocks", Some(r##"Return the number of memory blocks currently allocated."##), Some(r##"($module, /)"##)),
+    ("sys", "getdefaultencoding", Some(r##"Return the current default encoding used by the Unicode implementation."##), Some(r##"($module, /)"##)),
+    ("sys", "getdlopenflags", Some(r##"Return the current value of the flags that are used for dlopen calls.
+
+The flag constants are defined in the os module."##), Some(r##"($module, /)"##)),
+    ("sys", "getfilesystemencodeerrors", Some(r##"Return the error mode used Unicode to OS filename conversion."##), Some(r##"($module, /)"##)),
+    ("sys", "getfilesystemencoding", Some(r##"Return the encoding used to convert Unicode filenames to OS filenames."##), Some(r##"($module, /)"##)),
+    ("sys", "getprofile", Some(r##"Return the profiling function set with sys.setprofile.
+
+See the profiler chapter in the library manual."##), Some(r##"($module, /)"##)),
+    ("sys", "getrecursionlimit", Some(r##"Return the current value of the recursion limit.
+
+The recursion limit is the maximum depth of the Python interpreter
+stack.  This limit prevents infinite recursion from causing an overflow
+of the C stack and crashing Python."##), Some(r##"($module, /)"##)),
+    ("sys", "getrefcount", Some(r##"Return the reference count of object.
+
+The count returned is generally one higher than you might expect,
+because it includes the (temporary) reference as an argument to
+getrefcount()."##), Some(r##"($module, object, /)"##)),
+    ("sys", "getsizeof", Some(r##"getsizeof(object [, default]) -> int
+
+Return the size of object in bytes."##), None),
+    ("sys", "getswitchinterval", Some(r##"Return the current thread switch interval; see sys.setswitchinterval()."##), Some(r##"($module, /)"##)),
+    ("sys", "gettrace", Some(r##"Return the global debug tracing function set with sys.settrace.
+
+See the debugger chapter in the library manual."##), Some(r##"($module, /)"##)),
+    ("sys", "getunicodeinternedsize", Some(r##"Return the number of elements of the unicode interned dictionary"##), Some(r##"($module, /)"##)),
+    ("sys", "intern", Some(r##"``Intern'' the given string.
+
+This enters the string in the (global) table of interned strings whose
+purpose is to speed up dictionary lookups. Return the string itself or
+the previously interned string object with the same value."##), Some(r##"($module, string, /)"##)),
+    ("sys", "is_finalizing", Some(r##"Return True if Python is exiting."##), Some(r##"($module, /)"##)),
+    ("sys", "is_stack_trampoline_active", Some(r##"Return *True* if a stack profiler trampoline is active."##), Some(r##"($module, /)"##)),
+    ("sys", "set_asyncgen_hooks", Some(r##"set_asyncgen_hooks(* [, firstiter] [, finalizer])
+
+Set a finalizer for async generators objects."##), None),
+    ("sys", "set_coroutine_origin_tracking_depth", Some(r##"Enable or disable origin tracking for coroutine objects in this thread.
+
+Coroutine objects will track 'depth' frames of traceback information
+about where they came from, available in their cr_origin attribute.
+
+Set a depth of 0 to disable."##), Some(r##"($module, /, depth)"##)),
+    ("sys", "set_int_max_str_digits", Some(r##"Set the maximum string digits limit for non-binary int<->str conversions."##), Some(r##"($module, /, maxdigits)"##)),
+    ("sys", "setdlopenflags", Some(r##"Set the flags used by the interpreter for dlopen calls.
+
+This is used, for example, when the interpreter loads extension
+modules. Among other things, this will enable a lazy resolving of
+symbols when importing a module, if called as sys.setdlopenflags(0).
+To share symbols across extension modules, call as
+sys.setdlopenflags(os.RTLD_GLOBAL).  Symbolic names for the flag
+modules can be found in the os module (RTLD_xxx constants, e.g.
+os.RTLD_LAZY)."##), Some(r##"($module, flags, /)"##)),
+    ("sys", "setprofile", Some(r##"setprofile(function)
+
+Set the profiling function.  It will be called on each function call
+and return.  See the profiler chapter in the library manual."##), None),
+    ("sys", "setrecursionlimit", Some(r##"Set the maximum depth of the Python interpreter stack to n.
+
+This limit prevents infinite recursion from causing an overflow of the C
+stack and crashing Python.  The highest possible limit is platform-
+dependent."##), Some(r##"($module, limit, /)"##)),
+    ("sys", "setswitchinterval", Some(r##"Set the ideal thread switching delay inside the Python interpreter.
+
+The actual frequency of switching threads can be lower if the
+interpreter executes long sequences of uninterruptible code
+(this is implementation-specific and workload-dependent).
+
+The parameter must represent the desired switching delay in seconds
+A typical value is 0.005 (5 milliseconds)."##), Some(r##"($module, interval, /)"##)),
+    ("sys", "settrace", Some(r##"settrace(function)
+
+Set the global debug tracing function.  It will be called on each
+function call.  See the debugger chapter in the library manual."##), None),
+    ("sys", "unraisablehook", Some(r##"Handle an unraisable exception.
+
+The unraisable argument has the following attributes:
+
+* exc_type: Exception type.
+* exc_value: Exception value, can be None.
+* exc_traceback: Exception traceback, can be None.
+* err_msg: Error message, can be None.
+* object: Object causing the exception, can be None."##), Some(r##"($module, unraisable, /)"##)),
+    ("time", "asctime", Some(r##"asctime([tuple]) -> string
+
+Convert a time tuple to a string, e.g. 'Sat Jun 06 16:26:11 1998'.
+When the time tuple is not present, current time as returned by localtime()
+is used."##), None),
+    ("time", "clock_getres", Some(r##"clock_getres(clk_id) -> floating point number
+
+Return the resolution (precision) of the specified clock clk_id."##), None),
+    ("time", "clock_gettime", Some(r##"clock_gettime(clk_id) -> float
+
+Return the time of the specified clock clk_id."##), None),
+    ("time", "clock_gettime_ns", Some(r##"clock_gettime_ns(clk_id) -> int
+
+Return the time of the specified clock clk_id as nanoseconds."##), None),
+    ("time", "clock_settime", Some(r##"clock_settime(clk_id, time)
+
+Set the time of the specified clock clk_id."##), None),
+    ("time", "clock_settime_ns", Some(r##"clock_settime_ns(clk_id, time)
+
+Set the time of the specified clock clk_id with nanoseconds."##), None),
+    ("time", "ctime", Some(r##"ctime(seconds) -> string
+
+Convert a time in seconds since the Epoch to a string in local time.
+This is equivalent to asctime(localtime(seconds)). When the time tuple is
+not present, current time as returned by localtime() is used."##), None),
+    ("time", "get_clock_info", Some(r##"get_clock_info(name: str) -> dict
+
+Get information of the specified clock."##), None),
+    ("time", "gmtime", Some(r##"gmtime([seconds]) -> (tm_year, tm_mon, tm_mday, tm_hour, tm_min,
+                       tm_sec, tm_wday, tm_yday, tm_isdst)
+
+Convert seconds since the Epoch to a time tuple expressing UTC (a.k.a.
+GMT).  When 'seconds' is not passed in, convert the current time instead.
+
+If the platform supports the tm_gmtoff and tm_zone, they are available as
+attributes only."##), None),
+    ("time", "localtime", Some(r##"localtime([seconds]) -> (tm_year,tm_mon,tm_mday,tm_hour,tm_min,
+                          tm_sec,tm_wday,tm_yday,tm_isdst)
+
+Convert seconds since the Epoch to a time tuple expressing local time.
+When 'seconds' is not passed in, convert the current time instead."##), None),
+    ("time", "mktime", Some(r##"mktime(tuple) -> floating point number
+
+Convert a time tuple in local time to seconds since the Epoch.
+Note that mktime(gmtime(0)) will not generally return zero for most
+time zones; instead the returned value will either be equal to that
+of the timezone or altzone attributes on the time module."##), None),
+    ("time", "monotonic", Some(r##"monotonic() -> float
+
+Monotonic clock, cannot go backward."##), None),
+    ("time", "monotonic_ns", Some(r##"monotonic_ns() -> int
+
+Monotonic clock, cannot go backward, as nanoseconds."##), None),
+    ("time", "perf_counter", Some(r##"perf_counter() -> float
+
+Performance counter for benchmarking."##), None),
+    ("time", "perf_counter_ns", Some(r##"perf_counter_ns() -> int
+
+Performance counter for benchmarking as nanoseconds."##), None),
+    ("time", "process_time", Some(r##"process_time() -> float
+
+Process time for profiling: sum of the kernel and user-space CPU time."##), None),
+    ("time", "process_time_ns", Some(r##"process_time() -> int
+
+Process time for profiling as nanoseconds:
+sum of the kernel and user-space CPU time."##), None),
+    ("time", "pthread_getcpuclockid", Some(r##"pthread_getcpuclockid(thread_id) -> int
+
+Return the clk_id of a thread's CPU time clock."##), None),
+    ("time", "sleep", Some(r##"sleep(seconds)
+
+Delay execution for a given number of seconds.  The argument may be
+a floating point number for subsecond precision."##), None),
+    ("time", "strftime", Some(r##"strftime(format[, tuple]) -> string
+
+Convert a time tuple to a string according to a format specification.
+See the library reference manual for formatting codes. When the time tuple
+is not present, current time as returned by localtime() is used.
+
+Commonly used format codes:
+
+%Y  Year with century as a decimal number.
+%m  Month as a decimal number [01,12].
+%d  Day of the month as a decimal number [01,31].
+%H  Hour (24-hour clock) as a decimal number [00,23].
+%M  Minute as a decimal number [00,59].
+%S  Second as a decimal number [00,61].
+%z  Time zone offset from UTC.
+%a  Locale's abbreviated weekday name.
+%A  Locale's full weekday name.
+%b  Locale's abbreviated month name.
+%B  Locale's full month name.
+%c  Locale's appropriate date and time representation.
+%I  Hour (12-hour clock) as a decimal number [01,12].
+%p  Locale's equivalent of either AM or PM.
+
+Other codes may be available on your platform.  See documentation for
+the C library strftime function.
+"##), None),
+    ("time", "strptime", Some(r##"strptime(string, format) -> struct_time
+
+Parse a string to a time tuple according to a format specification.
+See the library reference manual for formatting codes (same as
+strftime()).
+
+Commonly used format codes:
+
+%Y  Year with century as a decimal number.
+%m  Month as a decimal number [01,12].
+%d  Day of the month as a decimal number [01,31].
+%H  Hour (24-hour clock) as a decimal number [00,23].
+%M  Minute as a decimal number [00,59].
+%S  Second as a decimal number [00,61].
+%z  Time zone offset from UTC.
+%a  Locale's abbreviated weekday name.
+%A  Locale's full weekday name.
+%b  Locale's abbreviated month name.
+%B  Locale's full month name.
+%c  Locale's appropriate date and time representation.
+%I  Hour (12-hour clock) as a decimal number [01,12].
+%p  Locale's equivalent of either AM or PM.
+
+Other codes may be available on your platform.  See documentation for
+the C library strftime function.
+"##), None),
+    ("time", "thread_time", Some(r##"thread_time() -> float
+
+Thread time for profiling: sum of the kernel and user-space CPU time."##), None),
+    ("time", "thread_time_ns", Some(r##"thread_time() -> int
+
+Thread time for profiling as nanoseconds:
+sum of the kernel and user-space CPU time."##), None),
+    ("time", "time", Some(r##"time() -> floating point number
+
+Return the current time in seconds since the Epoch.
+Fractions of a second may be present if the system clock provides them."##), None),
+    ("time", "time_ns", Some(r##"time_ns() -> int
+
+Return the current time in nanoseconds since the Epoch."##), None),
+    ("time", "tzset", Some(r##"tzset()
+
+Initialize, or reinitialize, the local timezone to the value stored in
+os.environ['TZ']. The TZ environment variable should be specified in
+standard Unix timezone format as documented in the tzset man page
+(eg. 'US/Eastern', 'Europe/Amsterdam'). Unknown timezones will silently
+fall back to UTC. If the TZ environment variable is not set, the local
+timezone is set to the systems best guess of wallclock time.
+Changing the TZ environment variable without calling tzset *may* change
+the local timezone used by methods such as localtime, but this behaviour
+should not be relied on."##), None),
 ];
 
 /// `sys.builtin_module_names`.

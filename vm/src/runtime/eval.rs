@@ -149,6 +149,13 @@ pub fn run_module(
         Err(Throw::Unsupported(what)) => End::Unsupported(what),
         Err(Throw::Bug(what)) => End::Bug(what),
     };
+    // `Py_FinalizeEx`: the atexit callbacks, after the main module's exception is shown.
+    let end = match end {
+        End::Completed | End::Exception(_) => {
+            super::modules::atexit::run_at_exit(&mut vm).unwrap_or(end)
+        }
+        other => other,
+    };
     RunResult {
         stdout: std::mem::take(&mut vm.stdout),
         stderr: std::mem::take(&mut vm.stderr),

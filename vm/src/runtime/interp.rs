@@ -70,6 +70,8 @@ pub struct Vm {
     pub importlib: Option<Value>,
     /// The codec registry (`_codecs`; CPython's `interp->codec_search_path` and kin).
     pub codecs: super::modules::codecs::Registry,
+    /// `atexit`'s callbacks in registration order (`None` where one was unregistered).
+    pub atexit: Vec<Option<(Value, super::object::Args)>>,
 }
 
 impl Vm {
@@ -100,6 +102,7 @@ impl Vm {
             stdlib: None,
             importlib: None,
             codecs: Default::default(),
+            atexit: Vec::new(),
         };
         super::builtins::install(&mut vm);
         super::methods::install(&mut vm);

@@ -1,7 +1,7 @@
 //! Struct sequences (CPython `Objects/structseq.c`): tuples whose items also have names —
 //! `sys.flags`, `sys.version_info`, `os.stat_result` and posix's other result types
 //! (`os.terminal_size`, `os.statvfs_result`, `posix.times_result`, `posix.uname_result`,
-//! `posix.waitid_result`, `posix.sched_param`). An instance is a tuple subclass's
+//! `posix.waitid_result`, `posix.sched_param`, `time.struct_time`). An instance is a tuple subclass's
 //! instance (see `subclass`) holding its visible fields as its tuple and every field,
 //! named or not, in its slots, which read-only member descriptors name.
 
@@ -111,6 +111,28 @@ const LAYOUTS: &[(&str, &[&str], usize)] = &[
         5,
     ),
     ("sched_param", &["sched_priority"], 1),
+    (
+        "struct_time",
+        &[
+            "tm_year",
+            "tm_mon",
+            "tm_mday",
+            "tm_hour",
+            "tm_min",
+            "tm_sec",
+            "tm_wday",
+            "tm_yday",
+            "tm_isdst",
+            "tm_zone",
+            "tm_gmtoff",
+        ],
+        9,
+    ),
+    (
+        "_ExceptHookArgs",
+        &["exc_type", "exc_value", "exc_traceback", "thread"],
+        4,
+    ),
 ];
 
 fn layout(name: &str) -> Option<(&'static [&'static str], usize)> {
@@ -235,6 +257,8 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "posix.uname_result" => "uname_result",
         "posix.waitid_result" => "waitid_result",
         "posix.sched_param" => return Some(sched_param_new(vm, args)),
+        "time.struct_time" => "struct_time",
+        "_thread._ExceptHookArgs" => "_ExceptHookArgs",
         _ => return None,
     };
     let made = structseq_new(vm, t, key, args);
@@ -341,4 +365,8 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("waitid_result", "__reduce__", reduce),
     ("sched_param", "__repr__", repr),
     ("sched_param", "__reduce__", reduce),
+    ("struct_time", "__repr__", repr),
+    ("struct_time", "__reduce__", reduce),
+    ("_ExceptHookArgs", "__repr__", repr),
+    ("_ExceptHookArgs", "__reduce__", reduce),
 ];

@@ -66,6 +66,7 @@ pub fn install(vm: &mut Vm) {
             ("getrecursionlimit", getrecursionlimit),
             ("setrecursionlimit", setrecursionlimit),
             ("exit", exit),
+            ("excepthook", excepthook),
             ("intern", intern),
             ("get_int_max_str_digits", get_int_max_str_digits),
             ("set_int_max_str_digits", set_int_max_str_digits),
@@ -79,6 +80,10 @@ pub fn install(vm: &mut Vm) {
     sys.set_str("stderr", err.clone());
     sys.set_str("__stdout__", out);
     sys.set_str("__stderr__", err);
+    // The hook CPython starts with is kept as `__excepthook__`.
+    if let Some(hook) = sys.get_str("excepthook") {
+        sys.set_str("__excepthook__", hook);
+    }
     sys.set_str("hexversion", Value::Int(0x030c01f0));
     sys.set_str("modules", Value::Dict(vm.modules.clone()));
     sys.set_str("argv", Value::list(vec![Value::Str(vm.filename.clone())]));
@@ -467,6 +472,32 @@ fn set_int_max_str_digits(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn exit(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Err(vm.err_args("SystemExit", args.pos))
+}
+
+/// `sys.excepthook(type, value, traceback)` (`PyErr_Display`): the report of an uncaught
+/// exception, as the VM prints one, written to `sys.stderr`.
+fn excepthook(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    super::argspec::Spec::function(
+        "excepthook",
+        super::argspec::Style::Positional,
+        &["exctype", "value", "traceback"],
+        3,
+    )
+    .parse(vm, &args, 0)?;
+    let value = args.pos[1].clone();
+    let Some(data) = value.exc() else {
+        return Err(vm.unsupported("sys.excepthook of a value that is not an exception"));
+    };
+    if !data.traceback.borrow().is(&args.pos[2]) {
+        return Err(vm.unsupported(
+            "sys.excepthook with a traceback other than the exception's __traceback__",
+        ));
+    }
+    let text = super::traceback::format_exception(vm, &value);
+    let stderr = sys_attr(vm, "stderr");
+    let stderr = vm.getattr(&stderr, "write")?;
+    vm.call1(&stderr, Value::str(&text))?;
+    Ok(Value::None)
 }
 
 fn intern(vm: &mut Vm, args: Args) -> PyResult<Value> {

@@ -338,6 +338,7 @@ const BUILTIN_TYPES: &[&str] = &[
     "FileIO",
     "BufferedReader",
     "SimpleNamespace",
+    "_local",
     "memoryview",
     "memory_iterator",
     "itemgetter",
@@ -366,6 +367,8 @@ pub const STRUCT_SEQUENCES: &[&str] = &[
     "uname_result",
     "waitid_result",
     "sched_param",
+    "struct_time",
+    "_ExceptHookArgs",
 ];
 
 /// The registry of builtin types, by name.
@@ -432,6 +435,8 @@ fn module_of(name: &str) -> &'static str {
         "flags" | "version_info" => "sys",
         "stat_result" | "statvfs_result" | "terminal_size" => "os",
         "times_result" | "uname_result" | "waitid_result" | "sched_param" | "DirEntry" => "posix",
+        "struct_time" => "time",
+        "_ExceptHookArgs" | "_local" => "_thread",
         n if super::modules::itertools::TYPES.contains(&n) => "itertools",
         "itemgetter" | "attrgetter" | "methodcaller" => "operator",
         n if super::modules::functools::TYPES.contains(&n) => "functools",

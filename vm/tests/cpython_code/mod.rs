@@ -62,6 +62,7 @@ pub fn run_python(python: &std::path::Path, script: &str, stdin: &str) -> Result
         .arg("-c")
         .arg(script)
         .env("PYTHONHASHSEED", "0")
+        .env("TZ", "UTC")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -189,6 +190,7 @@ pub fn cpython_run(source: &str) -> (String, String) {
     let out = Command::new(python())
         .arg("main.py")
         .env("PYTHONHASHSEED", "0")
+        .env("TZ", "UTC")
         .current_dir(&dir)
         .output()
         .expect("run CPython");

@@ -109,6 +109,8 @@ def _native_types():
         "GenericAlias": types.GenericAlias, "UnionType": types.UnionType,
         "mappingproxy": types.MappingProxyType,
         "memory_iterator": type(iter(memoryview(b""))),
+        "struct_time": __import__("time").struct_time,
+        "_ExceptHookArgs": _thread._ExceptHookArgs, "_local": _thread._local,
         "getset_descriptor": types.GetSetDescriptorType,
         "member_descriptor": types.MemberDescriptorType,
         "NoneType": types.NoneType, "NotImplementedType": types.NotImplementedType,

@@ -8,6 +8,7 @@
 //! `sys` and `inspect` are still installed at start-up by `sysmod`.
 
 pub mod abc;
+pub mod atexit;
 pub mod bisect;
 pub mod codecs;
 pub mod collections;
@@ -17,6 +18,7 @@ pub mod heapq;
 pub mod imp;
 pub mod io;
 pub mod itertools;
+pub mod locale;
 pub mod marshal;
 pub mod math;
 pub mod opcode;
@@ -92,6 +94,11 @@ pub const NATIVE: &[NativeModule] = &[
         build: io::build,
     },
     NativeModule {
+        name: "_locale",
+        from_file: false,
+        build: locale::build,
+    },
+    NativeModule {
         name: "_opcode",
         from_file: true,
         build: opcode::build,
@@ -135,6 +142,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_weakref",
         from_file: false,
         build: weakref::build,
+    },
+    NativeModule {
+        name: "atexit",
+        from_file: false,
+        build: atexit::build,
     },
     NativeModule {
         name: "errno",
@@ -347,6 +359,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "memoryview" => super::memoryview::construct(vm, args),
         "bytearray" => super::bytearray::construct(vm, args),
         "types.SimpleNamespace" => super::sysmod::new_namespace(vm, t, args),
+        "_thread._local" => thread::local_new(vm, t, args),
         name if name.starts_with("itertools.") => itertools::construct(vm, name, args),
         name if name.starts_with("functools.") => functools::construct(vm, t, args),
         "os.terminal_size"
@@ -355,7 +368,9 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         | "posix.times_result"
         | "posix.uname_result"
         | "posix.waitid_result"
-        | "posix.sched_param" => return super::structseq::construct(vm, t, args),
+        | "posix.sched_param"
+        | "time.struct_time"
+        | "_thread._ExceptHookArgs" => return super::structseq::construct(vm, t, args),
         "re.Pattern" | "re.Match" | "_sre.SRE_Scanner" | "_sre.SRE_Template" => {
             Err(vm.type_error(format!("cannot create '{}' instances", t.name)))
         }

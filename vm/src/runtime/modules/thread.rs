@@ -44,6 +44,15 @@ fn build(d: &Rc<Dict>) {
             ("get_native_id", get_ident),
             ("_count", count),
             ("daemon_threads_allowed", daemon_threads_allowed),
+            ("start_new_thread", start_new_thread),
+            ("start_new", start_new_thread),
+            ("exit", exit),
+            ("exit_thread", exit_thread),
+            ("interrupt_main", interrupt_main),
+            ("stack_size", stack_size),
+            ("_set_sentinel", set_sentinel),
+            ("_is_main_interpreter", is_main_interpreter),
+            ("_excepthook", excepthook),
         ],
     );
     d.set_str("TIMEOUT_MAX", Value::Float(9223372036.0));
@@ -54,6 +63,69 @@ fn add_types(vm: &Vm, d: &Rc<Dict>) {
     d.set_str("LockType", Value::Type(vm.ty("lock")));
     d.set_str("RLock", Value::Type(vm.ty("RLock")));
     d.set_str("error", Value::Type(vm.ty("RuntimeError")));
+    d.set_str("_local", Value::Type(vm.ty("_local")));
+    d.set_str("_ExceptHookArgs", Value::Type(vm.ty("_ExceptHookArgs")));
+}
+
+/// `start_new_thread(function, args, kwargs={})`: the VM runs one thread.
+fn start_new_thread(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Err(vm.unsupported("starting a thread (the VM runs one thread)"))
+}
+
+/// `exit()`: `SystemExit`, which ends the (main) thread.
+fn exit(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("_thread", "exit", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Err(vm.err_args("SystemExit", Vec::new()))
+}
+
+fn exit_thread(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("_thread", "exit_thread", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Err(vm.err_args("SystemExit", Vec::new()))
+}
+
+fn interrupt_main(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Err(vm.unsupported("_thread.interrupt_main (signals)"))
+}
+
+/// `stack_size([size])`: 0, the platform's default; setting another is unsupported.
+fn stack_size(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [size] =
+        Spec::function("stack_size", Style::ParseTuple, &["size"], 0).bind::<1>(vm, &args, 0)?;
+    let size = match size {
+        None => 0,
+        Some(v) => super::super::argspec::index(vm, &v)?,
+    };
+    match size {
+        0 => Ok(Value::Int(0)),
+        s if s < 0 => Err(vm.value_error("size must be 0 or a positive value")),
+        _ => Err(vm.unsupported("setting the thread stack size")),
+    }
+}
+
+/// `_set_sentinel()`: the lock released when the thread state ends (never, here).
+fn set_sentinel(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("_thread", "_set_sentinel", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Ok(new_lock())
+}
+
+fn is_main_interpreter(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("_thread", "_is_main_interpreter", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Ok(Value::Bool(true))
+}
+
+/// `_excepthook(args)`: the report of an exception escaping a thread, which the VM's one
+/// thread never reaches.
+fn excepthook(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Err(vm.unsupported("_thread._excepthook (an exception escaping a thread)"))
+}
+
+/// `_thread._local()`: with one thread, an object with a dict (`local_new` refuses
+/// arguments unless a subclass defines `__init__`).
+pub fn local_new(vm: &mut Vm, t: &Rc<super::super::types::Type>, args: Args) -> PyResult<Value> {
+    if !args.pos.is_empty() || !args.kw.is_empty() {
+        return Err(vm.type_error("Initialization arguments are not supported"));
+    }
+    Ok(vm.new_instance(t, &Args::default()))
 }
 
 pub fn new_lock() -> Value {

@@ -18,7 +18,7 @@ use super::super::argspec::{Spec, Style};
 use super::super::dict::Dict;
 use super::super::interp::Vm;
 use super::super::object::{Args, Native, NativeFn, Value};
-use super::super::types::{c3, Type};
+use super::super::types::Type;
 use super::super::{PyResult, Throw};
 
 /// `DEFAULT_BUFFER_SIZE`.
@@ -50,30 +50,7 @@ pub fn is_io_type(name: &str) -> bool {
 /// ValueError, whose `__module__` `io.py` sets to 'io'.
 fn unsupported_operation_type(vm: &Vm) -> Rc<Type> {
     let bases = vec![vm.ty("OSError"), vm.ty("ValueError")];
-    let mro_rest = c3(&bases).unwrap_or_default();
-    let ns = Dict::new_rc();
-    ns.set_str("__module__", Value::str("io"));
-    let t = Rc::new(Type {
-        name: Rc::from("UnsupportedOperation"),
-        qualname: RefCell::new(Rc::from("UnsupportedOperation")),
-        module: Rc::from("io"),
-        bases: bases.clone(),
-        mro_rest,
-        dict: ns,
-        base_layout: "BaseException",
-        builtin: false,
-        nslots: 0,
-        has_dict: true,
-        meta: None,
-        hook_cache: Cell::new((0, 0)),
-        collection: Cell::new(0),
-        subclasses: RefCell::new(Vec::new()),
-    });
-    super::super::mappingproxy::add_class_entries(&t);
-    for b in &bases {
-        b.subclasses.borrow_mut().push(Rc::downgrade(&t));
-    }
-    t
+    super::super::classes::exception_class("UnsupportedOperation", "io", bases)
 }
 
 /// Raises `_io.UnsupportedOperation(msg)`.
