@@ -106,6 +106,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("EOFError", "Exception", &[
         "__doc__", "__init__", "__new__",
     ]),
+    ("Encoder", "object", &[
+        "__call__", "__doc__", "__module__", "__new__", "default", "encoder", "indent",
+        "item_separator", "key_separator", "markers", "skipkeys", "sort_keys",
+    ]),
     ("EncodingWarning", "Warning", &[
         "__doc__", "__init__", "__new__",
     ]),
@@ -265,6 +269,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "_acquire_restore", "_at_fork_reinit", "_is_owned", "_recursion_count", "_release_save",
         "acquire", "release",
     ]),
+    ("Random", "object", &[
+        "__doc__", "__init__", "__module__", "__new__", "getrandbits", "getstate", "random",
+        "seed", "setstate",
+    ]),
     ("RecursionError", "RuntimeError", &[
         "__doc__", "__init__", "__new__",
     ]),
@@ -284,11 +292,31 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("RuntimeWarning", "Warning", &[
         "__doc__", "__init__", "__new__",
     ]),
+    ("SHA224Type", "object", &[
+        "__doc__", "__module__", "block_size", "copy", "digest", "digest_size", "hexdigest",
+        "name", "update",
+    ]),
+    ("SHA256Type", "object", &[
+        "__doc__", "__module__", "block_size", "copy", "digest", "digest_size", "hexdigest",
+        "name", "update",
+    ]),
+    ("SHA384Type", "object", &[
+        "__doc__", "__module__", "block_size", "copy", "digest", "digest_size", "hexdigest",
+        "name", "update",
+    ]),
+    ("SHA512Type", "object", &[
+        "__doc__", "__module__", "block_size", "copy", "digest", "digest_size", "hexdigest",
+        "name", "update",
+    ]),
     ("SRE_Scanner", "object", &[
         "__doc__", "__module__", "match", "pattern", "search",
     ]),
     ("SRE_Template", "object", &[
         "__doc__", "__module__",
+    ]),
+    ("Scanner", "object", &[
+        "__call__", "__doc__", "__module__", "__new__", "object_hook", "object_pairs_hook",
+        "parse_constant", "parse_float", "parse_int", "strict",
     ]),
     ("SimpleNamespace", "object", &[
         "__delattr__", "__dict__", "__doc__", "__eq__", "__ge__", "__getattribute__", "__gt__",
@@ -1032,6 +1060,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("EOFError", &[
         "__init__",
     ]),
+    ("Encoder", &[
+        "__call__",
+    ]),
     ("EncodingWarning", &[
         "__init__",
     ]),
@@ -1166,6 +1197,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("RLock", &[
         "__repr__",
     ]),
+    ("Random", &[
+        "__init__",
+    ]),
     ("RecursionError", &[
         "__init__",
     ]),
@@ -1184,6 +1218,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("RuntimeWarning", &[
         "__init__",
+    ]),
+    ("Scanner", &[
+        "__call__",
     ]),
     ("SimpleNamespace", &[
         "__delattr__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__init__", "__le__",
@@ -1719,6 +1756,18 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ("Pattern", &[
         "groupindex",
     ]),
+    ("SHA224Type", &[
+        "block_size", "digest_size", "name",
+    ]),
+    ("SHA256Type", &[
+        "block_size", "digest_size", "name",
+    ]),
+    ("SHA384Type", &[
+        "block_size", "digest_size", "name",
+    ]),
+    ("SHA512Type", &[
+        "block_size", "digest_size", "name",
+    ]),
     ("StringIO", &[
         "closed", "line_buffering", "newlines",
     ]),
@@ -1863,6 +1912,10 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ("DirEntry", &[
         "name", "path",
     ]),
+    ("Encoder", &[
+        "default", "encoder", "indent", "item_separator", "key_separator", "markers", "skipkeys",
+        "sort_keys",
+    ]),
     ("EnvironmentError", &[
         "errno", "filename", "filename2", "strerror",
     ]),
@@ -1901,6 +1954,10 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ]),
     ("SRE_Scanner", &[
         "pattern",
+    ]),
+    ("Scanner", &[
+        "object_hook", "object_pairs_hook", "parse_constant", "parse_float", "parse_int",
+        "strict",
     ]),
     ("SimpleNamespace", &[
         "__dict__",
@@ -2061,8 +2118,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
 /// The built-in types CPython does not let a class derive from (no
 /// `Py_TPFLAGS_BASETYPE`), by the VM's name for them, sorted.
 pub const FINAL_TYPES: &[&str] = &[
-    "CallableProxyType", "DirEntry", "KeyWrapper", "Match", "NoneType", "NotImplementedType",
-    "ParamSpec", "Pattern", "ProxyType", "SRE_Scanner", "SRE_Template", "TypeAliasType",
+    "CallableProxyType", "DirEntry", "Encoder", "KeyWrapper", "Match", "NoneType",
+    "NotImplementedType", "ParamSpec", "Pattern", "ProxyType", "SHA224Type", "SHA256Type",
+    "SHA384Type", "SHA512Type", "SRE_Scanner", "SRE_Template", "Scanner", "TypeAliasType",
     "TypeVar", "TypeVarTuple", "UnionType", "_BytesIOBuffer", "_abc_data", "_deque_iterator",
     "_deque_reverse_iterator", "_grouper", "_lru_cache_wrapper", "_tee", "_tee_dataobject",
     "_tuplegetter", "async_generator", "async_generator_asend", "async_generator_athrow",
@@ -2124,6 +2182,7 @@ related to conversion from str or comparing to str."##), true),
     ("DeprecationWarning", Some(r##"Base class for warnings about deprecated features."##), true),
     ("DirEntry", None, true),
     ("EOFError", Some(r##"Read beyond end of file."##), true),
+    ("Encoder", Some(r##"_iterencode(obj, _current_indent_level) -> iterable"##), true),
     ("EncodingWarning", Some(r##"Base class for warnings about encodings."##), true),
     ("EnvironmentError", Some(r##"Base class for I/O related errors."##), true),
     ("Exception", Some(r##"Common base class for all non-exit exceptions."##), true),
@@ -2232,14 +2291,20 @@ in the future."##), true),
     ("ProcessLookupError", Some(r##"Process not found."##), true),
     ("ProxyType", None, true),
     ("RLock", None, true),
+    ("Random", Some(r##"Random() -> create a random number generator with its own internal state."##), true),
     ("RecursionError", Some(r##"Recursion limit exceeded."##), true),
     ("ReferenceError", Some(r##"Weak ref proxy used after referent went away."##), true),
     ("ReferenceType", None, true),
     ("ResourceWarning", Some(r##"Base class for warnings about resource usage."##), true),
     ("RuntimeError", Some(r##"Unspecified run-time error."##), true),
     ("RuntimeWarning", Some(r##"Base class for warnings about dubious runtime behavior."##), true),
+    ("SHA224Type", None, true),
+    ("SHA256Type", None, true),
+    ("SHA384Type", None, true),
+    ("SHA512Type", None, true),
     ("SRE_Scanner", None, true),
     ("SRE_Template", None, true),
+    ("Scanner", Some(r##"JSON scanner object"##), true),
     ("SimpleNamespace", Some(r##"A simple attribute-based namespace.
 
 SimpleNamespace(**kwargs)"##), true),
@@ -2961,6 +3026,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("DeprecationWarning", 0x40085502),
     ("DirEntry", 0x1280),
     ("EOFError", 0x40085502),
+    ("Encoder", 0x5200),
     ("EncodingWarning", 0x40085502),
     ("EnvironmentError", 0x40085502),
     ("Exception", 0x40085502),
@@ -3002,14 +3068,20 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("ProcessLookupError", 0x40085502),
     ("ProxyType", 0x85182),
     ("RLock", 0x5700),
+    ("Random", 0x1600),
     ("RecursionError", 0x40085502),
     ("ReferenceError", 0x40085502),
     ("ReferenceType", 0x85d02),
     ("ResourceWarning", 0x40085502),
     ("RuntimeError", 0x40085502),
     ("RuntimeWarning", 0x40085502),
+    ("SHA224Type", 0x5380),
+    ("SHA256Type", 0x5380),
+    ("SHA384Type", 0x5380),
+    ("SHA512Type", 0x5380),
     ("SRE_Scanner", 0x5380),
     ("SRE_Template", 0x5380),
+    ("Scanner", 0x5200),
     ("SimpleNamespace", 0x85502),
     ("StopAsyncIteration", 0x40085502),
     ("StopIteration", 0x40085502),
@@ -3928,6 +4000,11 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "_RawIOBase", "_TextIOBase", "__doc__", "__loader__", "__name__", "__package__",
         "__spec__", "open", "open_code", "text_encoding",
     ]),
+    ("_json", &[
+        "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__",
+        "encode_basestring", "encode_basestring_ascii", "make_encoder", "make_scanner",
+        "scanstring",
+    ]),
     ("_opcode", &[
         "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__",
         "get_specialization_stats", "stack_effect",
@@ -3940,6 +4017,14 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "is_", "is_not", "isub", "itemgetter", "itruediv", "ixor", "le", "length_hint", "lshift",
         "lt", "matmul", "methodcaller", "mod", "mul", "ne", "neg", "not_", "or_", "pos", "pow",
         "rshift", "setitem", "sub", "truediv", "truth", "xor",
+    ]),
+    ("_random", &[
+        "Random", "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__",
+    ]),
+    ("_sha2", &[
+        "SHA224Type", "SHA256Type", "SHA384Type", "SHA512Type", "__doc__", "__file__",
+        "__loader__", "__name__", "__package__", "__spec__", "sha224", "sha256", "sha384",
+        "sha512",
     ]),
     ("_sre", &[
         "CODESIZE", "MAGIC", "MAXGROUPS", "MAXREPEAT", "__doc__", "__loader__", "__name__",

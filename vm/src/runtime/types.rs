@@ -436,6 +436,9 @@ fn module_of(name: &str) -> &'static str {
         n if super::modules::functools::TYPES.contains(&n) => "functools",
         "Pattern" | "Match" => "re",
         "SRE_Scanner" | "SRE_Template" => "_sre",
+        "Random" => "_random",
+        "Scanner" | "Encoder" => "_json",
+        n if super::modules::sha2::TYPES.contains(&n) => "_sha2",
         n if super::modules::collections::module_of(n).is_some() => {
             super::modules::collections::module_of(n).unwrap_or("builtins")
         }
@@ -454,6 +457,9 @@ impl Types {
             .chain(super::modules::itertools::TYPES)
             .chain(super::modules::functools::TYPES)
             .chain(super::modules::collections::TYPES)
+            .chain(super::modules::sha2::TYPES)
+            .chain(super::modules::json::TYPES)
+            .chain(["Random"].iter())
         {
             let bases = if name == "bool" {
                 vec![by_name
