@@ -305,6 +305,13 @@ pub fn native_setattr(
         Native::Partial(_) | Native::KeyWrapper(_) | Native::LruCache(_) => {
             functools::setattr(vm, n, name, x)
         }
+        // `_json`'s READONLY members: `PyMember_SetOne`'s wording.
+        Native::JsonScanner(s) if json::scanner::attr(s, name).is_some() => {
+            Some(Err(vm.err("AttributeError", "readonly attribute")))
+        }
+        Native::JsonEncoder(e) if json::encoder::attr(e, name).is_some() => {
+            Some(Err(vm.err("AttributeError", "readonly attribute")))
+        }
         _ => None,
     }
 }

@@ -396,13 +396,14 @@ fn new_hash(vm: &mut Vm, args: &Args, kind: Kind) -> PyResult<Value> {
     )
     .keywords(0, 1)
     .bind(vm, args, 0)?;
+    // The `bool` converter runs while the arguments are parsed, before the buffer check.
+    if let Some(u) = &usedforsecurity {
+        vm.truthy(u)?;
+    }
     let data = match &string {
         Some(v) => Some(data_of(vm, v)?),
         None => None,
     };
-    if let Some(u) = &usedforsecurity {
-        vm.truthy(u)?;
-    }
     let mut state = State::new(kind);
     if let Some(d) = data {
         state.update(&d);

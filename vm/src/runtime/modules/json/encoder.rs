@@ -18,6 +18,7 @@ use super::super::super::dict::Dict;
 use super::super::super::interp::Vm;
 use super::super::super::object::{Args, Native, Value};
 use super::super::super::{PyResult, Throw};
+use super::super::itertools::spend;
 use super::{ascii_escape, escape, ssize_arg};
 
 /// `encoder_listencode_obj`'s `_Py_EnterRecursiveCall` place.
@@ -308,6 +309,8 @@ impl Encoder {
         out.push('[');
         let mut i = 0;
         while let Some(x) = item(i) {
+            // The output can outgrow the input (`[big] * n`): fuel and the heap per item.
+            spend(vm)?;
             if i > 0 {
                 out.push_str(&self.item_sep);
             }
@@ -374,6 +377,7 @@ impl Encoder {
             let Some(item) = list.items.borrow().get(i).cloned() else {
                 break;
             };
+            spend(vm)?;
             i += 1;
             let (key, value) = match item.builtin_value() {
                 Value::Tuple(t) if t.len() == 2 => (t[0].clone(), t[1].clone()),
