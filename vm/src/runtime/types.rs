@@ -436,7 +436,7 @@ fn module_of(name: &str) -> &'static str {
         n if super::modules::functools::TYPES.contains(&n) => "functools",
         "Pattern" | "Match" => "re",
         "SRE_Scanner" | "SRE_Template" => "_sre",
-        "Random" => "_random",
+        n if super::modules::random::TYPES.contains(&n) => "_random",
         "Scanner" | "Encoder" => "_json",
         n if super::modules::sha2::TYPES.contains(&n) => "_sha2",
         n if super::modules::collections::module_of(n).is_some() => {
@@ -459,7 +459,7 @@ impl Types {
             .chain(super::modules::collections::TYPES)
             .chain(super::modules::sha2::TYPES)
             .chain(super::modules::json::TYPES)
-            .chain(["Random"].iter())
+            .chain(super::modules::random::TYPES)
         {
             let bases = if name == "bool" {
                 vec![by_name

@@ -27,6 +27,9 @@ use super::super::PyResult;
 /// `module_doc`.
 const DOC: &str = "Module implements the Mersenne Twister random number generator.";
 
+/// The type, by registry key.
+pub const TYPES: &[&str] = &["Random"];
+
 /// The state size and shift of MT19937 (`N`, `M`).
 const N: usize = 624;
 const M: usize = 397;
