@@ -185,7 +185,48 @@ fn scanstring(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::tuple(vec![out, Value::Int(next as i64)]))
 }
 
+/// `Scanner.__new__(cls, ...)` and `Encoder.__new__(cls, ...)`: `tp_new_wrapper`'s
+/// checks of `cls` (which can only be the type itself: neither is a base type), then the
+/// type's `tp_new` on the other arguments.
+fn new_method(
+    vm: &mut Vm,
+    mut args: Args,
+    key: &str,
+    make: fn(&mut Vm, Args) -> PyResult<Value>,
+) -> PyResult<Value> {
+    let tp_name = format!("_json.{key}");
+    if args.pos.is_empty() {
+        return Err(vm.type_error(format!("{tp_name}.__new__(): not enough arguments")));
+    }
+    let cls = args.pos.remove(0);
+    match &cls {
+        Value::Type(t) if t.is_subtype(&vm.ty(key)) => make(vm, args),
+        Value::Type(t) => {
+            let n = t.name.clone();
+            Err(vm.type_error(format!(
+                "{tp_name}.__new__({n}): {n} is not a subtype of {tp_name}"
+            )))
+        }
+        other => {
+            let n = vm.type_of(other).name.clone();
+            Err(vm.type_error(format!(
+                "{tp_name}.__new__(X): X is not a type object ({n})"
+            )))
+        }
+    }
+}
+
+fn scanner_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    new_method(vm, args, "Scanner", scanner::construct)
+}
+
+fn encoder_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    new_method(vm, args, "Encoder", encoder::construct)
+}
+
 pub const METHODS: &[(&str, &str, NativeFn)] = &[
+    ("Scanner", "__new__", scanner_new),
     ("Scanner", "__call__", scanner::call),
+    ("Encoder", "__new__", encoder_new),
     ("Encoder", "__call__", encoder::call),
 ];
