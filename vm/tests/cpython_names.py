@@ -5,6 +5,7 @@ import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, ite
 import _functools, _heapq, _bisect
 import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, itertools, _operator, re, _sre
 import _collections
+import _json, _random, _sha2
 
 def gen():
     yield 1
@@ -110,6 +111,9 @@ samples = {
     "odict_values": type(_collections.OrderedDict().values()),
     "odict_items": type(_collections.OrderedDict().items()),
     "bytearray": bytearray, "bytearray_iterator": type(iter(bytearray())),
+    # `_json`'s, `_random`'s and `_sha2`'s types.
+    "Scanner": _json.make_scanner, "Encoder": _json.make_encoder, "Random": _random.Random,
+    **{n: getattr(_sha2, n) for n in ("SHA224Type", "SHA256Type", "SHA384Type", "SHA512Type")},
     # posix's other types (Modules/posixmodule.c).
     **{n: getattr(posix, n) for n in (
         "DirEntry", "sched_param", "statvfs_result", "terminal_size", "times_result",
@@ -277,8 +281,11 @@ DOC_MODULES = (
     "_heapq",
     "_imp",
     "_io",
+    "_json",
     "_opcode",
     "_operator",
+    "_random",
+    "_sha2",
     "_sre",
     "_stat",
     "_string",

@@ -106,6 +106,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("EOFError", "Exception", &[
         "__doc__", "__init__", "__new__",
     ]),
+    ("Encoder", "object", &[
+        "__call__", "__doc__", "__module__", "__new__", "default", "encoder", "indent",
+        "item_separator", "key_separator", "markers", "skipkeys", "sort_keys",
+    ]),
     ("EncodingWarning", "Warning", &[
         "__doc__", "__init__", "__new__",
     ]),
@@ -265,6 +269,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "_acquire_restore", "_at_fork_reinit", "_is_owned", "_recursion_count", "_release_save",
         "acquire", "release",
     ]),
+    ("Random", "object", &[
+        "__doc__", "__init__", "__module__", "__new__", "getrandbits", "getstate", "random",
+        "seed", "setstate",
+    ]),
     ("RecursionError", "RuntimeError", &[
         "__doc__", "__init__", "__new__",
     ]),
@@ -284,11 +292,31 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("RuntimeWarning", "Warning", &[
         "__doc__", "__init__", "__new__",
     ]),
+    ("SHA224Type", "object", &[
+        "__doc__", "__module__", "block_size", "copy", "digest", "digest_size", "hexdigest",
+        "name", "update",
+    ]),
+    ("SHA256Type", "object", &[
+        "__doc__", "__module__", "block_size", "copy", "digest", "digest_size", "hexdigest",
+        "name", "update",
+    ]),
+    ("SHA384Type", "object", &[
+        "__doc__", "__module__", "block_size", "copy", "digest", "digest_size", "hexdigest",
+        "name", "update",
+    ]),
+    ("SHA512Type", "object", &[
+        "__doc__", "__module__", "block_size", "copy", "digest", "digest_size", "hexdigest",
+        "name", "update",
+    ]),
     ("SRE_Scanner", "object", &[
         "__doc__", "__module__", "match", "pattern", "search",
     ]),
     ("SRE_Template", "object", &[
         "__doc__", "__module__",
+    ]),
+    ("Scanner", "object", &[
+        "__call__", "__doc__", "__module__", "__new__", "object_hook", "object_pairs_hook",
+        "parse_constant", "parse_float", "parse_int", "strict",
     ]),
     ("SimpleNamespace", "object", &[
         "__delattr__", "__dict__", "__doc__", "__eq__", "__ge__", "__getattribute__", "__gt__",
@@ -1048,6 +1076,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("EOFError", &[
         "__init__",
     ]),
+    ("Encoder", &[
+        "__call__",
+    ]),
     ("EncodingWarning", &[
         "__init__",
     ]),
@@ -1182,6 +1213,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("RLock", &[
         "__repr__",
     ]),
+    ("Random", &[
+        "__init__",
+    ]),
     ("RecursionError", &[
         "__init__",
     ]),
@@ -1200,6 +1234,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("RuntimeWarning", &[
         "__init__",
+    ]),
+    ("Scanner", &[
+        "__call__",
     ]),
     ("SimpleNamespace", &[
         "__delattr__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__init__", "__le__",
@@ -1747,6 +1784,18 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ("Pattern", &[
         "groupindex",
     ]),
+    ("SHA224Type", &[
+        "block_size", "digest_size", "name",
+    ]),
+    ("SHA256Type", &[
+        "block_size", "digest_size", "name",
+    ]),
+    ("SHA384Type", &[
+        "block_size", "digest_size", "name",
+    ]),
+    ("SHA512Type", &[
+        "block_size", "digest_size", "name",
+    ]),
     ("StringIO", &[
         "closed", "line_buffering", "newlines",
     ]),
@@ -1891,6 +1940,10 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ("DirEntry", &[
         "name", "path",
     ]),
+    ("Encoder", &[
+        "default", "encoder", "indent", "item_separator", "key_separator", "markers", "skipkeys",
+        "sort_keys",
+    ]),
     ("EnvironmentError", &[
         "errno", "filename", "filename2", "strerror",
     ]),
@@ -1929,6 +1982,10 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ]),
     ("SRE_Scanner", &[
         "pattern",
+    ]),
+    ("Scanner", &[
+        "object_hook", "object_pairs_hook", "parse_constant", "parse_float", "parse_int",
+        "strict",
     ]),
     ("SimpleNamespace", &[
         "__dict__",
@@ -2096,8 +2153,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
 /// The built-in types CPython does not let a class derive from (no
 /// `Py_TPFLAGS_BASETYPE`), by the VM's name for them, sorted.
 pub const FINAL_TYPES: &[&str] = &[
-    "CallableProxyType", "DirEntry", "KeyWrapper", "Match", "NoneType", "NotImplementedType",
-    "ParamSpec", "Pattern", "ProxyType", "SRE_Scanner", "SRE_Template", "TypeAliasType",
+    "CallableProxyType", "DirEntry", "Encoder", "KeyWrapper", "Match", "NoneType",
+    "NotImplementedType", "ParamSpec", "Pattern", "ProxyType", "SHA224Type", "SHA256Type",
+    "SHA384Type", "SHA512Type", "SRE_Scanner", "SRE_Template", "Scanner", "TypeAliasType",
     "TypeVar", "TypeVarTuple", "UnionType", "_BytesIOBuffer", "_ExceptHookArgs", "_abc_data",
     "_deque_iterator", "_deque_reverse_iterator", "_grouper", "_lru_cache_wrapper", "_tee",
     "_tee_dataobject", "_tuplegetter", "async_generator", "async_generator_asend",
@@ -2160,6 +2218,7 @@ related to conversion from str or comparing to str."##), true),
     ("DeprecationWarning", Some(r##"Base class for warnings about deprecated features."##), true),
     ("DirEntry", None, true),
     ("EOFError", Some(r##"Read beyond end of file."##), true),
+    ("Encoder", Some(r##"_iterencode(obj, _current_indent_level) -> iterable"##), true),
     ("EncodingWarning", Some(r##"Base class for warnings about encodings."##), true),
     ("EnvironmentError", Some(r##"Base class for I/O related errors."##), true),
     ("Exception", Some(r##"Common base class for all non-exit exceptions."##), true),
@@ -2268,14 +2327,20 @@ in the future."##), true),
     ("ProcessLookupError", Some(r##"Process not found."##), true),
     ("ProxyType", None, true),
     ("RLock", None, true),
+    ("Random", Some(r##"Random() -> create a random number generator with its own internal state."##), true),
     ("RecursionError", Some(r##"Recursion limit exceeded."##), true),
     ("ReferenceError", Some(r##"Weak ref proxy used after referent went away."##), true),
     ("ReferenceType", None, true),
     ("ResourceWarning", Some(r##"Base class for warnings about resource usage."##), true),
     ("RuntimeError", Some(r##"Unspecified run-time error."##), true),
     ("RuntimeWarning", Some(r##"Base class for warnings about dubious runtime behavior."##), true),
+    ("SHA224Type", None, true),
+    ("SHA256Type", None, true),
+    ("SHA384Type", None, true),
+    ("SHA512Type", None, true),
     ("SRE_Scanner", None, true),
     ("SRE_Template", None, true),
+    ("Scanner", Some(r##"JSON scanner object"##), true),
     ("SimpleNamespace", Some(r##"A simple attribute-based namespace.
 
 SimpleNamespace(**kwargs)"##), true),
@@ -3010,6 +3075,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("DeprecationWarning", 0x40085502),
     ("DirEntry", 0x1280),
     ("EOFError", 0x40085502),
+    ("Encoder", 0x5200),
     ("EncodingWarning", 0x40085502),
     ("EnvironmentError", 0x40085502),
     ("Exception", 0x40085502),
@@ -3051,14 +3117,20 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("ProcessLookupError", 0x40085502),
     ("ProxyType", 0x85182),
     ("RLock", 0x5700),
+    ("Random", 0x1600),
     ("RecursionError", 0x40085502),
     ("ReferenceError", 0x40085502),
     ("ReferenceType", 0x85d02),
     ("ResourceWarning", 0x40085502),
     ("RuntimeError", 0x40085502),
     ("RuntimeWarning", 0x40085502),
+    ("SHA224Type", 0x5380),
+    ("SHA256Type", 0x5380),
+    ("SHA384Type", 0x5380),
+    ("SHA512Type", 0x5380),
     ("SRE_Scanner", 0x5380),
     ("SRE_Template", 0x5380),
+    ("Scanner", 0x5200),
     ("SimpleNamespace", 0x85502),
     ("StopAsyncIteration", 0x40085502),
     ("StopIteration", 0x40085502),
@@ -3981,6 +4053,11 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "_RawIOBase", "_TextIOBase", "__doc__", "__loader__", "__name__", "__package__",
         "__spec__", "open", "open_code", "text_encoding",
     ]),
+    ("_json", &[
+        "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__",
+        "encode_basestring", "encode_basestring_ascii", "make_encoder", "make_scanner",
+        "scanstring",
+    ]),
     ("_opcode", &[
         "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__",
         "get_specialization_stats", "stack_effect",
@@ -3993,6 +4070,14 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "is_", "is_not", "isub", "itemgetter", "itruediv", "ixor", "le", "length_hint", "lshift",
         "lt", "matmul", "methodcaller", "mod", "mul", "ne", "neg", "not_", "or_", "pos", "pow",
         "rshift", "setitem", "sub", "truediv", "truth", "xor",
+    ]),
+    ("_random", &[
+        "Random", "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__",
+    ]),
+    ("_sha2", &[
+        "SHA224Type", "SHA256Type", "SHA384Type", "SHA512Type", "__doc__", "__file__",
+        "__loader__", "__name__", "__package__", "__spec__", "sha224", "sha256", "sha384",
+        "sha512",
     ]),
     ("_sre", &[
         "CODESIZE", "MAGIC", "MAXGROUPS", "MAXREPEAT", "__doc__", "__loader__", "__name__",
@@ -4580,6 +4665,22 @@ sys.flags.warn_default_encoding is true.
 
 This can be used in APIs with an encoding=None parameter.
 However, please consider using encoding="utf-8" for new APIs."##), Some(r##"($module, encoding, stacklevel=2, /)"##)),
+    ("_json", "encode_basestring", Some(r##"encode_basestring(string) -> string
+
+Return a JSON representation of a Python string"##), None),
+    ("_json", "encode_basestring_ascii", Some(r##"encode_basestring_ascii(string) -> string
+
+Return an ASCII-only JSON representation of a Python string"##), None),
+    ("_json", "scanstring", Some(r##"scanstring(string, end, strict=True) -> (string, end)
+
+Scan the string s for a JSON string. End is the index of the
+character in s after the quote that started the JSON string.
+Unescapes all valid JSON string escape sequences and raises ValueError
+on attempt to decode an invalid string. If strict is False then literal
+control characters are allowed in the string.
+
+Returns a tuple of the decoded string and the index of the character in s
+after the end quote."##), None),
     ("_locale", "bind_textdomain_codeset", Some(r##"Bind the C library's domain to codeset."##), Some(r##"($module, domain, codeset, /)"##)),
     ("_locale", "bindtextdomain", Some(r##"Bind the C library's domain to dir."##), Some(r##"($module, domain, dir, /)"##)),
     ("_locale", "dcgettext", Some(r##"Return translation of msg in domain and category."##), Some(r##"($module, domain, msg, category, /)"##)),
@@ -4667,6 +4768,10 @@ The result will be an integer >= 0."##), Some(r##"($module, obj, default=0, /)"#
     ("_operator", "truediv", Some(r##"Same as a / b."##), Some(r##"($module, a, b, /)"##)),
     ("_operator", "truth", Some(r##"Return True if a is true, False otherwise."##), Some(r##"($module, a, /)"##)),
     ("_operator", "xor", Some(r##"Same as a ^ b."##), Some(r##"($module, a, b, /)"##)),
+    ("_sha2", "sha224", Some(r##"Return a new SHA-224 hash object; optionally initialized with a string."##), Some(r##"($module, /, string=b'', *, usedforsecurity=True)"##)),
+    ("_sha2", "sha256", Some(r##"Return a new SHA-256 hash object; optionally initialized with a string."##), Some(r##"($module, /, string=b'', *, usedforsecurity=True)"##)),
+    ("_sha2", "sha384", Some(r##"Return a new SHA-384 hash object; optionally initialized with a string."##), Some(r##"($module, /, string=b'', *, usedforsecurity=True)"##)),
+    ("_sha2", "sha512", Some(r##"Return a new SHA-512 hash object; optionally initialized with a string."##), Some(r##"($module, /, string=b'', *, usedforsecurity=True)"##)),
     ("_sre", "ascii_iscased", None, Some(r##"($module, character, /)"##)),
     ("_sre", "ascii_tolower", None, Some(r##"($module, character, /)"##)),
     ("_sre", "compile", None, Some(r##"($module, /, pattern, flags, code, groups, groupindex,

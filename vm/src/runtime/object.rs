@@ -107,6 +107,13 @@ pub enum Native {
     /// The state an `_io.StringIO` or `_io.BytesIO` instance carries (its payload).
     StringIO(Rc<super::modules::io::stringio::StringIO>),
     BytesIO(Rc<super::modules::io::bytesio::BytesIO>),
+    /// The generator an `_random.Random` instance carries (its payload).
+    Random(Rc<super::modules::random::Random>),
+    /// `_sha2`'s hash objects (`SHA256Type`, …).
+    Sha2(super::modules::sha2::Sha2),
+    /// `_json`'s scanner and encoder (`make_scanner`, `make_encoder`).
+    JsonScanner(super::modules::json::scanner::Scanner),
+    JsonEncoder(super::modules::json::encoder::Encoder),
 }
 
 impl Native {
@@ -144,6 +151,10 @@ impl Native {
             Native::ByteArrayIter(_) => "bytearray_iterator",
             Native::StringIO(_) => "StringIO",
             Native::BytesIO(_) => "BytesIO",
+            Native::Random(_) => "Random",
+            Native::Sha2(s) => s.kind.type_name(),
+            Native::JsonScanner(_) => "Scanner",
+            Native::JsonEncoder(_) => "Encoder",
         }
     }
 }

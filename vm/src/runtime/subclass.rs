@@ -57,6 +57,9 @@ pub const SUBCLASSABLE: &[&str] = &[
     // (the bases' methods, which they inherit, work through its attributes).
     "_io.StringIO",
     "_io.BytesIO",
+    // `_random.Random`, by tp_name only: its methods take the instance (they read the
+    // generator through `builtin_value`).
+    "_random.Random",
 ];
 
 /// Built-in types CPython lets a class derive from (`Py_TPFLAGS_BASETYPE`) whose

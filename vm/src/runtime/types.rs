@@ -442,6 +442,9 @@ fn module_of(name: &str) -> &'static str {
         n if super::modules::functools::TYPES.contains(&n) => "functools",
         "Pattern" | "Match" => "re",
         "SRE_Scanner" | "SRE_Template" => "_sre",
+        n if super::modules::random::TYPES.contains(&n) => "_random",
+        "Scanner" | "Encoder" => "_json",
+        n if super::modules::sha2::TYPES.contains(&n) => "_sha2",
         n if super::modules::collections::module_of(n).is_some() => {
             super::modules::collections::module_of(n).unwrap_or("builtins")
         }
@@ -460,6 +463,9 @@ impl Types {
             .chain(super::modules::itertools::TYPES)
             .chain(super::modules::functools::TYPES)
             .chain(super::modules::collections::TYPES)
+            .chain(super::modules::sha2::TYPES)
+            .chain(super::modules::json::TYPES)
+            .chain(super::modules::random::TYPES)
         {
             let bases = if name == "bool" {
                 vec![by_name

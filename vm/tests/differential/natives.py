@@ -123,6 +123,15 @@ def _native_types():
         "SRE_Template": type(_sre.template(re.compile(""), [""])),
         **_collections_types(),
         **_functools_types(),
+        **_json_random_sha2_types(),
+    }
+
+
+def _json_random_sha2_types():
+    import _json, _random, _sha2
+    return {
+        "Random": _random.Random, "Scanner": _json.make_scanner, "Encoder": _json.make_encoder,
+        **{n: getattr(_sha2, n) for n in ("SHA224Type", "SHA256Type", "SHA384Type", "SHA512Type")},
     }
 
 

@@ -18,6 +18,7 @@ pub mod heapq;
 pub mod imp;
 pub mod io;
 pub mod itertools;
+pub mod json;
 pub mod locale;
 pub mod marshal;
 pub mod math;
@@ -25,6 +26,8 @@ pub mod opcode;
 pub mod operator;
 pub mod operator_types;
 pub mod posix;
+pub mod random;
+pub mod sha2;
 pub mod sre;
 pub mod stat;
 pub mod string;
@@ -94,6 +97,11 @@ pub const NATIVE: &[NativeModule] = &[
         build: io::build,
     },
     NativeModule {
+        name: "_json",
+        from_file: true,
+        build: json::build,
+    },
+    NativeModule {
         name: "_locale",
         from_file: false,
         build: locale::build,
@@ -107,6 +115,16 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_operator",
         from_file: false,
         build: operator::build,
+    },
+    NativeModule {
+        name: "_random",
+        from_file: true,
+        build: random::build,
+    },
+    NativeModule {
+        name: "_sha2",
+        from_file: true,
+        build: sha2::build,
     },
     NativeModule {
         name: "_sre",
@@ -280,6 +298,9 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
             sre::attr(vm, n, name)?
         }
         Native::Deque(_) | Native::TupleGetter(_) => collections::attr(n, name),
+        Native::Sha2(s) => sha2::attr(s, name),
+        Native::JsonScanner(s) => json::scanner::attr(s, name),
+        Native::JsonEncoder(e) => json::encoder::attr(e, name),
         _ => None,
     })
 }
@@ -295,6 +316,13 @@ pub fn native_setattr(
     match &**n {
         Native::Partial(_) | Native::KeyWrapper(_) | Native::LruCache(_) => {
             functools::setattr(vm, n, name, x)
+        }
+        // `_json`'s READONLY members: `PyMember_SetOne`'s wording.
+        Native::JsonScanner(s) if json::scanner::attr(s, name).is_some() => {
+            Some(Err(vm.err("AttributeError", "readonly attribute")))
+        }
+        Native::JsonEncoder(e) if json::encoder::attr(e, name).is_some() => {
+            Some(Err(vm.err("AttributeError", "readonly attribute")))
         }
         _ => None,
     }
@@ -336,6 +364,14 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
             Ok(format!("<bytearray_iterator object at {:#x}>", v.address()))
         }
         Native::StringIO(_) | Native::BytesIO(_) => Err(vm.bug("the repr of an I/O payload")),
+        Native::Random(_) => Err(vm.bug("the repr of a Random payload")),
+        Native::Sha2(s) => Ok(format!(
+            "<_sha2.{} object at {:#x}>",
+            s.kind.type_name(),
+            v.address()
+        )),
+        Native::JsonScanner(_) => Ok(format!("<_json.Scanner object at {:#x}>", v.address())),
+        Native::JsonEncoder(_) => Ok(format!("<_json.Encoder object at {:#x}>", v.address())),
     }
 }
 
@@ -347,6 +383,9 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
     }
     let made = match &*t.name {
         "_thread.RLock" => thread::new_rlock(vm, &args),
+        "_random.Random" => random::construct(vm, t, args),
+        "_json.Scanner" => json::scanner::construct(vm, args),
+        "_json.Encoder" => json::encoder::construct(vm, args),
         "weakref.ReferenceType" => {
             let mut a = args;
             a.pos.insert(0, Value::Type(t.clone()));
@@ -371,7 +410,8 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         | "posix.sched_param"
         | "time.struct_time"
         | "_thread._ExceptHookArgs" => return super::structseq::construct(vm, t, args),
-        "re.Pattern" | "re.Match" | "_sre.SRE_Scanner" | "_sre.SRE_Template" => {
+        "re.Pattern" | "re.Match" | "_sre.SRE_Scanner" | "_sre.SRE_Template"
+        | "_sha2.SHA224Type" | "_sha2.SHA256Type" | "_sha2.SHA384Type" | "_sha2.SHA512Type" => {
             Err(vm.type_error(format!("cannot create '{}' instances", t.name)))
         }
         name => return collections::construct(vm, name, args),
@@ -403,4 +443,7 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     collections::odict::METHODS,
     collections::tuplegetter::METHODS,
     super::bytearray::METHODS,
+    random::METHODS,
+    sha2::METHODS,
+    json::METHODS,
 ];
