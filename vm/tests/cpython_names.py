@@ -121,6 +121,7 @@ samples = {
     "memory_iterator": type(iter(memoryview(b""))),
     "struct_time": __import__("time").struct_time,
     "_local": _thread._local, "_ExceptHookArgs": _thread._ExceptHookArgs,
+    "struct_siginfo": __import__("_signal").struct_siginfo,
 }
 for name in dir(builtins):
     v = getattr(builtins, name)
@@ -304,6 +305,7 @@ DOC_MODULES = (
     "time",
     "_locale",
     "atexit",
+    "_signal",
 )
 for m in DOC_MODULES:
     print('    ("%s", &[' % m)

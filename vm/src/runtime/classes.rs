@@ -26,10 +26,6 @@ use super::{PyResult, Throw};
 const UNDISPATCHED: &[&str] = &[
     "__del__",
     "__index__",
-    "__round__",
-    "__trunc__",
-    "__floor__",
-    "__ceil__",
     "__length_hint__",
     "__instancecheck__",
     "__subclasscheck__",

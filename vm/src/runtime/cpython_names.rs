@@ -922,6 +922,11 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__next__", "__reduce__",
         "__setstate__",
     ]),
+    ("struct_siginfo", "tuple", &[
+        "__doc__", "__match_args__", "__module__", "__new__", "__reduce__", "__repr__",
+        "n_fields", "n_sequence_fields", "n_unnamed_fields", "si_band", "si_code", "si_errno",
+        "si_pid", "si_signo", "si_status", "si_uid",
+    ]),
     ("struct_time", "tuple", &[
         "__doc__", "__match_args__", "__module__", "__new__", "__reduce__", "__repr__",
         "n_fields", "n_sequence_fields", "n_unnamed_fields", "tm_gmtoff", "tm_hour", "tm_isdst",
@@ -1680,6 +1685,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("str_iterator", &[
         "__getattribute__", "__iter__", "__next__",
     ]),
+    ("struct_siginfo", &[
+        "__repr__",
+    ]),
     ("struct_time", &[
         "__repr__",
     ]),
@@ -2116,6 +2124,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
         "f_bavail", "f_bfree", "f_blocks", "f_bsize", "f_favail", "f_ffree", "f_files", "f_flag",
         "f_frsize", "f_fsid", "f_namemax",
     ]),
+    ("struct_siginfo", &[
+        "si_band", "si_code", "si_errno", "si_pid", "si_signo", "si_status", "si_uid",
+    ]),
     ("struct_time", &[
         "tm_gmtoff", "tm_hour", "tm_isdst", "tm_mday", "tm_min", "tm_mon", "tm_sec", "tm_wday",
         "tm_yday", "tm_year", "tm_zone",
@@ -2169,8 +2180,8 @@ pub const FINAL_TYPES: &[&str] = &[
     "lock", "mappingproxy", "memory_iterator", "memoryview", "method", "method-wrapper",
     "method_descriptor", "methodcaller", "odict_items", "odict_iterator", "odict_keys",
     "odict_values", "range", "range_iterator", "sched_param", "set_iterator", "slice",
-    "stat_result", "statvfs_result", "str_ascii_iterator", "str_iterator", "struct_time",
-    "terminal_size", "times_result", "traceback", "tuple_iterator", "uname_result",
+    "stat_result", "statvfs_result", "str_ascii_iterator", "str_iterator", "struct_siginfo",
+    "struct_time", "terminal_size", "times_result", "traceback", "tuple_iterator", "uname_result",
     "version_info", "waitid_result", "wrapper_descriptor",
 ];
 
@@ -2963,6 +2974,11 @@ encoding defaults to sys.getdefaultencoding().
 errors defaults to 'strict'."##), true),
     ("str_ascii_iterator", None, true),
     ("str_iterator", None, true),
+    ("struct_siginfo", Some(r##"struct_siginfo: Result from sigwaitinfo or sigtimedwait.
+
+This object may be accessed either as a tuple of
+(si_signo, si_code, si_errno, si_pid, si_uid, si_status, si_band),
+or via the attributes si_signo, si_code, and so on."##), true),
     ("struct_time", Some(r##"The time value as returned by gmtime(), localtime(), and strptime(), and
  accepted by asctime(), mktime() and strftime().  May be considered as a
  sequence of 9 integers.
@@ -3266,6 +3282,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("str", 0x10481502),
     ("str_ascii_iterator", 0x85182),
     ("str_iterator", 0x85182),
+    ("struct_siginfo", 0x4405220),
     ("struct_time", 0x4405220),
     ("super", 0x85502),
     ("takewhile", 0x5700),
@@ -4333,6 +4350,19 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "__doc__", "__loader__", "__name__", "__package__", "__spec__", "_clear", "_ncallbacks",
         "_run_exitfuncs", "register", "unregister",
     ]),
+    ("_signal", &[
+        "ITIMER_PROF", "ITIMER_REAL", "ITIMER_VIRTUAL", "ItimerError", "NSIG", "SIGABRT",
+        "SIGALRM", "SIGBUS", "SIGCHLD", "SIGCLD", "SIGCONT", "SIGFPE", "SIGHUP", "SIGILL",
+        "SIGINT", "SIGIO", "SIGIOT", "SIGKILL", "SIGPIPE", "SIGPOLL", "SIGPROF", "SIGPWR",
+        "SIGQUIT", "SIGRTMAX", "SIGRTMIN", "SIGSEGV", "SIGSTKFLT", "SIGSTOP", "SIGSYS", "SIGTERM",
+        "SIGTRAP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGUSR1", "SIGUSR2", "SIGVTALRM",
+        "SIGWINCH", "SIGXCPU", "SIGXFSZ", "SIG_BLOCK", "SIG_DFL", "SIG_IGN", "SIG_SETMASK",
+        "SIG_UNBLOCK", "__doc__", "__loader__", "__name__", "__package__", "__spec__", "alarm",
+        "default_int_handler", "getitimer", "getsignal", "pause", "pidfd_send_signal",
+        "pthread_kill", "pthread_sigmask", "raise_signal", "set_wakeup_fd", "setitimer",
+        "siginterrupt", "signal", "sigpending", "sigtimedwait", "sigwait", "sigwaitinfo",
+        "strsignal", "struct_siginfo", "valid_signals",
+    ]),
 ];
 
 /// `__doc__` and `__text_signature__` of the module-level built-in functions of the
@@ -4772,6 +4802,72 @@ The result will be an integer >= 0."##), Some(r##"($module, obj, default=0, /)"#
     ("_sha2", "sha256", Some(r##"Return a new SHA-256 hash object; optionally initialized with a string."##), Some(r##"($module, /, string=b'', *, usedforsecurity=True)"##)),
     ("_sha2", "sha384", Some(r##"Return a new SHA-384 hash object; optionally initialized with a string."##), Some(r##"($module, /, string=b'', *, usedforsecurity=True)"##)),
     ("_sha2", "sha512", Some(r##"Return a new SHA-512 hash object; optionally initialized with a string."##), Some(r##"($module, /, string=b'', *, usedforsecurity=True)"##)),
+    ("_signal", "alarm", Some(r##"Arrange for SIGALRM to arrive after the given number of seconds."##), Some(r##"($module, seconds, /)"##)),
+    ("_signal", "default_int_handler", Some(r##"The default handler for SIGINT installed by Python.
+
+It raises KeyboardInterrupt."##), Some(r##"($module, signalnum, frame, /)"##)),
+    ("_signal", "getitimer", Some(r##"Returns current value of given itimer."##), Some(r##"($module, which, /)"##)),
+    ("_signal", "getsignal", Some(r##"Return the current action for the given signal.
+
+The return value can be:
+  SIG_IGN -- if the signal is being ignored
+  SIG_DFL -- if the default action for the signal is in effect
+  None    -- if an unknown handler is in effect
+  anything else -- the callable Python object used as a handler"##), Some(r##"($module, signalnum, /)"##)),
+    ("_signal", "pause", Some(r##"Wait until a signal arrives."##), Some(r##"($module, /)"##)),
+    ("_signal", "pidfd_send_signal", Some(r##"Send a signal to a process referred to by a pid file descriptor."##), Some(r##"($module, pidfd, signalnum, siginfo=None, flags=0, /)"##)),
+    ("_signal", "pthread_kill", Some(r##"Send a signal to a thread."##), Some(r##"($module, thread_id, signalnum, /)"##)),
+    ("_signal", "pthread_sigmask", Some(r##"Fetch and/or change the signal mask of the calling thread."##), Some(r##"($module, how, mask, /)"##)),
+    ("_signal", "raise_signal", Some(r##"Send a signal to the executing process."##), Some(r##"($module, signalnum, /)"##)),
+    ("_signal", "set_wakeup_fd", Some(r##"set_wakeup_fd(fd, *, warn_on_full_buffer=True) -> fd
+
+Sets the fd to be written to (with the signal number) when a signal
+comes in.  A library can use this to wakeup select or poll.
+The previous fd or -1 is returned.
+
+The fd must be non-blocking."##), None),
+    ("_signal", "setitimer", Some(r##"Sets given itimer (one of ITIMER_REAL, ITIMER_VIRTUAL or ITIMER_PROF).
+
+The timer will fire after value seconds and after that every interval seconds.
+The itimer can be cleared by setting seconds to zero.
+
+Returns old values as a tuple: (delay, interval)."##), Some(r##"($module, which, seconds, interval=0.0, /)"##)),
+    ("_signal", "siginterrupt", Some(r##"Change system call restart behaviour.
+
+If flag is False, system calls will be restarted when interrupted by
+signal sig, else system calls will be interrupted."##), Some(r##"($module, signalnum, flag, /)"##)),
+    ("_signal", "signal", Some(r##"Set the action for the given signal.
+
+The action can be SIG_DFL, SIG_IGN, or a callable Python object.
+The previous action is returned.  See getsignal() for possible return values.
+
+*** IMPORTANT NOTICE ***
+A signal handler function is called with two arguments:
+the first is the signal number, the second is the interrupted stack frame."##), Some(r##"($module, signalnum, handler, /)"##)),
+    ("_signal", "sigpending", Some(r##"Examine pending signals.
+
+Returns a set of signal numbers that are pending for delivery to
+the calling thread."##), Some(r##"($module, /)"##)),
+    ("_signal", "sigtimedwait", Some(r##"Like sigwaitinfo(), but with a timeout.
+
+The timeout is specified in seconds, with floating point numbers allowed."##), Some(r##"($module, sigset, timeout, /)"##)),
+    ("_signal", "sigwait", Some(r##"Wait for a signal.
+
+Suspend execution of the calling thread until the delivery of one of the
+signals specified in the signal set sigset.  The function accepts the signal
+and returns the signal number."##), Some(r##"($module, sigset, /)"##)),
+    ("_signal", "sigwaitinfo", Some(r##"Wait synchronously until one of the signals in *sigset* is delivered.
+
+Returns a struct_siginfo containing information about the signal."##), Some(r##"($module, sigset, /)"##)),
+    ("_signal", "strsignal", Some(r##"Return the system description of the given signal.
+
+Returns the description of signal *signalnum*, such as "Interrupt"
+for :const:`SIGINT`. Returns :const:`None` if *signalnum* has no
+description. Raises :exc:`ValueError` if *signalnum* is invalid."##), Some(r##"($module, signalnum, /)"##)),
+    ("_signal", "valid_signals", Some(r##"Return a set of valid signal numbers on this platform.
+
+The signal numbers returned by this function can be safely passed to
+functions like `pthread_sigmask`."##), Some(r##"($module, /)"##)),
     ("_sre", "ascii_iscased", None, Some(r##"($module, character, /)"##)),
     ("_sre", "ascii_tolower", None, Some(r##"($module, character, /)"##)),
     ("_sre", "compile", None, Some(r##"($module, /, pattern, flags, code, groups, groupindex,

@@ -72,6 +72,8 @@ pub struct Vm {
     pub codecs: super::modules::codecs::Registry,
     /// `atexit`'s callbacks in registration order (`None` where one was unregistered).
     pub atexit: Vec<Option<(Value, super::object::Args)>>,
+    /// `_signal`'s handlers set by the program, by signal number.
+    pub signal_handlers: HashMap<i64, Value>,
 }
 
 impl Vm {
@@ -103,6 +105,7 @@ impl Vm {
             importlib: None,
             codecs: Default::default(),
             atexit: Vec::new(),
+            signal_handlers: HashMap::new(),
         };
         super::builtins::install(&mut vm);
         super::methods::install(&mut vm);

@@ -133,6 +133,19 @@ const LAYOUTS: &[(&str, &[&str], usize)] = &[
         &["exc_type", "exc_value", "exc_traceback", "thread"],
         4,
     ),
+    (
+        "struct_siginfo",
+        &[
+            "si_signo",
+            "si_code",
+            "si_errno",
+            "si_pid",
+            "si_uid",
+            "si_status",
+            "si_band",
+        ],
+        7,
+    ),
 ];
 
 fn layout(name: &str) -> Option<(&'static [&'static str], usize)> {
@@ -259,6 +272,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "posix.sched_param" => return Some(sched_param_new(vm, args)),
         "time.struct_time" => "struct_time",
         "_thread._ExceptHookArgs" => "_ExceptHookArgs",
+        "signal.struct_siginfo" => "struct_siginfo",
         _ => return None,
     };
     let made = structseq_new(vm, t, key, args);
@@ -369,4 +383,6 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("struct_time", "__reduce__", reduce),
     ("_ExceptHookArgs", "__repr__", repr),
     ("_ExceptHookArgs", "__reduce__", reduce),
+    ("struct_siginfo", "__repr__", repr),
+    ("struct_siginfo", "__reduce__", reduce),
 ];

@@ -369,6 +369,7 @@ pub const STRUCT_SEQUENCES: &[&str] = &[
     "sched_param",
     "struct_time",
     "_ExceptHookArgs",
+    "struct_siginfo",
 ];
 
 /// The registry of builtin types, by name.
@@ -437,6 +438,7 @@ fn module_of(name: &str) -> &'static str {
         "times_result" | "uname_result" | "waitid_result" | "sched_param" | "DirEntry" => "posix",
         "struct_time" => "time",
         "_ExceptHookArgs" | "_local" => "_thread",
+        "struct_siginfo" => "signal",
         n if super::modules::itertools::TYPES.contains(&n) => "itertools",
         "itemgetter" | "attrgetter" | "methodcaller" => "operator",
         n if super::modules::functools::TYPES.contains(&n) => "functools",

@@ -111,6 +111,7 @@ def _native_types():
         "memory_iterator": type(iter(memoryview(b""))),
         "struct_time": __import__("time").struct_time,
         "_ExceptHookArgs": _thread._ExceptHookArgs, "_local": _thread._local,
+        "struct_siginfo": __import__("_signal").struct_siginfo,
         "getset_descriptor": types.GetSetDescriptorType,
         "member_descriptor": types.MemberDescriptorType,
         "NoneType": types.NoneType, "NotImplementedType": types.NotImplementedType,

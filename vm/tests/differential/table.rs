@@ -291,6 +291,87 @@ pub const EXCLUDED: &[(&str, &str, &str)] = &[
         "sleep",
         "it waits as long as it is told; vm/tests/language/time.txt runs it",
     ),
+    ("posix", "getpid", "process ids differ by design"),
+    (
+        "_signal",
+        "signal",
+        "it acts on the process running the table",
+    ),
+    (
+        "_signal",
+        "siginterrupt",
+        "it acts on the process running the table",
+    ),
+    (
+        "_signal",
+        "set_wakeup_fd",
+        "it acts on the process running the table",
+    ),
+    (
+        "_signal",
+        "raise_signal",
+        "it acts on the process running the table",
+    ),
+    (
+        "_signal",
+        "alarm",
+        "it acts on the process running the table",
+    ),
+    (
+        "_signal",
+        "pause",
+        "it acts on the process running the table",
+    ),
+    (
+        "_signal",
+        "setitimer",
+        "it acts on the process running the table",
+    ),
+    (
+        "_signal",
+        "getitimer",
+        "it acts on the process running the table",
+    ),
+    (
+        "_signal",
+        "pthread_kill",
+        "it acts on the process running the table",
+    ),
+    (
+        "_signal",
+        "pthread_sigmask",
+        "it acts on the process running the table",
+    ),
+    (
+        "_signal",
+        "sigpending",
+        "it acts on the process running the table",
+    ),
+    (
+        "_signal",
+        "sigwait",
+        "it acts on the process running the table",
+    ),
+    (
+        "_signal",
+        "sigwaitinfo",
+        "it acts on the process running the table",
+    ),
+    (
+        "_signal",
+        "sigtimedwait",
+        "it acts on the process running the table",
+    ),
+    (
+        "_signal",
+        "pidfd_send_signal",
+        "it acts on the process running the table",
+    ),
+    (
+        "_signal",
+        "default_int_handler",
+        "it acts on the process running the table",
+    ),
     ("posix", "stat", "it reaches the file system"),
     ("posix", "lstat", "it reaches the file system"),
     ("posix", "listdir", "it reaches the file system"),

@@ -136,6 +136,12 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                     if let Some(r) = vm.call_special(&v, "__int__", vec![])? {
                         return Ok(r);
                     }
+                    // `PyNumber_Long`'s deprecated fallback warns before it calls it.
+                    if vm.special(&v, "__trunc__").is_some() {
+                        return Err(vm.unsupported(
+                            "int() through __trunc__ (a DeprecationWarning in CPython 3.12)",
+                        ));
+                    }
                     Err(vm.type_error(format!(
                         "int() argument must be a string, a bytes-like object or a real number, not '{}'",
                         vm.type_of(&v).name

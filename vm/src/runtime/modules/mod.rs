@@ -28,6 +28,7 @@ pub mod operator_types;
 pub mod posix;
 pub mod random;
 pub mod sha2;
+pub mod signal;
 pub mod sre;
 pub mod stat;
 pub mod string;
@@ -125,6 +126,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_sha2",
         from_file: true,
         build: sha2::build,
+    },
+    NativeModule {
+        name: "_signal",
+        from_file: false,
+        build: signal::build,
     },
     NativeModule {
         name: "_sre",
@@ -409,7 +415,8 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         | "posix.waitid_result"
         | "posix.sched_param"
         | "time.struct_time"
-        | "_thread._ExceptHookArgs" => return super::structseq::construct(vm, t, args),
+        | "_thread._ExceptHookArgs"
+        | "signal.struct_siginfo" => return super::structseq::construct(vm, t, args),
         "re.Pattern" | "re.Match" | "_sre.SRE_Scanner" | "_sre.SRE_Template"
         | "_sha2.SHA224Type" | "_sha2.SHA256Type" | "_sha2.SHA384Type" | "_sha2.SHA512Type" => {
             Err(vm.type_error(format!("cannot create '{}' instances", t.name)))

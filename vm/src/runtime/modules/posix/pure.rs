@@ -14,7 +14,15 @@ pub const FUNCTIONS: &[(&str, NativeFn)] = &[
     ("strerror", strerror),
     ("_path_normpath", path_normpath),
     ("register_at_fork", register_at_fork),
+    ("getpid", getpid),
 ];
+
+/// `getpid()`: the VM's own process id (logging records it; like CPython's, it differs
+/// between runs).
+fn getpid(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("posix", "getpid", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Ok(Value::Int(i64::from(std::process::id())))
+}
 
 /// `strerror(code, /)`: the C library's message for an errno value.
 fn strerror(vm: &mut Vm, args: Args) -> PyResult<Value> {

@@ -82,7 +82,6 @@ sandboxed!(
     getlogin,
     getpgid,
     getpgrp,
-    getpid,
     getppid,
     getpriority,
     getrandom,
