@@ -169,7 +169,7 @@ fn posix_functions_beyond_the_sandbox_are_unsupported_by_name() {
         ..RunOptions::default()
     };
     let r = run(
-        "import os\nprint(os.sep, os.strerror(2))\nos.getpid()\n",
+        "import os\nprint(os.sep, os.strerror(2))\nos.getppid()\n",
         &options,
     );
     assert_eq!(r.stdout, "/ No such file or directory\n");
@@ -177,7 +177,7 @@ fn posix_functions_beyond_the_sandbox_are_unsupported_by_name() {
         End::Unsupported(u) => {
             assert_eq!(
                 u.feature,
-                "posix.getpid (the VM is a sandbox: no processes, no writes, a fixed environment)"
+                "posix.getppid (the VM is a sandbox: no processes, no writes, a fixed environment)"
             );
             assert_eq!((u.filename.as_str(), u.line), ("main.py", 3));
         }
