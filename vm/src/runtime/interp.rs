@@ -70,6 +70,8 @@ pub struct Vm {
     pub importlib: Option<Value>,
     /// The codec registry (`_codecs`; CPython's `interp->codec_search_path` and kin).
     pub codecs: super::modules::codecs::Registry,
+    /// `_ast`'s node classes and shared nodes, made on first use (`modules::ast::state`).
+    pub ast: std::cell::RefCell<Option<Rc<super::modules::ast::State>>>,
 }
 
 impl Vm {
@@ -100,6 +102,7 @@ impl Vm {
             stdlib: None,
             importlib: None,
             codecs: Default::default(),
+            ast: std::cell::RefCell::new(None),
         };
         super::builtins::install(&mut vm);
         super::methods::install(&mut vm);

@@ -168,6 +168,24 @@ pub fn import_state(vm: &mut Vm) {
         ],
     );
     d.set_str("version_info", version.clone());
+    // `sys.float_info`: IEEE 754 binary64, as `PyFloat_GetInfo` reports it.
+    let float_info = vec![
+        Value::Float(f64::MAX),
+        Value::Int(f64::MAX_EXP.into()),
+        Value::Int(f64::MAX_10_EXP.into()),
+        Value::Float(f64::MIN_POSITIVE),
+        Value::Int(f64::MIN_EXP.into()),
+        Value::Int(f64::MIN_10_EXP.into()),
+        Value::Int(f64::DIGITS.into()),
+        Value::Int(f64::MANTISSA_DIGITS.into()),
+        Value::Float(f64::EPSILON),
+        Value::Int(f64::RADIX.into()),
+        Value::Int(1),
+    ];
+    d.set_str(
+        "float_info",
+        super::structseq::make(vm, "float_info", float_info),
+    );
     // `sys.flags` of `python3.12 main.py` under the harness's environment
     // (PYTHONHASHSEED=0, PYTHONUTF8=1), never writing bytecode.
     let mut flags: Vec<Value> = vec![Value::Int(0); 18];

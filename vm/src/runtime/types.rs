@@ -351,6 +351,7 @@ const BUILTIN_TYPES: &[&str] = &[
     "bytearray",
     "bytearray_iterator",
     "DirEntry",
+    "AST",
 ];
 
 /// Struct sequences (CPython `PyStructSequence`): tuple subclasses with named fields,
@@ -358,6 +359,7 @@ const BUILTIN_TYPES: &[&str] = &[
 pub const STRUCT_SEQUENCES: &[&str] = &[
     "flags",
     "version_info",
+    "float_info",
     "stat_result",
     "statvfs_result",
     "terminal_size",
@@ -428,7 +430,7 @@ fn module_of(name: &str) -> &'static str {
         n if super::modules::io::is_io_type(n) => "_io",
         "SimpleNamespace" | "GenericAlias" | "UnionType" => "types",
         "_abc_data" => "_abc",
-        "flags" | "version_info" => "sys",
+        "flags" | "version_info" | "float_info" => "sys",
         "stat_result" | "statvfs_result" | "terminal_size" => "os",
         "times_result" | "uname_result" | "waitid_result" | "sched_param" | "DirEntry" => "posix",
         n if super::modules::itertools::TYPES.contains(&n) => "itertools",
@@ -436,6 +438,7 @@ fn module_of(name: &str) -> &'static str {
         n if super::modules::functools::TYPES.contains(&n) => "functools",
         "Pattern" | "Match" => "re",
         "SRE_Scanner" | "SRE_Template" => "_sre",
+        "AST" => "ast",
         n if super::modules::collections::module_of(n).is_some() => {
             super::modules::collections::module_of(n).unwrap_or("builtins")
         }
@@ -488,6 +491,10 @@ impl Types {
                 tm.has_dict = has_dict;
             }
             by_name.insert(name, t);
+        }
+        // `_ast.AST`: its instances (and its subclasses', the node classes) have a dict.
+        if let Some(t) = by_name.get_mut("AST").and_then(Rc::get_mut) {
+            t.has_dict = true;
         }
         for &name in STRUCT_SEQUENCES {
             by_name.insert(name, builtin(name, vec![tuple.clone()], "tuple"));

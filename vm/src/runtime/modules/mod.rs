@@ -8,6 +8,7 @@
 //! `sys` and `inspect` are still installed at start-up by `sysmod`.
 
 pub mod abc;
+pub mod ast;
 pub mod bisect;
 pub mod codecs;
 pub mod collections;
@@ -55,6 +56,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_abc",
         from_file: false,
         build: abc::build,
+    },
+    NativeModule {
+        name: "_ast",
+        from_file: false,
+        build: ast::build,
     },
     NativeModule {
         name: "_bisect",
@@ -343,6 +349,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "operator.attrgetter" => operator::attrgetter_new(vm, args),
         "operator.methodcaller" => operator::methodcaller_new(vm, args),
         "module" => super::import::new_module(vm, args),
+        "ast.AST" => ast::construct(vm, t, args),
         "memoryview" => super::memoryview::construct(vm, args),
         "bytearray" => super::bytearray::construct(vm, args),
         "types.SimpleNamespace" => super::sysmod::new_namespace(vm, t, args),
@@ -387,4 +394,5 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     collections::odict::METHODS,
     collections::tuplegetter::METHODS,
     super::bytearray::METHODS,
+    ast::METHODS,
 ];
