@@ -54,7 +54,9 @@ impl Vm {
                 .map(|c| c.qualname.borrow().to_string())
         };
         match v {
-            Value::Module(m) => reach::module_has(&m.name, name).then(|| m.name.to_string()),
+            Value::Module(m) => reach::provided_module_names(self, &m.name)
+                .is_some_and(|names| reach::sorted_contains(names, name))
+                .then(|| m.name.to_string()),
             // `python -c`'s `__loader__`, of which only the name is modelled.
             Value::Type(t)
                 if &*t.module == "_frozen_importlib" && t.dict.get_str("__module__").is_none() =>
@@ -214,12 +216,18 @@ impl Vm {
                 // A native module's docstring is CPython's text, which the VM does not
                 // carry unless the module sets it.
                 Some(Value::None)
-                    if name == "__doc__" && reach::module_names(&m.name).is_some() =>
+                    if name == "__doc__"
+                        && reach::provided_module_names(self, &m.name).is_some() =>
                 {
                     Err(self.unsupported(format!("the docstring of the module {}", m.name)))
                 }
                 Some(x) => Ok(x),
-                None => Err(self.no_attr(v, name)),
+                // `module_getattro`: the module's own `__getattr__` (PEP 562) is asked
+                // for a name its dict lacks.
+                None => match m.dict.get_str("__getattr__") {
+                    Some(hook) => self.call1(&hook, Value::str(name)),
+                    None => Err(self.no_attr(v, name)),
+                },
             },
             Value::Function(f) => match f.dict.get_str(name) {
                 Some(x) => Ok(x),

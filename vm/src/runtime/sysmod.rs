@@ -149,6 +149,11 @@ pub fn import_state(vm: &mut Vm) {
     }
     // No -W or -X options (`warnings` reads them when it is imported).
     d.set_str("warnoptions", Value::list(Vec::new()));
+    // With a standard library, `import inspect` runs CPython's Lib/inspect.py; the native
+    // stand-in `install` made serves the runs without one.
+    if vm.stdlib.is_some() {
+        let _ = vm.modules.remove(&Value::str("inspect"));
+    }
     d.set_str("_xoptions", Value::Dict(Dict::new_rc()));
     d.set_str(
         "_stdlib_dir",

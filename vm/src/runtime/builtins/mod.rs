@@ -799,7 +799,7 @@ pub(crate) fn dir_names(vm: &mut Vm, v: &Value) -> PyResult<Vec<Value>> {
         // `module.__dir__`: the keys of the module's dict. A native module that holds
         // only part of CPython's names cannot answer.
         Value::Module(m) => {
-            if let Some(cpython) = super::reach::module_names(&m.name) {
+            if let Some(cpython) = super::reach::provided_module_names(vm, &m.name) {
                 let keys = m.dict.keys();
                 let same = keys.len() == cpython.len()
                     && keys

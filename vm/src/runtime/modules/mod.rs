@@ -262,6 +262,18 @@ pub fn functions() -> Vec<(String, String)> {
 pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<Value>> {
     Ok(match &**n {
         Native::WeakRef(w) if name == "__callback__" => Some(w.callback()),
+        // A getset or member descriptor's `__name__`, `__objclass__` and `__qualname__`
+        // (descrobject.c's `descr_members` and `descr_getset`).
+        Native::GetSet(g) if matches!(name, "__name__" | "__objclass__" | "__qualname__") => {
+            let Some(owner) = g.owner.upgrade() else {
+                return Err(vm.bug("a descriptor whose class is gone"));
+            };
+            Some(match name {
+                "__name__" => Value::str(g.name),
+                "__objclass__" => Value::Type(owner),
+                _ => Value::str(&format!("{}.{}", owner.qualname.borrow(), g.name)),
+            })
+        }
         Native::File(f) => io::attr(vm, f, name),
         Native::StringIO(s) => io::stringio::attr(vm, s, name)?,
         Native::BytesIO(b) => io::bytesio::attr(b, name),
