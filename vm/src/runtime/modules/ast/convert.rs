@@ -174,8 +174,27 @@ impl Conv<'_> {
         Value::list(ids.iter().map(Self::ident).collect())
     }
 
+    /// A block's end as CPython's parser gives it: the end of its last token, which is
+    /// the `;` a last simple statement may have after it (ruff's range stops before it).
+    fn block_end(&self, r: TextRange) -> TextRange {
+        let bytes = self.source.as_bytes();
+        let mut i = r.end().to_usize();
+        while matches!(bytes.get(i), Some(b' ' | b'\t' | b'\x0c')) {
+            i += 1;
+        }
+        if bytes.get(i) == Some(&b';') {
+            let end = TextSize::new(u32::try_from(i + 1).unwrap_or(u32::MAX));
+            return TextRange::new(r.start(), end);
+        }
+        r
+    }
+
     fn stmt(&self, s: &Stmt) -> PyResult<Value> {
-        let r = s.range();
+        let r = if crate::compile::is_compound(s) {
+            self.block_end(s.range())
+        } else {
+            s.range()
+        };
         match s {
             Stmt::FunctionDef(f) => {
                 let name = if f.is_async {
@@ -313,7 +332,11 @@ impl Conv<'_> {
                         Self::opt_ident(h.name.as_ref()),
                         self.stmts(&h.body)?,
                     ];
-                    handlers.push(self.located("ExceptHandler", fields, h.range)?);
+                    handlers.push(self.located(
+                        "ExceptHandler",
+                        fields,
+                        self.block_end(h.range),
+                    )?);
                 }
                 let fields = vec![
                     self.stmts(&t.body)?,

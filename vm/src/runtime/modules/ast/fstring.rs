@@ -109,10 +109,11 @@ impl Conv<'_> {
                 InterpolatedStringElement::Interpolation(i) => {
                     if let Some(debug) = &i.debug_text {
                         let text = debug.as_str();
-                        if text.contains('\\') {
+                        // CPython's debug text leaves comments out and decodes escapes.
+                        if text.contains(['\\', '#']) {
                             return Err(unsupported(
                                 self.vm,
-                                "an f-string's {x=} with a backslash",
+                                "an f-string's {x=} with a backslash or a comment",
                             ));
                         }
                         let start = i.range.start() + TextSize::from(1);
