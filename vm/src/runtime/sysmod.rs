@@ -1,5 +1,7 @@
-//! The `sys` and `inspect` modules (spec: frames.getframe, frames.currentframe,
-//! tracing.settrace.*, tracing.gettrace, exceptions.exc_info).
+//! The `sys` module and, for runs without a standard library, a native stand-in for
+//! `inspect` (with one, `import inspect` runs CPython's Lib/inspect.py) (spec:
+//! frames.getframe, frames.currentframe, tracing.settrace.*, tracing.gettrace,
+//! exceptions.exc_info).
 
 use std::rc::Rc;
 

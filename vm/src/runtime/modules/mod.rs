@@ -5,7 +5,8 @@
 //! as shared libraries); without one, [`import`] builds a module on its first import and
 //! keeps it in `sys.modules`, so later imports give the same object.
 //!
-//! `sys` and `inspect` are still installed at start-up by `sysmod`.
+//! `sys` is installed at start-up by `sysmod`, and so is a stand-in for `inspect`, which
+//! serves only runs without a standard library (with one, Lib/inspect.py runs).
 
 pub mod abc;
 pub mod ast;
