@@ -15,6 +15,13 @@ use super::{PyResult, Throw};
 /// `name` and `path`.
 pub const IMPORTLIB_MODULE: &str = "_frozen_importlib_external";
 
+/// A type the VM builds in whose CPython counterpart is a mutable heap type (`_ast.AST`,
+/// made by `PyType_FromSpec` without `Py_TPFLAGS_IMMUTABLETYPE`): a program may set and
+/// delete its attributes.
+fn heap_builtin(t: &super::types::Type) -> bool {
+    &*t.name == "ast.AST"
+}
+
 impl Vm {
     /// The attribute `name` of `v` is missing here: unsupported when CPython 3.12 has it
     /// (through the type, or the module, the VM models), else the AttributeError CPython
@@ -753,7 +760,7 @@ impl Vm {
                 o.dict.set_str(name, x);
                 Ok(())
             }
-            Value::Type(t) if !t.is_builtin() => {
+            Value::Type(t) if !t.is_builtin() || heap_builtin(t) => {
                 if name == "__qualname__" {
                     if let Value::Str(s) = &x {
                         *t.qualname.borrow_mut() = s.clone();
@@ -921,7 +928,7 @@ impl Vm {
             Value::Object(o) => Some(o.dict.clone()),
             Value::Module(m) => Some(m.dict.clone()),
             Value::Function(f) => Some(f.dict.clone()),
-            Value::Type(t) if !t.is_builtin() => Some(t.dict.clone()),
+            Value::Type(t) if !t.is_builtin() || heap_builtin(t) => Some(t.dict.clone()),
             Value::Frame(fo) if name == "f_trace" => {
                 *fo.trace.borrow_mut() = Value::None;
                 return Ok(());

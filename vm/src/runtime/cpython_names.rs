@@ -9,6 +9,10 @@
 
 /// `(type name, base type name, names in the type's own __dict__)`, sorted by type name.
 pub const TYPES: &[(&str, &str, &[&str])] = &[
+    ("AST", "object", &[
+        "__delattr__", "__dict__", "__doc__", "__getattribute__", "__init__", "__match_args__",
+        "__module__", "__new__", "__reduce__", "__setattr__", "_attributes", "_fields",
+    ]),
     ("ArithmeticError", "Exception", &[
         "__doc__", "__init__", "__new__",
     ]),
@@ -958,6 +962,9 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
 /// The names in each built-in type's own `__dict__` that are slot wrappers
 /// (`wrapper_descriptor`) rather than method descriptors, sorted by type name.
 pub const WRAPPERS: &[(&str, &[&str])] = &[
+    ("AST", &[
+        "__delattr__", "__getattribute__", "__init__", "__setattr__",
+    ]),
     ("ArithmeticError", &[
         "__init__",
     ]),
@@ -1676,6 +1683,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
 /// The names in each built-in type's own `__dict__` that are `getset_descriptor`s, sorted by
 /// type name.
 pub const GETSETS: &[(&str, &[&str])] = &[
+    ("AST", &[
+        "__dict__",
+    ]),
     ("BaseException", &[
         "__cause__", "__context__", "__dict__", "__traceback__", "args",
     ]),
@@ -2096,6 +2106,7 @@ pub const FINAL_TYPES: &[&str] = &[
 /// name for it, and whether its dict holds that value itself (rather than a descriptor
 /// through which its instances answer with their own).
 pub const TYPE_DOCS: &[(&str, Option<&str>, bool)] = &[
+    ("AST", None, true),
     ("ArithmeticError", Some(r##"Base class for arithmetic errors."##), true),
     ("AssertionError", Some(r##"Assertion failed."##), true),
     ("AttributeError", Some(r##"Attribute not found."##), true),
@@ -2955,6 +2966,7 @@ defaults to None or can be specified by a keyword argument.
 /// (`Py_TPFLAGS_VALID_VERSION_TAG`), which CPython's attribute cache sets on a type's
 /// first lookup, is kept only for the static built-in types (bit 1), which always have it.
 pub const TYPE_FLAGS: &[(&str, i64)] = &[
+    ("AST", 0x5600),
     ("ArithmeticError", 0x40085502),
     ("AssertionError", 0x40085502),
     ("AttributeError", 0x40085502),

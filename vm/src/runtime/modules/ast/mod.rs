@@ -104,10 +104,11 @@ pub fn state(vm: &Vm) -> Rc<State> {
 fn make_state(vm: &Vm) -> State {
     let ast = vm.ty("AST");
     if ast.dict.get_str("_fields").is_none() {
-        ast.dict.set_str("_fields", Value::tuple(Vec::new()));
-        ast.dict.set_str("_attributes", Value::tuple(Vec::new()));
-        ast.dict.set_str("__module__", Value::str("ast"));
         ast.dict.set_str("__doc__", Value::None);
+        ast.dict.set_str("__module__", Value::str("ast"));
+        ast.dict.set_str("_fields", Value::tuple(Vec::new()));
+        ast.dict.set_str("__match_args__", Value::tuple(Vec::new()));
+        ast.dict.set_str("_attributes", Value::tuple(Vec::new()));
     }
     let mut classes: HashMap<&'static str, Rc<Type>> = HashMap::new();
     let mut shared = HashMap::new();
