@@ -44,6 +44,7 @@ print("/// One node class: its name, its base (`AST` or an abstract class), its 
 print("/// (also its `__match_args__`), the `_attributes` it defines itself (`None`: inherited)")
 print("/// its `__doc__`, and the optional fields and attributes it sets to None on the class itself")
 print("/// (3.12's defaults for `?` fields). Parents come before their subclasses, in CPython's creation order.")
+print("#[derive(Debug)]")
 print("pub struct Node {")
 print("    pub name: &'static str,")
 print("    pub base: &'static str,")
@@ -58,14 +59,13 @@ for c in classes:
     own = c.__dict__
     assert own["__match_args__"] == own["_fields"]
     attrs = own.get("_attributes")
-    print("    Node {")
-    print(f"        name: {rust_str(c.__name__)},")
-    print(f"        base: {rust_str(c.__bases__[0].__name__)},")
-    print(f"        fields: {names(own['_fields'])},")
-    print(f"        attributes: {'None' if attrs is None else 'Some(' + names(attrs) + ')'},")
-    print(f"        doc: {rust_str(c.__doc__)},")
     defaults = [k for k in own if k not in STANDARD]
     assert all(own[k] is None for k in defaults)
-    print(f"        none_defaults: {names(defaults)},")
-    print("    },")
+    print(
+        f"    Node {{ name: {rust_str(c.__name__)}, base: {rust_str(c.__bases__[0].__name__)}, "
+        f"fields: {names(own['_fields'])}, "
+        f"attributes: {'None' if attrs is None else 'Some(' + names(attrs) + ')'}, "
+        f"none_defaults: {names(defaults)},"
+    )
+    print(f"        doc: {rust_str(c.__doc__)} }},")
 print("];")

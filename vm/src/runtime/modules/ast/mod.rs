@@ -40,18 +40,11 @@ const SHARED: &[&str] = &["expr_context", "boolop", "operator", "unaryop", "cmpo
 /// and the shared instances.
 #[derive(Debug)]
 pub struct State {
-    classes: HashMap<&'static str, Rc<Type>>,
+    classes: HashMap<&'static str, (Rc<Type>, &'static nodes::Node)>,
     shared: HashMap<&'static str, Value>,
 }
 
 impl State {
-    fn class(&self, vm: &Vm, name: &str) -> PyResult<Rc<Type>> {
-        self.classes
-            .get(name)
-            .cloned()
-            .ok_or_else(|| vm.bug(format!("no _ast class {name}")))
-    }
-
     /// The shared instance of a field-less node (`Load`, `Add`, …).
     fn shared(&self, vm: &Vm, name: &str) -> PyResult<Value> {
         self.shared
@@ -63,11 +56,9 @@ impl State {
     /// A new node of class `name` with its fields in `_fields` order, then its location
     /// attributes when it has them (what `ast2obj_*` sets, in its order).
     fn node(&self, vm: &Vm, name: &str, fields: Vec<Value>, loc: Option<Loc>) -> PyResult<Value> {
-        let cls = self.class(vm, name)?;
-        let spec = nodes::NODES
-            .iter()
-            .find(|n| n.name == name)
-            .ok_or_else(|| vm.bug(format!("no _ast node {name}")))?;
+        let Some((cls, spec)) = self.classes.get(name) else {
+            return Err(vm.bug(format!("no _ast class {name}")));
+        };
         if spec.fields.len() != fields.len() {
             return Err(vm.bug(format!("{name} built with the wrong number of fields")));
         }
@@ -82,7 +73,7 @@ impl State {
             d.set_str("end_col_offset", Value::Int(loc.end_col.into()));
         }
         Ok(Value::Object(super::super::gc::alloc(Instance {
-            class: RefCell::new(cls.clone()),
+            class: RefCell::new(Rc::clone(cls)),
             dict: d,
             exc: None,
             payload: None,
@@ -110,18 +101,17 @@ fn make_state(vm: &Vm) -> State {
         ast.dict.set_str("__match_args__", Value::tuple(Vec::new()));
         ast.dict.set_str("_attributes", Value::tuple(Vec::new()));
     }
-    let mut classes: HashMap<&'static str, Rc<Type>> = HashMap::new();
+    let mut classes: HashMap<&'static str, (Rc<Type>, &'static nodes::Node)> = HashMap::new();
     let mut shared = HashMap::new();
     for node in nodes::NODES {
         let base = classes
             .get(node.base)
-            .cloned()
-            .unwrap_or_else(|| ast.clone());
+            .map_or_else(|| ast.clone(), |(t, _)| t.clone());
         let t = node_class(node, base);
         if SHARED.contains(&node.base) {
             shared.insert(node.name, super::super::subclass::plain_instance(&t));
         }
-        classes.insert(node.name, t);
+        classes.insert(node.name, (t, node));
     }
     State { classes, shared }
 }
@@ -172,7 +162,7 @@ pub fn build(vm: &Vm, d: &Rc<Dict>) {
     let st = state(vm);
     d.set_str("AST", Value::Type(vm.ty("AST")));
     for node in nodes::NODES {
-        if let Some(t) = st.classes.get(node.name) {
+        if let Some((t, _)) = st.classes.get(node.name) {
             d.set_str(node.name, Value::Type(t.clone()));
         }
     }
