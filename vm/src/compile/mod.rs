@@ -263,8 +263,8 @@ fn compile_parsed(
 /// index (with the string literals that escape lone surrogates), once `source` has passed
 /// every check of CPython's parser. The whole compilation runs to find them; an error of a
 /// later stage (symtable.c, future.c, compile.c), which an AST-only compile never reaches,
-/// does not count. SyntaxWarnings, which the parser issues through the warnings
-/// machinery, are unsupported.
+/// does not count. The parser's SyntaxWarnings (the compiler's are never reached), which
+/// CPython issues through the warnings machinery, are unsupported.
 pub(crate) fn parse_for_ast(
     source: &str,
     filename: &str,
@@ -272,12 +272,6 @@ pub(crate) fn parse_for_ast(
     future_flags: u32,
 ) -> Result<(ruff_python_parser::Parsed<ast::ModModule>, LineIndex), CompileError> {
     match compile_mode(source, filename, mode, future_flags) {
-        Ok((_, warnings)) if !warnings.is_empty() => {
-            return Err(unsupported(
-                "SyntaxWarnings of an AST-only compile",
-                Loc::line_only(1),
-            ))
-        }
         Err(e) if e.unsupported || e.origin == Origin::Parser => return Err(e),
         Ok(_) | Err(_) => {}
     }
@@ -285,6 +279,12 @@ pub(crate) fn parse_for_ast(
         .map_err(|e| syntax_errors::from_parse_error(&e, source))?;
     let mut lines = LineIndex::new(source);
     lines.surrogate_literals = surrogates::collect(parsed.syntax(), source, &lines)?;
+    if !warnings::parser_warnings(parsed.syntax(), parsed.tokens(), source, &lines).is_empty() {
+        return Err(unsupported(
+            "SyntaxWarnings of an AST-only compile",
+            Loc::line_only(1),
+        ));
+    }
     Ok((parsed, lines))
 }
 
