@@ -846,7 +846,15 @@ fn class_dir(
 ) -> PyResult<()> {
     for c in t.mro() {
         if c.is_builtin() {
-            let Some(names) = cpython_type_names(&c.name) else {
+            // The generated tables know a type by its registry key (`AST`, `_IOBase`),
+            // which its tp_name (`ast.AST`, `_io._IOBase`) may qualify.
+            let key = vm
+                .types
+                .by_name
+                .iter()
+                .find(|(_, x)| Rc::ptr_eq(x, &c))
+                .map_or(&*c.name, |(k, _)| *k);
+            let Some(names) = cpython_type_names(key) else {
                 return Err(vm.unsupported(format!("dir() of the built-in type {}", c.name)));
             };
             for n in names {
