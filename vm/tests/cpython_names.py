@@ -87,7 +87,9 @@ samples = {
         "BufferedWriter", "BufferedRWPair", "BufferedRandom", "IncrementalNewlineDecoder",
         "_BytesIOBuffer")},
     "SimpleNamespace": types.SimpleNamespace, "memoryview": memoryview, "flags": type(sys.flags),
-    "version_info": type(sys.version_info), "stat_result": posix.stat_result,
+    "version_info": type(sys.version_info), "float_info": type(sys.float_info),
+    "AST": __import__("_ast").AST,
+    "stat_result": posix.stat_result,
     # itertools' iterator types (Modules/itertoolsmodule.c).
     **{n: getattr(itertools, n) for n in (
         "accumulate", "batched", "chain", "combinations", "combinations_with_replacement",

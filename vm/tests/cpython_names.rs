@@ -3,7 +3,8 @@
 //! which decide whether a missing name is unsupported or the program's own error — must be
 //! exactly what `cpython_names.py` prints under python3.12, so it cannot go stale.
 //! The same holds for `vm/src/unicode_printable.rs` (`unicode_printable.py`), the code
-//! points `repr` escapes. `FRAMESPEC_REGENERATE=1` rewrites the files instead of failing.
+//! points `repr` escapes, and for `vm/src/runtime/modules/ast/nodes.rs` (`ast_nodes.py`),
+//! the `_ast` node classes. `FRAMESPEC_REGENERATE=1` rewrites the files instead of failing.
 
 mod support;
 
@@ -19,6 +20,13 @@ fn main() -> ExitCode {
                 python,
                 include_str!("cpython_names.py"),
                 "src/runtime/cpython_names.rs",
+            )
+        }),
+        cpython::trial("ast_nodes_table_is_current", |python| {
+            table_is_current(
+                python,
+                include_str!("ast_nodes.py"),
+                "src/runtime/modules/ast/nodes.rs",
             )
         }),
         cpython::trial("unicode_printable_table_is_current", |python| {

@@ -259,6 +259,53 @@ fn compile_parsed(
     ))
 }
 
+/// What `compile(..., PyCF_ONLY_AST)` works from: ruff's tree of `source` and its line
+/// index (with the string literals that escape lone surrogates), once `source` has passed
+/// every check of CPython's parser. The whole compilation runs to find them; an error of a
+/// later stage (symtable.c, future.c, compile.c), which an AST-only compile never reaches,
+/// does not count. The parser's SyntaxWarnings (the compiler's are never reached), which
+/// CPython issues through the warnings machinery, are unsupported.
+pub(crate) fn parse_for_ast(
+    source: &str,
+    filename: &str,
+    mode: Mode,
+    future_flags: u32,
+) -> Result<(ruff_python_parser::Parsed<ast::ModModule>, LineIndex), CompileError> {
+    match compile_mode(source, filename, mode, future_flags) {
+        Err(e) if e.unsupported || e.origin == Origin::Parser => return Err(e),
+        Ok(_) | Err(_) => {}
+    }
+    let parsed = ruff_python_parser::parse_module(source)
+        .map_err(|e| syntax_errors::from_parse_error(&e, source))?;
+    let mut lines = LineIndex::new(source);
+    lines.surrogate_literals = surrogates::collect(parsed.syntax(), source, &lines)?;
+    if !warnings::parser_warnings(parsed.syntax(), parsed.tokens(), source, &lines).is_empty() {
+        return Err(unsupported(
+            "SyntaxWarnings of an AST-only compile",
+            Loc::line_only(1),
+        ));
+    }
+    Ok((parsed, lines))
+}
+
+/// The constant of a literal (number, string, bytes, True, False, None, `...`), as the
+/// compiler reads it; `None` for any other expression.
+pub(crate) fn literal(
+    e: &ast::Expr,
+    lines: &LineIndex,
+) -> Result<Option<crate::code::Constant>, CompileError> {
+    use ast::Expr;
+    match e {
+        Expr::NumberLiteral(_)
+        | Expr::StringLiteral(_)
+        | Expr::BytesLiteral(_)
+        | Expr::BooleanLiteral(_)
+        | Expr::NoneLiteral(_)
+        | Expr::EllipsisLiteral(_) => fold::fold(e, lines),
+        _ => Ok(None),
+    }
+}
+
 /// The `interactive` rule's `statement_newline`: one compound statement, or simple
 /// statements on one logical line (`a = 1; b = 2`).
 fn one_interactive_statement(module: &ast::ModModule, source: &str) -> bool {

@@ -29,6 +29,23 @@ pub(super) fn collect(
     source: &str,
     lines: &LineIndex,
 ) -> Vec<CompileWarning> {
+    let mut out = parser_warnings(module, tokens, source, lines);
+    let mut checks = Checks {
+        lines,
+        found: Vec::new(),
+    };
+    checks.visit_body(&module.body);
+    out.extend(checks.found);
+    out
+}
+
+/// The parser's warnings alone (what an AST-only compile issues), in source order.
+pub(super) fn parser_warnings(
+    module: &ast::ModModule,
+    tokens: &ruff_python_ast::token::Tokens,
+    source: &str,
+    lines: &LineIndex,
+) -> Vec<CompileWarning> {
     let mut escapes = Escapes {
         source,
         lines,
@@ -38,14 +55,7 @@ pub(super) fn collect(
     escapes.visit_body(&module.body);
     escapes.found.extend(number_warnings(source, tokens, lines));
     escapes.found.sort_by_key(|(offset, _)| *offset);
-    let mut out: Vec<CompileWarning> = escapes.found.into_iter().map(|(_, w)| w).collect();
-    let mut checks = Checks {
-        lines,
-        found: Vec::new(),
-    };
-    checks.visit_body(&module.body);
-    out.extend(checks.found);
-    out
+    escapes.found.into_iter().map(|(_, w)| w).collect()
 }
 
 /// `verify_end_of_number`'s warnings: a number glued to a keyword (`1if x else 2`).

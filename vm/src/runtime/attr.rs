@@ -15,6 +15,13 @@ use super::{PyResult, Throw};
 /// `name` and `path`.
 pub const IMPORTLIB_MODULE: &str = "_frozen_importlib_external";
 
+/// A type the VM builds in whose CPython counterpart is a mutable heap type (`_ast.AST`,
+/// made by `PyType_FromSpec` without `Py_TPFLAGS_IMMUTABLETYPE`): a program may set and
+/// delete its attributes.
+fn heap_builtin(t: &super::types::Type) -> bool {
+    &*t.name == "ast.AST"
+}
+
 impl Vm {
     /// The attribute `name` of `v` is missing here: unsupported when CPython 3.12 has it
     /// (through the type, or the module, the VM models), else the AttributeError CPython
@@ -54,7 +61,9 @@ impl Vm {
                 .map(|c| c.qualname.borrow().to_string())
         };
         match v {
-            Value::Module(m) => reach::module_has(&m.name, name).then(|| m.name.to_string()),
+            Value::Module(m) => reach::provided_module_names(self, &m.name)
+                .is_some_and(|names| reach::sorted_contains(names, name))
+                .then(|| m.name.to_string()),
             // `python -c`'s `__loader__`, of which only the name is modelled.
             Value::Type(t)
                 if &*t.module == "_frozen_importlib" && t.dict.get_str("__module__").is_none() =>
@@ -214,12 +223,18 @@ impl Vm {
                 // A native module's docstring is CPython's text, which the VM does not
                 // carry unless the module sets it.
                 Some(Value::None)
-                    if name == "__doc__" && reach::module_names(&m.name).is_some() =>
+                    if name == "__doc__"
+                        && reach::provided_module_names(self, &m.name).is_some() =>
                 {
                     Err(self.unsupported(format!("the docstring of the module {}", m.name)))
                 }
                 Some(x) => Ok(x),
-                None => Err(self.no_attr(v, name)),
+                // `module_getattro`: the module's own `__getattr__` (PEP 562) is asked
+                // for a name its dict lacks.
+                None => match m.dict.get_str("__getattr__") {
+                    Some(hook) => self.call1(&hook, Value::str(name)),
+                    None => Err(self.no_attr(v, name)),
+                },
             },
             Value::Function(f) => match f.dict.get_str(name) {
                 Some(x) => Ok(x),
@@ -760,7 +775,7 @@ impl Vm {
                 o.dict.set_str(name, x);
                 Ok(())
             }
-            Value::Type(t) if !t.is_builtin() => {
+            Value::Type(t) if !t.is_builtin() || heap_builtin(t) => {
                 if name == "__qualname__" {
                     if let Value::Str(s) = &x {
                         *t.qualname.borrow_mut() = s.clone();
@@ -928,7 +943,7 @@ impl Vm {
             Value::Object(o) => Some(o.dict.clone()),
             Value::Module(m) => Some(m.dict.clone()),
             Value::Function(f) => Some(f.dict.clone()),
-            Value::Type(t) if !t.is_builtin() => Some(t.dict.clone()),
+            Value::Type(t) if !t.is_builtin() || heap_builtin(t) => Some(t.dict.clone()),
             Value::Frame(fo) if name == "f_trace" => {
                 *fo.trace.borrow_mut() = Value::None;
                 return Ok(());

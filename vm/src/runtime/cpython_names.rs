@@ -9,6 +9,10 @@
 
 /// `(type name, base type name, names in the type's own __dict__)`, sorted by type name.
 pub const TYPES: &[(&str, &str, &[&str])] = &[
+    ("AST", "object", &[
+        "__delattr__", "__dict__", "__doc__", "__getattribute__", "__init__", "__match_args__",
+        "__module__", "__new__", "__reduce__", "__setattr__", "_attributes", "_fields",
+    ]),
     ("ArithmeticError", "Exception", &[
         "__doc__", "__init__", "__new__",
     ]),
@@ -690,6 +694,11 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__rpow__", "__rsub__", "__rtruediv__", "__sub__", "__truediv__", "__trunc__",
         "as_integer_ratio", "conjugate", "fromhex", "hex", "imag", "is_integer", "real",
     ]),
+    ("float_info", "tuple", &[
+        "__doc__", "__match_args__", "__new__", "__reduce__", "__repr__", "dig", "epsilon",
+        "mant_dig", "max", "max_10_exp", "max_exp", "min", "min_10_exp", "min_exp", "n_fields",
+        "n_sequence_fields", "n_unnamed_fields", "radix", "rounds",
+    ]),
     ("frame", "object", &[
         "__delattr__", "__doc__", "__getattribute__", "__repr__", "__setattr__", "__sizeof__",
         "clear", "f_back", "f_builtins", "f_code", "f_globals", "f_lasti", "f_lineno", "f_locals",
@@ -1002,6 +1011,9 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
 /// The names in each built-in type's own `__dict__` that are slot wrappers
 /// (`wrapper_descriptor`) rather than method descriptors, sorted by type name.
 pub const WRAPPERS: &[(&str, &[&str])] = &[
+    ("AST", &[
+        "__delattr__", "__getattribute__", "__init__", "__setattr__",
+    ]),
     ("ArithmeticError", &[
         "__init__",
     ]),
@@ -1518,6 +1530,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
         "__rdivmod__", "__repr__", "__rfloordiv__", "__rmod__", "__rmul__", "__rpow__",
         "__rsub__", "__rtruediv__", "__sub__", "__truediv__",
     ]),
+    ("float_info", &[
+        "__repr__",
+    ]),
     ("frame", &[
         "__delattr__", "__getattribute__", "__repr__", "__setattr__",
     ]),
@@ -1741,6 +1756,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
 /// The names in each built-in type's own `__dict__` that are `getset_descriptor`s, sorted by
 /// type name.
 pub const GETSETS: &[(&str, &[&str])] = &[
+    ("AST", &[
+        "__dict__",
+    ]),
     ("BaseException", &[
         "__cause__", "__context__", "__dict__", "__traceback__", "args",
     ]),
@@ -2073,6 +2091,10 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
         "no_site", "no_user_site", "optimize", "quiet", "safe_path", "utf8_mode", "verbose",
         "warn_default_encoding",
     ]),
+    ("float_info", &[
+        "dig", "epsilon", "mant_dig", "max", "max_10_exp", "max_exp", "min", "min_10_exp",
+        "min_exp", "radix", "rounds",
+    ]),
     ("frame", &[
         "f_trace_lines",
     ]),
@@ -2175,20 +2197,21 @@ pub const FINAL_TYPES: &[&str] = &[
     "cell", "classmethod_descriptor", "code", "coroutine", "coroutine_wrapper",
     "dict_itemiterator", "dict_items", "dict_keyiterator", "dict_keys",
     "dict_reverseitemiterator", "dict_reversekeyiterator", "dict_reversevalueiterator",
-    "dict_valueiterator", "dict_values", "ellipsis", "flags", "frame", "function", "generator",
-    "getset_descriptor", "itemgetter", "iterator", "list_iterator", "list_reverseiterator",
-    "lock", "mappingproxy", "memory_iterator", "memoryview", "method", "method-wrapper",
-    "method_descriptor", "methodcaller", "odict_items", "odict_iterator", "odict_keys",
-    "odict_values", "range", "range_iterator", "sched_param", "set_iterator", "slice",
-    "stat_result", "statvfs_result", "str_ascii_iterator", "str_iterator", "struct_siginfo",
-    "struct_time", "terminal_size", "times_result", "traceback", "tuple_iterator", "uname_result",
-    "version_info", "waitid_result", "wrapper_descriptor",
+    "dict_valueiterator", "dict_values", "ellipsis", "flags", "float_info", "frame", "function",
+    "generator", "getset_descriptor", "itemgetter", "iterator", "list_iterator",
+    "list_reverseiterator", "lock", "mappingproxy", "memory_iterator", "memoryview", "method",
+    "method-wrapper", "method_descriptor", "methodcaller", "odict_items", "odict_iterator",
+    "odict_keys", "odict_values", "range", "range_iterator", "sched_param", "set_iterator",
+    "slice", "stat_result", "statvfs_result", "str_ascii_iterator", "str_iterator",
+    "struct_siginfo", "struct_time", "terminal_size", "times_result", "traceback",
+    "tuple_iterator", "uname_result", "version_info", "waitid_result", "wrapper_descriptor",
 ];
 
 /// `__doc__` of each built-in type whose `__doc__` is a str or None, sorted by the VM's
 /// name for it, and whether its dict holds that value itself (rather than a descriptor
 /// through which its instances answer with their own).
 pub const TYPE_DOCS: &[(&str, Option<&str>, bool)] = &[
+    ("AST", None, true),
     ("ArithmeticError", Some(r##"Base class for arithmetic errors."##), true),
     ("AssertionError", Some(r##"Assertion failed."##), true),
     ("AttributeError", Some(r##"Attribute not found."##), true),
@@ -2751,6 +2774,11 @@ If function is None, return the items that are false."##), true),
 
 Flags provided through command line arguments or environment vars."##), true),
     ("float", Some(r##"Convert a string or number to a floating point number, if possible."##), true),
+    ("float_info", Some(r##"sys.float_info
+
+A named tuple holding information about the float type. It contains low level
+information about the precision and internal representation. Please study
+your system's :file:`float.h` for more information."##), true),
     ("frame", None, true),
     ("frozenset", Some(r##"frozenset() -> empty frozenset object
 frozenset(iterable) -> frozenset object
@@ -3068,6 +3096,7 @@ defaults to None or can be specified by a keyword argument.
 /// (`Py_TPFLAGS_VALID_VERSION_TAG`), which CPython's attribute cache sets on a type's
 /// first lookup, is kept only for the static built-in types (bit 1), which always have it.
 pub const TYPE_FLAGS: &[(&str, i64)] = &[
+    ("AST", 0x5600),
     ("ArithmeticError", 0x40085502),
     ("AssertionError", 0x40085502),
     ("AttributeError", 0x40085502),
@@ -3234,6 +3263,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("filterfalse", 0x5700),
     ("flags", 0x44851a2),
     ("float", 0x481502),
+    ("float_info", 0x4485122),
     ("frame", 0x85182),
     ("frozenset", 0x485502),
     ("function", 0xa5902),
@@ -7485,21 +7515,21 @@ pub const STARTUP_INTERNED: &[&str] = &[
     "max_exp", "max_length", "maxdigits", "maxevents", "maxmem", "maxsize", "maxsplit",
     "maxunicode", "maxvalue", "mbcs", "mcls", "me", "memLevel", "memfd_create", "memlimit",
     "memoryview", "message", "meta_path", "metaclass", "metadata", "method", "methods", "mi",
-    "micro", "min", "min_exp", "minor", "missing", "mkdir", "mkfifo", "mknod", "mktime", "mod",
-    "mod_globals", "mod_name", "mod_spec", "mode", "modname", "modnames", "modpath", "module",
-    "module_from_spec", "module_globals", "module_info", "module_search_paths",
-    "module_search_paths_set", "module_type", "modules", "modulus", "monitoring", "monotonic",
-    "monotonic_ns", "move_to_end", "mro", "ms1361", "ms932", "ms936", "ms949", "ms950",
-    "ms_kanji", "msg", "mskanji", "mtime", "mycmp", "n_arg", "n_fields", "n_sequence_fields",
-    "n_unnamed_fields", "name", "name_from", "name_size", "namereplace", "namereplace_errors",
-    "names", "namespace", "namespace_path", "namespace_separator", "namespaces", "nan", "narg",
-    "nbytes", "ndigits", "ndim", "nested", "never", "new", "new_args", "new_comps",
-    "new_file_name", "new_limit", "new_name", "new_path", "new_root", "new_unc_prefix",
-    "newchars", "newdata", "newline", "newline_decoder", "newlines", "newpath", "next", "nice",
-    "nlocals", "no_site", "no_user_site", "node_depth", "node_offset", "nodename", "nondirs",
-    "norm_encoding", "normalize_encoding", "normcase", "normp", "normpath", "ns", "nstype", "nt",
-    "ntpath", "nul", "null", "number", "numerator", "ob", "obj", "object", "oct", "offset",
-    "offset_dst", "offset_src", "ok", "old", "old_path", "old_value", "on_type_read",
+    "micro", "min", "min_10_exp", "min_exp", "minor", "missing", "mkdir", "mkfifo", "mknod",
+    "mktime", "mod", "mod_globals", "mod_name", "mod_spec", "mode", "modname", "modnames",
+    "modpath", "module", "module_from_spec", "module_globals", "module_info",
+    "module_search_paths", "module_search_paths_set", "module_type", "modules", "modulus",
+    "monitoring", "monotonic", "monotonic_ns", "move_to_end", "mro", "ms1361", "ms932", "ms936",
+    "ms949", "ms950", "ms_kanji", "msg", "mskanji", "mtime", "mycmp", "n_arg", "n_fields",
+    "n_sequence_fields", "n_unnamed_fields", "name", "name_from", "name_size", "namereplace",
+    "namereplace_errors", "names", "namespace", "namespace_path", "namespace_separator",
+    "namespaces", "nan", "narg", "nbytes", "ndigits", "ndim", "nested", "never", "new",
+    "new_args", "new_comps", "new_file_name", "new_limit", "new_name", "new_path", "new_root",
+    "new_unc_prefix", "newchars", "newdata", "newline", "newline_decoder", "newlines", "newpath",
+    "next", "nice", "nlocals", "no_site", "no_user_site", "node_depth", "node_offset", "nodename",
+    "nondirs", "norm_encoding", "normalize_encoding", "normcase", "normp", "normpath", "ns",
+    "nstype", "nt", "ntpath", "nul", "null", "number", "numerator", "ob", "obj", "object", "oct",
+    "offset", "offset_dst", "offset_src", "ok", "old", "old_path", "old_value", "on_type_read",
     "onceregistry", "onerror", "only_keys", "oparg", "opcode", "open", "open_code", "opener",
     "openpty", "operation", "opt_level", "optimization", "optimization_level", "optimize",
     "options", "ord", "order", "orig_argv", "orig_path", "orig_st", "origin", "original_name",

@@ -74,6 +74,8 @@ pub struct Vm {
     pub atexit: Vec<Option<(Value, super::object::Args)>>,
     /// `_signal`'s handlers set by the program, by signal number.
     pub signal_handlers: HashMap<i64, Value>,
+    /// `_ast`'s node classes and shared nodes, made on first use (`modules::ast::state`).
+    pub ast: std::cell::RefCell<Option<Rc<super::modules::ast::State>>>,
 }
 
 impl Vm {
@@ -106,6 +108,7 @@ impl Vm {
             codecs: Default::default(),
             atexit: Vec::new(),
             signal_handlers: HashMap::new(),
+            ast: std::cell::RefCell::new(None),
         };
         super::builtins::install(&mut vm);
         super::methods::install(&mut vm);

@@ -25,6 +25,10 @@ pub struct MappingProxy {
     /// A proxy of a plain dict (`PyDictProxy_New(dict)`, as `re.Pattern.groupindex`
     /// gives): that dict, live; `of` is then `dict`.
     pub dict: Option<Rc<Dict>>,
+    /// A proxy of an exact `collections.OrderedDict` (Lib/inspect.py's
+    /// `Signature.parameters`): the OrderedDict, whose payload `dict` is, in its order;
+    /// its repr, str and `copy()` are the OrderedDict's.
+    pub mapping: Option<Value>,
 }
 
 /// `<attribute '__dict__' of 'C' objects>`: a class's `__dict__` or `__weakref__`
@@ -41,6 +45,7 @@ pub fn proxy(t: &Rc<Type>) -> Value {
     Value::Native(Rc::new(Native::MappingProxy(MappingProxy {
         of: t.clone(),
         dict: None,
+        mapping: None,
     })))
 }
 
@@ -49,6 +54,7 @@ pub fn of_dict(vm: &Vm, d: &Rc<Dict>) -> Value {
     Value::Native(Rc::new(Native::MappingProxy(MappingProxy {
         of: vm.ty("dict"),
         dict: Some(d.clone()),
+        mapping: None,
     })))
 }
 
@@ -70,6 +76,16 @@ pub fn new(vm: &mut Vm, args: &Args) -> PyResult<Value> {
     };
     match &mapping {
         Value::Dict(d) => Ok(of_dict(vm, d)),
+        Value::Object(o) if &*o.class.borrow().name == "collections.OrderedDict" => {
+            let Some(Value::Dict(d)) = &o.payload else {
+                return Err(vm.bug("an OrderedDict without its dict"));
+            };
+            Ok(Value::Native(Rc::new(Native::MappingProxy(MappingProxy {
+                of: vm.ty("dict"),
+                dict: Some(d.clone()),
+                mapping: Some(mapping.clone()),
+            }))))
+        }
         Value::List(_) | Value::Tuple(_) => Err(vm.type_error(format!(
             "mappingproxy() argument must be a mapping, not {}",
             vm.type_of(&mapping).name
@@ -387,7 +403,17 @@ pub fn contents(vm: &Vm, t: &Rc<Type>) -> PyResult<Rc<Dict>> {
 fn this(vm: &Vm, args: &Args) -> PyResult<(Rc<Type>, Option<Rc<Dict>>)> {
     match args.pos.first() {
         Some(Value::Native(n)) => match &**n {
-            Native::MappingProxy(p) => Ok((p.of.clone(), p.dict.clone())),
+            Native::MappingProxy(p) => {
+                // The OrderedDict's payload is in its order until move_to_end moves a key.
+                if let Some(Value::Object(o)) = &p.mapping {
+                    if super::modules::collections::odict::dict_method_reaches(o, "__iter__") {
+                        return Err(vm.unsupported(
+                            "a mappingproxy of an OrderedDict whose keys move_to_end moved",
+                        ));
+                    }
+                }
+                Ok((p.of.clone(), p.dict.clone()))
+            }
             _ => Err(vm.bug("a mappingproxy method without one")),
         },
         _ => Err(vm.bug("a mappingproxy method without one")),
@@ -411,6 +437,11 @@ fn lookup(
         return Ok(Some(v));
     }
     if let Value::Str(s) = key {
+        // A getset or member of the type (`type.__dict__['__mro__']`, which
+        // Lib/inspect.py reads): its descriptor.
+        if let Some(d) = builtin_descriptor(vm, t, s) {
+            return Ok(Some(d));
+        }
         let own = t.name.rsplit('.').next().unwrap_or_default().to_owned();
         if super::reach::defining_type(&own, s) == Some(own.as_str()) {
             return Err(vm.unsupported(format!("{}.__dict__[{s:?}]", t.name)));
@@ -483,11 +514,30 @@ fn items(vm: &mut Vm, args: Args) -> PyResult<Value> {
     dict_method(vm, args, "items")
 }
 
+/// The OrderedDict a proxy shows, if it shows one.
+fn mapping_of(args: &Args) -> Option<Value> {
+    match args.pos.first() {
+        Some(Value::Native(n)) => match &**n {
+            Native::MappingProxy(p) => p.mapping.clone(),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    if let Some(m) = mapping_of(&args) {
+        let f = vm.getattr(&m, "copy")?;
+        return vm.call(&f, Args::new(Vec::new()));
+    }
     dict_method(vm, args, "copy")
 }
 
 fn repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    if let Some(m) = mapping_of(&args) {
+        let inner = vm.repr(&m)?;
+        return Ok(Value::str(&format!("mappingproxy({inner})")));
+    }
     let d = Value::Dict(whole(vm, &args)?);
     let inner = vm.repr(&d)?;
     Ok(Value::str(&format!("mappingproxy({inner})")))

@@ -3,8 +3,9 @@
 //! CPython has is *unsupported*; one CPython would fail too is the program's own error.
 
 use super::cpython_names::{BUILTINS, MODULES, STDLIB_MODULES, TYPES};
+use super::interp::Vm;
 
-fn sorted_contains(names: &[&str], name: &str) -> bool {
+pub fn sorted_contains(names: &[&str], name: &str) -> bool {
     names.binary_search(&name).is_ok()
 }
 
@@ -72,7 +73,8 @@ pub fn is_builtin(name: &str) -> bool {
 }
 
 /// Whether CPython's module `module` (one the VM also provides) has attribute `attr`.
-pub fn module_has(module: &str, attr: &str) -> bool {
+#[cfg(test)]
+fn module_has(module: &str, attr: &str) -> bool {
     MODULES
         .iter()
         .find(|(m, _)| *m == module)
@@ -85,6 +87,16 @@ pub fn module_names(module: &str) -> Option<&'static [&'static str]> {
         .iter()
         .find(|(m, _)| *m == module)
         .map(|(_, names)| *names)
+}
+
+/// CPython's `dir(module)` for a module the VM provides in this run: as [`module_names`],
+/// except `inspect` when there is a standard library, which then is CPython's own
+/// Lib/inspect.py rather than the VM's stand-in (`sysmod`).
+pub fn provided_module_names(vm: &Vm, module: &str) -> Option<&'static [&'static str]> {
+    if module == "inspect" && vm.stdlib.is_some() {
+        return None;
+    }
+    module_names(module)
 }
 
 /// Whether `name` is a top-level module of CPython's standard library.

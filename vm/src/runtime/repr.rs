@@ -361,6 +361,10 @@ impl Vm {
                 let super::object::Native::MappingProxy(p) = &**n else {
                     return Err(self.bug("mappingproxy"));
                 };
+                if let Some(m) = &p.mapping {
+                    let m = m.clone();
+                    return self.str_of(&m);
+                }
                 let d = super::mappingproxy::shown(self, p)?;
                 self.str_of(&Value::Dict(d))
             }

@@ -1,5 +1,5 @@
 //! Struct sequences (CPython `Objects/structseq.c`): tuples whose items also have names —
-//! `sys.flags`, `sys.version_info`, `os.stat_result` and posix's other result types
+//! `sys.flags`, `sys.version_info`, `sys.float_info`, `os.stat_result` and posix's other result types
 //! (`os.terminal_size`, `os.statvfs_result`, `posix.times_result`, `posix.uname_result`,
 //! `posix.waitid_result`, `posix.sched_param`, `time.struct_time`). An instance is a tuple subclass's
 //! instance (see `subclass`) holding its visible fields as its tuple and every field,
@@ -45,6 +45,23 @@ const LAYOUTS: &[(&str, &[&str], usize)] = &[
         "version_info",
         &["major", "minor", "micro", "releaselevel", "serial"],
         5,
+    ),
+    (
+        "float_info",
+        &[
+            "max",
+            "max_exp",
+            "max_10_exp",
+            "min",
+            "min_exp",
+            "min_10_exp",
+            "dig",
+            "mant_dig",
+            "epsilon",
+            "radix",
+            "rounds",
+        ],
+        11,
     ),
     (
         "stat_result",
@@ -365,6 +382,8 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("flags", "__reduce__", reduce),
     ("version_info", "__repr__", repr),
     ("version_info", "__reduce__", reduce),
+    ("float_info", "__repr__", repr),
+    ("float_info", "__reduce__", reduce),
     ("stat_result", "__repr__", repr),
     ("stat_result", "__reduce__", reduce),
     ("statvfs_result", "__repr__", repr),

@@ -107,6 +107,7 @@ pub fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
         // `type`: a metaclass, whose instances are classes (see `metaclass`).
         if SUBCLASSABLE.contains(&&*b.name)
             || super::modules::io::iobase::BASES.contains(&&*b.name)
+            || &*b.name == "ast.AST"
             || &*b.name == "type"
             || super::modules::collections::DICT_TYPES.contains(&&*b.name)
         {

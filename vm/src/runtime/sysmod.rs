@@ -1,5 +1,7 @@
-//! The `sys` and `inspect` modules (spec: frames.getframe, frames.currentframe,
-//! tracing.settrace.*, tracing.gettrace, exceptions.exc_info).
+//! The `sys` module and, for runs without a standard library, a native stand-in for
+//! `inspect` (with one, `import inspect` runs CPython's Lib/inspect.py) (spec:
+//! frames.getframe, frames.currentframe, tracing.settrace.*, tracing.gettrace,
+//! exceptions.exc_info).
 
 use std::rc::Rc;
 
@@ -154,6 +156,11 @@ pub fn import_state(vm: &mut Vm) {
     }
     // No -W or -X options (`warnings` reads them when it is imported).
     d.set_str("warnoptions", Value::list(Vec::new()));
+    // With a standard library, `import inspect` runs CPython's Lib/inspect.py; the native
+    // stand-in `install` made serves the runs without one.
+    if vm.stdlib.is_some() {
+        let _ = vm.modules.remove(&Value::str("inspect"));
+    }
     d.set_str("_xoptions", Value::Dict(Dict::new_rc()));
     d.set_str(
         "_stdlib_dir",
@@ -173,6 +180,24 @@ pub fn import_state(vm: &mut Vm) {
         ],
     );
     d.set_str("version_info", version.clone());
+    // `sys.float_info`: IEEE 754 binary64, as `PyFloat_GetInfo` reports it.
+    let float_info = vec![
+        Value::Float(f64::MAX),
+        Value::Int(f64::MAX_EXP.into()),
+        Value::Int(f64::MAX_10_EXP.into()),
+        Value::Float(f64::MIN_POSITIVE),
+        Value::Int(f64::MIN_EXP.into()),
+        Value::Int(f64::MIN_10_EXP.into()),
+        Value::Int(f64::DIGITS.into()),
+        Value::Int(f64::MANTISSA_DIGITS.into()),
+        Value::Float(f64::EPSILON),
+        Value::Int(f64::RADIX.into()),
+        Value::Int(1),
+    ];
+    d.set_str(
+        "float_info",
+        super::structseq::make(vm, "float_info", float_info),
+    );
     // `sys.flags` of `python3.12 main.py` under the harness's environment
     // (PYTHONHASHSEED=0, PYTHONUTF8=1), never writing bytecode.
     let mut flags: Vec<Value> = vec![Value::Int(0); 18];

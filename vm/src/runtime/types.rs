@@ -353,6 +353,7 @@ const BUILTIN_TYPES: &[&str] = &[
     "bytearray",
     "bytearray_iterator",
     "DirEntry",
+    "AST",
 ];
 
 /// Struct sequences (CPython `PyStructSequence`): tuple subclasses with named fields,
@@ -360,6 +361,7 @@ const BUILTIN_TYPES: &[&str] = &[
 pub const STRUCT_SEQUENCES: &[&str] = &[
     "flags",
     "version_info",
+    "float_info",
     "stat_result",
     "statvfs_result",
     "terminal_size",
@@ -433,7 +435,7 @@ fn module_of(name: &str) -> &'static str {
         n if super::modules::io::is_io_type(n) => "_io",
         "SimpleNamespace" | "GenericAlias" | "UnionType" => "types",
         "_abc_data" => "_abc",
-        "flags" | "version_info" => "sys",
+        "flags" | "version_info" | "float_info" => "sys",
         "stat_result" | "statvfs_result" | "terminal_size" => "os",
         "times_result" | "uname_result" | "waitid_result" | "sched_param" | "DirEntry" => "posix",
         "struct_time" => "time",
@@ -447,6 +449,7 @@ fn module_of(name: &str) -> &'static str {
         n if super::modules::random::TYPES.contains(&n) => "_random",
         "Scanner" | "Encoder" => "_json",
         n if super::modules::sha2::TYPES.contains(&n) => "_sha2",
+        "AST" => "ast",
         n if super::modules::collections::module_of(n).is_some() => {
             super::modules::collections::module_of(n).unwrap_or("builtins")
         }
@@ -502,6 +505,10 @@ impl Types {
                 tm.has_dict = has_dict;
             }
             by_name.insert(name, t);
+        }
+        // `_ast.AST`: its instances (and its subclasses', the node classes) have a dict.
+        if let Some(t) = by_name.get_mut("AST").and_then(Rc::get_mut) {
+            t.has_dict = true;
         }
         for &name in STRUCT_SEQUENCES {
             by_name.insert(name, builtin(name, vec![tuple.clone()], "tuple"));

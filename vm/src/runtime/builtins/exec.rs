@@ -20,6 +20,7 @@ use crate::compile::{Mode, FUTURE_FLAGS};
 const COMPILE_FLAGS: u32 = 0x0400 | 0x1000 | 0x2000 | 0x0200 | 0x4000;
 /// `CO_NESTED`, accepted and ignored (`PyCF_MASK_OBSOLETE`).
 const OBSOLETE_FLAGS: u32 = flags::CO_NESTED;
+use super::super::modules::ast::PYCF_ONLY_AST;
 
 /// `compile(source, filename, mode, flags=0, dont_inherit=False, optimize=-1, *,
 /// _feature_version=-1)`.
@@ -57,8 +58,12 @@ pub fn compile(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Some(v) => vm.c_int(&v)?,
         None => -1,
     };
-    if feature.is_some() {
-        return Err(vm.unsupported("compile()'s _feature_version"));
+    // ast.parse passes -1 for the current grammar; an older one changes what parses.
+    if let Some(f) = feature {
+        let minor = vm.c_int(&f)?;
+        if minor != -1 && minor < 12 {
+            return Err(vm.unsupported("compile()'s _feature_version for an older grammar"));
+        }
     }
     let cflags = cflags as u32;
     if cflags & !(FUTURE_FLAGS | OBSOLETE_FLAGS | COMPILE_FLAGS) != 0 {
@@ -79,20 +84,30 @@ pub fn compile(vm: &mut Vm, args: Args) -> PyResult<Value> {
             return Err(vm.value_error("compile() mode must be 'exec', 'eval' or 'single'"));
         }
     };
-    if cflags & COMPILE_FLAGS != 0 {
+    let only_ast = cflags & PYCF_ONLY_AST != 0;
+    if cflags & COMPILE_FLAGS & !PYCF_ONLY_AST != 0 {
         return Err(vm.unsupported(
-            "compile() flags other than __future__ features (ASTs, top-level await, …)",
+            "compile() flags other than __future__ features and PyCF_ONLY_AST (type comments, \
+             top-level await, …)",
         ));
+    }
+    let source = required(source);
+    if vm.type_of(&source).is_subtype(&vm.ty("AST")) {
+        // `compile(tree, …, PyCF_ONLY_AST)` returns the tree itself.
+        if only_ast {
+            return Ok(source);
+        }
+        return Err(vm.unsupported("compile() of an AST object to code"));
+    }
+    if only_ast {
+        let text = source_text(vm, &source, "compile", "string, bytes or AST object")?;
+        let future = cflags | if dont_inherit { 0 } else { inherited(vm)? };
+        return super::super::modules::ast::convert::tree(vm, &text, &filename, mode, future);
     }
     if optimize > 0 {
         return Err(vm.unsupported("compile() with optimize 1 or 2"));
     }
-    let source = source_text(
-        vm,
-        &required(source),
-        "compile",
-        "string, bytes or AST object",
-    )?;
+    let source = source_text(vm, &source, "compile", "string, bytes or AST object")?;
     let future = cflags | if dont_inherit { 0 } else { inherited(vm)? };
     let code = compile_text(vm, &source, &filename, mode, future)?;
     Ok(Value::Code(code))
@@ -322,15 +337,26 @@ fn compile_text(
     match crate::compile::compile_mode(text, filename, mode, future) {
         Ok((code, warnings)) if warnings.is_empty() => Ok(code),
         Ok(_) => Err(vm.unsupported("SyntaxWarnings of code compiled at run time")),
-        Err(e) if e.unsupported => Err(Throw::Unsupported(crate::Unsupported {
+        Err(e) => Err(compile_error(vm, e, filename, text)),
+    }
+}
+
+/// A compile error as `compile()` raises it: the SyntaxError CPython raises, or the VM's
+/// unsupported verdict.
+pub fn compile_error(
+    vm: &mut Vm,
+    e: crate::compile::CompileError,
+    filename: &str,
+    text: &str,
+) -> Throw {
+    if e.unsupported {
+        return Throw::Unsupported(crate::Unsupported {
             feature: e.message,
             filename: filename.to_owned(),
             line: e.line,
             column: e.column,
-        })),
-        Err(e) => {
-            let exc = super::super::syntaxerror::from_compile_error(vm, &e, filename, text);
-            Err(vm.raise(exc))
-        }
+        });
     }
+    let exc = super::super::syntaxerror::from_compile_error(vm, &e, filename, text);
+    vm.raise(exc)
 }

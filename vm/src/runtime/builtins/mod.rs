@@ -799,7 +799,7 @@ pub(crate) fn dir_names(vm: &mut Vm, v: &Value) -> PyResult<Vec<Value>> {
         // `module.__dir__`: the keys of the module's dict. A native module that holds
         // only part of CPython's names cannot answer.
         Value::Module(m) => {
-            if let Some(cpython) = super::reach::module_names(&m.name) {
+            if let Some(cpython) = super::reach::provided_module_names(vm, &m.name) {
                 let keys = m.dict.keys();
                 let same = keys.len() == cpython.len()
                     && keys
@@ -846,7 +846,15 @@ fn class_dir(
 ) -> PyResult<()> {
     for c in t.mro() {
         if c.is_builtin() {
-            let Some(names) = cpython_type_names(&c.name) else {
+            // The generated tables know a type by its registry key (`AST`, `_IOBase`),
+            // which its tp_name (`ast.AST`, `_io._IOBase`) may qualify.
+            let key = vm
+                .types
+                .by_name
+                .iter()
+                .find(|(_, x)| Rc::ptr_eq(x, &c))
+                .map_or(&*c.name, |(k, _)| *k);
+            let Some(names) = cpython_type_names(key) else {
                 return Err(vm.unsupported(format!("dir() of the built-in type {}", c.name)));
             };
             for n in names {

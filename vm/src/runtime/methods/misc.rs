@@ -24,11 +24,42 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("code", "co_lines", code_co_lines),
     ("code", "_varname_from_oparg", code_varname_from_oparg),
     ("code", "co_positions", code_co_positions),
+    ("function", "__get__", function_get),
     ("object", "__init__", object_init),
     ("object", "__new__", object_new),
     ("TextIOWrapper", "write", stream_write),
     ("TextIOWrapper", "flush", stream_flush),
 ];
+
+/// `function.__get__(instance, owner=None, /)` (`wrap_descr_get` around
+/// `func_descr_get`): the function itself for no instance, else a method bound to it.
+fn function_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    if !args.kw.is_empty() {
+        return Err(vm.type_error("wrapper __get__() takes no keyword arguments"));
+    }
+    let n = args.pos.len().saturating_sub(1);
+    if n == 0 {
+        return Err(vm.type_error("__get__ expected at least 1 argument, got 0"));
+    }
+    if n > 2 {
+        return Err(vm.type_error(format!("__get__ expected at most 2 arguments, got {n}")));
+    }
+    let func = args.pos[0].clone();
+    let obj = args.pos[1].clone();
+    let owner = args.pos.get(2).cloned().unwrap_or(Value::None);
+    if obj.is_none() {
+        if owner.is_none() {
+            return Err(vm.type_error("__get__(None, None) is invalid"));
+        }
+        return Ok(func);
+    }
+    Ok(Value::Method(std::rc::Rc::new(
+        crate::runtime::object::Method {
+            func,
+            receiver: obj,
+        },
+    )))
+}
 
 /// The class methods (`METH_CLASS`) this file installs.
 pub const CLASS_METHODS: &[(&str, &str, NativeFn)] = &[

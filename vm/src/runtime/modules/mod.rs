@@ -5,10 +5,12 @@
 //! as shared libraries); without one, [`import`] builds a module on its first import and
 //! keeps it in `sys.modules`, so later imports give the same object.
 //!
-//! `sys` and `inspect` are still installed at start-up by `sysmod`.
+//! `sys` is installed at start-up by `sysmod`, and so is a stand-in for `inspect`, which
+//! serves only runs without a standard library (with one, Lib/inspect.py runs).
 
 pub mod abc;
 pub mod atexit;
+pub mod ast;
 pub mod bisect;
 pub mod codecs;
 pub mod collections;
@@ -61,6 +63,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_abc",
         from_file: false,
         build: abc::build,
+    },
+    NativeModule {
+        name: "_ast",
+        from_file: false,
+        build: ast::build,
     },
     NativeModule {
         name: "_bisect",
@@ -292,6 +299,18 @@ pub fn functions() -> Vec<(String, String)> {
 pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<Value>> {
     Ok(match &**n {
         Native::WeakRef(w) if name == "__callback__" => Some(w.callback()),
+        // A getset or member descriptor's `__name__`, `__objclass__` and `__qualname__`
+        // (descrobject.c's `descr_members` and `descr_getset`).
+        Native::GetSet(g) if matches!(name, "__name__" | "__objclass__" | "__qualname__") => {
+            let Some(owner) = g.owner.upgrade() else {
+                return Err(vm.bug("a descriptor whose class is gone"));
+            };
+            Some(match name {
+                "__name__" => Value::str(g.name),
+                "__objclass__" => Value::Type(owner),
+                _ => Value::str(&format!("{}.{}", owner.qualname.borrow(), g.name)),
+            })
+        }
         Native::File(f) => io::attr(vm, f, name),
         Native::StringIO(s) => io::stringio::attr(vm, s, name)?,
         Native::BytesIO(b) => io::bytesio::attr(b, name),
@@ -401,6 +420,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "operator.attrgetter" => operator::attrgetter_new(vm, args),
         "operator.methodcaller" => operator::methodcaller_new(vm, args),
         "module" => super::import::new_module(vm, args),
+        "ast.AST" => ast::construct(vm, t, args),
         "memoryview" => super::memoryview::construct(vm, args),
         "bytearray" => super::bytearray::construct(vm, args),
         "types.SimpleNamespace" => super::sysmod::new_namespace(vm, t, args),
@@ -453,4 +473,5 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     random::METHODS,
     sha2::METHODS,
     json::METHODS,
+    ast::METHODS,
 ];

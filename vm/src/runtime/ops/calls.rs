@@ -211,7 +211,7 @@ fn import_star(vm: &mut Vm, m: &Value) -> PyResult<()> {
     };
     // A native module holding part of CPython's names would bind fewer names.
     if let Value::Module(module) = m {
-        if let Some(cpython) = reach::module_names(&module.name) {
+        if let Some(cpython) = reach::provided_module_names(vm, &module.name) {
             if !from_all
                 && cpython
                     .iter()
