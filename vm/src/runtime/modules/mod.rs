@@ -9,8 +9,8 @@
 //! serves only runs without a standard library (with one, Lib/inspect.py runs).
 
 pub mod abc;
-pub mod atexit;
 pub mod ast;
+pub mod atexit;
 pub mod bisect;
 pub mod codecs;
 pub mod collections;
