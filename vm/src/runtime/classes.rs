@@ -350,25 +350,9 @@ fn init_subclass(vm: &mut Vm, t: &Rc<Type>, kwds: Vec<(Rc<str>, Value)>) -> PyRe
 /// An exception class a native module makes at its start (`PyErr_NewException`):
 /// `name` in `module`, deriving from `bases`, a class like one a class statement makes.
 pub fn exception_class(name: &str, module: &str, bases: Vec<Rc<Type>>) -> Rc<Type> {
-    let mro_rest = c3(&bases).unwrap_or_default();
     let ns = Dict::new_rc();
     ns.set_str("__module__", Value::str(module));
-    let t = Rc::new(Type {
-        name: Rc::from(name),
-        qualname: RefCell::new(Rc::from(name)),
-        module: Rc::from(module),
-        bases: bases.clone(),
-        mro_rest,
-        dict: ns,
-        base_layout: "BaseException",
-        builtin: false,
-        nslots: 0,
-        has_dict: true,
-        meta: None,
-        hook_cache: std::cell::Cell::new((0, 0)),
-        collection: std::cell::Cell::new(0),
-        subclasses: RefCell::new(Vec::new()),
-    });
+    let t = Type::heap(name, module, bases.clone(), ns, "BaseException");
     super::mappingproxy::add_class_entries(&t);
     for b in &bases {
         b.subclasses.borrow_mut().push(Rc::downgrade(&t));

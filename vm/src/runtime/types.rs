@@ -69,14 +69,36 @@ impl Type {
     /// A class with no body deriving from `object` alone (the importlib classes the VM
     /// names without modelling them).
     pub fn plain_class(name: &str, module: &str, object: &Rc<Type>) -> Rc<Type> {
+        Type::heap(
+            name,
+            module,
+            vec![object.clone()],
+            super::dict::Dict::new_rc(),
+            "object",
+        )
+    }
+
+    /// A class such as a class statement makes (not a built-in type), which native
+    /// modules create at their start: `name` in `module`, deriving from `bases` (C3 order),
+    /// with `dict`, its instances laid out as `base_layout`'s. It is not yet among its
+    /// bases' subclasses and its dict lacks what type_new adds (see
+    /// `mappingproxy::add_class_entries`).
+    pub fn heap(
+        name: &str,
+        module: &str,
+        bases: Vec<Rc<Type>>,
+        dict: Rc<super::dict::Dict>,
+        base_layout: &'static str,
+    ) -> Rc<Type> {
+        let mro_rest = c3(&bases).unwrap_or_default();
         Rc::new(Type {
             name: Rc::from(name),
             qualname: RefCell::new(Rc::from(name)),
             module: Rc::from(module),
-            bases: vec![object.clone()],
-            mro_rest: vec![object.clone()],
-            dict: super::dict::Dict::new_rc(),
-            base_layout: "object",
+            bases,
+            mro_rest,
+            dict,
+            base_layout,
             builtin: false,
             nslots: 0,
             has_dict: true,

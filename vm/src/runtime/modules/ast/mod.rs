@@ -14,7 +14,7 @@ mod fstring;
 #[rustfmt::skip]
 mod nodes;
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -129,24 +129,7 @@ fn node_class(node: &nodes::Node, base: Rc<Type>) -> Rc<Type> {
     ns.set_str("__match_args__", names(node.fields));
     ns.set_str("__module__", Value::str("ast"));
     ns.set_str("__doc__", Value::str(node.doc));
-    let mut mro_rest = vec![base.clone()];
-    mro_rest.extend(base.mro_rest.iter().cloned());
-    let t = Rc::new(Type {
-        name: Rc::from(node.name),
-        qualname: RefCell::new(Rc::from(node.name)),
-        module: Rc::from("ast"),
-        bases: vec![base.clone()],
-        mro_rest,
-        dict: ns,
-        base_layout: "object",
-        builtin: false,
-        nslots: 0,
-        has_dict: true,
-        meta: None,
-        hook_cache: Cell::new((0, 0)),
-        collection: Cell::new(0),
-        subclasses: RefCell::new(Vec::new()),
-    });
+    let t = Type::heap(node.name, "ast", vec![base.clone()], ns, "object");
     super::super::mappingproxy::add_class_entries(&t);
     if let Some(attrs) = node.attributes {
         t.dict.set_str("_attributes", names(attrs));

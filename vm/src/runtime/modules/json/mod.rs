@@ -91,6 +91,23 @@ fn push_u(out: &mut String, u: u32) {
     }
 }
 
+/// The two-character escapes both encoders use (`\\`, `\"`, `\b`, `\f`, `\n`, `\r`,
+/// `\t`); false for any other character.
+fn push_short_escape(out: &mut String, c: char) -> bool {
+    let e = match c {
+        '\\' => "\\\\",
+        '"' => "\\\"",
+        '\u{8}' => "\\b",
+        '\u{c}' => "\\f",
+        '\n' => "\\n",
+        '\r' => "\\r",
+        '\t' => "\\t",
+        _ => return false,
+    };
+    out.push_str(e);
+    true
+}
+
 /// `ascii_escape_unicode`: the JSON string, ASCII only (non-BMP characters as a
 /// surrogate pair of escapes).
 pub fn ascii_escape(s: &str) -> String {
@@ -101,19 +118,10 @@ pub fn ascii_escape(s: &str) -> String {
             out.push(c);
             continue;
         }
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            _ => {
-                let mut units = [0u16; 2];
-                for u in c.encode_utf16(&mut units) {
-                    push_u(&mut out, u32::from(*u));
-                }
+        if !push_short_escape(&mut out, c) {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                push_u(&mut out, u32::from(*u));
             }
         }
     }
@@ -126,16 +134,13 @@ pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) <= 0x1f => push_u(&mut out, u32::from(c)),
-            c => out.push(c),
+        if push_short_escape(&mut out, c) {
+            continue;
+        }
+        if u32::from(c) <= 0x1f {
+            push_u(&mut out, u32::from(c));
+        } else {
+            out.push(c);
         }
     }
     out.push('"');

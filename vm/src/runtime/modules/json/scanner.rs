@@ -313,19 +313,13 @@ impl Run<'_> {
                     dict.set(key, val)
                         .map_err(|_| vm.bug("a JSON object key that is not a str"))?;
                 }
-                idx = self.skip_ws(next);
-                if self.at(idx) == Some('}') {
-                    break;
+                match self.after_item(vm, next, '}')? {
+                    Ok(close) => {
+                        idx = close;
+                        break;
+                    }
+                    Err(item) => idx = item,
                 }
-                if self.at(idx) != Some(',') {
-                    return Err(errmsg(
-                        vm,
-                        "Expecting ',' delimiter",
-                        self.pystr,
-                        idx as i64,
-                    ));
-                }
-                idx = self.skip_ws(idx + 1);
             }
         }
         let next = idx + 1;
@@ -340,6 +334,23 @@ impl Run<'_> {
         Ok((Value::Dict(dict), next))
     }
 
+    /// After an item of an object or array ending at `next`: `Ok` with the position of
+    /// the closing `close`, `Err` with the start of the next item after a `,`, or the
+    /// "Expecting ',' delimiter" error.
+    fn after_item(&self, vm: &mut Vm, next: usize, close: char) -> PyResult<Result<usize, usize>> {
+        let idx = self.skip_ws(next);
+        match self.at(idx) {
+            Some(c) if c == close => Ok(Ok(idx)),
+            Some(',') => Ok(Err(self.skip_ws(idx + 1))),
+            _ => Err(errmsg(
+                vm,
+                "Expecting ',' delimiter",
+                self.pystr,
+                idx as i64,
+            )),
+        }
+    }
+
     /// `_parse_array_unicode`: `idx` is just after the `[`.
     fn parse_array(&mut self, vm: &mut Vm, idx: usize) -> PyResult<(Value, usize)> {
         let mut items = Vec::new();
@@ -348,19 +359,13 @@ impl Run<'_> {
             loop {
                 let (val, next) = self.scan_once(vm, idx as i64)?;
                 items.push(val);
-                idx = self.skip_ws(next);
-                if self.at(idx) == Some(']') {
-                    break;
+                match self.after_item(vm, next, ']')? {
+                    Ok(close) => {
+                        idx = close;
+                        break;
+                    }
+                    Err(item) => idx = item,
                 }
-                if self.at(idx) != Some(',') {
-                    return Err(errmsg(
-                        vm,
-                        "Expecting ',' delimiter",
-                        self.pystr,
-                        idx as i64,
-                    ));
-                }
-                idx = self.skip_ws(idx + 1);
             }
         }
         Ok((Value::list(items), idx + 1))
