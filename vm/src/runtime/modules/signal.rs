@@ -1,5 +1,6 @@
 //! `_signal` (CPython `Modules/signalmodule.c`): Linux's signal numbers, the handler
-//! table (`signal`, `getsignal`), `default_int_handler`, `strsignal`, `valid_signals`,
+//! table (`signal`, `getsignal`; the handler a process inherited for a signal Python does
+//! not set itself is unsupported), `default_int_handler`, `strsignal`, `valid_signals`,
 //! `siginterrupt` and `set_wakeup_fd(-1)`. No signal ever reaches a program in the VM, so
 //! installing a handler only records it; everything that sends, waits for or blocks
 //! signals, or arms a timer (`raise_signal`, `alarm`, `pause`, `setitimer`,
@@ -163,9 +164,11 @@ fn signal_number(vm: &mut Vm, v: &Value) -> PyResult<i64> {
 }
 
 /// The handler table as a process starts: SIGINT's is `default_int_handler`, SIGPIPE and
-/// SIGXFSZ are ignored (Python's start-up), glibc's own 32 and 33 are unknown (None).
-fn initial(vm: &Vm, n: i64) -> Value {
-    match n {
+/// SIGXFSZ are ignored (Python's start-up), glibc's own 32 and 33 are unknown (None). The
+/// others are what the process inherited from its parent (`nohup` ignores SIGHUP, say),
+/// which the VM cannot know: unsupported.
+fn initial(vm: &Vm, n: i64) -> PyResult<Value> {
+    Ok(match n {
         2 => vm
             .modules
             .get_str("_signal")
@@ -176,13 +179,17 @@ fn initial(vm: &Vm, n: i64) -> Value {
             .unwrap_or(Value::None),
         13 | 25 => Value::Int(1),
         32 | 33 => Value::None,
-        _ => Value::Int(0),
-    }
+        _ => {
+            return Err(vm.unsupported(format!(
+                "the handler of signal {n} before the program sets one (inherited from the parent process)"
+            )))
+        }
+    })
 }
 
-fn handler(vm: &Vm, n: i64) -> Value {
+fn handler(vm: &Vm, n: i64) -> PyResult<Value> {
     match vm.signal_handlers.get(&n) {
-        Some(h) => h.clone(),
+        Some(h) => Ok(h.clone()),
         None => initial(vm, n),
     }
 }
@@ -220,7 +227,7 @@ fn signal(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
         return Err(vm.raise(exc));
     }
-    let old = handler(vm, n);
+    let old = handler(vm, n)?;
     vm.signal_handlers.insert(n, h);
     Ok(old)
 }
@@ -229,7 +236,7 @@ fn getsignal(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [n] = Spec::method("_signal", "getsignal", Style::O, &["signalnum"], 1)
         .bind::<1>(vm, &args, 0)?;
     let n = signal_number(vm, &n.unwrap_or_default())?;
-    Ok(handler(vm, n))
+    handler(vm, n)
 }
 
 /// `default_int_handler(signalnum, frame)`: raises KeyboardInterrupt.
