@@ -826,17 +826,17 @@ impl Drop for StructIter {
 }
 
 fn new_iter(vm: &mut Vm, l: Rc<Layout>, buffer: &Value) -> PyResult<Value> {
-    if let Value::Native(n) = buffer {
-        if let Native::MemoryView(_) = &**n {
-            return Err(vm.unsupported("iter_unpack over a memoryview"));
-        }
-    }
-    let data = read_buffer(vm, buffer)?;
     if l.size == 0 {
         return Err(error(
             vm,
             "cannot iteratively unpack with a struct of length 0",
         ));
+    }
+    let data = read_buffer(vm, buffer)?;
+    if let Value::Native(n) = buffer {
+        if let Native::MemoryView(_) = &**n {
+            return Err(vm.unsupported("iter_unpack over a memoryview"));
+        }
     }
     if data.len() % l.size != 0 {
         return Err(error(
