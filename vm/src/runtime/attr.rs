@@ -909,6 +909,13 @@ impl Vm {
         }
         if let Value::Object(o) = v {
             let t = o.class.borrow().clone();
+            // `_struct.Struct`'s getters without setters.
+            if matches!(name, "format" | "size") && t.is_subtype(&self.ty("Struct")) {
+                return Err(self.err(
+                    "AttributeError",
+                    format!("attribute '{name}' of '_struct.Struct' objects is not writable"),
+                ));
+            }
             if let Some(a) = t.lookup(name) {
                 if self.descr_delete(&a, v)? {
                     return Ok(());

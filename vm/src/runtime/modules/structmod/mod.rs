@@ -214,7 +214,8 @@ fn ssize(vm: &mut Vm, v: &Value, index_error: bool) -> PyResult<i64> {
 
 /// `get_pylong`: an int, through `__index__` for other objects that have one.
 fn integer(vm: &mut Vm, v: &Value) -> PyResult<BigInt> {
-    match v {
+    // An int subclass is read as the int it is, its own `__index__` not called.
+    match v.builtin_value() {
         Value::Int(i) => Ok(BigInt::from(*i)),
         Value::Bool(b) => Ok(BigInt::from(u8::from(*b))),
         Value::BigInt(b) => Ok((**b).clone()),
@@ -226,6 +227,11 @@ fn integer(vm: &mut Vm, v: &Value) -> PyResult<BigInt> {
 /// `PyFloat_AsDouble`, any exception it raises becoming `required argument is not a
 /// float`.
 fn double(vm: &mut Vm, v: &Value) -> PyResult<f64> {
+    // A float subclass is read as the float it is (`PyFloat_Check`), its `__float__`
+    // not called.
+    if let Value::Float(x) = v.builtin_value() {
+        return Ok(*x);
+    }
     match super::math::to_double(vm, v) {
         Ok(x) => Ok(x),
         Err(Throw::Exc(_)) => Err(error(vm, "required argument is not a float")),
