@@ -35,6 +35,7 @@ use super::super::{PyResult, Throw};
 /// The types, by registry key.
 pub const TYPES: &[&str] = &["Struct", "unpack_iterator"];
 
+/// `module_doc`, python3.12's `_struct.__doc__`.
 const DOC: &str = "Functions to convert between Python values and C structs.
 Python bytes objects are used to hold the data representing the C struct
 and also as format strings (explained below) to describe the layout of data
@@ -57,8 +58,8 @@ Special cases (preceding decimal count indicates length):
   s:string (array of char); p: pascal string (with count byte).
 Special cases (only available in native format):
   n:ssize_t; N:size_t;
-  P:an integer type that is wider than a pointer.
-Special case (not in native mode unless 'long long' in platform C compiler):
+  P:an integer type that is wide enough to hold a pointer.
+Special case (not in native mode unless 'long long' in platform C):
   q:long long; Q:unsigned long long
 Whitespace between formats is ignored.
 
