@@ -5,7 +5,7 @@ import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, ite
 import _functools, _heapq, _bisect
 import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, itertools, _operator, re, _sre
 import _collections
-import _json, _random, _sha2
+import _json, _random, _sha2, _struct
 
 def gen():
     yield 1
@@ -116,6 +116,8 @@ samples = {
     # `_json`'s, `_random`'s and `_sha2`'s types.
     "Scanner": _json.make_scanner, "Encoder": _json.make_encoder, "Random": _random.Random,
     **{n: getattr(_sha2, n) for n in ("SHA224Type", "SHA256Type", "SHA384Type", "SHA512Type")},
+    # `_struct`'s types.
+    "Struct": _struct.Struct, "unpack_iterator": type(_struct.iter_unpack("b", b"")),
     # posix's other types (Modules/posixmodule.c).
     **{n: getattr(posix, n) for n in (
         "DirEntry", "sched_param", "statvfs_result", "terminal_size", "times_result",
@@ -292,6 +294,7 @@ DOC_MODULES = (
     "_sre",
     "_stat",
     "_string",
+    "_struct",
     "_thread",
     "_tokenize",
     "_warnings",

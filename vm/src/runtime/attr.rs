@@ -721,6 +721,15 @@ impl Vm {
                     return Err(self
                         .unsupported(format!("assigning the attribute {name} of an _io object")));
                 }
+                // `_struct.Struct`'s getters without setters.
+                if matches!(name, "format" | "size")
+                    && o.class.borrow().is_subtype(&self.ty("Struct"))
+                {
+                    return Err(self.err(
+                        "AttributeError",
+                        format!("attribute '{name}' of '_struct.Struct' objects is not writable"),
+                    ));
+                }
                 if let Some(data) = &o.exc {
                     if super::syntaxerror::set(self, v, name, x.clone()) {
                         return Ok(());
@@ -915,6 +924,13 @@ impl Vm {
         }
         if let Value::Object(o) = v {
             let t = o.class.borrow().clone();
+            // `_struct.Struct`'s getters without setters.
+            if matches!(name, "format" | "size") && t.is_subtype(&self.ty("Struct")) {
+                return Err(self.err(
+                    "AttributeError",
+                    format!("attribute '{name}' of '_struct.Struct' objects is not writable"),
+                ));
+            }
             if let Some(a) = t.lookup(name) {
                 if self.descr_delete(&a, v)? {
                     return Ok(());

@@ -338,6 +338,11 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__setstate__", "close", "closed", "getvalue", "line_buffering", "newlines", "read",
         "readable", "readline", "seek", "seekable", "tell", "truncate", "writable", "write",
     ]),
+    ("Struct", "object", &[
+        "__delattr__", "__doc__", "__getattribute__", "__init__", "__module__", "__new__",
+        "__setattr__", "__sizeof__", "format", "iter_unpack", "pack", "pack_into", "size",
+        "unpack", "unpack_from",
+    ]),
     ("SyntaxError", "Exception", &[
         "__doc__", "__init__", "__str__", "end_lineno", "end_offset", "filename", "lineno", "msg",
         "offset", "print_file_and_line", "text",
@@ -985,6 +990,9 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "n_fields", "n_sequence_fields", "n_unnamed_fields", "nodename", "release", "sysname",
         "version",
     ]),
+    ("unpack_iterator", "object", &[
+        "__doc__", "__getattribute__", "__iter__", "__length_hint__", "__module__", "__next__",
+    ]),
     ("version_info", "tuple", &[
         "__doc__", "__match_args__", "__reduce__", "__repr__", "major", "micro", "minor",
         "n_fields", "n_sequence_fields", "n_unnamed_fields", "releaselevel", "serial",
@@ -1267,6 +1275,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("StringIO", &[
         "__init__", "__next__",
+    ]),
+    ("Struct", &[
+        "__delattr__", "__getattribute__", "__init__", "__setattr__",
     ]),
     ("SyntaxError", &[
         "__init__", "__str__",
@@ -1736,6 +1747,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("uname_result", &[
         "__repr__",
     ]),
+    ("unpack_iterator", &[
+        "__getattribute__", "__iter__", "__next__",
+    ]),
     ("version_info", &[
         "__repr__",
     ]),
@@ -1824,6 +1838,9 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ]),
     ("StringIO", &[
         "closed", "line_buffering", "newlines",
+    ]),
+    ("Struct", &[
+        "format", "size",
     ]),
     ("TextIOWrapper", &[
         "_CHUNK_SIZE", "closed", "errors", "name", "newlines",
@@ -2204,7 +2221,8 @@ pub const FINAL_TYPES: &[&str] = &[
     "odict_keys", "odict_values", "range", "range_iterator", "sched_param", "set_iterator",
     "slice", "stat_result", "statvfs_result", "str_ascii_iterator", "str_iterator",
     "struct_siginfo", "struct_time", "terminal_size", "times_result", "traceback",
-    "tuple_iterator", "uname_result", "version_info", "waitid_result", "wrapper_descriptor",
+    "tuple_iterator", "uname_result", "unpack_iterator", "version_info", "waitid_result",
+    "wrapper_descriptor",
 ];
 
 /// `__doc__` of each built-in type whose `__doc__` is a str or None, sorted by the VM's
@@ -2384,6 +2402,9 @@ SimpleNamespace(**kwargs)"##), true),
 
 The initial_value argument sets the value of object.  The newline
 argument is like the one of TextIOWrapper's constructor."##), true),
+    ("Struct", Some(r##"Struct(fmt) --> compiled struct object
+
+"##), true),
     ("SyntaxError", Some(r##"Invalid syntax."##), true),
     ("SyntaxWarning", Some(r##"Base class for warnings about dubious syntax."##), true),
     ("SystemError", Some(r##"Internal error in the Python interpreter.
@@ -3059,6 +3080,7 @@ This object may be accessed either as a tuple of
 or via the attributes sysname, nodename, release, version, and machine.
 
 See os.uname for more information."##), true),
+    ("unpack_iterator", None, true),
     ("version_info", Some(r##"sys.version_info
 
 Version information as a named tuple."##), true),
@@ -3180,6 +3202,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("StopAsyncIteration", 0x40085502),
     ("StopIteration", 0x40085502),
     ("StringIO", 0x5700),
+    ("Struct", 0x5700),
     ("SyntaxError", 0x40085502),
     ("SyntaxWarning", 0x40085502),
     ("SystemError", 0x40085502),
@@ -3323,6 +3346,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("tuple_iterator", 0x85182),
     ("type", 0x80885d02),
     ("uname_result", 0x4405220),
+    ("unpack_iterator", 0x5380),
     ("version_info", 0x44851a2),
     ("waitid_result", 0x4405220),
     ("wrapper_descriptor", 0xa5182),
@@ -4147,6 +4171,11 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "__doc__", "__loader__", "__name__", "__package__", "__spec__",
         "formatter_field_name_split", "formatter_parser",
     ]),
+    ("_struct", &[
+        "Struct", "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__",
+        "_clearcache", "calcsize", "error", "iter_unpack", "pack", "pack_into", "unpack",
+        "unpack_from",
+    ]),
     ("_thread", &[
         "LockType", "RLock", "TIMEOUT_MAX", "_ExceptHookArgs", "__doc__", "__loader__",
         "__name__", "__package__", "__spec__", "_count", "_excepthook", "_is_main_interpreter",
@@ -4946,6 +4975,34 @@ Return True if mode is from a whiteout."##), None),
     ("_stat", "filemode", Some(r##"Convert a file's mode to a string of the form '-rwxrwxrwx'"##), None),
     ("_string", "formatter_field_name_split", Some(r##"split the argument as a field name"##), None),
     ("_string", "formatter_parser", Some(r##"parse the argument as a format string"##), None),
+    ("_struct", "_clearcache", Some(r##"Clear the internal cache."##), Some(r##"($module, /)"##)),
+    ("_struct", "calcsize", Some(r##"Return size in bytes of the struct described by the format string."##), Some(r##"($module, format, /)"##)),
+    ("_struct", "iter_unpack", Some(r##"Return an iterator yielding tuples unpacked from the given bytes.
+
+The bytes are unpacked according to the format string, like
+a repeated invocation of unpack_from().
+
+Requires that the bytes length be a multiple of the format struct size."##), Some(r##"($module, format, buffer, /)"##)),
+    ("_struct", "pack", Some(r##"pack(format, v1, v2, ...) -> bytes
+
+Return a bytes object containing the values v1, v2, ... packed according
+to the format string.  See help(struct) for more on format strings."##), None),
+    ("_struct", "pack_into", Some(r##"pack_into(format, buffer, offset, v1, v2, ...)
+
+Pack the values v1, v2, ... according to the format string and write
+the packed bytes into the writable buffer buf starting at offset.  Note
+that the offset is a required argument.  See help(struct) for more
+on format strings."##), None),
+    ("_struct", "unpack", Some(r##"Return a tuple containing values unpacked according to the format string.
+
+The buffer's size in bytes must be calcsize(format).
+
+See help(struct) for more on format strings."##), Some(r##"($module, format, buffer, /)"##)),
+    ("_struct", "unpack_from", Some(r##"Return a tuple containing values unpacked according to the format string.
+
+The buffer's size, minus offset, must be at least calcsize(format).
+
+See help(struct) for more on format strings."##), Some(r##"($module, format, /, buffer, offset=0)"##)),
     ("_thread", "_count", Some(r##"_count() -> integer
 
 Return the number of currently running Python threads, excluding

@@ -332,6 +332,39 @@ impl MemoryView {
     fn c_contiguous(&self) -> bool {
         self.len <= 1 || self.stride == self.fmt.size() as isize
     }
+
+    /// Whether the view's items are adjacent (`PyBuffer_IsContiguous(view, 'C')`).
+    pub fn is_c_contiguous(&self) -> bool {
+        self.c_contiguous()
+    }
+
+    /// Whether the view refuses writes.
+    pub fn readonly_view(&self) -> bool {
+        self.readonly
+    }
+
+    /// The view's length in bytes (`nbytes`).
+    pub fn nbytes(&self) -> usize {
+        self.len * self.fmt.size()
+    }
+
+    /// For a writer of raw bytes (`_struct.pack_into`): `bytes` at byte `at` of a
+    /// writable C-contiguous view, into the bytearray it views. Does nothing on a
+    /// released view or past its end.
+    pub fn write_bytes(&self, at: usize, bytes: &[u8]) {
+        let Some(mbuf) = self.mbuf.borrow().clone() else {
+            return;
+        };
+        if self.readonly || at + bytes.len() > self.nbytes() {
+            return;
+        }
+        if let Some(b) = as_bytearray(&mbuf.obj) {
+            let start = self.offset + at;
+            if let Some(dst) = b.data.borrow_mut().get_mut(start..start + bytes.len()) {
+                dst.copy_from_slice(bytes);
+            }
+        }
+    }
 }
 
 /// The receiver of a memoryview method, its managed buffer checked unless `released_ok`.

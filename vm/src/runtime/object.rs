@@ -114,6 +114,10 @@ pub enum Native {
     /// `_json`'s scanner and encoder (`make_scanner`, `make_encoder`).
     JsonScanner(super::modules::json::scanner::Scanner),
     JsonEncoder(super::modules::json::encoder::Encoder),
+    /// The state a `_struct.Struct` instance carries (its payload), and the iterator
+    /// `iter_unpack` returns.
+    Struct(Rc<super::modules::structmod::StructObj>),
+    StructIter(super::modules::structmod::StructIter),
 }
 
 impl Native {
@@ -155,6 +159,8 @@ impl Native {
             Native::Sha2(s) => s.kind.type_name(),
             Native::JsonScanner(_) => "Scanner",
             Native::JsonEncoder(_) => "Encoder",
+            Native::Struct(_) => "Struct",
+            Native::StructIter(_) => "unpack_iterator",
         }
     }
 }

@@ -60,6 +60,8 @@ pub const SUBCLASSABLE: &[&str] = &[
     // `_random.Random`, by tp_name only: its methods take the instance (they read the
     // generator through `builtin_value`).
     "_random.Random",
+    // `_struct.Struct`, by tp_name only, as `_random.Random`.
+    "_struct.Struct",
 ];
 
 /// Built-in types CPython lets a class derive from (`Py_TPFLAGS_BASETYPE`) whose

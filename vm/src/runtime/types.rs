@@ -470,6 +470,7 @@ fn module_of(name: &str) -> &'static str {
         "SRE_Scanner" | "SRE_Template" => "_sre",
         n if super::modules::random::TYPES.contains(&n) => "_random",
         "Scanner" | "Encoder" => "_json",
+        n if super::modules::structmod::TYPES.contains(&n) => "_struct",
         n if super::modules::sha2::TYPES.contains(&n) => "_sha2",
         "AST" => "ast",
         n if super::modules::collections::module_of(n).is_some() => {
@@ -493,6 +494,7 @@ impl Types {
             .chain(super::modules::sha2::TYPES)
             .chain(super::modules::json::TYPES)
             .chain(super::modules::random::TYPES)
+            .chain(super::modules::structmod::TYPES)
         {
             let bases = if name == "bool" {
                 vec![by_name

@@ -135,7 +135,13 @@ def _json_random_sha2_types():
     return {
         "Random": _random.Random, "Scanner": _json.make_scanner, "Encoder": _json.make_encoder,
         **{n: getattr(_sha2, n) for n in ("SHA224Type", "SHA256Type", "SHA384Type", "SHA512Type")},
+        **_struct_types(),
     }
+
+
+def _struct_types():
+    import _struct
+    return {"Struct": _struct.Struct, "unpack_iterator": type(_struct.iter_unpack("b", b""))}
 
 
 def _functools_types():

@@ -34,6 +34,7 @@ pub mod signal;
 pub mod sre;
 pub mod stat;
 pub mod string;
+pub mod structmod;
 pub mod thread;
 pub mod time;
 pub mod tokenize;
@@ -148,6 +149,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_stat",
         from_file: false,
         build: stat::build,
+    },
+    NativeModule {
+        name: "_struct",
+        from_file: true,
+        build: structmod::build,
     },
     NativeModule {
         name: "_string",
@@ -326,6 +332,7 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
         Native::Sha2(s) => sha2::attr(s, name),
         Native::JsonScanner(s) => json::scanner::attr(s, name),
         Native::JsonEncoder(e) => json::encoder::attr(e, name),
+        Native::Struct(s) => structmod::attr(s, name),
         _ => None,
     })
 }
@@ -397,6 +404,11 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         )),
         Native::JsonScanner(_) => Ok(format!("<_json.Scanner object at {:#x}>", v.address())),
         Native::JsonEncoder(_) => Ok(format!("<_json.Encoder object at {:#x}>", v.address())),
+        Native::Struct(_) => Err(vm.bug("the repr of a Struct payload")),
+        Native::StructIter(_) => Ok(format!(
+            "<_struct.unpack_iterator object at {:#x}>",
+            v.address()
+        )),
     }
 }
 
@@ -409,6 +421,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
     let made = match &*t.name {
         "_thread.RLock" => thread::new_rlock(vm, &args),
         "_random.Random" => random::construct(vm, t, args),
+        "_struct.Struct" => structmod::construct(vm, t, args),
         "_json.Scanner" => json::scanner::construct(vm, args),
         "_json.Encoder" => json::encoder::construct(vm, args),
         "weakref.ReferenceType" => {
@@ -437,10 +450,15 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         | "time.struct_time"
         | "_thread._ExceptHookArgs"
         | "signal.struct_siginfo" => return super::structseq::construct(vm, t, args),
-        "re.Pattern" | "re.Match" | "_sre.SRE_Scanner" | "_sre.SRE_Template"
-        | "_sha2.SHA224Type" | "_sha2.SHA256Type" | "_sha2.SHA384Type" | "_sha2.SHA512Type" => {
-            Err(vm.type_error(format!("cannot create '{}' instances", t.name)))
-        }
+        "re.Pattern"
+        | "re.Match"
+        | "_sre.SRE_Scanner"
+        | "_sre.SRE_Template"
+        | "_struct.unpack_iterator"
+        | "_sha2.SHA224Type"
+        | "_sha2.SHA256Type"
+        | "_sha2.SHA384Type"
+        | "_sha2.SHA512Type" => Err(vm.type_error(format!("cannot create '{}' instances", t.name))),
         name => return collections::construct(vm, name, args),
     };
     Some(made)
@@ -474,4 +492,5 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     sha2::METHODS,
     json::METHODS,
     ast::METHODS,
+    structmod::METHODS,
 ];
