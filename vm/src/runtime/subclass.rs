@@ -140,6 +140,31 @@ pub fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
     Ok(())
 }
 
+/// `T.__new__(cls, *args, **kwargs)` for a native type whose `tp_new` ignores its
+/// arguments (`tp_new_wrapper`'s checks, then `new_for(cls)`); `shown` is the type's
+/// `tp_name` (`_random.Random`).
+pub fn tp_new_wrapper(
+    vm: &mut Vm,
+    args: &Args,
+    type_name: &str,
+    shown: &str,
+    new_for: fn(&Rc<Type>) -> Value,
+) -> PyResult<Value> {
+    let base = vm.ty(type_name);
+    match args.pos.first() {
+        Some(Value::Type(t)) if t.is_subtype(&base) => Ok(new_for(t)),
+        Some(Value::Type(t)) => Err(vm.type_error(format!(
+            "{shown}.__new__({}): {} is not a subtype of {shown}",
+            t.name, t.name
+        ))),
+        Some(other) => {
+            let n = vm.type_of(other).name.clone();
+            Err(vm.type_error(format!("{shown}.__new__(X): X is not a type object ({n})")))
+        }
+        None => Err(vm.type_error(format!("{shown}.__new__(): not enough arguments"))),
+    }
+}
+
 /// An instance of `cls` carrying `payload`.
 pub fn with_payload(cls: &Rc<Type>, payload: Value) -> Value {
     Value::Object(super::gc::alloc(Instance {

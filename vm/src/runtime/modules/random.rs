@@ -178,21 +178,7 @@ pub fn construct(vm: &mut Vm, cls: &Rc<Type>, mut args: Args) -> PyResult<Value>
 /// `Random.__new__(cls, *args, **kwargs)` (`tp_new_wrapper`'s checks, then
 /// `PyType_GenericNew`, which ignores the arguments).
 fn new_method(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let base = vm.ty("Random");
-    match args.pos.first() {
-        Some(Value::Type(t)) if t.is_subtype(&base) => Ok(new_for(t)),
-        Some(Value::Type(t)) => Err(vm.type_error(format!(
-            "_random.Random.__new__({}): {} is not a subtype of _random.Random",
-            t.name, t.name
-        ))),
-        Some(other) => {
-            let n = vm.type_of(other).name.clone();
-            Err(vm.type_error(format!(
-                "_random.Random.__new__(X): X is not a type object ({n})"
-            )))
-        }
-        None => Err(vm.type_error("_random.Random.__new__(): not enough arguments")),
-    }
+    super::super::subclass::tp_new_wrapper(vm, &args, "Random", "_random.Random", new_for)
 }
 
 /// `random_init`: keywords refused for the type itself and for subclasses that inherit

@@ -713,21 +713,7 @@ pub fn construct(vm: &mut Vm, cls: &Rc<Type>, mut args: Args) -> PyResult<Value>
 /// `Struct.__new__(cls, *args, **kwargs)` (`tp_new_wrapper`'s checks, then `s_new`,
 /// which ignores the arguments).
 fn new_method(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let base = vm.ty("Struct");
-    match args.pos.first() {
-        Some(Value::Type(t)) if t.is_subtype(&base) => Ok(new_for(t)),
-        Some(Value::Type(t)) => Err(vm.type_error(format!(
-            "_struct.Struct.__new__({}): {} is not a subtype of _struct.Struct",
-            t.name, t.name
-        ))),
-        Some(other) => {
-            let n = vm.type_of(other).name.clone();
-            Err(vm.type_error(format!(
-                "_struct.Struct.__new__(X): X is not a type object ({n})"
-            )))
-        }
-        None => Err(vm.type_error("_struct.Struct.__new__(): not enough arguments")),
-    }
+    super::super::subclass::tp_new_wrapper(vm, &args, "Struct", "_struct.Struct", new_for)
 }
 
 /// `Struct.__init__(format)`: the format is kept even when it does not compile (the
