@@ -69,12 +69,16 @@ enum Command {
     /// `python FILE [ARGS…]`, or a command, like `python -c CODE [ARGS…]`; the arguments
     /// after the file (or the command) are the program's `sys.argv[1:]`.
     #[command(
-        override_usage = "framespec exec [OPTIONS] FILE [ARGS]...\n       framespec exec [OPTIONS] -c CODE [ARGS]..."
+        override_usage = "framespec exec [OPTIONS] FILE [ARGS]...\n       framespec exec [OPTIONS] -c CODE [ARGS]...\n       framespec exec [OPTIONS] -m MODULE [ARGS]..."
     )]
     Exec {
         /// The program to run, as `python -c` runs it (`sys.argv[0]` is `-c`).
-        #[arg(short = 'c', value_name = "CODE")]
+        #[arg(short = 'c', value_name = "CODE", conflicts_with = "module")]
         command: Option<String>,
+        /// The standard-library module to run as `__main__`, as `python -m` runs it
+        /// (`sys.argv[0]` becomes the module's file), e.g. `-m unittest -v test.test_scope`.
+        #[arg(short = 'm', value_name = "MODULE")]
+        module: Option<String>,
         /// The file to run (unless `-c` is given), then the program's arguments.
         #[arg(
             value_name = "FILE | ARGS",
@@ -262,6 +266,7 @@ fn main() -> ExitCode {
         Command::Compare { old, new } => compare(&old, &new),
         Command::Exec {
             command,
+            module,
             args,
             fuel,
             memory,
@@ -270,10 +275,13 @@ fn main() -> ExitCode {
                 fuel: fuel.unwrap_or(u64::MAX),
                 heap_limit_bytes: mib_to_bytes(memory),
             };
-            match (command, args.split_first()) {
-                (Some(code), _) => exec_command(&code, &args, budget),
-                (None, Some((file, rest))) => exec(Path::new(file), rest, budget),
-                (None, None) => Err("exec needs a FILE to run, or -c CODE".to_owned()),
+            match (command, module, args.split_first()) {
+                (Some(code), _, _) => exec_command(&code, &args, budget),
+                (None, Some(module), _) => exec_module(&module, &args, budget),
+                (None, None, Some((file, rest))) => exec(Path::new(file), rest, budget),
+                (None, None, None) => {
+                    Err("exec needs a FILE to run, -c CODE or -m MODULE".to_owned())
+                }
             }
         }
         Command::Dis { file } => dis(&file),
@@ -669,9 +677,32 @@ fn exec_command(code: &str, args: &[String], budget: Budget) -> Result<ExitCode,
         argv: std::iter::once("-c".to_owned())
             .chain(args.iter().cloned())
             .collect(),
+        host_metadata: true,
         ..RunOptions::default()
     };
     Ok(exit_code(framespec_vm::run(code, &options)))
+}
+
+/// `framespec exec -m MODULE ARGS…`: `sys.argv` is `['-m', ARGS…]` until runpy finds
+/// the module and puts its file first.
+fn exec_module(module: &str, args: &[String], budget: Budget) -> Result<ExitCode, String> {
+    let stdlib = python::stdlib().ok_or_else(|| {
+        "exec -m needs CPython 3.12's standard library (set $FRAMESPEC_STDLIB)".to_owned()
+    })?;
+    let options = RunOptions {
+        filename: "<string>".to_owned(),
+        fuel: budget.fuel,
+        heap_limit_bytes: budget.heap_limit_bytes,
+        command: true,
+        stdlib: Some(stdlib),
+        module: Some(module.to_owned()),
+        argv: std::iter::once("-m".to_owned())
+            .chain(args.iter().cloned())
+            .collect(),
+        host_metadata: true,
+        ..RunOptions::default()
+    };
+    Ok(exit_code(framespec_vm::run("", &options)))
 }
 
 fn exec(file: &Path, args: &[String], budget: Budget) -> Result<ExitCode, String> {
@@ -687,6 +718,7 @@ fn exec(file: &Path, args: &[String], budget: Budget) -> Result<ExitCode, String
         argv: std::iter::once(file.display().to_string())
             .chain(args.iter().cloned())
             .collect(),
+        host_metadata: true,
         ..RunOptions::default()
     };
     let sourceless = is_pyc(file);
@@ -735,6 +767,12 @@ fn exit_code(result: framespec_vm::RunResult) -> ExitCode {
         }
         End::Unsupported(u) => {
             eprintln!("framespec: {u}");
+            if !u.stack.is_empty() {
+                eprintln!("framespec: reached from (most recent call last):");
+                for frame in &u.stack {
+                    eprintln!("  {frame}");
+                }
+            }
             ExitCode::from(4)
         }
         End::OutOfMemory { limit_bytes } => {

@@ -60,6 +60,15 @@ pub struct RunOptions {
     /// CPython 3.12's `Lib/` directory, read in place (today: the character-map codecs
     /// that decode source bytes given to `compile()`, `exec()` and `eval()`).
     pub stdlib: Option<std::path::PathBuf>,
+    /// The program is a module of the standard library run as `python -m MODULE` runs it:
+    /// `runpy._run_module_as_main(MODULE)` is called with `__main__` set up as for a
+    /// command, and the program's source is ignored. Needs [`RunOptions::stdlib`].
+    pub module: Option<String>,
+    /// The program runs where `python` would, as `framespec exec` runs it: `os.stat` and
+    /// the like answer for any path of the host (relative to the process's working
+    /// directory), though reading a file is still limited to the standard library. Off
+    /// for cases, whose CPython runs in a directory of its own.
+    pub host_metadata: bool,
 }
 
 impl Default for RunOptions {
@@ -74,6 +83,8 @@ impl Default for RunOptions {
             command: false,
             argv: Vec::new(),
             stdlib: None,
+            module: None,
+            host_metadata: false,
         }
     }
 }
@@ -138,6 +149,9 @@ pub struct Unsupported {
     pub line: u32,
     /// 1-based column; 0 when unknown.
     pub column: u32,
+    /// The Python frames that led there, outermost first, as `File "f", line n, in name`
+    /// (empty when it was reached outside any frame, e.g. while compiling).
+    pub stack: Vec<String>,
 }
 
 impl std::fmt::Display for Unsupported {

@@ -88,6 +88,8 @@ samples = {
         "_BytesIOBuffer")},
     "SimpleNamespace": types.SimpleNamespace, "memoryview": memoryview, "flags": type(sys.flags),
     "version_info": type(sys.version_info), "float_info": type(sys.float_info),
+    "hash_info": type(sys.hash_info), "int_info": type(sys.int_info),
+    "thread_info": type(sys.thread_info),
     "AST": __import__("_ast").AST,
     "stat_result": posix.stat_result,
     # itertools' iterator types (Modules/itertoolsmodule.c).

@@ -344,7 +344,7 @@ impl Vm {
                 "__code__" => Some(Value::Code(f.code.clone())),
                 "__globals__" => Some(Value::Dict(f.globals.clone())),
                 "__builtins__" => Some(Value::Dict(f.builtins.clone())),
-                "__module__" => Some(f.module.clone()),
+                "__module__" => Some(f.module.borrow().clone()),
                 "__dict__" => Some(Value::Dict(f.dict.clone())),
                 "__defaults__" => Some(
                     f.defaults
@@ -541,6 +541,9 @@ impl Vm {
                     if let Some(m) = super::syntaxerror::get(self, v, name) {
                         return Ok(Some(m));
                     }
+                    if let Some(m) = super::oserror::get(self, v, name) {
+                        return Ok(Some(m));
+                    }
                     match name {
                         "args" => return Ok(Some(data.args.borrow().clone())),
                         "__traceback__" => return Ok(Some(data.traceback.borrow().clone())),
@@ -731,7 +734,9 @@ impl Vm {
                     ));
                 }
                 if let Some(data) = &o.exc {
-                    if super::syntaxerror::set(self, v, name, x.clone()) {
+                    if super::syntaxerror::set(self, v, name, x.clone())
+                        || super::oserror::set(self, v, name, x.clone())
+                    {
                         return Ok(());
                     }
                     match name {
@@ -798,6 +803,11 @@ impl Vm {
                 "cannot set '{name}' attribute of immutable type '{}'",
                 t.name
             ))),
+            // `object.__class__`'s setter would make the module an instance of a module
+            // subclass, which the VM does not model.
+            Value::Module(_) if name == "__class__" => {
+                Err(self.unsupported("assigning a module's __class__"))
+            }
             Value::Module(m) => {
                 m.dict.set_str(name, x);
                 Ok(())
@@ -829,6 +839,35 @@ impl Vm {
                         }
                     }
                     "__doc__" => *f.doc.borrow_mut() = x,
+                    // func_set_kwdefaults: a dict or None.
+                    "__kwdefaults__" => {
+                        *f.kwdefaults.borrow_mut() = match x {
+                            Value::Dict(d) => Some(d),
+                            Value::None => None,
+                            _ => {
+                                return Err(
+                                    self.type_error("__kwdefaults__ must be set to a dict object")
+                                )
+                            }
+                        }
+                    }
+                    // func_set_annotations: a dict, or None for a fresh one on next read.
+                    "__annotations__" => {
+                        if !matches!(x, Value::Dict(_) | Value::None) {
+                            return Err(
+                                self.type_error("__annotations__ must be set to a dict object")
+                            );
+                        }
+                        *f.annotations.borrow_mut() = x;
+                    }
+                    "__globals__" | "__closure__" | "__builtins__" => {
+                        return Err(self.err("AttributeError", "readonly attribute"))
+                    }
+                    // func_module is a plain writable member.
+                    "__module__" => *f.module.borrow_mut() = x,
+                    "__code__" | "__dict__" => {
+                        return Err(self.unsupported(format!("assigning a function's {name}")))
+                    }
                     // func_set_type_params: only a tuple.
                     "__type_params__" => {
                         if !matches!(x, Value::Tuple(_)) {
@@ -838,6 +877,22 @@ impl Vm {
                     }
                     _ => f.dict.set_str(name, x),
                 }
+                Ok(())
+            }
+            // `tb_setnext`: a traceback or None, never one that leads back to this one.
+            Value::Traceback(tb) if name == "tb_next" => {
+                if !matches!(x, Value::Traceback(_) | Value::None) {
+                    let n = self.type_of(&x).name.clone();
+                    return Err(self.type_error(format!("expected traceback object, got '{n}'")));
+                }
+                let mut cursor = x.clone();
+                while let Value::Traceback(c) = cursor {
+                    if Rc::ptr_eq(&c, tb) {
+                        return Err(self.value_error("traceback loop detected"));
+                    }
+                    cursor = c.tb_next.borrow().clone();
+                }
+                *tb.tb_next.borrow_mut() = x;
                 Ok(())
             }
             Value::Frame(fo) => match name {

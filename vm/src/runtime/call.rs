@@ -324,6 +324,9 @@ impl Vm {
         if t.is_builtin() {
             return super::builtins::construct(self, t, args);
         }
+        if t.is_subtype(&self.ty("module")) {
+            return Err(self.unsupported("an instance of a subclass of module"));
+        }
         if super::excgroup::is_group_type(self, t) {
             // BaseExceptionGroup_new for a subclass (its `derive`, `__init__` overrides).
             return Err(self.unsupported("a subclass of BaseExceptionGroup"));

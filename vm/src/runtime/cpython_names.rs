@@ -734,6 +734,11 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
         "__reduce__", "__setstate__",
     ]),
+    ("hash_info", "tuple", &[
+        "__doc__", "__match_args__", "__new__", "__reduce__", "__repr__", "algorithm", "cutoff",
+        "hash_bits", "imag", "inf", "modulus", "n_fields", "n_sequence_fields",
+        "n_unnamed_fields", "nan", "seed_bits", "width",
+    ]),
     ("int", "object", &[
         "__abs__", "__add__", "__and__", "__bool__", "__ceil__", "__divmod__", "__doc__",
         "__eq__", "__float__", "__floor__", "__floordiv__", "__format__", "__ge__",
@@ -745,6 +750,11 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__rxor__", "__sizeof__", "__sub__", "__truediv__", "__trunc__", "__xor__",
         "as_integer_ratio", "bit_count", "bit_length", "conjugate", "denominator", "from_bytes",
         "imag", "is_integer", "numerator", "real", "to_bytes",
+    ]),
+    ("int_info", "tuple", &[
+        "__doc__", "__match_args__", "__new__", "__reduce__", "__repr__", "bits_per_digit",
+        "default_max_str_digits", "n_fields", "n_sequence_fields", "n_unnamed_fields",
+        "sizeof_digit", "str_digits_check_threshold",
     ]),
     ("islice", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
@@ -957,6 +967,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("terminal_size", "tuple", &[
         "__doc__", "__match_args__", "__module__", "__new__", "__reduce__", "__repr__", "columns",
         "lines", "n_fields", "n_sequence_fields", "n_unnamed_fields",
+    ]),
+    ("thread_info", "tuple", &[
+        "__doc__", "__match_args__", "__new__", "__reduce__", "__repr__", "lock", "n_fields",
+        "n_sequence_fields", "n_unnamed_fields", "name", "version",
     ]),
     ("times_result", "tuple", &[
         "__doc__", "__match_args__", "__module__", "__new__", "__reduce__", "__repr__",
@@ -1564,6 +1578,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("groupby", &[
         "__getattribute__", "__iter__", "__next__",
     ]),
+    ("hash_info", &[
+        "__repr__",
+    ]),
     ("int", &[
         "__abs__", "__add__", "__and__", "__bool__", "__divmod__", "__eq__", "__float__",
         "__floordiv__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__index__",
@@ -1572,6 +1589,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
         "__repr__", "__rfloordiv__", "__rlshift__", "__rmod__", "__rmul__", "__ror__", "__rpow__",
         "__rrshift__", "__rshift__", "__rsub__", "__rtruediv__", "__rxor__", "__sub__",
         "__truediv__", "__xor__",
+    ]),
+    ("int_info", &[
+        "__repr__",
     ]),
     ("islice", &[
         "__getattribute__", "__iter__", "__next__",
@@ -1724,6 +1744,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
         "__getattribute__", "__iter__", "__next__",
     ]),
     ("terminal_size", &[
+        "__repr__",
+    ]),
+    ("thread_info", &[
         "__repr__",
     ]),
     ("times_result", &[
@@ -2121,6 +2144,12 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ("getset_descriptor", &[
         "__name__", "__objclass__",
     ]),
+    ("hash_info", &[
+        "algorithm", "cutoff", "hash_bits", "imag", "inf", "modulus", "nan", "seed_bits", "width",
+    ]),
+    ("int_info", &[
+        "bits_per_digit", "default_max_str_digits", "sizeof_digit", "str_digits_check_threshold",
+    ]),
     ("itemgetter", &[
         "__vectorcalloffset__",
     ]),
@@ -2176,6 +2205,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ("terminal_size", &[
         "columns", "lines",
     ]),
+    ("thread_info", &[
+        "lock", "name", "version",
+    ]),
     ("times_result", &[
         "children_system", "children_user", "elapsed", "system", "user",
     ]),
@@ -2215,14 +2247,14 @@ pub const FINAL_TYPES: &[&str] = &[
     "dict_itemiterator", "dict_items", "dict_keyiterator", "dict_keys",
     "dict_reverseitemiterator", "dict_reversekeyiterator", "dict_reversevalueiterator",
     "dict_valueiterator", "dict_values", "ellipsis", "flags", "float_info", "frame", "function",
-    "generator", "getset_descriptor", "itemgetter", "iterator", "list_iterator",
-    "list_reverseiterator", "lock", "mappingproxy", "memory_iterator", "memoryview", "method",
-    "method-wrapper", "method_descriptor", "methodcaller", "odict_items", "odict_iterator",
-    "odict_keys", "odict_values", "range", "range_iterator", "sched_param", "set_iterator",
-    "slice", "stat_result", "statvfs_result", "str_ascii_iterator", "str_iterator",
-    "struct_siginfo", "struct_time", "terminal_size", "times_result", "traceback",
-    "tuple_iterator", "uname_result", "unpack_iterator", "version_info", "waitid_result",
-    "wrapper_descriptor",
+    "generator", "getset_descriptor", "hash_info", "int_info", "itemgetter", "iterator",
+    "list_iterator", "list_reverseiterator", "lock", "mappingproxy", "memory_iterator",
+    "memoryview", "method", "method-wrapper", "method_descriptor", "methodcaller", "odict_items",
+    "odict_iterator", "odict_keys", "odict_values", "range", "range_iterator", "sched_param",
+    "set_iterator", "slice", "stat_result", "statvfs_result", "str_ascii_iterator",
+    "str_iterator", "struct_siginfo", "struct_time", "terminal_size", "thread_info",
+    "times_result", "traceback", "tuple_iterator", "uname_result", "unpack_iterator",
+    "version_info", "waitid_result", "wrapper_descriptor",
 ];
 
 /// `__doc__` of each built-in type whose `__doc__` is a str or None, sorted by the VM's
@@ -2826,6 +2858,10 @@ Build an immutable unordered collection of unique elements."##), true),
     A function for computing the group category for each element.
     If the key function is not specified or is None, the element itself
     is used for grouping."##), true),
+    ("hash_info", Some(r##"hash_info
+
+A named tuple providing parameters used for computing
+hashes. The attributes are read only."##), true),
     ("int", Some(r##"int([x]) -> integer
 int(x, base=10) -> integer
 
@@ -2840,6 +2876,10 @@ by whitespace.  The base defaults to 10.  Valid bases are 0 and 2-36.
 Base 0 means to interpret the base from the string as an integer literal.
 >>> int('0b100', base=0)
 4"##), true),
+    ("int_info", Some(r##"sys.int_info
+
+A named tuple that holds information about Python's
+internal representation of integers.  The attributes are read only."##), true),
     ("islice", Some(r##"islice(iterable, stop) --> islice object
 islice(iterable, start, stop[, step]) --> islice object
 
@@ -3052,6 +3092,9 @@ class C(B):
 "##), true),
     ("takewhile", Some(r##"Return successive entries from an iterable as long as the predicate evaluates to true for each entry."##), true),
     ("terminal_size", Some(r##"A tuple of (columns, lines) for holding terminal window size"##), true),
+    ("thread_info", Some(r##"sys.thread_info
+
+A named tuple holding information about the thread implementation."##), true),
     ("times_result", Some(r##"times_result: Result from os.times().
 
 This object may be accessed either as a tuple of
@@ -3293,7 +3336,9 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("generator", 0x85182),
     ("getset_descriptor", 0x85182),
     ("groupby", 0x5700),
+    ("hash_info", 0x4485122),
     ("int", 0x1481502),
+    ("int_info", 0x4485122),
     ("islice", 0x5700),
     ("itemgetter", 0x5b00),
     ("iterator", 0x85182),
@@ -3340,6 +3385,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("super", 0x85502),
     ("takewhile", 0x5700),
     ("terminal_size", 0x4405220),
+    ("thread_info", 0x4485122),
     ("times_result", 0x4405220),
     ("traceback", 0x85102),
     ("tuple", 0x4485522),

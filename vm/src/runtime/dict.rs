@@ -645,6 +645,19 @@ impl Dict {
         gc::release_all(out);
     }
 
+    /// Calls `f` with each key and value, without copying them (for `gc.collect`); false
+    /// when the dict is being written.
+    pub fn visit_entries(&self, f: &mut dyn FnMut(&Value)) -> bool {
+        let Ok(inner) = self.inner.try_borrow() else {
+            return false;
+        };
+        for (k, v) in inner.entries.iter().flatten() {
+            f(k);
+            f(v);
+        }
+        true
+    }
+
     /// A snapshot of the entries in insertion order.
     pub fn items(&self) -> Vec<(Value, Value)> {
         self.inner

@@ -72,6 +72,7 @@ pub fn run_module(
     }
     vm.trace = TraceState::new(options);
     vm.stdlib = options.stdlib.clone();
+    vm.host_metadata = options.host_metadata;
     super::sysmod::import_state(&mut vm);
     let globals = Dict::new_rc();
     globals.set_str("__name__", Value::str("__main__"));
@@ -127,13 +128,19 @@ pub fn run_module(
     };
     vm.modules.set_str("__main__", Value::Module(Rc::new(main)));
 
-    let info = vm.code_info(&code);
-    let serial = vm.serial();
-    let mut frame = Frame::new(info, globals.clone(), vm.builtins.clone(), serial);
-    frame.locals = Some(globals);
-    frame.entry = true;
-    vm.frames.push(frame);
-    let mut outcome = run_loop(&mut vm);
+    let mut outcome = match &options.module {
+        Some(name) if booted => run_module_as_main(&mut vm, name),
+        Some(_) => Err(vm.unsupported("-m without a standard library")),
+        None => {
+            let info = vm.code_info(&code);
+            let serial = vm.serial();
+            let mut frame = Frame::new(info, globals.clone(), vm.builtins.clone(), serial);
+            frame.locals = Some(globals);
+            frame.entry = true;
+            vm.frames.push(frame);
+            run_loop(&mut vm)
+        }
+    };
     if matches!(outcome, Ok(_) | Err(Throw::Exc(_) | Throw::Reraise(_))) {
         if let Err(e) = ops::generators::check_suspended_at_exit(&vm) {
             outcome = Err(e);
@@ -163,6 +170,19 @@ pub fn run_module(
         trace: vm.trace.events.take(),
         snapshots: vm.trace.snapshots.take(),
     }
+}
+
+/// `python -m MODULE` (`pymain_run_module`): `runpy._run_module_as_main(MODULE, True)`,
+/// which finds the module, sets `sys.argv[0]` to its file and runs its code in
+/// `__main__`'s namespace — so the outermost frames are runpy's, as in CPython.
+fn run_module_as_main(vm: &mut Vm, name: &str) -> PyResult<Value> {
+    let runpy = super::import::import_name(vm, "runpy", None, &Value::None, 0)?;
+    let run = vm.getattr(&runpy, "_run_module_as_main")?;
+    let args = super::object::Args {
+        pos: vec![Value::str(name), Value::Bool(true)],
+        ..Default::default()
+    };
+    vm.call(&run, args)
 }
 
 /// `__main__.__loader__` as `python -c` sets it: the class

@@ -39,6 +39,7 @@ use std::cell::RefCell;
 use std::mem;
 use std::rc::{Rc, Weak};
 
+use super::cycles::{visit_frame, visit_iter_state, Edge};
 use super::dict::Dict;
 use super::frame::{Frame, FrameObject};
 use super::object::{
@@ -56,6 +57,31 @@ pub trait Clear {
     fn can_close_cycle(&self) -> bool {
         true
     }
+
+    /// Calls `f` with references this object holds (for `gc.collect`, see `cycles`): only
+    /// references it really holds, though it may leave some out. False when it could
+    /// not read them all (a container borrowed for writing).
+    fn visit(&self, _f: &mut dyn FnMut(Edge)) -> bool {
+        true
+    }
+}
+
+/// The live objects registered in this run (for `gc.collect`).
+pub fn registered() -> Vec<Rc<dyn Clear>> {
+    REGISTRY.with(|r| {
+        r.try_borrow()
+            .ok()
+            .and_then(|r| {
+                r.as_ref().map(|reg| {
+                    reg.old
+                        .iter()
+                        .chain(&reg.young)
+                        .filter_map(Weak::upgrade)
+                        .collect()
+                })
+            })
+            .unwrap_or_default()
+    })
 }
 
 /// Entries in the young list before it is pruned.
@@ -338,6 +364,10 @@ impl Clear for Dict {
     fn clear_into(&self, out: &mut Vec<Value>) {
         self.drain_into(out);
     }
+
+    fn visit(&self, f: &mut dyn FnMut(Edge)) -> bool {
+        self.visit_entries(&mut |v| f(Edge::Value(v)))
+    }
 }
 
 impl Clear for List {
@@ -346,11 +376,23 @@ impl Clear for List {
             out.append(&mut items);
         }
     }
+
+    fn visit(&self, f: &mut dyn FnMut(Edge)) -> bool {
+        let Ok(items) = self.items.try_borrow() else {
+            return false;
+        };
+        items.iter().for_each(|v| f(Edge::Value(v)));
+        true
+    }
 }
 
 impl Clear for Set {
     fn clear_into(&self, out: &mut Vec<Value>) {
         self.items.drain_into(out);
+    }
+
+    fn visit(&self, f: &mut dyn FnMut(Edge)) -> bool {
+        self.items.visit_values(&mut |v| f(Edge::Value(v)))
     }
 }
 
@@ -366,6 +408,14 @@ impl Clear for Iter {
                     | IterState::Done(_)
             )
         })
+    }
+
+    fn visit(&self, f: &mut dyn FnMut(Edge)) -> bool {
+        let Ok(state) = self.state.try_borrow() else {
+            return false;
+        };
+        visit_iter_state(&state, f);
+        true
     }
 
     fn clear_into(&self, out: &mut Vec<Value>) {
@@ -408,6 +458,38 @@ impl Clear for Iter {
 }
 
 impl Clear for Function {
+    fn visit(&self, f: &mut dyn FnMut(Edge)) -> bool {
+        f(Edge::Dict(&self.globals));
+        f(Edge::Dict(&self.builtins));
+        f(Edge::Dict(&self.dict));
+        if let Some(closure) = &self.closure {
+            f(Edge::Tuple(closure));
+        }
+        let (Ok(defaults), Ok(kwdefaults)) =
+            (self.defaults.try_borrow(), self.kwdefaults.try_borrow())
+        else {
+            return false;
+        };
+        if let Some(d) = &*defaults {
+            f(Edge::Tuple(d));
+        }
+        if let Some(d) = &*kwdefaults {
+            f(Edge::Dict(d));
+        }
+        for slot in [
+            &self.annotations,
+            &self.doc,
+            &self.type_params,
+            &self.module,
+        ] {
+            let Ok(v) = slot.try_borrow() else {
+                return false;
+            };
+            f(Edge::Value(&v));
+        }
+        true
+    }
+
     fn clear_into(&self, out: &mut Vec<Value>) {
         if let Ok(mut d) = self.defaults.try_borrow_mut() {
             if let Some(t) = d.take() {
@@ -432,6 +514,16 @@ impl Clear for Function {
 }
 
 impl Clear for CellObj {
+    fn visit(&self, f: &mut dyn FnMut(Edge)) -> bool {
+        let Ok(v) = self.value.try_borrow() else {
+            return false;
+        };
+        if let Some(v) = &*v {
+            f(Edge::Value(v));
+        }
+        true
+    }
+
     fn clear_into(&self, out: &mut Vec<Value>) {
         if let Ok(mut v) = self.value.try_borrow_mut() {
             out.extend(v.take());
@@ -440,6 +532,16 @@ impl Clear for CellObj {
 }
 
 impl Clear for Generator {
+    fn visit(&self, f: &mut dyn FnMut(Edge)) -> bool {
+        let Ok(frame) = self.frame.try_borrow() else {
+            return false;
+        };
+        if let Some(frame) = &*frame {
+            visit_frame(frame, f);
+        }
+        true
+    }
+
     fn clear_into(&self, out: &mut Vec<Value>) {
         if let Ok(mut f) = self.frame.try_borrow_mut() {
             if let Some(mut frame) = f.take() {
@@ -450,6 +552,24 @@ impl Clear for Generator {
 }
 
 impl Clear for FrameObject {
+    fn visit(&self, f: &mut dyn FnMut(Edge)) -> bool {
+        let (Ok(back), Ok(owned), Ok(trace)) = (
+            self.back.try_borrow(),
+            self.owned.try_borrow(),
+            self.trace.try_borrow(),
+        ) else {
+            return false;
+        };
+        if let Some(b) = &*back {
+            f(Edge::Value(b));
+        }
+        if let Some(frame) = &*owned {
+            visit_frame(frame, f);
+        }
+        f(Edge::Value(&trace));
+        true
+    }
+
     fn clear_into(&self, out: &mut Vec<Value>) {
         if let Ok(mut back) = self.back.try_borrow_mut() {
             out.extend(back.take());
@@ -466,6 +586,15 @@ impl Clear for FrameObject {
 }
 
 impl Clear for Traceback {
+    fn visit(&self, f: &mut dyn FnMut(Edge)) -> bool {
+        f(Edge::Frame(&self.tb_frame));
+        let Ok(next) = self.tb_next.try_borrow() else {
+            return false;
+        };
+        f(Edge::Value(&next));
+        true
+    }
+
     fn clear_into(&self, out: &mut Vec<Value>) {
         if let Ok(mut next) = self.tb_next.try_borrow_mut() {
             out.push(mem::take(&mut *next));
@@ -480,6 +609,36 @@ impl Clear for Instance {
     /// members need registering.
     fn can_close_cycle(&self) -> bool {
         self.exc.is_some() || !self.slots.borrow().is_empty()
+    }
+
+    fn visit(&self, f: &mut dyn FnMut(Edge)) -> bool {
+        f(Edge::Dict(&self.dict));
+        if let Some(p) = &self.payload {
+            f(Edge::Value(p));
+        }
+        let Ok(slots) = self.slots.try_borrow() else {
+            return false;
+        };
+        slots.iter().flatten().for_each(|v| f(Edge::Value(v)));
+        if let Some(exc) = &self.exc {
+            for slot in [
+                &exc.args,
+                &exc.traceback,
+                &exc.context,
+                &exc.cause,
+                &exc.value,
+            ] {
+                let Ok(v) = slot.try_borrow() else {
+                    return false;
+                };
+                f(Edge::Value(&v));
+            }
+            let Ok(members) = exc.members.try_borrow() else {
+                return false;
+            };
+            members.iter().for_each(|v| f(Edge::Value(v)));
+        }
+        true
     }
 
     fn clear_into(&self, out: &mut Vec<Value>) {

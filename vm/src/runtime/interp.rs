@@ -74,6 +74,10 @@ pub struct Vm {
     pub atexit: Vec<Option<(Value, super::object::Args)>>,
     /// `_signal`'s handlers set by the program, by signal number.
     pub signal_handlers: HashMap<i64, Value>,
+    /// `RunOptions::host_metadata`.
+    pub host_metadata: bool,
+    /// `gc`'s settings.
+    pub gc_state: super::modules::gcmodule::State,
     /// `_ast`'s node classes and shared nodes, made on first use (`modules::ast::state`).
     pub ast: std::cell::RefCell<Option<Rc<super::modules::ast::State>>>,
 }
@@ -108,6 +112,8 @@ impl Vm {
             codecs: Default::default(),
             atexit: Vec::new(),
             signal_handlers: HashMap::new(),
+            gc_state: Default::default(),
+            host_metadata: false,
             ast: std::cell::RefCell::new(None),
         };
         super::builtins::install(&mut vm);
@@ -162,11 +168,28 @@ impl Vm {
             }
             None => (self.filename.to_string(), 0, 0),
         };
+        let stack = self
+            .frames
+            .iter()
+            .map(|f| {
+                let code = &f.info.code;
+                let line = f
+                    .instr
+                    .and_then(|unit| code.positions().get(unit).copied())
+                    .and_then(|p| p.line)
+                    .unwrap_or(0);
+                format!(
+                    "File \"{}\", line {line}, in {}",
+                    code.co_filename, code.co_name
+                )
+            })
+            .collect();
         Throw::Unsupported(crate::Unsupported {
             feature: feature.into(),
             filename,
             line,
             column,
+            stack,
         })
     }
 
@@ -229,6 +252,19 @@ impl Vm {
             };
         }
         let msg = args.first().cloned();
+        // `OSError_new`: the errno subclass, and the members from the arguments unless
+        // the class parses them in its own `__init__` (then `args` starts empty).
+        let os_error = super::oserror::is_os_error_type(self, t);
+        let (t, args, parse) = match os_error {
+            true if super::oserror::use_init(t) => (t.clone(), Vec::new(), None),
+            true => (
+                super::oserror::class_for(self, t, &args),
+                Vec::new(),
+                Some(args),
+            ),
+            false => (t.clone(), args, None),
+        };
+        let t = &t;
         *data.args.borrow_mut() = Value::tuple(args);
         let exc = Value::Object(crate::runtime::gc::alloc(Instance {
             class: std::cell::RefCell::new(t.clone()),
@@ -237,6 +273,12 @@ impl Vm {
             payload: None,
             slots: std::cell::RefCell::new(vec![None; t.nslots]),
         }));
+        if let Some(args) = parse {
+            let args = super::oserror::init(self, &exc, t, args);
+            if let Some(data) = exc.exc() {
+                *data.args.borrow_mut() = Value::tuple(args);
+            }
+        }
         // `SyntaxError_init`'s `msg` (its details are read by the constructor's call).
         if let Some(msg) = msg.filter(|_| super::syntaxerror::is_syntax_error_type(t)) {
             super::syntaxerror::set(self, &exc, "msg", msg);

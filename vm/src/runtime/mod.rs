@@ -21,6 +21,7 @@ mod codeinfo;
 // Generated from CPython 3.12 (see its header); kept exactly as the generator prints it.
 #[rustfmt::skip]
 pub(crate) mod cpython_names;
+mod cycles;
 mod descr;
 mod dict;
 mod eval;
@@ -44,6 +45,7 @@ mod modules;
 mod numbers;
 mod object;
 mod ops;
+mod oserror;
 mod percent;
 mod protocol;
 mod range;
@@ -164,6 +166,7 @@ fn compile_and_run(source: &str, options: &RunOptions, native_limit: usize) -> R
                 filename: options.filename.clone(),
                 line: e.line,
                 column: e.column,
+                stack: Vec::new(),
             }),
             trace: options.trace.then(Vec::new),
             snapshots: (!options.snapshot_lines.is_empty()).then(String::new),

@@ -329,7 +329,7 @@ pub struct Function {
     /// (`PyFunction_New`); the program may assign any value.
     pub doc: RefCell<Value>,
     pub dict: Rc<Dict>,
-    pub module: Value,
+    pub module: RefCell<Value>,
     /// `__type_params__` (`func_typeparams`): a tuple, set by
     /// INTRINSIC_SET_FUNCTION_TYPE_PARAMS for a generic function.
     pub type_params: RefCell<Value>,
@@ -468,7 +468,8 @@ pub struct ExcData {
     /// `StopIteration.value` or `SystemExit.code`: set from the arguments when the
     /// exception is made (CPython `StopIteration_init`, `SystemExit_init`).
     pub value: RefCell<Value>,
-    /// A SyntaxError's members (`syntaxerror::MEMBERS`), empty while all are None.
+    /// A SyntaxError's members (`syntaxerror::MEMBERS`) or an OSError's
+    /// (`oserror::MEMBERS`), empty while all are None.
     pub members: RefCell<Vec<Value>>,
 }
 

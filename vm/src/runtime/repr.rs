@@ -384,7 +384,7 @@ impl Vm {
                 if super::syntaxerror::is_syntax_error(self, v) {
                     return super::syntaxerror::str_of(self, v);
                 }
-                if let Some(text) = super::modules::posix::os_error_str(self, o)? {
+                if let Some(text) = super::oserror::str_of(self, v)? {
                     return Ok(text);
                 }
                 if let Some(data) = &o.exc {

@@ -552,6 +552,16 @@ impl SetTable {
     }
 
     /// Moves every element into `out`, leaving the set empty (teardown).
+    /// Calls `f` with each element, without copying them (for `gc.collect`); false when
+    /// the set is being written.
+    pub fn visit_values(&self, f: &mut dyn FnMut(&Value)) -> bool {
+        let Ok(t) = self.inner.try_borrow() else {
+            return false;
+        };
+        t.active().for_each(|e| f(&e.value));
+        true
+    }
+
     pub fn drain_into(&self, out: &mut Vec<Value>) {
         if let Ok(mut t) = self.inner.try_borrow_mut() {
             out.extend(t.take_entries().into_iter().map(|e| e.value));

@@ -67,7 +67,6 @@ pub const SUBCLASSABLE: &[&str] = &[
 /// Built-in types CPython lets a class derive from (`Py_TPFLAGS_BASETYPE`) whose
 /// subclasses the VM does not model yet.
 const UNSUPPORTED_BASES: &[&str] = &[
-    "module",
     "enumerate",
     "zip",
     "map",
@@ -111,6 +110,10 @@ pub fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
             || super::modules::io::iobase::BASES.contains(&&*b.name)
             || &*b.name == "ast.AST"
             || &*b.name == "type"
+            // A subclass of module can be defined (importlib.util's `_LazyModule`,
+            // which runpy imports); making one of its instances is unsupported (see
+            // `Vm::call_type_default`).
+            || &*b.name == "module"
             || super::modules::collections::DICT_TYPES.contains(&&*b.name)
         {
             continue;

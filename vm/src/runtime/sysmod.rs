@@ -74,6 +74,9 @@ pub fn install(vm: &mut Vm) {
             ("set_int_max_str_digits", set_int_max_str_digits),
             ("getfilesystemencoding", getfilesystemencoding),
             ("getfilesystemencodeerrors", getfilesystemencodeerrors),
+            ("getdefaultencoding", getdefaultencoding),
+            ("is_finalizing", is_finalizing),
+            ("audit", audit),
         ],
     );
     let out = stream(vm, 1);
@@ -92,6 +95,27 @@ pub fn install(vm: &mut Vm) {
     sys.set_str("platform", Value::str("linux"));
     sys.set_str("byteorder", Value::str("little"));
     sys.set_str("maxsize", Value::Int(i64::MAX));
+    sys.set_str("maxunicode", Value::Int(0x10FFFF));
+    // The build's identity as CPython 3.12 on x86-64 Linux reports it; without a
+    // standard library the VM stands for no installation, and has no executable (which
+    // CPython reports as "").
+    sys.set_str("executable", Value::str(""));
+    sys.set_str("_base_executable", Value::str(""));
+    sys.set_str("abiflags", Value::str(""));
+    sys.set_str("api_version", Value::Int(1013));
+    sys.set_str("platlibdir", Value::str("lib"));
+    sys.set_str("float_repr_style", Value::str("short"));
+    sys.set_str("_home", Value::None);
+    sys.set_str("_framework", Value::str(""));
+    sys.set_str(
+        "_git",
+        Value::tuple(vec![Value::str("CPython"), Value::str(""), Value::str("")]),
+    );
+    let stdlib = super::object::Set::new(true);
+    for name in super::cpython_names::STDLIB_MODULES {
+        let _ = stdlib.items.add(Value::str(name));
+    }
+    sys.set_str("stdlib_module_names", Value::Set(Rc::new(stdlib)));
     // `version_info` (a struct sequence with named fields, which the VM lacks),
     // `version`, `path`, `executable`, `builtin_module_names` and the rest of CPython's
     // `sys` are left out: a program reading them reaches `reach`'s unsupported rule
@@ -134,25 +158,17 @@ pub fn import_state(vm: &mut Vm) {
     d.set_str("path_importer_cache", Value::Dict(Dict::new_rc()));
     d.set_str("dont_write_bytecode", Value::Bool(true));
     d.set_str("pycache_prefix", Value::None);
-    // The installation the standard library belongs to (`<prefix>/lib/python3.12`), as
-    // getpath.py computes it for a python outside a virtual environment.
-    let prefix = vm.stdlib.as_ref().and_then(|lib| {
-        let ok = lib.file_name().is_some_and(|n| n == "python3.12")
-            && lib
-                .parent()
-                .and_then(|p| p.file_name())
-                .is_some_and(|n| n == "lib");
-        ok.then(|| {
-            lib.parent()
-                .and_then(|p| p.parent())
-                .map(|p| p.to_string_lossy().into_owned())
-        })
-        .flatten()
-    });
+    let prefix = vm.stdlib.as_deref().and_then(installation_prefix);
     if let Some(prefix) = prefix {
+        let prefix = prefix.to_string_lossy();
         for name in ["prefix", "base_prefix", "exec_prefix", "base_exec_prefix"] {
             d.set_str(name, Value::str(&prefix));
         }
+        // The VM runs in the place of that installation's python3.12 (it has no
+        // executable of its own a program could start).
+        let python = format!("{prefix}/bin/python3.12");
+        d.set_str("executable", Value::str(&python));
+        d.set_str("_base_executable", Value::str(&python));
     }
     // No -W or -X options (`warnings` reads them when it is imported).
     d.set_str("warnoptions", Value::list(Vec::new()));
@@ -180,6 +196,10 @@ pub fn import_state(vm: &mut Vm) {
         ],
     );
     d.set_str("version_info", version.clone());
+    // `sys.version`: CPython's starts with the version (sysconfig and platform parse it),
+    // then the build and the compiler in the shape `platform._sys_version` reads; a VM
+    // built by rustc says so there rather than borrow one CPython build's date.
+    d.set_str("version", Value::str("3.12.1 (main, framespec) [rustc]"));
     // `sys.float_info`: IEEE 754 binary64, as `PyFloat_GetInfo` reports it.
     let float_info = vec![
         Value::Float(f64::MAX),
@@ -197,6 +217,40 @@ pub fn import_state(vm: &mut Vm) {
     d.set_str(
         "float_info",
         super::structseq::make(vm, "float_info", float_info),
+    );
+    // `sys.hash_info`: `Py_HashSecret`'s parameters — 64-bit hashes modulo the Mersenne
+    // prime 2**61 - 1 (`_PyHASH_MODULUS`), SipHash-1-3 for str and bytes, no small-string
+    // cutoff (`Python/pyhash.c`).
+    let hash_info = vec![
+        Value::Int(64),
+        Value::Int((1 << 61) - 1),
+        Value::Int(314159),
+        Value::Int(0),
+        Value::Int(1000003),
+        Value::str("siphash13"),
+        Value::Int(64),
+        Value::Int(128),
+        Value::Int(0),
+    ];
+    d.set_str(
+        "hash_info",
+        super::structseq::make(vm, "hash_info", hash_info),
+    );
+    // `sys.int_info`: CPython's 30-bit digits (the VM's ints are not stored so, but their
+    // str-conversion limits are CPython's).
+    let int_info = vec![
+        Value::Int(30),
+        Value::Int(4),
+        Value::Int(4300),
+        Value::Int(640),
+    ];
+    d.set_str("int_info", super::structseq::make(vm, "int_info", int_info));
+    // `sys.thread_info` names the thread library; the VM has one thread and no library,
+    // which CPython reports as a version of None.
+    let thread_info = vec![Value::str("pthread"), Value::str("semaphore"), Value::None];
+    d.set_str(
+        "thread_info",
+        super::structseq::make(vm, "thread_info", thread_info),
     );
     // `sys.flags` of `python3.12 main.py` under the harness's environment
     // (PYTHONHASHSEED=0, PYTHONUTF8=1), never writing bytecode.
@@ -216,6 +270,15 @@ pub fn import_state(vm: &mut Vm) {
         o.dict.set_str("_multiarch", Value::str("x86_64-linux-gnu"));
     }
     d.set_str("implementation", implementation);
+}
+
+/// The installation a standard library belongs to (`<prefix>/lib/python3.12`), as
+/// getpath.py computes it for a python outside a virtual environment.
+pub fn installation_prefix(lib: &std::path::Path) -> Option<&std::path::Path> {
+    let parent = lib.parent()?;
+    let ok = lib.file_name().is_some_and(|n| n == "python3.12")
+        && parent.file_name().is_some_and(|n| n == "lib");
+    ok.then(|| parent.parent()).flatten()
 }
 
 /// `types.SimpleNamespace(**kwargs)` (3.12 takes no positional argument).
@@ -309,7 +372,7 @@ fn getframemodulename(vm: &mut Vm, args: Args) -> PyResult<Value> {
     }
     let frame = &vm.frames[index as usize];
     Ok(match &frame.func {
-        Some(f) => f.module.clone(),
+        Some(f) => f.module.borrow().clone(),
         None => frame.globals.get_str("__name__").unwrap_or(Value::None),
     })
 }
@@ -438,6 +501,31 @@ fn getfilesystemencodeerrors(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Spec::method("sys", "getfilesystemencodeerrors", Style::NoArgs, &[], 0)
         .bind::<0>(vm, &args, 0)?;
     Ok(Value::str("surrogateescape"))
+}
+
+/// `sys.getdefaultencoding()`: always `utf-8` in Python 3.
+fn getdefaultencoding(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("sys", "getdefaultencoding", Style::NoArgs, &[], 0).bind::<0>(vm, &args, 0)?;
+    Ok(Value::str("utf-8"))
+}
+
+/// `sys.is_finalizing()`: a running program is never in interpreter shutdown (the VM
+/// runs `atexit` callbacks before it, as `Py_FinalizeEx` does).
+fn is_finalizing(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("sys", "is_finalizing", Style::NoArgs, &[], 0).bind::<0>(vm, &args, 0)?;
+    Ok(Value::Bool(false))
+}
+
+/// `sys.audit(event, *args)`: with no audit hook installed (`addaudithook` is
+/// unsupported) `sys_audit` returns before it looks at the event at all.
+fn audit(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    if !args.kw.is_empty() {
+        return Err(vm.type_error("sys.audit() takes no keyword arguments"));
+    }
+    if args.pos.is_empty() {
+        return Err(vm.type_error("audit() missing 1 required positional argument: 'event'"));
+    }
+    Ok(Value::None)
 }
 
 fn getrecursionlimit(vm: &mut Vm, _args: Args) -> PyResult<Value> {

@@ -402,22 +402,13 @@ fn exception(vm: &mut Vm, t: &Rc<Type>, args: Args) -> PyResult<Value> {
     } else if !args.kw.is_empty() {
         return Err(vm.type_error(format!("{}() takes no keyword arguments", t.name)));
     }
-    match (family, args.pos.as_slice()) {
-        // `OSError_new`: 2 to 5 arguments are errno, strerror, filename, winerror,
-        // filename2.
-        (Some("OSError"), [_, _] | [_, _, _] | [_, _, _, _] | [_, _, _, _, _]) => {
-            return Err(
-                vm.unsupported("OSError(errno, strerror, …) (errno subclasses and attributes)")
-            );
-        }
-        // `SyntaxError_init`: the members from the arguments.
-        (Some("SyntaxError"), pos) => {
-            let pos = pos.to_vec();
-            let exc = vm.new_exception(t, pos.clone());
-            crate::runtime::syntaxerror::init(vm, &exc, &pos)?;
-            return Ok(exc);
-        }
-        _ => {}
+    // `SyntaxError_init`: the members from the arguments (OSError's are parsed where
+    // every exception is made, `new_exception`).
+    if family == Some("SyntaxError") {
+        let pos = args.pos.clone();
+        let exc = vm.new_exception(t, pos.clone());
+        crate::runtime::syntaxerror::init(vm, &exc, &pos)?;
+        return Ok(exc);
     }
     let exc = vm.new_exception(t, args.pos);
     if let Value::Object(o) = &exc {

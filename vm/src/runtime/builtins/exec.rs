@@ -355,6 +355,7 @@ pub fn compile_error(
             filename: filename.to_owned(),
             line: e.line,
             column: e.column,
+            stack: Vec::new(),
         });
     }
     let exc = super::super::syntaxerror::from_compile_error(vm, &e, filename, text);

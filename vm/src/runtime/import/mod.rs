@@ -295,6 +295,7 @@ pub fn frozen_code(vm: &mut Vm, name: &str) -> PyResult<Option<Rc<crate::code::C
                 filename: path.display().to_string(),
                 line: e.line,
                 column: e.column,
+                stack: Vec::new(),
             })),
         }
     })?;
@@ -320,6 +321,7 @@ pub fn boot_at_start(vm: &mut Vm) -> Result<(), crate::End> {
                 filename: String::new(),
                 line: 0,
                 column: 0,
+                stack: Vec::new(),
             }))
         }
         Err(Throw::Unsupported(u)) => Err(crate::End::Unsupported(u)),

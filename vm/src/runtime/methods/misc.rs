@@ -29,6 +29,8 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("object", "__new__", object_new),
     ("TextIOWrapper", "write", stream_write),
     ("TextIOWrapper", "flush", stream_flush),
+    ("TextIOWrapper", "fileno", stream_fileno),
+    ("TextIOWrapper", "isatty", stream_isatty),
 ];
 
 /// `function.__get__(instance, owner=None, /)` (`wrap_descr_get` around
@@ -211,11 +213,25 @@ fn import_error_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
     )
 }
 
-/// `OSError_init` parses the arguments only for a subclass with its own `__init__` and
-/// CPython's `__new__` (`oserror_use_init`), into errno attributes and subclasses the
-/// object model does not hold.
-fn os_error_init(vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    Err(vm.unsupported("OSError.__init__"))
+/// `OSError_init`: nothing (not even `args`) unless the class parses its arguments in
+/// `__init__` (`oserror_use_init`), and then `oserror_parse_args` and `oserror_init`.
+fn os_error_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let t = match args.pos.first() {
+        Some(recv) if recv.exc().is_some() && vm.type_of(recv).is_subtype(&vm.ty("OSError")) => {
+            vm.type_of(recv)
+        }
+        _ => return init(vm, &args, "OSError", "OSError", &[]),
+    };
+    if !crate::runtime::oserror::use_init(&t) {
+        return Ok(Value::None);
+    }
+    init(vm, &args, "OSError", "OSError", &[])?;
+    let recv = &args.pos[0];
+    let kept = crate::runtime::oserror::init(vm, recv, &t, args.pos[1..].to_vec());
+    if let Some(data) = recv.exc() {
+        *data.args.borrow_mut() = Value::tuple(kept);
+    }
+    Ok(Value::None)
 }
 
 /// `SyntaxError_init`: `BaseException_init`, then the members from the arguments.
@@ -381,4 +397,29 @@ fn stream_write(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn stream_flush(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
     Ok(Value::None)
+}
+
+/// The descriptor of `sys.stdout` (1) or `sys.stderr` (2).
+fn std_stream(vm: &Vm, args: &Args, method: &str) -> PyResult<i64> {
+    match args.pos.first() {
+        Some(Value::Object(o)) => match o.dict.get_str("_framespec_stream") {
+            Some(Value::Int(n)) => Ok(n),
+            _ => Err(vm.unsupported(format!("TextIOWrapper.{method} of a file"))),
+        },
+        _ => Err(vm.bug("a TextIOWrapper method without its stream")),
+    }
+}
+
+/// `TextIOWrapper.fileno()` of a standard stream: its descriptor.
+fn stream_fileno(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    arity(vm, &args, "fileno", 1, 1)?;
+    Ok(Value::Int(std_stream(vm, &args, "fileno")?))
+}
+
+/// `TextIOWrapper.isatty()` of a standard stream: the VM captures its output, so never a
+/// terminal (as CPython's, under the harness, writes to a pipe).
+fn stream_isatty(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    arity(vm, &args, "isatty", 1, 1)?;
+    std_stream(vm, &args, "isatty")?;
+    Ok(Value::Bool(false))
 }

@@ -26,7 +26,29 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
 ];
 
 /// The class methods this file installs (`METH_CLASS`): the receiver is the class.
-pub const CLASS_METHODS: &[(&str, &str, NativeFn)] = &[("int", "from_bytes", int_from_bytes)];
+pub const CLASS_METHODS: &[(&str, &str, NativeFn)] = &[
+    ("int", "from_bytes", int_from_bytes),
+    ("float", "__getformat__", float_getformat),
+];
+
+/// `float.__getformat__(typestr, /)`: how C's `double` or `float` is stored — IEEE 754,
+/// little-endian, on every platform the VM runs on (x86-64 and AArch64 Linux).
+fn float_getformat(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [typestr] = Spec::method("float", "__getformat__", Style::O, &["typestr"], 1)
+        .bind::<1>(vm, &args, 1)?;
+    match required(typestr).builtin_value() {
+        Value::Str(s) if matches!(&**s, "double" | "float") => {
+            Ok(Value::str("IEEE, little-endian"))
+        }
+        Value::Str(_) => {
+            Err(vm.value_error("__getformat__() argument 1 must be 'double' or 'float'"))
+        }
+        other => Err(vm.type_error(format!(
+            "__getformat__() argument must be str, not {}",
+            vm.type_of(other).name
+        ))),
+    }
+}
 
 /// The receiver of an int method (a bool is an int).
 fn receiver(args: &Args) -> Num {

@@ -225,9 +225,43 @@ fn create_dynamic(vm: &mut Vm, args: Args) -> PyResult<Value> {
             }
             Ok(m)
         }
+        None if OPTIONAL_ABSENT.contains(&&*name) => {
+            let exc = vm.new_exception(
+                &vm.ty("ModuleNotFoundError"),
+                vec![Value::str(&format!("No module named '{name}'"))],
+            );
+            if let Value::Object(o) = &exc {
+                o.dict.set_str("name", Value::Str(name.clone()));
+            }
+            Err(vm.raise(exc))
+        }
         None => Err(vm.unsupported(format!("the extension module {name}"))),
     }
 }
+
+/// The extension modules CPython 3.12 builds only when the system has their library
+/// (`configure`'s optional modules: compression, TLS and hashing, databases, terminals,
+/// GUI, FFI): the VM is a CPython built without them, so importing one is the
+/// ModuleNotFoundError such a build gives, and the standard library's fallbacks run
+/// (`shutil` without zlib, bz2 and lzma archives; `hashlib` on the built-in hashes).
+pub const OPTIONAL_ABSENT: &[&str] = &[
+    "_bz2",
+    "_crypt",
+    "_ctypes",
+    "_curses",
+    "_curses_panel",
+    "_dbm",
+    "_gdbm",
+    "_hashlib",
+    "_lzma",
+    "_sqlite3",
+    "_ssl",
+    "_tkinter",
+    "_uuid",
+    "nis",
+    "readline",
+    "zlib",
+];
 
 fn acquire_lock(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Spec::method("_imp", "acquire_lock", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;

@@ -16,6 +16,7 @@ pub mod codecs;
 pub mod collections;
 pub mod errno;
 pub mod functools;
+pub mod gcmodule;
 pub mod heapq;
 pub mod imp;
 pub mod io;
@@ -179,6 +180,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_weakref",
         from_file: false,
         build: weakref::build,
+    },
+    NativeModule {
+        name: "gc",
+        from_file: false,
+        build: gcmodule::build,
     },
     NativeModule {
         name: "atexit",

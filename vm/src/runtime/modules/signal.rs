@@ -221,10 +221,6 @@ fn signal(vm: &mut Vm, args: Args) -> PyResult<Value> {
             &vm.ty("OSError"),
             vec![Value::Int(22), Value::str("Invalid argument")],
         );
-        if let Value::Object(o) = &exc {
-            o.dict.set_str("errno", Value::Int(22));
-            o.dict.set_str("strerror", Value::str("Invalid argument"));
-        }
         return Err(vm.raise(exc));
     }
     let old = handler(vm, n)?;

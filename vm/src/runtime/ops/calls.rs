@@ -162,7 +162,7 @@ pub fn make_function(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         annotations: RefCell::new(annotations),
         doc: RefCell::new(doc),
         dict: Dict::new_rc(),
-        module,
+        module: RefCell::new(module),
         type_params: RefCell::new(Value::tuple(Vec::new())),
     };
     f.push(Value::Function(crate::runtime::gc::alloc(func)));

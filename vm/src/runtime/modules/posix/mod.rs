@@ -20,7 +20,7 @@ use super::super::argspec::{Spec, Style};
 use super::super::cpython_names;
 use super::super::dict::Dict;
 use super::super::interp::Vm;
-use super::super::object::{Args, Instance, Value};
+use super::super::object::{Args, Value};
 use super::super::{PyResult, Throw};
 
 /// CPython's `posix.__doc__`.
@@ -59,8 +59,18 @@ fn fill(vm: &Vm, d: &Rc<Dict>) {
     );
     super::add_functions(d, "posix", pure::FUNCTIONS);
     super::add_functions(d, "posix", sandboxed::FUNCTIONS);
-    // A fixed environment: the VM's programs see none (posix.environ maps bytes).
-    d.set_str("environ", Value::Dict(Dict::new_rc()));
+    // A fixed environment (posix.environ maps bytes to bytes): the same for every run,
+    // whatever the host's, and consistent with the rest of the sandbox — the C.UTF-8
+    // locale of `_locale`, the UTC local time of `time`, and a home directory that does
+    // not exist (as Debian's `nobody` has), so `os.path.expanduser` needs no `pwd`.
+    let environ = Dict::new_rc();
+    for (k, v) in ENVIRON {
+        let key = Value::Bytes(Rc::from(k.as_bytes()));
+        let value = Value::Bytes(Rc::from(v.as_bytes()));
+        // Bytes are hashable: `set` cannot fail.
+        let _ = environ.set(key, value);
+    }
+    d.set_str("environ", Value::Dict(environ));
     d.set_str("error", Value::Type(vm.ty("OSError")));
     let have = cpython_names::POSIX_HAVE_FUNCTIONS
         .iter()
@@ -83,6 +93,14 @@ fn fill(vm: &Vm, d: &Rc<Dict>) {
     }
 }
 
+/// The sandbox's fixed environment, `os.environ` for every program.
+pub const ENVIRON: &[(&str, &str)] = &[
+    ("HOME", "/nonexistent"),
+    ("LANG", "C.UTF-8"),
+    ("PATH", "/usr/bin:/bin"),
+    ("TZ", "UTC"),
+];
+
 /// posix's types: `DirEntry` (which a program cannot instantiate) and the struct
 /// sequences (`structseq`).
 const TYPES: &[&str] = &[
@@ -97,13 +115,37 @@ const TYPES: &[&str] = &[
 ];
 
 /// `path` as the sandbox allows reading it: inside the standard library, `.` and `..`
-/// resolved by name. Anything else is unsupported, as is a relative path (the VM has no
-/// working directory).
+/// resolved by name. Anything else is unsupported, as is a relative path (the working
+/// directory is where `python` would run, which for a case is not where the VM runs).
 pub fn readable(vm: &Vm, path: &str) -> PyResult<PathBuf> {
-    let p = Path::new(path);
+    inside(vm, path, false)
+}
+
+/// [`readable`] for `stat`, which may also look at the directories that lead to the
+/// standard library (`os.path.realpath` of a module's path walks them) and at the rest
+/// of the CPython installation it belongs to (sysconfig probes it, e.g. for the
+/// `Modules/Setup` of a source build beside `sys.executable`) — or at any path of the
+/// host when the program runs where `python` would (`Vm::host_metadata`).
+fn statable(vm: &Vm, path: &str) -> PyResult<PathBuf> {
+    if vm.host_metadata {
+        return Ok(PathBuf::from(path));
+    }
+    inside(vm, path, true)
+}
+
+fn inside(vm: &Vm, path: &str, metadata: bool) -> PyResult<PathBuf> {
+    let joined;
+    let p = match std::env::current_dir() {
+        Ok(cwd) if vm.host_metadata => {
+            joined = cwd.join(path);
+            joined.as_path()
+        }
+        _ => Path::new(path),
+    };
     if !p.is_absolute() {
         return Err(vm.unsupported(format!(
-            "the relative path {path:?} (the VM has no working directory)"
+            "the relative path {path:?} (relative to the working directory, which the \
+             sandbox does not read)"
         )));
     }
     let mut normal = PathBuf::new();
@@ -116,11 +158,19 @@ pub fn readable(vm: &Vm, path: &str) -> PyResult<PathBuf> {
             other => normal.push(other),
         }
     }
-    match &vm.stdlib {
-        Some(root) if normal.starts_with(root) => Ok(normal),
-        _ => Err(vm.unsupported(format!(
+    let Some(root) = &vm.stdlib else {
+        return Err(vm.unsupported(format!("reading {path:?} without a standard library")));
+    };
+    let prefix = crate::runtime::sysmod::installation_prefix(root);
+    let visible = normal.starts_with(root)
+        || (metadata && root.starts_with(&normal))
+        || (metadata && prefix.is_some_and(|p| normal.starts_with(p)));
+    if visible {
+        Ok(normal)
+    } else {
+        Err(vm.unsupported(format!(
             "reading {path:?} (a program may read only the standard library)"
-        ))),
+        )))
     }
 }
 
@@ -135,35 +185,9 @@ pub fn os_error(vm: &Vm, e: &std::io::Error, path: &str) -> Throw {
         K::IsADirectory => ("IsADirectoryError", 21, "Is a directory"),
         _ => return vm.unsupported(format!("the OSError of reading {path:?}: {e}")),
     };
-    let exc = vm.new_exception(&vm.ty(class), vec![Value::Int(errno), Value::str(text)]);
-    if let Value::Object(o) = &exc {
-        o.dict.set_str("errno", Value::Int(errno));
-        o.dict.set_str("strerror", Value::str(text));
-        o.dict.set_str("filename", Value::str(path));
-    }
+    let args = vec![Value::Int(errno), Value::str(text), Value::str(path)];
+    let exc = vm.new_exception(&vm.ty(class), args);
     vm.raise(exc)
-}
-
-/// `OSError_str` for the errors made here: `[Errno 2] No such file or directory: 'p'`.
-pub fn os_error_str(vm: &mut Vm, o: &Instance) -> PyResult<Option<String>> {
-    if o.exc.is_none() || !o.class.borrow().is_subtype(&vm.ty("OSError")) {
-        return Ok(None);
-    }
-    let (Some(errno), Some(strerror)) = (o.dict.get_str("errno"), o.dict.get_str("strerror"))
-    else {
-        return Ok(None);
-    };
-    if errno.is_none() || strerror.is_none() {
-        return Ok(None);
-    }
-    let errno = vm.str_of(&errno)?;
-    let strerror = vm.str_of(&strerror)?;
-    Ok(Some(
-        match o.dict.get_str("filename").filter(|f| !f.is_none()) {
-            Some(f) => format!("[Errno {errno}] {strerror}: {}", vm.repr(&f)?),
-            None => format!("[Errno {errno}] {strerror}"),
-        },
-    ))
 }
 
 /// The path argument of `stat` and `listdir`: a str (bytes and file descriptors are
@@ -198,7 +222,7 @@ fn stat(vm: &mut Vm, args: Args) -> PyResult<Value> {
         return Err(vm.unsupported("posix.stat with dir_fd"));
     }
     let path = path_arg(vm, path, "stat")?;
-    let file = readable(vm, &path)?;
+    let file = statable(vm, &path)?;
     let follow = match follow {
         Some(f) => vm.truthy(&f)?,
         None => true,

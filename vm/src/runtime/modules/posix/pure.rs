@@ -1,7 +1,9 @@
 //! The functions of `posix` that answer without the system: `strerror` (glibc's messages,
 //! generated into `cpython_names::STRERROR`), `_path_normpath` (posixpath.normpath's C
 //! half, `_Py_normpath_and_size`) and `register_at_fork`, which checks its callbacks and
-//! keeps none: the VM never forks, so they could never run.
+//! keeps none: the VM never forks, so they could never run; `getpid`, and `getcwd` and
+//! `getcwdb`, `uname`, `isatty` and `get_terminal_size`, which answer as CPython on this
+//! machine, with its standard streams captured, would.
 
 use super::super::super::argspec::{self, required, Spec, Style};
 use super::super::super::builtins::is_callable;
@@ -15,7 +17,84 @@ pub const FUNCTIONS: &[(&str, NativeFn)] = &[
     ("_path_normpath", path_normpath),
     ("register_at_fork", register_at_fork),
     ("getpid", getpid),
+    ("getcwd", getcwd),
+    ("getcwdb", getcwdb),
+    ("uname", uname),
+    ("isatty", isatty),
+    ("get_terminal_size", get_terminal_size),
 ];
+
+/// `isatty(fd, /)`: no descriptor of the VM is a terminal — its standard streams are
+/// captured — and CPython answers False for a descriptor that is not open.
+fn isatty(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [fd] = Spec::method("posix", "isatty", Style::O, &["fd"], 1).bind::<1>(vm, &args, 0)?;
+    c_int(vm, &required(fd))?;
+    Ok(Value::Bool(false))
+}
+
+/// `get_terminal_size(fd=1, /)`: the standard streams are not terminals, which `ioctl`
+/// reports as ENOTTY; other descriptors are unsupported.
+fn get_terminal_size(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [fd] = Spec::method("posix", "get_terminal_size", Style::Positional, &["fd"], 0)
+        .bind::<1>(vm, &args, 0)?;
+    let fd = match fd {
+        Some(fd) => c_int(vm, &fd)?,
+        None => 1,
+    };
+    if !(0..=2).contains(&fd) {
+        return Err(vm.unsupported("posix.get_terminal_size of a descriptor other than 0, 1, 2"));
+    }
+    let exc = crate::runtime::oserror::from_errno(vm, 25, None);
+    Err(vm.raise(exc))
+}
+
+/// `uname()`: the host, kernel and machine the VM runs on, as CPython on this machine
+/// reports them.
+fn uname(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("posix", "uname", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    let kernel = |name: &str| {
+        std::fs::read_to_string(format!("/proc/sys/kernel/{name}"))
+            .map(|s| s.trim_end().to_string())
+    };
+    let (Ok(host), Ok(release), Ok(version)) =
+        (kernel("hostname"), kernel("osrelease"), kernel("version"))
+    else {
+        return Err(vm.unsupported("posix.uname without /proc/sys/kernel"));
+    };
+    let fields = vec![
+        Value::str("Linux"),
+        Value::str(&host),
+        Value::str(&release),
+        Value::str(&version),
+        Value::str(std::env::consts::ARCH),
+    ];
+    Ok(super::super::super::structseq::make(
+        vm,
+        "uname_result",
+        fields,
+    ))
+}
+
+/// The working directory of the VM's process, where `python` run in its place would be.
+fn cwd(vm: &Vm) -> PyResult<String> {
+    match std::env::current_dir() {
+        Ok(dir) => Ok(dir.to_string_lossy().into_owned()),
+        Err(e) => Err(vm.unsupported(format!("posix.getcwd where the VM has none ({e})"))),
+    }
+}
+
+/// `getcwd()`: the process's working directory (reading under it is not allowed; see
+/// `readable`).
+fn getcwd(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("posix", "getcwd", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Ok(Value::str(&cwd(vm)?))
+}
+
+/// `getcwdb()`: `getcwd()` as bytes.
+fn getcwdb(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("posix", "getcwdb", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
+    Ok(Value::Bytes(std::rc::Rc::from(cwd(vm)?.as_bytes())))
+}
 
 /// `getpid()`: the VM's own process id (logging records it; like CPython's, it differs
 /// between runs).

@@ -136,21 +136,7 @@ fn read_clock(vm: &mut Vm, name: &str, args: &Args) -> PyResult<i128> {
 
 /// `OSError(errno, strerror)` for a C library failure.
 fn errno_error(vm: &Vm, errno: i64) -> super::super::Throw {
-    let text = match super::super::cpython_names::STRERROR
-        .iter()
-        .find(|(c, _)| *c == errno)
-    {
-        Some((_, m)) => (*m).to_owned(),
-        None => format!("Unknown error {errno}"),
-    };
-    let exc = vm.new_exception(
-        &vm.ty("OSError"),
-        vec![Value::Int(errno), Value::str(&text)],
-    );
-    if let Value::Object(o) = &exc {
-        o.dict.set_str("errno", Value::Int(errno));
-        o.dict.set_str("strerror", Value::str(&text));
-    }
+    let exc = crate::runtime::oserror::from_errno(vm, errno, None);
     vm.raise(exc)
 }
 
