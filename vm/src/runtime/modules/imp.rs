@@ -241,9 +241,10 @@ fn create_dynamic(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// The extension modules CPython 3.12 builds only when the system has their library
 /// (`configure`'s optional modules: compression, TLS and hashing, databases, terminals,
-/// GUI, FFI): the VM is a CPython built without them, so importing one is the
-/// ModuleNotFoundError such a build gives, and the standard library's fallbacks run
-/// (`shutil` without zlib, bz2 and lzma archives; `hashlib` on the built-in hashes).
+/// GUI, FFI) and its test modules (left out by `--disable-test-modules`): the VM is a
+/// CPython built without them, so importing one is the ModuleNotFoundError such a build
+/// gives, and the standard library's fallbacks run (`shutil` without zlib, bz2 and lzma
+/// archives; `hashlib` on the built-in hashes; Lib/test skips what needs `_testcapi`).
 pub const OPTIONAL_ABSENT: &[&str] = &[
     "_bz2",
     "_crypt",
@@ -256,10 +257,22 @@ pub const OPTIONAL_ABSENT: &[&str] = &[
     "_lzma",
     "_sqlite3",
     "_ssl",
+    "_testbuffer",
+    "_testcapi",
+    "_testclinic",
+    "_testimportmultiple",
+    "_testinternalcapi",
+    "_testmultiphase",
+    "_testsinglephase",
     "_tkinter",
     "_uuid",
     "nis",
+    "_ctypes_test",
+    "_xxtestfuzz",
     "readline",
+    "xxlimited",
+    "xxlimited_35",
+    "xxsubtype",
     "zlib",
 ];
 
