@@ -1243,7 +1243,7 @@ fn analyze_name(
     scopes: &mut HashMap<String, Scope>,
     name: &str,
     flags: u32,
-    bound: Option<&NameSet>,
+    bound: Option<&mut NameSet>,
     local: &mut NameSet,
     free: &mut NameSet,
     global: &mut NameSet,
@@ -1259,6 +1259,11 @@ fn analyze_name(
         }
         scopes.insert(name.to_owned(), Scope::GlobalExplicit);
         global.insert(name.to_owned());
+        // The enclosing binding is hidden from this block's children, which see the
+        // global (`PySet_Discard(bound, name)` on the block's own copy of `bound`).
+        if let Some(bound) = bound {
+            bound.remove(name);
+        }
         return Ok(());
     }
     if flags & DEF_NONLOCAL != 0 {
@@ -1334,11 +1339,13 @@ fn analyze_block(
     let mut newbound = NameSet::new();
     let mut global = global.clone();
     let mut inlined_cells = NameSet::new();
+    // `analyze_child_block` gives each block its own copy of `bound`.
+    let mut bound: Option<NameSet> = bound.cloned();
 
     let kind = table.entries[id].kind;
     if kind == BlockType::Class {
         newglobal.extend(global.iter().cloned());
-        if let Some(b) = bound {
+        if let Some(b) = &bound {
             newbound.extend(b.iter().cloned());
         }
     }
@@ -1356,7 +1363,7 @@ fn analyze_block(
                 &mut scopes,
                 &name,
                 flags,
-                bound,
+                bound.as_mut(),
                 &mut local,
                 free,
                 &mut global,
@@ -1369,7 +1376,7 @@ fn analyze_block(
         if table.entries[id].is_function_like() {
             newbound.extend(local.iter().cloned());
         }
-        if let Some(b) = bound {
+        if let Some(b) = &bound {
             newbound.extend(b.iter().cloned());
         }
         newglobal.extend(global.iter().cloned());
@@ -1476,7 +1483,7 @@ fn analyze_block(
             }
             continue;
         }
-        if bound.is_some_and(|b| !b.contains(name)) {
+        if bound.as_ref().is_some_and(|b| !b.contains(name)) {
             continue;
         }
         entry

@@ -795,6 +795,9 @@ impl Vm {
                         *t.qualname.borrow_mut() = s.clone();
                     }
                 }
+                if name == "__del__" {
+                    super::finalize::class_has_del();
+                }
                 t.dict.set_str(name, x);
                 super::types::types_changed();
                 Ok(())

@@ -382,13 +382,15 @@ impl Vm {
             let exc = self.new_exception(t, args.pos.clone());
             return exc;
         }
-        Value::Object(crate::runtime::gc::alloc(Instance {
+        let obj = Value::Object(crate::runtime::gc::alloc(Instance {
             class: std::cell::RefCell::new(t.clone()),
             dict: Dict::new_rc(),
             exc: None,
             payload: None,
             slots: std::cell::RefCell::new(vec![None; t.nslots]),
-        }))
+        }));
+        super::finalize::note(&obj);
+        obj
     }
 
     fn init_instance(&mut self, obj: &Value, args: Args) -> PyResult<()> {

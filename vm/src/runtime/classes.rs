@@ -24,7 +24,6 @@ use super::{PyResult, Throw};
 /// calls: a class defining one would silently behave differently, so it is unsupported.
 /// (Names the VM does dispatch, such as `__eq__`, `__iter__` or `__add__`, are absent.)
 const UNDISPATCHED: &[&str] = &[
-    "__del__",
     "__index__",
     "__length_hint__",
     "__instancecheck__",
@@ -181,6 +180,9 @@ pub fn make_class(
                     && !Rc::ptr_eq(meta, &vm.ty("type"))
                     && matches!(ns.get_str(k), Some(Value::Function(f))
                     if matches!(f.dict.get_str("__isabstractmethod__"), Some(Value::Bool(true))));
+            if &**k == "__del__" {
+                super::finalize::class_has_del();
+            }
             if UNDISPATCHED.contains(&&**k) && !(metaclass && hook) && !abstract_buffer {
                 return Err(vm.unsupported(format!("the special name {k} in a class body")));
             }

@@ -17,8 +17,9 @@
 //! really holds. A reference it does not enumerate (a key's extra `Rc`, a type's or a
 //! module's contents, a native object's state) only makes its target look held from
 //! outside, so the collector may leave garbage alive but never frees a live object.
-//! Garbage CPython would have to finalise first — a suspended generator (its `close()`
-//! runs `finally` blocks) — makes the collection unsupported.
+//! Unreachable instances with `__del__` are finalised first (`finalize`); a suspended
+//! generator among the garbage (CPython's finalizer runs its `close()`) makes the
+//! collection unsupported.
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -236,7 +237,72 @@ pub fn visit_iter_state(state: &IterState, f: &mut dyn FnMut(Edge)) {
 }
 
 /// `gc.collect()`: frees the unreachable cycles and returns how many objects they held.
+/// As CPython's, it first calls the `__del__` of unreachable instances that have one
+/// (`finalize_garbage`), then looks again, since a finalizer may have made some of them
+/// reachable (`handle_resurrected_objects`).
 pub fn collect(vm: &mut Vm) -> PyResult<usize> {
+    loop {
+        let (nodes, garbage) = unreachable();
+        // In the order they were made (a plain instance by its dict's registration), as
+        // CPython's lists of tracked objects keep them.
+        let position: HashMap<usize, usize> = order_of(&nodes)
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| (a, i))
+            .collect();
+        let mut instances: Vec<(usize, Value)> = garbage
+            .iter()
+            .filter_map(|a| match &nodes[a] {
+                Handle::Value(v @ Value::Object(o)) => {
+                    let dict = Rc::as_ptr(&o.dict) as *const () as usize;
+                    let at = position.get(&dict).or(position.get(a)).copied();
+                    Some((at.unwrap_or(usize::MAX), v.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        instances.sort_by_key(|(at, _)| *at);
+        let instances: Vec<Value> = instances.into_iter().map(|(_, v)| v).collect();
+        // `handle_weakrefs`: weak references to the garbage are cleared and their
+        // callbacks called before any finalizer runs.
+        for v in &instances {
+            if let Value::Object(o) = v {
+                super::weakref::clear_referent(Rc::as_ptr(o) as usize);
+            }
+        }
+        super::weakref::run_pending(vm)?;
+        if super::finalize::finalize_garbage(vm, &instances)? {
+            continue;
+        }
+        drop(instances);
+        if garbage.iter().any(|a| nodes[a].is_suspended_generator()) {
+            return Err(vm.unsupported(
+                "gc.collect of a suspended generator in a cycle (CPython closes it first)",
+            ));
+        }
+        // `delete_garbage`: empty each unreachable container; dropping the handles and
+        // the emptied values then frees them.
+        let mut out = Vec::new();
+        for a in &garbage {
+            nodes[a].clear_into(&mut out);
+        }
+        drop(nodes);
+        super::gc::release(out);
+        return Ok(garbage.len());
+    }
+}
+
+/// The addresses of the registered objects, oldest first.
+fn order_of(nodes: &HashMap<usize, Handle>) -> Vec<usize> {
+    super::gc::registered()
+        .iter()
+        .map(|rc| Rc::as_ptr(rc) as *const () as usize)
+        .filter(|a| nodes.contains_key(a))
+        .collect()
+}
+
+/// The nodes, and the addresses of the unreachable ones.
+fn unreachable() -> (HashMap<usize, Handle>, Vec<usize>) {
     // Every node, with the collector's one handle on it.
     let mut nodes: HashMap<usize, Handle> = HashMap::new();
     let mut order: Vec<usize> = Vec::new();
@@ -263,6 +329,19 @@ pub fn collect(vm: &mut Vm) -> PyResult<usize> {
             if let std::collections::hash_map::Entry::Vacant(e) = nodes.entry(addr) {
                 e.insert(h);
                 order.push(addr);
+            }
+        }
+        // A registered instance is better held as a value (finalizers need one): the
+        // same single handle either way.
+        let mut upgrade = Vec::new();
+        nodes[&order[i]].visit(&mut |e| {
+            if let (Edge::Value(v @ Value::Object(_)), Some(addr)) = (&e, edge_address(&e)) {
+                upgrade.push((addr, (*v).clone()));
+            }
+        });
+        for (addr, v) in upgrade {
+            if let Some(h @ Handle::Registered(_)) = nodes.get_mut(&addr) {
+                *h = Handle::Value(v);
             }
         }
         i += 1;
@@ -304,18 +383,5 @@ pub fn collect(vm: &mut Vm) -> PyResult<usize> {
         .copied()
         .filter(|a| !reachable.contains(a))
         .collect();
-    if garbage.iter().any(|a| nodes[a].is_suspended_generator()) {
-        return Err(vm.unsupported(
-            "gc.collect of a suspended generator in a cycle (CPython closes it first)",
-        ));
-    }
-    // `delete_garbage`: empty each unreachable container; dropping the handles and the
-    // emptied values then frees them.
-    let mut out = Vec::new();
-    for a in &garbage {
-        nodes[a].clear_into(&mut out);
-    }
-    drop(nodes);
-    super::gc::release(out);
-    Ok(garbage.len())
+    (nodes, garbage)
 }

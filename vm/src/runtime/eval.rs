@@ -53,6 +53,7 @@ pub fn run_module(
     let _objects = super::gc::Session::begin();
     ops::generators::begin_run();
     super::weakref::reset();
+    super::finalize::reset();
     super::modules::imp::reset();
     super::modules::warnings::reset();
     super::modules::abc::reset();
@@ -143,6 +144,8 @@ pub fn run_module(
     };
     if matches!(outcome, Ok(_) | Err(Throw::Exc(_) | Throw::Reraise(_))) {
         if let Err(e) = ops::generators::check_suspended_at_exit(&vm) {
+            outcome = Err(e);
+        } else if let Err(e) = super::finalize::check_alive_at_exit(&vm) {
             outcome = Err(e);
         }
     }
@@ -357,6 +360,9 @@ pub fn set_eval_breaker() {
 fn handle_eval_breaker(vm: &mut Vm) -> PyResult<()> {
     EVAL_BREAKER.with(|b| b.set(false));
     ops::generators::check_freed(vm)?;
+    if super::finalize::pending() {
+        super::finalize::run_pending(vm)?;
+    }
     if super::weakref::pending() {
         super::weakref::run_pending(vm)?;
     }

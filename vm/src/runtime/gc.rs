@@ -664,7 +664,12 @@ impl Clear for Instance {
 
 impl Drop for List {
     fn drop(&mut self) {
-        release_all(mem::take(self.items.get_mut()));
+        let mut items = mem::take(self.items.get_mut());
+        // `list_dealloc` releases the last item first.
+        if super::finalize::active() {
+            items.reverse();
+        }
+        release_all(items);
     }
 }
 
@@ -686,6 +691,10 @@ impl Drop for Instance {
     fn drop(&mut self) {
         // Weak references with callbacks (see `weakref`): one thread-local read when none.
         super::weakref::instance_dropped(self as *const Instance as usize);
+        // `__del__` (see `finalize`): the contents move to the object it is called on.
+        if super::finalize::on_drop(self) {
+            return;
+        }
         release_all(
             mem::take(self.slots.get_mut())
                 .into_iter()

@@ -279,6 +279,7 @@ impl Vm {
                 *data.args.borrow_mut() = Value::tuple(args);
             }
         }
+        super::finalize::note(&exc);
         // `SyntaxError_init`'s `msg` (its details are read by the constructor's call).
         if let Some(msg) = msg.filter(|_| super::syntaxerror::is_syntax_error_type(t)) {
             super::syntaxerror::set(self, &exc, "msg", msg);

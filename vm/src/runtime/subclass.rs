@@ -170,13 +170,15 @@ pub fn tp_new_wrapper(
 
 /// An instance of `cls` carrying `payload`.
 pub fn with_payload(cls: &Rc<Type>, payload: Value) -> Value {
-    Value::Object(super::gc::alloc(Instance {
+    let obj = Value::Object(super::gc::alloc(Instance {
         class: std::cell::RefCell::new(cls.clone()),
         dict: Dict::new_rc(),
         exc: None,
         payload: Some(payload),
         slots: std::cell::RefCell::new(vec![None; cls.nslots]),
-    }))
+    }));
+    super::finalize::note(&obj);
+    obj
 }
 
 /// An instance of the built-in type `cls` carrying no payload (`_io._IOBase()`: a

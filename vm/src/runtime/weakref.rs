@@ -36,6 +36,9 @@ pub struct WeakRef {
     /// For an instance of a subclass of `ReferenceType`, that instance: the object the
     /// callback receives.
     pub outer: RefCell<Option<Weak<Instance>>>,
+    /// Cleared by `gc.collect()` before the referent, still alive, is finalised and freed
+    /// (CPython's `handle_weakrefs` clears them first).
+    cleared: Cell<bool>,
 }
 
 /// A referent, by kind.
@@ -87,6 +90,9 @@ impl Target {
 impl WeakRef {
     /// The referent, or None once it has died.
     pub fn get(&self) -> Value {
+        if self.cleared.get() {
+            return Value::None;
+        }
         self.target.get()
     }
 
@@ -181,6 +187,27 @@ pub fn instance_dropped(address: usize) {
     });
 }
 
+/// `handle_weakrefs` for an unreachable instance `gc.collect()` is about to free: its
+/// weak references are cleared now, and those with a callback wait for
+/// [`run_pending`].
+pub fn clear_referent(address: usize) {
+    let list = REFS.with(|r| r.try_borrow_mut().ok().and_then(|mut r| r.remove(&address)));
+    for n in list.iter().flatten().filter_map(Weak::upgrade) {
+        if let Native::WeakRef(w) = &*n {
+            w.cleared.set(true);
+        }
+    }
+    // Put back for `instance_dropped`, which queues the callbacks newest first.
+    if let Some(list) = list {
+        REFS.with(|r| {
+            if let Ok(mut r) = r.try_borrow_mut() {
+                r.insert(address, list);
+            }
+        });
+        instance_dropped(address);
+    }
+}
+
 /// Whether callbacks are waiting (read when the eval breaker is set).
 pub fn pending() -> bool {
     ANY_PENDING.with(|a| a.get())
@@ -253,6 +280,7 @@ pub fn new_ref(vm: &mut Vm, ob: &Value, callback: Value, exact: bool) -> PyResul
         callback: RefCell::new(callback),
         hash: Cell::new(None),
         outer: RefCell::new(None),
+        cleared: Cell::new(false),
     }));
     REFS.with(|r| {
         r.borrow_mut()

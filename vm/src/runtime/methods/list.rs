@@ -232,6 +232,9 @@ fn list_copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn list_clear(vm: &mut Vm, args: Args) -> PyResult<Value> {
     no_args(vm, &args, "list", "clear")?;
-    recv_list(vm, &args)?.items.borrow_mut().clear();
+    // `_list_clear`: emptied first, then the items released, last first.
+    let mut items = std::mem::take(&mut *recv_list(vm, &args)?.items.borrow_mut());
+    items.reverse();
+    crate::runtime::gc::release_all(items);
     Ok(Value::None)
 }
