@@ -223,20 +223,23 @@ fn protocols_behave_as_in_cpython() {
 }
 
 #[test]
-fn finalising_a_suspended_generator_that_would_run_code_is_unsupported() {
+fn finalising_a_suspended_generator_runs_its_cleanup_or_is_unsupported() {
     // CPython 3.12 prints "cleanup" when the generator's last reference goes, or at exit.
     let body = "def gen():\n    try:\n        yield 1\n    finally:\n        print('cleanup')\n";
-    let (what, at) = unsupported(&format!(
-        "{body}g = gen()\nnext(g)\ndel g\nprint('after')\n"
-    ));
-    assert!(
-        what.starts_with("finalising a suspended generator"),
-        "{what}"
+    let closed = format!("{body}g = gen()\nnext(g)\ndel g\nprint('after')\n");
+    assert_eq!(stdout(&closed), "cleanup\nafter\n");
+    assert_eq!(
+        stdout(&format!(
+            "{body}for x in gen():\n    break\nprint('after')\n"
+        )),
+        "cleanup\nafter\n"
     );
-    assert_eq!(at, "8:5");
-    let (what, _) = unsupported(&format!("{body}for x in gen():\n    break\n"));
+    // A close that raises is reported as unraisable, with a traceback the VM does not
+    // reproduce yet.
+    let raising = "def gen():\n    try:\n        yield 1\n    finally:\n        yield 2\ng = gen()\nnext(g)\ndel g\n";
+    let (what, _) = unsupported(raising);
     assert!(
-        what.starts_with("finalising a suspended generator"),
+        what.starts_with("an exception raised while closing a freed generator"),
         "{what}"
     );
     let (what, _) = unsupported(&format!("{body}g = gen()\nnext(g)\nprint('end')\n"));

@@ -143,6 +143,15 @@ pub fn run_module(
         }
     };
     if matches!(outcome, Ok(_) | Err(Throw::Exc(_) | Throw::Reraise(_))) {
+        // What the module's last instruction freed is finalised before the end, as
+        // CPython does inside that instruction.
+        if EVAL_BREAKER.with(|b| b.get()) {
+            if let Err(e) = handle_eval_breaker(&mut vm) {
+                outcome = Err(e);
+            }
+        }
+    }
+    if matches!(outcome, Ok(_) | Err(Throw::Exc(_) | Throw::Reraise(_))) {
         if let Err(e) = ops::generators::check_suspended_at_exit(&vm) {
             outcome = Err(e);
         } else if let Err(e) = super::finalize::check_alive_at_exit(&vm) {
@@ -360,6 +369,9 @@ pub fn set_eval_breaker() {
 fn handle_eval_breaker(vm: &mut Vm) -> PyResult<()> {
     EVAL_BREAKER.with(|b| b.set(false));
     ops::generators::check_freed(vm)?;
+    if ops::generators::closes_pending() {
+        ops::generators::run_pending_closes(vm)?;
+    }
     if super::finalize::pending() {
         super::finalize::run_pending(vm)?;
     }

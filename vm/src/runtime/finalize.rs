@@ -56,6 +56,11 @@ pub fn class_has_del() {
     ANY.with(|a| a.set(true));
 }
 
+/// Whether `o`'s class has a `__del__` (one thread-local read while no class has).
+pub fn has_finalizer(o: &Instance) -> bool {
+    ANY.with(Cell::get) && has_del(&o.class.borrow())
+}
+
 fn has_del(t: &Rc<Type>) -> bool {
     !t.is_builtin() && t.lookup("__del__").is_some()
 }

@@ -324,6 +324,8 @@ fn detach(v: &mut Value, out: &mut Vec<Value>) {
         }
         Value::Module(x) if dict_is_deep(&x.dict) => out.push(Value::Dict(x.dict.clone())),
         Value::Type(x) if dict_is_deep(&x.dict) => out.push(Value::Dict(x.dict.clone())),
+        // An instance with `__del__` is finalised whole (see `finalize`).
+        Value::Object(x) if super::finalize::has_finalizer(x) => {}
         Value::Object(x) => {
             x.clear_into(out);
             if dict_is_deep(&x.dict) {
@@ -335,6 +337,9 @@ fn detach(v: &mut Value, out: &mut Vec<Value>) {
             }
         }
         Value::Cell(x) => x.clear_into(out),
+        // A suspended generator is closed when freed (see `ops::generators`): its frame
+        // stays for that.
+        Value::Generator(x) if x.started.get() && !x.finished.get() => {}
         Value::Generator(x) => x.clear_into(out),
         _ => {}
     }

@@ -19,9 +19,11 @@ use super::super::{PyResult, Throw};
 //
 // CPython closes a suspended generator when its last reference goes (`_PyGen_Finalize` →
 // `gen_close`): GeneratorExit is raised at the `yield`, so `finally` blocks, `with` exits
-// and `except` clauses run, and a trace function sees the frame resume. The VM does not
-// finalise generators yet; where that would be observable it ends the run as unsupported
-// instead of silently skipping the code CPython runs.
+// and `except` clauses run, and a trace function sees the frame resume. The VM does the
+// same for generators and coroutines whose closing runs code of the program: `Drop`
+// cannot run Python, so the generator's state moves to a new generator object that is
+// closed before the next instruction (as `finalize` does for `__del__`). Where a tracer
+// watches, for async generators, or when closing raises, it ends the run as unsupported.
 
 thread_local! {
     /// A suspended generator was freed since the evaluator last looked: `Some(true)` when
@@ -29,6 +31,10 @@ thread_local! {
     static FREED_SUSPENDED: Cell<Option<bool>> = const { Cell::new(None) };
     /// A coroutine that never started was freed since the evaluator last looked.
     static FREED_UNAWAITED: Cell<bool> = const { Cell::new(false) };
+    /// Generators freed while suspended, moved to new objects to be closed.
+    static TO_CLOSE: RefCell<Vec<Rc<Generator>>> = const { RefCell::new(Vec::new()) };
+    /// The addresses of the generators [`TO_CLOSE`] holds or held: finalised once.
+    static FINALIZED: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
     /// Every generator of the current run, to find the ones still suspended at exit (CPython
     /// closes those at shutdown).
     static GENERATORS: RefCell<Vec<Weak<Generator>>> = const { RefCell::new(Vec::new()) };
@@ -113,16 +119,102 @@ impl Drop for Generator {
         if !self.started.get() || self.finished.get() {
             return;
         }
-        if let Some(frame) = self.frame.get_mut() {
-            let runs_code = closing_runs_code(frame);
-            FREED_SUSPENDED.with(|c| c.set(Some(runs_code || c.get() == Some(true))));
+        let address = self as *const Generator as usize;
+        let finalized = FINALIZED.with(|f| {
+            let mut f = f.borrow_mut();
+            let at = f.iter().position(|a| *a == address);
+            at.map(|i| f.swap_remove(i)).is_some()
+        });
+        if finalized {
+            return;
+        }
+        let Some(frame) = self.frame.get_mut() else {
+            return;
+        };
+        if !closing_runs_code(frame) {
+            FREED_SUSPENDED.with(|c| c.set(Some(c.get() == Some(true))));
             crate::runtime::eval::set_eval_breaker();
+            return;
+        }
+        if self.kind == GenKind::AsyncGenerator {
+            FREED_SUSPENDED.with(|c| c.set(Some(true)));
+            crate::runtime::eval::set_eval_breaker();
+            return;
+        }
+        let moved = resurrect(self);
+        FINALIZED.with(|f| f.borrow_mut().push(Rc::as_ptr(&moved) as usize));
+        TO_CLOSE.with(|t| t.borrow_mut().push(moved));
+        crate::runtime::eval::set_eval_breaker();
+    }
+}
+
+/// A new generator holding `gen`'s state and suspended frame, which now names it.
+fn resurrect(gen: &mut Generator) -> Rc<Generator> {
+    let moved = crate::runtime::gc::alloc(Generator {
+        kind: gen.kind,
+        running_async: Cell::new(gen.running_async.get()),
+        closed: Cell::new(gen.closed.get()),
+        frame: RefCell::new(None),
+        running: Cell::new(false),
+        finished: Cell::new(false),
+        started: Cell::new(true),
+        name: gen.name.clone(),
+        qualname: gen.qualname.clone(),
+        code: gen.code.clone(),
+        serial: gen.serial,
+        me: RefCell::new(Weak::new()),
+    });
+    *moved.me.borrow_mut() = Rc::downgrade(&moved);
+    remember(&moved);
+    if let Some(mut frame) = gen.frame.get_mut().take() {
+        frame.generator = Some(Rc::downgrade(&moved));
+        if let Some(fo) = &frame.frame_obj {
+            *fo.generator.borrow_mut() = Rc::downgrade(&moved);
+        }
+        *moved.frame.borrow_mut() = Some(frame);
+    }
+    moved
+}
+
+/// Whether freed generators wait to be closed.
+pub fn closes_pending() -> bool {
+    TO_CLOSE.with(|t| !t.borrow().is_empty())
+}
+
+/// `_PyGen_Finalize` for the generators freed since the last instruction: `close()`.
+pub fn run_pending_closes(vm: &mut Vm) -> PyResult<()> {
+    loop {
+        let due = TO_CLOSE.with(|t| std::mem::take(&mut *t.borrow_mut()));
+        if due.is_empty() {
+            return Ok(());
+        }
+        if vm.trace.events.is_some() || !vm.trace.sys_trace.is_none() {
+            return Err(vm.unsupported(
+                "finalising a suspended generator under a tracer (CPython closes it when \
+                 its last reference goes)",
+            ));
+        }
+        for g in due {
+            match vm.gen_close(&g) {
+                Ok(()) => {}
+                // CPython reports it as unraisable, with the traceback of the frame that
+                // freed the generator, which the VM does not reproduce yet.
+                Err(Throw::Exc(_) | Throw::Reraise(_)) => {
+                    return Err(vm.unsupported(
+                        "an exception raised while closing a freed generator (CPython \
+                         reports it as unraisable)",
+                    ))
+                }
+                Err(other) => return Err(other),
+            }
         }
     }
 }
 
 /// Starts a run's bookkeeping of generator finalisation.
 pub fn begin_run() {
+    TO_CLOSE.with(|t| t.borrow_mut().clear());
+    FINALIZED.with(|f| f.borrow_mut().clear());
     FREED_SUSPENDED.with(|c| c.set(None));
     FREED_UNAWAITED.with(|c| c.set(false));
     GENERATORS.with(|g| g.borrow_mut().clear());
