@@ -361,7 +361,8 @@ thread_local! {
 
 /// Asks the loop to look at the pending work before its next instruction.
 pub fn set_eval_breaker() {
-    EVAL_BREAKER.with(|b| b.set(true));
+    // `try_with`: called from drops, which also run while the thread's locals go.
+    let _ = EVAL_BREAKER.try_with(|b| b.set(true));
 }
 
 /// The work [`set_eval_breaker`] announced.

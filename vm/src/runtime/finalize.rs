@@ -39,16 +39,18 @@ thread_local! {
 
 /// Forgets every finalizer: at the start of a run.
 pub fn reset() {
+    // The waiting objects first: they are marked finalized, so they are simply freed.
+    let pending = PENDING.with(|p| mem::take(&mut *p.borrow_mut()));
+    drop(pending);
     ANY.with(|a| a.set(false));
     FINALIZED.with(|f| f.borrow_mut().clear());
-    PENDING.with(|p| mem::take(&mut *p.borrow_mut()));
     LIVE.with(|l| l.borrow_mut().clear());
 }
 
 /// Whether a class of this run defines `__del__` (then containers free their items in
 /// CPython's order, which the finalizers' order shows).
 pub fn active() -> bool {
-    ANY.with(Cell::get)
+    ANY.try_with(Cell::get).unwrap_or(false)
 }
 
 /// A class defining `__del__` was made, or given one.
@@ -58,7 +60,7 @@ pub fn class_has_del() {
 
 /// Whether `o`'s class has a `__del__` (one thread-local read while no class has).
 pub fn has_finalizer(o: &Instance) -> bool {
-    ANY.with(Cell::get) && has_del(&o.class.borrow())
+    ANY.try_with(Cell::get).unwrap_or(false) && has_del(&o.class.borrow())
 }
 
 fn has_del(t: &Rc<Type>) -> bool {
@@ -89,11 +91,15 @@ pub fn note(v: &Value) {
 /// moves the instance into a new one that waits for it, and says so (the caller then
 /// leaves the moved-out shell alone).
 pub fn on_drop(inst: &mut Instance) -> bool {
-    if !ANY.with(Cell::get) {
+    // `try_with`: objects are also freed while the thread's locals are destroyed.
+    if !ANY.try_with(Cell::get).unwrap_or(false) {
         return false;
     }
     let address = inst as *const Instance as usize;
-    if FINALIZED.with(|f| f.try_borrow_mut().is_ok_and(|mut f| f.remove(&address))) {
+    let finalized = FINALIZED
+        .try_with(|f| f.try_borrow_mut().is_ok_and(|mut f| f.remove(&address)))
+        .unwrap_or(true);
+    if finalized {
         return false;
     }
     let class = inst.class.borrow().clone();
@@ -109,7 +115,7 @@ pub fn on_drop(inst: &mut Instance) -> bool {
     };
     let moved = super::gc::alloc(moved);
     mark_finalized(&moved);
-    PENDING.with(|p| {
+    let _ = PENDING.try_with(|p| {
         if let Ok(mut p) = p.try_borrow_mut() {
             p.push(moved);
             super::eval::set_eval_breaker();
@@ -120,7 +126,7 @@ pub fn on_drop(inst: &mut Instance) -> bool {
 
 fn mark_finalized(o: &Rc<Instance>) {
     let address = Rc::as_ptr(o) as usize;
-    FINALIZED.with(|f| {
+    let _ = FINALIZED.try_with(|f| {
         if let Ok(mut f) = f.try_borrow_mut() {
             f.insert(address);
         }

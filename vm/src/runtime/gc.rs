@@ -138,7 +138,7 @@ pub fn alloc<T: Clear + 'static>(value: T) -> Rc<T> {
 
 /// Registers `rc` for teardown (no-op outside a run).
 pub fn track<T: Clear + 'static>(rc: &Rc<T>) {
-    REGISTRY.with(|r| {
+    let _ = REGISTRY.try_with(|r| {
         if let Ok(mut r) = r.try_borrow_mut() {
             if let Some(reg) = r.as_mut() {
                 reg.push(Rc::downgrade(rc) as Weak<dyn Clear>);

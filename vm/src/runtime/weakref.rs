@@ -155,7 +155,7 @@ fn refs_of(address: usize) -> Vec<Rc<Native>> {
 /// An instance at `address` is being freed: its weak references with a callback wait
 /// for [`run_pending`]. Called from `Drop for Instance`.
 pub fn instance_dropped(address: usize) {
-    let list = REFS.with(|r| {
+    let list = REFS.try_with(|r| {
         r.try_borrow_mut().ok().and_then(|mut r| {
             if r.is_empty() {
                 None
@@ -164,6 +164,7 @@ pub fn instance_dropped(address: usize) {
             }
         })
     });
+    let list = list.ok().flatten();
     let Some(list) = list else {
         return;
     };
@@ -178,7 +179,7 @@ pub fn instance_dropped(address: usize) {
     if due.is_empty() {
         return;
     }
-    PENDING.with(|p| {
+    let _ = PENDING.try_with(|p| {
         if let Ok(mut p) = p.try_borrow_mut() {
             p.extend(due);
             ANY_PENDING.with(|a| a.set(true));

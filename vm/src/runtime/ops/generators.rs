@@ -112,7 +112,7 @@ const INTRINSIC_STOPITERATION_ERROR: u32 = 3;
 impl Drop for Generator {
     fn drop(&mut self) {
         if self.kind == GenKind::Coroutine && !self.started.get() && !self.finished.get() {
-            FREED_UNAWAITED.with(|c| c.set(true));
+            let _ = FREED_UNAWAITED.try_with(|c| c.set(true));
             crate::runtime::eval::set_eval_breaker();
             return;
         }
@@ -120,30 +120,31 @@ impl Drop for Generator {
             return;
         }
         let address = self as *const Generator as usize;
-        let finalized = FINALIZED.with(|f| {
+        // `try_with`: generators are also freed while the thread's locals are destroyed.
+        let finalized = FINALIZED.try_with(|f| {
             let mut f = f.borrow_mut();
             let at = f.iter().position(|a| *a == address);
             at.map(|i| f.swap_remove(i)).is_some()
         });
-        if finalized {
+        if finalized.unwrap_or(true) {
             return;
         }
         let Some(frame) = self.frame.get_mut() else {
             return;
         };
         if !closing_runs_code(frame) {
-            FREED_SUSPENDED.with(|c| c.set(Some(c.get() == Some(true))));
+            let _ = FREED_SUSPENDED.try_with(|c| c.set(Some(c.get() == Some(true))));
             crate::runtime::eval::set_eval_breaker();
             return;
         }
         if self.kind == GenKind::AsyncGenerator {
-            FREED_SUSPENDED.with(|c| c.set(Some(true)));
+            let _ = FREED_SUSPENDED.try_with(|c| c.set(Some(true)));
             crate::runtime::eval::set_eval_breaker();
             return;
         }
         let moved = resurrect(self);
-        FINALIZED.with(|f| f.borrow_mut().push(Rc::as_ptr(&moved) as usize));
-        TO_CLOSE.with(|t| t.borrow_mut().push(moved));
+        let _ = FINALIZED.try_with(|f| f.borrow_mut().push(Rc::as_ptr(&moved) as usize));
+        let _ = TO_CLOSE.try_with(|t| t.borrow_mut().push(moved));
         crate::runtime::eval::set_eval_breaker();
     }
 }
@@ -213,7 +214,9 @@ pub fn run_pending_closes(vm: &mut Vm) -> PyResult<()> {
 
 /// Starts a run's bookkeeping of generator finalisation.
 pub fn begin_run() {
-    TO_CLOSE.with(|t| t.borrow_mut().clear());
+    // The waiting generators first: they are marked finalized, so they are simply freed.
+    let waiting = TO_CLOSE.with(|t| std::mem::take(&mut *t.borrow_mut()));
+    drop(waiting);
     FINALIZED.with(|f| f.borrow_mut().clear());
     FREED_SUSPENDED.with(|c| c.set(None));
     FREED_UNAWAITED.with(|c| c.set(false));
