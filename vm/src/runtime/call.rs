@@ -355,8 +355,17 @@ impl Vm {
     }
 
     /// `object_new`'s `Py_TPFLAGS_IS_ABSTRACT` check: a class whose own
-    /// `__abstractmethods__` is not empty cannot be instantiated.
+    /// `__abstractmethods__` is not empty cannot be instantiated. Also where an instance
+    /// of a class with a finalizer is refused.
     pub fn check_abstract(&mut self, t: &Rc<Type>) -> PyResult<()> {
+        // The VM runs no finalizers: an instance of a class defining `__del__` (which
+        // `make_class` let through for plain-object classes) is unsupported.
+        if t.lookup("__del__").is_some() {
+            return Err(self.unsupported(format!(
+                "an instance of {}, whose class defines __del__ (the VM runs no finalizers)",
+                t.name
+            )));
+        }
         super::modules::io::iobase::check_instance(self, t)?;
         let Some(methods) = t.dict.get_str("__abstractmethods__") else {
             return Ok(());

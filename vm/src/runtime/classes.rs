@@ -181,7 +181,13 @@ pub fn make_class(
                     && !Rc::ptr_eq(meta, &vm.ty("type"))
                     && matches!(ns.get_str(k), Some(Value::Function(f))
                     if matches!(f.dict.get_str("__isabstractmethod__"), Some(Value::Bool(true))));
-            if UNDISPATCHED.contains(&&**k) && !(metaclass && hook) && !abstract_buffer {
+            // A finalizer of a class whose instances are plain objects, which only
+            // `object.__new__` makes (`Vm::check_abstract`), is unsupported there, when
+            // an instance would have it: a class defining one (`subprocess.Popen`,
+            // `zipfile.ZipFile`) can then be defined and used without instances.
+            let deferred_del = &**k == "__del__" && bases.iter().all(|b| b.base_layout == "object");
+            let exempt = (metaclass && hook) || abstract_buffer || deferred_del;
+            if UNDISPATCHED.contains(&&**k) && !exempt {
                 return Err(vm.unsupported(format!("the special name {k} in a class body")));
             }
         }

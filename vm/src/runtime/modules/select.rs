@@ -61,7 +61,7 @@ fn select(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Spec::method("select", "select", Style::Positional, params, 3).bind::<4>(vm, &args, 0)?;
     // `_PyTime_FromSecondsObject`: NaN first, then the range of `_PyTime_t` (whose
     // messages depend on the path; a timeout near it is unsupported), then the sign.
-    let beyond = |s: f64| !(s.abs() < 9.0e9);
+    let beyond = |s: f64| s.is_nan() || s.abs() >= 9.0e9;
     match timeout.as_ref().map(Value::builtin_value) {
         None | Some(Value::None | Value::Bool(_)) => {}
         Some(Value::Float(f)) if f.is_nan() => {
