@@ -6,6 +6,7 @@ import _functools, _heapq, _bisect
 import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, itertools, _operator, re, _sre
 import _collections
 import _json, _random, _sha2, _struct
+import fcntl, select, _posixsubprocess, binascii
 
 def gen():
     yield 1
@@ -128,6 +129,8 @@ samples = {
     "struct_time": __import__("time").struct_time,
     "_local": _thread._local, "_ExceptHookArgs": _thread._ExceptHookArgs,
     "struct_siginfo": __import__("_signal").struct_siginfo,
+    # `select`'s epoll type (Modules/selectmodule.c).
+    "epoll": select.epoll,
 }
 for name in dir(builtins):
     v = getattr(builtins, name)
@@ -246,6 +249,15 @@ for k in dir(posix):
         print('    ("%s", %d),' % (k, getattr(posix, k)))
 print("];")
 print()
+for mod in (fcntl, select):
+    print("/// `%s`'s int constants on the machine that generated this file, in its namespace's" % mod.__name__)
+    print("/// order.")
+    print("pub const %s_INTS: &[(&str, i64)] = &[" % mod.__name__.upper())
+    for k, v in vars(mod).items():
+        if type(v) is int:
+            print('    ("%s", %d),' % (k, v))
+    print("];")
+    print()
 print("/// The names of `posix.__dict__` after its five module attributes, in its order")
 print("/// (`from posix import *` binds them in this order).")
 print("pub const POSIX_ORDER: &[&str] = &[")
@@ -313,6 +325,10 @@ DOC_MODULES = (
     "_locale",
     "atexit",
     "_signal",
+    "fcntl",
+    "select",
+    "_posixsubprocess",
+    "binascii",
 )
 for m in DOC_MODULES:
     print('    ("%s", &[' % m)

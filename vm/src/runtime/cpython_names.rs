@@ -676,6 +676,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__class_getitem__", "__doc__", "__getattribute__", "__iter__", "__new__", "__next__",
         "__reduce__",
     ]),
+    ("epoll", "object", &[
+        "__doc__", "__enter__", "__exit__", "__getattribute__", "__module__", "__new__", "close",
+        "closed", "fileno", "fromfd", "modify", "poll", "register", "unregister",
+    ]),
     ("filter", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__new__", "__next__", "__reduce__",
     ]),
@@ -1539,6 +1543,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("enumerate", &[
         "__getattribute__", "__iter__", "__next__",
     ]),
+    ("epoll", &[
+        "__getattribute__",
+    ]),
     ("filter", &[
         "__getattribute__", "__iter__", "__next__",
     ]),
@@ -1920,6 +1927,9 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ("dict_values", &[
         "mapping",
     ]),
+    ("epoll", &[
+        "closed",
+    ]),
     ("float", &[
         "imag", "real",
     ]),
@@ -2246,15 +2256,15 @@ pub const FINAL_TYPES: &[&str] = &[
     "cell", "classmethod_descriptor", "code", "coroutine", "coroutine_wrapper",
     "dict_itemiterator", "dict_items", "dict_keyiterator", "dict_keys",
     "dict_reverseitemiterator", "dict_reversekeyiterator", "dict_reversevalueiterator",
-    "dict_valueiterator", "dict_values", "ellipsis", "flags", "float_info", "frame", "function",
-    "generator", "getset_descriptor", "hash_info", "int_info", "itemgetter", "iterator",
-    "list_iterator", "list_reverseiterator", "lock", "mappingproxy", "memory_iterator",
-    "memoryview", "method", "method-wrapper", "method_descriptor", "methodcaller", "odict_items",
-    "odict_iterator", "odict_keys", "odict_values", "range", "range_iterator", "sched_param",
-    "set_iterator", "slice", "stat_result", "statvfs_result", "str_ascii_iterator",
-    "str_iterator", "struct_siginfo", "struct_time", "terminal_size", "thread_info",
-    "times_result", "traceback", "tuple_iterator", "uname_result", "unpack_iterator",
-    "version_info", "waitid_result", "wrapper_descriptor",
+    "dict_valueiterator", "dict_values", "ellipsis", "epoll", "flags", "float_info", "frame",
+    "function", "generator", "getset_descriptor", "hash_info", "int_info", "itemgetter",
+    "iterator", "list_iterator", "list_reverseiterator", "lock", "mappingproxy",
+    "memory_iterator", "memoryview", "method", "method-wrapper", "method_descriptor",
+    "methodcaller", "odict_items", "odict_iterator", "odict_keys", "odict_values", "range",
+    "range_iterator", "sched_param", "set_iterator", "slice", "stat_result", "statvfs_result",
+    "str_ascii_iterator", "str_iterator", "struct_siginfo", "struct_time", "terminal_size",
+    "thread_info", "times_result", "traceback", "tuple_iterator", "uname_result",
+    "unpack_iterator", "version_info", "waitid_result", "wrapper_descriptor",
 ];
 
 /// `__doc__` of each built-in type whose `__doc__` is a str or None, sorted by the VM's
@@ -2816,6 +2826,13 @@ defaults to zero) and a value yielded by the iterable argument.
 
 enumerate is useful for obtaining an indexed list:
     (0, seq[0]), (1, seq[1]), (2, seq[2]), ..."##), true),
+    ("epoll", Some(r##"select.epoll(sizehint=-1, flags=0)
+
+Returns an epolling object
+
+sizehint must be a positive integer or -1 for the default size. The
+sizehint is used to optimize internal data structures. It doesn't limit
+the maximum number of monitored events."##), true),
     ("filter", Some(r##"filter(function or None, iterable) --> filter object
 
 Return an iterator yielding those items of iterable for which function(item)
@@ -3325,6 +3342,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("dropwhile", 0x5700),
     ("ellipsis", 0x81102),
     ("enumerate", 0x85502),
+    ("epoll", 0x1200),
     ("filter", 0x85502),
     ("filterfalse", 0x5700),
     ("flags", 0x44851a2),
@@ -3692,6 +3710,98 @@ pub const POSIX_INTS: &[(&str, i64)] = &[
     ("XATTR_REPLACE", 2),
     ("XATTR_SIZE_MAX", 65536),
     ("X_OK", 1),
+];
+
+/// `fcntl`'s int constants on the machine that generated this file, in its namespace's
+/// order.
+pub const FCNTL_INTS: &[(&str, i64)] = &[
+    ("LOCK_SH", 1),
+    ("LOCK_EX", 2),
+    ("LOCK_NB", 4),
+    ("LOCK_UN", 8),
+    ("LOCK_MAND", 32),
+    ("LOCK_READ", 64),
+    ("LOCK_WRITE", 128),
+    ("LOCK_RW", 192),
+    ("F_DUPFD", 0),
+    ("F_DUPFD_CLOEXEC", 1030),
+    ("F_GETFD", 1),
+    ("F_SETFD", 2),
+    ("F_GETFL", 3),
+    ("F_SETFL", 4),
+    ("F_GETLK", 5),
+    ("F_SETLK", 6),
+    ("F_SETLKW", 7),
+    ("F_OFD_GETLK", 36),
+    ("F_OFD_SETLK", 37),
+    ("F_OFD_SETLKW", 38),
+    ("F_GETOWN", 9),
+    ("F_SETOWN", 8),
+    ("F_GETSIG", 11),
+    ("F_SETSIG", 10),
+    ("F_RDLCK", 0),
+    ("F_WRLCK", 1),
+    ("F_UNLCK", 2),
+    ("F_GETLK64", 5),
+    ("F_SETLK64", 6),
+    ("F_SETLKW64", 7),
+    ("FASYNC", 8192),
+    ("F_SETLEASE", 1024),
+    ("F_GETLEASE", 1025),
+    ("F_NOTIFY", 1026),
+    ("F_EXLCK", 4),
+    ("F_SHLCK", 8),
+    ("F_SETPIPE_SZ", 1031),
+    ("F_GETPIPE_SZ", 1032),
+    ("FICLONE", 1074041865),
+    ("FICLONERANGE", 1075876877),
+    ("FD_CLOEXEC", 1),
+    ("DN_ACCESS", 1),
+    ("DN_MODIFY", 2),
+    ("DN_CREATE", 4),
+    ("DN_DELETE", 8),
+    ("DN_RENAME", 16),
+    ("DN_ATTRIB", 32),
+    ("DN_MULTISHOT", 2147483648),
+    ("F_ADD_SEALS", 1033),
+    ("F_GET_SEALS", 1034),
+    ("F_SEAL_SEAL", 1),
+    ("F_SEAL_SHRINK", 2),
+    ("F_SEAL_GROW", 4),
+    ("F_SEAL_WRITE", 8),
+];
+
+/// `select`'s int constants on the machine that generated this file, in its namespace's
+/// order.
+pub const SELECT_INTS: &[(&str, i64)] = &[
+    ("PIPE_BUF", 4096),
+    ("POLLIN", 1),
+    ("POLLPRI", 2),
+    ("POLLOUT", 4),
+    ("POLLERR", 8),
+    ("POLLHUP", 16),
+    ("POLLNVAL", 32),
+    ("POLLRDNORM", 64),
+    ("POLLRDBAND", 128),
+    ("POLLWRNORM", 256),
+    ("POLLWRBAND", 512),
+    ("POLLMSG", 1024),
+    ("POLLRDHUP", 8192),
+    ("EPOLLIN", 1),
+    ("EPOLLOUT", 4),
+    ("EPOLLPRI", 2),
+    ("EPOLLERR", 8),
+    ("EPOLLHUP", 16),
+    ("EPOLLRDHUP", 8192),
+    ("EPOLLET", 2147483648),
+    ("EPOLLONESHOT", 1073741824),
+    ("EPOLLEXCLUSIVE", 268435456),
+    ("EPOLLRDNORM", 64),
+    ("EPOLLRDBAND", 128),
+    ("EPOLLWRNORM", 256),
+    ("EPOLLWRBAND", 512),
+    ("EPOLLMSG", 1024),
+    ("EPOLL_CLOEXEC", 524288),
 ];
 
 /// The names of `posix.__dict__` after its five module attributes, in its order
@@ -4468,6 +4578,34 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "siginterrupt", "signal", "sigpending", "sigtimedwait", "sigwait", "sigwaitinfo",
         "strsignal", "struct_siginfo", "valid_signals",
     ]),
+    ("fcntl", &[
+        "DN_ACCESS", "DN_ATTRIB", "DN_CREATE", "DN_DELETE", "DN_MODIFY", "DN_MULTISHOT",
+        "DN_RENAME", "FASYNC", "FD_CLOEXEC", "FICLONE", "FICLONERANGE", "F_ADD_SEALS", "F_DUPFD",
+        "F_DUPFD_CLOEXEC", "F_EXLCK", "F_GETFD", "F_GETFL", "F_GETLEASE", "F_GETLK", "F_GETLK64",
+        "F_GETOWN", "F_GETPIPE_SZ", "F_GETSIG", "F_GET_SEALS", "F_NOTIFY", "F_OFD_GETLK",
+        "F_OFD_SETLK", "F_OFD_SETLKW", "F_RDLCK", "F_SEAL_GROW", "F_SEAL_SEAL", "F_SEAL_SHRINK",
+        "F_SEAL_WRITE", "F_SETFD", "F_SETFL", "F_SETLEASE", "F_SETLK", "F_SETLK64", "F_SETLKW",
+        "F_SETLKW64", "F_SETOWN", "F_SETPIPE_SZ", "F_SETSIG", "F_SHLCK", "F_UNLCK", "F_WRLCK",
+        "LOCK_EX", "LOCK_MAND", "LOCK_NB", "LOCK_READ", "LOCK_RW", "LOCK_SH", "LOCK_UN",
+        "LOCK_WRITE", "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__",
+        "fcntl", "flock", "ioctl", "lockf",
+    ]),
+    ("select", &[
+        "EPOLLERR", "EPOLLET", "EPOLLEXCLUSIVE", "EPOLLHUP", "EPOLLIN", "EPOLLMSG",
+        "EPOLLONESHOT", "EPOLLOUT", "EPOLLPRI", "EPOLLRDBAND", "EPOLLRDHUP", "EPOLLRDNORM",
+        "EPOLLWRBAND", "EPOLLWRNORM", "EPOLL_CLOEXEC", "PIPE_BUF", "POLLERR", "POLLHUP", "POLLIN",
+        "POLLMSG", "POLLNVAL", "POLLOUT", "POLLPRI", "POLLRDBAND", "POLLRDHUP", "POLLRDNORM",
+        "POLLWRBAND", "POLLWRNORM", "__doc__", "__file__", "__loader__", "__name__",
+        "__package__", "__spec__", "epoll", "error", "poll", "select",
+    ]),
+    ("_posixsubprocess", &[
+        "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__", "fork_exec",
+    ]),
+    ("binascii", &[
+        "Error", "Incomplete", "__doc__", "__file__", "__loader__", "__name__", "__package__",
+        "__spec__", "a2b_base64", "a2b_hex", "a2b_qp", "a2b_uu", "b2a_base64", "b2a_hex",
+        "b2a_qp", "b2a_uu", "crc32", "crc_hqx", "hexlify", "unhexlify",
+    ]),
 ];
 
 /// `__doc__` and `__text_signature__` of the module-level built-in functions of the
@@ -4903,6 +5041,31 @@ The result will be an integer >= 0."##), Some(r##"($module, obj, default=0, /)"#
     ("_operator", "truediv", Some(r##"Same as a / b."##), Some(r##"($module, a, b, /)"##)),
     ("_operator", "truth", Some(r##"Return True if a is true, False otherwise."##), Some(r##"($module, a, /)"##)),
     ("_operator", "xor", Some(r##"Same as a ^ b."##), Some(r##"($module, a, b, /)"##)),
+    ("_posixsubprocess", "fork_exec", Some(r##"Spawn a fresh new child process.
+
+Fork a child process, close parent file descriptors as appropriate in the
+child and duplicate the few that are needed before calling exec() in the
+child process.
+
+If close_fds is True, close file descriptors 3 and higher, except those listed
+in the sorted tuple pass_fds.
+
+The preexec_fn, if supplied, will be called immediately before closing file
+descriptors and exec.
+
+WARNING: preexec_fn is NOT SAFE if your application uses threads.
+         It may trigger infrequent, difficult to debug deadlocks.
+
+If an error occurs in the child process before the exec, it is
+serialized and written to the errpipe_write fd per subprocess.py.
+
+Returns: the child process's PID.
+
+Raises: Only on an error in the parent process."##), Some(r##"($module, args, executable_list, close_fds, pass_fds, cwd,
+          env, p2cread, p2cwrite, c2pread, c2pwrite, errread, errwrite,
+          errpipe_read, errpipe_write, restore_signals, call_setsid,
+          pgid_to_set, gid, extra_groups, uid, child_umask, preexec_fn,
+          allow_vfork, /)"##)),
     ("_sha2", "sha224", Some(r##"Return a new SHA-224 hash object; optionally initialized with a string."##), Some(r##"($module, /, string=b'', *, usedforsecurity=True)"##)),
     ("_sha2", "sha256", Some(r##"Return a new SHA-256 hash object; optionally initialized with a string."##), Some(r##"($module, /, string=b'', *, usedforsecurity=True)"##)),
     ("_sha2", "sha384", Some(r##"Return a new SHA-384 hash object; optionally initialized with a string."##), Some(r##"($module, /, string=b'', *, usedforsecurity=True)"##)),
@@ -5207,6 +5370,57 @@ Unregister an exit function which was previously registered using
 atexit.register
 
     func - function to be unregistered"##), None),
+    ("binascii", "a2b_base64", Some(r##"Decode a line of base64 data.
+
+  strict_mode
+    When set to True, bytes that are not part of the base64 standard are not allowed.
+    The same applies to excess data after padding (= / ==)."##), Some(r##"($module, data, /, *, strict_mode=False)"##)),
+    ("binascii", "a2b_hex", Some(r##"Binary data of hexadecimal representation.
+
+hexstr must contain an even number of hex digits (upper or lower case).
+This function is also available as "unhexlify()"."##), Some(r##"($module, hexstr, /)"##)),
+    ("binascii", "a2b_qp", Some(r##"Decode a string of qp-encoded data."##), Some(r##"($module, /, data, header=False)"##)),
+    ("binascii", "a2b_uu", Some(r##"Decode a line of uuencoded data."##), Some(r##"($module, data, /)"##)),
+    ("binascii", "b2a_base64", Some(r##"Base64-code line of data."##), Some(r##"($module, data, /, *, newline=True)"##)),
+    ("binascii", "b2a_hex", Some(r##"Hexadecimal representation of binary data.
+
+  sep
+    An optional single character or byte to separate hex bytes.
+  bytes_per_sep
+    How many bytes between separators.  Positive values count from the
+    right, negative values count from the left.
+
+The return value is a bytes object.  This function is also
+available as "hexlify()".
+
+Example:
+>>> binascii.b2a_hex(b'\xb9\x01\xef')
+b'b901ef'
+>>> binascii.hexlify(b'\xb9\x01\xef', ':')
+b'b9:01:ef'
+>>> binascii.b2a_hex(b'\xb9\x01\xef', b'_', 2)
+b'b9_01ef'"##), Some(r##"($module, /, data, sep=<unrepresentable>, bytes_per_sep=1)"##)),
+    ("binascii", "b2a_qp", Some(r##"Encode a string using quoted-printable encoding.
+
+On encoding, when istext is set, newlines are not encoded, and white
+space at end of lines is.  When istext is not set, \r and \n (CR/LF)
+are both encoded.  When quotetabs is set, space and tabs are encoded."##), Some(r##"($module, /, data, quotetabs=False, istext=True, header=False)"##)),
+    ("binascii", "b2a_uu", Some(r##"Uuencode line of data."##), Some(r##"($module, data, /, *, backtick=False)"##)),
+    ("binascii", "crc32", Some(r##"Compute CRC-32 incrementally."##), Some(r##"($module, data, crc=0, /)"##)),
+    ("binascii", "crc_hqx", Some(r##"Compute CRC-CCITT incrementally."##), Some(r##"($module, data, crc, /)"##)),
+    ("binascii", "hexlify", Some(r##"Hexadecimal representation of binary data.
+
+  sep
+    An optional single character or byte to separate hex bytes.
+  bytes_per_sep
+    How many bytes between separators.  Positive values count from the
+    right, negative values count from the left.
+
+The return value is a bytes object.  This function is also
+available as "b2a_hex()"."##), Some(r##"($module, /, data, sep=<unrepresentable>, bytes_per_sep=1)"##)),
+    ("binascii", "unhexlify", Some(r##"Binary data of hexadecimal representation.
+
+hexstr must contain an even number of hex digits (upper or lower case)."##), Some(r##"($module, hexstr, /)"##)),
     ("builtins", "__build_class__", Some(r##"__build_class__(func, name, /, *bases, [metaclass], **kwds) -> class
 
 Internal helper function used by the class statement."##), None),
@@ -5423,6 +5637,71 @@ reject non-numeric types."##), Some(r##"($module, iterable, /, start=0)"##)),
 
 Without arguments, equivalent to locals().
 With an argument, equivalent to object.__dict__."##), Some(r##"($module, object=<unrepresentable>, /)"##)),
+    ("fcntl", "fcntl", Some(r##"Perform the operation `cmd` on file descriptor fd.
+
+The values used for `cmd` are operating system dependent, and are available
+as constants in the fcntl module, using the same names as used in
+the relevant C header files.  The argument arg is optional, and
+defaults to 0; it may be an int or a string.  If arg is given as a string,
+the return value of fcntl is a string of that length, containing the
+resulting value put in the arg buffer by the operating system.  The length
+of the arg string is not allowed to exceed 1024 bytes.  If the arg given
+is an integer or if none is specified, the result value is an integer
+corresponding to the return value of the fcntl call in the C code."##), Some(r##"($module, fd, cmd, arg=0, /)"##)),
+    ("fcntl", "flock", Some(r##"Perform the lock operation `operation` on file descriptor `fd`.
+
+See the Unix manual page for flock(2) for details (On some systems, this
+function is emulated using fcntl())."##), Some(r##"($module, fd, operation, /)"##)),
+    ("fcntl", "ioctl", Some(r##"Perform the operation `request` on file descriptor `fd`.
+
+The values used for `request` are operating system dependent, and are available
+as constants in the fcntl or termios library modules, using the same names as
+used in the relevant C header files.
+
+The argument `arg` is optional, and defaults to 0; it may be an int or a
+buffer containing character data (most likely a string or an array).
+
+If the argument is a mutable buffer (such as an array) and if the
+mutate_flag argument (which is only allowed in this case) is true then the
+buffer is (in effect) passed to the operating system and changes made by
+the OS will be reflected in the contents of the buffer after the call has
+returned.  The return value is the integer returned by the ioctl system
+call.
+
+If the argument is a mutable buffer and the mutable_flag argument is false,
+the behavior is as if a string had been passed.
+
+If the argument is an immutable buffer (most likely a string) then a copy
+of the buffer is passed to the operating system and the return value is a
+string of the same length containing whatever the operating system put in
+the buffer.  The length of the arg buffer in this case is not allowed to
+exceed 1024 bytes.
+
+If the arg given is an integer or if none is specified, the result value is
+an integer corresponding to the return value of the ioctl call in the C
+code."##), Some(r##"($module, fd, request, arg=0, mutate_flag=True, /)"##)),
+    ("fcntl", "lockf", Some(r##"A wrapper around the fcntl() locking calls.
+
+`fd` is the file descriptor of the file to lock or unlock, and operation is one
+of the following values:
+
+    LOCK_UN - unlock
+    LOCK_SH - acquire a shared lock
+    LOCK_EX - acquire an exclusive lock
+
+When operation is LOCK_SH or LOCK_EX, it can also be bitwise ORed with
+LOCK_NB to avoid blocking on lock acquisition.  If LOCK_NB is used and the
+lock cannot be acquired, an OSError will be raised and the exception will
+have an errno attribute set to EACCES or EAGAIN (depending on the operating
+system -- for portability, check for either value).
+
+`len` is the number of bytes to lock, with the default meaning to lock to
+EOF.  `start` is the byte offset, relative to `whence`, to that the lock
+starts.  `whence` is as with fileobj.seek(), specifically:
+
+    0 - relative to the start of the file (SEEK_SET)
+    1 - relative to the current buffer position (SEEK_CUR)
+    2 - relative to the end of the file (SEEK_END)"##), Some(r##"($module, fd, cmd, len=0, start=0, whence=0, /)"##)),
     ("itertools", "tee", Some(r##"Returns a tuple of n independent iterators."##), Some(r##"($module, iterable, n=2, /)"##)),
     ("marshal", "dump", Some(r##"Write the value on the open file.
 
@@ -6409,6 +6688,32 @@ This function must not be called if WIFSTOPPED(status) is true."##), Some(r##"($
 
 Returns the total number of bytes written.
 buffers must be a sequence of bytes-like objects."##), Some(r##"($module, fd, buffers, /)"##)),
+    ("select", "poll", Some(r##"Returns a polling object.
+
+This object supports registering and unregistering file descriptors, and then
+polling them for I/O events."##), Some(r##"($module, /)"##)),
+    ("select", "select", Some(r##"Wait until one or more file descriptors are ready for some kind of I/O.
+
+The first three arguments are iterables of file descriptors to be waited for:
+rlist -- wait until ready for reading
+wlist -- wait until ready for writing
+xlist -- wait for an "exceptional condition"
+If only one kind of condition is required, pass [] for the other lists.
+
+A file descriptor is either a socket or file object, or a small integer
+gotten from a fileno() method call on one of those.
+
+The optional 4th argument specifies a timeout in seconds; it may be
+a floating point number to specify fractions of seconds.  If it is absent
+or None, the call will never time out.
+
+The return value is a tuple of three lists corresponding to the first three
+arguments; each contains the subset of the corresponding file descriptors
+that are ready.
+
+*** IMPORTANT NOTICE ***
+On Windows, only sockets are supported; on Unix, all file
+descriptors can be used."##), Some(r##"($module, rlist, wlist, xlist, timeout=None, /)"##)),
     ("sys", "__breakpointhook__", Some(r##"breakpointhook(*args, **kws)
 
 This hook function is called by built-in breakpoint().

@@ -118,6 +118,8 @@ pub enum Native {
     /// `iter_unpack` returns.
     Struct(Rc<super::modules::structmod::StructObj>),
     StructIter(super::modules::structmod::StructIter),
+    /// `select.epoll`: an epoll object the sandbox models without a descriptor.
+    Epoll(super::modules::select::Epoll),
 }
 
 impl Native {
@@ -161,6 +163,7 @@ impl Native {
             Native::JsonEncoder(_) => "Encoder",
             Native::Struct(_) => "Struct",
             Native::StructIter(_) => "unpack_iterator",
+            Native::Epoll(_) => "epoll",
         }
     }
 }

@@ -475,6 +475,7 @@ fn module_of(name: &str) -> &'static str {
         "Scanner" | "Encoder" => "_json",
         n if super::modules::structmod::TYPES.contains(&n) => "_struct",
         n if super::modules::sha2::TYPES.contains(&n) => "_sha2",
+        n if super::modules::select::TYPES.contains(&n) => "select",
         "AST" => "ast",
         n if super::modules::collections::module_of(n).is_some() => {
             super::modules::collections::module_of(n).unwrap_or("builtins")
@@ -498,6 +499,7 @@ impl Types {
             .chain(super::modules::json::TYPES)
             .chain(super::modules::random::TYPES)
             .chain(super::modules::structmod::TYPES)
+            .chain(super::modules::select::TYPES)
         {
             let bases = if name == "bool" {
                 vec![by_name

@@ -11,10 +11,12 @@
 pub mod abc;
 pub mod ast;
 pub mod atexit;
+pub mod binascii;
 pub mod bisect;
 pub mod codecs;
 pub mod collections;
 pub mod errno;
+pub mod fcntl;
 pub mod functools;
 pub mod gcmodule;
 pub mod heapq;
@@ -29,7 +31,9 @@ pub mod opcode;
 pub mod operator;
 pub mod operator_types;
 pub mod posix;
+pub mod posixsubprocess;
 pub mod random;
+pub mod select;
 pub mod sha2;
 pub mod signal;
 pub mod sre;
@@ -122,6 +126,11 @@ pub const NATIVE: &[NativeModule] = &[
         build: opcode::build,
     },
     NativeModule {
+        name: "_posixsubprocess",
+        from_file: true,
+        build: posixsubprocess::build,
+    },
+    NativeModule {
         name: "_operator",
         from_file: false,
         build: operator::build,
@@ -192,9 +201,19 @@ pub const NATIVE: &[NativeModule] = &[
         build: atexit::build,
     },
     NativeModule {
+        name: "binascii",
+        from_file: true,
+        build: binascii::build,
+    },
+    NativeModule {
         name: "errno",
         from_file: false,
         build: errno::build,
+    },
+    NativeModule {
+        name: "fcntl",
+        from_file: true,
+        build: fcntl::build,
     },
     NativeModule {
         name: "itertools",
@@ -215,6 +234,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "posix",
         from_file: false,
         build: posix::build,
+    },
+    NativeModule {
+        name: "select",
+        from_file: true,
+        build: select::build,
     },
     NativeModule {
         name: "time",
@@ -285,9 +309,24 @@ pub fn add_functions(d: &Dict, module: &'static str, fns: &[(&'static str, Nativ
     }
 }
 
-/// Every function of every native module, as `(module, name)`: for `natives()`. posix's
-/// sandboxed functions are left out: they are placeholders that end the run as
-/// unsupported, and a differential call of them would act on CPython's process.
+/// Whether `module.name` is a function that reaches the system, present and unsupported
+/// when called: posix's sandboxed functions, fcntl's, `select.select` and `select.poll`,
+/// `_posixsubprocess.fork_exec`. A differential call of one would act on CPython's process
+/// (lock a descriptor, wait, start a child), so `functions` leaves them out.
+pub fn is_sandboxed(module: &str, name: &str) -> bool {
+    let listed = |fns: &[(&str, NativeFn)]| fns.iter().any(|(n, _)| *n == name);
+    match module {
+        "posix" => posix::is_sandboxed(name),
+        "fcntl" => listed(fcntl::FUNCTIONS),
+        "select" => listed(select::FUNCTIONS),
+        "_posixsubprocess" => listed(posixsubprocess::FUNCTIONS),
+        _ => false,
+    }
+}
+
+/// Every function of every native module, as `(module, name)`: for `natives()`. The
+/// sandboxed functions ([`is_sandboxed`]) are left out: they are placeholders that end
+/// the run as unsupported, and a differential call of them would act on CPython's process.
 pub fn functions() -> Vec<(String, String)> {
     let mut out = Vec::new();
     let vm = Vm::new("<natives>", 0);
@@ -297,7 +336,7 @@ pub fn functions() -> Vec<(String, String)> {
         };
         for (k, v) in m.dict.items() {
             if let (Value::Str(name), Value::Builtin(_)) = (&k, &v) {
-                if native.name == "posix" && posix::is_sandboxed(name) {
+                if is_sandboxed(native.name, name) {
                     continue;
                 }
                 out.push((native.name.to_owned(), name.to_string()));
@@ -339,6 +378,7 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
         Native::JsonScanner(s) => json::scanner::attr(s, name),
         Native::JsonEncoder(e) => json::encoder::attr(e, name),
         Native::Struct(s) => structmod::attr(s, name),
+        Native::Epoll(e) => select::attr(e, name),
         _ => None,
     })
 }
@@ -415,6 +455,7 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
             "<_struct.unpack_iterator object at {:#x}>",
             v.address()
         )),
+        Native::Epoll(_) => Ok(format!("<select.epoll object at {:#x}>", v.address())),
     }
 }
 
@@ -430,6 +471,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "_struct.Struct" => structmod::construct(vm, t, args),
         "_json.Scanner" => json::scanner::construct(vm, args),
         "_json.Encoder" => json::encoder::construct(vm, args),
+        "select.epoll" => select::epoll_new(vm, t, args),
         "weakref.ReferenceType" => {
             let mut a = args;
             a.pos.insert(0, Value::Type(t.clone()));
@@ -499,4 +541,5 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     json::METHODS,
     ast::METHODS,
     structmod::METHODS,
+    select::METHODS,
 ];

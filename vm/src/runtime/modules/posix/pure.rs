@@ -2,8 +2,9 @@
 //! generated into `cpython_names::STRERROR`), `_path_normpath` (posixpath.normpath's C
 //! half, `_Py_normpath_and_size`) and `register_at_fork`, which checks its callbacks and
 //! keeps none: the VM never forks, so they could never run; `getpid`, and `getcwd` and
-//! `getcwdb`, `uname`, `isatty` and `get_terminal_size`, which answer as CPython on this
-//! machine, with its standard streams captured, would.
+//! `getcwdb`, `uname`, `isatty`, `get_terminal_size` and `confstr` of the C library's
+//! version, which answer as CPython on this machine, with its standard streams captured,
+//! would.
 
 use super::super::super::argspec::{self, required, Spec, Style};
 use super::super::super::builtins::is_callable;
@@ -22,6 +23,7 @@ pub const FUNCTIONS: &[(&str, NativeFn)] = &[
     ("uname", uname),
     ("isatty", isatty),
     ("get_terminal_size", get_terminal_size),
+    ("confstr", confstr),
 ];
 
 /// `isatty(fd, /)`: no descriptor of the VM is a terminal — its standard streams are
@@ -253,4 +255,66 @@ fn normpath(s: &str) -> String {
         min_p2
     };
     b[start..stop.max(start)].iter().collect()
+}
+
+/// `confstr(name, /)`: the name as CPython converts it (`conv_confstr_confname`); only
+/// `CS_GNU_LIBC_VERSION` is answered — by the glibc this process runs on, the one CPython
+/// on this machine loads, read from the release string in the library file that
+/// `/proc/self/maps` shows mapped (`subprocess` asks at import). Other names are
+/// unsupported.
+fn confstr(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [name] =
+        Spec::method("posix", "confstr", Style::O, &["name"], 1).bind::<1>(vm, &args, 0)?;
+    let name = required(name);
+    let code = match name.builtin_value() {
+        Value::Str(s) => match cpython_names::POSIX_CONFSTR_NAMES
+            .iter()
+            .find(|(n, _)| **n == **s)
+        {
+            Some(&(_, c)) => c,
+            None => return Err(vm.value_error("unrecognized configuration name")),
+        },
+        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => c_int(vm, &name)?,
+        _ => {
+            return Err(vm.type_error("configuration names must be strings or integers"));
+        }
+    };
+    let libc_version = cpython_names::POSIX_CONFSTR_NAMES
+        .iter()
+        .find(|(n, _)| *n == "CS_GNU_LIBC_VERSION")
+        .map(|&(_, c)| c);
+    if Some(code) != libc_version {
+        return Err(vm.unsupported(format!("posix.confstr({code}) (only CS_GNU_LIBC_VERSION)")));
+    }
+    match glibc_version() {
+        Some(v) => Ok(Value::str(&format!("glibc {v}"))),
+        None => {
+            Err(vm.unsupported("posix.confstr(CS_GNU_LIBC_VERSION) without glibc's release string"))
+        }
+    }
+}
+
+/// The version in glibc's "stable release version 2.36." string, from the libc.so.6 this
+/// process has mapped.
+fn glibc_version() -> Option<String> {
+    let maps = std::fs::read_to_string("/proc/self/maps").ok()?;
+    let path = maps
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .find(|p| {
+            p.rsplit('/')
+                .next()
+                .is_some_and(|f| f.starts_with("libc.so"))
+        })?;
+    let bytes = std::fs::read(path).ok()?;
+    let marker = b"release version ";
+    let at = bytes.windows(marker.len()).position(|w| w == marker)? + marker.len();
+    let rest = &bytes[at..];
+    let end = rest
+        .iter()
+        .position(|b| !(b.is_ascii_digit() || *b == b'.'))?;
+    let v = std::str::from_utf8(&rest[..end])
+        .ok()?
+        .trim_end_matches('.');
+    (!v.is_empty()).then(|| v.to_owned())
 }

@@ -45,7 +45,6 @@ sandboxed!(
     chroot,
     close,
     closerange,
-    confstr,
     copy_file_range,
     cpu_count,
     ctermid,
