@@ -1,4 +1,5 @@
-//! Methods of the remaining built-in types: exceptions (`with_traceback`, `add_note`),
+//! Methods of the remaining built-in types: exceptions (`with_traceback`, `add_note`,
+//! `__reduce__`, `__setstate__`),
 //! `frame.clear`, `code.co_lines`/`co_positions`, `object.__init__`/`__new__` and the
 //! standard streams' `write`/`flush`.
 
