@@ -431,10 +431,27 @@ impl Pickler {
             None if t.is_subtype(&type_type) => return self.save_global(vm, obj, None),
             None => match fixed_reduction(obj) {
                 Some(name) => Value::str(&name),
-                None => {
-                    let f = vm.getattr(obj, "__reduce_ex__")?;
-                    vm.call1(&f, Value::Int(i64::from(self.proto)))?
+                // object.__reduce_ex__ of a module: object_getstate's refusal.
+                None if matches!(obj, Value::Module(_)) => {
+                    return Err(vm.type_error("cannot pickle 'module' object"));
                 }
+                None => match lookup_attr(vm, obj, "__reduce_ex__")? {
+                    Some(f) => vm.call1(&f, Value::Int(i64::from(self.proto)))?,
+                    None if !matches!(obj, Value::Object(_)) => {
+                        return Err(vm.unsupported(format!(
+                            "pickling a {} object (the VM finds no __reduce_ex__)",
+                            t.name
+                        )));
+                    }
+                    None => match lookup_attr(vm, obj, "__reduce__")? {
+                        Some(f) => vm.call(&f, Args::new(vec![]))?,
+                        None => {
+                            let r = vm.repr(obj)?;
+                            let msg = format!("can't pickle '{}' object: {r}", t.name);
+                            return Err(pickling_error(vm, msg));
+                        }
+                    },
+                },
             },
         };
         if let Value::Str(_) = rv.builtin_value() {
