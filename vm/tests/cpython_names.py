@@ -5,7 +5,7 @@ import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, ite
 import _functools, _heapq, _bisect
 import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, itertools, _operator, re, _sre
 import _collections
-import _json, _random, _sha2, _struct
+import _json, _pickle, _random, _sha2, _struct
 import fcntl, select, _posixsubprocess, binascii
 
 def gen():
@@ -121,6 +121,9 @@ samples = {
     **{n: getattr(_sha2, n) for n in ("SHA224Type", "SHA256Type", "SHA384Type", "SHA512Type")},
     # `_struct`'s types.
     "Struct": _struct.Struct, "unpack_iterator": type(_struct.iter_unpack("b", b"")),
+    # `_pickle`'s types.
+    "Pickler": _pickle.Pickler, "Unpickler": _pickle.Unpickler,
+    "PickleBuffer": _pickle.PickleBuffer,
     # posix's other types (Modules/posixmodule.c).
     **{n: getattr(posix, n) for n in (
         "DirEntry", "sched_param", "statvfs_result", "terminal_size", "times_result",
@@ -303,6 +306,7 @@ DOC_MODULES = (
     "_json",
     "_opcode",
     "_operator",
+    "_pickle",
     "_random",
     "_sha2",
     "_sre",

@@ -503,6 +503,11 @@ impl Vm {
                 }
                 "__name__" => Some(Value::Str(t.name.clone())),
                 "__qualname__" => Some(Value::Str(t.qualname.borrow().clone())),
+                // type_module: a class's `__module__` is its dict's (assignable).
+                "__module__" if !t.builtin => t
+                    .dict
+                    .get_str("__module__")
+                    .or_else(|| Some(Value::Str(t.module.clone()))),
                 "__module__" => Some(Value::Str(t.module.clone())),
                 "__mro__" => Some(Value::tuple(t.mro().into_iter().map(Value::Type).collect())),
                 "__bases__" => Some(Value::tuple(

@@ -252,6 +252,10 @@ fn import_copyreg(vm: &mut Vm) -> PyResult<Value> {
 /// arguments.
 fn reduce_newobj(vm: &mut Vm, me: &Value) -> PyResult<Value> {
     let t = vm.type_of(me);
+    if matches!(me, Value::DictView(_) | Value::Generator(_)) {
+        // Types without `tp_new`.
+        return Err(vm.type_error(format!("cannot pickle '{}' object", t.name)));
+    }
     if !matches!(me, Value::Object(_) | Value::List(_) | Value::Dict(_)) {
         // A built-in value's type may lack `tp_new` or reduce itself in C in ways the
         // VM's dicts do not say yet.

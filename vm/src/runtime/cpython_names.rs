@@ -252,6 +252,13 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("PermissionError", "OSError", &[
         "__doc__", "__init__",
     ]),
+    ("PickleBuffer", "object", &[
+        "__buffer__", "__doc__", "__new__", "__release_buffer__", "raw", "release",
+    ]),
+    ("Pickler", "object", &[
+        "__doc__", "__init__", "__module__", "__new__", "__sizeof__", "bin", "clear_memo",
+        "dispatch_table", "dump", "fast", "memo", "persistent_id",
+    ]),
     ("ProcessLookupError", "OSError", &[
         "__doc__", "__init__",
     ]),
@@ -410,6 +417,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__args__", "__doc__", "__eq__", "__ge__", "__getattribute__", "__getitem__", "__gt__",
         "__hash__", "__le__", "__lt__", "__ne__", "__or__", "__parameters__", "__repr__",
         "__ror__",
+    ]),
+    ("Unpickler", "object", &[
+        "__doc__", "__init__", "__module__", "__new__", "__sizeof__", "find_class", "load",
+        "memo", "persistent_load",
     ]),
     ("UserWarning", "Warning", &[
         "__doc__", "__init__", "__new__",
@@ -1237,6 +1248,12 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("PermissionError", &[
         "__init__",
     ]),
+    ("PickleBuffer", &[
+        "__buffer__", "__release_buffer__",
+    ]),
+    ("Pickler", &[
+        "__init__",
+    ]),
     ("ProcessLookupError", &[
         "__init__",
     ]),
@@ -1351,6 +1368,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("UnionType", &[
         "__eq__", "__ge__", "__getattribute__", "__getitem__", "__gt__", "__hash__", "__le__",
         "__lt__", "__ne__", "__or__", "__repr__", "__ror__",
+    ]),
+    ("Unpickler", &[
+        "__init__",
     ]),
     ("UserWarning", &[
         "__init__",
@@ -1854,6 +1874,9 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ("Pattern", &[
         "groupindex",
     ]),
+    ("Pickler", &[
+        "memo", "persistent_id",
+    ]),
     ("SHA224Type", &[
         "block_size", "digest_size", "name",
     ]),
@@ -1883,6 +1906,9 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ]),
     ("UnionType", &[
         "__parameters__",
+    ]),
+    ("Unpickler", &[
+        "memo", "persistent_load",
     ]),
     ("_IOBase", &[
         "__dict__", "closed",
@@ -2052,6 +2078,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ]),
     ("Pattern", &[
         "flags", "groups", "pattern",
+    ]),
+    ("Pickler", &[
+        "bin", "dispatch_table", "fast",
     ]),
     ("ReferenceType", &[
         "__callback__",
@@ -2246,11 +2275,11 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
 /// `Py_TPFLAGS_BASETYPE`), by the VM's name for them, sorted.
 pub const FINAL_TYPES: &[&str] = &[
     "CallableProxyType", "DirEntry", "Encoder", "KeyWrapper", "Match", "NoneType",
-    "NotImplementedType", "ParamSpec", "Pattern", "ProxyType", "SHA224Type", "SHA256Type",
-    "SHA384Type", "SHA512Type", "SRE_Scanner", "SRE_Template", "Scanner", "TypeAliasType",
-    "TypeVar", "TypeVarTuple", "UnionType", "_BytesIOBuffer", "_ExceptHookArgs", "_abc_data",
-    "_deque_iterator", "_deque_reverse_iterator", "_grouper", "_lru_cache_wrapper", "_tee",
-    "_tee_dataobject", "_tuplegetter", "async_generator", "async_generator_asend",
+    "NotImplementedType", "ParamSpec", "Pattern", "PickleBuffer", "ProxyType", "SHA224Type",
+    "SHA256Type", "SHA384Type", "SHA512Type", "SRE_Scanner", "SRE_Template", "Scanner",
+    "TypeAliasType", "TypeVar", "TypeVarTuple", "UnionType", "_BytesIOBuffer", "_ExceptHookArgs",
+    "_abc_data", "_deque_iterator", "_deque_reverse_iterator", "_grouper", "_lru_cache_wrapper",
+    "_tee", "_tee_dataobject", "_tuplegetter", "async_generator", "async_generator_asend",
     "async_generator_athrow", "async_generator_wrapped_value", "attrgetter", "bool",
     "builtin_function_or_method", "bytearray_iterator", "bytes_iterator", "callable_iterator",
     "cell", "classmethod_descriptor", "code", "coroutine", "coroutine_wrapper",
@@ -2418,6 +2447,37 @@ scope can be pickled.
     ("PendingDeprecationWarning", Some(r##"Base class for warnings about features which will be deprecated
 in the future."##), true),
     ("PermissionError", Some(r##"Not enough permissions."##), true),
+    ("PickleBuffer", Some(r##"Wrapper for potentially out-of-band buffers"##), true),
+    ("Pickler", Some(r##"This takes a binary file for writing a pickle data stream.
+
+The optional *protocol* argument tells the pickler to use the given
+protocol; supported protocols are 0, 1, 2, 3, 4 and 5.  The default
+protocol is 4. It was introduced in Python 3.4, and is incompatible
+with previous versions.
+
+Specifying a negative protocol version selects the highest protocol
+version supported.  The higher the protocol used, the more recent the
+version of Python needed to read the pickle produced.
+
+The *file* argument must have a write() method that accepts a single
+bytes argument. It can thus be a file object opened for binary
+writing, an io.BytesIO instance, or any other custom object that meets
+this interface.
+
+If *fix_imports* is True and protocol is less than 3, pickle will try
+to map the new Python 3 names to the old module names used in Python
+2, so that the pickle data stream is readable with Python 2.
+
+If *buffer_callback* is None (the default), buffer views are
+serialized into *file* as part of the pickle stream.
+
+If *buffer_callback* is not None, then it can be called any number
+of times with a buffer view.  If the callback returns a false value
+(such as None), the given buffer is out-of-band; otherwise the
+buffer is serialized in-band, i.e. inside the pickle stream.
+
+It is an error if *buffer_callback* is not None and *protocol*
+is None or smaller than 5."##), true),
     ("ProcessLookupError", Some(r##"Process not found."##), true),
     ("ProxyType", None, true),
     ("RLock", None, true),
@@ -2589,6 +2649,26 @@ related to conversion problems."##), true),
     ("UnionType", Some(r##"Represent a PEP 604 union type
 
 E.g. for int | str"##), true),
+    ("Unpickler", Some(r##"This takes a binary file for reading a pickle data stream.
+
+The protocol version of the pickle is detected automatically, so no
+protocol argument is needed.  Bytes past the pickled object's
+representation are ignored.
+
+The argument *file* must have two methods, a read() method that takes
+an integer argument, and a readline() method that requires no
+arguments.  Both methods should return bytes.  Thus *file* can be a
+binary file object opened for reading, an io.BytesIO object, or any
+other custom object that meets this interface.
+
+Optional keyword arguments are *fix_imports*, *encoding* and *errors*,
+which are used to control compatibility support for pickle stream
+generated by Python 2.  If *fix_imports* is True, pickle will try to
+map the old Python 2 names to the new names used in Python 3.  The
+*encoding* and *errors* tell pickle how to decode 8-bit string
+instances pickled by Python 2; these default to 'ASCII' and 'strict',
+respectively.  The *encoding* can be 'bytes' to read these 8-bit
+string instances as bytes objects."##), true),
     ("UserWarning", Some(r##"Base class for warnings generated by user code."##), true),
     ("ValueError", Some(r##"Inappropriate argument value (of correct type)."##), true),
     ("Warning", Some(r##"Base class for warning categories."##), true),
@@ -3241,6 +3321,8 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("Pattern", 0x5380),
     ("PendingDeprecationWarning", 0x40085502),
     ("PermissionError", 0x40085502),
+    ("PickleBuffer", 0x85102),
+    ("Pickler", 0x5700),
     ("ProcessLookupError", 0x40085502),
     ("ProxyType", 0x85182),
     ("RLock", 0x5700),
@@ -3281,6 +3363,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("UnicodeTranslateError", 0x40085502),
     ("UnicodeWarning", 0x40085502),
     ("UnionType", 0x85182),
+    ("Unpickler", 0x5700),
     ("UserWarning", 0x40085502),
     ("ValueError", 0x40085502),
     ("Warning", 0x40085502),
@@ -4298,6 +4381,11 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "lt", "matmul", "methodcaller", "mod", "mul", "ne", "neg", "not_", "or_", "pos", "pow",
         "rshift", "setitem", "sub", "truediv", "truth", "xor",
     ]),
+    ("_pickle", &[
+        "PickleBuffer", "PickleError", "Pickler", "PicklingError", "Unpickler", "UnpicklingError",
+        "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__", "dump",
+        "dumps", "load", "loads",
+    ]),
     ("_random", &[
         "Random", "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__",
     ]),
@@ -5041,6 +5129,91 @@ The result will be an integer >= 0."##), Some(r##"($module, obj, default=0, /)"#
     ("_operator", "truediv", Some(r##"Same as a / b."##), Some(r##"($module, a, b, /)"##)),
     ("_operator", "truth", Some(r##"Return True if a is true, False otherwise."##), Some(r##"($module, a, /)"##)),
     ("_operator", "xor", Some(r##"Same as a ^ b."##), Some(r##"($module, a, b, /)"##)),
+    ("_pickle", "dump", Some(r##"Write a pickled representation of obj to the open file object file.
+
+This is equivalent to ``Pickler(file, protocol).dump(obj)``, but may
+be more efficient.
+
+The optional *protocol* argument tells the pickler to use the given
+protocol; supported protocols are 0, 1, 2, 3, 4 and 5.  The default
+protocol is 4. It was introduced in Python 3.4, and is incompatible
+with previous versions.
+
+Specifying a negative protocol version selects the highest protocol
+version supported.  The higher the protocol used, the more recent the
+version of Python needed to read the pickle produced.
+
+The *file* argument must have a write() method that accepts a single
+bytes argument.  It can thus be a file object opened for binary
+writing, an io.BytesIO instance, or any other custom object that meets
+this interface.
+
+If *fix_imports* is True and protocol is less than 3, pickle will try
+to map the new Python 3 names to the old module names used in Python
+2, so that the pickle data stream is readable with Python 2.
+
+If *buffer_callback* is None (the default), buffer views are serialized
+into *file* as part of the pickle stream.  It is an error if
+*buffer_callback* is not None and *protocol* is None or smaller than 5."##), Some(r##"($module, /, obj, file, protocol=None, *, fix_imports=True,
+     buffer_callback=None)"##)),
+    ("_pickle", "dumps", Some(r##"Return the pickled representation of the object as a bytes object.
+
+The optional *protocol* argument tells the pickler to use the given
+protocol; supported protocols are 0, 1, 2, 3, 4 and 5.  The default
+protocol is 4. It was introduced in Python 3.4, and is incompatible
+with previous versions.
+
+Specifying a negative protocol version selects the highest protocol
+version supported.  The higher the protocol used, the more recent the
+version of Python needed to read the pickle produced.
+
+If *fix_imports* is True and *protocol* is less than 3, pickle will
+try to map the new Python 3 names to the old module names used in
+Python 2, so that the pickle data stream is readable with Python 2.
+
+If *buffer_callback* is None (the default), buffer views are serialized
+into *file* as part of the pickle stream.  It is an error if
+*buffer_callback* is not None and *protocol* is None or smaller than 5."##), Some(r##"($module, /, obj, protocol=None, *, fix_imports=True,
+      buffer_callback=None)"##)),
+    ("_pickle", "load", Some(r##"Read and return an object from the pickle data stored in a file.
+
+This is equivalent to ``Unpickler(file).load()``, but may be more
+efficient.
+
+The protocol version of the pickle is detected automatically, so no
+protocol argument is needed.  Bytes past the pickled object's
+representation are ignored.
+
+The argument *file* must have two methods, a read() method that takes
+an integer argument, and a readline() method that requires no
+arguments.  Both methods should return bytes.  Thus *file* can be a
+binary file object opened for reading, an io.BytesIO object, or any
+other custom object that meets this interface.
+
+Optional keyword arguments are *fix_imports*, *encoding* and *errors*,
+which are used to control compatibility support for pickle stream
+generated by Python 2.  If *fix_imports* is True, pickle will try to
+map the old Python 2 names to the new names used in Python 3.  The
+*encoding* and *errors* tell pickle how to decode 8-bit string
+instances pickled by Python 2; these default to 'ASCII' and 'strict',
+respectively.  The *encoding* can be 'bytes' to read these 8-bit
+string instances as bytes objects."##), Some(r##"($module, /, file, *, fix_imports=True, encoding='ASCII',
+     errors='strict', buffers=())"##)),
+    ("_pickle", "loads", Some(r##"Read and return an object from the given pickle data.
+
+The protocol version of the pickle is detected automatically, so no
+protocol argument is needed.  Bytes past the pickled object's
+representation are ignored.
+
+Optional keyword arguments are *fix_imports*, *encoding* and *errors*,
+which are used to control compatibility support for pickle stream
+generated by Python 2.  If *fix_imports* is True, pickle will try to
+map the old Python 2 names to the new names used in Python 3.  The
+*encoding* and *errors* tell pickle how to decode 8-bit string
+instances pickled by Python 2; these default to 'ASCII' and 'strict',
+respectively.  The *encoding* can be 'bytes' to read these 8-bit
+string instances as bytes objects."##), Some(r##"($module, data, /, *, fix_imports=True, encoding='ASCII',
+      errors='strict', buffers=())"##)),
     ("_posixsubprocess", "fork_exec", Some(r##"Spawn a fresh new child process.
 
 Fork a child process, close parent file descriptors as appropriate in the

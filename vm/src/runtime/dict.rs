@@ -589,8 +589,11 @@ impl Dict {
         old
     }
 
+    /// Stores `v` under the name, its key one object per name (CPython interns the
+    /// names `PyObject_SetAttr` and `PyDict_SetItemString` store, which `pickle`'s memo
+    /// can see).
     pub fn set_str(&self, name: &str, v: Value) {
-        let name: Rc<str> = Rc::from(name);
+        let name = intern(name);
         self.insert(Key::Str(name.clone()), Value::Str(name), v);
     }
 
@@ -758,4 +761,33 @@ impl Drop for Dict {
             }
         }
     }
+}
+
+thread_local! {
+    /// The interned names of this thread's run (emptied when its `gc::Session` ends).
+    static INTERNED: std::cell::RefCell<std::collections::HashMap<Rc<str>, ()>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Forgets the run's interned names (`gc::Session`'s end).
+pub fn clear_interned() {
+    INTERNED.with(|names| {
+        if let Ok(mut names) = names.try_borrow_mut() {
+            names.clear();
+        }
+    });
+}
+
+/// The one `Rc<str>` of each name stored through [`Dict::set_str`] (CPython's interned
+/// strings: equal names are one object).
+pub fn intern(name: &str) -> Rc<str> {
+    INTERNED.with(|names| {
+        let mut names = names.borrow_mut();
+        if let Some((k, ())) = names.get_key_value(name) {
+            return k.clone();
+        }
+        let k: Rc<str> = Rc::from(name);
+        names.insert(k.clone(), ());
+        k
+    })
 }

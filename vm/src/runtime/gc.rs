@@ -186,6 +186,7 @@ impl Drop for Session {
             }
         }
         release(garbage);
+        super::dict::clear_interned();
         #[cfg(test)]
         SURVIVORS.with(|s| {
             let alive = reg.old.iter().chain(&reg.young);

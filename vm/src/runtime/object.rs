@@ -117,6 +117,9 @@ pub enum Native {
     /// The state a `_struct.Struct` instance carries (its payload), and the iterator
     /// `iter_unpack` returns.
     Struct(Rc<super::modules::structmod::StructObj>),
+    /// The state a `_pickle.Pickler` or `_pickle.Unpickler` instance carries (its payload).
+    Pickler(Rc<super::modules::pickle::PicklerObj>),
+    Unpickler(Rc<super::modules::pickle::UnpicklerObj>),
     StructIter(super::modules::structmod::StructIter),
     /// `select.epoll`: an epoll object the sandbox models without a descriptor.
     Epoll(super::modules::select::Epoll),
@@ -162,6 +165,8 @@ impl Native {
             Native::JsonScanner(_) => "Scanner",
             Native::JsonEncoder(_) => "Encoder",
             Native::Struct(_) => "Struct",
+            Native::Pickler(_) => "Pickler",
+            Native::Unpickler(_) => "Unpickler",
             Native::StructIter(_) => "unpack_iterator",
             Native::Epoll(_) => "epoll",
         }

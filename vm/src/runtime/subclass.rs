@@ -62,6 +62,9 @@ pub const SUBCLASSABLE: &[&str] = &[
     "_random.Random",
     // `_struct.Struct`, by tp_name only, as `_random.Random`.
     "_struct.Struct",
+    // `_pickle.Pickler` and `_pickle.Unpickler`, by tp_name only, as `_random.Random`.
+    "_pickle.Pickler",
+    "_pickle.Unpickler",
 ];
 
 /// Built-in types CPython lets a class derive from (`Py_TPFLAGS_BASETYPE`) whose

@@ -474,6 +474,8 @@ fn module_of(name: &str) -> &'static str {
         n if super::modules::random::TYPES.contains(&n) => "_random",
         "Scanner" | "Encoder" => "_json",
         n if super::modules::structmod::TYPES.contains(&n) => "_struct",
+        "Pickler" | "Unpickler" => "_pickle",
+        "PickleBuffer" => "pickle",
         n if super::modules::sha2::TYPES.contains(&n) => "_sha2",
         n if super::modules::select::TYPES.contains(&n) => "select",
         "AST" => "ast",
@@ -500,6 +502,7 @@ impl Types {
             .chain(super::modules::random::TYPES)
             .chain(super::modules::structmod::TYPES)
             .chain(super::modules::select::TYPES)
+            .chain(super::modules::pickle::TYPES)
         {
             let bases = if name == "bool" {
                 vec![by_name

@@ -138,7 +138,13 @@ def _json_random_sha2_types():
         "Random": _random.Random, "Scanner": _json.make_scanner, "Encoder": _json.make_encoder,
         **{n: getattr(_sha2, n) for n in ("SHA224Type", "SHA256Type", "SHA384Type", "SHA512Type")},
         **_struct_types(),
+        **_pickle_types(),
     }
+
+
+def _pickle_types():
+    import _pickle
+    return {n: getattr(_pickle, n) for n in ("Pickler", "Unpickler", "PickleBuffer")}
 
 
 def _struct_types():

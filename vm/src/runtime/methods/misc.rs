@@ -1,4 +1,5 @@
-//! Methods of the remaining built-in types: exceptions (`with_traceback`, `add_note`),
+//! Methods of the remaining built-in types: exceptions (`with_traceback`, `add_note`,
+//! `__reduce__`, `__setstate__`),
 //! `frame.clear`, `code.co_lines`/`co_positions`, `object.__init__`/`__new__` and the
 //! standard streams' `write`/`flush`.
 
@@ -20,6 +21,11 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("SyntaxError", "__init__", syntax_error_init),
     ("BaseException", "with_traceback", exc_with_traceback),
     ("BaseException", "add_note", exc_add_note),
+    ("BaseException", "__reduce__", exc_reduce),
+    ("BaseException", "__setstate__", exc_setstate),
+    ("OSError", "__reduce__", oserror_reduce),
+    ("ImportError", "__reduce__", unsupported_reduce),
+    ("AttributeError", "__reduce__", unsupported_reduce),
     ("frame", "clear", frame_clear),
     ("code", "co_lines", code_co_lines),
     ("code", "_varname_from_oparg", code_varname_from_oparg),
@@ -271,6 +277,79 @@ fn exc_add_note(vm: &mut Vm, args: Args) -> PyResult<Value> {
             Value::List(l) => l.items.borrow_mut().push(note),
             _ => return Err(vm.unsupported("add_note with a __notes__ that is not a list")),
         }
+    }
+    Ok(Value::None)
+}
+
+/// `BaseException.__reduce__()` (`BaseException_reduce`): `(type(self), self.args)`, with
+/// the instance dict third when there is one. CPython makes that dict on first use; the
+/// VM's instance always has one, so an empty one counts as none.
+fn exc_reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    crate::runtime::argspec::no_args(vm, &args, "BaseException", "__reduce__")?;
+    reduce_exception(vm, &args.pos[0])
+}
+
+fn reduce_exception(vm: &mut Vm, me: &Value) -> PyResult<Value> {
+    let Value::Object(o) = me else {
+        return Err(vm.bug("BaseException.__reduce__ of a non-exception"));
+    };
+    let Some(exc) = &o.exc else {
+        return Err(vm.bug("BaseException.__reduce__ of a non-exception"));
+    };
+    let t = Value::Type(vm.type_of(me));
+    let a = exc.args.borrow().clone();
+    if o.dict.is_empty() {
+        Ok(Value::tuple(vec![t, a]))
+    } else {
+        Ok(Value::tuple(vec![t, a, Value::Dict(o.dict.clone())]))
+    }
+}
+
+/// `OSError.__reduce__()` (`OSError_reduce`): BaseException's while the filenames are
+/// unset; with them, unsupported.
+fn oserror_reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    crate::runtime::argspec::no_args(vm, &args, "OSError", "__reduce__")?;
+    let me = args.pos[0].clone();
+    if let Value::Object(o) = &me {
+        if let Some(exc) = &o.exc {
+            if exc.members.borrow().iter().any(|m| !m.is_none()) {
+                return Err(vm.unsupported("OSError.__reduce__ of an OSError with a filename"));
+            }
+        }
+    }
+    reduce_exception(vm, &me)
+}
+
+/// `ImportError.__reduce__` and `AttributeError.__reduce__`, whose state holds members
+/// the VM keeps elsewhere.
+fn unsupported_reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let t = args
+        .pos
+        .first()
+        .map(|v| vm.type_of(v).name.to_string())
+        .unwrap_or_default();
+    Err(vm.unsupported(format!("{t}.__reduce__")))
+}
+
+/// `BaseException.__setstate__(state)`: each item of a state dict set as an attribute.
+fn exc_setstate(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [state] = Spec::method("BaseException", "__setstate__", Style::O, &["state"], 1)
+        .bind(vm, &args, 1)?;
+    let state = required(state);
+    if state.is_none() {
+        return Ok(Value::None);
+    }
+    let Value::Dict(d) = state.builtin_value().clone() else {
+        return Err(vm.type_error("state is not a dictionary"));
+    };
+    for (k, v) in d.items() {
+        let Value::Str(name) = k.builtin_value() else {
+            return Err(vm.type_error(format!(
+                "attribute name must be string, not '{}'",
+                vm.type_of(&k).name
+            )));
+        };
+        vm.setattr(&args.pos[0], name, v)?;
     }
     Ok(Value::None)
 }

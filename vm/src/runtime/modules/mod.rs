@@ -30,6 +30,7 @@ pub mod math;
 pub mod opcode;
 pub mod operator;
 pub mod operator_types;
+pub mod pickle;
 pub mod posix;
 pub mod posixsubprocess;
 pub mod random;
@@ -134,6 +135,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_operator",
         from_file: false,
         build: operator::build,
+    },
+    NativeModule {
+        name: "_pickle",
+        from_file: true,
+        build: pickle::build,
     },
     NativeModule {
         name: "_random",
@@ -451,6 +457,7 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         Native::JsonScanner(_) => Ok(format!("<_json.Scanner object at {:#x}>", v.address())),
         Native::JsonEncoder(_) => Ok(format!("<_json.Encoder object at {:#x}>", v.address())),
         Native::Struct(_) => Err(vm.bug("the repr of a Struct payload")),
+        Native::Pickler(_) | Native::Unpickler(_) => Err(vm.bug("the repr of a pickler payload")),
         Native::StructIter(_) => Ok(format!(
             "<_struct.unpack_iterator object at {:#x}>",
             v.address()
@@ -469,6 +476,8 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "_thread.RLock" => thread::new_rlock(vm, &args),
         "_random.Random" => random::construct(vm, t, args),
         "_struct.Struct" => structmod::construct(vm, t, args),
+        "_pickle.Pickler" | "_pickle.Unpickler" => pickle::construct(vm, t, args),
+        "pickle.PickleBuffer" => Err(vm.unsupported("pickle.PickleBuffer")),
         "_json.Scanner" => json::scanner::construct(vm, args),
         "_json.Encoder" => json::encoder::construct(vm, args),
         "select.epoll" => select::epoll_new(vm, t, args),
@@ -542,4 +551,5 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     ast::METHODS,
     structmod::METHODS,
     select::METHODS,
+    pickle::METHODS,
 ];
