@@ -66,6 +66,17 @@ pub trait Clear {
     }
 }
 
+/// [`Clear::visit`] over value cells: false when one is being written.
+fn visit_cells(cells: &[&RefCell<Value>], f: &mut dyn FnMut(Edge)) -> bool {
+    for cell in cells {
+        let Ok(v) = cell.try_borrow() else {
+            return false;
+        };
+        f(Edge::Value(&v));
+    }
+    true
+}
+
 /// The live objects registered in this run (for `gc.collect`).
 pub fn registered() -> Vec<Rc<dyn Clear>> {
     REGISTRY.with(|r| {
@@ -482,18 +493,15 @@ impl Clear for Function {
         if let Some(d) = &*kwdefaults {
             f(Edge::Dict(d));
         }
-        for slot in [
-            &self.annotations,
-            &self.doc,
-            &self.type_params,
-            &self.module,
-        ] {
-            let Ok(v) = slot.try_borrow() else {
-                return false;
-            };
-            f(Edge::Value(&v));
-        }
-        true
+        visit_cells(
+            &[
+                &self.annotations,
+                &self.doc,
+                &self.type_params,
+                &self.module,
+            ],
+            f,
+        )
     }
 
     fn clear_into(&self, out: &mut Vec<Value>) {
@@ -627,17 +635,15 @@ impl Clear for Instance {
         };
         slots.iter().flatten().for_each(|v| f(Edge::Value(v)));
         if let Some(exc) = &self.exc {
-            for slot in [
+            let cells = [
                 &exc.args,
                 &exc.traceback,
                 &exc.context,
                 &exc.cause,
                 &exc.value,
-            ] {
-                let Ok(v) = slot.try_borrow() else {
-                    return false;
-                };
-                f(Edge::Value(&v));
+            ];
+            if !visit_cells(&cells, f) {
+                return false;
             }
             let Ok(members) = exc.members.try_borrow() else {
                 return false;

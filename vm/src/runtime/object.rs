@@ -465,6 +465,22 @@ pub struct Instance {
     pub slots: RefCell<Vec<Option<Value>>>,
 }
 
+impl ExcData {
+    /// Member `i` of `n` (`syntaxerror::MEMBERS`, `oserror::MEMBERS`): None while unset.
+    pub fn member(&self, i: usize) -> Value {
+        self.members.borrow().get(i).cloned().unwrap_or(Value::None)
+    }
+
+    /// Sets member `i` of `n`.
+    pub fn set_member(&self, i: usize, n: usize, x: Value) {
+        let mut members = self.members.borrow_mut();
+        if members.len() < n {
+            members.resize(n, Value::None);
+        }
+        members[i] = x;
+    }
+}
+
 /// The fields of `PyBaseExceptionObject`.
 #[derive(Debug, Default)]
 pub struct ExcData {

@@ -60,8 +60,7 @@ pub fn get(vm: &Vm, v: &Value, name: &str) -> Option<Value> {
     if !is_os_error(vm, v) {
         return None;
     }
-    let members = v.exc()?.members.borrow();
-    Some(members.get(i).cloned().unwrap_or(Value::None))
+    Some(v.exc()?.member(i))
 }
 
 /// Sets the member `name` of an OSError; false when `name` is not one.
@@ -72,11 +71,7 @@ pub fn set(vm: &Vm, v: &Value, name: &str, x: Value) -> bool {
     let Some(data) = v.exc().filter(|_| is_os_error(vm, v)) else {
         return false;
     };
-    let mut members = data.members.borrow_mut();
-    if members.len() < MEMBERS.len() {
-        members.resize(MEMBERS.len(), Value::None);
-    }
-    members[i] = x;
+    data.set_member(i, MEMBERS.len(), x);
     true
 }
 
