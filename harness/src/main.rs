@@ -66,8 +66,9 @@ enum Command {
     /// removed per target between two matrix.json files.
     Compare { old: PathBuf, new: PathBuf },
     /// Run a Python file, or a `.pyc` file CPython 3.12 wrote, on the reference VM, like
-    /// `python FILE [ARGS…]`, or a command, like `python -c CODE [ARGS…]`; the arguments
-    /// after the file (or the command) are the program's `sys.argv[1:]`.
+    /// `python FILE [ARGS…]`, a command, like `python -c CODE [ARGS…]`, or a module of the
+    /// standard library, like `python -m MODULE [ARGS…]`; the arguments after the file
+    /// (the command, the module) are the program's `sys.argv[1:]`.
     #[command(
         override_usage = "framespec exec [OPTIONS] FILE [ARGS]...\n       framespec exec [OPTIONS] -c CODE [ARGS]...\n       framespec exec [OPTIONS] -m MODULE [ARGS]..."
     )]
@@ -79,7 +80,7 @@ enum Command {
         /// (`sys.argv[0]` becomes the module's file), e.g. `-m unittest -v test.test_scope`.
         #[arg(short = 'm', value_name = "MODULE")]
         module: Option<String>,
-        /// The file to run (unless `-c` is given), then the program's arguments.
+        /// The file to run (unless `-c` or `-m` is given), then the program's arguments.
         #[arg(
             value_name = "FILE | ARGS",
             trailing_var_arg = true,
