@@ -765,8 +765,9 @@ impl Drop for Dict {
 
 thread_local! {
     /// The interned names of this thread's run (emptied when its `gc::Session` ends).
-    static INTERNED: std::cell::RefCell<std::collections::HashMap<Rc<str>, ()>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    // FxHash: names are short and hashed on every store through `set_str`.
+    static INTERNED: std::cell::RefCell<rustc_hash::FxHashMap<Rc<str>, ()>> =
+        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
 }
 
 /// Forgets the run's interned names (`gc::Session`'s end).
