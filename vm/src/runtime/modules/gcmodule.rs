@@ -1,7 +1,7 @@
 //! `gc` (CPython `Modules/gcmodule.c`): the collector's switches and settings — enabled,
 //! thresholds, debug flags, `garbage`, `callbacks` — which the VM keeps and reports as
 //! CPython would. The VM frees an object at its last reference, as CPython's reference
-//! counting does, but has no cycle collector yet: `collect()` and the functions that
+//! counting does, and `collect()` frees unreachable cycles (`cycles`); the functions that
 //! look at the collector's object lists (`get_objects`, `get_referrers`, `get_count`,
 //! `is_tracked`, `freeze`, …) are unsupported rather than answer what CPython's would not.
 
@@ -98,14 +98,16 @@ fn get_debug(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::Int(vm.gc_state.debug))
 }
 
-/// `set_debug(flags, /)`: the flags only change what a collection prints, and the VM
-/// never collects, so any flag but 0 is unsupported.
+/// `set_debug(flags, /)`: the flags change what a collection prints (and SAVEALL keeps
+/// the garbage), which the VM's collector does not do, so any flag but 0 is unsupported.
 fn set_debug(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [flags] =
         Spec::method("gc", "set_debug", Style::O, &["flags"], 1).bind::<1>(vm, &args, 0)?;
     let flags = vm.c_int(&required(flags))?;
     if flags != 0 {
-        return Err(vm.unsupported("gc.set_debug with flags (the VM has no cycle collector)"));
+        return Err(
+            vm.unsupported("gc.set_debug with flags (the VM's collector prints no statistics)")
+        );
     }
     vm.gc_state.debug = i64::from(flags);
     Ok(Value::None)
@@ -191,7 +193,7 @@ macro_rules! no_collector {
             Err(vm.unsupported(concat!(
                 "gc.",
                 stringify!($name),
-                " (the VM has no cycle collector)"
+                " (the VM's collector keeps no object lists)"
             )))
         })*
     };
