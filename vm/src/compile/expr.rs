@@ -346,18 +346,12 @@ impl<'a> Compiler<'a> {
                     .collect(),
             )
         };
-        if items
-            .iter()
-            .any(|c| matches!(c, Constant::StrSurrogates(_)))
-        {
-            return Err(unsupported(
-                "a str with lone surrogates in a frozenset constant",
-                loc,
-            ));
-        }
         // The first frozenset's order is the order the code's one is built in.
         let Some(mut built_in) = rebuilt(items) else {
-            return Err(unsupported("a NaN in a frozenset constant", loc));
+            return Err(unsupported(
+                "a NaN, or a character of U+10F800-U+10FFFF, in a frozenset constant",
+                loc,
+            ));
         };
         let swapped = |c: &Constant| {
             matches!(c, Constant::Str(s) if s.chars().nth(1).is_some()

@@ -549,6 +549,9 @@ impl Vm {
                     if let Some(m) = super::oserror::get(self, v, name) {
                         return Ok(Some(m));
                     }
+                    if let Some(m) = super::unicodeerror::get(self, v, name) {
+                        return Ok(Some(m));
+                    }
                     match name {
                         "args" => return Ok(Some(data.args.borrow().clone())),
                         "__traceback__" => return Ok(Some(data.traceback.borrow().clone())),
@@ -741,6 +744,7 @@ impl Vm {
                 if let Some(data) = &o.exc {
                     if super::syntaxerror::set(self, v, name, x.clone())
                         || super::oserror::set(self, v, name, x.clone())
+                        || super::unicodeerror::set(self, v, name, x.clone())?
                     {
                         return Ok(());
                     }

@@ -410,7 +410,10 @@ impl Vm {
             }
             // `list.__init__`, `dict.__init__`, `set.__init__` fill a subclass
             // instance's payload.
-            Some(init @ Value::Builtin(_)) if !is_object_method(&init) && !t.is_exception() => {
+            Some(init @ Value::Builtin(_))
+                if !is_object_method(&init)
+                    && (!t.is_exception() || super::unicodeerror::is_init(&init)) =>
+            {
                 let mut a = args;
                 a.pos.insert(0, obj.clone());
                 self.call(&init, a)?;

@@ -13,8 +13,9 @@ use super::object::{Set, Value};
 #[derive(Debug)]
 pub struct CodeInfo {
     pub code: Rc<CodeObject>,
-    /// `co_consts` as values; `None` for a constant the VM cannot represent (a str with
-    /// lone surrogates, or a tuple holding one), whose use is unsupported.
+    /// `co_consts` as values; `None` for a constant the VM cannot represent (a str with a
+    /// character of the lone surrogates' stand-ins, or a tuple holding one), whose use is
+    /// unsupported.
     pub consts: Vec<Option<Value>>,
     /// Line of each code unit (`None`: no line; CPython's -1).
     pub lines: Vec<Option<u32>>,
@@ -29,7 +30,7 @@ pub struct CodeInfo {
 }
 
 /// What the VM cannot represent among constants, for the unsupported verdict.
-pub const UNREPRESENTABLE: &str = "a str with lone surrogates (U+D800-U+DFFF)";
+pub const UNREPRESENTABLE: &str = super::standins::UNREPRESENTABLE;
 
 /// The value of a constant; `None` when the VM cannot represent it ([`UNREPRESENTABLE`]).
 pub fn constant(c: &Constant) -> Option<Value> {
@@ -41,9 +42,13 @@ pub fn constant(c: &Constant) -> Option<Value> {
         Constant::BigInt(b) => Value::BigInt(b.clone()),
         Constant::Float(f) => Value::Float(*f),
         Constant::Complex(re, im) => Value::Complex(Rc::new((*re, *im))),
+        // A genuine character of the stand-ins' range cannot be held (`standins`).
+        Constant::Str(s) if super::standins::has(s) => return None,
         Constant::Str(s) => Value::Str(s.clone()),
-        // The VM's str is a Rust string, which cannot hold a lone surrogate.
-        Constant::StrSurrogates(_) => return None,
+        // Lone surrogates become their stand-ins.
+        Constant::StrSurrogates(b) => Value::str(&super::standins::from_code_points(
+            crate::surrogate_str::decode(b)?,
+        )?),
         Constant::Bytes(b) => Value::Bytes(b.clone()),
         Constant::Tuple(items) => Value::Tuple(items.iter().map(constant).collect::<Option<_>>()?),
         // Immutable, so it can close no cycle: not registered with `gc`.

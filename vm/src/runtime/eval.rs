@@ -86,7 +86,7 @@ pub fn run_module(
             Err(end) => {
                 return RunResult {
                     stdout: std::mem::take(&mut vm.stdout),
-                    stderr: std::mem::take(&mut vm.stderr),
+                    stderr: super::textcodec::stderr_escaped(std::mem::take(&mut vm.stderr)),
                     end,
                     trace: vm.trace.events.take(),
                     snapshots: vm.trace.snapshots.take(),
@@ -177,7 +177,7 @@ pub fn run_module(
     };
     RunResult {
         stdout: std::mem::take(&mut vm.stdout),
-        stderr: std::mem::take(&mut vm.stderr),
+        stderr: super::textcodec::stderr_escaped(std::mem::take(&mut vm.stderr)),
         end,
         trace: vm.trace.events.take(),
         snapshots: vm.trace.snapshots.take(),

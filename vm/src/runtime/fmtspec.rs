@@ -239,9 +239,7 @@ impl Vm {
             if !(0..=0x10ffff).contains(&i) {
                 return Err(self.err("OverflowError", "%c arg not in range(0x110000)"));
             }
-            let Some(ch) = char::from_u32(i as u32) else {
-                return Err(self.unsupported("lone surrogates in str"));
-            };
+            let ch = super::standins::char_for(self, i as u32)?;
             return self.layout(s, false, "", "", false, &ch.to_string(), Sep::None);
         }
         let digits = |radix| crate::arith::text::magnitude_digits(i, radix);

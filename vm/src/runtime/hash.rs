@@ -110,7 +110,7 @@ pub fn str(s: &str) -> i64 {
     if s.is_ascii() {
         return bytes(s.as_bytes());
     }
-    code_points(s.chars().map(u32::from))
+    code_points(super::standins::code_points(s))
 }
 
 /// The hash of a str given by its code points (lone surrogates included): siphash over

@@ -162,7 +162,11 @@ pub fn str_block(len: u128, maxchar: char) -> u128 {
 /// The largest character of `s` (`PyUnicode_MAX_CHAR_VALUE`, which is the kind's bound in
 /// CPython; the character itself decides the same kind).
 pub fn max_char(s: &str) -> char {
-    s.chars().max().unwrap_or('\0')
+    // A stand-in counts as the surrogate it stands for (a two-byte kind).
+    super::standins::code_points(s)
+        .max()
+        .and_then(char::from_u32)
+        .unwrap_or(if s.is_empty() { '\0' } else { '\u{FFFF}' })
 }
 
 /// A list's item array of `n` pointers (`list_new_prealloc`, `list_resize`).

@@ -56,16 +56,19 @@ mod set;
 mod setops;
 mod slots;
 mod slotted;
+mod standins;
 mod strformat;
 mod structseq;
 mod subclass;
 mod syntaxerror;
 mod sysmod;
 mod tbgroup;
+mod textcodec;
 mod trace;
 mod traceback;
 mod types;
 mod typevars;
+mod unicodeerror;
 mod weakref;
 
 use std::rc::Rc;
@@ -244,7 +247,8 @@ pub fn natives() -> Vec<(String, String)> {
 
 /// The iteration order of a frozenset built by adding the constants `items` in order:
 /// the indices of the items it keeps. `None` when CPython's order would depend on an
-/// address (a NaN) or an item is a str with lone surrogates, which the VM cannot hold. The compiler and `dis` lay out frozenset constants with it.
+/// address (a NaN) or an item is a str the VM cannot hold (`standins`). The compiler and
+/// `dis` lay out frozenset constants with it.
 pub fn frozenset_layout(items: &[crate::code::Constant]) -> Option<Vec<usize>> {
     let values: Vec<Value> = items
         .iter()

@@ -308,10 +308,7 @@ impl Vm {
                 if !(0..=0x10ffff).contains(&code) {
                     return Err(self.err("OverflowError", "%c arg not in range(0x110000)"));
                 }
-                match char::from_u32(code as u32) {
-                    Some(ch) => Ok(ch.to_string()),
-                    None => Err(self.unsupported("lone surrogates in str")),
-                }
+                Ok(super::standins::char_for(self, code as u32)?.to_string())
             }
             ch => {
                 let shown = if (' '..='~').contains(&ch) || ch == '\x1f' {

@@ -539,7 +539,7 @@ impl Vm {
             return Ok(x.exact_cmp(&y));
         }
         match (a, b) {
-            (Value::Str(x), Value::Str(y)) => Ok(Some(x.cmp(y))),
+            (Value::Str(x), Value::Str(y)) => Ok(Some(super::standins::compare(x, y))),
             (Value::Bytes(x), Value::Bytes(y)) => Ok(Some(x.cmp(y))),
             (Value::Tuple(x), Value::Tuple(y)) => self.seq_order(x, y),
             (Value::Slice(x), Value::Slice(y)) => {

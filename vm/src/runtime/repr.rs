@@ -2,8 +2,9 @@
 
 use super::interp::Vm;
 use super::object::{PropertyKind, Value, ViewKind};
+use super::standins::repr as str_repr;
 use super::PyResult;
-use crate::reprs::{bytes_repr, float_repr, str_repr};
+use crate::reprs::{bytes_repr, float_repr};
 
 fn addr(v: &Value) -> String {
     format!("{:#x}", v.address())
@@ -387,6 +388,9 @@ impl Vm {
                 if let Some(text) = super::oserror::str_of(self, v)? {
                     return Ok(text);
                 }
+                if let Some(text) = super::unicodeerror::str_of(self, v)? {
+                    return Ok(text);
+                }
                 if let Some(data) = &o.exc {
                     let args = data.args.borrow().clone();
                     let is_key_error = o.class.borrow().is_subtype(&self.ty("KeyError"));
@@ -413,7 +417,7 @@ impl Vm {
         let r = self.repr(v)?;
         let mut out = String::with_capacity(r.len());
         for c in r.chars() {
-            match u32::from(c) {
+            match super::standins::code_point(c) {
                 0..=0x7f => out.push(c),
                 n @ 0x80..=0xff => out.push_str(&format!("\\x{n:02x}")),
                 n @ 0x100..=0xffff => out.push_str(&format!("\\u{n:04x}")),

@@ -26,7 +26,10 @@ fn literal(v: &Value, max_shown: usize) -> Option<(Option<String>, String)> {
     match v {
         // `%.200R`: at most that many characters of the repr.
         Value::Str(s) => {
-            let shown = crate::reprs::str_repr(s).chars().take(max_shown).collect();
+            let shown = crate::runtime::standins::repr(s)
+                .chars()
+                .take(max_shown)
+                .collect();
             Some((Some(s.to_string()), shown))
         }
         Value::Bytes(b) => {
@@ -410,6 +413,14 @@ fn exception(vm: &mut Vm, t: &Rc<Type>, args: Args) -> PyResult<Value> {
         crate::runtime::syntaxerror::init(vm, &exc, &pos)?;
         return Ok(exc);
     }
+    // `UnicodeEncodeError_init` and its kin parse the arguments into the members.
+    if let Some(kind) = crate::runtime::unicodeerror::kind_of_type(vm, t) {
+        let exc = vm.new_exception(t, args.pos.clone());
+        let mut pos = args.pos;
+        pos.insert(0, exc.clone());
+        crate::runtime::unicodeerror::init(vm, &Args::new(pos), kind)?;
+        return Ok(exc);
+    }
     let exc = vm.new_exception(t, args.pos);
     if let Value::Object(o) = &exc {
         for (k, v) in args.kw {
@@ -700,7 +711,7 @@ fn check_args(vm: &Vm, name: &str, args: &Args) -> PyResult<()> {
 }
 
 /// `encoding` and `errors` of `str(object, encoding, errors)` / `bytes(source, …)`:
-/// each must be a str; the codec is UTF-8 or ASCII (others are unsupported).
+/// each must be a str; the codec is UTF-8, ASCII or Latin-1 (others are unsupported).
 fn codec_args(vm: &Vm, fname: &str, args: &Args) -> PyResult<(Option<Value>, &'static str)> {
     let params: &[&str] = if fname == "str" {
         &["object", "encoding", "errors"]
@@ -718,14 +729,11 @@ fn codec_args(vm: &Vm, fname: &str, args: &Args) -> PyResult<(Option<Value>, &'s
                 codec = match s.to_ascii_lowercase().replace('_', "-").as_str() {
                     "utf-8" | "utf8" => "utf-8",
                     "ascii" | "us-ascii" => "ascii",
-                    // `decode_bytes` decodes Latin-1 too; the encoder does not.
-                    "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" if fname == "str" => {
-                        "latin-1"
-                    }
+                    "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" => "latin-1",
                     _ => {
                         return Err(vm.unsupported(format!(
                             "{fname}() with encoding {}",
-                            crate::reprs::str_repr(s)
+                            crate::runtime::standins::repr(s)
                         )))
                     }
                 };
@@ -788,10 +796,24 @@ fn decode(vm: &mut Vm, args: &Args) -> PyResult<Value> {
 fn encode(vm: &mut Vm, args: &Args) -> PyResult<Value> {
     let (source, codec) = codec_args(vm, "bytes", args)?;
     match source {
-        Some(Value::Str(s)) if codec == "utf-8" || s.is_ascii() => {
-            Ok(Value::Bytes(Rc::from(s.as_bytes())))
+        Some(s @ Value::Str(_)) => {
+            let [_, _, errors] = Spec::function(
+                "bytes",
+                Style::Keywords,
+                &["source", "encoding", "errors"],
+                0,
+            )
+            .keywords(0, 3)
+            .bind(vm, args, 0)?;
+            let errors = match errors.as_ref().map(Value::builtin_value) {
+                Some(Value::Str(e)) => e.to_string(),
+                _ => "strict".to_owned(),
+            };
+            let codec = crate::runtime::textcodec::Codec::named(codec)
+                .ok_or_else(|| vm.bug("bytes(): codec"))?;
+            let out = crate::runtime::textcodec::encode(vm, &s, codec, &errors)?;
+            Ok(Value::Bytes(Rc::from(out)))
         }
-        Some(Value::Str(_)) => Err(vm.unsupported("encoding non-ASCII text as ASCII")),
         _ => Err(vm.type_error("encoding without a string argument")),
     }
 }

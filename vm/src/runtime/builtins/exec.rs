@@ -275,7 +275,10 @@ fn inherited(vm: &mut Vm) -> PyResult<u32> {
 /// `compile()`'s filename: a str, or bytes or a path-like decoded (`PyUnicode_FSDecoder`).
 fn filename_arg(vm: &mut Vm, v: &Value) -> PyResult<String> {
     match v {
-        Value::Str(s) => Ok(s.to_string()),
+        Value::Str(s) => {
+            super::super::standins::reject(vm, s, "a filename")?;
+            Ok(s.to_string())
+        }
         Value::Bytes(b) => match std::str::from_utf8(b) {
             Ok(s) => Ok(s.to_owned()),
             Err(_) => Err(vm.unsupported("a filename of bytes that are not UTF-8")),
@@ -299,7 +302,11 @@ fn source_text(vm: &mut Vm, source: &Value, who: &str, kinds: &str) -> PyResult<
     };
     let text =
         match (source, buffer) {
-            (Value::Str(s), _) => s.to_string(),
+            // CPython encodes the str to UTF-8 first, where a lone surrogate fails.
+            (Value::Str(s), _) => {
+                super::super::standins::reject(vm, s, "source code")?;
+                s.to_string()
+            }
             (_, Some(b)) => match crate::compile::decode_source_in(&b, vm.stdlib.as_deref()) {
                 Ok(text) => text.into_owned(),
                 Err(crate::compile::DecodeError::Syntax(e)) if e.unsupported => {

@@ -170,10 +170,19 @@ fn int_value(vm: &Vm, v: &Value, what: &str) -> PyResult<crate::arith::Num> {
 pub fn write_to(vm: &mut Vm, file: &Value, text: &str) -> PyResult<()> {
     if let Value::Object(o) = file {
         if let Some(Value::Int(stream)) = o.dict.get_str("_framespec_stream") {
+            // A lone surrogate is written as the stream's error handler writes it.
+            let text = match super::standins::has(text) {
+                true => std::borrow::Cow::Owned(super::textcodec::std_stream_text(
+                    vm,
+                    text,
+                    stream == 2,
+                )?),
+                false => std::borrow::Cow::Borrowed(text),
+            };
             if stream == 2 {
-                vm.stderr.push_str(text);
+                vm.stderr.push_str(&text);
             } else {
-                vm.stdout.push_str(text);
+                vm.stdout.push_str(&text);
             }
             return Ok(());
         }
@@ -700,8 +709,8 @@ fn chr(vm: &mut Vm, args: Args) -> PyResult<Value> {
         crate::arith::Num::Int(i) if i32::try_from(i).is_ok() => i,
         _ => return Err(vm.err("OverflowError", "Python int too large to convert to C int")),
     };
-    match u32::try_from(i).ok().and_then(char::from_u32) {
-        Some(c) => Ok(Value::str(&c.to_string())),
+    match u32::try_from(i).ok().filter(|&cp| cp <= 0x10_FFFF) {
+        Some(cp) => Ok(Value::str(&super::standins::char_for(vm, cp)?.to_string())),
         None => Err(vm.value_error("chr() arg not in range(0x110000)")),
     }
 }
@@ -712,7 +721,7 @@ fn ord(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Value::Str(s) => {
             let mut chars = s.chars();
             match (chars.next(), chars.next()) {
-                (Some(c), None) => Ok(Value::Int(i64::from(c as u32))),
+                (Some(c), None) => Ok(Value::Int(i64::from(super::standins::code_point(c)))),
                 _ => Err(vm.type_error(format!(
                     "ord() expected a character, but string of length {} found",
                     s.chars().count()

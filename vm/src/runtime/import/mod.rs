@@ -66,7 +66,7 @@ pub fn import_name(
                     "KeyError",
                     format!(
                         "{} not in sys.modules as expected",
-                        crate::reprs::str_repr(to_return)
+                        crate::runtime::standins::repr(to_return)
                     ),
                 )),
             }

@@ -5,9 +5,7 @@
 //! `__getnewargs__`.
 //!
 //! Decoding knows the codecs CPython decodes without its codec registry (`PyUnicode_Decode`'s
-//! fast path: UTF-8, ASCII, Latin-1) and the error handlers strict, ignore, replace and
-//! backslashreplace; a UnicodeDecodeError, surrogateescape's lone surrogates and other
-//! codecs are unsupported.
+//! fast path: UTF-8, ASCII, Latin-1; see `textcodec`); other codecs are unsupported.
 
 use std::rc::Rc;
 
@@ -18,6 +16,7 @@ use crate::runtime::bytearray::as_bytearray;
 use crate::runtime::heap;
 use crate::runtime::interp::Vm;
 use crate::runtime::object::{Args, NativeFn, Value};
+use crate::runtime::textcodec::{self, Codec};
 use crate::runtime::PyResult;
 
 /// The methods this file installs: (type, name, function).
@@ -102,108 +101,25 @@ fn decode(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::str(&s))
 }
 
-/// The codecs `PyUnicode_Decode` knows by name without the codec registry
-/// (`_Py_normalize_encoding`: lower case, `_` read as `-`).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Codec {
-    Utf8,
-    Ascii,
-    Latin1,
-}
-
-impl Codec {
-    fn name(self) -> &'static str {
-        match self {
-            Codec::Utf8 => "utf-8",
-            Codec::Ascii => "ascii",
-            Codec::Latin1 => "latin-1",
-        }
-    }
-}
-
 /// `data` decoded as CPython's `PyUnicode_Decode(data, encoding, errors)` decodes it, for
-/// the codecs and error handlers the VM has (else unsupported).
+/// the codecs the VM has without the registry (`textcodec`; others are unsupported).
 pub fn decode_bytes(
-    vm: &Vm,
+    vm: &mut Vm,
     data: &[u8],
     encoding: Option<&str>,
     errors: Option<&str>,
 ) -> PyResult<String> {
-    let codec = match encoding.map(|e| e.to_ascii_lowercase().replace('_', "-")) {
+    let codec = match encoding {
         None => Codec::Utf8,
-        Some(e) => match e.as_str() {
-            "utf-8" | "utf8" => Codec::Utf8,
-            "ascii" | "us-ascii" => Codec::Ascii,
-            "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" => Codec::Latin1,
-            _ => {
-                return Err(vm.unsupported(format!(
-                    "decoding with encoding {}",
-                    crate::reprs::str_repr(encoding.unwrap_or_default())
-                )))
-            }
-        },
+        Some(e) => Codec::named(e).ok_or_else(|| {
+            vm.unsupported(format!(
+                "decoding with encoding {}",
+                crate::runtime::standins::repr(e)
+            ))
+        })?,
     };
-    if codec == Codec::Latin1 {
-        return Ok(data.iter().map(|&b| char::from(b)).collect());
-    }
-    let mut out = String::with_capacity(data.len());
-    let mut rest = data;
-    loop {
-        // The valid prefix, and the length of the invalid range after it (CPython's
-        // decoders report the same maximal invalid subsequences Rust's validation does).
-        let (valid, bad) = match codec {
-            Codec::Ascii => {
-                let n = rest
-                    .iter()
-                    .position(|b| !b.is_ascii())
-                    .unwrap_or(rest.len());
-                (n, usize::from(n < rest.len()))
-            }
-            _ => match std::str::from_utf8(rest) {
-                Ok(_) => (rest.len(), 0),
-                Err(e) => (
-                    e.valid_up_to(),
-                    e.error_len().unwrap_or(rest.len() - e.valid_up_to()),
-                ),
-            },
-        };
-        // Both codecs' valid prefixes are UTF-8.
-        out.push_str(&String::from_utf8_lossy(&rest[..valid]));
-        if bad == 0 {
-            return Ok(out);
-        }
-        let invalid = &rest[valid..valid + bad];
-        match errors.unwrap_or("strict") {
-            "strict" => {
-                return Err(
-                    vm.unsupported(format!("a UnicodeDecodeError ('{}' codec)", codec.name()))
-                )
-            }
-            "ignore" => {}
-            "replace" => out.push('\u{fffd}'),
-            "backslashreplace" => {
-                for b in invalid {
-                    out.push_str(&format!("\\x{b:02x}"));
-                }
-            }
-            "surrogateescape" | "surrogatepass" => {
-                return Err(vm.unsupported(format!(
-                    "the {} error handler's lone surrogates",
-                    errors.unwrap_or_default()
-                )))
-            }
-            "xmlcharrefreplace" | "namereplace" => {
-                return Err(vm.unsupported("an encoding-only error handler in a decode"))
-            }
-            other => {
-                return Err(vm.err(
-                    "LookupError",
-                    format!("unknown error handler name '{other}'"),
-                ))
-            }
-        }
-        rest = &rest[valid + bad..];
-    }
+    let (s, _) = textcodec::decode(vm, data, codec, errors.unwrap_or("strict"), true)?;
+    Ok(s)
 }
 
 /// `hex([sep[, bytes_per_sep]])` (CPython `_Py_strhex_impl`).

@@ -178,7 +178,7 @@ fn from_string(vm: &Vm, s: &str) -> PyResult<C> {
             None => {
                 return Err(vm.value_error(format!(
                     "could not convert string to complex: {}",
-                    crate::reprs::str_repr(s)
+                    crate::runtime::standins::repr(s)
                 )))
             }
         }

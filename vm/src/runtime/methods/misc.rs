@@ -7,6 +7,7 @@ use crate::runtime::argspec::{required, Spec, Style};
 use crate::runtime::builtins::arity;
 use crate::runtime::interp::Vm;
 use crate::runtime::object::{Args, NativeFn, Value};
+use crate::runtime::unicodeerror::Kind;
 use crate::runtime::PyResult;
 
 /// The methods this file installs: (type, name, function).
@@ -19,6 +20,13 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("ImportError", "__init__", import_error_init),
     ("OSError", "__init__", os_error_init),
     ("SyntaxError", "__init__", syntax_error_init),
+    ("UnicodeEncodeError", "__init__", unicode_encode_error_init),
+    ("UnicodeDecodeError", "__init__", unicode_decode_error_init),
+    (
+        "UnicodeTranslateError",
+        "__init__",
+        unicode_translate_error_init,
+    ),
     ("BaseException", "with_traceback", exc_with_traceback),
     ("BaseException", "add_note", exc_add_note),
     ("BaseException", "__reduce__", exc_reduce),
@@ -33,6 +41,7 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("function", "__get__", function_get),
     ("object", "__init__", object_init),
     ("object", "__new__", object_new),
+    ("BaseException", "__new__", exc_new),
     ("TextIOWrapper", "write", stream_write),
     ("TextIOWrapper", "flush", stream_flush),
     ("TextIOWrapper", "fileno", stream_fileno),
@@ -247,6 +256,26 @@ fn syntax_error_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(r)
 }
 
+/// `UnicodeEncodeError_init` and its kin: `BaseException_init`, then the members.
+fn unicode_error_init(vm: &mut Vm, args: &Args, kind: Kind) -> PyResult<Value> {
+    let name = kind.class_name();
+    init(vm, args, name, name, &[])?;
+    crate::runtime::unicodeerror::init(vm, args, kind)?;
+    Ok(Value::None)
+}
+
+fn unicode_encode_error_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    unicode_error_init(vm, &args, Kind::Encode)
+}
+
+fn unicode_decode_error_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    unicode_error_init(vm, &args, Kind::Decode)
+}
+
+fn unicode_translate_error_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    unicode_error_init(vm, &args, Kind::Translate)
+}
+
 fn exc_with_traceback(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [tb] =
         Spec::method("BaseException", "with_traceback", Style::O, &["tb"], 1).bind(vm, &args, 1)?;
@@ -459,6 +488,26 @@ fn object_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
             Ok(vm.new_instance(&t, &Args::default()))
         }
         _ => Err(vm.type_error("object.__new__(X): X is not a type object")),
+    }
+}
+
+/// `BaseException_new` (and, through `new_exception`, `OSError_new`): the exception with
+/// `args` set and nothing initialised; keywords are left to `__init__`.
+fn exc_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    match args.pos.first() {
+        Some(Value::Type(t)) if t.is_exception() => {
+            let t = t.clone();
+            Ok(vm.new_exception(&t, args.pos[1..].to_vec()))
+        }
+        Some(Value::Type(t)) => Err(vm.type_error(format!(
+            "BaseException.__new__({0}): {0} is not a subtype of BaseException",
+            t.name
+        ))),
+        Some(other) => Err(vm.type_error(format!(
+            "BaseException.__new__(X): X is not a type object ({})",
+            vm.type_of(other).name
+        ))),
+        None => Err(vm.type_error("BaseException.__new__(): not enough arguments")),
     }
 }
 

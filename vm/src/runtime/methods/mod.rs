@@ -138,29 +138,29 @@ pub fn install(vm: &mut Vm) {
         );
     }
     super::modules::collections::install(vm);
-    // Exceptions.c gives each exception type its own `__init__` slot wrapper, over the
-    // init function of the nearest base with its own fields (`SimpleExtendsException`,
-    // `MiddlingExtendsException`): the VM's nearest base's, under the type's own name.
+    // Exceptions.c gives each exception type its own `__init__` slot wrapper and
+    // `__new__`, over the functions of the nearest base with its own fields
+    // (`SimpleExtendsException`, `MiddlingExtendsException`): the VM's nearest base's,
+    // under the type's own name.
     for name in super::types::Types::exception_names() {
         let t = vm.ty(name);
-        if t.dict.get_str("__init__").is_some() || !super::reach::own_dict_has(name, "__init__") {
-            continue;
-        }
-        let inherited = t
-            .mro_rest
-            .iter()
-            .find_map(|b| match b.dict.get_str("__init__") {
+        for slot in ["__init__", "__new__"] {
+            if t.dict.get_str(slot).is_some() || !super::reach::own_dict_has(name, slot) {
+                continue;
+            }
+            let inherited = t.mro_rest.iter().find_map(|b| match b.dict.get_str(slot) {
                 Some(Value::Builtin(f)) => Some(f.func),
                 _ => None,
             });
-        if let Some(func) = inherited {
-            let own = Builtin {
-                name: "__init__",
-                owner: Some(name),
-                func,
-                module: None,
-            };
-            t.dict.set_str("__init__", Value::Builtin(Rc::new(own)));
+            if let Some(func) = inherited {
+                let own = Builtin {
+                    name: slot,
+                    owner: Some(name),
+                    func,
+                    module: None,
+                };
+                t.dict.set_str(slot, Value::Builtin(Rc::new(own)));
+            }
         }
     }
     // Each built-in type's docstring, CPython's text, where its dict holds the str (or

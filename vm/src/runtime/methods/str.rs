@@ -7,6 +7,7 @@ use crate::runtime::builtins::type_name_of_arg;
 use crate::runtime::heap;
 use crate::runtime::interp::Vm;
 use crate::runtime::object::{Args, NativeFn, Value};
+use crate::runtime::textcodec::{self, Codec};
 use crate::runtime::{PyResult, Throw};
 
 /// The methods this file installs: (type, name, function).
@@ -693,13 +694,13 @@ fn str_zfill(vm: &mut Vm, args: Args) -> PyResult<Value> {
     )))
 }
 
-/// `str.encode(encoding='utf-8', errors='strict')`: UTF-8, and ASCII for ASCII text;
-/// other codecs are unsupported.
+/// `str.encode(encoding='utf-8', errors='strict')`: UTF-8, ASCII and Latin-1 (see
+/// `textcodec`); other codecs are unsupported.
 fn str_encode(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [encoding, errors] = m("encode", Style::Keywords, &["encoding", "errors"], 0)
         .keywords(0, 2)
         .bind(vm, &args, 1)?;
-    let s = recv_str(vm, &args)?;
+    let s = Value::Str(recv_str(vm, &args)?);
     let text = |v: Option<Value>, what: &str| -> PyResult<Option<Rc<str>>> {
         match v {
             None => Ok(None),
@@ -711,19 +712,16 @@ fn str_encode(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
     };
     let encoding = text(encoding, "encoding")?;
-    text(errors, "errors")?;
-    let codec = encoding
-        .as_deref()
-        .map(|e| e.to_ascii_lowercase().replace('_', "-"));
-    match codec.as_deref() {
-        None | Some("utf-8" | "utf8") => {}
-        Some("ascii" | "us-ascii") if s.is_ascii() => {}
-        Some(_) => {
-            return Err(vm.unsupported(format!(
+    let errors = text(errors, "errors")?;
+    let codec = match encoding.as_deref() {
+        None => Codec::Utf8,
+        Some(e) => Codec::named(e).ok_or_else(|| {
+            vm.unsupported(format!(
                 "str.encode with encoding {}",
-                crate::reprs::str_repr(encoding.as_deref().unwrap_or_default())
-            )))
-        }
-    }
-    Ok(Value::Bytes(Rc::from(s.as_bytes())))
+                crate::runtime::standins::repr(e)
+            ))
+        })?,
+    };
+    let out = textcodec::encode(vm, &s, codec, errors.as_deref().unwrap_or("strict"))?;
+    Ok(Value::Bytes(Rc::from(out)))
 }

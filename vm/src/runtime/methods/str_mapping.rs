@@ -32,7 +32,8 @@ enum Mapped {
 
 /// `charmaptranslate_lookup`: `table[ord(c)]`, checked.
 fn lookup(vm: &mut Vm, table: &Value, c: char) -> PyResult<Mapped> {
-    let item = match vm.getitem(table, &Value::Int(i64::from(u32::from(c)))) {
+    let cp = crate::runtime::standins::code_point(c);
+    let item = match vm.getitem(table, &Value::Int(i64::from(cp))) {
         Ok(item) => item,
         Err(Throw::Exc(e)) if vm.is_instance_of(&e, "LookupError") => return Ok(Mapped::Keep),
         Err(e) => return Err(e),
@@ -47,10 +48,7 @@ fn lookup(vm: &mut Vm, table: &Value, c: char) -> PyResult<Mapped> {
                 .ok()
                 .filter(|&n| n <= 0x10ffff)
                 .ok_or_else(out_of_range)?;
-            match char::from_u32(n) {
-                Some(c) => Ok(Mapped::Char(c)),
-                None => Err(vm.unsupported("str.translate to a lone surrogate")),
-            }
+            Ok(Mapped::Char(crate::runtime::standins::char_for(vm, n)?))
         }
         Value::Bool(b) => Ok(Mapped::Char(if *b { '\u{1}' } else { '\0' })),
         Value::BigInt(_) => Err(out_of_range()),
@@ -128,7 +126,7 @@ fn str_maketrans(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let y = y.map(|y| str_param(vm, &y, "maketrans", 2)).transpose()?;
     let z = z.map(|z| str_param(vm, &z, "maketrans", 3)).transpose()?;
     let new = Dict::new_rc();
-    let ord = |c: char| Value::Int(i64::from(u32::from(c)));
+    let ord = |c: char| Value::Int(i64::from(crate::runtime::standins::code_point(c)));
     if let Some(y) = y {
         let Value::Str(x) = x.builtin_value().clone() else {
             return Err(vm.type_error(

@@ -17,6 +17,7 @@ use super::super::argspec::{self, Spec, Style};
 use super::super::dict::Dict;
 use super::super::interp::Vm;
 use super::super::object::{Args, NativeFn, Value};
+use super::super::textcodec::{self, Codec, Handler};
 use super::super::{PyResult, Throw};
 
 /// `interp->codec_search_path`, `codec_search_cache` and `codec_error_registry`.
@@ -25,6 +26,13 @@ pub struct Registry {
     search_path: Vec<Value>,
     cache: HashMap<String, Value>,
     errors: HashMap<String, Value>,
+}
+
+impl Registry {
+    /// The handler registered under `name`, if any.
+    pub fn error_handler(&self, name: &str) -> Option<Value> {
+        self.errors.get(name).cloned()
+    }
 }
 
 pub fn build(_vm: &Vm, d: &Rc<Dict>) {
@@ -234,21 +242,21 @@ fn decode(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// The built-in error handlers, by the names `codecs.lookup_error` knows them under.
 const HANDLERS: &[(&str, &str, NativeFn)] = &[
     ("strict", "strict_errors", strict_errors),
-    ("ignore", "ignore_errors", handler_unsupported),
-    ("replace", "replace_errors", handler_unsupported),
+    ("ignore", "ignore_errors", ignore_errors),
+    ("replace", "replace_errors", replace_errors),
     (
         "xmlcharrefreplace",
         "xmlcharrefreplace_errors",
-        handler_unsupported,
+        xmlcharrefreplace_errors,
     ),
     (
         "backslashreplace",
         "backslashreplace_errors",
-        handler_unsupported,
+        backslashreplace_errors,
     ),
-    ("namereplace", "namereplace_errors", handler_unsupported),
-    ("surrogateescape", "surrogateescape", handler_unsupported),
-    ("surrogatepass", "surrogatepass", handler_unsupported),
+    ("namereplace", "namereplace_errors", namereplace_errors),
+    ("surrogateescape", "surrogateescape", surrogateescape),
+    ("surrogatepass", "surrogatepass", surrogatepass),
 ];
 
 /// `codecs.strict_errors(exc)`: raises the exception it is given.
@@ -261,10 +269,39 @@ fn strict_errors(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Err(vm.type_error("codec must pass exception instance"))
 }
 
-/// The other handlers read a UnicodeError's `object`, `start` and `end`, which the VM
-/// does not model.
-fn handler_unsupported(vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    Err(vm.unsupported("a codec error handler other than strict"))
+/// One built-in handler called on the exception it is given.
+fn handler_call(vm: &mut Vm, args: &Args, name: &'static str) -> PyResult<Value> {
+    let [exc] = Spec::function(name, Style::O, &["exc"], 1).bind::<1>(vm, args, 0)?;
+    let handler = Handler::named(name.trim_end_matches("_errors"));
+    textcodec::call_builtin(vm, &handler, &argspec::required(exc))
+}
+
+fn ignore_errors(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    handler_call(vm, &args, "ignore_errors")
+}
+
+fn replace_errors(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    handler_call(vm, &args, "replace_errors")
+}
+
+fn xmlcharrefreplace_errors(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    handler_call(vm, &args, "xmlcharrefreplace_errors")
+}
+
+fn backslashreplace_errors(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    handler_call(vm, &args, "backslashreplace_errors")
+}
+
+fn namereplace_errors(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    handler_call(vm, &args, "namereplace_errors")
+}
+
+fn surrogateescape(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    handler_call(vm, &args, "surrogateescape")
+}
+
+fn surrogatepass(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    handler_call(vm, &args, "surrogatepass")
 }
 
 /// `codecs.lookup_error(name)`.
@@ -335,13 +372,14 @@ fn data(vm: &Vm, v: &Value) -> PyResult<Vec<u8>> {
     }
 }
 
-/// An encoder's `(str, errors=None)` arguments.
-fn encoder_args(vm: &mut Vm, args: &Args, func: &str) -> PyResult<Rc<str>> {
+/// An encoder's `(str, errors=None)` arguments: the str and the handler's name.
+fn encoder_args(vm: &mut Vm, args: &Args, func: &str) -> PyResult<(Value, String)> {
     let [s, errors] = Spec::method("_codecs", func, Style::Positional, &["str", "errors"], 1)
         .bind::<2>(vm, args, 0)?;
-    let s = text(vm, &argspec::required(s), func)?;
-    check_errors(vm, errors.as_ref(), func)?;
-    Ok(s)
+    let s = argspec::required(s);
+    text(vm, &s, func)?;
+    let errors = check_errors(vm, errors.as_ref(), func)?;
+    Ok((s, errors))
 }
 
 /// A decoder's `(data, errors=None, final=False)` arguments (`final` only where the
@@ -351,7 +389,7 @@ fn decoder_args(
     args: &Args,
     func: &str,
     with_final: bool,
-) -> PyResult<(Vec<u8>, bool)> {
+) -> PyResult<(Vec<u8>, String, bool)> {
     let params: &[&str] = if with_final {
         &["data", "errors", "final"]
     } else {
@@ -359,19 +397,20 @@ fn decoder_args(
     };
     let bound = Spec::method("_codecs", func, Style::Positional, params, 1).parse(vm, args, 0)?;
     let bytes = data(vm, &argspec::required(bound[0].clone()))?;
-    check_errors(vm, bound[1].as_ref(), func)?;
+    let errors = check_errors(vm, bound[1].as_ref(), func)?;
     let final_ = match bound.get(2).cloned().flatten() {
         Some(v) => vm.truthy(&v)?,
         None => false,
     };
-    Ok((bytes, final_))
+    Ok((bytes, errors, final_))
 }
 
-/// The errors argument: a str or None (the handler is looked up only when needed).
-fn check_errors(vm: &Vm, errors: Option<&Value>, func: &str) -> PyResult<()> {
-    match errors {
-        None | Some(Value::None) => Ok(()),
-        Some(v) if matches!(v.builtin_value(), Value::Str(_)) => Ok(()),
+/// The errors argument: a str or None, which is "strict" (the handler is looked up only
+/// when needed).
+fn check_errors(vm: &Vm, errors: Option<&Value>, func: &str) -> PyResult<String> {
+    match errors.map(Value::builtin_value) {
+        None | Some(Value::None) => Ok("strict".to_owned()),
+        Some(Value::Str(e)) => Ok(e.to_string()),
         Some(v) => Err(vm.type_error(format!(
             "{func}() argument 2 must be str or None, not {}",
             vm.type_of(v).name
@@ -389,63 +428,45 @@ fn invalid(vm: &Vm, codec: &str, what: &str) -> Throw {
     ))
 }
 
-fn utf_8_encode(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let s = encoder_args(vm, &args, "utf_8_encode")?;
-    Ok(result(
-        Value::Bytes(Rc::from(s.as_bytes())),
-        s.chars().count(),
-    ))
-}
-
-/// `utf_8_decode(data, errors=None, final=False)`: without `final`, an incomplete
-/// sequence at the end is left for the next call.
-fn utf_8_decode(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let (b, final_) = decoder_args(vm, &args, "utf_8_decode", true)?;
-    match std::str::from_utf8(&b) {
-        Ok(s) => Ok(result(Value::str(s), b.len())),
-        Err(e) if e.error_len().is_none() && !final_ => {
-            let n = e.valid_up_to();
-            let s = std::str::from_utf8(&b[..n]).map_err(|_| vm.bug("utf-8 prefix"))?;
-            Ok(result(Value::str(s), n))
-        }
-        Err(_) => Err(invalid(vm, "utf-8", "decoding")),
-    }
-}
-
-fn latin_1_encode(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let s = encoder_args(vm, &args, "latin_1_encode")?;
-    let mut out = Vec::with_capacity(s.len());
-    for c in s.chars() {
-        match u8::try_from(u32::from(c)) {
-            Ok(b) => out.push(b),
-            Err(_) => return Err(invalid(vm, "latin-1", "encoding")),
-        }
-    }
-    let n = out.len();
+/// `utf_8_encode`, `latin_1_encode`, `ascii_encode`: `(bytes, characters consumed)`.
+fn encode_with(vm: &mut Vm, args: &Args, func: &str, codec: Codec) -> PyResult<Value> {
+    let (s, errors) = encoder_args(vm, args, func)?;
+    let out = textcodec::encode(vm, &s, codec, &errors)?;
+    let n = vm.len(&s)?;
     Ok(result(Value::Bytes(Rc::from(out)), n))
 }
 
+/// `utf_8_decode` (with `final`), `latin_1_decode`, `ascii_decode`: `(str, bytes
+/// consumed)`.
+fn decode_with(vm: &mut Vm, args: &Args, func: &str, codec: Codec) -> PyResult<Value> {
+    let with_final = codec == Codec::Utf8;
+    let (b, errors, final_) = decoder_args(vm, args, func, with_final)?;
+    let (s, n) = textcodec::decode(vm, &b, codec, &errors, final_ || !with_final)?;
+    Ok(result(Value::str(&s), n))
+}
+
+fn utf_8_encode(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    encode_with(vm, &args, "utf_8_encode", Codec::Utf8)
+}
+
+fn utf_8_decode(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    decode_with(vm, &args, "utf_8_decode", Codec::Utf8)
+}
+
+fn latin_1_encode(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    encode_with(vm, &args, "latin_1_encode", Codec::Latin1)
+}
+
 fn latin_1_decode(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let (b, _) = decoder_args(vm, &args, "latin_1_decode", false)?;
-    let s: String = b.iter().map(|&x| char::from(x)).collect();
-    Ok(result(Value::str(&s), b.len()))
+    decode_with(vm, &args, "latin_1_decode", Codec::Latin1)
 }
 
 fn ascii_encode(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let s = encoder_args(vm, &args, "ascii_encode")?;
-    if !s.is_ascii() {
-        return Err(invalid(vm, "ascii", "encoding"));
-    }
-    Ok(result(Value::Bytes(Rc::from(s.as_bytes())), s.len()))
+    encode_with(vm, &args, "ascii_encode", Codec::Ascii)
 }
 
 fn ascii_decode(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let (b, _) = decoder_args(vm, &args, "ascii_decode", false)?;
-    if !b.is_ascii() {
-        return Err(invalid(vm, "ascii", "decoding"));
-    }
-    let s: String = b.iter().map(|&x| char::from(x)).collect();
-    Ok(result(Value::str(&s), b.len()))
+    decode_with(vm, &args, "ascii_decode", Codec::Ascii)
 }
 
 /// `charmap_build(decoding_table)` (`PyUnicode_BuildEncodingMap`): a dict from code point

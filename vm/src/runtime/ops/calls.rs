@@ -144,11 +144,13 @@ pub fn make_function(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let module = globals.get_str("__name__").unwrap_or(Value::None);
     // The compiler puts a function's docstring, or None, first in co_consts.
     let doc = match code.co_consts.first() {
-        Some(Constant::Str(s)) => Value::Str(s.clone()),
-        Some(Constant::StrSurrogates(_)) => {
-            return Err(vm.unsupported(super::super::codeinfo::UNREPRESENTABLE))
+        Some(c @ (Constant::Str(_) | Constant::StrSurrogates(_))) => {
+            super::super::codeinfo::constant(c)
         }
-        _ => Value::None,
+        _ => Some(Value::None),
+    };
+    let Some(doc) = doc else {
+        return Err(vm.unsupported(super::super::codeinfo::UNREPRESENTABLE));
     };
     let func = Function {
         name: RefCell::new(code.co_name.clone()),
@@ -261,6 +263,7 @@ pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             if !v.is_none() {
                 vm.builtins.set_str("_", Value::None);
                 let text = vm.repr(&v)?;
+                // A repr escapes lone surrogates.
                 vm.stdout.push_str(&text);
                 vm.stdout.push('\n');
                 vm.builtins.set_str("_", v);

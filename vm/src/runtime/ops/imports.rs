@@ -64,10 +64,10 @@ fn import_from_value(vm: &mut Vm, module: &Value, name: &str) -> PyResult<Value>
         }
     }
     let shown = match &pkgname {
-        Some(p) => crate::reprs::str_repr(p),
+        Some(p) => crate::runtime::standins::repr(p),
         None => "'<unknown module name>'".to_owned(),
     };
-    let wanted = crate::reprs::str_repr(name);
+    let wanted = crate::runtime::standins::repr(name);
     let path = match module {
         Value::Module(m) => m
             .dict

@@ -220,6 +220,7 @@ fn open(vm: &mut Vm, path: &Value, buffered: bool) -> PyResult<Value> {
         let n = vm.type_of(path).name.clone();
         return Err(vm.unsupported(format!("opening a file named by a {n}")));
     };
+    crate::runtime::standins::reject(vm, &p, "a path")?;
     let file = super::posix::readable(vm, &p)?;
     let data = match std::fs::read(&file) {
         Ok(d) => d,

@@ -7,8 +7,8 @@
 //! `json.decoder` when raised, as `raise_errmsg` does, or `StopIteration(idx)` where the
 //! C scanner raises it (`JSONDecoder.raw_decode` turns it into "Expecting value").
 //!
-//! The VM's str cannot hold a lone surrogate, so a `\uXXXX` escape that decodes to one
-//! (a high surrogate not followed by a low one, or a low one alone) is unsupported.
+//! A `\uXXXX` escape of a lone surrogate decodes to the VM's stand-in for it
+//! (`standins`), and a lone surrogate is written as its own escape.
 
 pub mod encoder;
 pub mod scanner;
@@ -119,6 +119,12 @@ pub fn ascii_escape(s: &str) -> String {
             continue;
         }
         if !push_short_escape(&mut out, c) {
+            // A lone surrogate is one escape of its own.
+            let cp = crate::runtime::standins::code_point(c);
+            if crate::runtime::standins::is_surrogate(cp) {
+                push_u(&mut out, cp);
+                continue;
+            }
             let mut units = [0u16; 2];
             for u in c.encode_utf16(&mut units) {
                 push_u(&mut out, u32::from(*u));

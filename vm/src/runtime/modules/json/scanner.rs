@@ -189,7 +189,7 @@ pub fn scan_string(
                 end -= 6;
             }
         }
-        match char::from_u32(cp) {
+        match crate::runtime::standins::char_of(cp) {
             Some(ch) => out.push(ch),
             // Known only once the string has been read without an error: CPython would
             // go on reading it, and its later errors come first.
@@ -197,9 +197,7 @@ pub fn scan_string(
         }
     }
     if lone {
-        return Err(vm.unsupported(
-            "a JSON \\u escape decoding to a lone surrogate (the VM's str cannot hold one)",
-        ));
+        return Err(vm.unsupported(crate::runtime::standins::UNREPRESENTABLE));
     }
     Ok((Value::str(&out), end))
 }

@@ -365,7 +365,18 @@ impl Pickler {
             }
         }
         if self.bin() {
-            let data = s.as_bytes();
+            // UTF-8 with `surrogatepass` (`save_unicode`): a lone surrogate as its own
+            // three bytes.
+            let owned;
+            let data = if crate::runtime::standins::has(s) {
+                owned = crate::surrogate_str::encode(
+                    &crate::runtime::standins::code_points(s).collect::<Vec<_>>(),
+                )
+                .unwrap_or_default();
+                &owned[..]
+            } else {
+                s.as_bytes()
+            };
             let n = data.len();
             let mut header = Vec::with_capacity(9);
             if n <= 0xff && self.proto >= 4 {
@@ -386,7 +397,7 @@ impl Pickler {
         } else {
             let mut line = vec![UNICODE];
             for c in s.chars() {
-                let u = c as u32;
+                let u = crate::runtime::standins::code_point(c);
                 if u >= 0x10000 {
                     line.extend_from_slice(format!("\\U{u:08x}").as_bytes());
                 } else if u >= 256 || matches!(u, 0x5c | 0 | 0x0a | 0x0d | 0x1a) {

@@ -336,9 +336,15 @@ impl Unpickler {
                 };
                 let n = self.read_size(vm, width)?;
                 let data = self.read(vm, n)?;
-                match String::from_utf8(data) {
-                    Ok(s) => self.push(Value::str(&s)),
-                    Err(_) => {
+                // UTF-8 with `surrogatepass`: lone surrogates become stand-ins.
+                let text = match String::from_utf8(data) {
+                    Ok(s) => crate::runtime::standins::admit(vm, &s).map(|()| Some(s))?,
+                    Err(e) => crate::surrogate_str::decode(e.as_bytes())
+                        .and_then(crate::runtime::standins::from_code_points),
+                };
+                match text {
+                    Some(s) => self.push(Value::str(&s)),
+                    None => {
                         return Err(vm.unsupported(
                             "unpickling a str that is not valid UTF-8 (surrogates or an error)",
                         ))
@@ -939,7 +945,7 @@ fn raw_unicode_escape_decode(vm: &Vm, b: &[u8]) -> PyResult<String> {
             let ch = hex
                 .filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
                 .and_then(|h| u32::from_str_radix(h, 16).ok())
-                .and_then(char::from_u32);
+                .and_then(crate::runtime::standins::char_of);
             match ch {
                 Some(ch) => out.push(ch),
                 None => {

@@ -194,7 +194,11 @@ pub fn os_error(vm: &Vm, e: &std::io::Error, path: &str) -> Throw {
 /// unsupported).
 fn path_arg(vm: &mut Vm, v: Option<Value>, fname: &str) -> PyResult<Rc<str>> {
     match v.as_ref().map(Value::builtin_value) {
-        Some(Value::Str(s)) => Ok(s.clone()),
+        // CPython encodes it with surrogateescape, to bytes the VM's host paths cannot be.
+        Some(Value::Str(s)) => {
+            crate::runtime::standins::reject(vm, s, "a path")?;
+            Ok(s.clone())
+        }
         Some(Value::Bytes(_) | Value::Int(_)) => {
             Err(vm.unsupported(format!("posix.{fname} of bytes or a file descriptor")))
         }

@@ -174,7 +174,11 @@ impl Subject {
 /// array) are buffers the VM cannot hand to the engine yet.
 pub fn text_of(vm: &Vm, v: &Value) -> PyResult<Text> {
     match v.builtin_value() {
-        Value::Str(s) => Ok(Text::Str(s.clone())),
+        Value::Str(s) => {
+            // The engine reads the UTF-8 itself, and would see a stand-in's own code point.
+            crate::runtime::standins::reject(vm, s, "a regular expression's subject")?;
+            Ok(Text::Str(s.clone()))
+        }
         Value::Bytes(b) => Ok(Text::Bytes(b.clone())),
         _ => {
             let t = vm.type_of(v);
