@@ -15,12 +15,18 @@ pub fn format_exception(vm: &mut Vm, exc: &Value) -> String {
 /// The `File` lines of `exc`'s traceback (CPython `StackSummary.format`), without the
 /// header.
 pub(super) fn stack(vm: &mut Vm, exc: &Value) -> String {
-    let mut out = String::new();
-    let out = &mut out;
-    let mut tb = exc
+    let tb = exc
         .exc()
         .map(|d| d.traceback.borrow().clone())
         .unwrap_or(Value::None);
+    stack_from(vm, tb)
+}
+
+/// The `File` lines of the traceback `tb` and those after it.
+pub(super) fn stack_from(vm: &mut Vm, tb: Value) -> String {
+    let mut out = String::new();
+    let out = &mut out;
+    let mut tb = tb;
     // Runs of identical entries beyond three are folded (CPython `TB_RECURSIVE_CUTOFF`).
     let mut last: Option<(usize, Option<u32>)> = None;
     let mut repeats = 0usize;
