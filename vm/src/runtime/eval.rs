@@ -679,6 +679,7 @@ pub(super) fn add_traceback(vm: &mut Vm, exc: &Value) -> PyResult<()> {
         tb_frame: fo,
         tb_lasti: lasti,
         tb_lineno: lineno,
+        made: false,
     };
     *data.traceback.borrow_mut() = Value::Traceback(crate::runtime::gc::alloc(tb));
     Ok(())
