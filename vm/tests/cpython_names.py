@@ -24,6 +24,16 @@ async def coro():
 async def agen():
     yield 1
 
+def unraisable_hook_args_type():
+    got = []
+    old, sys.unraisablehook = sys.unraisablehook, got.append
+    class Finalized:
+        def __del__(self):
+            raise ValueError
+    Finalized()
+    sys.unraisablehook = old
+    return type(got[0])
+
 def async_samples():
     """The coroutine and async generator types and their awaitables' (the wrapped value's
     type is only seen by a tracer, at the async generator's yield)."""
@@ -132,6 +142,8 @@ samples = {
     "struct_time": __import__("time").struct_time,
     "_local": _thread._local, "_ExceptHookArgs": _thread._ExceptHookArgs,
     "struct_siginfo": __import__("_signal").struct_siginfo,
+    # sys.unraisablehook's argument type (Python/errors.c), seen only by a hook.
+    "UnraisableHookArgs": unraisable_hook_args_type(),
     # `select`'s epoll type (Modules/selectmodule.c).
     "epoll": select.epoll,
 }

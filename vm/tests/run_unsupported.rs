@@ -234,14 +234,10 @@ fn finalising_a_suspended_generator_runs_its_cleanup_or_is_unsupported() {
         )),
         "cleanup\nafter\n"
     );
-    // A close that raises is reported as unraisable, with a traceback the VM does not
-    // reproduce yet.
-    let raising = "def gen():\n    try:\n        yield 1\n    finally:\n        yield 2\ng = gen()\nnext(g)\ndel g\n";
-    let (what, _) = unsupported(raising);
-    assert!(
-        what.starts_with("an exception raised while closing a freed generator"),
-        "{what}"
-    );
+    // A close that raises is reported as unraisable (tests/language/unraisable.txt has
+    // the report) and the program goes on.
+    let raising = "def gen():\n    try:\n        yield 1\n    finally:\n        yield 2\ng = gen()\nnext(g)\ndel g\nprint('after')\n";
+    assert_eq!(stdout(raising), "after\n");
     let (what, _) = unsupported(&format!("{body}g = gen()\nnext(g)\nprint('end')\n"));
     assert!(
         what.starts_with("a generator still suspended at exit"),

@@ -1014,6 +1014,10 @@ impl Vm {
             Value::Function(_) if name == "__type_params__" => {
                 return Err(self.type_error("__type_params__ must be set to a tuple"));
             }
+            // `tb_setnext` without a value.
+            Value::Traceback(_) if name == "tb_next" => {
+                return Err(self.type_error("can't delete tb_next attribute"));
+            }
             Value::Type(t) if !t.is_builtin() && name == "__type_params__" => {
                 return Err(self.type_error(format!(
                     "cannot delete '__type_params__' attribute of immutable type '{}'",

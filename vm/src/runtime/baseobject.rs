@@ -32,6 +32,14 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("object", "__reduce__", reduce),
     ("object", "__reduce_ex__", reduce_ex),
     ("object", "__getstate__", getstate),
+    // NoneType's own `tp_richcompare` compares as `object_richcompare` does; its
+    // entries are NoneType's, so `object.__ne__(None, x)` finds `NoneType.__eq__`.
+    ("NoneType", "__eq__", eq),
+    ("NoneType", "__ne__", ne),
+    ("NoneType", "__lt__", lt),
+    ("NoneType", "__le__", le),
+    ("NoneType", "__gt__", gt),
+    ("NoneType", "__ge__", ge),
     ("set", "__reduce__", set_reduce),
     ("frozenset", "__reduce__", frozenset_reduce),
 ];

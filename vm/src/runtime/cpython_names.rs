@@ -422,6 +422,11 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__doc__", "__init__", "__module__", "__new__", "__sizeof__", "find_class", "load",
         "memo", "persistent_load",
     ]),
+    ("UnraisableHookArgs", "tuple", &[
+        "__doc__", "__match_args__", "__new__", "__reduce__", "__repr__", "err_msg",
+        "exc_traceback", "exc_type", "exc_value", "n_fields", "n_sequence_fields",
+        "n_unnamed_fields", "object",
+    ]),
     ("UserWarning", "Warning", &[
         "__doc__", "__init__", "__new__",
     ]),
@@ -1372,6 +1377,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("Unpickler", &[
         "__init__",
     ]),
+    ("UnraisableHookArgs", &[
+        "__repr__",
+    ]),
     ("UserWarning", &[
         "__init__",
     ]),
@@ -2129,6 +2137,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ("UnionType", &[
         "__args__",
     ]),
+    ("UnraisableHookArgs", &[
+        "err_msg", "exc_traceback", "exc_type", "exc_value", "object",
+    ]),
     ("_ExceptHookArgs", &[
         "exc_traceback", "exc_type", "exc_value", "thread",
     ]),
@@ -2277,23 +2288,23 @@ pub const FINAL_TYPES: &[&str] = &[
     "CallableProxyType", "DirEntry", "Encoder", "KeyWrapper", "Match", "NoneType",
     "NotImplementedType", "ParamSpec", "Pattern", "PickleBuffer", "ProxyType", "SHA224Type",
     "SHA256Type", "SHA384Type", "SHA512Type", "SRE_Scanner", "SRE_Template", "Scanner",
-    "TypeAliasType", "TypeVar", "TypeVarTuple", "UnionType", "_BytesIOBuffer", "_ExceptHookArgs",
-    "_abc_data", "_deque_iterator", "_deque_reverse_iterator", "_grouper", "_lru_cache_wrapper",
-    "_tee", "_tee_dataobject", "_tuplegetter", "async_generator", "async_generator_asend",
-    "async_generator_athrow", "async_generator_wrapped_value", "attrgetter", "bool",
-    "builtin_function_or_method", "bytearray_iterator", "bytes_iterator", "callable_iterator",
-    "cell", "classmethod_descriptor", "code", "coroutine", "coroutine_wrapper",
-    "dict_itemiterator", "dict_items", "dict_keyiterator", "dict_keys",
-    "dict_reverseitemiterator", "dict_reversekeyiterator", "dict_reversevalueiterator",
-    "dict_valueiterator", "dict_values", "ellipsis", "epoll", "flags", "float_info", "frame",
-    "function", "generator", "getset_descriptor", "hash_info", "int_info", "itemgetter",
-    "iterator", "list_iterator", "list_reverseiterator", "lock", "mappingproxy",
-    "memory_iterator", "memoryview", "method", "method-wrapper", "method_descriptor",
-    "methodcaller", "odict_items", "odict_iterator", "odict_keys", "odict_values", "range",
-    "range_iterator", "sched_param", "set_iterator", "slice", "stat_result", "statvfs_result",
-    "str_ascii_iterator", "str_iterator", "struct_siginfo", "struct_time", "terminal_size",
-    "thread_info", "times_result", "traceback", "tuple_iterator", "uname_result",
-    "unpack_iterator", "version_info", "waitid_result", "wrapper_descriptor",
+    "TypeAliasType", "TypeVar", "TypeVarTuple", "UnionType", "UnraisableHookArgs",
+    "_BytesIOBuffer", "_ExceptHookArgs", "_abc_data", "_deque_iterator",
+    "_deque_reverse_iterator", "_grouper", "_lru_cache_wrapper", "_tee", "_tee_dataobject",
+    "_tuplegetter", "async_generator", "async_generator_asend", "async_generator_athrow",
+    "async_generator_wrapped_value", "attrgetter", "bool", "builtin_function_or_method",
+    "bytearray_iterator", "bytes_iterator", "callable_iterator", "cell", "classmethod_descriptor",
+    "code", "coroutine", "coroutine_wrapper", "dict_itemiterator", "dict_items",
+    "dict_keyiterator", "dict_keys", "dict_reverseitemiterator", "dict_reversekeyiterator",
+    "dict_reversevalueiterator", "dict_valueiterator", "dict_values", "ellipsis", "epoll",
+    "flags", "float_info", "frame", "function", "generator", "getset_descriptor", "hash_info",
+    "int_info", "itemgetter", "iterator", "list_iterator", "list_reverseiterator", "lock",
+    "mappingproxy", "memory_iterator", "memoryview", "method", "method-wrapper",
+    "method_descriptor", "methodcaller", "odict_items", "odict_iterator", "odict_keys",
+    "odict_values", "range", "range_iterator", "sched_param", "set_iterator", "slice",
+    "stat_result", "statvfs_result", "str_ascii_iterator", "str_iterator", "struct_siginfo",
+    "struct_time", "terminal_size", "thread_info", "times_result", "traceback", "tuple_iterator",
+    "uname_result", "unpack_iterator", "version_info", "waitid_result", "wrapper_descriptor",
 ];
 
 /// `__doc__` of each built-in type whose `__doc__` is a str or None, sorted by the VM's
@@ -2669,6 +2680,9 @@ map the old Python 2 names to the new names used in Python 3.  The
 instances pickled by Python 2; these default to 'ASCII' and 'strict',
 respectively.  The *encoding* can be 'bytes' to read these 8-bit
 string instances as bytes objects."##), true),
+    ("UnraisableHookArgs", Some(r##"UnraisableHookArgs
+
+Type used to pass arguments to sys.unraisablehook."##), true),
     ("UserWarning", Some(r##"Base class for warnings generated by user code."##), true),
     ("ValueError", Some(r##"Inappropriate argument value (of correct type)."##), true),
     ("Warning", Some(r##"Base class for warning categories."##), true),
@@ -3364,6 +3378,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("UnicodeWarning", 0x40085502),
     ("UnionType", 0x85182),
     ("Unpickler", 0x5700),
+    ("UnraisableHookArgs", 0x4485122),
     ("UserWarning", 0x40085502),
     ("ValueError", 0x40085502),
     ("Warning", 0x40085502),

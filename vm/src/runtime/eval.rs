@@ -662,7 +662,7 @@ fn unwind(vm: &mut Vm, exc: Value, reraise: bool) -> PyResult<Option<Value>> {
 }
 
 /// Prepends a traceback entry for the current frame (CPython `PyTraceBack_Here`).
-fn add_traceback(vm: &mut Vm, exc: &Value) -> PyResult<()> {
+pub(super) fn add_traceback(vm: &mut Vm, exc: &Value) -> PyResult<()> {
     let Some(index) = vm.frames.len().checked_sub(1) else {
         return Ok(());
     };
@@ -679,6 +679,7 @@ fn add_traceback(vm: &mut Vm, exc: &Value) -> PyResult<()> {
         tb_frame: fo,
         tb_lasti: lasti,
         tb_lineno: lineno,
+        made: false,
     };
     *data.traceback.borrow_mut() = Value::Traceback(crate::runtime::gc::alloc(tb));
     Ok(())

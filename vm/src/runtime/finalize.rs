@@ -1,7 +1,8 @@
 //! `__del__` (CPython's `tp_finalize` of classes, PEP 442): called once per object, when
 //! its last reference goes (`subtype_dealloc` → `PyObject_CallFinalizerFromDealloc`), or
 //! by `gc.collect()` before it frees a cycle; an exception it raises is reported as
-//! unraisable ("Exception ignored in: …") and the program goes on.
+//! unraisable (`unraisable`: sys.unraisablehook, "Exception ignored in: …") and the
+//! program goes on.
 //!
 //! The VM's objects are `Rc`s, and `Drop` cannot call Python. So the instance being
 //! dropped is moved into a new one — the same class, dict, slots and exception state —
@@ -183,11 +184,8 @@ fn call_del(vm: &mut Vm, obj: &Value) -> PyResult<()> {
             if vm.type_of(&e).is_subtype(&vm.ty("SystemExit")) {
                 return Err(vm.unsupported("a SystemExit raised by __del__"));
             }
-            let shown = vm.repr(&del)?;
-            let text = super::traceback::format_exception(vm, &e);
-            vm.stderr
-                .push_str(&format!("Exception ignored in: {shown}\n{text}"));
-            Ok(())
+            // `PyErr_WriteUnraisable(del)`: the hook's `object` is the `__del__` function.
+            super::unraisable::write_unraisable(vm, &e, None, del)
         }
         Err(other) => Err(other),
     }

@@ -69,6 +69,7 @@ mod traceback;
 mod types;
 mod typevars;
 mod unicodeerror;
+mod unraisable;
 mod weakref;
 
 use std::rc::Rc;

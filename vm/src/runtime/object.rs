@@ -438,6 +438,9 @@ pub struct Traceback {
     /// In bytes, like CPython's `tb_lasti`.
     pub tb_lasti: i64,
     pub tb_lineno: Option<u32>,
+    /// Made by `types.TracebackType(...)`, whose `tb_lineno` need not be the line of
+    /// `tb_lasti`'s instruction.
+    pub made: bool,
 }
 
 /// A module (CPython `PyModuleObject`).

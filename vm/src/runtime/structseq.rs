@@ -177,6 +177,17 @@ const LAYOUTS: &[(&str, &[&str], usize)] = &[
         4,
     ),
     (
+        "UnraisableHookArgs",
+        &[
+            "exc_type",
+            "exc_value",
+            "exc_traceback",
+            "err_msg",
+            "object",
+        ],
+        5,
+    ),
+    (
         "struct_siginfo",
         &[
             "si_signo",
@@ -316,6 +327,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "time.struct_time" => "struct_time",
         "_thread._ExceptHookArgs" => "_ExceptHookArgs",
         "signal.struct_siginfo" => "struct_siginfo",
+        "UnraisableHookArgs" => "UnraisableHookArgs",
         _ => return None,
     };
     let made = structseq_new(vm, t, key, args);
@@ -434,6 +446,8 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("struct_time", "__reduce__", reduce),
     ("_ExceptHookArgs", "__repr__", repr),
     ("_ExceptHookArgs", "__reduce__", reduce),
+    ("UnraisableHookArgs", "__repr__", repr),
+    ("UnraisableHookArgs", "__reduce__", reduce),
     ("struct_siginfo", "__repr__", repr),
     ("struct_siginfo", "__reduce__", reduce),
 ];

@@ -69,6 +69,7 @@ pub fn install(vm: &mut Vm) {
             ("setrecursionlimit", setrecursionlimit),
             ("exit", exit),
             ("excepthook", excepthook),
+            ("unraisablehook", super::unraisable::unraisablehook),
             ("intern", intern),
             ("get_int_max_str_digits", get_int_max_str_digits),
             ("set_int_max_str_digits", set_int_max_str_digits),
@@ -88,6 +89,9 @@ pub fn install(vm: &mut Vm) {
     // The hook CPython starts with is kept as `__excepthook__`.
     if let Some(hook) = sys.get_str("excepthook") {
         sys.set_str("__excepthook__", hook);
+    }
+    if let Some(hook) = sys.get_str("unraisablehook") {
+        sys.set_str("__unraisablehook__", hook);
     }
     sys.set_str("hexversion", Value::Int(0x030c01f0));
     sys.set_str("modules", Value::Dict(vm.modules.clone()));

@@ -5,8 +5,10 @@
 
 use crate::{CompileError, CompileWarning};
 
+use super::argspec::{required, Spec, Style};
 use super::interp::Vm;
-use super::object::Value;
+use super::object::{Args, Traceback, Value};
+use super::PyResult;
 
 pub fn format_exception(vm: &mut Vm, exc: &Value) -> String {
     super::tbgroup::format(vm, exc)
@@ -15,12 +17,18 @@ pub fn format_exception(vm: &mut Vm, exc: &Value) -> String {
 /// The `File` lines of `exc`'s traceback (CPython `StackSummary.format`), without the
 /// header.
 pub(super) fn stack(vm: &mut Vm, exc: &Value) -> String {
-    let mut out = String::new();
-    let out = &mut out;
-    let mut tb = exc
+    let tb = exc
         .exc()
         .map(|d| d.traceback.borrow().clone())
         .unwrap_or(Value::None);
+    stack_from(vm, tb)
+}
+
+/// The `File` lines of the traceback `tb` and those after it.
+pub(super) fn stack_from(vm: &mut Vm, tb: Value) -> String {
+    let mut out = String::new();
+    let out = &mut out;
+    let mut tb = tb;
     // Runs of identical entries beyond three are folded (CPython `TB_RECURSIVE_CUTOFF`).
     let mut last: Option<(usize, Option<u32>)> = None;
     let mut repeats = 0usize;
@@ -56,8 +64,35 @@ pub(super) fn stack(vm: &mut Vm, exc: &Value) -> String {
                 };
                 if let Some(src) = source.filter(|s| !s.trim().is_empty()) {
                     out.push_str(&format!("    {}\n", src.trim()));
-                    let unit = usize::try_from(t.tb_lasti / 2).unwrap_or(0);
-                    let pos = code.positions().get(unit).copied().unwrap_or_default();
+                    let pos = match usize::try_from(t.tb_lasti).map(|b| b / 2) {
+                        Ok(unit) => code.positions().get(unit).copied().unwrap_or_default(),
+                        // `PyCode_Addr2Location` of a negative offset: the first line,
+                        // columns 0 to 0.
+                        Err(_) => crate::code::Position {
+                            line: Some(code.co_firstlineno),
+                            end_line: Some(code.co_firstlineno),
+                            col: Some(0),
+                            end_col: Some(0),
+                        },
+                    };
+                    // `tb_displayline` takes the columns of `tb_lasti`'s instruction
+                    // whatever its line; only a traceback made by TracebackType(...) can
+                    // have a line of its own.
+                    let pos = match pos.line {
+                        Some(_) if t.made => crate::code::Position {
+                            line: Some(l),
+                            // Still one line, or still several.
+                            end_line: pos.end_line.map(|e| {
+                                if Some(e) == pos.line {
+                                    l
+                                } else {
+                                    l.saturating_add(1)
+                                }
+                            }),
+                            ..pos
+                        },
+                        _ => pos,
+                    };
                     if let Some(carets) = super::carets::caret_line(&src, l, pos) {
                         out.push_str(&carets);
                     }
@@ -172,4 +207,44 @@ pub fn syntax_error_text(filename: &str, source: &str, e: &CompileError) -> Stri
     }
     out.push_str(&format!("{}: {}\n", e.class_name(), e.message));
     out
+}
+
+/// `types.TracebackType(tb_next, tb_frame, tb_lasti, tb_lineno)` (Python/traceback.c
+/// `tb_new`): the frame, then the two C ints are converted first (Argument Clinic), then
+/// `tb_next` is checked.
+pub fn new(vm: &mut Vm, args: &Args) -> PyResult<Value> {
+    let [next, frame, lasti, lineno] = Spec::function(
+        "TracebackType",
+        Style::Keywords,
+        &["tb_next", "tb_frame", "tb_lasti", "tb_lineno"],
+        4,
+    )
+    .keywords(0, 4)
+    .bind::<4>(vm, args, 0)?;
+    let (next, frame) = (required(next), required(frame));
+    let Value::Frame(frame) = frame else {
+        let n = vm.type_of(&frame).name.clone();
+        return Err(vm.type_error(format!(
+            "TracebackType() argument 'tb_frame' must be frame, not {n}"
+        )));
+    };
+    let lasti = vm.c_int(&required(lasti))?;
+    let lineno = vm.c_int(&required(lineno))?;
+    if !matches!(next, Value::Traceback(_) | Value::None) {
+        let n = vm.type_of(&next).name.clone();
+        return Err(vm.type_error(format!("expected traceback object or None, got '{n}'")));
+    }
+    // CPython keeps the int as it is; -1 asks `tb_lineno` to compute the line from
+    // `tb_lasti`, which the VM's traceback (a line number or None) does not model.
+    let Ok(lineno) = u32::try_from(lineno) else {
+        return Err(vm.unsupported("a traceback made with a negative tb_lineno"));
+    };
+    let tb = Traceback {
+        tb_next: std::cell::RefCell::new(next),
+        tb_frame: frame,
+        tb_lasti: i64::from(lasti),
+        tb_lineno: Some(lineno),
+        made: true,
+    };
+    Ok(Value::Traceback(super::gc::alloc(tb)))
 }

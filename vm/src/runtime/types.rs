@@ -399,6 +399,7 @@ pub const STRUCT_SEQUENCES: &[&str] = &[
     "sched_param",
     "struct_time",
     "_ExceptHookArgs",
+    "UnraisableHookArgs",
     "struct_siginfo",
 ];
 

@@ -233,14 +233,13 @@ pub fn run_pending(vm: &mut Vm) -> PyResult<()> {
             if callback.is_none() {
                 continue;
             }
-            if let Err(e) = vm.call1(&callback, wr) {
-                return Err(match e {
-                    super::Throw::Exc(_) | super::Throw::Reraise(_) => vm.unsupported(
-                        "an exception raised by a weakref callback (CPython reports it as \
-                         unraisable)",
-                    ),
-                    fatal => fatal,
-                });
+            match vm.call1(&callback, wr) {
+                Ok(_) => {}
+                // `handle_callback`: `PyErr_WriteUnraisable(callback)`.
+                Err(super::Throw::Exc(e) | super::Throw::Reraise(e)) => {
+                    super::unraisable::write_unraisable(vm, &e, None, callback)?;
+                }
+                Err(fatal) => return Err(fatal),
             }
         }
     }

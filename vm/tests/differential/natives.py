@@ -129,7 +129,22 @@ def _native_types():
         **_collections_types(),
         **_functools_types(),
         **_json_random_sha2_types(),
+        "UnraisableHookArgs": _unraisable_hook_args_type(),
     }
+
+
+def _unraisable_hook_args_type():
+    """sys.unraisablehook's argument type, which only a call of the hook shows."""
+    got = []
+    old, sys.unraisablehook = sys.unraisablehook, got.append
+
+    class Finalized:
+        def __del__(self):
+            raise ValueError
+
+    Finalized()
+    sys.unraisablehook = old
+    return type(got[0])
 
 
 def _json_random_sha2_types():

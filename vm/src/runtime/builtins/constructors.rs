@@ -352,6 +352,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
             Err(vm.unsupported(format!("calling {name} (its constructor)")))
         }
         "mappingproxy" => crate::runtime::mappingproxy::new(vm, &args),
+        "traceback" => crate::runtime::traceback::new(vm, &args),
         // none_new, notimplemented_new, ellipsis_new: the singleton.
         "NoneType" | "NotImplementedType" | "ellipsis" => singleton(vm, name, &args),
         _ => match crate::runtime::modules::construct(vm, t, args) {

@@ -83,11 +83,8 @@ fn call_all(vm: &mut Vm) -> PyResult<()> {
         match vm.call(&f, args) {
             Ok(_) => {}
             Err(Throw::Exc(e) | Throw::Reraise(e)) => {
-                let shown = vm.repr(&f)?;
-                let text = super::super::traceback::format_exception(vm, &e);
-                vm.stderr.push_str(&format!(
-                    "Exception ignored in atexit callback: {shown}\n{text}"
-                ));
+                // `_PyErr_WriteUnraisableMsg("in atexit callback", func)`.
+                super::super::unraisable::write_unraisable(vm, &e, Some("in atexit callback"), f)?;
             }
             Err(other) => return Err(other),
         }

@@ -506,7 +506,8 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         | "posix.sched_param"
         | "time.struct_time"
         | "_thread._ExceptHookArgs"
-        | "signal.struct_siginfo" => return super::structseq::construct(vm, t, args),
+        | "signal.struct_siginfo"
+        | "UnraisableHookArgs" => return super::structseq::construct(vm, t, args),
         "re.Pattern"
         | "re.Match"
         | "_sre.SRE_Scanner"

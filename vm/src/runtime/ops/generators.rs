@@ -23,7 +23,8 @@ use super::super::{PyResult, Throw};
 // same for generators and coroutines whose closing runs code of the program: `Drop`
 // cannot run Python, so the generator's state moves to a new generator object that is
 // closed before the next instruction (as `finalize` does for `__del__`). Where a tracer
-// watches, for async generators, or when closing raises, it ends the run as unsupported.
+// watches, or for async generators, it ends the run as unsupported; an exception closing
+// raises is reported as unraisable (`unraisable`).
 
 thread_local! {
     /// A suspended generator was freed since the evaluator last looked: `Some(true)` when
@@ -198,13 +199,12 @@ pub fn run_pending_closes(vm: &mut Vm) -> PyResult<()> {
         for g in due {
             match vm.gen_close(&g) {
                 Ok(()) => {}
-                // CPython reports it as unraisable, with the traceback of the frame that
-                // freed the generator, which the VM does not reproduce yet.
-                Err(Throw::Exc(_) | Throw::Reraise(_)) => {
-                    return Err(vm.unsupported(
-                        "an exception raised while closing a freed generator (CPython \
-                         reports it as unraisable)",
-                    ))
+                // `_PyGen_Finalize`: `PyErr_WriteUnraisable(self)`; an exception raised
+                // by `close()` itself (a `yield` in reply to GeneratorExit) gets the
+                // traceback of the frame that freed the generator.
+                Err(Throw::Exc(e) | Throw::Reraise(e)) => {
+                    let obj = Value::Generator(g);
+                    super::super::unraisable::write_unraisable(vm, &e, None, obj)?;
                 }
                 Err(other) => return Err(other),
             }
@@ -747,16 +747,24 @@ impl Vm {
     }
 
     /// CPython `gen_close_iter` for a sub-iterator that is not a generator: its `close`
-    /// method if it has one (a failed lookup is reported as unraisable and ignored).
+    /// method if it has one (a lookup failing other than with AttributeError is reported as
+    /// unraisable and ignored).
     fn close_iter(&mut self, yf: &Value) -> PyResult<()> {
         if let Value::Generator(sub) = yf {
             if sub.kind != GenKind::AsyncGenerator {
                 return self.gen_close(&sub.clone());
             }
         }
+        // `_PyObject_LookupAttr`: no `close` is no error; another error in the lookup
+        // goes to `PyErr_WriteUnraisable(yf)`.
         let meth = match self.getattr(yf, "close") {
             Ok(m) => m,
-            Err(Throw::Exc(_) | Throw::Reraise(_)) => return Ok(()),
+            Err(Throw::Exc(e) | Throw::Reraise(e)) => {
+                if !self.is_instance_of(&e, "AttributeError") {
+                    super::super::unraisable::write_unraisable(self, &e, None, yf.clone())?;
+                }
+                return Ok(());
+            }
             Err(fatal) => return Err(fatal),
         };
         self.call0(&meth).map(|_| ())
