@@ -136,6 +136,10 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                     if let Some(r) = vm.call_special(&v, "__int__", vec![])? {
                         return Ok(r);
                     }
+                    // `PyNumber_Long`: `nb_index` after `nb_int`.
+                    if let Some(r) = vm.try_index(&v)? {
+                        return Ok(r);
+                    }
                     // `PyNumber_Long`'s deprecated fallback warns before it calls it.
                     if vm.special(&v, "__trunc__").is_some() {
                         return Err(vm.unsupported(
@@ -169,6 +173,11 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                 None => {
                     if let Some(r) = vm.call_special(&v, "__float__", vec![])? {
                         return Ok(r);
+                    }
+                    // `PyNumber_Float`: `nb_index` when there is no `nb_float`.
+                    if let Some(i) = vm.try_index(&v)? {
+                        let n = num(&i).unwrap_or(Num::Int(0));
+                        return n.to_f64().map(Value::Float).map_err(|e| vm.arith_error(e));
                     }
                     Err(vm.type_error(format!(
                         "float() argument must be a string or a real number, not '{}'",
