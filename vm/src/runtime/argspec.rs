@@ -299,29 +299,24 @@ impl<'a> Spec<'a> {
 
 /// An argument CPython converts with `__index__` (`Py_ssize_t` parameters): an int
 /// beyond 64 bits is an OverflowError (`PyLong_AsSsize_t`).
-pub fn index(vm: &Vm, v: &Value) -> PyResult<i64> {
-    match v {
-        Value::Int(i) => Ok(*i),
-        Value::Bool(b) => Ok(i64::from(*b)),
-        Value::BigInt(_) => Err(vm.err("OverflowError", super::int::TOO_LARGE_SSIZE_T)),
-        other => Err(vm.type_error(format!(
-            "'{}' object cannot be interpreted as an integer",
-            vm.type_of(other).name
-        ))),
+pub fn index(vm: &mut Vm, v: &Value) -> PyResult<i64> {
+    match vm.number_index(v)? {
+        Value::Int(i) => Ok(i),
+        _ => Err(vm.err("OverflowError", super::int::TOO_LARGE_SSIZE_T)),
     }
 }
 
 /// A `start`/`end` argument of `str.find` and friends (`_PyEval_SliceIndex`): `None`
 /// when absent or `None`.
-pub fn slice_index(vm: &Vm, v: Option<&Value>) -> PyResult<Option<i64>> {
+pub fn slice_index(vm: &mut Vm, v: Option<&Value>) -> PyResult<Option<i64>> {
     match v {
         None | Some(Value::None) => Ok(None),
-        Some(v @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_))) => {
-            Ok(super::int::clamped_index(v))
-        }
-        Some(_) => {
-            Err(vm.type_error("slice indices must be integers or None or have an __index__ method"))
-        }
+        Some(v) => match vm.try_index(v)? {
+            Some(i) => Ok(super::int::clamped_index(&i)),
+            None => Err(
+                vm.type_error("slice indices must be integers or None or have an __index__ method")
+            ),
+        },
     }
 }
 

@@ -163,7 +163,25 @@ pub fn construct(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// count of zeros, then the buffer protocol, then iteration of ints), `what` naming the
 /// type in the messages.
 pub fn from_object(vm: &mut Vm, source: &Value, what: &str) -> PyResult<Vec<u8>> {
-    let exact = source.builtin_value();
+    // `PyIndex_Check`: a count through `PyNumber_AsSsize_t(x, PyExc_OverflowError)`; a
+    // TypeError from it falls through to the buffer and iteration.
+    let index = if vm.has_index(source) {
+        match vm.try_index(source) {
+            Ok(Some(Value::BigInt(_))) => {
+                let t = vm.type_of(source).name.clone();
+                return Err(vm.err(
+                    "OverflowError",
+                    format!("cannot fit '{t}' into an index-sized integer"),
+                ));
+            }
+            Ok(i) => i,
+            Err(super::Throw::Exc(e)) if vm.is_instance_of(&e, "TypeError") => None,
+            Err(e) => return Err(e),
+        }
+    } else {
+        None
+    };
+    let exact = index.as_ref().unwrap_or(source.builtin_value());
     match exact {
         Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => {
             let n = match super::int::as_i64_exact(exact) {
@@ -175,9 +193,6 @@ pub fn from_object(vm: &mut Vm, source: &Value, what: &str) -> PyResult<Vec<u8>>
             }
             vm.before_alloc(heap::bytes_block(n as u128), n as u128)?;
             return Ok(vec![0u8; n as usize]);
-        }
-        Value::Object(_) if vm.special(source, "__index__").is_some() => {
-            return Err(vm.unsupported(format!("{what}() of an object with __index__")));
         }
         _ => {}
     }
@@ -284,7 +299,7 @@ enum Sub {
 }
 
 /// `PyNumber_AsSsize_t(index, PyExc_IndexError)` or a slice, else the TypeError.
-fn subscript(vm: &Vm, key: &Value) -> PyResult<Sub> {
+fn subscript(vm: &mut Vm, key: &Value) -> PyResult<Sub> {
     match key.builtin_value() {
         Value::Slice(s) => Ok(Sub::Slice(s.clone())),
         v @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_)) => {
@@ -293,9 +308,16 @@ fn subscript(vm: &Vm, key: &Value) -> PyResult<Sub> {
                 None => Err(vm.err("IndexError", super::int::CANNOT_FIT)),
             }
         }
-        Value::Object(_) if vm.special(key, "__index__").is_some() => {
-            Err(vm.unsupported("a bytearray index with __index__"))
-        }
+        Value::Object(_) if vm.has_index(key) => match vm.number_index(key)? {
+            Value::Int(i) => Ok(Sub::At(i)),
+            _ => {
+                let t = vm.type_of(key).name.clone();
+                Err(vm.err(
+                    "IndexError",
+                    format!("cannot fit '{t}' into an index-sized integer"),
+                ))
+            }
+        },
         _ => Err(vm.type_error(format!(
             "bytearray indices must be integers or slices, not {}",
             vm.type_of(key).name
@@ -539,7 +561,7 @@ fn iadd(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 /// The count of `b * n` (`wrap_indexargfunc`: an index, OverflowError beyond 64 bits).
-fn count_operand(vm: &Vm, args: &Args, name: &str) -> PyResult<usize> {
+fn count_operand(vm: &mut Vm, args: &Args, name: &str) -> PyResult<usize> {
     operands(vm, args, name, 1)?;
     let n = &args.pos[1];
     match n.builtin_value() {
@@ -549,9 +571,17 @@ fn count_operand(vm: &Vm, args: &Args, name: &str) -> PyResult<usize> {
                 None => Err(vm.err("OverflowError", super::int::CANNOT_FIT)),
             }
         }
-        Value::Object(_) if vm.special(n, "__index__").is_some() => {
-            Err(vm.unsupported("repeating a bytearray by an object's __index__"))
-        }
+        // `PyNumber_AsSsize_t(o, PyExc_OverflowError)`, naming the operand's type.
+        Value::Object(_) if vm.has_index(n) => match vm.number_index(n)? {
+            Value::Int(k) => Ok(k.max(0) as usize),
+            _ => {
+                let t = vm.type_of(n).name.clone();
+                Err(vm.err(
+                    "OverflowError",
+                    format!("cannot fit '{t}' into an index-sized integer"),
+                ))
+            }
+        },
         _ => Err(vm.type_error(format!(
             "'{}' object cannot be interpreted as an integer",
             vm.type_of(n).name

@@ -24,13 +24,11 @@ use super::{PyResult, Throw};
 /// calls: a class defining one would silently behave differently, so it is unsupported.
 /// (Names the VM does dispatch, such as `__eq__`, `__iter__` or `__add__`, are absent.)
 const UNDISPATCHED: &[&str] = &[
-    "__index__",
     "__length_hint__",
     "__instancecheck__",
     "__subclasscheck__",
     "__buffer__",
     "__release_buffer__",
-    "__fspath__",
     "__weakref__",
 ];
 
@@ -171,14 +169,12 @@ pub fn make_class(
             // isinstance() and issubclass() ask a metaclass's hooks (`class_check`), not a
             // class's own.
             let hook = matches!(&**k, "__instancecheck__" | "__subclasscheck__");
-            // An abstract buffer or path method under an ABC metaclass
-            // (`collections.abc.Buffer`, `os.PathLike`) is never called: no instance
-            // exists until a subclass overrides it, and that subclass's own body is
-            // checked here.
-            let abstract_buffer =
-                matches!(&**k, "__buffer__" | "__release_buffer__" | "__fspath__")
-                    && !Rc::ptr_eq(meta, &vm.ty("type"))
-                    && matches!(ns.get_str(k), Some(Value::Function(f))
+            // An abstract buffer method under an ABC metaclass (`collections.abc.Buffer`)
+            // is never called: no instance exists until a subclass overrides it, and that
+            // subclass's own body is checked here.
+            let abstract_buffer = matches!(&**k, "__buffer__" | "__release_buffer__")
+                && !Rc::ptr_eq(meta, &vm.ty("type"))
+                && matches!(ns.get_str(k), Some(Value::Function(f))
                     if matches!(f.dict.get_str("__isabstractmethod__"), Some(Value::Bool(true))));
             if &**k == "__del__" {
                 super::finalize::class_has_del();

@@ -83,7 +83,8 @@ pub const TOO_LARGE_SSIZE_T: &str = "Python int too large to convert to C ssize_
 impl Vm {
     /// An argument converted to a C `int` (`_PyLong_AsInt`): a TypeError for a value that
     /// is not an int, an OverflowError beyond 32 bits.
-    pub fn c_int(&self, v: &Value) -> PyResult<i32> {
+    pub fn c_int(&mut self, v: &Value) -> PyResult<i32> {
+        let v = &self.try_index(v)?.unwrap_or_else(|| v.clone());
         match as_i64_exact(v) {
             Some(i) => i32::try_from(i).map_err(|_| self.c_int_overflow()),
             None if is_int(v) => Err(self.c_int_overflow()),

@@ -424,9 +424,17 @@ fn key(vm: &mut Vm, key: &Value) -> PyResult<Key> {
                 t.len()
             )))
         }
-        Value::Object(_) if vm.special(key, "__index__").is_some() => {
-            Err(vm.unsupported("a memoryview index given by an object's __index__"))
-        }
+        // `PyNumber_AsSsize_t(key, PyExc_IndexError)`, naming the key's type.
+        Value::Object(_) if vm.has_index(key) => match vm.number_index(key)? {
+            Value::Int(i) => Ok(Key::At(i)),
+            _ => {
+                let t = vm.type_of(key).name.clone();
+                Err(vm.err(
+                    "IndexError",
+                    format!("cannot fit '{t}' into an index-sized integer"),
+                ))
+            }
+        },
         _ => Err(vm.type_error("memoryview: invalid slice key")),
     }
 }
@@ -513,9 +521,18 @@ fn pack(vm: &mut Vm, fmt: Format, v: &Value) -> PyResult<Vec<u8>> {
                 Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => {
                     to_index(vm, v.builtin_value())?
                 }
-                Value::Object(_) if vm.special(v, "__index__").is_some() => {
-                    return Err(vm.unsupported("storing an object's __index__ in a memoryview"))
-                }
+                // `pylong_as_ld`: `_PyNumber_Index`; its TypeError becomes
+                // `fix_error_int`'s.
+                Value::Object(_) if vm.has_index(v) => match vm.number_index(v) {
+                    Ok(i) => to_index(vm, &i)?,
+                    Err(super::Throw::Exc(e))
+                        if vm.is_instance_of(&e, "TypeError")
+                            || vm.is_instance_of(&e, "ValueError") =>
+                    {
+                        return Err(bad_type(vm))
+                    }
+                    Err(e) => return Err(e),
+                },
                 _ => return Err(bad_type(vm)),
             };
             let size = fmt.size();

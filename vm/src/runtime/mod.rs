@@ -34,6 +34,7 @@ mod genericalias;
 mod hash;
 pub(crate) mod heap;
 mod import;
+mod index;
 mod int;
 mod interp;
 mod iterators;

@@ -262,10 +262,17 @@ impl Vm {
                     // `sequence_repeat`: the left operand's repeat first, then the right's.
                     (BinaryOp::Multiply, _) if is_sequence(a) || is_sequence(b) => {
                         let n = if is_sequence(a) { b } else { a };
-                        if matches!(n, Value::Object(_)) && self.special(n, "__index__").is_some() {
-                            return Err(
-                                self.unsupported("repeating a sequence by an object's __index__")
-                            );
+                        // `sequence_repeat`: `PyNumber_AsSsize_t(n, PyExc_OverflowError)`.
+                        if self.has_index(n) {
+                            let seq = if is_sequence(a) { a } else { b };
+                            let Value::Int(count) = self.number_index(n)? else {
+                                let t = self.type_of(n).name.clone();
+                                return Err(self.err(
+                                    "OverflowError",
+                                    format!("cannot fit '{t}' into an index-sized integer"),
+                                ));
+                            };
+                            return self.repeat(seq, count, inplace && is_sequence(a));
                         }
                         let tn = if is_sequence(a) { tb } else { ta };
                         Err(self.type_error(format!(

@@ -286,6 +286,12 @@ impl Vm {
                     Value::Object(_) if self.special(v, "__float__").is_some() => {
                         return Err(self.unsupported("%-formatting an object with __float__"));
                     }
+                    // `PyFloat_AsDouble`: `nb_index` when there is no `nb_float`.
+                    Value::Object(_) if self.has_index(v) => {
+                        let i = self.number_index(v)?;
+                        let n = super::int::num(&i).unwrap_or(Num::Int(0));
+                        n.to_f64().map_err(|e| self.arith_error(e))?
+                    }
                     _ => {
                         let n = self.type_of(v).name.clone();
                         return Err(self.type_error(format!("must be real number, not {n}")));
@@ -303,6 +309,16 @@ impl Vm {
                     Value::Str(s) if s.chars().count() == 1 => return Ok(s.to_string()),
                     Value::Int(_) | Value::Bool(_) => super::protocol::as_i64(v),
                     Value::BigInt(_) => -1,
+                    // `PyLong_AsLongAndOverflow`: `__index__`; its TypeError is the
+                    // conversion's.
+                    _ if self.has_index(v) => match self.try_index(v) {
+                        Ok(Some(Value::Int(i))) => i,
+                        Ok(_) => -1,
+                        Err(Throw::Exc(e)) if self.is_instance_of(&e, "TypeError") => {
+                            return Err(self.type_error("%c requires int or char"))
+                        }
+                        Err(e) => return Err(e),
+                    },
                     _ => return Err(self.type_error("%c requires int or char")),
                 };
                 if !(0..=0x10ffff).contains(&code) {
@@ -325,21 +341,31 @@ impl Vm {
     }
 
     /// `mainformatlong`'s conversion of `v` to an int.
-    fn percent_int(&self, ty: char, v: &Value) -> PyResult<Num> {
-        let wrong = || {
-            let n = self.type_of(v).name.clone();
+    fn percent_int(&mut self, ty: char, v: &Value) -> PyResult<Num> {
+        let wrong = |vm: &Vm| {
+            let n = vm.type_of(v).name.clone();
             let what = if matches!(ty, 'o' | 'x' | 'X') {
                 "an integer"
             } else {
                 "a real number"
             };
-            self.type_error(format!("%{ty} format: {what} is required, not {n}"))
+            vm.type_error(format!("%{ty} format: {what} is required, not {n}"))
         };
+        // `_PyNumber_Index` for o, x, X; `PyNumber_Long` (`nb_int`, then `nb_index`) for
+        // the others. A TypeError from either is the format's own.
+        let by_index = matches!(ty, 'o' | 'x' | 'X') || self.special(v, "__int__").is_none();
+        if by_index && self.has_index(v) {
+            return match self.try_index(v) {
+                Ok(i) => Ok(i.as_ref().and_then(super::int::num).unwrap_or(Num::Int(0))),
+                Err(Throw::Exc(e)) if self.is_instance_of(&e, "TypeError") => Err(wrong(self)),
+                Err(e) => Err(e),
+            };
+        }
         match v {
             Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => {
                 Ok(super::int::num(v).unwrap_or(Num::Int(0)))
             }
-            Value::Float(_) if matches!(ty, 'o' | 'x' | 'X') => Err(wrong()),
+            Value::Float(_) if matches!(ty, 'o' | 'x' | 'X') => Err(wrong(self)),
             Value::Float(x) => arith::f64_to_int(*x).map_err(|e| self.arith_error(e)),
             Value::Object(_)
                 if self.special(v, "__int__").is_some()
@@ -347,7 +373,7 @@ impl Vm {
             {
                 Err(self.unsupported("%-formatting an object with __int__ or __float__"))
             }
-            _ => Err(wrong()),
+            _ => Err(wrong(self)),
         }
     }
 

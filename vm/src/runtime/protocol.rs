@@ -1192,7 +1192,7 @@ impl Vm {
 
     /// `container[sub]`.
     pub fn getitem(&mut self, container: &Value, sub: &Value) -> PyResult<Value> {
-        let sub = index_operand(container, sub);
+        let sub = &self.index_operand(container, sub, true)?;
         match container {
             Value::List(l) => {
                 let items = l.items.borrow().clone();
@@ -1354,12 +1354,13 @@ impl Vm {
         let get = |vm: &mut Vm, v: &Value| -> PyResult<Option<i64>> {
             match v {
                 Value::None => Ok(None),
-                Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => {
-                    Ok(super::int::clamped_index(v))
-                }
-                _ => Err(vm.type_error(
-                    "slice indices must be integers or None or have an __index__ method",
-                )),
+                // `_PyEval_SliceIndex`: `__index__`, then clipped to `Py_ssize_t`.
+                _ => match vm.try_index(v)? {
+                    Some(i) => Ok(super::int::clamped_index(&i)),
+                    None => Err(vm.type_error(
+                        "slice indices must be integers or None or have an __index__ method",
+                    )),
+                },
             }
         };
         let step = get(self, &s.step)?.unwrap_or(1);
@@ -1391,7 +1392,7 @@ impl Vm {
 
     /// `container[sub] = v`.
     pub fn setitem(&mut self, container: &Value, sub: &Value, v: Value) -> PyResult<()> {
-        let sub = index_operand(container, sub);
+        let sub = &self.index_operand(container, sub, false)?;
         match container {
             Value::List(l) => match sub {
                 Value::Int(_) | Value::Bool(_) => {
@@ -1405,20 +1406,18 @@ impl Vm {
                 }
                 Value::BigInt(_) => Err(self.err("IndexError", super::int::CANNOT_FIT)),
                 Value::Slice(s) => {
-                    let new = self.collect(&v)?;
+                    // `list_ass_subscript`: the slice's indices (`PySlice_Unpack`, which
+                    // may call `__index__`), then the new items.
                     let len = l.items.borrow().len();
+                    let (start, stop, step) = self.slice_bounds(s, len as i64)?;
                     let idx = self.slice_indices(s, len)?;
-                    let step_is_one =
-                        matches!(s.step, Value::None) || matches!(s.step, Value::Int(1));
+                    let new = self.collect(&v)?;
                     let mut items = l.items.borrow_mut();
-                    if step_is_one {
-                        let n = len as i64;
-                        let norm = |x: &Value, d: i64| match x {
-                            Value::Int(i) => (if *i < 0 { i + n } else { *i }).clamp(0, n),
-                            _ => d,
-                        };
-                        let start = norm(&s.start, 0) as usize;
-                        let stop = (norm(&s.stop, n) as usize).max(start);
+                    if step == 1 {
+                        // `list_ass_slice` clips against the list as it is now.
+                        let n = items.len();
+                        let start = usize::try_from(start).unwrap_or(0).min(n);
+                        let stop = usize::try_from(stop).unwrap_or(0).clamp(start, n);
                         items.splice(start..stop, new);
                         return Ok(());
                     }
@@ -1430,8 +1429,11 @@ impl Vm {
                             idx.len()
                         )));
                     }
+                    // (The iterable may have shortened the list meanwhile.)
                     for (i, x) in idx.into_iter().zip(new) {
-                        items[i] = x;
+                        if let Some(slot) = items.get_mut(i) {
+                            *slot = x;
+                        }
                     }
                     Ok(())
                 }
@@ -1461,7 +1463,7 @@ impl Vm {
 
     /// `del container[sub]`.
     pub fn delitem(&mut self, container: &Value, sub: &Value) -> PyResult<()> {
-        let sub = index_operand(container, sub);
+        let sub = &self.index_operand(container, sub, false)?;
         match container {
             Value::List(l) => match sub {
                 Value::Int(_) | Value::Bool(_) => {
@@ -1598,7 +1600,7 @@ enum SeqItem {
 /// A subscript as a built-in sequence reads it: an int subclass instance as its int
 /// (`_PyNumber_Index` returns any `PyLong_Check` value as it is). Mappings and instances
 /// get the subscript itself.
-fn index_operand<'v>(container: &Value, sub: &'v Value) -> &'v Value {
+fn int_operand<'v>(container: &Value, sub: &'v Value) -> &'v Value {
     let int = matches!(
         sub.builtin_value(),
         Value::Int(_) | Value::Bool(_) | Value::BigInt(_)
@@ -1607,6 +1609,32 @@ fn index_operand<'v>(container: &Value, sub: &'v Value) -> &'v Value {
         sub.builtin_value()
     } else {
         sub
+    }
+}
+
+impl Vm {
+    /// The subscript a built-in sequence (list, tuple, str, bytes, range) works with: an
+    /// object with `__index__` is converted first, as `list_subscript` and kin (and
+    /// `PyObject_SetItem`'s `PyNumber_AsSsize_t(key, PyExc_IndexError)`) do; an index
+    /// beyond `Py_ssize_t` is that IndexError, naming the key's type (a range's item is
+    /// computed from the whole int: `compute_range_item`).
+    fn index_operand(&mut self, container: &Value, sub: &Value, get: bool) -> PyResult<Value> {
+        let seq = matches!(
+            container,
+            Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Bytes(_) | Value::Range(_)
+        );
+        if !(seq && self.has_index(sub)) {
+            return Ok(int_operand(container, sub).clone());
+        }
+        let i = self.number_index(sub)?;
+        if matches!(i, Value::BigInt(_)) && !(get && matches!(container, Value::Range(_))) {
+            let t = self.type_of(sub).name.clone();
+            return Err(self.err(
+                "IndexError",
+                format!("cannot fit '{t}' into an index-sized integer"),
+            ));
+        }
+        Ok(i)
     }
 }
 

@@ -332,13 +332,14 @@ impl Range {
 /// `_PySlice_GetLongIndices`: a slice's start, stop and step over `len` items, clamped
 /// as for a sequence of that length, with ints of any size.
 fn long_indices(vm: &mut Vm, s: &Slice, len: &BigInt) -> PyResult<(BigInt, BigInt, BigInt)> {
-    let index = |vm: &Vm, v: &Value| -> PyResult<Option<BigInt>> {
-        match v.builtin_value() {
-            Value::None => Ok(None),
-            v @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_)) => {
-                Ok(super::int::int_num(v).map(|n| big(&n)))
-            }
-            _ => Err(
+    // `evaluate_slice_index`: `PyNumber_Index` of an object with `__index__`.
+    let index = |vm: &mut Vm, v: &Value| -> PyResult<Option<BigInt>> {
+        if v.is_none() {
+            return Ok(None);
+        }
+        match vm.try_index(v)? {
+            Some(i) => Ok(super::int::int_num(&i).map(|n| big(&n))),
+            None => Err(
                 vm.type_error("slice indices must be integers or None or have an __index__ method")
             ),
         }
@@ -393,9 +394,27 @@ impl LongRangeIter {
 pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("range", "count", range_count),
     ("range", "index", range_index),
+    ("slice", "indices", slice_indices),
     ("range_iterator", "__length_hint__", iter_length_hint),
     ("longrange_iterator", "__length_hint__", iter_length_hint),
 ];
+
+/// `slice.indices(length)` (`slice_indices`): `PyNumber_Index(length)`, not negative,
+/// then `_PySlice_GetLongIndices`.
+fn slice_indices(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [len] = Spec::method("slice", "indices", Style::O, &["length"], 1).bind(vm, &args, 1)?;
+    let Some(Value::Slice(s)) = args.pos.first() else {
+        return Err(vm.type_error("descriptor 'indices' requires a 'slice' object"));
+    };
+    let s = s.clone();
+    let len = super::modules::math::to_index(vm, &required(len))?;
+    if len.is_negative() {
+        return Err(vm.value_error("length should not be negative"));
+    }
+    let (start, stop, step) = long_indices(vm, &s, &len)?;
+    let int = |b: BigInt| Value::from_num(Num::from_big(b));
+    Ok(Value::tuple(vec![int(start), int(stop), int(step)]))
+}
 
 fn receiver(vm: &Vm, args: &Args) -> PyResult<Rc<Range>> {
     match args.pos.first() {

@@ -489,6 +489,10 @@ fn binary(vm: &mut Vm, args: Args, op: BinaryOp, reflected: bool) -> PyResult<Va
         }
         // `sq_repeat` through `wrap_indexargfunc`: the count is an index.
         BinaryOp::Multiply if seq => {
+            if vm.has_index(other) {
+                let n = index_count(vm, other)?;
+                return vm.binary(op, &me, &n, false);
+            }
             if ok != Some(Kind::Int) {
                 let tn = vm.type_of(other).name.clone();
                 return Err(
@@ -772,6 +776,10 @@ fn inplace(vm: &mut Vm, args: Args, op: BinaryOp) -> PyResult<Value> {
         (Kind::List, BinaryOp::Add) => {
             vm.binary(op, &me, other, true)?;
         }
+        (Kind::List, BinaryOp::Multiply) if vm.has_index(other) => {
+            let n = index_count(vm, other)?;
+            vm.binary(op, &me, &n, true)?;
+        }
         (Kind::List, BinaryOp::Multiply) => {
             if kind(other) != Some(Kind::Int) {
                 let tn = vm.type_of(other).name.clone();
@@ -819,4 +827,19 @@ fn isub(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn ixor(vm: &mut Vm, args: Args) -> PyResult<Value> {
     inplace(vm, args, BinaryOp::Xor)
+}
+
+/// `wrap_indexargfunc`'s count from an object with `__index__`:
+/// `PyNumber_AsSsize_t(o, PyExc_OverflowError)`, naming the object's type.
+fn index_count(vm: &mut Vm, o: &Value) -> PyResult<Value> {
+    match vm.number_index(o)? {
+        n @ Value::Int(_) => Ok(n),
+        _ => {
+            let t = vm.type_of(o).name.clone();
+            Err(vm.err(
+                "OverflowError",
+                format!("cannot fit '{t}' into an index-sized integer"),
+            ))
+        }
+    }
 }

@@ -19,6 +19,18 @@ use super::PyResult;
 /// `__slots__` in a subclass.
 const VARIABLE_SIZE: &[&str] = &["int", "tuple", "bytes"];
 
+/// The nearest class in `t`'s line of bases that added slot members (CPython
+/// `solid_base`, for the members this VM models); `None` when `t`'s instances have none.
+fn solid_base(t: &Rc<Type>) -> Option<Rc<Type>> {
+    if t.nslots == 0 {
+        return None;
+    }
+    match t.bases.iter().find(|b| b.nslots == t.nslots) {
+        Some(b) => solid_base(b),
+        None => Some(t.clone()),
+    }
+}
+
 /// What a class statement's namespace makes of the bases' layout: the number of slot
 /// members its instances hold and whether they have a `__dict__`. Adds the member
 /// descriptors to `ns` (in sorted order, as `type_new_slots` sorts the names).
@@ -30,18 +42,20 @@ pub fn layout(
 ) -> PyResult<(usize, bool)> {
     // The solid base's members, and whether any base's instances have a dict.
     let mut base_slots = 0;
-    let mut slotted_base: Option<&Rc<Type>> = None;
+    let mut slotted_base: Option<Rc<Type>> = None;
     for b in bases {
-        if b.nslots == 0 {
+        // `best_base` compares the bases' `solid_base`s: a class whose `__slots__` add
+        // no members shares its base's layout.
+        let Some(solid) = solid_base(b) else {
             continue;
-        }
-        match slotted_base {
-            Some(s) if b.is_subtype(s) => slotted_base = Some(b),
-            Some(s) if s.is_subtype(b) => {}
+        };
+        match &slotted_base {
+            Some(s) if solid.is_subtype(s) => slotted_base = Some(solid),
+            Some(s) if s.is_subtype(&solid) => {}
             Some(_) => {
                 return Err(vm.type_error("multiple bases have instance lay-out conflict"));
             }
-            None => slotted_base = Some(b),
+            None => slotted_base = Some(solid),
         }
         base_slots = base_slots.max(b.nslots);
     }

@@ -336,12 +336,8 @@ fn getframe(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         .take_kw("depth")
         .or_else(|| args.pos.first().cloned())
         .unwrap_or(Value::Int(0));
-    let Value::Int(depth) = depth else {
-        return Err(vm.type_error(format!(
-            "'{}' object cannot be interpreted as an integer",
-            vm.type_of(&depth).name
-        )));
-    };
+    // Argument Clinic's `int` converter (`_PyLong_AsInt`).
+    let depth = i64::from(vm.c_int(&depth)?);
     let n = vm.frames.len() as i64;
     let index = n - 1 - depth.max(0);
     if index < 0 {

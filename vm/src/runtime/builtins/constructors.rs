@@ -136,7 +136,12 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                     .map(from_num)
                     .map_err(|e| vm.arith_error(e)),
                 (Some(v), None) => {
+                    // `PyNumber_Long`: `nb_int`'s result must be an int.
                     if let Some(r) = vm.call_special(&v, "__int__", vec![])? {
+                        return checked_result(vm, r, "__int__", "int", "int");
+                    }
+                    // `PyNumber_Long`: `nb_index` after `nb_int`.
+                    if let Some(r) = vm.try_index(&v)? {
                         return Ok(r);
                     }
                     // `PyNumber_Long`'s deprecated fallback warns before it calls it.
@@ -170,8 +175,15 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
             Some(v) => match num(&v) {
                 Some(n) => n.to_f64().map(Value::Float).map_err(|e| vm.arith_error(e)),
                 None => {
+                    // `PyNumber_Float`: `nb_float`'s result must be a float.
                     if let Some(r) = vm.call_special(&v, "__float__", vec![])? {
-                        return Ok(r);
+                        let t = vm.type_of(&v).name.clone();
+                        return checked_result(vm, r, &format!("{t}.__float__"), "float", "float");
+                    }
+                    // `PyNumber_Float`: `nb_index` when there is no `nb_float`.
+                    if let Some(i) = vm.try_index(&v)? {
+                        let n = num(&i).unwrap_or(Num::Int(0));
+                        return n.to_f64().map(Value::Float).map_err(|e| vm.arith_error(e));
                     }
                     Err(vm.type_error(format!(
                         "float() argument must be a string or a real number, not '{}'",
@@ -817,4 +829,36 @@ fn encode(vm: &mut Vm, args: &Args) -> PyResult<Value> {
         }
         _ => Err(vm.type_error("encoding without a string argument")),
     }
+}
+
+/// The result of `__int__` or `__float__` as `PyNumber_Long` / `PyNumber_Float` check it:
+/// an exact `want` as it is; an instance of a strict subclass (a bool for an int)
+/// deprecated but taken as its value; anything else a TypeError naming `method`.
+fn checked_result(vm: &mut Vm, r: Value, method: &str, want: &str, what: &str) -> PyResult<Value> {
+    let exact = |v: &Value| match want {
+        "int" => matches!(v, Value::Int(_) | Value::BigInt(_)),
+        _ => matches!(v, Value::Float(_)),
+    };
+    if exact(&r) {
+        return Ok(r);
+    }
+    let value = match r.builtin_value() {
+        Value::Bool(b) if want == "int" => Value::Int(i64::from(*b)),
+        v if exact(v) => v.clone(),
+        _ => {
+            let n = vm.type_of(&r).name.clone();
+            return Err(vm.type_error(format!("{method} returned non-{what} (type {n})")));
+        }
+    };
+    let n = vm.type_of(&r).name.clone();
+    crate::runtime::modules::warnings::warn_native(
+        vm,
+        "DeprecationWarning",
+        format!(
+            "{method} returned non-{what} (type {n}).  The ability to return an instance of \
+             a strict subclass of {want} is deprecated, and may be removed in a future \
+             version of Python."
+        ),
+    )?;
+    Ok(value)
 }

@@ -155,15 +155,15 @@ pub fn type_name_of_arg(vm: &Vm, v: &Value) -> String {
 }
 
 /// An argument CPython converts with `PyNumber_Index`: an int of any size (a bool
-/// included), else a TypeError.
-fn int_value(vm: &Vm, v: &Value, what: &str) -> PyResult<crate::arith::Num> {
-    // An int subclass is read as its int (`PyLong_Check`), whatever its `__index__`.
-    super::int::int_num(v.builtin_value()).ok_or_else(|| {
-        vm.type_error(format!(
+/// included), an object's `__index__`, else a TypeError.
+fn int_value(vm: &mut Vm, v: &Value, what: &str) -> PyResult<crate::arith::Num> {
+    match vm.try_index(v)?.as_ref().and_then(super::int::int_num) {
+        Some(n) => Ok(n),
+        None => Err(vm.type_error(format!(
             "'{}' object cannot be interpreted as an integer{what}",
             vm.type_of(v).name
-        ))
-    })
+        ))),
+    }
 }
 
 /// Writes to sys.stdout / sys.stderr, or calls `file.write`.

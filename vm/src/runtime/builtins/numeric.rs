@@ -118,14 +118,19 @@ pub fn pow(vm: &mut Vm, args: Args) -> PyResult<Value> {
         .collect();
     let args = Args::new(pos);
     if let Some(m) = args.pos.get(2).filter(|m| !m.is_none()) {
-        if !args.pos.iter().all(is_int) && !args.pos.iter().any(|v| matches!(v, Value::Object(_))) {
+        // Only a class defining `__pow__` or `__rpow__` has an `nb_power` slot that
+        // `ternary_op` could try (`__index__` gives none).
+        let slot = |vm: &Vm, v: &Value| {
+            matches!(v, Value::Object(_))
+                && (vm.special(v, "__pow__").is_some() || vm.special(v, "__rpow__").is_some())
+        };
+        if !args.pos.iter().all(is_int) && !args.pos.iter().any(|v| slot(vm, v)) {
             return Err(pow_mod_refusal(vm, &args.pos));
         }
-        let (b, e, m) = (
-            int_value(vm, &args.pos[0], "")?,
-            int_value(vm, &args.pos[1], "")?,
-            int_value(vm, m, "")?,
-        );
+        // `long_pow` takes ints (an int subclass as its int), never `__index__`.
+        let int =
+            |vm: &Vm, v: &Value| int_num(v.builtin_value()).ok_or_else(|| not_an_index(vm, v));
+        let (b, e, m) = (int(vm, &args.pos[0])?, int(vm, &args.pos[1])?, int(vm, m)?);
         return arith::pow_mod(&b, &e, &m)
             .map(from_num)
             .map_err(|e| vm.arith_error(e));
@@ -153,11 +158,9 @@ pub fn round(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
         (Value::Float(f), Some(n)) => {
             // `PyNumber_AsSsize_t(o_ndigits, NULL)`: a big count is clipped.
-            let n = match &n {
-                Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => {
-                    crate::runtime::int::clamped_index(&n).unwrap_or(0)
-                }
-                other => return Err(not_an_index(vm, other)),
+            let n = match vm.try_index(&n)? {
+                Some(i) => crate::runtime::int::clamped_index(&i).unwrap_or(0),
+                None => return Err(not_an_index(vm, &n)),
             };
             Ok(Value::Float(round_float(*f, n)))
         }

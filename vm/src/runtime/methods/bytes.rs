@@ -100,7 +100,7 @@ pub fn need_buffer(vm: &Vm, v: &Value) -> PyResult<Vec<u8>> {
 }
 
 /// A byte given as an int (CPython `_getbytevalue`): its `__index__`, in range(0, 256).
-pub fn byte_value(vm: &Vm, v: &Value) -> PyResult<u8> {
+pub fn byte_value(vm: &mut Vm, v: &Value) -> PyResult<u8> {
     match v.builtin_value() {
         x @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_)) => {
             match crate::runtime::int::as_i64_exact(x) {
@@ -108,8 +108,10 @@ pub fn byte_value(vm: &Vm, v: &Value) -> PyResult<u8> {
                 _ => Err(vm.value_error("byte must be in range(0, 256)")),
             }
         }
-        Value::Object(_) if vm.special(v, "__index__").is_some() => {
-            Err(vm.unsupported("a byte given by an object's __index__"))
+        // `PyLong_AsLongAndOverflow`: `_PyNumber_Index`.
+        Value::Object(_) if vm.has_index(v) => {
+            let i = vm.number_index(v)?;
+            byte_value(vm, &i)
         }
         _ => Err(vm.type_error(format!(
             "'{}' object cannot be interpreted as an integer",

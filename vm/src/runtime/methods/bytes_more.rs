@@ -167,13 +167,10 @@ pub fn strhex(vm: &mut Vm, data: &[u8], sep: Option<Value>, per: Option<Value>) 
 }
 
 /// An argument of Argument Clinic's `int` converter (`_PyLong_AsInt`).
-fn c_int(vm: &Vm, v: &Value) -> PyResult<i32> {
-    let i = match v.builtin_value() {
-        Value::BigInt(_) => i64::MAX,
-        Value::Float(_) => {
-            return Err(vm.type_error("'float' object cannot be interpreted as an integer"))
-        }
-        _ => index(vm, v.builtin_value())?,
+fn c_int(vm: &mut Vm, v: &Value) -> PyResult<i32> {
+    let i = match vm.number_index(v)? {
+        Value::Int(i) => i,
+        _ => i64::MAX,
     };
     i32::try_from(i)
         .map_err(|_| vm.err("OverflowError", "Python int too large to convert to C int"))

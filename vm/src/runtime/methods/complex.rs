@@ -144,18 +144,11 @@ pub(crate) fn object_float(vm: &mut Vm, v: &Value) -> PyResult<f64> {
             }
         };
     }
-    match vm.call_special(v, "__index__", vec![])?.unwrap_or_default() {
-        n @ (Value::Int(_) | Value::BigInt(_)) => match int::num(&n).map(|n| n.to_f64()) {
-            Some(Ok(x)) => Ok(x),
-            Some(Err(e)) => Err(vm.arith_error(e)),
-            None => Err(vm.bug("complex(): __index__ gave an int that is no number")),
-        },
-        // A bool is an int subclass: CPython warns (DeprecationWarning) and goes on.
-        Value::Bool(_) => Err(vm.unsupported("__index__ returning a bool (a DeprecationWarning)")),
-        other => {
-            let n = vm.type_of(&other).name.clone();
-            Err(vm.type_error(format!("__index__ returned non-int (type {n})")))
-        }
+    let n = vm.number_index(v)?;
+    match int::num(&n).map(|n| n.to_f64()) {
+        Some(Ok(x)) => Ok(x),
+        Some(Err(e)) => Err(vm.arith_error(e)),
+        None => Err(vm.bug("complex(): __index__ gave an int that is no number")),
     }
 }
 

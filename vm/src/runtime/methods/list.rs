@@ -119,13 +119,13 @@ fn list_index(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [value, start, stop] = spec.bind(vm, &args, 1)?;
     let value = required(value);
     // `_PyEval_SliceIndexNotNone`.
-    let bound = |vm: &Vm, v: Option<Value>| -> PyResult<Option<i64>> {
-        match v {
-            None => Ok(None),
-            Some(v @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_))) => {
-                Ok(crate::runtime::int::clamped_index(&v))
-            }
-            Some(_) => {
+    let bound = |vm: &mut Vm, v: Option<Value>| -> PyResult<Option<i64>> {
+        let Some(v) = v else {
+            return Ok(None);
+        };
+        match vm.try_index(&v)? {
+            Some(i) => Ok(crate::runtime::int::clamped_index(&i)),
+            None => {
                 Err(vm.type_error("slice indices must be integers or have an __index__ method"))
             }
         }

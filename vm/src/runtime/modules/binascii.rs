@@ -87,8 +87,9 @@ fn unsigned_mask(vm: &mut Vm, v: &Value) -> PyResult<u32> {
             let m = &**b & num_bigint::BigInt::from(u32::MAX);
             Ok(u32::try_from(m).unwrap_or(0))
         }
-        Value::Object(_) if vm.special(v, "__index__").is_some() => {
-            Err(vm.unsupported("a CRC argument with its own __index__"))
+        Value::Object(_) if vm.has_index(v) => {
+            let i = vm.number_index(v)?;
+            unsigned_mask(vm, &i)
         }
         other => {
             let n = vm.type_of(other).name.clone();

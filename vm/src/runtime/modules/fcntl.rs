@@ -112,20 +112,7 @@ pub fn file_descriptor(vm: &mut Vm, v: &Value) -> PyResult<i64> {
     Ok(fd)
 }
 
-/// `_PyLong_AsInt` of an argument (Argument Clinic's `int` converter); an object with
-/// its own `__index__` is unsupported.
+/// `_PyLong_AsInt` of an argument (Argument Clinic's `int` converter).
 pub fn c_int(vm: &mut Vm, v: &Value) -> PyResult<i64> {
-    let too_large = |vm: &Vm| vm.err("OverflowError", "Python int too large to convert to C int");
-    match v.builtin_value() {
-        Value::Int(i) if i32::try_from(*i).is_ok() => Ok(*i),
-        Value::Bool(b) => Ok(i64::from(*b)),
-        Value::Int(_) | Value::BigInt(_) => Err(too_large(vm)),
-        Value::Object(_) if vm.special(v, "__index__").is_some() => {
-            Err(vm.unsupported("a C int argument with its own __index__"))
-        }
-        other => {
-            let n = vm.type_of(other).name.clone();
-            Err(vm.type_error(format!("'{n}' object cannot be interpreted as an integer")))
-        }
-    }
+    vm.c_int(v).map(i64::from)
 }

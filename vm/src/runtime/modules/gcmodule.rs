@@ -155,6 +155,7 @@ fn set_threshold(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `PyArg_ParseTuple`'s `i`: a C int, whose range it checks after `PyLong_AsLong`.
 fn arg_int(vm: &mut Vm, v: &Value) -> PyResult<i64> {
+    let v = &vm.try_index(v)?.unwrap_or_else(|| v.clone());
     match v.builtin_value() {
         Value::Int(i) if *i > i64::from(i32::MAX) => {
             Err(vm.err("OverflowError", "signed integer is greater than maximum"))

@@ -121,6 +121,7 @@ const FUNCTIONS: &[(&str, NativeFn)] = &[
 
 /// A C `int` argument (`_PyLong_AsInt`).
 fn int_arg(vm: &mut Vm, v: &Value) -> PyResult<i64> {
+    let v = &vm.try_index(v)?.unwrap_or_else(|| v.clone());
     let i = match v.builtin_value() {
         Value::Float(_) => {
             return Err(vm.type_error("'float' object cannot be interpreted as an integer"))

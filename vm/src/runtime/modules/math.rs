@@ -142,28 +142,10 @@ pub fn to_double(vm: &mut Vm, v: &Value) -> PyResult<f64> {
 
 /// `PyNumber_Index`: an int of any size, an object's `__index__`.
 pub fn to_index(vm: &mut Vm, v: &Value) -> PyResult<BigInt> {
-    match v {
-        Value::Int(i) => Ok(BigInt::from(*i)),
-        Value::Bool(b) => Ok(BigInt::from(u8::from(*b))),
-        Value::BigInt(b) => Ok((**b).clone()),
-        Value::Object(_) if vm.special(v, "__index__").is_some() => {
-            match vm.call_special(v, "__index__", vec![])?.unwrap_or_default() {
-                Value::Int(i) => Ok(BigInt::from(i)),
-                Value::BigInt(b) => Ok((*b).clone()),
-                // An int subclass: CPython warns (DeprecationWarning) and goes on.
-                Value::Bool(_) => {
-                    Err(vm.unsupported("__index__ returning a bool (a DeprecationWarning)"))
-                }
-                other => {
-                    let n = vm.type_of(&other).name.clone();
-                    Err(vm.type_error(format!("__index__ returned non-int (type {n})")))
-                }
-            }
-        }
-        other => Err(vm.type_error(format!(
-            "'{}' object cannot be interpreted as an integer",
-            vm.type_of(other).name
-        ))),
+    match vm.number_index(v)? {
+        Value::Int(i) => Ok(BigInt::from(i)),
+        Value::BigInt(b) => Ok((*b).clone()),
+        _ => Err(vm.bug("PyNumber_Index gave a value that is not an int")),
     }
 }
 

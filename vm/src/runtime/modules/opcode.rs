@@ -116,14 +116,7 @@ fn stack_effect(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `_PyLong_AsInt`: an int (or `__index__`) that fits in a C int.
 fn c_int(vm: &mut Vm, v: &Value) -> PyResult<i64> {
-    let n = match v.builtin_value() {
-        Value::BigInt(_) => None,
-        _ => Some(super::super::argspec::index(vm, v)?),
-    };
-    match n {
-        Some(n) if i32::try_from(n).is_ok() => Ok(n),
-        _ => Err(vm.err("OverflowError", "Python int too large to convert to C int")),
-    }
+    vm.c_int(v).map(i64::from)
 }
 
 fn get_specialization_stats(vm: &mut Vm, args: Args) -> PyResult<Value> {

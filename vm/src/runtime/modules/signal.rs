@@ -145,6 +145,7 @@ fn unsupported(vm: &mut Vm, _args: Args) -> PyResult<Value> {
 
 /// A signal number argument (a C int), checked against `1..NSIG`.
 fn signal_number(vm: &mut Vm, v: &Value) -> PyResult<i64> {
+    let v = &vm.try_index(v)?.unwrap_or_else(|| v.clone());
     let n = match v.builtin_value() {
         Value::Float(_) => {
             return Err(vm.type_error("'float' object cannot be interpreted as an integer"))

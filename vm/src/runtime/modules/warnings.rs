@@ -464,3 +464,10 @@ fn check_matched(vm: &mut Vm, pattern: &Value, arg: &Value) -> PyResult<bool> {
         }
     }
 }
+
+/// `PyErr_WarnEx(category, message, 1)` from native code: `warnings.warn` as if called
+/// by the running Python frame.
+pub fn warn_native(vm: &mut Vm, category: &str, message: String) -> PyResult<()> {
+    let category = Value::Type(vm.ty(category));
+    warn(vm, Args::new(vec![Value::str(&message), category])).map(|_| ())
+}

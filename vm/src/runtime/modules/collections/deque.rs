@@ -201,10 +201,8 @@ fn init(vm: &mut Vm, args: Args) -> PyResult<Value> {
         None | Some(Value::None) => None,
         Some(v) => {
             let i = match v.builtin_value() {
+                // `PyLong_AsSsize_t`: ints only, `__index__` is not asked.
                 Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => argspec::index(vm, &v)?,
-                b @ Value::Object(_) if vm.special(b, "__index__").is_some() => {
-                    return Err(vm.unsupported("a deque maxlen with its own __index__"))
-                }
                 _ => return Err(vm.type_error("an integer is required")),
             };
             if i < 0 {
@@ -376,13 +374,13 @@ fn index(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let v = argspec::required(v);
     let (_, n) = receiver(vm, &args)?;
     let d = &n;
-    let bound = |vm: &Vm, x: Option<Value>| -> PyResult<Option<i64>> {
+    let bound = |vm: &mut Vm, x: Option<Value>| -> PyResult<Option<i64>> {
         match x {
             None => Ok(None),
             Some(Value::None) => {
                 Err(vm.type_error("slice indices must be integers or have an __index__ method"))
             }
-            Some(x) => argspec::slice_index(vm, Some(x.builtin_value())),
+            Some(x) => argspec::slice_index(vm, Some(&x)),
         }
     };
     let start = bound(vm, start)?;
@@ -471,9 +469,17 @@ fn remove(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn item_index(vm: &mut Vm, d: &Deque, key: &Value) -> PyResult<Option<usize>> {
     let i = match key.builtin_value() {
         Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => ssize(vm, key)?,
-        b @ Value::Object(_) if vm.special(b, "__index__").is_some() => {
-            return Err(vm.unsupported("a deque index with its own __index__"))
-        }
+        // `PyNumber_AsSsize_t(key, PyExc_IndexError)`, naming the key's own type.
+        b @ Value::Object(_) if vm.has_index(b) => match vm.number_index(b)? {
+            Value::Int(i) => i,
+            _ => {
+                let t = vm.type_of(key).name.clone();
+                return Err(vm.err(
+                    "IndexError",
+                    format!("cannot fit '{t}' into an index-sized integer"),
+                ));
+            }
+        },
         _ => {
             let t = vm.type_of(key).name.clone();
             return Err(vm.type_error(format!("sequence index must be integer, not '{t}'")));

@@ -88,8 +88,8 @@ pub fn opt_ssize(vm: &mut Vm, v: Option<Value>) -> PyResult<Option<i64>> {
             b @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_)) => {
                 super::super::argspec::index(vm, b).map(Some)
             }
-            b @ Value::Object(_) if vm.special(b, "__index__").is_some() => {
-                Err(vm.unsupported("an I/O size argument with its own __index__"))
+            b @ Value::Object(_) if vm.has_index(b) => {
+                super::super::argspec::index(vm, b).map(Some)
             }
             _ => {
                 let n = vm.type_of(&v).name.clone();
@@ -216,7 +216,13 @@ pub fn build(vm: &Vm, d: &Rc<Dict>) {
 
 /// Reads the file at `path` (a str) if the sandbox allows it.
 fn open(vm: &mut Vm, path: &Value, buffered: bool) -> PyResult<Value> {
-    let Value::Str(p) = path.builtin_value().clone() else {
+    // `_io_FileIO___init___impl`: an os.PathLike object is read through
+    // `PyUnicode_FSConverter` (`PyOS_FSPath`); the file's name stays the object.
+    let named = match path {
+        Value::Object(_) => super::posix::fspath_of(vm, path)?.unwrap_or_else(|| path.clone()),
+        _ => path.clone(),
+    };
+    let Value::Str(p) = named.builtin_value().clone() else {
         let n = vm.type_of(path).name.clone();
         return Err(vm.unsupported(format!("opening a file named by a {n}")));
     };
@@ -228,7 +234,11 @@ fn open(vm: &mut Vm, path: &Value, buffered: bool) -> PyResult<Value> {
     };
     Ok(Value::Native(Rc::new(Native::File(File {
         buffered,
-        name: Value::Str(p),
+        name: if matches!(path, Value::Object(_)) {
+            path.clone()
+        } else {
+            Value::Str(p)
+        },
         data: Rc::from(data),
         pos: Cell::new(0),
         closed: Cell::new(false),

@@ -494,14 +494,9 @@ pub fn spend(vm: &mut Vm) -> PyResult<()> {
     vm.check_heap()
 }
 
-/// A `Py_ssize_t` argument (`PyNumber_AsSsize_t` / clinic's `ssize_t` converter): an
-/// object with its own `__index__` is unsupported rather than refused.
+/// A `Py_ssize_t` argument (`PyNumber_AsSsize_t` / clinic's `ssize_t` converter).
 pub fn ssize(vm: &mut Vm, v: &Value) -> PyResult<i64> {
-    let b = v.builtin_value();
-    if matches!(b, Value::Object(_)) && vm.special(b, "__index__").is_some() {
-        return Err(vm.unsupported("an itertools size argument with its own __index__"));
-    }
-    argspec::index(vm, b)
+    argspec::index(vm, v)
 }
 
 /// `count(start=0, step=1)` (clinic `itertools_count_impl`).
@@ -626,9 +621,15 @@ fn islice_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
             Value::None => Ok(Some(None)),
             Value::Int(i) if *i >= 0 => Ok(Some(Some(*i))),
             Value::Bool(b) => Ok(Some(Some(i64::from(*b)))),
-            o @ Value::Object(_) if vm.special(o, "__index__").is_some() => {
-                Err(vm.unsupported("an islice index with its own __index__"))
-            }
+            // `PyNumber_AsSsize_t(a, NULL)`: a huge int is clipped; any error (from
+            // `__index__` too) is cleared for the ValueError.
+            o @ Value::Object(_) if vm.has_index(o) => match vm.try_index(o) {
+                Ok(Some(Value::Int(i))) if i >= 0 => Ok(Some(Some(i))),
+                Ok(Some(Value::BigInt(b))) if b.sign() != num_bigint::Sign::Minus => {
+                    Ok(Some(Some(i64::MAX)))
+                }
+                _ => Ok(None),
+            },
             _ => Ok(None),
         }
     };

@@ -135,7 +135,7 @@ pub fn overrides(vm: &Vm, me: &Value, name: &str) -> bool {
 }
 
 /// `_Pickler_SetProtocol`: None is the default, a negative number the highest.
-fn protocol_of(vm: &Vm, v: Option<&Value>) -> PyResult<u8> {
+fn protocol_of(vm: &mut Vm, v: Option<&Value>) -> PyResult<u8> {
     let p = match v {
         None | Some(Value::None) => DEFAULT_PROTOCOL,
         Some(v) => argspec::index(vm, v)?,

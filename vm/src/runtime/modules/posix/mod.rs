@@ -52,7 +52,7 @@ fn fill(vm: &Vm, d: &Rc<Dict>) {
         "posix",
         &[
             ("stat", stat),
-            ("lstat", stat),
+            ("lstat", lstat),
             ("listdir", listdir),
             ("fspath", fspath),
         ],
@@ -193,6 +193,11 @@ pub fn os_error(vm: &Vm, e: &std::io::Error, path: &str) -> Throw {
 /// The path argument of `stat` and `listdir`: a str (bytes and file descriptors are
 /// unsupported).
 fn path_arg(vm: &mut Vm, v: Option<Value>, fname: &str) -> PyResult<Rc<str>> {
+    // `path_converter`: an os.PathLike object is its `__fspath__()`.
+    let v = match v {
+        Some(p @ Value::Object(_)) => Some(fspath_of(vm, &p)?.unwrap_or(p)),
+        other => other,
+    };
     match v.as_ref().map(Value::builtin_value) {
         // CPython encodes it with surrogateescape, to bytes the VM's host paths cannot be.
         Some(Value::Str(s)) => {
@@ -204,9 +209,13 @@ fn path_arg(vm: &mut Vm, v: Option<Value>, fname: &str) -> PyResult<Rc<str>> {
         }
         Some(other) => {
             let n = vm.type_of(other).name.clone();
-            Err(vm.type_error(format!(
-                "{fname}: path should be string, bytes or os.PathLike, not {n}"
-            )))
+            // `path_converter`'s list follows what the function accepts.
+            let kinds = match fname {
+                "stat" => "string, bytes, os.PathLike or integer",
+                "listdir" => "string, bytes, os.PathLike, integer or None",
+                _ => "string, bytes or os.PathLike",
+            };
+            Err(vm.type_error(format!("{fname}: path should be {kinds}, not {n}")))
         }
         None => Err(vm.bug("a missing path")),
     }
@@ -222,15 +231,33 @@ fn stat(vm: &mut Vm, args: Args) -> PyResult<Value> {
     )
     .keywords(0, 1)
     .bind::<3>(vm, &args, 0)?;
-    if dir_fd.is_some_and(|d| !d.is_none()) {
-        return Err(vm.unsupported("posix.stat with dir_fd"));
-    }
-    let path = path_arg(vm, path, "stat")?;
-    let file = statable(vm, &path)?;
     let follow = match follow {
         Some(f) => vm.truthy(&f)?,
         None => true,
     };
+    stat_of(vm, path, dir_fd, follow, "stat")
+}
+
+/// `lstat(path, *, dir_fd=None)`: `stat` of a symbolic link itself.
+fn lstat(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [path, dir_fd] = Spec::function("lstat", Style::Keywords, &["path", "dir_fd"], 1)
+        .keywords(0, 1)
+        .bind::<2>(vm, &args, 0)?;
+    stat_of(vm, path, dir_fd, false, "lstat")
+}
+
+fn stat_of(
+    vm: &mut Vm,
+    path: Option<Value>,
+    dir_fd: Option<Value>,
+    follow: bool,
+    fname: &str,
+) -> PyResult<Value> {
+    let path = path_arg(vm, path, fname)?;
+    if dir_fd.is_some_and(|d| !d.is_none()) {
+        return Err(vm.unsupported(format!("posix.{fname} with dir_fd")));
+    }
+    let file = statable(vm, &path)?;
     let meta = if follow {
         std::fs::metadata(&file)
     } else {
@@ -309,26 +336,34 @@ fn fspath(vm: &mut Vm, args: Args) -> PyResult<Value> {
         .keywords(0, 1)
         .bind::<1>(vm, &args, 0)?;
     let path = path.unwrap_or(Value::None);
-    if matches!(path.builtin_value(), Value::Str(_) | Value::Bytes(_)) {
-        return Ok(path);
-    }
-    let t = vm.type_of(&path);
-    match t.lookup("__fspath__") {
-        Some(f) => {
-            let r = vm.call1(&f, path.clone())?;
-            if matches!(r.builtin_value(), Value::Str(_) | Value::Bytes(_)) {
-                Ok(r)
-            } else {
-                let rn = vm.type_of(&r).name.clone();
-                Err(vm.type_error(format!(
-                    "expected {}.__fspath__() to return str or bytes, not {rn}",
-                    t.name
-                )))
-            }
-        }
+    match fspath_of(vm, &path)? {
+        Some(p) => Ok(p),
         None => Err(vm.type_error(format!(
             "expected str, bytes or os.PathLike object, not {}",
-            t.name
+            vm.type_of(&path).name
         ))),
+    }
+}
+
+/// `PyOS_FSPath`: a str or bytes as it is, else what its class's `__fspath__` returns,
+/// which must be a str or bytes; `None` when the class has no `__fspath__` (each caller
+/// words that TypeError its own way).
+pub fn fspath_of(vm: &mut Vm, path: &Value) -> PyResult<Option<Value>> {
+    if matches!(path.builtin_value(), Value::Str(_) | Value::Bytes(_)) {
+        return Ok(Some(path.clone()));
+    }
+    let t = vm.type_of(path);
+    let Some(f) = t.lookup("__fspath__") else {
+        return Ok(None);
+    };
+    let r = vm.call1(&f, path.clone())?;
+    if matches!(r.builtin_value(), Value::Str(_) | Value::Bytes(_)) {
+        Ok(Some(r))
+    } else {
+        let rn = vm.type_of(&r).name.clone();
+        Err(vm.type_error(format!(
+            "expected {}.__fspath__() to return str or bytes, not {rn}",
+            t.name
+        )))
     }
 }

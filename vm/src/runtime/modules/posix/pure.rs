@@ -6,7 +6,7 @@
 //! version, which answer as CPython on this machine, with its standard streams captured,
 //! would.
 
-use super::super::super::argspec::{self, required, Spec, Style};
+use super::super::super::argspec::{required, Spec, Style};
 use super::super::super::builtins::is_callable;
 use super::super::super::cpython_names;
 use super::super::super::interp::Vm;
@@ -119,14 +119,7 @@ fn strerror(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `_PyLong_AsInt`: an int (or `__index__`) that fits in a C int.
 fn c_int(vm: &mut Vm, v: &Value) -> PyResult<i64> {
-    let n = match v.builtin_value() {
-        Value::BigInt(_) => None,
-        _ => Some(argspec::index(vm, v)?),
-    };
-    match n {
-        Some(n) if i32::try_from(n).is_ok() => Ok(n),
-        _ => Err(vm.err("OverflowError", "Python int too large to convert to C int")),
-    }
+    vm.c_int(v).map(i64::from)
 }
 
 /// `register_at_fork(*, before=None, after_in_child=None, after_in_parent=None)`.

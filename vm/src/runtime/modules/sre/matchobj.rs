@@ -90,9 +90,11 @@ pub fn getindex(vm: &mut Vm, m: &Match, index: Option<&Value>) -> PyResult<usize
         Value::Int(i) => *i,
         Value::Bool(x) => i64::from(*x),
         Value::BigInt(_) => -1,
-        Value::Object(_) if vm.special(b, "__index__").is_some() => {
-            return Err(vm.unsupported("a re.Match group given by an object with __index__"));
-        }
+        // `PyIndex_Check`: the index is `PyNumber_AsSsize_t(index, NULL)`.
+        Value::Object(_) if vm.has_index(b) => match vm.number_index(b)? {
+            Value::Int(i) => i,
+            _ => -1,
+        },
         _ => {
             let p = pattern_of(vm, m)?;
             match p.groupindex.clone() {

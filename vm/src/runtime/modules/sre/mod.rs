@@ -55,14 +55,9 @@ pub fn build(_vm: &Vm, d: &Rc<Dict>) {
     );
 }
 
-/// A C `int` argument (`_PyLong_AsInt`); an object with its own `__index__` is
-/// unsupported rather than called.
+/// A C `int` argument (`_PyLong_AsInt`).
 fn c_int(vm: &mut Vm, v: &Value) -> PyResult<i32> {
-    let b = v.builtin_value();
-    if matches!(b, Value::Object(_)) && vm.special(b, "__index__").is_some() {
-        return Err(vm.unsupported("an _sre int argument with its own __index__"));
-    }
-    vm.c_int(b)
+    vm.c_int(v)
 }
 
 /// The one `int` argument of the character functions (METH_O).

@@ -64,14 +64,9 @@ fn pat<'a>(vm: &Vm, n: &'a Native) -> PyResult<&'a Pattern> {
     }
 }
 
-/// A `Py_ssize_t` argument (clinic's `ssize_t` converter, `PyNumber_AsSsize_t`); an
-/// object with its own `__index__` is unsupported rather than called.
+/// A `Py_ssize_t` argument (clinic's `ssize_t` converter, `PyNumber_AsSsize_t`).
 pub fn ssize(vm: &mut Vm, v: &Value) -> PyResult<i64> {
-    let b = v.builtin_value();
-    if matches!(b, Value::Object(_)) && vm.special(b, "__index__").is_some() {
-        return Err(vm.unsupported("an re size argument with its own __index__"));
-    }
-    argspec::index(vm, b)
+    argspec::index(vm, v)
 }
 
 /// `state_init`'s clipping of `pos` and `endpos` to the subject.

@@ -195,6 +195,11 @@ fn get_clock_info(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn sleep(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [secs] = Spec::method("time", "sleep", Style::O, &["secs"], 1).bind::<1>(vm, &args, 0)?;
     let secs = secs.unwrap_or_default();
+    // `_PyTime_FromSecondsObject`: a float, else `PyLong_AsLongLong` (`__index__`).
+    let secs = match secs {
+        Value::Float(_) => secs,
+        _ => vm.try_index(&secs)?.unwrap_or(secs),
+    };
     let seconds = match secs.builtin_value() {
         Value::Float(f) if f.is_nan() => {
             return Err(vm.value_error("Invalid value NaN (not a number)"))
@@ -364,7 +369,9 @@ fn localtime(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 /// One item of a time tuple (`PyArg_Parse`'s `i`: a C int).
-fn c_int(vm: &Vm, v: &Value) -> PyResult<i64> {
+fn c_int(vm: &mut Vm, v: &Value) -> PyResult<i64> {
+    // `_PyLong_AsInt`: `__index__` first.
+    let v = &vm.try_index(v)?.unwrap_or_else(|| v.clone());
     match v.builtin_value() {
         Value::Int(i) if *i > i64::from(i32::MAX) => {
             Err(vm.err("OverflowError", "signed integer is greater than maximum"))
@@ -378,7 +385,6 @@ fn c_int(vm: &Vm, v: &Value) -> PyResult<i64> {
             Err(vm.err("OverflowError", "signed integer is less than minimum"))
         }
         Value::BigInt(_) => Err(vm.err("OverflowError", "signed integer is greater than maximum")),
-        Value::Object(_) => Err(vm.unsupported("a time tuple item given by an object")),
         other => {
             let t = vm.type_of(other).name.clone();
             Err(vm.type_error(format!("'{t}' object cannot be interpreted as an integer")))
