@@ -259,7 +259,7 @@ fn lookup(vm: &Vm, name: &str) -> PyResult<Value> {
 /// A handler's `(replacement, position)`, the position made absolute and checked
 /// against `len` (`unicode_encode_call_errorhandler`, `unicode_decode_call_errorhandler`).
 fn handler_answer(
-    vm: &Vm,
+    vm: &mut Vm,
     answer: &Value,
     len: usize,
     shape: &str,
