@@ -99,22 +99,63 @@ pub(super) fn single(source: &str, result: Compiled) -> Compiled {
     }
     // One statement: the parser fails where it fails reading the module, but the NEWLINE
     // it reads at the end of input without a line end has no column.
-    let fake_newline =
-        last_code_end(&tokens).map(|end| (end, !source.get(end..).unwrap_or("").contains('\n')));
-    let unterminated = fake_newline.and_then(|(end, fake)| fake.then_some(end));
+    let Some(code_end) = last_code_end(&tokens) else {
+        return Err(result
+            .err()
+            .map_or_else(|| not_derived_at(1), |e| not_derived(&e)));
+    };
+    if source.ends_with('\n') {
+        return result;
+    }
+    let last = source.rsplit('\n').next().unwrap_or("");
+    if last.chars().all(|c| c == ' ' || c == '\t' || c == '\x0c') {
+        // Blanks without a line end at the end: the tokenizer reads their indentation.
+        return Err(result
+            .err()
+            .map_or_else(|| not_derived_at(1), |e| not_derived(&e)));
+    }
+    let indented = indented_at(&tokens, code_end);
+    if source
+        .get(code_end..)
+        .is_some_and(|after| after.contains('\n'))
+    {
+        // The code's last line ends, a comment line without a line end follows: the
+        // first ENDMARKER becomes a NEWLINE after the real one, before the DEDENTs due,
+        // which an indented block does not take. In a module the tokens there are
+        // others: an error at the end is not derived.
+        return match result {
+            Err(e) if e.unsupported => Err(e),
+            Err(e) if e.origin != Origin::Parser => match indented {
+                true => Err(parser_error("invalid syntax", last_line(source), 0, 0)),
+                false => Err(e),
+            },
+            Err(e) => {
+                let (line, column) = char_position(source, code_end);
+                let end = e
+                    .end_column
+                    .map(|c| (e.end_line, u32::try_from(c).unwrap_or(0)));
+                if (e.line, e.column) >= (line, column)
+                    || end.is_some_and(|end| end > (line, column))
+                    || e.end_line > line
+                {
+                    Err(not_derived(&e))
+                } else {
+                    Err(e)
+                }
+            }
+            Ok(_) if indented => Err(parser_error("invalid syntax", last_line(source), 0, 0)),
+            Ok(code) => Ok(code),
+        };
+    }
+    // The code's last line has no line end: the first ENDMARKER becomes its NEWLINE.
     match result {
         Err(e) if e.unsupported => Err(e),
-        Err(e) if e.origin == Origin::Parser => match unterminated {
-            Some(end) => Err(at_fake_newline(source, e, end)),
-            None => Err(e),
-        },
+        Err(e) if e.origin == Origin::Parser => Err(at_fake_newline(source, e, code_end)),
         // A compound statement needs a NEWLINE after its block: the first ENDMARKER
         // became the block's NEWLINE and, with no DEDENT read between (a body on the
         // header's line), the second stays ENDMARKER. The parser fails before the later
         // stages run.
-        _ if unterminated
-            .is_some_and(|end| super::is_compound(first) && !indented_at(&tokens, end)) =>
-        {
+        _ if super::is_compound(first) && !indented => {
             Err(parser_error("invalid syntax", last_line(source), 0, 0))
         }
         other => other,
