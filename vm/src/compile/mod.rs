@@ -32,6 +32,7 @@ mod fstring;
 mod future;
 mod handlers;
 mod indentation;
+mod interactive;
 mod interning;
 mod invalid_rules;
 mod number_tokens;
@@ -170,9 +171,9 @@ pub const FUTURE_FLAGS: u32 = 0x1fe_0000;
 
 /// Compiles `source` in `mode`, as CPython's `compile()` does with `flags` holding the
 /// `CO_FUTURE_*` bits `future_flags` (inherited from the caller or passed): they join the
-/// module's own future statements and every code object's `co_flags`. A syntax error in
-/// `'eval'` or `'single'` input is unsupported: its location follows rules of CPython's
-/// parser for those inputs that framespec does not follow yet.
+/// module's own future statements and every code object's `co_flags`. The syntax errors
+/// of `'eval'` and `'single'` input, which CPython's parser reads with other start rules,
+/// are derived from the module's (`interactive`).
 pub fn compile_mode(
     source: &str,
     filename: &str,
@@ -183,27 +184,19 @@ pub fn compile_mode(
     if future_flags & BARRY_AS_BDFL != 0 {
         return Err(unsupported("the barry_as_FLUFL future", Loc::line_only(1)));
     }
-    let for_mode = |e: CompileError| {
-        if mode == Mode::Exec || e.unsupported {
-            e
-        } else {
-            let what = if mode == Mode::Eval { "eval" } else { "single" };
-            unsupported(
-                &format!("a syntax error in '{what}' input ({})", e.message),
-                Loc::line_only(e.line as i32),
-            )
-        }
-    };
-    compile_parsed(source, filename, mode, future_flags).map_err(for_mode)
+    let result = compile_parsed(source, filename, mode, future_flags);
+    match mode {
+        Mode::Exec => result,
+        Mode::Single => interactive::single(source, result),
+        Mode::Eval => interactive::eval(source, result),
+    }
 }
 
-fn compile_parsed(
+/// The checks of CPython's parser on `source` read as a module (`file_input`): ruff's
+/// tree once it has passed them, or CPython's error.
+fn parse_stage(
     source: &str,
-    filename: &str,
-    mode: Mode,
-    future_flags: u32,
-) -> Result<(Rc<CodeObject>, Vec<CompileWarning>), CompileError> {
-    let mut lines = LineIndex::new(source);
+) -> Result<(ruff_python_parser::Parsed<ast::ModModule>, LineIndex), CompileError> {
     // A byte order mark belongs to source bytes (`decode_source` drops it); in source
     // text it is a character the tokenizer refuses, where ruff skips it.
     if source.starts_with('\u{FEFF}') {
@@ -216,17 +209,12 @@ fn compile_parsed(
         origin: Origin::Parser,
         ..e
     };
-    let located = |e: CompileError| CompileError {
-        origin: Origin::Located,
-        ..e
-    };
     let parsed = ruff_python_parser::parse_module(source)
         .map_err(|e| parser(syntax_errors::from_parse_error(&e, source)))?;
-    let module = parsed.syntax();
     // ruff accepts indentation that CPython's tokenizer refuses; the parser meets such a
     // line before an error of `parser_checks` on a later line.
     let tab_error = indentation::inconsistent_tabs(source, parsed.tokens());
-    if let Err(e) = checks::parser_checks(module, source) {
+    if let Err(e) = checks::parser_checks(parsed.syntax(), source) {
         return Err(parser(match tab_error {
             Some((_, tab)) if tab.line <= e.line => tab,
             _ => e,
@@ -235,13 +223,26 @@ fn compile_parsed(
     if let Some((_, tab)) = tab_error {
         return Err(parser(tab));
     }
-    if mode == Mode::Single && !one_interactive_statement(module, source) {
-        return Err(syntax_error(
-            "multiple statements found while compiling a single statement",
-            Loc::line_only(1),
-        ));
-    }
-    lines.surrogate_literals = surrogates::collect(module, source, &lines).map_err(parser)?;
+    // The parser decodes string literals: one that escapes a lone surrogate is kept
+    // aside, a bad escape is its error.
+    let mut lines = LineIndex::new(source);
+    lines.surrogate_literals =
+        surrogates::collect(parsed.syntax(), source, &lines).map_err(parser)?;
+    Ok((parsed, lines))
+}
+
+fn compile_parsed(
+    source: &str,
+    filename: &str,
+    mode: Mode,
+    future_flags: u32,
+) -> Result<(Rc<CodeObject>, Vec<CompileWarning>), CompileError> {
+    let (parsed, mut lines) = parse_stage(source)?;
+    let module = parsed.syntax();
+    let located = |e: CompileError| CompileError {
+        origin: Origin::Located,
+        ..e
+    };
     lines.parser_interned = interning::parser_interned(parsed.tokens(), source);
     let mut future = future::parse(module, &lines).map_err(located)?;
     future.flags |= future_flags & FUTURE_FLAGS;
@@ -304,19 +305,6 @@ pub(crate) fn literal(
         | Expr::EllipsisLiteral(_) => fold::fold(e, lines),
         _ => Ok(None),
     }
-}
-
-/// The `interactive` rule's `statement_newline`: one compound statement, or simple
-/// statements on one logical line (`a = 1; b = 2`).
-fn one_interactive_statement(module: &ast::ModModule, source: &str) -> bool {
-    let body = module.body.as_slice();
-    body.len() <= 1
-        || body.iter().all(|s| !is_compound(s))
-            // Between one statement and the next a `;` and no line end.
-            && body.windows(2).all(|w| {
-                let (a, b) = (w[0].range().end().to_usize(), w[1].range().start().to_usize());
-                source.get(a..b).is_some_and(|gap| gap.contains(';') && !gap.contains('\n'))
-            })
 }
 
 /// A compound statement (one with a block of its own).

@@ -95,10 +95,26 @@ pub fn init(vm: &mut Vm, exc: &Value, args: &[Value]) -> PyResult<()> {
 /// compiling `source` as `filename`. The parser gives it the source line as `text`; the
 /// compiler reads the line from the file named, which only the main program's is here.
 pub fn from_compile_error(vm: &mut Vm, e: &CompileError, filename: &str, source: &str) -> Value {
+    from_compile_error_in(vm, e, filename, source, true)
+}
+
+/// [`from_compile_error`] for source read as a module (`exec_input`, which the tokenizer
+/// ends with a line end) or not (`'eval'` and `'single'` input, whose last line is the
+/// text as it is: `_PyPegen_run_parser_from_string`).
+pub fn from_compile_error_in(
+    vm: &mut Vm,
+    e: &CompileError,
+    filename: &str,
+    source: &str,
+    exec_input: bool,
+) -> Value {
     let line_of = |text: &str| {
         text.split_inclusive('\n')
             .nth((e.line as usize).saturating_sub(1))
             .map(|l| {
+                if !exec_input && !l.ends_with('\n') {
+                    return Value::str(l);
+                }
                 let l = l.strip_suffix('\n').unwrap_or(l);
                 let l = l.strip_suffix('\r').unwrap_or(l);
                 Value::str(&format!("{l}\n"))

@@ -344,7 +344,7 @@ fn compile_text(
     match crate::compile::compile_mode(text, filename, mode, future) {
         Ok((code, warnings)) if warnings.is_empty() => Ok(code),
         Ok(_) => Err(vm.unsupported("SyntaxWarnings of code compiled at run time")),
-        Err(e) => Err(compile_error(vm, e, filename, text)),
+        Err(e) => Err(compile_error(vm, e, filename, text, mode)),
     }
 }
 
@@ -355,6 +355,7 @@ pub fn compile_error(
     e: crate::compile::CompileError,
     filename: &str,
     text: &str,
+    mode: Mode,
 ) -> Throw {
     if e.unsupported {
         return Throw::Unsupported(crate::Unsupported {
@@ -365,6 +366,7 @@ pub fn compile_error(
             stack: Vec::new(),
         });
     }
-    let exc = super::super::syntaxerror::from_compile_error(vm, &e, filename, text);
+    let exec_input = mode == Mode::Exec;
+    let exc = super::super::syntaxerror::from_compile_error_in(vm, &e, filename, text, exec_input);
     vm.raise(exc)
 }

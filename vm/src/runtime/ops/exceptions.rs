@@ -128,9 +128,18 @@ pub fn load_assertion_error(vm: &mut Vm) -> PyResult<Step> {
 pub fn before_with(vm: &mut Vm) -> PyResult<Step> {
     let mgr = vm.top()?.pop()?;
     let t = vm.type_of(&mgr);
-    let (Some(enter), Some(exit)) = (t.lookup("__enter__"), t.lookup("__exit__")) else {
+    // CPython's BEFORE_WITH looks `__enter__` up first, then `__exit__`, and names the
+    // missing `__exit__` when only that one lacks.
+    let Some(enter) = t.lookup("__enter__") else {
         return Err(vm.type_error(format!(
             "'{}' object does not support the context manager protocol",
+            t.name
+        )));
+    };
+    let Some(exit) = t.lookup("__exit__") else {
+        return Err(vm.type_error(format!(
+            "'{}' object does not support the context manager protocol \
+             (missed __exit__ method)",
             t.name
         )));
     };

@@ -31,7 +31,7 @@ pub fn tree(vm: &mut Vm, source: &str, filename: &str, mode: Mode, future: u32) 
         Ok(p) => p,
         Err(e) => {
             return Err(super::super::super::builtins::exec::compile_error(
-                vm, e, filename, source,
+                vm, e, filename, source, mode,
             ))
         }
     };
