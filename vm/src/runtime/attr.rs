@@ -1113,7 +1113,7 @@ fn receiver_and_name_free(vm: &Vm, args: &Args, name: &str) -> PyResult<(Value, 
     }
 }
 
-fn object_getattribute(vm: &mut Vm, args: Args) -> PyResult<Value> {
+pub(crate) fn object_getattribute(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let (me, name) = receiver_and_name(vm, &args, "__getattribute__", 1)?;
     vm.generic_getattr(&me, &name)
 }

@@ -66,6 +66,7 @@ mod trace;
 mod traceback;
 mod types;
 mod typevars;
+mod viewslots;
 mod weakref;
 
 use std::rc::Rc;

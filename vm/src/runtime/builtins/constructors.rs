@@ -564,6 +564,12 @@ fn reversed(vm: &mut Vm, v: &Value) -> PyResult<Value> {
     Ok(iter_value(state))
 }
 
+/// A view's `__reversed__` (`dict_keys.__reversed__`, CPython `dictkeys_reversed`): the
+/// same iterator `reversed()` makes of it.
+pub fn view_reversed(view: &crate::runtime::object::DictView) -> Value {
+    iter_value(dict_reversed(&view.dict, view.kind))
+}
+
 /// `reversed(d)` / `reversed(d.keys())` and the other views (CPython `dictreviter`).
 fn dict_reversed(d: &Rc<Dict>, kind: ViewKind) -> IterState {
     IterState::DictReversed {
