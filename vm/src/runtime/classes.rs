@@ -26,8 +26,6 @@ use super::{PyResult, Throw};
 const UNDISPATCHED: &[&str] = &[
     "__index__",
     "__length_hint__",
-    "__instancecheck__",
-    "__subclasscheck__",
     "__buffer__",
     "__release_buffer__",
     "__fspath__",
@@ -136,12 +134,13 @@ fn mro_entries(vm: &mut Vm, orig: &[Value]) -> PyResult<(Vec<Value>, bool)> {
     Ok((out, replaced))
 }
 
-/// Bases the object model cannot extend: typing's PEP 695 types (checked first, as
-/// `best_base` does), then `subclass::check_bases`.
+/// Bases the object model cannot extend: typing's final types (all of
+/// `Objects/typevarobject.c`'s but Generic, checked first, as `best_base` does), then
+/// `subclass::check_bases`.
 fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
     if let Some(b) = bases
         .iter()
-        .find(|b| b.is_builtin() && &*b.module == "typing")
+        .find(|b| b.is_builtin() && &*b.module == "typing" && &*b.name != "typing.Generic")
     {
         return Err(vm.type_error(format!("type '{}' is not an acceptable base type", b.name)));
     }
@@ -168,22 +167,20 @@ pub fn make_class(
     // A value whose class defines `__set_name__` cannot occur: that class is unsupported.
     for k in ns.keys() {
         if let Value::Str(k) = &k {
-            // isinstance() and issubclass() ask a metaclass's hooks (`class_check`), not a
-            // class's own.
-            let hook = matches!(&**k, "__instancecheck__" | "__subclasscheck__");
-            // An abstract buffer or path method under an ABC metaclass
-            // (`collections.abc.Buffer`, `os.PathLike`) is never called: no instance
-            // exists until a subclass overrides it, and that subclass's own body is
-            // checked here.
-            let abstract_buffer =
-                matches!(&**k, "__buffer__" | "__release_buffer__" | "__fspath__")
-                    && !Rc::ptr_eq(meta, &vm.ty("type"))
-                    && matches!(ns.get_str(k), Some(Value::Function(f))
+            // An abstract buffer, path or index method under an ABC metaclass
+            // (`collections.abc.Buffer`, `os.PathLike`, `typing.SupportsIndex`) is never
+            // called: no instance exists until a subclass overrides it, and that
+            // subclass's own body is checked here.
+            let abstract_buffer = matches!(
+                &**k,
+                "__buffer__" | "__release_buffer__" | "__fspath__" | "__index__"
+            ) && !Rc::ptr_eq(meta, &vm.ty("type"))
+                && matches!(ns.get_str(k), Some(Value::Function(f))
                     if matches!(f.dict.get_str("__isabstractmethod__"), Some(Value::Bool(true))));
             if &**k == "__del__" {
                 super::finalize::class_has_del();
             }
-            if UNDISPATCHED.contains(&&**k) && !(metaclass && hook) && !abstract_buffer {
+            if UNDISPATCHED.contains(&&**k) && !abstract_buffer {
                 return Err(vm.unsupported(format!("the special name {k} in a class body")));
             }
         }

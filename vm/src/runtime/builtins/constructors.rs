@@ -343,11 +343,14 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                 Ok(Value::Bytes(Rc::from(out)))
             }
         },
-        // typevar_new, typealias_new, …: keyword arguments, variance and `__module__`
-        // from the caller are not modelled.
-        "typing.TypeVar" | "typing.ParamSpec" | "typing.TypeVarTuple" | "typing.TypeAliasType" => {
-            Err(vm.unsupported(format!("calling {name} (its constructor)")))
-        }
+        // typevar_new, paramspec_new, typevartuple_new, typealias_new, … (`_typing`).
+        "typing.TypeVar"
+        | "typing.ParamSpec"
+        | "typing.TypeVarTuple"
+        | "typing.TypeAliasType"
+        | "typing.ParamSpecArgs"
+        | "typing.ParamSpecKwargs"
+        | "typing.Generic" => crate::runtime::modules::typing::construct(vm, t, args),
         "mappingproxy" => crate::runtime::mappingproxy::new(vm, &args),
         // none_new, notimplemented_new, ellipsis_new: the singleton.
         "NoneType" | "NotImplementedType" | "ellipsis" => singleton(vm, name, &args),
