@@ -33,12 +33,12 @@ pub fn build(vm: &Vm, d: &Rc<Dict>) {
 /// `_idfunc(x, /)`: `x` (NewType's `__call__`).
 fn idfunc(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if !args.kw.is_empty() {
-        return Err(vm.type_error("_idfunc() takes no keyword arguments"));
+        return Err(vm.type_error("_typing._idfunc() takes no keyword arguments"));
     }
     match &args.pos[..] {
         [x] => Ok(x.clone()),
         _ => Err(vm.type_error(format!(
-            "_idfunc() takes exactly one argument ({} given)",
+            "_typing._idfunc() takes exactly one argument ({} given)",
             args.pos.len()
         ))),
     }
