@@ -137,6 +137,28 @@ impl Vm {
                 };
             }
         }
+        // A metaclass's own `__getattribute__` (and `__getattr__`) for its classes, as
+        // `slot_tp_getattr_hook` on the metatype.
+        if let Value::Type(t) = v {
+            if let Some(m) = t.meta.clone() {
+                let hooks = m.hooks() & super::types::HOOK_GETATTRIBUTE != 0;
+                let getattr = m.lookup("__getattr__");
+                if hooks || getattr.is_some() {
+                    let r = match m.lookup("__getattribute__").filter(|_| hooks) {
+                        Some(f) => self.call(&f, Args::new(vec![v.clone(), Value::str(name)])),
+                        None => self.generic_getattr(v, name),
+                    };
+                    return match (r, getattr) {
+                        (Err(Throw::Exc(e)), Some(ga))
+                            if self.is_instance_of(&e, "AttributeError") =>
+                        {
+                            self.call(&ga, Args::new(vec![v.clone(), Value::str(name)]))
+                        }
+                        (r, _) => r,
+                    };
+                }
+            }
+        }
         self.generic_getattr(v, name)
     }
 
@@ -177,6 +199,11 @@ impl Vm {
             // the metaclass's other attributes, bound to the class.
             Value::Type(t) => {
                 let meta_attr = t.meta.as_ref().and_then(|m| m.lookup(name).map(|a| (m, a)));
+                // `type.__annotations__`, a getset of the metatype, so found before the
+                // class's MRO (`type_get_annotations`): the class's own entry only.
+                if name == "__annotations__" && meta_attr.is_none() {
+                    return self.type_annotations(t);
+                }
                 if let Some((m, a)) = &meta_attr {
                     if self.descr_kind(a) == super::descr::Descr::Data {
                         let m = (*m).clone();
@@ -241,6 +268,33 @@ impl Vm {
                 None => self.type_attr(v, name),
             },
             _ => self.type_attr(v, name),
+        }
+    }
+
+    /// `type_get_annotations`: a built-in type has none (AttributeError); a class has
+    /// its own dict's `__annotations__` (a descriptor there is asked with `__get__(None,
+    /// cls)`), else a new empty dict, stored in its dict.
+    fn type_annotations(&mut self, t: &Rc<super::types::Type>) -> PyResult<Value> {
+        if t.is_builtin() {
+            return Err(self.err(
+                "AttributeError",
+                format!(
+                    "type object '{}' has no attribute '__annotations__'",
+                    t.name
+                ),
+            ));
+        }
+        match t.dict.get_str("__annotations__") {
+            Some(x @ Value::Object(_)) if self.descr_kind(&x) != super::descr::Descr::Plain => {
+                self.descr_get(&x, None, t)
+            }
+            Some(x) => Ok(x),
+            None => {
+                let d = Value::Dict(Dict::new_rc());
+                t.dict.set_str("__annotations__", d.clone());
+                super::types::types_changed();
+                Ok(d)
+            }
         }
     }
 
@@ -799,6 +853,10 @@ impl Vm {
                 Ok(())
             }
             Value::Type(t) if !t.is_builtin() || heap_builtin(t) => {
+                // `type_set_name` renames the type itself; the VM's type names are fixed.
+                if name == "__name__" {
+                    return Err(self.unsupported("assigning a class's __name__"));
+                }
                 if name == "__qualname__" {
                     if let Value::Str(s) = &x {
                         *t.qualname.borrow_mut() = s.clone();
@@ -1077,6 +1135,8 @@ impl Vm {
 pub const OBJECT_METHODS: &[(&str, &str, NativeFn)] = &[
     ("object", "__str__", object_str),
     ("object", "__getattribute__", object_getattribute),
+    // `type_getattro`, which `generic_getattr` follows for a class.
+    ("type", "__getattribute__", object_getattribute),
     ("object", "__setattr__", object_setattr),
     ("object", "__delattr__", object_delattr),
 ];
@@ -1121,7 +1181,7 @@ fn receiver_and_name_free(vm: &Vm, args: &Args, name: &str) -> PyResult<(Value, 
     }
 }
 
-fn object_getattribute(vm: &mut Vm, args: Args) -> PyResult<Value> {
+pub(crate) fn object_getattribute(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let (me, name) = receiver_and_name(vm, &args, "__getattribute__", 1)?;
     vm.generic_getattr(&me, &name)
 }

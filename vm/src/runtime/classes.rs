@@ -25,8 +25,6 @@ use super::{PyResult, Throw};
 /// (Names the VM does dispatch, such as `__eq__`, `__iter__` or `__add__`, are absent.)
 const UNDISPATCHED: &[&str] = &[
     "__length_hint__",
-    "__instancecheck__",
-    "__subclasscheck__",
     "__buffer__",
     "__release_buffer__",
     "__weakref__",
@@ -134,12 +132,13 @@ fn mro_entries(vm: &mut Vm, orig: &[Value]) -> PyResult<(Vec<Value>, bool)> {
     Ok((out, replaced))
 }
 
-/// Bases the object model cannot extend: typing's PEP 695 types (checked first, as
-/// `best_base` does), then `subclass::check_bases`.
+/// Bases the object model cannot extend: typing's final types (all of
+/// `Objects/typevarobject.c`'s but Generic, checked first, as `best_base` does), then
+/// `subclass::check_bases`.
 fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
     if let Some(b) = bases
         .iter()
-        .find(|b| b.is_builtin() && &*b.module == "typing")
+        .find(|b| b.is_builtin() && &*b.module == "typing" && &*b.name != "typing.Generic")
     {
         return Err(vm.type_error(format!("type '{}' is not an acceptable base type", b.name)));
     }
@@ -166,9 +165,6 @@ pub fn make_class(
     // A value whose class defines `__set_name__` cannot occur: that class is unsupported.
     for k in ns.keys() {
         if let Value::Str(k) = &k {
-            // isinstance() and issubclass() ask a metaclass's hooks (`class_check`), not a
-            // class's own.
-            let hook = matches!(&**k, "__instancecheck__" | "__subclasscheck__");
             // An abstract buffer method under an ABC metaclass (`collections.abc.Buffer`)
             // is never called: no instance exists until a subclass overrides it, and that
             // subclass's own body is checked here.
@@ -179,7 +175,7 @@ pub fn make_class(
             if &**k == "__del__" {
                 super::finalize::class_has_del();
             }
-            if UNDISPATCHED.contains(&&**k) && !(metaclass && hook) && !abstract_buffer {
+            if UNDISPATCHED.contains(&&**k) && !abstract_buffer {
                 return Err(vm.unsupported(format!("the special name {k} in a class body")));
             }
         }

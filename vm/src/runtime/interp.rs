@@ -120,6 +120,7 @@ impl Vm {
         super::methods::install(&mut vm);
         super::structseq::install(&vm);
         super::slots::install(&mut vm);
+        super::viewslots::install(&vm);
         super::sysmod::install(&mut vm);
         vm
     }

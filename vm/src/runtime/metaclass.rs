@@ -50,6 +50,9 @@ const ALLOWED: &[&str] = &[
     "__setattr__",
     "__delattr__",
     "__dir__",
+    // A class's attributes: the metaclass's hooks (`Vm::getattr`).
+    "__getattribute__",
+    "__getattr__",
     // A name, not a special method: enum's `__members__` property.
     "__members__",
 ];

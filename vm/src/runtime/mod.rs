@@ -71,6 +71,7 @@ mod types;
 mod typevars;
 mod unicodeerror;
 mod unraisable;
+mod viewslots;
 mod weakref;
 
 use std::rc::Rc;

@@ -229,8 +229,8 @@ impl Vm {
                 Ok(a.clone())
             }
             _ => {
-                if let Some(e) = super::typevars::union(self, op, a, b) {
-                    return Err(e);
+                if let Some(r) = super::typevars::union(self, op, a, b) {
+                    return r;
                 }
                 // `type.__or__`: classes and None make a `types.UnionType`.
                 if op == BinaryOp::Or
@@ -401,8 +401,8 @@ impl Vm {
         b: &Value,
         inplace: bool,
     ) -> PyResult<Value> {
-        if let Some(e) = super::typevars::union(self, op, a, b) {
-            return Err(e);
+        if let Some(r) = super::typevars::union(self, op, a, b) {
+            return r;
         }
         if op == BinaryOp::Or && (matches!(a, Value::Type(_)) || matches!(b, Value::Type(_))) {
             if let Some(u) = super::genericalias::union_or(self, a, b)? {

@@ -639,7 +639,11 @@ impl Vm {
             }
             // typevartuple_iter: `*Ts` is `typing.Unpack[Ts]`.
             Value::TypeParam(t) if t.kind == super::typevars::TypeParamKind::TypeVarTuple => {
-                return Err(self.unsupported("iterating a TypeVarTuple (needs typing.Unpack)"));
+                let unpacked = super::typevars::unpack(self, v)?;
+                IterState::Tuple {
+                    items: Rc::from(vec![unpacked]),
+                    index: 0,
+                }
             }
             other => {
                 let n = self.type_of(other).name.clone();
@@ -1297,7 +1301,7 @@ impl Vm {
             }
             // typealias_subscript: a generic alias subscripted is a `types.GenericAlias`.
             Value::TypeParam(t) if t.kind == super::typevars::TypeParamKind::TypeAlias => {
-                Err(self.unsupported("subscripting a type alias (types.GenericAlias)"))
+                super::modules::typing::alias_subscript(self, container, sub)
             }
             other => {
                 let n = self.type_of(other).name.clone();

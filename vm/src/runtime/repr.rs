@@ -33,7 +33,11 @@ impl Vm {
             let key = v.address();
             let container = matches!(
                 v,
-                Value::List(_) | Value::Dict(_) | Value::Set(_) | Value::Object(_)
+                Value::List(_)
+                    | Value::Dict(_)
+                    | Value::Set(_)
+                    | Value::Object(_)
+                    | Value::DictView(_)
             );
             if container {
                 if vm.repr_active.contains(&key) {
@@ -129,7 +133,12 @@ impl Vm {
                             .collect(),
                     ),
                 };
-                format!("{name}([{}])", self.join_reprs(&items)?)
+                // `dictview_repr` formats the list of its items with %R: one more unit
+                // of the C recursion budget for that list's repr.
+                let inner = self.guarded(" while getting the repr of an object", |vm| {
+                    vm.join_reprs(&items)
+                })?;
+                format!("{name}([{inner}])")
             }
             Value::Iter(_) => {
                 let name = self.type_of(v).name.to_string();

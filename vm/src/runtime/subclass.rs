@@ -112,6 +112,8 @@ pub fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
         if SUBCLASSABLE.contains(&&*b.name)
             || super::modules::io::iobase::BASES.contains(&&*b.name)
             || &*b.name == "ast.AST"
+            // `typing.Generic` (Py_TPFLAGS_BASETYPE, the layout of object).
+            || &*b.name == "typing.Generic"
             || &*b.name == "type"
             // A subclass of module can be defined (importlib.util's `_LazyModule`,
             // which runpy imports); making one of its instances is unsupported (see

@@ -356,6 +356,9 @@ const BUILTIN_TYPES: &[&str] = &[
     "ParamSpec",
     "TypeVarTuple",
     "TypeAliasType",
+    "ParamSpecArgs",
+    "ParamSpecKwargs",
+    "Generic",
     // Types of native modules (their `__module__` in `module_of`).
     "ReferenceType",
     "lock",
@@ -457,7 +460,8 @@ fn tp_name(name: &str) -> String {
 fn module_of(name: &str) -> &'static str {
     match name {
         "TextIOWrapper" => "_io",
-        "TypeVar" | "ParamSpec" | "TypeVarTuple" | "TypeAliasType" => "typing",
+        "TypeVar" | "ParamSpec" | "TypeVarTuple" | "TypeAliasType" | "ParamSpecArgs"
+        | "ParamSpecKwargs" | "Generic" => "typing",
         "ReferenceType" | "ProxyType" | "CallableProxyType" => "weakref",
         "lock" | "RLock" => "_thread",
         "FileIO" | "BufferedReader" => "_io",

@@ -10,8 +10,10 @@
 //! traceback are real ones; a result is kept, an exception is raised again next time
 //! (CPython keeps `bound`/`value` NULL until a call succeeds).
 //!
-//! What needs the `typing` module (`Generic[...]` for generic classes, unions with `|`,
-//! substitution, `ParamSpec.args`) is unsupported: the VM has no `typing` yet.
+//! The `_typing` module (`modules::typing`) exposes these types and makes them by their
+//! constructors (`TypeVar("T", bound=int)`); what CPython's C code asks of Lib/typing.py
+//! (unions with `|`, substitution, `Generic[...]`) calls that module's functions as
+//! `call_typing_func_object` does. `ParamSpec.args` and `.kwargs` are unsupported.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -60,9 +62,16 @@ pub struct TypeParam {
     pub lazy: RefCell<Lazy>,
     /// A TypeVar whose `lazy` computes its constraints (`T: (int, str)`).
     pub constrained: bool,
-    /// A TypeAliasType's `__type_params__` (`None` when not generic) and `__module__`.
+    /// A TypeAliasType's `__type_params__` (`None` when not generic) and `__module__`
+    /// (a TypeVar's, ParamSpec's or TypeVarTuple's when its constructor made it, `None`
+    /// when the intrinsics did: the type's `typing` then shows).
     pub type_params: RefCell<Value>,
     pub module: RefCell<Value>,
+    /// The variance flags (`__covariant__`, `__contravariant__`, `__infer_variance__`);
+    /// PEP 695's parameters infer their variance.
+    pub covariant: bool,
+    pub contravariant: bool,
+    pub infer_variance: bool,
 }
 
 impl TypeParam {
@@ -74,7 +83,40 @@ impl TypeParam {
             constrained,
             type_params: RefCell::new(Value::None),
             module: RefCell::new(Value::None),
+            covariant: false,
+            contravariant: false,
+            infer_variance: true,
         }
+    }
+
+    /// A TypeVar, ParamSpec or TypeVarTuple as its constructor makes it (`typevar_alloc`
+    /// and its kin): `lazy` holds the bound or constraints already computed, `module` is
+    /// the caller's.
+    #[allow(clippy::too_many_arguments)]
+    pub fn constructed(
+        kind: TypeParamKind,
+        name: Rc<str>,
+        lazy: Lazy,
+        constrained: bool,
+        covariant: bool,
+        contravariant: bool,
+        infer_variance: bool,
+        module: Value,
+    ) -> TypeParam {
+        let mut t = TypeParam::new(kind, name, lazy, constrained);
+        t.covariant = covariant;
+        t.contravariant = contravariant;
+        t.infer_variance = infer_variance;
+        *t.module.get_mut() = module;
+        t
+    }
+
+    /// A TypeAliasType made by its constructor (`typealias_new_impl`).
+    pub fn alias(name: Rc<str>, value: Value, type_params: Value, module: Value) -> TypeParam {
+        let t = TypeParam::new(TypeParamKind::TypeAlias, name, Lazy::Done(value), false);
+        *t.type_params.borrow_mut() = type_params;
+        *t.module.borrow_mut() = module;
+        t
     }
 }
 
@@ -94,7 +136,7 @@ impl super::gc::Clear for TypeParam {
     }
 }
 
-fn alloc(t: TypeParam) -> Value {
+pub fn alloc(t: TypeParam) -> Value {
     Value::TypeParam(super::gc::alloc(t))
 }
 
@@ -178,31 +220,28 @@ pub fn attr(vm: &mut Vm, t: &Rc<TypeParam>, name: &str) -> PyResult<Option<Value
     let empty = || Value::tuple(Vec::new());
     Ok(Some(match (t.kind, name) {
         (_, "__name__") => Value::Str(t.name.clone()),
-        (TypeVar | ParamSpec | TypeVarTuple, "__module__") => Value::str("typing"),
-        (TypeVar, "__bound__") if !t.constrained => evaluated(vm, t, Value::None)?,
+        (TypeVar | ParamSpec | TypeVarTuple, "__module__") => match t.module.borrow().clone() {
+            Value::None => Value::str("typing"),
+            m => m,
+        },
+        (TypeVar | ParamSpec, "__bound__") if !t.constrained => evaluated(vm, t, Value::None)?,
         (TypeVar, "__constraints__") if t.constrained => evaluated(vm, t, empty())?,
         (TypeVar | ParamSpec, "__bound__") => Value::None,
         (TypeVar, "__constraints__") => empty(),
-        (TypeVar | ParamSpec, "__covariant__" | "__contravariant__") => Value::Bool(false),
-        (TypeVar | ParamSpec, "__infer_variance__") => Value::Bool(true),
+        (TypeVar | ParamSpec, "__covariant__") => Value::Bool(t.covariant),
+        (TypeVar | ParamSpec, "__contravariant__") => Value::Bool(t.contravariant),
+        (TypeVar | ParamSpec, "__infer_variance__") => Value::Bool(t.infer_variance),
+        (ParamSpec, "args" | "kwargs") => {
+            return Err(vm.unsupported(format!("ParamSpec.{name} (typing.ParamSpecArgs)")))
+        }
         (TypeAlias, "__value__") => evaluated(vm, t, Value::None)?,
         // typealias_parameters: `unpack_typevartuples` of the type parameters, which
         // wraps each TypeVarTuple in `typing.Unpack`.
         (TypeAlias, "__parameters__") => {
             let tp = t.type_params.borrow().clone();
-            if let Value::Tuple(items) = &tp {
-                let unpacked = items.iter().any(
-                    |p| matches!(p, Value::TypeParam(p) if p.kind == TypeParamKind::TypeVarTuple),
-                );
-                if unpacked {
-                    return Err(vm.unsupported(
-                        "__parameters__ of a type alias with a TypeVarTuple (needs typing.Unpack)",
-                    ));
-                }
-            }
             match tp {
                 Value::None => empty(),
-                tp => tp,
+                tp => unpack_typevartuples(vm, &tp)?,
             }
         }
         (TypeAlias, "__type_params__") => match t.type_params.borrow().clone() {
@@ -214,16 +253,63 @@ pub fn attr(vm: &mut Vm, t: &Rc<TypeParam>, name: &str) -> PyResult<Option<Value
     }))
 }
 
-/// `T | int` and `int | T` are `typing.Union`s (`_Py_union_type_or`).
-pub fn union(vm: &Vm, op: BinaryOp, a: &Value, b: &Value) -> Option<Throw> {
+/// `T | int` and `int | T` when no special method answered: a TypeVar's or ParamSpec's
+/// `nb_or` (`make_union`) is `typing._make_union(left, right)`, whichever side it is on
+/// (the other operand's slot declines a type parameter). A type alias's `|` makes a
+/// `types.UnionType`, which is unsupported.
+pub fn union(vm: &mut Vm, op: BinaryOp, a: &Value, b: &Value) -> Option<PyResult<Value>> {
     if op != BinaryOp::Or {
         return None;
     }
-    let involved = matches!(a, Value::TypeParam(_)) || matches!(b, Value::TypeParam(_));
-    if involved {
-        return Some(vm.unsupported("a union with a type parameter (needs typing.Union)"));
+    let unionable = |v: &Value| matches!(v, Value::TypeParam(t) if matches!(t.kind, TypeParamKind::TypeVar | TypeParamKind::ParamSpec));
+    if unionable(a) || unionable(b) {
+        return Some(call_typing(vm, "_make_union", vec![a.clone(), b.clone()]));
+    }
+    let alias = |v: &Value| matches!(v, Value::TypeParam(t) if t.kind == TypeParamKind::TypeAlias);
+    if alias(a) || alias(b) {
+        return Some(Err(vm.unsupported(
+            "a union with a type alias (types.UnionType of a TypeAliasType)",
+        )));
     }
     None
+}
+
+/// `call_typing_func_object`: Lib/typing.py's function `name` (importing the module if
+/// needed) called with `args`.
+pub fn call_typing(vm: &mut Vm, name: &str, args: Vec<Value>) -> PyResult<Value> {
+    call_typing_kw(vm, name, super::object::Args::new(args))
+}
+
+/// [`call_typing`] with keyword arguments (`call_typing_args_kwargs`).
+pub fn call_typing_kw(vm: &mut Vm, name: &str, args: super::object::Args) -> PyResult<Value> {
+    let typing = super::modules::pickle::import_module(vm, "typing")?;
+    let func = vm.getattr(&typing, name)?;
+    vm.call(&func, args)
+}
+
+/// `typing.Unpack[param]` (typevarobject.c's `unpack`).
+pub fn unpack(vm: &mut Vm, param: &Value) -> PyResult<Value> {
+    let typing = super::modules::pickle::import_module(vm, "typing")?;
+    let unpack = vm.getattr(&typing, "Unpack")?;
+    vm.getitem(&unpack, param)
+}
+
+/// `unpack_typevartuples`: the tuple with each TypeVarTuple wrapped in `typing.Unpack`
+/// (the tuple itself when it has none).
+pub fn unpack_typevartuples(vm: &mut Vm, params: &Value) -> PyResult<Value> {
+    let Value::Tuple(items) = params else {
+        return Ok(params.clone());
+    };
+    let is_tvt =
+        |p: &Value| matches!(p, Value::TypeParam(p) if p.kind == TypeParamKind::TypeVarTuple);
+    if !items.iter().any(is_tvt) {
+        return Ok(params.clone());
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for p in items.iter() {
+        out.push(if is_tvt(p) { unpack(vm, p)? } else { p.clone() });
+    }
+    Ok(Value::tuple(out))
 }
 
 /// Setting or deleting an attribute: these objects have a managed `__dict__` beside
@@ -235,9 +321,20 @@ pub fn attr_write(vm: &Vm, t: &TypeParam) -> Throw {
     ))
 }
 
-/// `repr()`: a PEP 695 parameter infers its variance, so it shows as its bare name
-/// (`typevar_repr` prefixes `+`, `-` or `~` only otherwise), as do TypeVarTuples and
-/// aliases.
+/// `repr()` (`typevar_repr`, `paramspec_repr`): a parameter that infers its variance
+/// (as PEP 695's do) shows as its bare name, else prefixed `+`, `-` or `~`; TypeVarTuples
+/// and aliases show their names.
 pub fn repr(t: &TypeParam) -> String {
-    t.name.to_string()
+    let variant = matches!(t.kind, TypeParamKind::TypeVar | TypeParamKind::ParamSpec);
+    if !variant || t.infer_variance {
+        return t.name.to_string();
+    }
+    let prefix = if t.covariant {
+        '+'
+    } else if t.contravariant {
+        '-'
+    } else {
+        '~'
+    };
+    format!("{prefix}{}", t.name)
 }

@@ -154,7 +154,25 @@ def _json_random_sha2_types():
         **{n: getattr(_sha2, n) for n in ("SHA224Type", "SHA256Type", "SHA384Type", "SHA512Type")},
         **_struct_types(),
         **_pickle_types(),
+        **_typing_types(),
+        **_view_types(),
     }
+
+
+def _view_types():
+    d = {}
+    return {
+        "dict_keys": type(d.keys()), "dict_values": type(d.values()),
+        "dict_items": type(d.items()), "dict_keyiterator": type(iter(d)),
+        "dict_valueiterator": type(iter(d.values())),
+        "dict_itemiterator": type(iter(d.items())),
+    }
+
+
+def _typing_types():
+    import _typing
+    return {n: getattr(_typing, n) for n in (
+        "TypeVar", "ParamSpec", "TypeVarTuple", "TypeAliasType", "Generic")}
 
 
 def _pickle_types():

@@ -358,11 +358,14 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                 Ok(Value::Bytes(Rc::from(out)))
             }
         },
-        // typevar_new, typealias_new, …: keyword arguments, variance and `__module__`
-        // from the caller are not modelled.
-        "typing.TypeVar" | "typing.ParamSpec" | "typing.TypeVarTuple" | "typing.TypeAliasType" => {
-            Err(vm.unsupported(format!("calling {name} (its constructor)")))
-        }
+        // typevar_new, paramspec_new, typevartuple_new, typealias_new, … (`_typing`).
+        "typing.TypeVar"
+        | "typing.ParamSpec"
+        | "typing.TypeVarTuple"
+        | "typing.TypeAliasType"
+        | "typing.ParamSpecArgs"
+        | "typing.ParamSpecKwargs"
+        | "typing.Generic" => crate::runtime::modules::typing::construct(vm, t, args),
         "mappingproxy" => crate::runtime::mappingproxy::new(vm, &args),
         "traceback" => crate::runtime::traceback::new(vm, &args),
         // none_new, notimplemented_new, ellipsis_new: the singleton.
@@ -586,6 +589,12 @@ fn reversed(vm: &mut Vm, v: &Value) -> PyResult<Value> {
         _ => return Err(not_reversible(vm, v)),
     };
     Ok(iter_value(state))
+}
+
+/// A view's `__reversed__` (`dict_keys.__reversed__`, CPython `dictkeys_reversed`): the
+/// same iterator `reversed()` makes of it.
+pub fn view_reversed(view: &crate::runtime::object::DictView) -> Value {
+    iter_value(dict_reversed(&view.dict, view.kind))
 }
 
 /// `reversed(d)` / `reversed(d.keys())` and the other views (CPython `dictreviter`).

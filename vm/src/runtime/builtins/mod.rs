@@ -262,7 +262,9 @@ pub fn is_subclass(vm: &mut Vm, cls: &Rc<Type>, spec: &Value) -> PyResult<bool> 
 /// `PyObject_IsInstance` / `PyObject_IsSubclass`: `subject` is the object (isinstance)
 /// or the class (issubclass), `t` its type or itself. A metaclass's own
 /// `__instancecheck__` / `__subclasscheck__` decides for its classes (after the exact-type
-/// shortcut of isinstance); a union checks each of its members.
+/// shortcut of isinstance), and an instance's class's for an instance that is not a class
+/// (`_PyObject_LookupSpecial(cls, …)`: Lib/typing.py's special forms); a union checks each
+/// of its members.
 fn class_check(
     vm: &mut Vm,
     subject: &Value,
@@ -317,6 +319,32 @@ fn class_check(
                 }
             }
             Ok(false)
+        }
+        Value::Object(_) => {
+            let hook = if fname == "isinstance" {
+                "__instancecheck__"
+            } else {
+                "__subclasscheck__"
+            };
+            if let Some(f) = vm.special(spec, hook) {
+                let r = vm.call(&f, Args::new(vec![spec.clone(), subject.clone()]))?;
+                return vm.truthy(&r);
+            }
+            // `check_class`: an object with a `__bases__` tuple passes for a class.
+            match vm.getattr(spec, "__bases__") {
+                Err(Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => {}
+                Err(e) => return Err(e),
+                Ok(_) => {
+                    return Err(vm.unsupported(format!(
+                        "{fname}() with an object that has __bases__ as its second argument"
+                    )))
+                }
+            }
+            Err(vm.type_error(if fname == "issubclass" {
+                "issubclass() arg 2 must be a class, a tuple of classes, or a union".to_owned()
+            } else {
+                format!("{fname}() arg 2 must be a type, a tuple of types, or a union")
+            }))
         }
         _ if fname == "issubclass" => {
             Err(vm.type_error("issubclass() arg 2 must be a class, a tuple of classes, or a union"))

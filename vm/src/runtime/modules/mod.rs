@@ -44,6 +44,7 @@ pub mod structmod;
 pub mod thread;
 pub mod time;
 pub mod tokenize;
+pub mod typing;
 pub mod warnings;
 pub mod weakref;
 
@@ -185,6 +186,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_tokenize",
         from_file: false,
         build: tokenize::build,
+    },
+    NativeModule {
+        name: "_typing",
+        from_file: false,
+        build: typing::build,
     },
     NativeModule {
         name: "_warnings",
@@ -535,6 +541,7 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     super::memoryview::METHODS,
     super::mappingproxy::METHODS,
     super::genericalias::METHODS,
+    typing::METHODS,
     itertools::METHODS,
     operator_types::METHODS,
     functools::METHODS,

@@ -316,9 +316,12 @@ pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         Intrinsic1::ParamSpec => typevars::make(vm, TypeParamKind::ParamSpec, &v)?,
         Intrinsic1::TypeVarTuple => typevars::make(vm, TypeParamKind::TypeVarTuple, &v)?,
         Intrinsic1::TypeAlias => typevars::make_alias(vm, &v)?,
-        // `_Py_subscript_generic` calls `typing._GenericAlias` machinery.
+        // `_Py_subscript_generic`: `typing._GenericAlias(Generic, params)`, each
+        // TypeVarTuple unpacked.
         Intrinsic1::SubscriptGeneric => {
-            return Err(vm.unsupported("a generic class (needs typing.Generic)"))
+            let params = typevars::unpack_typevartuples(vm, &v)?;
+            let generic = Value::Type(vm.ty("Generic"));
+            typevars::call_typing(vm, "_GenericAlias", vec![generic, params])?
         }
         Intrinsic1::Invalid => {
             return Err(vm.unsupported(format!("the intrinsic {}", intrinsic.name())))
