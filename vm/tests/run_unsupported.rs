@@ -77,21 +77,26 @@ fn a_generic_class_is_unsupported_by_name() {
 
 #[test]
 fn compile_time_unsupported_is_not_a_syntax_error() {
-    let (what, at) = unsupported("x = 1\nprint(x in {'\\ud800', 'a'})\n");
-    assert_eq!(what, "a str with lone surrogates in a frozenset constant");
+    let (what, at) = unsupported("x = 1\nprint(x in {'\\U0010f800', 'a'})\n");
+    assert_eq!(
+        what,
+        "a NaN, or a character of U+10F800-U+10FFFF, in a frozenset constant"
+    );
     assert_eq!(at, "2:12");
 }
 
 #[test]
-fn strs_with_lone_surrogates_compile_and_are_unsupported_where_used() {
-    let lone = "a str with lone surrogates (U+D800-U+DFFF)";
+fn strs_with_the_stand_ins_code_points_compile_and_are_unsupported_where_used() {
+    // U+10F800-U+10FFFF hold the VM's lone surrogates (`standins`), so a str with one of
+    // those characters themselves cannot be held.
+    let lone = "a character in U+10F800-U+10FFFF (where the VM keeps lone surrogates)";
     // The module compiles (as CPython compiles it); the run stops at the constant.
-    let (what, at) = unsupported("def f():\n    return 'a' '\\ud800'\nprint(1)\nf()\n");
+    let (what, at) = unsupported("def f():\n    return 'a' '\\U0010f800'\nprint(1)\nf()\n");
     assert_eq!((what.as_str(), at.as_str()), (lone, "2:12"));
-    let (what, at) = unsupported("x = ('\\udfff', 1)\n");
+    let (what, at) = unsupported("x = ('\\U0010ffff', 1)\n");
     assert_eq!((what.as_str(), at.as_str()), (lone, "1:5"));
     // A function whose docstring holds one cannot be made.
-    let (what, at) = unsupported("def f():\n    '\\ud800'\n");
+    let (what, at) = unsupported("def f():\n    '\\U0010fabc'\n");
     assert_eq!((what.as_str(), at.as_str()), (lone, "1:1"));
 }
 
