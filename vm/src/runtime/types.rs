@@ -2,7 +2,6 @@
 //! user classes, with a C3 method resolution order.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::dict::Dict;
@@ -409,7 +408,9 @@ pub const STRUCT_SEQUENCES: &[&str] = &[
 /// The registry of builtin types, by name.
 #[derive(Debug)]
 pub struct Types {
-    pub by_name: HashMap<&'static str, Rc<Type>>,
+    /// By name: `Vm::ty` is asked on hot paths (instance creation, exception checks), so
+    /// the short names are hashed with FxHash rather than SipHash.
+    pub by_name: rustc_hash::FxHashMap<&'static str, Rc<Type>>,
     pub object: Rc<Type>,
 }
 
@@ -497,7 +498,8 @@ fn module_of(name: &str) -> &'static str {
 impl Types {
     pub fn new() -> Types {
         let object = builtin("object", Vec::new(), "object");
-        let mut by_name: HashMap<&'static str, Rc<Type>> = HashMap::new();
+        let mut by_name: rustc_hash::FxHashMap<&'static str, Rc<Type>> =
+            rustc_hash::FxHashMap::default();
         by_name.insert("object", object.clone());
         // itertools' iterator types are listed by their module.
         for &name in BUILTIN_TYPES

@@ -93,8 +93,9 @@ pub fn getset(vm: &mut Vm, me: &Value, cls: &Rc<Type>, name: &str) -> PyResult<O
 
 /// Whether instances of `cls` are `_io._IOBase` objects.
 pub fn is_io_instance(cls: &Rc<Type>) -> bool {
-    cls.mro()
-        .iter()
+    // Checked on every instance creation: no copy of the MRO.
+    std::iter::once(cls)
+        .chain(cls.mro_rest.iter())
         .any(|c| c.is_builtin() && &*c.name == "_io._IOBase")
 }
 
