@@ -26,6 +26,7 @@ mod descr;
 mod dict;
 mod eval;
 mod excgroup;
+mod excmembers;
 mod finalize;
 mod fmtspec;
 mod frame;
