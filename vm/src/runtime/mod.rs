@@ -72,6 +72,7 @@ mod types;
 mod typevars;
 mod unicodeerror;
 mod unraisable;
+mod viewops;
 mod viewslots;
 mod weakref;
 
