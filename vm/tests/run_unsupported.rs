@@ -295,15 +295,6 @@ fn nan_keys_are_unsupported_where_they_are_stored() {
     assert_eq!(at, "2:1");
 }
 
-#[test]
-fn set_operators_on_dict_views_are_unsupported() {
-    let (what, at) = unsupported("d = {1: 2}\nprint(d.keys() | {3})\n");
-    assert_eq!(what, "set operators on dict keys or items views");
-    assert_eq!(at, "2:7");
-    let (what, _) = unsupported("d = {1: 2}\nprint(d.items() == {(1, 2)})\n");
-    assert_eq!(what, "comparing a dict items view with a set or view");
-}
-
 /// A module code object with `co_code` (no names, `None` as its only constant).
 fn module(co_code: Vec<u8>) -> std::rc::Rc<framespec_vm::code::CodeObject> {
     use framespec_vm::code::{CodeObject, Constant};

@@ -33,7 +33,7 @@ mod future;
 mod handlers;
 mod indentation;
 mod interactive;
-mod interning;
+pub(crate) mod interning;
 mod invalid_rules;
 mod number_tokens;
 mod patterns;

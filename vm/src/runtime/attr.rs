@@ -42,10 +42,9 @@ impl Vm {
             ),
         };
         let exc = self.new_exception(&self.ty("AttributeError"), vec![Value::str(&msg)]);
-        if let Value::Object(o) = &exc {
-            o.dict.set_str("name", Value::str(name));
-            o.dict.set_str("obj", v.clone());
-        }
+        // `set_attribute_error_context`: the name and the object.
+        super::excmembers::set(self, &exc, "name", Some(Value::str(name)));
+        super::excmembers::set(self, &exc, "obj", Some(v.clone()));
         self.raise(exc)
     }
 
@@ -603,6 +602,9 @@ impl Vm {
                     if let Some(m) = super::oserror::get(self, v, name) {
                         return Ok(Some(m));
                     }
+                    if let Some(m) = super::excmembers::get(self, v, name) {
+                        return Ok(Some(m));
+                    }
                     if let Some(m) = super::unicodeerror::get(self, v, name) {
                         return Ok(Some(m));
                     }
@@ -798,6 +800,7 @@ impl Vm {
                 if let Some(data) = &o.exc {
                     if super::syntaxerror::set(self, v, name, x.clone())
                         || super::oserror::set(self, v, name, x.clone())
+                        || super::excmembers::set(self, v, name, Some(x.clone()))
                         || super::unicodeerror::set(self, v, name, x.clone())?
                     {
                         return Ok(());
@@ -1049,6 +1052,13 @@ impl Vm {
         }
         if let Value::Object(o) = v {
             let t = o.class.borrow().clone();
+            // A `T_OBJECT` member deleted is NULL again (`PyMember_SetOne`).
+            if o.exc.is_some()
+                && (super::excmembers::set(self, v, name, None)
+                    || super::oserror::set_or_clear(self, v, name, None))
+            {
+                return Ok(());
+            }
             // `_struct.Struct`'s getters without setters.
             if matches!(name, "format" | "size") && t.is_subtype(&self.ty("Struct")) {
                 return Err(self.err(

@@ -416,7 +416,9 @@ impl Vm {
             // instance's payload.
             Some(init @ Value::Builtin(_))
                 if !is_object_method(&init)
-                    && (!t.is_exception() || super::unicodeerror::is_init(&init)) =>
+                    && (!t.is_exception()
+                        || super::unicodeerror::is_init(&init)
+                        || super::excmembers::is_init(&init)) =>
             {
                 let mut a = args;
                 a.pos.insert(0, obj.clone());

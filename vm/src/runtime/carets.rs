@@ -222,10 +222,7 @@ fn keys(d: &super::dict::Dict) -> Vec<String> {
 
 /// `. Did you mean: 'x'?` for NameError / AttributeError, as 3.12 appends it.
 pub fn suggestion(vm: &mut Vm, exc: &Value) -> String {
-    let Value::Object(o) = exc else {
-        return String::new();
-    };
-    let Some(Value::Str(name)) = o.dict.get_str("name") else {
+    let Some(Value::Str(name)) = super::excmembers::get(vm, exc, "name") else {
         return String::new();
     };
     let is_name_error = vm.is_instance_of(exc, "NameError");
@@ -261,7 +258,7 @@ pub fn suggestion(vm: &mut Vm, exc: &Value) -> String {
                 best_match(&b, &name)
             })
     } else if vm.is_instance_of(exc, "AttributeError") {
-        let Some(obj) = o.dict.get_str("obj") else {
+        let Some(obj) = super::excmembers::get(vm, exc, "obj").filter(|x| !x.is_none()) else {
             return String::new();
         };
         let mut names = Vec::new();

@@ -88,6 +88,13 @@ impl ConstValues {
                 let v = self.complex.entry(bits).or_insert_with(|| constant(c));
                 return v.clone();
             }
+            // `intern_string_constants`: a code object's identifier-like strings are the
+            // interned ones, so equal constants and dict keys are one object.
+            Constant::Str(s)
+                if crate::compile::interning::is_name_like(s) && !super::standins::has(s) =>
+            {
+                return Some(Value::Str(super::dict::intern(s)));
+            }
             _ => return constant(c),
         };
         if let Some((_, v)) = self.by_object.get(&key) {

@@ -253,6 +253,7 @@ impl Vm {
             };
         }
         let msg = args.first().cloned();
+        let lone = (args.len() == 1).then(|| args[0].clone());
         // `OSError_new`: the errno subclass, and the members from the arguments unless
         // the class parses them in its own `__init__` (then `args` starts empty).
         let os_error = super::oserror::is_os_error_type(self, t);
@@ -281,6 +282,13 @@ impl Vm {
             }
         }
         super::finalize::note(&exc);
+        // `ImportError_init`'s `msg`, for the exceptions the VM raises (a class with its
+        // own `__init__` sets it there, or not).
+        if let Some(lone) = lone.filter(|_| !t.overrides("__init__")) {
+            if super::excmembers::family_of_type(self, t).is_some_and(|(f, _)| f == "ImportError") {
+                super::excmembers::set(self, &exc, "msg", Some(lone));
+            }
+        }
         // `SyntaxError_init`'s `msg` (its details are read by the constructor's call).
         if let Some(msg) = msg.filter(|_| super::syntaxerror::is_syntax_error_type(t)) {
             super::syntaxerror::set(self, &exc, "msg", msg);

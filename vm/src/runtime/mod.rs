@@ -26,6 +26,7 @@ mod descr;
 mod dict;
 mod eval;
 mod excgroup;
+mod excmembers;
 mod finalize;
 mod fmtspec;
 mod frame;
@@ -71,6 +72,7 @@ mod types;
 mod typevars;
 mod unicodeerror;
 mod unraisable;
+mod viewops;
 mod viewslots;
 mod weakref;
 

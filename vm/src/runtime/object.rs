@@ -498,6 +498,9 @@ pub struct ExcData {
     /// A SyntaxError's members (`syntaxerror::MEMBERS`) or an OSError's
     /// (`oserror::MEMBERS`), empty while all are None.
     pub members: RefCell<Vec<Value>>,
+    /// Which of `members` are set (CPython's non-NULL) for the members whose `__reduce__`
+    /// tells NULL from None (`excmembers`), bit `i` for member `i`.
+    pub present: Cell<u8>,
 }
 
 /// A cell (CPython `PyCellObject`): a closure variable's box.

@@ -65,14 +65,50 @@ pub fn get(vm: &Vm, v: &Value, name: &str) -> Option<Value> {
 
 /// Sets the member `name` of an OSError; false when `name` is not one.
 pub fn set(vm: &Vm, v: &Value, name: &str, x: Value) -> bool {
+    set_or_clear(vm, v, name, Some(x))
+}
+
+/// Sets (`Some`) or clears (`None`: NULL again, `del e.filename`) the member `name` of an
+/// OSError; false when `name` is not one. `ExcData::present` tells set from NULL, which
+/// `OSError_reduce` does.
+pub fn set_or_clear(vm: &Vm, v: &Value, name: &str, x: Option<Value>) -> bool {
     let Some(i) = MEMBERS.iter().position(|m| *m == name) else {
         return false;
     };
     let Some(data) = v.exc().filter(|_| is_os_error(vm, v)) else {
         return false;
     };
-    data.set_member(i, MEMBERS.len(), x);
+    let bit = 1 << i;
+    let present = data.present.get();
+    data.present.set(if x.is_some() {
+        present | bit
+    } else {
+        present & !bit
+    });
+    data.set_member(i, MEMBERS.len(), x.unwrap_or(Value::None));
     true
+}
+
+/// `OSError_reduce`'s arguments: `args`, but with a filename set and `args` the two kept
+/// by `oserror_init`, errno, strerror and the filename (then None for winerror and the
+/// second filename when that is set).
+pub fn reduce_args(vm: &Vm, v: &Value) -> Option<Value> {
+    let data = v.exc().filter(|_| is_os_error(vm, v))?;
+    let args = data.args.borrow().clone();
+    let Value::Tuple(items) = &args else {
+        return Some(args);
+    };
+    let present = |i: usize| data.present.get() & (1 << i) != 0;
+    if items.len() != 2 || !present(2) {
+        return Some(args);
+    }
+    let mut out = items.to_vec();
+    out.push(data.member(2));
+    if present(3) {
+        out.push(Value::None);
+        out.push(data.member(3));
+    }
+    Some(Value::tuple(out))
 }
 
 /// The class `OSError_new` makes for `t` called with `args`: a subclass by errno when `t`

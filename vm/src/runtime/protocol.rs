@@ -1128,6 +1128,10 @@ impl Vm {
             Value::Dict(d) => self.dict_contains(d, item),
             Value::Set(s) => self.set_contains(&s.items, item),
             Value::DictView(d) if d.kind == ViewKind::Keys => self.dict_contains(&d.dict, item),
+            Value::DictView(d) if d.kind == ViewKind::Items => {
+                let d = d.clone();
+                self.dict_items_contains(&d, item)
+            }
             // CPython `range_contains`: ints and bools by arithmetic, anything else by
             // iterating and comparing with `==` (for a float that is arithmetic too).
             Value::Range(r) => match item {

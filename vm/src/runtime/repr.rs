@@ -397,6 +397,9 @@ impl Vm {
                 if let Some(text) = super::oserror::str_of(self, v)? {
                     return Ok(text);
                 }
+                if let Some(text) = super::excmembers::str_of(self, v) {
+                    return Ok(text);
+                }
                 if let Some(text) = super::unicodeerror::str_of(self, v)? {
                     return Ok(text);
                 }

@@ -13,7 +13,7 @@ use std::rc::Rc;
 use super::dict::Key;
 use super::gc;
 use super::interp::Vm;
-use super::object::{Set, Value, ViewKind};
+use super::object::{Set, Value};
 use super::set::Entry;
 use super::PyResult;
 use crate::oparg::{BinaryOp, CompareOp};
@@ -303,10 +303,10 @@ impl Vm {
         }
     }
 
-    /// Rich comparison when an operand is a set or a dict keys view and the other is one
-    /// too (`set_richcompare`, `dictview_richcompare`: both reduce to subset tests of the
-    /// key sets). An items view compared with a set-like operand is unsupported. `None`
-    /// when neither rule applies.
+    /// Rich comparison when an operand is a set or a set-like dict view
+    /// (`set_richcompare`; with a view, `dictview_richcompare` of the view, reflected when
+    /// the view is on the right, as `set_richcompare` answers NotImplemented to a view).
+    /// `None` when neither rule applies (NotImplemented).
     pub fn setlike_compare(
         &mut self,
         op: CompareOp,
@@ -319,22 +319,13 @@ impl Vm {
             }
             return Ok(Some(Vm::set_richcompare(op, x, y)));
         }
-        let setlike = |v: &Value| match v {
-            Value::Set(_) => Some(false),
-            Value::DictView(d) if d.kind != ViewKind::Values => Some(d.kind == ViewKind::Items),
-            _ => None,
-        };
-        let (Some(items_a), Some(items_b)) = (setlike(a), setlike(b)) else {
-            return Ok(None);
-        };
-        if items_a || items_b {
-            return Err(self.unsupported("comparing a dict items view with a set or view"));
+        if super::viewops::setlike_view(a).is_some() {
+            return self.view_richcompare(a, b, op);
         }
-        let (x, y) = (self.keys_as_set(a)?, self.keys_as_set(b)?);
-        if x.items.has_user_keys() || y.items.has_user_keys() {
-            return self.user_set_richcompare(op, &x, &y).map(Some);
+        if super::viewops::setlike_view(b).is_some() {
+            return self.view_richcompare(b, a, op.swapped());
         }
-        Ok(Some(Vm::set_richcompare(op, &x, &y)))
+        Ok(None)
     }
 
     /// [`Vm::set_richcompare`] where elements compare through `__eq__`.
@@ -368,20 +359,11 @@ impl Vm {
         }
     }
 
-    /// A set or a dict's keys as a set (for comparisons, which do not depend on order).
-    fn keys_as_set(&mut self, v: &Value) -> PyResult<Rc<Set>> {
-        match v {
-            Value::Set(s) => Ok(s.clone()),
-            Value::DictView(d) => self.new_set(true, Some(&Value::Dict(d.dict.clone()))),
-            other => self.new_set(true, Some(other)),
-        }
-    }
-
     /// The set operators `|`, `&`, `-`, `^` and their in-place forms (`set_or`,
     /// `set_and`, `set_sub`, `set_xor`, `set_ior`, …) when both operands are sets; a
     /// frozenset has no in-place forms, so `f |= t` rebinds `f` to `f | t`. `None` when the
-    /// operands are not both sets. Dict keys and items views, which have their own set
-    /// operators, are unsupported.
+    /// operands are not both sets. With a dict keys or items view, the view's
+    /// operators (`viewops`).
     pub fn set_binary(
         &mut self,
         op: BinaryOp,
@@ -395,9 +377,10 @@ impl Vm {
         ) {
             return Ok(None);
         }
-        let view = |v: &Value| matches!(v, Value::DictView(d) if d.kind != ViewKind::Values);
-        if view(a) || view(b) {
-            return Err(self.unsupported("set operators on dict keys or items views"));
+        // A set's operators answer NotImplemented to a view (`set_or` and its kin check
+        // `PyAnySet_Check`), a view's never: the view's, in place or not.
+        if let Some(r) = self.view_binary(op, a, b)? {
+            return Ok(Some(r));
         }
         let (Value::Set(so), Value::Set(_)) = (a, b) else {
             return Ok(None);

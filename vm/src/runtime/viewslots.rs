@@ -6,15 +6,14 @@
 //! looking in each class's `__dict__` along the MRO, so these must be there by name.
 //!
 //! The views cannot be subclassed, so each wrapper's receiver is the view itself (the
-//! call machinery checked its type). The set operators on views are unsupported in the
-//! VM (see `setops`), and so are their wrappers.
+//! call machinery checked its type). The comparisons and set operators are `viewops`'.
 
 use std::rc::Rc;
 
 use super::interp::Vm;
 use super::object::{Args, Builtin, NativeFn, Value, ViewKind};
 use super::PyResult;
-use crate::oparg::CompareOp;
+use crate::oparg::{BinaryOp, CompareOp};
 
 /// The slot wrappers and methods, by owner.
 const ENTRIES: &[(&str, &[(&str, NativeFn)])] = &[
@@ -46,14 +45,14 @@ const SETLIKE: &[(&str, NativeFn)] = &[
     ("__le__", le),
     ("__gt__", gt),
     ("__ge__", ge),
-    ("__and__", set_operator),
-    ("__rand__", set_operator),
-    ("__or__", set_operator),
-    ("__ror__", set_operator),
-    ("__sub__", set_operator),
-    ("__rsub__", set_operator),
-    ("__xor__", set_operator),
-    ("__rxor__", set_operator),
+    ("__and__", and),
+    ("__rand__", rand),
+    ("__or__", or),
+    ("__ror__", ror),
+    ("__sub__", sub),
+    ("__rsub__", rsub),
+    ("__xor__", xor),
+    ("__rxor__", rxor),
     ("isdisjoint", isdisjoint),
 ];
 
@@ -152,18 +151,9 @@ fn reversed(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// comparison of the two as sets.
 fn compare(vm: &mut Vm, args: Args, op: CompareOp) -> PyResult<Value> {
     let v = operands(vm, args, op.method(), 1)?;
-    let other = v[1].builtin_value().clone();
-    let setlike = match &other {
-        Value::Set(_) => true,
-        Value::DictView(d) => d.kind != ViewKind::Values,
-        _ => false,
-    };
-    if !setlike {
-        return Ok(Value::NotImplemented);
-    }
-    match vm.setlike_compare(op, &v[0], &other)? {
+    match vm.view_richcompare(&v[0], &v[1], op)? {
         Some(r) => Ok(Value::Bool(r)),
-        None => Err(vm.bug("a set-like view compared with a set-like operand")),
+        None => Ok(Value::NotImplemented),
     }
 }
 
@@ -180,10 +170,40 @@ macro_rules! compare_wrappers {
 compare_wrappers!((Lt, lt), (Le, le), (Eq, eq), (Ne, ne), (Gt, gt), (Ge, ge));
 
 /// `dictviews_and`, `dictviews_or`, `dictviews_sub`, `dictviews_xor` through their slot
-/// wrappers: the VM has no set operators on views yet (`Vm::set_binary`).
-fn set_operator(vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    Err(vm.unsupported("set operators on dict keys or items views"))
+/// wrappers (`wrap_binaryfunc_l`, and `wrap_binaryfunc_r` with the operands swapped).
+fn set_operator(vm: &mut Vm, args: Args, op: BinaryOp, reflected: bool) -> PyResult<Value> {
+    let (name, rname, _) = op.methods();
+    let v = operands(vm, args, if reflected { rname } else { name }, 1)?;
+    let (a, b) = if reflected {
+        (&v[1], &v[0])
+    } else {
+        (&v[0], &v[1])
+    };
+    match vm.view_binary(op, a, b)? {
+        Some(r) => Ok(r),
+        None => Err(vm.bug("a dict view's set operator without a view")),
+    }
 }
+
+macro_rules! operator_wrappers {
+    ($(($op:ident, $f:ident, $r:ident)),* $(,)?) => {
+        $(
+            fn $f(vm: &mut Vm, args: Args) -> PyResult<Value> {
+                set_operator(vm, args, BinaryOp::$op, false)
+            }
+            fn $r(vm: &mut Vm, args: Args) -> PyResult<Value> {
+                set_operator(vm, args, BinaryOp::$op, true)
+            }
+        )*
+    };
+}
+
+operator_wrappers!(
+    (And, and, rand),
+    (Or, or, ror),
+    (Subtract, sub, rsub),
+    (Xor, xor, rxor),
+);
 
 /// `dict_keys.isdisjoint(other)` (`dictviews_isdisjoint`): True when no item of the
 /// one iterated is in the other; a set or set-like view longer than the view is the one

@@ -437,12 +437,9 @@ fn exception(vm: &mut Vm, t: &Rc<Type>, args: Args) -> PyResult<Value> {
         crate::runtime::unicodeerror::init(vm, &Args::new(pos), kind)?;
         return Ok(exc);
     }
-    let exc = vm.new_exception(t, args.pos);
-    if let Value::Object(o) = &exc {
-        for (k, v) in args.kw {
-            o.dict.set_str(&k, v);
-        }
-    }
+    // `AttributeError_init`, `NameError_init`, `ImportError_init`: the members.
+    let exc = vm.new_exception(t, args.pos.clone());
+    crate::runtime::excmembers::init(vm, &exc, &args.pos, &args.kw);
     Ok(exc)
 }
 

@@ -32,8 +32,21 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("BaseException", "__reduce__", exc_reduce),
     ("BaseException", "__setstate__", exc_setstate),
     ("OSError", "__reduce__", oserror_reduce),
-    ("ImportError", "__reduce__", unsupported_reduce),
-    ("AttributeError", "__reduce__", unsupported_reduce),
+    (
+        "ImportError",
+        "__reduce__",
+        crate::runtime::excmembers::import_error_reduce,
+    ),
+    (
+        "AttributeError",
+        "__reduce__",
+        crate::runtime::excmembers::attribute_error_reduce,
+    ),
+    (
+        "AttributeError",
+        "__getstate__",
+        crate::runtime::excmembers::attribute_error_getstate,
+    ),
     ("frame", "clear", frame_clear),
     ("code", "co_lines", code_co_lines),
     ("code", "_varname_from_oparg", code_varname_from_oparg),
@@ -130,7 +143,7 @@ fn init(vm: &mut Vm, args: &Args, owner: &str, family: &str, keywords: &[&str]) 
             "descriptor '__init__' of '{owner}' object needs an argument"
         )));
     };
-    let (Value::Object(o), Some(data)) = (recv, recv.exc()) else {
+    let (Value::Object(_), Some(data)) = (recv, recv.exc()) else {
         return Err(vm.type_error(format!(
             "descriptor '__init__' requires a '{owner}' object but received a '{}'",
             vm.type_of(recv).name
@@ -164,16 +177,8 @@ fn init(vm: &mut Vm, args: &Args, owner: &str, family: &str, keywords: &[&str]) 
             "'{k}' is an invalid keyword argument for {family}()"
         )));
     }
-    // The attributes the keywords set: absent ones are reset (to CPython's None, which
-    // the object model reads as not held).
-    for k in keywords {
-        match args.kw.iter().find(|(name, _)| &**name == *k) {
-            Some((_, v)) => o.dict.set_str(k, v.clone()),
-            None => {
-                let _ = o.dict.remove(&Value::str(k));
-            }
-        }
-    }
+    // The members the keywords set: absent ones are reset to NULL.
+    crate::runtime::excmembers::init(vm, recv, &args.pos[1..], &args.kw);
     Ok(Value::None)
 }
 
@@ -217,7 +222,7 @@ fn name_error_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
     init(vm, &args, "NameError", "NameError", &["name"])
 }
 
-/// `ImportError_init` (its `msg` attribute is not modelled: reading it is unsupported).
+/// `ImportError_init`.
 fn import_error_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
     init(
         vm,
@@ -334,30 +339,23 @@ fn reduce_exception(vm: &mut Vm, me: &Value) -> PyResult<Value> {
     }
 }
 
-/// `OSError.__reduce__()` (`OSError_reduce`): BaseException's while the filenames are
-/// unset; with them, unsupported.
+/// `OSError.__reduce__()` (`OSError_reduce`): BaseException's, with the filenames put
+/// back into the arguments.
 fn oserror_reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
     crate::runtime::argspec::no_args(vm, &args, "OSError", "__reduce__")?;
     let me = args.pos[0].clone();
-    if let Value::Object(o) = &me {
-        if let Some(exc) = &o.exc {
-            if exc.members.borrow().iter().any(|m| !m.is_none()) {
-                return Err(vm.unsupported("OSError.__reduce__ of an OSError with a filename"));
-            }
-        }
+    let Some(a) = crate::runtime::oserror::reduce_args(vm, &me) else {
+        return reduce_exception(vm, &me);
+    };
+    let Value::Object(o) = &me else {
+        return Err(vm.bug("OSError.__reduce__ of a non-exception"));
+    };
+    let t = Value::Type(vm.type_of(&me));
+    if o.dict.is_empty() {
+        Ok(Value::tuple(vec![t, a]))
+    } else {
+        Ok(Value::tuple(vec![t, a, Value::Dict(o.dict.clone())]))
     }
-    reduce_exception(vm, &me)
-}
-
-/// `ImportError.__reduce__` and `AttributeError.__reduce__`, whose state holds members
-/// the VM keeps elsewhere.
-fn unsupported_reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let t = args
-        .pos
-        .first()
-        .map(|v| vm.type_of(v).name.to_string())
-        .unwrap_or_default();
-    Err(vm.unsupported(format!("{t}.__reduce__")))
 }
 
 /// `BaseException.__setstate__(state)`: each item of a state dict set as an attribute.

@@ -124,9 +124,7 @@ fn no_frozen(vm: &Vm, name: &str) -> super::super::Throw {
         &vm.ty("ImportError"),
         vec![Value::str(&format!("No such frozen object named '{name}'"))],
     );
-    if let Value::Object(o) = &exc {
-        o.dict.set_str("name", Value::str(name));
-    }
+    crate::runtime::excmembers::set(vm, &exc, "name", Some(Value::str(name)));
     vm.raise(exc)
 }
 
@@ -230,9 +228,7 @@ fn create_dynamic(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 &vm.ty("ModuleNotFoundError"),
                 vec![Value::str(&format!("No module named '{name}'"))],
             );
-            if let Value::Object(o) = &exc {
-                o.dict.set_str("name", Value::Str(name.clone()));
-            }
+            crate::runtime::excmembers::set(vm, &exc, "name", Some(Value::Str(name.clone())));
             Err(vm.raise(exc))
         }
         None => Err(vm.unsupported(format!("the extension module {name}"))),

@@ -105,11 +105,10 @@ fn import_from_value(vm: &mut Vm, module: &Value, name: &str) -> PyResult<Value>
         (Some(p), false) => format!("cannot import name {wanted} from {shown} ({})", vm.str_of(p)?),
     };
     let exc = vm.new_exception(&vm.ty("ImportError"), vec![Value::str(&message)]);
-    if let Value::Object(o) = &exc {
-        o.dict
-            .set_str("name", pkgname.map(Value::Str).unwrap_or(Value::None));
-        o.dict.set_str("path", path.unwrap_or(Value::None));
-        o.dict.set_str("name_from", Value::str(name));
-    }
+    // `_PyErr_SetImportErrorWithNameFrom`: name, path and name_from.
+    let set = |k, x| crate::runtime::excmembers::set(vm, &exc, k, Some(x));
+    set("name", pkgname.map(Value::Str).unwrap_or(Value::None));
+    set("path", path.unwrap_or(Value::None));
+    set("name_from", Value::str(name));
     Err(vm.raise(exc))
 }

@@ -40,9 +40,7 @@ pub fn name_error(vm: &Vm, name: &str) -> Throw {
         &vm.ty("NameError"),
         vec![Value::str(&format!("name '{name}' is not defined"))],
     );
-    if let Value::Object(o) = &exc {
-        o.dict.set_str("name", Value::str(name));
-    }
+    crate::runtime::excmembers::set(vm, &exc, "name", Some(Value::str(name)));
     vm.raise(exc)
 }
 
