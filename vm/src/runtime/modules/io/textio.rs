@@ -478,7 +478,13 @@ pub fn open(vm: &mut Vm, args: Args) -> PyResult<Value> {
         None => Rc::from("r"),
         Some(Value::Str(s)) => s.clone(),
         Some(_) => {
-            let n = vm.type_of(&mode.unwrap_or_default()).name.clone();
+            // `_PyArg_BadArgument` names None itself, other values by their type.
+            let m = mode.unwrap_or_default();
+            let n = if m.is_none() {
+                "None".into()
+            } else {
+                vm.type_of(&m).name.clone()
+            };
             return Err(vm.type_error(format!("open() argument 'mode' must be str, not {n}")));
         }
     };
