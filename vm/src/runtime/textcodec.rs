@@ -156,7 +156,7 @@ fn encode_error(
     match handler {
         Handler::Strict => return Err(raise(vm, start)),
         Handler::Ignore => {}
-        Handler::Replace => out.extend(std::iter::repeat(b'?').take(run.len())),
+        Handler::Replace => out.extend(std::iter::repeat_n(b'?', run.len())),
         Handler::BackslashReplace => out.extend(backslashed(run).bytes()),
         Handler::XmlCharRefReplace => {
             for cp in run {

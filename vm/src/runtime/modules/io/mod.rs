@@ -3,9 +3,9 @@
 //! standard library is the only place a program may read, see `posix::readable`, and
 //! nothing can be written); `iobase` has the four bases `io`'s ABCs derive from,
 //! `stringio` and `bytesio` the in-memory streams. `UnsupportedOperation` is CPython's
-//! `type('UnsupportedOperation', (OSError, ValueError), {})`. `open`, the buffered
-//! writers, `IncrementalNewlineDecoder` and `_BytesIOBuffer` are present but unsupported
-//! when called.
+//! `type('UnsupportedOperation', (OSError, ValueError), {})`. `open` reads (see
+//! `textio`); the buffered writers, `IncrementalNewlineDecoder` and `_BytesIOBuffer` are
+//! present but unsupported when called.
 
 pub mod bytesio;
 pub mod iobase;
