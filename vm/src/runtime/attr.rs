@@ -780,10 +780,15 @@ impl Vm {
             Value::Object(o) => {
                 // The read-only getsets of `_io`'s types (CPython: an AttributeError
                 // naming the type that defines them).
-                if matches!(
+                let text_io = {
+                    let c = o.class.borrow();
+                    c.is_builtin() && &*c.name == "TextIOWrapper"
+                };
+                if (matches!(
                     name,
                     "closed" | "encoding" | "errors" | "newlines" | "line_buffering"
-                ) && super::modules::io::iobase::is_io_instance(&o.class.borrow())
+                ) && (text_io || super::modules::io::iobase::is_io_instance(&o.class.borrow())))
+                    || (text_io && matches!(name, "buffer" | "name" | "write_through"))
                 {
                     return Err(self
                         .unsupported(format!("assigning the attribute {name} of an _io object")));
@@ -1102,6 +1107,23 @@ impl Vm {
             Value::Frame(fo) if name == "f_trace" => {
                 *fo.trace.borrow_mut() = Value::None;
                 return Ok(());
+            }
+            // `frame_setlineno` without a value.
+            Value::Frame(_) if name == "f_lineno" => {
+                return Err(self.err("AttributeError", "cannot delete attribute"));
+            }
+            // The getsets without a setter and the READONLY members of `frame_getsetlist`
+            // and `frame_memberlist`.
+            Value::Frame(_)
+                if matches!(
+                    name,
+                    "f_back" | "f_locals" | "f_code" | "f_lasti" | "f_globals" | "f_builtins"
+                ) =>
+            {
+                return Err(self.err(
+                    "AttributeError",
+                    format!("attribute '{name}' of 'frame' objects is not writable"),
+                ));
             }
             _ => None,
         };

@@ -107,6 +107,8 @@ pub enum Native {
     /// The state an `_io.StringIO` or `_io.BytesIO` instance carries (its payload).
     StringIO(Rc<super::modules::io::stringio::StringIO>),
     BytesIO(Rc<super::modules::io::bytesio::BytesIO>),
+    /// The state an `_io.TextIOWrapper` over a buffer carries (its payload).
+    TextIO(Rc<super::modules::io::textio::TextIO>),
     /// The generator an `_random.Random` instance carries (its payload).
     Random(Rc<super::modules::random::Random>),
     /// `_sha2`'s hash objects (`SHA256Type`, …).
@@ -159,6 +161,7 @@ impl Native {
             Native::ByteArray(_) => "bytearray",
             Native::ByteArrayIter(_) => "bytearray_iterator",
             Native::StringIO(_) => "StringIO",
+            Native::TextIO(_) => "TextIOWrapper",
             Native::BytesIO(_) => "BytesIO",
             Native::Random(_) => "Random",
             Native::Sha2(s) => s.kind.type_name(),

@@ -336,6 +336,11 @@ impl Vm {
                         other => format!("({})", self.repr(other)?),
                     };
                     format!("{}{}", t.name, inner)
+                } else if let (true, Some(state)) = (
+                    t.is_builtin() && &*t.name == "TextIOWrapper",
+                    super::modules::io::textio::of(v),
+                ) {
+                    super::modules::io::textio::repr(self, v, &state)?
                 } else if t.is_builtin() && &*t.name == "TextIOWrapper" {
                     // The standard streams (CPython `textiowrapper_repr`).
                     let name = match v {

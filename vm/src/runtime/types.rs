@@ -548,6 +548,10 @@ impl Types {
             }
             by_name.insert(name, t);
         }
+        // `_io.TextIOWrapper` has a `__dict__` (`io.open` sets its `mode` there).
+        if let Some(t) = by_name.get_mut("TextIOWrapper").and_then(Rc::get_mut) {
+            t.has_dict = true;
+        }
         // `_ast.AST`: its instances (and its subclasses', the node classes) have a dict.
         if let Some(t) = by_name.get_mut("AST").and_then(Rc::get_mut) {
             t.has_dict = true;

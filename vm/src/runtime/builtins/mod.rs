@@ -944,9 +944,9 @@ fn input(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Err(vm.err("EOFError", "EOF when reading a line"))
 }
 
-/// The VM has no file system (a sandbox); CPython would open the file.
-fn open(vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    Err(vm.unsupported("open() (the VM has no file system)"))
+/// `open` is `io.open` (CPython `_io_open_impl`): reading only, in the sandbox.
+fn open(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    crate::runtime::modules::io::open_fn(vm, args)
 }
 
 /// `__import__(name, globals=None, locals=None, fromlist=(), level=0)` (CPython

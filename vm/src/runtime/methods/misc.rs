@@ -505,6 +505,14 @@ fn exc_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn stream_write(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "write", 2, 2)?;
+    // A TextIOWrapper over a file opened for reading (`_textiowrapper_writeflush`'s
+    // buffer refuses): the sandbox opens no file for writing.
+    if crate::runtime::modules::io::textio::of(&args.pos[0]).is_some() {
+        return Err(crate::runtime::modules::io::unsupported_operation(
+            vm,
+            "not writable",
+        ));
+    }
     let Value::Str(s) = &args.pos[1] else {
         return Err(vm.type_error(format!(
             "write() argument must be str, not {}",

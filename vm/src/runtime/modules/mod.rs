@@ -376,6 +376,7 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
         }
         Native::File(f) => io::attr(vm, f, name),
         Native::StringIO(s) => io::stringio::attr(vm, s, name)?,
+        Native::TextIO(t) => io::textio::attr(vm, &t.clone(), name)?,
         Native::BytesIO(b) => io::bytesio::attr(b, name),
         Native::MemoryView(m) => super::memoryview::attr(vm, m, name)?,
         Native::GenericAlias(_) | Native::Union(_) => super::genericalias::attr(n, name),
@@ -453,7 +454,9 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         Native::ByteArrayIter(_) => {
             Ok(format!("<bytearray_iterator object at {:#x}>", v.address()))
         }
-        Native::StringIO(_) | Native::BytesIO(_) => Err(vm.bug("the repr of an I/O payload")),
+        Native::StringIO(_) | Native::BytesIO(_) | Native::TextIO(_) => {
+            Err(vm.bug("the repr of an I/O payload"))
+        }
         Native::Random(_) => Err(vm.bug("the repr of a Random payload")),
         Native::Sha2(s) => Ok(format!(
             "<_sha2.{} object at {:#x}>",
@@ -534,6 +537,7 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     io::METHODS,
     io::iobase::METHODS,
     io::stringio::METHODS,
+    io::textio::METHODS,
     io::bytesio::METHODS,
     super::weakref::METHODS,
     super::structseq::METHODS,

@@ -3,13 +3,14 @@
 //! standard library is the only place a program may read, see `posix::readable`, and
 //! nothing can be written); `iobase` has the four bases `io`'s ABCs derive from,
 //! `stringio` and `bytesio` the in-memory streams. `UnsupportedOperation` is CPython's
-//! `type('UnsupportedOperation', (OSError, ValueError), {})`. `open`, the buffered
-//! writers, `IncrementalNewlineDecoder` and `_BytesIOBuffer` are present but unsupported
-//! when called.
+//! `type('UnsupportedOperation', (OSError, ValueError), {})`. `open` reads (see
+//! `textio`); the buffered writers, `IncrementalNewlineDecoder` and `_BytesIOBuffer` are
+//! present but unsupported when called.
 
 pub mod bytesio;
 pub mod iobase;
 pub mod stringio;
+pub mod textio;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -118,6 +119,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
     let made = match &*t.name {
         "_io.FileIO" => new_file_io(vm, args),
         "_io.StringIO" => stringio::construct(vm, t, args),
+        "TextIOWrapper" => textio::construct(vm, t, args),
         "_io.BytesIO" => bytesio::construct(vm, t, args),
         "_io._IOBase" | "_io._RawIOBase" | "_io._BufferedIOBase" | "_io._TextIOBase" => {
             if !args.pos.is_empty() || !args.kw.is_empty() {
@@ -136,10 +138,9 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
     Some(made)
 }
 
-/// `open(file, mode='r', ...)`: unsupported (the sandbox reads the standard library only
-/// through importlib's `open_code`).
-fn open_fn(vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    Err(vm.unsupported("io.open() (the VM is a sandbox: no files but importlib's)"))
+/// `open(file, mode='r', ...)`: for reading (see `textio::open`).
+pub fn open_fn(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    textio::open(vm, args)
 }
 
 /// `text_encoding(encoding, stacklevel=2, /)`: the encoding when given; for None, what
@@ -159,10 +160,11 @@ fn text_encoding(vm: &mut Vm, args: Args) -> PyResult<Value> {
         int_arg(vm, &s)?;
     }
     let encoding = encoding.unwrap_or(Value::None);
+    // `_io_text_encoding_impl`: 'locale' without the UTF-8 mode (the sandbox's
+    // environment is CPython's under LANG=C.UTF-8: `sys.flags.utf8_mode` 0, no
+    // `warn_default_encoding`).
     if encoding.is_none() {
-        return Err(vm.unsupported(
-            "io.text_encoding(None) ('locale' or 'utf-8' by the UTF-8 mode of the environment)",
-        ));
+        return Ok(Value::str("locale"));
     }
     Ok(encoding)
 }
@@ -288,15 +290,143 @@ fn this<'a>(vm: &Vm, args: &'a Args) -> PyResult<&'a File> {
 }
 
 fn check_open(vm: &Vm, f: &File) -> PyResult<()> {
+    check_open_as(vm, f, "read")
+}
+
+/// CPython's closed-file messages: `BufferedReader`'s `CHECK_CLOSED(self, "read of
+/// closed file")` names the operation, FileIO's `err_closed` does not.
+fn check_open_as(vm: &Vm, f: &File, op: &str) -> PyResult<()> {
     if f.closed.get() {
-        let what = if f.buffered {
-            "read of closed file"
+        let what = if f.buffered && !op.is_empty() {
+            format!("{op} of closed file")
+        } else if op.is_empty() {
+            "I/O operation on closed file.".to_owned()
         } else {
-            "I/O operation on closed file"
+            "I/O operation on closed file".to_owned()
         };
         return Err(vm.value_error(what));
     }
     Ok(())
+}
+
+/// The bytes of `f` from its position through its next `\n` (at most `limit` of them):
+/// `_bufferedreader_read_generic`'s line, FileIO's `_io__IOBase_readline_impl`.
+fn next_line(f: &File, limit: Option<usize>) -> Value {
+    let start = f.pos.get().min(f.data.len());
+    let rest = &f.data[start..];
+    let mut end = rest
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(rest.len(), |i| i + 1);
+    if let Some(l) = limit {
+        end = end.min(l);
+    }
+    f.pos.set(start + end);
+    Value::Bytes(Rc::from(&rest[..end]))
+}
+
+/// `readline(size=-1)`.
+fn readline(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let owner = this(vm, &args)?.type_name();
+    let [size] =
+        Spec::method(owner, "readline", Style::Positional, &["size"], 0).bind::<1>(vm, &args, 1)?;
+    let limit = opt_ssize(vm, size)?.and_then(|n| usize::try_from(n).ok());
+    let f = this(vm, &args)?;
+    check_open_as(vm, f, "readline")?;
+    Ok(next_line(f, limit))
+}
+
+/// `readlines(hint=-1)` (`_io__IOBase_readlines_impl`): lines until the total reaches
+/// the hint.
+fn readlines(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let owner = this(vm, &args)?.type_name();
+    let [hint] = Spec::method(owner, "readlines", Style::Positional, &["hint"], 0)
+        .bind::<1>(vm, &args, 1)?;
+    let hint = opt_ssize(vm, hint)?.filter(|&n| n > 0);
+    let f = this(vm, &args)?;
+    check_open_as(vm, f, "")?;
+    let mut lines = Vec::new();
+    let mut total = 0usize;
+    loop {
+        let line = next_line(f, None);
+        let n = match &line {
+            Value::Bytes(b) => b.len(),
+            _ => 0,
+        };
+        if n == 0 {
+            break;
+        }
+        lines.push(line);
+        total += n;
+        if hint.is_some_and(|h| total as i64 >= h) {
+            break;
+        }
+    }
+    Ok(Value::list(lines))
+}
+
+/// `__iter__` (`iobase_iter`): the file itself while open.
+fn iter(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    check_open_as(vm, this(vm, &args)?, "")?;
+    Ok(args.pos[0].clone())
+}
+
+/// `__next__` (`iobase_iternext` / `buffered_iternext`): the next line, StopIteration at
+/// the end.
+fn next(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let f = this(vm, &args)?;
+    let op = if f.buffered { "readline" } else { "next" };
+    check_open_as(vm, f, op)?;
+    match next_line(f, None) {
+        Value::Bytes(b) if b.is_empty() => Err(vm.err("StopIteration", "")),
+        line => Ok(line),
+    }
+}
+
+/// `seek(pos, whence=0)`: the new absolute position (past the end is allowed, as lseek).
+fn seek(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let owner = this(vm, &args)?.type_name();
+    let [pos, whence] = Spec::method(owner, "seek", Style::Positional, &["pos", "whence"], 1)
+        .bind::<2>(vm, &args, 1)?;
+    let pos = ssize(vm, &pos.unwrap_or_default())?;
+    let whence = match whence {
+        Some(w) => int_arg(vm, &w)?,
+        None => 0,
+    };
+    let f = this(vm, &args)?;
+    check_open_as(vm, f, "seek")?;
+    let base = match whence {
+        0 => 0,
+        1 => f.pos.get() as i64,
+        2 => f.data.len() as i64,
+        _ => return Err(vm.unsupported("seek() with a whence other than 0, 1 or 2")),
+    };
+    let at = base + pos;
+    if at < 0 {
+        return Err(vm.unsupported("seek() to a negative position"));
+    }
+    f.pos.set(at as usize);
+    Ok(Value::Int(at))
+}
+
+fn tell(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let f = this(vm, &args)?;
+    if f.closed.get() {
+        return Err(vm.value_error("I/O operation on closed file"));
+    }
+    Ok(Value::Int(f.pos.get() as i64))
+}
+
+fn seekable(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    readable(vm, args)
+}
+
+/// The file's bytes from its position to the end, the position moved there (what a
+/// TextIOWrapper over it reads).
+pub fn take_rest(f: &File) -> Rc<[u8]> {
+    let start = f.pos.get().min(f.data.len());
+    f.pos.set(f.data.len().max(f.pos.get()));
+    Rc::from(&f.data[start..])
 }
 
 /// `read(size=-1)`.
@@ -323,7 +453,7 @@ fn close(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn enter(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    check_open(vm, this(vm, &args)?)?;
+    check_open_as(vm, this(vm, &args)?, "")?;
     Ok(args.pos[0].clone())
 }
 
@@ -333,7 +463,10 @@ fn exit(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn readable(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    check_open(vm, this(vm, &args)?)?;
+    let f = this(vm, &args)?;
+    if f.closed.get() {
+        return Err(vm.value_error("I/O operation on closed file"));
+    }
     Ok(Value::Bool(true))
 }
 
@@ -372,4 +505,18 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("BufferedReader", "__enter__", enter),
     ("BufferedReader", "__exit__", exit),
     ("BufferedReader", "readable", readable),
+    ("FileIO", "readline", readline),
+    ("FileIO", "readlines", readlines),
+    ("FileIO", "__iter__", iter),
+    ("FileIO", "__next__", next),
+    ("FileIO", "seek", seek),
+    ("FileIO", "tell", tell),
+    ("FileIO", "seekable", seekable),
+    ("BufferedReader", "readline", readline),
+    ("BufferedReader", "readlines", readlines),
+    ("BufferedReader", "__iter__", iter),
+    ("BufferedReader", "__next__", next),
+    ("BufferedReader", "seek", seek),
+    ("BufferedReader", "tell", tell),
+    ("BufferedReader", "seekable", seekable),
 ];
