@@ -389,8 +389,30 @@ fn frame_clear(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if vm.stack_index(fo).is_some() {
         return Err(vm.err("RuntimeError", "cannot clear an executing frame"));
     }
-    if fo.generator.borrow().upgrade().is_some() {
-        return Err(vm.err("RuntimeError", "cannot clear a suspended frame"));
+    // A generator's frame (3.12 `frame_clear`): a running one is executing; otherwise
+    // `_PyGen_Finalize` closes the generator (its finally blocks run; an exception from
+    // closing is unraisable). 3.13 refuses a suspended frame instead.
+    let generator = fo.generator.borrow().upgrade();
+    if let Some(gen) = generator {
+        if gen.running.get() {
+            return Err(vm.err("RuntimeError", "cannot clear an executing frame"));
+        }
+        if gen.finished.get() {
+            return Ok(Value::None);
+        }
+        if !matches!(gen.kind, crate::runtime::object::GenKind::Generator) {
+            return Err(vm.unsupported("frame.clear() of a coroutine's or async generator's frame"));
+        }
+        let genv = Value::Generator(gen);
+        let close = vm.getattr(&genv, "close")?;
+        match vm.call(&close, Args::default()) {
+            Ok(_) => {}
+            Err(crate::runtime::Throw::Exc(e)) => {
+                crate::runtime::unraisable::write_unraisable(vm, &e, None, genv)?;
+            }
+            Err(other) => return Err(other),
+        }
+        return Ok(Value::None);
     }
     if let Some(f) = fo.owned.borrow_mut().as_mut() {
         for slot in f.localsplus.iter_mut() {
