@@ -176,32 +176,34 @@ fn framespec_exec_runs_the_pyc_py_compile_writes(py: &Path) -> Result<(), Failed
 }
 
 fn a_damaged_pyc_is_a_located_error(py: &Path) -> Result<(), Failed> {
-    let dir = scratch("damaged", "x = 1\ny = '\\ud800'\nprint(x)\n");
+    // U+10F800 is a code point the VM keeps for lone surrogates (its `standins`), so a
+    // str holding that character itself cannot be held.
+    let dir = scratch("damaged", "x = 1\ny = '\\U0010f800'\nprint(x)\n");
     let written = python(py, &dir, &["-m", "py_compile", "main.py"]);
     assert_eq!(written.status.code(), Some(0), "{}", text(&written.stderr));
     let pyc = std::fs::read(dir.join("__pycache__/main.cpython-312.pyc"))?;
-    // The lone surrogate loads (a str constant CPython's marshal wrote with
-    // 'surrogatepass'); the VM's str cannot hold it, so the run is unsupported (exit 4)
-    // where the program reaches it, after `x = 1` and before anything prints.
+    // The constant loads; the run is unsupported (exit 4) where the program reaches it,
+    // after `x = 1` and before anything prints.
     let out = framespec(&dir, &["exec", "__pycache__/main.cpython-312.pyc"]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "{stderr}");
     assert!(
         stderr.contains(
-            ":2:5: a str with lone surrogates (U+D800-U+DFFF) is not supported by framespec"
+            ":2:5: a character in U+10F800-U+10FFFF (where the VM keeps lone surrogates) \
+             is not supported by framespec"
         ),
         "{stderr}"
     );
     // TYPE_UNICODE (or TYPE_INTERNED), with or without FLAG_REF, a 4-byte length, then
-    // the surrogate's three bytes.
+    // the character's four bytes.
     let at = pyc
-        .windows(8)
+        .windows(9)
         .position(|w| {
             matches!(w[0] & 0x7f, b'u' | b't')
-                && w[1..5] == [3, 0, 0, 0]
-                && w[5..] == [0xed, 0xa0, 0x80]
+                && w[1..5] == [4, 0, 0, 0]
+                && w[5..] == [0xf4, 0x8f, 0xa0, 0x80]
         })
-        .ok_or("the surrogate string is not in the .pyc")?;
+        .ok_or("the string is not in the .pyc")?;
     assert!(out.stdout.is_empty());
     // Cut short before it: malformed (exit 1), located at the end of the file.
     std::fs::write(dir.join("cut.pyc"), &pyc[..at])?;

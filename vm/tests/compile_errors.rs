@@ -7,8 +7,8 @@ use framespec_vm::compile;
 fn unsupported_constructs_are_named() {
     for (src, what) in [
         (
-            "x in {'\\ud800', 'a'}\n",
-            "a str with lone surrogates in a frozenset constant",
+            "x in {'\\U0010f800', 'a'}\n",
+            "a NaN, or a character of U+10F800-U+10FFFF, in a frozenset constant",
         ),
         // PEP 696 (3.13); CPython 3.12's parser rejects it.
         ("def f[T=int](x: T): pass\n", "type parameter default"),
