@@ -106,13 +106,21 @@ pub fn repr(s: &str) -> String {
     crate::reprs::code_points_repr(&code_points(s).collect::<Vec<_>>())
 }
 
-/// Code-point order of two VM strs (`unicode_compare`): byte order, unless a stand-in
-/// makes it differ from the order of what it stands for.
+/// Code-point order of two VM strs (`unicode_compare`). UTF-8's byte order is code-point
+/// order, so only the first character that differs decides, read through the stand-ins
+/// (one pass over the common prefix, as `str::cmp`).
 pub fn compare(a: &str, b: &str) -> std::cmp::Ordering {
-    if !has(a) && !has(b) {
-        return a.cmp(b);
+    let Some(mut i) = a.bytes().zip(b.bytes()).position(|(x, y)| x != y) else {
+        return a.len().cmp(&b.len());
+    };
+    // The prefix before `i` is the same in both, so a boundary in one is in the other.
+    while !a.is_char_boundary(i) {
+        i -= 1;
     }
-    code_points(a).cmp(code_points(b))
+    match (a[i..].chars().next(), b[i..].chars().next()) {
+        (Some(x), Some(y)) => code_point(x).cmp(&code_point(y)),
+        _ => a.len().cmp(&b.len()),
+    }
 }
 
 #[cfg(test)]
@@ -139,5 +147,8 @@ mod tests {
         let t = from_code_points([0x61, 0xE000]).unwrap_or_default();
         assert_eq!(compare(&s, &t), std::cmp::Ordering::Less);
         assert_eq!(compare("b", &s), std::cmp::Ordering::Greater);
+        assert_eq!(compare(&s, &s), std::cmp::Ordering::Equal);
+        assert_eq!(compare("a", &s), std::cmp::Ordering::Less);
+        assert_eq!(compare("\u{e9}", "\u{e8}z"), std::cmp::Ordering::Greater);
     }
 }
