@@ -548,8 +548,7 @@ pub fn call_builtin(vm: &mut Vm, handler: &Handler, exc: &Value) -> PyResult<Val
                 _ => false,
             };
             let utf_other = matches!(encoding.builtin_value(), Value::Str(e)
-                if e.to_ascii_lowercase().replace('_', "-").starts_with("utf-")
-                    || e.to_ascii_lowercase().starts_with("utf"));
+                if e.to_ascii_lowercase().starts_with("utf"));
             if !utf8 && utf_other {
                 return Err(vm.unsupported("the surrogatepass handler of the UTF-16/32 codecs"));
             }
