@@ -4,7 +4,12 @@ Runs `python3.12 -m unittest -v test.MODULE` and `framespec exec -m unittest -v
 test.MODULE` for each module, reads each test's verdict from unittest's verbose report,
 and prints a Markdown table: per module, the tests CPython runs and how many of them
 pass on CPython and on the VM, and how the VM's others end (failed, error, skipped,
-not reached because the run stopped at something framespec does not support).
+unsupported: the run stopped in that test at something framespec does not support).
+
+A VM run that stops is resumed: the test it stopped in counts as unsupported (with the
+reason framespec gave), and the VM runs again on the tests not yet reported, named one by
+one in CPython's order, until every test has a verdict. A stop outside any test (a class's
+setUpClass) blames that class's tests when the run made no progress.
 
     python3.12 vm/tests/lib_tests.py [--framespec target/release/framespec] [MODULE…]
 
@@ -81,25 +86,62 @@ def stop_reason(report):
     return None
 
 
+def vm_verdicts(framespec, name, order, timeout):
+    """The VM's verdict for each test of `order` (CPython's test ids, in CPython's order),
+    resuming after each stop; also the stops, as (blamed tests, reason), and the run count."""
+    done, stops, runs = {}, [], 0
+    args = [name]
+    while True:
+        report, status = run([framespec, "exec", "-m", "unittest", "-v", *args], timeout)
+        runs += 1
+        got = verdicts(report)
+        before = len(done)
+        done.update({t: v for t, v in got.items() if v != "stopped"})
+        if status in (0, 1):
+            break
+        reason = "timed out" if status == "timeout" else (stop_reason(report) or f"exit {status}")
+        started = [t for t, v in got.items() if v == "stopped"]
+        rest = [t for t in order if t not in done]
+        if started:
+            blamed = started[-1:]
+        elif len(done) > before:
+            # Stopped between tests (a class's tearDownClass): resume without blame.
+            blamed = []
+        elif rest:
+            cls = rest[0].rsplit(".", 1)[0]
+            blamed = [t for t in rest if t.rsplit(".", 1)[0] == cls]
+        else:
+            break
+        for test in blamed:
+            done[test] = "unsupported"
+        stops.append((blamed, reason))
+        args = [t for t in order if t not in done]
+        if not args:
+            break
+    return done, stops, runs
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--framespec", default="target/release/framespec")
-    parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--timeout", type=float, default=300,
+                        help="seconds for one run of a module (default 300)")
     parser.add_argument("--stops", action="store_true",
-                        help="after the table, where each VM run stopped")
+                        help="after the table, each unsupported stop and the tests it blames")
     parser.add_argument("modules", nargs="*", default=MODULES)
     args = parser.parse_args()
     framespec = os.path.abspath(args.framespec)
-    rows, stops = [], []
-    total = {"cpython": 0, "cpython_passed": 0, "vm_passed": 0}
+    kinds = ["passed", "failed", "error", "skipped", "unsupported", "not reached"]
+    rows, all_stops, wrong = [], [], []
+    total = {k: 0 for k in ["cpython", "cpython_passed", "vm_passed", "runs"]}
     for module in args.modules:
         name = f"test.{module}"
         cpy_report, _ = run([sys.executable, "-m", "unittest", "-v", name], args.timeout)
-        vm_report, status = run([framespec, "exec", "-m", "unittest", "-v", name], args.timeout)
-        cpy, vm = verdicts(cpy_report), verdicts(vm_report)
-        counts = {k: 0 for k in ["passed", "failed", "error", "skipped", "stopped"]}
+        cpy = verdicts(cpy_report)
+        vm, stops, runs = vm_verdicts(framespec, name, list(cpy), args.timeout)
+        counts = {k: 0 for k in kinds}
         for test in cpy:
-            counts[vm.get(test, "stopped")] += 1
+            counts[vm.get(test, "not reached")] += 1
         cpy_passed = sum(1 for v in cpy.values() if v == "passed")
         # The VM's passes among the tests CPython passes (a VM pass where CPython fails
         # is no credit).
@@ -108,21 +150,32 @@ def main():
         total["cpython"] += len(cpy)
         total["cpython_passed"] += cpy_passed
         total["vm_passed"] += vm_passed
-        reason = stop_reason(vm_report) if status not in (0, 1) else None
-        stops.append((module, status, reason))
+        total["runs"] += runs
+        all_stops.extend((module, blamed, reason) for blamed, reason in stops)
+        wrong.extend(f"{t} ({vm[t]})" for t, v in cpy.items()
+                     if v == "passed" and vm.get(t) in ("failed", "error"))
     print("| module | tests (CPython) | pass on CPython | pass on the VM "
-          "| VM failed | VM errors | VM skipped | not reached |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| VM failed | VM errors | VM skipped | unsupported | not reached |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    sums = {k: 0 for k in kinds}
     for module, n, cpy_passed, vm_passed, c in rows:
+        for k in kinds:
+            sums[k] += c[k]
         print(f"| {module} | {n} | {cpy_passed} | {vm_passed} | {c['failed']} "
-              f"| {c['error']} | {c['skipped']} | {c['stopped']} |")
+              f"| {c['error']} | {c['skipped']} | {c['unsupported']} | {c['not reached']} |")
     share = 100.0 * total["vm_passed"] / max(total["cpython_passed"], 1)
-    print(f"| **all** | {total['cpython']} | {total['cpython_passed']} "
-          f"| {total['vm_passed']} ({share:.1f}%) | | | | |")
+    print(f"| **all {len(rows)}** | {total['cpython']} | {total['cpython_passed']} "
+          f"| {total['vm_passed']} ({share:.1f}%) | {sums['failed']} | {sums['error']} "
+          f"| {sums['skipped']} | {sums['unsupported']} | {sums['not reached']} |")
     if args.stops:
-        print()
-        for module, status, reason in stops:
-            print(f"- {module}: exit {status}" + (f": {reason}" if reason else ""))
+        print(f"\n{total['runs']} VM runs; each stop, the tests it blames, and why:\n")
+        for module, blamed, reason in all_stops:
+            who = ", ".join(t.split(".", 2)[-1] for t in blamed) or "(between tests)"
+            print(f"- {module}: {who}: {reason}")
+        if wrong:
+            print("\nTests CPython passes and the VM fails or errors in (each one a VM bug):\n")
+            for test in wrong:
+                print(f"- {test}")
 
 
 if __name__ == "__main__":
