@@ -171,7 +171,9 @@ pub fn run_module(
     // `Py_FinalizeEx`: the atexit callbacks, after the main module's exception is shown.
     let end = match end {
         End::Completed | End::Exception(_) => {
-            super::modules::atexit::run_at_exit(&mut vm).unwrap_or(end)
+            super::modules::atexit::run_at_exit(&mut vm)
+                .or_else(|| super::modules::gcmodule::at_exit(&vm))
+                .unwrap_or(end)
         }
         other => other,
     };
@@ -378,6 +380,9 @@ fn handle_eval_breaker(vm: &mut Vm) -> PyResult<()> {
     }
     if super::weakref::pending() {
         super::weakref::run_pending(vm)?;
+    }
+    if super::gc::take_collection_due() {
+        super::modules::gcmodule::collection_due(vm)?;
     }
     Ok(())
 }

@@ -37,6 +37,7 @@
 
 use std::cell::RefCell;
 use std::mem;
+use std::cell::Cell;
 use std::rc::{Rc, Weak};
 
 use super::cycles::{visit_frame, visit_iter_state, Edge};
@@ -143,8 +144,52 @@ pub fn alloc<T: Clear + 'static>(value: T) -> Rc<T> {
     let rc = Rc::new(value);
     if track_it {
         track(&rc);
+        count_container();
     }
     rc
+}
+
+thread_local! {
+    /// Containers allocated since the last collection (CPython's
+    /// `generations[0].count`, without its decrements), and the count at which CPython
+    /// would have started an automatic collection (`u64::MAX`: never), set by `gc`.
+    static ALLOCATED: Cell<u64> = const { Cell::new(0) };
+    static COLLECT_AT: Cell<u64> = const { Cell::new(u64::MAX) };
+    static COLLECTION_DUE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// One more container: past the threshold, the evaluator is asked to look
+/// (`_PyObject_GC_Link` → `_Py_ScheduleGC`).
+fn count_container() {
+    let _ = ALLOCATED.try_with(|a| {
+        let n = a.get() + 1;
+        a.set(n);
+        if n >= COLLECT_AT.with(Cell::get) {
+            COLLECTION_DUE.with(|d| d.set(true));
+            super::eval::set_eval_breaker();
+        }
+    });
+}
+
+/// Sets the count of allocations at which CPython would collect (`None`: never).
+pub fn set_collect_at(at: Option<u64>) {
+    COLLECT_AT.with(|c| c.set(at.unwrap_or(u64::MAX)));
+    if let Some(at) = at {
+        if ALLOCATED.with(Cell::get) >= at {
+            COLLECTION_DUE.with(|d| d.set(true));
+            super::eval::set_eval_breaker();
+        }
+    }
+}
+
+/// Whether an automatic collection came due since the last call (clears it).
+pub fn take_collection_due() -> bool {
+    COLLECTION_DUE.with(|d| d.replace(false))
+}
+
+/// A collection ran: the count starts again.
+pub fn reset_allocated() {
+    ALLOCATED.with(|a| a.set(0));
 }
 
 /// Registers `rc` for teardown (no-op outside a run).

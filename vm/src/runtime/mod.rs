@@ -39,6 +39,7 @@ mod index;
 mod int;
 mod interp;
 mod iterators;
+mod iterstep;
 mod keys;
 mod mappingproxy;
 mod memoryview;

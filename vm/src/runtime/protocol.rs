@@ -732,281 +732,6 @@ impl Vm {
             .unwrap_or(Value::None)
     }
 
-    /// The check a dict iterator makes before each step: a change of size is CPython's
-    /// RuntimeError (and stays one: `len` becomes `None`); other keys at the same size are
-    /// unsupported, since CPython walks its compacting entry table and positions here need
-    /// not match it.
-    fn dict_unchanged(
-        &self,
-        dict: &super::dict::Dict,
-        len: &mut Option<usize>,
-        keys_version: u64,
-    ) -> PyResult<()> {
-        if *len != Some(dict.len()) {
-            *len = None;
-            return Err(self.err("RuntimeError", "dictionary changed size during iteration"));
-        }
-        if dict.keys_version() != keys_version {
-            return Err(self.unsupported("a dict whose keys change during iteration"));
-        }
-        Ok(())
-    }
-
-    fn iter_next(&mut self, it: &Rc<Iter>) -> PyResult<Option<Value>> {
-        // Steps that call back into Python take the state out first so no borrow is held.
-        let name = iter_type_name(&it.state.borrow());
-        let mut state = std::mem::replace(&mut *it.state.borrow_mut(), IterState::Done(name));
-        let result = self.advance(&mut state);
-        let exhausted = matches!(result, Ok(None));
-        *it.state.borrow_mut() = if exhausted {
-            IterState::Done(name)
-        } else {
-            state
-        };
-        result
-    }
-
-    fn advance(&mut self, state: &mut IterState) -> PyResult<Option<Value>> {
-        match state {
-            IterState::List {
-                list,
-                index,
-                reversed,
-            } => {
-                let items = list.items.borrow();
-                if *reversed {
-                    if *index == 0 || *index > items.len() {
-                        return Ok(None);
-                    }
-                    *index -= 1;
-                    Ok(items.get(*index).cloned())
-                } else {
-                    let v = items.get(*index).cloned();
-                    *index += 1;
-                    Ok(v)
-                }
-            }
-            IterState::Tuple { items, index } => {
-                let v = items.get(*index).cloned();
-                *index += 1;
-                Ok(v)
-            }
-            IterState::Str { chars, index, .. } => {
-                let v = chars.get(*index).map(|c| Value::str(&c.to_string()));
-                *index += 1;
-                Ok(v)
-            }
-            IterState::Keys { items, index, .. } => {
-                let v = items.get(*index).cloned();
-                *index += 1;
-                Ok(v)
-            }
-            IterState::Seq { seq, index } => {
-                // CPython `iter_iternext`: one `__getitem__` call per step; IndexError or
-                // StopIteration ends the iteration.
-                let seq = seq.clone();
-                match self.getitem(&seq, &Value::Int(*index)) {
-                    Ok(x) => {
-                        *index += 1;
-                        Ok(Some(x))
-                    }
-                    Err(Throw::Exc(e))
-                        if self.is_instance_of(&e, "IndexError")
-                            || self.is_instance_of(&e, "StopIteration") =>
-                    {
-                        Ok(None)
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-            IterState::Dict {
-                dict,
-                pos,
-                len,
-                keys_version,
-                kind,
-                ..
-            } => {
-                // CPython `dictiter_iternextkey` and friends.
-                self.dict_unchanged(dict, len, *keys_version)?;
-                let Some((after, k, v)) = dict.entry_from(*pos) else {
-                    return Ok(None);
-                };
-                *pos = after;
-                Ok(Some(match kind {
-                    ViewKind::Keys => k,
-                    ViewKind::Values => v,
-                    ViewKind::Items => Value::tuple(vec![k, v]),
-                }))
-            }
-            IterState::DictReversed {
-                dict,
-                keys,
-                len,
-                keys_version,
-                kind,
-            } => {
-                // CPython `dictreviter_iternext`: the size check, then the previous entry.
-                self.dict_unchanged(dict, len, *keys_version)?;
-                let Some(k) = keys.pop() else {
-                    return Ok(None);
-                };
-                let value = |vm: &Vm| {
-                    dict.get(&k)
-                        .ok()
-                        .flatten()
-                        .ok_or_else(|| vm.bug("a reversed dict iterator lost a key"))
-                };
-                Ok(Some(match kind {
-                    ViewKind::Keys => k,
-                    ViewKind::Values => value(self)?,
-                    ViewKind::Items => Value::tuple(vec![k.clone(), value(self)?]),
-                }))
-            }
-            IterState::Reversed { seq, index } => {
-                // CPython `reversed_next`: IndexError or StopIteration from `seq[index]`
-                // ends the iteration; any outcome but an item exhausts the iterator.
-                if *index < 0 {
-                    return Ok(None);
-                }
-                let seq = seq.clone();
-                match self.getitem(&seq, &Value::Int(*index)) {
-                    Ok(x) => {
-                        *index -= 1;
-                        Ok(Some(x))
-                    }
-                    Err(Throw::Exc(e))
-                        if self.is_instance_of(&e, "IndexError")
-                            || self.is_instance_of(&e, "StopIteration") =>
-                    {
-                        Ok(None)
-                    }
-                    Err(e) => {
-                        *index = -1;
-                        Err(e)
-                    }
-                }
-            }
-            // `setiter_iternext`: a change of size since iteration began is an error, and
-            // stays one.
-            IterState::Set { set, pos, used } => {
-                if *used != Some(set.items.len()) {
-                    *used = None;
-                    return Err(self.err("RuntimeError", "Set changed size during iteration"));
-                }
-                Ok(set.items.next_from(*pos).map(|(i, v)| {
-                    *pos = i + 1;
-                    v
-                }))
-            }
-            // `rangeiter_next`: `range_iter` chose this iterator only when the item after
-            // the last still fits.
-            IterState::Range { next, step, len } => {
-                if *len > 0 {
-                    let v = *next;
-                    *next = next.wrapping_add(*step);
-                    *len -= 1;
-                    Ok(Some(Value::Int(v)))
-                } else {
-                    Ok(None)
-                }
-            }
-            IterState::LongRange(l) => Ok(l.next().map(Value::from_num)),
-            IterState::Enumerate { inner, count } => match self.next(&inner.clone())? {
-                Some(v) => {
-                    let next = match &*count {
-                        Num::Int(c) if *c < i64::MAX => Num::Int(c + 1),
-                        c => crate::arith::binary(crate::oparg::BinaryOp::Add, c, &Num::Int(1))
-                            .map_err(|e| self.arith_error(e))?,
-                    };
-                    let c = std::mem::replace(count, next);
-                    Ok(Some(Value::tuple(vec![from_num(c), v])))
-                }
-                None => Ok(None),
-            },
-            IterState::Zip { inners, strict } => {
-                if inners.is_empty() {
-                    return Ok(None);
-                }
-                let mut out = Vec::with_capacity(inners.len());
-                for (i, it) in inners.clone().iter().enumerate() {
-                    match self.next(it)? {
-                        Some(v) => out.push(v),
-                        None if *strict => return self.zip_strict_end(inners, i),
-                        None => return Ok(None),
-                    }
-                }
-                Ok(Some(Value::tuple(out)))
-            }
-            IterState::Map { func, inners } => {
-                let mut args = Vec::with_capacity(inners.len());
-                for i in inners.clone() {
-                    match self.next(&i)? {
-                        Some(v) => args.push(v),
-                        None => return Ok(None),
-                    }
-                }
-                let f = func.clone();
-                Ok(Some(self.call(&f, Args::new(args))?))
-            }
-            IterState::Filter { func, inner } => loop {
-                let Some(v) = self.next(&inner.clone())? else {
-                    return Ok(None);
-                };
-                let keep = if func.is_none() {
-                    self.truthy(&v)?
-                } else {
-                    let f = func.clone();
-                    let r = self.call1(&f, v.clone())?;
-                    self.truthy(&r)?
-                };
-                if keep {
-                    return Ok(Some(v));
-                }
-            },
-            IterState::Callable { func, sentinel } => {
-                let f = func.clone();
-                let v = self.call0(&f)?;
-                let s = sentinel.clone();
-                if self.eq(&v, &s)? {
-                    Ok(None)
-                } else {
-                    Ok(Some(v))
-                }
-            }
-            IterState::Done(_) => Ok(None),
-        }
-    }
-
-    /// `zip(…, strict=True)` after argument `i` (from 0) ran out: a ValueError unless
-    /// every argument ran out together (CPython `zip_next`'s `check`).
-    fn zip_strict_end(&mut self, inners: &[Value], i: usize) -> PyResult<Option<Value>> {
-        let plural = |i: usize| {
-            if i == 1 {
-                " ".to_owned()
-            } else {
-                "s 1-".to_owned()
-            }
-        };
-        if i > 0 {
-            return Err(self.value_error(format!(
-                "zip() argument {} is shorter than argument{}{i}",
-                i + 1,
-                plural(i)
-            )));
-        }
-        for (i, it) in inners.iter().enumerate().skip(1) {
-            if self.next(it)?.is_some() {
-                return Err(self.value_error(format!(
-                    "zip() argument {} is longer than argument{}{i}",
-                    i + 1,
-                    plural(i)
-                )));
-            }
-        }
-        Ok(None)
-    }
-
     /// All items of an iterable, as CPython's `PySequence_List` / `PySequence_Tuple` /
     /// `list_extend` gather them (`list()`, `tuple()`, `[*x]`, `f(*x)`, `str.join`, …).
     pub fn collect(&mut self, v: &Value) -> PyResult<Vec<Value>> {
@@ -1588,7 +1313,23 @@ impl Vm {
             _ => {}
         }
         let t = self.type_of(owner);
-        match t.lookup(name)? {
+        // `_PyType_Lookup` within the VM's reach, as `type_lookup`: a built-in type on
+        // the way whose CPython dict has `name` but the VM's lacks it means the entry
+        // found further on (`object.__reduce__` for `iter("")`) is not CPython's answer;
+        // the generic path then reports it unsupported.
+        let mut found = None;
+        for c in std::iter::once(&t).chain(t.mro_rest.iter()) {
+            if let Some(x) = c.dict.get_str(name) {
+                found = Some(x);
+                break;
+            }
+            if c.is_builtin()
+                && reach::own_dict_has(c.name.rsplit('.').next().unwrap_or_default(), name)
+            {
+                return None;
+            }
+        }
+        match found? {
             f @ Value::Function(_) => Some(f),
             Value::Builtin(b) if b.owner.is_some() && b.name != "__new__" => {
                 Some(Value::Builtin(b))

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use super::super::argspec::{required, Spec, Style};
 use super::super::dict::Dict;
 use super::super::interp::Vm;
-use super::super::object::{Args, NativeFn, Value};
+use super::super::object::{Args, List, NativeFn, Value};
 use super::super::PyResult;
 
 /// The settings `gc` keeps for a run.
@@ -19,6 +19,12 @@ pub struct State {
     pub enabled: bool,
     pub debug: i64,
     pub threshold: (i64, i64, i64),
+    /// `gcstate->callbacks`: the list `gc.callbacks` was made with (rebinding the module
+    /// attribute does not change which list the collector calls).
+    pub callbacks: std::cell::OnceCell<Rc<List>>,
+    /// `gcstate->collecting`: a collection (its callbacks included) is running, so no
+    /// automatic one starts.
+    pub collecting: bool,
 }
 
 impl Default for State {
@@ -28,13 +34,15 @@ impl Default for State {
             enabled: true,
             debug: 0,
             threshold: (700, 10, 10),
+            callbacks: std::cell::OnceCell::new(),
+            collecting: false,
         }
     }
 }
 
 const DOC: &str = "This module provides access to the garbage collector for reference cycles.\n\nenable() -- Enable automatic garbage collection.\ndisable() -- Disable automatic garbage collection.\nisenabled() -- Returns true if automatic collection is enabled.\ncollect() -- Do a full collection right now.\nget_count() -- Return the current collection counts.\nget_stats() -- Return list of dictionaries containing per-generation stats.\nset_debug() -- Set debugging flags.\nget_debug() -- Get debugging flags.\nset_threshold() -- Set the collection thresholds.\nget_threshold() -- Return the current the collection thresholds.\nget_objects() -- Return a list of all objects tracked by the collector.\nis_tracked() -- Returns true if a given object is tracked.\nis_finalized() -- Returns true if a given object has been already finalized.\nget_referrers() -- Return the list of objects that refer to an object.\nget_referents() -- Return the list of objects that an object refers to.\nfreeze() -- Freeze all tracked objects and ignore them for future collections.\nunfreeze() -- Unfreeze all objects in the permanent generation.\nget_freeze_count() -- Return the number of objects in the permanent generation.\n";
 
-pub fn build(_vm: &Vm, d: &Rc<Dict>) {
+pub fn build(vm: &Vm, d: &Rc<Dict>) {
     d.set_str("__doc__", Value::str(DOC));
     super::add_functions(d, "gc", FUNCTIONS);
     for (name, flag) in [
@@ -47,7 +55,97 @@ pub fn build(_vm: &Vm, d: &Rc<Dict>) {
         d.set_str(name, Value::Int(flag));
     }
     d.set_str("garbage", Value::list(Vec::new()));
-    d.set_str("callbacks", Value::list(Vec::new()));
+    let callbacks = vm.gc_state.callbacks.get_or_init(|| {
+        crate::runtime::gc::alloc(List {
+            items: std::cell::RefCell::new(Vec::new()),
+        })
+    });
+    d.set_str("callbacks", Value::List(callbacks.clone()));
+    arm(vm);
+}
+
+/// When CPython would next collect on its own: after threshold0 more containers, while
+/// enabled and threshold0 is not 0 (`_PyObject_GC_Link`'s test).
+fn arm(vm: &Vm) {
+    let t0 = vm.gc_state.threshold.0;
+    let at = (vm.gc_state.enabled && t0 > 0).then(|| t0.unsigned_abs());
+    crate::runtime::gc::set_collect_at(at);
+}
+
+/// CPython would collect automatically now. The VM does not (an object goes at its last
+/// reference, a cycle at `gc.collect()`), which a program sees through `gc.callbacks`:
+/// with a callback registered, when it runs and what it is told cannot be CPython's.
+pub fn collection_due(vm: &mut Vm) -> PyResult<()> {
+    if vm.gc_state.collecting {
+        return Ok(());
+    }
+    crate::runtime::gc::reset_allocated();
+    let armed = vm
+        .gc_state
+        .callbacks
+        .get()
+        .is_some_and(|l| !l.items.borrow().is_empty());
+    if vm.gc_state.enabled && armed {
+        return Err(vm.unsupported(
+            "an automatic collection while gc.callbacks is not empty (the VM collects \
+             cycles only at gc.collect())",
+        ));
+    }
+    Ok(())
+}
+
+/// `Py_FinalizeEx`'s `PyGC_Collect()` after the atexit callbacks: a full collection
+/// with callbacks when enabled, whose count of garbage at shutdown the VM does not
+/// reproduce; so callbacks still registered then are unsupported.
+pub fn at_exit(vm: &Vm) -> Option<crate::End> {
+    let armed = vm
+        .gc_state
+        .callbacks
+        .get()
+        .is_some_and(|l| !l.items.borrow().is_empty());
+    if !(vm.gc_state.enabled && armed) {
+        return None;
+    }
+    match vm.unsupported(
+        "gc.callbacks still registered at exit (CPython's shutdown collection calls them)",
+    ) {
+        crate::runtime::Throw::Unsupported(u) => Some(crate::End::Unsupported(u)),
+        _ => None,
+    }
+}
+
+/// `invoke_gc_callback`: each callback of `gc.callbacks` (the list as it is at each step)
+/// is called with the phase and a dict of the generation and counts; an error is
+/// unraisable.
+fn invoke_callbacks(vm: &mut Vm, phase: &str, generation: i64, collected: i64) -> PyResult<()> {
+    let Some(list) = vm.gc_state.callbacks.get().cloned() else {
+        return Ok(());
+    };
+    if list.items.borrow().is_empty() {
+        return Ok(());
+    }
+    let info = Dict::new_rc();
+    info.set_str("generation", Value::Int(generation));
+    info.set_str("collected", Value::Int(collected));
+    info.set_str("uncollectable", Value::Int(0));
+    let info = Value::Dict(info);
+    let phase = Value::str(phase);
+    let mut i = 0;
+    loop {
+        let Some(cb) = list.items.borrow().get(i).cloned() else {
+            break;
+        };
+        if let Err(e) = vm.call(&cb, Args::new(vec![phase.clone(), info.clone()])) {
+            match e {
+                super::super::Throw::Exc(exc) => {
+                    super::super::unraisable::write_unraisable(vm, &exc, None, cb)?;
+                }
+                fatal => return Err(fatal),
+            }
+        }
+        i += 1;
+    }
+    Ok(())
 }
 
 const FUNCTIONS: &[(&str, NativeFn)] = &[
@@ -79,12 +177,14 @@ fn no_args(vm: &mut Vm, args: &Args, name: &str) -> PyResult<()> {
 fn enable(vm: &mut Vm, args: Args) -> PyResult<Value> {
     no_args(vm, &args, "enable")?;
     vm.gc_state.enabled = true;
+    arm(vm);
     Ok(Value::None)
 }
 
 fn disable(vm: &mut Vm, args: Args) -> PyResult<Value> {
     no_args(vm, &args, "disable")?;
     vm.gc_state.enabled = false;
+    arm(vm);
     Ok(Value::None)
 }
 
@@ -150,6 +250,7 @@ fn set_threshold(vm: &mut Vm, args: Args) -> PyResult<Value> {
         t.2 = c;
     }
     vm.gc_state.threshold = t;
+    arm(vm);
     Ok(Value::None)
 }
 
@@ -176,14 +277,31 @@ fn collect(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [generation] = Spec::function("collect", Style::Keywords, &["generation"], 0)
         .keywords(0, 1)
         .bind::<1>(vm, &args, 0)?;
-    if let Some(g) = generation {
-        let g = vm.c_int(&g)?;
-        if !(0..=2).contains(&g) {
-            return Err(vm.value_error("invalid generation"));
+    let generation = match generation {
+        Some(g) => {
+            let g = vm.c_int(&g)?;
+            if !(0..=2).contains(&g) {
+                return Err(vm.value_error("invalid generation"));
+            }
+            i64::from(g)
         }
+        None => 2,
+    };
+    // `gc_collect_impl`: nothing while a collection runs; the count of allocations
+    // starts again inside the collection, between the two phases' callbacks.
+    if vm.gc_state.collecting {
+        return Ok(Value::Int(0));
     }
-    let n = crate::runtime::cycles::collect(vm)?;
-    Ok(Value::Int(n as i64))
+    vm.gc_state.collecting = true;
+    let r = (|| {
+        invoke_callbacks(vm, "start", generation, 0)?;
+        let n = crate::runtime::cycles::collect(vm)? as i64;
+        crate::runtime::gc::reset_allocated();
+        invoke_callbacks(vm, "stop", generation, n)?;
+        Ok(n)
+    })();
+    vm.gc_state.collecting = false;
+    Ok(Value::Int(r?))
 }
 
 /// One builtin per name that needs the collector's object lists, each ending the run as
