@@ -825,11 +825,23 @@ impl Vm {
                             *data.traceback.borrow_mut() = x;
                             return Ok(());
                         }
+                        // `BaseException_set_context` / `_set_cause`: None or an
+                        // exception instance.
                         "__context__" => {
+                            if !x.is_none() && x.exc().is_none() {
+                                return Err(self.type_error(
+                                    "exception context must be None or derive from BaseException",
+                                ));
+                            }
                             *data.context.borrow_mut() = x;
                             return Ok(());
                         }
                         "__cause__" => {
+                            if !x.is_none() && x.exc().is_none() {
+                                return Err(self.type_error(
+                                    "exception cause must be None or derive from BaseException",
+                                ));
+                            }
                             *data.cause.borrow_mut() = x;
                             data.suppress_context.set(true);
                             return Ok(());
@@ -1063,6 +1075,16 @@ impl Vm {
                     || super::oserror::set_or_clear(self, v, name, None))
             {
                 return Ok(());
+            }
+            // BaseException's getsets refuse deletion (`BaseException_set_args` and kin);
+            // `__suppress_context__` is a `T_BOOL` member.
+            if o.exc.is_some() && !t.overrides(name) {
+                if matches!(name, "args" | "__traceback__" | "__cause__" | "__context__") {
+                    return Err(self.type_error(format!("{name} may not be deleted")));
+                }
+                if name == "__suppress_context__" {
+                    return Err(self.type_error("can't delete numeric/char attribute"));
+                }
             }
             // `_struct.Struct`'s getters without setters.
             if matches!(name, "format" | "size") && t.is_subtype(&self.ty("Struct")) {

@@ -598,6 +598,10 @@ impl Clear for Generator {
         if let Some(frame) = &*frame {
             visit_frame(frame, f);
         }
+        let Ok(exc) = self.exc_state.try_borrow() else {
+            return false;
+        };
+        f(Edge::Value(&exc));
         true
     }
 
@@ -606,6 +610,9 @@ impl Clear for Generator {
             if let Some(mut frame) = f.take() {
                 frame_into(&mut frame, out);
             }
+        }
+        if let Ok(mut exc) = self.exc_state.try_borrow_mut() {
+            out.push(std::mem::replace(&mut *exc, Value::None));
         }
     }
 }

@@ -38,6 +38,10 @@ pub struct Vm {
     pub modules: Rc<Dict>,
     /// The exception being handled (CPython `tstate->exc_info->exc_value`), None if none.
     pub exc_info: Value,
+    /// The handled exceptions of the resumers of the generators running now, innermost
+    /// last, each with the serial of the generator frame that saved it (CPython's chain
+    /// of `_PyErr_StackItem`s below `tstate->exc_info`).
+    pub exc_chain: Vec<(u64, Value)>,
     pub stdout: String,
     pub stderr: String,
     pub fuel_left: u64,
@@ -90,6 +94,7 @@ impl Vm {
             builtins: Dict::new_rc(),
             modules: Dict::new_rc(),
             exc_info: Value::None,
+            exc_chain: Vec::new(),
             stdout: String::new(),
             stderr: String::new(),
             fuel_left: fuel,
@@ -326,10 +331,37 @@ impl Vm {
         r
     }
 
+    /// The exception being handled as `sys.exception()` reports it
+    /// (`_PyErr_GetTopmostException`): the innermost item of the chain that holds one.
+    pub fn handled_exception(&self) -> Value {
+        if !self.exc_info.is_none() {
+            return self.exc_info.clone();
+        }
+        self.exc_chain
+            .iter()
+            .rev()
+            .map(|(_, v)| v)
+            .find(|v| !v.is_none())
+            .cloned()
+            .unwrap_or(Value::None)
+    }
+
+    /// A generator frame leaves the stack: its resumer's handled exception is current
+    /// again. Returns the generator's own, when `serial` had linked one.
+    pub fn unlink_exc_state(&mut self, serial: u64) -> Option<Value> {
+        match self.exc_chain.last() {
+            Some((s, _)) if *s == serial => {
+                let (_, resumer) = self.exc_chain.pop()?;
+                Some(std::mem::replace(&mut self.exc_info, resumer))
+            }
+            _ => None,
+        }
+    }
+
     /// Raises `exc` (CPython `_PyErr_SetObject`): links the exception being handled as its
     /// `__context__`, breaking cycles the way CPython does.
     pub fn raise(&self, exc: Value) -> Throw {
-        let handled = self.exc_info.clone();
+        let handled = self.handled_exception();
         if !handled.is_none() && !handled.is(&exc) {
             // Cut the chain where `exc` already appears, so no cycle is created.
             let mut o = handled.clone();

@@ -580,6 +580,10 @@ pub struct Generator {
     /// objects find the generator's frame while it is suspended.
     pub serial: u64,
     pub me: RefCell<Weak<Generator>>,
+    /// `gi_exc_state.exc_value` while suspended: the exception its frame is handling
+    /// (`sys.exception()` inside it once resumed). While it runs, that value is
+    /// `Vm::exc_info` and the resumer's is kept in `Vm::exc_chain`.
+    pub exc_state: RefCell<Value>,
 }
 
 /// The objects through which `await` drives coroutines and async generators (CPython

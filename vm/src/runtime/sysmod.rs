@@ -473,7 +473,7 @@ fn setprofile(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `sys.exc_info()`. spec: exceptions.exc_info
 fn exc_info(vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    let e = vm.exc_info.clone();
+    let e = vm.handled_exception();
     if e.is_none() {
         return Ok(Value::tuple(vec![Value::None, Value::None, Value::None]));
     }
@@ -486,7 +486,7 @@ fn exc_info(vm: &mut Vm, _args: Args) -> PyResult<Value> {
 
 /// `sys.exception()`. spec: exceptions.exc_info
 fn exception(vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    Ok(vm.exc_info.clone())
+    Ok(vm.handled_exception())
 }
 
 /// `sys.getfilesystemencoding()`: UTF-8, as in the UTF-8 mode the VM models

@@ -30,7 +30,7 @@ pub fn raise_varargs(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let mut args = vm.top()?.pop_n(arg as usize)?;
     match arg {
         0 => {
-            let exc = vm.exc_info.clone();
+            let exc = vm.handled_exception();
             if exc.is_none() {
                 return Err(vm.err("RuntimeError", "No active exception to reraise"));
             }

@@ -165,6 +165,7 @@ fn resurrect(gen: &mut Generator) -> Rc<Generator> {
         code: gen.code.clone(),
         serial: gen.serial,
         me: RefCell::new(Weak::new()),
+        exc_state: RefCell::new(gen.exc_state.take()),
     });
     *moved.me.borrow_mut() = Rc::downgrade(&moved);
     remember(&moved);
@@ -310,6 +311,7 @@ pub fn return_generator(vm: &mut Vm) -> PyResult<Step> {
         code,
         serial: frame.serial,
         me: RefCell::new(Weak::new()),
+        exc_state: RefCell::new(Value::None),
     });
     *gen.me.borrow_mut() = Rc::downgrade(&gen);
     remember(&gen);
@@ -342,6 +344,10 @@ pub fn suspend(vm: &mut Vm) -> PyResult<bool> {
     let entry = frame.entry;
     frame.entry = false;
     gen.running.set(false);
+    // YIELD_VALUE: `tstate->exc_info = gen->gi_exc_state.previous_item`.
+    if let Some(own) = vm.unlink_exc_state(frame.serial) {
+        *gen.exc_state.borrow_mut() = own;
+    }
     *gen.frame.borrow_mut() = Some(frame);
     Ok(entry)
 }
@@ -349,10 +355,15 @@ pub fn suspend(vm: &mut Vm) -> PyResult<bool> {
 /// When the current frame is a generator's and it ends, marks the generator finished and
 /// detaches the frame so its frame object takes ownership as any other frame's.
 pub fn finish_if_generator(vm: &mut Vm) -> PyResult<()> {
+    let serial = vm.top()?.serial;
+    // The resumer's handled exception is current again; the generator's is dropped
+    // (`_PyErr_ClearExcState(&gen->gi_exc_state)`).
+    vm.unlink_exc_state(serial);
     let f = vm.top()?;
     if let Some(gen) = f.generator.take().and_then(|g| g.upgrade()) {
         gen.finished.set(true);
         gen.running.set(false);
+        gen.exc_state.replace(Value::None);
         if let Some(fo) = &f.frame_obj {
             *fo.generator.borrow_mut() = Weak::new();
         }
@@ -443,6 +454,12 @@ impl Vm {
         gen.running.set(true);
         frame.entry = entry;
         frame.push(sent);
+        // `gen_send_ex2`: `gi_exc_state.previous_item = tstate->exc_info;
+        // tstate->exc_info = &gi_exc_state` — the generator's handled exception is the
+        // current one, the resumer's next in the chain.
+        let own = gen.exc_state.replace(Value::None);
+        let resumer = std::mem::replace(&mut self.exc_info, own);
+        self.exc_chain.push((frame.serial, resumer));
         self.frames.push(frame);
         if self.frames.len() > self.recursion_limit {
             finish_if_generator(self)?;
