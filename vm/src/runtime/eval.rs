@@ -233,7 +233,9 @@ fn file_loader(vm: &mut Vm, filename: &str, sourceless: bool) -> Value {
 /// the `exception` channel. spec: exceptions.uncaught
 fn uncaught(vm: &mut Vm, exc: Value) -> End {
     let type_name = vm.type_of(&exc).name.to_string();
-    let message = vm.str_of(&exc).unwrap_or_default();
+    // A lone surrogate in the message is written as the adapter writes it (its `_clean`:
+    // backslashreplace), since the answer travels as UTF-8.
+    let message = super::textcodec::stderr_escaped(vm.str_of(&exc).unwrap_or_default());
     let exit_code = if type_name == "SystemExit" {
         exit_status(vm, &exc)
     } else {
