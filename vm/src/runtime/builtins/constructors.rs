@@ -366,6 +366,27 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
         | "typing.ParamSpecArgs"
         | "typing.ParamSpecKwargs"
         | "typing.Generic" => crate::runtime::modules::typing::construct(vm, t, args),
+        // `method_new`: no keywords, exactly (function, instance), a callable and an
+        // instance that is not None.
+        "method" => {
+            if !args.kw.is_empty() {
+                return Err(vm.type_error("method() takes no keyword arguments"));
+            }
+            if args.pos.len() != 2 {
+                return Err(vm.type_error(format!(
+                    "method expected 2 arguments, got {}",
+                    args.pos.len()
+                )));
+            }
+            let (func, receiver) = (args.pos[0].clone(), args.pos[1].clone());
+            if !super::is_callable(vm, &func) {
+                return Err(vm.type_error("first argument must be callable"));
+            }
+            if receiver.is_none() {
+                return Err(vm.type_error("instance must not be None"));
+            }
+            Ok(Value::Method(Rc::new(crate::runtime::object::Method { func, receiver })))
+        }
         "mappingproxy" => crate::runtime::mappingproxy::new(vm, &args),
         "traceback" => crate::runtime::traceback::new(vm, &args),
         // none_new, notimplemented_new, ellipsis_new: the singleton.
