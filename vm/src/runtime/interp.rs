@@ -363,20 +363,32 @@ impl Vm {
     pub fn raise(&self, exc: Value) -> Throw {
         let handled = self.handled_exception();
         if !handled.is_none() && !handled.is(&exc) {
-            // Cut the chain where `exc` already appears, so no cycle is created.
+            // Cut the chain where `exc` already appears, so no cycle is created; a cycle
+            // already in the chain ends the walk (Floyd's tortoise and hare, as
+            // `_PyErr_SetObject` has it).
+            let context = |v: &Value| {
+                v.exc()
+                    .map(|d| d.context.borrow().clone())
+                    .filter(|c| !c.is_none())
+            };
             let mut o = handled.clone();
-            while let Some(d) = o.exc() {
-                let next = d.context.borrow().clone();
+            let mut slow = handled.clone();
+            let mut toggle = false;
+            while let Some(next) = context(&o) {
                 if next.is(&exc) {
                     if let Some(d) = o.exc() {
                         *d.context.borrow_mut() = Value::None;
                     }
                     break;
                 }
-                if next.is_none() {
+                o = next;
+                if o.is(&slow) {
                     break;
                 }
-                o = next;
+                if toggle {
+                    slow = context(&slow).unwrap_or(Value::None);
+                }
+                toggle = !toggle;
             }
             if let Some(d) = exc.exc() {
                 *d.context.borrow_mut() = handled;

@@ -298,19 +298,21 @@ fn exc_add_note(vm: &mut Vm, args: Args) -> PyResult<Value> {
             vm.type_of(&note).name
         )));
     }
-    if let Value::Object(o) = &args.pos[0] {
-        let notes = match o.dict.get_str("__notes__") {
-            Some(n) => n,
-            None => {
-                let l = Value::list(Vec::new());
-                o.dict.set_str("__notes__", l.clone());
-                l
-            }
-        };
-        match notes {
-            Value::List(l) => l.items.borrow_mut().push(note),
-            _ => return Err(vm.unsupported("add_note with a __notes__ that is not a list")),
+    // `BaseException_add_note`: `__notes__` through the attribute protocol, made a new
+    // list when absent; anything but a list is refused.
+    let me = args.pos[0].clone();
+    let notes = match vm.getattr(&me, "__notes__") {
+        Ok(n) => n,
+        Err(crate::runtime::Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => {
+            let l = Value::list(Vec::new());
+            vm.setattr(&me, "__notes__", l.clone())?;
+            l
         }
+        Err(e) => return Err(e),
+    };
+    match notes.builtin_value() {
+        Value::List(l) => l.items.borrow_mut().push(note),
+        _ => return Err(vm.type_error("Cannot add note: __notes__ is not a list")),
     }
     Ok(Value::None)
 }

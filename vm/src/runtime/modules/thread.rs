@@ -309,6 +309,50 @@ fn rlock_recursion_count(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::Int(if mine { l.count.get() as i64 } else { 0 }))
 }
 
+/// `RLock._release_save()` (`rlock_release_save`, for `threading.Condition.wait`): lets
+/// go of the lock however deep it is held, returning `(count, owner)`.
+fn rlock_release_save(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let n = rlock(vm, &args)?;
+    let Native::RLock(l) = &*n else {
+        return Err(vm.bug("RLock._release_save without an RLock"));
+    };
+    if l.count.get() == 0 {
+        return Err(vm.err("RuntimeError", "cannot release un-acquired lock"));
+    }
+    let state = Value::tuple(vec![
+        Value::Int(l.count.get() as i64),
+        Value::Int(l.owner.get()),
+    ]);
+    l.count.set(0);
+    l.owner.set(0);
+    Ok(state)
+}
+
+/// `RLock._acquire_restore((count, owner))` (`rlock_acquire_restore`): takes the lock
+/// again as `_release_save` left it; held by someone, it would wait (forever here).
+fn rlock_acquire_restore(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let n = rlock(vm, &args)?;
+    let Native::RLock(l) = &*n else {
+        return Err(vm.bug("RLock._acquire_restore without an RLock"));
+    };
+    let state = match args.pos.get(1) {
+        Some(Value::Tuple(t)) if args.pos.len() == 2 && args.kw.is_empty() => match &t[..] {
+            [Value::Int(c), Value::Int(o)] if *c >= 0 && *o >= 0 => Some((*c, *o)),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some((count, owner)) = state else {
+        return Err(vm.unsupported("RLock._acquire_restore with a state other than (count, owner)"));
+    };
+    if l.count.get() > 0 {
+        return Err(would_wait(vm, -1.0));
+    }
+    l.count.set(count as u64);
+    l.owner.set(owner);
+    Ok(Value::None)
+}
+
 /// `repr` of the two lock types.
 pub fn repr(v: &Value, n: &Native) -> String {
     let state = |held: bool| if held { "locked" } else { "unlocked" };
@@ -344,4 +388,6 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("RLock", "__exit__", rlock_release),
     ("RLock", "_is_owned", rlock_is_owned),
     ("RLock", "_recursion_count", rlock_recursion_count),
+    ("RLock", "_release_save", rlock_release_save),
+    ("RLock", "_acquire_restore", rlock_acquire_restore),
 ];
