@@ -162,13 +162,15 @@ impl Vm {
         let (filename, line, column) = match self.frames.last() {
             Some(f) => {
                 let code = &f.info.code;
+                // Between instructions (a frame resumed, not yet stepped): where it was.
                 let pos = f
                     .instr
+                    .or(f.prev_instr)
                     .and_then(|unit| code.positions().get(unit).copied())
                     .unwrap_or_default();
                 (
                     code.co_filename.to_string(),
-                    pos.line.unwrap_or(0),
+                    pos.line.unwrap_or(code.co_firstlineno),
                     pos.col.map_or(0, |c| c + 1),
                 )
             }
@@ -181,6 +183,7 @@ impl Vm {
                 let code = &f.info.code;
                 let line = f
                     .instr
+                    .or(f.prev_instr)
                     .and_then(|unit| code.positions().get(unit).copied())
                     .and_then(|p| p.line)
                     .unwrap_or(0);
