@@ -75,6 +75,7 @@ pub fn run_module(
     vm.stdlib = options.stdlib.clone();
     vm.host_metadata = options.host_metadata;
     super::sysmod::import_state(&mut vm);
+    super::syshooks::set_orig_argv(&mut vm, options, source);
     let globals = Dict::new_rc();
     globals.set_str("__name__", Value::str("__main__"));
     globals.set_str("__doc__", Value::None);

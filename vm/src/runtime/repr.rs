@@ -348,7 +348,15 @@ impl Vm {
                         _ => Value::None,
                     };
                     let name = self.repr(&name)?;
-                    format!("<_io.TextIOWrapper name={name} mode='w' encoding='utf-8'>")
+                    // `sys.stdin` (descriptor 0) is the one opened for reading.
+                    let mode = match v {
+                        Value::Object(o) => match o.dict.get_str("_framespec_stream") {
+                            Some(Value::Int(0)) => 'r',
+                            _ => 'w',
+                        },
+                        _ => 'w',
+                    };
+                    format!("<_io.TextIOWrapper name={name} mode='{mode}' encoding='utf-8'>")
                 } else if t.is_builtin() && o.payload.is_none() {
                     // An instance of a built-in type whose dict has its `__repr__`
                     // (`types.SimpleNamespace`); one CPython gives a `__repr__` the VM

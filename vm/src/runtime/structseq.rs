@@ -89,6 +89,7 @@ const LAYOUTS: &[(&str, &[&str], usize)] = &[
         4,
     ),
     ("thread_info", &["name", "lock", "version"], 3),
+    ("asyncgen_hooks", &["firstiter", "finalizer"], 2),
     (
         "stat_result",
         &[
@@ -328,6 +329,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "_thread._ExceptHookArgs" => "_ExceptHookArgs",
         "signal.struct_siginfo" => "struct_siginfo",
         "UnraisableHookArgs" => "UnraisableHookArgs",
+        "asyncgen_hooks" => "asyncgen_hooks",
         _ => return None,
     };
     let made = structseq_new(vm, t, key, args);
@@ -428,6 +430,8 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("int_info", "__reduce__", reduce),
     ("thread_info", "__repr__", repr),
     ("thread_info", "__reduce__", reduce),
+    ("asyncgen_hooks", "__repr__", repr),
+    ("asyncgen_hooks", "__reduce__", reduce),
     ("stat_result", "__repr__", repr),
     ("stat_result", "__reduce__", reduce),
     ("statvfs_result", "__repr__", repr),

@@ -45,10 +45,12 @@ fn stream(vm: &Vm, n: i64) -> Value {
         slots: std::cell::RefCell::new(Vec::new()),
     };
     o.dict.set_str("_framespec_stream", Value::Int(n));
-    o.dict.set_str(
-        "name",
-        Value::str(if n == 2 { "<stderr>" } else { "<stdout>" }),
-    );
+    let name = match n {
+        0 => "<stdin>",
+        1 => "<stdout>",
+        _ => "<stderr>",
+    };
+    o.dict.set_str("name", Value::str(name));
     Value::Object(crate::runtime::gc::alloc(o))
 }
 
@@ -86,6 +88,8 @@ pub fn install(vm: &mut Vm) {
     sys.set_str("stderr", err.clone());
     sys.set_str("__stdout__", out);
     sys.set_str("__stderr__", err);
+    let stdin = stream(vm, 0);
+    super::syshooks::install(vm, &sys, stdin);
     // The hook CPython starts with is kept as `__excepthook__`.
     if let Some(hook) = sys.get_str("excepthook") {
         sys.set_str("__excepthook__", hook);

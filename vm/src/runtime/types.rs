@@ -392,6 +392,7 @@ pub const STRUCT_SEQUENCES: &[&str] = &[
     "hash_info",
     "int_info",
     "thread_info",
+    "asyncgen_hooks",
     "stat_result",
     "statvfs_result",
     "terminal_size",

@@ -108,6 +108,7 @@ def _native_types():
         "version_info": type(sys.version_info), "float_info": type(sys.float_info),
         "hash_info": type(sys.hash_info), "int_info": type(sys.int_info),
         "thread_info": type(sys.thread_info),
+        "asyncgen_hooks": type(sys.get_asyncgen_hooks()),
         "stat_result": posix.stat_result, "AST": __import__("_ast").AST,
         "function": types.FunctionType,
         "GenericAlias": types.GenericAlias, "UnionType": types.UnionType,

@@ -170,6 +170,13 @@ fn int_value(vm: &mut Vm, v: &Value, what: &str) -> PyResult<crate::arith::Num> 
 pub fn write_to(vm: &mut Vm, file: &Value, text: &str) -> PyResult<()> {
     if let Value::Object(o) = file {
         if let Some(Value::Int(stream)) = o.dict.get_str("_framespec_stream") {
+            // `sys.stdin` is opened for reading (`_io__Buffered_write_impl`'s refusal).
+            if stream == 0 {
+                return Err(crate::runtime::modules::io::unsupported_operation(
+                    vm,
+                    "not writable",
+                ));
+            }
             // A lone surrogate is written as the stream's error handler writes it.
             let text = match super::standins::has(text) {
                 true => std::borrow::Cow::Owned(super::textcodec::std_stream_text(

@@ -516,7 +516,8 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         | "time.struct_time"
         | "_thread._ExceptHookArgs"
         | "signal.struct_siginfo"
-        | "UnraisableHookArgs" => return super::structseq::construct(vm, t, args),
+        | "UnraisableHookArgs"
+        | "asyncgen_hooks" => return super::structseq::construct(vm, t, args),
         "re.Pattern"
         | "re.Match"
         | "_sre.SRE_Scanner"
