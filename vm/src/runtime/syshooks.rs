@@ -178,7 +178,7 @@ fn call_tracing(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let Value::Tuple(items) = fargs.builtin_value() else {
         return Err(vm.type_error(format!(
             "call_tracing() argument 2 must be tuple, not {}",
-            vm.type_of(&fargs).name
+            vm.type_of(&fargs).name()
         )));
     };
     let items = items.to_vec();
@@ -342,7 +342,7 @@ fn set_asyncgen_hooks(vm: &mut Vm, args: Args) -> PyResult<Value> {
             Some(f) if !super::builtins::is_callable(vm, &f) => {
                 return Err(vm.type_error(format!(
                     "callable {name} expected, got {}",
-                    vm.type_of(&f).name
+                    vm.type_of(&f).name()
                 )))
             }
             Some(_) => {
