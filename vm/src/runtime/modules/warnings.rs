@@ -199,6 +199,23 @@ fn warn_explicit(vm: &mut Vm, args: Args) -> PyResult<Value> {
     )
 }
 
+/// `PyErr_WarnExplicitObject(SyntaxWarning, message, filename, lineno, NULL, NULL)`, as
+/// the compiler warns: no registry, the module named after the file (`normalize_module`).
+pub fn warn_syntax(vm: &mut Vm, message: &str, filename: &str, lineno: u32) -> PyResult<()> {
+    let category = Value::Type(vm.ty("SyntaxWarning"));
+    let module = Value::str(filename.strip_suffix(".py").unwrap_or(filename));
+    warn_explicit_impl(
+        vm,
+        category,
+        Value::str(message),
+        Value::str(filename),
+        i64::from(lineno),
+        module,
+        Value::None,
+    )?;
+    Ok(())
+}
+
 /// `get_category`: a Warning instance's own class, else `category` (UserWarning when
 /// None), which must be a Warning subclass.
 fn get_category(vm: &mut Vm, message: &Value, category: Value) -> PyResult<Value> {
