@@ -111,6 +111,8 @@ def _native_types():
         "asyncgen_hooks": type(sys.get_asyncgen_hooks()),
         "stat_result": posix.stat_result, "AST": __import__("_ast").AST,
         "function": types.FunctionType,
+        "method": types.MethodType, "method-wrapper": types.MethodWrapperType,
+        "builtin_function_or_method": types.BuiltinFunctionType,
         "GenericAlias": types.GenericAlias, "UnionType": types.UnionType,
         "mappingproxy": types.MappingProxyType,
         "memory_iterator": type(iter(memoryview(b""))),

@@ -52,6 +52,10 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("code", "_varname_from_oparg", code_varname_from_oparg),
     ("code", "co_positions", code_co_positions),
     ("function", "__get__", function_get),
+    ("function", "__call__", slot_call),
+    ("method", "__call__", slot_call),
+    ("method-wrapper", "__call__", slot_call),
+    ("builtin_function_or_method", "__call__", slot_call),
     ("object", "__init__", object_init),
     ("object", "__new__", object_new),
     ("BaseException", "__new__", exc_new),
@@ -60,6 +64,19 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("TextIOWrapper", "fileno", stream_fileno),
     ("TextIOWrapper", "isatty", stream_isatty),
 ];
+
+/// The `__call__` slot wrapper of the callable built-in types (`wrap_call` around
+/// their `tp_call`): the receiver called with the arguments, keywords included.
+fn slot_call(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let Some(callable) = args.pos.first().cloned() else {
+        return Err(vm.bug("a __call__ slot wrapper without its receiver"));
+    };
+    let rest = Args {
+        pos: args.pos[1..].to_vec(),
+        kw: args.kw,
+    };
+    vm.call(&callable, rest)
+}
 
 /// `function.__get__(instance, owner=None, /)` (`wrap_descr_get` around
 /// `func_descr_get`): the function itself for no instance, else a method bound to it.
