@@ -332,13 +332,40 @@ pub(super) fn statement_start_mistake(source: &str, at: usize) -> Option<Found> 
             range(start, end),
         ));
     }
-    if matches!(head, "print" | "exec") {
+    // `invalid_legacy_expression`, wherever an expression may start: the name just
+    // before `at` (not an attribute's).
+    let before = source.get(..at)?.trim_end();
+    let word_len = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .map(char::len_utf8)
+        .sum::<usize>();
+    let word_start = before.len() - word_len;
+    let word = &before[word_start..];
+    let attribute = before[..word_start].trim_end().ends_with('.');
+    if matches!(word, "print" | "exec") && !attribute {
+        // Without them the rule does not match (the error is the generic one).
+        let end = legacy_rest_end(source, at)?;
         return Some((
-            format!("Missing parentheses in call to '{head}'. Did you mean {head}(...)?"),
-            range(start, at + line.len()),
+            format!("Missing parentheses in call to '{word}'. Did you mean {word}(...)?"),
+            range(word_start, end),
         ));
     }
     None
+}
+
+/// Where `star_expressions` filling the rest of the line from `at` end (what
+/// `invalid_legacy_expression` requires after `print` or `exec`), if they do.
+fn legacy_rest_end(source: &str, at: usize) -> Option<usize> {
+    let rest = source.get(at..)?;
+    let line = rest.split(['\n', '\r']).next().unwrap_or("");
+    let parsed = ruff_python_parser::parse_expression(line).ok()?;
+    Some(
+        at + ruff_text_size::Ranged::range(parsed.expr())
+            .end()
+            .to_usize(),
+    )
 }
 
 /// `invalid_expression`'s "invalid syntax. Perhaps you forgot a comma?": inside brackets,

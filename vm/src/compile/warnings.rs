@@ -20,6 +20,10 @@ use super::LineIndex;
 pub struct CompileWarning {
     pub line: u32,
     pub message: String,
+    /// The SyntaxError CPython raises instead when the warnings filters turn this
+    /// warning into an error (`compiler_warn` calls `compiler_error` at the construct);
+    /// `None` where the VM does not locate it (the parser's warnings).
+    pub error: Option<super::CompileError>,
 }
 
 /// The warnings compiling `module` gives, parser's first.
@@ -74,6 +78,7 @@ fn number_warnings(
                     CompileWarning {
                         line: u32::try_from(line).unwrap_or(1),
                         message,
+                        error: None,
                     },
                 ))
             }
@@ -158,6 +163,7 @@ impl Escapes<'_> {
                     CompileWarning {
                         line: u32::try_from(line).unwrap_or(1),
                         message,
+                        error: None,
                     },
                 ));
                 return;
@@ -221,9 +227,11 @@ struct Checks<'s> {
 impl Checks<'_> {
     fn warn(&mut self, node: &impl Ranged, message: String) {
         let line = self.lines.line_col(node.start().to_usize()).0;
+        let error = Some(super::syntax_error(&message, self.lines.of(node)));
         self.found.push(CompileWarning {
             line: u32::try_from(line).unwrap_or(1),
             message,
+            error,
         });
     }
 }

@@ -19,7 +19,7 @@ pub const IMPORTLIB_MODULE: &str = "_frozen_importlib_external";
 /// made by `PyType_FromSpec` without `Py_TPFLAGS_IMMUTABLETYPE`): a program may set and
 /// delete its attributes.
 fn heap_builtin(t: &super::types::Type) -> bool {
-    &*t.name == "ast.AST"
+    &*t.name() == "ast.AST"
 }
 
 impl Vm {
@@ -38,7 +38,7 @@ impl Vm {
             ),
             other => format!(
                 "'{}' object has no attribute '{name}'",
-                self.type_of(other).name
+                self.type_of(other).name()
             ),
         };
         let exc = self.new_exception(&self.ty("AttributeError"), vec![Value::str(&msg)]);
@@ -67,12 +67,12 @@ impl Vm {
             Value::Type(t)
                 if &*t.module == "_frozen_importlib" && t.dict.get_str("__module__").is_none() =>
             {
-                Some(t.name.to_string())
+                Some(t.name().to_string())
             }
             Value::Type(t) => {
                 let own = builtin_of(t)?;
                 if reach::type_has(&own, name) {
-                    Some(t.name.to_string())
+                    Some(t.name().to_string())
                 } else {
                     reach::type_has("type", name).then(|| "type".to_owned())
                 }
@@ -80,7 +80,7 @@ impl Vm {
             other => {
                 let t = self.type_of(other);
                 if &*t.module == IMPORTLIB_MODULE && t.dict.get_str("__module__").is_none() {
-                    return Some(t.name.to_string());
+                    return Some(t.name().to_string());
                 }
                 let own = builtin_of(&t)?;
                 reach::type_has(&own, name).then_some(own)
@@ -98,9 +98,10 @@ impl Vm {
                 return Ok(Some(x));
             }
             if c.is_builtin() {
-                let own = c.name.rsplit('.').next().unwrap_or_default();
+                let own_name = c.name();
+                let own = own_name.rsplit('.').next().unwrap_or_default();
                 if reach::own_dict_has(own, name) {
-                    return Err(self.unsupported(format!("the attribute {}.{name}", c.name)));
+                    return Err(self.unsupported(format!("the attribute {}.{name}", c.name())));
                 }
             }
         }
@@ -212,12 +213,13 @@ impl Vm {
                 for c in t.mro() {
                     let found = c.dict.get_str(name);
                     if found.is_none() && c.is_builtin() {
-                        let own = c.name.rsplit('.').next().unwrap_or_default();
+                        let own_name = c.name();
+                        let own = own_name.rsplit('.').next().unwrap_or_default();
                         if reach::own_dict_has(own, name)
                             && super::mappingproxy::builtin_descriptor(self, &c, name).is_none()
                         {
                             return Err(
-                                self.unsupported(format!("the attribute {}.{name}", c.name))
+                                self.unsupported(format!("the attribute {}.{name}", c.name()))
                             );
                         }
                     }
@@ -279,7 +281,7 @@ impl Vm {
                 "AttributeError",
                 format!(
                     "type object '{}' has no attribute '__annotations__'",
-                    t.name
+                    t.name()
                 ),
             ));
         }
@@ -552,9 +554,9 @@ impl Vm {
             Value::Type(t) => match name {
                 // type_name: a static type's `tp_name` after its last dot.
                 "__name__" if t.builtin => {
-                    Some(Value::str(t.name.rsplit('.').next().unwrap_or_default()))
+                    Some(Value::str(t.name().rsplit('.').next().unwrap_or_default()))
                 }
-                "__name__" => Some(Value::Str(t.name.clone())),
+                "__name__" => Some(Value::Str(t.name().clone())),
                 "__qualname__" => Some(Value::Str(t.qualname.borrow().clone())),
                 // type_module: a class's `__module__` is its dict's (assignable).
                 "__module__" if !t.builtin => t
@@ -782,7 +784,7 @@ impl Vm {
                 // naming the type that defines them).
                 let text_io = {
                     let c = o.class.borrow();
-                    c.is_builtin() && &*c.name == "TextIOWrapper"
+                    c.is_builtin() && &*c.name() == "TextIOWrapper"
                 };
                 if (matches!(
                     name,
@@ -873,9 +875,8 @@ impl Vm {
                 Ok(())
             }
             Value::Type(t) if !t.is_builtin() || heap_builtin(t) => {
-                // `type_set_name` renames the type itself; the VM's type names are fixed.
                 if name == "__name__" {
-                    return Err(self.unsupported("assigning a class's __name__"));
+                    return self.set_class_name(t, x);
                 }
                 if name == "__qualname__" {
                     if let Value::Str(s) = &x {
@@ -891,7 +892,7 @@ impl Vm {
             }
             Value::Type(t) => Err(self.type_error(format!(
                 "cannot set '{name}' attribute of immutable type '{}'",
-                t.name
+                t.name()
             ))),
             // `object.__class__`'s setter would make the module an instance of a module
             // subclass, which the VM does not model.
@@ -972,7 +973,7 @@ impl Vm {
             // `tb_setnext`: a traceback or None, never one that leads back to this one.
             Value::Traceback(tb) if name == "tb_next" => {
                 if !matches!(x, Value::Traceback(_) | Value::None) {
-                    let n = self.type_of(&x).name.clone();
+                    let n = self.type_of(&x).name().clone();
                     return Err(self.type_error(format!("expected traceback object, got '{n}'")));
                 }
                 let mut cursor = x.clone();
@@ -1032,7 +1033,7 @@ impl Vm {
     /// other name does not exist — unless CPython has it and the VM does not.
     fn builtin_attr_write_error(&mut self, v: &Value, name: &str) -> PyResult<Throw> {
         let t = self.type_of(v);
-        let tn = t.name.clone();
+        let tn = t.name().clone();
         if t.lookup(name).is_some() {
             return Ok(self.err(
                 "AttributeError",
@@ -1054,6 +1055,40 @@ impl Vm {
     }
 
     /// `delattr(v, name)`.
+    /// `type_set_name`: a class's `__name__` is its `tp_name`, which error messages and
+    /// reprs show from then on (the class dict is untouched).
+    fn set_class_name(&mut self, t: &Rc<super::types::Type>, x: Value) -> PyResult<()> {
+        // ast.AST's subclasses keep their names in the VM's node tables.
+        if heap_builtin(t) {
+            return Err(self.unsupported("assigning __name__ of an ast node class"));
+        }
+        let s = match &x {
+            Value::Str(s) => s.clone(),
+            // CPython keeps the str subclass instance itself as `__name__` (`ht_name`).
+            Value::Object(_) if matches!(x.builtin_value(), Value::Str(_)) => {
+                return Err(
+                    self.unsupported("assigning a str subclass instance as a class's __name__")
+                )
+            }
+            _ => {
+                return Err(self.type_error(format!(
+                    "can only assign string to {}.__name__, not '{}'",
+                    t.name(),
+                    self.type_of(&x).name()
+                )))
+            }
+        };
+        if s.contains('\0') {
+            return Err(self.value_error("type name must not contain null characters"));
+        }
+        // `PyUnicode_AsUTF8AndSize` refuses a lone surrogate.
+        if super::standins::has(&s) {
+            return Err(self.unsupported("a class __name__ with a lone surrogate"));
+        }
+        t.set_name(s);
+        Ok(())
+    }
+
     pub fn delattr(&mut self, v: &Value, name: &str) -> PyResult<()> {
         if let Some(f) = self.own_hook(v, "__delattr__") {
             self.call(&f, Args::new(vec![v.clone(), Value::str(name)]))?;
@@ -1113,10 +1148,10 @@ impl Vm {
             Value::Traceback(_) if name == "tb_next" => {
                 return Err(self.type_error("can't delete tb_next attribute"));
             }
-            Value::Type(t) if !t.is_builtin() && name == "__type_params__" => {
+            Value::Type(t) if !t.is_builtin() && matches!(name, "__type_params__" | "__name__") => {
                 return Err(self.type_error(format!(
-                    "cannot delete '__type_params__' attribute of immutable type '{}'",
-                    t.name
+                    "cannot delete '{name}' attribute of immutable type '{}'",
+                    t.name()
                 )));
             }
             _ => {}
@@ -1210,7 +1245,7 @@ fn receiver_and_name(vm: &Vm, args: &Args, name: &str, n: usize) -> PyResult<(Va
         Value::Str(s) => Ok((args.pos[0].clone(), s.clone())),
         other => Err(vm.type_error(format!(
             "attribute name must be string, not '{}'",
-            vm.type_of(other).name
+            vm.type_of(other).name()
         ))),
     }
 }

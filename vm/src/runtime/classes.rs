@@ -138,9 +138,12 @@ fn mro_entries(vm: &mut Vm, orig: &[Value]) -> PyResult<(Vec<Value>, bool)> {
 fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
     if let Some(b) = bases
         .iter()
-        .find(|b| b.is_builtin() && &*b.module == "typing" && &*b.name != "typing.Generic")
+        .find(|b| b.is_builtin() && &*b.module == "typing" && &*b.name() != "typing.Generic")
     {
-        return Err(vm.type_error(format!("type '{}' is not an acceptable base type", b.name)));
+        return Err(vm.type_error(format!(
+            "type '{}' is not an acceptable base type",
+            b.name()
+        )));
     }
     super::subclass::check_bases(vm, bases)
 }
@@ -188,13 +191,13 @@ pub fn make_class(
     // CPython `type_new` / `mro_implementation` checks, with their messages.
     for (i, b) in bases.iter().enumerate() {
         if bases[..i].iter().any(|x| Rc::ptr_eq(x, b)) {
-            return Err(vm.type_error(format!("duplicate base class {}", b.name)));
+            return Err(vm.type_error(format!("duplicate base class {}", b.name())));
         }
     }
     let mro_rest = match c3(&bases) {
         Ok(mro) => mro,
         Err(heads) => {
-            let names: Vec<&str> = heads.iter().map(|h| &*h.name).collect();
+            let names: Vec<Rc<str>> = heads.iter().map(|h| h.name()).collect();
             return Err(vm.type_error(format!(
                 "Cannot create a consistent method resolution\norder (MRO) for bases {}",
                 names.join(", ")
@@ -243,7 +246,7 @@ pub fn make_class(
     }
     let (nslots, has_dict) = super::slotted::layout(vm, name, &bases, &ns)?;
     let t = Rc::new(Type {
-        name: Rc::from(name),
+        name_cell: RefCell::new(Rc::from(name)),
         qualname: RefCell::new(qualname),
         module,
         bases,
@@ -300,9 +303,9 @@ fn set_names(vm: &mut Vm, t: &Rc<Type>) -> PyResult<()> {
             if let Throw::Exc(exc) | Throw::Reraise(exc) = &e {
                 let note = format!(
                     "Error calling __set_name__ on '{}' instance {} in '{}'",
-                    vm.type_of(&v).name,
+                    vm.type_of(&v).name(),
                     vm.repr(&k)?,
-                    t.name
+                    t.name()
                 );
                 let add = vm.getattr(exc, "add_note")?;
                 vm.call(&add, Args::new(vec![Value::str(&note)]))?;
@@ -333,7 +336,7 @@ fn init_subclass(vm: &mut Vm, t: &Rc<Type>, kwds: Vec<(Rc<str>, Value)>) -> PyRe
             } else {
                 Err(vm.type_error(format!(
                     "{}.__init_subclass__() takes no keyword arguments",
-                    t.name
+                    t.name()
                 )))
             }
         }

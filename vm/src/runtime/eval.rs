@@ -75,6 +75,7 @@ pub fn run_module(
     vm.stdlib = options.stdlib.clone();
     vm.host_metadata = options.host_metadata;
     super::sysmod::import_state(&mut vm);
+    super::syshooks::set_orig_argv(&mut vm, options, source);
     let globals = Dict::new_rc();
     globals.set_str("__name__", Value::str("__main__"));
     globals.set_str("__doc__", Value::None);
@@ -232,7 +233,7 @@ fn file_loader(vm: &mut Vm, filename: &str, sourceless: bool) -> Value {
 /// An exception escaped the module: print it like CPython's default excepthook and record
 /// the `exception` channel. spec: exceptions.uncaught
 fn uncaught(vm: &mut Vm, exc: Value) -> End {
-    let type_name = vm.type_of(&exc).name.to_string();
+    let type_name = vm.type_of(&exc).name().to_string();
     // A lone surrogate in the message is written as the adapter writes it (its `_clean`:
     // backslashreplace), since the answer travels as UTF-8.
     let message = super::textcodec::stderr_escaped(vm.str_of(&exc).unwrap_or_default());

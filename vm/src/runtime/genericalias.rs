@@ -1,8 +1,7 @@
 //! `types.GenericAlias` (CPython `Objects/genericaliasobject.c`) and `types.UnionType`
 //! (`Objects/unionobject.c`): `list[int]` and `int | str`. Their origin, arguments,
-//! repr, equality and hash are CPython's; substitution of type variables
-//! (`__parameters__` that are not empty), `__mro_entries__` and the rest are not
-//! provided (`reach` reports them).
+//! repr, equality, hash and `__parameters__` are CPython's; substitution of type
+//! variables, `__mro_entries__` and the rest are not provided (`reach` reports them).
 
 use std::rc::Rc;
 
@@ -15,12 +14,16 @@ use super::PyResult;
 pub struct GenericAlias {
     pub origin: Value,
     pub args: Rc<[Value]>,
+    /// `__parameters__`, computed on first access (`ga_parameters`).
+    pub parameters: std::cell::RefCell<Option<Value>>,
 }
 
 /// `a | b | …`, flattened and without repeats.
 #[derive(Debug)]
 pub struct Union {
     pub args: Rc<[Value]>,
+    /// `__parameters__`, computed on first access (`union_parameters`).
+    pub parameters: std::cell::RefCell<Option<Value>>,
 }
 
 /// `list[int]`: the arguments a tuple's items, any other subscript one argument.
@@ -29,7 +32,11 @@ pub fn alias(origin: Value, sub: &Value) -> Value {
         Value::Tuple(items) => items.clone(),
         other => Rc::from(vec![other.clone()]),
     };
-    Value::Native(Rc::new(Native::GenericAlias(GenericAlias { origin, args })))
+    Value::Native(Rc::new(Native::GenericAlias(GenericAlias {
+        origin,
+        args,
+        parameters: Default::default(),
+    })))
 }
 
 fn is_unionable(v: &Value) -> bool {
@@ -79,6 +86,7 @@ pub fn union_or(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<Option<Value>> {
     }
     Ok(Some(Value::Native(Rc::new(Native::Union(Union {
         args: Rc::from(args),
+        parameters: Default::default(),
     })))))
 }
 
@@ -127,27 +135,74 @@ pub fn union_repr(vm: &mut Vm, u: &Union) -> PyResult<String> {
     let mut parts = Vec::new();
     for a in u.args.iter() {
         match a {
-            Value::Type(t) if &*t.name == "NoneType" => parts.push("None".to_owned()),
+            Value::Type(t) if &*t.name() == "NoneType" => parts.push("None".to_owned()),
             other => parts.push(repr_item(vm, other)?),
         }
     }
     Ok(parts.join(" | "))
 }
 
-/// Attributes that are fields.
-pub fn attr(n: &Native, name: &str) -> Option<Value> {
-    match n {
+/// Attributes that are fields, and `__parameters__`.
+pub fn attr(vm: &mut Vm, n: &Native, name: &str) -> PyResult<Option<Value>> {
+    let (args, cache) = match n {
         Native::GenericAlias(g) => match name {
-            "__origin__" => Some(g.origin.clone()),
-            "__args__" => Some(Value::Tuple(g.args.clone())),
-            _ => None,
+            "__origin__" => return Ok(Some(g.origin.clone())),
+            "__args__" => return Ok(Some(Value::Tuple(g.args.clone()))),
+            "__parameters__" => (&g.args, &g.parameters),
+            _ => return Ok(None),
         },
         Native::Union(u) => match name {
-            "__args__" => Some(Value::Tuple(u.args.clone())),
-            _ => None,
+            "__args__" => return Ok(Some(Value::Tuple(u.args.clone()))),
+            "__parameters__" => (&u.args, &u.parameters),
+            _ => return Ok(None),
         },
-        _ => None,
+        _ => return Ok(None),
+    };
+    if let Some(p) = cache.borrow().clone() {
+        return Ok(Some(p));
     }
+    let p = make_parameters(vm, args)?;
+    *cache.borrow_mut() = Some(p.clone());
+    Ok(Some(p))
+}
+
+/// `_Py_make_parameters`: the type variables among the arguments (what has a
+/// `__typing_subst__`) and the `__parameters__` of the others, each once (by identity),
+/// in order of first appearance; bare classes are skipped.
+fn make_parameters(vm: &mut Vm, args: &[Value]) -> PyResult<Value> {
+    // `tuple_add`: by identity.
+    fn add(params: &mut Vec<Value>, t: &Value) {
+        if !params.iter().any(|p| p.is(t)) {
+            params.push(t.clone());
+        }
+    }
+    let mut params: Vec<Value> = Vec::new();
+    for t in args {
+        if matches!(t, Value::Type(_)) {
+            continue;
+        }
+        if super::modules::io::lookup_attr(vm, t, "__typing_subst__")?.is_some() {
+            add(&mut params, t);
+        } else if let Some(Value::Tuple(sub)) =
+            super::modules::io::lookup_attr(vm, t, "__parameters__")?
+        {
+            for t2 in sub.iter() {
+                add(&mut params, t2);
+            }
+        }
+    }
+    Ok(Value::tuple(params))
+}
+
+/// Whether `a | b` may be a union made by `type.__or__`, `GenericAlias.__or__` or
+/// `UnionType.__or__` (`_Py_union_type_or`): a class, an alias or a union on a side.
+pub fn or_operand(a: &Value, b: &Value) -> bool {
+    let union_side = |v: &Value| match v {
+        Value::Type(_) => true,
+        Value::Native(n) => matches!(**n, Native::GenericAlias(_) | Native::Union(_)),
+        _ => false,
+    };
+    union_side(a) || union_side(b)
 }
 
 fn pair(args: &Args) -> (Value, Value) {
@@ -261,10 +316,11 @@ fn alias_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
         Some(Value::Type(t)) => Err(vm.type_error(format!(
             "types.GenericAlias.__new__({}): {} is not a subtype of types.GenericAlias",
-            t.name, t.name
+            t.name(),
+            t.name()
         ))),
         Some(other) => {
-            let n = vm.type_of(other).name.clone();
+            let n = vm.type_of(other).name().clone();
             Err(vm.type_error(format!(
                 "types.GenericAlias.__new__(X): X is not a type object ({n})"
             )))

@@ -84,6 +84,8 @@ pub struct Vm {
     pub gc_state: super::modules::gcmodule::State,
     /// `_ast`'s node classes and shared nodes, made on first use (`modules::ast::state`).
     pub ast: std::cell::RefCell<Option<Rc<super::modules::ast::State>>>,
+    /// The settings `sys` stores for the program to read back (`syshooks`).
+    pub sys_state: super::syshooks::State,
 }
 
 impl Vm {
@@ -120,6 +122,7 @@ impl Vm {
             gc_state: Default::default(),
             host_metadata: false,
             ast: std::cell::RefCell::new(None),
+            sys_state: Default::default(),
         };
         super::builtins::install(&mut vm);
         super::methods::install(&mut vm);

@@ -124,10 +124,10 @@ pub fn prepare(
             Err(vm.unsupported("a __prepare__ that returns a mapping other than a dict"))
         }
         other => {
-            let n = vm.type_of(&other).name.clone();
+            let n = vm.type_of(&other).name().clone();
             Err(vm.type_error(format!(
                 "{}.__prepare__() must return a mapping, not {n}",
-                meta.name
+                meta.name()
             )))
         }
     }
@@ -149,7 +149,7 @@ pub fn type_new(vm: &mut Vm, meta: &Rc<Type>, args: Args) -> PyResult<Value> {
         let ok = if want == "dict" {
             matches!(v.builtin_value(), Value::Dict(_))
         } else {
-            vm.type_of(v).name.as_ref() == want
+            vm.type_of(v).name().as_ref() == want
         };
         if !ok {
             return Err(vm.type_error(format!(
@@ -283,11 +283,12 @@ fn type_new_method(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         Value::Type(t) => {
             return Err(vm.type_error(format!(
                 "type.__new__({}): {} is not a subtype of type",
-                t.name, t.name
+                t.name(),
+                t.name()
             )))
         }
         other => {
-            let n = vm.type_of(&other).name.clone();
+            let n = vm.type_of(&other).name().clone();
             return Err(vm.type_error(format!("type.__new__(X): X is not a type object ({n})")));
         }
     };

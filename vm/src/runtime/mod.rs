@@ -64,6 +64,7 @@ mod strformat;
 mod structseq;
 mod subclass;
 mod syntaxerror;
+mod syshooks;
 mod sysmod;
 mod tbgroup;
 mod textcodec;

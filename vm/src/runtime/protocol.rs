@@ -124,7 +124,7 @@ impl Vm {
                 // `_io._IOBase()` and its kin: plain instances, methods in their dicts.
                 if t.is_builtin()
                     && o.payload.is_none()
-                    && !super::modules::io::iobase::BASES.contains(&&*t.name)
+                    && !super::modules::io::iobase::BASES.contains(&&*t.name())
                 {
                     return None;
                 }
@@ -288,7 +288,7 @@ impl Vm {
                     return match r {
                         Value::Bool(b) => Ok(b),
                         other => {
-                            let n = self.type_of(&other).name.clone();
+                            let n = self.type_of(&other).name().clone();
                             Err(self
                                 .type_error(format!("__bool__ should return bool, returned {n}")))
                         }
@@ -469,8 +469,8 @@ impl Vm {
                     return Ok(Value::Bool(false));
                 }
                 let (ta, tb) = (
-                    self.type_of(orig_a).name.clone(),
-                    self.type_of(orig_b).name.clone(),
+                    self.type_of(orig_a).name().clone(),
+                    self.type_of(orig_b).name().clone(),
                 );
                 Err(self.type_error(format!(
                     "'{}' not supported between instances of '{ta}' and '{tb}'",
@@ -569,7 +569,10 @@ impl Vm {
             return match self.order(a, b)? {
                 Some(o) => Ok(Some(o)),
                 None => {
-                    let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());
+                    let (ta, tb) = (
+                        self.type_of(a).name().clone(),
+                        self.type_of(b).name().clone(),
+                    );
                     Err(self.type_error(format!(
                         "'<' not supported between instances of '{ta}' and '{tb}'"
                     )))
@@ -620,7 +623,7 @@ impl Vm {
                 if let Some(it) = self.call_special(v, "__iter__", vec![])? {
                     // CPython `PyObject_GetIter` checks what `__iter__` gave.
                     if !self.is_iterator(&it) {
-                        let n = self.type_of(&it).name.clone();
+                        let n = self.type_of(&it).name().clone();
                         return Err(
                             self.type_error(format!("iter() returned non-iterator of type '{n}'"))
                         );
@@ -633,7 +636,7 @@ impl Vm {
                         index: 0,
                     }
                 } else {
-                    let n = self.type_of(v).name.clone();
+                    let n = self.type_of(v).name().clone();
                     return Err(self.type_error(format!("'{n}' object is not iterable")));
                 }
             }
@@ -646,7 +649,7 @@ impl Vm {
                 }
             }
             other => {
-                let n = self.type_of(other).name.clone();
+                let n = self.type_of(other).name().clone();
                 return Err(self.type_error(format!("'{n}' object is not iterable")));
             }
         };
@@ -709,7 +712,7 @@ impl Vm {
                 match self.call_special(it, "__next__", vec![]) {
                     Ok(Some(v)) => Ok(IterStep::Item(v)),
                     Ok(None) => {
-                        let n = self.type_of(it).name.clone();
+                        let n = self.type_of(it).name().clone();
                         Err(self.type_error(format!("'{n}' object is not an iterator")))
                     }
                     Err(Throw::Exc(e)) if self.is_instance_of(&e, "StopIteration") => {
@@ -719,7 +722,7 @@ impl Vm {
                 }
             }
             other => {
-                let n = self.type_of(other).name.clone();
+                let n = self.type_of(other).name().clone();
                 Err(self.type_error(format!("'{n}' object is not an iterator")))
             }
         }
@@ -814,19 +817,19 @@ impl Vm {
                         return Err(self.err("OverflowError", super::int::CANNOT_FIT))
                     }
                     Some(other) => {
-                        let n = self.type_of(&other).name.clone();
+                        let n = self.type_of(&other).name().clone();
                         return Err(self.type_error(format!(
                             "'{n}' object cannot be interpreted as an integer"
                         )));
                     }
                     None => {
-                        let n = self.type_of(v).name.clone();
+                        let n = self.type_of(v).name().clone();
                         return Err(self.type_error(format!("object of type '{n}' has no len()")));
                     }
                 }
             }
             other => {
-                let n = self.type_of(other).name.clone();
+                let n = self.type_of(other).name().clone();
                 return Err(self.type_error(format!("object of type '{n}' has no len()")));
             }
         })
@@ -843,7 +846,7 @@ impl Vm {
             Value::Str(s) => match item {
                 Value::Str(x) => Ok(s.contains(&**x)),
                 other => {
-                    let n = self.type_of(other).name.clone();
+                    let n = self.type_of(other).name().clone();
                     Err(self.type_error(format!(
                         "'in <string>' requires string as left operand, not {n}"
                     )))
@@ -886,7 +889,7 @@ impl Vm {
             | Value::Generator(_)
             | Value::DictView(_) => self.contains_by_iteration(container, item),
             other => {
-                let n = self.type_of(other).name.clone();
+                let n = self.type_of(other).name().clone();
                 Err(self.type_error(format!("argument of type '{n}' is not iterable")))
             }
         }
@@ -907,7 +910,7 @@ impl Vm {
                 Ok(sub.is_empty() || b.windows(sub.len()).any(|w| w == &sub[..]))
             }
             _ => {
-                let n = self.type_of(item).name.clone();
+                let n = self.type_of(item).name().clone();
                 Err(self.type_error(format!("a bytes-like object is required, not '{n}'")))
             }
         }
@@ -982,7 +985,7 @@ impl Vm {
                 let Some(i) = super::int::int_num(sub) else {
                     return Err(self.type_error(
                         "range indices must be integers or slices, not ".to_string()
-                            + &self.type_of(sub).name,
+                            + &self.type_of(sub).name(),
                     ));
                 };
                 match r.item(&i) {
@@ -1003,17 +1006,22 @@ impl Vm {
                 match self.call_special(container, "__getitem__", vec![sub.clone()])? {
                     Some(v) => Ok(v),
                     None => {
-                        let n = self.type_of(container).name.clone();
+                        let n = self.type_of(container).name().clone();
                         Err(self.type_error(format!("'{n}' object is not subscriptable")))
                     }
                 }
+            }
+            // `PyObject_GetItem`'s special case: `type[int]` is a `types.GenericAlias`
+            // though `type` has no `__class_getitem__` (so `str[int]` still fails).
+            Value::Type(t) if Rc::ptr_eq(t, &self.ty("type")) => {
+                Ok(super::genericalias::alias(container.clone(), sub))
             }
             // `list[int]` is a `types.GenericAlias`.
             // (The table is keyed by registry name: `deque` for `collections.deque`.)
             Value::Type(t)
                 if t.is_builtin()
                     && reach::type_has(
-                        t.name.rsplit('.').next().unwrap_or(&t.name),
+                        t.name().rsplit('.').next().unwrap_or(&t.name()),
                         "__class_getitem__",
                     ) =>
             {
@@ -1025,7 +1033,7 @@ impl Vm {
                 self.call(&f, Args::new(vec![sub.clone()]))
             }
             Value::Type(t) => {
-                let n = t.name.clone();
+                let n = t.name().clone();
                 Err(self.type_error(format!("type '{n}' is not subscriptable")))
             }
             // typealias_subscript: a generic alias subscripted is a `types.GenericAlias`.
@@ -1033,7 +1041,7 @@ impl Vm {
                 super::modules::typing::alias_subscript(self, container, sub)
             }
             other => {
-                let n = self.type_of(other).name.clone();
+                let n = self.type_of(other).name().clone();
                 Err(self.type_error(format!("'{n}' object is not subscriptable")))
             }
         }
@@ -1055,7 +1063,7 @@ impl Vm {
                 ))
             }
             other => {
-                let n = self.type_of(other).name.clone();
+                let n = self.type_of(other).name().clone();
                 // `unicode_subscript` words it apart.
                 if what == "string" {
                     return Err(
@@ -1171,7 +1179,7 @@ impl Vm {
                     Ok(())
                 }
                 other => {
-                    let n = self.type_of(other).name.clone();
+                    let n = self.type_of(other).name().clone();
                     Err(self
                         .type_error(format!("list indices must be integers or slices, not {n}")))
                 }
@@ -1181,14 +1189,14 @@ impl Vm {
                 match self.call_special(container, "__setitem__", vec![sub.clone(), v])? {
                     Some(_) => Ok(()),
                     None => {
-                        let n = self.type_of(container).name.clone();
+                        let n = self.type_of(container).name().clone();
                         Err(self
                             .type_error(format!("'{n}' object does not support item assignment")))
                     }
                 }
             }
             other => {
-                let n = self.type_of(other).name.clone();
+                let n = self.type_of(other).name().clone();
                 Err(self.type_error(format!("'{n}' object does not support item assignment")))
             }
         }
@@ -1220,7 +1228,7 @@ impl Vm {
                     Ok(())
                 }
                 other => {
-                    let n = self.type_of(other).name.clone();
+                    let n = self.type_of(other).name().clone();
                     Err(self
                         .type_error(format!("list indices must be integers or slices, not {n}")))
                 }
@@ -1242,7 +1250,7 @@ impl Vm {
     /// `PyObject_DelItem`'s refusal: a type with `tp_as_sequence` (a class's instances
     /// included) and an index key reach `PySequence_DelItem`, whose wording differs.
     fn no_item_deletion(&self, container: &Value, sub: &Value) -> Throw {
-        let n = self.type_of(container).name.clone();
+        let n = self.type_of(container).name().clone();
         let has_sequence = matches!(
             container,
             Value::Str(_)
@@ -1324,7 +1332,7 @@ impl Vm {
                 break;
             }
             if c.is_builtin()
-                && reach::own_dict_has(c.name.rsplit('.').next().unwrap_or_default(), name)
+                && reach::own_dict_has(c.name().rsplit('.').next().unwrap_or_default(), name)
             {
                 return None;
             }
@@ -1377,7 +1385,7 @@ impl Vm {
         }
         let i = self.number_index(sub)?;
         if matches!(i, Value::BigInt(_)) && !(get && matches!(container, Value::Range(_))) {
-            let t = self.type_of(sub).name.clone();
+            let t = self.type_of(sub).name().clone();
             return Err(self.err(
                 "IndexError",
                 format!("cannot fit '{t}' into an index-sized integer"),

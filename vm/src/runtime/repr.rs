@@ -16,7 +16,7 @@ impl Vm {
     pub fn default_repr(&self, v: &Value) -> String {
         let t = self.type_of(v);
         if &*t.module == "builtins" {
-            format!("<{} object at {}>", t.name, addr(v))
+            format!("<{} object at {}>", t.name(), addr(v))
         } else {
             let qual = t.qualname.borrow().clone();
             format!("<{}.{} object at {}>", t.module, qual, addr(v))
@@ -141,7 +141,7 @@ impl Vm {
                 format!("{name}([{inner}])")
             }
             Value::Iter(_) => {
-                let name = self.type_of(v).name.to_string();
+                let name = self.type_of(v).name().to_string();
                 format!("<{name} object at {}>", addr(v))
             }
             Value::Function(f) => format!("<function {} at {}>", f.qualname.borrow(), addr(v)),
@@ -153,10 +153,14 @@ impl Vm {
                 Some(owner) if super::reach::is_wrapper_descriptor(owner, b.name) => format!(
                     "<slot wrapper '{}' of '{}' objects>",
                     b.name,
-                    self.ty(owner).name
+                    self.ty(owner).name()
                 ),
                 Some(owner) => {
-                    format!("<method '{}' of '{}' objects>", b.name, self.ty(owner).name)
+                    format!(
+                        "<method '{}' of '{}' objects>",
+                        b.name,
+                        self.ty(owner).name()
+                    )
                 }
                 None => format!("<built-in function {}>", b.name),
             },
@@ -173,7 +177,7 @@ impl Vm {
                                 super::reach::is_wrapper_descriptor(o, b.name)
                             }) =>
                         {
-                            let tname = self.type_of(&recv).name.clone();
+                            let tname = self.type_of(&recv).name().clone();
                             format!(
                                 "<method-wrapper '{}' of {} object at {}>",
                                 b.name,
@@ -182,7 +186,7 @@ impl Vm {
                             )
                         }
                         _ => {
-                            let tname = self.type_of(&recv).name.clone();
+                            let tname = self.type_of(&recv).name().clone();
                             format!(
                                 "<built-in method {} of {} object at {}>",
                                 b.name,
@@ -258,7 +262,7 @@ impl Vm {
                 match r.builtin_value() {
                     Value::Str(s) => s.to_string(),
                     _ => {
-                        let n = self.type_of(&r).name.clone();
+                        let n = self.type_of(&r).name().clone();
                         return Err(
                             self.type_error(format!("__repr__ returned non-string (type {n})"))
                         );
@@ -276,7 +280,7 @@ impl Vm {
                 Some(x) => format!(
                     "<cell at {}: {} object at {}>",
                     addr(v),
-                    self.type_of(x).name,
+                    self.type_of(x).name(),
                     addr(x)
                 ),
                 None => format!("<cell at {}: empty>", addr(v)),
@@ -314,7 +318,7 @@ impl Vm {
                     return match r.builtin_value() {
                         Value::Str(s) => Ok(s.to_string()),
                         other => {
-                            let n = self.type_of(other).name.clone();
+                            let n = self.type_of(other).name().clone();
                             Err(self.type_error(format!("__repr__ returned non-string (type {n})")))
                         }
                     };
@@ -335,20 +339,28 @@ impl Vm {
                         Value::Tuple(items) => format!("({})", self.join_reprs(items)?),
                         other => format!("({})", self.repr(other)?),
                     };
-                    format!("{}{}", t.name, inner)
+                    format!("{}{}", t.name(), inner)
                 } else if let (true, Some(state)) = (
-                    t.is_builtin() && &*t.name == "TextIOWrapper",
+                    t.is_builtin() && &*t.name() == "TextIOWrapper",
                     super::modules::io::textio::of(v),
                 ) {
                     super::modules::io::textio::repr(self, v, &state)?
-                } else if t.is_builtin() && &*t.name == "TextIOWrapper" {
+                } else if t.is_builtin() && &*t.name() == "TextIOWrapper" {
                     // The standard streams (CPython `textiowrapper_repr`).
                     let name = match v {
                         Value::Object(o) => o.dict.get_str("name").unwrap_or(Value::None),
                         _ => Value::None,
                     };
                     let name = self.repr(&name)?;
-                    format!("<_io.TextIOWrapper name={name} mode='w' encoding='utf-8'>")
+                    // `sys.stdin` (descriptor 0) is the one opened for reading.
+                    let mode = match v {
+                        Value::Object(o) => match o.dict.get_str("_framespec_stream") {
+                            Some(Value::Int(0)) => 'r',
+                            _ => 'w',
+                        },
+                        _ => 'w',
+                    };
+                    format!("<_io.TextIOWrapper name={name} mode='{mode}' encoding='utf-8'>")
                 } else if t.is_builtin() && o.payload.is_none() {
                     // An instance of a built-in type whose dict has its `__repr__`
                     // (`types.SimpleNamespace`); one CPython gives a `__repr__` the VM
@@ -388,7 +400,7 @@ impl Vm {
                     return match r.builtin_value() {
                         Value::Str(s) => Ok(s.to_string()),
                         other => {
-                            let n = self.type_of(other).name.clone();
+                            let n = self.type_of(other).name().clone();
                             Err(self.type_error(format!("__str__ returned non-string (type {n})")))
                         }
                     };

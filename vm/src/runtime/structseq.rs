@@ -89,6 +89,7 @@ const LAYOUTS: &[(&str, &[&str], usize)] = &[
         4,
     ),
     ("thread_info", &["name", "lock", "version"], 3),
+    ("asyncgen_hooks", &["firstiter", "finalizer"], 2),
     (
         "stat_result",
         &[
@@ -221,7 +222,7 @@ pub fn install(vm: &Vm) {
                 fset: Value::None,
                 fdel: Value::None,
                 // The owner a member's repr names: the type's `tp_name` (`os.stat_result`).
-                doc: RefCell::new(Value::str(&t.name)),
+                doc: RefCell::new(Value::str(&t.name())),
                 name: RefCell::new(Value::str(field)),
                 readonly: true,
             };
@@ -288,7 +289,7 @@ fn repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
         let v = v.unwrap_or(Value::None);
         parts.push(format!("{field}={}", vm.repr(&v)?));
     }
-    Ok(Value::str(&format!("{}({})", t.name, parts.join(", "))))
+    Ok(Value::str(&format!("{}({})", t.name(), parts.join(", "))))
 }
 
 /// `structseq_reduce`: `(type, (visible items, {hidden field: value}))`.
@@ -316,7 +317,7 @@ fn reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// from the int ones when absent) and `posix.sched_param(sched_priority)`. `None` for
 /// the others (`sys.flags` cannot be instantiated).
 pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value>> {
-    let key = match &*t.name {
+    let key = match &*t.name() {
         "os.terminal_size" => "terminal_size",
         "os.statvfs_result" => "statvfs_result",
         "os.stat_result" => "stat_result",
@@ -328,6 +329,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "_thread._ExceptHookArgs" => "_ExceptHookArgs",
         "signal.struct_siginfo" => "struct_siginfo",
         "UnraisableHookArgs" => "UnraisableHookArgs",
+        "asyncgen_hooks" => "asyncgen_hooks",
         _ => return None,
     };
     let made = structseq_new(vm, t, key, args);
@@ -373,7 +375,7 @@ fn structseq_new(vm: &mut Vm, t: &Rc<Type>, key: &str, args: Args) -> PyResult<V
             out
         }
     };
-    let name = t.name.clone();
+    let name = t.name().clone();
     let dict = match dict.as_ref().map(Value::builtin_value) {
         None => None,
         Some(Value::Dict(d)) => Some(d.clone()),
@@ -428,6 +430,8 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("int_info", "__reduce__", reduce),
     ("thread_info", "__repr__", repr),
     ("thread_info", "__reduce__", reduce),
+    ("asyncgen_hooks", "__repr__", repr),
+    ("asyncgen_hooks", "__reduce__", reduce),
     ("stat_result", "__repr__", repr),
     ("stat_result", "__reduce__", reduce),
     ("statvfs_result", "__repr__", repr),

@@ -45,10 +45,12 @@ fn stream(vm: &Vm, n: i64) -> Value {
         slots: std::cell::RefCell::new(Vec::new()),
     };
     o.dict.set_str("_framespec_stream", Value::Int(n));
-    o.dict.set_str(
-        "name",
-        Value::str(if n == 2 { "<stderr>" } else { "<stdout>" }),
-    );
+    let name = match n {
+        0 => "<stdin>",
+        1 => "<stdout>",
+        _ => "<stderr>",
+    };
+    o.dict.set_str("name", Value::str(name));
     Value::Object(crate::runtime::gc::alloc(o))
 }
 
@@ -86,6 +88,8 @@ pub fn install(vm: &mut Vm) {
     sys.set_str("stderr", err.clone());
     sys.set_str("__stdout__", out);
     sys.set_str("__stderr__", err);
+    let stdin = stream(vm, 0);
+    super::syshooks::install(vm, &sys, stdin);
     // The hook CPython starts with is kept as `__excepthook__`.
     if let Some(hook) = sys.get_str("excepthook") {
         sys.set_str("__excepthook__", hook);
@@ -308,7 +312,7 @@ fn namespace_repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let name = if t.is_builtin() {
         "namespace".to_owned()
     } else {
-        t.name.to_string()
+        t.name().to_string()
     };
     let mut parts = Vec::new();
     for (k, v) in o.dict.items() {
@@ -619,7 +623,7 @@ fn intern(vm: &mut Vm, args: Args) -> PyResult<Value> {
         s @ Value::Str(_) => Ok(s.clone()),
         other => Err(vm.type_error(format!(
             "intern() argument must be str, not {}",
-            vm.type_of(other).name
+            vm.type_of(other).name()
         ))),
     }
 }

@@ -223,7 +223,7 @@ pub fn new(vm: &mut Vm, args: &Args) -> PyResult<Value> {
     .bind::<4>(vm, args, 0)?;
     let (next, frame) = (required(next), required(frame));
     let Value::Frame(frame) = frame else {
-        let n = vm.type_of(&frame).name.clone();
+        let n = vm.type_of(&frame).name().clone();
         return Err(vm.type_error(format!(
             "TracebackType() argument 'tb_frame' must be frame, not {n}"
         )));
@@ -231,7 +231,7 @@ pub fn new(vm: &mut Vm, args: &Args) -> PyResult<Value> {
     let lasti = vm.c_int(&required(lasti))?;
     let lineno = vm.c_int(&required(lineno))?;
     if !matches!(next, Value::Traceback(_) | Value::None) {
-        let n = vm.type_of(&next).name.clone();
+        let n = vm.type_of(&next).name().clone();
         return Err(vm.type_error(format!("expected traceback object or None, got '{n}'")));
     }
     // CPython keeps the int as it is; -1 asks `tb_lineno` to compute the line from

@@ -11,7 +11,10 @@ use super::object::Value;
 /// keyed by `name`, their methods are builtins in `dict`.
 #[derive(Debug)]
 pub struct Type {
-    pub name: Rc<str>,
+    /// CPython's `tp_name` (read through [`Type::name`]): a built-in type's is fixed and
+    /// keys its behaviour; a class's changes when a program assigns `__name__`
+    /// (`type_set_name`).
+    pub(super) name_cell: RefCell<Rc<str>>,
     pub qualname: RefCell<Rc<str>>,
     pub module: Rc<str>,
     pub bases: Vec<Rc<Type>>,
@@ -65,6 +68,16 @@ pub fn types_changed() {
 }
 
 impl Type {
+    /// `tp_name`.
+    pub fn name(&self) -> Rc<str> {
+        self.name_cell.borrow().clone()
+    }
+
+    /// `type_set_name`: a class's new `__name__` (its `tp_name` and `ht_name`).
+    pub fn set_name(&self, name: Rc<str>) {
+        *self.name_cell.borrow_mut() = name;
+    }
+
     /// A class with no body deriving from `object` alone (the importlib classes the VM
     /// names without modelling them).
     pub fn plain_class(name: &str, module: &str, object: &Rc<Type>) -> Rc<Type> {
@@ -91,7 +104,7 @@ impl Type {
     ) -> Rc<Type> {
         let mro_rest = c3(&bases).unwrap_or_default();
         Rc::new(Type {
-            name: Rc::from(name),
+            name_cell: RefCell::new(Rc::from(name)),
             qualname: RefCell::new(Rc::from(name)),
             module: Rc::from(module),
             bases,
@@ -129,7 +142,7 @@ impl Type {
         std::iter::once(self)
             .chain(self.mro_rest.iter())
             .take_while(|c| {
-                !c.is_builtin() || super::modules::collections::DICT_TYPES.contains(&&*c.name)
+                !c.is_builtin() || super::modules::collections::DICT_TYPES.contains(&&*c.name())
             })
             .any(|c| c.dict.get_str(name).is_some())
     }
@@ -392,6 +405,7 @@ pub const STRUCT_SEQUENCES: &[&str] = &[
     "hash_info",
     "int_info",
     "thread_info",
+    "asyncgen_hooks",
     "stat_result",
     "statvfs_result",
     "terminal_size",
@@ -420,7 +434,7 @@ fn builtin(name: &'static str, bases: Vec<Rc<Type>>, layout: &'static str) -> Rc
         mro_rest.extend(b.mro());
     }
     Rc::new(Type {
-        name: Rc::from(tp_name(name).as_str()),
+        name_cell: RefCell::new(Rc::from(tp_name(name).as_str())),
         qualname: RefCell::new(Rc::from(name)),
         module: Rc::from(module_of(name)),
         bases,

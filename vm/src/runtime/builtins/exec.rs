@@ -42,7 +42,7 @@ pub fn compile(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let mode = match required(mode) {
         Value::Str(m) => m,
         other => {
-            let n = vm.type_of(&other).name.clone();
+            let n = vm.type_of(&other).name().clone();
             return Err(vm.type_error(format!("compile() argument 'mode' must be str, not {n}")));
         }
     };
@@ -205,7 +205,7 @@ fn namespaces(
         (Some(g), Some(l)) => (g, l),
     };
     let Value::Dict(globals) = globals else {
-        let n = vm.type_of(&globals).name.clone();
+        let n = vm.type_of(&globals).name().clone();
         return Err(vm.type_error(format!("{who}() globals must be a dict, not {n}")));
     };
     let locals = match locals {
@@ -214,7 +214,7 @@ fn namespaces(
             return Err(vm.unsupported(format!("{who}() with locals that are not a dict")))
         }
         other => {
-            let n = vm.type_of(&other).name.clone();
+            let n = vm.type_of(&other).name().clone();
             return Err(vm.type_error(format!("locals must be a mapping or None, not {n}")));
         }
     };
@@ -284,7 +284,7 @@ fn filename_arg(vm: &mut Vm, v: &Value) -> PyResult<String> {
             Err(_) => Err(vm.unsupported("a filename of bytes that are not UTF-8")),
         },
         other => {
-            let n = vm.type_of(other).name.clone();
+            let n = vm.type_of(other).name().clone();
             Err(vm.type_error(format!(
                 "expected str, bytes or os.PathLike object, not {n}"
             )))
@@ -333,7 +333,7 @@ fn source_text(vm: &mut Vm, source: &Value, who: &str, kinds: &str) -> PyResult<
 }
 
 /// Compiles `text`; a syntax error is raised as the SyntaxError CPython raises, and
-/// SyntaxWarnings (which CPython issues through the warnings machinery) are unsupported.
+/// SyntaxWarnings are issued through the warnings machinery, in CPython's order.
 fn compile_text(
     vm: &mut Vm,
     text: &str,
@@ -342,9 +342,34 @@ fn compile_text(
     future: u32,
 ) -> PyResult<Rc<CodeObject>> {
     match crate::compile::compile_mode(text, filename, mode, future) {
-        Ok((code, warnings)) if warnings.is_empty() => Ok(code),
-        Ok(_) => Err(vm.unsupported("SyntaxWarnings of code compiled at run time")),
+        Ok((code, warnings)) => {
+            for w in warnings {
+                issue_warning(vm, &w, filename, text, mode)?;
+            }
+            Ok(code)
+        }
         Err(e) => Err(compile_error(vm, e, filename, text, mode)),
+    }
+}
+
+/// One SyntaxWarning of a run-time compile (`compiler_warn`): warned with the file's
+/// name and the line; when the filters make it an error, the SyntaxWarning raised is
+/// replaced by the SyntaxError at the construct, and compiling stops there.
+fn issue_warning(
+    vm: &mut Vm,
+    w: &crate::compile::CompileWarning,
+    filename: &str,
+    text: &str,
+    mode: Mode,
+) -> PyResult<()> {
+    match super::super::modules::warnings::warn_syntax(vm, &w.message, filename, w.line) {
+        Err(Throw::Exc(e)) if vm.is_instance_of(&e, "SyntaxWarning") => match &w.error {
+            Some(err) => Err(compile_error(vm, err.clone(), filename, text, mode)),
+            None => Err(vm.unsupported(
+                "a parser's SyntaxWarning made an error (CPython raises a SyntaxError at its token)",
+            )),
+        },
+        other => other,
     }
 }
 

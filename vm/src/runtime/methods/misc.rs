@@ -52,6 +52,10 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("code", "_varname_from_oparg", code_varname_from_oparg),
     ("code", "co_positions", code_co_positions),
     ("function", "__get__", function_get),
+    ("function", "__call__", slot_call),
+    ("method", "__call__", slot_call),
+    ("method-wrapper", "__call__", slot_call),
+    ("builtin_function_or_method", "__call__", slot_call),
     ("object", "__init__", object_init),
     ("object", "__new__", object_new),
     ("BaseException", "__new__", exc_new),
@@ -60,6 +64,19 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("TextIOWrapper", "fileno", stream_fileno),
     ("TextIOWrapper", "isatty", stream_isatty),
 ];
+
+/// The `__call__` slot wrapper of the callable built-in types (`wrap_call` around
+/// their `tp_call`): the receiver called with the arguments, keywords included.
+fn slot_call(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let Some(callable) = args.pos.first().cloned() else {
+        return Err(vm.bug("a __call__ slot wrapper without its receiver"));
+    };
+    let rest = Args {
+        pos: args.pos[1..].to_vec(),
+        kw: args.kw,
+    };
+    vm.call(&callable, rest)
+}
 
 /// `function.__get__(instance, owner=None, /)` (`wrap_descr_get` around
 /// `func_descr_get`): the function itself for no instance, else a method bound to it.
@@ -146,19 +163,19 @@ fn init(vm: &mut Vm, args: &Args, owner: &str, family: &str, keywords: &[&str]) 
     let (Value::Object(_), Some(data)) = (recv, recv.exc()) else {
         return Err(vm.type_error(format!(
             "descriptor '__init__' requires a '{owner}' object but received a '{}'",
-            vm.type_of(recv).name
+            vm.type_of(recv).name()
         )));
     };
     if !vm.type_of(recv).is_subtype(&vm.ty(owner)) {
         return Err(vm.type_error(format!(
             "descriptor '__init__' requires a '{owner}' object but received a '{}'",
-            vm.type_of(recv).name
+            vm.type_of(recv).name()
         )));
     }
     if keywords.is_empty() && !args.kw.is_empty() {
         return Err(vm.type_error(format!(
             "{}() takes no keyword arguments",
-            vm.type_of(recv).name
+            vm.type_of(recv).name()
         )));
     }
     *data.args.borrow_mut() = Value::tuple(args.pos[1..].to_vec());
@@ -295,7 +312,7 @@ fn exc_add_note(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if !matches!(note, Value::Str(_)) {
         return Err(vm.type_error(format!(
             "note must be a str, not '{}'",
-            vm.type_of(&note).name
+            vm.type_of(&note).name()
         )));
     }
     // `BaseException_add_note`: `__notes__` through the attribute protocol, made a new
@@ -375,7 +392,7 @@ fn exc_setstate(vm: &mut Vm, args: Args) -> PyResult<Value> {
         let Value::Str(name) = k.builtin_value() else {
             return Err(vm.type_error(format!(
                 "attribute name must be string, not '{}'",
-                vm.type_of(&k).name
+                vm.type_of(&k).name()
             )));
         };
         vm.setattr(&args.pos[0], name, v)?;
@@ -540,7 +557,7 @@ fn stream_write(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let Value::Str(s) = &args.pos[1] else {
         return Err(vm.type_error(format!(
             "write() argument must be str, not {}",
-            vm.type_of(&args.pos[1]).name
+            vm.type_of(&args.pos[1]).name()
         )));
     };
     crate::runtime::builtins::write_to(vm, &args.pos[0], s)?;

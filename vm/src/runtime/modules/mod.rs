@@ -379,7 +379,7 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
         Native::TextIO(t) => io::textio::attr(vm, &t.clone(), name)?,
         Native::BytesIO(b) => io::bytesio::attr(b, name),
         Native::MemoryView(m) => super::memoryview::attr(vm, m, name)?,
-        Native::GenericAlias(_) | Native::Union(_) => super::genericalias::attr(n, name),
+        Native::GenericAlias(_) | Native::Union(_) => super::genericalias::attr(vm, n, name)?,
         Native::Partial(_) | Native::KeyWrapper(_) | Native::LruCache(_) => {
             functools::attr(vm, n, name)?
         }
@@ -481,7 +481,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
     if let Some(made) = io::construct(vm, t, args.clone()) {
         return Some(made);
     }
-    let made = match &*t.name {
+    let made = match &*t.name() {
         "_thread.RLock" => thread::new_rlock(vm, &args),
         "_random.Random" => random::construct(vm, t, args),
         "_struct.Struct" => structmod::construct(vm, t, args),
@@ -516,7 +516,8 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         | "time.struct_time"
         | "_thread._ExceptHookArgs"
         | "signal.struct_siginfo"
-        | "UnraisableHookArgs" => return super::structseq::construct(vm, t, args),
+        | "UnraisableHookArgs"
+        | "asyncgen_hooks" => return super::structseq::construct(vm, t, args),
         "re.Pattern"
         | "re.Match"
         | "_sre.SRE_Scanner"
@@ -525,7 +526,9 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         | "_sha2.SHA224Type"
         | "_sha2.SHA256Type"
         | "_sha2.SHA384Type"
-        | "_sha2.SHA512Type" => Err(vm.type_error(format!("cannot create '{}' instances", t.name))),
+        | "_sha2.SHA512Type" => {
+            Err(vm.type_error(format!("cannot create '{}' instances", t.name())))
+        }
         name => return collections::construct(vm, name, args),
     };
     Some(made)

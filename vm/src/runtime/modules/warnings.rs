@@ -199,6 +199,23 @@ fn warn_explicit(vm: &mut Vm, args: Args) -> PyResult<Value> {
     )
 }
 
+/// `PyErr_WarnExplicitObject(SyntaxWarning, message, filename, lineno, NULL, NULL)`, as
+/// the compiler warns: no registry, the module named after the file (`normalize_module`).
+pub fn warn_syntax(vm: &mut Vm, message: &str, filename: &str, lineno: u32) -> PyResult<()> {
+    let category = Value::Type(vm.ty("SyntaxWarning"));
+    let module = Value::str(filename.strip_suffix(".py").unwrap_or(filename));
+    warn_explicit_impl(
+        vm,
+        category,
+        Value::str(message),
+        Value::str(filename),
+        i64::from(lineno),
+        module,
+        Value::None,
+    )?;
+    Ok(())
+}
+
 /// `get_category`: a Warning instance's own class, else `category` (UserWarning when
 /// None), which must be a Warning subclass.
 fn get_category(vm: &mut Vm, message: &Value, category: Value) -> PyResult<Value> {
@@ -215,7 +232,7 @@ fn get_category(vm: &mut Vm, message: &Value, category: Value) -> PyResult<Value
     match &category {
         Value::Type(t) if t.is_subtype(&warning) => Ok(category),
         other => {
-            let n = vm.type_of(other).name.clone();
+            let n = vm.type_of(other).name().clone();
             Err(vm.type_error(format!("category must be a Warning subclass, not '{n}'")))
         }
     }
@@ -321,7 +338,7 @@ fn once_registry(vm: &mut Vm) -> PyResult<Rc<Dict>> {
     match value.builtin_value() {
         Value::Dict(d) => Ok(d.clone()),
         _ => {
-            let n = vm.type_of(&value).name.clone();
+            let n = vm.type_of(&value).name().clone();
             Err(vm.type_error(format!("_warnings.onceregistry must be a dict, not '{n}'")))
         }
     }
@@ -424,7 +441,7 @@ fn get_filter(
             return Err(vm.value_error(format!("_warnings.filters item {i} isn't a 5-tuple")));
         };
         let Value::Str(action) = action.builtin_value().clone() else {
-            let n = vm.type_of(action).name.clone();
+            let n = vm.type_of(action).name().clone();
             return Err(vm.type_error(format!("action must be a string, not '{n}'")));
         };
         let good_msg = check_matched(vm, msg, text)?;
@@ -443,7 +460,7 @@ fn get_filter(
     match default.builtin_value() {
         Value::Str(s) => Ok((s.clone(), Value::None)),
         _ => {
-            let n = vm.type_of(&default).name.clone();
+            let n = vm.type_of(&default).name().clone();
             Err(vm.type_error(format!(
                 "_warnings.defaultaction must be a string, not '{n}'"
             )))

@@ -291,9 +291,15 @@ pub fn return_generator(vm: &mut Vm) -> PyResult<Step> {
     let Some(mut frame) = vm.frames.pop() else {
         return Err(Throw::Bug("RETURN_GENERATOR without a frame".into()));
     };
+    let code = frame.info.code.clone();
+    // `_Py_MakeCoro`: with `sys.set_coroutine_origin_tracking_depth` above zero a new
+    // coroutine records its creators' frames in `cr_origin`, which the VM does not.
+    if vm.sys_state.origin_depth > 0 && GenKind::of_flags(code.co_flags) == GenKind::Coroutine {
+        vm.frames.push(frame);
+        return Err(vm.unsupported("a coroutine created while coroutine origin tracking is on"));
+    }
     let entry = frame.entry;
     frame.entry = false;
-    let code = frame.info.code.clone();
     let (name, qualname) = match &frame.func {
         Some(func) => (func.name.borrow().clone(), func.qualname.borrow().clone()),
         None => (code.co_name.clone(), code.co_qualname.clone()),
@@ -681,7 +687,7 @@ impl Vm {
                 Ok(typ)
             }
             other => {
-                let n = self.type_of(other).name.clone();
+                let n = self.type_of(other).name().clone();
                 Err(self.type_error(format!(
                     "exceptions must be classes or instances deriving from BaseException, not {n}"
                 )))
