@@ -86,8 +86,14 @@ pub struct CompileError {
 /// Where CPython raises a [`CompileError`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Origin {
-    /// The parser or the tokenizer: `args` is `(msg, details)`, and `text` the source line.
+    /// The parser: `args` is `(msg, details)`, and `text` the source line
+    /// (`_PyPegen_raise_error_known_location`).
     Parser,
+    /// The tokenizer's own errors (tokenizer.c's `syntaxerror`, `_syntaxerror_range`), and
+    /// the parser's for a line the tokenizer has left behind
+    /// (`get_error_line_from_tokenizer_buffers`): as [`Origin::Parser`], but `text` is the
+    /// line without its line end, which both cut off.
+    Tokenizer,
     /// symtable.c and future.c: a SyntaxError made of the message alone, then located
     /// (`PyErr_RangedSyntaxLocationObject`): `args` is `(msg,)`, the location only in
     /// the members, `text` read from the file named, if there is one
@@ -123,6 +129,12 @@ impl CompileError {
     pub fn class_name(&self) -> &'static str {
         self.class.name()
     }
+
+    /// Whether CPython's parser or tokenizer raises it (rather than symtable.c, future.c
+    /// or compile.c, which run on a tree the parser accepted).
+    pub fn from_parser(&self) -> bool {
+        matches!(self.origin, Origin::Parser | Origin::Tokenizer)
+    }
 }
 
 impl std::fmt::Display for CompileError {
@@ -141,6 +153,18 @@ impl std::fmt::Display for CompileError {
 }
 
 impl std::error::Error for CompileError {}
+
+/// The `line`th (1-based) line of `source` without its line end: the `text` of an error of
+/// [`Origin::Tokenizer`] (tokenizer.c's `_syntaxerror_range` and pegen's
+/// `get_error_line_from_tokenizer_buffers` stop at the line's `'\n'`; the tokenizer has
+/// translated `"\r\n"` to it).
+pub fn line_without_end(source: &str, line: u32) -> Option<String> {
+    let source = source.replace("\r\n", "\n").replace('\r', "\n");
+    source
+        .split('\n')
+        .nth((line as usize).checked_sub(1)?)
+        .map(str::to_owned)
+}
 
 /// Compiles a module's source to its code object.
 pub fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, CompileError> {
@@ -202,11 +226,15 @@ fn parse_stage(
     if source.starts_with('\u{FEFF}') {
         let mut e = syntax_error("invalid non-printable character U+FEFF", Loc::line_only(1));
         (e.line, e.column, e.end_line, e.end_column) = (1, 1, 1, Some(1));
-        e.origin = Origin::Parser;
+        e.origin = Origin::Tokenizer;
         return Err(e);
     }
+    // Errors of the stages below are the parser's; the tokenizer's keep their origin.
     let parser = |e: CompileError| CompileError {
-        origin: Origin::Parser,
+        origin: match e.origin {
+            Origin::Tokenizer => Origin::Tokenizer,
+            _ => Origin::Parser,
+        },
         ..e
     };
     let parsed = ruff_python_parser::parse_module(source)
@@ -273,7 +301,7 @@ pub(crate) fn parse_for_ast(
     future_flags: u32,
 ) -> Result<(ruff_python_parser::Parsed<ast::ModModule>, LineIndex), CompileError> {
     match compile_mode(source, filename, mode, future_flags) {
-        Err(e) if e.unsupported || e.origin == Origin::Parser => return Err(e),
+        Err(e) if e.unsupported || e.from_parser() => return Err(e),
         Ok(_) | Err(_) => {}
     }
     let parsed = ruff_python_parser::parse_module(source)

@@ -132,7 +132,11 @@ fn finish(report: Report, source: &str) -> CompileError {
         },
         unsupported: false,
         class: report.class,
-        origin: super::Origin::Parser,
+        origin: if report.tokenizer {
+            super::Origin::Tokenizer
+        } else {
+            super::Origin::Parser
+        },
     }
 }
 
@@ -156,6 +160,8 @@ struct Report {
     /// tokens without a column (DEDENT, ENDMARKER, the tokenizer's errors) are located
     /// where the tokenizer stands (`_PyPegen_raise_error` with `col_offset == -1`).
     position: Option<(u32, u32)>,
+    /// Whether its `text` is the line without its line end ([`super::Origin::Tokenizer`]).
+    tokenizer: bool,
 }
 
 impl Report {
@@ -166,6 +172,7 @@ impl Report {
             start: range.start().to_usize(),
             end: End::At(range.end().to_usize()),
             position: None,
+            tokenizer: false,
         }
     }
 
@@ -246,12 +253,17 @@ fn unclosed_bracket(source: &str, at: TextRange) -> Option<Report> {
     if !at_end && line_of(at.start().to_usize()) <= line_of(start) {
         return None;
     }
+    // The parser raises it at the end of the input: a line before the last is one the
+    // tokenizer has left (`get_error_line_from_tokenizer_buffers` cuts its line end).
+    let line_end = source.get(start..)?.find('\n').map(|i| start + i + 1);
+    let left = line_end.is_some_and(|end| end < source.len());
     Some(Report {
         message: format!("'{bracket}' was never closed"),
         class: SyntaxClass::SyntaxError,
         start,
         end: End::Zero,
         position: None,
+        tokenizer: left,
     })
 }
 
@@ -276,6 +288,7 @@ fn number_report(source: &str, start: usize) -> Option<Report> {
                 None => End::Start,
             },
             position: None,
+            tokenizer: true,
         }),
         number_tokens::NumberIssue::Warning { .. } => None,
     }
@@ -365,6 +378,7 @@ fn later_tokenizer_error(source: &str, from: usize) -> Option<Report> {
                     start,
                     end: End::Start,
                     position: None,
+                    tokenizer: true,
                 }),
             ));
         }
@@ -444,6 +458,7 @@ fn tokenizer_indentation(message: &str, source: &str, range: TextRange, at_end: 
         start: if at_end { line_end } else { line_start },
         end: End::MinusOne,
         position: None,
+        tokenizer: false,
     }
 }
 
@@ -959,6 +974,7 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
                 start: source.len(),
                 end: End::MinusOne,
                 position: Some(tokenizer_position(source, source.len())),
+                tokenizer: false,
             })
         }
         LexicalErrorType::LineContinuationError => {
@@ -994,6 +1010,7 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
                 start: range.start().to_usize(),
                 end: End::Start,
                 position: None,
+                tokenizer: true,
             }
         }
         // `verify_identifier` / the tokenizer's default branch.
@@ -1017,6 +1034,7 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
                 start: range.start().to_usize(),
                 end: End::Start,
                 position: None,
+                tokenizer: true,
             }
         }
         _ => Report::at("invalid syntax", range),

@@ -123,6 +123,8 @@ pub fn from_compile_error_in(
     };
     let text = if e.line == 0 {
         Value::None
+    } else if e.origin == Origin::Tokenizer {
+        crate::compile::line_without_end(source, e.line).map_or(Value::None, |l| Value::str(&l))
     } else if e.origin == Origin::Parser {
         line_of(source)
     } else if *filename == *vm.filename {
