@@ -135,6 +135,32 @@ impl CompileError {
     pub fn from_parser(&self) -> bool {
         matches!(self.origin, Origin::Parser | Origin::Tokenizer)
     }
+
+    /// The `text` of the SyntaxError the parser or the tokenizer raises compiling
+    /// `source`, given as a string (`None` for the later stages, which read the line from
+    /// the file named). Read as a module (`exec_input`), the source ends with a line end
+    /// the tokenizer adds; `'eval'` and `'single'` input is read as it is
+    /// (`_PyPegen_run_parser_from_string`).
+    pub fn text(&self, source: &str, exec_input: bool) -> Option<String> {
+        if self.line == 0 {
+            return None;
+        }
+        match self.origin {
+            Origin::Tokenizer => line_without_end(source, self.line),
+            Origin::Parser => {
+                let l = source
+                    .split_inclusive('\n')
+                    .nth((self.line as usize).saturating_sub(1))?;
+                if !exec_input && !l.ends_with('\n') {
+                    return Some(l.to_owned());
+                }
+                let l = l.strip_suffix('\n').unwrap_or(l);
+                let l = l.strip_suffix('\r').unwrap_or(l);
+                Some(format!("{l}\n"))
+            }
+            Origin::Located | Origin::Compiler => None,
+        }
+    }
 }
 
 impl std::fmt::Display for CompileError {

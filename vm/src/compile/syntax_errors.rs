@@ -105,6 +105,16 @@ fn finish(report: Report, source: &str) -> CompileError {
     let (line, column) = report
         .position
         .unwrap_or_else(|| char_position(source, report.start));
+    // `_PyPegen_raise_error_known_location`: the parser's `text` is the tokenizer's
+    // current line, or, when the tokenizer has gone past the error's line (it has read the
+    // error's last token, and any it fetched after), that line without its end
+    // (`get_error_line_from_tokenizer_buffers`).
+    let last_read = match report.end {
+        End::At(end) if end > report.start => Some(end - 1),
+        _ => None,
+    }
+    .max(report.fetched);
+    let left = last_read.is_some_and(|at| char_position(source, at).0 > line);
     let (end_line, end_column) = match report.end {
         // A NEWLINE token (or the end of the input) is one character wide in CPython's
         // tokenizer, on the line it ends.
@@ -132,7 +142,7 @@ fn finish(report: Report, source: &str) -> CompileError {
         },
         unsupported: false,
         class: report.class,
-        origin: if report.tokenizer {
+        origin: if report.tokenizer || left {
             super::Origin::Tokenizer
         } else {
             super::Origin::Parser
@@ -162,6 +172,9 @@ struct Report {
     position: Option<(u32, u32)>,
     /// Whether its `text` is the line without its line end ([`super::Origin::Tokenizer`]).
     tokenizer: bool,
+    /// A token the parser has fetched when it raises, beyond the error's own: on a later
+    /// line, the tokenizer has left the error's line.
+    fetched: Option<usize>,
 }
 
 impl Report {
@@ -173,6 +186,7 @@ impl Report {
             end: End::At(range.end().to_usize()),
             position: None,
             tokenizer: false,
+            fetched: None,
         }
     }
 
@@ -264,6 +278,7 @@ fn unclosed_bracket(source: &str, at: TextRange) -> Option<Report> {
         end: End::Zero,
         position: None,
         tokenizer: left,
+        fetched: None,
     })
 }
 
@@ -289,6 +304,7 @@ fn number_report(source: &str, start: usize) -> Option<Report> {
             },
             position: None,
             tokenizer: true,
+            fetched: None,
         }),
         number_tokens::NumberIssue::Warning { .. } => None,
     }
@@ -379,6 +395,7 @@ fn later_tokenizer_error(source: &str, from: usize) -> Option<Report> {
                     end: End::Start,
                     position: None,
                     tokenizer: true,
+                    fetched: None,
                 }),
             ));
         }
@@ -459,6 +476,7 @@ fn tokenizer_indentation(message: &str, source: &str, range: TextRange, at_end: 
         end: End::MinusOne,
         position: None,
         tokenizer: false,
+        fetched: None,
     }
 }
 
@@ -492,7 +510,11 @@ fn report(e: &ParseError, source: &str) -> Report {
         ParseErrorType::InvalidAssignmentTarget => {
             match first_pass::for_target_comparison(source, range, text) {
                 Some((message, at)) => Report::at(message, at),
-                None => Report::at(assign_message(source, range, text), range),
+                None => {
+                    let mut r = Report::at(assign_message(source, range, text), range);
+                    r.fetched = first_pass::for_target_lookahead(source, range);
+                    r
+                }
             }
         }
         ParseErrorType::InvalidNamedAssignmentTarget => Report::at(
@@ -975,6 +997,7 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
                 end: End::MinusOne,
                 position: Some(tokenizer_position(source, source.len())),
                 tokenizer: false,
+                fetched: None,
             })
         }
         LexicalErrorType::LineContinuationError => {
@@ -1011,6 +1034,7 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
                 end: End::Start,
                 position: None,
                 tokenizer: true,
+                fetched: None,
             }
         }
         // `verify_identifier` / the tokenizer's default branch.
@@ -1035,6 +1059,7 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
                 end: End::Start,
                 position: None,
                 tokenizer: true,
+                fetched: None,
             }
         }
         _ => Report::at("invalid syntax", range),
