@@ -124,6 +124,9 @@ pub fn from_compile_error_in(
     let text = text.map_or(Value::None, |t| Value::str(&t));
     let end_offset = match e.end_column {
         Some(c) => Value::Int(i64::from(c)),
+        // future.c locates its errors with `PyErr_SyntaxLocationObject`, whose end offset
+        // of -1 leaves the member unset.
+        None if e.origin == Origin::Located => Value::None,
         None => Value::Int(0),
     };
     let t = vm.ty(e.class_name());
