@@ -90,6 +90,9 @@ pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
     let report = match report {
         // The first pass's generic location, when the second found nothing better.
         r if r.message == "invalid syntax" && r.position.is_none() => {
+            if let Some(at) = invalid_rules::def_without_type_params(parsed.tokens(), r.start) {
+                return finish(Report::at("expected '('", at), source);
+            }
             match first_pass::argument_after_keyword(source, r.start) {
                 Some(at) => Report::at("invalid syntax", at),
                 None => r,
@@ -469,12 +472,20 @@ fn tokenizer_indentation(message: &str, source: &str, range: TextRange, at_end: 
         .unwrap_or(0);
     let rest = source.get(line_start..).unwrap_or("");
     let line_end = line_start + rest.find(['\r', '\n']).unwrap_or(rest.len());
+    // "unexpected indent" is the parser's (`_PyPegen_set_syntax_error` at an INDENT, a
+    // token without a column): at the tokenizer's position, past the indentation, as a
+    // count of its characters.
+    let position = (!at_end).then(|| {
+        let indent = rest.len() - rest.trim_start_matches([' ', '\t', '\x0c']).len();
+        let line = char_position(source, line_start).0;
+        (line, u32::try_from(indent).unwrap_or(u32::MAX))
+    });
     Report {
         message: message.to_owned(),
         class: SyntaxClass::IndentationError,
         start: if at_end { line_end } else { line_start },
         end: End::MinusOne,
-        position: None,
+        position,
         tokenizer: false,
         fetched: None,
     }
