@@ -585,7 +585,7 @@ pub(super) fn def_without_type_params(
                 && w[2].start().to_usize() < at
         })
         .map(|w| w[2])
-        .last()?;
+        .next_back()?;
     let mut depth = 0u32;
     for t in significant.iter().skip_while(|t| t.start() < open.start()) {
         match t.kind() {
