@@ -265,6 +265,9 @@ fn parse_stage(
     };
     let parsed = ruff_python_parser::parse_module(source)
         .map_err(|e| parser(syntax_errors::from_parse_error(&e, source)))?;
+    if let Some(e) = too_deeply_nested(source, parsed.tokens()) {
+        return Err(e);
+    }
     // ruff accepts indentation that CPython's tokenizer refuses; the parser meets such a
     // line before an error of `parser_checks` on a later line.
     let tab_error = indentation::inconsistent_tabs(source, parsed.tokens());
@@ -283,6 +286,43 @@ fn parse_stage(
     lines.surrogate_literals =
         surrogates::collect(parsed.syntax(), source, &lines).map_err(parser)?;
     Ok((parsed, lines))
+}
+
+/// The tokenizer's `MAXLEVEL`: a bracket opened inside 200 others is its error "too many
+/// nested parentheses" (`tok_get_normal_mode`), located just past that bracket.
+fn too_deeply_nested(
+    source: &str,
+    tokens: &ruff_python_ast::token::Tokens,
+) -> Option<CompileError> {
+    use ruff_python_ast::token::TokenKind;
+    const MAXLEVEL: usize = 200;
+    let mut level = 0usize;
+    for t in tokens.iter() {
+        match t.kind() {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
+                if level >= MAXLEVEL {
+                    let (line, column) = syntax_errors::char_position(source, t.end().to_usize());
+                    let column = column - 1;
+                    return Some(CompileError {
+                        message: "too many nested parentheses".to_owned(),
+                        line,
+                        column,
+                        end_line: line,
+                        end_column: i32::try_from(column).ok(),
+                        unsupported: false,
+                        class: SyntaxClass::SyntaxError,
+                        origin: Origin::Tokenizer,
+                    });
+                }
+                level += 1;
+            }
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                level = level.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn compile_parsed(
