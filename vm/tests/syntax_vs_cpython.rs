@@ -3,7 +3,8 @@
 //! doctest examples, the programs test_syntax, test_exceptions and test_grammar hand to
 //! their syntax-error helpers, and the files of `Lib/` CPython rejects); for each, the
 //! exception python3.12's `compile(src, 'main.py', 'exec')` raises (class, msg, lineno,
-//! offset, end_lineno, end_offset) is compared with framespec's `CompileError`. The
+//! offset, end_lineno, end_offset, text) is compared with framespec's `CompileError` (its
+//! `text` as `CompileError::text` gives the SyntaxError's). The
 //! programs of those calls that CPython compiles with SyntaxWarnings (keys `warn:…`) are
 //! compared by their warnings (line and message) with `compile_with_warnings`.
 //!
@@ -60,12 +61,12 @@ enum Outcome {
     Panicked,
 }
 
-fn render(class: &str, msg: &str, pos: [Option<i64>; 4]) -> String {
+fn render(class: &str, msg: &str, pos: [Option<i64>; 4], text: Option<&str>) -> String {
     let p: Vec<String> = pos
         .iter()
         .map(|v| v.map_or("None".to_owned(), |n| n.to_string()))
         .collect();
-    format!("{class}: {msg} ({})", p.join(", "))
+    format!("{class}: {msg} ({}) text={text:?}", p.join(", "))
 }
 
 fn cases(python: &Path) -> Result<Vec<Case>, String> {
@@ -112,6 +113,7 @@ fn cases(python: &Path) -> Result<Vec<Case>, String> {
                         field("end_lineno"),
                         field("end_offset"),
                     ],
+                    c["text"].as_str(),
                 ),
             })
         })
@@ -156,6 +158,7 @@ fn judge(case: &Case) -> Outcome {
                     Some(i64::from(e.end_line)),
                     e.end_column.map(i64::from),
                 ],
+                e.text(&case.source, true).as_deref(),
             );
             if ours == case.cpython {
                 Outcome::Agree

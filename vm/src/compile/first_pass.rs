@@ -187,6 +187,49 @@ pub(super) fn for_target_comparison(source: &str, range: TextRange, text: &str) 
     Some(("invalid syntax".into(), at))
 }
 
+/// `invalid_for_target`: `'for' a=star_expressions` reads the target, `in` and the
+/// iterable as one comparison, then the token after it, where the expression stops: its
+/// offset (the tokenizer has fetched it when the rule raises), for a target right after
+/// `for`.
+pub(super) fn for_target_lookahead(source: &str, target: TextRange) -> Option<usize> {
+    let before = source.get(..target.start().to_usize())?.trim_end();
+    let keyword = before.strip_suffix("for")?;
+    if keyword.ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    let mut tokens = parsed
+        .tokens()
+        .iter()
+        .filter(|t| !matches!(t.kind(), TokenKind::Comment | TokenKind::NonLogicalNewline))
+        .skip_while(|t| t.start() < target.end());
+    if tokens.next()?.kind() != TokenKind::In {
+        return None;
+    }
+    let mut depth = 0u32;
+    for t in tokens {
+        match t.kind() {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => depth += 1,
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace if depth > 0 => depth -= 1,
+            _ if depth > 0 => {}
+            TokenKind::Rpar
+            | TokenKind::Rsqb
+            | TokenKind::Rbrace
+            | TokenKind::For
+            | TokenKind::Async
+            | TokenKind::If
+            | TokenKind::Else
+            | TokenKind::Colon
+            | TokenKind::Newline
+            | TokenKind::Equal
+            | TokenKind::Semi
+            | TokenKind::EndOfFile => return Some(t.start().to_usize()),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The argument of a call holding `at` when a keyword argument (`name=value` or
 /// `**mapping`) comes before it and it is positional: the first pass stops at its first
 /// token (`kwarg_or_starred` and `kwarg_or_double_starred` read no positional

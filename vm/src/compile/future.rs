@@ -36,27 +36,19 @@ pub fn parse(module: &ast::ModModule, lines: &LineIndex) -> Result<Features, Com
         location: super::Loc::NONE,
     };
     let skip = usize::from(module.body.first().and_then(docstring).is_some());
-    // `future_parse`: once another statement came, a top-level future import is an error
-    // at its whole location.
-    let mut done = false;
+    // `future_parse` stops at the first other statement; a future import after it is
+    // compile.c's error (`compiler_from_import`), after the symbol table's.
     for s in module.body.iter().skip(skip) {
-        let is_future = matches!(s, Stmt::ImportFrom(i) if i.level == 0
-            && i.module
-                .as_ref()
-                .is_some_and(|m| m.id.as_str() == "__future__"));
         let Stmt::ImportFrom(i) = s else {
-            done = true;
-            continue;
+            break;
         };
+        // The module's name alone counts, whatever the level.
+        let is_future = i
+            .module
+            .as_ref()
+            .is_some_and(|m| m.id.as_str() == "__future__");
         if !is_future {
-            done = true;
-            continue;
-        }
-        if done {
-            return Err(syntax_error(
-                "from __future__ imports must occur at the beginning of the file",
-                lines.of(s),
-            ));
+            break;
         }
         for alias in &i.names {
             // future_check_features: errors point at the statement's start only

@@ -53,11 +53,7 @@ pub(super) fn single(source: &str, result: Compiled) -> Compiled {
         let prefix = source.get(..prefix_end).unwrap_or("");
         if let Err(e) = parse_stage(prefix) {
             return match result {
-                Err(full)
-                    if !e.unsupported && !full.unsupported && full.origin == Origin::Parser =>
-                {
-                    Err(full)
-                }
+                Err(full) if !e.unsupported && !full.unsupported && full.from_parser() => Err(full),
                 Err(full) => Err(not_derived(&full)),
                 Ok(_) => Err(not_derived(&e)),
             };
@@ -70,7 +66,7 @@ pub(super) fn single(source: &str, result: Compiled) -> Compiled {
         // further on (`_PyPegen_tokenize_full_source_to_check_for_errors`), which only the
         // module's errors would tell.
         if let Err(e) = &result {
-            if e.origin == Origin::Parser || e.unsupported {
+            if e.from_parser() || e.unsupported {
                 return Err(not_derived(e));
             }
         }
@@ -125,7 +121,7 @@ pub(super) fn single(source: &str, result: Compiled) -> Compiled {
         // others: an error at the end is not derived.
         return match result {
             Err(e) if e.unsupported => Err(e),
-            Err(e) if e.origin != Origin::Parser => match indented {
+            Err(e) if !e.from_parser() => match indented {
                 true => Err(parser_error("invalid syntax", last_line(source), 0, 0)),
                 false => Err(e),
             },
@@ -150,7 +146,7 @@ pub(super) fn single(source: &str, result: Compiled) -> Compiled {
     // The code's last line has no line end: the first ENDMARKER becomes its NEWLINE.
     match result {
         Err(e) if e.unsupported => Err(e),
-        Err(e) if e.origin == Origin::Parser => Err(at_fake_newline(source, e, code_end)),
+        Err(e) if e.from_parser() => Err(at_fake_newline(source, e, code_end)),
         // A compound statement needs a NEWLINE after its block: the first ENDMARKER
         // became the block's NEWLINE and, with no DEDENT read between (a body on the
         // header's line), the second stays ENDMARKER. The parser fails before the later

@@ -112,6 +112,14 @@ pub(super) fn in_parameters(source: &str, pos: usize) -> Option<&'static str> {
     let line = source.get(line_start..pos)?;
     if let Some((open, '(')) = innermost_open(source, pos) {
         let head = source.get(..open)?.trim_end();
+        // Past a type-parameter list (`def f[T](...)`).
+        let head = match head.strip_suffix(']') {
+            Some(inner) => match innermost_open(head, inner.len()) {
+                Some((bracket, '[')) => head.get(..bracket)?.trim_end(),
+                _ => head,
+            },
+            None => head,
+        };
         let name_start = head
             .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
             .map_or(0, |i| i + 1);
@@ -181,6 +189,39 @@ pub(super) fn keyword_not_a_name(source: &str, at: TextRange) -> Option<Found> {
     ))
 }
 
+/// Whether `eq` is outside brackets in the iterable of a `for` statement's header, which
+/// `for_stmt` reads as `star_expressions`: no named expression there, so the `=` is the
+/// first pass's generic error (a conditional expression before it is left to the
+/// callers' other rules).
+fn in_for_iterable(source: &str, eq: usize) -> bool {
+    let Some(before) = source.get(..eq) else {
+        return false;
+    };
+    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let header = line.trim_start();
+    let header = header.strip_prefix("async").map_or(header, str::trim_start);
+    let Some(rest) = header.strip_prefix("for") else {
+        return false;
+    };
+    if !rest.starts_with([' ', '\t', '(', '[']) {
+        return false;
+    }
+    let words: Vec<&str> = rest
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let Some(in_at) = words.iter().position(|w| *w == "in") else {
+        return false;
+    };
+    let opens = line.matches(['(', '[', '{']).count();
+    let closes = line.matches([')', ']', '}']).count();
+    opens == closes
+        && !words[in_at..]
+            .iter()
+            .any(|w| matches!(*w, "if" | "lambda" | "for"))
+        && !line.contains(['\'', '"', '#'])
+}
+
 /// `invalid_named_expression` and `invalid_kwarg`'s `**` case: a `=` found where an
 /// expression goes on (`if x = 3:`, `[z=3]`, `f(**k=v)`).
 pub(super) fn stray_equal(
@@ -188,7 +229,7 @@ pub(super) fn stray_equal(
     eq: usize,
     name_of: impl Fn(&str) -> &'static str,
 ) -> Option<Found> {
-    if source.get(eq..)?.starts_with("==") {
+    if source.get(eq..)?.starts_with("==") || in_for_iterable(source, eq) {
         return None;
     }
     let target_start = expression_start(source, eq);
@@ -390,6 +431,24 @@ pub(super) fn forgotten_comma(source: &str, found: TokenKind, at: TextRange) -> 
     if has_word_at_depth_0(source.get(open + 1..pos)?, "for") {
         return None;
     }
+    // A def's parameter is a NAME, not an expression, until its annotation or default.
+    if in_parameters(source, pos) == Some("def") {
+        let params = source.get(open + 1..pos)?;
+        // The current parameter: after the last comma outside brackets.
+        let mut depth = 0i32;
+        let mut from = 0;
+        for (i, c) in params.char_indices() {
+            match c {
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                ',' if depth == 0 => from = i + 1,
+                _ => {}
+            }
+        }
+        if !params[from..].contains([':', '=']) {
+            return None;
+        }
+    }
     comma_between(source, found, at)
 }
 
@@ -528,4 +587,47 @@ fn has_word_at_depth_0(text: &str, word: &str) -> bool {
         }
     }
     false
+}
+
+/// `function_def_raw`: `'def' NAME &&[type_params] &&'('`. In 3.12 a type-parameter
+/// list that does not parse is no `type_params` at all, so the forced `'('` fails at its
+/// `[`: "expected '('" where the first pass found a generic error inside the brackets
+/// (`def f[]()`, `def f[T,,]()`). The range of that `[`.
+pub(super) fn def_without_type_params(
+    tokens: &ruff_python_ast::token::Tokens,
+    at: usize,
+) -> Option<TextRange> {
+    use ruff_text_size::Ranged;
+    let significant: Vec<_> = tokens
+        .iter()
+        .filter(|t| !matches!(t.kind(), TokenKind::Comment | TokenKind::NonLogicalNewline))
+        .collect();
+    // The `[` right after `def NAME` that `at` is in (or at the closing bracket of).
+    let open = significant
+        .windows(3)
+        .filter(|w| {
+            w[0].kind() == TokenKind::Def
+                && w[1].kind() == TokenKind::Name
+                && w[2].kind() == TokenKind::Lsqb
+                && w[2].start().to_usize() < at
+        })
+        .map(|w| w[2])
+        .next_back()?;
+    let mut depth = 0u32;
+    for t in significant.iter().skip_while(|t| t.start() < open.start()) {
+        match t.kind() {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => depth += 1,
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return (at <= t.start().to_usize()).then(|| open.range());
+                }
+            }
+            TokenKind::Newline | TokenKind::EndOfFile => {
+                return (at <= t.start().to_usize()).then(|| open.range());
+            }
+            _ => {}
+        }
+    }
+    None
 }

@@ -86,8 +86,14 @@ pub struct CompileError {
 /// Where CPython raises a [`CompileError`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Origin {
-    /// The parser or the tokenizer: `args` is `(msg, details)`, and `text` the source line.
+    /// The parser: `args` is `(msg, details)`, and `text` the source line
+    /// (`_PyPegen_raise_error_known_location`).
     Parser,
+    /// The tokenizer's own errors (tokenizer.c's `syntaxerror`, `_syntaxerror_range`), and
+    /// the parser's for a line the tokenizer has left behind
+    /// (`get_error_line_from_tokenizer_buffers`): as [`Origin::Parser`], but `text` is the
+    /// line without its line end, which both cut off.
+    Tokenizer,
     /// symtable.c and future.c: a SyntaxError made of the message alone, then located
     /// (`PyErr_RangedSyntaxLocationObject`): `args` is `(msg,)`, the location only in
     /// the members, `text` read from the file named, if there is one
@@ -123,6 +129,38 @@ impl CompileError {
     pub fn class_name(&self) -> &'static str {
         self.class.name()
     }
+
+    /// Whether CPython's parser or tokenizer raises it (rather than symtable.c, future.c
+    /// or compile.c, which run on a tree the parser accepted).
+    pub fn from_parser(&self) -> bool {
+        matches!(self.origin, Origin::Parser | Origin::Tokenizer)
+    }
+
+    /// The `text` of the SyntaxError the parser or the tokenizer raises compiling
+    /// `source`, given as a string (`None` for the later stages, which read the line from
+    /// the file named). Read as a module (`exec_input`), the source ends with a line end
+    /// the tokenizer adds; `'eval'` and `'single'` input is read as it is
+    /// (`_PyPegen_run_parser_from_string`).
+    pub fn text(&self, source: &str, exec_input: bool) -> Option<String> {
+        if self.line == 0 {
+            return None;
+        }
+        match self.origin {
+            Origin::Tokenizer => line_without_end(source, self.line),
+            Origin::Parser => {
+                let l = source
+                    .split_inclusive('\n')
+                    .nth((self.line as usize).saturating_sub(1))?;
+                if !exec_input && !l.ends_with('\n') {
+                    return Some(l.to_owned());
+                }
+                let l = l.strip_suffix('\n').unwrap_or(l);
+                let l = l.strip_suffix('\r').unwrap_or(l);
+                Some(format!("{l}\n"))
+            }
+            Origin::Located | Origin::Compiler => None,
+        }
+    }
 }
 
 impl std::fmt::Display for CompileError {
@@ -141,6 +179,18 @@ impl std::fmt::Display for CompileError {
 }
 
 impl std::error::Error for CompileError {}
+
+/// The `line`th (1-based) line of `source` without its line end: the `text` of an error of
+/// [`Origin::Tokenizer`] (tokenizer.c's `_syntaxerror_range` and pegen's
+/// `get_error_line_from_tokenizer_buffers` stop at the line's `'\n'`; the tokenizer has
+/// translated `"\r\n"` to it).
+pub fn line_without_end(source: &str, line: u32) -> Option<String> {
+    let source = source.replace("\r\n", "\n").replace('\r', "\n");
+    source
+        .split('\n')
+        .nth((line as usize).checked_sub(1)?)
+        .map(str::to_owned)
+}
 
 /// Compiles a module's source to its code object.
 pub fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, CompileError> {
@@ -202,15 +252,22 @@ fn parse_stage(
     if source.starts_with('\u{FEFF}') {
         let mut e = syntax_error("invalid non-printable character U+FEFF", Loc::line_only(1));
         (e.line, e.column, e.end_line, e.end_column) = (1, 1, 1, Some(1));
-        e.origin = Origin::Parser;
+        e.origin = Origin::Tokenizer;
         return Err(e);
     }
+    // Errors of the stages below are the parser's; the tokenizer's keep their origin.
     let parser = |e: CompileError| CompileError {
-        origin: Origin::Parser,
+        origin: match e.origin {
+            Origin::Tokenizer => Origin::Tokenizer,
+            _ => Origin::Parser,
+        },
         ..e
     };
     let parsed = ruff_python_parser::parse_module(source)
         .map_err(|e| parser(syntax_errors::from_parse_error(&e, source)))?;
+    if let Some(e) = too_deeply_nested(source, parsed.tokens()) {
+        return Err(e);
+    }
     // ruff accepts indentation that CPython's tokenizer refuses; the parser meets such a
     // line before an error of `parser_checks` on a later line.
     let tab_error = indentation::inconsistent_tabs(source, parsed.tokens());
@@ -229,6 +286,43 @@ fn parse_stage(
     lines.surrogate_literals =
         surrogates::collect(parsed.syntax(), source, &lines).map_err(parser)?;
     Ok((parsed, lines))
+}
+
+/// The tokenizer's `MAXLEVEL`: a bracket opened inside 200 others is its error "too many
+/// nested parentheses" (`tok_get_normal_mode`), located just past that bracket.
+fn too_deeply_nested(
+    source: &str,
+    tokens: &ruff_python_ast::token::Tokens,
+) -> Option<CompileError> {
+    use ruff_python_ast::token::TokenKind;
+    const MAXLEVEL: usize = 200;
+    let mut level = 0usize;
+    for t in tokens.iter() {
+        match t.kind() {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
+                if level >= MAXLEVEL {
+                    let (line, column) = syntax_errors::char_position(source, t.end().to_usize());
+                    let column = column - 1;
+                    return Some(CompileError {
+                        message: "too many nested parentheses".to_owned(),
+                        line,
+                        column,
+                        end_line: line,
+                        end_column: i32::try_from(column).ok(),
+                        unsupported: false,
+                        class: SyntaxClass::SyntaxError,
+                        origin: Origin::Tokenizer,
+                    });
+                }
+                level += 1;
+            }
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                level = level.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn compile_parsed(
@@ -273,7 +367,7 @@ pub(crate) fn parse_for_ast(
     future_flags: u32,
 ) -> Result<(ruff_python_parser::Parsed<ast::ModModule>, LineIndex), CompileError> {
     match compile_mode(source, filename, mode, future_flags) {
-        Err(e) if e.unsupported || e.origin == Origin::Parser => return Err(e),
+        Err(e) if e.unsupported || e.from_parser() => return Err(e),
         Ok(_) | Err(_) => {}
     }
     let parsed = ruff_python_parser::parse_module(source)

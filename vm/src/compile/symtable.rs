@@ -1110,7 +1110,9 @@ impl Builder<'_> {
         self.not_in_annotation_scope("yield expression", loc)?;
         let cur = self.cur();
         if cur.kind != BlockType::Function {
-            return Err(syntax_error("'yield' outside function", loc));
+            // compile.c's `compiler_visit_expr` raises "'yield' outside function" (a
+            // compiler_error, after the whole symbol table is built).
+            return Ok(());
         }
         if cur.comprehension {
             // `symtable_raise_if_comprehension_block`: named by the comprehension kind.

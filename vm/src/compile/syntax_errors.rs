@@ -90,6 +90,9 @@ pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
     let report = match report {
         // The first pass's generic location, when the second found nothing better.
         r if r.message == "invalid syntax" && r.position.is_none() => {
+            if let Some(at) = invalid_rules::def_without_type_params(parsed.tokens(), r.start) {
+                return finish(Report::at("expected '('", at), source);
+            }
             match first_pass::argument_after_keyword(source, r.start) {
                 Some(at) => Report::at("invalid syntax", at),
                 None => r,
@@ -105,6 +108,16 @@ fn finish(report: Report, source: &str) -> CompileError {
     let (line, column) = report
         .position
         .unwrap_or_else(|| char_position(source, report.start));
+    // `_PyPegen_raise_error_known_location`: the parser's `text` is the tokenizer's
+    // current line, or, when the tokenizer has gone past the error's line (it has read the
+    // error's last token, and any it fetched after), that line without its end
+    // (`get_error_line_from_tokenizer_buffers`).
+    let last_read = match report.end {
+        End::At(end) if end > report.start => Some(end - 1),
+        _ => None,
+    }
+    .max(report.fetched);
+    let left = last_read.is_some_and(|at| char_position(source, at).0 > line);
     let (end_line, end_column) = match report.end {
         // A NEWLINE token (or the end of the input) is one character wide in CPython's
         // tokenizer, on the line it ends.
@@ -132,7 +145,11 @@ fn finish(report: Report, source: &str) -> CompileError {
         },
         unsupported: false,
         class: report.class,
-        origin: super::Origin::Parser,
+        origin: if report.tokenizer || left {
+            super::Origin::Tokenizer
+        } else {
+            super::Origin::Parser
+        },
     }
 }
 
@@ -156,6 +173,11 @@ struct Report {
     /// tokens without a column (DEDENT, ENDMARKER, the tokenizer's errors) are located
     /// where the tokenizer stands (`_PyPegen_raise_error` with `col_offset == -1`).
     position: Option<(u32, u32)>,
+    /// Whether its `text` is the line without its line end ([`super::Origin::Tokenizer`]).
+    tokenizer: bool,
+    /// A token the parser has fetched when it raises, beyond the error's own: on a later
+    /// line, the tokenizer has left the error's line.
+    fetched: Option<usize>,
 }
 
 impl Report {
@@ -166,6 +188,8 @@ impl Report {
             start: range.start().to_usize(),
             end: End::At(range.end().to_usize()),
             position: None,
+            tokenizer: false,
+            fetched: None,
         }
     }
 
@@ -246,12 +270,18 @@ fn unclosed_bracket(source: &str, at: TextRange) -> Option<Report> {
     if !at_end && line_of(at.start().to_usize()) <= line_of(start) {
         return None;
     }
+    // The parser raises it at the end of the input: a line before the last is one the
+    // tokenizer has left (`get_error_line_from_tokenizer_buffers` cuts its line end).
+    let line_end = source.get(start..)?.find('\n').map(|i| start + i + 1);
+    let left = line_end.is_some_and(|end| end < source.len());
     Some(Report {
         message: format!("'{bracket}' was never closed"),
         class: SyntaxClass::SyntaxError,
         start,
         end: End::Zero,
         position: None,
+        tokenizer: left,
+        fetched: None,
     })
 }
 
@@ -276,6 +306,8 @@ fn number_report(source: &str, start: usize) -> Option<Report> {
                 None => End::Start,
             },
             position: None,
+            tokenizer: true,
+            fetched: None,
         }),
         number_tokens::NumberIssue::Warning { .. } => None,
     }
@@ -365,6 +397,8 @@ fn later_tokenizer_error(source: &str, from: usize) -> Option<Report> {
                     start,
                     end: End::Start,
                     position: None,
+                    tokenizer: true,
+                    fetched: None,
                 }),
             ));
         }
@@ -438,12 +472,22 @@ fn tokenizer_indentation(message: &str, source: &str, range: TextRange, at_end: 
         .unwrap_or(0);
     let rest = source.get(line_start..).unwrap_or("");
     let line_end = line_start + rest.find(['\r', '\n']).unwrap_or(rest.len());
+    // "unexpected indent" is the parser's (`_PyPegen_set_syntax_error` at an INDENT, a
+    // token without a column): at the tokenizer's position, past the indentation, as a
+    // count of its characters.
+    let position = (!at_end).then(|| {
+        let indent = rest.len() - rest.trim_start_matches([' ', '\t', '\x0c']).len();
+        let line = char_position(source, line_start).0;
+        (line, u32::try_from(indent).unwrap_or(u32::MAX))
+    });
     Report {
         message: message.to_owned(),
         class: SyntaxClass::IndentationError,
         start: if at_end { line_end } else { line_start },
         end: End::MinusOne,
-        position: None,
+        position,
+        tokenizer: false,
+        fetched: None,
     }
 }
 
@@ -477,7 +521,11 @@ fn report(e: &ParseError, source: &str) -> Report {
         ParseErrorType::InvalidAssignmentTarget => {
             match first_pass::for_target_comparison(source, range, text) {
                 Some((message, at)) => Report::at(message, at),
-                None => Report::at(assign_message(source, range, text), range),
+                None => {
+                    let mut r = Report::at(assign_message(source, range, text), range);
+                    r.fetched = first_pass::for_target_lookahead(source, range);
+                    r
+                }
             }
         }
         ParseErrorType::InvalidNamedAssignmentTarget => Report::at(
@@ -959,6 +1007,8 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
                 start: source.len(),
                 end: End::MinusOne,
                 position: Some(tokenizer_position(source, source.len())),
+                tokenizer: false,
+                fetched: None,
             })
         }
         LexicalErrorType::LineContinuationError => {
@@ -994,6 +1044,8 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
                 start: range.start().to_usize(),
                 end: End::Start,
                 position: None,
+                tokenizer: true,
+                fetched: None,
             }
         }
         // `verify_identifier` / the tokenizer's default branch.
@@ -1017,6 +1069,8 @@ fn lexical(lex: &LexicalErrorType, source: &str, range: TextRange) -> Report {
                 start: range.start().to_usize(),
                 end: End::Start,
                 position: None,
+                tokenizer: true,
+                fetched: None,
             }
         }
         _ => Report::at("invalid syntax", range),

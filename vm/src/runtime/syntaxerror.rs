@@ -108,31 +108,25 @@ pub fn from_compile_error_in(
     source: &str,
     exec_input: bool,
 ) -> Value {
-    let line_of = |text: &str| {
-        text.split_inclusive('\n')
-            .nth((e.line as usize).saturating_sub(1))
-            .map(|l| {
-                if !exec_input && !l.ends_with('\n') {
-                    return Value::str(l);
-                }
-                let l = l.strip_suffix('\n').unwrap_or(l);
-                let l = l.strip_suffix('\r').unwrap_or(l);
-                Value::str(&format!("{l}\n"))
-            })
-            .unwrap_or(Value::None)
-    };
-    let text = if e.line == 0 {
-        Value::None
-    } else if e.origin == Origin::Parser {
-        line_of(source)
+    let text = if e.from_parser() {
+        e.text(source, exec_input)
     } else if *filename == *vm.filename {
+        // The compiler reads the line from the file, which only the main program's is.
         let main = vm.source_lines.join("\n");
-        line_of(&main)
+        CompileError {
+            origin: Origin::Parser,
+            ..e.clone()
+        }
+        .text(&main, exec_input)
     } else {
-        Value::None
+        None
     };
+    let text = text.map_or(Value::None, |t| Value::str(&t));
     let end_offset = match e.end_column {
         Some(c) => Value::Int(i64::from(c)),
+        // future.c locates its errors with `PyErr_SyntaxLocationObject`, whose end offset
+        // of -1 leaves the member unset.
+        None if e.origin == Origin::Located => Value::None,
         None => Value::Int(0),
     };
     let t = vm.ty(e.class_name());

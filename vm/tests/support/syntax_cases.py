@@ -9,7 +9,8 @@ Sources (nothing is copied into framespec's repository):
 - the .py files of Lib/ (site-packages left out) whose UTF-8 text CPython rejects.
 
 The programs python3.12's compile(src, 'main.py', 'exec') rejects with a SyntaxError
-(or its subclasses) are kept with the error (SyntaxWarnings ignored while compiling);
+(or its subclasses) are kept with the error (its text too: no file main.py is read, the
+tests run in framespec's vm/ directory) (SyntaxWarnings ignored while compiling);
 those it compiles with SyntaxWarnings, with the warnings (key prefixed "warn:").
 """
 
@@ -54,6 +55,7 @@ def cpython_error(source):
                 "offset": e.offset,
                 "end_lineno": e.end_lineno,
                 "end_offset": e.end_offset,
+                "text": e.text,
             }
         except (ValueError, RecursionError, MemoryError, OverflowError):
             return None
