@@ -19,7 +19,7 @@ pub const IMPORTLIB_MODULE: &str = "_frozen_importlib_external";
 /// made by `PyType_FromSpec` without `Py_TPFLAGS_IMMUTABLETYPE`): a program may set and
 /// delete its attributes.
 fn heap_builtin(t: &super::types::Type) -> bool {
-    &*t.name == "ast.AST"
+    &*t.name() == "ast.AST"
 }
 
 impl Vm {
@@ -32,13 +32,11 @@ impl Vm {
         }
         let msg = match v {
             Value::Module(m) => format!("module '{}' has no attribute '{name}'", m.name),
-            Value::Type(t) => format!(
-                "type object '{}' has no attribute '{name}'",
-                t.qualname.borrow()
-            ),
+            // type_getattro names the type by its tp_name.
+            Value::Type(t) => format!("type object '{}' has no attribute '{name}'", t.name()),
             other => format!(
                 "'{}' object has no attribute '{name}'",
-                self.type_of(other).name
+                self.type_of(other).name()
             ),
         };
         let exc = self.new_exception(&self.ty("AttributeError"), vec![Value::str(&msg)]);
@@ -67,12 +65,12 @@ impl Vm {
             Value::Type(t)
                 if &*t.module == "_frozen_importlib" && t.dict.get_str("__module__").is_none() =>
             {
-                Some(t.name.to_string())
+                Some(t.name().to_string())
             }
             Value::Type(t) => {
                 let own = builtin_of(t)?;
                 if reach::type_has(&own, name) {
-                    Some(t.name.to_string())
+                    Some(t.name().to_string())
                 } else {
                     reach::type_has("type", name).then(|| "type".to_owned())
                 }
@@ -80,7 +78,7 @@ impl Vm {
             other => {
                 let t = self.type_of(other);
                 if &*t.module == IMPORTLIB_MODULE && t.dict.get_str("__module__").is_none() {
-                    return Some(t.name.to_string());
+                    return Some(t.name().to_string());
                 }
                 let own = builtin_of(&t)?;
                 reach::type_has(&own, name).then_some(own)
@@ -98,9 +96,10 @@ impl Vm {
                 return Ok(Some(x));
             }
             if c.is_builtin() {
-                let own = c.name.rsplit('.').next().unwrap_or_default();
+                let tn = c.name();
+                let own = tn.rsplit('.').next().unwrap_or_default();
                 if reach::own_dict_has(own, name) {
-                    return Err(self.unsupported(format!("the attribute {}.{name}", c.name)));
+                    return Err(self.unsupported(format!("the attribute {}.{name}", c.name())));
                 }
             }
         }
@@ -212,12 +211,13 @@ impl Vm {
                 for c in t.mro() {
                     let found = c.dict.get_str(name);
                     if found.is_none() && c.is_builtin() {
-                        let own = c.name.rsplit('.').next().unwrap_or_default();
+                        let tn = c.name();
+                        let own = tn.rsplit('.').next().unwrap_or_default();
                         if reach::own_dict_has(own, name)
                             && super::mappingproxy::builtin_descriptor(self, &c, name).is_none()
                         {
                             return Err(
-                                self.unsupported(format!("the attribute {}.{name}", c.name))
+                                self.unsupported(format!("the attribute {}.{name}", c.name()))
                             );
                         }
                     }
@@ -279,7 +279,7 @@ impl Vm {
                 "AttributeError",
                 format!(
                     "type object '{}' has no attribute '__annotations__'",
-                    t.name
+                    t.name()
                 ),
             ));
         }
@@ -552,9 +552,9 @@ impl Vm {
             Value::Type(t) => match name {
                 // type_name: a static type's `tp_name` after its last dot.
                 "__name__" if t.builtin => {
-                    Some(Value::str(t.name.rsplit('.').next().unwrap_or_default()))
+                    Some(Value::str(t.name().rsplit('.').next().unwrap_or_default()))
                 }
-                "__name__" => Some(Value::Str(t.name.clone())),
+                "__name__" => Some(Value::Str(t.name().clone())),
                 "__qualname__" => Some(Value::Str(t.qualname.borrow().clone())),
                 // type_module: a class's `__module__` is its dict's (assignable).
                 "__module__" if !t.builtin => t
@@ -782,7 +782,7 @@ impl Vm {
                 // naming the type that defines them).
                 let text_io = {
                     let c = o.class.borrow();
-                    c.is_builtin() && &*c.name == "TextIOWrapper"
+                    c.is_builtin() && &*c.name() == "TextIOWrapper"
                 };
                 if (matches!(
                     name,
@@ -855,20 +855,16 @@ impl Vm {
                     }
                 }
                 if !t.has_dict {
-                    return Err(self.no_attr(v, name));
+                    return Err(self.no_dict_attr(v, &t, name));
                 }
                 o.dict.set_str(name, x);
                 Ok(())
             }
+            // type_setattro: an immutable type refuses any name, then `type`'s getsets
+            // and members take theirs.
             Value::Type(t) if !t.is_builtin() || heap_builtin(t) => {
-                // `type_set_name` renames the type itself; the VM's type names are fixed.
-                if name == "__name__" {
-                    return Err(self.unsupported("assigning a class's __name__"));
-                }
-                if name == "__qualname__" {
-                    if let Value::Str(s) = &x {
-                        *t.qualname.borrow_mut() = s.clone();
-                    }
+                if let Some(r) = super::typeattrs::set(self, t, name, Some(&x)) {
+                    return r;
                 }
                 if name == "__del__" {
                     super::finalize::class_has_del();
@@ -879,7 +875,7 @@ impl Vm {
             }
             Value::Type(t) => Err(self.type_error(format!(
                 "cannot set '{name}' attribute of immutable type '{}'",
-                t.name
+                t.name()
             ))),
             // `object.__class__`'s setter would make the module an instance of a module
             // subclass, which the VM does not model.
@@ -960,7 +956,7 @@ impl Vm {
             // `tb_setnext`: a traceback or None, never one that leads back to this one.
             Value::Traceback(tb) if name == "tb_next" => {
                 if !matches!(x, Value::Traceback(_) | Value::None) {
-                    let n = self.type_of(&x).name.clone();
+                    let n = self.type_of(&x).name().clone();
                     return Err(self.type_error(format!("expected traceback object, got '{n}'")));
                 }
                 let mut cursor = x.clone();
@@ -1020,7 +1016,7 @@ impl Vm {
     /// other name does not exist — unless CPython has it and the VM does not.
     fn builtin_attr_write_error(&mut self, v: &Value, name: &str) -> PyResult<Throw> {
         let t = self.type_of(v);
-        let tn = t.name.clone();
+        let tn = t.name().clone();
         if t.lookup(name).is_some() {
             return Ok(self.err(
                 "AttributeError",
@@ -1039,6 +1035,18 @@ impl Vm {
             ));
         }
         Ok(self.no_attr(v, name))
+    }
+
+    /// `_PyObject_GenericSetAttrWithDict` on an instance without a `__dict__`: a class
+    /// attribute that is no data descriptor makes the name read-only.
+    fn no_dict_attr(&self, v: &Value, t: &Rc<super::types::Type>, name: &str) -> Throw {
+        if t.lookup(name).is_some() {
+            return self.err(
+                "AttributeError",
+                format!("'{}' object attribute '{name}' is read-only", t.name()),
+            );
+        }
+        self.no_attr(v, name)
     }
 
     /// `delattr(v, name)`.
@@ -1076,6 +1084,9 @@ impl Vm {
                     return Ok(());
                 }
             }
+            if !t.has_dict && !t.is_builtin() {
+                return Err(self.no_dict_attr(v, &t, name));
+            }
         }
         if let Value::Native(n) = v {
             if let Some(r) = super::modules::native_setattr(self, n, name, None) {
@@ -1094,7 +1105,19 @@ impl Vm {
             Value::Type(t) if !t.is_builtin() && name == "__type_params__" => {
                 return Err(self.type_error(format!(
                     "cannot delete '__type_params__' attribute of immutable type '{}'",
-                    t.name
+                    t.name()
+                )));
+            }
+            Value::Type(t) if !t.is_builtin() || heap_builtin(t) => {
+                if let Some(r) = super::typeattrs::set(self, t, name, None) {
+                    return r;
+                }
+            }
+            // type_setattro refuses an immutable type before anything else.
+            Value::Type(t) => {
+                return Err(self.type_error(format!(
+                    "cannot set '{name}' attribute of immutable type '{}'",
+                    t.name()
                 )));
             }
             _ => {}
@@ -1188,7 +1211,7 @@ fn receiver_and_name(vm: &Vm, args: &Args, name: &str, n: usize) -> PyResult<(Va
         Value::Str(s) => Ok((args.pos[0].clone(), s.clone())),
         other => Err(vm.type_error(format!(
             "attribute name must be string, not '{}'",
-            vm.type_of(other).name
+            vm.type_of(other).name()
         ))),
     }
 }

@@ -64,7 +64,7 @@ impl Vm {
             ));
         }
         if !self.is_iterator(&res) {
-            let n = self.type_of(&res).name.clone();
+            let n = self.type_of(&res).name().clone();
             return Err(NotAwaitable::Failed(self.type_error(format!(
                 "__await__() returned non-iterator of type '{n}'"
             ))));
@@ -76,7 +76,7 @@ impl Vm {
     pub fn not_awaitable(&mut self, v: &Value, why: NotAwaitable) -> Throw {
         match why {
             NotAwaitable::NoAwait => {
-                let n = self.type_of(v).name.clone();
+                let n = self.type_of(v).name().clone();
                 self.type_error(format!("object {n} can't be used in 'await' expression"))
             }
             NotAwaitable::Failed(e) => e,

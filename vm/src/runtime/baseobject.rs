@@ -113,13 +113,14 @@ fn type_eq(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<Value> {
         Some(Value::Builtin(f)) if f.owner == Some("object") => {
             // A built-in value whose type compares in the evaluator rather than
             // through an entry of its dict.
-            let own = t.name.rsplit('.').next().unwrap_or_default();
+            let tn = t.name();
+            let own = tn.rsplit('.').next().unwrap_or_default();
             let cpython = super::reach::defining_type(own, "__eq__");
             if t.is_builtin() && cpython.is_some_and(|o| o != "object") {
                 if !Rc::ptr_eq(&t, &vm.type_of(b)) {
                     return Err(vm.unsupported(format!(
                         "object.__ne__ of a {} and a value of another type",
-                        t.name
+                        t.name()
                     )));
                 }
                 return Ok(Value::Bool(vm.eq(a, b)?));
@@ -175,7 +176,7 @@ fn format(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Value::Str(s) if s.is_empty() => Ok(Value::str(&vm.str_of(&me)?)),
         Value::Str(_) => Err(vm.type_error(format!(
             "unsupported format string passed to {}.__format__",
-            vm.type_of(&me).name
+            vm.type_of(&me).name()
         ))),
         other => Err(vm.type_error(format!(
             "__format__() argument must be str, not {}",
@@ -202,11 +203,11 @@ fn sizeof(vm: &mut Vm, args: Args) -> PyResult<Value> {
             if t.base_layout == "object" {
                 return Ok(Value::Int(16 + 8 * t.nslots as i64));
             }
-            Err(vm.unsupported(format!("object.__sizeof__ of a {} instance", t.name)))
+            Err(vm.unsupported(format!("object.__sizeof__ of a {} instance", t.name())))
         }
         other => {
             let t = vm.type_of(other);
-            Err(vm.unsupported(format!("object.__sizeof__ of a {} object", t.name)))
+            Err(vm.unsupported(format!("object.__sizeof__ of a {} object", t.name())))
         }
     }
 }
@@ -262,12 +263,12 @@ fn reduce_newobj(vm: &mut Vm, me: &Value) -> PyResult<Value> {
     let t = vm.type_of(me);
     if matches!(me, Value::DictView(_) | Value::Generator(_)) {
         // Types without `tp_new`.
-        return Err(vm.type_error(format!("cannot pickle '{}' object", t.name)));
+        return Err(vm.type_error(format!("cannot pickle '{}' object", t.name())));
     }
     if !matches!(me, Value::Object(_) | Value::List(_) | Value::Dict(_)) {
         // A built-in value's type may lack `tp_new` or reduce itself in C in ways the
         // VM's dicts do not say yet.
-        return Err(vm.unsupported(format!("object.__reduce_ex__ of a {} object", t.name)));
+        return Err(vm.unsupported(format!("object.__reduce_ex__ of a {} object", t.name())));
     }
     let (args, kwargs) = new_arguments(vm, me)?;
     let copyreg = import_copyreg(vm)?;
@@ -312,7 +313,7 @@ fn new_arguments(
     me: &Value,
 ) -> PyResult<(Option<Value>, Option<Rc<super::dict::Dict>>)> {
     let t = vm.type_of(me);
-    let tname = |vm: &Vm, v: &Value| vm.type_of(v).name.clone();
+    let tname = |vm: &Vm, v: &Value| vm.type_of(v).name().clone();
     if let Some(f) = vm.type_lookup(&t, "__getnewargs_ex__")? {
         let f = vm.bind(&f, me);
         let r = vm.call(&f, Args::new(vec![]))?;
@@ -391,7 +392,7 @@ fn getstate_default(vm: &mut Vm, me: &Value, required: bool) -> PyResult<Value> 
                 // base's C layout.
                 return Err(vm.unsupported(format!(
                     "object.__getstate__ of a {} instance (a built-in base's layout)",
-                    t.name
+                    t.name()
                 )));
             }
             if t.has_dict && !o.dict.is_empty() {
@@ -402,7 +403,7 @@ fn getstate_default(vm: &mut Vm, me: &Value, required: bool) -> PyResult<Value> 
         }
         // No instance dict, no slots, no extra fields to refuse.
         Value::List(_) | Value::Dict(_) | Value::Set(_) if !required => Value::None,
-        _ => return Err(vm.unsupported(format!("object.__getstate__ of a {} object", t.name))),
+        _ => return Err(vm.unsupported(format!("object.__getstate__ of a {} object", t.name()))),
     };
     let names = slot_names(vm, &t)?;
     let slots = super::dict::Dict::new_rc();
@@ -443,8 +444,8 @@ fn slot_names(vm: &mut Vm, t: &Rc<super::types::Type>) -> PyResult<Vec<Value>> {
         Value::List(l) => Ok(l.items.borrow().clone()),
         other => Err(vm.type_error(format!(
             "{}.__slotnames__ should be a list or None, not {}",
-            t.name,
-            vm.type_of(other).name
+            t.name(),
+            vm.type_of(other).name()
         ))),
     }
 }

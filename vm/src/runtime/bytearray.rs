@@ -168,7 +168,7 @@ pub fn from_object(vm: &mut Vm, source: &Value, what: &str) -> PyResult<Vec<u8>>
     let index = if vm.has_index(source) {
         match vm.try_index(source) {
             Ok(Some(Value::BigInt(_))) => {
-                let t = vm.type_of(source).name.clone();
+                let t = vm.type_of(source).name().clone();
                 return Err(vm.err(
                     "OverflowError",
                     format!("cannot fit '{t}' into an index-sized integer"),
@@ -202,7 +202,7 @@ pub fn from_object(vm: &mut Vm, source: &Value, what: &str) -> PyResult<Vec<u8>>
     let it = match vm.iter(source) {
         Ok(it) => it,
         Err(super::Throw::Exc(e)) if vm.is_instance_of(&e, "TypeError") => {
-            let n = vm.type_of(source).name.clone();
+            let n = vm.type_of(source).name().clone();
             return Err(vm.type_error(format!("cannot convert '{n}' object to {what}")));
         }
         Err(e) => return Err(e),
@@ -311,7 +311,7 @@ fn subscript(vm: &mut Vm, key: &Value) -> PyResult<Sub> {
         Value::Object(_) if vm.has_index(key) => match vm.number_index(key)? {
             Value::Int(i) => Ok(Sub::At(i)),
             _ => {
-                let t = vm.type_of(key).name.clone();
+                let t = vm.type_of(key).name().clone();
                 Err(vm.err(
                     "IndexError",
                     format!("cannot fit '{t}' into an index-sized integer"),
@@ -320,7 +320,7 @@ fn subscript(vm: &mut Vm, key: &Value) -> PyResult<Sub> {
         },
         _ => Err(vm.type_error(format!(
             "bytearray indices must be integers or slices, not {}",
-            vm.type_of(key).name
+            vm.type_of(key).name()
         ))),
     }
 }
@@ -533,7 +533,7 @@ fn concat_operand(vm: &Vm, other: &Value) -> PyResult<Vec<u8>> {
     buffer_of(other).ok_or_else(|| {
         vm.type_error(format!(
             "can't concat {} to bytearray",
-            vm.type_of(other).name
+            vm.type_of(other).name()
         ))
     })
 }
@@ -575,7 +575,7 @@ fn count_operand(vm: &mut Vm, args: &Args, name: &str) -> PyResult<usize> {
         Value::Object(_) if vm.has_index(n) => match vm.number_index(n)? {
             Value::Int(k) => Ok(k.max(0) as usize),
             _ => {
-                let t = vm.type_of(n).name.clone();
+                let t = vm.type_of(n).name().clone();
                 Err(vm.err(
                     "OverflowError",
                     format!("cannot fit '{t}' into an index-sized integer"),
@@ -584,7 +584,7 @@ fn count_operand(vm: &mut Vm, args: &Args, name: &str) -> PyResult<usize> {
         },
         _ => Err(vm.type_error(format!(
             "'{}' object cannot be interpreted as an integer",
-            vm.type_of(n).name
+            vm.type_of(n).name()
         ))),
     }
 }
@@ -657,7 +657,7 @@ fn extend(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Some(b) => b,
         None => {
             if !vm.is_iterable(&items) {
-                let n = vm.type_of(&items).name.clone();
+                let n = vm.type_of(&items).name().clone();
                 return Err(vm.type_error(format!("can't extend bytearray with {n}")));
             }
             let it = vm.iter(&items)?;
@@ -786,7 +786,7 @@ pub fn binary(
             let count = if left || left_seq { b } else { a };
             Err(vm.type_error(format!(
                 "can't multiply sequence by non-int of type '{}'",
-                vm.type_of(count).name
+                vm.type_of(count).name()
             )))
         }
         BinaryOp::Remainder if left => Err(vm.unsupported("bytearray %-formatting")),

@@ -98,15 +98,26 @@ impl Vm {
             Value::Object(_) | Value::Native(_) => {
                 let t = self.type_of(callable);
                 match t.lookup("__call__") {
-                    Some(f) => {
-                        args.pos.insert(0, callable.clone());
-                        self.call_for_eval(&f, args)
-                    }
-                    None => Err(self.type_error(format!("'{}' object is not callable", t.name))),
+                    // slot_tp_call (lookup_method): a descriptor other than a function
+                    // is bound first; the call takes a unit of the C recursion budget
+                    // (_PyObject_MakeTpCall), so `C.__call__ = C()` ends in RecursionError.
+                    Some(f) => match self.bind_special(&f, callable)? {
+                        Some(bound) => {
+                            let v = self.guarded(" while calling a Python object", |vm| {
+                                vm.call(&bound, args)
+                            })?;
+                            Ok(Callee::Done(v))
+                        }
+                        None => {
+                            args.pos.insert(0, callable.clone());
+                            self.call_for_eval(&f, args)
+                        }
+                    },
+                    None => Err(self.type_error(format!("'{}' object is not callable", t.name()))),
                 }
             }
             other => {
-                let name = self.type_of(other).name.clone();
+                let name = self.type_of(other).name().clone();
                 Err(self.type_error(format!("'{name}' object is not callable")))
             }
         }
@@ -119,7 +130,7 @@ impl Vm {
         let wrapper = super::slots::wrapper_style(owner, name);
         // CPython's messages name the type's tp_name (`itertools.count`), which for most
         // built-in types is the registry key.
-        let shown = self.ty(owner).name.clone();
+        let shown = self.ty(owner).name().clone();
         let Some(receiver) = args.pos.first() else {
             return Err(self.type_error(if wrapper {
                 format!("descriptor '{name}' of '{shown}' object needs an argument")
@@ -140,12 +151,12 @@ impl Vm {
         Err(self.type_error(if wrapper {
             format!(
                 "descriptor '{name}' requires a '{shown}' object but received a '{}'",
-                t.name
+                t.name()
             )
         } else {
             format!(
                 "descriptor '{name}' for '{shown}' objects doesn't apply to a '{}' object",
-                t.name
+                t.name()
             )
         }))
     }
@@ -327,7 +338,7 @@ impl Vm {
         // By the bases' names: asked on every instance creation.
         if t.mro_rest
             .iter()
-            .any(|b| b.is_builtin() && &*b.name == "module")
+            .any(|b| b.is_builtin() && &*b.name() == "module")
         {
             return Err(self.unsupported("an instance of a subclass of module"));
         }
@@ -376,7 +387,7 @@ impl Vm {
         let s = if names.len() == 1 { "" } else { "s" };
         Err(self.type_error(format!(
             "Can't instantiate abstract class {} without an implementation for abstract method{s} {}",
-            t.name,
+            t.name(),
             names.join(", ")
         )))
     }
@@ -405,7 +416,7 @@ impl Vm {
                 a.pos.insert(0, obj.clone());
                 let r = self.call(&init, a)?;
                 if !r.is_none() {
-                    let name = self.type_of(&r).name.clone();
+                    let name = self.type_of(&r).name().clone();
                     return Err(
                         self.type_error(format!("__init__() should return None, not '{name}'"))
                     );
@@ -432,7 +443,7 @@ impl Vm {
                     && (!args.pos.is_empty() || !args.kw.is_empty())
                     && t.lookup("__new__").is_none_or(|n| is_object_method(&n))
                 {
-                    return Err(self.type_error(format!("{}() takes no arguments", t.name)));
+                    return Err(self.type_error(format!("{}() takes no arguments", t.name())));
                 }
                 Ok(())
             }

@@ -201,10 +201,10 @@ impl Key {
                 let t = o.class.borrow().clone();
                 for c in t.mro().iter().take_while(|c| !c.is_builtin()) {
                     match c.dict.get_str("__hash__") {
-                        Some(Value::None) => return Err(Unhashable::Class(t.name.clone())),
+                        Some(Value::None) => return Err(Unhashable::Class(t.name().clone())),
                         Some(_) => return Err(Unhashable::UserDefined),
                         None if c.dict.get_str("__eq__").is_some() => {
-                            return Err(Unhashable::Class(t.name.clone()))
+                            return Err(Unhashable::Class(t.name().clone()))
                         }
                         None => {}
                     }
@@ -213,7 +213,7 @@ impl Key {
                 // value (it inherits that type's `__hash__` and `__eq__`).
                 if let Some(p) = &o.payload {
                     return Key::of_at(p, depth).map_err(|e| match e {
-                        Unhashable::Type(_) => Unhashable::Class(t.name.clone()),
+                        Unhashable::Type(_) => Unhashable::Class(t.name().clone()),
                         other => other,
                     });
                 }

@@ -230,7 +230,7 @@ fn file_loader(vm: &mut Vm, filename: &str, sourceless: bool) -> Value {
 /// An exception escaped the module: print it like CPython's default excepthook and record
 /// the `exception` channel. spec: exceptions.uncaught
 fn uncaught(vm: &mut Vm, exc: Value) -> End {
-    let type_name = vm.type_of(&exc).name.to_string();
+    let type_name = vm.type_of(&exc).name().to_string();
     let message = vm.str_of(&exc).unwrap_or_default();
     let exit_code = if type_name == "SystemExit" {
         exit_status(vm, &exc)

@@ -49,7 +49,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> PyResult<Value> {
     if !matches!(message, Value::Str(_)) {
         return Err(vm.type_error(format!(
             "BaseExceptionGroup.__new__() argument 1 must be str, not {}",
-            vm.type_of(message).name
+            vm.type_of(message).name()
         )));
     }
     // `PySequence_Check`: the built-in sequences (a user sequence is not modelled here).
@@ -103,7 +103,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> PyResult<Value> {
     };
     // `BaseExceptionGroup_init` rejects keywords after `__new__` has checked the rest.
     if !args.kw.is_empty() {
-        return Err(vm.type_error(format!("{}() takes no keyword arguments", cls.name)));
+        return Err(vm.type_error(format!("{}() takes no keyword arguments", cls.name())));
     }
     let exc = vm.new_exception(&cls, args.pos.clone());
     if let Some(d) = exc.exc() {
@@ -309,9 +309,9 @@ pub fn exception_group_match(
     if is_group(vm, exc) {
         let split = vm.getattr(exc, "split")?;
         let pair = vm.call1(&split, match_type.clone())?;
-        let tname = vm.type_of(exc).name.clone();
+        let tname = vm.type_of(exc).name().clone();
         let Value::Tuple(items) = &pair else {
-            let got = vm.type_of(&pair).name.clone();
+            let got = vm.type_of(&pair).name().clone();
             return Err(vm.type_error(format!("{tname}.split must return a tuple, not {got}")));
         };
         if items.len() < 2 {

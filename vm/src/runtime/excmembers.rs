@@ -147,7 +147,7 @@ fn receiver(vm: &Vm, args: &Args, owner: &str, method: &str) -> PyResult<Value> 
         Some(v) if family_of(vm, v).is_some_and(|(f, _)| f == owner) => Ok(v.clone()),
         Some(v) => Err(vm.type_error(format!(
             "descriptor '{method}' for '{owner}' objects doesn't apply to a '{}' object",
-            vm.type_of(v).name
+            vm.type_of(v).name()
         ))),
         None => Err(vm.type_error(format!(
             "unbound method {owner}.{method}() needs an argument"

@@ -22,7 +22,7 @@ impl Vm {
             return match r {
                 Value::Str(s) => Ok(s.to_string()),
                 other => {
-                    let n = self.type_of(&other).name.clone();
+                    let n = self.type_of(&other).name().clone();
                     Err(self.type_error(format!("__format__ must return a str, not {n}")))
                 }
             };
@@ -69,7 +69,7 @@ impl Vm {
                 }
             }
             other => {
-                let n = self.type_of(other).name.clone();
+                let n = self.type_of(other).name().clone();
                 Err(self.type_error(format!(
                     "unsupported format string passed to {n}.__format__"
                 )))
@@ -79,7 +79,7 @@ impl Vm {
 
     /// `unknown_presentation_type`.
     fn unknown_code(&self, t: char, v: &Value) -> Throw {
-        let n = self.type_of(v).name.clone();
+        let n = self.type_of(v).name().clone();
         let code = match u32::from(t) {
             33..=127 => t.to_string(),
             c => format!("\\x{c:x}"),
@@ -164,7 +164,7 @@ impl Vm {
             }
         }
         if c.len() - i > 1 {
-            let n = self.type_of(v).name.clone();
+            let n = self.type_of(v).name().clone();
             return Err(self.value_error(format!(
                 "Invalid format specifier '{spec}' for object of type '{n}'"
             )));

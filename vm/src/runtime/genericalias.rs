@@ -89,11 +89,15 @@ fn repr_item(vm: &mut Vm, v: &Value) -> PyResult<String> {
         Value::Ellipsis => Ok("...".to_owned()),
         Value::Type(t) => {
             let q = t.qualname.borrow().clone();
-            let module = t.module.clone();
-            Ok(if &*module == "builtins" {
-                q.to_string()
-            } else {
-                format!("{module}.{q}")
+            // `__module__`: None gives the repr, another object its str.
+            let module = match t.module_str() {
+                Some(m) => Value::Str(m),
+                None => t.dict.get_str("__module__").unwrap_or(Value::None),
+            };
+            Ok(match &module {
+                Value::None => vm.repr(v)?,
+                Value::Str(m) if &**m == "builtins" => q.to_string(),
+                _ => format!("{}.{q}", vm.str_of(&module)?),
             })
         }
         other => vm.repr(other),
@@ -127,7 +131,7 @@ pub fn union_repr(vm: &mut Vm, u: &Union) -> PyResult<String> {
     let mut parts = Vec::new();
     for a in u.args.iter() {
         match a {
-            Value::Type(t) if &*t.name == "NoneType" => parts.push("None".to_owned()),
+            Value::Type(t) if &*t.name() == "NoneType" => parts.push("None".to_owned()),
             other => parts.push(repr_item(vm, other)?),
         }
     }
@@ -261,10 +265,11 @@ fn alias_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
         Some(Value::Type(t)) => Err(vm.type_error(format!(
             "types.GenericAlias.__new__({}): {} is not a subtype of types.GenericAlias",
-            t.name, t.name
+            t.name(),
+            t.name()
         ))),
         Some(other) => {
-            let n = vm.type_of(other).name.clone();
+            let n = vm.type_of(other).name().clone();
             Err(vm.type_error(format!(
                 "types.GenericAlias.__new__(X): X is not a type object ({n})"
             )))

@@ -30,7 +30,7 @@ impl Vm {
             _ => match exact_int(r.builtin_value()) {
                 // A strict int subclass (a bool included): deprecated, but still taken.
                 Some(i) => {
-                    let n = self.type_of(&r).name.clone();
+                    let n = self.type_of(&r).name().clone();
                     super::modules::warnings::warn_native(
                         self,
                         "DeprecationWarning",
@@ -43,7 +43,7 @@ impl Vm {
                     Ok(Some(i))
                 }
                 None => {
-                    let n = self.type_of(&r).name.clone();
+                    let n = self.type_of(&r).name().clone();
                     Err(self.type_error(format!("__index__ returned non-int (type {n})")))
                 }
             },
@@ -57,7 +57,7 @@ impl Vm {
             Some(i) => Ok(i),
             None => Err(self.type_error(format!(
                 "'{}' object cannot be interpreted as an integer",
-                self.type_of(v).name
+                self.type_of(v).name()
             ))),
         }
     }

@@ -90,7 +90,7 @@ impl Vm {
             None if is_int(v) => Err(self.c_int_overflow()),
             None => Err(self.type_error(format!(
                 "'{}' object cannot be interpreted as an integer",
-                self.type_of(v).name
+                self.type_of(v).name()
             ))),
         }
     }

@@ -41,7 +41,7 @@ impl Vm {
         let t = self.type_of(v);
         let f = match t.lookup("__hash__") {
             Some(Value::None) | None => {
-                return Err(self.type_error(format!("unhashable type: '{}'", t.name)))
+                return Err(self.type_error(format!("unhashable type: '{}'", t.name())))
             }
             Some(f) => f,
         };

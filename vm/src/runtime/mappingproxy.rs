@@ -76,7 +76,7 @@ pub fn new(vm: &mut Vm, args: &Args) -> PyResult<Value> {
     };
     match &mapping {
         Value::Dict(d) => Ok(of_dict(vm, d)),
-        Value::Object(o) if &*o.class.borrow().name == "collections.OrderedDict" => {
+        Value::Object(o) if &*o.class.borrow().name() == "collections.OrderedDict" => {
             let Some(Value::Dict(d)) = &o.payload else {
                 return Err(vm.bug("an OrderedDict without its dict"));
             };
@@ -88,14 +88,14 @@ pub fn new(vm: &mut Vm, args: &Args) -> PyResult<Value> {
         }
         Value::List(_) | Value::Tuple(_) => Err(vm.type_error(format!(
             "mappingproxy() argument must be a mapping, not {}",
-            vm.type_of(&mapping).name
+            vm.type_of(&mapping).name()
         ))),
         other if vm.type_of(other).lookup("__getitem__").is_some() => {
             Err(vm.unsupported("a mappingproxy of a mapping other than a dict"))
         }
         other => Err(vm.type_error(format!(
             "mappingproxy() argument must be a mapping, not {}",
-            vm.type_of(other).name
+            vm.type_of(other).name()
         ))),
     }
 }
@@ -128,7 +128,7 @@ const VARIABLE_SIZE: &[&str] = &["int", "bool", "bytes", "tuple", "type"];
 fn builtin_is(t: &Rc<Type>, names: &[&str]) -> bool {
     t.mro()
         .iter()
-        .any(|c| c.is_builtin() && names.iter().any(|n| c.name.rsplit('.').next() == Some(n)))
+        .any(|c| c.is_builtin() && names.iter().any(|n| c.name().rsplit('.').next() == Some(n)))
 }
 
 /// The slot names a class's `__slots__` declares, if it declares any.
@@ -202,10 +202,11 @@ const IS_ABSTRACT: i64 = 1 << 20;
 /// CPython's attribute cache sets on a class's first lookup, is never set on a class.
 pub fn type_flags(vm: &Vm, t: &Rc<Type>) -> PyResult<i64> {
     if t.is_builtin() {
-        let own = t.name.rsplit('.').next().unwrap_or_default();
+        let tn = t.name();
+        let own = tn.rsplit('.').next().unwrap_or_default();
         return match super::cpython_names::TYPE_FLAGS.binary_search_by(|(n, _)| n.cmp(&own)) {
             Ok(i) => Ok(super::cpython_names::TYPE_FLAGS[i].1),
-            Err(_) => Err(vm.unsupported(format!("{}.__flags__", t.name))),
+            Err(_) => Err(vm.unsupported(format!("{}.__flags__", t.name()))),
         };
     }
     let mut flags = CLASS_FLAGS;
@@ -317,7 +318,9 @@ fn getset_args(
     if !t.is_subtype(&owner) {
         return Err(vm.type_error(format!(
             "descriptor '{}' for '{}' objects doesn't apply to a '{}' object",
-            g.name, owner.name, t.name
+            g.name,
+            owner.name(),
+            t.name()
         )));
     }
     Ok((g.name, owner, obj))
@@ -350,7 +353,7 @@ fn getset_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Some(v) => Ok(v),
         None => Err(vm.unsupported(format!(
             "the descriptor {name} of a {}",
-            vm.type_of(&obj).name
+            vm.type_of(&obj).name()
         ))),
     }
 }
@@ -373,7 +376,7 @@ fn getset_write(vm: &Vm, name: &str, owner: &Rc<Type>) -> PyResult<Value> {
             "AttributeError",
             format!(
                 "attribute '{name}' of '{}' objects is not writable",
-                owner.name
+                owner.name()
             ),
         ));
     }
@@ -385,7 +388,7 @@ pub fn contents(vm: &Vm, t: &Rc<Type>) -> PyResult<Rc<Dict>> {
     if t.is_builtin() {
         return Err(vm.unsupported(format!(
             "listing the __dict__ of the built-in type {}",
-            t.name
+            t.name()
         )));
     }
     let d = Dict::new_rc();
@@ -442,9 +445,9 @@ fn lookup(
         if let Some(d) = builtin_descriptor(vm, t, s) {
             return Ok(Some(d));
         }
-        let own = t.name.rsplit('.').next().unwrap_or_default().to_owned();
+        let own = t.name().rsplit('.').next().unwrap_or_default().to_owned();
         if super::reach::defining_type(&own, s) == Some(own.as_str()) {
-            return Err(vm.unsupported(format!("{}.__dict__[{s:?}]", t.name)));
+            return Err(vm.unsupported(format!("{}.__dict__[{s:?}]", t.name())));
         }
     }
     Ok(None)
@@ -548,7 +551,7 @@ pub fn getset_repr(g: &GetSet) -> String {
     let owner = g
         .owner
         .upgrade()
-        .map(|t| t.name.to_string())
+        .map(|t| t.name().to_string())
         .unwrap_or_default();
     let kind = if g.member { "member" } else { "attribute" };
     format!("<{kind} '{}' of '{owner}' objects>", g.name)

@@ -237,11 +237,11 @@ pub fn construct(vm: &mut Vm, args: Args) -> PyResult<Value> {
             None if buffer_type(vm, other) => {
                 return Err(vm.unsupported(format!(
                     "memoryview of a '{}' object",
-                    vm.type_of(other).name
+                    vm.type_of(other).name()
                 )))
             }
             None => {
-                let n = vm.type_of(other).name.clone();
+                let n = vm.type_of(other).name().clone();
                 return Err(vm.type_error(format!(
                     "memoryview: a bytes-like object is required, not '{n}'"
                 )));
@@ -263,7 +263,7 @@ pub fn construct(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn buffer_type(vm: &Vm, v: &Value) -> bool {
     match v {
         Value::Object(_) | Value::Native(_) => true,
-        _ => vm.type_of(v).name.as_ref() == "bytes",
+        _ => vm.type_of(v).name().as_ref() == "bytes",
     }
 }
 
@@ -428,7 +428,7 @@ fn key(vm: &mut Vm, key: &Value) -> PyResult<Key> {
         Value::Object(_) if vm.has_index(key) => match vm.number_index(key)? {
             Value::Int(i) => Ok(Key::At(i)),
             _ => {
-                let t = vm.type_of(key).name.clone();
+                let t = vm.type_of(key).name().clone();
                 Err(vm.err(
                     "IndexError",
                     format!("cannot fit '{t}' into an index-sized integer"),
@@ -582,7 +582,7 @@ fn setitem(vm: &mut Vm, args: Args) -> PyResult<Value> {
             let (src, src_fmt) = match source_buffer(vm, &v)? {
                 Some(x) => x,
                 None => {
-                    let t = vm.type_of(&v).name.clone();
+                    let t = vm.type_of(&v).name().clone();
                     return Err(
                         vm.type_error(format!("a bytes-like object is required, not '{t}'"))
                     );
@@ -643,7 +643,7 @@ fn tobytes(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Some(Value::Str(s)) if matches!(&*s, "C" | "F" | "A") => {}
         Some(Value::Str(_)) => return Err(vm.value_error("order must be 'C', 'F' or 'A'")),
         Some(o) => {
-            let t = vm.type_of(&o).name.clone();
+            let t = vm.type_of(&o).name().clone();
             return Err(vm.type_error(format!(
                 "tobytes() argument 'order' must be str or None, not {t}"
             )));
@@ -700,7 +700,7 @@ fn cast(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let (m, mbuf) = live(vm, &args)?;
     let format = format.unwrap_or_default();
     let Value::Str(f) = format.builtin_value() else {
-        let t = vm.type_of(&format).name.clone();
+        let t = vm.type_of(&format).name().clone();
         return Err(vm.type_error(format!("cast() argument 'format' must be str, not {t}")));
     };
     if !m.c_contiguous() {

@@ -241,8 +241,8 @@ impl Vm {
                     }
                 }
                 let (ta, tb) = (
-                    self.type_of(shown_a).name.clone(),
-                    self.type_of(shown_b).name.clone(),
+                    self.type_of(shown_a).name().clone(),
+                    self.type_of(shown_b).name().clone(),
                 );
                 let shown = shown(op, inplace);
                 match (op, a) {
@@ -266,7 +266,7 @@ impl Vm {
                         if self.has_index(n) {
                             let seq = if is_sequence(a) { a } else { b };
                             let Value::Int(count) = self.number_index(n)? else {
-                                let t = self.type_of(n).name.clone();
+                                let t = self.type_of(n).name().clone();
                                 return Err(self.err(
                                     "OverflowError",
                                     format!("cannot fit '{t}' into an index-sized integer"),
@@ -409,7 +409,10 @@ impl Vm {
                 return Ok(u);
             }
         }
-        let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());
+        let (ta, tb) = (
+            self.type_of(a).name().clone(),
+            self.type_of(b).name().clone(),
+        );
         let shown = shown(op, inplace);
         Err(self.type_error(format!(
             "unsupported operand type(s) for {shown}: '{ta}' and '{tb}'"
@@ -424,7 +427,7 @@ impl Vm {
         match number(v).map(|n| arith::unary(op, &n)) {
             Some(Ok(n)) => Ok(from_num(n)),
             Some(Err(ArithError::NotNumeric)) | None => {
-                let t = self.type_of(v).name.clone();
+                let t = self.type_of(v).name().clone();
                 Err(self.type_error(format!("bad operand type for unary {}: '{t}'", op.symbol())))
             }
             Some(Err(e)) => Err(self.arith_error(e)),

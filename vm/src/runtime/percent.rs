@@ -293,7 +293,7 @@ impl Vm {
                         n.to_f64().map_err(|e| self.arith_error(e))?
                     }
                     _ => {
-                        let n = self.type_of(v).name.clone();
+                        let n = self.type_of(v).name().clone();
                         return Err(self.type_error(format!("must be real number, not {n}")));
                     }
                 };
@@ -343,7 +343,7 @@ impl Vm {
     /// `mainformatlong`'s conversion of `v` to an int.
     fn percent_int(&mut self, ty: char, v: &Value) -> PyResult<Num> {
         let wrong = |vm: &Vm| {
-            let n = vm.type_of(v).name.clone();
+            let n = vm.type_of(v).name().clone();
             let what = if matches!(ty, 'o' | 'x' | 'X') {
                 "an integer"
             } else {

@@ -124,7 +124,7 @@ impl Vm {
                 // `_io._IOBase()` and its kin: plain instances, methods in their dicts.
                 if t.is_builtin()
                     && o.payload.is_none()
-                    && !super::modules::io::iobase::BASES.contains(&&*t.name)
+                    && !super::modules::io::iobase::BASES.contains(&&*t.name())
                 {
                     return None;
                 }
@@ -160,11 +160,14 @@ impl Vm {
         args: Vec<Value>,
     ) -> PyResult<Option<Value>> {
         match self.special(v, name) {
-            Some(f) => {
-                let mut all = vec![v.clone()];
-                all.extend(args);
-                Ok(Some(self.call(&f, Args::new(all))?))
-            }
+            Some(f) => match self.bind_special(&f, v)? {
+                Some(bound) => Ok(Some(self.call(&bound, Args::new(args))?)),
+                None => {
+                    let mut all = vec![v.clone()];
+                    all.extend(args);
+                    Ok(Some(self.call(&f, Args::new(all))?))
+                }
+            },
             None => Ok(None),
         }
     }
@@ -288,7 +291,7 @@ impl Vm {
                     return match r {
                         Value::Bool(b) => Ok(b),
                         other => {
-                            let n = self.type_of(&other).name.clone();
+                            let n = self.type_of(&other).name().clone();
                             Err(self
                                 .type_error(format!("__bool__ should return bool, returned {n}")))
                         }
@@ -359,6 +362,12 @@ impl Vm {
                 }
             }
             (Value::Range(x), Value::Range(y)) => x.equals(y),
+            // method_richcompare: equal functions bound to the same object.
+            (Value::Method(x), Value::Method(y))
+                if matches!((&x.func, &y.func), (Value::Function(_), Value::Function(_))) =>
+            {
+                x.func.is(&y.func) && x.receiver.is(&y.receiver)
+            }
             (Value::Object(_) | Value::Native(_), _) | (_, Value::Object(_) | Value::Native(_)) => {
                 match self.user_compare(CompareOp::Eq, a, b)? {
                     Some(r) => return self.truthy(&r),
@@ -469,8 +478,8 @@ impl Vm {
                     return Ok(Value::Bool(false));
                 }
                 let (ta, tb) = (
-                    self.type_of(orig_a).name.clone(),
-                    self.type_of(orig_b).name.clone(),
+                    self.type_of(orig_a).name().clone(),
+                    self.type_of(orig_b).name().clone(),
                 );
                 Err(self.type_error(format!(
                     "'{}' not supported between instances of '{ta}' and '{tb}'",
@@ -520,11 +529,18 @@ impl Vm {
 
     /// Calls `v`'s comparison method `name` with `other` ([`Vm::slot_method`]).
     fn call_slot(&mut self, v: &Value, name: &str, other: &Value) -> PyResult<Option<Value>> {
-        match self.slot_method(v, name) {
-            Some(f) => Ok(Some(
+        let Some(f) = self.slot_method(v, name) else {
+            return Ok(None);
+        };
+        // slot_tp_richcompare: an error binding the method (a property whose getter
+        // raises) is cleared, and the comparison is NotImplemented.
+        match self.bind_special(&f, v) {
+            Ok(None) => Ok(Some(
                 self.call(&f, Args::new(vec![v.clone(), other.clone()]))?,
             )),
-            None => Ok(None),
+            Ok(Some(bound)) => Ok(Some(self.call(&bound, Args::new(vec![other.clone()]))?)),
+            Err(Throw::Exc(_) | Throw::Reraise(_)) => Ok(Some(Value::NotImplemented)),
+            Err(e) => Err(e),
         }
     }
 
@@ -569,7 +585,10 @@ impl Vm {
             return match self.order(a, b)? {
                 Some(o) => Ok(Some(o)),
                 None => {
-                    let (ta, tb) = (self.type_of(a).name.clone(), self.type_of(b).name.clone());
+                    let (ta, tb) = (
+                        self.type_of(a).name().clone(),
+                        self.type_of(b).name().clone(),
+                    );
                     Err(self.type_error(format!(
                         "'<' not supported between instances of '{ta}' and '{tb}'"
                     )))
@@ -620,7 +639,7 @@ impl Vm {
                 if let Some(it) = self.call_special(v, "__iter__", vec![])? {
                     // CPython `PyObject_GetIter` checks what `__iter__` gave.
                     if !self.is_iterator(&it) {
-                        let n = self.type_of(&it).name.clone();
+                        let n = self.type_of(&it).name().clone();
                         return Err(
                             self.type_error(format!("iter() returned non-iterator of type '{n}'"))
                         );
@@ -633,7 +652,7 @@ impl Vm {
                         index: 0,
                     }
                 } else {
-                    let n = self.type_of(v).name.clone();
+                    let n = self.type_of(v).name().clone();
                     return Err(self.type_error(format!("'{n}' object is not iterable")));
                 }
             }
@@ -646,7 +665,7 @@ impl Vm {
                 }
             }
             other => {
-                let n = self.type_of(other).name.clone();
+                let n = self.type_of(other).name().clone();
                 return Err(self.type_error(format!("'{n}' object is not iterable")));
             }
         };
@@ -709,7 +728,7 @@ impl Vm {
                 match self.call_special(it, "__next__", vec![]) {
                     Ok(Some(v)) => Ok(IterStep::Item(v)),
                     Ok(None) => {
-                        let n = self.type_of(it).name.clone();
+                        let n = self.type_of(it).name().clone();
                         Err(self.type_error(format!("'{n}' object is not an iterator")))
                     }
                     Err(Throw::Exc(e)) if self.is_instance_of(&e, "StopIteration") => {
@@ -719,7 +738,7 @@ impl Vm {
                 }
             }
             other => {
-                let n = self.type_of(other).name.clone();
+                let n = self.type_of(other).name().clone();
                 Err(self.type_error(format!("'{n}' object is not an iterator")))
             }
         }
@@ -1089,19 +1108,19 @@ impl Vm {
                         return Err(self.err("OverflowError", super::int::CANNOT_FIT))
                     }
                     Some(other) => {
-                        let n = self.type_of(&other).name.clone();
+                        let n = self.type_of(&other).name().clone();
                         return Err(self.type_error(format!(
                             "'{n}' object cannot be interpreted as an integer"
                         )));
                     }
                     None => {
-                        let n = self.type_of(v).name.clone();
+                        let n = self.type_of(v).name().clone();
                         return Err(self.type_error(format!("object of type '{n}' has no len()")));
                     }
                 }
             }
             other => {
-                let n = self.type_of(other).name.clone();
+                let n = self.type_of(other).name().clone();
                 return Err(self.type_error(format!("object of type '{n}' has no len()")));
             }
         })
@@ -1118,7 +1137,7 @@ impl Vm {
             Value::Str(s) => match item {
                 Value::Str(x) => Ok(s.contains(&**x)),
                 other => {
-                    let n = self.type_of(other).name.clone();
+                    let n = self.type_of(other).name().clone();
                     Err(self.type_error(format!(
                         "'in <string>' requires string as left operand, not {n}"
                     )))
@@ -1161,7 +1180,7 @@ impl Vm {
             | Value::Generator(_)
             | Value::DictView(_) => self.contains_by_iteration(container, item),
             other => {
-                let n = self.type_of(other).name.clone();
+                let n = self.type_of(other).name().clone();
                 Err(self.type_error(format!("argument of type '{n}' is not iterable")))
             }
         }
@@ -1182,7 +1201,7 @@ impl Vm {
                 Ok(sub.is_empty() || b.windows(sub.len()).any(|w| w == &sub[..]))
             }
             _ => {
-                let n = self.type_of(item).name.clone();
+                let n = self.type_of(item).name().clone();
                 Err(self.type_error(format!("a bytes-like object is required, not '{n}'")))
             }
         }
@@ -1257,7 +1276,7 @@ impl Vm {
                 let Some(i) = super::int::int_num(sub) else {
                     return Err(self.type_error(
                         "range indices must be integers or slices, not ".to_string()
-                            + &self.type_of(sub).name,
+                            + &self.type_of(sub).name(),
                     ));
                 };
                 match r.item(&i) {
@@ -1278,7 +1297,7 @@ impl Vm {
                 match self.call_special(container, "__getitem__", vec![sub.clone()])? {
                     Some(v) => Ok(v),
                     None => {
-                        let n = self.type_of(container).name.clone();
+                        let n = self.type_of(container).name().clone();
                         Err(self.type_error(format!("'{n}' object is not subscriptable")))
                     }
                 }
@@ -1288,10 +1307,14 @@ impl Vm {
             Value::Type(t)
                 if t.is_builtin()
                     && reach::type_has(
-                        t.name.rsplit('.').next().unwrap_or(&t.name),
+                        t.name().rsplit('.').next().unwrap_or(&t.name()),
                         "__class_getitem__",
                     ) =>
             {
+                Ok(super::genericalias::alias(container.clone(), sub))
+            }
+            // PyObject_GetItem's special case: `type[int]` (and no other type's).
+            Value::Type(t) if Rc::ptr_eq(t, &self.ty("type")) => {
                 Ok(super::genericalias::alias(container.clone(), sub))
             }
             // PyObject_GetItem on a class: its `__class_getitem__`, if it has one.
@@ -1300,7 +1323,7 @@ impl Vm {
                 self.call(&f, Args::new(vec![sub.clone()]))
             }
             Value::Type(t) => {
-                let n = t.name.clone();
+                let n = t.name().clone();
                 Err(self.type_error(format!("type '{n}' is not subscriptable")))
             }
             // typealias_subscript: a generic alias subscripted is a `types.GenericAlias`.
@@ -1308,7 +1331,7 @@ impl Vm {
                 super::modules::typing::alias_subscript(self, container, sub)
             }
             other => {
-                let n = self.type_of(other).name.clone();
+                let n = self.type_of(other).name().clone();
                 Err(self.type_error(format!("'{n}' object is not subscriptable")))
             }
         }
@@ -1330,7 +1353,7 @@ impl Vm {
                 ))
             }
             other => {
-                let n = self.type_of(other).name.clone();
+                let n = self.type_of(other).name().clone();
                 // `unicode_subscript` words it apart.
                 if what == "string" {
                     return Err(
@@ -1446,7 +1469,7 @@ impl Vm {
                     Ok(())
                 }
                 other => {
-                    let n = self.type_of(other).name.clone();
+                    let n = self.type_of(other).name().clone();
                     Err(self
                         .type_error(format!("list indices must be integers or slices, not {n}")))
                 }
@@ -1456,14 +1479,14 @@ impl Vm {
                 match self.call_special(container, "__setitem__", vec![sub.clone(), v])? {
                     Some(_) => Ok(()),
                     None => {
-                        let n = self.type_of(container).name.clone();
+                        let n = self.type_of(container).name().clone();
                         Err(self
                             .type_error(format!("'{n}' object does not support item assignment")))
                     }
                 }
             }
             other => {
-                let n = self.type_of(other).name.clone();
+                let n = self.type_of(other).name().clone();
                 Err(self.type_error(format!("'{n}' object does not support item assignment")))
             }
         }
@@ -1495,7 +1518,7 @@ impl Vm {
                     Ok(())
                 }
                 other => {
-                    let n = self.type_of(other).name.clone();
+                    let n = self.type_of(other).name().clone();
                     Err(self
                         .type_error(format!("list indices must be integers or slices, not {n}")))
                 }
@@ -1517,7 +1540,7 @@ impl Vm {
     /// `PyObject_DelItem`'s refusal: a type with `tp_as_sequence` (a class's instances
     /// included) and an index key reach `PySequence_DelItem`, whose wording differs.
     fn no_item_deletion(&self, container: &Value, sub: &Value) -> Throw {
-        let n = self.type_of(container).name.clone();
+        let n = self.type_of(container).name().clone();
         let has_sequence = matches!(
             container,
             Value::Str(_)
@@ -1636,7 +1659,7 @@ impl Vm {
         }
         let i = self.number_index(sub)?;
         if matches!(i, Value::BigInt(_)) && !(get && matches!(container, Value::Range(_))) {
-            let t = self.type_of(sub).name.clone();
+            let t = self.type_of(sub).name().clone();
             return Err(self.err(
                 "IndexError",
                 format!("cannot fit '{t}' into an index-sized integer"),

@@ -15,11 +15,12 @@ impl Vm {
     /// a type of the builtins module.
     pub fn default_repr(&self, v: &Value) -> String {
         let t = self.type_of(v);
-        if &*t.module == "builtins" {
-            format!("<{} object at {}>", t.name, addr(v))
-        } else {
-            let qual = t.qualname.borrow().clone();
-            format!("<{}.{} object at {}>", t.module, qual, addr(v))
+        match t.module_str() {
+            Some(m) if &*m != "builtins" => {
+                let qual = t.qualname.borrow().clone();
+                format!("<{m}.{qual} object at {}>", addr(v))
+            }
+            _ => format!("<{} object at {}>", t.name(), addr(v)),
         }
     }
 
@@ -141,7 +142,7 @@ impl Vm {
                 format!("{name}([{inner}])")
             }
             Value::Iter(_) => {
-                let name = self.type_of(v).name.to_string();
+                let name = self.type_of(v).name().to_string();
                 format!("<{name} object at {}>", addr(v))
             }
             Value::Function(f) => format!("<function {} at {}>", f.qualname.borrow(), addr(v)),
@@ -153,10 +154,14 @@ impl Vm {
                 Some(owner) if super::reach::is_wrapper_descriptor(owner, b.name) => format!(
                     "<slot wrapper '{}' of '{}' objects>",
                     b.name,
-                    self.ty(owner).name
+                    self.ty(owner).name()
                 ),
                 Some(owner) => {
-                    format!("<method '{}' of '{}' objects>", b.name, self.ty(owner).name)
+                    format!(
+                        "<method '{}' of '{}' objects>",
+                        b.name,
+                        self.ty(owner).name()
+                    )
                 }
                 None => format!("<built-in function {}>", b.name),
             },
@@ -173,7 +178,7 @@ impl Vm {
                                 super::reach::is_wrapper_descriptor(o, b.name)
                             }) =>
                         {
-                            let tname = self.type_of(&recv).name.clone();
+                            let tname = self.type_of(&recv).name().clone();
                             format!(
                                 "<method-wrapper '{}' of {} object at {}>",
                                 b.name,
@@ -182,7 +187,7 @@ impl Vm {
                             )
                         }
                         _ => {
-                            let tname = self.type_of(&recv).name.clone();
+                            let tname = self.type_of(&recv).name().clone();
                             format!(
                                 "<built-in method {} of {} object at {}>",
                                 b.name,
@@ -258,25 +263,26 @@ impl Vm {
                 match r.builtin_value() {
                     Value::Str(s) => s.to_string(),
                     _ => {
-                        let n = self.type_of(&r).name.clone();
+                        let n = self.type_of(&r).name().clone();
                         return Err(
                             self.type_error(format!("__repr__ returned non-string (type {n})"))
                         );
                     }
                 }
             }
-            Value::Type(t) => {
-                if &*t.module == "builtins" {
-                    format!("<class '{}'>", t.qualname.borrow())
-                } else {
-                    format!("<class '{}.{}'>", t.module, t.qualname.borrow())
+            // type_repr: `<class 'module.qualname'>`, or the tp_name alone.
+            Value::Type(t) => match t.module_str() {
+                Some(m) if &*m != "builtins" => {
+                    format!("<class '{m}.{}'>", t.qualname.borrow())
                 }
-            }
+                _ if t.builtin => format!("<class '{}'>", t.qualname.borrow()),
+                _ => format!("<class '{}'>", t.name()),
+            },
             Value::Cell(c) => match &*c.value.borrow() {
                 Some(x) => format!(
                     "<cell at {}: {} object at {}>",
                     addr(v),
-                    self.type_of(x).name,
+                    self.type_of(x).name(),
                     addr(x)
                 ),
                 None => format!("<cell at {}: empty>", addr(v)),
@@ -314,7 +320,7 @@ impl Vm {
                     return match r.builtin_value() {
                         Value::Str(s) => Ok(s.to_string()),
                         other => {
-                            let n = self.type_of(other).name.clone();
+                            let n = self.type_of(other).name().clone();
                             Err(self.type_error(format!("__repr__ returned non-string (type {n})")))
                         }
                     };
@@ -335,13 +341,13 @@ impl Vm {
                         Value::Tuple(items) => format!("({})", self.join_reprs(items)?),
                         other => format!("({})", self.repr(other)?),
                     };
-                    format!("{}{}", t.name, inner)
+                    format!("{}{}", t.name(), inner)
                 } else if let (true, Some(state)) = (
-                    t.is_builtin() && &*t.name == "TextIOWrapper",
+                    t.is_builtin() && &*t.name() == "TextIOWrapper",
                     super::modules::io::textio::of(v),
                 ) {
                     super::modules::io::textio::repr(self, v, &state)?
-                } else if t.is_builtin() && &*t.name == "TextIOWrapper" {
+                } else if t.is_builtin() && &*t.name() == "TextIOWrapper" {
                     // The standard streams (CPython `textiowrapper_repr`).
                     let name = match v {
                         Value::Object(o) => o.dict.get_str("name").unwrap_or(Value::None),
@@ -388,7 +394,7 @@ impl Vm {
                     return match r.builtin_value() {
                         Value::Str(s) => Ok(s.to_string()),
                         other => {
-                            let n = self.type_of(other).name.clone();
+                            let n = self.type_of(other).name().clone();
                             Err(self.type_error(format!("__str__ returned non-string (type {n})")))
                         }
                     };

@@ -425,7 +425,7 @@ fn operands(vm: &Vm, args: Args, name: &str, n: usize) -> PyResult<Vec<Value>> {
     let owner = args
         .pos
         .first()
-        .map(|v| vm.type_of(v.builtin_value()).name.clone())
+        .map(|v| vm.type_of(v.builtin_value()).name().clone())
         .unwrap_or_else(|| Rc::from(""));
     let method = METHOD_STYLE.contains(&(&*owner, name));
     let seq = matches!(&*owner, "str" | "bytes" | "tuple" | "list");
@@ -478,8 +478,8 @@ fn binary(vm: &mut Vm, args: Args, op: BinaryOp, reflected: bool) -> PyResult<Va
         // `sq_concat`: the same sequence type, else its own TypeError (never reflected).
         BinaryOp::Add if seq => {
             if ok != Some(k) {
-                let tn = vm.type_of(other).name.clone();
-                let own = vm.type_of(&me).name.clone();
+                let tn = vm.type_of(other).name().clone();
+                let own = vm.type_of(&me).name().clone();
                 return Err(vm.type_error(match k {
                     Kind::Bytes => format!("can't concat {tn} to bytes"),
                     _ => format!("can only concatenate {own} (not \"{tn}\") to {own}"),
@@ -494,7 +494,7 @@ fn binary(vm: &mut Vm, args: Args, op: BinaryOp, reflected: bool) -> PyResult<Va
                 return vm.binary(op, &me, &n, false);
             }
             if ok != Some(Kind::Int) {
-                let tn = vm.type_of(other).name.clone();
+                let tn = vm.type_of(other).name().clone();
                 return Err(
                     vm.type_error(format!("'{tn}' object cannot be interpreted as an integer"))
                 );
@@ -686,7 +686,7 @@ fn repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let me = unary(vm, args, "__repr__")?;
     let text = vm.repr(&me)?;
     if let (Value::Set(s), Value::Object(_)) = (&me, &receiver) {
-        let name = vm.type_of(&receiver).name.clone();
+        let name = vm.type_of(&receiver).name().clone();
         if s.items.is_empty() {
             return Ok(Value::str(&format!("{name}()")));
         }
@@ -782,7 +782,7 @@ fn inplace(vm: &mut Vm, args: Args, op: BinaryOp) -> PyResult<Value> {
         }
         (Kind::List, BinaryOp::Multiply) => {
             if kind(other) != Some(Kind::Int) {
-                let tn = vm.type_of(other).name.clone();
+                let tn = vm.type_of(other).name().clone();
                 return Err(
                     vm.type_error(format!("'{tn}' object cannot be interpreted as an integer"))
                 );
@@ -835,7 +835,7 @@ fn index_count(vm: &mut Vm, o: &Value) -> PyResult<Value> {
     match vm.number_index(o)? {
         n @ Value::Int(_) => Ok(n),
         _ => {
-            let t = vm.type_of(o).name.clone();
+            let t = vm.type_of(o).name().clone();
             Err(vm.err(
                 "OverflowError",
                 format!("cannot fit '{t}' into an index-sized integer"),

@@ -74,7 +74,7 @@ pub fn layout(
         let Value::Str(s) = item.builtin_value() else {
             return Err(vm.type_error(format!(
                 "__slots__ items must be strings, not '{}'",
-                vm.type_of(item).name
+                vm.type_of(item).name()
             )));
         };
         if !is_identifier(s) {
@@ -97,11 +97,11 @@ pub fn layout(
         if let Some(t) = bases
             .iter()
             .filter_map(super::subclass::payload_type)
-            .find(|t| VARIABLE_SIZE.contains(&&*t.name))
+            .find(|t| VARIABLE_SIZE.contains(&&*t.name()))
         {
             return Err(vm.type_error(format!(
                 "nonempty __slots__ not supported for subtype of '{}'",
-                t.name
+                t.name()
             )));
         }
     }
@@ -164,7 +164,7 @@ impl Vm {
         match value {
             Some(v) => Ok(v),
             None => {
-                let t = self.type_of(obj).name.clone();
+                let t = self.type_of(obj).name().clone();
                 let n = self.str_of(&name)?;
                 Err(self.err(
                     "AttributeError",
@@ -205,7 +205,7 @@ impl Vm {
             None => {
                 let name = self.str_of(&p.name.borrow().clone())?;
                 let owner = self.str_of(&p.doc.borrow().clone())?;
-                let t = self.type_of(obj).name.clone();
+                let t = self.type_of(obj).name().clone();
                 Err(self.type_error(format!(
                     "descriptor '{name}' for '{owner}' objects doesn't apply to a '{t}' object"
                 )))

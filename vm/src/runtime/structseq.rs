@@ -221,7 +221,7 @@ pub fn install(vm: &Vm) {
                 fset: Value::None,
                 fdel: Value::None,
                 // The owner a member's repr names: the type's `tp_name` (`os.stat_result`).
-                doc: RefCell::new(Value::str(&t.name)),
+                doc: RefCell::new(Value::str(&t.name())),
                 name: RefCell::new(Value::str(field)),
                 readonly: true,
             };
@@ -288,7 +288,7 @@ fn repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
         let v = v.unwrap_or(Value::None);
         parts.push(format!("{field}={}", vm.repr(&v)?));
     }
-    Ok(Value::str(&format!("{}({})", t.name, parts.join(", "))))
+    Ok(Value::str(&format!("{}({})", t.name(), parts.join(", "))))
 }
 
 /// `structseq_reduce`: `(type, (visible items, {hidden field: value}))`.
@@ -316,7 +316,7 @@ fn reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// from the int ones when absent) and `posix.sched_param(sched_priority)`. `None` for
 /// the others (`sys.flags` cannot be instantiated).
 pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value>> {
-    let key = match &*t.name {
+    let key = match &*t.name() {
         "os.terminal_size" => "terminal_size",
         "os.statvfs_result" => "statvfs_result",
         "os.stat_result" => "stat_result",
@@ -373,7 +373,7 @@ fn structseq_new(vm: &mut Vm, t: &Rc<Type>, key: &str, args: Args) -> PyResult<V
             out
         }
     };
-    let name = t.name.clone();
+    let name = t.name().clone();
     let dict = match dict.as_ref().map(Value::builtin_value) {
         None => None,
         Some(Value::Dict(d)) => Some(d.clone()),

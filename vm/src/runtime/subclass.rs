@@ -85,7 +85,7 @@ const UNSUPPORTED_BASES: &[&str] = &[
 pub fn payload_type(t: &Rc<Type>) -> Option<Rc<Type>> {
     t.mro()
         .into_iter()
-        .find(|c| c.is_builtin() && SUBCLASSABLE.contains(&&*c.name))
+        .find(|c| c.is_builtin() && SUBCLASSABLE.contains(&&*c.name()))
 }
 
 /// The solid base a base contributes (CPython `solid_base`): its payload type, or
@@ -109,29 +109,33 @@ pub fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
             continue;
         }
         // `type`: a metaclass, whose instances are classes (see `metaclass`).
-        if SUBCLASSABLE.contains(&&*b.name)
-            || super::modules::io::iobase::BASES.contains(&&*b.name)
-            || &*b.name == "ast.AST"
+        if SUBCLASSABLE.contains(&&*b.name())
+            || super::modules::io::iobase::BASES.contains(&&*b.name())
+            || &*b.name() == "ast.AST"
             // `typing.Generic` (Py_TPFLAGS_BASETYPE, the layout of object).
-            || &*b.name == "typing.Generic"
-            || &*b.name == "type"
+            || &*b.name() == "typing.Generic"
+            || &*b.name() == "type"
             // A subclass of module can be defined (importlib.util's `_LazyModule`,
             // which runpy imports); making one of its instances is unsupported (see
             // `Vm::call_type_default`).
-            || &*b.name == "module"
-            || super::modules::collections::DICT_TYPES.contains(&&*b.name)
+            || &*b.name() == "module"
+            || super::modules::collections::DICT_TYPES.contains(&&*b.name())
         {
             continue;
         }
         // CPython refuses the types without Py_TPFLAGS_BASETYPE; the others it allows,
         // and the VM cannot yet.
-        let own = b.name.rsplit('.').next().unwrap_or_default();
-        let final_type = super::cpython_names::FINAL_TYPES.contains(&&*b.name)
+        let tn = b.name();
+        let own = tn.rsplit('.').next().unwrap_or_default();
+        let final_type = super::cpython_names::FINAL_TYPES.contains(&&*b.name())
             || super::cpython_names::FINAL_TYPES.contains(&own);
-        if UNSUPPORTED_BASES.contains(&&*b.name) || !final_type {
-            return Err(vm.unsupported(format!("subclassing the built-in type '{}'", b.name)));
+        if UNSUPPORTED_BASES.contains(&&*b.name()) || !final_type {
+            return Err(vm.unsupported(format!("subclassing the built-in type '{}'", b.name())));
         }
-        return Err(vm.type_error(format!("type '{}' is not an acceptable base type", b.name)));
+        return Err(vm.type_error(format!(
+            "type '{}' is not an acceptable base type",
+            b.name()
+        )));
     }
     let mut solid: Option<Rc<Type>> = None;
     for b in bases {
@@ -163,10 +167,11 @@ pub fn tp_new_wrapper(
         Some(Value::Type(t)) if t.is_subtype(&base) => Ok(new_for(t)),
         Some(Value::Type(t)) => Err(vm.type_error(format!(
             "{shown}.__new__({}): {} is not a subtype of {shown}",
-            t.name, t.name
+            t.name(),
+            t.name()
         ))),
         Some(other) => {
-            let n = vm.type_of(other).name.clone();
+            let n = vm.type_of(other).name().clone();
             Err(vm.type_error(format!("{shown}.__new__(X): X is not a type object ({n})")))
         }
         None => Err(vm.type_error(format!("{shown}.__new__(): not enough arguments"))),
@@ -347,7 +352,7 @@ fn new(vm: &mut Vm, owner: &str, mut args: Args) -> PyResult<Value> {
     let cls = match args.pos.remove(0) {
         Value::Type(t) => t,
         other => {
-            let n = vm.type_of(&other).name.clone();
+            let n = vm.type_of(&other).name().clone();
             return Err(vm.type_error(format!("{owner}.__new__(X): X is not a type object ({n})")));
         }
     };
@@ -355,7 +360,8 @@ fn new(vm: &mut Vm, owner: &str, mut args: Args) -> PyResult<Value> {
     if !cls.is_subtype(&base) {
         return Err(vm.type_error(format!(
             "{owner}.__new__({}): {} is not a subtype of {owner}",
-            cls.name, cls.name
+            cls.name(),
+            cls.name()
         )));
     }
     // `tp_new_wrapper`'s safety check: the most derived built-in base must be `owner`.
@@ -367,7 +373,8 @@ fn new(vm: &mut Vm, owner: &str, mut args: Args) -> PyResult<Value> {
     if let Some(solid) = solid.filter(|s| !Rc::ptr_eq(s, &base)) {
         return Err(vm.type_error(format!(
             "{owner}.__new__({}) is not safe, use {}.__new__()",
-            cls.name, solid.name
+            cls.name(),
+            solid.name()
         )));
     }
     let value = match owner {

@@ -29,7 +29,7 @@ pub const MEMBERS: [&str; 8] = [
 pub fn is_syntax_error_type(t: &Rc<super::types::Type>) -> bool {
     std::iter::once(t)
         .chain(t.mro_rest.iter())
-        .any(|c| c.is_builtin() && &*c.name == "SyntaxError")
+        .any(|c| c.is_builtin() && &*c.name() == "SyntaxError")
 }
 
 /// Whether `v` is an instance of SyntaxError or a subclass.

@@ -308,7 +308,7 @@ fn namespace_repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let name = if t.is_builtin() {
         "namespace".to_owned()
     } else {
-        t.name.to_string()
+        t.name().to_string()
     };
     let mut parts = Vec::new();
     for (k, v) in o.dict.items() {
@@ -619,7 +619,7 @@ fn intern(vm: &mut Vm, args: Args) -> PyResult<Value> {
         s @ Value::Str(_) => Ok(s.clone()),
         other => Err(vm.type_error(format!(
             "intern() argument must be str, not {}",
-            vm.type_of(other).name
+            vm.type_of(other).name()
         ))),
     }
 }

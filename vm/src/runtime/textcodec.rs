@@ -452,7 +452,7 @@ pub fn call_builtin(vm: &mut Vm, handler: &Handler, exc: &Value) -> PyResult<Val
     let cant = |vm: &Vm| {
         vm.type_error(format!(
             "don't know how to handle {} in error callback",
-            vm.type_of(exc).name
+            vm.type_of(exc).name()
         ))
     };
     let Some(kind) = unicodeerror::kind_of(vm, exc) else {

@@ -227,7 +227,7 @@ fn record(vm: &mut Vm, event: Event, line: Option<u32>, arg: &Value) -> PyResult
         if let Value::Tuple(t) = arg {
             if let Some(Value::Type(ty)) = t.first() {
                 entry.push(' ');
-                entry.push_str(&ty.name);
+                entry.push_str(&ty.name());
             }
         }
     }
@@ -360,7 +360,7 @@ fn snapshot_repr(
         Value::Dict(d) => ("{...}", Rc::as_ptr(d) as *const () as usize),
         // The adapter's snapshot repr knows `set` only: a frozenset is `<frozenset>`.
         Value::Set(s) if !s.frozen => ("{...}", Rc::as_ptr(s) as *const () as usize),
-        other => return Ok(format!("<{}>", vm.type_of(other).name)),
+        other => return Ok(format!("<{}>", vm.type_of(other).name())),
     };
     if active.contains(&addr) {
         return Ok(marker.into());
@@ -413,7 +413,7 @@ fn render_container(
             format!("{{{}}}", parts.join(", "))
         }
         Value::Set(s) => format!("{{{}}}", join(vm, &s.items.keys())?),
-        other => format!("<{}>", vm.type_of(other).name),
+        other => format!("<{}>", vm.type_of(other).name()),
     })
 }
 

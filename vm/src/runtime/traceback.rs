@@ -119,10 +119,13 @@ fn flush_repeats(out: &mut String, repeats: usize) {
 /// The last line: `TYPE: message`, or `TYPE` alone for an empty message.
 pub(super) fn exception_only(vm: &mut Vm, exc: &Value) -> String {
     let t = vm.type_of(exc);
-    let name = if t.is_builtin() || &*t.module == "__main__" {
-        t.qualname.borrow().to_string()
-    } else {
-        format!("{}.{}", t.module, t.qualname.borrow())
+    // print_exception: `__module__` and `__qualname__`, the module left out for
+    // __main__ and builtins, `<unknown>` when it is not a str.
+    let name = match t.module_str() {
+        _ if t.is_builtin() => t.qualname.borrow().to_string(),
+        Some(m) if &*m == "__main__" || &*m == "builtins" => t.qualname.borrow().to_string(),
+        Some(m) => format!("{m}.{}", t.qualname.borrow()),
+        None => format!("<unknown>.{}", t.qualname.borrow()),
     };
     // A SyntaxError prints its location, text and carets, then its `msg` alone.
     let (head, shown) = match super::syntaxerror::is_syntax_error(vm, exc) {
@@ -223,7 +226,7 @@ pub fn new(vm: &mut Vm, args: &Args) -> PyResult<Value> {
     .bind::<4>(vm, args, 0)?;
     let (next, frame) = (required(next), required(frame));
     let Value::Frame(frame) = frame else {
-        let n = vm.type_of(&frame).name.clone();
+        let n = vm.type_of(&frame).name().clone();
         return Err(vm.type_error(format!(
             "TracebackType() argument 'tb_frame' must be frame, not {n}"
         )));
@@ -231,7 +234,7 @@ pub fn new(vm: &mut Vm, args: &Args) -> PyResult<Value> {
     let lasti = vm.c_int(&required(lasti))?;
     let lineno = vm.c_int(&required(lineno))?;
     if !matches!(next, Value::Traceback(_) | Value::None) {
-        let n = vm.type_of(&next).name.clone();
+        let n = vm.type_of(&next).name().clone();
         return Err(vm.type_error(format!("expected traceback object or None, got '{n}'")));
     }
     // CPython keeps the int as it is; -1 asks `tb_lineno` to compute the line from

@@ -11,7 +11,8 @@ use super::object::Value;
 /// keyed by `name`, their methods are builtins in `dict`.
 #[derive(Debug)]
 pub struct Type {
-    pub name: Rc<str>,
+    /// `tp_name`: a class's `__name__` (type_set_name renames a class; see [`Type::name`]).
+    pub name_cell: RefCell<Rc<str>>,
     pub qualname: RefCell<Rc<str>>,
     pub module: Rc<str>,
     pub bases: Vec<Rc<Type>>,
@@ -65,6 +66,25 @@ pub fn types_changed() {
 }
 
 impl Type {
+    /// The type's name (`tp_name`; a class's `__name__`, which assignment changes).
+    pub fn name(&self) -> Rc<str> {
+        self.name_cell.borrow().clone()
+    }
+
+    /// `type_module` as the reprs read it: a class's `__module__` is its dict's entry,
+    /// which assignment changes (None when that is not a str); a built-in type's is
+    /// fixed. A class the VM made without the entry has the module it was made in.
+    pub fn module_str(&self) -> Option<Rc<str>> {
+        if self.builtin {
+            return Some(self.module.clone());
+        }
+        match self.dict.get_str("__module__") {
+            Some(Value::Str(m)) => Some(m),
+            Some(_) => None,
+            None => Some(self.module.clone()),
+        }
+    }
+
     /// A class with no body deriving from `object` alone (the importlib classes the VM
     /// names without modelling them).
     pub fn plain_class(name: &str, module: &str, object: &Rc<Type>) -> Rc<Type> {
@@ -91,7 +111,7 @@ impl Type {
     ) -> Rc<Type> {
         let mro_rest = c3(&bases).unwrap_or_default();
         Rc::new(Type {
-            name: Rc::from(name),
+            name_cell: RefCell::new(Rc::from(name)),
             qualname: RefCell::new(Rc::from(name)),
             module: Rc::from(module),
             bases,
@@ -129,7 +149,7 @@ impl Type {
         std::iter::once(self)
             .chain(self.mro_rest.iter())
             .take_while(|c| {
-                !c.is_builtin() || super::modules::collections::DICT_TYPES.contains(&&*c.name)
+                !c.is_builtin() || super::modules::collections::DICT_TYPES.contains(&&*c.name())
             })
             .any(|c| c.dict.get_str(name).is_some())
     }
@@ -420,7 +440,7 @@ fn builtin(name: &'static str, bases: Vec<Rc<Type>>, layout: &'static str) -> Rc
         mro_rest.extend(b.mro());
     }
     Rc::new(Type {
-        name: Rc::from(tp_name(name).as_str()),
+        name_cell: RefCell::new(Rc::from(tp_name(name).as_str())),
         qualname: RefCell::new(Rc::from(name)),
         module: Rc::from(module_of(name)),
         bases,

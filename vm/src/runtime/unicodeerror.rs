@@ -193,7 +193,7 @@ pub fn init(vm: &mut Vm, args: &Args, kind: Kind) -> PyResult<()> {
         (Kind::Decode, None) => {
             return Err(vm.type_error(format!(
                 "a bytes-like object is required, not '{}'",
-                vm.type_of(&object).name
+                vm.type_of(&object).name()
             )))
         }
         _ => object,

@@ -141,7 +141,7 @@ fn reversed(vm: &mut Vm, args: Args) -> PyResult<Value> {
         return Err(vm.bug("a dict view's __reversed__ without a view"));
     };
     let view = view.clone();
-    let owner = vm.type_of(&args.pos[0]).name.clone();
+    let owner = vm.type_of(&args.pos[0]).name().clone();
     super::argspec::no_args(vm, &args, &owner, "__reversed__")?;
     Ok(super::builtins::constructors::view_reversed(&view))
 }
@@ -212,7 +212,7 @@ fn isdisjoint(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let owner = args
         .pos
         .first()
-        .map(|v| vm.type_of(v).name.clone())
+        .map(|v| vm.type_of(v).name().clone())
         .unwrap_or_else(|| Rc::from("dict_keys"));
     let [other] = super::argspec::Spec::method(
         &owner,

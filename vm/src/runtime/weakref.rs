@@ -249,21 +249,21 @@ pub fn run_pending(vm: &mut Vm) -> PyResult<()> {
 /// `ob` is shared by every such call; one with a callback is always new.
 pub fn new_ref(vm: &mut Vm, ob: &Value, callback: Value, exact: bool) -> PyResult<Rc<Native>> {
     let Some(target) = Target::of(ob) else {
-        let n = vm.type_of(ob).name.clone();
+        let n = vm.type_of(ob).name().clone();
         return Err(vm.type_error(format!("cannot create weak reference to '{n}' object")));
     };
     if let Value::Object(o) = ob {
         let t = o.class.borrow().clone();
         // `__slots__` without `__weakref__`, or a variable-size base such as int.
         if !t.is_builtin() && !super::mappingproxy::has_weakrefs(&t) {
-            let n = vm.type_of(ob).name.clone();
+            let n = vm.type_of(ob).name().clone();
             return Err(vm.type_error(format!("cannot create weak reference to '{n}' object")));
         }
     }
     if !callback.is_none() && !matches!(ob, Value::Object(_)) {
         return Err(vm.unsupported(format!(
             "a weakref callback on a '{}' object",
-            vm.type_of(ob).name
+            vm.type_of(ob).name()
         )));
     }
     let address = ob.address();
@@ -332,7 +332,7 @@ fn ref_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     }
     let cls = args.pos.remove(0);
     let Value::Type(cls) = cls else {
-        let n = vm.type_of(&cls).name.clone();
+        let n = vm.type_of(&cls).name().clone();
         return Err(vm.type_error(format!(
             "weakref.ReferenceType.__new__(X): X is not a type object ({n})"
         )));

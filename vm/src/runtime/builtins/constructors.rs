@@ -97,7 +97,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
     if t.is_exception() {
         return exception(vm, t, args);
     }
-    let name: &str = &t.name;
+    let name: &str = &t.name();
     check_args(vm, name, &args)?;
     let a = args.pos.clone();
     let first = a.first().cloned();
@@ -152,7 +152,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                     }
                     Err(vm.type_error(format!(
                         "int() argument must be a string, a bytes-like object or a real number, not '{}'",
-                        vm.type_of(&v).name
+                        vm.type_of(&v).name()
                     )))
                 }
                 (Some(_), Some(_)) => {
@@ -177,7 +177,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                 None => {
                     // `PyNumber_Float`: `nb_float`'s result must be a float.
                     if let Some(r) = vm.call_special(&v, "__float__", vec![])? {
-                        let t = vm.type_of(&v).name.clone();
+                        let t = vm.type_of(&v).name().clone();
                         return checked_result(vm, r, &format!("{t}.__float__"), "float", "float");
                     }
                     // `PyNumber_Float`: `nb_index` when there is no `nb_float`.
@@ -187,7 +187,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                     }
                     Err(vm.type_error(format!(
                         "float() argument must be a string or a real number, not '{}'",
-                        vm.type_of(&v).name
+                        vm.type_of(&v).name()
                     )))
                 }
             },
@@ -350,7 +350,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
                         }
                         _ => Err(vm.type_error(format!(
                             "__bytes__ returned non-bytes (type {})",
-                            vm.type_of(&r).name
+                            vm.type_of(&r).name()
                         ))),
                     };
                 }
@@ -419,7 +419,7 @@ fn exception(vm: &mut Vm, t: &Rc<Type>, args: Args) -> PyResult<Value> {
             return Err(vm.type_error(format!("'{k}' is an invalid keyword argument for {f}()")));
         }
     } else if !args.kw.is_empty() {
-        return Err(vm.type_error(format!("{}() takes no keyword arguments", t.name)));
+        return Err(vm.type_error(format!("{}() takes no keyword arguments", t.name())));
     }
     // `SyntaxError_init`: the members from the arguments (OSError's are parsed where
     // every exception is made, `new_exception`).
@@ -522,7 +522,10 @@ fn zip(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
 /// indexes a sequence (`__len__` and `__getitem__`) from its end, lazily.
 fn reversed(vm: &mut Vm, v: &Value) -> PyResult<Value> {
     let not_reversible = |vm: &Vm, v: &Value| {
-        vm.type_error(format!("'{}' object is not reversible", vm.type_of(v).name))
+        vm.type_error(format!(
+            "'{}' object is not reversible",
+            vm.type_of(v).name()
+        ))
     };
     // A subclass of a built-in sequence that overrides none of the methods reversed()
     // reads reverses its built-in value, as the inherited ones do.
@@ -647,13 +650,14 @@ fn singleton_new(vm: &mut Vm, name: &str, mut args: Args) -> PyResult<Value> {
         return Err(vm.type_error(format!("{name}.__new__(): not enough arguments")));
     };
     let Value::Type(cls) = &first else {
-        let n = vm.type_of(&first).name.clone();
+        let n = vm.type_of(&first).name().clone();
         return Err(vm.type_error(format!("{name}.__new__(X): X is not a type object ({n})")));
     };
     if !cls.is_subtype(&owner) {
         return Err(vm.type_error(format!(
             "{name}.__new__({}): {} is not a subtype of {name}",
-            cls.name, cls.name
+            cls.name(),
+            cls.name()
         )));
     }
     args.pos.remove(0);
@@ -806,7 +810,7 @@ fn decode(vm: &mut Vm, args: &Args) -> PyResult<Value> {
         }
         Some(other) => Err(vm.type_error(format!(
             "decoding to str: need a bytes-like object, {} found",
-            vm.type_of(&other).name
+            vm.type_of(&other).name()
         ))),
     }
 }
@@ -852,11 +856,11 @@ fn checked_result(vm: &mut Vm, r: Value, method: &str, want: &str, what: &str) -
         Value::Bool(b) if want == "int" => Value::Int(i64::from(*b)),
         v if exact(v) => v.clone(),
         _ => {
-            let n = vm.type_of(&r).name.clone();
+            let n = vm.type_of(&r).name().clone();
             return Err(vm.type_error(format!("{method} returned non-{what} (type {n})")));
         }
     };
-    let n = vm.type_of(&r).name.clone();
+    let n = vm.type_of(&r).name().clone();
     crate::runtime::modules::warnings::warn_native(
         vm,
         "DeprecationWarning",

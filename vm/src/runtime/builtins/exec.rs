@@ -42,7 +42,7 @@ pub fn compile(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let mode = match required(mode) {
         Value::Str(m) => m,
         other => {
-            let n = vm.type_of(&other).name.clone();
+            let n = vm.type_of(&other).name().clone();
             return Err(vm.type_error(format!("compile() argument 'mode' must be str, not {n}")));
         }
     };
@@ -205,7 +205,7 @@ fn namespaces(
         (Some(g), Some(l)) => (g, l),
     };
     let Value::Dict(globals) = globals else {
-        let n = vm.type_of(&globals).name.clone();
+        let n = vm.type_of(&globals).name().clone();
         return Err(vm.type_error(format!("{who}() globals must be a dict, not {n}")));
     };
     let locals = match locals {
@@ -214,7 +214,7 @@ fn namespaces(
             return Err(vm.unsupported(format!("{who}() with locals that are not a dict")))
         }
         other => {
-            let n = vm.type_of(&other).name.clone();
+            let n = vm.type_of(&other).name().clone();
             return Err(vm.type_error(format!("locals must be a mapping or None, not {n}")));
         }
     };
@@ -284,7 +284,7 @@ fn filename_arg(vm: &mut Vm, v: &Value) -> PyResult<String> {
             Err(_) => Err(vm.unsupported("a filename of bytes that are not UTF-8")),
         },
         other => {
-            let n = vm.type_of(other).name.clone();
+            let n = vm.type_of(other).name().clone();
             Err(vm.type_error(format!(
                 "expected str, bytes or os.PathLike object, not {n}"
             )))

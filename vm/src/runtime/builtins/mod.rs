@@ -150,7 +150,7 @@ pub fn arity(vm: &Vm, args: &Args, name: &str, min: usize, max: usize) -> PyResu
 pub fn type_name_of_arg(vm: &Vm, v: &Value) -> String {
     match v {
         Value::None => "None".to_owned(),
-        other => vm.type_of(other).name.to_string(),
+        other => vm.type_of(other).name().to_string(),
     }
 }
 
@@ -161,7 +161,7 @@ fn int_value(vm: &mut Vm, v: &Value, what: &str) -> PyResult<crate::arith::Num> 
         Some(n) => Ok(n),
         None => Err(vm.type_error(format!(
             "'{}' object cannot be interpreted as an integer{what}",
-            vm.type_of(v).name
+            vm.type_of(v).name()
         ))),
     }
 }
@@ -206,7 +206,7 @@ fn print(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         other => {
             return Err(vm.type_error(format!(
                 "sep must be None or a string, not {}",
-                vm.type_of(&other).name
+                vm.type_of(&other).name()
             )))
         }
     };
@@ -216,7 +216,7 @@ fn print(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         other => {
             return Err(vm.type_error(format!(
                 "end must be None or a string, not {}",
-                vm.type_of(&other).name
+                vm.type_of(&other).name()
             )))
         }
     };
@@ -430,7 +430,7 @@ pub(crate) fn attr_name(vm: &Vm, v: &Value) -> PyResult<Rc<str>> {
         Value::Str(s) => Ok(s.clone()),
         other => Err(vm.type_error(format!(
             "attribute name must be string, not '{}'",
-            vm.type_of(other).name
+            vm.type_of(other).name()
         ))),
     }
 }
@@ -775,7 +775,7 @@ fn ord(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
         other => Err(vm.type_error(format!(
             "ord() expected string of length 1, but {} found",
-            vm.type_of(other).name
+            vm.type_of(other).name()
         ))),
     }
 }
@@ -885,14 +885,15 @@ fn class_dir(
         if c.is_builtin() {
             // The generated tables know a type by its registry key (`AST`, `_IOBase`),
             // which its tp_name (`ast.AST`, `_io._IOBase`) may qualify.
+            let cn = c.name();
             let key = vm
                 .types
                 .by_name
                 .iter()
                 .find(|(_, x)| Rc::ptr_eq(x, &c))
-                .map_or(&*c.name, |(k, _)| *k);
+                .map_or(&*cn, |(k, _)| *k);
             let Some(names) = cpython_type_names(key) else {
-                return Err(vm.unsupported(format!("dir() of the built-in type {}", c.name)));
+                return Err(vm.unsupported(format!("dir() of the built-in type {}", c.name())));
             };
             for n in names {
                 add(vm, Value::str(n))?;

@@ -35,7 +35,7 @@ pub fn abs(vm: &mut Vm, args: Args) -> PyResult<Value> {
             }
             Err(vm.type_error(format!(
                 "bad operand type for abs(): '{}'",
-                vm.type_of(other).name
+                vm.type_of(other).name()
             )))
         }
     }
@@ -58,8 +58,8 @@ pub fn divmod(vm: &mut Vm, args: Args) -> PyResult<Value> {
     }
     Err(vm.type_error(format!(
         "unsupported operand type(s) for divmod(): '{}' and '{}'",
-        vm.type_of(a).name,
-        vm.type_of(b).name
+        vm.type_of(a).name(),
+        vm.type_of(b).name()
     )))
 }
 
@@ -93,9 +93,9 @@ fn pow_mod_refusal(vm: &Vm, args: &[Value]) -> Throw {
     }
     vm.type_error(format!(
         "unsupported operand type(s) for ** or pow(): '{}', '{}', '{}'",
-        vm.type_of(&args[0]).name,
-        vm.type_of(&args[1]).name,
-        vm.type_of(&args[2]).name
+        vm.type_of(&args[0]).name(),
+        vm.type_of(&args[1]).name(),
+        vm.type_of(&args[2]).name()
     ))
 }
 
@@ -179,7 +179,7 @@ pub fn round(vm: &mut Vm, args: Args) -> PyResult<Value> {
             }
             Err(vm.type_error(format!(
                 "type {} doesn't define __round__ method",
-                vm.type_of(other).name
+                vm.type_of(other).name()
             )))
         }
     }
@@ -188,7 +188,7 @@ pub fn round(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn not_an_index(vm: &Vm, v: &Value) -> crate::runtime::Throw {
     vm.type_error(format!(
         "'{}' object cannot be interpreted as an integer",
-        vm.type_of(v).name
+        vm.type_of(v).name()
     ))
 }
 

@@ -244,7 +244,7 @@ pub fn new_module(vm: &mut Vm, args: Args) -> PyResult<Value> {
     .bind::<2>(vm, &args, 0)?;
     let name = name.unwrap_or(Value::None);
     let Value::Str(n) = name.builtin_value().clone() else {
-        let t = vm.type_of(&name).name.clone();
+        let t = vm.type_of(&name).name().clone();
         return Err(vm.type_error(format!(
             "module.__init__() argument 'name' must be str, not {t}"
         )));
@@ -315,7 +315,7 @@ pub fn boot_at_start(vm: &mut Vm) -> Result<(), crate::End> {
         Ok(_) => Ok(()),
         Err(Throw::Exc(e) | Throw::Reraise(e)) => {
             let shown = vm.str_of(&e).unwrap_or_default();
-            let t = vm.type_of(&e).name.clone();
+            let t = vm.type_of(&e).name().clone();
             Err(crate::End::Unsupported(crate::Unsupported {
                 feature: format!("setting up importlib from this standard library ({t}: {shown})"),
                 filename: String::new(),

@@ -94,7 +94,7 @@ pub fn need_buffer(vm: &Vm, v: &Value) -> PyResult<Vec<u8>> {
     buffer_of(v).ok_or_else(|| {
         vm.type_error(format!(
             "a bytes-like object is required, not '{}'",
-            vm.type_of(v).name
+            vm.type_of(v).name()
         ))
     })
 }
@@ -115,7 +115,7 @@ pub fn byte_value(vm: &mut Vm, v: &Value) -> PyResult<u8> {
         }
         _ => Err(vm.type_error(format!(
             "'{}' object cannot be interpreted as an integer",
-            vm.type_of(v).name
+            vm.type_of(v).name()
         ))),
     }
 }
@@ -172,7 +172,7 @@ fn finds(vm: &mut Vm, args: &Args, name: &'static str) -> PyResult<Finds> {
             None => {
                 return Err(vm.type_error(format!(
                     "argument should be integer or bytes-like object, not '{}'",
-                    vm.type_of(&sub).name
+                    vm.type_of(&sub).name()
                 )))
             }
         },
@@ -304,7 +304,7 @@ fn affix(vm: &mut Vm, args: Args, name: &'static str, tail: bool) -> PyResult<Va
         Some(b) => Ok(Value::Bool(tailmatch(&data, &b, start, end, tail))),
         None => Err(vm.type_error(format!(
             "{name} first arg must be bytes or a tuple of bytes, not {}",
-            vm.type_of(&sub).name
+            vm.type_of(&sub).name()
         ))),
     }
 }
@@ -341,7 +341,7 @@ fn join(vm: &mut Vm, args: Args) -> PyResult<Value> {
             None => {
                 return Err(vm.type_error(format!(
                     "sequence item {i}: expected a bytes-like object, {} found",
-                    vm.type_of(v).name
+                    vm.type_of(v).name()
                 )))
             }
         }

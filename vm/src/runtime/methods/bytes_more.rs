@@ -210,7 +210,7 @@ fn fromhex(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let Value::Str(s) = string.builtin_value() else {
         return Err(vm.type_error(format!(
             "fromhex() argument must be str, not {}",
-            vm.type_of(&string).name
+            vm.type_of(&string).name()
         )));
     };
     let bad = |at: usize| {

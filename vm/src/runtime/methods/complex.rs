@@ -89,7 +89,7 @@ fn new_from_parts(vm: &mut Vm, r: &Value, i: Option<&Value>) -> PyResult<Value> 
             .call_special(&r, "__complex__", vec![])?
             .unwrap_or_default();
         if !matches!(got, Value::Complex(_)) {
-            let n = vm.type_of(&got).name.clone();
+            let n = vm.type_of(&got).name().clone();
             return Err(vm.type_error(format!("__complex__ returned non-complex (type {n})")));
         }
         r = got;
@@ -104,13 +104,13 @@ fn new_from_parts(vm: &mut Vm, r: &Value, i: Option<&Value>) -> PyResult<Value> 
             || vm.special(v, "__index__").is_some()
     };
     if !is_number(r) {
-        let n = vm.type_of(r).name.clone();
+        let n = vm.type_of(r).name().clone();
         return Err(vm.type_error(format!(
             "complex() first argument must be a string or a number, not '{n}'"
         )));
     }
     if let Some(i) = i.filter(|i| !is_number(i)) {
-        let n = vm.type_of(i).name.clone();
+        let n = vm.type_of(i).name().clone();
         return Err(vm.type_error(format!(
             "complex() second argument must be a number, not '{n}'"
         )));
@@ -134,12 +134,12 @@ fn new_from_parts(vm: &mut Vm, r: &Value, i: Option<&Value>) -> PyResult<Value> 
 /// `PyNumber_Float` of an instance: its `__float__`, which must give a float, else its
 /// `__index__`, which must give an int.
 pub(crate) fn object_float(vm: &mut Vm, v: &Value) -> PyResult<f64> {
-    let t = vm.type_of(v).name.clone();
+    let t = vm.type_of(v).name().clone();
     if vm.special(v, "__float__").is_some() {
         return match vm.call_special(v, "__float__", vec![])?.unwrap_or_default() {
             Value::Float(x) => Ok(x),
             other => {
-                let n = vm.type_of(&other).name.clone();
+                let n = vm.type_of(&other).name().clone();
                 Err(vm.type_error(format!("{t}.__float__ returned non-float (type {n})")))
             }
         };

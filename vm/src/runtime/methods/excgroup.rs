@@ -21,7 +21,7 @@ fn group(vm: &Vm, args: &Args, name: &str) -> PyResult<Value> {
         Some(v) if excgroup::is_group(vm, v) => Ok(v.clone()),
         Some(v) => Err(vm.type_error(format!(
             "descriptor '{name}' requires a 'BaseExceptionGroup' object but received a '{}'",
-            vm.type_of(v).name
+            vm.type_of(v).name()
         ))),
         None => Err(vm.type_error(format!(
             "unbound method BaseExceptionGroup.{name}() needs an argument"

@@ -146,19 +146,19 @@ fn init(vm: &mut Vm, args: &Args, owner: &str, family: &str, keywords: &[&str]) 
     let (Value::Object(_), Some(data)) = (recv, recv.exc()) else {
         return Err(vm.type_error(format!(
             "descriptor '__init__' requires a '{owner}' object but received a '{}'",
-            vm.type_of(recv).name
+            vm.type_of(recv).name()
         )));
     };
     if !vm.type_of(recv).is_subtype(&vm.ty(owner)) {
         return Err(vm.type_error(format!(
             "descriptor '__init__' requires a '{owner}' object but received a '{}'",
-            vm.type_of(recv).name
+            vm.type_of(recv).name()
         )));
     }
     if keywords.is_empty() && !args.kw.is_empty() {
         return Err(vm.type_error(format!(
             "{}() takes no keyword arguments",
-            vm.type_of(recv).name
+            vm.type_of(recv).name()
         )));
     }
     *data.args.borrow_mut() = Value::tuple(args.pos[1..].to_vec());
@@ -295,7 +295,7 @@ fn exc_add_note(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if !matches!(note, Value::Str(_)) {
         return Err(vm.type_error(format!(
             "note must be a str, not '{}'",
-            vm.type_of(&note).name
+            vm.type_of(&note).name()
         )));
     }
     if let Value::Object(o) = &args.pos[0] {
@@ -373,7 +373,7 @@ fn exc_setstate(vm: &mut Vm, args: Args) -> PyResult<Value> {
         let Value::Str(name) = k.builtin_value() else {
             return Err(vm.type_error(format!(
                 "attribute name must be string, not '{}'",
-                vm.type_of(&k).name
+                vm.type_of(&k).name()
             )));
         };
         vm.setattr(&args.pos[0], name, v)?;
@@ -538,7 +538,7 @@ fn stream_write(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let Value::Str(s) = &args.pos[1] else {
         return Err(vm.type_error(format!(
             "write() argument must be str, not {}",
-            vm.type_of(&args.pos[1]).name
+            vm.type_of(&args.pos[1]).name()
         )));
     };
     crate::runtime::builtins::write_to(vm, &args.pos[0], s)?;

@@ -45,7 +45,7 @@ fn float_getformat(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
         other => Err(vm.type_error(format!(
             "__getformat__() argument must be str, not {}",
-            vm.type_of(other).name
+            vm.type_of(other).name()
         ))),
     }
 }
@@ -194,8 +194,8 @@ fn int_from_bytes(vm: &mut Vm, args: Args) -> PyResult<Value> {
     };
     let value = Value::int(n);
     match args.pos.first() {
-        Some(Value::Type(t)) if &*t.name == "bool" => Ok(Value::Bool(vm.truthy(&value)?)),
-        Some(Value::Type(t)) if &*t.name == "int" => Ok(value),
+        Some(Value::Type(t)) if &*t.name() == "bool" => Ok(Value::Bool(vm.truthy(&value)?)),
+        Some(Value::Type(t)) if &*t.name() == "int" => Ok(value),
         _ => Err(vm.unsupported("int.from_bytes on a subclass of int")),
     }
 }
@@ -225,7 +225,7 @@ fn object_bytes(vm: &mut Vm, v: &Value) -> PyResult<Vec<u8>> {
     }
     Err(vm.type_error(format!(
         "cannot convert '{}' object to bytes",
-        vm.type_of(v).name
+        vm.type_of(v).name()
     )))
 }
 

@@ -93,7 +93,7 @@ fn str_join(vm: &mut Vm, args: Args) -> PyResult<Value> {
             other => {
                 return Err(vm.type_error(format!(
                     "sequence item {i}: expected str instance, {} found",
-                    vm.type_of(other).name
+                    vm.type_of(other).name()
                 )))
             }
         }
@@ -163,7 +163,7 @@ fn split_args(vm: &mut Vm, args: Args, name: &'static str) -> PyResult<SplitArgs
         Some(other) => {
             return Err(vm.type_error(format!(
                 "must be str or None, not {}",
-                vm.type_of(&other).name
+                vm.type_of(&other).name()
             )))
         }
     };
@@ -422,7 +422,7 @@ fn affix(vm: &mut Vm, args: Args, name: &'static str, start: bool) -> PyResult<V
                 let Value::Str(p) = o.builtin_value() else {
                     return Err(vm.type_error(format!(
                         "tuple for {name} must only contain str, not {}",
-                        vm.type_of(o).name
+                        vm.type_of(o).name()
                     )));
                 };
                 if matches(p) {
@@ -433,7 +433,7 @@ fn affix(vm: &mut Vm, args: Args, name: &'static str, start: bool) -> PyResult<V
         }
         other => Err(vm.type_error(format!(
             "{name} first arg must be str or a tuple of str, not {}",
-            vm.type_of(&other).name
+            vm.type_of(&other).name()
         ))),
     }
 }
@@ -473,7 +473,9 @@ fn finds_args(vm: &mut Vm, args: &Args, name: &'static str) -> PyResult<Finds> {
     );
     let sub = match required(sub).builtin_value().clone() {
         Value::Str(sub) => sub,
-        other => return Err(vm.type_error(format!("must be str, not {}", vm.type_of(&other).name))),
+        other => {
+            return Err(vm.type_error(format!("must be str, not {}", vm.type_of(&other).name())))
+        }
     };
     let (lo, hi) = adjust_indices(from, to, s.chars().count());
     let window = (hi >= lo && hi - lo >= sub.chars().count()).then_some((lo, hi));
@@ -631,7 +633,7 @@ fn justify(vm: &mut Vm, args: Args, name: &'static str, align: char) -> PyResult
         Some(other) => {
             return Err(vm.type_error(format!(
                 "The fill character must be a unicode character, not {}",
-                vm.type_of(&other).name
+                vm.type_of(&other).name()
             )))
         }
     };

@@ -46,7 +46,7 @@ fn partition(vm: &mut Vm, args: Args, name: &'static str, from_right: bool) -> P
     let s = recv_str(vm, &args)?;
     let sep_obj = required(sep);
     let Value::Str(sep) = sep_obj.builtin_value().clone() else {
-        return Err(vm.type_error(format!("must be str, not {}", vm.type_of(&sep_obj).name)));
+        return Err(vm.type_error(format!("must be str, not {}", vm.type_of(&sep_obj).name())));
     };
     if sep.is_empty() {
         return Err(vm.value_error("empty separator"));

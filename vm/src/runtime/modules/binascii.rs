@@ -73,7 +73,7 @@ fn ascii_data(vm: &Vm, v: &Value) -> PyResult<Vec<u8>> {
     need_buffer(vm, v).map_err(|_| {
         vm.type_error(format!(
             "argument should be bytes, buffer or ASCII string, not '{}'",
-            vm.type_of(v).name
+            vm.type_of(v).name()
         ))
     })
 }
@@ -92,7 +92,7 @@ fn unsigned_mask(vm: &mut Vm, v: &Value) -> PyResult<u32> {
             unsigned_mask(vm, &i)
         }
         other => {
-            let n = vm.type_of(other).name.clone();
+            let n = vm.type_of(other).name().clone();
             Err(vm.type_error(format!("'{n}' object cannot be interpreted as an integer")))
         }
     }

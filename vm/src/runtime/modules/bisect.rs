@@ -116,7 +116,7 @@ fn check_sq_item(vm: &mut Vm, a: &Value) -> PyResult<()> {
             Err(vm.unsupported("bisect on a native module's object or a class"))
         }
         _ => {
-            let t = vm.type_of(a).name.clone();
+            let t = vm.type_of(a).name().clone();
             Err(vm.type_error(format!("'{t}' object does not support indexing")))
         }
     }

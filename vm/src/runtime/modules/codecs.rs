@@ -366,7 +366,7 @@ fn data(vm: &Vm, v: &Value) -> PyResult<Vec<u8>> {
             Some(b) => Ok(b.data.borrow().clone()),
             None => Err(vm.type_error(format!(
                 "a bytes-like object is required, not '{}'",
-                vm.type_of(v).name
+                vm.type_of(v).name()
             ))),
         },
     }
@@ -413,7 +413,7 @@ fn check_errors(vm: &Vm, errors: Option<&Value>, func: &str) -> PyResult<String>
         Some(Value::Str(e)) => Ok(e.to_string()),
         Some(v) => Err(vm.type_error(format!(
             "{func}() argument 2 must be str or None, not {}",
-            vm.type_of(v).name
+            vm.type_of(v).name()
         ))),
     }
 }

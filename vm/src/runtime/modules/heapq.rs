@@ -52,7 +52,7 @@ fn heap_arg(vm: &Vm, name: &str, v: &Value, only: bool) -> PyResult<Rc<List>> {
         _ => {
             let t = match v {
                 Value::None => "None".into(),
-                _ => vm.type_of(v).name.clone(),
+                _ => vm.type_of(v).name().clone(),
             };
             let which = if only { "argument" } else { "argument 1" };
             Err(vm.type_error(format!("{name}() {which} must be list, not {t}")))

@@ -78,7 +78,7 @@ fn create_builtin(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let spec = spec.unwrap_or(Value::None);
     let name = vm.getattr(&spec, "name")?;
     let Value::Str(name) = name.builtin_value().clone() else {
-        let n = vm.type_of(&name).name.clone();
+        let n = vm.type_of(&name).name().clone();
         return Err(vm.type_error(format!("name must be string, not {n}")));
     };
     if matches!(&*name, "sys" | "builtins") {

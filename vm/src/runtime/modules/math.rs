@@ -135,7 +135,7 @@ pub fn to_double(vm: &mut Vm, v: &Value) -> PyResult<f64> {
         }
         other => Err(vm.type_error(format!(
             "must be real number, not {}",
-            vm.type_of(other).name
+            vm.type_of(other).name()
         ))),
     }
 }
@@ -270,7 +270,7 @@ fn trunc(vm: &mut Vm, args: Args) -> PyResult<Value> {
     }
     Err(vm.type_error(format!(
         "type {} doesn't define __trunc__ method",
-        vm.type_of(&v).name
+        vm.type_of(&v).name()
     )))
 }
 

@@ -481,7 +481,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
     if let Some(made) = io::construct(vm, t, args.clone()) {
         return Some(made);
     }
-    let made = match &*t.name {
+    let made = match &*t.name() {
         "_thread.RLock" => thread::new_rlock(vm, &args),
         "_random.Random" => random::construct(vm, t, args),
         "_struct.Struct" => structmod::construct(vm, t, args),
@@ -525,7 +525,9 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         | "_sha2.SHA224Type"
         | "_sha2.SHA256Type"
         | "_sha2.SHA384Type"
-        | "_sha2.SHA512Type" => Err(vm.type_error(format!("cannot create '{}' instances", t.name))),
+        | "_sha2.SHA512Type" => {
+            Err(vm.type_error(format!("cannot create '{}' instances", t.name())))
+        }
         name => return collections::construct(vm, name, args),
     };
     Some(made)

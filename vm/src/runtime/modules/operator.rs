@@ -227,7 +227,7 @@ fn is_sequence(vm: &Vm, v: &Value) -> bool {
 fn concat_impl(vm: &mut Vm, name: &str, args: &Args, inplace: bool) -> PyResult<Value> {
     let [a, b] = operands::<2>(vm, name, args)?;
     let cant = |vm: &Vm, v: &Value| {
-        let t = vm.type_of(v).name.clone();
+        let t = vm.type_of(v).name().clone();
         vm.type_error(format!("'{t}' object can't be concatenated"))
     };
     let builtin = |v: &Value| !matches!(v, Value::Object(_));
@@ -257,7 +257,7 @@ fn concat_impl(vm: &mut Vm, name: &str, args: &Args, inplace: bool) -> PyResult<
         // asking it (no `__radd__`).
         Value::Str(_) | Value::List(_) | Value::Tuple(_) if matches!(&b, Value::Object(o) if o.payload.is_none()) =>
         {
-            let (ta, tb) = (vm.type_of(&a).name.clone(), vm.type_of(&b).name.clone());
+            let (ta, tb) = (vm.type_of(&a).name().clone(), vm.type_of(&b).name().clone());
             Err(vm.type_error(format!("can only concatenate {ta} (not \"{tb}\") to {ta}")))
         }
         // A class with `__getitem__` has no `sq_concat`: `binary_op1` when both are
@@ -329,7 +329,7 @@ fn search(vm: &mut Vm, seq: &Value, obj: &Value, count: bool) -> PyResult<Option
     let it = match vm.iter(seq) {
         Ok(it) => it,
         Err(e) if is_type_error(vm, &e) => {
-            let t = vm.type_of(seq).name.clone();
+            let t = vm.type_of(seq).name().clone();
             return Err(vm.type_error(format!("argument of type '{t}' is not iterable")));
         }
         Err(e) => return Err(e),
@@ -393,14 +393,14 @@ fn compare_digest(vm: &mut Vm, args: Args) -> PyResult<Value> {
     match (buffer(x), buffer(y)) {
         (None, _) | (_, None) => Err(vm.unsupported("_operator._compare_digest of a memoryview")),
         (Some(false), Some(false)) => {
-            let (ta, tb) = (vm.type_of(&a).name.clone(), vm.type_of(&b).name.clone());
+            let (ta, tb) = (vm.type_of(&a).name().clone(), vm.type_of(&b).name().clone());
             Err(vm.type_error(format!(
                 "unsupported operand types(s) or combination of types: '{ta}' and '{tb}'"
             )))
         }
         (Some(false), _) | (_, Some(false)) => {
             let other = if matches!(x, Value::Bytes(_)) { &b } else { &a };
-            let t = vm.type_of(other).name.clone();
+            let t = vm.type_of(other).name().clone();
             Err(vm.type_error(format!("a bytes-like object is required, not '{t}'")))
         }
         (Some(true), Some(true)) => match (x, y) {
@@ -446,7 +446,7 @@ fn length_hint(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Value::Bool(b) => Ok(Value::Int(i64::from(b))),
         other => Err(vm.type_error(format!(
             "__length_hint__ must be an integer, not {}",
-            vm.type_of(&other).name
+            vm.type_of(&other).name()
         ))),
     }
 }

@@ -164,7 +164,7 @@ fn methodcaller_call(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// the arguments it was made with; `Py_ReprEnter` shows a getter inside its own
 /// arguments as `operator.itemgetter(...)`.
 pub fn repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
-    let tp_name = vm.type_of(v).name.clone();
+    let tp_name = vm.type_of(v).name().clone();
     let key = v.address();
     if vm.repr_active.contains(&key) {
         return Ok(format!("{tp_name}(...)"));

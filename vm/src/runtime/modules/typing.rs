@@ -230,7 +230,7 @@ fn generic_init_subclass(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// `TypeAliasType(name, value, *, type_params=())`; `ParamSpecArgs(origin)` and
 /// `ParamSpecKwargs(origin)` are unsupported, and `Generic()` makes a plain instance.
 pub fn construct(vm: &mut Vm, t: &Rc<super::super::types::Type>, args: Args) -> PyResult<Value> {
-    let kind = match &*t.name {
+    let kind = match &*t.name() {
         "typing.TypeVar" => TypeParamKind::TypeVar,
         "typing.ParamSpec" => TypeParamKind::ParamSpec,
         "typing.TypeVarTuple" => TypeParamKind::TypeVarTuple,
@@ -265,7 +265,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<super::super::types::Type>, args: Args) -> 
     let name = match values[0].take() {
         Some(Value::Str(s)) => s,
         other => {
-            let tn = vm.type_of(&argspec::required(other)).name.clone();
+            let tn = vm.type_of(&argspec::required(other)).name().clone();
             return Err(vm.type_error(format!("{clinic}() argument 'name' must be str, not {tn}")));
         }
     };
@@ -349,7 +349,7 @@ fn alias_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
     .keywords(0, 2)
     .bind::<3>(vm, &args, 0)?;
     let Some(Value::Str(name)) = name else {
-        let tn = vm.type_of(&argspec::required(name)).name.clone();
+        let tn = vm.type_of(&argspec::required(name)).name().clone();
         return Err(vm.type_error(format!("typealias() argument 'name' must be str, not {tn}")));
     };
     let type_params = match type_params {

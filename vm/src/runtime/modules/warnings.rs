@@ -215,7 +215,7 @@ fn get_category(vm: &mut Vm, message: &Value, category: Value) -> PyResult<Value
     match &category {
         Value::Type(t) if t.is_subtype(&warning) => Ok(category),
         other => {
-            let n = vm.type_of(other).name.clone();
+            let n = vm.type_of(other).name().clone();
             Err(vm.type_error(format!("category must be a Warning subclass, not '{n}'")))
         }
     }
@@ -321,7 +321,7 @@ fn once_registry(vm: &mut Vm) -> PyResult<Rc<Dict>> {
     match value.builtin_value() {
         Value::Dict(d) => Ok(d.clone()),
         _ => {
-            let n = vm.type_of(&value).name.clone();
+            let n = vm.type_of(&value).name().clone();
             Err(vm.type_error(format!("_warnings.onceregistry must be a dict, not '{n}'")))
         }
     }
@@ -424,7 +424,7 @@ fn get_filter(
             return Err(vm.value_error(format!("_warnings.filters item {i} isn't a 5-tuple")));
         };
         let Value::Str(action) = action.builtin_value().clone() else {
-            let n = vm.type_of(action).name.clone();
+            let n = vm.type_of(action).name().clone();
             return Err(vm.type_error(format!("action must be a string, not '{n}'")));
         };
         let good_msg = check_matched(vm, msg, text)?;
@@ -443,7 +443,7 @@ fn get_filter(
     match default.builtin_value() {
         Value::Str(s) => Ok((s.clone(), Value::None)),
         _ => {
-            let n = vm.type_of(&default).name.clone();
+            let n = vm.type_of(&default).name().clone();
             Err(vm.type_error(format!(
                 "_warnings.defaultaction must be a string, not '{n}'"
             )))

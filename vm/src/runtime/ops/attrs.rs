@@ -67,7 +67,7 @@ pub fn load_super_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let class = f.pop()?;
     let global_super = f.pop()?;
     // CPython calls whatever `super` names when it is not the built-in type.
-    if !matches!(&global_super, Value::Type(t) if &*t.name == "super" && t.is_builtin()) {
+    if !matches!(&global_super, Value::Type(t) if &*t.name() == "super" && t.is_builtin()) {
         return Err(vm.unsupported("super().attr where the name super is not the built-in super"));
     }
     let Value::Type(start) = &class else {
@@ -91,9 +91,9 @@ pub fn load_super_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         // A built-in class further along (at least `object`) has it in CPython.
         if let Some(owner) = mro[pos..]
             .iter()
-            .find(|c| c.is_builtin() && reach::type_has(&c.name, &attr))
+            .find(|c| c.is_builtin() && reach::type_has(&c.name(), &attr))
         {
-            let owner = owner.name.clone();
+            let owner = owner.name().clone();
             return Err(vm.unsupported(format!("the attribute {owner}.{attr} through super()")));
         }
         return Err(vm.err(

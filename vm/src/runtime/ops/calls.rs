@@ -74,7 +74,7 @@ pub fn call_function_ex(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             // CPython's `check_args_iterable`: the call, not the iterable, is named.
             if !vm.is_iterable(&other) {
                 let what = vm.function_str(&func)?;
-                let name = vm.type_of(&other).name.clone();
+                let name = vm.type_of(&other).name().clone();
                 return Err(vm.type_error(format!(
                     "{what} argument after * must be an iterable, not {name}"
                 )));
@@ -232,7 +232,7 @@ fn import_star(vm: &mut Vm, m: &Value) -> PyResult<()> {
                 ("Key", "__dict__")
             };
             let modname = vm.str_of(&modname)?;
-            let t = vm.type_of(&name).name.clone();
+            let t = vm.type_of(&name).name().clone();
             return Err(vm.type_error(format!("{what} in {modname}.{holder} must be str, not {t}")));
         };
         if !from_all && s.starts_with('_') {

@@ -135,7 +135,7 @@ pub fn list_extend(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let items = match vm.collect(&iterable) {
         Ok(items) => items,
         Err(Throw::Exc(e)) if vm.is_instance_of(&e, "TypeError") && !vm.is_iterable(&iterable) => {
-            let name = vm.type_of(&iterable).name.clone();
+            let name = vm.type_of(&iterable).name().clone();
             return Err(vm.type_error(format!("Value after * must be an iterable, not {name}")));
         }
         Err(e) => return Err(e),
@@ -181,7 +181,7 @@ pub fn dict_update(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             Ok(Step::Continue)
         }
         Err(Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => {
-            let name = vm.type_of(&update).name.clone();
+            let name = vm.type_of(&update).name().clone();
             Err(vm.type_error(format!("'{name}' object is not a mapping")))
         }
         Err(other) => Err(other),
@@ -224,7 +224,7 @@ pub fn merge_kwargs(vm: &mut Vm, d: &Dict, update: &Value, func: &Value) -> PyRe
         return Err(Throw::Exc(e));
     };
     if vm.is_instance_of(&e, "AttributeError") {
-        let name = vm.type_of(update).name.clone();
+        let name = vm.type_of(update).name().clone();
         let what = vm.function_str(func)?;
         return Err(vm.type_error(format!(
             "{what} argument after ** must be a mapping, not {name}"
@@ -264,7 +264,7 @@ fn unpack_items(
         Value::Tuple(t) => t.to_vec(),
         Value::List(l) => l.items.borrow().clone(),
         other if !vm.is_iterable(other) => {
-            let name = vm.type_of(other).name.clone();
+            let name = vm.type_of(other).name().clone();
             return Err(vm.type_error(format!("cannot unpack non-iterable {name} object")));
         }
         // CPython `unpack_iterable`: without a starred target it takes exactly `n` items

@@ -20,7 +20,7 @@ pub fn get_awaitable(vm: &mut Vm, kind: u32) -> PyResult<Step> {
     let iter = match vm.awaitable_iter(&v) {
         Ok(it) => it,
         Err(NotAwaitable::NoAwait) if kind != awaitable::AWAIT => {
-            let n = vm.type_of(&v).name.clone();
+            let n = vm.type_of(&v).name().clone();
             let method = if kind == awaitable::AENTER {
                 "__aenter__"
             } else {
@@ -54,14 +54,14 @@ pub fn get_aiter(vm: &mut Vm) -> PyResult<Step> {
             }
         }
         _ => {
-            let n = vm.type_of(&obj).name.clone();
+            let n = vm.type_of(&obj).name().clone();
             return Err(vm.type_error(format!(
                 "'async for' requires an object with __aiter__ method, got {n}"
             )));
         }
     };
     if !has_anext(vm, &aiter) {
-        let n = vm.type_of(&aiter).name.clone();
+        let n = vm.type_of(&aiter).name().clone();
         return Err(vm.type_error(format!(
             "'async for' received an object from __aiter__ that does not implement __anext__: \
              {n}"
@@ -101,7 +101,7 @@ pub fn get_anext(vm: &mut Vm) -> PyResult<Step> {
                         Throw::Exc(e) | Throw::Reraise(e) => e,
                         fatal => return Err(fatal),
                     };
-                    let n = vm.type_of(&next).name.clone();
+                    let n = vm.type_of(&next).name().clone();
                     let err = vm.new_exception(
                         &vm.ty("TypeError"),
                         vec![Value::str(&format!(
@@ -118,7 +118,7 @@ pub fn get_anext(vm: &mut Vm) -> PyResult<Step> {
             }
         }
         _ => {
-            let n = vm.type_of(&aiter).name.clone();
+            let n = vm.type_of(&aiter).name().clone();
             return Err(vm.type_error(format!(
                 "'async for' requires an iterator with __anext__ method, got {n}"
             )));
@@ -148,14 +148,14 @@ pub fn before_async_with(vm: &mut Vm) -> PyResult<Step> {
     let Some(enter) = t.lookup("__aenter__") else {
         return Err(vm.type_error(format!(
             "'{}' object does not support the asynchronous context manager protocol",
-            t.name
+            t.name()
         )));
     };
     let Some(exit) = t.lookup("__aexit__") else {
         return Err(vm.type_error(format!(
             "'{}' object does not support the asynchronous context manager protocol \
              (missed __aexit__ method)",
-            t.name
+            t.name()
         )));
     };
     super::exceptions::enter_context(vm, &mgr, &enter, &exit)

@@ -14,7 +14,7 @@ fn make_exception(vm: &mut Vm, v: Value, what: &str) -> PyResult<Value> {
             if inst.exc().is_none() {
                 return Err(vm.type_error(format!(
                     "calling {} should have returned an instance of BaseException",
-                    t.name
+                    t.name()
                 )));
             }
             Ok(inst)
@@ -133,14 +133,14 @@ pub fn before_with(vm: &mut Vm) -> PyResult<Step> {
     let Some(enter) = t.lookup("__enter__") else {
         return Err(vm.type_error(format!(
             "'{}' object does not support the context manager protocol",
-            t.name
+            t.name()
         )));
     };
     let Some(exit) = t.lookup("__exit__") else {
         return Err(vm.type_error(format!(
             "'{}' object does not support the context manager protocol \
              (missed __exit__ method)",
-            t.name
+            t.name()
         )));
     };
     enter_context(vm, &mgr, &enter, &exit)

@@ -664,7 +664,7 @@ impl Vm {
                 Ok(typ)
             }
             other => {
-                let n = self.type_of(other).name.clone();
+                let n = self.type_of(other).name().clone();
                 Err(self.type_error(format!(
                     "exceptions must be classes or instances deriving from BaseException, not {n}"
                 )))

@@ -138,10 +138,10 @@ fn class_attrs(
         {
             Ok(Value::Tuple(t)) => (t, false),
             Ok(other) => {
-                let got = vm.type_of(&other).name.clone();
+                let got = vm.type_of(&other).name().clone();
                 return Err(vm.type_error(format!(
                     "{}.__match_args__ must be a tuple (got {got})",
-                    cls.name
+                    cls.name()
                 )));
             }
             // The flag counts only where __match_args__ is absent, so a subclass that
@@ -150,7 +150,7 @@ fn class_attrs(
                 let own = cls
                     .mro()
                     .iter()
-                    .any(|t| t.is_builtin() && MATCH_SELF.contains(&&*t.name));
+                    .any(|t| t.is_builtin() && MATCH_SELF.contains(&&*t.name()));
                 (Rc::from(Vec::new()), own)
             }
             Err(e) => return Err(e),
@@ -160,7 +160,7 @@ fn class_attrs(
             let plural = if allowed == 1 { "" } else { "s" };
             return Err(vm.type_error(format!(
                 "{}() accepts {allowed} positional sub-pattern{plural} ({nargs} given)",
-                cls.name
+                cls.name()
             )));
         }
         if match_self {
@@ -168,7 +168,7 @@ fn class_attrs(
         } else {
             for name in match_args.iter().take(nargs) {
                 if !matches!(name, Value::Str(_)) {
-                    let got = vm.type_of(name).name.clone();
+                    let got = vm.type_of(name).name().clone();
                     return Err(vm.type_error(format!(
                         "__match_args__ elements must be strings (got {got})"
                     )));
@@ -204,7 +204,7 @@ fn class_attr(
         let r = vm.repr(name)?;
         return Err(vm.type_error(format!(
             "{}() got multiple sub-patterns for attribute {r}",
-            cls.name
+            cls.name()
         )));
     }
     seen.set(name.clone(), Value::None)

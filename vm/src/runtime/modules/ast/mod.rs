@@ -168,7 +168,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> PyResult<Value> {
 
 /// `_PyType_Name`: the part of the type's name after its last dot.
 fn short_name(t: &Type) -> String {
-    t.name.rsplit('.').next().unwrap_or_default().to_owned()
+    t.name().rsplit('.').next().unwrap_or_default().to_owned()
 }
 
 /// `AST.__init__` (`ast_type_init`): positional arguments set the fields of `_fields` in
@@ -210,7 +210,7 @@ fn init(vm: &mut Vm, args: Args) -> PyResult<Value> {
             if p < given.len() {
                 return Err(vm.type_error(format!(
                     "{} got multiple values for argument '{key}'",
-                    cls.name
+                    cls.name()
                 )));
             }
         }
@@ -227,7 +227,7 @@ fn set_named(vm: &mut Vm, me: &Value, name: &Value, v: Value) -> PyResult<()> {
             vm.setattr(me, &s, v)
         }
         _ => {
-            let n = vm.type_of(name).name.clone();
+            let n = vm.type_of(name).name().clone();
             Err(vm.type_error(format!("attribute name must be string, not '{n}'")))
         }
     }

@@ -155,7 +155,7 @@ fn repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
         vm.repr_active.push(key);
     }
     let (base, def) = def?;
-    let name = vm.type_of(&me).name.clone();
+    let name = vm.type_of(&me).name().clone();
     let name = name.rsplit('.').next().unwrap_or(&name).to_owned();
     Ok(Value::str(&format!("{name}({def}, {base})")))
 }

@@ -180,10 +180,11 @@ fn new_method(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Some(Value::Type(t)) if t.is_subtype(&vm.ty("deque")) => Ok(new_for(vm, t)),
         Some(Value::Type(t)) => Err(vm.type_error(format!(
             "deque.__new__({}): {} is not a subtype of collections.deque",
-            t.name, t.name
+            t.name(),
+            t.name()
         ))),
         Some(other) => {
-            let n = vm.type_of(other).name.clone();
+            let n = vm.type_of(other).name().clone();
             Err(vm.type_error(format!("deque.__new__(X): X is not a type object ({n})")))
         }
         None => Err(vm.type_error("deque.__new__(): not enough arguments")),
@@ -473,7 +474,7 @@ fn item_index(vm: &mut Vm, d: &Deque, key: &Value) -> PyResult<Option<usize>> {
         b @ Value::Object(_) if vm.has_index(b) => match vm.number_index(b)? {
             Value::Int(i) => i,
             _ => {
-                let t = vm.type_of(key).name.clone();
+                let t = vm.type_of(key).name().clone();
                 return Err(vm.err(
                     "IndexError",
                     format!("cannot fit '{t}' into an index-sized integer"),
@@ -481,7 +482,7 @@ fn item_index(vm: &mut Vm, d: &Deque, key: &Value) -> PyResult<Option<usize>> {
             }
         },
         _ => {
-            let t = vm.type_of(key).name.clone();
+            let t = vm.type_of(key).name().clone();
             return Err(vm.type_error(format!("sequence index must be integer, not '{t}'")));
         }
     };
@@ -596,8 +597,8 @@ fn copy_of(vm: &mut Vm, me: &Value, n: &Rc<Deque>) -> PyResult<Value> {
     }
     let r = vm.call(&Value::Type(t.clone()), Args::new(a))?;
     if of(&r).is_none() {
-        let rt = vm.type_of(&r).name.clone();
-        return Err(vm.type_error(format!("{}() must return a deque, not {rt}", t.name)));
+        let rt = vm.type_of(&r).name().clone();
+        return Err(vm.type_error(format!("{}() must return a deque, not {rt}", t.name())));
     }
     Ok(r)
 }
@@ -625,7 +626,7 @@ fn add(vm: &mut Vm, args: Args) -> PyResult<Value> {
             // A class of the program may answer with `__radd__` before `sq_concat`.
             return Err(vm.unsupported("deque + an instance of a class of the program"));
         }
-        let t = vm.type_of(&other).name.clone();
+        let t = vm.type_of(&other).name().clone();
         return Err(vm.type_error(format!("can only concatenate deque (not \"{t}\") to deque")));
     }
     let new = copy_of(vm, &me, &n)?;
@@ -649,7 +650,7 @@ fn repeat_count(vm: &mut Vm, other: &Value) -> PyResult<i64> {
             match argspec::index(vm, other.builtin_value()) {
                 Ok(i) => Ok(i),
                 Err(_) => {
-                    let t = vm.type_of(other).name.clone();
+                    let t = vm.type_of(other).name().clone();
                     Err(vm.err(
                         "OverflowError",
                         format!("cannot fit '{t}' into an index-sized integer"),
@@ -661,7 +662,7 @@ fn repeat_count(vm: &mut Vm, other: &Value) -> PyResult<i64> {
             Err(vm.unsupported("deque * an object that may answer with __rmul__ or __index__"))
         }
         _ => {
-            let t = vm.type_of(other).name.clone();
+            let t = vm.type_of(other).name().clone();
             Err(vm.type_error(format!("can't multiply sequence by non-int of type '{t}'")))
         }
     }
@@ -816,7 +817,7 @@ pub fn repr(vm: &mut Vm, me: &Value, n: &Rc<Deque>) -> PyResult<String> {
     })();
     vm.repr_active.retain(|k| *k != key);
     let list = r?;
-    let name = vm.type_of(me).name.clone();
+    let name = vm.type_of(me).name().clone();
     let name = name.rsplit('.').next().unwrap_or(&name).to_owned();
     Ok(match n.maxlen.get() {
         Some(m) => format!("{name}({list}, maxlen={m})"),
@@ -967,7 +968,7 @@ pub fn iter_construct(vm: &mut Vm, args: Args, reversed: bool) -> PyResult<Value
         Spec::function(name, Style::ParseTuple, &["deque", "index"], 1).bind(vm, &args, 0)?;
     let d = argspec::required(d);
     let Some(n) = of(&d) else {
-        let t = vm.type_of(&d).name.clone();
+        let t = vm.type_of(&d).name().clone();
         return Err(vm.type_error(format!(
             "{name}() argument 1 must be collections.deque, not {t}"
         )));

@@ -98,7 +98,7 @@ pub fn repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         Native::Deque(d) => deque::repr(vm, v, d),
         Native::TupleGetter(t) => tuplegetter::repr(vm, t),
         _ => {
-            let name = vm.type_of(v).name.clone();
+            let name = vm.type_of(v).name().clone();
             Ok(format!("<{name} object at {:#x}>", v.address()))
         }
     }

@@ -477,7 +477,7 @@ pub fn fromkeys(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Spec::method("OrderedDict", "__repr__", Style::Wrapper, &[], 0).parse(vm, &args, 1)?;
     let me = me(&args);
-    let name = vm.type_of(&me).name.clone();
+    let name = vm.type_of(&me).name().clone();
     let name = name.rsplit('.').next().unwrap_or(&name).to_owned();
     let d = payload(vm, &me)?;
     if d.is_empty() {
@@ -785,7 +785,7 @@ fn view_repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let it = make_iter(vm, &od, kind, false)?;
     let items = vm.collect(&it)?;
     let r = vm.repr(&Value::list(items))?;
-    let name = vm.type_of(&v).name.clone();
+    let name = vm.type_of(&v).name().clone();
     Ok(Value::str(&format!("{name}({r})")))
 }
 

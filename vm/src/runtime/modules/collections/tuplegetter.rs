@@ -75,7 +75,7 @@ fn get(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
         Value::None => Ok(me),
         _ => {
-            let tn = vm.type_of(&obj).name.clone();
+            let tn = vm.type_of(&obj).name().clone();
             Err(vm.type_error(format!(
                 "descriptor for index '{}' for tuple subclasses doesn't apply to '{tn}' object",
                 t.index

@@ -132,7 +132,7 @@ pub fn setattr(vm: &mut Vm, l: &LruCache, name: &str, x: Option<Value>) -> PyRes
             if matches!(other.builtin_value(), Value::Dict(_)) {
                 return Err(vm.unsupported("a dict subclass as an lru cache's __dict__"));
             }
-            let t = vm.type_of(&other).name.clone();
+            let t = vm.type_of(&other).name().clone();
             Err(vm.type_error(format!("__dict__ must be set to a dictionary, not a '{t}'")))
         }
         (_, Some(x)) => {

@@ -213,7 +213,7 @@ pub fn repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
     match n {
         Native::Partial(_) => partial::repr(vm, v),
         _ => {
-            let t = vm.type_of(v).name.clone();
+            let t = vm.type_of(v).name().clone();
             Ok(format!("<{t} object at {:#x}>", v.address()))
         }
     }
@@ -246,11 +246,11 @@ pub fn can_close_cycle(n: &Native) -> bool {
 
 /// Calling one of the types: `name` is its tp_name.
 pub fn construct(vm: &mut Vm, t: &Rc<super::super::types::Type>, args: Args) -> PyResult<Value> {
-    match &*t.name {
+    match &*t.name() {
         "functools.partial" => partial::new(vm, t, args),
         "functools._lru_cache_wrapper" => lru::new(vm, args),
         _ => {
-            let n = t.name.clone();
+            let n = t.name().clone();
             Err(vm.type_error(format!("cannot create '{n}' instances")))
         }
     }

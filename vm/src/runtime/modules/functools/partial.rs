@@ -72,7 +72,7 @@ impl Partial {
                 Err(vm.unsupported("a dict subclass as a partial's __dict__"))
             }
             ("__dict__", Some(other)) => {
-                let t = vm.type_of(&other).name.clone();
+                let t = vm.type_of(&other).name().clone();
                 Err(vm.type_error(format!("__dict__ must be set to a dictionary, not a '{t}'")))
             }
             (_, Some(x)) => {
@@ -205,14 +205,14 @@ pub fn new_method(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     }
     let cls = args.pos.remove(0);
     let Value::Type(cls) = cls else {
-        let n = vm.type_of(&cls).name.clone();
+        let n = vm.type_of(&cls).name().clone();
         return Err(vm.type_error(format!(
             "functools.partial.__new__(X): X is not a type object ({n})"
         )));
     };
     let base = vm.ty("partial");
     if !cls.is_subtype(&base) {
-        let n = cls.name.clone();
+        let n = cls.name().clone();
         return Err(vm.type_error(format!(
             "functools.partial.__new__({n}): {n} is not a subtype of functools.partial"
         )));
@@ -301,7 +301,7 @@ fn repr_inner(vm: &mut Vm, v: &Value) -> PyResult<String> {
         arglist.push_str(&format!(", {k}={x}"));
     }
     let f = vm.repr(&func)?;
-    let tp_name = vm.type_of(v).name.clone();
+    let tp_name = vm.type_of(v).name().clone();
     Ok(format!("{tp_name}({f}{arglist})"))
 }
 

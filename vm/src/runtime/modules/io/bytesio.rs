@@ -71,7 +71,7 @@ fn bytes_like(vm: &Vm, v: &Value) -> PyResult<Vec<u8>> {
     match super::super::super::methods::bytes::buffer_of(v) {
         Some(b) => Ok(b),
         None => {
-            let n = vm.type_of(v).name.clone();
+            let n = vm.type_of(v).name().clone();
             Err(vm.type_error(format!("a bytes-like object is required, not '{n}'")))
         }
     }
@@ -212,7 +212,7 @@ fn readlines(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Some(_) => {
             let n = vm
                 .type_of(arg.as_ref().unwrap_or(&Value::None))
-                .name
+                .name()
                 .clone();
             return Err(vm.type_error(format!("integer argument expected, got '{n}'")));
         }

@@ -79,7 +79,7 @@ pub fn getset(vm: &mut Vm, me: &Value, cls: &Rc<Type>, name: &str) -> PyResult<O
         if !c.is_builtin() {
             continue;
         }
-        match (&*c.name, name) {
+        match (&*c.name(), name) {
             ("_io.StringIO" | "_io.BytesIO", _) => return Ok(None),
             ("_io._TextIOBase", "encoding" | "errors" | "newlines") => {
                 return Ok(Some(Value::None))
@@ -96,7 +96,7 @@ pub fn is_io_instance(cls: &Rc<Type>) -> bool {
     // Checked on every instance creation: no copy of the MRO.
     std::iter::once(cls)
         .chain(cls.mro_rest.iter())
-        .any(|c| c.is_builtin() && &*c.name == "_io._IOBase")
+        .any(|c| c.is_builtin() && &*c.name() == "_io._IOBase")
 }
 
 /// Refuses to make an instance of a class deriving from `_IOBase` whose own code
@@ -273,7 +273,7 @@ fn readline(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 .call(p, Args::new(vec![Value::Int(1)]))
                 .map_err(|e| trap_eintr(vm, e))?;
             let Value::Bytes(ahead) = ahead.builtin_value().clone() else {
-                let n = vm.type_of(&ahead).name.clone();
+                let n = vm.type_of(&ahead).name().clone();
                 return Err(vm.err(
                     "OSError",
                     format!("peek() should have returned a bytes object, not '{n}'"),
@@ -293,7 +293,7 @@ fn readline(vm: &mut Vm, args: Args) -> PyResult<Value> {
         let b = call_method(vm, &me, "read", vec![Value::Int(nreadahead)])
             .map_err(|e| trap_eintr(vm, e))?;
         let Value::Bytes(b) = b.builtin_value().clone() else {
-            let n = vm.type_of(&b).name.clone();
+            let n = vm.type_of(&b).name().clone();
             return Err(vm.err(
                 "OSError",
                 format!("read() should have returned a bytes object, not '{n}'"),
@@ -557,10 +557,11 @@ pub fn new_method(
         }
         Some(Value::Type(t)) => Err(vm.type_error(format!(
             "{name}.__new__({}): {} is not a subtype of _io.{name}",
-            t.name, t.name
+            t.name(),
+            t.name()
         ))),
         Some(other) => {
-            let n = vm.type_of(other).name.clone();
+            let n = vm.type_of(other).name().clone();
             Err(vm.type_error(format!("{name}.__new__(X): X is not a type object ({n})")))
         }
         None => Err(vm.type_error(format!("{name}.__new__(): not enough arguments"))),

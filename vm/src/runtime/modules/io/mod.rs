@@ -93,7 +93,7 @@ pub fn opt_ssize(vm: &mut Vm, v: Option<Value>) -> PyResult<Option<i64>> {
                 super::super::argspec::index(vm, b).map(Some)
             }
             _ => {
-                let n = vm.type_of(&v).name.clone();
+                let n = vm.type_of(&v).name().clone();
                 Err(vm.type_error(format!("argument should be integer or None, not '{n}'")))
             }
         },
@@ -116,14 +116,14 @@ pub fn int_arg(vm: &mut Vm, v: &Value) -> PyResult<i64> {
 
 /// The calls of the types defined here (`tp_name` `_io.NAME`).
 pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value>> {
-    let made = match &*t.name {
+    let made = match &*t.name() {
         "_io.FileIO" => new_file_io(vm, args),
         "_io.StringIO" => stringio::construct(vm, t, args),
         "TextIOWrapper" => textio::construct(vm, t, args),
         "_io.BytesIO" => bytesio::construct(vm, t, args),
         "_io._IOBase" | "_io._RawIOBase" | "_io._BufferedIOBase" | "_io._TextIOBase" => {
             if !args.pos.is_empty() || !args.kw.is_empty() {
-                Err(vm.unsupported(format!("{}() with arguments", t.name)))
+                Err(vm.unsupported(format!("{}() with arguments", t.name())))
             } else {
                 Ok(super::super::subclass::plain_instance(t))
             }
@@ -132,7 +132,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         | "_io.BufferedRWPair"
         | "_io.BufferedRandom"
         | "_io.IncrementalNewlineDecoder"
-        | "_io._BytesIOBuffer" => Err(vm.unsupported(format!("making an {} object", t.name))),
+        | "_io._BytesIOBuffer" => Err(vm.unsupported(format!("making an {} object", t.name()))),
         _ => return None,
     };
     Some(made)
@@ -225,7 +225,7 @@ fn open(vm: &mut Vm, path: &Value, buffered: bool) -> PyResult<Value> {
         _ => path.clone(),
     };
     let Value::Str(p) = named.builtin_value().clone() else {
-        let n = vm.type_of(path).name.clone();
+        let n = vm.type_of(path).name().clone();
         return Err(vm.unsupported(format!("opening a file named by a {n}")));
     };
     crate::runtime::standins::reject(vm, &p, "a path")?;
@@ -255,7 +255,7 @@ fn open_code(vm: &mut Vm, args: Args) -> PyResult<Value> {
         .bind::<1>(vm, &args, 0)?;
     let path = path.unwrap_or(Value::None);
     if !matches!(path.builtin_value(), Value::Str(_)) {
-        let n = vm.type_of(&path).name.clone();
+        let n = vm.type_of(&path).name().clone();
         return Err(vm.type_error(format!("open_code() argument 'path' must be str, not {n}")));
     }
     open(vm, &path, true)

@@ -104,7 +104,7 @@ fn init(vm: &mut Vm, args: Args) -> PyResult<Value> {
             Value::None => None,
             Value::Str(t) => Some(t.split('\0').next().unwrap_or_default().to_owned()),
             _ => {
-                let n = vm.type_of(v).name.clone();
+                let n = vm.type_of(v).name().clone();
                 return Err(vm.type_error(format!("newline must be str or None, not {n}")));
             }
         },
@@ -119,7 +119,7 @@ fn init(vm: &mut Vm, args: Args) -> PyResult<Value> {
         None | Some((_, Value::None)) => None,
         Some((_, Value::Str(t))) => Some(t.clone()),
         Some((v, _)) => {
-            let n = vm.type_of(v).name.clone();
+            let n = vm.type_of(v).name().clone();
             return Err(vm.type_error(format!("initial_value must be str or None, not {n}")));
         }
     };
@@ -210,7 +210,7 @@ fn write(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let obj = argspec::required(obj);
     check(vm, &s, false)?;
     let Value::Str(text) = obj.builtin_value().clone() else {
-        let n = vm.type_of(&obj).name.clone();
+        let n = vm.type_of(&obj).name().clone();
         return Err(vm.type_error(format!("string argument expected, got '{n}'")));
     };
     check(vm, &s, true)?;
@@ -319,7 +319,7 @@ fn next(vm: &mut Vm, args: Args) -> PyResult<Value> {
         let f = vm.getattr(&this, "readline")?;
         let line = vm.call(&f, Args::default())?;
         if !matches!(line.builtin_value(), Value::Str(_)) {
-            let n = vm.type_of(&line).name.clone();
+            let n = vm.type_of(&line).name().clone();
             return Err(vm.err(
                 "OSError",
                 format!("readline() should have returned a str object, not '{n}'"),

@@ -76,7 +76,7 @@ fn opt_str(vm: &mut Vm, v: Option<Value>, func: &str, name: &str) -> PyResult<Op
         None | Some(Value::None) => Ok(None),
         Some(Value::Str(s)) => Ok(Some(s.clone())),
         Some(_) => {
-            let n = vm.type_of(&v.unwrap_or_default()).name.clone();
+            let n = vm.type_of(&v.unwrap_or_default()).name().clone();
             Err(vm.type_error(format!(
                 "{func}() argument '{name}' must be str or None, not {n}"
             )))
@@ -183,7 +183,7 @@ fn load(vm: &mut Vm, t: &TextIO) -> PyResult<()> {
             match vm.call(&read, Args::new(vec![]))? {
                 Value::Bytes(b) => b,
                 v => {
-                    let n = vm.type_of(&v).name.clone();
+                    let n = vm.type_of(&v).name().clone();
                     return Err(vm.unsupported(format!("a buffer whose read() gives {n}")));
                 }
             }
@@ -483,7 +483,7 @@ pub fn open(vm: &mut Vm, args: Args) -> PyResult<Value> {
             let n = if m.is_none() {
                 "None".into()
             } else {
-                vm.type_of(&m).name.clone()
+                vm.type_of(&m).name().clone()
             };
             return Err(vm.type_error(format!("open() argument 'mode' must be str, not {n}")));
         }
@@ -559,7 +559,7 @@ pub fn open(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Value::Bytes(_) => return Err(vm.unsupported("opening a file named by bytes")),
         Value::Object(_) => {}
         _ => {
-            let n = vm.type_of(&file).name.clone();
+            let n = vm.type_of(&file).name().clone();
             return Err(vm.type_error(format!(
                 "expected str, bytes or os.PathLike object, not {n}"
             )));

@@ -591,7 +591,7 @@ fn chain_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn chain_from_iterable(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [iterable] =
         Spec::method("chain", "from_iterable", Style::O, &["iterable"], 1).bind(vm, &args, 1)?;
-    if !matches!(args.pos.first(), Some(Value::Type(t)) if *t.name == *"itertools.chain") {
+    if !matches!(args.pos.first(), Some(Value::Type(t)) if *t.name() == *"itertools.chain") {
         return Err(vm.unsupported("chain.from_iterable of a subclass of chain"));
     }
     let source = vm.iter(&argspec::required(iterable))?;

@@ -73,7 +73,7 @@ pub fn construct(vm: &mut Vm, args: Args) -> PyResult<Value> {
         match v.builtin_value() {
             Value::Str(s) => Ok((v.clone(), s.clone())),
             _ => {
-                let t = vm.type_of(&v).name.clone();
+                let t = vm.type_of(&v).name().clone();
                 Err(vm.type_error(format!(
                     "make_encoder() argument {} must be str, not {t}",
                     index + 1
@@ -89,7 +89,7 @@ pub fn construct(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let allow_nan = flag(allow_nan)?;
     let markers = markers.unwrap_or_default();
     if !markers.is_none() && !matches!(markers.builtin_value(), Value::Dict(_)) {
-        let t = vm.type_of(&markers).name.clone();
+        let t = vm.type_of(&markers).name().clone();
         return Err(vm.type_error(format!(
             "make_encoder() argument 1 must be dict or None, not {t}"
         )));
@@ -207,7 +207,7 @@ impl Encoder {
         match encoded.builtin_value() {
             Value::Str(t) => Ok(t.to_string()),
             _ => {
-                let t = vm.type_of(&encoded).name.clone();
+                let t = vm.type_of(&encoded).name().clone();
                 Err(vm.type_error(format!("encoder() must return a string, not {t}")))
             }
         }
@@ -341,7 +341,10 @@ impl Encoder {
         let it = match vm.iter(&out) {
             Ok(it) => it,
             Err(Throw::Exc(e)) if vm.is_instance_of(&e, "TypeError") => {
-                let (t, o) = (vm.type_of(dct).name.clone(), vm.type_of(&out).name.clone());
+                let (t, o) = (
+                    vm.type_of(dct).name().clone(),
+                    vm.type_of(&out).name().clone(),
+                );
                 return Err(
                     vm.type_error(format!("{t}.items() returned a non-iterable (type {o})"))
                 );
@@ -394,7 +397,7 @@ impl Encoder {
                 }
                 _ if self.skipkeys => continue,
                 _ => {
-                    let t = vm.type_of(&key).name.clone();
+                    let t = vm.type_of(&key).name().clone();
                     return Err(vm.type_error(format!(
                         "keys must be str, int, float, bool or None, not {t}"
                     )));

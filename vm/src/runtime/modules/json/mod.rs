@@ -73,7 +73,7 @@ fn need_str(vm: &Vm, v: &Value) -> PyResult<Rc<str>> {
         Value::Str(s) => Ok(s.clone()),
         _ => Err(vm.type_error(format!(
             "first argument must be a string, not {}",
-            vm.type_of(v).name
+            vm.type_of(v).name()
         ))),
     }
 }
@@ -213,13 +213,13 @@ fn new_method(
     match &cls {
         Value::Type(t) if t.is_subtype(&vm.ty(key)) => make(vm, args),
         Value::Type(t) => {
-            let n = t.name.clone();
+            let n = t.name().clone();
             Err(vm.type_error(format!(
                 "{tp_name}.__new__({n}): {n} is not a subtype of {tp_name}"
             )))
         }
         other => {
-            let n = vm.type_of(other).name.clone();
+            let n = vm.type_of(other).name().clone();
             Err(vm.type_error(format!(
                 "{tp_name}.__new__(X): X is not a type object ({n})"
             )))

@@ -231,7 +231,7 @@ fn unpickler_options(
             Some(other) => {
                 return Err(vm.type_error(format!(
                     "{fname}() argument '{name}' must be str, not {}",
-                    vm.type_of(&other).name
+                    vm.type_of(&other).name()
                 )))
             }
         }
@@ -257,7 +257,7 @@ fn set_input(vm: &mut Vm, u: &mut Unpickler, file: &Value) -> PyResult<()> {
     if peek.is_some() {
         return Err(vm.unsupported("unpickling from a file with peek()"));
     }
-    u.bytesio = &*vm.type_of(file).name == "_io.BytesIO";
+    u.bytesio = &*vm.type_of(file).name() == "_io.BytesIO";
     u.read = Some(read);
     u.readline = Some(readline);
     u.readinto = readinto;
@@ -398,7 +398,7 @@ fn pickler_dump(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if !me.initialised.get() {
         let t = vm
             .type_of(&this)
-            .name
+            .name()
             .rsplit('.')
             .next()
             .unwrap_or("")
@@ -459,7 +459,7 @@ fn unpickler_load(vm: &mut Vm, args: Args) -> PyResult<Value> {
         let this = args.pos[0].clone();
         let t = vm
             .type_of(&this)
-            .name
+            .name()
             .rsplit('.')
             .next()
             .unwrap_or("")

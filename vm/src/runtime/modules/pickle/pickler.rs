@@ -451,14 +451,14 @@ impl Pickler {
                     None if !matches!(obj, Value::Object(_)) => {
                         return Err(vm.unsupported(format!(
                             "pickling a {} object (the VM finds no __reduce_ex__)",
-                            t.name
+                            t.name()
                         )));
                     }
                     None => match lookup_attr(vm, obj, "__reduce__")? {
                         Some(f) => vm.call(&f, Args::new(vec![]))?,
                         None => {
                             let r = vm.repr(obj)?;
-                            let msg = format!("can't pickle '{}' object: {r}", t.name);
+                            let msg = format!("can't pickle '{}' object: {r}", t.name());
                             return Err(pickling_error(vm, msg));
                         }
                     },
@@ -809,7 +809,7 @@ impl Pickler {
     /// `save_type`: the singletons' types as `type(singleton)`, other classes by name.
     fn save_type(&mut self, vm: &mut Vm, obj: &Value) -> PyResult<()> {
         let singleton = match obj {
-            Value::Type(t) => match &*t.name {
+            Value::Type(t) => match &*t.name() {
                 "NoneType" => Some(Value::None),
                 "ellipsis" => Some(Value::Ellipsis),
                 "NotImplementedType" => Some(Value::NotImplemented),

@@ -48,7 +48,7 @@ impl Pickler {
                 "second item of the tuple returned by __reduce__ must be a tuple",
             ));
         };
-        let tname = |vm: &Vm, v: &Value| vm.type_of(v).name.to_string();
+        let tname = |vm: &Vm, v: &Value| vm.type_of(v).name().to_string();
         if !listitems.is_none() && !vm.is_iterator(&listitems) {
             let msg = format!(
                 "fourth element of the tuple returned by __reduce__ must be an iterator, not {}",

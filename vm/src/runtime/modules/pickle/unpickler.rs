@@ -671,7 +671,7 @@ impl Unpickler {
         let kwargs = if ex { Some(self.pop(vm)?) } else { None };
         let args = self.pop(vm)?;
         let cls = self.pop(vm)?;
-        let tname = |vm: &Vm, v: &Value| vm.type_of(v).name.to_string();
+        let tname = |vm: &Vm, v: &Value| vm.type_of(v).name().to_string();
         if !matches!(cls, Value::Type(_)) {
             let msg = format!(
                 "{op} class argument must be a type, not {}",

@@ -208,7 +208,7 @@ fn path_arg(vm: &mut Vm, v: Option<Value>, fname: &str) -> PyResult<Rc<str>> {
             Err(vm.unsupported(format!("posix.{fname} of bytes or a file descriptor")))
         }
         Some(other) => {
-            let n = vm.type_of(other).name.clone();
+            let n = vm.type_of(other).name().clone();
             // `path_converter`'s list follows what the function accepts.
             let kinds = match fname {
                 "stat" => "string, bytes, os.PathLike or integer",
@@ -340,7 +340,7 @@ fn fspath(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Some(p) => Ok(p),
         None => Err(vm.type_error(format!(
             "expected str, bytes or os.PathLike object, not {}",
-            vm.type_of(&path).name
+            vm.type_of(&path).name()
         ))),
     }
 }
@@ -360,10 +360,10 @@ pub fn fspath_of(vm: &mut Vm, path: &Value) -> PyResult<Option<Value>> {
     if matches!(r.builtin_value(), Value::Str(_) | Value::Bytes(_)) {
         Ok(Some(r))
     } else {
-        let rn = vm.type_of(&r).name.clone();
+        let rn = vm.type_of(&r).name().clone();
         Err(vm.type_error(format!(
             "expected {}.__fspath__() to return str or bytes, not {rn}",
-            t.name
+            t.name()
         )))
     }
 }

@@ -134,7 +134,7 @@ fn register_at_fork(vm: &mut Vm, args: Args) -> PyResult<Value> {
     for (name, v) in NAMES.iter().zip(&given) {
         if let Some(v) = v {
             if !is_callable(vm, v) {
-                let t = vm.type_of(v).name.clone();
+                let t = vm.type_of(v).name().clone();
                 return Err(vm.type_error(format!("'{name}' must be callable, not {t}")));
             }
         }
@@ -152,7 +152,7 @@ fn path_normpath(vm: &mut Vm, args: Args) -> PyResult<Value> {
     match path.builtin_value() {
         Value::Str(s) => Ok(Value::str(&normpath(s))),
         _ => {
-            let t = vm.type_of(&path).name.clone();
+            let t = vm.type_of(&path).name().clone();
             Err(vm.type_error(format!("expected 'str', not '{t}'")))
         }
     }

@@ -121,7 +121,7 @@ fn compile(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let pattern = pattern.ok_or_else(|| missing(vm))?;
     let flags = c_int(vm, &flags.ok_or_else(|| missing(vm))?)?;
     let must_be = |vm: &Vm, name: &str, ty: &str, v: &Value| {
-        let t = vm.type_of(v).name.clone();
+        let t = vm.type_of(v).name().clone();
         vm.type_error(format!("compile() argument '{name}' must be {ty}, not {t}"))
     };
     let code = code.ok_or_else(|| missing(vm))?;

@@ -328,7 +328,7 @@ pub fn compile_template(vm: &mut Vm, me: &Value, repl: &Value) -> PyResult<Rc<Na
     match &result {
         Value::Native(n) if matches!(**n, Native::SreTemplate(_)) => Ok(n.clone()),
         other => {
-            let t = vm.type_of(other).name.clone();
+            let t = vm.type_of(other).name().clone();
             Err(vm.err(
                 "RuntimeError",
                 format!("the result of compiling a replacement string is {t}"),
@@ -431,7 +431,7 @@ pub fn join(vm: &mut Vm, kind: &Text, pieces: &[Value]) -> PyResult<Value> {
                 match piece.builtin_value() {
                     Value::Str(s) => out.push_str(s),
                     other => {
-                        let t = vm.type_of(other).name.clone();
+                        let t = vm.type_of(other).name().clone();
                         return Err(vm.type_error(format!(
                             "sequence item {k}: expected str instance, {t} found"
                         )));
@@ -446,7 +446,7 @@ pub fn join(vm: &mut Vm, kind: &Text, pieces: &[Value]) -> PyResult<Value> {
                 match piece.builtin_value() {
                     Value::Bytes(b) => out.extend_from_slice(b),
                     other => {
-                        let t = vm.type_of(other).name.clone();
+                        let t = vm.type_of(other).name().clone();
                         if matches!(&*t, "bytearray" | "memoryview" | "array.array") {
                             return Err(vm.unsupported(format!("re.sub joining a {t}")));
                         }

@@ -183,14 +183,14 @@ pub fn text_of(vm: &Vm, v: &Value) -> PyResult<Text> {
         _ => {
             let t = vm.type_of(v);
             if matches!(
-                &*t.name,
+                &*t.name(),
                 "bytearray" | "memoryview" | "array.array" | "mmap.mmap" | "pickle.PickleBuffer"
             ) {
-                return Err(vm.unsupported(format!("re on a {} (a buffer)", t.name)));
+                return Err(vm.unsupported(format!("re on a {} (a buffer)", t.name())));
             }
             Err(vm.type_error(format!(
                 "expected string or bytes-like object, got '{}'",
-                t.name
+                t.name()
             )))
         }
     }

@@ -30,7 +30,7 @@ pub fn template(vm: &mut Vm, args: Args) -> PyResult<Value> {
             if let Value::List(l) = other.builtin_value() {
                 l.items.borrow().clone()
             } else {
-                let t = vm.type_of(&other).name.clone();
+                let t = vm.type_of(&other).name().clone();
                 return Err(vm.type_error(format!("template() argument 2 must be list, not {t}")));
             }
         }

@@ -150,7 +150,7 @@ fn format_bytes(vm: &Vm, v: &Value) -> PyResult<Vec<u8>> {
         Value::Bytes(b) => Ok(b.to_vec()),
         other => Err(vm.type_error(format!(
             "Struct() argument 1 must be a str or bytes object, not {}",
-            vm.type_of(other).name
+            vm.type_of(other).name()
         ))),
     }
 }
@@ -200,7 +200,7 @@ fn ssize(vm: &mut Vm, v: &Value, index_error: bool) -> PyResult<i64> {
         other => {
             return Err(vm.type_error(format!(
                 "'{}' object cannot be interpreted as an integer",
-                vm.type_of(other).name
+                vm.type_of(other).name()
             )))
         }
     };
@@ -522,7 +522,7 @@ fn write_target(vm: &mut Vm, v: &Value) -> PyResult<(Target, usize)> {
     let not_rw = |vm: &Vm, v: &Value| {
         let t = match v {
             Value::None => "None".into(),
-            _ => vm.type_of(v).name.clone(),
+            _ => vm.type_of(v).name().clone(),
         };
         vm.type_error(format!(
             "argument must be read-write bytes-like object, not {t}"

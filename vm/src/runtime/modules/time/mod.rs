@@ -220,7 +220,7 @@ fn sleep(vm: &mut Vm, args: Args) -> PyResult<Value> {
             ))
         }
         other => {
-            let t = vm.type_of(other).name.clone();
+            let t = vm.type_of(other).name().clone();
             return Err(vm.type_error(format!("'{t}' object cannot be interpreted as an integer")));
         }
     };
@@ -344,7 +344,7 @@ fn seconds_arg(vm: &mut Vm, v: Option<Value>) -> PyResult<i64> {
             Err(vm.unsupported("a time given by an object's __index__ or __float__"))
         }
         Some(other) => {
-            let t = vm.type_of(other).name.clone();
+            let t = vm.type_of(other).name().clone();
             Err(vm.type_error(format!("'{t}' object cannot be interpreted as an integer")))
         }
     }
@@ -386,7 +386,7 @@ fn c_int(vm: &mut Vm, v: &Value) -> PyResult<i64> {
         }
         Value::BigInt(_) => Err(vm.err("OverflowError", "signed integer is greater than maximum")),
         other => {
-            let t = vm.type_of(other).name.clone();
+            let t = vm.type_of(other).name().clone();
             Err(vm.type_error(format!("'{t}' object cannot be interpreted as an integer")))
         }
     }
@@ -537,7 +537,7 @@ fn strftime(vm: &mut Vm, args: Args) -> PyResult<Value> {
     checktm(vm, &mut tm)?;
     tm.isdst = tm.isdst.clamp(-1, 1);
     let Value::Str(f) = format.builtin_value() else {
-        let t = vm.type_of(&format).name.clone();
+        let t = vm.type_of(&format).name().clone();
         return Err(vm.type_error(format!("strftime() argument 1 must be str, not {t}")));
     };
     if f.contains('\0') {
