@@ -262,7 +262,7 @@ impl Vm {
                     None => Err(self.no_attr(v, name)),
                 },
             },
-            Value::Function(f) => match f.dict.get_str(name) {
+            Value::Function(f) => match f.dict().get_str(name) {
                 Some(x) => Ok(x),
                 None => self.type_attr(v, name),
             },
@@ -394,11 +394,11 @@ impl Vm {
             Value::Function(f) => match name {
                 "__name__" => Some(Value::Str(f.name.borrow().clone())),
                 "__qualname__" => Some(Value::Str(f.qualname.borrow().clone())),
-                "__code__" => Some(Value::Code(f.code.clone())),
+                "__code__" => Some(Value::Code(f.code().clone())),
                 "__globals__" => Some(Value::Dict(f.globals.clone())),
                 "__builtins__" => Some(Value::Dict(f.builtins.clone())),
                 "__module__" => Some(f.module.borrow().clone()),
-                "__dict__" => Some(Value::Dict(f.dict.clone())),
+                "__dict__" => Some(Value::Dict(f.dict().clone())),
                 "__defaults__" => Some(
                     f.defaults
                         .borrow()
@@ -445,7 +445,28 @@ impl Vm {
                     let f = m.func.clone();
                     Some(self.getattr(&f, name)?)
                 }
-                _ => None,
+                // method_getattro: what the method type lacks is the function's: its
+                // getsets and members, and its dict's entries.
+                "__defaults__" | "__kwdefaults__" | "__globals__" | "__closure__"
+                | "__annotations__" | "__type_params__" | "__builtins__" | "__dict__"
+                    if matches!(m.func, Value::Function(_)) =>
+                {
+                    let f = m.func.clone();
+                    Some(self.getattr(&f, name)?)
+                }
+                _ => match &m.func {
+                    Value::Function(f) if self.ty("method").lookup(name).is_none() => {
+                        match f.dict().get_str(name) {
+                            Some(x) => Some(x),
+                            // The function's AttributeError, as PyObject_GetAttr(im_func).
+                            None if self.ty("function").lookup(name).is_none() => {
+                                return Err(self.no_attr(&m.func, name))
+                            }
+                            None => None,
+                        }
+                    }
+                    _ => None,
+                },
             },
             Value::Builtin(b) => match name {
                 "__name__" => Some(Value::str(b.name)),
@@ -886,6 +907,15 @@ impl Vm {
                 m.dict.set_str(name, x);
                 Ok(())
             }
+            // cell_set_contents.
+            Value::Cell(c) if name == "cell_contents" => {
+                *c.value.borrow_mut() = Some(x);
+                Ok(())
+            }
+            // method_getset and method_memberlist: a method takes no attributes.
+            Value::Method(m) if name != "__class__" && matches!(m.func, Value::Function(_)) => {
+                Err(self.method_attr_write(name))
+            }
             Value::Function(f) => {
                 match name {
                     "__name__" | "__qualname__" => {
@@ -939,9 +969,44 @@ impl Vm {
                     }
                     // func_module is a plain writable member.
                     "__module__" => *f.module.borrow_mut() = x,
-                    "__code__" | "__dict__" => {
-                        return Err(self.unsupported(format!("assigning a function's {name}")))
+                    // func_set_code: a code object with as many free variables as the
+                    // function has cells.
+                    "__code__" => {
+                        let Value::Code(c) = &x else {
+                            return Err(self.type_error("__code__ must be set to a code object"));
+                        };
+                        let nfree = c
+                            .co_localspluskinds
+                            .iter()
+                            .filter(|k| **k & kinds::CO_FAST_FREE != 0)
+                            .count();
+                        let nclosure = f.closure.as_ref().map_or(0, |c| c.len());
+                        if nfree != nclosure {
+                            return Err(self.err(
+                                "ValueError",
+                                format!(
+                                    "{}() requires a code object with {nclosure} free vars, \
+                                     not {nfree}",
+                                    f.name.borrow()
+                                ),
+                            ));
+                        }
+                        *f.code_cell.borrow_mut() = c.clone();
                     }
+                    // PyObject_GenericSetDict: a dict (the instance of a dict subclass is
+                    // not the VM's dict object).
+                    "__dict__" => match &x {
+                        Value::Dict(d) => *f.dict_cell.borrow_mut() = d.clone(),
+                        Value::Object(_) if matches!(x.builtin_value(), Value::Dict(_)) => {
+                            return Err(self.unsupported("a dict subclass as a function's __dict__"))
+                        }
+                        _ => {
+                            return Err(self.type_error(format!(
+                                "__dict__ must be set to a dictionary, not a '{}'",
+                                self.type_of(&x).name()
+                            )))
+                        }
+                    },
                     // func_set_type_params: only a tuple.
                     "__type_params__" => {
                         if !matches!(x, Value::Tuple(_)) {
@@ -949,7 +1014,7 @@ impl Vm {
                         }
                         *f.type_params.borrow_mut() = x;
                     }
-                    _ => f.dict.set_str(name, x),
+                    _ => f.dict().set_str(name, x),
                 }
                 Ok(())
             }
@@ -1049,6 +1114,22 @@ impl Vm {
         self.no_attr(v, name)
     }
 
+    /// Writing or deleting a bound method's attribute: its READONLY members, its
+    /// `__doc__` getset without a setter, and no dict for the rest.
+    fn method_attr_write(&self, name: &str) -> Throw {
+        match name {
+            "__func__" | "__self__" => self.err("AttributeError", "readonly attribute"),
+            "__doc__" => self.err(
+                "AttributeError",
+                "attribute '__doc__' of 'method' objects is not writable",
+            ),
+            _ => self.err(
+                "AttributeError",
+                format!("'method' object has no attribute '{name}'"),
+            ),
+        }
+    }
+
     /// `delattr(v, name)`.
     pub fn delattr(&mut self, v: &Value, name: &str) -> PyResult<()> {
         if let Some(f) = self.own_hook(v, "__delattr__") {
@@ -1098,6 +1179,43 @@ impl Vm {
             Value::Function(_) if name == "__type_params__" => {
                 return Err(self.type_error("__type_params__ must be set to a tuple"));
             }
+            // func_set_code and PyObject_GenericSetDict refuse deletion.
+            Value::Function(_) if name == "__code__" => {
+                return Err(self.type_error("__code__ must be set to a code object"));
+            }
+            Value::Function(_) if name == "__dict__" => {
+                return Err(self.type_error("cannot delete __dict__"));
+            }
+            Value::Method(m) if name != "__class__" && matches!(m.func, Value::Function(_)) => {
+                return Err(self.method_attr_write(name))
+            }
+            // cell_set_contents without a value empties the cell.
+            Value::Cell(c) if name == "cell_contents" => {
+                *c.value.borrow_mut() = None;
+                return Ok(());
+            }
+            // func_memberlist's READONLY members.
+            Value::Function(_)
+                if matches!(name, "__globals__" | "__closure__" | "__builtins__") =>
+            {
+                return Err(self.err("AttributeError", "readonly attribute"));
+            }
+            // func_set_name and func_set_qualname without a value.
+            Value::Function(_) if matches!(name, "__name__" | "__qualname__") => {
+                return Err(self.type_error(format!("{name} must be set to a string object")));
+            }
+            // A deleted `__kwdefaults__` or `__module__` reads None again, deleted
+            // `__annotations__` a fresh dict.
+            Value::Function(f)
+                if matches!(name, "__kwdefaults__" | "__annotations__" | "__module__") =>
+            {
+                match name {
+                    "__kwdefaults__" => *f.kwdefaults.borrow_mut() = None,
+                    "__annotations__" => *f.annotations.borrow_mut() = Value::None,
+                    _ => *f.module.borrow_mut() = Value::None,
+                }
+                return Ok(());
+            }
             // `tb_setnext` without a value.
             Value::Traceback(_) if name == "tb_next" => {
                 return Err(self.type_error("can't delete tb_next attribute"));
@@ -1125,7 +1243,7 @@ impl Vm {
         let d = match v {
             Value::Object(o) => Some(o.dict.clone()),
             Value::Module(m) => Some(m.dict.clone()),
-            Value::Function(f) => Some(f.dict.clone()),
+            Value::Function(f) => Some(f.dict().clone()),
             Value::Type(t) if !t.is_builtin() || heap_builtin(t) => Some(t.dict.clone()),
             Value::Frame(fo) if name == "f_trace" => {
                 *fo.trace.borrow_mut() = Value::None;

@@ -169,7 +169,7 @@ impl Vm {
         if self.frames.len() >= self.recursion_limit {
             return Err(self.err("RecursionError", "maximum recursion depth exceeded"));
         }
-        let info = self.code_info(&func.code);
+        let info = self.code_info(&func.code());
         let serial = self.serial();
         let mut frame = Frame::new(info, func.globals.clone(), func.builtins.clone(), serial);
         frame.func = Some(func.clone());
@@ -188,7 +188,7 @@ impl Vm {
         frame: &mut Frame,
         args: Args,
     ) -> PyResult<()> {
-        let code = func.code.clone();
+        let code = func.code().clone();
         let qualname = func.qualname.borrow().clone();
         let argcount = code.co_argcount as usize;
         let posonly = code.co_posonlyargcount as usize;

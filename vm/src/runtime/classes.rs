@@ -185,7 +185,7 @@ pub fn make_class(
             let abstract_buffer = matches!(&**k, "__buffer__" | "__release_buffer__")
                 && !Rc::ptr_eq(meta, &vm.ty("type"))
                 && matches!(ns.get_str(k), Some(Value::Function(f))
-                    if matches!(f.dict.get_str("__isabstractmethod__"), Some(Value::Bool(true))));
+                    if matches!(f.dict().get_str("__isabstractmethod__"), Some(Value::Bool(true))));
             if &**k == "__del__" {
                 super::finalize::class_has_del();
             }

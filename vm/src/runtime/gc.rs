@@ -305,7 +305,7 @@ fn detach(v: &mut Value, out: &mut Vec<Value>) {
         Value::DictView(x) if dict_is_deep(&x.dict) => out.push(Value::Dict(x.dict.clone())),
         Value::Function(x) => {
             x.clear_into(out);
-            for d in [&x.globals, &x.dict] {
+            for d in [&x.globals, &x.dict()] {
                 if dict_is_deep(d) {
                     out.push(Value::Dict(d.clone()));
                 }
@@ -478,7 +478,7 @@ impl Clear for Function {
     fn visit(&self, f: &mut dyn FnMut(Edge)) -> bool {
         f(Edge::Dict(&self.globals));
         f(Edge::Dict(&self.builtins));
-        f(Edge::Dict(&self.dict));
+        f(Edge::Dict(&self.dict()));
         if let Some(closure) = &self.closure {
             f(Edge::Tuple(closure));
         }

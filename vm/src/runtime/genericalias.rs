@@ -138,20 +138,57 @@ pub fn union_repr(vm: &mut Vm, u: &Union) -> PyResult<String> {
     Ok(parts.join(" | "))
 }
 
-/// Attributes that are fields.
-pub fn attr(n: &Native, name: &str) -> Option<Value> {
-    match n {
+/// Attributes that are fields, and `__parameters__`.
+pub fn attr(vm: &mut Vm, n: &Native, name: &str) -> PyResult<Option<Value>> {
+    Ok(match n {
         Native::GenericAlias(g) => match name {
             "__origin__" => Some(g.origin.clone()),
             "__args__" => Some(Value::Tuple(g.args.clone())),
+            "__parameters__" => Some(parameters(vm, &g.args)?),
             _ => None,
         },
         Native::Union(u) => match name {
             "__args__" => Some(Value::Tuple(u.args.clone())),
+            "__parameters__" => Some(parameters(vm, &u.args)?),
             _ => None,
         },
         _ => None,
+    })
+}
+
+/// An attribute of `v`, or None where it has none (`_PyObject_LookupAttr`).
+fn lookup(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Option<Value>> {
+    match vm.getattr(v, name) {
+        Ok(x) => Ok(Some(x)),
+        Err(super::Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => Ok(None),
+        Err(e) => Err(e),
     }
+}
+
+/// `_Py_make_parameters`: the arguments with `__typing_subst__` (type variables) and the
+/// `__parameters__` of the others, classes skipped, each once (by identity), in order.
+fn parameters(vm: &mut Vm, args: &[Value]) -> PyResult<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    let add = |x: &Value, out: &mut Vec<Value>| {
+        if !out.iter().any(|p| p.is(x)) {
+            out.push(x.clone());
+        }
+    };
+    for t in args {
+        if matches!(t, Value::Type(_)) {
+            continue;
+        }
+        if lookup(vm, t, "__typing_subst__")?.is_some() {
+            add(t, &mut out);
+            continue;
+        }
+        if let Some(Value::Tuple(sub)) = lookup(vm, t, "__parameters__")? {
+            for x in sub.iter() {
+                add(x, &mut out);
+            }
+        }
+    }
+    Ok(Value::tuple(out))
 }
 
 fn pair(args: &Args) -> (Value, Value) {

@@ -859,7 +859,7 @@ pub(crate) fn dir_names(vm: &mut Vm, v: &Value) -> PyResult<Vec<Value>> {
         other => {
             let own = match other {
                 Value::Object(o) => Some(o.dict.clone()),
-                Value::Function(f) => Some(f.dict.clone()),
+                Value::Function(f) => Some(f.dict().clone()),
                 _ => None,
             };
             for k in own.map(|d| d.keys()).unwrap_or_default() {

@@ -379,7 +379,7 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
         Native::TextIO(t) => io::textio::attr(vm, &t.clone(), name)?,
         Native::BytesIO(b) => io::bytesio::attr(b, name),
         Native::MemoryView(m) => super::memoryview::attr(vm, m, name)?,
-        Native::GenericAlias(_) | Native::Union(_) => super::genericalias::attr(n, name),
+        Native::GenericAlias(_) | Native::Union(_) => super::genericalias::attr(vm, n, name)?,
         Native::Partial(_) | Native::KeyWrapper(_) | Native::LruCache(_) => {
             functools::attr(vm, n, name)?
         }
