@@ -368,6 +368,26 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
         | "typing.Generic" => crate::runtime::modules::typing::construct(vm, t, args),
         "mappingproxy" => crate::runtime::mappingproxy::new(vm, &args),
         "function" => crate::runtime::ops::calls::func_new(vm, &args),
+        // method_new: a callable bound to an object that is not None.
+        "method" => {
+            let [func, obj] =
+                Spec::function("method", Style::Positional, &["function", "instance"], 2)
+                    .bind::<2>(vm, &args, 0)?;
+            let (func, obj) = (
+                crate::runtime::argspec::required(func),
+                crate::runtime::argspec::required(obj),
+            );
+            if !crate::runtime::builtins::is_callable(vm, &func) {
+                return Err(vm.type_error("first argument must be callable"));
+            }
+            if matches!(obj, Value::None) {
+                return Err(vm.type_error("instance must not be None"));
+            }
+            Ok(Value::Method(Rc::new(crate::runtime::object::Method {
+                func,
+                receiver: obj,
+            })))
+        }
         // cell_new: `cell()` is empty, `cell(x)` holds x.
         "cell" => {
             let [contents] = Spec::function("cell", Style::Positional, &["contents"], 0)
