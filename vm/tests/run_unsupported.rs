@@ -27,9 +27,6 @@ fn metaclass_protocols_are_unsupported_at_the_class_statement() {
         unsupported("class Meta(type):\n    def __add__(cls, o):\n        return 0\nprint(1)\n");
     assert_eq!(what, "the special name __add__ in a metaclass");
     assert_eq!(at, "1:1");
-    let (what, at) = unsupported("x = 1\nclass C(metaclass=print):\n    pass\n");
-    assert_eq!(what, "a metaclass that is not a class");
-    assert_eq!(at, "2:1");
 }
 
 #[test]
@@ -274,11 +271,6 @@ fn natives_the_object_model_cannot_follow_are_unsupported() {
         what.starts_with("reversed() of a user-defined sequence"),
         "{what}"
     );
-    let (what, _) = unsupported("A = type('A', (5,), {})\n");
-    assert!(
-        what.starts_with("a class base that is not a type"),
-        "{what}"
-    );
     let (what, _) = unsupported("x = 'a\\u019b'.title()\n");
     assert!(what.contains("after Unicode 15.0"), "{what}");
 }
@@ -381,11 +373,18 @@ fn gc_callbacks_where_cpython_would_collect_on_its_own_are_unsupported() {
     // collects only at gc.collect().
     let src = "import gc\ngc.set_threshold(5)\ngc.callbacks.append(print)\nx = [[] for i in range(100)]\n";
     let (what, at) = unsupported(src);
-    assert!(what.starts_with("an automatic collection while gc.callbacks"), "{what}");
+    assert!(
+        what.starts_with("an automatic collection while gc.callbacks"),
+        "{what}"
+    );
     assert_eq!(at, "4:6", "the inner list's BUILD_LIST");
     // Still registered at exit: CPython's shutdown collection calls them.
-    let (what, _) = unsupported("import gc\ngc.disable()\ngc.callbacks.append(print)\ngc.enable()\n");
-    assert!(what.starts_with("gc.callbacks still registered at exit"), "{what}");
+    let (what, _) =
+        unsupported("import gc\ngc.disable()\ngc.callbacks.append(print)\ngc.enable()\n");
+    assert!(
+        what.starts_with("gc.callbacks still registered at exit"),
+        "{what}"
+    );
     // Disabled, nothing is collected on its own.
     let r = run(
         "import gc\ngc.disable()\ngc.set_threshold(1)\ngc.callbacks.append(print)\nx = [[] for i in range(100)]\ngc.callbacks.clear()\nprint('ok')\n",

@@ -32,10 +32,8 @@ impl Vm {
         }
         let msg = match v {
             Value::Module(m) => format!("module '{}' has no attribute '{name}'", m.name),
-            Value::Type(t) => format!(
-                "type object '{}' has no attribute '{name}'",
-                t.qualname.borrow()
-            ),
+            // type_getattro names the type by its tp_name.
+            Value::Type(t) => format!("type object '{}' has no attribute '{name}'", t.name()),
             other => format!(
                 "'{}' object has no attribute '{name}'",
                 self.type_of(other).name()
@@ -98,8 +96,8 @@ impl Vm {
                 return Ok(Some(x));
             }
             if c.is_builtin() {
-                let own_name = c.name();
-                let own = own_name.rsplit('.').next().unwrap_or_default();
+                let tn = c.name();
+                let own = tn.rsplit('.').next().unwrap_or_default();
                 if reach::own_dict_has(own, name) {
                     return Err(self.unsupported(format!("the attribute {}.{name}", c.name())));
                 }
@@ -213,8 +211,8 @@ impl Vm {
                 for c in t.mro() {
                     let found = c.dict.get_str(name);
                     if found.is_none() && c.is_builtin() {
-                        let own_name = c.name();
-                        let own = own_name.rsplit('.').next().unwrap_or_default();
+                        let tn = c.name();
+                        let own = tn.rsplit('.').next().unwrap_or_default();
                         if reach::own_dict_has(own, name)
                             && super::mappingproxy::builtin_descriptor(self, &c, name).is_none()
                         {
@@ -264,7 +262,7 @@ impl Vm {
                     None => Err(self.no_attr(v, name)),
                 },
             },
-            Value::Function(f) => match f.dict.get_str(name) {
+            Value::Function(f) => match f.dict().get_str(name) {
                 Some(x) => Ok(x),
                 None => self.type_attr(v, name),
             },
@@ -396,11 +394,11 @@ impl Vm {
             Value::Function(f) => match name {
                 "__name__" => Some(Value::Str(f.name.borrow().clone())),
                 "__qualname__" => Some(Value::Str(f.qualname.borrow().clone())),
-                "__code__" => Some(Value::Code(f.code.clone())),
+                "__code__" => Some(Value::Code(f.code().clone())),
                 "__globals__" => Some(Value::Dict(f.globals.clone())),
                 "__builtins__" => Some(Value::Dict(f.builtins.clone())),
                 "__module__" => Some(f.module.borrow().clone()),
-                "__dict__" => Some(Value::Dict(f.dict.clone())),
+                "__dict__" => Some(Value::Dict(f.dict().clone())),
                 "__defaults__" => Some(
                     f.defaults
                         .borrow()
@@ -447,7 +445,28 @@ impl Vm {
                     let f = m.func.clone();
                     Some(self.getattr(&f, name)?)
                 }
-                _ => None,
+                // method_getattro: what the method type lacks is the function's: its
+                // getsets and members, and its dict's entries.
+                "__defaults__" | "__kwdefaults__" | "__globals__" | "__closure__"
+                | "__annotations__" | "__type_params__" | "__builtins__" | "__dict__"
+                    if matches!(m.func, Value::Function(_)) =>
+                {
+                    let f = m.func.clone();
+                    Some(self.getattr(&f, name)?)
+                }
+                _ => match &m.func {
+                    Value::Function(f) if self.ty("method").lookup(name).is_none() => {
+                        match f.dict().get_str(name) {
+                            Some(x) => Some(x),
+                            // The function's AttributeError, as PyObject_GetAttr(im_func).
+                            None if self.ty("function").lookup(name).is_none() => {
+                                return Err(self.no_attr(&m.func, name))
+                            }
+                            None => None,
+                        }
+                    }
+                    _ => None,
+                },
             },
             Value::Builtin(b) => match name {
                 "__name__" => Some(Value::str(b.name)),
@@ -869,19 +888,16 @@ impl Vm {
                     }
                 }
                 if !t.has_dict {
-                    return Err(self.no_attr(v, name));
+                    return Err(self.no_dict_attr(v, &t, name));
                 }
                 o.dict.set_str(name, x);
                 Ok(())
             }
+            // type_setattro: an immutable type refuses any name, then `type`'s getsets
+            // and members take theirs.
             Value::Type(t) if !t.is_builtin() || heap_builtin(t) => {
-                if name == "__name__" {
-                    return self.set_class_name(t, x);
-                }
-                if name == "__qualname__" {
-                    if let Value::Str(s) = &x {
-                        *t.qualname.borrow_mut() = s.clone();
-                    }
+                if let Some(r) = super::typeattrs::set(self, t, name, Some(&x)) {
+                    return r;
                 }
                 if name == "__del__" {
                     super::finalize::class_has_del();
@@ -902,6 +918,15 @@ impl Vm {
             Value::Module(m) => {
                 m.dict.set_str(name, x);
                 Ok(())
+            }
+            // cell_set_contents.
+            Value::Cell(c) if name == "cell_contents" => {
+                *c.value.borrow_mut() = Some(x);
+                Ok(())
+            }
+            // method_getset and method_memberlist: a method takes no attributes.
+            Value::Method(m) if name != "__class__" && matches!(m.func, Value::Function(_)) => {
+                Err(self.method_attr_write(name))
             }
             Value::Function(f) => {
                 match name {
@@ -956,9 +981,44 @@ impl Vm {
                     }
                     // func_module is a plain writable member.
                     "__module__" => *f.module.borrow_mut() = x,
-                    "__code__" | "__dict__" => {
-                        return Err(self.unsupported(format!("assigning a function's {name}")))
+                    // func_set_code: a code object with as many free variables as the
+                    // function has cells.
+                    "__code__" => {
+                        let Value::Code(c) = &x else {
+                            return Err(self.type_error("__code__ must be set to a code object"));
+                        };
+                        let nfree = c
+                            .co_localspluskinds
+                            .iter()
+                            .filter(|k| **k & kinds::CO_FAST_FREE != 0)
+                            .count();
+                        let nclosure = f.closure.as_ref().map_or(0, |c| c.len());
+                        if nfree != nclosure {
+                            return Err(self.err(
+                                "ValueError",
+                                format!(
+                                    "{}() requires a code object with {nclosure} free vars, \
+                                     not {nfree}",
+                                    f.name.borrow()
+                                ),
+                            ));
+                        }
+                        *f.code_cell.borrow_mut() = c.clone();
                     }
+                    // PyObject_GenericSetDict: a dict (the instance of a dict subclass is
+                    // not the VM's dict object).
+                    "__dict__" => match &x {
+                        Value::Dict(d) => *f.dict_cell.borrow_mut() = d.clone(),
+                        Value::Object(_) if matches!(x.builtin_value(), Value::Dict(_)) => {
+                            return Err(self.unsupported("a dict subclass as a function's __dict__"))
+                        }
+                        _ => {
+                            return Err(self.type_error(format!(
+                                "__dict__ must be set to a dictionary, not a '{}'",
+                                self.type_of(&x).name()
+                            )))
+                        }
+                    },
                     // func_set_type_params: only a tuple.
                     "__type_params__" => {
                         if !matches!(x, Value::Tuple(_)) {
@@ -966,7 +1026,7 @@ impl Vm {
                         }
                         *f.type_params.borrow_mut() = x;
                     }
-                    _ => f.dict.set_str(name, x),
+                    _ => f.dict().set_str(name, x),
                 }
                 Ok(())
             }
@@ -1054,41 +1114,35 @@ impl Vm {
         Ok(self.no_attr(v, name))
     }
 
-    /// `delattr(v, name)`.
-    /// `type_set_name`: a class's `__name__` is its `tp_name`, which error messages and
-    /// reprs show from then on (the class dict is untouched).
-    fn set_class_name(&mut self, t: &Rc<super::types::Type>, x: Value) -> PyResult<()> {
-        // ast.AST's subclasses keep their names in the VM's node tables.
-        if heap_builtin(t) {
-            return Err(self.unsupported("assigning __name__ of an ast node class"));
+    /// `_PyObject_GenericSetAttrWithDict` on an instance without a `__dict__`: a class
+    /// attribute that is no data descriptor makes the name read-only.
+    fn no_dict_attr(&self, v: &Value, t: &Rc<super::types::Type>, name: &str) -> Throw {
+        if t.lookup(name).is_some() {
+            return self.err(
+                "AttributeError",
+                format!("'{}' object attribute '{name}' is read-only", t.name()),
+            );
         }
-        let s = match &x {
-            Value::Str(s) => s.clone(),
-            // CPython keeps the str subclass instance itself as `__name__` (`ht_name`).
-            Value::Object(_) if matches!(x.builtin_value(), Value::Str(_)) => {
-                return Err(
-                    self.unsupported("assigning a str subclass instance as a class's __name__")
-                )
-            }
-            _ => {
-                return Err(self.type_error(format!(
-                    "can only assign string to {}.__name__, not '{}'",
-                    t.name(),
-                    self.type_of(&x).name()
-                )))
-            }
-        };
-        if s.contains('\0') {
-            return Err(self.value_error("type name must not contain null characters"));
-        }
-        // `PyUnicode_AsUTF8AndSize` refuses a lone surrogate.
-        if super::standins::has(&s) {
-            return Err(self.unsupported("a class __name__ with a lone surrogate"));
-        }
-        t.set_name(s);
-        Ok(())
+        self.no_attr(v, name)
     }
 
+    /// Writing or deleting a bound method's attribute: its READONLY members, its
+    /// `__doc__` getset without a setter, and no dict for the rest.
+    fn method_attr_write(&self, name: &str) -> Throw {
+        match name {
+            "__func__" | "__self__" => self.err("AttributeError", "readonly attribute"),
+            "__doc__" => self.err(
+                "AttributeError",
+                "attribute '__doc__' of 'method' objects is not writable",
+            ),
+            _ => self.err(
+                "AttributeError",
+                format!("'method' object has no attribute '{name}'"),
+            ),
+        }
+    }
+
+    /// `delattr(v, name)`.
     pub fn delattr(&mut self, v: &Value, name: &str) -> PyResult<()> {
         if let Some(f) = self.own_hook(v, "__delattr__") {
             self.call(&f, Args::new(vec![v.clone(), Value::str(name)]))?;
@@ -1133,6 +1187,9 @@ impl Vm {
                     return Ok(());
                 }
             }
+            if !t.has_dict && !t.is_builtin() {
+                return Err(self.no_dict_attr(v, &t, name));
+            }
         }
         if let Value::Native(n) = v {
             if let Some(r) = super::modules::native_setattr(self, n, name, None) {
@@ -1144,6 +1201,43 @@ impl Vm {
             Value::Function(_) if name == "__type_params__" => {
                 return Err(self.type_error("__type_params__ must be set to a tuple"));
             }
+            // func_set_code and PyObject_GenericSetDict refuse deletion.
+            Value::Function(_) if name == "__code__" => {
+                return Err(self.type_error("__code__ must be set to a code object"));
+            }
+            Value::Function(_) if name == "__dict__" => {
+                return Err(self.type_error("cannot delete __dict__"));
+            }
+            Value::Method(m) if name != "__class__" && matches!(m.func, Value::Function(_)) => {
+                return Err(self.method_attr_write(name))
+            }
+            // cell_set_contents without a value empties the cell.
+            Value::Cell(c) if name == "cell_contents" => {
+                *c.value.borrow_mut() = None;
+                return Ok(());
+            }
+            // func_memberlist's READONLY members.
+            Value::Function(_)
+                if matches!(name, "__globals__" | "__closure__" | "__builtins__") =>
+            {
+                return Err(self.err("AttributeError", "readonly attribute"));
+            }
+            // func_set_name and func_set_qualname without a value.
+            Value::Function(_) if matches!(name, "__name__" | "__qualname__") => {
+                return Err(self.type_error(format!("{name} must be set to a string object")));
+            }
+            // A deleted `__kwdefaults__` or `__module__` reads None again, deleted
+            // `__annotations__` a fresh dict.
+            Value::Function(f)
+                if matches!(name, "__kwdefaults__" | "__annotations__" | "__module__") =>
+            {
+                match name {
+                    "__kwdefaults__" => *f.kwdefaults.borrow_mut() = None,
+                    "__annotations__" => *f.annotations.borrow_mut() = Value::None,
+                    _ => *f.module.borrow_mut() = Value::None,
+                }
+                return Ok(());
+            }
             // `tb_setnext` without a value.
             Value::Traceback(_) if name == "tb_next" => {
                 return Err(self.type_error("can't delete tb_next attribute"));
@@ -1154,12 +1248,24 @@ impl Vm {
                     t.name()
                 )));
             }
+            Value::Type(t) if !t.is_builtin() || heap_builtin(t) => {
+                if let Some(r) = super::typeattrs::set(self, t, name, None) {
+                    return r;
+                }
+            }
+            // type_setattro refuses an immutable type before anything else.
+            Value::Type(t) => {
+                return Err(self.type_error(format!(
+                    "cannot set '{name}' attribute of immutable type '{}'",
+                    t.name()
+                )));
+            }
             _ => {}
         }
         let d = match v {
             Value::Object(o) => Some(o.dict.clone()),
             Value::Module(m) => Some(m.dict.clone()),
-            Value::Function(f) => Some(f.dict.clone()),
+            Value::Function(f) => Some(f.dict().clone()),
             Value::Type(t) if !t.is_builtin() || heap_builtin(t) => Some(t.dict.clone()),
             Value::Frame(fo) if name == "f_trace" => {
                 *fo.trace.borrow_mut() = Value::None;

@@ -113,8 +113,8 @@ fn type_eq(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<Value> {
         Some(Value::Builtin(f)) if f.owner == Some("object") => {
             // A built-in value whose type compares in the evaluator rather than
             // through an entry of its dict.
-            let own_name = t.name();
-            let own = own_name.rsplit('.').next().unwrap_or_default();
+            let tn = t.name();
+            let own = tn.rsplit('.').next().unwrap_or_default();
             let cpython = super::reach::defining_type(own, "__eq__");
             if t.is_builtin() && cpython.is_some_and(|o| o != "object") {
                 if !Rc::ptr_eq(&t, &vm.type_of(b)) {

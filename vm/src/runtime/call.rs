@@ -98,10 +98,21 @@ impl Vm {
             Value::Object(_) | Value::Native(_) => {
                 let t = self.type_of(callable);
                 match t.lookup("__call__") {
-                    Some(f) => {
-                        args.pos.insert(0, callable.clone());
-                        self.call_for_eval(&f, args)
-                    }
+                    // slot_tp_call (lookup_method): a descriptor other than a function
+                    // is bound first; the call takes a unit of the C recursion budget
+                    // (_PyObject_MakeTpCall), so `C.__call__ = C()` ends in RecursionError.
+                    Some(f) => match self.bind_special(&f, callable)? {
+                        Some(bound) => {
+                            let v = self.guarded(" while calling a Python object", |vm| {
+                                vm.call(&bound, args)
+                            })?;
+                            Ok(Callee::Done(v))
+                        }
+                        None => {
+                            args.pos.insert(0, callable.clone());
+                            self.call_for_eval(&f, args)
+                        }
+                    },
                     None => Err(self.type_error(format!("'{}' object is not callable", t.name()))),
                 }
             }
@@ -158,7 +169,7 @@ impl Vm {
         if self.frames.len() >= self.recursion_limit {
             return Err(self.err("RecursionError", "maximum recursion depth exceeded"));
         }
-        let info = self.code_info(&func.code);
+        let info = self.code_info(&func.code());
         let serial = self.serial();
         let mut frame = Frame::new(info, func.globals.clone(), func.builtins.clone(), serial);
         frame.func = Some(func.clone());
@@ -177,7 +188,7 @@ impl Vm {
         frame: &mut Frame,
         args: Args,
     ) -> PyResult<()> {
-        let code = func.code.clone();
+        let code = func.code().clone();
         let qualname = func.qualname.borrow().clone();
         let argcount = code.co_argcount as usize;
         let posonly = code.co_posonlyargcount as usize;

@@ -33,12 +33,7 @@ const UNDISPATCHED: &[&str] = &[
 /// `__build_class__(func, name, *bases, metaclass=None, **kwds)`: runs the class body
 /// with a fresh namespace, then creates the type (C3 MRO) and fills `__classcell__`.
 pub fn build_class(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
-    let explicit = match args.take_kw("metaclass") {
-        None => None,
-        Some(Value::Type(t)) => Some(t),
-        // CPython calls whatever it is, a function included.
-        Some(_) => return Err(vm.unsupported("a metaclass that is not a class")),
-    };
+    let explicit = args.take_kw("metaclass");
     // The class keywords, for `__init_subclass__` (type.__new__ takes them).
     let kwds = std::mem::take(&mut args.kw);
     if args.pos.len() < 2 {
@@ -52,24 +47,35 @@ pub fn build_class(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     };
     let orig_bases = args.pos[2..].to_vec();
     let (entries, replaced) = mro_entries(vm, &orig_bases)?;
-    let mut bases = Vec::new();
-    for b in &entries {
-        match b {
-            Value::Type(t) => bases.push(t.clone()),
-            // CPython derives the metaclass from such a base (its type), which the object
-            // model does not have.
-            _ => return Err(vm.unsupported("a class base that is not a type")),
-        }
-    }
-    check_bases(vm, &bases)?;
-    // The metaclass: the explicit one or the first base's type, then the most derived
-    // of it and the bases' (`_PyType_CalculateMetaclass`).
-    let first = match (&explicit, bases.first()) {
-        (Some(m), _) => m.clone(),
-        (None, Some(b)) => vm.type_of(&Value::Type(b.clone())),
-        (None, None) => vm.ty("type"),
+    // builtin___build_class__: the explicit metaclass, else the first base's type, else
+    // `type`; when that is a class, the most derived of it and the bases' types
+    // (`_PyType_CalculateMetaclass`). A base need not be a type here: whatever the
+    // metaclass makes of it decides.
+    let chosen = match (explicit, entries.first()) {
+        (Some(m), _) => m,
+        (None, Some(b)) => Value::Type(vm.type_of(b)),
+        (None, None) => Value::Type(vm.ty("type")),
     };
-    let meta = super::metaclass::calculate(vm, first, &bases)?;
+    let meta = match &chosen {
+        Value::Type(m) => Value::Type(super::metaclass::calculate(vm, m.clone(), &entries)?),
+        _ => chosen,
+    };
+    let all_types: Option<Vec<Rc<Type>>> = entries
+        .iter()
+        .map(|b| match b {
+            Value::Type(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    let is_type = matches!(&meta, Value::Type(m) if Rc::ptr_eq(m, &vm.ty("type")));
+    if is_type {
+        // type_new's `best_base` refuses what is not a type; the conflict check above
+        // already has, since no such value's type derives from `type`.
+        let Some(bases) = &all_types else {
+            return Err(vm.type_error("bases must be types"));
+        };
+        check_bases(vm, bases)?;
+    }
     let (ns, mapping) = super::metaclass::prepare(vm, &meta, &name, &entries, &kwds)?;
     let mut frame = vm.function_frame(&body, Args::default())?;
     frame.locals = Some(ns.clone());
@@ -82,26 +88,31 @@ pub fn build_class(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
             None => ns.set_str("__orig_bases__", orig),
         }
     }
-    let t = if Rc::ptr_eq(&meta, &vm.ty("type")) {
-        make_class(vm, &name, bases, ns, kwds, &meta)?
-    } else {
-        // `meta(name, bases, ns, **kwds)`: its `__new__` and `__init__` (or its
-        // metaclass's `__call__`) run in frames of their own.
-        let mut margs = Args::new(vec![
-            Value::Str(name.clone()),
-            Value::tuple(entries),
-            mapping.unwrap_or(Value::Dict(ns)),
-        ]);
-        margs.kw = kwds;
-        match vm.call(&Value::Type(meta), margs)? {
-            Value::Type(t) => t,
-            other => return Ok(other),
+    let made = match (&meta, all_types) {
+        (Value::Type(m), Some(bases)) if is_type => {
+            Value::Type(make_class(vm, &name, bases, ns, kwds, m)?)
+        }
+        _ => {
+            // `meta(name, bases, ns, **kwds)`: its `__new__` and `__init__` (or its
+            // metaclass's `__call__`), or whatever callable the metaclass is.
+            let mut margs = Args::new(vec![
+                Value::Str(name.clone()),
+                Value::tuple(entries),
+                mapping.unwrap_or(Value::Dict(ns)),
+            ]);
+            margs.kw = kwds;
+            vm.call(&meta, margs)?
         }
     };
     if let Value::Cell(c) = cell {
+        let Value::Type(t) = &made else {
+            // CPython checks the cell only when the result is a class; an object that is
+            // not one leaves the cell empty (the body's `__class__` then fails at use).
+            return Ok(made);
+        };
         *c.value.borrow_mut() = Some(Value::Type(t.clone()));
     }
-    Ok(Value::Type(t))
+    Ok(made)
 }
 
 /// `update_bases` (bltinmodule.c): a base that is not a type and has `__mro_entries__`
@@ -174,7 +185,7 @@ pub fn make_class(
             let abstract_buffer = matches!(&**k, "__buffer__" | "__release_buffer__")
                 && !Rc::ptr_eq(meta, &vm.ty("type"))
                 && matches!(ns.get_str(k), Some(Value::Function(f))
-                    if matches!(f.dict.get_str("__isabstractmethod__"), Some(Value::Bool(true))));
+                    if matches!(f.dict().get_str("__isabstractmethod__"), Some(Value::Bool(true))));
             if &**k == "__del__" {
                 super::finalize::class_has_del();
             }

@@ -73,6 +73,27 @@ impl Vm {
         }
     }
 
+    /// `lookup_maybe_method` (typeobject.c) after the type lookup found `f`: a function or
+    /// method descriptor is called unbound (`None`: the caller prepends `obj`); another
+    /// descriptor is bound through its `tp_descr_get`, and any other object is called as
+    /// it is, without `obj`.
+    pub fn bind_special(&mut self, f: &Value, obj: &Value) -> PyResult<Option<Value>> {
+        match f {
+            Value::Function(_) | Value::Builtin(_) => Ok(None),
+            Value::Property(_) => {
+                let owner = self.type_of(obj);
+                Ok(Some(self.descr_get(f, Some(obj), &owner)?))
+            }
+            Value::Object(_) if !matches!(self.descr_kind(f), Descr::Plain) => {
+                let owner = self.type_of(obj);
+                Ok(Some(self.descr_get(f, Some(obj), &owner)?))
+            }
+            Value::Object(_) => Ok(Some(f.clone())),
+            // The VM's other callables in class dicts keep the receiver.
+            _ => Ok(None),
+        }
+    }
+
     /// `type(a).__get__(a, obj, owner)`: `obj` is None for a lookup on the class itself.
     pub fn descr_get(
         &mut self,

@@ -35,9 +35,9 @@
 //! therefore drop their contents through [`release`], which empties uniquely owned
 //! containers onto an explicit work list instead of recursing.
 
+use std::cell::Cell;
 use std::cell::RefCell;
 use std::mem;
-use std::cell::Cell;
 use std::rc::{Rc, Weak};
 
 use super::cycles::{visit_frame, visit_iter_state, Edge};
@@ -350,7 +350,7 @@ fn detach(v: &mut Value, out: &mut Vec<Value>) {
         Value::DictView(x) if dict_is_deep(&x.dict) => out.push(Value::Dict(x.dict.clone())),
         Value::Function(x) => {
             x.clear_into(out);
-            for d in [&x.globals, &x.dict] {
+            for d in [&x.globals, &x.dict()] {
                 if dict_is_deep(d) {
                     out.push(Value::Dict(d.clone()));
                 }
@@ -523,7 +523,7 @@ impl Clear for Function {
     fn visit(&self, f: &mut dyn FnMut(Edge)) -> bool {
         f(Edge::Dict(&self.globals));
         f(Edge::Dict(&self.builtins));
-        f(Edge::Dict(&self.dict));
+        f(Edge::Dict(&self.dict()));
         if let Some(closure) = &self.closure {
             f(Edge::Tuple(closure));
         }

@@ -97,11 +97,15 @@ fn repr_item(vm: &mut Vm, v: &Value) -> PyResult<String> {
         Value::Ellipsis => Ok("...".to_owned()),
         Value::Type(t) => {
             let q = t.qualname.borrow().clone();
-            let module = t.module.clone();
-            Ok(if &*module == "builtins" {
-                q.to_string()
-            } else {
-                format!("{module}.{q}")
+            // `__module__`: None gives the repr, another object its str.
+            let module = match t.module_str() {
+                Some(m) => Value::Str(m),
+                None => t.dict.get_str("__module__").unwrap_or(Value::None),
+            };
+            Ok(match &module {
+                Value::None => vm.repr(v)?,
+                Value::Str(m) if &**m == "builtins" => q.to_string(),
+                _ => format!("{}.{q}", vm.str_of(&module)?),
             })
         }
         other => vm.repr(other),

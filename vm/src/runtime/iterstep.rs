@@ -55,7 +55,9 @@ impl Vm {
             IterState::Enumerate { inner, .. } => Some(Callback::Enumerate(inner.clone())),
             IterState::Zip { inners, strict } => Some(Callback::Zip(inners.clone(), *strict)),
             IterState::Map { func, inners } => Some(Callback::Map(func.clone(), inners.clone())),
-            IterState::Filter { func, inner } => Some(Callback::Filter(func.clone(), inner.clone())),
+            IterState::Filter { func, inner } => {
+                Some(Callback::Filter(func.clone(), inner.clone()))
+            }
             IterState::Callable { func, sentinel } => {
                 Some(Callback::Callable(func.clone(), sentinel.clone()))
             }

@@ -202,8 +202,8 @@ const IS_ABSTRACT: i64 = 1 << 20;
 /// CPython's attribute cache sets on a class's first lookup, is never set on a class.
 pub fn type_flags(vm: &Vm, t: &Rc<Type>) -> PyResult<i64> {
     if t.is_builtin() {
-        let own_name = t.name();
-        let own = own_name.rsplit('.').next().unwrap_or_default();
+        let tn = t.name();
+        let own = tn.rsplit('.').next().unwrap_or_default();
         return match super::cpython_names::TYPE_FLAGS.binary_search_by(|(n, _)| n.cmp(&own)) {
             Ok(i) => Ok(super::cpython_names::TYPE_FLAGS[i].1),
             Err(_) => Err(vm.unsupported(format!("{}.__flags__", t.name()))),

@@ -76,10 +76,10 @@ pub fn check_namespace(vm: &Vm, ns: &Dict) -> PyResult<()> {
 }
 
 /// `_PyType_CalculateMetaclass`: the most derived of `meta` and the bases' metaclasses.
-pub fn calculate(vm: &Vm, meta: Rc<Type>, bases: &[Rc<Type>]) -> PyResult<Rc<Type>> {
+pub fn calculate(vm: &Vm, meta: Rc<Type>, bases: &[Value]) -> PyResult<Rc<Type>> {
     let mut winner = meta;
     for b in bases {
-        let tmp = vm.type_of(&Value::Type(b.clone()));
+        let tmp = vm.type_of(b);
         if winner.is_subtype(&tmp) {
             continue;
         }
@@ -100,15 +100,24 @@ pub fn calculate(vm: &Vm, meta: Rc<Type>, bases: &[Rc<Type>]) -> PyResult<Rc<Typ
 /// names go); another mapping is unsupported.
 pub fn prepare(
     vm: &mut Vm,
-    meta: &Rc<Type>,
+    meta: &Value,
     name: &Rc<str>,
     bases: &[Value],
     kwds: &[(Rc<str>, Value)],
 ) -> PyResult<(Rc<Dict>, Option<Value>)> {
-    if !meta.overrides("__prepare__") {
-        return Ok((Dict::new_rc(), None));
-    }
-    let prep = vm.getattr(&Value::Type(meta.clone()), "__prepare__")?;
+    let prep = match meta {
+        Value::Type(m) if !m.overrides("__prepare__") => return Ok((Dict::new_rc(), None)),
+        Value::Type(_) => vm.getattr(meta, "__prepare__")?,
+        // A metaclass that is not a class: its `__prepare__` if it has one
+        // (`_PyObject_LookupAttr`), else a fresh dict.
+        _ => match vm.getattr(meta, "__prepare__") {
+            Ok(p) => p,
+            Err(super::Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => {
+                return Ok((Dict::new_rc(), None))
+            }
+            Err(e) => return Err(e),
+        },
+    };
     let mut args = Args::new(vec![Value::Str(name.clone()), Value::tuple(bases.to_vec())]);
     args.kw = kwds.to_vec();
     match vm.call(&prep, args)? {
@@ -125,9 +134,12 @@ pub fn prepare(
         }
         other => {
             let n = vm.type_of(&other).name().clone();
+            let shown = match meta {
+                Value::Type(m) => m.name().clone(),
+                _ => Rc::from("<metaclass>"),
+            };
             Err(vm.type_error(format!(
-                "{}.__prepare__() must return a mapping, not {n}",
-                meta.name()
+                "{shown}.__prepare__() must return a mapping, not {n}"
             )))
         }
     }
@@ -164,17 +176,33 @@ pub fn type_new(vm: &mut Vm, meta: &Rc<Type>, args: Args) -> PyResult<Value> {
     else {
         return Err(vm.type_error("type() argument types"));
     };
+    // type_new_get_bases: a base with `__mro_entries__` is refused, the metaclass is
+    // calculated, a more derived one's own `__new__` takes over, and `best_base` wants
+    // types.
+    for b in bases.iter() {
+        if matches!(b, Value::Type(_)) {
+            continue;
+        }
+        match vm.getattr(b, "__mro_entries__") {
+            Ok(_) => {
+                return Err(vm.type_error(
+                    "type() doesn't support MRO entry resolution; use types.new_class()",
+                ))
+            }
+            Err(super::Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let winner = calculate(vm, meta.clone(), bases)?;
+    if !Rc::ptr_eq(&winner, meta) && winner.overrides("__new__") {
+        return vm.call(&Value::Type(winner), args);
+    }
     let mut bs = Vec::new();
     for b in bases.iter() {
         match b {
             Value::Type(t) => bs.push(t.clone()),
-            // The metaclass would be derived from it.
-            _ => return Err(vm.unsupported("a class base that is not a type")),
+            _ => return Err(vm.type_error("bases must be types")),
         }
-    }
-    let winner = calculate(vm, meta.clone(), &bs)?;
-    if !Rc::ptr_eq(&winner, meta) && winner.overrides("__new__") {
-        return vm.call(&Value::Type(winner), args);
     }
     let ns2 = super::gc::alloc(ns.copy());
     if ns2.get_str("__module__").is_none() {

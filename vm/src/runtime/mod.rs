@@ -70,6 +70,7 @@ mod tbgroup;
 mod textcodec;
 mod trace;
 mod traceback;
+mod typeattrs;
 mod types;
 mod typevars;
 mod unicodeerror;

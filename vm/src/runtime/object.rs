@@ -326,7 +326,8 @@ pub enum IterState {
 /// A Python function (CPython `PyFunctionObject`).
 #[derive(Debug)]
 pub struct Function {
-    pub code: Rc<CodeObject>,
+    /// `__code__` (func_set_code replaces it; see [`Function::code`]).
+    pub code_cell: RefCell<Rc<CodeObject>>,
     pub globals: Rc<Dict>,
     pub builtins: Rc<Dict>,
     pub name: RefCell<Rc<str>>,
@@ -339,11 +340,24 @@ pub struct Function {
     /// `__doc__`: the code's first constant when it is a str, else None
     /// (`PyFunction_New`); the program may assign any value.
     pub doc: RefCell<Value>,
-    pub dict: Rc<Dict>,
+    /// `__dict__` (assignable; see [`Function::dict`]).
+    pub dict_cell: RefCell<Rc<Dict>>,
     pub module: RefCell<Value>,
     /// `__type_params__` (`func_typeparams`): a tuple, set by
     /// INTRINSIC_SET_FUNCTION_TYPE_PARAMS for a generic function.
     pub type_params: RefCell<Value>,
+}
+
+impl Function {
+    /// The function's code object, `__code__`.
+    pub fn code(&self) -> Rc<CodeObject> {
+        self.code_cell.borrow().clone()
+    }
+
+    /// The function's attribute dict, `__dict__`.
+    pub fn dict(&self) -> Rc<Dict> {
+        self.dict_cell.borrow().clone()
+    }
 }
 
 /// Native implementation of a builtin: receives positional and keyword arguments.

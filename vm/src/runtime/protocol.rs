@@ -160,11 +160,14 @@ impl Vm {
         args: Vec<Value>,
     ) -> PyResult<Option<Value>> {
         match self.special(v, name) {
-            Some(f) => {
-                let mut all = vec![v.clone()];
-                all.extend(args);
-                Ok(Some(self.call(&f, Args::new(all))?))
-            }
+            Some(f) => match self.bind_special(&f, v)? {
+                Some(bound) => Ok(Some(self.call(&bound, Args::new(args))?)),
+                None => {
+                    let mut all = vec![v.clone()];
+                    all.extend(args);
+                    Ok(Some(self.call(&f, Args::new(all))?))
+                }
+            },
             None => Ok(None),
         }
     }
@@ -359,6 +362,12 @@ impl Vm {
                 }
             }
             (Value::Range(x), Value::Range(y)) => x.equals(y),
+            // method_richcompare: equal functions bound to the same object.
+            (Value::Method(x), Value::Method(y))
+                if matches!((&x.func, &y.func), (Value::Function(_), Value::Function(_))) =>
+            {
+                x.func.is(&y.func) && x.receiver.is(&y.receiver)
+            }
             (Value::Object(_) | Value::Native(_), _) | (_, Value::Object(_) | Value::Native(_)) => {
                 match self.user_compare(CompareOp::Eq, a, b)? {
                     Some(r) => return self.truthy(&r),
@@ -520,11 +529,18 @@ impl Vm {
 
     /// Calls `v`'s comparison method `name` with `other` ([`Vm::slot_method`]).
     fn call_slot(&mut self, v: &Value, name: &str, other: &Value) -> PyResult<Option<Value>> {
-        match self.slot_method(v, name) {
-            Some(f) => Ok(Some(
+        let Some(f) = self.slot_method(v, name) else {
+            return Ok(None);
+        };
+        // slot_tp_richcompare: an error binding the method (a property whose getter
+        // raises) is cleared, and the comparison is NotImplemented.
+        match self.bind_special(&f, v) {
+            Ok(None) => Ok(Some(
                 self.call(&f, Args::new(vec![v.clone(), other.clone()]))?,
             )),
-            None => Ok(None),
+            Ok(Some(bound)) => Ok(Some(self.call(&bound, Args::new(vec![other.clone()]))?)),
+            Err(Throw::Exc(_) | Throw::Reraise(_)) => Ok(Some(Value::NotImplemented)),
+            Err(e) => Err(e),
         }
     }
 
@@ -1025,6 +1041,10 @@ impl Vm {
                         "__class_getitem__",
                     ) =>
             {
+                Ok(super::genericalias::alias(container.clone(), sub))
+            }
+            // PyObject_GetItem's special case: `type[int]` (and no other type's).
+            Value::Type(t) if Rc::ptr_eq(t, &self.ty("type")) => {
                 Ok(super::genericalias::alias(container.clone(), sub))
             }
             // PyObject_GetItem on a class: its `__class_getitem__`, if it has one.

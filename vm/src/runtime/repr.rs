@@ -15,11 +15,12 @@ impl Vm {
     /// a type of the builtins module.
     pub fn default_repr(&self, v: &Value) -> String {
         let t = self.type_of(v);
-        if &*t.module == "builtins" {
-            format!("<{} object at {}>", t.name(), addr(v))
-        } else {
-            let qual = t.qualname.borrow().clone();
-            format!("<{}.{} object at {}>", t.module, qual, addr(v))
+        match t.module_str() {
+            Some(m) if &*m != "builtins" => {
+                let qual = t.qualname.borrow().clone();
+                format!("<{m}.{qual} object at {}>", addr(v))
+            }
+            _ => format!("<{} object at {}>", t.name(), addr(v)),
         }
     }
 
@@ -269,13 +270,14 @@ impl Vm {
                     }
                 }
             }
-            Value::Type(t) => {
-                if &*t.module == "builtins" {
-                    format!("<class '{}'>", t.qualname.borrow())
-                } else {
-                    format!("<class '{}.{}'>", t.module, t.qualname.borrow())
+            // type_repr: `<class 'module.qualname'>`, or the tp_name alone.
+            Value::Type(t) => match t.module_str() {
+                Some(m) if &*m != "builtins" => {
+                    format!("<class '{m}.{}'>", t.qualname.borrow())
                 }
-            }
+                _ if t.builtin => format!("<class '{}'>", t.qualname.borrow()),
+                _ => format!("<class '{}'>", t.name()),
+            },
             Value::Cell(c) => match &*c.value.borrow() {
                 Some(x) => format!(
                     "<cell at {}: {} object at {}>",

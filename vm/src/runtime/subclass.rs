@@ -125,8 +125,8 @@ pub fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
         }
         // CPython refuses the types without Py_TPFLAGS_BASETYPE; the others it allows,
         // and the VM cannot yet.
-        let own_name = b.name();
-        let own = own_name.rsplit('.').next().unwrap_or_default();
+        let tn = b.name();
+        let own = tn.rsplit('.').next().unwrap_or_default();
         let final_type = super::cpython_names::FINAL_TYPES.contains(&&*b.name())
             || super::cpython_names::FINAL_TYPES.contains(&own);
         if UNSUPPORTED_BASES.contains(&&*b.name()) || !final_type {

@@ -119,10 +119,13 @@ fn flush_repeats(out: &mut String, repeats: usize) {
 /// The last line: `TYPE: message`, or `TYPE` alone for an empty message.
 pub(super) fn exception_only(vm: &mut Vm, exc: &Value) -> String {
     let t = vm.type_of(exc);
-    let name = if t.is_builtin() || &*t.module == "__main__" {
-        t.qualname.borrow().to_string()
-    } else {
-        format!("{}.{}", t.module, t.qualname.borrow())
+    // print_exception: `__module__` and `__qualname__`, the module left out for
+    // __main__ and builtins, `<unknown>` when it is not a str.
+    let name = match t.module_str() {
+        _ if t.is_builtin() => t.qualname.borrow().to_string(),
+        Some(m) if &*m == "__main__" || &*m == "builtins" => t.qualname.borrow().to_string(),
+        Some(m) => format!("{m}.{}", t.qualname.borrow()),
+        None => format!("<unknown>.{}", t.qualname.borrow()),
     };
     // A SyntaxError prints its location, text and carets, then its `msg` alone.
     let (head, shown) = match super::syntaxerror::is_syntax_error(vm, exc) {

@@ -11,10 +11,8 @@ use super::object::Value;
 /// keyed by `name`, their methods are builtins in `dict`.
 #[derive(Debug)]
 pub struct Type {
-    /// CPython's `tp_name` (read through [`Type::name`]): a built-in type's is fixed and
-    /// keys its behaviour; a class's changes when a program assigns `__name__`
-    /// (`type_set_name`).
-    pub(super) name_cell: RefCell<Rc<str>>,
+    /// `tp_name`: a class's `__name__` (type_set_name renames a class; see [`Type::name`]).
+    pub name_cell: RefCell<Rc<str>>,
     pub qualname: RefCell<Rc<str>>,
     pub module: Rc<str>,
     pub bases: Vec<Rc<Type>>,
@@ -68,14 +66,23 @@ pub fn types_changed() {
 }
 
 impl Type {
-    /// `tp_name`.
+    /// The type's name (`tp_name`; a class's `__name__`, which assignment changes).
     pub fn name(&self) -> Rc<str> {
         self.name_cell.borrow().clone()
     }
 
-    /// `type_set_name`: a class's new `__name__` (its `tp_name` and `ht_name`).
-    pub fn set_name(&self, name: Rc<str>) {
-        *self.name_cell.borrow_mut() = name;
+    /// `type_module` as the reprs read it: a class's `__module__` is its dict's entry,
+    /// which assignment changes (None when that is not a str); a built-in type's is
+    /// fixed. A class the VM made without the entry has the module it was made in.
+    pub fn module_str(&self) -> Option<Rc<str>> {
+        if self.builtin {
+            return Some(self.module.clone());
+        }
+        match self.dict.get_str("__module__") {
+            Some(Value::Str(m)) => Some(m),
+            Some(_) => None,
+            None => Some(self.module.clone()),
+        }
     }
 
     /// A class with no body deriving from `object` alone (the importlib classes the VM

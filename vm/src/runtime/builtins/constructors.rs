@@ -385,9 +385,22 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
             if receiver.is_none() {
                 return Err(vm.type_error("instance must not be None"));
             }
-            Ok(Value::Method(Rc::new(crate::runtime::object::Method { func, receiver })))
+            Ok(Value::Method(Rc::new(crate::runtime::object::Method {
+                func,
+                receiver,
+            })))
         }
         "mappingproxy" => crate::runtime::mappingproxy::new(vm, &args),
+        "function" => crate::runtime::ops::calls::func_new(vm, &args),
+        // cell_new: `cell()` is empty, `cell(x)` holds x.
+        "cell" => {
+            let [contents] = Spec::function("cell", Style::Positional, &["contents"], 0)
+                .bind::<1>(vm, &args, 0)?;
+            let cell = crate::runtime::object::CellObj {
+                value: RefCell::new(contents),
+            };
+            Ok(Value::Cell(crate::runtime::gc::alloc(cell)))
+        }
         "traceback" => crate::runtime::traceback::new(vm, &args),
         // none_new, notimplemented_new, ellipsis_new: the singleton.
         "NoneType" | "NotImplementedType" | "ellipsis" => singleton(vm, name, &args),

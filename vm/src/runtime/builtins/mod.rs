@@ -866,7 +866,7 @@ pub(crate) fn dir_names(vm: &mut Vm, v: &Value) -> PyResult<Vec<Value>> {
         other => {
             let own = match other {
                 Value::Object(o) => Some(o.dict.clone()),
-                Value::Function(f) => Some(f.dict.clone()),
+                Value::Function(f) => Some(f.dict().clone()),
                 _ => None,
             };
             for k in own.map(|d| d.keys()).unwrap_or_default() {
@@ -892,13 +892,13 @@ fn class_dir(
         if c.is_builtin() {
             // The generated tables know a type by its registry key (`AST`, `_IOBase`),
             // which its tp_name (`ast.AST`, `_io._IOBase`) may qualify.
-            let cname = c.name();
+            let cn = c.name();
             let key = vm
                 .types
                 .by_name
                 .iter()
                 .find(|(_, x)| Rc::ptr_eq(x, &c))
-                .map_or(&*cname, |(k, _)| *k);
+                .map_or(&*cn, |(k, _)| *k);
             let Some(names) = cpython_type_names(key) else {
                 return Err(vm.unsupported(format!("dir() of the built-in type {}", c.name())));
             };

@@ -181,8 +181,8 @@ pub fn install(vm: &mut Vm) {
 /// CPython's docstring of the built-in type `t` (`type_get_doc`), `None` when the VM
 /// does not know it; a type without one has `Some(Value::None)`.
 pub fn builtin_type_doc(t: &super::types::Type) -> Option<Value> {
-    let own_name = t.name();
-    let own = own_name.rsplit('.').next().unwrap_or_default();
+    let tn = t.name();
+    let own = tn.rsplit('.').next().unwrap_or_default();
     let table = super::cpython_names::TYPE_DOCS;
     let i = table.binary_search_by(|(n, _, _)| n.cmp(&own)).ok()?;
     Some(table[i].1.map(Value::str).unwrap_or(Value::None))

@@ -155,7 +155,7 @@ pub fn make_function(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let func = Function {
         name: RefCell::new(code.co_name.clone()),
         qualname: RefCell::new(code.co_qualname.clone()),
-        code,
+        code_cell: RefCell::new(code),
         globals,
         builtins: f.builtins.clone(),
         defaults: RefCell::new(defaults),
@@ -163,7 +163,7 @@ pub fn make_function(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         closure,
         annotations: RefCell::new(annotations),
         doc: RefCell::new(doc),
-        dict: Dict::new_rc(),
+        dict_cell: RefCell::new(Dict::new_rc()),
         module: RefCell::new(module),
         type_params: RefCell::new(Value::tuple(Vec::new())),
     };
@@ -356,4 +356,110 @@ pub fn call_intrinsic_2(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     };
     vm.top()?.push(res);
     Ok(Step::Continue)
+}
+
+/// `function(code, globals, name=None, argdefs=None, closure=None)`
+/// (funcobject.c func_new, then PyFunction_New): the builtins are the globals'
+/// `__builtins__`, else the running frame's (_PyEval_BuiltinsFromGlobals).
+pub fn func_new(vm: &mut Vm, args: &Args) -> PyResult<Value> {
+    use crate::runtime::argspec::{Spec, Style};
+    const PARAMS: [&str; 5] = ["code", "globals", "name", "argdefs", "closure"];
+    let spec = Spec {
+        name: "function",
+        owner: None,
+        style: Style::Keywords,
+        params: &PARAMS,
+        posonly: 0,
+        maxpos: PARAMS.len(),
+        required: 2,
+    };
+    let [code, globals, name, defaults, closure] = spec.bind::<5>(vm, args, 0)?;
+    let code = crate::runtime::argspec::required(code);
+    let globals = crate::runtime::argspec::required(globals);
+    let shown = |vm: &Vm, v: &Value| crate::runtime::builtins::type_name_of_arg(vm, v);
+    let Value::Code(code) = code else {
+        return Err(vm.type_error(format!(
+            "function() argument 'code' must be code, not {}",
+            shown(vm, &code)
+        )));
+    };
+    if matches!(globals, Value::Object(_)) && matches!(globals.builtin_value(), Value::Dict(_)) {
+        // The function's globals would be the instance, not the VM's dict object.
+        return Err(vm.unsupported("a dict subclass as a function's globals"));
+    }
+    let Value::Dict(globals) = globals else {
+        return Err(vm.type_error(format!(
+            "function() argument 'globals' must be dict, not {}",
+            shown(vm, &globals)
+        )));
+    };
+    let name = match name.unwrap_or(Value::None) {
+        Value::None => None,
+        Value::Str(s) => Some(s),
+        _ => return Err(vm.type_error("arg 3 (name) must be None or string")),
+    };
+    let defaults = match defaults.unwrap_or(Value::None) {
+        Value::None => None,
+        Value::Tuple(t) => Some(t),
+        _ => return Err(vm.type_error("arg 4 (defaults) must be None or tuple")),
+    };
+    let nfree = code
+        .co_localspluskinds
+        .iter()
+        .filter(|k| **k & crate::code::kinds::CO_FAST_FREE != 0)
+        .count();
+    let closure = match closure.unwrap_or(Value::None) {
+        Value::Tuple(t) => Some(t),
+        Value::None if nfree > 0 => return Err(vm.type_error("arg 5 (closure) must be tuple")),
+        Value::None => None,
+        _ => return Err(vm.type_error("arg 5 (closure) must be None or tuple")),
+    };
+    let nclosure = closure.as_ref().map_or(0, |c| c.len());
+    if nclosure != nfree {
+        return Err(vm.err(
+            "ValueError",
+            format!(
+                "{} requires closure of length {nfree}, not {nclosure}",
+                code.co_name
+            ),
+        ));
+    }
+    for c in closure.iter().flat_map(|c| c.iter()) {
+        if !matches!(c, Value::Cell(_)) {
+            let n = vm.type_of(c).name();
+            return Err(vm.type_error(format!("arg 5 (closure) expected cell, found {n}")));
+        }
+    }
+    let builtins = match globals.get_str("__builtins__") {
+        Some(Value::Dict(d)) => d,
+        Some(Value::Module(m)) => m.dict.clone(),
+        None => vm.top()?.builtins.clone(),
+        Some(_) => return Err(vm.unsupported("__builtins__ that is not a dict or a module")),
+    };
+    let module = globals.get_str("__name__").unwrap_or(Value::None);
+    let doc = match code.co_consts.first() {
+        Some(c @ (Constant::Str(_) | Constant::StrSurrogates(_))) => {
+            super::super::codeinfo::constant(c)
+        }
+        _ => Some(Value::None),
+    };
+    let Some(doc) = doc else {
+        return Err(vm.unsupported(super::super::codeinfo::UNREPRESENTABLE));
+    };
+    let func = Function {
+        name: RefCell::new(name.unwrap_or_else(|| code.co_name.clone())),
+        qualname: RefCell::new(code.co_qualname.clone()),
+        code_cell: RefCell::new(code),
+        globals,
+        builtins,
+        defaults: RefCell::new(defaults),
+        kwdefaults: RefCell::new(None),
+        closure,
+        annotations: RefCell::new(Value::None),
+        doc: RefCell::new(doc),
+        dict_cell: RefCell::new(Dict::new_rc()),
+        module: RefCell::new(module),
+        type_params: RefCell::new(Value::tuple(Vec::new())),
+    };
+    Ok(Value::Function(crate::runtime::gc::alloc(func)))
 }
