@@ -393,3 +393,25 @@ fn gc_callbacks_where_cpython_would_collect_on_its_own_are_unsupported() {
     assert_eq!(r.end, End::Completed);
     assert_eq!(r.stdout, "ok\n");
 }
+
+#[test]
+fn syntax_errors_inside_literals_without_cpythons_message_are_unsupported() {
+    // CPython: "f-string: expecting '}'" and "(unicode error) 'unicodeescape' codec can't
+    // decode bytes ...: truncated \xXX escape"; the VM has only "invalid syntax" there.
+    for src in [
+        "compile(\"f'{'\", 's', 'exec')\n",
+        "compile(\"'\\\\x1'\", 's', 'exec')\n",
+    ] {
+        let r = run(src, &RunOptions::default());
+        let End::Unsupported(u) = r.end else {
+            panic!("expected unsupported, got {:?}", r.end);
+        };
+        assert!(
+            u.feature
+                .starts_with("this syntax error inside a string literal"),
+            "{}",
+            u.feature
+        );
+        assert_eq!(u.filename, "s", "located in the source compiled");
+    }
+}

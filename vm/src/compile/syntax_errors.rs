@@ -100,7 +100,48 @@ pub(super) fn from_parse_error(e: &ParseError, source: &str) -> CompileError {
         }
         r => r,
     };
-    finish(report, source)
+    let inside_literal = inside_string_literal(parsed.tokens(), e.location.start().to_usize())
+        || inside_string_literal(parsed.tokens(), report.start);
+    let mut err = finish(report, source);
+    // CPython reports errors inside an f-string's fields and a literal's escapes with
+    // messages of their own ("f-string: expecting '}'", "(unicode error) ..."), which the
+    // VM does not reproduce: where it has only the generic message or a bracket's, that is
+    // unsupported (the tokenizer's specific ones, such as "invalid decimal literal" or
+    // "bytes can only contain ASCII literal characters", are CPython's too).
+    let generic = err.message == "invalid syntax"
+        || err.message.starts_with("closing parenthesis")
+        || err.message.starts_with("unmatched")
+        || err.message.ends_with("was never closed");
+    if inside_literal && generic {
+        err.message = format!(
+            "this syntax error inside a string literal ({})",
+            err.message
+        );
+        err.unsupported = true;
+    }
+    err
+}
+
+/// Whether byte offset `at` lies strictly inside a string or f-string literal (after its
+/// opening, before its end; an unterminated one runs to the end of the input).
+fn inside_string_literal(tokens: &ruff_python_ast::token::Tokens, at: usize) -> bool {
+    let mut open: Vec<usize> = Vec::new();
+    for t in tokens.iter() {
+        let (start, end) = (t.start().to_usize(), t.end().to_usize());
+        match t.kind() {
+            TokenKind::FStringStart => open.push(start),
+            TokenKind::FStringEnd => {
+                if let Some(s) = open.pop() {
+                    if s < at && at < end {
+                        return true;
+                    }
+                }
+            }
+            TokenKind::String if open.is_empty() && start < at && at < end => return true,
+            _ => {}
+        }
+    }
+    open.iter().any(|&s| s < at)
 }
 
 /// CPython's exception for a report: its positions as characters, its end offsets.
