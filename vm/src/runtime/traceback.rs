@@ -60,7 +60,7 @@ pub(super) fn stack_from(vm: &mut Vm, tb: Value) -> String {
                 let source = if *code.co_filename == *vm.filename {
                     vm.source_lines.get(l as usize - 1).cloned()
                 } else {
-                    None
+                    file_line(&code.co_filename, l)
                 };
                 if let Some(src) = source.filter(|s| !s.trim().is_empty()) {
                     out.push_str(&format!("    {}\n", src.trim()));
@@ -103,6 +103,33 @@ pub(super) fn stack_from(vm: &mut Vm, tb: Value) -> String {
     }
     flush_repeats(out, repeats);
     std::mem::take(out)
+}
+
+thread_local! {
+    /// The lines of the files tracebacks have shown, read once per thread.
+    static FILE_LINES: std::cell::RefCell<std::collections::HashMap<String, Option<std::rc::Rc<Vec<String>>>>> =
+        Default::default();
+}
+
+/// Line `lineno` (from 1) of file `filename` as `_Py_DisplaySourceLine` reads it: the
+/// file opened by its name (an absolute path: the standard library, a module imported
+/// from a file), nothing when it cannot be read (`<string>`). Reading is the access the
+/// sandbox allows. A file that is not UTF-8 (a coding cookie) shows no line here.
+fn file_line(filename: &str, lineno: u32) -> Option<String> {
+    if !filename.starts_with('/') {
+        return None;
+    }
+    let lines = FILE_LINES.with(|c| {
+        c.borrow_mut()
+            .entry(filename.to_owned())
+            .or_insert_with(|| {
+                std::fs::read_to_string(filename)
+                    .ok()
+                    .map(|t| std::rc::Rc::new(t.lines().map(str::to_owned).collect()))
+            })
+            .clone()
+    })?;
+    lines.get(usize::try_from(lineno).ok()?.checked_sub(1)?).cloned()
 }
 
 fn flush_repeats(out: &mut String, repeats: usize) {
