@@ -381,11 +381,18 @@ fn gc_callbacks_where_cpython_would_collect_on_its_own_are_unsupported() {
     // collects only at gc.collect().
     let src = "import gc\ngc.set_threshold(5)\ngc.callbacks.append(print)\nx = [[] for i in range(100)]\n";
     let (what, at) = unsupported(src);
-    assert!(what.starts_with("an automatic collection while gc.callbacks"), "{what}");
+    assert!(
+        what.starts_with("an automatic collection while gc.callbacks"),
+        "{what}"
+    );
     assert_eq!(at, "4:6", "the inner list's BUILD_LIST");
     // Still registered at exit: CPython's shutdown collection calls them.
-    let (what, _) = unsupported("import gc\ngc.disable()\ngc.callbacks.append(print)\ngc.enable()\n");
-    assert!(what.starts_with("gc.callbacks still registered at exit"), "{what}");
+    let (what, _) =
+        unsupported("import gc\ngc.disable()\ngc.callbacks.append(print)\ngc.enable()\n");
+    assert!(
+        what.starts_with("gc.callbacks still registered at exit"),
+        "{what}"
+    );
     // Disabled, nothing is collected on its own.
     let r = run(
         "import gc\ngc.disable()\ngc.set_threshold(1)\ngc.callbacks.append(print)\nx = [[] for i in range(100)]\ngc.callbacks.clear()\nprint('ok')\n",

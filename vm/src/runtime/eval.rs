@@ -170,11 +170,9 @@ pub fn run_module(
     };
     // `Py_FinalizeEx`: the atexit callbacks, after the main module's exception is shown.
     let end = match end {
-        End::Completed | End::Exception(_) => {
-            super::modules::atexit::run_at_exit(&mut vm)
-                .or_else(|| super::modules::gcmodule::at_exit(&vm))
-                .unwrap_or(end)
-        }
+        End::Completed | End::Exception(_) => super::modules::atexit::run_at_exit(&mut vm)
+            .or_else(|| super::modules::gcmodule::at_exit(&vm))
+            .unwrap_or(end),
         other => other,
     };
     RunResult {

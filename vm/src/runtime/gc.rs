@@ -35,9 +35,9 @@
 //! therefore drop their contents through [`release`], which empties uniquely owned
 //! containers onto an explicit work list instead of recursing.
 
+use std::cell::Cell;
 use std::cell::RefCell;
 use std::mem;
-use std::cell::Cell;
 use std::rc::{Rc, Weak};
 
 use super::cycles::{visit_frame, visit_iter_state, Edge};

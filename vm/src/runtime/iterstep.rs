@@ -55,7 +55,9 @@ impl Vm {
             IterState::Enumerate { inner, .. } => Some(Callback::Enumerate(inner.clone())),
             IterState::Zip { inners, strict } => Some(Callback::Zip(inners.clone(), *strict)),
             IterState::Map { func, inners } => Some(Callback::Map(func.clone(), inners.clone())),
-            IterState::Filter { func, inner } => Some(Callback::Filter(func.clone(), inner.clone())),
+            IterState::Filter { func, inner } => {
+                Some(Callback::Filter(func.clone(), inner.clone()))
+            }
             IterState::Callable { func, sentinel } => {
                 Some(Callback::Callable(func.clone(), sentinel.clone()))
             }
@@ -67,7 +69,10 @@ impl Vm {
         let name = super::protocol::iter_type_name(&it.state.borrow());
         let mut state = std::mem::replace(&mut *it.state.borrow_mut(), IterState::Done(name));
         let result = self.advance(&mut state);
-        let exhausted = matches!(result, Ok(None));
+        // A range iterator keeps its (empty) range when it ends: `rangeiter_reduce` still
+        // gives it; every other iterator here drops what it walked (CPython's `it_seq = NULL`).
+        let keeps = matches!(state, IterState::Range { .. } | IterState::LongRange(_));
+        let exhausted = matches!(result, Ok(None)) && !keeps;
         *it.state.borrow_mut() = if exhausted {
             IterState::Done(name)
         } else {

@@ -592,6 +592,7 @@ impl Vm {
                 index: 0,
             },
             Value::Str(s) => IterState::Str {
+                text: s.clone(),
                 chars: s.chars().collect(),
                 index: 0,
                 type_name: if s.is_ascii() {
@@ -608,6 +609,7 @@ impl Vm {
                 used: Some(s.items.len()),
             },
             Value::Bytes(b) => IterState::Keys {
+                source: v.clone(),
                 items: b.iter().map(|x| Value::Int(i64::from(*x))).collect(),
                 index: 0,
                 type_name: "bytes_iterator",
