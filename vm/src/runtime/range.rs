@@ -498,9 +498,12 @@ fn range_index(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 /// `rangeiter_len` / `longrangeiter_len`.
-/// `range_reduce`: `(range, (start, stop, step))`.
+/// `range_reduce`: `(range, (start, stop, step))`. It is `METH_VARARGS` and ignores its
+/// positional arguments; only keywords are refused.
 fn range_reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    no_args(vm, &args, "range", "__reduce__")?;
+    if !args.kw.is_empty() {
+        return Err(vm.type_error("range.__reduce__() takes no keyword arguments"));
+    }
     let Some(Value::Range(r)) = args.pos.first() else {
         return Err(vm.bug("range.__reduce__ without a range"));
     };
