@@ -618,6 +618,10 @@ impl Vm {
             Value::Iter(_) | Value::Generator(_) | Value::AsyncOp(_) if self.is_iterator(v) => {
                 return Ok(v.clone())
             }
+            // `ga_iter`: iterating `tuple[int]` gives its unpacked form `*tuple[int]`.
+            Value::Native(n) if matches!(&**n, super::object::Native::GenericAlias(_)) => {
+                return Err(self.unsupported("iter() of a types.GenericAlias (ga_iter)"));
+            }
             Value::Object(_) | Value::Native(_) | Value::Type(_) => {
                 if let Some(it) = self.call_special(v, "__iter__", vec![])? {
                     // CPython `PyObject_GetIter` checks what `__iter__` gave.
