@@ -258,6 +258,9 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("bytearray", "__reduce_ex__", reduce_ex),
     ("bytearray_iterator", "__next__", iter_next),
     ("bytearray_iterator", "__iter__", iter_self),
+    ("bytearray_iterator", "__reduce__", iter_reduce),
+    ("bytearray_iterator", "__setstate__", iter_setstate),
+    ("bytearray_iterator", "__length_hint__", iter_length_hint),
 ];
 
 /// A slot wrapper's operands: the receiver and exactly `n` more, no keywords
@@ -497,6 +500,65 @@ fn iter_next(vm: &mut Vm, args: Args) -> PyResult<Value> {
     }
     *it.seq.borrow_mut() = None;
     Err(vm.err_args("StopIteration", Vec::new()))
+}
+
+fn this_iter<'a>(vm: &Vm, args: &'a Args) -> PyResult<&'a ByteArrayIter> {
+    if let Some(Value::Native(n)) = args.pos.first() {
+        if let Native::ByteArrayIter(it) = &**n {
+            return Ok(it);
+        }
+    }
+    Err(vm.bug("a bytearray_iterator method without one"))
+}
+
+/// `bytearrayiter_reduce`: `iter` is looked up first (it may run code), then
+/// `(iter, (array,), index)`, or `(iter, ((),))` once exhausted.
+fn iter_reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    super::argspec::no_args(vm, &args, "bytearray_iterator", "__reduce__")?;
+    let f = super::iterators::get_builtin(vm, "iter")?;
+    let it = this_iter(vm, &args)?;
+    let seq = it.seq.borrow().clone();
+    Ok(match seq {
+        Some(seq) => Value::tuple(vec![
+            f,
+            Value::tuple(vec![seq]),
+            Value::Int(i64::try_from(it.index.get()).unwrap_or(i64::MAX)),
+        ]),
+        None => Value::tuple(vec![f, Value::tuple(vec![Value::tuple(Vec::new())])]),
+    })
+}
+
+/// `bytearrayiter_setstate`: an int (`PyLong_AsSsize_t`), clipped to the array's length.
+fn iter_setstate(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [state] = Spec::method(
+        "bytearray_iterator",
+        "__setstate__",
+        Style::O,
+        &["state"],
+        1,
+    )
+    .bind(vm, &args, 1)?;
+    let index = super::iterators::ssize_state(vm, &required(state))?;
+    let it = this_iter(vm, &args)?;
+    let seq = it.seq.borrow().clone();
+    if let Some(b) = seq.as_ref().and_then(as_bytearray) {
+        let n = b.data.borrow().len();
+        it.index
+            .set(usize::try_from(index.max(0)).unwrap_or(0).min(n));
+    }
+    Ok(Value::None)
+}
+
+/// `bytearrayiter_length_hint`: the bytes left, 0 once exhausted.
+fn iter_length_hint(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    super::argspec::no_args(vm, &args, "bytearray_iterator", "__length_hint__")?;
+    let it = this_iter(vm, &args)?;
+    let seq = it.seq.borrow().clone();
+    let left = match seq.as_ref().and_then(as_bytearray) {
+        Some(b) => b.data.borrow().len().saturating_sub(it.index.get()),
+        None => 0,
+    };
+    Ok(Value::Int(i64::try_from(left).unwrap_or(i64::MAX)))
 }
 
 /// `bytearray_richcompare`: both operands must be bytes-like, else NotImplemented.

@@ -69,7 +69,10 @@ impl Vm {
         let name = super::protocol::iter_type_name(&it.state.borrow());
         let mut state = std::mem::replace(&mut *it.state.borrow_mut(), IterState::Done(name));
         let result = self.advance(&mut state);
-        let exhausted = matches!(result, Ok(None));
+        // A range iterator keeps its (empty) range when it ends: `rangeiter_reduce` still
+        // gives it; every other iterator here drops what it walked (CPython's `it_seq = NULL`).
+        let keeps = matches!(state, IterState::Range { .. } | IterState::LongRange(_));
+        let exhausted = matches!(result, Ok(None)) && !keeps;
         *it.state.borrow_mut() = if exhausted {
             IterState::Done(name)
         } else {

@@ -243,6 +243,8 @@ pub enum IterState {
     LongRange(Box<super::range::LongRangeIter>),
     /// `str_ascii_iterator` over an ASCII str, `str_iterator` over any other.
     Str {
+        /// The str iterated (what `__reduce__` gives back).
+        text: Rc<str>,
         chars: Vec<char>,
         index: usize,
         type_name: &'static str,
@@ -291,6 +293,8 @@ pub enum IterState {
     },
     /// Iteration over a snapshot of keys.
     Keys {
+        /// The object iterated (a bytes for `bytes_iterator`; what `__reduce__` gives).
+        source: Value,
         items: Vec<Value>,
         index: usize,
         type_name: &'static str,

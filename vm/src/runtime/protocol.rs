@@ -611,6 +611,7 @@ impl Vm {
                 index: 0,
             },
             Value::Str(s) => IterState::Str {
+                text: s.clone(),
                 chars: s.chars().collect(),
                 index: 0,
                 type_name: if s.is_ascii() {
@@ -627,6 +628,7 @@ impl Vm {
                 used: Some(s.items.len()),
             },
             Value::Bytes(b) => IterState::Keys {
+                source: v.clone(),
                 items: b.iter().map(|x| Value::Int(i64::from(*x))).collect(),
                 index: 0,
                 type_name: "bytes_iterator",
@@ -634,6 +636,10 @@ impl Vm {
             Value::DictView(d) => dict_iter(&d.dict, d.kind),
             Value::Iter(_) | Value::Generator(_) | Value::AsyncOp(_) if self.is_iterator(v) => {
                 return Ok(v.clone())
+            }
+            // `ga_iter`: iterating `tuple[int]` gives its unpacked form `*tuple[int]`.
+            Value::Native(n) if matches!(&**n, super::object::Native::GenericAlias(_)) => {
+                return Err(self.unsupported("iter() of a types.GenericAlias (ga_iter)"));
             }
             Value::Object(_) | Value::Native(_) | Value::Type(_) => {
                 if let Some(it) = self.call_special(v, "__iter__", vec![])? {

@@ -384,6 +384,29 @@ impl LongRangeIter {
         Some(Num::from_big(std::mem::replace(&mut self.start, next)))
     }
 
+    /// `longrangeiter_reduce`'s range: `range(start, start + len*step, step)`.
+    pub fn remaining(&self) -> Range {
+        let stop = &self.start + &self.len * &self.step;
+        Range::new(
+            &Num::from_big(self.start.clone()),
+            &Num::from_big(stop),
+            &Num::from_big(self.step.clone()),
+        )
+    }
+
+    /// `longrangeiter_setstate`: skips `index` items, clipped to 0 and the items left.
+    pub fn skip(&mut self, index: BigInt) {
+        let index = if index.is_negative() {
+            BigInt::zero()
+        } else if index > self.len {
+            self.len.clone()
+        } else {
+            index
+        };
+        self.start += &index * &self.step;
+        self.len -= index;
+    }
+
     /// `longrangeiter_len`: the items left, as an int of any size.
     pub fn len(&self) -> Num {
         Num::from_big(self.len.clone())
@@ -394,6 +417,7 @@ impl LongRangeIter {
 pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("range", "count", range_count),
     ("range", "index", range_index),
+    ("range", "__reduce__", range_reduce),
     ("slice", "indices", slice_indices),
     ("range_iterator", "__length_hint__", iter_length_hint),
     ("longrange_iterator", "__length_hint__", iter_length_hint),
@@ -474,6 +498,26 @@ fn range_index(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 /// `rangeiter_len` / `longrangeiter_len`.
+/// `range_reduce`: `(range, (start, stop, step))`. It is `METH_VARARGS` and ignores its
+/// positional arguments; only keywords are refused.
+fn range_reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    if !args.kw.is_empty() {
+        return Err(vm.type_error("range.__reduce__() takes no keyword arguments"));
+    }
+    let Some(Value::Range(r)) = args.pos.first() else {
+        return Err(vm.bug("range.__reduce__ without a range"));
+    };
+    let t = Value::Type(vm.type_of(&args.pos[0]));
+    Ok(Value::tuple(vec![
+        t,
+        Value::tuple(vec![
+            Value::from_num(r.start()),
+            Value::from_num(r.stop()),
+            Value::from_num(r.step()),
+        ]),
+    ]))
+}
+
 fn iter_length_hint(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let owner = match args.pos.first() {
         Some(Value::Iter(i)) if matches!(&*i.state.borrow(), IterState::LongRange(_)) => {

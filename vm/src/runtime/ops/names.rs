@@ -187,12 +187,23 @@ pub fn load_global(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let arg = NameArg::decode(arg);
     let name = co_name(vm, arg.name)?;
     let f = vm.top()?;
-    let found = f
+    let mut found = f
         .globals
         .get_str(&name)
         .or_else(|| f.builtins.get_str(&name));
+    if found.is_none() && (f.globals.has_user_keys() || f.builtins.has_user_keys()) {
+        // A key of a user type may equal the name (`PyDict_GetItem` runs its `__eq__`
+        // on a hash match): the full lookup, globals then builtins.
+        let (globals, builtins) = (f.globals.clone(), f.builtins.clone());
+        let key = Value::Str(name.clone());
+        found = match vm.dict_get(&globals, &key)? {
+            Some(v) => Some(v),
+            None => vm.dict_get(&builtins, &key)?,
+        };
+    }
     match found {
         Some(v) => {
+            let f = vm.top()?;
             if arg.flag {
                 f.push_opt(None);
             }
