@@ -129,7 +129,9 @@ fn file_line(filename: &str, lineno: u32) -> Option<String> {
             })
             .clone()
     })?;
-    lines.get(usize::try_from(lineno).ok()?.checked_sub(1)?).cloned()
+    lines
+        .get(usize::try_from(lineno).ok()?.checked_sub(1)?)
+        .cloned()
 }
 
 fn flush_repeats(out: &mut String, repeats: usize) {
