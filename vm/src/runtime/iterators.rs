@@ -16,7 +16,7 @@ use std::rc::Rc;
 
 use super::argspec::{self, Spec, Style};
 use super::interp::Vm;
-use super::object::{Args, Iter, IterState, NativeFn, Value, ViewKind};
+use super::object::{Args, Iter, IterState, NativeFn, Value};
 use super::PyResult;
 
 pub const METHODS: &[(&str, &str, NativeFn)] = &[
@@ -291,73 +291,46 @@ fn reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// `dictiter_reduce` and `setiter_reduce`: `list()` of a copy of the iterator, which makes
 /// the same checks (a changed size is the copy's RuntimeError; the original is untouched).
 fn remaining(vm: &mut Vm, it: &Iter) -> PyResult<Vec<Value>> {
-    let mut out = Vec::new();
-    let state = it.state.borrow();
-    match &*state {
+    let mut copy = match &*it.state.borrow() {
         IterState::Dict {
             dict,
             pos,
             len,
             keys_version,
             kind,
-            ..
-        } => {
-            let (dict, mut pos, mut len, kv, kind) =
-                (dict.clone(), *pos, *len, *keys_version, *kind);
-            drop(state);
-            loop {
-                vm.dict_unchanged(&dict, &mut len, kv)?;
-                let Some((after, k, v)) = dict.entry_from(pos) else {
-                    break;
-                };
-                pos = after;
-                out.push(match kind {
-                    ViewKind::Keys => k,
-                    ViewKind::Values => v,
-                    ViewKind::Items => Value::tuple(vec![k, v]),
-                });
-            }
-        }
+            type_name,
+        } => IterState::Dict {
+            dict: dict.clone(),
+            pos: *pos,
+            len: *len,
+            keys_version: *keys_version,
+            kind: *kind,
+            type_name,
+        },
         IterState::DictReversed {
             dict,
             keys,
             len,
             keys_version,
             kind,
-        } => {
-            let (dict, mut keys, mut len, kv, kind) =
-                (dict.clone(), keys.clone(), *len, *keys_version, *kind);
-            drop(state);
-            loop {
-                vm.dict_unchanged(&dict, &mut len, kv)?;
-                let Some(k) = keys.pop() else {
-                    break;
-                };
-                let value = |vm: &Vm| {
-                    dict.get(&k)
-                        .ok()
-                        .flatten()
-                        .ok_or_else(|| vm.bug("a reversed dict iterator lost a key"))
-                };
-                out.push(match kind {
-                    ViewKind::Keys => k.clone(),
-                    ViewKind::Values => value(vm)?,
-                    ViewKind::Items => Value::tuple(vec![k.clone(), value(vm)?]),
-                });
-            }
-        }
-        IterState::Set { set, pos, used } => {
-            let (set, mut pos, used) = (set.clone(), *pos, *used);
-            drop(state);
-            if used != Some(set.items.len()) {
-                return Err(vm.err("RuntimeError", "Set changed size during iteration"));
-            }
-            while let Some((i, v)) = set.items.next_from(pos) {
-                pos = i + 1;
-                out.push(v);
-            }
-        }
+        } => IterState::DictReversed {
+            dict: dict.clone(),
+            keys: keys.clone(),
+            len: *len,
+            keys_version: *keys_version,
+            kind: *kind,
+        },
+        IterState::Set { set, pos, used } => IterState::Set {
+            set: set.clone(),
+            pos: *pos,
+            used: *used,
+        },
         _ => return Err(vm.bug("remaining() of another iterator")),
+    };
+    // The copy steps as the iterator itself would (`iterstep`), with its checks.
+    let mut out = Vec::new();
+    while let Some(v) = vm.advance(&mut copy)? {
+        out.push(v);
     }
     Ok(out)
 }

@@ -221,7 +221,7 @@ impl Vm {
     }
 
     /// One step of an iterator whose step calls no Python code.
-    fn advance(&mut self, state: &mut IterState) -> PyResult<Option<Value>> {
+    pub(super) fn advance(&mut self, state: &mut IterState) -> PyResult<Option<Value>> {
         match state {
             IterState::List {
                 list,
