@@ -50,7 +50,7 @@ use std::rc::Rc;
 
 pub use encoding::{decode_source, decode_source_in, DecodeError};
 pub(crate) use fold::{const_key, ConstKey};
-pub use warnings::{before_error as warnings_before_error, CompileWarning};
+pub use warnings::{before_error as warnings_before_error, CompileWarning, BOOL_INVERT_DEPRECATED};
 
 use ruff_python_ast as ast;
 use ruff_text_size::{Ranged, TextRange};

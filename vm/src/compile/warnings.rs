@@ -15,11 +15,15 @@ use ruff_text_size::Ranged;
 
 use super::LineIndex;
 
-/// One SyntaxWarning: its 1-based line and message.
+/// One compile-time warning: its 1-based line and message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompileWarning {
     pub line: u32,
     pub message: String,
+    /// A SyntaxWarning (warned at the file and line, `PyErr_WarnExplicitObject`), or the
+    /// DeprecationWarning of folding `~` on a bool, which `fold_unaryop` warns with
+    /// `PyErr_WarnEx(..., 1)`: at the Python frame that called the compiler.
+    pub deprecation: bool,
     /// The SyntaxError CPython raises instead when the warnings filters turn this
     /// warning into an error (`compiler_warn` calls `compiler_error` at the construct);
     /// `None` where the VM does not locate it (the parser's warnings).
@@ -34,6 +38,12 @@ pub(super) fn collect(
     lines: &LineIndex,
 ) -> Vec<CompileWarning> {
     let mut out = parser_warnings(module, tokens, source, lines);
+    let mut inversions = BoolInversions {
+        lines,
+        found: Vec::new(),
+    };
+    inversions.visit_body(&module.body);
+    out.extend(inversions.found);
     let mut checks = Checks {
         lines,
         found: Vec::new(),
@@ -78,6 +88,7 @@ fn number_warnings(
                     CompileWarning {
                         line: u32::try_from(line).unwrap_or(1),
                         message,
+                        deprecation: false,
                         error: None,
                     },
                 ))
@@ -163,6 +174,7 @@ impl Escapes<'_> {
                     CompileWarning {
                         line: u32::try_from(line).unwrap_or(1),
                         message,
+                        deprecation: false,
                         error: None,
                     },
                 ));
@@ -231,6 +243,7 @@ impl Checks<'_> {
         self.found.push(CompileWarning {
             line: u32::try_from(line).unwrap_or(1),
             message,
+            deprecation: false,
             error,
         });
     }
@@ -414,6 +427,41 @@ impl Checks<'_> {
                     "{ty} indices must be integers or slices, not {index}; perhaps you missed a comma?"
                 ),
             );
+        }
+    }
+}
+
+/// `fold_unaryop`'s DeprecationWarning for `~` on a constant that folds to a bool
+/// (`~True`, `~(not 0)`), found as `astfold_expr` visits: operands before their operator.
+struct BoolInversions<'s> {
+    lines: &'s LineIndex,
+    found: Vec<CompileWarning>,
+}
+
+/// The message of `bool_invert` (Objects/boolobject.c), which the folding calls.
+pub const BOOL_INVERT_DEPRECATED: &str = "Bitwise inversion '~' on bool is deprecated. This \
+    returns the bitwise inversion of the underlying int object and is usually not what you \
+    expect from negating a bool. Use the 'not' operator for boolean negation or ~int(x) if \
+    you really want the bitwise inversion of the underlying int.";
+
+impl<'a> Visitor<'a> for BoolInversions<'_> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        visitor::walk_expr(self, expr);
+        if let Expr::UnaryOp(u) = expr {
+            if u.op == UnaryOp::Invert
+                && matches!(
+                    super::fold::fold(&u.operand, self.lines),
+                    Ok(Some(crate::code::Constant::Bool(_)))
+                )
+            {
+                let line = self.lines.line_col(expr.start().to_usize()).0;
+                self.found.push(CompileWarning {
+                    line: u32::try_from(line).unwrap_or(1),
+                    message: BOOL_INVERT_DEPRECATED.to_owned(),
+                    deprecation: true,
+                    error: None,
+                });
+            }
         }
     }
 }

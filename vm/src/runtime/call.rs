@@ -452,7 +452,7 @@ impl Vm {
 }
 
 /// Whether `v` is a method of `object` itself (`object.__new__`, `object.__init__`).
-fn is_object_method(v: &Value) -> bool {
+pub(super) fn is_object_method(v: &Value) -> bool {
     matches!(v, Value::Builtin(b) if b.owner == Some("object"))
 }
 

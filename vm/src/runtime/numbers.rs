@@ -419,6 +419,11 @@ impl Vm {
 
     /// `-v`, `+v`, `~v`.
     pub fn unary(&mut self, op: UnaryOp, v: &Value) -> PyResult<Value> {
+        if op == UnaryOp::Invert && matches!(v, Value::Bool(_)) {
+            // `bool_invert` (3.12): deprecated, then int's inversion.
+            let message = crate::compile::BOOL_INVERT_DEPRECATED.to_owned();
+            super::modules::warnings::warn_native(self, "DeprecationWarning", message)?;
+        }
         if let Some(r) = self.call_special(v, op.method(), vec![])? {
             return Ok(r);
         }

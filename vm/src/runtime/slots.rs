@@ -153,6 +153,20 @@ const INSTALLED: &[(&str, &[&[&str]])] = &[
             ],
         ],
     ),
+    // `bool_as_number` (and, or, xor, invert) and `bool_repr`: the rest is int's.
+    (
+        "bool",
+        &[&[
+            "__and__",
+            "__invert__",
+            "__or__",
+            "__rand__",
+            "__repr__",
+            "__ror__",
+            "__rxor__",
+            "__xor__",
+        ]],
+    ),
     ("float", &[COMPARISONS, NUMBER, REAL]),
     ("complex", &[COMPARISONS, NUMBER]),
     (

@@ -190,7 +190,10 @@ pub(super) fn exception_only(vm: &mut Vm, exc: &Value) -> String {
 /// them (`formatwarning`: `file:line: category: message`, then the stripped source line).
 pub fn syntax_warnings_text(filename: &str, source: &str, warnings: &[CompileWarning]) -> String {
     let mut out = String::new();
-    for w in warnings {
+    // The DeprecationWarning of folding `~True` has no Python frame to blame when the main
+    // module compiles: CPython warns as module `sys`, line 1, which the default filters
+    // ignore (only `__main__`'s DeprecationWarnings are shown).
+    for w in warnings.iter().filter(|w| !w.deprecation) {
         out.push_str(&format!(
             "{filename}:{}: SyntaxWarning: {}\n",
             w.line, w.message

@@ -362,6 +362,10 @@ fn issue_warning(
     text: &str,
     mode: Mode,
 ) -> PyResult<()> {
+    if w.deprecation {
+        let message = w.message.clone();
+        return super::super::modules::warnings::warn_native(vm, "DeprecationWarning", message);
+    }
     match super::super::modules::warnings::warn_syntax(vm, &w.message, filename, w.line) {
         Err(Throw::Exc(e)) if vm.is_instance_of(&e, "SyntaxWarning") => match &w.error {
             Some(err) => Err(compile_error(vm, err.clone(), filename, text, mode)),

@@ -7,8 +7,10 @@ use crate::runtime::argspec::{required, Spec, Style};
 use crate::runtime::builtins::arity;
 use crate::runtime::interp::Vm;
 use crate::runtime::object::{Args, NativeFn, Value};
+use crate::runtime::types::Type;
 use crate::runtime::unicodeerror::Kind;
 use crate::runtime::PyResult;
+use std::rc::Rc;
 
 /// The methods this file installs: (type, name, function).
 pub const METHODS: &[(&str, &str, NativeFn)] = &[
@@ -515,14 +517,52 @@ fn code_co_positions(vm: &mut Vm, args: Args) -> PyResult<Value> {
     vm.iter(&Value::list(out))
 }
 
-fn object_init(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
+/// Whether `t`'s slot `name` (`tp_new`, `tp_init`) is still `object`'s.
+fn inherits_object(t: &Rc<Type>, name: &str) -> bool {
+    t.lookup(name)
+        .is_none_or(|m| crate::runtime::call::is_object_method(&m))
+}
+
+/// `object_init`: extra arguments are an error when the type overrides `__init__` (then
+/// this one was called explicitly) or does not override `__new__` either.
+fn object_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let Some(obj) = args.pos.first() else {
+        return Err(vm.type_error("descriptor '__init__' of 'object' object needs an argument"));
+    };
+    if args.pos.len() > 1 || !args.kw.is_empty() {
+        let t = vm.type_of(obj);
+        if !inherits_object(&t, "__init__") {
+            return Err(vm.type_error(
+                "object.__init__() takes exactly one argument (the instance to initialize)",
+            ));
+        }
+        if inherits_object(&t, "__new__") {
+            return Err(vm.type_error(format!(
+                "{}.__init__() takes exactly one argument (the instance to initialize)",
+                t.name()
+            )));
+        }
+    }
     Ok(Value::None)
 }
 
+/// `object_new`: extra arguments are an error when the type overrides `__new__` (then
+/// this one was called explicitly, as `super().__new__(cls, x)`) or does not override
+/// `__init__` either.
 fn object_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
     match args.pos.first() {
         Some(Value::Type(t)) => {
             let t = t.clone();
+            if args.pos.len() > 1 || !args.kw.is_empty() {
+                if !inherits_object(&t, "__new__") {
+                    return Err(vm.type_error(
+                        "object.__new__() takes exactly one argument (the type to instantiate)",
+                    ));
+                }
+                if inherits_object(&t, "__init__") {
+                    return Err(vm.type_error(format!("{}() takes no arguments", t.name())));
+                }
+            }
             vm.check_abstract(&t)?;
             Ok(vm.new_instance(&t, &Args::default()))
         }
