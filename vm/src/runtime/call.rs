@@ -436,6 +436,19 @@ impl Vm {
                 self.call(&init, a)?;
                 Ok(())
             }
+            // `slot_tp_init` through `lookup_method`: any other descriptor (a property, a
+            // staticmethod, a callable object) is bound with `__get__`, then called.
+            Some(init) if !matches!(init, Value::Builtin(_)) => {
+                let bound = self.descr_get(&init, Some(obj), &t)?;
+                let r = self.call(&bound, args)?;
+                if !r.is_none() {
+                    let name = self.type_of(&r).name().clone();
+                    return Err(
+                        self.type_error(format!("__init__() should return None, not '{name}'"))
+                    );
+                }
+                Ok(())
+            }
             _ => {
                 // `object_init`: extra arguments are an error unless `__new__` is not
                 // object's.
