@@ -797,6 +797,10 @@ impl Vm {
         if let Value::TypeParam(t) = v {
             return Err(super::typevars::attr_write(self, t));
         }
+        if name == "__class__" && !matches!(v, Value::Object(_) | Value::Module(_) | Value::Type(_))
+        {
+            return Err(self.builtin_class_write(v, Some(&x)));
+        }
         match v {
             Value::Object(o) => {
                 // The read-only getsets of `_io`'s types (CPython: an AttributeError
@@ -1087,6 +1091,33 @@ impl Vm {
         }
     }
 
+    /// `object_set_class` on an object of a built-in type: deletion and non-classes are
+    /// refused first, then any change of an immutable type (`Py_TPFLAGS_IMMUTABLETYPE`,
+    /// which every static type has).
+    fn builtin_class_write(&mut self, v: &Value, x: Option<&Value>) -> Throw {
+        let Some(x) = x else {
+            return self.type_error("can't delete __class__ attribute");
+        };
+        if !matches!(x, Value::Type(_)) {
+            let tn = self.type_of(x).name().clone();
+            return self.type_error(format!(
+                "__class__ must be set to a class, not '{tn}' object"
+            ));
+        }
+        let tn = self.type_of(v).name().clone();
+        let own = tn.rsplit('.').next().unwrap_or(&tn);
+        let table = super::cpython_names::TYPE_FLAGS;
+        let immutable = table
+            .binary_search_by(|(n, _)| n.cmp(&own))
+            .is_ok_and(|i| table[i].1 & (1 << 8) != 0);
+        if !immutable {
+            return self.unsupported(format!("assigning __class__ of a {tn} object"));
+        }
+        self.type_error(
+            "__class__ assignment only supported for mutable types or ModuleType subclasses",
+        )
+    }
+
     /// Assigning or deleting attribute `name` of a built-in object without a `__dict__`
     /// fails as CPython's `PyObject_GenericSetAttr` words it: a method (non-data
     /// descriptor) is read-only, a getset or member (`int.real`) is not writable, and any
@@ -1155,6 +1186,10 @@ impl Vm {
     pub fn generic_delattr(&mut self, v: &Value, name: &str) -> PyResult<()> {
         if let Value::TypeParam(t) = v {
             return Err(super::typevars::attr_write(self, t));
+        }
+        if name == "__class__" && !matches!(v, Value::Object(_) | Value::Module(_) | Value::Type(_))
+        {
+            return Err(self.builtin_class_write(v, None));
         }
         if let Value::Object(o) = v {
             let t = o.class.borrow().clone();

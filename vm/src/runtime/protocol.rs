@@ -414,6 +414,14 @@ impl Vm {
         if let (Value::Int(x), Value::Int(y)) = (a, b) {
             return Ok(Value::Bool(op.holds(x.cmp(y))));
         }
+        // `cell_richcompare`: by contents; an empty cell comes before any other.
+        if let (Value::Cell(x), Value::Cell(y)) = (a, b) {
+            let (x, y) = (x.value.borrow().clone(), y.value.borrow().clone());
+            return match (x, y) {
+                (Some(x), Some(y)) => self.compare(op, &x, &y),
+                (x, y) => Ok(Value::Bool(op.holds(y.is_none().cmp(&x.is_none())))),
+            };
+        }
         if let CompareOp::Eq | CompareOp::Ne = op {
             if let Some(r) = self.user_compare(op, a, b)? {
                 return Ok(r);

@@ -867,6 +867,11 @@ pub(crate) fn dir_names(vm: &mut Vm, v: &Value) -> PyResult<Vec<Value>> {
             let own = match other {
                 Value::Object(o) => Some(o.dict.clone()),
                 Value::Function(f) => Some(f.dict().clone()),
+                // `method_getattro` forwards `__dict__` to the function.
+                Value::Method(m) => match &m.func {
+                    Value::Function(f) => Some(f.dict().clone()),
+                    _ => None,
+                },
                 _ => None,
             };
             for k in own.map(|d| d.keys()).unwrap_or_default() {
