@@ -100,6 +100,15 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("ConnectionResetError", "ConnectionError", &[
         "__doc__", "__init__",
     ]),
+    ("Context", "object", &[
+        "__contains__", "__doc__", "__eq__", "__ge__", "__getattribute__", "__getitem__",
+        "__gt__", "__hash__", "__iter__", "__le__", "__len__", "__lt__", "__ne__", "__new__",
+        "copy", "get", "items", "keys", "run", "values",
+    ]),
+    ("ContextVar", "object", &[
+        "__class_getitem__", "__doc__", "__getattribute__", "__hash__", "__new__", "__repr__",
+        "get", "name", "reset", "set",
+    ]),
     ("DeprecationWarning", "Warning", &[
         "__doc__", "__init__", "__new__",
     ]),
@@ -141,6 +150,14 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ]),
     ("FloatingPointError", "ArithmeticError", &[
         "__doc__", "__init__", "__new__",
+    ]),
+    ("Future", "object", &[
+        "__await__", "__class_getitem__", "__del__", "__doc__", "__init__", "__iter__",
+        "__module__", "__new__", "__repr__", "_asyncio_future_blocking", "_callbacks",
+        "_cancel_message", "_exception", "_log_traceback", "_loop", "_make_cancelled_error",
+        "_result", "_source_traceback", "_state", "add_done_callback", "cancel", "cancelled",
+        "done", "exception", "get_loop", "remove_done_callback", "result", "set_exception",
+        "set_result",
     ]),
     ("FutureWarning", "Warning", &[
         "__doc__", "__init__", "__new__",
@@ -275,6 +292,9 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__rrshift__", "__rshift__", "__rsub__", "__rtruediv__", "__rxor__", "__setattr__",
         "__setitem__", "__str__", "__sub__", "__truediv__", "__xor__",
     ]),
+    ("PyCapsule", "object", &[
+        "__doc__", "__repr__",
+    ]),
     ("RLock", "object", &[
         "__doc__", "__enter__", "__exit__", "__module__", "__new__", "__repr__",
         "_acquire_restore", "_at_fork_reinit", "_is_owned", "_recursion_count", "_release_save",
@@ -366,6 +386,15 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("TabError", "IndentationError", &[
         "__doc__", "__init__",
     ]),
+    ("Task", "Future", &[
+        "__await__", "__class_getitem__", "__del__", "__doc__", "__init__", "__iter__",
+        "__module__", "__new__", "__repr__", "_asyncio_future_blocking", "_callbacks",
+        "_cancel_message", "_coro", "_exception", "_fut_waiter", "_log_destroy_pending",
+        "_log_traceback", "_loop", "_make_cancelled_error", "_must_cancel", "_result",
+        "_source_traceback", "_state", "add_done_callback", "cancel", "cancelled", "cancelling",
+        "done", "exception", "get_context", "get_coro", "get_name", "get_stack", "print_stack",
+        "remove_done_callback", "result", "set_exception", "set_name", "set_result", "uncancel",
+    ]),
     ("TextIOWrapper", "_TextIOBase", &[
         "_CHUNK_SIZE", "__doc__", "__init__", "__module__", "__next__", "__reduce__",
         "__reduce_ex__", "__repr__", "_finalizing", "buffer", "close", "closed", "detach",
@@ -375,6 +404,10 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ]),
     ("TimeoutError", "OSError", &[
         "__doc__", "__init__",
+    ]),
+    ("Token", "object", &[
+        "MISSING", "__class_getitem__", "__doc__", "__getattribute__", "__hash__", "__new__",
+        "__repr__", "old_value", "var",
     ]),
     ("TypeAliasType", "object", &[
         "__doc__", "__getitem__", "__module__", "__name__", "__new__", "__or__", "__parameters__",
@@ -499,6 +532,16 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
     ("accumulate", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
         "__reduce__", "__setstate__",
+    ]),
+    ("array", "object", &[
+        "__add__", "__buffer__", "__class_getitem__", "__contains__", "__copy__", "__deepcopy__",
+        "__delitem__", "__doc__", "__eq__", "__ge__", "__getattribute__", "__getitem__", "__gt__",
+        "__hash__", "__iadd__", "__imul__", "__iter__", "__le__", "__len__", "__lt__",
+        "__module__", "__mul__", "__ne__", "__new__", "__reduce_ex__", "__release_buffer__",
+        "__repr__", "__rmul__", "__setitem__", "__sizeof__", "append", "buffer_info", "byteswap",
+        "count", "extend", "frombytes", "fromfile", "fromlist", "fromunicode", "index", "insert",
+        "itemsize", "pop", "remove", "reverse", "tobytes", "tofile", "tolist", "tounicode",
+        "typecode",
     ]),
     ("async_generator", "object", &[
         "__aiter__", "__anext__", "__class_getitem__", "__del__", "__doc__", "__getattribute__",
@@ -927,6 +970,14 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__lt__", "__ne__", "__new__", "__reduce__", "__repr__", "indices", "start", "step",
         "stop",
     ]),
+    ("socket", "object", &[
+        "__del__", "__doc__", "__init__", "__module__", "__new__", "__repr__", "_accept", "bind",
+        "close", "connect", "connect_ex", "detach", "family", "fileno", "getblocking",
+        "getpeername", "getsockname", "getsockopt", "gettimeout", "listen", "proto", "recv",
+        "recv_into", "recvfrom", "recvfrom_into", "recvmsg", "recvmsg_into", "send", "sendall",
+        "sendmsg", "sendmsg_afalg", "sendto", "setblocking", "setsockopt", "settimeout",
+        "shutdown", "timeout", "type",
+    ]),
     ("starmap", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
         "__reduce__",
@@ -1126,6 +1177,13 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("ConnectionResetError", &[
         "__init__",
     ]),
+    ("Context", &[
+        "__contains__", "__eq__", "__ge__", "__getattribute__", "__getitem__", "__gt__",
+        "__iter__", "__le__", "__len__", "__lt__", "__ne__",
+    ]),
+    ("ContextVar", &[
+        "__getattribute__", "__hash__", "__repr__",
+    ]),
     ("DeprecationWarning", &[
         "__init__",
     ]),
@@ -1158,6 +1216,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("FloatingPointError", &[
         "__init__",
+    ]),
+    ("Future", &[
+        "__await__", "__del__", "__init__", "__iter__", "__repr__",
     ]),
     ("FutureWarning", &[
         "__init__",
@@ -1275,6 +1336,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
         "__rtruediv__", "__rxor__", "__setattr__", "__setitem__", "__str__", "__sub__",
         "__truediv__", "__xor__",
     ]),
+    ("PyCapsule", &[
+        "__repr__",
+    ]),
     ("RLock", &[
         "__repr__",
     ]),
@@ -1334,11 +1398,17 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ("TabError", &[
         "__init__",
     ]),
+    ("Task", &[
+        "__await__", "__del__", "__init__", "__iter__", "__repr__",
+    ]),
     ("TextIOWrapper", &[
         "__init__", "__next__", "__repr__",
     ]),
     ("TimeoutError", &[
         "__init__",
+    ]),
+    ("Token", &[
+        "__getattribute__", "__repr__",
     ]),
     ("TypeAliasType", &[
         "__getitem__", "__or__", "__repr__", "__ror__",
@@ -1427,6 +1497,12 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("accumulate", &[
         "__getattribute__", "__iter__", "__next__",
+    ]),
+    ("array", &[
+        "__add__", "__buffer__", "__contains__", "__delitem__", "__eq__", "__ge__",
+        "__getattribute__", "__getitem__", "__gt__", "__iadd__", "__imul__", "__iter__", "__le__",
+        "__len__", "__lt__", "__mul__", "__ne__", "__release_buffer__", "__repr__", "__rmul__",
+        "__setitem__",
     ]),
     ("async_generator", &[
         "__aiter__", "__anext__", "__del__", "__getattribute__", "__repr__",
@@ -1743,6 +1819,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
         "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__le__", "__lt__",
         "__ne__", "__repr__",
     ]),
+    ("socket", &[
+        "__del__", "__init__", "__repr__",
+    ]),
     ("starmap", &[
         "__getattribute__", "__iter__", "__next__",
     ]),
@@ -1858,6 +1937,10 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ("FileIO", &[
         "closed", "closefd", "mode",
     ]),
+    ("Future", &[
+        "_asyncio_future_blocking", "_callbacks", "_cancel_message", "_exception",
+        "_log_traceback", "_loop", "_result", "_source_traceback", "_state",
+    ]),
     ("GenericAlias", &[
         "__parameters__", "__typing_unpacked_tuple_args__",
     ]),
@@ -1903,8 +1986,16 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ("Struct", &[
         "format", "size",
     ]),
+    ("Task", &[
+        "_asyncio_future_blocking", "_callbacks", "_cancel_message", "_coro", "_exception",
+        "_fut_waiter", "_log_destroy_pending", "_log_traceback", "_loop", "_must_cancel",
+        "_result", "_source_traceback", "_state",
+    ]),
     ("TextIOWrapper", &[
         "_CHUNK_SIZE", "closed", "errors", "name", "newlines",
+    ]),
+    ("Token", &[
+        "old_value", "var",
     ]),
     ("TypeAliasType", &[
         "__module__", "__parameters__", "__type_params__", "__value__",
@@ -1926,6 +2017,9 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ]),
     ("_lru_cache_wrapper", &[
         "__dict__",
+    ]),
+    ("array", &[
+        "itemsize", "typecode",
     ]),
     ("async_generator", &[
         "__name__", "__qualname__", "ag_await", "ag_code", "ag_frame", "ag_suspended",
@@ -2010,6 +2104,9 @@ pub const GETSETS: &[(&str, &[&str])] = &[
     ("property", &[
         "__isabstractmethod__",
     ]),
+    ("socket", &[
+        "timeout",
+    ]),
     ("staticmethod", &[
         "__dict__", "__isabstractmethod__",
     ]),
@@ -2046,6 +2143,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ]),
     ("BufferedWriter", &[
         "_finalizing", "raw",
+    ]),
+    ("ContextVar", &[
+        "name",
     ]),
     ("DirEntry", &[
         "name", "path",
@@ -2230,6 +2330,9 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ("slice", &[
         "start", "step", "stop",
     ]),
+    ("socket", &[
+        "family", "proto", "type",
+    ]),
     ("stat_result", &[
         "st_atime", "st_atime_ns", "st_blksize", "st_blocks", "st_ctime", "st_ctime_ns", "st_dev",
         "st_gid", "st_ino", "st_mode", "st_mtime", "st_mtime_ns", "st_nlink", "st_rdev",
@@ -2285,11 +2388,11 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
 /// The built-in types CPython does not let a class derive from (no
 /// `Py_TPFLAGS_BASETYPE`), by the VM's name for them, sorted.
 pub const FINAL_TYPES: &[&str] = &[
-    "CallableProxyType", "DirEntry", "Encoder", "KeyWrapper", "Match", "NoneType",
-    "NotImplementedType", "ParamSpec", "Pattern", "PickleBuffer", "ProxyType", "SHA224Type",
-    "SHA256Type", "SHA384Type", "SHA512Type", "SRE_Scanner", "SRE_Template", "Scanner",
-    "TypeAliasType", "TypeVar", "TypeVarTuple", "UnionType", "UnraisableHookArgs",
-    "_BytesIOBuffer", "_ExceptHookArgs", "_abc_data", "_deque_iterator",
+    "CallableProxyType", "Context", "ContextVar", "DirEntry", "Encoder", "KeyWrapper", "Match",
+    "NoneType", "NotImplementedType", "ParamSpec", "Pattern", "PickleBuffer", "ProxyType",
+    "PyCapsule", "SHA224Type", "SHA256Type", "SHA384Type", "SHA512Type", "SRE_Scanner",
+    "SRE_Template", "Scanner", "Token", "TypeAliasType", "TypeVar", "TypeVarTuple", "UnionType",
+    "UnraisableHookArgs", "_BytesIOBuffer", "_ExceptHookArgs", "_abc_data", "_deque_iterator",
     "_deque_reverse_iterator", "_grouper", "_lru_cache_wrapper", "_tee", "_tee_dataobject",
     "_tuplegetter", "async_generator", "async_generator_asend", "async_generator_athrow",
     "async_generator_wrapped_value", "attrgetter", "bool", "builtin_function_or_method",
@@ -2349,6 +2452,8 @@ related to conversion from str or comparing to str."##), true),
     ("ConnectionError", Some(r##"Connection error."##), true),
     ("ConnectionRefusedError", Some(r##"Connection refused."##), true),
     ("ConnectionResetError", Some(r##"Connection reset."##), true),
+    ("Context", None, true),
+    ("ContextVar", None, true),
     ("DeprecationWarning", Some(r##"Base class for warnings about deprecated features."##), true),
     ("DirEntry", None, true),
     ("EOFError", Some(r##"Read beyond end of file."##), true),
@@ -2373,6 +2478,18 @@ object is then obtained by calling opener with (*name*, *flags*).
 results in functionality similar to passing None)."##), true),
     ("FileNotFoundError", Some(r##"File not found."##), true),
     ("FloatingPointError", Some(r##"Floating point operation failed."##), true),
+    ("Future", Some(r##"This class is *almost* compatible with concurrent.futures.Future.
+
+    Differences:
+
+    - result() and exception() do not take a timeout argument and
+      raise an exception when the future isn't done yet.
+
+    - Callbacks registered with add_done_callback() are always called
+      via the event loop's call_soon_threadsafe().
+
+    - This class is not compatible with the wait() and as_completed()
+      methods in the concurrent.futures package."##), true),
     ("FutureWarning", Some(r##"Base class for warnings about constructs that will change semantically
 in the future."##), true),
     ("GeneratorExit", Some(r##"Request that a generator exit."##), true),
@@ -2491,6 +2608,15 @@ It is an error if *buffer_callback* is not None and *protocol*
 is None or smaller than 5."##), true),
     ("ProcessLookupError", Some(r##"Process not found."##), true),
     ("ProxyType", None, true),
+    ("PyCapsule", Some(r##"Capsule objects let you wrap a C "void *" pointer in a Python
+object.  They're a way of passing data through the Python interpreter
+without creating your own custom type.
+
+Capsules are used for communication between extension modules.
+They provide a way for an extension module to export a C interface
+to other extension modules, so that extension modules can use the
+Python import mechanism to link to one another.
+"##), true),
     ("RLock", None, true),
     ("Random", Some(r##"Random() -> create a random number generator with its own internal state."##), true),
     ("RecursionError", Some(r##"Recursion limit exceeded."##), true),
@@ -2526,6 +2652,7 @@ Please report this to the Python maintainer, along with the traceback,
 the Python version, and the hardware/OS platform and version."##), true),
     ("SystemExit", Some(r##"Request to exit from the interpreter."##), true),
     ("TabError", Some(r##"Improper mixture of spaces and tabs."##), true),
+    ("Task", Some(r##"A coroutine wrapped in a Future."##), true),
     ("TextIOWrapper", Some(r##"Character and line based layer over a BufferedIOBase object, buffer.
 
 encoding gives the name of the encoding that the stream will be
@@ -2555,6 +2682,7 @@ newline controls how line endings are handled. It can be None, '',
 If line_buffering is True, a call to flush is implied when a call to
 write contains a newline character."##), true),
     ("TimeoutError", Some(r##"Timeout expired."##), true),
+    ("Token", None, true),
     ("TypeAliasType", Some(r##"Type alias.
 
 Type aliases are created through the type statement::
@@ -2767,6 +2895,63 @@ cache_info_type:    namedtuple class with the fields:
 
 Data container common to multiple tee objects."##), true),
     ("accumulate", Some(r##"Return series of accumulated sums (or other binary function results)."##), true),
+    ("array", Some(r##"array(typecode [, initializer]) -> array
+
+Return a new array whose items are restricted by typecode, and
+initialized from the optional initializer value, which must be a list,
+string or iterable over elements of the appropriate type.
+
+Arrays represent basic values and behave very much like lists, except
+the type of objects stored in them is constrained. The type is specified
+at object creation time by using a type code, which is a single character.
+The following type codes are defined:
+
+    Type code   C Type             Minimum size in bytes
+    'b'         signed integer     1
+    'B'         unsigned integer   1
+    'u'         Unicode character  2 (see note)
+    'h'         signed integer     2
+    'H'         unsigned integer   2
+    'i'         signed integer     2
+    'I'         unsigned integer   2
+    'l'         signed integer     4
+    'L'         unsigned integer   4
+    'q'         signed integer     8 (see note)
+    'Q'         unsigned integer   8 (see note)
+    'f'         floating point     4
+    'd'         floating point     8
+
+NOTE: The 'u' typecode corresponds to Python's unicode character. On
+narrow builds this is 2-bytes on wide builds this is 4-bytes.
+
+NOTE: The 'q' and 'Q' type codes are only available if the platform
+C compiler used to build Python supports 'long long', or, on Windows,
+'__int64'.
+
+Methods:
+
+append() -- append a new item to the end of the array
+buffer_info() -- return information giving the current memory info
+byteswap() -- byteswap all the items of the array
+count() -- return number of occurrences of an object
+extend() -- extend array by appending multiple elements from an iterable
+fromfile() -- read items from a file object
+fromlist() -- append items from the list
+frombytes() -- append items from the string
+index() -- return index of first occurrence of an object
+insert() -- insert a new item into the array at a provided position
+pop() -- remove and return item (default last)
+remove() -- remove first occurrence of an object
+reverse() -- reverse the order of the items in the array
+tofile() -- write all items to a file object
+tolist() -- return the array converted to an ordinary list
+tobytes() -- return the array converted to a string
+
+Attributes:
+
+typecode -- the typecode character used to create the array
+itemsize -- the length in bytes of one array item
+"##), true),
     ("async_generator", None, true),
     ("async_generator_asend", None, true),
     ("async_generator_athrow", None, true),
@@ -3126,6 +3311,50 @@ Build an unordered collection of unique elements."##), true),
 slice(start, stop[, step])
 
 Create a slice object.  This is used for extended slicing (e.g. a[0:10:2])."##), true),
+    ("socket", Some(r##"socket(family=AF_INET, type=SOCK_STREAM, proto=0) -> socket object
+socket(family=-1, type=-1, proto=-1, fileno=None) -> socket object
+
+Open a socket of the given type.  The family argument specifies the
+address family; it defaults to AF_INET.  The type argument specifies
+whether this is a stream (SOCK_STREAM, this is the default)
+or datagram (SOCK_DGRAM) socket.  The protocol argument defaults to 0,
+specifying the default protocol.  Keyword arguments are accepted.
+The socket is created as non-inheritable.
+
+When a fileno is passed in, family, type and proto are auto-detected,
+unless they are explicitly set.
+
+A socket object represents one endpoint of a network connection.
+
+Methods of socket objects (keyword arguments not allowed):
+
+_accept() -- accept connection, returning new socket fd and client address
+bind(addr) -- bind the socket to a local address
+close() -- close the socket
+connect(addr) -- connect the socket to a remote address
+connect_ex(addr) -- connect, return an error code instead of an exception
+dup() -- return a new socket fd duplicated from fileno()
+fileno() -- return underlying file descriptor
+getpeername() -- return remote address [*]
+getsockname() -- return local address
+getsockopt(level, optname[, buflen]) -- get socket options
+gettimeout() -- return timeout or None
+listen([n]) -- start listening for incoming connections
+recv(buflen[, flags]) -- receive data
+recv_into(buffer[, nbytes[, flags]]) -- receive data (into a buffer)
+recvfrom(buflen[, flags]) -- receive data and sender's address
+recvfrom_into(buffer[, nbytes, [, flags])
+  -- receive data and sender's address (into a buffer)
+sendall(data[, flags]) -- send all data
+send(data[, flags]) -- send data, may not send all of it
+sendto(data[, flags], addr) -- send data to a given address
+setblocking(bool) -- set or clear the blocking I/O flag
+getblocking() -- return True if socket is blocking, False if non-blocking
+setsockopt(level, optname, value[, optlen]) -- set socket options
+settimeout(None | float) -- set or clear the timeout
+shutdown(how) -- shut down traffic in one or both directions
+
+ [*] not available on all platforms!"##), true),
     ("starmap", Some(r##"Return an iterator whose values are returned from the function evaluated with an argument tuple taken from the given sequence."##), true),
     ("stat_result", Some(r##"stat_result: Result from stat, fstat, or lstat.
 
@@ -3293,6 +3522,8 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("ConnectionError", 0x40085502),
     ("ConnectionRefusedError", 0x40085502),
     ("ConnectionResetError", 0x40085502),
+    ("Context", 0x85102),
+    ("ContextVar", 0x85102),
     ("DeprecationWarning", 0x40085502),
     ("DirEntry", 0x1280),
     ("EOFError", 0x40085502),
@@ -3305,6 +3536,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("FileIO", 0x5700),
     ("FileNotFoundError", 0x40085502),
     ("FloatingPointError", 0x40085502),
+    ("Future", 0x5700),
     ("FutureWarning", 0x40085502),
     ("GeneratorExit", 0x40085502),
     ("GenericAlias", 0x85d02),
@@ -3339,6 +3571,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("Pickler", 0x5700),
     ("ProcessLookupError", 0x40085502),
     ("ProxyType", 0x85182),
+    ("PyCapsule", 0x81182),
     ("RLock", 0x5700),
     ("Random", 0x1600),
     ("RecursionError", 0x40085502),
@@ -3364,8 +3597,10 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("SystemError", 0x40085502),
     ("SystemExit", 0x40085502),
     ("TabError", 0x40085502),
+    ("Task", 0x5700),
     ("TextIOWrapper", 0x5700),
     ("TimeoutError", 0x40085502),
+    ("Token", 0x85102),
     ("TypeAliasType", 0x85102),
     ("TypeError", 0x40085502),
     ("TypeVar", 0x5318),
@@ -3399,6 +3634,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("_tee_dataobject", 0x5300),
     ("_tuplegetter", 0x5300),
     ("accumulate", 0x5700),
+    ("array", 0x5720),
     ("async_generator", 0x85182),
     ("async_generator_asend", 0x85182),
     ("async_generator_athrow", 0x85182),
@@ -3489,6 +3725,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("set", 0x485502),
     ("set_iterator", 0x85182),
     ("slice", 0x85102),
+    ("socket", 0x5700),
     ("starmap", 0x5700),
     ("stat_result", 0x4405220),
     ("staticmethod", 0x85502),
@@ -3900,6 +4137,381 @@ pub const SELECT_INTS: &[(&str, i64)] = &[
     ("EPOLLWRBAND", 512),
     ("EPOLLMSG", 1024),
     ("EPOLL_CLOEXEC", 524288),
+];
+
+/// `_socket`'s int constants on the machine that generated this file, in its namespace's
+/// order.
+pub const SOCKET_INTS: &[(&str, i64)] = &[
+    ("AF_UNSPEC", 0),
+    ("AF_INET", 2),
+    ("AF_UNIX", 1),
+    ("AF_AX25", 3),
+    ("AF_IPX", 4),
+    ("AF_APPLETALK", 5),
+    ("AF_NETROM", 6),
+    ("AF_BRIDGE", 7),
+    ("AF_ATMPVC", 8),
+    ("AF_ALG", 38),
+    ("AF_X25", 9),
+    ("AF_INET6", 10),
+    ("AF_ROSE", 11),
+    ("AF_DECnet", 12),
+    ("AF_NETBEUI", 13),
+    ("AF_SECURITY", 14),
+    ("AF_KEY", 15),
+    ("AF_NETLINK", 16),
+    ("NETLINK_ROUTE", 0),
+    ("NETLINK_USERSOCK", 2),
+    ("NETLINK_FIREWALL", 3),
+    ("NETLINK_NFLOG", 5),
+    ("NETLINK_XFRM", 6),
+    ("NETLINK_IP6_FW", 13),
+    ("NETLINK_DNRTMSG", 14),
+    ("NETLINK_CRYPTO", 21),
+    ("AF_QIPCRTR", 42),
+    ("AF_VSOCK", 40),
+    ("SO_VM_SOCKETS_BUFFER_SIZE", 0),
+    ("SO_VM_SOCKETS_BUFFER_MIN_SIZE", 1),
+    ("SO_VM_SOCKETS_BUFFER_MAX_SIZE", 2),
+    ("VMADDR_CID_ANY", 4294967295),
+    ("VMADDR_PORT_ANY", 4294967295),
+    ("VMADDR_CID_HOST", 2),
+    ("VM_SOCKETS_INVALID_VERSION", 4294967295),
+    ("IOCTL_VM_SOCKETS_GET_LOCAL_CID", 1977),
+    ("AF_ROUTE", 16),
+    ("AF_ASH", 18),
+    ("AF_ECONET", 19),
+    ("AF_ATMSVC", 20),
+    ("AF_SNA", 22),
+    ("AF_IRDA", 23),
+    ("AF_PPPOX", 24),
+    ("AF_WANPIPE", 25),
+    ("AF_LLC", 26),
+    ("AF_CAN", 29),
+    ("PF_CAN", 29),
+    ("AF_RDS", 21),
+    ("PF_RDS", 21),
+    ("AF_PACKET", 17),
+    ("PF_PACKET", 17),
+    ("PACKET_HOST", 0),
+    ("PACKET_BROADCAST", 1),
+    ("PACKET_MULTICAST", 2),
+    ("PACKET_OTHERHOST", 3),
+    ("PACKET_OUTGOING", 4),
+    ("PACKET_LOOPBACK", 5),
+    ("PACKET_FASTROUTE", 6),
+    ("AF_TIPC", 30),
+    ("TIPC_ADDR_NAMESEQ", 1),
+    ("TIPC_ADDR_NAME", 2),
+    ("TIPC_ADDR_ID", 3),
+    ("TIPC_ZONE_SCOPE", 1),
+    ("TIPC_CLUSTER_SCOPE", 2),
+    ("TIPC_NODE_SCOPE", 3),
+    ("SOL_TIPC", 271),
+    ("TIPC_IMPORTANCE", 127),
+    ("TIPC_SRC_DROPPABLE", 128),
+    ("TIPC_DEST_DROPPABLE", 129),
+    ("TIPC_CONN_TIMEOUT", 130),
+    ("TIPC_LOW_IMPORTANCE", 0),
+    ("TIPC_MEDIUM_IMPORTANCE", 1),
+    ("TIPC_HIGH_IMPORTANCE", 2),
+    ("TIPC_CRITICAL_IMPORTANCE", 3),
+    ("TIPC_SUB_PORTS", 1),
+    ("TIPC_SUB_SERVICE", 2),
+    ("TIPC_SUB_CANCEL", 4),
+    ("TIPC_WAIT_FOREVER", -1),
+    ("TIPC_PUBLISHED", 1),
+    ("TIPC_WITHDRAWN", 2),
+    ("TIPC_SUBSCR_TIMEOUT", 3),
+    ("TIPC_CFG_SRV", 0),
+    ("TIPC_TOP_SRV", 1),
+    ("ALG_SET_KEY", 1),
+    ("ALG_SET_IV", 2),
+    ("ALG_SET_OP", 3),
+    ("ALG_SET_AEAD_ASSOCLEN", 4),
+    ("ALG_SET_AEAD_AUTHSIZE", 5),
+    ("ALG_SET_PUBKEY", 6),
+    ("ALG_OP_DECRYPT", 0),
+    ("ALG_OP_ENCRYPT", 1),
+    ("ALG_OP_SIGN", 2),
+    ("ALG_OP_VERIFY", 3),
+    ("ETHERTYPE_ARP", 2054),
+    ("ETHERTYPE_IP", 2048),
+    ("ETHERTYPE_IPV6", 34525),
+    ("ETHERTYPE_VLAN", 33024),
+    ("ETH_P_ALL", 3),
+    ("SOCK_STREAM", 1),
+    ("SOCK_DGRAM", 2),
+    ("SOCK_RAW", 3),
+    ("SOCK_SEQPACKET", 5),
+    ("SOCK_RDM", 4),
+    ("SOCK_CLOEXEC", 524288),
+    ("SOCK_NONBLOCK", 2048),
+    ("SO_DEBUG", 1),
+    ("SO_ACCEPTCONN", 30),
+    ("SO_REUSEADDR", 2),
+    ("SO_INCOMING_CPU", 49),
+    ("SO_KEEPALIVE", 9),
+    ("SO_DONTROUTE", 5),
+    ("SO_BROADCAST", 6),
+    ("SO_LINGER", 13),
+    ("SO_OOBINLINE", 10),
+    ("SO_REUSEPORT", 15),
+    ("SO_SNDBUF", 7),
+    ("SO_RCVBUF", 8),
+    ("SO_SNDLOWAT", 19),
+    ("SO_RCVLOWAT", 18),
+    ("SO_SNDTIMEO", 21),
+    ("SO_RCVTIMEO", 20),
+    ("SO_ERROR", 4),
+    ("SO_TYPE", 3),
+    ("SO_PASSCRED", 16),
+    ("SO_PEERCRED", 17),
+    ("SO_PASSSEC", 34),
+    ("SO_PEERSEC", 31),
+    ("SO_BINDTODEVICE", 25),
+    ("SO_PRIORITY", 12),
+    ("SO_MARK", 36),
+    ("SO_DOMAIN", 39),
+    ("SO_PROTOCOL", 38),
+    ("SOMAXCONN", 4096),
+    ("SCM_RIGHTS", 1),
+    ("SCM_CREDENTIALS", 2),
+    ("MSG_OOB", 1),
+    ("MSG_PEEK", 2),
+    ("MSG_DONTROUTE", 4),
+    ("MSG_DONTWAIT", 64),
+    ("MSG_EOR", 128),
+    ("MSG_TRUNC", 32),
+    ("MSG_CTRUNC", 8),
+    ("MSG_WAITALL", 256),
+    ("MSG_NOSIGNAL", 16384),
+    ("MSG_CMSG_CLOEXEC", 1073741824),
+    ("MSG_ERRQUEUE", 8192),
+    ("MSG_CONFIRM", 2048),
+    ("MSG_MORE", 32768),
+    ("MSG_FASTOPEN", 536870912),
+    ("SOL_SOCKET", 1),
+    ("SOL_IP", 0),
+    ("SOL_TCP", 6),
+    ("SOL_UDP", 17),
+    ("SOL_CAN_BASE", 100),
+    ("SOL_CAN_RAW", 101),
+    ("CAN_RAW", 1),
+    ("CAN_EFF_FLAG", 2147483648),
+    ("CAN_RTR_FLAG", 1073741824),
+    ("CAN_ERR_FLAG", 536870912),
+    ("CAN_SFF_MASK", 2047),
+    ("CAN_EFF_MASK", 536870911),
+    ("CAN_ERR_MASK", 536870911),
+    ("CAN_ISOTP", 6),
+    ("CAN_J1939", 7),
+    ("CAN_RAW_FILTER", 1),
+    ("CAN_RAW_LOOPBACK", 3),
+    ("CAN_RAW_RECV_OWN_MSGS", 4),
+    ("CAN_RAW_FD_FRAMES", 5),
+    ("CAN_RAW_JOIN_FILTERS", 6),
+    ("CAN_BCM", 2),
+    ("CAN_BCM_TX_SETUP", 1),
+    ("CAN_BCM_TX_DELETE", 2),
+    ("CAN_BCM_TX_READ", 3),
+    ("CAN_BCM_TX_SEND", 4),
+    ("CAN_BCM_RX_SETUP", 5),
+    ("CAN_BCM_RX_DELETE", 6),
+    ("CAN_BCM_RX_READ", 7),
+    ("CAN_BCM_TX_STATUS", 8),
+    ("CAN_BCM_TX_EXPIRED", 9),
+    ("CAN_BCM_RX_STATUS", 10),
+    ("CAN_BCM_RX_TIMEOUT", 11),
+    ("CAN_BCM_RX_CHANGED", 12),
+    ("CAN_BCM_SETTIMER", 1),
+    ("CAN_BCM_STARTTIMER", 2),
+    ("CAN_BCM_TX_COUNTEVT", 4),
+    ("CAN_BCM_TX_ANNOUNCE", 8),
+    ("CAN_BCM_TX_CP_CAN_ID", 16),
+    ("CAN_BCM_RX_FILTER_ID", 32),
+    ("CAN_BCM_RX_CHECK_DLC", 64),
+    ("CAN_BCM_RX_NO_AUTOTIMER", 128),
+    ("CAN_BCM_RX_ANNOUNCE_RESUME", 256),
+    ("CAN_BCM_TX_RESET_MULTI_IDX", 512),
+    ("CAN_BCM_RX_RTR_FRAME", 1024),
+    ("CAN_BCM_CAN_FD_FRAME", 2048),
+    ("J1939_MAX_UNICAST_ADDR", 253),
+    ("J1939_IDLE_ADDR", 254),
+    ("J1939_NO_ADDR", 255),
+    ("J1939_NO_NAME", 0),
+    ("J1939_PGN_REQUEST", 59904),
+    ("J1939_PGN_ADDRESS_CLAIMED", 60928),
+    ("J1939_PGN_ADDRESS_COMMANDED", 65240),
+    ("J1939_PGN_PDU1_MAX", 261888),
+    ("J1939_PGN_MAX", 262143),
+    ("J1939_NO_PGN", 262144),
+    ("SO_J1939_FILTER", 1),
+    ("SO_J1939_PROMISC", 2),
+    ("SO_J1939_SEND_PRIO", 3),
+    ("SO_J1939_ERRQUEUE", 4),
+    ("SCM_J1939_DEST_ADDR", 1),
+    ("SCM_J1939_DEST_NAME", 2),
+    ("SCM_J1939_PRIO", 3),
+    ("SCM_J1939_ERRQUEUE", 4),
+    ("J1939_NLA_PAD", 0),
+    ("J1939_NLA_BYTES_ACKED", 1),
+    ("J1939_EE_INFO_NONE", 0),
+    ("J1939_EE_INFO_TX_ABORT", 1),
+    ("J1939_FILTER_MAX", 512),
+    ("SOL_RDS", 276),
+    ("SOL_ALG", 279),
+    ("IPPROTO_IP", 0),
+    ("IPPROTO_HOPOPTS", 0),
+    ("IPPROTO_ICMP", 1),
+    ("IPPROTO_IGMP", 2),
+    ("IPPROTO_IPV6", 41),
+    ("IPPROTO_IPIP", 4),
+    ("IPPROTO_TCP", 6),
+    ("IPPROTO_EGP", 8),
+    ("IPPROTO_PUP", 12),
+    ("IPPROTO_UDP", 17),
+    ("IPPROTO_UDPLITE", 136),
+    ("UDPLITE_SEND_CSCOV", 10),
+    ("UDPLITE_RECV_CSCOV", 11),
+    ("IPPROTO_IDP", 22),
+    ("IPPROTO_TP", 29),
+    ("IPPROTO_ROUTING", 43),
+    ("IPPROTO_FRAGMENT", 44),
+    ("IPPROTO_RSVP", 46),
+    ("IPPROTO_GRE", 47),
+    ("IPPROTO_ESP", 50),
+    ("IPPROTO_AH", 51),
+    ("IPPROTO_ICMPV6", 58),
+    ("IPPROTO_NONE", 59),
+    ("IPPROTO_DSTOPTS", 60),
+    ("IPPROTO_PIM", 103),
+    ("IPPROTO_SCTP", 132),
+    ("IPPROTO_MPTCP", 262),
+    ("IPPROTO_RAW", 255),
+    ("IPPORT_RESERVED", 1024),
+    ("IPPORT_USERRESERVED", 5000),
+    ("INADDR_ANY", 0),
+    ("INADDR_BROADCAST", 4294967295),
+    ("INADDR_LOOPBACK", 2130706433),
+    ("INADDR_UNSPEC_GROUP", 3758096384),
+    ("INADDR_ALLHOSTS_GROUP", 3758096385),
+    ("INADDR_MAX_LOCAL_GROUP", 3758096639),
+    ("INADDR_NONE", 4294967295),
+    ("IP_OPTIONS", 4),
+    ("IP_HDRINCL", 3),
+    ("IP_TOS", 1),
+    ("IP_TTL", 2),
+    ("IP_RECVOPTS", 6),
+    ("IP_RECVRETOPTS", 7),
+    ("IP_RECVTOS", 13),
+    ("IP_RETOPTS", 7),
+    ("IP_MULTICAST_IF", 32),
+    ("IP_MULTICAST_TTL", 33),
+    ("IP_MULTICAST_LOOP", 34),
+    ("IP_ADD_MEMBERSHIP", 35),
+    ("IP_DROP_MEMBERSHIP", 36),
+    ("IP_DEFAULT_MULTICAST_TTL", 1),
+    ("IP_DEFAULT_MULTICAST_LOOP", 1),
+    ("IP_MAX_MEMBERSHIPS", 20),
+    ("IP_TRANSPARENT", 19),
+    ("IP_PKTINFO", 8),
+    ("IP_BIND_ADDRESS_NO_PORT", 24),
+    ("IP_UNBLOCK_SOURCE", 37),
+    ("IP_BLOCK_SOURCE", 38),
+    ("IP_ADD_SOURCE_MEMBERSHIP", 39),
+    ("IP_DROP_SOURCE_MEMBERSHIP", 40),
+    ("IPV6_JOIN_GROUP", 20),
+    ("IPV6_LEAVE_GROUP", 21),
+    ("IPV6_MULTICAST_HOPS", 18),
+    ("IPV6_MULTICAST_IF", 17),
+    ("IPV6_MULTICAST_LOOP", 19),
+    ("IPV6_UNICAST_HOPS", 16),
+    ("IPV6_V6ONLY", 26),
+    ("IPV6_CHECKSUM", 7),
+    ("IPV6_DONTFRAG", 62),
+    ("IPV6_DSTOPTS", 59),
+    ("IPV6_HOPLIMIT", 52),
+    ("IPV6_HOPOPTS", 54),
+    ("IPV6_NEXTHOP", 9),
+    ("IPV6_PATHMTU", 61),
+    ("IPV6_PKTINFO", 50),
+    ("IPV6_RECVDSTOPTS", 58),
+    ("IPV6_RECVHOPLIMIT", 51),
+    ("IPV6_RECVHOPOPTS", 53),
+    ("IPV6_RECVPKTINFO", 49),
+    ("IPV6_RECVRTHDR", 56),
+    ("IPV6_RECVTCLASS", 66),
+    ("IPV6_RTHDR", 57),
+    ("IPV6_RTHDRDSTOPTS", 55),
+    ("IPV6_RTHDR_TYPE_0", 0),
+    ("IPV6_RECVPATHMTU", 60),
+    ("IPV6_TCLASS", 67),
+    ("TCP_NODELAY", 1),
+    ("TCP_MAXSEG", 2),
+    ("TCP_CORK", 3),
+    ("TCP_KEEPIDLE", 4),
+    ("TCP_KEEPINTVL", 5),
+    ("TCP_KEEPCNT", 6),
+    ("TCP_SYNCNT", 7),
+    ("TCP_LINGER2", 8),
+    ("TCP_DEFER_ACCEPT", 9),
+    ("TCP_WINDOW_CLAMP", 10),
+    ("TCP_INFO", 11),
+    ("TCP_QUICKACK", 12),
+    ("TCP_CONGESTION", 13),
+    ("TCP_MD5SIG", 14),
+    ("TCP_THIN_LINEAR_TIMEOUTS", 16),
+    ("TCP_THIN_DUPACK", 17),
+    ("TCP_USER_TIMEOUT", 18),
+    ("TCP_REPAIR", 19),
+    ("TCP_REPAIR_QUEUE", 20),
+    ("TCP_QUEUE_SEQ", 21),
+    ("TCP_REPAIR_OPTIONS", 22),
+    ("TCP_FASTOPEN", 23),
+    ("TCP_TIMESTAMP", 24),
+    ("TCP_NOTSENT_LOWAT", 25),
+    ("TCP_CC_INFO", 26),
+    ("TCP_SAVE_SYN", 27),
+    ("TCP_SAVED_SYN", 28),
+    ("TCP_REPAIR_WINDOW", 29),
+    ("TCP_FASTOPEN_CONNECT", 30),
+    ("TCP_ULP", 31),
+    ("TCP_MD5SIG_EXT", 32),
+    ("TCP_FASTOPEN_KEY", 33),
+    ("TCP_FASTOPEN_NO_COOKIE", 34),
+    ("TCP_ZEROCOPY_RECEIVE", 35),
+    ("TCP_INQ", 36),
+    ("TCP_TX_DELAY", 37),
+    ("EAI_ADDRFAMILY", -9),
+    ("EAI_AGAIN", -3),
+    ("EAI_BADFLAGS", -1),
+    ("EAI_FAIL", -4),
+    ("EAI_FAMILY", -6),
+    ("EAI_MEMORY", -10),
+    ("EAI_NODATA", -5),
+    ("EAI_NONAME", -2),
+    ("EAI_OVERFLOW", -12),
+    ("EAI_SERVICE", -8),
+    ("EAI_SOCKTYPE", -7),
+    ("EAI_SYSTEM", -11),
+    ("AI_PASSIVE", 1),
+    ("AI_CANONNAME", 2),
+    ("AI_NUMERICHOST", 4),
+    ("AI_NUMERICSERV", 1024),
+    ("AI_ALL", 16),
+    ("AI_ADDRCONFIG", 32),
+    ("AI_V4MAPPED", 8),
+    ("NI_MAXHOST", 1025),
+    ("NI_MAXSERV", 32),
+    ("NI_NOFQDN", 4),
+    ("NI_NUMERICHOST", 1),
+    ("NI_NAMEREQD", 8),
+    ("NI_NUMERICSERV", 2),
+    ("NI_DGRAM", 16),
+    ("SHUT_RD", 0),
+    ("SHUT_WR", 1),
+    ("SHUT_RDWR", 2),
 ];
 
 /// The names of `posix.__dict__` after its five module attributes, in its order
@@ -4709,6 +5321,109 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "__spec__", "a2b_base64", "a2b_hex", "a2b_qp", "a2b_uu", "b2a_base64", "b2a_hex",
         "b2a_qp", "b2a_uu", "crc32", "crc_hqx", "hexlify", "unhexlify",
     ]),
+    ("_socket", &[
+        "AF_ALG", "AF_APPLETALK", "AF_ASH", "AF_ATMPVC", "AF_ATMSVC", "AF_AX25", "AF_BRIDGE",
+        "AF_CAN", "AF_DECnet", "AF_ECONET", "AF_INET", "AF_INET6", "AF_IPX", "AF_IRDA", "AF_KEY",
+        "AF_LLC", "AF_NETBEUI", "AF_NETLINK", "AF_NETROM", "AF_PACKET", "AF_PPPOX", "AF_QIPCRTR",
+        "AF_RDS", "AF_ROSE", "AF_ROUTE", "AF_SECURITY", "AF_SNA", "AF_TIPC", "AF_UNIX",
+        "AF_UNSPEC", "AF_VSOCK", "AF_WANPIPE", "AF_X25", "AI_ADDRCONFIG", "AI_ALL",
+        "AI_CANONNAME", "AI_NUMERICHOST", "AI_NUMERICSERV", "AI_PASSIVE", "AI_V4MAPPED",
+        "ALG_OP_DECRYPT", "ALG_OP_ENCRYPT", "ALG_OP_SIGN", "ALG_OP_VERIFY",
+        "ALG_SET_AEAD_ASSOCLEN", "ALG_SET_AEAD_AUTHSIZE", "ALG_SET_IV", "ALG_SET_KEY",
+        "ALG_SET_OP", "ALG_SET_PUBKEY", "CAN_BCM", "CAN_BCM_CAN_FD_FRAME",
+        "CAN_BCM_RX_ANNOUNCE_RESUME", "CAN_BCM_RX_CHANGED", "CAN_BCM_RX_CHECK_DLC",
+        "CAN_BCM_RX_DELETE", "CAN_BCM_RX_FILTER_ID", "CAN_BCM_RX_NO_AUTOTIMER", "CAN_BCM_RX_READ",
+        "CAN_BCM_RX_RTR_FRAME", "CAN_BCM_RX_SETUP", "CAN_BCM_RX_STATUS", "CAN_BCM_RX_TIMEOUT",
+        "CAN_BCM_SETTIMER", "CAN_BCM_STARTTIMER", "CAN_BCM_TX_ANNOUNCE", "CAN_BCM_TX_COUNTEVT",
+        "CAN_BCM_TX_CP_CAN_ID", "CAN_BCM_TX_DELETE", "CAN_BCM_TX_EXPIRED", "CAN_BCM_TX_READ",
+        "CAN_BCM_TX_RESET_MULTI_IDX", "CAN_BCM_TX_SEND", "CAN_BCM_TX_SETUP", "CAN_BCM_TX_STATUS",
+        "CAN_EFF_FLAG", "CAN_EFF_MASK", "CAN_ERR_FLAG", "CAN_ERR_MASK", "CAN_ISOTP", "CAN_J1939",
+        "CAN_RAW", "CAN_RAW_FD_FRAMES", "CAN_RAW_FILTER", "CAN_RAW_JOIN_FILTERS",
+        "CAN_RAW_LOOPBACK", "CAN_RAW_RECV_OWN_MSGS", "CAN_RTR_FLAG", "CAN_SFF_MASK", "CAPI",
+        "CMSG_LEN", "CMSG_SPACE", "EAI_ADDRFAMILY", "EAI_AGAIN", "EAI_BADFLAGS", "EAI_FAIL",
+        "EAI_FAMILY", "EAI_MEMORY", "EAI_NODATA", "EAI_NONAME", "EAI_OVERFLOW", "EAI_SERVICE",
+        "EAI_SOCKTYPE", "EAI_SYSTEM", "ETHERTYPE_ARP", "ETHERTYPE_IP", "ETHERTYPE_IPV6",
+        "ETHERTYPE_VLAN", "ETH_P_ALL", "INADDR_ALLHOSTS_GROUP", "INADDR_ANY", "INADDR_BROADCAST",
+        "INADDR_LOOPBACK", "INADDR_MAX_LOCAL_GROUP", "INADDR_NONE", "INADDR_UNSPEC_GROUP",
+        "IOCTL_VM_SOCKETS_GET_LOCAL_CID", "IPPORT_RESERVED", "IPPORT_USERRESERVED", "IPPROTO_AH",
+        "IPPROTO_DSTOPTS", "IPPROTO_EGP", "IPPROTO_ESP", "IPPROTO_FRAGMENT", "IPPROTO_GRE",
+        "IPPROTO_HOPOPTS", "IPPROTO_ICMP", "IPPROTO_ICMPV6", "IPPROTO_IDP", "IPPROTO_IGMP",
+        "IPPROTO_IP", "IPPROTO_IPIP", "IPPROTO_IPV6", "IPPROTO_MPTCP", "IPPROTO_NONE",
+        "IPPROTO_PIM", "IPPROTO_PUP", "IPPROTO_RAW", "IPPROTO_ROUTING", "IPPROTO_RSVP",
+        "IPPROTO_SCTP", "IPPROTO_TCP", "IPPROTO_TP", "IPPROTO_UDP", "IPPROTO_UDPLITE",
+        "IPV6_CHECKSUM", "IPV6_DONTFRAG", "IPV6_DSTOPTS", "IPV6_HOPLIMIT", "IPV6_HOPOPTS",
+        "IPV6_JOIN_GROUP", "IPV6_LEAVE_GROUP", "IPV6_MULTICAST_HOPS", "IPV6_MULTICAST_IF",
+        "IPV6_MULTICAST_LOOP", "IPV6_NEXTHOP", "IPV6_PATHMTU", "IPV6_PKTINFO", "IPV6_RECVDSTOPTS",
+        "IPV6_RECVHOPLIMIT", "IPV6_RECVHOPOPTS", "IPV6_RECVPATHMTU", "IPV6_RECVPKTINFO",
+        "IPV6_RECVRTHDR", "IPV6_RECVTCLASS", "IPV6_RTHDR", "IPV6_RTHDRDSTOPTS",
+        "IPV6_RTHDR_TYPE_0", "IPV6_TCLASS", "IPV6_UNICAST_HOPS", "IPV6_V6ONLY",
+        "IP_ADD_MEMBERSHIP", "IP_ADD_SOURCE_MEMBERSHIP", "IP_BIND_ADDRESS_NO_PORT",
+        "IP_BLOCK_SOURCE", "IP_DEFAULT_MULTICAST_LOOP", "IP_DEFAULT_MULTICAST_TTL",
+        "IP_DROP_MEMBERSHIP", "IP_DROP_SOURCE_MEMBERSHIP", "IP_HDRINCL", "IP_MAX_MEMBERSHIPS",
+        "IP_MULTICAST_IF", "IP_MULTICAST_LOOP", "IP_MULTICAST_TTL", "IP_OPTIONS", "IP_PKTINFO",
+        "IP_RECVOPTS", "IP_RECVRETOPTS", "IP_RECVTOS", "IP_RETOPTS", "IP_TOS", "IP_TRANSPARENT",
+        "IP_TTL", "IP_UNBLOCK_SOURCE", "J1939_EE_INFO_NONE", "J1939_EE_INFO_TX_ABORT",
+        "J1939_FILTER_MAX", "J1939_IDLE_ADDR", "J1939_MAX_UNICAST_ADDR", "J1939_NLA_BYTES_ACKED",
+        "J1939_NLA_PAD", "J1939_NO_ADDR", "J1939_NO_NAME", "J1939_NO_PGN",
+        "J1939_PGN_ADDRESS_CLAIMED", "J1939_PGN_ADDRESS_COMMANDED", "J1939_PGN_MAX",
+        "J1939_PGN_PDU1_MAX", "J1939_PGN_REQUEST", "MSG_CMSG_CLOEXEC", "MSG_CONFIRM",
+        "MSG_CTRUNC", "MSG_DONTROUTE", "MSG_DONTWAIT", "MSG_EOR", "MSG_ERRQUEUE", "MSG_FASTOPEN",
+        "MSG_MORE", "MSG_NOSIGNAL", "MSG_OOB", "MSG_PEEK", "MSG_TRUNC", "MSG_WAITALL",
+        "NETLINK_CRYPTO", "NETLINK_DNRTMSG", "NETLINK_FIREWALL", "NETLINK_IP6_FW",
+        "NETLINK_NFLOG", "NETLINK_ROUTE", "NETLINK_USERSOCK", "NETLINK_XFRM", "NI_DGRAM",
+        "NI_MAXHOST", "NI_MAXSERV", "NI_NAMEREQD", "NI_NOFQDN", "NI_NUMERICHOST",
+        "NI_NUMERICSERV", "PACKET_BROADCAST", "PACKET_FASTROUTE", "PACKET_HOST",
+        "PACKET_LOOPBACK", "PACKET_MULTICAST", "PACKET_OTHERHOST", "PACKET_OUTGOING", "PF_CAN",
+        "PF_PACKET", "PF_RDS", "SCM_CREDENTIALS", "SCM_J1939_DEST_ADDR", "SCM_J1939_DEST_NAME",
+        "SCM_J1939_ERRQUEUE", "SCM_J1939_PRIO", "SCM_RIGHTS", "SHUT_RD", "SHUT_RDWR", "SHUT_WR",
+        "SOCK_CLOEXEC", "SOCK_DGRAM", "SOCK_NONBLOCK", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET",
+        "SOCK_STREAM", "SOL_ALG", "SOL_CAN_BASE", "SOL_CAN_RAW", "SOL_IP", "SOL_RDS",
+        "SOL_SOCKET", "SOL_TCP", "SOL_TIPC", "SOL_UDP", "SOMAXCONN", "SO_ACCEPTCONN",
+        "SO_BINDTODEVICE", "SO_BROADCAST", "SO_DEBUG", "SO_DOMAIN", "SO_DONTROUTE", "SO_ERROR",
+        "SO_INCOMING_CPU", "SO_J1939_ERRQUEUE", "SO_J1939_FILTER", "SO_J1939_PROMISC",
+        "SO_J1939_SEND_PRIO", "SO_KEEPALIVE", "SO_LINGER", "SO_MARK", "SO_OOBINLINE",
+        "SO_PASSCRED", "SO_PASSSEC", "SO_PEERCRED", "SO_PEERSEC", "SO_PRIORITY", "SO_PROTOCOL",
+        "SO_RCVBUF", "SO_RCVLOWAT", "SO_RCVTIMEO", "SO_REUSEADDR", "SO_REUSEPORT", "SO_SNDBUF",
+        "SO_SNDLOWAT", "SO_SNDTIMEO", "SO_TYPE", "SO_VM_SOCKETS_BUFFER_MAX_SIZE",
+        "SO_VM_SOCKETS_BUFFER_MIN_SIZE", "SO_VM_SOCKETS_BUFFER_SIZE", "SocketType", "TCP_CC_INFO",
+        "TCP_CONGESTION", "TCP_CORK", "TCP_DEFER_ACCEPT", "TCP_FASTOPEN", "TCP_FASTOPEN_CONNECT",
+        "TCP_FASTOPEN_KEY", "TCP_FASTOPEN_NO_COOKIE", "TCP_INFO", "TCP_INQ", "TCP_KEEPCNT",
+        "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_LINGER2", "TCP_MAXSEG", "TCP_MD5SIG",
+        "TCP_MD5SIG_EXT", "TCP_NODELAY", "TCP_NOTSENT_LOWAT", "TCP_QUEUE_SEQ", "TCP_QUICKACK",
+        "TCP_REPAIR", "TCP_REPAIR_OPTIONS", "TCP_REPAIR_QUEUE", "TCP_REPAIR_WINDOW",
+        "TCP_SAVED_SYN", "TCP_SAVE_SYN", "TCP_SYNCNT", "TCP_THIN_DUPACK",
+        "TCP_THIN_LINEAR_TIMEOUTS", "TCP_TIMESTAMP", "TCP_TX_DELAY", "TCP_ULP",
+        "TCP_USER_TIMEOUT", "TCP_WINDOW_CLAMP", "TCP_ZEROCOPY_RECEIVE", "TIPC_ADDR_ID",
+        "TIPC_ADDR_NAME", "TIPC_ADDR_NAMESEQ", "TIPC_CFG_SRV", "TIPC_CLUSTER_SCOPE",
+        "TIPC_CONN_TIMEOUT", "TIPC_CRITICAL_IMPORTANCE", "TIPC_DEST_DROPPABLE",
+        "TIPC_HIGH_IMPORTANCE", "TIPC_IMPORTANCE", "TIPC_LOW_IMPORTANCE",
+        "TIPC_MEDIUM_IMPORTANCE", "TIPC_NODE_SCOPE", "TIPC_PUBLISHED", "TIPC_SRC_DROPPABLE",
+        "TIPC_SUBSCR_TIMEOUT", "TIPC_SUB_CANCEL", "TIPC_SUB_PORTS", "TIPC_SUB_SERVICE",
+        "TIPC_TOP_SRV", "TIPC_WAIT_FOREVER", "TIPC_WITHDRAWN", "TIPC_ZONE_SCOPE",
+        "UDPLITE_RECV_CSCOV", "UDPLITE_SEND_CSCOV", "VMADDR_CID_ANY", "VMADDR_CID_HOST",
+        "VMADDR_PORT_ANY", "VM_SOCKETS_INVALID_VERSION", "__doc__", "__file__", "__loader__",
+        "__name__", "__package__", "__spec__", "close", "dup", "error", "gaierror", "getaddrinfo",
+        "getdefaulttimeout", "gethostbyaddr", "gethostbyname", "gethostbyname_ex", "gethostname",
+        "getnameinfo", "getprotobyname", "getservbyname", "getservbyport", "has_ipv6", "herror",
+        "htonl", "htons", "if_indextoname", "if_nameindex", "if_nametoindex", "inet_aton",
+        "inet_ntoa", "inet_ntop", "inet_pton", "ntohl", "ntohs", "setdefaulttimeout",
+        "sethostname", "socket", "socketpair", "timeout",
+    ]),
+    ("_asyncio", &[
+        "Future", "Task", "__doc__", "__file__", "__loader__", "__name__", "__package__",
+        "__spec__", "_current_tasks", "_eager_tasks", "_enter_task", "_get_running_loop",
+        "_leave_task", "_register_eager_task", "_register_task", "_scheduled_tasks",
+        "_set_running_loop", "_swap_current_task", "_unregister_eager_task", "_unregister_task",
+        "current_task", "get_event_loop", "get_running_loop",
+    ]),
+    ("array", &[
+        "ArrayType", "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__",
+        "_array_reconstructor", "array", "typecodes",
+    ]),
+    ("_contextvars", &[
+        "Context", "ContextVar", "Token", "__doc__", "__file__", "__loader__", "__name__",
+        "__package__", "__spec__", "copy_context",
+    ]),
 ];
 
 /// `__doc__` and `__text_signature__` of the module-level built-in functions of the
@@ -4734,6 +5449,51 @@ Should be only used by refleak.py"##), Some(r##"($module, self, /)"##)),
 The token is an opaque object (supporting equality testing) identifying the
 current version of the ABC cache for virtual subclasses. The token changes
 with every call to register() on any ABC."##), Some(r##"($module, /)"##)),
+    ("_asyncio", "_enter_task", Some(r##"Enter into task execution or resume suspended task.
+
+Task belongs to loop.
+
+Returns None."##), Some(r##"($module, /, loop, task)"##)),
+    ("_asyncio", "_get_running_loop", Some(r##"Return the running event loop or None.
+
+This is a low-level function intended to be used by event loops.
+This function is thread-specific."##), Some(r##"($module, /)"##)),
+    ("_asyncio", "_leave_task", Some(r##"Leave task execution or suspend a task.
+
+Task belongs to loop.
+
+Returns None."##), Some(r##"($module, /, loop, task)"##)),
+    ("_asyncio", "_register_eager_task", Some(r##"Register a new task in asyncio as executed by loop.
+
+Returns None."##), Some(r##"($module, /, task)"##)),
+    ("_asyncio", "_register_task", Some(r##"Register a new task in asyncio as executed by loop.
+
+Returns None."##), Some(r##"($module, /, task)"##)),
+    ("_asyncio", "_set_running_loop", Some(r##"Set the running event loop.
+
+This is a low-level function intended to be used by event loops.
+This function is thread-specific."##), Some(r##"($module, loop, /)"##)),
+    ("_asyncio", "_swap_current_task", Some(r##"Temporarily swap in the supplied task and return the original one (or None).
+
+This is intended for use during eager coroutine execution."##), Some(r##"($module, /, loop, task)"##)),
+    ("_asyncio", "_unregister_eager_task", Some(r##"Unregister a task.
+
+Returns None."##), Some(r##"($module, /, task)"##)),
+    ("_asyncio", "_unregister_task", Some(r##"Unregister a task.
+
+Returns None."##), Some(r##"($module, /, task)"##)),
+    ("_asyncio", "current_task", Some(r##"Return a currently executed task."##), Some(r##"($module, /, loop=None)"##)),
+    ("_asyncio", "get_event_loop", Some(r##"Return an asyncio event loop.
+
+When called from a coroutine or a callback (e.g. scheduled with
+call_soon or similar API), this function will always return the
+running event loop.
+
+If there is no running event loop set, the function will return
+the result of `get_event_loop_policy().get_event_loop()` call."##), Some(r##"($module, /)"##)),
+    ("_asyncio", "get_running_loop", Some(r##"Return the running event loop.  Raise a RuntimeError if there is none.
+
+This function is thread-specific."##), Some(r##"($module, /)"##)),
     ("_bisect", "bisect_left", Some(r##"Return the index where to insert item x in list a, assuming a is sorted.
 
 The return value i is such that all e in a[:i] have e < x, and all e in
@@ -4837,6 +5597,7 @@ If the search function is not registered, do nothing."##), Some(r##"($module, se
     ("_codecs", "utf_8_decode", None, Some(r##"($module, data, errors=None, final=False, /)"##)),
     ("_codecs", "utf_8_encode", None, Some(r##"($module, str, errors=None, /)"##)),
     ("_collections", "_count_elements", Some(r##"Count elements in the iterable, updating the mapping"##), Some(r##"($module, mapping, iterable, /)"##)),
+    ("_contextvars", "copy_context", None, Some(r##"($module, /)"##)),
     ("_functools", "cmp_to_key", Some(r##"Convert a cmp= function into a key= function.
 
   mycmp
@@ -5324,6 +6085,119 @@ description. Raises :exc:`ValueError` if *signalnum* is invalid."##), Some(r##"(
 
 The signal numbers returned by this function can be safely passed to
 functions like `pthread_sigmask`."##), Some(r##"($module, /)"##)),
+    ("_socket", "CMSG_LEN", Some(r##"CMSG_LEN(length) -> control message length
+
+Return the total length, without trailing padding, of an ancillary
+data item with associated data of the given length.  This value can
+often be used as the buffer size for recvmsg() to receive a single
+item of ancillary data, but RFC 3542 requires portable applications to
+use CMSG_SPACE() and thus include space for padding, even when the
+item will be the last in the buffer.  Raises OverflowError if length
+is outside the permissible range of values."##), None),
+    ("_socket", "CMSG_SPACE", Some(r##"CMSG_SPACE(length) -> buffer size
+
+Return the buffer size needed for recvmsg() to receive an ancillary
+data item with associated data of the given length, along with any
+trailing padding.  The buffer space needed to receive multiple items
+is the sum of the CMSG_SPACE() values for their associated data
+lengths.  Raises OverflowError if length is outside the permissible
+range of values."##), None),
+    ("_socket", "close", Some(r##"close(integer) -> None
+
+Close an integer socket file descriptor.  This is like os.close(), but for
+sockets; on some platforms os.close() won't work for socket file descriptors."##), None),
+    ("_socket", "dup", Some(r##"dup(integer) -> integer
+
+Duplicate an integer socket file descriptor.  This is like os.dup(), but for
+sockets; on some platforms os.dup() won't work for socket file descriptors."##), None),
+    ("_socket", "getaddrinfo", Some(r##"getaddrinfo(host, port [, family, type, proto, flags])
+    -> list of (family, type, proto, canonname, sockaddr)
+
+Resolve host and port into addrinfo struct."##), None),
+    ("_socket", "getdefaulttimeout", Some(r##"getdefaulttimeout() -> timeout
+
+Returns the default timeout in seconds (float) for new socket objects.
+A value of None indicates that new socket objects have no timeout.
+When the socket module is first imported, the default is None."##), None),
+    ("_socket", "gethostbyaddr", Some(r##"gethostbyaddr(host) -> (name, aliaslist, addresslist)
+
+Return the true host name, a list of aliases, and a list of IP addresses,
+for a host.  The host argument is a string giving a host name or IP number."##), None),
+    ("_socket", "gethostbyname", Some(r##"gethostbyname(host) -> address
+
+Return the IP address (a string of the form '255.255.255.255') for a host."##), None),
+    ("_socket", "gethostbyname_ex", Some(r##"gethostbyname_ex(host) -> (name, aliaslist, addresslist)
+
+Return the true host name, a list of aliases, and a list of IP addresses,
+for a host.  The host argument is a string giving a host name or IP number."##), None),
+    ("_socket", "gethostname", Some(r##"gethostname() -> string
+
+Return the current host name."##), None),
+    ("_socket", "getnameinfo", Some(r##"getnameinfo(sockaddr, flags) --> (host, port)
+
+Get host and port for a sockaddr."##), None),
+    ("_socket", "getprotobyname", Some(r##"getprotobyname(name) -> integer
+
+Return the protocol number for the named protocol.  (Rarely used.)"##), None),
+    ("_socket", "getservbyname", Some(r##"getservbyname(servicename[, protocolname]) -> integer
+
+Return a port number from a service name and protocol name.
+The optional protocol name, if given, should be 'tcp' or 'udp',
+otherwise any protocol will match."##), None),
+    ("_socket", "getservbyport", Some(r##"getservbyport(port[, protocolname]) -> string
+
+Return the service name from a port number and protocol name.
+The optional protocol name, if given, should be 'tcp' or 'udp',
+otherwise any protocol will match."##), None),
+    ("_socket", "htonl", Some(r##"htonl(integer) -> integer
+
+Convert a 32-bit integer from host to network byte order."##), None),
+    ("_socket", "htons", Some(r##"htons(integer) -> integer
+
+Convert a 16-bit unsigned integer from host to network byte order."##), None),
+    ("_socket", "if_indextoname", Some(r##"if_indextoname(if_index)
+
+Returns the interface name corresponding to the interface index if_index."##), None),
+    ("_socket", "if_nameindex", Some(r##"if_nameindex()
+
+Returns a list of network interface information (index, name) tuples."##), None),
+    ("_socket", "if_nametoindex", Some(r##"if_nametoindex(if_name)
+
+Returns the interface index corresponding to the interface name if_name."##), None),
+    ("_socket", "inet_aton", Some(r##"inet_aton(string) -> bytes giving packed 32-bit IP representation
+
+Convert an IP address in string format (123.45.67.89) to the 32-bit packed
+binary format used in low-level network functions."##), None),
+    ("_socket", "inet_ntoa", Some(r##"inet_ntoa(packed_ip) -> ip_address_string
+
+Convert an IP address from 32-bit packed binary format to string format"##), None),
+    ("_socket", "inet_ntop", Some(r##"inet_ntop(af, packed_ip) -> string formatted IP address
+
+Convert a packed IP address of the given family to string format."##), None),
+    ("_socket", "inet_pton", Some(r##"inet_pton(af, ip) -> packed IP address string
+
+Convert an IP address from string format to a packed string suitable
+for use with low-level network functions."##), None),
+    ("_socket", "ntohl", Some(r##"ntohl(integer) -> integer
+
+Convert a 32-bit integer from network to host byte order."##), None),
+    ("_socket", "ntohs", Some(r##"ntohs(integer) -> integer
+
+Convert a 16-bit unsigned integer from network to host byte order."##), None),
+    ("_socket", "setdefaulttimeout", Some(r##"setdefaulttimeout(timeout)
+
+Set the default timeout in seconds (float) for new socket objects.
+A value of None indicates that new socket objects have no timeout.
+When the socket module is first imported, the default is None."##), None),
+    ("_socket", "sethostname", Some(r##"sethostname(name)
+
+Sets the hostname to name."##), None),
+    ("_socket", "socketpair", Some(r##"socketpair([family[, type [, proto]]]) -> (socket object, socket object)
+
+Create a pair of socket objects from the sockets returned by the platform
+socketpair() function.
+The arguments are the same as for socket() except the default family is
+AF_UNIX if defined on the platform; otherwise, the default is AF_INET."##), None),
     ("_sre", "ascii_iscased", None, Some(r##"($module, character, /)"##)),
     ("_sre", "ascii_tolower", None, Some(r##"($module, character, /)"##)),
     ("_sre", "compile", None, Some(r##"($module, /, pattern, flags, code, groups, groupindex,
@@ -5532,6 +6406,8 @@ printed unless the exception is SystemExit.
 
 'callback', if given, is called with a reference to the
 proxy when 'object' is about to be finalized."##), Some(r##"($module, object, callback=None, /)"##)),
+    ("array", "_array_reconstructor", Some(r##"Internal. Used for pickling support."##), Some(r##"($module, arraytype, typecode, mformat_code, items,
+                     /)"##)),
     ("atexit", "_clear", Some(r##"_clear() -> None
 
 Clear the list of previously registered exit functions."##), None),
