@@ -154,6 +154,8 @@ samples = {
     "Future": _asyncio.Future, "Task": _asyncio.Task,
     # `array`'s type (Modules/arraymodule.c).
     "array": array.array,
+    # `_tokenize`'s tokenizer type (Python/Python-tokenize.c).
+    "TokenizerIter": __import__("_tokenize").TokenizerIter,
     # `_contextvars`' types (Python/context.c).
     **{n: getattr(_contextvars, n) for n in ("Context", "ContextVar", "Token")},
 }
@@ -225,6 +227,22 @@ for table, kind in (("GETSETS", "getset_descriptor"), ("MEMBERS", "member_descri
             print("    ]),")
     print("];")
     print()
+print("/// `__text_signature__` of the methods in each built-in type's own `__dict__` (method,")
+print("/// wrapper, class-method and static-method descriptors), by type and name, sorted.")
+print("pub const METHOD_SIGNATURES: &[(&str, &str, Option<&str>)] = &[")
+for k in sorted(samples):
+    t = samples[k]
+    for n, v in sorted(vars(t).items()):
+        if isinstance(v, (staticmethod, classmethod)):
+            v = getattr(t, n)
+        if type(v).__name__ not in ("method_descriptor", "wrapper_descriptor",
+                                    "classmethod_descriptor", "builtin_function_or_method"):
+            continue
+        s = v.__text_signature__
+        assert s is None or '"##' not in s
+        print('    ("%s", "%s", %s),' % (k, n, "None" if s is None else 'Some(r##"%s"##)' % s))
+print("];")
+print()
 print("/// The built-in types CPython does not let a class derive from (no")
 print("/// `Py_TPFLAGS_BASETYPE`), by the VM's name for them, sorted.")
 print("pub const FINAL_TYPES: &[&str] = &[")

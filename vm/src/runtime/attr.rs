@@ -497,6 +497,22 @@ impl Vm {
                             let text = if name == "__doc__" { doc } else { sig };
                             Some(text.map_or(Value::None, Value::str))
                         }
+                        // A method's signature (its docstring the VM does not carry).
+                        None if name == "__text_signature__" => {
+                            let sig = b.owner.and_then(|owner| {
+                                super::cpython_names::METHOD_SIGNATURES
+                                    .iter()
+                                    .find(|(t, n, _)| *t == owner && *n == b.name)
+                            });
+                            match sig {
+                                Some((_, _, sig)) => Some(sig.map_or(Value::None, Value::str)),
+                                None => {
+                                    return Err(
+                                        self.unsupported("the docstring of a built-in function")
+                                    )
+                                }
+                            }
+                        }
                         None => {
                             return Err(self.unsupported("the docstring of a built-in function"))
                         }

@@ -512,6 +512,7 @@ fn module_of(name: &str) -> &'static str {
         n if super::modules::socket::TYPES.contains(&n) => "_socket",
         "Future" | "Task" => "_asyncio",
         "array" => "array",
+        "TokenizerIter" => "_tokenize",
         "Context" | "ContextVar" | "Token" => "_contextvars",
         "AST" => "ast",
         n if super::modules::collections::module_of(n).is_some() => {
@@ -541,6 +542,7 @@ impl Types {
             .chain(super::modules::pickle::TYPES)
             .chain(super::modules::socket::TYPES)
             .chain(super::modules::array::TYPES)
+            .chain(super::modules::tokenize::TYPES)
             .chain(super::modules::contextvars::TYPES)
             // The type of `_socket.CAPI` (Objects/capsule.c's PyCapsule_Type).
             .chain(&["PyCapsule"])

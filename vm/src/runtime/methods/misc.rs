@@ -55,6 +55,8 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("code", "co_positions", code_co_positions),
     ("code", "replace", code_replace),
     ("function", "__get__", function_get),
+    ("method_descriptor", "__get__", descriptor_get),
+    ("wrapper_descriptor", "__get__", descriptor_get),
     ("function", "__call__", slot_call),
     ("method", "__call__", slot_call),
     ("method-wrapper", "__call__", slot_call),
@@ -109,6 +111,48 @@ fn function_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
             receiver: obj,
         },
     )))
+}
+
+/// `method_descriptor.__get__` and `wrapper_descriptor.__get__` (`wrap_descr_get` around
+/// `method_get` and `wrapperdescr_get`): the descriptor itself for no instance, else,
+/// once `descr_check` found the instance of the descriptor's type, the method bound to it.
+fn descriptor_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    if !args.kw.is_empty() {
+        return Err(vm.type_error("wrapper __get__() takes no keyword arguments"));
+    }
+    let n = args.pos.len().saturating_sub(1);
+    if n == 0 {
+        return Err(vm.type_error("__get__ expected at least 1 argument, got 0"));
+    }
+    if n > 2 {
+        return Err(vm.type_error(format!("__get__ expected at most 2 arguments, got {n}")));
+    }
+    let descr = args.pos[0].clone();
+    let obj = args.pos[1].clone();
+    let owner = args.pos.get(2).cloned().unwrap_or(Value::None);
+    if obj.is_none() {
+        if owner.is_none() {
+            return Err(vm.type_error("__get__(None, None) is invalid"));
+        }
+        return Ok(descr);
+    }
+    let Value::Builtin(b) = &descr else {
+        return Err(vm.unsupported("__get__ of a descriptor that is not a built-in method"));
+    };
+    let Some(owner_name) = b.owner else {
+        return Err(vm.unsupported("__get__ of a built-in method without its type"));
+    };
+    let t = vm.ty(owner_name);
+    let objtype = vm.type_of(&obj);
+    if !objtype.is_subtype(&t) {
+        return Err(vm.type_error(format!(
+            "descriptor '{}' for '{}' objects doesn't apply to a '{}' object",
+            b.name,
+            t.name(),
+            objtype.name()
+        )));
+    }
+    Ok(vm.bind(&descr, &obj))
 }
 
 /// The class methods (`METH_CLASS`) this file installs.

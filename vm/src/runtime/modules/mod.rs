@@ -515,6 +515,10 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
             v.address()
         )),
         Native::Epoll(_) => Ok(format!("<select.epoll object at {:#x}>", v.address())),
+        Native::Tokenizer(_) => Ok(format!(
+            "<_tokenize.TokenizerIter object at {:#x}>",
+            v.address()
+        )),
     }
 }
 
@@ -533,6 +537,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "_json.Scanner" => json::scanner::construct(vm, args),
         "_json.Encoder" => json::encoder::construct(vm, args),
         "select.epoll" => select::epoll_new(vm, t, args),
+        "_tokenize.TokenizerIter" => tokenize::construct(vm, t, args),
         "_contextvars.Context" | "_contextvars.ContextVar" | "_contextvars.Token" => {
             Err(vm.unsupported("context variables (_contextvars)"))
         }
@@ -620,4 +625,5 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     array::METHODS,
     contextvars::METHODS,
     asyncio::METHODS,
+    tokenize::METHODS,
 ];
