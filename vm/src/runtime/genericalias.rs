@@ -344,4 +344,10 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("UnionType", "__hash__", union_hash),
     ("UnionType", "__or__", or),
     ("UnionType", "__ror__", ror),
+    ("UnionType", "__getitem__", union_getitem),
 ];
+
+/// `union_getitem` (substituting a union's type variables): not implemented yet.
+fn union_getitem(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Err(vm.unsupported("subscripting a types.UnionType (union_getitem)"))
+}

@@ -585,6 +585,10 @@ impl Types {
         if let Some(t) = by_name.get_mut("TextIOWrapper").and_then(Rc::get_mut) {
             t.has_dict = true;
         }
+        // `types.SimpleNamespace`: its instances have a dict (`ns_new`'s `ns_dict`).
+        if let Some(t) = by_name.get_mut("SimpleNamespace").and_then(Rc::get_mut) {
+            t.has_dict = true;
+        }
         // `_ast.AST`: its instances (and its subclasses', the node classes) have a dict.
         if let Some(t) = by_name.get_mut("AST").and_then(Rc::get_mut) {
             t.has_dict = true;
