@@ -625,7 +625,7 @@ fn cmsg_len(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [n] =
         Spec::function("CMSG_LEN", Style::ParseTuple, &["length"], 1).bind::<1>(vm, &args, 0)?;
     let n = ssize_t(vm, &n.unwrap_or_default())?;
-    if n < 0 || n > SOCKLEN_T_LIMIT - CMSGHDR {
+    if !(0..=SOCKLEN_T_LIMIT - CMSGHDR).contains(&n) {
         return Err(vm.err("OverflowError", "CMSG_LEN() argument out of range"));
     }
     Ok(Value::Int(CMSGHDR + n))
@@ -636,7 +636,7 @@ fn cmsg_space(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [n] =
         Spec::function("CMSG_SPACE", Style::ParseTuple, &["length"], 1).bind::<1>(vm, &args, 0)?;
     let n = ssize_t(vm, &n.unwrap_or_default())?;
-    if n < 0 || n > SOCKLEN_T_LIMIT - (CMSGHDR + CMSG_ALIGN) {
+    if !(0..=SOCKLEN_T_LIMIT - (CMSGHDR + CMSG_ALIGN)).contains(&n) {
         return Err(vm.err("OverflowError", "CMSG_SPACE() argument out of range"));
     }
     Ok(Value::Int(
