@@ -150,13 +150,19 @@ sandboxed_functions!(
     if_indextoname
 );
 
-/// The uint16 converter of `ntohs`/`htons` (`_PyLong_AsInt`-like: `PyLong_AsLong` after
-/// `__index__`, then the 16-bit range with messages naming the function).
+/// The argument of `ntohs`/`htons`: the `i` format (`PyLong_AsLong` after `__index__`,
+/// then C int's range), then the 16-bit range with messages naming the function.
 fn uint16(vm: &mut Vm, v: &Value, fname: &str) -> PyResult<u16> {
-    let i = vm.number_index(v)?;
-    let Value::Int(i) = i else {
+    let Value::Int(i) = vm.number_index(v)? else {
         return Err(vm.err("OverflowError", "Python int too large to convert to C long"));
     };
+    // getargs.c's `i` format.
+    if i > i64::from(i32::MAX) {
+        return Err(vm.err("OverflowError", "signed integer is greater than maximum"));
+    }
+    if i < i64::from(i32::MIN) {
+        return Err(vm.err("OverflowError", "signed integer is less than minimum"));
+    }
     if i < 0 {
         return Err(vm.err(
             "OverflowError",
