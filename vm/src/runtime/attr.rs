@@ -445,6 +445,12 @@ impl Vm {
                     let f = m.func.clone();
                     Some(self.getattr(&f, name)?)
                 }
+                // A bound built-in method or method-wrapper has its descriptor's
+                // signature (`$self` included, as CPython's).
+                "__text_signature__" if matches!(m.func, Value::Builtin(_)) => {
+                    let f = m.func.clone();
+                    Some(self.getattr(&f, name)?)
+                }
                 // method_getattro: what the method type lacks is the function's: its
                 // getsets and members, and its dict's entries.
                 "__defaults__" | "__kwdefaults__" | "__globals__" | "__closure__"
