@@ -7,6 +7,7 @@ import builtins, sys, types, inspect, typing, _thread, _weakref, _io, posix, ite
 import _collections
 import _json, _pickle, _random, _sha2, _struct
 import fcntl, select, _posixsubprocess, binascii
+import _socket, _asyncio, array, _contextvars
 
 def gen():
     yield 1
@@ -146,6 +147,17 @@ samples = {
     "UnraisableHookArgs": unraisable_hook_args_type(),
     # `select`'s epoll type (Modules/selectmodule.c).
     "epoll": select.epoll,
+    # `_socket`'s socket type and the capsule `_socket.CAPI` is (Modules/socketmodule.c,
+    # Objects/capsule.c).
+    "socket": _socket.socket, "PyCapsule": type(_socket.CAPI),
+    # `_asyncio`'s types (Modules/_asynciomodule.c).
+    "Future": _asyncio.Future, "Task": _asyncio.Task,
+    # `array`'s type (Modules/arraymodule.c).
+    "array": array.array,
+    # `_tokenize`'s tokenizer type (Python/Python-tokenize.c).
+    "TokenizerIter": __import__("_tokenize").TokenizerIter,
+    # `_contextvars`' types (Python/context.c).
+    **{n: getattr(_contextvars, n) for n in ("Context", "ContextVar", "Token")},
 }
 for name in dir(builtins):
     v = getattr(builtins, name)
@@ -215,6 +227,22 @@ for table, kind in (("GETSETS", "getset_descriptor"), ("MEMBERS", "member_descri
             print("    ]),")
     print("];")
     print()
+print("/// `__text_signature__` of the methods in each built-in type's own `__dict__` (method,")
+print("/// wrapper, class-method and static-method descriptors), by type and name, sorted.")
+print("pub const METHOD_SIGNATURES: &[(&str, &str, Option<&str>)] = &[")
+for k in sorted(samples):
+    t = samples[k]
+    for n, v in sorted(vars(t).items()):
+        if isinstance(v, (staticmethod, classmethod)):
+            v = getattr(t, n)
+        if type(v).__name__ not in ("method_descriptor", "wrapper_descriptor",
+                                    "classmethod_descriptor", "builtin_function_or_method"):
+            continue
+        s = v.__text_signature__
+        assert s is None or '"##' not in s
+        print('    ("%s", "%s", %s),' % (k, n, "None" if s is None else 'Some(r##"%s"##)' % s))
+print("];")
+print()
 print("/// The built-in types CPython does not let a class derive from (no")
 print("/// `Py_TPFLAGS_BASETYPE`), by the VM's name for them, sorted.")
 print("pub const FINAL_TYPES: &[&str] = &[")
@@ -264,10 +292,10 @@ for k in dir(posix):
         print('    ("%s", %d),' % (k, getattr(posix, k)))
 print("];")
 print()
-for mod in (fcntl, select):
+for mod in (fcntl, select, _socket):
     print("/// `%s`'s int constants on the machine that generated this file, in its namespace's" % mod.__name__)
     print("/// order.")
-    print("pub const %s_INTS: &[(&str, i64)] = &[" % mod.__name__.upper())
+    print("pub const %s_INTS: &[(&str, i64)] = &[" % mod.__name__.strip("_").upper())
     for k, v in vars(mod).items():
         if type(v) is int:
             print('    ("%s", %d),' % (k, v))
@@ -345,6 +373,10 @@ DOC_MODULES = (
     "select",
     "_posixsubprocess",
     "binascii",
+    "_socket",
+    "_asyncio",
+    "array",
+    "_contextvars",
 )
 for m in DOC_MODULES:
     print('    ("%s", &[' % m)

@@ -136,8 +136,8 @@ fn names_cpython_has_are_unsupported_and_others_are_the_programs_errors() {
         exception("import sys\nsys.nonesuch\n"),
         "AttributeError: module 'sys' has no attribute 'nonesuch'"
     );
-    let (what, _) = unsupported("x = aiter\n");
-    assert_eq!(what, "the builtin aiter");
+    let (what, _) = unsupported("x = aiter([])\n");
+    assert_eq!(what, "the builtins aiter, anext and breakpoint");
     assert_eq!(
         exception("x = nonesuch\n"),
         "NameError: name 'nonesuch' is not defined"

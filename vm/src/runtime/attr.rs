@@ -445,6 +445,12 @@ impl Vm {
                     let f = m.func.clone();
                     Some(self.getattr(&f, name)?)
                 }
+                // A bound built-in method or method-wrapper has its descriptor's
+                // signature (`$self` included, as CPython's).
+                "__text_signature__" if matches!(m.func, Value::Builtin(_)) => {
+                    let f = m.func.clone();
+                    Some(self.getattr(&f, name)?)
+                }
                 // method_getattro: what the method type lacks is the function's: its
                 // getsets and members, and its dict's entries.
                 "__defaults__" | "__kwdefaults__" | "__globals__" | "__closure__"
@@ -496,6 +502,22 @@ impl Vm {
                         Some((_, _, doc, sig)) => {
                             let text = if name == "__doc__" { doc } else { sig };
                             Some(text.map_or(Value::None, Value::str))
+                        }
+                        // A method's signature (its docstring the VM does not carry).
+                        None if name == "__text_signature__" => {
+                            let sig = b.owner.and_then(|owner| {
+                                super::cpython_names::METHOD_SIGNATURES
+                                    .iter()
+                                    .find(|(t, n, _)| *t == owner && *n == b.name)
+                            });
+                            match sig {
+                                Some((_, _, sig)) => Some(sig.map_or(Value::None, Value::str)),
+                                None => {
+                                    return Err(
+                                        self.unsupported("the docstring of a built-in function")
+                                    )
+                                }
+                            }
                         }
                         None => {
                             return Err(self.unsupported("the docstring of a built-in function"))

@@ -29,6 +29,15 @@ pub enum NotAwaitable {
     Failed(Throw),
 }
 
+/// A coroutine, or a generator whose code has CO_ITERABLE_COROUTINE (`types.coroutine`):
+/// what `_PyCoro_GetAwaitableIter` awaits as itself (`PyCoro_CheckExact`,
+/// `gen_is_coroutine`).
+pub fn is_coroutine(g: &Generator) -> bool {
+    g.kind == GenKind::Coroutine
+        || (g.kind == GenKind::Generator
+            && g.code.co_flags & crate::code::flags::CO_ITERABLE_COROUTINE != 0)
+}
+
 impl Vm {
     /// A new awaitable driving `gen` (`async_gen_asend_new` / `async_gen_athrow_new`),
     /// or the wrapper `coro.__await__()` returns.
@@ -44,7 +53,7 @@ impl Vm {
     /// its type's `__await__`, which must return an iterator that is not a coroutine.
     pub fn awaitable_iter(&mut self, v: &Value) -> Result<Value, NotAwaitable> {
         let getter = match v {
-            Value::Generator(g) if g.kind == GenKind::Coroutine => return Ok(v.clone()),
+            Value::Generator(g) if is_coroutine(g) => return Ok(v.clone()),
             Value::AsyncOp(o)
                 if matches!(o.kind, AsyncOpKind::ASend(_) | AsyncOpKind::AThrow(_)) =>
             {
@@ -58,7 +67,7 @@ impl Vm {
         };
         let bound = self.bind(&getter, v);
         let res = self.call0(&bound).map_err(NotAwaitable::Failed)?;
-        if matches!(&res, Value::Generator(g) if g.kind == GenKind::Coroutine) {
+        if matches!(&res, Value::Generator(g) if is_coroutine(g)) {
             return Err(NotAwaitable::Failed(
                 self.type_error("__await__() returned a coroutine"),
             ));

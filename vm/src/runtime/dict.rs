@@ -228,11 +228,13 @@ impl Key {
             }
             // `weakref_hash`: the referent's; `memory_hash`: its bytes' (an error while
             // writable); `ga_hash` and `union_hash`: their arguments' — all through the
-            // type's `__hash__`, and equal by its `__eq__`.
+            // type's `__hash__`, and equal by its `__eq__`; `mappingproxy_hash`: the
+            // mapping's.
             Value::Native(n)
                 if matches!(
                     **n,
-                    super::object::Native::WeakRef(_)
+                    super::object::Native::MappingProxy(_)
+                        | super::object::Native::WeakRef(_)
                         | super::object::Native::MemoryView(_)
                         | super::object::Native::GenericAlias(_)
                         | super::object::Native::Union(_)

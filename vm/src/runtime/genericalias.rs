@@ -340,8 +340,36 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("GenericAlias", "__call__", alias_call),
     ("GenericAlias", "__or__", or),
     ("GenericAlias", "__ror__", ror),
+    ("GenericAlias", "__mro_entries__", alias_mro_entries),
     ("UnionType", "__eq__", union_eq),
     ("UnionType", "__hash__", union_hash),
     ("UnionType", "__or__", or),
     ("UnionType", "__ror__", ror),
+    ("UnionType", "__getitem__", union_getitem),
 ];
+
+/// `union_getitem` (substituting a union's type variables): not implemented yet.
+fn union_getitem(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Err(vm.unsupported("subscripting a types.UnionType (union_getitem)"))
+}
+
+/// `ga_mro_entries(bases, /)` (METH_O): the origin, which a class statement puts in the
+/// alias's place among its bases.
+fn alias_mro_entries(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    if !args.kw.is_empty() {
+        return Err(vm.type_error("GenericAlias.__mro_entries__() takes no keyword arguments"));
+    }
+    if args.pos.len() != 2 {
+        return Err(vm.type_error(format!(
+            "GenericAlias.__mro_entries__() takes exactly one argument ({} given)",
+            args.pos.len().saturating_sub(1)
+        )));
+    }
+    match &args.pos[0] {
+        Value::Native(n) => match &**n {
+            Native::GenericAlias(g) => Ok(Value::tuple(vec![g.origin.clone()])),
+            _ => Err(vm.bug("GenericAlias.__mro_entries__ of another object")),
+        },
+        _ => Err(vm.unsupported("GenericAlias.__mro_entries__ of a subclass instance")),
+    }
+}

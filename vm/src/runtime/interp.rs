@@ -78,6 +78,8 @@ pub struct Vm {
     pub atexit: Vec<Option<(Value, super::object::Args)>>,
     /// `_signal`'s handlers set by the program, by signal number.
     pub signal_handlers: HashMap<i64, Value>,
+    /// `_socket`'s default timeout in nanoseconds, -1 for none (`getdefaulttimeout`).
+    pub socket_timeout: i64,
     /// `RunOptions::host_metadata`.
     pub host_metadata: bool,
     /// `gc`'s settings.
@@ -119,6 +121,7 @@ impl Vm {
             codecs: Default::default(),
             atexit: Vec::new(),
             signal_handlers: HashMap::new(),
+            socket_timeout: -1,
             gc_state: Default::default(),
             host_metadata: false,
             ast: std::cell::RefCell::new(None),

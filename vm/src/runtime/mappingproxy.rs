@@ -590,4 +590,102 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("mappingproxy", "items", items),
     ("mappingproxy", "copy", copy),
     ("mappingproxy", "__repr__", repr),
+    ("mappingproxy", "__str__", str_method),
+    ("mappingproxy", "__hash__", hash),
+    ("mappingproxy", "__eq__", eq),
+    ("mappingproxy", "__ne__", ne),
+    ("mappingproxy", "__lt__", lt),
+    ("mappingproxy", "__le__", le),
+    ("mappingproxy", "__gt__", gt),
+    ("mappingproxy", "__ge__", ge),
+    ("mappingproxy", "__or__", or),
+    ("mappingproxy", "__ror__", ror),
+    ("mappingproxy", "__ior__", ior),
 ];
+
+/// The mapping a proxy shows (for a class's `__dict__`, its contents as a dict).
+fn target(vm: &mut Vm, args: &Args) -> PyResult<Value> {
+    match mapping_of(args) {
+        Some(m) => Ok(m),
+        None => Ok(Value::Dict(whole(vm, args)?)),
+    }
+}
+
+/// `other` itself, or the mapping it shows if it is a proxy (mappingproxy_or's unwrapping).
+fn unwrap(vm: &mut Vm, other: &Value) -> PyResult<Value> {
+    match other {
+        Value::Native(n) if matches!(&**n, Native::MappingProxy(_)) => {
+            target(vm, &Args::new(vec![other.clone()]))
+        }
+        _ => Ok(other.clone()),
+    }
+}
+
+fn other_arg(vm: &Vm, args: &Args) -> PyResult<Value> {
+    match args.pos.get(1) {
+        Some(v) if args.pos.len() == 2 => Ok(v.clone()),
+        _ => Err(vm.type_error(format!(
+            "expected 1 argument, got {}",
+            args.pos.len().saturating_sub(1)
+        ))),
+    }
+}
+
+/// `mappingproxy_richcompare`: the mapping compared with the other operand.
+fn richcompare(vm: &mut Vm, args: Args, op: crate::oparg::CompareOp) -> PyResult<Value> {
+    let other = other_arg(vm, &args)?;
+    let m = target(vm, &args)?;
+    vm.compare(op, &m, &other)
+}
+
+fn eq(vm: &mut Vm, a: Args) -> PyResult<Value> {
+    richcompare(vm, a, crate::oparg::CompareOp::Eq)
+}
+fn ne(vm: &mut Vm, a: Args) -> PyResult<Value> {
+    richcompare(vm, a, crate::oparg::CompareOp::Ne)
+}
+fn lt(vm: &mut Vm, a: Args) -> PyResult<Value> {
+    richcompare(vm, a, crate::oparg::CompareOp::Lt)
+}
+fn le(vm: &mut Vm, a: Args) -> PyResult<Value> {
+    richcompare(vm, a, crate::oparg::CompareOp::Le)
+}
+fn gt(vm: &mut Vm, a: Args) -> PyResult<Value> {
+    richcompare(vm, a, crate::oparg::CompareOp::Gt)
+}
+fn ge(vm: &mut Vm, a: Args) -> PyResult<Value> {
+    richcompare(vm, a, crate::oparg::CompareOp::Ge)
+}
+
+/// `mappingproxy_hash`: the mapping's hash (a dict's is a TypeError).
+fn hash(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let m = target(vm, &args)?;
+    Ok(Value::Int(vm.hash(&m)?))
+}
+
+/// `mappingproxy_str`: `str()` of the mapping.
+fn str_method(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let m = target(vm, &args)?;
+    Ok(Value::str(&vm.str_of(&m)?))
+}
+
+/// `mappingproxy_or`: both operands unwrapped, then `|` of them.
+fn or(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let other = other_arg(vm, &args)?;
+    let a = target(vm, &args)?;
+    let b = unwrap(vm, &other)?;
+    vm.binary(crate::oparg::BinaryOp::Or, &a, &b, false)
+}
+
+fn ror(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let other = other_arg(vm, &args)?;
+    let a = unwrap(vm, &other)?;
+    let b = target(vm, &args)?;
+    vm.binary(crate::oparg::BinaryOp::Or, &a, &b, false)
+}
+
+/// `mappingproxy_ior`: refused.
+fn ior(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    other_arg(vm, &args)?;
+    Err(vm.type_error("'|=' is not supported by mappingproxy; use '|' instead"))
+}

@@ -123,6 +123,7 @@ pub enum Native {
     Pickler(Rc<super::modules::pickle::PicklerObj>),
     Unpickler(Rc<super::modules::pickle::UnpicklerObj>),
     StructIter(super::modules::structmod::StructIter),
+    Tokenizer(super::modules::tokenize::Tokenizer),
     /// `select.epoll`: an epoll object the sandbox models without a descriptor.
     Epoll(super::modules::select::Epoll),
 }
@@ -171,6 +172,7 @@ impl Native {
             Native::Pickler(_) => "Pickler",
             Native::Unpickler(_) => "Unpickler",
             Native::StructIter(_) => "unpack_iterator",
+            Native::Tokenizer(_) => "TokenizerIter",
             Native::Epoll(_) => "epoll",
         }
     }

@@ -121,10 +121,12 @@ impl Vm {
                 let t = o.class.borrow().clone();
                 // Instances of built-in classes have their behaviour in Rust, except
                 // struct sequences, which are tuples by their payload.
-                // `_io._IOBase()` and its kin: plain instances, methods in their dicts.
+                // `_io._IOBase()` and its kin, and `types.SimpleNamespace`: plain
+                // instances, methods in their dicts.
                 if t.is_builtin()
                     && o.payload.is_none()
                     && !super::modules::io::iobase::BASES.contains(&&*t.name())
+                    && &*t.name() != "types.SimpleNamespace"
                 {
                     return None;
                 }

@@ -32,14 +32,18 @@ impl Vm {
         self.check_heap()?;
         self.guarded(" while getting the repr of an object", |vm| {
             let key = v.address();
-            let container = matches!(
-                v,
-                Value::List(_)
-                    | Value::Dict(_)
-                    | Value::Set(_)
-                    | Value::Object(_)
-                    | Value::DictView(_)
-            );
+            // A SimpleNamespace guards itself (namespace_repr's `namespace(...)`).
+            let namespace = matches!(v, Value::Object(o)
+                if &*o.class.borrow().name() == "types.SimpleNamespace");
+            let container = !namespace
+                && matches!(
+                    v,
+                    Value::List(_)
+                        | Value::Dict(_)
+                        | Value::Set(_)
+                        | Value::Object(_)
+                        | Value::DictView(_)
+                );
             if container {
                 if vm.repr_active.contains(&key) {
                     return Ok(match v {

@@ -97,6 +97,14 @@ fn layout_of(vm: &Vm, b: &Rc<Type>) -> Option<Rc<Type>> {
     if super::metaclass::is_metaclass(vm, b) {
         return Some(vm.ty("type"));
     }
+    // The native types above whose instances have their own layout
+    // (PySocketSockObject, localobject, TaskObj, FutureObj).
+    for own in ["socket", "_local", "Task", "Future"] {
+        let t = vm.ty(own);
+        if b.is_subtype(&t) {
+            return Some(t);
+        }
+    }
     payload_type(b)
 }
 
@@ -112,6 +120,16 @@ pub fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
         if SUBCLASSABLE.contains(&&*b.name())
             || super::modules::io::iobase::BASES.contains(&&*b.name())
             || &*b.name() == "ast.AST"
+            // `_socket.socket` (socket.py's `class socket(_socket.socket)`): making an
+            // instance is unsupported (`_socket.socket.__new__`), so no payload is needed.
+            || &*b.name() == "_socket.socket"
+            // `_thread._local` (threading.local; asyncio's `_Local`): with one thread an
+            // instance is an object with a dict, a subclass's as well (`local_new`).
+            || &*b.name() == "_thread._local"
+            // `_asyncio.Future` and `Task` (asyncio's `_GatheringFuture`): making an
+            // instance is unsupported (their `__new__`).
+            || &*b.name() == "_asyncio.Future"
+            || &*b.name() == "_asyncio.Task"
             // `typing.Generic` (Py_TPFLAGS_BASETYPE, the layout of object).
             || &*b.name() == "typing.Generic"
             || &*b.name() == "type"

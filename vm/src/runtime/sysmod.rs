@@ -314,17 +314,70 @@ fn namespace_repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     } else {
         t.name().to_string()
     };
-    let mut parts = Vec::new();
-    for (k, v) in o.dict.items() {
-        if let Value::Str(k) = &k {
-            parts.push(format!("{k}={}", vm.repr(&v)?));
-        }
+    // Py_ReprEnter: a namespace inside itself shows as `namespace(...)`.
+    // Keyed by the namespace's dict: `repr` has already marked the object itself.
+    let key = Rc::as_ptr(&o.dict) as *const u8 as usize;
+    if vm.repr_active.contains(&key) {
+        return Ok(Value::str(&format!("{name}(...)")));
     }
-    Ok(Value::str(&format!("{name}({})", parts.join(", "))))
+    vm.repr_active.push(key);
+    let r = (|| {
+        let mut parts = Vec::new();
+        for (k, v) in o.dict.items() {
+            if let Value::Str(k) = &k {
+                parts.push(format!("{k}={}", vm.repr(&v)?));
+            }
+        }
+        Ok(parts)
+    })();
+    vm.repr_active.retain(|k| *k != key);
+    Ok(Value::str(&format!("{name}({})", r?.join(", "))))
 }
 
-pub const NAMESPACE_METHODS: &[(&str, &str, NativeFn)] =
-    &[("SimpleNamespace", "__repr__", namespace_repr)];
+/// `namespace_richcompare`: two namespaces compare by their dicts for `==` and `!=`;
+/// anything else is NotImplemented.
+fn namespace_compare(vm: &mut Vm, args: &Args, op: crate::oparg::CompareOp) -> PyResult<Value> {
+    let (Some(a), Some(b)) = (args.pos.first(), args.pos.get(1)) else {
+        return Err(vm.type_error("expected 1 argument, got 0"));
+    };
+    let t = vm.ty("SimpleNamespace");
+    match (a, b) {
+        (Value::Object(x), Value::Object(y))
+            if vm.type_of(a).is_subtype(&t) && vm.type_of(b).is_subtype(&t) =>
+        {
+            let (x, y) = (Value::Dict(x.dict.clone()), Value::Dict(y.dict.clone()));
+            vm.compare(op, &x, &y)
+        }
+        _ => Ok(Value::NotImplemented),
+    }
+}
+
+fn namespace_eq(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    namespace_compare(vm, &args, crate::oparg::CompareOp::Eq)
+}
+
+fn namespace_ne(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    namespace_compare(vm, &args, crate::oparg::CompareOp::Ne)
+}
+
+/// `namespace_reduce`: `(type(self), (), self.__dict__)`.
+fn namespace_reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let Some(me @ Value::Object(o)) = args.pos.first() else {
+        return Err(vm.bug("SimpleNamespace.__reduce__ without a namespace"));
+    };
+    Ok(Value::tuple(vec![
+        Value::Type(vm.type_of(me)),
+        Value::tuple(vec![]),
+        Value::Dict(o.dict.clone()),
+    ]))
+}
+
+pub const NAMESPACE_METHODS: &[(&str, &str, NativeFn)] = &[
+    ("SimpleNamespace", "__repr__", namespace_repr),
+    ("SimpleNamespace", "__eq__", namespace_eq),
+    ("SimpleNamespace", "__ne__", namespace_ne),
+    ("SimpleNamespace", "__reduce__", namespace_reduce),
+];
 
 /// An attribute of the `sys` module (programs may replace `sys.stdout`).
 pub fn sys_attr(vm: &Vm, name: &str) -> Value {

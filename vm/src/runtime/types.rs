@@ -509,6 +509,11 @@ fn module_of(name: &str) -> &'static str {
         "PickleBuffer" => "pickle",
         n if super::modules::sha2::TYPES.contains(&n) => "_sha2",
         n if super::modules::select::TYPES.contains(&n) => "select",
+        n if super::modules::socket::TYPES.contains(&n) => "_socket",
+        "Future" | "Task" => "_asyncio",
+        "array" => "array",
+        "TokenizerIter" => "_tokenize",
+        "Context" | "ContextVar" | "Token" => "_contextvars",
         "AST" => "ast",
         n if super::modules::collections::module_of(n).is_some() => {
             super::modules::collections::module_of(n).unwrap_or("builtins")
@@ -535,6 +540,12 @@ impl Types {
             .chain(super::modules::structmod::TYPES)
             .chain(super::modules::select::TYPES)
             .chain(super::modules::pickle::TYPES)
+            .chain(super::modules::socket::TYPES)
+            .chain(super::modules::array::TYPES)
+            .chain(super::modules::tokenize::TYPES)
+            .chain(super::modules::contextvars::TYPES)
+            // The type of `_socket.CAPI` (Objects/capsule.c's PyCapsule_Type).
+            .chain(&["PyCapsule"])
         {
             let bases = if name == "bool" {
                 vec![by_name
@@ -574,9 +585,18 @@ impl Types {
         if let Some(t) = by_name.get_mut("TextIOWrapper").and_then(Rc::get_mut) {
             t.has_dict = true;
         }
+        // `types.SimpleNamespace`: its instances have a dict (`ns_new`'s `ns_dict`).
+        if let Some(t) = by_name.get_mut("SimpleNamespace").and_then(Rc::get_mut) {
+            t.has_dict = true;
+        }
         // `_ast.AST`: its instances (and its subclasses', the node classes) have a dict.
         if let Some(t) = by_name.get_mut("AST").and_then(Rc::get_mut) {
             t.has_dict = true;
+        }
+        // `_asyncio`'s types, each after its base.
+        for &(name, base) in super::modules::asyncio::TYPES {
+            let base_t = by_name.get(base).cloned().unwrap_or_else(|| object.clone());
+            by_name.insert(name, builtin(name, vec![base_t], name));
         }
         for &name in STRUCT_SEQUENCES {
             by_name.insert(name, builtin(name, vec![tuple.clone()], "tuple"));

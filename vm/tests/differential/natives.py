@@ -133,6 +133,20 @@ def _native_types():
         **_functools_types(),
         **_json_random_sha2_types(),
         "UnraisableHookArgs": _unraisable_hook_args_type(),
+        "method_descriptor": types.MethodDescriptorType,
+        "wrapper_descriptor": types.WrapperDescriptorType,
+        **_socket_asyncio_types(),
+    }
+
+
+def _socket_asyncio_types():
+    """`_socket`'s, `_asyncio`'s, `array`'s, `_contextvars`' and `_tokenize`'s types."""
+    import _asyncio, _contextvars, _socket, _tokenize, array
+    return {
+        "socket": _socket.socket, "PyCapsule": type(_socket.CAPI),
+        "Future": _asyncio.Future, "Task": _asyncio.Task, "array": array.array,
+        "Context": _contextvars.Context, "ContextVar": _contextvars.ContextVar,
+        "Token": _contextvars.Token, "TokenizerIter": _tokenize.TokenizerIter,
     }
 
 

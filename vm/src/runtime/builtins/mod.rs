@@ -110,6 +110,17 @@ pub fn install(vm: &mut Vm) {
     for name in Types::exception_names() {
         b.set_str(name, Value::Type(vm.ty(name)));
     }
+    // bltinmodule.c's aliases of OSError, and `__debug__` (no -O).
+    b.set_str("EnvironmentError", Value::Type(vm.ty("OSError")));
+    b.set_str("IOError", Value::Type(vm.ty("OSError")));
+    b.set_str("__debug__", Value::Bool(true));
+    for (name, f) in [
+        ("aiter", not_yet as NativeFn),
+        ("anext", not_yet),
+        ("breakpoint", not_yet),
+    ] {
+        b.set_str(name, builtin(name, f));
+    }
     b.set_str("None", Value::None);
     b.set_str("True", Value::Bool(true));
     b.set_str("False", Value::Bool(false));
@@ -128,6 +139,12 @@ pub fn install(vm: &mut Vm) {
     };
     vm.modules
         .set_str("builtins", Value::Module(Rc::new(module)));
+}
+
+/// `aiter`, `anext` and `breakpoint`: present, as in CPython's builtins, and not yet
+/// implemented.
+fn not_yet(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Err(vm.unsupported("the builtins aiter, anext and breakpoint"))
 }
 
 /// Checks a builtin function's arguments: no keywords, `min..=max` positional ones, with

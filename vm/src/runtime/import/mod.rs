@@ -308,7 +308,12 @@ pub fn frozen_code(vm: &mut Vm, name: &str) -> PyResult<Option<Rc<crate::code::C
 pub fn boot_at_start(vm: &mut Vm) -> Result<(), crate::End> {
     let (left, used) = (vm.fuel_left, vm.fuel_used);
     vm.fuel_left = BOOT_FUEL;
-    let result = boot(vm);
+    let result = boot(vm).and_then(|_| {
+        vm.trace.tracing += 1;
+        let r = site_builtins(vm);
+        vm.trace.tracing -= 1;
+        r
+    });
     vm.fuel_left = left;
     vm.fuel_used = used;
     match result {
@@ -331,6 +336,75 @@ pub fn boot_at_start(vm: &mut Vm) -> Result<(), crate::End> {
         Err(Throw::OutOfFuel) => Err(crate::End::Bug("importlib's set-up ran out of fuel".into())),
         Err(Throw::Bug(b)) => Err(crate::End::Bug(b)),
     }
+}
+
+/// What CPython's start-up adds to builtins through `site.main()`, as its `setquit`,
+/// `setcopyright` and `sethelper` make them: `quit` and `exit` (`_sitebuiltins.Quitter`),
+/// `copyright`, `credits` and `license` (`_sitebuiltins._Printer`, whose constructor
+/// imports `os`, as site has by then) and `help` (`_sitebuiltins._Helper`). The rest of
+/// `site.main()` (the site-packages directories on sys.path, `sitecustomize`) is not run.
+fn site_builtins(vm: &mut Vm) -> PyResult<()> {
+    // site.py's credits text, word for word.
+    const CREDITS: &str =
+        "    Thanks to CWI, CNRI, BeOpen.com, Zope Corporation and a cast of thousands
+    for supporting Python development.  See www.python.org for more information.";
+    let sitebuiltins = import_name(vm, "os", None, &Value::None, 0)
+        .and_then(|_| import_name(vm, "_sitebuiltins", None, &Value::None, 0))?;
+    let sys = vm
+        .modules
+        .get_str("sys")
+        .ok_or_else(|| vm.bug("no sys module"))?;
+    let b = vm.builtins.clone();
+    let quitter = vm.getattr(&sitebuiltins, "Quitter")?;
+    for name in ["quit", "exit"] {
+        let q = vm.call(
+            &quitter,
+            Args::new(vec![Value::str(name), Value::str("Ctrl-D (i.e. EOF)")]),
+        )?;
+        b.set_str(name, q);
+    }
+    let printer = vm.getattr(&sitebuiltins, "_Printer")?;
+    let copyright = vm.getattr(&sys, "copyright")?;
+    let c = vm.call(
+        &printer,
+        Args::new(vec![Value::str("copyright"), copyright]),
+    )?;
+    b.set_str("copyright", c);
+    let c = vm.call(
+        &printer,
+        Args::new(vec![Value::str("credits"), Value::str(CREDITS)]),
+    )?;
+    b.set_str("credits", c);
+    // `here = sys._stdlib_dir`; dirs are `os.path.join(here, os.pardir), here, os.curdir`.
+    let here = vm.getattr(&sys, "_stdlib_dir")?;
+    let (files, dirs) = match here.builtin_value() {
+        Value::Str(h) if !h.is_empty() => {
+            let up = if h.ends_with('/') {
+                format!("{h}..")
+            } else {
+                format!("{h}/..")
+            };
+            (
+                vec![Value::str("LICENSE.txt"), Value::str("LICENSE")],
+                vec![Value::str(&up), here.clone(), Value::str(".")],
+            )
+        }
+        _ => return Err(vm.unsupported("site's license without sys._stdlib_dir")),
+    };
+    let c = vm.call(
+        &printer,
+        Args::new(vec![
+            Value::str("license"),
+            Value::str("See https://www.python.org/psf/license/"),
+            Value::list(files),
+            Value::list(dirs),
+        ]),
+    )?;
+    b.set_str("license", c);
+    let helper = vm.getattr(&sitebuiltins, "_Helper")?;
+    let h = vm.call0(&helper)?;
+    b.set_str("help", h);
+    Ok(())
 }
 
 /// Instructions importlib's set-up may take (it takes about ten thousand).

@@ -3,6 +3,8 @@
 //! `frame.clear`, `code.co_lines`/`co_positions`, `object.__init__`/`__new__` and the
 //! standard streams' `write`/`flush`.
 
+use std::rc::Rc;
+
 use crate::runtime::argspec::{required, Spec, Style};
 use crate::runtime::builtins::arity;
 use crate::runtime::interp::Vm;
@@ -53,7 +55,10 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("code", "co_lines", code_co_lines),
     ("code", "_varname_from_oparg", code_varname_from_oparg),
     ("code", "co_positions", code_co_positions),
+    ("code", "replace", code_replace),
     ("function", "__get__", function_get),
+    ("method_descriptor", "__get__", descriptor_get),
+    ("wrapper_descriptor", "__get__", descriptor_get),
     ("function", "__call__", slot_call),
     ("method", "__call__", slot_call),
     ("method-wrapper", "__call__", slot_call),
@@ -108,6 +113,48 @@ fn function_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
             receiver: obj,
         },
     )))
+}
+
+/// `method_descriptor.__get__` and `wrapper_descriptor.__get__` (`wrap_descr_get` around
+/// `method_get` and `wrapperdescr_get`): the descriptor itself for no instance, else,
+/// once `descr_check` found the instance of the descriptor's type, the method bound to it.
+fn descriptor_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    if !args.kw.is_empty() {
+        return Err(vm.type_error("wrapper __get__() takes no keyword arguments"));
+    }
+    let n = args.pos.len().saturating_sub(1);
+    if n == 0 {
+        return Err(vm.type_error("__get__ expected at least 1 argument, got 0"));
+    }
+    if n > 2 {
+        return Err(vm.type_error(format!("__get__ expected at most 2 arguments, got {n}")));
+    }
+    let descr = args.pos[0].clone();
+    let obj = args.pos[1].clone();
+    let owner = args.pos.get(2).cloned().unwrap_or(Value::None);
+    if obj.is_none() {
+        if owner.is_none() {
+            return Err(vm.type_error("__get__(None, None) is invalid"));
+        }
+        return Ok(descr);
+    }
+    let Value::Builtin(b) = &descr else {
+        return Err(vm.unsupported("__get__ of a descriptor that is not a built-in method"));
+    };
+    let Some(owner_name) = b.owner else {
+        return Err(vm.unsupported("__get__ of a built-in method without its type"));
+    };
+    let t = vm.ty(owner_name);
+    let objtype = vm.type_of(&obj);
+    if !objtype.is_subtype(&t) {
+        return Err(vm.type_error(format!(
+            "descriptor '{}' for '{}' objects doesn't apply to a '{}' object",
+            b.name,
+            t.name(),
+            objtype.name()
+        )));
+    }
+    Ok(vm.bind(&descr, &obj))
 }
 
 /// The class methods (`METH_CLASS`) this file installs.
@@ -631,4 +678,110 @@ fn stream_isatty(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "isatty", 1, 1)?;
     std_stream(vm, &args, "isatty")?;
     Ok(Value::Bool(false))
+}
+
+/// `code.replace(*, co_argcount=-1, …, co_exceptiontable=None)` (code_replace_impl): a
+/// new code object with the given fields changed. The VM replaces what does not change
+/// how the code runs — its names, file, first line, and the CO_ITERABLE_COROUTINE flag
+/// (`types.coroutine`) — and is unsupported for the other fields and flags.
+fn code_replace(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    const PARAMS: &[&str] = &[
+        "co_argcount",
+        "co_posonlyargcount",
+        "co_kwonlyargcount",
+        "co_nlocals",
+        "co_stacksize",
+        "co_flags",
+        "co_firstlineno",
+        "co_code",
+        "co_consts",
+        "co_names",
+        "co_varnames",
+        "co_freevars",
+        "co_cellvars",
+        "co_filename",
+        "co_name",
+        "co_qualname",
+        "co_linetable",
+        "co_exceptiontable",
+    ];
+    let Some(Value::Code(c)) = args.pos.first() else {
+        return Err(vm.type_error("descriptor 'replace' for 'code' objects needs an argument"));
+    };
+    let c = c.clone();
+    if args.pos.len() > 1 {
+        return Err(vm.type_error("replace() takes no positional arguments"));
+    }
+    let given = Spec::function("replace", Style::Keywords, PARAMS, 0)
+        .keywords(0, 0)
+        .parse(vm, &args, 1)?;
+    let arg = |name: &str| {
+        PARAMS
+            .iter()
+            .position(|p| *p == name)
+            .and_then(|i| given[i].clone())
+    };
+    // The int fields first, in the converters' order, then the str fields.
+    let int_of = |vm: &mut Vm, name: &str, default: i64| -> PyResult<i64> {
+        match arg(name) {
+            Some(v) => Ok(i64::from(vm.c_int(&v)?)),
+            None => Ok(default),
+        }
+    };
+    let flags = int_of(vm, "co_flags", i64::from(c.co_flags))?;
+    let firstlineno = int_of(vm, "co_firstlineno", i64::from(c.co_firstlineno))?;
+    let str_of = |vm: &Vm, name: &str, default: &Rc<str>| -> PyResult<Rc<str>> {
+        match arg(name) {
+            Some(v) => match v.builtin_value() {
+                Value::Str(s) if matches!(v, Value::Str(_)) => Ok(s.clone()),
+                _ => {
+                    let t = crate::runtime::builtins::type_name_of_arg(vm, &v);
+                    Err(vm.type_error(format!("replace() argument '{name}' must be str, not {t}")))
+                }
+            },
+            None => Ok(default.clone()),
+        }
+    };
+    let filename = str_of(vm, "co_filename", &c.co_filename)?;
+    let name = str_of(vm, "co_name", &c.co_name)?;
+    let qualname = str_of(vm, "co_qualname", &c.co_qualname)?;
+    for p in PARAMS {
+        let handled = matches!(
+            *p,
+            "co_flags" | "co_firstlineno" | "co_filename" | "co_name" | "co_qualname"
+        );
+        if !handled && arg(p).is_some() {
+            return Err(vm.unsupported(format!("code.replace({p}=...)")));
+        }
+    }
+    if flags < 0 {
+        return Err(vm.value_error("co_flags must be a positive integer"));
+    }
+    if firstlineno < 0 {
+        return Err(vm.value_error("co_firstlineno must be a positive integer"));
+    }
+    let flags = flags as u32;
+    if (flags ^ c.co_flags) & !crate::code::flags::CO_ITERABLE_COROUTINE != 0 {
+        return Err(
+            vm.unsupported("code.replace changing co_flags other than CO_ITERABLE_COROUTINE")
+        );
+    }
+    Ok(Value::Code(Rc::new(crate::code::CodeObject {
+        co_name: name,
+        co_qualname: qualname,
+        co_filename: filename,
+        co_firstlineno: firstlineno as u32,
+        co_argcount: c.co_argcount,
+        co_posonlyargcount: c.co_posonlyargcount,
+        co_kwonlyargcount: c.co_kwonlyargcount,
+        co_flags: flags,
+        co_stacksize: c.co_stacksize,
+        co_code: c.co_code.clone(),
+        co_consts: c.co_consts.clone(),
+        co_names: c.co_names.clone(),
+        co_localsplusnames: c.co_localsplusnames.clone(),
+        co_localspluskinds: c.co_localspluskinds.clone(),
+        co_linetable: c.co_linetable.clone(),
+        co_exceptiontable: c.co_exceptiontable.clone(),
+    })))
 }

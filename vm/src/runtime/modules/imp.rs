@@ -95,14 +95,17 @@ fn create_builtin(vm: &mut Vm, args: Args) -> PyResult<Value> {
     }
 }
 
-/// `exec_builtin(mod)`, `exec_dynamic(mod)`: the VM's native modules are whole once made.
+/// `exec_builtin(mod)`, `exec_dynamic(mod)`: most of the VM's native modules are whole once
+/// made; those whose exec slot calls Python finish here (`super::exec`).
 fn exec_module(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Spec::method("_imp", "exec_builtin", Style::O, &["mod"], 1).parse(vm, &args, 0)?;
+    let [m] = Spec::method("_imp", "exec_builtin", Style::O, &["mod"], 1).bind(vm, &args, 0)?;
+    super::exec(vm, &m.unwrap_or_default())?;
     Ok(Value::Int(0))
 }
 
 fn exec_dynamic(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Spec::method("_imp", "exec_dynamic", Style::O, &["mod"], 1).parse(vm, &args, 0)?;
+    let [m] = Spec::method("_imp", "exec_dynamic", Style::O, &["mod"], 1).bind(vm, &args, 0)?;
+    super::exec(vm, &m.unwrap_or_default())?;
     Ok(Value::Int(0))
 }
 

@@ -9,12 +9,15 @@
 //! serves only runs without a standard library (with one, Lib/inspect.py runs).
 
 pub mod abc;
+pub mod array;
 pub mod ast;
+pub mod asyncio;
 pub mod atexit;
 pub mod binascii;
 pub mod bisect;
 pub mod codecs;
 pub mod collections;
+pub mod contextvars;
 pub mod errno;
 pub mod fcntl;
 pub mod functools;
@@ -37,6 +40,7 @@ pub mod random;
 pub mod select;
 pub mod sha2;
 pub mod signal;
+pub mod socket;
 pub mod sre;
 pub mod stat;
 pub mod string;
@@ -78,9 +82,19 @@ pub const NATIVE: &[NativeModule] = &[
         build: ast::build,
     },
     NativeModule {
+        name: "_asyncio",
+        from_file: true,
+        build: asyncio::build,
+    },
+    NativeModule {
         name: "_bisect",
         from_file: true,
         build: bisect::build,
+    },
+    NativeModule {
+        name: "_contextvars",
+        from_file: true,
+        build: contextvars::build,
     },
     NativeModule {
         name: "_functools",
@@ -158,6 +172,11 @@ pub const NATIVE: &[NativeModule] = &[
         build: signal::build,
     },
     NativeModule {
+        name: "_socket",
+        from_file: true,
+        build: socket::build,
+    },
+    NativeModule {
         name: "_sre",
         from_file: false,
         build: sre::build,
@@ -206,6 +225,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "gc",
         from_file: false,
         build: gcmodule::build,
+    },
+    NativeModule {
+        name: "array",
+        from_file: true,
+        build: array::build,
     },
     NativeModule {
         name: "atexit",
@@ -291,6 +315,24 @@ pub fn import(vm: &mut Vm, name: &str) -> Option<Value> {
     Some(m)
 }
 
+/// The second phase of a native module's creation, for the modules whose CPython exec
+/// slot calls Python (imports, instances of Python classes): run by `_imp.exec_dynamic`
+/// and `_imp.exec_builtin` after importlib set `__file__`, as CPython's multi-phase
+/// initialisation does.
+pub fn exec(vm: &mut Vm, m: &Value) -> PyResult<()> {
+    let Value::Module(m) = m else {
+        return Ok(());
+    };
+    match &*m.name {
+        "_asyncio" => asyncio::exec(vm, &m.dict),
+        "_contextvars" => {
+            contextvars::exec(vm, &m.dict);
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A fresh module object for `native` (not registered anywhere).
 fn create(vm: &Vm, native: &NativeModule) -> Value {
     let d = Dict::new_rc();
@@ -332,6 +374,7 @@ pub fn is_sandboxed(module: &str, name: &str) -> bool {
         "fcntl" => listed(fcntl::FUNCTIONS),
         "select" => listed(select::FUNCTIONS),
         "_posixsubprocess" => listed(posixsubprocess::FUNCTIONS),
+        "_socket" => socket::SANDBOXED.contains(&name),
         _ => false,
     }
 }
@@ -472,6 +515,10 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
             v.address()
         )),
         Native::Epoll(_) => Ok(format!("<select.epoll object at {:#x}>", v.address())),
+        Native::Tokenizer(_) => Ok(format!(
+            "<_tokenize.TokenizerIter object at {:#x}>",
+            v.address()
+        )),
     }
 }
 
@@ -490,6 +537,13 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "_json.Scanner" => json::scanner::construct(vm, args),
         "_json.Encoder" => json::encoder::construct(vm, args),
         "select.epoll" => select::epoll_new(vm, t, args),
+        "_tokenize.TokenizerIter" => tokenize::construct(vm, t, args),
+        "_contextvars.Context" | "_contextvars.ContextVar" | "_contextvars.Token" => {
+            Err(vm.unsupported("context variables (_contextvars)"))
+        }
+        "array.array" | "_socket.socket" | "_asyncio.Future" | "_asyncio.Task" => {
+            Err(vm.unsupported(format!("making a {} object", t.name())))
+        }
         "weakref.ReferenceType" => {
             let mut a = args;
             a.pos.insert(0, Value::Type(t.clone()));
@@ -567,4 +621,9 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     structmod::METHODS,
     select::METHODS,
     pickle::METHODS,
+    socket::METHODS,
+    array::METHODS,
+    contextvars::METHODS,
+    asyncio::METHODS,
+    tokenize::METHODS,
 ];

@@ -122,10 +122,40 @@ fn excepthook(vm: &mut Vm, _args: Args) -> PyResult<Value> {
 /// `_thread._local()`: with one thread, an object with a dict (`local_new` refuses
 /// arguments unless a subclass defines `__init__`).
 pub fn local_new(vm: &mut Vm, t: &Rc<super::super::types::Type>, args: Args) -> PyResult<Value> {
-    if !args.pos.is_empty() || !args.kw.is_empty() {
+    let own_init = t
+        .lookup("__init__")
+        .is_some_and(|i| !matches!(&i, Value::Builtin(b) if b.owner == Some("object")));
+    if !own_init && (!args.pos.is_empty() || !args.kw.is_empty()) {
         return Err(vm.type_error("Initialization arguments are not supported"));
     }
     Ok(vm.new_instance(t, &Args::default()))
+}
+
+/// `_thread._local.__new__(cls, *args, **kwargs)`, which a subclass's instances are made
+/// by (`local_new` for `cls`).
+fn local_new_method(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let mut rest = args.clone();
+    let cls = if rest.pos.is_empty() {
+        None
+    } else {
+        Some(rest.pos.remove(0))
+    };
+    let base = vm.ty("_local");
+    match cls {
+        Some(Value::Type(t)) if t.is_subtype(&base) => local_new(vm, &t, rest),
+        Some(Value::Type(t)) => Err(vm.type_error(format!(
+            "_thread._local.__new__({}): {} is not a subtype of _thread._local",
+            t.name(),
+            t.name()
+        ))),
+        Some(other) => {
+            let n = vm.type_of(&other).name().clone();
+            Err(vm.type_error(format!(
+                "_thread._local.__new__(X): X is not a type object ({n})"
+            )))
+        }
+        None => Err(vm.type_error("_thread._local.__new__(): not enough arguments")),
+    }
 }
 
 pub fn new_lock() -> Value {
@@ -390,4 +420,5 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("RLock", "_recursion_count", rlock_recursion_count),
     ("RLock", "_release_save", rlock_release_save),
     ("RLock", "_acquire_restore", rlock_acquire_restore),
+    ("_local", "__new__", local_new_method),
 ];

@@ -889,9 +889,19 @@ pub fn end_send(vm: &mut Vm) -> PyResult<Step> {
 /// GET_YIELD_FROM_ITER `(iterable -- iter)`
 pub fn get_yield_from_iter(vm: &mut Vm) -> PyResult<Step> {
     let v = vm.top()?.pop()?;
-    let it = match v {
-        Value::Generator(_) => v,
-        other => vm.iter(&other)?,
+    let it = match &v {
+        // A coroutine only in a coroutine or a CO_ITERABLE_COROUTINE generator.
+        Value::Generator(g) if g.kind == GenKind::Coroutine => {
+            use crate::code::flags::{CO_COROUTINE, CO_ITERABLE_COROUTINE};
+            if vm.top()?.info.code.co_flags & (CO_COROUTINE | CO_ITERABLE_COROUTINE) == 0 {
+                return Err(vm.type_error(
+                    "cannot 'yield from' a coroutine object in a non-coroutine generator",
+                ));
+            }
+            v.clone()
+        }
+        Value::Generator(g) if g.kind == GenKind::Generator => v.clone(),
+        other => vm.iter(other)?,
     };
     vm.top()?.push(it);
     Ok(Step::Continue)

@@ -2,8 +2,8 @@
 //! generated into `cpython_names::STRERROR`), `_path_normpath` (posixpath.normpath's C
 //! half, `_Py_normpath_and_size`) and `register_at_fork`, which checks its callbacks and
 //! keeps none: the VM never forks, so they could never run; `getpid`, and `getcwd` and
-//! `getcwdb`, `uname`, `isatty`, `get_terminal_size` and `confstr` of the C library's
-//! version, which answer as CPython on this machine, with its standard streams captured,
+//! `getcwdb`, `uname`, `isatty`, `get_terminal_size`, `confstr` of the C library's
+//! version and `sysconf` of glibc's constant `SC_IOV_MAX`, which answer as CPython on this machine, with its standard streams captured,
 //! would.
 
 use super::super::super::argspec::{required, Spec, Style};
@@ -24,6 +24,7 @@ pub const FUNCTIONS: &[(&str, NativeFn)] = &[
     ("isatty", isatty),
     ("get_terminal_size", get_terminal_size),
     ("confstr", confstr),
+    ("sysconf", sysconf),
 ];
 
 /// `isatty(fd, /)`: no descriptor of the VM is a terminal — its standard streams are
@@ -310,4 +311,38 @@ fn glibc_version() -> Option<String> {
         .ok()?
         .trim_end_matches('.');
     (!v.is_empty()).then(|| v.to_owned())
+}
+
+/// glibc's `IOV_MAX` (`UIO_MAXIOV`): what its `sysconf(_SC_IOV_MAX)` returns, a constant of
+/// the C library rather than of the machine.
+const IOV_MAX: i64 = 1024;
+
+/// `sysconf(name, /)`: the name as CPython converts it (`conv_sysconf_confname`); only
+/// `SC_IOV_MAX`, a constant of glibc's (asyncio's selector_events asks at import), is
+/// answered. The other names describe the machine and are unsupported.
+fn sysconf(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [name] =
+        Spec::method("posix", "sysconf", Style::O, &["name"], 1).bind::<1>(vm, &args, 0)?;
+    let name = required(name);
+    let code = match name.builtin_value() {
+        Value::Str(s) => match cpython_names::POSIX_SYSCONF_NAMES
+            .iter()
+            .find(|(n, _)| **n == **s)
+        {
+            Some(&(_, c)) => c,
+            None => return Err(vm.value_error("unrecognized configuration name")),
+        },
+        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => c_int(vm, &name)?,
+        _ => {
+            return Err(vm.type_error("configuration names must be strings or integers"));
+        }
+    };
+    let iov_max = cpython_names::POSIX_SYSCONF_NAMES
+        .iter()
+        .find(|(n, _)| *n == "SC_IOV_MAX")
+        .map(|&(_, c)| c);
+    if Some(code) != iov_max {
+        return Err(vm.unsupported(format!("posix.sysconf({code}) (only SC_IOV_MAX)")));
+    }
+    Ok(Value::Int(IOV_MAX))
 }

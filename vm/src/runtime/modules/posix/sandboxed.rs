@@ -159,7 +159,6 @@ sandboxed!(
     statvfs,
     symlink,
     sync,
-    sysconf,
     system,
     tcgetpgrp,
     tcsetpgrp,
