@@ -130,7 +130,30 @@ fn statable(vm: &Vm, path: &str) -> PyResult<PathBuf> {
     if vm.host_metadata {
         return Ok(PathBuf::from(path));
     }
+    if let Some(p) = around_program(vm, path) {
+        return Ok(p);
+    }
     inside(vm, path, true)
+}
+
+/// An absolute `path` that is the working directory, a directory above it, or the
+/// program's own file in it (its relative `co_filename`, `main.py` for a case): what
+/// `os.path.realpath` of the program's path looks at (`inspect.getmodule` maps each
+/// module's real path). `getcwd` already tells the program where it runs, and these are
+/// the facts `python` run there would see (for a case, no file `main.py`: the CPython
+/// adapter keeps the program in memory). Nothing under the working directory is read.
+fn around_program(vm: &Vm, path: &str) -> Option<PathBuf> {
+    let p = Path::new(path);
+    if !p.is_absolute()
+        || p.components()
+            .any(|c| matches!(c, Component::ParentDir | Component::CurDir))
+    {
+        return None;
+    }
+    let cwd = std::env::current_dir().ok()?;
+    let own = (!vm.filename.starts_with('/') && !vm.filename.starts_with('<'))
+        .then(|| cwd.join(&*vm.filename));
+    (cwd.starts_with(p) || own.as_deref() == Some(p)).then(|| p.to_path_buf())
 }
 
 fn inside(vm: &Vm, path: &str, metadata: bool) -> PyResult<PathBuf> {
