@@ -45,6 +45,9 @@ impl Vm {
     pub fn awaitable_iter(&mut self, v: &Value) -> Result<Value, NotAwaitable> {
         let getter = match v {
             Value::Generator(g) if g.kind == GenKind::Coroutine => return Ok(v.clone()),
+            // gen_is_coroutine: a generator whose code has CO_ITERABLE_COROUTINE
+            // (`types.coroutine`) awaits as itself too.
+            Value::Generator(g) if is_iterable_coroutine(g) => return Ok(v.clone()),
             Value::AsyncOp(o)
                 if matches!(o.kind, AsyncOpKind::ASend(_) | AsyncOpKind::AThrow(_)) =>
             {
@@ -58,7 +61,8 @@ impl Vm {
         };
         let bound = self.bind(&getter, v);
         let res = self.call0(&bound).map_err(NotAwaitable::Failed)?;
-        if matches!(&res, Value::Generator(g) if g.kind == GenKind::Coroutine) {
+        if matches!(&res, Value::Generator(g) if g.kind == GenKind::Coroutine || is_iterable_coroutine(g))
+        {
             return Err(NotAwaitable::Failed(
                 self.type_error("__await__() returned a coroutine"),
             ));
@@ -336,4 +340,10 @@ impl Vm {
             }
         }
     }
+}
+
+/// CPython `gen_is_coroutine`: a generator (not a coroutine) whose code has
+/// `CO_ITERABLE_COROUTINE`.
+fn is_iterable_coroutine(g: &Generator) -> bool {
+    g.kind == GenKind::Generator && g.code.co_flags & crate::code::flags::CO_ITERABLE_COROUTINE != 0
 }

@@ -3,6 +3,8 @@
 //! `frame.clear`, `code.co_lines`/`co_positions`, `object.__init__`/`__new__` and the
 //! standard streams' `write`/`flush`.
 
+use std::rc::Rc;
+
 use crate::runtime::argspec::{required, Spec, Style};
 use crate::runtime::builtins::arity;
 use crate::runtime::interp::Vm;
@@ -51,6 +53,7 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("code", "co_lines", code_co_lines),
     ("code", "_varname_from_oparg", code_varname_from_oparg),
     ("code", "co_positions", code_co_positions),
+    ("code", "replace", code_replace),
     ("function", "__get__", function_get),
     ("function", "__call__", slot_call),
     ("method", "__call__", slot_call),
@@ -591,4 +594,68 @@ fn stream_isatty(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "isatty", 1, 1)?;
     std_stream(vm, &args, "isatty")?;
     Ok(Value::Bool(false))
+}
+
+/// `code.replace(*, co_flags=-1, co_firstlineno=-1, co_name=None, co_qualname=None,
+/// co_filename=None, ...)` (CPython `code_replace_impl`): a new code object with the given
+/// fields changed. The VM builds it for the fields that do not change how the code runs:
+/// the names, the first line (the line table is relative to it, as in CPython) and the
+/// flags `CO_ITERABLE_COROUTINE` and `CO_NESTED` (`types.coroutine` sets the first).
+/// Every other field, and any other flag change, is unsupported.
+fn code_replace(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    use crate::code::flags::{CO_ITERABLE_COROUTINE, CO_NESTED};
+    let Some(Value::Code(c)) = args.pos.first() else {
+        return Err(vm.type_error("descriptor 'replace' requires a 'code' object"));
+    };
+    if args.pos.len() > 1 {
+        return Err(vm.unsupported("code.replace() with positional arguments"));
+    }
+    let (mut name, mut qualname, mut filename) = (
+        c.co_name.clone(),
+        c.co_qualname.clone(),
+        c.co_filename.clone(),
+    );
+    let (mut flags, mut firstlineno) = (c.co_flags, c.co_firstlineno);
+    for (key, value) in &args.kw {
+        match (&**key, value) {
+            ("co_name", Value::Str(v)) => name = Rc::from(v.to_string()),
+            ("co_qualname", Value::Str(v)) => qualname = Rc::from(v.to_string()),
+            ("co_filename", Value::Str(v)) => filename = Rc::from(v.to_string()),
+            ("co_flags", Value::Int(v)) => match u32::try_from(*v) {
+                Ok(f) if (f ^ c.co_flags) & !(CO_ITERABLE_COROUTINE | CO_NESTED) == 0 => flags = f,
+                _ => {
+                    return Err(
+                        vm.unsupported("code.replace() changing how the code runs (co_flags)")
+                    )
+                }
+            },
+            ("co_firstlineno", Value::Int(v)) => match u32::try_from(*v) {
+                Ok(l) if l >= 1 => firstlineno = l,
+                _ => return Err(vm.unsupported("code.replace() with this co_firstlineno")),
+            },
+            (other, _) => {
+                return Err(vm.unsupported(format!(
+                    "code.replace() of {other} or with a value of this type"
+                )))
+            }
+        }
+    }
+    Ok(Value::Code(Rc::new(crate::code::CodeObject {
+        co_name: name,
+        co_qualname: qualname,
+        co_filename: filename,
+        co_firstlineno: firstlineno,
+        co_argcount: c.co_argcount,
+        co_posonlyargcount: c.co_posonlyargcount,
+        co_kwonlyargcount: c.co_kwonlyargcount,
+        co_flags: flags,
+        co_stacksize: c.co_stacksize,
+        co_code: c.co_code.clone(),
+        co_consts: c.co_consts.clone(),
+        co_names: c.co_names.clone(),
+        co_localsplusnames: c.co_localsplusnames.clone(),
+        co_localspluskinds: c.co_localspluskinds.clone(),
+        co_linetable: c.co_linetable.clone(),
+        co_exceptiontable: c.co_exceptiontable.clone(),
+    })))
 }
