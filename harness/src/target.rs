@@ -91,6 +91,7 @@ impl Reference {
             trace: case.trace,
             snapshot_lines: case.snapshot_lines.clone(),
             stdlib: self.stdlib.clone(),
+            source_in_linecache: true,
             ..RunOptions::default()
         }
     }

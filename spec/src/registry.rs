@@ -19,6 +19,10 @@ pub(crate) const CHAPTERS: &[(&str, &str)] = &[
     ("tracing.md", include_str!("../clauses/tracing.md")),
     ("exceptions.md", include_str!("../clauses/exceptions.md")),
     ("generators.md", include_str!("../clauses/generators.md")),
+    (
+        "introspection.md",
+        include_str!("../clauses/introspection.md"),
+    ),
 ];
 
 const TAGS_YAML: &str = include_str!("../tags.yaml");

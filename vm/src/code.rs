@@ -85,6 +85,25 @@ pub struct CodeObject {
     pub co_exceptiontable: Vec<u8>,
 }
 
+impl CodeObject {
+    /// The fields CPython's `code_richcompare` compares, but for `co_consts`, are equal:
+    /// only when one of them differs can the VM say two code objects differ
+    /// (`co_qualname`, `co_filename` and `co_stacksize` are not compared by CPython either).
+    pub fn fields_equal_but_consts(&self, y: &CodeObject) -> bool {
+        self.co_name == y.co_name
+            && self.co_argcount == y.co_argcount
+            && self.co_posonlyargcount == y.co_posonlyargcount
+            && self.co_kwonlyargcount == y.co_kwonlyargcount
+            && self.co_flags == y.co_flags
+            && self.co_firstlineno == y.co_firstlineno
+            && self.co_code == y.co_code
+            && self.co_names == y.co_names
+            && self.co_localsplusnames == y.co_localsplusnames
+            && self.co_linetable == y.co_linetable
+            && self.co_exceptiontable == y.co_exceptiontable
+    }
+}
+
 /// One decoded instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Instruction {

@@ -69,6 +69,12 @@ pub struct RunOptions {
     /// directory), though reading a file is still limited to the standard library. Off
     /// for cases, whose CPython runs in a directory of its own.
     pub host_metadata: bool,
+    /// The program's source is in `linecache` under its file name once `linecache` is
+    /// imported, and no file of that name exists, as the CPython adapter runs a case
+    /// (spec/INTERPRETING.md §2: the program is compiled from memory as `main.py`; the
+    /// adapter's `_register_source`). On for cases; off for `python main.py`-like runs,
+    /// where linecache would read the file (which the sandbox does not).
+    pub source_in_linecache: bool,
 }
 
 impl Default for RunOptions {
@@ -85,6 +91,7 @@ impl Default for RunOptions {
             stdlib: None,
             module: None,
             host_metadata: false,
+            source_in_linecache: false,
         }
     }
 }

@@ -66,6 +66,9 @@ pub fn run_module(
         .filter(|_| !options.command)
         .map(|s| s.lines().map(str::to_owned).collect())
         .unwrap_or_default();
+    vm.main_source = source
+        .filter(|_| !options.command && options.source_in_linecache)
+        .map(Rc::from);
     if let (false, Some(Value::Module(sys))) = (options.argv.is_empty(), vm.modules.get_str("sys"))
     {
         let argv = options.argv.iter().map(|a| Value::str(a)).collect();

@@ -65,6 +65,9 @@ pub struct Vm {
     pub repr_active: Vec<usize>,
     /// The program's source lines, for tracebacks.
     pub source_lines: Vec<String>,
+    /// The program's whole source text (not for `-c`), which `linecache` is given when it
+    /// is imported (see `builtins::exec::register_main_source`).
+    pub main_source: Option<Rc<str>>,
     /// `sys.get_int_max_str_digits()`: the most decimal digits an int/str conversion may
     /// have (0: no limit).
     pub int_max_str_digits: usize,
@@ -115,6 +118,7 @@ impl Vm {
             filename: Rc::from(filename),
             repr_active: Vec::new(),
             source_lines: Vec::new(),
+            main_source: None,
             int_max_str_digits: crate::arith::text::DEFAULT_MAX_STR_DIGITS,
             stdlib: None,
             importlib: None,

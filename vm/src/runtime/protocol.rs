@@ -364,6 +364,17 @@ impl Vm {
                 }
             }
             (Value::Range(x), Value::Range(y)) => x.equals(y),
+            (Value::Code(x), Value::Code(y)) if !Rc::ptr_eq(x, y) => {
+                // code_richcompare compares contents (co_consts by _PyCode_ConstantKey,
+                // where a float's sign and a shared NaN count); the VM answers only when
+                // a field other than the constants already differs.
+                if x.fields_equal_but_consts(y) {
+                    return Err(self.unsupported(
+                        "== of two code objects whose contents may be equal (code_richcompare)",
+                    ));
+                }
+                false
+            }
             // method_richcompare: equal functions bound to the same object.
             (Value::Method(x), Value::Method(y))
                 if matches!((&x.func, &y.func), (Value::Function(_), Value::Function(_))) =>

@@ -244,9 +244,53 @@ fn run(vm: &mut Vm, code: Rc<CodeObject>, globals: Rc<Dict>, locals: Rc<Dict>) -
     };
     let info = vm.code_info(&code);
     let serial = vm.serial();
-    let mut frame = Frame::new(info, globals, builtins, serial);
-    frame.locals = Some(locals);
-    eval::run_entry_frame(vm, frame)
+    let mut frame = Frame::new(info, globals.clone(), builtins, serial);
+    frame.locals = Some(locals.clone());
+    let result = eval::run_entry_frame(vm, frame)?;
+    if Rc::ptr_eq(&globals, &locals) {
+        register_main_source(vm, &code, &globals)?;
+    }
+    Ok(result)
+}
+
+/// Once the standard library's `linecache` has run, its `cache` holds the program's
+/// source under the program's file name, as it is for a case run by the CPython adapter
+/// (`_register_source`: `(len(source), None, source.splitlines(True), filename)`, the
+/// mtime `None` so `checkcache` keeps it) and as `python main.py` would read it from the
+/// file: `linecache.getline`, `traceback` and `inspect` see the program's lines. The VM
+/// does not read the program's file (a case's `main.py` is not on disk).
+/// spec: introspection.source.linecache
+fn register_main_source(vm: &mut Vm, code: &CodeObject, globals: &Dict) -> PyResult<()> {
+    let is_linecache = matches!(globals.get_str("__name__"), Some(Value::Str(n)) if &*n == "linecache")
+        && code.co_filename.ends_with("/linecache.py")
+        && vm
+            .stdlib
+            .as_ref()
+            .is_some_and(|lib| std::path::Path::new(&*code.co_filename).starts_with(lib));
+    let Some(source) = vm.main_source.clone().filter(|_| is_linecache) else {
+        return Ok(());
+    };
+    let Some(cache @ Value::Dict(_)) = globals.get_str("cache") else {
+        return Ok(());
+    };
+    let text = Value::str(&source);
+    let splitlines = vm.getattr(&text, "splitlines")?;
+    let lines = vm.call(&splitlines, Args::new(vec![Value::Bool(true)]))?;
+    // A last line without its newline gets one, as the adapter's `_register_source` does.
+    if let Value::List(l) = &lines {
+        let mut items = l.items.borrow_mut();
+        if let Some(slot) = items.last_mut() {
+            if let Value::Str(last) = slot.clone() {
+                if !last.ends_with('\n') {
+                    *slot = Value::str(&format!("{last}\n"));
+                }
+            }
+        }
+    }
+    let size = Value::Int(i64::try_from(source.chars().count()).unwrap_or(i64::MAX));
+    let name = Value::str(&vm.filename.clone());
+    let entry = Value::tuple(vec![size, Value::None, lines, name.clone()]);
+    vm.setitem(&cache, &name, entry)
 }
 
 /// Runs a module's code in its namespace `globals` (`PyImport_ExecCodeModuleObject`),

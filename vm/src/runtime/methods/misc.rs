@@ -12,7 +12,6 @@ use crate::runtime::object::{Args, NativeFn, Value};
 use crate::runtime::types::Type;
 use crate::runtime::unicodeerror::Kind;
 use crate::runtime::PyResult;
-use std::rc::Rc;
 
 /// The methods this file installs: (type, name, function).
 pub const METHODS: &[(&str, &str, NativeFn)] = &[

@@ -886,13 +886,16 @@ pub fn end_send(vm: &mut Vm) -> PyResult<Step> {
     Ok(Step::Continue)
 }
 
-/// GET_YIELD_FROM_ITER `(iterable -- iter)`
+/// GET_YIELD_FROM_ITER `(iterable -- iter)`: a generator is driven as itself; a
+/// coroutine only from a coroutine's code (`CO_COROUTINE` or `CO_ITERABLE_COROUTINE`,
+/// else the TypeError of CPython's bytecodes.c); anything else, an async generator
+/// included, through `iter()`.
 pub fn get_yield_from_iter(vm: &mut Vm) -> PyResult<Step> {
+    use crate::code::flags::{CO_COROUTINE, CO_ITERABLE_COROUTINE};
     let v = vm.top()?.pop()?;
     let it = match &v {
         // A coroutine only in a coroutine or a CO_ITERABLE_COROUTINE generator.
         Value::Generator(g) if g.kind == GenKind::Coroutine => {
-            use crate::code::flags::{CO_COROUTINE, CO_ITERABLE_COROUTINE};
             if vm.top()?.info.code.co_flags & (CO_COROUTINE | CO_ITERABLE_COROUTINE) == 0 {
                 return Err(vm.type_error(
                     "cannot 'yield from' a coroutine object in a non-coroutine generator",

@@ -130,7 +130,45 @@ fn statable(vm: &Vm, path: &str) -> PyResult<PathBuf> {
     if vm.host_metadata {
         return Ok(PathBuf::from(path));
     }
+    match around_program(vm, path) {
+        Some(Around::Directory(p)) => return Ok(p),
+        Some(Around::Program) => {
+            let e = std::io::Error::from(std::io::ErrorKind::NotFound);
+            return Err(os_error(vm, &e, path));
+        }
+        None => {}
+    }
     inside(vm, path, true)
+}
+
+/// What [`around_program`] found.
+enum Around {
+    /// The working directory or a directory above it: the host answers (`getcwd` already
+    /// tells the program where it runs).
+    Directory(PathBuf),
+    /// The program's own file, `main.py` in the working directory, for a case: CPython
+    /// runs a case from memory (the adapter gives its source to linecache), so there is
+    /// no such file, as the VM's run gives linecache the source instead
+    /// (`Vm::main_source`).
+    Program,
+}
+
+/// `path` if it is what `os.path.realpath` of the program's path looks at
+/// (`inspect.getmodule` maps each module's real path): the directories from the root to
+/// the working directory, and the program's own file in it. Nothing under the working
+/// directory is read.
+fn around_program(vm: &Vm, path: &str) -> Option<Around> {
+    let cwd = std::env::current_dir().ok()?;
+    let p = Path::new(path);
+    let has_dots = p
+        .components()
+        .any(|c| matches!(c, Component::ParentDir | Component::CurDir));
+    let own = (vm.main_source.is_some() && !vm.filename.starts_with('/'))
+        .then(|| cwd.join(&*vm.filename));
+    if own.is_some() && (path == &*vm.filename || own.as_deref() == Some(p)) {
+        return Some(Around::Program);
+    }
+    (p.is_absolute() && !has_dots && cwd.starts_with(p)).then(|| Around::Directory(p.to_path_buf()))
 }
 
 fn inside(vm: &Vm, path: &str, metadata: bool) -> PyResult<PathBuf> {
