@@ -91,6 +91,7 @@ impl Reference {
             trace: case.trace,
             snapshot_lines: case.snapshot_lines.clone(),
             stdlib: self.stdlib.clone(),
+            modules: case.modules.clone(),
             ..RunOptions::default()
         }
     }

@@ -69,6 +69,10 @@ pub struct RunOptions {
     /// directory), though reading a file is still limited to the standard library. Off
     /// for cases, whose CPython runs in a directory of its own.
     pub host_metadata: bool,
+    /// The program's other files (spec/INTERPRETING.md §1 `modules`): path relative to
+    /// the program's directory → source. With any, the directory (`main.py` and these) is
+    /// `sys.path[0]`, held in memory (`runtime::program`).
+    pub modules: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for RunOptions {
@@ -85,6 +89,7 @@ impl Default for RunOptions {
             stdlib: None,
             module: None,
             host_metadata: false,
+            modules: std::collections::BTreeMap::new(),
         }
     }
 }
