@@ -1177,7 +1177,8 @@ def module_path_problem(path):
 
 def _make_program_dir(filename, source, modules):
     """The program's directory (INTERPRETING.md section 2): a fresh directory holding
-    main.py and the case's modules, as `python main.py` finds them in sys.path[0].
+    main.py and the case's modules, as `python main.py` finds them in sys.path[0]; it is
+    the working directory while the program runs.
     Returns (its path, co_filename -> channel prefix of each module file)."""
     base = os.environ.get("TMPDIR") or "/tmp"
     while True:
@@ -1274,6 +1275,7 @@ def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None
             else:
                 sys.path.insert(0, program_dir)
             sys.dont_write_bytecode = True
+            os.chdir(program_dir)  # and the working directory, as for `cd DIR; python main.py`
         _register_source(filename, source)
         sys.stdin = sys.__stdin__ = stdin
         sys.stdout = sys.__stdout__ = out

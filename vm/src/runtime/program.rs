@@ -1,6 +1,7 @@
 //! The program's directory (`RunOptions::modules`, spec/INTERPRETING.md §1–2): `main.py`
 //! and the case's other module files, held in memory under [`PROGRAM_DIR`], which is
-//! `sys.path[0]` as the script's directory is for `python main.py`.
+//! `sys.path[0]` as the script's directory is for `python main.py`, and the working
+//! directory (relative paths are looked up in it).
 //!
 //! The sandbox reads nothing but the standard library from the host; this directory is
 //! an overlay the file system functions consult first (`posix.stat`, `posix.listdir`,

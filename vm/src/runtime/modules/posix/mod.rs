@@ -278,13 +278,12 @@ fn stat_of(
 }
 
 /// What the program's directory (`runtime::program`) holds at `path`, when it is inside.
+/// It is also the working directory (as for `cd DIR; python main.py`), so a relative
+/// path is looked up there.
 pub fn in_program(vm: &Vm, path: &str) -> Option<Entry> {
     let program = vm.program.as_ref()?;
-    let p = Path::new(path);
-    if !p.is_absolute() {
-        return None;
-    }
-    program.lookup(&program::normal(p))
+    let p = Path::new(program::PROGRAM_DIR).join(path);
+    program.lookup(&program::normal(&p))
 }
 
 /// The OSError of a path of the program's directory that is not there (or goes through
