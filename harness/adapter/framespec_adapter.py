@@ -18,8 +18,10 @@ answer per line on stdout; end of input ends the worker with status 0.
 One-shot mode (for humans):
 
     python3.12 framespec_adapter.py --run FILE.py [--trace] [--snapshot-lines 3,5]
+                                    [--module helper.py=PATH ...]
 
-prints the JSON answer for FILE.py (run under the name "main.py"), in this process.
+prints the JSON answer for FILE.py (run under the name "main.py"), in this process, with
+the files given as --module in its directory.
 
 Hermetic runs (handshake "hermetic": true)
 ------------------------------------------
@@ -39,7 +41,9 @@ How a program runs
 Like `python main.py`: as module __main__ (in sys.modules during the run) with a
 script's globals, sys.argv == ["main.py"], source in linecache, stdin empty, stdout
 and stderr captured; the uncaught exception printed as Python prints it, then atexit
-callbacks, then the module namespace cleared (so __del__ output is seen).  The module
+callbacks, then the module namespace cleared (so __del__ output is seen).  A request
+with "modules" runs in a directory of its own, as the program's directory (see
+_make_program_dir): sys.path[0] and the working directory.  The module
 frame is the bottom of its stack (f_back is None), as in a real script: the program
 runs in a fresh thread with no adapter frame beneath it (see _run_program).  On CPython
 and RustPython that thread runs C (Rust) code only (_frameless_weakref and
@@ -1609,13 +1613,13 @@ def serve():
 def _usage():
     return ("usage: framespec_adapter.py                      (worker: JSON lines on stdin)\n"
             "       framespec_adapter.py --run FILE.py [--trace] [--snapshot-lines 3,5]"
-            " [--observer monitoring|settrace]\n")
+            " [--observer monitoring|settrace] [--module REL.py=FILE ...]\n")
 
 
 def main(argv):
     if not argv:
         return serve()
-    path, trace, snapshot_lines, observer = None, False, [], "auto"
+    path, trace, snapshot_lines, observer, modules = None, False, [], "auto", {}
     args = list(argv)
     try:
         while args:
@@ -1628,6 +1632,12 @@ def main(argv):
                 snapshot_lines = [int(n) for n in args.pop(0).split(",") if n.strip()]
             elif arg == "--observer":
                 observer = args.pop(0)
+            elif arg == "--module":
+                rel, equals, module_file = args.pop(0).partition("=")
+                if not equals:
+                    raise ValueError("--module needs REL.py=FILE")
+                with open(module_file, encoding="utf-8") as f:
+                    modules[rel] = f.read()
             elif arg in ("-h", "--help"):
                 sys.stdout.write(_usage())
                 return 0
@@ -1642,7 +1652,8 @@ def main(argv):
         source = f.read()
     _, proto_out = _claim_protocol_streams()
     request = {"id": path, "source": source, "filename": DEFAULT_FILENAME,
-               "trace": trace, "snapshot_lines": snapshot_lines, "observer": observer}
+               "trace": trace, "snapshot_lines": snapshot_lines, "observer": observer,
+               "modules": modules}
     answer = handle_request(json.dumps(request))
     proto_out.write(json.dumps(_clean(answer), indent=2).encode("utf-8") + b"\n")
     proto_out.flush()

@@ -1056,6 +1056,22 @@ class ProtocolTests(unittest.TestCase):
         self.assertEqual(answer["snapshots"], "@2\n  <module>:2\n")
         self.assertEqual(answer["trace"][-1], "return <module>:2")
 
+    def test_cli_one_shot_with_modules(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "prog.py")
+            helper = os.path.join(tmp, "h.py")
+            with open(path, "w") as f:
+                f.write("import helper\nprint(helper.f())\n")
+            with open(helper, "w") as f:
+                f.write("def f():\n    return __name__\n")
+            proc = subprocess.run([PY, ADAPTER, "--run", path, "--module", "helper.py=" + helper,
+                                   "--trace"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        answer = json.loads(proc.stdout.decode())
+        self.assertEqual(answer["stdout"], "helper\n")
+        self.assertIn("call helper.py:f:1", answer["trace"])
+
 
 if __name__ == "__main__":
     unittest.main()
