@@ -282,6 +282,10 @@ fn stat_of(
 /// path is looked up there.
 pub fn in_program(vm: &Vm, path: &str) -> Option<Entry> {
     let program = vm.program.as_ref()?;
+    if path.is_empty() {
+        // ENOENT, as the system answers for "".
+        return Some(Entry::Missing);
+    }
     let p = Path::new(program::PROGRAM_DIR).join(path);
     program.lookup(&program::normal(&p))
 }
@@ -366,8 +370,11 @@ fn listdir(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [path] = Spec::method("posix", "listdir", Style::Keywords, &["path"], 0)
         .keywords(0, 1)
         .bind::<1>(vm, &args, 0)?;
-    let Some(path) = path.filter(|p| !p.is_none()) else {
-        return Err(vm.unsupported("posix.listdir() of the working directory"));
+    let path = match path.filter(|p| !p.is_none()) {
+        Some(p) => p,
+        // The working directory of a program with a directory of its own is that one.
+        None if vm.program.is_some() => Value::str("."),
+        None => return Err(vm.unsupported("posix.listdir() of the working directory")),
     };
     let path = path_arg(vm, Some(path), "listdir")?;
     if let Some(entry) = in_program(vm, &path) {
