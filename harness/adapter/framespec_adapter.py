@@ -18,8 +18,10 @@ answer per line on stdout; end of input ends the worker with status 0.
 One-shot mode (for humans):
 
     python3.12 framespec_adapter.py --run FILE.py [--trace] [--snapshot-lines 3,5]
+                                    [--module helper.py=PATH ...]
 
-prints the JSON answer for FILE.py (run under the name "main.py"), in this process.
+prints the JSON answer for FILE.py (run under the name "main.py"), in this process, with
+the files given as --module in its directory.
 
 Hermetic runs (handshake "hermetic": true)
 ------------------------------------------
@@ -39,7 +41,9 @@ How a program runs
 Like `python main.py`: as module __main__ (in sys.modules during the run) with a
 script's globals, sys.argv == ["main.py"], source in linecache, stdin empty, stdout
 and stderr captured; the uncaught exception printed as Python prints it, then atexit
-callbacks, then the module namespace cleared (so __del__ output is seen).  The module
+callbacks, then the module namespace cleared (so __del__ output is seen).  A request
+with "modules" runs in a directory of its own, as the program's directory (see
+_make_program_dir): sys.path[0] and the working directory.  The module
 frame is the bottom of its stack (f_back is None), as in a real script: the program
 runs in a fresh thread with no adapter frame beneath it (see _run_program).  On CPython
 and RustPython that thread runs C (Rust) code only (_frameless_weakref and
@@ -102,11 +106,12 @@ except ImportError:
 
 # Bound at start-up: a program may replace json.dumps (the answer is encoded after it ran).
 _json_dumps = json.dumps
-PROTOCOL_VERSION = "0.3.0"  # INTERPRETING.md, the runner contract this script speaks
+PROTOCOL_VERSION = "0.4.0"  # INTERPRETING.md, the runner contract this script speaks
 DEFAULT_FILENAME = "main.py"
 MAX_SNAPSHOTS = 50  # INTERPRETING.md section 3: at most 50 blocks per run
 MAX_TRACE_EVENTS = 2000000  # a memory guard; a runaway program hits the harness timeout first
 MONITORING_TOOL_ID = 4  # INTERPRETING.md section 3
+CO_OPTIMIZED = 0x0001  # inspect.CO_OPTIMIZED: a function's code (fast locals)
 
 
 # ---------------------------------------------------------------------------
@@ -270,11 +275,13 @@ def _is_dunder(name):
     return isinstance(name, str) and len(name) > 4 and name.startswith("__") and name.endswith("__")
 
 
-def render_snapshot(frame, line, filename, module_code):
-    """One '@LINE' block: the main.py frames from `frame` out to the module frame.
+def render_snapshot(frame, line, prefixes, module_code):
+    """One '@LINE' block: the program's frames from `frame` out to the module frame.
 
-    Frames whose code is not from `filename` (library code between two main.py
-    frames) are left out, as for the trace and traceback channels.
+    Frames whose code is not from main.py or one of the case's modules (the files in
+    `prefixes`; library code between two of the program's frames) are left out, as for
+    the trace and traceback channels.  A module's frames are named "PATH:NAME"; the
+    module frame of a module being imported shows no locals, like main.py's.
 
     Reading f_locals: before 3.13 the only way to see a function's fast locals from
     Python is frame.f_locals, which calls PyFrame_FastToLocalsWithError(): it
@@ -292,12 +299,17 @@ def render_snapshot(frame, line, filename, module_code):
     f = frame
     while f is not None:
         code = f.f_code
-        if code.co_filename == filename:
+        prefix = prefixes.get(code.co_filename)
+        if prefix is not None:
             lineno = line if f is frame else f.f_lineno
             if code is module_code:
                 out.append("  %s:%s" % (code.co_name, lineno))
                 break
-            parts = ["%s:%s" % (code.co_name, lineno)]
+            if prefix and not code.co_flags & CO_OPTIMIZED and f.f_locals is f.f_globals:
+                out.append("  %s%s:%s" % (prefix, code.co_name, lineno))
+                f = f.f_back
+                continue
+            parts = ["%s%s:%s" % (prefix, code.co_name, lineno)]
             for name, value in list(f.f_locals.items()):
                 if _is_dunder(name):
                     continue
@@ -314,8 +326,10 @@ def render_snapshot(frame, line, filename, module_code):
 class _Observer(object):
     """Collects the trace and snapshots for one run; subclasses hook the interpreter."""
 
-    def __init__(self, filename, module_code, want_trace, snapshot_lines):
-        self.filename = filename
+    def __init__(self, prefixes, module_code, want_trace, snapshot_lines):
+        # co_filename -> how the channels name its frames: "" for main.py, "PATH:" for
+        # a module of the case (INTERPRETING.md section 3); other code is not observed.
+        self.prefixes = prefixes
         self.module_code = module_code
         self.want_trace = want_trace
         self.snapshot_lines = frozenset(snapshot_lines or ())
@@ -334,25 +348,33 @@ class _Observer(object):
             return
         self.events.append(text)
 
-    # The four settrace events, already filtered to main.py frames.
+    # The four settrace events, already filtered to the program's frames.
     def call(self, frame):
         if self.want_trace:
-            self._record("call %s:%s" % (frame.f_code.co_name, frame.f_lineno))
+            code = frame.f_code
+            self._record("call %s%s:%s" % (self.prefixes[code.co_filename], code.co_name,
+                                           frame.f_lineno))
 
     def ret(self, frame):
         if self.want_trace:
-            self._record("return %s:%s" % (frame.f_code.co_name, frame.f_lineno))
+            code = frame.f_code
+            self._record("return %s%s:%s" % (self.prefixes[code.co_filename], code.co_name,
+                                             frame.f_lineno))
 
     def exception(self, frame, exc_type):
         if self.want_trace:
-            self._record("exception %s:%s %s" % (frame.f_code.co_name, frame.f_lineno,
-                                                 exc_type.__name__))
+            code = frame.f_code
+            self._record("exception %s%s:%s %s" % (self.prefixes[code.co_filename],
+                                                   code.co_name, frame.f_lineno,
+                                                   exc_type.__name__))
 
     def line(self, frame, line):
+        prefix = self.prefixes[frame.f_code.co_filename]
         if self.want_trace:
-            self._record("line %s:%s" % (frame.f_code.co_name, line))
-        if line in self.snapshot_lines and len(self.snapshots) < MAX_SNAPSHOTS:
-            self.snapshots.append(render_snapshot(frame, line, self.filename, self.module_code))
+            self._record("line %s%s:%s" % (prefix, frame.f_code.co_name, line))
+        # Snapshot lines are lines of main.py.
+        if not prefix and line in self.snapshot_lines and len(self.snapshots) < MAX_SNAPSHOTS:
+            self.snapshots.append(render_snapshot(frame, line, self.prefixes, self.module_code))
 
 
 class _SettraceObserver(_Observer):
@@ -367,7 +389,7 @@ class _SettraceObserver(_Observer):
 
     def thread_steps(self):
         """C callables run in the program's thread before and after it."""
-        filename = self.filename
+        prefixes = self.prefixes
 
         def local_tracer(frame, event, arg):
             try:
@@ -390,9 +412,9 @@ class _SettraceObserver(_Observer):
             return local_tracer
 
         def global_tracer(frame, event, arg):
-            # Called for the 'call' event of every new frame; only main.py frames get
-            # a local tracer (and so 'line', 'return' and 'exception' events).
-            if frame.f_code.co_filename != filename:
+            # Called for the 'call' event of every new frame; only the program's frames
+            # get a local tracer (and so 'line', 'return' and 'exception' events).
+            if frame.f_code.co_filename not in prefixes:
                 return None
             return local_tracer(frame, event, arg)
 
@@ -455,7 +477,7 @@ class _MonitoringObserver(_Observer):
         ev = mon.events
         disable = mon.DISABLE
         tool = MONITORING_TOOL_ID
-        filename = self.filename
+        prefixes = self.prefixes
         getframe = sys._getframe
         trace = self.want_trace
 
@@ -476,7 +498,7 @@ class _MonitoringObserver(_Observer):
             skip = disable if local else None
 
             def callback(code, offset, *args):
-                if code.co_filename != filename:
+                if code.co_filename not in prefixes:
                     return skip
                 try:
                     if kind == "call":
@@ -500,7 +522,7 @@ class _MonitoringObserver(_Observer):
         on_stop_iteration = frame_event("STOP_ITERATION", True, "exception")
 
         def on_line(code, line):  # LINE
-            if code.co_filename != filename:
+            if code.co_filename not in prefixes:
                 return disable
             if line is None or line < 0:
                 return None
@@ -512,7 +534,7 @@ class _MonitoringObserver(_Observer):
                 self._fail("LINE")
 
         def on_jump(code, src, dest):  # JUMP
-            if code.co_filename != filename:
+            if code.co_filename not in prefixes:
                 return disable
             if dest > src:
                 # A forward jump never makes a settrace event; legacy_tracing.c disables
@@ -776,13 +798,14 @@ def _script_globals(filename):
     return dict(names)
 
 
-def _exception_info(exc, filename):
+def _exception_info(exc, prefixes):
     entries = []
     tb = exc.__traceback__
     while tb is not None:
         code = tb.tb_frame.f_code
-        if code.co_filename == filename:
-            entries.append("%s:%d" % (code.co_name, tb.tb_lineno))
+        prefix = prefixes.get(code.co_filename)
+        if prefix is not None:
+            entries.append("%s%s:%d" % (prefix, code.co_name, tb.tb_lineno))
         tb = tb.tb_next
     try:
         message = str(exc)
@@ -1060,7 +1083,7 @@ def _wait_for(done, handle):
                            "interpreter lost it; its stderr may say why)")
 
 
-def _run_program(code, module_dict, filename, source, observer):
+def _run_program(code, module_dict, filename, source, observer, prefixes):
     """Run the compiled program as a script does; return the exception channel value.
 
     The program runs in a fresh thread whose whole Python stack is the program's.  On
@@ -1129,7 +1152,7 @@ def _run_program(code, module_dict, filename, source, observer):
             raise AdapterError("the program's uncaught exception was not observed "
                                "(did it replace sys.unraisablehook?)")
         return None
-    info = _exception_info(exc, filename)
+    info = _exception_info(exc, prefixes)
     outcome.clear()  # drop the traceback (and its frames) before finalizing
     return info
 
@@ -1141,9 +1164,79 @@ def _installs_tracer(code):
     return any(_installs_tracer(c) for c in code.co_consts if hasattr(c, "co_names"))
 
 
+_ADAPTER_DIR = os.path.dirname(os.path.abspath(__file__))
+_program_dirs_made = [0]
+
+
+def module_path_problem(path):
+    """Why `path` cannot name a module file of the program's directory (INTERPRETING.md
+    section 1 `modules`), or None."""
+    parts = path.split("/")
+    if path.startswith("/") or "\\" in path or any(p in ("", ".", "..") for p in parts):
+        return "must be a relative path of plain names separated by '/'"
+    if len(parts[-1]) <= 3 or not path.endswith(".py") or path == DEFAULT_FILENAME:
+        return "must name a .py file other than main.py"
+    return None
+
+
+def _make_program_dir(filename, source, modules):
+    """The program's directory (INTERPRETING.md section 2): a fresh directory holding
+    main.py and the case's modules, as `python main.py` finds them in sys.path[0]; it is
+    the working directory while the program runs.
+    Returns (its path, co_filename -> channel prefix of each module file)."""
+    base = os.environ.get("TMPDIR") or "/tmp"
+    while True:
+        _program_dirs_made[0] += 1
+        path = os.path.join(base, "framespec-%d-%d" % (os.getpid(), _program_dirs_made[0]))
+        try:
+            os.mkdir(path, 0o700)
+            break
+        except FileExistsError:
+            continue
+    prefixes = {}
+    for rel, text in sorted(modules.items()) + [(filename, source)]:
+        full = os.path.join(path, *rel.split("/"))
+        parent = os.path.dirname(full)
+        if not os.path.isdir(parent):
+            os.makedirs(parent)
+        with open(full, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        if rel != filename:
+            prefixes[full] = rel + ":"
+    return path, prefixes
+
+
+def _remove_program_dir(path):
+    """Remove the directory, the modules imported from it and its path finders (only a
+    worker that runs every case in its own process needs the last two)."""
+    inside = path + os.sep
+    for name, module in list(sys.modules.items()):
+        if str(getattr(module, "__file__", None) or "").startswith(inside):
+            del sys.modules[name]
+    for entry in list(sys.path_importer_cache):
+        if isinstance(entry, str) and (entry == path or entry.startswith(inside)):
+            del sys.path_importer_cache[entry]
+    for root, dirs, files in os.walk(path, topdown=False):
+        for name in files:
+            os.unlink(os.path.join(root, name))
+        for name in dirs:
+            os.rmdir(os.path.join(root, name))
+    os.rmdir(path)
+
+
+def _module_installs_tracer(path, source):
+    try:
+        return _installs_tracer(compile(source, path, "exec", dont_inherit=True))
+    except Exception:  # a module that does not compile installs nothing
+        return False
+
+
 def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None,
-             observer_kind="auto"):
+             observer_kind="auto", modules=None):
     """Run one program; return the answer fields (without id).
+
+    With `modules` (relative path -> source), main.py and they are written into a fresh
+    directory that is sys.path[0] while the program runs (see _make_program_dir).
 
     The interpreter state is restored afterwards even in a forked child that exits
     after answering: the adapter's own code that builds the answer needs its builtins.
@@ -1173,7 +1266,20 @@ def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None
     observer = None
     internal = None
     not_applicable = None
+    program_dir = None
+    prefixes = {filename: ""}
     try:
+        if modules:
+            program_dir, module_prefixes = _make_program_dir(filename, source, modules)
+            prefixes.update(module_prefixes)
+            # `python main.py`: the script's directory is sys.path[0] (here in place of
+            # the adapter's own), and no __pycache__ is left behind.
+            if sys.path and sys.path[0] == _ADAPTER_DIR:
+                sys.path[0] = program_dir
+            else:
+                sys.path.insert(0, program_dir)
+            sys.dont_write_bytecode = True
+            os.chdir(program_dir)  # and the working directory, as for `cd DIR; python main.py`
         _register_source(filename, source)
         sys.stdin = sys.__stdin__ = stdin
         sys.stdout = sys.__stdout__ = out
@@ -1183,13 +1289,15 @@ def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None
         try:
             code = compile(source, filename, "exec", dont_inherit=True)
         except BaseException as exc:  # SyntaxError (or ValueError for NUL bytes before 3.12)
-            exception = _exception_info(exc, filename)
+            exception = _exception_info(exc, prefixes)
             exception["traceback"] = []
             traceback.print_exception(type(exc), exc, None, file=sys.stderr)
             code = None
         if code is not None:
             if observed:
-                if observer_kind == "settrace" and _installs_tracer(code):
+                if observer_kind == "settrace" and (
+                        _installs_tracer(code) or
+                        any(_module_installs_tracer(m, t) for m, t in (modules or {}).items())):
                     # The settrace observer shares the one trace hook with the program,
                     # which would silently replace it: refuse rather than record a
                     # half-observed trace.
@@ -1198,10 +1306,11 @@ def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None
                         "here, and this program installs its own trace or profile function "
                         "(observing it needs sys.monitoring, CPython 3.12+)")
                 cls = _MonitoringObserver if observer_kind == "monitoring" else _SettraceObserver
-                observer = cls(filename, code, trace, snapshot_lines)
+                observer = cls(prefixes, code, trace, snapshot_lines)
                 observer.start()
             try:
-                exception = _run_program(code, module_dict, filename, source, observer)
+                exception = _run_program(code, module_dict, filename, source, observer,
+                                         prefixes)
             finally:
                 if observer is not None:
                     observer.stop()
@@ -1220,6 +1329,13 @@ def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None
             if internal is None:
                 internal = "restoring interpreter state failed: " + traceback.format_exc()
         linecache.cache.pop(filename, None)
+        if program_dir is not None:
+            try:
+                _remove_program_dir(program_dir)
+            except BaseException:
+                if internal is None:
+                    internal = "removing the program's directory failed: " + \
+                        traceback.format_exc()
         if observer is not None and isinstance(observer, _MonitoringObserver):
             try:
                 observer.stop()
@@ -1262,6 +1378,7 @@ def parse_request(line):
     trace = request.get("trace") or False
     snapshot_lines = request.get("snapshot_lines") or []
     observer = request.get("observer") or "auto"
+    modules = request.get("modules") or {}
     problems = []
     if not isinstance(source, str):
         problems.append("'source' must be a string")
@@ -1271,10 +1388,18 @@ def parse_request(line):
         problems.append("'trace' must be a boolean")
     if not isinstance(snapshot_lines, list) or not all(type(n) is int for n in snapshot_lines):
         problems.append("'snapshot_lines' must be a list of integers")
+    if not isinstance(modules, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in modules.items()):
+        problems.append("'modules' must map paths to sources (strings)")
+    else:
+        for path in sorted(modules):
+            why = module_path_problem(path)
+            if why is not None:
+                problems.append("module path %r %s" % (path, why))
     if problems:
         return request_id, None, {"id": request_id, "status": "error",
                                   "detail": "; ".join(problems)}
-    return request_id, (source, filename, trace, snapshot_lines, observer), None
+    return request_id, (source, filename, trace, snapshot_lines, observer, modules), None
 
 
 def answer_request(request_id, arguments):
@@ -1488,13 +1613,13 @@ def serve():
 def _usage():
     return ("usage: framespec_adapter.py                      (worker: JSON lines on stdin)\n"
             "       framespec_adapter.py --run FILE.py [--trace] [--snapshot-lines 3,5]"
-            " [--observer monitoring|settrace]\n")
+            " [--observer monitoring|settrace] [--module REL.py=FILE ...]\n")
 
 
 def main(argv):
     if not argv:
         return serve()
-    path, trace, snapshot_lines, observer = None, False, [], "auto"
+    path, trace, snapshot_lines, observer, modules = None, False, [], "auto", {}
     args = list(argv)
     try:
         while args:
@@ -1507,6 +1632,12 @@ def main(argv):
                 snapshot_lines = [int(n) for n in args.pop(0).split(",") if n.strip()]
             elif arg == "--observer":
                 observer = args.pop(0)
+            elif arg == "--module":
+                rel, equals, module_file = args.pop(0).partition("=")
+                if not equals:
+                    raise ValueError("--module needs REL.py=FILE")
+                with open(module_file, encoding="utf-8") as f:
+                    modules[rel] = f.read()
             elif arg in ("-h", "--help"):
                 sys.stdout.write(_usage())
                 return 0
@@ -1521,7 +1652,8 @@ def main(argv):
         source = f.read()
     _, proto_out = _claim_protocol_streams()
     request = {"id": path, "source": source, "filename": DEFAULT_FILENAME,
-               "trace": trace, "snapshot_lines": snapshot_lines, "observer": observer}
+               "trace": trace, "snapshot_lines": snapshot_lines, "observer": observer,
+               "modules": modules}
     answer = handle_request(json.dumps(request))
     proto_out.write(json.dumps(_clean(answer), indent=2).encode("utf-8") + b"\n")
     proto_out.flush()

@@ -680,7 +680,7 @@ class ProtocolTests(unittest.TestCase):
     def test_handshake(self):
         worker = shared_worker()
         self.assertEqual(worker.handshake, {
-            "protocol": "0.3.0", "implementation": sys.implementation.name,
+            "protocol": "0.4.0", "implementation": sys.implementation.name,
             "implementation_version": "%d.%d.%d" % tuple(sys.implementation.version[:3]),
             "language": "%d.%d" % sys.version_info[:2],
             "channels": ["stdout", "exception", "trace", "snapshots", "stderr"],
@@ -971,6 +971,78 @@ class ProtocolTests(unittest.TestCase):
         self.assertEqual((forked["id"], forked["status"]), ("forks", "ok"), forked)
         self.assertEqual(worker.run("print('next')\n")["stdout"], "next\n")
 
+    MODULES = {
+        "helper.py": "import sys\n\ndef where():\n    return sys._getframe().f_globals['__name__']\n",
+        "pkg/__init__.py": "from . import sub\n",
+        "pkg/sub.py": "def boom(n):\n    x = n\n    return 1 // x\n",
+    }
+
+    def run_with_modules(self, worker, **fields):
+        return worker.run("""\
+            import sys, os, helper
+            from pkg import sub
+            print(helper.where(), sub.__name__, sub.__package__, sub.__spec__.name)
+            print(os.path.dirname(helper.__file__) == sys.path[0], helper.__file__)
+            print(sys.dont_write_bytecode, sorted(os.listdir(sys.path[0])))
+            sub.boom(0)
+        """, modules=self.MODULES, **fields)
+
+    def test_modules_are_the_programs_directory(self):
+        # INTERPRETING.md section 2: main.py and the modules in a fresh directory that is
+        # sys.path[0]; the channels name the modules' frames with their paths (section 3).
+        answer = self.run_with_modules(shared_worker(), trace=True, snapshot_lines=[2])
+        self.assertEqual(answer["status"], "ok", answer.get("detail"))
+        lines = answer["stdout"].splitlines()
+        self.assertEqual(lines[0], "helper pkg.sub pkg pkg.sub")
+        self.assertTrue(lines[1].startswith("True /") and lines[1].endswith("/helper.py"),
+                        lines[1])
+        self.assertEqual(lines[2], "True ['helper.py', 'main.py', 'pkg']")
+        self.assertEqual(answer["exception"]["traceback"], ["<module>:6", "pkg/sub.py:boom:3"])
+        # (The line of a module's first 'call' event is 0 from 3.11 on, 1 before.)
+        self.assertTrue(any(e.startswith("call pkg/__init__.py:<module>:") for e in answer["trace"]),
+                        answer["trace"])
+        self.assertIn("exception pkg/sub.py:boom:3 ZeroDivisionError", answer["trace"])
+        self.assertEqual(answer["snapshots"], "@2\n  <module>:2\n")
+        self.assertFalse(os.path.exists(os.path.dirname(lines[1][5:])))
+
+    def test_snapshots_show_module_frames(self):
+        # A module's function frame shows its locals; a module frame being imported
+        # shows none; importlib's frames in between are left out.
+        answer = shared_worker().run("""\
+            def cb():
+                x = 1
+                return x
+            import helper
+            helper.call(cb)
+        """, modules={"helper.py": "import __main__\ndef call(f):\n    y = 2\n    return f()\n"
+                                   "call(__main__.cb)\n"},
+            snapshot_lines=[2])
+        self.assertEqual(answer["status"], "ok", answer.get("detail"))
+        self.assertEqual(answer["snapshots"],
+                         "@2\n  cb:2\n  helper.py:call:4 f=<function> y=2\n"
+                         "  helper.py:<module>:5\n  <module>:4\n"
+                         "@2\n  cb:2\n  helper.py:call:4 f=<function> y=2\n  <module>:5\n")
+
+    def test_modules_do_not_leak(self):
+        worker = Worker(fork=False)
+        try:
+            for _ in range(2):
+                answer = self.run_with_modules(worker)
+                self.assertEqual(answer["stdout"].splitlines()[0], "helper pkg.sub pkg pkg.sub")
+            answer = worker.run("import sys\nprint('helper' in sys.modules, sys.dont_write_bytecode)\n"
+                                "import helper\n")
+            self.assertEqual(answer["stdout"], "False %s\n" % bool(os.environ.get(
+                "PYTHONDONTWRITEBYTECODE")))
+            self.assertEqual(answer["exception"]["type"], "ModuleNotFoundError")
+        finally:
+            self.assertEqual(worker.close(), 0)
+
+    def test_bad_module_paths_are_refused(self):
+        for path in ["/abs.py", "../up.py", "a//b.py", "main.py", "x.txt", "a\\b.py"]:
+            answer = shared_worker().run("print(1)\n", modules={path: "x = 1\n"})
+            self.assertEqual(answer["status"], "error", path)
+            self.assertIn("module path", answer["detail"])
+
     def test_cli_one_shot(self):
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "prog.py")
@@ -984,6 +1056,22 @@ class ProtocolTests(unittest.TestCase):
         self.assertEqual(answer["stdout"], "1\n")
         self.assertEqual(answer["snapshots"], "@2\n  <module>:2\n")
         self.assertEqual(answer["trace"][-1], "return <module>:2")
+
+    def test_cli_one_shot_with_modules(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "prog.py")
+            helper = os.path.join(tmp, "h.py")
+            with open(path, "w") as f:
+                f.write("import helper\nprint(helper.f())\n")
+            with open(helper, "w") as f:
+                f.write("def f():\n    return __name__\n")
+            proc = subprocess.run([PY, ADAPTER, "--run", path, "--module", "helper.py=" + helper,
+                                   "--trace"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        answer = json.loads(proc.stdout.decode())
+        self.assertEqual(answer["stdout"], "helper\n")
+        self.assertIn("call helper.py:f:1", answer["trace"])
 
 
 if __name__ == "__main__":

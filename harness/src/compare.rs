@@ -5,7 +5,7 @@ use std::fmt;
 use framespec_spec::{Case, Expectation, ExpectedException};
 use similar::TextDiff;
 
-use crate::observe::{normalise, Observation, ObservedException, RunEnd};
+use crate::observe::{normalise_with, Observation, ObservedException, RunEnd};
 
 /// The verdict for one case on one target.
 #[derive(Clone, Debug, PartialEq)]
@@ -194,6 +194,7 @@ pub fn judge(case: &Case, version: Option<&str>, end: RunEnd) -> Outcome {
 /// The channels of `seen` that differ from `expect`, normalised, as `judge` compares them.
 pub fn compare(case: &Case, expect: &Expectation, seen: &Observation) -> Vec<ChannelDiff> {
     let mut diffs = Vec::new();
+    let normalise = normaliser(case);
     let mut check = |channel, expected: String, actual: String| {
         let (expected, actual) = (normalise(&expected), normalise(&actual));
         if expected != actual {
@@ -299,6 +300,7 @@ pub fn override_from(
 
 /// The expectation a finished observation would bless: what CPython showed, normalised.
 pub fn expectation_from(case: &Case, seen: &Observation) -> Expectation {
+    let normalise = normaliser(case);
     Expectation {
         stdout: Some(normalise(&seen.stdout)),
         exception: seen.exception.as_ref().map(|e| ExpectedException {
@@ -310,4 +312,10 @@ pub fn expectation_from(case: &Case, seen: &Observation) -> Expectation {
         snapshots: (!case.snapshot_lines.is_empty())
             .then(|| normalise(&seen.snapshots.clone().unwrap_or_default())),
     }
+}
+
+/// INTERPRETING.md §4's normalisation for `case`'s program directory.
+fn normaliser(case: &Case) -> impl Fn(&str) -> String + '_ {
+    let modules: Vec<&str> = case.modules.keys().map(String::as_str).collect();
+    move |text| normalise_with(text, &modules)
 }

@@ -229,6 +229,7 @@ impl External {
             "filename": "main.py",
             "trace": case.trace,
             "snapshot_lines": case.snapshot_lines,
+            "modules": case.modules,
         });
         let started = Instant::now();
         let mut sent = writeln!(worker.stdin, "{request}").and_then(|()| worker.stdin.flush());
@@ -540,7 +541,7 @@ mod tests {
 
     fn shake(fields: &str) -> Result<Handshake, String> {
         Handshake::parse(&format!(
-            "{{\"protocol\": \"0.3.0\", \"implementation_version\": \"1\", {fields}}}"
+            "{{\"protocol\": \"0.4.0\", \"implementation_version\": \"1\", {fields}}}"
         ))
     }
 

@@ -50,9 +50,16 @@ pub enum RunEnd {
     Crash(String),
 }
 
-/// The normalisation of INTERPRETING.md §4: addresses become `0x…`, paths ending in
-/// `/main.py` become `main.py`, line endings become `\n`.
+/// The normalisation of INTERPRETING.md §4 for a case without modules: addresses become
+/// `0x…`, paths ending in `/main.py` become `main.py`, line endings become `\n`.
 pub fn normalise(text: &str) -> String {
+    normalise_with(text, &[])
+}
+
+/// The normalisation of INTERPRETING.md §4 for a case whose program directory also holds
+/// `modules` (relative paths, `pkg/sub.py`): a path ending in `/` and one of them (or
+/// `main.py`) becomes that relative path.
+pub fn normalise_with(text: &str, modules: &[&str]) -> String {
     let text = text.replace("\r\n", "\n");
     let mut out = String::with_capacity(text.len());
     let mut rest = text.as_str();
@@ -75,23 +82,33 @@ pub fn normalise(text: &str) -> String {
         rest = &after[if glued { 0 } else { digits }..];
     }
     out.push_str(rest);
-    strip_main_py_dirs(&out)
+    strip_program_dirs(&out, modules)
 }
 
-/// Replaces `some/dir/main.py` by `main.py`, where the directory part is any run of
-/// characters that are not whitespace or quotes.
-fn strip_main_py_dirs(text: &str) -> String {
-    const TAIL: &str = "/main.py";
+/// Replaces `some/dir/main.py` by `main.py` (and `some/dir/pkg/sub.py` by `pkg/sub.py` for
+/// a module path `pkg/sub.py`), where the directory part is any run of characters that
+/// are not whitespace or quotes. The earliest match wins, and of two at one place the
+/// longer path, so `/d/pkg/sub.py` stays `pkg/sub.py` when `sub.py` is a module too.
+fn strip_program_dirs(text: &str, modules: &[&str]) -> String {
+    let tails: Vec<String> = std::iter::once("main.py")
+        .chain(modules.iter().copied())
+        .map(|m| format!("/{m}"))
+        .collect();
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(pos) = rest.find(TAIL) {
+    loop {
+        let found = tails
+            .iter()
+            .filter_map(|t| rest.find(t.as_str()).map(|pos| (pos, t)))
+            .min_by_key(|&(pos, t)| (pos, std::cmp::Reverse(t.len())));
+        let Some((pos, tail)) = found else { break };
         let head = &rest[..pos];
         let start = head
             .rfind(|c: char| c.is_whitespace() || "'\"(<[".contains(c))
             .map_or(0, |i| i + 1);
         out.push_str(&head[..start]);
-        out.push_str("main.py");
-        rest = &rest[pos + TAIL.len()..];
+        out.push_str(&tail[1..]);
+        rest = &rest[pos + tail.len()..];
     }
     out.push_str(rest);
     out
@@ -121,5 +138,17 @@ mod tests {
             "  File \"main.py\", line 3"
         );
         assert_eq!(normalise("main.py\r\n"), "main.py\n");
+    }
+
+    #[test]
+    fn paths_to_modules_are_shortened() {
+        let modules = ["pkg/sub.py", "sub.py", "helper.py"];
+        assert_eq!(
+            super::normalise_with(
+                "'/tmp/framespec-1/pkg/sub.py' /x/sub.py (/y/helper.py) /z/main.py other.py",
+                &modules
+            ),
+            "'pkg/sub.py' sub.py (helper.py) main.py other.py"
+        );
     }
 }

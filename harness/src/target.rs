@@ -92,6 +92,7 @@ impl Reference {
             snapshot_lines: case.snapshot_lines.clone(),
             stdlib: self.stdlib.clone(),
             source_in_linecache: true,
+            modules: case.modules.clone(),
             ..RunOptions::default()
         }
     }

@@ -42,6 +42,10 @@ fn main() -> ExitCode {
             runaway_allocation_on_cpython_ends_within_seconds,
         ),
         cpython::trial(
+            "a_case_with_modules_blesses_and_passes_everywhere",
+            a_case_with_modules_blesses_and_passes_everywhere,
+        ),
+        cpython::trial(
             "two_copies_of_the_suite_get_the_same_verdicts_on_cpython",
             two_copies_of_the_suite_get_the_same_verdicts_on_cpython,
         ),
@@ -156,7 +160,7 @@ fn bad_handshakes_are_refused_with_the_reason(python: &Path) -> Result<(), Faile
     for (options, reason) in [
         (
             "--protocol 0.2.0",
-            "the target speaks protocol 0.2.0, this runner 0.3.0",
+            "the target speaks protocol 0.2.0, this runner 0.4.0",
         ),
         (
             "--no-handshake",
@@ -291,6 +295,54 @@ fn expectations_update_writes_the_file_and_keeps_reasons(python: &Path) -> Resul
         "{stdout}"
     );
     Ok(())
+}
+
+/// INTERPRETING.md 0.4.0: a case's `modules` form the program's directory on CPython (a
+/// temporary directory) and on the reference VM (one in memory); their paths are shortened
+/// alike (§4), their frames are named by path in the channels (§3), and a bad path is a
+/// located load error.
+fn a_case_with_modules_blesses_and_passes_everywhere(python: &Path) -> Result<(), Failed> {
+    let dir = scratch("modules");
+    let case = dir.join("cases").join("mods.yaml");
+    std::fs::create_dir_all(case.parent().expect("parent")).expect("cases directory");
+    let text = "title: modules\nspec: [namespaces.import]\nmodules:\n  helper.py: |\n    import sys\n    def where():\n        return sys._getframe().f_code.co_filename\n  pkg/__init__.py: ''\n  pkg/sub.py: |\n    def boom():\n        1 / 0\nsource: |\n  import helper, pkg.sub\n  print(helper.where(), helper.__file__ == helper.where())\n  print(pkg.sub.__spec__.origin)\n  pkg.sub.boom()\ntrace: true\nexpect: {}\n";
+    std::fs::write(&case, text).expect("case written");
+    let case_arg = case.to_str().expect("UTF-8 path");
+    let python_arg = python.to_str().expect("UTF-8 path");
+    let out = framespec(&["bless", case_arg, "--python", python_arg]);
+    assert_eq!(out.status.code(), Some(0), "{}", text_of(&out));
+    let blessed = std::fs::read_to_string(&case).expect("blessed case");
+    for wanted in [
+        "helper.py True\n    pkg/sub.py\n",
+        "- \"pkg/sub.py:boom:2\"",
+        "call helper.py:where:2",
+        "exception pkg/sub.py:boom:2 ZeroDivisionError",
+    ] {
+        assert!(blessed.contains(wanted), "{wanted:?} not in:\n{blessed}");
+    }
+    let out = framespec(&[
+        "run",
+        case_arg,
+        "--target",
+        "reference",
+        "--target",
+        "cpython",
+        "--python",
+        python_arg,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text_of(&out));
+    std::fs::write(&case, text.replace("pkg/sub.py:", "pkg/../sub.py:")).expect("case written");
+    let out = framespec(&["run", case_arg, "--target", "reference"]);
+    let stdout = text_of(&out);
+    assert!(
+        stdout.contains("mods.yaml:9:3: module path `pkg/../sub.py` must not have"),
+        "{stdout}"
+    );
+    Ok(())
+}
+
+fn text_of(out: &std::process::Output) -> String {
+    format!("{}{}", text(&out.stdout), text(&out.stderr))
 }
 
 fn two_copies_of_the_suite_get_the_same_verdicts_on_cpython(python: &Path) -> Result<(), Failed> {

@@ -18,6 +18,9 @@ pub struct Case {
     pub spec: Vec<String>,
     pub tags: Vec<String>,
     pub source: String,
+    /// The program's other files (INTERPRETING.md §1 `modules`): path relative to the
+    /// program's directory (`helper.py`, `pkg/__init__.py`) → source, in path order.
+    pub modules: BTreeMap<String, String>,
     pub trace: bool,
     pub snapshot_lines: Vec<u32>,
     /// The CPython 3.12 expectation.
@@ -65,6 +68,8 @@ struct RawCase {
     #[serde(default)]
     tags: Vec<String>,
     source: String,
+    #[serde(default)]
+    modules: BTreeMap<String, String>,
     #[serde(default)]
     trace: bool,
     #[serde(default)]
@@ -231,6 +236,11 @@ pub fn load_str(id: &str, path: &Path, text: &str) -> Result<Case, Error> {
     if raw.source.trim().is_empty() {
         return fail(at("source", ""), "`source` is empty".to_owned());
     }
+    for path in raw.modules.keys() {
+        if let Err(why) = check_module_path(path) {
+            return fail(at("modules", path), format!("module path `{path}` {why}"));
+        }
+    }
     let source_lines = raw.source.lines().count();
     for &line in &raw.snapshot_lines {
         if line == 0 || line as usize > source_lines {
@@ -272,11 +282,38 @@ pub fn load_str(id: &str, path: &Path, text: &str) -> Result<Case, Error> {
         spec: raw.spec,
         tags: raw.tags,
         source: raw.source,
+        modules: raw.modules,
         trace: raw.trace,
         snapshot_lines: raw.snapshot_lines,
         expect: raw.expect,
         versions: raw.versions,
     })
+}
+
+/// Why `path` cannot name one of a case's module files, if it cannot: it must be a
+/// relative `/`-separated path of plain names (no `.`, `..` or empty parts, no `\\`)
+/// ending in `.py`, and not the program itself (`main.py`).
+fn check_module_path(path: &str) -> Result<(), &'static str> {
+    if path.starts_with('/') {
+        return Err("must be relative to the program's directory");
+    }
+    if path.contains('\\') {
+        return Err("must use `/` as its separator");
+    }
+    if path
+        .split('/')
+        .any(|part| part.is_empty() || part == "." || part == "..")
+    {
+        return Err("must not have empty, `.` or `..` parts");
+    }
+    let file = path.rsplit('/').next().unwrap_or(path);
+    if file.len() <= 3 || !file.ends_with(".py") {
+        return Err("must name a `.py` file");
+    }
+    if path == "main.py" {
+        return Err("is the program itself (its source is `source`)");
+    }
+    Ok(())
 }
 
 /// 1-based line and column of `needle` at or after the first line that starts with `key:`
@@ -355,6 +392,38 @@ mod tests {
     fn wrong_types_are_located() {
         let err = load(&GOOD.replace("title: t", "title: t\ntrace: maybe")).expect_err("bad bool");
         assert_eq!(err.line, 2, "{err}");
+    }
+
+    #[test]
+    fn modules_load_in_path_order() {
+        let text = GOOD.replace(
+            "expect:",
+            "modules:\n  pkg/sub.py: |\n    X = 2\n  helper.py: |\n    X = 1\nexpect:",
+        );
+        let case = load(&text).expect("loads");
+        let paths: Vec<_> = case.modules.keys().map(String::as_str).collect();
+        assert_eq!(paths, ["helper.py", "pkg/sub.py"]);
+        assert_eq!(case.modules["helper.py"], "X = 1\n");
+    }
+
+    #[test]
+    fn bad_module_paths_are_located() {
+        for (path, why) in [
+            ("/tmp/helper.py", "relative"),
+            ("pkg/../helper.py", "`..`"),
+            ("./helper.py", "`.`"),
+            ("pkg//sub.py", "empty"),
+            ("helper.txt", "`.py`"),
+            (".py", "`.py`"),
+            ("main.py", "the program itself"),
+            ("pkg\\sub.py", "separator"),
+        ] {
+            let text = GOOD.replace("expect:", &format!("modules:\n  '{path}': x = 2\nexpect:"));
+            let err = load(&text).expect_err(path);
+            assert_eq!(err.line, 6, "{path}: {err}");
+            assert_eq!(err.column, 4, "{path}: {err}");
+            assert!(err.message.contains(why), "{path}: {err}");
+        }
     }
 
     #[test]

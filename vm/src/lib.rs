@@ -75,6 +75,10 @@ pub struct RunOptions {
     /// adapter's `_register_source`). On for cases; off for `python main.py`-like runs,
     /// where linecache would read the file (which the sandbox does not).
     pub source_in_linecache: bool,
+    /// The program's other files (spec/INTERPRETING.md §1 `modules`): path relative to
+    /// the program's directory → source. With any, the directory (`main.py` and these) is
+    /// `sys.path[0]`, held in memory (`runtime::program`).
+    pub modules: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for RunOptions {
@@ -92,6 +96,7 @@ impl Default for RunOptions {
             module: None,
             host_metadata: false,
             source_in_linecache: false,
+            modules: std::collections::BTreeMap::new(),
         }
     }
 }

@@ -46,6 +46,76 @@ impl Vm {
         self.raise(exc)
     }
 
+    /// The AttributeError of a module (`v`, with namespace `dict`) that lacks `name` and
+    /// has no `__getattr__`, worded as `_Py_module_getattro_impl` words it: by the
+    /// `__name__` in its dict, saying "partially initialized" while its `__spec__` is
+    /// `_initializing` (its code is still running: a circular import), or that a
+    /// submodule being imported cannot be accessed yet.
+    fn module_no_attr(&mut self, v: &Value, dict: &Rc<Dict>, name: &str) -> Throw {
+        if self.cpython_owner_of(v, name).is_some() {
+            return self.no_attr(v, name);
+        }
+        let msg = match dict.get_str("__name__") {
+            Some(Value::Str(module)) => {
+                let spec = dict.get_str("__spec__");
+                let initializing = match &spec {
+                    Some(spec) => match self.spec_flag(spec, "_initializing", None) {
+                        Ok(b) => b,
+                        Err(e) => return e,
+                    },
+                    None => false,
+                };
+                let submodule = match (&spec, initializing) {
+                    (Some(spec), false) => {
+                        match self.spec_flag(spec, "_uninitialized_submodules", Some(name)) {
+                            Ok(b) => b,
+                            Err(e) => return e,
+                        }
+                    }
+                    _ => false,
+                };
+                if initializing {
+                    format!(
+                        "partially initialized module '{module}' has no attribute '{name}' \
+                         (most likely due to a circular import)"
+                    )
+                } else if submodule {
+                    format!(
+                        "cannot access submodule '{name}' of module '{module}' \
+                         (most likely due to a circular import)"
+                    )
+                } else {
+                    format!("module '{module}' has no attribute '{name}'")
+                }
+            }
+            _ => format!("module has no attribute '{name}'"),
+        };
+        let exc = self.new_exception(&self.ty("AttributeError"), vec![Value::str(&msg)]);
+        super::excmembers::set(self, &exc, "name", Some(Value::str(name)));
+        super::excmembers::set(self, &exc, "obj", Some(v.clone()));
+        self.raise(exc)
+    }
+
+    /// `_PyModuleSpec_IsInitializing` (`member` None: the truth of `spec.<attr>`) and
+    /// `_PyModuleSpec_IsUninitializedSubmodule` (`member in spec.<attr>`): any exception
+    /// on the way counts as false, as those functions clear it.
+    fn spec_flag(&mut self, spec: &Value, attr: &str, member: Option<&str>) -> Result<bool, Throw> {
+        let value = match self.getattr(spec, attr) {
+            Ok(x) => x,
+            Err(Throw::Exc(_) | Throw::Reraise(_)) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let answer = match member {
+            None => self.truthy(&value),
+            Some(m) => self.contains(&value, &Value::str(m)),
+        };
+        match answer {
+            Ok(b) => Ok(b),
+            Err(Throw::Exc(_) | Throw::Reraise(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Where CPython 3.12 would find attribute `name` of `v` (`Some("str")` for
     /// `"".casefold`), if it would.
     fn cpython_owner_of(&self, v: &Value, name: &str) -> Option<String> {
@@ -259,7 +329,7 @@ impl Vm {
                 // for a name its dict lacks.
                 None => match m.dict.get_str("__getattr__") {
                     Some(hook) => self.call1(&hook, Value::str(name)),
-                    None => Err(self.no_attr(v, name)),
+                    None => Err(self.module_no_attr(v, &m.dict, name)),
                 },
             },
             Value::Function(f) => match f.dict().get_str(name) {

@@ -77,6 +77,7 @@ pub fn run_module(
     vm.trace = TraceState::new(options);
     vm.stdlib = options.stdlib.clone();
     vm.host_metadata = options.host_metadata;
+    vm.program = super::program::ProgramDir::new(&options.filename, source, &options.modules);
     super::sysmod::import_state(&mut vm);
     super::syshooks::set_orig_argv(&mut vm, options, source);
     let globals = Dict::new_rc();
@@ -252,14 +253,15 @@ fn uncaught(vm: &mut Vm, exc: Value) -> End {
         .unwrap_or(Value::None);
     while let Value::Traceback(t) = tb {
         let code = vm.with_frame(&t.tb_frame, |f| f.info.code.clone());
-        if let Some(code) = code {
-            if *code.co_filename == *vm.filename {
-                let line = t
-                    .tb_lineno
-                    .map(|l| l.to_string())
-                    .unwrap_or_else(|| "None".into());
-                traceback.push(format!("{}:{}", code.co_name, line));
-            }
+        if let Some(prefix) = code.and_then(|code| {
+            let prefix = vm.channel_prefix(&code.co_filename)?;
+            Some(format!("{prefix}{}", code.co_name))
+        }) {
+            let line = t
+                .tb_lineno
+                .map(|l| l.to_string())
+                .unwrap_or_else(|| "None".into());
+            traceback.push(format!("{prefix}:{line}"));
         }
         tb = t.tb_next.borrow().clone();
     }

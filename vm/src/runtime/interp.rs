@@ -85,6 +85,8 @@ pub struct Vm {
     pub socket_timeout: i64,
     /// `RunOptions::host_metadata`.
     pub host_metadata: bool,
+    /// The program's directory with the case's modules (`RunOptions::modules`).
+    pub program: Option<Rc<super::program::ProgramDir>>,
     /// `gc`'s settings.
     pub gc_state: super::modules::gcmodule::State,
     /// `_ast`'s node classes and shared nodes, made on first use (`modules::ast::state`).
@@ -94,6 +96,18 @@ pub struct Vm {
 }
 
 impl Vm {
+    /// How the observation channels name a frame running code from `co_filename`
+    /// (INTERPRETING.md §3): `Some("")` for the program's own file (`main.py`),
+    /// `Some("pkg/sub.py:")` for one of the case's modules, `None` for any other code,
+    /// which the channels leave out.
+    pub fn channel_prefix(&self, co_filename: &str) -> Option<String> {
+        if *co_filename == *self.filename {
+            return Some(String::new());
+        }
+        let path = self.program.as_ref()?.module_path(co_filename)?;
+        Some(format!("{path}:"))
+    }
+
     pub fn new(filename: &str, fuel: u64) -> Vm {
         let mut vm = Vm {
             frames: Vec::new(),
@@ -128,6 +142,7 @@ impl Vm {
             socket_timeout: -1,
             gc_state: Default::default(),
             host_metadata: false,
+            program: None,
             ast: std::cell::RefCell::new(None),
             sys_state: Default::default(),
         };

@@ -51,6 +51,7 @@ mod object;
 mod ops;
 mod oserror;
 mod percent;
+mod program;
 mod protocol;
 mod range;
 mod reach;

@@ -153,13 +153,18 @@ pub fn import_state(vm: &mut Vm) {
         .map(|n| Value::str(n))
         .collect();
     d.set_str("builtin_module_names", Value::tuple(names));
-    let path = match &vm.stdlib {
+    let mut path = match &vm.stdlib {
         Some(lib) => vec![
             Value::str(&lib.to_string_lossy()),
             Value::str(&lib.join("lib-dynload").to_string_lossy()),
         ],
         None => Vec::new(),
     };
+    // The script's directory comes first (`PySys_SetArgvEx` / `pymain_run_python`'s
+    // sys.path[0]) when the program has one: a case with modules.
+    if vm.program.is_some() {
+        path.insert(0, Value::str(super::program::PROGRAM_DIR));
+    }
     d.set_str("path", Value::list(path));
     d.set_str("meta_path", Value::list(Vec::new()));
     d.set_str("path_hooks", Value::list(Vec::new()));

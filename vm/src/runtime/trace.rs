@@ -214,15 +214,16 @@ fn record(vm: &mut Vm, event: Event, line: Option<u32>, arg: &Value) -> PyResult
     if event == Event::Opcode {
         return Ok(());
     }
-    let filename = vm.filename.clone();
-    let f = vm.top()?;
-    if *f.info.code.co_filename != *filename {
+    let filename = vm.top()?.info.code.co_filename.clone();
+    let Some(prefix) = vm.channel_prefix(&filename) else {
         return Ok(());
-    }
+    };
+    let f = vm.top()?;
+    let is_program = prefix.is_empty();
     let name = f.info.code.co_name.clone();
     let at = line.or_else(|| f.current_line());
     let at_text = at.map(|l| l.to_string()).unwrap_or_else(|| "None".into());
-    let mut entry = format!("{} {}:{}", event.name(), name, at_text);
+    let mut entry = format!("{} {}{}:{}", event.name(), prefix, name, at_text);
     if event == Event::Exception {
         if let Value::Tuple(t) = arg {
             if let Some(Value::Type(ty)) = t.first() {
@@ -234,7 +235,8 @@ fn record(vm: &mut Vm, event: Event, line: Option<u32>, arg: &Value) -> PyResult
     if let Some(events) = vm.trace.events.as_mut() {
         events.push(entry);
     }
-    if event == Event::Line {
+    // Snapshot lines are lines of the program's own file.
+    if event == Event::Line && is_program {
         if let Some(l) = at {
             if vm.trace.snapshot_lines.contains(&l) && vm.trace.snapshot_count < MAX_SNAPSHOTS {
                 // A block that fails to render (RecursionError) is not counted.
@@ -258,10 +260,10 @@ fn snapshot(vm: &mut Vm, line: u32) -> PyResult<String> {
         frames_base: top + ADAPTER_FRAMES,
     };
     for i in (0..top).rev() {
-        let f = &mut vm.frames[i];
-        if *f.info.code.co_filename != *vm.filename {
+        let Some(prefix) = vm.channel_prefix(&vm.frames[i].info.code.co_filename) else {
             continue;
-        }
+        };
+        let f = &mut vm.frames[i];
         let name = f.info.code.co_name.clone();
         let lineno = if i + 1 == top {
             Some(line)
@@ -273,7 +275,8 @@ fn snapshot(vm: &mut Vm, line: u32) -> PyResult<String> {
                 .as_ref()
                 .is_some_and(|l| std::rc::Rc::ptr_eq(l, &f.globals));
         out.push_str(&format!(
-            "  {}:{}",
+            "  {}{}:{}",
+            prefix,
             name,
             lineno
                 .map(|l| l.to_string())
@@ -291,7 +294,9 @@ fn snapshot(vm: &mut Vm, line: u32) -> PyResult<String> {
             }
         }
         out.push('\n');
-        if is_module {
+        // The chain ends at the program's module frame; a module of the case being
+        // imported has its own module frame further in.
+        if is_module && prefix.is_empty() {
             break;
         }
     }

@@ -57,8 +57,15 @@ pub(super) fn stack_from(vm: &mut Vm, tb: Value) -> String {
                 code.co_filename, line, code.co_name
             ));
             if let Some(l) = t.tb_lineno {
+                let program_lines = vm.program.as_ref().and_then(|p| p.lines(&code.co_filename));
                 let source = if *code.co_filename == *vm.filename {
                     vm.source_lines.get(l as usize - 1).cloned()
+                } else if let Some(lines) = program_lines {
+                    // A module of the program's directory (`runtime::program`).
+                    (l as usize)
+                        .checked_sub(1)
+                        .and_then(|i| lines.get(i))
+                        .cloned()
                 } else {
                     file_line(&code.co_filename, l)
                 };

@@ -229,10 +229,16 @@ fn open(vm: &mut Vm, path: &Value, buffered: bool) -> PyResult<Value> {
         return Err(vm.unsupported(format!("opening a file named by a {n}")));
     };
     crate::runtime::standins::reject(vm, &p, "a path")?;
-    let file = super::posix::readable(vm, &p)?;
-    let data = match std::fs::read(&file) {
-        Ok(d) => d,
-        Err(e) => return Err(super::posix::os_error(vm, &e, &p)),
+    let data: Rc<[u8]> = match super::posix::in_program(vm, &p) {
+        Some(crate::runtime::program::Entry::File(data)) => data,
+        Some(other) => return Err(super::posix::program_error(vm, &other, &p)),
+        None => {
+            let file = super::posix::readable(vm, &p)?;
+            match std::fs::read(&file) {
+                Ok(d) => Rc::from(d),
+                Err(e) => return Err(super::posix::os_error(vm, &e, &p)),
+            }
+        }
     };
     Ok(Value::Native(Rc::new(Native::File(File {
         buffered,
@@ -241,7 +247,7 @@ fn open(vm: &mut Vm, path: &Value, buffered: bool) -> PyResult<Value> {
         } else {
             Value::Str(p)
         },
-        data: Rc::from(data),
+        data,
         pos: Cell::new(0),
         closed: Cell::new(false),
         _mode: RefCell::new("rb"),

@@ -21,6 +21,7 @@ use super::super::cpython_names;
 use super::super::dict::Dict;
 use super::super::interp::Vm;
 use super::super::object::{Args, Value};
+use super::super::program::{self, Entry};
 use super::super::{PyResult, Throw};
 
 /// CPython's `posix.__doc__`.
@@ -295,6 +296,13 @@ fn stat_of(
     if dir_fd.is_some_and(|d| !d.is_none()) {
         return Err(vm.unsupported(format!("posix.{fname} with dir_fd")));
     }
+    if let Some(entry) = in_program(vm, &path) {
+        return match entry {
+            Entry::File(data) => Ok(program_stat(vm, false, data.len())),
+            Entry::Dir(_) => Ok(program_stat(vm, true, 0)),
+            missing => Err(program_error(vm, &missing, &path)),
+        };
+    }
     let file = statable(vm, &path)?;
     let meta = if follow {
         std::fs::metadata(&file)
@@ -305,6 +313,60 @@ fn stat_of(
         Ok(m) => Ok(stat_result(vm, &m)),
         Err(e) => Err(os_error(vm, &e, &path)),
     }
+}
+
+/// What the program's directory (`runtime::program`) holds at `path`, when it is inside.
+/// It is also the working directory (as for `cd DIR; python main.py`), so a relative
+/// path is looked up there.
+pub fn in_program(vm: &Vm, path: &str) -> Option<Entry> {
+    let program = vm.program.as_ref()?;
+    if path.is_empty() {
+        // ENOENT, as the system answers for "".
+        return Some(Entry::Missing);
+    }
+    let p = Path::new(program::PROGRAM_DIR).join(path);
+    program.lookup(&program::normal(&p))
+}
+
+/// The OSError of a path of the program's directory that is not there (or goes through
+/// a file), as the system's would be.
+pub fn program_error(vm: &Vm, entry: &Entry, path: &str) -> Throw {
+    use std::io::{Error, ErrorKind};
+    let kind = match entry {
+        Entry::NotDir => ErrorKind::NotADirectory,
+        Entry::Dir(_) => ErrorKind::IsADirectory,
+        _ => ErrorKind::NotFound,
+    };
+    os_error(vm, &Error::from(kind), path)
+}
+
+/// The `stat_result` of a file (`size` bytes) or directory of the program's directory:
+/// owned by root, read-only, with every time 0 (they are in memory, made for the run).
+fn program_stat(vm: &Vm, dir: bool, size: usize) -> Value {
+    let mode: i64 = if dir { 0o040_755 } else { 0o100_644 };
+    let zero = || Value::Int(0);
+    let fields = vec![
+        Value::Int(mode),
+        zero(),
+        zero(),
+        Value::Int(if dir { 2 } else { 1 }),
+        zero(),
+        zero(),
+        Value::Int(i64::try_from(size).unwrap_or(i64::MAX)),
+        zero(),
+        zero(),
+        zero(),
+        Value::Float(0.0),
+        Value::Float(0.0),
+        Value::Float(0.0),
+        zero(),
+        zero(),
+        zero(),
+        Value::Int(4096),
+        Value::Int(i64::try_from(size.div_ceil(512)).unwrap_or(i64::MAX)),
+        zero(),
+    ];
+    super::super::structseq::make(vm, "stat_result", fields)
 }
 
 /// An `os.stat_result`: ten fields by index, nineteen by name.
@@ -346,10 +408,20 @@ fn listdir(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [path] = Spec::method("posix", "listdir", Style::Keywords, &["path"], 0)
         .keywords(0, 1)
         .bind::<1>(vm, &args, 0)?;
-    let Some(path) = path.filter(|p| !p.is_none()) else {
-        return Err(vm.unsupported("posix.listdir() of the working directory"));
+    let path = match path.filter(|p| !p.is_none()) {
+        Some(p) => p,
+        // The working directory of a program with a directory of its own is that one.
+        None if vm.program.is_some() => Value::str("."),
+        None => return Err(vm.unsupported("posix.listdir() of the working directory")),
     };
     let path = path_arg(vm, Some(path), "listdir")?;
+    if let Some(entry) = in_program(vm, &path) {
+        return match entry {
+            Entry::Dir(names) => Ok(Value::list(names.iter().map(|n| Value::str(n)).collect())),
+            Entry::File(_) => Err(program_error(vm, &Entry::NotDir, &path)),
+            missing => Err(program_error(vm, &missing, &path)),
+        };
+    }
     let dir = readable(vm, &path)?;
     let entries = match std::fs::read_dir(&dir) {
         Ok(e) => e,

@@ -78,8 +78,12 @@ fn uname(vm: &mut Vm, args: Args) -> PyResult<Value> {
     ))
 }
 
-/// The working directory of the VM's process, where `python` run in its place would be.
+/// The working directory of the VM's process, where `python` run in its place would be;
+/// for a program with a directory of its own (a case with modules), that directory.
 fn cwd(vm: &Vm) -> PyResult<String> {
+    if vm.program.is_some() {
+        return Ok(crate::runtime::program::PROGRAM_DIR.to_owned());
+    }
     match std::env::current_dir() {
         Ok(dir) => Ok(dir.to_string_lossy().into_owned()),
         Err(e) => Err(vm.unsupported(format!("posix.getcwd where the VM has none ({e})"))),
