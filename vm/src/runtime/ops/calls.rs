@@ -79,7 +79,7 @@ pub fn call_function_ex(vm: &mut Vm, arg: u32) -> PyResult<Step> {
                     "{what} argument after * must be an iterable, not {name}"
                 )));
             }
-            vm.collect(&other)?
+            vm.collect_hinted(&other)?
         }
     };
     let mut args = Args::new(pos);
