@@ -207,6 +207,11 @@ pub fn from_object(vm: &mut Vm, source: &Value, what: &str) -> PyResult<Vec<u8>>
         }
         Err(e) => return Err(e),
     };
+    // `_PyBytes_FromIterator` sizes its buffer by the source's length hint (a Python
+    // class's `__len__` or `__length_hint__` runs); `bytearray___init__` does not ask.
+    if what == "bytes" && vm.sized_by_class(source) {
+        vm.length_hint(source, 64)?;
+    }
     let mut out = Vec::new();
     while let Some(x) = vm.next(&it)? {
         out.push(if what == "bytes" {
@@ -723,6 +728,10 @@ fn extend(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 return Err(vm.type_error(format!("can't extend bytearray with {n}")));
             }
             let it = vm.iter(&items)?;
+            // `bytearray_extend`: the length hint after the iterator.
+            if vm.sized_by_class(&items) {
+                vm.length_hint(&items, 64)?;
+            }
             let mut out = Vec::new();
             while let Some(x) = vm.next(&it)? {
                 out.push(byte_value(vm, &x)?);

@@ -23,12 +23,7 @@ use super::{PyResult, Throw};
 /// Special method names CPython's type machinery or evaluator calls that this VM never
 /// calls: a class defining one would silently behave differently, so it is unsupported.
 /// (Names the VM does dispatch, such as `__eq__`, `__iter__` or `__add__`, are absent.)
-const UNDISPATCHED: &[&str] = &[
-    "__length_hint__",
-    "__buffer__",
-    "__release_buffer__",
-    "__weakref__",
-];
+const UNDISPATCHED: &[&str] = &["__buffer__", "__release_buffer__", "__weakref__"];
 
 /// `__build_class__(func, name, *bases, metaclass=None, **kwds)`: runs the class body
 /// with a fresh namespace, then creates the type (C3 MRO) and fills `__classcell__`.

@@ -41,6 +41,7 @@ mod interp;
 mod iterators;
 mod iterstep;
 mod keys;
+mod lengthhint;
 mod mappingproxy;
 mod memoryview;
 mod metaclass;

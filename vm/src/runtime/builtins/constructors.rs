@@ -203,12 +203,12 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
         },
         "list" => match first {
             None => Ok(Value::list(Vec::new())),
-            Some(v) => Ok(Value::list(vm.collect(&v)?)),
+            Some(v) => Ok(Value::list(vm.collect_hinted(&v)?)),
         },
         "tuple" => match first {
             None => Ok(Value::tuple(Vec::new())),
             Some(Value::Tuple(t)) => Ok(Value::Tuple(t)),
-            Some(v) => Ok(Value::tuple(vm.collect(&v)?)),
+            Some(v) => Ok(Value::tuple(vm.collect_hinted(&v)?)),
         },
         // `set_vectorcall`, `frozenset_vectorcall` (arguments checked above).
         "frozenset" => vm.new_frozenset(first.as_ref()),

@@ -576,7 +576,8 @@ fn sorted(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     if let Some((k, _)) = args.kw.first() {
         return Err(vm.type_error(format!("'{k}' is an invalid keyword argument for sort()")));
     }
-    let items = vm.collect(&args.pos[0])?;
+    // `PySequence_List`, through `list_extend`.
+    let items = vm.collect_hinted(&args.pos[0])?;
     let reverse = vm.truthy(&reverse)?;
     Ok(Value::list(sort_values(vm, items, &key, reverse)?))
 }

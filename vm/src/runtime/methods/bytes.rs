@@ -329,7 +329,7 @@ fn join(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
         other => other?,
     };
-    let items = vm.collect(&it)?;
+    let items = vm.collect_hinted(&it)?;
     let mut parts = Vec::with_capacity(items.len());
     let mut total = sep.len() as u128 * items.len().saturating_sub(1) as u128;
     for (i, v) in items.iter().enumerate() {

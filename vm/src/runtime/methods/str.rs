@@ -85,7 +85,7 @@ fn str_join(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let sep = recv_str(vm, &args)?;
     let it = vm.iter(&required(iterable));
     let it = retype(vm, it, "can only join an iterable")?;
-    let items = vm.collect(&it)?;
+    let items = vm.collect_hinted(&it)?;
     let mut parts = Vec::with_capacity(items.len());
     for (i, v) in items.iter().enumerate() {
         match v.builtin_value() {

@@ -429,24 +429,5 @@ fn length_hint(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Some(d) => super::super::argspec::index(vm, &d)?,
         None => 0,
     };
-    match vm.len(&obj) {
-        Ok(n) => return Ok(Value::Int(n as i64)),
-        Err(super::super::Throw::Exc(e)) if vm.is_instance_of(&e, "TypeError") => {}
-        Err(e) => return Err(e),
-    }
-    let t = vm.type_of(&obj);
-    let Some(hint) = vm.type_lookup(&t, "__length_hint__")? else {
-        return Ok(Value::Int(default));
-    };
-    let r = vm.call(&hint, Args::new(vec![obj]))?;
-    match r {
-        Value::NotImplemented => Ok(Value::Int(default)),
-        Value::Int(n) if n < 0 => Err(vm.value_error("__length_hint__() should return >= 0")),
-        Value::Int(_) => Ok(r),
-        Value::Bool(b) => Ok(Value::Int(i64::from(b))),
-        other => Err(vm.type_error(format!(
-            "__length_hint__ must be an integer, not {}",
-            vm.type_of(&other).name()
-        ))),
-    }
+    Ok(Value::Int(vm.length_hint(&obj, default)?))
 }

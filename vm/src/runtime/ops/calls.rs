@@ -79,7 +79,7 @@ pub fn call_function_ex(vm: &mut Vm, arg: u32) -> PyResult<Step> {
                     "{what} argument after * must be an iterable, not {name}"
                 )));
             }
-            vm.collect(&other)?
+            vm.collect_hinted(&other)?
         }
     };
     let mut args = Args::new(pos);
@@ -257,17 +257,18 @@ pub fn call_intrinsic_1(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     };
     let v = vm.top()?.pop()?;
     let res = match intrinsic {
-        // `sys.displayhook` (`sys_displayhook` in sysmodule.c): `builtins._` is None while
-        // the repr is computed, then the value.
+        // `print_expr` (intrinsics.c): the value goes to whatever `sys.displayhook` is now
+        // (a Python hook runs in a frame whose f_back is this one); a sys without one is a
+        // RuntimeError. The default hook is `sys_displayhook` (syshooks.rs).
         Intrinsic1::Print => {
-            if !v.is_none() {
-                vm.builtins.set_str("_", Value::None);
-                let text = vm.repr(&v)?;
-                // A repr escapes lone surrogates.
-                vm.stdout.push_str(&text);
-                vm.stdout.push('\n');
-                vm.builtins.set_str("_", v);
-            }
+            let hook = match vm.modules.get_str("sys") {
+                Some(Value::Module(m)) => m.dict.get_str("displayhook"),
+                _ => None,
+            };
+            let Some(hook) = hook else {
+                return Err(vm.err("RuntimeError", "lost sys.displayhook"));
+            };
+            vm.call1(&hook, v)?;
             Value::None
         }
         Intrinsic1::ImportStar => {

@@ -132,7 +132,7 @@ pub fn list_extend(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let Value::List(l) = vm.top()?.peek(arg as usize - 1)? else {
         return Err(Throw::Bug("LIST_EXTEND target".into()));
     };
-    let items = match vm.collect(&iterable) {
+    let items = match vm.collect_hinted(&iterable) {
         Ok(items) => items,
         Err(Throw::Exc(e)) if vm.is_instance_of(&e, "TypeError") && !vm.is_iterable(&iterable) => {
             let name = vm.type_of(&iterable).name().clone();
