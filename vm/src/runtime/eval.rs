@@ -242,9 +242,18 @@ fn uncaught(vm: &mut Vm, exc: Value) -> End {
     let exit_code = if type_name == "SystemExit" {
         exit_status(vm, &exc)
     } else {
-        let text = super::traceback::format_exception(vm, &exc);
-        vm.stderr.push_str(&text);
-        1
+        match print_uncaught(vm, &exc) {
+            Ok(code) => code,
+            Err(Throw::Exc(_) | Throw::Reraise(_)) => 1,
+            Err(Throw::OutOfFuel) => return End::OutOfFuel(vm.fuel_used),
+            Err(Throw::OutOfMemory) => {
+                return End::OutOfMemory {
+                    limit_bytes: vm.heap.limit,
+                }
+            }
+            Err(Throw::Unsupported(what)) => return End::Unsupported(what),
+            Err(Throw::Bug(what)) => return End::Bug(what),
+        }
     };
     let mut traceback = Vec::new();
     let mut tb = exc
@@ -271,6 +280,67 @@ fn uncaught(vm: &mut Vm, exc: Value) -> End {
         traceback,
         exit_code,
     })
+}
+
+/// CPython `_PyErr_PrintEx(tstate, 1)`, which `python main.py` runs for the exception
+/// escaping the module: it sets `sys.last_exc` (and the legacy `last_type`, `last_value`,
+/// `last_traceback`), then calls `sys.excepthook(type, value, traceback)`. The VM's own
+/// hook (still `sys.__excepthook__`) is printed directly; a hook the program installed
+/// runs as Python code. A hook that raises SystemExit ends the program with its status
+/// (`handle_system_exit`); any other error is shown as "Error in sys.excepthook:" followed
+/// by the original; a missing hook prints "sys.excepthook is missing" and the original.
+/// Returns the exit status. spec: exceptions.uncaught
+fn print_uncaught(vm: &mut Vm, exc: &Value) -> PyResult<i32> {
+    let ty = Value::Type(vm.type_of(exc));
+    let tb = exc
+        .exc()
+        .map(|d| d.traceback.borrow().clone())
+        .unwrap_or(Value::None);
+    let Some(Value::Module(sys)) = vm.modules.get_str("sys") else {
+        let text = super::traceback::format_exception(vm, exc);
+        vm.stderr.push_str(&text);
+        return Ok(1);
+    };
+    sys.dict.set_str("last_exc", exc.clone());
+    sys.dict.set_str("last_type", ty.clone());
+    sys.dict.set_str("last_value", exc.clone());
+    sys.dict.set_str("last_traceback", tb.clone());
+    let hook = sys.dict.get_str("excepthook");
+    let native = sys.dict.get_str("__excepthook__");
+    let hook = match hook {
+        None => {
+            vm.stderr.push_str("sys.excepthook is missing\n");
+            let text = super::traceback::format_exception(vm, exc);
+            vm.stderr.push_str(&text);
+            return Ok(1);
+        }
+        Some(h) if native.is_some_and(|n| n.is(&h)) => {
+            let text = super::traceback::format_exception(vm, exc);
+            vm.stderr.push_str(&text);
+            return Ok(1);
+        }
+        Some(h) => h,
+    };
+    let args = super::object::Args {
+        pos: vec![ty, exc.clone(), tb],
+        ..Default::default()
+    };
+    match vm.call(&hook, args) {
+        Ok(_) => Ok(1),
+        Err(Throw::Exc(e) | Throw::Reraise(e)) => {
+            if vm.is_instance_of(&e, "SystemExit") {
+                return Ok(exit_status(vm, &e));
+            }
+            let hook_error = super::traceback::format_exception(vm, &e);
+            let original = super::traceback::format_exception(vm, exc);
+            vm.stderr.push_str("Error in sys.excepthook:\n");
+            vm.stderr.push_str(&hook_error);
+            vm.stderr.push_str("\nOriginal exception was:\n");
+            vm.stderr.push_str(&original);
+            Ok(1)
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// `SystemExit` ends the program without a traceback; its code decides the exit status

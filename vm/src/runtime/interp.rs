@@ -535,32 +535,38 @@ impl Vm {
                     };
                     *fo.back.borrow_mut() = Some(back);
                 }
-                let data = Frame {
-                    info: frame.info.clone(),
-                    func: frame.func.clone(),
-                    globals: frame.globals.clone(),
-                    builtins: frame.builtins.clone(),
-                    locals: frame.locals.clone(),
-                    locals_mapping: frame.locals_mapping.clone(),
-                    localsplus: frame.localsplus.clone(),
-                    prev_instr: frame.prev_instr,
-                    instr: frame.instr,
-                    next_instr: frame.next_instr,
-                    frame_obj: None,
-                    serial: frame.serial,
-                    kwnames: None,
-                    entry: false,
-                    generator: None,
-                    inline_return: None,
-                };
-                let nlocals = data.info.nlocalsplus();
-                let mut data = data;
-                data.localsplus.truncate(nlocals);
-                *fo.owned.borrow_mut() = Some(data);
+                take_ownership(&fo, &frame);
             } else {
                 frame.frame_obj = Some(fo);
             }
         }
         Ok(frame)
     }
+}
+
+/// CPython `take_ownership`: frame object `fo` outlives its interpreter frame and keeps a
+/// copy of the frame's data (without the value stack), so `f_lineno`, `f_lasti` and
+/// `f_locals` still answer. The caller fixes `f_back`.
+pub fn take_ownership(fo: &FrameObject, frame: &Frame) {
+    let mut data = Frame {
+        info: frame.info.clone(),
+        func: frame.func.clone(),
+        globals: frame.globals.clone(),
+        builtins: frame.builtins.clone(),
+        locals: frame.locals.clone(),
+        locals_mapping: frame.locals_mapping.clone(),
+        localsplus: frame.localsplus.clone(),
+        prev_instr: frame.prev_instr,
+        instr: frame.instr,
+        next_instr: frame.next_instr,
+        frame_obj: None,
+        serial: frame.serial,
+        kwnames: None,
+        entry: false,
+        generator: None,
+        inline_return: None,
+    };
+    let nlocals = data.info.nlocalsplus();
+    data.localsplus.truncate(nlocals);
+    *fo.owned.borrow_mut() = Some(data);
 }

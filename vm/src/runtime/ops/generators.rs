@@ -743,7 +743,19 @@ impl Vm {
     fn close_one(&mut self, gen: &Rc<Generator>, exc: Option<Value>) -> PyResult<()> {
         if !gen.started.get() || gen.finished.get() {
             gen.finished.set(true);
-            *gen.frame.borrow_mut() = None;
+            // 3.12's gen_close only marks a never-started generator completed; its frame
+            // is cleared later and a kept frame object takes ownership of it then
+            // (`take_ownership`), with `f_back` None as the frame was never linked, and
+            // its line still `co_firstlineno`.
+            if let Some(frame) = gen.frame.borrow_mut().take() {
+                if let Some(fo) = &frame.frame_obj {
+                    if fo.back.borrow().is_none() {
+                        *fo.back.borrow_mut() = Some(Value::None);
+                    }
+                    crate::runtime::interp::take_ownership(fo, &frame);
+                    *fo.generator.borrow_mut() = Weak::new();
+                }
+            }
             return match exc {
                 Some(e) => Err(Throw::Exc(e)),
                 None => Ok(()),
