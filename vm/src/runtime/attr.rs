@@ -660,6 +660,16 @@ impl Vm {
             }
             Value::Module(m) => match name {
                 "__dict__" => Some(Value::Dict(m.dict.clone())),
+                // `module_get_annotations`: the dict's entry, else a new empty dict
+                // stored there.
+                "__annotations__" => Some(match m.dict.get_str(name) {
+                    Some(a) => a,
+                    None => {
+                        let a = Value::Dict(Dict::new_rc());
+                        m.dict.set_str(name, a.clone());
+                        a
+                    }
+                }),
                 _ => None,
             },
             Value::Type(t) => match name {
