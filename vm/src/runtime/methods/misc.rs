@@ -84,9 +84,8 @@ fn slot_call(vm: &mut Vm, args: Args) -> PyResult<Value> {
     vm.call(&callable, rest)
 }
 
-/// `function.__get__(instance, owner=None, /)` (`wrap_descr_get` around
-/// `func_descr_get`): the function itself for no instance, else a method bound to it.
-fn function_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
+/// `wrap_descr_get`'s argument checks: one or two arguments after the descriptor.
+fn get_arity(vm: &Vm, args: &Args) -> PyResult<()> {
     if !args.kw.is_empty() {
         return Err(vm.type_error("wrapper __get__() takes no keyword arguments"));
     }
@@ -97,6 +96,13 @@ fn function_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if n > 2 {
         return Err(vm.type_error(format!("__get__ expected at most 2 arguments, got {n}")));
     }
+    Ok(())
+}
+
+/// `function.__get__(instance, owner=None, /)` (`wrap_descr_get` around
+/// `func_descr_get`): the function itself for no instance, else a method bound to it.
+fn function_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    get_arity(vm, &args)?;
     let func = args.pos[0].clone();
     let obj = args.pos[1].clone();
     let owner = args.pos.get(2).cloned().unwrap_or(Value::None);
@@ -118,16 +124,7 @@ fn function_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// `method_get` and `wrapperdescr_get`): the descriptor itself for no instance, else,
 /// once `descr_check` found the instance of the descriptor's type, the method bound to it.
 fn descriptor_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    if !args.kw.is_empty() {
-        return Err(vm.type_error("wrapper __get__() takes no keyword arguments"));
-    }
-    let n = args.pos.len().saturating_sub(1);
-    if n == 0 {
-        return Err(vm.type_error("__get__ expected at least 1 argument, got 0"));
-    }
-    if n > 2 {
-        return Err(vm.type_error(format!("__get__ expected at most 2 arguments, got {n}")));
-    }
+    get_arity(vm, &args)?;
     let descr = args.pos[0].clone();
     let obj = args.pos[1].clone();
     let owner = args.pos.get(2).cloned().unwrap_or(Value::None);

@@ -187,16 +187,7 @@ fn inside(vm: &Vm, path: &str, metadata: bool) -> PyResult<PathBuf> {
              sandbox does not read)"
         )));
     }
-    let mut normal = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::ParentDir => {
-                normal.pop();
-            }
-            Component::CurDir => {}
-            other => normal.push(other),
-        }
-    }
+    let normal = crate::runtime::program::normal(p);
     let Some(root) = &vm.stdlib else {
         return Err(vm.unsupported(format!("reading {path:?} without a standard library")));
     };

@@ -255,6 +255,19 @@ fn normpath(s: &str) -> String {
     b[start..stop.max(start)].iter().collect()
 }
 
+/// `conv_confname`: a configuration name given as a string (looked up in `table`) or an
+/// int.
+fn conf_name(vm: &mut Vm, name: &Value, table: &[(&str, i64)]) -> PyResult<i64> {
+    match name.builtin_value() {
+        Value::Str(s) => match table.iter().find(|(n, _)| **n == **s) {
+            Some(&(_, c)) => Ok(c),
+            None => Err(vm.value_error("unrecognized configuration name")),
+        },
+        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => c_int(vm, name),
+        _ => Err(vm.type_error("configuration names must be strings or integers")),
+    }
+}
+
 /// `confstr(name, /)`: the name as CPython converts it (`conv_confstr_confname`); only
 /// `CS_GNU_LIBC_VERSION` is answered — by the glibc this process runs on, the one CPython
 /// on this machine loads, read from the release string in the library file that
@@ -264,19 +277,7 @@ fn confstr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [name] =
         Spec::method("posix", "confstr", Style::O, &["name"], 1).bind::<1>(vm, &args, 0)?;
     let name = required(name);
-    let code = match name.builtin_value() {
-        Value::Str(s) => match cpython_names::POSIX_CONFSTR_NAMES
-            .iter()
-            .find(|(n, _)| **n == **s)
-        {
-            Some(&(_, c)) => c,
-            None => return Err(vm.value_error("unrecognized configuration name")),
-        },
-        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => c_int(vm, &name)?,
-        _ => {
-            return Err(vm.type_error("configuration names must be strings or integers"));
-        }
-    };
+    let code = conf_name(vm, &name, cpython_names::POSIX_CONFSTR_NAMES)?;
     let libc_version = cpython_names::POSIX_CONFSTR_NAMES
         .iter()
         .find(|(n, _)| *n == "CS_GNU_LIBC_VERSION")
@@ -328,19 +329,7 @@ fn sysconf(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [name] =
         Spec::method("posix", "sysconf", Style::O, &["name"], 1).bind::<1>(vm, &args, 0)?;
     let name = required(name);
-    let code = match name.builtin_value() {
-        Value::Str(s) => match cpython_names::POSIX_SYSCONF_NAMES
-            .iter()
-            .find(|(n, _)| **n == **s)
-        {
-            Some(&(_, c)) => c,
-            None => return Err(vm.value_error("unrecognized configuration name")),
-        },
-        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => c_int(vm, &name)?,
-        _ => {
-            return Err(vm.type_error("configuration names must be strings or integers"));
-        }
-    };
+    let code = conf_name(vm, &name, cpython_names::POSIX_SYSCONF_NAMES)?;
     let iov_max = cpython_names::POSIX_SYSCONF_NAMES
         .iter()
         .find(|(n, _)| *n == "SC_IOV_MAX")
