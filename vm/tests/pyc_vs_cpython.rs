@@ -5,8 +5,12 @@
 //!   (`importlib`'s header check, `marshal.loads`) and it equals CPython's own `compile()`
 //!   of the same source field by field, recursively (`support/pyc_compare.py` lists the
 //!   fields), in one python3.12 process for all cases;
-//! - `python_runs_framespec_pyc::CASE`: `python3.12 framespec.pyc` prints what
-//!   `python3.12 main.py` prints (stdout, stderr, exit status), one trial per case.
+//! - `python_runs_framespec_pyc::CASE`: `python3.12 prog.pyc` prints the same (stdout,
+//!   stderr, exit status) whether `prog.pyc` is framespec's or CPython's own `.pyc` of the
+//!   case's `main.py` (`py_compile`, named `main.py` in the code as framespec's is), one
+//!   trial per case. Both run from the same file in the same directory, so a program that
+//!   looks at its own file (`__file__`, `inspect.getmodule`, `linecache`) sees the same
+//!   thing either way, and only the bytecode differs.
 //!
 //! The other direction, framespec running the `.pyc` CPython writes for every case, is the
 //! `reference-cpython-compiled` target, judged against each case's expectations in
@@ -247,15 +251,30 @@ fn python_output(
 fn python_runs_pyc(python: &Path, id: &str, source: &str) -> Result<(), Failed> {
     let dir = scratch(id);
     std::fs::write(dir.join("main.py"), source).map_err(|e| e.to_string())?;
-    std::fs::write(dir.join("framespec.pyc"), framespec_pyc(source)?).map_err(|e| e.to_string())?;
-    let expected = python_output(python, &dir, "main.py")?;
-    let got = python_output(python, &dir, "framespec.pyc")?;
+    let compiled = Command::new(python)
+        .args([
+            "-c",
+            "import py_compile; py_compile.compile('main.py', cfile='prog.pyc', dfile='main.py', doraise=True)",
+        ])
+        .current_dir(&dir)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    if !compiled.status.success() {
+        return Err(format!(
+            "py_compile failed: {}",
+            String::from_utf8_lossy(&compiled.stderr)
+        )
+        .into());
+    }
+    let expected = python_output(python, &dir, "prog.pyc")?;
+    std::fs::write(dir.join("prog.pyc"), framespec_pyc(source)?).map_err(|e| e.to_string())?;
+    let got = python_output(python, &dir, "prog.pyc")?;
     let _ = std::fs::remove_dir_all(&dir);
     if expected == got {
         return Ok(());
     }
     Err(format!(
-        "python3.12 main.py:\n--- stdout\n{}--- stderr\n{}--- status {:?}\npython3.12 framespec.pyc:\n--- stdout\n{}--- stderr\n{}--- status {:?}",
+        "python3.12 prog.pyc (CPython's):\n--- stdout\n{}--- stderr\n{}--- status {:?}\npython3.12 prog.pyc (framespec's):\n--- stdout\n{}--- stderr\n{}--- status {:?}",
         expected.0, expected.1, expected.2, got.0, got.1, got.2
     )
     .into())
