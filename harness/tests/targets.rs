@@ -10,7 +10,7 @@ mod binary;
 #[path = "common/cpython.rs"]
 mod cpython;
 
-use binary::{framespec, framespec_with, text, workspace};
+use binary::{framespec, framespec_blessing, framespec_with, text, workspace};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -309,7 +309,7 @@ fn a_case_with_modules_blesses_and_passes_everywhere(python: &Path) -> Result<()
     std::fs::write(&case, text).expect("case written");
     let case_arg = case.to_str().expect("UTF-8 path");
     let python_arg = python.to_str().expect("UTF-8 path");
-    let out = framespec(&["bless", case_arg, "--python", python_arg]);
+    let out = framespec_blessing(&[case_arg, "--python", python_arg]);
     assert_eq!(out.status.code(), Some(0), "{}", text_of(&out));
     let blessed = std::fs::read_to_string(&case).expect("blessed case");
     for wanted in [

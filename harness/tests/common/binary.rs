@@ -21,6 +21,19 @@ pub fn framespec_with(args: &[&str], vars: &[(&str, &str)]) -> Output {
         .expect("the framespec binary runs")
 }
 
+/// Runs `framespec bless ARGS` on a case the test wrote itself. `bless` refuses to run
+/// when `CI` is set (expectations are recorded on a developer machine), so the test's own
+/// scratch case is blessed with `CI` removed from the child's environment.
+pub fn framespec_blessing(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_framespec"))
+        .arg("bless")
+        .args(args)
+        .env_remove("CI")
+        .current_dir(workspace())
+        .output()
+        .expect("the framespec binary runs")
+}
+
 /// The workspace root (where `cases/` is).
 pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
