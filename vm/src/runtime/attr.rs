@@ -550,7 +550,18 @@ impl Vm {
                     Some(o) => format!("{o}.{}", b.name),
                     None => b.name.to_owned(),
                 })),
-                "__module__" => Some(b.module.map(Value::str).unwrap_or(Value::None)),
+                // `m_module`: the module's own `__name__` object, so `iter.__module__ is
+                // builtins.__name__` (pickle's memo sees one string for all of them).
+                "__module__" => Some(match b.module {
+                    Some(m) => match self.modules.get_str(m) {
+                        Some(Value::Module(module)) => match module.dict.get_str("__name__") {
+                            Some(Value::Str(n)) if &*n == m => Value::Str(n),
+                            _ => Value::str(m),
+                        },
+                        _ => Value::str(m),
+                    },
+                    None => Value::None,
+                }),
                 // A type's `__new__` is bound to the type (`tp_new_wrapper`); a module's
                 // function to the module. A method descriptor has no `__self__`.
                 "__self__" => match (b.owner, b.module) {
@@ -684,6 +695,11 @@ impl Vm {
                     .dict
                     .get_str("__module__")
                     .or_else(|| Some(Value::Str(t.module.clone()))),
+                // A built-in type named without a dot is in `builtins`, the interned
+                // string (`&_Py_ID(builtins)`); the others keep one string per type.
+                "__module__" if &*t.module == "builtins" => {
+                    Some(Value::Str(super::dict::intern("builtins")))
+                }
                 "__module__" => Some(Value::Str(t.module.clone())),
                 "__mro__" => Some(Value::tuple(t.mro().into_iter().map(Value::Type).collect())),
                 "__bases__" => Some(Value::tuple(

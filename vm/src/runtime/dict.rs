@@ -785,6 +785,17 @@ pub fn clear_interned() {
     });
 }
 
+/// Whether `s` is the interned copy of its text (not merely equal to it).
+pub fn is_interned(s: &Rc<str>) -> bool {
+    INTERNED.with(|names| {
+        names.try_borrow().is_ok_and(|names| {
+            names
+                .get_key_value(&**s)
+                .is_some_and(|(k, ())| Rc::ptr_eq(k, s))
+        })
+    })
+}
+
 /// The one `Rc<str>` of each name stored through [`Dict::set_str`] (CPython's interned
 /// strings: equal names are one object).
 pub fn intern(name: &str) -> Rc<str> {

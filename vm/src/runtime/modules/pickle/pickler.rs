@@ -50,8 +50,11 @@ pub struct Pickler {
     memo: HashMap<MemoKey, (usize, Value)>,
     /// The file's `write`, for `Pickler.dump`; `None` for `dumps`.
     pub write: Option<Value>,
-    /// The address of each memoized str CPython might intern or cache, by content.
-    strs: HashMap<Rc<str>, usize>,
+    /// Each memoized str CPython might intern or cache, by content.
+    strs: HashMap<Rc<str>, Value>,
+    /// The addresses of strs whose identity is CPython's (see [`Pickler::vouch`]).
+    /// (Kept alive here, so an address is never reused while vouched for.)
+    vouched: HashMap<usize, Value>,
 }
 
 /// Whether CPython may hold equal copies of this string as one object: identifier-like
@@ -75,7 +78,28 @@ impl Pickler {
             memo: HashMap::new(),
             write,
             strs: HashMap::new(),
+            vouched: HashMap::new(),
         }
+    }
+
+    /// Notes that this str (kept alive by the memo once saved) is an object whose identity
+    /// the VM keeps as CPython does.
+    pub(super) fn vouch(&mut self, s: &Value) {
+        if let Value::Str(_) = s {
+            self.vouched.insert(s.address(), s.clone());
+        }
+    }
+
+    /// Whether this string's identity is one the VM keeps as CPython does: vouched for, the
+    /// interned copy of its text, or a loaded module's `__name__` (a native function's
+    /// `m_module`). Two such strings that are distinct objects are distinct in CPython too,
+    /// so the memo may hold both.
+    fn known(&self, vm: &Vm, s: &Value) -> bool {
+        let Value::Str(text) = s else { return false };
+        self.vouched.contains_key(&s.address())
+            || crate::runtime::dict::is_interned(text)
+            || matches!(vm.modules.get_str(text), Some(Value::Module(m))
+                if matches!(m.dict.get_str("__name__"), Some(Value::Str(n)) if Rc::ptr_eq(&n, text)))
     }
 
     pub(super) fn bin(&self) -> bool {
@@ -85,6 +109,7 @@ impl Pickler {
     pub fn clear_memo(&mut self) {
         self.memo.clear();
         self.strs.clear();
+        self.vouched.clear();
     }
 
     /// `_Pickler_Write`: opens a frame (its header reserved) when framing and none is open.
@@ -353,14 +378,17 @@ impl Pickler {
     fn save_str(&mut self, vm: &mut Vm, obj: &Value, s: &str) -> PyResult<()> {
         if !s.is_empty() && shareable(s) {
             match self.strs.get(s) {
-                Some(&a) if a != obj.address() => {
+                Some(a)
+                    if a.address() != obj.address()
+                        && !(self.known(vm, a) && self.known(vm, obj)) =>
+                {
                     return Err(vm.unsupported(format!(
                         "pickling the string {s:?} equal to another already pickled, which \
                          CPython may hold as the same object"
                     )))
                 }
                 _ => {
-                    self.strs.insert(Rc::from(s), obj.address());
+                    self.strs.insert(Rc::from(s), obj.clone());
                 }
             }
         }

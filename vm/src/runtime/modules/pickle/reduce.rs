@@ -216,12 +216,12 @@ impl Pickler {
             let r = vm.repr(&global_name)?;
             return Err(vm.err("AttributeError", format!("Can't pickle local object {r}")));
         }
-        let mut module_name = whichmodule(vm, obj, &dotted)?;
-        // A built-in type's `__module__` is an interned string in CPython.
-        if let (Value::Type(t), Value::Str(m)) = (obj, &module_name) {
-            if t.is_builtin() {
-                module_name = Value::Str(super::super::super::dict::intern(m));
-            }
+        let module_name = whichmodule(vm, obj, &dotted)?;
+        // The `__module__` of a built-in type or native function has the identity CPython
+        // gives it (the interned "builtins", a type's own string, the module's `__name__`),
+        // so the memo may hold it beside an equal string.
+        if matches!(obj, Value::Builtin(_)) || matches!(obj, Value::Type(t) if t.is_builtin()) {
+            self.vouch(&module_name);
         }
         let Value::Str(mname) = module_name.clone() else {
             return Err(vm.unsupported("pickling a global whose __module__ is not a str"));
