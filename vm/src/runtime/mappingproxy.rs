@@ -27,7 +27,9 @@ pub struct MappingProxy {
     pub dict: Option<Rc<Dict>>,
     /// A proxy of an exact `collections.OrderedDict` (Lib/inspect.py's
     /// `Signature.parameters`): the OrderedDict, whose payload `dict` is, in its order;
-    /// its repr, str and `copy()` are the OrderedDict's.
+    /// its repr, str and `copy()` are the OrderedDict's. With no `dict`, a proxy of any
+    /// other mapping (a dict subclass, a `ChainMap`), every operation passed on to it
+    /// through its protocols and methods, as `descrobject.c`'s `mappingproxy_*` do.
     pub mapping: Option<Value>,
 }
 
@@ -58,8 +60,8 @@ pub fn of_dict(vm: &Vm, d: &Rc<Dict>) -> Value {
     })))
 }
 
-/// `types.MappingProxyType(mapping)` (`mappingproxy_new`): a live read-only view of a
-/// dict; of another mapping, unsupported.
+/// `types.MappingProxyType(mapping)` (`mappingproxy_new`): a live read-only view of any
+/// mapping (`mappingproxy_check_mapping`: a type with `__getitem__`, not a list or tuple).
 pub fn new(vm: &mut Vm, args: &Args) -> PyResult<Value> {
     let given = args.pos.len() + args.kw.len();
     if given > 1 {
@@ -91,7 +93,11 @@ pub fn new(vm: &mut Vm, args: &Args) -> PyResult<Value> {
             vm.type_of(&mapping).name()
         ))),
         other if vm.type_of(other).lookup("__getitem__").is_some() => {
-            Err(vm.unsupported("a mappingproxy of a mapping other than a dict"))
+            Ok(Value::Native(Rc::new(Native::MappingProxy(MappingProxy {
+                of: vm.ty("dict"),
+                dict: None,
+                mapping: Some(other.clone()),
+            }))))
         }
         other => Err(vm.type_error(format!(
             "mappingproxy() argument must be a mapping, not {}",
@@ -403,6 +409,24 @@ pub fn contents(vm: &Vm, t: &Rc<Type>) -> PyResult<Rc<Dict>> {
     Ok(d)
 }
 
+/// The mapping of a proxy of a mapping other than a dict, an OrderedDict or a class's
+/// namespace: each method then passes the operation on to it.
+fn general(args: &Args) -> Option<Value> {
+    match args.pos.first() {
+        Some(Value::Native(n)) => match &**n {
+            Native::MappingProxy(p) if p.dict.is_none() => p.mapping.clone(),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `mapping.name(*rest)` (`PyObject_CallMethod…`), for a general proxy.
+fn pass_on(vm: &mut Vm, m: &Value, name: &str, rest: &[Value]) -> PyResult<Value> {
+    let f = vm.getattr(m, name)?;
+    vm.call(&f, Args::new(rest.to_vec()))
+}
+
 fn this(vm: &Vm, args: &Args) -> PyResult<(Rc<Type>, Option<Rc<Dict>>)> {
     match args.pos.first() {
         Some(Value::Native(n)) => match &**n {
@@ -454,8 +478,11 @@ fn lookup(
 }
 
 fn getitem(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let t = this(vm, &args)?;
     let key = args.pos.get(1).cloned().unwrap_or(Value::None);
+    if let Some(m) = general(&args) {
+        return vm.getitem(&m, &key);
+    }
+    let t = this(vm, &args)?;
     match lookup(vm, &t, &key)? {
         Some(v) => Ok(v),
         None => Err(vm.err_args("KeyError", vec![key])),
@@ -471,14 +498,21 @@ fn get(vm: &mut Vm, args: Args) -> PyResult<Value> {
         1,
     )
     .bind::<2>(vm, &args, 1)?;
+    // `mappingproxy_get`: the mapping's own `get`, given the arguments as passed.
+    if let Some(m) = general(&args) {
+        return pass_on(vm, &m, "get", &args.pos[1..]);
+    }
     let t = this(vm, &args)?;
     let key = key.unwrap_or(Value::None);
     Ok(lookup(vm, &t, &key)?.unwrap_or(default.unwrap_or(Value::None)))
 }
 
 fn contains(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let t = this(vm, &args)?;
     let key = args.pos.get(1).cloned().unwrap_or(Value::None);
+    if let Some(m) = general(&args) {
+        return Ok(Value::Bool(vm.contains(&m, &key)?));
+    }
+    let t = this(vm, &args)?;
     Ok(Value::Bool(lookup(vm, &t, &key)?.is_some()))
 }
 
@@ -491,15 +525,24 @@ fn whole(vm: &mut Vm, args: &Args) -> PyResult<Rc<Dict>> {
 }
 
 fn len(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    if let Some(m) = general(&args) {
+        return Ok(Value::Int(vm.len(&m)? as i64));
+    }
     Ok(Value::Int(whole(vm, &args)?.len() as i64))
 }
 
 fn iter(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    if let Some(m) = general(&args) {
+        return vm.iter(&m);
+    }
     let d = whole(vm, &args)?;
     vm.iter(&Value::Dict(d))
 }
 
 fn dict_method(vm: &mut Vm, args: Args, name: &str) -> PyResult<Value> {
+    if let Some(m) = general(&args) {
+        return pass_on(vm, &m, name, &args.pos[1..]);
+    }
     let d = Value::Dict(whole(vm, &args)?);
     let m = vm.getattr(&d, name)?;
     vm.call(&m, Args::new(args.pos[1..].to_vec()))
@@ -526,6 +569,19 @@ fn mapping_of(args: &Args) -> Option<Value> {
         },
         _ => None,
     }
+}
+
+/// `mappingproxy_reversed`: the mapping's `__reversed__()`.
+fn reversed(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let m = match general(&args) {
+        // The VM's dict keeps `__reversed__` inside `reversed()` (dict_reversed), which
+        // also calls a subclass's own; another mapping's is looked up as CPython does.
+        Some(m) if !vm.is_instance_of(&m, "dict") => return pass_on(vm, &m, "__reversed__", &[]),
+        Some(m) => m,
+        None => Value::Dict(whole(vm, &args)?),
+    };
+    let f = Value::Type(vm.ty("reversed"));
+    vm.call1(&f, m)
 }
 
 fn copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -589,6 +645,7 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("mappingproxy", "values", values),
     ("mappingproxy", "items", items),
     ("mappingproxy", "copy", copy),
+    ("mappingproxy", "__reversed__", reversed),
     ("mappingproxy", "__repr__", repr),
     ("mappingproxy", "__str__", str_method),
     ("mappingproxy", "__hash__", hash),
