@@ -412,9 +412,16 @@ pub fn contents(vm: &Vm, t: &Rc<Type>) -> PyResult<Rc<Dict>> {
 /// The mapping of a proxy of a mapping other than a dict, an OrderedDict or a class's
 /// namespace: each method then passes the operation on to it.
 fn general(args: &Args) -> Option<Value> {
+    the_proxy(args)
+        .filter(|p| p.dict.is_none())
+        .and_then(|p| p.mapping.clone())
+}
+
+/// The proxy a method was called on (`args.pos[0]`).
+fn the_proxy(args: &Args) -> Option<&MappingProxy> {
     match args.pos.first() {
         Some(Value::Native(n)) => match &**n {
-            Native::MappingProxy(p) if p.dict.is_none() => p.mapping.clone(),
+            Native::MappingProxy(p) => Some(p),
             _ => None,
         },
         _ => None,
@@ -539,7 +546,9 @@ fn iter(vm: &mut Vm, args: Args) -> PyResult<Value> {
     vm.iter(&Value::Dict(d))
 }
 
+/// `keys`, `values`, `items` (`METH_NOARGS`): the mapping's own method.
 fn dict_method(vm: &mut Vm, args: Args, name: &str) -> PyResult<Value> {
+    super::argspec::no_args(vm, &args, "mappingproxy", name)?;
     if let Some(m) = general(&args) {
         return pass_on(vm, &m, name, &args.pos[1..]);
     }
@@ -562,17 +571,12 @@ fn items(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// The OrderedDict a proxy shows, if it shows one.
 fn mapping_of(args: &Args) -> Option<Value> {
-    match args.pos.first() {
-        Some(Value::Native(n)) => match &**n {
-            Native::MappingProxy(p) => p.mapping.clone(),
-            _ => None,
-        },
-        _ => None,
-    }
+    the_proxy(args).and_then(|p| p.mapping.clone())
 }
 
 /// `mappingproxy_reversed`: the mapping's `__reversed__()`.
 fn reversed(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    super::argspec::no_args(vm, &args, "mappingproxy", "__reversed__")?;
     let m = match general(&args) {
         // The VM's dict keeps `__reversed__` inside `reversed()` (dict_reversed), which
         // also calls a subclass's own; another mapping's is looked up as CPython does.
@@ -585,6 +589,7 @@ fn reversed(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    super::argspec::no_args(vm, &args, "mappingproxy", "copy")?;
     if let Some(m) = mapping_of(&args) {
         let f = vm.getattr(&m, "copy")?;
         return vm.call(&f, Args::new(Vec::new()));

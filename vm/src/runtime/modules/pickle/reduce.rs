@@ -217,10 +217,11 @@ impl Pickler {
             return Err(vm.err("AttributeError", format!("Can't pickle local object {r}")));
         }
         let module_name = whichmodule(vm, obj, &dotted)?;
-        // The `__module__` of a built-in type or native function has the identity CPython
-        // gives it (the interned "builtins", a type's own string, the module's `__name__`),
-        // so the memo may hold it beside an equal string.
-        if matches!(obj, Value::Builtin(_)) || matches!(obj, Value::Type(t) if t.is_builtin()) {
+        // A built-in type's `__module__` has the identity CPython gives it (the interned
+        // "builtins", else one string of the type's own), so the memo may hold it beside
+        // an equal string. (A native function's is its module's `__name__`, which
+        // `Pickler::known` recognises; a fallback copy of the name is not vouched for.)
+        if matches!(obj, Value::Type(t) if t.is_builtin()) {
             self.vouch(&module_name);
         }
         let Value::Str(mname) = module_name.clone() else {
