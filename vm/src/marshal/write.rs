@@ -20,9 +20,47 @@ use crate::compile::{const_key, ConstKey};
 
 /// `marshal.dumps(code)`: the marshal data of one code object.
 pub fn write_code(code: &CodeObject) -> Vec<u8> {
-    let mut writer = Writer::default();
+    let mut owners = Owners::default();
+    owners.code(code);
+    let mut writer = Writer {
+        owners: Rc::new(owners.counts),
+        ..Writer::default()
+    };
     writer.code(code);
     writer.out
+}
+
+/// How many references each constant object has once the module is compiled: one from
+/// each `co_consts` slot and from each tuple or frozenset holding it, counted once per
+/// object (equal constants are one object across the module, `merge_consts_recursive`).
+/// CPython's `w_ref` flags an object only when something else holds it too, which
+/// decides the order a frozenset is written in (`sorted_items`).
+#[derive(Default)]
+struct Owners {
+    counts: HashMap<ConstKey, usize>,
+}
+
+impl Owners {
+    fn code(&mut self, co: &CodeObject) {
+        for c in &co.co_consts {
+            self.constant(c);
+        }
+    }
+
+    fn constant(&mut self, c: &Constant) {
+        if let Constant::Code(inner) = c {
+            return self.code(inner);
+        }
+        let count = self.counts.entry(const_key(c)).or_insert(0);
+        *count += 1;
+        if *count == 1 {
+            if let Constant::Tuple(items) | Constant::FrozenSet(items) = c {
+                for item in items.iter() {
+                    self.constant(item);
+                }
+            }
+        }
+    }
 }
 
 /// A `.pyc` file as `py_compile` writes it by default (`_code_to_timestamp_pyc` in
@@ -48,6 +86,24 @@ struct Writer {
     constants: HashMap<ConstKey, u32>,
     /// How many objects have been flagged, so the index of the next.
     flagged: u32,
+    /// The module's reference counts (`Owners`).
+    owners: Rc<HashMap<ConstKey, usize>>,
+    /// Writing one frozenset item alone, as `_PyMarshal_WriteObjectToString` does for
+    /// the sort: objects are flagged by CPython's rule (`w_ref`: immortal, interned, or
+    /// held by something else too), not framespec's flag-everything rule.
+    alone: bool,
+}
+
+/// Whether CPython 3.12 keeps one immortal object for this value (`w_ref` flags it
+/// whoever holds it): the small ints, the empty tuple, and the empty and one-byte bytes
+/// (`_Py_SINGLETON`).
+fn immortal(c: &Constant) -> bool {
+    match c {
+        Constant::Int(n) => (-5..=256).contains(n),
+        Constant::Tuple(items) => items.is_empty(),
+        Constant::Bytes(b) => b.len() <= 1,
+        _ => false,
+    }
 }
 
 /// Whether the code object constructor interns a string constant (`all_name_chars`).
@@ -86,6 +142,15 @@ impl Writer {
                 | Constant::Tuple(_)
                 | Constant::FrozenSet(_)
         );
+        if merged && self.alone {
+            let shared = immortal(c) || self.owners.get(&const_key(c)).is_some_and(|&n| n > 1);
+            let at = self.out.len();
+            self.object(c);
+            if shared {
+                self.out[at] |= FLAG_REF;
+            }
+            return;
+        }
         if merged {
             // The compiler's merge key (`_PyCode_ConstantKey`): equal constants are one
             // object once loaded.
@@ -126,6 +191,7 @@ impl Writer {
                 self.out.extend_from_slice(&re.to_le_bytes());
                 self.out.extend_from_slice(&im.to_le_bytes());
             }
+            Constant::Str(s) if self.alone => self.string_alone(s, name_like(s)),
             Constant::Str(s) => self.string(s, name_like(s)),
             // Never interned (not name-like), written as CPython's marshal does with
             // 'surrogatepass'.
@@ -148,18 +214,42 @@ impl Writer {
                 // writes it, without the items the set did not keep (`{1, 1.0}` holds
                 // one). A set whose layout depends on addresses (a NaN) keeps the order
                 // it was built in.
-                let order = crate::runtime::frozenset_layout(items)
-                    .unwrap_or_else(|| (0..items.len()).collect());
+                let kept: Vec<&Constant> = match crate::runtime::frozenset_layout(items) {
+                    Some(order) => order.iter().filter_map(|&i| items.get(i)).collect(),
+                    None => items.iter().collect(),
+                };
+                let sorted = self.sorted_items(kept);
                 self.byte(code::FROZENSET);
-                self.long(order.len() as u32);
-                for i in order {
-                    if let Some(item) = items.get(i) {
-                        self.constant(item);
-                    }
+                self.long(sorted.len() as u32);
+                for item in sorted {
+                    self.constant(item);
                 }
             }
             Constant::Code(inner) => self.code(inner),
         }
+    }
+
+    /// A frozenset's items in the order CPython 3.12 writes them (bpo-37596, for
+    /// reproducible builds): sorted by each item's own marshal data, written alone, then
+    /// by value. Loading inserts them in that order, so where hashes collide the loaded
+    /// set iterates in an order of its own, as under CPython.
+    fn sorted_items<'c>(&self, items: Vec<&'c Constant>) -> Vec<&'c Constant> {
+        let mut keyed: Vec<(Vec<u8>, &Constant)> = items
+            .into_iter()
+            .map(|item| {
+                let mut alone = Writer {
+                    owners: self.owners.clone(),
+                    alone: true,
+                    ..Writer::default()
+                };
+                alone.constant(item);
+                (alone.out, item)
+            })
+            .collect();
+        // Two items with the same marshal data are equal values of one type, which a
+        // set cannot hold twice; the sort is stable regardless.
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        keyed.into_iter().map(|(_, item)| item).collect()
     }
 
     /// An `int`: `TYPE_INT` when it fits 32 bits, else `TYPE_LONG` (`w_PyLong`), its
@@ -208,6 +298,23 @@ impl Writer {
         }
     }
 
+    /// A `str` written alone (`alone`): flagged when interned, immortal (empty, or one
+    /// Latin-1 character, `_Py_LATIN1_CHR`) or held by something else too.
+    fn string_alone(&mut self, s: &Rc<str>, interned: bool) {
+        let key = ConstKey::Str(s.clone());
+        let one_latin1 = {
+            let mut chars = s.chars();
+            matches!((chars.next(), chars.next()), (Some(c), None) if c <= '\u{ff}')
+        };
+        let shared =
+            interned || s.is_empty() || one_latin1 || self.owners.get(&key).is_some_and(|&n| n > 1);
+        let at = self.out.len();
+        self.string_body(s, interned);
+        if !shared {
+            self.out[at] &= !FLAG_REF;
+        }
+    }
+
     /// A `str`: a reference when an equal string was written before; otherwise the short
     /// or long ASCII form, or UTF-8 (`w_complex_object`), interned or not, flagged.
     fn string(&mut self, s: &Rc<str>, interned: bool) {
@@ -219,6 +326,12 @@ impl Writer {
         }
         self.strings.insert(key, self.flagged);
         self.flagged += 1;
+        self.string_body(s, interned);
+    }
+
+    /// The short or long ASCII form, or UTF-8 (`w_complex_object`), interned or not,
+    /// flagged.
+    fn string_body(&mut self, s: &Rc<str>, interned: bool) {
         if s.is_ascii() && s.len() < 256 {
             let t = if interned {
                 code::SHORT_ASCII_INTERNED

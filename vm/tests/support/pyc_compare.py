@@ -9,7 +9,8 @@ object per entry: {"name", "status", "diffs"} where status is "identical", "diff
 .pyc does not load: "error" holds why).
 
 A code object is compared recursively through the nested code objects of co_consts:
-co_code, co_consts (by type and value: floats by their bits, frozensets as sets), co_names,
+co_code, co_consts (by type and value: floats by their bits, frozensets as sets, and each
+frozenset's iteration order once loaded), co_names,
 co_varnames, co_cellvars, co_freevars, co_nlocals, the raw co_localsplusnames (through
 _varname_from_oparg) and co_localspluskinds (read from the marshal data itself: Python
 does not expose them), co_linetable, co_exceptiontable, co_flags, co_stacksize, the three
@@ -73,6 +74,19 @@ def compare(ours, theirs, path, diffs):
     inner_b = [c for c in b if isinstance(c, types.CodeType)]
     for x, y in zip(inner_a, inner_b):
         compare(x, y, path + "/" + y.co_name, diffs)
+
+
+def frozenset_orders(co):
+    """The iteration order of every frozenset constant, recursively: CPython writes a
+    frozenset's items sorted by their own marshal data (bpo-37596) and loading inserts
+    them in that order, so where hashes collide the order depends on how it was written."""
+    found = []
+    for c in co.co_consts:
+        if isinstance(c, frozenset):
+            found.append([repr(const_key(x)) for x in c])
+        elif isinstance(c, types.CodeType):
+            found.extend(frozenset_orders(c))
+    return found
 
 
 def short(v):
@@ -186,7 +200,13 @@ def check(entry):
         return {"name": name, "status": "unloadable", "error": "%s: %s" % (type(e).__name__, e)}
     diffs = []
     compare(ours, theirs, "<module>", diffs)
-    their_kinds = kinds(marshal.dumps(theirs))
+    their_data = marshal.dumps(theirs)
+    mine, cpythons = frozenset_orders(ours), frozenset_orders(marshal.loads(their_data))
+    for a, b in zip(mine, cpythons):
+        if a != b:
+            diffs.append("a loaded frozenset iterates as %s, CPython's .pyc as %s" % (a, b))
+            break
+    their_kinds = kinds(their_data)
     if our_kinds != their_kinds:
         pairs = [(a, b) for a, b in zip(our_kinds, their_kinds) if a != b]
         first = pairs[0] if pairs else ("%d code objects" % len(our_kinds),
