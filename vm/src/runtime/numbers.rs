@@ -29,13 +29,20 @@ impl Vm {
     ) -> PyResult<Option<Value>> {
         let (ta, tb) = (self.type_of(a), self.type_of(b));
         let same = Rc::ptr_eq(&ta, &tb);
-        let mut reflected = if same {
-            None
-        } else {
-            self.slot_method(b, rname)
+        // A built-in sequence's `__add__` / `__mul__` / `__rmul__` wrap `sq_concat` /
+        // `sq_repeat`, which `PyNumber_Add` / `PyNumber_Multiply` try only after both
+        // operands' number slots (`binary_op1`): `[1] + x` asks `x.__radd__` first.
+        let (mut reflected, right_sequence) = match self.slot_method(b, rname) {
+            _ if same => (None, None),
+            Some(m) if sequence_slot(b, rname, &m) => (None, Some(m)),
+            other => (other, None),
+        };
+        let (own, left_sequence) = match self.slot_method(a, name) {
+            Some(m) if sequence_slot(a, name, &m) => (None, Some(m)),
+            other => (other, None),
         };
         let answered = |r: &Value| !matches!(r, Value::NotImplemented);
-        if let Some(f) = self.slot_method(a, name) {
+        if let Some(f) = own {
             if let Some(rf) = reflected.clone() {
                 let overloaded = match ta.lookup(rname) {
                     Some(own) => !own.is(&rf),
@@ -55,6 +62,18 @@ impl Vm {
             }
         }
         if let Some(rf) = reflected {
+            let r = self.call(&rf, Args::new(vec![b.clone(), a.clone()]))?;
+            if answered(&r) {
+                return Ok(Some(r));
+            }
+        }
+        if let Some(f) = left_sequence {
+            let r = self.call(&f, Args::new(vec![a.clone(), b.clone()]))?;
+            if answered(&r) {
+                return Ok(Some(r));
+            }
+        }
+        if let Some(rf) = right_sequence {
             let r = self.call(&rf, Args::new(vec![b.clone(), a.clone()]))?;
             if answered(&r) {
                 return Ok(Some(r));
@@ -455,6 +474,17 @@ fn shown(op: BinaryOp, inplace: bool) -> &'static str {
 }
 
 /// A built-in type with CPython's `sq_repeat` slot.
+/// Whether `method`, found as `name` of `v`, is a built-in sequence slot's wrapper rather
+/// than a number slot's: concatenation and repetition of str, list, tuple, bytes,
+/// bytearray and deque, and of their subclasses that do not override them.
+fn sequence_slot(v: &Value, name: &str, method: &Value) -> bool {
+    let v = v.builtin_value();
+    let sequence = matches!(method, Value::Builtin(_)) && is_sequence(v)
+        || super::bytearray::as_bytearray(v).is_some()
+        || matches!(v, Value::Native(n) if matches!(**n, super::object::Native::Deque(_)));
+    sequence && matches!(name, "__add__" | "__mul__" | "__rmul__")
+}
+
 fn is_sequence(v: &Value) -> bool {
     matches!(
         v,

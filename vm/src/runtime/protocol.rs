@@ -299,8 +299,10 @@ impl Vm {
                         }
                     };
                 }
+                // `PyObject_IsTrue` falls back on `mp_length` (`slot_mp_length`): the
+                // result checked as `len()` checks it.
                 if let Some(r) = self.call_special(v, "__len__", vec![])? {
-                    return self.truthy(&r);
+                    return Ok(self.len_result(&r)? != 0);
                 }
                 true
             }
@@ -825,6 +827,19 @@ impl Vm {
         }
     }
 
+    /// What a class's `__len__` returned, as a length (`slot_sq_length`): `_PyNumber_Index`
+    /// of it (a bool or an object with `__index__` will do), not negative, then
+    /// `PyNumber_AsSsize_t` with OverflowError.
+    fn len_result(&mut self, r: &Value) -> PyResult<usize> {
+        match self.number_index(r)? {
+            Value::Int(n) if n >= 0 => Ok(n as usize),
+            Value::BigInt(b) if b.sign() != num_bigint::Sign::Minus => {
+                Err(self.err("OverflowError", super::int::CANNOT_FIT))
+            }
+            _ => Err(self.value_error("__len__() should return >= 0")),
+        }
+    }
+
     /// `len(v)`.
     pub fn len(&mut self, v: &Value) -> PyResult<usize> {
         Ok(match v {
@@ -847,24 +862,7 @@ impl Vm {
             Value::DictView(d) => d.dict.len(),
             Value::Object(_) | Value::Native(_) | Value::Type(_) => {
                 match self.call_special(v, "__len__", vec![])? {
-                    Some(Value::Int(n)) if n >= 0 => n as usize,
-                    Some(Value::Int(_)) => {
-                        return Err(self.value_error("__len__() should return >= 0"))
-                    }
-                    // `slot_sq_length`: the sign first, then `PyNumber_AsSsize_t(res,
-                    // PyExc_OverflowError)`.
-                    Some(Value::BigInt(b)) if b.sign() == num_bigint::Sign::Minus => {
-                        return Err(self.value_error("__len__() should return >= 0"))
-                    }
-                    Some(Value::BigInt(_)) => {
-                        return Err(self.err("OverflowError", super::int::CANNOT_FIT))
-                    }
-                    Some(other) => {
-                        let n = self.type_of(&other).name().clone();
-                        return Err(self.type_error(format!(
-                            "'{n}' object cannot be interpreted as an integer"
-                        )));
-                    }
+                    Some(r) => self.len_result(&r)?,
                     None => {
                         let n = self.type_of(v).name().clone();
                         return Err(self.type_error(format!("object of type '{n}' has no len()")));

@@ -71,13 +71,27 @@ fn parse_int(vm: &Vm, text: Option<&str>, shown: &str, base: u32) -> PyResult<Va
     }
 }
 
+/// `_Py_string_to_number_with_underscores`: each `_` stands between two digits.
+fn underscores_between_digits(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().all(|(i, &c)| {
+        c != b'_'
+            || (i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit))
+    })
+}
+
 fn parse_float(vm: &Vm, text: Option<&str>, shown: &str) -> PyResult<f64> {
     let invalid = || vm.value_error(format!("could not convert string to float: {shown}"));
     let Some(s) = text else {
         return Err(invalid());
     };
-    let t = s.trim().to_ascii_lowercase().replace('_', "");
-    let v = match t.trim_start_matches(['+', '-']) {
+    let t = s.trim().to_ascii_lowercase();
+    if !underscores_between_digits(&t) {
+        return Err(invalid());
+    }
+    let t = t.replace('_', "");
+    let unsigned = t.strip_prefix(['+', '-']).unwrap_or(&t);
+    let v = match unsigned {
         "inf" | "infinity" => Some(f64::INFINITY),
         "nan" => Some(f64::NAN),
         _ => t.parse::<f64>().ok(),
@@ -193,7 +207,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, mut args: Args) -> PyResult<Value> {
             },
         },
         "str" if with_codec(&args) => decode(vm, &args),
-        "str" => match first {
+        "str" => match first.or_else(|| args.take_kw("object")) {
             None => Ok(Value::str("")),
             Some(v) => Ok(Value::str(&vm.str_of(&v)?)),
         },

@@ -582,19 +582,27 @@ fn sorted(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     Ok(Value::list(sort_values(vm, items, &key, reverse)?))
 }
 
+/// `min_max` (bltinmodule.c): one iterable or several positional arguments, a key called
+/// on each item as it comes (interleaved with the iteration's own side effects), the
+/// first of equal items kept.
 fn min_max(vm: &mut Vm, mut args: Args, name: &str, want: CompareOp) -> PyResult<Value> {
     let key = args.take_kw("key").unwrap_or(Value::None);
     let default = args.take_kw("default");
     if let Some((k, _)) = args.kw.first() {
         return Err(vm.type_error(format!("'{k}' is an invalid keyword argument for {name}()")));
     }
-    let items = match args.pos.len() {
+    let (positional, it) = match args.pos.len() {
         0 => return Err(vm.type_error(format!("{name} expected at least 1 argument, got 0"))),
-        1 => vm.collect(&args.pos[0])?,
-        _ => args.pos.clone(),
+        1 => (false, vm.iter(&args.pos[0])?),
+        _ => (true, vm.iter(&Value::tuple(args.pos.clone()))?),
     };
+    if positional && default.is_some() {
+        return Err(vm.type_error(format!(
+            "Cannot specify a default for {name}() with multiple positional arguments"
+        )));
+    }
     let mut best: Option<(Value, Value)> = None;
-    for v in items {
+    while let Some(v) = vm.next(&it)? {
         let k = if key.is_none() {
             v.clone()
         } else {
@@ -632,12 +640,16 @@ fn sum(vm: &mut Vm, args: Args) -> PyResult<Value> {
         .keywords(1, 2)
         .bind(vm, &args, 0)?;
     let mut acc = start.unwrap_or(Value::Int(0));
-    match acc {
+    // `PyUnicode_Check`, `PyBytes_Check`, `PyByteArray_Check`: subclasses too.
+    match acc.builtin_value() {
         Value::Str(_) => {
             return Err(vm.type_error("sum() can't sum strings [use ''.join(seq) instead]"))
         }
         Value::Bytes(_) => {
             return Err(vm.type_error("sum() can't sum bytes [use b''.join(seq) instead]"))
+        }
+        v if crate::runtime::bytearray::as_bytearray(v).is_some() => {
+            return Err(vm.type_error("sum() can't sum bytearray [use b''.join(seq) instead]"))
         }
         _ => {}
     }
@@ -645,10 +657,12 @@ fn sum(vm: &mut Vm, args: Args) -> PyResult<Value> {
     // items are ints or bools, then (if the total is a float by then) floats with
     // Neumaier's compensated summation, then the `+` operator for the rest. The phases
     // only run forward.
-    let items = vm.collect(&required(iterable))?;
-    let mut rest = items.iter();
+    // Each item is taken as the sum goes (`PyIter_Next`), so the iteration's side effects
+    // interleave with the additions'.
+    let it = vm.iter(&required(iterable))?;
     if matches!(acc, Value::Int(_)) {
-        for v in rest.by_ref() {
+        while let Some(item) = vm.next(&it)? {
+            let v = &item;
             let b = match v {
                 Value::Int(b) => Some(*b),
                 Value::Bool(b) => Some(i64::from(*b)),
@@ -667,8 +681,8 @@ fn sum(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if let Value::Float(mut f) = acc {
         let mut c = 0.0_f64;
         let mut left_over = None;
-        for v in rest.by_ref() {
-            match v {
+        while let Some(item) = vm.next(&it)? {
+            match &item {
                 Value::Float(x) => {
                     let t = f + x;
                     if f.abs() >= x.abs() {
@@ -680,8 +694,8 @@ fn sum(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 }
                 Value::Int(i) => f += *i as f64,
                 Value::Bool(b) => f += f64::from(u8::from(*b)),
-                other => {
-                    left_over = Some(other);
+                _ => {
+                    left_over = Some(item);
                     break;
                 }
             }
@@ -693,11 +707,11 @@ fn sum(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
         acc = Value::Float(f);
         if let Some(v) = left_over {
-            acc = vm.binary(BinaryOp::Add, &acc, v, false)?;
+            acc = vm.binary(BinaryOp::Add, &acc, &v, false)?;
         }
     }
-    for v in rest {
-        acc = vm.binary(BinaryOp::Add, &acc, v, false)?;
+    while let Some(v) = vm.next(&it)? {
+        acc = vm.binary(BinaryOp::Add, &acc, &v, false)?;
     }
     Ok(acc)
 }

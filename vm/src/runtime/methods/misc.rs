@@ -606,10 +606,50 @@ fn object_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
                     return Err(vm.type_error(format!("{}() takes no arguments", t.name())));
                 }
             }
+            if let Some(staticbase) = unsafe_new_base(&t) {
+                return Err(vm.type_error(format!(
+                    "object.__new__({}) is not safe, use {}.__new__()",
+                    t.name(),
+                    staticbase.name()
+                )));
+            }
             vm.check_abstract(&t)?;
             Ok(vm.new_instance(&t, &Args::default()))
         }
-        _ => Err(vm.type_error("object.__new__(X): X is not a type object")),
+        Some(other) => {
+            let n = vm.type_of(other).name();
+            Err(vm.type_error(format!("object.__new__(X): X is not a type object ({n})")))
+        }
+        None => Err(vm.type_error("object.__new__(): not enough arguments")),
+    }
+}
+
+/// `tp_new_wrapper`'s safety check: past the classes whose `tp_new` is a Python
+/// `__new__` (`slot_tp_new`, their own or inherited along `tp_base`), the first type must
+/// create its instances with `object_new`; a built-in type's own constructor (int's,
+/// list's, …) must not be bypassed. `Some` is that type (`staticbase`) when it does not.
+fn unsafe_new_base(t: &Rc<Type>) -> Option<Rc<Type>> {
+    // Where a type's `tp_new` comes from: `None` for a Python `__new__`, else the
+    // built-in type whose constructor it inherits along `tp_base` (`inherit_special`).
+    fn tp_new_of(t: &Rc<Type>) -> Option<Rc<Type>> {
+        let mut s = t.clone();
+        loop {
+            if s.is_builtin() {
+                return Some(s);
+            }
+            if s.dict.get_str("__new__").is_some() {
+                return None;
+            }
+            s = s.bases.first()?.clone();
+        }
+    }
+    let mut staticbase = t.clone();
+    loop {
+        match tp_new_of(&staticbase) {
+            None => staticbase = staticbase.bases.first()?.clone(),
+            Some(b) if b.name().as_ref() == "object" => return None,
+            Some(_) => return Some(staticbase),
+        }
     }
 }
 

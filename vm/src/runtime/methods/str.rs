@@ -601,15 +601,23 @@ fn case_pred(vm: &mut Vm, args: Args, name: &'static str, f: fn(&str) -> bool) -
     Ok(Value::Bool(f(&s)))
 }
 
+/// `unicode_isupper_impl`: some uppercase character, and no lowercase or titlecase one.
 fn str_isupper(vm: &mut Vm, args: Args) -> PyResult<Value> {
     case_pred(vm, args, "isupper", |s| {
-        s.chars().any(char::is_uppercase) && !s.chars().any(char::is_lowercase)
+        s.chars().any(char::is_uppercase)
+            && !s
+                .chars()
+                .any(|c| c.is_lowercase() || super::str_case::is_titlecase(c))
     })
 }
 
+/// `unicode_islower_impl`: some lowercase character, and no uppercase or titlecase one.
 fn str_islower(vm: &mut Vm, args: Args) -> PyResult<Value> {
     case_pred(vm, args, "islower", |s| {
-        s.chars().any(char::is_lowercase) && !s.chars().any(char::is_uppercase)
+        s.chars().any(char::is_lowercase)
+            && !s
+                .chars()
+                .any(|c| c.is_uppercase() || super::str_case::is_titlecase(c))
     })
 }
 
