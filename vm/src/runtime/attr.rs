@@ -684,11 +684,7 @@ impl Vm {
                 _ => None,
             },
             Value::Type(t) => match name {
-                // type_name: a static type's `tp_name` after its last dot.
-                "__name__" if t.builtin => {
-                    Some(Value::str(t.name().rsplit('.').next().unwrap_or_default()))
-                }
-                "__name__" => Some(Value::Str(t.name().clone())),
+                "__name__" => Some(Value::Str(t.dunder_name())),
                 "__qualname__" => Some(Value::Str(t.qualname.borrow().clone())),
                 // type_module: a class's `__module__` is its dict's (assignable).
                 "__module__" if !t.builtin => t

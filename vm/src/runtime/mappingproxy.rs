@@ -126,7 +126,24 @@ const DICT_BASES: &[&str] = &[
     "BytesIO",
 ];
 /// Built-in types whose instances take weak references (`tp_weaklistoffset`).
-const WEAKREF_BASES: &[&str] = &["set", "frozenset", "type", "_IOBase"];
+/// (CPython: a non-zero `__weakrefoffset__`.)
+const WEAKREF_BASES: &[&str] = &[
+    "set",
+    "frozenset",
+    "type",
+    "_IOBase",
+    // The VM's TextIOWrapper does not derive from _IOBase.
+    "TextIOWrapper",
+    "OrderedDict",
+    "deque",
+    "partial",
+    "_local",
+    "Pattern",
+    "Struct",
+    "memoryview",
+    "lock",
+    "RLock",
+];
 /// Built-in types of variable size (`tp_itemsize`), whose subclasses cannot add a weak
 /// reference list.
 const VARIABLE_SIZE: &[&str] = &["int", "bool", "bytes", "tuple", "type"];

@@ -365,7 +365,8 @@ fn snapshot_repr(
         Value::Dict(d) => ("{...}", Rc::as_ptr(d) as *const () as usize),
         // The adapter's snapshot repr knows `set` only: a frozenset is `<frozenset>`.
         Value::Set(s) if !s.frozen => ("{...}", Rc::as_ptr(s) as *const () as usize),
-        other => return Ok(format!("<{}>", vm.type_of(other).name())),
+        // `type(v).__name__` (INTERPRETING.md §3): `StringIO`, not `_io.StringIO`.
+        other => return Ok(format!("<{}>", vm.type_of(other).dunder_name())),
     };
     if active.contains(&addr) {
         return Ok(marker.into());

@@ -71,6 +71,16 @@ impl Type {
         self.name_cell.borrow().clone()
     }
 
+    /// `type.__name__` (`type_name`): a static type's `tp_name` after its last dot
+    /// (`_io.StringIO` is `StringIO`), a class's name as it is.
+    pub fn dunder_name(&self) -> Rc<str> {
+        let name = self.name();
+        match name.rsplit_once('.') {
+            Some((_, last)) if self.builtin => Rc::from(last),
+            _ => name,
+        }
+    }
+
     /// `type_module` as the reprs read it: a class's `__module__` is its dict's entry,
     /// which assignment changes (None when that is not a str); a built-in type's is
     /// fixed. A class the VM made without the entry has the module it was made in.

@@ -20,7 +20,9 @@ use std::rc::{Rc, Weak};
 
 use super::argspec::{Spec, Style};
 use super::interp::Vm;
-use super::object::{Args, Function, Generator, Instance, Module, Native, NativeFn, Set, Value};
+use super::object::{
+    Args, Builtin, Function, Generator, Instance, Method, Module, Native, NativeFn, Set, Value,
+};
 use super::types::Type;
 use super::PyResult;
 use crate::code::CodeObject;
@@ -51,7 +53,32 @@ enum Target {
     Generator(Weak<Generator>),
     Set(Weak<Set>),
     Code(Weak<CodeObject>),
+    Method(Weak<Method>),
+    Builtin(Weak<Builtin>),
     Native(Weak<Native>),
+}
+
+/// The built-in types implemented natively whose instances have a weak reference list
+/// (CPython: a non-zero `tp_weaklistoffset`); iterators, descriptors, `re.Match`, the
+/// operator and json helpers, pickle's objects and `_random.Random` have none.
+fn native_weakrefable(n: &Native) -> bool {
+    match n {
+        Native::Lock(_)
+        | Native::RLock(_)
+        | Native::File(_)
+        | Native::MemoryView(_)
+        | Native::GenericAlias(_)
+        | Native::Partial(_)
+        | Native::LruCache(_)
+        | Native::SrePattern(_)
+        | Native::Deque(_)
+        | Native::StringIO(_)
+        | Native::BytesIO(_)
+        | Native::TextIO(_)
+        | Native::Struct(_) => true,
+        Native::Itertool(t) => t.kind == "_tee",
+        _ => false,
+    }
 }
 
 impl Target {
@@ -65,9 +92,10 @@ impl Target {
             Value::Generator(g) => Target::Generator(Rc::downgrade(g)),
             Value::Set(s) => Target::Set(Rc::downgrade(s)),
             Value::Code(c) => Target::Code(Rc::downgrade(c)),
-            // `keyobject_type` has no `tp_weaklistoffset`.
-            Value::Native(n) if matches!(**n, Native::KeyWrapper(_)) => return None,
-            Value::Native(n) => Target::Native(Rc::downgrade(n)),
+            Value::Method(m) => Target::Method(Rc::downgrade(m)),
+            // (Which of these CPython refuses, `new_ref` asks of their type.)
+            Value::Builtin(b) => Target::Builtin(Rc::downgrade(b)),
+            Value::Native(n) if native_weakrefable(n) => Target::Native(Rc::downgrade(n)),
             _ => return None,
         })
     }
@@ -81,6 +109,8 @@ impl Target {
             Target::Generator(w) => w.upgrade().map(Value::Generator),
             Target::Set(w) => w.upgrade().map(Value::Set),
             Target::Code(w) => w.upgrade().map(Value::Code),
+            Target::Method(w) => w.upgrade().map(Value::Method),
+            Target::Builtin(w) => w.upgrade().map(Value::Builtin),
             Target::Native(w) => w.upgrade().map(Value::Native),
         };
         v.unwrap_or(Value::None)
@@ -248,14 +278,20 @@ pub fn run_pending(vm: &mut Vm) -> PyResult<()> {
 /// `ReferenceType(ob, callback=None)` (CPython `weakref___new__`): a plain reference to
 /// `ob` is shared by every such call; one with a callback is always new.
 pub fn new_ref(vm: &mut Vm, ob: &Value, callback: Value, exact: bool) -> PyResult<Rc<Native>> {
-    let Some(target) = Target::of(ob) else {
-        let n = vm.type_of(ob).name().clone();
+    // A built-in function, bound or not (`PyCFunctionObject`'s `m_weakreflist`), and a
+    // bound Python method have weak reference lists; the descriptors and method-wrappers
+    // a type's slots make have none.
+    let callable_kind = matches!(ob, Value::Builtin(_) | Value::Method(_));
+    let n = vm.type_of(ob).name();
+    let refused = callable_kind && !matches!(&*n, "builtin_function_or_method" | "method");
+    let (Some(target), false) = (Target::of(ob), refused) else {
         return Err(vm.type_error(format!("cannot create weak reference to '{n}' object")));
     };
     if let Value::Object(o) = ob {
         let t = o.class.borrow().clone();
-        // `__slots__` without `__weakref__`, or a variable-size base such as int.
-        if !t.is_builtin() && !super::mappingproxy::has_weakrefs(&t) {
+        // `__slots__` without `__weakref__`, a variable-size base such as int, or a
+        // built-in type without a weak reference list (`object()`, an exception).
+        if !super::mappingproxy::has_weakrefs(&t) {
             let n = vm.type_of(ob).name().clone();
             return Err(vm.type_error(format!("cannot create weak reference to '{n}' object")));
         }
@@ -311,7 +347,8 @@ pub fn all_refs(ob: &Value) -> Vec<Value> {
 }
 
 fn this<'a>(vm: &Vm, args: &'a Args) -> PyResult<&'a WeakRef> {
-    match args.pos.first() {
+    // A subclass instance holds its reference as its built-in value.
+    match args.pos.first().map(Value::builtin_value) {
         Some(Value::Native(n)) => match &**n {
             Native::WeakRef(w) => Ok(w),
             _ => Err(vm.bug("a weakref method without a weakref")),
@@ -441,6 +478,13 @@ fn ref_ne(vm: &mut Vm, args: Args) -> PyResult<Value> {
     compare(vm, args, false)
 }
 
+/// `weakref_repr` as a subclass instance inherits it.
+fn ref_repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let w = this(vm, &args)?;
+    let me = args.pos.first().cloned().unwrap_or(Value::None);
+    Ok(Value::str(&repr(vm, &me, w)?))
+}
+
 /// `<weakref at 0x…; to 'C' at 0x…>` or `<weakref at 0x…; dead>`.
 pub fn repr(vm: &mut Vm, me: &Value, w: &WeakRef) -> PyResult<String> {
     let referent = w.get();
@@ -467,6 +511,7 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("ReferenceType", "__new__", ref_new),
     ("ReferenceType", "__init__", ref_init),
     ("ReferenceType", "__call__", ref_call),
+    ("ReferenceType", "__repr__", ref_repr),
     ("ReferenceType", "__hash__", ref_hash),
     ("ReferenceType", "__eq__", ref_eq),
     ("ReferenceType", "__ne__", ref_ne),
