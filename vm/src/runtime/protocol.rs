@@ -312,6 +312,15 @@ impl Vm {
 
     /// `a == b` (CPython `PyObject_RichCompare`): one unit of the C recursion budget, so
     /// comparing deeply nested containers raises RecursionError "... in comparison".
+    /// `PyObject_RichCompareBool(a, b, Py_EQ)`: the same object is equal to itself
+    /// without asking `__eq__` (how containers search and compare their items).
+    pub fn eq_bool(&mut self, a: &Value, b: &Value) -> PyResult<bool> {
+        if a.is(b) {
+            return Ok(true);
+        }
+        self.eq(a, b)
+    }
+
     pub fn eq(&mut self, a: &Value, b: &Value) -> PyResult<bool> {
         self.guarded(IN_COMPARISON, |vm| vm.eq_inner(a, b))
     }
@@ -723,10 +732,16 @@ impl Vm {
     /// event of SEND / FOR_ITER. spec: generators.tracing
     pub fn next_step(&mut self, it: &Value) -> PyResult<IterStep> {
         match it {
-            Value::Iter(i) => Ok(match self.iter_next(i)? {
-                Some(v) => IterStep::Item(v),
-                None => IterStep::Done(None),
-            }),
+            // A StopIteration out of a built-in iterator's step (`map`'s function raised
+            // it) ends the iteration, as `tp_iternext` returning NULL with it set does.
+            Value::Iter(i) => match self.iter_next(i) {
+                Ok(Some(v)) => Ok(IterStep::Item(v)),
+                Ok(None) => Ok(IterStep::Done(None)),
+                Err(Throw::Exc(e)) if self.is_instance_of(&e, "StopIteration") => {
+                    Ok(IterStep::Done(Some(e)))
+                }
+                Err(e) => Err(e),
+            },
             Value::Generator(g) if g.kind == GenKind::Generator => {
                 match self.gen_resume(g, Value::None, None) {
                     Ok(GenResult::Yield(v)) => Ok(IterStep::Item(v)),

@@ -6,7 +6,7 @@
 //! looking in each class's `__dict__` along the MRO, so these must be there by name.
 //!
 //! The views cannot be subclassed, so each wrapper's receiver is the view itself (the
-//! call machinery checked its type). The comparisons and set operators are `viewops`'.
+//! call machinery checked its type), or an OrderedDict's view around one. The comparisons and set operators are `viewops`'.
 
 use std::rc::Rc;
 
@@ -107,8 +107,19 @@ fn operands(vm: &Vm, args: Args, name: &str, n: usize) -> PyResult<Vec<Value>> {
         let s = if n == 1 { "" } else { "s" };
         return Err(vm.type_error(format!("expected {n} argument{s}, got {given}")));
     }
-    match args.pos.first() {
-        Some(Value::DictView(_)) => Ok(args.pos),
+    // An OrderedDict's views (`odict_keys`, …) subclass these and carry a dict view as
+    // their payload: the set operations and comparisons see that view.
+    // (`PyDictViewSet_Check` takes such a view as the other operand too.)
+    let pos: Vec<Value> = args
+        .pos
+        .into_iter()
+        .map(|v| match v.builtin_value() {
+            view @ Value::DictView(_) => view.clone(),
+            _ => v,
+        })
+        .collect();
+    match pos.first() {
+        Some(Value::DictView(_)) => Ok(pos),
         _ => Err(vm.bug("a dict view's slot wrapper without a view")),
     }
 }

@@ -332,7 +332,7 @@ fn count(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let mut total = 0i64;
     for i in 0..d.len() {
         let Some(item) = d.get(i) else { break };
-        if vm.eq(&item, &v)? {
+        if vm.eq_bool(&item, &v)? {
             total += 1;
         }
         if d.state.get() != start {
@@ -352,7 +352,7 @@ fn contains(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let start = d.state.get();
     for i in 0..d.len() {
         let Some(item) = d.get(i) else { break };
-        if vm.eq(&item, &v)? {
+        if vm.eq_bool(&item, &v)? {
             return Ok(Value::Bool(true));
         }
         if d.state.get() != start {
@@ -391,7 +391,7 @@ fn index(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let mut i = start;
     while i < stop {
         let Some(item) = d.get(i) else { break };
-        if vm.eq(&item, &v)? {
+        if vm.eq_bool(&item, &v)? {
             return Ok(Value::Int(i as i64));
         }
         if d.state.get() != state {
@@ -449,7 +449,7 @@ fn remove(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let len = d.len();
     for i in 0..len {
         let Some(item) = d.get(i) else { break };
-        let found = vm.eq(&item, &v)?;
+        let found = vm.eq_bool(&item, &v)?;
         if d.state.get() != start {
             return Err(vm.err("IndexError", "deque mutated during iteration"));
         }
@@ -764,7 +764,7 @@ fn richcompare(vm: &mut Vm, args: Args, op: CompareOp, name: &str) -> PyResult<V
         let y = vm.next(&it2)?;
         match (x, y) {
             (Some(x), Some(y)) => {
-                if !vm.eq(&x, &y)? {
+                if !vm.eq_bool(&x, &y)? {
                     let r = vm.compare(op, &x, &y)?;
                     return Ok(Value::Bool(vm.truthy(&r)?));
                 }

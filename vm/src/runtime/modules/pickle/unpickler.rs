@@ -263,10 +263,20 @@ impl Unpickler {
             NEWFALSE => self.push(Value::Bool(false)),
             INT => {
                 let text = self.line_text(vm)?;
-                let v = match text.as_str() {
-                    "00" => Value::Bool(false),
-                    "01" => Value::Bool(true),
-                    t => parse_int(vm, t, "could not convert string to int")?,
+                // `load_int`: a two-character argument `strtol` reads as 0 or 1 in full
+                // ("00", "01", "-0", "+1", " 1") is a bool, as protocol 0 writes them.
+                let short = text.len() == 2 && {
+                    let body = text.trim_start().trim_start_matches(['+', '-']);
+                    text.trim_start().len() - body.len() <= 1
+                        && !body.is_empty()
+                        && body.bytes().all(|c| c == b'0' || c == b'1')
+                        && body.trim_start_matches('0').len() <= 1
+                        && !(text.trim_start().starts_with('-') && body.ends_with('1'))
+                };
+                let v = if short {
+                    Value::Bool(text.ends_with('1'))
+                } else {
+                    parse_int(vm, &text, "could not convert string to int")?
                 };
                 self.push(v);
             }
@@ -304,8 +314,7 @@ impl Unpickler {
             }
             FLOAT => {
                 let text = self.line_text(vm)?;
-                let v = parse_float(&text)
-                    .ok_or_else(|| vm.value_error("could not convert string to float"))?;
+                let v = load_float(vm, &text)?;
                 self.push(Value::Float(v));
             }
             BINFLOAT => {
@@ -908,20 +917,70 @@ fn parse_int(vm: &Vm, text: &str, msg: &str) -> PyResult<Value> {
 }
 
 /// The FLOAT line (`PyOS_string_to_double`): what float's repr writes.
-fn parse_float(text: &str) -> Option<f64> {
-    let t = text.trim_end_matches(['\n', '\0']);
-    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
-    let ok = matches!(
-        body.to_ascii_lowercase().as_str(),
-        "inf" | "nan" | "infinity"
-    ) || (!body.is_empty()
-        && body
-            .bytes()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-')));
-    if !ok {
-        return None;
+/// `load_float`: `PyOS_string_to_double` of the line, which must be a float in full
+/// (up to the newline or a NUL). No float at its start is ValueError with the line shown,
+/// a finite float too large OverflowError with the line shown (`'%.200s'` of the line,
+/// its newline included), trailing text ValueError without it.
+fn load_float(vm: &Vm, text: &str) -> PyResult<f64> {
+    let shown: String = format!("{text}\n").chars().take(200).collect();
+    let end = float_prefix(text);
+    if end == 0 {
+        return Err(vm.value_error(format!("could not convert string to float: '{shown}'")));
     }
-    t.parse::<f64>().ok()
+    let x = text[..end].parse::<f64>().unwrap_or(f64::NAN);
+    let literal = text[..end]
+        .trim_start_matches(['+', '-'])
+        .bytes()
+        .any(|c| c.is_ascii_alphabetic() && !matches!(c, b'e' | b'E'));
+    if x.is_infinite() && !literal {
+        return Err(vm.err(
+            "OverflowError",
+            format!("value too large to convert to float: '{shown}'"),
+        ));
+    }
+    if !text[end..].is_empty() && !text[end..].starts_with('\0') {
+        return Err(vm.value_error("could not convert string to float"));
+    }
+    Ok(x)
+}
+
+/// How many bytes at the start of `t` `_PyOS_ascii_strtod` reads as a float: a sign,
+/// then `inf`, `infinity` or `nan` in any case, or digits with an optional point and
+/// exponent (at least one digit before the exponent). 0 when none.
+fn float_prefix(t: &str) -> usize {
+    let b = t.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let lower = t[i..].to_ascii_lowercase();
+    for word in ["infinity", "inf", "nan"] {
+        if lower.starts_with(word) {
+            return i + word.len();
+        }
+    }
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    let mut n = digits(&mut i);
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        n += digits(&mut i);
+    }
+    if n == 0 {
+        return 0;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        let mut j = i + 1;
+        if matches!(b.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        if digits(&mut j) > 0 {
+            i = j;
+        }
+    }
+    i
 }
 
 /// GET and PUT's index line (`PyLong_FromString(s, NULL, 10)`).
