@@ -15,8 +15,8 @@ impl Vm {
     }
 
     /// `PyObject_LengthHint(obj, default)`: `len(obj)` when its type has one (a TypeError
-    /// from it ignored), else the type's `__length_hint__()` (NotImplemented gives the
-    /// default), else the default.
+    /// from it ignored), else the type's `__length_hint__()` (NotImplemented or a
+    /// TypeError gives the default), else the default.
     pub fn length_hint(&mut self, obj: &Value, default: i64) -> PyResult<i64> {
         let t = self.type_of(obj);
         // `_PyObject_HasLen`: asked of the type, so no TypeError is made for the others.
@@ -30,9 +30,23 @@ impl Vm {
         let Some(hint) = self.type_lookup(&t, "__length_hint__")? else {
             return Ok(default);
         };
-        let r = self.call(&hint, Args::new(vec![obj.clone()]))?;
+        // A TypeError out of the hint gives the default too.
+        let r = match self.call(&hint, Args::new(vec![obj.clone()])) {
+            Ok(r) => r,
+            Err(Throw::Exc(e)) if self.is_instance_of(&e, "TypeError") => return Ok(default),
+            Err(e) => return Err(e),
+        };
+        // `PyLong_Check`: an int subclass's value; then `PyLong_AsSsize_t`.
+        let r = match r.builtin_value() {
+            v @ (Value::Int(_) | Value::BigInt(_) | Value::Bool(_)) => v.clone(),
+            _ => r,
+        };
         match r {
             Value::NotImplemented => Ok(default),
+            Value::BigInt(_) => Err(self.err(
+                "OverflowError",
+                "Python int too large to convert to C ssize_t",
+            )),
             Value::Int(n) if n < 0 => Err(self.value_error("__length_hint__() should return >= 0")),
             Value::Int(n) => Ok(n),
             Value::Bool(b) => Ok(i64::from(b)),

@@ -674,6 +674,11 @@ impl Vm {
                 return Err(self.unsupported("iter() of a types.GenericAlias (ga_iter)"));
             }
             Value::Object(_) | Value::Native(_) | Value::Type(_) => {
+                // `slot_tp_iter`: a class that sets `__iter__ = None` is not iterable.
+                if matches!(self.special(v, "__iter__"), Some(Value::None)) {
+                    let n = self.type_of(v).name().clone();
+                    return Err(self.type_error(format!("'{n}' object is not iterable")));
+                }
                 if let Some(it) = self.call_special(v, "__iter__", vec![])? {
                     // CPython `PyObject_GetIter` checks what `__iter__` gave.
                     if !self.is_iterator(&it) {

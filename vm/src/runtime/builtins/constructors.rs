@@ -85,6 +85,13 @@ fn parse_float(vm: &Vm, text: Option<&str>, shown: &str) -> PyResult<f64> {
     let Some(s) = text else {
         return Err(invalid());
     };
+    // CPython first maps non-ASCII digits and spaces to ASCII ones
+    // (`_PyUnicode_TransformDecimalAndSpaceToASCII`); this does not.
+    if s.chars().any(|c| {
+        ('\x1c'..='\x1f').contains(&c) || (!c.is_ascii() && (c.is_whitespace() || c.is_numeric()))
+    }) {
+        return Err(vm.unsupported("float() of a string with non-ASCII digits or spaces"));
+    }
     let t = s.trim().to_ascii_lowercase();
     if !underscores_between_digits(&t) {
         return Err(invalid());

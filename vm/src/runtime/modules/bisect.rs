@@ -67,6 +67,16 @@ fn parse(vm: &mut Vm, name: &str, args: &Args) -> PyResult<Call> {
     // `hi: Py_ssize_t(accept={int, NoneType})`: `PyNumber_AsSsize_t(v, OverflowError)`.
     let hi = match hi {
         None | Some(Value::None) => None,
+        // `_Py_convert_optional_to_ssize_t`: not an index at all is its own TypeError.
+        Some(v)
+            if !matches!(
+                v.builtin_value(),
+                Value::Int(_) | Value::BigInt(_) | Value::Bool(_)
+            ) && !vm.has_index(&v) =>
+        {
+            let n = vm.type_of(&v).name();
+            return Err(vm.type_error(format!("argument should be integer or None, not '{n}'")));
+        }
         Some(v) => {
             let big = super::math::to_index(vm, &v)?;
             let hi = i64::try_from(&big).map_err(|_| {

@@ -236,6 +236,10 @@ fn concat_impl(vm: &mut Vm, name: &str, args: &Args, inplace: bool) -> PyResult<
             return Err(vm.unsupported("operator.concat of an instance of a built-in subclass"));
         }
     }
+    // bytearray's `sq_concat` / `sq_inplace_concat` take any buffer.
+    if super::super::bytearray::as_bytearray(&a).is_some() {
+        return vm.binary(BinaryOp::Add, &a, &b, inplace);
+    }
     if !is_sequence(vm, &a) {
         return Err(cant(vm, &a));
     }

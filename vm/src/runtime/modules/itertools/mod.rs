@@ -614,40 +614,58 @@ fn islice_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
     )
     .parse(vm, &args, 0)?;
     let a = &args.pos;
-    // An index: None, or an int 0 <= x <= sys.maxsize (`PyNumber_AsSsize_t`; a
-    // conversion error becomes the ValueError).
-    let arg = |vm: &mut Vm, v: &Value| -> PyResult<Option<Option<i64>>> {
-        match v.builtin_value() {
-            Value::None => Ok(Some(None)),
-            Value::Int(i) if *i >= 0 => Ok(Some(Some(*i))),
-            Value::Bool(b) => Ok(Some(Some(i64::from(*b)))),
-            // `PyNumber_AsSsize_t(a, NULL)`: a huge int is clipped; any error (from
-            // `__index__` too) is cleared for the ValueError.
-            o @ Value::Object(_) if vm.has_index(o) => match vm.try_index(o) {
-                Ok(Some(Value::Int(i))) if i >= 0 => Ok(Some(Some(i))),
-                Ok(Some(Value::BigInt(b))) if b.sign() != num_bigint::Sign::Minus => {
-                    Ok(Some(Some(i64::MAX)))
-                }
-                _ => Ok(None),
-            },
-            _ => Ok(None),
+    // `PyNumber_AsSsize_t(v, PyExc_OverflowError)`: an error (not an int, an int beyond
+    // the ssize_t range, `__index__` failed) is cleared and reads as -1.
+    let ssize = |vm: &mut Vm, v: &Value| -> i64 {
+        let index = match v.builtin_value() {
+            Value::Bool(b) => return i64::from(*b),
+            Value::Int(i) => return *i,
+            o @ Value::Object(_) if vm.has_index(o) => vm.try_index(o),
+            _ => return -1,
+        };
+        match index {
+            Ok(Some(Value::Int(i))) => i,
+            _ => -1,
         }
     };
-    let (start, stop, step) = if a.len() == 2 {
-        let Some(stop) = arg(vm, &a[1])? else {
-            return Err(vm.value_error(
-                "Stop argument for islice() must be None or an integer: 0 <= x <= sys.maxsize.",
-            ));
-        };
-        (Some(0), stop, None)
+    // (`islice_new`: None is "no bound"; a stop of -1, an error included, is its own
+    // message, any other negative the general one.)
+    let stop_error =
+        "Stop argument for islice() must be None or an integer: 0 <= x <= sys.maxsize.";
+    let stop_arg = |vm: &mut Vm, v: &Value| -> PyResult<Option<i64>> {
+        if v.is_none() {
+            return Ok(None);
+        }
+        match ssize(vm, v) {
+            -1 => Err(vm.value_error(stop_error)),
+            n => Ok(Some(n)),
+        }
+    };
+    let (start, stop) = if a.len() == 2 {
+        (0, stop_arg(vm, &a[1])?)
     } else {
-        let start = arg(vm, &a[1])?;
-        let stop = arg(vm, &a[2])?;
-        let (Some(start), Some(stop)) = (start, stop) else {
-            return Err(vm.value_error(
-                "Indices for islice() must be None or an integer: 0 <= x <= sys.maxsize.",
-            ));
-        };
+        let start = if a[1].is_none() { 0 } else { ssize(vm, &a[1]) };
+        (start, stop_arg(vm, &a[2])?)
+    };
+    if start < 0 || stop.is_some_and(|n| n < -1) {
+        return Err(vm.value_error(
+            "Indices for islice() must be None or an integer: 0 <= x <= sys.maxsize.",
+        ));
+    }
+    let (start, stop) = (Some(start), stop);
+    // The step: None, or an int 1 <= x <= sys.maxsize.
+    let arg = |vm: &mut Vm, v: &Value| -> PyResult<Option<Option<i64>>> {
+        if v.is_none() {
+            return Ok(Some(None));
+        }
+        Ok(match ssize(vm, v) {
+            n if n >= 0 => Some(Some(n)),
+            _ => None,
+        })
+    };
+    let (start, stop, step) = if a.len() == 2 {
+        (start, stop, None)
+    } else {
         let step = match a.get(3) {
             None => None,
             Some(s) => match arg(vm, s)? {
