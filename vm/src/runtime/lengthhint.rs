@@ -74,4 +74,24 @@ impl Vm {
         }
         Ok(out)
     }
+
+    /// `list_extend(l, v)` (and `l += v`): a list, tuple or range is taken whole (a list
+    /// extended by itself sees its old items; a range too large is refused up front);
+    /// anything else is iterated and each item appended as it comes, so the iteration
+    /// sees the list grow, and an error partway leaves the items already taken.
+    pub fn extend_list(&mut self, l: &super::object::List, v: &Value) -> PyResult<()> {
+        if matches!(v, Value::List(_) | Value::Tuple(_) | Value::Range(_)) {
+            let items = self.collect(v)?;
+            l.items.borrow_mut().extend(items);
+            return Ok(());
+        }
+        let it = self.iter(v)?;
+        if self.sized_by_class(v) {
+            self.length_hint(v, 8)?;
+        }
+        while let Some(x) = self.next(&it)? {
+            l.items.borrow_mut().push(x);
+        }
+        Ok(())
+    }
 }

@@ -192,8 +192,7 @@ impl Vm {
                 Ok(Value::list(v))
             }
             (BinaryOp::Add, Value::List(x), other) if inplace => {
-                let extra = self.collect(other)?;
-                x.items.borrow_mut().extend(extra);
+                self.extend_list(x, other)?;
                 Ok(a.clone())
             }
             (BinaryOp::Add, Value::Tuple(x), Value::Tuple(y)) => {

@@ -122,21 +122,30 @@ fn dict_update(vm: &mut Vm, args: Args) -> PyResult<Value> {
 pub fn update_from(vm: &mut Vm, d: &Dict, src: &Value) -> PyResult<()> {
     // `dict_update_arg`: a dict, else anything with `keys` is a mapping, else an
     // iterable of pairs.
-    let items = match vm.plain_dict(src) {
-        Some(s) => Some(s.items()),
-        None => match vm.getattr(src, "keys") {
-            Ok(keys) => Some(vm.mapping_items_by(src, &keys)?),
-            Err(crate::runtime::Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => None,
-            Err(e) => return Err(e),
-        },
-    };
-    if let Some(items) = items {
-        for (k, v) in items {
+    // (`dict_merge` and `PyDict_MergeFromSeq2` set each item as they read it, so an
+    // error partway leaves the items already read.)
+    if let Some(s) = vm.plain_dict(src) {
+        for (k, v) in s.items() {
             vm.dict_set(d, k, v)?;
         }
         return Ok(());
     }
-    for (i, item) in vm.collect(src)?.into_iter().enumerate() {
+    match vm.getattr(src, "keys") {
+        Ok(keys) => {
+            // `PyMapping_Keys`: the keys in a list first, then one `b[key]` per key.
+            let keys = vm.call(&keys, Args::new(Vec::new()))?;
+            for k in vm.collect(&keys)? {
+                let v = vm.getitem(src, &k)?;
+                vm.dict_set(d, k, v)?;
+            }
+            return Ok(());
+        }
+        Err(crate::runtime::Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => {}
+        Err(e) => return Err(e),
+    }
+    let it = vm.iter(src)?;
+    let mut i = 0usize;
+    while let Some(item) = vm.next(&it)? {
         let pair = match vm.iter(&item) {
             Ok(it) => vm.collect(&it)?,
             Err(crate::runtime::Throw::Exc(e)) if vm.is_instance_of(&e, "TypeError") => {
@@ -153,6 +162,7 @@ pub fn update_from(vm: &mut Vm, d: &Dict, src: &Value) -> PyResult<()> {
             )));
         }
         vm.dict_set(d, pair[0].clone(), pair[1].clone())?;
+        i += 1;
     }
     Ok(())
 }

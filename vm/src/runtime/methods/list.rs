@@ -61,8 +61,7 @@ fn list_append(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn list_extend(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [iterable] = m("extend", Style::O, &["iterable"], 1).bind(vm, &args, 1)?;
     let l = recv_list(vm, &args)?;
-    let items = vm.collect_hinted(&required(iterable))?;
-    l.items.borrow_mut().extend(items);
+    vm.extend_list(&l, &required(iterable))?;
     Ok(Value::None)
 }
 
