@@ -174,8 +174,30 @@ pub(super) fn eval(source: &str, result: Compiled) -> Compiled {
             }
             result
         }
-        Ok(code) => Ok(code),
+        Ok(code) => match starred_in_bare_tuple(source) {
+            Some(e) => Err(e),
+            None => Ok(code),
+        },
     }
+}
+
+/// `eval_input` is `expressions`, whose items are `expression`s: a starred item is
+/// allowed in a module's expression statement (`star_expressions`) but not in an
+/// unparenthesized tuple here, where the parser stops at its `*` ("invalid syntax").
+fn starred_in_bare_tuple(source: &str) -> Option<CompileError> {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    let Some(ast::Stmt::Expr(e)) = parsed.syntax().body.first() else {
+        return None;
+    };
+    let ast::Expr::Tuple(t) = &*e.value else {
+        return None;
+    };
+    if t.parenthesized {
+        return None;
+    }
+    let star = t.elts.iter().find(|x| matches!(x, ast::Expr::Starred(_)))?;
+    let (line, column) = char_position(source, star.start().to_usize());
+    Some(parser_error("invalid syntax", line, column, column + 1))
 }
 
 /// The error of input with no statement (blank lines and comments at the start of
