@@ -511,6 +511,15 @@ impl Vm {
             Value::Method(m) => match name {
                 "__self__" => Some(m.receiver.clone()),
                 "__func__" => Some(m.func.clone()),
+                // A built-in method bound to its object (`[].append`) has `m_module` None;
+                // a method-wrapper (`object().__init__`) has no `__module__`.
+                "__module__" if matches!(m.func, Value::Builtin(_)) => {
+                    if &*self.type_of(v).name() == "method-wrapper" {
+                        None
+                    } else {
+                        Some(Value::None)
+                    }
+                }
                 "__name__" | "__qualname__" | "__code__" | "__doc__" | "__module__" => {
                     let f = m.func.clone();
                     Some(self.getattr(&f, name)?)
@@ -550,6 +559,15 @@ impl Vm {
                     Some(o) => format!("{o}.{}", b.name),
                     None => b.name.to_owned(),
                 })),
+                // A type's method descriptors and slot wrappers have no `__module__`.
+                "__module__"
+                    if matches!(
+                        &*self.type_of(v).name(),
+                        "method_descriptor" | "wrapper_descriptor" | "classmethod_descriptor"
+                    ) =>
+                {
+                    None
+                }
                 // `m_module`: the module's own `__name__` object, so `iter.__module__ is
                 // builtins.__name__` (pickle's memo sees one string for all of them).
                 "__module__" => Some(match b.module {

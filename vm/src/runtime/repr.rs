@@ -35,23 +35,33 @@ impl Vm {
             // A SimpleNamespace guards itself (namespace_repr's `namespace(...)`).
             let namespace = matches!(v, Value::Object(o)
                 if &*o.class.borrow().name() == "types.SimpleNamespace");
+            // The built-in reprs that guard (`Py_ReprEnter`): list, tuple, dict, set, the
+            // views, and an instance whose class keeps its built-in base's repr. A class's
+            // own `__repr__` in Python does not guard: its recursion is its own.
             let container = !namespace
-                && matches!(
-                    v,
+                && match v {
                     Value::List(_)
-                        | Value::Dict(_)
-                        | Value::Set(_)
-                        | Value::Object(_)
-                        | Value::DictView(_)
-                );
+                    | Value::Tuple(_)
+                    | Value::Dict(_)
+                    | Value::Set(_)
+                    | Value::DictView(_) => true,
+                    Value::Object(o) => !matches!(
+                        o.class.borrow().lookup("__repr__"),
+                        Some(Value::Function(_))
+                    ),
+                    _ => false,
+                };
             if container {
                 if vm.repr_active.contains(&key) {
-                    return Ok(match v {
+                    return Ok(match v.builtin_value() {
                         Value::List(_) => "[...]".into(),
-                        Value::Dict(_) => "{...}".into(),
+                        Value::Tuple(_) => "(...)".into(),
+                        // `odict_repr` says "..." of itself.
+                        Value::Dict(_) if !vm.type_of(v).is_subtype(&vm.ty("OrderedDict")) => {
+                            "{...}".into()
+                        }
                         // `set_repr`: "%s(...)" with the type's name.
-                        Value::Set(s) if s.frozen => "frozenset(...)".into(),
-                        Value::Set(_) => "set(...)".into(),
+                        Value::Set(_) => format!("{}(...)", vm.type_of(v).name()),
                         _ => "...".into(),
                     });
                 }

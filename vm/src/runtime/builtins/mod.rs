@@ -828,6 +828,8 @@ fn callable(vm: &mut Vm, args: Args) -> PyResult<Value> {
 pub(crate) fn is_callable(vm: &Vm, v: &Value) -> bool {
     match v {
         Value::Function(_) | Value::Builtin(_) | Value::Method(_) | Value::Type(_) => true,
+        // staticmethod has had a `tp_call` since 3.10.
+        Value::Property(p) => p.kind == super::object::PropertyKind::StaticMethod,
         Value::Object(_) | Value::Native(_) => vm.special(v, "__call__").is_some(),
         _ => false,
     }

@@ -12,9 +12,13 @@ fn make_exception(vm: &mut Vm, v: Value, what: &str) -> PyResult<Value> {
         Value::Type(t) if t.is_exception() => {
             let inst = vm.call(&v, Args::default())?;
             if inst.exc().is_none() {
+                // `_PyErr_SetObject`'s "calling %R should have returned an instance of
+                // BaseException, not %R" (the class, and the result's type).
+                let shown = vm.repr(&v)?;
+                let got = Value::Type(vm.type_of(&inst));
+                let got = vm.repr(&got)?;
                 return Err(vm.type_error(format!(
-                    "calling {} should have returned an instance of BaseException",
-                    t.name()
+                    "calling {shown} should have returned an instance of BaseException, not {got}"
                 )));
             }
             Ok(inst)
