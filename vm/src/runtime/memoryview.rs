@@ -33,6 +33,11 @@ pub struct MemoryView {
     stride: isize,
     fmt: Format,
     readonly: bool,
+    /// The format as `cast` was given it when that is not how `fmt` shows itself
+    /// (`'@H'`): CPython keeps the string (`view->format`).
+    format_text: Option<Rc<str>>,
+    /// `memory_hash`'s cache: once computed, the hash survives `release()`.
+    hash: Cell<Option<i64>>,
 }
 
 /// CPython's `_PyManagedBufferObject`: the exporter and its one export, shared by every
@@ -227,7 +232,14 @@ pub fn construct(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if let Value::Native(n) = &object {
         if let Native::MemoryView(m) = &**n {
             let mbuf = managed(vm, m)?;
-            return Ok(new(mbuf, m.offset, m.len, m.stride, m.fmt, m.readonly));
+            return Ok(new(
+                mbuf,
+                m.offset,
+                m.len,
+                m.stride,
+                (m.fmt, m.format_text.clone()),
+                m.readonly,
+            ));
         }
     }
     let (len, readonly) = match &object {
@@ -253,7 +265,7 @@ pub fn construct(vm: &mut Vm, args: Args) -> PyResult<Value> {
         0,
         len,
         1,
-        Format::BYTES,
+        (Format::BYTES, None),
         readonly,
     ))
 }
@@ -272,7 +284,7 @@ fn new(
     offset: usize,
     len: usize,
     stride: isize,
-    fmt: Format,
+    (fmt, format_text): (Format, Option<Rc<str>>),
     readonly: bool,
 ) -> Value {
     Value::Native(Rc::new(Native::MemoryView(MemoryView {
@@ -282,7 +294,16 @@ fn new(
         stride,
         fmt,
         readonly,
+        format_text,
+        hash: Cell::new(None),
     })))
+}
+
+/// Whether `v` is a memoryview that is not C-contiguous (a stepped slice), whose buffer
+/// a `PyBUF_SIMPLE` request (`bytes.join`'s) refuses.
+pub fn noncontiguous(v: &Value) -> bool {
+    matches!(v.builtin_value(), Value::Native(n)
+        if matches!(&**n, Native::MemoryView(m) if !m.c_contiguous()))
 }
 
 /// The view's managed buffer, or CPython's error for a released view.
@@ -466,7 +487,7 @@ fn getitem(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 offset,
                 n,
                 m.stride * step as isize,
-                m.fmt,
+                (m.fmt, m.format_text.clone()),
                 m.readonly,
             ))
         }
@@ -545,6 +566,11 @@ fn pack(vm: &mut Vm, fmt: Format, v: &Value) -> PyResult<Vec<u8>> {
                             || (*x >= -(1i64 << (size * 8 - 1)) && *x < 1i64 << (size * 8 - 1))
                     })
                     .map(|x| x as u64)
+            } else if fmt.0 == b'P' {
+                // `PyLong_AsVoidPtr`: a negative int as a signed long long, wrapped.
+                u64::try_from(&i)
+                    .ok()
+                    .or_else(|| i64::try_from(&i).ok().map(|x| x as u64))
             } else {
                 u64::try_from(&i)
                     .ok()
@@ -682,7 +708,14 @@ fn hex(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn toreadonly(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Spec::method("memoryview", "toreadonly", Style::NoArgs, &[], 0).bind::<0>(vm, &args, 1)?;
     let (m, mbuf) = live(vm, &args)?;
-    Ok(new(mbuf, m.offset, m.len, m.stride, m.fmt, true))
+    Ok(new(
+        mbuf,
+        m.offset,
+        m.len,
+        m.stride,
+        (m.fmt, m.format_text.clone()),
+        true,
+    ))
 }
 
 /// `memoryview.cast(format, shape=...)` for one dimension (`memory_cast`'s checks, in its
@@ -746,12 +779,13 @@ fn cast(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if wanted.is_some_and(|n| n != nbytes / to.size()) {
         return Err(vm.type_error("memoryview: product(shape) * itemsize != buffer size"));
     }
+    let text = (f.as_ref() != to.text().as_str()).then(|| f.clone());
     Ok(new(
         mbuf,
         m.offset,
         nbytes / to.size(),
         to.size() as isize,
-        to,
+        (to, text),
         m.readonly,
     ))
 }
@@ -831,6 +865,9 @@ fn unordered(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
 
 /// `memory_hash`: read-only views of the byte formats hash as their bytes.
 fn hash(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    if let Some(h) = this(vm, &args)?.hash.get() {
+        return Ok(Value::Int(h));
+    }
     let (m, _) = live(vm, &args)?;
     if !m.readonly {
         return Err(vm.value_error("cannot hash writable memoryview object"));
@@ -839,7 +876,9 @@ fn hash(vm: &mut Vm, args: Args) -> PyResult<Value> {
         return Err(vm.value_error("memoryview: hashing is restricted to formats 'B', 'b' or 'c'"));
     }
     let data = m.contents().unwrap_or_default();
-    Ok(Value::Int(super::hash::bytes(&data)))
+    let h = super::hash::bytes(&data);
+    m.hash.set(Some(h));
+    Ok(Value::Int(h))
 }
 
 /// `repr()`: `<memory at 0x…>`, `<released memory at 0x…>` once released.
@@ -919,7 +958,10 @@ pub fn attr(vm: &Vm, m: &MemoryView, name: &str) -> PyResult<Option<Value>> {
         "nbytes" => Value::Int((m.len * size) as i64),
         "readonly" => Value::Bool(m.readonly),
         "itemsize" => Value::Int(size as i64),
-        "format" => Value::str(&m.fmt.text()),
+        "format" => match &m.format_text {
+            Some(t) => Value::Str(t.clone()),
+            None => Value::str(&m.fmt.text()),
+        },
         "ndim" => Value::Int(1),
         "shape" => Value::tuple(vec![Value::Int(m.len as i64)]),
         "strides" => Value::tuple(vec![Value::Int(m.stride as i64)]),

@@ -333,7 +333,9 @@ fn join(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let mut parts = Vec::with_capacity(items.len());
     let mut total = sep.len() as u128 * items.len().saturating_sub(1) as u128;
     for (i, v) in items.iter().enumerate() {
-        match buffer_of(v) {
+        // `PyObject_GetBuffer(item, PyBUF_SIMPLE)`: a stepped view has no simple buffer.
+        let simple = !crate::runtime::memoryview::noncontiguous(v);
+        match buffer_of(v).filter(|_| simple) {
             Some(b) => {
                 total += b.len() as u128;
                 parts.push(b);
