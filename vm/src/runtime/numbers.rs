@@ -61,22 +61,18 @@ impl Vm {
                 return Ok(Some(r));
             }
         }
-        if let Some(rf) = reflected {
-            let r = self.call(&rf, Args::new(vec![b.clone(), a.clone()]))?;
-            if answered(&r) {
-                return Ok(Some(r));
-            }
-        }
-        if let Some(f) = left_sequence {
-            let r = self.call(&f, Args::new(vec![a.clone(), b.clone()]))?;
-            if answered(&r) {
-                return Ok(Some(r));
-            }
-        }
-        if let Some(rf) = right_sequence {
-            let r = self.call(&rf, Args::new(vec![b.clone(), a.clone()]))?;
-            if answered(&r) {
-                return Ok(Some(r));
+        // Then the right operand's method, then the sequence slots, left before right.
+        let rest = [
+            (reflected, b, a),
+            (left_sequence, a, b),
+            (right_sequence, b, a),
+        ];
+        for (method, x, y) in rest {
+            if let Some(f) = method {
+                let r = self.call(&f, Args::new(vec![x.clone(), y.clone()]))?;
+                if answered(&r) {
+                    return Ok(Some(r));
+                }
             }
         }
         Ok(None)
