@@ -310,8 +310,6 @@ impl Vm {
         })
     }
 
-    /// `a == b` (CPython `PyObject_RichCompare`): one unit of the C recursion budget, so
-    /// comparing deeply nested containers raises RecursionError "... in comparison".
     /// `PyObject_RichCompareBool(a, b, Py_EQ)`: the same object is equal to itself
     /// without asking `__eq__` (how containers search and compare their items).
     pub fn eq_bool(&mut self, a: &Value, b: &Value) -> PyResult<bool> {
@@ -321,6 +319,8 @@ impl Vm {
         self.eq(a, b)
     }
 
+    /// `a == b` (CPython `PyObject_RichCompare`): one unit of the C recursion budget, so
+    /// comparing deeply nested containers raises RecursionError "... in comparison".
     pub fn eq(&mut self, a: &Value, b: &Value) -> PyResult<bool> {
         self.guarded(IN_COMPARISON, |vm| vm.eq_inner(a, b))
     }

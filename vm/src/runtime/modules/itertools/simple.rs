@@ -103,14 +103,6 @@ fn groupby_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
     ))
 }
 
-/// `PyObject_RichCompareBool(a, b, Py_EQ)`: identity first.
-fn same(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
-    if a.is(b) {
-        return Ok(true);
-    }
-    vm.eq(a, b)
-}
-
 /// The steps of the types of this file; `me` is the iterator, `kind` its type.
 pub fn step(
     vm: &mut Vm,
@@ -277,7 +269,7 @@ fn groupby_next(vm: &mut Vm, me: &Value, state: &mut State) -> PyResult<Option<V
             (_, None) => {}
             (None, Some(_)) => break,
             (Some(t), Some(c)) => {
-                if !same(vm, &t, &c)? {
+                if !vm.eq_bool(&t, &c)? {
                     break;
                 }
             }
@@ -351,7 +343,7 @@ fn grouper_step(
     let Some(c) = currkey.clone() else {
         return Ok(None);
     };
-    if !same(vm, tgtkey, &c)? {
+    if !vm.eq_bool(tgtkey, &c)? {
         return Ok(None);
     }
     let State::GroupBy { currvalue, .. } = state else {
