@@ -1199,11 +1199,11 @@ impl Vm {
                     self.trace.opcode_trace_set |= b;
                     Ok(())
                 }
-                // Jumps from a trace function (3.12 `frame_setlineno`) are not implemented.
-                "f_lineno" if self.trace.tracing > 0 => {
-                    Err(self.unsupported("assigning f_lineno from a trace function (a jump)"))
+                // A jump from a trace function. spec: tracing.f_lineno.jump
+                "f_lineno" => {
+                    let fo = fo.clone();
+                    super::jump::set_lineno(self, &fo, &x)
                 }
-                "f_lineno" => Err(self.value_error("f_lineno can only be set by a trace function")),
                 _ => Err(self.err(
                     "AttributeError",
                     format!("'frame' object attribute '{name}' is read-only"),

@@ -471,14 +471,21 @@ fn step(vm: &mut Vm) -> PyResult<Step> {
     let f = vm.top()?;
     let at = f.next_instr;
     let Some(ins) = f.info.code.decode_at(at) else {
+        if at == super::jump::AFTER_JUMP_AT_YIELD {
+            return Err(vm.unsupported(
+                "resuming a generator whose f_lineno was set at its yield event \
+                 (CPython 3.12 resumes it one code unit past the target and crashes)",
+            ));
+        }
         let name = f.info.code.co_name.clone();
         return Err(Throw::Bug(format!(
             "undecodable instruction at unit {at} of {name}"
         )));
     };
     // Tracing wraps dispatch: one flag test per instruction.
-    if vm.trace.active {
-        trace::before_instruction(vm, &ins)?;
+    if vm.trace.active && trace::before_instruction(vm, &ins)? {
+        // A trace function set f_lineno: go on at the frame's new next_instr.
+        return Ok(Step::Continue);
     }
     let f = vm.top()?;
     f.prev_instr = Some(ins.index);
@@ -651,7 +658,7 @@ enum Left {
 /// iterator is exhausted (CPython `frame->return_offset`).
 fn leave_frame(vm: &mut Vm, v: Value, is_yield: bool) -> PyResult<Left> {
     if vm.trace.active {
-        trace::return_event(vm, &v)?;
+        trace::return_event(vm, &v, is_yield)?;
     }
     let entry = if is_yield {
         super::ops::generators::suspend(vm)?

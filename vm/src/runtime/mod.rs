@@ -40,6 +40,7 @@ mod int;
 mod interp;
 mod iterators;
 mod iterstep;
+mod jump;
 mod keys;
 mod lengthhint;
 mod mappingproxy;

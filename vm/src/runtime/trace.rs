@@ -36,6 +36,13 @@ pub struct TraceState {
     /// `opcode` events are on: decided when `sys.settrace` is called, from
     /// `opcode_trace_set` (3.12 `_PyEval_SetTrace` enables INSTRUCTION events only then).
     pub opcode_events: bool,
+    /// The monitoring event whose callback is running (CPython `tstate->what_event`), which
+    /// decides whether `f_lineno` may be set; `None` outside any.
+    pub what_event: Option<What>,
+    /// The serial of the frame that event belongs to.
+    pub event_frame: Option<u64>,
+    /// Set by a jump (`f_lineno` assigned): the frame goes on at its new `next_instr`.
+    pub jumped: bool,
 }
 
 impl TraceState {
@@ -65,6 +72,42 @@ impl TraceState {
     }
 }
 
+/// The PEP 669 event a legacy trace event comes from (Python/legacy_tracing.c maps them:
+/// PY_START, PY_RESUME and PY_THROW are `call`; LINE and JUMP `line`; PY_RETURN, PY_YIELD
+/// and PY_UNWIND `return`; RAISE and STOP_ITERATION `exception`; INSTRUCTION `opcode`).
+/// `CALL`, `C_RETURN` and `C_RAISE` are the profiler's native-call events.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum What {
+    PyStart,
+    PyResume,
+    PyReturn,
+    PyYield,
+    Call,
+    Line,
+    Instruction,
+    Jump,
+    StopIteration,
+    Raise,
+    PyUnwind,
+    PyThrow,
+    CReturn,
+    CRaise,
+}
+
+impl What {
+    fn event(self) -> Event {
+        match self {
+            What::PyStart | What::PyResume | What::PyThrow => Event::Call,
+            What::Line | What::Jump => Event::Line,
+            What::PyReturn | What::PyYield | What::PyUnwind => Event::Return,
+            What::Raise | What::StopIteration => Event::Exception,
+            What::Instruction => Event::Opcode,
+            // The profiler's events never reach the trace function.
+            What::Call | What::CReturn | What::CRaise => Event::Call,
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Event {
     Call,
@@ -90,9 +133,12 @@ impl Event {
 /// `line` where an instrumented line starts and the previous instruction was on another
 /// line (or was RESUME), `opcode` when the frame asks, and the `line` event of a backward
 /// jump that stays on its line. spec: tracing.settrace.call, tracing.settrace.line
-pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<()> {
+///
+/// Returns true when a trace function jumped (`f_lineno` set): the frame then goes on at
+/// its new `next_instr` and this instruction does not run.
+pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<bool> {
     if vm.trace.tracing > 0 {
-        return Ok(());
+        return Ok(false);
     }
     let f = vm.top()?;
     let info = f.info.clone();
@@ -112,10 +158,19 @@ pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<()> {
     }
     f.prev_instr = Some(ins.index);
     if ins.opcode == Opcode::RESUME {
-        deliver(vm, Event::Call, None, Value::None)?;
+        let what = if ins.arg == 0 {
+            What::PyStart
+        } else {
+            What::PyResume
+        };
+        if deliver(vm, what, None, Value::None)? {
+            return Ok(true);
+        }
     }
     if let Some(l) = line {
-        deliver(vm, Event::Line, Some(l), Value::None)?;
+        if deliver(vm, What::Line, Some(l), Value::None)? {
+            return Ok(true);
+        }
     }
     // INSTRUCTION events skip RESUME and what precedes it (MAKE_CELL, COPY_FREE_VARS).
     let traceable = ins.opcode != Opcode::RESUME && ins.index > info.first_traceable;
@@ -127,7 +182,7 @@ pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<()> {
             .as_ref()
             .is_some_and(|fo| fo.trace_opcodes.get());
     if wants_opcodes {
-        deliver(vm, Event::Opcode, None, Value::None)?;
+        deliver(vm, What::Instruction, None, Value::None)?;
     }
     if ins.opcode == Opcode::END_SEND {
         stop_iteration_event(vm, ins)?;
@@ -138,11 +193,11 @@ pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<()> {
         let target = ins.jump_target();
         let from = info.line(ins.index);
         let to = target.and_then(|t| info.line(t));
-        if to.is_some() && to == from {
-            deliver(vm, Event::Line, to, Value::None)?;
+        if to.is_some() && to == from && deliver(vm, What::Jump, to, Value::None)? {
+            return Ok(true);
         }
     }
-    Ok(())
+    Ok(false)
 }
 
 /// `call` when a generator is resumed by `throw()` / `close()` (3.12 PY_THROW, mapped to
@@ -151,7 +206,7 @@ pub fn throw_event(vm: &mut Vm) -> PyResult<()> {
     if vm.trace.tracing > 0 {
         return Ok(());
     }
-    deliver(vm, Event::Call, None, Value::None)
+    deliver(vm, What::PyThrow, None, Value::None).map(|_| ())
 }
 
 /// END_SEND whose receiver is a generator: the sub-generator returned into the
@@ -167,15 +222,20 @@ fn stop_iteration_event(vm: &mut Vm, ins: &Instruction) -> PyResult<()> {
     let line = f.info.line(ins.index);
     let exc = vm.new_exception(&vm.ty("StopIteration"), vec![value]);
     let arg = Value::tuple(vec![Value::Type(vm.type_of(&exc)), exc, Value::None]);
-    deliver(vm, Event::Exception, line, arg)
+    deliver(vm, What::StopIteration, line, arg).map(|_| ())
 }
 
 /// `return` with the returned or yielded value. spec: tracing.settrace.return
-pub fn return_event(vm: &mut Vm, v: &Value) -> PyResult<()> {
+pub fn return_event(vm: &mut Vm, v: &Value, is_yield: bool) -> PyResult<()> {
     if vm.trace.tracing > 0 {
         return Ok(());
     }
-    deliver(vm, Event::Return, None, v.clone())
+    let what = if is_yield {
+        What::PyYield
+    } else {
+        What::PyReturn
+    };
+    deliver(vm, what, None, v.clone()).map(|_| ())
 }
 
 /// `return` with None when the frame exits by an exception (PY_UNWIND).
@@ -183,7 +243,7 @@ pub fn unwind_event(vm: &mut Vm) -> PyResult<()> {
     if vm.trace.tracing > 0 {
         return Ok(());
     }
-    deliver(vm, Event::Return, None, Value::None)
+    deliver(vm, What::PyUnwind, None, Value::None).map(|_| ())
 }
 
 /// `exception` with `(type, value, traceback)` (RAISE). spec: tracing.settrace.exception
@@ -196,17 +256,20 @@ pub fn exception_event(vm: &mut Vm, exc: &Value) -> PyResult<()> {
         .map(|d| d.traceback.borrow().clone())
         .unwrap_or(Value::None);
     let arg = Value::tuple(vec![Value::Type(vm.type_of(exc)), exc.clone(), tb]);
-    deliver(vm, Event::Exception, None, arg)
+    deliver(vm, What::Raise, None, arg).map(|_| ())
 }
 
-fn deliver(vm: &mut Vm, event: Event, line: Option<u32>, arg: Value) -> PyResult<()> {
+/// Delivers one event to the harness's channels and the program's trace function; true
+/// when the trace function jumped (set `f_lineno`).
+fn deliver(vm: &mut Vm, what: What, line: Option<u32>, arg: Value) -> PyResult<bool> {
+    let event = what.event();
     if vm.trace.events.is_some() || vm.trace.snapshots.is_some() {
         record(vm, event, line, &arg)?;
     }
     if !vm.trace.sys_trace.is_none() {
-        call_trace_function(vm, event, line, arg)?;
+        call_trace_function(vm, what, line, arg)?;
     }
-    Ok(())
+    Ok(std::mem::take(&mut vm.trace.jumped))
 }
 
 /// The harness's observation: `EVENT NAME:LINE` for frames of the program's file.
@@ -427,7 +490,8 @@ fn render_container(
 /// `call_trampoline`): `call` goes to the global function and its result becomes
 /// `f_trace`; other events go to `f_trace`, whose non-None result replaces it. An
 /// exception in a trace function unsets tracing and propagates. spec: tracing.f_trace
-fn call_trace_function(vm: &mut Vm, event: Event, line: Option<u32>, arg: Value) -> PyResult<()> {
+fn call_trace_function(vm: &mut Vm, what: What, line: Option<u32>, arg: Value) -> PyResult<()> {
+    let event = what.event();
     let index = vm.frames.len().saturating_sub(1);
     let callback = if event == Event::Call {
         vm.trace.sys_trace.clone()
@@ -458,6 +522,9 @@ fn call_trace_function(vm: &mut Vm, event: Event, line: Option<u32>, arg: Value)
         fo.lineno.set(l);
     }
     vm.trace.tracing += 1;
+    let outer = (vm.trace.what_event, vm.trace.event_frame);
+    vm.trace.what_event = Some(what);
+    vm.trace.event_frame = Some(fo.serial);
     let result = vm.call(
         &callback,
         Args::new(vec![
@@ -467,6 +534,7 @@ fn call_trace_function(vm: &mut Vm, event: Event, line: Option<u32>, arg: Value)
         ]),
     );
     vm.trace.tracing -= 1;
+    (vm.trace.what_event, vm.trace.event_frame) = outer;
     fo.lineno.set(0);
     if fo.fast_as_locals.get() {
         if let Some(i) = vm.stack_index(&fo) {
