@@ -172,9 +172,17 @@ struct Builder<'a> {
     generic_bases: &'a HashMap<usize, Vec<Expr>>,
 }
 
-/// CPython refuses deeper nesting with "too many nested parentheses" (200) or a
-/// RecursionError; framespec stops at the same order of magnitude.
-const MAX_DEPTH: usize = 200;
+/// How deep statements and expressions may nest before framespec stops as unsupported.
+/// CPython's compiler raises RecursionError ("maximum recursion depth exceeded during
+/// compilation") at about 3000 levels (`C_RECURSION_LIMIT` times
+/// `COMPILER_STACK_FRAME_SCALE`, less what the caller's C stack already holds, so the
+/// exact depth depends on where `compile()` runs); below this limit every depth compiles
+/// in both. The Rust passes recurse per level, so the limit also bounds their stack.
+const MAX_DEPTH: usize = 2900;
+
+/// The unsupported verdict for nesting deeper than [`MAX_DEPTH`].
+const TOO_DEEP: &str = "nesting of statements and expressions deeper than 2900 levels \
+     (CPython's limit, about 3000, depends on its C stack)";
 
 pub fn build(
     module: &ast::ModModule,
@@ -454,10 +462,7 @@ impl Builder<'_> {
     fn stmt(&mut self, s: &Stmt) -> Result<(), CompileError> {
         self.depth += 1;
         let result = if self.depth > MAX_DEPTH {
-            Err(syntax_error(
-                "too many statically nested blocks",
-                self.loc(s),
-            ))
+            Err(unsupported(TOO_DEEP, self.loc(s)))
         } else {
             self.stmt_inner(s)
         };
@@ -853,7 +858,7 @@ impl Builder<'_> {
     fn expr(&mut self, e: &Expr) -> Result<(), CompileError> {
         self.depth += 1;
         let result = if self.depth > MAX_DEPTH {
-            Err(syntax_error("too many nested parentheses", self.loc(e)))
+            Err(unsupported(TOO_DEEP, self.loc(e)))
         } else {
             self.expr_inner(e)
         };

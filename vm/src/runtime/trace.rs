@@ -63,6 +63,8 @@ impl TraceState {
 
     fn update(&mut self) {
         self.active = self.harness() || !self.sys_trace.is_none();
+        let watched = self.events.is_some() || !self.sys_trace.is_none();
+        let _ = super::ops::generators::TRACED.try_with(|t| t.set(watched));
     }
 
     pub fn set_sys_trace(&mut self, f: Value) {
@@ -157,6 +159,9 @@ pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<bool> {
         }
     }
     f.prev_instr = Some(ins.index);
+    // An exception from a trace function is raised at this instruction, inside its
+    // handlers (INSTRUMENTED_LINE's error exit is at `here`).
+    f.instr = Some(ins.index);
     if ins.opcode == Opcode::RESUME {
         let what = if ins.arg == 0 {
             What::PyStart

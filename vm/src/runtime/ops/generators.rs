@@ -22,9 +22,11 @@ use super::super::{PyResult, Throw};
 // and `except` clauses run, and a trace function sees the frame resume. The VM does the
 // same for generators and coroutines whose closing runs code of the program: `Drop`
 // cannot run Python, so the generator's state moves to a new generator object that is
-// closed before the next instruction (as `finalize` does for `__del__`). Where a tracer
-// watches, or for async generators, it ends the run as unsupported; an exception closing
-// raises is reported as unraisable (`unraisable`).
+// closed before the next instruction (as `finalize` does for `__del__`); where a tracer
+// watches, every suspended generator is closed so, since the tracer sees the frame resume.
+// Nothing runs between the moment CPython closes and the next instruction that a tracer
+// could see, so the events come in CPython's order. For async generators it ends the run
+// as unsupported; an exception closing raises is reported as unraisable (`unraisable`).
 
 thread_local! {
     /// A suspended generator was freed since the evaluator last looked: `Some(true)` when
@@ -36,6 +38,9 @@ thread_local! {
     static TO_CLOSE: RefCell<Vec<Rc<Generator>>> = const { RefCell::new(Vec::new()) };
     /// The addresses of the generators [`TO_CLOSE`] holds or held: finalised once.
     static FINALIZED: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+    /// A trace function or the harness's trace channel is on (mirrors `TraceState`), so
+    /// closing a generator is observable even when it runs no code of the program.
+    pub static TRACED: Cell<bool> = const { Cell::new(false) };
     /// Every generator of the current run, to find the ones still suspended at exit (CPython
     /// closes those at shutdown).
     static GENERATORS: RefCell<Vec<Weak<Generator>>> = const { RefCell::new(Vec::new()) };
@@ -133,7 +138,9 @@ impl Drop for Generator {
         let Some(frame) = self.frame.get_mut() else {
             return;
         };
-        if !closing_runs_code(frame) {
+        // A tracer sees even a silent closing: the frame resumes (PY_THROW), raises
+        // GeneratorExit and unwinds (3.12.1 has no fast path in `gen_close`).
+        if !closing_runs_code(frame) && !TRACED.with(Cell::get) {
             let _ = FREED_SUSPENDED.try_with(|c| c.set(Some(c.get() == Some(true))));
             crate::runtime::eval::set_eval_breaker();
             return;
@@ -190,12 +197,6 @@ pub fn run_pending_closes(vm: &mut Vm) -> PyResult<()> {
         let due = TO_CLOSE.with(|t| std::mem::take(&mut *t.borrow_mut()));
         if due.is_empty() {
             return Ok(());
-        }
-        if vm.trace.events.is_some() || !vm.trace.sys_trace.is_none() {
-            return Err(vm.unsupported(
-                "finalising a suspended generator under a tracer (CPython closes it when \
-                 its last reference goes)",
-            ));
         }
         for g in due {
             match vm.gen_close(&g) {
