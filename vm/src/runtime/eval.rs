@@ -74,7 +74,10 @@ pub fn run_module(
         let argv = options.argv.iter().map(|a| Value::str(a)).collect();
         sys.dict.set_str("argv", Value::list(argv));
     }
+    // The `sys.monitoring` module made with `sys` keeps its DISABLE and MISSING.
+    let monitors = std::mem::take(&mut vm.trace.monitors);
     vm.trace = TraceState::new(options);
+    vm.trace.monitors = monitors;
     vm.stdlib = options.stdlib.clone();
     vm.host_metadata = options.host_metadata;
     vm.program = super::program::ProgramDir::new(&options.filename, source, &options.modules);
@@ -483,15 +486,40 @@ fn step(vm: &mut Vm) -> PyResult<Step> {
         )));
     };
     // Tracing wraps dispatch: one flag test per instruction.
-    if vm.trace.active && trace::before_instruction(vm, &ins)? {
-        // A trace function set f_lineno: go on at the frame's new next_instr.
-        return Ok(Step::Continue);
+    if vm.trace.active {
+        return traced_step(vm, ins);
     }
     let f = vm.top()?;
     f.prev_instr = Some(ins.index);
     f.instr = Some(ins.index);
     f.next_instr = ins.next_index();
     dispatch(vm, ins)
+}
+
+/// [`step`] while an observer is on: the events before the instruction, the instruction,
+/// then the events of where it went. A callback that sets `f_lineno` sends the frame on
+/// from its new `next_instr` instead.
+#[cold]
+fn traced_step(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
+    if trace::before_instruction(vm, &ins)? {
+        return Ok(Step::Continue);
+    }
+    let f = vm.top()?;
+    f.prev_instr = Some(ins.index);
+    f.instr = Some(ins.index);
+    f.next_instr = ins.next_index();
+    let serial = f.serial;
+    let step = dispatch(vm, ins)?;
+    if vm.trace.monitoring {
+        match step {
+            Step::Continue => {
+                trace::after_instruction(vm, &ins, serial)?;
+            }
+            Step::Push(_) if ins.opcode == Opcode::FOR_ITER => trace::branch_into_generator(vm)?,
+            _ => {}
+        }
+    }
+    Ok(step)
 }
 
 /// One arm per opcode of the table (`for_each_opcode!` defines [`Opcode`]); the semantics
@@ -697,6 +725,14 @@ fn unwind(vm: &mut Vm, exc: Value, reraise: bool) -> PyResult<Option<Value>> {
     let mut exc = exc;
     let mut reraise = reraise;
     loop {
+        if reraise && vm.trace.active {
+            if let Err(e) = trace::reraise_event(vm, &exc) {
+                match e {
+                    Throw::Exc(e) | Throw::Reraise(e) => exc = e,
+                    fatal => return Err(fatal),
+                }
+            }
+        }
         if !reraise {
             add_traceback(vm, &exc)?;
             if vm.trace.active {
@@ -730,13 +766,28 @@ fn unwind(vm: &mut Vm, exc: Value, reraise: bool) -> PyResult<Option<Value>> {
                 let lasti = f.prev_instr.map(|i| i as i64).unwrap_or(-1);
                 f.push(Value::Int(lasti));
             }
-            f.push(exc);
+            f.push(exc.clone());
             f.next_instr = h.target;
+            if vm.trace.active {
+                // An error from the callback is unwound from the handler, without a
+                // RAISE event or a traceback entry (`goto exception_unwind`).
+                if let Err(e) = trace::handled_event(vm, h.target, &exc) {
+                    match e {
+                        Throw::Exc(e) | Throw::Reraise(e) => {
+                            exc = e;
+                            reraise = true;
+                            vm.top()?.instr = Some(h.target);
+                            continue;
+                        }
+                        fatal => return Err(fatal),
+                    }
+                }
+            }
             return Ok(None);
         }
         // No handler: the frame exits with the exception.
         if vm.trace.active {
-            trace::unwind_event(vm)?;
+            trace::unwind_event(vm, &exc)?;
         }
         super::ops::generators::finish_if_generator(vm)?;
         let frame = vm.pop_frame()?;
@@ -796,7 +847,7 @@ pub fn resume_with_error(vm: &mut Vm, exc: Value) -> PyResult<Value> {
     if vm.trace.active {
         // PY_THROW → `call` before the RAISE's `exception` event; an exception from the
         // trace function replaces the thrown one. spec: generators.tracing
-        match trace::throw_event(vm) {
+        match trace::throw_event(vm, &exc) {
             Ok(()) => {}
             Err(Throw::Exc(e) | Throw::Reraise(e)) => exc = e,
             Err(fatal) => return Err(fatal),

@@ -335,7 +335,7 @@ pub fn set_lineno(vm: &mut Vm, fo: &Rc<FrameObject>, value: &Value) -> PyResult<
         return Err(vm.value_error("f_lineno can only be set in a trace function"));
     };
     match what {
-        What::PyResume | What::Jump | What::Line | What::PyYield => {}
+        What::PyResume | What::Jump | What::Branch | What::Line | What::PyYield => {}
         What::PyStart => {
             return Err(vm.value_error("can't jump from the 'call' trace event of a new frame"))
         }
@@ -345,10 +345,11 @@ pub fn set_lineno(vm: &mut Vm, fo: &Rc<FrameObject>, value: &Value) -> PyResult<
         | What::PyThrow
         | What::Raise
         | What::CRaise
-        | What::Instruction => {
+        | What::Instruction
+        | What::ExceptionHandled => {
             return Err(vm.value_error("can only jump from a 'line' trace event"));
         }
-        What::StopIteration => {
+        What::StopIteration | What::Reraise => {
             return Err(vm.err("SystemError", "unexpected event type"));
         }
     }

@@ -48,6 +48,7 @@ mod memoryview;
 mod metaclass;
 mod methods;
 mod modules;
+mod monitoring;
 mod numbers;
 mod object;
 mod ops;

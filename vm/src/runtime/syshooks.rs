@@ -374,31 +374,6 @@ fn is_stack_trampoline_active(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::Bool(false))
 }
 
-/// A `sys.monitoring` function: PEP 669's tools and events are not implemented.
-macro_rules! monitoring_fns {
-    ($($name:ident),*) => {
-        const MONITORING_FUNCTIONS: &[(&str, NativeFn)] = &[$((stringify!($name), {
-            fn $name(vm: &mut Vm, _args: Args) -> PyResult<Value> {
-                Err(vm.unsupported(concat!("sys.monitoring.", stringify!($name))))
-            }
-            $name
-        })),*];
-    };
-}
-
-monitoring_fns!(
-    use_tool_id,
-    free_tool_id,
-    get_tool,
-    get_events,
-    set_events,
-    get_local_events,
-    set_local_events,
-    register_callback,
-    restart_events,
-    _all_events
-);
-
 /// `sys.monitoring` (Python/instrumentation.c, `_Py_CreateMonitoringObject`): a module
 /// object that is not in `sys.modules`, with the tool ids, the `events` namespace, the
 /// DISABLE and MISSING sentinels (plain objects) and its functions.
@@ -408,7 +383,7 @@ fn monitoring(vm: &mut Vm) -> Value {
     for n in ["__doc__", "__package__", "__loader__", "__spec__"] {
         d.set_str(n, Value::None);
     }
-    for &(n, f) in MONITORING_FUNCTIONS {
+    for &(n, f) in super::monitoring::FUNCTIONS {
         d.set_str(
             n,
             Value::Builtin(Rc::new(Builtin {
@@ -420,8 +395,12 @@ fn monitoring(vm: &mut Vm) -> Value {
         );
     }
     let object = vm.ty("object");
-    d.set_str("DISABLE", vm.new_instance(&object, &Args::default()));
-    d.set_str("MISSING", vm.new_instance(&object, &Args::default()));
+    let disable = vm.new_instance(&object, &Args::default());
+    let missing = vm.new_instance(&object, &Args::default());
+    vm.trace.monitors.disable = Some(disable.clone());
+    vm.trace.monitors.missing = Some(missing.clone());
+    d.set_str("DISABLE", disable);
+    d.set_str("MISSING", missing);
     for (n, id) in [
         ("DEBUGGER_ID", 0),
         ("COVERAGE_ID", 1),

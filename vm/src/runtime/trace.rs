@@ -12,6 +12,7 @@ use crate::RunOptions;
 use std::rc::Rc;
 
 use super::interp::{Vm, C_RECURSION_LIMIT};
+use super::monitoring::{self, Event as Mon};
 use super::object::{Args, Value};
 use super::{PyResult, Throw};
 
@@ -43,6 +44,10 @@ pub struct TraceState {
     pub event_frame: Option<u64>,
     /// Set by a jump (`f_lineno` assigned): the frame goes on at its new `next_instr`.
     pub jumped: bool,
+    /// `sys.monitoring`'s tools and event sets.
+    pub monitors: super::monitoring::Monitors,
+    /// Some tool has some event set (`Monitors::any`), so the evaluator must look.
+    pub monitoring: bool,
 }
 
 impl TraceState {
@@ -62,9 +67,15 @@ impl TraceState {
     }
 
     fn update(&mut self) {
-        self.active = self.harness() || !self.sys_trace.is_none();
-        let watched = self.events.is_some() || !self.sys_trace.is_none();
+        self.active = self.harness() || !self.sys_trace.is_none() || self.monitoring;
+        let watched = self.events.is_some() || !self.sys_trace.is_none() || self.monitoring;
         let _ = super::ops::generators::TRACED.try_with(|t| t.set(watched));
+    }
+
+    /// After a change of `sys.monitoring`'s event sets.
+    pub fn monitoring_changed(&mut self) {
+        self.monitoring = self.monitors.any();
+        self.update();
     }
 
     pub fn set_sys_trace(&mut self, f: Value) {
@@ -88,10 +99,13 @@ pub enum What {
     Line,
     Instruction,
     Jump,
+    Branch,
     StopIteration,
     Raise,
+    ExceptionHandled,
     PyUnwind,
     PyThrow,
+    Reraise,
     CReturn,
     CRaise,
 }
@@ -104,8 +118,14 @@ impl What {
             What::PyReturn | What::PyYield | What::PyUnwind => Event::Return,
             What::Raise | What::StopIteration => Event::Exception,
             What::Instruction => Event::Opcode,
-            // The profiler's events never reach the trace function.
-            What::Call | What::CReturn | What::CRaise => Event::Call,
+            // Events legacy tracing does not map (and the profiler's); never delivered
+            // to a trace function.
+            What::Call
+            | What::CReturn
+            | What::CRaise
+            | What::Branch
+            | What::ExceptionHandled
+            | What::Reraise => Event::Call,
         }
     }
 }
@@ -162,23 +182,33 @@ pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<bool> {
     // An exception from a trace function is raised at this instruction, inside its
     // handlers (INSTRUMENTED_LINE's error exit is at `here`).
     f.instr = Some(ins.index);
+    let at = ins.index;
+    let offset = Value::Int(2 * at as i64);
     if ins.opcode == Opcode::RESUME {
-        let what = if ins.arg == 0 {
-            What::PyStart
+        let (what, event) = if ins.arg == 0 {
+            (What::PyStart, Mon::PY_START)
         } else {
-            What::PyResume
+            (What::PyResume, Mon::PY_RESUME)
         };
+        monitoring::fire(vm, event, at, std::slice::from_ref(&offset))?;
         if deliver(vm, what, None, Value::None)? {
             return Ok(true);
         }
     }
     if let Some(l) = line {
+        monitoring::fire(vm, Mon::LINE, at, &[Value::Int(i64::from(l))])?;
         if deliver(vm, What::Line, Some(l), Value::None)? {
             return Ok(true);
         }
     }
-    // INSTRUCTION events skip RESUME and what precedes it (MAKE_CELL, COPY_FREE_VARS).
-    let traceable = ins.opcode != Opcode::RESUME && ins.index > info.first_traceable;
+    // INSTRUCTION events skip RESUME and what precedes it (MAKE_CELL, COPY_FREE_VARS),
+    // and END_FOR (3.12 instruments neither).
+    let traceable = ins.opcode != Opcode::RESUME
+        && ins.opcode != Opcode::END_FOR
+        && ins.index > info.first_traceable;
+    if traceable {
+        monitoring::fire(vm, Mon::INSTRUCTION, at, std::slice::from_ref(&offset))?;
+    }
     let wants_opcodes = vm.trace.opcode_events
         && traceable
         && vm
@@ -189,29 +219,95 @@ pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<bool> {
     if wants_opcodes {
         deliver(vm, What::Instruction, None, Value::None)?;
     }
+    if take_jump(vm) {
+        return Ok(true);
+    }
     if ins.opcode == Opcode::END_SEND {
         stop_iteration_event(vm, ins)?;
     }
-    if ins.opcode == Opcode::JUMP_BACKWARD {
+    if matches!(ins.opcode, Opcode::JUMP_BACKWARD | Opcode::JUMP_FORWARD) {
+        let target = ins.jump_target();
+        if let Some(t) = target {
+            monitoring::fire(vm, Mon::JUMP, at, &[offset, Value::Int(2 * t as i64)])?;
+        }
         // CPython's JUMP event (legacy `sys_trace_jump_func`): a backward jump to the same
         // line re-announces the line; other jumps are left to the target's line event.
-        let target = ins.jump_target();
         let from = info.line(ins.index);
         let to = target.and_then(|t| info.line(t));
-        if to.is_some() && to == from && deliver(vm, What::Jump, to, Value::None)? {
+        if ins.opcode == Opcode::JUMP_BACKWARD && to.is_some() && to == from {
+            if deliver(vm, What::Jump, to, Value::None)? {
+                return Ok(true);
+            }
+        } else if take_jump(vm) {
             return Ok(true);
         }
     }
     Ok(false)
 }
 
+/// FOR_ITER resumed a generator inline: CPython reports the loop's BRANCH once the
+/// generator yields or returns, which the VM does not follow yet.
+pub fn branch_into_generator(vm: &mut Vm) -> PyResult<()> {
+    if vm.trace.tracing > 0 || !monitoring::wanted(vm, Mon::BRANCH) {
+        return Ok(());
+    }
+    Err(vm.unsupported("sys.monitoring's BRANCH event of a for loop over a generator"))
+}
+
+/// Whether a callback jumped (set `f_lineno`) since this was last asked.
+fn take_jump(vm: &mut Vm) -> bool {
+    std::mem::take(&mut vm.trace.jumped)
+}
+
+/// After an instruction ran: the BRANCH event of a conditional jump or a `for` loop's
+/// FOR_ITER, with where it went (3.12's INSTRUMENTED_POP_JUMP_IF_* and
+/// INSTRUMENTED_FOR_ITER). Returns true when a callback jumped.
+pub fn after_instruction(vm: &mut Vm, ins: &Instruction, serial: u64) -> PyResult<bool> {
+    use Opcode as O;
+    if !matches!(
+        ins.opcode,
+        O::POP_JUMP_IF_FALSE
+            | O::POP_JUMP_IF_TRUE
+            | O::POP_JUMP_IF_NONE
+            | O::POP_JUMP_IF_NOT_NONE
+            | O::FOR_ITER
+    ) || vm.trace.tracing > 0
+        || !monitoring::wanted(vm, Mon::BRANCH)
+    {
+        return Ok(false);
+    }
+    let f = vm.top()?;
+    if f.serial != serial {
+        return branch_into_generator(vm).map(|()| false);
+    }
+    let dest = f.next_instr;
+    let args = [
+        Value::Int(2 * ins.index as i64),
+        Value::Int(2 * dest as i64),
+    ];
+    monitoring::fire(vm, Mon::BRANCH, ins.index, &args)?;
+    Ok(take_jump(vm))
+}
+
 /// `call` when a generator is resumed by `throw()` / `close()` (3.12 PY_THROW, mapped to
 /// `call` by legacy tracing), at the line where it is suspended. spec: generators.tracing
-pub fn throw_event(vm: &mut Vm) -> PyResult<()> {
+pub fn throw_event(vm: &mut Vm, exc: &Value) -> PyResult<()> {
     if vm.trace.tracing > 0 {
         return Ok(());
     }
+    let at = current_unit(vm)?;
+    monitoring::fire(vm, Mon::PY_THROW, at, &[offset(at), exc.clone()])?;
     deliver(vm, What::PyThrow, None, Value::None).map(|_| ())
+}
+
+/// The code unit the current frame is at, for an event's offset.
+fn current_unit(vm: &mut Vm) -> PyResult<usize> {
+    let f = vm.top()?;
+    Ok(f.instr.or(f.prev_instr).unwrap_or(0))
+}
+
+fn offset(unit: usize) -> Value {
+    Value::Int(2 * unit as i64)
 }
 
 /// END_SEND whose receiver is a generator: the sub-generator returned into the
@@ -226,6 +322,12 @@ fn stop_iteration_event(vm: &mut Vm, ins: &Instruction) -> PyResult<()> {
     let value = f.peek(0)?;
     let line = f.info.line(ins.index);
     let exc = vm.new_exception(&vm.ty("StopIteration"), vec![value]);
+    monitoring::fire(
+        vm,
+        Mon::STOP_ITERATION,
+        ins.index,
+        &[offset(ins.index), exc.clone()],
+    )?;
     let arg = Value::tuple(vec![Value::Type(vm.type_of(&exc)), exc, Value::None]);
     deliver(vm, What::StopIteration, line, arg).map(|_| ())
 }
@@ -235,19 +337,23 @@ pub fn return_event(vm: &mut Vm, v: &Value, is_yield: bool) -> PyResult<()> {
     if vm.trace.tracing > 0 {
         return Ok(());
     }
-    let what = if is_yield {
-        What::PyYield
+    let (what, event) = if is_yield {
+        (What::PyYield, Mon::PY_YIELD)
     } else {
-        What::PyReturn
+        (What::PyReturn, Mon::PY_RETURN)
     };
+    let at = current_unit(vm)?;
+    monitoring::fire(vm, event, at, &[offset(at), v.clone()])?;
     deliver(vm, what, None, v.clone()).map(|_| ())
 }
 
 /// `return` with None when the frame exits by an exception (PY_UNWIND).
-pub fn unwind_event(vm: &mut Vm) -> PyResult<()> {
+pub fn unwind_event(vm: &mut Vm, exc: &Value) -> PyResult<()> {
     if vm.trace.tracing > 0 {
         return Ok(());
     }
+    let at = current_unit(vm)?;
+    monitoring::fire(vm, Mon::PY_UNWIND, at, &[offset(at), exc.clone()])?;
     deliver(vm, What::PyUnwind, None, Value::None).map(|_| ())
 }
 
@@ -260,8 +366,34 @@ pub fn exception_event(vm: &mut Vm, exc: &Value) -> PyResult<()> {
         .exc()
         .map(|d| d.traceback.borrow().clone())
         .unwrap_or(Value::None);
+    let at = current_unit(vm)?;
+    monitoring::fire(vm, Mon::RAISE, at, &[offset(at), exc.clone()])?;
     let arg = Value::tuple(vec![Value::Type(vm.type_of(exc)), exc.clone(), tb]);
     deliver(vm, What::Raise, None, arg).map(|_| ())
+}
+
+/// RERAISE (and the other instructions that re-raise: END_ASYNC_FOR, CLEANUP_THROW): a
+/// `sys.monitoring` event only, which legacy tracing does not map.
+pub fn reraise_event(vm: &mut Vm, exc: &Value) -> PyResult<()> {
+    if vm.trace.tracing > 0 {
+        return Ok(());
+    }
+    let at = current_unit(vm)?;
+    monitoring::fire(vm, Mon::RERAISE, at, &[offset(at), exc.clone()])
+}
+
+/// EXCEPTION_HANDLED: the unwinder found a handler at code unit `handler`
+/// (`monitor_handled`); `sys.monitoring` only.
+pub fn handled_event(vm: &mut Vm, handler: usize, exc: &Value) -> PyResult<()> {
+    if vm.trace.tracing > 0 {
+        return Ok(());
+    }
+    monitoring::fire(
+        vm,
+        Mon::EXCEPTION_HANDLED,
+        handler,
+        &[offset(handler), exc.clone()],
+    )
 }
 
 /// Delivers one event to the harness's channels and the program's trace function; true
