@@ -74,6 +74,9 @@ impl Event {
     pub const PY_UNWIND: Event = Event(12);
     pub const PY_THROW: Event = Event(13);
     pub const RERAISE: Event = Event(14);
+    pub const CALL: Event = Event(4);
+    pub const C_RETURN: Event = Event(15);
+    pub const C_RAISE: Event = Event(16);
 
     fn bit(self) -> u32 {
         1 << self.0
@@ -130,18 +133,30 @@ impl Monitors {
     }
 
     /// The tools that get `event` at code unit `unit` of `code`, in id order.
+    /// C_RETURN and C_RAISE go to the tools that have CALL there
+    /// (`get_tools_for_instruction`), disabled where CALL is.
     fn tools_for(&self, code: &Rc<CodeObject>, unit: usize, event: Event) -> Vec<usize> {
         let address = Rc::as_ptr(code) as usize;
         let local = self.local.get(&address).map(|(_, t)| t);
+        let set_as = if usize::from(event.0) >= UNGROUPED_EVENTS {
+            Event::CALL
+        } else {
+            event
+        };
         (0..TOOLS)
             .filter(|&t| {
-                let on = self.global[t] & event.bit() != 0
-                    || local.is_some_and(|l| l[t] & event.bit() != 0);
+                let on = self.global[t] & set_as.bit() != 0
+                    || local.is_some_and(|l| l[t] & set_as.bit() != 0);
                 on && self.callbacks[t][event.0 as usize].is_some()
-                    && !(usize::from(event.0) < INSTRUMENTED_EVENTS
-                        && self.disabled.contains(&(t, address, unit, event.0)))
+                    && !(usize::from(set_as.0) < INSTRUMENTED_EVENTS
+                        && self.disabled.contains(&(t, address, unit, set_as.0)))
             })
             .collect()
+    }
+
+    /// `MISSING`, the argument of a call without arguments.
+    pub fn missing(&self) -> Value {
+        self.missing.clone().unwrap_or(Value::None)
     }
 
     /// Whether a tool wants `event` anywhere in `code` (before looking per instruction).
@@ -257,19 +272,19 @@ fn tool_in_use(vm: &mut Vm, v: &Value) -> PyResult<usize> {
 }
 
 /// An event set as `set_events` and `set_local_events` take it.
-fn event_set(vm: &mut Vm, v: &Value, local: bool) -> PyResult<u32> {
-    let set = vm.c_int(v)?;
+fn event_set(vm: &mut Vm, set: i32, local: bool) -> PyResult<u32> {
     if !(0..1 << EVENTS).contains(&set) {
         return Err(vm.value_error(format!("invalid event set 0x{:x}", set as u32)));
     }
     let set = set as u32;
-    if local && set >= 1 << INSTRUMENTED_EVENTS {
-        return Err(vm.value_error(format!("invalid local event set 0x{set:x}")));
-    }
     if set & C_RETURN_EVENTS != 0 && set & C_CALL_EVENTS != C_CALL_EVENTS {
         return Err(vm.value_error("cannot set C_RETURN or C_RAISE events independently"));
     }
-    Ok(set & !C_RETURN_EVENTS)
+    let set = set & !C_RETURN_EVENTS;
+    if local && set >= 1 << INSTRUMENTED_EVENTS {
+        return Err(vm.value_error(format!("invalid local event set 0x{set:x}")));
+    }
+    Ok(set)
 }
 
 fn use_tool_id(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -330,9 +345,9 @@ fn get_events(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn set_events(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [id, set] = positional::<2>(vm, &args, "set_events", &["tool_id", "event_set"])?;
-    let t = tool_in_use(vm, &id)?;
-    let set = event_set(vm, &set, false)?;
-    calls_unsupported(vm, set)?;
+    let (id, set) = (vm.c_int(&id)?, vm.c_int(&set)?);
+    let t = tool_in_use(vm, &Value::Int(i64::from(id)))?;
+    let set = event_set(vm, set, false)?;
     vm.trace.monitors.global[t] = set & ((1 << UNGROUPED_EVENTS) - 1);
     vm.trace.monitoring_changed();
     Ok(Value::None)
@@ -366,10 +381,10 @@ fn set_local_events(vm: &mut Vm, args: Args) -> PyResult<Value> {
         "set_local_events",
         &["tool_id", "code", "event_set"],
     )?;
+    let (id, set) = (vm.c_int(&id)?, vm.c_int(&set)?);
     let code = code_arg(vm, &code)?;
-    let t = tool_in_use(vm, &id)?;
-    let set = event_set(vm, &set, true)?;
-    calls_unsupported(vm, set)?;
+    let t = tool_in_use(vm, &Value::Int(i64::from(id)))?;
+    let set = event_set(vm, set, true)?;
     let address = Rc::as_ptr(&code) as usize;
     let entry = vm
         .trace
@@ -405,13 +420,4 @@ fn all_events(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
     }
     Ok(Value::Dict(d))
-}
-
-/// The unsupported verdict for the events the VM does not deliver yet: CALL (and the
-/// C_RETURN and C_RAISE that come with it).
-fn calls_unsupported(vm: &Vm, set: u32) -> PyResult<()> {
-    if set & CALL != 0 {
-        return Err(vm.unsupported("sys.monitoring's CALL, C_RETURN and C_RAISE events"));
-    }
-    Ok(())
 }
