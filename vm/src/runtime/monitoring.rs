@@ -4,9 +4,9 @@
 //!
 //! CPython instruments the bytecode; the VM asks, at each place an event arises (the same
 //! places `trace` produces the legacy `sys.settrace` events from), whether some tool wants
-//! it for this code object and this instruction. Tools are called in id order, before the
-//! legacy trace function (CPython's tool 7); while any callback runs no event is delivered
-//! (`tstate->tracing`).
+//! it for this code object and this instruction. Tools are called highest id first, after
+//! the legacy trace function (CPython's tool 7); while any callback runs no event is
+//! delivered (`tstate->tracing`).
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -132,7 +132,8 @@ impl Monitors {
             || self.local.values().any(|(_, t)| t.iter().any(|&e| e != 0))
     }
 
-    /// The tools that get `event` at code unit `unit` of `code`, in id order.
+    /// The tools that get `event` at code unit `unit` of `code`, highest id first (the
+    /// order of `call_instrumentation_vector`, which takes the most significant bit).
     /// C_RETURN and C_RAISE go to the tools that have CALL there
     /// (`get_tools_for_instruction`), disabled where CALL is.
     fn tools_for(&self, code: &Rc<CodeObject>, unit: usize, event: Event) -> Vec<usize> {
@@ -144,6 +145,7 @@ impl Monitors {
             event
         };
         (0..TOOLS)
+            .rev()
             .filter(|&t| {
                 let on = self.global[t] & set_as.bit() != 0
                     || local.is_some_and(|l| l[t] & set_as.bit() != 0);

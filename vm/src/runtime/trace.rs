@@ -184,20 +184,25 @@ pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<bool> {
     f.instr = Some(ins.index);
     let at = ins.index;
     let offset = Value::Int(2 * at as i64);
+    // Each event goes to the legacy trace function (tool 7) and then to the monitoring
+    // tools, highest id first (`call_instrumentation_vector`); a jump a callback made
+    // takes effect once all had it.
     if ins.opcode == Opcode::RESUME {
         let (what, event) = if ins.arg == 0 {
             (What::PyStart, Mon::PY_START)
         } else {
             (What::PyResume, Mon::PY_RESUME)
         };
+        deliver(vm, what, None, Value::None)?;
         monitoring::fire(vm, event, at, std::slice::from_ref(&offset))?;
-        if deliver(vm, what, None, Value::None)? {
+        if take_jump(vm) {
             return Ok(true);
         }
     }
     if let Some(l) = line {
+        deliver(vm, What::Line, Some(l), Value::None)?;
         monitoring::fire(vm, Mon::LINE, at, &[Value::Int(i64::from(l))])?;
-        if deliver(vm, What::Line, Some(l), Value::None)? {
+        if take_jump(vm) {
             return Ok(true);
         }
     }
@@ -206,9 +211,6 @@ pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<bool> {
     let traceable = ins.opcode != Opcode::RESUME
         && ins.opcode != Opcode::END_FOR
         && ins.index > info.first_traceable;
-    if traceable {
-        monitoring::fire(vm, Mon::INSTRUCTION, at, std::slice::from_ref(&offset))?;
-    }
     let wants_opcodes = vm.trace.opcode_events
         && traceable
         && vm
@@ -219,6 +221,9 @@ pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<bool> {
     if wants_opcodes {
         deliver(vm, What::Instruction, None, Value::None)?;
     }
+    if traceable {
+        monitoring::fire(vm, Mon::INSTRUCTION, at, std::slice::from_ref(&offset))?;
+    }
     if take_jump(vm) {
         return Ok(true);
     }
@@ -227,18 +232,17 @@ pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<bool> {
     }
     if matches!(ins.opcode, Opcode::JUMP_BACKWARD | Opcode::JUMP_FORWARD) {
         let target = ins.jump_target();
-        if let Some(t) = target {
-            monitoring::fire(vm, Mon::JUMP, at, &[offset, Value::Int(2 * t as i64)])?;
-        }
         // CPython's JUMP event (legacy `sys_trace_jump_func`): a backward jump to the same
         // line re-announces the line; other jumps are left to the target's line event.
         let from = info.line(ins.index);
         let to = target.and_then(|t| info.line(t));
         if ins.opcode == Opcode::JUMP_BACKWARD && to.is_some() && to == from {
-            if deliver(vm, What::Jump, to, Value::None)? {
-                return Ok(true);
-            }
-        } else if take_jump(vm) {
+            deliver(vm, What::Jump, to, Value::None)?;
+        }
+        if let Some(t) = target {
+            monitoring::fire(vm, Mon::JUMP, at, &[offset, Value::Int(2 * t as i64)])?;
+        }
+        if take_jump(vm) {
             return Ok(true);
         }
     }
@@ -295,9 +299,9 @@ pub fn throw_event(vm: &mut Vm, exc: &Value) -> PyResult<()> {
     if vm.trace.tracing > 0 {
         return Ok(());
     }
+    deliver(vm, What::PyThrow, None, Value::None)?;
     let at = current_unit(vm)?;
-    monitoring::fire(vm, Mon::PY_THROW, at, &[offset(at), exc.clone()])?;
-    deliver(vm, What::PyThrow, None, Value::None).map(|_| ())
+    monitoring::fire(vm, Mon::PY_THROW, at, &[offset(at), exc.clone()])
 }
 
 /// The code unit the current frame is at, for an event's offset.
@@ -322,14 +326,18 @@ fn stop_iteration_event(vm: &mut Vm, ins: &Instruction) -> PyResult<()> {
     let value = f.peek(0)?;
     let line = f.info.line(ins.index);
     let exc = vm.new_exception(&vm.ty("StopIteration"), vec![value]);
+    let arg = Value::tuple(vec![
+        Value::Type(vm.type_of(&exc)),
+        exc.clone(),
+        Value::None,
+    ]);
+    deliver(vm, What::StopIteration, line, arg)?;
     monitoring::fire(
         vm,
         Mon::STOP_ITERATION,
         ins.index,
-        &[offset(ins.index), exc.clone()],
-    )?;
-    let arg = Value::tuple(vec![Value::Type(vm.type_of(&exc)), exc, Value::None]);
-    deliver(vm, What::StopIteration, line, arg).map(|_| ())
+        &[offset(ins.index), exc],
+    )
 }
 
 /// `return` with the returned or yielded value. spec: tracing.settrace.return
@@ -342,9 +350,9 @@ pub fn return_event(vm: &mut Vm, v: &Value, is_yield: bool) -> PyResult<()> {
     } else {
         (What::PyReturn, Mon::PY_RETURN)
     };
+    deliver(vm, what, None, v.clone())?;
     let at = current_unit(vm)?;
-    monitoring::fire(vm, event, at, &[offset(at), v.clone()])?;
-    deliver(vm, what, None, v.clone()).map(|_| ())
+    monitoring::fire(vm, event, at, &[offset(at), v.clone()])
 }
 
 /// `return` with None when the frame exits by an exception (PY_UNWIND).
@@ -352,9 +360,9 @@ pub fn unwind_event(vm: &mut Vm, exc: &Value) -> PyResult<()> {
     if vm.trace.tracing > 0 {
         return Ok(());
     }
+    deliver(vm, What::PyUnwind, None, Value::None)?;
     let at = current_unit(vm)?;
-    monitoring::fire(vm, Mon::PY_UNWIND, at, &[offset(at), exc.clone()])?;
-    deliver(vm, What::PyUnwind, None, Value::None).map(|_| ())
+    monitoring::fire(vm, Mon::PY_UNWIND, at, &[offset(at), exc.clone()])
 }
 
 /// `exception` with `(type, value, traceback)` (RAISE). spec: tracing.settrace.exception
@@ -366,10 +374,10 @@ pub fn exception_event(vm: &mut Vm, exc: &Value) -> PyResult<()> {
         .exc()
         .map(|d| d.traceback.borrow().clone())
         .unwrap_or(Value::None);
-    let at = current_unit(vm)?;
-    monitoring::fire(vm, Mon::RAISE, at, &[offset(at), exc.clone()])?;
     let arg = Value::tuple(vec![Value::Type(vm.type_of(exc)), exc.clone(), tb]);
-    deliver(vm, What::Raise, None, arg).map(|_| ())
+    deliver(vm, What::Raise, None, arg)?;
+    let at = current_unit(vm)?;
+    monitoring::fire(vm, Mon::RAISE, at, &[offset(at), exc.clone()])
 }
 
 /// RERAISE (and the other instructions that re-raise: END_ASYNC_FOR, CLEANUP_THROW): a
@@ -396,9 +404,9 @@ pub fn handled_event(vm: &mut Vm, handler: usize, exc: &Value) -> PyResult<()> {
     )
 }
 
-/// Delivers one event to the harness's channels and the program's trace function; true
-/// when the trace function jumped (set `f_lineno`).
-fn deliver(vm: &mut Vm, what: What, line: Option<u32>, arg: Value) -> PyResult<bool> {
+/// Delivers one event to the harness's channels and the program's trace function (a jump
+/// it makes is seen by `take_jump`).
+fn deliver(vm: &mut Vm, what: What, line: Option<u32>, arg: Value) -> PyResult<()> {
     let event = what.event();
     if vm.trace.events.is_some() || vm.trace.snapshots.is_some() {
         record(vm, event, line, &arg)?;
@@ -406,7 +414,7 @@ fn deliver(vm: &mut Vm, what: What, line: Option<u32>, arg: Value) -> PyResult<b
     if !vm.trace.sys_trace.is_none() {
         call_trace_function(vm, what, line, arg)?;
     }
-    Ok(std::mem::take(&mut vm.trace.jumped))
+    Ok(())
 }
 
 /// The harness's observation: `EVENT NAME:LINE` for frames of the program's file.
