@@ -704,6 +704,10 @@ fn leave_frame(vm: &mut Vm, v: Value, is_yield: bool) -> PyResult<Left> {
             f.next_instr = target;
         }
         Some(InlineReturn::ForIter { exit }) if !is_yield => {
+            if vm.trace.monitoring {
+                trace::for_iter_generator_ended(vm, &v)?;
+            }
+            let f = vm.top()?;
             f.pop()?;
             f.next_instr = exit;
             if !v.is_none() {

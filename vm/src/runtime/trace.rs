@@ -258,6 +258,29 @@ pub fn branch_into_generator(vm: &mut Vm) -> PyResult<()> {
     Err(vm.unsupported("sys.monitoring's BRANCH event of a for loop over a generator"))
 }
 
+/// A generator that a `for` loop resumed inline returned `value` into it. CPython 3.12
+/// reports that according to how FOR_ITER is specialized there: instrumented for BRANCH
+/// (a tool's BRANCH or `sys.settrace`), a RAISE of the StopIteration at FOR_ITER when the
+/// value is not None; plain, the same on its first run; specialized for generators
+/// (from its second run, `FOR_ITER_GEN`), a STOP_ITERATION at END_FOR whatever the
+/// value. The VM does not model specialization, so where a tool would tell them apart it
+/// stops as unsupported.
+pub fn for_iter_generator_ended(vm: &mut Vm, value: &Value) -> PyResult<()> {
+    if vm.trace.tracing > 0 {
+        return Ok(());
+    }
+    let instrumented = !vm.trace.sys_trace.is_none() || monitoring::wanted(vm, Mon::BRANCH);
+    let told_apart = monitoring::wanted(vm, Mon::STOP_ITERATION)
+        || (!value.is_none() && monitoring::wanted(vm, Mon::RAISE));
+    if !instrumented && told_apart {
+        return Err(vm.unsupported(
+            "sys.monitoring's events for a for loop over a generator that returns (CPython \
+             3.12 reports them according to its specialization of FOR_ITER)",
+        ));
+    }
+    Ok(())
+}
+
 /// Whether a callback jumped (set `f_lineno`) since this was last asked.
 fn take_jump(vm: &mut Vm) -> bool {
     std::mem::take(&mut vm.trace.jumped)
