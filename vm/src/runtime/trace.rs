@@ -30,6 +30,9 @@ pub struct TraceState {
     pub snapshot_count: usize,
     /// The program's global trace function (CPython `c_traceobj`), None when unset.
     pub sys_trace: Value,
+    /// A C trace function `_testcapi` installed (`c_tracefunc` other than
+    /// `trace_trampoline`); `sys_trace` is then its object, a list.
+    pub c_trace: Option<CTrace>,
     /// Non-zero while a trace function runs (CPython `tstate->tracing`): no events then.
     pub tracing: u32,
     /// Some frame ever had `f_trace_opcodes` set (CPython `interp->f_opcode_trace_set`).
@@ -78,11 +81,27 @@ impl TraceState {
         self.update();
     }
 
+    /// `PyEval_SetTrace(func, list)` with one of `_testcapi`'s C trace functions.
+    pub fn set_c_trace(&mut self, kind: CTrace, list: Value) {
+        self.set_sys_trace(list);
+        self.c_trace = Some(kind);
+    }
+
     pub fn set_sys_trace(&mut self, f: Value) {
+        self.c_trace = None;
         self.opcode_events = !f.is_none() && self.opcode_trace_set;
         self.sys_trace = f;
         self.update();
     }
+}
+
+/// `_testcapi`'s C trace functions.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CTrace {
+    /// `record_func`: appends `(what, line, arg)` to its list.
+    Record,
+    /// `error_func`: raises once, marking its list.
+    Error,
 }
 
 /// The PEP 669 event a legacy trace event comes from (Python/legacy_tracing.c maps them:
@@ -140,6 +159,17 @@ enum Event {
 }
 
 impl Event {
+    /// `PyTrace_CALL` … `PyTrace_OPCODE`, what a C trace function receives.
+    fn number(self) -> i64 {
+        match self {
+            Event::Call => 0,
+            Event::Exception => 1,
+            Event::Line => 2,
+            Event::Return => 3,
+            Event::Opcode => 7,
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Event::Call => "call",
@@ -661,6 +691,9 @@ fn render_container(
 fn call_trace_function(vm: &mut Vm, what: What, line: Option<u32>, arg: Value) -> PyResult<()> {
     let event = what.event();
     let index = vm.frames.len().saturating_sub(1);
+    if let Some(kind) = vm.trace.c_trace {
+        return call_c_trace_function(vm, kind, index, event, line, arg);
+    }
     let callback = if event == Event::Call {
         vm.trace.sys_trace.clone()
     } else {
@@ -722,5 +755,51 @@ fn call_trace_function(vm: &mut Vm, what: What, line: Option<u32>, arg: Value) -
             Err(Throw::Exc(e))
         }
         Err(fatal) => Err(fatal),
+    }
+}
+
+/// A C trace function gets every event of every frame (no `f_trace` to choose), except
+/// the `line` events of a frame with `f_trace_lines` off and the `opcode` events of one
+/// without `f_trace_opcodes` (legacy_tracing.c checks both before `c_tracefunc`). Its
+/// error is raised in the frame; tracing stays on (only `trace_trampoline` unsets it).
+fn call_c_trace_function(
+    vm: &mut Vm,
+    kind: CTrace,
+    index: usize,
+    event: Event,
+    line: Option<u32>,
+    arg: Value,
+) -> PyResult<()> {
+    let Some(fo) = vm.frame_object(index) else {
+        return Ok(());
+    };
+    if event == Event::Line && !fo.trace_lines.get() {
+        return Ok(());
+    }
+    if event == Event::Opcode && !fo.trace_opcodes.get() {
+        return Ok(());
+    }
+    let Value::List(list) = vm.trace.sys_trace.clone() else {
+        return Ok(());
+    };
+    match kind {
+        CTrace::Record => {
+            // PyFrame_GetLineNumber: the line being announced for a line event.
+            let lineno = match line {
+                Some(l) => Some(l),
+                None => vm.frame_lineno(&fo),
+            };
+            let lineno = lineno.map_or(Value::None, |l| Value::Int(i64::from(l)));
+            let entry = Value::tuple(vec![Value::Int(event.number()), lineno, arg]);
+            list.items.borrow_mut().push(entry);
+            Ok(())
+        }
+        CTrace::Error => {
+            if !list.items.borrow().is_empty() {
+                return Ok(());
+            }
+            list.items.borrow_mut().push(Value::None);
+            Err(vm.err("Exception", "an exception"))
+        }
     }
 }
