@@ -132,28 +132,39 @@ impl Monitors {
             || self.local.values().any(|(_, t)| t.iter().any(|&e| e != 0))
     }
 
-    /// The tools that get `event` at code unit `unit` of `code`, highest id first (the
-    /// order of `call_instrumentation_vector`, which takes the most significant bit).
+    /// The tools that get `event` at code unit `unit` of `code`.
     /// C_RETURN and C_RAISE go to the tools that have CALL there
-    /// (`get_tools_for_instruction`), disabled where CALL is.
-    fn tools_for(&self, code: &Rc<CodeObject>, unit: usize, event: Event) -> Vec<usize> {
-        let address = Rc::as_ptr(code) as usize;
-        let local = self.local.get(&address).map(|(_, t)| t);
+    /// (`get_tools_for_instruction`), disabled where CALL is. A bit set of tool ids.
+    fn tools_for(&self, code: &Rc<CodeObject>, unit: usize, event: Event) -> u8 {
         let set_as = if usize::from(event.0) >= UNGROUPED_EVENTS {
             Event::CALL
         } else {
             event
         };
-        (0..TOOLS)
-            .rev()
-            .filter(|&t| {
-                let on = self.global[t] & set_as.bit() != 0
-                    || local.is_some_and(|l| l[t] & set_as.bit() != 0);
-                on && self.callbacks[t][event.0 as usize].is_some()
-                    && !(usize::from(set_as.0) < INSTRUMENTED_EVENTS
-                        && self.disabled.contains(&(t, address, unit, set_as.0)))
-            })
-            .collect()
+        let address = Rc::as_ptr(code) as usize;
+        let mut tools = 0u8;
+        for t in 0..TOOLS {
+            if self.global[t] & set_as.bit() != 0 && self.callbacks[t][event.0 as usize].is_some() {
+                tools |= 1 << t;
+            }
+        }
+        if !self.local.is_empty() {
+            if let Some((_, l)) = self.local.get(&address) {
+                for (t, set) in l.iter().enumerate() {
+                    if set & set_as.bit() != 0 && self.callbacks[t][event.0 as usize].is_some() {
+                        tools |= 1 << t;
+                    }
+                }
+            }
+        }
+        if tools != 0 && !self.disabled.is_empty() && usize::from(set_as.0) < INSTRUMENTED_EVENTS {
+            for t in 0..TOOLS {
+                if self.disabled.contains(&(t, address, unit, set_as.0)) {
+                    tools &= !(1 << t);
+                }
+            }
+        }
+        tools
     }
 
     /// `MISSING`, the argument of a call without arguments.
@@ -177,12 +188,21 @@ pub fn fire(vm: &mut Vm, event: Event, unit: usize, args: &[Value]) -> PyResult<
     if vm.trace.tracing > 0 || !vm.trace.monitoring {
         return Ok(());
     }
+    let tools = match vm.frames.last() {
+        Some(f) => vm.trace.monitors.tools_for(&f.info.code, unit, event),
+        None => 0,
+    };
+    if tools == 0 {
+        return Ok(());
+    }
     let (info, serial) = {
         let f = vm.top()?;
         (f.info.clone(), f.serial)
     };
     let code = &info.code;
-    for tool in vm.trace.monitors.tools_for(code, unit, event) {
+    // Highest id first: the order of `call_instrumentation_vector`, which takes the most
+    // significant bit.
+    for tool in (0..TOOLS).rev().filter(|t| tools & (1 << t) != 0) {
         let Some(callback) = vm.trace.monitors.callbacks[tool][event.0 as usize].clone() else {
             continue;
         };
