@@ -728,8 +728,11 @@ fn leave_frame(vm: &mut Vm, v: Value, is_yield: bool) -> PyResult<Left> {
 fn unwind(vm: &mut Vm, exc: Value, reraise: bool) -> PyResult<Option<Value>> {
     let mut exc = exc;
     let mut reraise = reraise;
+    // An error from an EXCEPTION_HANDLED callback is unwound like a re-raise but is not
+    // one (no RERAISE event).
+    let mut from_callback = false;
     loop {
-        if reraise && vm.trace.active {
+        if reraise && !std::mem::take(&mut from_callback) && vm.trace.active {
             if let Err(e) = trace::reraise_event(vm, &exc) {
                 match e {
                     Throw::Exc(e) | Throw::Reraise(e) => exc = e,
@@ -780,6 +783,7 @@ fn unwind(vm: &mut Vm, exc: Value, reraise: bool) -> PyResult<Option<Value>> {
                         Throw::Exc(e) | Throw::Reraise(e) => {
                             exc = e;
                             reraise = true;
+                            from_callback = true;
                             vm.top()?.instr = Some(h.target);
                             continue;
                         }

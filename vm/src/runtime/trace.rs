@@ -405,7 +405,10 @@ pub fn return_event(vm: &mut Vm, v: &Value, is_yield: bool) -> PyResult<()> {
     };
     deliver(vm, what, None, v.clone())?;
     let at = current_unit(vm)?;
-    monitoring::fire(vm, event, at, &[offset(at), v.clone()])
+    monitoring::fire(vm, event, at, &[offset(at), v.clone()])?;
+    // A jump at a yield has moved the suspended frame already; nothing else to do here.
+    take_jump(vm);
+    Ok(())
 }
 
 /// `return` with None when the frame exits by an exception (PY_UNWIND).
