@@ -515,7 +515,6 @@ fn traced_step(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
             Step::Continue => {
                 trace::after_instruction(vm, &ins, serial)?;
             }
-            Step::Push(_) if ins.opcode == Opcode::FOR_ITER => trace::branch_into_generator(vm)?,
             _ => {}
         }
     }
@@ -660,6 +659,8 @@ fn stopped_event(vm: &mut Vm, exc: &Value) -> PyResult<()> {
         return Ok(());
     }
     match trace::exception_event(vm, exc) {
+        // INSTRUMENTED_FOR_ITER's BRANCH follows the StopIteration's RAISE.
+        Ok(()) if vm.trace.monitoring => trace::for_iter_branch(vm),
         Ok(()) => Ok(()),
         Err(Throw::Exc(e) | Throw::Reraise(e)) => {
             add_traceback(vm, &e)?;
@@ -711,8 +712,18 @@ fn leave_frame(vm: &mut Vm, v: Value, is_yield: bool) -> PyResult<Left> {
             f.pop()?;
             f.next_instr = exit;
             if !v.is_none() {
+                // The BRANCH comes after the StopIteration's RAISE (`stopped_event`).
                 let exc = vm.new_exception(&vm.ty("StopIteration"), vec![v]);
                 return Ok(Left::Stopped(exc));
+            }
+            if vm.trace.monitoring {
+                trace::for_iter_branch(vm)?;
+            }
+        }
+        Some(InlineReturn::ForIter { .. }) => {
+            f.push(v);
+            if vm.trace.monitoring {
+                trace::for_iter_branch(vm)?;
             }
         }
         _ => f.push(v),

@@ -279,13 +279,23 @@ pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<bool> {
     Ok(false)
 }
 
-/// FOR_ITER resumed a generator inline: CPython reports the loop's BRANCH once the
-/// generator yields or returns, which the VM does not follow yet.
-pub fn branch_into_generator(vm: &mut Vm) -> PyResult<()> {
+/// The BRANCH event of a FOR_ITER that resumed a generator inline, once the generator
+/// yielded or returned into it: from the FOR_ITER (the frame's last instruction) to where
+/// the loop goes on (INSTRUMENTED_FOR_ITER runs the generator to its next yield first).
+pub fn for_iter_branch(vm: &mut Vm) -> PyResult<()> {
     if vm.trace.tracing > 0 || !monitoring::wanted(vm, Mon::BRANCH) {
         return Ok(());
     }
-    Err(vm.unsupported("sys.monitoring's BRANCH event of a for loop over a generator"))
+    let f = vm.top()?;
+    let (Some(at), dest) = (f.instr, f.next_instr) else {
+        return Ok(());
+    };
+    if f.info.code.decode_at(at).map(|i| i.opcode) != Some(Opcode::FOR_ITER) {
+        return Ok(());
+    }
+    monitoring::fire(vm, Mon::BRANCH, at, &[offset(at), offset(dest)])?;
+    take_jump(vm);
+    Ok(())
 }
 
 /// A generator that a `for` loop resumed inline returned `value` into it. CPython 3.12
@@ -335,7 +345,9 @@ pub fn after_instruction(vm: &mut Vm, ins: &Instruction, serial: u64) -> PyResul
     }
     let f = vm.top()?;
     if f.serial != serial {
-        return branch_into_generator(vm).map(|()| false);
+        // FOR_ITER resumed a generator inline: its BRANCH comes when the generator
+        // yields or returns into it (`for_iter_branch`).
+        return Ok(false);
     }
     let dest = f.next_instr;
     let args = [
