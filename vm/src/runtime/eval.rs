@@ -510,13 +510,8 @@ fn traced_step(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
     f.next_instr = ins.next_index();
     let serial = f.serial;
     let step = dispatch(vm, ins)?;
-    if vm.trace.monitoring {
-        match step {
-            Step::Continue => {
-                trace::after_instruction(vm, &ins, serial)?;
-            }
-            _ => {}
-        }
+    if vm.trace.monitoring && matches!(step, Step::Continue) {
+        trace::after_instruction(vm, &ins, serial)?;
     }
     Ok(step)
 }
