@@ -646,23 +646,34 @@ fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
     }
 }
 
-/// Reports a StopIteration that an instruction consumed (see [`Step::Stopped`]). A trace
-/// function's exception replaces it: it gets its traceback entry here and comes back as
-/// `Throw::Reraise`, to be unwound without a second `exception` event.
+/// Reports a StopIteration that an instruction consumed (see [`Step::Stopped`]). At
+/// FOR_ITER, 3.12 clears whatever is raised once the event is delivered, so a trace
+/// function's or tool's exception there is dropped, and the loop's BRANCH follows. At
+/// SEND, the callback's exception replaces the StopIteration: it gets its traceback entry
+/// here and comes back as `Throw::Reraise`, to be unwound without a second event.
 fn stopped_event(vm: &mut Vm, exc: &Value) -> PyResult<()> {
     if !vm.trace.active {
         return Ok(());
     }
+    let for_iter = {
+        let f = vm.top()?;
+        f.instr
+            .and_then(|i| f.info.code.decode_at(i))
+            .is_some_and(|i| i.opcode == Opcode::FOR_ITER)
+    };
     match trace::exception_event(vm, exc) {
-        // INSTRUMENTED_FOR_ITER's BRANCH follows the StopIteration's RAISE.
-        Ok(()) if vm.trace.monitoring => trace::for_iter_branch(vm),
-        Ok(()) => Ok(()),
+        Ok(()) => {}
+        Err(Throw::Exc(_) | Throw::Reraise(_)) if for_iter => {}
         Err(Throw::Exc(e) | Throw::Reraise(e)) => {
             add_traceback(vm, &e)?;
-            Err(Throw::Reraise(e))
+            return Err(Throw::Reraise(e));
         }
-        Err(fatal) => Err(fatal),
+        Err(fatal) => return Err(fatal),
     }
+    if for_iter && vm.trace.monitoring {
+        trace::for_iter_branch(vm)?;
+    }
+    Ok(())
 }
 
 /// How the loop goes on after a frame returned or yielded.
@@ -751,10 +762,9 @@ fn unwind(vm: &mut Vm, exc: Value, reraise: bool) -> PyResult<Option<Value>> {
             if vm.trace.active {
                 match trace::exception_event(vm, &exc) {
                     Ok(()) => {}
-                    Err(Throw::Exc(e) | Throw::Reraise(e)) => {
-                        exc = e;
-                        add_traceback(vm, &exc)?;
-                    }
+                    // A callback's exception replaces this one, with only the callback's
+                    // own traceback (`do_monitor_exc`): the frame adds no entry.
+                    Err(Throw::Exc(e) | Throw::Reraise(e)) => exc = e,
                     Err(fatal) => return Err(fatal),
                 }
             }

@@ -369,10 +369,13 @@ pub fn throw_event(vm: &mut Vm, exc: &Value) -> PyResult<()> {
     monitoring::fire(vm, Mon::PY_THROW, at, &[offset(at), exc.clone()])
 }
 
-/// The code unit the current frame is at, for an event's offset.
+/// The code unit an event of the current frame names (CPython's `next_instr - 1`): the
+/// instruction running, except in a frame a Python callee's exception came back to, where
+/// `prev_instr` is the CALL's last cache unit, and after RERAISE, which restored
+/// `prev_instr` to an earlier instruction: the later of the two is the one.
 fn current_unit(vm: &mut Vm) -> PyResult<usize> {
     let f = vm.top()?;
-    Ok(f.instr.or(f.prev_instr).unwrap_or(0))
+    Ok(f.instr.max(f.prev_instr).unwrap_or(0))
 }
 
 fn offset(unit: usize) -> Value {

@@ -13,6 +13,7 @@ use super::super::{PyResult, Throw};
 use crate::arith::UnaryOp;
 use crate::code::Constant;
 use crate::oparg::{make_function, Intrinsic1, Intrinsic2};
+use crate::opcode::Opcode;
 
 /// KW_NAMES `( -- )`: remembers the keyword names tuple for the next CALL.
 pub fn kw_names(vm: &mut Vm, arg: u32) -> PyResult<Step> {
@@ -37,6 +38,7 @@ pub fn call(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let mut pos = f.pop_n(arg as usize)?;
     let callable = f.pop_opt()?;
     let method = f.pop_opt()?;
+    let is_meth = method.is_some();
     let func = match (method, callable) {
         (Some(m), Some(receiver)) => {
             pos.insert(0, receiver);
@@ -66,7 +68,36 @@ pub fn call(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             return monitored_call(vm, func, args, first, false);
         }
     }
-    vm.call_step(&func, args)
+    let inlined = inlined_by_call(&func, is_meth);
+    let step = vm.call_step(&func, args)?;
+    if inlined {
+        after_inlined_call(vm, &step)?;
+    }
+    Ok(step)
+}
+
+/// Whether CPython's CALL runs this callee in the same evaluator loop (a Python function,
+/// or a bound method object of one that CALL unpacks when no method was loaded), rather
+/// than through the callee's vectorcall.
+fn inlined_by_call(func: &Value, is_meth: bool) -> bool {
+    match func {
+        Value::Function(_) => true,
+        Value::Method(m) => !is_meth && matches!(m.func, Value::Function(_)),
+        _ => false,
+    }
+}
+
+/// A CALL that pushed its callee's frame leaves `prev_instr` on its last inline cache
+/// unit (3.12 skips the caches before `DISPATCH_INLINED`), which the caller's `f_lasti`,
+/// `tb_lasti` and events show while the callee runs. spec: frames.creation.per-call
+fn after_inlined_call(vm: &mut Vm, step: &Step) -> PyResult<()> {
+    if matches!(step, Step::Push(_)) {
+        let f = vm.top()?;
+        if let Some(i) = f.instr {
+            f.prev_instr = Some(i + Opcode::CALL.cache_entries());
+        }
+    }
+    Ok(())
 }
 
 /// A call while `sys.monitoring` has CALL events set (3.12's INSTRUMENTED_CALL): the CALL
@@ -105,7 +136,11 @@ fn monitored_call(
         &[offset.clone(), func.clone(), arg.clone()],
     )?;
     if python {
-        return vm.call_step(&func, args);
+        let step = vm.call_step(&func, args)?;
+        if !ex {
+            after_inlined_call(vm, &step)?;
+        }
+        return Ok(step);
     }
     let (callable, arg) = match &func {
         Value::Method(m) if !ex => (m.func.clone(), m.receiver.clone()),
