@@ -261,21 +261,37 @@ pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<bool> {
         stop_iteration_event(vm, ins)?;
     }
     if matches!(ins.opcode, Opcode::JUMP_BACKWARD | Opcode::JUMP_FORWARD) {
-        let target = ins.jump_target();
+        let Some(target) = ins.jump_target() else {
+            return Ok(false);
+        };
+        // The event comes after the jump (`_Py_call_instrumentation_jump`): the frame is at
+        // the target while the callbacks run, and back at the jump for the line event.
+        vm.top()?.prev_instr = Some(target);
         // CPython's JUMP event (legacy `sys_trace_jump_func`): a backward jump to the same
         // line re-announces the line; other jumps are left to the target's line event.
         let from = info.line(ins.index);
-        let to = target.and_then(|t| info.line(t));
+        let to = info.line(target);
         if ins.opcode == Opcode::JUMP_BACKWARD && to.is_some() && to == from {
             deliver(vm, What::Jump, to, Value::None)?;
         }
-        if let Some(t) = target {
-            monitoring::fire(vm, Mon::JUMP, at, &[offset, Value::Int(2 * t as i64)])?;
-        }
+        monitoring::fire(vm, Mon::JUMP, at, &[offset, Value::Int(2 * target as i64)])?;
         if take_jump(vm) {
             return Ok(true);
         }
+        vm.top()?.prev_instr = Some(at);
     }
+    Ok(false)
+}
+
+/// A BRANCH event from code unit `at` to `dest`, with the frame at `dest` while the
+/// callbacks run (`_Py_call_instrumentation_jump`). True when a callback jumped.
+fn branch(vm: &mut Vm, at: usize, dest: usize) -> PyResult<bool> {
+    vm.top()?.prev_instr = Some(dest);
+    monitoring::fire(vm, Mon::BRANCH, at, &[offset(at), offset(dest)])?;
+    if take_jump(vm) {
+        return Ok(true);
+    }
+    vm.top()?.prev_instr = Some(at);
     Ok(false)
 }
 
@@ -293,9 +309,7 @@ pub fn for_iter_branch(vm: &mut Vm) -> PyResult<()> {
     if f.info.code.decode_at(at).map(|i| i.opcode) != Some(Opcode::FOR_ITER) {
         return Ok(());
     }
-    monitoring::fire(vm, Mon::BRANCH, at, &[offset(at), offset(dest)])?;
-    take_jump(vm);
-    Ok(())
+    branch(vm, at, dest).map(|_| ())
 }
 
 /// A generator that a `for` loop resumed inline returned `value` into it. CPython 3.12
@@ -350,12 +364,7 @@ pub fn after_instruction(vm: &mut Vm, ins: &Instruction, serial: u64) -> PyResul
         return Ok(false);
     }
     let dest = f.next_instr;
-    let args = [
-        Value::Int(2 * ins.index as i64),
-        Value::Int(2 * dest as i64),
-    ];
-    monitoring::fire(vm, Mon::BRANCH, ins.index, &args)?;
-    Ok(take_jump(vm))
+    branch(vm, ins.index, dest)
 }
 
 /// `call` when a generator is resumed by `throw()` / `close()` (3.12 PY_THROW, mapped to
