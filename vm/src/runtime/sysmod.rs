@@ -64,7 +64,8 @@ pub fn install(vm: &mut Vm) {
             ("settrace", settrace),
             ("gettrace", gettrace),
             ("setprofile", setprofile),
-            ("getprofile", gettrace_none),
+            ("getprofile", getprofile),
+            ("_setprofileallthreads", setprofileallthreads),
             ("exc_info", exc_info),
             ("exception", exception),
             ("getrecursionlimit", getrecursionlimit),
@@ -508,29 +509,45 @@ fn isframe(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `sys.settrace(fn)`. spec: tracing.settrace.call
 fn settrace(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "settrace", 1, 1)?;
+    arity(vm, &args, "sys.settrace", 1, 1)?;
     vm.trace.set_sys_trace(args.pos[0].clone());
     Ok(Value::None)
 }
 
-/// `sys.gettrace()`. spec: tracing.gettrace
-fn gettrace(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    Ok(_vm.trace.sys_trace.clone())
+/// A `METH_NOARGS` function's check: `sys.gettrace() takes no arguments (1 given)`.
+fn no_args(vm: &Vm, args: &Args, name: &str) -> PyResult<()> {
+    use super::argspec::{Spec, Style};
+    Spec::function(name, Style::NoArgs, &[], 0)
+        .parse(vm, args, 0)
+        .map(|_| ())
 }
 
-fn gettrace_none(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
+/// `sys.gettrace()`. spec: tracing.gettrace
+fn gettrace(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    no_args(vm, &args, "sys.gettrace")?;
+    Ok(vm.trace.sys_trace.clone())
+}
+
+/// `sys.getprofile()` (`sys_getprofile_impl`).
+fn getprofile(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    no_args(vm, &args, "sys.getprofile")?;
+    Ok(vm.trace.sys_profile.clone())
+}
+
+/// `sys.setprofile(fn)` (`sys_setprofile`, METH_O): any object; None unsets. spec:
+/// tracing.setprofile
+fn setprofile(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    arity(vm, &args, "sys.setprofile", 1, 1)?;
+    super::profile::set_profile(vm, args.pos[0].clone());
     Ok(Value::None)
 }
 
-/// `sys.setprofile(None)` changes nothing while no profiler is set; a profile function
-/// is unsupported (its events are not implemented).
-fn setprofile(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "setprofile", 1, 1)?;
-    if args.pos[0].is_none() {
-        Ok(Value::None)
-    } else {
-        Err(vm.unsupported("sys.setprofile with a profile function"))
-    }
+/// `sys._setprofileallthreads(fn)`, what `threading.setprofile_all_threads` calls: the
+/// VM runs one thread, so it is `sys.setprofile`.
+fn setprofileallthreads(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    arity(vm, &args, "sys._setprofileallthreads", 1, 1)?;
+    super::profile::set_profile(vm, args.pos[0].clone());
+    Ok(Value::None)
 }
 
 /// `sys.exc_info()`. spec: exceptions.exc_info

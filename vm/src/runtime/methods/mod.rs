@@ -27,6 +27,7 @@ mod str_more;
 use std::rc::Rc;
 
 pub use self::dict::update_from;
+pub use self::misc::method_get;
 
 use super::interp::Vm;
 use super::object::{Builtin, Method, NativeFn, Property, PropertyKind, Value};
