@@ -520,6 +520,27 @@ impl Vm {
                         Some(Value::None)
                     }
                 }
+                // `meth_get__qualname__`: a bound built-in method is named after the class of
+                // its `__self__` (the class itself for a class method), not the type that
+                // defines it: `_List.append` for a list subclass.
+                "__qualname__"
+                    if matches!(&m.func, Value::Builtin(b) if b.name != "__new__")
+                        && &*self.type_of(v).name() == "builtin_function_or_method" =>
+                {
+                    let Value::Builtin(b) = &m.func else {
+                        return Err(self.bug("a bound built-in method without its builtin"));
+                    };
+                    let owner = match &m.receiver {
+                        Value::Type(t) => Value::Type(t.clone()),
+                        other => Value::Type(self.type_of(other)),
+                    };
+                    let Value::Str(owner) = self.getattr(&owner, "__qualname__")? else {
+                        return Err(self.type_error(
+                            "<method>.__self__.__class__.__qualname__ is not a string",
+                        ));
+                    };
+                    Some(Value::str(&format!("{owner}.{}", b.name)))
+                }
                 "__name__" | "__qualname__" | "__code__" | "__doc__" | "__module__" => {
                     let f = m.func.clone();
                     Some(self.getattr(&f, name)?)
