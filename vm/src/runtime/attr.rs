@@ -509,7 +509,16 @@ impl Vm {
                 _ => None,
             },
             Value::Method(m) => match name {
-                "__self__" => Some(m.receiver.clone()),
+                // A static method of a built-in type (`str.maketrans`) has no self.
+                "__self__" => Some(match &m.func {
+                    Value::Builtin(b)
+                        if b.owner
+                            .is_some_and(|o| super::methods::is_static_method(o, b.name)) =>
+                    {
+                        Value::None
+                    }
+                    _ => m.receiver.clone(),
+                }),
                 "__func__" => Some(m.func.clone()),
                 // A built-in method bound to its object (`[].append`) has `m_module` None;
                 // a method-wrapper (`object().__init__`) has no `__module__`.

@@ -90,6 +90,15 @@ pub fn is_class_method(owner: &str, name: &str) -> bool {
         .any(|&(o, n, _)| o == owner && n == name)
 }
 
+/// Whether `owner.name` is one of the static methods (`METH_STATIC`) installed here, whose
+/// `__self__` is None though the builtin is bound to its type (`PyCFunction_GET_SELF`).
+pub fn is_static_method(owner: &str, name: &str) -> bool {
+    str_mapping::STATIC_METHODS
+        .iter()
+        .chain(bytes_more::STATIC_METHODS)
+        .any(|&(o, n, _)| o == owner && n == name)
+}
+
 pub fn install(vm: &mut Vm) {
     for table in TABLES.iter().chain(super::modules::TYPE_METHODS) {
         for &(owner, name, f) in table.iter() {
