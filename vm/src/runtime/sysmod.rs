@@ -6,13 +6,13 @@
 use std::rc::Rc;
 
 use super::argspec::{Spec, Style};
-use super::builtins::{arity, builtin};
+use super::builtins::arity;
 use super::dict::Dict;
 use super::interp::Vm;
 use super::object::{Args, Instance, Module, NativeFn, Value};
 use super::PyResult;
 
-fn module(vm: &mut Vm, name: &str, fns: &[(&'static str, NativeFn)]) -> Rc<Dict> {
+fn module(vm: &mut Vm, name: &'static str, fns: &[(&'static str, NativeFn)]) -> Rc<Dict> {
     let d = Dict::new_rc();
     d.set_str("__name__", Value::str(name));
     d.set_str("__doc__", Value::None);
@@ -21,11 +21,7 @@ fn module(vm: &mut Vm, name: &str, fns: &[(&'static str, NativeFn)]) -> Rc<Dict>
     d.set_str("__loader__", Value::None);
     d.set_str("__spec__", Value::None);
     for &(n, f) in fns {
-        let v = builtin(n, f);
-        if let Value::Builtin(b) = &v {
-            let _ = b;
-        }
-        d.set_str(n, v);
+        d.set_str(n, module_function(name, n, f));
     }
     let m = Module {
         name: Rc::from(name),
@@ -34,6 +30,16 @@ fn module(vm: &mut Vm, name: &str, fns: &[(&'static str, NativeFn)]) -> Rc<Dict>
     };
     vm.modules.set_str(name, Value::Module(Rc::new(m)));
     d
+}
+
+/// A function of a native module: its `__module__` and `__self__` are that module.
+pub fn module_function(module: &'static str, name: &'static str, func: NativeFn) -> Value {
+    Value::Builtin(Rc::new(super::object::Builtin {
+        name,
+        owner: None,
+        func,
+        module: Some(module),
+    }))
 }
 
 fn stream(vm: &Vm, n: i64) -> Value {
