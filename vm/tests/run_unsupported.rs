@@ -186,12 +186,6 @@ fn posix_functions_beyond_the_sandbox_are_unsupported_by_name() {
     }
 }
 
-#[test]
-fn a_profile_function_is_unsupported() {
-    let (what, _) = unsupported("import sys\nsys.setprofile(print)\n");
-    assert_eq!(what, "sys.setprofile with a profile function");
-}
-
 /// Runs `source` to completion and returns its stdout.
 fn stdout(source: &str) -> String {
     let r = run(source, &RunOptions::default());

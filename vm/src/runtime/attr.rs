@@ -509,7 +509,16 @@ impl Vm {
                 _ => None,
             },
             Value::Method(m) => match name {
-                "__self__" => Some(m.receiver.clone()),
+                // A static method of a built-in type (`str.maketrans`) has no self.
+                "__self__" => Some(match &m.func {
+                    Value::Builtin(b)
+                        if b.owner
+                            .is_some_and(|o| super::methods::is_static_method(o, b.name)) =>
+                    {
+                        Value::None
+                    }
+                    _ => m.receiver.clone(),
+                }),
                 "__func__" => Some(m.func.clone()),
                 // A built-in method bound to its object (`[].append`) has `m_module` None;
                 // a method-wrapper (`object().__init__`) has no `__module__`.
@@ -519,6 +528,27 @@ impl Vm {
                     } else {
                         Some(Value::None)
                     }
+                }
+                // `meth_get__qualname__`: a bound built-in method is named after the class of
+                // its `__self__` (the class itself for a class method), not the type that
+                // defines it: `_List.append` for a list subclass.
+                "__qualname__"
+                    if matches!(&m.func, Value::Builtin(b) if b.name != "__new__")
+                        && &*self.type_of(v).name() == "builtin_function_or_method" =>
+                {
+                    let Value::Builtin(b) = &m.func else {
+                        return Err(self.bug("a bound built-in method without its builtin"));
+                    };
+                    let owner = match &m.receiver {
+                        Value::Type(t) => Value::Type(t.clone()),
+                        other => Value::Type(self.type_of(other)),
+                    };
+                    let Value::Str(owner) = self.getattr(&owner, "__qualname__")? else {
+                        return Err(self.type_error(
+                            "<method>.__self__.__class__.__qualname__ is not a string",
+                        ));
+                    };
+                    Some(Value::str(&format!("{owner}.{}", b.name)))
                 }
                 "__name__" | "__qualname__" | "__code__" | "__doc__" | "__module__" => {
                     let f = m.func.clone();

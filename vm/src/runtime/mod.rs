@@ -54,6 +54,7 @@ mod object;
 mod ops;
 mod oserror;
 mod percent;
+mod profile;
 mod program;
 mod protocol;
 mod range;

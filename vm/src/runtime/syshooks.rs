@@ -8,7 +8,6 @@
 use std::rc::Rc;
 
 use super::argspec::{required, Spec, Style};
-use super::builtins::builtin;
 use super::dict::Dict;
 use super::interp::Vm;
 use super::object::{Args, Builtin, Module, NativeFn, Value};
@@ -85,7 +84,7 @@ pub const FUNCTIONS: &[(&str, NativeFn)] = &[
 /// `sysmod` as the other standard streams are).
 pub fn install(vm: &mut Vm, d: &Rc<Dict>, stdin: Value) {
     for &(n, f) in FUNCTIONS {
-        d.set_str(n, builtin(n, f));
+        d.set_str(n, super::sysmod::module_function("sys", n, f));
     }
     // The hooks CPython starts with are kept as `__displayhook__` and
     // `__breakpointhook__` (`_PySys_InitCore`).

@@ -6,13 +6,13 @@
 use std::rc::Rc;
 
 use super::argspec::{Spec, Style};
-use super::builtins::{arity, builtin};
+use super::builtins::arity;
 use super::dict::Dict;
 use super::interp::Vm;
 use super::object::{Args, Instance, Module, NativeFn, Value};
 use super::PyResult;
 
-fn module(vm: &mut Vm, name: &str, fns: &[(&'static str, NativeFn)]) -> Rc<Dict> {
+fn module(vm: &mut Vm, name: &'static str, fns: &[(&'static str, NativeFn)]) -> Rc<Dict> {
     let d = Dict::new_rc();
     d.set_str("__name__", Value::str(name));
     d.set_str("__doc__", Value::None);
@@ -21,11 +21,7 @@ fn module(vm: &mut Vm, name: &str, fns: &[(&'static str, NativeFn)]) -> Rc<Dict>
     d.set_str("__loader__", Value::None);
     d.set_str("__spec__", Value::None);
     for &(n, f) in fns {
-        let v = builtin(n, f);
-        if let Value::Builtin(b) = &v {
-            let _ = b;
-        }
-        d.set_str(n, v);
+        d.set_str(n, module_function(name, n, f));
     }
     let m = Module {
         name: Rc::from(name),
@@ -34,6 +30,16 @@ fn module(vm: &mut Vm, name: &str, fns: &[(&'static str, NativeFn)]) -> Rc<Dict>
     };
     vm.modules.set_str(name, Value::Module(Rc::new(m)));
     d
+}
+
+/// A function of a native module: its `__module__` and `__self__` are that module.
+pub fn module_function(module: &'static str, name: &'static str, func: NativeFn) -> Value {
+    Value::Builtin(Rc::new(super::object::Builtin {
+        name,
+        owner: None,
+        func,
+        module: Some(module),
+    }))
 }
 
 fn stream(vm: &Vm, n: i64) -> Value {
@@ -64,7 +70,8 @@ pub fn install(vm: &mut Vm) {
             ("settrace", settrace),
             ("gettrace", gettrace),
             ("setprofile", setprofile),
-            ("getprofile", gettrace_none),
+            ("getprofile", getprofile),
+            ("_setprofileallthreads", setprofileallthreads),
             ("exc_info", exc_info),
             ("exception", exception),
             ("getrecursionlimit", getrecursionlimit),
@@ -508,29 +515,45 @@ fn isframe(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `sys.settrace(fn)`. spec: tracing.settrace.call
 fn settrace(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "settrace", 1, 1)?;
+    arity(vm, &args, "sys.settrace", 1, 1)?;
     vm.trace.set_sys_trace(args.pos[0].clone());
     Ok(Value::None)
 }
 
-/// `sys.gettrace()`. spec: tracing.gettrace
-fn gettrace(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    Ok(_vm.trace.sys_trace.clone())
+/// A `METH_NOARGS` function's check: `sys.gettrace() takes no arguments (1 given)`.
+fn no_args(vm: &Vm, args: &Args, name: &str) -> PyResult<()> {
+    use super::argspec::{Spec, Style};
+    Spec::function(name, Style::NoArgs, &[], 0)
+        .parse(vm, args, 0)
+        .map(|_| ())
 }
 
-fn gettrace_none(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
+/// `sys.gettrace()`. spec: tracing.gettrace
+fn gettrace(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    no_args(vm, &args, "sys.gettrace")?;
+    Ok(vm.trace.sys_trace.clone())
+}
+
+/// `sys.getprofile()` (`sys_getprofile_impl`).
+fn getprofile(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    no_args(vm, &args, "sys.getprofile")?;
+    Ok(vm.trace.sys_profile.clone())
+}
+
+/// `sys.setprofile(fn)` (`sys_setprofile`, METH_O): any object; None unsets. spec:
+/// tracing.setprofile
+fn setprofile(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    arity(vm, &args, "sys.setprofile", 1, 1)?;
+    super::profile::set_profile(vm, args.pos[0].clone());
     Ok(Value::None)
 }
 
-/// `sys.setprofile(None)` changes nothing while no profiler is set; a profile function
-/// is unsupported (its events are not implemented).
-fn setprofile(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "setprofile", 1, 1)?;
-    if args.pos[0].is_none() {
-        Ok(Value::None)
-    } else {
-        Err(vm.unsupported("sys.setprofile with a profile function"))
-    }
+/// `sys._setprofileallthreads(fn)`, what `threading.setprofile_all_threads` calls: the
+/// VM runs one thread, so it is `sys.setprofile`.
+fn setprofileallthreads(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    arity(vm, &args, "sys._setprofileallthreads", 1, 1)?;
+    super::profile::set_profile(vm, args.pos[0].clone());
+    Ok(Value::None)
 }
 
 /// `sys.exc_info()`. spec: exceptions.exc_info

@@ -14,6 +14,7 @@ use std::rc::Rc;
 use super::interp::{Vm, C_RECURSION_LIMIT};
 use super::monitoring::{self, Event as Mon};
 use super::object::{Args, Value};
+use super::profile;
 use super::{PyResult, Throw};
 
 /// At most this many snapshot blocks per run (INTERPRETING.md §3).
@@ -33,6 +34,9 @@ pub struct TraceState {
     /// A C trace function `_testcapi` installed (`c_tracefunc` other than
     /// `trace_trampoline`); `sys_trace` is then its object, a list.
     pub c_trace: Option<CTrace>,
+    /// The program's profile function (CPython `c_profileobj`), None when unset; see
+    /// `profile`.
+    pub sys_profile: Value,
     /// Non-zero while a trace function runs (CPython `tstate->tracing`): no events then.
     pub tracing: u32,
     /// Some frame ever had `f_trace_opcodes` set (CPython `interp->f_opcode_trace_set`).
@@ -70,8 +74,9 @@ impl TraceState {
     }
 
     fn update(&mut self) {
-        self.active = self.harness() || !self.sys_trace.is_none() || self.monitoring;
-        let watched = self.events.is_some() || !self.sys_trace.is_none() || self.monitoring;
+        let program = !self.sys_trace.is_none() || !self.sys_profile.is_none() || self.monitoring;
+        self.active = self.harness() || program;
+        let watched = self.events.is_some() || program;
         let _ = super::ops::generators::TRACED.try_with(|t| t.set(watched));
     }
 
@@ -92,6 +97,13 @@ impl TraceState {
         self.opcode_events = !f.is_none() && self.opcode_trace_set;
         self.sys_trace = f;
         self.update();
+    }
+
+    /// Sets the profile function (`profile::set_profile`); returns the previous one.
+    pub fn set_sys_profile(&mut self, f: Value) -> Value {
+        let old = std::mem::replace(&mut self.sys_profile, f);
+        self.update();
+        old
     }
 }
 
@@ -375,6 +387,9 @@ pub fn throw_event(vm: &mut Vm, exc: &Value) -> PyResult<()> {
     }
     deliver(vm, What::PyThrow, None, Value::None)?;
     let at = current_unit(vm)?;
+    // The profile function's `call` (tool 6, after the trace function's 7) carries the
+    // exception, which `deliver` does not have.
+    profile::py_event(vm, What::PyThrow, exc)?;
     monitoring::fire(vm, Mon::PY_THROW, at, &[offset(at), exc.clone()])
 }
 
@@ -492,7 +507,11 @@ fn deliver(vm: &mut Vm, what: What, line: Option<u32>, arg: Value) -> PyResult<(
         record(vm, event, line, &arg)?;
     }
     if !vm.trace.sys_trace.is_none() {
-        call_trace_function(vm, what, line, arg)?;
+        call_trace_function(vm, what, line, arg.clone())?;
+    }
+    // The profile function's `call` and `return`: tool 6, after the trace function's 7.
+    if !vm.trace.sys_profile.is_none() && what != What::PyThrow {
+        profile::py_event(vm, what, &arg)?;
     }
     Ok(())
 }

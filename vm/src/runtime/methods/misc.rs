@@ -134,14 +134,21 @@ fn descriptor_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
         return Ok(descr);
     }
-    let Value::Builtin(b) = &descr else {
+    method_get(vm, &descr, &obj)
+}
+
+/// `method_get` for an instance: `descr_check` (the instance must be of the descriptor's
+/// type), then the method bound to it. Also what the profiler's `c_call` events bind a
+/// method descriptor with (`sys_profile_call_or_return`).
+pub fn method_get(vm: &mut Vm, descr: &Value, obj: &Value) -> PyResult<Value> {
+    let Value::Builtin(b) = descr else {
         return Err(vm.unsupported("__get__ of a descriptor that is not a built-in method"));
     };
     let Some(owner_name) = b.owner else {
         return Err(vm.unsupported("__get__ of a built-in method without its type"));
     };
     let t = vm.ty(owner_name);
-    let objtype = vm.type_of(&obj);
+    let objtype = vm.type_of(obj);
     if !objtype.is_subtype(&t) {
         return Err(vm.type_error(format!(
             "descriptor '{}' for '{}' objects doesn't apply to a '{}' object",
@@ -150,7 +157,7 @@ fn descriptor_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
             objtype.name()
         )));
     }
-    Ok(vm.bind(&descr, &obj))
+    Ok(vm.bind(descr, obj))
 }
 
 /// The class methods (`METH_CLASS`) this file installs.

@@ -27,6 +27,7 @@ mod str_more;
 use std::rc::Rc;
 
 pub use self::dict::update_from;
+pub use self::misc::method_get;
 
 use super::interp::Vm;
 use super::object::{Builtin, Method, NativeFn, Property, PropertyKind, Value};
@@ -85,6 +86,15 @@ pub fn is_class_method(owner: &str, name: &str) -> bool {
         .chain(super::modules::typing::CLASS_METHODS)
         .chain(str_mapping::STATIC_METHODS)
         .chain(bytes_more::CLASS_METHODS)
+        .chain(bytes_more::STATIC_METHODS)
+        .any(|&(o, n, _)| o == owner && n == name)
+}
+
+/// Whether `owner.name` is one of the static methods (`METH_STATIC`) installed here, whose
+/// `__self__` is None though the builtin is bound to its type (`PyCFunction_GET_SELF`).
+pub fn is_static_method(owner: &str, name: &str) -> bool {
+    str_mapping::STATIC_METHODS
+        .iter()
         .chain(bytes_more::STATIC_METHODS)
         .any(|&(o, n, _)| o == owner && n == name)
 }

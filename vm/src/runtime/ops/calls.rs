@@ -7,7 +7,9 @@ use super::super::eval::Step;
 use super::super::interp::Vm;
 use super::super::monitoring::{self, Event};
 use super::super::object::{Args, Function, Value};
+use super::super::profile;
 use super::super::reach;
+use super::super::trace::What;
 use super::super::typevars::{self, TypeParamKind};
 use super::super::{PyResult, Throw};
 use crate::arith::UnaryOp;
@@ -47,8 +49,10 @@ pub fn call(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         (None, Some(c)) => c,
         _ => return Err(Throw::Bug("CALL on a NULL callable".into())),
     };
-    // INSTRUMENTED_CALL's second argument: the first of all the arguments, self included.
-    let first = vm.trace.monitoring.then(|| pos.first().cloned());
+    // INSTRUMENTED_CALL's second argument: the first of all the arguments, self included
+    // (keyword values too); the monitoring tools and the profile function both see it.
+    let first =
+        (vm.trace.monitoring || !vm.trace.sys_profile.is_none()).then(|| pos.first().cloned());
     let mut args = Args::new(pos);
     if let Some(names) = kwnames {
         let n = names.len();
@@ -64,7 +68,7 @@ pub fn call(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         }
     }
     if let Some(first) = first {
-        if monitoring::wanted(vm, Event::CALL) {
+        if !vm.trace.sys_profile.is_none() || monitoring::wanted(vm, Event::CALL) {
             return monitored_call(vm, func, args, first, false);
         }
     }
@@ -100,12 +104,17 @@ fn after_inlined_call(vm: &mut Vm, step: &Step) -> PyResult<()> {
     Ok(())
 }
 
-/// A call while `sys.monitoring` has CALL events set (3.12's INSTRUMENTED_CALL): the CALL
-/// event with the callable and its first argument (MISSING when there is none); then a
-/// Python function gets its frame as usual, and any other callable runs to its end, with
-/// C_RETURN or C_RAISE after it (for a bound method, naming its function and `self`, as
-/// CALL unpacks it). For CALL_FUNCTION_EX (`ex`) the first argument defaults to None and
-/// Python functions and methods give no event at all.
+/// A call while `sys.monitoring` has CALL events set or a profile function is set (3.12's
+/// INSTRUMENTED_CALL): the CALL event with the callable and its first argument (MISSING
+/// when there is none); then a Python function gets its frame as usual, and any other
+/// callable runs to its end, with C_RETURN or C_RAISE after it (for a bound method
+/// object, naming its function and `self`, as CALL unpacks it). For CALL_FUNCTION_EX
+/// (`ex`) the first argument defaults to None and Python functions and method objects
+/// give no event at all. At each event the profile function (tool 6: c_call, c_return,
+/// c_exception) comes before the monitoring tools (5 down to 0).
+///
+/// A bound method of a built-in (a `Value::Method` over a `Value::Builtin`) is CPython's
+/// builtin_function_or_method, not a method object: CALL does not unpack it.
 fn monitored_call(
     vm: &mut Vm,
     func: Value,
@@ -113,9 +122,11 @@ fn monitored_call(
     first: Option<Value>,
     ex: bool,
 ) -> PyResult<Step> {
+    let method_object = matches!(&func, Value::Method(m) if !matches!(m.func, Value::Builtin(_)));
     let python = match &func {
         Value::Function(_) => true,
-        Value::Method(m) => ex || matches!(m.func, Value::Function(_)),
+        Value::Method(m) if ex => method_object || matches!(m.func, Value::Function(_)),
+        Value::Method(m) => matches!(m.func, Value::Function(_)),
         _ => false,
     };
     if ex && python {
@@ -123,12 +134,13 @@ fn monitored_call(
     }
     let at = vm.top()?.instr.unwrap_or(0);
     let offset = Value::Int(2 * at as i64);
+    profile::c_event(vm, What::Call, &func, first.as_ref())?;
     let missing = if ex {
         Value::None
     } else {
         vm.trace.monitors.missing()
     };
-    let arg = first.unwrap_or(missing);
+    let arg = first.clone().unwrap_or(missing);
     monitoring::fire(
         vm,
         Event::CALL,
@@ -143,23 +155,23 @@ fn monitored_call(
         return Ok(step);
     }
     let (callable, arg) = match &func {
-        Value::Method(m) if !ex => (m.func.clone(), m.receiver.clone()),
+        Value::Method(m) if !ex && method_object => (m.func.clone(), m.receiver.clone()),
         _ => (func.clone(), arg),
     };
     let c_args = [offset, callable, arg];
     match vm.call(&func, args) {
         Ok(v) => {
+            profile::c_event(vm, What::CReturn, &func, first.as_ref())?;
             monitoring::fire(vm, Event::C_RETURN, at, &c_args)?;
             vm.top()?.push(v);
             Ok(Step::Continue)
         }
-        Err(Throw::Exc(e)) => {
+        Err(err @ (Throw::Exc(_) | Throw::Reraise(_))) => {
+            // `_Py_call_instrumentation_exc2`: an exception from a callback replaces the
+            // call's.
+            profile::c_event(vm, What::CRaise, &func, first.as_ref())?;
             monitoring::fire(vm, Event::C_RAISE, at, &c_args)?;
-            Err(Throw::Exc(e))
-        }
-        Err(Throw::Reraise(e)) => {
-            monitoring::fire(vm, Event::C_RAISE, at, &c_args)?;
-            Err(Throw::Reraise(e))
+            Err(err)
         }
         Err(fatal) => Err(fatal),
     }
@@ -205,7 +217,9 @@ pub fn call_function_ex(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             }
         }
     }
-    if vm.trace.monitoring && monitoring::wanted(vm, Event::CALL) {
+    if !vm.trace.sys_profile.is_none()
+        || (vm.trace.monitoring && monitoring::wanted(vm, Event::CALL))
+    {
         let first = Some(args.pos.first().cloned().unwrap_or(Value::None));
         return monitored_call(vm, func, args, first, true);
     }
