@@ -69,7 +69,7 @@ pub fn call(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     }
     if let Some(first) = first {
         if !vm.trace.sys_profile.is_none() || monitoring::wanted(vm, Event::CALL) {
-            return monitored_call(vm, func, args, first, false);
+            return monitored_call(vm, func, args, first, false, is_meth);
         }
     }
     let inlined = inlined_by_call(&func, is_meth);
@@ -114,19 +114,22 @@ fn after_inlined_call(vm: &mut Vm, step: &Step) -> PyResult<()> {
 /// c_exception) comes before the monitoring tools (5 down to 0).
 ///
 /// A bound method of a built-in (a `Value::Method` over a `Value::Builtin`) is CPython's
-/// builtin_function_or_method, not a method object: CALL does not unpack it.
+/// builtin_function_or_method, not a method object: CALL does not unpack it. Nor does it
+/// unpack a method object when a method was loaded below it (`is_meth`: the `with`
+/// statement's `__exit__`), which it then calls through its vectorcall.
 fn monitored_call(
     vm: &mut Vm,
     func: Value,
     args: Args,
     first: Option<Value>,
     ex: bool,
+    is_meth: bool,
 ) -> PyResult<Step> {
     let method_object = matches!(&func, Value::Method(m) if !matches!(m.func, Value::Builtin(_)));
     let python = match &func {
         Value::Function(_) => true,
         Value::Method(m) if ex => method_object || matches!(m.func, Value::Function(_)),
-        Value::Method(m) => matches!(m.func, Value::Function(_)),
+        Value::Method(m) => !is_meth && matches!(m.func, Value::Function(_)),
         _ => false,
     };
     if ex && python {
@@ -155,7 +158,9 @@ fn monitored_call(
         return Ok(step);
     }
     let (callable, arg) = match &func {
-        Value::Method(m) if !ex && method_object => (m.func.clone(), m.receiver.clone()),
+        Value::Method(m) if !ex && !is_meth && method_object => {
+            (m.func.clone(), m.receiver.clone())
+        }
         _ => (func.clone(), arg),
     };
     let c_args = [offset, callable, arg];
@@ -221,7 +226,7 @@ pub fn call_function_ex(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         || (vm.trace.monitoring && monitoring::wanted(vm, Event::CALL))
     {
         let first = Some(args.pos.first().cloned().unwrap_or(Value::None));
-        return monitored_call(vm, func, args, first, true);
+        return monitored_call(vm, func, args, first, true, false);
     }
     vm.call_step(&func, args)
 }
