@@ -29,6 +29,9 @@ MODULES = [
     "test_scope", "test_frame", "test_with", "test_raise", "test_funcattrs",
     "test_keywordonlyarg", "test_class", "test_grammar", "test_contextlib",
     "test_exceptions", "test_dictviews", "test_iter", "test_types",
+    # Tracing, profiling, monitoring and what they observe (issue 9's measure).
+    "test_sys_settrace", "test_sys_setprofile", "test_monitoring", "test_generators",
+    "test_coroutines", "test_traceback",
 ]
 
 # `testName (test.module.Class.testName) ... ok`, possibly with the test's docstring on
