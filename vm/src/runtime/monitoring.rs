@@ -208,14 +208,7 @@ pub fn fire(vm: &mut Vm, event: Event, unit: usize, args: &[Value]) -> PyResult<
         };
         let mut call_args = vec![Value::Code(code.clone())];
         call_args.extend_from_slice(args);
-        vm.trace.tracing += 1;
-        let outer = (vm.trace.what_event, vm.trace.event_frame);
-        vm.trace.what_event = Some(event.what());
-        vm.trace.event_frame = Some(serial);
-        let result = vm.call(&callback, Args::new(call_args));
-        (vm.trace.what_event, vm.trace.event_frame) = outer;
-        vm.trace.tracing -= 1;
-        let result = result?;
+        let result = super::trace::call_callback(vm, event.what(), serial, &callback, call_args)?;
         if vm
             .trace
             .monitors

@@ -27,7 +27,7 @@
 //! propagates from where the event arose (at `c_exception`, in place of the call's).
 
 use super::interp::Vm;
-use super::object::{Args, Value};
+use super::object::Value;
 use super::trace::What;
 use super::{PyResult, Throw};
 
@@ -110,16 +110,8 @@ fn call_profile_function(vm: &mut Vm, what: What, event: &str, arg: Value) -> Py
     if fo.fast_as_locals.get() {
         vm.top()?.fast_to_locals();
     }
-    vm.trace.tracing += 1;
-    let outer = (vm.trace.what_event, vm.trace.event_frame);
-    vm.trace.what_event = Some(what);
-    vm.trace.event_frame = Some(fo.serial);
-    let result = vm.call(
-        &profile,
-        Args::new(vec![Value::Frame(fo.clone()), Value::str(event), arg]),
-    );
-    vm.trace.tracing -= 1;
-    (vm.trace.what_event, vm.trace.event_frame) = outer;
+    let args = vec![Value::Frame(fo.clone()), Value::str(event), arg];
+    let result = super::trace::call_callback(vm, what, fo.serial, &profile, args);
     if fo.fast_as_locals.get() {
         if let Some(i) = vm.stack_index(&fo) {
             vm.frames[i].locals_to_fast();

@@ -446,26 +446,7 @@ fn monitoring(vm: &mut Vm) -> Value {
     }
     let events = vm.new_instance(&vm.ty("SimpleNamespace"), &Args::default());
     if let Value::Object(o) = &events {
-        const EVENTS: [&str; 17] = [
-            "PY_START",
-            "PY_RESUME",
-            "PY_RETURN",
-            "PY_YIELD",
-            "CALL",
-            "LINE",
-            "INSTRUCTION",
-            "JUMP",
-            "BRANCH",
-            "STOP_ITERATION",
-            "RAISE",
-            "EXCEPTION_HANDLED",
-            "PY_UNWIND",
-            "PY_THROW",
-            "RERAISE",
-            "C_RETURN",
-            "C_RAISE",
-        ];
-        for (i, n) in EVENTS.iter().enumerate() {
+        for (i, n) in super::monitoring::EVENT_NAMES.iter().enumerate() {
             o.dict.set_str(n, Value::Int(1 << i));
         }
         o.dict.set_str("NO_EVENTS", Value::Int(0));

@@ -768,20 +768,8 @@ fn call_trace_function(vm: &mut Vm, what: What, line: Option<u32>, arg: Value) -
     if let Some(l) = line {
         fo.lineno.set(l);
     }
-    vm.trace.tracing += 1;
-    let outer = (vm.trace.what_event, vm.trace.event_frame);
-    vm.trace.what_event = Some(what);
-    vm.trace.event_frame = Some(fo.serial);
-    let result = vm.call(
-        &callback,
-        Args::new(vec![
-            Value::Frame(fo.clone()),
-            Value::str(event.name()),
-            arg,
-        ]),
-    );
-    vm.trace.tracing -= 1;
-    (vm.trace.what_event, vm.trace.event_frame) = outer;
+    let args = vec![Value::Frame(fo.clone()), Value::str(event.name()), arg];
+    let result = call_callback(vm, what, fo.serial, &callback, args);
     fo.lineno.set(0);
     if fo.fast_as_locals.get() {
         if let Some(i) = vm.stack_index(&fo) {
@@ -848,4 +836,24 @@ fn call_c_trace_function(
             Err(vm.err("Exception", "an exception"))
         }
     }
+}
+
+/// Calls a trace, profile or monitoring callback for event `what` of frame `serial`:
+/// with no events delivered meanwhile (`tstate->tracing`) and the event recorded for
+/// `f_lineno` assignments (`tstate->what_event`), both restored after.
+pub fn call_callback(
+    vm: &mut Vm,
+    what: What,
+    serial: u64,
+    callback: &Value,
+    args: Vec<Value>,
+) -> PyResult<Value> {
+    vm.trace.tracing += 1;
+    let outer = (vm.trace.what_event, vm.trace.event_frame);
+    vm.trace.what_event = Some(what);
+    vm.trace.event_frame = Some(serial);
+    let result = vm.call(callback, Args::new(args));
+    (vm.trace.what_event, vm.trace.event_frame) = outer;
+    vm.trace.tracing -= 1;
+    result
 }
