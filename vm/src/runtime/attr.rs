@@ -682,8 +682,8 @@ impl Vm {
                     // Origin tracking (`sys.set_coroutine_origin_tracking_depth`) is off.
                     ("origin", GenKind::Coroutine) => Some(Value::None),
                     ("code", _) => Some(Value::Code(g.code.clone())),
-                    ("__name__", _) => Some(Value::Str(g.name.clone())),
-                    ("__qualname__", _) => Some(Value::Str(g.qualname.clone())),
+                    ("__name__", _) => Some(Value::Str(g.name.borrow().clone())),
+                    ("__qualname__", _) => Some(Value::Str(g.qualname.borrow().clone())),
                     _ => None,
                 }
             }
@@ -1060,6 +1060,20 @@ impl Vm {
                 *c.value.borrow_mut() = Some(x);
                 Ok(())
             }
+            // gen_set_name and gen_set_qualname (coroutines and async generators share
+            // them): a str only.
+            Value::Generator(g) if matches!(name, "__name__" | "__qualname__") => {
+                let Value::Str(s) = &x else {
+                    return Err(self.type_error(format!("{name} must be set to a string object")));
+                };
+                let slot = if name == "__name__" {
+                    &g.name
+                } else {
+                    &g.qualname
+                };
+                *slot.borrow_mut() = s.clone();
+                Ok(())
+            }
             // method_getset and method_memberlist: a method takes no attributes.
             Value::Method(m) if name != "__class__" && matches!(m.func, Value::Function(_)) => {
                 Err(self.method_attr_write(name))
@@ -1389,8 +1403,11 @@ impl Vm {
             {
                 return Err(self.err("AttributeError", "readonly attribute"));
             }
-            // func_set_name and func_set_qualname without a value.
-            Value::Function(_) if matches!(name, "__name__" | "__qualname__") => {
+            // func_set_name, func_set_qualname, gen_set_name and gen_set_qualname
+            // without a value.
+            Value::Function(_) | Value::Generator(_)
+                if matches!(name, "__name__" | "__qualname__") =>
+            {
                 return Err(self.type_error(format!("{name} must be set to a string object")));
             }
             // A deleted `__kwdefaults__` or `__module__` reads None again, deleted

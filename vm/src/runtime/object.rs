@@ -593,8 +593,10 @@ pub struct Generator {
     pub running: Cell<bool>,
     pub finished: Cell<bool>,
     pub started: Cell<bool>,
-    pub name: Rc<str>,
-    pub qualname: Rc<str>,
+    /// `gi_name` and `gi_qualname`: the function's at creation, assignable (`gen_set_name`,
+    /// `gen_set_qualname`).
+    pub name: RefCell<Rc<str>>,
+    pub qualname: RefCell<Rc<str>>,
     pub code: Rc<CodeObject>,
     /// `gi_frame.f_back` of a suspended generator is None; the frame serial lets frame
     /// objects find the generator's frame while it is suspended.
