@@ -377,6 +377,7 @@ DOC_MODULES = (
     "_asyncio",
     "array",
     "_contextvars",
+    "_testinternalcapi",
 )
 for m in DOC_MODULES:
     print('    ("%s", &[' % m)
