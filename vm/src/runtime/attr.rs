@@ -176,8 +176,27 @@ impl Vm {
         Ok(None)
     }
 
-    /// `getattr(v, name)`.
+    /// `getattr(v, name)` (`PyObject_GetAttr`): an AttributeError leaving it that names
+    /// neither an attribute nor an object — one a `__getattr__` or `__getattribute__`
+    /// raised itself — gets `name` and `obj` (`set_attribute_error_context`), which the
+    /// traceback module's "Did you mean" suggestions read.
     pub fn getattr(&mut self, v: &Value, name: &str) -> PyResult<Value> {
+        let r = self.getattr_hooked(v, name);
+        if let Err(Throw::Exc(e)) = &r {
+            if self.is_instance_of(e, "AttributeError")
+                && !super::excmembers::is_set(self, e, "name")
+                && !super::excmembers::is_set(self, e, "obj")
+            {
+                super::excmembers::set(self, e, "name", Some(Value::str(name)));
+                super::excmembers::set(self, e, "obj", Some(v.clone()));
+            }
+        }
+        r
+    }
+
+    /// `getattr` before the AttributeError's context is set: `slot_tp_getattr_hook` or
+    /// the generic lookup.
+    fn getattr_hooked(&mut self, v: &Value, name: &str) -> PyResult<Value> {
         // `slot_tp_getattr_hook`: a class's own `__getattribute__` instead of the generic
         // lookup, and its `__getattr__` when either raised AttributeError.
         if let Value::Object(o) = v {

@@ -47,7 +47,11 @@ fn get_config(vm: &mut Vm, args: Args) -> PyResult<Value> {
         "safe_path",
         "warn_default_encoding",
     ] {
-        let v = vm.getattr(&flags, name)?;
+        // Config members are C ints where sys.flags has bools (dev_mode, safe_path).
+        let v = match vm.getattr(&flags, name)? {
+            Value::Bool(b) => Value::Int(i64::from(b)),
+            other => other,
+        };
         items.push((name, v));
     }
     // Those sys.flags reports negated (`config_init_flags`' inverse).
