@@ -378,6 +378,7 @@ DOC_MODULES = (
     "array",
     "_contextvars",
     "_testinternalcapi",
+    "unicodedata",
 )
 for m in DOC_MODULES:
     print('    ("%s", &[' % m)

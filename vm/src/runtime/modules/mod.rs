@@ -50,6 +50,7 @@ pub mod thread;
 pub mod time;
 pub mod tokenize;
 pub mod typing;
+pub mod unicodedata;
 pub mod warnings;
 pub mod weakref;
 
@@ -201,6 +202,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_testinternalcapi",
         from_file: true,
         build: testinternalcapi::build,
+    },
+    NativeModule {
+        name: "unicodedata",
+        from_file: true,
+        build: unicodedata::build,
     },
     NativeModule {
         name: "_thread",
