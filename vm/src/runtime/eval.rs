@@ -510,14 +510,8 @@ fn traced_step(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
     f.next_instr = ins.next_index();
     let serial = f.serial;
     let step = dispatch(vm, ins)?;
-    if vm.trace.monitoring {
-        match step {
-            Step::Continue => {
-                trace::after_instruction(vm, &ins, serial)?;
-            }
-            Step::Push(_) if ins.opcode == Opcode::FOR_ITER => trace::branch_into_generator(vm)?,
-            _ => {}
-        }
+    if vm.trace.monitoring && matches!(step, Step::Continue) {
+        trace::after_instruction(vm, &ins, serial)?;
     }
     Ok(step)
 }
@@ -652,21 +646,34 @@ fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
     }
 }
 
-/// Reports a StopIteration that an instruction consumed (see [`Step::Stopped`]). A trace
-/// function's exception replaces it: it gets its traceback entry here and comes back as
-/// `Throw::Reraise`, to be unwound without a second `exception` event.
+/// Reports a StopIteration that an instruction consumed (see [`Step::Stopped`]). At
+/// FOR_ITER, 3.12 clears whatever is raised once the event is delivered, so a trace
+/// function's or tool's exception there is dropped, and the loop's BRANCH follows. At
+/// SEND, the callback's exception replaces the StopIteration: it gets its traceback entry
+/// here and comes back as `Throw::Reraise`, to be unwound without a second event.
 fn stopped_event(vm: &mut Vm, exc: &Value) -> PyResult<()> {
     if !vm.trace.active {
         return Ok(());
     }
+    let for_iter = {
+        let f = vm.top()?;
+        f.instr
+            .and_then(|i| f.info.code.decode_at(i))
+            .is_some_and(|i| i.opcode == Opcode::FOR_ITER)
+    };
     match trace::exception_event(vm, exc) {
-        Ok(()) => Ok(()),
+        Ok(()) => {}
+        Err(Throw::Exc(_) | Throw::Reraise(_)) if for_iter => {}
         Err(Throw::Exc(e) | Throw::Reraise(e)) => {
             add_traceback(vm, &e)?;
-            Err(Throw::Reraise(e))
+            return Err(Throw::Reraise(e));
         }
-        Err(fatal) => Err(fatal),
+        Err(fatal) => return Err(fatal),
     }
+    if for_iter && vm.trace.monitoring {
+        trace::for_iter_branch(vm)?;
+    }
+    Ok(())
 }
 
 /// How the loop goes on after a frame returned or yielded.
@@ -704,11 +711,25 @@ fn leave_frame(vm: &mut Vm, v: Value, is_yield: bool) -> PyResult<Left> {
             f.next_instr = target;
         }
         Some(InlineReturn::ForIter { exit }) if !is_yield => {
+            if vm.trace.monitoring {
+                trace::for_iter_generator_ended(vm, &v)?;
+            }
+            let f = vm.top()?;
             f.pop()?;
             f.next_instr = exit;
             if !v.is_none() {
+                // The BRANCH comes after the StopIteration's RAISE (`stopped_event`).
                 let exc = vm.new_exception(&vm.ty("StopIteration"), vec![v]);
                 return Ok(Left::Stopped(exc));
+            }
+            if vm.trace.monitoring {
+                trace::for_iter_branch(vm)?;
+            }
+        }
+        Some(InlineReturn::ForIter { .. }) => {
+            f.push(v);
+            if vm.trace.monitoring {
+                trace::for_iter_branch(vm)?;
             }
         }
         _ => f.push(v),
@@ -724,8 +745,11 @@ fn leave_frame(vm: &mut Vm, v: Value, is_yield: bool) -> PyResult<Left> {
 fn unwind(vm: &mut Vm, exc: Value, reraise: bool) -> PyResult<Option<Value>> {
     let mut exc = exc;
     let mut reraise = reraise;
+    // An error from an EXCEPTION_HANDLED callback is unwound like a re-raise but is not
+    // one (no RERAISE event).
+    let mut from_callback = false;
     loop {
-        if reraise && vm.trace.active {
+        if reraise && !std::mem::take(&mut from_callback) && vm.trace.active {
             if let Err(e) = trace::reraise_event(vm, &exc) {
                 match e {
                     Throw::Exc(e) | Throw::Reraise(e) => exc = e,
@@ -738,10 +762,9 @@ fn unwind(vm: &mut Vm, exc: Value, reraise: bool) -> PyResult<Option<Value>> {
             if vm.trace.active {
                 match trace::exception_event(vm, &exc) {
                     Ok(()) => {}
-                    Err(Throw::Exc(e) | Throw::Reraise(e)) => {
-                        exc = e;
-                        add_traceback(vm, &exc)?;
-                    }
+                    // A callback's exception replaces this one, with only the callback's
+                    // own traceback (`do_monitor_exc`): the frame adds no entry.
+                    Err(Throw::Exc(e) | Throw::Reraise(e)) => exc = e,
                     Err(fatal) => return Err(fatal),
                 }
             }
@@ -776,6 +799,7 @@ fn unwind(vm: &mut Vm, exc: Value, reraise: bool) -> PyResult<Option<Value>> {
                         Throw::Exc(e) | Throw::Reraise(e) => {
                             exc = e;
                             reraise = true;
+                            from_callback = true;
                             vm.top()?.instr = Some(h.target);
                             continue;
                         }

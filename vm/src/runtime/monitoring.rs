@@ -4,9 +4,9 @@
 //!
 //! CPython instruments the bytecode; the VM asks, at each place an event arises (the same
 //! places `trace` produces the legacy `sys.settrace` events from), whether some tool wants
-//! it for this code object and this instruction. Tools are called in id order, before the
-//! legacy trace function (CPython's tool 7); while any callback runs no event is delivered
-//! (`tstate->tracing`).
+//! it for this code object and this instruction. Tools are called highest id first, after
+//! the legacy trace function (CPython's tool 7); while any callback runs no event is
+//! delivered (`tstate->tracing`).
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -74,6 +74,9 @@ impl Event {
     pub const PY_UNWIND: Event = Event(12);
     pub const PY_THROW: Event = Event(13);
     pub const RERAISE: Event = Event(14);
+    pub const CALL: Event = Event(4);
+    pub const C_RETURN: Event = Event(15);
+    pub const C_RAISE: Event = Event(16);
 
     fn bit(self) -> u32 {
         1 << self.0
@@ -129,19 +132,44 @@ impl Monitors {
             || self.local.values().any(|(_, t)| t.iter().any(|&e| e != 0))
     }
 
-    /// The tools that get `event` at code unit `unit` of `code`, in id order.
-    fn tools_for(&self, code: &Rc<CodeObject>, unit: usize, event: Event) -> Vec<usize> {
+    /// The tools that get `event` at code unit `unit` of `code`.
+    /// C_RETURN and C_RAISE go to the tools that have CALL there
+    /// (`get_tools_for_instruction`), disabled where CALL is. A bit set of tool ids.
+    fn tools_for(&self, code: &Rc<CodeObject>, unit: usize, event: Event) -> u8 {
+        let set_as = if usize::from(event.0) >= UNGROUPED_EVENTS {
+            Event::CALL
+        } else {
+            event
+        };
         let address = Rc::as_ptr(code) as usize;
-        let local = self.local.get(&address).map(|(_, t)| t);
-        (0..TOOLS)
-            .filter(|&t| {
-                let on = self.global[t] & event.bit() != 0
-                    || local.is_some_and(|l| l[t] & event.bit() != 0);
-                on && self.callbacks[t][event.0 as usize].is_some()
-                    && !(usize::from(event.0) < INSTRUMENTED_EVENTS
-                        && self.disabled.contains(&(t, address, unit, event.0)))
-            })
-            .collect()
+        let mut tools = 0u8;
+        for t in 0..TOOLS {
+            if self.global[t] & set_as.bit() != 0 && self.callbacks[t][event.0 as usize].is_some() {
+                tools |= 1 << t;
+            }
+        }
+        if !self.local.is_empty() {
+            if let Some((_, l)) = self.local.get(&address) {
+                for (t, set) in l.iter().enumerate() {
+                    if set & set_as.bit() != 0 && self.callbacks[t][event.0 as usize].is_some() {
+                        tools |= 1 << t;
+                    }
+                }
+            }
+        }
+        if tools != 0 && !self.disabled.is_empty() && usize::from(set_as.0) < INSTRUMENTED_EVENTS {
+            for t in 0..TOOLS {
+                if self.disabled.contains(&(t, address, unit, set_as.0)) {
+                    tools &= !(1 << t);
+                }
+            }
+        }
+        tools
+    }
+
+    /// `MISSING`, the argument of a call without arguments.
+    pub fn missing(&self) -> Value {
+        self.missing.clone().unwrap_or(Value::None)
     }
 
     /// Whether a tool wants `event` anywhere in `code` (before looking per instruction).
@@ -160,12 +188,21 @@ pub fn fire(vm: &mut Vm, event: Event, unit: usize, args: &[Value]) -> PyResult<
     if vm.trace.tracing > 0 || !vm.trace.monitoring {
         return Ok(());
     }
+    let tools = match vm.frames.last() {
+        Some(f) => vm.trace.monitors.tools_for(&f.info.code, unit, event),
+        None => 0,
+    };
+    if tools == 0 {
+        return Ok(());
+    }
     let (info, serial) = {
         let f = vm.top()?;
         (f.info.clone(), f.serial)
     };
     let code = &info.code;
-    for tool in vm.trace.monitors.tools_for(code, unit, event) {
+    // Highest id first: the order of `call_instrumentation_vector`, which takes the most
+    // significant bit.
+    for tool in (0..TOOLS).rev().filter(|t| tools & (1 << t) != 0) {
         let Some(callback) = vm.trace.monitors.callbacks[tool][event.0 as usize].clone() else {
             continue;
         };
@@ -257,19 +294,21 @@ fn tool_in_use(vm: &mut Vm, v: &Value) -> PyResult<usize> {
 }
 
 /// An event set as `set_events` and `set_local_events` take it.
-fn event_set(vm: &mut Vm, v: &Value, local: bool) -> PyResult<u32> {
-    let set = vm.c_int(v)?;
-    if !(0..1 << EVENTS).contains(&set) {
+/// For a local set, only the local check (after C_RETURN and C_RAISE go) bounds it, so a
+/// set beyond the events is an "invalid local event set" there.
+fn event_set(vm: &mut Vm, set: i32, local: bool) -> PyResult<u32> {
+    if !local && !(0..1 << EVENTS).contains(&set) {
         return Err(vm.value_error(format!("invalid event set 0x{:x}", set as u32)));
     }
     let set = set as u32;
-    if local && set >= 1 << INSTRUMENTED_EVENTS {
-        return Err(vm.value_error(format!("invalid local event set 0x{set:x}")));
-    }
     if set & C_RETURN_EVENTS != 0 && set & C_CALL_EVENTS != C_CALL_EVENTS {
         return Err(vm.value_error("cannot set C_RETURN or C_RAISE events independently"));
     }
-    Ok(set & !C_RETURN_EVENTS)
+    let set = set & !C_RETURN_EVENTS;
+    if local && set >= 1 << INSTRUMENTED_EVENTS {
+        return Err(vm.value_error(format!("invalid local event set 0x{set:x}")));
+    }
+    Ok(set)
 }
 
 fn use_tool_id(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -330,9 +369,9 @@ fn get_events(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn set_events(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [id, set] = positional::<2>(vm, &args, "set_events", &["tool_id", "event_set"])?;
-    let t = tool_in_use(vm, &id)?;
-    let set = event_set(vm, &set, false)?;
-    calls_unsupported(vm, set)?;
+    let (id, set) = (vm.c_int(&id)?, vm.c_int(&set)?);
+    let t = tool_in_use(vm, &Value::Int(i64::from(id)))?;
+    let set = event_set(vm, set, false)?;
     vm.trace.monitors.global[t] = set & ((1 << UNGROUPED_EVENTS) - 1);
     vm.trace.monitoring_changed();
     Ok(Value::None)
@@ -366,10 +405,10 @@ fn set_local_events(vm: &mut Vm, args: Args) -> PyResult<Value> {
         "set_local_events",
         &["tool_id", "code", "event_set"],
     )?;
+    let (id, set) = (vm.c_int(&id)?, vm.c_int(&set)?);
     let code = code_arg(vm, &code)?;
-    let t = tool_in_use(vm, &id)?;
-    let set = event_set(vm, &set, true)?;
-    calls_unsupported(vm, set)?;
+    let t = tool_in_use(vm, &Value::Int(i64::from(id)))?;
+    let set = event_set(vm, set, true)?;
     let address = Rc::as_ptr(&code) as usize;
     let entry = vm
         .trace
@@ -405,13 +444,4 @@ fn all_events(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
     }
     Ok(Value::Dict(d))
-}
-
-/// The unsupported verdict for the events the VM does not deliver yet: CALL (and the
-/// C_RETURN and C_RAISE that come with it).
-fn calls_unsupported(vm: &Vm, set: u32) -> PyResult<()> {
-    if set & CALL != 0 {
-        return Err(vm.unsupported("sys.monitoring's CALL, C_RETURN and C_RAISE events"));
-    }
-    Ok(())
 }

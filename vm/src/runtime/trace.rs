@@ -30,6 +30,9 @@ pub struct TraceState {
     pub snapshot_count: usize,
     /// The program's global trace function (CPython `c_traceobj`), None when unset.
     pub sys_trace: Value,
+    /// A C trace function `_testcapi` installed (`c_tracefunc` other than
+    /// `trace_trampoline`); `sys_trace` is then its object, a list.
+    pub c_trace: Option<CTrace>,
     /// Non-zero while a trace function runs (CPython `tstate->tracing`): no events then.
     pub tracing: u32,
     /// Some frame ever had `f_trace_opcodes` set (CPython `interp->f_opcode_trace_set`).
@@ -78,11 +81,27 @@ impl TraceState {
         self.update();
     }
 
+    /// `PyEval_SetTrace(func, list)` with one of `_testcapi`'s C trace functions.
+    pub fn set_c_trace(&mut self, kind: CTrace, list: Value) {
+        self.set_sys_trace(list);
+        self.c_trace = Some(kind);
+    }
+
     pub fn set_sys_trace(&mut self, f: Value) {
+        self.c_trace = None;
         self.opcode_events = !f.is_none() && self.opcode_trace_set;
         self.sys_trace = f;
         self.update();
     }
+}
+
+/// `_testcapi`'s C trace functions.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CTrace {
+    /// `record_func`: appends `(what, line, arg)` to its list.
+    Record,
+    /// `error_func`: raises once, marking its list.
+    Error,
 }
 
 /// The PEP 669 event a legacy trace event comes from (Python/legacy_tracing.c maps them:
@@ -140,6 +159,17 @@ enum Event {
 }
 
 impl Event {
+    /// `PyTrace_CALL` … `PyTrace_OPCODE`, what a C trace function receives.
+    fn number(self) -> i64 {
+        match self {
+            Event::Call => 0,
+            Event::Exception => 1,
+            Event::Line => 2,
+            Event::Return => 3,
+            Event::Opcode => 7,
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Event::Call => "call",
@@ -184,20 +214,25 @@ pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<bool> {
     f.instr = Some(ins.index);
     let at = ins.index;
     let offset = Value::Int(2 * at as i64);
+    // Each event goes to the legacy trace function (tool 7) and then to the monitoring
+    // tools, highest id first (`call_instrumentation_vector`); a jump a callback made
+    // takes effect once all had it.
     if ins.opcode == Opcode::RESUME {
         let (what, event) = if ins.arg == 0 {
             (What::PyStart, Mon::PY_START)
         } else {
             (What::PyResume, Mon::PY_RESUME)
         };
+        deliver(vm, what, None, Value::None)?;
         monitoring::fire(vm, event, at, std::slice::from_ref(&offset))?;
-        if deliver(vm, what, None, Value::None)? {
+        if take_jump(vm) {
             return Ok(true);
         }
     }
     if let Some(l) = line {
+        deliver(vm, What::Line, Some(l), Value::None)?;
         monitoring::fire(vm, Mon::LINE, at, &[Value::Int(i64::from(l))])?;
-        if deliver(vm, What::Line, Some(l), Value::None)? {
+        if take_jump(vm) {
             return Ok(true);
         }
     }
@@ -206,9 +241,6 @@ pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<bool> {
     let traceable = ins.opcode != Opcode::RESUME
         && ins.opcode != Opcode::END_FOR
         && ins.index > info.first_traceable;
-    if traceable {
-        monitoring::fire(vm, Mon::INSTRUCTION, at, std::slice::from_ref(&offset))?;
-    }
     let wants_opcodes = vm.trace.opcode_events
         && traceable
         && vm
@@ -219,6 +251,9 @@ pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<bool> {
     if wants_opcodes {
         deliver(vm, What::Instruction, None, Value::None)?;
     }
+    if traceable {
+        monitoring::fire(vm, Mon::INSTRUCTION, at, std::slice::from_ref(&offset))?;
+    }
     if take_jump(vm) {
         return Ok(true);
     }
@@ -227,31 +262,63 @@ pub fn before_instruction(vm: &mut Vm, ins: &Instruction) -> PyResult<bool> {
     }
     if matches!(ins.opcode, Opcode::JUMP_BACKWARD | Opcode::JUMP_FORWARD) {
         let target = ins.jump_target();
-        if let Some(t) = target {
-            monitoring::fire(vm, Mon::JUMP, at, &[offset, Value::Int(2 * t as i64)])?;
-        }
         // CPython's JUMP event (legacy `sys_trace_jump_func`): a backward jump to the same
         // line re-announces the line; other jumps are left to the target's line event.
         let from = info.line(ins.index);
         let to = target.and_then(|t| info.line(t));
         if ins.opcode == Opcode::JUMP_BACKWARD && to.is_some() && to == from {
-            if deliver(vm, What::Jump, to, Value::None)? {
-                return Ok(true);
-            }
-        } else if take_jump(vm) {
+            deliver(vm, What::Jump, to, Value::None)?;
+        }
+        if let Some(t) = target {
+            monitoring::fire(vm, Mon::JUMP, at, &[offset, Value::Int(2 * t as i64)])?;
+        }
+        if take_jump(vm) {
             return Ok(true);
         }
     }
     Ok(false)
 }
 
-/// FOR_ITER resumed a generator inline: CPython reports the loop's BRANCH once the
-/// generator yields or returns, which the VM does not follow yet.
-pub fn branch_into_generator(vm: &mut Vm) -> PyResult<()> {
+/// The BRANCH event of a FOR_ITER that resumed a generator inline, once the generator
+/// yielded or returned into it: from the FOR_ITER (the frame's last instruction) to where
+/// the loop goes on (INSTRUMENTED_FOR_ITER runs the generator to its next yield first).
+pub fn for_iter_branch(vm: &mut Vm) -> PyResult<()> {
     if vm.trace.tracing > 0 || !monitoring::wanted(vm, Mon::BRANCH) {
         return Ok(());
     }
-    Err(vm.unsupported("sys.monitoring's BRANCH event of a for loop over a generator"))
+    let f = vm.top()?;
+    let (Some(at), dest) = (f.instr, f.next_instr) else {
+        return Ok(());
+    };
+    if f.info.code.decode_at(at).map(|i| i.opcode) != Some(Opcode::FOR_ITER) {
+        return Ok(());
+    }
+    monitoring::fire(vm, Mon::BRANCH, at, &[offset(at), offset(dest)])?;
+    take_jump(vm);
+    Ok(())
+}
+
+/// A generator that a `for` loop resumed inline returned `value` into it. CPython 3.12
+/// reports that according to how FOR_ITER is specialized there: instrumented for BRANCH
+/// (a tool's BRANCH or `sys.settrace`), a RAISE of the StopIteration at FOR_ITER when the
+/// value is not None; plain, the same on its first run; specialized for generators
+/// (from its second run, `FOR_ITER_GEN`), a STOP_ITERATION at END_FOR whatever the
+/// value. The VM does not model specialization, so where a tool would tell them apart it
+/// stops as unsupported.
+pub fn for_iter_generator_ended(vm: &mut Vm, value: &Value) -> PyResult<()> {
+    if vm.trace.tracing > 0 {
+        return Ok(());
+    }
+    let instrumented = !vm.trace.sys_trace.is_none() || monitoring::wanted(vm, Mon::BRANCH);
+    let told_apart = monitoring::wanted(vm, Mon::STOP_ITERATION)
+        || (!value.is_none() && monitoring::wanted(vm, Mon::RAISE));
+    if !instrumented && told_apart {
+        return Err(vm.unsupported(
+            "sys.monitoring's events for a for loop over a generator that returns (CPython \
+             3.12 reports them according to its specialization of FOR_ITER)",
+        ));
+    }
+    Ok(())
 }
 
 /// Whether a callback jumped (set `f_lineno`) since this was last asked.
@@ -278,7 +345,9 @@ pub fn after_instruction(vm: &mut Vm, ins: &Instruction, serial: u64) -> PyResul
     }
     let f = vm.top()?;
     if f.serial != serial {
-        return branch_into_generator(vm).map(|()| false);
+        // FOR_ITER resumed a generator inline: its BRANCH comes when the generator
+        // yields or returns into it (`for_iter_branch`).
+        return Ok(false);
     }
     let dest = f.next_instr;
     let args = [
@@ -295,15 +364,18 @@ pub fn throw_event(vm: &mut Vm, exc: &Value) -> PyResult<()> {
     if vm.trace.tracing > 0 {
         return Ok(());
     }
+    deliver(vm, What::PyThrow, None, Value::None)?;
     let at = current_unit(vm)?;
-    monitoring::fire(vm, Mon::PY_THROW, at, &[offset(at), exc.clone()])?;
-    deliver(vm, What::PyThrow, None, Value::None).map(|_| ())
+    monitoring::fire(vm, Mon::PY_THROW, at, &[offset(at), exc.clone()])
 }
 
-/// The code unit the current frame is at, for an event's offset.
+/// The code unit an event of the current frame names (CPython's `next_instr - 1`): the
+/// instruction running, except in a frame a Python callee's exception came back to, where
+/// `prev_instr` is the CALL's last cache unit, and after RERAISE, which restored
+/// `prev_instr` to an earlier instruction: the later of the two is the one.
 fn current_unit(vm: &mut Vm) -> PyResult<usize> {
     let f = vm.top()?;
-    Ok(f.instr.or(f.prev_instr).unwrap_or(0))
+    Ok(f.instr.max(f.prev_instr).unwrap_or(0))
 }
 
 fn offset(unit: usize) -> Value {
@@ -322,14 +394,18 @@ fn stop_iteration_event(vm: &mut Vm, ins: &Instruction) -> PyResult<()> {
     let value = f.peek(0)?;
     let line = f.info.line(ins.index);
     let exc = vm.new_exception(&vm.ty("StopIteration"), vec![value]);
+    let arg = Value::tuple(vec![
+        Value::Type(vm.type_of(&exc)),
+        exc.clone(),
+        Value::None,
+    ]);
+    deliver(vm, What::StopIteration, line, arg)?;
     monitoring::fire(
         vm,
         Mon::STOP_ITERATION,
         ins.index,
-        &[offset(ins.index), exc.clone()],
-    )?;
-    let arg = Value::tuple(vec![Value::Type(vm.type_of(&exc)), exc, Value::None]);
-    deliver(vm, What::StopIteration, line, arg).map(|_| ())
+        &[offset(ins.index), exc],
+    )
 }
 
 /// `return` with the returned or yielded value. spec: tracing.settrace.return
@@ -342,9 +418,12 @@ pub fn return_event(vm: &mut Vm, v: &Value, is_yield: bool) -> PyResult<()> {
     } else {
         (What::PyReturn, Mon::PY_RETURN)
     };
+    deliver(vm, what, None, v.clone())?;
     let at = current_unit(vm)?;
     monitoring::fire(vm, event, at, &[offset(at), v.clone()])?;
-    deliver(vm, what, None, v.clone()).map(|_| ())
+    // A jump at a yield has moved the suspended frame already; nothing else to do here.
+    take_jump(vm);
+    Ok(())
 }
 
 /// `return` with None when the frame exits by an exception (PY_UNWIND).
@@ -352,9 +431,9 @@ pub fn unwind_event(vm: &mut Vm, exc: &Value) -> PyResult<()> {
     if vm.trace.tracing > 0 {
         return Ok(());
     }
+    deliver(vm, What::PyUnwind, None, Value::None)?;
     let at = current_unit(vm)?;
-    monitoring::fire(vm, Mon::PY_UNWIND, at, &[offset(at), exc.clone()])?;
-    deliver(vm, What::PyUnwind, None, Value::None).map(|_| ())
+    monitoring::fire(vm, Mon::PY_UNWIND, at, &[offset(at), exc.clone()])
 }
 
 /// `exception` with `(type, value, traceback)` (RAISE). spec: tracing.settrace.exception
@@ -366,10 +445,10 @@ pub fn exception_event(vm: &mut Vm, exc: &Value) -> PyResult<()> {
         .exc()
         .map(|d| d.traceback.borrow().clone())
         .unwrap_or(Value::None);
-    let at = current_unit(vm)?;
-    monitoring::fire(vm, Mon::RAISE, at, &[offset(at), exc.clone()])?;
     let arg = Value::tuple(vec![Value::Type(vm.type_of(exc)), exc.clone(), tb]);
-    deliver(vm, What::Raise, None, arg).map(|_| ())
+    deliver(vm, What::Raise, None, arg)?;
+    let at = current_unit(vm)?;
+    monitoring::fire(vm, Mon::RAISE, at, &[offset(at), exc.clone()])
 }
 
 /// RERAISE (and the other instructions that re-raise: END_ASYNC_FOR, CLEANUP_THROW): a
@@ -396,9 +475,9 @@ pub fn handled_event(vm: &mut Vm, handler: usize, exc: &Value) -> PyResult<()> {
     )
 }
 
-/// Delivers one event to the harness's channels and the program's trace function; true
-/// when the trace function jumped (set `f_lineno`).
-fn deliver(vm: &mut Vm, what: What, line: Option<u32>, arg: Value) -> PyResult<bool> {
+/// Delivers one event to the harness's channels and the program's trace function (a jump
+/// it makes is seen by `take_jump`).
+fn deliver(vm: &mut Vm, what: What, line: Option<u32>, arg: Value) -> PyResult<()> {
     let event = what.event();
     if vm.trace.events.is_some() || vm.trace.snapshots.is_some() {
         record(vm, event, line, &arg)?;
@@ -406,7 +485,7 @@ fn deliver(vm: &mut Vm, what: What, line: Option<u32>, arg: Value) -> PyResult<b
     if !vm.trace.sys_trace.is_none() {
         call_trace_function(vm, what, line, arg)?;
     }
-    Ok(std::mem::take(&mut vm.trace.jumped))
+    Ok(())
 }
 
 /// The harness's observation: `EVENT NAME:LINE` for frames of the program's file.
@@ -630,6 +709,9 @@ fn render_container(
 fn call_trace_function(vm: &mut Vm, what: What, line: Option<u32>, arg: Value) -> PyResult<()> {
     let event = what.event();
     let index = vm.frames.len().saturating_sub(1);
+    if let Some(kind) = vm.trace.c_trace {
+        return call_c_trace_function(vm, kind, index, event, line, arg);
+    }
     let callback = if event == Event::Call {
         vm.trace.sys_trace.clone()
     } else {
@@ -691,5 +773,51 @@ fn call_trace_function(vm: &mut Vm, what: What, line: Option<u32>, arg: Value) -
             Err(Throw::Exc(e))
         }
         Err(fatal) => Err(fatal),
+    }
+}
+
+/// A C trace function gets every event of every frame (no `f_trace` to choose), except
+/// the `line` events of a frame with `f_trace_lines` off and the `opcode` events of one
+/// without `f_trace_opcodes` (legacy_tracing.c checks both before `c_tracefunc`). Its
+/// error is raised in the frame; tracing stays on (only `trace_trampoline` unsets it).
+fn call_c_trace_function(
+    vm: &mut Vm,
+    kind: CTrace,
+    index: usize,
+    event: Event,
+    line: Option<u32>,
+    arg: Value,
+) -> PyResult<()> {
+    let Some(fo) = vm.frame_object(index) else {
+        return Ok(());
+    };
+    if event == Event::Line && !fo.trace_lines.get() {
+        return Ok(());
+    }
+    if event == Event::Opcode && !fo.trace_opcodes.get() {
+        return Ok(());
+    }
+    let Value::List(list) = vm.trace.sys_trace.clone() else {
+        return Ok(());
+    };
+    match kind {
+        CTrace::Record => {
+            // PyFrame_GetLineNumber: the line being announced for a line event.
+            let lineno = match line {
+                Some(l) => Some(l),
+                None => vm.frame_lineno(&fo),
+            };
+            let lineno = lineno.map_or(Value::None, |l| Value::Int(i64::from(l)));
+            let entry = Value::tuple(vec![Value::Int(event.number()), lineno, arg]);
+            list.items.borrow_mut().push(entry);
+            Ok(())
+        }
+        CTrace::Error => {
+            if !list.items.borrow().is_empty() {
+                return Ok(());
+            }
+            list.items.borrow_mut().push(Value::None);
+            Err(vm.err("Exception", "an exception"))
+        }
     }
 }

@@ -45,6 +45,7 @@ pub mod sre;
 pub mod stat;
 pub mod string;
 pub mod structmod;
+pub mod testcapi;
 pub mod testinternalcapi;
 pub mod thread;
 pub mod time;
@@ -247,6 +248,11 @@ pub const NATIVE: &[NativeModule] = &[
         name: "atexit",
         from_file: false,
         build: atexit::build,
+    },
+    NativeModule {
+        name: "_testcapi",
+        from_file: true,
+        build: testcapi::build,
     },
     NativeModule {
         name: "binascii",

@@ -61,6 +61,12 @@ pub fn delete_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
 /// zero-argument `super().name` fast path.
 pub fn load_super_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let arg = SuperAttrArg::decode(arg);
+    // INSTRUMENTED_LOAD_SUPER_ATTR reports the super() call (CALL, C_RETURN, C_RAISE).
+    if vm.trace.monitoring
+        && super::super::monitoring::wanted(vm, super::super::monitoring::Event::CALL)
+    {
+        return Err(vm.unsupported("sys.monitoring's CALL event of super().attr"));
+    }
     let attr = name(vm, arg.name)?;
     let f = vm.top()?;
     let receiver = f.pop()?;

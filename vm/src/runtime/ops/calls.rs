@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use super::super::dict::Dict;
 use super::super::eval::Step;
 use super::super::interp::Vm;
+use super::super::monitoring::{self, Event};
 use super::super::object::{Args, Function, Value};
 use super::super::reach;
 use super::super::typevars::{self, TypeParamKind};
@@ -12,6 +13,7 @@ use super::super::{PyResult, Throw};
 use crate::arith::UnaryOp;
 use crate::code::Constant;
 use crate::oparg::{make_function, Intrinsic1, Intrinsic2};
+use crate::opcode::Opcode;
 
 /// KW_NAMES `( -- )`: remembers the keyword names tuple for the next CALL.
 pub fn kw_names(vm: &mut Vm, arg: u32) -> PyResult<Step> {
@@ -36,6 +38,7 @@ pub fn call(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let mut pos = f.pop_n(arg as usize)?;
     let callable = f.pop_opt()?;
     let method = f.pop_opt()?;
+    let is_meth = method.is_some();
     let func = match (method, callable) {
         (Some(m), Some(receiver)) => {
             pos.insert(0, receiver);
@@ -44,6 +47,8 @@ pub fn call(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         (None, Some(c)) => c,
         _ => return Err(Throw::Bug("CALL on a NULL callable".into())),
     };
+    // INSTRUMENTED_CALL's second argument: the first of all the arguments, self included.
+    let first = vm.trace.monitoring.then(|| pos.first().cloned());
     let mut args = Args::new(pos);
     if let Some(names) = kwnames {
         let n = names.len();
@@ -58,7 +63,106 @@ pub fn call(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             args.kw.push((s.clone(), v));
         }
     }
-    vm.call_step(&func, args)
+    if let Some(first) = first {
+        if monitoring::wanted(vm, Event::CALL) {
+            return monitored_call(vm, func, args, first, false);
+        }
+    }
+    let inlined = inlined_by_call(&func, is_meth);
+    let step = vm.call_step(&func, args)?;
+    if inlined {
+        after_inlined_call(vm, &step)?;
+    }
+    Ok(step)
+}
+
+/// Whether CPython's CALL runs this callee in the same evaluator loop (a Python function,
+/// or a bound method object of one that CALL unpacks when no method was loaded), rather
+/// than through the callee's vectorcall.
+fn inlined_by_call(func: &Value, is_meth: bool) -> bool {
+    match func {
+        Value::Function(_) => true,
+        Value::Method(m) => !is_meth && matches!(m.func, Value::Function(_)),
+        _ => false,
+    }
+}
+
+/// A CALL that pushed its callee's frame leaves `prev_instr` on its last inline cache
+/// unit (3.12 skips the caches before `DISPATCH_INLINED`), which the caller's `f_lasti`,
+/// `tb_lasti` and events show while the callee runs. spec: frames.creation.per-call
+fn after_inlined_call(vm: &mut Vm, step: &Step) -> PyResult<()> {
+    if matches!(step, Step::Push(_)) {
+        let f = vm.top()?;
+        if let Some(i) = f.instr {
+            f.prev_instr = Some(i + Opcode::CALL.cache_entries());
+        }
+    }
+    Ok(())
+}
+
+/// A call while `sys.monitoring` has CALL events set (3.12's INSTRUMENTED_CALL): the CALL
+/// event with the callable and its first argument (MISSING when there is none); then a
+/// Python function gets its frame as usual, and any other callable runs to its end, with
+/// C_RETURN or C_RAISE after it (for a bound method, naming its function and `self`, as
+/// CALL unpacks it). For CALL_FUNCTION_EX (`ex`) the first argument defaults to None and
+/// Python functions and methods give no event at all.
+fn monitored_call(
+    vm: &mut Vm,
+    func: Value,
+    args: Args,
+    first: Option<Value>,
+    ex: bool,
+) -> PyResult<Step> {
+    let python = match &func {
+        Value::Function(_) => true,
+        Value::Method(m) => ex || matches!(m.func, Value::Function(_)),
+        _ => false,
+    };
+    if ex && python {
+        return vm.call_step(&func, args);
+    }
+    let at = vm.top()?.instr.unwrap_or(0);
+    let offset = Value::Int(2 * at as i64);
+    let missing = if ex {
+        Value::None
+    } else {
+        vm.trace.monitors.missing()
+    };
+    let arg = first.unwrap_or(missing);
+    monitoring::fire(
+        vm,
+        Event::CALL,
+        at,
+        &[offset.clone(), func.clone(), arg.clone()],
+    )?;
+    if python {
+        let step = vm.call_step(&func, args)?;
+        if !ex {
+            after_inlined_call(vm, &step)?;
+        }
+        return Ok(step);
+    }
+    let (callable, arg) = match &func {
+        Value::Method(m) if !ex => (m.func.clone(), m.receiver.clone()),
+        _ => (func.clone(), arg),
+    };
+    let c_args = [offset, callable, arg];
+    match vm.call(&func, args) {
+        Ok(v) => {
+            monitoring::fire(vm, Event::C_RETURN, at, &c_args)?;
+            vm.top()?.push(v);
+            Ok(Step::Continue)
+        }
+        Err(Throw::Exc(e)) => {
+            monitoring::fire(vm, Event::C_RAISE, at, &c_args)?;
+            Err(Throw::Exc(e))
+        }
+        Err(Throw::Reraise(e)) => {
+            monitoring::fire(vm, Event::C_RAISE, at, &c_args)?;
+            Err(Throw::Reraise(e))
+        }
+        Err(fatal) => Err(fatal),
+    }
 }
 
 /// CALL_FUNCTION_EX `(unused, func, callargs, kwargs if (oparg & 1) -- result)`
@@ -100,6 +204,10 @@ pub fn call_function_ex(vm: &mut Vm, arg: u32) -> PyResult<Step> {
                 _ => return Err(vm.type_error("keywords must be strings")),
             }
         }
+    }
+    if vm.trace.monitoring && monitoring::wanted(vm, Event::CALL) {
+        let first = Some(args.pos.first().cloned().unwrap_or(Value::None));
+        return monitored_call(vm, func, args, first, true);
     }
     vm.call_step(&func, args)
 }
