@@ -60,6 +60,7 @@ const FUNCTIONS: &[(&str, NativeFn)] = &[
     ("settrace_to_record", settrace_to_record),
     ("settrace_to_error", settrace_to_error),
     ("exception_print", exception_print),
+    ("raise_SIGINT_then_send_None", raise_sigint_then_send_none),
     ("__getattr__", getattr),
 ];
 
@@ -116,6 +117,12 @@ fn exception_print(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let write = vm.getattr(&stderr, "write")?;
     vm.call1(&write, Value::str(&text))?;
     Ok(Value::None)
+}
+
+/// `raise_SIGINT_then_send_None(gen)`: present, so test modules that look for it
+/// (`hasattr`) load; calling it is unsupported, as no signal reaches the VM.
+fn raise_sigint_then_send_none(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Err(vm.unsupported("_testcapi.raise_SIGINT_then_send_None (no signal reaches the VM)"))
 }
 
 /// The module's `__getattr__`: the module's other names are unsupported; dunder lookups
