@@ -377,6 +377,8 @@ DOC_MODULES = (
     "_asyncio",
     "array",
     "_contextvars",
+    "_testinternalcapi",
+    "unicodedata",
 )
 for m in DOC_MODULES:
     print('    ("%s", &[' % m)

@@ -4,7 +4,8 @@
 //! exactly what `cpython_names.py` prints under python3.12, so it cannot go stale.
 //! The same holds for `vm/src/unicode_printable.rs` (`unicode_printable.py`), the code
 //! points `repr` escapes, and for `vm/src/runtime/modules/ast/nodes.rs` (`ast_nodes.py`),
-//! the `_ast` node classes. `FRAMESPEC_REGENERATE=1` rewrites the files instead of failing.
+//! the `_ast` node classes, and for `vm/src/runtime/modules/unicodedata/east_asian_width.rs`
+//! (`east_asian_width.py`). `FRAMESPEC_REGENERATE=1` rewrites the files instead of failing.
 
 mod support;
 
@@ -27,6 +28,13 @@ fn main() -> ExitCode {
                 python,
                 include_str!("ast_nodes.py"),
                 "src/runtime/modules/ast/nodes.rs",
+            )
+        }),
+        cpython::trial("east_asian_width_table_is_current", |python| {
+            table_is_current(
+                python,
+                include_str!("east_asian_width.py"),
+                "src/runtime/modules/unicodedata/east_asian_width.rs",
             )
         }),
         cpython::trial("unicode_printable_table_is_current", |python| {

@@ -53,6 +53,9 @@ def verdicts(report):
     starts = list(TEST_LINE.finditer(report))
     for i, m in enumerate(starts):
         test = f"{m.group(2)}"
+        if test.endswith(".__test__"):
+            # A doctest (`name (module.__test__)` then `Doctest: module.__test__.name`).
+            test = f"{test}.{m.group(1)}"
         end = starts[i + 1].start() if i + 1 < len(starts) else len(report)
         rest = report[m.end():end]
         verdict = "stopped"
@@ -93,6 +96,7 @@ def vm_verdicts(framespec, name, order, timeout):
     """The VM's verdict for each test of `order` (CPython's test ids, in CPython's order),
     resuming after each stop; also the stops, as (blamed tests, reason), and the run count."""
     done, stops, runs = {}, [], 0
+    doctests_tried = False
     args = [name]
     while True:
         report, status = run([framespec, "exec", "-m", "unittest", "-v", *args], timeout)
@@ -100,27 +104,35 @@ def vm_verdicts(framespec, name, order, timeout):
         got = verdicts(report)
         before = len(done)
         done.update({t: v for t, v in got.items() if v != "stopped"})
-        if status in (0, 1):
+        if status not in (0, 1):
+            reason = ("timed out" if status == "timeout"
+                      else (stop_reason(report) or f"exit {status}"))
+            started = [t for t, v in got.items() if v == "stopped"]
+            rest = [t for t in order if t not in done]
+            if started:
+                blamed = started[-1:]
+            elif len(done) > before:
+                # Stopped between tests (a class's tearDownClass): resume without blame.
+                blamed = []
+            elif rest:
+                cls = rest[0].rsplit(".", 1)[0]
+                blamed = [t for t in rest if t.rsplit(".", 1)[0] == cls]
+            else:
+                break
+            for test in blamed:
+                done[test] = "unsupported"
+            stops.append((blamed, reason))
+        elif args == [name] or doctests_tried:
             break
-        reason = "timed out" if status == "timeout" else (stop_reason(report) or f"exit {status}")
-        started = [t for t, v in got.items() if v == "stopped"]
-        rest = [t for t in order if t not in done]
-        if started:
-            blamed = started[-1:]
-        elif len(done) > before:
-            # Stopped between tests (a class's tearDownClass): resume without blame.
-            blamed = []
-        elif rest:
-            cls = rest[0].rsplit(".", 1)[0]
-            blamed = [t for t in rest if t.rsplit(".", 1)[0] == cls]
-        else:
-            break
-        for test in blamed:
-            done[test] = "unsupported"
-        stops.append((blamed, reason))
-        args = [t for t in order if t not in done]
+        # Doctests come from the module's load_tests and cannot be named on the command
+        # line; `-k __test__` keeps no TestCase method, so the module runs only its
+        # doctests, once: those a stop there leaves behind stay "not reached".
+        args = [t for t in order if t not in done and ".__test__." not in t]
         if not args:
-            break
+            if doctests_tried or all(t in done for t in order):
+                break
+            doctests_tried = True
+            args = [name, "-k", "__test__"]
     return done, stops, runs
 
 

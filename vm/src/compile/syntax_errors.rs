@@ -168,7 +168,14 @@ fn finish(report: Report, source: &str) -> CompileError {
         {
             (line, column + 1)
         }
-        End::At(end) => char_position(source, end),
+        End::At(end) => {
+            let (end_line, end_column) = char_position(source, end);
+            if end_line > line {
+                (end_line, column_on_first_line(source, line, end))
+            } else {
+                (end_line, end_column)
+            }
+        }
         End::Zero => (line, 0),
         End::MinusOne => (line, u32::MAX),
         End::Start => (line, column),
@@ -192,6 +199,27 @@ fn finish(report: Report, source: &str) -> CompileError {
             super::Origin::Parser
         },
     }
+}
+
+/// The end offset of an error spanning lines: `_PyPegen_raise_error_known_location`
+/// converts the end's byte column with the text of the error's first line
+/// (`_PyPegen_byte_offset_to_character_offset`), the tokenizer's line without its end,
+/// so it is clamped to that line's length and counted in its characters.
+fn column_on_first_line(source: &str, line: u32, end: usize) -> u32 {
+    let first = source
+        .split('\n')
+        .nth(line.saturating_sub(1) as usize)
+        .unwrap_or_default();
+    let first = first.strip_suffix('\r').unwrap_or(first);
+    let end_line_start = source
+        .get(..end)
+        .and_then(|s| s.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let byte_column = end.saturating_sub(end_line_start).min(first.len());
+    let chars = String::from_utf8_lossy(&first.as_bytes()[..byte_column])
+        .chars()
+        .count();
+    u32::try_from(chars).unwrap_or(u32::MAX - 1) + 1
 }
 
 /// Where a report ends: at a source offset, or, as some tokenizer errors do, with an end

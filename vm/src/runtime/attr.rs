@@ -176,8 +176,27 @@ impl Vm {
         Ok(None)
     }
 
-    /// `getattr(v, name)`.
+    /// `getattr(v, name)` (`PyObject_GetAttr`): an AttributeError leaving it that names
+    /// neither an attribute nor an object — one a `__getattr__` or `__getattribute__`
+    /// raised itself — gets `name` and `obj` (`set_attribute_error_context`), which the
+    /// traceback module's "Did you mean" suggestions read.
     pub fn getattr(&mut self, v: &Value, name: &str) -> PyResult<Value> {
+        let r = self.getattr_hooked(v, name);
+        if let Err(Throw::Exc(e)) = &r {
+            if self.is_instance_of(e, "AttributeError")
+                && !super::excmembers::is_set(self, e, "name")
+                && !super::excmembers::is_set(self, e, "obj")
+            {
+                super::excmembers::set(self, e, "name", Some(Value::str(name)));
+                super::excmembers::set(self, e, "obj", Some(v.clone()));
+            }
+        }
+        r
+    }
+
+    /// `getattr` before the AttributeError's context is set: `slot_tp_getattr_hook` or
+    /// the generic lookup.
+    fn getattr_hooked(&mut self, v: &Value, name: &str) -> PyResult<Value> {
         // `slot_tp_getattr_hook`: a class's own `__getattribute__` instead of the generic
         // lookup, and its `__getattr__` when either raised AttributeError.
         if let Value::Object(o) = v {
@@ -712,8 +731,8 @@ impl Vm {
                     // Origin tracking (`sys.set_coroutine_origin_tracking_depth`) is off.
                     ("origin", GenKind::Coroutine) => Some(Value::None),
                     ("code", _) => Some(Value::Code(g.code.clone())),
-                    ("__name__", _) => Some(Value::Str(g.name.clone())),
-                    ("__qualname__", _) => Some(Value::Str(g.qualname.clone())),
+                    ("__name__", _) => Some(Value::Str(g.name.borrow().clone())),
+                    ("__qualname__", _) => Some(Value::Str(g.qualname.borrow().clone())),
                     _ => None,
                 }
             }
@@ -1090,6 +1109,20 @@ impl Vm {
                 *c.value.borrow_mut() = Some(x);
                 Ok(())
             }
+            // gen_set_name and gen_set_qualname (coroutines and async generators share
+            // them): a str only.
+            Value::Generator(g) if matches!(name, "__name__" | "__qualname__") => {
+                let Value::Str(s) = &x else {
+                    return Err(self.type_error(format!("{name} must be set to a string object")));
+                };
+                let slot = if name == "__name__" {
+                    &g.name
+                } else {
+                    &g.qualname
+                };
+                *slot.borrow_mut() = s.clone();
+                Ok(())
+            }
             // method_getset and method_memberlist: a method takes no attributes.
             Value::Method(m) if name != "__class__" && matches!(m.func, Value::Function(_)) => {
                 Err(self.method_attr_write(name))
@@ -1419,8 +1452,11 @@ impl Vm {
             {
                 return Err(self.err("AttributeError", "readonly attribute"));
             }
-            // func_set_name and func_set_qualname without a value.
-            Value::Function(_) if matches!(name, "__name__" | "__qualname__") => {
+            // func_set_name, func_set_qualname, gen_set_name and gen_set_qualname
+            // without a value.
+            Value::Function(_) | Value::Generator(_)
+                if matches!(name, "__name__" | "__qualname__") =>
+            {
                 return Err(self.type_error(format!("{name} must be set to a string object")));
             }
             // A deleted `__kwdefaults__` or `__module__` reads None again, deleted

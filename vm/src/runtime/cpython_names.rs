@@ -7622,6 +7622,23 @@ pub const MODULES: &[(&str, &[&str])] = &[
         "Context", "ContextVar", "Token", "__doc__", "__file__", "__loader__", "__name__",
         "__package__", "__spec__", "copy_context",
     ]),
+    ("_testinternalcapi", &[
+        "DecodeLocaleEx", "EncodeLocaleEx", "SIZEOF_PYGC_HEAD", "__doc__", "__file__",
+        "__loader__", "__name__", "__package__", "__spec__", "assemble_code_object",
+        "clear_extension", "compiler_codegen", "get_config", "get_configs",
+        "get_getpath_codeobject", "get_interp_settings", "get_recursion_depth", "iframe_getcode",
+        "iframe_getlasti", "iframe_getline", "normalize_path", "optimize_cfg", "pending_identify",
+        "pending_threadfunc", "perf_map_state_teardown", "reset_path_config", "set_config",
+        "set_eval_frame_default", "set_eval_frame_record", "test_atomic_funcs", "test_bit_length",
+        "test_bswap", "test_bytes_find", "test_edit_cost", "test_hashtable", "test_popcount",
+        "write_perf_map_entry",
+    ]),
+    ("unicodedata", &[
+        "UCD", "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__",
+        "_ucnhash_CAPI", "bidirectional", "category", "combining", "decimal", "decomposition",
+        "digit", "east_asian_width", "is_normalized", "lookup", "mirrored", "name", "normalize",
+        "numeric", "ucd_3_2_0", "unidata_version",
+    ]),
 ];
 
 /// `__doc__` and `__text_signature__` of the module-level built-in functions of the
@@ -8472,6 +8489,36 @@ See help(struct) for more on format strings."##), Some(r##"($module, format, buf
 The buffer's size, minus offset, must be at least calcsize(format).
 
 See help(struct) for more on format strings."##), Some(r##"($module, format, /, buffer, offset=0)"##)),
+    ("_testinternalcapi", "DecodeLocaleEx", None, None),
+    ("_testinternalcapi", "EncodeLocaleEx", None, None),
+    ("_testinternalcapi", "assemble_code_object", Some(r##"Create a code object for the given instructions."##), Some(r##"($module, /, filename, instructions, metadata)"##)),
+    ("_testinternalcapi", "clear_extension", None, None),
+    ("_testinternalcapi", "compiler_codegen", Some(r##"Apply compiler code generation to an AST."##), Some(r##"($module, /, ast, filename, optimize, compile_mode=0)"##)),
+    ("_testinternalcapi", "get_config", None, None),
+    ("_testinternalcapi", "get_configs", None, None),
+    ("_testinternalcapi", "get_getpath_codeobject", None, None),
+    ("_testinternalcapi", "get_interp_settings", None, None),
+    ("_testinternalcapi", "get_recursion_depth", None, None),
+    ("_testinternalcapi", "iframe_getcode", None, None),
+    ("_testinternalcapi", "iframe_getlasti", None, None),
+    ("_testinternalcapi", "iframe_getline", None, None),
+    ("_testinternalcapi", "normalize_path", None, None),
+    ("_testinternalcapi", "optimize_cfg", Some(r##"Apply compiler optimizations to an instruction list."##), Some(r##"($module, /, instructions, consts, nlocals)"##)),
+    ("_testinternalcapi", "pending_identify", None, None),
+    ("_testinternalcapi", "pending_threadfunc", None, None),
+    ("_testinternalcapi", "perf_map_state_teardown", None, None),
+    ("_testinternalcapi", "reset_path_config", None, None),
+    ("_testinternalcapi", "set_config", None, None),
+    ("_testinternalcapi", "set_eval_frame_default", None, None),
+    ("_testinternalcapi", "set_eval_frame_record", None, None),
+    ("_testinternalcapi", "test_atomic_funcs", None, None),
+    ("_testinternalcapi", "test_bit_length", None, None),
+    ("_testinternalcapi", "test_bswap", None, None),
+    ("_testinternalcapi", "test_bytes_find", None, None),
+    ("_testinternalcapi", "test_edit_cost", None, None),
+    ("_testinternalcapi", "test_hashtable", None, None),
+    ("_testinternalcapi", "test_popcount", None, None),
+    ("_testinternalcapi", "write_perf_map_entry", None, None),
     ("_thread", "_count", Some(r##"_count() -> integer
 
 Return the number of currently running Python threads, excluding
@@ -10299,6 +10346,50 @@ timezone is set to the systems best guess of wallclock time.
 Changing the TZ environment variable without calling tzset *may* change
 the local timezone used by methods such as localtime, but this behaviour
 should not be relied on."##), None),
+    ("unicodedata", "bidirectional", Some(r##"Returns the bidirectional class assigned to the character chr as string.
+
+If no such value is defined, an empty string is returned."##), Some(r##"($self, chr, /)"##)),
+    ("unicodedata", "category", Some(r##"Returns the general category assigned to the character chr as string."##), Some(r##"($self, chr, /)"##)),
+    ("unicodedata", "combining", Some(r##"Returns the canonical combining class assigned to the character chr as integer.
+
+Returns 0 if no combining class is defined."##), Some(r##"($self, chr, /)"##)),
+    ("unicodedata", "decimal", Some(r##"Converts a Unicode character into its equivalent decimal value.
+
+Returns the decimal value assigned to the character chr as integer.
+If no such value is defined, default is returned, or, if not given,
+ValueError is raised."##), Some(r##"($self, chr, default=<unrepresentable>, /)"##)),
+    ("unicodedata", "decomposition", Some(r##"Returns the character decomposition mapping assigned to the character chr as string.
+
+An empty string is returned in case no such mapping is defined."##), Some(r##"($self, chr, /)"##)),
+    ("unicodedata", "digit", Some(r##"Converts a Unicode character into its equivalent digit value.
+
+Returns the digit value assigned to the character chr as integer.
+If no such value is defined, default is returned, or, if not given,
+ValueError is raised."##), Some(r##"($self, chr, default=<unrepresentable>, /)"##)),
+    ("unicodedata", "east_asian_width", Some(r##"Returns the east asian width assigned to the character chr as string."##), Some(r##"($self, chr, /)"##)),
+    ("unicodedata", "is_normalized", Some(r##"Return whether the Unicode string unistr is in the normal form 'form'.
+
+Valid values for form are 'NFC', 'NFKC', 'NFD', and 'NFKD'."##), Some(r##"($self, form, unistr, /)"##)),
+    ("unicodedata", "lookup", Some(r##"Look up character by name.
+
+If a character with the given name is found, return the
+corresponding character.  If not found, KeyError is raised."##), Some(r##"($self, name, /)"##)),
+    ("unicodedata", "mirrored", Some(r##"Returns the mirrored property assigned to the character chr as integer.
+
+Returns 1 if the character has been identified as a "mirrored"
+character in bidirectional text, 0 otherwise."##), Some(r##"($self, chr, /)"##)),
+    ("unicodedata", "name", Some(r##"Returns the name assigned to the character chr as a string.
+
+If no name is defined, default is returned, or, if not given,
+ValueError is raised."##), Some(r##"($self, chr, default=<unrepresentable>, /)"##)),
+    ("unicodedata", "normalize", Some(r##"Return the normal form 'form' for the Unicode string unistr.
+
+Valid values for form are 'NFC', 'NFKC', 'NFD', and 'NFKD'."##), Some(r##"($self, form, unistr, /)"##)),
+    ("unicodedata", "numeric", Some(r##"Converts a Unicode character into its equivalent numeric value.
+
+Returns the numeric value assigned to the character chr as float.
+If no such value is defined, default is returned, or, if not given,
+ValueError is raised."##), Some(r##"($self, chr, default=<unrepresentable>, /)"##)),
 ];
 
 /// `sys.builtin_module_names`.

@@ -64,7 +64,7 @@ pub fn get(vm: &Vm, v: &Value, name: &str) -> Option<Value> {
 }
 
 /// Whether member `name` of `v` is set (not NULL).
-fn is_set(vm: &Vm, v: &Value, name: &str) -> bool {
+pub fn is_set(vm: &Vm, v: &Value, name: &str) -> bool {
     let Some((_, members)) = family_of(vm, v) else {
         return false;
     };

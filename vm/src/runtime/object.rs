@@ -107,6 +107,8 @@ pub enum Native {
     /// The state an `_io.StringIO` or `_io.BytesIO` instance carries (its payload).
     StringIO(Rc<super::modules::io::stringio::StringIO>),
     BytesIO(Rc<super::modules::io::bytesio::BytesIO>),
+    /// The state an `_io.IncrementalNewlineDecoder` instance carries (its payload).
+    NlDecoder(Rc<super::modules::io::nldecoder::NlDecoder>),
     /// The state an `_io.TextIOWrapper` over a buffer carries (its payload).
     TextIO(Rc<super::modules::io::textio::TextIO>),
     /// The generator an `_random.Random` instance carries (its payload).
@@ -164,6 +166,7 @@ impl Native {
             Native::StringIO(_) => "StringIO",
             Native::TextIO(_) => "TextIOWrapper",
             Native::BytesIO(_) => "BytesIO",
+            Native::NlDecoder(_) => "IncrementalNewlineDecoder",
             Native::Random(_) => "Random",
             Native::Sha2(s) => s.kind.type_name(),
             Native::JsonScanner(_) => "Scanner",
@@ -593,8 +596,10 @@ pub struct Generator {
     pub running: Cell<bool>,
     pub finished: Cell<bool>,
     pub started: Cell<bool>,
-    pub name: Rc<str>,
-    pub qualname: Rc<str>,
+    /// `gi_name` and `gi_qualname`: the function's at creation, assignable (`gen_set_name`,
+    /// `gen_set_qualname`).
+    pub name: RefCell<Rc<str>>,
+    pub qualname: RefCell<Rc<str>>,
     pub code: Rc<CodeObject>,
     /// `gi_frame.f_back` of a suspended generator is None; the frame serial lets frame
     /// objects find the generator's frame while it is suspended.

@@ -304,7 +304,7 @@ impl Vm {
             Value::Generator(g) => format!(
                 "<{} object {} at {}>",
                 g.kind.type_name(),
-                g.qualname,
+                g.qualname.borrow(),
                 addr(v)
             ),
             Value::AsyncOp(o) => format!("<{} object at {}>", o.type_name(), addr(v)),

@@ -57,6 +57,8 @@ pub const SUBCLASSABLE: &[&str] = &[
     // (the bases' methods, which they inherit, work through its attributes).
     "_io.StringIO",
     "_io.BytesIO",
+    // `_io.IncrementalNewlineDecoder`, by tp_name only, as `_io.StringIO`.
+    "_io.IncrementalNewlineDecoder",
     // `_random.Random`, by tp_name only: its methods take the instance (they read the
     // generator through `builtin_value`).
     "_random.Random",

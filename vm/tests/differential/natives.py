@@ -52,7 +52,8 @@ def _async_types():
 
 def is_module(owner):
     """Whether `owner` names a module of the standard library (`math`), not a type."""
-    return owner != "builtins" and owner in sys.stdlib_module_names
+    return owner != "builtins" and (
+        owner in sys.stdlib_module_names or owner in ("_testcapi", "_testinternalcapi"))
 
 
 def lookup(owner, name):
@@ -68,6 +69,10 @@ def lookup(owner, name):
         owner_type = NATIVE_TYPES[owner]
     else:
         owner_type = getattr(builtins, owner)
+    if name == "__new__" and name not in owner_type.__dict__:
+        # A type whose tp_new is inherited (IncrementalNewlineDecoder's, PyType_GenericNew)
+        # and that the VM gives its own.
+        return getattr(owner_type, name)
     return owner_type.__dict__[name]
 
 
@@ -103,7 +108,7 @@ def _native_types():
         "RLock": _thread.RLock, "FileIO": _io.FileIO, "BufferedReader": _io.BufferedReader,
         **{n: getattr(_io, n) for n in (
             "_IOBase", "_RawIOBase", "_BufferedIOBase", "_TextIOBase", "StringIO",
-            "BytesIO")},
+            "BytesIO", "IncrementalNewlineDecoder")},
         "SimpleNamespace": types.SimpleNamespace, "flags": type(sys.flags),
         "version_info": type(sys.version_info), "float_info": type(sys.float_info),
         "hash_info": type(sys.hash_info), "int_info": type(sys.int_info),

@@ -12,14 +12,16 @@ use crate::runtime::object::{Args, AsyncOp, AsyncOpKind, GenKind, Generator, Nat
 use crate::runtime::ops::generators::GenResult;
 use crate::runtime::PyResult;
 
-/// 3.12's `throw()` and `athrow()` warn (DeprecationWarning, on stderr) when given the
-/// exception's value or traceback separately; the VM has no warnings, so that is
-/// unsupported.
-fn check_throw_signature(vm: &Vm, args: &Args) -> PyResult<()> {
+/// 3.12's `gen_throw`, `async_gen_athrow` and the awaitables' `throw` warn when given the
+/// exception's value or traceback separately (`PyErr_WarnEx(PyExc_DeprecationWarning,
+/// ..., 1)`); `method` is the name the message gives.
+pub fn warn_throw_signature(vm: &mut Vm, args: &Args, method: &str) -> PyResult<()> {
     if args.pos.len() > 2 {
-        return Err(vm.unsupported(
-            "throw() with a separate value or traceback (3.12 warns DeprecationWarning)",
-        ));
+        let message = format!(
+            "the (type, exc, tb) signature of {method}() is deprecated, use the single-arg \
+             signature instead."
+        );
+        crate::runtime::modules::warnings::warn_native(vm, "DeprecationWarning", message)?;
     }
     Ok(())
 }
@@ -105,8 +107,8 @@ fn coro_throw(vm: &mut Vm, args: Args) -> PyResult<Value> {
         1,
     )
     .parse(vm, &args, 1)?;
-    check_throw_signature(vm, &args)?;
     let g = recv(vm, &args, GenKind::Coroutine)?;
+    warn_throw_signature(vm, &args, "throw")?;
     let r = vm.gen_throw(&g, &args.pos[1..])?;
     finish(vm, r)
 }
@@ -144,8 +146,8 @@ fn agen_athrow(vm: &mut Vm, args: Args) -> PyResult<Value> {
         1,
     )
     .parse(vm, &args, 1)?;
-    check_throw_signature(vm, &args)?;
     let g = recv(vm, &args, GenKind::AsyncGenerator)?;
+    warn_throw_signature(vm, &args, "athrow")?;
     Ok(vm.async_op(&g, AsyncOpKind::AThrow(Some(args.pos[1..].to_vec()))))
 }
 
@@ -183,8 +185,8 @@ fn op_throw(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let owner = owner_of(&args, "coroutine_wrapper");
     Spec::method(owner, "throw", Style::Positional, &["typ", "val", "tb"], 1)
         .parse(vm, &args, 1)?;
-    check_throw_signature(vm, &args)?;
     let op = recv_op(vm, &args)?;
+    warn_throw_signature(vm, &args, "throw")?;
     vm.async_op_throw(&op, &args.pos[1..])
 }
 

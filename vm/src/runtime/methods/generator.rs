@@ -61,6 +61,7 @@ fn gen_next(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn gen_throw(vm: &mut Vm, args: Args) -> PyResult<Value> {
     m("throw", Style::Positional, &["typ", "val", "tb"], 1).parse(vm, &args, 1)?;
     let g = recv_gen(vm, &args)?;
+    super::coroutine::warn_throw_signature(vm, &args, "throw")?;
     let r = vm.gen_throw(&g, &args.pos[1..])?;
     finish(vm, r)
 }

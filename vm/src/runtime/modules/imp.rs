@@ -260,7 +260,6 @@ pub const OPTIONAL_ABSENT: &[&str] = &[
     "_testcapi",
     "_testclinic",
     "_testimportmultiple",
-    "_testinternalcapi",
     "_testmultiphase",
     "_testsinglephase",
     "_tkinter",

@@ -46,10 +46,12 @@ pub mod stat;
 pub mod string;
 pub mod structmod;
 pub mod testcapi;
+pub mod testinternalcapi;
 pub mod thread;
 pub mod time;
 pub mod tokenize;
 pub mod typing;
+pub mod unicodedata;
 pub mod warnings;
 pub mod weakref;
 
@@ -196,6 +198,16 @@ pub const NATIVE: &[NativeModule] = &[
         name: "_string",
         from_file: false,
         build: string::build,
+    },
+    NativeModule {
+        name: "_testinternalcapi",
+        from_file: true,
+        build: testinternalcapi::build,
+    },
+    NativeModule {
+        name: "unicodedata",
+        from_file: true,
+        build: unicodedata::build,
     },
     NativeModule {
         name: "_thread",
@@ -425,6 +437,7 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
         }
         Native::File(f) => io::attr(vm, f, name),
         Native::StringIO(s) => io::stringio::attr(vm, s, name)?,
+        Native::NlDecoder(d) => io::nldecoder::attr(vm, d, name)?,
         Native::TextIO(t) => io::textio::attr(vm, &t.clone(), name)?,
         Native::BytesIO(b) => io::bytesio::attr(b, name),
         Native::MemoryView(m) => super::memoryview::attr(vm, m, name)?,
@@ -503,7 +516,7 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         Native::ByteArrayIter(_) => {
             Ok(format!("<bytearray_iterator object at {:#x}>", v.address()))
         }
-        Native::StringIO(_) | Native::BytesIO(_) | Native::TextIO(_) => {
+        Native::StringIO(_) | Native::BytesIO(_) | Native::TextIO(_) | Native::NlDecoder(_) => {
             Err(vm.bug("the repr of an I/O payload"))
         }
         Native::Random(_) => Err(vm.bug("the repr of a Random payload")),
@@ -600,6 +613,7 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     io::METHODS,
     io::iobase::METHODS,
     io::stringio::METHODS,
+    io::nldecoder::METHODS,
     io::textio::METHODS,
     io::bytesio::METHODS,
     super::weakref::METHODS,

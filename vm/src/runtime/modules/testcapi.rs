@@ -1,6 +1,7 @@
 //! `_testcapi` (CPython `Modules/_testcapimodule.c`, a C extension of CPython's test
 //! suite): the two C trace functions CPython's tracing tests install with
-//! `PyEval_SetTrace`, `settrace_to_record` and `settrace_to_error`, and the C limits the
+//! `PyEval_SetTrace`, `settrace_to_record` and `settrace_to_error`, `exception_print`
+//! (PyErr_Display, the VM's report of an uncaught exception), and the C limits the
 //! module exports (x86-64 Linux values). The VM has neither pymalloc nor the limited C API,
 //! so `WITH_PYMALLOC` and `LIMITED_API_AVAILABLE` are False (tests needing them skip).
 //! Any other name is unsupported (the module's `__getattr__` says so), so a test using
@@ -58,6 +59,8 @@ pub fn build(_vm: &Vm, d: &Rc<Dict>) {
 const FUNCTIONS: &[(&str, NativeFn)] = &[
     ("settrace_to_record", settrace_to_record),
     ("settrace_to_error", settrace_to_error),
+    ("exception_print", exception_print),
+    ("raise_SIGINT_then_send_None", raise_sigint_then_send_none),
     ("__getattr__", getattr),
 ];
 
@@ -88,6 +91,38 @@ fn settrace_to_error(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let list = list_arg(vm, &args, "settrace_to_error")?;
     vm.trace.set_c_trace(CTrace::Error, list);
     Ok(Value::None)
+}
+
+/// `exception_print(exc, legacy=0)`: `PyErr_DisplayException(exc)`, or with `legacy`
+/// `PyErr_Display(type(exc), exc, exc.__traceback__)` — in 3.12 both the C printer of an
+/// uncaught exception (`_PyErr_Display`), which the VM's own report is, written to
+/// `sys.stderr`. A value that is no exception is left out (CPython prints a notice).
+fn exception_print(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [exc, legacy] = super::super::argspec::Spec::function(
+        "exception_print",
+        super::super::argspec::Style::ParseTuple,
+        &["exc", "legacy"],
+        1,
+    )
+    .bind(vm, &args, 0)?;
+    let exc = exc.unwrap_or_default();
+    if let Some(l) = legacy {
+        super::super::argspec::index(vm, &l)?;
+    }
+    if exc.exc().is_none() {
+        return Err(vm.unsupported("_testcapi.exception_print of a value that is no exception"));
+    }
+    let text = super::super::traceback::format_exception(vm, &exc);
+    let stderr = super::super::sysmod::sys_attr(vm, "stderr");
+    let write = vm.getattr(&stderr, "write")?;
+    vm.call1(&write, Value::str(&text))?;
+    Ok(Value::None)
+}
+
+/// `raise_SIGINT_then_send_None(gen)`: present, so test modules that look for it
+/// (`hasattr`) load; calling it is unsupported, as no signal reaches the VM.
+fn raise_sigint_then_send_none(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Err(vm.unsupported("_testcapi.raise_SIGINT_then_send_None (no signal reaches the VM)"))
 }
 
 /// The module's `__getattr__`: the module's other names are unsupported; dunder lookups

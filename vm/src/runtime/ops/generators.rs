@@ -313,8 +313,8 @@ pub fn return_generator(vm: &mut Vm) -> PyResult<Step> {
         running: Cell::new(false),
         finished: Cell::new(false),
         started: Cell::new(false),
-        name,
-        qualname,
+        name: RefCell::new(name),
+        qualname: RefCell::new(qualname),
         code,
         serial: frame.serial,
         me: RefCell::new(Weak::new()),
@@ -404,7 +404,8 @@ impl Vm {
                 return Err(self.err("RuntimeError", "cannot reuse already awaited coroutine"));
             }
             if let Some(exc) = throw {
-                return Err(self.raise(exc));
+                // The exception `_gen_throw` restored is raised as is: nothing chains it.
+                return Err(Throw::Exc(exc));
             }
             return Ok(GenResult::Return(Value::None));
         }
@@ -424,7 +425,20 @@ impl Vm {
         self.native_depth += 1;
         let result = match self.link_generator(gen, sent, true) {
             Ok(()) => match throw {
-                Some(exc) => eval::resume_with_error(self, exc),
+                Some(exc) => {
+                    // `_PyErr_ChainStackItem`: once the generator's own exception state
+                    // is current, a thrown exception gets it as its context (with
+                    // `_PyErr_SetObject`'s cycle cut); with none, it is left unchained.
+                    let exc = if self.exc_info.is_none() {
+                        exc
+                    } else {
+                        match self.raise(exc.clone()) {
+                            Throw::Exc(e) => e,
+                            _ => exc,
+                        }
+                    };
+                    eval::resume_with_error(self, exc)
+                }
                 None => eval::run_loop(self),
             },
             Err(e) => Err(e),
@@ -655,11 +669,20 @@ impl Vm {
     /// `_gen_throw`'s `throw_here`: normalises `args` into an exception (a TypeError for
     /// bad arguments is raised without resuming) and raises it into `gen`.
     fn throw_here(&mut self, gen: &Rc<Generator>, args: &[Value]) -> PyResult<GenResult> {
-        let exc = self.normalize_throw(args)?;
+        let exc = match self.normalize_throw(args)? {
+            Ok(exc) => exc,
+            // `_PyErr_NormalizeException` replaces the pending exception with the error
+            // that making it raised, and `throw_here` then raises that one into the
+            // generator.
+            Err(raised) => raised,
+        };
         self.gen_resume(gen, Value::None, Some(exc))
     }
 
-    fn normalize_throw(&mut self, args: &[Value]) -> PyResult<Value> {
+    /// `_gen_throw`'s argument checks and `PyErr_NormalizeException`. The outer error
+    /// fails `throw()` without resuming; the inner `Err` is an exception raised while
+    /// instantiating the class, which CPython throws into the generator instead.
+    fn normalize_throw(&mut self, args: &[Value]) -> PyResult<Result<Value, Value>> {
         let typ = args.first().cloned().unwrap_or(Value::None);
         let val = args.get(1).cloned().unwrap_or(Value::None);
         if let Some(tb) = args.get(2) {
@@ -672,20 +695,37 @@ impl Vm {
                 // PyErr_NormalizeException: an instance of the class is used as is; a
                 // tuple is the argument list; None means no arguments.
                 if val.exc().is_some() && self.type_of(&val).is_subtype(t) {
-                    return Ok(val);
+                    return Ok(Ok(val));
                 }
                 let a = match val {
                     Value::None => vec![],
                     Value::Tuple(items) => items.to_vec(),
                     other => vec![other],
                 };
-                self.call_type(t, Args::new(a))
+                let made = match self.call_type(t, Args::new(a)) {
+                    Ok(made) => made,
+                    Err(Throw::Exc(e) | Throw::Reraise(e)) => return Ok(Err(e)),
+                    Err(fatal) => return Err(fatal),
+                };
+                if made.exc().is_some() {
+                    return Ok(Ok(made));
+                }
+                // `_PyErr_CreateException`: the class's result must be an exception
+                // instance ("not %s" with the result type's tp_name).
+                let shown = self.repr(&typ)?;
+                let got = self.type_of(&made).name().clone();
+                Ok(Err(self.new_exception(
+                    &self.ty("TypeError"),
+                    vec![Value::str(&format!(
+                        "calling {shown} should have returned an instance of BaseException, not {got}"
+                    ))],
+                )))
             }
             v if v.exc().is_some() => {
                 if !val.is_none() {
                     return Err(self.type_error("instance exception may not have a separate value"));
                 }
-                Ok(typ)
+                Ok(Ok(typ))
             }
             other => {
                 let n = self.type_of(other).name().clone();

@@ -4,11 +4,12 @@
 //! nothing can be written); `iobase` has the four bases `io`'s ABCs derive from,
 //! `stringio` and `bytesio` the in-memory streams. `UnsupportedOperation` is CPython's
 //! `type('UnsupportedOperation', (OSError, ValueError), {})`. `open` reads (see
-//! `textio`); the buffered writers, `IncrementalNewlineDecoder` and `_BytesIOBuffer` are
-//! present but unsupported when called.
+//! `textio`); `nldecoder` is IncrementalNewlineDecoder; the buffered writers and
+//! `_BytesIOBuffer` are present but unsupported when called.
 
 pub mod bytesio;
 pub mod iobase;
+pub mod nldecoder;
 pub mod stringio;
 pub mod textio;
 
@@ -121,6 +122,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "_io.StringIO" => stringio::construct(vm, t, args),
         "TextIOWrapper" => textio::construct(vm, t, args),
         "_io.BytesIO" => bytesio::construct(vm, t, args),
+        "_io.IncrementalNewlineDecoder" => nldecoder::construct(vm, t, args),
         "_io._IOBase" | "_io._RawIOBase" | "_io._BufferedIOBase" | "_io._TextIOBase" => {
             if !args.pos.is_empty() || !args.kw.is_empty() {
                 Err(vm.unsupported(format!("{}() with arguments", t.name())))
@@ -128,10 +130,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
                 Ok(super::super::subclass::plain_instance(t))
             }
         }
-        "_io.BufferedWriter"
-        | "_io.BufferedRWPair"
-        | "_io.BufferedRandom"
-        | "_io.IncrementalNewlineDecoder"
+        "_io.BufferedWriter" | "_io.BufferedRWPair" | "_io.BufferedRandom"
         | "_io._BytesIOBuffer" => Err(vm.unsupported(format!("making an {} object", t.name()))),
         _ => return None,
     };
