@@ -378,6 +378,7 @@ DOC_MODULES = (
     "array",
     "_contextvars",
     "_testinternalcapi",
+    "_testcapi",
     "unicodedata",
 )
 for m in DOC_MODULES:

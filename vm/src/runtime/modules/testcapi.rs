@@ -4,7 +4,7 @@
 //! (PyErr_Display, the VM's report of an uncaught exception), and the C limits the
 //! module exports (x86-64 Linux values). The VM has neither pymalloc nor the limited C API,
 //! so `WITH_PYMALLOC` and `LIMITED_API_AVAILABLE` are False (tests needing them skip).
-//! Any other name is unsupported (the module's `__getattr__` says so), so a test using
+//! Any other name of CPython's module is unsupported (`reach`, from `cpython_names`), so a test using
 //! one of the module's other functions stops rather than failing as if the VM were wrong.
 
 use std::rc::Rc;
@@ -61,7 +61,6 @@ const FUNCTIONS: &[(&str, NativeFn)] = &[
     ("settrace_to_error", settrace_to_error),
     ("exception_print", exception_print),
     ("raise_SIGINT_then_send_None", raise_sigint_then_send_none),
-    ("__getattr__", getattr),
 ];
 
 fn list_arg(vm: &mut Vm, args: &Args, name: &str) -> PyResult<Value> {
@@ -123,20 +122,4 @@ fn exception_print(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// (`hasattr`) load; calling it is unsupported, as no signal reaches the VM.
 fn raise_sigint_then_send_none(vm: &mut Vm, _args: Args) -> PyResult<Value> {
     Err(vm.unsupported("_testcapi.raise_SIGINT_then_send_None (no signal reaches the VM)"))
-}
-
-/// The module's `__getattr__`: the module's other names are unsupported; dunder lookups
-/// (the import system's `__path__`, introspection) find nothing, as in any module.
-fn getattr(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let name = match args.pos.first() {
-        Some(Value::Str(s)) => s.to_string(),
-        _ => String::from("?"),
-    };
-    if name.starts_with("__") {
-        return Err(vm.err(
-            "AttributeError",
-            format!("module '_testcapi' has no attribute '{name}'"),
-        ));
-    }
-    Err(vm.unsupported(format!("_testcapi.{name}")))
 }

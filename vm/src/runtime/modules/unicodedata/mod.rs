@@ -32,14 +32,20 @@ const FUNCTIONS: &[(&str, NativeFn)] = &[("east_asian_width", east_asian_width)]
 /// `east_asian_width(chr, /)`: the width class of one character (a lone surrogate is
 /// its own code point, not the VM's stand-in for it).
 fn east_asian_width(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [c] = Spec::function("east_asian_width", Style::O, &["chr"], 1).bind(vm, &args, 0)?;
+    let [c] = Spec::method("unicodedata", "east_asian_width", Style::O, &["chr"], 1)
+        .bind(vm, &args, 0)?;
     let c = c.unwrap_or_default();
     let mut chars = match c.builtin_value() {
         Value::Str(s) => s.chars().collect::<Vec<char>>(),
         _ => Vec::new(),
     };
     let (Some(ch), None) = (chars.pop(), chars.pop()) else {
-        let n = vm.type_of(&c).name().clone();
+        // `_PyArg_BadArgument`: None by name, anything else by its type's name.
+        let n = if c.is_none() {
+            "None".into()
+        } else {
+            vm.type_of(&c).name().to_string()
+        };
         return Err(vm.type_error(format!(
             "east_asian_width() argument must be a unicode character, not {n}"
         )));
