@@ -127,10 +127,8 @@ fn monitored_call(
 ) -> PyResult<Step> {
     let method_object = matches!(&func, Value::Method(m) if !matches!(m.func, Value::Builtin(_)));
     let python = match &func {
-        Value::Function(_) => true,
         Value::Method(m) if ex => method_object || matches!(m.func, Value::Function(_)),
-        Value::Method(m) => !is_meth && matches!(m.func, Value::Function(_)),
-        _ => false,
+        _ => inlined_by_call(&func, is_meth),
     };
     if ex && python {
         return vm.call_step(&func, args);
