@@ -168,6 +168,24 @@ pub(super) fn missing_expression(source: &str, pos: usize) -> Option<Found> {
 pub(super) fn keyword_not_a_name(source: &str, at: TextRange) -> Option<Found> {
     let (start, end) = (at.start().to_usize(), at.end().to_usize());
     let text = source.get(start..end)?;
+    // Past the expression's own parentheses (`f((x.y) = 1)`): the `)` right after it,
+    // as many as there are `(` right before it.
+    let before = source.get(..start)?;
+    let opened = before
+        .chars()
+        .rev()
+        .filter(|c| !matches!(c, ' ' | '\t'))
+        .take_while(|c| *c == '(')
+        .count();
+    let mut end = end;
+    for _ in 0..opened {
+        let rest = source.get(end..)?;
+        let trimmed = rest.trim_start_matches([' ', '\t']);
+        if !trimmed.starts_with(')') {
+            break;
+        }
+        end += rest.len() - trimmed.len() + 1;
+    }
     let after = source.get(end..)?;
     let eq = end + (after.len() - after.trim_start().len());
     if !source.get(eq..)?.starts_with('=') {
@@ -234,7 +252,6 @@ pub(super) fn stray_equal(
     }
     let target_start = expression_start(source, eq);
     let target = source.get(target_start..eq)?.trim_end();
-    let target_end = target_start + target.len();
     let value_end = expression_end(source, eq + 1);
     if let Some(rest) = target.strip_prefix("**") {
         if !rest.is_empty() {
@@ -246,6 +263,30 @@ pub(super) fn stray_equal(
     }
     if target.is_empty() || target.starts_with('*') {
         return None;
+    }
+    let before = source.get(..target_start)?.trim_end();
+    let open = innermost_open(source, target_start);
+    // A `with` item is an `expression` too.
+    if target.starts_with("with ") || target.starts_with("async with ") {
+        return Some(("invalid syntax".into(), range(eq, eq + 1)));
+    }
+    let in_call = matches!(open, Some((o, '(')) if is_call_paren(source, o));
+    // A dict's value, a slice's bound and a keyword argument's value are `expression`s,
+    // not `named_expression`s: nothing names the mistake, the `=` is the generic error.
+    if (before.ends_with(':') && matches!(open, Some((_, '{' | '['))))
+        || (in_call && before.ends_with('=') && !before.ends_with("=="))
+    {
+        return Some(("invalid syntax".into(), range(eq, eq + 1)));
+    }
+    // CPython's expression nodes do not include their parentheses.
+    let (inner_start, inner) = without_parentheses(target_start, target);
+    // `invalid_kwarg`: a call's argument that is an expression, not a name, before `=`
+    // (the bare expression is `keyword_not_a_name`'s, through ruff's report).
+    if in_call && (before.ends_with(',') || before.ends_with('(')) && inner.len() < target.len() {
+        return Some((
+            "expression cannot contain assignment, perhaps you meant \"==\"?".into(),
+            range(inner_start, eq + 1),
+        ));
     }
     if is_identifier(target) {
         if matches!(target, "True" | "False" | "None") {
@@ -262,8 +303,53 @@ pub(super) fn stray_equal(
     }
     Some((
         format!("cannot assign to {name} here. Maybe you meant '==' instead of '='?"),
-        range(target_start, target_end),
+        range(inner_start, inner_start + inner.len()),
     ))
+}
+
+/// `text` (at `start`) without the parentheses that enclose all of it, and where that
+/// starts.
+fn without_parentheses(start: usize, text: &str) -> (usize, &str) {
+    let (mut start, mut text) = (start, text);
+    while let Some(inner) = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+        // `(a) + (b)` is not enclosed: the first `(` must close at the end.
+        let mut depth = 0i32;
+        let closes_at_end = text.char_indices().all(|(i, c)| {
+            match c {
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                _ => {}
+            }
+            depth > 0 || i == text.len() - 1
+        });
+        if !closes_at_end {
+            break;
+        }
+        let trimmed = inner.trim_start();
+        start += 1 + (inner.len() - trimmed.len());
+        text = trimmed.trim_end();
+    }
+    (start, text)
+}
+
+/// Whether the `(` at `open` begins a call's arguments: it follows a name that is not a
+/// keyword, or a closing bracket.
+fn is_call_paren(source: &str, open: usize) -> bool {
+    let head = source.get(..open).unwrap_or("").trim_end();
+    if head.ends_with([')', ']']) {
+        return true;
+    }
+    let word_start = head
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    let word = &head[word_start..];
+    is_identifier(word)
+        && !matches!(
+            word,
+            "if" | "elif" | "while" | "return" | "assert" | "in" | "not" | "and" | "or"
+                | "for" | "yield" | "await" | "lambda" | "del" | "with" | "is" | "else"
+                | "import" | "from" | "as" | "raise" | "match"
+        )
 }
 
 /// `invalid_parameters` / `invalid_lambda_parameters`: a parenthesized group of

@@ -1156,20 +1156,12 @@ fn assign_message(source: &str, range: TextRange, text: &str) -> String {
     if text.trim_start().starts_with("yield") && !source[..start].trim_end().ends_with('(') {
         return "assignment to yield expression not possible".to_owned();
     }
-    let line_start = source
-        .get(..start)
-        .and_then(|b| b.rfind(['\n', '\r']).map(|i| i + 1))
-        .unwrap_or(0);
-    let at_statement_start = source
-        .get(line_start..start)
-        .is_some_and(|s| s.trim().trim_start_matches('(').trim().is_empty());
+    let (place, opened) = target_place(source, range);
+    let at_statement_start = matches!(place, Place::StatementStart);
     // The parentheses around the target belong to the `bitwise_or` before `=`.
-    let opened = source
-        .get(line_start..start)
-        .map_or(0, |s| s.matches('(').count());
     let mut after = source.get(range.end().to_usize()..).unwrap_or("");
     for _ in 0..opened {
-        after = after.trim_start_matches([' ', '\t']);
+        after = after.trim_start();
         after = after.strip_prefix(')').unwrap_or(after);
     }
     let after = after.trim_start_matches([' ', '\t']);
@@ -1186,6 +1178,57 @@ fn assign_message(source: &str, range: TextRange, text: &str) -> String {
     } else {
         format!("cannot assign to {name}")
     }
+}
+
+/// Where an invalid assignment target stands, told by the token before it (its own
+/// parentheses skipped).
+enum Place {
+    /// First in a statement: after a NEWLINE, INDENT or DEDENT, a `;`, or the `:` of a
+    /// compound statement's header (`if x: f() = 1`), where `invalid_assignment` and
+    /// `invalid_named_expression` apply.
+    StatementStart,
+    /// Anywhere else: in brackets, or after another `=`.
+    Other,
+}
+
+/// The place, and how many parentheses enclose the target itself.
+fn target_place(source: &str, range: TextRange) -> (Place, usize) {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    let tokens = parsed.tokens();
+    let before: Vec<TokenKind> = tokens
+        .iter()
+        .filter(|t| t.end() <= range.start())
+        .map(|t| t.kind())
+        .filter(|k| !matches!(k, TokenKind::Comment | TokenKind::NonLogicalNewline))
+        .collect();
+    // The target's own parentheses: as many `(` right before it as `)` right after it.
+    let closing = tokens
+        .iter()
+        .filter(|t| t.start() >= range.end())
+        .filter(|t| !matches!(t.kind(), TokenKind::Comment | TokenKind::NonLogicalNewline))
+        .take_while(|t| t.kind() == TokenKind::Rpar)
+        .count();
+    let opening = before
+        .iter()
+        .rev()
+        .take_while(|k| **k == TokenKind::Lpar)
+        .count();
+    let own = opening.min(closing);
+    let outside = &before[..before.len() - own];
+    let depth = outside.iter().fold(0i64, |d, k| match k {
+        TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => d + 1,
+        TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => d - 1,
+        _ => d,
+    });
+    let place = match outside.last() {
+        None
+        | Some(TokenKind::Newline | TokenKind::Indent | TokenKind::Dedent | TokenKind::Semi) => {
+            Place::StatementStart
+        }
+        Some(TokenKind::Colon) if depth == 0 => Place::StatementStart,
+        Some(_) => Place::Other,
+    };
+    (place, own)
 }
 
 /// Whether an expression is at most a `bitwise_or` of the grammar (not a comparison,

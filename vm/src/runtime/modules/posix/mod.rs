@@ -196,12 +196,21 @@ fn inside(vm: &Vm, path: &str, metadata: bool) -> PyResult<PathBuf> {
         || (metadata && root.starts_with(&normal))
         || (metadata && prefix.is_some_and(|p| normal.starts_with(p)));
     if visible {
-        Ok(normal)
-    } else {
-        Err(vm.unsupported(format!(
-            "reading {path:?} (a program may read only the standard library)"
-        )))
+        return Ok(normal);
     }
+    // Where the program runs as `python` would, the host already answers `stat` for any
+    // path, so a file that is not there is the FileNotFoundError CPython raises (pdb, for
+    // one, tries ~/.pdbrc and ./.pdbrc). A file that is there stays unread.
+    if vm.host_metadata {
+        if let Err(e) = std::fs::metadata(p) {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                return Err(os_error(vm, &e, path));
+            }
+        }
+    }
+    Err(vm.unsupported(format!(
+        "reading {path:?} (a program may read only the standard library)"
+    )))
 }
 
 /// The OSError subclass CPython raises for `e` on `path`, with its `errno`,
