@@ -346,9 +346,27 @@ fn is_call_paren(source: &str, open: usize) -> bool {
     is_identifier(word)
         && !matches!(
             word,
-            "if" | "elif" | "while" | "return" | "assert" | "in" | "not" | "and" | "or"
-                | "for" | "yield" | "await" | "lambda" | "del" | "with" | "is" | "else"
-                | "import" | "from" | "as" | "raise" | "match"
+            "if" | "elif"
+                | "while"
+                | "return"
+                | "assert"
+                | "in"
+                | "not"
+                | "and"
+                | "or"
+                | "for"
+                | "yield"
+                | "await"
+                | "lambda"
+                | "del"
+                | "with"
+                | "is"
+                | "else"
+                | "import"
+                | "from"
+                | "as"
+                | "raise"
+                | "match"
         )
 }
 

@@ -583,9 +583,10 @@ fn dispatch(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
         O::END_ASYNC_FOR => ops::coroutines::end_async_for(vm),
         O::BEFORE_ASYNC_WITH => ops::coroutines::before_async_with(vm),
 
-        O::JUMP_FORWARD | O::JUMP_BACKWARD | O::JUMP_BACKWARD_NO_INTERRUPT => {
+        O::JUMP_FORWARD | O::JUMP_BACKWARD_NO_INTERRUPT => {
             ops::control::jump(vm, ins.jump_target())
         }
+        O::JUMP_BACKWARD => ops::control::jump_backward(vm, ins.jump_target()),
         O::POP_JUMP_IF_FALSE => ops::control::pop_jump_if(vm, ins.jump_target(), false),
         O::POP_JUMP_IF_TRUE => ops::control::pop_jump_if(vm, ins.jump_target(), true),
         O::POP_JUMP_IF_NONE => ops::control::pop_jump_if_none(vm, ins.jump_target(), true),

@@ -81,6 +81,8 @@ pub struct Vm {
     pub atexit: Vec<Option<(Value, super::object::Args)>>,
     /// `_signal`'s handlers set by the program, by signal number.
     pub signal_handlers: HashMap<i64, Value>,
+    /// The signals raised and not yet handled, one bit per number (`_signal::check`).
+    pub signals_tripped: u128,
     /// `_socket`'s default timeout in nanoseconds, -1 for none (`getdefaulttimeout`).
     pub socket_timeout: i64,
     /// `RunOptions::host_metadata`.
@@ -139,6 +141,7 @@ impl Vm {
             codecs: Default::default(),
             atexit: Vec::new(),
             signal_handlers: HashMap::new(),
+            signals_tripped: 0,
             socket_timeout: -1,
             gc_state: Default::default(),
             host_metadata: false,

@@ -1,10 +1,13 @@
 //! `_signal` (CPython `Modules/signalmodule.c`): Linux's signal numbers, the handler
 //! table (`signal`, `getsignal`; the handler a process inherited for a signal Python does
 //! not set itself is unsupported), `default_int_handler`, `strsignal`, `valid_signals`,
-//! `siginterrupt` and `set_wakeup_fd(-1)`. No signal ever reaches a program in the VM, so
-//! installing a handler only records it; everything that sends, waits for or blocks
-//! signals, or arms a timer (`raise_signal`, `alarm`, `pause`, `setitimer`,
-//! `pthread_kill`, `pthread_sigmask`, `sigwait`, …) is present and unsupported when called.
+//! `siginterrupt` and `set_wakeup_fd(-1)`. No signal from outside ever reaches a program
+//! in the VM; the program's own `raise_signal` (and `_thread.interrupt_main`,
+//! `_testcapi.raise_SIGINT_then_send_None`) trips a signal whose handler is a Python
+//! callable, and [`check`] runs the handler where CPython's eval breaker would. Everything
+//! else that sends, waits for or blocks signals, or arms a timer (`alarm`, `pause`,
+//! `setitimer`, `pthread_kill`, `pthread_sigmask`, `sigwait`, …) is present and
+//! unsupported when called, as is a signal whose default action ends the process.
 
 use std::rc::Rc;
 
@@ -123,7 +126,7 @@ const FUNCTIONS: &[(&str, NativeFn)] = &[
     ("valid_signals", valid_signals),
     ("siginterrupt", siginterrupt),
     ("set_wakeup_fd", set_wakeup_fd),
-    ("raise_signal", unsupported),
+    ("raise_signal", raise_signal),
     ("alarm", unsupported),
     ("pause", unsupported),
     ("setitimer", unsupported),
@@ -168,11 +171,10 @@ fn signal_number(vm: &mut Vm, v: &Value) -> PyResult<i64> {
 /// SIGXFSZ are ignored (Python's start-up), glibc's own 32 and 33 are unknown (None). The
 /// others are what the process inherited from its parent (`nohup` ignores SIGHUP, say),
 /// which the VM cannot know: unsupported.
-fn initial(vm: &Vm, n: i64) -> PyResult<Value> {
+fn initial(vm: &mut Vm, n: i64) -> PyResult<Value> {
     Ok(match n {
-        2 => vm
-            .modules
-            .get_str("_signal")
+        // CPython imports _signal at start-up to install it.
+        2 => super::import(vm, "_signal")
             .and_then(|m| match m {
                 Value::Module(m) => m.dict.get_str("default_int_handler"),
                 _ => None,
@@ -188,7 +190,8 @@ fn initial(vm: &Vm, n: i64) -> PyResult<Value> {
     })
 }
 
-fn handler(vm: &Vm, n: i64) -> PyResult<Value> {
+/// The handler of signal `n` now (`getsignal`).
+pub fn handler(vm: &mut Vm, n: i64) -> PyResult<Value> {
     match vm.signal_handlers.get(&n) {
         Some(h) => Ok(h.clone()),
         None => initial(vm, n),
@@ -298,4 +301,115 @@ fn set_wakeup_fd(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Value::Int(-1) => Ok(Value::Int(-1)),
         _ => Err(vm.unsupported("a signal wakeup file descriptor")),
     }
+}
+
+/// Signals whose default action (SIG_DFL) is to do nothing (signal(7): Ign, and SIGCONT's
+/// Cont for a running process).
+const DEFAULT_IGNORED: &[i64] = &[17, 18, 23, 28];
+
+/// What `raise(n)` does in the process: a Python handler is tripped (CPython's
+/// `trip_signal`) for [`check`] to run; an ignored signal does nothing; a default action
+/// that ends or stops the process is unsupported.
+pub fn deliver(vm: &mut Vm, n: i64) -> PyResult<()> {
+    let h = handler(vm, n)?;
+    match h.builtin_value() {
+        Value::Int(1) | Value::Bool(true) => Ok(()),
+        Value::Int(0) | Value::Bool(false) if DEFAULT_IGNORED.contains(&n) => Ok(()),
+        Value::Int(0) | Value::Bool(false) => Err(vm.unsupported(format!(
+            "the default action of signal {n} (the process would end or stop)"
+        ))),
+        _ => {
+            trip(vm, n);
+            Ok(())
+        }
+    }
+}
+
+/// Marks signal `n` as arrived (CPython's `Handlers[n].tripped` and `is_tripped`).
+pub fn trip(vm: &mut Vm, n: i64) {
+    vm.signals_tripped |= 1u128 << n;
+}
+
+/// `_PyErr_CheckSignalsTstate`: calls the handler of each tripped signal, lowest number
+/// first, with the signal number and the current frame. A handler's exception stops the
+/// loop, the signals after it staying tripped for the next check.
+pub fn check(vm: &mut Vm) -> PyResult<()> {
+    let mut tripped = std::mem::take(&mut vm.signals_tripped);
+    for n in 1..NSIG {
+        let bit = 1u128 << n;
+        if tripped & bit == 0 {
+            continue;
+        }
+        tripped &= !bit;
+        let func = handler(vm, n)?;
+        // A handler changed to SIG_IGN or SIG_DFL since the signal was tripped.
+        if matches!(
+            func.builtin_value(),
+            Value::Int(0 | 1) | Value::Bool(_) | Value::None
+        ) {
+            let msg = format!("Signal {n} ignored due to race condition");
+            let exc = vm.new_exception(&vm.ty("OSError"), vec![Value::str(&msg)]);
+            super::super::unraisable::write_unraisable(vm, &exc, None, Value::None)?;
+            continue;
+        }
+        let frame = match vm.frames.len().checked_sub(1) {
+            Some(top) => vm.frame_object(top).map_or(Value::None, Value::Frame),
+            None => Value::None,
+        };
+        if let Err(e) = vm.call(&func, Args::new(vec![Value::Int(n), frame])) {
+            vm.signals_tripped |= tripped;
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// `raise_signal(signalnum, /)`: the signal sent to the process itself, whose handler
+/// runs before the call returns.
+fn raise_signal(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [n] = Spec::method(
+        "_signal",
+        "raise_signal",
+        Style::Positional,
+        &["signalnum"],
+        1,
+    )
+    .bind::<1>(vm, &args, 0)?;
+    let n = c_int(vm, &n.unwrap_or_default())?;
+    if n == 0 {
+        return Ok(Value::None);
+    }
+    if !(1..NSIG).contains(&n) {
+        let exc = vm.new_exception(
+            &vm.ty("OSError"),
+            vec![Value::Int(22), Value::str("Invalid argument")],
+        );
+        return Err(vm.raise(exc));
+    }
+    deliver(vm, n)?;
+    check(vm)?;
+    Ok(Value::None)
+}
+
+/// A C int argument (the "i" converter).
+pub fn c_int(vm: &mut Vm, v: &Value) -> PyResult<i64> {
+    let v = &vm.try_index(v)?.unwrap_or_else(|| v.clone());
+    let n = match v.builtin_value() {
+        Value::Float(_) => {
+            return Err(vm.type_error("'float' object cannot be interpreted as an integer"))
+        }
+        Value::BigInt(_) => {
+            return Err(vm.err("OverflowError", "Python int too large to convert to C int"))
+        }
+        other => index(vm, other)?,
+    };
+    if i32::try_from(n).is_err() {
+        let which = if n < 0 {
+            "less than minimum"
+        } else {
+            "greater than maximum"
+        };
+        return Err(vm.err("OverflowError", format!("signed integer is {which}")));
+    }
+    Ok(n)
 }

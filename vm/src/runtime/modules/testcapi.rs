@@ -118,8 +118,26 @@ fn exception_print(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::None)
 }
 
-/// `raise_SIGINT_then_send_None(gen)`: present, so test modules that look for it
-/// (`hasattr`) load; calling it is unsupported, as no signal reaches the VM.
-fn raise_sigint_then_send_none(vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    Err(vm.unsupported("_testcapi.raise_SIGINT_then_send_None (no signal reaches the VM)"))
+/// `raise_SIGINT_then_send_None(gen)`: SIGINT raised in the process, then `gen.send(None)`
+/// called from C, so the handler runs at the first eval-breaker check inside the
+/// generator (bpo-30039's test).
+fn raise_sigint_then_send_none(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    // METH_VARARGS with PyArg_ParseTuple's "O!" (no function name in the format).
+    if !args.kw.is_empty() {
+        return Err(vm.type_error("raise_SIGINT_then_send_None() takes no keyword arguments"));
+    }
+    let [gen] = &args.pos[..] else {
+        return Err(vm.type_error(format!(
+            "function takes exactly 1 argument ({} given)",
+            args.pos.len()
+        )));
+    };
+    let gen = gen.clone();
+    if !matches!(&gen, Value::Generator(g) if g.kind == super::super::object::GenKind::Generator) {
+        let n = vm.type_of(&gen).name().clone();
+        return Err(vm.type_error(format!("argument 1 must be generator, not {n}")));
+    }
+    super::signal::deliver(vm, 2)?;
+    let send = vm.getattr(&gen, "send")?;
+    vm.call(&send, Args::new(vec![Value::None]))
 }

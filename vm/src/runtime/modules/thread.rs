@@ -83,8 +83,28 @@ fn exit_thread(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Err(vm.err_args("SystemExit", Vec::new()))
 }
 
-fn interrupt_main(vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    Err(vm.unsupported("_thread.interrupt_main (signals)"))
+fn interrupt_main(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    // `PyErr_SetInterruptEx`: the signal is simulated, never sent, so a handler that is
+    // SIG_IGN or SIG_DFL makes it do nothing; a Python handler runs at the CALL's
+    // eval-breaker check.
+    // METH_VARARGS parsed by PyArg_ParseTuple with "|i:signum", which names the parameter.
+    if !args.kw.is_empty() {
+        return Err(vm.type_error("interrupt_main() takes no keyword arguments"));
+    }
+    let [n] =
+        Spec::function("signum", Style::ParseTuple, &["signum"], 0).bind::<1>(vm, &args, 0)?;
+    let n = match n {
+        Some(v) => super::signal::c_int(vm, &v)?,
+        None => 2,
+    };
+    if !(1..65).contains(&n) {
+        return Err(vm.value_error("signal number out of range"));
+    }
+    let h = super::signal::handler(vm, n)?;
+    if !matches!(h.builtin_value(), Value::Int(0 | 1) | Value::Bool(_)) {
+        super::signal::trip(vm, n);
+    }
+    Ok(Value::None)
 }
 
 /// `stack_size([size])`: 0, the platform's default; setting another is unsupported.

@@ -69,13 +69,24 @@ pub fn call(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     }
     if let Some(first) = first {
         if !vm.trace.sys_profile.is_none() || monitoring::wanted(vm, Event::CALL) {
-            return monitored_call(vm, func, args, first, false, is_meth);
+            let step = monitored_call(vm, func, args, first, false, is_meth)?;
+            return check_eval_breaker(vm, step);
         }
     }
     let inlined = inlined_by_call(&func, is_meth);
     let step = vm.call_step(&func, args)?;
     if inlined {
         after_inlined_call(vm, &step)?;
+    }
+    check_eval_breaker(vm, step)
+}
+
+/// The CALL family's CHECK_EVAL_BREAKER once a callee that ran to its end has given its
+/// result: a signal tripped during the call has its handler run here. A callee whose
+/// frame was pushed checks at its own RESUME instead.
+fn check_eval_breaker(vm: &mut Vm, step: Step) -> PyResult<Step> {
+    if vm.signals_tripped != 0 && matches!(step, Step::Continue) {
+        crate::runtime::modules::signal::check(vm)?;
     }
     Ok(step)
 }
@@ -224,9 +235,11 @@ pub fn call_function_ex(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         || (vm.trace.monitoring && monitoring::wanted(vm, Event::CALL))
     {
         let first = Some(args.pos.first().cloned().unwrap_or(Value::None));
-        return monitored_call(vm, func, args, first, true, false);
+        let step = monitored_call(vm, func, args, first, true, false)?;
+        return check_eval_breaker(vm, step);
     }
-    vm.call_step(&func, args)
+    let step = vm.call_step(&func, args)?;
+    check_eval_breaker(vm, step)
 }
 
 /// MAKE_FUNCTION `(defaults?, kwdefaults?, annotations?, closure?, codeobj -- func)`: the

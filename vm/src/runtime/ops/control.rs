@@ -30,11 +30,21 @@ pub fn bad_target(target: Option<usize>) -> Throw {
     }
 }
 
-/// JUMP_FORWARD / JUMP_BACKWARD / JUMP_BACKWARD_NO_INTERRUPT `( -- )`: to the unit
-/// `code::jump_target` gives (this VM has no eval breaker to check on the way back).
+/// JUMP_FORWARD / JUMP_BACKWARD_NO_INTERRUPT `( -- )`: to the unit `code::jump_target`
+/// gives.
 /// spec: tracing.settrace.line (backward jumps re-trigger the line, in the tracing wrapper)
 pub fn jump(vm: &mut Vm, target: Option<usize>) -> PyResult<Step> {
     goto(vm, target)
+}
+
+/// JUMP_BACKWARD: the jump, then CHECK_EVAL_BREAKER (a loop's back edge is where a
+/// tripped signal's handler runs).
+pub fn jump_backward(vm: &mut Vm, target: Option<usize>) -> PyResult<Step> {
+    let step = goto(vm, target)?;
+    if vm.signals_tripped != 0 {
+        crate::runtime::modules::signal::check(vm)?;
+    }
+    Ok(step)
 }
 
 /// POP_JUMP_IF_TRUE / POP_JUMP_IF_FALSE `(cond -- )`

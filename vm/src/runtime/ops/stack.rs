@@ -6,7 +6,12 @@ use super::super::PyResult;
 
 /// RESUME `( -- )`: a frame starts or resumes; the `call` trace event is delivered by the
 /// tracing wrapper before this runs. spec: tracing.settrace.call
-pub fn resume(_vm: &mut Vm, _arg: u32) -> PyResult<Step> {
+pub fn resume(vm: &mut Vm, arg: u32) -> PyResult<Step> {
+    // CHECK_EVAL_BREAKER at a function's start and after a plain yield, not after a
+    // `yield from`/`await` (oparg 2 and 3), which go on into the delegate first.
+    if arg < 2 && vm.signals_tripped != 0 {
+        crate::runtime::modules::signal::check(vm)?;
+    }
     Ok(Step::Continue)
 }
 
