@@ -170,6 +170,27 @@ impl Frame {
         dict
     }
 
+    /// The value of the local, cell or free variable `name` (CPython 3.12's
+    /// `PyFrame_GetVar` over `frame_get_var`): the first slot of that name in
+    /// `co_localsplusnames`, hidden ones included, a cell read through; `None` when it is
+    /// unbound or the code has no such slot (an unoptimized frame's free variables do not
+    /// count, nor do the names of its namespace).
+    pub fn get_var(&self, name: &str) -> Option<Value> {
+        let i = (0..self.info.nlocalsplus())
+            .find(|&i| self.info.local_name(i).is_some_and(|n| &**n == name))?;
+        let kind = self.info.kind(i);
+        if kind & kinds::CO_FAST_FREE != 0 && !self.info.is_optimized() {
+            return None;
+        }
+        let value = self.localsplus.get(i).cloned().flatten();
+        match value {
+            Some(Value::Cell(cell)) if kind & (kinds::CO_FAST_FREE | kinds::CO_FAST_CELL) != 0 => {
+                cell.value.borrow().clone()
+            }
+            other => other,
+        }
+    }
+
     /// Writes the locals dict back into fast locals (CPython `PyFrame_LocalsToFast`, run
     /// after a trace function returns when `f_locals` was materialised).
     pub fn locals_to_fast(&mut self) {

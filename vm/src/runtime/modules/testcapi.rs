@@ -1,7 +1,8 @@
 //! `_testcapi` (CPython `Modules/_testcapimodule.c`, a C extension of CPython's test
 //! suite): the two C trace functions CPython's tracing tests install with
 //! `PyEval_SetTrace`, `settrace_to_record` and `settrace_to_error`, `exception_print`
-//! (PyErr_Display, the VM's report of an uncaught exception), and the C limits the
+//! (PyErr_Display, the VM's report of an uncaught exception), `raise_SIGINT_then_send_None`,
+//! the `frame_*` wrappers of the PyFrame_* C API (test_frame's), and the C limits the
 //! module exports (x86-64 Linux values). The VM has neither pymalloc nor the limited C API,
 //! so `WITH_PYMALLOC` and `LIMITED_API_AVAILABLE` are False (tests needing them skip).
 //! Any other name of CPython's module is unsupported (`reach`, from `cpython_names`), so a test using
@@ -10,6 +11,7 @@
 use std::rc::Rc;
 
 use super::super::dict::Dict;
+use super::super::frame::{Frame, FrameObject};
 use super::super::interp::Vm;
 use super::super::object::{Args, NativeFn, Value};
 use super::super::trace::CTrace;
@@ -61,6 +63,14 @@ const FUNCTIONS: &[(&str, NativeFn)] = &[
     ("settrace_to_error", settrace_to_error),
     ("exception_print", exception_print),
     ("raise_SIGINT_then_send_None", raise_sigint_then_send_none),
+    ("frame_getlocals", frame_getlocals),
+    ("frame_getglobals", frame_getglobals),
+    ("frame_getgenerator", frame_getgenerator),
+    ("frame_getbuiltins", frame_getbuiltins),
+    ("frame_getlasti", frame_getlasti),
+    ("frame_new", frame_new),
+    ("frame_getvar", frame_getvar),
+    ("frame_getvarstring", frame_getvarstring),
 ];
 
 fn list_arg(vm: &mut Vm, args: &Args, name: &str) -> PyResult<Value> {
@@ -140,4 +150,152 @@ fn raise_sigint_then_send_none(vm: &mut Vm, args: Args) -> PyResult<Value> {
     super::signal::deliver(vm, 2)?;
     let send = vm.getattr(&gen, "send")?;
     vm.call(&send, Args::new(vec![Value::None]))
+}
+
+// ----- the PyFrame_* C API (test_frame's TestCAPI) --------------------------------------
+
+/// The frame argument of the `frame_*` functions (`PyFrame_Check`).
+fn frame_arg(vm: &mut Vm, v: &Value) -> PyResult<Rc<FrameObject>> {
+    match v {
+        Value::Frame(fo) => Ok(fo.clone()),
+        _ => Err(vm.type_error("argument must be a frame")),
+    }
+}
+
+/// METH_O's single argument.
+fn one_arg(vm: &mut Vm, args: &Args, name: &str) -> PyResult<Value> {
+    if !args.kw.is_empty() {
+        return Err(vm.type_error(format!("{name}() takes no keyword arguments")));
+    }
+    match &args.pos[..] {
+        [v] => Ok(v.clone()),
+        other => Err(vm.type_error(format!(
+            "{name}() takes exactly one argument ({} given)",
+            other.len()
+        ))),
+    }
+}
+
+/// METH_VARARGS with PyArg_ParseTuple and no name in the format: exactly `N` objects.
+fn tuple_args<const N: usize>(vm: &mut Vm, args: &Args, name: &str) -> PyResult<[Value; N]> {
+    if !args.kw.is_empty() {
+        return Err(vm.type_error(format!("{name}() takes no keyword arguments")));
+    }
+    match <[Value; N]>::try_from(args.pos.clone()) {
+        Ok(a) => Ok(a),
+        Err(v) => Err(vm.type_error(format!(
+            "function takes exactly {N} arguments ({} given)",
+            v.len()
+        ))),
+    }
+}
+
+/// A frame attribute read through the C API, which answers as the attribute does.
+fn frame_attr(vm: &mut Vm, args: Args, name: &str, attr: &str) -> PyResult<Value> {
+    let v = one_arg(vm, &args, name)?;
+    frame_arg(vm, &v)?;
+    vm.getattr(&v, attr)
+}
+
+fn frame_getlocals(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    frame_attr(vm, args, "frame_getlocals", "f_locals")
+}
+
+fn frame_getglobals(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    frame_attr(vm, args, "frame_getglobals", "f_globals")
+}
+
+fn frame_getbuiltins(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    frame_attr(vm, args, "frame_getbuiltins", "f_builtins")
+}
+
+/// `PyFrame_GetLasti`, None for a frame that has not started (-1).
+fn frame_getlasti(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    match frame_attr(vm, args, "frame_getlasti", "f_lasti")? {
+        Value::Int(n) if n < 0 => Ok(Value::None),
+        other => Ok(other),
+    }
+}
+
+/// `PyFrame_GetGenerator`: the generator, coroutine or async generator owning the frame.
+fn frame_getgenerator(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let v = one_arg(vm, &args, "frame_getgenerator")?;
+    let fo = frame_arg(vm, &v)?;
+    let gen = fo.generator.borrow().upgrade();
+    match gen {
+        Some(g) => Ok(Value::Generator(g)),
+        // 3.12's PyFrame_GetGenerator returns NULL without an exception for a frame no
+        // generator owns, which the call machinery turns into this SystemError.
+        None => Err(vm.err(
+            "SystemError",
+            "<built-in function frame_getgenerator> returned NULL without setting an exception",
+        )),
+    }
+}
+
+/// `PyFrame_New(tstate, code, globals, locals)`: a frame object for `code` that never
+/// runs and is on no stack (f_back None).
+fn frame_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [code, globals, locals] = tuple_args::<3>(vm, &args, "frame_new")?;
+    let Value::Code(code) = code else {
+        return Err(vm.type_error("argument must be a code object"));
+    };
+    let Value::Dict(globals) = globals else {
+        return Err(vm.unsupported("_testcapi.frame_new with globals that are not a dict"));
+    };
+    // `_PyEval_BuiltinsFromGlobals`: the globals' __builtins__ (a module's dict), else
+    // the builtins of the running code.
+    let builtins = match globals.get_str("__builtins__") {
+        Some(Value::Module(m)) => m.dict.clone(),
+        Some(Value::Dict(d)) => d,
+        Some(_) => return Err(vm.unsupported("_testcapi.frame_new with an unusual __builtins__")),
+        None => vm.top()?.builtins.clone(),
+    };
+    let info = vm.code_info(&code);
+    let serial = vm.serial();
+    let mut frame = Frame::new(info, globals, builtins, serial);
+    // 3.12's _PyFrame_Initialize leaves prev_instr on the first code unit: f_lasti 0.
+    frame.prev_instr = Some(0);
+    match locals {
+        Value::None => {}
+        Value::Dict(d) => frame.locals = Some(d),
+        _ => return Err(vm.unsupported("_testcapi.frame_new with locals that are not a dict")),
+    }
+    let fo = crate::runtime::gc::alloc(FrameObject::new(serial));
+    *fo.owned.borrow_mut() = Some(frame);
+    Ok(Value::Frame(fo))
+}
+
+/// `PyFrame_GetVar(frame, name)`.
+fn frame_getvar(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [frame, name] = tuple_args::<2>(vm, &args, "frame_getvar")?;
+    let fo = frame_arg(vm, &frame)?;
+    let Value::Str(name) = name.builtin_value().clone() else {
+        let t = vm.type_of(&name).name().clone();
+        return Err(vm.type_error(format!("name must be str, not {t}")));
+    };
+    get_var(vm, &fo, &name)
+}
+
+/// `PyFrame_GetVarString(frame, name)`, the name as UTF-8 bytes ("y").
+fn frame_getvarstring(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [frame, name] = tuple_args::<2>(vm, &args, "frame_getvarstring")?;
+    let Value::Bytes(bytes) = name.builtin_value().clone() else {
+        return Err(vm.unsupported("_testcapi.frame_getvarstring with a name that is not bytes"));
+    };
+    let fo = frame_arg(vm, &frame)?;
+    let Ok(name) = std::str::from_utf8(&bytes) else {
+        return Err(vm.unsupported("_testcapi.frame_getvarstring with a name that is not UTF-8"));
+    };
+    get_var(vm, &fo, name)
+}
+
+fn get_var(vm: &mut Vm, fo: &FrameObject, name: &str) -> PyResult<Value> {
+    match vm.with_frame(fo, |f| f.get_var(name)).flatten() {
+        Some(v) => Ok(v),
+        None => {
+            let r = crate::reprs::str_repr(name);
+            Err(vm.err("NameError", format!("variable {r} does not exist")))
+        }
+    }
 }
