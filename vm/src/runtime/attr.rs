@@ -415,6 +415,17 @@ impl Vm {
     /// Attributes that are fields of the object rather than entries of a dict.
     pub(crate) fn special_attr(&mut self, v: &Value, name: &str) -> PyResult<Option<Value>> {
         if name == "__class__" {
+            // A class that names `__class__` itself comes before object's data descriptor
+            // in the generic lookup (the zero-argument super()'s pathologies).
+            if let Value::Object(o) = v {
+                let t = o.class.borrow().clone();
+                let own = std::iter::once(&t)
+                    .chain(t.mro_rest.iter())
+                    .any(|c| !c.is_builtin() && c.dict.get_str(name).is_some());
+                if own {
+                    return Ok(None);
+                }
+            }
             return Ok(Some(Value::Type(self.type_of(v))));
         }
         Ok(match v {

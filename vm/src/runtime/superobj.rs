@@ -52,12 +52,18 @@ pub fn as_super(v: &Value) -> Option<&Super> {
     }
 }
 
-fn new_value(this: Rc<Type>, obj: Option<Value>, obj_type: Option<Rc<Type>>) -> Value {
-    Value::Native(Rc::new(Native::Super(Super {
-        this: RefCell::new(Some(this)),
-        obj: RefCell::new(obj),
-        obj_type: RefCell::new(obj_type),
-    })))
+impl Super {
+    fn new(this: Rc<Type>, obj: Option<Value>, obj_type: Option<Rc<Type>>) -> Super {
+        Super {
+            this: RefCell::new(Some(this)),
+            obj: RefCell::new(obj),
+            obj_type: RefCell::new(obj_type),
+        }
+    }
+
+    fn into_value(self) -> Value {
+        Value::Native(Rc::new(Native::Super(self)))
+    }
 }
 
 /// `super(...)`, the call of the exact type (`super_vectorcall`): no keywords, at most
@@ -78,17 +84,12 @@ pub fn call(vm: &mut Vm, args: Args) -> PyResult<Value> {
             return Err(vm.type_error(format!("super() argument 1 must be a type, not {name}")));
         }
     };
-    let (this, obj, obj_type) = init_fields(vm, this, args.pos.get(1).cloned())?;
-    Ok(new_value(this, obj, obj_type))
+    Ok(init_fields(vm, this, args.pos.get(1).cloned())?.into_value())
 }
 
 /// `super_init_impl`: the zero-argument form's class and first argument, then
 /// `supercheck` for an object other than None.
-fn init_fields(
-    vm: &mut Vm,
-    this: Option<Rc<Type>>,
-    obj: Option<Value>,
-) -> PyResult<(Rc<Type>, Option<Value>, Option<Rc<Type>>)> {
+fn init_fields(vm: &mut Vm, this: Option<Rc<Type>>, obj: Option<Value>) -> PyResult<Super> {
     let (this, obj) = match this {
         Some(t) => (t, obj),
         None => {
@@ -101,7 +102,7 @@ fn init_fields(
         Some(o) => Some(supercheck(vm, &this, o)?),
         None => None,
     };
-    Ok((this, obj, obj_type))
+    Ok(Super::new(this, obj, obj_type))
 }
 
 /// `super_init_without_args`: the current frame's `__class__` cell and first argument.
@@ -228,8 +229,7 @@ fn descr_get(vm: &mut Vm, found: &Value, obj: Option<&Value>, start: &Rc<Type>) 
             Some(o) => vm.bind(found, o),
             None => match found {
                 Value::Builtin(b)
-                    if b
-                        .owner
+                    if b.owner
                         .is_some_and(|o| super::methods::is_class_method(o, b.name)) =>
                 {
                     vm.bind(found, &Value::Type(start.clone()))
@@ -237,9 +237,7 @@ fn descr_get(vm: &mut Vm, found: &Value, obj: Option<&Value>, start: &Rc<Type>) 
                 _ => found.clone(),
             },
         }),
-        Value::Property(_) | Value::Object(_) | Value::Native(_) => {
-            vm.descr_get(found, obj, start)
-        }
+        Value::Property(_) | Value::Object(_) | Value::Native(_) => vm.descr_get(found, obj, start),
         _ => Ok(found.clone()),
     }
 }
@@ -370,10 +368,10 @@ fn super_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
             return Err(vm.type_error(format!("super() argument 1 must be type, not {name}")));
         }
     };
-    let (this, obj, obj_type) = init_fields(vm, this, rest.get(1).cloned())?;
-    *s.this.borrow_mut() = Some(this);
-    *s.obj.borrow_mut() = obj;
-    *s.obj_type.borrow_mut() = obj_type;
+    let new = init_fields(vm, this, rest.get(1).cloned())?;
+    s.this.replace(new.this.into_inner());
+    s.obj.replace(new.obj.into_inner());
+    s.obj_type.replace(new.obj_type.into_inner());
     Ok(Value::None)
 }
 
@@ -411,7 +409,7 @@ fn super_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
         return Err(vm.unsupported("binding an uninitialised super object"));
     };
     let obj_type = supercheck(vm, &this, &obj)?;
-    Ok(new_value(this, Some(obj), Some(obj_type)))
+    Ok(Super::new(this, Some(obj), Some(obj_type)).into_value())
 }
 
 /// `super.__getattribute__(name)` (`wrap_binaryfunc` around `super_getattro`).

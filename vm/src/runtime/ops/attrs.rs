@@ -2,9 +2,9 @@
 
 use super::super::eval::Step;
 use super::super::interp::Vm;
-use super::super::object::Value;
 use super::super::monitoring::{self, Event};
 use super::super::object::Args;
+use super::super::object::Value;
 use super::super::profile;
 use super::super::trace::What;
 use super::super::{PyResult, Throw};
