@@ -32,6 +32,8 @@ MODULES = [
     # Tracing, profiling, monitoring and what they observe (issue 9's measure).
     "test_sys_settrace", "test_sys_setprofile", "test_monitoring", "test_generators",
     "test_coroutines", "test_traceback",
+    # The built-in super type.
+    "test_super",
 ]
 
 # `testName (test.module.Class.testName) ... ok`, possibly with the test's docstring on

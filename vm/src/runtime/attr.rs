@@ -209,6 +209,10 @@ impl Vm {
                 };
                 let r = match own {
                     Some(f) => self.call(&f, Args::new(vec![v.clone(), Value::str(name)])),
+                    // A subclass of super inherits `super_getattro`.
+                    None if super::superobj::as_super(v).is_some() => {
+                        super::superobj::getattro(self, v, name)
+                    }
                     None => self.generic_getattr(v, name),
                 };
                 return match r {
@@ -222,6 +226,12 @@ impl Vm {
                     }
                     r => r,
                 };
+            }
+        }
+        // `super_getattro`: super objects search the MRO after `__thisclass__` first.
+        if let Value::Native(n) = v {
+            if matches!(**n, super::object::Native::Super(_)) {
+                return super::superobj::getattro(self, v, name);
             }
         }
         // A metaclass's own `__getattribute__` (and `__getattr__`) for its classes, as
@@ -277,6 +287,10 @@ impl Vm {
                 if let Some(x) = class_attr {
                     return match &x {
                         Value::Object(_) => self.descr_get(&x, Some(v), &t),
+                        // A super object is a descriptor (`super_descr_get`).
+                        Value::Native(_) if super::superobj::as_super(&x).is_some() => {
+                            self.descr_get(&x, Some(v), &t)
+                        }
                         _ => Ok(self.bind(&x, v)),
                     };
                 }
@@ -317,6 +331,9 @@ impl Vm {
                             }
                             // `type_getattro`: a descriptor's `__get__(None, cls)`.
                             Value::Object(_) => self.descr_get(&x, None, t),
+                            Value::Native(_) if super::superobj::as_super(&x).is_some() => {
+                                self.descr_get(&x, None, t)
+                            }
                             _ => Ok(x),
                         };
                     }
@@ -398,6 +415,17 @@ impl Vm {
     /// Attributes that are fields of the object rather than entries of a dict.
     pub(crate) fn special_attr(&mut self, v: &Value, name: &str) -> PyResult<Option<Value>> {
         if name == "__class__" {
+            // A class that names `__class__` itself comes before object's data descriptor
+            // in the generic lookup (the zero-argument super()'s pathologies).
+            if let Value::Object(o) = v {
+                let t = o.class.borrow().clone();
+                let own = std::iter::once(&t)
+                    .chain(t.mro_rest.iter())
+                    .any(|c| !c.is_builtin() && c.dict.get_str(name).is_some());
+                if own {
+                    return Ok(None);
+                }
+            }
             return Ok(Some(Value::Type(self.type_of(v))));
         }
         Ok(match v {

@@ -71,9 +71,11 @@ impl Vm {
                         }
                         if let Some(p) = &o.payload {
                             // partial's methods read the payload themselves: its
-                            // `__reduce__` and `__setstate__` need the instance.
+                            // `__reduce__` and `__setstate__` need the instance; so do
+                            // super's (`__get__` calls the subclass).
                             if super::subclass::SUBCLASSABLE.contains(&owner)
                                 && owner != "partial"
+                                && owner != "super"
                                 && b.name != "__init__"
                                 // set_reduce names the subclass and reads its dict.
                                 && !(b.name == "__reduce__" && matches!(owner, "set" | "frozenset"))

@@ -271,6 +271,9 @@ pub fn suggestion(vm: &mut Vm, exc: &Value) -> String {
         for t in vm.type_of(&obj).mro() {
             names.extend(keys(&t.dict));
         }
+        // object's `__class__` getset, which dir() lists and the VM's dict of object
+        // does not hold (the evaluator answers it directly).
+        names.push("__class__".to_owned());
         names.sort();
         names.dedup();
         best_match(&names, &name)

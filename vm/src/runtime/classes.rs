@@ -99,13 +99,28 @@ pub fn build_class(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
             vm.call(&meta, margs)?
         }
     };
-    if let Value::Cell(c) = cell {
-        let Value::Type(t) = &made else {
-            // CPython checks the cell only when the result is a class; an object that is
-            // not one leaves the cell empty (the body's `__class__` then fails at use).
-            return Ok(made);
-        };
-        *c.value.borrow_mut() = Some(Value::Type(t.clone()));
+    // builtin___build_class__: type.__new__ filled the cell the body returned (through
+    // `__classcell__`); a class result with the cell empty or holding another class
+    // means the metaclass did not pass the namespace on. Anything else is not checked.
+    if let (Value::Cell(c), Value::Type(t)) = (&cell, &made) {
+        let held = c.value.borrow().clone();
+        match held {
+            Some(Value::Type(h)) if Rc::ptr_eq(&h, t) => {}
+            None => {
+                let (n, r) = (vm.repr(&Value::Str(name.clone()))?, vm.repr(&made)?);
+                return Err(vm.err(
+                    "RuntimeError",
+                    format!(
+                        "__class__ not set defining {n} as {r}. Was __classcell__ propagated to type.__new__?"
+                    ),
+                ));
+            }
+            Some(other) => {
+                let held = vm.repr(&other)?;
+                let (n, r) = (vm.repr(&Value::Str(name.clone()))?, vm.repr(&made)?);
+                return Err(vm.type_error(format!("__class__ set to {held} defining {n} as {r}")));
+            }
+        }
     }
     Ok(made)
 }
@@ -224,6 +239,16 @@ pub fn make_class(
         _ => Rc::from("__main__"),
     };
     let _ = ns.remove(&Value::str("__qualname__"));
+    // type_new_set_classcell: the cell the class body made for `__class__` (and zero-
+    // argument super()) must be a cell; it leaves the dict and holds the new class.
+    let classcell = match ns.get_str("__classcell__") {
+        None => None,
+        Some(Value::Cell(c)) => Some(c),
+        Some(other) => {
+            let t = vm.repr(&Value::Type(vm.type_of(&other)))?;
+            return Err(vm.type_error(format!("__classcell__ must be a nonlocal cell, not {t}")));
+        }
+    };
     let _ = ns.remove(&Value::str("__classcell__"));
     // type_new_set_classdictcell: the annotation scopes' `__classdict__` cell holds the
     // class's own dict (here the namespace itself), and the key leaves the dict.
@@ -276,6 +301,9 @@ pub fn make_class(
         .or(t.bases.first());
     if let Some(b) = layout_base {
         t.collection.set(b.collection.get());
+    }
+    if let Some(c) = classcell {
+        *c.value.borrow_mut() = Some(Value::Type(t.clone()));
     }
     super::mappingproxy::add_class_entries(&t);
     for b in &t.bases {

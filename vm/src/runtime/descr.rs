@@ -45,6 +45,8 @@ impl Vm {
             }
             Value::Builtin(b) if b.owner.is_none() => Descr::Plain,
             Value::Property(_) | Value::Function(_) | Value::Builtin(_) => Descr::NonData,
+            // `super_descr_get`, and no `tp_descr_set`.
+            Value::Native(n) if matches!(**n, super::object::Native::Super(_)) => Descr::NonData,
             // `_collections._tuplegetter`: `tp_descr_get` and `tp_descr_set`.
             Value::Native(n) if matches!(**n, super::object::Native::TupleGetter(_)) => Descr::Data,
             // A class's `__dict__` and `__weakref__`, a built-in type's getsets.

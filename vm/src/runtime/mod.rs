@@ -68,6 +68,7 @@ mod standins;
 mod strformat;
 mod structseq;
 mod subclass;
+pub(crate) mod superobj;
 mod syntaxerror;
 mod syshooks;
 mod sysmod;

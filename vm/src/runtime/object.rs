@@ -128,6 +128,8 @@ pub enum Native {
     Tokenizer(super::modules::tokenize::Tokenizer),
     /// `select.epoll`: an epoll object the sandbox models without a descriptor.
     Epoll(super::modules::select::Epoll),
+    /// `super` (a subclass instance's payload too; see `superobj`).
+    Super(super::superobj::Super),
 }
 
 impl Native {
@@ -162,6 +164,7 @@ impl Native {
             Native::TupleGetter(_) => "_tuplegetter",
             Native::OdictIter(_) => "odict_iterator",
             Native::ByteArray(_) => "bytearray",
+            Native::Super(_) => "super",
             Native::ByteArrayIter(_) => "bytearray_iterator",
             Native::StringIO(_) => "StringIO",
             Native::TextIO(_) => "TextIOWrapper",

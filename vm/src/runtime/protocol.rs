@@ -1376,6 +1376,10 @@ impl Vm {
     /// LOAD_ATTR's method form: the plain function when `owner.name` is a method found on
     /// the type and not shadowed by the instance.
     pub fn method_for_call(&self, owner: &Value, name: &str) -> Option<Value> {
+        // `_PyObject_GetMethod` takes the generic path for `super_getattro` too.
+        if super::superobj::as_super(owner).is_some() {
+            return None;
+        }
         match owner {
             Value::Type(_) | Value::Module(_) => return None,
             Value::Object(o) if o.dict.get_str(name).is_some() => return None,

@@ -39,6 +39,8 @@ pub const SUBCLASSABLE: &[&str] = &[
     "property",
     "staticmethod",
     "classmethod",
+    // `super`: its slot wrappers take the instance (see `superobj`).
+    "super",
     // `_weakref.ref`: its `tp_name` (which classes compare) and its registry key (which
     // method descriptors name as their owner).
     "weakref.ReferenceType",
@@ -77,7 +79,6 @@ const UNSUPPORTED_BASES: &[&str] = &[
     "map",
     "filter",
     "reversed",
-    "super",
     "TextIOWrapper",
     "bytearray",
 ];

@@ -454,6 +454,7 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
         Native::JsonEncoder(e) => json::encoder::attr(e, name),
         Native::Struct(s) => structmod::attr(s, name),
         Native::Epoll(e) => select::attr(e, name),
+        Native::Super(s) => super::superobj::member(s, name),
         _ => None,
     })
 }
@@ -534,6 +535,7 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
             v.address()
         )),
         Native::Epoll(_) => Ok(format!("<select.epoll object at {:#x}>", v.address())),
+        Native::Super(s) => Ok(super::superobj::repr(s)),
         Native::Tokenizer(_) => Ok(format!(
             "<_tokenize.TokenizerIter object at {:#x}>",
             v.address()
@@ -634,6 +636,7 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     collections::odict::METHODS,
     collections::tuplegetter::METHODS,
     super::bytearray::METHODS,
+    super::superobj::METHODS,
     random::METHODS,
     sha2::METHODS,
     json::METHODS,

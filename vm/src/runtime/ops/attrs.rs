@@ -2,8 +2,11 @@
 
 use super::super::eval::Step;
 use super::super::interp::Vm;
+use super::super::monitoring::{self, Event};
+use super::super::object::Args;
 use super::super::object::Value;
-use super::super::reach;
+use super::super::profile;
+use super::super::trace::What;
 use super::super::{PyResult, Throw};
 use crate::oparg::{NameArg, SuperAttrArg};
 
@@ -57,79 +60,62 @@ pub fn delete_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     Ok(Step::Continue)
 }
 
-/// LOAD_SUPER_ATTR `(global_super, class, self -- res2 if (oparg & 1), res)`: the
-/// zero-argument `super().name` fast path.
+/// LOAD_SUPER_ATTR `(global_super, class, self -- res2 if (oparg & 1), res)`: calls
+/// `global_super` — with `(class, self)` when the source gave two arguments, else with
+/// none, so the zero-argument form reads the frame as a `super()` call does — then
+/// `getattr(super, name)`; the method form pushes NULL below the attribute (CPython's
+/// generic LOAD_SUPER_ATTR, whose specialisations find the same thing).
 pub fn load_super_attr(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let arg = SuperAttrArg::decode(arg);
-    // INSTRUMENTED_LOAD_SUPER_ATTR reports the super() call (CALL, C_RETURN, C_RAISE).
-    if vm.trace.monitoring
-        && super::super::monitoring::wanted(vm, super::super::monitoring::Event::CALL)
-    {
-        return Err(vm.unsupported("sys.monitoring's CALL event of super().attr"));
-    }
     let attr = name(vm, arg.name)?;
     let f = vm.top()?;
     let receiver = f.pop()?;
     let class = f.pop()?;
     let global_super = f.pop()?;
-    // CPython calls whatever `super` names when it is not the built-in type.
-    if !matches!(&global_super, Value::Type(t) if &*t.name() == "super" && t.is_builtin()) {
-        return Err(vm.unsupported("super().attr where the name super is not the built-in super"));
-    }
-    let Value::Type(start) = &class else {
-        return Err(vm.type_error("super() argument 1 must be a type"));
+    let (args, first) = if arg.two_args {
+        (Args::new(vec![class.clone(), receiver]), Some(class))
+    } else {
+        (Args::new(Vec::new()), None)
     };
-    // `supercheck`: a class receiver that derives from the class super() starts from
-    // stands for itself (a classmethod); any other receiver, a class made by a
-    // metaclass included, for its type.
-    let t = match &receiver {
-        Value::Type(t) if t.is_subtype(start) => t.clone(),
-        other => vm.type_of(other),
-    };
-    let mro = t.mro();
-    let pos = mro
-        .iter()
-        .position(|x| std::rc::Rc::ptr_eq(x, start))
-        .map(|p| p + 1)
-        .unwrap_or(mro.len());
-    let found = mro[pos..].iter().find_map(|x| x.dict.get_str(&attr));
-    let Some(found) = found else {
-        // A built-in class further along (at least `object`) has it in CPython.
-        if let Some(owner) = mro[pos..]
-            .iter()
-            .find(|c| c.is_builtin() && reach::type_has(&c.name(), &attr))
-        {
-            let owner = owner.name().clone();
-            return Err(vm.unsupported(format!("the attribute {owner}.{attr} through super()")));
-        }
-        return Err(vm.err(
-            "AttributeError",
-            format!("'super' object has no attribute '{attr}'"),
-        ));
-    };
-    // `super_getattro`: the descriptor's `__get__` with the receiver, or with None when
-    // the receiver is the class super() starts from.
-    let v = match &found {
-        Value::Property(_) | Value::Object(_) => {
-            let obj = match &receiver {
-                Value::Type(r) if std::rc::Rc::ptr_eq(r, &t) => None,
-                other => Some(other),
-            };
-            vm.descr_get(&found, obj, &t)?
-        }
-        // A function reached from the class super() starts from (a classmethod's
-        // `super()`) is returned unbound, as `func.__get__(None, cls)` is.
-        Value::Function(_) if matches!(&receiver, Value::Type(r) if std::rc::Rc::ptr_eq(r, &t)) => {
-            found.clone()
-        }
-        _ => vm.bind(&found, &receiver),
-    };
+    let made = call_super(vm, &global_super, args, first)?;
+    let v = vm.getattr(&made, &attr)?;
     let f = vm.top()?;
     if arg.method {
         f.push_opt(None);
     }
     f.push(v);
     Ok(Step::Continue)
+}
+
+/// The `super` call of INSTRUMENTED_LOAD_SUPER_ATTR: CALL before it and C_RETURN or
+/// C_RAISE after it, with the first argument (MISSING for the zero-argument form), the
+/// profile function's c_* events first, as CALL's `monitored_call` for a C callable.
+fn call_super(vm: &mut Vm, func: &Value, args: Args, first: Option<Value>) -> PyResult<Value> {
+    // C_RETURN and C_RAISE are set with CALL (PY_MONITORING_UNGROUPED_EVENTS).
+    if vm.trace.sys_profile.is_none() && !monitoring::wanted(vm, Event::CALL) {
+        return vm.call(func, args);
+    }
+    let at = vm.top()?.instr.unwrap_or(0);
+    let offset = Value::Int(2 * at as i64);
+    let arg = first.clone().unwrap_or_else(|| vm.trace.monitors.missing());
+    let event_args = [offset, func.clone(), arg];
+    profile::c_event(vm, What::Call, func, first.as_ref())?;
+    monitoring::fire(vm, Event::CALL, at, &event_args)?;
+    match vm.call(func, args) {
+        Ok(v) => {
+            profile::c_event(vm, What::CReturn, func, first.as_ref())?;
+            monitoring::fire(vm, Event::C_RETURN, at, &event_args)?;
+            Ok(v)
+        }
+        Err(err @ (Throw::Exc(_) | Throw::Reraise(_))) => {
+            // `_Py_call_instrumentation_exc2`: an exception from a callback replaces the
+            // call's.
+            profile::c_event(vm, What::CRaise, func, first.as_ref())?;
+            monitoring::fire(vm, Event::C_RAISE, at, &event_args)?;
+            Err(err)
+        }
+        Err(fatal) => Err(fatal),
+    }
 }
 
 /// LOAD_BUILD_CLASS `( -- bc)`
