@@ -69,8 +69,11 @@ pub(super) fn stack_from(vm: &mut Vm, tb: Value) -> String {
                 } else {
                     file_line(&code.co_filename, l)
                 };
-                if let Some(src) = source.filter(|s| !s.trim().is_empty()) {
-                    out.push_str(&format!("    {}\n", src.trim()));
+                // `_Py_DisplaySourceLine`: the line without its indentation (a blank
+                // line too), its trailing blanks kept.
+                if let Some(src) = source {
+                    let shown = super::carets::strip_indent(&src);
+                    out.push_str(&format!("    {shown}\n"));
                     let pos = match usize::try_from(t.tb_lasti).map(|b| b / 2) {
                         Ok(unit) => code.positions().get(unit).copied().unwrap_or_default(),
                         // `PyCode_Addr2Location` of a negative offset: the first line,
