@@ -68,6 +68,7 @@ mod standins;
 mod strformat;
 mod structseq;
 mod subclass;
+mod suggestions;
 mod syntaxerror;
 mod syshooks;
 mod sysmod;

@@ -691,7 +691,7 @@ fn excepthook(vm: &mut Vm, args: Args) -> PyResult<Value> {
             "sys.excepthook with a traceback other than the exception's __traceback__",
         ));
     }
-    let text = super::traceback::format_exception(vm, &value);
+    let text = super::traceback::format_exception(vm, &value)?;
     let stderr = sys_attr(vm, "stderr");
     let stderr = vm.getattr(&stderr, "write")?;
     vm.call1(&stderr, Value::str(&text))?;

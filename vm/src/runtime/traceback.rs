@@ -10,7 +10,7 @@ use super::interp::Vm;
 use super::object::{Args, Traceback, Value};
 use super::PyResult;
 
-pub fn format_exception(vm: &mut Vm, exc: &Value) -> String {
+pub fn format_exception(vm: &mut Vm, exc: &Value) -> PyResult<String> {
     super::tbgroup::format(vm, exc)
 }
 
@@ -155,8 +155,30 @@ fn flush_repeats(out: &mut String, repeats: usize) {
     }
 }
 
-/// The last line: `TYPE: message`, or `TYPE` alone for an empty message.
-pub(super) fn exception_only(vm: &mut Vm, exc: &Value) -> String {
+/// What follows an exception's traceback (`print_exception` after
+/// `print_exception_traceback`), in the pieces the margin of a group's report goes with.
+pub(super) struct LastLines {
+    /// A SyntaxError's location, text and carets: every line gets the margin.
+    pub head: String,
+    /// `TYPE: message` and the suggestion, with its newline: the margin once, before it
+    /// (a message's own later lines get none).
+    pub line: String,
+    /// The notes.
+    pub notes: Vec<NotePiece>,
+}
+
+/// A piece of `print_exception_notes`' output.
+pub(super) enum NotePiece {
+    /// Text after the margin: one line of a note (`splitlines(keepends=True)`), or the
+    /// repr of a `__notes__` that is no sequence.
+    Margined(String),
+    /// The newline ending each note, written without a margin.
+    End,
+}
+
+/// The last line: `TYPE: message`, or `TYPE` alone for an empty message, then the
+/// "Did you mean" hint (after an empty message too), then the notes.
+pub(super) fn exception_only(vm: &mut Vm, exc: &Value) -> PyResult<LastLines> {
     let t = vm.type_of(exc);
     // print_exception: `__module__` and `__qualname__`, the module left out for
     // __main__ and builtins, `<unknown>` when it is not a str.
@@ -166,6 +188,8 @@ pub(super) fn exception_only(vm: &mut Vm, exc: &Value) -> String {
         Some(m) => format!("{m}.{}", t.qualname.borrow()),
         None => format!("<unknown>.{}", t.qualname.borrow()),
     };
+    // The notes are looked up before the message is formatted.
+    let notes = notes_of(vm, exc)?;
     // A SyntaxError prints its location, text and carets, then its `msg` alone.
     let (head, shown) = match super::syntaxerror::is_syntax_error(vm, exc) {
         true => match super::syntaxerror::report(vm, exc) {
@@ -177,23 +201,78 @@ pub(super) fn exception_only(vm: &mut Vm, exc: &Value) -> String {
     let msg = vm
         .str_of(&shown)
         .unwrap_or_else(|_| "<exception str() failed>".into());
-    let suggestion = super::carets::suggestion(vm, exc);
-    let mut line = if msg.is_empty() {
-        format!("{head}{name}\n")
+    let suggestion = super::suggestions::offer(vm, exc)?;
+    let line = if msg.is_empty() {
+        format!("{name}{suggestion}\n")
     } else {
-        format!("{head}{name}: {msg}{suggestion}\n")
+        format!("{name}: {msg}{suggestion}\n")
     };
-    if let Value::Object(o) = exc {
-        if let Some(Value::List(notes)) = o.dict.get_str("__notes__") {
-            for n in notes.items.borrow().iter() {
-                if let Value::Str(s) = n {
-                    line.push_str(s);
-                    line.push('\n');
+    Ok(LastLines { head, line, notes })
+}
+
+/// `print_exception_notes` of the `__notes__` attribute: a sequence (but no str or
+/// bytes) gives each item's str() a line at a time, any other value its repr().
+fn notes_of(vm: &mut Vm, exc: &Value) -> PyResult<Vec<NotePiece>> {
+    let notes = match vm.getattr(exc, "__notes__") {
+        Ok(n) => n,
+        Err(super::Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => {
+            return Ok(Vec::new())
+        }
+        Err(super::Throw::Exc(_) | super::Throw::Reraise(_)) => {
+            return Err(vm.unsupported("printing an exception whose __notes__ lookup raises"))
+        }
+        Err(other) => return Err(other),
+    };
+    let mut out = Vec::new();
+    let sequence = match &notes {
+        Value::Str(_) | Value::Bytes(_) => None,
+        Value::List(l) => Some(l.items.borrow().clone()),
+        Value::Tuple(t) => Some(t.to_vec()),
+        _ if vm.type_of(&notes).is_subtype(&vm.ty("str"))
+            || vm.type_of(&notes).is_subtype(&vm.ty("bytes")) =>
+        {
+            None
+        }
+        // `PySequence_Check`: a class with `__getitem__` that is no dict.
+        _ if vm.special(&notes, "__getitem__").is_some()
+            && !vm.type_of(&notes).is_subtype(&vm.ty("dict")) =>
+        {
+            return Err(vm.unsupported("printing __notes__ that are a sequence of another type"));
+        }
+        _ => None,
+    };
+    let Some(items) = sequence else {
+        let text = match vm.repr(&notes) {
+            Ok(r) => r,
+            Err(super::Throw::Exc(_) | super::Throw::Reraise(_)) => {
+                "<__notes__ repr() failed>".into()
+            }
+            Err(other) => return Err(other),
+        };
+        out.push(NotePiece::Margined(text));
+        out.push(NotePiece::End);
+        return Ok(out);
+    };
+    for note in items {
+        match vm.str_of(&note) {
+            Ok(text) => {
+                // `PyUnicode_Splitlines(note, keepends=1)`, str.splitlines itself.
+                let split = vm.getattr(&Value::str(&text), "splitlines")?;
+                let lines = vm.call1(&split, Value::Bool(true))?;
+                for line in vm.collect(&lines)? {
+                    if let Value::Str(l) = line {
+                        out.push(NotePiece::Margined(l.to_string()));
+                    }
                 }
             }
+            Err(super::Throw::Exc(_) | super::Throw::Reraise(_)) => {
+                out.push(NotePiece::Margined("<note str() failed>".into()))
+            }
+            Err(other) => return Err(other),
         }
+        out.push(NotePiece::End);
     }
-    line
+    Ok(out)
 }
 
 /// The SyntaxWarnings of compiling the main module as `warnings.showwarning` writes

@@ -111,7 +111,7 @@ fn exception_print(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if exc.exc().is_none() {
         return Err(vm.unsupported("_testcapi.exception_print of a value that is no exception"));
     }
-    let text = super::super::traceback::format_exception(vm, &exc);
+    let text = super::super::traceback::format_exception(vm, &exc)?;
     let stderr = super::super::sysmod::sys_attr(vm, "stderr");
     let write = vm.getattr(&stderr, "write")?;
     vm.call1(&write, Value::str(&text))?;
