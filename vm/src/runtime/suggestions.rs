@@ -175,7 +175,7 @@ fn for_name_error(vm: &mut Vm, exc: &Value) -> Result<Option<String>, Miss> {
         Some(s) => did_you_mean(vm, &s)?,
         None => String::new(),
     };
-    if super::cpython_names::STDLIB_MODULES.contains(&&*name) {
+    if super::reach::is_stdlib_module(&name) {
         let r = vm.repr(&Value::Str(name.clone()))?;
         if text.is_empty() {
             text = format!(". Did you forget to import {r}?");
@@ -199,7 +199,7 @@ fn closest(candidates: &[Value], name: &str) -> Result<Option<Value>, Miss> {
         let Value::Str(s) = item.builtin_value() else {
             return Err(Miss::Cleared);
         };
-        let s: &str = &s;
+        let s: &str = s;
         if s == name {
             continue;
         }

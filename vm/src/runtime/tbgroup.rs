@@ -9,7 +9,7 @@
 
 use super::interp::Vm;
 use super::object::Value;
-use super::traceback::{exception_only, stack, NotePiece};
+use super::traceback::{entry_limit, exception_only, stack, Piece};
 use super::PyResult;
 
 /// `traceback.py`'s `max_group_width` and `max_group_depth` (pythonrun.c's
@@ -64,12 +64,26 @@ impl Ctx {
         self.emit(&last.head, '|');
         self.emit_once(&last.line, '|');
         for piece in last.notes {
-            match piece {
-                NotePiece::Margined(text) => self.emit_once(&text, '|'),
-                NotePiece::End => self.out.push('\n'),
-            }
+            self.piece(piece);
         }
         Ok(())
+    }
+
+    fn piece(&mut self, piece: Piece) {
+        match piece {
+            Piece::Margined(text) => self.emit_once(&text, '|'),
+            Piece::Raw(text) => self.out.push_str(&text),
+        }
+    }
+
+    /// `_PyTraceBack_Print_Indented`: the header then the entries, nothing at all when
+    /// sys.tracebacklimit is 0 or less.
+    fn traceback(&mut self, vm: &mut Vm, exc: &Value, header: &str, margin: char) {
+        let Some(limit) = entry_limit(vm) else { return };
+        self.emit(header, margin);
+        for piece in stack(vm, exc, limit) {
+            self.piece(piece);
+        }
     }
 }
 
@@ -140,9 +154,7 @@ fn single(vm: &mut Vm, exc: &Value, ctx: &mut Ctx) -> PyResult<()> {
     let group = super::excgroup::parts(exc).filter(|_| super::excgroup::is_group(vm, exc));
     let Some((_, excs)) = group else {
         if has_tb {
-            ctx.emit("Traceback (most recent call last):\n", '|');
-            let s = stack(vm, exc);
-            ctx.emit(&s, '|');
+            ctx.traceback(vm, exc, "Traceback (most recent call last):\n", '|');
         }
         return ctx.last_lines(vm, exc);
     };
@@ -159,12 +171,12 @@ fn single(vm: &mut Vm, exc: &Value, ctx: &mut Ctx) -> PyResult<()> {
     }
     if has_tb {
         let margin = if toplevel { '+' } else { '|' };
-        ctx.emit(
+        ctx.traceback(
+            vm,
+            exc,
             "Exception Group Traceback (most recent call last):\n",
             margin,
         );
-        let s = stack(vm, exc);
-        ctx.emit(&s, '|');
     }
     ctx.last_lines(vm, exc)?;
     let n = excs.len().min(MAX_GROUP_WIDTH + 1);

@@ -14,105 +14,160 @@ pub fn format_exception(vm: &mut Vm, exc: &Value) -> PyResult<String> {
     super::tbgroup::format(vm, exc)
 }
 
-/// The `File` lines of `exc`'s traceback (CPython `StackSummary.format`), without the
-/// header.
-pub(super) fn stack(vm: &mut Vm, exc: &Value) -> String {
+/// `PyTraceBack_LIMIT`: the entries printed when sys.tracebacklimit is not an int.
+const TRACEBACK_LIMIT: i64 = 1000;
+
+/// `_PyTraceBack_Print_Indented`'s limit: the last sys.tracebacklimit entries (an int,
+/// bool included; a big one is no limit), 1000 when it is unset or no int; `None` when it
+/// is 0 or less, which prints neither the header nor any entry.
+pub(super) fn entry_limit(vm: &Vm) -> Option<usize> {
+    let v = super::sysmod::sys_attr(vm, "tracebacklimit");
+    let limit = super::int::clamped_index(&v.builtin_value()).unwrap_or(TRACEBACK_LIMIT);
+    usize::try_from(limit).ok().filter(|&n| n > 0)
+}
+
+/// The `File` lines of `exc`'s traceback (`tb_printinternal`), without the header: at
+/// most the last `limit` entries.
+pub(super) fn stack(vm: &mut Vm, exc: &Value, limit: usize) -> Vec<Piece> {
     let tb = exc
         .exc()
         .map(|d| d.traceback.borrow().clone())
         .unwrap_or(Value::None);
-    stack_from(vm, tb)
+    stack_pieces(vm, tb, limit)
 }
 
-/// The `File` lines of the traceback `tb` and those after it.
+/// The `File` lines of the traceback `tb` and those after it, as one text.
 pub(super) fn stack_from(vm: &mut Vm, tb: Value) -> String {
-    let mut out = String::new();
-    let out = &mut out;
+    let limit = TRACEBACK_LIMIT as usize;
+    stack_pieces(vm, tb, limit)
+        .into_iter()
+        .map(|p| match p {
+            Piece::Margined(s) | Piece::Raw(s) => s,
+        })
+        .collect()
+}
+
+/// `PyTraceBack_Print(tb, file)`'s text: the header and the entries as an uncaught
+/// exception's report shows them (sys.tracebacklimit included), without a margin.
+pub fn print_tb_text(vm: &mut Vm, tb: Value) -> String {
+    let Some(limit) = entry_limit(vm) else {
+        return String::new();
+    };
+    let mut text = String::from("Traceback (most recent call last):\n");
+    for p in stack_pieces(vm, tb, limit) {
+        match p {
+            Piece::Margined(s) | Piece::Raw(s) => text.push_str(&s),
+        }
+    }
+    text
+}
+
+/// A piece of a report, for the margin of a group's sub-exceptions.
+pub(super) enum Piece {
+    /// Text after the margin (`_Py_WriteIndentedMargin` then the text).
+    Margined(String),
+    /// Text written as it is (`[Previous line repeated ...]`, a note's newline).
+    Raw(String),
+}
+
+fn stack_pieces(vm: &mut Vm, tb: Value, limit: usize) -> Vec<Piece> {
+    let mut entries = Vec::new();
     let mut tb = tb;
-    // Runs of identical entries beyond three are folded (CPython `TB_RECURSIVE_CUTOFF`).
-    let mut last: Option<(usize, Option<u32>)> = None;
-    let mut repeats = 0usize;
     while let Value::Traceback(t) = tb {
+        tb = t.tb_next.borrow().clone();
+        entries.push(t);
+    }
+    let skip = entries.len().saturating_sub(limit);
+    let mut out = Vec::new();
+    // Runs of entries with the same file name, line and function name beyond three are
+    // folded (`TB_RECURSIVE_CUTOFF`); an entry without a line starts a new run.
+    let mut last: Option<(std::rc::Rc<str>, u32, std::rc::Rc<str>)> = None;
+    let mut repeats = 0usize;
+    for t in entries.into_iter().skip(skip) {
         let info = vm.with_frame(&t.tb_frame, |f| f.info.clone());
-        if let Some(info) = info {
-            let code = &info.code;
-            let key = (std::rc::Rc::as_ptr(code) as usize, t.tb_lineno);
-            if last == Some(key) {
-                repeats += 1;
+        let Some(info) = info else { continue };
+        let code = &info.code;
+        let key = t
+            .tb_lineno
+            .map(|l| (code.co_filename.clone(), l, code.co_name.clone()));
+        if key.is_some() && last == key {
+            repeats += 1;
+        } else {
+            flush_repeats(&mut out, repeats);
+            last = key;
+            repeats = 1;
+        }
+        if repeats > 3 {
+            continue;
+        }
+        let mut text = String::new();
+        let out_text = &mut text;
+        let line = t
+            .tb_lineno
+            .map(|l| l.to_string())
+            .unwrap_or_else(|| "None".into());
+        out_text.push_str(&format!(
+            "  File \"{}\", line {}, in {}\n",
+            code.co_filename, line, code.co_name
+        ));
+        if let Some(l) = t.tb_lineno {
+            let program_lines = vm.program.as_ref().and_then(|p| p.lines(&code.co_filename));
+            let source = if *code.co_filename == *vm.filename {
+                vm.source_lines.get(l as usize - 1).cloned()
+            } else if let Some(lines) = program_lines {
+                // A module of the program's directory (`runtime::program`).
+                (l as usize)
+                    .checked_sub(1)
+                    .and_then(|i| lines.get(i))
+                    .cloned()
             } else {
-                flush_repeats(out, repeats);
-                last = Some(key);
-                repeats = 1;
-            }
-            if repeats > 3 {
-                tb = t.tb_next.borrow().clone();
-                continue;
-            }
-            let line = t
-                .tb_lineno
-                .map(|l| l.to_string())
-                .unwrap_or_else(|| "None".into());
-            out.push_str(&format!(
-                "  File \"{}\", line {}, in {}\n",
-                code.co_filename, line, code.co_name
-            ));
-            if let Some(l) = t.tb_lineno {
-                let program_lines = vm.program.as_ref().and_then(|p| p.lines(&code.co_filename));
-                let source = if *code.co_filename == *vm.filename {
-                    vm.source_lines.get(l as usize - 1).cloned()
-                } else if let Some(lines) = program_lines {
-                    // A module of the program's directory (`runtime::program`).
-                    (l as usize)
-                        .checked_sub(1)
-                        .and_then(|i| lines.get(i))
-                        .cloned()
-                } else {
-                    file_line(&code.co_filename, l)
+                file_line(&code.co_filename, l)
+            };
+            // `_Py_DisplaySourceLine`: the line without its indentation (a blank
+            // line too), its trailing blanks kept.
+            if let Some(src) = source {
+                let shown = super::carets::strip_indent(&src);
+                out_text.push_str(&format!("    {shown}\n"));
+                let pos = match usize::try_from(t.tb_lasti).map(|b| b / 2) {
+                    Ok(unit) => code.positions().get(unit).copied().unwrap_or_default(),
+                    // `PyCode_Addr2Location` of a negative offset: the first line,
+                    // columns 0 to 0.
+                    Err(_) => crate::code::Position {
+                        line: Some(code.co_firstlineno),
+                        end_line: Some(code.co_firstlineno),
+                        col: Some(0),
+                        end_col: Some(0),
+                    },
                 };
-                // `_Py_DisplaySourceLine`: the line without its indentation (a blank
-                // line too), its trailing blanks kept.
-                if let Some(src) = source {
-                    let shown = super::carets::strip_indent(&src);
-                    out.push_str(&format!("    {shown}\n"));
-                    let pos = match usize::try_from(t.tb_lasti).map(|b| b / 2) {
-                        Ok(unit) => code.positions().get(unit).copied().unwrap_or_default(),
-                        // `PyCode_Addr2Location` of a negative offset: the first line,
-                        // columns 0 to 0.
-                        Err(_) => crate::code::Position {
-                            line: Some(code.co_firstlineno),
-                            end_line: Some(code.co_firstlineno),
-                            col: Some(0),
-                            end_col: Some(0),
-                        },
-                    };
-                    // `tb_displayline` takes the columns of `tb_lasti`'s instruction
-                    // whatever its line; only a traceback made by TracebackType(...) can
-                    // have a line of its own.
-                    let pos = match pos.line {
-                        Some(_) if t.made => crate::code::Position {
-                            line: Some(l),
-                            // Still one line, or still several.
-                            end_line: pos.end_line.map(|e| {
-                                if Some(e) == pos.line {
-                                    l
-                                } else {
-                                    l.saturating_add(1)
-                                }
-                            }),
-                            ..pos
-                        },
-                        _ => pos,
-                    };
-                    if let Some(carets) = super::carets::caret_line(&src, l, pos) {
-                        out.push_str(&carets);
-                    }
+                // `tb_displayline` takes the columns of `tb_lasti`'s instruction
+                // whatever its line; only a traceback made by TracebackType(...) can
+                // have a line of its own.
+                let pos = match pos.line {
+                    Some(_) if t.made => crate::code::Position {
+                        line: Some(l),
+                        // Still one line, or still several.
+                        end_line: pos.end_line.map(|e| {
+                            if Some(e) == pos.line {
+                                l
+                            } else {
+                                l.saturating_add(1)
+                            }
+                        }),
+                        ..pos
+                    },
+                    _ => pos,
+                };
+                if let Some(carets) = super::carets::caret_line(&src, l, pos) {
+                    out_text.push_str(&carets);
                 }
             }
         }
-        tb = t.tb_next.borrow().clone();
+        for line in text.split_inclusive('\n') {
+            out.push(Piece::Margined(line.to_owned()));
+        }
     }
-    flush_repeats(out, repeats);
-    std::mem::take(out)
+    flush_repeats(&mut out, repeats);
+    out
 }
 
 thread_local! {
@@ -144,14 +199,14 @@ fn file_line(filename: &str, lineno: u32) -> Option<String> {
         .cloned()
 }
 
-fn flush_repeats(out: &mut String, repeats: usize) {
+fn flush_repeats(out: &mut Vec<Piece>, repeats: usize) {
     if repeats > 3 {
         let n = repeats - 3;
-        out.push_str(&format!(
+        out.push(Piece::Raw(format!(
             "  [Previous line repeated {} more time{}]\n",
             n,
             if n == 1 { "" } else { "s" }
-        ));
+        )));
     }
 }
 
@@ -164,16 +219,7 @@ pub(super) struct LastLines {
     /// (a message's own later lines get none).
     pub line: String,
     /// The notes.
-    pub notes: Vec<NotePiece>,
-}
-
-/// A piece of `print_exception_notes`' output.
-pub(super) enum NotePiece {
-    /// Text after the margin: one line of a note (`splitlines(keepends=True)`), or the
-    /// repr of a `__notes__` that is no sequence.
-    Margined(String),
-    /// The newline ending each note, written without a margin.
-    End,
+    pub notes: Vec<Piece>,
 }
 
 /// The last line: `TYPE: message`, or `TYPE` alone for an empty message, then the
@@ -212,7 +258,7 @@ pub(super) fn exception_only(vm: &mut Vm, exc: &Value) -> PyResult<LastLines> {
 
 /// `print_exception_notes` of the `__notes__` attribute: a sequence (but no str or
 /// bytes) gives each item's str() a line at a time, any other value its repr().
-fn notes_of(vm: &mut Vm, exc: &Value) -> PyResult<Vec<NotePiece>> {
+fn notes_of(vm: &mut Vm, exc: &Value) -> PyResult<Vec<Piece>> {
     let notes = match vm.getattr(exc, "__notes__") {
         Ok(n) => n,
         Err(super::Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => {
@@ -249,8 +295,8 @@ fn notes_of(vm: &mut Vm, exc: &Value) -> PyResult<Vec<NotePiece>> {
             }
             Err(other) => return Err(other),
         };
-        out.push(NotePiece::Margined(text));
-        out.push(NotePiece::End);
+        out.push(Piece::Margined(text));
+        out.push(Piece::Raw("\n".into()));
         return Ok(out);
     };
     for note in items {
@@ -261,16 +307,16 @@ fn notes_of(vm: &mut Vm, exc: &Value) -> PyResult<Vec<NotePiece>> {
                 let lines = vm.call1(&split, Value::Bool(true))?;
                 for line in vm.collect(&lines)? {
                     if let Value::Str(l) = line {
-                        out.push(NotePiece::Margined(l.to_string()));
+                        out.push(Piece::Margined(l.to_string()));
                     }
                 }
             }
             Err(super::Throw::Exc(_) | super::Throw::Reraise(_)) => {
-                out.push(NotePiece::Margined("<note str() failed>".into()))
+                out.push(Piece::Margined("<note str() failed>".into()))
             }
             Err(other) => return Err(other),
         }
-        out.push(NotePiece::End);
+        out.push(Piece::Raw("\n".into()));
     }
     Ok(out)
 }

@@ -1,7 +1,8 @@
 //! `_testcapi` (CPython `Modules/_testcapimodule.c`, a C extension of CPython's test
 //! suite): the two C trace functions CPython's tracing tests install with
 //! `PyEval_SetTrace`, `settrace_to_record` and `settrace_to_error`, `exception_print`
-//! (PyErr_Display, the VM's report of an uncaught exception), and the C limits the
+//! (PyErr_Display, the VM's report of an uncaught exception), `traceback_print`
+//! (PyTraceBack_Print), and the C limits the
 //! module exports (x86-64 Linux values). The VM has neither pymalloc nor the limited C API,
 //! so `WITH_PYMALLOC` and `LIMITED_API_AVAILABLE` are False (tests needing them skip).
 //! Any other name of CPython's module is unsupported (`reach`, from `cpython_names`), so a test using
@@ -60,6 +61,7 @@ const FUNCTIONS: &[(&str, NativeFn)] = &[
     ("settrace_to_record", settrace_to_record),
     ("settrace_to_error", settrace_to_error),
     ("exception_print", exception_print),
+    ("traceback_print", traceback_print),
     ("raise_SIGINT_then_send_None", raise_sigint_then_send_none),
 ];
 
@@ -122,4 +124,27 @@ fn exception_print(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// (`hasattr`) load; calling it is unsupported, as no signal reaches the VM.
 fn raise_sigint_then_send_none(vm: &mut Vm, _args: Args) -> PyResult<Value> {
     Err(vm.unsupported("_testcapi.raise_SIGINT_then_send_None (no signal reaches the VM)"))
+}
+
+/// `traceback_print(traceback, file)`: `PyTraceBack_Print`, the traceback part of the
+/// uncaught-exception report written to `file` (one `write` for the whole text).
+fn traceback_print(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [tb, file] = super::super::argspec::Spec::function(
+        "traceback_print",
+        super::super::argspec::Style::ParseTuple,
+        &["traceback", "file"],
+        2,
+    )
+    .bind(vm, &args, 0)?;
+    let (tb, file) = (tb.unwrap_or_default(), file.unwrap_or_default());
+    if !matches!(tb, Value::Traceback(_)) {
+        // PyErr_BadInternalCall's SystemError names a C file and line.
+        return Err(vm.unsupported("_testcapi.traceback_print of a value that is no traceback"));
+    }
+    let text = super::super::traceback::print_tb_text(vm, tb);
+    if !text.is_empty() {
+        let write = vm.getattr(&file, "write")?;
+        vm.call1(&write, Value::str(&text))?;
+    }
+    Ok(Value::None)
 }
