@@ -22,7 +22,7 @@ const TRACEBACK_LIMIT: i64 = 1000;
 /// is 0 or less, which prints neither the header nor any entry.
 pub(super) fn entry_limit(vm: &Vm) -> Option<usize> {
     let v = super::sysmod::sys_attr(vm, "tracebacklimit");
-    let limit = super::int::clamped_index(&v.builtin_value()).unwrap_or(TRACEBACK_LIMIT);
+    let limit = super::int::clamped_index(v.builtin_value()).unwrap_or(TRACEBACK_LIMIT);
     usize::try_from(limit).ok().filter(|&n| n > 0)
 }
 
