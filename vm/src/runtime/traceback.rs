@@ -11,6 +11,13 @@ use super::object::{Args, Traceback, Value};
 use super::PyResult;
 
 pub fn format_exception(vm: &mut Vm, exc: &Value) -> PyResult<String> {
+    if exc.exc().is_none() {
+        // `print_exception_invalid_type`: the value's `tp_name`.
+        let n = vm.type_of(exc).name().clone();
+        return Ok(format!(
+            "TypeError: print_exception(): Exception expected for value, {n} found\n"
+        ));
+    }
     super::tbgroup::format(vm, exc)
 }
 
