@@ -61,7 +61,13 @@ impl Ctx {
     /// the notes.
     fn last_lines(&mut self, vm: &mut Vm, exc: &Value) -> PyResult<()> {
         let last = exception_only(vm, exc)?;
-        self.emit(&last.head, '|');
+        // `print_exception_file_and_line`: the margin before the `File` line only, none
+        // before the text and carets (`print_error_text`).
+        let (file_line, text) = last
+            .head
+            .split_at(last.head.find('\n').map_or(0, |i| i + 1));
+        self.emit(file_line, '|');
+        self.out.push_str(text);
         self.emit_once(&last.line, '|');
         for piece in last.notes {
             self.piece(piece);

@@ -220,7 +220,7 @@ fn flush_repeats(out: &mut Vec<Piece>, repeats: usize) {
 /// What follows an exception's traceback (`print_exception` after
 /// `print_exception_traceback`), in the pieces the margin of a group's report goes with.
 pub(super) struct LastLines {
-    /// A SyntaxError's location, text and carets: every line gets the margin.
+    /// A SyntaxError's location, text and carets: the `File` line gets the margin.
     pub head: String,
     /// `TYPE: message` and the suggestion, with its newline: the margin once, before it
     /// (a message's own later lines get none).
