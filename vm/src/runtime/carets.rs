@@ -1,22 +1,44 @@
-//! PEP 657 caret lines and "Did you mean" suggestions for printed tracebacks, following
-//! CPython 3.12's Python/traceback.c (`extract_anchors_from_*`,
-//! `print_error_location_carets`) and Python/suggestions.c.
+//! PEP 657 caret lines of printed tracebacks, following CPython 3.12's Python/traceback.c
+//! (`tb_displayline`, `extract_anchors_from_*`, `print_error_location_carets`).
 
 use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::code::Position;
 
-use super::interp::Vm;
-use super::object::Value;
-
+/// `_PyPegen_byte_offset_to_character_offset`: the characters in the first `byte` bytes
+/// of `s` decoded with "replace" (a cut character counts as one U+FFFD); an offset past
+/// the end is clamped one past it, which decodes the terminating NUL as one more.
 fn char_offset(s: &str, byte: usize) -> usize {
-    let byte = byte.min(s.len());
+    if byte > s.len() {
+        return s.chars().count() + 1;
+    }
+    // A character cut by `byte` starts before it, so it is counted: its U+FFFD.
     s.char_indices().take_while(|(i, _)| *i < byte).count()
 }
 
-/// The caret line under source line `src` (line number `line`) for an instruction at
-/// `pos`, or `None` where 3.12 prints none (no columns, or carets spanning the line).
+/// `_PyPegen_calculate_display_width`: the columns the first `chars` characters of
+/// `line` take, two for an East Asian Wide or Fullwidth character, one for any other.
+fn display_width(line: &str, chars: usize) -> usize {
+    line.chars()
+        .take(chars)
+        .map(|c| match super::modules::unicodedata::width_class(c) {
+            "W" | "F" => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// The indentation `_Py_DisplaySourceLine` strips from a source line: spaces, tabs and
+/// form feeds (nothing is stripped from its end).
+pub fn strip_indent(src: &str) -> &str {
+    src.trim_start_matches([' ', '\t', '\x0c'])
+}
+
+/// The caret line under source line `src` (line number `line`, without its newline) for
+/// an instruction at `pos`, or `None` where 3.12 prints none (no columns, or carets
+/// spanning the line). As 3.12's `tb_displayline`: the byte columns become character
+/// offsets into the whole line, then screen columns (wide characters take two).
 pub fn caret_line(src: &str, line: u32, pos: Position) -> Option<String> {
     let (start_line, end_line, col, end_col) = (
         pos.line?,
@@ -31,28 +53,48 @@ pub fn caret_line(src: &str, line: u32, pos: Position) -> Option<String> {
     let mut end = char_offset(src, end_col);
     let mut anchors = None;
     if start_line == end_line {
-        if col <= end_col
-            && end_col <= src.len()
-            && src.is_char_boundary(col)
-            && src.is_char_boundary(end_col)
-        {
-            anchors = extract_anchors(&src[col..end_col]).map(|(l, r)| (l + start, r + start));
-        }
+        // `extract_anchors_from_line` parses the characters start..end of the line.
+        let segment: String = src
+            .chars()
+            .skip(start)
+            .take(end.saturating_sub(start))
+            .collect();
+        anchors = extract_anchors(&segment).map(|(l, r)| (l + start, r + start));
     } else {
-        end = src.trim_end().chars().count();
+        // A multi-line instruction is underlined to the last non-blank of the line. 3.12
+        // scans the line's UTF-8 bytes backwards from the index of its last *character*
+        // (a byte index and a character count mixed), so a line with multi-byte
+        // characters can keep some trailing blanks or stop early; reproduced as it is.
+        let bytes = src.as_bytes();
+        let mut i = src.chars().count();
+        end = 0;
+        while i > 0 {
+            i -= 1;
+            if !matches!(bytes.get(i), Some(b' ' | b'\t' | b'\x0c')) {
+                end = i + 1;
+                break;
+            }
+        }
     }
-    let indent = src.chars().take_while(|c| c.is_whitespace()).count();
-    let stripped_len = src.trim().chars().count();
-    if end.saturating_sub(start) == stripped_len && anchors.is_none() {
+    let indent = src.chars().count() - strip_indent(src).chars().count();
+    // The carets are left out when they would underline the whole line after its
+    // indentation (trailing blanks included), unless there are anchors.
+    let stripped_len = src.chars().count() - indent;
+    if end.wrapping_sub(start) == stripped_len && anchors.is_none() {
         return None;
     }
-    let mut out = String::from("    ");
-    for k in indent..end {
-        let c = if k < start {
+    let (start, end) = (display_width(src, start), display_width(src, end));
+    let anchors = anchors.map(|(l, r)| (display_width(src, l), display_width(src, r)));
+    // `print_error_location_carets`: columns from the indentation less the 4-column
+    // margin, one character each: blank up to `start`, then the primary character, the
+    // secondary one between the anchors.
+    let mut out = String::new();
+    for k in (indent as isize - 3)..=(end as isize) {
+        let c = if k <= start as isize {
             ' '
         } else {
             match anchors {
-                Some((l, r)) if l <= k && k < r => '^',
+                Some((l, r)) if (l as isize) < k && k <= r as isize => '^',
                 Some(_) => '~',
                 None => '^',
             }
@@ -117,171 +159,5 @@ fn extract_anchors(segment: &str) -> Option<(usize, usize)> {
             Some((char_offset(segment, l), char_offset(segment, r)))
         }
         _ => None,
-    }
-}
-
-const MOVE_COST: usize = 2;
-const CASE_COST: usize = 1;
-const MAX_STRING_SIZE: usize = 40;
-const MAX_CANDIDATE_ITEMS: usize = 750;
-
-fn substitution_cost(a: u8, b: u8) -> usize {
-    if a & 31 != b & 31 {
-        return MOVE_COST;
-    }
-    if a == b {
-        return 0;
-    }
-    if a.eq_ignore_ascii_case(&b) {
-        CASE_COST
-    } else {
-        MOVE_COST
-    }
-}
-
-/// CPython's `levenshtein_distance` (Python/suggestions.c).
-fn levenshtein(a: &[u8], b: &[u8], max_cost: usize) -> usize {
-    let (mut a, mut b) = (a, b);
-    while !a.is_empty() && !b.is_empty() && a[0] == b[0] {
-        a = &a[1..];
-        b = &b[1..];
-    }
-    while !a.is_empty() && !b.is_empty() && a[a.len() - 1] == b[b.len() - 1] {
-        a = &a[..a.len() - 1];
-        b = &b[..b.len() - 1];
-    }
-    if a.is_empty() || b.is_empty() {
-        return (a.len() + b.len()) * MOVE_COST;
-    }
-    if a.len() > MAX_STRING_SIZE || b.len() > MAX_STRING_SIZE {
-        return max_cost + 1;
-    }
-    if b.len() < a.len() {
-        std::mem::swap(&mut a, &mut b);
-    }
-    if (b.len() - a.len()) * MOVE_COST > max_cost {
-        return max_cost + 1;
-    }
-    let mut buffer: Vec<usize> = (1..=a.len()).map(|i| i * MOVE_COST).collect();
-    let mut result = 0;
-    for (b_index, &code) in b.iter().enumerate() {
-        let mut distance = b_index * MOVE_COST;
-        result = distance;
-        let mut minimum = usize::MAX;
-        for (index, &ac) in a.iter().enumerate() {
-            let substitute = distance + substitution_cost(code, ac);
-            distance = buffer[index];
-            let insert_delete = result.min(distance) + MOVE_COST;
-            result = insert_delete.min(substitute);
-            buffer[index] = result;
-            minimum = minimum.min(result);
-        }
-        if minimum > max_cost {
-            return max_cost + 1;
-        }
-    }
-    result
-}
-
-fn best_match(candidates: &[String], name: &str) -> Option<String> {
-    if candidates.len() >= MAX_CANDIDATE_ITEMS {
-        return None;
-    }
-    let mut best: Option<(usize, &String)> = None;
-    for item in candidates {
-        if item == name {
-            continue;
-        }
-        let mut max_distance = (name.len() + item.len() + 3) * MOVE_COST / 6;
-        if let Some((d, _)) = best {
-            max_distance = max_distance.min(d.saturating_sub(1));
-        }
-        let d = levenshtein(name.as_bytes(), item.as_bytes(), max_distance);
-        if d > max_distance {
-            continue;
-        }
-        if best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, item));
-        }
-    }
-    best.map(|(_, s)| s.clone())
-}
-
-fn keys(d: &super::dict::Dict) -> Vec<String> {
-    d.keys()
-        .into_iter()
-        .filter_map(|k| {
-            if let Value::Str(s) = k {
-                Some(s.to_string())
-            } else {
-                None
-            }
-        })
-        .collect()
-}
-
-/// `. Did you mean: 'x'?` for NameError / AttributeError, as 3.12 appends it.
-pub fn suggestion(vm: &mut Vm, exc: &Value) -> String {
-    let Some(Value::Str(name)) = super::excmembers::get(vm, exc, "name") else {
-        return String::new();
-    };
-    let is_name_error = vm.is_instance_of(exc, "NameError");
-    let found = if is_name_error {
-        // The innermost traceback frame's locals, then globals, then builtins.
-        let mut tb = exc
-            .exc()
-            .map(|d| d.traceback.borrow().clone())
-            .unwrap_or(Value::None);
-        let mut last = None;
-        while let Value::Traceback(t) = tb {
-            last = Some(t.tb_frame.clone());
-            tb = t.tb_next.borrow().clone();
-        }
-        let Some(fo) = last else { return String::new() };
-        let spaces = vm.with_frame(&fo, |f| {
-            (f.fast_to_locals(), f.globals.clone(), f.builtins.clone())
-        });
-        let Some((locals, globals, builtins)) = spaces else {
-            return String::new();
-        };
-        let mut local_names = keys(&locals);
-        local_names.sort();
-        best_match(&local_names, &name)
-            .or_else(|| {
-                let mut g = keys(&globals);
-                g.sort();
-                best_match(&g, &name)
-            })
-            .or_else(|| {
-                let mut b = keys(&builtins);
-                b.sort();
-                best_match(&b, &name)
-            })
-    } else if vm.is_instance_of(exc, "AttributeError") {
-        let Some(obj) = super::excmembers::get(vm, exc, "obj").filter(|x| !x.is_none()) else {
-            return String::new();
-        };
-        let mut names = Vec::new();
-        match &obj {
-            Value::Object(x) => names.extend(keys(&x.dict)),
-            Value::Module(m) => names.extend(keys(&m.dict)),
-            Value::Type(t) => names.extend(keys(&t.dict)),
-            _ => {}
-        }
-        for t in vm.type_of(&obj).mro() {
-            names.extend(keys(&t.dict));
-        }
-        // object's `__class__` getset, which dir() lists and the VM's dict of object
-        // does not hold (the evaluator answers it directly).
-        names.push("__class__".to_owned());
-        names.sort();
-        names.dedup();
-        best_match(&names, &name)
-    } else {
-        None
-    };
-    match found {
-        Some(s) => format!(". Did you mean: '{s}'?"),
-        None => String::new(),
     }
 }

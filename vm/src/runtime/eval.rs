@@ -300,7 +300,7 @@ fn print_uncaught(vm: &mut Vm, exc: &Value) -> PyResult<i32> {
         .map(|d| d.traceback.borrow().clone())
         .unwrap_or(Value::None);
     let Some(Value::Module(sys)) = vm.modules.get_str("sys") else {
-        let text = super::traceback::format_exception(vm, exc);
+        let text = super::traceback::format_exception(vm, exc)?;
         vm.stderr.push_str(&text);
         return Ok(1);
     };
@@ -313,12 +313,12 @@ fn print_uncaught(vm: &mut Vm, exc: &Value) -> PyResult<i32> {
     let hook = match hook {
         None => {
             vm.stderr.push_str("sys.excepthook is missing\n");
-            let text = super::traceback::format_exception(vm, exc);
+            let text = super::traceback::format_exception(vm, exc)?;
             vm.stderr.push_str(&text);
             return Ok(1);
         }
         Some(h) if native.is_some_and(|n| n.is(&h)) => {
-            let text = super::traceback::format_exception(vm, exc);
+            let text = super::traceback::format_exception(vm, exc)?;
             vm.stderr.push_str(&text);
             return Ok(1);
         }
@@ -334,8 +334,8 @@ fn print_uncaught(vm: &mut Vm, exc: &Value) -> PyResult<i32> {
             if vm.is_instance_of(&e, "SystemExit") {
                 return Ok(exit_status(vm, &e));
             }
-            let hook_error = super::traceback::format_exception(vm, &e);
-            let original = super::traceback::format_exception(vm, exc);
+            let hook_error = super::traceback::format_exception(vm, &e)?;
+            let original = super::traceback::format_exception(vm, exc)?;
             vm.stderr.push_str("Error in sys.excepthook:\n");
             vm.stderr.push_str(&hook_error);
             vm.stderr.push_str("\nOriginal exception was:\n");

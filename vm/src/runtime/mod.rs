@@ -68,6 +68,7 @@ mod standins;
 mod strformat;
 mod structseq;
 mod subclass;
+mod suggestions;
 pub(crate) mod superobj;
 mod syntaxerror;
 mod syshooks;

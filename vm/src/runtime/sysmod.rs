@@ -683,15 +683,17 @@ fn excepthook(vm: &mut Vm, args: Args) -> PyResult<Value> {
     )
     .parse(vm, &args, 0)?;
     let value = args.pos[1].clone();
-    let Some(data) = value.exc() else {
-        return Err(vm.unsupported("sys.excepthook of a value that is not an exception"));
-    };
-    if !data.traceback.borrow().is(&args.pos[2]) {
+    // A value that is no exception is reported as such by the printer (its traceback
+    // unused).
+    if value
+        .exc()
+        .is_some_and(|data| !data.traceback.borrow().is(&args.pos[2]))
+    {
         return Err(vm.unsupported(
             "sys.excepthook with a traceback other than the exception's __traceback__",
         ));
     }
-    let text = super::traceback::format_exception(vm, &value);
+    let text = super::traceback::format_exception(vm, &value)?;
     let stderr = sys_attr(vm, "stderr");
     let stderr = vm.getattr(&stderr, "write")?;
     vm.call1(&stderr, Value::str(&text))?;

@@ -9,7 +9,8 @@
 
 use super::interp::Vm;
 use super::object::Value;
-use super::traceback::{exception_only, stack};
+use super::traceback::{entry_limit, exception_only, stack, Piece};
+use super::PyResult;
 
 /// `traceback.py`'s `max_group_width` and `max_group_depth` (pythonrun.c's
 /// `MAX_GROUP_WIDTH`, `MAX_GROUP_DEPTH`).
@@ -45,22 +46,67 @@ impl Ctx {
             self.out.push_str(line);
         }
     }
+
+    /// `text` after one margin (`write_indented_margin`), its later lines without.
+    fn emit_once(&mut self, text: &str, margin: char) {
+        self.out.push_str(&self.indent());
+        if self.depth > 0 {
+            self.out.push(margin);
+            self.out.push(' ');
+        }
+        self.out.push_str(text);
+    }
+
+    /// What follows the traceback: a SyntaxError's location, the `TYPE: message` line,
+    /// the notes.
+    fn last_lines(&mut self, vm: &mut Vm, exc: &Value) -> PyResult<()> {
+        let last = exception_only(vm, exc)?;
+        // `print_exception_file_and_line`: the margin before the `File` line only, none
+        // before the text and carets (`print_error_text`).
+        let (file_line, text) = last
+            .head
+            .split_at(last.head.find('\n').map_or(0, |i| i + 1));
+        self.emit(file_line, '|');
+        self.out.push_str(text);
+        self.emit_once(&last.line, '|');
+        for piece in last.notes {
+            self.piece(piece);
+        }
+        Ok(())
+    }
+
+    fn piece(&mut self, piece: Piece) {
+        match piece {
+            Piece::Margined(text) => self.emit_once(&text, '|'),
+            Piece::Raw(text) => self.out.push_str(&text),
+        }
+    }
+
+    /// `_PyTraceBack_Print_Indented`: the header then the entries, nothing at all when
+    /// sys.tracebacklimit is 0 or less.
+    fn traceback(&mut self, vm: &mut Vm, exc: &Value, header: &str, margin: char) {
+        let Some(limit) = entry_limit(vm) else { return };
+        self.emit(header, margin);
+        for piece in stack(vm, exc, limit) {
+            self.piece(piece);
+        }
+    }
 }
 
 /// The whole report for an uncaught `exc`.
-pub fn format(vm: &mut Vm, exc: &Value) -> String {
+pub fn format(vm: &mut Vm, exc: &Value) -> PyResult<String> {
     let mut ctx = Ctx {
         seen: Vec::new(),
         depth: 0,
         need_close: false,
         out: String::new(),
     };
-    one_chain(vm, exc, &mut ctx);
-    ctx.out
+    one_chain(vm, exc, &mut ctx)?;
+    Ok(ctx.out)
 }
 
 /// `exc` and the exceptions chained to it, oldest first.
-fn one_chain(vm: &mut Vm, exc: &Value, ctx: &mut Ctx) {
+fn one_chain(vm: &mut Vm, exc: &Value, ctx: &mut Ctx) -> PyResult<()> {
     let mut chain: Vec<(Option<&str>, Value)> = Vec::new();
     let mut e = exc.clone();
     ctx.seen.push(e.address());
@@ -96,37 +142,34 @@ fn one_chain(vm: &mut Vm, exc: &Value, ctx: &mut Ctx) {
     // `chain` runs newest to oldest, each with the message leading to the next-older one.
     for i in (0..chain.len()).rev() {
         let e = chain[i].1.clone();
-        single(vm, &e, ctx);
+        single(vm, &e, ctx)?;
         if i > 0 {
             if let Some(msg) = chain[i - 1].0 {
                 ctx.emit(msg, '|');
             }
         }
     }
+    Ok(())
 }
 
 /// One exception of a chain: its traceback and last line, and a group's boxes.
-fn single(vm: &mut Vm, exc: &Value, ctx: &mut Ctx) {
+fn single(vm: &mut Vm, exc: &Value, ctx: &mut Ctx) -> PyResult<()> {
     let has_tb = exc
         .exc()
         .is_some_and(|d| matches!(*d.traceback.borrow(), Value::Traceback(_)));
     let group = super::excgroup::parts(exc).filter(|_| super::excgroup::is_group(vm, exc));
     let Some((_, excs)) = group else {
         if has_tb {
-            ctx.emit("Traceback (most recent call last):\n", '|');
-            let s = stack(vm, exc);
-            ctx.emit(&s, '|');
+            ctx.traceback(vm, exc, "Traceback (most recent call last):\n", '|');
         }
-        let s = exception_only(vm, exc);
-        ctx.emit(&s, '|');
-        return;
+        return ctx.last_lines(vm, exc);
     };
     if ctx.depth > MAX_GROUP_DEPTH {
         ctx.emit(
             &format!("... (max_group_depth is {MAX_GROUP_DEPTH})\n"),
             '|',
         );
-        return;
+        return Ok(());
     }
     let toplevel = ctx.depth == 0;
     if toplevel {
@@ -134,15 +177,14 @@ fn single(vm: &mut Vm, exc: &Value, ctx: &mut Ctx) {
     }
     if has_tb {
         let margin = if toplevel { '+' } else { '|' };
-        ctx.emit(
+        ctx.traceback(
+            vm,
+            exc,
             "Exception Group Traceback (most recent call last):\n",
             margin,
         );
-        let s = stack(vm, exc);
-        ctx.emit(&s, '|');
     }
-    let s = exception_only(vm, exc);
-    ctx.emit(&s, '|');
+    ctx.last_lines(vm, exc)?;
     let n = excs.len().min(MAX_GROUP_WIDTH + 1);
     ctx.need_close = false;
     for i in 0..n {
@@ -169,7 +211,7 @@ fn single(vm: &mut Vm, exc: &Value, ctx: &mut Ctx) {
             let s = if remaining > 1 { "s" } else { "" };
             ctx.emit(&format!("and {remaining} more exception{s}\n"), '|');
         } else {
-            one_chain(vm, &excs[i], ctx);
+            one_chain(vm, &excs[i], ctx)?;
         }
         if last && ctx.need_close {
             let line = format!("{}+------------------------------------\n", ctx.indent());
@@ -181,4 +223,5 @@ fn single(vm: &mut Vm, exc: &Value, ctx: &mut Ctx) {
     if toplevel {
         ctx.depth = 0;
     }
+    Ok(())
 }

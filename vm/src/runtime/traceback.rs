@@ -10,106 +10,171 @@ use super::interp::Vm;
 use super::object::{Args, Traceback, Value};
 use super::PyResult;
 
-pub fn format_exception(vm: &mut Vm, exc: &Value) -> String {
+pub fn format_exception(vm: &mut Vm, exc: &Value) -> PyResult<String> {
+    if exc.exc().is_none() {
+        // `print_exception_invalid_type`: the value's `tp_name`.
+        let n = vm.type_of(exc).name().clone();
+        return Ok(format!(
+            "TypeError: print_exception(): Exception expected for value, {n} found\n"
+        ));
+    }
     super::tbgroup::format(vm, exc)
 }
 
-/// The `File` lines of `exc`'s traceback (CPython `StackSummary.format`), without the
-/// header.
-pub(super) fn stack(vm: &mut Vm, exc: &Value) -> String {
+/// `PyTraceBack_LIMIT`: the entries printed when sys.tracebacklimit is not an int.
+const TRACEBACK_LIMIT: i64 = 1000;
+
+/// `_PyTraceBack_Print_Indented`'s limit: the last sys.tracebacklimit entries (an int,
+/// bool included; a big one is no limit), 1000 when it is unset or no int; `None` when it
+/// is 0 or less, which prints neither the header nor any entry.
+pub(super) fn entry_limit(vm: &Vm) -> Option<usize> {
+    let v = super::sysmod::sys_attr(vm, "tracebacklimit");
+    let limit = super::int::clamped_index(v.builtin_value()).unwrap_or(TRACEBACK_LIMIT);
+    usize::try_from(limit).ok().filter(|&n| n > 0)
+}
+
+/// The `File` lines of `exc`'s traceback (`tb_printinternal`), without the header: at
+/// most the last `limit` entries.
+pub(super) fn stack(vm: &mut Vm, exc: &Value, limit: usize) -> Vec<Piece> {
     let tb = exc
         .exc()
         .map(|d| d.traceback.borrow().clone())
         .unwrap_or(Value::None);
-    stack_from(vm, tb)
+    stack_pieces(vm, tb, limit)
 }
 
-/// The `File` lines of the traceback `tb` and those after it.
+/// The `File` lines of the traceback `tb` and those after it, as one text.
 pub(super) fn stack_from(vm: &mut Vm, tb: Value) -> String {
-    let mut out = String::new();
-    let out = &mut out;
+    let limit = TRACEBACK_LIMIT as usize;
+    stack_pieces(vm, tb, limit)
+        .into_iter()
+        .map(|p| match p {
+            Piece::Margined(s) | Piece::Raw(s) => s,
+        })
+        .collect()
+}
+
+/// `PyTraceBack_Print(tb, file)`'s text: the header and the entries as an uncaught
+/// exception's report shows them (sys.tracebacklimit included), without a margin.
+pub fn print_tb_text(vm: &mut Vm, tb: Value) -> String {
+    let Some(limit) = entry_limit(vm) else {
+        return String::new();
+    };
+    let mut text = String::from("Traceback (most recent call last):\n");
+    for p in stack_pieces(vm, tb, limit) {
+        match p {
+            Piece::Margined(s) | Piece::Raw(s) => text.push_str(&s),
+        }
+    }
+    text
+}
+
+/// A piece of a report, for the margin of a group's sub-exceptions.
+pub(super) enum Piece {
+    /// Text after the margin (`_Py_WriteIndentedMargin` then the text).
+    Margined(String),
+    /// Text written as it is (`[Previous line repeated ...]`, a note's newline).
+    Raw(String),
+}
+
+fn stack_pieces(vm: &mut Vm, tb: Value, limit: usize) -> Vec<Piece> {
+    let mut entries = Vec::new();
     let mut tb = tb;
-    // Runs of identical entries beyond three are folded (CPython `TB_RECURSIVE_CUTOFF`).
-    let mut last: Option<(usize, Option<u32>)> = None;
-    let mut repeats = 0usize;
     while let Value::Traceback(t) = tb {
+        tb = t.tb_next.borrow().clone();
+        entries.push(t);
+    }
+    let skip = entries.len().saturating_sub(limit);
+    let mut out = Vec::new();
+    // Runs of entries with the same file name, line and function name beyond three are
+    // folded (`TB_RECURSIVE_CUTOFF`); an entry without a line starts a new run.
+    let mut last: Option<(std::rc::Rc<str>, u32, std::rc::Rc<str>)> = None;
+    let mut repeats = 0usize;
+    for t in entries.into_iter().skip(skip) {
         let info = vm.with_frame(&t.tb_frame, |f| f.info.clone());
-        if let Some(info) = info {
-            let code = &info.code;
-            let key = (std::rc::Rc::as_ptr(code) as usize, t.tb_lineno);
-            if last == Some(key) {
-                repeats += 1;
+        let Some(info) = info else { continue };
+        let code = &info.code;
+        let key = t
+            .tb_lineno
+            .map(|l| (code.co_filename.clone(), l, code.co_name.clone()));
+        if key.is_some() && last == key {
+            repeats += 1;
+        } else {
+            flush_repeats(&mut out, repeats);
+            last = key;
+            repeats = 1;
+        }
+        if repeats > 3 {
+            continue;
+        }
+        let mut text = String::new();
+        let out_text = &mut text;
+        let line = t
+            .tb_lineno
+            .map(|l| l.to_string())
+            .unwrap_or_else(|| "None".into());
+        out_text.push_str(&format!(
+            "  File \"{}\", line {}, in {}\n",
+            code.co_filename, line, code.co_name
+        ));
+        if let Some(l) = t.tb_lineno {
+            let program_lines = vm.program.as_ref().and_then(|p| p.lines(&code.co_filename));
+            let source = if *code.co_filename == *vm.filename {
+                vm.source_lines.get(l as usize - 1).cloned()
+            } else if let Some(lines) = program_lines {
+                // A module of the program's directory (`runtime::program`).
+                (l as usize)
+                    .checked_sub(1)
+                    .and_then(|i| lines.get(i))
+                    .cloned()
             } else {
-                flush_repeats(out, repeats);
-                last = Some(key);
-                repeats = 1;
-            }
-            if repeats > 3 {
-                tb = t.tb_next.borrow().clone();
-                continue;
-            }
-            let line = t
-                .tb_lineno
-                .map(|l| l.to_string())
-                .unwrap_or_else(|| "None".into());
-            out.push_str(&format!(
-                "  File \"{}\", line {}, in {}\n",
-                code.co_filename, line, code.co_name
-            ));
-            if let Some(l) = t.tb_lineno {
-                let program_lines = vm.program.as_ref().and_then(|p| p.lines(&code.co_filename));
-                let source = if *code.co_filename == *vm.filename {
-                    vm.source_lines.get(l as usize - 1).cloned()
-                } else if let Some(lines) = program_lines {
-                    // A module of the program's directory (`runtime::program`).
-                    (l as usize)
-                        .checked_sub(1)
-                        .and_then(|i| lines.get(i))
-                        .cloned()
-                } else {
-                    file_line(&code.co_filename, l)
+                file_line(&code.co_filename, l)
+            };
+            // `_Py_DisplaySourceLine`: the line without its indentation (a blank
+            // line too), its trailing blanks kept.
+            if let Some(src) = source {
+                let shown = super::carets::strip_indent(&src);
+                out_text.push_str(&format!("    {shown}\n"));
+                let pos = match usize::try_from(t.tb_lasti).map(|b| b / 2) {
+                    Ok(unit) => code.positions().get(unit).copied().unwrap_or_default(),
+                    // `PyCode_Addr2Location` of a negative offset: the first line,
+                    // columns 0 to 0.
+                    Err(_) => crate::code::Position {
+                        line: Some(code.co_firstlineno),
+                        end_line: Some(code.co_firstlineno),
+                        col: Some(0),
+                        end_col: Some(0),
+                    },
                 };
-                if let Some(src) = source.filter(|s| !s.trim().is_empty()) {
-                    out.push_str(&format!("    {}\n", src.trim()));
-                    let pos = match usize::try_from(t.tb_lasti).map(|b| b / 2) {
-                        Ok(unit) => code.positions().get(unit).copied().unwrap_or_default(),
-                        // `PyCode_Addr2Location` of a negative offset: the first line,
-                        // columns 0 to 0.
-                        Err(_) => crate::code::Position {
-                            line: Some(code.co_firstlineno),
-                            end_line: Some(code.co_firstlineno),
-                            col: Some(0),
-                            end_col: Some(0),
-                        },
-                    };
-                    // `tb_displayline` takes the columns of `tb_lasti`'s instruction
-                    // whatever its line; only a traceback made by TracebackType(...) can
-                    // have a line of its own.
-                    let pos = match pos.line {
-                        Some(_) if t.made => crate::code::Position {
-                            line: Some(l),
-                            // Still one line, or still several.
-                            end_line: pos.end_line.map(|e| {
-                                if Some(e) == pos.line {
-                                    l
-                                } else {
-                                    l.saturating_add(1)
-                                }
-                            }),
-                            ..pos
-                        },
-                        _ => pos,
-                    };
-                    if let Some(carets) = super::carets::caret_line(&src, l, pos) {
-                        out.push_str(&carets);
-                    }
+                // `tb_displayline` takes the columns of `tb_lasti`'s instruction
+                // whatever its line; only a traceback made by TracebackType(...) can
+                // have a line of its own.
+                let pos = match pos.line {
+                    Some(_) if t.made => crate::code::Position {
+                        line: Some(l),
+                        // Still one line, or still several.
+                        end_line: pos.end_line.map(|e| {
+                            if Some(e) == pos.line {
+                                l
+                            } else {
+                                l.saturating_add(1)
+                            }
+                        }),
+                        ..pos
+                    },
+                    _ => pos,
+                };
+                if let Some(carets) = super::carets::caret_line(&src, l, pos) {
+                    out_text.push_str(&carets);
                 }
             }
         }
-        tb = t.tb_next.borrow().clone();
+        for line in text.split_inclusive('\n') {
+            out.push(Piece::Margined(line.to_owned()));
+        }
     }
-    flush_repeats(out, repeats);
-    std::mem::take(out)
+    flush_repeats(&mut out, repeats);
+    out
 }
 
 thread_local! {
@@ -141,19 +206,32 @@ fn file_line(filename: &str, lineno: u32) -> Option<String> {
         .cloned()
 }
 
-fn flush_repeats(out: &mut String, repeats: usize) {
+fn flush_repeats(out: &mut Vec<Piece>, repeats: usize) {
     if repeats > 3 {
         let n = repeats - 3;
-        out.push_str(&format!(
+        out.push(Piece::Raw(format!(
             "  [Previous line repeated {} more time{}]\n",
             n,
             if n == 1 { "" } else { "s" }
-        ));
+        )));
     }
 }
 
-/// The last line: `TYPE: message`, or `TYPE` alone for an empty message.
-pub(super) fn exception_only(vm: &mut Vm, exc: &Value) -> String {
+/// What follows an exception's traceback (`print_exception` after
+/// `print_exception_traceback`), in the pieces the margin of a group's report goes with.
+pub(super) struct LastLines {
+    /// A SyntaxError's location, text and carets: the `File` line gets the margin.
+    pub head: String,
+    /// `TYPE: message` and the suggestion, with its newline: the margin once, before it
+    /// (a message's own later lines get none).
+    pub line: String,
+    /// The notes.
+    pub notes: Vec<Piece>,
+}
+
+/// The last line: `TYPE: message`, or `TYPE` alone for an empty message, then the
+/// "Did you mean" hint (after an empty message too), then the notes.
+pub(super) fn exception_only(vm: &mut Vm, exc: &Value) -> PyResult<LastLines> {
     let t = vm.type_of(exc);
     // print_exception: `__module__` and `__qualname__`, the module left out for
     // __main__ and builtins, `<unknown>` when it is not a str.
@@ -163,6 +241,8 @@ pub(super) fn exception_only(vm: &mut Vm, exc: &Value) -> String {
         Some(m) => format!("{m}.{}", t.qualname.borrow()),
         None => format!("<unknown>.{}", t.qualname.borrow()),
     };
+    // The notes are looked up before the message is formatted.
+    let notes = notes_of(vm, exc)?;
     // A SyntaxError prints its location, text and carets, then its `msg` alone.
     let (head, shown) = match super::syntaxerror::is_syntax_error(vm, exc) {
         true => match super::syntaxerror::report(vm, exc) {
@@ -174,23 +254,78 @@ pub(super) fn exception_only(vm: &mut Vm, exc: &Value) -> String {
     let msg = vm
         .str_of(&shown)
         .unwrap_or_else(|_| "<exception str() failed>".into());
-    let suggestion = super::carets::suggestion(vm, exc);
-    let mut line = if msg.is_empty() {
-        format!("{head}{name}\n")
+    let suggestion = super::suggestions::offer(vm, exc)?;
+    let line = if msg.is_empty() {
+        format!("{name}{suggestion}\n")
     } else {
-        format!("{head}{name}: {msg}{suggestion}\n")
+        format!("{name}: {msg}{suggestion}\n")
     };
-    if let Value::Object(o) = exc {
-        if let Some(Value::List(notes)) = o.dict.get_str("__notes__") {
-            for n in notes.items.borrow().iter() {
-                if let Value::Str(s) = n {
-                    line.push_str(s);
-                    line.push('\n');
+    Ok(LastLines { head, line, notes })
+}
+
+/// `print_exception_notes` of the `__notes__` attribute: a sequence (but no str or
+/// bytes) gives each item's str() a line at a time, any other value its repr().
+fn notes_of(vm: &mut Vm, exc: &Value) -> PyResult<Vec<Piece>> {
+    let notes = match vm.getattr(exc, "__notes__") {
+        Ok(n) => n,
+        Err(super::Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => {
+            return Ok(Vec::new())
+        }
+        Err(super::Throw::Exc(_) | super::Throw::Reraise(_)) => {
+            return Err(vm.unsupported("printing an exception whose __notes__ lookup raises"))
+        }
+        Err(other) => return Err(other),
+    };
+    let mut out = Vec::new();
+    let sequence = match &notes {
+        Value::Str(_) | Value::Bytes(_) => None,
+        Value::List(l) => Some(l.items.borrow().clone()),
+        Value::Tuple(t) => Some(t.to_vec()),
+        _ if vm.type_of(&notes).is_subtype(&vm.ty("str"))
+            || vm.type_of(&notes).is_subtype(&vm.ty("bytes")) =>
+        {
+            None
+        }
+        // `PySequence_Check`: a class with `__getitem__` that is no dict.
+        _ if vm.special(&notes, "__getitem__").is_some()
+            && !vm.type_of(&notes).is_subtype(&vm.ty("dict")) =>
+        {
+            return Err(vm.unsupported("printing __notes__ that are a sequence of another type"));
+        }
+        _ => None,
+    };
+    let Some(items) = sequence else {
+        let text = match vm.repr(&notes) {
+            Ok(r) => r,
+            Err(super::Throw::Exc(_) | super::Throw::Reraise(_)) => {
+                "<__notes__ repr() failed>".into()
+            }
+            Err(other) => return Err(other),
+        };
+        out.push(Piece::Margined(text));
+        out.push(Piece::Raw("\n".into()));
+        return Ok(out);
+    };
+    for note in items {
+        match vm.str_of(&note) {
+            Ok(text) => {
+                // `PyUnicode_Splitlines(note, keepends=1)`, str.splitlines itself.
+                let split = vm.getattr(&Value::str(&text), "splitlines")?;
+                let lines = vm.call1(&split, Value::Bool(true))?;
+                for line in vm.collect(&lines)? {
+                    if let Value::Str(l) = line {
+                        out.push(Piece::Margined(l.to_string()));
+                    }
                 }
             }
+            Err(super::Throw::Exc(_) | super::Throw::Reraise(_)) => {
+                out.push(Piece::Margined("<note str() failed>".into()))
+            }
+            Err(other) => return Err(other),
         }
+        out.push(Piece::Raw("\n".into()));
     }
-    line
+    Ok(out)
 }
 
 /// The SyntaxWarnings of compiling the main module as `warnings.showwarning` writes

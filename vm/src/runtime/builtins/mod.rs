@@ -855,18 +855,26 @@ fn format(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// CPython 3.12's own (`cpython_names`), not the subset the VM implements.
 fn dir(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "dir", 0, 1)?;
-    let names = match args.pos.first() {
-        None => vm.top()?.fast_to_locals().keys(),
-        // `_dir_object`: the class's own `__dir__`, its result made a list.
-        Some(v) => match vm.special(v, "__dir__") {
-            Some(f) => {
-                let r = vm.call(&f, Args::new(vec![v.clone()]))?;
-                vm.collect(&r)?
-            }
-            None => dir_names(vm, v)?,
-        },
+    match args.pos.first() {
+        None => {
+            let names = vm.top()?.fast_to_locals().keys();
+            Ok(Value::list(sort_values(vm, names, &Value::None, false)?))
+        }
+        Some(v) => Ok(Value::list(dir_of(vm, v)?)),
+    }
+}
+
+/// `PyObject_Dir(v)` of an object: `_dir_object`, the class's own `__dir__`, its result
+/// made a list and sorted (also what the traceback's suggestions search).
+pub(crate) fn dir_of(vm: &mut Vm, v: &Value) -> PyResult<Vec<Value>> {
+    let names = match vm.special(v, "__dir__") {
+        Some(f) => {
+            let r = vm.call(&f, Args::new(vec![v.clone()]))?;
+            vm.collect(&r)?
+        }
+        None => dir_names(vm, v)?,
     };
-    Ok(Value::list(sort_values(vm, names, &Value::None, false)?))
+    sort_values(vm, names, &Value::None, false)
 }
 
 /// The unsorted, distinct names `v.__dir__()` returns.

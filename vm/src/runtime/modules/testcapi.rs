@@ -1,8 +1,9 @@
 //! `_testcapi` (CPython `Modules/_testcapimodule.c`, a C extension of CPython's test
 //! suite): the two C trace functions CPython's tracing tests install with
 //! `PyEval_SetTrace`, `settrace_to_record` and `settrace_to_error`, `exception_print`
-//! (PyErr_Display, the VM's report of an uncaught exception), `raise_SIGINT_then_send_None`,
-//! the `frame_*` wrappers of the PyFrame_* C API (test_frame's), and the C limits the
+//! (PyErr_Display, the VM's report of an uncaught exception), `traceback_print`
+//! (PyTraceBack_Print), `raise_SIGINT_then_send_None`, the `frame_*` wrappers of the
+//! PyFrame_* C API (test_frame's), and the C limits the
 //! module exports (x86-64 Linux values). The VM has neither pymalloc nor the limited C API,
 //! so `WITH_PYMALLOC` and `LIMITED_API_AVAILABLE` are False (tests needing them skip).
 //! Any other name of CPython's module is unsupported (`reach`, from `cpython_names`), so a test using
@@ -62,6 +63,7 @@ const FUNCTIONS: &[(&str, NativeFn)] = &[
     ("settrace_to_record", settrace_to_record),
     ("settrace_to_error", settrace_to_error),
     ("exception_print", exception_print),
+    ("traceback_print", traceback_print),
     ("raise_SIGINT_then_send_None", raise_sigint_then_send_none),
     ("frame_getlocals", frame_getlocals),
     ("frame_getglobals", frame_getglobals),
@@ -105,7 +107,7 @@ fn settrace_to_error(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// `exception_print(exc, legacy=0)`: `PyErr_DisplayException(exc)`, or with `legacy`
 /// `PyErr_Display(type(exc), exc, exc.__traceback__)` — in 3.12 both the C printer of an
 /// uncaught exception (`_PyErr_Display`), which the VM's own report is, written to
-/// `sys.stderr`. A value that is no exception is left out (CPython prints a notice).
+/// `sys.stderr` (for a value that is no exception, a line saying so).
 fn exception_print(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [exc, legacy] = super::super::argspec::Spec::function(
         "exception_print",
@@ -118,10 +120,7 @@ fn exception_print(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if let Some(l) = legacy {
         super::super::argspec::index(vm, &l)?;
     }
-    if exc.exc().is_none() {
-        return Err(vm.unsupported("_testcapi.exception_print of a value that is no exception"));
-    }
-    let text = super::super::traceback::format_exception(vm, &exc);
+    let text = super::super::traceback::format_exception(vm, &exc)?;
     let stderr = super::super::sysmod::sys_attr(vm, "stderr");
     let write = vm.getattr(&stderr, "write")?;
     vm.call1(&write, Value::str(&text))?;
@@ -298,4 +297,27 @@ fn get_var(vm: &mut Vm, fo: &FrameObject, name: &str) -> PyResult<Value> {
             Err(vm.err("NameError", format!("variable {r} does not exist")))
         }
     }
+}
+
+/// `traceback_print(traceback, file)`: `PyTraceBack_Print`, the traceback part of the
+/// uncaught-exception report written to `file` (one `write` for the whole text).
+fn traceback_print(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [tb, file] = super::super::argspec::Spec::function(
+        "traceback_print",
+        super::super::argspec::Style::ParseTuple,
+        &["traceback", "file"],
+        2,
+    )
+    .bind(vm, &args, 0)?;
+    let (tb, file) = (tb.unwrap_or_default(), file.unwrap_or_default());
+    if !matches!(tb, Value::Traceback(_)) {
+        // PyErr_BadInternalCall's SystemError names a C file and line.
+        return Err(vm.unsupported("_testcapi.traceback_print of a value that is no traceback"));
+    }
+    let text = super::super::traceback::print_tb_text(vm, tb);
+    if !text.is_empty() {
+        let write = vm.getattr(&file, "write")?;
+        vm.call1(&write, Value::str(&text))?;
+    }
+    Ok(Value::None)
 }

@@ -50,8 +50,13 @@ fn east_asian_width(vm: &mut Vm, args: Args) -> PyResult<Value> {
             "east_asian_width() argument must be a unicode character, not {n}"
         )));
     };
+    Ok(Value::str(width_class(ch)))
+}
+
+/// The East Asian width class of `ch` (`east_asian_width`), also what the traceback
+/// printer measures caret columns with.
+pub fn width_class(ch: char) -> &'static str {
     let cp = super::super::standins::code_point(ch);
     let i = EAST_ASIAN_WIDTH.partition_point(|&(_, end, _)| end < cp);
-    let class = EAST_ASIAN_WIDTH.get(i).map_or("N", |&(_, _, w)| w);
-    Ok(Value::str(class))
+    EAST_ASIAN_WIDTH.get(i).map_or("N", |&(_, _, w)| w)
 }
