@@ -515,11 +515,15 @@ fn traced_step(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
     if !vm.trace.monitoring {
         return dispatch(vm, ins);
     }
-    let step = dispatch(vm, ins)?;
-    if matches!(step, Step::Continue) {
-        trace::after_instruction(vm, &ins, serial)?;
+    // Only an instruction that went on in the same frame has events after it; the others
+    // pass through, so the common case copies no `Step`.
+    match dispatch(vm, ins) {
+        Ok(Step::Continue) => {
+            trace::after_instruction(vm, &ins, serial)?;
+            Ok(Step::Continue)
+        }
+        other => other,
     }
-    Ok(step)
 }
 
 /// One arm per opcode of the table (`for_each_opcode!` defines [`Opcode`]); the semantics
