@@ -728,8 +728,8 @@ impl Vm {
                     | ("await", GenKind::Coroutine | GenKind::AsyncGenerator) => {
                         Some(self.gen_yieldfrom(g)?.unwrap_or(Value::None))
                     }
-                    // Origin tracking (`sys.set_coroutine_origin_tracking_depth`) is off.
-                    ("origin", GenKind::Coroutine) => Some(Value::None),
+                    // Recorded at creation (`sys.set_coroutine_origin_tracking_depth`).
+                    ("origin", GenKind::Coroutine) => Some(g.origin.clone()),
                     ("code", _) => Some(Value::Code(g.code.clone())),
                     ("__name__", _) => Some(Value::Str(g.name.borrow().clone())),
                     ("__qualname__", _) => Some(Value::Str(g.qualname.borrow().clone())),

@@ -396,7 +396,11 @@ fn detach(v: &mut Value, out: &mut Vec<Value>) {
         Value::Cell(x) => x.clear_into(out),
         // A suspended generator is closed when freed (see `ops::generators`): its frame
         // stays for that.
-        Value::Generator(x) if x.started.get() && !x.finished.get() => {}
+        // Its drop finalises it with its frame: a suspended generator (closed) or a
+        // coroutine that never started (warned about, `unawaited`).
+        Value::Generator(x)
+            if !x.finished.get()
+                && (x.started.get() || x.kind == super::object::GenKind::Coroutine) => {}
         Value::Generator(x) => x.clear_into(out),
         _ => {}
     }
