@@ -154,6 +154,8 @@ samples = {
     "Future": _asyncio.Future, "Task": _asyncio.Task,
     # `array`'s type (Modules/arraymodule.c).
     "array": array.array,
+    # `_testcapi`'s type with only an `__await__` (Modules/_testcapimodule.c).
+    "awaitType": __import__("_testcapi").awaitType,
     # `_tokenize`'s tokenizer type (Python/Python-tokenize.c).
     "TokenizerIter": __import__("_tokenize").TokenizerIter,
     # `_contextvars`' types (Python/context.c).

@@ -566,6 +566,9 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__call__", "__doc__", "__getattribute__", "__module__", "__new__", "__reduce__",
         "__repr__", "__vectorcalloffset__",
     ]),
+    ("awaitType", "object", &[
+        "__await__", "__delattr__", "__doc__", "__getattribute__", "__new__", "__setattr__",
+    ]),
     ("batched", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
     ]),
@@ -1524,6 +1527,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("attrgetter", &[
         "__call__", "__getattribute__", "__repr__",
+    ]),
+    ("awaitType", &[
+        "__await__", "__delattr__", "__getattribute__", "__setattr__",
     ]),
     ("batched", &[
         "__getattribute__", "__iter__", "__next__",
@@ -3331,6 +3337,11 @@ pub const METHOD_SIGNATURES: &[(&str, &str, Option<&str>)] = &[
     ("attrgetter", "__new__", Some(r##"($type, *args, **kwargs)"##)),
     ("attrgetter", "__reduce__", None),
     ("attrgetter", "__repr__", Some(r##"($self, /)"##)),
+    ("awaitType", "__await__", Some(r##"($self, /)"##)),
+    ("awaitType", "__delattr__", Some(r##"($self, name, /)"##)),
+    ("awaitType", "__getattribute__", Some(r##"($self, name, /)"##)),
+    ("awaitType", "__new__", Some(r##"($type, *args, **kwargs)"##)),
+    ("awaitType", "__setattr__", Some(r##"($self, name, value, /)"##)),
     ("batched", "__getattribute__", Some(r##"($self, name, /)"##)),
     ("batched", "__iter__", Some(r##"($self, /)"##)),
     ("batched", "__new__", Some(r##"($type, *args, **kwargs)"##)),
@@ -4590,7 +4601,7 @@ pub const FINAL_TYPES: &[&str] = &[
     "TypeVarTuple", "UnionType", "UnraisableHookArgs", "_BytesIOBuffer", "_ExceptHookArgs",
     "_abc_data", "_deque_iterator", "_deque_reverse_iterator", "_grouper", "_lru_cache_wrapper",
     "_tee", "_tee_dataobject", "_tuplegetter", "async_generator", "async_generator_asend",
-    "async_generator_athrow", "async_generator_wrapped_value", "attrgetter", "bool",
+    "async_generator_athrow", "async_generator_wrapped_value", "attrgetter", "awaitType", "bool",
     "builtin_function_or_method", "bytearray_iterator", "bytes_iterator", "callable_iterator",
     "cell", "classmethod_descriptor", "code", "coroutine", "coroutine_wrapper",
     "dict_itemiterator", "dict_items", "dict_keyiterator", "dict_keys",
@@ -5158,6 +5169,7 @@ After f = attrgetter('name'), the call f(r) returns r.name.
 After g = attrgetter('name', 'date'), the call g(r) returns (r.name, r.date).
 After h = attrgetter('name.first', 'name.last'), the call h(r) returns
 (r.name.first, r.name.last)."##), true),
+    ("awaitType", Some(r##"C level type with tp_as_async"##), true),
     ("batched", Some(r##"Batch data into tuples of length n. The last batch may be shorter than n.
 
 Loops over the input iterable and accumulates data into tuples
@@ -5838,6 +5850,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("async_generator_athrow", 0x85182),
     ("async_generator_wrapped_value", 0x85182),
     ("attrgetter", 0x5b00),
+    ("awaitType", 0x1100),
     ("batched", 0x5700),
     ("bool", 0x1481102),
     ("builtin_function_or_method", 0x85982),

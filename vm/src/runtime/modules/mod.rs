@@ -549,6 +549,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
     }
     let made = match &*t.name() {
         "_thread.RLock" => thread::new_rlock(vm, &args),
+        "awaitType" => testcapi::await_new(vm, t, args),
         "_random.Random" => random::construct(vm, t, args),
         "_struct.Struct" => structmod::construct(vm, t, args),
         "_pickle.Pickler" | "_pickle.Unpickler" => pickle::construct(vm, t, args),
@@ -645,5 +646,6 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     array::METHODS,
     contextvars::METHODS,
     asyncio::METHODS,
+    testcapi::METHODS,
     tokenize::METHODS,
 ];
