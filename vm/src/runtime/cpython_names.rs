@@ -11146,6 +11146,120 @@ If no such value is defined, default is returned, or, if not given,
 ValueError is raised."##), Some(r##"($self, chr, default=<unrepresentable>, /)"##)),
 ];
 
+/// `__doc__` of the methods, slot wrappers and getset and member descriptors in the own
+/// `__dict__` of the generator, coroutine and async generator types and of the objects
+/// through which they are awaited, by type and name, sorted.
+pub const GENERATOR_DOCS: &[(&str, &str, Option<&str>)] = &[
+    ("async_generator", "__aiter__", Some(r##"Return an awaitable, that resolves in asynchronous iterator."##)),
+    ("async_generator", "__anext__", Some(r##"Return a value or raise StopAsyncIteration."##)),
+    ("async_generator", "__del__", None),
+    ("async_generator", "__getattribute__", Some(r##"Return getattr(self, name)."##)),
+    ("async_generator", "__name__", Some(r##"name of the async generator"##)),
+    ("async_generator", "__qualname__", Some(r##"qualified name of the async generator"##)),
+    ("async_generator", "__repr__", Some(r##"Return repr(self)."##)),
+    ("async_generator", "__sizeof__", Some(r##"gen.__sizeof__() -> size of gen in memory, in bytes"##)),
+    ("async_generator", "aclose", Some(r##"aclose() -> raise GeneratorExit inside generator."##)),
+    ("async_generator", "ag_await", Some(r##"object being awaited on, or None"##)),
+    ("async_generator", "ag_code", None),
+    ("async_generator", "ag_frame", None),
+    ("async_generator", "ag_running", None),
+    ("async_generator", "ag_suspended", None),
+    ("async_generator", "asend", Some(r##"asend(v) -> send 'v' in generator."##)),
+    ("async_generator", "athrow", Some(r##"athrow(value)
+athrow(type[,value[,tb]])
+
+raise exception in generator.
+the (type, val, tb) signature is deprecated, 
+and may be removed in a future version of Python."##)),
+    ("async_generator_asend", "__await__", Some(r##"Return an iterator to be used in await expression."##)),
+    ("async_generator_asend", "__getattribute__", Some(r##"Return getattr(self, name)."##)),
+    ("async_generator_asend", "__iter__", Some(r##"Implement iter(self)."##)),
+    ("async_generator_asend", "__next__", Some(r##"Implement next(self)."##)),
+    ("async_generator_asend", "close", Some(r##"close() -> raise GeneratorExit inside generator."##)),
+    ("async_generator_asend", "send", Some(r##"send(arg) -> send 'arg' into generator,
+return next yielded value or raise StopIteration."##)),
+    ("async_generator_asend", "throw", Some(r##"throw(value)
+throw(type[,value[,tb]])
+
+Raise exception in generator, return next yielded value or raise
+StopIteration.
+the (type, val, tb) signature is deprecated, 
+and may be removed in a future version of Python."##)),
+    ("async_generator_athrow", "__await__", Some(r##"Return an iterator to be used in await expression."##)),
+    ("async_generator_athrow", "__getattribute__", Some(r##"Return getattr(self, name)."##)),
+    ("async_generator_athrow", "__iter__", Some(r##"Implement iter(self)."##)),
+    ("async_generator_athrow", "__next__", Some(r##"Implement next(self)."##)),
+    ("async_generator_athrow", "close", Some(r##"close() -> raise GeneratorExit inside generator."##)),
+    ("async_generator_athrow", "send", Some(r##"send(arg) -> send 'arg' into generator,
+return next yielded value or raise StopIteration."##)),
+    ("async_generator_athrow", "throw", Some(r##"throw(value)
+throw(type[,value[,tb]])
+
+Raise exception in generator, return next yielded value or raise
+StopIteration.
+the (type, val, tb) signature is deprecated, 
+and may be removed in a future version of Python."##)),
+    ("coroutine", "__await__", Some(r##"Return an iterator to be used in await expression."##)),
+    ("coroutine", "__del__", None),
+    ("coroutine", "__getattribute__", Some(r##"Return getattr(self, name)."##)),
+    ("coroutine", "__name__", Some(r##"name of the coroutine"##)),
+    ("coroutine", "__qualname__", Some(r##"qualified name of the coroutine"##)),
+    ("coroutine", "__repr__", Some(r##"Return repr(self)."##)),
+    ("coroutine", "__sizeof__", Some(r##"gen.__sizeof__() -> size of gen in memory, in bytes"##)),
+    ("coroutine", "close", Some(r##"close() -> raise GeneratorExit inside coroutine."##)),
+    ("coroutine", "cr_await", Some(r##"object being awaited on, or None"##)),
+    ("coroutine", "cr_code", None),
+    ("coroutine", "cr_frame", None),
+    ("coroutine", "cr_origin", None),
+    ("coroutine", "cr_running", None),
+    ("coroutine", "cr_suspended", None),
+    ("coroutine", "send", Some(r##"send(arg) -> send 'arg' into coroutine,
+return next iterated value or raise StopIteration."##)),
+    ("coroutine", "throw", Some(r##"throw(value)
+throw(type[,value[,traceback]])
+
+Raise exception in coroutine, return next iterated value or raise
+StopIteration.
+the (type, val, tb) signature is deprecated, 
+and may be removed in a future version of Python."##)),
+    ("coroutine_wrapper", "__getattribute__", Some(r##"Return getattr(self, name)."##)),
+    ("coroutine_wrapper", "__iter__", Some(r##"Implement iter(self)."##)),
+    ("coroutine_wrapper", "__next__", Some(r##"Implement next(self)."##)),
+    ("coroutine_wrapper", "close", Some(r##"close() -> raise GeneratorExit inside coroutine."##)),
+    ("coroutine_wrapper", "send", Some(r##"send(arg) -> send 'arg' into coroutine,
+return next iterated value or raise StopIteration."##)),
+    ("coroutine_wrapper", "throw", Some(r##"throw(value)
+throw(type[,value[,traceback]])
+
+Raise exception in coroutine, return next iterated value or raise
+StopIteration.
+the (type, val, tb) signature is deprecated, 
+and may be removed in a future version of Python."##)),
+    ("generator", "__del__", None),
+    ("generator", "__getattribute__", Some(r##"Return getattr(self, name)."##)),
+    ("generator", "__iter__", Some(r##"Implement iter(self)."##)),
+    ("generator", "__name__", Some(r##"name of the generator"##)),
+    ("generator", "__next__", Some(r##"Implement next(self)."##)),
+    ("generator", "__qualname__", Some(r##"qualified name of the generator"##)),
+    ("generator", "__repr__", Some(r##"Return repr(self)."##)),
+    ("generator", "__sizeof__", Some(r##"gen.__sizeof__() -> size of gen in memory, in bytes"##)),
+    ("generator", "close", Some(r##"close() -> raise GeneratorExit inside generator."##)),
+    ("generator", "gi_code", None),
+    ("generator", "gi_frame", None),
+    ("generator", "gi_running", None),
+    ("generator", "gi_suspended", None),
+    ("generator", "gi_yieldfrom", Some(r##"object being iterated by yield from, or None"##)),
+    ("generator", "send", Some(r##"send(arg) -> send 'arg' into generator,
+return next yielded value or raise StopIteration."##)),
+    ("generator", "throw", Some(r##"throw(value)
+throw(type[,value[,tb]])
+
+Raise exception in generator, return next yielded value or raise
+StopIteration.
+the (type, val, tb) signature is deprecated, 
+and may be removed in a future version of Python."##)),
+];
+
 /// `sys.builtin_module_names`.
 pub const BUILTIN_MODULES: &[&str] = &[
     "_abc", "_ast", "_codecs", "_collections", "_functools", "_imp", "_io", "_locale",

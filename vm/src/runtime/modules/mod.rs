@@ -435,6 +435,16 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
                 _ => Value::str(&format!("{}.{}", owner.qualname.borrow(), g.name)),
             })
         }
+        Native::GetSet(g) if name == "__doc__" => {
+            let Some(owner) = g.owner.upgrade() else {
+                return Err(vm.bug("a descriptor whose class is gone"));
+            };
+            let key = owner.qualname.borrow().clone();
+            match super::attr::generator_doc(&key, g.name) {
+                Some(doc) if owner.is_builtin() => Some(doc),
+                _ => None,
+            }
+        }
         Native::File(f) => io::attr(vm, f, name),
         Native::StringIO(s) => io::stringio::attr(vm, s, name)?,
         Native::NlDecoder(d) => io::nldecoder::attr(vm, d, name)?,
