@@ -65,6 +65,12 @@ pub trait Clear {
     fn visit(&self, _f: &mut dyn FnMut(Edge)) -> bool {
         true
     }
+
+    /// The object as a generator, when it is one (the collector finalises coroutines
+    /// that never started, see `cycles`).
+    fn generator(&self) -> Option<Rc<Generator>> {
+        None
+    }
 }
 
 /// [`Clear::visit`] over value cells: false when one is being written.
@@ -607,6 +613,10 @@ impl Clear for Generator {
         };
         f(Edge::Value(&exc));
         true
+    }
+
+    fn generator(&self) -> Option<Rc<Generator>> {
+        self.me.try_borrow().ok()?.upgrade()
     }
 
     fn clear_into(&self, out: &mut Vec<Value>) {

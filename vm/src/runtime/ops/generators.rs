@@ -203,6 +203,21 @@ fn resurrect(gen: &mut Generator) -> Rc<Generator> {
     moved
 }
 
+/// A coroutine that never started and whose finaliser has not run: `gc.collect()` warns
+/// about it before freeing its cycle (`unawaited`).
+pub fn unfinalized_unawaited(g: &Rc<Generator>) -> bool {
+    let address = Rc::as_ptr(g) as usize;
+    g.kind == GenKind::Coroutine
+        && !g.started.get()
+        && !g.finished.get()
+        && !FINALIZED.with(|f| f.borrow().contains(&address))
+}
+
+/// Records that `g`'s finaliser ran (`_PyGC_FINALIZED`): its drop frees it silently.
+pub fn mark_finalized(g: &Rc<Generator>) {
+    FINALIZED.with(|f| f.borrow_mut().push(Rc::as_ptr(g) as usize));
+}
+
 /// Whether freed generators wait to be closed.
 pub fn closes_pending() -> bool {
     TO_CLOSE.with(|t| !t.borrow().is_empty())
