@@ -154,6 +154,8 @@ samples = {
     "Future": _asyncio.Future, "Task": _asyncio.Task,
     # `array`'s type (Modules/arraymodule.c).
     "array": array.array,
+    # `_testcapi`'s type with only an `__await__` (Modules/_testcapimodule.c).
+    "awaitType": __import__("_testcapi").awaitType,
     # `_tokenize`'s tokenizer type (Python/Python-tokenize.c).
     "TokenizerIter": __import__("_tokenize").TokenizerIter,
     # `_contextvars`' types (Python/context.c).
@@ -401,6 +403,21 @@ for m in sorted(DOC_MODULES):
         print('    ("%s", "%s", %s, %s),' % (
             m, k, "None" if d is None else 'Some(r##"%s"##)' % d,
             "None" if s is None else 'Some(r##"%s"##)' % s))
+print("];")
+print()
+print("/// `__doc__` of the methods, slot wrappers and getset and member descriptors in the own")
+print("/// `__dict__` of the generator, coroutine and async generator types and of the objects")
+print("/// through which they are awaited, by type and name, sorted.")
+print("pub const GENERATOR_DOCS: &[(&str, &str, Option<&str>)] = &[")
+for k in ("async_generator", "async_generator_asend", "async_generator_athrow", "coroutine",
+          "coroutine_wrapper", "generator"):
+    for n, v in sorted(vars(samples[k]).items()):
+        if type(v).__name__ not in ("method_descriptor", "wrapper_descriptor",
+                                    "getset_descriptor", "member_descriptor"):
+            continue
+        d = v.__doc__
+        assert d is None or '"##' not in d
+        print('    ("%s", "%s", %s),' % (k, n, "None" if d is None else 'Some(r##"%s"##)' % d))
 print("];")
 print()
 print("/// `sys.builtin_module_names`.")

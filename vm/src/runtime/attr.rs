@@ -695,9 +695,13 @@ impl Vm {
                                 }
                             }
                         }
-                        None => {
-                            return Err(self.unsupported("the docstring of a built-in function"))
-                        }
+                        // The generator family's methods (generated from python3.12).
+                        None => match b.owner.and_then(|owner| generator_doc(owner, b.name)) {
+                            Some(doc) => Some(doc),
+                            None => {
+                                return Err(self.unsupported("the docstring of a built-in function"))
+                            }
+                        },
                     }
                 }
                 _ => None,
@@ -756,8 +760,8 @@ impl Vm {
                     | ("await", GenKind::Coroutine | GenKind::AsyncGenerator) => {
                         Some(self.gen_yieldfrom(g)?.unwrap_or(Value::None))
                     }
-                    // Origin tracking (`sys.set_coroutine_origin_tracking_depth`) is off.
-                    ("origin", GenKind::Coroutine) => Some(Value::None),
+                    // Recorded at creation (`sys.set_coroutine_origin_tracking_depth`).
+                    ("origin", GenKind::Coroutine) => Some(g.origin.clone()),
                     ("code", _) => Some(Value::Code(g.code.clone())),
                     ("__name__", _) => Some(Value::Str(g.name.borrow().clone())),
                     ("__qualname__", _) => Some(Value::Str(g.qualname.borrow().clone())),
@@ -1653,4 +1657,13 @@ fn object_delattr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let (me, name) = receiver_and_name(vm, &args, "__delattr__", 1)?;
     vm.generic_delattr(&me, &name)?;
     Ok(Value::None)
+}
+
+/// The `__doc__` of a method or descriptor of the generator, coroutine and async generator
+/// types (`cpython_names::GENERATOR_DOCS`), by the VM's name of the type.
+pub fn generator_doc(owner: &str, name: &str) -> Option<Value> {
+    super::cpython_names::GENERATOR_DOCS
+        .iter()
+        .find(|(t, n, _)| *t == owner && *n == name)
+        .map(|(_, _, doc)| doc.map_or(Value::None, Value::str))
 }

@@ -59,7 +59,12 @@ impl Vm {
             {
                 return Ok(v.clone())
             }
-            Value::Object(_) => self.special(v, "__await__"),
+            // A built-in class's `am_await` slot (`_testcapi.awaitType`) is its dict's
+            // `__await__`, which `special` leaves to the evaluator for built-in classes.
+            Value::Object(o) => self.special(v, "__await__").or_else(|| {
+                let t = o.class.borrow().clone();
+                t.is_builtin().then(|| t.lookup("__await__")).flatten()
+            }),
             _ => None,
         };
         let Some(getter) = getter else {

@@ -261,7 +261,10 @@ fn import_copyreg(vm: &mut Vm) -> PyResult<Value> {
 /// arguments.
 fn reduce_newobj(vm: &mut Vm, me: &Value) -> PyResult<Value> {
     let t = vm.type_of(me);
-    if matches!(me, Value::DictView(_) | Value::Generator(_)) {
+    if matches!(
+        me,
+        Value::DictView(_) | Value::Generator(_) | Value::AsyncOp(_)
+    ) {
         // Types without `tp_new`.
         return Err(vm.type_error(format!("cannot pickle '{}' object", t.name())));
     }

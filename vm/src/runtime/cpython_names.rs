@@ -566,6 +566,9 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__call__", "__doc__", "__getattribute__", "__module__", "__new__", "__reduce__",
         "__repr__", "__vectorcalloffset__",
     ]),
+    ("awaitType", "object", &[
+        "__await__", "__delattr__", "__doc__", "__getattribute__", "__new__", "__setattr__",
+    ]),
     ("batched", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
     ]),
@@ -1524,6 +1527,9 @@ pub const WRAPPERS: &[(&str, &[&str])] = &[
     ]),
     ("attrgetter", &[
         "__call__", "__getattribute__", "__repr__",
+    ]),
+    ("awaitType", &[
+        "__await__", "__delattr__", "__getattribute__", "__setattr__",
     ]),
     ("batched", &[
         "__getattribute__", "__iter__", "__next__",
@@ -3331,6 +3337,11 @@ pub const METHOD_SIGNATURES: &[(&str, &str, Option<&str>)] = &[
     ("attrgetter", "__new__", Some(r##"($type, *args, **kwargs)"##)),
     ("attrgetter", "__reduce__", None),
     ("attrgetter", "__repr__", Some(r##"($self, /)"##)),
+    ("awaitType", "__await__", Some(r##"($self, /)"##)),
+    ("awaitType", "__delattr__", Some(r##"($self, name, /)"##)),
+    ("awaitType", "__getattribute__", Some(r##"($self, name, /)"##)),
+    ("awaitType", "__new__", Some(r##"($type, *args, **kwargs)"##)),
+    ("awaitType", "__setattr__", Some(r##"($self, name, value, /)"##)),
     ("batched", "__getattribute__", Some(r##"($self, name, /)"##)),
     ("batched", "__iter__", Some(r##"($self, /)"##)),
     ("batched", "__new__", Some(r##"($type, *args, **kwargs)"##)),
@@ -4590,7 +4601,7 @@ pub const FINAL_TYPES: &[&str] = &[
     "TypeVarTuple", "UnionType", "UnraisableHookArgs", "_BytesIOBuffer", "_ExceptHookArgs",
     "_abc_data", "_deque_iterator", "_deque_reverse_iterator", "_grouper", "_lru_cache_wrapper",
     "_tee", "_tee_dataobject", "_tuplegetter", "async_generator", "async_generator_asend",
-    "async_generator_athrow", "async_generator_wrapped_value", "attrgetter", "bool",
+    "async_generator_athrow", "async_generator_wrapped_value", "attrgetter", "awaitType", "bool",
     "builtin_function_or_method", "bytearray_iterator", "bytes_iterator", "callable_iterator",
     "cell", "classmethod_descriptor", "code", "coroutine", "coroutine_wrapper",
     "dict_itemiterator", "dict_items", "dict_keyiterator", "dict_keys",
@@ -5158,6 +5169,7 @@ After f = attrgetter('name'), the call f(r) returns r.name.
 After g = attrgetter('name', 'date'), the call g(r) returns (r.name, r.date).
 After h = attrgetter('name.first', 'name.last'), the call h(r) returns
 (r.name.first, r.name.last)."##), true),
+    ("awaitType", Some(r##"C level type with tp_as_async"##), true),
     ("batched", Some(r##"Batch data into tuples of length n. The last batch may be shorter than n.
 
 Loops over the input iterable and accumulates data into tuples
@@ -5838,6 +5850,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("async_generator_athrow", 0x85182),
     ("async_generator_wrapped_value", 0x85182),
     ("attrgetter", 0x5b00),
+    ("awaitType", 0x1100),
     ("batched", 0x5700),
     ("bool", 0x1481102),
     ("builtin_function_or_method", 0x85982),
@@ -11131,6 +11144,120 @@ Valid values for form are 'NFC', 'NFKC', 'NFD', and 'NFKD'."##), Some(r##"($self
 Returns the numeric value assigned to the character chr as float.
 If no such value is defined, default is returned, or, if not given,
 ValueError is raised."##), Some(r##"($self, chr, default=<unrepresentable>, /)"##)),
+];
+
+/// `__doc__` of the methods, slot wrappers and getset and member descriptors in the own
+/// `__dict__` of the generator, coroutine and async generator types and of the objects
+/// through which they are awaited, by type and name, sorted.
+pub const GENERATOR_DOCS: &[(&str, &str, Option<&str>)] = &[
+    ("async_generator", "__aiter__", Some(r##"Return an awaitable, that resolves in asynchronous iterator."##)),
+    ("async_generator", "__anext__", Some(r##"Return a value or raise StopAsyncIteration."##)),
+    ("async_generator", "__del__", None),
+    ("async_generator", "__getattribute__", Some(r##"Return getattr(self, name)."##)),
+    ("async_generator", "__name__", Some(r##"name of the async generator"##)),
+    ("async_generator", "__qualname__", Some(r##"qualified name of the async generator"##)),
+    ("async_generator", "__repr__", Some(r##"Return repr(self)."##)),
+    ("async_generator", "__sizeof__", Some(r##"gen.__sizeof__() -> size of gen in memory, in bytes"##)),
+    ("async_generator", "aclose", Some(r##"aclose() -> raise GeneratorExit inside generator."##)),
+    ("async_generator", "ag_await", Some(r##"object being awaited on, or None"##)),
+    ("async_generator", "ag_code", None),
+    ("async_generator", "ag_frame", None),
+    ("async_generator", "ag_running", None),
+    ("async_generator", "ag_suspended", None),
+    ("async_generator", "asend", Some(r##"asend(v) -> send 'v' in generator."##)),
+    ("async_generator", "athrow", Some(r##"athrow(value)
+athrow(type[,value[,tb]])
+
+raise exception in generator.
+the (type, val, tb) signature is deprecated, 
+and may be removed in a future version of Python."##)),
+    ("async_generator_asend", "__await__", Some(r##"Return an iterator to be used in await expression."##)),
+    ("async_generator_asend", "__getattribute__", Some(r##"Return getattr(self, name)."##)),
+    ("async_generator_asend", "__iter__", Some(r##"Implement iter(self)."##)),
+    ("async_generator_asend", "__next__", Some(r##"Implement next(self)."##)),
+    ("async_generator_asend", "close", Some(r##"close() -> raise GeneratorExit inside generator."##)),
+    ("async_generator_asend", "send", Some(r##"send(arg) -> send 'arg' into generator,
+return next yielded value or raise StopIteration."##)),
+    ("async_generator_asend", "throw", Some(r##"throw(value)
+throw(type[,value[,tb]])
+
+Raise exception in generator, return next yielded value or raise
+StopIteration.
+the (type, val, tb) signature is deprecated, 
+and may be removed in a future version of Python."##)),
+    ("async_generator_athrow", "__await__", Some(r##"Return an iterator to be used in await expression."##)),
+    ("async_generator_athrow", "__getattribute__", Some(r##"Return getattr(self, name)."##)),
+    ("async_generator_athrow", "__iter__", Some(r##"Implement iter(self)."##)),
+    ("async_generator_athrow", "__next__", Some(r##"Implement next(self)."##)),
+    ("async_generator_athrow", "close", Some(r##"close() -> raise GeneratorExit inside generator."##)),
+    ("async_generator_athrow", "send", Some(r##"send(arg) -> send 'arg' into generator,
+return next yielded value or raise StopIteration."##)),
+    ("async_generator_athrow", "throw", Some(r##"throw(value)
+throw(type[,value[,tb]])
+
+Raise exception in generator, return next yielded value or raise
+StopIteration.
+the (type, val, tb) signature is deprecated, 
+and may be removed in a future version of Python."##)),
+    ("coroutine", "__await__", Some(r##"Return an iterator to be used in await expression."##)),
+    ("coroutine", "__del__", None),
+    ("coroutine", "__getattribute__", Some(r##"Return getattr(self, name)."##)),
+    ("coroutine", "__name__", Some(r##"name of the coroutine"##)),
+    ("coroutine", "__qualname__", Some(r##"qualified name of the coroutine"##)),
+    ("coroutine", "__repr__", Some(r##"Return repr(self)."##)),
+    ("coroutine", "__sizeof__", Some(r##"gen.__sizeof__() -> size of gen in memory, in bytes"##)),
+    ("coroutine", "close", Some(r##"close() -> raise GeneratorExit inside coroutine."##)),
+    ("coroutine", "cr_await", Some(r##"object being awaited on, or None"##)),
+    ("coroutine", "cr_code", None),
+    ("coroutine", "cr_frame", None),
+    ("coroutine", "cr_origin", None),
+    ("coroutine", "cr_running", None),
+    ("coroutine", "cr_suspended", None),
+    ("coroutine", "send", Some(r##"send(arg) -> send 'arg' into coroutine,
+return next iterated value or raise StopIteration."##)),
+    ("coroutine", "throw", Some(r##"throw(value)
+throw(type[,value[,traceback]])
+
+Raise exception in coroutine, return next iterated value or raise
+StopIteration.
+the (type, val, tb) signature is deprecated, 
+and may be removed in a future version of Python."##)),
+    ("coroutine_wrapper", "__getattribute__", Some(r##"Return getattr(self, name)."##)),
+    ("coroutine_wrapper", "__iter__", Some(r##"Implement iter(self)."##)),
+    ("coroutine_wrapper", "__next__", Some(r##"Implement next(self)."##)),
+    ("coroutine_wrapper", "close", Some(r##"close() -> raise GeneratorExit inside coroutine."##)),
+    ("coroutine_wrapper", "send", Some(r##"send(arg) -> send 'arg' into coroutine,
+return next iterated value or raise StopIteration."##)),
+    ("coroutine_wrapper", "throw", Some(r##"throw(value)
+throw(type[,value[,traceback]])
+
+Raise exception in coroutine, return next iterated value or raise
+StopIteration.
+the (type, val, tb) signature is deprecated, 
+and may be removed in a future version of Python."##)),
+    ("generator", "__del__", None),
+    ("generator", "__getattribute__", Some(r##"Return getattr(self, name)."##)),
+    ("generator", "__iter__", Some(r##"Implement iter(self)."##)),
+    ("generator", "__name__", Some(r##"name of the generator"##)),
+    ("generator", "__next__", Some(r##"Implement next(self)."##)),
+    ("generator", "__qualname__", Some(r##"qualified name of the generator"##)),
+    ("generator", "__repr__", Some(r##"Return repr(self)."##)),
+    ("generator", "__sizeof__", Some(r##"gen.__sizeof__() -> size of gen in memory, in bytes"##)),
+    ("generator", "close", Some(r##"close() -> raise GeneratorExit inside generator."##)),
+    ("generator", "gi_code", None),
+    ("generator", "gi_frame", None),
+    ("generator", "gi_running", None),
+    ("generator", "gi_suspended", None),
+    ("generator", "gi_yieldfrom", Some(r##"object being iterated by yield from, or None"##)),
+    ("generator", "send", Some(r##"send(arg) -> send 'arg' into generator,
+return next yielded value or raise StopIteration."##)),
+    ("generator", "throw", Some(r##"throw(value)
+throw(type[,value[,tb]])
+
+Raise exception in generator, return next yielded value or raise
+StopIteration.
+the (type, val, tb) signature is deprecated, 
+and may be removed in a future version of Python."##)),
 ];
 
 /// `sys.builtin_module_names`.

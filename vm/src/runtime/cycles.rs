@@ -271,6 +271,38 @@ pub fn collect(vm: &mut Vm) -> PyResult<usize> {
             }
         }
         super::weakref::run_pending(vm)?;
+        // Coroutines that never started: their finaliser warns (`unawaited`). CPython
+        // finalises the garbage in the collector's order, which the VM keeps among the
+        // coroutines but not between them and instances with `__del__`.
+        let mut coroutines: Vec<(usize, Rc<super::object::Generator>)> = garbage
+            .iter()
+            .filter_map(|a| {
+                let g = match &nodes[a] {
+                    Handle::Value(Value::Generator(g)) => g.clone(),
+                    Handle::Registered(rc) => rc.generator()?,
+                    _ => return None,
+                };
+                super::ops::generators::unfinalized_unawaited(&g)
+                    .then(|| (position.get(a).copied().unwrap_or(usize::MAX), g))
+            })
+            .collect();
+        if !coroutines.is_empty() {
+            let with_del = instances
+                .iter()
+                .any(|v| matches!(v, Value::Object(o) if super::finalize::has_finalizer(o)));
+            if with_del {
+                return Err(vm.unsupported(
+                    "gc.collect of a cycle holding both a coroutine never awaited and an \
+                     instance with __del__ (CPython finalises them in its collector's order)",
+                ));
+            }
+            coroutines.sort_by_key(|(at, _)| *at);
+            for (_, g) in &coroutines {
+                super::ops::generators::mark_finalized(g);
+                super::unawaited::warn_unawaited(vm, g)?;
+            }
+            continue;
+        }
         if super::finalize::finalize_garbage(vm, &instances)? {
             continue;
         }

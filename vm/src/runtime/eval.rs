@@ -454,6 +454,9 @@ fn handle_eval_breaker(vm: &mut Vm) -> PyResult<()> {
     if ops::generators::closes_pending() {
         ops::generators::run_pending_closes(vm)?;
     }
+    if super::unawaited::pending() {
+        super::unawaited::run_pending(vm)?;
+    }
     if super::finalize::pending() {
         super::finalize::run_pending(vm)?;
     }

@@ -65,6 +65,12 @@ pub trait Clear {
     fn visit(&self, _f: &mut dyn FnMut(Edge)) -> bool {
         true
     }
+
+    /// The object as a generator, when it is one (the collector finalises coroutines
+    /// that never started, see `cycles`).
+    fn generator(&self) -> Option<Rc<Generator>> {
+        None
+    }
 }
 
 /// [`Clear::visit`] over value cells: false when one is being written.
@@ -396,7 +402,11 @@ fn detach(v: &mut Value, out: &mut Vec<Value>) {
         Value::Cell(x) => x.clear_into(out),
         // A suspended generator is closed when freed (see `ops::generators`): its frame
         // stays for that.
-        Value::Generator(x) if x.started.get() && !x.finished.get() => {}
+        // Its drop finalises it with its frame: a suspended generator (closed) or a
+        // coroutine that never started (warned about, `unawaited`).
+        Value::Generator(x)
+            if !x.finished.get()
+                && (x.started.get() || x.kind == super::object::GenKind::Coroutine) => {}
         Value::Generator(x) => x.clear_into(out),
         _ => {}
     }
@@ -603,6 +613,10 @@ impl Clear for Generator {
         };
         f(Edge::Value(&exc));
         true
+    }
+
+    fn generator(&self) -> Option<Rc<Generator>> {
+        self.me.try_borrow().ok()?.upgrade()
     }
 
     fn clear_into(&self, out: &mut Vec<Value>) {

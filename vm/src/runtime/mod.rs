@@ -80,6 +80,7 @@ mod traceback;
 mod typeattrs;
 mod types;
 mod typevars;
+mod unawaited;
 mod unicodeerror;
 mod unraisable;
 mod viewops;

@@ -612,6 +612,13 @@ pub struct Generator {
     /// (`sys.exception()` inside it once resumed). While it runs, that value is
     /// `Vm::exc_info` and the resumer's is kept in `Vm::exc_chain`.
     pub exc_state: RefCell<Value>,
+    /// `cr_origin`: the creators' `(filename, lineno, funcname)` tuples, most recent first,
+    /// when origin tracking was on at the coroutine's creation (`_Py_MakeCoro`); else None.
+    pub origin: Value,
+    /// The allocation of the object this one was moved out of when its last reference
+    /// went (see `ops::generators`' finalisation): kept allocated, its address is this
+    /// object's `id()`, as CPython's finaliser runs on the same object.
+    pub alias: Option<Weak<Generator>>,
 }
 
 /// The objects through which `await` drives coroutines and async generators (CPython
@@ -725,7 +732,10 @@ impl Value {
             Value::Type(t) => p(t),
             Value::Object(o) => p(o),
             Value::Cell(c) => p(c),
-            Value::Generator(g) => p(g),
+            Value::Generator(g) => match &g.alias {
+                Some(former) => Weak::as_ptr(former) as *const u8 as usize,
+                None => p(g),
+            },
             Value::Property(x) => p(x),
             Value::AsyncOp(x) => p(x),
             Value::TypeParam(x) => p(x),

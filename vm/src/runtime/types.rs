@@ -608,6 +608,12 @@ impl Types {
             let base_t = by_name.get(base).cloned().unwrap_or_else(|| object.clone());
             by_name.insert(name, builtin(name, vec![base_t], name));
         }
+        // `_testcapi.awaitType`: one slot, the iterator its `__await__` returns.
+        let mut await_type = builtin("awaitType", vec![object.clone()], "awaitType");
+        if let Some(t) = Rc::get_mut(&mut await_type) {
+            t.nslots = 1;
+        }
+        by_name.insert("awaitType", await_type);
         for &name in STRUCT_SEQUENCES {
             by_name.insert(name, builtin(name, vec![tuple.clone()], "tuple"));
         }

@@ -141,6 +141,8 @@ def _native_types():
         "method_descriptor": types.MethodDescriptorType,
         "wrapper_descriptor": types.WrapperDescriptorType,
         **_socket_asyncio_types(),
+        # `_testcapi`'s type whose `__await__` returns what it was made with.
+        "awaitType": __import__("_testcapi").awaitType,
     }
 
 

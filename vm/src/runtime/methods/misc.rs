@@ -471,8 +471,13 @@ fn frame_clear(vm: &mut Vm, args: Args) -> PyResult<Value> {
         if gen.finished.get() {
             return Ok(Value::None);
         }
-        if !matches!(gen.kind, crate::runtime::object::GenKind::Generator) {
-            return Err(vm.unsupported("frame.clear() of a coroutine's or async generator's frame"));
+        use crate::runtime::object::GenKind;
+        if gen.kind == GenKind::AsyncGenerator {
+            return Err(vm.unsupported("frame.clear() of an async generator's frame"));
+        }
+        // A coroutine that never started is warned about and left as it is.
+        if gen.kind == GenKind::Coroutine && !gen.started.get() {
+            return crate::runtime::unawaited::warn_unawaited(vm, &gen).map(|()| Value::None);
         }
         let genv = Value::Generator(gen);
         let close = vm.getattr(&genv, "close")?;

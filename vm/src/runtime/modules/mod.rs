@@ -435,6 +435,16 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
                 _ => Value::str(&format!("{}.{}", owner.qualname.borrow(), g.name)),
             })
         }
+        Native::GetSet(g) if name == "__doc__" => {
+            let Some(owner) = g.owner.upgrade() else {
+                return Err(vm.bug("a descriptor whose class is gone"));
+            };
+            let key = owner.qualname.borrow().clone();
+            match super::attr::generator_doc(&key, g.name) {
+                Some(doc) if owner.is_builtin() => Some(doc),
+                _ => None,
+            }
+        }
         Native::File(f) => io::attr(vm, f, name),
         Native::StringIO(s) => io::stringio::attr(vm, s, name)?,
         Native::NlDecoder(d) => io::nldecoder::attr(vm, d, name)?,
@@ -551,6 +561,7 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
     }
     let made = match &*t.name() {
         "_thread.RLock" => thread::new_rlock(vm, &args),
+        "awaitType" => testcapi::await_new(vm, t, args),
         "_random.Random" => random::construct(vm, t, args),
         "_struct.Struct" => structmod::construct(vm, t, args),
         "_pickle.Pickler" | "_pickle.Unpickler" => pickle::construct(vm, t, args),
@@ -648,5 +659,6 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     array::METHODS,
     contextvars::METHODS,
     asyncio::METHODS,
+    testcapi::METHODS,
     tokenize::METHODS,
 ];

@@ -3,23 +3,27 @@
 //! `PyEval_SetTrace`, `settrace_to_record` and `settrace_to_error`, `exception_print`
 //! (PyErr_Display, the VM's report of an uncaught exception), `traceback_print`
 //! (PyTraceBack_Print), `raise_SIGINT_then_send_None`, the `frame_*` wrappers of the
-//! PyFrame_* C API (test_frame's), and the C limits the
-//! module exports (x86-64 Linux values). The VM has neither pymalloc nor the limited C API,
+//! PyFrame_* C API (test_frame's), `awaitType` (a type whose `__await__` returns the
+//! object it was made with), and the C limits the module exports (x86-64 Linux values).
+//! The VM has neither pymalloc nor the limited C API,
 //! so `WITH_PYMALLOC` and `LIMITED_API_AVAILABLE` are False (tests needing them skip).
 //! Any other name of CPython's module is unsupported (`reach`, from `cpython_names`), so a test using
 //! one of the module's other functions stops rather than failing as if the VM were wrong.
 
 use std::rc::Rc;
 
+use super::super::argspec::{Spec, Style};
 use super::super::dict::Dict;
 use super::super::frame::{Frame, FrameObject};
 use super::super::interp::Vm;
 use super::super::object::{Args, NativeFn, Value};
 use super::super::trace::CTrace;
+use super::super::types::Type;
 use super::super::PyResult;
 
-pub fn build(_vm: &Vm, d: &Rc<Dict>) {
+pub fn build(vm: &Vm, d: &Rc<Dict>) {
     super::add_functions(d, "_testcapi", FUNCTIONS);
+    d.set_str("awaitType", Value::Type(vm.ty("awaitType")));
     const INTS: &[(&str, i128)] = &[
         ("CHAR_MAX", 127),
         ("CHAR_MIN", -128),
@@ -320,4 +324,62 @@ fn traceback_print(vm: &mut Vm, args: Args) -> PyResult<Value> {
         vm.call1(&write, Value::str(&text))?;
     }
     Ok(Value::None)
+}
+
+/// The methods of `awaitType` (Modules/_testcapimodule.c): its `am_await` slot's wrapper.
+pub const METHODS: &[(&str, &str, NativeFn)] = &[
+    ("awaitType", "__new__", await_new_method),
+    ("awaitType", "__await__", await_await),
+];
+
+/// `awaitType.__new__(cls, iterator)` (`tp_new_wrapper`'s checks of `cls`).
+fn await_new_method(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
+    if args.pos.is_empty() {
+        return Err(vm.type_error("awaitType.__new__(): not enough arguments"));
+    }
+    let cls = args.pos.remove(0);
+    match &cls {
+        Value::Type(t) if t.is_subtype(&vm.ty("awaitType")) => await_new(vm, t, args),
+        Value::Type(t) => {
+            let n = t.name().clone();
+            Err(vm.type_error(format!(
+                "awaitType.__new__({n}): {n} is not a subtype of awaitType"
+            )))
+        }
+        other => {
+            let n = vm.type_of(other).name().clone();
+            Err(vm.type_error(format!(
+                "awaitType.__new__(X): X is not a type object ({n})"
+            )))
+        }
+    }
+}
+
+/// `awaitObject_new`: `awaitType(iterator)` keeps its one argument (keywords are ignored,
+/// as the C function never looks at them).
+pub fn await_new(vm: &mut Vm, t: &Rc<Type>, args: Args) -> PyResult<Value> {
+    let [iterator] = args.pos.as_slice() else {
+        let n = args.pos.len();
+        return Err(vm.type_error(format!("awaitObject expected 1 argument, got {n}")));
+    };
+    let made = vm.new_instance(t, &Args::default());
+    if let Value::Object(o) = &made {
+        if let Some(slot) = o.slots.borrow_mut().first_mut() {
+            *slot = Some(iterator.clone());
+        }
+    }
+    Ok(made)
+}
+
+/// `awaitObject_await`: the object given at creation, whatever it is (the caller of
+/// `am_await`, `_PyCoro_GetAwaitableIter`, checks that it is an iterator).
+fn await_await(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("awaitType", "__await__", Style::Wrapper, &[], 0).parse(vm, &args, 1)?;
+    let stored = match args.pos.first() {
+        Some(Value::Object(o)) if o.class.borrow().name().as_ref() == "awaitType" => {
+            o.slots.borrow().first().cloned().flatten()
+        }
+        _ => None,
+    };
+    stored.ok_or_else(|| vm.bug("awaitType.__await__ without its iterator"))
 }

@@ -67,7 +67,7 @@ fn filters_mutated(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `warn(message, category=None, stacklevel=1, source=None, *, skip_file_prefixes=())`.
 fn warn(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [message, category, stacklevel, _source, skip] = Spec::function(
+    let [message, category, stacklevel, source, skip] = Spec::function(
         "warn",
         Style::Keywords,
         &[
@@ -145,13 +145,16 @@ fn warn(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Some(m @ (Value::None | Value::Str(_))) => m,
         _ => Value::str("<string>"),
     };
-    warn_explicit_impl(vm, category, message, filename, lineno, module, registry)
+    let source = source.unwrap_or(Value::None);
+    warn_explicit_impl(
+        vm, category, message, filename, lineno, module, registry, source,
+    )
 }
 
 /// `warn_explicit(message, category, filename, lineno, module=None, registry=None,
 /// module_globals=None, source=None)`.
 fn warn_explicit(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [message, category, filename, lineno, module, registry, globals, _source] = Spec::function(
+    let [message, category, filename, lineno, module, registry, globals, source] = Spec::function(
         "warn_explicit",
         Style::Keywords,
         &[
@@ -196,6 +199,7 @@ fn warn_explicit(vm: &mut Vm, args: Args) -> PyResult<Value> {
         lineno,
         module,
         none(registry),
+        none(source),
     )
 }
 
@@ -211,6 +215,7 @@ pub fn warn_syntax(vm: &mut Vm, message: &str, filename: &str, lineno: u32) -> P
         Value::str(filename),
         i64::from(lineno),
         module,
+        Value::None,
         Value::None,
     )?;
     Ok(())
@@ -239,6 +244,8 @@ fn get_category(vm: &mut Vm, message: &Value, category: Value) -> PyResult<Value
 }
 
 /// `warn_explicit` of `_warnings.c`, up to showing the warning.
+// The parameters are those of the C function, one each.
+#[allow(clippy::too_many_arguments)]
 fn warn_explicit_impl(
     vm: &mut Vm,
     category: Value,
@@ -247,6 +254,7 @@ fn warn_explicit_impl(
     lineno: i64,
     module: Value,
     registry: Value,
+    source: Value,
 ) -> PyResult<Value> {
     if module.is_none() {
         return Ok(Value::None);
@@ -313,7 +321,7 @@ fn warn_explicit_impl(
     if shown_before {
         return Ok(Value::None);
     }
-    call_show_warning(vm, category, message, filename, lineno)?;
+    call_show_warning(vm, category, message, filename, lineno, source)?;
     Ok(Value::None)
 }
 
@@ -354,6 +362,7 @@ fn call_show_warning(
     message: Value,
     filename: Value,
     lineno: i64,
+    source: Value,
 ) -> PyResult<()> {
     let Some(show) = warnings_attr(vm, "_showwarnmsg")? else {
         return Err(vm.unsupported(
@@ -375,6 +384,7 @@ fn call_show_warning(
             Value::Int(lineno),
             Value::None,
             Value::None,
+            source,
         ]),
     )?;
     vm.call1(&show, msg)?;
@@ -487,4 +497,18 @@ fn check_matched(vm: &mut Vm, pattern: &Value, arg: &Value) -> PyResult<bool> {
 pub fn warn_native(vm: &mut Vm, category: &str, message: String) -> PyResult<()> {
     let category = Value::Type(vm.ty(category));
     warn(vm, Args::new(vec![Value::str(&message), category])).map(|_| ())
+}
+
+/// `PyErr_WarnFormat(source, category, 1, …)`: [`warn_native`] with the object the warning
+/// is about (the `source` a `WarningMessage` carries, whose allocation traceback
+/// tracemalloc would show).
+pub fn warn_native_source(
+    vm: &mut Vm,
+    category: &str,
+    message: String,
+    source: Value,
+) -> PyResult<()> {
+    let category = Value::Type(vm.ty(category));
+    let args = vec![Value::str(&message), category, Value::Int(1), source];
+    warn(vm, Args::new(args)).map(|_| ())
 }

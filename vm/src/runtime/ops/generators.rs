@@ -32,7 +32,8 @@ thread_local! {
     /// A suspended generator was freed since the evaluator last looked: `Some(true)` when
     /// closing it would have run code of its own (see [`closing_runs_code`]).
     static FREED_SUSPENDED: Cell<Option<bool>> = const { Cell::new(None) };
-    /// A coroutine that never started was freed since the evaluator last looked.
+    /// A coroutine that never started was freed without its frame (cleared by the cycle
+    /// collector) since the evaluator last looked.
     static FREED_UNAWAITED: Cell<bool> = const { Cell::new(false) };
     /// Generators freed while suspended, moved to new objects to be closed.
     static TO_CLOSE: RefCell<Vec<Rc<Generator>>> = const { RefCell::new(Vec::new()) };
@@ -117,12 +118,11 @@ const INTRINSIC_STOPITERATION_ERROR: u32 = 3;
 
 impl Drop for Generator {
     fn drop(&mut self) {
-        if self.kind == GenKind::Coroutine && !self.started.get() && !self.finished.get() {
-            let _ = FREED_UNAWAITED.try_with(|c| c.set(true));
-            crate::runtime::eval::set_eval_breaker();
-            return;
-        }
-        if !self.started.get() || self.finished.get() {
+        // `_PyGen_Finalize` warns about a coroutine that never started (the code flag
+        // CO_COROUTINE: not a `types.coroutine` generator) and closes a suspended one.
+        let unawaited =
+            self.kind == GenKind::Coroutine && !self.started.get() && !self.finished.get();
+        if !unawaited && (!self.started.get() || self.finished.get()) {
             return;
         }
         let address = self as *const Generator as usize;
@@ -133,6 +133,19 @@ impl Drop for Generator {
             at.map(|i| f.swap_remove(i)).is_some()
         });
         if finalized.unwrap_or(true) {
+            return;
+        }
+        if unawaited {
+            // Without its frame (emptied by `gc.collect()`), CPython would have warned
+            // before the collector cleared it.
+            if self.frame.get_mut().is_none() {
+                let _ = FREED_UNAWAITED.try_with(|c| c.set(true));
+            } else {
+                let moved = resurrect(self);
+                let _ = FINALIZED.try_with(|f| f.borrow_mut().push(Rc::as_ptr(&moved) as usize));
+                super::super::unawaited::push(moved);
+            }
+            crate::runtime::eval::set_eval_breaker();
             return;
         }
         let Some(frame) = self.frame.get_mut() else {
@@ -157,8 +170,10 @@ impl Drop for Generator {
     }
 }
 
-/// A new generator holding `gen`'s state and suspended frame, which now names it.
+/// A new generator holding `gen`'s state and suspended (or not yet started) frame, which
+/// now names it. It keeps `gen`'s allocation, and so its `id()`, through `alias`.
 fn resurrect(gen: &mut Generator) -> Rc<Generator> {
+    let former = gen.alias.take().unwrap_or_else(|| gen.me.take());
     let moved = crate::runtime::gc::alloc(Generator {
         kind: gen.kind,
         running_async: Cell::new(gen.running_async.get()),
@@ -166,13 +181,15 @@ fn resurrect(gen: &mut Generator) -> Rc<Generator> {
         frame: RefCell::new(None),
         running: Cell::new(false),
         finished: Cell::new(false),
-        started: Cell::new(true),
+        started: Cell::new(gen.started.get()),
         name: gen.name.clone(),
         qualname: gen.qualname.clone(),
         code: gen.code.clone(),
         serial: gen.serial,
         me: RefCell::new(Weak::new()),
         exc_state: RefCell::new(gen.exc_state.take()),
+        origin: std::mem::replace(&mut gen.origin, Value::None),
+        alias: Some(former),
     });
     *moved.me.borrow_mut() = Rc::downgrade(&moved);
     remember(&moved);
@@ -184,6 +201,21 @@ fn resurrect(gen: &mut Generator) -> Rc<Generator> {
         *moved.frame.borrow_mut() = Some(frame);
     }
     moved
+}
+
+/// A coroutine that never started and whose finaliser has not run: `gc.collect()` warns
+/// about it before freeing its cycle (`unawaited`).
+pub fn unfinalized_unawaited(g: &Rc<Generator>) -> bool {
+    let address = Rc::as_ptr(g) as usize;
+    g.kind == GenKind::Coroutine
+        && !g.started.get()
+        && !g.finished.get()
+        && !FINALIZED.with(|f| f.borrow().contains(&address))
+}
+
+/// Records that `g`'s finaliser ran (`_PyGC_FINALIZED`): its drop frees it silently.
+pub fn mark_finalized(g: &Rc<Generator>) {
+    FINALIZED.with(|f| f.borrow_mut().push(Rc::as_ptr(g) as usize));
 }
 
 /// Whether freed generators wait to be closed.
@@ -219,6 +251,7 @@ pub fn begin_run() {
     // The waiting generators first: they are marked finalized, so they are simply freed.
     let waiting = TO_CLOSE.with(|t| std::mem::take(&mut *t.borrow_mut()));
     drop(waiting);
+    super::super::unawaited::begin_run();
     FINALIZED.with(|f| f.borrow_mut().clear());
     FREED_SUSPENDED.with(|c| c.set(None));
     FREED_UNAWAITED.with(|c| c.set(false));
@@ -229,11 +262,12 @@ pub fn begin_run() {
 /// have been closed by CPython right then; unsupported when that is observable (it runs
 /// code of its own, or a tracer watches). The check is one thread-local read.
 pub fn check_freed(vm: &Vm) -> PyResult<()> {
-    // `_PyGen_Finalize` warns (RuntimeWarning on stderr, through the `warnings` module).
+    // `_PyGen_Finalize` warns before `gc.collect()` clears the coroutine; the VM's
+    // collector has emptied it already (see `unawaited` for the ordinary case).
     if FREED_UNAWAITED.with(|c| c.take()) {
         return Err(vm.unsupported(
-            "a coroutine that was never awaited (CPython warns \"coroutine ... was never \
-             awaited\" when it is freed)",
+            "a coroutine that was never awaited, freed by gc.collect() in a reference cycle \
+             (CPython warns before it clears the cycle)",
         ));
     }
     // The trace channel and a program's tracer would see the frame resume.
@@ -254,7 +288,12 @@ pub fn check_suspended_at_exit(vm: &Vm) -> PyResult<()> {
     let watched = !vm.trace.sys_trace.is_none();
     let observable = GENERATORS.with(|g| {
         g.borrow().iter().filter_map(Weak::upgrade).any(|g| {
-            (g.kind == GenKind::Coroutine && !g.started.get() && !g.finished.get())
+            // A coroutine already warned about (kept by whoever got the warning) is
+            // freed silently, as CPython finalises an object once.
+            (g.kind == GenKind::Coroutine
+                && !g.started.get()
+                && !g.finished.get()
+                && !FINALIZED.with(|f| f.borrow().contains(&(Rc::as_ptr(&g) as usize))))
                 || g.started.get()
                     && !g.finished.get()
                     && g.frame
@@ -293,12 +332,15 @@ pub fn return_generator(vm: &mut Vm) -> PyResult<Step> {
         return Err(Throw::Bug("RETURN_GENERATOR without a frame".into()));
     };
     let code = frame.info.code.clone();
+    let kind = GenKind::of_flags(code.co_flags);
     // `_Py_MakeCoro`: with `sys.set_coroutine_origin_tracking_depth` above zero a new
-    // coroutine records its creators' frames in `cr_origin`, which the VM does not.
-    if vm.sys_state.origin_depth > 0 && GenKind::of_flags(code.co_flags) == GenKind::Coroutine {
-        vm.frames.push(frame);
-        return Err(vm.unsupported("a coroutine created while coroutine origin tracking is on"));
-    }
+    // coroutine records its creators' frames (the frames below its own) in `cr_origin`.
+    let origin = match (kind, vm.sys_state.origin_depth) {
+        (GenKind::Coroutine, depth) if depth > 0 => {
+            super::super::unawaited::compute_origin(vm, depth)
+        }
+        _ => Value::None,
+    };
     let entry = frame.entry;
     frame.entry = false;
     let (name, qualname) = match &frame.func {
@@ -306,7 +348,7 @@ pub fn return_generator(vm: &mut Vm) -> PyResult<Step> {
         None => (code.co_name.clone(), code.co_qualname.clone()),
     };
     let gen = crate::runtime::gc::alloc(Generator {
-        kind: GenKind::of_flags(code.co_flags),
+        kind,
         running_async: Cell::new(false),
         closed: Cell::new(false),
         frame: RefCell::new(None),
@@ -319,6 +361,8 @@ pub fn return_generator(vm: &mut Vm) -> PyResult<Step> {
         serial: frame.serial,
         me: RefCell::new(Weak::new()),
         exc_state: RefCell::new(Value::None),
+        origin,
+        alias: None,
     });
     *gen.me.borrow_mut() = Rc::downgrade(&gen);
     remember(&gen);
