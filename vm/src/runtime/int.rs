@@ -95,6 +95,29 @@ impl Vm {
         }
     }
 
+    /// An argument converted by PyArg_ParseTuple's "i" format: a C long first
+    /// (`PyLong_AsLong`), then range-checked into an int with its own messages.
+    pub fn parse_tuple_int(&mut self, v: &Value) -> PyResult<i32> {
+        let v = &self.try_index(v)?.unwrap_or_else(|| v.clone());
+        match as_i64_exact(v) {
+            Some(i) => i32::try_from(i).map_err(|_| {
+                let which = if i < 0 {
+                    "less than minimum"
+                } else {
+                    "greater than maximum"
+                };
+                self.err("OverflowError", format!("signed integer is {which}"))
+            }),
+            None if is_int(v) => {
+                Err(self.err("OverflowError", "Python int too large to convert to C long"))
+            }
+            None => Err(self.type_error(format!(
+                "'{}' object cannot be interpreted as an integer",
+                self.type_of(v).name()
+            ))),
+        }
+    }
+
     fn c_int_overflow(&self) -> super::Throw {
         self.err("OverflowError", "Python int too large to convert to C int")
     }

@@ -11,7 +11,7 @@
 
 use std::rc::Rc;
 
-use super::super::argspec::{index, Spec, Style};
+use super::super::argspec::{Spec, Style};
 use super::super::dict::Dict;
 use super::super::interp::Vm;
 use super::super::object::{Args, NativeFn, Value};
@@ -148,19 +148,7 @@ fn unsupported(vm: &mut Vm, _args: Args) -> PyResult<Value> {
 
 /// A signal number argument (a C int), checked against `1..NSIG`.
 fn signal_number(vm: &mut Vm, v: &Value) -> PyResult<i64> {
-    let v = &vm.try_index(v)?.unwrap_or_else(|| v.clone());
-    let n = match v.builtin_value() {
-        Value::Float(_) => {
-            return Err(vm.type_error("'float' object cannot be interpreted as an integer"))
-        }
-        Value::BigInt(_) => {
-            return Err(vm.err("OverflowError", "Python int too large to convert to C int"))
-        }
-        other => index(vm, other)?,
-    };
-    if i32::try_from(n).is_err() {
-        return Err(vm.err("OverflowError", "Python int too large to convert to C int"));
-    }
+    let n = i64::from(vm.c_int(v)?);
     if !(1..NSIG).contains(&n) {
         return Err(vm.value_error("signal number out of range"));
     }
@@ -375,7 +363,7 @@ fn raise_signal(vm: &mut Vm, args: Args) -> PyResult<Value> {
         1,
     )
     .bind::<1>(vm, &args, 0)?;
-    let n = c_int(vm, &n.unwrap_or_default())?;
+    let n = i64::from(vm.c_int(&n.unwrap_or_default())?);
     if n == 0 {
         return Ok(Value::None);
     }
@@ -389,27 +377,4 @@ fn raise_signal(vm: &mut Vm, args: Args) -> PyResult<Value> {
     deliver(vm, n)?;
     check(vm)?;
     Ok(Value::None)
-}
-
-/// A C int argument (the "i" converter).
-pub fn c_int(vm: &mut Vm, v: &Value) -> PyResult<i64> {
-    let v = &vm.try_index(v)?.unwrap_or_else(|| v.clone());
-    let n = match v.builtin_value() {
-        Value::Float(_) => {
-            return Err(vm.type_error("'float' object cannot be interpreted as an integer"))
-        }
-        Value::BigInt(_) => {
-            return Err(vm.err("OverflowError", "Python int too large to convert to C int"))
-        }
-        other => index(vm, other)?,
-    };
-    if i32::try_from(n).is_err() {
-        let which = if n < 0 {
-            "less than minimum"
-        } else {
-            "greater than maximum"
-        };
-        return Err(vm.err("OverflowError", format!("signed integer is {which}")));
-    }
-    Ok(n)
 }

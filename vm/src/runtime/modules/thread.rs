@@ -94,7 +94,7 @@ fn interrupt_main(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [n] =
         Spec::function("signum", Style::ParseTuple, &["signum"], 0).bind::<1>(vm, &args, 0)?;
     let n = match n {
-        Some(v) => super::signal::c_int(vm, &v)?,
+        Some(v) => i64::from(vm.parse_tuple_int(&v)?),
         None => 2,
     };
     if !(1..65).contains(&n) {
