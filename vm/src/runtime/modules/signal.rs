@@ -155,27 +155,64 @@ fn signal_number(vm: &mut Vm, v: &Value) -> PyResult<i64> {
     Ok(n)
 }
 
-/// The handler table as a process starts: SIGINT's is `default_int_handler`, SIGPIPE and
-/// SIGXFSZ are ignored (Python's start-up), glibc's own 32 and 33 are unknown (None). The
-/// others are what the process inherited from its parent (`nohup` ignores SIGHUP, say),
-/// which the VM cannot know: unsupported.
+/// The handler table as a process starts (`signal_get_set_handlers`, then
+/// `signal_install_handlers`): SIGPIPE and SIGXFSZ are ignored, glibc's own 32 and 33 are
+/// unknown (None); any other signal keeps the disposition the process inherited —
+/// ignored is SIG_IGN, default is SIG_DFL, except SIGINT, whose default Python replaces
+/// with `default_int_handler`. The inherited disposition is the process's own (the VM
+/// runs where `python` would), read from /proc/self/status; a signal with a handler
+/// there may be the VM's own runtime's (Rust catches SIGSEGV and SIGBUS), so what the
+/// process inherited for it is unknown: unsupported.
 fn initial(vm: &mut Vm, n: i64) -> PyResult<Value> {
-    Ok(match n {
-        // CPython imports _signal at start-up to install it.
-        2 => super::import(vm, "_signal")
-            .and_then(|m| match m {
-                Value::Module(m) => m.dict.get_str("default_int_handler"),
-                _ => None,
-            })
-            .unwrap_or(Value::None),
-        13 | 25 => Value::Int(1),
-        32 | 33 => Value::None,
-        _ => {
-            return Err(vm.unsupported(format!(
-                "the handler of signal {n} before the program sets one (inherited from the parent process)"
-            )))
+    if matches!(n, 13 | 25) {
+        return Ok(Value::Int(1));
+    }
+    if matches!(n, 32 | 33) {
+        return Ok(Value::None);
+    }
+    match inherited(n) {
+        Some(Inherited::Ignored) => Ok(Value::Int(1)),
+        Some(Inherited::Default) if n == 2 => {
+            // CPython imports _signal at start-up to install it.
+            Ok(super::import(vm, "_signal")
+                .and_then(|m| match m {
+                    Value::Module(m) => m.dict.get_str("default_int_handler"),
+                    _ => None,
+                })
+                .unwrap_or(Value::None))
         }
-    })
+        Some(Inherited::Default) => Ok(Value::Int(0)),
+        Some(Inherited::Caught) | None => Err(vm.unsupported(format!(
+            "the handler of signal {n} before the program sets one (inherited from the parent process)"
+        ))),
+    }
+}
+
+/// A signal's disposition in this process.
+enum Inherited {
+    Default,
+    Ignored,
+    Caught,
+}
+
+/// The disposition of signal `n` in this process: the SigIgn and SigCgt masks of
+/// /proc/self/status (bit n-1).
+fn inherited(n: i64) -> Option<Inherited> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let mask = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+    };
+    let bit = 1u64.checked_shl(u32::try_from(n - 1).ok()?)?;
+    if mask("SigIgn:")? & bit != 0 {
+        Some(Inherited::Ignored)
+    } else if mask("SigCgt:")? & bit != 0 {
+        Some(Inherited::Caught)
+    } else {
+        Some(Inherited::Default)
+    }
 }
 
 /// The handler of signal `n` now (`getsignal`).
