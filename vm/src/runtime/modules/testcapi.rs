@@ -136,16 +136,7 @@ fn exception_print(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// generator (bpo-30039's test).
 fn raise_sigint_then_send_none(vm: &mut Vm, args: Args) -> PyResult<Value> {
     // METH_VARARGS with PyArg_ParseTuple's "O!" (no function name in the format).
-    if !args.kw.is_empty() {
-        return Err(vm.type_error("raise_SIGINT_then_send_None() takes no keyword arguments"));
-    }
-    let [gen] = &args.pos[..] else {
-        return Err(vm.type_error(format!(
-            "function takes exactly 1 argument ({} given)",
-            args.pos.len()
-        )));
-    };
-    let gen = gen.clone();
+    let [gen] = tuple_args::<1>(vm, &args, "raise_SIGINT_then_send_None")?;
     if !matches!(&gen, Value::Generator(g) if g.kind == super::super::object::GenKind::Generator) {
         let n = vm.type_of(&gen).name().clone();
         return Err(vm.type_error(format!("argument 1 must be generator, not {n}")));
@@ -165,20 +156,6 @@ fn frame_arg(vm: &mut Vm, v: &Value) -> PyResult<Rc<FrameObject>> {
     }
 }
 
-/// METH_O's single argument.
-fn one_arg(vm: &mut Vm, args: &Args, name: &str) -> PyResult<Value> {
-    if !args.kw.is_empty() {
-        return Err(vm.type_error(format!("{name}() takes no keyword arguments")));
-    }
-    match &args.pos[..] {
-        [v] => Ok(v.clone()),
-        other => Err(vm.type_error(format!(
-            "{name}() takes exactly one argument ({} given)",
-            other.len()
-        ))),
-    }
-}
-
 /// METH_VARARGS with PyArg_ParseTuple and no name in the format: exactly `N` objects.
 fn tuple_args<const N: usize>(vm: &mut Vm, args: &Args, name: &str) -> PyResult<[Value; N]> {
     if !args.kw.is_empty() {
@@ -187,7 +164,8 @@ fn tuple_args<const N: usize>(vm: &mut Vm, args: &Args, name: &str) -> PyResult<
     match <[Value; N]>::try_from(args.pos.clone()) {
         Ok(a) => Ok(a),
         Err(v) => Err(vm.type_error(format!(
-            "function takes exactly {N} arguments ({} given)",
+            "function takes exactly {N} argument{} ({} given)",
+            if N == 1 { "" } else { "s" },
             v.len()
         ))),
     }
@@ -195,7 +173,8 @@ fn tuple_args<const N: usize>(vm: &mut Vm, args: &Args, name: &str) -> PyResult<
 
 /// A frame attribute read through the C API, which answers as the attribute does.
 fn frame_attr(vm: &mut Vm, args: Args, name: &str, attr: &str) -> PyResult<Value> {
-    let v = one_arg(vm, &args, name)?;
+    let [v] = Spec::method("_testcapi", name, Style::O, &["frame"], 1).bind::<1>(vm, &args, 0)?;
+    let v = v.unwrap_or_default();
     frame_arg(vm, &v)?;
     vm.getattr(&v, attr)
 }
@@ -222,7 +201,9 @@ fn frame_getlasti(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `PyFrame_GetGenerator`: the generator, coroutine or async generator owning the frame.
 fn frame_getgenerator(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let v = one_arg(vm, &args, "frame_getgenerator")?;
+    let [v] = Spec::method("_testcapi", "frame_getgenerator", Style::O, &["frame"], 1)
+        .bind::<1>(vm, &args, 0)?;
+    let v = v.unwrap_or_default();
     let fo = frame_arg(vm, &v)?;
     let gen = fo.generator.borrow().upgrade();
     match gen {
