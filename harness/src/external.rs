@@ -26,6 +26,9 @@ use crate::target::{Channel, Target};
 
 /// The adapter, compiled into the binary so `framespec` works from any directory.
 pub const ADAPTER: &str = include_str!("../adapter/framespec_adapter.py");
+/// The trace and snapshot observers the adapter imports (and the reference VM runs for its
+/// `reference-settrace` and `reference-monitoring` targets).
+pub const OBSERVE: &str = include_str!("../adapter/framespec_observe.py");
 
 /// The longest line a target may write (§6): a longer one is a crash, not a hang.
 pub const MAX_LINE: usize = 64 << 20;
@@ -299,20 +302,40 @@ impl External {
     }
 }
 
-/// Writes the adapter to a per-content file in the temp directory (atomically, so parallel
-/// harnesses never see half a script) and returns its path.
+/// Writes the adapter and the observers it imports to a per-content directory in the temp
+/// directory (made under another name and renamed, so parallel harnesses never see half
+/// of it) and returns the adapter's path.
 fn write_adapter() -> Result<PathBuf, String> {
-    let hash = ADAPTER.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
-    let path = std::env::temp_dir().join(format!("framespec-adapter-{hash:016x}.py"));
-    if path.is_file() {
-        return Ok(path);
+    let files = [
+        ("framespec_adapter.py", ADAPTER),
+        ("framespec_observe.py", OBSERVE),
+    ];
+    let hash = files
+        .iter()
+        .flat_map(|(name, text)| name.bytes().chain(text.bytes()))
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+    let dir = std::env::temp_dir().join(format!("framespec-adapter-{hash:016x}"));
+    let script = dir.join(files[0].0);
+    if script.is_file() {
+        return Ok(script);
     }
-    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
-    std::fs::write(&tmp, ADAPTER).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, &path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(path)
+    let tmp = dir.with_extension(format!("{}.tmp", std::process::id()));
+    let made = std::fs::create_dir_all(&tmp).and_then(|()| {
+        files
+            .iter()
+            .try_for_each(|(name, text)| std::fs::write(tmp.join(name), text))
+    });
+    made.map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    if let Err(e) = std::fs::rename(&tmp, &dir) {
+        // Another harness may have put the same files there first.
+        let _ = std::fs::remove_dir_all(&tmp);
+        if !script.is_file() {
+            return Err(format!("cannot write {}: {e}", dir.display()));
+        }
+    }
+    Ok(script)
 }
 
 /// `s` as one shell word (for re-run commands a user can paste).

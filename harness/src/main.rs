@@ -136,7 +136,9 @@ struct Suite {
     /// Case files or directories (default: the cases/ directory).
     paths: Vec<PathBuf>,
     /// Targets to run on (repeatable), each a column of the report: `reference`,
-    /// `reference-cpython-compiled` (the reference VM on CPython 3.12's own bytecode, from
+    /// `reference-settrace` and `reference-monitoring` (the reference VM observed by the
+    /// adapter's Python observer on its own sys.settrace or sys.monitoring; trace and
+    /// snapshot cases only), `reference-cpython-compiled` (the reference VM on CPython 3.12's own bytecode, from
     /// --python or python3.12), `cpython` (CPython 3.12, or --python), `cpython-3.N`, `python:PATH` (the adapter under any
     /// interpreter) or `cmd:'PROGRAM ARGS'` (any program speaking the protocol of
     /// INTERPRETING.md §6).
@@ -189,6 +191,9 @@ fn mib_to_bytes(mib: u64) -> u64 {
 enum TargetSpec {
     /// The reference VM, in process.
     Reference,
+    /// The reference VM observing the trace and snapshots with the adapter's Python
+    /// observer (`reference-settrace`, `reference-monitoring`).
+    ReferenceObserved(framespec_vm::ObserverKind),
     /// The reference VM running the programs as CPython 3.12 compiled them.
     ReferenceCpythonCompiled,
     /// CPython 3.12 through the adapter (or the interpreter --python names).
@@ -216,6 +221,16 @@ fn parse_target(text: &str) -> Result<TargetSpec, String> {
     }
     match text {
         "reference" => return Ok(TargetSpec::Reference),
+        "reference-settrace" => {
+            return Ok(TargetSpec::ReferenceObserved(
+                framespec_vm::ObserverKind::Settrace,
+            ))
+        }
+        "reference-monitoring" => {
+            return Ok(TargetSpec::ReferenceObserved(
+                framespec_vm::ObserverKind::Monitoring,
+            ))
+        }
         framespec::compiled::NAME => return Ok(TargetSpec::ReferenceCpythonCompiled),
         "cpython" => return Ok(TargetSpec::Cpython),
         _ => {}
@@ -226,7 +241,7 @@ fn parse_target(text: &str) -> Result<TargetSpec, String> {
         }
     }
     Err(format!(
-        "unknown target `{text}`: one of reference, reference-cpython-compiled, cpython, cpython-3.N (3.8–3.13), python:PATH, cmd:'PROGRAM ARGS'"
+        "unknown target `{text}`: one of reference, reference-settrace, reference-monitoring, reference-cpython-compiled, cpython, cpython-3.N (3.8–3.13), python:PATH, cmd:'PROGRAM ARGS'"
     ))
 }
 
@@ -342,12 +357,17 @@ fn reference(common: &Common) -> Reference {
         fuel: common.fuel,
         heap_limit_bytes: mib_to_bytes(common.memory),
         stdlib: common.stdlib.clone().or_else(python::stdlib),
+        observer: None,
     }
 }
 
 fn make_target(spec: &TargetSpec, common: &Common) -> Result<Made, String> {
     Ok(match spec {
         TargetSpec::Reference => Made::Reference(reference(common)),
+        TargetSpec::ReferenceObserved(kind) => Made::Reference(Reference {
+            observer: Some(*kind),
+            ..reference(common)
+        }),
         TargetSpec::ReferenceCpythonCompiled => {
             let python = match &common.python {
                 Some(path) => path.clone(),
@@ -461,7 +481,9 @@ fn update_expectations(
 ) -> Result<ExitCode, String> {
     if matches!(
         spec,
-        TargetSpec::Reference | TargetSpec::ReferenceCpythonCompiled
+        TargetSpec::Reference
+            | TargetSpec::ReferenceObserved(_)
+            | TargetSpec::ReferenceCpythonCompiled
     ) {
         return Err("the reference VM has no expected failures: it passes every case".to_owned());
     }

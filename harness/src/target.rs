@@ -3,7 +3,7 @@
 //! (`external`).
 
 use framespec_spec::Case;
-use framespec_vm::{End, RunOptions, RunResult};
+use framespec_vm::{End, ObserverKind, PythonObserver, RunOptions, RunResult};
 
 use crate::observe::{Observation, ObservedException, RunEnd};
 
@@ -49,6 +49,11 @@ pub struct Reference {
     pub heap_limit_bytes: u64,
     /// CPython 3.12's `Lib/`, from which programs import the standard library.
     pub stdlib: Option<std::path::PathBuf>,
+    /// `None`: the VM's native recorder observes the trace and snapshots channels (target
+    /// `reference`). `Some`: the adapter's Python observer of that kind does, running
+    /// inside the VM (`reference-settrace`, `reference-monitoring`); those targets run
+    /// only the cases that observe a trace or snapshots.
+    pub observer: Option<ObserverKind>,
 }
 
 impl Default for Reference {
@@ -58,13 +63,17 @@ impl Default for Reference {
             fuel: options.fuel,
             heap_limit_bytes: options.heap_limit_bytes,
             stdlib: crate::python::stdlib(),
+            observer: None,
         }
     }
 }
 
 impl Target for Reference {
     fn name(&self) -> String {
-        "reference".to_owned()
+        match self.observer {
+            None => "reference".to_owned(),
+            Some(kind) => format!("reference-{}", observer_name(kind)),
+        }
     }
 
     fn version(&self) -> Option<String> {
@@ -72,10 +81,15 @@ impl Target for Reference {
     }
 
     fn selector(&self) -> String {
-        "reference".to_owned()
+        self.name()
     }
 
     fn run(&self, case: &Case) -> RunEnd {
+        if let Some(kind) = self.observer {
+            if let Some(why) = not_observable(kind, case) {
+                return RunEnd::NotApplicable(why);
+            }
+        }
         let options = self.options(case);
         observation(framespec_vm::run(&case.source, &options))
     }
@@ -93,9 +107,72 @@ impl Reference {
             stdlib: self.stdlib.clone(),
             source_in_linecache: true,
             modules: case.modules.clone(),
+            observer: self.observer.map(|kind| PythonObserver {
+                kind,
+                source: crate::external::OBSERVE.to_owned(),
+            }),
             ..RunOptions::default()
         }
     }
+}
+
+/// The observer's name in target names (`reference-settrace`).
+pub fn observer_name(kind: ObserverKind) -> &'static str {
+    match kind {
+        ObserverKind::Settrace => "settrace",
+        ObserverKind::Monitoring => "monitoring",
+    }
+}
+
+/// Why a Python observer of `kind` does not run `case`: it observes neither channel (the
+/// run would be `reference`'s), or — for settrace — the program installs its own trace or
+/// profile function, which would replace the observer (the adapter's rule where it
+/// observes with settrace).
+fn not_observable(kind: ObserverKind, case: &Case) -> Option<String> {
+    let tagged = |tag: &str| case.tags.iter().any(|t| t == tag);
+    if tagged("observer-budget") {
+        return Some(
+            "the expectation depends on the recursion budget of the CPython adapter's \
+             observer (tag observer-budget)"
+                .to_owned(),
+        );
+    }
+    if kind == ObserverKind::Settrace && tagged("settrace-locals-refresh") {
+        return Some(
+            "a sys.settrace observer refreshes the frames' locals dicts, which this \
+             program's output shows (tag settrace-locals-refresh)"
+                .to_owned(),
+        );
+    }
+    if !case.trace && case.snapshot_lines.is_empty() {
+        return Some(format!(
+            "reference-{} differs from reference only in how the trace and snapshots are \
+             observed, and this case observes neither",
+            observer_name(kind)
+        ));
+    }
+    let sources = std::iter::once((case.source.as_str(), "main.py"))
+        .chain(case.modules.iter().map(|(p, s)| (s.as_str(), p.as_str())));
+    let installs = sources
+        .filter_map(|(source, path)| framespec_vm::compile(source, path).ok())
+        .any(|code| installs_tracer(&code));
+    (kind == ObserverKind::Settrace && installs).then(|| {
+        "the trace and snapshots are observed through sys.settrace here, and this program \
+         installs its own trace or profile function"
+            .to_owned()
+    })
+}
+
+/// Whether the code names `settrace` or `setprofile` anywhere (the adapter's
+/// `_installs_tracer`).
+fn installs_tracer(code: &framespec_vm::code::CodeObject) -> bool {
+    code.co_names
+        .iter()
+        .any(|n| matches!(&**n, "settrace" | "setprofile"))
+        || code.co_consts.iter().any(|c| match c {
+            framespec_vm::code::Constant::Code(inner) => installs_tracer(inner),
+            _ => false,
+        })
 }
 
 /// What the reference VM's run shows as a target's [`RunEnd`].

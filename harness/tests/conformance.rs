@@ -13,7 +13,9 @@
 //! their expectations files (`expectations/<target>.yaml`); when absent, one trial per
 //! implementation is reported as ignored with the reason. `reference-cpython-compiled::…`
 //! runs each case on the reference VM as CPython 3.12 compiled it (from the `.pyc` CPython
-//! writes), under the CPython 3.12 rule too.
+//! writes), under the CPython 3.12 rule too. `reference-settrace::…` and
+//! `reference-monitoring::…` run the trace and snapshot cases on the reference VM observed
+//! by the adapter's Python observers (`harness/adapter/framespec_observe.py`) inside it.
 
 #[path = "common/cpython.rs"]
 mod cpython;
@@ -30,6 +32,7 @@ use framespec::external::{External, Limits};
 use framespec::runner::{self, collect, run_one, CaseFile};
 use framespec::{Reference, Target};
 use framespec_spec::KNOWN_VERSIONS;
+use framespec_vm::ObserverKind;
 use libtest_mimic::{Completion, Failed, Trial};
 
 fn main() -> ExitCode {
@@ -49,6 +52,22 @@ fn main() -> ExitCode {
             verdict(run_one(reference.as_ref(), &file, None), &file, &*reference)
         })
     }));
+
+    // The reference VM observed by the adapter's own Python observers, on its sys.settrace
+    // and as a sys.monitoring tool: the trace and snapshot cases (the others are not
+    // applicable there).
+    for kind in [ObserverKind::Settrace, ObserverKind::Monitoring] {
+        let observed = Arc::new(Reference {
+            observer: Some(kind),
+            ..Reference::default()
+        });
+        trials.extend(files.iter().map(|file| {
+            let (observed, file) = (Arc::clone(&observed), file.clone());
+            Trial::test(format!("{}::{}", observed.name(), file.id), move || {
+                verdict(run_one(observed.as_ref(), &file, None), &file, &*observed)
+            })
+        }));
+    }
 
     // CPython 3.12 through the shared rule: ignored with the reason when it is missing.
     let reference_cpython = Arc::new(LazyTarget::new(format!("cpython-{REFERENCE_VERSION}")));

@@ -79,6 +79,28 @@ pub struct RunOptions {
     /// the program's directory → source. With any, the directory (`main.py` and these) is
     /// `sys.path[0]`, held in memory (`runtime::program`).
     pub modules: std::collections::BTreeMap<String, String>,
+    /// Observe [`RunOptions::trace`] and [`RunOptions::snapshot_lines`] with the harness's
+    /// Python observer running inside the VM (on its `sys.settrace` or `sys.monitoring`)
+    /// instead of the VM's native recorder; `None`: natively.
+    pub observer: Option<PythonObserver>,
+}
+
+/// The harness's Python observer of the trace and snapshots channels, run inside the VM
+/// (`harness/adapter/framespec_observe.py`, which the CPython adapter observes with).
+#[derive(Clone, Debug)]
+pub struct PythonObserver {
+    pub kind: ObserverKind,
+    /// The observer module's source.
+    pub source: String,
+}
+
+/// Which of the module's observers: how it hooks the interpreter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObserverKind {
+    /// A `sys.settrace` function, installed before the module frame starts.
+    Settrace,
+    /// A `sys.monitoring` tool (id 4) reproducing 3.12's settrace rules.
+    Monitoring,
 }
 
 impl Default for RunOptions {
@@ -97,6 +119,7 @@ impl Default for RunOptions {
             host_metadata: false,
             source_in_linecache: false,
             modules: std::collections::BTreeMap::new(),
+            observer: None,
         }
     }
 }

@@ -92,7 +92,15 @@ impl Vm {
                 let v = self.guarded(" while calling a Python object", |vm| f(vm, args))?;
                 Ok(Callee::Done(v))
             }
-            Value::Type(t) => Ok(Callee::Done(self.call_type(t, args)?)),
+            Value::Type(t) if vectorcall_type(t, &args) => {
+                Ok(Callee::Done(self.call_type(t, args)?))
+            }
+            // `_PyObject_MakeTpCall`: a unit of the C recursion budget for the call.
+            Value::Type(t) => {
+                let v =
+                    self.guarded(" while calling a Python object", |vm| vm.call_type(t, args))?;
+                Ok(Callee::Done(v))
+            }
             Value::Property(p) if p.kind == PropertyKind::StaticMethod => {
                 let func = p.func.clone();
                 self.call_for_eval(&func, args)
@@ -485,4 +493,37 @@ fn name_list(names: &[&str]) -> String {
 enum Callee {
     Frame(Frame),
     Done(Value),
+}
+
+/// The built-in types CPython 3.12 calls through their `tp_vectorcall`, which takes no unit
+/// of the C recursion budget (read from each type's `tp_vectorcall` slot in 3.12.1); every
+/// other type — the other built-in types, and every class, whose `tp_vectorcall` is NULL —
+/// is called through `_PyObject_MakeTpCall`, which takes one. `type`'s own vectorcall
+/// answers only `type(x)`: any other call of it falls back to `_PyObject_MakeTpCall`.
+const VECTORCALL_TYPES: &[&str] = &[
+    "bool",
+    "dict",
+    "enumerate",
+    "filter",
+    "float",
+    "frozenset",
+    "list",
+    "map",
+    "range",
+    "reversed",
+    "set",
+    "super",
+    "tuple",
+];
+
+/// Whether calling `t` with `args` goes through a `tp_vectorcall` (see [`VECTORCALL_TYPES`]).
+fn vectorcall_type(t: &Type, args: &Args) -> bool {
+    if !t.is_builtin() {
+        return false;
+    }
+    let name = t.name();
+    if &*name == "type" {
+        return args.pos.len() == 1 && args.kw.is_empty();
+    }
+    VECTORCALL_TYPES.contains(&&*name)
 }

@@ -137,18 +137,27 @@ pub fn run_module(
     };
     vm.modules.set_str("__main__", Value::Module(Rc::new(main)));
 
+    let mut observer = None;
     let mut outcome = match &options.module {
         Some(name) if booted => run_module_as_main(&mut vm, name),
         Some(_) => Err(vm.unsupported("-m without a standard library")),
-        None => {
-            let info = vm.code_info(&code);
-            let serial = vm.serial();
-            let mut frame = Frame::new(info, globals.clone(), vm.builtins.clone(), serial);
-            frame.locals = Some(globals);
-            frame.entry = true;
-            vm.frames.push(frame);
-            run_loop(&mut vm)
+        None if options.observer.is_some()
+            && (options.trace || !options.snapshot_lines.is_empty()) =>
+        {
+            match options
+                .observer
+                .as_ref()
+                .map(|o| super::pyobserver::install(&mut vm, o, options, &code))
+            {
+                Some(Ok(installed)) => {
+                    observer = Some(installed);
+                    run_main(&mut vm, &code, globals)
+                }
+                Some(Err(e)) => Err(observer_failure(&mut vm, e)),
+                None => Err(Throw::Bug("no observer".to_owned())),
+            }
         }
+        None => run_main(&mut vm, &code, globals),
     };
     if matches!(outcome, Ok(_) | Err(Throw::Exc(_) | Throw::Reraise(_))) {
         // What the module's last instruction freed is finalised before the end, as
@@ -157,13 +166,6 @@ pub fn run_module(
             if let Err(e) = handle_eval_breaker(&mut vm) {
                 outcome = Err(e);
             }
-        }
-    }
-    if matches!(outcome, Ok(_) | Err(Throw::Exc(_) | Throw::Reraise(_))) {
-        if let Err(e) = ops::generators::check_suspended_at_exit(&vm) {
-            outcome = Err(e);
-        } else if let Err(e) = super::finalize::check_alive_at_exit(&vm) {
-            outcome = Err(e);
         }
     }
     let end = match outcome {
@@ -176,9 +178,12 @@ pub fn run_module(
         Err(Throw::Unsupported(what)) => End::Unsupported(what),
         Err(Throw::Bug(what)) => End::Bug(what),
     };
-    // `Py_FinalizeEx`: the atexit callbacks, after the main module's exception is shown.
+    // `Py_FinalizeEx`: the atexit callbacks; then the Python observer is undone, as the
+    // adapter does before it finalises `__main__`; then what shutdown would finalise.
     let end = match end {
         End::Completed | End::Exception(_) => super::modules::atexit::run_at_exit(&mut vm)
+            .or_else(|| finish_observer(&mut vm, observer.take(), options))
+            .or_else(|| at_shutdown(&vm))
             .or_else(|| super::modules::gcmodule::at_exit(&vm))
             .unwrap_or(end),
         other => other,
@@ -189,6 +194,69 @@ pub fn run_module(
         end,
         trace: vm.trace.events.take(),
         snapshots: vm.trace.snapshots.take(),
+    }
+}
+
+/// What CPython's shutdown would finalise and the VM does not: generators still suspended
+/// (closed when `__main__` is cleared) and objects with `__del__` still alive, when that
+/// would run code or show in a trace.
+fn at_shutdown(vm: &Vm) -> Option<End> {
+    let checked = ops::generators::check_suspended_at_exit(vm)
+        .and_then(|()| super::finalize::check_alive_at_exit(vm));
+    match checked {
+        Ok(()) => None,
+        Err(Throw::Unsupported(what)) => Some(End::Unsupported(what)),
+        Err(Throw::Bug(what)) => Some(End::Bug(what)),
+        Err(_) => Some(End::Bug("a shutdown check raised".to_owned())),
+    }
+}
+
+/// Runs the program's module code in `__main__`'s namespace, as the bottom frame.
+fn run_main(vm: &mut Vm, code: &Rc<CodeObject>, globals: Rc<Dict>) -> PyResult<Value> {
+    let info = vm.code_info(code);
+    let serial = vm.serial();
+    let mut frame = Frame::new(info, globals.clone(), vm.builtins.clone(), serial);
+    frame.locals = Some(globals);
+    frame.entry = true;
+    vm.frames.push(frame);
+    run_loop(vm)
+}
+
+/// A Python exception from installing the observer is the harness's failure, not the
+/// program's: a `Bug` with its text.
+fn observer_failure(vm: &mut Vm, e: Throw) -> Throw {
+    match e {
+        Throw::Exc(exc) | Throw::Reraise(exc) => {
+            let text = vm.repr(&exc).unwrap_or_default();
+            Throw::Bug(format!("installing the Python observer failed: {text}"))
+        }
+        other => other,
+    }
+}
+
+/// Undoes the Python observer and puts what it recorded where the native recorder's
+/// channels go; `Some(end)` when that fails.
+fn finish_observer(
+    vm: &mut Vm,
+    observer: Option<super::pyobserver::Installed>,
+    options: &RunOptions,
+) -> Option<End> {
+    let installed = observer?;
+    match super::pyobserver::finish(vm, installed) {
+        Ok(recorded) => {
+            vm.trace.events = options.trace.then_some(recorded.events);
+            vm.trace.snapshots = (!options.snapshot_lines.is_empty()).then_some(recorded.snapshots);
+            None
+        }
+        Err(e) => Some(match observer_failure(vm, e) {
+            Throw::OutOfFuel => End::OutOfFuel(vm.fuel_used),
+            Throw::OutOfMemory => End::OutOfMemory {
+                limit_bytes: vm.heap.limit,
+            },
+            Throw::Unsupported(what) => End::Unsupported(what),
+            Throw::Bug(what) => End::Bug(what),
+            Throw::Exc(_) | Throw::Reraise(_) => End::Bug("the Python observer failed".to_owned()),
+        }),
     }
 }
 

@@ -27,6 +27,20 @@ impl Vm {
                 }
             };
         }
+        // PyObject_Format's fast path: an exact str or int with the empty spec is its str.
+        if spec.is_empty() && matches!(v, Value::Str(_) | Value::Int(_) | Value::BigInt(_)) {
+            return self.str_of(v);
+        }
+        // Otherwise it calls the built-in `__format__` as a bound method, which takes a
+        // unit of the C recursion budget.
+        self.guarded(" while calling a Python object", |vm| {
+            vm.builtin_format(v, spec)
+        })
+    }
+
+    /// The built-in types' `__format__`: `object.__format__` (the empty spec only: the
+    /// str), and those of int, bool, float, str and complex.
+    fn builtin_format(&mut self, v: &Value, spec: &str) -> PyResult<String> {
         if spec.is_empty() {
             return self.str_of(v);
         }

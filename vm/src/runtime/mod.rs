@@ -57,6 +57,7 @@ mod percent;
 mod profile;
 mod program;
 mod protocol;
+mod pyobserver;
 mod range;
 mod reach;
 mod repr;

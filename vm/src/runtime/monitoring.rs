@@ -172,6 +172,18 @@ impl Monitors {
         self.missing.clone().unwrap_or(Value::None)
     }
 
+    /// Whether code unit `unit` of `code` is instrumented for `event` (a local event):
+    /// some tool has the event set, globally or on the code, and has not disabled it
+    /// there. Callbacks play no part: CPython instruments by event sets.
+    pub fn instruments(&self, code: &Rc<CodeObject>, unit: usize, event: Event) -> bool {
+        let address = Rc::as_ptr(code) as usize;
+        let local = self.local.get(&address).map(|(_, t)| t);
+        (0..TOOLS).any(|t| {
+            (self.global[t] & event.bit() != 0 || local.is_some_and(|l| l[t] & event.bit() != 0))
+                && !self.disabled.contains(&(t, address, unit, event.0))
+        })
+    }
+
     /// Whether a tool wants `event` anywhere in `code` (before looking per instruction).
     pub fn wants(&self, code: &Rc<CodeObject>, event: Event) -> bool {
         let address = Rc::as_ptr(code) as usize;

@@ -28,9 +28,18 @@ impl Vm {
     /// so deep nesting raises RecursionError instead of exhausting the Rust stack; a
     /// container already being repr'd shows as `[...]` / `{...}` (`Py_ReprEnter`).
     pub fn repr(&mut self, v: &Value) -> PyResult<String> {
+        self.guarded(" while getting the repr of an object", |vm| {
+            vm.repr_direct(v)
+        })
+    }
+
+    /// The type's `tp_repr` called directly, without `PyObject_Repr`'s unit of the C
+    /// recursion budget: what `object_str` does for a type without `__str__`.
+    fn repr_direct(&mut self, v: &Value) -> PyResult<String> {
         // A container's repr can be far larger than the container (shared items).
         self.check_heap()?;
-        self.guarded(" while getting the repr of an object", |vm| {
+        {
+            let vm = self;
             let key = v.address();
             // A SimpleNamespace guards itself (namespace_repr's `namespace(...)`).
             let namespace = matches!(v, Value::Object(o)
@@ -72,7 +81,7 @@ impl Vm {
                 vm.repr_active.pop();
             }
             r
-        })
+        }
     }
 
     fn join_reprs(&mut self, items: &[Value]) -> PyResult<String> {
@@ -395,8 +404,18 @@ impl Vm {
         })
     }
 
-    /// `str(v)`.
+    /// `str(v)` (CPython `PyObject_Str`): a str is itself; anything else takes a unit of
+    /// the C recursion budget while its `tp_str` runs.
     pub fn str_of(&mut self, v: &Value) -> PyResult<String> {
+        if let Value::Str(s) = v {
+            return Ok(s.to_string());
+        }
+        self.guarded(" while getting the str of an object", |vm| vm.str_direct(v))
+    }
+
+    /// The type's `tp_str`; for a type without its own, `object_str`, which calls
+    /// `tp_repr` directly.
+    fn str_direct(&mut self, v: &Value) -> PyResult<String> {
         match v {
             Value::Str(s) => Ok(s.to_string()),
             // `mappingproxy_str`: the str of the mapping.
@@ -451,9 +470,9 @@ impl Vm {
                         other => self.repr(other),
                     };
                 }
-                self.repr(v)
+                self.repr_direct(v)
             }
-            other => self.repr(other),
+            other => self.repr_direct(other),
         }
     }
 

@@ -59,10 +59,16 @@ pub struct TraceState {
 
 impl TraceState {
     pub fn new(options: &RunOptions) -> TraceState {
+        // With a Python observer (`pyobserver`) the native recorder stays off.
+        let native = options.observer.is_none();
         let mut t = TraceState {
-            events: options.trace.then(Vec::new),
-            snapshot_lines: options.snapshot_lines.clone(),
-            snapshots: (!options.snapshot_lines.is_empty()).then(String::new),
+            events: (native && options.trace).then(Vec::new),
+            snapshot_lines: if native {
+                options.snapshot_lines.clone()
+            } else {
+                Vec::new()
+            },
+            snapshots: (native && !options.snapshot_lines.is_empty()).then(String::new),
             ..TraceState::default()
         };
         t.update();
@@ -329,13 +335,23 @@ pub fn for_iter_branch(vm: &mut Vm) -> PyResult<()> {
 /// (a tool's BRANCH or `sys.settrace`), a RAISE of the StopIteration at FOR_ITER when the
 /// value is not None; plain, the same on its first run; specialized for generators
 /// (from its second run, `FOR_ITER_GEN`), a STOP_ITERATION at END_FOR whatever the
-/// value. The VM does not model specialization, so where a tool would tell them apart it
-/// stops as unsupported.
+/// value. A FOR_ITER instrumented for LINE never specializes (INSTRUMENTED_LINE bumps the
+/// underlying instruction's adaptive counter so it cannot overwrite the instrumentation),
+/// nor does one under a LINE-instrumented `for` line. The VM does not model
+/// specialization, so where a tool would tell the others apart it stops as unsupported.
 pub fn for_iter_generator_ended(vm: &mut Vm, value: &Value) -> PyResult<()> {
     if vm.trace.tracing > 0 {
         return Ok(());
     }
-    let instrumented = !vm.trace.sys_trace.is_none() || monitoring::wanted(vm, Mon::BRANCH);
+    let line_instrumented = match vm.frames.last() {
+        Some(f) => f.instr.is_some_and(|at| {
+            f.info.line_start.get(at).copied().unwrap_or(false)
+                && vm.trace.monitors.instruments(&f.info.code, at, Mon::LINE)
+        }),
+        None => false,
+    };
+    let instrumented =
+        !vm.trace.sys_trace.is_none() || monitoring::wanted(vm, Mon::BRANCH) || line_instrumented;
     let told_apart = monitoring::wanted(vm, Mon::STOP_ITERATION)
         || (!value.is_none() && monitoring::wanted(vm, Mon::RAISE));
     if !instrumented && told_apart {
