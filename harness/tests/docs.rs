@@ -11,8 +11,14 @@ use std::path::{Path, PathBuf};
 /// file or crate, the docs are stale: fix ARCHITECTURE.md (or the code), not this list.
 const NOT_RUST_NAMES: &[(&str, &str)] = &[
     ("_PyInterpreterFrame", "CPython's C struct"),
-    ("SettraceObserver", "Python class of harness/adapter/framespec_observe.py"),
-    ("MonitoringObserver", "Python class of harness/adapter/framespec_observe.py"),
+    (
+        "SettraceObserver",
+        "Python class of harness/adapter/framespec_observe.py",
+    ),
+    (
+        "MonitoringObserver",
+        "Python class of harness/adapter/framespec_observe.py",
+    ),
     ("reference-settrace", "target name"),
     ("reference-monitoring", "target name"),
     ("observer-budget", "feature tag (spec/tags.yaml)"),

@@ -120,6 +120,9 @@ pub struct Monitors {
     disabled: HashSet<(usize, usize, usize, u8)>,
     /// The code objects `disabled` names, kept alive so their addresses stay theirs.
     disabled_codes: Vec<Rc<CodeObject>>,
+    /// The union of every tool's global and local event sets (`refresh`), so that an
+    /// event no tool set anywhere costs one test per instruction, not a look-up per tool.
+    union: u32,
     /// The `DISABLE` and `MISSING` sentinels of the `sys.monitoring` module, once made.
     pub disable: Option<Value>,
     pub missing: Option<Value>,
@@ -128,14 +131,36 @@ pub struct Monitors {
 impl Monitors {
     /// Some tool has some event set, globally or on a code object.
     pub fn any(&self) -> bool {
-        self.global.iter().any(|&e| e != 0)
-            || self.local.values().any(|(_, t)| t.iter().any(|&e| e != 0))
+        self.union != 0
+    }
+
+    /// Recomputes [`Monitors::union`] after an event set changed.
+    pub fn refresh(&mut self) {
+        let global = self.global.iter().fold(0, |u, &e| u | e);
+        self.union = self
+            .local
+            .values()
+            .flat_map(|(_, t)| t.iter())
+            .fold(global, |u, &e| u | e);
+    }
+
+    /// Whether any tool set `event` anywhere (C_RETURN and C_RAISE go with CALL).
+    fn may_want(&self, event: Event) -> bool {
+        let set_as = if usize::from(event.0) >= UNGROUPED_EVENTS {
+            Event::CALL
+        } else {
+            event
+        };
+        self.union & set_as.bit() != 0
     }
 
     /// The tools that get `event` at code unit `unit` of `code`.
     /// C_RETURN and C_RAISE go to the tools that have CALL there
     /// (`get_tools_for_instruction`), disabled where CALL is. A bit set of tool ids.
     fn tools_for(&self, code: &Rc<CodeObject>, unit: usize, event: Event) -> u8 {
+        if !self.may_want(event) {
+            return 0;
+        }
         let set_as = if usize::from(event.0) >= UNGROUPED_EVENTS {
             Event::CALL
         } else {
@@ -176,6 +201,9 @@ impl Monitors {
     /// some tool has the event set, globally or on the code, and has not disabled it
     /// there. Callbacks play no part: CPython instruments by event sets.
     pub fn instruments(&self, code: &Rc<CodeObject>, unit: usize, event: Event) -> bool {
+        if !self.may_want(event) {
+            return false;
+        }
         let address = Rc::as_ptr(code) as usize;
         let local = self.local.get(&address).map(|(_, t)| t);
         (0..TOOLS).any(|t| {
@@ -186,6 +214,9 @@ impl Monitors {
 
     /// Whether a tool wants `event` anywhere in `code` (before looking per instruction).
     pub fn wants(&self, code: &Rc<CodeObject>, event: Event) -> bool {
+        if !self.may_want(event) {
+            return false;
+        }
         let address = Rc::as_ptr(code) as usize;
         let local = self.local.get(&address).map(|(_, t)| t);
         (0..TOOLS).any(|t| {
@@ -218,7 +249,8 @@ pub fn fire(vm: &mut Vm, event: Event, unit: usize, args: &[Value]) -> PyResult<
         let Some(callback) = vm.trace.monitors.callbacks[tool][event.0 as usize].clone() else {
             continue;
         };
-        let mut call_args = vec![Value::Code(code.clone())];
+        let mut call_args = Vec::with_capacity(1 + args.len());
+        call_args.push(Value::Code(code.clone()));
         call_args.extend_from_slice(args);
         let result = super::trace::call_callback(vm, event.what(), serial, &callback, call_args)?;
         if vm

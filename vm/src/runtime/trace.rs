@@ -88,6 +88,7 @@ impl TraceState {
 
     /// After a change of `sys.monitoring`'s event sets.
     pub fn monitoring_changed(&mut self) {
+        self.monitors.refresh();
         self.monitoring = self.monitors.any();
         self.update();
     }
