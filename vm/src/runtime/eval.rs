@@ -137,27 +137,21 @@ pub fn run_module(
     };
     vm.modules.set_str("__main__", Value::Module(Rc::new(main)));
 
+    // The harness's Python observer, when it is the one observing the channels.
+    let observed = options.trace || !options.snapshot_lines.is_empty();
+    let python_observer = options.observer.as_ref().filter(|_| observed);
     let mut observer = None;
-    let mut outcome = match &options.module {
-        Some(name) if booted => run_module_as_main(&mut vm, name),
-        Some(_) => Err(vm.unsupported("-m without a standard library")),
-        None if options.observer.is_some()
-            && (options.trace || !options.snapshot_lines.is_empty()) =>
-        {
-            match options
-                .observer
-                .as_ref()
-                .map(|o| super::pyobserver::install(&mut vm, o, options, &code))
-            {
-                Some(Ok(installed)) => {
-                    observer = Some(installed);
-                    run_main(&mut vm, &code, globals)
-                }
-                Some(Err(e)) => Err(observer_failure(&mut vm, e)),
-                None => Err(Throw::Bug("no observer".to_owned())),
+    let mut outcome = match (&options.module, python_observer) {
+        (Some(name), _) if booted => run_module_as_main(&mut vm, name),
+        (Some(_), _) => Err(vm.unsupported("-m without a standard library")),
+        (None, Some(spec)) => match super::pyobserver::install(&mut vm, spec, options, &code) {
+            Ok(installed) => {
+                observer = Some(installed);
+                run_main(&mut vm, &code, globals)
             }
-        }
-        None => run_main(&mut vm, &code, globals),
+            Err(e) => Err(observer_failure(&mut vm, "installing", e)),
+        },
+        (None, None) => run_main(&mut vm, &code, globals),
     };
     if matches!(outcome, Ok(_) | Err(Throw::Exc(_) | Throw::Reraise(_))) {
         // What the module's last instruction freed is finalised before the end, as
@@ -222,13 +216,13 @@ fn run_main(vm: &mut Vm, code: &Rc<CodeObject>, globals: Rc<Dict>) -> PyResult<V
     run_loop(vm)
 }
 
-/// A Python exception from installing the observer is the harness's failure, not the
-/// program's: a `Bug` with its text.
-fn observer_failure(vm: &mut Vm, e: Throw) -> Throw {
+/// A Python exception from installing or undoing the observer is the harness's failure,
+/// not the program's: a `Bug` with its text.
+fn observer_failure(vm: &mut Vm, doing: &str, e: Throw) -> Throw {
     match e {
         Throw::Exc(exc) | Throw::Reraise(exc) => {
             let text = vm.repr(&exc).unwrap_or_default();
-            Throw::Bug(format!("installing the Python observer failed: {text}"))
+            Throw::Bug(format!("{doing} the Python observer failed: {text}"))
         }
         other => other,
     }
@@ -248,7 +242,7 @@ fn finish_observer(
             vm.trace.snapshots = (!options.snapshot_lines.is_empty()).then_some(recorded.snapshots);
             None
         }
-        Err(e) => Some(match observer_failure(vm, e) {
+        Err(e) => Some(match observer_failure(vm, "undoing", e) {
             Throw::OutOfFuel => End::OutOfFuel(vm.fuel_used),
             Throw::OutOfMemory => End::OutOfMemory {
                 limit_bytes: vm.heap.limit,
