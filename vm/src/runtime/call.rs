@@ -176,7 +176,7 @@ impl Vm {
     pub fn function_frame(&mut self, func: &Rc<Function>, args: Args) -> PyResult<Frame> {
         // spec: frames.creation.per-call — one new frame per call; the recursion limit
         // counts Python frames (CPython `_Py_EnterRecursivePy`).
-        if self.frames.len() >= self.recursion_limit {
+        if self.thread_depth() >= self.recursion_limit {
             return Err(self.err("RecursionError", "maximum recursion depth exceeded"));
         }
         let info = self.code_info(&func.code());

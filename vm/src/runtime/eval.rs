@@ -57,6 +57,7 @@ pub fn run_module(
     super::modules::imp::reset();
     super::modules::warnings::reset();
     super::modules::abc::reset();
+    super::modules::thread::reset();
     // Counted from here, so the VM's own setup is part of the run's heap.
     let heap = super::heap::Budget::starting_now(options.heap_limit_bytes);
     let mut vm = Vm::new(&options.filename, options.fuel);

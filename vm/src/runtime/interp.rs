@@ -55,6 +55,17 @@ pub struct Vm {
     /// C recursion units in use (CPython `C_RECURSION_LIMIT - c_recursion_remaining`);
     /// the module's own evaluator entry is the first [`EVAL_C_UNITS`].
     pub c_depth: usize,
+    /// Where each running thread other than the main one starts on [`Vm::frames`], innermost
+    /// last: a thread runs on top of the frames of the thread that started it, which wait
+    /// beneath it (`modules::thread`), and its bottom frame has no `f_back`.
+    pub thread_bases: Vec<usize>,
+    /// The running thread's identity (`_thread.get_ident()`).
+    pub thread_ident: i64,
+    /// Threads started so far (their identities follow the main thread's).
+    pub threads_started: i64,
+    /// The locks `_thread._set_sentinel` gave running threads, by thread: released when
+    /// the thread ends.
+    pub thread_sentinels: Vec<(i64, Value)>,
     pub trace: TraceState,
     pub code_infos: HashMap<usize, Rc<CodeInfo>>,
     /// Constants as values, one value per constant object.
@@ -127,6 +138,10 @@ impl Vm {
             native_depth: 0,
             native_limit: NATIVE_DEPTH_LIMIT,
             c_depth: EVAL_C_UNITS,
+            thread_bases: Vec::new(),
+            thread_ident: super::modules::thread::IDENT,
+            threads_started: 0,
+            thread_sentinels: Vec::new(),
             trace: TraceState::default(),
             code_infos: HashMap::new(),
             const_values: super::codeinfo::ConstValues::default(),
@@ -469,6 +484,22 @@ impl Vm {
         Some(fo)
     }
 
+    /// The index on [`Vm::frames`] of the running thread's bottom frame (0: the main
+    /// thread's).
+    pub fn stack_base(&self) -> usize {
+        self.thread_bases.last().copied().unwrap_or(0)
+    }
+
+    /// The running thread's frames: its Python recursion depth.
+    pub fn thread_depth(&self) -> usize {
+        self.frames.len().saturating_sub(self.stack_base())
+    }
+
+    /// Whether the frame at `index` is some thread's bottom frame (its `f_back` is None).
+    fn is_thread_bottom(&self, index: usize) -> bool {
+        index == 0 || self.thread_bases.contains(&index)
+    }
+
     /// Where frame object `fo`'s interpreter frame is on the stack, if it is running.
     pub fn stack_index(&self, fo: &FrameObject) -> Option<usize> {
         self.frames.iter().rposition(|f| f.serial == fo.serial)
@@ -503,7 +534,7 @@ impl Vm {
             return back.clone();
         }
         match self.stack_index(fo) {
-            Some(i) if i > 0 => self
+            Some(i) if !self.is_thread_bottom(i) => self
                 .frame_object(i - 1)
                 .map(Value::Frame)
                 .unwrap_or(Value::None),
@@ -529,8 +560,10 @@ impl Vm {
         if let Some(fo) = frame.frame_obj.take() {
             if Rc::strong_count(&fo) > 1 && frame.generator.is_none() {
                 if fo.back.borrow().is_none() {
-                    let back = match self.frames.len() {
+                    let n = self.frames.len();
+                    let back = match n {
                         0 => Value::None,
+                        n if self.is_thread_bottom(n) => Value::None,
                         n => self
                             .frame_object(n - 1)
                             .map(Value::Frame)

@@ -409,7 +409,7 @@ fn getframe(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     let depth = i64::from(vm.c_int(&depth)?);
     let n = vm.frames.len() as i64;
     let index = n - 1 - depth.max(0);
-    if index < 0 {
+    if index < vm.stack_base() as i64 {
         return Err(vm.value_error("call stack is not deep enough"));
     }
     match vm.frame_object(index as usize) {
@@ -436,7 +436,7 @@ fn getframemodulename(vm: &mut Vm, args: Args) -> PyResult<Value> {
     };
     let n = vm.frames.len() as i64;
     let index = n - 1 - depth.max(0);
-    if index < 0 {
+    if index < vm.stack_base() as i64 {
         return Ok(Value::None);
     }
     let frame = &vm.frames[index as usize];
@@ -623,7 +623,7 @@ fn setrecursionlimit(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if n < 1 {
         return Err(vm.value_error("recursion limit must be greater or equal than 1"));
     }
-    let depth = vm.frames.len() as i64;
+    let depth = vm.thread_depth() as i64;
     if n <= depth {
         return Err(vm.err(
             "RecursionError",

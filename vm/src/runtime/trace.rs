@@ -114,6 +114,38 @@ impl TraceState {
     }
 }
 
+/// What of the tracing state is a thread's own (CPython keeps it in the thread state): its
+/// trace and profile functions, whether one of them is running, the event being delivered.
+/// `sys.monitoring` is the interpreter's, shared by every thread.
+#[derive(Debug, Default)]
+pub struct ThreadTrace {
+    sys_trace: Value,
+    c_trace: Option<CTrace>,
+    sys_profile: Value,
+    opcode_events: bool,
+    tracing: u32,
+    what_event: Option<What>,
+    event_frame: Option<u64>,
+    jumped: bool,
+}
+
+impl TraceState {
+    /// Puts `other` in place as the running thread's tracing state and returns the one it
+    /// replaces (a new thread starts with `ThreadTrace::default()`: no trace function).
+    pub fn swap_thread(&mut self, mut other: ThreadTrace) -> ThreadTrace {
+        std::mem::swap(&mut self.sys_trace, &mut other.sys_trace);
+        std::mem::swap(&mut self.c_trace, &mut other.c_trace);
+        std::mem::swap(&mut self.sys_profile, &mut other.sys_profile);
+        std::mem::swap(&mut self.opcode_events, &mut other.opcode_events);
+        std::mem::swap(&mut self.tracing, &mut other.tracing);
+        std::mem::swap(&mut self.what_event, &mut other.what_event);
+        std::mem::swap(&mut self.event_frame, &mut other.event_frame);
+        std::mem::swap(&mut self.jumped, &mut other.jumped);
+        self.update();
+        other
+    }
+}
+
 /// `_testcapi`'s C trace functions.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum CTrace {
@@ -579,11 +611,13 @@ fn record(vm: &mut Vm, event: Event, line: Option<u32>, arg: &Value) -> PyResult
 fn snapshot(vm: &mut Vm, line: u32) -> PyResult<String> {
     let mut out = format!("@{line}\n");
     let top = vm.frames.len();
+    // The running thread's frames (its bottom frame has no f_back).
+    let base = vm.stack_base();
     let budget = ReprBudget {
         c_base: vm.c_depth + ADAPTER_C_UNITS,
-        frames_base: top + ADAPTER_FRAMES,
+        frames_base: top - base + ADAPTER_FRAMES,
     };
-    for i in (0..top).rev() {
+    for i in (base..top).rev() {
         let Some(prefix) = vm.channel_prefix(&vm.frames[i].info.code.co_filename) else {
             continue;
         };

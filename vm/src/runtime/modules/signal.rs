@@ -359,6 +359,11 @@ pub fn trip(vm: &mut Vm, n: i64) {
 /// first, with the signal number and the current frame. A handler's exception stops the
 /// loop, the signals after it staying tripped for the next check.
 pub fn check(vm: &mut Vm) -> PyResult<()> {
+    // Only the main thread runs Python signal handlers (`_Py_ThreadCanHandleSignals`);
+    // the signals stay tripped until it checks.
+    if vm.thread_ident != super::thread::IDENT {
+        return Ok(());
+    }
     let mut tripped = std::mem::take(&mut vm.signals_tripped);
     for n in 1..NSIG {
         let bit = 1u128 << n;

@@ -90,5 +90,5 @@ fn get_recursion_depth(vm: &mut Vm, args: Args) -> PyResult<Value> {
         0,
     )
     .parse(vm, &args, 0)?;
-    Ok(Value::Int(vm.frames.len() as i64))
+    Ok(Value::Int(vm.thread_depth() as i64))
 }

@@ -1,7 +1,13 @@
-//! `_thread` (CPython `Modules/_threadmodule.c`) for a VM with one thread: locks and
-//! re-entrant locks that never wait — acquiring a lock that is held would wait for a
-//! thread that does not exist, forever in CPython, so it is unsupported here — and the
-//! thread's identity. Starting threads is not provided (`reach` reports it).
+//! `_thread` (CPython `Modules/_threadmodule.c`). The VM runs one thread at a time, and a
+//! thread it starts runs to its end before `start_new_thread` returns: one of the
+//! schedules CPython's may take (the new thread runs once the starting one waits, as
+//! `threading.Thread.start` does, and a short thread ends within its first switch
+//! interval). Any other schedule would need the thread to wait, and waiting is what the
+//! VM cannot do: acquiring a held lock (a wait for a thread that is not running, or that
+//! waits beneath the running one) is unsupported, as is a thread-local object shared by
+//! threads (`_local`, one dict here). Each thread has its own frames (on top of the
+//! frames of the thread that started it, its bottom frame with no `f_back`), handled
+//! exception, trace and profile functions, C recursion budget and identity.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -67,9 +73,136 @@ fn add_types(vm: &Vm, d: &Rc<Dict>) {
     d.set_str("_ExceptHookArgs", Value::Type(vm.ty("_ExceptHookArgs")));
 }
 
-/// `start_new_thread(function, args, kwargs={})`: the VM runs one thread.
-fn start_new_thread(vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    Err(vm.unsupported("starting a thread (the VM runs one thread)"))
+thread_local! {
+    /// A `_thread._local` object exists (its one dict would be every thread's).
+    static LOCALS_MADE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Forgets the previous run's `_local` objects.
+pub fn reset() {
+    LOCALS_MADE.with(|m| m.set(false));
+}
+
+/// `start_new_thread(function, args, kwargs={})` (`thread_PyThread_start_new_thread`,
+/// `thread_run`): the new thread runs `function(*args, **kwargs)` to its end now (see the
+/// module's doc); an exception other than SystemExit escaping it is reported through
+/// `sys.unraisablehook` ("Exception ignored in thread started by"). Returns its identity.
+fn start_new_thread(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    // PyArg_UnpackTuple(fargs, "start_new_thread", 2, 3, ...), METH_VARARGS.
+    if !args.kw.is_empty() {
+        return Err(vm.type_error("start_new_thread() takes no keyword arguments"));
+    }
+    let n = args.pos.len();
+    if n < 2 {
+        return Err(vm.type_error(format!(
+            "start_new_thread expected at least 2 arguments, got {n}"
+        )));
+    }
+    if n > 3 {
+        return Err(vm.type_error(format!(
+            "start_new_thread expected at most 3 arguments, got {n}"
+        )));
+    }
+    let func = args.pos[0].clone();
+    if !super::super::builtins::is_callable(vm, &func) {
+        return Err(vm.type_error("first arg must be callable"));
+    }
+    let Value::Tuple(pos) = args.pos[1].builtin_value() else {
+        return Err(vm.type_error("2nd arg must be a tuple"));
+    };
+    let kw = match args.pos.get(2).map(Value::builtin_value) {
+        None => Vec::new(),
+        Some(Value::Dict(d)) => d
+            .items()
+            .into_iter()
+            .map(|(k, v)| match k {
+                Value::Str(name) => Ok((name, v)),
+                _ => Err(vm.type_error("keywords must be strings")),
+            })
+            .collect::<PyResult<_>>()?,
+        Some(_) => return Err(vm.type_error("optional 3rd arg must be a dictionary")),
+    };
+    if LOCALS_MADE.with(Cell::get) {
+        return Err(vm.unsupported(
+            "starting a thread while a _thread._local object exists (the VM keeps one dict \
+             per local object, not one per thread)",
+        ));
+    }
+    // CPython's identities are the threads' pthread_t, which glibc reuses for the next
+    // thread once one has ended: a thread's identity here is how deep it runs.
+    vm.threads_started += 1;
+    let ident = IDENT + 1 + vm.thread_bases.len() as i64;
+    let waiting = Switch::enter(vm, ident);
+    let call = Args {
+        pos: pos.to_vec(),
+        kw,
+    };
+    let ran = match vm.call(&func, call) {
+        Ok(_) => Ok(()),
+        Err(super::super::Throw::Exc(e) | super::super::Throw::Reraise(e)) => {
+            if vm.is_instance_of(&e, "SystemExit") {
+                Ok(())
+            } else {
+                super::super::unraisable::write_unraisable(
+                    vm,
+                    &e,
+                    Some("in thread started by"),
+                    func.clone(),
+                )
+            }
+        }
+        Err(other) => Err(other),
+    };
+    // The thread state is deleted: the locks `_set_sentinel` gave it are released.
+    vm.thread_sentinels.retain(|(owner, lock)| {
+        if *owner == ident {
+            if let Value::Native(n) = lock {
+                if let Native::Lock(l) = &**n {
+                    l.locked.set(false);
+                }
+            }
+            false
+        } else {
+            true
+        }
+    });
+    waiting.leave(vm);
+    ran?;
+    Ok(Value::Int(ident))
+}
+
+/// What the thread that starts another keeps of its own while the new one runs.
+struct Switch {
+    ident: i64,
+    exc_info: Value,
+    exc_chain: Vec<(u64, Value)>,
+    c_depth: usize,
+    trace: super::super::trace::ThreadTrace,
+}
+
+impl Switch {
+    /// Makes the thread `ident` the running one, with no frames, no handled exception, no
+    /// trace function and a fresh C recursion budget.
+    fn enter(vm: &mut Vm, ident: i64) -> Switch {
+        vm.thread_bases.push(vm.frames.len());
+        Switch {
+            ident: std::mem::replace(&mut vm.thread_ident, ident),
+            exc_info: std::mem::replace(&mut vm.exc_info, Value::None),
+            exc_chain: std::mem::take(&mut vm.exc_chain),
+            c_depth: std::mem::replace(&mut vm.c_depth, 0),
+            trace: vm.trace.swap_thread(Default::default()),
+        }
+    }
+
+    /// Makes the starting thread the running one again.
+    fn leave(self, vm: &mut Vm) {
+        vm.thread_bases.pop();
+        vm.thread_ident = self.ident;
+        vm.exc_info = self.exc_info;
+        vm.exc_chain = self.exc_chain;
+        vm.c_depth = self.c_depth;
+        vm.trace.swap_thread(self.trace);
+    }
 }
 
 /// `exit()`: `SystemExit`, which ends the (main) thread.
@@ -122,10 +255,15 @@ fn stack_size(vm: &mut Vm, args: Args) -> PyResult<Value> {
     }
 }
 
-/// `_set_sentinel()`: the lock released when the thread state ends (never, here).
+/// `_set_sentinel()`: a lock released when the running thread's state is deleted (for
+/// the main thread, never).
 fn set_sentinel(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Spec::method("_thread", "_set_sentinel", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
-    Ok(new_lock())
+    let lock = new_lock();
+    if vm.thread_ident != IDENT {
+        vm.thread_sentinels.push((vm.thread_ident, lock.clone()));
+    }
+    Ok(lock)
 }
 
 fn is_main_interpreter(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -133,15 +271,82 @@ fn is_main_interpreter(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::Bool(true))
 }
 
-/// `_excepthook(args)`: the report of an exception escaping a thread, which the VM's one
-/// thread never reaches.
-fn excepthook(vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    Err(vm.unsupported("_thread._excepthook (an exception escaping a thread)"))
+/// `_excepthook(args)` (`thread_excepthook`, threading's default `excepthook`): the
+/// report of an exception escaping `Thread.run` — "Exception in thread NAME:" and the
+/// exception as the uncaught-exception report shows it, on `sys.stderr` (or, with that
+/// None, the thread's `_stderr`), then a flush; SystemExit silently.
+fn excepthook(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("_thread", "_excepthook", Style::O, &["args"], 1).parse(vm, &args, 0)?;
+    let fields = match &args.pos[0] {
+        Value::Object(o) if Rc::ptr_eq(&o.class.borrow(), &vm.ty("_ExceptHookArgs")) => {
+            o.slots.borrow().clone()
+        }
+        _ => return Err(vm.type_error("_thread._excepthook argument type must be ExceptHookArgs")),
+    };
+    let field = |i: usize| fields.get(i).cloned().flatten().unwrap_or(Value::None);
+    let (exc_type, exc_value, exc_tb, thread) = (field(0), field(1), field(2), field(3));
+    if matches!(&exc_type, Value::Type(t) if Rc::ptr_eq(t, &vm.ty("SystemExit"))) {
+        return Ok(Value::None);
+    }
+    if !exc_value
+        .exc()
+        .is_some_and(|data| data.traceback.borrow().is(&exc_tb))
+    {
+        return Err(vm.unsupported(
+            "_thread._excepthook with a value that is no exception or a traceback other \
+             than its __traceback__",
+        ));
+    }
+    let stderr = match vm.modules.get_str("sys") {
+        Some(Value::Module(m)) => m.dict.get_str("stderr").unwrap_or(Value::None),
+        _ => Value::None,
+    };
+    let file = if !stderr.is_none() {
+        stderr
+    } else if thread.is_none() {
+        return Ok(Value::None);
+    } else {
+        let own = vm.getattr(&thread, "_stderr")?;
+        if own.is_none() {
+            return Ok(Value::None);
+        }
+        own
+    };
+    let name = if thread.is_none() {
+        None
+    } else {
+        match vm.getattr(&thread, "name") {
+            Ok(n) => Some(n),
+            Err(super::super::Throw::Exc(e)) if vm.is_instance_of(&e, "AttributeError") => None,
+            Err(e) => return Err(e),
+        }
+    };
+    let name = match name {
+        Some(n) => vm.str_of(&n)?,
+        None => vm.thread_ident.to_string(),
+    };
+    let write = vm.getattr(&file, "write")?;
+    vm.call1(&write, Value::str("Exception in thread "))?;
+    vm.call1(&write, Value::str(&name))?;
+    vm.call1(&write, Value::str(":\n"))?;
+    let text = super::super::traceback::format_exception(vm, &exc_value)?;
+    vm.call1(&write, Value::str(&text))?;
+    let flush = vm.getattr(&file, "flush")?;
+    vm.call0(&flush)?;
+    Ok(Value::None)
 }
 
-/// `_thread._local()`: with one thread, an object with a dict (`local_new` refuses
-/// arguments unless a subclass defines `__init__`).
+/// `_thread._local()`: an object with one dict, which is right while one thread uses it
+/// (`local_new` refuses arguments unless a subclass defines `__init__`); see
+/// `start_new_thread`.
 pub fn local_new(vm: &mut Vm, t: &Rc<super::super::types::Type>, args: Args) -> PyResult<Value> {
+    if vm.thread_ident != IDENT {
+        return Err(vm.unsupported(
+            "a _thread._local object made in a thread other than the main one (the VM \
+             keeps one dict per local object, not one per thread)",
+        ));
+    }
+    LOCALS_MADE.with(|m| m.set(true));
     let own_init = t
         .lookup("__init__")
         .is_some_and(|i| !matches!(&i, Value::Builtin(b) if b.owner == Some("object")));
@@ -194,7 +399,7 @@ fn allocate_lock(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn get_ident(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Spec::method("_thread", "get_ident", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
-    Ok(Value::Int(IDENT))
+    Ok(Value::Int(vm.thread_ident))
 }
 
 fn count(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -248,9 +453,16 @@ fn acquire_args(vm: &mut Vm, owner: &str, args: &Args) -> PyResult<(bool, f64)> 
     Ok((blocking, timeout))
 }
 
-/// A blocking acquire of a lock no other thread can release.
+/// A blocking acquire of a held lock. With no thread waiting beneath the running one, no
+/// other thread can release it (CPython waits for ever, or for the timeout); otherwise
+/// the holder may be one that waits, which the VM cannot run until this thread ends.
 fn would_wait(vm: &Vm, timeout: f64) -> super::super::Throw {
-    if timeout < 0.0 {
+    if !vm.thread_bases.is_empty() {
+        vm.unsupported(
+            "acquiring a held lock in a thread (the VM runs a thread to its end before the \
+             thread that started it goes on, so it cannot wait for another)",
+        )
+    } else if timeout < 0.0 {
         vm.unsupported("acquiring a held lock without a timeout (CPython waits forever)")
     } else {
         vm.unsupported("acquiring a held lock with a timeout (CPython waits that long)")
@@ -316,8 +528,8 @@ fn rlock_acquire(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let Native::RLock(l) = &*n else {
         return Err(vm.bug("RLock.acquire without an RLock"));
     };
-    if l.count.get() == 0 || l.owner.get() == IDENT {
-        l.owner.set(IDENT);
+    if l.count.get() == 0 || l.owner.get() == vm.thread_ident {
+        l.owner.set(vm.thread_ident);
         l.count.set(l.count.get() + 1);
         return Ok(Value::Bool(true));
     }
@@ -332,7 +544,7 @@ fn rlock_release(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let Native::RLock(l) = &*n else {
         return Err(vm.bug("RLock.release without an RLock"));
     };
-    if l.count.get() == 0 || l.owner.get() != IDENT {
+    if l.count.get() == 0 || l.owner.get() != vm.thread_ident {
         return Err(vm.err("RuntimeError", "cannot release un-acquired lock"));
     }
     l.count.set(l.count.get() - 1);
@@ -347,7 +559,9 @@ fn rlock_is_owned(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let Native::RLock(l) = &*n else {
         return Err(vm.bug("RLock._is_owned without an RLock"));
     };
-    Ok(Value::Bool(l.count.get() > 0 && l.owner.get() == IDENT))
+    Ok(Value::Bool(
+        l.count.get() > 0 && l.owner.get() == vm.thread_ident,
+    ))
 }
 
 fn rlock_recursion_count(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -355,7 +569,7 @@ fn rlock_recursion_count(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let Native::RLock(l) = &*n else {
         return Err(vm.bug("RLock._recursion_count without an RLock"));
     };
-    let mine = l.owner.get() == IDENT;
+    let mine = l.owner.get() == vm.thread_ident;
     Ok(Value::Int(if mine { l.count.get() as i64 } else { 0 }))
 }
 

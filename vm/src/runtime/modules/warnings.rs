@@ -106,12 +106,14 @@ fn warn(vm: &mut Vm, args: Args) -> PyResult<Value> {
         let name = &vm.frames[index].info.code.co_filename;
         name.contains("importlib") && name.contains("_bootstrap")
     };
-    let mut index = vm.frames.len().checked_sub(1);
+    // The running thread's frames only (a thread's bottom frame has no f_back).
+    let base = vm.stack_base();
+    let mut index = vm.frames.len().checked_sub(1).filter(|&i| i >= base);
     let skip_internal = level > 0 && index.is_some_and(|i| !internal(vm, i));
     while level > 1 {
         level -= 1;
         loop {
-            index = index.and_then(|i| i.checked_sub(1));
+            index = index.and_then(|i| i.checked_sub(1)).filter(|&i| i >= base);
             match index {
                 Some(i) if skip_internal && internal(vm, i) => {}
                 _ => break,

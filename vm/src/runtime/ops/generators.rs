@@ -526,7 +526,7 @@ impl Vm {
         let resumer = std::mem::replace(&mut self.exc_info, own);
         self.exc_chain.push((frame.serial, resumer));
         self.frames.push(frame);
-        if self.frames.len() > self.recursion_limit {
+        if self.thread_depth() > self.recursion_limit {
             finish_if_generator(self)?;
             self.pop_frame()?;
             return Err(self.err("RecursionError", "maximum recursion depth exceeded"));
