@@ -328,6 +328,12 @@ fn class_check(
             }
             Ok(t.is_subtype(c))
         }
+        // `check_class` reads a weakref proxy's `__bases__` from its referent, and
+        // `abstract_issubclass` walks them: the VM has no such walk.
+        Value::Native(_) if crate::runtime::weakproxy::as_proxy(spec).is_some() => Err(vm
+            .unsupported(format!(
+                "{fname}() with a weakref proxy as its second argument"
+            ))),
         Value::Native(n) => match &**n {
             Native::Union(u) => {
                 for member in u.args.clone().iter() {
@@ -403,6 +409,10 @@ fn isinstance(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn issubclass(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "issubclass", 2, 2)?;
+    if crate::runtime::weakproxy::as_proxy(&args.pos[0]).is_some() {
+        // `check_class` would take the referent's `__bases__` (see `class_check`).
+        return Err(vm.unsupported("issubclass() of a weakref proxy"));
+    }
     let Value::Type(t) = &args.pos[0] else {
         return Err(vm.type_error("issubclass() arg 1 must be a class"));
     };
