@@ -197,6 +197,10 @@ impl Vm {
     /// `getattr` before the AttributeError's context is set: `slot_tp_getattr_hook` or
     /// the generic lookup.
     fn getattr_hooked(&mut self, v: &Value, name: &str) -> PyResult<Value> {
+        // `proxy_getattr`: a weakref proxy's attributes are its referent's.
+        if let Some(w) = super::weakproxy::as_proxy(v) {
+            return super::weakproxy::getattr(self, w, name);
+        }
         // `slot_tp_getattr_hook`: a class's own `__getattribute__` instead of the generic
         // lookup, and its `__getattr__` when either raised AttributeError.
         if let Value::Object(o) = v {
@@ -977,6 +981,9 @@ impl Vm {
 
     /// `setattr(v, name, x)`.
     pub fn setattr(&mut self, v: &Value, name: &str, x: Value) -> PyResult<()> {
+        if let Some(w) = super::weakproxy::as_proxy(v) {
+            return super::weakproxy::setattr(self, w, name, Some(x));
+        }
         if let Some(f) = self.own_hook(v, "__setattr__") {
             self.call(&f, Args::new(vec![v.clone(), Value::str(name), x]))?;
             return Ok(());
@@ -1402,6 +1409,9 @@ impl Vm {
 
     /// `delattr(v, name)`.
     pub fn delattr(&mut self, v: &Value, name: &str) -> PyResult<()> {
+        if let Some(w) = super::weakproxy::as_proxy(v) {
+            return super::weakproxy::setattr(self, w, name, None);
+        }
         if let Some(f) = self.own_hook(v, "__delattr__") {
             self.call(&f, Args::new(vec![v.clone(), Value::str(name)]))?;
             return Ok(());

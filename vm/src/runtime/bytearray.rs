@@ -316,7 +316,7 @@ fn subscript(vm: &mut Vm, key: &Value) -> PyResult<Sub> {
                 None => Err(vm.err("IndexError", super::int::CANNOT_FIT)),
             }
         }
-        Value::Object(_) if vm.has_index(key) => match vm.number_index(key)? {
+        Value::Object(_) | Value::Native(_) if vm.has_index(key) => match vm.number_index(key)? {
             Value::Int(i) => Ok(Sub::At(i)),
             _ => {
                 let t = vm.type_of(key).name().clone();
@@ -639,7 +639,7 @@ fn count_operand(vm: &mut Vm, args: &Args, name: &str) -> PyResult<usize> {
             }
         }
         // `PyNumber_AsSsize_t(o, PyExc_OverflowError)`, naming the operand's type.
-        Value::Object(_) if vm.has_index(n) => match vm.number_index(n)? {
+        Value::Object(_) | Value::Native(_) if vm.has_index(n) => match vm.number_index(n)? {
             Value::Int(k) => Ok(k.max(0) as usize),
             _ => {
                 let t = vm.type_of(n).name().clone();

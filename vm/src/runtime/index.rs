@@ -16,6 +16,8 @@ impl Vm {
             Value::Int(_) | Value::BigInt(_) => return Ok(Some(v.clone())),
             Value::Bool(b) => return Ok(Some(Value::Int(i64::from(*b)))),
             Value::Object(_) => {}
+            // A weakref proxy's `nb_index` is its referent's `PyNumber_Index`.
+            Value::Native(_) if super::weakproxy::as_proxy(v).is_some() => {}
             _ => return Ok(None),
         }
         // `PyLong_Check`: an int subclass instance is its int, its own `__index__` unasked.
@@ -65,9 +67,10 @@ impl Vm {
     /// Whether `v` is an instance whose class defines `__index__` (`_PyIndex_Check`) and
     /// is not an int: an operand a built-in sequence takes as an index.
     pub fn has_index(&self, v: &Value) -> bool {
-        matches!(v, Value::Object(_))
-            && exact_int(v.builtin_value()).is_none()
-            && self.special(v, "__index__").is_some()
+        super::weakproxy::as_proxy(v).is_some()
+            || matches!(v, Value::Object(_))
+                && exact_int(v.builtin_value()).is_none()
+                && self.special(v, "__index__").is_some()
     }
 }
 

@@ -446,7 +446,7 @@ fn key(vm: &mut Vm, key: &Value) -> PyResult<Key> {
             )))
         }
         // `PyNumber_AsSsize_t(key, PyExc_IndexError)`, naming the key's type.
-        Value::Object(_) if vm.has_index(key) => match vm.number_index(key)? {
+        Value::Object(_) | Value::Native(_) if vm.has_index(key) => match vm.number_index(key)? {
             Value::Int(i) => Ok(Key::At(i)),
             _ => {
                 let t = vm.type_of(key).name().clone();
@@ -544,16 +544,18 @@ fn pack(vm: &mut Vm, fmt: Format, v: &Value) -> PyResult<Vec<u8>> {
                 }
                 // `pylong_as_ld`: `_PyNumber_Index`; its TypeError becomes
                 // `fix_error_int`'s.
-                Value::Object(_) if vm.has_index(v) => match vm.number_index(v) {
-                    Ok(i) => to_index(vm, &i)?,
-                    Err(super::Throw::Exc(e))
-                        if vm.is_instance_of(&e, "TypeError")
-                            || vm.is_instance_of(&e, "ValueError") =>
-                    {
-                        return Err(bad_type(vm))
+                Value::Object(_) | Value::Native(_) if vm.has_index(v) => {
+                    match vm.number_index(v) {
+                        Ok(i) => to_index(vm, &i)?,
+                        Err(super::Throw::Exc(e))
+                            if vm.is_instance_of(&e, "TypeError")
+                                || vm.is_instance_of(&e, "ValueError") =>
+                        {
+                            return Err(bad_type(vm))
+                        }
+                        Err(e) => return Err(e),
                     }
-                    Err(e) => return Err(e),
-                },
+                }
                 _ => return Err(bad_type(vm)),
             };
             let size = fmt.size();

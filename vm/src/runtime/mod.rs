@@ -86,6 +86,7 @@ mod unicodeerror;
 mod unraisable;
 mod viewops;
 mod viewslots;
+pub(crate) mod weakproxy;
 mod weakref;
 
 use std::rc::Rc;

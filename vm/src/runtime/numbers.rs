@@ -119,13 +119,13 @@ impl Vm {
         }
         // `str % x` and `bytes % x` format whatever `x` is (unicode_mod, bytes_mod).
         let formats = op == BinaryOp::Remainder && matches!(a, Value::Str(_) | Value::Bytes(_));
-        // A deque (`_collections`) and a mappingproxy have their operators as methods, as
-        // instances do.
+        // A deque (`_collections`), a mappingproxy and a weakref proxy have their
+        // operators as methods, as instances do.
         let deque = |v: &Value| {
             matches!(v, Value::Native(n) if matches!(
                 **n,
                 super::object::Native::Deque(_) | super::object::Native::MappingProxy(_)
-            ))
+            )) || super::weakproxy::as_proxy(v).is_some()
         };
         let with_methods = |v: &Value| matches!(v, Value::Object(_)) || deque(v);
         if !formats && (with_methods(a) || with_methods(b)) {

@@ -135,7 +135,7 @@ pub enum Native {
 impl Native {
     pub fn type_name(&self) -> &'static str {
         match self {
-            Native::WeakRef(_) => "ReferenceType",
+            Native::WeakRef(w) => w.kind.type_name(),
             Native::Lock(_) => "lock",
             Native::RLock(_) => "RLock",
             Native::File(f) => f.type_name(),

@@ -266,6 +266,11 @@ impl Vm {
             // CPython can allocate); `g` drops trailing zeros, so its text stays short.
             self.reserve(conv.prec.unwrap_or(0).max(0) as u128)?;
         }
+        // A weakref proxy's number slots (`nb_int`, `nb_index`, `nb_float`) are its
+        // referent's, which the numeric conversions below do not ask of a native object.
+        if !matches!(conv.ch, 's' | 'r' | 'a') && super::weakproxy::as_proxy(v).is_some() {
+            return Err(self.unsupported("%-formatting a weakref proxy as a number"));
+        }
         match conv.ch {
             's' => self.str_of(v),
             'r' => self.repr(v),

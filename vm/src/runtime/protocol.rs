@@ -978,7 +978,14 @@ impl Vm {
     }
 
     fn contains_by_iteration(&mut self, container: &Value, item: &Value) -> PyResult<bool> {
-        let it = self.iter(container)?;
+        // `_PySequence_IterSearch`: a TypeError from getting the iterator becomes its own.
+        let it = match self.iter(container) {
+            Err(Throw::Exc(e)) if self.is_instance_of(&e, "TypeError") => {
+                let n = self.type_of(container).name().clone();
+                return Err(self.type_error(format!("argument of type '{n}' is not iterable")));
+            }
+            r => r?,
+        };
         while let Some(x) = self.next(&it)? {
             if x.is(item) || self.eq(&x, item)? {
                 return Ok(true);
@@ -1376,8 +1383,10 @@ impl Vm {
     /// LOAD_ATTR's method form: the plain function when `owner.name` is a method found on
     /// the type and not shadowed by the instance.
     pub fn method_for_call(&self, owner: &Value, name: &str) -> Option<Value> {
-        // `_PyObject_GetMethod` takes the generic path for `super_getattro` too.
-        if super::superobj::as_super(owner).is_some() {
+        // `_PyObject_GetMethod` takes the generic path for `super_getattro` too, and
+        // for a weakref proxy's `proxy_getattr`.
+        if super::superobj::as_super(owner).is_some() || super::weakproxy::as_proxy(owner).is_some()
+        {
             return None;
         }
         match owner {

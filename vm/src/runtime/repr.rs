@@ -416,6 +416,9 @@ impl Vm {
     /// The type's `tp_str`; for a type without its own, `object_str`, which calls
     /// `tp_repr` directly.
     fn str_direct(&mut self, v: &Value) -> PyResult<String> {
+        if let Some(w) = super::weakproxy::as_proxy(v) {
+            return super::weakproxy::str_of(self, w);
+        }
         match v {
             Value::Str(s) => Ok(s.to_string()),
             // `mappingproxy_str`: the str of the mapping.

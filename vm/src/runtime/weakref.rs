@@ -41,6 +41,31 @@ pub struct WeakRef {
     /// Cleared by `gc.collect()` before the referent, still alive, is finalised and freed
     /// (CPython's `handle_weakrefs` clears them first).
     cleared: Cell<bool>,
+    /// A reference (`weakref.ref`) or a proxy (`weakref.proxy`, see `weakproxy`): both
+    /// are `PyWeakReference`s in CPython, listed together by their referent.
+    pub kind: Kind,
+}
+
+/// Which type a weak reference object has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `weakref.ReferenceType`.
+    Ref,
+    /// `weakref.ProxyType`: a proxy of a referent that is not callable.
+    Proxy,
+    /// `weakref.CallableProxyType`: a proxy of a callable referent.
+    CallableProxy,
+}
+
+impl Kind {
+    /// The key of its type in the registry.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Kind::Ref => "ReferenceType",
+            Kind::Proxy => "ProxyType",
+            Kind::CallableProxy => "CallableProxyType",
+        }
+    }
 }
 
 /// A referent, by kind.
@@ -198,11 +223,10 @@ pub fn instance_dropped(address: usize) {
     let Some(list) = list else {
         return;
     };
-    // Newest first: CPython inserts a reference with a callback right after the
-    // referent's plain ones, so later ones are called earlier.
+    // In the list's order (`PyObject_ClearWeakRefs`): references with a callback come
+    // after the basic ones, newest first.
     let due: Vec<Rc<Native>> = list
         .iter()
-        .rev()
         .filter_map(Weak::upgrade)
         .filter(|n| matches!(&**n, Native::WeakRef(w) if !w.callback.borrow().is_none()))
         .collect();
@@ -278,6 +302,20 @@ pub fn run_pending(vm: &mut Vm) -> PyResult<()> {
 /// `ReferenceType(ob, callback=None)` (CPython `weakref___new__`): a plain reference to
 /// `ob` is shared by every such call; one with a callback is always new.
 pub fn new_ref(vm: &mut Vm, ob: &Value, callback: Value, exact: bool) -> PyResult<Rc<Native>> {
+    new_weak(vm, ob, callback, Kind::Ref, exact)
+}
+
+/// A reference or proxy of `kind` to `ob` (CPython `get_or_create_weakref`): the basic
+/// one (`exact` type, no callback) is shared by every such request; another is always
+/// new. The referent's list keeps CPython's order: its basic reference first, then its
+/// basic proxy, then the others, newest first.
+pub fn new_weak(
+    vm: &mut Vm,
+    ob: &Value,
+    callback: Value,
+    kind: Kind,
+    exact: bool,
+) -> PyResult<Rc<Native>> {
     // A built-in function, bound or not (`PyCFunctionObject`'s `m_weakreflist`), and a
     // bound Python method have weak reference lists; the descriptors and method-wrappers
     // a type's slots make have none.
@@ -303,12 +341,12 @@ pub fn new_ref(vm: &mut Vm, ob: &Value, callback: Value, exact: bool) -> PyResul
         )));
     }
     let address = ob.address();
-    if callback.is_none() && exact {
-        let shared = refs_of(address).into_iter().find(|n| {
-            matches!(&**n, Native::WeakRef(w) if w.callback.borrow().is_none() && w.outer.borrow().is_none())
-        });
+    let basic = callback.is_none() && exact;
+    let live = refs_of(address);
+    if basic {
+        let shared = live.iter().find(|n| is_basic(n, kind != Kind::Ref));
         if let Some(n) = shared {
-            return Ok(n);
+            return Ok(n.clone());
         }
     }
     let n = Rc::new(Native::WeakRef(WeakRef {
@@ -317,14 +355,35 @@ pub fn new_ref(vm: &mut Vm, ob: &Value, callback: Value, exact: bool) -> PyResul
         hash: Cell::new(None),
         outer: RefCell::new(None),
         cleared: Cell::new(false),
+        kind,
     }));
+    // `get_prev`: a basic reference goes first, a basic proxy after it, anything else
+    // after both.
+    let basic_ref = live.first().is_some_and(|n| is_basic(n, false));
+    let at = match (basic, kind) {
+        (true, Kind::Ref) => 0,
+        (true, _) => usize::from(basic_ref),
+        (false, _) => live
+            .iter()
+            .take_while(|n| is_basic(n, false) || is_basic(n, true))
+            .count(),
+    };
     REFS.with(|r| {
-        r.borrow_mut()
-            .entry(address)
-            .or_default()
-            .push(Rc::downgrade(&n))
+        let mut r = r.borrow_mut();
+        let list = r.entry(address).or_default();
+        // `refs_of` left only the live references, in order.
+        let at = at.min(list.len());
+        list.insert(at, Rc::downgrade(&n));
     });
     Ok(n)
+}
+
+/// A basic reference (`proxy` false) or basic proxy: of the exact type, no callback
+/// (CPython `is_basic_ref`, `is_basic_proxy`).
+fn is_basic(n: &Native, proxy: bool) -> bool {
+    matches!(n, Native::WeakRef(w) if w.callback.borrow().is_none()
+        && w.outer.borrow().is_none()
+        && (w.kind != Kind::Ref) == proxy)
 }
 
 /// How many weak references `ob` has (`_weakref.getweakrefcount`).
@@ -359,6 +418,10 @@ fn this<'a>(vm: &Vm, args: &'a Args) -> PyResult<&'a WeakRef> {
 
 /// `ReferenceType(ob, callback=None)`: `__new__` with the class first.
 pub fn new_from_call(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    // The VM's call of the type runs no `__init__`: its refusal of keywords is made here.
+    if !args.kw.is_empty() {
+        return Err(vm.type_error("ref() takes no keyword arguments"));
+    }
     ref_new(vm, args)
 }
 
@@ -374,9 +437,10 @@ fn ref_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
             "weakref.ReferenceType.__new__(X): X is not a type object ({n})"
         )));
     };
-    if !args.kw.is_empty() {
-        return Err(vm.type_error("ref() takes no keyword arguments"));
-    }
+    let base = vm.ty("ReferenceType");
+    let exact = Rc::ptr_eq(&cls, &base);
+    // `weakref___new__` ignores keywords, which `weakref___init__` refuses: a subclass
+    // whose own `__init__` takes them may be called with them.
     match args.pos.len() {
         1 | 2 => {}
         n => {
@@ -387,8 +451,6 @@ fn ref_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
             }))
         }
     }
-    let base = vm.ty("ReferenceType");
-    let exact = Rc::ptr_eq(&cls, &base);
     let callback = args.pos.get(1).cloned().unwrap_or(Value::None);
     let n = new_ref(vm, &args.pos[0], callback, exact)?;
     if exact {
@@ -487,6 +549,9 @@ fn ref_repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `<weakref at 0x…; to 'C' at 0x…>` or `<weakref at 0x…; dead>`.
 pub fn repr(vm: &mut Vm, me: &Value, w: &WeakRef) -> PyResult<String> {
+    if w.kind != Kind::Ref {
+        return Ok(super::weakproxy::repr(vm, me, w));
+    }
     let referent = w.get();
     if referent.is_none() {
         return Ok(format!("<weakref at {:#x}; dead>", me.address()));

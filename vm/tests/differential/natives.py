@@ -104,7 +104,8 @@ def _native_types():
     """The VM's names of the types of native modules (`runtime::types`)."""
     import _io, _operator, _sre, _thread, _weakref, itertools, posix, re, types
     return {
-        "ReferenceType": _weakref.ReferenceType, "lock": _thread.LockType,
+        "ReferenceType": _weakref.ReferenceType, "ProxyType": _weakref.ProxyType,
+        "CallableProxyType": _weakref.CallableProxyType, "lock": _thread.LockType,
         "RLock": _thread.RLock, "FileIO": _io.FileIO, "BufferedReader": _io.BufferedReader,
         **{n: getattr(_io, n) for n in (
             "_IOBase", "_RawIOBase", "_BufferedIOBase", "_TextIOBase", "StringIO",

@@ -630,6 +630,10 @@ fn reversed(vm: &mut Vm, v: &Value) -> PyResult<Value> {
                     .call_special(v, "__reversed__", vec![])?
                     .ok_or_else(|| not_reversible(vm, v))
             }
+            // A weakref proxy is no sequence (its type has no `sq_item`).
+            None if crate::runtime::weakproxy::as_proxy(v).is_some() => {
+                return Err(not_reversible(vm, v))
+            }
             // A `reversed` object's `__length_hint__` calls the sequence's `__len__`
             // again, wherever CPython sizes an iterable first (`list()`, `tuple()`, …).
             None if vm.special(v, "__getitem__").is_some() => {

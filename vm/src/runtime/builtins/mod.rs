@@ -316,8 +316,24 @@ fn class_check(
                 let r = vm.call(&f, Args::new(vec![spec.clone(), subject.clone()]))?;
                 return vm.truthy(&r);
             }
+            if instance
+                && !t.is_subtype(c)
+                && crate::runtime::weakproxy::as_proxy(subject).is_some()
+            {
+                // `object_isinstance`: the instance's `__class__` where it is another
+                // class than its type, as a weakref proxy's (its referent's) is.
+                if let Value::Type(k) = vm.getattr(subject, "__class__")? {
+                    return Ok(!Rc::ptr_eq(&k, t) && k.is_subtype(c));
+                }
+            }
             Ok(t.is_subtype(c))
         }
+        // `check_class` reads a weakref proxy's `__bases__` from its referent, and
+        // `abstract_issubclass` walks them: the VM has no such walk.
+        Value::Native(_) if crate::runtime::weakproxy::as_proxy(spec).is_some() => Err(vm
+            .unsupported(format!(
+                "{fname}() with a weakref proxy as its second argument"
+            ))),
         Value::Native(n) => match &**n {
             Native::Union(u) => {
                 for member in u.args.clone().iter() {
@@ -393,6 +409,10 @@ fn isinstance(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn issubclass(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "issubclass", 2, 2)?;
+    if crate::runtime::weakproxy::as_proxy(&args.pos[0]).is_some() {
+        // `check_class` would take the referent's `__bases__` (see `class_check`).
+        return Err(vm.unsupported("issubclass() of a weakref proxy"));
+    }
     let Value::Type(t) = &args.pos[0] else {
         return Err(vm.type_error("issubclass() arg 1 must be a class"));
     };
@@ -867,6 +887,17 @@ fn dir(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// `PyObject_Dir(v)` of an object: `_dir_object`, the class's own `__dir__`, its result
 /// made a list and sorted (also what the traceback's suggestions search).
 pub(crate) fn dir_of(vm: &mut Vm, v: &Value) -> PyResult<Vec<Value>> {
+    if let Some(w) = crate::runtime::weakproxy::as_proxy(v) {
+        // `object.__dir__` of the proxy reads its referent's `__dict__` and `__class__`:
+        // the referent's own names when its class keeps object's `__dir__`.
+        let r = crate::runtime::weakproxy::unwrap(vm, v)?;
+        let plain = matches!(&r, Value::Object(_)) && vm.special(&r, "__dir__").is_none();
+        if !plain || w.get().is_none() {
+            return Err(vm.unsupported("dir() of a weakref proxy of this object"));
+        }
+        let names = dir_names(vm, &r)?;
+        return sort_values(vm, names, &Value::None, false);
+    }
     let names = match vm.special(v, "__dir__") {
         Some(f) => {
             let r = vm.call(&f, Args::new(vec![v.clone()]))?;

@@ -50,8 +50,12 @@ pub fn divmod(vm: &mut Vm, args: Args) -> PyResult<Value> {
             Err(e) => Err(vm.arith_error(e)),
         };
     }
-    // `nb_divmod`: a user class's `__divmod__` / `__rdivmod__` (never `//` and `%`).
-    if matches!(a, Value::Object(_)) || matches!(b, Value::Object(_)) {
+    // `nb_divmod`: a user class's `__divmod__` / `__rdivmod__` (never `//` and `%`), and
+    // a weakref proxy's.
+    let with_methods = |v: &Value| {
+        matches!(v, Value::Object(_)) || crate::runtime::weakproxy::as_proxy(v).is_some()
+    };
+    if with_methods(a) || with_methods(b) {
         if let Some(r) = vm.user_binary(a, b, "__divmod__", "__rdivmod__")? {
             return Ok(r);
         }
@@ -118,6 +122,14 @@ pub fn pow(vm: &mut Vm, args: Args) -> PyResult<Value> {
         .collect();
     let args = Args::new(pos);
     if let Some(m) = args.pos.get(2).filter(|m| !m.is_none()) {
+        // `proxy_pow` would unwrap all three operands into a `ternary_op` of their own.
+        if args
+            .pos
+            .iter()
+            .any(|v| crate::runtime::weakproxy::as_proxy(v).is_some())
+        {
+            return Err(vm.unsupported("pow() with a modulus of a weakref proxy"));
+        }
         // Only a class defining `__pow__` or `__rpow__` has an `nb_power` slot that
         // `ternary_op` could try (`__index__` gives none).
         let slot = |vm: &Vm, v: &Value| {

@@ -109,7 +109,7 @@ pub fn byte_value(vm: &mut Vm, v: &Value) -> PyResult<u8> {
             }
         }
         // `PyLong_AsLongAndOverflow`: `_PyNumber_Index`.
-        Value::Object(_) if vm.has_index(v) => {
+        Value::Object(_) | Value::Native(_) if vm.has_index(v) => {
             let i = vm.number_index(v)?;
             byte_value(vm, &i)
         }

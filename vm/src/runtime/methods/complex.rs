@@ -42,6 +42,10 @@ fn operand(vm: &mut Vm, v: &Value) -> PyResult<(C, bool)> {
     match v {
         Value::Complex(z) => Ok((**z, true)),
         Value::Object(_) => Ok(((object_float(vm, v)?, 0.0), false)),
+        // A weakref proxy's `nb_float` is its referent's `PyNumber_Float`.
+        Value::Native(_) if crate::runtime::weakproxy::as_proxy(v).is_some() => {
+            Ok(((object_float(vm, v)?, 0.0), false))
+        }
         other => match int::num(other).map(|n| n.to_f64()) {
             Some(Ok(x)) => Ok(((x, 0.0), false)),
             Some(Err(e)) => Err(vm.arith_error(e)),

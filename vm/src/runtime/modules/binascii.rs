@@ -87,7 +87,7 @@ fn unsigned_mask(vm: &mut Vm, v: &Value) -> PyResult<u32> {
             let m = &**b & num_bigint::BigInt::from(u32::MAX);
             Ok(u32::try_from(m).unwrap_or(0))
         }
-        Value::Object(_) if vm.has_index(v) => {
+        Value::Object(_) | Value::Native(_) if vm.has_index(v) => {
             let i = vm.number_index(v)?;
             unsigned_mask(vm, &i)
         }

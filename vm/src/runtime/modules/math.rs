@@ -133,6 +133,8 @@ pub fn to_double(vm: &mut Vm, v: &Value) -> PyResult<f64> {
         {
             object_float(vm, v)
         }
+        // A weakref proxy's `nb_float` is its referent's `PyNumber_Float`.
+        Value::Native(_) if crate::runtime::weakproxy::as_proxy(v).is_some() => object_float(vm, v),
         other => Err(vm.type_error(format!(
             "must be real number, not {}",
             vm.type_of(other).name()

@@ -630,6 +630,7 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     io::textio::METHODS,
     io::bytesio::METHODS,
     super::weakref::METHODS,
+    super::weakproxy::METHODS,
     super::structseq::METHODS,
     super::sysmod::NAMESPACE_METHODS,
     super::memoryview::METHODS,

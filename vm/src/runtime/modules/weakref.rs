@@ -1,7 +1,6 @@
 //! `_weakref` (CPython `Modules/_weakref.c`): `ref` and the counts of an object's weak
-//! references; the references themselves are `runtime::weakref`. Proxies are not made
-//! yet: `proxy()` is unsupported, and `ProxyType`/`CallableProxyType` exist for the
-//! `isinstance` tests of `weakref.py`, with no instances.
+//! references; the references themselves are `runtime::weakref`, the proxies
+//! `proxy()` makes `runtime::weakproxy`.
 
 use std::rc::Rc;
 
@@ -19,9 +18,14 @@ pub fn build(vm: &Vm, d: &Rc<Dict>) {
             ("getweakrefcount", getweakrefcount),
             ("getweakrefs", getweakrefs),
             ("_remove_dead_weakref", remove_dead_weakref),
-            ("proxy", proxy),
+            ("proxy", super::super::weakproxy::new_proxy),
         ],
     );
+    // Proxies are unhashable: their types leave `tp_hash` empty beside a
+    // `tp_richcompare`.
+    for t in ["ProxyType", "CallableProxyType"] {
+        vm.ty(t).dict.set_str("__hash__", Value::None);
+    }
     d.set_str("ProxyType", Value::Type(vm.ty("ProxyType")));
     d.set_str("CallableProxyType", Value::Type(vm.ty("CallableProxyType")));
     d.set_str("ref", Value::Type(vm.ty("ReferenceType")));
@@ -76,18 +80,4 @@ fn remove_dead_weakref(vm: &mut Vm, args: Args) -> PyResult<Value> {
         vm.dict_remove(&d, &key)?;
     }
     Ok(Value::None)
-}
-
-/// `proxy(object, callback=None, /)`: a proxy forwards every operation to its referent
-/// (`Objects/weakrefobject.c`'s `proxy_*` slots), which the VM does not have.
-fn proxy(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Spec::method(
-        "_weakref",
-        "proxy",
-        Style::Positional,
-        &["object", "callback"],
-        1,
-    )
-    .bind::<2>(vm, &args, 0)?;
-    Err(vm.unsupported("weakref.proxy (weak reference proxies)"))
 }

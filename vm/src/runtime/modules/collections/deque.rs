@@ -471,7 +471,7 @@ fn item_index(vm: &mut Vm, d: &Deque, key: &Value) -> PyResult<Option<usize>> {
     let i = match key.builtin_value() {
         Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => ssize(vm, key)?,
         // `PyNumber_AsSsize_t(key, PyExc_IndexError)`, naming the key's own type.
-        b @ Value::Object(_) if vm.has_index(b) => match vm.number_index(b)? {
+        b @ (Value::Object(_) | Value::Native(_)) if vm.has_index(b) => match vm.number_index(b)? {
             Value::Int(i) => i,
             _ => {
                 let t = vm.type_of(key).name().clone();

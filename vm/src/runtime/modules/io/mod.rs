@@ -90,7 +90,7 @@ pub fn opt_ssize(vm: &mut Vm, v: Option<Value>) -> PyResult<Option<i64>> {
             b @ (Value::Int(_) | Value::Bool(_) | Value::BigInt(_)) => {
                 super::super::argspec::index(vm, b).map(Some)
             }
-            b @ Value::Object(_) if vm.has_index(b) => {
+            b @ (Value::Object(_) | Value::Native(_)) if vm.has_index(b) => {
                 super::super::argspec::index(vm, b).map(Some)
             }
             _ => {

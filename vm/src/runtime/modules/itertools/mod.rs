@@ -620,7 +620,7 @@ fn islice_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
         let index = match v.builtin_value() {
             Value::Bool(b) => return i64::from(*b),
             Value::Int(i) => return *i,
-            o @ Value::Object(_) if vm.has_index(o) => vm.try_index(o),
+            o @ (Value::Object(_) | Value::Native(_)) if vm.has_index(o) => vm.try_index(o),
             _ => return -1,
         };
         match index {

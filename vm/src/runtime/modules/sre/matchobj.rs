@@ -91,7 +91,7 @@ pub fn getindex(vm: &mut Vm, m: &Match, index: Option<&Value>) -> PyResult<usize
         Value::Bool(x) => i64::from(*x),
         Value::BigInt(_) => -1,
         // `PyIndex_Check`: the index is `PyNumber_AsSsize_t(index, NULL)`.
-        Value::Object(_) if vm.has_index(b) => match vm.number_index(b)? {
+        Value::Object(_) | Value::Native(_) if vm.has_index(b) => match vm.number_index(b)? {
             Value::Int(i) => i,
             _ => -1,
         },

@@ -197,6 +197,7 @@ fn ssize(vm: &mut Vm, v: &Value, index_error: bool) -> PyResult<i64> {
         Value::Bool(b) => return Ok(i64::from(*b)),
         Value::BigInt(b) => (**b).clone(),
         Value::Object(_) if vm.special(v, "__index__").is_some() => super::math::to_index(vm, v)?,
+        Value::Native(_) if vm.has_index(v) => super::math::to_index(vm, v)?,
         other => {
             return Err(vm.type_error(format!(
                 "'{}' object cannot be interpreted as an integer",
@@ -221,6 +222,7 @@ fn integer(vm: &mut Vm, v: &Value) -> PyResult<BigInt> {
         Value::Bool(b) => Ok(BigInt::from(u8::from(*b))),
         Value::BigInt(b) => Ok((**b).clone()),
         Value::Object(_) if vm.special(v, "__index__").is_some() => super::math::to_index(vm, v),
+        Value::Native(_) if vm.has_index(v) => super::math::to_index(vm, v),
         _ => Err(error(vm, "required argument is not an integer")),
     }
 }
