@@ -51,7 +51,7 @@ fn build(d: &Rc<Dict>) {
             ("_count", count),
             ("daemon_threads_allowed", daemon_threads_allowed),
             ("start_new_thread", start_new_thread),
-            ("start_new", start_new_thread),
+            ("start_new", start_new),
             ("exit", exit),
             ("exit_thread", exit_thread),
             ("interrupt_main", interrupt_main),
@@ -88,9 +88,19 @@ pub fn reset() {
 /// module's doc); an exception other than SystemExit escaping it is reported through
 /// `sys.unraisablehook` ("Exception ignored in thread started by"). Returns its identity.
 fn start_new_thread(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    start(vm, "start_new_thread", args)
+}
+
+/// `start_new`, the same function under its old name (METH_VARARGS names it in the
+/// keyword error; PyArg_UnpackTuple's messages name `start_new_thread`).
+fn start_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    start(vm, "start_new", args)
+}
+
+fn start(vm: &mut Vm, name: &str, args: Args) -> PyResult<Value> {
     // PyArg_UnpackTuple(fargs, "start_new_thread", 2, 3, ...), METH_VARARGS.
     if !args.kw.is_empty() {
-        return Err(vm.type_error("start_new_thread() takes no keyword arguments"));
+        return Err(vm.type_error(format!("{name}() takes no keyword arguments")));
     }
     let n = args.pos.len();
     if n < 2 {
@@ -281,7 +291,7 @@ fn excepthook(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Value::Object(o) if Rc::ptr_eq(&o.class.borrow(), &vm.ty("_ExceptHookArgs")) => {
             o.slots.borrow().clone()
         }
-        _ => return Err(vm.type_error("_thread._excepthook argument type must be ExceptHookArgs")),
+        _ => return Err(vm.type_error("_thread.excepthook argument type must be ExceptHookArgs")),
     };
     let field = |i: usize| fields.get(i).cloned().flatten().unwrap_or(Value::None);
     let (exc_type, exc_value, exc_tb, thread) = (field(0), field(1), field(2), field(3));
