@@ -43,7 +43,6 @@ sandboxed!(
     chmod,
     chown,
     chroot,
-    close,
     closerange,
     copy_file_range,
     cpu_count,
@@ -99,11 +98,9 @@ sandboxed!(
     makedev,
     memfd_create,
     minor,
-    mkdir,
     mkfifo,
     mknod,
     nice,
-    open,
     openpty,
     pathconf,
     pidfd_open,
@@ -118,14 +115,9 @@ sandboxed!(
     putenv,
     pwrite,
     pwritev,
-    read,
     readlink,
     readv,
-    remove,
     removexattr,
-    rename,
-    replace,
-    rmdir,
     scandir,
     sched_get_priority_max,
     sched_get_priority_min,
@@ -166,7 +158,6 @@ sandboxed!(
     truncate,
     ttyname,
     umask,
-    unlink,
     unsetenv,
     unshare,
     urandom,
@@ -177,12 +168,15 @@ sandboxed!(
     waitid,
     waitpid,
     waitstatus_to_exitcode,
-    write,
     writev,
 );
 
-/// Whether `posix.name` is one of the sandboxed functions (the differential table of
-/// natives leaves them out: calling them on CPython would act on its process).
+/// Whether `posix.name` is one of the sandboxed functions, or one that writes the scratch
+/// file system (`scratchfs`): the differential table of natives leaves them out, since
+/// calling them on CPython would act on its process and the host's files.
 pub fn is_sandboxed(name: &str) -> bool {
-    FUNCTIONS.iter().any(|(n, _)| *n == name)
+    FUNCTIONS
+        .iter()
+        .chain(super::scratchfs::FUNCTIONS)
+        .any(|(n, _)| *n == name)
 }

@@ -1,0 +1,232 @@
+//! The scratch file system: the files and directories a program makes, held in memory
+//! for the run (spec/INTERPRETING.md §2's sandbox: the host is never written).
+//!
+//! `posix` (stat, listdir, open, mkdir, unlink, rmdir, rename) and `_io.open` consult it
+//! first, as they consult the program's directory (`runtime::program`), so a program
+//! that writes a file and reads it back, or imports a module it wrote, sees what CPython
+//! shows. A new entry may go only where CPython could make it without touching anything
+//! the program did not make: inside a scratch directory, inside the program's directory,
+//! or in a host directory the program may write (its working directory, a shared
+//! temporary directory such as `/tmp`) at a name the host does not have. A path that
+//! exists on the host and was not made by the program keeps the sandbox's rules
+//! (`posix::readable`): reading outside the standard library, and replacing it, are
+//! unsupported.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// A file the program made: its bytes, shared by every open file object on it.
+#[derive(Debug)]
+pub struct ScratchFile {
+    pub data: Rc<RefCell<Vec<u8>>>,
+    /// `st_ino`, unique in the run (`os.path.samestat` compares it).
+    pub ino: u64,
+    /// The permission bits (`st_mode & 0o7777`).
+    pub mode: u32,
+    /// How many open buffered writers hold bytes CPython would not have written yet
+    /// (`BufferedWriter` keeps them until a flush): while any does, what another reader
+    /// would see depends on the buffer's size, which the VM does not model.
+    pub unflushed: Cell<u32>,
+}
+
+/// A directory the program made.
+#[derive(Debug)]
+pub struct ScratchDir {
+    pub ino: u64,
+    pub mode: u32,
+}
+
+/// One entry of the scratch file system.
+#[derive(Debug, Clone)]
+pub enum Node {
+    File(Rc<ScratchFile>),
+    Dir(Rc<ScratchDir>),
+}
+
+/// The scratch file system of a run, by absolute normalised path.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    nodes: RefCell<BTreeMap<PathBuf, Node>>,
+    next_ino: Cell<u64>,
+    /// The file descriptors `posix.open` gave out, by number.
+    pub fds: RefCell<BTreeMap<i64, Fd>>,
+}
+
+/// An open file descriptor of a scratch file (`posix.open`).
+#[derive(Debug)]
+pub struct Fd {
+    pub file: Rc<ScratchFile>,
+    pub pos: usize,
+    pub readable: bool,
+    pub writable: bool,
+    pub append: bool,
+}
+
+/// What a path is, as the scratch file system answers.
+pub enum Found {
+    Node(Node),
+    /// A path through a scratch file (`f.txt/x`): ENOTDIR.
+    NotDir,
+    /// Nothing there, inside a scratch directory: ENOENT.
+    Missing,
+}
+
+/// Where a new entry at a path may go (`Scratch::placement`).
+pub enum Place {
+    /// Inside a directory the VM answers for: the entry can be made.
+    Free,
+    /// The parent is not there (ENOENT) or is a file (ENOTDIR).
+    NoParent(Found),
+    /// Somewhere the VM cannot answer for: the host has the path, or the parent is a
+    /// host directory the program may not write.
+    Host,
+}
+
+impl Scratch {
+    /// The entry at `path` (absolute, normalised), if the scratch file system answers
+    /// for it: it is one of its entries, or goes through one.
+    pub fn lookup(&self, path: &Path) -> Option<Found> {
+        let nodes = self.nodes.borrow();
+        if let Some(n) = nodes.get(path) {
+            return Some(Found::Node(n.clone()));
+        }
+        for a in path.ancestors().skip(1) {
+            match nodes.get(a) {
+                Some(Node::File(_)) => return Some(Found::NotDir),
+                // A scratch directory answers for all below it: its parts are all known.
+                Some(Node::Dir(_)) => return Some(Found::Missing),
+                None => {}
+            }
+        }
+        None
+    }
+
+    /// The names directly inside the scratch directory `dir` or made by the program in
+    /// another directory `dir`, in the order they were made.
+    pub fn children(&self, dir: &Path) -> Vec<String> {
+        let nodes = self.nodes.borrow();
+        let mut found: Vec<(u64, String)> = nodes
+            .iter()
+            .filter(|(p, _)| p.parent() == Some(dir))
+            .filter_map(|(p, n)| {
+                let ino = match n {
+                    Node::File(f) => f.ino,
+                    Node::Dir(d) => d.ino,
+                };
+                Some((ino, p.file_name()?.to_string_lossy().into_owned()))
+            })
+            .collect();
+        found.sort();
+        found.into_iter().map(|(_, n)| n).collect()
+    }
+
+    /// Numbers `fd` with the lowest number free past the standard streams, as open(2).
+    pub fn open_fd(&self, fd: Fd) -> i64 {
+        let mut fds = self.fds.borrow_mut();
+        let mut n = 3;
+        while fds.contains_key(&n) {
+            n += 1;
+        }
+        fds.insert(n, fd);
+        n
+    }
+
+    fn ino(&self) -> u64 {
+        let n = self.next_ino.get() + 1;
+        self.next_ino.set(n);
+        // Far from the host's inode numbers of the standard library's files.
+        (1 << 40) + n
+    }
+
+    /// A new empty file at `path` (its place checked by the caller).
+    pub fn make_file(&self, path: &Path, mode: u32) -> Rc<ScratchFile> {
+        let f = Rc::new(ScratchFile {
+            data: Rc::new(RefCell::new(Vec::new())),
+            ino: self.ino(),
+            mode,
+            unflushed: Cell::new(0),
+        });
+        self.nodes
+            .borrow_mut()
+            .insert(path.to_path_buf(), Node::File(f.clone()));
+        f
+    }
+
+    /// A new empty directory at `path` (its place checked by the caller).
+    pub fn make_dir(&self, path: &Path, mode: u32) {
+        let d = Rc::new(ScratchDir {
+            ino: self.ino(),
+            mode,
+        });
+        self.nodes
+            .borrow_mut()
+            .insert(path.to_path_buf(), Node::Dir(d));
+    }
+
+    /// Takes the entry at `path` away (a directory must be empty: the caller checks).
+    pub fn remove(&self, path: &Path) {
+        self.nodes.borrow_mut().remove(path);
+    }
+
+    /// Moves the entry at `from`, and everything below it, to `to`.
+    pub fn rename(&self, from: &Path, to: &Path) {
+        let mut nodes = self.nodes.borrow_mut();
+        let moved: Vec<PathBuf> = nodes
+            .keys()
+            .filter(|p| p.starts_with(from))
+            .cloned()
+            .collect();
+        for p in moved {
+            if let Some(n) = nodes.remove(&p) {
+                let rest = p
+                    .strip_prefix(from)
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                let target = if rest.as_os_str().is_empty() {
+                    to.to_path_buf()
+                } else {
+                    to.join(rest)
+                };
+                nodes.insert(target, n);
+            }
+        }
+    }
+}
+
+/// Whether the host directory `dir` is one a program may make entries in: the working
+/// directory (or below it), where the program runs as its user, or a directory anyone
+/// may write with the sticky bit (`/tmp`, `/var/tmp`: each user's own files only).
+pub fn host_dir_writable(dir: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    if std::env::current_dir().is_ok_and(|cwd| dir.starts_with(cwd)) {
+        return std::fs::metadata(dir).is_ok_and(|m| m.is_dir());
+    }
+    std::fs::metadata(dir).is_ok_and(|m| m.is_dir() && m.permissions().mode() & 0o1002 == 0o1002)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_are_found_and_listed_in_order() {
+        let s = Scratch::default();
+        s.make_dir(Path::new("/tmp/d"), 0o700);
+        s.make_file(Path::new("/tmp/d/b"), 0o644);
+        s.make_file(Path::new("/tmp/d/a"), 0o644);
+        assert_eq!(s.children(Path::new("/tmp/d")), ["b", "a"]);
+        assert!(matches!(
+            s.lookup(Path::new("/tmp/d/c")),
+            Some(Found::Missing)
+        ));
+        assert!(matches!(
+            s.lookup(Path::new("/tmp/d/b/x")),
+            Some(Found::NotDir)
+        ));
+        assert!(s.lookup(Path::new("/tmp/e")).is_none());
+        s.rename(Path::new("/tmp/d"), Path::new("/tmp/e"));
+        assert_eq!(s.children(Path::new("/tmp/e")), ["b", "a"]);
+    }
+}
