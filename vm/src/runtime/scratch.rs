@@ -57,7 +57,10 @@ pub struct Scratch {
 /// An open file descriptor of a scratch file (`posix.open`).
 #[derive(Debug)]
 pub struct Fd {
-    pub file: Rc<ScratchFile>,
+    /// The file, or `None` for a directory (opened to scan it, `scandir(fd)`).
+    pub file: Option<Rc<ScratchFile>>,
+    /// The directory's path, for a directory.
+    pub dir: Option<PathBuf>,
     pub pos: usize,
     pub readable: bool,
     pub writable: bool,

@@ -1,9 +1,11 @@
 //! posix's functions over the scratch file system (`runtime::scratch`): what a program
 //! makes (`open` with O_CREAT, `mkdir`), writes and reads through file descriptors
 //! (`write`, `read`, `close`), and takes away or moves (`unlink`, `remove`, `rmdir`,
-//! `rename`, `replace`), with the OSErrors CPython 3.12 raises on Linux. `stat` and
-//! `listdir` consult it through [`stat_of`] and [`list`]. A path the VM cannot answer
-//! for (a host file the program did not make) stays unsupported.
+//! `rename`, `replace`), with the OSErrors CPython 3.12 raises on Linux; `fstat`, the
+//! `dir_fd` of a scratch directory's descriptor and `scandir` (`Scandir`: its iterator
+//! and `DirEntry`) are what `shutil.rmtree` walks a tree with. `stat` and `listdir`
+//! consult it through [`stat_of`] and [`list`]. A path the VM cannot answer for (a host
+//! file the program did not make) stays unsupported.
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -20,6 +22,8 @@ use super::path_arg;
 /// The functions defined here, by name.
 pub const FUNCTIONS: &[(&str, NativeFn)] = &[
     ("open", open),
+    ("fstat", fstat),
+    ("scandir", scandir),
     ("write", write),
     ("read", read),
     ("close", close),
@@ -209,15 +213,24 @@ fn open(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let path = path_arg(vm, path, "open")?;
     let flags = int(vm, flags, 0)?;
     let mode = int(vm, mode, 0o777)?;
-    no_dir_fd(vm, dir_fd.as_ref(), "open")?;
     let known = O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_HARMLESS;
     if flags & !known != 0 || flags & O_ACCMODE == O_ACCMODE {
         return Err(vm.unsupported(format!("posix.open with the flags {flags:#o}")));
     }
     let mode = u32::try_from(mode & 0o7777).unwrap_or(0o777);
+    let path = at_dir_fd(vm, &path, dir_fd.as_ref(), "open")?;
     if flags & (O_ACCMODE | O_CREAT) == 0 {
         if let Some(Found::Node(Node::Dir(_))) = lookup(vm, &path) {
-            return Err(vm.unsupported(format!("posix.open of the directory {path:?}")));
+            // A directory opened to read it (`shutil.rmtree` scans it by descriptor).
+            let fd = Fd {
+                file: None,
+                dir: absolute(vm, &path),
+                pos: 0,
+                readable: true,
+                writable: false,
+                append: false,
+            };
+            return Ok(Value::Int(vm.scratch.open_fd(fd)));
         }
     }
     let Some(file) = open_file(vm, &path, flags, mode)? else {
@@ -225,7 +238,8 @@ fn open(vm: &mut Vm, args: Args) -> PyResult<Value> {
     };
     let access = flags & O_ACCMODE;
     let fd = Fd {
-        file,
+        file: Some(file),
+        dir: None,
         pos: 0,
         readable: access != 1,
         writable: access != 0,
@@ -266,7 +280,12 @@ fn write(vm: &mut Vm, args: Args) -> PyResult<Value> {
         let exc = oserror::from_errno(vm, EBADF, None);
         return Err(vm.raise(exc));
     }
-    let mut buf = f.file.data.borrow_mut();
+    let Some(file) = f.file.clone() else {
+        drop(fds);
+        let exc = oserror::from_errno(vm, EBADF, None);
+        return Err(vm.raise(exc));
+    };
+    let mut buf = file.data.borrow_mut();
     if f.append {
         f.pos = buf.len();
     }
@@ -307,7 +326,12 @@ fn read(vm: &mut Vm, args: Args) -> PyResult<Value> {
         let exc = oserror::from_errno(vm, EBADF, None);
         return Err(vm.raise(exc));
     }
-    let buf = f.file.data.borrow();
+    let Some(file) = f.file.clone() else {
+        drop(fds);
+        let exc = oserror::from_errno(vm, EISDIR, None);
+        return Err(vm.raise(exc));
+    };
+    let buf = file.data.borrow();
     let start = f.pos.min(buf.len());
     let end = start.saturating_add(length as usize).min(buf.len());
     let out = Value::Bytes(Rc::from(&buf[start..end]));
@@ -403,7 +427,7 @@ fn unlink_as(vm: &mut Vm, args: Args, fname: &'static str) -> PyResult<Value> {
         .keywords(0, 1)
         .bind::<2>(vm, &args, 0)?;
     let path = path_arg(vm, path, fname)?;
-    no_dir_fd(vm, dir_fd.as_ref(), fname)?;
+    let path = at_dir_fd(vm, &path, dir_fd.as_ref(), fname)?;
     match existing(vm, &path, fname)? {
         (_, Node::Dir(_)) => Err(error(vm, EISDIR, &path)),
         (abs, Node::File(_)) => {
@@ -427,7 +451,7 @@ fn rmdir(vm: &mut Vm, args: Args) -> PyResult<Value> {
         .keywords(0, 1)
         .bind::<2>(vm, &args, 0)?;
     let path = path_arg(vm, path, "rmdir")?;
-    no_dir_fd(vm, dir_fd.as_ref(), "rmdir")?;
+    let path = at_dir_fd(vm, &path, dir_fd.as_ref(), "rmdir")?;
     match existing(vm, &path, "rmdir")? {
         (_, Node::File(_)) => Err(error(vm, ENOTDIR, &path)),
         (abs, Node::Dir(_)) => {
@@ -575,3 +599,278 @@ pub fn lines(vm: &Vm, filename: &str) -> Option<Vec<String>> {
         _ => None,
     }
 }
+
+/// `path` as seen from the directory descriptor `dir_fd` (the `*at` functions): a
+/// relative path joined to the scratch directory the descriptor is open on. Only a
+/// descriptor the VM gave out (`open` of a scratch directory) is known; an error then
+/// names the joined path, where CPython's names the relative one, so a path that is not
+/// there is unsupported.
+pub fn at_dir_fd(vm: &mut Vm, path: &str, dir_fd: Option<&Value>, fname: &str) -> PyResult<String> {
+    let Some(d) = dir_fd.filter(|d| !d.is_none()) else {
+        return Ok(path.to_owned());
+    };
+    let n = int(vm, Some(d.clone()), -1)?;
+    let dir = vm.scratch.fds.borrow().get(&n).and_then(|f| f.dir.clone());
+    let Some(dir) = dir else {
+        return Err(vm.unsupported(format!("posix.{fname} with dir_fd={n}")));
+    };
+    let joined = dir.join(path).to_string_lossy().into_owned();
+    if Path::new(path).is_absolute() {
+        return Ok(path.to_owned());
+    }
+    if !matches!(lookup(vm, &joined), Some(Found::Node(_))) {
+        return Err(vm.unsupported(format!(
+            "posix.{fname} of {path:?} with dir_fd, which is not there (its error would name \
+             the relative path)"
+        )));
+    }
+    Ok(joined)
+}
+
+/// `fstat(fd)`: the `stat_result` of a scratch file or directory the VM gave `fd` for.
+fn fstat(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [fd] = Spec::function("fstat", Style::Keywords, &["fd"], 1)
+        .keywords(0, 1)
+        .bind::<1>(vm, &args, 0)?;
+    let n = fd_arg(vm, fd)?;
+    let (file, dir) = match vm.scratch.fds.borrow().get(&n) {
+        Some(f) => (f.file.clone(), f.dir.clone()),
+        None => (None, None),
+    };
+    let shown = format!("<fd {n}>");
+    match (file, dir) {
+        (Some(f), _) => stat_of(vm, &Node::File(f), &shown),
+        (None, Some(d)) => match vm.scratch.lookup(&d) {
+            Some(Found::Node(node)) => stat_of(vm, &node, &shown),
+            _ => Err(vm.unsupported("posix.fstat of a directory that has gone")),
+        },
+        (None, None) => Err(vm.bug("a descriptor of nothing")),
+    }
+}
+
+/// `os.scandir`'s objects: the iterator (`ScandirIterator`) and its entries (`DirEntry`).
+#[derive(Debug)]
+pub enum Scandir {
+    Iter {
+        /// The entries not yet given, last first.
+        left: std::cell::RefCell<Vec<Value>>,
+    },
+    Entry {
+        name: Rc<str>,
+        path: Rc<str>,
+        node: Node,
+    },
+}
+
+impl Scandir {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Scandir::Iter { .. } => "ScandirIterator",
+            Scandir::Entry { .. } => "DirEntry",
+        }
+    }
+}
+
+/// `scandir(path=None)`: the entries of a scratch directory, by path or by the descriptor
+/// `open` gave for it (the entries' `path` is then their name); like `listdir`, a
+/// directory of several entries is unsupported (their order is the file system's).
+fn scandir(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let [path] = Spec::function("scandir", Style::Keywords, &["path"], 0)
+        .keywords(0, 1)
+        .bind::<1>(vm, &args, 0)?;
+    let (abs, prefix): (PathBuf, Option<String>) = match path.filter(|p| !p.is_none()) {
+        Some(v @ (Value::Int(_) | Value::Bool(_))) => {
+            let n = int(vm, Some(v), -1)?;
+            let dir = vm.scratch.fds.borrow().get(&n).and_then(|f| f.dir.clone());
+            match dir {
+                Some(d) => (d, None),
+                None => return Err(vm.unsupported(format!("posix.scandir of the descriptor {n}"))),
+            }
+        }
+        p => {
+            let shown = path_arg(vm, Some(p.unwrap_or_else(|| Value::str("."))), "scandir")?;
+            match lookup(vm, &shown) {
+                Some(Found::Node(Node::Dir(_))) => (
+                    absolute(vm, &shown).unwrap_or_default(),
+                    Some(shown.to_string()),
+                ),
+                Some(Found::Node(Node::File(_)) | Found::NotDir) => {
+                    return Err(error(vm, ENOTDIR, &shown))
+                }
+                Some(Found::Missing) => return Err(error(vm, ENOENT, &shown)),
+                None => return Err(unsupported_host(vm, "scandir", &shown)),
+            }
+        }
+    };
+    let shown = abs.to_string_lossy().into_owned();
+    let names = list(vm, &abs, &shown)?;
+    let mut left = Vec::new();
+    for name in names.iter().rev() {
+        let Some(Found::Node(node)) = vm.scratch.lookup(&abs.join(name)) else {
+            continue;
+        };
+        // `join_path_filename`: the directory's path and the name, with one '/'.
+        let path = match &prefix {
+            None => name.clone(),
+            Some(p) if p.ends_with('/') => format!("{p}{name}"),
+            Some(p) => format!("{p}/{name}"),
+        };
+        left.push(Value::Native(Rc::new(
+            super::super::super::object::Native::Scandir(Scandir::Entry {
+                name: Rc::from(name.as_str()),
+                path: Rc::from(path.as_str()),
+                node,
+            }),
+        )));
+    }
+    Ok(Value::Native(Rc::new(
+        super::super::super::object::Native::Scandir(Scandir::Iter {
+            left: std::cell::RefCell::new(left),
+        }),
+    )))
+}
+
+fn this(vm: &Vm, args: &Args) -> PyResult<Rc<super::super::super::object::Native>> {
+    match args.pos.first() {
+        Some(Value::Native(n))
+            if matches!(&**n, super::super::super::object::Native::Scandir(_)) =>
+        {
+            Ok(n.clone())
+        }
+        _ => Err(vm.bug("a scandir method without its object")),
+    }
+}
+
+fn scandir_of(n: &super::super::super::object::Native) -> Option<&Scandir> {
+    match n {
+        super::super::super::object::Native::Scandir(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// `ScandirIterator.__next__`.
+fn iter_next(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let n = this(vm, &args)?;
+    if let Some(Scandir::Iter { left }) = scandir_of(&n) {
+        if let Some(e) = left.borrow_mut().pop() {
+            return Ok(e);
+        }
+    }
+    Err(vm.err_args("StopIteration", Vec::new()))
+}
+
+fn iter_self(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    this(vm, &args)?;
+    Ok(args.pos[0].clone())
+}
+
+/// `close()` and `__exit__`: no more entries.
+fn iter_close(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let n = this(vm, &args)?;
+    if let Some(Scandir::Iter { left }) = scandir_of(&n) {
+        left.borrow_mut().clear();
+    }
+    Ok(Value::None)
+}
+
+fn entry(vm: &Vm, args: &Args) -> PyResult<(Rc<str>, Rc<str>, Node)> {
+    let n = this(vm, args)?;
+    match scandir_of(&n) {
+        Some(Scandir::Entry { name, path, node }) => Ok((name.clone(), path.clone(), node.clone())),
+        _ => Err(vm.bug("a DirEntry method without its entry")),
+    }
+}
+
+/// `is_dir(*, follow_symlinks=True)` (the scratch file system has no links).
+fn is_dir(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method(
+        "DirEntry",
+        "is_dir",
+        Style::Keywords,
+        &["follow_symlinks"],
+        0,
+    )
+    .keywords(0, 0)
+    .bind::<1>(vm, &args, 1)?;
+    let (_, _, node) = entry(vm, &args)?;
+    Ok(Value::Bool(matches!(node, Node::Dir(_))))
+}
+
+fn is_file(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method(
+        "DirEntry",
+        "is_file",
+        Style::Keywords,
+        &["follow_symlinks"],
+        0,
+    )
+    .keywords(0, 0)
+    .bind::<1>(vm, &args, 1)?;
+    let (_, _, node) = entry(vm, &args)?;
+    Ok(Value::Bool(matches!(node, Node::File(_))))
+}
+
+fn is_symlink(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    entry(vm, &args)?;
+    Ok(Value::Bool(false))
+}
+
+/// `stat(*, follow_symlinks=True)`.
+fn entry_stat(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    Spec::method("DirEntry", "stat", Style::Keywords, &["follow_symlinks"], 0)
+        .keywords(0, 0)
+        .bind::<1>(vm, &args, 1)?;
+    let (_, path, node) = entry(vm, &args)?;
+    stat_of(vm, &node, &path)
+}
+
+fn inode(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (_, _, node) = entry(vm, &args)?;
+    let ino = match node {
+        Node::File(f) => f.ino,
+        Node::Dir(d) => d.ino,
+    };
+    Ok(Value::Int(i64::try_from(ino).unwrap_or(i64::MAX)))
+}
+
+fn entry_fspath(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let (_, path, _) = entry(vm, &args)?;
+    Ok(Value::Str(path))
+}
+
+/// `DirEntry`'s members `name` and `path`.
+pub fn attr(s: &Scandir, name: &str) -> Option<Value> {
+    match (s, name) {
+        (Scandir::Entry { name: n, .. }, "name") => Some(Value::Str(n.clone())),
+        (Scandir::Entry { path, .. }, "path") => Some(Value::Str(path.clone())),
+        _ => None,
+    }
+}
+
+/// `<DirEntry 'name'>`, `<posix.ScandirIterator object at 0x…>`.
+pub fn repr(vm: &mut Vm, v: &Value, s: &Scandir) -> PyResult<String> {
+    match s {
+        Scandir::Entry { name, .. } => {
+            let r = vm.repr(&Value::Str(name.clone()))?;
+            Ok(format!("<DirEntry {r}>"))
+        }
+        Scandir::Iter { .. } => Ok(format!(
+            "<posix.ScandirIterator object at {:#x}>",
+            v.address()
+        )),
+    }
+}
+
+pub const METHODS: &[(&str, &str, NativeFn)] = &[
+    ("ScandirIterator", "__next__", iter_next),
+    ("ScandirIterator", "__iter__", iter_self),
+    ("ScandirIterator", "__enter__", iter_self),
+    ("ScandirIterator", "__exit__", iter_close),
+    ("ScandirIterator", "close", iter_close),
+    ("DirEntry", "is_dir", is_dir),
+    ("DirEntry", "is_file", is_file),
+    ("DirEntry", "is_symlink", is_symlink),
+    ("DirEntry", "stat", entry_stat),
+    ("DirEntry", "inode", inode),
+    ("DirEntry", "__fspath__", entry_fspath),
+];
