@@ -29,6 +29,23 @@ pub struct ScratchFile {
     /// (`BufferedWriter` keeps them until a flush): while any does, what another reader
     /// would see depends on the buffer's size, which the VM does not model.
     pub unflushed: Cell<u32>,
+    /// When its bytes last changed (`st_mtime_ns`), by the host's clock as CPython's
+    /// file system would stamp it: a program compares it (linecache's `checkcache`).
+    pub mtime_ns: Cell<i64>,
+}
+
+impl ScratchFile {
+    /// Stamps a change of the bytes.
+    pub fn touch(&self) {
+        self.mtime_ns.set(now_ns());
+    }
+}
+
+/// The host's clock in nanoseconds since the epoch.
+pub fn now_ns() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
 }
 
 /// A directory the program made.
@@ -36,6 +53,8 @@ pub struct ScratchFile {
 pub struct ScratchDir {
     pub ino: u64,
     pub mode: u32,
+    /// When an entry was last made, taken away or renamed in it.
+    pub mtime_ns: Cell<i64>,
 }
 
 /// One entry of the scratch file system.
@@ -150,7 +169,9 @@ impl Scratch {
             ino: self.ino(),
             mode,
             unflushed: Cell::new(0),
+            mtime_ns: Cell::new(now_ns()),
         });
+        self.touch_parent(path);
         self.nodes
             .borrow_mut()
             .insert(path.to_path_buf(), Node::File(f.clone()));
@@ -162,7 +183,9 @@ impl Scratch {
         let d = Rc::new(ScratchDir {
             ino: self.ino(),
             mode,
+            mtime_ns: Cell::new(now_ns()),
         });
+        self.touch_parent(path);
         self.nodes
             .borrow_mut()
             .insert(path.to_path_buf(), Node::Dir(d));
@@ -170,11 +193,25 @@ impl Scratch {
 
     /// Takes the entry at `path` away (a directory must be empty: the caller checks).
     pub fn remove(&self, path: &Path) {
-        self.nodes.borrow_mut().remove(path);
+        if self.nodes.borrow_mut().remove(path).is_some() {
+            self.touch_parent(path);
+        }
+    }
+
+    /// Stamps a change of the entries of the scratch directory holding `path`.
+    fn touch_parent(&self, path: &Path) {
+        if let Some(Node::Dir(d)) = path
+            .parent()
+            .and_then(|p| self.nodes.borrow().get(p).cloned())
+        {
+            d.mtime_ns.set(now_ns());
+        }
     }
 
     /// Moves the entry at `from`, and everything below it, to `to`.
     pub fn rename(&self, from: &Path, to: &Path) {
+        self.touch_parent(from);
+        self.touch_parent(to);
         let mut nodes = self.nodes.borrow_mut();
         let moved: Vec<PathBuf> = nodes
             .keys()

@@ -570,6 +570,9 @@ pub fn write_bytes(f: &File, b: &[u8]) {
     }
     super::posix::scratchfs::put(&mut data, f.pos.get(), b);
     f.pos.set(f.pos.get() + b.len());
+    if let Some(s) = &f.scratch {
+        s.touch();
+    }
     if f.buffered && !b.is_empty() && !f.dirty.replace(true) {
         if let Some(s) = &f.scratch {
             s.unflushed.set(s.unflushed.get() + 1);

@@ -353,13 +353,16 @@ pub fn program_error(vm: &Vm, entry: &Entry, path: &str) -> Throw {
 /// owned by root, read-only, with every time 0 (they are in memory, made for the run).
 fn program_stat(vm: &Vm, dir: bool, size: usize) -> Value {
     let mode = if dir { 0o040_755 } else { 0o100_644 };
-    entry_stat(vm, mode, size, 0, if dir { 2 } else { 1 })
+    entry_stat(vm, mode, size, 0, if dir { 2 } else { 1 }, 0)
 }
 
 /// The `stat_result` of an entry the VM holds in memory (`mode` with its type bits):
-/// owned by root, on device 0, with every time 0.
-fn entry_stat(vm: &Vm, mode: u32, size: usize, ino: u64, nlink: i64) -> Value {
+/// owned by root, on device 0, with every time `time_ns` (0 for the program's files,
+/// made for the run; a scratch entry's last change).
+fn entry_stat(vm: &Vm, mode: u32, size: usize, ino: u64, nlink: i64, time_ns: i64) -> Value {
     let zero = || Value::Int(0);
+    let secs = time_ns.div_euclid(1_000_000_000);
+    let float = time_ns as f64 * 1e-9;
     let fields = vec![
         Value::Int(i64::from(mode)),
         Value::Int(i64::try_from(ino).unwrap_or(i64::MAX)),
@@ -368,15 +371,15 @@ fn entry_stat(vm: &Vm, mode: u32, size: usize, ino: u64, nlink: i64) -> Value {
         zero(),
         zero(),
         Value::Int(i64::try_from(size).unwrap_or(i64::MAX)),
-        zero(),
-        zero(),
-        zero(),
-        Value::Float(0.0),
-        Value::Float(0.0),
-        Value::Float(0.0),
-        zero(),
-        zero(),
-        zero(),
+        Value::Int(secs),
+        Value::Int(secs),
+        Value::Int(secs),
+        Value::Float(float),
+        Value::Float(float),
+        Value::Float(float),
+        Value::Int(time_ns),
+        Value::Int(time_ns),
+        Value::Int(time_ns),
         Value::Int(4096),
         Value::Int(i64::try_from(size.div_ceil(512)).unwrap_or(i64::MAX)),
         zero(),

@@ -196,6 +196,7 @@ pub fn open_file(vm: &Vm, path: &str, flags: i64, mode: u32) -> PyResult<Option<
     };
     if flags & O_TRUNC != 0 && writes {
         file.data.borrow_mut().clear();
+        file.touch();
     }
     Ok(Some(file))
 }
@@ -291,6 +292,7 @@ fn write(vm: &mut Vm, args: Args) -> PyResult<Value> {
     }
     put(&mut buf, f.pos, &data);
     f.pos += data.len();
+    file.touch();
     Ok(Value::Int(data.len() as i64))
 }
 
@@ -559,18 +561,19 @@ fn replace(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// The `stat_result` of a scratch entry: its size and mode, its own inode number, the
 /// process's owner, every time 0 (the run's clock is not the host's).
 pub fn stat_of(vm: &Vm, node: &Node, path: &str) -> PyResult<Value> {
-    let (mode, size, ino, nlink) = match node {
+    let (mode, size, ino, nlink, time) = match node {
         Node::File(f) => {
             if f.unflushed.get() > 0 {
                 return Err(vm.unsupported(format!(
                     "the size of {path:?} while a buffered writer has not flushed it"
                 )));
             }
-            (0o100_000 | f.mode, f.data.borrow().len(), f.ino, 1)
+            let size = f.data.borrow().len();
+            (0o100_000 | f.mode, size, f.ino, 1, f.mtime_ns.get())
         }
-        Node::Dir(d) => (0o040_000 | d.mode, 4096, d.ino, 2),
+        Node::Dir(d) => (0o040_000 | d.mode, 4096, d.ino, 2, d.mtime_ns.get()),
     };
-    Ok(super::entry_stat(vm, mode, size, ino, nlink))
+    Ok(super::entry_stat(vm, mode, size, ino, nlink, time))
 }
 
 /// The names of a scratch directory for `listdir`: the file system's order, which the VM
