@@ -71,6 +71,9 @@ pub struct Scratch {
     next_ino: Cell<u64>,
     /// The file descriptors `posix.open` gave out, by number.
     pub fds: RefCell<BTreeMap<i64, Fd>>,
+    /// Entries the program made outside any scratch directory and took away again: the
+    /// host did not have them when they were made, and the VM never wrote them there.
+    gone: RefCell<std::collections::BTreeSet<PathBuf>>,
 }
 
 /// An open file descriptor of a scratch file (`posix.open`).
@@ -114,7 +117,13 @@ impl Scratch {
         if let Some(n) = nodes.get(path) {
             return Some(Found::Node(n.clone()));
         }
+        if self.gone.borrow().contains(path) {
+            return Some(Found::Missing);
+        }
         for a in path.ancestors().skip(1) {
+            if self.gone.borrow().contains(a) {
+                return Some(Found::Missing);
+            }
             match nodes.get(a) {
                 Some(Node::File(_)) => return Some(Found::NotDir),
                 // A scratch directory answers for all below it: its parts are all known.
@@ -172,9 +181,7 @@ impl Scratch {
             mtime_ns: Cell::new(now_ns()),
         });
         self.touch_parent(path);
-        self.nodes
-            .borrow_mut()
-            .insert(path.to_path_buf(), Node::File(f.clone()));
+        self.insert(path, Node::File(f.clone()));
         f
     }
 
@@ -186,16 +193,33 @@ impl Scratch {
             mtime_ns: Cell::new(now_ns()),
         });
         self.touch_parent(path);
-        self.nodes
-            .borrow_mut()
-            .insert(path.to_path_buf(), Node::Dir(d));
+        self.insert(path, Node::Dir(d));
     }
 
     /// Takes the entry at `path` away (a directory must be empty: the caller checks).
     pub fn remove(&self, path: &Path) {
         if self.nodes.borrow_mut().remove(path).is_some() {
             self.touch_parent(path);
+            self.forget(path);
         }
+    }
+
+    /// Records that `path`, made by the program, is gone (when no scratch directory
+    /// answers for it).
+    fn forget(&self, path: &Path) {
+        let under_dir = path
+            .ancestors()
+            .skip(1)
+            .any(|a| matches!(self.nodes.borrow().get(a), Some(Node::Dir(_))));
+        if !under_dir {
+            self.gone.borrow_mut().insert(path.to_path_buf());
+        }
+    }
+
+    /// Inserts a node, the path no longer gone.
+    fn insert(&self, path: &Path, node: Node) {
+        self.gone.borrow_mut().remove(path);
+        self.nodes.borrow_mut().insert(path.to_path_buf(), node);
     }
 
     /// Stamps a change of the entries of the scratch directory holding `path`.
@@ -212,6 +236,8 @@ impl Scratch {
     pub fn rename(&self, from: &Path, to: &Path) {
         self.touch_parent(from);
         self.touch_parent(to);
+        self.gone.borrow_mut().remove(to);
+        self.forget(from);
         let mut nodes = self.nodes.borrow_mut();
         let moved: Vec<PathBuf> = nodes
             .keys()
@@ -268,5 +294,11 @@ mod tests {
         assert!(s.lookup(Path::new("/tmp/e")).is_none());
         s.rename(Path::new("/tmp/d"), Path::new("/tmp/e"));
         assert_eq!(s.children(Path::new("/tmp/e")), ["b", "a"]);
+        assert!(matches!(
+            s.lookup(Path::new("/tmp/d")),
+            Some(Found::Missing)
+        ));
+        s.remove(Path::new("/tmp/e/b"));
+        assert_eq!(s.children(Path::new("/tmp/e")), ["a"]);
     }
 }

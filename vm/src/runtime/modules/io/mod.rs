@@ -284,6 +284,12 @@ pub fn open_as(vm: &mut Vm, path: &Value, buffered: bool, mode: &str) -> PyResul
             }
             f.data.clone()
         }
+        None if (kind != 'r' || plus) && super::posix::scratchfs::absolute(vm, &p).is_none() => {
+            return Err(vm.unsupported(format!(
+                "opening the relative path {p:?} for writing (the sandbox does not know the \
+                 working directory)"
+            )))
+        }
         None if kind != 'r' || plus => {
             return Err(vm.unsupported(format!(
                 "opening the host file {p:?} for writing (the sandbox never writes the host)"

@@ -362,7 +362,10 @@ fn mkdir(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let mode = int(vm, mode, 0o777)?;
     no_dir_fd(vm, dir_fd.as_ref(), "mkdir")?;
     let Some(abs) = absolute(vm, &path).filter(|_| !path.is_empty()) else {
-        return Err(unsupported_host(vm, "mkdir", &path));
+        return Err(vm.unsupported(format!(
+            "posix.mkdir of {path:?} (a relative path: the sandbox does not know the working \
+             directory)"
+        )));
     };
     match vm.scratch.lookup(&abs) {
         Some(Found::Node(_)) => return Err(error(vm, EEXIST, &path)),
