@@ -100,6 +100,8 @@ pub struct Vm {
     pub host_metadata: bool,
     /// The program's directory with the case's modules (`RunOptions::modules`).
     pub program: Option<Rc<super::program::ProgramDir>>,
+    /// The files and directories the program made (`scratch`).
+    pub scratch: super::scratch::Scratch,
     /// `gc`'s settings.
     pub gc_state: super::modules::gcmodule::State,
     /// `_ast`'s node classes and shared nodes, made on first use (`modules::ast::state`).
@@ -161,6 +163,7 @@ impl Vm {
             gc_state: Default::default(),
             host_metadata: false,
             program: None,
+            scratch: Default::default(),
             ast: std::cell::RefCell::new(None),
             sys_state: Default::default(),
         };

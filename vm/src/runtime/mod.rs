@@ -61,6 +61,7 @@ mod pyobserver;
 mod range;
 mod reach;
 mod repr;
+mod scratch;
 mod set;
 mod setops;
 mod slots;

@@ -128,6 +128,8 @@ pub enum Native {
     Tokenizer(super::modules::tokenize::Tokenizer),
     /// `select.epoll`: an epoll object the sandbox models without a descriptor.
     Epoll(super::modules::select::Epoll),
+    /// `os.scandir`'s iterator and entries (`posix::scratchfs`).
+    Scandir(super::modules::posix::scratchfs::Scandir),
     /// `super` (a subclass instance's payload too; see `superobj`).
     Super(super::superobj::Super),
 }
@@ -180,6 +182,7 @@ impl Native {
             Native::StructIter(_) => "unpack_iterator",
             Native::Tokenizer(_) => "TokenizerIter",
             Native::Epoll(_) => "epoll",
+            Native::Scandir(s) => s.type_name(),
         }
     }
 }

@@ -118,7 +118,9 @@ fn stack_pieces(vm: &mut Vm, tb: Value, limit: usize) -> Vec<Piece> {
             code.co_filename, line, code.co_name
         ));
         if let Some(l) = t.tb_lineno {
-            let program_lines = vm.program.as_ref().and_then(|p| p.lines(&code.co_filename));
+            let program_lines =
+                crate::runtime::modules::posix::scratchfs::lines(vm, &code.co_filename)
+                    .or_else(|| vm.program.as_ref().and_then(|p| p.lines(&code.co_filename)));
             let source = if *code.co_filename == *vm.filename {
                 vm.source_lines.get(l as usize - 1).cloned()
             } else if let Some(lines) = program_lines {

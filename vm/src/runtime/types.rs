@@ -411,6 +411,7 @@ const BUILTIN_TYPES: &[&str] = &[
     "bytearray",
     "bytearray_iterator",
     "DirEntry",
+    "ScandirIterator",
     "AST",
 ];
 
@@ -503,7 +504,8 @@ fn module_of(name: &str) -> &'static str {
         "_abc_data" => "_abc",
         "flags" | "version_info" | "float_info" | "hash_info" | "int_info" | "thread_info" => "sys",
         "stat_result" | "statvfs_result" | "terminal_size" => "os",
-        "times_result" | "uname_result" | "waitid_result" | "sched_param" | "DirEntry" => "posix",
+        "times_result" | "uname_result" | "waitid_result" | "sched_param" | "DirEntry"
+        | "ScandirIterator" => "posix",
         "struct_time" => "time",
         "_ExceptHookArgs" | "_local" => "_thread",
         "struct_siginfo" => "signal",

@@ -680,15 +680,11 @@ fn exc_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn stream_write(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    arity(vm, &args, "write", 2, 2)?;
-    // A TextIOWrapper over a file opened for reading (`_textiowrapper_writeflush`'s
-    // buffer refuses): the sandbox opens no file for writing.
+    // A TextIOWrapper over a file: `io::textio`'s.
     if crate::runtime::modules::io::textio::of(&args.pos[0]).is_some() {
-        return Err(crate::runtime::modules::io::unsupported_operation(
-            vm,
-            "not writable",
-        ));
+        return crate::runtime::modules::io::textio::write(vm, args);
     }
+    arity(vm, &args, "write", 2, 2)?;
     let Value::Str(s) = &args.pos[1] else {
         return Err(vm.type_error(format!(
             "write() argument must be str, not {}",
@@ -699,7 +695,15 @@ fn stream_write(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::Int(s.chars().count() as i64))
 }
 
-fn stream_flush(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
+fn stream_flush(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    if args
+        .pos
+        .first()
+        .and_then(crate::runtime::modules::io::textio::of)
+        .is_some()
+    {
+        return crate::runtime::modules::io::textio::flush(vm, args);
+    }
     Ok(Value::None)
 }
 

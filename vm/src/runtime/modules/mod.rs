@@ -464,6 +464,7 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
         Native::JsonEncoder(e) => json::encoder::attr(e, name),
         Native::Struct(s) => structmod::attr(s, name),
         Native::Epoll(e) => select::attr(e, name),
+        Native::Scandir(s) => posix::scratchfs::attr(s, name),
         Native::Super(s) => super::superobj::member(s, name),
         _ => None,
     })
@@ -545,6 +546,7 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
             v.address()
         )),
         Native::Epoll(_) => Ok(format!("<select.epoll object at {:#x}>", v.address())),
+        Native::Scandir(s) => posix::scratchfs::repr(vm, v, s),
         Native::Super(s) => Ok(super::superobj::repr(s)),
         Native::Tokenizer(_) => Ok(format!(
             "<_tokenize.TokenizerIter object at {:#x}>",
@@ -655,6 +657,7 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     ast::METHODS,
     structmod::METHODS,
     select::METHODS,
+    posix::scratchfs::METHODS,
     pickle::METHODS,
     socket::METHODS,
     array::METHODS,

@@ -168,25 +168,49 @@ fn text_encoding(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(encoding)
 }
 
-/// An open file: its whole content, read when it was opened.
+/// An open file: a host file's whole content, read when it was opened, or the bytes of
+/// a scratch file (`runtime::scratch`), shared with every other file open on it.
 #[derive(Debug)]
 pub struct File {
-    /// `FileIO` (raw) or `BufferedReader` (what `open_code` returns).
+    /// `FileIO` (raw) or a buffered file over one (`open_code`, `open`).
     buffered: bool,
     name: Value,
-    data: Rc<[u8]>,
+    data: Rc<RefCell<Vec<u8>>>,
     pos: Cell<usize>,
     closed: Cell<bool>,
-    /// Kept so a later read of a closed file has CPython's message.
-    _mode: RefCell<&'static str>,
+    readable: bool,
+    writable: bool,
+    /// O_APPEND: every write goes to the end.
+    append: bool,
+    /// FileIO's `mode` (`mode_string`: 'rb', 'wb', 'ab', 'xb', with '+' to read and write).
+    mode: &'static str,
+    /// The scratch file written, and whether this (buffered) file holds writes CPython
+    /// would not have passed on yet (see `ScratchFile::unflushed`).
+    scratch: Option<Rc<crate::runtime::scratch::ScratchFile>>,
+    dirty: Cell<bool>,
 }
 
 impl File {
     pub fn type_name(&self) -> &'static str {
-        if self.buffered {
-            "BufferedReader"
-        } else {
-            "FileIO"
+        match (self.buffered, self.readable, self.writable) {
+            (false, _, _) => "FileIO",
+            (true, true, true) => "BufferedRandom",
+            (true, false, true) => "BufferedWriter",
+            _ => "BufferedReader",
+        }
+    }
+
+    /// [`File::flushed`], for the text layer's line buffering.
+    pub fn flushed_now(&self) {
+        self.flushed();
+    }
+
+    /// Ends this file's unflushed writes (`flush`).
+    fn flushed(&self) {
+        if self.dirty.replace(false) {
+            if let Some(s) = &self.scratch {
+                s.unflushed.set(s.unflushed.get().saturating_sub(1));
+            }
         }
     }
 }
@@ -217,6 +241,13 @@ pub fn build(vm: &Vm, d: &Rc<Dict>) {
 
 /// Reads the file at `path` (a str) if the sandbox allows it.
 fn open(vm: &mut Vm, path: &Value, buffered: bool) -> PyResult<Value> {
+    open_as(vm, path, buffered, "r")
+}
+
+/// Opens the file at `path` (a str) in the raw `mode` (`r`, `w`, `a` or `x`, with `+` to
+/// read and write): for reading, if the sandbox allows it; for writing, a scratch file
+/// (`posix::scratchfs::open_file`).
+pub fn open_as(vm: &mut Vm, path: &Value, buffered: bool, mode: &str) -> PyResult<Value> {
     // `_io_FileIO___init___impl`: an os.PathLike object is read through
     // `PyUnicode_FSConverter` (`PyOS_FSPath`); the file's name stays the object.
     let named = match path {
@@ -228,17 +259,68 @@ fn open(vm: &mut Vm, path: &Value, buffered: bool) -> PyResult<Value> {
         return Err(vm.unsupported(format!("opening a file named by a {n}")));
     };
     crate::runtime::standins::reject(vm, &p, "a path")?;
-    let data: Rc<[u8]> = match super::posix::in_program(vm, &p) {
-        Some(crate::runtime::program::Entry::File(data)) => data,
-        Some(other) => return Err(super::posix::program_error(vm, &other, &p)),
-        None => {
-            let file = super::posix::readable(vm, &p)?;
-            match std::fs::read(&file) {
-                Ok(d) => Rc::from(d),
-                Err(e) => return Err(super::posix::os_error(vm, &e, &p)),
-            }
-        }
+    let plus = mode.contains('+');
+    let kind = mode.chars().next().unwrap_or('r');
+    // `_io_FileIO___init___impl`'s open(2) flags.
+    let flags = match kind {
+        'w' => 0o1000 | 0o100,
+        'a' => 0o2000 | 0o100,
+        'x' => 0o200 | 0o100,
+        _ => 0,
+    } | if plus {
+        2
+    } else if kind == 'r' {
+        0
+    } else {
+        1
     };
+    let scratch = super::posix::scratchfs::open_file(vm, &p, flags, 0o666)?;
+    let data = match &scratch {
+        Some(f) => {
+            if f.unflushed.get() > 0 {
+                return Err(vm.unsupported(format!(
+                    "opening {p:?} while a buffered writer has not flushed it"
+                )));
+            }
+            f.data.clone()
+        }
+        None if (kind != 'r' || plus) && super::posix::scratchfs::absolute(vm, &p).is_none() => {
+            return Err(vm.unsupported(format!(
+                "opening the relative path {p:?} for writing (the sandbox does not know the \
+                 working directory)"
+            )))
+        }
+        None if kind != 'r' || plus => {
+            return Err(vm.unsupported(format!(
+                "opening the host file {p:?} for writing (the sandbox never writes the host)"
+            )))
+        }
+        None => match super::posix::in_program(vm, &p) {
+            Some(crate::runtime::program::Entry::File(data)) => {
+                Rc::new(RefCell::new(data.to_vec()))
+            }
+            Some(other) => return Err(super::posix::program_error(vm, &other, &p)),
+            None => {
+                let file = super::posix::readable(vm, &p)?;
+                match std::fs::read(&file) {
+                    Ok(d) => Rc::new(RefCell::new(d)),
+                    Err(e) => return Err(super::posix::os_error(vm, &e, &p)),
+                }
+            }
+        },
+    };
+    let fmode = match (kind, plus) {
+        ('r', false) => "rb",
+        ('r', true) => "rb+",
+        ('w', false) => "wb",
+        ('w', true) => "rb+",
+        ('a', false) => "ab",
+        ('a', true) => "ab+",
+        ('x', false) => "xb",
+        _ => "xb+",
+    };
+    let append = kind == 'a';
+    let pos = if append { data.borrow().len() } else { 0 };
     Ok(Value::Native(Rc::new(Native::File(File {
         buffered,
         name: if matches!(path, Value::Object(_)) {
@@ -247,9 +329,14 @@ fn open(vm: &mut Vm, path: &Value, buffered: bool) -> PyResult<Value> {
             Value::Str(p)
         },
         data,
-        pos: Cell::new(0),
+        pos: Cell::new(pos),
         closed: Cell::new(false),
-        _mode: RefCell::new("rb"),
+        readable: kind == 'r' || plus,
+        writable: kind != 'r' || plus,
+        append,
+        mode: fmode,
+        scratch,
+        dirty: Cell::new(false),
     }))))
 }
 
@@ -317,8 +404,9 @@ fn check_open_as(vm: &Vm, f: &File, op: &str) -> PyResult<()> {
 /// The bytes of `f` from its position through its next `\n` (at most `limit` of them):
 /// `_bufferedreader_read_generic`'s line, FileIO's `_io__IOBase_readline_impl`.
 fn next_line(f: &File, limit: Option<usize>) -> Value {
-    let start = f.pos.get().min(f.data.len());
-    let rest = &f.data[start..];
+    let data = f.data.borrow();
+    let start = f.pos.get().min(data.len());
+    let rest = &data[start..];
     let mut end = rest
         .iter()
         .position(|&b| b == b'\n')
@@ -338,6 +426,7 @@ fn readline(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let limit = opt_ssize(vm, size)?.and_then(|n| usize::try_from(n).ok());
     let f = this(vm, &args)?;
     check_open_as(vm, f, "readline")?;
+    check_can(vm, f, f.readable, "reading")?;
     Ok(next_line(f, limit))
 }
 
@@ -350,6 +439,7 @@ fn readlines(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let hint = opt_ssize(vm, hint)?.filter(|&n| n > 0);
     let f = this(vm, &args)?;
     check_open_as(vm, f, "")?;
+    check_can(vm, f, f.readable, "reading")?;
     let mut lines = Vec::new();
     let mut total = 0usize;
     loop {
@@ -382,6 +472,7 @@ fn next(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let f = this(vm, &args)?;
     let op = if f.buffered { "readline" } else { "next" };
     check_open_as(vm, f, op)?;
+    check_can(vm, f, f.readable, "reading")?;
     match next_line(f, None) {
         Value::Bytes(b) if b.is_empty() => Err(vm.err("StopIteration", "")),
         line => Ok(line),
@@ -403,7 +494,7 @@ fn seek(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let base = match whence {
         0 => 0,
         1 => f.pos.get() as i64,
-        2 => f.data.len() as i64,
+        2 => f.data.borrow().len() as i64,
         _ => return Err(vm.unsupported("seek() with a whence other than 0, 1 or 2")),
     };
     let at = base + pos;
@@ -429,9 +520,10 @@ fn seekable(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// The file's bytes from its position to the end, the position moved there (what a
 /// TextIOWrapper over it reads).
 pub fn take_rest(f: &File) -> Rc<[u8]> {
-    let start = f.pos.get().min(f.data.len());
-    f.pos.set(f.data.len().max(f.pos.get()));
-    Rc::from(&f.data[start..])
+    let data = f.data.borrow();
+    let start = f.pos.get().min(data.len());
+    f.pos.set(data.len().max(f.pos.get()));
+    Rc::from(&data[start..])
 }
 
 /// `read(size=-1)`.
@@ -441,19 +533,80 @@ fn read(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Spec::method(owner, "read", Style::Positional, &["size"], 0).bind::<1>(vm, &args, 1)?;
     let f = this(vm, &args)?;
     check_open(vm, f)?;
-    let start = f.pos.get().min(f.data.len());
+    check_can(vm, f, f.readable, "reading")?;
+    let data = f.data.borrow();
+    let start = f.pos.get().min(data.len());
     let end = match size.as_ref().map(Value::builtin_value) {
-        None | Some(Value::None) => f.data.len(),
-        Some(Value::Int(n)) if *n < 0 => f.data.len(),
-        Some(Value::Int(n)) => start.saturating_add(*n as usize).min(f.data.len()),
+        None | Some(Value::None) => data.len(),
+        Some(Value::Int(n)) if *n < 0 => data.len(),
+        Some(Value::Int(n)) => start.saturating_add(*n as usize).min(data.len()),
         Some(_) => return Err(vm.unsupported("read() with a size that is not an int")),
     };
     f.pos.set(end);
-    Ok(Value::Bytes(Rc::from(&f.data[start..end])))
+    Ok(Value::Bytes(Rc::from(&data[start..end])))
+}
+
+/// A read of a file not open for reading, or a write of one not open for writing: each
+/// class words its UnsupportedOperation its own way, which the VM does not model.
+fn check_can(vm: &Vm, f: &File, can: bool, what: &str) -> PyResult<()> {
+    if can {
+        return Ok(());
+    }
+    Err(vm.unsupported(format!("{what} a {} not open for it", f.type_name())))
+}
+
+/// `write(b)`: all of `b` at the position (at the end in append mode), into the scratch
+/// file's shared bytes; a buffered file counts as unflushed until `flush` or `close`.
+fn write(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let owner = this(vm, &args)?.type_name();
+    let [b] = Spec::method(owner, "write", Style::Positional, &["b"], 1).bind::<1>(vm, &args, 1)?;
+    let b = super::super::methods::bytes::need_buffer(vm, &b.unwrap_or_default())?;
+    let f = this(vm, &args)?;
+    check_open_as(vm, f, "write")?;
+    check_can(vm, f, f.writable, "writing")?;
+    write_bytes(f, &b);
+    Ok(Value::Int(b.len() as i64))
+}
+
+/// Puts `b` into `f` at its position (at the end in append mode).
+pub fn write_bytes(f: &File, b: &[u8]) {
+    let mut data = f.data.borrow_mut();
+    if f.append {
+        f.pos.set(data.len());
+    }
+    super::posix::scratchfs::put(&mut data, f.pos.get(), b);
+    f.pos.set(f.pos.get() + b.len());
+    if let Some(s) = &f.scratch {
+        s.touch();
+    }
+    if f.buffered && !b.is_empty() && !f.dirty.replace(true) {
+        if let Some(s) = &f.scratch {
+            s.unflushed.set(s.unflushed.get() + 1);
+        }
+    }
+}
+
+/// `flush()`.
+fn flush(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let f = this(vm, &args)?;
+    check_open_as(vm, f, "flush")?;
+    f.flushed();
+    Ok(Value::None)
+}
+
+/// `writable()`.
+fn writable(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let f = this(vm, &args)?;
+    if f.closed.get() {
+        return Err(vm.value_error("I/O operation on closed file"));
+    }
+    Ok(Value::Bool(f.writable))
 }
 
 fn close(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    this(vm, &args)?.closed.set(true);
+    let f = this(vm, &args)?;
+    f.flushed();
+    f.closed.set(true);
     Ok(Value::None)
 }
 
@@ -463,7 +616,9 @@ fn enter(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn exit(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    this(vm, &args)?.closed.set(true);
+    let f = this(vm, &args)?;
+    f.flushed();
+    f.closed.set(true);
     Ok(Value::None)
 }
 
@@ -472,7 +627,7 @@ fn readable(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if f.closed.get() {
         return Err(vm.value_error("I/O operation on closed file"));
     }
-    Ok(Value::Bool(true))
+    Ok(Value::Bool(f.readable))
 }
 
 /// Attributes that are fields: `name`, `closed`, `mode`.
@@ -481,7 +636,7 @@ pub fn attr(vm: &Vm, f: &File, name: &str) -> Option<Value> {
     match name {
         "name" => Some(f.name.clone()),
         "closed" => Some(Value::Bool(f.closed.get())),
-        "mode" => Some(Value::str("rb")),
+        "mode" => Some(Value::str(f.mode)),
         _ => None,
     }
 }
@@ -490,15 +645,20 @@ pub fn attr(vm: &Vm, f: &File, name: &str) -> Option<Value> {
 pub fn repr(vm: &mut Vm, f: &File) -> PyResult<String> {
     let name = vm.repr(&f.name.clone())?;
     Ok(if f.buffered {
-        format!("<_io.BufferedReader name={name}>")
+        format!("<_io.{} name={name}>", f.type_name())
     } else if f.closed.get() {
         "<_io.FileIO [closed]>".to_owned()
     } else {
-        format!("<_io.FileIO name={name} mode='rb' closefd=True>")
+        format!("<_io.FileIO name={name} mode='{}' closefd=True>", f.mode)
     })
 }
 
 pub const METHODS: &[(&str, &str, NativeFn)] = &[
+    ("FileIO", "write", write),
+    ("FileIO", "flush", flush),
+    ("FileIO", "writable", writable),
+    ("BufferedReader", "writable", writable),
+    ("BufferedReader", "flush", flush),
     ("FileIO", "read", read),
     ("FileIO", "readall", read),
     ("FileIO", "close", close),
@@ -524,4 +684,29 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("BufferedReader", "seek", seek),
     ("BufferedReader", "tell", tell),
     ("BufferedReader", "seekable", seekable),
+    ("BufferedWriter", "write", write),
+    ("BufferedWriter", "flush", flush),
+    ("BufferedWriter", "writable", writable),
+    ("BufferedWriter", "readable", readable),
+    ("BufferedWriter", "seekable", seekable),
+    ("BufferedWriter", "seek", seek),
+    ("BufferedWriter", "tell", tell),
+    ("BufferedWriter", "close", close),
+    ("BufferedWriter", "__enter__", enter),
+    ("BufferedWriter", "__exit__", exit),
+    ("BufferedRandom", "write", write),
+    ("BufferedRandom", "flush", flush),
+    ("BufferedRandom", "writable", writable),
+    ("BufferedRandom", "readable", readable),
+    ("BufferedRandom", "seekable", seekable),
+    ("BufferedRandom", "seek", seek),
+    ("BufferedRandom", "tell", tell),
+    ("BufferedRandom", "close", close),
+    ("BufferedRandom", "__enter__", enter),
+    ("BufferedRandom", "__exit__", exit),
+    ("BufferedRandom", "read", read),
+    ("BufferedRandom", "readline", readline),
+    ("BufferedRandom", "readlines", readlines),
+    ("BufferedRandom", "__iter__", iter),
+    ("BufferedRandom", "__next__", next),
 ];

@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 mod pure;
 mod sandboxed;
+pub mod scratchfs;
 
 pub use sandboxed::is_sandboxed;
 
@@ -22,6 +23,7 @@ use super::super::dict::Dict;
 use super::super::interp::Vm;
 use super::super::object::{Args, Value};
 use super::super::program::{self, Entry};
+use super::super::scratch::{Found, Node};
 use super::super::{PyResult, Throw};
 
 /// CPython's `posix.__doc__`.
@@ -60,6 +62,7 @@ fn fill(vm: &Vm, d: &Rc<Dict>) {
     );
     super::add_functions(d, "posix", pure::FUNCTIONS);
     super::add_functions(d, "posix", sandboxed::FUNCTIONS);
+    super::add_functions(d, "posix", scratchfs::FUNCTIONS);
     // A fixed environment (posix.environ maps bytes to bytes): the same for every run,
     // whatever the host's, and consistent with the rest of the sandbox — the C.UTF-8
     // locale of `_locale`, the UTC local time of `time`, and a home directory that does
@@ -231,7 +234,7 @@ pub fn os_error(vm: &Vm, e: &std::io::Error, path: &str) -> Throw {
 
 /// The path argument of `stat` and `listdir`: a str (bytes and file descriptors are
 /// unsupported).
-fn path_arg(vm: &mut Vm, v: Option<Value>, fname: &str) -> PyResult<Rc<str>> {
+pub(super) fn path_arg(vm: &mut Vm, v: Option<Value>, fname: &str) -> PyResult<Rc<str>> {
     // `path_converter`: an os.PathLike object is its `__fspath__()`.
     let v = match v {
         Some(p @ Value::Object(_)) => Some(fspath_of(vm, &p)?.unwrap_or(p)),
@@ -296,6 +299,12 @@ fn stat_of(
     if dir_fd.is_some_and(|d| !d.is_none()) {
         return Err(vm.unsupported(format!("posix.{fname} with dir_fd")));
     }
+    match scratchfs::lookup(vm, &path) {
+        Some(Found::Node(n)) => return scratchfs::stat_of(vm, &n, &path),
+        Some(Found::NotDir) => return Err(program_error(vm, &Entry::NotDir, &path)),
+        Some(Found::Missing) => return Err(program_error(vm, &Entry::Missing, &path)),
+        None => {}
+    }
     if let Some(entry) = in_program(vm, &path) {
         return match entry {
             Entry::File(data) => Ok(program_stat(vm, false, data.len())),
@@ -343,25 +352,34 @@ pub fn program_error(vm: &Vm, entry: &Entry, path: &str) -> Throw {
 /// The `stat_result` of a file (`size` bytes) or directory of the program's directory:
 /// owned by root, read-only, with every time 0 (they are in memory, made for the run).
 fn program_stat(vm: &Vm, dir: bool, size: usize) -> Value {
-    let mode: i64 = if dir { 0o040_755 } else { 0o100_644 };
+    let mode = if dir { 0o040_755 } else { 0o100_644 };
+    entry_stat(vm, mode, size, 0, if dir { 2 } else { 1 }, 0)
+}
+
+/// The `stat_result` of an entry the VM holds in memory (`mode` with its type bits):
+/// owned by root, on device 0, with every time `time_ns` (0 for the program's files,
+/// made for the run; a scratch entry's last change).
+fn entry_stat(vm: &Vm, mode: u32, size: usize, ino: u64, nlink: i64, time_ns: i64) -> Value {
     let zero = || Value::Int(0);
+    let secs = time_ns.div_euclid(1_000_000_000);
+    let float = time_ns as f64 * 1e-9;
     let fields = vec![
-        Value::Int(mode),
+        Value::Int(i64::from(mode)),
+        Value::Int(i64::try_from(ino).unwrap_or(i64::MAX)),
         zero(),
-        zero(),
-        Value::Int(if dir { 2 } else { 1 }),
+        Value::Int(nlink),
         zero(),
         zero(),
         Value::Int(i64::try_from(size).unwrap_or(i64::MAX)),
-        zero(),
-        zero(),
-        zero(),
-        Value::Float(0.0),
-        Value::Float(0.0),
-        Value::Float(0.0),
-        zero(),
-        zero(),
-        zero(),
+        Value::Int(secs),
+        Value::Int(secs),
+        Value::Int(secs),
+        Value::Float(float),
+        Value::Float(float),
+        Value::Float(float),
+        Value::Int(time_ns),
+        Value::Int(time_ns),
+        Value::Int(time_ns),
         Value::Int(4096),
         Value::Int(i64::try_from(size.div_ceil(512)).unwrap_or(i64::MAX)),
         zero(),
@@ -415,7 +433,29 @@ fn listdir(vm: &mut Vm, args: Args) -> PyResult<Value> {
         None => return Err(vm.unsupported("posix.listdir() of the working directory")),
     };
     let path = path_arg(vm, Some(path), "listdir")?;
+    match scratchfs::lookup(vm, &path) {
+        Some(Found::Node(Node::Dir(_))) => {
+            let abs = scratchfs::absolute(vm, &path).unwrap_or_default();
+            let names = scratchfs::list(vm, &abs, &path)?;
+            return Ok(Value::list(names.iter().map(|n| Value::str(n)).collect()));
+        }
+        Some(Found::Node(Node::File(_)) | Found::NotDir) => {
+            return Err(program_error(vm, &Entry::NotDir, &path))
+        }
+        Some(Found::Missing) => return Err(program_error(vm, &Entry::Missing, &path)),
+        None => {}
+    }
     if let Some(entry) = in_program(vm, &path) {
+        // The program's directory with entries the program made in it: their order
+        // among the case's files is the host file system's.
+        if let (Entry::Dir(_), Some(abs)) = (&entry, scratchfs::absolute(vm, &path)) {
+            if !vm.scratch.children(&abs).is_empty() {
+                return Err(vm.unsupported(format!(
+                    "listing {path:?} with entries the program made (their order is the \
+                     host file system's)"
+                )));
+            }
+        }
         return match entry {
             Entry::Dir(names) => Ok(Value::list(names.iter().map(|n| Value::str(n)).collect())),
             Entry::File(_) => Err(program_error(vm, &Entry::NotDir, &path)),

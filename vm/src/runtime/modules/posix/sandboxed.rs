@@ -43,7 +43,6 @@ sandboxed!(
     chmod,
     chown,
     chroot,
-    close,
     closerange,
     copy_file_range,
     cpu_count,
@@ -63,7 +62,6 @@ sandboxed!(
     fork,
     forkpty,
     fpathconf,
-    fstat,
     fstatvfs,
     fsync,
     ftruncate,
@@ -99,11 +97,9 @@ sandboxed!(
     makedev,
     memfd_create,
     minor,
-    mkdir,
     mkfifo,
     mknod,
     nice,
-    open,
     openpty,
     pathconf,
     pidfd_open,
@@ -118,15 +114,9 @@ sandboxed!(
     putenv,
     pwrite,
     pwritev,
-    read,
     readlink,
     readv,
-    remove,
     removexattr,
-    rename,
-    replace,
-    rmdir,
-    scandir,
     sched_get_priority_max,
     sched_get_priority_min,
     sched_getaffinity,
@@ -166,7 +156,6 @@ sandboxed!(
     truncate,
     ttyname,
     umask,
-    unlink,
     unsetenv,
     unshare,
     urandom,
@@ -177,12 +166,15 @@ sandboxed!(
     waitid,
     waitpid,
     waitstatus_to_exitcode,
-    write,
     writev,
 );
 
-/// Whether `posix.name` is one of the sandboxed functions (the differential table of
-/// natives leaves them out: calling them on CPython would act on its process).
+/// Whether `posix.name` is one of the sandboxed functions, or one that writes the scratch
+/// file system (`scratchfs`): the differential table of natives leaves them out, since
+/// calling them on CPython would act on its process and the host's files.
 pub fn is_sandboxed(name: &str) -> bool {
-    FUNCTIONS.iter().any(|(n, _)| *n == name)
+    FUNCTIONS
+        .iter()
+        .chain(super::scratchfs::FUNCTIONS)
+        .any(|(n, _)| *n == name)
 }
