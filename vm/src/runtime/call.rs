@@ -516,7 +516,8 @@ const VECTORCALL_TYPES: &[&str] = &[
     "tuple",
 ];
 
-/// Whether calling `t` with `args` goes through a `tp_vectorcall` (see [`VECTORCALL_TYPES`]).
+/// Whether calling `t` with `args` goes through a `tp_vectorcall` (see
+/// [`VECTORCALL_TYPES`]).
 fn vectorcall_type(t: &Type, args: &Args) -> bool {
     if !t.is_builtin() {
         return false;

@@ -24,6 +24,10 @@ pub struct CodeInfo {
     /// jump target and every exception handler that has a line — never RESUME, END_FOR,
     /// END_SEND, END_ASYNC_FOR, nor anything before the first RESUME.
     pub line_start: Vec<bool>,
+    /// The code units of the CALL instructions that have called `str` with one argument:
+    /// CPython specializes such a CALL from its second run, which changes its C recursion
+    /// budget (`ops::calls::specialized_str_1`).
+    pub str_calls: std::cell::RefCell<Vec<usize>>,
     pub exc_table: Vec<ExceptionEntry>,
     /// Index of the first RESUME (CPython `_co_firsttraceable`).
     pub first_traceable: usize,
@@ -184,6 +188,7 @@ impl CodeInfo {
             consts,
             lines,
             line_start,
+            str_calls: std::cell::RefCell::default(),
             exc_table,
             first_traceable,
         }

@@ -1,6 +1,7 @@
 //! Calls, function creation and returns (spec: frames.creation.per-call).
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use super::super::dict::Dict;
 use super::super::eval::Step;
@@ -73,12 +74,42 @@ pub fn call(vm: &mut Vm, arg: u32) -> PyResult<Step> {
             return check_eval_breaker(vm, step);
         }
     }
+    if specialized_str_1(vm, &func, &args) {
+        let str_type = vm.ty("str");
+        let v = vm.call_type(&str_type, args)?;
+        vm.top()?.push(v);
+        return check_eval_breaker(vm, Step::Continue);
+    }
     let inlined = inlined_by_call(&func, is_meth);
     let step = vm.call_step(&func, args)?;
     if inlined {
         after_inlined_call(vm, &step)?;
     }
     check_eval_breaker(vm, step)
+}
+
+/// CALL_NO_KW_STR_1: from its second run, a CALL site that calls `str` with one
+/// positional argument is specialized to call `PyObject_Str` directly, without the unit
+/// of the C recursion budget `_PyObject_MakeTpCall` takes on the first run (`str` has no
+/// `tp_vectorcall`): the only specialization that changes what a type call costs. The VM
+/// counts a site's runs that call `str` (CPython counts every run: a site that called
+/// something else first differs, in this budget only).
+fn specialized_str_1(vm: &Vm, func: &Value, args: &Args) -> bool {
+    let Value::Type(t) = func else {
+        return false;
+    };
+    if args.pos.len() != 1 || !args.kw.is_empty() || !Rc::ptr_eq(t, &vm.ty("str")) {
+        return false;
+    }
+    let Some((f, unit)) = vm.frames.last().and_then(|f| Some((f, f.instr?))) else {
+        return false;
+    };
+    let mut seen = f.info.str_calls.borrow_mut();
+    if seen.contains(&unit) {
+        return true;
+    }
+    seen.push(unit);
+    false
 }
 
 /// The CALL family's CHECK_EVAL_BREAKER once a callee that ran to its end has given its
