@@ -35,6 +35,7 @@ impl Vm {
 
     /// The type's `tp_repr` called directly, without `PyObject_Repr`'s unit of the C
     /// recursion budget: what `object_str` does for a type without `__str__`.
+    #[inline(always)]
     fn repr_direct(&mut self, v: &Value) -> PyResult<String> {
         // A container's repr can be far larger than the container (shared items).
         self.check_heap()?;
