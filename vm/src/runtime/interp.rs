@@ -61,8 +61,6 @@ pub struct Vm {
     pub thread_bases: Vec<usize>,
     /// The running thread's identity (`_thread.get_ident()`).
     pub thread_ident: i64,
-    /// Threads started so far (their identities follow the main thread's).
-    pub threads_started: i64,
     /// The locks `_thread._set_sentinel` gave running threads, by thread: released when
     /// the thread ends.
     pub thread_sentinels: Vec<(i64, Value)>,
@@ -142,7 +140,6 @@ impl Vm {
             c_depth: EVAL_C_UNITS,
             thread_bases: Vec::new(),
             thread_ident: super::modules::thread::IDENT,
-            threads_started: 0,
             thread_sentinels: Vec::new(),
             trace: TraceState::default(),
             code_infos: HashMap::new(),
