@@ -41,6 +41,7 @@ pub mod select;
 pub mod sha2;
 pub mod signal;
 pub mod socket;
+pub mod sockobj;
 pub mod sre;
 pub mod stat;
 pub mod string;
@@ -464,6 +465,7 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
         Native::JsonEncoder(e) => json::encoder::attr(e, name),
         Native::Struct(s) => structmod::attr(s, name),
         Native::Epoll(e) => select::attr(e, name),
+        Native::Socket(so) => sockobj::attr(so, name),
         Native::Scandir(s) => posix::scratchfs::attr(s, name),
         Native::Super(s) => super::superobj::member(s, name),
         _ => None,
@@ -546,6 +548,7 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
             v.address()
         )),
         Native::Epoll(_) => Ok(format!("<select.epoll object at {:#x}>", v.address())),
+        Native::Socket(_) => Err(vm.bug("the repr of a socket payload")),
         Native::Scandir(s) => posix::scratchfs::repr(vm, v, s),
         Native::Super(s) => Ok(super::superobj::repr(s)),
         Native::Tokenizer(_) => Ok(format!(
@@ -575,7 +578,8 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "_contextvars.Context" | "_contextvars.ContextVar" | "_contextvars.Token" => {
             Err(vm.unsupported("context variables (_contextvars)"))
         }
-        "array.array" | "_socket.socket" | "_asyncio.Future" | "_asyncio.Task" => {
+        "_socket.socket" => sockobj::construct(vm, t, args),
+        "array.array" | "_asyncio.Future" | "_asyncio.Task" => {
             Err(vm.unsupported(format!("making a {} object", t.name())))
         }
         "weakref.ReferenceType" => {
@@ -660,6 +664,7 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     posix::scratchfs::METHODS,
     pickle::METHODS,
     socket::METHODS,
+    sockobj::METHODS,
     array::METHODS,
     contextvars::METHODS,
     asyncio::METHODS,
