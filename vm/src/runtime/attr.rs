@@ -1022,6 +1022,9 @@ impl Vm {
             return Err(self.builtin_class_write(v, Some(&x)));
         }
         match v {
+            Value::Object(o) if name == "__class__" && !names_own_class(o) => {
+                super::setclass::assign(self, o, Some(&x))
+            }
             Value::Object(o) => {
                 // The read-only getsets of `_io`'s types (CPython: an AttributeError
                 // naming the type that defines them).
@@ -1429,6 +1432,9 @@ impl Vm {
             return Err(self.builtin_class_write(v, None));
         }
         if let Value::Object(o) = v {
+            if name == "__class__" && !names_own_class(o) {
+                return super::setclass::assign(self, o, None);
+            }
             let t = o.class.borrow().clone();
             // A `T_OBJECT` member deleted is NULL again (`PyMember_SetOne`).
             if o.exc.is_some()
@@ -1676,4 +1682,13 @@ pub fn generator_doc(owner: &str, name: &str) -> Option<Value> {
         .iter()
         .find(|(t, n, _)| *t == owner && *n == name)
         .map(|(_, _, doc)| doc.map_or(Value::None, Value::str))
+}
+
+/// Whether a class in `o`'s MRO names `__class__` itself (then its descriptor, not
+/// `object.__class__`'s setter, takes an assignment).
+fn names_own_class(o: &super::object::Instance) -> bool {
+    let t = o.class.borrow().clone();
+    std::iter::once(&t)
+        .chain(t.mro_rest.iter())
+        .any(|c| !c.is_builtin() && c.dict.get_str("__class__").is_some())
 }

@@ -63,6 +63,7 @@ mod reach;
 mod repr;
 mod scratch;
 mod set;
+mod setclass;
 mod setops;
 mod slots;
 mod slotted;
