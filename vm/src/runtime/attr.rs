@@ -804,13 +804,23 @@ impl Vm {
                 "__bases__" => Some(Value::tuple(
                     t.bases.iter().cloned().map(Value::Type).collect(),
                 )),
-                "__base__" => Some(
+                // `tp_base`: a class's best base (`layout::tp_base`), not its first.
+                "__base__" if t.is_builtin() => Some(
                     t.bases
                         .first()
                         .cloned()
                         .map(Value::Type)
                         .unwrap_or(Value::None),
                 ),
+                "__base__" => match super::layout::tp_base(self, t) {
+                    Some(b) => Some(Value::Type(b)),
+                    None => {
+                        return Err(self.unsupported(format!(
+                            "{}.__base__ (a built-in base whose layout the VM lacks)",
+                            t.name()
+                        )))
+                    }
+                },
                 // A read-only view of the class's namespace (see `mappingproxy`).
                 "__dict__" => Some(super::mappingproxy::proxy(t)),
                 "__doc__" if t.is_builtin() => match super::methods::builtin_type_doc(t) {
@@ -1023,7 +1033,7 @@ impl Vm {
         }
         match v {
             Value::Object(o) if name == "__class__" && !names_own_class(o) => {
-                super::setclass::assign(self, o, Some(&x))
+                super::layout::assign_class(self, o, Some(&x))
             }
             Value::Object(o) => {
                 // The read-only getsets of `_io`'s types (CPython: an AttributeError
@@ -1433,7 +1443,7 @@ impl Vm {
         }
         if let Value::Object(o) = v {
             if name == "__class__" && !names_own_class(o) {
-                return super::setclass::assign(self, o, None);
+                return super::layout::assign_class(self, o, None);
             }
             let t = o.class.borrow().clone();
             // A `T_OBJECT` member deleted is NULL again (`PyMember_SetOne`).
