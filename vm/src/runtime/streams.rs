@@ -301,29 +301,26 @@ impl Watchers {
         self.sets.borrow_mut().push(Rc::downgrade(set));
     }
 
-    /// Every live set: wakes `fd` in each.
-    pub fn wake(&self, fd: i64, key: u32) {
+    /// The live sets (forgetting the freed ones).
+    fn live(&self) -> Vec<Rc<EpollSet>> {
         self.sets.borrow_mut().retain(|w| w.strong_count() > 0);
-        let sets: Vec<Rc<EpollSet>> = self
-            .sets
+        self.sets
             .borrow()
             .iter()
             .filter_map(Weak::upgrade)
-            .collect();
-        for s in sets {
+            .collect()
+    }
+
+    /// Wakes `fd` in every live set.
+    pub fn wake(&self, fd: i64, key: u32) {
+        for s in self.live() {
             s.wake(fd, key);
         }
     }
 
     /// `fd` is closed: it leaves every set.
     pub fn forget(&self, fd: i64) {
-        let sets: Vec<Rc<EpollSet>> = self
-            .sets
-            .borrow()
-            .iter()
-            .filter_map(Weak::upgrade)
-            .collect();
-        for s in sets {
+        for s in self.live() {
             let _ = s.remove(fd);
         }
     }
