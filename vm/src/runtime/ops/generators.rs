@@ -726,7 +726,7 @@ impl Vm {
     /// `_gen_throw`'s argument checks and `PyErr_NormalizeException`. The outer error
     /// fails `throw()` without resuming; the inner `Err` is an exception raised while
     /// instantiating the class, which CPython throws into the generator instead.
-    fn normalize_throw(&mut self, args: &[Value]) -> PyResult<Result<Value, Value>> {
+    pub(crate) fn normalize_throw(&mut self, args: &[Value]) -> PyResult<Result<Value, Value>> {
         let typ = args.first().cloned().unwrap_or(Value::None);
         let val = args.get(1).cloned().unwrap_or(Value::None);
         if let Some(tb) = args.get(2) {
