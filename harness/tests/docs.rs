@@ -11,6 +11,11 @@ use std::path::{Path, PathBuf};
 /// file or crate, the docs are stale: fix ARCHITECTURE.md (or the code), not this list.
 const NOT_RUST_NAMES: &[(&str, &str)] = &[
     ("_PyInterpreterFrame", "CPython's C struct"),
+    ("select.epoll", "Python type of CPython's select module"),
+    (
+        "socket.socketpair",
+        "Python function of CPython's socket module",
+    ),
     (
         "SettraceObserver",
         "Python class of harness/adapter/framespec_observe.py",

@@ -178,7 +178,7 @@ pub fn run_module(
     let end = match end {
         End::Completed | End::Exception(_) => super::modules::atexit::run_at_exit(&mut vm)
             .or_else(|| finish_observer(&mut vm, observer.take(), options))
-            .or_else(|| at_shutdown(&vm))
+            .or_else(|| at_shutdown(&mut vm))
             .or_else(|| super::modules::gcmodule::at_exit(&vm))
             .unwrap_or(end),
         other => other,
@@ -195,7 +195,7 @@ pub fn run_module(
 /// What CPython's shutdown would finalise and the VM does not: generators still suspended
 /// (closed when `__main__` is cleared) and objects with `__del__` still alive, when that
 /// would run code or show in a trace.
-fn at_shutdown(vm: &Vm) -> Option<End> {
+fn at_shutdown(vm: &mut Vm) -> Option<End> {
     let checked = ops::generators::check_suspended_at_exit(vm)
         .and_then(|()| super::finalize::check_alive_at_exit(vm));
     match checked {

@@ -64,10 +64,17 @@ pub fn has_finalizer(o: &Instance) -> bool {
     ANY.try_with(Cell::get).unwrap_or(false) && has_del(&o.class.borrow())
 }
 
+/// Classes, and the built-in types whose finalizers the VM models (`_socket.socket`'s
+/// `sock_finalize`, which closes the descriptor: the number is free again).
 fn has_del(t: &Rc<Type>) -> bool {
     if t.is_builtin() {
-        // `_asyncio.Future` and `Task` have a `tp_finalize` (see `quiet`).
-        return matches!(&*t.name(), "_asyncio.Future" | "_asyncio.Task");
+        // `_socket.socket`'s `sock_finalize`; `_asyncio.Future` and `Task`'s
+        // `tp_finalize` (see `quiet`).
+        return match &*t.name() {
+            "_socket.socket" => t.lookup("__del__").is_some(),
+            "_asyncio.Future" | "_asyncio.Task" => true,
+            _ => false,
+        };
     }
     t.lookup("__del__").is_some()
 }
@@ -209,15 +216,25 @@ fn call_del(vm: &mut Vm, obj: &Value) -> PyResult<()> {
 
 /// At the end of a run: an instance with `__del__` still alive would be finalised by
 /// CPython's shutdown.
-pub fn check_alive_at_exit(vm: &Vm) -> PyResult<()> {
+pub fn check_alive_at_exit(vm: &mut Vm) -> PyResult<()> {
     if !ANY.with(Cell::get) {
         return Ok(());
     }
+    // A socket's finalizer is `open_at_exit`'s question.
     let alive = LIVE.with(|l| {
         l.borrow()
             .iter()
-            .any(|w| w.upgrade().is_some_and(|o| !quiet(&o)))
+            .filter_map(Weak::upgrade)
+            .any(|o| !quiet(&o) && !super::modules::sockobj::socket_finalizer(vm, &o))
     });
+    if super::modules::sockobj::open_at_exit()
+        && super::modules::warnings::ignored_at_exit(vm, "ResourceWarning")? != Some(true)
+    {
+        return Err(vm.unsupported(
+            "a socket open at exit (CPython's shutdown closes it, with a ResourceWarning the \
+             filters of that moment may show)",
+        ));
+    }
     let due = pending();
     if alive || due {
         return Err(vm.unsupported(

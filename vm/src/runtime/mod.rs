@@ -67,6 +67,7 @@ mod setops;
 mod slots;
 mod slotted;
 mod standins;
+mod streams;
 mod strformat;
 mod structseq;
 mod subclass;

@@ -128,6 +128,8 @@ pub enum Native {
     Tokenizer(super::modules::tokenize::Tokenizer),
     /// `select.epoll`: an epoll object the sandbox models without a descriptor.
     Epoll(super::modules::select::Epoll),
+    /// The state an `_socket.socket` instance carries (its payload).
+    Socket(Rc<super::modules::sockobj::Socket>),
     /// `os.scandir`'s iterator and entries (`posix::scratchfs`).
     Scandir(super::modules::posix::scratchfs::Scandir),
     /// `super` (a subclass instance's payload too; see `superobj`).
@@ -191,6 +193,7 @@ impl Native {
             Native::StructIter(_) => "unpack_iterator",
             Native::Tokenizer(_) => "TokenizerIter",
             Native::Epoll(_) => "epoll",
+            Native::Socket(_) => "socket",
             Native::Scandir(s) => s.type_name(),
             Native::Context(_) => "Context",
             Native::ContextVar(_) => "ContextVar",

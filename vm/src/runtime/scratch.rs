@@ -17,6 +17,17 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+thread_local! {
+    /// Descriptors whose objects were freed open (an epoll object's `pyepoll_dealloc`
+    /// closes it): closed before the next number is given out.
+    static ORPHANS: RefCell<Vec<i64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The descriptor `n`'s object was freed while open: [`Scratch::open_fd`] closes it.
+pub fn orphan_fd(n: i64) {
+    let _ = ORPHANS.try_with(|o| o.borrow_mut().push(n));
+}
+
 /// A file the program made: its bytes, shared by every open file object on it.
 #[derive(Debug)]
 pub struct ScratchFile {
@@ -74,10 +85,13 @@ pub struct Scratch {
     /// Entries the program made outside any scratch directory and took away again: the
     /// host did not have them when they were made, and the VM never wrote them there.
     gone: RefCell<std::collections::BTreeSet<PathBuf>>,
+    /// The epoll sets, which a socket's events wake.
+    pub watchers: super::streams::Watchers,
 }
 
-/// An open file descriptor of a scratch file (`posix.open`).
-#[derive(Debug)]
+/// An open file descriptor of a scratch file (`posix.open`), of a socket
+/// (`socket.socketpair`) or of an epoll instance (`select.epoll`).
+#[derive(Debug, Default)]
 pub struct Fd {
     /// The file, or `None` for a directory (opened to scan it, `scandir(fd)`).
     pub file: Option<Rc<ScratchFile>>,
@@ -87,6 +101,10 @@ pub struct Fd {
     pub readable: bool,
     pub writable: bool,
     pub append: bool,
+    /// A socket's side of its connection.
+    pub stream: Option<super::streams::End>,
+    /// An epoll instance's lists.
+    pub epoll: Option<Rc<super::streams::EpollSet>>,
 }
 
 /// What a path is, as the scratch file system answers.
@@ -155,6 +173,12 @@ impl Scratch {
 
     /// Numbers `fd` with the lowest number free past the standard streams, as open(2).
     pub fn open_fd(&self, fd: Fd) -> i64 {
+        // The descriptors of objects freed open are closed by then.
+        for n in ORPHANS.with(|o| std::mem::take(&mut *o.borrow_mut())) {
+            if self.fds.borrow().contains_key(&n) {
+                self.close_fd(n);
+            }
+        }
         let mut fds = self.fds.borrow_mut();
         let mut n = 3;
         while fds.contains_key(&n) {
@@ -162,6 +186,36 @@ impl Scratch {
         }
         fds.insert(n, fd);
         n
+    }
+
+    /// Closes the descriptor `n` (open, checked by the caller): a socket's peer sees
+    /// the end of the stream, and every epoll set forgets `n`.
+    pub fn close_fd(&self, n: i64) {
+        let fd = self.fds.borrow_mut().remove(&n);
+        self.watchers.forget(n);
+        if let Some(end) = fd.and_then(|f| f.stream) {
+            end.close();
+            self.wake_end(&end.other(), super::streams::WAKE_ALL);
+        }
+    }
+
+    /// Wakes, in every epoll set, the descriptors of the socket side `end`.
+    pub fn wake_end(&self, end: &super::streams::End, key: u32) {
+        let fds: Vec<i64> = self
+            .fds
+            .borrow()
+            .iter()
+            .filter(|(_, f)| f.stream.as_ref().is_some_and(|e| e.same(end)))
+            .map(|(n, _)| *n)
+            .collect();
+        for n in fds {
+            self.watchers.wake(n, key);
+        }
+    }
+
+    /// The socket side the descriptor `n` refers to.
+    pub fn stream(&self, n: i64) -> Option<super::streams::End> {
+        self.fds.borrow().get(&n).and_then(|f| f.stream.clone())
     }
 
     fn ino(&self) -> u64 {

@@ -73,6 +73,8 @@ pub const SUBCLASSABLE: &[&str] = &[
     // instance (callbacks and reprs get it), reading the state through `builtin_value`.
     "_asyncio.Future",
     "_asyncio.Task",
+    // `_socket.socket`, by tp_name only, as `_random.Random` (socket.py's `socket`).
+    "_socket.socket",
 ];
 
 /// Built-in types CPython lets a class derive from (`Py_TPFLAGS_BASETYPE`) whose
@@ -105,8 +107,8 @@ fn layout_of(vm: &Vm, b: &Rc<Type>) -> Option<Rc<Type>> {
         return Some(vm.ty("type"));
     }
     // The native types above whose instances have their own layout
-    // (PySocketSockObject, localobject, TaskObj, FutureObj).
-    for own in ["socket", "_local", "Task", "Future"] {
+    // (localobject, TaskObj, FutureObj).
+    for own in ["_local", "Task", "Future"] {
         let t = vm.ty(own);
         if b.is_subtype(&t) {
             return Some(t);
@@ -127,9 +129,6 @@ pub fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
         if SUBCLASSABLE.contains(&&*b.name())
             || super::modules::io::iobase::BASES.contains(&&*b.name())
             || &*b.name() == "ast.AST"
-            // `_socket.socket` (socket.py's `class socket(_socket.socket)`): making an
-            // instance is unsupported (`_socket.socket.__new__`), so no payload is needed.
-            || &*b.name() == "_socket.socket"
             // `_thread._local` (threading.local; asyncio's `_Local`): with one thread an
             // instance is an object with a dict, a subclass's as well (`local_new`).
             || &*b.name() == "_thread._local"

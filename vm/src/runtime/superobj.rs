@@ -212,6 +212,15 @@ pub fn lookup(
             let tn = c.name();
             let own = tn.rsplit('.').next().unwrap_or_default();
             if reach::own_dict_has(own, name) {
+                // A member or getset of the built-in base, read from the state the
+                // instance carries (`super().family` in socket.py).
+                if let Some(Value::Object(o)) = obj {
+                    if let Some(p) = o.payload.clone() {
+                        if let Some(v) = vm.special_attr(&p, name)? {
+                            return Ok(Some(v));
+                        }
+                    }
+                }
                 return Err(vm.unsupported(format!("the attribute {tn}.{name} through super()")));
             }
         }

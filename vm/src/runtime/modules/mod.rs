@@ -41,6 +41,7 @@ pub mod select;
 pub mod sha2;
 pub mod signal;
 pub mod socket;
+pub mod sockobj;
 pub mod sre;
 pub mod stat;
 pub mod string;
@@ -467,6 +468,7 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
         Native::JsonEncoder(e) => json::encoder::attr(e, name),
         Native::Struct(s) => structmod::attr(s, name),
         Native::Epoll(e) => select::attr(e, name),
+        Native::Socket(so) => sockobj::attr(so, name),
         Native::Scandir(s) => posix::scratchfs::attr(s, name),
         Native::Super(s) => super::superobj::member(s, name),
         Native::ContextVar(_) | Native::Token(_) => contextvars::attr(vm, n, name),
@@ -552,6 +554,7 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
             v.address()
         )),
         Native::Epoll(_) => Ok(format!("<select.epoll object at {:#x}>", v.address())),
+        Native::Socket(_) => Err(vm.bug("the repr of a socket payload")),
         Native::Scandir(s) => posix::scratchfs::repr(vm, v, s),
         Native::Super(s) => Ok(super::superobj::repr(s)),
         Native::Tokenizer(_) => Ok(format!(
@@ -602,9 +605,8 @@ pub fn construct(vm: &mut Vm, t: &Rc<Type>, args: Args) -> Option<PyResult<Value
         "_asyncio.FutureIter" | "TaskStepMethWrapper" | "Token.MISSING" => {
             Err(vm.type_error(format!("cannot create '{}' instances", t.name())))
         }
-        "array.array" | "_socket.socket" => {
-            Err(vm.unsupported(format!("making a {} object", t.name())))
-        }
+        "_socket.socket" => sockobj::construct(vm, t, args),
+        "array.array" => Err(vm.unsupported(format!("making a {} object", t.name()))),
         "weakref.ReferenceType" => {
             let mut a = args;
             a.pos.insert(0, Value::Type(t.clone()));
@@ -687,6 +689,7 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     posix::scratchfs::METHODS,
     pickle::METHODS,
     socket::METHODS,
+    sockobj::METHODS,
     array::METHODS,
     contextvars::METHODS,
     asyncio::future::METHODS,

@@ -1,9 +1,10 @@
 //! `_socket` (CPython `Modules/socketmodule.c`): the socket type `socket.py` derives from,
 //! the module's int constants (CPython's on this machine, `cpython_names::SOCKET_INTS`),
-//! its exception types and its functions. The VM is a sandbox without a network: making a
-//! socket (and so every method of one), resolving names, reading the system's service and
-//! protocol tables, the host name and the interfaces are present and unsupported when
-//! called (`SANDBOXED`); what is pure computation is CPython's: the byte-order functions,
+//! its exception types and its functions. The VM is a sandbox without a network: a socket
+//! object is a `socketpair`'s, in memory (`sockobj`); resolving names, reading the system's
+//! service and protocol tables, the host name and the interfaces are present and
+//! unsupported when called (`SANDBOXED`); what is pure computation is CPython's: the
+//! byte-order functions,
 //! `inet_aton`/`inet_ntoa`/`inet_pton`/`inet_ntop` as glibc parses and prints addresses,
 //! `CMSG_LEN`/`CMSG_SPACE`, and the default timeout.
 
@@ -75,7 +76,7 @@ pub const FUNCTIONS: &[(&str, NativeFn)] = &[
     ("getprotobyname", getprotobyname),
     ("close", close),
     ("dup", dup),
-    ("socketpair", socketpair),
+    ("socketpair", super::sockobj::socketpair),
     ("ntohs", ntohs),
     ("ntohl", ntohl),
     ("htons", htons),
@@ -142,7 +143,6 @@ sandboxed_functions!(
     getprotobyname,
     close,
     dup,
-    socketpair,
     getaddrinfo,
     getnameinfo,
     if_nameindex,
@@ -563,7 +563,7 @@ fn getdefaulttimeout(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 /// `_PyTime_AsSecondsDouble` of a timeout in nanoseconds; `None` for -1 (no timeout).
-fn timeout_value(ns: i64) -> Value {
+pub(super) fn timeout_value(ns: i64) -> Value {
     if ns < 0 {
         return Value::None;
     }
@@ -585,7 +585,7 @@ fn setdefaulttimeout(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `socket_parse_timeout`: `None` is -1; anything else `_PyTime_FromSecondsObject` with
 /// `_PyTime_ROUND_TIMEOUT` (away from zero) in nanoseconds, which must not be negative.
-fn parse_timeout(vm: &mut Vm, v: &Value) -> PyResult<i64> {
+pub(super) fn parse_timeout(vm: &mut Vm, v: &Value) -> PyResult<i64> {
     const TOO_LARGE: &str = "timestamp too large to convert to C _PyTime_t";
     let ns = match v.builtin_value() {
         Value::None => return Ok(-1),
@@ -622,7 +622,7 @@ fn parse_timeout(vm: &mut Vm, v: &Value) -> PyResult<i64> {
 }
 
 /// A `Py_ssize_t` argument (the `n` format).
-fn ssize_t(vm: &mut Vm, v: &Value) -> PyResult<i64> {
+pub(super) fn ssize_t(vm: &mut Vm, v: &Value) -> PyResult<i64> {
     super::super::argspec::index(vm, v)
 }
 
@@ -650,16 +650,6 @@ fn cmsg_space(vm: &mut Vm, args: Args) -> PyResult<Value> {
     ))
 }
 
-/// Every method of CPython's socket type. A socket object holds a descriptor the sandbox
-/// cannot make, so making one (`__new__`) and each method are unsupported; the names are
-/// in the type's dict, as in CPython's, for what looks them up on the class
-/// (`hasattr(_socket.socket, "sendmsg")` in socket.py).
-fn socket_method(vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    Err(vm.unsupported(
-        "a _socket.socket object (the VM is a sandbox: it has no network and no descriptors)",
-    ))
-}
-
 /// The `repr` of the capsule `_socket.CAPI` (the one capsule the VM has; capsule_repr).
 fn capsule_repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     match args.pos.first() {
@@ -671,39 +661,5 @@ fn capsule_repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     }
 }
 
-/// The socket type's methods (all unsupported, see [`socket_method`]) and the capsule's repr.
-pub const METHODS: &[(&str, &str, NativeFn)] = &[
-    ("socket", "__new__", socket_method),
-    ("socket", "__init__", socket_method),
-    ("socket", "__del__", socket_method),
-    ("socket", "__repr__", socket_method),
-    ("socket", "_accept", socket_method),
-    ("socket", "bind", socket_method),
-    ("socket", "close", socket_method),
-    ("socket", "connect", socket_method),
-    ("socket", "connect_ex", socket_method),
-    ("socket", "detach", socket_method),
-    ("socket", "fileno", socket_method),
-    ("socket", "getblocking", socket_method),
-    ("socket", "getpeername", socket_method),
-    ("socket", "getsockname", socket_method),
-    ("socket", "getsockopt", socket_method),
-    ("socket", "gettimeout", socket_method),
-    ("socket", "listen", socket_method),
-    ("socket", "recv", socket_method),
-    ("socket", "recv_into", socket_method),
-    ("socket", "recvfrom", socket_method),
-    ("socket", "recvfrom_into", socket_method),
-    ("socket", "recvmsg", socket_method),
-    ("socket", "recvmsg_into", socket_method),
-    ("socket", "send", socket_method),
-    ("socket", "sendall", socket_method),
-    ("socket", "sendmsg", socket_method),
-    ("socket", "sendmsg_afalg", socket_method),
-    ("socket", "sendto", socket_method),
-    ("socket", "setblocking", socket_method),
-    ("socket", "setsockopt", socket_method),
-    ("socket", "settimeout", socket_method),
-    ("socket", "shutdown", socket_method),
-    ("PyCapsule", "__repr__", capsule_repr),
-];
+/// The capsule's repr (the socket type's methods are `sockobj`'s).
+pub const METHODS: &[(&str, &str, NativeFn)] = &[("PyCapsule", "__repr__", capsule_repr)];

@@ -480,6 +480,33 @@ fn get_filter(
     }
 }
 
+/// Whether the filters ignore a warning of `category` that CPython's shutdown gives
+/// (no frame: module `sys`, line 1) whatever its message; `None` when a filter with a
+/// message pattern could decide, which needs the message.
+pub fn ignored_at_exit(vm: &mut Vm, category: &str) -> PyResult<Option<bool>> {
+    let t = vm.ty(category);
+    let (action, item) = get_filter(vm, &t, &Value::str(""), 1, &Value::str("sys"))?;
+    if let Some(Value::List(filters)) = warnings_attr(vm, "filters")? {
+        let items = filters.items.borrow().clone();
+        for f in items {
+            if f.is(&item) {
+                break;
+            }
+            if let Value::Tuple(p) = f.builtin_value() {
+                if p.len() == 5 && !p[1].is_none() {
+                    return Ok(None);
+                }
+            }
+        }
+    }
+    if let Value::Tuple(p) = item.builtin_value() {
+        if p.len() == 5 && !p[1].is_none() {
+            return Ok(None);
+        }
+    }
+    Ok(Some(&*action == "ignore"))
+}
+
 /// `check_matched`: None matches anything, an exact str (the built-in default filters')
 /// must be equal, anything else is a pattern whose `match` decides.
 fn check_matched(vm: &mut Vm, pattern: &Value, arg: &Value) -> PyResult<bool> {

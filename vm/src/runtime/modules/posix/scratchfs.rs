@@ -230,6 +230,7 @@ fn open(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 readable: true,
                 writable: false,
                 append: false,
+                ..Fd::default()
             };
             return Ok(Value::Int(vm.scratch.open_fd(fd)));
         }
@@ -245,6 +246,7 @@ fn open(vm: &mut Vm, args: Args) -> PyResult<Value> {
         readable: access != 1,
         writable: access != 0,
         append: flags & O_APPEND != 0,
+        ..Fd::default()
     };
     Ok(Value::Int(vm.scratch.open_fd(fd)))
 }
@@ -280,6 +282,10 @@ fn write(vm: &mut Vm, args: Args) -> PyResult<Value> {
         drop(fds);
         let exc = oserror::from_errno(vm, EBADF, None);
         return Err(vm.raise(exc));
+    }
+    if f.stream.is_some() || f.epoll.is_some() {
+        drop(fds);
+        return Err(vm.unsupported("reading or writing a socket or an epoll descriptor with os"));
     }
     let Some(file) = f.file.clone() else {
         drop(fds);
@@ -328,6 +334,10 @@ fn read(vm: &mut Vm, args: Args) -> PyResult<Value> {
         let exc = oserror::from_errno(vm, EBADF, None);
         return Err(vm.raise(exc));
     }
+    if f.stream.is_some() || f.epoll.is_some() {
+        drop(fds);
+        return Err(vm.unsupported("reading or writing a socket or an epoll descriptor with os"));
+    }
     let Some(file) = f.file.clone() else {
         drop(fds);
         let exc = oserror::from_errno(vm, EISDIR, None);
@@ -348,7 +358,7 @@ fn close(vm: &mut Vm, args: Args) -> PyResult<Value> {
         .keywords(0, 1)
         .bind::<1>(vm, &args, 0)?;
     let n = fd_arg(vm, fd)?;
-    vm.scratch.fds.borrow_mut().remove(&n);
+    vm.scratch.close_fd(n);
     Ok(Value::None)
 }
 
@@ -650,7 +660,7 @@ fn fstat(vm: &mut Vm, args: Args) -> PyResult<Value> {
             Some(Found::Node(node)) => stat_of(vm, &node, &shown),
             _ => Err(vm.unsupported("posix.fstat of a directory that has gone")),
         },
-        (None, None) => Err(vm.bug("a descriptor of nothing")),
+        (None, None) => Err(vm.unsupported("posix.fstat of a socket or an epoll descriptor")),
     }
 }
 
