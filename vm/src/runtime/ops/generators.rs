@@ -124,6 +124,8 @@ impl Drop for Generator {
     fn drop(&mut self) {
         if self.kind == GenKind::AsyncGenerator {
             let address = self as *const Generator as usize;
+            // Its weak references' callbacks (asyncio's WeakSet of async generators).
+            super::super::weakref::instance_dropped(address);
             let finalizer = HOOKED
                 .try_with(|h| {
                     let mut h = h.borrow_mut();

@@ -551,7 +551,9 @@ fn get_coro(vm: &mut Vm, args: Args) -> PyResult<Value> {
     no_args(vm, &args, "Task", "get_coro")?;
     let (_, f) = me(vm, &args)?;
     let coro = fields(vm, &f)?.coro.borrow().clone();
-    Ok(coro.unwrap_or(Value::None))
+    // 3.12.1's `_asyncio_Task_get_coro_impl` returns the field unchecked: after an eager
+    // start that finished the task (which clears it), CPython crashes.
+    coro.ok_or_else(|| vm.unsupported("Task.get_coro() of a task whose eager start finished it"))
 }
 
 fn get_context(vm: &mut Vm, args: Args) -> PyResult<Value> {
