@@ -71,10 +71,25 @@ pub struct Token {
 }
 
 fn new_context(vars: Vec<(Value, Value)>) -> Value {
-    Value::Native(Rc::new(Native::Context(Rc::new(Context {
+    Value::Native(super::super::gc::alloc(Native::Context(Rc::new(Context {
         vars: RefCell::new(vars),
         ..Default::default()
     }))))
+}
+
+/// At teardown (see `gc`): the variables and values a context holds, moved out.
+pub fn clear_into(n: &Native, out: &mut Vec<Value>) {
+    if let Native::Context(c) = n {
+        if let Ok(mut vars) = c.vars.try_borrow_mut() {
+            for (k, v) in vars.drain(..) {
+                out.push(k);
+                out.push(v);
+            }
+        }
+        if let Ok(mut p) = c.prev.try_borrow_mut() {
+            out.extend(p.take());
+        }
+    }
 }
 
 fn context_of(v: &Value) -> Option<&Rc<Context>> {

@@ -111,7 +111,9 @@ pub fn new_for(cls: &Rc<Type>) -> Value {
         .iter()
         .any(|c| c.is_builtin() && &*c.name() == "_asyncio.Task");
     super::super::super::finalize::class_has_del();
-    let n = Value::Native(Rc::new(Native::Future(Rc::new(FutureObj::new(is_task)))));
+    let n = Value::Native(super::super::super::gc::alloc(Native::Future(Rc::new(
+        FutureObj::new(is_task),
+    ))));
     super::super::super::subclass::with_payload(cls, n)
 }
 
@@ -519,9 +521,11 @@ pub(super) fn iter(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Spec::method("Future", "__iter__", Style::Wrapper, &[], 0).parse(vm, &args, 1)?;
     let (me, f) = me(vm, &args)?;
     ensure_alive(vm, &f)?;
-    Ok(Value::Native(Rc::new(Native::FutureIter(FutureIter {
-        future: RefCell::new(Some(me)),
-    }))))
+    Ok(Value::Native(super::super::super::gc::alloc(
+        Native::FutureIter(FutureIter {
+            future: RefCell::new(Some(me)),
+        }),
+    )))
 }
 
 /// `FutureObj_repr`: `base_futures._future_repr(fut)` (`_task_repr` for a Task).
@@ -834,3 +838,41 @@ pub const METHODS: &[(&str, &str, NativeFn)] = &[
     ("FutureIter", "throw", iter_throw),
     ("FutureIter", "close", iter_close),
 ];
+
+/// At teardown (see `gc`): the values a Future, a Task or a FutureIter holds, moved out.
+pub fn clear_into(n: &Native, out: &mut Vec<Value>) {
+    let mut take = |c: &RefCell<Option<Value>>| {
+        if let Ok(mut c) = c.try_borrow_mut() {
+            out.extend(c.take());
+        }
+    };
+    match n {
+        Native::Future(f) => {
+            for c in [
+                &f.loop_,
+                &f.callbacks,
+                &f.exception,
+                &f.exception_tb,
+                &f.result,
+                &f.source_tb,
+                &f.cancel_msg,
+                &f.cancelled_exc,
+            ] {
+                take(c);
+            }
+            if let Some(t) = &f.task {
+                for c in [&t.fut_waiter, &t.coro, &t.name, &t.context] {
+                    take(c);
+                }
+            }
+            if let Ok(mut c) = f.callback0.try_borrow_mut() {
+                if let Some((a, b)) = c.take() {
+                    out.push(a);
+                    out.push(b);
+                }
+            }
+        }
+        Native::FutureIter(it) => take(&it.future),
+        _ => {}
+    }
+}
