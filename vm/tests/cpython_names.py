@@ -277,6 +277,30 @@ for k in sorted(samples):
     print('    ("%s", %#x),' % (k, f))
 print("];")
 print()
+print("/// The instance layout of each built-in type, sorted by the VM's name for it:")
+print("/// `__basicsize__`, `__itemsize__`, `__dictoffset__`, `__weakrefoffset__` and the VM's")
+print("/// name for `__base__` (empty when it has none or the VM does not name it).")
+print("pub const TYPE_LAYOUTS: &[(&str, i64, i64, i64, i64, &str)] = &[")
+import collections, functools, io, pickle, random, struct, typing, weakref, _io, _thread
+# The other built-in types a class can derive from in the VM, by its names for them.
+layout_types = {**samples, "Generic": typing.Generic, "_local": _thread._local,
+    "deque": collections.deque, "defaultdict": collections.defaultdict,
+    "OrderedDict": collections.OrderedDict, "partial": functools.partial,
+    "ReferenceType": weakref.ReferenceType, "GenericAlias": types.GenericAlias,
+    "StringIO": io.StringIO, "BytesIO": io.BytesIO, "_IOBase": _io._IOBase,
+    "_RawIOBase": _io._RawIOBase, "_BufferedIOBase": _io._BufferedIOBase,
+    "_TextIOBase": _io._TextIOBase, "IncrementalNewlineDecoder": io.IncrementalNewlineDecoder,
+    "Random": random.Random.__mro__[1], "Struct": struct.Struct,
+    "Pickler": pickle.Pickler, "Unpickler": pickle.Unpickler, "module": types.ModuleType,
+    "property": property, "staticmethod": staticmethod, "classmethod": classmethod,
+    "super": super}
+_vm_name = {id(t): k for k, t in layout_types.items()}
+for k in sorted(layout_types):
+    t = layout_types[k]
+    b = _vm_name.get(id(t.__base__), "") if t.__base__ is not None else ""
+    print('    ("%s", %d, %d, %d, %d, "%s"),' % (k, t.__basicsize__, t.__itemsize__, t.__dictoffset__, t.__weakrefoffset__, b))
+print("];")
+print()
 import errno
 print("/// `errno`'s constants in the order `errnomodule.c` adds them (its namespace's order;")
 print("/// `errorcode` is filled in the same order, a later name for a number replacing an")

@@ -806,13 +806,23 @@ impl Vm {
                 "__bases__" => Some(Value::tuple(
                     t.bases.iter().cloned().map(Value::Type).collect(),
                 )),
-                "__base__" => Some(
+                // `tp_base`: a class's best base (`layout::tp_base`), not its first.
+                "__base__" if t.is_builtin() => Some(
                     t.bases
                         .first()
                         .cloned()
                         .map(Value::Type)
                         .unwrap_or(Value::None),
                 ),
+                "__base__" => match super::layout::tp_base(self, t) {
+                    Some(b) => Some(Value::Type(b)),
+                    None => {
+                        return Err(self.unsupported(format!(
+                            "{}.__base__ (a built-in base whose layout the VM lacks)",
+                            t.name()
+                        )))
+                    }
+                },
                 // A read-only view of the class's namespace (see `mappingproxy`).
                 "__dict__" => Some(super::mappingproxy::proxy(t)),
                 "__doc__" if t.is_builtin() => match super::methods::builtin_type_doc(t) {
@@ -1031,6 +1041,9 @@ impl Vm {
             return Err(self.builtin_class_write(v, Some(&x)));
         }
         match v {
+            Value::Object(o) if name == "__class__" && !names_own_class(o) => {
+                super::layout::assign_class(self, o, Some(&x))
+            }
             Value::Object(o) => {
                 // The read-only getsets of `_io`'s types (CPython: an AttributeError
                 // naming the type that defines them).
@@ -1443,6 +1456,9 @@ impl Vm {
             return Err(self.builtin_class_write(v, None));
         }
         if let Value::Object(o) = v {
+            if name == "__class__" && !names_own_class(o) {
+                return super::layout::assign_class(self, o, None);
+            }
             let t = o.class.borrow().clone();
             // A `T_OBJECT` member deleted is NULL again (`PyMember_SetOne`).
             if o.exc.is_some()
@@ -1693,4 +1709,13 @@ pub fn generator_doc(owner: &str, name: &str) -> Option<Value> {
         .iter()
         .find(|(t, n, _)| *t == owner && *n == name)
         .map(|(_, _, doc)| doc.map_or(Value::None, Value::str))
+}
+
+/// Whether a class in `o`'s MRO names `__class__` itself (then its descriptor, not
+/// `object.__class__`'s setter, takes an assignment).
+fn names_own_class(o: &super::object::Instance) -> bool {
+    let t = o.class.borrow().clone();
+    std::iter::once(&t)
+        .chain(t.mro_rest.iter())
+        .any(|c| !c.is_builtin() && c.dict.get_str("__class__").is_some())
 }

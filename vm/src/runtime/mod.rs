@@ -42,6 +42,7 @@ mod iterators;
 mod iterstep;
 mod jump;
 mod keys;
+mod layout;
 mod lengthhint;
 mod mappingproxy;
 mod memoryview;
