@@ -52,7 +52,9 @@ impl Vm {
     /// `_initializing` (its code is still running: a circular import), or that a
     /// submodule being imported cannot be accessed yet.
     fn module_no_attr(&mut self, v: &Value, dict: &Rc<Dict>, name: &str) -> Throw {
-        if self.cpython_owner_of(v, name).is_some() {
+        if self.cpython_owner_of(v, name).is_some()
+            && !super::modules::asyncio::registry_pending(v, name)
+        {
             return self.no_attr(v, name);
         }
         let msg = match dict.get_str("__name__") {
@@ -887,7 +889,14 @@ impl Vm {
                     }
                 }
                 match name {
-                    "__dict__" if o.class.borrow().has_dict => Some(Value::Dict(o.dict.clone())),
+                    // A Future's dict has no `__dict__` getset (FutureObj's `dict` is not a
+                    // member), for the type and its subclasses alike.
+                    "__dict__"
+                        if o.class.borrow().has_dict
+                            && super::modules::asyncio::future::of(v).is_none() =>
+                    {
+                        Some(Value::Dict(o.dict.clone()))
+                    }
                     // The built-in base's members (`int.real`, `complex.imag`, …), unless
                     // the class itself defines the name.
                     _ => match &o.payload {
@@ -1115,6 +1124,11 @@ impl Vm {
                         }
                         _ => {}
                     }
+                }
+                // The getsets of `_asyncio.Future` and `Task`.
+                if let Some(r) = super::modules::asyncio::instance_setattr(self, v, name, Some(&x))
+                {
+                    return r;
                 }
                 let t = o.class.borrow().clone();
                 // `_PyObject_GenericSetAttrWithDict`: a data descriptor on the type
@@ -1469,6 +1483,9 @@ impl Vm {
                     "AttributeError",
                     format!("attribute '{name}' of '_struct.Struct' objects is not writable"),
                 ));
+            }
+            if let Some(r) = super::modules::asyncio::instance_setattr(self, v, name, None) {
+                return r;
             }
             if let Some(a) = t.lookup(name) {
                 if self.descr_delete(&a, v)? {

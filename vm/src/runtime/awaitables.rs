@@ -6,8 +6,10 @@
 //! StopIteration that ends the await, while a value an `await` inside it passes up goes on
 //! to whoever drives the outermost coroutine (`async_gen_unwrap_value`).
 //!
-//! Async generator hooks (`sys.set_asyncgen_hooks`) are not modelled: the VM's `sys` has
-//! no such function, so a program that sets them is unsupported before it gets here.
+//! Async generator hooks (`sys.set_asyncgen_hooks`): the first-iteration hook is called
+//! at a generator's first `__anext__`/`asend`/`athrow`/`aclose`
+//! (`ops::generators::asyncgen_init_hooks`); the finalizer hook is recorded, and freeing a
+//! suspended generator that has one is unsupported.
 
 use std::rc::Rc;
 

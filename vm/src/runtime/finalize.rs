@@ -64,10 +64,31 @@ pub fn has_finalizer(o: &Instance) -> bool {
     ANY.try_with(Cell::get).unwrap_or(false) && has_del(&o.class.borrow())
 }
 
-/// Classes, and the one built-in type whose finalizer the VM models (`_socket.socket`'s
+/// Classes, and the built-in types whose finalizers the VM models (`_socket.socket`'s
 /// `sock_finalize`, which closes the descriptor: the number is free again).
 fn has_del(t: &Rc<Type>) -> bool {
-    (!t.is_builtin() || &*t.name() == "_socket.socket") && t.lookup("__del__").is_some()
+    if t.is_builtin() {
+        // `_socket.socket`'s `sock_finalize`; `_asyncio.Future` and `Task`'s
+        // `tp_finalize` (see `quiet`).
+        return match &*t.name() {
+            "_socket.socket" => t.lookup("__del__").is_some(),
+            "_asyncio.Future" | "_asyncio.Task" => true,
+            _ => false,
+        };
+    }
+    t.lookup("__del__").is_some()
+}
+
+/// An instance whose finalizer is the native one of `_asyncio.Future` or `Task` and has
+/// nothing to report (no exception left unretrieved, no task pending): finalising it
+/// shows nothing, so it is freed as an object without `__del__` is.
+fn quiet(o: &Instance) -> bool {
+    let native_del = matches!(o.class.borrow().lookup("__del__"), Some(Value::Builtin(_)));
+    native_del
+        && o.payload
+            .as_ref()
+            .and_then(super::modules::asyncio::future::of)
+            .is_some_and(|f| !f.finalizer_acts())
 }
 
 /// Notes a new instance, so one alive at exit is found (one thread-local read while no
@@ -106,7 +127,7 @@ pub fn on_drop(inst: &mut Instance) -> bool {
         return false;
     }
     let class = inst.class.borrow().clone();
-    if !has_del(&class) {
+    if !has_del(&class) || quiet(inst) {
         return false;
     }
     let moved = Instance {
@@ -204,7 +225,7 @@ pub fn check_alive_at_exit(vm: &mut Vm) -> PyResult<()> {
         l.borrow()
             .iter()
             .filter_map(Weak::upgrade)
-            .any(|o| !super::modules::sockobj::socket_finalizer(vm, &o))
+            .any(|o| !quiet(&o) && !super::modules::sockobj::socket_finalizer(vm, &o))
     });
     if super::modules::sockobj::open_at_exit()
         && super::modules::warnings::ignored_at_exit(vm, "ResourceWarning")? != Some(true)

@@ -106,6 +106,10 @@ pub struct Vm {
     pub ast: std::cell::RefCell<Option<Rc<super::modules::ast::State>>>,
     /// The settings `sys` stores for the program to read back (`syshooks`).
     pub sys_state: super::syshooks::State,
+    /// `_asyncio`'s state: running loops, task names, cached objects.
+    pub asyncio: super::modules::asyncio::State,
+    /// `_contextvars`' state: each thread's current context.
+    pub contexts: super::modules::contextvars::State,
 }
 
 impl Vm {
@@ -163,6 +167,8 @@ impl Vm {
             scratch: Default::default(),
             ast: std::cell::RefCell::new(None),
             sys_state: Default::default(),
+            asyncio: Default::default(),
+            contexts: Default::default(),
         };
         super::builtins::install(&mut vm);
         super::methods::install(&mut vm);

@@ -124,6 +124,7 @@ const DICT_BASES: &[&str] = &[
     "_IOBase",
     "StringIO",
     "BytesIO",
+    "Future",
 ];
 /// Built-in types whose instances take weak references (`tp_weaklistoffset`).
 /// (CPython: a non-zero `__weakrefoffset__`.)
@@ -143,6 +144,7 @@ const WEAKREF_BASES: &[&str] = &[
     "memoryview",
     "lock",
     "RLock",
+    "Future",
 ];
 /// Built-in types of variable size (`tp_itemsize`), whose subclasses cannot add a weak
 /// reference list.

@@ -134,6 +134,15 @@ pub enum Native {
     Scandir(super::modules::posix::scratchfs::Scandir),
     /// `super` (a subclass instance's payload too; see `superobj`).
     Super(super::superobj::Super),
+    /// `_contextvars`' objects, and `Token.MISSING`.
+    Context(Rc<super::modules::contextvars::Context>),
+    ContextVar(super::modules::contextvars::ContextVar),
+    Token(super::modules::contextvars::Token),
+    TokenMissing,
+    /// The state a Future or Task (or a subclass instance) carries as its payload.
+    Future(Rc<super::modules::asyncio::future::FutureObj>),
+    FutureIter(super::modules::asyncio::future::FutureIter),
+    TaskStep(super::modules::asyncio::task::TaskStep),
 }
 
 impl Native {
@@ -186,6 +195,14 @@ impl Native {
             Native::Epoll(_) => "epoll",
             Native::Socket(_) => "socket",
             Native::Scandir(s) => s.type_name(),
+            Native::Context(_) => "Context",
+            Native::ContextVar(_) => "ContextVar",
+            Native::Token(_) => "Token",
+            Native::TokenMissing => "Token.MISSING",
+            Native::Future(f) if f.task.is_some() => "Task",
+            Native::Future(_) => "Future",
+            Native::FutureIter(_) => "FutureIter",
+            Native::TaskStep(_) => "TaskStepMethWrapper",
         }
     }
 }

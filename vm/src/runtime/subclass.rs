@@ -69,6 +69,10 @@ pub const SUBCLASSABLE: &[&str] = &[
     // `_pickle.Pickler` and `_pickle.Unpickler`, by tp_name only, as `_random.Random`.
     "_pickle.Pickler",
     "_pickle.Unpickler",
+    // `_asyncio.Future` and `_asyncio.Task`, by tp_name only: their methods take the
+    // instance (callbacks and reprs get it), reading the state through `builtin_value`.
+    "_asyncio.Future",
+    "_asyncio.Task",
     // `_socket.socket`, by tp_name only, as `_random.Random` (socket.py's `socket`).
     "_socket.socket",
 ];
@@ -128,10 +132,6 @@ pub fn check_bases(vm: &Vm, bases: &[Rc<Type>]) -> PyResult<()> {
             // `_thread._local` (threading.local; asyncio's `_Local`): with one thread an
             // instance is an object with a dict, a subclass's as well (`local_new`).
             || &*b.name() == "_thread._local"
-            // `_asyncio.Future` and `Task` (asyncio's `_GatheringFuture`): making an
-            // instance is unsupported (their `__new__`).
-            || &*b.name() == "_asyncio.Future"
-            || &*b.name() == "_asyncio.Task"
             // `typing.Generic` (Py_TPFLAGS_BASETYPE, the layout of object).
             || &*b.name() == "typing.Generic"
             || &*b.name() == "type"

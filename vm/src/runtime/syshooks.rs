@@ -336,8 +336,9 @@ fn get_asyncgen_hooks(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `sys.set_asyncgen_hooks([firstiter] [, finalizer])` (`sys_set_asyncgen_hooks`,
 /// `PyArg_ParseTupleAndKeywords` with "|OO"): the finalizer is checked and set first,
-/// then the first-iteration hook. The VM's async generators call neither hook, so
-/// setting one is unsupported; None clears.
+/// then the first-iteration hook (`ops::generators::asyncgen_init_hooks` calls it; an
+/// async generator freed while suspended with a finalizer recorded is unsupported, where
+/// CPython would call the finalizer); None clears.
 fn set_asyncgen_hooks(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let names = ["firstiter", "finalizer"];
     let given = args.pos.len() + args.kw.len();
@@ -380,10 +381,12 @@ fn set_asyncgen_hooks(vm: &mut Vm, args: Args) -> PyResult<Value> {
                     vm.type_of(&f).name()
                 )))
             }
-            Some(_) => {
-                return Err(vm.unsupported(format!(
-                    "sys.set_asyncgen_hooks with a {name} (the VM's async generators call no hooks)"
-                )))
+            Some(f) => {
+                if name == "finalizer" {
+                    vm.sys_state.asyncgen_finalizer = f;
+                } else {
+                    vm.sys_state.asyncgen_firstiter = f;
+                }
             }
         }
     }

@@ -522,7 +522,7 @@ fn module_of(name: &str) -> &'static str {
         n if super::modules::sha2::TYPES.contains(&n) => "_sha2",
         n if super::modules::select::TYPES.contains(&n) => "select",
         n if super::modules::socket::TYPES.contains(&n) => "_socket",
-        "Future" | "Task" => "_asyncio",
+        "Future" | "Task" | "FutureIter" => "_asyncio",
         "array" => "array",
         "TokenizerIter" => "_tokenize",
         "Context" | "ContextVar" | "Token" => "_contextvars",
@@ -558,6 +558,9 @@ impl Types {
             .chain(super::modules::contextvars::TYPES)
             // The type of `_socket.CAPI` (Objects/capsule.c's PyCapsule_Type).
             .chain(&["PyCapsule"])
+            // The type of `_contextvars.Token.MISSING` (context.c's
+            // `_PyContextTokenMissing_Type`).
+            .chain(&["Token.MISSING"])
         {
             let bases = if name == "bool" {
                 vec![by_name
@@ -608,7 +611,12 @@ impl Types {
         // `_asyncio`'s types, each after its base.
         for &(name, base) in super::modules::asyncio::TYPES {
             let base_t = by_name.get(base).cloned().unwrap_or_else(|| object.clone());
-            by_name.insert(name, builtin(name, vec![base_t], name));
+            let mut t = builtin(name, vec![base_t], name);
+            // FutureObj has a `__dict__` (`dict` in `FutureObj_HEAD`).
+            if let Some(tm) = Rc::get_mut(&mut t) {
+                tm.has_dict = matches!(name, "Future" | "Task");
+            }
+            by_name.insert(name, t);
         }
         // `_testcapi.awaitType`: one slot, the iterator its `__await__` returns.
         let mut await_type = builtin("awaitType", vec![object.clone()], "awaitType");

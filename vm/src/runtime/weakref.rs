@@ -11,8 +11,9 @@
 //! inside the `Py_DECREF` that freed the object, which is within the instruction that
 //! dropped it; nothing else runs in between here.
 //!
-//! Callbacks are supported on instances of classes, whose drop the VM sees; a callback on
-//! another kind of referent (a function, a class, a module) is unsupported.
+//! Callbacks are supported on instances of classes and on async generators, whose drops
+//! the VM sees; a callback on another kind of referent (a function, a class, a module) is
+//! unsupported.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -334,7 +335,11 @@ pub fn new_weak(
             return Err(vm.type_error(format!("cannot create weak reference to '{n}' object")));
         }
     }
-    if !callback.is_none() && !matches!(ob, Value::Object(_)) {
+    // An async generator's drop is seen too (`Drop for Generator`: one freed while
+    // suspended is unsupported there), as asyncio's WeakSet of them needs.
+    let async_gen =
+        matches!(ob, Value::Generator(g) if g.kind == super::object::GenKind::AsyncGenerator);
+    if !callback.is_none() && !matches!(ob, Value::Object(_)) && !async_gen {
         return Err(vm.unsupported(format!(
             "a weakref callback on a '{}' object",
             vm.type_of(ob).name()

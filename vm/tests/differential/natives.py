@@ -155,7 +155,31 @@ def _socket_asyncio_types():
         "Future": _asyncio.Future, "Task": _asyncio.Task, "array": array.array,
         "Context": _contextvars.Context, "ContextVar": _contextvars.ContextVar,
         "Token": _contextvars.Token, "TokenizerIter": _tokenize.TokenizerIter,
+        "Token.MISSING": type(_contextvars.Token.MISSING),
+        **_asyncio_helper_types(),
     }
+
+
+def _asyncio_helper_types():
+    """FutureIter and TaskStepMethWrapper, which only a Future and a Task show."""
+    import _asyncio
+    scheduled = []
+
+    class Loop:
+        def get_debug(self):
+            return False
+
+        def call_soon(self, callback, *args, context=None):
+            scheduled.append(callback)
+
+    async def coro():
+        pass
+
+    fut = _asyncio.Future(loop=Loop())
+    c = coro()
+    _asyncio.Task(c, loop=Loop())
+    c.close()
+    return {"FutureIter": type(iter(fut)), "TaskStepMethWrapper": type(scheduled[0])}
 
 
 def _unraisable_hook_args_type():

@@ -133,6 +133,7 @@ fn agen_asend(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [value] =
         Spec::method("async_generator", "asend", Style::O, &["value"], 1).bind(vm, &args, 1)?;
     let g = recv(vm, &args, GenKind::AsyncGenerator)?;
+    crate::runtime::ops::generators::asyncgen_init_hooks(vm, &g)?;
     Ok(vm.async_op(&g, AsyncOpKind::ASend(required(value))))
 }
 
@@ -147,6 +148,7 @@ fn agen_athrow(vm: &mut Vm, args: Args) -> PyResult<Value> {
     )
     .parse(vm, &args, 1)?;
     let g = recv(vm, &args, GenKind::AsyncGenerator)?;
+    crate::runtime::ops::generators::asyncgen_init_hooks(vm, &g)?;
     warn_throw_signature(vm, &args, "athrow")?;
     Ok(vm.async_op(&g, AsyncOpKind::AThrow(Some(args.pos[1..].to_vec()))))
 }
@@ -155,6 +157,7 @@ fn agen_athrow(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn agen_aclose(vm: &mut Vm, args: Args) -> PyResult<Value> {
     no_args(vm, &args, "async_generator", "aclose")?;
     let g = recv(vm, &args, GenKind::AsyncGenerator)?;
+    crate::runtime::ops::generators::asyncgen_init_hooks(vm, &g)?;
     Ok(vm.async_op(&g, AsyncOpKind::AThrow(None)))
 }
 
@@ -162,6 +165,7 @@ fn agen_aclose(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn agen_anext(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Spec::method("async_generator", "__anext__", Style::Wrapper, &[], 0).parse(vm, &args, 1)?;
     let g = recv(vm, &args, GenKind::AsyncGenerator)?;
+    crate::runtime::ops::generators::asyncgen_init_hooks(vm, &g)?;
     Ok(vm.async_op(&g, AsyncOpKind::ASend(Value::None)))
 }
 

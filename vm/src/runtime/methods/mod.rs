@@ -84,6 +84,8 @@ pub fn is_class_method(owner: &str, name: &str) -> bool {
         .chain(super::modules::functools::CLASS_METHODS)
         .chain(super::modules::collections::CLASS_METHODS)
         .chain(super::modules::typing::CLASS_METHODS)
+        .chain(super::modules::asyncio::future::CLASS_METHODS)
+        .chain(super::modules::contextvars::CLASS_METHODS)
         .chain(str_mapping::STATIC_METHODS)
         .chain(bytes_more::CLASS_METHODS)
         .chain(bytes_more::STATIC_METHODS)
@@ -115,6 +117,8 @@ pub fn install(vm: &mut Vm) {
         .chain(super::modules::functools::CLASS_METHODS)
         .chain(super::modules::collections::CLASS_METHODS)
         .chain(super::modules::typing::CLASS_METHODS)
+        .chain(super::modules::asyncio::future::CLASS_METHODS)
+        .chain(super::modules::contextvars::CLASS_METHODS)
         .chain(bytes_more::CLASS_METHODS)
     {
         let builtin = Value::Builtin(Rc::new(Builtin {

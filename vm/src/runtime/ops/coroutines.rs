@@ -85,6 +85,7 @@ pub fn get_anext(vm: &mut Vm) -> PyResult<Step> {
     let aiter = vm.top()?.peek(0)?;
     let awaitable = match &aiter {
         Value::Generator(g) if g.kind == GenKind::AsyncGenerator => {
+            super::generators::asyncgen_init_hooks(vm, g)?;
             vm.async_op(g, AsyncOpKind::ASend(Value::None))
         }
         Value::Object(_) if vm.special(&aiter, "__anext__").is_some() => {

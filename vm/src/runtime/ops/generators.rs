@@ -35,6 +35,10 @@ thread_local! {
     /// A coroutine that never started was freed without its frame (cleared by the cycle
     /// collector) since the evaluator last looked.
     static FREED_UNAWAITED: Cell<bool> = const { Cell::new(false) };
+    /// The async generators whose hooks were initialised (`ag_hooks_inited`), by
+    /// address, with whether a finalizer hook was recorded for them
+    /// (`ag_origin_or_finalizer`); an entry goes when its generator is freed.
+    static HOOKED: RefCell<Vec<(usize, bool)>> = const { RefCell::new(Vec::new()) };
     /// Generators freed while suspended, moved to new objects to be closed.
     static TO_CLOSE: RefCell<Vec<Rc<Generator>>> = const { RefCell::new(Vec::new()) };
     /// The addresses of the generators [`TO_CLOSE`] holds or held: finalised once.
@@ -118,6 +122,28 @@ const INTRINSIC_STOPITERATION_ERROR: u32 = 3;
 
 impl Drop for Generator {
     fn drop(&mut self) {
+        if self.kind == GenKind::AsyncGenerator {
+            let address = self as *const Generator as usize;
+            // Its weak references' callbacks (asyncio's WeakSet of async generators).
+            super::super::weakref::instance_dropped(address);
+            let finalizer = HOOKED
+                .try_with(|h| {
+                    let mut h = h.borrow_mut();
+                    let at = h.iter().position(|(a, _)| *a == address);
+                    at.map(|i| h.swap_remove(i).1)
+                })
+                .ok()
+                .flatten()
+                .unwrap_or(false);
+            // `_PyGen_Finalize` hands a suspended async generator to the finalizer hook
+            // recorded at its first iteration (asyncio's schedules its `aclose()`); the
+            // VM does not call it.
+            if finalizer && self.started.get() && !self.finished.get() && !self.closed.get() {
+                let _ = FREED_SUSPENDED.try_with(|c| c.set(Some(true)));
+                crate::runtime::eval::set_eval_breaker();
+                return;
+            }
+        }
         // `_PyGen_Finalize` warns about a coroutine that never started (the code flag
         // CO_COROUTINE: not a `types.coroutine` generator) and closes a suspended one.
         let unawaited =
@@ -168,6 +194,23 @@ impl Drop for Generator {
         let _ = TO_CLOSE.try_with(|t| t.borrow_mut().push(moved));
         crate::runtime::eval::set_eval_breaker();
     }
+}
+
+/// `async_gen_init_hooks`: at an async generator's first `__anext__`, `asend`, `athrow`
+/// or `aclose`, the finalizer hook `sys.set_asyncgen_hooks` set is recorded for it and the
+/// first-iteration hook is called with it.
+pub fn asyncgen_init_hooks(vm: &mut Vm, g: &Rc<Generator>) -> PyResult<()> {
+    let address = Rc::as_ptr(g) as usize;
+    if HOOKED.with(|h| h.borrow().iter().any(|(a, _)| *a == address)) {
+        return Ok(());
+    }
+    let finalizer = !vm.sys_state.asyncgen_finalizer.is_none();
+    HOOKED.with(|h| h.borrow_mut().push((address, finalizer)));
+    let firstiter = vm.sys_state.asyncgen_firstiter.clone();
+    if !firstiter.is_none() {
+        vm.call1(&firstiter, Value::Generator(g.clone()))?;
+    }
+    Ok(())
 }
 
 /// A new generator holding `gen`'s state and suspended (or not yet started) frame, which
@@ -256,6 +299,7 @@ pub fn begin_run() {
     FREED_SUSPENDED.with(|c| c.set(None));
     FREED_UNAWAITED.with(|c| c.set(false));
     GENERATORS.with(|g| g.borrow_mut().clear());
+    HOOKED.with(|h| h.borrow_mut().clear());
 }
 
 /// Before each instruction: a generator freed while suspended during the last one would
@@ -726,7 +770,7 @@ impl Vm {
     /// `_gen_throw`'s argument checks and `PyErr_NormalizeException`. The outer error
     /// fails `throw()` without resuming; the inner `Err` is an exception raised while
     /// instantiating the class, which CPython throws into the generator instead.
-    fn normalize_throw(&mut self, args: &[Value]) -> PyResult<Result<Value, Value>> {
+    pub(crate) fn normalize_throw(&mut self, args: &[Value]) -> PyResult<Result<Value, Value>> {
         let typ = args.first().cloned().unwrap_or(Value::None);
         let val = args.get(1).cloned().unwrap_or(Value::None);
         if let Some(tb) = args.get(2) {

@@ -152,11 +152,15 @@ impl Clear for Native {
             }
         }
         super::functools::clear_into(self, out);
+        super::asyncio::future::clear_into(self, out);
+        super::contextvars::clear_into(self, out);
     }
 
     fn can_close_cycle(&self) -> bool {
-        matches!(self, Native::Itertool(_))
-            || super::functools::can_close_cycle(self)
+        matches!(
+            self,
+            Native::Itertool(_) | Native::Future(_) | Native::FutureIter(_) | Native::Context(_)
+        ) || super::functools::can_close_cycle(self)
             || super::collections::can_close_cycle(self)
     }
 }
