@@ -213,6 +213,18 @@ impl Monitors {
     }
 
     /// Whether a tool wants `event` anywhere in `code` (before looking per instruction).
+    /// Whether a tool other than `tool` wants `event` in `code`.
+    pub fn wants_besides(&self, code: &Rc<CodeObject>, event: Event, tool: usize) -> bool {
+        if !self.may_want(event) {
+            return false;
+        }
+        let address = Rc::as_ptr(code) as usize;
+        let local = self.local.get(&address).map(|(_, t)| t);
+        (0..TOOLS).filter(|&t| t != tool).any(|t| {
+            self.global[t] & event.bit() != 0 || local.is_some_and(|l| l[t] & event.bit() != 0)
+        })
+    }
+
     pub fn wants(&self, code: &Rc<CodeObject>, event: Event) -> bool {
         if !self.may_want(event) {
             return false;

@@ -51,13 +51,17 @@ pub fn install(
     let make = globals
         .get_str("make")
         .ok_or_else(|| Throw::Bug("the observer module has no make()".to_owned()))?;
-    let prefixes = Dict::new_rc();
-    prefixes.set_str(&options.filename, Value::str(""));
+    // The program's files, with the prefix the channels give their frames' names.
+    let mut files = vec![(options.filename.clone(), String::new())];
     if vm.program.is_some() {
         for rel in options.modules.keys() {
             let filename = format!("{}/{rel}", super::program::PROGRAM_DIR);
-            prefixes.set_str(&filename, Value::str(&format!("{rel}:")));
+            files.push((filename, format!("{rel}:")));
         }
+    }
+    let prefixes = Dict::new_rc();
+    for (filename, prefix) in &files {
+        prefixes.set_str(filename, Value::str(prefix));
     }
     let kind = match spec.kind {
         ObserverKind::Settrace => "settrace",
@@ -88,6 +92,9 @@ pub fn install(
             vm.collect(&after)?
         }
         ObserverKind::Monitoring => {
+            // framespec_observe.py's MONITORING_TOOL_ID.
+            let files = files.into_iter().map(|(f, _)| Rc::from(f)).collect();
+            vm.trace.observer_tool = Some((4, files));
             let start = vm.getattr(&observer, "start")?;
             vm.call0(&start)?;
             vec![vm.getattr(&observer, "stop")?]
@@ -108,6 +115,7 @@ pub fn finish(vm: &mut Vm, installed: Installed) -> PyResult<Recorded> {
     for step in &installed.undo {
         vm.call0(step)?;
     }
+    vm.trace.observer_tool = None;
     let error = vm.getattr(&installed.observer, "error")?;
     if !error.is_none() {
         let text = vm.str_of(&error)?;

@@ -55,6 +55,10 @@ pub struct TraceState {
     pub monitors: super::monitoring::Monitors,
     /// Some tool has some event set (`Monitors::any`), so the evaluator must look.
     pub monitoring: bool,
+    /// The harness's monitoring observer (`pyobserver`): its tool id and the program's
+    /// files. Its callbacks do nothing visible for other code (they return DISABLE or
+    /// return at once), so an event there that only it wants is invisible.
+    pub observer_tool: Option<(usize, Vec<Rc<str>>)>,
 }
 
 impl TraceState {
@@ -385,8 +389,15 @@ pub fn for_iter_generator_ended(vm: &mut Vm, value: &Value) -> PyResult<()> {
     };
     let instrumented =
         !vm.trace.sys_trace.is_none() || monitoring::wanted(vm, Mon::BRANCH) || line_instrumented;
-    let told_apart = monitoring::wanted(vm, Mon::STOP_ITERATION)
-        || (!value.is_none() && monitoring::wanted(vm, Mon::RAISE));
+    let wanted = |ev| match (vm.frames.last(), &vm.trace.observer_tool) {
+        (Some(f), Some((tool, files)))
+            if !files.iter().any(|n| **n == *f.info.code.co_filename) =>
+        {
+            vm.trace.monitoring && vm.trace.monitors.wants_besides(&f.info.code, ev, *tool)
+        }
+        _ => monitoring::wanted(vm, ev),
+    };
+    let told_apart = wanted(Mon::STOP_ITERATION) || (!value.is_none() && wanted(Mon::RAISE));
     if !instrumented && told_apart {
         return Err(vm.unsupported(
             "sys.monitoring's events for a for loop over a generator that returns (CPython \
