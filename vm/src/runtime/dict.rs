@@ -246,6 +246,10 @@ impl Key {
             Value::Native(n) if matches!(**n, super::object::Native::KeyWrapper(_)) => {
                 return Err(Unhashable::Type("functools.KeyWrapper"))
             }
+            // `PyContext_Type`'s `tp_hash` is `PyObject_HashNotImplemented`.
+            Value::Native(n) if matches!(**n, super::object::Native::Context(_)) => {
+                return Err(Unhashable::Type("_contextvars.Context"))
+            }
             // `deque`'s `tp_hash` is `PyObject_HashNotImplemented`.
             Value::Native(n) if matches!(**n, super::object::Native::Deque(_)) => {
                 return Err(Unhashable::Type("collections.deque"))

@@ -122,6 +122,11 @@ fn current(vm: &mut Vm) -> Value {
         .clone()
 }
 
+/// A thread ended: its current context goes (`tstate->context` cleared).
+pub fn forget_thread(vm: &mut Vm, ident: i64) {
+    vm.contexts.current.remove(&ident);
+}
+
 /// `PyContext_CopyCurrent`: a new context with the current one's variables.
 pub fn copy_current(vm: &mut Vm) -> Value {
     let cur = current(vm);
@@ -507,8 +512,14 @@ pub fn repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
     })
 }
 
-/// `Token.MISSING`, put in place when the module is first executed.
+/// `Token.MISSING` and Context's `__hash__ = None`, put in place when the module is first
+/// executed.
 pub fn install(vm: &Vm) {
+    // `PyContext_Type` defines `__eq__` and no hash: its objects are unhashable.
+    let ctx = vm.ty("Context");
+    if ctx.dict.get_str("__hash__").is_none() {
+        ctx.dict.set_str("__hash__", Value::None);
+    }
     let tok = vm.ty("Token");
     if tok.dict.get_str("MISSING").is_none() {
         tok.dict

@@ -205,6 +205,11 @@ impl Switch {
 
     /// Makes the starting thread the running one again.
     fn leave(self, vm: &mut Vm) {
+        // The ended thread's current context and running loop go with its state
+        // (`PyThreadState_Clear`): a later thread with the same identity starts afresh.
+        let ended = vm.thread_ident;
+        super::contextvars::forget_thread(vm, ended);
+        vm.asyncio.running.remove(&ended);
         vm.thread_bases.pop();
         vm.thread_ident = self.ident;
         vm.exc_info = self.exc_info;
