@@ -43,6 +43,10 @@ pub struct Vm {
     /// of `_PyErr_StackItem`s below `tstate->exc_info`).
     pub exc_chain: Vec<(u64, Value)>,
     pub stdout: String,
+    /// How much of [`Vm::stdout`] the program has flushed (`sys.stdout.flush()`,
+    /// `print(flush=True)`): CPython's stdout to a pipe holds the rest in its buffer,
+    /// which a child process writing to the same stdout would overtake (`process`).
+    pub stdout_flushed: usize,
     pub stderr: String,
     pub fuel_left: u64,
     pub fuel_used: u64,
@@ -106,6 +110,8 @@ pub struct Vm {
     pub ast: std::cell::RefCell<Option<Rc<super::modules::ast::State>>>,
     /// The settings `sys` stores for the program to read back (`syshooks`).
     pub sys_state: super::syshooks::State,
+    /// The virtual child processes the program started (`process`).
+    pub children: super::process::Children,
 }
 
 impl Vm {
@@ -130,6 +136,7 @@ impl Vm {
             exc_info: Value::None,
             exc_chain: Vec::new(),
             stdout: String::new(),
+            stdout_flushed: 0,
             stderr: String::new(),
             fuel_left: fuel,
             fuel_used: 0,
@@ -163,6 +170,7 @@ impl Vm {
             scratch: Default::default(),
             ast: std::cell::RefCell::new(None),
             sys_state: Default::default(),
+            children: Default::default(),
         };
         super::builtins::install(&mut vm);
         super::methods::install(&mut vm);

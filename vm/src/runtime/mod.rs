@@ -16,6 +16,7 @@ mod builtins;
 mod bytearray;
 mod call;
 mod carets;
+mod cmdline;
 mod classes;
 mod codeinfo;
 // Generated from CPython 3.12 (see its header); kept exactly as the generator prints it.
@@ -54,6 +55,8 @@ mod object;
 mod ops;
 mod oserror;
 mod percent;
+mod pipes;
+mod process;
 mod profile;
 mod program;
 mod protocol;

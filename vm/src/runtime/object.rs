@@ -128,6 +128,8 @@ pub enum Native {
     Tokenizer(super::modules::tokenize::Tokenizer),
     /// `select.epoll`: an epoll object the sandbox models without a descriptor.
     Epoll(super::modules::select::Epoll),
+    /// `select.poll()`'s object (`modules::pollobj`).
+    Poll(super::modules::pollobj::Poll),
     /// `os.scandir`'s iterator and entries (`posix::scratchfs`).
     Scandir(super::modules::posix::scratchfs::Scandir),
     /// `super` (a subclass instance's payload too; see `superobj`).
@@ -182,6 +184,7 @@ impl Native {
             Native::StructIter(_) => "unpack_iterator",
             Native::Tokenizer(_) => "TokenizerIter",
             Native::Epoll(_) => "epoll",
+            Native::Poll(_) => "poll",
             Native::Scandir(s) => s.type_name(),
         }
     }

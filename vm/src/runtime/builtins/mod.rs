@@ -220,10 +220,15 @@ fn print(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     let sep = args.take_kw("sep").unwrap_or(Value::None);
     let end = args.take_kw("end").unwrap_or(Value::None);
     let file = args.take_kw("file").unwrap_or(Value::None);
-    let _ = args.take_kw("flush");
+    let flush = args.take_kw("flush");
     if let Some((k, _)) = args.kw.first() {
         return Err(vm.type_error(format!("'{k}' is an invalid keyword argument for print()")));
     }
+    // The `bool` converter of the argument clinic: read before anything is written.
+    let flush = match flush {
+        Some(f) => vm.truthy(&f)?,
+        None => false,
+    };
     let sep = match sep {
         Value::None => " ".to_owned(),
         Value::Str(s) => s.to_string(),
@@ -259,6 +264,10 @@ fn print(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         f => f,
     };
     write_to(vm, &file, &out)?;
+    if flush {
+        let f = vm.getattr(&file, "flush")?;
+        vm.call0(&f)?;
+    }
     Ok(Value::None)
 }
 

@@ -704,6 +704,11 @@ fn stream_flush(vm: &mut Vm, args: Args) -> PyResult<Value> {
     {
         return crate::runtime::modules::io::textio::flush(vm, args);
     }
+    // What sys.stdout wrote so far has left its buffer (a child process writing to the
+    // same stdout comes after it: `process`).
+    if std_stream(vm, &args, "flush").is_ok_and(|n| n == 1) {
+        vm.stdout_flushed = vm.stdout.len();
+    }
     Ok(Value::None)
 }
 

@@ -34,6 +34,7 @@ pub mod opcode;
 pub mod operator;
 pub mod operator_types;
 pub mod pickle;
+pub mod pollobj;
 pub mod posix;
 pub mod posixsubprocess;
 pub mod random;
@@ -464,6 +465,7 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
         Native::JsonEncoder(e) => json::encoder::attr(e, name),
         Native::Struct(s) => structmod::attr(s, name),
         Native::Epoll(e) => select::attr(e, name),
+        Native::Poll(_) => None,
         Native::Scandir(s) => posix::scratchfs::attr(s, name),
         Native::Super(s) => super::superobj::member(s, name),
         _ => None,
@@ -546,6 +548,7 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
             v.address()
         )),
         Native::Epoll(_) => Ok(format!("<select.epoll object at {:#x}>", v.address())),
+        Native::Poll(_) => Ok(format!("<select.poll object at {:#x}>", v.address())),
         Native::Scandir(s) => posix::scratchfs::repr(vm, v, s),
         Native::Super(s) => Ok(super::superobj::repr(s)),
         Native::Tokenizer(_) => Ok(format!(
@@ -657,6 +660,7 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     ast::METHODS,
     structmod::METHODS,
     select::METHODS,
+    pollobj::METHODS,
     posix::scratchfs::METHODS,
     pickle::METHODS,
     socket::METHODS,

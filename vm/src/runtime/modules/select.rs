@@ -2,9 +2,8 @@
 //! int constants are CPython's on this machine (`cpython_names`), `error` is `OSError`,
 //! and `epoll` is a type. What only checks arguments answers as CPython does — the
 //! argument counts, `select`'s timeout and descriptor lists, `epoll`'s sizehint and
-//! flags. `select` itself, which waits on the process's descriptors, and `poll()`, whose
-//! object serves only to wait on them, are unsupported; an epoll object is made without
-//! a descriptor and can only be closed ([`Epoll`]).
+//! flags. `select` and `poll()`'s object wait on the VM's own descriptors (`pollobj`);
+//! an epoll object is made without a descriptor and can only be closed ([`Epoll`]).
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -25,7 +24,7 @@ const DOC: &str = "This module supports asynchronous I/O on multiple file descri
 On Windows, only sockets are supported; on Unix, all file descriptors.";
 
 /// The types `select` defines, by the VM's names for them (`select.epoll`).
-pub const TYPES: &[&str] = &["epoll"];
+pub const TYPES: &[&str] = &["epoll", "poll"];
 
 /// glibc's `FD_SETSIZE`: `select` refuses a descriptor at or above it.
 const FD_SETSIZE: i64 = 1024;
@@ -62,6 +61,13 @@ fn select(vm: &mut Vm, args: Args) -> PyResult<Value> {
     // `_PyTime_FromSecondsObject`: NaN first, then the range of `_PyTime_t` (whose
     // messages depend on the path; a timeout near it is unsupported), then the sign.
     let beyond = |s: f64| s.is_nan() || s.abs() >= 9.0e9;
+    let block = match timeout.as_ref().map(Value::builtin_value) {
+        None | Some(Value::None) => true,
+        Some(Value::Bool(b)) => *b,
+        Some(Value::Float(f)) if *f == 0.0 => false,
+        Some(Value::Int(0)) => false,
+        _ => true,
+    };
     match timeout.as_ref().map(Value::builtin_value) {
         None | Some(Value::None | Value::Bool(_)) => {}
         Some(Value::Float(f)) if f.is_nan() => {
@@ -86,7 +92,8 @@ fn select(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
         Some(_) => return Err(vm.type_error("timeout must be a float or None")),
     }
-    for list in [r, w, x] {
+    let mut lists: [Vec<Value>; 3] = Default::default();
+    for (list, items) in [r, w, x].into_iter().zip(lists.iter_mut()) {
         let list = list.unwrap_or_default();
         if !vm.is_iterable(&list) {
             return Err(vm.type_error("arguments 1-3 must be sequences"));
@@ -95,16 +102,17 @@ fn select(vm: &mut Vm, args: Args) -> PyResult<Value> {
             if file_descriptor(vm, &item)? >= FD_SETSIZE {
                 return Err(vm.value_error("filedescriptor out of range in select()"));
             }
+            items.push(item);
         }
     }
-    Err(vm
-        .unsupported("select.select (the VM is a sandbox: it has no file descriptors to wait on)"))
+    // Over the VM's own descriptors (`pollobj`): pipes and scratch files.
+    super::pollobj::select_ready(vm, lists, block)
 }
 
-/// `poll()`: a poll object, which registers descriptors only to wait on them.
+/// `poll()`: a poll object over the VM's own descriptors (`pollobj`).
 fn poll(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Spec::method("select", "poll", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
-    Err(vm.unsupported("select.poll (the VM is a sandbox: it has no file descriptors to wait on)"))
+    Ok(super::pollobj::new_poll())
 }
 
 /// An epoll object. CPython's holds the descriptor `epoll_create1` returned; the

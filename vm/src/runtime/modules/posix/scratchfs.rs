@@ -230,6 +230,7 @@ fn open(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 readable: true,
                 writable: false,
                 append: false,
+                pipe: None,
             };
             return Ok(Value::Int(vm.scratch.open_fd(fd)));
         }
@@ -245,6 +246,7 @@ fn open(vm: &mut Vm, args: Args) -> PyResult<Value> {
         readable: access != 1,
         writable: access != 0,
         append: flags & O_APPEND != 0,
+        pipe: None,
     };
     Ok(Value::Int(vm.scratch.open_fd(fd)))
 }
@@ -271,6 +273,9 @@ fn write(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Spec::function("write", Style::Positional, &["fd", "data"], 2).bind::<2>(vm, &args, 0)?;
     let n = fd_arg(vm, fd)?;
     let data = super::super::super::methods::bytes::need_buffer(vm, &data.unwrap_or_default())?;
+    if let Some((pipe, w)) = super::children::pipe_of(vm, n) {
+        return super::children::write_pipe(vm, &pipe, w, &data);
+    }
     let mut fds = vm.scratch.fds.borrow_mut();
     let Some(f) = fds.get_mut(&n) else {
         drop(fds);
@@ -317,6 +322,9 @@ fn read(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if length < 0 {
         let exc = oserror::from_errno(vm, EINVAL, None);
         return Err(vm.raise(exc));
+    }
+    if let Some((pipe, w)) = super::children::pipe_of(vm, n) {
+        return super::children::read_pipe(vm, &pipe, w, length as usize);
     }
     let mut fds = vm.scratch.fds.borrow_mut();
     let Some(f) = fds.get_mut(&n) else {
@@ -639,6 +647,9 @@ fn fstat(vm: &mut Vm, args: Args) -> PyResult<Value> {
         .keywords(0, 1)
         .bind::<1>(vm, &args, 0)?;
     let n = fd_arg(vm, fd)?;
+    if let Some((pipe, _)) = super::children::pipe_of(vm, n) {
+        return Ok(super::children::pipe_stat(vm, &pipe));
+    }
     let (file, dir) = match vm.scratch.fds.borrow().get(&n) {
         Some(f) => (f.file.clone(), f.dir.clone()),
         None => (None, None),
