@@ -247,7 +247,11 @@ mod tests {
 
     #[test]
     fn options_then_the_program() {
-        let c = parse(&args(&["py", "-IX", "faulthandler", "-c", "pass", "a"]), &[]).unwrap();
+        let c = parse(
+            &args(&["py", "-IX", "faulthandler", "-c", "pass", "a"]),
+            &[],
+        )
+        .unwrap();
         assert_eq!(c.program, Program::Command("pass".into()));
         assert_eq!(c.argv, ["-c", "a"]);
         assert_eq!(c.flags[ISOLATED], 1);

@@ -16,8 +16,8 @@ mod builtins;
 mod bytearray;
 mod call;
 mod carets;
-mod cmdline;
 mod classes;
+mod cmdline;
 mod codeinfo;
 // Generated from CPython 3.12 (see its header); kept exactly as the generator prints it.
 #[rustfmt::skip]

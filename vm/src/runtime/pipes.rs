@@ -27,6 +27,8 @@ pub struct Pipe {
     writers: Cell<u32>,
     /// `st_ino` of both ends (fstat shows one inode per pipe).
     pub ino: u64,
+    /// `/dev/null` in the pipe's place: nothing to read, and what is written goes.
+    pub null: bool,
 }
 
 /// One end of a pipe. Cloning opens another reference to the same end (`dup`, a child
@@ -55,6 +57,15 @@ impl Pipe {
         )
     }
 
+    /// `/dev/null`, opened for reading and writing: one end serves both.
+    pub fn null() -> PipeEnd {
+        let pipe = Rc::new(Pipe {
+            null: true,
+            ..Pipe::default()
+        });
+        PipeEnd { pipe, write: true }
+    }
+
     /// Bytes waiting to be read.
     pub fn available(&self) -> usize {
         self.buf.borrow().len()
@@ -62,12 +73,12 @@ impl Pipe {
 
     /// Whether every writing end is closed (a read of an empty pipe ends the data).
     pub fn writers_closed(&self) -> bool {
-        self.writers.get() == 0
+        self.null || self.writers.get() == 0
     }
 
     /// Whether every reading end is closed (a write is EPIPE).
     pub fn readers_closed(&self) -> bool {
-        self.readers.get() == 0
+        !self.null && self.readers.get() == 0
     }
 
     /// Takes up to `n` bytes from the front.
@@ -79,6 +90,9 @@ impl Pipe {
 
     /// Appends `data`.
     pub fn put(&self, data: &[u8]) {
+        if self.null {
+            return;
+        }
         self.buf.borrow_mut().extend(data);
     }
 }

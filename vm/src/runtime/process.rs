@@ -92,9 +92,10 @@ pub fn start(vm: &Vm, start: Option<Start>) -> i64 {
 }
 
 /// `waitpid(pid, options)` of a child: its pid and wait status once it has ended (it runs
-/// now if it has not; with WNOHANG too: it may have ended by then), `None` for a pid that
-/// is not a child (ECHILD). `pid` -1 is any child.
-pub fn wait(vm: &mut Vm, pid: i64) -> PyResult<Option<(i64, i64)>> {
+/// now if it has not), `(0, 0)` with WNOHANG for one that has not run (the parent did not
+/// wait: it has not been scheduled), `None` for a pid that is not a child (ECHILD).
+/// `pid` -1 is any child.
+pub fn wait(vm: &mut Vm, pid: i64, nohang: bool) -> PyResult<Option<(i64, i64)>> {
     let found = vm
         .children
         .list
@@ -104,6 +105,9 @@ pub fn wait(vm: &mut Vm, pid: i64) -> PyResult<Option<(i64, i64)>> {
     let Some(i) = found else {
         return Ok(None);
     };
+    if nohang && matches!(vm.children.list.borrow()[i].state, State::Pending(_)) {
+        return Ok(Some((0, 0)));
+    }
     run(vm, i, &[])?;
     let mut list = vm.children.list.borrow_mut();
     let child = &mut list[i];
@@ -130,14 +134,35 @@ pub fn kill(vm: &Vm, pid: i64, sig: i64) -> bool {
     true
 }
 
+/// Runs every child not yet run (the parent sleeps: `time.sleep`).
+pub fn run_all(vm: &mut Vm) -> PyResult<()> {
+    loop {
+        let pending = vm
+            .children
+            .list
+            .borrow()
+            .iter()
+            .position(|c| matches!(c.state, State::Pending(_)));
+        match pending {
+            Some(i) => run(vm, i, &[])?,
+            None => return Ok(()),
+        }
+    }
+}
+
 /// Runs the children that hold a writing end of `pipe`, until it has bytes or none is
 /// left: a reader of it would wait for them.
 pub fn feed(vm: &mut Vm, pipe: &Rc<Pipe>, watched: &[Rc<Pipe>]) -> PyResult<()> {
     while pipe.available() == 0 && !pipe.writers_closed() {
-        let holder = vm.children.list.borrow().iter().position(|c| match &c.state {
-            State::Pending(s) => holds(s, pipe),
-            _ => false,
-        });
+        let holder = vm
+            .children
+            .list
+            .borrow()
+            .iter()
+            .position(|c| match &c.state {
+                State::Pending(s) => holds(s, pipe),
+                _ => false,
+            });
         match holder {
             Some(i) => run(vm, i, watched)?,
             None => break,
@@ -151,10 +176,15 @@ pub fn feed(vm: &mut Vm, pipe: &Rc<Pipe>, watched: &[Rc<Pipe>]) -> PyResult<()> 
 pub fn feed_all(vm: &mut Vm, pipes: &[Rc<Pipe>]) -> PyResult<bool> {
     let mut ran = false;
     loop {
-        let holder = vm.children.list.borrow().iter().position(|c| match &c.state {
-            State::Pending(s) => pipes.iter().any(|p| holds(s, p)),
-            _ => false,
-        });
+        let holder = vm
+            .children
+            .list
+            .borrow()
+            .iter()
+            .position(|c| match &c.state {
+                State::Pending(s) => pipes.iter().any(|p| holds(s, p)),
+                _ => false,
+            });
         match holder {
             Some(i) => {
                 run(vm, i, pipes)?;
@@ -185,6 +215,8 @@ struct Setup {
     cmd: CommandLine,
     env: Vec<(String, String)>,
     scratch: Snapshot,
+    /// A piped stdin: the bytes it holds, and whether its writers have all closed.
+    stdin: Option<(Vec<u8>, bool)>,
 }
 
 /// What comes back from the child's thread besides its [`RunResult`].
@@ -202,6 +234,9 @@ thread_local! {
     static ENVIRON: RefCell<Option<Vec<(String, String)>>> = const { RefCell::new(None) };
     /// What [`at_end`] leaves for the parent.
     static EXPORTED: RefCell<Option<Exported>> = const { RefCell::new(None) };
+    /// The writing end of a child's stdin pipe that its parent still held open: reading
+    /// past the bytes would wait for the parent, which waits for the child.
+    static STDIN_WRITER: RefCell<Option<PipeEnd>> = const { RefCell::new(None) };
 }
 
 /// The run's environment: the sandbox's fixed one, or a child's own.
@@ -223,6 +258,29 @@ pub fn at_start(vm: &mut Vm) {
     vm.scratch.restore(setup.scratch);
     ENVIRON.with(|e| *e.borrow_mut() = Some(setup.env));
     EXPORTED.with(|e| *e.borrow_mut() = Some(Exported::default()));
+    let stdin = match setup.stdin {
+        Some((bytes, eof)) => {
+            let (r, w) = Pipe::new(vm.scratch.ino());
+            w.pipe.put(&bytes);
+            if !eof {
+                STDIN_WRITER.with(|s| *s.borrow_mut() = Some(w));
+            }
+            vm.scratch.fds.borrow_mut().insert(
+                0,
+                super::scratch::Fd {
+                    file: None,
+                    dir: None,
+                    pos: 0,
+                    readable: true,
+                    writable: false,
+                    append: false,
+                    pipe: Some(r),
+                },
+            );
+            super::modules::io::pipefile::stdin(vm).ok()
+        }
+        None => None,
+    };
     let Some(Value::Module(sys)) = vm.modules.get_str("sys") else {
         return;
     };
@@ -245,6 +303,10 @@ pub fn at_start(vm: &mut Vm) {
     sys.dict.set_str("_xoptions", Value::Dict(xoptions));
     let orig = setup.cmd.orig_argv.iter().map(|a| Value::str(a)).collect();
     sys.dict.set_str("orig_argv", Value::list(orig));
+    if let Some(stdin) = stdin {
+        sys.dict.set_str("stdin", stdin.clone());
+        sys.dict.set_str("__stdin__", stdin);
+    }
 }
 
 /// Called by `eval::run_module` at the end of a run: a child leaves its scratch files and
@@ -257,6 +319,7 @@ pub fn at_end(vm: &Vm) {
             x.stdout_flushed = vm.stdout_flushed > 0;
         }
     });
+    STDIN_WRITER.with(|s| s.borrow_mut().take());
     crate::compile::set_no_debug_ranges(false);
 }
 
@@ -294,18 +357,35 @@ fn run(vm: &mut Vm, i: usize, watched: &[Rc<Pipe>]) -> PyResult<()> {
         program => {
             let (source, options) = match child_options(vm, &cmd, program, &shown)? {
                 Ok(run) => run,
-                Err(done) => return finish(vm, i, &start, &cmd, done, Exported::default(), watched, &shown),
+                Err(done) => {
+                    return finish(
+                        vm,
+                        i,
+                        &start,
+                        &cmd,
+                        done,
+                        Exported::default(),
+                        watched,
+                        &shown,
+                    )
+                }
+            };
+            let stdin = match &start.stdin {
+                Source::Pipe(end) => Some((end.pipe.take(usize::MAX), end.pipe.writers_closed())),
+                Source::Inherit => None,
             };
             let setup = Setup {
                 cmd: cmd.clone(),
                 env: start.env.clone(),
                 scratch: vm.scratch.snapshot(),
+                stdin,
             };
             let no_ranges = cmd.no_debug_ranges;
             let ran = super::on_eval_thread(move || {
                 SETUP.with(|s| *s.borrow_mut() = Some(setup));
                 crate::compile::set_no_debug_ranges(no_ranges);
-                let r = super::compile_and_run(&source, &options, super::interp::NATIVE_DEPTH_LIMIT);
+                let r =
+                    super::compile_and_run(&source, &options, super::interp::NATIVE_DEPTH_LIMIT);
                 SETUP.with(|s| s.borrow_mut().take());
                 ENVIRON.with(|e| e.borrow_mut().take());
                 let x = EXPORTED.with(|e| e.borrow_mut().take()).unwrap_or_default();
@@ -339,13 +419,19 @@ fn finish(
 ) -> PyResult<()> {
     vm.fuel_used += exported.fuel_used;
     vm.fuel_left = vm.fuel_left.saturating_sub(exported.fuel_used);
-    let code = match result.end {
+    let status = match result.end {
         End::Completed => 0,
-        End::Exception(e) => i64::from(e.exit_code) & 0xff,
+        // `_Py_HandleSystemExit`'s other side: an uncaught KeyboardInterrupt ends the
+        // process by SIGINT (`exit_sigint`), as the shell expects of an interrupted program.
+        End::Exception(e) if e.type_name == "KeyboardInterrupt" => 2,
+        End::Exception(e) => (i64::from(e.exit_code) & 0xff) << 8,
         End::OutOfFuel(_) => return Err(Throw::OutOfFuel),
         End::OutOfMemory { .. } => return Err(Throw::OutOfMemory),
         End::Unsupported(u) => {
-            return Err(vm.unsupported(format!("in the child process {shown}: {u}")))
+            return Err(vm.unsupported(format!(
+                "{} (in the child process {shown}, at {}:{})",
+                u.feature, u.filename, u.line
+            )))
         }
         End::Bug(b) => return Err(vm.bug(format!("in a child process: {b}"))),
     };
@@ -358,11 +444,12 @@ fn finish(
         result.stdout,
         result.stderr,
         exported.stdout_flushed || cmd.unbuffered,
+        cmd.flags[7] != 0,
         watched,
         shown,
     )?;
     let mut list = vm.children.list.borrow_mut();
-    list[i].state = State::Exited(code << 8);
+    list[i].state = State::Exited(status);
     // `start` (and with it the child's pipe ends) is dropped here: its pipes see the end.
     Ok(())
 }
@@ -466,7 +553,16 @@ fn script_bytes(
         }
         None => {}
     }
-    let readable = super::modules::posix::readable(vm, &abs.display().to_string())?;
+    let readable = match super::modules::posix::readable(vm, &abs.display().to_string()) {
+        Ok(p) => p,
+        Err(Throw::Exc(e)) if vm.is_instance_of(&e, "FileNotFoundError") => return Ok(None),
+        Err(Throw::Exc(_)) => {
+            return Err(vm.unsupported(format!(
+                "the child {shown} runs {path:?}, which the sandbox does not read"
+            )))
+        }
+        Err(e) => return Err(e),
+    };
     match std::fs::read(&readable) {
         Ok(b) => Ok(Some(b)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -481,6 +577,7 @@ fn deliver(
     out: String,
     err: String,
     out_flushed: bool,
+    env_ignored: bool,
     watched: &[Rc<Pipe>],
     shown: &str,
 ) -> PyResult<()> {
@@ -494,7 +591,9 @@ fn deliver(
         // unless stdout was flushed on the way or outgrew its buffer, the lines of
         // stderr come first and stdout at exit.
         if !out.is_empty() && !err.is_empty() {
-            if out_flushed || out.len() >= 8192 || !err.ends_with('\n') {
+            // Without -E the buffering also depends on the host's PYTHONUNBUFFERED, which
+            // CPython's child would inherit and the sandbox's environment does not show.
+            if out_flushed || !env_ignored || out.len() >= 8192 || !err.ends_with('\n') {
                 return Err(vm.unsupported(format!(
                     "the child {shown} writes stdout and stderr to one place in an order \
                      the VM does not know (flushes, unbuffered output)"
@@ -537,7 +636,8 @@ fn deliver(
                     )));
                 }
                 let read_meanwhile = watched.iter().any(|p| Rc::ptr_eq(p, &end.pipe));
-                if !read_meanwhile && end.pipe.available() + text.len() > CAPACITY {
+                if !read_meanwhile && !end.pipe.null && end.pipe.available() + text.len() > CAPACITY
+                {
                     return Err(vm.unsupported(format!(
                         "the child {shown} writes more than a pipe holds while its parent \
                          waits without reading it (CPython would wait forever)"

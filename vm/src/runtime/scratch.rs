@@ -386,8 +386,7 @@ impl Scratch {
             nodes.insert(path, node);
         }
         *self.gone.borrow_mut() = snap.gone.into_iter().collect();
-        self.next_ino
-            .set(self.next_ino.get().max(snap.next_ino));
+        self.next_ino.set(self.next_ino.get().max(snap.next_ino));
     }
 }
 

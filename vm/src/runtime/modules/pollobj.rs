@@ -25,6 +25,7 @@ const POLLPRI: u16 = 2;
 const POLLOUT: u16 = 4;
 const POLLERR: u16 = 8;
 const POLLHUP: u16 = 16;
+const POLLNVAL: u16 = 32;
 const POLLRDNORM: u16 = 64;
 const POLLWRNORM: u16 = 256;
 
@@ -65,9 +66,13 @@ fn events_of(vm: &Vm, fd: i64) -> PyResult<(u16, Option<Rc<Pipe>>)> {
     if vm.scratch.fds.borrow().contains_key(&fd) {
         return Ok((POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM, None));
     }
-    Err(vm.unsupported(format!(
-        "waiting on the file descriptor {fd} (not one of the VM's pipes or scratch files)"
-    )))
+    if fd <= 2 {
+        return Err(vm.unsupported(format!(
+            "waiting on the standard stream {fd} (the VM's are not descriptors it polls)"
+        )));
+    }
+    // No descriptor of the VM's world: not open.
+    Ok((POLLNVAL, None))
 }
 
 /// Each of `wanted` (descriptor, events asked) with the events it has, after running the
@@ -130,8 +135,14 @@ fn mask(vm: &mut Vm, v: Option<Value>, default: u16) -> PyResult<u16> {
 
 /// `poll.register(fd, eventmask=POLLIN|POLLPRI|POLLOUT, /)`.
 fn register(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [fd, events] = Spec::method("poll", "register", Style::Positional, &["fd", "eventmask"], 1)
-        .bind::<2>(vm, &args, 1)?;
+    let [fd, events] = Spec::method(
+        "poll",
+        "register",
+        Style::Positional,
+        &["fd", "eventmask"],
+        1,
+    )
+    .bind::<2>(vm, &args, 1)?;
     let fd = file_descriptor(vm, &fd.unwrap_or_default())?;
     let events = mask(vm, events, POLLIN | POLLPRI | POLLOUT)?;
     let p = me(vm, &args)?;
@@ -164,8 +175,7 @@ fn modify(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `poll.unregister(fd, /)`: KeyError for a descriptor not registered.
 fn unregister(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [fd] =
-        Spec::method("poll", "unregister", Style::O, &["fd"], 1).bind::<1>(vm, &args, 1)?;
+    let [fd] = Spec::method("poll", "unregister", Style::O, &["fd"], 1).bind::<1>(vm, &args, 1)?;
     let fd = file_descriptor(vm, &fd.unwrap_or_default())?;
     let p = me(vm, &args)?;
     let mut fds = p.fds.borrow_mut();
@@ -195,13 +205,11 @@ fn poll(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Some(_) => {
             let t = timeout.unwrap_or_default();
             let n = vm.type_of(&t).name().clone();
-            return Err(vm.type_error(format!(
-                "'{n}' object cannot be interpreted as an integer"
-            )));
+            return Err(vm.type_error(format!("'{n}' object cannot be interpreted as an integer")));
         }
     };
     let wanted = me(vm, &args)?.fds.borrow().clone();
-    let got = ready(vm, &wanted, POLLERR | POLLHUP, block)?;
+    let got = ready(vm, &wanted, POLLERR | POLLHUP | POLLNVAL, block)?;
     let out = wanted
         .iter()
         .zip(got)
@@ -224,7 +232,12 @@ pub fn select_ready(vm: &mut Vm, lists: [Vec<Value>; 3], block: bool) -> PyResul
             wanted.push((file_descriptor(vm, item)?, events));
         }
     }
-    let got = ready(vm, &wanted, 0, block)?;
+    let got = ready(vm, &wanted, POLLNVAL, block)?;
+    if got.iter().any(|&e| e & POLLNVAL != 0) {
+        // `select` on a descriptor that is not open: EBADF.
+        let exc = super::super::oserror::from_errno(vm, 9, None);
+        return Err(vm.raise(exc));
+    }
     let mut got = got.into_iter();
     let mut pick = |items: Vec<Value>| -> Value {
         let kept = items

@@ -71,14 +71,22 @@ fn fork_exec(vm: &mut Vm, args: Args) -> PyResult<Value> {
     };
     // What the VM's child cannot do as CPython's would.
     if !vm.truthy(&arg(2))? {
-        return Err(unsupported(vm, "close_fds=False (the child would inherit every descriptor)"));
+        return Err(unsupported(
+            vm,
+            "close_fds=False (the child would inherit every descriptor)",
+        ));
     }
     for fd in vm.collect(&arg(3))? {
         if i64::from(vm.c_int(&fd)?) != errpipe_write {
             return Err(unsupported(vm, "pass_fds"));
         }
     }
-    for (i, what) in [(17, "gid"), (18, "extra_groups"), (19, "uid"), (21, "preexec_fn")] {
+    for (i, what) in [
+        (17, "gid"),
+        (18, "extra_groups"),
+        (19, "uid"),
+        (21, "preexec_fn"),
+    ] {
         if !arg(i).is_none() {
             return Err(unsupported(vm, what));
         }
@@ -114,7 +122,9 @@ fn fork_exec(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let cwd = arg(4);
     if !cwd.is_none() {
         let cwd = text(vm, &cwd, "the working directory")?;
-        let here = std::env::current_dir().ok().and_then(|d| d.canonicalize().ok());
+        let here = std::env::current_dir()
+            .ok()
+            .and_then(|d| d.canonicalize().ok());
         match std::path::Path::new(&cwd).canonicalize() {
             Ok(c) if Some(&c) == here.as_ref() => {}
             Ok(_) => return Err(unsupported(vm, "a working directory of its own")),
@@ -168,7 +178,9 @@ fn fork_exec(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn unsupported(vm: &Vm, what: &str) -> Throw {
-    vm.unsupported(format!("subprocess with {what} (the VM's child processes cannot)"))
+    vm.unsupported(format!(
+        "subprocess with {what} (the VM's child processes cannot)"
+    ))
 }
 
 /// A str argument, or bytes that are UTF-8 (`os.fsencode`'s encoding).
@@ -191,7 +203,7 @@ fn text(vm: &mut Vm, v: &Value, what: &str) -> PyResult<String> {
 fn end_of(vm: &Vm, fd: i64, write: bool) -> Option<super::super::pipes::PipeEnd> {
     let fds = vm.scratch.fds.borrow();
     let end = fds.get(&fd)?.pipe.as_ref()?;
-    (end.write == write).then(|| end.clone())
+    (end.write == write || end.pipe.null).then(|| end.clone())
 }
 
 /// A child whose exec (or chdir, `noexec`) failed with `errno`: `child_exec` writes

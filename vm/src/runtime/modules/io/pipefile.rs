@@ -164,3 +164,35 @@ pub fn fileno(vm: &mut Vm, args: Args) -> PyResult<Value> {
         None => Err(vm.unsupported("fileno() of a file the VM holds in memory")),
     }
 }
+
+/// A child process's `sys.stdin` over its stdin pipe, descriptor 0: a TextIOWrapper over
+/// a BufferedReader named `<stdin>`, as `create_stdio` makes it (UTF-8 with
+/// surrogateescape, as CPython's in the sandbox's C.UTF-8 locale).
+pub fn stdin(vm: &mut Vm) -> PyResult<Value> {
+    let raw = open(vm, 0, "r", true, false)?;
+    if let Value::Native(n) = &raw {
+        if let Native::File(f) = &**n {
+            // `name` is fixed when the file is made; rebuild it with the stream's name.
+            let named = File {
+                name: Value::str("<stdin>"),
+                data: f.data.clone(),
+                pos: Default::default(),
+                closed: Default::default(),
+                scratch: None,
+                dirty: Default::default(),
+                ..*f
+            };
+            let raw = Value::Native(Rc::new(Native::File(named)));
+            let cls = vm.ty("TextIOWrapper");
+            let args = Args::new(vec![
+                raw,
+                Value::str("utf-8"),
+                Value::str("surrogateescape"),
+            ]);
+            let wrapper = super::textio::construct(vm, &cls, args)?;
+            vm.setattr(&wrapper, "mode", Value::str("r"))?;
+            return Ok(wrapper);
+        }
+    }
+    Err(vm.bug("stdin's file is not a file"))
+}

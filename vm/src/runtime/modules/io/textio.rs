@@ -21,7 +21,7 @@ use super::{opt_ssize, ssize};
 /// `textio`: the buffer, the codec, the newline settings and the decoded text.
 #[derive(Debug)]
 pub struct TextIO {
-    buffer: Value,
+    pub buffer: Value,
     encoding: Rc<str>,
     errors: Rc<str>,
     codec: Codec,

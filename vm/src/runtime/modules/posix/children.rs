@@ -103,7 +103,7 @@ pub fn pipe_of(vm: &Vm, fd: i64) -> Option<(Rc<Pipe>, bool)> {
 /// every writer has closed. An empty pipe is first given to the children that write to
 /// it; one nothing will write to would block CPython forever.
 pub fn read_pipe(vm: &mut Vm, pipe: &Rc<Pipe>, write_end: bool, length: usize) -> PyResult<Value> {
-    if write_end {
+    if write_end && !pipe.null {
         let exc = oserror::from_errno(vm, EBADF, None);
         return Err(vm.raise(exc));
     }
@@ -128,7 +128,7 @@ pub fn wait_readable(vm: &mut Vm, pipe: &Rc<Pipe>, watched: &[Rc<Pipe>]) -> PyRe
 /// `write(fd, data)` of a pipe: all of it (EPIPE once every reader has closed). More than
 /// a pipe holds, with no child to read it, would block CPython forever.
 pub fn write_pipe(vm: &mut Vm, pipe: &Rc<Pipe>, write_end: bool, data: &[u8]) -> PyResult<Value> {
-    if !write_end {
+    if !write_end && !pipe.null {
         let exc = oserror::from_errno(vm, EBADF, None);
         return Err(vm.raise(exc));
     }
@@ -146,8 +146,26 @@ pub fn write_pipe(vm: &mut Vm, pipe: &Rc<Pipe>, write_end: bool, data: &[u8]) ->
 }
 
 /// The `stat_result` of a pipe's descriptor: a FIFO (S_IFIFO, mode 0o600) of one link.
-pub fn pipe_stat(vm: &Vm, pipe: &Pipe) -> Value {
-    super::entry_stat(vm, 0o010_600, 0, pipe.ino, 1, 0)
+pub fn pipe_stat(vm: &Vm, pipe: &Pipe) -> PyResult<Value> {
+    if pipe.null {
+        return Err(vm.unsupported("posix.fstat of /dev/null (a device of the host)"));
+    }
+    Ok(super::entry_stat(vm, 0o010_600, 0, pipe.ino, 1, 0))
+}
+
+/// `open("/dev/null", flags)`: a descriptor of the null device (what
+/// `subprocess.DEVNULL` opens), readable and writable as `flags` say.
+pub fn open_null(vm: &Vm, readable: bool, writable: bool) -> Value {
+    let fd = Fd {
+        file: None,
+        dir: None,
+        pos: 0,
+        readable,
+        writable,
+        append: false,
+        pipe: Some(Pipe::null()),
+    };
+    Value::Int(vm.scratch.open_fd(fd))
 }
 
 /// `waitpid(pid, options, /)`: a virtual child's pid and wait status, once it has ended
@@ -156,11 +174,15 @@ fn waitpid(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let [pid, options] = Spec::function("waitpid", Style::Positional, &["pid", "options"], 2)
         .bind::<2>(vm, &args, 0)?;
     let pid = i64::from(vm.c_int(&pid.unwrap_or_default())?);
-    vm.c_int(&options.unwrap_or_default())?;
+    let options = vm.c_int(&options.unwrap_or_default())?;
     if pid < -1 || pid == 0 {
         return Err(vm.unsupported("posix.waitpid of a process group"));
     }
-    match process::wait(vm, pid)? {
+    const WNOHANG: i32 = 1;
+    if options & !WNOHANG != 0 {
+        return Err(vm.unsupported("posix.waitpid with options other than WNOHANG"));
+    }
+    match process::wait(vm, pid, options & WNOHANG != 0)? {
         Some((pid, status)) => Ok(Value::tuple(vec![Value::Int(pid), Value::Int(status)])),
         None => {
             let exc = oserror::from_errno(vm, ECHILD, None);
@@ -171,8 +193,8 @@ fn waitpid(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `kill(pid, signal, /)` of a virtual child; any other process is beyond the sandbox.
 fn kill(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let [pid, sig] = Spec::function("kill", Style::Positional, &["pid", "signal"], 2)
-        .bind::<2>(vm, &args, 0)?;
+    let [pid, sig] =
+        Spec::function("kill", Style::Positional, &["pid", "signal"], 2).bind::<2>(vm, &args, 0)?;
     let pid = i64::from(vm.c_int(&pid.unwrap_or_default())?);
     let sig = i64::from(vm.c_int(&sig.unwrap_or_default())?);
     if !process::kill(vm, pid, sig) {
