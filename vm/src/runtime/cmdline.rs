@@ -45,7 +45,7 @@ const QUIET: usize = 10;
 const HASH_RANDOMIZATION: usize = 11;
 const ISOLATED: usize = 12;
 const UTF8_MODE: usize = 14;
-const SAFE_PATH: usize = 16;
+pub const SAFE_PATH: usize = 16;
 const INT_MAX_STR_DIGITS: usize = 17;
 
 /// Index of `dev_mode` and `safe_path`, which `sys.flags` shows as bools.
@@ -247,19 +247,24 @@ mod tests {
 
     #[test]
     fn options_then_the_program() {
-        let c = parse(
+        let Ok(c) = parse(
             &args(&["py", "-IX", "faulthandler", "-c", "pass", "a"]),
             &[],
-        )
-        .unwrap();
+        ) else {
+            panic!("-I -X faulthandler -c")
+        };
         assert_eq!(c.program, Program::Command("pass".into()));
         assert_eq!(c.argv, ["-c", "a"]);
         assert_eq!(c.flags[ISOLATED], 1);
         assert_eq!(c.xoptions, [("faulthandler".to_owned(), None)]);
-        let s = parse(&args(&["py", "-E", "s.py", "-c"]), &[]).unwrap();
+        let Ok(s) = parse(&args(&["py", "-E", "s.py", "-c"]), &[]) else {
+            panic!("-E s.py")
+        };
         assert_eq!(s.program, Program::Script("s.py".into()));
         assert_eq!(s.argv, ["s.py", "-c"]);
-        let m = parse(&args(&["py", "-mjson.tool", "x"]), &[]).unwrap();
+        let Ok(m) = parse(&args(&["py", "-mjson.tool", "x"]), &[]) else {
+            panic!("-mjson.tool")
+        };
         assert_eq!(m.program, Program::Module("json.tool".into()));
         assert!(parse(&args(&["py", "-O", "s.py"]), &[]).is_err());
         assert!(parse(&args(&["py"]), &[]).is_err());

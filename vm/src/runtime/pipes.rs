@@ -41,7 +41,7 @@ pub struct PipeEnd {
 
 impl Pipe {
     /// A new pipe and its two ends, reading end first (pipe(2)'s order).
-    pub fn new(ino: u64) -> (PipeEnd, PipeEnd) {
+    pub fn open(ino: u64) -> (PipeEnd, PipeEnd) {
         let pipe = Rc::new(Pipe {
             ino,
             ..Pipe::default()
@@ -129,7 +129,7 @@ mod tests {
 
     #[test]
     fn bytes_flow_and_ends_count() {
-        let (r, w) = Pipe::new(1);
+        let (r, w) = Pipe::open(1);
         w.pipe.put(b"hello");
         assert_eq!(r.pipe.take(3), b"hel");
         let w2 = w.clone();

@@ -260,7 +260,7 @@ pub fn at_start(vm: &mut Vm) {
     EXPORTED.with(|e| *e.borrow_mut() = Some(Exported::default()));
     let stdin = match setup.stdin {
         Some((bytes, eof)) => {
-            let (r, w) = Pipe::new(vm.scratch.ino());
+            let (r, w) = Pipe::open(vm.scratch.ino());
             w.pipe.put(&bytes);
             if !eof {
                 STDIN_WRITER.with(|s| *s.borrow_mut() = Some(w));
@@ -306,6 +306,23 @@ pub fn at_start(vm: &mut Vm) {
     if let Some(stdin) = stdin {
         sys.dict.set_str("stdin", stdin.clone());
         sys.dict.set_str("__stdin__", stdin);
+    }
+    // `pymain_run_python`'s sys.path[0] (unless -P or -I): the script's directory, the
+    // working directory for -m, '' for -c.
+    if setup.cmd.flags[cmdline::SAFE_PATH] == 0 {
+        let first = match &setup.cmd.program {
+            Program::Command(_) => Some(String::new()),
+            Program::Module(_) => std::env::current_dir()
+                .ok()
+                .map(|d| d.display().to_string()),
+            Program::Script(_) => std::path::Path::new(&*vm.filename)
+                .parent()
+                .map(|d| d.display().to_string()),
+            Program::Version => None,
+        };
+        if let (Some(first), Some(Value::List(path))) = (first, sys.dict.get_str("path")) {
+            path.items.borrow_mut().insert(0, Value::str(&first));
+        }
     }
 }
 
@@ -358,16 +375,8 @@ fn run(vm: &mut Vm, i: usize, watched: &[Rc<Pipe>]) -> PyResult<()> {
             let (source, options) = match child_options(vm, &cmd, program, &shown)? {
                 Ok(run) => run,
                 Err(done) => {
-                    return finish(
-                        vm,
-                        i,
-                        &start,
-                        &cmd,
-                        done,
-                        Exported::default(),
-                        watched,
-                        &shown,
-                    )
+                    let left = (done, Exported::default());
+                    return finish(vm, i, (&start, &cmd), left, watched, &shown);
                 }
             };
             let stdin = match &start.stdin {
@@ -402,18 +411,15 @@ fn run(vm: &mut Vm, i: usize, watched: &[Rc<Pipe>]) -> PyResult<()> {
             )
         }
     };
-    finish(vm, i, &start, &cmd, result, exported, watched, &shown)
+    finish(vm, i, (&start, &cmd), (result, exported), watched, &shown)
 }
 
 /// Takes in what the child at `i` left: its fuel, its end, its scratch files, its output.
-#[allow(clippy::too_many_arguments)]
 fn finish(
     vm: &mut Vm,
     i: usize,
-    start: &Start,
-    cmd: &CommandLine,
-    result: RunResult,
-    exported: Exported,
+    (start, cmd): (&Start, &CommandLine),
+    (result, exported): (RunResult, Exported),
     watched: &[Rc<Pipe>],
     shown: &str,
 ) -> PyResult<()> {
@@ -443,8 +449,9 @@ fn finish(
         start,
         result.stdout,
         result.stderr,
-        exported.stdout_flushed || cmd.unbuffered,
-        cmd.flags[7] != 0,
+        // stdout kept in its buffer to the end: not flushed, not unbuffered (-u), and the
+        // host's PYTHONUNBUFFERED ignored (-E).
+        !exported.stdout_flushed && !cmd.unbuffered && cmd.flags[7] != 0,
         watched,
         shown,
     )?;
@@ -520,6 +527,11 @@ fn child_options(
                     ..RunResult::default()
                 }));
             };
+            if bytes.contains(&0) {
+                return Err(vm.unsupported(format!(
+                    "the child {shown} runs a script with a null byte (the tokenizer's error)"
+                )));
+            }
             let text = match crate::compile::decode_source_in(&bytes, vm.stdlib.as_deref()) {
                 Ok(t) => t.into_owned(),
                 Err(_) => {
@@ -576,8 +588,7 @@ fn deliver(
     start: &Start,
     out: String,
     err: String,
-    out_flushed: bool,
-    env_ignored: bool,
+    buffered_order: bool,
     watched: &[Rc<Pipe>],
     shown: &str,
 ) -> PyResult<()> {
@@ -593,7 +604,7 @@ fn deliver(
         if !out.is_empty() && !err.is_empty() {
             // Without -E the buffering also depends on the host's PYTHONUNBUFFERED, which
             // CPython's child would inherit and the sandbox's environment does not show.
-            if out_flushed || !env_ignored || out.len() >= 8192 || !err.ends_with('\n') {
+            if !buffered_order || out.len() >= 8192 || !err.ends_with('\n') {
                 return Err(vm.unsupported(format!(
                     "the child {shown} writes stdout and stderr to one place in an order \
                      the VM does not know (flushes, unbuffered output)"

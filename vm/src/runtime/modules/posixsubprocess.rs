@@ -125,6 +125,19 @@ fn fork_exec(vm: &mut Vm, args: Args) -> PyResult<Value> {
         let here = std::env::current_dir()
             .ok()
             .and_then(|d| d.canonicalize().ok());
+        // A directory the program made is not the host's: the child cannot run there.
+        if let Some(found) = super::posix::scratchfs::lookup(vm, &cwd) {
+            use super::super::scratch::{Found, Node};
+            return match found {
+                Found::Node(Node::Dir(_)) => {
+                    Err(unsupported(vm, "a working directory the program made"))
+                }
+                Found::Node(_) | Found::NotDir => {
+                    Ok(exec_failed(vm, errpipe_write, Some(20), true))
+                }
+                Found::Missing => Ok(exec_failed(vm, errpipe_write, Some(2), true)),
+            };
+        }
         match std::path::Path::new(&cwd).canonicalize() {
             Ok(c) if Some(&c) == here.as_ref() => {}
             Ok(_) => return Err(unsupported(vm, "a working directory of its own")),

@@ -49,7 +49,7 @@ const O_DIRECT: i64 = 0o40000;
 
 /// A new pipe's two descriptors, reading end first.
 fn new_pipe(vm: &mut Vm) -> Value {
-    let (r, w) = Pipe::new(vm.scratch.ino());
+    let (r, w) = Pipe::open(vm.scratch.ino());
     let fd = |end| Fd {
         file: None,
         dir: None,
