@@ -207,9 +207,12 @@ fn kill(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// The C int `status` argument of the wait-status functions.
 fn status(vm: &mut Vm, args: &Args, name: &str) -> PyResult<i32> {
-    let [s] = Spec::function(name, Style::Keywords, &["status"], 1)
-        .keywords(0, 1)
-        .bind::<1>(vm, args, 0)?;
+    // WCOREDUMP alone takes its status positionally (`status, /`).
+    let spec = match name {
+        "WCOREDUMP" => Spec::method("posix", name, Style::O, &["status"], 1),
+        _ => Spec::function(name, Style::Keywords, &["status"], 1).keywords(0, 1),
+    };
+    let [s] = spec.bind::<1>(vm, args, 0)?;
     vm.c_int(&s.unwrap_or_default())
 }
 
