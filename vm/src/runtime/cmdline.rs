@@ -16,7 +16,31 @@ pub enum Program {
     Script(String),
     /// `-V` / `--version`: prints the version and exits.
     Version,
+    /// A command line CPython refuses (`usage` in Python/initconfig.c): this message, the
+    /// usage line, exit status 2.
+    Usage(String),
 }
+
+/// The usage error python3.12 writes to stderr for `message`, started as `program`.
+pub fn usage_text(program: &str, message: &str) -> String {
+    format!(
+        "{message}\nusage: {program} [option] ... [-c cmd | -m mod | file | -] [arg] ...\n\
+         Try `python -h' for more information.\n"
+    )
+}
+
+/// The short options python3.12 knows (`PROGRAM_OPTS`), those taking an argument marked.
+const SHORT_OPTIONS: &str = "bBc:dEhiIm:OPqRsStuvVW:xX:?";
+
+/// The long options python3.12 knows.
+const LONG_OPTIONS: &[&str] = &[
+    "--check-hash-based-pycs",
+    "--help",
+    "--help-env",
+    "--help-xoptions",
+    "--help-all",
+    "--version",
+];
 
 /// A python3.12 command line, read.
 #[derive(Debug, Clone)]
@@ -75,6 +99,10 @@ pub fn parse(argv: &[String], env: &[(String, String)]) -> Result<CommandLine, S
     let mut program = None;
     let mut unbuffered = false;
     let mut rest: &[String] = &[];
+    // An option CPython knows and the VM does not honour: reported after the whole line
+    // is read, since a usage error further on comes first.
+    let mut unhonoured: Option<String> = None;
+    let usage = |message: String| Program::Usage(message);
     let mut i = 1;
     'args: while i < argv.len() {
         let arg = &argv[i];
@@ -91,13 +119,27 @@ pub fn parse(argv: &[String], env: &[(String, String)]) -> Result<CommandLine, S
             break;
         }
         if arg.starts_with("--") {
-            return Err(format!("the interpreter option {arg}"));
+            let name = arg.split('=').next().unwrap_or(arg);
+            if !LONG_OPTIONS.contains(&name) {
+                program = Some(usage(format!("unknown option {arg}")));
+                break;
+            }
+            unhonoured.get_or_insert(format!("the interpreter option {arg}"));
+            if name == "--check-hash-based-pycs" && !arg.contains('=') {
+                i += 1;
+            }
+            continue;
         }
         let chars: Vec<char> = arg.chars().skip(1).collect();
         let mut k = 0;
         while k < chars.len() {
             let c = chars[k];
             k += 1;
+            let known = c != ':' && SHORT_OPTIONS.contains(c);
+            if !known {
+                program = Some(usage(format!("Unknown option: -{c}")));
+                break 'args;
+            }
             // The options with an argument take the rest of this word or the next one.
             if "cmWX".contains(c) {
                 let value = if k < chars.len() {
@@ -106,7 +148,8 @@ pub fn parse(argv: &[String], env: &[(String, String)]) -> Result<CommandLine, S
                     i += 1;
                     argv[i - 1].clone()
                 } else {
-                    return Err(format!("the option -{c} without its argument"));
+                    program = Some(usage(format!("Argument expected for the -{c} option")));
+                    break 'args;
                 };
                 match c {
                     'c' => {
@@ -119,7 +162,9 @@ pub fn parse(argv: &[String], env: &[(String, String)]) -> Result<CommandLine, S
                         rest = &argv[i..];
                         break 'args;
                     }
-                    'W' => return Err(format!("the option -W {value}")),
+                    'W' => {
+                        unhonoured.get_or_insert(format!("the option -W {value}"));
+                    }
                     _ => {
                         let (name, v) = match value.split_once('=') {
                             Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
@@ -129,7 +174,9 @@ pub fn parse(argv: &[String], env: &[(String, String)]) -> Result<CommandLine, S
                             ("faulthandler" | "no_debug_ranges", _) => {}
                             ("utf8", None | Some("1")) => flags[UTF8_MODE] = 1,
                             ("utf8", Some("0")) => flags[UTF8_MODE] = 0,
-                            _ => return Err(format!("the option -X {value}")),
+                            _ => {
+                                unhonoured.get_or_insert(format!("the option -X {value}"));
+                            }
                         }
                         xoptions.retain(|(n, _)| *n != name);
                         xoptions.push((name, v));
@@ -156,9 +203,25 @@ pub fn parse(argv: &[String], env: &[(String, String)]) -> Result<CommandLine, S
                     program = Some(Program::Version);
                     break 'args;
                 }
-                _ => return Err(format!("the interpreter option -{c}")),
+                _ => {
+                    unhonoured.get_or_insert(format!("the interpreter option -{c}"));
+                }
             }
         }
+    }
+    if let Some(Program::Usage(m)) = program {
+        return Ok(CommandLine {
+            program: Program::Usage(m),
+            argv: Vec::new(),
+            orig_argv: argv.to_vec(),
+            flags,
+            xoptions,
+            no_debug_ranges: false,
+            unbuffered,
+        });
+    }
+    if let Some(what) = unhonoured {
+        return Err(what);
     }
     let program = match program {
         Some(p) => p,
@@ -223,7 +286,7 @@ pub fn parse(argv: &[String], env: &[(String, String)]) -> Result<CommandLine, S
         Program::Command(_) => "-c".to_owned(),
         Program::Module(_) => "-m".to_owned(),
         Program::Script(s) => s.clone(),
-        Program::Version => String::new(),
+        Program::Version | Program::Usage(_) => String::new(),
     };
     let no_debug_ranges = xoptions.iter().any(|(n, _)| n == "no_debug_ranges");
     Ok(CommandLine {
@@ -267,6 +330,10 @@ mod tests {
         };
         assert_eq!(m.program, Program::Module("json.tool".into()));
         assert!(parse(&args(&["py", "-O", "s.py"]), &[]).is_err());
+        let Ok(u) = parse(&args(&["py", "-O", "-z"]), &[]) else {
+            panic!("-O -z")
+        };
+        assert_eq!(u.program, Program::Usage("Unknown option: -z".into()));
         assert!(parse(&args(&["py"]), &[]).is_err());
     }
 }

@@ -318,7 +318,7 @@ pub fn at_start(vm: &mut Vm) {
             Program::Script(_) => std::path::Path::new(&*vm.filename)
                 .parent()
                 .map(|d| d.display().to_string()),
-            Program::Version => None,
+            Program::Version | Program::Usage(_) => None,
         };
         if let (Some(first), Some(Value::List(path))) = (first, sys.dict.get_str("path")) {
             path.items.borrow_mut().insert(0, Value::str(&first));
@@ -364,6 +364,19 @@ fn run(vm: &mut Vm, i: usize, watched: &[Rc<Pipe>]) -> PyResult<()> {
         )));
     }
     let (result, exported) = match &cmd.program {
+        Program::Usage(message) => (
+            RunResult {
+                stderr: cmdline::usage_text(start.argv.first().map_or("", String::as_str), message),
+                end: End::Exception(crate::UncaughtException {
+                    type_name: "SystemExit".to_owned(),
+                    message: "2".to_owned(),
+                    traceback: Vec::new(),
+                    exit_code: 2,
+                }),
+                ..RunResult::default()
+            },
+            Exported::default(),
+        ),
         Program::Version => (
             RunResult {
                 stdout: "Python 3.12.1\n".to_owned(),
@@ -542,7 +555,7 @@ fn child_options(
             };
             (text, RunOptions { filename, ..base })
         }
-        Program::Version => return Err(vm.bug("-V has no program")),
+        Program::Version | Program::Usage(_) => return Err(vm.bug("no program to run")),
     }))
 }
 
