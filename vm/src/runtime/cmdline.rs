@@ -19,6 +19,60 @@ pub enum Program {
     /// A command line CPython refuses (`usage` in Python/initconfig.c): this message, the
     /// usage line, exit status 2.
     Usage(String),
+    /// A configuration CPython refuses at start-up (`Py_ExitStatusException` of a
+    /// `_PyStatus_ERR`): the function and the message of its fatal error, exit status 1.
+    Fatal(&'static str, String),
+}
+
+/// The fatal error python3.12 writes to stderr before its runtime is initialised.
+pub fn fatal_text(func: &str, message: &str) -> String {
+    format!("Fatal Python error: {func}: {message}\nPython runtime state: preinitialized\n\n")
+}
+
+/// `config_wstr_to_int` / `_Py_str_to_int`: strtol's base-10 reading (leading blanks, a
+/// sign), all of the text, within a C int.
+fn c_int_text(text: &str) -> Option<i64> {
+    let t = text.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse::<i64>().ok().filter(|v| i32::try_from(*v).is_ok())
+}
+
+/// `config_init_int_max_str_digits`: the environment's limit, then -X's, each 0 or at
+/// least 640 (`_PY_LONG_MAX_STR_DIGITS_THRESHOLD`).
+fn int_max_str_digits(
+    env: Option<&str>,
+    xoption: Option<Option<&str>>,
+) -> Result<Option<i64>, String> {
+    let valid = |v: Option<i64>| v.filter(|&d| d == 0 || d >= 640);
+    let mut digits = None;
+    if let Some(e) = env {
+        match valid(c_int_text(e)) {
+            Some(d) => digits = Some(d),
+            None => {
+                return Err(
+                    "PYTHONINTMAXSTRDIGITS: invalid limit; must be >= 640 or 0 for \
+                            unlimited."
+                        .to_owned(),
+                )
+            }
+        }
+    }
+    if let Some(x) = xoption {
+        match valid(x.and_then(c_int_text)) {
+            Some(d) => digits = Some(d),
+            None => {
+                return Err(
+                    "-X int_max_str_digits: invalid limit; must be >= 640 or 0 for \
+                            unlimited."
+                        .to_owned(),
+                )
+            }
+        }
+    }
+    Ok(digits)
 }
 
 /// The usage error python3.12 writes to stderr for `message`, started as `program`.
@@ -70,7 +124,7 @@ const HASH_RANDOMIZATION: usize = 11;
 const ISOLATED: usize = 12;
 const UTF8_MODE: usize = 14;
 pub const SAFE_PATH: usize = 16;
-const INT_MAX_STR_DIGITS: usize = 17;
+pub const INT_MAX_STR_DIGITS: usize = 17;
 
 /// Index of `dev_mode` and `safe_path`, which `sys.flags` shows as bools.
 pub const BOOL_FLAGS: [usize; 2] = [13, SAFE_PATH];
@@ -89,6 +143,7 @@ const HARMLESS_ENV: &[&str] = &[
     "PYTHONBREAKPOINT",
     "PYTHONUSERBASE",
     "PYTHONCOERCECLOCALE",
+    "PYTHONINTMAXSTRDIGITS",
 ];
 
 /// Reads `argv` (the interpreter's path first) with the child's environment `env`.
@@ -174,6 +229,7 @@ pub fn parse(argv: &[String], env: &[(String, String)]) -> Result<CommandLine, S
                             ("faulthandler" | "no_debug_ranges", _) => {}
                             ("utf8", None | Some("1")) => flags[UTF8_MODE] = 1,
                             ("utf8", Some("0")) => flags[UTF8_MODE] = 0,
+                            ("int_max_str_digits", _) => {}
                             _ => {
                                 unhonoured.get_or_insert(format!("the option -X {value}"));
                             }
@@ -282,15 +338,30 @@ pub fn parse(argv: &[String], env: &[(String, String)]) -> Result<CommandLine, S
         flags[UTF8_MODE] = i64::from(locale == "C" || locale == "POSIX");
     }
     flags[HASH_RANDOMIZATION] = i64::from(!hash_fixed);
+    let env_digits = match flags[IGNORE_ENVIRONMENT] {
+        0 => get("PYTHONINTMAXSTRDIGITS").filter(|v| !v.is_empty()),
+        _ => None,
+    };
+    let x_digits = xoptions
+        .iter()
+        .rev()
+        .find(|(n, _)| n == "int_max_str_digits")
+        .map(|(_, v)| v.as_deref());
+    let mut fatal = None;
+    match int_max_str_digits(env_digits, x_digits) {
+        Ok(Some(d)) => flags[INT_MAX_STR_DIGITS] = d,
+        Ok(None) => {}
+        Err(message) => fatal = Some(Program::Fatal("config_init_int_max_str_digits", message)),
+    }
     let first = match &program {
         Program::Command(_) => "-c".to_owned(),
         Program::Module(_) => "-m".to_owned(),
         Program::Script(s) => s.clone(),
-        Program::Version | Program::Usage(_) => String::new(),
+        Program::Version | Program::Usage(_) | Program::Fatal(..) => String::new(),
     };
     let no_debug_ranges = xoptions.iter().any(|(n, _)| n == "no_debug_ranges");
     Ok(CommandLine {
-        program,
+        program: fatal.unwrap_or(program),
         argv: std::iter::once(first).chain(rest.iter().cloned()).collect(),
         orig_argv: argv.to_vec(),
         flags,

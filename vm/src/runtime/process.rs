@@ -281,6 +281,9 @@ pub fn at_start(vm: &mut Vm) {
         }
         None => None,
     };
+    // `sys.set_int_max_str_digits`'s state, from -X int_max_str_digits or the environment.
+    vm.int_max_str_digits =
+        usize::try_from(setup.cmd.flags[cmdline::INT_MAX_STR_DIGITS]).unwrap_or(4300);
     let Some(Value::Module(sys)) = vm.modules.get_str("sys") else {
         return;
     };
@@ -318,7 +321,7 @@ pub fn at_start(vm: &mut Vm) {
             Program::Script(_) => std::path::Path::new(&*vm.filename)
                 .parent()
                 .map(|d| d.display().to_string()),
-            Program::Version | Program::Usage(_) => None,
+            Program::Version | Program::Usage(_) | Program::Fatal(..) => None,
         };
         if let (Some(first), Some(Value::List(path))) = (first, sys.dict.get_str("path")) {
             path.items.borrow_mut().insert(0, Value::str(&first));
@@ -372,6 +375,19 @@ fn run(vm: &mut Vm, i: usize, watched: &[Rc<Pipe>]) -> PyResult<()> {
                     message: "2".to_owned(),
                     traceback: Vec::new(),
                     exit_code: 2,
+                }),
+                ..RunResult::default()
+            },
+            Exported::default(),
+        ),
+        Program::Fatal(func, message) => (
+            RunResult {
+                stderr: cmdline::fatal_text(func, message),
+                end: End::Exception(crate::UncaughtException {
+                    type_name: "SystemExit".to_owned(),
+                    message: "1".to_owned(),
+                    traceback: Vec::new(),
+                    exit_code: 1,
                 }),
                 ..RunResult::default()
             },
@@ -555,7 +571,9 @@ fn child_options(
             };
             (text, RunOptions { filename, ..base })
         }
-        Program::Version | Program::Usage(_) => return Err(vm.bug("no program to run")),
+        Program::Version | Program::Usage(_) | Program::Fatal(..) => {
+            return Err(vm.bug("no program to run"))
+        }
     }))
 }
 
