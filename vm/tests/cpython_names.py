@@ -147,6 +147,8 @@ samples = {
     "UnraisableHookArgs": unraisable_hook_args_type(),
     # `select`'s epoll type (Modules/selectmodule.c).
     "epoll": select.epoll,
+    # `select.poll()`'s object type, which the module does not name.
+    "poll": type(select.poll()),
     # `_socket`'s socket type and the capsule `_socket.CAPI` is (Modules/socketmodule.c,
     # Objects/capsule.c).
     "socket": _socket.socket, "PyCapsule": type(_socket.CAPI),

@@ -292,6 +292,13 @@ impl LineTable<'_> {
         }
         let delta = loc.line - self.lineno;
         let (col, end_col) = (loc.col, loc.end_col);
+        if super::no_debug_ranges() {
+            // `remove_column_info`: every located entry keeps only its line.
+            self.first_byte(13, size);
+            self.svarint(delta);
+            self.lineno = loc.line;
+            return;
+        }
         if col < 0 || end_col < 0 {
             if loc.end_line == loc.line || loc.end_line == -1 {
                 self.first_byte(13, size);

@@ -192,6 +192,23 @@ pub fn line_without_end(source: &str, line: u32) -> Option<String> {
         .map(str::to_owned)
 }
 
+thread_local! {
+    /// `-X no_debug_ranges` (`config->code_debug_ranges` off): the code objects made on
+    /// this thread keep lines but no columns (CPython's `remove_column_info`).
+    static NO_DEBUG_RANGES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Sets whether the code compiled on this thread keeps column positions
+/// (`-X no_debug_ranges` of a virtual child process).
+pub fn set_no_debug_ranges(on: bool) {
+    NO_DEBUG_RANGES.with(|c| c.set(on));
+}
+
+/// Whether `-X no_debug_ranges` is in effect on this thread.
+pub(crate) fn no_debug_ranges() -> bool {
+    NO_DEBUG_RANGES.with(|c| c.get())
+}
+
 /// Compiles a module's source to its code object.
 pub fn compile(source: &str, filename: &str) -> Result<Rc<CodeObject>, CompileError> {
     compile_with_warnings(source, filename).map(|(code, _)| code)

@@ -928,6 +928,9 @@ pub const TYPES: &[(&str, &str, &[&str])] = &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
         "__reduce__", "__setstate__", "__sizeof__",
     ]),
+    ("poll", "object", &[
+        "__doc__", "__module__", "modify", "poll", "register", "unregister",
+    ]),
     ("product", "object", &[
         "__doc__", "__getattribute__", "__iter__", "__module__", "__new__", "__next__",
         "__reduce__", "__setstate__", "__sizeof__",
@@ -4237,6 +4240,11 @@ pub const METHOD_SIGNATURES: &[(&str, &str, Option<&str>)] = &[
     ("permutations", "__reduce__", None),
     ("permutations", "__setstate__", None),
     ("permutations", "__sizeof__", None),
+    ("poll", "modify", Some(r##"($self, fd, eventmask, /)"##)),
+    ("poll", "poll", Some(r##"($self, timeout=None, /)"##)),
+    ("poll", "register", Some(r##"($self, fd,
+         eventmask=select.POLLIN | select.POLLPRI | select.POLLOUT, /)"##)),
+    ("poll", "unregister", Some(r##"($self, fd, /)"##)),
     ("product", "__getattribute__", Some(r##"($self, name, /)"##)),
     ("product", "__iter__", Some(r##"($self, /)"##)),
     ("product", "__new__", Some(r##"($type, *args, **kwargs)"##)),
@@ -4610,10 +4618,10 @@ pub const FINAL_TYPES: &[&str] = &[
     "function", "generator", "getset_descriptor", "hash_info", "int_info", "itemgetter",
     "iterator", "list_iterator", "list_reverseiterator", "lock", "mappingproxy",
     "memory_iterator", "memoryview", "method", "method-wrapper", "method_descriptor",
-    "methodcaller", "odict_items", "odict_iterator", "odict_keys", "odict_values", "range",
-    "range_iterator", "sched_param", "set_iterator", "slice", "stat_result", "statvfs_result",
-    "str_ascii_iterator", "str_iterator", "struct_siginfo", "struct_time", "terminal_size",
-    "thread_info", "times_result", "traceback", "tuple_iterator", "uname_result",
+    "methodcaller", "odict_items", "odict_iterator", "odict_keys", "odict_values", "poll",
+    "range", "range_iterator", "sched_param", "set_iterator", "slice", "stat_result",
+    "statvfs_result", "str_ascii_iterator", "str_iterator", "struct_siginfo", "struct_time",
+    "terminal_size", "thread_info", "times_result", "traceback", "tuple_iterator", "uname_result",
     "unpack_iterator", "version_info", "waitid_result", "wrapper_descriptor",
 ];
 
@@ -5447,6 +5455,7 @@ instance that has no instance attributes and cannot be given any.
     ("permutations", Some(r##"Return successive r-length permutations of elements in the iterable.
 
 permutations(range(3), 2) --> (0,1), (0,2), (1,0), (1,2), (2,0), (2,1)"##), true),
+    ("poll", None, true),
     ("product", Some(r##"product(*iterables, repeat=1) --> product object
 
 Cartesian product of input iterables.  Equivalent to nested for-loops.
@@ -5926,6 +5935,7 @@ pub const TYPE_FLAGS: &[(&str, i64)] = &[
     ("pairwise", 0x5700),
     ("partial", 0x5f00),
     ("permutations", 0x5700),
+    ("poll", 0x1280),
     ("product", 0x5700),
     ("property", 0x85502),
     ("range", 0x81122),

@@ -84,6 +84,7 @@ pub fn run_module(
     vm.program = super::program::ProgramDir::new(&options.filename, source, &options.modules);
     super::sysmod::import_state(&mut vm);
     super::syshooks::set_orig_argv(&mut vm, options, source);
+    super::process::at_start(&mut vm);
     let globals = Dict::new_rc();
     globals.set_str("__name__", Value::str("__main__"));
     globals.set_str("__doc__", Value::None);
@@ -183,6 +184,7 @@ pub fn run_module(
             .unwrap_or(end),
         other => other,
     };
+    super::process::at_end(&vm);
     RunResult {
         stdout: std::mem::take(&mut vm.stdout),
         stderr: super::textcodec::stderr_escaped(std::mem::take(&mut vm.stderr)),

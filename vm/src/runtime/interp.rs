@@ -43,6 +43,10 @@ pub struct Vm {
     /// of `_PyErr_StackItem`s below `tstate->exc_info`).
     pub exc_chain: Vec<(u64, Value)>,
     pub stdout: String,
+    /// How much of [`Vm::stdout`] the program has flushed (`sys.stdout.flush()`,
+    /// `print(flush=True)`): CPython's stdout to a pipe holds the rest in its buffer,
+    /// which a child process writing to the same stdout would overtake (`process`).
+    pub stdout_flushed: usize,
     pub stderr: String,
     pub fuel_left: u64,
     pub fuel_used: u64,
@@ -110,6 +114,8 @@ pub struct Vm {
     pub asyncio: super::modules::asyncio::State,
     /// `_contextvars`' state: each thread's current context.
     pub contexts: super::modules::contextvars::State,
+    /// The virtual child processes the program started (`process`).
+    pub children: super::process::Children,
 }
 
 impl Vm {
@@ -134,6 +140,7 @@ impl Vm {
             exc_info: Value::None,
             exc_chain: Vec::new(),
             stdout: String::new(),
+            stdout_flushed: 0,
             stderr: String::new(),
             fuel_left: fuel,
             fuel_used: 0,
@@ -169,6 +176,7 @@ impl Vm {
             sys_state: Default::default(),
             asyncio: Default::default(),
             contexts: Default::default(),
+            children: Default::default(),
         };
         super::builtins::install(&mut vm);
         super::methods::install(&mut vm);

@@ -17,6 +17,7 @@ mod bytearray;
 mod call;
 mod carets;
 mod classes;
+mod cmdline;
 mod codeinfo;
 // Generated from CPython 3.12 (see its header); kept exactly as the generator prints it.
 #[rustfmt::skip]
@@ -55,6 +56,8 @@ mod object;
 mod ops;
 mod oserror;
 mod percent;
+mod pipes;
+mod process;
 mod profile;
 mod program;
 mod protocol;

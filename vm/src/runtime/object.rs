@@ -130,6 +130,8 @@ pub enum Native {
     Epoll(super::modules::select::Epoll),
     /// The state an `_socket.socket` instance carries (its payload).
     Socket(Rc<super::modules::sockobj::Socket>),
+    /// `select.poll()`'s object (`modules::pollobj`).
+    Poll(super::modules::pollobj::Poll),
     /// `os.scandir`'s iterator and entries (`posix::scratchfs`).
     Scandir(super::modules::posix::scratchfs::Scandir),
     /// `super` (a subclass instance's payload too; see `superobj`).
@@ -194,6 +196,7 @@ impl Native {
             Native::Tokenizer(_) => "TokenizerIter",
             Native::Epoll(_) => "epoll",
             Native::Socket(_) => "socket",
+            Native::Poll(_) => "poll",
             Native::Scandir(s) => s.type_name(),
             Native::Context(_) => "Context",
             Native::ContextVar(_) => "ContextVar",

@@ -105,6 +105,8 @@ pub struct Fd {
     pub stream: Option<super::streams::End>,
     /// An epoll instance's lists.
     pub epoll: Option<Rc<super::streams::EpollSet>>,
+    /// The end of an in-memory pipe (`os.pipe()`), in place of a file.
+    pub pipe: Option<super::pipes::PipeEnd>,
 }
 
 /// What a path is, as the scratch file system answers.
@@ -218,7 +220,7 @@ impl Scratch {
         self.fds.borrow().get(&n).and_then(|f| f.stream.clone())
     }
 
-    fn ino(&self) -> u64 {
+    pub fn ino(&self) -> u64 {
         let n = self.next_ino.get() + 1;
         self.next_ino.set(n);
         // Far from the host's inode numbers of the standard library's files.
@@ -312,6 +314,133 @@ impl Scratch {
                 nodes.insert(target, n);
             }
         }
+    }
+}
+
+/// The scratch file system as plain data, to hand to a virtual child process, which runs
+/// on a thread of its own (`runtime::process`), and back.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    entries: Vec<(PathBuf, SnapEntry)>,
+    gone: Vec<PathBuf>,
+    next_ino: u64,
+}
+
+#[derive(Debug)]
+enum SnapEntry {
+    File {
+        data: Vec<u8>,
+        ino: u64,
+        mode: u32,
+        mtime_ns: i64,
+    },
+    Dir {
+        ino: u64,
+        mode: u32,
+        mtime_ns: i64,
+    },
+}
+
+impl Scratch {
+    /// Whether a buffered writer holds bytes of some file it has not written yet (what
+    /// another process would read then depends on the buffer's size).
+    pub fn any_unflushed(&self) -> bool {
+        self.nodes
+            .borrow()
+            .values()
+            .any(|n| matches!(n, Node::File(f) if f.unflushed.get() > 0))
+    }
+
+    /// Every entry as plain data.
+    pub fn snapshot(&self) -> Snapshot {
+        let entries = self
+            .nodes
+            .borrow()
+            .iter()
+            .map(|(p, n)| {
+                let e = match n {
+                    Node::File(f) => SnapEntry::File {
+                        data: f.data.borrow().clone(),
+                        ino: f.ino,
+                        mode: f.mode,
+                        mtime_ns: f.mtime_ns.get(),
+                    },
+                    Node::Dir(d) => SnapEntry::Dir {
+                        ino: d.ino,
+                        mode: d.mode,
+                        mtime_ns: d.mtime_ns.get(),
+                    },
+                };
+                (p.clone(), e)
+            })
+            .collect();
+        Snapshot {
+            entries,
+            gone: self.gone.borrow().iter().cloned().collect(),
+            next_ino: self.next_ino.get(),
+        }
+    }
+
+    /// Makes the entries those of `snap`: an entry with the inode of one already here
+    /// keeps its object (the files open on it see the new bytes), the others are made
+    /// and those `snap` lacks are gone.
+    pub fn restore(&self, snap: Snapshot) {
+        let mut files = std::collections::HashMap::new();
+        let mut dirs = std::collections::HashMap::new();
+        for n in std::mem::take(&mut *self.nodes.borrow_mut()).into_values() {
+            match n {
+                Node::File(f) => {
+                    files.insert(f.ino, f);
+                }
+                Node::Dir(d) => {
+                    dirs.insert(d.ino, d);
+                }
+            }
+        }
+        let mut nodes = self.nodes.borrow_mut();
+        for (path, e) in snap.entries {
+            let node = match e {
+                SnapEntry::File {
+                    data,
+                    ino,
+                    mode,
+                    mtime_ns,
+                } => match files.remove(&ino) {
+                    Some(f) => {
+                        if *f.data.borrow() != data {
+                            *f.data.borrow_mut() = data;
+                        }
+                        f.mtime_ns.set(mtime_ns);
+                        Node::File(f)
+                    }
+                    None => Node::File(Rc::new(ScratchFile {
+                        data: Rc::new(RefCell::new(data)),
+                        ino,
+                        mode,
+                        unflushed: Cell::new(0),
+                        mtime_ns: Cell::new(mtime_ns),
+                    })),
+                },
+                SnapEntry::Dir {
+                    ino,
+                    mode,
+                    mtime_ns,
+                } => match dirs.remove(&ino) {
+                    Some(d) => {
+                        d.mtime_ns.set(mtime_ns);
+                        Node::Dir(d)
+                    }
+                    None => Node::Dir(Rc::new(ScratchDir {
+                        ino,
+                        mode,
+                        mtime_ns: Cell::new(mtime_ns),
+                    })),
+                },
+            };
+            nodes.insert(path, node);
+        }
+        *self.gone.borrow_mut() = snap.gone.into_iter().collect();
+        self.next_ino.set(self.next_ino.get().max(snap.next_ino));
     }
 }
 

@@ -57,6 +57,15 @@ fn stream(vm: &Vm, n: i64) -> Value {
         _ => "<stderr>",
     };
     o.dict.set_str("name", Value::str(name));
+    // `create_stdio` in the sandbox's C.UTF-8 locale: UTF-8, stderr backslashreplace,
+    // the others surrogateescape (what `textcodec::std_stream_text` writes).
+    o.dict.set_str("encoding", Value::str("utf-8"));
+    let errors = if n == 2 {
+        "backslashreplace"
+    } else {
+        "surrogateescape"
+    };
+    o.dict.set_str("errors", Value::str(errors));
     Value::Object(crate::runtime::gc::alloc(o))
 }
 

@@ -220,10 +220,15 @@ fn print(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     let sep = args.take_kw("sep").unwrap_or(Value::None);
     let end = args.take_kw("end").unwrap_or(Value::None);
     let file = args.take_kw("file").unwrap_or(Value::None);
-    let _ = args.take_kw("flush");
+    let flush = args.take_kw("flush");
     if let Some((k, _)) = args.kw.first() {
         return Err(vm.type_error(format!("'{k}' is an invalid keyword argument for print()")));
     }
+    // The `bool` converter of the argument clinic: read before anything is written.
+    let flush = match flush {
+        Some(f) => vm.truthy(&f)?,
+        None => false,
+    };
     let sep = match sep {
         Value::None => " ".to_owned(),
         Value::Str(s) => s.to_string(),
@@ -259,6 +264,10 @@ fn print(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         f => f,
     };
     write_to(vm, &file, &out)?;
+    if flush {
+        let f = vm.getattr(&file, "flush")?;
+        vm.call0(&f)?;
+    }
     Ok(Value::None)
 }
 
@@ -1022,12 +1031,45 @@ fn cpython_type_names(name: &str) -> Option<Vec<&'static str>> {
 /// program run with its input closed: the prompt is written, then EOFError.
 fn input(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "input", 0, 1)?;
+    let stdin = super::sysmod::sys_attr(vm, "stdin");
+    let standard =
+        matches!(&stdin, Value::Object(o) if o.dict.get_str("_framespec_stream").is_some());
+    if standard {
+        // The sandbox's own stdin has no data.
+        if let Some(prompt) = args.pos.first() {
+            let text = vm.str_of(prompt)?;
+            let stdout = super::sysmod::sys_attr(vm, "stdout");
+            write_to(vm, &stdout, &text)?;
+        }
+        return Err(vm.err("EOFError", "EOF when reading a line"));
+    }
+    // `builtin_input_impl` when stdin is not a terminal: flush stderr, write the prompt,
+    // flush stdout, then one line of `sys.stdin.readline()` without its newline.
+    let stdout = super::sysmod::sys_attr(vm, "stdout");
+    let stderr = super::sysmod::sys_attr(vm, "stderr");
+    if stdin.is_none() {
+        return Err(vm.err("RuntimeError", "input(): lost sys.stdin"));
+    }
+    if stdout.is_none() {
+        return Err(vm.err("RuntimeError", "input(): lost sys.stdout"));
+    }
+    if !stderr.is_none() {
+        let flush = vm.getattr(&stderr, "flush")?;
+        vm.call0(&flush)?;
+    }
     if let Some(prompt) = args.pos.first() {
         let text = vm.str_of(prompt)?;
-        let stdout = super::sysmod::sys_attr(vm, "stdout");
         write_to(vm, &stdout, &text)?;
     }
-    Err(vm.err("EOFError", "EOF when reading a line"))
+    let flush = vm.getattr(&stdout, "flush")?;
+    vm.call0(&flush)?;
+    let readline = vm.getattr(&stdin, "readline")?;
+    let line = vm.call0(&readline)?;
+    match line.builtin_value() {
+        Value::Str(s) if s.is_empty() => Err(vm.err("EOFError", "EOF when reading a line")),
+        Value::Str(s) => Ok(Value::str(s.strip_suffix('\n').unwrap_or(s))),
+        _ => Err(vm.unsupported("input() from a stdin whose readline() is not a str")),
+    }
 }
 
 /// `open` is `io.open` (CPython `_io_open_impl`): reading only, in the sandbox.

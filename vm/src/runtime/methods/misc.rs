@@ -704,6 +704,11 @@ fn stream_flush(vm: &mut Vm, args: Args) -> PyResult<Value> {
     {
         return crate::runtime::modules::io::textio::flush(vm, args);
     }
+    // What sys.stdout wrote so far has left its buffer (a child process writing to the
+    // same stdout comes after it: `process`).
+    if std_stream(vm, &args, "flush").is_ok_and(|n| n == 1) {
+        vm.stdout_flushed = vm.stdout.len();
+    }
     Ok(Value::None)
 }
 
@@ -721,6 +726,15 @@ fn std_stream(vm: &Vm, args: &Args, method: &str) -> PyResult<i64> {
 /// `TextIOWrapper.fileno()` of a standard stream: its descriptor.
 fn stream_fileno(vm: &mut Vm, args: Args) -> PyResult<Value> {
     arity(vm, &args, "fileno", 1, 1)?;
+    // A TextIOWrapper over a buffer: the buffer's (`_io_TextIOWrapper_fileno_impl`).
+    if let Some(t) = args
+        .pos
+        .first()
+        .and_then(crate::runtime::modules::io::textio::of)
+    {
+        let f = vm.getattr(&t.buffer, "fileno")?;
+        return vm.call0(&f);
+    }
     Ok(Value::Int(std_stream(vm, &args, "fileno")?))
 }
 

@@ -34,6 +34,7 @@ pub mod opcode;
 pub mod operator;
 pub mod operator_types;
 pub mod pickle;
+pub mod pollobj;
 pub mod posix;
 pub mod posixsubprocess;
 pub mod random;
@@ -469,6 +470,7 @@ pub fn native_attr(vm: &mut Vm, n: &Rc<Native>, name: &str) -> PyResult<Option<V
         Native::Struct(s) => structmod::attr(s, name),
         Native::Epoll(e) => select::attr(e, name),
         Native::Socket(so) => sockobj::attr(so, name),
+        Native::Poll(_) => None,
         Native::Scandir(s) => posix::scratchfs::attr(s, name),
         Native::Super(s) => super::superobj::member(s, name),
         Native::ContextVar(_) | Native::Token(_) => contextvars::attr(vm, n, name),
@@ -555,6 +557,7 @@ pub fn native_repr(vm: &mut Vm, v: &Value, n: &Native) -> PyResult<String> {
         )),
         Native::Epoll(_) => Ok(format!("<select.epoll object at {:#x}>", v.address())),
         Native::Socket(_) => Err(vm.bug("the repr of a socket payload")),
+        Native::Poll(_) => Ok(format!("<select.poll object at {:#x}>", v.address())),
         Native::Scandir(s) => posix::scratchfs::repr(vm, v, s),
         Native::Super(s) => Ok(super::superobj::repr(s)),
         Native::Tokenizer(_) => Ok(format!(
@@ -686,6 +689,7 @@ pub const TYPE_METHODS: &[&[(&str, &str, NativeFn)]] = &[
     ast::METHODS,
     structmod::METHODS,
     select::METHODS,
+    pollobj::METHODS,
     posix::scratchfs::METHODS,
     pickle::METHODS,
     socket::METHODS,

@@ -2,10 +2,10 @@
 //! int constants are CPython's on this machine (`cpython_names`), `error` is `OSError`,
 //! and `epoll` is a type. What only checks arguments answers as CPython does — the
 //! argument counts, `select`'s timeout and descriptor lists, `epoll`'s sizehint and
-//! flags. `select` itself, which waits on the process's descriptors, and `poll()`, whose
-//! object serves only to wait on them, are unsupported. An epoll object ([`Epoll`]) has
-//! a descriptor of its own and watches the VM's sockets (a `socketpair`'s) with the
-//! kernel's ready-list order (`runtime::streams`): what asyncio's event loop needs.
+//! flags. `select` and `poll()`'s object wait on the VM's own descriptors (`pollobj`). An
+//! epoll object ([`Epoll`]) has a descriptor of its own and watches the VM's sockets (a
+//! `socketpair`'s) with the kernel's ready-list order (`runtime::streams`): what asyncio's
+//! event loop needs.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -34,7 +34,7 @@ const DOC: &str = "This module supports asynchronous I/O on multiple file descri
 On Windows, only sockets are supported; on Unix, all file descriptors.";
 
 /// The types `select` defines, by the VM's names for them (`select.epoll`).
-pub const TYPES: &[&str] = &["epoll"];
+pub const TYPES: &[&str] = &["epoll", "poll"];
 
 /// glibc's `FD_SETSIZE`: `select` refuses a descriptor at or above it.
 const FD_SETSIZE: i64 = 1024;
@@ -71,6 +71,13 @@ fn select(vm: &mut Vm, args: Args) -> PyResult<Value> {
     // `_PyTime_FromSecondsObject`: NaN first, then the range of `_PyTime_t` (whose
     // messages depend on the path; a timeout near it is unsupported), then the sign.
     let beyond = |s: f64| s.is_nan() || s.abs() >= 9.0e9;
+    let block = match timeout.as_ref().map(Value::builtin_value) {
+        None | Some(Value::None) => true,
+        Some(Value::Bool(b)) => *b,
+        Some(Value::Float(f)) if *f == 0.0 => false,
+        Some(Value::Int(0)) => false,
+        _ => true,
+    };
     match timeout.as_ref().map(Value::builtin_value) {
         None | Some(Value::None | Value::Bool(_)) => {}
         Some(Value::Float(f)) if f.is_nan() => {
@@ -95,7 +102,8 @@ fn select(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
         Some(_) => return Err(vm.type_error("timeout must be a float or None")),
     }
-    for list in [r, w, x] {
+    let mut lists: [Vec<Value>; 3] = Default::default();
+    for (list, items) in [r, w, x].into_iter().zip(lists.iter_mut()) {
         let list = list.unwrap_or_default();
         if !vm.is_iterable(&list) {
             return Err(vm.type_error("arguments 1-3 must be sequences"));
@@ -104,16 +112,17 @@ fn select(vm: &mut Vm, args: Args) -> PyResult<Value> {
             if file_descriptor(vm, &item)? >= FD_SETSIZE {
                 return Err(vm.value_error("filedescriptor out of range in select()"));
             }
+            items.push(item);
         }
     }
-    Err(vm
-        .unsupported("select.select (the VM is a sandbox: it has no file descriptors to wait on)"))
+    // Over the VM's own descriptors (`pollobj`): pipes and scratch files.
+    super::pollobj::select_ready(vm, lists, block)
 }
 
-/// `poll()`: a poll object, which registers descriptors only to wait on them.
+/// `poll()`: a poll object over the VM's own descriptors (`pollobj`).
 fn poll(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Spec::method("select", "poll", Style::NoArgs, &[], 0).parse(vm, &args, 0)?;
-    Err(vm.unsupported("select.poll (the VM is a sandbox: it has no file descriptors to wait on)"))
+    Ok(super::pollobj::new_poll())
 }
 
 /// An epoll object: its descriptor, numbered among the scratch file system's as the
@@ -221,11 +230,12 @@ fn target(vm: &mut Vm, epfd: i64, fd: &Value) -> PyResult<i64> {
         .fds
         .borrow()
         .get(&fd)
-        .map(|f| (f.stream.is_some(), f.epoll.is_some()));
+        .map(|f| (f.stream.is_some(), f.epoll.is_some(), f.pipe.is_some()));
     match kind {
-        Some((true, _)) => Ok(fd),
-        Some((_, true)) if fd == epfd => Err(os_error(vm, EINVAL)),
-        Some((_, true)) => Err(vm.unsupported("an epoll object watching another")),
+        Some((true, _, _)) => Ok(fd),
+        Some((_, _, true)) => Err(vm.unsupported("epoll on a pipe's descriptor")),
+        Some((_, true, _)) if fd == epfd => Err(os_error(vm, EINVAL)),
+        Some((_, true, _)) => Err(vm.unsupported("an epoll object watching another")),
         Some(_) => Err(os_error(vm, EPERM)),
         None if fd < 0 => Err(os_error(vm, EBADF)),
         None => Err(vm.unsupported(format!(

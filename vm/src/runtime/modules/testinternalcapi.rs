@@ -70,7 +70,8 @@ fn get_config(vm: &mut Vm, args: Args) -> PyResult<Value> {
     items.push(("int_max_str_digits", digits));
     items.push(("use_hash_seed", Value::Int(1)));
     items.push(("hash_seed", Value::Int(0)));
-    items.push(("code_debug_ranges", Value::Int(1)));
+    let ranges = !crate::compile::no_debug_ranges();
+    items.push(("code_debug_ranges", Value::Int(i64::from(ranges))));
     let d = Dict::new_rc();
     for (k, v) in items {
         d.set_str(k, v);

@@ -10,6 +10,7 @@
 pub mod bytesio;
 pub mod iobase;
 pub mod nldecoder;
+pub mod pipefile;
 pub mod stringio;
 pub mod textio;
 
@@ -188,6 +189,10 @@ pub struct File {
     /// would not have passed on yet (see `ScratchFile::unflushed`).
     scratch: Option<Rc<crate::runtime::scratch::ScratchFile>>,
     dirty: Cell<bool>,
+    /// A file over a pipe's descriptor (`pipefile`): the descriptor, and whether closing
+    /// the file closes it (`closefd`). `data` then holds the bytes taken from the pipe
+    /// and not yet read, or, for a buffered writer, those not yet passed on.
+    pipe_fd: Option<(i64, bool)>,
 }
 
 impl File {
@@ -337,6 +342,7 @@ pub fn open_as(vm: &mut Vm, path: &Value, buffered: bool, mode: &str) -> PyResul
         mode: fmode,
         scratch,
         dirty: Cell::new(false),
+        pipe_fd: None,
     }))))
 }
 
@@ -427,6 +433,7 @@ fn readline(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let f = this(vm, &args)?;
     check_open_as(vm, f, "readline")?;
     check_can(vm, f, f.readable, "reading")?;
+    pipefile::fill(vm, f, pipefile::Need::Line)?;
     Ok(next_line(f, limit))
 }
 
@@ -440,6 +447,7 @@ fn readlines(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let f = this(vm, &args)?;
     check_open_as(vm, f, "")?;
     check_can(vm, f, f.readable, "reading")?;
+    pipefile::fill(vm, f, pipefile::Need::All)?;
     let mut lines = Vec::new();
     let mut total = 0usize;
     loop {
@@ -473,6 +481,7 @@ fn next(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let op = if f.buffered { "readline" } else { "next" };
     check_open_as(vm, f, op)?;
     check_can(vm, f, f.readable, "reading")?;
+    pipefile::fill(vm, f, pipefile::Need::Line)?;
     match next_line(f, None) {
         Value::Bytes(b) if b.is_empty() => Err(vm.err("StopIteration", "")),
         line => Ok(line),
@@ -481,6 +490,9 @@ fn next(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// `seek(pos, whence=0)`: the new absolute position (past the end is allowed, as lseek).
 fn seek(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    if this(vm, &args)?.pipe_fd.is_some() {
+        return Err(vm.unsupported("seek() of a file over a pipe"));
+    }
     let owner = this(vm, &args)?.type_name();
     let [pos, whence] = Spec::method(owner, "seek", Style::Positional, &["pos", "whence"], 1)
         .bind::<2>(vm, &args, 1)?;
@@ -507,6 +519,9 @@ fn seek(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn tell(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let f = this(vm, &args)?;
+    if f.pipe_fd.is_some() {
+        return Err(vm.unsupported("tell() of a file over a pipe"));
+    }
     if f.closed.get() {
         return Err(vm.value_error("I/O operation on closed file"));
     }
@@ -514,6 +529,10 @@ fn tell(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn seekable(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    if this(vm, &args)?.pipe_fd.is_some() {
+        check_open_as(vm, this(vm, &args)?, "")?;
+        return Ok(Value::Bool(false));
+    }
     readable(vm, args)
 }
 
@@ -534,6 +553,11 @@ fn read(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let f = this(vm, &args)?;
     check_open(vm, f)?;
     check_can(vm, f, f.readable, "reading")?;
+    let need = match size.as_ref().map(Value::builtin_value) {
+        Some(Value::Int(n)) if *n >= 0 => pipefile::Need::Bytes(*n as usize),
+        _ => pipefile::Need::All,
+    };
+    pipefile::fill(vm, f, need)?;
     let data = f.data.borrow();
     let start = f.pos.get().min(data.len());
     let end = match size.as_ref().map(Value::builtin_value) {
@@ -564,6 +588,9 @@ fn write(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let f = this(vm, &args)?;
     check_open_as(vm, f, "write")?;
     check_can(vm, f, f.writable, "writing")?;
+    if f.pipe_fd.is_some() {
+        return pipefile::write(vm, f, &b);
+    }
     write_bytes(f, &b);
     Ok(Value::Int(b.len() as i64))
 }
@@ -591,6 +618,7 @@ fn flush(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let f = this(vm, &args)?;
     check_open_as(vm, f, "flush")?;
     f.flushed();
+    pipefile::flush(vm, f)?;
     Ok(Value::None)
 }
 
@@ -606,6 +634,7 @@ fn writable(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn close(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let f = this(vm, &args)?;
     f.flushed();
+    pipefile::close(vm, f)?;
     f.closed.set(true);
     Ok(Value::None)
 }
@@ -618,6 +647,7 @@ fn enter(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn exit(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let f = this(vm, &args)?;
     f.flushed();
+    pipefile::close(vm, f)?;
     f.closed.set(true);
     Ok(Value::None)
 }
@@ -654,6 +684,10 @@ pub fn repr(vm: &mut Vm, f: &File) -> PyResult<String> {
 }
 
 pub const METHODS: &[(&str, &str, NativeFn)] = &[
+    ("FileIO", "fileno", pipefile::fileno),
+    ("BufferedReader", "fileno", pipefile::fileno),
+    ("BufferedWriter", "fileno", pipefile::fileno),
+    ("BufferedRandom", "fileno", pipefile::fileno),
     ("FileIO", "write", write),
     ("FileIO", "flush", flush),
     ("FileIO", "writable", writable),

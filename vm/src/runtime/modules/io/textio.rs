@@ -21,7 +21,7 @@ use super::{opt_ssize, ssize};
 /// `textio`: the buffer, the codec, the newline settings and the decoded text.
 #[derive(Debug)]
 pub struct TextIO {
-    buffer: Value,
+    pub buffer: Value,
     encoding: Rc<str>,
     errors: Rc<str>,
     codec: Codec,
@@ -178,7 +178,10 @@ fn load(vm: &mut Vm, t: &TextIO) -> PyResult<()> {
             Native::File(f) if !f.readable => {
                 return Err(vm.unsupported("TextIOWrapper.read() of a file not open for reading"))
             }
-            Native::File(f) => super::take_rest(f),
+            Native::File(f) => {
+                super::pipefile::fill(vm, f, super::pipefile::Need::All)?;
+                super::take_rest(f)
+            }
             _ => return Err(vm.unsupported("a TextIOWrapper over this buffer")),
         },
         other => {
@@ -599,19 +602,22 @@ pub fn open(vm: &mut Vm, args: Args) -> PyResult<Value> {
             "Must have exactly one of create/read/write/append mode and at most one plus",
         ));
     }
-    if matches!(
-        file.builtin_value(),
-        Value::Int(_) | Value::Bool(_) | Value::BigInt(_)
-    ) {
-        return Err(vm.unsupported("opening a file descriptor"));
-    }
-    if !closefd {
+    // A descriptor (`_io_FileIO___init___impl`'s `PyLong_AsInt` of an int): a pipe's.
+    let fd = match file.builtin_value() {
+        Value::Int(i) if *i < 0 => return Err(vm.value_error("negative file descriptor")),
+        Value::Int(i) => Some(*i),
+        Value::Bool(b) => Some(i64::from(*b)),
+        Value::BigInt(_) => return Err(vm.unsupported("opening a file descriptor beyond a C int")),
+        _ => None,
+    };
+    if !closefd && fd.is_none() {
         return Err(vm.value_error("Cannot use closefd=False with file name"));
     }
     if opener.as_ref().is_some_and(|o| !o.is_none()) {
         return Err(vm.unsupported("open() with an opener (it gives a file descriptor)"));
     }
     match file.builtin_value() {
+        _ if fd.is_some() => {}
         Value::Str(_) => {}
         Value::Bytes(_) => return Err(vm.unsupported("opening a file named by bytes")),
         Value::Object(_) => {}
@@ -628,11 +634,15 @@ pub fn open(vm: &mut Vm, args: Args) -> PyResult<Value> {
         .filter(|&&c| has(c))
         .collect();
     // `buffering == 0` gives the raw FileIO: binary only.
+    let open_raw = |vm: &mut Vm, buffered: bool| match fd {
+        Some(fd) => super::pipefile::open(vm, fd, &raw_mode, buffered, closefd),
+        None => super::open_as(vm, &file, buffered, &raw_mode),
+    };
     if buffering == 0 && !binary {
-        super::open_as(vm, &file, false, &raw_mode)?;
+        open_raw(vm, false)?;
         return Err(vm.value_error("can't have unbuffered text I/O"));
     }
-    let raw = super::open_as(vm, &file, buffering != 0, &raw_mode)?;
+    let raw = open_raw(vm, buffering != 0)?;
     if binary {
         return Ok(raw);
     }

@@ -11,6 +11,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
 
+pub mod children;
 mod pure;
 mod sandboxed;
 pub mod scratchfs;
@@ -63,12 +64,14 @@ fn fill(vm: &Vm, d: &Rc<Dict>) {
     super::add_functions(d, "posix", pure::FUNCTIONS);
     super::add_functions(d, "posix", sandboxed::FUNCTIONS);
     super::add_functions(d, "posix", scratchfs::FUNCTIONS);
+    super::add_functions(d, "posix", children::FUNCTIONS);
+    super::add_functions(d, "posix", children::PURE);
     // A fixed environment (posix.environ maps bytes to bytes): the same for every run,
     // whatever the host's, and consistent with the rest of the sandbox — the C.UTF-8
     // locale of `_locale`, the UTC local time of `time`, and a home directory that does
     // not exist (as Debian's `nobody` has), so `os.path.expanduser` needs no `pwd`.
     let environ = Dict::new_rc();
-    for (k, v) in ENVIRON {
+    for (k, v) in &crate::runtime::process::environ() {
         let key = Value::Bytes(Rc::from(k.as_bytes()));
         let value = Value::Bytes(Rc::from(v.as_bytes()));
         // Bytes are hashable: `set` cannot fail.

@@ -28,14 +28,6 @@ macro_rules! sandboxed {
 }
 
 sandboxed!(
-    WCOREDUMP,
-    WEXITSTATUS,
-    WIFCONTINUED,
-    WIFEXITED,
-    WIFSIGNALED,
-    WIFSTOPPED,
-    WSTOPSIG,
-    WTERMSIG,
     _exit,
     abort,
     access,
@@ -85,7 +77,6 @@ sandboxed!(
     getuid,
     getxattr,
     initgroups,
-    kill,
     killpg,
     lchown,
     link,
@@ -103,8 +94,6 @@ sandboxed!(
     openpty,
     pathconf,
     pidfd_open,
-    pipe,
-    pipe2,
     posix_fadvise,
     posix_fallocate,
     posix_spawn,
@@ -164,8 +153,6 @@ sandboxed!(
     wait3,
     wait4,
     waitid,
-    waitpid,
-    waitstatus_to_exitcode,
     writev,
 );
 
@@ -176,5 +163,6 @@ pub fn is_sandboxed(name: &str) -> bool {
     FUNCTIONS
         .iter()
         .chain(super::scratchfs::FUNCTIONS)
+        .chain(super::children::FUNCTIONS)
         .any(|(n, _)| *n == name)
 }

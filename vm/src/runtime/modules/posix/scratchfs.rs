@@ -220,6 +220,10 @@ fn open(vm: &mut Vm, args: Args) -> PyResult<Value> {
     }
     let mode = u32::try_from(mode & 0o7777).unwrap_or(0o777);
     let path = at_dir_fd(vm, &path, dir_fd.as_ref(), "open")?;
+    if path == "/dev/null" {
+        let access = flags & O_ACCMODE;
+        return Ok(super::children::open_null(vm, access != 1, access != 0));
+    }
     if flags & (O_ACCMODE | O_CREAT) == 0 {
         if let Some(Found::Node(Node::Dir(_))) = lookup(vm, &path) {
             // A directory opened to read it (`shutil.rmtree` scans it by descriptor).
@@ -273,6 +277,9 @@ fn write(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Spec::function("write", Style::Positional, &["fd", "data"], 2).bind::<2>(vm, &args, 0)?;
     let n = fd_arg(vm, fd)?;
     let data = super::super::super::methods::bytes::need_buffer(vm, &data.unwrap_or_default())?;
+    if let Some((pipe, w)) = super::children::pipe_of(vm, n) {
+        return super::children::write_pipe(vm, &pipe, w, &data);
+    }
     let mut fds = vm.scratch.fds.borrow_mut();
     let Some(f) = fds.get_mut(&n) else {
         drop(fds);
@@ -323,6 +330,9 @@ fn read(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if length < 0 {
         let exc = oserror::from_errno(vm, EINVAL, None);
         return Err(vm.raise(exc));
+    }
+    if let Some((pipe, w)) = super::children::pipe_of(vm, n) {
+        return super::children::read_pipe(vm, &pipe, w, length as usize);
     }
     let mut fds = vm.scratch.fds.borrow_mut();
     let Some(f) = fds.get_mut(&n) else {
@@ -649,6 +659,9 @@ fn fstat(vm: &mut Vm, args: Args) -> PyResult<Value> {
         .keywords(0, 1)
         .bind::<1>(vm, &args, 0)?;
     let n = fd_arg(vm, fd)?;
+    if let Some((pipe, _)) = super::children::pipe_of(vm, n) {
+        return super::children::pipe_stat(vm, &pipe);
+    }
     let (file, dir) = match vm.scratch.fds.borrow().get(&n) {
         Some(f) => (f.file.clone(), f.dir.clone()),
         None => (None, None),

@@ -234,6 +234,8 @@ fn sleep(vm: &mut Vm, args: Args) -> PyResult<Value> {
         ));
     }
     std::thread::sleep(Duration::from_secs_f64(seconds));
+    // While the program sleeps, its child processes run (`process`).
+    super::super::process::run_all(vm)?;
     Ok(Value::None)
 }
 
