@@ -6195,6 +6195,7 @@ pub const TYPE_LAYOUTS: &[(&str, i64, i64, i64, i64, &str)] = &[
     ("pairwise", 32, 0, 0, 0, "object"),
     ("partial", 64, 0, 40, 48, "object"),
     ("permutations", 64, 0, 0, 0, "object"),
+    ("poll", 48, 0, 0, 0, "object"),
     ("product", 48, 0, 0, 0, "object"),
     ("property", 64, 0, 0, 0, "object"),
     ("range", 48, 0, 0, 0, "object"),
