@@ -814,6 +814,17 @@ impl Vm {
                         .map(Value::Type)
                         .unwrap_or(Value::None),
                 ),
+                "__basicsize__" | "__itemsize__" | "__dictoffset__" | "__weakrefoffset__" => {
+                    match super::layout::type_attr(self, t, name) {
+                        Some(n) => Some(Value::Int(n)),
+                        None => {
+                            return Err(self.unsupported(format!(
+                                "{}.{name} (a built-in type whose layout the VM lacks)",
+                                t.name()
+                            )))
+                        }
+                    }
+                }
                 "__base__" => match super::layout::tp_base(self, t) {
                     Some(b) => Some(Value::Type(b)),
                     None => {

@@ -78,17 +78,29 @@ fn layout(vm: &Vm, t: &Rc<Type>) -> Option<Layout> {
     Some(Layout {
         basicsize: base.basicsize + 8 * own,
         itemsize: base.itemsize,
-        dictoffset: if super::mappingproxy::adds_dict(t) {
-            -1
-        } else {
-            inherited(|l| l.dictoffset)?
+        // `inherit_slots`' COPYVAL: the first nonzero offset up the MRO; else the
+        // managed dict and weak references `type_new` adds.
+        dictoffset: match inherited(|l| l.dictoffset)? {
+            0 if t.has_dict => -1,
+            d => d,
         },
-        weakrefoffset: if super::mappingproxy::adds_weakref(t) {
-            MANAGED_WEAKREF
-        } else {
-            inherited(|l| l.weakrefoffset)?
+        weakrefoffset: match inherited(|l| l.weakrefoffset)? {
+            0 if super::mappingproxy::has_weakrefs(t) => MANAGED_WEAKREF,
+            w => w,
         },
         gc: true,
+    })
+}
+
+/// `type.__basicsize__`, `__itemsize__`, `__dictoffset__` and `__weakrefoffset__` of `t`
+/// (`None` where the VM lacks a built-in type's numbers).
+pub fn type_attr(vm: &Vm, t: &Rc<Type>, name: &str) -> Option<i64> {
+    let l = layout(vm, t)?;
+    Some(match name {
+        "__basicsize__" => l.basicsize,
+        "__itemsize__" => l.itemsize,
+        "__dictoffset__" => l.dictoffset,
+        _ => l.weakrefoffset,
     })
 }
 

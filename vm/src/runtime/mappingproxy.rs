@@ -192,12 +192,12 @@ pub fn has_weakrefs(t: &Rc<Type>) -> bool {
 }
 
 /// `type_new`'s `add_dict`: the class gives its instances a dict its bases do not.
-pub fn adds_dict(t: &Rc<Type>) -> bool {
+fn adds_dict(t: &Rc<Type>) -> bool {
     !t.is_builtin() && t.has_dict && !t.bases.iter().any(has_instance_dict)
 }
 
 /// `type_new`'s `add_weak`.
-pub fn adds_weakref(t: &Rc<Type>) -> bool {
+fn adds_weakref(t: &Rc<Type>) -> bool {
     if t.is_builtin() || t.bases.iter().any(has_weakrefs) {
         return false;
     }
