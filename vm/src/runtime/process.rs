@@ -369,29 +369,14 @@ fn run(vm: &mut Vm, i: usize, watched: &[Rc<Pipe>]) -> PyResult<()> {
     }
     let (result, exported) = match &cmd.program {
         Program::Usage(message) => (
-            RunResult {
-                stderr: cmdline::usage_text(start.argv.first().map_or("", String::as_str), message),
-                end: End::Exception(crate::UncaughtException {
-                    type_name: "SystemExit".to_owned(),
-                    message: "2".to_owned(),
-                    traceback: Vec::new(),
-                    exit_code: 2,
-                }),
-                ..RunResult::default()
-            },
+            exited(
+                cmdline::usage_text(start.argv.first().map_or("", String::as_str), message),
+                2,
+            ),
             Exported::default(),
         ),
         Program::Fatal(func, message) => (
-            RunResult {
-                stderr: cmdline::fatal_text(func, message),
-                end: End::Exception(crate::UncaughtException {
-                    type_name: "SystemExit".to_owned(),
-                    message: "1".to_owned(),
-                    traceback: Vec::new(),
-                    exit_code: 1,
-                }),
-                ..RunResult::default()
-            },
+            exited(cmdline::fatal_text(func, message), 1),
             Exported::default(),
         ),
         Program::Version => (
@@ -543,19 +528,13 @@ fn child_options(
             let Some(bytes) = bytes else {
                 // pymain_run_file's message, exit status 2.
                 let exe = cmd.orig_argv.first().cloned().unwrap_or_default();
-                return Ok(Err(RunResult {
-                    stderr: format!(
+                return Ok(Err(exited(
+                    format!(
                         "{exe}: can't open file '{}': [Errno 2] No such file or directory\n",
                         abs.display()
                     ),
-                    end: End::Exception(crate::UncaughtException {
-                        type_name: "SystemExit".to_owned(),
-                        message: "2".to_owned(),
-                        traceback: Vec::new(),
-                        exit_code: 2,
-                    }),
-                    ..RunResult::default()
-                }));
+                    2,
+                )));
             };
             if bytes.contains(&0) {
                 return Err(vm.unsupported(format!(
@@ -691,4 +670,19 @@ fn deliver(
         }
     }
     Ok(())
+}
+
+/// The result of a child that ended before running a program: `stderr` written, then
+/// `exit(code)` (a usage error, a fatal start-up error, a script that is not there).
+fn exited(stderr: String, code: i32) -> RunResult {
+    RunResult {
+        stderr,
+        end: End::Exception(crate::UncaughtException {
+            type_name: "SystemExit".to_owned(),
+            message: code.to_string(),
+            traceback: Vec::new(),
+            exit_code: code,
+        }),
+        ..RunResult::default()
+    }
 }
