@@ -10,7 +10,9 @@
 //! -1) and managed weak references (offset -32) where it adds them, otherwise the first
 //! nonzero offset up its MRO (`inherit_slots`' COPYVAL), and the GC flag.
 
-use std::rc::Rc;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
 
 use super::cpython_names::{TYPE_FLAGS, TYPE_LAYOUTS};
 use super::interp::Vm;
@@ -48,22 +50,70 @@ fn builtin_row(t: &Rc<Type>) -> Option<&'static (&'static str, i64, i64, i64, i6
         .map(|i| &TYPE_LAYOUTS[i])
 }
 
+/// A per-class table: by address, with a weak reference that tells a freed class apart.
+type Memo<V> = RefCell<HashMap<usize, (Weak<Type>, V)>>;
+
+thread_local! {
+    /// Each class's layout and `tp_base` once computed (they are fixed when the class is
+    /// made), by address, with a weak reference that tells a freed class's entry apart:
+    /// computing them anew each time walks the bases once per path, exponential in the
+    /// depth of a hierarchy.
+    static LAYOUTS: Memo<Option<Layout>> = RefCell::new(HashMap::new());
+    static TP_BASES: Memo<Option<Rc<Type>>> = RefCell::new(HashMap::new());
+}
+
+/// The entry of `t` in `memo`, computed by `f` the first time.
+fn memoized<V: Clone>(
+    memo: &'static std::thread::LocalKey<Memo<V>>,
+    t: &Rc<Type>,
+    f: impl FnOnce() -> V,
+) -> V {
+    let key = Rc::as_ptr(t) as usize;
+    let known = memo.with(|m| {
+        m.borrow()
+            .get(&key)
+            .filter(|(w, _)| w.upgrade().is_some_and(|x| Rc::ptr_eq(&x, t)))
+            .map(|(_, v)| v.clone())
+    });
+    if let Some(v) = known {
+        return v;
+    }
+    let v = f();
+    memo.with(|m| {
+        let mut m = m.borrow_mut();
+        // Freed classes' entries go as the table doubles (amortised O(1) per entry).
+        if m.len() >= 64 && m.len().is_power_of_two() {
+            m.retain(|_, (w, _)| w.strong_count() > 0);
+        }
+        m.insert(key, (Rc::downgrade(t), v.clone()));
+    });
+    v
+}
+
 fn layout(vm: &Vm, t: &Rc<Type>) -> Option<Layout> {
     if t.is_builtin() {
-        let row = builtin_row(t)?;
-        let n = short(t);
-        let flags = TYPE_FLAGS
-            .binary_search_by(|(k, _)| k.cmp(&&*n))
-            .ok()
-            .map_or(0, |i| TYPE_FLAGS[i].1);
-        return Some(Layout {
-            basicsize: row.1,
-            itemsize: row.2,
-            dictoffset: row.3,
-            weakrefoffset: row.4,
-            gc: flags & HAVE_GC != 0,
-        });
+        return builtin_layout(t);
     }
+    memoized(&LAYOUTS, t, || class_layout(vm, t))
+}
+
+fn builtin_layout(t: &Rc<Type>) -> Option<Layout> {
+    let row = builtin_row(t)?;
+    let n = short(t);
+    let flags = TYPE_FLAGS
+        .binary_search_by(|(k, _)| k.cmp(&&*n))
+        .ok()
+        .map_or(0, |i| TYPE_FLAGS[i].1);
+    Some(Layout {
+        basicsize: row.1,
+        itemsize: row.2,
+        dictoffset: row.3,
+        weakrefoffset: row.4,
+        gc: flags & HAVE_GC != 0,
+    })
+}
+
+fn class_layout(vm: &Vm, t: &Rc<Type>) -> Option<Layout> {
     let base = layout(vm, &tp_base(vm, t)?)?;
     let own = own_slots(t).map_or(0, |s| s.len() as i64);
     let inherited = |f: fn(&Layout) -> i64| -> Option<i64> {
@@ -116,6 +166,10 @@ pub fn tp_base(vm: &Vm, t: &Rc<Type>) -> Option<Rc<Type>> {
         }
         return vm.types.by_name.get(row.5).cloned();
     }
+    memoized(&TP_BASES, t, || best_base(vm, t))
+}
+
+fn best_base(vm: &Vm, t: &Rc<Type>) -> Option<Rc<Type>> {
     let mut winner: Option<(Rc<Type>, Rc<Type>)> = None;
     for b in &t.bases {
         let s = solid_base(vm, b)?;

@@ -188,7 +188,9 @@ pub fn has_weakrefs(t: &Rc<Type>) -> bool {
     if t.is_builtin() {
         return builtin_is(t, WEAKREF_BASES);
     }
-    adds_weakref(t) || t.bases.iter().any(has_weakrefs)
+    // The bases once (asking them again through `adds_weakref` doubled the work per
+    // level: exponential in a hierarchy's depth).
+    t.bases.iter().any(has_weakrefs) || adds_weakref_over(t, false)
 }
 
 /// `type_new`'s `add_dict`: the class gives its instances a dict its bases do not.
@@ -198,7 +200,12 @@ fn adds_dict(t: &Rc<Type>) -> bool {
 
 /// `type_new`'s `add_weak`.
 fn adds_weakref(t: &Rc<Type>) -> bool {
-    if t.is_builtin() || t.bases.iter().any(has_weakrefs) {
+    !t.is_builtin() && adds_weakref_over(t, t.bases.iter().any(has_weakrefs))
+}
+
+/// [`adds_weakref`] for a class whose bases' instances take weak references or not.
+fn adds_weakref_over(t: &Rc<Type>, bases_have: bool) -> bool {
+    if bases_have {
         return false;
     }
     if t.bases.iter().any(|b| builtin_is(b, VARIABLE_SIZE)) {
