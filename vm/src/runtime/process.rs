@@ -150,19 +150,23 @@ pub fn run_all(vm: &mut Vm) -> PyResult<()> {
     }
 }
 
+/// The first child not yet run that holds a writing end of one of `pipes`.
+fn pending_writer(vm: &Vm, pipes: &[Rc<Pipe>]) -> Option<usize> {
+    vm.children
+        .list
+        .borrow()
+        .iter()
+        .position(|c| match &c.state {
+            State::Pending(s) => pipes.iter().any(|p| holds(s, p)),
+            _ => false,
+        })
+}
+
 /// Runs the children that hold a writing end of `pipe`, until it has bytes or none is
 /// left: a reader of it would wait for them.
 pub fn feed(vm: &mut Vm, pipe: &Rc<Pipe>, watched: &[Rc<Pipe>]) -> PyResult<()> {
     while pipe.available() == 0 && !pipe.writers_closed() {
-        let holder = vm
-            .children
-            .list
-            .borrow()
-            .iter()
-            .position(|c| match &c.state {
-                State::Pending(s) => holds(s, pipe),
-                _ => false,
-            });
+        let holder = pending_writer(vm, std::slice::from_ref(pipe));
         match holder {
             Some(i) => run(vm, i, watched)?,
             None => break,
@@ -176,15 +180,7 @@ pub fn feed(vm: &mut Vm, pipe: &Rc<Pipe>, watched: &[Rc<Pipe>]) -> PyResult<()> 
 pub fn feed_all(vm: &mut Vm, pipes: &[Rc<Pipe>]) -> PyResult<bool> {
     let mut ran = false;
     loop {
-        let holder = vm
-            .children
-            .list
-            .borrow()
-            .iter()
-            .position(|c| match &c.state {
-                State::Pending(s) => pipes.iter().any(|p| holds(s, p)),
-                _ => false,
-            });
+        let holder = pending_writer(vm, pipes);
         match holder {
             Some(i) => {
                 run(vm, i, pipes)?;
