@@ -94,8 +94,15 @@ enum Command {
         #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_MIB)]
         memory: u64,
     },
-    /// Disassemble a Python file as CPython 3.12's `dis` would.
-    Dis { file: PathBuf },
+    /// Disassemble a Python file as CPython 3.12's `dis` would; with `--asm`, print it as a
+    /// bytecode listing instead (the format of a case's `bytecode:`, spec/BYTECODE.md),
+    /// which assembles back into the identical code object.
+    Dis {
+        file: PathBuf,
+        /// Print the bytecode listing (`code` sections, labels, locations, exception table).
+        #[arg(long)]
+        asm: bool,
+    },
     /// Compile a Python file to a `.pyc` file that CPython 3.12 loads and runs (marshal
     /// format 4 behind a timestamp header, as `py_compile` writes).
     Compile {
@@ -300,7 +307,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Dis { file } => dis(&file),
+        Command::Dis { file, asm } => dis(&file, asm),
         Command::Compile { file, output } => compile_pyc(&file, output.as_deref()),
     };
     result.unwrap_or_else(|message| {
@@ -812,9 +819,15 @@ fn exit_code(result: framespec_vm::RunResult) -> ExitCode {
     }
 }
 
-fn dis(file: &Path) -> Result<ExitCode, String> {
+fn dis(file: &Path, asm: bool) -> Result<ExitCode, String> {
     let source = read_source(file)?;
     match framespec_vm::compile(&source, &file.display().to_string()) {
+        Ok(code) if asm => {
+            let text = framespec_vm::asm::listing(&code)
+                .map_err(|e| format!("{}: cannot list: {e}", file.display()))?;
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
         Ok(code) => {
             print!("{}", framespec_vm::dis::dis(&code));
             Ok(ExitCode::SUCCESS)

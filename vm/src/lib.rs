@@ -15,6 +15,7 @@
 //! ([`RunOptions::heap_limit_bytes`]).
 
 pub mod arith;
+pub mod asm;
 pub mod code;
 pub mod compile;
 pub mod dis;

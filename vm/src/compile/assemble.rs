@@ -28,7 +28,7 @@ pub(crate) struct Input<'a> {
 }
 
 /// `instr_size`: EXTENDED_ARG prefixes + the instruction + its caches, in code units.
-fn instr_size(op: Opcode, arg: u32) -> usize {
+pub(crate) fn instr_size(op: Opcode, arg: u32) -> usize {
     let ext = if arg > 0xFF_FFFF {
         3
     } else if arg > 0xFFFF {
@@ -116,6 +116,7 @@ pub(crate) fn assemble(input: Input) -> Result<Rc<CodeObject>, CompileError> {
     let mut lt = LineTable {
         out: &mut linetable,
         lineno: input.firstlineno,
+        columns: !super::no_debug_ranges(),
     };
     let mut cur_loc = Loc::NONE;
     let mut cur_size = 0usize;
@@ -236,7 +237,7 @@ fn handler_entry(
 
 /// `assemble_emit_exception_table_item`: big-endian 6-bit groups, 0x40 = more follows,
 /// 0x80 marks an entry's first byte.
-fn write_except_item(out: &mut Vec<u8>, value: usize, mut msb: u8) {
+pub(crate) fn write_except_item(out: &mut Vec<u8>, value: usize, mut msb: u8) {
     for shift in [24, 18, 12, 6] {
         if value >= 1 << shift {
             out.push((((value >> shift) & 0x3f) as u8) | 0x40 | msb);
@@ -246,14 +247,19 @@ fn write_except_item(out: &mut Vec<u8>, value: usize, mut msb: u8) {
     out.push(((value & 0x3f) as u8) | msb);
 }
 
-struct LineTable<'a> {
-    out: &'a mut Vec<u8>,
-    lineno: i32,
+/// The location table's writer (`assemble_location_info`): one entry per run of
+/// instructions at the same location, split every 8 code units.
+pub(crate) struct LineTable<'a> {
+    pub out: &'a mut Vec<u8>,
+    /// The line the next entry's delta is counted from (`co_firstlineno` at first).
+    pub lineno: i32,
+    /// Whether entries keep their columns (off under `-X no_debug_ranges`).
+    pub columns: bool,
 }
 
 impl LineTable<'_> {
     /// `assemble_emit_location`: entries cover at most 8 code units.
-    fn emit(&mut self, loc: Loc, mut size: usize) {
+    pub(crate) fn emit(&mut self, loc: Loc, mut size: usize) {
         while size > 8 {
             self.entry(loc, 8);
             size -= 8;
@@ -292,7 +298,7 @@ impl LineTable<'_> {
         }
         let delta = loc.line - self.lineno;
         let (col, end_col) = (loc.col, loc.end_col);
-        if super::no_debug_ranges() {
+        if !self.columns {
             // `remove_column_info`: every located entry keeps only its line.
             self.first_byte(13, size);
             self.svarint(delta);

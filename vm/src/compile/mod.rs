@@ -17,7 +17,7 @@
 //! a panic and never silently different bytecode.
 
 mod annotations;
-mod assemble;
+pub(crate) mod assemble;
 mod asyncs;
 mod cfg;
 mod charmap;

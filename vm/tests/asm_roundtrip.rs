@@ -1,0 +1,91 @@
+//! The listing round trip (issue 10: "assembling it gives back an identical code object"):
+//! every code object the compiler makes for every case's `source:` in `cases/`, every
+//! program of `tests/programs/` and of `tests/language/*.txt` is listed
+//! (`asm::listing`, what `framespec dis --asm` prints), assembled again (`asm::assemble`),
+//! and must come back identical: the same marshal bytes (`co_code`, both tables,
+//! constants bit for bit, names, kinds, counts, flags, nested code objects).
+
+mod support;
+
+use std::path::Path;
+
+use framespec_vm::asm;
+use framespec_vm::marshal::write_code;
+
+/// Lists and reassembles `source`'s module code; `Err` says how the round trip fails.
+fn round_trip(source: &str) -> Result<(), String> {
+    let Ok(code) = framespec_vm::compile(source, "main.py") else {
+        return Ok(()); // Programs that do not compile have no code object to list.
+    };
+    let text = asm::listing(&code).map_err(|e| format!("not listable: {e}"))?;
+    let back = asm::assemble(&text).map_err(|e| format!("does not assemble: {e}\n{text}"))?;
+    if write_code(&code) != write_code(&back) {
+        let again = asm::listing(&back).unwrap_or_default();
+        return Err(format!(
+            "a different code object\n--- listing\n{text}\n--- listing of the reassembled\n{again}"
+        ));
+    }
+    Ok(())
+}
+
+fn check_all(programs: Vec<(String, String)>) {
+    let mut failures = Vec::new();
+    let total = programs.len();
+    for (name, source) in programs {
+        if let Err(e) = round_trip(&source) {
+            failures.push(format!("{name}: {e}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {total} programs fail the round trip:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn every_case_source_round_trips() {
+    let root = support::manifest_dir().join("../cases");
+    let files = framespec_spec::discover(&root).expect("cases");
+    let programs = files
+        .iter()
+        .map(|(id, path)| {
+            let case = framespec_spec::load(id, path).expect("case loads");
+            (id.clone(), case.source)
+        })
+        .collect();
+    check_all(programs);
+}
+
+#[test]
+fn every_program_round_trips() {
+    check_all(support::programs());
+}
+
+#[test]
+fn every_language_program_round_trips() {
+    let dir = support::manifest_dir().join("tests/language");
+    let mut programs = Vec::new();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/language")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    for path in files {
+        let text = std::fs::read_to_string(&path).expect("read");
+        for (k, program) in text.split("\n#---\n").enumerate() {
+            programs.push((format!("{}#{k}", stem(&path)), program.to_owned()));
+        }
+    }
+    check_all(programs);
+}
+
+fn stem(p: &Path) -> String {
+    p.file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
+}
