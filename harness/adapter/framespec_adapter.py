@@ -1018,8 +1018,12 @@ def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None
         else None,
     }
     if internals:  # the key is only present when asked for: older runners never see it
-        answer["internals"] = observer.internals if (
-            observer is not None and observer.internals_reader is not None) else None
+        if not HAVE_INTERNALS:
+            answer["internals"] = None
+        elif observer is None:  # no snapshot lines: no snapshot, no record
+            answer["internals"] = []
+        else:
+            answer["internals"] = observer.internals
     return answer
 
 
@@ -1053,6 +1057,10 @@ def parse_request(line):
         problems.append("'trace' must be a boolean")
     if not isinstance(internals, bool):
         problems.append("'internals' must be a boolean")
+    elif internals and trace:
+        # Tracing hands every frame's frame object to the observer (spec/INTERNALS.md
+        # section 5), which would make frame_obj true everywhere.
+        problems.append("'internals' cannot be combined with 'trace'")
     if not isinstance(snapshot_lines, list) or not all(type(n) is int for n in snapshot_lines):
         problems.append("'snapshot_lines' must be a list of integers")
     if not isinstance(modules, dict) or not all(
