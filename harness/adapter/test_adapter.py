@@ -929,6 +929,79 @@ class InternalsTests(unittest.TestCase):
         self.assertEqual(snaps[0]["frames"][0]["stack"], ["<method>"])
         self.assertEqual(snaps[1]["frames"][0]["stack"], [None])
 
+    def test_backward_jump_within_a_line(self):
+        # A snapshot taken for a backward jump that stays on its line (the JUMP event):
+        # prev_instr is the jump's target, not the JUMP_BACKWARD.
+        snaps = self.run_internals("""\
+            def spin(n):
+                while n: n -= 1
+                return n
+
+            spin(2)
+        """, [2])
+        self.assertEqual([(s["frames"][0]["prev_instr"], s["frames"][0]["opname"])
+                          for s in snaps], [(2, "LOAD_FAST"), (6, "LOAD_FAST")])
+
+    def test_call_function_ex_and_class_body(self):
+        # CALL_FUNCTION_EX inlines a Python function (no caches: prev_instr is the
+        # instruction); a class body runs through C (__build_class__), and the
+        # variable of a comprehension inlined into it is a hidden slot.
+        snaps = self.run_internals("""\
+            def star(*a):
+                return a
+
+            class K:
+                ys = [y
+                      for y in range(1)]
+
+            star(*[1])
+        """, [2, 6])
+        body, module = snaps[0]["frames"]
+        self.assertEqual(body["name"], "K")
+        self.assertEqual(_slots(body)["y"], ("local", True, None, "-"))
+        self.assertEqual((module["opname"], module["stack"], module["return_offset"]),
+                         ("CALL", None, None))
+        star, module = snaps[-1]["frames"]
+        self.assertEqual((module["opname"], module["stack"], module["return_offset"]),
+                         ("CALL_FUNCTION_EX", [], 0))
+
+    def test_held_frames_after_exit(self):
+        # Frames that outlived their execution in a frame object, and what locals()
+        # leaves alone: it makes no frame object.
+        snaps = self.run_internals("""\
+            import sys
+
+            def raiser():
+                global kept
+                kept = sys._getframe()
+                raise KeyError
+
+            def g():
+                yield 1
+
+            def f():
+                try:
+                    raiser()
+                except KeyError:
+                    pass
+                fr = kept
+                gen = g(); next(gen); gfr = gen.gi_frame; del gen
+                done = g(); list(done)
+                return locals()
+
+            f()
+        """, [19])
+        f = snaps[0]["frames"][0]
+        held = {s["name"]: s.get("frame") for s in f["localsplus"]}
+        self.assertEqual((held["fr"]["owner"], held["fr"]["opname"]),
+                         ("frame_object", "RAISE_VARARGS"))
+        self.assertEqual((held["gfr"]["owner"], held["gfr"]["opname"], held["gfr"]["name"]),
+                         ("frame_object", "YIELD_VALUE", "g"))
+        self.assertEqual(held["done"], {"gen_state": "cleared"})
+        self.assertTrue(f["frame_obj"])  # the KeyError passed through f
+        snaps = self.run_internals("def f():\n    locals()\n    return 1\nf()\n", [3])
+        self.assertFalse(snaps[0]["frames"][0]["frame_obj"])
+
     def test_request_checks_and_other_channels_unchanged(self):
         worker = shared_worker()
         source = "def f(x):\n    return x\nf(1)\n"
