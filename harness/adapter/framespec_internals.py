@@ -229,7 +229,7 @@ def _opname_at(code, offset):
     return _opcode.opname[raw[offset]]
 
 
-def _read_frame(iframe, code, render, held_depth):
+def _read_frame(iframe, code, prefixes, render, held_depth):
     """The JSON record of the interpreter frame at `iframe` running `code`."""
     count, names, kinds, stacksize = _code_info(code)
     owner = _i8_at(iframe + IFRAME_OWNER).value
@@ -257,7 +257,7 @@ def _read_frame(iframe, code, render, held_depth):
             except ValueError:  # an empty cell
                 slot["cell"] = None
         if held_depth > 0:
-            held = _held_frame(value, render, held_depth - 1)
+            held = _held_frame(value, prefixes, render, held_depth - 1)
             if held is not None:
                 slot["frame"] = held
         slots.append(slot)
@@ -274,14 +274,14 @@ def _read_frame(iframe, code, render, held_depth):
     return record
 
 
-def _held_frame(value, render, held_depth):
+def _held_frame(value, prefixes, render, held_depth):
     """For a generator, coroutine or async generator of the program that is not running,
     or a frame object whose function has returned: the record of the frame it holds."""
     kind = type(value)
     if kind in _GEN_TYPES:
         code = value.gi_code if kind is _types.GeneratorType else (
             value.cr_code if kind is _types.CoroutineType else value.ag_code)
-        if code.co_filename not in _prefixes:
+        if code.co_filename not in prefixes:
             return None
         state = _i8_at(id(value) + GEN_FRAME_STATE).value
         name = GEN_STATES.get(state, str(state))
@@ -292,20 +292,20 @@ def _held_frame(value, render, held_depth):
         iframe = id(value) + GEN_IFRAME
         if _ptr(iframe + IFRAME_F_CODE) != id(code):
             raise _LayoutError("generator frame of %s" % code.co_name)
-        record = _read_frame(iframe, code, render, held_depth)
-        record["name"] = _prefixes[code.co_filename] + code.co_name
+        record = _read_frame(iframe, code, prefixes, render, held_depth)
+        record["name"] = prefixes[code.co_filename] + code.co_name
         return _ordered(record)
     if kind is _FRAME_TYPE:
         code = value.f_code
-        if code.co_filename not in _prefixes:
+        if code.co_filename not in prefixes:
             return None
         iframe = _ptr(id(value) + FRAMEOBJ_F_FRAME)
         if iframe != id(value) + FRAMEOBJ_F_FRAME_DATA:
             return None  # still running (on the chain) or a generator's
         if _ptr(iframe + IFRAME_F_CODE) != id(code):
             raise _LayoutError("frame object of %s" % code.co_name)
-        record = _read_frame(iframe, code, render, held_depth)
-        record["name"] = _prefixes[code.co_filename] + code.co_name
+        record = _read_frame(iframe, code, prefixes, render, held_depth)
+        record["name"] = prefixes[code.co_filename] + code.co_name
         return _ordered(record)
     return None
 
@@ -318,14 +318,11 @@ def _ordered(record):
     return {key: record[key] for key in _FIELD_ORDER if key in record}
 
 
-_prefixes = {}
-
-
 # ---------------------------------------------------------------------------
 # The chain
 # ---------------------------------------------------------------------------
 
-def read_chain(prefixes, module_code, render, skip=0):
+def read_chain(prefixes, module_code, render):
     """The internals of the program's frames on the current chain, innermost first.
 
     `prefixes` maps co_filename -> how frames are named ("" for main.py, "PATH:" for a
@@ -334,10 +331,8 @@ def read_chain(prefixes, module_code, render, skip=0):
     library's) and the C-stack shim frames are left out, as the snapshots channel leaves
     them out.  Returns None where the channel does not apply.
     """
-    global _prefixes
     if not available():
         return None
-    _prefixes = prefixes
     out = []
     iframe = _ptr(id(sys._getframe()) + FRAMEOBJ_F_FRAME)
     inner_is_python = False  # whether the previous frame seen (inner) was pushed inline
@@ -353,7 +348,7 @@ def read_chain(prefixes, module_code, render, skip=0):
         prefix = prefixes.get(code.co_filename)
         lasti = _ptr(iframe + IFRAME_PREV_INSTR) - id(code) - CODE_CO_CODE_ADAPTIVE
         if prefix is not None and not _incomplete(iframe, code, owner, lasti):
-            record = _read_frame(iframe, code, render, 1)
+            record = _read_frame(iframe, code, prefixes, render, 1)
             record["name"] = prefix + code.co_name
             # return_offset is meaningful only while this frame's eval loop has pushed
             # the next-inner frame itself (CALL / SEND / FOR_ITER_GEN and the
