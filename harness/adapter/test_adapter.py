@@ -1002,6 +1002,39 @@ class InternalsTests(unittest.TestCase):
         snaps = self.run_internals("def f():\n    locals()\n    return 1\nf()\n", [3])
         self.assertFalse(snaps[0]["frames"][0]["frame_obj"])
 
+    def test_record_shape_with_a_module(self):
+        # The whole answer for a callback from a module of the case: keys in the order
+        # of spec/INTERNALS.md 5.2, module frames named like the snapshot's.
+        answer = shared_worker().run("""\
+            import helper
+
+            def cb(v):
+                w = v + 1
+                return w
+
+            helper.call(cb)
+        """, snapshot_lines=[4], internals=True,
+            modules={"helper.py": "def call(f):\n    y = 2\n    return f(y)\n"})
+        self.assertEqual(answer["snapshots"],
+                         "@4\n  cb:4 v=2\n  helper.py:call:3 f=<function> y=2\n  <module>:7\n")
+
+        def slot(name, value):
+            return {"name": name, "kind": "local", "hidden": False, "value": value}
+        frames = answer["internals"][0]["frames"]
+        self.assertEqual(answer["internals"][0]["line"], 4)
+        self.assertEqual(frames, [
+            {"name": "cb", "owner": "thread", "prev_instr": 2, "opname": "LOAD_FAST",
+             "return_offset": None, "frame_obj": False,
+             "localsplus": [slot("v", "2"), slot("w", None)], "stack": []},
+            {"name": "helper.py:call", "owner": "thread", "prev_instr": 18,
+             "opname": "CACHE", "return_offset": 0, "frame_obj": False,
+             "localsplus": [slot("f", "<function>"), slot("y", "2")], "stack": []},
+            {"name": "<module>", "owner": "thread", "prev_instr": 48, "opname": "CACHE",
+             "return_offset": 0, "frame_obj": False, "localsplus": [], "stack": []}])
+        self.assertEqual([list(f) for f in frames], [
+            ["name", "owner", "prev_instr", "opname", "return_offset", "frame_obj",
+             "localsplus", "stack"]] * 3)
+
     def test_request_checks_and_other_channels_unchanged(self):
         worker = shared_worker()
         source = "def f(x):\n    return x\nf(1)\n"
