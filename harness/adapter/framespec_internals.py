@@ -25,7 +25,7 @@ import sys
 
 # Field offsets in bytes, x86-64 / any LP64 build of CPython 3.12 (checked against
 # Include/internal/pycore_frame.h, Include/cpython/code.h and
-# Include/internal/pycore_genobject.h of 3.12.1 with offsetof(), and at run time by
+# Include/cpython/genobject.h of 3.12.1 with offsetof(), and at run time by
 # _check_layout).  The table in spec/INTERNALS.md section 2 is the same.
 IFRAME_F_CODE = 0          # PyCodeObject *, strong
 IFRAME_PREVIOUS = 8        # _PyInterpreterFrame *
