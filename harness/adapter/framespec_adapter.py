@@ -101,6 +101,13 @@ from importlib.machinery import SourceFileLoader
 # reference VM also runs (framespec_observe.py, beside this script).
 from framespec_observe import (AdapterError, MonitoringObserver, SettraceObserver,
                                free_monitoring_tool)
+# The internals channel (spec/INTERNALS.md): CPython 3.12 only, read with ctypes, which
+# that module imports there (and only there).  A copy of this script without the module
+# beside it simply does not offer the channel.
+try:
+    import framespec_internals
+except ImportError:
+    framespec_internals = None
 
 try:
     import signal
@@ -180,11 +187,17 @@ REFCOUNTING = _probe_immediate_weakref_callbacks()
 _HIDE_FRAME = getattr(__pypy__, "hidden_applevel", None)
 
 
+HAVE_INTERNALS = (MONITORING_OBSERVER and framespec_internals is not None
+                  and framespec_internals.available())
+
+
 def channels():
     """The INTERPRETING.md section 3 channels this interpreter can observe, and stderr."""
     found = ["stdout", "exception"]
     if MONITORING_OBSERVER or HAVE_SETTRACE:
         found += ["trace", "snapshots"]
+    if HAVE_INTERNALS:
+        found.append("internals")
     return found + ["stderr"]
 
 
@@ -867,8 +880,12 @@ def _module_installs_tracer(path, source):
 
 
 def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None,
-             observer_kind="auto", modules=None):
+             observer_kind="auto", modules=None, internals=False):
     """Run one program; return the answer fields (without id).
+
+    With `internals`, each snapshot also records the chain's interpreter frames
+    (spec/INTERNALS.md): the answer's "internals" is a list of {"line", "frames"}, or
+    null where the channel does not apply (not CPython 3.12).
 
     With `modules` (relative path -> source), main.py and they are written into a fresh
     directory that is sys.path[0] while the program runs (see _make_program_dir).
@@ -940,8 +957,16 @@ def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None
                         "the trace and snapshot channels are observed through sys.settrace "
                         "here, and this program installs its own trace or profile function "
                         "(observing it needs sys.monitoring, CPython 3.12+)")
+                reader = None
+                if internals and HAVE_INTERNALS:
+                    if observer_kind != "monitoring":
+                        # A settrace tracer is handed a frame object for every call, so
+                        # every frame_obj would read as set.
+                        raise NotApplicable("the internals channel is observed through "
+                                            "sys.monitoring only")
+                    reader = framespec_internals.read_chain
                 cls = MonitoringObserver if observer_kind == "monitoring" else SettraceObserver
-                observer = cls(prefixes, code, trace, snapshot_lines)
+                observer = cls(prefixes, code, trace, snapshot_lines, reader)
                 observer.start()
             try:
                 exception = _run_program(code, module_dict, filename, source, observer,
@@ -983,7 +1008,7 @@ def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None
         return {"status": "error", "detail": internal}
     if not_applicable is not None:
         return {"status": "not_applicable", "detail": not_applicable}
-    return {
+    answer = {
         "status": "ok",
         "stdout": _captured_text(out),
         "stderr": _captured_text(err),
@@ -992,6 +1017,14 @@ def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None
         "snapshots": "".join(observer.snapshots) if (observer is not None and snapshot_lines)
         else None,
     }
+    if internals:  # the key is only present when asked for: older runners never see it
+        if not HAVE_INTERNALS:
+            answer["internals"] = None
+        elif observer is None:  # no snapshot lines: no snapshot, no record
+            answer["internals"] = []
+        else:
+            answer["internals"] = observer.internals
+    return answer
 
 
 # ---------------------------------------------------------------------------
@@ -1014,6 +1047,7 @@ def parse_request(line):
     snapshot_lines = request.get("snapshot_lines") or []
     observer = request.get("observer") or "auto"
     modules = request.get("modules") or {}
+    internals = request.get("internals") or False
     problems = []
     if not isinstance(source, str):
         problems.append("'source' must be a string")
@@ -1021,6 +1055,12 @@ def parse_request(line):
         problems.append("'filename' must be a string")
     if not isinstance(trace, bool):
         problems.append("'trace' must be a boolean")
+    if not isinstance(internals, bool):
+        problems.append("'internals' must be a boolean")
+    elif internals and trace:
+        # Tracing hands every frame's frame object to the observer (spec/INTERNALS.md
+        # section 5), which would make frame_obj true everywhere.
+        problems.append("'internals' cannot be combined with 'trace'")
     if not isinstance(snapshot_lines, list) or not all(type(n) is int for n in snapshot_lines):
         problems.append("'snapshot_lines' must be a list of integers")
     if not isinstance(modules, dict) or not all(
@@ -1034,7 +1074,8 @@ def parse_request(line):
     if problems:
         return request_id, None, {"id": request_id, "status": "error",
                                   "detail": "; ".join(problems)}
-    return request_id, (source, filename, trace, snapshot_lines, observer, modules), None
+    return request_id, (source, filename, trace, snapshot_lines, observer, modules,
+                        internals), None
 
 
 def answer_request(request_id, arguments):

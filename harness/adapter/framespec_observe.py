@@ -142,7 +142,7 @@ def render_snapshot(frame, line, prefixes, module_code):
 class Observer(object):
     """Collects the trace and snapshots for one run; subclasses hook the interpreter."""
 
-    def __init__(self, prefixes, module_code, want_trace, snapshot_lines):
+    def __init__(self, prefixes, module_code, want_trace, snapshot_lines, internals=None):
         # co_filename -> how the channels name its frames: "" for main.py, "PATH:" for
         # a module of the case (INTERPRETING.md section 3); other code is not observed.
         self.prefixes = prefixes
@@ -151,7 +151,26 @@ class Observer(object):
         self.snapshot_lines = frozenset(snapshot_lines or ())
         self.events = []
         self.snapshots = []
+        # The internals channel (spec/INTERNALS.md): `internals` is a reader,
+        # reader(prefixes, module_code, render) -> the chain's frame records (the
+        # adapter's is framespec_internals.read_chain); one {"line", "frames"} per
+        # snapshot.  Only MonitoringObserver supports it: it must read the frames before
+        # anything makes their frame objects.
+        self.internals_reader = internals
+        self.internals = []
         self.error = None  # first internal failure; the answer becomes status error
+
+    def _snapshot_due(self, code, line):
+        """Whether a 'line' event of `code` at `line` takes a snapshot."""
+        return (not self.prefixes[code.co_filename] and line in self.snapshot_lines
+                and len(self.snapshots) < MAX_SNAPSHOTS)
+
+    def _read_internals(self, line):
+        """Record the internals of the chain for the snapshot about to be taken at `line`.
+        Called from the event callback before any frame object of the program is asked
+        for (sys._getframe, f_back and f_locals would create them)."""
+        frames = self.internals_reader(self.prefixes, self.module_code, snapshot_repr)
+        self.internals.append({"line": line, "frames": frames})
 
     def _fail(self, where):
         if self.error is None:
@@ -337,12 +356,21 @@ class MonitoringObserver(Observer):
         on_raise = frame_event("RAISE", False, "exception")
         on_stop_iteration = frame_event("STOP_ITERATION", True, "exception")
 
+        # With the internals channel, a line that neither traces nor snapshots asks for
+        # no frame object: sys._getframe(1) would create one for every frame of the
+        # program, and `frame_obj` is one of the fields reported.
+        lean = self.internals_reader is not None and not trace
+
         def on_line(code, line):  # LINE
             if code.co_filename not in prefixes:
                 return disable
             if line is None or line < 0:
                 return None
             try:
+                if lean:
+                    if not self._snapshot_due(code, line):
+                        return None
+                    self._read_internals(line)
                 self.line(getframe(1), line)
             except RecursionError:
                 raise  # as under a settrace tracer: the program sees it; not our failure
@@ -362,6 +390,10 @@ class MonitoringObserver(Observer):
                     return disable  # the target's LINE event reports it
                 if to_line < 0:
                     return None
+                if lean:
+                    if not self._snapshot_due(code, to_line):
+                        return None
+                    self._read_internals(to_line)
                 self.line(getframe(1), to_line)
             except RecursionError:
                 raise  # as under a settrace tracer: the program sees it; not our failure

@@ -651,6 +651,406 @@ def normalise(text):
     return re.sub(r"[^\s\"']*/main\.py", "main.py", text)
 
 
+
+# The internals channel (spec/INTERNALS.md) exists on CPython 3.12 only.
+INTERNALS = sys.implementation.name == "cpython" and sys.version_info[:2] == (3, 12)
+
+
+def _slots(frame):
+    """A frame record's localsplus as {name: (kind, hidden, value, cell)}."""
+    return {s["name"]: (s["kind"], s["hidden"], s["value"], s.get("cell", "-"))
+            for s in frame["localsplus"]}
+
+
+@unittest.skipUnless(INTERNALS, "the internals channel is CPython 3.12's")
+class InternalsTests(unittest.TestCase):
+    """What the internals channel reports, checked against CPython 3.12.1's behaviour
+    (each test names the rule of spec/INTERNALS.md it pins down)."""
+
+    def run_internals(self, source, lines):
+        answer = shared_worker().run(source, snapshot_lines=lines, internals=True)
+        self.assertEqual(answer["status"], "ok", answer.get("detail"))
+        return answer["internals"]
+
+    def test_inline_call_in_progress(self):
+        # A caller whose callee CALL pushed inline: prev_instr is CALL's last cache unit
+        # (the CALL offset + 6), return_offset 0, and its stack no longer holds the
+        # callable and arguments; a pending outer call's operands are still below.
+        snaps = self.run_internals("""\
+            def g(b):
+                return b
+
+            def f(a):
+                return max(a, g(a))
+
+            f(1)
+        """, [2])
+        self.assertEqual(len(snaps), 1)
+        g, f, module = snaps[0]["frames"]
+        self.assertEqual([g["name"], f["name"], module["name"]], ["g", "f", "<module>"])
+        self.assertEqual((g["prev_instr"], g["opname"], g["return_offset"], g["stack"]),
+                         (2, "LOAD_FAST", None, []))
+        import dis
+        ns = {}
+        exec(compile("def f(a):\n    return max(a, g(a))\n", "x", "exec"), ns)
+        calls = [i.offset for i in dis.get_instructions(ns["f"]) if i.opname == "CALL"]
+        self.assertEqual((f["prev_instr"], f["opname"], f["return_offset"]),
+                         (calls[0] + 6, "CACHE", 0))
+        self.assertEqual(f["stack"], [None, "<builtin_function_or_method>", "1"])
+        self.assertEqual(_slots(f), {"a": ("local", False, "1", "-")})
+        self.assertEqual((module["opname"], module["return_offset"], module["stack"]),
+                         ("CACHE", 0, []))
+        self.assertTrue(all(fr["owner"] == "thread" for fr in (g, f, module)))
+
+    def test_call_through_c_code(self):
+        # A frame that called C code (map, sorted, a first LOAD_ATTR of a property)
+        # which called the program back: prev_instr is the instruction itself, its
+        # stack pointer is held by the C loop (stack null), return_offset undefined.
+        snaps = self.run_internals("""\
+            def key(v):
+                return -v
+
+            def f(xs):
+                return sorted(xs, key=key)
+
+            f([1])
+        """, [2])
+        key, f, module = snaps[0]["frames"]
+        self.assertEqual((f["opname"], f["stack"], f["return_offset"]),
+                         ("CALL", None, None))
+        self.assertEqual(module["return_offset"], 0)
+
+    def test_property_call_inlined_once_specialised(self):
+        # LOAD_ATTR of a property goes through C the first time and is inlined from
+        # the second execution on (LOAD_ATTR_PROPERTY, as it specialises).
+        snaps = self.run_internals("""\
+            class C:
+                @property
+                def p(self):
+                    return 1
+
+            def f(c):
+                for i in range(3):
+                    q = c.p
+
+            f(C())
+        """, [4])
+        callers = [(s["frames"][1]["opname"], s["frames"][1]["return_offset"],
+                    s["frames"][1]["stack"]) for s in snaps]
+        self.assertEqual(callers, [("LOAD_ATTR", None, None), ("CACHE", 0, ["<range_iterator>"]),
+                                   ("CACHE", 0, ["<range_iterator>"])])
+
+    def test_generator_running_and_suspended(self):
+        # A running generator's frame is owned by it (gen_state executing); a suspended
+        # one, held in a local, is reported under that slot: prev_instr at its
+        # YIELD_VALUE, its stack as YIELD_VALUE saved it (without the yielded value); a
+        # generator not started yet sits at RETURN_GENERATOR with an empty stack.
+        snaps = self.run_internals("""\
+            def gen(n):
+                for k in range(n):
+                    yield k
+
+            def use():
+                g = gen(3)
+                h = gen(1)
+                first = next(g)
+                return first
+
+            use()
+        """, [3, 9])
+        running, suspended = snaps
+        gen, use, _ = running["frames"]
+        self.assertEqual((gen["owner"], gen["gen_state"], gen["stack"]),
+                         ("generator", "executing", ["<range_iterator>"]))
+        self.assertEqual((use["opname"], use["stack"]), ("CALL", None))  # next() is C
+        use = suspended["frames"][0]
+        slots = {s["name"]: s for s in use["localsplus"]}
+        g = slots["g"]["frame"]
+        self.assertEqual((g["name"], g["owner"], g["gen_state"], g["opname"], g["stack"]),
+                         ("gen", "generator", "suspended", "YIELD_VALUE",
+                          ["<range_iterator>"]))
+        self.assertEqual(_slots(g)["k"], ("local", False, "0", "-"))
+        h = slots["h"]["frame"]
+        self.assertEqual((h["gen_state"], h["prev_instr"], h["opname"], h["stack"],
+                          h["frame_obj"]), ("created", 0, "RETURN_GENERATOR", [], False))
+
+    def test_yield_from_and_await_use_send(self):
+        # SEND pushes the delegate's frame inline: the delegating frame sits at SEND's
+        # cache unit with return_offset = SEND's oparg in bytes, and the sub-iterator
+        # on its stack.
+        snaps = self.run_internals("""\
+            def sub():
+                yield 1
+
+            def deleg():
+                yield from sub()
+
+            async def leaf():
+                return 2
+
+            async def mid():
+                return await leaf()
+
+            next(deleg())
+            try:
+                mid().send(None)
+            except StopIteration:
+                pass
+        """, [2, 8])
+        for snap, outer, held in zip(snaps, ("deleg", "mid"), ("<generator>", "<coroutine>")):
+            inner, delegating, module = snap["frames"]
+            self.assertEqual(inner["owner"], "generator")
+            self.assertEqual((delegating["name"], delegating["gen_state"],
+                              delegating["opname"], delegating["return_offset"],
+                              delegating["stack"]),
+                             (outer, "executing", "CACHE", 6, [held]))
+            self.assertEqual((module["opname"], module["stack"]), ("CALL", None))
+
+    def test_frame_object_materialised_or_not(self):
+        # frame_obj: false until something asks for the frame object: the program
+        # (sys._getframe), an exception passing through (its traceback), a frame that
+        # returns while its frame object lives on (its caller's is made to link
+        # f_back), or an earlier snapshot of this run (which reads f_locals).
+        snaps = self.run_internals("""\
+            import sys
+
+            def keep():
+                f = sys._getframe()
+                return f
+
+            def holder():
+                fr = keep()
+                return fr
+
+            def boom():
+                raise ValueError
+
+            def catcher():
+                try:
+                    boom()
+                except ValueError:
+                    pass
+                return 1
+
+            def plain():
+                return 2
+
+            holder()
+            catcher()
+            plain()
+            plain()
+        """, [5, 9, 19, 22])
+        at = [[(fr["name"], fr["frame_obj"]) for fr in s["frames"]] for s in snaps]
+        self.assertEqual(at[0], [("keep", True), ("holder", False), ("<module>", False)])
+        self.assertEqual(at[1], [("holder", True), ("<module>", True)])
+        self.assertEqual(at[2], [("catcher", True), ("<module>", True)])
+        self.assertEqual(at[3], [("plain", False), ("<module>", True)])
+        self.assertEqual(at[4], [("plain", False), ("<module>", True)])
+        kept = _slots(snaps[1]["frames"][0])["fr"]
+        self.assertEqual(kept[2], "<frame>")
+        detached = snaps[1]["frames"][0]["localsplus"][0]["frame"]
+        # The frame copied into its frame object on return: owned by it, stopped at
+        # RETURN_VALUE, its own frame_obj pointer cleared.
+        self.assertEqual((detached["owner"], detached["opname"], detached["frame_obj"],
+                          detached["stack"]), ("frame_object", "RETURN_VALUE", False, []))
+
+    def test_cells_and_free_variables(self):
+        # A cell argument is a local+cell slot holding the cell MAKE_CELL made; a cell
+        # not yet assigned is an empty cell (cell null); free slots hold the cells
+        # COPY_FREE_VARS copied from the closure, after the function's own slots.
+        snaps = self.run_internals("""\
+            def outer(a, b):
+                c = 3
+                def inner(d):
+                    return a + c + d
+                return inner(4)
+
+            outer(1, 2)
+        """, [2, 4])
+        outer = snaps[0]["frames"][0]
+        self.assertEqual([(s["name"], s["kind"]) for s in outer["localsplus"]],
+                         [("a", "local+cell"), ("b", "local"), ("inner", "local"),
+                          ("c", "cell")])
+        self.assertEqual(_slots(outer)["a"], ("local+cell", False, "<cell>", "1"))
+        self.assertEqual(_slots(outer)["c"], ("cell", False, "<cell>", None))
+        inner = snaps[1]["frames"][0]
+        self.assertEqual(_slots(inner), {"d": ("local", False, "4", "-"),
+                                         "a": ("free", False, "<cell>", "1"),
+                                         "c": ("free", False, "<cell>", "3")})
+
+    def test_inlined_comprehensions(self):
+        # PEP 709: a comprehension runs in its enclosing frame.  Its variable is a
+        # hidden local of a module or class body, an ordinary local of a function;
+        # while it runs, the stack holds the variable's saved outer value (null: it
+        # was unbound), the list being built, the iterator and the item FOR_ITER got.
+        snaps = self.run_internals("""\
+            def comp(xs):
+                return [x
+                        for x in xs]
+
+            mod = [m
+                   for m in "ab"]
+            comp([10])
+        """, [3, 6])
+        # Line 6 fires as the iterable is evaluated, then once per item (at the
+        # STORE_FAST after FOR_ITER); line 3 likewise in comp().
+        self.assertEqual([s["line"] for s in snaps], [6, 6, 6, 3, 3])
+        # The iterable is evaluated (GET_ITER) before m's outer value is saved.
+        self.assertEqual(snaps[0]["frames"][0]["stack"], [])
+        module = snaps[2]["frames"][0]
+        self.assertEqual(_slots(module), {"m": ("local", True, "'a'", "-")})
+        self.assertEqual(module["stack"], [None, "['a']", "<str_ascii_iterator>", "'b'"])
+        self.assertEqual(module["opname"], "STORE_FAST")
+        comp = snaps[4]["frames"][0]
+        self.assertEqual(_slots(comp), {"xs": ("local", False, "[10]", "-"),
+                                        "x": ("local", False, None, "-")})
+        self.assertEqual(comp["stack"], [None, "[]", "<list_iterator>", "10"])
+
+    def test_with_and_except_keep_values_on_the_stack(self):
+        # A `with` block keeps the bound __exit__ below its body; an except handler
+        # keeps the exception that was being handled before (None here).
+        snaps = self.run_internals("""\
+            class CM:
+                def __enter__(self):
+                    return 7
+                def __exit__(self, *a):
+                    return False
+
+            def f():
+                with CM() as w:
+                    z = w
+                try:
+                    1 / 0
+                except ZeroDivisionError:
+                    z = 2
+
+            f()
+        """, [9, 13])
+        self.assertEqual(snaps[0]["frames"][0]["stack"], ["<method>"])
+        self.assertEqual(snaps[1]["frames"][0]["stack"], [None])
+
+    def test_backward_jump_within_a_line(self):
+        # A snapshot taken for a backward jump that stays on its line (the JUMP event):
+        # prev_instr is the jump's target, not the JUMP_BACKWARD.
+        snaps = self.run_internals("""\
+            def spin(n):
+                while n: n -= 1
+                return n
+
+            spin(2)
+        """, [2])
+        self.assertEqual([(s["frames"][0]["prev_instr"], s["frames"][0]["opname"])
+                          for s in snaps], [(2, "LOAD_FAST"), (6, "LOAD_FAST")])
+
+    def test_call_function_ex_and_class_body(self):
+        # CALL_FUNCTION_EX inlines a Python function (no caches: prev_instr is the
+        # instruction); a class body runs through C (__build_class__), and the
+        # variable of a comprehension inlined into it is a hidden slot.
+        snaps = self.run_internals("""\
+            def star(*a):
+                return a
+
+            class K:
+                ys = [y
+                      for y in range(1)]
+
+            star(*[1])
+        """, [2, 6])
+        body, module = snaps[0]["frames"]
+        self.assertEqual(body["name"], "K")
+        self.assertEqual(_slots(body)["y"], ("local", True, None, "-"))
+        self.assertEqual((module["opname"], module["stack"], module["return_offset"]),
+                         ("CALL", None, None))
+        star, module = snaps[-1]["frames"]
+        self.assertEqual((module["opname"], module["stack"], module["return_offset"]),
+                         ("CALL_FUNCTION_EX", [], 0))
+
+    def test_held_frames_after_exit(self):
+        # Frames that outlived their execution in a frame object, and what locals()
+        # leaves alone: it makes no frame object.
+        snaps = self.run_internals("""\
+            import sys
+
+            def raiser():
+                global kept
+                kept = sys._getframe()
+                raise KeyError
+
+            def g():
+                yield 1
+
+            def f():
+                try:
+                    raiser()
+                except KeyError:
+                    pass
+                fr = kept
+                gen = g(); next(gen); gfr = gen.gi_frame; del gen
+                done = g(); list(done)
+                return locals()
+
+            f()
+        """, [19])
+        f = snaps[0]["frames"][0]
+        held = {s["name"]: s.get("frame") for s in f["localsplus"]}
+        self.assertEqual((held["fr"]["owner"], held["fr"]["opname"]),
+                         ("frame_object", "RAISE_VARARGS"))
+        self.assertEqual((held["gfr"]["owner"], held["gfr"]["opname"], held["gfr"]["name"]),
+                         ("frame_object", "YIELD_VALUE", "g"))
+        self.assertEqual(held["done"], {"gen_state": "cleared"})
+        self.assertTrue(f["frame_obj"])  # the KeyError passed through f
+        snaps = self.run_internals("def f():\n    locals()\n    return 1\nf()\n", [3])
+        self.assertFalse(snaps[0]["frames"][0]["frame_obj"])
+
+    def test_record_shape_with_a_module(self):
+        # The whole answer for a callback from a module of the case: keys in the order
+        # of spec/INTERNALS.md 5.2, module frames named like the snapshot's.
+        answer = shared_worker().run("""\
+            import helper
+
+            def cb(v):
+                w = v + 1
+                return w
+
+            helper.call(cb)
+        """, snapshot_lines=[4], internals=True,
+            modules={"helper.py": "def call(f):\n    y = 2\n    return f(y)\n"})
+        self.assertEqual(answer["snapshots"],
+                         "@4\n  cb:4 v=2\n  helper.py:call:3 f=<function> y=2\n  <module>:7\n")
+
+        def slot(name, value):
+            return {"name": name, "kind": "local", "hidden": False, "value": value}
+        frames = answer["internals"][0]["frames"]
+        self.assertEqual(answer["internals"][0]["line"], 4)
+        self.assertEqual(frames, [
+            {"name": "cb", "owner": "thread", "prev_instr": 2, "opname": "LOAD_FAST",
+             "return_offset": None, "frame_obj": False,
+             "localsplus": [slot("v", "2"), slot("w", None)], "stack": []},
+            {"name": "helper.py:call", "owner": "thread", "prev_instr": 18,
+             "opname": "CACHE", "return_offset": 0, "frame_obj": False,
+             "localsplus": [slot("f", "<function>"), slot("y", "2")], "stack": []},
+            {"name": "<module>", "owner": "thread", "prev_instr": 48, "opname": "CACHE",
+             "return_offset": 0, "frame_obj": False, "localsplus": [], "stack": []}])
+        self.assertEqual([list(f) for f in frames], [
+            ["name", "owner", "prev_instr", "opname", "return_offset", "frame_obj",
+             "localsplus", "stack"]] * 3)
+
+    def test_request_checks_and_other_channels_unchanged(self):
+        worker = shared_worker()
+        source = "def f(x):\n    return x\nf(1)\n"
+        plain = worker.run(source, snapshot_lines=[2])
+        self.assertNotIn("internals", plain)
+        both = worker.run(source, snapshot_lines=[2], internals=True)
+        self.assertEqual(both["snapshots"], plain["snapshots"])
+        refused = worker.run(source, snapshot_lines=[2], internals=True, trace=True)
+        self.assertEqual(refused["status"], "error")
+        self.assertIn("'internals' cannot be combined with 'trace'", refused["detail"])
+        self.assertEqual(worker.run(source, internals=1)["status"], "error")
+        forced = worker.run(source, snapshot_lines=[2], internals=True, observer="settrace")
+        self.assertEqual(forced["status"], "not_applicable")
+        self.assertEqual(worker.run(source, internals=True)["internals"], [])
+
+
 class ScriptFidelityTests(unittest.TestCase):
     def test_matches_python_main_py(self):
         worker = shared_worker()
@@ -683,7 +1083,8 @@ class ProtocolTests(unittest.TestCase):
             "protocol": "0.4.0", "implementation": sys.implementation.name,
             "implementation_version": "%d.%d.%d" % tuple(sys.implementation.version[:3]),
             "language": "%d.%d" % sys.version_info[:2],
-            "channels": ["stdout", "exception", "trace", "snapshots", "stderr"],
+            "channels": ["stdout", "exception", "trace", "snapshots"]
+            + (["internals"] if INTERNALS else []) + ["stderr"],
             "hermetic": hasattr(os, "fork")})
 
     def test_settrace_observer_refuses_a_program_with_its_own_tracer(self):
