@@ -29,6 +29,9 @@ pub const ADAPTER: &str = include_str!("../adapter/framespec_adapter.py");
 /// The trace and snapshot observers the adapter imports (and the reference VM runs for its
 /// `reference-settrace` and `reference-monitoring` targets).
 pub const OBSERVE: &str = include_str!("../adapter/framespec_observe.py");
+/// The internals channel's reader on CPython 3.12 (spec/INTERNALS.md), which the adapter
+/// imports when it is beside it.
+pub const INTERNALS: &str = include_str!("../adapter/framespec_internals.py");
 
 /// The longest line a target may write (§6): a longer one is a crash, not a hang.
 pub const MAX_LINE: usize = 64 << 20;
@@ -226,7 +229,7 @@ impl External {
             Ok(worker) => worker,
             Err(detail) => return RunEnd::Crash(detail),
         };
-        let request = serde_json::json!({
+        let mut request = serde_json::json!({
             "id": case.id,
             "source": case.source,
             "filename": "main.py",
@@ -234,6 +237,10 @@ impl External {
             "snapshot_lines": case.snapshot_lines,
             "modules": case.modules,
         });
+        // Asked only when wanted: a target that predates the channel never sees the key.
+        if case.internals {
+            request["internals"] = serde_json::Value::Bool(true);
+        }
         let started = Instant::now();
         let mut sent = writeln!(worker.stdin, "{request}").and_then(|()| worker.stdin.flush());
         if sent.is_err() {
@@ -309,6 +316,7 @@ fn write_adapter() -> Result<PathBuf, String> {
     let files = [
         ("framespec_adapter.py", ADAPTER),
         ("framespec_observe.py", OBSERVE),
+        ("framespec_internals.py", INTERNALS),
     ];
     let hash = files
         .iter()

@@ -92,6 +92,10 @@ fn run_unlisted(target: &dyn Target, file: &CaseFile) -> Outcome {
         case.snapshot_lines.clear();
         missing.push(Channel::Snapshots.name());
     }
+    if case.internals && (case.snapshot_lines.is_empty() || !target.observes(Channel::Internals)) {
+        case.internals = false;
+        missing.push(Channel::Internals.name());
+    }
     match judge(&case, version.as_deref(), target.run(&case)) {
         Outcome::Pass if !missing.is_empty() => Outcome::NotApplicable(format!(
             "{} cannot observe the {} channel (the others agree)",

@@ -93,6 +93,9 @@ fn emit_expectation(expect: &Expectation, indent: usize) -> String {
     if let Some(snapshots) = &expect.snapshots {
         let _ = writeln!(out, "{pad}snapshots: {}", scalar(snapshots, indent + 2));
     }
+    if let Some(internals) = &expect.internals {
+        let _ = writeln!(out, "{pad}internals: {}", scalar(internals, indent + 2));
+    }
     out
 }
 

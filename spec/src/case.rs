@@ -23,6 +23,8 @@ pub struct Case {
     pub modules: BTreeMap<String, String>,
     pub trace: bool,
     pub snapshot_lines: Vec<u32>,
+    /// Record the `internals` channel at the snapshots (spec/INTERNALS.md).
+    pub internals: bool,
     /// The CPython 3.12 expectation.
     pub expect: Expectation,
     /// Per-version overrides, keyed `"3.N"`.
@@ -44,6 +46,9 @@ pub struct Expectation {
     /// The rendered snapshot blocks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshots: Option<String>,
+    /// The snapshots' interpreter frames, one text line per frame (INTERPRETING.md §3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internals: Option<String>,
 }
 
 /// The uncaught exception a case expects.
@@ -74,6 +79,8 @@ struct RawCase {
     trace: bool,
     #[serde(default)]
     snapshot_lines: Vec<u32>,
+    #[serde(default)]
+    internals: bool,
     expect: Expectation,
     #[serde(default)]
     versions: BTreeMap<String, Expectation>,
@@ -121,6 +128,9 @@ impl Case {
             }
             if over.snapshots.is_some() {
                 expect.snapshots.clone_from(&over.snapshots);
+            }
+            if over.internals.is_some() {
+                expect.internals.clone_from(&over.internals);
             }
         }
         expect
@@ -250,6 +260,19 @@ pub fn load_str(id: &str, path: &Path, text: &str) -> Result<Case, Error> {
             );
         }
     }
+    if raw.internals && raw.snapshot_lines.is_empty() {
+        return fail(
+            at("internals", ""),
+            "`internals: true` needs `snapshot_lines`".to_owned(),
+        );
+    }
+    if raw.internals && raw.trace {
+        return fail(
+            at("internals", ""),
+            "`internals: true` cannot be combined with `trace: true` (INTERPRETING.md §3)"
+                .to_owned(),
+        );
+    }
     for (version, expect) in std::iter::once(("3.12", &raw.expect))
         .chain(raw.versions.iter().map(|(v, e)| (v.as_str(), e)))
     {
@@ -274,6 +297,12 @@ pub fn load_str(id: &str, path: &Path, text: &str) -> Result<Case, Error> {
                 "expected `snapshots` need `snapshot_lines`".to_owned(),
             );
         }
+        if expect.internals.is_some() && !raw.internals {
+            return fail(
+                at("internals", ""),
+                "expected `internals` need `internals: true`".to_owned(),
+            );
+        }
     }
     Ok(Case {
         id: id.to_owned(),
@@ -285,6 +314,7 @@ pub fn load_str(id: &str, path: &Path, text: &str) -> Result<Case, Error> {
         modules: raw.modules,
         trace: raw.trace,
         snapshot_lines: raw.snapshot_lines,
+        internals: raw.internals,
         expect: raw.expect,
         versions: raw.versions,
     })

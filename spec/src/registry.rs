@@ -23,6 +23,7 @@ pub(crate) const CHAPTERS: &[(&str, &str)] = &[
         "introspection.md",
         include_str!("../clauses/introspection.md"),
     ),
+    ("internals.md", include_str!("../clauses/internals.md")),
 ];
 
 const TAGS_YAML: &str = include_str!("../tags.yaml");

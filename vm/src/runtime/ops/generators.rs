@@ -438,6 +438,7 @@ pub fn suspend(vm: &mut Vm) -> PyResult<bool> {
     };
     let entry = frame.entry;
     frame.entry = false;
+    frame.cpython_inline = false;
     gen.running.set(false);
     // YIELD_VALUE: `tstate->exc_info = gen->gi_exc_state.previous_item`.
     if let Some(own) = vm.unlink_exc_state(frame.serial) {
@@ -1004,6 +1005,11 @@ pub fn resume_inline(
     on_return: InlineReturn,
 ) -> PyResult<Step> {
     vm.link_generator(gen, sent, false)?;
+    // SEND resumes it in the same loop in CPython too; FOR_ITER, kept unspecialised by
+    // line instrumentation under observation, goes through C (INTERNALS.md §3).
+    if matches!(on_return, InlineReturn::Send { .. }) {
+        vm.top()?.cpython_inline = true;
+    }
     let Some(resumer) = vm
         .frames
         .len()
