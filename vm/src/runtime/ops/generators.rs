@@ -438,7 +438,6 @@ pub fn suspend(vm: &mut Vm) -> PyResult<bool> {
     };
     let entry = frame.entry;
     frame.entry = false;
-    frame.cpython_inline = false;
     gen.running.set(false);
     // YIELD_VALUE: `tstate->exc_info = gen->gi_exc_state.previous_item`.
     if let Some(own) = vm.unlink_exc_state(frame.serial) {
@@ -563,6 +562,8 @@ impl Vm {
         gen.started.set(true);
         gen.running.set(true);
         frame.entry = entry;
+        // Resumed through C unless SEND marks it (`resume_inline`).
+        frame.cpython_inline = false;
         frame.push(sent);
         // `gen_send_ex2`: `gi_exc_state.previous_item = tstate->exc_info;
         // tstate->exc_info = &gi_exc_state` — the generator's handled exception is the
