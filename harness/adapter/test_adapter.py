@@ -1082,7 +1082,7 @@ class ProtocolTests(unittest.TestCase):
     def test_handshake(self):
         worker = shared_worker()
         self.assertEqual(worker.handshake, {
-            "protocol": "0.4.0", "implementation": sys.implementation.name,
+            "protocol": "0.5.0", "implementation": sys.implementation.name,
             "implementation_version": "%d.%d.%d" % tuple(sys.implementation.version[:3]),
             "language": "%d.%d" % sys.version_info[:2],
             "channels": ["stdout", "exception", "trace", "snapshots"]

@@ -572,7 +572,7 @@ mod tests {
 
     fn shake(fields: &str) -> Result<Handshake, String> {
         Handshake::parse(&format!(
-            "{{\"protocol\": \"0.4.0\", \"implementation_version\": \"1\", {fields}}}"
+            "{{\"protocol\": \"0.5.0\", \"implementation_version\": \"1\", {fields}}}"
         ))
     }
 

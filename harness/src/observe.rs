@@ -288,6 +288,32 @@ mod tests {
     use super::normalise;
 
     #[test]
+    fn internals_render_one_line_per_frame() {
+        let blocks: Vec<super::InternalsBlock> = serde_json::from_str(
+            r#"[{"line": 3, "frames": [
+                {"name": "f", "owner": "thread", "prev_instr": 24, "opname": "CACHE",
+                 "return_offset": 0, "frame_obj": false,
+                 "localsplus": [
+                    {"name": "a", "kind": "local+cell", "hidden": false, "value": "<cell>",
+                     "cell": null},
+                    {"name": "g", "kind": "local", "hidden": false, "value": "<generator>",
+                     "frame": {"gen_state": "cleared"}},
+                    {"name": "x", "kind": "local", "hidden": true, "value": null}],
+                 "stack": [null, "1"]},
+                {"name": "<module>", "owner": "thread", "prev_instr": 8, "opname": "CALL",
+                 "return_offset": null, "frame_obj": true, "localsplus": [],
+                 "stack": null}]}]"#,
+        )
+        .expect("the protocol's shape");
+        assert_eq!(
+            super::render_internals(&blocks),
+            "@3\n  f thread lasti=24 CACHE ret=0 fobj=no stack=[NULL, 1] | \
+             a:local+cell=<cell>{NULL}; g:local=<generator>; x:local+hidden=NULL\n    \
+             held by g: cleared\n  <module> thread lasti=8 CALL ret=- fobj=yes stack=-\n"
+        );
+    }
+
+    #[test]
     fn addresses_are_hidden() {
         assert_eq!(
             normalise("<frame at 0x7f3a2b1c0d40, file 'main.py', line 6, code foo>"),

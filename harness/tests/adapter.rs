@@ -192,10 +192,12 @@ fn handshake_first(python: &Path) -> Result<(), Failed> {
     expect_eq(
         "handshake",
         handshake,
-        json!({"protocol": "0.4.0", "implementation": "cpython",
+        json!({"protocol": "0.5.0", "implementation": "cpython",
                "implementation_version": implementation_version,
                "language": python::REFERENCE_VERSION,
-               "channels": ["stdout", "exception", "trace", "snapshots", "stderr"],
+               // `internals`: CPython 3.12 with framespec_internals.py beside the adapter.
+               "channels": ["stdout", "exception", "trace", "snapshots", "internals",
+                            "stderr"],
                "hermetic": true}),
     )
 }

@@ -425,6 +425,21 @@ mod tests {
     }
 
     #[test]
+    fn internals_need_snapshots_and_exclude_the_trace() {
+        let with = |keys: &str| GOOD.replace("expect:", &format!("{keys}expect:"));
+        let case = load(&with("snapshot_lines: [1]\ninternals: true\n")).expect("loads");
+        assert!(case.internals);
+        let err = load(&with("internals: true\n")).expect_err("no snapshot lines");
+        assert!(err.message.contains("needs `snapshot_lines`"), "{err}");
+        let err = load(&with("trace: true\nsnapshot_lines: [1]\ninternals: true\n"))
+            .expect_err("with the trace");
+        assert!(err.message.contains("cannot be combined"), "{err}");
+        let err = load(&GOOD.replace("expect:\n", "expect:\n  internals: \"@1\\n\"\n"))
+            .expect_err("expected without asking");
+        assert!(err.message.contains("need `internals: true`"), "{err}");
+    }
+
+    #[test]
     fn modules_load_in_path_order() {
         let text = GOOD.replace(
             "expect:",
