@@ -226,7 +226,11 @@ impl External {
             Ok(worker) => worker,
             Err(detail) => return RunEnd::Crash(detail),
         };
-        let request = serde_json::json!({
+        let bytecode = match crate::bytecode::marshal_hex(case) {
+            Ok(hex) => hex,
+            Err(e) => return RunEnd::Crash(e.to_string()),
+        };
+        let mut request = serde_json::json!({
             "id": case.id,
             "source": case.source,
             "filename": "main.py",
@@ -234,6 +238,9 @@ impl External {
             "snapshot_lines": case.snapshot_lines,
             "modules": case.modules,
         });
+        if let Some(hex) = bytecode {
+            request["bytecode"] = serde_json::Value::String(hex);
+        }
         let started = Instant::now();
         let mut sent = writeln!(worker.stdin, "{request}").and_then(|()| worker.stdin.flush());
         if sent.is_err() {

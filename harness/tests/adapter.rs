@@ -195,7 +195,9 @@ fn handshake_first(python: &Path) -> Result<(), Failed> {
         json!({"protocol": "0.4.0", "implementation": "cpython",
                "implementation_version": implementation_version,
                "language": python::REFERENCE_VERSION,
-               "channels": ["stdout", "exception", "trace", "snapshots", "stderr"],
+               // The adapter here sits beside framespec_internals.py, and this is
+               // CPython 3.12: the internals channel is offered (spec/INTERNALS.md).
+               "channels": ["stdout", "exception", "trace", "snapshots", "internals", "stderr"],
                "hermetic": true}),
     )
 }

@@ -86,7 +86,7 @@ fn malformed_cases_give_one_located_error_each_and_the_good_case_still_runs() ->
         ("bad-indent", "bad-indent.yaml:5:2: "),
         (
             "missing-source",
-            "missing-source.yaml:1:1: missing field `source`",
+            "missing-source.yaml:1:1: a case needs `source` (a Python program) or `bytecode` (a listing, spec/BYTECODE.md)",
         ),
         (
             "unknown-clause",
