@@ -288,14 +288,10 @@ pub fn load_str(id: &str, path: &Path, text: &str) -> Result<Case, Error> {
             let (key_line, _) = at("bytecode", "");
             let first = text.lines().skip(key_line).find(|l| !l.trim().is_empty());
             let indent = first.map_or(0, |l| l.len() - l.trim_start().len());
-            let offset = text
-                .lines()
-                .skip(key_line)
-                .position(|l| !l.trim().is_empty())
-                .unwrap_or(0);
+            // A block scalar (`bytecode: |`): the listing's first line is the file's next.
             Some(Bytecode {
                 listing,
-                line: key_line + 1 + offset,
+                line: key_line + 1,
                 indent,
             })
         }
@@ -456,7 +452,26 @@ mod tests {
     #[test]
     fn a_missing_source_is_an_error() {
         let err = load(&GOOD.replace("source: |\n  print(1)\n", "")).expect_err("no source");
-        assert!(err.message.contains("missing field `source`"), "{err}");
+        assert!(err.message.contains("needs `source`"), "{err}");
+    }
+
+    #[test]
+    fn bytecode_is_instead_of_source() {
+        let both = GOOD.replace("source: |", "bytecode: |\n  code m\nsource: |");
+        let err = load(&both).expect_err("both");
+        assert!(err.message.contains("not both"), "{err}");
+        let listing = GOOD.replace("source: |\n  print(1)\n", "bytecode: |\n\n    code m\n");
+        let case = load(&listing).expect("a bytecode case");
+        let b = case.bytecode.clone().expect("bytecode");
+        assert_eq!(b.listing, "\ncode m\n");
+        // Listing line 2 (`code m`) is the file line holding it, after its indentation.
+        let text_line = listing
+            .lines()
+            .position(|l| l.trim() == "code m")
+            .expect("line")
+            + 1;
+        assert_eq!(b.locate(2, 1), (text_line, 5));
+        assert!(case.applies_to("3.11").is_err() && case.applies_to("3.12").is_ok());
     }
 
     #[test]
