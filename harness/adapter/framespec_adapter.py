@@ -80,6 +80,7 @@ How the trace is observed
 import io
 import json
 import linecache
+import marshal
 import os
 import sys
 import traceback
@@ -880,8 +881,12 @@ def _module_installs_tracer(path, source):
 
 
 def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None,
-             observer_kind="auto", modules=None, internals=False):
+             observer_kind="auto", modules=None, internals=False, bytecode=None):
     """Run one program; return the answer fields (without id).
+
+    With `bytecode` (the marshal data of a CPython 3.12 module code object, from a case's
+    bytecode listing: spec/BYTECODE.md), that code object runs in place of compiling
+    `source` (which is then empty); anything but CPython 3.12 answers not_applicable.
 
     With `internals`, each snapshot also records the chain's interpreter frames
     (spec/INTERNALS.md): the answer's "internals" is a list of {"line", "frames"}, or
@@ -894,6 +899,11 @@ def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None
     after answering: the adapter's own code that builds the answer needs its builtins.
     """
     observed = bool(trace or snapshot_lines)
+    if bytecode is not None and not (sys.implementation.name == "cpython"
+                                     and sys.version_info[:2] == (3, 12)):
+        return {"status": "not_applicable",
+                "detail": "a bytecode case is a CPython 3.12 code object; this is %s %s"
+                          % (sys.implementation.name, sys.version.split()[0])}
     if observer_kind == "auto":
         observer_kind = "monitoring" if MONITORING_OBSERVER else "settrace"
     if observer_kind == "monitoring" and not HAVE_MONITORING:
@@ -939,7 +949,10 @@ def run_case(source, filename=DEFAULT_FILENAME, trace=False, snapshot_lines=None
         sys.argv = [filename]
         sys.modules["__main__"] = main_module
         try:
-            code = compile(source, filename, "exec", dont_inherit=True)
+            if bytecode is not None:
+                code = marshal.loads(bytecode)
+            else:
+                code = compile(source, filename, "exec", dont_inherit=True)
         except BaseException as exc:  # SyntaxError (or ValueError for NUL bytes before 3.12)
             exception = _exception_info(exc, prefixes)
             exception["traceback"] = []
@@ -1048,7 +1061,13 @@ def parse_request(line):
     observer = request.get("observer") or "auto"
     modules = request.get("modules") or {}
     internals = request.get("internals") or False
+    bytecode = request.get("bytecode")
     problems = []
+    if bytecode is not None:
+        try:
+            bytecode = bytes.fromhex(bytecode)
+        except (TypeError, ValueError):
+            problems.append("'bytecode' must be hex digits (marshal data)")
     if not isinstance(source, str):
         problems.append("'source' must be a string")
     if not isinstance(filename, str):
@@ -1075,7 +1094,7 @@ def parse_request(line):
         return request_id, None, {"id": request_id, "status": "error",
                                   "detail": "; ".join(problems)}
     return request_id, (source, filename, trace, snapshot_lines, observer, modules,
-                        internals), None
+                        internals, bytecode), None
 
 
 def answer_request(request_id, arguments):

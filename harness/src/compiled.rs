@@ -202,6 +202,11 @@ impl Target for CpythonCompiled {
     }
 
     fn run(&self, case: &Case) -> RunEnd {
+        if case.bytecode.is_some() {
+            return RunEnd::NotApplicable(
+                "a bytecode case has no source for CPython to compile".to_owned(),
+            );
+        }
         let pyc = match self.pyc(&case.source) {
             Ok(Ok(pyc)) => pyc,
             Ok(Err(why)) => {

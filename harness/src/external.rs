@@ -229,6 +229,10 @@ impl External {
             Ok(worker) => worker,
             Err(detail) => return RunEnd::Crash(detail),
         };
+        let bytecode = match crate::bytecode::marshal_hex(case) {
+            Ok(hex) => hex,
+            Err(e) => return RunEnd::Crash(e.to_string()),
+        };
         let mut request = serde_json::json!({
             "id": case.id,
             "source": case.source,
@@ -240,6 +244,9 @@ impl External {
         // Asked only when wanted: a target that predates the channel never sees the key.
         if case.internals {
             request["internals"] = serde_json::Value::Bool(true);
+        }
+        if let Some(hex) = bytecode {
+            request["bytecode"] = serde_json::Value::String(hex);
         }
         let started = Instant::now();
         let mut sent = writeln!(worker.stdin, "{request}").and_then(|()| worker.stdin.flush());

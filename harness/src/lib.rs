@@ -3,6 +3,7 @@
 //!
 //! The harness never looks inside a VM: it compares [`observe::Observation`]s.
 
+pub mod bytecode;
 pub mod compare;
 pub mod compiled;
 pub mod expectations;

@@ -76,6 +76,9 @@ fn run_unlisted(target: &dyn Target, file: &CaseFile) -> Outcome {
         Ok(case) => case,
         Err(err) => return Outcome::Invalid(err),
     };
+    if let Err(err) = crate::bytecode::assemble(&case) {
+        return Outcome::Invalid(err);
+    }
     if let Some(Err(why)) = target.version().map(|v| case.applies_to(&v)) {
         return Outcome::NotApplicable(why);
     }
@@ -169,6 +172,9 @@ pub fn bless_one(target: &dyn Target, file: &CaseFile) -> Blessed {
         Ok(case) => case,
         Err(err) => return Blessed::Failed(err.to_string()),
     };
+    if let Err(err) = crate::bytecode::assemble(&case) {
+        return Blessed::Failed(err.to_string());
+    }
     let text = match std::fs::read_to_string(&file.path) {
         Ok(text) => text,
         Err(e) => return Blessed::Failed(format!("cannot read: {e}")),

@@ -101,7 +101,13 @@ impl Target for Reference {
             }
         }
         let options = self.options(case);
-        observation(framespec_vm::run(&case.source, &options))
+        match &case.bytecode {
+            Some(b) => match framespec_vm::run_listing(&b.listing, &options) {
+                Ok(result) => observation(result),
+                Err(e) => RunEnd::Crash(format!("the bytecode does not assemble: {e}")),
+            },
+            None => observation(framespec_vm::run(&case.source, &options)),
+        }
     }
 }
 
@@ -164,8 +170,11 @@ fn not_observable(kind: ObserverKind, case: &Case) -> Option<String> {
     }
     let sources = std::iter::once((case.source.as_str(), "main.py"))
         .chain(case.modules.iter().map(|(p, s)| (s.as_str(), p.as_str())));
+    let main = crate::bytecode::assemble(case).ok().flatten();
     let installs = sources
+        .filter(|(_, path)| case.bytecode.is_none() || *path != "main.py")
         .filter_map(|(source, path)| framespec_vm::compile(source, path).ok())
+        .chain(main)
         .any(|code| installs_tracer(&code));
     (kind == ObserverKind::Settrace && installs).then(|| {
         "the trace and snapshots are observed through sys.settrace here, and this program \

@@ -195,9 +195,9 @@ fn handshake_first(python: &Path) -> Result<(), Failed> {
         json!({"protocol": "0.5.0", "implementation": "cpython",
                "implementation_version": implementation_version,
                "language": python::REFERENCE_VERSION,
-               // `internals`: CPython 3.12 with framespec_internals.py beside the adapter.
-               "channels": ["stdout", "exception", "trace", "snapshots", "internals",
-                            "stderr"],
+               // The adapter here sits beside framespec_internals.py, and this is
+               // CPython 3.12: the internals channel is offered (spec/INTERNALS.md).
+               "channels": ["stdout", "exception", "trace", "snapshots", "internals", "stderr"],
                "hermetic": true}),
     )
 }

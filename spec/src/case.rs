@@ -17,7 +17,11 @@ pub struct Case {
     pub title: String,
     pub spec: Vec<String>,
     pub tags: Vec<String>,
+    /// The Python program; empty when the case gives `bytecode` instead.
     pub source: String,
+    /// The program as a bytecode listing (spec/BYTECODE.md), when the case gives one
+    /// instead of `source`.
+    pub bytecode: Option<Bytecode>,
     /// The program's other files (INTERPRETING.md §1 `modules`): path relative to the
     /// program's directory (`helper.py`, `pkg/__init__.py`) → source, in path order.
     pub modules: BTreeMap<String, String>,
@@ -29,6 +33,24 @@ pub struct Case {
     pub expect: Expectation,
     /// Per-version overrides, keyed `"3.N"`.
     pub versions: BTreeMap<String, Expectation>,
+}
+
+/// A case's `bytecode:`: the listing, and where its first line is in the case file, so an
+/// error the assembler finds at a line of the listing can be located in the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bytecode {
+    pub listing: String,
+    /// 1-based line of the case file holding the listing's first line.
+    pub line: usize,
+    /// Columns of indentation the file adds to the listing's lines.
+    pub indent: usize,
+}
+
+impl Bytecode {
+    /// The case file's line and column of the listing's `line`:`column` (1-based).
+    pub fn locate(&self, line: usize, column: usize) -> (usize, usize) {
+        (self.line + line.saturating_sub(1), self.indent + column)
+    }
 }
 
 /// What a target must show. A channel left out is not compared, except `stdout` (absent
@@ -72,7 +94,10 @@ struct RawCase {
     spec: Vec<String>,
     #[serde(default)]
     tags: Vec<String>,
-    source: String,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    bytecode: Option<String>,
     #[serde(default)]
     modules: BTreeMap<String, String>,
     #[serde(default)]
@@ -93,6 +118,11 @@ impl Case {
     /// `Err(reason)` when the case does not apply to CPython `version`: one of its tags is
     /// an API (`requires`) that version lacks.
     pub fn applies_to(&self, version: &str) -> Result<(), String> {
+        if self.bytecode.is_some() && version != "3.12" {
+            return Err(
+                "a bytecode case is a CPython 3.12 code object (spec/BYTECODE.md)".to_owned(),
+            );
+        }
         for name in &self.tags {
             if let Some(tag) = tags()
                 .get(name)
@@ -243,15 +273,51 @@ pub fn load_str(id: &str, path: &Path, text: &str) -> Result<Case, Error> {
             );
         }
     }
-    if raw.source.trim().is_empty() {
-        return fail(at("source", ""), "`source` is empty".to_owned());
-    }
+    let bytecode = match (raw.source.as_deref(), raw.bytecode) {
+        (Some(_), Some(_)) => {
+            return fail(
+                at("bytecode", ""),
+                "a case gives `source` or `bytecode`, not both".to_owned(),
+            )
+        }
+        (None, None) => {
+            return fail(
+                (1, 1),
+                "a case needs `source` (a Python program) or `bytecode` (a listing, \
+                 spec/BYTECODE.md)"
+                    .to_owned(),
+            )
+        }
+        (Some(source), None) if source.trim().is_empty() => {
+            return fail(at("source", ""), "`source` is empty".to_owned());
+        }
+        (None, Some(listing)) if listing.trim().is_empty() => {
+            return fail(at("bytecode", ""), "`bytecode` is empty".to_owned());
+        }
+        (_, Some(listing)) => {
+            let (key_line, _) = at("bytecode", "");
+            let first = text.lines().skip(key_line).find(|l| !l.trim().is_empty());
+            let indent = first.map_or(0, |l| l.len() - l.trim_start().len());
+            // A block scalar (`bytecode: |`): the listing's first line is the file's next.
+            Some(Bytecode {
+                listing,
+                line: key_line + 1,
+                indent,
+            })
+        }
+        (Some(_), None) => None,
+    };
+    let source = raw.source.unwrap_or_default();
     for path in raw.modules.keys() {
         if let Err(why) = check_module_path(path) {
             return fail(at("modules", path), format!("module path `{path}` {why}"));
         }
     }
-    let source_lines = raw.source.lines().count();
+    // A listing's lines are whatever its locations say.
+    let source_lines = match bytecode {
+        Some(_) => u32::MAX as usize,
+        None => source.lines().count(),
+    };
     for &line in &raw.snapshot_lines {
         if line == 0 || line as usize > source_lines {
             return fail(
@@ -310,7 +376,8 @@ pub fn load_str(id: &str, path: &Path, text: &str) -> Result<Case, Error> {
         title: raw.title,
         spec: raw.spec,
         tags: raw.tags,
-        source: raw.source,
+        source,
+        bytecode,
         modules: raw.modules,
         trace: raw.trace,
         snapshot_lines: raw.snapshot_lines,
@@ -415,7 +482,26 @@ mod tests {
     #[test]
     fn a_missing_source_is_an_error() {
         let err = load(&GOOD.replace("source: |\n  print(1)\n", "")).expect_err("no source");
-        assert!(err.message.contains("missing field `source`"), "{err}");
+        assert!(err.message.contains("needs `source`"), "{err}");
+    }
+
+    #[test]
+    fn bytecode_is_instead_of_source() {
+        let both = GOOD.replace("source: |", "bytecode: |\n  code m\nsource: |");
+        let err = load(&both).expect_err("both");
+        assert!(err.message.contains("not both"), "{err}");
+        let listing = GOOD.replace("source: |\n  print(1)\n", "bytecode: |\n\n    code m\n");
+        let case = load(&listing).expect("a bytecode case");
+        let b = case.bytecode.clone().expect("bytecode");
+        assert_eq!(b.listing, "\ncode m\n");
+        // Listing line 2 (`code m`) is the file line holding it, after its indentation.
+        let text_line = listing
+            .lines()
+            .position(|l| l.trim() == "code m")
+            .expect("line")
+            + 1;
+        assert_eq!(b.locate(2, 1), (text_line, 5));
+        assert!(case.applies_to("3.11").is_err() && case.applies_to("3.12").is_ok());
     }
 
     #[test]

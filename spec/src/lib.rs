@@ -10,6 +10,8 @@ mod error;
 mod registry;
 
 pub use bless::{emit_expect, replace_expect, replace_versions};
-pub use case::{discover, load, load_str, Case, Expectation, ExpectedException, KNOWN_VERSIONS};
+pub use case::{
+    discover, load, load_str, Bytecode, Case, Expectation, ExpectedException, KNOWN_VERSIONS,
+};
 pub use error::Error;
 pub use registry::{clause_ids, clauses, tags, version_key, Tag, RUNNER_CONTRACT_VERSION};

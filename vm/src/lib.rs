@@ -31,7 +31,7 @@ pub use compile::{
     compile, compile_with_warnings, CompileError, CompileWarning, Origin, SyntaxClass,
 };
 pub use runtime::internals::{FrameRecord, InternalsBlock, SlotRecord};
-pub use runtime::{natives, run_code, run_code_with_source, run_pyc};
+pub use runtime::{natives, run_code, run_code_with_source, run_listing, run_pyc};
 
 #[global_allocator]
 static ALLOCATOR: runtime::heap::Counting = runtime::heap::Counting;

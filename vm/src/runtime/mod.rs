@@ -158,6 +158,23 @@ pub fn run_pyc(
     .unwrap_or_else(|detail| Ok(bug(detail)))
 }
 
+/// Assembles a bytecode listing (`asm::assemble`, spec/BYTECODE.md) and runs its module
+/// code object as `__main__` on a thread with a large stack, as [`run`] runs source. A
+/// listing that does not assemble is the located error, and nothing runs.
+pub fn run_listing(text: &str, options: &RunOptions) -> Result<RunResult, crate::asm::AsmError> {
+    let (text, options) = (text.to_owned(), options.clone());
+    on_eval_thread(move || {
+        let code = crate::asm::assemble(&text)?;
+        Ok(eval::run_module(
+            code,
+            None,
+            &options,
+            interp::NATIVE_DEPTH_LIMIT,
+        ))
+    })
+    .unwrap_or_else(|detail| Ok(bug(detail)))
+}
+
 /// A run that ended in a VM bug.
 fn bug(detail: String) -> RunResult {
     RunResult {
