@@ -94,6 +94,12 @@ enum Command {
         /// Heap budget, in MiB.
         #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_MIB)]
         memory: u64,
+        /// Before each instruction of the program, print the instruction and the program's
+        /// frames with their interpreter-frame fields (owner, lasti, return offset, frame
+        /// object, value stack, local/cell/free slots), interleaved with the program's
+        /// output (README "Watching the frames").
+        #[arg(long)]
+        trace_frames: bool,
     },
     /// Disassemble a Python file (or a bytecode listing, `FILE.asm`) as CPython 3.12's `dis`
     /// would; with `--asm`, print it as a bytecode listing instead (the format of a case's
@@ -294,10 +300,12 @@ fn main() -> ExitCode {
             args,
             fuel,
             memory,
+            trace_frames,
         } => {
             let budget = Budget {
                 fuel: fuel.unwrap_or(u64::MAX),
                 heap_limit_bytes: mib_to_bytes(memory),
+                trace_frames,
             };
             match (command, module, args.split_first()) {
                 (Some(code), _, _) => exec_command(&code, &args, budget),
@@ -689,11 +697,13 @@ fn read_source(file: &Path) -> Result<String, String> {
     }
 }
 
-/// `framespec exec`'s budgets: instructions (`u64::MAX`: none) and heap bytes.
+/// `framespec exec`'s budgets: instructions (`u64::MAX`: none) and heap bytes; and
+/// whether to show the frames at each instruction (`--trace-frames`).
 #[derive(Clone, Copy)]
 struct Budget {
     fuel: u64,
     heap_limit_bytes: u64,
+    trace_frames: bool,
 }
 
 /// `framespec exec -c CODE ARGS…`: the program is `<string>`, `sys.argv` is `['-c',
@@ -703,6 +713,7 @@ fn exec_command(code: &str, args: &[String], budget: Budget) -> Result<ExitCode,
         filename: "<string>".to_owned(),
         fuel: budget.fuel,
         heap_limit_bytes: budget.heap_limit_bytes,
+        trace_frames: budget.trace_frames,
         command: true,
         stdlib: python::stdlib(),
         argv: std::iter::once("-c".to_owned())
@@ -724,6 +735,7 @@ fn exec_module(module: &str, args: &[String], budget: Budget) -> Result<ExitCode
         filename: "<string>".to_owned(),
         fuel: budget.fuel,
         heap_limit_bytes: budget.heap_limit_bytes,
+        trace_frames: budget.trace_frames,
         command: true,
         stdlib: Some(stdlib),
         module: Some(module.to_owned()),
@@ -745,6 +757,7 @@ fn exec(file: &Path, args: &[String], budget: Budget) -> Result<ExitCode, String
         filename: path.display().to_string(),
         fuel: budget.fuel,
         heap_limit_bytes: budget.heap_limit_bytes,
+        trace_frames: budget.trace_frames,
         stdlib: python::stdlib(),
         argv: std::iter::once(file.display().to_string())
             .chain(args.iter().cloned())
@@ -795,8 +808,32 @@ fn exec(file: &Path, args: &[String], budget: Budget) -> Result<ExitCode, String
 }
 
 /// Writes what a run printed and gives the exit status `python` would.
+/// The program's output, with the `--trace-frames` steps at the points of it where they
+/// happened.
+fn print_stdout(result: &framespec_vm::RunResult) {
+    let Some(steps) = &result.frame_steps else {
+        print!("{}", result.stdout);
+        return;
+    };
+    let mut at = 0;
+    for step in steps {
+        if let Some(part) = result.stdout.get(at..step.stdout_at) {
+            print!("{part}");
+            at = step.stdout_at;
+        }
+        print!("{}", framespec::observe::render_step(step));
+    }
+    print!("{}", result.stdout.get(at..).unwrap_or_default());
+    if steps.len() >= framespec_vm::MAX_FRAME_STEPS {
+        eprintln!(
+            "framespec: --trace-frames showed the first {} instructions only",
+            framespec_vm::MAX_FRAME_STEPS
+        );
+    }
+}
+
 fn exit_code(result: framespec_vm::RunResult) -> ExitCode {
-    print!("{}", result.stdout);
+    print_stdout(&result);
     eprint!("{}", result.stderr);
     match result.end {
         End::Completed => ExitCode::SUCCESS,

@@ -123,16 +123,32 @@ pub fn render_internals(blocks: &[InternalsBlock]) -> String {
     let mut out = String::new();
     for block in blocks {
         out.push_str(&format!("@{}\n", block.line));
-        for frame in &block.frames {
-            out.push_str(&format!("  {}\n", frame_line(frame, true)));
-            for slot in &frame.localsplus {
-                if let Some(held) = &slot.frame {
-                    let held = frame_line(held, false);
-                    out.push_str(&format!("    held by {}: {held}\n", slot.name));
-                }
+        render_frames(&block.frames, &mut out);
+    }
+    out
+}
+
+/// The frame lines of one block (or one `--trace-frames` step): two spaces in, and the
+/// frames they hold four.
+fn render_frames(frames: &[InternalsFrame], out: &mut String) {
+    for frame in frames {
+        out.push_str(&format!("  {}\n", frame_line(frame, true)));
+        for slot in &frame.localsplus {
+            if let Some(held) = &slot.frame {
+                let held = frame_line(held, false);
+                out.push_str(&format!("    held by {}: {held}\n", slot.name));
             }
         }
     }
+}
+
+/// One step of `framespec exec --trace-frames` (README "Watching the frames"): the line
+/// `FILE:LINE CODE OFFSET OPNAME ARG (ARGREPR)` of the instruction about to run, then the
+/// program's frames innermost first, each as the `internals` channel writes it.
+pub fn render_step(step: &framespec_vm::FrameStep) -> String {
+    let mut out = format!("{} {}\n", step.location, step.instruction);
+    let frames: Vec<InternalsFrame> = step.frames.iter().cloned().map(Into::into).collect();
+    render_frames(&frames, &mut out);
     out
 }
 

@@ -41,6 +41,10 @@ fn main() -> ExitCode {
             dis_asm_prints_a_listing_that_dis_and_exec_take_back,
         ),
         Trial::test(
+            "exec_trace_frames_shows_each_instruction_with_the_frames",
+            exec_trace_frames_shows_each_instruction_with_the_frames,
+        ),
+        Trial::test(
             "exec_ends_a_program_that_exhausts_its_heap_with_exit_code_5",
             exec_ends_a_program_that_exhausts_its_heap_with_exit_code_5,
         ),
@@ -209,6 +213,60 @@ fn dis_asm_prints_a_listing_that_dis_and_exec_take_back() -> Result<(), Failed> 
         err,
         "framespec: bad.asm:3:16: LOAD_CONST needs an operand\n"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// `framespec exec --trace-frames`: before each instruction, a line `FILE:LINE CODE OFFSET
+/// OPNAME …` and the program's frames innermost first, each reporting that instruction as
+/// its `lasti`; a caller waiting on a Python call stops on the CALL's last cache unit with
+/// return offset 0 (INTERNALS.md §3); the program's output comes where it was written.
+fn exec_trace_frames_shows_each_instruction_with_the_frames() -> Result<(), Failed> {
+    let dir = scratch("trace-frames");
+    std::fs::write(
+        dir.join("prog.py"),
+        "def add(a, b):\n    return a + b\nprint(add(1, 2))\n",
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_framespec"))
+        .args(["exec", "--trace-frames", "prog.py"])
+        .current_dir(&dir)
+        .output()
+        .expect("the framespec binary runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    let mut steps = 0;
+    let mut call_at = None;
+    for (k, line) in lines.iter().enumerate() {
+        if !line.starts_with("prog.py:") {
+            continue;
+        }
+        steps += 1;
+        // `prog.py:LINE CODE OFFSET OPNAME …`, then the innermost frame at that offset.
+        let fields: Vec<&str> = line.split(' ').collect();
+        let (code, offset, opname) = (fields[1], fields[2], fields[3]);
+        let innermost = lines[k + 1];
+        assert!(
+            innermost.starts_with(&format!("  {code} thread lasti={offset} {opname} ")),
+            "{line}\n{innermost}"
+        );
+        if code == "<module>" && opname == "CALL" && call_at.is_none() {
+            call_at = offset.parse::<usize>().ok();
+        }
+        if code == "add" {
+            let caller = lines[k + 2];
+            let cache = call_at.expect("the call of add") + 6;
+            assert!(
+                caller.starts_with(&format!("  <module> thread lasti={cache} CACHE ret=0 ")),
+                "{caller}"
+            );
+        }
+    }
+    assert!(steps > 10, "{stdout}");
+    let printed = lines.iter().position(|l| *l == "3").expect("the output");
+    assert!(lines[printed - 2].ends_with("CALL 1"), "{stdout}");
+    assert!(lines[printed + 1].contains("POP_TOP"), "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

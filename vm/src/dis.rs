@@ -137,6 +137,30 @@ fn disassemble(code: &CodeObject, out: &mut String) {
     }
 }
 
+/// The instruction starting at code unit `start` (its EXTENDED_ARG prefixes folded in) as
+/// `dis` shows it: `OFFSET OPNAME ARG (ARGREPR)`, the offset that of the instruction
+/// itself.
+pub fn instruction_text(code: &CodeObject, start: usize) -> String {
+    let Some(u) = code
+        .units_from(start)
+        .find(|u| u.opcode != Some(Opcode::EXTENDED_ARG))
+    else {
+        return format!("{} <end>", 2 * start);
+    };
+    let Some(op) = u.opcode else {
+        return format!("{} <{}>", 2 * u.index, u.byte);
+    };
+    let mut text = format!("{} {}", 2 * u.index, op.name());
+    if op.has_arg() {
+        let _ = write!(text, " {}", u.arg);
+        let argrepr = arg_repr(code, &u, op, u.arg);
+        if !argrepr.is_empty() {
+            let _ = write!(text, " ({argrepr})");
+        }
+    }
+    text
+}
+
 fn name_at(names: &[Rc<str>], i: u32) -> String {
     names
         .get(i as usize)

@@ -30,7 +30,7 @@ mod unicode_printable;
 pub use compile::{
     compile, compile_with_warnings, CompileError, CompileWarning, Origin, SyntaxClass,
 };
-pub use runtime::internals::{FrameRecord, InternalsBlock, SlotRecord};
+pub use runtime::internals::{FrameRecord, FrameStep, InternalsBlock, SlotRecord, MAX_FRAME_STEPS};
 pub use runtime::{natives, run_code, run_code_with_source, run_listing, run_pyc};
 
 #[global_allocator]
@@ -52,6 +52,9 @@ pub struct RunOptions {
     pub snapshot_lines: Vec<u32>,
     /// Record the `internals` channel at those snapshots (spec/INTERNALS.md).
     pub internals: bool,
+    /// Record a [`FrameStep`] before each instruction of the program's frames
+    /// (`framespec exec --trace-frames`).
+    pub trace_frames: bool,
     /// The module was loaded from a `.pyc` file, as `python FILE.pyc` runs it: its
     /// `__loader__` is a `SourcelessFileLoader` rather than a `SourceFileLoader`.
     pub sourceless: bool,
@@ -116,6 +119,7 @@ impl Default for RunOptions {
             trace: false,
             snapshot_lines: Vec::new(),
             internals: false,
+            trace_frames: false,
             sourceless: false,
             command: false,
             argv: Vec::new(),
@@ -151,6 +155,8 @@ pub struct RunResult {
     pub snapshots: Option<String>,
     /// One block per snapshot when [`RunOptions::internals`] was set.
     pub internals: Option<Vec<InternalsBlock>>,
+    /// One step per instruction when [`RunOptions::trace_frames`] was set.
+    pub frame_steps: Option<Vec<FrameStep>>,
 }
 
 /// How a run ended.

@@ -101,6 +101,7 @@ pub fn run_module(
                     trace: vm.trace.events.take(),
                     snapshots: vm.trace.snapshots.take(),
                     internals: vm.trace.internals.take(),
+                    frame_steps: vm.trace.frame_steps.take(),
                 }
             }
         }
@@ -118,6 +119,7 @@ pub fn run_module(
                     trace: None,
                     snapshots: None,
                     internals: None,
+                    frame_steps: None,
                 }
             }
         },
@@ -194,6 +196,7 @@ pub fn run_module(
         trace: vm.trace.events.take(),
         snapshots: vm.trace.snapshots.take(),
         internals: vm.trace.internals.take(),
+        frame_steps: vm.trace.frame_steps.take(),
     }
 }
 
@@ -580,6 +583,9 @@ fn traced_step(vm: &mut Vm, ins: Instruction) -> PyResult<Step> {
     f.instr = Some(ins.index);
     f.next_instr = ins.next_index();
     let serial = f.serial;
+    if vm.trace.frame_steps.is_some() {
+        super::internals::record_step(vm, &ins)?;
+    }
     // Without monitoring nothing follows the instruction: returning dispatch's result
     // as it is lets it be built in place (a `Step` is large: moving it through a local
     // cost two copies per traced instruction, measured with callgrind on trace.py).

@@ -84,6 +84,72 @@ enum Stop {
 /// objects the `snapshots` rendering makes in CPython's adapter (it walks `f_back` from
 /// the innermost frame out to the module frame), so a later snapshot sees them.
 pub fn read_chain(vm: &mut Vm, line: u32) -> PyResult<InternalsBlock> {
+    let (frames, outermost) = chain(vm)?;
+    for i in outermost..vm.frames.len() {
+        vm.frame_object(i);
+    }
+    Ok(InternalsBlock { line, frames })
+}
+
+/// One step of `framespec exec --trace-frames`: before an instruction of the program runs,
+/// the program's frames as the `internals` channel reports them (with no frame object
+/// made, unlike a snapshot), and where the program's output had got to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameStep {
+    /// `FILE:LINE`, the line `-` when the instruction has none.
+    pub location: String,
+    /// `CODE_NAME OFFSET OPNAME ARG (ARGREPR)`, as `dis` shows the instruction.
+    pub instruction: String,
+    pub frames: Vec<FrameRecord>,
+    /// Bytes of stdout written before it.
+    pub stdout_at: usize,
+}
+
+/// At most this many steps are recorded for `--trace-frames` (a teaching view of small
+/// programs); the run goes on unrecorded after them.
+pub const MAX_FRAME_STEPS: usize = 20_000;
+
+/// Records the step about to run `ins` in the top frame, when it is a frame of the
+/// program's own files.
+pub fn record_step(vm: &mut Vm, ins: &crate::code::Instruction) -> PyResult<()> {
+    let Some(f) = vm.frames.last() else {
+        return Ok(());
+    };
+    let Some(prefix) = vm.channel_prefix(&f.info.code.co_filename) else {
+        return Ok(());
+    };
+    let line = f
+        .info
+        .line(ins.index)
+        .map_or_else(|| "-".to_owned(), |l| l.to_string());
+    let location = format!("{prefix}{}:{line}", short_name(&f.info.code.co_filename));
+    let instruction = format!(
+        "{} {}",
+        f.info.code.co_name,
+        crate::dis::instruction_text(&f.info.code, ins.start)
+    );
+    let stdout_at = vm.stdout.len();
+    let (frames, _) = chain(vm)?;
+    if let Some(steps) = vm.trace.frame_steps.as_mut() {
+        if steps.len() < MAX_FRAME_STEPS {
+            steps.push(FrameStep {
+                location,
+                instruction,
+                frames,
+                stdout_at,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The file name a location shows: the last path component.
+fn short_name(filename: &str) -> &str {
+    filename.rsplit('/').next().unwrap_or(filename)
+}
+
+/// The program's frames of the chain, innermost first, and the index of the outermost.
+fn chain(vm: &mut Vm) -> PyResult<(Vec<FrameRecord>, usize)> {
     let top = vm.frames.len();
     let base = vm.stack_base();
     let mut frames = Vec::new();
@@ -105,10 +171,7 @@ pub fn read_chain(vm: &mut Vm, line: u32) -> PyResult<InternalsBlock> {
             break;
         }
     }
-    for i in outermost..top {
-        vm.frame_object(i);
-    }
-    Ok(InternalsBlock { line, frames })
+    Ok((frames, outermost))
 }
 
 fn is_module_frame(f: &Frame) -> bool {

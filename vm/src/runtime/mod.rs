@@ -217,6 +217,7 @@ fn compile_and_run(source: &str, options: &RunOptions, native_limit: usize) -> R
             trace: options.trace.then(Vec::new),
             snapshots: (!options.snapshot_lines.is_empty()).then(String::new),
             internals: None,
+            frame_steps: None,
             ..RunResult::default()
         },
         Err(e) => {
@@ -240,6 +241,7 @@ fn compile_and_run(source: &str, options: &RunOptions, native_limit: usize) -> R
                 trace: options.trace.then(Vec::new),
                 snapshots: (!options.snapshot_lines.is_empty()).then(String::new),
                 internals: None,
+                frame_steps: None,
                 ..RunResult::default()
             }
         }

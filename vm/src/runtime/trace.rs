@@ -31,6 +31,8 @@ pub struct TraceState {
     pub snapshot_count: usize,
     /// The `internals` channel: one block per snapshot (spec/INTERNALS.md).
     pub internals: Option<Vec<super::internals::InternalsBlock>>,
+    /// `framespec exec --trace-frames`: a step per instruction of the program.
+    pub frame_steps: Option<Vec<super::internals::FrameStep>>,
     /// The program's global trace function (CPython `c_traceobj`), None when unset.
     pub sys_trace: Value,
     /// A C trace function `_testcapi` installed (`c_tracefunc` other than
@@ -77,6 +79,7 @@ impl TraceState {
             snapshots: (native && !options.snapshot_lines.is_empty()).then(String::new),
             internals: (native && options.internals && !options.snapshot_lines.is_empty())
                 .then(Vec::new),
+            frame_steps: options.trace_frames.then(Vec::new),
             ..TraceState::default()
         };
         t.update();
@@ -84,7 +87,7 @@ impl TraceState {
     }
 
     fn harness(&self) -> bool {
-        self.events.is_some() || self.snapshots.is_some()
+        self.events.is_some() || self.snapshots.is_some() || self.frame_steps.is_some()
     }
 
     fn update(&mut self) {
