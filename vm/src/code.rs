@@ -439,12 +439,33 @@ impl CodeObject {
         out
     }
 
-    /// The handler covering code unit `index`, if any.
+    /// The handler covering code unit `index`, if any (see [`find_handler`]).
     pub fn handler_for(&self, index: usize) -> Option<ExceptionEntry> {
-        self.exception_entries()
-            .into_iter()
-            .find(|e| e.start <= index && index < e.end)
+        find_handler(&self.exception_entries(), index)
     }
+
+    /// Whether CPython finds handlers by the plain scan [`find_handler`] does: its
+    /// get_exception_handler bisects a table longer than 40 bytes (MAX_LINEAR_SEARCH) by
+    /// start first, which gives the same entry only when the table is sorted by start.
+    pub fn handler_search_is_linear(&self) -> bool {
+        self.co_exceptiontable.len() <= 40
+            || self
+                .exception_entries()
+                .windows(2)
+                .all(|w| w[0].start <= w[1].start)
+    }
+}
+
+/// The handler covering code unit `index` in `entries`: CPython's get_exception_handler
+/// (Python/ceval.c) reads the entries in table order, takes the first whose range holds
+/// `index` and gives up at the first entry that starts after `index`, since the compiler
+/// sorts the table by start (spec: bytecode.exception-table.overlap).
+pub fn find_handler(entries: &[ExceptionEntry], index: usize) -> Option<ExceptionEntry> {
+    entries
+        .iter()
+        .take_while(|e| e.start <= index)
+        .find(|e| index < e.end)
+        .copied()
 }
 
 fn to_line(line: i64) -> Option<u32> {
