@@ -65,7 +65,8 @@ enum Command {
     /// Print, as Markdown for a pull request, the cases fixed, broken, changed, new and
     /// removed per target between two matrix.json files.
     Compare { old: PathBuf, new: PathBuf },
-    /// Run a Python file, or a `.pyc` file CPython 3.12 wrote, on the reference VM, like
+    /// Run a Python file, a `.pyc` file CPython 3.12 wrote, or a bytecode listing
+    /// (`FILE.asm`, spec/BYTECODE.md), on the reference VM, like
     /// `python FILE [ARGS…]`, a command, like `python -c CODE [ARGS…]`, or a module of the
     /// standard library, like `python -m MODULE [ARGS…]`; the arguments after the file
     /// (the command, the module) are the program's `sys.argv[1:]`.
@@ -94,9 +95,9 @@ enum Command {
         #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_MIB)]
         memory: u64,
     },
-    /// Disassemble a Python file as CPython 3.12's `dis` would; with `--asm`, print it as a
-    /// bytecode listing instead (the format of a case's `bytecode:`, spec/BYTECODE.md),
-    /// which assembles back into the identical code object.
+    /// Disassemble a Python file (or a bytecode listing, `FILE.asm`) as CPython 3.12's `dis`
+    /// would; with `--asm`, print it as a bytecode listing instead (the format of a case's
+    /// `bytecode:`, spec/BYTECODE.md), which assembles back into the identical code object.
     Dis {
         file: PathBuf,
         /// Print the bytecode listing (`code` sections, labels, locations, exception table).
@@ -756,7 +757,17 @@ fn exec(file: &Path, args: &[String], budget: Budget) -> Result<ExitCode, String
         sourceless,
         ..options
     };
-    let result = if sourceless {
+    let result = if is_listing(file) {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        match framespec_vm::run_listing(&text, &options) {
+            Ok(result) => result,
+            Err(e) => {
+                eprintln!("framespec: {}:{e}", file.display());
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    } else if sourceless {
         let data =
             std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         match framespec_vm::run_pyc(&data, None, &options) {
@@ -821,7 +832,18 @@ fn exit_code(result: framespec_vm::RunResult) -> ExitCode {
 
 fn dis(file: &Path, asm: bool) -> Result<ExitCode, String> {
     let source = read_source(file)?;
-    match framespec_vm::compile(&source, &file.display().to_string()) {
+    let compiled = if is_listing(file) {
+        match framespec_vm::asm::assemble(&source) {
+            Ok(code) => Ok(code),
+            Err(e) => {
+                eprintln!("framespec: {}:{e}", file.display());
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    } else {
+        framespec_vm::compile(&source, &file.display().to_string())
+    };
+    match compiled {
         Ok(code) if asm => {
             let text = framespec_vm::asm::listing(&code)
                 .map_err(|e| format!("{}: cannot list: {e}", file.display()))?;
@@ -838,6 +860,11 @@ fn dis(file: &Path, asm: bool) -> Result<ExitCode, String> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// Whether `file` is a bytecode listing (spec/BYTECODE.md): its name ends in `.asm`.
+fn is_listing(file: &Path) -> bool {
+    file.extension().is_some_and(|e| e == "asm")
 }
 
 /// Whether `python FILE` would run `file` as a `.pyc` (`maybe_pyc_file` in CPython's

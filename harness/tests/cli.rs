@@ -37,6 +37,10 @@ fn main() -> ExitCode {
             a_program_that_exhausts_its_heap_ends_out_of_memory_on_the_reference_vm,
         ),
         Trial::test(
+            "dis_asm_prints_a_listing_that_dis_and_exec_take_back",
+            dis_asm_prints_a_listing_that_dis_and_exec_take_back,
+        ),
+        Trial::test(
             "exec_ends_a_program_that_exhausts_its_heap_with_exit_code_5",
             exec_ends_a_program_that_exhausts_its_heap_with_exit_code_5,
         ),
@@ -162,6 +166,53 @@ fn a_program_that_exhausts_its_heap_ends_out_of_memory_on_the_reference_vm() -> 
 
 /// `framespec exec` on the two programs of issue 6: the verdict on stderr, exit code 5,
 /// within seconds, under the default budget and under `--memory`.
+/// `framespec dis --asm F.py` prints a listing; saved as `F.asm`, `dis` prints the same
+/// disassembly as for `F.py`, `dis --asm` the same listing, and `exec` runs it; a listing
+/// that does not assemble is one located error.
+fn dis_asm_prints_a_listing_that_dis_and_exec_take_back() -> Result<(), Failed> {
+    let dir = scratch("asm");
+    let py = dir.join("prog.py");
+    std::fs::write(
+        &py,
+        "def f(n):\n    for i in range(n):\n        if i == 2:\n            return i\nprint(f(5))\n",
+    )
+    .expect("write");
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_framespec"))
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .expect("the framespec binary runs");
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    let (code, listing, err) = run(&["dis", "--asm", "prog.py"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(listing.starts_with("code <module>\n"), "{listing}");
+    std::fs::write(dir.join("prog.asm"), &listing).expect("write");
+    assert_eq!(run(&["dis", "--asm", "prog.asm"]).1, listing);
+    assert_eq!(
+        without_addresses(&run(&["dis", "prog.asm"]).1),
+        without_addresses(&run(&["dis", "prog.py"]).1)
+    );
+    assert_eq!(
+        run(&["exec", "prog.asm"]),
+        (Some(0), "2\n".to_owned(), String::new())
+    );
+    std::fs::write(
+        dir.join("bad.asm"),
+        "code m\n  stacksize: 1\n  1  LOAD_CONST\n",
+    )
+    .expect("write");
+    let (code, out, err) = run(&["exec", "bad.asm"]);
+    assert_eq!((code, out.as_str()), (Some(1), ""));
+    assert_eq!(
+        err,
+        "framespec: bad.asm:3:16: LOAD_CONST needs an operand\n"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
 fn exec_ends_a_program_that_exhausts_its_heap_with_exit_code_5() -> Result<(), Failed> {
     let dir = std::env::temp_dir().join(format!("framespec-cli-memory-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");

@@ -1,5 +1,6 @@
 //! The listing round trip (issue 10: "assembling it gives back an identical code object"):
-//! every code object the compiler makes for every case's `source:` in `cases/`, every
+//! every code object the compiler makes for every case's `source:` in `cases/` (and every
+//! bytecode case's assembled listing), every
 //! program of `tests/programs/` and of `tests/language/*.txt` is listed
 //! (`asm::listing`, what `framespec dis --asm` prints), assembled again (`asm::assemble`),
 //! and must come back identical: the same marshal bytes (`co_code`, both tables,
@@ -44,17 +45,36 @@ fn check_all(programs: Vec<(String, String)>) {
     );
 }
 
+/// A bytecode case's listing: what it assembles to lists as a listing that assembles to
+/// the same code object again.
+fn listing_round_trip(listing: &str) -> Result<(), String> {
+    let code = asm::assemble(listing).map_err(|e| format!("does not assemble: {e}"))?;
+    let text = asm::listing(&code).map_err(|e| format!("not listable: {e}"))?;
+    let back = asm::assemble(&text).map_err(|e| format!("does not assemble: {e}\n{text}"))?;
+    if write_code(&code) != write_code(&back) {
+        return Err(format!("a different code object\n--- listing\n{text}"));
+    }
+    Ok(())
+}
+
 #[test]
-fn every_case_source_round_trips() {
+fn every_case_round_trips() {
     let root = support::manifest_dir().join("../cases");
     let files = framespec_spec::discover(&root).expect("cases");
-    let programs = files
-        .iter()
-        .map(|(id, path)| {
-            let case = framespec_spec::load(id, path).expect("case loads");
-            (id.clone(), case.source)
-        })
-        .collect();
+    let mut programs = Vec::new();
+    let mut failures = Vec::new();
+    for (id, path) in &files {
+        let case = framespec_spec::load(id, path).expect("case loads");
+        match &case.bytecode {
+            Some(b) => {
+                if let Err(e) = listing_round_trip(&b.listing) {
+                    failures.push(format!("{id}: {e}"));
+                }
+            }
+            None => programs.push((id.clone(), case.source)),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     check_all(programs);
 }
 
