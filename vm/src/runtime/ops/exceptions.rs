@@ -84,7 +84,10 @@ pub fn reraise(vm: &mut Vm, arg: u32) -> PyResult<Step> {
                 return Err(vm.err("SystemError", "lasti is not an int"));
             }
         };
-        match lasti.and_then(|i| usize::try_from(i).ok()).filter(|&i| i < units) {
+        match lasti
+            .and_then(|i| usize::try_from(i).ok())
+            .filter(|&i| i < units)
+        {
             Some(i) => vm.top()?.prev_instr = Some(i),
             None => return Err(vm.unsupported("RERAISE restoring an f_lasti outside the code")),
         }
