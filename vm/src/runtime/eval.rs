@@ -849,13 +849,10 @@ fn unwind(vm: &mut Vm, exc: Value, reraise: bool) -> PyResult<Option<Value>> {
             }
         }
         reraise = false;
-        if !vm.top()?.info.code.handler_search_is_linear() {
-            return Err(vm.unsupported("an exception table not sorted by start, over 40 bytes"));
-        }
         let f = vm.top()?;
         let handler = f
             .instr
-            .and_then(|i| crate::code::find_handler(&f.info.exc_table, i));
+            .and_then(|i| crate::code::find_handler(&f.info.code.co_exceptiontable, i));
         if let Some(h) = handler {
             if f.stack_level() < h.depth {
                 return Err(Throw::Bug(
