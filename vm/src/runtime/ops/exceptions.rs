@@ -67,8 +67,8 @@ pub fn raise_varargs(vm: &mut Vm, arg: u32) -> PyResult<Step> {
 ///
 /// CPython's RERAISE takes any int as the index (spec: bytecode.reraise); a value that is
 /// not an int is the SystemError "lasti is not an int", raised as a new error with the
-/// stack left as it was. An index outside the code is unsupported: CPython would point
-/// the frame outside its code.
+/// stack left as it was. An index outside the code (other than -1, before the first
+/// instruction) is unsupported: CPython would point the frame outside its code.
 pub fn reraise(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let f = vm.top()?;
     let exc = f.pop()?;
@@ -84,12 +84,13 @@ pub fn reraise(vm: &mut Vm, arg: u32) -> PyResult<Step> {
                 return Err(vm.err("SystemError", "lasti is not an int"));
             }
         };
-        match lasti
-            .and_then(|i| usize::try_from(i).ok())
-            .filter(|&i| i < units)
-        {
-            Some(i) => vm.top()?.prev_instr = Some(i),
-            None => return Err(vm.unsupported("RERAISE restoring an f_lasti outside the code")),
+        match lasti {
+            // -1: the frame before its first instruction (the VM's `None`).
+            Some(-1) => vm.top()?.prev_instr = None,
+            Some(i) if usize::try_from(i).is_ok_and(|i| i < units) => {
+                vm.top()?.prev_instr = usize::try_from(i).ok();
+            }
+            _ => return Err(vm.unsupported("RERAISE restoring an f_lasti outside the code")),
         }
     }
     Err(Throw::Reraise(exc))
