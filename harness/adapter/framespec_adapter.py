@@ -121,7 +121,7 @@ except ImportError:
 
 # Bound at start-up: a program may replace json.dumps (the answer is encoded after it ran).
 _json_dumps = json.dumps
-PROTOCOL_VERSION = "0.4.0"  # INTERPRETING.md, the runner contract this script speaks
+PROTOCOL_VERSION = "0.5.0"  # INTERPRETING.md, the runner contract this script speaks
 DEFAULT_FILENAME = "main.py"
 
 

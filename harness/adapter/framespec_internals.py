@@ -246,11 +246,13 @@ def _read_frame(iframe, code, prefixes, render, held_depth):
         record["gen_state"] = GEN_STATES.get(state, str(state))
     slots = []
     for index in range(count):
-        value = _any_object(_ptr(iframe + IFRAME_LOCALSPLUS + 8 * index))
+        # NULL is null; a slot holding None is "None" (ctypes gives None for both).
+        address = _ptr(iframe + IFRAME_LOCALSPLUS + 8 * index)
+        value = _any_object(address)
         kind = kinds[index]
         slot = {"name": names[index], "kind": _kind_name(kind),
                 "hidden": bool(kind & CO_FAST_HIDDEN),
-                "value": None if value is None else render(value)}
+                "value": render(value) if address else None}
         if type(value) is _CELL_TYPE and kind & (CO_FAST_CELL | CO_FAST_FREE):
             try:
                 slot["cell"] = render(value.cell_contents)
@@ -266,8 +268,8 @@ def _read_frame(iframe, code, prefixes, render, held_depth):
     if count <= stacktop <= count + stacksize:
         stack = []
         for index in range(count, stacktop):
-            value = _any_object(_ptr(iframe + IFRAME_LOCALSPLUS + 8 * index))
-            stack.append(None if value is None else render(value))
+            address = _ptr(iframe + IFRAME_LOCALSPLUS + 8 * index)
+            stack.append(render(_any_object(address)) if address else None)
         record["stack"] = stack
     else:
         record["stack"] = None  # stacktop is -1: the frame's C loop holds the stack pointer

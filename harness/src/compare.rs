@@ -5,7 +5,7 @@ use std::fmt;
 use framespec_spec::{Case, Expectation, ExpectedException};
 use similar::TextDiff;
 
-use crate::observe::{normalise_with, Observation, ObservedException, RunEnd};
+use crate::observe::{normalise_with, render_internals, Observation, ObservedException, RunEnd};
 
 /// The verdict for one case on one target.
 #[derive(Clone, Debug, PartialEq)]
@@ -233,6 +233,13 @@ pub fn compare(case: &Case, expect: &Expectation, seen: &Observation) -> Vec<Cha
             seen.snapshots.clone().unwrap_or_default(),
         );
     }
+    if case.internals {
+        check(
+            "internals",
+            expect.internals.clone().unwrap_or_default(),
+            render_internals(seen.internals.as_deref().unwrap_or_default()),
+        );
+    }
     diffs
 }
 
@@ -292,6 +299,7 @@ pub fn override_from(
             "exception" => over.exception = observed.exception.clone(),
             "trace" => over.trace = observed.trace.clone(),
             "snapshots" => over.snapshots = observed.snapshots.clone(),
+            "internals" => over.internals = observed.internals.clone(),
             _ => {}
         }
     }
@@ -311,6 +319,11 @@ pub fn expectation_from(case: &Case, seen: &Observation) -> Expectation {
         trace: case.trace.then(|| normalise(&lines(seen.trace.as_deref()))),
         snapshots: (!case.snapshot_lines.is_empty())
             .then(|| normalise(&seen.snapshots.clone().unwrap_or_default())),
+        internals: case.internals.then(|| {
+            normalise(&render_internals(
+                seen.internals.as_deref().unwrap_or_default(),
+            ))
+        }),
     }
 }
 

@@ -3,7 +3,7 @@
 //! ```yaml
 //! expected:                    # cases that run and are expected to differ
 //!   frames/f_back/chain:
-//!     channels: [stdout]       # the channels that differ (stdout, exception, trace, snapshots)
+//!     channels: [stdout]       # the channels that differ (stdout, exception, trace, snapshots, internals)
 //!     reason: PyPy does not inline comprehensions (PEP 709)
 //! skip:                        # cases not run at all: they hang or crash the target
 //!   generators/deep:
@@ -25,7 +25,7 @@ use crate::compare::Outcome;
 use crate::runner::Report;
 
 /// The channels an expected failure may name.
-const CHANNELS: [&str; 4] = ["stdout", "exception", "trace", "snapshots"];
+const CHANNELS: [&str; 5] = ["stdout", "exception", "trace", "snapshots", "internals"];
 
 /// The `expectations/` directory of this checkout (next to `cases/`).
 pub fn default_dir() -> PathBuf {
@@ -312,7 +312,7 @@ mod tests {
         };
         assert_eq!(
             bad("expected:\n  a/b:\n    channels: [colour]\n    reason: r\n"),
-            "x.yaml:2: `a/b`: unknown channel `colour` (one of stdout, exception, trace, snapshots)"
+            "x.yaml:2: `a/b`: unknown channel `colour` (one of stdout, exception, trace, snapshots, internals)"
         );
         assert_eq!(
             bad("expected:\n  a/b:\n    channels: [stdout]\n    reason: ''\n"),

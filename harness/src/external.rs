@@ -29,6 +29,9 @@ pub const ADAPTER: &str = include_str!("../adapter/framespec_adapter.py");
 /// The trace and snapshot observers the adapter imports (and the reference VM runs for its
 /// `reference-settrace` and `reference-monitoring` targets).
 pub const OBSERVE: &str = include_str!("../adapter/framespec_observe.py");
+/// The internals channel's reader on CPython 3.12 (spec/INTERNALS.md), which the adapter
+/// imports when it is beside it.
+pub const INTERNALS: &str = include_str!("../adapter/framespec_internals.py");
 
 /// The longest line a target may write (§6): a longer one is a crash, not a hang.
 pub const MAX_LINE: usize = 64 << 20;
@@ -238,6 +241,10 @@ impl External {
             "snapshot_lines": case.snapshot_lines,
             "modules": case.modules,
         });
+        // Asked only when wanted: a target that predates the channel never sees the key.
+        if case.internals {
+            request["internals"] = serde_json::Value::Bool(true);
+        }
         if let Some(hex) = bytecode {
             request["bytecode"] = serde_json::Value::String(hex);
         }
@@ -316,6 +323,7 @@ fn write_adapter() -> Result<PathBuf, String> {
     let files = [
         ("framespec_adapter.py", ADAPTER),
         ("framespec_observe.py", OBSERVE),
+        ("framespec_internals.py", INTERNALS),
     ];
     let hash = files
         .iter()
@@ -571,7 +579,7 @@ mod tests {
 
     fn shake(fields: &str) -> Result<Handshake, String> {
         Handshake::parse(&format!(
-            "{{\"protocol\": \"0.4.0\", \"implementation_version\": \"1\", {fields}}}"
+            "{{\"protocol\": \"0.5.0\", \"implementation_version\": \"1\", {fields}}}"
         ))
     }
 

@@ -14,7 +14,7 @@
 //! {
 //!   "schema": "framespec-matrix/1",       changed when a reader would misread the file
 //!   "framespec": "0.1.0",                 the harness's version
-//!   "contract": "0.4.0",                  spec/INTERPRETING.md's version
+//!   "contract": "0.5.0",                  spec/INTERPRETING.md's version
 //!   "seconds": 4.2,                       wall-clock time of the run
 //!   "targets": ["reference", "cpython-3.12"],            the columns, in order
 //!   "totals": {TARGET: COUNTS},

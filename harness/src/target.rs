@@ -12,6 +12,9 @@ use crate::observe::{Observation, ObservedException, RunEnd};
 pub enum Channel {
     Trace,
     Snapshots,
+    /// The snapshots' interpreter frames (spec/INTERNALS.md): CPython 3.12 and the
+    /// reference VM only.
+    Internals,
 }
 
 impl Channel {
@@ -20,6 +23,7 @@ impl Channel {
         match self {
             Channel::Trace => "trace",
             Channel::Snapshots => "snapshots",
+            Channel::Internals => "internals",
         }
     }
 }
@@ -84,6 +88,12 @@ impl Target for Reference {
         self.name()
     }
 
+    /// The Python observers cannot read the VM's frames: only the native recorder reports
+    /// the internals channel.
+    fn observes(&self, channel: Channel) -> bool {
+        channel != Channel::Internals || self.observer.is_none()
+    }
+
     fn run(&self, case: &Case) -> RunEnd {
         if let Some(kind) = self.observer {
             if let Some(why) = not_observable(kind, case) {
@@ -110,6 +120,7 @@ impl Reference {
             heap_limit_bytes: self.heap_limit_bytes,
             trace: case.trace,
             snapshot_lines: case.snapshot_lines.clone(),
+            internals: case.internals,
             stdlib: self.stdlib.clone(),
             source_in_linecache: true,
             modules: case.modules.clone(),
@@ -209,5 +220,8 @@ pub fn observation(result: RunResult) -> RunEnd {
         exception,
         trace: result.trace,
         snapshots: result.snapshots,
+        internals: result
+            .internals
+            .map(|blocks| blocks.into_iter().map(Into::into).collect()),
     })
 }

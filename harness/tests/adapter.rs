@@ -192,7 +192,7 @@ fn handshake_first(python: &Path) -> Result<(), Failed> {
     expect_eq(
         "handshake",
         handshake,
-        json!({"protocol": "0.4.0", "implementation": "cpython",
+        json!({"protocol": "0.5.0", "implementation": "cpython",
                "implementation_version": implementation_version,
                "language": python::REFERENCE_VERSION,
                // The adapter here sits beside framespec_internals.py, and this is

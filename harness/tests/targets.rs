@@ -160,7 +160,7 @@ fn bad_handshakes_are_refused_with_the_reason(python: &Path) -> Result<(), Faile
     for (options, reason) in [
         (
             "--protocol 0.2.0",
-            "the target speaks protocol 0.2.0, this runner 0.4.0",
+            "the target speaks protocol 0.2.0, this runner 0.5.0",
         ),
         (
             "--no-handshake",

@@ -93,6 +93,9 @@ fn emit_expectation(expect: &Expectation, indent: usize) -> String {
     if let Some(snapshots) = &expect.snapshots {
         let _ = writeln!(out, "{pad}snapshots: {}", scalar(snapshots, indent + 2));
     }
+    if let Some(internals) = &expect.internals {
+        let _ = writeln!(out, "{pad}internals: {}", scalar(internals, indent + 2));
+    }
     out
 }
 
@@ -195,7 +198,26 @@ mod tests {
             }),
             trace: Some("call f:1\nline f:2\n".to_owned()),
             snapshots: Some("@1\n  <module>:1\n".to_owned()),
+            internals: None,
         });
+    }
+
+    #[test]
+    fn internals_round_trip() {
+        let expect = Expectation {
+            snapshots: Some("@1\n  <module>:1\n".to_owned()),
+            internals: Some(
+                "@1\n  <module> thread lasti=2 NOP ret=- fobj=no stack=[]\n".to_owned(),
+            ),
+            ..Expectation::default()
+        };
+        let text = format!(
+            "title: t\nspec: [internals.owner]\nsnapshot_lines: [1]\ninternals: true\nsource: |\n  x = 1\n{}",
+            emit_expect(&expect)
+        );
+        let case =
+            load_str("t", Path::new("t.yaml"), &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(case.expect, expect, "{text}");
     }
 
     #[test]

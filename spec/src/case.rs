@@ -27,6 +27,8 @@ pub struct Case {
     pub modules: BTreeMap<String, String>,
     pub trace: bool,
     pub snapshot_lines: Vec<u32>,
+    /// Record the `internals` channel at the snapshots (spec/INTERNALS.md).
+    pub internals: bool,
     /// The CPython 3.12 expectation.
     pub expect: Expectation,
     /// Per-version overrides, keyed `"3.N"`.
@@ -66,6 +68,9 @@ pub struct Expectation {
     /// The rendered snapshot blocks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshots: Option<String>,
+    /// The snapshots' interpreter frames, one text line per frame (INTERPRETING.md §3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internals: Option<String>,
 }
 
 /// The uncaught exception a case expects.
@@ -99,6 +104,8 @@ struct RawCase {
     trace: bool,
     #[serde(default)]
     snapshot_lines: Vec<u32>,
+    #[serde(default)]
+    internals: bool,
     expect: Expectation,
     #[serde(default)]
     versions: BTreeMap<String, Expectation>,
@@ -151,6 +158,9 @@ impl Case {
             }
             if over.snapshots.is_some() {
                 expect.snapshots.clone_from(&over.snapshots);
+            }
+            if over.internals.is_some() {
+                expect.internals.clone_from(&over.internals);
             }
         }
         expect
@@ -316,6 +326,19 @@ pub fn load_str(id: &str, path: &Path, text: &str) -> Result<Case, Error> {
             );
         }
     }
+    if raw.internals && raw.snapshot_lines.is_empty() {
+        return fail(
+            at("internals", ""),
+            "`internals: true` needs `snapshot_lines`".to_owned(),
+        );
+    }
+    if raw.internals && raw.trace {
+        return fail(
+            at("internals", ""),
+            "`internals: true` cannot be combined with `trace: true` (INTERPRETING.md §3)"
+                .to_owned(),
+        );
+    }
     for (version, expect) in std::iter::once(("3.12", &raw.expect))
         .chain(raw.versions.iter().map(|(v, e)| (v.as_str(), e)))
     {
@@ -340,6 +363,12 @@ pub fn load_str(id: &str, path: &Path, text: &str) -> Result<Case, Error> {
                 "expected `snapshots` need `snapshot_lines`".to_owned(),
             );
         }
+        if expect.internals.is_some() && !raw.internals {
+            return fail(
+                at("internals", ""),
+                "expected `internals` need `internals: true`".to_owned(),
+            );
+        }
     }
     Ok(Case {
         id: id.to_owned(),
@@ -352,6 +381,7 @@ pub fn load_str(id: &str, path: &Path, text: &str) -> Result<Case, Error> {
         modules: raw.modules,
         trace: raw.trace,
         snapshot_lines: raw.snapshot_lines,
+        internals: raw.internals,
         expect: raw.expect,
         versions: raw.versions,
     })
@@ -478,6 +508,21 @@ mod tests {
     fn wrong_types_are_located() {
         let err = load(&GOOD.replace("title: t", "title: t\ntrace: maybe")).expect_err("bad bool");
         assert_eq!(err.line, 2, "{err}");
+    }
+
+    #[test]
+    fn internals_need_snapshots_and_exclude_the_trace() {
+        let with = |keys: &str| GOOD.replace("expect:", &format!("{keys}expect:"));
+        let case = load(&with("snapshot_lines: [1]\ninternals: true\n")).expect("loads");
+        assert!(case.internals);
+        let err = load(&with("internals: true\n")).expect_err("no snapshot lines");
+        assert!(err.message.contains("needs `snapshot_lines`"), "{err}");
+        let err = load(&with("trace: true\nsnapshot_lines: [1]\ninternals: true\n"))
+            .expect_err("with the trace");
+        assert!(err.message.contains("cannot be combined"), "{err}");
+        let err = load(&GOOD.replace("expect:\n", "expect:\n  internals: \"@1\\n\"\n"))
+            .expect_err("expected without asking");
+        assert!(err.message.contains("need `internals: true`"), "{err}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 /// The version of spec/INTERPRETING.md this crate implements.
-pub const RUNNER_CONTRACT_VERSION: &str = "0.4.0";
+pub const RUNNER_CONTRACT_VERSION: &str = "0.5.0";
 
 /// The clause documents, one per chapter. A unit test below checks that this list names
 /// every file in spec/clauses/.
@@ -24,6 +24,7 @@ pub(crate) const CHAPTERS: &[(&str, &str)] = &[
         "introspection.md",
         include_str!("../clauses/introspection.md"),
     ),
+    ("internals.md", include_str!("../clauses/internals.md")),
 ];
 
 const TAGS_YAML: &str = include_str!("../tags.yaml");

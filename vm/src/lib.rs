@@ -30,6 +30,7 @@ mod unicode_printable;
 pub use compile::{
     compile, compile_with_warnings, CompileError, CompileWarning, Origin, SyntaxClass,
 };
+pub use runtime::internals::{FrameRecord, InternalsBlock, SlotRecord};
 pub use runtime::{natives, run_code, run_code_with_source, run_listing, run_pyc};
 
 #[global_allocator]
@@ -49,6 +50,8 @@ pub struct RunOptions {
     pub trace: bool,
     /// Record the `snapshots` channel at these source lines.
     pub snapshot_lines: Vec<u32>,
+    /// Record the `internals` channel at those snapshots (spec/INTERNALS.md).
+    pub internals: bool,
     /// The module was loaded from a `.pyc` file, as `python FILE.pyc` runs it: its
     /// `__loader__` is a `SourcelessFileLoader` rather than a `SourceFileLoader`.
     pub sourceless: bool,
@@ -112,6 +115,7 @@ impl Default for RunOptions {
             heap_limit_bytes: DEFAULT_HEAP_LIMIT_BYTES,
             trace: false,
             snapshot_lines: Vec::new(),
+            internals: false,
             sourceless: false,
             command: false,
             argv: Vec::new(),
@@ -145,6 +149,8 @@ pub struct RunResult {
     pub trace: Option<Vec<String>>,
     /// The rendered snapshots text when [`RunOptions::snapshot_lines`] was non-empty.
     pub snapshots: Option<String>,
+    /// One block per snapshot when [`RunOptions::internals`] was set.
+    pub internals: Option<Vec<InternalsBlock>>,
 }
 
 /// How a run ended.

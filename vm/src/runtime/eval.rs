@@ -100,6 +100,7 @@ pub fn run_module(
                     end,
                     trace: vm.trace.events.take(),
                     snapshots: vm.trace.snapshots.take(),
+                    internals: vm.trace.internals.take(),
                 }
             }
         }
@@ -116,6 +117,7 @@ pub fn run_module(
                     end: End::Bug(format!("the __main__ loader: {e:?}")),
                     trace: None,
                     snapshots: None,
+                    internals: None,
                 }
             }
         },
@@ -191,6 +193,7 @@ pub fn run_module(
         end,
         trace: vm.trace.events.take(),
         snapshots: vm.trace.snapshots.take(),
+        internals: vm.trace.internals.take(),
     }
 }
 

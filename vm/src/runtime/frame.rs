@@ -76,6 +76,11 @@ pub struct Frame {
     /// (CPython 3.12's `return_offset`). Cleared when the generator leaves the stack.
     /// spec: generators.frame.f_back
     pub inline_return: Option<InlineReturn>,
+    /// Whether CPython 3.12 would have entered this frame inline from its caller (CALL of
+    /// a Python function, CALL_FUNCTION_EX of a plain function, SEND to a generator)
+    /// rather than through C; the `internals` channel reports the caller by it.
+    /// spec: internals.inline-caller
+    pub cpython_inline: bool,
 }
 
 /// How a frame that resumed a generator inline continues when the generator returns.
@@ -111,6 +116,7 @@ impl Frame {
             entry: false,
             generator: None,
             inline_return: None,
+            cpython_inline: false,
         }
     }
 

@@ -615,6 +615,7 @@ pub fn take_ownership(fo: &FrameObject, frame: &Frame) {
         entry: false,
         generator: None,
         inline_return: None,
+        cpython_inline: false,
     };
     let nlocals = data.info.nlocalsplus();
     data.localsplus.truncate(nlocals);

@@ -38,6 +38,7 @@ pub(crate) mod heap;
 mod import;
 mod index;
 mod int;
+pub(crate) mod internals;
 mod interp;
 mod iterators;
 mod iterstep;
@@ -215,6 +216,7 @@ fn compile_and_run(source: &str, options: &RunOptions, native_limit: usize) -> R
             }),
             trace: options.trace.then(Vec::new),
             snapshots: (!options.snapshot_lines.is_empty()).then(String::new),
+            internals: None,
             ..RunResult::default()
         },
         Err(e) => {
@@ -237,6 +239,7 @@ fn compile_and_run(source: &str, options: &RunOptions, native_limit: usize) -> R
                 }),
                 trace: options.trace.then(Vec::new),
                 snapshots: (!options.snapshot_lines.is_empty()).then(String::new),
+                internals: None,
                 ..RunResult::default()
             }
         }

@@ -29,6 +29,8 @@ pub struct TraceState {
     pub snapshot_lines: Vec<u32>,
     pub snapshots: Option<String>,
     pub snapshot_count: usize,
+    /// The `internals` channel: one block per snapshot (spec/INTERNALS.md).
+    pub internals: Option<Vec<super::internals::InternalsBlock>>,
     /// The program's global trace function (CPython `c_traceobj`), None when unset.
     pub sys_trace: Value,
     /// A C trace function `_testcapi` installed (`c_tracefunc` other than
@@ -73,6 +75,8 @@ impl TraceState {
                 Vec::new()
             },
             snapshots: (native && !options.snapshot_lines.is_empty()).then(String::new),
+            internals: (native && options.internals && !options.snapshot_lines.is_empty())
+                .then(Vec::new),
             ..TraceState::default()
         };
         t.update();
@@ -606,6 +610,14 @@ fn record(vm: &mut Vm, event: Event, line: Option<u32>, arg: &Value) -> PyResult
     if event == Event::Line && is_program {
         if let Some(l) = at {
             if vm.trace.snapshot_lines.contains(&l) && vm.trace.snapshot_count < MAX_SNAPSHOTS {
+                // The internals are read before the rendering, which makes the listed
+                // frames' frame objects (CPython's adapter reads f_back and f_locals).
+                if vm.trace.internals.is_some() {
+                    let block = super::internals::read_chain(vm, l)?;
+                    if let Some(blocks) = vm.trace.internals.as_mut() {
+                        blocks.push(block);
+                    }
+                }
                 // A block that fails to render (RecursionError) is not counted.
                 let text = snapshot(vm, l)?;
                 vm.trace.snapshot_count += 1;
@@ -670,6 +682,16 @@ fn snapshot(vm: &mut Vm, line: u32) -> PyResult<String> {
         }
     }
     Ok(out)
+}
+
+/// The snapshot repr of one value of the `internals` channel (read by the adapter with
+/// the same `snapshot_repr`, from the monitoring callback).
+pub(super) fn render_value(vm: &mut Vm, v: &Value) -> PyResult<String> {
+    let budget = ReprBudget {
+        c_base: vm.c_depth + ADAPTER_C_UNITS,
+        frames_base: vm.thread_depth() + ADAPTER_FRAMES,
+    };
+    snapshot_repr(vm, v, 1, &budget, &mut Vec::new())
 }
 
 /// C recursion units in use when CPython's adapter starts rendering a snapshot, beyond

@@ -120,6 +120,13 @@ fn warn(vm: &mut Vm, args: Args) -> PyResult<Value> {
             }
         }
     }
+    // setup_context walks frame objects (PyThreadState_GetFrame, then PyFrame_GetBack
+    // per level): every frame it passed now has one (spec: internals.frame-object).
+    if let Some(top) = vm.frames.len().checked_sub(1).filter(|&t| t >= base) {
+        for i in index.unwrap_or(base)..=top {
+            vm.frame_object(i);
+        }
+    }
     // Beyond the outermost frame: the `sys` module's namespace, as file "sys", line 1.
     let (globals, filename, lineno) = match index {
         Some(i) => {

@@ -81,9 +81,9 @@ pub fn call(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         return check_eval_breaker(vm, Step::Continue);
     }
     let inlined = inlined_by_call(&func, is_meth);
-    let step = vm.call_step(&func, args)?;
+    let mut step = vm.call_step(&func, args)?;
     if inlined {
-        after_inlined_call(vm, &step)?;
+        after_inlined_call(vm, &mut step)?;
     }
     check_eval_breaker(vm, step)
 }
@@ -136,8 +136,9 @@ fn inlined_by_call(func: &Value, is_meth: bool) -> bool {
 /// A CALL that pushed its callee's frame leaves `prev_instr` on its last inline cache
 /// unit (3.12 skips the caches before `DISPATCH_INLINED`), which the caller's `f_lasti`,
 /// `tb_lasti` and events show while the callee runs. spec: frames.creation.per-call
-fn after_inlined_call(vm: &mut Vm, step: &Step) -> PyResult<()> {
-    if matches!(step, Step::Push(_)) {
+fn after_inlined_call(vm: &mut Vm, step: &mut Step) -> PyResult<()> {
+    if let Step::Push(callee) = step {
+        callee.cpython_inline = true;
         let f = vm.top()?;
         if let Some(i) = f.instr {
             f.prev_instr = Some(i + Opcode::CALL.cache_entries());
@@ -173,7 +174,9 @@ fn monitored_call(
         _ => inlined_by_call(&func, is_meth),
     };
     if ex && python {
-        return vm.call_step(&func, args);
+        let mut step = vm.call_step(&func, args)?;
+        mark_ex_inline(&func, &mut step);
+        return Ok(step);
     }
     let at = vm.top()?.instr.unwrap_or(0);
     let offset = Value::Int(2 * at as i64);
@@ -191,9 +194,9 @@ fn monitored_call(
         &[offset.clone(), func.clone(), arg.clone()],
     )?;
     if python {
-        let step = vm.call_step(&func, args)?;
+        let mut step = vm.call_step(&func, args)?;
         if !ex {
-            after_inlined_call(vm, &step)?;
+            after_inlined_call(vm, &mut step)?;
         }
         return Ok(step);
     }
@@ -267,8 +270,18 @@ pub fn call_function_ex(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         let step = monitored_call(vm, func, args, first, true, false)?;
         return check_eval_breaker(vm, step);
     }
-    let step = vm.call_step(&func, args)?;
+    let mut step = vm.call_step(&func, args)?;
+    mark_ex_inline(&func, &mut step);
     check_eval_breaker(vm, step)
+}
+
+/// CALL_FUNCTION_EX runs a plain Python function in the same loop; anything else, a
+/// bound method included, through `PyObject_Call` (3.12's CALL_FUNCTION_EX), which the
+/// `internals` channel shows in the caller. spec: internals.inline-caller
+fn mark_ex_inline(func: &Value, step: &mut Step) {
+    if let (Value::Function(_), Step::Push(callee)) = (func, step) {
+        callee.cpython_inline = true;
+    }
 }
 
 /// MAKE_FUNCTION `(defaults?, kwdefaults?, annotations?, closure?, codeobj -- func)`: the

@@ -563,6 +563,8 @@ impl Vm {
         gen.started.set(true);
         gen.running.set(true);
         frame.entry = entry;
+        // Resumed through C unless SEND marks it (`resume_inline`).
+        frame.cpython_inline = false;
         frame.push(sent);
         // `gen_send_ex2`: `gi_exc_state.previous_item = tstate->exc_info;
         // tstate->exc_info = &gi_exc_state` — the generator's handled exception is the
@@ -1005,6 +1007,11 @@ pub fn resume_inline(
     on_return: InlineReturn,
 ) -> PyResult<Step> {
     vm.link_generator(gen, sent, false)?;
+    // SEND resumes it in the same loop in CPython too; FOR_ITER, kept unspecialised by
+    // line instrumentation under observation, goes through C (INTERNALS.md §3).
+    if matches!(on_return, InlineReturn::Send { .. }) {
+        vm.top()?.cpython_inline = true;
+    }
     let Some(resumer) = vm
         .frames
         .len()
