@@ -454,7 +454,8 @@ def _exception_info(exc, prefixes):
         code = tb.tb_frame.f_code
         prefix = prefixes.get(code.co_filename)
         if prefix is not None:
-            entries.append("%s%s:%d" % (prefix, code.co_name, tb.tb_lineno))
+            # %s: tb_lineno is None for an instruction with no line (bytecode cases)
+            entries.append("%s%s:%s" % (prefix, code.co_name, tb.tb_lineno))
         tb = tb.tb_next
     try:
         message = str(exc)

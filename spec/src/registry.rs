@@ -19,6 +19,7 @@ pub(crate) const CHAPTERS: &[(&str, &str)] = &[
     ("tracing.md", include_str!("../clauses/tracing.md")),
     ("exceptions.md", include_str!("../clauses/exceptions.md")),
     ("generators.md", include_str!("../clauses/generators.md")),
+    ("bytecode.md", include_str!("../clauses/bytecode.md")),
     (
         "introspection.md",
         include_str!("../clauses/introspection.md"),

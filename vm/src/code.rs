@@ -439,12 +439,65 @@ impl CodeObject {
         out
     }
 
-    /// The handler covering code unit `index`, if any.
+    /// The handler covering code unit `index`, if any (see [`find_handler`]).
     pub fn handler_for(&self, index: usize) -> Option<ExceptionEntry> {
-        self.exception_entries()
-            .into_iter()
-            .find(|e| e.start <= index && index < e.end)
+        find_handler(&self.co_exceptiontable, index)
     }
+}
+
+/// The handler covering code unit `index` in the exception table `table`, found as
+/// CPython's get_exception_handler (Python/ceval.c) finds it, since a hand-written table
+/// may be unsorted or have overlapping entries (spec: bytecode.exception-table.overlap):
+/// a table over 40 bytes (MAX_LINEAR_SEARCH) is first narrowed by bisection on the
+/// entries' starts (which assumes them sorted), then read in order from there: the first
+/// entry whose range holds `index` wins, and the scan gives up at the first entry that
+/// starts after `index`.
+pub fn find_handler(table: &[u8], index: usize) -> Option<ExceptionEntry> {
+    const MAX_LINEAR_SEARCH: usize = 40;
+    let mut start = 0;
+    let mut end = table.len();
+    if end > MAX_LINEAR_SEARCH {
+        let mut i = 0;
+        if read_except_varint(table, &mut i) > index {
+            return None;
+        }
+        while end - start > MAX_LINEAR_SEARCH {
+            // scan_back_to_entry_start: an entry's first byte has bit 7 set.
+            let mut mid = start + ((end - start) >> 1);
+            while mid > start && table.get(mid).is_some_and(|b| b & 128 == 0) {
+                mid -= 1;
+            }
+            if mid == start {
+                break; // an entry longer than half the range: no well-formed table has one
+            }
+            let mut i = mid;
+            if read_except_varint(table, &mut i) > index {
+                end = mid;
+            } else {
+                start = mid;
+            }
+        }
+    }
+    let mut scan = start;
+    while scan < end {
+        let entry_start = read_except_varint(table, &mut scan);
+        if entry_start > index {
+            break;
+        }
+        let size = read_except_varint(table, &mut scan);
+        let target = read_except_varint(table, &mut scan);
+        let depth_lasti = read_except_varint(table, &mut scan);
+        if entry_start + size > index {
+            return Some(ExceptionEntry {
+                start: entry_start,
+                end: entry_start + size,
+                target,
+                depth: depth_lasti >> 1,
+                lasti: depth_lasti & 1 == 1,
+            });
+        }
+    }
+    None
 }
 
 fn to_line(line: i64) -> Option<u32> {

@@ -859,13 +859,9 @@ fn unwind(vm: &mut Vm, exc: Value, reraise: bool) -> PyResult<Option<Value>> {
         }
         reraise = false;
         let f = vm.top()?;
-        let handler = f.instr.and_then(|i| {
-            f.info
-                .exc_table
-                .iter()
-                .find(|e| e.start <= i && i < e.end)
-                .copied()
-        });
+        let handler = f
+            .instr
+            .and_then(|i| crate::code::find_handler(&f.info.code.co_exceptiontable, i));
         if let Some(h) = handler {
             if f.stack_level() < h.depth {
                 return Err(Throw::Bug(

@@ -247,16 +247,14 @@ pub fn call_function_ex(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         }
     };
     let mut args = Args::new(pos);
-    let kwargs = match kwargs {
-        // `f(**m)` with one mapping that is not a dict: CPython copies it into a dict
-        // first, with DICT_MERGE's errors.
-        Some(m) if !matches!(m, Value::Dict(_)) => {
-            let d = Dict::new_rc();
-            super::containers::merge_kwargs(vm, &d, &m, &func)?;
-            Some(Value::Dict(d))
+    // CPython 3.12's CALL_FUNCTION_EX reads its keywords as an exact dict without checking
+    // (the compiler always builds one with DICT_MERGE); anything else is a listing
+    // CPython runs on garbage. spec: bytecode.calls
+    if let Some(m) = &kwargs {
+        if !matches!(m, Value::Dict(_)) {
+            return Err(vm.unsupported("CALL_FUNCTION_EX with keywords that are not a dict"));
         }
-        other => other,
-    };
+    }
     if let Some(Value::Dict(d)) = kwargs {
         for (k, v) in d.items() {
             match k {

@@ -64,12 +64,33 @@ pub fn raise_varargs(vm: &mut Vm, arg: u32) -> PyResult<Step> {
 
 /// RERAISE `(values[oparg], exc -- values[oparg])`: with oparg set, restores `f_lasti`
 /// from the saved value so the traceback points at the original instruction.
+///
+/// CPython's RERAISE takes any int as the index (spec: bytecode.reraise); a value that is
+/// not an int is the SystemError "lasti is not an int", raised as a new error with the
+/// stack left as it was. An index outside the code (other than -1, before the first
+/// instruction) is unsupported: CPython would point the frame outside its code.
 pub fn reraise(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let f = vm.top()?;
     let exc = f.pop()?;
     if arg > 0 {
-        if let Value::Int(lasti) = f.peek(arg as usize - 1)? {
-            f.prev_instr = usize::try_from(lasti).ok();
+        let units = f.info.lines.len();
+        // PyLong_Check: ints, bools and instances of int subclasses.
+        let lasti = match f.peek(arg as usize - 1)?.builtin_value() {
+            Value::Int(i) => Some(*i),
+            Value::Bool(b) => Some(i64::from(*b)),
+            Value::BigInt(_) => None,
+            _ => {
+                vm.top()?.push(exc);
+                return Err(vm.err("SystemError", "lasti is not an int"));
+            }
+        };
+        match lasti {
+            // -1: the frame before its first instruction (the VM's `None`).
+            Some(-1) => vm.top()?.prev_instr = None,
+            Some(i) if usize::try_from(i).is_ok_and(|i| i < units) => {
+                vm.top()?.prev_instr = usize::try_from(i).ok();
+            }
+            _ => return Err(vm.unsupported("RERAISE restoring an f_lasti outside the code")),
         }
     }
     Err(Throw::Reraise(exc))

@@ -63,7 +63,8 @@ fn closing_runs_code(frame: &super::super::frame::Frame) -> bool {
     let code = &frame.info.code;
     let table = &frame.info.exc_table;
     for _ in 0..=table.len() {
-        let Some(entry) = table.iter().find(|e| e.start <= at && at < e.end) else {
+        // The search CPython's unwinding does (spec: bytecode.exception-table.overlap).
+        let Some(entry) = crate::code::find_handler(&code.co_exceptiontable, at) else {
             return false;
         };
         match silent_handler(code, entry.target) {
