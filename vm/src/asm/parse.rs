@@ -170,13 +170,29 @@ pub(super) fn parse(text: &str) -> Result<Vec<Section>, AsmError> {
         r.skip_ws();
         let operand_at = r.pos;
         let rest = r.rest().trim_end();
+        // An instruction and its prefixes share one location (the listing cannot give a
+        // prefix a line of its own): written once, on the first line of the group.
+        let twice = || {
+            at(0).error(
+                "an instruction with EXTENDED_ARG lines has one location, written on the \
+                 first of them",
+            )
+        };
         if op == Opcode::EXTENDED_ARG && rest.is_empty() {
             let (count, first_loc, span) = pending.take().unwrap_or((0, None, at(name_at)));
+            if count > 0 && written_loc.is_some() {
+                return Err(twice());
+            }
             pending = Some((count + 1, first_loc.or(written_loc), span));
             continue;
         }
         let (prefixes, prefix_loc) = match pending.take() {
-            Some((count, first_loc, _)) => (count, first_loc),
+            Some((count, first_loc, _)) => {
+                if written_loc.is_some() {
+                    return Err(twice());
+                }
+                (count, first_loc)
+            }
             None => (0, None),
         };
         if let Some(l) = prefix_loc.or(written_loc) {
