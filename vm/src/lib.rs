@@ -25,11 +25,13 @@ pub mod reprs;
 mod runtime;
 pub mod surrogate_str;
 mod unicode_printable;
+pub mod verify;
 
 pub use compile::{
     compile, compile_with_warnings, CompileError, CompileWarning, Origin, SyntaxClass,
 };
-pub use runtime::{natives, run_code, run_code_with_source, run_pyc};
+pub use runtime::{natives, run_code, run_code_with_source, run_pyc, PycError};
+pub use verify::{verify, verify_module, VerifyError};
 
 #[global_allocator]
 static ALLOCATOR: runtime::heap::Counting = runtime::heap::Counting;

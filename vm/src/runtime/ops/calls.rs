@@ -296,7 +296,14 @@ pub fn make_function(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let kwdefaults = if arg & make_function::KWDEFAULTS != 0 {
         match f.pop()? {
             Value::Dict(d) => Some(d),
-            _ => return Err(Throw::Bug("kwdefaults is not a dict".into())),
+            // Bytecode that is not the compiler's can pass anything (the verifier knows
+            // the type only of the compiler's own displays): CPython stores it unchecked
+            // in a function Python code could not make.
+            _ => {
+                return Err(
+                    vm.unsupported("MAKE_FUNCTION with keyword defaults that are not a dict")
+                )
+            }
         }
     } else {
         None
@@ -304,7 +311,7 @@ pub fn make_function(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let defaults = if arg & make_function::DEFAULTS != 0 {
         match f.pop()? {
             Value::Tuple(t) => Some(t),
-            _ => return Err(Throw::Bug("defaults is not a tuple".into())),
+            _ => return Err(vm.unsupported("MAKE_FUNCTION with defaults that are not a tuple")),
         }
     } else {
         None
