@@ -29,7 +29,7 @@ enum Ty {
     MaybeNull,
     /// Some value.
     Any,
-    /// An int (IMPORT_NAME's level).
+    /// An int constant of 64 bits (IMPORT_NAME's level).
     Int,
     /// The lasti an exception handler with the flag pushes (RERAISE's operand).
     Lasti,
@@ -76,7 +76,8 @@ impl Ty {
 
     fn of_constant(index: u32, c: &Constant) -> Ty {
         match c {
-            Constant::Int(_) | Constant::BigInt(_) | Constant::Bool(_) => Ty::Int,
+            // What the evaluator reads as IMPORT_NAME's level: an int of 64 bits.
+            Constant::Int(_) => Ty::Int,
             Constant::Code(_) => Ty::Code(index),
             Constant::Tuple(items) => Ty::Tuple {
                 len: u32::try_from(items.len()).ok(),
@@ -179,6 +180,20 @@ pub(super) fn check(code: &CodeObject) -> Result<(), Problem> {
     let entries = code
         .checked_exception_entries()
         .map_err(|(byte, what)| Problem::whole(format!("exception table byte {byte}: {what}")))?;
+    // CPython's get_exception_handler scans the table in order, stopping at the first entry
+    // that starts after the instruction, and binary-searches a table over 40 bytes: only
+    // sorted entries that do not overlap are found alike both ways (and by the VM).
+    for pair in entries.windows(2) {
+        if pair[1].start < pair[0].end {
+            return Err(Problem::whole(format!(
+                "exception table entry {}..{} starts before the end of the entry before it ({}..{})",
+                2 * pair[1].start,
+                2 * pair[1].end,
+                2 * pair[0].start,
+                2 * pair[0].end
+            )));
+        }
+    }
     for e in &entries {
         let ok = |u: usize| u < len && starts[u];
         if e.start >= e.end || e.end > len {
@@ -401,11 +416,10 @@ impl Flow<'_> {
             base.stack.push(Ty::Any);
         }
         let s = &mut after.stack;
-        let top = depth - 1;
         match ins.opcode {
             // The stack shuffles keep what they move.
             O::COPY => s.push(s[depth - arg as usize]),
-            O::SWAP => s.swap(top, depth - arg as usize),
+            O::SWAP => s.swap(depth - 1, depth - arg as usize),
             // (container, unused[oparg-1], v -- container, unused[oparg-1]) and the like.
             O::LIST_APPEND
             | O::SET_ADD
@@ -601,6 +615,13 @@ impl Flow<'_> {
             }
             O::YIELD_VALUE if !self.generator || !state.started => {
                 return Err("yields outside a generator's frame".into())
+            }
+            // The value an async generator yields is wrapped by its own frame.
+            O::CALL_INTRINSIC_1
+                if Intrinsic1::from_oparg(ins.arg) == Some(Intrinsic1::AsyncGenWrap)
+                    && (self.code.co_flags & flags::CO_ASYNC_GENERATOR == 0 || !state.started) =>
+            {
+                return Err("wraps an async generator's value outside its frame".into())
             }
             _ => {}
         }

@@ -419,7 +419,10 @@ fn import_star(vm: &mut Vm, m: &Value) -> PyResult<()> {
         match (f.locals_mapping.clone(), f.locals.clone()) {
             (Some(mapping), _) => vm.setitem(&mapping, &Value::Str(s), value)?,
             (None, Some(locals)) => locals.set_str(&s, value),
-            (None, None) => return Err(Throw::Bug("import * without locals".into())),
+            // A function's frame (bytecode the compiler would refuse to write): CPython's
+            // import_star binds the names in the frame's locals snapshot and copies them
+            // back to the fast locals (_PyFrame_LocalsToFast), which the VM does not do.
+            (None, None) => return Err(vm.unsupported("import * in a function's frame")),
         }
     }
     Ok(())
