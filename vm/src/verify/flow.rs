@@ -105,6 +105,10 @@ impl Ty {
     }
 }
 
+/// A check that the value `depth` below the top is what a predicate accepts (`what`
+/// names it in the message).
+type Need<'a> = dyn Fn(usize, &str, &dyn Fn(Ty) -> bool) -> Result<(), String> + 'a;
+
 /// The abstract state before an instruction.
 #[derive(Clone, Debug, PartialEq)]
 struct State {
@@ -233,7 +237,7 @@ pub(super) fn check(code: &CodeObject) -> Result<(), Problem> {
         cells: vec![false; code.co_localspluskinds.len()],
         started: false,
     };
-    flow.arrive(0, &entry).map_err(|m| Problem::whole(m))?;
+    flow.arrive(0, &entry).map_err(Problem::whole)?;
     while let Some(start) = flow.work.pop() {
         flow.step(start)?;
     }
@@ -633,7 +637,7 @@ impl Flow<'_> {
         &self,
         ins: &Instruction,
         state: &State,
-        need: &dyn Fn(usize, &str, &dyn Fn(Ty) -> bool) -> Result<(), String>,
+        need: &Need,
     ) -> Result<(), String> {
         need(0, "a code object", &|t| matches!(t, Ty::Code(_)))?;
         let Some(Ty::Code(index)) = state.peek(0) else {

@@ -65,12 +65,10 @@ pub(super) fn check(code: &CodeObject, ins: &Instruction) -> Result<(), String> 
         }
     };
     match ins.opcode.arg_kind() {
-        ArgKind::Const => {
-            if arg as usize >= nconsts {
-                return Err(format!(
-                    "constant index {arg} out of range (co_consts has {nconsts})"
-                ));
-            }
+        ArgKind::Const if arg as usize >= nconsts => {
+            return Err(format!(
+                "constant index {arg} out of range (co_consts has {nconsts})"
+            ));
         }
         ArgKind::Name => match ins.opcode {
             O::LOAD_GLOBAL | O::LOAD_ATTR => name(NameArg::decode(arg).name)?,
