@@ -18,7 +18,9 @@ pub(super) enum SlotUse {
     Fast,
     /// LOAD_DEREF and its kin: a cell or free variable.
     Deref,
-    /// MAKE_CELL: a cell variable.
+    /// MAKE_CELL: a cell variable, or a free variable that an inlined comprehension
+    /// binds in a cell of its own (3.12 emits that for a comprehension inside a PEP 695
+    /// scope rebinding the outer name: test_type_params's test_comprehension_02).
     MakeCell,
 }
 
@@ -185,7 +187,7 @@ fn check_slot(code: &CodeObject, arg: u32, usage: SlotUse) -> Result<(), String>
     let ok = match usage {
         SlotUse::Fast => kind & (kinds::CO_FAST_LOCAL | kinds::CO_FAST_CELL) != 0,
         SlotUse::Deref => kind & (kinds::CO_FAST_CELL | kinds::CO_FAST_FREE) != 0,
-        SlotUse::MakeCell => kind & kinds::CO_FAST_CELL != 0,
+        SlotUse::MakeCell => kind & (kinds::CO_FAST_CELL | kinds::CO_FAST_FREE) != 0,
     };
     if ok {
         return Ok(());
@@ -193,7 +195,7 @@ fn check_slot(code: &CodeObject, arg: u32, usage: SlotUse) -> Result<(), String>
     let wanted = match usage {
         SlotUse::Fast => "a local",
         SlotUse::Deref => "a cell or free variable",
-        SlotUse::MakeCell => "a cell variable",
+        SlotUse::MakeCell => "a cell or free variable",
     };
     Err(format!(
         "slot {arg} ({name}) is not {wanted} (kind {kind:#04x})"
