@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use framespec_spec::Case;
 use framespec_vm::marshal::{read_pyc, ErrorKind};
+use framespec_vm::PycError;
 
 use crate::observe::RunEnd;
 use crate::target::{observation, Reference, Target};
@@ -221,11 +222,17 @@ impl Target for CpythonCompiled {
         let options = self.vm.options(case);
         match framespec_vm::run_pyc(&pyc, Some(&case.source), &options) {
             Ok(result) => observation(result),
-            Err(e) if e.kind == ErrorKind::Unsupported => RunEnd::Unsupported {
+            Err(PycError::Read(e)) if e.kind == ErrorKind::Unsupported => RunEnd::Unsupported {
                 feature: e.message,
                 location: format!("main.pyc:byte {}", e.offset),
             },
-            Err(e) => RunEnd::Crash(format!("CPython 3.12's .pyc does not read: {e}")),
+            Err(PycError::Read(e)) => {
+                RunEnd::Crash(format!("CPython 3.12's .pyc does not read: {e}"))
+            }
+            // CPython's own bytecode: the verifier is wrong.
+            Err(PycError::Invalid(e)) => {
+                RunEnd::Crash(format!("CPython 3.12's .pyc does not verify: {e}"))
+            }
         }
     }
 }

@@ -5,6 +5,10 @@
 
 use framespec_vm::{End, RunOptions};
 
+mod bytecode;
+
+pub use bytecode::check_bytecode;
+
 /// Fuel small enough that a fuzzing iteration stays fast.
 pub const FUZZ_FUEL: u64 = 20_000;
 

@@ -788,10 +788,11 @@ fn exec(file: &Path, args: &[String], budget: Budget) -> Result<ExitCode, String
             Err(e) => {
                 eprintln!("framespec: {}: {e}", file.display());
                 // As a program that reaches something unsupported, or a file CPython
-                // refuses too.
-                return Ok(ExitCode::from(match e.kind {
-                    framespec_vm::marshal::ErrorKind::Unsupported => 4,
-                    framespec_vm::marshal::ErrorKind::Malformed => 1,
+                // refuses too; bytecode that does not verify is refused before it runs.
+                use framespec_vm::{marshal::ErrorKind, PycError};
+                return Ok(ExitCode::from(match e {
+                    PycError::Read(e) if e.kind == ErrorKind::Unsupported => 4,
+                    PycError::Read(_) | PycError::Invalid(_) => 1,
                 }));
             }
         }

@@ -1,7 +1,8 @@
 //! Replays the checked-in fuzz corpora on stable Rust with each fuzz target's own oracle, so
 //! every input the fuzzers ever kept stays checked: fuzz/corpus/compile_and_run as source
 //! text (`framespec::fuzzing::check`), fuzz/corpus/read_pyc as `.pyc` files
-//! (`framespec::fuzzing::check_pyc`).
+//! (`framespec::fuzzing::check_pyc`), fuzz/corpus/verify_and_run as code objects for the
+//! verifier and evaluator (`framespec::fuzzing::check_bytecode`).
 
 use std::path::Path;
 
@@ -42,4 +43,9 @@ fn the_fuzz_corpus_replays_cleanly() {
 #[test]
 fn the_pyc_fuzz_corpus_replays_cleanly() {
     replay("read_pyc", framespec::fuzzing::check_pyc);
+}
+
+#[test]
+fn the_bytecode_fuzz_corpus_replays_cleanly() {
+    replay("verify_and_run", framespec::fuzzing::check_bytecode);
 }

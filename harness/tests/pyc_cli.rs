@@ -72,6 +72,10 @@ fn main() -> ExitCode {
             "a_damaged_pyc_is_a_located_error",
             a_damaged_pyc_is_a_located_error,
         ),
+        cpython::trial(
+            "bytecode_that_does_not_verify_is_a_located_error",
+            bytecode_that_does_not_verify_is_a_located_error,
+        ),
     ])
 }
 
@@ -213,6 +217,31 @@ fn a_damaged_pyc_is_a_located_error(py: &Path) -> Result<(), Failed> {
     assert!(
         stderr.starts_with(&format!("framespec: cut.pyc: byte {at}: bad marshal data")),
         "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// A .pyc whose code CPython would run unchecked (its LOAD_CONST reads past co_consts) is
+/// refused before anything runs: the verifier's located error, exit status 1.
+fn bytecode_that_does_not_verify_is_a_located_error(py: &Path) -> Result<(), Failed> {
+    let dir = scratch("unverified", "x = 1\nprint(x)\n");
+    let script = "import dis, importlib._bootstrap_external as be\n\
+        c = compile(open('main.py').read(), 'main.py', 'exec')\n\
+        b = bytearray(c.co_code)\n\
+        i = next(i for i in range(0, len(b), 2) if b[i] == dis.opmap['LOAD_CONST'])\n\
+        b[i + 1] = 7\n\
+        open('bad.pyc', 'wb').write(be._code_to_timestamp_pyc(c.replace(co_code=bytes(b)), 0, 0))\n";
+    let written = python(py, &dir, &["-c", script]);
+    assert_eq!(written.status.code(), Some(0), "{}", text(&written.stderr));
+    let out = framespec(&dir, &["exec", "bad.pyc"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        stderr,
+        "framespec: bad.pyc: invalid bytecode: main.py:1: code object '<module>', offset 2 \
+         (LOAD_CONST): constant index 7 out of range (co_consts has 2)\n"
     );
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())

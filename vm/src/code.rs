@@ -430,13 +430,61 @@ impl CodeObject {
             let depth_lasti = read_except_varint(table, &mut i);
             out.push(ExceptionEntry {
                 start,
-                end: start + size,
+                end: start.saturating_add(size),
                 target,
                 depth: depth_lasti >> 1,
                 lasti: depth_lasti & 1 == 1,
             });
         }
         out
+    }
+
+    /// The exception table read strictly, as CPython's `_PyCode_Validate` has no checks
+    /// for and its unwinding (`get_exception_handler`) assumes: every entry four varints,
+    /// the first byte of each entry marked with 0x80 and no other, no value wider than
+    /// 30 bits, the table not ending inside an entry (where the entries point is the
+    /// verifier's to check). `Err` has the byte offset of the fault
+    /// in `co_exceptiontable` and what it is.
+    pub fn checked_exception_entries(&self) -> Result<Vec<ExceptionEntry>, (usize, String)> {
+        let table = &self.co_exceptiontable;
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < table.len() {
+            if table[i] & 0x80 == 0 {
+                return Err((i, "an entry does not start with a marked byte".to_owned()));
+            }
+            let mut fields = [0usize; 4];
+            for (n, field) in fields.iter_mut().enumerate() {
+                let at = i;
+                let before = i;
+                *field = read_except_varint(table, &mut i);
+                let bytes = &table[before..i];
+                let last = bytes.last().copied().unwrap_or(0x40);
+                if last & 0x40 != 0 {
+                    return Err((at, "the table ends inside an entry".to_owned()));
+                }
+                if bytes
+                    .iter()
+                    .skip(usize::from(n == 0))
+                    .any(|b| b & 0x80 != 0)
+                {
+                    return Err((at, "a marked byte inside an entry".to_owned()));
+                }
+                // Six bits a byte: more than five bytes cannot be an offset into co_code.
+                if bytes.len() > 5 {
+                    return Err((at, "a value too large for an offset".to_owned()));
+                }
+            }
+            let [start, size, target, depth_lasti] = fields;
+            out.push(ExceptionEntry {
+                start,
+                end: start + size,
+                target,
+                depth: depth_lasti >> 1,
+                lasti: depth_lasti & 1 == 1,
+            });
+        }
+        Ok(out)
     }
 
     /// The handler covering code unit `index`, if any (see [`find_handler`]).

@@ -26,12 +26,14 @@ pub mod reprs;
 mod runtime;
 pub mod surrogate_str;
 mod unicode_printable;
+pub mod verify;
 
 pub use compile::{
     compile, compile_with_warnings, CompileError, CompileWarning, Origin, SyntaxClass,
 };
 pub use runtime::internals::{FrameRecord, FrameStep, InternalsBlock, SlotRecord, MAX_FRAME_STEPS};
-pub use runtime::{natives, run_code, run_code_with_source, run_listing, run_pyc};
+pub use runtime::{natives, run_code, run_code_with_source, run_listing, run_pyc, PycError};
+pub use verify::{verify, verify_module, VerifyError};
 
 #[global_allocator]
 static ALLOCATOR: runtime::heap::Counting = runtime::heap::Counting;

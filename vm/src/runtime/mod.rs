@@ -136,17 +136,40 @@ pub(crate) fn run(source: &str, options: &RunOptions) -> RunResult {
         .unwrap_or_else(bug)
 }
 
-/// Reads a `.pyc` file (`marshal::read_pyc`) and runs its code as `__main__` on a thread
-/// with a large stack, as [`run`] runs source; `source`, when known, gives tracebacks their
-/// lines. A file that does not read is the located error, and nothing runs.
+/// Why a `.pyc` file was not run: it does not read, or its code does not verify.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PycError {
+    /// The file is not a 3.12 `.pyc` the VM can read (`marshal::read_pyc`).
+    Read(crate::marshal::Error),
+    /// Its code is not bytecode the VM may run (`verify::verify_module`): CPython 3.12
+    /// would run it unchecked, to an undefined end.
+    Invalid(crate::verify::VerifyError),
+}
+
+impl std::fmt::Display for PycError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PycError::Read(e) => e.fmt(f),
+            PycError::Invalid(e) => write!(f, "invalid bytecode: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for PycError {}
+
+/// Reads a `.pyc` file (`marshal::read_pyc`), verifies its code (`verify::verify_module`)
+/// and runs it as `__main__` on a thread with a large stack, as [`run`] runs source;
+/// `source`, when known, gives tracebacks their lines. A file that does not read, or whose
+/// code does not verify, is the located error, and nothing runs.
 pub fn run_pyc(
     data: &[u8],
     source: Option<&str>,
     options: &RunOptions,
-) -> Result<RunResult, crate::marshal::Error> {
+) -> Result<RunResult, PycError> {
     let (data, source, options) = (data.to_vec(), source.map(str::to_owned), options.clone());
     on_eval_thread(move || {
-        let code = crate::marshal::read_pyc(&data)?;
+        let code = crate::marshal::read_pyc(&data).map_err(PycError::Read)?;
+        crate::verify::verify_module(&code).map_err(PycError::Invalid)?;
         let native_limit = interp::NATIVE_DEPTH_LIMIT;
         Ok(eval::run_module(
             code,

@@ -107,6 +107,8 @@ pub fn from_pyc(source: &Path, filename: &str) -> Option<CodeObject> {
         return None;
     }
     let code = crate::marshal::read_code(&data[16..], 16).ok()?;
+    // Bytecode that does not verify is not run: the source is compiled instead.
+    crate::verify::verify_module(&code).ok()?;
     if holds_frozenset(&code) {
         return None;
     }

@@ -41,9 +41,15 @@ fn loads(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let mut h = DefaultHasher::new();
     data.hash(&mut h);
     let key = format!("marshal:{}:{:x}", data.len(), h.finish());
+    // A code object read here can be executed (exec, importlib's loaders), so it is
+    // verified as it is read; one that does not verify ends the run as unsupported, as
+    // one the reader cannot represent does: CPython would run it unchecked.
     let code = crate::runtime::import::frozen::cached(&key, || {
-        crate::marshal::read_code(&data, 0)
-            .map_err(|e| vm.unsupported(format!("marshal.loads: {e}")))
+        let code = crate::marshal::read_code(&data, 0)
+            .map_err(|e| vm.unsupported(format!("marshal.loads: {e}")))?;
+        crate::verify::verify(&code)
+            .map_err(|e| vm.unsupported(format!("marshal.loads of invalid bytecode: {e}")))?;
+        Ok(code)
     })?;
     Ok(Value::Code(code))
 }

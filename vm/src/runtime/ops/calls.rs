@@ -307,7 +307,14 @@ pub fn make_function(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let kwdefaults = if arg & make_function::KWDEFAULTS != 0 {
         match f.pop()? {
             Value::Dict(d) => Some(d),
-            _ => return Err(Throw::Bug("kwdefaults is not a dict".into())),
+            // Bytecode that is not the compiler's can pass anything (the verifier knows
+            // the type only of the compiler's own displays): CPython stores it unchecked
+            // in a function Python code could not make.
+            _ => {
+                return Err(
+                    vm.unsupported("MAKE_FUNCTION with keyword defaults that are not a dict")
+                )
+            }
         }
     } else {
         None
@@ -315,7 +322,7 @@ pub fn make_function(vm: &mut Vm, arg: u32) -> PyResult<Step> {
     let defaults = if arg & make_function::DEFAULTS != 0 {
         match f.pop()? {
             Value::Tuple(t) => Some(t),
-            _ => return Err(Throw::Bug("defaults is not a tuple".into())),
+            _ => return Err(vm.unsupported("MAKE_FUNCTION with defaults that are not a tuple")),
         }
     } else {
         None
@@ -423,7 +430,10 @@ fn import_star(vm: &mut Vm, m: &Value) -> PyResult<()> {
         match (f.locals_mapping.clone(), f.locals.clone()) {
             (Some(mapping), _) => vm.setitem(&mapping, &Value::Str(s), value)?,
             (None, Some(locals)) => locals.set_str(&s, value),
-            (None, None) => return Err(Throw::Bug("import * without locals".into())),
+            // A function's frame (bytecode the compiler would refuse to write): CPython's
+            // import_star binds the names in the frame's locals snapshot and copies them
+            // back to the fast locals (_PyFrame_LocalsToFast), which the VM does not do.
+            (None, None) => return Err(vm.unsupported("import * in a function's frame")),
         }
     }
     Ok(())
