@@ -8,13 +8,14 @@ use std::rc::Rc;
 use framespec_spec::{Case, Error};
 use framespec_vm::code::CodeObject;
 
-/// The case's code object, `None` for a source case; a listing that does not assemble is
-/// an error located in the case file.
+/// The case's code object, `None` for a source case; a listing that does not assemble or
+/// whose bytecode does not verify is an error located in the case file.
 pub fn assemble(case: &Case) -> Result<Option<Rc<CodeObject>>, Error> {
     let Some(b) = &case.bytecode else {
         return Ok(None);
     };
-    framespec_vm::asm::assemble(&b.listing)
+    // Verified before any target sees it: CPython runs whatever it is given.
+    framespec_vm::asm::assemble_verified(&b.listing)
         .map(Some)
         .map_err(|e| {
             let (line, column) = b.locate(e.line, e.column);

@@ -87,3 +87,17 @@ pub fn assemble(text: &str) -> Result<Rc<CodeObject>, AsmError> {
     let sections = parse::parse(text)?;
     build::build(&sections)
 }
+
+/// [`assemble`], then the verifier's check of the module code (`verify::verify_module`):
+/// what runs (on the VM, and on CPython, which checks nothing and may crash) is only
+/// bytecode that verifies. Its error names the code object and offset; it is placed at
+/// the listing's first line.
+pub fn assemble_verified(text: &str) -> Result<Rc<CodeObject>, AsmError> {
+    let code = assemble(text)?;
+    crate::verify::verify_module(&code).map_err(|e| AsmError {
+        line: 1,
+        column: 1,
+        message: format!("the bytecode does not verify: {e}"),
+    })?;
+    Ok(code)
+}

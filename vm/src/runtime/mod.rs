@@ -181,13 +181,13 @@ pub fn run_pyc(
     .unwrap_or_else(|detail| Ok(bug(detail)))
 }
 
-/// Assembles a bytecode listing (`asm::assemble`, spec/BYTECODE.md) and runs its module
-/// code object as `__main__` on a thread with a large stack, as [`run`] runs source. A
-/// listing that does not assemble is the located error, and nothing runs.
+/// Assembles a bytecode listing (`asm::assemble_verified`, spec/BYTECODE.md) and runs its
+/// module code object as `__main__` on a thread with a large stack, as [`run`] runs source.
+/// A listing that does not assemble or verify is the located error, and nothing runs.
 pub fn run_listing(text: &str, options: &RunOptions) -> Result<RunResult, crate::asm::AsmError> {
     let (text, options) = (text.to_owned(), options.clone());
     on_eval_thread(move || {
-        let code = crate::asm::assemble(&text)?;
+        let code = crate::asm::assemble_verified(&text)?;
         Ok(eval::run_module(
             code,
             None,

@@ -562,7 +562,11 @@ impl Flow<'_> {
             O::SET_ADD | O::SET_UPDATE => need(arg, "a set", &|t| t == Ty::Set)?,
             O::MAP_ADD => need(arg + 1, "a dict", &|t| t == Ty::Dict)?,
             O::DICT_MERGE | O::DICT_UPDATE => need(arg, "a dict", &|t| t == Ty::Dict)?,
-            O::RERAISE if arg > 0 => need(arg, "a lasti", &|t| t == Ty::Lasti)?,
+            // RERAISE n takes any value as the lasti: CPython makes an int of it
+            // (SystemError for a value that is not one), and so does the evaluator.
+            O::RERAISE if arg > 0 => {
+                need(arg, "a value", &|t| !matches!(t, Ty::Null | Ty::MaybeNull))?
+            }
             O::BUILD_CONST_KEY_MAP => need(
                 0,
                 &format!("a tuple of {arg} keys"),
@@ -631,11 +635,12 @@ impl Flow<'_> {
         };
         if ins.arg & make_function::CLOSURE != 0 {
             let n = u32::try_from(nfree(inner)).ok();
-            need(
-                1,
-                &format!("a tuple of {} cells", nfree(inner)),
-                &|t| matches!(t, Ty::Tuple { len, cells: true, .. } if len == n),
-            )?;
+            // A value not known here (a function's __closure__ read at run time) is
+            // checked by the evaluator, which refuses anything but a tuple of that many
+            // cells.
+            need(1, &format!("a tuple of {} cells", nfree(inner)), &|t| {
+                t == Ty::Any || matches!(t, Ty::Tuple { len, cells: true, .. } if len == n)
+            })?;
         } else if nfree(inner) > 0 {
             return Err(format!(
                 "makes a function of code with {} free variable(s) without a closure",

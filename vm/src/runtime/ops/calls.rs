@@ -292,9 +292,26 @@ pub fn make_function(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         return Err(Throw::Bug("MAKE_FUNCTION without a code object".into()));
     };
     let closure = if arg & make_function::CLOSURE != 0 {
+        // The verifier lets through a value it cannot see (a function's `__closure__`);
+        // CPython takes it unchecked and would crash on anything but a tuple of one cell
+        // per free variable.
+        let nfree = code
+            .co_localspluskinds
+            .iter()
+            .filter(|k| **k & crate::code::kinds::CO_FAST_FREE != 0)
+            .count();
         match f.pop()? {
-            Value::Tuple(t) => Some(t),
-            _ => return Err(Throw::Bug("closure is not a tuple".into())),
+            Value::Tuple(t)
+                if t.len() == nfree && t.iter().all(|c| matches!(c, Value::Cell(_))) =>
+            {
+                Some(t)
+            }
+            _ => {
+                return Err(vm.unsupported(format!(
+                    "MAKE_FUNCTION with a closure that is not a tuple of {nfree} cells \
+                     (CPython 3.12 does not check it, and crashes)"
+                )))
+            }
         }
     } else {
         None
