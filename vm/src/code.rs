@@ -246,6 +246,17 @@ pub struct Position {
     pub end_col: Option<u32>,
 }
 
+/// Writes one exception-table entry from its four fields (start, size, target,
+/// `depth << 1 | lasti`, in code units) in 3.12's encoding: the compiler's writer
+/// (`assemble_emit_exception_table_entry`), for the assembler, the fuzzer and the tests.
+pub fn write_exception_entry(out: &mut Vec<u8>, fields: [usize; 4]) {
+    let [start, size, target, depth_lasti] = fields;
+    crate::compile::assemble::write_except_item(out, start, 1 << 7);
+    for value in [size, target, depth_lasti] {
+        crate::compile::assemble::write_except_item(out, value, 0);
+    }
+}
+
 /// One entry of the exception table, in code units.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExceptionEntry {

@@ -128,19 +128,7 @@ fn set_arg(code: &mut CodeObject, op: Opcode, nth: usize, arg: u8) {
 /// One exception-table entry in 3.12's encoding.
 fn entry(fields: [usize; 4]) -> Vec<u8> {
     let mut out = Vec::new();
-    for (i, value) in fields.into_iter().enumerate() {
-        let mut chunks = vec![(value & 63) as u8];
-        let mut rest = value >> 6;
-        while rest > 0 {
-            chunks.push((rest & 63) as u8 | 0x40);
-            rest >>= 6;
-        }
-        chunks.reverse();
-        if i == 0 {
-            chunks[0] |= 0x80;
-        }
-        out.extend(chunks);
-    }
+    framespec_vm::code::write_exception_entry(&mut out, fields);
     out
 }
 

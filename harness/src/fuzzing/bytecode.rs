@@ -151,7 +151,7 @@ fn random_code(u: &mut Unstructured, nest: usize) -> CodeObject {
                 small(u, units as u32),
                 small(u, 9),
             ];
-            encode_entry(&mut t, fields.map(|f| f as usize));
+            framespec_vm::code::write_exception_entry(&mut t, fields.map(|f| f as usize));
         }
         t
     } else {
@@ -182,25 +182,6 @@ fn random_code(u: &mut Unstructured, nest: usize) -> CodeObject {
             .map(|_| u.arbitrary::<u8>().unwrap_or(0))
             .collect(),
         co_exceptiontable: exceptiontable,
-    }
-}
-
-/// Writes one exception-table entry (start, size, target, depth << 1 | lasti) in 3.12's
-/// format: big-endian six-bit chunks, 0x40 on all but a value's last, 0x80 on the entry's
-/// first byte.
-fn encode_entry(out: &mut Vec<u8>, fields: [usize; 4]) {
-    for (i, value) in fields.into_iter().enumerate() {
-        let mut chunks = vec![(value & 63) as u8];
-        let mut rest = value >> 6;
-        while rest > 0 {
-            chunks.push((rest & 63) as u8 | 0x40);
-            rest >>= 6;
-        }
-        chunks.reverse();
-        if i == 0 {
-            chunks[0] |= 0x80;
-        }
-        out.extend(chunks);
     }
 }
 
@@ -901,7 +882,7 @@ impl Body {
         let flush = |run: Option<(usize, usize, usize)>, table: &mut Vec<u8>| {
             if let Some((start, end, h)) = run {
                 let handler = self.handlers[h];
-                encode_entry(
+                framespec_vm::code::write_exception_entry(
                     table,
                     [
                         start,

@@ -13,7 +13,7 @@ use super::parse::{Item, Operand, Section, Span};
 use super::print::prefix_bytes;
 use super::AsmError;
 use crate::code::{jump_oparg, kinds, CodeObject, Constant};
-use crate::compile::assemble::{instr_size, write_except_item, LineTable};
+use crate::compile::assemble::{instr_size, LineTable};
 use crate::compile::Loc;
 use crate::oparg::{NameArg, SuperAttrArg};
 use crate::opcode::{ArgKind, Opcode};
@@ -291,13 +291,14 @@ impl Builder<'_> {
                     .span
                     .error(format!("{} does not come after {}", h.end, h.start)));
             }
-            write_except_item(&mut exceptiontable, start, 1 << 7);
-            write_except_item(&mut exceptiontable, end - start, 0);
-            write_except_item(&mut exceptiontable, target, 0);
-            write_except_item(
+            crate::code::write_exception_entry(
                 &mut exceptiontable,
-                (h.depth << 1) | usize::from(h.lasti),
-                0,
+                [
+                    start,
+                    end - start,
+                    target,
+                    (h.depth << 1) | usize::from(h.lasti),
+                ],
             );
         }
 
