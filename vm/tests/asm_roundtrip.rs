@@ -4,13 +4,16 @@
 //! program of `tests/programs/` and of `tests/language/*.txt` is listed
 //! (`asm::listing`, what `framespec dis --asm` prints), assembled again (`asm::assemble`),
 //! and must come back identical: the same marshal bytes (`co_code`, both tables,
-//! constants bit for bit, names, kinds, counts, flags, nested code objects).
+//! constants bit for bit, names, kinds, counts, flags, nested code objects). Assembled
+//! without its `stacksize:` lines, it comes back identical but for `co_stacksize`, which
+//! is the verifier's depth and never above the compiler's.
 
 mod support;
 
 use std::path::Path;
 
 use framespec_vm::asm;
+use framespec_vm::code::{CodeObject, Constant};
 use framespec_vm::marshal::write_code;
 
 /// Lists and reassembles `source`'s module code; `Err` says how the round trip fails.
@@ -24,6 +27,33 @@ fn round_trip(source: &str) -> Result<(), String> {
         let again = asm::listing(&back).unwrap_or_default();
         return Err(format!(
             "a different code object\n--- listing\n{text}\n--- listing of the reassembled\n{again}"
+        ));
+    }
+    // Without its `stacksize:` lines the listing takes the depth the verifier works out:
+    // the deepest any path that can run reaches. The compiler's `co_stacksize` (CPython's
+    // stackdepth()) may be larger, since it also counts code no path reaches, such as a
+    // handler whose protected range is empty; everything else comes back identical.
+    let without: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("stacksize:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let worked_out = asm::assemble(&without)
+        .map_err(|e| format!("does not assemble without stacksize: {e}\n{text}"))?;
+    let relisted = asm::listing(&worked_out).map_err(|e| format!("not listable: {e}"))?;
+    let relisted: String = relisted
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("stacksize:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    if relisted != without {
+        return Err(format!("without stacksize: another code object\n{text}"));
+    }
+    let mut sizes = Vec::new();
+    stacksizes(&worked_out, &code, &mut sizes);
+    if let Some((worked, compiled)) = sizes.iter().find(|(w, c)| w > c) {
+        return Err(format!(
+            "a stacksize of {worked} is worked out where the compiler needs {compiled}\n{text}"
         ));
     }
     Ok(())
@@ -43,6 +73,16 @@ fn check_all(programs: Vec<(String, String)>) {
         failures.len(),
         failures.join("\n\n")
     );
+}
+
+/// The (worked out, compiled) `co_stacksize` pairs of two trees of code objects.
+fn stacksizes(worked: &CodeObject, compiled: &CodeObject, out: &mut Vec<(u32, u32)>) {
+    out.push((worked.co_stacksize, compiled.co_stacksize));
+    for (w, c) in worked.co_consts.iter().zip(&compiled.co_consts) {
+        if let (Constant::Code(w), Constant::Code(c)) = (w, c) {
+            stacksizes(w, c, out);
+        }
+    }
 }
 
 /// A bytecode case's listing: what it assembles to lists as a listing that assembles to

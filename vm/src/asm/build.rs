@@ -18,7 +18,19 @@ use crate::compile::Loc;
 use crate::oparg::{NameArg, SuperAttrArg};
 use crate::opcode::{ArgKind, Opcode};
 
-pub(super) fn build(sections: &[Section]) -> Result<Rc<CodeObject>, AsmError> {
+/// Where a built code object and its instructions were written, to place the verifier's
+/// errors at the listing line they are about ([`super::assemble_verified`]).
+pub(super) struct Placed {
+    pub code: Rc<CodeObject>,
+    /// The `code ID` line.
+    pub section: Span,
+    /// Per instruction: its bytes in `co_code` (EXTENDED_ARG prefixes and caches included)
+    /// and where its name is written.
+    pub instructions: Vec<(std::ops::Range<usize>, Span)>,
+}
+
+/// The module code object (the first section), and where each code object was written.
+pub(super) fn build(sections: &[Section]) -> Result<(Rc<CodeObject>, Vec<Placed>), AsmError> {
     let mut index: HashMap<&str, usize> = HashMap::new();
     for (k, s) in sections.iter().enumerate() {
         if index.insert(s.id.as_str(), k).is_some() {
@@ -30,6 +42,7 @@ pub(super) fn build(sections: &[Section]) -> Result<Rc<CodeObject>, AsmError> {
         index,
         built: vec![None; sections.len()],
         visiting: vec![false; sections.len()],
+        placed: Vec::new(),
     };
     let top = b.code(0)?;
     if let Some(k) = b.built.iter().position(Option::is_none) {
@@ -38,7 +51,7 @@ pub(super) fn build(sections: &[Section]) -> Result<Rc<CodeObject>, AsmError> {
             sections[k].id
         )));
     }
-    Ok(top)
+    Ok((top, b.placed))
 }
 
 fn span_of(s: &Section) -> Span {
@@ -50,6 +63,7 @@ struct Builder<'a> {
     index: HashMap<&'a str, usize>,
     built: Vec<Option<Rc<CodeObject>>>,
     visiting: Vec<bool>,
+    placed: Vec<Placed>,
 }
 
 /// Whether two constants are the same constant for the tables: same type and value,
@@ -302,11 +316,8 @@ impl Builder<'_> {
             );
         }
 
-        let Some(stacksize) = s.stacksize else {
-            return Err(span_of(s).error(format!("code section {} has no stacksize:", s.id)));
-        };
         let name: Rc<str> = Rc::from(s.name.as_deref().unwrap_or(&s.id));
-        Ok(Rc::new(CodeObject {
+        let mut code = CodeObject {
             co_qualname: s.qualname.as_deref().map_or_else(|| name.clone(), Rc::from),
             co_name: name,
             co_filename: Rc::from(s.filename.as_deref().unwrap_or("main.py")),
@@ -315,7 +326,7 @@ impl Builder<'_> {
             co_posonlyargcount: s.posonlyargcount.unwrap_or(0),
             co_kwonlyargcount: s.kwonlyargcount.unwrap_or(0),
             co_flags: s.flags.unwrap_or(0),
-            co_stacksize: stacksize,
+            co_stacksize: s.stacksize.unwrap_or(0),
             co_code: code,
             co_consts: consts,
             co_names: names,
@@ -323,7 +334,29 @@ impl Builder<'_> {
             co_localspluskinds: kinds,
             co_linetable: linetable,
             co_exceptiontable: exceptiontable,
-        }))
+        };
+        if s.stacksize.is_none() {
+            // No `stacksize:` written: the depth the verifier finds, which is what the
+            // compiler writes for the code it emits.
+            code.co_stacksize = crate::verify::stack_depth(&code).map_err(|e| {
+                span_of(s).error(format!(
+                    "code section {} has no stacksize:, and its stack depth cannot be \
+                     worked out: {e}",
+                    s.id
+                ))
+            })?;
+        }
+        let code = Rc::new(code);
+        self.placed.push(Placed {
+            code: code.clone(),
+            section: span_of(s),
+            instructions: ins
+                .iter()
+                .enumerate()
+                .map(|(k, i)| (2 * starts[k]..2 * starts[k + 1], i.span))
+                .collect(),
+        });
+        Ok(code)
     }
 }
 

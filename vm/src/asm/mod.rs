@@ -85,19 +85,42 @@ impl std::error::Error for NotListable {}
 /// objects nested in its constants.
 pub fn assemble(text: &str) -> Result<Rc<CodeObject>, AsmError> {
     let sections = parse::parse(text)?;
-    build::build(&sections)
+    Ok(build::build(&sections)?.0)
 }
 
 /// [`assemble`], then the verifier's check of the module code (`verify::verify_module`):
 /// what runs (on the VM, and on CPython, which checks nothing and may crash) is only
-/// bytecode that verifies. Its error names the code object and offset; it is placed at
-/// the listing's first line.
+/// bytecode that verifies. Its error names the code object and offset, and is placed at
+/// the listing line of that instruction (of the code section, for a problem of the whole
+/// code object).
 pub fn assemble_verified(text: &str) -> Result<Rc<CodeObject>, AsmError> {
-    let code = assemble(text)?;
-    crate::verify::verify_module(&code).map_err(|e| AsmError {
-        line: 1,
-        column: 1,
-        message: format!("the bytecode does not verify: {e}"),
+    let sections = parse::parse(text)?;
+    let (code, placed) = build::build(&sections)?;
+    crate::verify::verify_module(&code).map_err(|e| {
+        // The code object at fault is the one whose own check gives this error; a module
+        // property (free variables, generator flags) is the first section's.
+        let at = placed
+            .iter()
+            .find(|p| crate::verify::verify_code(&p.code).err().as_ref() == Some(&e))
+            .map_or_else(
+                || {
+                    placed
+                        .iter()
+                        .find(|p| Rc::ptr_eq(&p.code, &code))
+                        .map(|p| p.section)
+                },
+                |p| {
+                    let line = e.offset.and_then(|offset| {
+                        p.instructions
+                            .iter()
+                            .find(|(bytes, _)| bytes.contains(&offset))
+                            .map(|(_, span)| *span)
+                    });
+                    Some(line.unwrap_or(p.section))
+                },
+            )
+            .unwrap_or(parse::Span { line: 1, column: 1 });
+        at.error(format!("the bytecode does not verify: {e}"))
     })?;
     Ok(code)
 }

@@ -216,26 +216,12 @@ pub(super) fn parse(text: &str) -> Result<Vec<Section>, AsmError> {
     Ok(sections)
 }
 
-const KEYS: [&str; 13] = [
-    "name",
-    "qualname",
-    "filename",
-    "firstlineno",
-    "flags",
-    "argcount",
-    "posonlyargcount",
-    "kwonlyargcount",
-    "stacksize",
-    "consts",
-    "names",
-    "locals",
-    "exception",
-];
-
-/// `key: value` for one of [`KEYS`]: the key, the value and the value's offset.
+/// `key: value` where the key is an identifier and a value follows: a property line (a
+/// label is `name:` alone, an instruction has no colon before its operand). Which keys
+/// exist is [`set_property`]'s to say, so a misspelt key is named as one.
 fn property(body: &str) -> Option<(&str, &str, usize)> {
     let (key, value) = body.split_once(':')?;
-    if !KEYS.contains(&key) {
+    if !is_identifier(key) || value.trim().is_empty() {
         return None;
     }
     let offset = key.len() + 1 + (value.len() - value.trim_start().len());

@@ -166,6 +166,10 @@ struct Flow<'a> {
     states: Vec<Option<State>>,
     work: Vec<usize>,
     generator: bool,
+    /// The deepest stack allowed (`co_stacksize`, or none when [`deepest`] works it out).
+    limit: usize,
+    /// The deepest stack seen so far.
+    deepest: usize,
 }
 
 const GENERATOR_FLAGS: u32 = flags::CO_GENERATOR | flags::CO_COROUTINE | flags::CO_ASYNC_GENERATOR;
@@ -175,6 +179,17 @@ const GENERATOR_FLAGS: u32 = flags::CO_GENERATOR | flags::CO_COROUTINE | flags::
 const MAX_STACK_OPARG: u32 = 1 << 24;
 
 pub(super) fn check(code: &CodeObject) -> Result<(), Problem> {
+    analyse(code, code.co_stacksize as usize).map(|_| ())
+}
+
+/// The deepest the value stack gets on any path, whatever `co_stacksize` says: the
+/// `co_stacksize` the code needs (what CPython's `calculate_stackdepth` computes for
+/// the compiler's code).
+pub(super) fn deepest(code: &CodeObject) -> Result<usize, Problem> {
+    analyse(code, usize::MAX)
+}
+
+fn analyse(code: &CodeObject, limit: usize) -> Result<usize, Problem> {
     let len = code.len_units();
     let mut starts = vec![false; len];
     for unit in code.units() {
@@ -218,6 +233,8 @@ pub(super) fn check(code: &CodeObject) -> Result<(), Problem> {
         states: vec![None; len],
         work: Vec::new(),
         generator: code.co_flags & GENERATOR_FLAGS != 0,
+        limit,
+        deepest: 0,
     };
     let entry = State {
         stack: Vec::new(),
@@ -228,13 +245,14 @@ pub(super) fn check(code: &CodeObject) -> Result<(), Problem> {
     while let Some(start) = flow.work.pop() {
         flow.step(start)?;
     }
-    Ok(())
+    Ok(flow.deepest)
 }
 
 impl Flow<'_> {
     /// Brings `state` to the instruction starting at `unit`.
     fn arrive(&mut self, unit: usize, state: &State) -> Result<(), String> {
-        if state.stack.len() > self.code.co_stacksize as usize {
+        self.deepest = self.deepest.max(state.stack.len());
+        if state.stack.len() > self.limit {
             return Err(format!(
                 "stack depth {} above co_stacksize {}",
                 state.stack.len(),

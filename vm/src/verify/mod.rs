@@ -111,7 +111,7 @@ impl Problem {
 pub fn verify(code: &CodeObject) -> Result<(), VerifyError> {
     let mut work = vec![code];
     while let Some(code) = work.pop() {
-        verify_one(code).map_err(|p| p.locate(code))?;
+        verify_code(code)?;
         let mut nested = Vec::new();
         for c in &code.co_consts {
             nested_code(c, &mut nested);
@@ -120,6 +120,25 @@ pub fn verify(code: &CodeObject) -> Result<(), VerifyError> {
         work.extend(nested.into_iter().rev());
     }
     Ok(())
+}
+
+/// [`verify`] of `code` alone, not of the code objects among its constants.
+pub fn verify_code(code: &CodeObject) -> Result<(), VerifyError> {
+    verify_one(code).map_err(|p| p.locate(code))
+}
+
+/// The `co_stacksize` `code` needs: the deepest its value stack gets on any path (the
+/// constants' code objects are not looked at). An error is what [`verify_code`] would
+/// report, but for `co_stacksize` itself.
+pub fn stack_depth(code: &CodeObject) -> Result<u32, VerifyError> {
+    structure::check(code).map_err(|p| p.locate(code))?;
+    let deepest = flow::deepest(code).map_err(|p| p.locate(code))?;
+    u32::try_from(deepest).map_err(|_| {
+        Problem::whole(format!(
+            "a stack depth of {deepest} does not fit co_stacksize"
+        ))
+        .locate(code)
+    })
 }
 
 /// [`verify`], for a code object run as a module (`run_pyc`, a bytecode case): it also
