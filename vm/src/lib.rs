@@ -43,7 +43,9 @@ static ALLOCATOR: runtime::heap::Counting = runtime::heap::Counting;
 pub struct RunOptions {
     /// `co_filename` of the module code (framespec cases use `main.py`).
     pub filename: String,
-    /// Instruction budget; when it runs out the run ends with [`End::OutOfFuel`].
+    /// Instruction budget; when it runs out the run ends with [`End::OutOfFuel`]. Native
+    /// work without bound spends it too (a native loop's steps, big-int arithmetic by its
+    /// size: spec/INTERPRETING.md §2), so that it bounds time.
     pub fuel: u64,
     /// Heap budget in bytes: what the run may allocate beyond what its thread held when it
     /// started. Beyond it the run ends with [`End::OutOfMemory`].

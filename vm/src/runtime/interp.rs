@@ -268,6 +268,19 @@ impl Vm {
 
     // ----- the heap budget (see `heap`) -------------------------------------------------
 
+    /// Spends `units` of fuel on work beyond one instruction (a native loop's step, a big
+    /// int's arithmetic); out of fuel when fewer are left, with all of them spent.
+    pub fn spend_fuel(&mut self, units: u64) -> PyResult<()> {
+        if self.fuel_left < units {
+            self.fuel_used += self.fuel_left;
+            self.fuel_left = 0;
+            return Err(Throw::OutOfFuel);
+        }
+        self.fuel_left -= units;
+        self.fuel_used += units;
+        Ok(())
+    }
+
     /// Ends the run as out of memory when it has allocated more than its budget.
     #[inline]
     pub fn check_heap(&self) -> PyResult<()> {

@@ -19,7 +19,7 @@ use super::super::dict::Dict;
 use super::super::gc::{self, Clear};
 use super::super::interp::Vm;
 use super::super::object::{Args, Native, NativeFn, Value};
-use super::super::{PyResult, Throw};
+use super::super::PyResult;
 
 /// The iterator types, by their registry key (`itertools.X` is their tp_name).
 pub const TYPES: &[&str] = &[
@@ -490,11 +490,7 @@ fn step(vm: &mut Vm, me: &Value, kind: &'static str, state: &mut State) -> PyRes
 /// runs forever in CPython): it ends as out of fuel, as the same loop in Python would,
 /// and polls the heap as the evaluator does per instruction.
 pub fn spend(vm: &mut Vm) -> PyResult<()> {
-    if vm.fuel_left == 0 {
-        return Err(Throw::OutOfFuel);
-    }
-    vm.fuel_left -= 1;
-    vm.fuel_used += 1;
+    vm.spend_fuel(1)?;
     vm.check_heap()
 }
 
