@@ -13,11 +13,9 @@ pub use bytecode::check_bytecode;
 pub const FUZZ_FUEL: u64 = 20_000;
 
 /// A heap budget small enough that a fuzzing iteration stays fast and far below
-/// libFuzzer's memory limit (2 GiB by default). Fuel does not bound the time of one
-/// instruction: a loop squaring an int spends almost all of a 64 MiB budget's time in the
-/// last multiplications (20 s for 32 MiB operands, measured), and at 64 MiB such inputs
-/// held `verify_and_run` to 35 executions a second. At 4 MiB the same input stops in
-/// 0.15 s, and the VM's own start-up stays well inside the budget.
+/// libFuzzer's memory limit (2 GiB by default); the VM's own start-up stays well inside
+/// it. (Fuel, not this budget, is what bounds big-int arithmetic: a squaring loop under a
+/// 64 MiB budget once spent 20 s per input multiplying.)
 pub const FUZZ_HEAP_BYTES: u64 = 4 << 20;
 
 /// Checks one input; `Err` describes the violation. Panics propagate to the caller, which
