@@ -53,6 +53,17 @@ fn small(u: &mut Unstructured, max: u32) -> u32 {
     u.int_in_range(0..=max).unwrap_or(0)
 }
 
+/// A `co_stacksize` of at least `needed`: a little more, or now and then any value up to
+/// the most a code object can claim (a bound far above what the stack reaches is valid;
+/// a frame must not reserve it up front).
+fn stacksize(u: &mut Unstructured, needed: u32) -> u32 {
+    if small(u, 15) == 0 {
+        needed.max(u.arbitrary::<u32>().unwrap_or(u32::MAX))
+    } else {
+        needed + small(u, if needed == 0 { 8 } else { 2 })
+    }
+}
+
 fn coin(u: &mut Unstructured) -> bool {
     u.arbitrary::<bool>().unwrap_or(false)
 }
@@ -172,7 +183,7 @@ fn random_code(u: &mut Unstructured, nest: usize) -> CodeObject {
         } else {
             0
         },
-        co_stacksize: small(u, 8),
+        co_stacksize: stacksize(u, 0),
         co_code,
         co_consts: consts,
         co_names: names,
@@ -1000,7 +1011,7 @@ fn finish(u: &mut Unstructured, body: Body, argcount: u32, generator: bool) -> C
         co_posonlyargcount: 0,
         co_kwonlyargcount: 0,
         co_flags,
-        co_stacksize: (body.max + small(u, 2) as usize) as u32,
+        co_stacksize: stacksize(u, body.max as u32),
         co_code,
         co_consts: body.consts,
         co_names: body.names,

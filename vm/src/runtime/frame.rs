@@ -93,10 +93,19 @@ pub enum InlineReturn {
     ForIter { exit: usize },
 }
 
+/// The most value-stack slots a new frame reserves (see [`Frame::new`]); deeper stacks grow
+/// the vector as they are pushed.
+const STACK_RESERVED: usize = 256;
+
 impl Frame {
     pub fn new(info: Rc<CodeInfo>, globals: Rc<Dict>, builtins: Rc<Dict>, serial: u64) -> Frame {
         let n = info.nlocalsplus();
-        let stack = info.code.co_stacksize as usize;
+        // Room for the value stack up front, but not for more than any compiled code needs:
+        // `co_stacksize` is only an upper bound (the verifier checks the stack never goes
+        // above it), and a code object may claim 2^32 - 1. CPython reserves the frame as
+        // address space it touches only as the stack grows, so such code runs there; a
+        // reservation here would be that many bytes at once (an abort, or out of memory).
+        let stack = (info.code.co_stacksize as usize).min(STACK_RESERVED);
         let mut localsplus = Vec::with_capacity(n + stack);
         localsplus.resize(n, None);
         Frame {
