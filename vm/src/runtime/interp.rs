@@ -268,8 +268,9 @@ impl Vm {
 
     // ----- the heap budget (see `heap`) -------------------------------------------------
 
-    /// Spends `units` of fuel on work beyond one instruction (a native loop's step, a big
-    /// int's arithmetic); out of fuel when fewer are left, with all of them spent.
+    /// Spends `units` of fuel on work beyond one instruction (a step of an iterator native
+    /// code drives, a big int's arithmetic); out of fuel when fewer are left, with all of
+    /// them spent.
     pub fn spend_fuel(&mut self, units: u64) -> PyResult<()> {
         if self.fuel_left < units {
             self.fuel_used += self.fuel_left;

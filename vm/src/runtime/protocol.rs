@@ -720,9 +720,11 @@ impl Vm {
     /// `next(it)`: `None` when exhausted (C callers such as `list()` that swallow the
     /// StopIteration).
     pub fn next(&mut self, it: &Value) -> PyResult<Option<Value>> {
-        // Native code driving an iterator (`list(it)`, `sorted`, `set(it)`, …) can grow
-        // the heap without executing an instruction. (FOR_ITER and SEND call `next_step`
-        // from an instruction, which the evaluator has polled.)
+        // Native code driving an iterator (`list(it)`, `sorted`, `min`, `set(it)`, …) can
+        // grow the heap and run for long without executing an instruction: each step is a
+        // unit of fuel and a heap poll. (FOR_ITER and SEND call `next_step` from an
+        // instruction, which the evaluator has counted and polled.)
+        self.spend_fuel(1)?;
         self.check_heap()?;
         Ok(match self.next_step(it)? {
             IterStep::Item(v) => Some(v),
