@@ -107,6 +107,13 @@ const BAD: &[(&str, &str, &str)] = &[
          falls off the end of co_code",
     ),
     (
+        "a stack deeper than the verifier follows, however large co_stacksize is",
+        "code m\n  stacksize: 2000000000\n  1 RESUME 0\n  LOAD_CONST (1, 2)\n  \
+         UNPACK_SEQUENCE 16777216\n  - RETURN_CONST None\n",
+        "5:3: the bytecode does not verify: main.py:1: code object 'm', offset 10 \
+         (UNPACK_SEQUENCE): stack depth 16777216 beyond the 65536 the verifier follows",
+    ),
+    (
         "a module with a free variable",
         "code m\n  stacksize: 1\n  locals: x free\n  1 RESUME 0\n  - RETURN_CONST None\n",
         "1:1: the bytecode does not verify: main.py:1: code object 'm': module code has 1 \

@@ -170,9 +170,22 @@ struct Flow<'a> {
     limit: usize,
     /// The deepest stack seen so far.
     deepest: usize,
+    /// Stack slots held by the stored states ([`MAX_CELLS`]).
+    cells: usize,
 }
 
 const GENERATOR_FLAGS: u32 = flags::CO_GENERATOR | flags::CO_COROUTINE | flags::CO_ASYNC_GENERATOR;
+
+/// The deepest stack the analysis follows, whatever `co_stacksize` allows: one abstract
+/// state per instruction holds a value per stack slot, so a claimed `co_stacksize` of
+/// 2^31 and an `UNPACK_SEQUENCE 16777216` would otherwise cost gigabytes. CPython's
+/// compiler keeps stacks shallow (it builds calls and displays of more than 30 items
+/// incrementally), so compiled code stays far below.
+const MAX_DEPTH: usize = 1 << 16;
+
+/// The most stack slots the stored states may hold together (the sum of the depths of the
+/// code's instructions), for the same reason.
+const MAX_CELLS: usize = 1 << 22;
 
 /// An oparg beyond this cannot describe a stack any frame has; checked before the stack
 /// effect is computed, so its arithmetic (`2 * oparg`, `oparg + 2`) stays in range.
@@ -235,6 +248,7 @@ fn analyse(code: &CodeObject, limit: usize) -> Result<usize, Problem> {
         generator: code.co_flags & GENERATOR_FLAGS != 0,
         limit,
         deepest: 0,
+        cells: 0,
     };
     let entry = State {
         stack: Vec::new(),
@@ -261,6 +275,13 @@ impl Flow<'_> {
         }
         let changed = match &mut self.states[unit] {
             slot @ None => {
+                self.cells += state.stack.len();
+                if self.cells > MAX_CELLS {
+                    return Err(format!(
+                        "the stack depths of the instructions add up to more than the \
+                         {MAX_CELLS} slots the verifier follows"
+                    ));
+                }
                 *slot = Some(state.clone());
                 true
             }
@@ -408,6 +429,15 @@ impl Flow<'_> {
         let depth = state.stack.len();
         if pops > depth {
             return Err(format!("pops {pops} value(s), the stack holds {depth}"));
+        }
+        // Refused before the state is built (see MAX_DEPTH).
+        let new_depth = depth - pops + pushes;
+        if new_depth > MAX_DEPTH.min(self.limit) {
+            return Err(if new_depth > self.limit {
+                format!("stack depth {new_depth} above co_stacksize {}", self.limit)
+            } else {
+                format!("stack depth {new_depth} beyond the {MAX_DEPTH} the verifier follows")
+            });
         }
         self.check_inputs(ins, state)?;
         let mut after = state.clone();
