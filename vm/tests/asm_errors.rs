@@ -40,7 +40,7 @@ const BAD: &[(&str, &str, &str)] = &[
     (
         "no stacksize, and no depth to work out",
         "code m\n  1 RESUME 0\n  POP_TOP\n  - RETURN_CONST None\n",
-        "1:1: code section m has no stacksize:, and its stack depth cannot be worked out: \
+        "1:1: code section m gives no stacksize, and its stack depth cannot be worked out: \
          main.py:1: code object 'm', offset 2 (POP_TOP): pops 1 value(s), the stack holds 0",
     ),
     (

@@ -336,11 +336,11 @@ impl Builder<'_> {
             co_exceptiontable: exceptiontable,
         };
         if s.stacksize.is_none() {
-            // No `stacksize:` written: the depth the verifier finds, which is what the
-            // compiler writes for the code it emits.
+            // No stacksize written: the deepest the stack gets on a path that can run (the
+            // compiler's value can be larger, as it also counts code no path reaches).
             code.co_stacksize = crate::verify::stack_depth(&code).map_err(|e| {
                 span_of(s).error(format!(
-                    "code section {} has no stacksize:, and its stack depth cannot be \
+                    "code section {} gives no stacksize, and its stack depth cannot be \
                      worked out: {e}",
                     s.id
                 ))

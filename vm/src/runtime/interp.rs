@@ -266,7 +266,7 @@ impl Vm {
         }
     }
 
-    // ----- the heap budget (see `heap`) -------------------------------------------------
+    // ----- fuel ---------------------------------------------------------------------------
 
     /// Spends `units` of fuel on work beyond one instruction (a step of an iterator native
     /// code drives, a big int's arithmetic); out of fuel when fewer are left, with all of
@@ -281,6 +281,8 @@ impl Vm {
         self.fuel_used += units;
         Ok(())
     }
+
+    // ----- the heap budget (see `heap`) -------------------------------------------------
 
     /// Ends the run as out of memory when it has allocated more than its budget.
     #[inline]
