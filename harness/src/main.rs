@@ -808,7 +808,6 @@ fn exec(file: &Path, args: &[String], budget: Budget) -> Result<ExitCode, String
     Ok(exit_code(result))
 }
 
-/// Writes what a run printed and gives the exit status `python` would.
 /// The program's output, with the `--trace-frames` steps at the points of it where they
 /// happened.
 fn print_stdout(result: &framespec_vm::RunResult) {
@@ -833,6 +832,7 @@ fn print_stdout(result: &framespec_vm::RunResult) {
     }
 }
 
+/// Writes what a run printed and gives the exit status `python` would.
 fn exit_code(result: framespec_vm::RunResult) -> ExitCode {
     print_stdout(&result);
     eprint!("{}", result.stderr);

@@ -300,6 +300,14 @@ impl CodeObject {
         }
     }
 
+    /// The number of free variables (CPython `co_nfreevars`).
+    pub fn nfree(&self) -> usize {
+        self.co_localspluskinds
+            .iter()
+            .filter(|k| **k & kinds::CO_FAST_FREE != 0)
+            .count()
+    }
+
     /// Number of code units.
     pub fn len_units(&self) -> usize {
         self.co_code.len() / 2
@@ -467,9 +475,8 @@ impl CodeObject {
             let mut fields = [0usize; 4];
             for (n, field) in fields.iter_mut().enumerate() {
                 let at = i;
-                let before = i;
                 *field = read_except_varint(table, &mut i);
-                let bytes = &table[before..i];
+                let bytes = &table[at..i];
                 let last = bytes.last().copied().unwrap_or(0x40);
                 if last & 0x40 != 0 {
                     return Err((at, "the table ends inside an entry".to_owned()));

@@ -1263,11 +1263,7 @@ impl Vm {
                         let Value::Code(c) = &x else {
                             return Err(self.type_error("__code__ must be set to a code object"));
                         };
-                        let nfree = c
-                            .co_localspluskinds
-                            .iter()
-                            .filter(|k| **k & kinds::CO_FAST_FREE != 0)
-                            .count();
+                        let nfree = c.nfree();
                         let nclosure = f.closure.as_ref().map_or(0, |c| c.len());
                         if nfree != nclosure {
                             return Err(self.err(

@@ -112,6 +112,15 @@ pub const MAX_FRAME_STEPS: usize = 20_000;
 /// Records the step about to run `ins` in the top frame, when it is a frame of the
 /// program's own files.
 pub fn record_step(vm: &mut Vm, ins: &crate::code::Instruction) -> PyResult<()> {
+    // Past the limit nothing is recorded, so nothing is read.
+    if vm
+        .trace
+        .frame_steps
+        .as_ref()
+        .is_none_or(|s| s.len() >= MAX_FRAME_STEPS)
+    {
+        return Ok(());
+    }
     let Some(f) = vm.frames.last() else {
         return Ok(());
     };
@@ -131,14 +140,12 @@ pub fn record_step(vm: &mut Vm, ins: &crate::code::Instruction) -> PyResult<()> 
     let stdout_at = vm.stdout.len();
     let (frames, _) = chain(vm)?;
     if let Some(steps) = vm.trace.frame_steps.as_mut() {
-        if steps.len() < MAX_FRAME_STEPS {
-            steps.push(FrameStep {
-                location,
-                instruction,
-                frames,
-                stdout_at,
-            });
-        }
+        steps.push(FrameStep {
+            location,
+            instruction,
+            frames,
+            stdout_at,
+        });
     }
     Ok(())
 }

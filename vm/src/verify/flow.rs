@@ -14,7 +14,7 @@
 //! cell and free slots hold cells (MAKE_CELL, COPY_FREE_VARS), and, in a generator's code,
 //! whether RETURN_GENERATOR has run.
 
-use super::operands::{self, nfree, slot_use, SlotUse};
+use super::operands::{self, slot_use, SlotUse};
 use super::Problem;
 use crate::code::{flags, kinds, CodeObject, Constant, Instruction};
 use crate::oparg::{make_function, Intrinsic1};
@@ -682,17 +682,17 @@ impl Flow<'_> {
             return Ok(());
         };
         if ins.arg & make_function::CLOSURE != 0 {
-            let n = u32::try_from(nfree(inner)).ok();
+            let n = u32::try_from(inner.nfree()).ok();
             // A value not known here (a function's __closure__ read at run time) is
             // checked by the evaluator, which refuses anything but a tuple of that many
             // cells.
-            need(1, &format!("a tuple of {} cells", nfree(inner)), &|t| {
+            need(1, &format!("a tuple of {} cells", inner.nfree()), &|t| {
                 t == Ty::Any || matches!(t, Ty::Tuple { len, cells: true, .. } if len == n)
             })?;
-        } else if nfree(inner) > 0 {
+        } else if inner.nfree() > 0 {
             return Err(format!(
                 "makes a function of code with {} free variable(s) without a closure",
-                nfree(inner)
+                inner.nfree()
             ));
         }
         // The annotations, keyword defaults and defaults below may be any value: the

@@ -147,11 +147,7 @@ pub fn stack_depth(code: &CodeObject) -> Result<u32, VerifyError> {
 /// not be a generator or coroutine (its RETURN_GENERATOR needs a function to make the
 /// generator of).
 pub fn verify_module(code: &CodeObject) -> Result<(), VerifyError> {
-    let frees = code
-        .co_localspluskinds
-        .iter()
-        .filter(|k| **k & crate::code::kinds::CO_FAST_FREE != 0)
-        .count();
+    let frees = code.nfree();
     if frees > 0 {
         return Err(
             Problem::whole(format!("module code has {frees} free variable(s)")).locate(code),

@@ -43,14 +43,6 @@ pub(super) fn slot_use(op: Opcode) -> Option<SlotUse> {
     }
 }
 
-/// The number of free variables (`co_nfreevars`).
-pub(super) fn nfree(code: &CodeObject) -> usize {
-    code.co_localspluskinds
-        .iter()
-        .filter(|k| **k & kinds::CO_FAST_FREE != 0)
-        .count()
-}
-
 /// Checks the operand of `ins`; `Err` says what is wrong.
 pub(super) fn check(code: &CodeObject, ins: &Instruction) -> Result<(), String> {
     use Opcode as O;
@@ -161,7 +153,7 @@ pub(super) fn check(code: &CodeObject, ins: &Instruction) -> Result<(), String> 
         }
         O::SWAP if arg < 2 => return Err(format!("SWAP {arg} (at least 2)")),
         O::COPY_FREE_VARS => {
-            let n = nfree(code);
+            let n = code.nfree();
             if arg as usize != n {
                 return Err(format!("copies {arg} free variable(s), the code has {n}"));
             }

@@ -295,11 +295,7 @@ pub fn make_function(vm: &mut Vm, arg: u32) -> PyResult<Step> {
         // The verifier lets through a value it cannot see (a function's `__closure__`);
         // CPython takes it unchecked and would crash on anything but a tuple of one cell
         // per free variable.
-        let nfree = code
-            .co_localspluskinds
-            .iter()
-            .filter(|k| **k & crate::code::kinds::CO_FAST_FREE != 0)
-            .count();
+        let nfree = code.nfree();
         match f.pop()? {
             Value::Tuple(t)
                 if t.len() == nfree && t.iter().all(|c| matches!(c, Value::Cell(_))) =>
@@ -611,11 +607,7 @@ pub fn func_new(vm: &mut Vm, args: &Args) -> PyResult<Value> {
         Value::Tuple(t) => Some(t),
         _ => return Err(vm.type_error("arg 4 (defaults) must be None or tuple")),
     };
-    let nfree = code
-        .co_localspluskinds
-        .iter()
-        .filter(|k| **k & crate::code::kinds::CO_FAST_FREE != 0)
-        .count();
+    let nfree = code.nfree();
     let closure = match closure.unwrap_or(Value::None) {
         Value::Tuple(t) => Some(t),
         Value::None if nfree > 0 => return Err(vm.type_error("arg 5 (closure) must be tuple")),
